@@ -1,0 +1,222 @@
+//! The `headroom` command line: argument parsing, exit codes, printing.
+//!
+//! Exit codes: 0 all within budget, 1 a budget exceeded or a regression, 2 invalid input
+//! (bad budget or history files, a workspace that cannot be read, bad arguments).
+
+use crate::engine::check::{CheckOptions, check};
+use crate::model::workspace::{CheckSettings, MissingData, Workspace};
+use crate::report::{Format, render};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// Performance budgets as contracts: budget files, snapshot history, a CI gate and a desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "headroom", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; with none, the desktop app opens on `budgets/`.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the newest run of every budgeted metric against its budget and baseline (the CI gate).
+    Check(CheckArgs),
+    /// Load a workspace and list every invalid file with its line; exit 2 if any.
+    Validate {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+    },
+    /// Open the desktop app on a workspace.
+    #[cfg(feature = "gui")]
+    Gui {
+        /// The workspace folder; `budgets/` here, or the built-in example where there is none.
+        workspace: Option<PathBuf>,
+    },
+}
+
+/// `headroom check`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The workspace folder.
+    #[arg(default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// The environment to check (its runs, its budget overrides); default: the workspace's, else the newest run's.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// The branch whose runs make the baseline (a pull request's base branch). Default: `$GITHUB_BASE_REF`
+    /// where set, else the workspace's `default_branch` (main).
+    #[arg(long)]
+    pub baseline_branch: Option<String>,
+    /// The run to check, by id; default: the newest run of the environment.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// A change worse than this is a regression, e.g. `5%`; default: the workspace's, else 5%.
+    #[arg(long, value_parser = parse_percent)]
+    pub threshold: Option<f64>,
+    /// How many runs of the baseline branch make the baseline; default: the workspace's, else 10.
+    #[arg(long)]
+    pub baseline_runs: Option<usize>,
+    /// What a budget with no data does: fail (default) or warn.
+    #[arg(long, value_enum)]
+    pub missing: Option<MissingArg>,
+    /// Also write the report to this file (atomically), e.g. for a CI artifact.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A table for people.
+    Text,
+    /// The stable JSON schema (see the README).
+    Json,
+    /// JUnit XML.
+    Junit,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// `--missing`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MissingArg {
+    /// Fail the check.
+    Fail,
+    /// Only warn.
+    Warn,
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
+    match number.trim().parse::<f64>() {
+        Ok(p) if p.is_finite() && p >= 0.0 => Ok(p / 100.0),
+        _ => Err(format!("expected a percentage such as `5%`, found `{text}`")),
+    }
+}
+
+/// Prints to standard output: the CLI's one place that does.
+#[allow(clippy::print_stdout)]
+fn output(text: &str) {
+    print!("{text}");
+}
+
+/// Runs the command line and returns the process exit code.
+#[must_use]
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Some(Command::Check(args)) => run_check(&args),
+        Some(Command::Validate { workspace }) => run_validate(&workspace),
+        #[cfg(feature = "gui")]
+        Some(Command::Gui { workspace }) => run_gui(workspace),
+        #[cfg(feature = "gui")]
+        None => run_gui(None),
+        #[cfg(not(feature = "gui"))]
+        None => {
+            eprintln!("This headroom was built without the desktop app (the `gui` feature). Try `headroom check --help`.");
+            2
+        }
+    }
+}
+
+fn load(workspace: &Path) -> Result<Workspace, i32> {
+    Workspace::load(workspace).map_err(|e| {
+        eprintln!("error: cannot open the workspace {}: {e}", workspace.display());
+        2
+    })
+}
+
+fn run_check(args: &CheckArgs) -> i32 {
+    let workspace = match load(&args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let mut settings: CheckSettings = workspace.config.check.clone();
+    if let Some(t) = args.threshold {
+        settings.regression_threshold = t;
+    }
+    if let Some(n) = args.baseline_runs {
+        if n == 0 {
+            eprintln!("error: --baseline-runs must be at least 1");
+            return 2;
+        }
+        settings.baseline_runs = n;
+    }
+    if let Some(m) = args.missing {
+        settings.missing_data = match m {
+            MissingArg::Fail => MissingData::Fail,
+            MissingArg::Warn => MissingData::Warn,
+        };
+    }
+    let baseline_branch = args.baseline_branch.clone().or_else(|| std::env::var("GITHUB_BASE_REF").ok().filter(|b| !b.trim().is_empty()));
+    let options = CheckOptions { environment: args.env.clone(), run: args.run.clone(), baseline_branch, settings: Some(settings) };
+    let report = check(&workspace, &options);
+    let format = match args.format {
+        FormatArg::Text => Format::Text,
+        FormatArg::Json => Format::Json,
+        FormatArg::Junit => Format::Junit,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Github => Format::Github,
+    };
+    let text = render(format, &workspace, &report);
+    output(&text);
+    if let Some(path) = &args.output
+        && let Err(e) = crate::model::workspace::write_atomic(path, text.as_bytes())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    report.exit_code()
+}
+
+fn run_validate(path: &Path) -> i32 {
+    let workspace = match load(path) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let checked = workspace.budgets.iter().filter(|b| b.is_checked()).count();
+    output(&format!(
+        "{}: {} budget files, {checked} budgets; {} history files, {} runs, {} metrics, {} values\n",
+        workspace.root,
+        workspace.budget_files.len(),
+        workspace.history_files.len(),
+        workspace.history.runs.len(),
+        workspace.history.series.len(),
+        workspace.history.point_count()
+    ));
+    for e in &workspace.errors {
+        output(&format!("error: {e}\n"));
+    }
+    if workspace.errors.is_empty() {
+        output("valid\n");
+        0
+    } else {
+        output(&format!("{} errors\n", workspace.errors.len()));
+        2
+    }
+}
+
+#[cfg(feature = "gui")]
+fn run_gui(path: Option<PathBuf>) -> i32 {
+    match crate::gui::run(path) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}

@@ -1,0 +1,564 @@
+//! `headroom check`: the newest run of every budgeted metric against its budget and its baseline.
+//!
+//! For each budget with a limit, in the chosen environment:
+//! 1. the run checked is the newest run of that environment (or the one named);
+//! 2. its value of the budget's statistic is compared with the limit and the warning level;
+//! 3. the baseline is the median of the last N runs of the *baseline branch* (a pull request's
+//!    base, never simply the previous run) before the checked run, and a change worse than the
+//!    threshold (5 % by default) is a regression;
+//! 4. a budget with nothing to check (no such metric, a misspelt name, no value in the run)
+//!    is reported loudly, never passed.
+//!
+//! The median is robust to a single outlier among the baseline runs; the statistical engine
+//! of its own issue replaces this baseline with change-point aware one.
+
+use crate::model::budget::Budget;
+use crate::model::error::did_you_mean;
+use crate::model::history::{History, Run, Series};
+use crate::model::units::{Direction, Unit};
+use crate::model::workspace::{CheckSettings, MissingData, Workspace};
+
+/// How a budget, or the whole check, came out. Ordered: `Fail` is the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Within budget and no regression.
+    Pass,
+    /// Close to the limit, or something to look at (no baseline yet).
+    Warn,
+    /// Over budget, regressed, or nothing to check.
+    Fail,
+}
+
+impl Status {
+    /// The word used in every output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// What the check found about one budget.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finding {
+    /// The value breaks the limit.
+    OverLimit,
+    /// The value is past the warning level, within the limit.
+    OverWarning,
+    /// Worse than the baseline by more than the threshold.
+    Regression {
+        /// How much worse, as a fraction of the baseline.
+        change: f64,
+        /// The threshold it crossed.
+        threshold: f64,
+    },
+    /// Better than the baseline by more than the threshold.
+    Improvement {
+        /// How much better, as a fraction of the baseline (positive).
+        change: f64,
+    },
+    /// No metric of the budget's name in the history at all.
+    NoMetric {
+        /// A metric of a similar name: likely a typo on one side.
+        suggestion: Option<String>,
+    },
+    /// The metric exists, but the checked run has no value for it.
+    NotInRun {
+        /// The id of the last run that had it.
+        last_seen: Option<String>,
+    },
+    /// No earlier run of the baseline branch to compare with.
+    NoBaseline,
+    /// The history's unit does not convert into the budget's.
+    UnitMismatch {
+        /// The history's unit.
+        history_unit: Unit,
+    },
+}
+
+impl Finding {
+    /// The status this finding gives its budget. One match, used by every output.
+    #[must_use]
+    pub fn status(&self, missing: MissingData) -> Status {
+        let missing_status = match missing {
+            MissingData::Fail => Status::Fail,
+            MissingData::Warn => Status::Warn,
+        };
+        match self {
+            Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } => Status::Fail,
+            Finding::OverWarning | Finding::NoBaseline => Status::Warn,
+            Finding::Improvement { .. } => Status::Pass,
+            Finding::NoMetric { .. } | Finding::NotInRun { .. } => missing_status,
+        }
+    }
+
+    /// A stable machine-readable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Finding::OverLimit => "over_limit",
+            Finding::OverWarning => "over_warning",
+            Finding::Regression { .. } => "regression",
+            Finding::Improvement { .. } => "improvement",
+            Finding::NoMetric { .. } => "no_metric",
+            Finding::NotInRun { .. } => "not_in_run",
+            Finding::NoBaseline => "no_baseline",
+            Finding::UnitMismatch { .. } => "unit_mismatch",
+        }
+    }
+}
+
+/// The baseline a value was compared with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    /// The median of the baseline runs' values, in the budget's unit.
+    pub value: f64,
+    /// How many runs it was made of.
+    pub runs: usize,
+}
+
+/// The check of one budget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BudgetResult {
+    /// Index into the workspace's budgets.
+    pub budget: usize,
+    /// The budget's id.
+    pub id: String,
+    /// The metric it limits.
+    pub metric: String,
+    /// The budget's unit.
+    pub unit: Unit,
+    /// Which way is better.
+    pub direction: Direction,
+    /// The limit in the checked environment.
+    pub limit: f64,
+    /// The warning level in the checked environment.
+    pub warning: Option<f64>,
+    /// The checked run's value, in the budget's unit.
+    pub value: Option<f64>,
+    /// The baseline, where there is one.
+    pub baseline: Option<Baseline>,
+    /// Everything found, in order of importance.
+    pub findings: Vec<Finding>,
+    /// The worst of the findings' statuses.
+    pub status: Status,
+}
+
+impl BudgetResult {
+    /// The budget left: limit − value for lower-is-better, value − limit for higher-is-better.
+    /// Negative when over budget.
+    #[must_use]
+    pub fn headroom(&self) -> Option<f64> {
+        let value = self.value?;
+        Some(match self.direction {
+            Direction::LowerIsBetter => self.limit - value,
+            Direction::HigherIsBetter => value - self.limit,
+        })
+    }
+
+    /// The headroom as a fraction of the limit.
+    #[must_use]
+    pub fn headroom_fraction(&self) -> Option<f64> {
+        let headroom = self.headroom()?;
+        (self.limit != 0.0).then(|| headroom / self.limit)
+    }
+
+    /// The change from the baseline as a fraction (positive = worse).
+    #[must_use]
+    pub fn change(&self) -> Option<f64> {
+        self.direction.relative_worsening(self.value?, self.baseline.as_ref()?.value)
+    }
+}
+
+/// A problem of the whole check, not of one budget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// How bad it is.
+    pub status: Status,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// What to check.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckOptions {
+    /// The environment; the workspace's default, else the newest run's, where `None`.
+    pub environment: Option<String>,
+    /// The run to check; the newest of the environment where `None`.
+    pub run: Option<String>,
+    /// The branch whose runs make the baseline; the workspace's default branch where `None`.
+    pub baseline_branch: Option<String>,
+    /// Overrides the workspace's settings where given.
+    pub settings: Option<CheckSettings>,
+}
+
+/// The outcome of a check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckReport {
+    /// The environment checked.
+    pub environment: Option<String>,
+    /// The run checked.
+    pub run: Option<Run>,
+    /// The baseline branch.
+    pub baseline_branch: String,
+    /// The settings used.
+    pub settings: CheckSettings,
+    /// One result per budget with a limit, in workspace order.
+    pub results: Vec<BudgetResult>,
+    /// Problems of the whole check.
+    pub problems: Vec<Problem>,
+    /// Metrics of the checked run that no budget limits.
+    pub unbudgeted: Vec<String>,
+    /// Whether any input file was invalid.
+    pub invalid_input: bool,
+}
+
+impl CheckReport {
+    /// The worst status of any result or problem.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        self.results.iter().map(|r| r.status).chain(self.problems.iter().map(|p| p.status)).max().unwrap_or(Status::Pass)
+    }
+
+    /// The process exit code: 0 within budget, 1 a budget exceeded or regressed, 2 invalid input.
+    #[must_use]
+    pub fn exit_code(&self) -> i32 {
+        if self.invalid_input { 2 } else { i32::from(self.status() == Status::Fail) }
+    }
+
+    /// How many results have each status: (pass, warn, fail).
+    #[must_use]
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |s| self.results.iter().filter(|r| r.status == s).count();
+        (count(Status::Pass), count(Status::Warn), count(Status::Fail))
+    }
+}
+
+/// Checks every budget of the workspace.
+#[must_use]
+pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
+    let history = &workspace.history;
+    let settings = options.settings.clone().unwrap_or_else(|| workspace.config.check.clone());
+    let baseline_branch = options.baseline_branch.clone().unwrap_or_else(|| workspace.config.default_branch.clone());
+    let mut problems: Vec<Problem> = Vec::new();
+    let missing = match settings.missing_data {
+        MissingData::Fail => Status::Fail,
+        MissingData::Warn => Status::Warn,
+    };
+
+    let environment = options
+        .environment
+        .clone()
+        .or_else(|| workspace.config.default_environment.clone())
+        .or_else(|| history.runs.last().and_then(|r| r.environment.clone()));
+    let in_environment = |run: &Run| run.environment == environment;
+    let env_name = environment.as_deref().unwrap_or("(none)");
+
+    let run_index = if let Some(id) = &options.run {
+        let found = history.runs.iter().rposition(|r| &r.id == id && in_environment(r));
+        if found.is_none() {
+            problems.push(Problem { status: Status::Fail, message: format!("no run `{id}` in environment `{env_name}`") });
+        }
+        found
+    } else {
+        let found = history.runs.iter().rposition(in_environment);
+        if found.is_none() {
+            let known = history.environments();
+            let message = if history.runs.is_empty() {
+                "the history has no runs: nothing can be checked".to_owned()
+            } else {
+                format!(
+                    "no run for environment `{env_name}` (the history has runs for: {})",
+                    if known.is_empty() { "no named environment".to_owned() } else { known.join(", ") }
+                )
+            };
+            problems.push(Problem { status: missing, message });
+        }
+        found
+    };
+
+    let results: Vec<BudgetResult> = workspace
+        .budgets
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.is_checked())
+        .filter_map(|(i, budget)| {
+            let limit = budget.limit_in(environment.as_deref())?;
+            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &settings))
+        })
+        .collect();
+
+    let unbudgeted = match run_index {
+        Some(run) => history
+            .series
+            .iter()
+            .filter(|(name, series)| point_at(series, run as u32).is_some() && !workspace.budgets.iter().any(|b| &b.metric == *name))
+            .map(|(name, _)| name.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+
+    CheckReport {
+        environment,
+        run: run_index.map(|i| history.runs[i].clone()),
+        baseline_branch,
+        settings,
+        results,
+        problems,
+        unbudgeted,
+        invalid_input: !workspace.errors.is_empty(),
+    }
+}
+
+fn point_at(series: &Series, run: u32) -> Option<usize> {
+    series.points.binary_search_by_key(&run, |p| p.run).ok()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_budget(
+    index: usize,
+    budget: &Budget,
+    limit: f64,
+    history: &History,
+    run_index: Option<usize>,
+    environment: Option<&str>,
+    baseline_branch: &str,
+    settings: &CheckSettings,
+) -> BudgetResult {
+    let mut result = BudgetResult {
+        budget: index,
+        id: budget.id.clone(),
+        metric: budget.metric.clone(),
+        unit: budget.unit.clone(),
+        direction: budget.direction,
+        limit,
+        warning: budget.warning_in(environment),
+        value: None,
+        baseline: None,
+        findings: Vec::new(),
+        status: Status::Pass,
+    };
+    evaluate(&mut result, budget, history, run_index, environment, baseline_branch, settings);
+    result.status = result.findings.iter().map(|f| f.status(settings.missing_data)).max().unwrap_or(Status::Pass);
+    result
+}
+
+fn evaluate(
+    result: &mut BudgetResult,
+    budget: &Budget,
+    history: &History,
+    run_index: Option<usize>,
+    environment: Option<&str>,
+    baseline_branch: &str,
+    settings: &CheckSettings,
+) {
+    let Some(series) = history.series.get(&budget.metric) else {
+        let suggestion = did_you_mean(&budget.metric, history.series.keys().map(String::as_str)).map(str::to_owned);
+        result.findings.push(Finding::NoMetric { suggestion });
+        return;
+    };
+    let factor = match &series.unit {
+        None => 1.0,
+        Some(unit) => {
+            if let Some(f) = unit.convert(1.0, &budget.unit) {
+                f
+            } else {
+                result.findings.push(Finding::UnitMismatch { history_unit: unit.clone() });
+                return;
+            }
+        }
+    };
+    let Some(run) = run_index else { return };
+    let value_of = |p: usize| series.points[p].measurement.statistic(budget.statistic).map(|v| v * factor);
+    let Some(value) = point_at(series, run as u32).and_then(value_of) else {
+        let last_seen = series
+            .points
+            .iter()
+            .rev()
+            .find(|p| (p.run as usize) < run && history.runs[p.run as usize].environment.as_deref() == environment)
+            .map(|p| history.runs[p.run as usize].id.clone());
+        result.findings.push(Finding::NotInRun { last_seen });
+        return;
+    };
+    result.value = Some(value);
+    if budget.direction.exceeds(value, result.limit) {
+        result.findings.push(Finding::OverLimit);
+    } else if result.warning.is_some_and(|w| !budget.direction.exceeds(w, value)) {
+        result.findings.push(Finding::OverWarning);
+    }
+
+    // The baseline: the last N values of the baseline branch, in this environment, before this run.
+    let end = series.points.partition_point(|p| (p.run as usize) < run);
+    let mut values: Vec<f64> = series.points[..end]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, p)| {
+            let r = &history.runs[p.run as usize];
+            r.environment.as_deref() == environment && r.branch.as_deref() == Some(baseline_branch)
+        })
+        .filter_map(|(i, _)| value_of(i))
+        .take(settings.baseline_runs)
+        .collect();
+    if values.is_empty() {
+        result.findings.push(Finding::NoBaseline);
+        return;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    let median = if values.len().is_multiple_of(2) { f64::midpoint(values[mid - 1], values[mid]) } else { values[mid] };
+    result.baseline = Some(Baseline { value: median, runs: values.len() });
+    if let Some(change) = budget.direction.relative_worsening(value, median) {
+        if change > settings.regression_threshold {
+            result.findings.push(Finding::Regression { change, threshold: settings.regression_threshold });
+        } else if -change > settings.regression_threshold {
+            result.findings.push(Finding::Improvement { change: -change });
+        }
+    }
+    result.findings.sort_by_key(|f| std::cmp::Reverse(f.status(settings.missing_data)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace(budgets: &str, history: &str) -> Workspace {
+        Workspace::from_files("w", &[("b.yaml".to_owned(), budgets.to_owned()), ("history/h.jsonl".to_owned(), history.to_owned())])
+    }
+
+    fn runs(values: &[(&str, &str, f64)]) -> String {
+        let mut out = String::new();
+        for (i, (branch, metric, v)) in values.iter().enumerate() {
+            out.push_str(&format!("{{\"id\":\"r{i}\",\"timestamp\":\"2026-05-{:02}\",\"branch\":\"{branch}\",\"environment\":\"ci\",\"metrics\":{{\"{metric}\":{v}}}}}\n", i + 1));
+        }
+        out
+    }
+
+    const BUDGET: &str = "cap:\n  max_latency_ms: 50\n";
+
+    #[test]
+    fn a_value_within_budget_and_baseline_passes() {
+        let w = workspace(BUDGET, &runs(&[("main", "cap.latency", 40.0), ("main", "cap.latency", 41.0), ("main", "cap.latency", 40.5)]));
+        let report = check(&w, &CheckOptions::default());
+        assert_eq!(report.results.len(), 1);
+        let r = &report.results[0];
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert_eq!(r.value, Some(40.5));
+        assert_eq!(r.headroom(), Some(9.5));
+        assert_eq!(r.baseline, Some(Baseline { value: 40.5, runs: 2 }));
+        assert_eq!(report.exit_code(), 0);
+    }
+
+    #[test]
+    fn a_value_over_the_limit_fails_with_exit_code_1() {
+        let w = workspace(BUDGET, &runs(&[("main", "cap.latency", 49.0), ("main", "cap.latency", 51.0)]));
+        let report = check(&w, &CheckOptions::default());
+        assert_eq!(report.results[0].findings[0], Finding::OverLimit);
+        assert_eq!(report.results[0].headroom(), Some(-1.0));
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn near_the_limit_warns() {
+        let w = workspace(BUDGET, &runs(&[("main", "cap.latency", 46.0), ("main", "cap.latency", 46.0)]));
+        let report = check(&w, &CheckOptions::default());
+        assert_eq!(report.results[0].findings, vec![Finding::OverWarning]);
+        assert_eq!(report.exit_code(), 0);
+    }
+
+    #[test]
+    fn a_regression_against_the_base_branch_fails_even_within_budget() {
+        // The PR's previous run was already slow; the baseline is main, not the previous run.
+        let w = workspace(
+            BUDGET,
+            &runs(&[
+                ("main", "cap.latency", 20.0),
+                ("main", "cap.latency", 20.0),
+                ("feature", "cap.latency", 24.0),
+                ("feature", "cap.latency", 24.0),
+            ]),
+        );
+        let report = check(&w, &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() });
+        let r = &report.results[0];
+        assert!(matches!(r.findings[0], Finding::Regression { change, .. } if (change - 0.2).abs() < 1e-9), "{r:?}");
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_misspelt_metric_fails_loudly_with_a_suggestion() {
+        let w = workspace(BUDGET, &runs(&[("main", "cap.latncy", 20.0)]));
+        let report = check(&w, &CheckOptions::default());
+        assert_eq!(report.results[0].findings, vec![Finding::NoMetric { suggestion: Some("cap.latncy".into()) }]);
+        assert_eq!(report.exit_code(), 1);
+        assert_eq!(report.unbudgeted, ["cap.latncy"]);
+        // Unless the user chose to only warn.
+        let settings = CheckSettings { missing_data: MissingData::Warn, ..CheckSettings::default() };
+        let report = check(&w, &CheckOptions { settings: Some(settings), ..CheckOptions::default() });
+        assert_eq!(report.results[0].status, Status::Warn);
+        assert_eq!(report.exit_code(), 0);
+    }
+
+    #[test]
+    fn an_environment_without_runs_fails_loudly() {
+        let w = workspace(BUDGET, &runs(&[("main", "cap.latency", 20.0)]));
+        let report = check(&w, &CheckOptions { environment: Some("prod".into()), ..CheckOptions::default() });
+        assert_eq!(report.problems.len(), 1);
+        assert!(report.problems[0].message.contains("no run for environment `prod` (the history has runs for: ci)"));
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_metric_missing_from_the_newest_run_fails() {
+        let mut h = runs(&[("main", "cap.latency", 20.0)]);
+        h.push_str("{\"id\":\"r9\",\"timestamp\":\"2026-06-01\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{\"other\":1}}\n");
+        let report = check(&workspace(BUDGET, &h), &CheckOptions::default());
+        assert_eq!(report.results[0].findings, vec![Finding::NotInRun { last_seen: Some("r0".into()) }]);
+    }
+
+    #[test]
+    fn invalid_input_exits_2() {
+        let w = workspace("budgets:\n  a: {limit: x}\n", &runs(&[("main", "cap.latency", 20.0)]));
+        assert_eq!(check(&w, &CheckOptions::default()).exit_code(), 2);
+    }
+
+    #[test]
+    fn the_baseline_is_the_median_so_one_outlier_does_not_move_it() {
+        let w = workspace(
+            BUDGET,
+            &runs(&[
+                ("main", "cap.latency", 20.0),
+                ("main", "cap.latency", 45.0),
+                ("main", "cap.latency", 20.0),
+                ("main", "cap.latency", 20.5),
+            ]),
+        );
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(20.0));
+        assert_eq!(r.status, Status::Pass);
+    }
+
+    #[test]
+    fn higher_is_better_budgets_fail_below_their_limit() {
+        let w = workspace(
+            "budgets:\n  fps: {unit: fps, limit: 60, direction: higher}\n",
+            &runs(&[("main", "fps", 70.0), ("main", "fps", 55.0)]),
+        );
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.headroom(), Some(-5.0));
+        assert!(r.findings.contains(&Finding::OverLimit));
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })));
+    }
+
+    #[test]
+    fn environment_overrides_set_the_limit_checked() {
+        let budgets = "budgets:\n  api:\n    unit: ms\n    limit: 100\n    environments: {ci: 150}\n";
+        let w = workspace(budgets, &runs(&[("main", "api", 120.0), ("main", "api", 120.0)]));
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert!((r.limit - 150.0).abs() < 1e-9);
+        assert_eq!(r.status, Status::Pass);
+    }
+}

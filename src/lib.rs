@@ -1,0 +1,13 @@
+//! Headroom: performance budgets as contracts.
+//!
+//! Layers, each using only those above it in this list (see ARCHITECTURE.md):
+//! [`model`] (budgets, history, workspace), [`engine`] (the check), [`report`] (output formats),
+//! [`cli`], and `gui` (the desktop app, behind the `gui` feature).
+
+pub mod cli;
+pub mod engine;
+pub mod example;
+#[cfg(feature = "gui")]
+pub mod gui;
+pub mod model;
+pub mod report;

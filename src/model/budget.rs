@@ -1,0 +1,843 @@
+//! Budget files: parsing both forms into a flat list of [`Budget`]s, with every error located.
+//!
+//! Two forms load. The ADR 030 form, a mapping of capabilities to `max_<metric>_<unit>` keys:
+//!
+//! ```yaml
+//! schema_validator:
+//!   max_latency_ms: 50     # p95 latency
+//!   max_memory_mb: 10      # peak memory
+//! ```
+//!
+//! and the full form, with a top-level `budgets:` mapping (see the README for every field):
+//!
+//! ```yaml
+//! defaults: {unit: ms, statistic: p95, warning: 90%}
+//! budgets:
+//!   api_gateway:
+//!     limit: 20
+//!     allocations: {routing: 5, authentication: 5, rate_limiting: 2, logging: 3, formatting: 5}
+//!     environments: {ci: {limit: 30}}
+//! ```
+
+use super::error::{LoadError, did_you_mean};
+use super::units::{Direction, Statistic, Unit};
+use super::yaml::{self, Key, Node, Pos, Value, format_number};
+use std::collections::BTreeMap;
+
+/// A warning level: a fraction of the limit (`90%`) or a value in the budget's unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Warning {
+    /// A fraction of the limit: 0.9 warns at 90 % of it.
+    FractionOfLimit(f64),
+    /// A value in the budget's unit.
+    Absolute(f64),
+}
+
+impl Warning {
+    /// The warning level as a value in the budget's unit, for a given limit.
+    #[must_use]
+    pub fn level(self, limit: f64) -> f64 {
+        match self {
+            Warning::FractionOfLimit(fraction) => limit * fraction,
+            Warning::Absolute(value) => value,
+        }
+    }
+}
+
+/// An environment's own limit or warning for a budget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    /// The environment's limit, in the budget's unit.
+    pub limit: Option<f64>,
+    /// The environment's warning level.
+    pub warning: Option<Warning>,
+    /// Where the override is written.
+    pub pos: Pos,
+}
+
+/// What a node of the budget tree is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetKind {
+    /// A heading that holds budgets (a capability or service in the tree), with no limit of its own.
+    Group,
+    /// A budget with a limit on one metric.
+    Metric,
+    /// A sub-allocation of its parent's limit: the allocations of a budget must add up to at most its limit.
+    Allocation,
+}
+
+/// One node of the budget tree: a group, a budget, or a sub-allocation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Budget {
+    /// The dotted path of keys, unique in the workspace, e.g. `services.api_gateway.routing`.
+    pub id: String,
+    /// The name people read; the last key where none is given.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// What it is.
+    pub kind: BudgetKind,
+    /// The metric in the snapshot history that this budget limits; its id where none is given.
+    pub metric: String,
+    /// The unit of the limit and warning.
+    pub unit: Unit,
+    /// Which statistic of a run's samples is limited.
+    pub statistic: Statistic,
+    /// Which way is better.
+    pub direction: Direction,
+    /// The limit, in `unit`; `None` for groups.
+    pub limit: Option<f64>,
+    /// The warning level.
+    pub warning: Option<Warning>,
+    /// Per-environment overrides, by environment name.
+    pub environments: BTreeMap<String, Override>,
+    /// The parent's index in the same list, for allocations and members of groups.
+    pub parent: Option<usize>,
+    /// The children's indices in the same list, in document order.
+    pub children: Vec<usize>,
+    /// The file it comes from.
+    pub file: String,
+    /// Where it is written.
+    pub pos: Pos,
+}
+
+impl Budget {
+    /// The limit that holds in `environment` (its override, else the budget's own).
+    #[must_use]
+    pub fn limit_in(&self, environment: Option<&str>) -> Option<f64> {
+        environment.and_then(|env| self.environments.get(env)).and_then(|o| o.limit).or(self.limit)
+    }
+
+    /// The warning level, in the budget's unit, that holds in `environment`.
+    #[must_use]
+    pub fn warning_in(&self, environment: Option<&str>) -> Option<f64> {
+        let limit = self.limit_in(environment)?;
+        let warning = environment.and_then(|env| self.environments.get(env)).and_then(|o| o.warning).or(self.warning)?;
+        Some(warning.level(limit))
+    }
+
+    /// Whether this node has a limit to check.
+    #[must_use]
+    pub fn is_checked(&self) -> bool {
+        self.kind != BudgetKind::Group
+    }
+}
+
+/// The attributes a node passes down to the budgets below it.
+#[derive(Clone, Debug, Default)]
+struct Inherited {
+    unit: Option<Unit>,
+    statistic: Option<Statistic>,
+    direction: Option<Direction>,
+    warning: Option<Warning>,
+}
+
+const BUDGET_FIELDS: &[&str] =
+    &["name", "description", "metric", "unit", "statistic", "direction", "limit", "warning", "environments", "allocations", "budgets"];
+const DEFAULT_FIELDS: &[&str] = &["unit", "statistic", "direction", "warning"];
+const TOP_FIELDS: &[&str] = &["version", "defaults", "budgets"];
+const OVERRIDE_FIELDS: &[&str] = &["limit", "warning"];
+
+struct Parser<'a> {
+    file: &'a str,
+    errors: Vec<LoadError>,
+    budgets: Vec<Budget>,
+}
+
+/// Parses one budget file. Either the whole file loads, or it is rejected with every error found in it.
+pub fn parse_budget_file(file: &str, text: &str) -> Result<Vec<Budget>, Vec<LoadError>> {
+    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let mut parser = Parser { file, errors: Vec::new(), budgets: Vec::new() };
+    match &root.value {
+        Value::Null => {}
+        Value::Map(entries) if entries.iter().any(|(k, _)| k.name == "budgets") => parser.full_form(entries),
+        Value::Map(entries) => parser.adr_form(entries),
+        other => parser.error(root.pos, "", format!("expected a mapping of budgets at the top of the file, found {}", other.kind_name())),
+    }
+    if parser.errors.is_empty() { Ok(parser.budgets) } else { Err(parser.errors) }
+}
+
+impl Parser<'_> {
+    fn error(&mut self, pos: Pos, field: &str, message: impl Into<String>) {
+        self.errors.push(LoadError::new(self.file, pos, field, message));
+    }
+
+    fn unknown_keys(&mut self, entries: &[(Key, Node)], known: &[&str], path: &str, what: &str) {
+        for (key, _) in entries {
+            if !known.contains(&key.name.as_str()) {
+                let hint = did_you_mean(&key.name, known.iter().copied())
+                    .map_or_else(|| format!(" (expected one of: {})", known.join(", ")), |s| format!("; did you mean `{s}`?"));
+                self.error(key.pos, &join(path, &key.name), format!("unknown field in {what}{hint}"));
+            }
+        }
+    }
+
+    fn full_form(&mut self, entries: &[(Key, Node)]) {
+        self.unknown_keys(entries, TOP_FIELDS, "", "a budget file");
+        let mut inherited = Inherited::default();
+        for (key, node) in entries {
+            match key.name.as_str() {
+                "version" if node.value != Value::Number(1.0) => {
+                    self.error(node.pos, "version", "this Headroom reads budget files of version 1");
+                }
+                "defaults" => match &node.value {
+                    Value::Map(fields) => {
+                        self.unknown_keys(fields, DEFAULT_FIELDS, "defaults", "defaults");
+                        inherited = self.attributes(fields, "defaults", &Inherited::default());
+                    }
+                    other => self.error(node.pos, "defaults", format!("expected a mapping, found {}", other.kind_name())),
+                },
+                _ => {}
+            }
+        }
+        for (key, node) in entries {
+            if key.name == "budgets" {
+                self.members(node, "", "budgets", &inherited, None);
+            }
+        }
+    }
+
+    /// The budgets of a `budgets:` mapping, under `parent`.
+    fn members(&mut self, node: &Node, id_prefix: &str, field: &str, inherited: &Inherited, parent: Option<usize>) {
+        let Value::Map(entries) = &node.value else {
+            self.error(node.pos, field, format!("expected a mapping of budget names to budgets, found {}", node.value.kind_name()));
+            return;
+        };
+        if entries.is_empty() {
+            self.error(node.pos, field, "a group needs at least one budget");
+        }
+        for (key, child) in entries {
+            self.budget(key, child, id_prefix, &join(field, &key.name), inherited, parent, BudgetKind::Metric);
+        }
+    }
+
+    /// Reads `unit`, `statistic`, `direction` and `warning` over what is inherited.
+    fn attributes(&mut self, fields: &[(Key, Node)], path: &str, inherited: &Inherited) -> Inherited {
+        let mut out = inherited.clone();
+        for (key, node) in fields {
+            let field = join(path, &key.name);
+            match key.name.as_str() {
+                "unit" => {
+                    if let Some(text) = self.string(node, &field) {
+                        match Unit::parse(&text) {
+                            Ok(unit) => out.unit = Some(unit),
+                            Err(e) => self.error(node.pos, &field, e),
+                        }
+                    }
+                }
+                "statistic" => {
+                    if let Some(text) = self.string(node, &field) {
+                        match Statistic::parse(&text) {
+                            Ok(s) => out.statistic = Some(s),
+                            Err(e) => self.error(node.pos, &field, e),
+                        }
+                    }
+                }
+                "direction" => {
+                    if let Some(text) = self.string(node, &field) {
+                        match Direction::parse(&text) {
+                            Ok(d) => out.direction = Some(d),
+                            Err(e) => self.error(node.pos, &field, e),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The warning is read last: a value with a unit converts into this node's unit.
+        for (key, node) in fields {
+            if key.name == "warning" {
+                let field = join(path, "warning");
+                out.warning = self.warning(node, &field, out.unit.as_ref());
+            }
+        }
+        out
+    }
+
+    fn string(&mut self, node: &Node, field: &str) -> Option<String> {
+        match &node.value {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.error(node.pos, field, format!("expected text, found {}", other.kind_name()));
+                None
+            }
+        }
+    }
+
+    /// A quantity: a number in `unit`, or text with a unit of its own (`2 s`) converted into `unit`.
+    fn quantity(&mut self, node: &Node, field: &str, unit: Option<&Unit>) -> Option<f64> {
+        let value = match &node.value {
+            Value::Number(n) => Some(*n),
+            Value::String(text) => match split_quantity(text) {
+                Some((number, Some(written))) => {
+                    if let Some(unit) = unit {
+                        let converted = written.convert(number, unit);
+                        if converted.is_none() {
+                            self.error(
+                                node.pos,
+                                field,
+                                format!("`{text}` is in {written}, which does not convert to the budget's unit {unit}"),
+                            );
+                        }
+                        converted
+                    } else {
+                        self.error(node.pos, field, "give the budget a `unit` before a value with a unit");
+                        None
+                    }
+                }
+                Some((number, None)) => Some(number),
+                None => {
+                    self.error(node.pos, field, format!("expected a number (optionally with a unit, as in `20 ms`), found `{text}`"));
+                    None
+                }
+            },
+            other => {
+                self.error(node.pos, field, format!("expected a number, found {}", other.kind_name()));
+                None
+            }
+        }?;
+        if !value.is_finite() || value < 0.0 {
+            self.error(node.pos, field, format!("expected a finite number of at least 0, found {}", format_number(value)));
+            return None;
+        }
+        Some(value)
+    }
+
+    fn warning(&mut self, node: &Node, field: &str, unit: Option<&Unit>) -> Option<Warning> {
+        if let Value::String(text) = &node.value
+            && let Some(percent) = text.trim().strip_suffix('%')
+        {
+            return match percent.trim().parse::<f64>() {
+                Ok(p) if p.is_finite() && p > 0.0 => Some(Warning::FractionOfLimit(p / 100.0)),
+                _ => {
+                    self.error(node.pos, field, format!("expected a percentage of the limit such as `90%`, found `{text}`"));
+                    None
+                }
+            };
+        }
+        self.quantity(node, field, unit).map(Warning::Absolute)
+    }
+
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+    fn budget(
+        &mut self,
+        key: &Key,
+        node: &Node,
+        id_prefix: &str,
+        field: &str,
+        inherited: &Inherited,
+        parent: Option<usize>,
+        kind: BudgetKind,
+    ) -> Option<usize> {
+        if key.name.is_empty() || !key.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            self.error(key.pos, field, "a budget's key may hold letters, digits, `_` and `-` only (dots join the keys of nested budgets)");
+            return None;
+        }
+        let id = join(id_prefix, &key.name);
+        let empty = Vec::new();
+        let fields = match &node.value {
+            Value::Map(fields) => fields,
+            // `routing: 5` is a budget with only a limit.
+            Value::Number(_) | Value::String(_) => &empty,
+            other => {
+                self.error(node.pos, field, format!("expected a budget (a mapping, or a limit such as `5`), found {}", other.kind_name()));
+                return None;
+            }
+        };
+        self.unknown_keys(fields, BUDGET_FIELDS, field, "a budget");
+        let attributes = self.attributes(fields, field, inherited);
+        let get = |name: &str| fields.iter().find(|(k, _)| k.name == name);
+
+        let limit_node = if fields.is_empty() { Some(node) } else { get("limit").map(|(_, n)| n) };
+        let has_members = get("budgets").is_some();
+        let kind = match (limit_node.is_some(), has_members, kind) {
+            (_, _, BudgetKind::Allocation) => BudgetKind::Allocation,
+            (true, true, _) => {
+                self.error(key.pos, field, "a budget with a `limit` is split with `allocations`, not `budgets` (which makes a group)");
+                return None;
+            }
+            (true, false, _) => BudgetKind::Metric,
+            (false, true, _) => BudgetKind::Group,
+            (false, false, _) => {
+                self.error(key.pos, field, "expected `limit` (a budget on one metric) or `budgets` (a group of budgets)");
+                return None;
+            }
+        };
+        if kind == BudgetKind::Allocation && limit_node.is_none() {
+            self.error(key.pos, field, "an allocation needs a `limit`");
+            return None;
+        }
+        if kind == BudgetKind::Group {
+            for name in ["metric", "limit", "allocations", "environments"] {
+                if let Some((k, _)) = get(name) {
+                    self.error(k.pos, &join(field, name), format!("a group has no `{name}`: put it on a budget inside `budgets`"));
+                }
+            }
+        }
+
+        let unit = attributes.unit.clone();
+        let direction = attributes.direction.unwrap_or(Direction::LowerIsBetter);
+        let limit = match limit_node {
+            Some(n) if kind != BudgetKind::Group => {
+                let limit_field = if fields.is_empty() { field.to_owned() } else { join(field, "limit") };
+                if unit.is_none() {
+                    self.error(n.pos, &limit_field, "a budget needs a `unit` (on it, a group above it, or `defaults`), e.g. `unit: ms`");
+                }
+                self.quantity(n, &limit_field, unit.as_ref())
+            }
+            _ => None,
+        };
+        let warning = match (kind, attributes.warning) {
+            (BudgetKind::Group, w) => w,
+            (_, Some(w)) => Some(w),
+            (_, None) => Some(Warning::FractionOfLimit(match direction {
+                Direction::LowerIsBetter => 0.9,
+                Direction::HigherIsBetter => 1.1,
+            })),
+        };
+        if let Some(Warning::FractionOfLimit(f)) = warning
+            && kind != BudgetKind::Group
+        {
+            let wrong_side = match direction {
+                Direction::LowerIsBetter => f > 1.0,
+                Direction::HigherIsBetter => f < 1.0,
+            };
+            if wrong_side {
+                let pos = get("warning").map_or(key.pos, |(_, n)| n.pos);
+                let expected = match direction {
+                    Direction::LowerIsBetter => "at most 100% for a lower-is-better budget (e.g. 90%)",
+                    Direction::HigherIsBetter => "at least 100% for a higher-is-better budget (e.g. 110%)",
+                };
+                self.error(pos, &join(field, "warning"), format!("the warning level must be {expected}"));
+            }
+        }
+
+        let text_field = |name: &str, this: &mut Self| get(name).and_then(|(_, n)| this.string(n, &join(field, name)));
+        let name = text_field("name", self).unwrap_or_else(|| key.name.clone());
+        let description = text_field("description", self);
+        let metric = text_field("metric", self).unwrap_or_else(|| id.clone());
+        let statistic = attributes.statistic.unwrap_or(match (unit.as_ref().map(Unit::dimension), direction) {
+            (Some(super::units::Dimension::Time), Direction::LowerIsBetter) => Statistic::Percentile(95.0),
+            (_, Direction::HigherIsBetter) => Statistic::Mean,
+            _ => Statistic::Max,
+        });
+        let environments = match get("environments") {
+            Some((_, n)) => self.overrides(n, &join(field, "environments"), unit.as_ref(), direction),
+            None => BTreeMap::new(),
+        };
+
+        let index = self.budgets.len();
+        self.budgets.push(Budget {
+            id: id.clone(),
+            name,
+            description,
+            kind,
+            metric,
+            unit: unit.unwrap_or(Unit::Count),
+            statistic,
+            direction,
+            limit,
+            warning,
+            environments,
+            parent,
+            children: Vec::new(),
+            file: self.file.to_owned(),
+            pos: key.pos,
+        });
+        if let Some(p) = parent {
+            self.budgets[p].children.push(index);
+        }
+
+        if let Some((_, members)) = get("budgets") {
+            self.members(members, &id, &join(field, "budgets"), &attributes, Some(index));
+        }
+        if let Some((alloc_key, allocations)) = get("allocations") {
+            self.allocations(alloc_key, allocations, &id, &join(field, "allocations"), &attributes, index);
+        }
+        Some(index)
+    }
+
+    fn overrides(&mut self, node: &Node, field: &str, unit: Option<&Unit>, direction: Direction) -> BTreeMap<String, Override> {
+        let mut out = BTreeMap::new();
+        let Value::Map(entries) = &node.value else {
+            self.error(node.pos, field, format!("expected a mapping of environment names to overrides, found {}", node.value.kind_name()));
+            return out;
+        };
+        for (env, value) in entries {
+            let env_field = join(field, &env.name);
+            let over = match &value.value {
+                Value::Number(_) | Value::String(_) => {
+                    Override { limit: self.quantity(value, &env_field, unit), warning: None, pos: env.pos }
+                }
+                Value::Map(fields) => {
+                    self.unknown_keys(fields, OVERRIDE_FIELDS, &env_field, "an environment override");
+                    let mut over = Override { limit: None, warning: None, pos: env.pos };
+                    for (k, v) in fields {
+                        match k.name.as_str() {
+                            "limit" => over.limit = self.quantity(v, &join(&env_field, "limit"), unit),
+                            "warning" => over.warning = self.warning(v, &join(&env_field, "warning"), unit),
+                            _ => {}
+                        }
+                    }
+                    over
+                }
+                other => {
+                    self.error(
+                        value.pos,
+                        &env_field,
+                        format!("expected a limit or a mapping with `limit` and `warning`, found {}", other.kind_name()),
+                    );
+                    continue;
+                }
+            };
+            if let Some(Warning::FractionOfLimit(f)) = over.warning
+                && ((direction == Direction::LowerIsBetter && f > 1.0) || (direction == Direction::HigherIsBetter && f < 1.0))
+            {
+                self.error(
+                    value.pos,
+                    &join(&env_field, "warning"),
+                    "the warning level is on the wrong side of the limit for this budget's direction",
+                );
+            }
+            out.insert(env.name.clone(), over);
+        }
+        out
+    }
+
+    fn allocations(&mut self, key: &Key, node: &Node, parent_id: &str, field: &str, inherited: &Inherited, parent: usize) {
+        let Value::Map(entries) = &node.value else {
+            self.error(node.pos, field, format!("expected a mapping of sub-allocations, found {}", node.value.kind_name()));
+            return;
+        };
+        if self.budgets[parent].direction == Direction::HigherIsBetter {
+            self.error(key.pos, field, "only a lower-is-better budget can be split into allocations that add up");
+            return;
+        }
+        // Allocations inherit the parent's unit, statistic, direction and warning, not its name or metric.
+        let mut children = Vec::new();
+        for (child_key, child) in entries {
+            if let Some(i) =
+                self.budget(child_key, child, parent_id, &join(field, &child_key.name), inherited, Some(parent), BudgetKind::Allocation)
+            {
+                children.push(i);
+            }
+        }
+        self.check_allocation_sum(key.pos, field, parent, &children);
+    }
+
+    /// The allocations of a budget must add up to at most its limit, in every environment.
+    fn check_allocation_sum(&mut self, pos: Pos, field: &str, parent: usize, children: &[usize]) {
+        let mut environments: Vec<Option<String>> = vec![None];
+        let budgets = &self.budgets;
+        for &i in std::iter::once(&parent).chain(children) {
+            for env in budgets[i].environments.keys() {
+                if !environments.contains(&Some(env.clone())) {
+                    environments.push(Some(env.clone()));
+                }
+            }
+        }
+        let parent_budget = &self.budgets[parent];
+        let mut problems = Vec::new();
+        for env in &environments {
+            let env = env.as_deref();
+            let Some(limit) = parent_budget.limit_in(env) else { continue };
+            let sum: f64 = children.iter().filter_map(|&c| self.budgets[c].limit_in(env)).sum();
+            // A tolerance for decimal fractions (0.1 + 0.2).
+            if sum > limit * (1.0 + 1e-9) + 1e-12 {
+                let parts: Vec<String> = children
+                    .iter()
+                    .filter_map(|&c| {
+                        self.budgets[c]
+                            .limit_in(env)
+                            .map(|l| format!("{} {}", self.budgets[c].id.rsplit('.').next().unwrap_or(""), format_number(l)))
+                    })
+                    .collect();
+                let place = env.map_or_else(String::new, |e| format!(" in environment `{e}`"));
+                problems.push(format!(
+                    "the allocations add up to {} {unit}, more than the limit of {} {unit} of `{}`{place} ({})",
+                    format_number(sum),
+                    format_number(limit),
+                    parent_budget.id,
+                    parts.join(" + "),
+                    unit = parent_budget.unit,
+                ));
+            }
+        }
+        for p in problems {
+            self.error(pos, field, p);
+        }
+    }
+
+    fn adr_form(&mut self, entries: &[(Key, Node)]) {
+        for (capability, node) in entries {
+            let field = capability.name.clone();
+            let Value::Map(limits) = &node.value else {
+                self.error(
+                    node.pos,
+                    &field,
+                    format!("expected a mapping of limits such as `max_latency_ms: 50` (ADR 030 form), or a top-level `budgets:` mapping; found {}", node.value.kind_name()),
+                );
+                continue;
+            };
+            if capability.name.contains('.') || capability.name.is_empty() {
+                self.error(capability.pos, &field, "a capability's name may not contain dots");
+                continue;
+            }
+            let group = self.budgets.len();
+            self.budgets.push(Budget {
+                id: capability.name.clone(),
+                name: capability.name.clone(),
+                description: None,
+                kind: BudgetKind::Group,
+                metric: capability.name.clone(),
+                unit: Unit::Count,
+                statistic: Statistic::Max,
+                direction: Direction::LowerIsBetter,
+                limit: None,
+                warning: None,
+                environments: BTreeMap::new(),
+                parent: None,
+                children: Vec::new(),
+                file: self.file.to_owned(),
+                pos: capability.pos,
+            });
+            for (key, value) in limits {
+                let limit_field = join(&field, &key.name);
+                let Some(parsed) = AdrKey::parse(&key.name) else {
+                    self.error(
+                        key.pos,
+                        &limit_field,
+                        "expected a key such as `max_latency_ms` or `min_throughput_rps`: `max_` or `min_`, a metric name, and a unit (ms, s, us, kb, mb, gb, pct, rps, fps)",
+                    );
+                    continue;
+                };
+                let Some(limit) = self.quantity(value, &limit_field, Some(&parsed.unit)) else { continue };
+                let id = format!("{}.{}", capability.name, parsed.metric);
+                if self.budgets.iter().any(|b| b.id == id) {
+                    self.error(key.pos, &limit_field, format!("a second limit on `{id}`"));
+                    continue;
+                }
+                let index = self.budgets.len();
+                let latency_like = ["latency", "time", "duration"].iter().any(|w| parsed.metric.contains(w));
+                let statistic = match (latency_like, parsed.direction) {
+                    (true, _) => Statistic::Percentile(95.0),
+                    (false, Direction::LowerIsBetter) => Statistic::Max,
+                    (false, Direction::HigherIsBetter) => Statistic::Mean,
+                };
+                self.budgets.push(Budget {
+                    id: id.clone(),
+                    name: format!("{} {}", capability.name, parsed.metric),
+                    description: None,
+                    kind: BudgetKind::Metric,
+                    metric: id,
+                    unit: parsed.unit,
+                    statistic,
+                    direction: parsed.direction,
+                    limit: Some(limit),
+                    warning: Some(Warning::FractionOfLimit(match parsed.direction {
+                        Direction::LowerIsBetter => 0.9,
+                        Direction::HigherIsBetter => 1.1,
+                    })),
+                    environments: BTreeMap::new(),
+                    parent: Some(group),
+                    children: Vec::new(),
+                    file: self.file.to_owned(),
+                    pos: key.pos,
+                });
+                self.budgets[group].children.push(index);
+            }
+        }
+    }
+}
+
+/// A key of the ADR 030 form: `max_latency_ms` is a maximum on `latency`, in ms.
+struct AdrKey {
+    direction: Direction,
+    metric: String,
+    unit: Unit,
+}
+
+impl AdrKey {
+    fn parse(key: &str) -> Option<AdrKey> {
+        let (direction, rest) = if let Some(rest) = key.strip_prefix("max_") {
+            (Direction::LowerIsBetter, rest)
+        } else {
+            (Direction::HigherIsBetter, key.strip_prefix("min_")?)
+        };
+        let (metric, suffix) = rest.rsplit_once('_')?;
+        let unit = match suffix {
+            "ns" => Unit::Nanoseconds,
+            "us" => Unit::Microseconds,
+            "ms" => Unit::Milliseconds,
+            "s" | "seconds" => Unit::Seconds,
+            "b" | "bytes" => Unit::Bytes,
+            "kb" => Unit::Kilobytes,
+            "mb" => Unit::Megabytes,
+            "gb" => Unit::Gigabytes,
+            "kib" => Unit::Kibibytes,
+            "mib" => Unit::Mebibytes,
+            "gib" => Unit::Gibibytes,
+            "pct" | "percent" => Unit::Percent,
+            "rps" | "fps" | "qps" => Unit::PerSecond(suffix.to_owned()),
+            "count" => Unit::Count,
+            _ => return None,
+        };
+        if metric.is_empty() || metric.contains('.') {
+            return None;
+        }
+        Some(AdrKey { direction, metric: metric.to_owned(), unit })
+    }
+}
+
+/// Splits `20 ms` into 20 and ms; a bare `20` has no unit. `None` if there is no number.
+fn split_quantity(text: &str) -> Option<(f64, Option<Unit>)> {
+    let t = text.trim();
+    let end = t
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+        .map_or(t.len(), |(i, _)| i);
+    // `e` starts units too (none of ours), so prefer the longest prefix that parses.
+    let (number, unit) = (1..=end).rev().find_map(|i| t[..i].parse::<f64>().ok().map(|n| (n, t[i..].trim())))?;
+    if unit.is_empty() { Some((number, None)) } else { Unit::parse(unit).ok().map(|u| (number, Some(u))) }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Vec<Budget> {
+        parse_budget_file("t.yaml", text).unwrap_or_else(|e| panic!("{e:#?}"))
+    }
+    fn errors(text: &str) -> Vec<String> {
+        parse_budget_file("t.yaml", text).expect_err("expected errors").iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_adr_form_loads_unchanged() {
+        let b =
+            load("schema_validator:\n  max_latency_ms: 50\n  max_memory_mb: 10\nrate_limiter:\n  max_latency_ms: 10\n  max_memory_mb: 5\n");
+        let latency = b.iter().find(|b| b.id == "schema_validator.latency").unwrap();
+        assert_eq!(latency.limit, Some(50.0));
+        assert_eq!(latency.unit, Unit::Milliseconds);
+        assert_eq!(latency.statistic, Statistic::Percentile(95.0));
+        let memory = b.iter().find(|b| b.id == "rate_limiter.memory").unwrap();
+        assert_eq!((memory.limit, &memory.unit, memory.statistic), (Some(5.0), &Unit::Megabytes, Statistic::Max));
+        assert_eq!(b[0].kind, BudgetKind::Group);
+        assert_eq!(b[0].children.len(), 2);
+    }
+
+    #[test]
+    fn allocations_inherit_the_parent_unit_and_must_add_up() {
+        let b = load(
+            "budgets:\n  gateway:\n    unit: ms\n    limit: 20\n    allocations: {routing: 5, auth: 5, rate: 2, logging: 3, formatting: 5}\n",
+        );
+        assert_eq!(b.len(), 6);
+        assert_eq!(b[1].id, "gateway.routing");
+        assert_eq!(b[1].kind, BudgetKind::Allocation);
+        assert_eq!(b[1].unit, Unit::Milliseconds);
+        assert_eq!(b[0].children, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn allocations_over_the_parent_are_an_error_with_the_sum() {
+        let e = errors("budgets:\n  gateway:\n    unit: ms\n    limit: 20\n    allocations:\n      routing: 15\n      auth: 6\n");
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("t.yaml:5:5: `budgets.gateway.allocations`: the allocations add up to 21 ms, more than the limit of 20 ms"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn allocations_are_checked_in_every_environment() {
+        let e = errors("budgets:\n  g:\n    unit: ms\n    limit: 20\n    environments: {prod: 10}\n    allocations: {a: 5, b: 6}\n");
+        assert!(e[0].contains("in environment `prod`"), "{e:?}");
+    }
+
+    #[test]
+    fn a_misspelt_field_is_named_with_a_suggestion() {
+        let e = errors("budgets:\n  api:\n    unit: ms\n    limt: 100\n");
+        assert!(e.iter().any(|e| e == "t.yaml:4:5: `budgets.api.limt`: unknown field in a budget; did you mean `limit`?"), "{e:?}");
+    }
+
+    #[test]
+    fn a_wrong_type_says_what_was_expected() {
+        let e = errors("budgets:\n  api:\n    unit: ms\n    limit: fast\n");
+        assert_eq!(e, vec!["t.yaml:4:12: `budgets.api.limit`: expected a number (optionally with a unit, as in `20 ms`), found `fast`"]);
+    }
+
+    #[test]
+    fn limits_with_units_convert_into_the_budget_unit() {
+        let b = load("budgets:\n  page_load: {unit: ms, limit: 2 s, warning: 1500 ms}\n");
+        assert_eq!(b[0].limit, Some(2000.0));
+        assert_eq!(b[0].warning, Some(Warning::Absolute(1500.0)));
+        let e = errors("budgets:\n  page_load: {unit: ms, limit: 2 MB}\n");
+        assert!(e[0].contains("does not convert"), "{e:?}");
+    }
+
+    #[test]
+    fn environment_overrides_replace_the_limit_and_warning() {
+        let b = load(
+            "defaults: {unit: ms, warning: 80%}\nbudgets:\n  api:\n    limit: 100\n    environments:\n      ci: {limit: 150, warning: 95%}\n      dev: 200\n",
+        );
+        assert_eq!(b[0].limit_in(None), Some(100.0));
+        assert_eq!(b[0].warning_in(None), Some(80.0));
+        assert_eq!(b[0].limit_in(Some("ci")), Some(150.0));
+        assert!((b[0].warning_in(Some("ci")).unwrap() - 142.5).abs() < 1e-9);
+        assert_eq!(b[0].limit_in(Some("dev")), Some(200.0));
+        assert_eq!(b[0].limit_in(Some("prod")), Some(100.0));
+    }
+
+    #[test]
+    fn groups_nest_and_pass_their_attributes_down() {
+        let b = load(
+            "budgets:\n  services:\n    unit: ms\n    budgets:\n      auth: {limit: 30}\n      frontend:\n        unit: KB\n        budgets: {js: 200}\n",
+        );
+        let ids: Vec<&str> = b.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["services", "services.auth", "services.frontend", "services.frontend.js"]);
+        assert_eq!(b[3].unit, Unit::Kilobytes);
+        assert_eq!(b[3].statistic, Statistic::Max);
+        assert_eq!(b[1].statistic, Statistic::Percentile(95.0));
+        assert_eq!(b[0].kind, BudgetKind::Group);
+    }
+
+    #[test]
+    fn higher_is_better_budgets_warn_above_their_limit() {
+        let b = load("budgets:\n  fps: {unit: fps, limit: 60, direction: higher_is_better}\n");
+        assert!((b[0].warning_in(None).unwrap() - 66.0).abs() < 1e-9);
+        let e = errors("budgets:\n  fps: {unit: fps, limit: 60, direction: higher, warning: 90%}\n");
+        assert!(e[0].contains("at least 100%"), "{e:?}");
+    }
+
+    #[test]
+    fn a_budget_without_a_unit_or_limit_is_refused() {
+        let e = errors("budgets:\n  api: {limit: 5}\n  empty: {name: nothing}\n");
+        assert!(e.iter().any(|e| e.contains("needs a `unit`")), "{e:?}");
+        assert!(e.iter().any(|e| e.contains("expected `limit`")), "{e:?}");
+    }
+
+    #[test]
+    fn negative_and_infinite_limits_are_refused() {
+        let e = errors("budgets:\n  a: {unit: ms, limit: -5}\n");
+        assert_eq!(e, vec!["t.yaml:2:24: `budgets.a.limit`: expected a finite number of at least 0, found -5"]);
+        let e = errors("budgets:\n  b: {unit: ms, limit: .inf}\n");
+        assert!(e[0].starts_with("t.yaml:2:") && e[0].contains("non-finite"), "{e:?}");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let e = errors("budgets:\n  a: {unit: ms, limit: 5\n");
+        assert!(e[0].starts_with("t.yaml:"), "{e:?}");
+    }
+
+    #[test]
+    fn a_foreign_adr_key_is_explained() {
+        let e = errors("cap:\n  latency: 50\n");
+        assert!(e[0].contains("max_latency_ms"), "{e:?}");
+    }
+}

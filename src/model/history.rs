@@ -1,0 +1,622 @@
+//! Snapshot history: runs (one measurement run each) and, per metric, the series of its values.
+//!
+//! Two file formats load. JSON Lines, one snapshot a line, append-only so CI can add to it:
+//!
+//! ```json
+//! {"id":"ci-1042","timestamp":"2026-05-01T10:00:00Z","commit":"9f2c1e0","branch":"main","environment":"ci",
+//!  "metrics":{"api.latency":{"value":41.2,"unit":"ms"},"api.memory":8.1,"db.select":{"samples":[4.1,4.3],"unit":"ms"}}}
+//! ```
+//!
+//! and wide CSV: a header row, a first column with the run's id or time, then one column a metric
+//! (`name [unit]` gives a unit); the columns `commit`, `branch`, `environment` and `timestamp` are the
+//! run's own. Empty cells, `NA` and `NaN` are missing values.
+//!
+//! A file loads whole or not at all: one bad line rejects the file, with every error in it listed.
+
+use super::error::LoadError;
+use super::time::Timestamp;
+use super::units::{Dimension, Statistic, Unit};
+use super::yaml::Pos;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// One measurement run: a benchmark job, a CI run, a day of runtime metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    /// The run's id, unique within its environment.
+    pub id: String,
+    /// When it ran.
+    pub timestamp: Option<Timestamp>,
+    /// The commit measured.
+    pub commit: Option<String>,
+    /// The branch the commit is on.
+    pub branch: Option<String>,
+    /// Where it ran (`ci`, `prod`, ...).
+    pub environment: Option<String>,
+    /// The file it was read from.
+    pub file: String,
+    /// The line in that file.
+    pub line: u32,
+}
+
+/// One metric's measurement in one run: a value, raw samples, or both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// The reported value (already the budget's statistic, as a benchmark tool reports p95).
+    pub value: Option<f64>,
+    /// Raw samples, from which any statistic is computed.
+    pub samples: Option<Vec<f64>>,
+    /// The unit it was written in.
+    pub unit: Option<Unit>,
+}
+
+impl Measurement {
+    /// The value of `statistic` for this run: from the samples where there are some, else the value.
+    #[must_use]
+    pub fn statistic(&self, statistic: Statistic) -> Option<f64> {
+        match &self.samples {
+            Some(samples) if !samples.is_empty() => statistic.of(samples),
+            _ => self.value,
+        }
+    }
+}
+
+/// A point of a series: a run's index in [`History::runs`] and its measurement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Index into [`History::runs`].
+    pub run: u32,
+    /// The measurement, in the series' unit.
+    pub measurement: Measurement,
+}
+
+/// All of one metric's measurements, in run order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    /// The unit of every point (values written in another unit of the same kind are converted).
+    pub unit: Option<Unit>,
+    /// The points, ordered by run.
+    pub points: Vec<Point>,
+}
+
+/// A run as read from a file, before the history is put in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// The run.
+    pub run: Run,
+    /// Its measurements, by metric name.
+    pub metrics: Vec<(String, Measurement)>,
+}
+
+/// Every run of a workspace, in order, and every metric's series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// The runs, by time where every run has one, else in file order.
+    pub runs: Vec<Run>,
+    /// The series, by metric name.
+    pub series: BTreeMap<String, Series>,
+}
+
+impl History {
+    /// Builds the history from snapshots of one or more files (in the order given).
+    /// Runs are ordered by time where every run has a time (ties keep file order), else kept in file order.
+    /// A duplicated run id within one environment, or a metric in two units that do not convert,
+    /// is reported with both places; the history keeps the first.
+    #[must_use]
+    pub fn from_snapshots(mut snapshots: Vec<Snapshot>) -> (History, Vec<LoadError>) {
+        let mut errors = Vec::new();
+        if snapshots.iter().all(|s| s.run.timestamp.is_some()) {
+            snapshots.sort_by_key(|s| s.run.timestamp);
+        }
+        let mut history = History::default();
+        let mut seen: std::collections::HashMap<(Option<String>, String), usize> = std::collections::HashMap::new();
+        for snapshot in snapshots {
+            let key = (snapshot.run.environment.clone(), snapshot.run.id.clone());
+            if let Some(&first) = seen.get(&key) {
+                let earlier = &history.runs[first];
+                errors.push(LoadError::new(
+                    &snapshot.run.file,
+                    Pos { line: snapshot.run.line, column: 0 },
+                    "id",
+                    format!("run `{}` appears twice (first in {}:{}); this one is skipped", snapshot.run.id, earlier.file, earlier.line),
+                ));
+                continue;
+            }
+            let run_index = history.runs.len() as u32;
+            seen.insert(key, run_index as usize);
+            for (metric, mut measurement) in snapshot.metrics {
+                let series = history.series.entry(metric.clone()).or_default();
+                match (&series.unit, &measurement.unit) {
+                    (None, Some(unit)) if series.points.is_empty() => series.unit = Some(unit.clone()),
+                    (Some(series_unit), Some(unit)) if series_unit != unit => {
+                        let Some(factor) = unit.convert(1.0, series_unit) else {
+                            errors.push(LoadError::new(
+                                &snapshot.run.file,
+                                Pos { line: snapshot.run.line, column: 0 },
+                                format!("metrics.{metric}.unit"),
+                                format!("`{metric}` is in {unit} here but in {series_unit} before; they do not convert"),
+                            ));
+                            continue;
+                        };
+                        measurement.value = measurement.value.map(|v| v * factor);
+                        if let Some(samples) = &mut measurement.samples {
+                            for v in samples.iter_mut() {
+                                *v *= factor;
+                            }
+                        }
+                        measurement.unit = Some(series_unit.clone());
+                    }
+                    _ => {}
+                }
+                series.points.push(Point { run: run_index, measurement });
+            }
+            history.runs.push(snapshot.run);
+        }
+        (history, errors)
+    }
+
+    /// The names of the environments that have runs, sorted.
+    #[must_use]
+    pub fn environments(&self) -> Vec<String> {
+        let mut envs: Vec<String> = self.runs.iter().filter_map(|r| r.environment.clone()).collect();
+        envs.sort();
+        envs.dedup();
+        envs
+    }
+
+    /// Number of points over all series.
+    #[must_use]
+    pub fn point_count(&self) -> usize {
+        self.series.values().map(|s| s.points.len()).sum()
+    }
+}
+
+/// Parses a history file by its extension: `.jsonl` / `.ndjson` / `.json` as JSON Lines, `.csv` as wide CSV.
+pub fn parse_history_file(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        parse_csv(file, text)
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+        parse_json_lines(file, text)
+    } else {
+        Err(vec![LoadError::whole_file(file, "not a history file: expected a .jsonl (JSON Lines) or .csv file")])
+    }
+}
+
+const MAX_ERRORS_PER_FILE: usize = 20;
+
+/// Parses JSON Lines snapshots. Blank lines are skipped.
+pub fn parse_json_lines(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    let mut snapshots = Vec::new();
+    let mut errors = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index as u32 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if errors.len() >= MAX_ERRORS_PER_FILE {
+            errors.push(LoadError::new(file, Pos { line: line_no, column: 0 }, "", "too many errors; the rest of the file was not read"));
+            break;
+        }
+        let parsed: Json = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(LoadError::new(file, Pos { line: line_no, column: e.column() as u32 }, "", format!("not valid JSON: {e}")));
+                continue;
+            }
+        };
+        match snapshot_from_json(file, line_no, &parsed) {
+            Ok(s) => snapshots.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(snapshots) } else { Err(errors) }
+}
+
+const SNAPSHOT_FIELDS: &[&str] = &["id", "timestamp", "commit", "branch", "environment", "metrics"];
+
+fn snapshot_from_json(file: &str, line: u32, json: &Json) -> Result<Snapshot, LoadError> {
+    let at = |field: &str, message: String| LoadError::new(file, Pos { line, column: 0 }, field, message);
+    let Json::Object(object) = json else {
+        return Err(at("", "expected a snapshot object `{\"id\": ..., \"metrics\": {...}}`".to_owned()));
+    };
+    for key in object.keys() {
+        if !SNAPSHOT_FIELDS.contains(&key.as_str()) {
+            let hint = super::error::did_you_mean(key, SNAPSHOT_FIELDS.iter().copied())
+                .map_or_else(|| format!(" (expected: {})", SNAPSHOT_FIELDS.join(", ")), |s| format!("; did you mean `{s}`?"));
+            return Err(at(key, format!("unknown field in a snapshot{hint}")));
+        }
+    }
+    let text = |field: &str| -> Result<Option<String>, LoadError> {
+        match object.get(field) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            Some(Json::Number(n)) if field == "id" => Ok(Some(n.to_string())),
+            Some(other) => Err(at(field, format!("expected non-empty text, found {other}"))),
+        }
+    };
+    let id = text("id")?.ok_or_else(|| at("id", "every snapshot needs an `id`".to_owned()))?;
+    let timestamp = match object.get("timestamp") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(Timestamp::parse(s).map_err(|e| at("timestamp", e))?),
+        Some(Json::Number(n)) => match n.as_f64() {
+            // Unix seconds.
+            Some(secs) if secs.is_finite() => Some(Timestamp((secs * 1000.0).round() as i64)),
+            _ => return Err(at("timestamp", "expected a time".to_owned())),
+        },
+        Some(other) => return Err(at("timestamp", format!("expected a time such as \"2026-05-01T10:00:00Z\", found {other}"))),
+    };
+    let run = Run {
+        id,
+        timestamp,
+        commit: text("commit")?,
+        branch: text("branch")?,
+        environment: text("environment")?,
+        file: file.to_owned(),
+        line,
+    };
+    let Some(Json::Object(metrics_json)) = object.get("metrics") else {
+        return Err(at("metrics", "every snapshot needs `metrics`, an object of metric names to values".to_owned()));
+    };
+    let mut metrics = Vec::with_capacity(metrics_json.len());
+    for (name, value) in metrics_json {
+        let field = format!("metrics.{name}");
+        let measurement = measurement_from_json(value).map_err(|e| at(&field, e))?;
+        metrics.push((name.clone(), measurement));
+    }
+    Ok(Snapshot { run, metrics })
+}
+
+fn measurement_from_json(value: &Json) -> Result<Measurement, String> {
+    let number = |v: &Json| v.as_f64().filter(|f| f.is_finite());
+    let measurement = match value {
+        Json::Number(_) => Measurement { value: number(value), samples: None, unit: None },
+        Json::Object(fields) => {
+            for key in fields.keys() {
+                if !["value", "samples", "unit"].contains(&key.as_str()) {
+                    return Err(format!("unknown field `{key}` (expected value, samples, unit)"));
+                }
+            }
+            let value = match fields.get("value") {
+                None | Some(Json::Null) => None,
+                Some(v) => Some(number(v).ok_or_else(|| format!("`value` must be a finite number, found {v}"))?),
+            };
+            let samples = match fields.get("samples") {
+                None | Some(Json::Null) => None,
+                Some(Json::Array(items)) => Some(
+                    items
+                        .iter()
+                        .map(|v| number(v).ok_or_else(|| format!("every sample must be a finite number, found {v}")))
+                        .collect::<Result<Vec<f64>, String>>()?,
+                ),
+                Some(other) => return Err(format!("`samples` must be a list of numbers, found {other}")),
+            };
+            let unit = match fields.get("unit") {
+                None | Some(Json::Null) => None,
+                Some(Json::String(u)) => Some(Unit::parse(u)?),
+                Some(other) => return Err(format!("`unit` must be text such as \"ms\", found {other}")),
+            };
+            if value.is_none() && samples.as_ref().is_none_or(Vec::is_empty) {
+                return Err("a measurement needs a `value` or non-empty `samples`".to_owned());
+            }
+            Measurement { value, samples, unit }
+        }
+        Json::Null => return Err("a metric without a value: leave it out of the snapshot instead".to_owned()),
+        other => return Err(format!("expected a number or {{\"value\": ..., \"unit\": ...}}, found {other}")),
+    };
+    check_sign(&measurement)?;
+    Ok(measurement)
+}
+
+/// Durations and sizes cannot be negative: a negative one is a broken measurement, not a fast run.
+fn check_sign(m: &Measurement) -> Result<(), String> {
+    let physical = m.unit.as_ref().is_some_and(|u| matches!(u.dimension(), Dimension::Time | Dimension::Size));
+    let negative = m.value.is_some_and(|v| v < 0.0) || m.samples.as_ref().is_some_and(|s| s.iter().any(|v| *v < 0.0));
+    if physical && negative {
+        return Err("a duration or size cannot be negative".to_owned());
+    }
+    Ok(())
+}
+
+/// Splits one CSV line into fields (RFC 4180 quoting; the line must be complete).
+fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field.trim().is_empty() && !was_quoted => {
+                field.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, ',') => {
+                fields.push(std::mem::take(&mut field));
+                was_quoted = false;
+            }
+            (_, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted field is not closed on this line".to_owned());
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+fn is_missing(cell: &str) -> bool {
+    matches!(cell.trim(), "" | "NA" | "N/A" | "NaN" | "nan" | "null" | "-")
+}
+
+/// Splits a header `latency [ms]` or `latency (ms)` into the metric and its unit.
+fn metric_header(header: &str) -> Result<(String, Option<Unit>), String> {
+    let h = header.trim();
+    for (open, close) in [('[', ']'), ('(', ')')] {
+        if let Some(stripped) = h.strip_suffix(close)
+            && let Some((name, unit)) = stripped.rsplit_once(open)
+        {
+            return Ok((name.trim().to_owned(), Some(Unit::parse(unit)?)));
+        }
+    }
+    Ok((h.to_owned(), None))
+}
+
+/// What a column of a wide CSV history holds.
+enum Column {
+    Id,
+    Time,
+    Commit,
+    Branch,
+    Environment,
+    Metric(String, Option<Unit>),
+}
+
+/// Parses a wide CSV history.
+#[allow(clippy::too_many_lines)] // one pass over header and rows; splitting it would scatter the column logic
+pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    let at = |line: u32, field: &str, message: String| LoadError::new(file, Pos { line, column: 0 }, field, message);
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let Some((header_index, header_line)) = lines.next() else {
+        return Ok(Vec::new());
+    };
+    let header_line_no = header_index as u32 + 1;
+    let header = split_csv_line(header_line.trim_start_matches('\u{feff}')).map_err(|e| vec![at(header_line_no, "", e)])?;
+    let mut columns = Vec::with_capacity(header.len());
+    let mut errors = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        let lower = name.trim().to_ascii_lowercase();
+        let column = match lower.as_str() {
+            "timestamp" | "time" | "date" | "datetime" => Column::Time,
+            "commit" | "sha" | "revision" if i > 0 => Column::Commit,
+            "branch" => Column::Branch,
+            "environment" | "env" => Column::Environment,
+            _ if i == 0 => Column::Id,
+            "" => {
+                errors.push(at(header_line_no, &format!("column {}", i + 1), "a column needs a name".to_owned()));
+                continue;
+            }
+            _ => match metric_header(name) {
+                Ok((metric, unit)) => Column::Metric(metric, unit),
+                Err(e) => {
+                    errors.push(at(header_line_no, name, e));
+                    continue;
+                }
+            },
+        };
+        columns.push(column);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !columns.iter().any(|c| matches!(c, Column::Metric(..))) {
+        return Err(vec![at(
+            header_line_no,
+            "",
+            "expected a header with a first column (id or time) and at least one metric column".to_owned(),
+        )]);
+    }
+    let mut snapshots = Vec::new();
+    for (index, line) in lines {
+        let line_no = index as u32 + 1;
+        if errors.len() >= MAX_ERRORS_PER_FILE {
+            errors.push(at(line_no, "", "too many errors; the rest of the file was not read".to_owned()));
+            break;
+        }
+        let cells = match split_csv_line(line) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(at(line_no, "", e));
+                continue;
+            }
+        };
+        if cells.len() != columns.len() {
+            errors.push(at(line_no, "", format!("expected {} fields as in the header, found {}", columns.len(), cells.len())));
+            continue;
+        }
+        let mut run =
+            Run { id: String::new(), timestamp: None, commit: None, branch: None, environment: None, file: file.to_owned(), line: line_no };
+        let mut metrics = Vec::new();
+        let mut line_ok = true;
+        for (column, cell) in columns.iter().zip(&cells) {
+            let cell = cell.trim();
+            let some = || (!is_missing(cell)).then(|| cell.to_owned());
+            match column {
+                Column::Id => cell.clone_into(&mut run.id),
+                Column::Time => {
+                    if run.id.is_empty() {
+                        cell.clone_into(&mut run.id);
+                    }
+                    match Timestamp::parse(cell) {
+                        Ok(t) => run.timestamp = Some(t),
+                        Err(e) => {
+                            errors.push(at(line_no, &header[0], e));
+                            line_ok = false;
+                        }
+                    }
+                }
+                Column::Commit => run.commit = some(),
+                Column::Branch => run.branch = some(),
+                Column::Environment => run.environment = some(),
+                Column::Metric(name, unit) => {
+                    if is_missing(cell) {
+                        continue;
+                    }
+                    match cell.parse::<f64>() {
+                        Ok(v) if v.is_finite() => {
+                            let m = Measurement { value: Some(v), samples: None, unit: unit.clone() };
+                            if let Err(e) = check_sign(&m) {
+                                errors.push(at(line_no, name, e));
+                                line_ok = false;
+                            }
+                            metrics.push((name.clone(), m));
+                        }
+                        _ => {
+                            errors.push(at(line_no, name, format!("expected a number or an empty cell, found `{cell}`")));
+                            line_ok = false;
+                        }
+                    }
+                }
+            }
+        }
+        if run.id.is_empty() {
+            errors.push(at(line_no, &header[0], "every row needs an id or time in the first column".to_owned()));
+            line_ok = false;
+        }
+        if line_ok {
+            snapshots.push(Snapshot { run, metrics });
+        }
+    }
+    if errors.is_empty() { Ok(snapshots) } else { Err(errors) }
+}
+
+/// Writes one snapshot as a JSON Lines line (no newline), the inverse of [`parse_json_lines`].
+#[must_use]
+pub fn snapshot_to_json_line(snapshot: &Snapshot) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("id".into(), Json::String(snapshot.run.id.clone()));
+    if let Some(t) = snapshot.run.timestamp {
+        object.insert("timestamp".into(), Json::String(t.to_string()));
+    }
+    for (key, value) in [("commit", &snapshot.run.commit), ("branch", &snapshot.run.branch), ("environment", &snapshot.run.environment)] {
+        if let Some(v) = value {
+            object.insert(key.into(), Json::String(v.clone()));
+        }
+    }
+    let mut metrics = serde_json::Map::new();
+    for (name, m) in &snapshot.metrics {
+        let simple = m.samples.is_none() && m.unit.is_none();
+        let json = if let (true, Some(v)) = (simple, m.value) {
+            serde_json::json!(v)
+        } else {
+            let mut fields = serde_json::Map::new();
+            if let Some(v) = m.value {
+                fields.insert("value".into(), serde_json::json!(v));
+            }
+            if let Some(s) = &m.samples {
+                fields.insert("samples".into(), serde_json::json!(s));
+            }
+            if let Some(u) = &m.unit {
+                fields.insert("unit".into(), Json::String(u.symbol().to_owned()));
+            }
+            Json::Object(fields)
+        };
+        metrics.insert(name.clone(), json);
+    }
+    object.insert("metrics".into(), Json::Object(metrics));
+    Json::Object(object).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_load_values_samples_and_units() {
+        let text = r#"{"id":"r1","timestamp":"2026-05-01T10:00:00Z","branch":"main","environment":"ci","metrics":{"a":{"value":0.04,"unit":"s"},"b":3}}
+{"id":"r2","timestamp":"2026-05-02T10:00:00Z","branch":"main","environment":"ci","metrics":{"a":{"samples":[30,50,40],"unit":"ms"}}}
+"#;
+        let snapshots = parse_json_lines("h.jsonl", text).unwrap();
+        let (history, errors) = History::from_snapshots(snapshots);
+        assert!(errors.is_empty());
+        assert_eq!(history.runs.len(), 2);
+        let a = &history.series["a"];
+        assert_eq!(a.unit, Some(Unit::Seconds));
+        // The second run's samples were written in ms and converted to the series' seconds.
+        assert!((a.points[1].measurement.statistic(Statistic::Max).unwrap() - 0.05).abs() < 1e-12);
+        assert_eq!(history.series["b"].points.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_line_rejects_the_file_and_names_line_and_field() {
+        let text = "{\"id\":\"r1\",\"metrics\":{\"a\":1}}\n{\"id\":\"r2\",\"metrics\":{\"a\":\"fast\"}}\n{\"id\":\"r3\",\"metricz\":{}}\n";
+        let errors: Vec<String> = parse_json_lines("h.jsonl", text).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].starts_with("h.jsonl:2: `metrics.a`: expected a number"), "{}", errors[0]);
+        assert!(errors[1].contains("`metricz`: unknown field in a snapshot; did you mean `metrics`?"), "{}", errors[1]);
+    }
+
+    #[test]
+    fn broken_json_names_line_and_column() {
+        let e = parse_json_lines("h.jsonl", "{\"id\":\"r1\",\"metrics\":{\"a\":1}\n").unwrap_err();
+        assert_eq!(e[0].pos.line, 1);
+        assert!(e[0].pos.column > 0);
+    }
+
+    #[test]
+    fn negative_durations_are_refused() {
+        let e = parse_json_lines("h.jsonl", "{\"id\":\"r1\",\"metrics\":{\"a\":{\"value\":-3,\"unit\":\"ms\"}}}\n").unwrap_err();
+        assert!(e[0].message.contains("cannot be negative"));
+    }
+
+    #[test]
+    fn runs_are_ordered_by_time_and_duplicates_reported() {
+        let text = r#"{"id":"b","timestamp":"2026-05-02","metrics":{"m":2}}
+{"id":"a","timestamp":"2026-05-01","metrics":{"m":1}}
+{"id":"a","timestamp":"2026-05-03","metrics":{"m":3}}
+"#;
+        let (history, errors) = History::from_snapshots(parse_json_lines("h.jsonl", text).unwrap());
+        let ids: Vec<&str> = history.runs.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("appears twice"));
+    }
+
+    #[test]
+    fn wide_csv_loads_with_units_metadata_and_missing_cells() {
+        let text = "time,branch,latency [ms],memory (MB),\"size, gz\"\n2026-05-01,main,40,8,\n2026-05-02,main,,9,120\n";
+        let (history, errors) = History::from_snapshots(parse_csv("h.csv", text).unwrap());
+        assert!(errors.is_empty());
+        assert_eq!(history.runs[1].id, "2026-05-02");
+        assert_eq!(history.runs[0].branch.as_deref(), Some("main"));
+        assert_eq!(history.series["latency"].points.len(), 1);
+        assert_eq!(history.series["latency"].unit, Some(Unit::Milliseconds));
+        assert_eq!(history.series["size, gz"].points[0].measurement.value, Some(120.0));
+    }
+
+    #[test]
+    fn csv_errors_name_line_and_column() {
+        let e = parse_csv("h.csv", "id,a,b\n1,2,3\n2,x,3\n3,4\n").unwrap_err();
+        let text: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            ["h.csv:3: `a`: expected a number or an empty cell, found `x`", "h.csv:4: expected 3 fields as in the header, found 2"]
+        );
+    }
+
+    #[test]
+    fn snapshots_round_trip_through_json_lines() {
+        let text = r#"{"id":"r1","timestamp":"2026-05-01T10:00:00Z","commit":"abc","branch":"main","environment":"ci","metrics":{"a":{"value":1.5,"unit":"ms"},"b":2.0,"c":{"samples":[1.0,2.0]}}}"#;
+        let parsed = parse_json_lines("h.jsonl", text).unwrap();
+        let written = snapshot_to_json_line(&parsed[0]);
+        let again = parse_json_lines("h.jsonl", &written).unwrap();
+        assert_eq!(again[0].metrics, parsed[0].metrics);
+        assert_eq!(again[0].run.commit, parsed[0].run.commit);
+    }
+}

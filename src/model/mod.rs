@@ -1,0 +1,9 @@
+//! Budgets, snapshot history and workspaces: parsing and validation at the edge.
+
+pub mod budget;
+pub mod error;
+pub mod history;
+pub mod time;
+pub mod units;
+pub mod workspace;
+pub mod yaml;

@@ -1,0 +1,416 @@
+//! A workspace: a folder of budget files, its optional `headroom.yaml`, and its `history/`.
+//!
+//! Loading never stops at the first bad file: every file that parses is kept, and every
+//! error is listed in [`Workspace::errors`], so the app and the CLI can show the rest.
+
+use super::budget::{Budget, parse_budget_file};
+use super::error::{LoadError, did_you_mean};
+use super::history::{History, Snapshot, parse_history_file};
+use super::yaml::{self, Node, Value};
+use std::path::{Path, PathBuf};
+
+/// The name of the workspace's own settings file.
+pub const CONFIG_FILE: &str = "headroom.yaml";
+
+/// What `check` does when a budget has no data to check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingData {
+    /// The check fails (the default: a gate must never pass silently).
+    Fail,
+    /// The check warns.
+    Warn,
+}
+
+/// Settings of `headroom check` that a workspace may set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckSettings {
+    /// A change worse than this fraction of the baseline is a regression (0.05 = 5 %).
+    pub regression_threshold: f64,
+    /// How many earlier runs of the baseline branch make the baseline.
+    pub baseline_runs: usize,
+    /// What a budget with no data does.
+    pub missing_data: MissingData,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        // 5 %: the reference budget's "alert if regression >5%".
+        Self { regression_threshold: 0.05, baseline_runs: 10, missing_data: MissingData::Fail }
+    }
+}
+
+/// The workspace's `headroom.yaml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The branch whose runs make the baseline of a pull request.
+    pub default_branch: String,
+    /// The environment checked when none is named.
+    pub default_environment: Option<String>,
+    /// The environments overrides may name; empty for any.
+    pub environments: Vec<String>,
+    /// The history folder, relative to the workspace.
+    pub history: String,
+    /// Settings of `check`.
+    pub check: CheckSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            default_branch: "main".to_owned(),
+            default_environment: None,
+            environments: Vec::new(),
+            history: "history".to_owned(),
+            check: CheckSettings::default(),
+        }
+    }
+}
+
+/// A loaded workspace.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// Where it was loaded from, as shown to people.
+    pub root: String,
+    /// The example built into the binary, which cannot be saved.
+    pub read_only: bool,
+    /// Its settings.
+    pub config: Config,
+    /// Every budget, group and allocation of every file that loaded, in file order.
+    pub budgets: Vec<Budget>,
+    /// The budget files that loaded, relative to the root.
+    pub budget_files: Vec<String>,
+    /// The history files that loaded, relative to the root.
+    pub history_files: Vec<String>,
+    /// The runs and series.
+    pub history: History,
+    /// Every problem found, by file.
+    pub errors: Vec<LoadError>,
+}
+
+/// Folders of a workspace that hold no budgets.
+const RESERVED_FOLDERS: &[&str] = &["proposals", "ledger", "reports", "target"];
+
+impl Workspace {
+    /// Loads the workspace in `dir`. Fails only where the folder itself cannot be read.
+    pub fn load(dir: &Path) -> std::io::Result<Workspace> {
+        if !dir.is_dir() {
+            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a folder", dir.display())));
+        }
+        let mut files = Vec::new();
+        let mut unreadable = Vec::new();
+        collect_files(dir, dir, &mut files, &mut unreadable)?;
+        let mut workspace = Workspace::from_files(&dir.display().to_string(), &files);
+        workspace.errors.extend(unreadable);
+        Ok(workspace)
+    }
+
+    /// Builds a workspace from files given as (path relative to the root, text).
+    #[must_use]
+    pub fn from_files(root: &str, files: &[(String, String)]) -> Workspace {
+        let mut workspace = Workspace { root: root.to_owned(), ..Workspace::default() };
+        if let Some((name, text)) = files.iter().find(|(name, _)| name == CONFIG_FILE) {
+            match parse_config(name, text) {
+                Ok(config) => workspace.config = config,
+                Err(errors) => workspace.errors.extend(errors),
+            }
+        }
+        let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
+        let mut sorted: Vec<&(String, String)> = files.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut snapshots: Vec<Snapshot> = Vec::new();
+        for (name, text) in sorted {
+            if name == CONFIG_FILE {
+                continue;
+            }
+            if name.starts_with(&history_prefix) {
+                if is_history_file(name) {
+                    match parse_history_file(name, text) {
+                        Ok(s) => {
+                            snapshots.extend(s);
+                            workspace.history_files.push(name.clone());
+                        }
+                        Err(errors) => workspace.errors.extend(errors),
+                    }
+                }
+            } else if is_budget_file(name) {
+                workspace.add_budget_file(name, text);
+            }
+        }
+        let (history, errors) = History::from_snapshots(snapshots);
+        workspace.history = history;
+        workspace.errors.extend(errors);
+        workspace
+    }
+
+    fn add_budget_file(&mut self, name: &str, text: &str) {
+        let budgets = match parse_budget_file(name, text) {
+            Ok(b) => b,
+            Err(errors) => {
+                self.errors.extend(errors);
+                return;
+            }
+        };
+        let mut errors = Vec::new();
+        for b in &budgets {
+            if let Some(other) = self.budgets.iter().find(|o| o.id == b.id) {
+                errors.push(LoadError::new(
+                    name,
+                    b.pos,
+                    &b.id,
+                    format!("the budget `{}` is already defined in {}:{}", b.id, other.file, other.pos.line),
+                ));
+            }
+            if !self.config.environments.is_empty() {
+                for (env, over) in &b.environments {
+                    if !self.config.environments.contains(env) {
+                        let hint = did_you_mean(env, self.config.environments.iter().map(String::as_str))
+                            .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                        errors.push(LoadError::new(
+                            name,
+                            over.pos,
+                            format!("{}.environments.{env}", b.id),
+                            format!("unknown environment `{env}` (headroom.yaml lists {}){hint}", self.config.environments.join(", ")),
+                        ));
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            self.errors.extend(errors);
+            return;
+        }
+        let offset = self.budgets.len();
+        self.budgets.extend(budgets.into_iter().map(|mut b| {
+            b.parent = b.parent.map(|p| p + offset);
+            b.children.iter_mut().for_each(|c| *c += offset);
+            b
+        }));
+        self.budget_files.push(name.to_owned());
+    }
+
+    /// The budget with this id.
+    #[must_use]
+    pub fn budget(&self, id: &str) -> Option<&Budget> {
+        self.budgets.iter().find(|b| b.id == id)
+    }
+
+    /// The top-level budgets of one file, in order.
+    pub fn roots_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.budgets.iter().enumerate().filter(move |(_, b)| b.file == file && b.parent.is_none()).map(|(i, _)| i)
+    }
+}
+
+fn is_budget_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
+fn is_history_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|ext| lower.ends_with(ext))
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if path.is_dir() {
+            if dir == root && RESERVED_FOLDERS.contains(&name.as_str()) {
+                continue;
+            }
+            collect_files(root, &path, out, unreadable)?;
+        } else if is_budget_file(&relative) || is_history_file(&relative) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => out.push((relative, text)),
+                Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
+            }
+        }
+    }
+    Ok(())
+}
+
+const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check"];
+const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data"];
+
+/// Parses `headroom.yaml`.
+pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
+    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let mut config = Config::default();
+    let mut errors = Vec::new();
+    let entries = match &root.value {
+        Value::Null => return Ok(config),
+        Value::Map(entries) => entries,
+        other => {
+            return Err(vec![LoadError::new(file, root.pos, "", format!("expected a mapping of settings, found {}", other.kind_name()))]);
+        }
+    };
+    let mut err = |node: &Node, field: &str, message: String| errors.push(LoadError::new(file, node.pos, field, message));
+    for (key, node) in entries {
+        let field = key.name.as_str();
+        match (field, &node.value) {
+            ("default_branch", Value::String(s)) => config.default_branch.clone_from(s),
+            ("default_environment", Value::String(s)) => config.default_environment = Some(s.clone()),
+            ("history", Value::String(s)) => config.history.clone_from(s),
+            ("environments", Value::Seq(items)) => {
+                for item in items {
+                    match &item.value {
+                        Value::String(s) => config.environments.push(s.clone()),
+                        other => err(item, field, format!("expected an environment name, found {}", other.kind_name())),
+                    }
+                }
+            }
+            ("check", Value::Map(fields)) => {
+                for (k, v) in fields {
+                    let f = format!("check.{}", k.name);
+                    match (k.name.as_str(), &v.value) {
+                        ("regression_threshold", Value::String(s)) => match s.trim().strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
+                            Some(Ok(p)) if p.is_finite() && p >= 0.0 => config.check.regression_threshold = p / 100.0,
+                            _ => err(v, &f, format!("expected a percentage such as `5%`, found `{s}`")),
+                        },
+                        ("regression_threshold", Value::Number(n)) if n.is_finite() && *n >= 0.0 => config.check.regression_threshold = *n,
+                        ("baseline_runs", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 1e6 => {
+                            config.check.baseline_runs = *n as usize;
+                        }
+                        ("missing_data", Value::String(s)) if s == "fail" || s == "warn" => {
+                            config.check.missing_data = if s == "fail" { MissingData::Fail } else { MissingData::Warn };
+                        }
+                        ("regression_threshold", _) => err(v, &f, "expected a percentage such as `5%`".to_owned()),
+                        ("baseline_runs", _) => err(v, &f, "expected a whole number of runs, at least 1".to_owned()),
+                        ("missing_data", _) => err(v, &f, "expected `fail` or `warn`".to_owned()),
+                        (other, _) => {
+                            let hint = did_you_mean(other, CHECK_FIELDS.iter().copied())
+                                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                            err(v, &f, format!("unknown setting (expected {}){hint}", CHECK_FIELDS.join(", ")));
+                        }
+                    }
+                }
+            }
+            (known, other) if CONFIG_FIELDS.contains(&known) => {
+                let expected = match known {
+                    "environments" => "a list of names",
+                    "check" => "a mapping",
+                    _ => "text",
+                };
+                err(node, known, format!("expected {expected}, found {}", other.kind_name()));
+            }
+            (unknown, _) => {
+                let hint =
+                    did_you_mean(unknown, CONFIG_FIELDS.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                err(node, unknown, format!("unknown setting (expected {}){hint}", CONFIG_FIELDS.join(", ")));
+            }
+        }
+    }
+    if let Some(env) = &config.default_environment
+        && !config.environments.is_empty()
+        && !config.environments.contains(env)
+    {
+        errors.push(LoadError::new(file, root.pos, "default_environment", format!("`{env}` is not among `environments`")));
+    }
+    if errors.is_empty() { Ok(config) } else { Err(errors) }
+}
+
+/// Writes a file atomically: a temporary file beside it, flushed to disk, then renamed over it.
+/// A crash mid-write leaves the old file as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        // Make the rename itself durable where the platform allows opening a folder.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_bad_file_is_listed_and_the_rest_loads() {
+        let w = Workspace::from_files(
+            "w",
+            &files(&[
+                ("good.yaml", "cap:\n  max_latency_ms: 5\n"),
+                ("bad.yaml", "budgets:\n  a: {unit: ms, limit: nope}\n"),
+                ("history/h.jsonl", "{\"id\":\"1\",\"metrics\":{\"cap.latency\":4}}\n"),
+            ]),
+        );
+        assert_eq!(w.budget_files, ["good.yaml"]);
+        assert_eq!(w.errors.len(), 1);
+        assert_eq!(w.errors[0].file, "bad.yaml");
+        assert_eq!(w.history.runs.len(), 1);
+    }
+
+    #[test]
+    fn a_budget_defined_twice_is_an_error_naming_both_files() {
+        let w = Workspace::from_files("w", &files(&[("a.yaml", "cap:\n  max_latency_ms: 5\n"), ("b.yaml", "cap:\n  max_latency_ms: 6\n")]));
+        assert_eq!(w.budget_files, ["a.yaml"]);
+        assert!(w.errors[0].to_string().contains("already defined in a.yaml:1"), "{}", w.errors[0]);
+    }
+
+    #[test]
+    fn overrides_must_name_a_known_environment() {
+        let w = Workspace::from_files(
+            "w",
+            &files(&[
+                ("headroom.yaml", "environments: [dev, ci, prod]\n"),
+                ("a.yaml", "budgets:\n  api:\n    unit: ms\n    limit: 5\n    environments: {prdo: 9}\n"),
+            ]),
+        );
+        assert!(w.errors[0].to_string().contains("unknown environment `prdo`"), "{}", w.errors[0]);
+        assert!(w.errors[0].to_string().contains("did you mean `prod`?"));
+    }
+
+    #[test]
+    fn the_config_sets_check_defaults_and_rejects_typos() {
+        let c = parse_config(
+            "headroom.yaml",
+            "default_branch: trunk\ncheck: {regression_threshold: 3%, baseline_runs: 20, missing_data: warn}\n",
+        )
+        .unwrap();
+        assert_eq!(c.default_branch, "trunk");
+        assert!((c.check.regression_threshold - 0.03).abs() < 1e-12);
+        assert_eq!(c.check.baseline_runs, 20);
+        assert_eq!(c.check.missing_data, MissingData::Warn);
+        let e = parse_config("headroom.yaml", "default_brnach: main\n").unwrap_err();
+        assert!(e[0].to_string().contains("did you mean `default_branch`?"));
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_file_and_leave_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.jsonl");
+        std::fs::write(&path, "old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-folder").join("f.jsonl");
+        assert!(write_atomic(&path, b"new").is_err());
+    }
+}

@@ -1,0 +1,383 @@
+//! The outputs of `headroom check`: text, JSON, JUnit XML, Markdown and GitHub annotations.
+//! Each is a pure function from a [`CheckReport`] to a string; the CLI prints it.
+
+use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
+use crate::model::workspace::Workspace;
+
+/// The output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A table for people.
+    Text,
+    /// The stable JSON schema documented in the README.
+    Json,
+    /// JUnit XML for CI dashboards.
+    Junit,
+    /// A Markdown table for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Renders a report in a format.
+#[must_use]
+pub fn render(format: Format, workspace: &Workspace, report: &CheckReport) -> String {
+    match format {
+        Format::Text => text(workspace, report),
+        Format::Json => json(workspace, report),
+        Format::Junit => junit(workspace, report),
+        Format::Markdown => markdown(workspace, report),
+        Format::Github => github(workspace, report),
+    }
+}
+
+/// A value with its unit, rounded for people: `41.2 ms`.
+#[must_use]
+pub fn quantity(value: f64, unit: &str) -> String {
+    let rounded = if value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else if value.abs() >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    };
+    let trimmed = if rounded.contains('.') { rounded.trim_end_matches('0').trim_end_matches('.').to_owned() } else { rounded };
+    if unit == "%" { format!("{trimmed}%") } else { format!("{trimmed} {unit}") }
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:+.1}%", fraction * 100.0)
+}
+
+/// One finding in words.
+#[must_use]
+pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
+    let unit = result.unit.symbol();
+    match finding {
+        Finding::OverLimit => format!(
+            "over budget: {} against a limit of {}",
+            result.value.map_or_else(String::new, |v| quantity(v, unit)),
+            quantity(result.limit, unit)
+        ),
+        Finding::OverWarning => format!(
+            "near the limit: {} is past the warning level of {}",
+            result.value.map_or_else(String::new, |v| quantity(v, unit)),
+            result.warning.map_or_else(String::new, |w| quantity(w, unit))
+        ),
+        Finding::Regression { change, threshold } => format!(
+            "regression: {} worse than the baseline of {} (threshold {:.0}%)",
+            percent(*change).trim_start_matches('+'),
+            result.baseline.as_ref().map_or_else(String::new, |b| format!("{} over {} runs", quantity(b.value, unit), b.runs)),
+            threshold * 100.0
+        ),
+        Finding::Improvement { change } => format!(
+            "improvement: {:.1}% better than the baseline of {}",
+            change * 100.0,
+            result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit))
+        ),
+        Finding::NoMetric { suggestion } => match suggestion {
+            Some(s) => format!("no metric `{}` in the history; did you mean `{s}`?", result.metric),
+            None => format!("no metric `{}` in the history: nothing measures this budget", result.metric),
+        },
+        Finding::NotInRun { last_seen } => match last_seen {
+            Some(run) => format!("the checked run has no value for `{}` (last seen in run `{run}`)", result.metric),
+            None => format!("the checked run has no value for `{}`", result.metric),
+        },
+        Finding::NoBaseline => "no earlier run of the baseline branch to compare with".to_owned(),
+        Finding::UnitMismatch { history_unit } => {
+            format!("the history records `{}` in {history_unit}, which does not convert to the budget's {unit}", result.metric)
+        }
+    }
+}
+
+fn location(workspace: &Workspace, result: &BudgetResult) -> (String, u32) {
+    let budget = &workspace.budgets[result.budget];
+    (join_path(&workspace.root, &budget.file), budget.pos.line)
+}
+
+fn join_path(root: &str, file: &str) -> String {
+    if root.is_empty() || root == "." { file.to_owned() } else { format!("{}/{file}", root.trim_end_matches('/')) }
+}
+
+fn summary_line(report: &CheckReport) -> String {
+    let (pass, warn, fail) = report.counts();
+    format!("{}: {pass} passed, {warn} warned, {fail} failed, {} problems", report.status().as_str().to_uppercase(), report.problems.len())
+}
+
+fn run_line(report: &CheckReport) -> String {
+    let env = report.environment.as_deref().unwrap_or("(none)");
+    match &report.run {
+        Some(run) => format!(
+            "run `{}`{}{}{} in environment `{env}`, baseline branch `{}`",
+            run.id,
+            run.commit.as_ref().map_or_else(String::new, |c| format!(" at {}", &c[..c.len().min(12)])),
+            run.branch.as_ref().map_or_else(String::new, |b| format!(" on `{b}`")),
+            run.timestamp.map_or_else(String::new, |t| format!(" ({t})")),
+            report.baseline_branch
+        ),
+        None => format!("no run checked in environment `{env}`"),
+    }
+}
+
+fn text(workspace: &Workspace, report: &CheckReport) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("Headroom check of {}\n{}\n\n", workspace.root, run_line(report)));
+    for e in &workspace.errors {
+        out.push_str(&format!("error: {e}\n"));
+    }
+    for p in &report.problems {
+        out.push_str(&format!("{}: {}\n", p.status.as_str(), p.message));
+    }
+    if !workspace.errors.is_empty() || !report.problems.is_empty() {
+        out.push('\n');
+    }
+    let width = report.results.iter().map(|r| r.id.len()).max().unwrap_or(6).max(6);
+    out.push_str(&format!("{:<6} {:<width$} {:>12} {:>12} {:>12} {:>9}\n", "STATUS", "BUDGET", "VALUE", "LIMIT", "HEADROOM", "CHANGE"));
+    for r in &report.results {
+        let unit = r.unit.symbol();
+        let value = r.value.map_or_else(|| "-".to_owned(), |v| quantity(v, unit));
+        let headroom = r.headroom().map_or_else(|| "-".to_owned(), |h| quantity(h, unit));
+        let change = r.change().map_or_else(|| "-".to_owned(), percent);
+        out.push_str(&format!(
+            "{:<6} {:<width$} {value:>12} {:>12} {headroom:>12} {change:>9}\n",
+            r.status.as_str().to_uppercase(),
+            r.id,
+            quantity(r.limit, unit)
+        ));
+        for f in &r.findings {
+            if f.status(report.settings.missing_data) != Status::Pass || matches!(f, Finding::Improvement { .. }) {
+                out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
+            }
+        }
+    }
+    if !report.unbudgeted.is_empty() {
+        out.push_str(&format!("\nMetrics with no budget: {}\n", report.unbudgeted.join(", ")));
+    }
+    out.push_str(&format!("\n{}\n", summary_line(report)));
+    out
+}
+
+fn number(v: Option<f64>) -> serde_json::Value {
+    v.filter(|v| v.is_finite()).map_or(serde_json::Value::Null, |v| serde_json::json!(v))
+}
+
+fn json(workspace: &Workspace, report: &CheckReport) -> String {
+    use serde_json::json;
+    let (pass, warn, fail) = report.counts();
+    let results: Vec<serde_json::Value> = report
+        .results
+        .iter()
+        .map(|r| {
+            let budget = &workspace.budgets[r.budget];
+            json!({
+                "budget": r.id,
+                "name": budget.name,
+                "metric": r.metric,
+                "file": budget.file,
+                "line": budget.pos.line,
+                "status": r.status.as_str(),
+                "unit": r.unit.symbol(),
+                "statistic": budget.statistic.to_string(),
+                "direction": r.direction.to_string(),
+                "value": number(r.value),
+                "limit": r.limit,
+                "warning": number(r.warning),
+                "headroom": number(r.headroom()),
+                "headroom_ratio": number(r.headroom_fraction()),
+                "baseline": r.baseline.as_ref().map(|b| json!({"value": b.value, "runs": b.runs})),
+                "change": number(r.change()),
+                "findings": r.findings.iter().map(|f| json!({
+                    "code": f.code(),
+                    "status": f.status(report.settings.missing_data).as_str(),
+                    "message": describe(r, f),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "schema_version": 1,
+        "workspace": workspace.root,
+        "status": report.status().as_str(),
+        "exit_code": report.exit_code(),
+        "environment": report.environment,
+        "run": report.run.as_ref().map(|r| json!({
+            "id": r.id,
+            "commit": r.commit,
+            "branch": r.branch,
+            "timestamp": r.timestamp.map(|t| t.to_string()),
+        })),
+        "baseline_branch": report.baseline_branch,
+        "regression_threshold": report.settings.regression_threshold,
+        "summary": {"pass": pass, "warn": warn, "fail": fail},
+        "results": results,
+        "problems": report.problems.iter().map(|p| json!({"status": p.status.as_str(), "message": p.message})).collect::<Vec<_>>(),
+        "errors": workspace.errors.iter().map(|e| json!({
+            "file": e.file, "line": e.pos.line, "column": e.pos.column, "field": e.field, "message": e.message,
+        })).collect::<Vec<_>>(),
+        "unbudgeted_metrics": report.unbudgeted,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Escapes text for XML attributes and content.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot hold at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn junit(workspace: &Workspace, report: &CheckReport) -> String {
+    let (_, _, fail) = report.counts();
+    let errors = workspace.errors.len() + report.problems.iter().filter(|p| p.status == Status::Fail).count();
+    let tests = report.results.len() + workspace.errors.len() + report.problems.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"headroom\" tests=\"{tests}\" failures=\"{fail}\" errors=\"{errors}\">\n  <testsuite name=\"headroom check {}\" tests=\"{tests}\" failures=\"{fail}\" errors=\"{errors}\" skipped=\"0\">\n",
+        xml(report.environment.as_deref().unwrap_or("")),
+    ));
+    out.push_str(&format!("    <properties><property name=\"run\" value=\"{}\"/></properties>\n", xml(&run_line(report))));
+    for e in &workspace.errors {
+        out.push_str(&format!(
+            "    <testcase classname=\"headroom.input\" name=\"{}\" file=\"{}\" line=\"{}\">\n      <error message=\"{}\" type=\"invalid_input\"/>\n    </testcase>\n",
+            xml(&e.file),
+            xml(&e.file),
+            e.pos.line,
+            xml(&e.to_string())
+        ));
+    }
+    for (i, p) in report.problems.iter().enumerate() {
+        out.push_str(&format!("    <testcase classname=\"headroom.check\" name=\"problem {}\">\n", i + 1));
+        if p.status == Status::Fail {
+            out.push_str(&format!("      <error message=\"{}\" type=\"problem\"/>\n", xml(&p.message)));
+        } else {
+            out.push_str(&format!("      <system-out>{}</system-out>\n", xml(&p.message)));
+        }
+        out.push_str("    </testcase>\n");
+    }
+    for r in &report.results {
+        let (file, line) = location(workspace, r);
+        let class = r.id.rsplit_once('.').map_or("headroom", |(group, _)| group);
+        out.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{line}\">\n",
+            xml(class),
+            xml(&r.id),
+            xml(&file)
+        ));
+        let messages: Vec<String> = r.findings.iter().map(|f| describe(r, f)).collect();
+        match r.status {
+            Status::Fail => out.push_str(&format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                xml(&messages.first().cloned().unwrap_or_default()),
+                r.findings.first().map_or("fail", Finding::code),
+                xml(&messages.join("\n"))
+            )),
+            Status::Warn | Status::Pass if !messages.is_empty() => {
+                out.push_str(&format!("      <system-out>{}</system-out>\n", xml(&messages.join("\n"))));
+            }
+            Status::Warn | Status::Pass => {}
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn status_icon(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅",
+        Status::Warn => "⚠️",
+        Status::Fail => "❌",
+    }
+}
+
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
+    let mut out =
+        format!("## {} Headroom: {}\n\n{}\n\n", status_icon(report.status()), summary_line(report), markdown_cell(&run_line(report)));
+    for e in &workspace.errors {
+        out.push_str(&format!("- ❌ **invalid input** `{}`\n", markdown_cell(&e.to_string())));
+    }
+    for p in &report.problems {
+        out.push_str(&format!("- {} {}\n", status_icon(p.status), markdown_cell(&p.message)));
+    }
+    if !workspace.errors.is_empty() || !report.problems.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("| | Budget | Value | Limit | Headroom | vs. baseline | Notes |\n|---|---|---:|---:|---:|---:|---|\n");
+    // Failures first: a reviewer reads the top of the comment.
+    let mut ordered: Vec<&BudgetResult> = report.results.iter().collect();
+    ordered.sort_by_key(|r| std::cmp::Reverse(r.status));
+    for r in ordered {
+        let unit = r.unit.symbol();
+        let notes: Vec<String> =
+            r.findings.iter().filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass).map(|f| describe(r, f)).collect();
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {} |\n",
+            status_icon(r.status),
+            r.id,
+            r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit)),
+            quantity(r.limit, unit),
+            r.headroom().map_or_else(|| "–".to_owned(), |h| quantity(h, unit)),
+            r.change().map_or_else(|| "–".to_owned(), percent),
+            markdown_cell(&notes.join("; "))
+        ));
+    }
+    out
+}
+
+/// Escapes a GitHub workflow command's message (`%`, CR, LF) and property values (also `:` and `,`).
+fn github_escape(text: &str, property: bool) -> String {
+    let s = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    if property { s.replace(':', "%3A").replace(',', "%2C") } else { s }
+}
+
+fn github(workspace: &Workspace, report: &CheckReport) -> String {
+    let mut out = String::new();
+    for e in &workspace.errors {
+        out.push_str(&format!(
+            "::error file={},line={},col={},title={}::{}\n",
+            github_escape(&join_path(&workspace.root, &e.file), true),
+            e.pos.line.max(1),
+            e.pos.column.max(1),
+            github_escape("Headroom: invalid input", true),
+            github_escape(&e.to_string(), false)
+        ));
+    }
+    for p in &report.problems {
+        let level = if p.status == Status::Fail { "error" } else { "warning" };
+        out.push_str(&format!("::{level} title={}::{}\n", github_escape("Headroom check", true), github_escape(&p.message, false)));
+    }
+    for r in &report.results {
+        let level = match r.status {
+            Status::Fail => "error",
+            Status::Warn => "warning",
+            Status::Pass => continue,
+        };
+        let (file, line) = location(workspace, r);
+        let messages: Vec<String> = r.findings.iter().map(|f| describe(r, f)).collect();
+        out.push_str(&format!(
+            "::{level} file={},line={line},title={}::{}\n",
+            github_escape(&file, true),
+            github_escape(&format!("Budget {}", r.id), true),
+            github_escape(&messages.join("\n"), false)
+        ));
+    }
+    out.push_str(&format!("::notice title=Headroom::{}\n", github_escape(&summary_line(report), false)));
+    out
+}
