@@ -267,7 +267,7 @@ fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.label(description);
     }
     if let Some(r) = result {
-        result_ui(ui, r, budget.statistic.to_string().as_str(), state)
+        result_ui(ui, r, budget.statistic.to_string().as_str(), state);
     } else {
         ui.label(format!("A group of {} budgets:", budget.children.len()));
         children_ui(ui, state, index, commands);
