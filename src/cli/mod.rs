@@ -3,7 +3,10 @@
 //! Exit codes: 0 all within budget, 1 a budget exceeded or a regression, 2 invalid input
 //! (bad budget or history files, a workspace that cannot be read, bad arguments).
 
+use crate::engine::analyze::{RunFilter, analyze};
+use crate::engine::changepoint::DetectorSettings;
 use crate::engine::check::{CheckOptions, check};
+use crate::model::history::{History, parse_history_any};
 use crate::model::workspace::{CheckSettings, MissingData, Workspace};
 use crate::report::{Format, render};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -23,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Check the newest run of every budgeted metric against its budget and baseline (the CI gate).
     Check(CheckArgs),
+    /// Find where every metric's level shifted (change points), with noise floors and trends.
+    Analyze(AnalyzeArgs),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -68,6 +73,48 @@ pub struct CheckArgs {
     /// Also write the report to this file (atomically), e.g. for a CI artifact.
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// `headroom analyze`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// History files: JSON Lines, or wide CSV whose first column is an index, id or time and whose
+    /// other columns are metrics. None: the history of `--workspace` (default `budgets/`).
+    pub files: Vec<PathBuf>,
+    /// A workspace whose budgets give each metric its statistic, unit, direction and limit
+    /// (for severity, time to the limit and sub-allocation hints).
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
+    /// Only runs of this environment (a workspace's history: its default environment).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Only runs of this branch (a workspace's history: its default branch).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// The fewest runs a new level must last.
+    #[arg(long, default_value_t = 5)]
+    pub min_segment: usize,
+    /// The largest p-value of a reported change point (after Benjamini–Hochberg over all metrics).
+    #[arg(long, default_value_t = 0.001)]
+    pub significance: f64,
+    /// Report only changes of at least this size, e.g. `2%`.
+    #[arg(long, value_parser = parse_percent, default_value = "0%")]
+    pub min_change: f64,
+    /// Also write the output to this file (atomically).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `analyze --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// An account for people.
+    Text,
+    /// The stable JSON schema (see the README).
+    Json,
 }
 
 /// `--format`.
@@ -120,6 +167,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Check(args)) => run_check(&args),
+        Some(Command::Analyze(args)) => run_analyze(&args),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),
@@ -181,6 +229,111 @@ fn run_check(args: &CheckArgs) -> i32 {
         return 2;
     }
     report.exit_code()
+}
+
+/// Reads history files into one history. Runs keep file order, or time order where every run
+/// has a time. Repeated ids (two rows with the same time) are kept as separate runs.
+fn load_history_files(files: &[PathBuf]) -> Result<History, i32> {
+    let mut snapshots = Vec::new();
+    let mut errors = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {name}: {e}");
+                return Err(2);
+            }
+        };
+        match parse_history_any(&name, &text) {
+            Ok(s) => snapshots.extend(s),
+            Err(e) => errors.extend(e),
+        }
+    }
+    let mut seen = std::collections::HashMap::<(Option<String>, String), usize>::new();
+    for s in &mut snapshots {
+        let count = seen.entry((s.run.environment.clone(), s.run.id.clone())).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            s.run.id = format!("{}#{}", s.run.id, count);
+        }
+    }
+    let (history, more) = History::from_snapshots(snapshots);
+    errors.extend(more);
+    if errors.is_empty() {
+        Ok(history)
+    } else {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("{} errors; nothing was analysed", errors.len());
+        Err(2)
+    }
+}
+
+fn run_analyze(args: &AnalyzeArgs) -> i32 {
+    if args.min_segment < 2 {
+        eprintln!("error: --min-segment must be at least 2");
+        return 2;
+    }
+    if !(args.significance > 0.0 && args.significance < 1.0) {
+        eprintln!("error: --significance must be between 0 and 1, e.g. 0.001");
+        return 2;
+    }
+    let workspace = match (&args.workspace, args.files.is_empty()) {
+        (Some(dir), _) => match load(dir) {
+            Ok(w) => Some(w),
+            Err(code) => return code,
+        },
+        (None, true) => match load(Path::new("budgets")) {
+            Ok(w) => Some(w),
+            Err(code) => return code,
+        },
+        (None, false) => None,
+    };
+    if let Some(w) = &workspace
+        && !w.errors.is_empty()
+    {
+        for e in &w.errors {
+            eprintln!("error: {e}");
+        }
+        return 2;
+    }
+    let history = if args.files.is_empty() {
+        workspace.as_ref().map(|w| w.history.clone()).unwrap_or_default()
+    } else {
+        match load_history_files(&args.files) {
+            Ok(h) => h,
+            Err(code) => return code,
+        }
+    };
+    let mut filter = RunFilter { environment: args.env.clone(), branch: args.branch.clone() };
+    if let (Some(w), true) = (&workspace, args.files.is_empty()) {
+        filter.environment = filter
+            .environment
+            .or_else(|| w.config.default_environment.clone())
+            .or_else(|| history.runs.last().and_then(|r| r.environment.clone()));
+        filter.branch = filter.branch.or_else(|| Some(w.config.default_branch.clone()));
+    }
+    let settings = DetectorSettings {
+        min_segment: args.min_segment,
+        significance: args.significance,
+        min_relative_change: args.min_change,
+        ..DetectorSettings::default()
+    };
+    let analysis = analyze(&history, &filter, workspace.as_ref(), &settings);
+    let text = match args.format {
+        AnalyzeFormat::Text => crate::report::analysis::text(&history, &analysis),
+        AnalyzeFormat::Json => crate::report::analysis::json(&history, &analysis),
+    };
+    output(&text);
+    if let Some(path) = &args.output
+        && let Err(e) = crate::model::workspace::write_atomic(path, text.as_bytes())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    0
 }
 
 fn run_validate(path: &Path) -> i32 {

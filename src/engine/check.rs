@@ -12,11 +12,15 @@
 //! The median is robust to a single outlier among the baseline runs; the statistical engine
 //! of its own issue replaces this baseline with change-point aware one.
 
+use super::analyze::{self, AllocationMove, MetricValues, Severity, Trend, Verdict};
+use super::changepoint::{self, DetectorSettings};
+use super::stats;
 use crate::model::budget::Budget;
 use crate::model::error::did_you_mean;
 use crate::model::history::{History, Run, Series};
 use crate::model::units::{Direction, Unit};
 use crate::model::workspace::{CheckSettings, MissingData, Workspace};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// How a budget, or the whole check, came out. Ordered: `Fail` is the worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,12 +52,25 @@ pub enum Finding {
     OverLimit,
     /// The value is past the warning level, within the limit.
     OverWarning,
-    /// Worse than the baseline by more than the threshold.
+    /// Worse than the baseline by more than the threshold, and beyond the baseline's noise.
     Regression {
         /// How much worse, as a fraction of the baseline.
         change: f64,
         /// The threshold it crossed.
         threshold: f64,
+        /// The test's p-value, adjusted over all budgets of the check; `None` where the baseline
+        /// had too few runs for a test (the effect size alone decided).
+        p_value: Option<f64>,
+        /// How much it matters, from its size and the headroom it uses.
+        severity: Severity,
+    },
+    /// Worse than the baseline by more than the threshold, but within the baseline's noise:
+    /// reported so that nobody wonders why it did not fail.
+    WithinNoise {
+        /// How much worse, as a fraction of the baseline.
+        change: f64,
+        /// The test's adjusted p-value, above the significance level.
+        p_value: f64,
     },
     /// Better than the baseline by more than the threshold.
     Improvement {
@@ -90,7 +107,7 @@ impl Finding {
         match self {
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } => Status::Fail,
             Finding::OverWarning | Finding::NoBaseline => Status::Warn,
-            Finding::Improvement { .. } => Status::Pass,
+            Finding::Improvement { .. } | Finding::WithinNoise { .. } => Status::Pass,
             Finding::NoMetric { .. } | Finding::NotInRun { .. } => missing_status,
         }
     }
@@ -103,6 +120,7 @@ impl Finding {
             Finding::OverWarning => "over_warning",
             Finding::Regression { .. } => "regression",
             Finding::Improvement { .. } => "improvement",
+            Finding::WithinNoise { .. } => "within_noise",
             Finding::NoMetric { .. } => "no_metric",
             Finding::NotInRun { .. } => "not_in_run",
             Finding::NoBaseline => "no_baseline",
@@ -118,6 +136,29 @@ pub struct Baseline {
     pub value: f64,
     /// How many runs it was made of.
     pub runs: usize,
+    /// The run-to-run noise σ used by the test (the larger of the window's MAD and the
+    /// look-back's point-to-point noise); `None` with fewer than [`MIN_TEST_RUNS`] runs.
+    pub noise: Option<f64>,
+    /// The first run of the current level, where the level changed within the look-back: the
+    /// baseline restarts there.
+    pub since: Option<String>,
+    /// The newest baseline run: the last good run.
+    pub last_run: String,
+    /// Its commit.
+    pub last_commit: Option<String>,
+}
+
+/// Where to look for the cause of a regression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hints {
+    /// The newest baseline run before the regression.
+    pub last_good_run: Option<String>,
+    /// The commits between the last good run and the checked run: `(last good, checked)`.
+    pub commit_range: (Option<String>, Option<String>),
+    /// The budget's sub-allocations and how much of its change each carries.
+    pub allocations: Vec<AllocationMove>,
+    /// Other budgets that regressed in the same run.
+    pub related: Vec<String>,
 }
 
 /// The check of one budget.
@@ -145,6 +186,19 @@ pub struct BudgetResult {
     pub findings: Vec<Finding>,
     /// The worst of the findings' statuses.
     pub status: Status,
+    /// One-sided p-value that the value is this much worse by chance (before adjustment).
+    pub p_worse: Option<f64>,
+    /// `p_worse` adjusted over all budgets of the check (Benjamini–Hochberg).
+    pub p_value: Option<f64>,
+    /// The adjusted p-value of the value being better by chance.
+    pub p_better: Option<f64>,
+    /// The smallest relative worsening this check could flag: the larger of the threshold and
+    /// what the baseline's noise lets the test see at the significance level (the noise floor).
+    pub smallest_flaggable: Option<f64>,
+    /// The drift of the baseline's current level and the time until it crosses the limit.
+    pub trend: Option<Trend>,
+    /// For a regression: where to look for its cause.
+    pub hints: Option<Hints>,
 }
 
 impl BudgetResult {
@@ -280,7 +334,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     };
 
-    let results: Vec<BudgetResult> = workspace
+    let mut results: Vec<BudgetResult> = workspace
         .budgets
         .iter()
         .enumerate()
@@ -290,6 +344,13 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
             Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &settings))
         })
         .collect();
+
+    decide(&mut results, &settings);
+    add_hints(&mut results, workspace, run_index.map(|i| &history.runs[i]));
+    for r in &mut results {
+        r.findings.sort_by_key(|f| std::cmp::Reverse(f.status(settings.missing_data)));
+        r.status = r.findings.iter().map(|f| f.status(settings.missing_data)).max().unwrap_or(Status::Pass);
+    }
 
     let unbudgeted = match run_index {
         Some(run) => history
@@ -340,9 +401,14 @@ fn check_budget(
         baseline: None,
         findings: Vec::new(),
         status: Status::Pass,
+        p_worse: None,
+        p_value: None,
+        p_better: None,
+        smallest_flaggable: None,
+        trend: None,
+        hints: None,
     };
     evaluate(&mut result, budget, history, run_index, environment, baseline_branch, settings);
-    result.status = result.findings.iter().map(|f| f.status(settings.missing_data)).max().unwrap_or(Status::Pass);
     result
 }
 
@@ -390,35 +456,159 @@ fn evaluate(
         result.findings.push(Finding::OverWarning);
     }
 
-    // The baseline: the last N values of the baseline branch, in this environment, before this run.
+    // The baseline: the baseline branch's runs in this environment before this run, since its
+    // level last changed (change points found by the engine over a recent look-back).
     let end = series.points.partition_point(|p| (p.run as usize) < run);
-    let mut values: Vec<f64> = series.points[..end]
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(|(_, p)| {
-            let r = &history.runs[p.run as usize];
-            r.environment.as_deref() == environment && r.branch.as_deref() == Some(baseline_branch)
-        })
-        .filter_map(|(i, _)| value_of(i))
-        .take(settings.baseline_runs)
-        .collect();
-    if values.is_empty() {
+    let lookback_runs = (4 * settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
+    let mut lookback = MetricValues::default();
+    let mut samples: Vec<Option<&Vec<f64>>> = Vec::new();
+    for (i, p) in series.points[..end].iter().enumerate().rev() {
+        let r = &history.runs[p.run as usize];
+        if r.environment.as_deref() != environment || r.branch.as_deref() != Some(baseline_branch) {
+            continue;
+        }
+        if let Some(v) = value_of(i) {
+            lookback.runs.push(p.run as usize);
+            lookback.values.push(v);
+            samples.push(p.measurement.samples.as_ref());
+            if lookback.values.len() == lookback_runs {
+                break;
+            }
+        }
+    }
+    lookback.runs.reverse();
+    lookback.values.reverse();
+    samples.reverse();
+    if lookback.values.is_empty() {
         result.findings.push(Finding::NoBaseline);
         return;
     }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    let median = if values.len().is_multiple_of(2) { f64::midpoint(values[mid - 1], values[mid]) } else { values[mid] };
-    result.baseline = Some(Baseline { value: median, runs: values.len() });
-    if let Some(change) = budget.direction.relative_worsening(value, median) {
-        if change > settings.regression_threshold {
-            result.findings.push(Finding::Regression { change, threshold: settings.regression_threshold });
-        } else if -change > settings.regression_threshold {
-            result.findings.push(Finding::Improvement { change: -change });
+    let segmentation = changepoint::detect(&lookback.values, &DetectorSettings::default());
+    let level_start = segmentation.segments.last().map_or(0, |s| s.start);
+    let window_start = level_start.max(lookback.values.len().saturating_sub(settings.baseline_runs));
+    let window = &lookback.values[window_start..];
+    let n = window.len();
+    let center = stats::median(window).unwrap_or(value);
+    let noise = stats::mad_sigma(window, center).into_iter().chain(stats::noise_sigma(&lookback.values)).reduce(f64::max);
+    let since = (level_start > 0).then(|| history.runs[lookback.runs[level_start]].id.clone());
+    let last_run = *lookback.runs.last().unwrap_or(&run);
+    result.trend = analyze::trend(history, &lookback, &segmentation, budget.direction, Some(result.limit));
+    result.baseline = Some(Baseline {
+        value: center,
+        runs: n,
+        noise: if n >= MIN_TEST_RUNS { noise } else { None },
+        since,
+        last_run: history.runs[last_run].id.clone(),
+        last_commit: history.runs[last_run].commit.clone(),
+    });
+
+    // The test: how surprising is this value, were it another run of the baseline's level?
+    // A prediction interval around the median of n runs: t = (x − m) / (σ·√(1 + π/2n)) with n − 1
+    // degrees of freedom (the median's variance is π/2 times the mean's for normal data).
+    let worse_sign = match budget.direction {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    };
+    result.p_worse = if n >= MIN_TEST_RUNS {
+        let sigma = noise.unwrap_or(0.0);
+        let scale = sigma * (1.0 + std::f64::consts::PI / (2.0 * n as f64)).sqrt();
+        let t = worse_sign * (value - center);
+        Some(if scale > 0.0 {
+            stats::student_t_sf(t / scale, (n - 1) as f64)
+        } else if t > 0.0 {
+            0.0
+        } else {
+            1.0
+        })
+    } else {
+        // Too few runs for a spread: where runs carry raw samples, test the samples of this run
+        // against those of the baseline runs (Welch); otherwise the effect size alone decides.
+        let run_samples = point_at(series, run as u32).and_then(|p| series.points[p].measurement.samples.as_ref());
+        let baseline_samples: Vec<f64> = samples[window_start..].iter().flatten().flat_map(|s| s.iter().map(|v| v * factor)).collect();
+        run_samples.and_then(|own| {
+            let own: Vec<f64> = own.iter().map(|v| v * factor).collect();
+            let two_sided = stats::welch_p_value(&own, &baseline_samples)?;
+            let worse = worse_sign * (stats::mean(&own)? - stats::mean(&baseline_samples)?) > 0.0;
+            Some(if worse { two_sided / 2.0 } else { 1.0 - two_sided / 2.0 })
+        })
+    };
+    result.smallest_flaggable = (n >= MIN_TEST_RUNS && center != 0.0).then(|| {
+        let sigma = noise.unwrap_or(0.0);
+        let t_critical = StudentsT::new(0.0, 1.0, (n - 1) as f64).map_or(f64::INFINITY, |d| d.inverse_cdf(1.0 - settings.significance));
+        let by_noise = t_critical * sigma * (1.0 + std::f64::consts::PI / (2.0 * n as f64)).sqrt() / center.abs();
+        by_noise.max(settings.regression_threshold)
+    });
+}
+
+/// The fewest runs the baseline's look-back covers (it is also 4 × `baseline_runs`).
+pub const LOOKBACK_MIN_RUNS: usize = 100;
+/// The fewest baseline runs for the statistical test; with fewer, only the effect size decides
+/// (unless the runs carry raw samples).
+pub const MIN_TEST_RUNS: usize = 3;
+
+/// Decides regressions and improvements over all results at once: the effect size gate, and the
+/// test's p-values adjusted over all budgets (Benjamini–Hochberg), so that a check of hundreds of
+/// metrics keeps its false-alarm rate.
+fn decide(results: &mut [BudgetResult], settings: &CheckSettings) {
+    let tested: Vec<usize> = (0..results.len()).filter(|&i| results[i].p_worse.is_some()).collect();
+    let worse: Vec<f64> = tested.iter().map(|&i| results[i].p_worse.unwrap_or(1.0)).collect();
+    let better: Vec<f64> = tested.iter().map(|&i| 1.0 - results[i].p_worse.unwrap_or(1.0)).collect();
+    let (worse, better) = (stats::benjamini_hochberg(&worse), stats::benjamini_hochberg(&better));
+    for (k, &i) in tested.iter().enumerate() {
+        results[i].p_value = Some(worse[k]);
+        results[i].p_better = Some(better[k]);
+    }
+    for r in results.iter_mut() {
+        let Some(change) = r.change() else { continue };
+        let threshold = settings.regression_threshold;
+        if change > threshold && r.p_value.is_none_or(|p| p <= settings.significance) {
+            let baseline = r.baseline.as_ref().map_or(0.0, |b| b.value);
+            let severity = Severity::of(Verdict::Regression, r.direction, baseline, r.value.unwrap_or(baseline), Some(r.limit), r.warning);
+            r.findings.push(Finding::Regression { change, threshold, p_value: r.p_value, severity });
+        } else if -change > threshold && r.p_better.is_none_or(|p| p <= settings.significance) {
+            r.findings.push(Finding::Improvement { change: -change });
+        } else if change > threshold {
+            r.findings.push(Finding::WithinNoise { change, p_value: r.p_value.unwrap_or(1.0) });
         }
     }
-    result.findings.sort_by_key(|f| std::cmp::Reverse(f.status(settings.missing_data)));
+}
+
+/// Root-cause hints for every regression: the commit range, the sub-allocations that moved with
+/// it and by how much of the parent's change, and the other budgets that regressed in this run.
+fn add_hints(results: &mut [BudgetResult], workspace: &Workspace, run: Option<&Run>) {
+    let regressed: Vec<String> =
+        results.iter().filter(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { .. }))).map(|r| r.id.clone()).collect();
+    let by_budget: std::collections::HashMap<usize, (f64, Option<f64>)> = results
+        .iter()
+        .filter_map(|r| Some((r.budget, (r.value? - r.baseline.as_ref()?.value, r.baseline.as_ref().map(|b| b.value)))))
+        .collect();
+    for r in results.iter_mut() {
+        if !r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })) {
+            continue;
+        }
+        let budget = &workspace.budgets[r.budget];
+        let parent_change = by_budget.get(&r.budget).map_or(0.0, |c| c.0);
+        let mut allocations: Vec<AllocationMove> = budget
+            .children
+            .iter()
+            .filter_map(|&c| {
+                let child = &workspace.budgets[c];
+                let change = child.unit.convert(by_budget.get(&c)?.0, &budget.unit)?;
+                Some(AllocationMove {
+                    id: child.id.clone(),
+                    change,
+                    share: if parent_change == 0.0 { 0.0 } else { change / parent_change },
+                })
+            })
+            .collect();
+        allocations.sort_by(|a, b| b.share.abs().total_cmp(&a.share.abs()));
+        r.hints = Some(Hints {
+            last_good_run: r.baseline.as_ref().map(|b| b.last_run.clone()),
+            commit_range: (r.baseline.as_ref().and_then(|b| b.last_commit.clone()), run.and_then(|r| r.commit.clone())),
+            allocations,
+            related: regressed.iter().filter(|id| **id != r.id).cloned().collect(),
+        });
+    }
 }
 
 #[cfg(test)]
@@ -448,7 +638,7 @@ mod tests {
         assert_eq!(r.status, Status::Pass, "{r:?}");
         assert_eq!(r.value, Some(40.5));
         assert_eq!(r.headroom(), Some(9.5));
-        assert_eq!(r.baseline, Some(Baseline { value: 40.5, runs: 2 }));
+        assert_eq!(r.baseline.as_ref().map(|b| (b.value, b.runs, b.last_run.as_str())), Some((40.5, 2, "r1")));
         assert_eq!(report.exit_code(), 0);
     }
 

@@ -1,3 +1,7 @@
-//! Pure functions of budgets and history: the check (and, later, baselines and change points).
+//! Pure functions of budgets and history: robust statistics, change points, the check, trends.
 
+pub mod analyze;
+pub mod changepoint;
 pub mod check;
+pub mod stats;
+pub mod synthetic;

@@ -183,6 +183,19 @@ pub fn parse_history_file(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<L
     }
 }
 
+/// Parses a history file by its extension where it has a known one, else by its content: JSON
+/// Lines where the first non-blank character is `{`, wide CSV otherwise.
+pub fn parse_history_any(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    let lower = file.to_ascii_lowercase();
+    if [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|e| lower.ends_with(e)) {
+        parse_history_file(file, text)
+    } else if text.trim_start().starts_with('{') {
+        parse_json_lines(file, text)
+    } else {
+        parse_csv(file, text)
+    }
+}
+
 const MAX_ERRORS_PER_FILE: usize = 20;
 
 /// Parses JSON Lines snapshots. Blank lines are skipped.
@@ -390,9 +403,18 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
     let header = split_csv_line(header_line.trim_start_matches('\u{feff}')).map_err(|e| vec![at(header_line_no, "", e)])?;
     let mut columns = Vec::with_capacity(header.len());
     let mut errors = Vec::new();
+    // A first column named `time` that holds plain numbers (seconds, an index) is an id column.
+    let first_cell_is_number = text
+        .lines()
+        .skip(header_index + 1)
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| split_csv_line(l).ok())
+        .and_then(|cells| cells.first().map(|c| c.trim().parse::<f64>().is_ok()))
+        .unwrap_or(false);
     for (i, name) in header.iter().enumerate() {
         let lower = name.trim().to_ascii_lowercase();
         let column = match lower.as_str() {
+            "timestamp" | "time" | "date" | "datetime" if i == 0 && first_cell_is_number => Column::Id,
             "timestamp" | "time" | "date" | "datetime" => Column::Time,
             "commit" | "sha" | "revision" if i > 0 => Column::Commit,
             "branch" => Column::Branch,

@@ -30,12 +30,16 @@ pub struct CheckSettings {
     pub baseline_runs: usize,
     /// What a budget with no data does.
     pub missing_data: MissingData,
+    /// The false-alarm rate of the regression test: a regression is flagged only where its
+    /// p-value, adjusted over all budgets of the check (Benjamini–Hochberg), is at most this.
+    pub significance: f64,
 }
 
 impl Default for CheckSettings {
     fn default() -> Self {
         // 5 %: the reference budget's "alert if regression >5%".
-        Self { regression_threshold: 0.05, baseline_runs: 10, missing_data: MissingData::Fail }
+        // 0.1 %: the reference design's "fewer than 0.1 % false positives".
+        Self { regression_threshold: 0.05, baseline_runs: 20, missing_data: MissingData::Fail, significance: 0.001 }
     }
 }
 
@@ -235,7 +239,7 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unrea
 }
 
 const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check"];
-const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data"];
+const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance"];
 
 /// Parses `headroom.yaml`.
 pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
@@ -276,6 +280,8 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                         ("baseline_runs", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 1e6 => {
                             config.check.baseline_runs = *n as usize;
                         }
+                        ("significance", Value::Number(n)) if *n > 0.0 && *n < 1.0 => config.check.significance = *n,
+                        ("significance", _) => err(v, &f, "expected a p-value between 0 and 1, such as 0.001".to_owned()),
                         ("missing_data", Value::String(s)) if s == "fail" || s == "warn" => {
                             config.check.missing_data = if s == "fail" { MissingData::Fail } else { MissingData::Warn };
                         }

@@ -1,6 +1,8 @@
 //! The outputs of `headroom check`: text, JSON, JUnit XML, Markdown and GitHub annotations.
 //! Each is a pure function from a [`CheckReport`] to a string; the CLI prints it.
 
+pub mod analysis;
+
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
 use crate::model::workspace::Workspace;
 
@@ -49,6 +51,109 @@ fn percent(fraction: f64) -> String {
     format!("{:+.1}%", fraction * 100.0)
 }
 
+/// `1 − p` as a percentage with the digits that matter: `99.97%`.
+#[must_use]
+pub fn confidence(p_value: f64) -> String {
+    let c = (1.0 - p_value).clamp(0.0, 1.0) * 100.0;
+    if c >= 99.99 {
+        ">99.99%".to_owned()
+    } else if c >= 99.0 {
+        format!("{c:.2}%")
+    } else {
+        format!("{c:.1}%")
+    }
+}
+
+fn baseline_words(result: &BudgetResult) -> String {
+    let unit = result.unit.symbol();
+    result.baseline.as_ref().map_or_else(String::new, |b| {
+        let mut s = format!("{} (median of {} runs", quantity(b.value, unit), b.runs);
+        if let Some(since) = &b.since {
+            s.push_str(&format!(" since the level changed at `{since}`"));
+        }
+        if let (Some(noise), true) = (b.noise, b.value != 0.0) {
+            s.push_str(&format!(", noise ±{:.1}%", 100.0 * noise / b.value.abs()));
+        }
+        s.push(')');
+        s
+    })
+}
+
+/// The root-cause hints of a result, in words, one per line.
+#[must_use]
+pub fn hint_lines(result: &BudgetResult) -> Vec<String> {
+    let Some(h) = &result.hints else { return Vec::new() };
+    let unit = result.unit.symbol();
+    let mut lines = Vec::new();
+    match &h.commit_range {
+        (Some(good), Some(bad)) => {
+            lines.push(format!("commits: {good}..{bad} (last good run `{}`)", h.last_good_run.as_deref().unwrap_or("?")))
+        }
+        _ => {
+            if let Some(run) = &h.last_good_run {
+                lines.push(format!("last good run: `{run}`"));
+            }
+        }
+    }
+    if !h.allocations.is_empty() {
+        let parts: Vec<String> = h
+            .allocations
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}{} ({:.0}% of the change)",
+                    a.id,
+                    if a.change >= 0.0 { "+" } else { "" },
+                    quantity(a.change, unit),
+                    a.share * 100.0
+                )
+            })
+            .collect();
+        lines.push(format!("sub-allocations: {}", parts.join(", ")));
+    }
+    if !h.related.is_empty() {
+        lines.push(format!("also regressed in this run: {}", h.related.join(", ")));
+    }
+    lines
+}
+
+/// The noise floor and trend of a result in words, where known.
+#[must_use]
+pub fn noise_and_trend(result: &BudgetResult) -> Option<String> {
+    let unit = result.unit.symbol();
+    let mut parts = Vec::new();
+    if let (Some(b), Some(smallest)) = (&result.baseline, result.smallest_flaggable)
+        && let Some(noise) = b.noise
+        && b.value != 0.0
+    {
+        parts.push(format!("noise ±{:.1}%, smallest flaggable change {:.1}%", 100.0 * noise / b.value.abs(), smallest * 100.0));
+    }
+    if let Some(t) = &result.trend
+        && t.worsening
+    {
+        let mut s = format!("drifting {}{}/run", if t.per_run >= 0.0 { "+" } else { "" }, significant(t.per_run, unit));
+        if let Some(runs) = t.runs_to_limit {
+            s.push_str(&format!(", reaches the limit in about {runs:.0} runs"));
+            if let Some(d) = t.date_at_limit {
+                s.push_str(&format!(" ({})", d.date()));
+            }
+        }
+        parts.push(s);
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A value with three significant digits and its unit, for small rates: `0.0123 ms`.
+#[must_use]
+pub fn significant(value: f64, unit: &str) -> String {
+    if value == 0.0 || value.abs() >= 10.0 {
+        return quantity(value, unit);
+    }
+    let digits = (2 - value.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let text = format!("{value:.digits$}");
+    if unit == "%" { format!("{text}%") } else { format!("{text} {unit}") }
+}
+
 /// One finding in words.
 #[must_use]
 pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
@@ -64,11 +169,19 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             result.value.map_or_else(String::new, |v| quantity(v, unit)),
             result.warning.map_or_else(String::new, |w| quantity(w, unit))
         ),
-        Finding::Regression { change, threshold } => format!(
-            "regression: {} worse than the baseline of {} (threshold {:.0}%)",
+        Finding::Regression { change, threshold, p_value, severity } => format!(
+            "regression: {} worse than the baseline of {} (threshold {:.0}%); {}, severity {}",
             percent(*change).trim_start_matches('+'),
-            result.baseline.as_ref().map_or_else(String::new, |b| format!("{} over {} runs", quantity(b.value, unit), b.runs)),
-            threshold * 100.0
+            baseline_words(result),
+            threshold * 100.0,
+            p_value.map_or_else(|| "too few baseline runs for a confidence".to_owned(), |p| format!("confidence {}", confidence(p))),
+            severity.as_str()
+        ),
+        Finding::WithinNoise { change, p_value } => format!(
+            "{} worse than the baseline of {}, but within its noise (confidence only {}): not a regression",
+            percent(*change).trim_start_matches('+'),
+            baseline_words(result),
+            confidence(*p_value)
         ),
         Finding::Improvement { change } => format!(
             "improvement: {:.1}% better than the baseline of {}",
@@ -145,9 +258,19 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
             quantity(r.limit, unit)
         ));
         for f in &r.findings {
-            if f.status(report.settings.missing_data) != Status::Pass || matches!(f, Finding::Improvement { .. }) {
+            if f.status(report.settings.missing_data) != Status::Pass
+                || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. })
+            {
                 out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
             }
+        }
+        for line in hint_lines(r) {
+            out.push_str(&format!("       {:width$}     {line}\n", ""));
+        }
+        if r.status != Status::Pass
+            && let Some(line) = noise_and_trend(r)
+        {
+            out.push_str(&format!("       {:width$}     {line}\n", ""));
         }
     }
     if !report.unbudgeted.is_empty() {
@@ -184,13 +307,44 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                 "warning": number(r.warning),
                 "headroom": number(r.headroom()),
                 "headroom_ratio": number(r.headroom_fraction()),
-                "baseline": r.baseline.as_ref().map(|b| json!({"value": b.value, "runs": b.runs})),
+                "baseline": r.baseline.as_ref().map(|b| json!({
+                    "value": b.value,
+                    "runs": b.runs,
+                    "noise": number(b.noise),
+                    "since": b.since,
+                    "last_run": b.last_run,
+                    "last_commit": b.last_commit,
+                })),
                 "change": number(r.change()),
-                "findings": r.findings.iter().map(|f| json!({
-                    "code": f.code(),
-                    "status": f.status(report.settings.missing_data).as_str(),
-                    "message": describe(r, f),
-                })).collect::<Vec<_>>(),
+                "p_value": number(r.p_value),
+                "confidence": number(r.p_value.map(|p| 1.0 - p)),
+                "smallest_flaggable_change": number(r.smallest_flaggable),
+                "trend": r.trend.as_ref().map(|t| json!({
+                    "per_run": number(Some(t.per_run)),
+                    "per_day": number(t.per_day),
+                    "p_value": number(Some(t.p_value)),
+                    "worsening": t.worsening,
+                    "runs_to_limit": number(t.runs_to_limit),
+                    "date_at_limit": t.date_at_limit.map(|d| d.to_string()),
+                })),
+                "findings": r.findings.iter().map(|f| {
+                    let mut v = json!({
+                        "code": f.code(),
+                        "status": f.status(report.settings.missing_data).as_str(),
+                        "message": describe(r, f),
+                    });
+                    if let Finding::Regression { severity, p_value, .. } = f {
+                        v["severity"] = json!(severity.as_str());
+                        v["confidence"] = number(p_value.map(|p| 1.0 - p));
+                    }
+                    v
+                }).collect::<Vec<_>>(),
+                "hints": r.hints.as_ref().map(|h| json!({
+                    "last_good_run": h.last_good_run,
+                    "commits": {"last_good": h.commit_range.0, "first_bad": h.commit_range.1},
+                    "allocations": h.allocations.iter().map(|a| json!({"budget": a.id, "change": a.change, "share": a.share})).collect::<Vec<_>>(),
+                    "related": h.related,
+                })),
             })
         })
         .collect();
@@ -208,6 +362,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
         })),
         "baseline_branch": report.baseline_branch,
         "regression_threshold": report.settings.regression_threshold,
+        "significance": report.settings.significance,
         "summary": {"pass": pass, "warn": warn, "fail": fail},
         "results": results,
         "problems": report.problems.iter().map(|p| json!({"status": p.status.as_str(), "message": p.message})).collect::<Vec<_>>(),

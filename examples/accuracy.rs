@@ -1,0 +1,66 @@
+//! Prints the change-point detector's accuracy on the synthetic suite, per kind of series:
+//! `cargo run --release --example accuracy [CASES_PER_KIND] [THRESHOLD_SCALE]`.
+#![allow(clippy::print_stdout)]
+
+use headroom::engine::changepoint::{DetectorSettings, detect};
+use headroom::engine::synthetic::{CaseKind, Score, suite};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let per_kind: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let mut settings = DetectorSettings::default();
+    if let Some(c) = args.next().and_then(|a| a.parse().ok()) {
+        settings.threshold_scale = c;
+    }
+    let cases = suite(2026, per_kind);
+    println!("{per_kind} series per kind, margin 5 runs, threshold scale {}", settings.threshold_scale);
+    println!("{:<26} {:>9} {:>10} {:>8} {:>8} {:>22}", "kind", "detected", "precision", "F1", "series", "with a false alarm");
+    let mut all = Score::default();
+    for kind in CaseKind::ALL {
+        let mut total = Score::default();
+        let mut series_with_false_alarm = 0;
+        let mut count = 0;
+        for case in cases.iter().filter(|c| c.kind == kind) {
+            let present: Vec<usize> = (0..case.values.len()).filter(|&i| case.values[i].is_some()).collect();
+            let values: Vec<f64> = present.iter().filter_map(|&i| case.values[i]).collect();
+            let found: Vec<usize> = detect(&values, &settings).change_points.iter().map(|c| present[c.index]).collect();
+            let score = Score::of(&case.change_points, &found, 5);
+            if score.detections > score.hits {
+                series_with_false_alarm += 1;
+            }
+            total = total.plus(score);
+            count += 1;
+        }
+        all = all.plus(total);
+        println!(
+            "{:<26} {:>8.1}% {:>9.1}% {:>8.3} {:>8} {:>21.1}%",
+            kind.name(),
+            100.0 * total.recall(),
+            100.0 * total.precision(),
+            total.f1(),
+            count,
+            100.0 * f64::from(series_with_false_alarm) / f64::from(count)
+        );
+    }
+    println!("{:<26} {:>8.1}% {:>9.1}% {:>8.3}", "all", 100.0 * all.recall(), 100.0 * all.precision(), all.f1());
+
+    // Detection rate of single steps by their size in units of the noise.
+    println!();
+    println!("one step, by step size / noise σ:");
+    let buckets = [(0.0, 1.0), (1.0, 2.0), (2.0, 3.0), (3.0, 5.0), (5.0, f64::INFINITY)];
+    for (low, high) in buckets {
+        let mut total = Score::default();
+        for case in cases.iter().filter(|c| c.kind == CaseKind::Step && (low..high).contains(&(c.smallest_step / c.noise))) {
+            let present: Vec<usize> = (0..case.values.len()).filter(|&i| case.values[i].is_some()).collect();
+            let values: Vec<f64> = present.iter().filter_map(|&i| case.values[i]).collect();
+            let found: Vec<usize> = detect(&values, &settings).change_points.iter().map(|c| present[c.index]).collect();
+            total = total.plus(Score::of(&case.change_points, &found, 5));
+        }
+        println!(
+            "  {low:>3.0}–{high:<4.0}σ: {:>3} steps, detected {:>5.1}%, precision {:>5.1}%",
+            total.truths,
+            100.0 * total.recall(),
+            100.0 * total.precision()
+        );
+    }
+}

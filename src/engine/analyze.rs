@@ -1,0 +1,434 @@
+//! Offline analysis of a whole history: every metric's change points, noise floor and trend,
+//! with severity and root-cause hints. `headroom analyze`, the app and `headroom replay` use it.
+
+use super::changepoint::{self, ChangePoint, DetectorSettings, Segmentation};
+use super::stats;
+use crate::model::budget::Budget;
+use crate::model::history::{History, Run};
+use crate::model::time::Timestamp;
+use crate::model::units::{Dimension, Direction, Unit};
+use crate::model::workspace::Workspace;
+
+/// Which way a change went, by the metric's own "better" direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Worse than before.
+    Regression,
+    /// Better than before.
+    Improvement,
+}
+
+impl Verdict {
+    /// The word used in every output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Regression => "regression",
+            Verdict::Improvement => "improvement",
+        }
+    }
+}
+
+/// How much a change matters. Ordered: `Critical` is the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// An improvement.
+    Info,
+    /// A regression under 5 % that leaves most of the headroom.
+    Low,
+    /// A regression of 5 % or more (the reference budget document's threshold).
+    Medium,
+    /// A regression of 20 % or more, past the warning level, or that uses half the headroom left.
+    High,
+    /// A regression that crosses the budget.
+    Critical,
+}
+
+impl Severity {
+    /// The word used in every output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// The severity of a change from `before` to `after`: from its magnitude and, where there is a
+    /// budget, from how much of the headroom it uses. Crossing the limit is the top severity.
+    #[must_use]
+    pub fn of(verdict: Verdict, direction: Direction, before: f64, after: f64, limit: Option<f64>, warning: Option<f64>) -> Severity {
+        if verdict == Verdict::Improvement {
+            return Severity::Info;
+        }
+        if let Some(limit) = limit {
+            if direction.exceeds(after, limit) {
+                return Severity::Critical;
+            }
+            let headroom_before = (limit - before).abs();
+            let used = (after - before).abs();
+            if warning.is_some_and(|w| direction.exceeds(after, w)) || (headroom_before > 0.0 && used >= 0.5 * headroom_before) {
+                return Severity::High;
+            }
+        }
+        match direction.relative_worsening(after, before) {
+            Some(r) if r >= 0.20 => Severity::High,
+            Some(r) if r >= 0.05 => Severity::Medium,
+            Some(_) => Severity::Low,
+            None => Severity::Medium,
+        }
+    }
+}
+
+/// Which runs of the history make a metric's series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunFilter {
+    /// Only runs of this environment (`None`: all runs).
+    pub environment: Option<String>,
+    /// Only runs of this branch, and runs with no branch (`None`: all runs).
+    pub branch: Option<String>,
+}
+
+impl RunFilter {
+    /// Whether `run` is in.
+    #[must_use]
+    pub fn includes(&self, run: &Run) -> bool {
+        self.environment.as_ref().is_none_or(|e| run.environment.as_ref() == Some(e))
+            && self.branch.as_ref().is_none_or(|b| run.branch.as_ref().is_none_or(|rb| rb == b))
+    }
+}
+
+/// One metric's values in run order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetricValues {
+    /// Positions of the runs in the history.
+    pub runs: Vec<usize>,
+    /// The values, in the budget's unit where there is a budget.
+    pub values: Vec<f64>,
+}
+
+/// The values of `metric` over the runs `filter` includes, in `unit` where given
+/// (with the budget's statistic where given). `None` where the history's unit does not convert.
+#[must_use]
+pub fn metric_values(history: &History, metric: &str, filter: &RunFilter, budget: Option<&Budget>) -> Option<MetricValues> {
+    let series = history.series.get(metric)?;
+    let factor = match (budget, &series.unit) {
+        (Some(b), Some(unit)) => unit.convert(1.0, &b.unit)?,
+        _ => 1.0,
+    };
+    let mut out = MetricValues::default();
+    for point in &series.points {
+        let run = point.run as usize;
+        if !filter.includes(&history.runs[run]) {
+            continue;
+        }
+        let value = match budget {
+            Some(b) => point.measurement.statistic(b.statistic),
+            None => point.measurement.value.or_else(|| point.measurement.samples.as_ref().and_then(|s| stats::median(s))),
+        };
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            out.runs.push(run);
+            out.values.push(v * factor);
+        }
+    }
+    Some(out)
+}
+
+/// The direction of a metric with no budget: higher is better for rates (throughput, frame
+/// rates), lower for everything else (durations, sizes, counts).
+#[must_use]
+pub fn default_direction(unit: Option<&Unit>) -> Direction {
+    match unit.map(Unit::dimension) {
+        Some(Dimension::Rate) => Direction::HigherIsBetter,
+        _ => Direction::LowerIsBetter,
+    }
+}
+
+/// A drift of a metric's current level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trend {
+    /// Change per run (Theil–Sen slope over the current segment's recent runs).
+    pub per_run: f64,
+    /// Change per day, where the runs have times.
+    pub per_day: Option<f64>,
+    /// Mann–Kendall two-sided p-value of "no trend".
+    pub p_value: f64,
+    /// Whether it drifts the worse way with p < 0.01.
+    pub worsening: bool,
+    /// How many more runs until the level crosses the limit, where it is drifting towards it.
+    pub runs_to_limit: Option<f64>,
+    /// When it will cross, extrapolated from the runs' spacing.
+    pub date_at_limit: Option<Timestamp>,
+}
+
+/// Runs of the newest segment over which the trend is measured (Theil–Sen and Mann–Kendall are O(n²)).
+pub const TREND_RUNS: usize = 120;
+/// The p-value below which a drift counts.
+pub const TREND_SIGNIFICANCE: f64 = 0.01;
+
+/// The trend of the newest segment of `values` (positions `runs` in the history).
+#[must_use]
+pub fn trend(
+    history: &History,
+    series: &MetricValues,
+    segmentation: &Segmentation,
+    direction: Direction,
+    limit: Option<f64>,
+) -> Option<Trend> {
+    let last = segmentation.segments.last()?;
+    let start = last.start.max(last.end.saturating_sub(TREND_RUNS));
+    let values = &series.values[start..last.end];
+    if values.len() < 8 {
+        return None;
+    }
+    let x: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
+    let per_run = stats::theil_sen_slope(&x, values)?;
+    let p_value = stats::mann_kendall_p_value(values)?;
+    let worse_way = match direction {
+        Direction::LowerIsBetter => per_run > 0.0,
+        Direction::HigherIsBetter => per_run < 0.0,
+    };
+    let worsening = worse_way && p_value < TREND_SIGNIFICANCE;
+    let times: Vec<i64> = series.runs[start..last.end].iter().filter_map(|&r| history.runs[r].timestamp.map(|t| t.0)).collect();
+    let day_ms = 86_400_000.0;
+    let spacing_ms = if times.len() == values.len() && times.len() >= 2 {
+        let span = (times[times.len() - 1] - times[0]) as f64;
+        (span > 0.0).then(|| span / (times.len() - 1) as f64)
+    } else {
+        None
+    };
+    let per_day = spacing_ms.map(|s| per_run * day_ms / s);
+    let (mut runs_to_limit, mut date_at_limit) = (None, None);
+    if let (true, Some(limit)) = (worsening, limit) {
+        // The fitted level at the newest run: the median of y − slope·x, plus slope·x_last.
+        let intercept = stats::median(&values.iter().zip(&x).map(|(y, x)| y - per_run * x).collect::<Vec<_>>())?;
+        let level = intercept + per_run * x[x.len() - 1];
+        if !direction.exceeds(level, limit) {
+            let runs = (limit - level) / per_run;
+            if runs.is_finite() && runs >= 0.0 {
+                runs_to_limit = Some(runs);
+                if let (Some(spacing), Some(&newest)) = (spacing_ms, times.last()) {
+                    date_at_limit = Some(Timestamp(newest + (runs * spacing) as i64));
+                }
+            }
+        }
+    }
+    Some(Trend { per_run, per_day, p_value, worsening, runs_to_limit, date_at_limit })
+}
+
+/// A sub-allocation's part in its parent's shift.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AllocationMove {
+    /// The child budget's id.
+    pub id: String,
+    /// Its change of level across the parent's change point, in its unit.
+    pub change: f64,
+    /// That change as a fraction of the parent's change.
+    pub share: f64,
+}
+
+/// A change point of a metric, with what it means.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeFinding {
+    /// The metric.
+    pub metric: String,
+    /// The budget limiting it, where there is one.
+    pub budget: Option<String>,
+    /// Position in the history's runs of the first run of the new level.
+    pub run_index: usize,
+    /// That run's id.
+    pub run_id: String,
+    /// Regression or improvement.
+    pub verdict: Verdict,
+    /// Level before and after (medians of the segments).
+    pub before: f64,
+    /// Level after.
+    pub after: f64,
+    /// `after − before`.
+    pub absolute_change: f64,
+    /// `(after − before) / |before|`.
+    pub relative_change: Option<f64>,
+    /// The change in units of the metric's noise.
+    pub shift_in_noise: f64,
+    /// Two-sided p-value (Welch's t-test between the segments), adjusted for the number of
+    /// change points over all metrics (Benjamini–Hochberg).
+    pub p_value: f64,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The last run of the old level.
+    pub last_good_run: Option<String>,
+    /// Commits between the last good and the first bad run: `(last good, first bad)`.
+    pub commit_range: (Option<String>, Option<String>),
+    /// Other metrics with a change point within [`RELATED_RUNS`] runs.
+    pub related: Vec<String>,
+    /// Sub-allocations of the budget and how much of the shift each carries.
+    pub allocations: Vec<AllocationMove>,
+}
+
+impl ChangeFinding {
+    /// 1 − p.
+    #[must_use]
+    pub fn confidence(&self) -> f64 {
+        1.0 - self.p_value
+    }
+}
+
+/// Metrics whose change points are at most this many runs apart are reported as related.
+pub const RELATED_RUNS: usize = 2;
+
+/// One metric's analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricAnalysis {
+    /// The metric.
+    pub metric: String,
+    /// Its unit.
+    pub unit: Option<Unit>,
+    /// Which way is better.
+    pub direction: Direction,
+    /// The budget limiting it, where there is one (index into the workspace's budgets).
+    pub budget: Option<usize>,
+    /// Its values.
+    pub series: MetricValues,
+    /// Segments, change points, noise.
+    pub segmentation: Segmentation,
+    /// The drift of the newest level.
+    pub trend: Option<Trend>,
+}
+
+/// The analysis of a history.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// Per metric, in name order.
+    pub metrics: Vec<MetricAnalysis>,
+    /// Every change point, in run order.
+    pub findings: Vec<ChangeFinding>,
+}
+
+/// Analyses every metric of `history` over the runs `filter` includes. With a workspace, each
+/// budget's metric is measured by its statistic and unit, severity uses its limit, and
+/// sub-allocations are root-cause hints.
+#[must_use]
+pub fn analyze(history: &History, filter: &RunFilter, workspace: Option<&Workspace>, settings: &DetectorSettings) -> Analysis {
+    let environment = filter.environment.as_deref();
+    let mut metrics: Vec<MetricAnalysis> = Vec::new();
+    for (name, series) in &history.series {
+        let budget_index = workspace.and_then(|w| w.budgets.iter().position(|b| &b.metric == name && b.is_checked()));
+        let budget = budget_index.and_then(|i| workspace.map(|w| &w.budgets[i]));
+        let Some(values) = metric_values(history, name, filter, budget) else { continue };
+        let direction = budget.map_or_else(|| default_direction(series.unit.as_ref()), |b| b.direction);
+        let segmentation = changepoint::detect(&values.values, settings);
+        let limit = budget.and_then(|b| b.limit_in(environment));
+        let trend = trend(history, &values, &segmentation, direction, limit);
+        let unit = budget.map_or_else(|| series.unit.clone(), |b| Some(b.unit.clone()));
+        metrics.push(MetricAnalysis { metric: name.clone(), unit, direction, budget: budget_index, series: values, segmentation, trend });
+    }
+
+    let mut findings: Vec<ChangeFinding> = Vec::new();
+    for m in &metrics {
+        let budget = m.budget.and_then(|i| workspace.map(|w| &w.budgets[i]));
+        for cp in &m.segmentation.change_points {
+            findings.push(finding(history, m, budget, environment, cp));
+        }
+    }
+
+    // False discoveries over all metrics: Benjamini–Hochberg over every change point's p-value.
+    let adjusted = stats::benjamini_hochberg(&findings.iter().map(|f| f.p_value).collect::<Vec<_>>());
+    for (f, p) in findings.iter_mut().zip(adjusted) {
+        f.p_value = p;
+    }
+    findings.retain(|f| f.p_value <= settings.significance);
+
+    // Related metrics: change points at nearly the same run.
+    let positions: Vec<(usize, String)> = findings.iter().map(|f| (f.run_index, f.metric.clone())).collect();
+    for f in &mut findings {
+        f.related = positions
+            .iter()
+            .filter(|(run, metric)| *metric != f.metric && run.abs_diff(f.run_index) <= RELATED_RUNS)
+            .map(|(_, metric)| metric.clone())
+            .collect();
+        f.related.dedup();
+    }
+    if let Some(w) = workspace {
+        for f in &mut findings {
+            f.allocations = allocation_moves(history, w, filter, f, &metrics);
+        }
+    }
+    findings.sort_by(|a, b| a.run_index.cmp(&b.run_index).then_with(|| a.metric.cmp(&b.metric)));
+    Analysis { metrics, findings }
+}
+
+fn finding(history: &History, m: &MetricAnalysis, budget: Option<&Budget>, environment: Option<&str>, cp: &ChangePoint) -> ChangeFinding {
+    let run_index = m.series.runs[cp.index];
+    let last_good = m.series.runs[cp.index - 1];
+    let worse = m.direction.relative_worsening(cp.after, cp.before).map_or_else(
+        || match m.direction {
+            Direction::LowerIsBetter => cp.after > cp.before,
+            Direction::HigherIsBetter => cp.after < cp.before,
+        },
+        |r| r > 0.0,
+    );
+    let verdict = if worse { Verdict::Regression } else { Verdict::Improvement };
+    let limit = budget.and_then(|b| b.limit_in(environment));
+    let warning = budget.and_then(|b| b.warning_in(environment));
+    ChangeFinding {
+        metric: m.metric.clone(),
+        budget: budget.map(|b| b.id.clone()),
+        run_index,
+        run_id: history.runs[run_index].id.clone(),
+        verdict,
+        before: cp.before,
+        after: cp.after,
+        absolute_change: cp.after - cp.before,
+        relative_change: cp.relative_change(),
+        shift_in_noise: cp.shift_in_noise,
+        p_value: cp.p_value,
+        severity: Severity::of(verdict, m.direction, cp.before, cp.after, limit, warning),
+        last_good_run: Some(history.runs[last_good].id.clone()),
+        commit_range: (history.runs[last_good].commit.clone(), history.runs[run_index].commit.clone()),
+        related: Vec::new(),
+        allocations: Vec::new(),
+    }
+}
+
+/// How each sub-allocation of the finding's budget moved across the change point: the median of
+/// its values over the parent's segment before against the segment after.
+fn allocation_moves(
+    history: &History,
+    workspace: &Workspace,
+    filter: &RunFilter,
+    f: &ChangeFinding,
+    metrics: &[MetricAnalysis],
+) -> Vec<AllocationMove> {
+    let Some(budget) = f.budget.as_ref().and_then(|id| workspace.budget(id)) else { return Vec::new() };
+    if budget.children.is_empty() || f.absolute_change == 0.0 {
+        return Vec::new();
+    }
+    let Some(parent) = metrics.iter().find(|m| m.metric == f.metric) else { return Vec::new() };
+    let Some(k) = parent.segmentation.segments.iter().position(|s| parent.series.runs.get(s.start) == Some(&f.run_index)) else {
+        return Vec::new();
+    };
+    let before = &parent.segmentation.segments[k - 1];
+    let after = &parent.segmentation.segments[k];
+    let (first, middle, last) = (parent.series.runs[before.start], f.run_index, parent.series.runs[after.end - 1]);
+    let mut moves: Vec<AllocationMove> = budget
+        .children
+        .iter()
+        .filter_map(|&c| {
+            let child = &workspace.budgets[c];
+            let values = metric_values(history, &child.metric, filter, Some(child))?;
+            let pick = |from: usize, to: usize| -> Vec<f64> {
+                values.runs.iter().zip(&values.values).filter(|(r, _)| (from..to).contains(*r)).map(|(_, v)| *v).collect()
+            };
+            let level_before = stats::median(&pick(first, middle))?;
+            let level_after = stats::median(&pick(middle, last + 1))?;
+            // In the parent's unit, so that shares add up.
+            let change = child.unit.convert(level_after - level_before, &budget.unit)?;
+            Some(AllocationMove { id: child.id.clone(), change, share: change / f.absolute_change })
+        })
+        .collect();
+    moves.sort_by(|a, b| b.share.abs().total_cmp(&a.share.abs()));
+    moves
+}

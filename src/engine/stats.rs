@@ -1,0 +1,264 @@
+//! Robust statistics the engine is built from: medians, scales, tests, false-discovery control.
+//!
+//! Every function here takes finite values (the model rejects NaN and infinities at the boundary)
+//! and returns `None` where there is not enough data, never a NaN.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+/// Consistency factor of the median absolute deviation for the normal distribution: `MAD · 1.4826 ≈ σ`.
+pub const MAD_TO_SIGMA: f64 = 1.482_602_218_505_602;
+
+/// The median of `values` (sorted in place). `None` for no values.
+#[must_use]
+pub fn median_in_place(values: &mut [f64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let mid = n / 2;
+    let (low, upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    let upper = *upper;
+    if n % 2 == 1 {
+        Some(upper)
+    } else {
+        let lower = low.iter().copied().max_by(f64::total_cmp).unwrap_or(upper);
+        Some(0.5 * (lower + upper))
+    }
+}
+
+/// The median of `values`.
+#[must_use]
+pub fn median(values: &[f64]) -> Option<f64> {
+    median_in_place(&mut values.to_vec())
+}
+
+/// The median absolute deviation from `center`, scaled to estimate σ for normal data.
+#[must_use]
+pub fn mad_sigma(values: &[f64], center: f64) -> Option<f64> {
+    let mut deviations: Vec<f64> = values.iter().map(|v| (v - center).abs()).collect();
+    median_in_place(&mut deviations).map(|m| m * MAD_TO_SIGMA)
+}
+
+/// The arithmetic mean.
+#[must_use]
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The sample variance (n − 1).
+#[must_use]
+pub fn variance(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
+    let m = mean(values)?;
+    Some(values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
+}
+
+/// The noise of a series: the standard deviation of its point-to-point noise, estimated from
+/// first differences so that level shifts and slow drifts do not inflate it.
+///
+/// Two estimates of σ are taken and the larger kept: the MAD of the differences (robust to
+/// outliers and steps, but too small for skewed noise, as benchmark timings are) and the
+/// standard deviation of the differences trimmed by 2.5 % at each end (corrected for the trim),
+/// which follows a skewed distribution's spread. A difference of two independent points has
+/// σ√2. Where more than half the differences are zero (quantised data), the mean absolute
+/// difference is used. `None` for fewer than 3 values or a constant series.
+#[must_use]
+pub fn noise_sigma(values: &[f64]) -> Option<f64> {
+    if values.len() < 3 {
+        return None;
+    }
+    let mut diffs: Vec<f64> = values.windows(2).map(|w| w[1] - w[0]).collect();
+    let center = median_in_place(&mut diffs.clone())?;
+    let mad = mad_sigma(&diffs, center)? / std::f64::consts::SQRT_2;
+    diffs.sort_by(f64::total_cmp);
+    let cut = diffs.len() * 25 / 1000;
+    let trimmed = &diffs[cut..diffs.len() - cut];
+    // The standard deviation of a normal trimmed to its central 95 % is 0.8713 σ.
+    let trimmed_sigma = variance(trimmed).map_or(0.0, f64::sqrt) / 0.871_3 / std::f64::consts::SQRT_2;
+    let sigma = mad.max(trimmed_sigma);
+    if sigma > 0.0 {
+        return Some(sigma);
+    }
+    // Quantised data: E|d| = σ√2 · √(2/π) for normal noise.
+    let mean_abs = diffs.iter().map(|d| d.abs()).sum::<f64>() / diffs.len() as f64;
+    let sigma = mean_abs * std::f64::consts::PI.sqrt() / 2.0;
+    (sigma > 0.0).then_some(sigma)
+}
+
+/// Welch's two-sample t-test: the two-sided p-value that `a` and `b` have the same mean.
+/// `None` where either side has fewer than 2 values. Where both sides have no spread at all,
+/// equal means give 1 and different means give 0.
+#[must_use]
+pub fn welch_p_value(a: &[f64], b: &[f64]) -> Option<f64> {
+    let (va, vb) = (variance(a)?, variance(b)?);
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let difference = mean(a)? - mean(b)?;
+    let se2 = va / na + vb / nb;
+    if se2 <= 0.0 {
+        return Some(if difference == 0.0 { 1.0 } else { 0.0 });
+    }
+    let t = difference / se2.sqrt();
+    let dof = se2 * se2 / ((va / na).powi(2) / (na - 1.0) + (vb / nb).powi(2) / (nb - 1.0));
+    Some(2.0 * student_t_sf(t.abs(), dof))
+}
+
+/// The survival function P(T > t) of Student's t with `dof` degrees of freedom
+/// (the normal distribution for very large `dof`).
+#[must_use]
+pub fn student_t_sf(t: f64, dof: f64) -> f64 {
+    if !t.is_finite() {
+        return if t > 0.0 { 0.0 } else { 1.0 };
+    }
+    let sf = if dof.is_finite() && dof > 0.0 && dof < 1e7 { StudentsT::new(0.0, 1.0, dof).map(|d| d.sf(t)).ok() } else { None };
+    sf.unwrap_or_else(|| Normal::standard().sf(t)).clamp(0.0, 1.0)
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the input's order.
+///
+/// A finding whose adjusted p-value is at most `q` is a discovery with the expected proportion of
+/// false discoveries among all discoveries at most `q`.
+#[must_use]
+pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[b].total_cmp(&p_values[a]));
+    let mut adjusted = vec![1.0; m];
+    let mut running_min: f64 = 1.0;
+    for (rank_from_top, &i) in order.iter().enumerate() {
+        let rank = m - rank_from_top;
+        running_min = running_min.min(p_values[i] * m as f64 / rank as f64);
+        adjusted[i] = running_min.clamp(0.0, 1.0);
+    }
+    adjusted
+}
+
+/// The Theil–Sen slope of `(x, y)` pairs: the median of the pairwise slopes, robust to up to
+/// 29 % of outliers. O(n²): callers pass a recent window. `None` for fewer than 3 points or
+/// all x equal.
+#[must_use]
+pub fn theil_sen_slope(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return None;
+    }
+    let mut slopes = Vec::with_capacity(n * (n - 1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = x[j] - x[i];
+            if dx != 0.0 {
+                slopes.push((y[j] - y[i]) / dx);
+            }
+        }
+    }
+    median_in_place(&mut slopes)
+}
+
+/// The Mann–Kendall trend test: the two-sided p-value that `y` (in order) has no monotonic trend.
+/// Normal approximation with the variance corrected for ties. O(n²): callers pass a recent window.
+#[must_use]
+pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
+    let n = y.len();
+    if n < 4 {
+        return None;
+    }
+    let mut s: i64 = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += match y[j].total_cmp(&y[i]) {
+                std::cmp::Ordering::Greater => 1,
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+            };
+        }
+    }
+    let mut sorted = y.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut ties = 0.0;
+    let mut run = 1usize;
+    for i in 1..=n {
+        if i < n && sorted[i] == sorted[i - 1] {
+            run += 1;
+        } else {
+            let t = run as f64;
+            ties += t * (t - 1.0) * (2.0 * t + 5.0);
+            run = 1;
+        }
+    }
+    let nf = n as f64;
+    let var = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - ties) / 18.0;
+    if var <= 0.0 {
+        return Some(1.0);
+    }
+    let z = if s > 0 {
+        (s - 1) as f64 / var.sqrt()
+    } else if s < 0 {
+        (s + 1) as f64 / var.sqrt()
+    } else {
+        0.0
+    };
+    Some(2.0 * student_t_sf(z.abs(), f64::INFINITY))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn noise_of_a_step_is_the_noise_not_the_step() {
+        let mut values: Vec<f64> = (0..200).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        for v in &mut values[100..] {
+            *v += 50.0;
+        }
+        let sigma = noise_sigma(&values).unwrap();
+        assert!(sigma < 2.0, "{sigma}");
+    }
+
+    #[test]
+    fn a_constant_series_has_no_noise() {
+        assert_eq!(noise_sigma(&[5.0; 20]), None);
+    }
+
+    #[test]
+    fn welch_separates_different_means_and_not_equal_ones() {
+        let a: Vec<f64> = (0..30).map(|i| f64::from(i % 5)).collect();
+        let b: Vec<f64> = a.iter().map(|v| v + 3.0).collect();
+        assert!(welch_p_value(&a, &b).unwrap() < 1e-6);
+        assert!(welch_p_value(&a, &a).unwrap() > 0.99);
+        assert_eq!(welch_p_value(&[1.0], &[2.0, 3.0]), None);
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_the_textbook_example() {
+        // p-values 0.01, 0.04, 0.03, 0.005 with m = 4: adjusted 0.02, 0.04, 0.04, 0.02.
+        let adjusted = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.02, 0.04, 0.04, 0.02];
+        for (a, e) in adjusted.iter().zip(expected) {
+            assert!((a - e).abs() < 1e-12, "{adjusted:?}");
+        }
+    }
+
+    #[test]
+    fn theil_sen_ignores_an_outlier() {
+        let x: Vec<f64> = (0..20).map(f64::from).collect();
+        let mut y: Vec<f64> = x.iter().map(|v| 2.0 * v + 1.0).collect();
+        y[7] = 1000.0;
+        assert!((theil_sen_slope(&x, &y).unwrap() - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn mann_kendall_finds_a_trend_and_not_in_alternation() {
+        let rising: Vec<f64> = (0..30).map(f64::from).collect();
+        assert!(mann_kendall_p_value(&rising).unwrap() < 1e-6);
+        let flat: Vec<f64> = (0..30).map(|i| f64::from(i % 2)).collect();
+        assert!(mann_kendall_p_value(&flat).unwrap() > 0.5);
+    }
+}

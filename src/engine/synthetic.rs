@@ -1,0 +1,277 @@
+//! A synthetic, labelled suite of performance histories: the engine's accuracy test bed and its
+//! benchmark data.
+//!
+//! Every series is generated from an explicit seed (SplitMix64, Box–Muller), so the suite is the
+//! same on every machine. The cases cover what benchmark histories look like: steps of 2–20 % in
+//! noise of 1–10 %, right-skewed (log-normal) noise, single outliers and bursts, slow drifts,
+//! missing values, very short series, and noise alone. Scoring follows the usual convention for
+//! change-point benchmarks: a detection within `margin` runs of a true change point is a hit,
+//! each true change point can be hit once.
+
+/// Deterministic random numbers: SplitMix64.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    #[must_use]
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `[low, high)`.
+    pub fn range(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.uniform()
+    }
+
+    /// A uniform integer in `[low, high)`.
+    pub fn below(&mut self, low: usize, high: usize) -> usize {
+        low + (self.next_u64() % (high - low).max(1) as u64) as usize
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn gaussian(&mut self) -> f64 {
+        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
+    }
+}
+
+/// The kind of a synthetic case, for reporting figures per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CaseKind {
+    /// Gaussian noise, no change.
+    NoiseOnly,
+    /// Log-normal (right-skewed) noise with outliers, no change.
+    SkewedNoiseWithOutliers,
+    /// One step.
+    Step,
+    /// Several steps up and down.
+    MultipleSteps,
+    /// Steps in skewed noise with outliers and missing values.
+    StepsWithOutliers,
+    /// A slow linear drift of 5–15 % over the series, no step.
+    Drift,
+    /// 10–30 runs with one large step.
+    ShortSeries,
+}
+
+impl CaseKind {
+    /// Every kind, in report order.
+    pub const ALL: [CaseKind; 7] = [
+        CaseKind::NoiseOnly,
+        CaseKind::SkewedNoiseWithOutliers,
+        CaseKind::Step,
+        CaseKind::MultipleSteps,
+        CaseKind::StepsWithOutliers,
+        CaseKind::Drift,
+        CaseKind::ShortSeries,
+    ];
+
+    /// A name for tables.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseKind::NoiseOnly => "noise only",
+            CaseKind::SkewedNoiseWithOutliers => "skewed noise + outliers",
+            CaseKind::Step => "one step",
+            CaseKind::MultipleSteps => "multiple steps",
+            CaseKind::StepsWithOutliers => "steps + outliers + gaps",
+            CaseKind::Drift => "slow drift",
+            CaseKind::ShortSeries => "short series",
+        }
+    }
+}
+
+/// One labelled series.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Its kind.
+    pub kind: CaseKind,
+    /// The values; `None` is a missing value.
+    pub values: Vec<Option<f64>>,
+    /// The true change points: positions (in `values`) of the first run of each new level.
+    pub change_points: Vec<usize>,
+    /// The relative noise σ/level used.
+    pub noise: f64,
+    /// The smallest step, relative to the level before it.
+    pub smallest_step: f64,
+}
+
+/// Generates `per_kind` cases of every kind from `seed`.
+#[must_use]
+pub fn suite(seed: u64, per_kind: usize) -> Vec<Case> {
+    let mut rng = Rng::new(seed);
+    let mut cases = Vec::new();
+    for kind in CaseKind::ALL {
+        for _ in 0..per_kind {
+            cases.push(case(kind, &mut rng));
+        }
+    }
+    cases
+}
+
+/// Generates one case of `kind`.
+pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
+    let noise = rng.range(0.01, 0.10);
+    let base = 10f64.powf(rng.range(-1.0, 4.0));
+    let n = match kind {
+        CaseKind::ShortSeries => rng.below(10, 31),
+        _ => rng.below(60, 1000),
+    };
+    let skewed = matches!(kind, CaseKind::SkewedNoiseWithOutliers | CaseKind::StepsWithOutliers);
+    let mut levels = vec![base; n];
+    let mut change_points = Vec::new();
+    let mut smallest_step = f64::INFINITY;
+    let mut step_at = |at: usize, relative: f64, levels: &mut Vec<f64>| {
+        let new = levels[at - 1] * (1.0 + relative);
+        for v in &mut levels[at..] {
+            *v = new;
+        }
+        smallest_step = smallest_step.min(relative.abs());
+    };
+    match kind {
+        CaseKind::NoiseOnly | CaseKind::SkewedNoiseWithOutliers | CaseKind::Drift => {}
+        CaseKind::Step | CaseKind::ShortSeries => {
+            let margin = if kind == CaseKind::ShortSeries { 5 } else { 15 };
+            let at = rng.below(margin, n - margin);
+            // Steps of 2–20 % whatever the noise (short series: 25–60 %).
+            let relative = if kind == CaseKind::ShortSeries { rng.range(0.25, 0.6) } else { rng.range(0.02, 0.20) };
+            let sign = if rng.uniform() < 0.7 { 1.0 } else { -1.0 };
+            step_at(at, sign * relative, &mut levels);
+            change_points.push(at);
+        }
+        CaseKind::MultipleSteps | CaseKind::StepsWithOutliers => {
+            let count = rng.below(2, 6);
+            let spacing = n / (count + 1);
+            for i in 1..=count {
+                let jitter = rng.below(0, spacing / 3 + 1);
+                let at = i * spacing - spacing / 6 + jitter;
+                let relative = rng.range(0.02, 0.20);
+                let sign = if rng.uniform() < 0.5 { 1.0 } else { -1.0 };
+                step_at(at, sign * relative, &mut levels);
+                change_points.push(at);
+            }
+        }
+    }
+    if kind == CaseKind::Drift {
+        let total = rng.range(0.05, 0.15);
+        for (i, v) in levels.iter_mut().enumerate() {
+            *v *= 1.0 + total * i as f64 / n as f64;
+        }
+    }
+    let mut values: Vec<Option<f64>> = levels
+        .iter()
+        .map(|&level| {
+            let e = rng.gaussian();
+            // Log-normal noise with the same σ: right-skewed, as timings are.
+            let factor = if skewed { (noise * e - 0.5 * noise * noise).exp() } else { 1.0 + noise * e };
+            Some(level * factor)
+        })
+        .collect();
+    if skewed {
+        // 1 % single outliers 1.5–5× the level, and a burst of three.
+        for _ in 0..(n / 100).max(1) {
+            let at = rng.below(0, n);
+            values[at] = Some(levels[at] * rng.range(1.5, 5.0));
+        }
+        if n > 40 {
+            let at = rng.below(5, n - 8);
+            for v in &mut values[at..at + 3] {
+                *v = v.map(|x| x * 3.0);
+            }
+        }
+        // 3 % missing values.
+        for _ in 0..(n * 3 / 100) {
+            let at = rng.below(0, n);
+            values[at] = None;
+        }
+    }
+    Case { kind, values, change_points, noise, smallest_step: if smallest_step.is_finite() { smallest_step } else { 0.0 } }
+}
+
+/// Hits, misses and false alarms of a detection against the truth.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Score {
+    /// Detections within the margin of a true change point (each true one hit once).
+    pub hits: usize,
+    /// True change points.
+    pub truths: usize,
+    /// Detections.
+    pub detections: usize,
+}
+
+impl Score {
+    /// Scores `detected` against `truth` with a margin of `margin` positions.
+    #[must_use]
+    pub fn of(truth: &[usize], detected: &[usize], margin: usize) -> Score {
+        let mut used = vec![false; truth.len()];
+        let mut hits = 0;
+        for &d in detected {
+            if let Some(i) = (0..truth.len()).filter(|&i| !used[i] && truth[i].abs_diff(d) <= margin).min_by_key(|&i| truth[i].abs_diff(d))
+            {
+                used[i] = true;
+                hits += 1;
+            }
+        }
+        Score { hits, truths: truth.len(), detections: detected.len() }
+    }
+
+    /// Adds another score.
+    #[must_use]
+    pub fn plus(self, other: Score) -> Score {
+        Score { hits: self.hits + other.hits, truths: self.truths + other.truths, detections: self.detections + other.detections }
+    }
+
+    /// Hits / detections (1 where nothing was detected).
+    #[must_use]
+    pub fn precision(&self) -> f64 {
+        if self.detections == 0 { 1.0 } else { self.hits as f64 / self.detections as f64 }
+    }
+
+    /// Hits / truths: the detection rate (1 where there was nothing to find).
+    #[must_use]
+    pub fn recall(&self) -> f64 {
+        if self.truths == 0 { 1.0 } else { self.hits as f64 / self.truths as f64 }
+    }
+
+    /// The harmonic mean of precision and recall.
+    #[must_use]
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    }
+}
+
+/// A long performance-like series for benchmarks: `n` points, a step every `n / 10` runs,
+/// 3 % log-normal noise and 0.5 % outliers.
+#[must_use]
+pub fn long_series(n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = Rng::new(seed);
+    let mut level = 100.0;
+    let step_every = (n / 10).max(1);
+    (0..n)
+        .map(|i| {
+            if i > 0 && i % step_every == 0 {
+                level *= if rng.uniform() < 0.5 { 1.1 } else { 0.92 };
+            }
+            let mut v = level * (0.03 * rng.gaussian()).exp();
+            if rng.uniform() < 0.005 {
+                v *= 3.0;
+            }
+            v
+        })
+        .collect()
+}

@@ -1,0 +1,163 @@
+//! The outputs of `headroom analyze`: a text account for people and the stable JSON schema.
+
+use super::quantity;
+use crate::engine::analyze::{Analysis, ChangeFinding, MetricAnalysis};
+use crate::model::history::History;
+use serde_json::{Value, json};
+
+fn number(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+fn optional(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, number)
+}
+
+fn unit_of(m: Option<&MetricAnalysis>) -> String {
+    m.and_then(|m| m.unit.as_ref()).map_or_else(String::new, |u| u.symbol().to_owned())
+}
+
+/// The JSON schema (`schema_version` 1), documented in the README:
+/// `{"change_points": [{"metric", "index", "id", "direction", "before", "after",
+/// "relative_change", "confidence", "severity", ...}], "metrics": [...]}`.
+#[must_use]
+pub fn json(history: &History, analysis: &Analysis) -> String {
+    let change_points: Vec<Value> = analysis.findings.iter().map(|f| finding_json(f)).collect();
+    let metrics: Vec<Value> = analysis
+        .metrics
+        .iter()
+        .map(|m| {
+            let seg = &m.segmentation;
+            json!({
+                "metric": m.metric,
+                "unit": m.unit.as_ref().map(|u| u.symbol().to_owned()),
+                "direction": m.direction.to_string(),
+                "runs": m.series.values.len(),
+                "noise": optional(seg.noise),
+                "relative_noise": optional(seg.relative_noise()),
+                "outliers": seg.outliers.iter().map(|&i| m.series.runs[i]).collect::<Vec<_>>(),
+                "level": optional(seg.segments.last().map(|s| s.level)),
+                "change_points": seg.change_points.len(),
+                "trend": m.trend.as_ref().map(|t| json!({
+                    "per_run": number(t.per_run),
+                    "per_day": optional(t.per_day),
+                    "p_value": number(t.p_value),
+                    "worsening": t.worsening,
+                    "runs_to_limit": optional(t.runs_to_limit),
+                    "date_at_limit": t.date_at_limit.map(|d| d.to_string()),
+                })),
+            })
+        })
+        .collect();
+    let value = json!({
+        "schema_version": 1,
+        "runs": history.runs.len(),
+        "change_points": change_points,
+        "metrics": metrics,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn finding_json(f: &ChangeFinding) -> Value {
+    json!({
+        "metric": f.metric,
+        "index": f.run_index,
+        "id": f.run_id,
+        "direction": f.verdict.as_str(),
+        "before": number(f.before),
+        "after": number(f.after),
+        "relative_change": optional(f.relative_change),
+        "confidence": number(f.confidence()),
+        "severity": f.severity.as_str(),
+        "absolute_change": number(f.absolute_change),
+        "shift_in_noise": number(f.shift_in_noise),
+        "p_value": number(f.p_value),
+        "budget": f.budget,
+        "last_good_run": f.last_good_run,
+        "commits": { "last_good": f.commit_range.0, "first_bad": f.commit_range.1 },
+        "related": f.related,
+        "allocations": f.allocations.iter().map(|a| json!({"budget": a.id, "change": number(a.change), "share": number(a.share)})).collect::<Vec<_>>(),
+    })
+}
+
+/// A text account: a line per metric (noise floor, level, trend), then every change point.
+#[must_use]
+pub fn text(history: &History, analysis: &Analysis) -> String {
+    let mut out = format!("{} runs, {} metrics, {} change points\n\n", history.runs.len(), analysis.metrics.len(), analysis.findings.len());
+    let width = analysis.metrics.iter().map(|m| m.metric.len()).max().unwrap_or(6).max(6);
+    out.push_str(&format!("{:<width$}  {:>6}  {:>20}  {:>12}  {:>3}  trend\n", "metric", "runs", "noise σ", "level now", "cps"));
+    for m in &analysis.metrics {
+        let unit = unit_of(Some(m));
+        let seg = &m.segmentation;
+        let noise = match (seg.noise, seg.relative_noise()) {
+            (Some(n), Some(r)) => format!("{} ({:.1}%)", quantity(n, &unit), r * 100.0),
+            (Some(n), None) => quantity(n, &unit),
+            _ => "constant".to_owned(),
+        };
+        let level = seg.segments.last().map_or_else(|| "-".to_owned(), |s| quantity(s.level, &unit));
+        let trend = m.trend.as_ref().map_or_else(
+            || "-".to_owned(),
+            |t| {
+                let mut s = if t.p_value < 0.01 {
+                    format!("{}/run (p {:.3})", signed(t.per_run, &unit), t.p_value)
+                } else {
+                    format!("flat (p {:.2})", t.p_value)
+                };
+                if let Some(runs) = t.runs_to_limit {
+                    s.push_str(&format!(", reaches the limit in {runs:.0} runs"));
+                    if let Some(d) = t.date_at_limit {
+                        s.push_str(&format!(" (about {})", d.date()));
+                    }
+                }
+                s
+            },
+        );
+        out.push_str(&format!(
+            "{:<width$}  {:>6}  {:>20}  {:>12}  {:>3}  {trend}\n",
+            m.metric,
+            m.series.values.len(),
+            noise,
+            level,
+            seg.change_points.len()
+        ));
+    }
+    if !analysis.findings.is_empty() {
+        out.push_str("\nchange points:\n");
+    }
+    for f in &analysis.findings {
+        let m = analysis.metrics.iter().find(|m| m.metric == f.metric);
+        let unit = unit_of(m);
+        let relative = f.relative_change.map_or_else(String::new, |r| format!("{:+.1}%, ", r * 100.0));
+        out.push_str(&format!(
+            "  run {} (`{}`)  {}  {} {} → {} ({relative}{:+.1}σ)  confidence {:.2}%  severity {}\n",
+            f.run_index,
+            f.run_id,
+            f.metric,
+            f.verdict.as_str(),
+            quantity(f.before, &unit),
+            quantity(f.after, &unit),
+            f.shift_in_noise,
+            f.confidence() * 100.0,
+            f.severity.as_str()
+        ));
+        if let (Some(good), Some(bad)) = &f.commit_range {
+            out.push_str(&format!("      commits {good}..{bad}\n"));
+        }
+        if !f.related.is_empty() {
+            out.push_str(&format!("      moved with: {}\n", f.related.join(", ")));
+        }
+        if !f.allocations.is_empty() {
+            let parts: Vec<String> =
+                f.allocations.iter().map(|a| format!("{} {} ({:.0}%)", a.id, signed(a.change, &unit), a.share * 100.0)).collect();
+            out.push_str(&format!("      allocations: {}\n", parts.join(", ")));
+        }
+    }
+    out
+}
+
+fn signed(value: f64, unit: &str) -> String {
+    let q = quantity(value, unit);
+    if value >= 0.0 { format!("+{q}") } else { q }
+}
