@@ -177,3 +177,106 @@ fn the_bundled_workspace_checks_as_its_story_says() {
     let out = headroom(&["validate", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+/// A wide CSV with an index column: `latency` steps up 25 % at row 60 (noise ±2 %), `memory` is flat,
+/// and row 30 has a missing latency.
+fn step_csv() -> String {
+    let pattern = [0.0, 1.0, -0.6, 0.4, -1.2, 0.8, -0.2, 1.3, -0.9, 0.1, 0.5, -0.7];
+    let mut csv = String::from("index,latency,memory\n");
+    for i in 0..120 {
+        let level = if i >= 60 { 125.0 } else { 100.0 };
+        let latency = if i == 30 { String::new() } else { format!("{:.3}", level * (1.0 + 0.02 * pattern[i % 12])) };
+        csv.push_str(&format!("{i},{latency},{:.3}\n", 50.0 * (1.0 + 0.01 * pattern[(i + 5) % 12])));
+    }
+    csv
+}
+
+#[test]
+fn analyze_finds_a_step_in_a_csv_and_prints_the_documented_json() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "series.csv", &step_csv());
+    let out = headroom(&["analyze", dir.path().join("series.csv").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cps = doc["change_points"].as_array().unwrap();
+    assert_eq!(cps.len(), 1, "{doc:#}");
+    let cp = &cps[0];
+    assert_eq!(cp["metric"], "latency");
+    assert_eq!(cp["index"], 60);
+    assert_eq!(cp["id"], "60");
+    assert_eq!(cp["direction"], "regression");
+    assert!((cp["before"].as_f64().unwrap() - 100.0).abs() < 2.0);
+    assert!((cp["after"].as_f64().unwrap() - 125.0).abs() < 2.0);
+    assert!((cp["relative_change"].as_f64().unwrap() - 0.25).abs() < 0.03);
+    assert!(cp["confidence"].as_f64().unwrap() > 0.999);
+    assert_eq!(cp["severity"], "high");
+    let memory = doc["metrics"].as_array().unwrap().iter().find(|m| m["metric"] == "memory").unwrap();
+    assert_eq!(memory["change_points"], 0);
+    assert!(memory["relative_noise"].as_f64().unwrap() < 0.02);
+}
+
+#[test]
+fn analyze_reads_a_time_column_and_tells_improvements_from_regressions_for_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("time,throughput [req/s]\n");
+    for i in 0..80 {
+        let v = if i >= 40 { 800.0 } else { 1000.0 } + f64::from(i % 5) * 3.0;
+        csv.push_str(&format!("2026-01-01T{:02}:{:02}:00Z,{v}\n", i / 60, i % 60));
+    }
+    write(dir.path(), "rate.csv", &csv);
+    let out = headroom(&["analyze", dir.path().join("rate.csv").to_str().unwrap(), "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cp = &doc["change_points"][0];
+    assert_eq!(cp["index"], 40, "{doc:#}");
+    // Throughput fell: for a rate, that is a regression.
+    assert_eq!(cp["direction"], "regression");
+}
+
+#[test]
+fn analyze_of_bad_input_names_the_file_and_line_and_analyses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.csv", "index,latency\n0,1.5\n1,fast\n");
+    let out = headroom(&["analyze", dir.path().join("bad.csv").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:3") && err.contains("latency") && err.contains("`fast`"), "{err}");
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn analyze_of_the_bundled_workspace_finds_its_story_with_hints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
+    let out = headroom(&["analyze", "--workspace", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cps = doc["change_points"].as_array().unwrap();
+    let auth = cps.iter().find(|c| c["metric"] == "services.auth" && c["direction"] == "regression").expect("the auth regression");
+    // The cause is in the database lookup: it carries about all of the parent's shift.
+    assert_eq!(auth["allocations"][0]["budget"], "services.auth.database_lookup");
+    assert!(auth["allocations"][0]["share"].as_f64().unwrap() > 0.8);
+    assert!(auth["related"].as_array().unwrap().iter().any(|m| m == "services.auth.database_lookup"));
+    assert!(auth["commits"]["last_good"].is_string() && auth["commits"]["first_bad"].is_string());
+    // Single-run spikes of batch_insert are outliers, not change points.
+    assert!(!cps.iter().any(|c| c["metric"] == "database.batch_insert"), "{doc:#}");
+}
+
+#[test]
+fn replay_lists_what_the_settings_would_have_flagged_and_what_was_real() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
+    let strict = headroom(&["replay", root.to_str().unwrap(), "--format", "json"]);
+    let strict: serde_json::Value = serde_json::from_str(&stdout(&strict)).unwrap();
+    assert_eq!(strict["runs_checked"], 180);
+    assert!(strict["alarms"].as_array().unwrap().iter().any(|a| a["budget"] == "services.auth.database_lookup" && a["confirmed"] == true));
+    // Loose settings raise many more alarms, almost all of them noise.
+    let loose = headroom(&["replay", root.to_str().unwrap(), "--format", "json", "--significance", "0.2", "--threshold", "3%"]);
+    let loose: serde_json::Value = serde_json::from_str(&stdout(&loose)).unwrap();
+    assert!(loose["unconfirmed"].as_u64().unwrap() > 5 * strict["unconfirmed"].as_u64().unwrap().max(1), "{loose:#}");
+}
+
+#[test]
+fn check_explains_a_change_that_is_within_the_noise() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
+    let out = headroom(&["check", root.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(text.contains("database.delete") && text.contains("but within its noise"), "{text}");
+}

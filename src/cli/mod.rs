@@ -28,6 +28,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Find where every metric's level shifted (change points), with noise floors and trends.
     Analyze(AnalyzeArgs),
+    /// Replay check settings over the past history: what would they have flagged, and was it real?
+    Replay(ReplayArgs),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -67,6 +69,10 @@ pub struct CheckArgs {
     /// How many runs of the baseline branch make the baseline; default: the workspace's, else 10.
     #[arg(long)]
     pub baseline_runs: Option<usize>,
+    /// The false-alarm rate: flag a regression only where its p-value, adjusted over all budgets,
+    /// is at most this, e.g. `0.001`; default: the workspace's, else 0.001.
+    #[arg(long)]
+    pub significance: Option<f64>,
     /// What a budget with no data does: fail (default) or warn.
     #[arg(long, value_enum)]
     pub missing: Option<MissingArg>,
@@ -106,6 +112,29 @@ pub struct AnalyzeArgs {
     /// Also write the output to this file (atomically).
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// `headroom replay`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The workspace folder.
+    #[arg(default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// The environment (default: the workspace's, else the newest run's).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The regression threshold to try, e.g. `5%` (default: the workspace's).
+    #[arg(long, value_parser = parse_percent)]
+    pub threshold: Option<f64>,
+    /// The significance to try, e.g. `0.001` (default: the workspace's).
+    #[arg(long)]
+    pub significance: Option<f64>,
+    /// The number of baseline runs to try (default: the workspace's).
+    #[arg(long)]
+    pub baseline_runs: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
 }
 
 /// `analyze --format`.
@@ -168,6 +197,7 @@ pub fn main() -> i32 {
     match cli.command {
         Some(Command::Check(args)) => run_check(&args),
         Some(Command::Analyze(args)) => run_analyze(&args),
+        Some(Command::Replay(args)) => run_replay(&args),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),
@@ -203,6 +233,13 @@ fn run_check(args: &CheckArgs) -> i32 {
             return 2;
         }
         settings.baseline_runs = n;
+    }
+    if let Some(p) = args.significance {
+        if !(p > 0.0 && p < 1.0) {
+            eprintln!("error: --significance must be between 0 and 1, e.g. 0.001");
+            return 2;
+        }
+        settings.significance = p;
     }
     if let Some(m) = args.missing {
         settings.missing_data = match m {
@@ -333,6 +370,43 @@ fn run_analyze(args: &AnalyzeArgs) -> i32 {
         eprintln!("error: cannot write {}: {e}", path.display());
         return 2;
     }
+    0
+}
+
+fn run_replay(args: &ReplayArgs) -> i32 {
+    let workspace = match load(&args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if !workspace.errors.is_empty() {
+        for e in &workspace.errors {
+            eprintln!("error: {e}");
+        }
+        return 2;
+    }
+    let mut settings = workspace.config.check.clone();
+    if let Some(t) = args.threshold {
+        settings.regression_threshold = t;
+    }
+    if let Some(p) = args.significance {
+        if !(p > 0.0 && p < 1.0) {
+            eprintln!("error: --significance must be between 0 and 1, e.g. 0.001");
+            return 2;
+        }
+        settings.significance = p;
+    }
+    if let Some(n) = args.baseline_runs {
+        if n == 0 {
+            eprintln!("error: --baseline-runs must be at least 1");
+            return 2;
+        }
+        settings.baseline_runs = n;
+    }
+    let replay = crate::engine::replay::replay(&workspace, args.env.clone(), &settings);
+    output(&match args.format {
+        AnalyzeFormat::Text => crate::report::analysis::replay_text(&workspace.history, &replay),
+        AnalyzeFormat::Json => crate::report::analysis::replay_json(&replay),
+    });
     0
 }
 

@@ -3,5 +3,6 @@
 pub mod analyze;
 pub mod changepoint;
 pub mod check;
+pub mod replay;
 pub mod stats;
 pub mod synthetic;

@@ -1,7 +1,8 @@
-//! The outputs of `headroom analyze`: a text account for people and the stable JSON schema.
+//! The outputs of `headroom analyze` and `headroom replay`: text for people and stable JSON.
 
 use super::quantity;
 use crate::engine::analyze::{Analysis, ChangeFinding, MetricAnalysis};
+use crate::engine::replay::Replay;
 use crate::model::history::History;
 use serde_json::{Value, json};
 
@@ -160,4 +161,73 @@ pub fn text(history: &History, analysis: &Analysis) -> String {
 fn signed(value: f64, unit: &str) -> String {
     let q = quantity(value, unit);
     if value >= 0.0 { format!("+{q}") } else { q }
+}
+
+/// `headroom replay` for people.
+#[must_use]
+pub fn replay_text(history: &History, replay: &Replay) -> String {
+    let s = &replay.settings;
+    let span = replay.span.as_ref().map_or_else(String::new, |(a, b)| {
+        let time = |id: &str| history.runs.iter().find(|r| r.id == id).and_then(|r| r.timestamp).map(|t| t.date());
+        match (time(a), time(b)) {
+            (Some(x), Some(y)) => format!(" ({a} … {b}, {x} … {y})"),
+            _ => format!(" ({a} … {b})"),
+        }
+    });
+    let mut out = format!(
+        "Replayed {} runs of `{}` in `{}`{span}\nsettings: threshold {:.1}%, significance {}, {} baseline runs\n\n",
+        replay.runs_checked,
+        replay.branch,
+        replay.environment.as_deref().unwrap_or("(none)"),
+        s.regression_threshold * 100.0,
+        s.significance,
+        s.baseline_runs
+    );
+    let confirmed = replay.confirmed();
+    out.push_str(&format!(
+        "{} alarms: {confirmed} confirmed by a change point, {} unconfirmed (likely noise)\n",
+        replay.alarms.len(),
+        replay.alarms.len() - confirmed
+    ));
+    for a in &replay.alarms {
+        out.push_str(&format!(
+            "  {}  {:<40} {:+.1}%  severity {:<8} {} run{}  {}\n",
+            a.run_id,
+            a.budget,
+            a.change * 100.0,
+            a.severity.as_str(),
+            a.runs,
+            if a.runs == 1 { " " } else { "s" },
+            if a.confirmed { "confirmed" } else { "UNCONFIRMED: likely noise" }
+        ));
+    }
+    out
+}
+
+/// `headroom replay` as JSON.
+#[must_use]
+pub fn replay_json(replay: &Replay) -> String {
+    let s = &replay.settings;
+    let value = json!({
+        "schema_version": 1,
+        "environment": replay.environment,
+        "branch": replay.branch,
+        "runs_checked": replay.runs_checked,
+        "settings": {"regression_threshold": s.regression_threshold, "significance": s.significance, "baseline_runs": s.baseline_runs},
+        "alarms": replay.alarms.iter().map(|a| json!({
+            "budget": a.budget,
+            "run": a.run_id,
+            "index": a.run_index,
+            "commit": a.commit,
+            "runs": a.runs,
+            "change": number(a.change),
+            "severity": a.severity.as_str(),
+            "confirmed": a.confirmed,
+        })).collect::<Vec<_>>(),
+        "confirmed": replay.confirmed(),
+        "unconfirmed": replay.alarms.len() - replay.confirmed(),
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
 }

@@ -1,0 +1,63 @@
+//! The change-point detector on the synthetic suite: floors for detection, precision and false
+//! alarms, so that a change that makes the engine worse fails here. (The figures themselves are
+//! printed by `cargo run --release --example accuracy` and quoted in the README.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use headroom::engine::changepoint::{DetectorSettings, detect};
+use headroom::engine::synthetic::{Case, CaseKind, Score, suite};
+
+fn detected(case: &Case) -> Vec<usize> {
+    let present: Vec<usize> = (0..case.values.len()).filter(|&i| case.values[i].is_some()).collect();
+    let values: Vec<f64> = present.iter().filter_map(|&i| case.values[i]).collect();
+    detect(&values, &DetectorSettings::default()).change_points.iter().map(|c| present[c.index]).collect()
+}
+
+fn score(cases: &[Case], kind: CaseKind) -> (Score, usize) {
+    let mut total = Score::default();
+    let mut series_with_false_alarm = 0;
+    for case in cases.iter().filter(|c| c.kind == kind) {
+        let s = Score::of(&case.change_points, &detected(case), 5);
+        if s.detections > s.hits {
+            series_with_false_alarm += 1;
+        }
+        total = total.plus(s);
+    }
+    (total, series_with_false_alarm)
+}
+
+#[test]
+fn noise_alone_almost_never_makes_a_change_point() {
+    let cases = suite(11, 80);
+    for kind in [CaseKind::NoiseOnly, CaseKind::SkewedNoiseWithOutliers] {
+        let (s, false_alarms) = score(&cases, kind);
+        assert!(false_alarms <= 1, "{kind:?}: {false_alarms} of 80 noise-only series had a change point ({s:?})");
+    }
+}
+
+#[test]
+fn steps_are_found_at_their_run() {
+    let cases = suite(12, 80);
+    for (kind, min_f1) in
+        [(CaseKind::Step, 0.8), (CaseKind::MultipleSteps, 0.75), (CaseKind::StepsWithOutliers, 0.75), (CaseKind::ShortSeries, 0.9)]
+    {
+        let (s, _) = score(&cases, kind);
+        assert!(s.f1() >= min_f1, "{kind:?}: F1 {:.3} < {min_f1} ({s:?})", s.f1());
+        assert!(s.precision() >= 0.85, "{kind:?}: precision {:.3} ({s:?})", s.precision());
+    }
+}
+
+#[test]
+fn a_slow_drift_is_rarely_cut_into_steps() {
+    let cases = suite(13, 80);
+    let (_, series_with_false_alarm) = score(&cases, CaseKind::Drift);
+    assert!(series_with_false_alarm <= 12, "{series_with_false_alarm} of 80 drifts were cut");
+}
+
+#[test]
+fn every_step_of_two_sigma_or_more_is_found() {
+    let cases = suite(14, 120);
+    let big: Vec<Case> = cases.into_iter().filter(|c| c.kind == CaseKind::Step && c.smallest_step >= 2.0 * c.noise).collect();
+    assert!(big.len() > 30);
+    let s = big.iter().fold(Score::default(), |acc, c| acc.plus(Score::of(&c.change_points, &detected(c), 5)));
+    assert!(s.recall() >= 0.97, "{s:?}");
+}
