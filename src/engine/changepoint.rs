@@ -253,9 +253,9 @@ impl PrefixSums {
             let left = self.sum[k] - self.sum[start];
             // l·r/m · (left/l − right/r)² simplifies to (left − l·total/m)² · m / (l·r).
             let d = left - l * total / m;
-            let stat = d * d * m / (l * (m - l));
-            if best.is_none_or(|(_, b)| stat > b) {
-                best = Some((k, stat));
+            let cusum = d * d * m / (l * (m - l));
+            if best.is_none_or(|(_, b)| cusum > b) {
+                best = Some((k, cusum));
             }
         }
         best
@@ -425,7 +425,7 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
             .map(|i| {
                 let s = scores[i];
                 s > settings.significance
-                    && (i == 0 || s > scores[i - 1] || (s == scores[i - 1] && i % 2 == 0))
+                    && (i == 0 || s > scores[i - 1] || (s.total_cmp(&scores[i - 1]).is_eq() && i % 2 == 0))
                     && scores.get(i + 1).is_none_or(|&next| s >= next)
             })
             .collect();

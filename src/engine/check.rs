@@ -107,9 +107,8 @@ impl Finding {
         match self {
             // Without a test (too few baseline runs), a regression is only a warning: one or two
             // runs say nothing about the noise, and a gate must not be flaky.
-            Finding::Regression { p_value: None, .. } => Status::Warn,
+            Finding::Regression { p_value: None, .. } | Finding::OverWarning | Finding::NoBaseline => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } => Status::Fail,
-            Finding::OverWarning | Finding::NoBaseline => Status::Warn,
             Finding::Improvement { .. } | Finding::WithinNoise { .. } => Status::Pass,
             Finding::NoMetric { .. } | Finding::NotInRun { .. } => missing_status,
         }
@@ -415,6 +414,7 @@ fn check_budget(
     result
 }
 
+#[allow(clippy::too_many_lines)] // one pass: value, limit, baseline, test; the steps share their locals
 fn evaluate(
     result: &mut BudgetResult,
     budget: &Budget,

@@ -178,7 +178,7 @@ pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
     let mut ties = 0.0;
     let mut run = 1usize;
     for i in 1..=n {
-        if i < n && sorted[i] == sorted[i - 1] {
+        if i < n && sorted[i].total_cmp(&sorted[i - 1]).is_eq() {
             run += 1;
         } else {
             let t = run as f64;
@@ -191,12 +191,11 @@ pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
     if var <= 0.0 {
         return Some(1.0);
     }
-    let z = if s > 0 {
-        (s - 1) as f64 / var.sqrt()
-    } else if s < 0 {
-        (s + 1) as f64 / var.sqrt()
-    } else {
-        0.0
+    // With the continuity correction of 1 towards zero.
+    let z = match s.cmp(&0) {
+        std::cmp::Ordering::Greater => (s - 1) as f64 / var.sqrt(),
+        std::cmp::Ordering::Less => (s + 1) as f64 / var.sqrt(),
+        std::cmp::Ordering::Equal => 0.0,
     };
     Some(2.0 * student_t_sf(z.abs(), f64::INFINITY))
 }

@@ -303,9 +303,16 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
             ui.label(format!("headroom {}", quantity(h, unit)));
         }
         if let Some(b) = &r.baseline {
-            ui.label(format!("baseline {} ({} runs of {})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
+            let since = b.since.as_ref().map_or_else(String::new, |s| format!(" since {s}"));
+            ui.label(format!("baseline {} ({} runs of {}{since})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
         }
     });
+    if let Some(line) = crate::report::noise_and_trend(r) {
+        ui.label(line);
+    }
+    for (_, severity, words) in &state.plot.change_points {
+        ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
+    }
     for finding in &r.findings {
         let color = theme::status_color(Some(finding.status(state.report.settings.missing_data)));
         if finding.status(state.report.settings.missing_data) != Status::Pass
@@ -321,7 +328,7 @@ fn format_x(x: f64, is_time: bool) -> String {
 }
 
 fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult) {
-    use egui_plot::{HLine, Legend, Line, LineStyle, Plot, Points};
+    use egui_plot::{HLine, Legend, Line, LineStyle, Plot, Points, VLine};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
     let hover_unit = unit.clone();
@@ -351,6 +358,15 @@ fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult) {
         })
         .show(ui, |plot_ui| {
             plot_ui.line(Line::new("baseline branch", plot.main.clone()).color(theme::SERIES).width(1.5));
+            if !plot.levels.is_empty() {
+                plot_ui
+                    .line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
+            }
+            for (x, severity, _) in &plot.change_points {
+                plot_ui.vline(
+                    VLine::new(format!("change point ({})", severity.as_str()), *x).color(theme::severity_color(*severity)).width(1.5),
+                );
+            }
             if !plot.other.is_empty() {
                 plot_ui.points(Points::new("other branches", plot.other.clone()).color(theme::OTHER_BRANCH).radius(2.5));
             }

@@ -1,8 +1,11 @@
 //! The app's state and the one place that changes it ([`AppState::apply`]), free of egui so it is
 //! tested on its own. Panels read the state and push [`Command`]s.
 
+use crate::engine::analyze::{Severity, Verdict};
+use crate::engine::changepoint::{self, DetectorSettings};
 use crate::engine::check::{CheckOptions, CheckReport, Status, check};
 use crate::model::workspace::Workspace;
+use crate::report::quantity;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -52,6 +55,10 @@ pub struct PlotData {
     pub labels: Vec<String>,
     /// Whether x is a time.
     pub x_is_time: bool,
+    /// The engine's change points of `main`: (x, severity, words).
+    pub change_points: Vec<(f64, Severity, String)>,
+    /// The engine's level of each segment of `main`, as a step line.
+    pub levels: Vec<[f64; 2]>,
 }
 
 /// Everything the app shows, derived from the workspace on each load.
@@ -184,8 +191,39 @@ impl AppState {
                 }
             }
             plot.labels.extend(other_labels);
+            self.add_change_points(&mut plot, index);
         }
         self.plot = plot;
+    }
+
+    /// The engine's change points and segment levels over the plotted runs of the baseline branch.
+    fn add_change_points(&self, plot: &mut PlotData, index: usize) {
+        let budget = &self.workspace.budgets[index];
+        let values: Vec<f64> = plot.main.iter().map(|p| p[1]).collect();
+        let segmentation = changepoint::detect(&values, &DetectorSettings::default());
+        let environment = self.report.environment.as_deref();
+        for cp in &segmentation.change_points {
+            let verdict = match budget.direction.relative_worsening(cp.after, cp.before) {
+                Some(r) if r > 0.0 => Verdict::Regression,
+                _ => Verdict::Improvement,
+            };
+            let severity =
+                Severity::of(verdict, budget.direction, cp.before, cp.after, budget.limit_in(environment), budget.warning_in(environment));
+            let unit = budget.unit.symbol();
+            let words = format!(
+                "{} {} to {} ({}), {}",
+                verdict.as_str(),
+                quantity(cp.before, unit),
+                quantity(cp.after, unit),
+                cp.relative_change().map_or_else(String::new, |r| format!("{:+.1}%", r * 100.0)),
+                severity.as_str()
+            );
+            plot.change_points.push((plot.main[cp.index][0], severity, words));
+        }
+        for s in &segmentation.segments {
+            plot.levels.push([plot.main[s.start][0], s.level]);
+            plot.levels.push([plot.main[s.end - 1][0], s.level]);
+        }
     }
 
     /// The status of a budget: the worst of its own result and those of everything under it,

@@ -1,5 +1,6 @@
 //! Colours and sizes, in one place.
 
+use crate::engine::analyze::Severity;
 use crate::engine::check::Status;
 use egui::Color32;
 
@@ -26,5 +27,19 @@ pub fn status_color(status: Option<Status>) -> Color32 {
         Some(Status::Warn) => WARN,
         Some(Status::Fail) => FAIL,
         None => NONE,
+    }
+}
+
+/// The engine's segment levels.
+pub const LEVEL: Color32 = Color32::from_rgb(0x9a, 0xa5, 0xb1);
+
+/// The colour of a change point's severity: green for improvements, amber for small
+/// regressions, red for those that matter.
+#[must_use]
+pub fn severity_color(severity: Severity) -> Color32 {
+    match severity {
+        Severity::Info => PASS,
+        Severity::Low | Severity::Medium => WARN,
+        Severity::High | Severity::Critical => FAIL,
     }
 }

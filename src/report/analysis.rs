@@ -23,7 +23,7 @@ fn unit_of(m: Option<&MetricAnalysis>) -> String {
 /// "relative_change", "confidence", "severity", ...}], "metrics": [...]}`.
 #[must_use]
 pub fn json(history: &History, analysis: &Analysis) -> String {
-    let change_points: Vec<Value> = analysis.findings.iter().map(|f| finding_json(f)).collect();
+    let change_points: Vec<Value> = analysis.findings.iter().map(finding_json).collect();
     let metrics: Vec<Value> = analysis
         .metrics
         .iter()
@@ -168,7 +168,7 @@ fn signed(value: f64, unit: &str) -> String {
 pub fn replay_text(history: &History, replay: &Replay) -> String {
     let s = &replay.settings;
     let span = replay.span.as_ref().map_or_else(String::new, |(a, b)| {
-        let time = |id: &str| history.runs.iter().find(|r| r.id == id).and_then(|r| r.timestamp).map(|t| t.date());
+        let time = |id: &str| history.runs.iter().find(|r| r.id == id).and_then(|r| r.timestamp).map(crate::model::time::Timestamp::date);
         match (time(a), time(b)) {
             (Some(x), Some(y)) => format!(" ({a} … {b}, {x} … {y})"),
             _ => format!(" ({a} … {b})"),

@@ -87,7 +87,7 @@ pub fn hint_lines(result: &BudgetResult) -> Vec<String> {
     let mut lines = Vec::new();
     match &h.commit_range {
         (Some(good), Some(bad)) => {
-            lines.push(format!("commits: {good}..{bad} (last good run `{}`)", h.last_good_run.as_deref().unwrap_or("?")))
+            lines.push(format!("commits: {good}..{bad} (last good run `{}`)", h.last_good_run.as_deref().unwrap_or("?")));
         }
         _ => {
             if let Some(run) = &h.last_good_run {
