@@ -63,16 +63,9 @@ pub struct CheckArgs {
     /// The run to check, by id; default: the newest run of the environment.
     #[arg(long)]
     pub run: Option<String>,
-    /// A change worse than this is a regression, e.g. `5%`; default: the workspace's, else 5%.
-    #[arg(long, value_parser = parse_percent)]
-    pub threshold: Option<f64>,
-    /// How many runs of the baseline branch make the baseline; default: the workspace's, else 10.
-    #[arg(long)]
-    pub baseline_runs: Option<usize>,
-    /// The false-alarm rate: flag a regression only where its p-value, adjusted over all budgets,
-    /// is at most this, e.g. `0.001`; default: the workspace's, else 0.001.
-    #[arg(long)]
-    pub significance: Option<f64>,
+    /// The gate's settings, over the workspace's.
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// What a budget with no data does: fail (default) or warn.
     #[arg(long, value_enum)]
     pub missing: Option<MissingArg>,
@@ -104,7 +97,7 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = 5)]
     pub min_segment: usize,
     /// The largest p-value of a reported change point (after Benjamini–Hochberg over all metrics).
-    #[arg(long, default_value_t = 0.001)]
+    #[arg(long, default_value_t = 0.001, value_parser = parse_significance)]
     pub significance: f64,
     /// Report only changes of at least this size, e.g. `2%`.
     #[arg(long, value_parser = parse_percent, default_value = "0%")]
@@ -112,6 +105,36 @@ pub struct AnalyzeArgs {
     /// Also write the output to this file (atomically).
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// The settings of the gate (`check`, `replay`) a command line may set over the workspace's.
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// A change worse than this is a regression, e.g. `5%`; default: the workspace's, else 5%.
+    #[arg(long, value_parser = parse_percent)]
+    pub threshold: Option<f64>,
+    /// How many runs of the baseline branch make the baseline; default: the workspace's, else 20.
+    #[arg(long, value_parser = parse_runs)]
+    pub baseline_runs: Option<usize>,
+    /// The false-alarm rate: flag a regression only where its p-value, adjusted over all budgets,
+    /// is at most this, e.g. `0.001`; default: the workspace's, else 0.001.
+    #[arg(long, value_parser = parse_significance)]
+    pub significance: Option<f64>,
+}
+
+impl GateArgs {
+    /// Sets what was given over `settings`.
+    fn apply(&self, settings: &mut CheckSettings) {
+        if let Some(t) = self.threshold {
+            settings.regression_threshold = t;
+        }
+        if let Some(n) = self.baseline_runs {
+            settings.baseline_runs = n;
+        }
+        if let Some(p) = self.significance {
+            settings.significance = p;
+        }
+    }
 }
 
 /// `headroom replay`'s arguments.
@@ -123,15 +146,9 @@ pub struct ReplayArgs {
     /// The environment (default: the workspace's, else the newest run's).
     #[arg(long)]
     pub env: Option<String>,
-    /// The regression threshold to try, e.g. `5%` (default: the workspace's).
-    #[arg(long, value_parser = parse_percent)]
-    pub threshold: Option<f64>,
-    /// The significance to try, e.g. `0.001` (default: the workspace's).
-    #[arg(long)]
-    pub significance: Option<f64>,
-    /// The number of baseline runs to try (default: the workspace's).
-    #[arg(long)]
-    pub baseline_runs: Option<usize>,
+    /// The gate's settings to try, over the workspace's.
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
@@ -175,6 +192,20 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     match number.trim().parse::<f64>() {
         Ok(p) if p.is_finite() && p >= 0.0 => Ok(p / 100.0),
         _ => Err(format!("expected a percentage such as `5%`, found `{text}`")),
+    }
+}
+
+fn parse_significance(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!("expected a p-value between 0 and 1, such as 0.001, found `{text}`")),
+    }
+}
+
+fn parse_runs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a whole number of runs, at least 1, found `{text}`")),
     }
 }
 
@@ -224,23 +255,7 @@ fn run_check(args: &CheckArgs) -> i32 {
         Err(code) => return code,
     };
     let mut settings: CheckSettings = workspace.config.check.clone();
-    if let Some(t) = args.threshold {
-        settings.regression_threshold = t;
-    }
-    if let Some(n) = args.baseline_runs {
-        if n == 0 {
-            eprintln!("error: --baseline-runs must be at least 1");
-            return 2;
-        }
-        settings.baseline_runs = n;
-    }
-    if let Some(p) = args.significance {
-        if !(p > 0.0 && p < 1.0) {
-            eprintln!("error: --significance must be between 0 and 1, e.g. 0.001");
-            return 2;
-        }
-        settings.significance = p;
-    }
+    args.gate.apply(&mut settings);
     if let Some(m) = args.missing {
         settings.missing_data = match m {
             MissingArg::Fail => MissingData::Fail,
@@ -313,10 +328,6 @@ fn run_analyze(args: &AnalyzeArgs) -> i32 {
         eprintln!("error: --min-segment must be at least 2");
         return 2;
     }
-    if !(args.significance > 0.0 && args.significance < 1.0) {
-        eprintln!("error: --significance must be between 0 and 1, e.g. 0.001");
-        return 2;
-    }
     let workspace = match (&args.workspace, args.files.is_empty()) {
         (Some(dir), _) => match load(dir) {
             Ok(w) => Some(w),
@@ -385,23 +396,7 @@ fn run_replay(args: &ReplayArgs) -> i32 {
         return 2;
     }
     let mut settings = workspace.config.check.clone();
-    if let Some(t) = args.threshold {
-        settings.regression_threshold = t;
-    }
-    if let Some(p) = args.significance {
-        if !(p > 0.0 && p < 1.0) {
-            eprintln!("error: --significance must be between 0 and 1, e.g. 0.001");
-            return 2;
-        }
-        settings.significance = p;
-    }
-    if let Some(n) = args.baseline_runs {
-        if n == 0 {
-            eprintln!("error: --baseline-runs must be at least 1");
-            return 2;
-        }
-        settings.baseline_runs = n;
-    }
+    args.gate.apply(&mut settings);
     let replay = crate::engine::replay::replay(&workspace, args.env.clone(), &settings);
     output(&match args.format {
         AnalyzeFormat::Text => crate::report::analysis::replay_text(&workspace.history, &replay),
