@@ -4,6 +4,7 @@
 //! `cargo run --example generate_history` rewrites `budgets/history/ci.jsonl`; a test checks that
 //! the committed file is exactly what the generator makes.
 
+use crate::engine::synthetic;
 use crate::model::budget::BudgetKind;
 use crate::model::history::{Measurement, Run, Snapshot, snapshot_to_json_line};
 use crate::model::time::Timestamp;
@@ -32,16 +33,13 @@ pub fn workspace() -> Workspace {
     workspace
 }
 
-/// SplitMix64: a small, fast, seeded generator, so the example is the same on every machine.
-struct Rng(u64);
+/// The engine's seeded SplitMix64 generator, so the example is the same on every machine, with the
+/// mappings to uniform and normal numbers the committed history was generated with.
+struct Rng(synthetic::Rng);
 
 impl Rng {
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in [0, 1).
     fn uniform(&mut self) -> f64 {
@@ -106,7 +104,7 @@ fn base_fraction(metric: &str) -> f64 {
 pub fn generate_history() -> String {
     let files: Vec<(String, String)> = BUDGET_FILES.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect();
     let workspace = Workspace::from_files("budgets", &files);
-    let mut rng = Rng(0x4845_4144_524f_4f4d); // "HEADROOM"
+    let mut rng = Rng(synthetic::Rng::new(0x4845_4144_524f_4f4d)); // "HEADROOM"
     let last = Timestamp::parse(LAST_DAY).map_or(0, |t| t.0);
     let first = last - (DAYS as i64 - 1) * 86_400_000;
     let mut out = String::new();

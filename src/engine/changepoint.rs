@@ -445,30 +445,8 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
 mod tests {
     use super::*;
 
-    /// Deterministic noise: SplitMix64 and Box–Muller.
-    pub(crate) struct Noise(u64);
-
-    impl Noise {
-        pub(crate) fn new(seed: u64) -> Noise {
-            Noise(seed)
-        }
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn uniform(&mut self) -> f64 {
-            ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        }
-        pub(crate) fn gaussian(&mut self) -> f64 {
-            (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
-        }
-    }
-
     fn steps(levels: &[(usize, f64)], noise: f64, seed: u64) -> Vec<f64> {
-        let mut rng = Noise::new(seed);
+        let mut rng = crate::engine::synthetic::Rng::new(seed);
         levels.iter().flat_map(|&(len, level)| (0..len).map(move |_| level)).map(|level| level * (1.0 + noise * rng.gaussian())).collect()
     }
 
