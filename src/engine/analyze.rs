@@ -19,6 +19,16 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Which way a change of level from `before` to `after` went, for a metric with `direction`.
+    #[must_use]
+    pub fn of(direction: Direction, before: f64, after: f64) -> Verdict {
+        let worse = match direction {
+            Direction::LowerIsBetter => after > before,
+            Direction::HigherIsBetter => after < before,
+        };
+        if worse { Verdict::Regression } else { Verdict::Improvement }
+    }
+
     /// The word used in every output.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -363,14 +373,7 @@ pub fn analyze(history: &History, filter: &RunFilter, workspace: Option<&Workspa
 fn finding(history: &History, m: &MetricAnalysis, budget: Option<&Budget>, environment: Option<&str>, cp: &ChangePoint) -> ChangeFinding {
     let run_index = m.series.runs[cp.index];
     let last_good = m.series.runs[cp.index - 1];
-    let worse = m.direction.relative_worsening(cp.after, cp.before).map_or_else(
-        || match m.direction {
-            Direction::LowerIsBetter => cp.after > cp.before,
-            Direction::HigherIsBetter => cp.after < cp.before,
-        },
-        |r| r > 0.0,
-    );
-    let verdict = if worse { Verdict::Regression } else { Verdict::Improvement };
+    let verdict = Verdict::of(m.direction, cp.before, cp.after);
     let limit = budget.and_then(|b| b.limit_in(environment));
     let warning = budget.and_then(|b| b.warning_in(environment));
     ChangeFinding {

@@ -203,10 +203,7 @@ impl AppState {
         let segmentation = changepoint::detect(&values, &DetectorSettings::default());
         let environment = self.report.environment.as_deref();
         for cp in &segmentation.change_points {
-            let verdict = match budget.direction.relative_worsening(cp.after, cp.before) {
-                Some(r) if r > 0.0 => Verdict::Regression,
-                _ => Verdict::Improvement,
-            };
+            let verdict = Verdict::of(budget.direction, cp.before, cp.after);
             let severity =
                 Severity::of(verdict, budget.direction, cp.before, cp.after, budget.limit_in(environment), budget.warning_in(environment));
             let unit = budget.unit.symbol();
