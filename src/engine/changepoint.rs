@@ -298,18 +298,13 @@ impl PrefixSums {
 
     /// Welch's two-sided p-value between `[start, at)` and `[at, end)`.
     fn welch(&self, start: usize, at: usize, end: usize) -> f64 {
-        let (na, nb) = ((at - start) as f64, (end - at) as f64);
-        if na < 2.0 || nb < 2.0 {
+        if at - start < 2 || end - at < 2 {
             return 1.0;
         }
-        let (va, vb) = (self.variance(start, at), self.variance(at, end));
-        let difference = self.mean(start, at) - self.mean(at, end);
-        let se2 = va / na + vb / nb;
-        if se2 <= 0.0 {
-            return if difference == 0.0 { 1.0 } else { 0.0 };
-        }
-        let dof = se2 * se2 / ((va / na).powi(2) / (na - 1.0) + (vb / nb).powi(2) / (nb - 1.0)).max(f64::MIN_POSITIVE);
-        2.0 * stats::student_t_sf(difference.abs() / se2.sqrt(), dof)
+        stats::welch_from_moments(
+            (self.mean(start, at), self.variance(start, at), at - start),
+            (self.mean(at, end), self.variance(at, end), end - at),
+        )
     }
 }
 

@@ -93,15 +93,21 @@ pub fn noise_sigma(values: &[f64]) -> Option<f64> {
 #[must_use]
 pub fn welch_p_value(a: &[f64], b: &[f64]) -> Option<f64> {
     let (va, vb) = (variance(a)?, variance(b)?);
-    let (na, nb) = (a.len() as f64, b.len() as f64);
-    let difference = mean(a)? - mean(b)?;
+    Some(welch_from_moments((mean(a)?, va, a.len()), (mean(b)?, vb, b.len())))
+}
+
+/// Welch's two-sided p-value from each side's (mean, sample variance, count), counts at least 2.
+#[must_use]
+pub fn welch_from_moments(a: (f64, f64, usize), b: (f64, f64, usize)) -> f64 {
+    let ((mean_a, va, na), (mean_b, vb, nb)) = (a, b);
+    let (na, nb) = (na as f64, nb as f64);
+    let difference = mean_a - mean_b;
     let se2 = va / na + vb / nb;
     if se2 <= 0.0 {
-        return Some(if difference == 0.0 { 1.0 } else { 0.0 });
+        return if difference == 0.0 { 1.0 } else { 0.0 };
     }
-    let t = difference / se2.sqrt();
-    let dof = se2 * se2 / ((va / na).powi(2) / (na - 1.0) + (vb / nb).powi(2) / (nb - 1.0));
-    Some(2.0 * student_t_sf(t.abs(), dof))
+    let dof = se2 * se2 / ((va / na).powi(2) / (na - 1.0) + (vb / nb).powi(2) / (nb - 1.0)).max(f64::MIN_POSITIVE);
+    2.0 * student_t_sf(difference.abs() / se2.sqrt(), dof)
 }
 
 /// The survival function P(T > t) of Student's t with `dof` degrees of freedom
