@@ -10,4 +10,5 @@ pub mod example;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod model;
+pub mod plot;
 pub mod report;

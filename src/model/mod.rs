@@ -4,6 +4,7 @@ pub mod budget;
 pub mod error;
 pub mod history;
 pub mod time;
+pub mod triage;
 pub mod units;
 pub mod workspace;
 pub mod yaml;

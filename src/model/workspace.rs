@@ -6,6 +6,7 @@
 use super::budget::{Budget, parse_budget_file};
 use super::error::{LoadError, did_you_mean};
 use super::history::{History, Snapshot, parse_history_file};
+use super::triage::{TRIAGE_FILE, Triage, parse_triage};
 use super::yaml::{self, Node, Value};
 use std::path::{Path, PathBuf};
 
@@ -87,6 +88,8 @@ pub struct Workspace {
     pub history_files: Vec<String>,
     /// The runs and series.
     pub history: History,
+    /// The team's triage of the engine's findings (`triage.yaml`).
+    pub triage: Triage,
     /// Every problem found, by file.
     pub errors: Vec<LoadError>,
 }
@@ -97,13 +100,19 @@ const RESERVED_FOLDERS: &[&str] = &["proposals", "ledger", "reports", "target"];
 impl Workspace {
     /// Loads the workspace in `dir`. Fails only where the folder itself cannot be read.
     pub fn load(dir: &Path) -> std::io::Result<Workspace> {
+        Workspace::load_with_progress(dir, &mut |_, _| {})
+    }
+
+    /// [`Workspace::load`], telling `progress` how far it is (0 to 1, by bytes parsed) and which file it reads.
+    pub fn load_with_progress(dir: &Path, progress: &mut dyn FnMut(f32, &str)) -> std::io::Result<Workspace> {
         if !dir.is_dir() {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a folder", dir.display())));
         }
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
+        progress(0.0, "reading files");
         collect_files(dir, dir, &mut files, &mut unreadable)?;
-        let mut workspace = Workspace::from_files(&dir.display().to_string(), &files);
+        let mut workspace = Workspace::from_files_with_progress(&dir.display().to_string(), &files, progress);
         workspace.errors.extend(unreadable);
         Ok(workspace)
     }
@@ -111,6 +120,14 @@ impl Workspace {
     /// Builds a workspace from files given as (path relative to the root, text).
     #[must_use]
     pub fn from_files(root: &str, files: &[(String, String)]) -> Workspace {
+        Workspace::from_files_with_progress(root, files, &mut |_, _| {})
+    }
+
+    /// [`Workspace::from_files`], telling `progress` how far it is by bytes parsed.
+    #[must_use]
+    pub fn from_files_with_progress(root: &str, files: &[(String, String)], progress: &mut dyn FnMut(f32, &str)) -> Workspace {
+        let total_bytes = files.iter().map(|(_, text)| text.len()).sum::<usize>().max(1) as f32;
+        let mut done_bytes = 0usize;
         let mut workspace = Workspace { root: root.to_owned(), ..Workspace::default() };
         if let Some((name, text)) = files.iter().find(|(name, _)| name == CONFIG_FILE) {
             match parse_config(name, text) {
@@ -123,7 +140,16 @@ impl Workspace {
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut snapshots: Vec<Snapshot> = Vec::new();
         for (name, text) in sorted {
+            progress(done_bytes as f32 / total_bytes, name);
+            done_bytes += text.len();
             if name == CONFIG_FILE {
+                continue;
+            }
+            if name == TRIAGE_FILE {
+                match parse_triage(name, text) {
+                    Ok(triage) => workspace.triage = triage,
+                    Err(errors) => workspace.errors.extend(errors),
+                }
                 continue;
             }
             if name.starts_with(&history_prefix) {
@@ -140,6 +166,7 @@ impl Workspace {
                 workspace.add_budget_file(name, text);
             }
         }
+        progress(1.0, "indexing the history");
         let (history, errors) = History::from_snapshots(snapshots);
         workspace.history = history;
         workspace.errors.extend(errors);
@@ -215,6 +242,14 @@ fn is_history_file(name: &str) -> bool {
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
+    walk(root, dir, &mut |relative, path| match std::fs::read_to_string(path) {
+        Ok(text) => out.push((relative, text)),
+        Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
+    })
+}
+
+/// Calls `visit` with (path relative to the root, path) for every file a workspace reads, in name order.
+fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(String, &Path)) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
@@ -227,15 +262,24 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unrea
             if dir == root && RESERVED_FOLDERS.contains(&name.as_str()) {
                 continue;
             }
-            collect_files(root, &path, out, unreadable)?;
+            walk(root, &path, visit)?;
         } else if is_budget_file(&relative) || is_history_file(&relative) {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => out.push((relative, text)),
-                Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
-            }
+            visit(relative, &path);
         }
     }
     Ok(())
+}
+
+/// What a workspace's files look like on disk: (path relative to the root, size, modification
+/// time) of every file [`Workspace::load`] reads. Two equal fingerprints mean nothing to reload.
+#[must_use]
+pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    let _ = walk(dir, dir, &mut |relative, path| {
+        let meta = std::fs::metadata(path).ok();
+        out.push((relative, meta.as_ref().map_or(0, std::fs::Metadata::len), meta.and_then(|m| m.modified().ok())));
+    });
+    out
 }
 
 const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check"];

@@ -143,19 +143,44 @@ pub fn text(history: &History, analysis: &Analysis) -> String {
             f.confidence() * 100.0,
             f.severity.as_str()
         ));
-        if let (Some(good), Some(bad)) = &f.commit_range {
-            out.push_str(&format!("      commits {good}..{bad}\n"));
-        }
-        if !f.related.is_empty() {
-            out.push_str(&format!("      moved with: {}\n", f.related.join(", ")));
-        }
-        if !f.allocations.is_empty() {
-            let parts: Vec<String> =
-                f.allocations.iter().map(|a| format!("{} {} ({:.0}%)", a.id, signed(a.change, &unit), a.share * 100.0)).collect();
-            out.push_str(&format!("      allocations: {}\n", parts.join(", ")));
+        for line in finding_hints(f, &unit) {
+            out.push_str(&format!("      {line}\n"));
         }
     }
     out
+}
+
+/// A change point in a line of words: `regression 18.9 ms to 22.7 ms (+20.0%), confidence 99.99%, severity high`.
+#[must_use]
+pub fn change_words(f: &ChangeFinding, unit: &str) -> String {
+    let relative = f.relative_change.map_or_else(String::new, |r| format!(" ({:+.1}%)", r * 100.0));
+    format!(
+        "{} {} to {}{relative}, confidence {}, severity {}",
+        f.verdict.as_str(),
+        quantity(f.before, unit),
+        quantity(f.after, unit),
+        super::confidence(f.p_value),
+        f.severity.as_str()
+    )
+}
+
+/// Where to look for a change point's cause, a line each: the commit range, the metrics that
+/// moved with it, the sub-allocations that carry it.
+#[must_use]
+pub fn finding_hints(f: &ChangeFinding, unit: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let (Some(good), Some(bad)) = &f.commit_range {
+        lines.push(format!("commits {good}..{bad}"));
+    }
+    if !f.related.is_empty() {
+        lines.push(format!("moved with: {}", f.related.join(", ")));
+    }
+    if !f.allocations.is_empty() {
+        let parts: Vec<String> =
+            f.allocations.iter().map(|a| format!("{} {} ({:.0}%)", a.id, signed(a.change, unit), a.share * 100.0)).collect();
+        lines.push(format!("allocations: {}", parts.join(", ")));
+    }
+    lines
 }
 
 fn signed(value: f64, unit: &str) -> String {

@@ -1,0 +1,325 @@
+//! The team's triage of the engine's findings, kept in the workspace's `triage.yaml` so it is
+//! shared through the repository like the budgets themselves.
+//!
+//! ```yaml
+//! # Written by Headroom; edits by hand are kept (comments are not).
+//! last_review: 2026-11-18
+//! findings:
+//!   "services.auth_service.latency@ci-1157":
+//!     state: acknowledged
+//!     owner: maria
+//!     note: TLS library upgrade, accepted by the auth team
+//!     updated: 2026-11-20
+//! ```
+//!
+//! A finding is keyed by its metric and the first run of its new level. The engine may place a
+//! change point a run or two differently once more runs arrive, so [`Triage::find`] also accepts
+//! an entry of the same metric a few runs away.
+
+use super::error::{LoadError, did_you_mean};
+use super::time::Timestamp;
+use super::yaml::{self, Node, Value};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The triage file's name, in the workspace's root.
+pub const TRIAGE_FILE: &str = "triage.yaml";
+
+/// How far (in runs) a stored entry may be from a finding's change point and still be its triage.
+pub const MATCH_RUNS: usize = 3;
+
+/// Where the team stands on a finding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TriageState {
+    /// Nobody has looked yet.
+    #[default]
+    Untriaged,
+    /// Seen and accepted as real; no action yet.
+    Acknowledged,
+    /// Someone is on it.
+    Investigating,
+    /// The cause was fixed.
+    Fixed,
+    /// Real, and accepted as the new normal.
+    WontFix,
+    /// Not a real change: a false alarm.
+    Invalid,
+    /// The change that caused it was reverted.
+    BackedOut,
+}
+
+impl TriageState {
+    /// Every state, in the order a menu lists them.
+    pub const ALL: [TriageState; 7] = [
+        TriageState::Untriaged,
+        TriageState::Acknowledged,
+        TriageState::Investigating,
+        TriageState::Fixed,
+        TriageState::WontFix,
+        TriageState::Invalid,
+        TriageState::BackedOut,
+    ];
+
+    /// The name written in the file.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageState::Untriaged => "untriaged",
+            TriageState::Acknowledged => "acknowledged",
+            TriageState::Investigating => "investigating",
+            TriageState::Fixed => "fixed",
+            TriageState::WontFix => "wont_fix",
+            TriageState::Invalid => "invalid",
+            TriageState::BackedOut => "backed_out",
+        }
+    }
+
+    /// The name shown to people.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            TriageState::Untriaged => "untriaged",
+            TriageState::Acknowledged => "acknowledged",
+            TriageState::Investigating => "investigating",
+            TriageState::Fixed => "fixed",
+            TriageState::WontFix => "won't fix",
+            TriageState::Invalid => "invalid / false alarm",
+            TriageState::BackedOut => "backed out",
+        }
+    }
+
+    /// Whether the finding still needs someone's attention (untriaged or under investigation).
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        matches!(self, TriageState::Untriaged | TriageState::Acknowledged | TriageState::Investigating)
+    }
+
+    fn parse(text: &str) -> Option<TriageState> {
+        TriageState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// The triage of one finding.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriageEntry {
+    /// Where it stands.
+    pub state: TriageState,
+    /// Who owns it.
+    pub owner: String,
+    /// What the team knows.
+    pub note: String,
+    /// When it last changed (a date).
+    pub updated: Option<Timestamp>,
+}
+
+/// The key of a finding: `metric@first run of the new level`.
+#[must_use]
+pub fn finding_key(metric: &str, run_id: &str) -> String {
+    format!("{metric}@{run_id}")
+}
+
+/// Every finding's triage, and when the team last held its review.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Triage {
+    /// The day of the last budget review meeting.
+    pub last_review: Option<Timestamp>,
+    /// By [`finding_key`], sorted.
+    pub entries: BTreeMap<String, TriageEntry>,
+}
+
+impl Triage {
+    /// The triage of the finding of `metric` whose new level starts at `run_id`; where there is no
+    /// entry with that exact key, one of the same metric whose run lies within [`MATCH_RUNS`] runs
+    /// (by `position`, the run's place in the history). Returns the key found with the entry.
+    pub fn find<'a>(&'a self, metric: &str, run_id: &str, position: impl Fn(&str) -> Option<usize>) -> Option<(&'a str, &'a TriageEntry)> {
+        let key = finding_key(metric, run_id);
+        if let Some((k, e)) = self.entries.get_key_value(&key) {
+            return Some((k.as_str(), e));
+        }
+        let here = position(run_id)?;
+        let prefix = format!("{metric}@");
+        self.entries
+            .iter()
+            .filter_map(|(k, e)| {
+                let run = k.strip_prefix(&prefix)?;
+                let there = position(run)?;
+                (here.abs_diff(there) <= MATCH_RUNS).then_some((here.abs_diff(there), k.as_str(), e))
+            })
+            .min_by_key(|(distance, _, _)| *distance)
+            .map(|(_, k, e)| (k, e))
+    }
+
+    /// The file's text. Entries left untriaged with no owner or note are not written.
+    #[must_use]
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::from("# The team's triage of Headroom's findings. Written by Headroom; edit with care.\n");
+        if let Some(day) = self.last_review {
+            let _ = writeln!(out, "last_review: {}", day.date());
+        }
+        let kept: Vec<_> =
+            self.entries.iter().filter(|(_, e)| e.state != TriageState::Untriaged || !e.owner.is_empty() || !e.note.is_empty()).collect();
+        if kept.is_empty() {
+            out.push_str("findings: {}\n");
+            return out;
+        }
+        out.push_str("findings:\n");
+        for (key, entry) in kept {
+            let _ = writeln!(out, "  {}:", quote(key));
+            let _ = writeln!(out, "    state: {}", entry.state.as_str());
+            if !entry.owner.is_empty() {
+                let _ = writeln!(out, "    owner: {}", quote(&entry.owner));
+            }
+            if !entry.note.is_empty() {
+                let _ = writeln!(out, "    note: {}", quote(&entry.note));
+            }
+            if let Some(day) = entry.updated {
+                let _ = writeln!(out, "    updated: {}", day.date());
+            }
+        }
+        out
+    }
+}
+
+/// A YAML double-quoted scalar (JSON's escaping is valid YAML).
+fn quote(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+const TOP_FIELDS: &[&str] = &["last_review", "findings"];
+const ENTRY_FIELDS: &[&str] = &["state", "owner", "note", "updated"];
+
+/// Parses `triage.yaml`; every problem names its line and field.
+pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
+    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let mut triage = Triage::default();
+    let mut errors = Vec::new();
+    let mut err = |node_pos, field: &str, message: String| errors.push(LoadError::new(file, node_pos, field, message));
+    let entries = match &root.value {
+        Value::Null => return Ok(triage),
+        Value::Map(entries) => entries,
+        other => {
+            err(root.pos, "", format!("expected a mapping with `findings`, found {}", other.kind_name()));
+            return Err(errors);
+        }
+    };
+    for (key, node) in entries {
+        match (key.name.as_str(), &node.value) {
+            ("last_review", _) => match date_of(node) {
+                Ok(day) => triage.last_review = Some(day),
+                Err(message) => err(node.pos, "last_review", message),
+            },
+            ("findings", Value::Null) => {}
+            ("findings", Value::Map(findings)) => {
+                for (finding, body) in findings {
+                    let path = format!("findings.{}", finding.name);
+                    if !finding.name.contains('@') {
+                        err(finding.pos, &path, "expected a key `metric@run`".to_owned());
+                        continue;
+                    }
+                    let Value::Map(fields) = &body.value else {
+                        err(body.pos, &path, format!("expected a mapping with `state`, found {}", body.value.kind_name()));
+                        continue;
+                    };
+                    let mut entry = TriageEntry::default();
+                    for (field, value) in fields {
+                        let field_path = format!("{path}.{}", field.name);
+                        match (field.name.as_str(), &value.value) {
+                            ("state", Value::String(s)) => {
+                                if let Some(state) = TriageState::parse(s) {
+                                    entry.state = state;
+                                } else {
+                                    let names: Vec<&str> = TriageState::ALL.iter().map(|s| s.as_str()).collect();
+                                    let hint = did_you_mean(s, names.iter().copied()).map_or_else(
+                                        || format!(" (expected one of: {})", names.join(", ")),
+                                        |n| format!("; did you mean `{n}`?"),
+                                    );
+                                    err(value.pos, &field_path, format!("unknown state `{s}`{hint}"));
+                                }
+                            }
+                            ("owner" | "note", Value::String(s)) => {
+                                if field.name == "owner" {
+                                    entry.owner.clone_from(s);
+                                } else {
+                                    entry.note.clone_from(s);
+                                }
+                            }
+                            ("owner" | "note", Value::Null) => {}
+                            ("updated", _) => match date_of(value) {
+                                Ok(day) => entry.updated = Some(day),
+                                Err(message) => err(value.pos, &field_path, message),
+                            },
+                            (known, other) if ENTRY_FIELDS.contains(&known) => {
+                                err(value.pos, &field_path, format!("expected text, found {}", other.kind_name()));
+                            }
+                            (unknown, _) => {
+                                let hint = did_you_mean(unknown, ENTRY_FIELDS.iter().copied()).map_or_else(
+                                    || format!(" (expected {})", ENTRY_FIELDS.join(", ")),
+                                    |s| format!("; did you mean `{s}`?"),
+                                );
+                                err(field.pos, &field_path, format!("unknown field{hint}"));
+                            }
+                        }
+                    }
+                    triage.entries.insert(finding.name.clone(), entry);
+                }
+            }
+            ("findings", other) => err(node.pos, "findings", format!("expected a mapping, found {}", other.kind_name())),
+            (unknown, _) => {
+                let hint = did_you_mean(unknown, TOP_FIELDS.iter().copied())
+                    .map_or_else(|| format!(" (expected {})", TOP_FIELDS.join(", ")), |s| format!("; did you mean `{s}`?"));
+                err(key.pos, unknown, format!("unknown field{hint}"));
+            }
+        }
+    }
+    if errors.is_empty() { Ok(triage) } else { Err(errors) }
+}
+
+fn date_of(node: &Node) -> Result<Timestamp, String> {
+    match &node.value {
+        Value::String(s) => Timestamp::parse(s),
+        other => Err(format!("expected a date such as `2026-11-18`, found {}", other.kind_name())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triage_survives_a_write_and_a_read() {
+        let mut triage = Triage { last_review: Some(Timestamp::parse("2026-11-18").unwrap()), ..Triage::default() };
+        triage.entries.insert(
+            finding_key("services.auth.latency", "ci-1157"),
+            TriageEntry {
+                state: TriageState::WontFix,
+                owner: "maria".into(),
+                note: "TLS upgrade: \"accepted\"\nby the team".into(),
+                updated: Some(Timestamp::parse("2026-11-20").unwrap()),
+            },
+        );
+        triage.entries.insert(finding_key("untouched", "ci-1"), TriageEntry::default());
+        let text = triage.to_yaml();
+        let back = parse_triage(TRIAGE_FILE, &text).unwrap();
+        assert_eq!(back.last_review, triage.last_review);
+        assert_eq!(back.entries.len(), 1, "an untouched entry is not written:\n{text}");
+        assert_eq!(back.entries["services.auth.latency@ci-1157"], triage.entries["services.auth.latency@ci-1157"]);
+    }
+
+    #[test]
+    fn a_misspelt_state_names_its_line_and_the_right_word() {
+        let e = parse_triage(TRIAGE_FILE, "findings:\n  \"a@r1\":\n    state: investigatng\n").unwrap_err();
+        assert_eq!(e[0].pos.line, 3);
+        assert_eq!(e[0].field, "findings.a@r1.state");
+        assert!(e[0].message.contains("did you mean `investigating`?"), "{}", e[0]);
+    }
+
+    #[test]
+    fn an_entry_a_run_or_two_away_still_matches_its_finding() {
+        let mut triage = Triage::default();
+        triage.entries.insert(finding_key("m", "r10"), TriageEntry { state: TriageState::Fixed, ..TriageEntry::default() });
+        let position = |run: &str| run.strip_prefix('r').and_then(|n| n.parse().ok());
+        assert_eq!(triage.find("m", "r12", position).map(|(k, _)| k), Some("m@r10"));
+        assert_eq!(triage.find("m", "r14", position), None);
+        assert_eq!(triage.find("other", "r10", position), None);
+    }
+}

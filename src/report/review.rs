@@ -1,0 +1,313 @@
+//! The weekly budget review: an agenda built from the workspace, and its export as Markdown and
+//! HTML for the meeting notes. The app walks through the same [`Agenda`] in review mode.
+
+use super::analysis::{change_words, finding_hints};
+use super::{describe, hint_lines, noise_and_trend, quantity};
+use crate::engine::analyze::{Analysis, ChangeFinding, Severity, Verdict};
+use crate::engine::check::{CheckReport, Finding, Status};
+use crate::model::time::Timestamp;
+use crate::model::triage::{Triage, TriageState};
+use crate::model::workspace::Workspace;
+use std::fmt::Write as _;
+
+/// The parts of the meeting, in the order they are discussed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    /// Budgets the newest run breaks: the gate fails on them.
+    OverBudget,
+    /// Change points for the worse since the last review.
+    NewRegressions,
+    /// Regressions from before the last review that are still acknowledged or being investigated.
+    StillOpen,
+    /// Budgets past their warning level or drifting towards their limit.
+    AtRisk,
+}
+
+impl Section {
+    /// The section's heading.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::OverBudget => "Over budget",
+            Section::NewRegressions => "New regressions since the last review",
+            Section::StillOpen => "Still open from earlier reviews",
+            Section::AtRisk => "At risk: past the warning level or drifting",
+        }
+    }
+}
+
+/// One thing to discuss.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgendaItem {
+    /// Where it belongs.
+    pub section: Section,
+    /// The budget (index into the workspace's budgets), where there is one.
+    pub budget: Option<usize>,
+    /// The metric.
+    pub metric: String,
+    /// A line naming it.
+    pub title: String,
+    /// What the engine found, a line each.
+    pub lines: Vec<String>,
+    /// For a change point: its first run, as a position in the history's runs (the plot centres there).
+    pub run_index: Option<usize>,
+    /// For a change point: the triage key and where the team stands.
+    pub triage: Option<(String, TriageState, String)>,
+    /// How much it matters, for colour.
+    pub severity: Severity,
+}
+
+/// The meeting's agenda.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Agenda {
+    /// The day it was built for.
+    pub date: String,
+    /// Workspace, environment, newest run and the last review, in one line.
+    pub context: String,
+    /// The day of the last review, where one was recorded.
+    pub since: Option<Timestamp>,
+    /// Everything to discuss, by section.
+    pub items: Vec<AgendaItem>,
+}
+
+impl Agenda {
+    /// The items of one section.
+    pub fn section(&self, section: Section) -> impl Iterator<Item = &AgendaItem> {
+        self.items.iter().filter(move |i| i.section == section)
+    }
+}
+
+/// A drift that reaches the limit within this many milliseconds (90 days) puts a budget on the agenda.
+const AT_RISK_MS: i64 = 90 * 86_400_000;
+
+/// A budget's name where it has one of its own, else its dotted id (`frontend.javascript`, not `javascript`).
+fn display_name(budget: &crate::model::budget::Budget) -> String {
+    if budget.id == budget.name || budget.id.ends_with(&format!(".{}", budget.name)) { budget.id.clone() } else { budget.name.clone() }
+}
+
+/// Builds the agenda from a check and an analysis of the same workspace and environment.
+#[must_use]
+pub fn agenda(workspace: &Workspace, triage: &Triage, report: &CheckReport, analysis: &Analysis, today: Timestamp) -> Agenda {
+    let history = &workspace.history;
+    let mut items = Vec::new();
+    for r in &report.results {
+        let budget = &workspace.budgets[r.budget];
+        let unit = r.unit.symbol();
+        let value = r.value.map_or_else(|| "no value".to_owned(), |v| quantity(v, unit));
+        let title = format!("{}: {value} of {}", display_name(budget), quantity(r.limit, unit));
+        let mut lines: Vec<String> =
+            r.findings.iter().filter(|f| f.status(report.settings.missing_data) != Status::Pass).map(|f| describe(r, f)).collect();
+        lines.extend(hint_lines(r));
+        lines.extend(noise_and_trend(r));
+        let over = r.findings.iter().any(|f| matches!(f, Finding::OverLimit));
+        let section = if r.status == Status::Fail {
+            Section::OverBudget
+        } else if r.status == Status::Warn
+            || r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some_and(|d| d.0 - today.0 <= AT_RISK_MS))
+        {
+            Section::AtRisk
+        } else {
+            continue;
+        };
+        let severity = if over {
+            Severity::Critical
+        } else if r.status == Status::Fail {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        items.push(AgendaItem {
+            section,
+            budget: Some(r.budget),
+            metric: r.metric.clone(),
+            title,
+            lines,
+            run_index: None,
+            triage: None,
+            severity,
+        });
+    }
+    let position = |run: &str| history.runs.iter().position(|r| r.id == run);
+    let mut changes: Vec<&ChangeFinding> = analysis.findings.iter().filter(|f| f.verdict == Verdict::Regression).collect();
+    changes.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.run_index.cmp(&a.run_index)));
+    for f in changes {
+        let (key, state, owner) = match triage.find(&f.metric, &f.run_id, position) {
+            Some((key, entry)) => (key.to_owned(), entry.state, entry.owner.clone()),
+            None => (crate::model::triage::finding_key(&f.metric, &f.run_id), TriageState::Untriaged, String::new()),
+        };
+        if state == TriageState::Invalid {
+            continue;
+        }
+        let at = history.runs.get(f.run_index).and_then(|r| r.timestamp);
+        let new = match (triage.last_review, at) {
+            (Some(review), Some(at)) => at > review,
+            _ => true,
+        };
+        let section = if new {
+            Section::NewRegressions
+        } else if matches!(state, TriageState::Acknowledged | TriageState::Investigating) {
+            Section::StillOpen
+        } else {
+            continue;
+        };
+        let unit = analysis.metrics.iter().find(|m| m.metric == f.metric).and_then(|m| m.unit.as_ref()).map(|u| u.symbol().to_owned());
+        let unit = f.budget.as_deref().and_then(|id| workspace.budget(id)).map_or(unit.unwrap_or_default(), |b| b.unit.symbol().to_owned());
+        let name = f.budget.as_deref().and_then(|id| workspace.budget(id)).map_or(f.metric.clone(), display_name);
+        let when = at.map_or_else(String::new, |t| format!(" on {}", t.date()));
+        let mut lines = vec![change_words(f, &unit)];
+        lines.extend(finding_hints(f, &unit));
+        let mut triage_line = format!("triage: {}", state.label());
+        if !owner.is_empty() {
+            triage_line.push_str(&format!(" (owner {owner})"));
+        }
+        lines.push(triage_line);
+        items.push(AgendaItem {
+            section,
+            budget: f.budget.as_deref().and_then(|id| workspace.budgets.iter().position(|b| b.id == id)),
+            metric: f.metric.clone(),
+            title: format!("{name}: level shift at run {}{when}", f.run_id),
+            lines,
+            run_index: Some(f.run_index),
+            triage: Some((key, state, owner)),
+            severity: f.severity,
+        });
+    }
+    items.sort_by_key(|i| i.section);
+    let mut context = format!("Workspace {}", workspace.root);
+    if let Some(env) = &report.environment {
+        context.push_str(&format!(" · environment {env}"));
+    }
+    if let Some(run) = &report.run {
+        context.push_str(&format!(" · newest run {}", run.id));
+    }
+    context.push_str(&match triage.last_review {
+        Some(day) => format!(" · last review {}", day.date()),
+        None => " · no review recorded yet".to_owned(),
+    });
+    Agenda { date: today.date(), context, since: triage.last_review, items }
+}
+
+/// The agenda as Markdown; `image_of(i)` is the file name of item `i`'s plot, where there is one.
+#[must_use]
+pub fn markdown(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> String {
+    let mut out = format!("# Budget review, {}\n\n{}\n", agenda.date, agenda.context);
+    let mut number = 0;
+    for section in [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk] {
+        let count = agenda.section(section).count();
+        let _ = write!(out, "\n## {} ({count})\n", section.title());
+        if count == 0 {
+            out.push_str("\nNothing.\n");
+        }
+        for (i, item) in agenda.items.iter().enumerate().filter(|(_, item)| item.section == section) {
+            number += 1;
+            let _ = write!(out, "\n### {number}. {}\n\n", item.title);
+            if let Some(image) = image_of(i) {
+                let _ = writeln!(out, "![{}]({image})\n", item.metric);
+            }
+            for line in &item.lines {
+                let _ = writeln!(out, "- {line}");
+            }
+        }
+    }
+    out
+}
+
+/// The agenda as a standalone HTML page (no scripts, printable); images as in [`markdown`].
+#[must_use]
+pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> String {
+    let mut out = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Budget review, {date}</title>\n<style>\n\
+         body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }}\n\
+         h3 {{ margin-bottom: .3rem; }} img {{ max-width: 100%; border: 1px solid #ccc; }}\n\
+         .critical, .high {{ border-left: 6px solid #e0443c; padding-left: .8rem; }}\n\
+         .medium, .low {{ border-left: 6px solid #d29922; padding-left: .8rem; }}\n\
+         .info {{ border-left: 6px solid #2ea043; padding-left: .8rem; }}\n</style></head><body>\n\
+         <h1>Budget review, {date}</h1>\n<p>{context}</p>\n",
+        date = escape(&agenda.date),
+        context = escape(&agenda.context)
+    );
+    let mut number = 0;
+    for section in [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk] {
+        let count = agenda.section(section).count();
+        let _ = writeln!(out, "<h2>{} ({count})</h2>", escape(section.title()));
+        if count == 0 {
+            out.push_str("<p>Nothing.</p>\n");
+        }
+        for (i, item) in agenda.items.iter().enumerate().filter(|(_, item)| item.section == section) {
+            number += 1;
+            let _ = writeln!(out, "<section class=\"{}\">\n<h3>{number}. {}</h3>", item.severity.as_str(), escape(&item.title));
+            if let Some(image) = image_of(i) {
+                let _ = writeln!(out, "<img src=\"{}\" alt=\"{}\">", escape(&image), escape(&item.metric));
+            }
+            out.push_str("<ul>\n");
+            for line in &item.lines {
+                let _ = writeln!(out, "<li>{}</li>", escape(line));
+            }
+            out.push_str("</ul>\n</section>\n");
+        }
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::analyze::{RunFilter, analyze};
+    use crate::engine::changepoint::DetectorSettings;
+    use crate::engine::check::{CheckOptions, check};
+
+    fn example_agenda(triage: &Triage) -> (Workspace, Agenda) {
+        let workspace = crate::example::workspace();
+        let report = check(&workspace, &CheckOptions::default());
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
+        let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        let agenda = agenda(&workspace, triage, &report, &analysis, Timestamp::parse("2026-11-25").unwrap());
+        (workspace, agenda)
+    }
+
+    #[test]
+    fn the_agenda_leads_with_what_is_over_budget_then_new_regressions() {
+        let (_, agenda) = example_agenda(&Triage::default());
+        let over: Vec<&str> = agenda.section(Section::OverBudget).map(|i| i.metric.as_str()).collect();
+        assert_eq!(over, ["frontend.javascript"]);
+        assert!(agenda.section(Section::NewRegressions).any(|i| i.metric == "services.auth"), "{agenda:#?}");
+        assert_eq!(agenda.items[0].section, Section::OverBudget);
+        assert!(agenda.context.contains("no review recorded yet"));
+    }
+
+    #[test]
+    fn a_review_moves_older_regressions_out_unless_still_open_and_false_alarms_leave() {
+        let (workspace, first) = example_agenda(&Triage::default());
+        let auth = first.section(Section::NewRegressions).find(|i| i.metric == "services.auth").unwrap();
+        let (key, _, _) = auth.triage.clone().unwrap();
+        let newest = workspace.history.runs.iter().filter_map(|r| r.timestamp).max().unwrap();
+        let mut triage = Triage { last_review: Some(newest), ..Triage::default() };
+        triage.entries.insert(key.clone(), crate::model::triage::TriageEntry { state: TriageState::Investigating, ..Default::default() });
+        let (_, later) = example_agenda(&triage);
+        assert_eq!(later.section(Section::NewRegressions).count(), 0);
+        assert!(later.section(Section::StillOpen).any(|i| i.metric == "services.auth"));
+        triage.entries.get_mut(&key).unwrap().state = TriageState::Invalid;
+        let (_, after) = example_agenda(&triage);
+        assert!(!after.items.iter().any(|i| i.metric == "services.auth"));
+    }
+
+    #[test]
+    fn markdown_and_html_carry_every_item_and_its_plot() {
+        let (_, agenda) = example_agenda(&Triage::default());
+        let image = |i: usize| Some(format!("plot-{i}.png"));
+        let md = markdown(&agenda, &image);
+        let page = html(&agenda, &image);
+        for (i, item) in agenda.items.iter().enumerate() {
+            assert!(md.contains(&item.title), "{}", item.title);
+            assert!(md.contains(&format!("(plot-{i}.png)")));
+            assert!(page.contains(&format!("src=\"plot-{i}.png\"")));
+        }
+        assert!(md.starts_with("# Budget review, 2026-11-25"));
+        assert!(!page.contains("<script"));
+    }
+}
