@@ -5,15 +5,59 @@
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use headroom::gui::{App, Source};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn app_on(source: Source) -> Harness<'static, App> {
+    let mut harness = Harness::builder().with_size(egui::vec2(1400.0, 860.0)).build_eframe(move |cc| App::new(cc, &source));
+    settle(&mut harness);
+    harness
+}
 
 fn app_on_example() -> Harness<'static, App> {
-    Harness::builder().with_size(egui::vec2(1400.0, 860.0)).build_eframe(|cc| App::new(cc, &Source::Example))
+    app_on(Source::Example)
+}
+
+/// Steps the app until its background jobs are done, then until it is still.
+fn settle(harness: &mut Harness<'static, App>) {
+    let start = Instant::now();
+    loop {
+        harness.step();
+        let state = &harness.state().state;
+        let busy = state.loading().is_some() || state.sensitivity.as_ref().is_some_and(headroom::gui::state::Sensitivity::replaying);
+        if !busy {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "the app did not finish loading");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run();
+}
+
+/// A copy of the bundled workspace in a temporary folder, to write into.
+fn copy_of_bundled() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets").as_path(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() { copy_dir(&path, &target) } else { std::fs::copy(&path, &target).map(|_| ()).unwrap() }
+    }
+}
+
+fn selected_id(harness: &Harness<'static, App>) -> Option<String> {
+    let state = &harness.state().state;
+    state.selected.map(|i| state.workspace.budgets[i].id.clone())
 }
 
 #[test]
 fn the_window_shows_the_budget_tree_with_status_and_headroom() {
     let mut harness = app_on_example();
-    harness.run();
     harness.get_by_label_contains("Example workspace (built in, read-only)");
     harness.get_by_label_contains("capability_budgets.yaml");
     // ADR 030's capability budget, with its value against the limit and the headroom left.
@@ -21,18 +65,16 @@ fn the_window_shows_the_budget_tree_with_status_and_headroom() {
     // Only the JavaScript bundle fails: database.delete's +6 % is within its noise.
     harness.get_by_label_contains("1 failing");
     harness.get_by_label("Select a budget on the left to see its history against the budget.");
+    harness.snapshot("budget_tree");
 }
 
 #[test]
 fn clicking_a_budget_shows_its_history_against_the_limit() {
     let mut harness = app_on_example();
-    harness.run();
     harness.get_by_label_contains("API Gateway").click();
     harness.run();
-    let state = &harness.state().state;
-    let selected = state.selected.map(|i| state.workspace.budgets[i].id.clone());
-    assert_eq!(selected.as_deref(), Some("services.api_gateway"));
-    assert!(state.plot.main.len() > 100);
+    assert_eq!(selected_id(&harness).as_deref(), Some("services.api_gateway"));
+    assert!(harness.state().state.plot.main.len() > 100);
     // The metric view names the budget, its file and line, and its limit.
     harness.get_by_label("services.api_gateway · services.yaml:33");
     harness.get_by_label("warning at 18 ms");
@@ -41,9 +83,20 @@ fn clicking_a_budget_shows_its_history_against_the_limit() {
 }
 
 #[test]
+fn allocations_stack_against_their_parent() {
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("API Gateway").click();
+    harness.run();
+    harness.get_by_label("allocations stacked").click();
+    harness.run();
+    assert!(harness.state().state.stacked);
+    harness.get_by_label_contains("allocations measure");
+    harness.snapshot("api_gateway_stacked");
+}
+
+#[test]
 fn a_failing_budget_explains_why() {
     let mut harness = app_on_example();
-    harness.run();
     harness.get_by_label_contains("Frontend bundle").click();
     harness.run();
     harness.get_by_label_contains("allocated 850 KB of 850 KB");
@@ -53,31 +106,173 @@ fn a_failing_budget_explains_why() {
 }
 
 #[test]
+fn the_filter_narrows_the_tree_and_ctrl_f_focuses_it() {
+    let mut harness = app_on_example();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    harness.get_by_role(egui::accesskit::Role::TextInput).type_text("lookup");
+    harness.run();
+    assert_eq!(harness.state().state.filter.text, "lookup");
+    // The match and its parent, opened to show it.
+    harness.get_by_label_contains("Auth Service");
+    harness.get_by_label_contains("database_lookup");
+    assert!(harness.query_by_label_contains("API Gateway").is_none());
+    harness.snapshot("filtered_tree");
+    harness.get_by_label("over budget").click();
+    harness.run();
+    harness.get_by_label("No budget matches the filter.");
+    harness.get_by_label("Clear the filter").click();
+    harness.run();
+    harness.get_by_label_contains("API Gateway");
+    harness.get_by_label("frontend.yaml");
+}
+
+#[test]
+fn a_finding_is_shown_on_its_plot_and_triaged() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    harness.get_by_label_contains("services.auth at ci-1157").click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("services.auth"));
+    assert!(harness.state().state.view.is_some(), "the plot is asked to centre on the change");
+    harness.get_by_label_contains("change point: regression 18.9 ms to 22.7 ms (+20.0%)");
+    // The first triage menu belongs to the most severe finding.
+    harness.get_all_by_label("triage").next().unwrap().click();
+    harness.run();
+    harness.get_by_label("investigating").click();
+    harness.run();
+    let text = std::fs::read_to_string(dir.path().join("triage.yaml")).unwrap();
+    assert!(text.contains("state: investigating"), "{text}");
+}
+
+#[test]
+fn the_findings_list_puts_the_most_severe_first_with_its_hints() {
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    harness.get_by_label_contains("regression 9.88 ms to 13.9 ms (+40.3%), confidence >99.99%, severity high");
+    harness.get_all_by_label("commits 56a95775efa0..176546331d72").next().unwrap();
+    harness.get_by_label_contains("services.mint.balance_calculation at ci-1109").click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("services.mint.balance_calculation"));
+    harness.snapshot("findings");
+}
+
+#[test]
+fn review_mode_walks_the_agenda_with_the_keyboard_and_exports_it() {
+    let mut harness = app_on_example();
+    // A fixed day, so the snapshot does not change with the calendar.
+    harness.state_mut().state.today = headroom::model::time::Timestamp::parse("2026-11-25").unwrap();
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    assert!(harness.state().state.review.is_some());
+    harness.get_by_label_contains("Budget review, ");
+    harness.get_by_label_contains("Over budget · 1 of 1");
+    harness.get_by_label("frontend.javascript: 202 KB of 200 KB");
+    harness.snapshot("review_mode");
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    assert_eq!(harness.state().state.review.as_ref().unwrap().index, 1);
+    harness.get_by_label_contains("New regressions since the last review · 1 of");
+    let out = tempfile::tempdir().unwrap();
+    harness.get_by_label("Export…").click();
+    harness.run();
+    let field = harness.get_by_role(egui::accesskit::Role::TextInput);
+    field.click();
+    harness.run();
+    harness.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    harness.get_by_role(egui::accesskit::Role::TextInput).type_text(&out.path().join("notes").display().to_string());
+    harness.run();
+    harness.get_by_label("Export").click();
+    harness.run();
+    let md = std::fs::read_to_string(out.path().join("notes/review.md")).unwrap();
+    assert!(md.contains("## Over budget (1)") && md.contains(".png)"), "{md}");
+    assert!(out.path().join("notes/review.html").exists());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().state.review.is_none());
+}
+
+#[test]
 fn file_open_with_a_typed_path_opens_that_workspace() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
     let mut harness = app_on_example();
-    harness.run();
     harness.get_by_label("File").click();
     harness.run();
     harness.get_by_label("Open workspace…").click();
     harness.run();
-    harness.get_by_role(egui::accesskit::Role::TextInput).click();
+    // The path field is the window's (the tree's filter field comes first).
+    harness.get_all_by_role(egui::accesskit::Role::TextInput).last().unwrap().click();
     harness.run();
-    harness.get_by_role(egui::accesskit::Role::TextInput).type_text(&dir.path().display().to_string());
+    harness.get_all_by_role(egui::accesskit::Role::TextInput).last().unwrap().type_text(&dir.path().display().to_string());
     harness.run();
     harness.get_by_label("Open").click();
-    harness.run();
+    settle(&mut harness);
     assert_eq!(harness.state().state.source, Source::Folder(dir.path().to_path_buf()));
+    assert_eq!(harness.state().prefs.recent.first(), Some(&dir.path().display().to_string()));
     harness.get_by_label_contains("search latency");
     // A budget with no history is shown as failing: nothing measures it.
     harness.get_by_label_contains("the history has no runs");
 }
 
 #[test]
+fn a_bad_file_is_listed_and_a_click_shows_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\nbad:\n  max_latency_ms: fast\n").unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("1 problems in the workspace's files");
+    harness.get_by_label_contains("caps.yaml:4").click();
+    harness.run();
+    harness.get_by_label("Problem in a workspace file");
+    harness.get_by_label("    4 │   max_latency_ms: fast");
+}
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_history_file_joins_the_workspace_and_a_change_on_disk_reloads_it() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let runs = harness.state().state.workspace.history.runs.len();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("nightly.jsonl");
+    std::fs::write(&file, "{\"id\":\"n-1\",\"timestamp\":\"2026-11-24T00:00:00Z\",\"environment\":\"ci\",\"branch\":\"main\",\"metrics\":{\"frontend.css\":40}}\n")
+        .unwrap();
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(file)));
+    settle(&mut harness);
+    assert_eq!(harness.state().state.workspace.history.runs.len(), runs + 1);
+    harness.get_by_label_contains("Added nightly.jsonl to the workspace");
+
+    // Someone edits a budget: the watcher sees it and the app reloads by itself.
+    let caps = dir.path().join("capability_budgets.yaml");
+    let text = std::fs::read_to_string(&caps).unwrap().replace("max_latency_ms: 50", "max_latency_ms: 45");
+    std::fs::write(&caps, text).unwrap();
+    let start = Instant::now();
+    while !harness.state().state.message.as_deref().unwrap_or("").contains("changed on disk") {
+        assert!(start.elapsed() < Duration::from_secs(15), "no reload after a change on disk");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    settle(&mut harness);
+    harness.get_by_label("schema_validator latency   33.7 ms / 45 ms   25% left");
+}
+
+#[test]
 fn a_budget_with_a_change_of_level_shows_the_engine_change_point() {
     let mut harness = app_on_example();
-    harness.run();
     harness.get_by_label_contains("Auth Service").click();
     harness.run();
     let state = &harness.state().state;
@@ -86,4 +281,17 @@ fn a_budget_with_a_change_of_level_shows_the_engine_change_point() {
     // The baseline restarted on the new level.
     harness.get_by_label_contains("since ci-1157");
     harness.snapshot("auth_change_point");
+}
+
+#[test]
+fn the_sensitivity_window_replays_settings_on_the_plot() {
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("Auth Service").click();
+    harness.run();
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Sensitivity…").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Saved settings: ");
+    harness.get_by_label_contains("These settings: ");
 }

@@ -1,25 +1,54 @@
-//! The eframe app: a menu bar, the budget tree on the left, the selected budget's history on the
-//! right. Panels are functions that read [`AppState`] and push [`Command`]s; `App::ui` applies them
+//! The eframe app: a menu bar, the budget tree and the findings on the left, the selected budget's
+//! history in the middle, the workspace's problems at the bottom; and review mode for the meeting.
+//! Panels are functions that read [`AppState`] and push [`Command`]s; `App::ui` applies them
 //! after the frame is drawn.
 
-use super::state::{AppState, Command, PlotData, Source};
-use super::theme;
-use crate::engine::check::{BudgetResult, Status};
-use crate::model::budget::BudgetKind;
-use crate::model::time::Timestamp;
-use crate::report::{describe, quantity};
+use super::state::{AppState, Command, PathPurpose, Source};
+use super::{findings, metric, review, theme, tree};
+use crate::model::workspace::{CheckSettings, MissingData};
 use egui::{RichText, Ui};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// Preferences kept across restarts by eframe (never budgets or history: those live in the workspace).
+/// The colour scheme asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ThemeChoice {
+    /// As the system says.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// What the left panel shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LeftTab {
+    /// The budget tree.
+    #[default]
+    Budgets,
+    /// The engine's findings.
+    Findings,
+}
+
+/// Preferences kept across restarts by eframe (never budgets, history or triage: those live in
+/// the workspace). Panel sizes and the window's place are kept by eframe itself.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     /// Workspaces opened before, newest first.
     pub recent: Vec<String>,
+    /// The colour scheme.
+    pub theme: ThemeChoice,
+    /// What the left panel shows.
+    pub left_tab: LeftTab,
 }
 
 const MAX_RECENT: usize = 8;
+
+/// How much larger everything is drawn in review mode (for the projector).
+pub const REVIEW_ZOOM: f32 = 1.5;
 
 /// The Headroom desktop app.
 pub struct App {
@@ -27,44 +56,106 @@ pub struct App {
     pub state: AppState,
     /// Kept across restarts.
     pub prefs: Prefs,
+    /// The zoom before review mode, restored when it ends.
+    zoom_before_review: Option<f32>,
 }
 
 impl App {
-    /// The app on a workspace, with preferences from eframe's storage where there are some.
+    /// The app on a workspace, loading it in the background and watching its folder, with
+    /// preferences from eframe's storage where there are some.
     #[must_use]
     pub fn new(cc: &eframe::CreationContext<'_>, source: &Source) -> App {
         let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
-        let mut app = App { state: AppState::new(source), prefs };
-        app.remember_source();
+        let ctx = cc.egui_ctx.clone();
+        let state = AppState::start(source, Arc::new(move || ctx.request_repaint()), true);
+        let app = App { state, prefs, zoom_before_review: None };
+        apply_theme(&cc.egui_ctx, app.prefs.theme);
         app
     }
 
     fn remember_source(&mut self) {
         if let Source::Folder(path) = &self.state.source {
             let shown = path.display().to_string();
-            self.prefs.recent.retain(|p| p != &shown);
-            self.prefs.recent.insert(0, shown);
-            self.prefs.recent.truncate(MAX_RECENT);
+            if self.prefs.recent.first() != Some(&shown) {
+                self.prefs.recent.retain(|p| p != &shown);
+                self.prefs.recent.insert(0, shown);
+                self.prefs.recent.truncate(MAX_RECENT);
+            }
+        }
+    }
+
+    fn apply(&mut self, ui: &Ui, command: Command) {
+        let entering = matches!(command, Command::EnterReview) && self.state.review.is_none();
+        let leaving = matches!(command, Command::LeaveReview) && self.state.review.is_some();
+        self.state.apply(command);
+        if entering {
+            self.zoom_before_review = Some(ui.ctx().zoom_factor());
+            ui.ctx().set_zoom_factor(REVIEW_ZOOM);
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
+        if leaving {
+            ui.ctx().set_zoom_factor(self.zoom_before_review.take().unwrap_or(1.0));
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
         }
     }
 }
 
+fn apply_theme(ctx: &egui::Context, choice: ThemeChoice) {
+    ctx.set_theme(match choice {
+        ThemeChoice::System => egui::ThemePreference::System,
+        ThemeChoice::Light => egui::ThemePreference::Light,
+        ThemeChoice::Dark => egui::ThemePreference::Dark,
+    });
+}
+
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        let mut commands = Vec::new();
-        shortcuts(ui, &self.state, &mut commands);
-        egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, &self.state, &self.prefs, &mut commands));
-        egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, &self.state, &mut commands));
-        egui::Panel::left("budgets").resizable(true).default_size(theme::TREE_WIDTH).show(ui, |ui| tree_ui(ui, &self.state, &mut commands));
-        egui::CentralPanel::default().show(ui, |ui| metric_ui(ui, &self.state, &mut commands));
-        open_window_ui(ui, &self.state, &mut commands);
-        for command in commands {
-            let opens = matches!(command, Command::Open(_));
-            self.state.apply(command);
-            if opens {
-                self.remember_source();
-            }
+        let busy = self.state.poll();
+        if busy {
+            // The jobs wake the UI when they report; this keeps the progress bar moving regardless.
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
         }
+        self.remember_source();
+        let mut commands = Vec::new();
+        let dropped: Vec<PathBuf> =
+            ui.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        if !dropped.is_empty() {
+            commands.push(Command::DropFiles(dropped));
+        }
+        shortcuts(ui, &self.state, &mut commands);
+        if self.state.review.is_some() {
+            egui::CentralPanel::default().show(ui, |ui| review::review_ui(ui, &self.state, &mut commands));
+        } else {
+            egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, &self.state, &mut self.prefs, &mut commands));
+            egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, &self.state, &mut commands));
+            egui::Panel::left("budgets").resizable(true).default_size(theme::TREE_WIDTH).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Budgets, RichText::new("Budgets").heading());
+                    let open = self
+                        .state
+                        .findings
+                        .iter()
+                        .filter(|r| {
+                            r.triage.state.is_open() && self.state.finding(r).verdict == crate::engine::analyze::Verdict::Regression
+                        })
+                        .count();
+                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Findings, RichText::new(format!("Findings ({open})")).heading());
+                });
+                match self.prefs.left_tab {
+                    LeftTab::Budgets => tree::tree_ui(ui, &self.state, &mut commands),
+                    LeftTab::Findings => findings::findings_ui(ui, &self.state, &mut commands),
+                }
+            });
+            egui::CentralPanel::default().show(ui, |ui| metric::metric_ui(ui, &self.state, &mut commands));
+        }
+        path_window_ui(ui, &self.state, &mut commands);
+        error_window_ui(ui, &self.state, &mut commands);
+        findings::triage_window_ui(ui, &self.state, &mut commands);
+        sensitivity_window_ui(ui, &self.state, &mut commands);
+        for command in commands {
+            self.apply(ui, command);
+        }
+        apply_theme(ui.ctx(), self.prefs.theme);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -73,13 +164,44 @@ impl eframe::App for App {
 }
 
 fn shortcuts(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let (open, reload) =
-        ui.input_mut(|i| (i.consume_key(egui::Modifiers::COMMAND, egui::Key::O), i.consume_key(egui::Modifiers::COMMAND, egui::Key::R)));
+    use egui::{Key, Modifiers};
+    let (open, reload, find, review_key) = ui.input_mut(|i| {
+        (
+            i.consume_key(Modifiers::COMMAND, Key::O),
+            i.consume_key(Modifiers::COMMAND, Key::R),
+            i.consume_key(Modifiers::COMMAND, Key::F),
+            i.consume_key(Modifiers::NONE, Key::F11),
+        )
+    });
     if open {
-        commands.push(Command::ShowOpen(current_folder(state)));
+        commands.push(Command::AskPath(PathPurpose::Open, current_folder(state)));
     }
     if reload {
         commands.push(Command::Reload);
+    }
+    if find {
+        ui.ctx().memory_mut(|m| m.request_focus(tree::filter_id()));
+    }
+    if review_key {
+        commands.push(if state.review.is_some() { Command::LeaveReview } else { Command::EnterReview });
+    }
+    if state.review.is_some() && state.path_prompt.is_none() && state.triage_draft.is_none() {
+        let (next, previous, leave) = ui.input(|i| {
+            (
+                i.key_pressed(Key::ArrowRight) || i.key_pressed(Key::PageDown) || i.key_pressed(Key::Space),
+                i.key_pressed(Key::ArrowLeft) || i.key_pressed(Key::PageUp),
+                i.key_pressed(Key::Escape),
+            )
+        });
+        if next {
+            commands.push(Command::ReviewStep(1));
+        }
+        if previous {
+            commands.push(Command::ReviewStep(-1));
+        }
+        if leave {
+            commands.push(Command::LeaveReview);
+        }
     }
 }
 
@@ -90,11 +212,22 @@ fn current_folder(state: &AppState) -> String {
     }
 }
 
-fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &Prefs, commands: &mut Vec<Command>) {
+/// Where a review export goes by default: the workspace's `reports/` folder (which Headroom
+/// never reads as budgets), or `headroom-review-DATE` here for the read-only example.
+#[must_use]
+pub fn default_export_folder(state: &AppState) -> String {
+    let date = state.today.date();
+    match &state.source {
+        Source::Folder(p) => p.join("reports").join(format!("review-{date}")).display().to_string(),
+        Source::Example => format!("headroom-review-{date}"),
+    }
+}
+
+fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &mut Prefs, commands: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open workspace…").clicked() {
-                commands.push(Command::ShowOpen(current_folder(state)));
+                commands.push(Command::AskPath(PathPurpose::Open, current_folder(state)));
             }
             ui.menu_button("Open recent", |ui| {
                 if prefs.recent.is_empty() {
@@ -109,11 +242,30 @@ fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &Prefs, commands: &mut Vec<Comm
             if ui.button("Reload").clicked() {
                 commands.push(Command::Reload);
             }
+            if ui.button("Export review…").clicked() {
+                commands.push(Command::AskPath(PathPurpose::Export, default_export_folder(state)));
+            }
             ui.separator();
             if ui.button("Quit").clicked() {
                 ui.send_viewport_cmd(egui::ViewportCommand::Close);
             }
         });
+        ui.menu_button("View", |ui| {
+            if ui.button("Review mode (F11)").clicked() {
+                commands.push(Command::EnterReview);
+            }
+            if ui.button("Sensitivity…").clicked() {
+                commands.push(Command::ShowSensitivity);
+            }
+            ui.separator();
+            ui.label("Theme");
+            ui.radio_value(&mut prefs.theme, ThemeChoice::System, "as the system");
+            ui.radio_value(&mut prefs.theme, ThemeChoice::Light, "light");
+            ui.radio_value(&mut prefs.theme, ThemeChoice::Dark, "dark");
+        });
+        if ui.button("Review").on_hover_text("Run the weekly budget review (F11)").clicked() {
+            commands.push(Command::EnterReview);
+        }
         ui.separator();
         let where_from = match &state.source {
             Source::Folder(p) => p.display().to_string(),
@@ -130,6 +282,9 @@ fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &Prefs, commands: &mut Vec<Comm
 }
 
 fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    if let Some((fraction, what)) = state.loading() {
+        ui.add(egui::ProgressBar::new(fraction).show_percentage().text(format!("Loading: {what}")));
+    }
     let (pass, warn, fail) = state.report.counts();
     ui.horizontal(|ui| {
         ui.colored_label(theme::PASS, format!("{pass} within budget"));
@@ -139,7 +294,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.label(format!("{} runs, {} metrics", state.workspace.history.runs.len(), state.workspace.history.series.len()));
         if let Some(message) = &state.message {
             ui.separator();
-            ui.colored_label(theme::FAIL, message);
+            ui.label(RichText::new(message).strong());
             if ui.small_button("Dismiss").clicked() {
                 commands.push(Command::DismissMessage);
             }
@@ -155,252 +310,127 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         .id_salt("errors")
         .default_open(true)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().max_height(120.0).show(ui, |ui| {
-                for e in &state.workspace.errors {
-                    ui.label(RichText::new(e.to_string()).monospace());
+            egui::ScrollArea::vertical().max_height(140.0).show(ui, |ui| {
+                for (i, e) in state.workspace.errors.iter().enumerate() {
+                    if ui.link(RichText::new(e.to_string()).monospace()).on_hover_text("Show the lines").clicked() {
+                        commands.push(Command::ShowError(i));
+                    }
                 }
             });
         });
     }
 }
 
-fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    ui.heading("Budgets");
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for file in &state.workspace.budget_files {
-            egui::CollapsingHeader::new(RichText::new(file).weak()).id_salt(("file", file)).default_open(true).show(ui, |ui| {
-                for root in state.workspace.roots_of(file) {
-                    budget_row_ui(ui, state, root, commands);
-                }
-            });
-        }
-    });
-}
-
-fn row_text(state: &AppState, index: usize) -> RichText {
-    let budget = &state.workspace.budgets[index];
-    let status = state.status_of(index);
-    let mut text = budget.name.clone();
-    if let Some(result) = state.result_of.get(&index).map(|&r| &state.report.results[r]) {
-        let unit = result.unit.symbol();
-        let value = result.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit));
-        text.push_str(&format!("   {value} / {}", quantity(result.limit, unit)));
-        match result.headroom_fraction() {
-            Some(h) if h >= 0.0 => text.push_str(&format!("   {:.0}% left", h * 100.0)),
-            Some(h) => text.push_str(&format!("   {:.0}% over", -h * 100.0)),
-            None => {}
-        }
-    }
-    RichText::new(text).color(theme::status_color(status))
-}
-
-fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
-    let budget = &state.workspace.budgets[index];
-    let selected = state.selected == Some(index);
-    if budget.children.is_empty() {
-        ui.horizontal(|ui| {
-            status_dot_ui(ui, state.status_of(index));
-            if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
-                commands.push(Command::Select(index));
-            }
-        });
-        return;
-    }
-    let id = ui.make_persistent_id(("budget", &budget.id));
-    egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, budget.kind == BudgetKind::Group)
-        .show_header(ui, |ui| {
-            status_dot_ui(ui, state.status_of(index));
-            if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
-                commands.push(Command::Select(index));
-            }
-        })
-        .body(|ui| {
-            if budget.kind != BudgetKind::Group {
-                allocation_sum_ui(ui, state, index);
-            }
-            for &child in &budget.children {
-                budget_row_ui(ui, state, child, commands);
-            }
-        });
-}
-
-/// A filled circle in the status colour (painted: not every font has a bullet glyph).
-fn status_dot_ui(ui: &mut Ui, status: Option<Status>) {
-    let size = egui::vec2(10.0, 10.0);
-    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-    ui.painter().circle_filled(rect.center(), 4.0, theme::status_color(status));
-}
-
-/// The members or allocations of a budget, to drill down into.
-fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
-    ui.horizontal_wrapped(|ui| {
-        for &child in &state.workspace.budgets[index].children {
-            status_dot_ui(ui, state.status_of(child));
-            let text = row_text(state, child);
-            if ui.selectable_label(false, text).on_hover_text(&state.workspace.budgets[child].id).clicked() {
-                commands.push(Command::Select(child));
-            }
-            ui.add_space(8.0);
-        }
-    });
-}
-
-/// The sum of a budget's allocations against its own limit.
-fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize) {
-    let budget = &state.workspace.budgets[index];
-    let env = state.report.environment.as_deref();
-    let (Some(limit), unit) = (budget.limit_in(env), budget.unit.symbol()) else { return };
-    let allocated: f64 = budget.children.iter().filter_map(|&c| state.workspace.budgets[c].limit_in(env)).sum();
-    ui.label(RichText::new(format!("allocated {} of {}", quantity(allocated, unit), quantity(limit, unit))).weak().small());
-}
-
-fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let Some(index) = state.selected else {
-        ui.centered_and_justified(|ui| ui.label("Select a budget on the left to see its history against the budget."));
-        return;
-    };
-    let budget = &state.workspace.budgets[index];
-    let result = state.result_of.get(&index).map(|&r| &state.report.results[r]);
-    ui.heading(RichText::new(&budget.name).color(theme::status_color(state.status_of(index))));
-    ui.label(RichText::new(format!("{} · {}:{}", budget.id, budget.file, budget.pos.line)).weak());
-    if let Some(description) = &budget.description {
-        ui.label(description);
-    }
-    if let Some(r) = result {
-        result_ui(ui, r, budget.statistic.to_string().as_str(), state);
-    } else {
-        ui.label(format!("A group of {} budgets:", budget.children.len()));
-        children_ui(ui, state, index, commands);
-        return;
-    }
-    if !budget.children.is_empty() {
-        ui.add_space(4.0);
-        allocation_sum_ui(ui, state, index);
-        children_ui(ui, state, index, commands);
-    }
-    ui.add_space(6.0);
-    if state.plot.main.is_empty() && state.plot.other.is_empty() {
-        ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
-        return;
-    }
-    if let Some(r) = result {
-        history_plot_ui(ui, &state.plot, r);
-    }
-}
-
-fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
-    let unit = r.unit.symbol();
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(r.status.as_str().to_uppercase()).strong().color(theme::status_color(Some(r.status))));
-        ui.label(format!("metric {} ({statistic})", r.metric));
+fn error_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(view) = &state.error_view else { return };
+    let mut open = true;
+    egui::Window::new("Problem in a workspace file").open(&mut open).resizable(true).default_width(720.0).show(ui.ctx(), |ui| {
+        ui.label(RichText::new(&view.title).color(theme::FAIL));
         ui.separator();
-        ui.label(format!("value {}", r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit))));
-        ui.label(format!("limit {}", quantity(r.limit, unit)));
-        if let Some(w) = r.warning {
-            ui.label(format!("warning at {}", quantity(w, unit)));
+        if view.lines.is_empty() {
+            ui.label("The file cannot be read.");
         }
-        if let Some(h) = r.headroom() {
-            ui.label(format!("headroom {}", quantity(h, unit)));
-        }
-        if let Some(b) = &r.baseline {
-            let since = b.since.as_ref().map_or_else(String::new, |s| format!(" since {s}"));
-            ui.label(format!("baseline {} ({} runs of {}{since})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
+        for (number, text) in &view.lines {
+            let line = RichText::new(format!("{number:>5} │ {text}")).monospace();
+            if *number == view.line {
+                ui.label(line.strong().background_color(theme::ERROR_LINE));
+            } else {
+                ui.label(line);
+            }
         }
     });
-    if let Some(line) = crate::report::noise_and_trend(r) {
-        ui.label(line);
-    }
-    for (_, severity, words) in &state.plot.change_points {
-        ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
-    }
-    for finding in &r.findings {
-        let color = theme::status_color(Some(finding.status(state.report.settings.missing_data)));
-        if finding.status(state.report.settings.missing_data) != Status::Pass
-            || matches!(finding, crate::engine::check::Finding::Improvement { .. })
-        {
-            ui.colored_label(color, describe(r, finding));
-        }
+    if !open {
+        commands.push(Command::CloseError);
     }
 }
 
-fn format_x(x: f64, is_time: bool) -> String {
-    if is_time { Timestamp((x * 1000.0) as i64).date() } else { format!("run {x:.0}") }
-}
-
-fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult) {
-    use egui_plot::{HLine, Legend, Line, LineStyle, Plot, Points, VLine};
-    let unit = r.unit.symbol().to_owned();
-    let is_time = plot.x_is_time;
-    let hover_unit = unit.clone();
-    let labels = plot.labels.clone();
-    let main_len = plot.main.len();
-    Plot::new("history")
-        .legend(Legend::default())
-        // From zero, so the distance to the limit looks as large as it is.
-        .include_y(0.0)
-        .y_axis_label(format!("{} ({unit})", r.metric))
-        .x_axis_formatter(move |mark, _| format_x(mark.value, is_time))
-        .label_formatter(move |hover| match hover {
-            egui_plot::HoverPosition::NearDataPoint { plot_name, position, index } => {
-                let label = match *plot_name {
-                    "runs of main" | "baseline branch" => labels.get(*index),
-                    "other branches" => labels.get(main_len + index),
-                    _ => None,
-                };
-                Some(format!(
-                    "{}\n{}\n{}",
-                    label.cloned().unwrap_or_else(|| (*plot_name).to_owned()),
-                    format_x(position.x, is_time),
-                    quantity(position.y, &hover_unit)
-                ))
-            }
-            egui_plot::HoverPosition::Elsewhere { .. } => None,
-        })
-        .show(ui, |plot_ui| {
-            plot_ui.line(Line::new("baseline branch", plot.main.clone()).color(theme::SERIES).width(1.5));
-            if !plot.levels.is_empty() {
-                plot_ui
-                    .line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
-            }
-            for (x, severity, _) in &plot.change_points {
-                plot_ui.vline(
-                    VLine::new(format!("change point ({})", severity.as_str()), *x).color(theme::severity_color(*severity)).width(1.5),
-                );
-            }
-            if !plot.other.is_empty() {
-                plot_ui.points(Points::new("other branches", plot.other.clone()).color(theme::OTHER_BRANCH).radius(2.5));
-            }
-            plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
-            if let Some(w) = r.warning {
-                plot_ui.hline(HLine::new(format!("warning {}", quantity(w, &unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
-            }
-        });
-}
-
-fn open_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let Some(typed) = &state.open_path else { return };
+fn path_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some((purpose, typed)) = &state.path_prompt else { return };
+    let (title, label, action) = match purpose {
+        PathPurpose::Open => ("Open workspace", "A folder of budget files (with its history/ folder):", "Open"),
+        PathPurpose::Export => ("Export review", "A folder for review.md, review.html and the plots:", "Export"),
+    };
     let mut text = typed.clone();
-    egui::Window::new("Open workspace").collapsible(false).resizable(false).show(ui.ctx(), |ui| {
-        ui.label("A folder of budget files (with its history/ folder):");
-        let field = ui.add(egui::TextEdit::singleline(&mut text).hint_text("path/to/budgets").desired_width(360.0));
+    egui::Window::new(title).collapsible(false).resizable(false).show(ui.ctx(), |ui| {
+        ui.label(label);
+        let field = ui.add(egui::TextEdit::singleline(&mut text).hint_text("path/to/folder").desired_width(420.0));
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             if ui.button("Browse…").clicked() {
                 // Where no file dialog is available (no portal, no zenity) rfd returns None at once;
                 // the typed path above still works.
-                if let Some(folder) = rfd::FileDialog::new().set_title("Open a Headroom workspace").pick_folder() {
-                    commands.push(Command::Open(folder));
+                if let Some(folder) = rfd::FileDialog::new().set_title(title).pick_folder() {
+                    commands.push(done(*purpose, folder));
                 }
             }
-            if ui.button("Open").clicked() || entered {
-                commands.push(Command::Open(PathBuf::from(text.trim())));
+            if ui.button(action).clicked() || entered {
+                commands.push(done(*purpose, PathBuf::from(text.trim())));
             }
             if ui.button("Cancel").clicked() {
-                commands.push(Command::CancelOpen);
+                commands.push(Command::CancelPath);
             }
         });
     });
     if &text != typed {
-        commands.push(Command::ShowOpen(text));
+        commands.push(Command::AskPath(*purpose, text));
+    }
+}
+
+fn done(purpose: PathPurpose, path: PathBuf) -> Command {
+    match purpose {
+        PathPurpose::Open => Command::Open(path),
+        PathPurpose::Export => Command::ExportReview(path),
+    }
+}
+
+fn sensitivity_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(s) = &state.sensitivity else { return };
+    let mut settings = s.settings.clone();
+    let mut open = true;
+    egui::Window::new("Sensitivity").open(&mut open).resizable(false).default_width(520.0).show(ui.ctx(), |ui| {
+        ui.label("Try the gate's settings on the whole history before saving them: every past run of the baseline branch is checked again as CI would have checked it.");
+        let mut percent = settings.regression_threshold * 100.0;
+        ui.add(egui::Slider::new(&mut percent, 0.5..=25.0).suffix(" %").step_by(0.5).text("regression threshold"));
+        settings.regression_threshold = percent / 100.0;
+        ui.add(egui::Slider::new(&mut settings.baseline_runs, 3..=60).text("baseline runs"));
+        ui.add(egui::Slider::new(&mut settings.significance, 0.000_01..=0.2).logarithmic(true).text("significance (false alarm rate)"));
+        ui.horizontal(|ui| {
+            ui.label("A budget with no data");
+            ui.radio_value(&mut settings.missing_data, MissingData::Fail, "fails");
+            ui.radio_value(&mut settings.missing_data, MissingData::Warn, "warns");
+        });
+        ui.separator();
+        let summary = |r: &crate::engine::replay::Replay| {
+            format!("{} alarms over {} runs: {} confirmed by a change point, {} likely noise", r.alarms.len(), r.runs_checked, r.confirmed(), r.alarms.len() - r.confirmed())
+        };
+        if let Some(current) = &s.current {
+            ui.label(format!("Saved settings: {}", summary(current)));
+        }
+        match &s.tried {
+            Some(tried) if !s.replaying() => {
+                ui.label(RichText::new(format!("These settings: {}", summary(tried))).strong());
+                ui.label(RichText::new("The selected budget's alarms are marked on its plot.").weak());
+            }
+            _ => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Replaying the history…");
+                });
+            }
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Save to headroom.yaml").clicked() {
+                commands.push(Command::SaveSettings);
+            }
+            if ui.button("Defaults").clicked() {
+                settings = CheckSettings::default();
+            }
+        });
+    });
+    if settings != s.settings {
+        commands.push(Command::TrySettings(settings));
+    }
+    if !open {
+        commands.push(Command::CloseSensitivity);
     }
 }

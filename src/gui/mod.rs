@@ -1,8 +1,14 @@
 //! The desktop app (behind the `gui` feature): eframe with the wgpu renderer.
 
 pub mod app;
+pub mod export;
+pub mod findings;
+pub mod jobs;
+pub mod metric;
+pub mod review;
 pub mod state;
 pub mod theme;
+pub mod tree;
 
 pub use app::App;
 pub use state::{AppState, Command, Source};

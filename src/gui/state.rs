@@ -1,13 +1,18 @@
 //! The app's state and the one place that changes it ([`AppState::apply`]), free of egui so it is
-//! tested on its own. Panels read the state and push [`Command`]s.
+//! tested on its own. Panels read the state and push [`Command`]s. Slow work (loading, analysing,
+//! replaying) runs as [`Job`]s; [`AppState::poll`] takes their results once per frame.
 
-use crate::engine::analyze::{Severity, Verdict};
-use crate::engine::changepoint::{self, DetectorSettings};
-use crate::engine::check::{CheckOptions, CheckReport, Status, check};
-use crate::model::workspace::Workspace;
-use crate::report::quantity;
+use super::jobs::{self, Job, Loaded, Waker, Watcher};
+use crate::engine::analyze::{Analysis, ChangeFinding, Severity};
+use crate::engine::check::{CheckReport, Finding, Status};
+use crate::engine::replay::{Replay, replay};
+use crate::model::time::Timestamp;
+use crate::model::triage::{TRIAGE_FILE, Triage, TriageEntry, finding_key, parse_triage};
+use crate::model::workspace::{CONFIG_FILE, CheckSettings, Workspace, with_check_settings, write_atomic};
+use crate::report::review::{Agenda, agenda};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where the open workspace comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,200 +32,548 @@ impl Source {
     }
 }
 
+/// How the budget tree orders siblings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SortKey {
+    /// As written in the files.
+    #[default]
+    File,
+    /// By name.
+    Name,
+    /// Worst status first.
+    Status,
+    /// Least headroom first.
+    Headroom,
+}
+
+impl SortKey {
+    /// Every order, for a menu.
+    pub const ALL: [SortKey; 4] = [SortKey::File, SortKey::Name, SortKey::Status, SortKey::Headroom];
+
+    /// Its name in the menu.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::File => "file order",
+            SortKey::Name => "name",
+            SortKey::Status => "status",
+            SortKey::Headroom => "headroom left",
+        }
+    }
+}
+
+/// Which budgets the tree shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TreeFilter {
+    /// Text to find in a budget's id or name (any case).
+    pub text: String,
+    /// Only budgets over their limit.
+    pub over_only: bool,
+    /// Only budgets whose newest run regressed.
+    pub regressed_only: bool,
+    /// The order of siblings.
+    pub sort: SortKey,
+}
+
+/// How much of the history the plot shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeRange {
+    /// Everything.
+    #[default]
+    All,
+    /// The last so many days (or runs, where runs have no times).
+    Last(u32),
+}
+
+impl TimeRange {
+    /// The ranges offered.
+    pub const OFFERED: [TimeRange; 4] = [TimeRange::Last(30), TimeRange::Last(90), TimeRange::Last(365), TimeRange::All];
+
+    /// Its name on the button.
+    #[must_use]
+    pub fn label(self) -> String {
+        match self {
+            TimeRange::All => "all".to_owned(),
+            TimeRange::Last(days) => format!("{days} d"),
+        }
+    }
+}
+
+/// A request to move the plot's view, taken once by the plot (by its generation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ViewRequest {
+    /// The x range to show.
+    pub x: (f64, f64),
+    /// Increases with each request.
+    pub generation: u64,
+}
+
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Select a budget (its index in the workspace) to see its history.
     Select(usize),
-    /// Show the "open workspace" window, with this text in its path field.
-    ShowOpen(String),
-    /// Close the "open workspace" window.
-    CancelOpen,
+    /// Select a finding (its index in [`AppState::findings`]): its metric, centred on its change point.
+    SelectFinding(usize),
+    /// Show a window asking for a path, with this text in it.
+    AskPath(PathPurpose, String),
+    /// Close that window.
+    CancelPath,
     /// Open a workspace folder.
     Open(PathBuf),
     /// Read the workspace's files again.
     Reload,
+    /// Files of the workspace changed on disk (paths relative to it).
+    FilesChanged(Vec<String>),
+    /// Files were dropped on the window.
+    DropFiles(Vec<PathBuf>),
     /// Hide the message line.
     DismissMessage,
+    /// Check and analyse another environment (`None`: the workspace's default).
+    SetEnvironment(Option<String>),
+    /// Change which budgets the tree shows.
+    SetFilter(TreeFilter),
+    /// Show another part of the history.
+    SetRange(TimeRange),
+    /// Show a budget's allocations stacked against it, or its own history.
+    SetStacked(bool),
+    /// Show the lines of the file of a workspace error (its index).
+    ShowError(usize),
+    /// Close that view.
+    CloseError,
+    /// Set a finding's triage (by key); saved in the workspace's `triage.yaml`.
+    SetTriage(String, TriageEntry),
+    /// Open (or, with `None`, close) the window editing a finding's owner and note.
+    EditTriage(Option<(String, TriageEntry)>),
+    /// Open the sensitivity window with the workspace's settings.
+    ShowSensitivity,
+    /// Try other settings: replays them over the history in the background.
+    TrySettings(CheckSettings),
+    /// Write the tried settings to `headroom.yaml`.
+    SaveSettings,
+    /// Close the sensitivity window.
+    CloseSensitivity,
+    /// Enter the review meeting.
+    EnterReview,
+    /// Leave it.
+    LeaveReview,
+    /// Go to the agenda item so many places on (negative: back).
+    ReviewStep(i32),
+    /// Record today as the day of the last review.
+    MarkReviewed,
+    /// Write the review agenda as Markdown and HTML with PNG plots into this folder.
+    ExportReview(PathBuf),
+}
+
+/// What a path window is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathPurpose {
+    /// Open a workspace folder.
+    Open,
+    /// Export the review into a folder.
+    Export,
 }
 
 /// A plotted series, prepared once when a budget is selected (not every frame).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlotData {
-    /// Runs of the default branch: (x, value), x in seconds since 1970 where runs have times, else run numbers.
+    /// Runs of the baseline branch: (x, value), x in seconds since 1970 where runs have times, else run numbers.
     pub main: Vec<[f64; 2]>,
+    /// The history's run of each point of `main`.
+    pub main_runs: Vec<usize>,
     /// Runs of other branches (pull requests).
     pub other: Vec<[f64; 2]>,
-    /// The run ids, commits and branches of `main` then `other`, for hover text.
-    pub labels: Vec<String>,
+    /// The history's run of each point of `other`.
+    pub other_runs: Vec<usize>,
     /// Whether x is a time.
     pub x_is_time: bool,
     /// The engine's change points of `main`: (x, severity, words).
     pub change_points: Vec<(f64, Severity, String)>,
     /// The engine's level of each segment of `main`, as a step line.
     pub levels: Vec<[f64; 2]>,
+    /// The band the gate lets pass: (x from, x to, low, high), where there is a baseline.
+    pub baseline_band: Option<(f64, f64, f64, f64)>,
+    /// Allocations stacked: (name, bars as (x, width, value)), in the parent's unit.
+    pub stack: Vec<Layer>,
+    /// Alarms of the tried settings on this metric: (x, value, confirmed).
+    pub alarms: Vec<(f64, f64, bool)>,
 }
 
-/// Everything the app shows, derived from the workspace on each load.
+/// One finding of the engine in the findings list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingRow {
+    /// Index into the analysis' findings.
+    pub finding: usize,
+    /// The budget it belongs to (index), where there is one.
+    pub budget: Option<usize>,
+    /// Its triage key (an existing entry's where one matches).
+    pub key: String,
+    /// Its triage.
+    pub triage: TriageEntry,
+}
+
+/// The lines around a workspace error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorView {
+    /// The error in words.
+    pub title: String,
+    /// (line number, text) around the error.
+    pub lines: Vec<(u32, String)>,
+    /// The line at fault (0: the whole file).
+    pub line: u32,
+}
+
+/// The sensitivity window: settings being tried and what they would have flagged.
+pub struct Sensitivity {
+    /// The settings tried.
+    pub settings: CheckSettings,
+    /// The replay of the workspace's settings (for comparison).
+    pub current: Option<Replay>,
+    /// The replay of the tried settings.
+    pub tried: Option<Replay>,
+    job: Option<Job<(Option<Replay>, Replay)>>,
+}
+
+impl Sensitivity {
+    /// Whether a replay is running.
+    #[must_use]
+    pub fn replaying(&self) -> bool {
+        self.job.is_some()
+    }
+}
+
+/// The review meeting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    /// What to discuss.
+    pub agenda: Agenda,
+    /// The item on screen.
+    pub index: usize,
+}
+
+/// Everything the app shows.
 pub struct AppState {
     /// Where the workspace came from.
     pub source: Source,
     /// The open workspace.
-    pub workspace: Workspace,
+    pub workspace: Arc<Workspace>,
+    /// The team's triage of the findings.
+    pub triage: Triage,
     /// Its check, as `headroom check` makes it.
     pub report: CheckReport,
+    /// The engine's change points of every metric.
+    pub analysis: Analysis,
+    /// The environment asked for (`None`: the workspace's default).
+    pub environment: Option<String>,
     /// The result of each checked budget, by budget index.
     pub result_of: HashMap<usize, usize>,
     /// The selected budget.
     pub selected: Option<usize>,
     /// The selected budget's series.
     pub plot: PlotData,
-    /// The path typed in the "open workspace" window, where it is open.
-    pub open_path: Option<String>,
+    /// Whether the plot shows the allocations stacked.
+    pub stacked: bool,
+    /// The range of history shown.
+    pub range: TimeRange,
+    /// A request to move the plot's view.
+    pub view: Option<ViewRequest>,
+    /// Which budgets the tree shows.
+    pub filter: TreeFilter,
+    /// Per budget: whether the tree shows it (it matches, or something under it does).
+    pub shown: Vec<bool>,
+    /// Per budget: its children in the tree's order.
+    pub ordered_children: Vec<Vec<usize>>,
+    /// Per budget file: its top-level budgets in the tree's order.
+    pub ordered_roots: Vec<(String, Vec<usize>)>,
+    /// The engine's findings, most severe first.
+    pub findings: Vec<FindingRow>,
+    /// A path window, where open: what for and the text typed.
+    pub path_prompt: Option<(PathPurpose, String)>,
     /// A message for the user (a folder that could not be opened, say).
     pub message: Option<String>,
+    /// The lines of a bad file, where shown.
+    pub error_view: Option<ErrorView>,
+    /// The sensitivity window, where open.
+    pub sensitivity: Option<Sensitivity>,
+    /// The review meeting, while it runs.
+    pub review: Option<Review>,
+    /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
+    pub today: Timestamp,
+    /// A finding's triage being edited: its key and the draft.
+    pub triage_draft: Option<(String, TriageEntry)>,
+    loading: Option<Job<Result<Loaded, String>>>,
+    watch: bool,
+    watcher: Option<Watcher>,
+    waker: Waker,
 }
 
 impl AppState {
-    /// Loads the workspace from `source`; a folder that cannot be read falls back to the example, with a message.
+    /// The state on `source`, loaded before it returns (for tests and tools). The app uses
+    /// [`AppState::start`], which loads in the background.
     #[must_use]
     pub fn new(source: &Source) -> AppState {
-        let (source, workspace, message) = match source {
-            Source::Folder(path) => match Workspace::load(path) {
-                Ok(w) => (source.clone(), w, None),
-                Err(e) => (Source::Example, crate::example::workspace(), Some(format!("Cannot open {}: {e}", path.display()))),
-            },
-            Source::Example => (Source::Example, crate::example::workspace(), None),
-        };
-        let mut state = AppState {
-            source,
-            report: check(&workspace, &CheckOptions::default()),
-            workspace,
-            result_of: HashMap::new(),
-            selected: None,
-            plot: PlotData::default(),
-            open_path: None,
-            message,
-        };
-        state.derive();
+        let mut state = AppState::start(source, Arc::new(|| {}), false);
+        state.wait();
         state
     }
 
-    fn derive(&mut self) {
-        self.report = check(&self.workspace, &CheckOptions::default());
-        self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
-        // Keep the selection across a reload where the budget still exists.
-        self.plot = PlotData::default();
-        if let Some(index) = self.selected {
-            self.selected = None;
-            if index < self.workspace.budgets.len() {
-                self.select(index);
+    /// The state on `source`, loading in the background; `waker` asks for a repaint. With
+    /// `watch`, the workspace folder is watched and reloaded when its files change.
+    #[must_use]
+    pub fn start(source: &Source, waker: Waker, watch: bool) -> AppState {
+        let empty = Arc::new(Workspace::default());
+        let report = crate::engine::check::check(&empty, &crate::engine::check::CheckOptions::default());
+        let mut state = AppState {
+            source: Source::Example,
+            workspace: empty,
+            triage: Triage::default(),
+            report,
+            analysis: Analysis::default(),
+            environment: None,
+            result_of: HashMap::new(),
+            selected: None,
+            plot: PlotData::default(),
+            stacked: false,
+            range: TimeRange::All,
+            view: None,
+            filter: TreeFilter::default(),
+            shown: Vec::new(),
+            ordered_children: Vec::new(),
+            ordered_roots: Vec::new(),
+            findings: Vec::new(),
+            path_prompt: None,
+            message: None,
+            error_view: None,
+            sensitivity: None,
+            review: None,
+            today: Timestamp::now(),
+            triage_draft: None,
+            loading: None,
+            watch,
+            watcher: None,
+            waker,
+        };
+        state.begin_load(source.clone(), None);
+        state
+    }
+
+    /// Whether a load is running, and how far it is.
+    #[must_use]
+    pub fn loading(&self) -> Option<(f32, String)> {
+        self.loading.as_ref().map(Job::progress)
+    }
+
+    /// Waits for running jobs and applies their results (tests and tools; the app polls).
+    pub fn wait(&mut self) {
+        if let Some(result) = self.loading.take().and_then(|job| job.wait()) {
+            self.finish_load(result);
+        }
+        if let Some(job) = self.sensitivity.as_mut().and_then(|s| s.job.take())
+            && let Some((current, tried)) = job.wait()
+        {
+            self.take_replay(current, tried);
+        }
+    }
+
+    /// Takes the results of finished jobs and changes seen on disk; call once per frame.
+    /// Returns whether anything is still running (the UI then shows progress).
+    pub fn poll(&mut self) -> bool {
+        if let Some(result) = self.loading.as_ref().and_then(Job::poll) {
+            self.loading = None;
+            self.finish_load(result);
+        }
+        if let Some((current, tried)) = self.sensitivity.as_ref().and_then(|s| s.job.as_ref()).and_then(Job::poll) {
+            self.take_replay(current, tried);
+        }
+        let replaying = self.sensitivity.as_ref().is_some_and(Sensitivity::replaying);
+        let changes = self.watcher.as_ref().map(Watcher::take_changes).unwrap_or_default();
+        if !changes.is_empty() {
+            self.apply(Command::FilesChanged(changes));
+        }
+        self.loading.is_some() || replaying
+    }
+
+    fn begin_load(&mut self, source: Source, reuse: Option<Arc<Workspace>>) {
+        let environment = self.environment.clone();
+        // A newer load replaces a running one: the old result is dropped when it arrives.
+        self.loading =
+            Some(Job::spawn("headroom-load", Arc::clone(&self.waker), move |progress| jobs::load(&source, environment, reuse, progress)));
+    }
+
+    fn finish_load(&mut self, result: Result<Loaded, String>) {
+        let loaded = match result {
+            Ok(loaded) => loaded,
+            Err(message) => {
+                // A failed load changes nothing but the message.
+                self.message = Some(message);
+                return;
             }
+        };
+        let selected_id = self.selected.map(|i| self.workspace.budgets[i].id.clone());
+        let same_place = loaded.source == self.source;
+        if !same_place || self.watcher.is_none() {
+            self.watcher = match (&loaded.source, self.watch) {
+                (Source::Folder(path), true) => Some(Watcher::start(path.clone(), Arc::clone(&self.waker))),
+                _ => None,
+            };
+        }
+        let reused = Arc::ptr_eq(&loaded.workspace, &self.workspace);
+        self.source = loaded.source;
+        self.workspace = loaded.workspace;
+        if !reused {
+            self.triage = loaded.triage;
+        }
+        self.report = loaded.report;
+        self.analysis = loaded.analysis;
+        self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
+        self.selected = if same_place { selected_id.and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id)) } else { None };
+        self.derive_tree();
+        self.derive_findings();
+        self.derive_plot();
+        if let Some(review) = &self.review {
+            let index = review.index;
+            self.review = Some(Review { agenda: self.agenda(), index });
+            self.clamp_review();
         }
     }
 
     /// Applies one command.
     pub fn apply(&mut self, command: Command) {
         match command {
-            Command::Select(index) => self.select(index),
-            Command::ShowOpen(text) => self.open_path = Some(text),
-            Command::CancelOpen => self.open_path = None,
-            Command::Open(path) => match Workspace::load(&path) {
-                Ok(workspace) => {
-                    self.workspace = workspace;
-                    self.source = Source::Folder(path);
-                    self.selected = None;
-                    self.open_path = None;
+            Command::Select(index) => {
+                if index < self.workspace.budgets.len() {
+                    self.selected = Some(index);
+                    self.derive_plot();
+                }
+            }
+            Command::SelectFinding(row) => self.select_finding(row),
+            Command::AskPath(purpose, text) => self.path_prompt = Some((purpose, text)),
+            Command::CancelPath => self.path_prompt = None,
+            Command::Open(path) => {
+                if path.is_dir() {
+                    self.path_prompt = None;
                     self.message = None;
-                    self.derive();
-                }
-                // A failed open changes nothing but the message.
-                Err(e) => self.message = Some(format!("Cannot open {}: {e}", path.display())),
-            },
-            Command::Reload => {
-                let selected_id = self.selected.map(|i| self.workspace.budgets[i].id.clone());
-                match &self.source {
-                    Source::Folder(path) => match Workspace::load(path) {
-                        Ok(w) => self.workspace = w,
-                        Err(e) => {
-                            self.message = Some(format!("Cannot reload {}: {e}", path.display()));
-                            return;
-                        }
-                    },
-                    Source::Example => self.workspace = crate::example::workspace(),
-                }
-                self.selected = selected_id.and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id));
-                self.derive();
-            }
-            Command::DismissMessage => self.message = None,
-        }
-    }
-
-    fn select(&mut self, index: usize) {
-        let Some(budget) = self.workspace.budgets.get(index) else { return };
-        self.selected = Some(index);
-        let history = &self.workspace.history;
-        let mut plot = PlotData::default();
-        let environment = self.report.environment.clone();
-        if let Some(series) = history.series.get(&budget.metric) {
-            let factor = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
-            plot.x_is_time = history.runs.iter().all(|r| r.timestamp.is_some());
-            let mut other_labels = Vec::new();
-            for point in &series.points {
-                let run = &history.runs[point.run as usize];
-                if run.environment != environment {
-                    continue;
-                }
-                let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
-                let x = match run.timestamp {
-                    Some(t) if plot.x_is_time => t.as_secs_f64(),
-                    _ => f64::from(point.run),
-                };
-                let label = format!(
-                    "run {}{}{}",
-                    run.id,
-                    run.commit.as_ref().map_or_else(String::new, |c| format!(" · {}", &c[..c.len().min(8)])),
-                    run.branch.as_ref().map_or_else(String::new, |b| format!(" · {b}"))
-                );
-                if run.branch.as_deref() == Some(self.report.baseline_branch.as_str()) || run.branch.is_none() {
-                    plot.main.push([x, value * factor]);
-                    plot.labels.push(label);
+                    self.environment = None;
+                    self.begin_load(Source::Folder(path), None);
                 } else {
-                    plot.other.push([x, value * factor]);
-                    other_labels.push(label);
+                    self.message = Some(format!("Cannot open {}: it is not a folder", path.display()));
                 }
             }
-            plot.labels.extend(other_labels);
-            self.add_change_points(&mut plot, index);
+            Command::Reload => self.begin_load(self.source.clone(), None),
+            Command::FilesChanged(files) => {
+                if files.iter().all(|f| f == TRIAGE_FILE) {
+                    self.reload_triage();
+                } else {
+                    self.message = Some(format!("Reloaded: {} changed on disk", files.join(", ")));
+                    self.begin_load(self.source.clone(), None);
+                }
+            }
+            Command::DropFiles(paths) => self.drop_files(&paths),
+            Command::DismissMessage => self.message = None,
+            Command::SetEnvironment(environment) => {
+                self.environment = environment;
+                self.begin_load(self.source.clone(), Some(Arc::clone(&self.workspace)));
+            }
+            Command::SetFilter(filter) => {
+                self.filter = filter;
+                self.derive_tree();
+            }
+            Command::SetRange(range) => {
+                self.range = range;
+                self.request_range();
+            }
+            Command::SetStacked(stacked) => self.stacked = stacked,
+            Command::ShowError(index) => self.error_view = self.workspace.errors.get(index).map(|e| self.error_lines(e)),
+            Command::CloseError => self.error_view = None,
+            Command::SetTriage(key, entry) => {
+                self.triage_draft = None;
+                self.set_triage(key, entry);
+            }
+            Command::EditTriage(draft) => self.triage_draft = draft,
+            Command::ShowSensitivity => {
+                let settings = self.report.settings.clone();
+                self.sensitivity = Some(Sensitivity { settings: settings.clone(), current: None, tried: None, job: None });
+                self.replay_settings(settings, true);
+            }
+            Command::TrySettings(settings) => {
+                let Some(s) = &mut self.sensitivity else { return };
+                s.settings = settings.clone();
+                // While a replay runs, the newest settings are replayed when it ends.
+                if !s.replaying() {
+                    self.replay_settings(settings, false);
+                }
+            }
+            Command::SaveSettings => self.save_settings(),
+            Command::CloseSensitivity => {
+                self.sensitivity = None;
+                self.plot.alarms.clear();
+            }
+            Command::EnterReview => {
+                self.review = Some(Review { agenda: self.agenda(), index: 0 });
+                self.show_review_item();
+            }
+            Command::LeaveReview => self.review = None,
+            Command::ReviewStep(step) => {
+                if let Some(review) = &mut self.review {
+                    let last = review.agenda.items.len().saturating_sub(1);
+                    review.index = review.index.saturating_add_signed(step as isize).min(last);
+                }
+                self.show_review_item();
+            }
+            Command::MarkReviewed => {
+                self.triage.last_review = Some(self.today);
+                self.save_triage("Review recorded");
+                if self.review.is_some() {
+                    self.review = Some(Review { agenda: self.agenda(), index: 0 });
+                }
+            }
+            Command::ExportReview(dir) => {
+                self.path_prompt = None;
+                let agenda = self.agenda();
+                self.message = Some(match super::export::export_review(self, &agenda, &dir) {
+                    Ok(files) => format!("Review written to {} ({} files)", dir.display(), files),
+                    Err(e) => format!("Cannot export the review to {}: {e}", dir.display()),
+                });
+            }
         }
-        self.plot = plot;
     }
 
-    /// The engine's change points and segment levels over the plotted runs of the baseline branch.
-    fn add_change_points(&self, plot: &mut PlotData, index: usize) {
-        let budget = &self.workspace.budgets[index];
-        let values: Vec<f64> = plot.main.iter().map(|p| p[1]).collect();
-        let segmentation = changepoint::detect(&values, &DetectorSettings::default());
-        let environment = self.report.environment.as_deref();
-        for cp in &segmentation.change_points {
-            let verdict = Verdict::of(budget.direction, cp.before, cp.after);
-            let severity =
-                Severity::of(verdict, budget.direction, cp.before, cp.after, budget.limit_in(environment), budget.warning_in(environment));
-            let unit = budget.unit.symbol();
-            let words = format!(
-                "{} {} to {} ({}), {}",
-                verdict.as_str(),
-                quantity(cp.before, unit),
-                quantity(cp.after, unit),
-                cp.relative_change().map_or_else(String::new, |r| format!("{:+.1}%", r * 100.0)),
-                severity.as_str()
-            );
-            plot.change_points.push((plot.main[cp.index][0], severity, words));
+    /// The review agenda of the workspace as it is now.
+    #[must_use]
+    pub fn agenda(&self) -> Agenda {
+        agenda(&self.workspace, &self.triage, &self.report, &self.analysis, self.today)
+    }
+
+    fn clamp_review(&mut self) {
+        if let Some(review) = &mut self.review {
+            review.index = review.index.min(review.agenda.items.len().saturating_sub(1));
         }
-        for s in &segmentation.segments {
-            plot.levels.push([plot.main[s.start][0], s.level]);
-            plot.levels.push([plot.main[s.end - 1][0], s.level]);
+    }
+
+    /// Selects the budget of the review's current item, centred on its change point.
+    fn show_review_item(&mut self) {
+        let Some(item) = self.review.as_ref().and_then(|r| r.agenda.items.get(r.index)).cloned() else { return };
+        if let Some(budget) = item.budget {
+            self.stacked = false;
+            self.selected = Some(budget);
+            self.derive_plot();
+            match item.run_index {
+                Some(run) => self.centre_on_run(run),
+                None => self.request_range(),
+            }
         }
+    }
+
+    /// The environments one can switch to: those of `headroom.yaml`, else those of the history.
+    #[must_use]
+    pub fn environments(&self) -> Vec<String> {
+        if !self.workspace.config.environments.is_empty() {
+            return self.workspace.config.environments.clone();
+        }
+        let mut seen: Vec<String> = self.workspace.history.runs.iter().filter_map(|r| r.environment.clone()).collect();
+        seen.sort();
+        seen.dedup();
+        seen
     }
 
     /// The status of a budget: the worst of its own result and those of everything under it,
@@ -231,31 +584,485 @@ impl AppState {
         let children = self.workspace.budgets[index].children.iter().filter_map(|&c| self.status_of(c));
         own.into_iter().chain(children).max()
     }
+
+    /// Whether a budget's newest run is over its limit.
+    #[must_use]
+    pub fn is_over(&self, index: usize) -> bool {
+        self.result_of.get(&index).is_some_and(|&r| self.report.results[r].findings.iter().any(|f| matches!(f, Finding::OverLimit)))
+    }
+
+    /// Whether a budget's newest run regressed against its baseline.
+    #[must_use]
+    pub fn is_regressed(&self, index: usize) -> bool {
+        self.result_of.get(&index).is_some_and(|&r| self.report.results[r].findings.iter().any(|f| matches!(f, Finding::Regression { .. })))
+    }
+
+    /// The analysis' finding of a row.
+    #[must_use]
+    pub fn finding(&self, row: &FindingRow) -> &ChangeFinding {
+        &self.analysis.findings[row.finding]
+    }
+
+    fn derive_tree(&mut self) {
+        let budgets = &self.workspace.budgets;
+        let text = self.filter.text.to_lowercase();
+        let matches = |i: usize| {
+            let b = &budgets[i];
+            (text.is_empty() || b.id.to_lowercase().contains(&text) || b.name.to_lowercase().contains(&text))
+                && (!self.filter.over_only || self.is_over(i))
+                && (!self.filter.regressed_only || self.is_regressed(i))
+        };
+        let mut shown = vec![false; budgets.len()];
+        for i in 0..budgets.len() {
+            if matches(i) {
+                // A match shows its ancestors, so it stays in its place in the tree.
+                let mut at = Some(i);
+                while let Some(j) = at {
+                    shown[j] = true;
+                    at = budgets[j].parent;
+                }
+            }
+        }
+        let order = |list: &mut Vec<usize>| match self.filter.sort {
+            SortKey::File => {}
+            SortKey::Name => list.sort_by_key(|&i| budgets[i].name.to_lowercase()),
+            SortKey::Status => list.sort_by_key(|&i| std::cmp::Reverse(self.status_of(i))),
+            SortKey::Headroom => list.sort_by(|&a, &b| self.headroom_of(a).total_cmp(&self.headroom_of(b))),
+        };
+        let mut ordered_children: Vec<Vec<usize>> = budgets.iter().map(|b| b.children.clone()).collect();
+        ordered_children.iter_mut().for_each(order);
+        let mut ordered_roots = Vec::new();
+        for file in &self.workspace.budget_files {
+            let mut roots: Vec<usize> = self.workspace.roots_of(file).collect();
+            order(&mut roots);
+            ordered_roots.push((file.clone(), roots));
+        }
+        self.shown = shown;
+        self.ordered_children = ordered_children;
+        self.ordered_roots = ordered_roots;
+    }
+
+    /// The headroom fraction for sorting: the least of the budget's and everything under it.
+    fn headroom_of(&self, index: usize) -> f64 {
+        let own = self.result_of.get(&index).and_then(|&r| self.report.results[r].headroom_fraction()).unwrap_or(f64::INFINITY);
+        self.workspace.budgets[index].children.iter().map(|&c| self.headroom_of(c)).fold(own, f64::min)
+    }
+
+    fn derive_findings(&mut self) {
+        let history = &self.workspace.history;
+        let position = |run: &str| history.runs.iter().position(|r| r.id == run);
+        let mut rows: Vec<FindingRow> = self
+            .analysis
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let (key, triage) = match self.triage.find(&f.metric, &f.run_id, position) {
+                    Some((key, entry)) => (key.to_owned(), entry.clone()),
+                    None => (finding_key(&f.metric, &f.run_id), TriageEntry::default()),
+                };
+                let budget = f.budget.as_deref().and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id));
+                FindingRow { finding: i, budget, key, triage }
+            })
+            .collect();
+        let findings = &self.analysis.findings;
+        rows.sort_by(|a, b| {
+            let (fa, fb) = (&findings[a.finding], &findings[b.finding]);
+            fb.severity.cmp(&fa.severity).then(fb.run_index.cmp(&fa.run_index)).then(fa.metric.cmp(&fb.metric))
+        });
+        self.findings = rows;
+    }
+
+    fn select_finding(&mut self, row: usize) {
+        let Some(r) = self.findings.get(row) else { return };
+        let run = self.analysis.findings[r.finding].run_index;
+        let Some(budget) = r.budget else {
+            self.message = Some(format!("`{}` has no budget to show it against", self.analysis.findings[r.finding].metric));
+            return;
+        };
+        self.selected = Some(budget);
+        self.stacked = false;
+        self.derive_plot();
+        self.centre_on_run(run);
+    }
+
+    /// Moves the plot's view to centre on a run of the history, keeping the range's width.
+    fn centre_on_run(&mut self, run: usize) {
+        let Some(x) = self.plot.main_runs.iter().position(|&r| r == run).map(|i| self.plot.main[i][0]) else { return };
+        let (first, last) = (self.plot.main.first().map_or(0.0, |p| p[0]), self.plot.main.last().map_or(0.0, |p| p[0]));
+        let half = match self.range {
+            TimeRange::Last(days) => self.span_of(days) / 2.0,
+            TimeRange::All => (last - first) / 4.0,
+        };
+        self.push_view((x - half, x + half));
+    }
+
+    fn span_of(&self, days: u32) -> f64 {
+        if self.plot.x_is_time { f64::from(days) * 86_400.0 } else { f64::from(days) }
+    }
+
+    fn request_range(&mut self) {
+        let (first, last) = match (self.plot.main.first(), self.plot.main.last()) {
+            (Some(a), Some(b)) => (a[0], b[0]),
+            _ => return,
+        };
+        let last = self.plot.other.last().map_or(last, |p| p[0].max(last));
+        let x = match self.range {
+            TimeRange::All => (first, last),
+            TimeRange::Last(days) => (last - self.span_of(days), last),
+        };
+        self.push_view(x);
+    }
+
+    fn push_view(&mut self, x: (f64, f64)) {
+        let generation = self.view.map_or(1, |v| v.generation + 1);
+        self.view = Some(ViewRequest { x, generation });
+    }
+
+    fn derive_plot(&mut self) {
+        let alarms = std::mem::take(&mut self.plot.alarms);
+        self.plot = self.selected.map(|i| self.plot_of(i)).unwrap_or_default();
+        self.plot.alarms = alarms;
+        self.mark_alarms();
+    }
+
+    /// The series of a budget as the plot shows it: its runs in the checked environment, the
+    /// engine's change points and levels, the band the gate lets pass, and its allocations.
+    #[must_use]
+    pub fn plot_of(&self, index: usize) -> PlotData {
+        let budget = &self.workspace.budgets[index];
+        let history = &self.workspace.history;
+        let environment = self.report.environment.clone();
+        let mut plot = PlotData { x_is_time: history.runs.iter().all(|r| r.timestamp.is_some()), ..PlotData::default() };
+        let x_of = |run: usize| match history.runs[run].timestamp {
+            Some(t) if plot.x_is_time => t.as_secs_f64(),
+            _ => run as f64,
+        };
+        if let Some(series) = history.series.get(&budget.metric) {
+            let factor = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
+            for point in &series.points {
+                let run_index = point.run as usize;
+                let run = &history.runs[run_index];
+                if run.environment != environment {
+                    continue;
+                }
+                let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
+                let xy = [x_of(run_index), value * factor];
+                if run.branch.as_deref() == Some(self.report.baseline_branch.as_str()) || run.branch.is_none() {
+                    plot.main.push(xy);
+                    plot.main_runs.push(run_index);
+                } else {
+                    plot.other.push(xy);
+                    plot.other_runs.push(run_index);
+                }
+            }
+        }
+        // The engine's change points and levels, from the analysis made at load.
+        if let Some(m) = self.analysis.metrics.iter().find(|m| m.budget == Some(index)) {
+            let unit = budget.unit.symbol();
+            for f in self.analysis.findings.iter().filter(|f| f.metric == m.metric) {
+                let words = crate::report::analysis::change_words(f, unit);
+                plot.change_points.push((x_of(f.run_index), f.severity, words));
+            }
+            for s in &m.segmentation.segments {
+                if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {
+                    plot.levels.push([x_of(a), s.level]);
+                    plot.levels.push([x_of(b), s.level]);
+                }
+            }
+        }
+        if let Some(result) = self.result_of.get(&index).map(|&r| &self.report.results[r])
+            && let (Some(b), Some(smallest)) = (&result.baseline, result.smallest_flaggable)
+            && plot.main.len() >= b.runs
+        {
+            let from = plot.main[plot.main.len() - b.runs][0];
+            let to = plot.other.last().map_or(0.0, |p| p[0]).max(plot.main.last().map_or(0.0, |p| p[0]));
+            let spread = b.value.abs() * smallest;
+            plot.baseline_band = Some((from, to, b.value - spread, b.value + spread));
+        }
+        plot.stack = self.stack_of(index, &x_of);
+        plot
+    }
+
+    /// The allocations of a budget stacked over the runs of the baseline branch, in at most
+    /// [`STACK_BARS`] bars (each the mean of its runs), in the parent's unit.
+    fn stack_of(&self, index: usize, x_of: &dyn Fn(usize) -> f64) -> Vec<Layer> {
+        let budget = &self.workspace.budgets[index];
+        if budget.children.is_empty() {
+            return Vec::new();
+        }
+        let filter = crate::engine::analyze::RunFilter {
+            environment: self.report.environment.clone(),
+            branch: Some(self.report.baseline_branch.clone()),
+        };
+        let mut layers = Vec::new();
+        for &child in &budget.children {
+            let c = &self.workspace.budgets[child];
+            let Some(values) = crate::engine::analyze::metric_values(&self.workspace.history, &c.metric, &filter, Some(c)) else {
+                continue;
+            };
+            let Some(to_parent) = c.unit.convert(1.0, &budget.unit) else { continue };
+            if values.runs.is_empty() {
+                continue;
+            }
+            let per_bar = values.runs.len().div_ceil(STACK_BARS);
+            let bars: Vec<(f64, f64, f64)> = values
+                .runs
+                .chunks(per_bar)
+                .zip(values.values.chunks(per_bar))
+                .map(|(runs, vals)| {
+                    let (a, b) = (x_of(runs[0]), x_of(runs[runs.len() - 1]));
+                    let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+                    (f64::midpoint(a, b), (b - a).max(1.0), mean * to_parent)
+                })
+                .collect();
+            layers.push((c.name.clone(), bars));
+        }
+        layers
+    }
+
+    fn mark_alarms(&mut self) {
+        let Some(index) = self.selected else { return };
+        let Some(replay) = self.sensitivity.as_ref().and_then(|s| s.tried.as_ref()) else {
+            self.plot.alarms.clear();
+            return;
+        };
+        let id = &self.workspace.budgets[index].id;
+        self.plot.alarms = replay
+            .alarms
+            .iter()
+            .filter(|a| &a.budget == id)
+            .filter_map(|a| {
+                let i = self.plot.main_runs.iter().position(|&r| r == a.run_index)?;
+                Some((self.plot.main[i][0], self.plot.main[i][1], a.confirmed))
+            })
+            .collect();
+    }
+
+    fn replay_settings(&mut self, settings: CheckSettings, also_current: bool) {
+        let Some(s) = &mut self.sensitivity else { return };
+        let workspace = Arc::clone(&self.workspace);
+        let environment = self.report.environment.clone();
+        let current = also_current.then(|| self.report.settings.clone());
+        s.job = Some(Job::spawn("headroom-replay", Arc::clone(&self.waker), move |progress| {
+            let before = current.map(|c| {
+                progress(0.0, "replaying the saved settings");
+                replay(&workspace, environment.clone(), &c)
+            });
+            progress(0.5, "replaying the settings tried");
+            (before, replay(&workspace, environment, &settings))
+        }));
+    }
+
+    fn take_replay(&mut self, current: Option<Replay>, tried: Replay) {
+        if let Some(s) = &mut self.sensitivity {
+            if current.is_some() {
+                s.current = current;
+            }
+            let stale = tried.settings != s.settings;
+            s.tried = Some(tried);
+            s.job = None;
+            if stale {
+                let settings = s.settings.clone();
+                self.replay_settings(settings, false);
+            }
+        }
+        self.mark_alarms();
+    }
+
+    fn save_settings(&mut self) {
+        let Some(settings) = self.sensitivity.as_ref().map(|s| s.settings.clone()) else { return };
+        let Source::Folder(root) = &self.source else {
+            self.message = Some("The example workspace is read-only: open a folder to save settings".to_owned());
+            return;
+        };
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let result = with_check_settings(CONFIG_FILE, &text, &settings)
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            .and_then(|new| write_atomic(&path, new.as_bytes()).map_err(|e| e.to_string()));
+        match result {
+            Ok(()) => {
+                self.message = Some(format!("Saved the check settings to {}", path.display()));
+                self.sensitivity = None;
+                self.plot.alarms.clear();
+                self.begin_load(self.source.clone(), None);
+            }
+            Err(e) => self.message = Some(format!("Cannot save {}: {e}", path.display())),
+        }
+    }
+
+    fn set_triage(&mut self, key: String, mut entry: TriageEntry) {
+        entry.updated = Some(self.today);
+        self.triage.entries.insert(key, entry);
+        self.save_triage("Triage saved");
+        self.derive_findings();
+    }
+
+    /// Writes `triage.yaml` atomically; where it cannot be written the triage stays in memory and
+    /// the message says so.
+    fn save_triage(&mut self, done: &str) {
+        match &self.source {
+            Source::Folder(root) => {
+                let path = root.join(TRIAGE_FILE);
+                self.message = Some(match write_atomic(&path, self.triage.to_yaml().as_bytes()) {
+                    Ok(()) => format!("{done} in {}", path.display()),
+                    Err(e) => format!("Cannot write {}: {e} (the triage is kept until the app closes)", path.display()),
+                });
+            }
+            Source::Example => {
+                self.message = Some(format!("{done} for this session only: the example workspace is read-only"));
+            }
+        }
+    }
+
+    fn reload_triage(&mut self) {
+        let Source::Folder(root) = &self.source else { return };
+        let path = root.join(TRIAGE_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match parse_triage(TRIAGE_FILE, &text) {
+                Ok(triage) => {
+                    self.triage = triage;
+                    self.derive_findings();
+                }
+                Err(errors) => self.message = Some(format!("{} (the triage shown is unchanged)", errors[0])),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.triage = Triage::default();
+                self.derive_findings();
+            }
+            Err(e) => self.message = Some(format!("Cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Files dropped on the window: a folder opens as the workspace; budget and history files are
+    /// copied into the open workspace folder (history files into its history folder), never over
+    /// a file of the same name. On the read-only example, a dropped file opens its own workspace.
+    fn drop_files(&mut self, paths: &[PathBuf]) {
+        if let [folder] = paths
+            && folder.is_dir()
+        {
+            self.apply(Command::Open(folder.clone()));
+            return;
+        }
+        let Source::Folder(root) = self.source.clone() else {
+            if let Some(root) = paths.first().and_then(|p| workspace_of(p)) {
+                self.apply(Command::Open(root));
+            }
+            return;
+        };
+        let mut added = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let lower = name.to_ascii_lowercase();
+            let target = if [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|e| lower.ends_with(e)) {
+                root.join(&self.workspace.config.history).join(&name)
+            } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+                root.join(&name)
+            } else {
+                problems.push(format!("{name} is neither a budget file (.yaml) nor a history file (.jsonl, .json, .csv)"));
+                continue;
+            };
+            if target.exists() {
+                problems.push(format!("{} already exists", target.display()));
+                continue;
+            }
+            let copied = std::fs::read(path).and_then(|bytes| {
+                if let Some(dir) = target.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                write_atomic(&target, &bytes)
+            });
+            match copied {
+                Ok(()) => added.push(name),
+                Err(e) => problems.push(format!("cannot copy {}: {e}", path.display())),
+            }
+        }
+        let mut message = Vec::new();
+        if !added.is_empty() {
+            message.push(format!("Added {} to the workspace", added.join(", ")));
+            self.begin_load(self.source.clone(), None);
+        }
+        message.extend(problems);
+        self.message = Some(message.join("; "));
+    }
+
+    fn error_lines(&self, error: &crate::model::error::LoadError) -> ErrorView {
+        let text = match &self.source {
+            Source::Folder(root) => std::fs::read_to_string(root.join(&error.file)).ok(),
+            Source::Example => crate::example::BUDGET_FILES
+                .iter()
+                .chain(std::iter::once(&crate::example::HISTORY_FILE))
+                .find(|(name, _)| *name == error.file)
+                .map(|(_, text)| (*text).to_owned()),
+        };
+        let line = error.pos.line;
+        let lines = text.map_or_else(Vec::new, |text| {
+            let (from, to) = if line == 0 { (1, 12) } else { (line.saturating_sub(4).max(1), line + 4) };
+            text.lines()
+                .enumerate()
+                .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.to_owned()))
+                .filter(|(n, _)| (from..=to).contains(n))
+                .collect()
+        });
+        ErrorView { title: error.to_string(), lines, line }
+    }
+}
+
+/// One allocation in the stacked view: its name and its bars as (x, width, value).
+pub type Layer = (String, Vec<(f64, f64, f64)>);
+
+/// Allocations are stacked in at most this many bars.
+pub const STACK_BARS: usize = 120;
+
+/// The workspace a dropped file belongs to: its folder, or the folder above its `history/`.
+fn workspace_of(file: &Path) -> Option<PathBuf> {
+    let dir = file.parent()?;
+    if dir.file_name().is_some_and(|n| n == "history") { dir.parent().map(Path::to_path_buf) } else { Some(dir.to_path_buf()) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn index_of(state: &AppState, id: &str) -> usize {
+        state.workspace.budgets.iter().position(|b| b.id == id).unwrap()
+    }
+
+    /// A copy of the bundled workspace in a temporary folder, to write into.
+    fn copy_of_bundled() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in crate::example::BUDGET_FILES.iter().chain(std::iter::once(&crate::example::HISTORY_FILE)) {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn selecting_a_budget_prepares_its_series() {
         let mut state = AppState::new(&Source::Example);
-        let index = state.workspace.budgets.iter().position(|b| b.id == "services.api_gateway").unwrap();
+        let index = index_of(&state, "services.api_gateway");
         state.apply(Command::Select(index));
         assert_eq!(state.selected, Some(index));
         assert!(state.plot.main.len() > 100, "{}", state.plot.main.len());
+        assert_eq!(state.plot.main.len(), state.plot.main_runs.len());
         assert!(!state.plot.other.is_empty());
         assert!(state.plot.x_is_time);
+        let (from, to, low, high) = state.plot.baseline_band.unwrap();
+        assert!(from < to && low < high);
+        // Seven services' allocations, stacked.
+        assert!(state.plot.stack.len() >= 5, "{}", state.plot.stack.len());
     }
 
     #[test]
     fn a_group_takes_the_worst_status_of_its_members() {
         let state = AppState::new(&Source::Example);
-        let frontend = state.workspace.budgets.iter().position(|b| b.id == "frontend").unwrap();
-        // frontend.javascript crosses its budget at the end of the example history.
-        let js = state.workspace.budgets.iter().position(|b| b.id == "frontend.javascript").unwrap();
+        let js = index_of(&state, "frontend.javascript");
         assert_eq!(state.status_of(js), Some(Status::Fail));
-        assert_eq!(state.status_of(frontend), Some(Status::Fail));
+        assert_eq!(state.status_of(index_of(&state, "frontend")), Some(Status::Fail));
     }
 
     #[test]
@@ -263,6 +1070,7 @@ mod tests {
         let mut state = AppState::new(&Source::Example);
         state.apply(Command::Select(1));
         state.apply(Command::Open(PathBuf::from("/no/such/folder")));
+        state.wait();
         assert_eq!(state.source, Source::Example);
         assert_eq!(state.selected, Some(1));
         assert!(state.message.as_deref().unwrap_or("").contains("/no/such/folder"));
@@ -274,6 +1082,153 @@ mod tests {
         state.apply(Command::Select(3));
         let id = state.workspace.budgets[3].id.clone();
         state.apply(Command::Reload);
+        state.wait();
         assert_eq!(state.selected.map(|i| state.workspace.budgets[i].id.clone()), Some(id));
+    }
+
+    #[test]
+    fn the_filter_keeps_matches_and_their_parents_and_nothing_else() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::SetFilter(TreeFilter { over_only: true, ..TreeFilter::default() }));
+        let shown: Vec<&str> = (0..state.shown.len()).filter(|&i| state.shown[i]).map(|i| state.workspace.budgets[i].id.as_str()).collect();
+        assert_eq!(shown, ["frontend", "frontend.javascript"]);
+        state.apply(Command::SetFilter(TreeFilter { text: "LOOKUP".into(), ..TreeFilter::default() }));
+        assert!(state.shown[index_of(&state, "services.auth.database_lookup")]);
+        assert!(state.shown[index_of(&state, "services.auth")]);
+        assert!(!state.shown[index_of(&state, "frontend")]);
+    }
+
+    #[test]
+    fn sorting_by_headroom_puts_the_tightest_first() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::SetFilter(TreeFilter { sort: SortKey::Headroom, ..TreeFilter::default() }));
+        let (_, roots) = state.ordered_roots.iter().find(|(f, _)| f == "frontend.yaml").unwrap();
+        let frontend = roots[0];
+        assert_eq!(state.workspace.budgets[state.ordered_children[frontend][0]].id, "frontend.javascript");
+    }
+
+    #[test]
+    fn a_finding_selects_its_budget_and_centres_the_plot_on_the_change() {
+        let mut state = AppState::new(&Source::Example);
+        let row =
+            state.findings.iter().position(|r| state.finding(r).metric == "services.auth" && state.finding(r).run_id == "ci-1157").unwrap();
+        state.apply(Command::SelectFinding(row));
+        assert_eq!(state.selected, Some(index_of(&state, "services.auth")));
+        let x = state.plot.change_points[0].0;
+        let view = state.view.unwrap();
+        assert!(view.x.0 < x && x < view.x.1 && (f64::midpoint(view.x.0, view.x.1) - x).abs() < 1.0, "{view:?} {x}");
+        // Findings are listed most severe first.
+        assert!(state.findings.windows(2).all(|w| state.finding(&w[0]).severity >= state.finding(&w[1]).severity));
+    }
+
+    #[test]
+    fn triage_is_saved_in_the_workspace_and_read_back() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let row = state.findings[0].clone();
+        let entry =
+            TriageEntry { state: crate::model::triage::TriageState::Investigating, owner: "maria".into(), ..TriageEntry::default() };
+        state.apply(Command::SetTriage(row.key.clone(), entry));
+        let text = std::fs::read_to_string(dir.path().join(TRIAGE_FILE)).unwrap();
+        assert!(text.contains("state: investigating") && text.contains("owner: \"maria\""), "{text}");
+        let again = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let same = again.findings.iter().find(|r| r.key == row.key).unwrap();
+        assert_eq!(same.triage.owner, "maria");
+        assert!(again.workspace.errors.is_empty(), "{:?}", again.workspace.errors);
+    }
+
+    #[test]
+    fn another_environment_is_checked_and_analysed_in_the_background() {
+        let mut state = AppState::new(&Source::Example);
+        let others: Vec<String> = state.environments().into_iter().filter(|e| Some(e) != state.report.environment.as_ref()).collect();
+        let Some(other) = others.first().cloned() else { return };
+        state.apply(Command::SetEnvironment(Some(other.clone())));
+        assert!(state.loading().is_some());
+        state.wait();
+        assert_eq!(state.report.environment, Some(other));
+    }
+
+    #[test]
+    fn tried_settings_are_replayed_and_saved_to_headroom_yaml() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        state.apply(Command::ShowSensitivity);
+        state.wait();
+        let saved = state.sensitivity.as_ref().unwrap().current.as_ref().unwrap().alarms.len();
+        let loose = CheckSettings { regression_threshold: 0.03, significance: 0.2, ..state.report.settings.clone() };
+        state.apply(Command::TrySettings(loose.clone()));
+        state.wait();
+        let tried = state.sensitivity.as_ref().unwrap().tried.as_ref().unwrap().alarms.len();
+        assert!(tried > saved * 3, "{tried} vs {saved}");
+        state.apply(Command::SaveSettings);
+        state.wait();
+        assert_eq!(state.report.settings, loose);
+        let text = std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap();
+        assert!(text.contains("regression_threshold: 3%"), "{text}");
+    }
+
+    #[test]
+    fn a_dropped_history_file_is_copied_into_the_workspace_and_never_over_another() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let runs = state.workspace.history.runs.len();
+        let outside = tempfile::tempdir().unwrap();
+        let file = outside.path().join("nightly.jsonl");
+        std::fs::write(&file, "{\"id\":\"n-1\",\"timestamp\":\"2026-11-24T00:00:00Z\",\"environment\":\"ci\",\"branch\":\"main\",\"metrics\":{\"frontend.css\":40}}\n").unwrap();
+        state.apply(Command::DropFiles(vec![file.clone()]));
+        state.wait();
+        assert!(dir.path().join("history/nightly.jsonl").exists());
+        assert_eq!(state.workspace.history.runs.len(), runs + 1);
+        state.apply(Command::DropFiles(vec![file]));
+        assert!(state.message.as_deref().unwrap_or("").contains("already exists"));
+    }
+
+    #[test]
+    fn an_error_shows_the_lines_around_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\nbad:\n  max_latency_ms: fast\n").unwrap();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        assert_eq!(state.workspace.errors.len(), 1);
+        state.apply(Command::ShowError(0));
+        let view = state.error_view.clone().unwrap();
+        assert_eq!(view.line, 4);
+        assert!(view.lines.iter().any(|(n, text)| *n == 4 && text.contains("fast")));
+    }
+
+    #[test]
+    fn review_mode_walks_the_agenda_and_selects_each_budget() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::EnterReview);
+        let review = state.review.clone().unwrap();
+        assert!(review.agenda.items.len() >= 3);
+        assert_eq!(state.selected, review.agenda.items[0].budget);
+        state.apply(Command::ReviewStep(1));
+        assert_eq!(state.review.as_ref().unwrap().index, 1);
+        assert_eq!(state.selected, review.agenda.items[1].budget);
+        state.apply(Command::ReviewStep(-5));
+        assert_eq!(state.review.as_ref().unwrap().index, 0);
+        state.apply(Command::LeaveReview);
+        assert!(state.review.is_none());
+    }
+
+    #[test]
+    fn the_review_export_writes_markdown_html_and_real_png_plots() {
+        let state = AppState::new(&Source::Example);
+        let out = tempfile::tempdir().unwrap();
+        let agenda = state.agenda();
+        let files = super::super::export::export_review(&state, &agenda, out.path()).unwrap();
+        assert!(files >= 4, "{files}");
+        let md = std::fs::read_to_string(out.path().join("review.md")).unwrap();
+        let first_png = md.lines().find_map(|l| l.split_once("](").map(|(_, rest)| rest.trim_end_matches(')').to_owned())).unwrap();
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.path().join(&first_png)).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!([info.width, info.height], super::super::export::PLOT_SIZE);
+        // Not blank: the limit line (red) and the series (blue) are there.
+        let red = pixels.chunks(4).filter(|p| p[0] > 180 && p[1] < 110 && p[2] < 100).count();
+        let blue = pixels.chunks(4).filter(|p| p[2] > 180 && p[0] < 120).count();
+        assert!(red > 200 && blue > 200, "red {red}, blue {blue}");
+        assert!(std::fs::read_to_string(out.path().join("review.html")).unwrap().contains(&format!("src=\"{first_png}\"")));
     }
 }

@@ -43,3 +43,25 @@ pub fn severity_color(severity: Severity) -> Color32 {
         Severity::High | Severity::Critical => FAIL,
     }
 }
+
+/// The band of values the gate lets pass (baseline ± the smallest flaggable change).
+pub const BAND: Color32 = Color32::from_rgba_premultiplied(0x25, 0x3a, 0x50, 0x30);
+
+/// The background of the line at fault in a bad file.
+pub const ERROR_LINE: Color32 = Color32::from_rgba_premultiplied(0x70, 0x20, 0x1e, 0x70);
+
+/// Colours of stacked allocations, in turn.
+const STACK: [Color32; 6] = [
+    Color32::from_rgb(0x4a, 0x90, 0xe2),
+    Color32::from_rgb(0x50, 0xb8, 0x8c),
+    Color32::from_rgb(0xd2, 0x99, 0x22),
+    Color32::from_rgb(0xa0, 0x6c, 0xd5),
+    Color32::from_rgb(0xe0, 0x6c, 0x5c),
+    Color32::from_rgb(0x8a, 0x9a, 0xa8),
+];
+
+/// The colour of the `i`th stacked allocation.
+#[must_use]
+pub fn stack_color(i: usize) -> Color32 {
+    STACK[i % STACK.len()]
+}

@@ -69,6 +69,13 @@ impl Timestamp {
         Ok(Timestamp(millis - offset_minutes * 60_000))
     }
 
+    /// Now, by the system clock.
+    #[must_use]
+    pub fn now() -> Timestamp {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Timestamp(i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+    }
+
     /// Seconds since 1970 as f64, for plots.
     #[must_use]
     pub fn as_secs_f64(self) -> f64 {

@@ -364,6 +364,49 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
     if errors.is_empty() { Ok(config) } else { Err(errors) }
 }
 
+/// The text of `headroom.yaml` with its `check:` settings replaced by `settings` (appended where
+/// there were none). Everything else in the file, comments included, is kept; the result is
+/// parsed again so a file that would not load is never written.
+pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> Result<String, Vec<LoadError>> {
+    let missing = match settings.missing_data {
+        MissingData::Fail => "fail",
+        MissingData::Warn => "warn",
+    };
+    let block = format!(
+        "check:\n  regression_threshold: {}%\n  baseline_runs: {}\n  missing_data: {missing}\n  significance: {}\n",
+        yaml::format_number((settings.regression_threshold * 1e6).round() / 1e4),
+        settings.baseline_runs,
+        settings.significance
+    );
+    let mut out = String::new();
+    let mut lines = text.lines().peekable();
+    let mut replaced = false;
+    while let Some(line) = lines.next() {
+        if !replaced && (line == "check:" || line.starts_with("check:") && line[6..].starts_with([' ', '{', '#'])) {
+            // The block is this line and every indented (or blank) line after it.
+            while lines.peek().is_some_and(|next| next.starts_with([' ', '\t']) || next.trim().is_empty()) {
+                lines.next();
+            }
+            out.push_str(&block);
+            replaced = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !replaced {
+        if !out.is_empty() && !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(&block);
+    }
+    let parsed = parse_config(file, &out)?;
+    if parsed.check != *settings {
+        return Err(vec![LoadError::whole_file(file, "the check settings could not be written back exactly")]);
+    }
+    Ok(out)
+}
+
 /// Writes a file atomically: a temporary file beside it, flushed to disk, then renamed over it.
 /// A crash mid-write leaves the old file as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -445,6 +488,21 @@ mod tests {
         assert_eq!(c.check.missing_data, MissingData::Warn);
         let e = parse_config("headroom.yaml", "default_brnach: main\n").unwrap_err();
         assert!(e[0].to_string().contains("did you mean `default_branch`?"));
+    }
+
+    #[test]
+    fn check_settings_are_replaced_in_place_and_the_rest_is_kept() {
+        let text = "# team settings\ndefault_branch: trunk\ncheck:\n  regression_threshold: 5%\n  baseline_runs: 10\n\nenvironments: [ci]  # only CI\n";
+        let settings =
+            CheckSettings { regression_threshold: 0.075, baseline_runs: 30, missing_data: MissingData::Warn, significance: 0.0005 };
+        let out = with_check_settings(CONFIG_FILE, text, &settings).unwrap();
+        assert!(out.starts_with("# team settings\ndefault_branch: trunk\ncheck:\n  regression_threshold: 7.5%\n"), "{out}");
+        assert!(out.contains("environments: [ci]  # only CI"));
+        let config = parse_config(CONFIG_FILE, &out).unwrap();
+        assert_eq!(config.check, settings);
+        assert_eq!(config.default_branch, "trunk");
+        let appended = with_check_settings(CONFIG_FILE, "default_branch: main\n", &settings).unwrap();
+        assert_eq!(parse_config(CONFIG_FILE, &appended).unwrap().check, settings);
     }
 
     #[test]

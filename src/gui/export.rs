@@ -1,0 +1,166 @@
+//! The review's export: Markdown and HTML from `report::review`, with each item's plot as a PNG.
+//!
+//! The plots are the app's own plot function, drawn by a headless egui context and painted on
+//! the CPU, so an export looks like the screen, needs no window and no GPU, and works the same
+//! in CI, under Xvfb and on a laptop:
+//!
+//! ```text
+//!  history_plot_ui ─▶ egui::Context::run_ui ─▶ shapes ─▶ tessellate ─▶ triangles
+//!                       (no window)                                      │
+//!  PNG ◀── png crate ◀── RGBA buffer ◀── rasterize: barycentric coverage, font atlas texture
+//! ```
+
+use super::metric::{PlotOptions, history_plot_ui};
+use super::state::{AppState, PlotData};
+use crate::engine::check::BudgetResult;
+use crate::report::review::{Agenda, html, markdown};
+use egui::epaint::{ClippedPrimitive, Primitive};
+use egui::{Color32, ColorImage, TextureId};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The size of an exported plot, in pixels.
+pub const PLOT_SIZE: [u32; 2] = [960, 360];
+
+/// Writes `review.md`, `review.html` and a PNG per item with a budget into `dir` (created where
+/// missing). Every file is written atomically. Returns how many files were written.
+pub fn export_review(state: &AppState, agenda: &Agenda, dir: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut images: HashMap<usize, String> = HashMap::new();
+    for (i, item) in agenda.items.iter().enumerate() {
+        let Some(budget) = item.budget else { continue };
+        let Some(result) = state.result_of.get(&budget).map(|&r| &state.report.results[r]) else { continue };
+        let plot = state.plot_of(budget);
+        if plot.main.is_empty() && plot.other.is_empty() {
+            continue;
+        }
+        let centre = item.run_index.and_then(|run| plot.main_runs.iter().position(|&r| r == run)).map(|p| plot.main[p][0]);
+        let png = plot_png(&plot, result, centre, PLOT_SIZE)?;
+        let name = format!("{:02}-{}.png", i + 1, item.metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_', "-"));
+        crate::model::workspace::write_atomic(&dir.join(&name), &png).map_err(|e| format!("{name}: {e}"))?;
+        images.insert(i, name);
+    }
+    let image_of = |i: usize| images.get(&i).cloned();
+    crate::model::workspace::write_atomic(&dir.join("review.md"), markdown(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
+    crate::model::workspace::write_atomic(&dir.join("review.html"), html(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
+    Ok(images.len() + 2)
+}
+
+/// A budget's history plot as PNG bytes, drawn exactly as the app draws it (light theme).
+pub fn plot_png(plot: &PlotData, result: &BudgetResult, centre: Option<f64>, size: [u32; 2]) -> Result<Vec<u8>, String> {
+    let ctx = egui::Context::default();
+    ctx.set_theme(egui::Theme::Light);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(size[0] as f32, size[1] as f32));
+    let input = || egui::RawInput { screen_rect: Some(screen), ..egui::RawInput::default() };
+    let span = match (plot.main.first(), plot.main.last()) {
+        (Some(a), Some(b)) => (b[0] - a[0]) / 4.0,
+        _ => 1.0,
+    };
+    let view = centre.map(|x| (x - span, x + span));
+    let mut textures: HashMap<TextureId, ColorImage> = HashMap::new();
+    let mut primitives = Vec::new();
+    // Two frames: the first lays out fonts and the plot's bounds, the second is painted.
+    for _ in 0..2 {
+        let mut output = ctx.run_ui(input(), |ui| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                history_plot_ui(ui, plot, result, &PlotOptions { id: "export", view, show_legend: false, ..PlotOptions::default() });
+            });
+        });
+        for (id, delta) in output.textures_delta.set.iter().flat_map(|(id, deltas)| deltas.iter().map(move |d| (id, d))) {
+            let egui::ImageData::Color(image) = &delta.image;
+            match delta.pos {
+                None => {
+                    textures.insert(*id, ColorImage::clone(image));
+                }
+                Some([x, y]) => {
+                    if let Some(texture) = textures.get_mut(id) {
+                        for row in 0..image.size[1] {
+                            for col in 0..image.size[0] {
+                                let (tx, ty) = (x + col, y + row);
+                                if tx < texture.size[0] && ty < texture.size[1] {
+                                    texture.pixels[ty * texture.size[0] + tx] = image.pixels[row * image.size[0] + col];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        output.textures_delta.clear();
+        primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+    }
+    let background = ctx.global_style().visuals.panel_fill;
+    let pixels = rasterize(&primitives, &textures, size, background);
+    encode_png(&pixels, size)
+}
+
+/// Paints tessellated egui meshes into an RGBA buffer: each triangle filled where its barycentric
+/// coordinates are non-negative at a pixel's centre, its colour interpolated and multiplied by
+/// the texture (the font atlas, or white), blended premultiplied over what is there.
+#[allow(clippy::many_single_char_names)] // a, b, c are a triangle's corners; w, h the image's size, as in the maths
+fn rasterize(
+    primitives: &[ClippedPrimitive],
+    textures: &HashMap<TextureId, ColorImage>,
+    size: [u32; 2],
+    background: Color32,
+) -> Vec<Color32> {
+    let (w, h) = (size[0] as usize, size[1] as usize);
+    let mut out = vec![background; w * h];
+    for primitive in primitives {
+        let Primitive::Mesh(mesh) = &primitive.primitive else { continue };
+        let texture = textures.get(&mesh.texture_id);
+        let clip = primitive.clip_rect;
+        for tri in mesh.indices.chunks_exact(3) {
+            let [a, b, c] = [tri[0], tri[1], tri[2]].map(|i| mesh.vertices[i as usize]);
+            let area = (b.pos - a.pos).x * (c.pos - a.pos).y - (b.pos - a.pos).y * (c.pos - a.pos).x;
+            if area.abs() < 1e-6 {
+                continue;
+            }
+            let min_x = a.pos.x.min(b.pos.x).min(c.pos.x).max(clip.min.x).max(0.0).floor() as usize;
+            let max_x = (a.pos.x.max(b.pos.x).max(c.pos.x).min(clip.max.x).ceil().max(0.0) as usize).min(w);
+            let min_y = a.pos.y.min(b.pos.y).min(c.pos.y).max(clip.min.y).max(0.0).floor() as usize;
+            let max_y = (a.pos.y.max(b.pos.y).max(c.pos.y).min(clip.max.y).ceil().max(0.0) as usize).min(h);
+            for py in min_y..max_y {
+                for px in min_x..max_x {
+                    let p = egui::pos2(px as f32 + 0.5, py as f32 + 0.5);
+                    let wa = ((b.pos - p).x * (c.pos - p).y - (b.pos - p).y * (c.pos - p).x) / area;
+                    let wb = ((c.pos - p).x * (a.pos - p).y - (c.pos - p).y * (a.pos - p).x) / area;
+                    let wc = 1.0 - wa - wb;
+                    if wa < 0.0 || wb < 0.0 || wc < 0.0 {
+                        continue;
+                    }
+                    let (ca, cb, cc) = (a.color.to_array(), b.color.to_array(), c.color.to_array());
+                    let mut rgba: [f32; 4] = std::array::from_fn(|k| f32::from(ca[k]) * wa + f32::from(cb[k]) * wb + f32::from(cc[k]) * wc);
+                    if let Some(t) = texture {
+                        let u = a.uv.x * wa + b.uv.x * wb + c.uv.x * wc;
+                        let v = a.uv.y * wa + b.uv.y * wb + c.uv.y * wc;
+                        let tx = ((u * t.size[0] as f32) as usize).min(t.size[0] - 1);
+                        let ty = ((v * t.size[1] as f32) as usize).min(t.size[1] - 1);
+                        let texel = t.pixels[ty * t.size[0] + tx];
+                        for (channel, factor) in rgba.iter_mut().zip(texel.to_array()) {
+                            *channel *= f32::from(factor) / 255.0;
+                        }
+                    }
+                    let dst = &mut out[py * w + px];
+                    let keep = 1.0 - rgba[3] / 255.0;
+                    let [dr, dg, db, da] = dst.to_array().map(f32::from);
+                    let blend = |s: f32, d: f32| (s + d * keep).round().clamp(0.0, 255.0) as u8;
+                    *dst = Color32::from_rgba_premultiplied(blend(rgba[0], dr), blend(rgba[1], dg), blend(rgba[2], db), blend(rgba[3], da));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn encode_png(pixels: &[Color32], size: [u32; 2]) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, size[0], size[1]);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    let data: Vec<u8> = pixels.iter().flat_map(Color32::to_srgba_unmultiplied).collect();
+    writer.write_image_data(&data).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(bytes)
+}

@@ -1,0 +1,100 @@
+//! The findings list: every change point the engine found, most severe first, with its root-cause
+//! hints and the team's triage; a click shows the metric centred on the change.
+
+use super::state::{AppState, Command};
+use super::theme;
+use crate::engine::analyze::Verdict;
+use crate::model::triage::TriageState;
+use crate::report::analysis::{change_words, finding_hints};
+use egui::{RichText, Ui};
+
+/// The list.
+pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let open = state.findings.iter().filter(|r| state.finding(r).verdict == Verdict::Regression && r.triage.state.is_open()).count();
+    ui.label(format!("{} change points, {open} regressions open", state.findings.len()));
+    ui.separator();
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        for (row_index, row) in state.findings.iter().enumerate() {
+            let f = state.finding(row);
+            let unit = row.budget.map_or("", |b| state.workspace.budgets[b].unit.symbol());
+            let name = row.budget.map_or(f.metric.as_str(), |b| state.workspace.budgets[b].id.as_str());
+            let when = state
+                .workspace
+                .history
+                .runs
+                .get(f.run_index)
+                .and_then(|r| r.timestamp)
+                .map_or_else(String::new, |t| format!(" · {}", t.date()));
+            ui.horizontal(|ui| {
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                ui.painter().circle_filled(rect.center(), 4.0, theme::severity_color(f.severity));
+                let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
+                if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
+                    commands.push(Command::SelectFinding(row_index));
+                }
+            });
+            ui.label(RichText::new(change_words(f, unit)).color(theme::severity_color(f.severity)));
+            for hint in finding_hints(f, unit) {
+                ui.label(RichText::new(hint).small().weak());
+            }
+            ui.horizontal(|ui| {
+                let mut state_now = row.triage.state;
+                egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
+                    for s in TriageState::ALL {
+                        ui.selectable_value(&mut state_now, s, s.label());
+                    }
+                });
+                if state_now != row.triage.state {
+                    let mut entry = row.triage.clone();
+                    entry.state = state_now;
+                    commands.push(Command::SetTriage(row.key.clone(), entry));
+                }
+                if ui.small_button("Owner and note…").clicked() {
+                    commands.push(Command::EditTriage(Some((row.key.clone(), row.triage.clone()))));
+                }
+                if !row.triage.owner.is_empty() {
+                    ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
+                }
+            });
+            if !row.triage.note.is_empty() {
+                ui.label(RichText::new(&row.triage.note).italics().small());
+            }
+            ui.separator();
+        }
+    });
+}
+
+/// The window editing a finding's owner and note.
+pub fn triage_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some((key, draft)) = &state.triage_draft else { return };
+    let mut entry = draft.clone();
+    egui::Window::new("Triage").collapsible(false).resizable(false).show(ui.ctx(), |ui| {
+        ui.label(RichText::new(key).monospace());
+        egui::Grid::new("triage fields").num_columns(2).show(ui, |ui| {
+            ui.label("");
+            egui::ComboBox::new("triage window state", "state").selected_text(entry.state.label()).show_ui(ui, |ui| {
+                for s in TriageState::ALL {
+                    ui.selectable_value(&mut entry.state, s, s.label());
+                }
+            });
+            ui.end_row();
+            ui.label("Owner");
+            ui.add(egui::TextEdit::singleline(&mut entry.owner).hint_text("who looks into it").desired_width(320.0));
+            ui.end_row();
+            ui.label("Note");
+            ui.add(egui::TextEdit::multiline(&mut entry.note).hint_text("what the team knows").desired_width(320.0).desired_rows(3));
+            ui.end_row();
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() {
+                commands.push(Command::SetTriage(key.clone(), entry.clone()));
+            }
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::EditTriage(None));
+            }
+        });
+    });
+    if &entry != draft && !commands.iter().any(|c| matches!(c, Command::SetTriage(..) | Command::EditTriage(None))) {
+        commands.push(Command::EditTriage(Some((key.clone(), entry))));
+    }
+}

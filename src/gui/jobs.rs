@@ -1,0 +1,188 @@
+//! Slow work off the UI thread: loading and analysing a workspace, replaying settings, and
+//! watching the workspace's files. Each job runs on a named thread and reports progress; the UI
+//! thread only polls ([`Job::poll`]), so the window never freezes.
+//!
+//! ```text
+//!  UI thread                        "headroom-load" thread
+//!  apply(Reload) ── spawn ────────▶ read files ▸ parse ▸ check ▸ change points
+//!  every frame: progress() ◀─────── Mutex<(fraction, what)>  + wake the UI
+//!               poll()     ◀─────── channel: Loaded
+//! ```
+
+use super::state::Source;
+use crate::engine::analyze::{Analysis, RunFilter, analyze};
+use crate::engine::changepoint::DetectorSettings;
+use crate::engine::check::{CheckOptions, CheckReport, check};
+use crate::model::triage::Triage;
+use crate::model::workspace::{Workspace, fingerprint};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+/// Wakes the UI (asks egui for a repaint) from another thread.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// A result being computed on another thread.
+pub struct Job<T> {
+    receiver: mpsc::Receiver<T>,
+    progress: Arc<Mutex<(f32, String)>>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Runs `work` on a thread named `name`; `work` reports progress through the function it is given.
+    pub fn spawn(name: &str, waker: Waker, work: impl FnOnce(&dyn Fn(f32, &str)) -> T + Send + 'static) -> Job<T> {
+        let (sender, receiver) = mpsc::channel();
+        let progress = Arc::new(Mutex::new((0.0, String::from("starting"))));
+        let shared = Arc::clone(&progress);
+        let wake = Arc::clone(&waker);
+        let body = move || {
+            let report = |fraction: f32, what: &str| {
+                if let Ok(mut p) = shared.lock() {
+                    *p = (fraction, what.to_owned());
+                }
+                wake();
+            };
+            let result = work(&report);
+            // The receiver is gone where the job was superseded: its result is not wanted.
+            let _ = sender.send(result);
+            waker();
+        };
+        if let Err(e) = std::thread::Builder::new().name(name.to_owned()).spawn(body) {
+            // No thread to be had: say so where the progress is shown; poll() never answers.
+            if let Ok(mut p) = progress.lock() {
+                *p = (0.0, format!("cannot start a thread: {e}"));
+            }
+        }
+        Job { receiver, progress }
+    }
+
+    /// The result, once it is there (taken once).
+    #[must_use]
+    pub fn poll(&self) -> Option<T> {
+        self.receiver.try_recv().ok()
+    }
+
+    /// Waits for the result (tests, and the benchmark).
+    #[must_use]
+    pub fn wait(&self) -> Option<T> {
+        self.receiver.recv().ok()
+    }
+
+    /// How far the job is (0 to 1) and what it is doing.
+    #[must_use]
+    pub fn progress(&self) -> (f32, String) {
+        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+}
+
+/// A workspace read, checked and analysed.
+pub struct Loaded {
+    /// Where it came from.
+    pub source: Source,
+    /// The workspace (its triage taken out into `triage`).
+    pub workspace: Arc<Workspace>,
+    /// The team's triage.
+    pub triage: Triage,
+    /// The check, as `headroom check` makes it.
+    pub report: CheckReport,
+    /// Change points of every metric of the baseline branch in the checked environment.
+    pub analysis: Analysis,
+}
+
+/// Reads (unless `reuse` gives the workspace), checks and analyses a workspace in `environment`.
+pub fn load(
+    source: &Source,
+    environment: Option<String>,
+    reuse: Option<Arc<Workspace>>,
+    progress: &dyn Fn(f32, &str),
+) -> Result<Loaded, String> {
+    let (workspace, triage) = if let Some(w) = reuse {
+        (w, None)
+    } else {
+        let mut workspace = match source {
+            Source::Folder(path) => Workspace::load_with_progress(path, &mut |f, what| progress(0.6 * f, &format!("reading {what}")))
+                .map_err(|e| format!("Cannot open {}: {e}", path.display()))?,
+            Source::Example => crate::example::workspace(),
+        };
+        let triage = std::mem::take(&mut workspace.triage);
+        (Arc::new(workspace), Some(triage))
+    };
+    progress(0.6, "checking every budget");
+    let options = CheckOptions { environment, ..CheckOptions::default() };
+    let report = check(&workspace, &options);
+    progress(0.7, "finding change points");
+    let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
+    let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+    progress(1.0, "done");
+    Ok(Loaded { source: source.clone(), workspace, triage: triage.unwrap_or_default(), report, analysis })
+}
+
+/// Watches a workspace folder for changed files, by polling their sizes and modification times
+/// once a second (no extra dependency, and it works on network and container mounts where
+/// change notifications do not). A change is reported once the files have been still for one
+/// poll, so an editor's save in several steps is one reload.
+pub struct Watcher {
+    stop: Arc<AtomicBool>,
+    changed: Arc<Mutex<Vec<String>>>,
+}
+
+/// How often the watcher looks.
+pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+
+impl Watcher {
+    /// Starts watching `dir`.
+    #[must_use]
+    pub fn start(dir: PathBuf, waker: Waker) -> Watcher {
+        let stop = Arc::new(AtomicBool::new(false));
+        let changed = Arc::new(Mutex::new(Vec::new()));
+        let (stop_flag, out) = (Arc::clone(&stop), Arc::clone(&changed));
+        let body = move || {
+            let mut known = fingerprint(&dir);
+            let mut pending: Option<Vec<(String, u64, Option<std::time::SystemTime>)>> = None;
+            while !stop_flag.load(Ordering::Relaxed) {
+                std::thread::sleep(WATCH_INTERVAL);
+                let now = fingerprint(&dir);
+                match &pending {
+                    Some(previous) if *previous == now => {
+                        let names = changed_files(&known, &now);
+                        if let Ok(mut c) = out.lock() {
+                            c.extend(names);
+                        }
+                        known = now;
+                        pending = None;
+                        waker();
+                    }
+                    _ if now != known => pending = Some(now),
+                    _ => pending = None,
+                }
+            }
+        };
+        // Without a thread the app still works; it just does not reload by itself.
+        let _ = std::thread::Builder::new().name("headroom-watch".to_owned()).spawn(body);
+        Watcher { stop, changed }
+    }
+
+    /// The files that changed since the last call (relative to the workspace), if any.
+    #[must_use]
+    pub fn take_changes(&self) -> Vec<String> {
+        self.changed.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default()
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn changed_files(
+    before: &[(String, u64, Option<std::time::SystemTime>)],
+    after: &[(String, u64, Option<std::time::SystemTime>)],
+) -> Vec<String> {
+    let mut names: Vec<String> = after.iter().filter(|f| !before.contains(f)).map(|f| f.0.clone()).collect();
+    names.extend(before.iter().filter(|f| !after.iter().any(|a| a.0 == f.0)).map(|f| f.0.clone()));
+    names.sort();
+    names.dedup();
+    names
+}

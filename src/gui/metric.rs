@@ -1,0 +1,297 @@
+//! The metric view: the selected budget's check, its allocations, the engine's findings on it,
+//! and its history plotted against the limit.
+
+use super::state::{AppState, Command, PlotData, TimeRange};
+use super::theme;
+use crate::engine::check::{BudgetResult, Finding, Status};
+use crate::model::time::Timestamp;
+use crate::plot::m4;
+use crate::report::{describe, quantity};
+use egui::{RichText, Ui};
+
+/// How to draw a history plot.
+#[derive(Clone, Debug, Default)]
+pub struct PlotOptions {
+    /// The plot's id (one per place it is drawn).
+    pub id: &'static str,
+    /// An x range to show; applied once per `generation`.
+    pub view: Option<(f64, f64)>,
+    /// Which view request this is (the plot applies each generation once).
+    pub generation: u64,
+    /// Whether to show the legend.
+    pub show_legend: bool,
+    /// The plot's height; the rest of the space where 0.
+    pub height: f32,
+}
+
+/// The metric view of the selected budget.
+pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(index) = state.selected else {
+        ui.centered_and_justified(|ui| ui.label("Select a budget on the left to see its history against the budget."));
+        return;
+    };
+    let budget = &state.workspace.budgets[index];
+    let result = state.result_of.get(&index).map(|&r| &state.report.results[r]);
+    ui.heading(RichText::new(&budget.name).color(theme::status_color(state.status_of(index))));
+    ui.label(RichText::new(format!("{} · {}:{}", budget.id, budget.file, budget.pos.line)).weak());
+    if let Some(description) = &budget.description {
+        ui.label(description);
+    }
+    let Some(r) = result else {
+        ui.label(format!("A group of {} budgets:", budget.children.len()));
+        children_ui(ui, state, index, commands);
+        return;
+    };
+    result_ui(ui, r, &budget.statistic.to_string(), state);
+    if !budget.children.is_empty() {
+        ui.add_space(4.0);
+        allocation_sum_ui(ui, state, index);
+        children_ui(ui, state, index, commands);
+    }
+    ui.add_space(4.0);
+    if state.plot.main.is_empty() && state.plot.other.is_empty() {
+        ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label("Show");
+        for range in TimeRange::OFFERED {
+            if ui.selectable_label(state.range == range, range.label()).clicked() {
+                commands.push(Command::SetRange(range));
+            }
+        }
+        if !state.plot.stack.is_empty() {
+            ui.separator();
+            if ui.selectable_label(!state.stacked, "history").clicked() {
+                commands.push(Command::SetStacked(false));
+            }
+            if ui.selectable_label(state.stacked, "allocations stacked").clicked() {
+                commands.push(Command::SetStacked(true));
+            }
+        }
+        ui.separator();
+        ui.label(RichText::new("drag to pan, scroll to zoom, double-click to fit").weak().small());
+    });
+    let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
+    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0 };
+    if state.stacked && !state.plot.stack.is_empty() {
+        stacked_plot_ui(ui, &state.plot, r, &options);
+    } else {
+        history_plot_with_runs_ui(ui, &state.plot, r, &options, Some(&state.workspace.history));
+    }
+}
+
+fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
+    let unit = r.unit.symbol();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(r.status.as_str().to_uppercase()).strong().color(theme::status_color(Some(r.status))));
+        ui.label(format!("metric {} ({statistic})", r.metric));
+        ui.separator();
+        ui.label(format!("value {}", r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit))));
+        ui.label(format!("limit {}", quantity(r.limit, unit)));
+        if let Some(w) = r.warning {
+            ui.label(format!("warning at {}", quantity(w, unit)));
+        }
+        if let Some(h) = r.headroom() {
+            ui.label(format!("headroom {}", quantity(h, unit)));
+        }
+        if let Some(b) = &r.baseline {
+            let since = b.since.as_ref().map_or_else(String::new, |s| format!(" since {s}"));
+            ui.label(format!("baseline {} ({} runs of {}{since})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
+        }
+    });
+    if let Some(line) = crate::report::noise_and_trend(r) {
+        ui.label(line);
+    }
+    for (_, severity, words) in &state.plot.change_points {
+        ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
+    }
+    for finding in &r.findings {
+        let status = finding.status(state.report.settings.missing_data);
+        if status != Status::Pass || matches!(finding, Finding::Improvement { .. }) {
+            ui.colored_label(theme::status_color(Some(status)), describe(r, finding));
+        }
+    }
+}
+
+/// The members or allocations of a budget, to drill down into.
+fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        for &child in &state.workspace.budgets[index].children {
+            super::tree::status_dot_ui(ui, state.status_of(child));
+            let text = super::tree::row_text(state, child);
+            if ui.selectable_label(false, text).on_hover_text(&state.workspace.budgets[child].id).clicked() {
+                commands.push(Command::Select(child));
+            }
+            ui.add_space(8.0);
+        }
+    });
+}
+
+/// The sum of a budget's allocations against its own limit.
+pub fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize) {
+    let budget = &state.workspace.budgets[index];
+    let env = state.report.environment.as_deref();
+    let (Some(limit), unit) = (budget.limit_in(env), budget.unit.symbol()) else { return };
+    let allocated: f64 = budget.children.iter().filter_map(|&c| state.workspace.budgets[c].limit_in(env)).sum();
+    let measured: Option<f64> = budget
+        .children
+        .iter()
+        .map(|&c| state.result_of.get(&c).and_then(|&r| state.report.results[r].value))
+        .sum::<Option<f64>>()
+        .filter(|_| !budget.children.is_empty());
+    let mut text = format!("allocated {} of {}", quantity(allocated, unit), quantity(limit, unit));
+    if let Some(m) = measured {
+        text.push_str(&format!(", allocations measure {} together", quantity(m, unit)));
+    }
+    ui.label(RichText::new(text).weak().small());
+}
+
+fn format_x(x: f64, is_time: bool) -> String {
+    if is_time { Timestamp((x * 1000.0) as i64).date() } else { format!("run {x:.0}") }
+}
+
+/// The hover text of the run nearest to `x` in a series: run id, commit, branch, time, value.
+fn hover_text(state_plot: &PlotData, runs: &crate::model::history::History, x: f64, series_other: bool, unit: &str) -> Option<String> {
+    let (points, ids) = if series_other { (&state_plot.other, &state_plot.other_runs) } else { (&state_plot.main, &state_plot.main_runs) };
+    let i = points.partition_point(|p| p[0] < x).min(points.len().checked_sub(1)?);
+    let i = if i > 0 && (points[i - 1][0] - x).abs() < (points[i][0] - x).abs() { i - 1 } else { i };
+    let run = runs.runs.get(ids[i])?;
+    let mut text = format!("run {}", run.id);
+    if let Some(c) = &run.commit {
+        text.push_str(&format!(" · {}", &c[..c.len().min(10)]));
+    }
+    if let Some(b) = &run.branch {
+        text.push_str(&format!(" · {b}"));
+    }
+    if let Some(t) = run.timestamp {
+        text.push_str(&format!("\n{t}"));
+    }
+    text.push_str(&format!("\n{}", quantity(points[i][1], unit)));
+    Some(text)
+}
+
+/// The history plot: the baseline branch as a line (reduced to what the pixels can show), other
+/// branches as points, the limit, the warning, the band the gate lets pass, the engine's levels
+/// and change points, and the alarms of settings being tried.
+pub fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
+    history_plot_with_runs_ui(ui, plot, r, options, None);
+}
+
+/// [`history_plot_ui`] with the history, for hover text naming runs and commits.
+pub fn history_plot_with_runs_ui(
+    ui: &mut Ui,
+    plot: &PlotData,
+    r: &BudgetResult,
+    options: &PlotOptions,
+    history: Option<&crate::model::history::History>,
+) {
+    use egui_plot::{HLine, Legend, Line, LineStyle, MarkerShape, Plot, Points, Polygon, VLine};
+    let unit = r.unit.symbol().to_owned();
+    let is_time = plot.x_is_time;
+    let hover_unit = unit.clone();
+    let mut chart =
+        Plot::new(options.id)
+            // From zero, so the distance to the limit looks as large as it is.
+            .include_y(0.0)
+            .include_y(r.limit)
+            .y_axis_label(format!("{} ({unit})", r.metric))
+            .x_axis_formatter(move |mark, _| format_x(mark.value, is_time))
+            .label_formatter(move |hover| match hover {
+                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                    let other = *plot_name == "other branches";
+                    let named = (*plot_name == "baseline branch" || other)
+                        .then(|| history.and_then(|h| hover_text(plot, h, position.x, other, &hover_unit)))
+                        .flatten();
+                    Some(named.unwrap_or_else(|| {
+                        format!("{plot_name}\n{}\n{}", format_x(position.x, is_time), quantity(position.y, &hover_unit))
+                    }))
+                }
+                egui_plot::HoverPosition::Elsewhere { .. } => None,
+            });
+    if options.show_legend {
+        // Bottom right: plots start at zero, so the data seldom lies there.
+        chart = chart.legend(Legend::default().position(egui_plot::Corner::RightBottom));
+    }
+    if let (Some(first), Some(last)) = (plot.main.first(), plot.main.last()) {
+        chart = chart.include_x(first[0]).include_x(last[0]);
+    }
+    if options.height > 0.0 {
+        chart = chart.height(options.height);
+    }
+    let applied_id = ui.make_persistent_id((options.id, "view generation"));
+    let applied: u64 = ui.data(|d| d.get_temp(applied_id).unwrap_or(0));
+    let request = options.view.filter(|_| options.generation != applied || options.id == "export");
+    chart.show(ui, |plot_ui| {
+        if let Some((a, b)) = request {
+            plot_ui.set_plot_bounds_x(a..=b);
+            plot_ui.set_auto_bounds(egui::Vec2b::new(false, true));
+        }
+        let bounds = plot_ui.plot_bounds();
+        let columns = plot_ui.transform().frame().width().max(1.0) as usize;
+        let (x_min, x_max) = (bounds.min()[0], bounds.max()[0]);
+        let visible = if x_max > x_min { m4(&plot.main, x_min, x_max, columns) } else { m4(&plot.main, f64::MIN, f64::MAX, columns) };
+        if let Some((from, to, low, high)) = plot.baseline_band {
+            plot_ui.polygon(
+                Polygon::new("gate passes (baseline ± smallest flaggable change)", vec![[from, low], [to, low], [to, high], [from, high]])
+                    .fill_color(theme::BAND)
+                    .stroke(egui::Stroke::NONE),
+            );
+        }
+        plot_ui.line(Line::new("baseline branch", visible).color(theme::SERIES).width(1.5));
+        if !plot.levels.is_empty() {
+            plot_ui.line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
+        }
+        for (x, severity, _) in &plot.change_points {
+            plot_ui
+                .vline(VLine::new(format!("change point ({})", severity.as_str()), *x).color(theme::severity_color(*severity)).width(1.5));
+        }
+        if !plot.other.is_empty() {
+            let others = m4(&plot.other, x_min.min(x_max), x_max.max(x_min), columns);
+            plot_ui.points(Points::new("other branches", others).color(theme::OTHER_BRANCH).radius(2.5));
+        }
+        if !plot.alarms.is_empty() {
+            let (confirmed, noise): (Vec<_>, Vec<_>) = plot.alarms.iter().partition(|a| a.2);
+            let to_points = |v: Vec<&(f64, f64, bool)>| v.iter().map(|a| [a.0, a.1]).collect::<Vec<_>>();
+            plot_ui.points(
+                Points::new("alarm, confirmed", to_points(confirmed)).shape(MarkerShape::Down).color(theme::FAIL).radius(6.0).filled(true),
+            );
+            plot_ui.points(Points::new("alarm, likely noise", to_points(noise)).shape(MarkerShape::Down).color(theme::WARN).radius(6.0));
+        }
+        plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
+        if let Some(w) = r.warning {
+            plot_ui.hline(HLine::new(format!("warning {}", quantity(w, &unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
+        }
+    });
+    if request.is_some() {
+        ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
+    }
+}
+
+/// The allocations of a budget stacked over time against its limit.
+fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
+    use egui_plot::{Bar, BarChart, HLine, Legend, Plot};
+    let unit = r.unit.symbol().to_owned();
+    let is_time = plot.x_is_time;
+    Plot::new((options.id, "stacked"))
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .include_y(0.0)
+        .include_y(r.limit)
+        .y_axis_label(format!("{} ({unit}), allocations stacked", r.metric))
+        .x_axis_formatter(move |mark, _| format_x(mark.value, is_time))
+        .show(ui, |plot_ui| {
+            let mut charts: Vec<BarChart> = Vec::new();
+            for (i, (name, bars)) in plot.stack.iter().enumerate() {
+                let color = theme::stack_color(i);
+                let bars: Vec<Bar> = bars.iter().map(|&(x, width, value)| Bar::new(x, value).width(width * 0.9).fill(color)).collect();
+                let mut chart = BarChart::new(name.clone(), bars).color(color);
+                let below: Vec<&BarChart> = charts.iter().collect();
+                chart = chart.stack_on(&below);
+                charts.push(chart);
+            }
+            for chart in charts {
+                plot_ui.bar_chart(chart);
+            }
+            plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
+        });
+}

@@ -1,0 +1,73 @@
+//! Review mode: the weekly budget review on the projector. One agenda item at a time, full
+//! screen, large type; arrow keys, Page Up/Down or Space move through it, Esc or F11 leaves.
+
+use super::metric::{PlotOptions, history_plot_with_runs_ui};
+use super::state::{AppState, Command, PathPurpose};
+use super::theme;
+use egui::{RichText, Ui};
+
+/// The review screen.
+pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(review) = &state.review else { return };
+    let agenda = &review.agenda;
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(format!("Budget review, {}", agenda.date)).strong());
+        ui.label(RichText::new(&agenda.context).weak());
+    });
+    ui.horizontal(|ui| {
+        if ui.button("Previous").clicked() {
+            commands.push(Command::ReviewStep(-1));
+        }
+        if ui.button("Next").clicked() {
+            commands.push(Command::ReviewStep(1));
+        }
+        ui.label(if agenda.items.is_empty() {
+            "nothing on the agenda".to_owned()
+        } else {
+            format!("{} of {}", review.index + 1, agenda.items.len())
+        });
+        ui.separator();
+        if ui.button("Mark the review held today").clicked() {
+            commands.push(Command::MarkReviewed);
+        }
+        if ui.button("Export…").clicked() {
+            commands.push(Command::AskPath(PathPurpose::Export, super::app::default_export_folder(state)));
+        }
+        if ui.button("Leave (Esc)").clicked() {
+            commands.push(Command::LeaveReview);
+        }
+    });
+    ui.separator();
+    let Some(item) = agenda.items.get(review.index) else {
+        ui.centered_and_justified(|ui| ui.heading("Nothing is over budget, regressed or at risk. A short meeting."));
+        return;
+    };
+    let count = agenda.section(item.section).count();
+    let place = agenda.items.iter().take(review.index + 1).filter(|i| i.section == item.section).count();
+    ui.label(RichText::new(format!("{} · {place} of {count}", item.section.title())).weak());
+    ui.heading(RichText::new(&item.title).size(30.0).color(theme::severity_color(item.severity)));
+    for line in &item.lines {
+        ui.label(RichText::new(line).size(20.0));
+    }
+    if let Some((key, triage, _)) = &item.triage {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Triage:").size(20.0));
+            for s in crate::model::triage::TriageState::ALL {
+                if ui.selectable_label(*triage == s, RichText::new(s.label()).size(18.0)).clicked() && *triage != s {
+                    let mut entry = state.findings.iter().find(|r| &r.key == key).map(|r| r.triage.clone()).unwrap_or_default();
+                    entry.state = s;
+                    commands.push(Command::SetTriage(key.clone(), entry));
+                }
+            }
+        });
+    }
+    ui.add_space(8.0);
+    if let Some(r) = item.budget.and_then(|b| state.result_of.get(&b)).map(|&r| &state.report.results[r])
+        && state.selected == item.budget
+        && !state.plot.main.is_empty()
+    {
+        let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
+        let options = PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0 };
+        history_plot_with_runs_ui(ui, &state.plot, r, &options, Some(&state.workspace.history));
+    }
+}

@@ -1,0 +1,175 @@
+//! The budget tree: every budget with its status, value against limit and headroom, the noise
+//! floor and the time until a drift reaches the limit; filterable and sortable.
+
+use super::state::{AppState, Command, SortKey, TreeFilter};
+use super::theme;
+use crate::engine::check::Status;
+use crate::model::budget::BudgetKind;
+use crate::report::quantity;
+use egui::{RichText, Ui};
+
+/// The id of the filter field, so Ctrl+F can focus it.
+#[must_use]
+pub fn filter_id() -> egui::Id {
+    egui::Id::unique("budget filter")
+}
+
+/// The filter bar and the tree.
+pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let mut filter = state.filter.clone();
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut filter.text).id(filter_id()).hint_text("Filter budgets (Ctrl+F)").desired_width(200.0));
+        ui.checkbox(&mut filter.over_only, "over budget");
+        ui.checkbox(&mut filter.regressed_only, "regressed");
+    });
+    ui.horizontal(|ui| {
+        egui::ComboBox::new("sort", "sort").selected_text(filter.sort.label()).show_ui(ui, |ui| {
+            for key in SortKey::ALL {
+                ui.selectable_value(&mut filter.sort, key, key.label());
+            }
+        });
+        environment_ui(ui, state, commands);
+    });
+    if filter != state.filter {
+        commands.push(Command::SetFilter(filter.clone()));
+    }
+    ui.separator();
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        let mut any = false;
+        for (file, roots) in &state.ordered_roots {
+            if !roots.iter().any(|&r| state.shown.get(r).copied().unwrap_or(false)) {
+                continue;
+            }
+            any = true;
+            egui::CollapsingHeader::new(RichText::new(file).weak()).id_salt(("file", file)).default_open(true).show(ui, |ui| {
+                for &root in roots {
+                    budget_row_ui(ui, state, root, commands);
+                }
+            });
+        }
+        if !any {
+            ui.label(if state.workspace.budgets.is_empty() { "No budgets in this workspace." } else { "No budget matches the filter." });
+            if state.filter != TreeFilter::default() && ui.button("Clear the filter").clicked() {
+                commands.push(Command::SetFilter(TreeFilter { sort: state.filter.sort, ..TreeFilter::default() }));
+            }
+        }
+    });
+}
+
+/// The environment switcher.
+pub fn environment_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let environments = state.environments();
+    if environments.len() < 2 {
+        return;
+    }
+    let shown = state.report.environment.clone().unwrap_or_default();
+    egui::ComboBox::new("environment", "environment").selected_text(shown.as_str()).show_ui(ui, |ui| {
+        for env in environments {
+            if ui.selectable_label(shown == env, &env).clicked() && shown != env {
+                commands.push(Command::SetEnvironment(Some(env)));
+            }
+        }
+    });
+}
+
+/// A budget's row: name, value against limit and what is left.
+#[must_use]
+pub fn row_text(state: &AppState, index: usize) -> RichText {
+    let budget = &state.workspace.budgets[index];
+    let status = state.status_of(index);
+    let mut text = budget.name.clone();
+    if let Some(result) = state.result_of.get(&index).map(|&r| &state.report.results[r]) {
+        let unit = result.unit.symbol();
+        let value = result.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit));
+        text.push_str(&format!("   {value} / {}", quantity(result.limit, unit)));
+        match result.headroom_fraction() {
+            Some(h) if h >= 0.0 => text.push_str(&format!("   {:.0}% left", h * 100.0)),
+            Some(h) => text.push_str(&format!("   {:.0}% over", -h * 100.0)),
+            None => {}
+        }
+    }
+    RichText::new(text).color(theme::status_color(status))
+}
+
+/// The noise floor and the time until a drift uses the headroom up, in a few words.
+fn noise_text(state: &AppState, index: usize) -> Option<String> {
+    let r = state.result_of.get(&index).map(|&r| &state.report.results[r])?;
+    let mut parts = Vec::new();
+    if let (Some(b), Some(_)) = (&r.baseline, r.smallest_flaggable)
+        && let Some(noise) = b.noise
+        && b.value != 0.0
+    {
+        parts.push(format!("±{:.1}%", 100.0 * noise / b.value.abs()));
+    }
+    if let Some(t) = &r.trend
+        && t.worsening
+        && let Some(date) = t.date_at_limit
+    {
+        parts.push(format!("limit {}", date.date()));
+    } else if let Some(t) = &r.trend
+        && t.worsening
+        && let Some(runs) = t.runs_to_limit
+    {
+        parts.push(format!("limit in {runs:.0} runs"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
+    if state.is_over(index) {
+        ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
+    } else if state.is_regressed(index) {
+        ui.label(RichText::new("REGRESSED").small().strong().color(theme::FAIL));
+    }
+    if let Some(text) = noise_text(state, index) {
+        ui.label(RichText::new(text).small().weak()).on_hover_text("noise floor · when the drift reaches the limit");
+    }
+}
+
+fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
+    if !state.shown.get(index).copied().unwrap_or(false) {
+        return;
+    }
+    let budget = &state.workspace.budgets[index];
+    let selected = state.selected == Some(index);
+    let children = &state.ordered_children[index];
+    if children.is_empty() {
+        ui.horizontal(|ui| {
+            status_dot_ui(ui, state.status_of(index));
+            if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
+                commands.push(Command::Select(index));
+            }
+            tags_ui(ui, state, index);
+        });
+        return;
+    }
+    let id = ui.make_persistent_id(("budget", &budget.id));
+    let mut collapsing = egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, budget.kind == BudgetKind::Group);
+    if !state.filter.text.is_empty() || state.filter.over_only || state.filter.regressed_only {
+        // While filtering, what matched is shown, not hidden in a collapsed parent.
+        collapsing.set_open(true);
+    }
+    collapsing
+        .show_header(ui, |ui| {
+            status_dot_ui(ui, state.status_of(index));
+            if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
+                commands.push(Command::Select(index));
+            }
+            tags_ui(ui, state, index);
+        })
+        .body(|ui| {
+            if budget.kind != BudgetKind::Group {
+                super::metric::allocation_sum_ui(ui, state, index);
+            }
+            for &child in children {
+                budget_row_ui(ui, state, child, commands);
+            }
+        });
+}
+
+/// A filled circle in the status colour (painted: not every font has a bullet glyph).
+pub fn status_dot_ui(ui: &mut Ui, status: Option<Status>) {
+    let size = egui::vec2(10.0, 10.0);
+    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 4.0, theme::status_color(status));
+}
