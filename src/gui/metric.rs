@@ -230,7 +230,8 @@ pub fn history_plot_with_runs_ui(
         let bounds = plot_ui.plot_bounds();
         let columns = plot_ui.transform().frame().width().max(1.0) as usize;
         let (x_min, x_max) = (bounds.min()[0], bounds.max()[0]);
-        let visible = if x_max > x_min { m4(&plot.main, x_min, x_max, columns) } else { m4(&plot.main, f64::MIN, f64::MAX, columns) };
+        let (x_min, x_max) = if x_max > x_min { (x_min, x_max) } else { (f64::MIN, f64::MAX) };
+        let visible = reduced(plot_ui.ctx(), applied_id, &plot.main, x_min, x_max, columns);
         if let Some((from, to, low, high)) = plot.baseline_band {
             plot_ui.polygon(
                 Polygon::new("gate passes (baseline ± smallest flaggable change)", vec![[from, low], [to, low], [to, high], [from, high]])
@@ -247,7 +248,7 @@ pub fn history_plot_with_runs_ui(
                 .vline(VLine::new(format!("change point ({})", severity.as_str()), *x).color(theme::severity_color(*severity)).width(1.5));
         }
         if !plot.other.is_empty() {
-            let others = m4(&plot.other, x_min.min(x_max), x_max.max(x_min), columns);
+            let others = m4(&plot.other, x_min, x_max, columns);
             plot_ui.points(Points::new("other branches", others).color(theme::OTHER_BRANCH).radius(2.5));
         }
         if !plot.alarms.is_empty() {
@@ -266,6 +267,20 @@ pub fn history_plot_with_runs_ui(
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
+}
+
+/// The M4 reduction of `points` for this view, kept between frames: a still plot costs nothing,
+/// and a moving one one pass over the visible points.
+fn reduced(ctx: &egui::Context, id: egui::Id, points: &[[f64; 2]], x_min: f64, x_max: f64, columns: usize) -> Vec<[f64; 2]> {
+    type Cached = (usize, usize, u64, u64, usize, std::sync::Arc<Vec<[f64; 2]>>);
+    let key = (points.as_ptr() as usize, points.len(), x_min.to_bits(), x_max.to_bits(), columns);
+    let cache_id = id.with("m4");
+    if let Some(hit) = ctx.data(|d| d.get_temp::<Cached>(cache_id)).filter(|c| (c.0, c.1, c.2, c.3, c.4) == key) {
+        return hit.5.to_vec();
+    }
+    let fresh = std::sync::Arc::new(m4(points, x_min, x_max, columns));
+    ctx.data_mut(|d| d.insert_temp::<Cached>(cache_id, (key.0, key.1, key.2, key.3, key.4, std::sync::Arc::clone(&fresh))));
+    fresh.to_vec()
 }
 
 /// The allocations of a budget stacked over time against its limit.

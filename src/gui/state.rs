@@ -297,6 +297,8 @@ pub struct AppState {
     pub sensitivity: Option<Sensitivity>,
     /// The review meeting, while it runs.
     pub review: Option<Review>,
+    /// The environments one can switch to: those of `headroom.yaml`, else those of the history.
+    pub environments: Vec<String>,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
     /// A finding's triage being edited: its key and the draft.
@@ -346,6 +348,7 @@ impl AppState {
             error_view: None,
             sensitivity: None,
             review: None,
+            environments: Vec::new(),
             today: Timestamp::now(),
             triage_draft: None,
             loading: None,
@@ -427,6 +430,7 @@ impl AppState {
         self.analysis = loaded.analysis;
         self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
         self.selected = if same_place { selected_id.and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id)) } else { None };
+        self.derive_environments();
         self.derive_tree();
         self.derive_findings();
         self.derive_plot();
@@ -565,15 +569,22 @@ impl AppState {
     }
 
     /// The environments one can switch to: those of `headroom.yaml`, else those of the history.
-    #[must_use]
-    pub fn environments(&self) -> Vec<String> {
+    fn derive_environments(&mut self) {
         if !self.workspace.config.environments.is_empty() {
-            return self.workspace.config.environments.clone();
+            self.environments = self.workspace.config.environments.clone();
+            return;
         }
-        let mut seen: Vec<String> = self.workspace.history.runs.iter().filter_map(|r| r.environment.clone()).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for run in &self.workspace.history.runs {
+            if let Some(env) = run.environment.as_deref()
+                && !seen.contains(&env)
+            {
+                seen.push(env);
+            }
+        }
+        let mut seen: Vec<String> = seen.into_iter().map(str::to_owned).collect();
         seen.sort();
-        seen.dedup();
-        seen
+        self.environments = seen;
     }
 
     /// The status of a budget: the worst of its own result and those of everything under it,
@@ -1140,7 +1151,7 @@ mod tests {
     #[test]
     fn another_environment_is_checked_and_analysed_in_the_background() {
         let mut state = AppState::new(&Source::Example);
-        let others: Vec<String> = state.environments().into_iter().filter(|e| Some(e) != state.report.environment.as_ref()).collect();
+        let others: Vec<String> = state.environments.clone().into_iter().filter(|e| Some(e) != state.report.environment.as_ref()).collect();
         let Some(other) = others.first().cloned() else { return };
         state.apply(Command::SetEnvironment(Some(other.clone())));
         assert!(state.loading().is_some());

@@ -58,15 +58,15 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 
 /// The environment switcher.
 pub fn environment_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let environments = state.environments();
+    let environments = &state.environments;
     if environments.len() < 2 {
         return;
     }
     let shown = state.report.environment.clone().unwrap_or_default();
     egui::ComboBox::new("environment", "environment").selected_text(shown.as_str()).show_ui(ui, |ui| {
         for env in environments {
-            if ui.selectable_label(shown == env, &env).clicked() && shown != env {
-                commands.push(Command::SetEnvironment(Some(env)));
+            if ui.selectable_label(&shown == env, env).clicked() && &shown != env {
+                commands.push(Command::SetEnvironment(Some(env.clone())));
             }
         }
     });

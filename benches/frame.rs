@@ -1,0 +1,148 @@
+//! The UI thread's own CPU time per frame on the app's main screens: `cargo bench --bench frame`.
+//!
+//! Each frame runs the real app (egui_kittest drives `App::ui` as eframe does) and tessellates
+//! its output, as eframe's UI thread does; rasterizing is the GPU's (or lavapipe's) work on other
+//! threads and is not counted. CPU time is the thread's own, read from Linux's
+//! `/proc/thread-self/schedstat`, so other processes on the machine do not inflate it.
+//!
+//! Two workspaces: the bundled one (216 runs, 56 metrics), and a generated one with 1,000,000
+//! runs of each of its four metrics (an API budget with three allocations).
+//! Bars (issue 4): under 3 ms a frame with the bundled workspace, under 16 ms with 1M points.
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use headroom::engine::synthetic::long_series;
+use headroom::gui::state::TimeRange;
+use headroom::gui::{App, Command, Source};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// Nanoseconds this thread has spent on a CPU.
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .expect("Linux's /proc/thread-self/schedstat")
+}
+
+fn harness_on(source: Source) -> Harness<'static, App> {
+    let mut harness = Harness::builder().with_size(egui::vec2(1920.0, 1080.0)).build_eframe(move |cc| App::new(cc, &source));
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if harness.state().state.loading().is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("  loaded in {:.1} s (in the background; the window stays live)", start.elapsed().as_secs_f64());
+    harness.run();
+    harness
+}
+
+/// Over `frames` frames (after two to warm up): the mean CPU time of this thread per frame
+/// (schedstat's total over all frames, so its coarse tick does not matter), and the median and
+/// worst wall time per frame, in milliseconds.
+fn measure(
+    harness: &mut Harness<'static, App>,
+    frames: usize,
+    before_frame: &dyn Fn(&mut Harness<'static, App>, usize),
+) -> (f64, f64, f64) {
+    let mut walls: Vec<f64> = Vec::new();
+    let mut cpu_ns = 0;
+    for i in 0..frames + 2 {
+        before_frame(harness, i);
+        // Ask for a repaint as a moving mouse would, so egui does the whole frame's work.
+        harness.ctx.request_repaint();
+        let (cpu_before, wall_before) = (thread_cpu_ns(), Instant::now());
+        harness.step();
+        let output = harness.output();
+        let primitives = harness.ctx.tessellate(output.shapes.clone(), output.pixels_per_point);
+        std::hint::black_box(primitives);
+        if i >= 2 {
+            cpu_ns += thread_cpu_ns() - cpu_before;
+            walls.push(wall_before.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    walls.sort_by(f64::total_cmp);
+    (cpu_ns as f64 / 1e6 / frames as f64, walls[walls.len() / 2], walls[walls.len() - 1])
+}
+
+fn report(name: &str, harness: &mut Harness<'static, App>) {
+    report_with(name, harness, &|_, _| {});
+}
+
+fn report_with(name: &str, harness: &mut Harness<'static, App>, before_frame: &dyn Fn(&mut Harness<'static, App>, usize)) {
+    let (cpu, median, worst) = measure(harness, 200, before_frame);
+    println!("  {name:<44} CPU {cpu:>6.2} ms/frame   wall median {median:>6.2} ms, worst {worst:>6.2} ms");
+}
+
+fn screens(harness: &mut Harness<'static, App>, budget: &str, parent: &str) {
+    report("budget tree", harness);
+    let index = harness.state().state.workspace.budgets.iter().position(|b| b.id == budget).unwrap();
+    harness.state_mut().state.apply(Command::Select(index));
+    harness.run();
+    report(&format!("{budget} selected (history plot)"), harness);
+    // The worst case: the view changes every frame (zooming), so the reduction runs every frame.
+    report_with("  the same, zooming every frame", harness, &|h, i| {
+        let range = if i % 2 == 0 { TimeRange::All } else { TimeRange::Last(365) };
+        h.state_mut().state.apply(Command::SetRange(range));
+    });
+    let parent = harness.state().state.workspace.budgets.iter().position(|b| b.id == parent).unwrap();
+    harness.state_mut().state.apply(Command::Select(parent));
+    harness.state_mut().state.apply(Command::SetStacked(true));
+    harness.run();
+    report(&format!("{} allocations stacked", harness.state().state.workspace.budgets[parent].id), harness);
+    harness.state_mut().state.apply(Command::SetStacked(false));
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    report("findings list", harness);
+    harness.state_mut().state.apply(Command::EnterReview);
+    harness.run();
+    assert!(harness.query_all_by_label_contains("limit ").next().is_some(), "review mode shows the item's plot");
+    report("review mode", harness);
+    harness.state_mut().state.apply(Command::LeaveReview);
+}
+
+/// A workspace of four metrics with `runs` runs each, one a minute, as a wide CSV.
+fn big_workspace(runs: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "budgets:\n  api:\n    name: API\n    unit: ms\n    limit: 40\n    allocations:\n      routing: {unit: ms, limit: 10}\n      auth: {unit: ms, limit: 15}\n      handler: {unit: ms, limit: 15}\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("history")).unwrap();
+    let parts: Vec<Vec<f64>> = [(5.0, 1), (8.0, 2), (9.0, 3)]
+        .iter()
+        .map(|&(level, seed)| long_series(runs, seed).into_iter().map(|v| v / 100.0 * level).collect())
+        .collect();
+    let mut text = String::with_capacity(runs * 64);
+    text.push_str("time,api (ms),api.routing (ms),api.auth (ms),api.handler (ms)\n");
+    let start = 1_700_000_000_i64;
+    for (i, ((a, b), c)) in parts[0].iter().zip(&parts[1]).zip(&parts[2]).enumerate() {
+        let t = headroom::model::time::Timestamp((start + i as i64 * 60) * 1000);
+        let _ = writeln!(text, "{t},{:.3},{a:.3},{b:.3},{c:.3}", a + b + c);
+    }
+    std::fs::write(dir.path().join("history/big.csv"), text).unwrap();
+    dir
+}
+
+fn main() {
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| filter.as_ref().is_none_or(|f| name.contains(f.as_str()));
+    println!("UI thread CPU time per frame, 1920x1080 (the app's frame + tessellation; not rasterizing)");
+    if wanted("bundled") {
+        println!("bundled workspace (216 runs, 56 metrics); bar 3 ms");
+        let mut harness = harness_on(Source::Example);
+        screens(&mut harness, "services.auth", "services.api_gateway");
+    }
+    if wanted("million") {
+        println!("1,000,000 runs per metric; bar 16 ms");
+        let dir = big_workspace(1_000_000);
+        let mut harness = harness_on(Source::Folder(dir.path().to_path_buf()));
+        assert!(harness.state().state.workspace.errors.is_empty(), "{:?}", harness.state().state.workspace.errors);
+        screens(&mut harness, "api.auth", "api");
+    }
+}
