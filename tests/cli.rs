@@ -280,3 +280,16 @@ fn check_explains_a_change_that_is_within_the_noise() {
     let text = stdout(&out);
     assert!(text.contains("database.delete") && text.contains("but within its noise"), "{text}");
 }
+
+#[test]
+fn the_triage_file_is_not_a_budget_file_and_a_bad_one_is_invalid_input() {
+    let dir = workspace(&good_history());
+    write(dir.path(), "triage.yaml", "last_review: 2026-05-10\nfindings:\n  \"schema_validator.latency@r1\":\n    state: fixed\n");
+    let ok = headroom(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    write(dir.path(), "triage.yaml", "findings:\n  \"schema_validator.latency@r1\":\n    state: fixd\n");
+    let bad = headroom(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    let all = format!("{}{}", stdout(&bad), String::from_utf8_lossy(&bad.stderr));
+    assert!(all.contains("triage.yaml:3:12") && all.contains("did you mean `fixed`?"), "{all}");
+}

@@ -80,6 +80,19 @@ fn clicking_a_budget_shows_its_history_against_the_limit() {
     harness.get_by_label("warning at 18 ms");
     harness.get_by_label_contains("(20 runs of main)");
     harness.snapshot("api_gateway_selected");
+
+    // Hovering over a run names it, its commit, branch, time and value.
+    let (point, run) = {
+        let plot = &harness.state().state.plot;
+        (plot.main[100], plot.main_runs[100])
+    };
+    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::metric::plot_id("history")).unwrap();
+    let at = memory.transform().position_from_point(&egui_plot::PlotPoint::new(point[0], point[1]));
+    harness.hover_at(at);
+    harness.run();
+    let history = &harness.state().state.workspace.history;
+    let expected = format!("run {} · {}", history.runs[run].id, &history.runs[run].commit.as_ref().unwrap()[..10]);
+    harness.get_by_label_contains(&expected);
 }
 
 #[test]

@@ -171,6 +171,12 @@ fn hover_text(state_plot: &PlotData, runs: &crate::model::history::History, x: f
     Some(text)
 }
 
+/// The id of the history plot drawn as `name` (for `egui_plot::PlotMemory::load`).
+#[must_use]
+pub fn plot_id(name: &str) -> egui::Id {
+    egui::Id::unique(("headroom plot", name))
+}
+
 /// The history plot: the baseline branch as a line (reduced to what the pixels can show), other
 /// branches as points, the limit, the warning, the band the gate lets pass, the engine's levels
 /// and change points, and the alarms of settings being tried.
@@ -192,6 +198,7 @@ pub fn history_plot_with_runs_ui(
     let hover_unit = unit.clone();
     let mut chart =
         Plot::new(options.id)
+            .id(plot_id(options.id))
             // From zero, so the distance to the limit looks as large as it is.
             .include_y(0.0)
             .include_y(r.limit)
