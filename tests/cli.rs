@@ -293,3 +293,17 @@ fn the_triage_file_is_not_a_budget_file_and_a_bad_one_is_invalid_input() {
     let all = format!("{}{}", stdout(&bad), String::from_utf8_lossy(&bad.stderr));
     assert!(all.contains("triage.yaml:3:12") && all.contains("did you mean `fixed`?"), "{all}");
 }
+
+#[test]
+fn a_budget_with_a_threshold_of_its_own_is_gated_by_it() {
+    let mut history = good_history();
+    history.push_str(&run_line("pr1", 6, "feature", "\"schema_validator.latency\":36,\"schema_validator.memory\":4"));
+    let dir = workspace(&history);
+    write(dir.path(), "headroom.yaml", "check:\n  budgets:\n    schema_validator.latency: {regression_threshold: 25%}\n");
+    let out = headroom(&["check", dir.path().to_str().unwrap(), "--baseline-branch", "main"]);
+    // +20 % is under this budget's own 25 %: no regression, and the rest keeps the default 5 %.
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    write(dir.path(), "headroom.yaml", "check:\n  budgets:\n    schema_validator.latncy: {regression_threshold: 25%}\n");
+    let out = headroom(&["check", dir.path().to_str().unwrap(), "--baseline-branch", "main"]);
+    assert_eq!(out.status.code(), Some(2), "a misspelt budget id is invalid input: {}", stdout(&out));
+}

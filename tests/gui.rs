@@ -307,4 +307,7 @@ fn the_sensitivity_window_replays_settings_on_the_plot() {
     settle(&mut harness);
     harness.get_by_label_contains("Saved settings: ");
     harness.get_by_label_contains("These settings: ");
+    harness.get_by_label("only services.auth").click();
+    harness.run();
+    assert_eq!(harness.state().state.sensitivity.as_ref().unwrap().scope.as_deref(), Some("services.auth"));
 }

@@ -343,15 +343,17 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         .filter(|(_, b)| b.is_checked())
         .filter_map(|(i, budget)| {
             let limit = budget.limit_in(environment.as_deref())?;
-            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &settings))
+            let own = settings.for_budget(&budget.id);
+            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &own))
         })
         .collect();
 
     decide(&mut results, &settings);
     add_hints(&mut results, workspace, run_index.map(|i| &history.runs[i]));
     for r in &mut results {
-        r.findings.sort_by_key(|f| std::cmp::Reverse(f.status(settings.missing_data)));
-        r.status = r.findings.iter().map(|f| f.status(settings.missing_data)).max().unwrap_or(Status::Pass);
+        let missing_data = settings.for_budget(&r.id).missing_data;
+        r.findings.sort_by_key(|f| std::cmp::Reverse(f.status(missing_data)));
+        r.status = r.findings.iter().map(|f| f.status(missing_data)).max().unwrap_or(Status::Pass);
     }
 
     let unbudgeted = match run_index {
@@ -573,6 +575,7 @@ fn decide(results: &mut [BudgetResult], settings: &CheckSettings) {
     }
     for r in results.iter_mut() {
         let Some(change) = r.change() else { continue };
+        let settings = settings.for_budget(&r.id);
         let threshold = settings.regression_threshold;
         if change > threshold && r.p_value.is_none_or(|p| p <= settings.significance) {
             let baseline = r.baseline.as_ref().map_or(0.0, |b| b.value);

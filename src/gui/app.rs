@@ -383,25 +383,79 @@ fn done(purpose: PathPurpose, path: PathBuf) -> Command {
     }
 }
 
+/// The sliders of the sensitivity window. They show what applies in the scope (every budget, or
+/// the budget `scope`); a budget's own value is kept only where it differs from the workspace's.
+fn settings_ui(ui: &mut Ui, settings: &mut CheckSettings, scope: Option<&str>) {
+    let mut shown = match scope {
+        Some(id) => settings.for_budget(id),
+        None => settings.clone(),
+    };
+    let mut percent = shown.regression_threshold * 100.0;
+    ui.add(egui::Slider::new(&mut percent, 0.5..=25.0).suffix(" %").step_by(0.5).text("regression threshold"));
+    shown.regression_threshold = percent / 100.0;
+    ui.add(egui::Slider::new(&mut shown.baseline_runs, 3..=60).text("baseline runs"));
+    ui.add(egui::Slider::new(&mut shown.significance, 0.000_01..=0.2).logarithmic(true).text("significance (false alarm rate)"));
+    ui.horizontal(|ui| {
+        ui.label("A budget with no data");
+        ui.radio_value(&mut shown.missing_data, MissingData::Fail, "fails");
+        ui.radio_value(&mut shown.missing_data, MissingData::Warn, "warns");
+    });
+    match scope {
+        None => {
+            let budgets = std::mem::take(&mut settings.budgets);
+            *settings = CheckSettings { budgets, ..shown };
+        }
+        Some(id) => {
+            let differs = |a: f64, b: f64| (a - b).abs() > 1e-12;
+            let own = crate::model::workspace::BudgetCheck {
+                regression_threshold: differs(shown.regression_threshold, settings.regression_threshold)
+                    .then_some(shown.regression_threshold),
+                baseline_runs: (shown.baseline_runs != settings.baseline_runs).then_some(shown.baseline_runs),
+                significance: differs(shown.significance, settings.significance).then_some(shown.significance),
+                missing_data: (shown.missing_data != settings.missing_data).then_some(shown.missing_data),
+            };
+            if own.is_empty() {
+                settings.budgets.remove(id);
+            } else {
+                settings.budgets.insert(id.to_owned(), own);
+            }
+        }
+    }
+}
+
 fn sensitivity_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let Some(s) = &state.sensitivity else { return };
     let mut settings = s.settings.clone();
+    let selected_id = state.selected.map(|i| state.workspace.budgets[i].id.clone());
     let mut open = true;
     egui::Window::new("Sensitivity").open(&mut open).resizable(false).default_width(520.0).show(ui.ctx(), |ui| {
         ui.label("Try the gate's settings on the whole history before saving them: every past run of the baseline branch is checked again as CI would have checked it.");
-        let mut percent = settings.regression_threshold * 100.0;
-        ui.add(egui::Slider::new(&mut percent, 0.5..=25.0).suffix(" %").step_by(0.5).text("regression threshold"));
-        settings.regression_threshold = percent / 100.0;
-        ui.add(egui::Slider::new(&mut settings.baseline_runs, 3..=60).text("baseline runs"));
-        ui.add(egui::Slider::new(&mut settings.significance, 0.000_01..=0.2).logarithmic(true).text("significance (false alarm rate)"));
+        let mut scope = s.scope.clone();
         ui.horizontal(|ui| {
-            ui.label("A budget with no data");
-            ui.radio_value(&mut settings.missing_data, MissingData::Fail, "fails");
-            ui.radio_value(&mut settings.missing_data, MissingData::Warn, "warns");
+            ui.radio_value(&mut scope, None, "every budget");
+            if let Some(id) = &selected_id {
+                ui.radio_value(&mut scope, Some(id.clone()), format!("only {id}"));
+            } else {
+                ui.label(RichText::new("(select a budget to give it settings of its own)").weak());
+            }
         });
+        if scope != s.scope {
+            commands.push(Command::SetSensitivityScope(scope.clone()));
+        }
+        settings_ui(ui, &mut settings, scope.as_deref());
+        let own: Vec<&String> = settings.budgets.keys().collect();
+        if !own.is_empty() {
+            ui.label(RichText::new(format!("Budgets with settings of their own: {}", own.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))).weak());
+        }
         ui.separator();
         let summary = |r: &crate::engine::replay::Replay| {
-            format!("{} alarms over {} runs: {} confirmed by a change point, {} likely noise", r.alarms.len(), r.runs_checked, r.confirmed(), r.alarms.len() - r.confirmed())
+            format!(
+                "{} alarms over {} runs: {} confirmed by a change point, {} likely noise",
+                r.alarms.len(),
+                r.runs_checked,
+                r.confirmed(),
+                r.alarms.len() - r.confirmed()
+            )
         };
         if let Some(current) = &s.current {
             ui.label(format!("Saved settings: {}", summary(current)));
@@ -423,7 +477,12 @@ fn sensitivity_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>)
                 commands.push(Command::SaveSettings);
             }
             if ui.button("Defaults").clicked() {
-                settings = CheckSettings::default();
+                match &scope {
+                    None => settings = CheckSettings { budgets: std::mem::take(&mut settings.budgets), ..CheckSettings::default() },
+                    Some(id) => {
+                        settings.budgets.remove(id);
+                    }
+                }
             }
         });
     });

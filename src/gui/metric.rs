@@ -107,7 +107,7 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
         ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
     }
     for finding in &r.findings {
-        let status = finding.status(state.report.settings.missing_data);
+        let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
         if status != Status::Pass || matches!(finding, Finding::Improvement { .. }) {
             ui.colored_label(theme::status_color(Some(status)), describe(r, finding));
         }

@@ -149,6 +149,8 @@ pub enum Command {
     ShowSensitivity,
     /// Try other settings: replays them over the history in the background.
     TrySettings(CheckSettings),
+    /// Change whose settings the sensitivity window edits (`None`: the workspace's; else a budget id).
+    SetSensitivityScope(Option<String>),
     /// Write the tried settings to `headroom.yaml`.
     SaveSettings,
     /// Close the sensitivity window.
@@ -227,6 +229,8 @@ pub struct ErrorView {
 pub struct Sensitivity {
     /// The settings tried.
     pub settings: CheckSettings,
+    /// Whose settings the sliders change: the workspace's (`None`) or one budget's own (its id).
+    pub scope: Option<String>,
     /// The replay of the workspace's settings (for comparison).
     pub current: Option<Replay>,
     /// The replay of the tried settings.
@@ -496,7 +500,7 @@ impl AppState {
             Command::EditTriage(draft) => self.triage_draft = draft,
             Command::ShowSensitivity => {
                 let settings = self.report.settings.clone();
-                self.sensitivity = Some(Sensitivity { settings: settings.clone(), current: None, tried: None, job: None });
+                self.sensitivity = Some(Sensitivity { settings: settings.clone(), scope: None, current: None, tried: None, job: None });
                 self.replay_settings(settings, true);
             }
             Command::TrySettings(settings) => {
@@ -505,6 +509,11 @@ impl AppState {
                 // While a replay runs, the newest settings are replayed when it ends.
                 if !s.replaying() {
                     self.replay_settings(settings, false);
+                }
+            }
+            Command::SetSensitivityScope(scope) => {
+                if let Some(s) = &mut self.sensitivity {
+                    s.scope = scope;
                 }
             }
             Command::SaveSettings => self.save_settings(),
@@ -524,22 +533,26 @@ impl AppState {
                 }
                 self.show_review_item();
             }
-            Command::MarkReviewed => {
-                self.triage.last_review = Some(self.today);
-                self.save_triage("Review recorded");
-                if self.review.is_some() {
-                    self.review = Some(Review { agenda: self.agenda(), index: 0 });
-                }
-            }
-            Command::ExportReview(dir) => {
-                self.path_prompt = None;
-                let agenda = self.agenda();
-                self.message = Some(match super::export::export_review(self, &agenda, &dir) {
-                    Ok(files) => format!("Review written to {} ({} files)", dir.display(), files),
-                    Err(e) => format!("Cannot export the review to {}: {e}", dir.display()),
-                });
-            }
+            Command::MarkReviewed => self.mark_reviewed(),
+            Command::ExportReview(dir) => self.export_review(&dir),
         }
+    }
+
+    fn mark_reviewed(&mut self) {
+        self.triage.last_review = Some(self.today);
+        self.save_triage("Review recorded");
+        if self.review.is_some() {
+            self.review = Some(Review { agenda: self.agenda(), index: 0 });
+        }
+    }
+
+    fn export_review(&mut self, dir: &Path) {
+        self.path_prompt = None;
+        let agenda = self.agenda();
+        self.message = Some(match super::export::export_review(self, &agenda, dir) {
+            Ok(files) => format!("Review written to {} ({} files)", dir.display(), files),
+            Err(e) => format!("Cannot export the review to {}: {e}", dir.display()),
+        });
     }
 
     /// The review agenda of the workspace as it is now.
@@ -1166,7 +1179,12 @@ mod tests {
         state.apply(Command::ShowSensitivity);
         state.wait();
         let saved = state.sensitivity.as_ref().unwrap().current.as_ref().unwrap().alarms.len();
-        let loose = CheckSettings { regression_threshold: 0.03, significance: 0.2, ..state.report.settings.clone() };
+        let mut loose = CheckSettings { regression_threshold: 0.03, significance: 0.2, ..state.report.settings.clone() };
+        // One budget keeps a strict gate of its own.
+        loose.budgets.insert(
+            "services.auth".into(),
+            crate::model::workspace::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
+        );
         state.apply(Command::TrySettings(loose.clone()));
         state.wait();
         let tried = state.sensitivity.as_ref().unwrap().tried.as_ref().unwrap().alarms.len();
@@ -1175,7 +1193,11 @@ mod tests {
         state.wait();
         assert_eq!(state.report.settings, loose);
         let text = std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap();
-        assert!(text.contains("regression_threshold: 3%"), "{text}");
+        assert!(
+            text.contains("regression_threshold: 3%") && text.contains("\"services.auth\":\n      regression_threshold: 10%"),
+            "{text}"
+        );
+        assert!((state.report.settings.for_budget("services.auth").regression_threshold - 0.1).abs() < 1e-12);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use super::budget::{Budget, parse_budget_file};
 use super::error::{LoadError, did_you_mean};
 use super::history::{History, Snapshot, parse_history_file};
 use super::triage::{TRIAGE_FILE, Triage, parse_triage};
-use super::yaml::{self, Node, Value};
+use super::yaml::{self, Node, Pos, Value};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The name of the workspace's own settings file.
@@ -34,13 +35,58 @@ pub struct CheckSettings {
     /// The false-alarm rate of the regression test: a regression is flagged only where its
     /// p-value, adjusted over all budgets of the check (Benjamini–Hochberg), is at most this.
     pub significance: f64,
+    /// Settings of single budgets, by budget id, over the settings above (`check.budgets` in
+    /// `headroom.yaml`): a noisy metric may need a wider threshold than the rest.
+    pub budgets: BTreeMap<String, BudgetCheck>,
+}
+
+/// The settings one budget sets for itself; `None` takes the workspace's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BudgetCheck {
+    /// See [`CheckSettings::regression_threshold`].
+    pub regression_threshold: Option<f64>,
+    /// See [`CheckSettings::baseline_runs`].
+    pub baseline_runs: Option<usize>,
+    /// See [`CheckSettings::significance`].
+    pub significance: Option<f64>,
+    /// See [`CheckSettings::missing_data`].
+    pub missing_data: Option<MissingData>,
+}
+
+impl BudgetCheck {
+    /// Whether it sets nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == BudgetCheck::default()
+    }
+}
+
+impl CheckSettings {
+    /// The settings that apply to the budget `id`: its own where it has them, else these.
+    #[must_use]
+    pub fn for_budget(&self, id: &str) -> CheckSettings {
+        let own = self.budgets.get(id);
+        CheckSettings {
+            regression_threshold: own.and_then(|o| o.regression_threshold).unwrap_or(self.regression_threshold),
+            baseline_runs: own.and_then(|o| o.baseline_runs).unwrap_or(self.baseline_runs),
+            significance: own.and_then(|o| o.significance).unwrap_or(self.significance),
+            missing_data: own.and_then(|o| o.missing_data).unwrap_or(self.missing_data),
+            budgets: BTreeMap::new(),
+        }
+    }
 }
 
 impl Default for CheckSettings {
     fn default() -> Self {
         // 5 %: the reference budget's "alert if regression >5%".
         // 0.1 %: the reference design's "fewer than 0.1 % false positives".
-        Self { regression_threshold: 0.05, baseline_runs: 20, missing_data: MissingData::Fail, significance: 0.001 }
+        Self {
+            regression_threshold: 0.05,
+            baseline_runs: 20,
+            missing_data: MissingData::Fail,
+            significance: 0.001,
+            budgets: BTreeMap::new(),
+        }
     }
 }
 
@@ -57,6 +103,8 @@ pub struct Config {
     pub history: String,
     /// Settings of `check`.
     pub check: CheckSettings,
+    /// Where each budget's own check settings are written (for errors naming an unknown budget).
+    pub check_positions: BTreeMap<String, Pos>,
 }
 
 impl Default for Config {
@@ -67,6 +115,7 @@ impl Default for Config {
             environments: Vec::new(),
             history: "history".to_owned(),
             check: CheckSettings::default(),
+            check_positions: BTreeMap::new(),
         }
     }
 }
@@ -164,6 +213,13 @@ impl Workspace {
                 }
             } else if is_budget_file(name) {
                 workspace.add_budget_file(name, text);
+            }
+        }
+        for (id, pos) in &workspace.config.check_positions {
+            if workspace.budget(id).is_none() {
+                let hint = did_you_mean(id, workspace.budgets.iter().map(|b| b.id.as_str()))
+                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
             }
         }
         progress(1.0, "indexing the history");
@@ -282,8 +338,40 @@ pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime
     out
 }
 
+/// One setting of the check, parsed.
+enum CheckField {
+    Threshold(f64),
+    BaselineRuns(usize),
+    Significance(f64),
+    Missing(MissingData),
+}
+
+/// Parses one `check:` setting (of the workspace or of one budget).
+fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
+    match (name, &v.value) {
+        ("regression_threshold", Value::String(s)) => match s.trim().strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
+            Some(Ok(p)) if p.is_finite() && p >= 0.0 => Ok(CheckField::Threshold(p / 100.0)),
+            _ => Err(format!("expected a percentage such as `5%`, found `{s}`")),
+        },
+        ("regression_threshold", Value::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(CheckField::Threshold(*n)),
+        ("baseline_runs", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 1e6 => Ok(CheckField::BaselineRuns(*n as usize)),
+        ("significance", Value::Number(n)) if *n > 0.0 && *n < 1.0 => Ok(CheckField::Significance(*n)),
+        ("significance", _) => Err("expected a p-value between 0 and 1, such as 0.001".to_owned()),
+        ("missing_data", Value::String(s)) if s == "fail" || s == "warn" => {
+            Ok(CheckField::Missing(if s == "fail" { MissingData::Fail } else { MissingData::Warn }))
+        }
+        ("regression_threshold", _) => Err("expected a percentage such as `5%`".to_owned()),
+        ("baseline_runs", _) => Err("expected a whole number of runs, at least 1".to_owned()),
+        ("missing_data", _) => Err("expected `fail` or `warn`".to_owned()),
+        (other, _) => {
+            let hint = did_you_mean(other, CHECK_FIELDS.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            Err(format!("unknown setting (expected {}){hint}", CHECK_FIELDS.join(", ")))
+        }
+    }
+}
+
 const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check"];
-const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance"];
+const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
 
 /// Parses `headroom.yaml`.
 pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
@@ -315,28 +403,39 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
             ("check", Value::Map(fields)) => {
                 for (k, v) in fields {
                     let f = format!("check.{}", k.name);
-                    match (k.name.as_str(), &v.value) {
-                        ("regression_threshold", Value::String(s)) => match s.trim().strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
-                            Some(Ok(p)) if p.is_finite() && p >= 0.0 => config.check.regression_threshold = p / 100.0,
-                            _ => err(v, &f, format!("expected a percentage such as `5%`, found `{s}`")),
-                        },
-                        ("regression_threshold", Value::Number(n)) if n.is_finite() && *n >= 0.0 => config.check.regression_threshold = *n,
-                        ("baseline_runs", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 1e6 => {
-                            config.check.baseline_runs = *n as usize;
+                    if k.name == "budgets" {
+                        let Value::Map(budgets) = &v.value else {
+                            err(v, &f, format!("expected a mapping of budget ids to settings, found {}", v.value.kind_name()));
+                            continue;
+                        };
+                        for (id, overrides) in budgets {
+                            let path = format!("check.budgets.{}", id.name);
+                            let Value::Map(overrides) = &overrides.value else {
+                                err(overrides, &path, format!("expected a mapping of settings, found {}", overrides.value.kind_name()));
+                                continue;
+                            };
+                            let mut own = BudgetCheck::default();
+                            for (k, v) in overrides {
+                                let f = format!("{path}.{}", k.name);
+                                match check_field(&k.name, v) {
+                                    Ok(CheckField::Threshold(t)) => own.regression_threshold = Some(t),
+                                    Ok(CheckField::BaselineRuns(n)) => own.baseline_runs = Some(n),
+                                    Ok(CheckField::Significance(p)) => own.significance = Some(p),
+                                    Ok(CheckField::Missing(m)) => own.missing_data = Some(m),
+                                    Err(message) => err(v, &f, message),
+                                }
+                            }
+                            config.check.budgets.insert(id.name.clone(), own);
+                            config.check_positions.insert(id.name.clone(), id.pos);
                         }
-                        ("significance", Value::Number(n)) if *n > 0.0 && *n < 1.0 => config.check.significance = *n,
-                        ("significance", _) => err(v, &f, "expected a p-value between 0 and 1, such as 0.001".to_owned()),
-                        ("missing_data", Value::String(s)) if s == "fail" || s == "warn" => {
-                            config.check.missing_data = if s == "fail" { MissingData::Fail } else { MissingData::Warn };
-                        }
-                        ("regression_threshold", _) => err(v, &f, "expected a percentage such as `5%`".to_owned()),
-                        ("baseline_runs", _) => err(v, &f, "expected a whole number of runs, at least 1".to_owned()),
-                        ("missing_data", _) => err(v, &f, "expected `fail` or `warn`".to_owned()),
-                        (other, _) => {
-                            let hint = did_you_mean(other, CHECK_FIELDS.iter().copied())
-                                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-                            err(v, &f, format!("unknown setting (expected {}){hint}", CHECK_FIELDS.join(", ")));
-                        }
+                        continue;
+                    }
+                    match check_field(&k.name, v) {
+                        Ok(CheckField::Threshold(t)) => config.check.regression_threshold = t,
+                        Ok(CheckField::BaselineRuns(n)) => config.check.baseline_runs = n,
+                        Ok(CheckField::Significance(p)) => config.check.significance = p,
+                        Ok(CheckField::Missing(m)) => config.check.missing_data = m,
+                        Err(message) => err(v, &f, message),
                     }
                 }
             }
@@ -372,12 +471,32 @@ pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> 
         MissingData::Fail => "fail",
         MissingData::Warn => "warn",
     };
-    let block = format!(
-        "check:\n  regression_threshold: {}%\n  baseline_runs: {}\n  missing_data: {missing}\n  significance: {}\n",
-        yaml::format_number((settings.regression_threshold * 1e6).round() / 1e4),
+    let percent = |t: f64| format!("{}%", yaml::format_number((t * 1e6).round() / 1e4));
+    let mut block = format!(
+        "check:\n  regression_threshold: {}\n  baseline_runs: {}\n  missing_data: {missing}\n  significance: {}\n",
+        percent(settings.regression_threshold),
         settings.baseline_runs,
         settings.significance
     );
+    let own: Vec<_> = settings.budgets.iter().filter(|(_, o)| !o.is_empty()).collect();
+    if !own.is_empty() {
+        block.push_str("  budgets:\n");
+        for (id, o) in own {
+            block.push_str(&format!("    {}:\n", serde_json::Value::String(id.clone())));
+            if let Some(t) = o.regression_threshold {
+                block.push_str(&format!("      regression_threshold: {}\n", percent(t)));
+            }
+            if let Some(n) = o.baseline_runs {
+                block.push_str(&format!("      baseline_runs: {n}\n"));
+            }
+            if let Some(p) = o.significance {
+                block.push_str(&format!("      significance: {p}\n"));
+            }
+            if let Some(m) = o.missing_data {
+                block.push_str(&format!("      missing_data: {}\n", if m == MissingData::Fail { "fail" } else { "warn" }));
+            }
+        }
+    }
     let mut out = String::new();
     let mut lines = text.lines().peekable();
     let mut replaced = false;
@@ -401,7 +520,9 @@ pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> 
         out.push_str(&block);
     }
     let parsed = parse_config(file, &out)?;
-    if parsed.check != *settings {
+    let mut expected = settings.clone();
+    expected.budgets.retain(|_, o| !o.is_empty());
+    if parsed.check != expected {
         return Err(vec![LoadError::whole_file(file, "the check settings could not be written back exactly")]);
     }
     Ok(out)
@@ -493,16 +614,43 @@ mod tests {
     #[test]
     fn check_settings_are_replaced_in_place_and_the_rest_is_kept() {
         let text = "# team settings\ndefault_branch: trunk\ncheck:\n  regression_threshold: 5%\n  baseline_runs: 10\n\nenvironments: [ci]  # only CI\n";
-        let settings =
-            CheckSettings { regression_threshold: 0.075, baseline_runs: 30, missing_data: MissingData::Warn, significance: 0.0005 };
+        let mut settings = CheckSettings {
+            regression_threshold: 0.075,
+            baseline_runs: 30,
+            missing_data: MissingData::Warn,
+            significance: 0.0005,
+            budgets: BTreeMap::new(),
+        };
+        settings.budgets.insert("services.auth".into(), BudgetCheck { regression_threshold: Some(0.12), ..BudgetCheck::default() });
         let out = with_check_settings(CONFIG_FILE, text, &settings).unwrap();
         assert!(out.starts_with("# team settings\ndefault_branch: trunk\ncheck:\n  regression_threshold: 7.5%\n"), "{out}");
         assert!(out.contains("environments: [ci]  # only CI"));
+        assert!(out.contains("  budgets:\n    \"services.auth\":\n      regression_threshold: 12%\n"), "{out}");
         let config = parse_config(CONFIG_FILE, &out).unwrap();
         assert_eq!(config.check, settings);
         assert_eq!(config.default_branch, "trunk");
         let appended = with_check_settings(CONFIG_FILE, "default_branch: main\n", &settings).unwrap();
         assert_eq!(parse_config(CONFIG_FILE, &appended).unwrap().check, settings);
+    }
+
+    #[test]
+    fn a_budget_may_set_its_own_check_settings_and_a_misspelt_id_is_an_error() {
+        let w = Workspace::from_files(
+            "w",
+            &files(&[
+                (
+                    "headroom.yaml",
+                    "check:\n  regression_threshold: 5%\n  budgets:\n    cap.latency: {regression_threshold: 10%}\n    cap.latncy: {significance: 0.01}\n",
+                ),
+                ("a.yaml", "cap:\n  max_latency_ms: 5\n"),
+            ]),
+        );
+        let own = w.config.check.for_budget("cap.latency");
+        assert!((own.regression_threshold - 0.10).abs() < 1e-12);
+        assert!((w.config.check.for_budget("other").regression_threshold - 0.05).abs() < 1e-12);
+        assert_eq!(w.errors.len(), 1, "{:?}", w.errors);
+        assert_eq!(w.errors[0].pos.line, 5);
+        assert!(w.errors[0].to_string().contains("no budget `cap.latncy`; did you mean `cap.latency`?"), "{}", w.errors[0]);
     }
 
     #[test]

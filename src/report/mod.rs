@@ -259,7 +259,7 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
             quantity(r.limit, unit)
         ));
         for f in &r.findings {
-            if f.status(report.settings.missing_data) != Status::Pass
+            if f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass
                 || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. })
             {
                 out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
@@ -331,7 +331,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                 "findings": r.findings.iter().map(|f| {
                     let mut v = json!({
                         "code": f.code(),
-                        "status": f.status(report.settings.missing_data).as_str(),
+                        "status": f.status(report.settings.for_budget(&r.id).missing_data).as_str(),
                         "message": describe(r, f),
                     });
                     if let Finding::Regression { severity, p_value, .. } = f {

@@ -88,15 +88,37 @@ fn display_name(budget: &crate::model::budget::Budget) -> String {
 /// Builds the agenda from a check and an analysis of the same workspace and environment.
 #[must_use]
 pub fn agenda(workspace: &Workspace, triage: &Triage, report: &CheckReport, analysis: &Analysis, today: Timestamp) -> Agenda {
-    let history = &workspace.history;
+    let mut items = budget_items(workspace, report, today);
+    items.extend(change_items(workspace, triage, analysis));
+    items.sort_by_key(|i| i.section);
+    let mut context = format!("Workspace {}", workspace.root);
+    if let Some(env) = &report.environment {
+        context.push_str(&format!(" · environment {env}"));
+    }
+    if let Some(run) = &report.run {
+        context.push_str(&format!(" · newest run {}", run.id));
+    }
+    context.push_str(&match triage.last_review {
+        Some(day) => format!(" · last review {}", day.date()),
+        None => " · no review recorded yet".to_owned(),
+    });
+    Agenda { date: today.date(), context, since: triage.last_review, items }
+}
+
+/// The budgets over their limit, past their warning, or drifting to their limit soon.
+fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -> Vec<AgendaItem> {
     let mut items = Vec::new();
     for r in &report.results {
         let budget = &workspace.budgets[r.budget];
         let unit = r.unit.symbol();
         let value = r.value.map_or_else(|| "no value".to_owned(), |v| quantity(v, unit));
         let title = format!("{}: {value} of {}", display_name(budget), quantity(r.limit, unit));
-        let mut lines: Vec<String> =
-            r.findings.iter().filter(|f| f.status(report.settings.missing_data) != Status::Pass).map(|f| describe(r, f)).collect();
+        let mut lines: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass)
+            .map(|f| describe(r, f))
+            .collect();
         lines.extend(hint_lines(r));
         lines.extend(noise_and_trend(r));
         let over = r.findings.iter().any(|f| matches!(f, Finding::OverLimit));
@@ -127,6 +149,13 @@ pub fn agenda(workspace: &Workspace, triage: &Triage, report: &CheckReport, anal
             severity,
         });
     }
+    items
+}
+
+/// The change points for the worse: new since the last review, or still open from before.
+fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> Vec<AgendaItem> {
+    let history = &workspace.history;
+    let mut items = Vec::new();
     let position = |run: &str| history.runs.iter().position(|r| r.id == run);
     let mut changes: Vec<&ChangeFinding> = analysis.findings.iter().filter(|f| f.verdict == Verdict::Regression).collect();
     changes.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.run_index.cmp(&a.run_index)));
@@ -172,19 +201,7 @@ pub fn agenda(workspace: &Workspace, triage: &Triage, report: &CheckReport, anal
             severity: f.severity,
         });
     }
-    items.sort_by_key(|i| i.section);
-    let mut context = format!("Workspace {}", workspace.root);
-    if let Some(env) = &report.environment {
-        context.push_str(&format!(" · environment {env}"));
-    }
-    if let Some(run) = &report.run {
-        context.push_str(&format!(" · newest run {}", run.id));
-    }
-    context.push_str(&match triage.last_review {
-        Some(day) => format!(" · last review {}", day.date()),
-        None => " · no review recorded yet".to_owned(),
-    });
-    Agenda { date: today.date(), context, since: triage.last_review, items }
+    items
 }
 
 /// The agenda as Markdown; `image_of(i)` is the file name of item `i`'s plot, where there is one.
