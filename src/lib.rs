@@ -4,6 +4,7 @@
 //! [`model`] (budgets, history, workspace), [`engine`] (the check), [`report`] (output formats),
 //! [`cli`], and `gui` (the desktop app, behind the `gui` feature).
 
+pub mod approval;
 pub mod cli;
 pub mod engine;
 pub mod example;

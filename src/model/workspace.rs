@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 /// The name of the workspace's own settings file.
 pub const CONFIG_FILE: &str = "headroom.yaml";
 
+/// The approval policy (read by `approval::policy`, never as budgets).
+pub const POLICY_FILE: &str = "approval.yaml";
+
 /// What `check` does when a budget has no data to check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MissingData {
@@ -192,6 +195,10 @@ impl Workspace {
             progress(done_bytes as f32 / total_bytes, name);
             done_bytes += text.len();
             if name == CONFIG_FILE {
+                continue;
+            }
+            if name == POLICY_FILE {
+                // The approval policy: `headroom verify` and the proposal commands read it.
                 continue;
             }
             if name == TRIAGE_FILE {

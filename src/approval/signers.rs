@@ -1,0 +1,198 @@
+//! Who may sign: the workspace's `allowed_signers`, in the format of git and OpenSSH
+//! (`ssh-keygen -Y verify -f allowed_signers`), so the same file serves both:
+//!
+//! ```text
+//! # principals          options                                         key
+//! alice@example.com     namespaces="headroom-proposal",valid-after="20260101"  ssh-ed25519 AAAA... alice
+//! bob@example.com,bob   valid-before="20271231"                         ssh-ed25519 AAAA...
+//! ```
+
+use crate::model::error::LoadError;
+use crate::model::time::Timestamp;
+use crate::model::yaml::Pos;
+use ssh_key::PublicKey;
+
+/// The signers file's name, in the workspace's root.
+pub const SIGNERS_FILE: &str = "allowed_signers";
+
+/// One line of the signers file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AllowedSigner {
+    /// The principals (people's e-mail addresses, usually) this key signs as.
+    pub principals: Vec<String>,
+    /// The namespaces the key may sign in (`None`: any).
+    pub namespaces: Option<Vec<String>>,
+    /// The key is valid from this moment.
+    pub valid_after: Option<Timestamp>,
+    /// The key is valid until this moment.
+    pub valid_before: Option<Timestamp>,
+    /// The public key.
+    pub key: PublicKey,
+    /// The line it is on.
+    pub line: u32,
+}
+
+impl AllowedSigner {
+    /// Whether the key may sign in `namespace` at `at`.
+    #[must_use]
+    pub fn allows(&self, namespace: &str, at: Timestamp) -> bool {
+        self.namespaces.as_ref().is_none_or(|n| n.iter().any(|n| n == namespace))
+            && self.valid_after.is_none_or(|t| at >= t)
+            && self.valid_before.is_none_or(|t| at <= t)
+    }
+}
+
+const KEY_TYPES: &[&str] = &[
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+/// Parses an `allowed_signers` file; every bad line is an error naming its line.
+pub fn parse_signers(file: &str, text: &str) -> Result<Vec<AllowedSigner>, Vec<LoadError>> {
+    let mut signers = Vec::new();
+    let mut errors = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        match parse_line(trimmed, line) {
+            Ok(signer) => signers.push(signer),
+            Err((field, message)) => errors.push(LoadError::new(file, Pos { line, column: 1 }, field, message)),
+        }
+    }
+    if errors.is_empty() { Ok(signers) } else { Err(errors) }
+}
+
+fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, String)> {
+    let (principals, rest) = split_token(text);
+    if principals.is_empty() || rest.is_empty() {
+        return Err(("principals", "expected `principals [options] key-type base64-key`".to_owned()));
+    }
+    let principals: Vec<String> = principals.split(',').map(str::to_owned).collect();
+    let (next, after) = split_token(rest);
+    let (options, key_text) = if KEY_TYPES.contains(&next) { ("", rest) } else { (next, after) };
+    let (key_type, after_type) = split_token(key_text);
+    if !KEY_TYPES.contains(&key_type) {
+        return Err(("key", format!("unknown key type `{key_type}` (expected one of: {})", KEY_TYPES.join(", "))));
+    }
+    let (base64, _comment) = split_token(after_type);
+    let key =
+        PublicKey::from_openssh(&format!("{key_type} {base64}")).map_err(|e| ("key", format!("not a valid {key_type} public key: {e}")))?;
+    let mut signer = AllowedSigner { principals, namespaces: None, valid_after: None, valid_before: None, key, line };
+    for option in split_options(options) {
+        let (name, value) = option.split_once('=').map_or((option.as_str(), None), |(n, v)| (n, Some(v.trim_matches('"'))));
+        match (name.to_ascii_lowercase().as_str(), value) {
+            ("namespaces", Some(v)) => signer.namespaces = Some(v.split(',').map(str::to_owned).collect()),
+            ("valid-after", Some(v)) => {
+                signer.valid_after = Some(ssh_time(v).ok_or(("valid-after", format!("expected YYYYMMDD[HHMM[SS]][Z], found `{v}`")))?);
+            }
+            ("valid-before", Some(v)) => {
+                signer.valid_before = Some(ssh_time(v).ok_or(("valid-before", format!("expected YYYYMMDD[HHMM[SS]][Z], found `{v}`")))?);
+            }
+            ("cert-authority", None) => {
+                return Err(("cert-authority", "certificate authorities are not supported: list each signer's key".to_owned()));
+            }
+            (other, _) => return Err(("options", format!("unknown option `{other}` (expected namespaces, valid-after, valid-before)"))),
+        }
+    }
+    Ok(signer)
+}
+
+/// The first whitespace-separated token (quotes keep spaces) and the rest.
+fn split_token(text: &str) -> (&str, &str) {
+    let text = text.trim_start();
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => return (&text[..i], text[i..].trim_start()),
+            _ => {}
+        }
+    }
+    (text, "")
+}
+
+/// Options separated by commas outside quotes.
+fn split_options(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            ',' if !quoted => out.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// OpenSSH's `YYYYMMDD[HHMM[SS]][Z]` (taken as UTC either way).
+fn ssh_time(text: &str) -> Option<Timestamp> {
+    let digits = text.strip_suffix(['Z', 'z']).unwrap_or(text);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || ![8, 12, 14].contains(&digits.len()) {
+        return None;
+    }
+    let (date, time) = digits.split_at(8);
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &date[..4],
+        &date[4..6],
+        &date[6..8],
+        time.get(..2).unwrap_or("00"),
+        time.get(2..4).unwrap_or("00"),
+        time.get(4..6).unwrap_or("00")
+    );
+    Timestamp::parse(&iso).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIh/c3OtvBLlquW+8QlobbKG560aIciq3JK7DgOfBlvu";
+
+    #[test]
+    fn signers_with_options_and_comments_are_read() {
+        let text = format!(
+            "# team\nalice@example.com,alice namespaces=\"headroom-proposal,git\",valid-after=\"20260101\",valid-before=\"20261231235959Z\" {KEY} alice's laptop\n\nbob@example.com {KEY}\n"
+        );
+        let signers = parse_signers(SIGNERS_FILE, &text).unwrap();
+        assert_eq!(signers.len(), 2);
+        assert_eq!(signers[0].principals, ["alice@example.com", "alice"]);
+        assert_eq!(signers[0].line, 2);
+        let inside = Timestamp::parse("2026-06-01").unwrap();
+        assert!(signers[0].allows("headroom-proposal", inside));
+        assert!(!signers[0].allows("file", inside));
+        assert!(!signers[0].allows("headroom-proposal", Timestamp::parse("2027-01-01").unwrap()));
+        assert!(!signers[0].allows("headroom-proposal", Timestamp::parse("2025-12-31").unwrap()));
+        assert!(signers[1].allows("anything", inside));
+    }
+
+    #[test]
+    fn a_bad_line_names_its_line_and_what_is_wrong() {
+        let e = parse_signers(
+            SIGNERS_FILE,
+            &format!("alice@example.com {KEY}\nbob ssh-ed25519 AAAAnotakey\ncarol valid-aftr=\"2026\" {KEY}\n"),
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].pos.line, 2);
+        assert!(e[0].message.contains("not a valid ssh-ed25519 public key"), "{}", e[0]);
+        assert_eq!(e[1].pos.line, 3);
+        assert!(e[1].message.contains("unknown option `valid-aftr`"), "{}", e[1]);
+    }
+}

@@ -1,0 +1,180 @@
+//! Proposals signed with real SSH keys: Headroom and OpenSSH's `ssh-keygen -Y` verify each
+//! other's signatures, and the attacks the design lists fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
+
+use headroom::approval::policy::{ChangeKind, parse_policy};
+use headroom::approval::proposal::{Change, NAMESPACE, Proposal, parse_proposal};
+use headroom::approval::signers::{SIGNERS_FILE, parse_signers};
+use headroom::model::time::Timestamp;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Person {
+    principal: String,
+    key_file: PathBuf,
+    public: String,
+}
+
+fn person(dir: &Path, name: &str) -> Person {
+    let key_file = dir.join(name);
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key_file)
+        .status()
+        .expect("ssh-keygen (openssh-client) is installed");
+    assert!(status.success());
+    let public = std::fs::read_to_string(key_file.with_extension("pub")).unwrap().trim().to_owned();
+    Person { principal: format!("{name}@example.com"), key_file, public }
+}
+
+fn private_key(p: &Person) -> ssh_key::PrivateKey {
+    ssh_key::PrivateKey::read_openssh_file(&p.key_file).unwrap()
+}
+
+fn proposal() -> Proposal {
+    Proposal {
+        id: "raise-auth".into(),
+        title: "Raise the auth budget to 32 ms".into(),
+        author: "alice@example.com".into(),
+        created: Some(Timestamp::parse("2026-11-25T10:00:00Z").unwrap()),
+        base: "sha256:00".into(),
+        changes: vec![Change { budget: "services.auth".into(), field: "limit".into(), old: 30.0, new: 32.0 }],
+        rationale: "TLS upgrade".into(),
+        evidence_runs: vec!["ci-1157".into()],
+        evidence_findings: vec!["services.auth@ci-1157".into()],
+        impact: "7 ms headroom left".into(),
+        signatures: Vec::new(),
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse("2026-11-25T12:00:00Z").unwrap()
+}
+
+#[test]
+fn a_signature_made_by_ssh_keygen_verifies_in_headroom_and_the_reverse() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bob, carol) = (person(dir.path(), "bob"), person(dir.path(), "carol"));
+    let signers_text = format!("{} {}\n{} {}\n", bob.principal, bob.public, carol.principal, carol.public);
+    let signers = parse_signers(SIGNERS_FILE, &signers_text).unwrap();
+    let mut p = proposal();
+
+    // OpenSSH signs the canonical bytes; Headroom verifies.
+    let payload = dir.path().join("payload");
+    std::fs::write(&payload, p.canonical()).unwrap();
+    let out = Command::new("ssh-keygen").args(["-Y", "sign", "-n", NAMESPACE, "-f"]).arg(&bob.key_file).arg(&payload).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let armored = std::fs::read_to_string(payload.with_extension("sig")).unwrap();
+    p.add_signature(&bob.principal, &armored).unwrap();
+
+    // Headroom signs; OpenSSH verifies against the same allowed_signers file.
+    p.sign(&carol.principal, &private_key(&carol)).unwrap();
+    let carol_sig = dir.path().join("carol.sig");
+    std::fs::write(&carol_sig, &p.signatures[1].armored).unwrap();
+    let allowed = dir.path().join(SIGNERS_FILE);
+    std::fs::write(&allowed, &signers_text).unwrap();
+    let mut verify = Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(&allowed)
+        .args(["-I", &carol.principal, "-n", NAMESPACE, "-s"])
+        .arg(&carol_sig)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut verify.stdin.take().unwrap(), &p.canonical()).unwrap();
+    let out = verify.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "ssh-keygen rejects Headroom's signature: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    assert_eq!(p.valid_signers(&signers, now()), [bob.principal.clone(), carol.principal.clone()]);
+    // Written and read back, the signatures still hold.
+    let again = parse_proposal("proposals/raise-auth.yaml", &p.to_yaml()).unwrap();
+    assert_eq!(again, p);
+    assert_eq!(again.valid_signers(&signers, now()).len(), 2);
+}
+
+#[test]
+fn forged_foreign_expired_moved_and_outdated_signatures_all_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bob, carol, mallory) = (person(dir.path(), "bob"), person(dir.path(), "carol"), person(dir.path(), "mallory"));
+    let signers = parse_signers(
+        SIGNERS_FILE,
+        &format!("{} {}\n{} valid-before=\"20260101\" {}\n", bob.principal, bob.public, carol.principal, carol.public),
+    )
+    .unwrap();
+    let check = |p: &Proposal| p.check_signatures(&signers, now()).into_iter().map(|c| c.outcome).collect::<Vec<_>>();
+
+    // A key that allowed_signers does not list, under a listed name.
+    let mut p = proposal();
+    p.sign(&bob.principal, &private_key(&mallory)).unwrap();
+    assert!(check(&p)[0].as_ref().unwrap_err().contains("does not list"), "{:?}", check(&p));
+
+    // Someone not in allowed_signers at all.
+    let mut p = proposal();
+    p.sign(&mallory.principal, &private_key(&mallory)).unwrap();
+    assert!(check(&p)[0].as_ref().unwrap_err().contains("not in allowed_signers"));
+
+    // A key past its valid-before.
+    let mut p = proposal();
+    p.sign(&carol.principal, &private_key(&carol)).unwrap();
+    assert!(check(&p)[0].as_ref().unwrap_err().contains("not valid at"));
+
+    // A corrupted signature.
+    let mut p = proposal();
+    p.sign(&bob.principal, &private_key(&bob)).unwrap();
+    let mut bytes = p.signatures[0].armored.clone().into_bytes();
+    let middle = bytes.len() / 2;
+    bytes[middle] = if bytes[middle] == b'A' { b'B' } else { b'A' };
+    p.signatures[0].armored = String::from_utf8(bytes).unwrap();
+    assert!(check(&p)[0].is_err());
+
+    // A signature for another proposal, moved onto this one.
+    let mut other = proposal();
+    other.id = "another".into();
+    other.sign(&bob.principal, &private_key(&bob)).unwrap();
+    let mut p = proposal();
+    p.signatures = other.signatures.clone();
+    assert!(check(&p)[0].as_ref().unwrap_err().contains("does not match this proposal"));
+
+    // A signature by the right key in another namespace (a git commit signature, say).
+    let payload = dir.path().join("payload");
+    std::fs::write(&payload, proposal().canonical()).unwrap();
+    let out = Command::new("ssh-keygen").args(["-Y", "sign", "-n", "git", "-f"]).arg(&bob.key_file).arg(&payload).output().unwrap();
+    assert!(out.status.success());
+    let mut p = proposal();
+    p.add_signature(&bob.principal, &std::fs::read_to_string(payload.with_extension("sig")).unwrap()).unwrap();
+    assert!(check(&p)[0].as_ref().unwrap_err().contains("namespace `git`"));
+
+    // The proposal edited after it was signed.
+    let mut p = proposal();
+    p.sign(&bob.principal, &private_key(&bob)).unwrap();
+    p.changes[0].new = 60.0;
+    assert!(check(&p)[0].as_ref().unwrap_err().contains("does not match this proposal"));
+}
+
+#[test]
+fn the_author_cannot_approve_their_own_loosening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, carol, dave) = (person(dir.path(), "alice"), person(dir.path(), "carol"), person(dir.path(), "dave"));
+    let lines: Vec<String> = [&alice, &carol, &dave].iter().map(|p| format!("{} {}", p.principal, p.public)).collect();
+    let signers = parse_signers(SIGNERS_FILE, &lines.join("\n")).unwrap();
+    let policy = parse_policy(
+        "approval.yaml",
+        "roles:\n  technical: [alice@example.com]\n  business: [carol@example.com]\n  stakeholder: [dave@example.com]\n",
+    )
+    .unwrap();
+    let mut p = proposal();
+    for who in [&alice, &carol, &dave] {
+        p.sign(&who.principal, &private_key(who)).unwrap();
+    }
+    let signed = p.valid_signers(&signers, now());
+    assert_eq!(signed.len(), 3);
+    let decision = policy.decide(ChangeKind::Loosen, &p.author, &signed);
+    assert_eq!(decision.missing, [("technical".to_owned(), 1)], "alice wrote it: her signature does not count");
+}
