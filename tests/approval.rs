@@ -178,3 +178,193 @@ fn the_author_cannot_approve_their_own_loosening() {
     let decision = policy.decide(ChangeKind::Loosen, &p.author, &signed);
     assert_eq!(decision.missing, [("technical".to_owned(), 1)], "alice wrote it: her signature does not count");
 }
+
+fn headroom(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// A workspace with a budget, four people and the default policy, its ledger started.
+fn team_workspace(dir: &Path) -> (PathBuf, Vec<Person>) {
+    let ws = dir.join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    let people: Vec<Person> = ["alice", "bob", "carol", "dave"].iter().map(|n| person(dir, n)).collect();
+    std::fs::write(ws.join("services.yaml"), "# Services\nbudgets:\n  auth:\n    unit: ms\n    limit: 30   # agreed in Q3\n").unwrap();
+    std::fs::write(
+        ws.join("approval.yaml"),
+        "roles:\n  technical: [alice@example.com, bob@example.com]\n  business: [carol@example.com]\n  stakeholder: [dave@example.com]\n",
+    )
+    .unwrap();
+    let signers: Vec<String> = people.iter().map(|p| format!("{} {}", p.principal, p.public)).collect();
+    std::fs::write(ws.join("allowed_signers"), signers.join("\n") + "\n").unwrap();
+    let (code, out) = headroom(&["ledger", "start", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    (ws, people)
+}
+
+#[test]
+fn a_loosening_is_proposed_signed_by_three_roles_applied_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 0, "{out}");
+
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--id",
+        "raise-auth",
+        "--title",
+        "Raise auth to 32 ms",
+        "--author",
+        "alice@example.com",
+        "--set",
+        "auth=32",
+        "--rationale",
+        "TLS upgrade",
+        "--evidence-run",
+        "ci-1157",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("loosen") && out.contains("needs 1 more technical sign-off"), "{out}");
+
+    // The author signs too, but does not count.
+    for p in &people[..2] {
+        let (code, out) =
+            headroom(&["sign", "raise-auth", "--workspace", w, "--principal", &p.principal, "--key", p.key_file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = headroom(&["apply", "raise-auth", "--workspace", w]);
+    assert_eq!(code, 1, "not approved yet: {out}");
+    assert!(out.contains("needs 1 more business sign-off"), "{out}");
+
+    // carol signs with ssh-keygen over the canonical bytes (as with a key in an agent).
+    let (_, canonical) = headroom(&["proposals", w, "--canonical", "raise-auth"]);
+    let payload = dir.path().join("payload");
+    std::fs::write(&payload, canonical.as_bytes()).unwrap();
+    let signed =
+        Command::new("ssh-keygen").args(["-Y", "sign", "-n", NAMESPACE, "-f"]).arg(&people[2].key_file).arg(&payload).output().unwrap();
+    assert!(signed.status.success());
+    let sig = payload.with_extension("sig");
+    let (code, out) =
+        headroom(&["sign", "raise-auth", "--workspace", w, "--principal", &people[2].principal, "--signature", sig.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = headroom(&[
+        "sign",
+        "raise-auth",
+        "--workspace",
+        w,
+        "--principal",
+        &people[3].principal,
+        "--key",
+        people[3].key_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("approved"), "{out}");
+
+    let (code, out) = headroom(&["apply", "raise-auth", "--workspace", w]);
+    assert_eq!(code, 0, "{out}");
+    // Only the value changed: the comment and layout stay.
+    assert_eq!(
+        std::fs::read_to_string(ws.join("services.yaml")).unwrap(),
+        "# Services\nbudgets:\n  auth:\n    unit: ms\n    limit: 32   # agreed in Q3\n"
+    );
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("`raise-auth` loosen, signed by")
+            && out.contains("bob@example.com (technical)")
+            && !out.contains("alice@example.com ("),
+        "{out}"
+    );
+    let (_, out) = headroom(&["proposals", w]);
+    assert!(out.contains("APPLIED   raise-auth"), "{out}");
+
+    // Replaying it fails: it is applied, and its base is gone.
+    let (code, out) = headroom(&["apply", "raise-auth", "--workspace", w]);
+    assert_eq!(code, 1);
+    assert!(out.contains("already applied"), "{out}");
+}
+
+#[test]
+fn hand_edits_and_ledger_tampering_are_caught_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    // A tightening needs one technical sign-off.
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--id",
+        "tighten",
+        "--title",
+        "t",
+        "--author",
+        "carol@example.com",
+        "--set",
+        "auth=28",
+        "--rationale",
+        "r",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = headroom(&[
+        "sign",
+        "tighten",
+        "--workspace",
+        w,
+        "--principal",
+        &people[1].principal,
+        "--key",
+        people[1].key_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = headroom(&["apply", "tighten", "--workspace", w]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(headroom(&["verify", w]).0, 0);
+
+    // A budget edited by hand after apply.
+    let budget = ws.join("services.yaml");
+    let good = std::fs::read_to_string(&budget).unwrap();
+    std::fs::write(&budget, good.replace("limit: 28", "limit: 40")).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1);
+    assert!(out.contains("services.yaml was changed outside a proposal"), "{out}");
+    // ... and apply refuses to build on it.
+    std::fs::write(&budget, &good).unwrap();
+
+    let ledger = ws.join("ledger/ledger.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&ledger).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2);
+    // An entry altered.
+    let altered = lines[1].replacen("carol@example.com", "mallory@example.com", 1);
+    std::fs::write(&ledger, format!("{}\n{altered}\n", lines[0])).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1);
+    assert!(out.contains("the entry was altered"), "{out}");
+    // An entry removed: the files no longer match the chain's result.
+    std::fs::write(&ledger, format!("{}\n", lines[0])).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1);
+    assert!(out.contains("changed outside a proposal"), "{out}");
+    // Entries reordered.
+    std::fs::write(&ledger, format!("{}\n{}\n", lines[1], lines[0])).unwrap();
+    assert_eq!(headroom(&["verify", w]).0, 1);
+    std::fs::write(&ledger, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+    assert_eq!(headroom(&["verify", w]).0, 0);
+
+    // A stale proposal (made for the budgets before `tighten`) cannot be applied.
+    let stale = headroom::approval::ledger::read_proposal(&ws, "tighten").unwrap().0;
+    let mut replay = stale.clone();
+    replay.id = "replay".into();
+    replay.signatures.clear();
+    std::fs::write(ws.join("proposals/replay.yaml"), replay.to_yaml()).unwrap();
+    let (code, out) =
+        headroom(&["sign", "replay", "--workspace", w, "--principal", &people[0].principal, "--key", people[0].key_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = headroom(&["apply", "replay", "--workspace", w]);
+    assert_eq!(code, 1);
+    assert!(out.contains("stale"), "{out}");
+}

@@ -4,6 +4,8 @@
 //! Budgets are contracts: a change is proposed with its reason and evidence, signed by the people
 //! the policy names with the SSH keys they already have, and only then applied.
 
+pub mod edit;
+pub mod ledger;
 pub mod policy;
 pub mod proposal;
 pub mod signers;

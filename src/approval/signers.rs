@@ -13,7 +13,7 @@ use crate::model::yaml::Pos;
 use ssh_key::PublicKey;
 
 /// The signers file's name, in the workspace's root.
-pub const SIGNERS_FILE: &str = "allowed_signers";
+pub use crate::model::workspace::SIGNERS_FILE;
 
 /// One line of the signers file.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,6 +10,8 @@ use crate::model::history::{History, parse_history_any};
 use crate::model::workspace::{CheckSettings, MissingData, Workspace};
 use crate::report::{Format, render};
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod approval;
 use std::path::{Path, PathBuf};
 
 /// Performance budgets as contracts: budget files, snapshot history, a CI gate and a desktop app.
@@ -30,6 +32,36 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Replay check settings over the past history: what would they have flagged, and was it real?
     Replay(ReplayArgs),
+    /// Propose a budget change (writes `proposals/ID.yaml` for people to sign).
+    Propose(approval::ProposeArgs),
+    /// Sign a proposal with an SSH key (or add a signature made with `ssh-keygen -Y sign`).
+    Sign(approval::SignArgs),
+    /// List the proposals: pending (and what they need), approved, applied, stale.
+    Proposals {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+        /// Print the bytes that are signed for this proposal, for `ssh-keygen -Y sign -n headroom-proposal`.
+        #[arg(long)]
+        canonical: Option<String>,
+    },
+    /// Apply an approved proposal: change the values in place and append it to the ledger.
+    Apply {
+        /// The proposal's id.
+        id: String,
+        /// The workspace folder.
+        #[arg(long, default_value = "budgets")]
+        workspace: PathBuf,
+    },
+    /// Prove that every budget is the ledger's start plus signed, approved proposals (for CI).
+    Verify {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+    },
+    /// The ledger of applied proposals.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -41,6 +73,17 @@ pub enum Command {
     Gui {
         /// The workspace folder; `budgets/` here, or the built-in example where there is none.
         workspace: Option<PathBuf>,
+    },
+}
+
+/// `headroom ledger ...`.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Record the budget files as they are now as the agreed start (once per workspace).
+    Start {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
     },
 }
 
@@ -229,6 +272,12 @@ pub fn main() -> i32 {
         Some(Command::Check(args)) => run_check(&args),
         Some(Command::Analyze(args)) => run_analyze(&args),
         Some(Command::Replay(args)) => run_replay(&args),
+        Some(Command::Propose(args)) => approval::run_propose(&args),
+        Some(Command::Sign(args)) => approval::run_sign(&args),
+        Some(Command::Proposals { workspace, canonical }) => approval::run_proposals(&workspace, canonical.as_deref()),
+        Some(Command::Apply { id, workspace }) => approval::run_apply(&workspace, &id),
+        Some(Command::Verify { workspace }) => approval::run_verify(&workspace),
+        Some(Command::Ledger(LedgerCommand::Start { workspace })) => approval::run_ledger_start(&workspace),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),

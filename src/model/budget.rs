@@ -53,6 +53,8 @@ pub struct Override {
     pub warning: Option<Warning>,
     /// Where the override is written.
     pub pos: Pos,
+    /// Where its limit's value is written (to change it in place).
+    pub limit_pos: Pos,
 }
 
 /// What a node of the budget tree is.
@@ -87,6 +89,8 @@ pub struct Budget {
     pub direction: Direction,
     /// The limit, in `unit`; `None` for groups.
     pub limit: Option<f64>,
+    /// Where the limit's value is written (to change it in place).
+    pub limit_pos: Pos,
     /// The warning level.
     pub warning: Option<Warning>,
     /// Per-environment overrides, by environment name.
@@ -437,6 +441,7 @@ impl Parser<'_> {
             statistic,
             direction,
             limit,
+            limit_pos: limit_node.map_or_else(Pos::default, |n| n.pos),
             warning,
             environments,
             parent,
@@ -467,14 +472,17 @@ impl Parser<'_> {
             let env_field = join(field, &env.name);
             let over = match &value.value {
                 Value::Number(_) | Value::String(_) => {
-                    Override { limit: self.quantity(value, &env_field, unit), warning: None, pos: env.pos }
+                    Override { limit: self.quantity(value, &env_field, unit), warning: None, pos: env.pos, limit_pos: value.pos }
                 }
                 Value::Map(fields) => {
                     self.unknown_keys(fields, OVERRIDE_FIELDS, &env_field, "an environment override");
-                    let mut over = Override { limit: None, warning: None, pos: env.pos };
+                    let mut over = Override { limit: None, warning: None, pos: env.pos, limit_pos: Pos::default() };
                     for (k, v) in fields {
                         match k.name.as_str() {
-                            "limit" => over.limit = self.quantity(v, &join(&env_field, "limit"), unit),
+                            "limit" => {
+                                over.limit = self.quantity(v, &join(&env_field, "limit"), unit);
+                                over.limit_pos = v.pos;
+                            }
                             "warning" => over.warning = self.warning(v, &join(&env_field, "warning"), unit),
                             _ => {}
                         }
@@ -594,6 +602,7 @@ impl Parser<'_> {
                 statistic: Statistic::Max,
                 direction: Direction::LowerIsBetter,
                 limit: None,
+                limit_pos: Pos::default(),
                 warning: None,
                 environments: BTreeMap::new(),
                 parent: None,
@@ -634,6 +643,7 @@ impl Parser<'_> {
                     statistic,
                     direction: parsed.direction,
                     limit: Some(limit),
+                    limit_pos: value.pos,
                     warning: Some(Warning::FractionOfLimit(match parsed.direction {
                         Direction::LowerIsBetter => 0.9,
                         Direction::HigherIsBetter => 1.1,
@@ -690,7 +700,8 @@ impl AdrKey {
 }
 
 /// Splits `20 ms` into 20 and ms; a bare `20` has no unit. `None` if there is no number.
-fn split_quantity(text: &str) -> Option<(f64, Option<Unit>)> {
+#[must_use]
+pub fn split_quantity(text: &str) -> Option<(f64, Option<Unit>)> {
     let t = text.trim();
     let end = t
         .char_indices()

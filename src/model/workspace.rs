@@ -333,6 +333,37 @@ fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(String, &Path)) -> std::i
     Ok(())
 }
 
+/// The workspace's contract: the files only signed proposals may change. Every budget file, the
+/// approval policy and `allowed_signers` (not `headroom.yaml`, the triage or the history), as
+/// (path relative to the root, text).
+pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let config = std::fs::read_to_string(dir.join(CONFIG_FILE)).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default();
+    let history_prefix = format!("{}/", config.history.trim_end_matches('/'));
+    let mut out = Vec::new();
+    let mut failed = None;
+    walk(dir, dir, &mut |relative, path| {
+        if is_budget_file(&relative) && relative != CONFIG_FILE && relative != TRIAGE_FILE && !relative.starts_with(&history_prefix) {
+            match std::fs::read_to_string(path) {
+                Ok(text) => out.push((relative, text)),
+                Err(e) => failed = Some(e),
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    match std::fs::read_to_string(dir.join(SIGNERS_FILE)) {
+        Ok(text) => out.push((SIGNERS_FILE.to_owned(), text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The signers file (read by `approval::signers`).
+pub const SIGNERS_FILE: &str = "allowed_signers";
+
 /// What a workspace's files look like on disk: (path relative to the root, size, modification
 /// time) of every file [`Workspace::load`] reads. Two equal fingerprints mean nothing to reload.
 #[must_use]

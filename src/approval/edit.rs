@@ -1,0 +1,169 @@
+//! Changing budget limits in place: only the characters of each value change, so comments, key
+//! order and formatting stay and `git diff` shows just those lines.
+
+use super::proposal::Proposal;
+use crate::model::budget::split_quantity;
+use crate::model::workspace::Workspace;
+use crate::model::yaml::format_number;
+use std::collections::BTreeMap;
+
+/// Applies the proposal's changes to `files` (contract files: path → text). Fails, changing
+/// nothing, where a budget or field does not exist, where a value is not what the proposal
+/// expected (a stale proposal), or where the result would not load.
+pub fn apply_changes(files: &BTreeMap<String, String>, proposal: &Proposal) -> Result<BTreeMap<String, String>, String> {
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let before = Workspace::from_files("", &list);
+    // Per file: (line, start byte, end byte, new text).
+    let mut edits: BTreeMap<String, Vec<(u32, usize, usize, String)>> = BTreeMap::new();
+    for c in &proposal.changes {
+        let budget = before.budget(&c.budget).ok_or_else(|| format!("no budget `{}` in the budget files", c.budget))?;
+        let (current, pos) = if c.field == "limit" {
+            (budget.limit, budget.limit_pos)
+        } else if let Some(env) = c.field.strip_prefix("environments.") {
+            let over = budget.environments.get(env).ok_or_else(|| format!("`{}` has no override for the environment `{env}`", c.budget))?;
+            (over.limit, over.limit_pos)
+        } else {
+            return Err(format!("cannot change the field `{}`", c.field));
+        };
+        let current = current.ok_or_else(|| format!("`{}` has no {} to change", c.budget, c.field))?;
+        if (current - c.old).abs() > 1e-9 * c.old.abs().max(1.0) {
+            return Err(format!(
+                "stale: the {} of `{}` is {} now, the proposal expected {}",
+                c.field,
+                c.budget,
+                format_number(current),
+                format_number(c.old)
+            ));
+        }
+        if pos.line == 0 {
+            return Err(format!("cannot find where the {} of `{}` is written", c.field, c.budget));
+        }
+        let file = files.get(&budget.file).ok_or_else(|| format!("no file {}", budget.file))?;
+        let line = file.lines().nth(pos.line as usize - 1).ok_or_else(|| format!("{}:{} is past the end", budget.file, pos.line))?;
+        let (start, end) = scalar_span(line, pos.column).ok_or_else(|| format!("{}:{}: cannot read the value", budget.file, pos.line))?;
+        let replacement = rewrite(&line[start..end], c.new, &budget.unit)?;
+        edits.entry(budget.file.clone()).or_default().push((pos.line, start, end, replacement));
+    }
+    let mut out = files.clone();
+    for (file, mut list) in edits {
+        // From the end of the file backwards, so earlier positions stay right.
+        list.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+        let text = out.get(&file).cloned().unwrap_or_default();
+        let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        for (line, start, end, replacement) in list {
+            lines[line as usize - 1].replace_range(start..end, &replacement);
+        }
+        out.insert(file, lines.join("\n"));
+    }
+    // The result must load, and read back as proposed.
+    let list: Vec<(String, String)> = out.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let after = Workspace::from_files("", &list);
+    if let Some(e) = after.errors.iter().find(|e| !before.errors.contains(e)) {
+        return Err(format!("the change would make the budgets invalid: {e}"));
+    }
+    for c in &proposal.changes {
+        let b = after.budget(&c.budget).ok_or_else(|| format!("`{}` is gone after the change", c.budget))?;
+        let now = if c.field == "limit" {
+            b.limit
+        } else {
+            c.field.strip_prefix("environments.").and_then(|e| b.environments.get(e)).and_then(|o| o.limit)
+        };
+        if now.is_none_or(|v| (v - c.new).abs() > 1e-9 * c.new.abs().max(1.0)) {
+            return Err(format!("the {} of `{}` did not read back as {}", c.field, c.budget, format_number(c.new)));
+        }
+    }
+    Ok(out)
+}
+
+/// The byte range of the YAML scalar starting at 1-based `column` (in characters) of `line`.
+fn scalar_span(line: &str, column: u32) -> Option<(usize, usize)> {
+    let start = line.char_indices().nth(column.checked_sub(1)? as usize).map(|(i, _)| i)?;
+    let rest = &line[start..];
+    let end = if let quote @ ('"' | '\'') = rest.chars().next()? {
+        let mut escaped = false;
+        let close = rest.char_indices().skip(1).find(|&(_, c)| {
+            let found = c == quote && !escaped;
+            escaped = quote == '"' && c == '\\' && !escaped;
+            found
+        })?;
+        close.0 + 1
+    } else {
+        let stop = rest.find([',', ']', '}']).unwrap_or(rest.len());
+        let stop = rest.find(" #").map_or(stop, |c| c.min(stop));
+        rest[..stop].trim_end().len()
+    };
+    Some((start, start + end))
+}
+
+/// The new value written the way the old one was: plain (`20`), with a unit (`20 ms`, in the
+/// unit written), or quoted.
+fn rewrite(old: &str, new: f64, unit: &crate::model::units::Unit) -> Result<String, String> {
+    let (quote, inner) = match old.chars().next() {
+        Some(q @ ('"' | '\'')) => (Some(q), &old[1..old.len() - 1]),
+        _ => (None, old),
+    };
+    let (_, written) = split_quantity(inner).ok_or_else(|| format!("`{old}` is not a number"))?;
+    let text = match written {
+        None => format_number(new),
+        Some(w) => {
+            let in_written = unit.convert(new, &w).ok_or_else(|| format!("cannot write {new} {unit} in {w}"))?;
+            let number_len = inner
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+                .unwrap_or(inner.len());
+            format!("{}{}", format_number((in_written * 1e9).round() / 1e9), &inner[number_len..])
+        }
+    };
+    Ok(match quote {
+        Some(q) => format!("{q}{text}{q}"),
+        None => text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approval::proposal::Change;
+
+    fn files(list: &[(&str, &str)]) -> BTreeMap<String, String> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    fn proposal(changes: &[(&str, &str, f64, f64)]) -> Proposal {
+        Proposal {
+            changes: changes.iter().map(|(b, f, o, n)| Change { budget: (*b).into(), field: (*f).into(), old: *o, new: *n }).collect(),
+            ..Proposal::default()
+        }
+    }
+
+    #[test]
+    fn only_the_values_change_and_comments_and_layout_stay() {
+        let text = "# Services\nbudgets:\n  api:\n    unit: ms\n    limit: 20 ms   # the SLO\n    allocations: {routing: 5, auth: 5}\n    environments: {prod: {limit: \"18\"}}\n";
+        let before = files(&[("services.yaml", text)]);
+        let after = apply_changes(
+            &before,
+            &proposal(&[("api", "limit", 20.0, 22.0), ("api.routing", "limit", 5.0, 4.5), ("api", "environments.prod", 18.0, 19.0)]),
+        )
+        .unwrap();
+        assert_eq!(
+            after["services.yaml"],
+            "# Services\nbudgets:\n  api:\n    unit: ms\n    limit: 22 ms   # the SLO\n    allocations: {routing: 4.5, auth: 5}\n    environments: {prod: {limit: \"19\"}}\n"
+        );
+    }
+
+    #[test]
+    fn the_adr_form_and_units_written_in_the_value_are_kept() {
+        let before = files(&[("caps.yaml", "schema_validator:\n  max_latency_ms: 50\n  max_memory_mb: 10  # hard\n")]);
+        let after = apply_changes(&before, &proposal(&[("schema_validator.memory", "limit", 10.0, 12.0)])).unwrap();
+        assert_eq!(after["caps.yaml"], "schema_validator:\n  max_latency_ms: 50\n  max_memory_mb: 12  # hard\n");
+    }
+
+    #[test]
+    fn a_stale_or_invalid_change_changes_nothing() {
+        let before = files(&[("s.yaml", "budgets:\n  api:\n    unit: ms\n    limit: 20\n    allocations: {routing: 5, auth: 5}\n")]);
+        let stale = apply_changes(&before, &proposal(&[("api", "limit", 25.0, 30.0)])).unwrap_err();
+        assert!(stale.contains("stale: the limit of `api` is 20 now, the proposal expected 25"), "{stale}");
+        let overflow = apply_changes(&before, &proposal(&[("api.routing", "limit", 5.0, 18.0)])).unwrap_err();
+        assert!(overflow.contains("would make the budgets invalid"), "{overflow}");
+        assert!(apply_changes(&before, &proposal(&[("nope", "limit", 1.0, 2.0)])).unwrap_err().contains("no budget `nope`"));
+    }
+}

@@ -1,0 +1,405 @@
+//! The ledger: every applied proposal, in order, in a hash chain (`ledger/ledger.jsonl`), and the
+//! proof `headroom verify` makes from it.
+//!
+//! ```text
+//!  entry 0  start   files of the contract as agreed          after = H(files)      hash0
+//!  entry 1  apply   proposal + signatures, before = H(...)   after = H(files')     hash1 = H(entry, prev hash0)
+//!  entry 2  apply   ...                                                            hash2 = H(entry, prev hash1)
+//! ```
+//!
+//! Verify replays the chain from the start's files: each proposal must start where the previous
+//! entry ended, carry valid signatures (keys valid at the time of the entry, from the signers file
+//! of that moment) that meet the policy of that moment, and, applied with the same in-place
+//! editor, end where its entry says. The files on disk must then be the replay's result: a budget
+//! edited by hand, an entry removed, reordered or altered, all break it.
+
+use super::edit::apply_changes;
+use super::files_hash;
+use super::policy::{ChangeKind, Decision, POLICY_FILE, Policy, parse_policy};
+use super::proposal::{PROPOSALS_DIR, Proposal, SignatureCheck, parse_proposal};
+use super::signers::{SIGNERS_FILE, parse_signers};
+use crate::model::time::Timestamp;
+use crate::model::units::Direction;
+use crate::model::workspace::{Workspace, contract_files, write_atomic};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The ledger's file, relative to the workspace's root.
+pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
+
+/// What a proposal needs and has, judged against a set of contract files at a moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Loosening, tightening or governance.
+    pub kind: ChangeKind,
+    /// Each signature and whether it holds.
+    pub signatures: Vec<SignatureCheck>,
+    /// Who counts for which role, and what is missing.
+    pub decision: Decision,
+    /// Whether the proposal starts from these files.
+    pub current: bool,
+    /// Problems with the signers or policy files themselves.
+    pub problems: Vec<String>,
+}
+
+impl Evaluation {
+    /// Whether it may be applied to these files now.
+    #[must_use]
+    pub fn approved(&self) -> bool {
+        self.current && self.decision.met() && self.problems.is_empty()
+    }
+}
+
+/// Judges `proposal` against `files` (the contract) at `at`.
+#[must_use]
+pub fn evaluate(files: &BTreeMap<String, String>, proposal: &Proposal, at: Timestamp) -> Evaluation {
+    let mut problems = Vec::new();
+    let signers = match files.get(SIGNERS_FILE).map(|t| parse_signers(SIGNERS_FILE, t)) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            problems.extend(e.iter().map(ToString::to_string));
+            Vec::new()
+        }
+        None => {
+            problems.push(format!("no {SIGNERS_FILE} file: nobody may sign"));
+            Vec::new()
+        }
+    };
+    let policy = match files.get(POLICY_FILE).map(|t| parse_policy(POLICY_FILE, t)) {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            problems.extend(e.iter().map(ToString::to_string));
+            Policy::default()
+        }
+        None => {
+            problems.push(format!("no {POLICY_FILE} file: no roles, so nothing can be approved"));
+            Policy::default()
+        }
+    };
+    let signatures = proposal.check_signatures(&signers, at);
+    let valid: Vec<String> = signatures.iter().filter(|c| c.outcome.is_ok()).map(|c| c.principal.clone()).collect();
+    let kind = kind_of(files, proposal);
+    let decision = policy.decide(kind, &proposal.author, &valid);
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    Evaluation { kind, signatures, decision, current: proposal.base == files_hash(&list), problems }
+}
+
+/// Loosening where any change makes a budget more lenient, else tightening.
+fn kind_of(files: &BTreeMap<String, String>, proposal: &Proposal) -> ChangeKind {
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let workspace = Workspace::from_files("", &list);
+    let loosens = proposal.changes.iter().any(|c| {
+        let direction = workspace.budget(&c.budget).map_or(Direction::LowerIsBetter, |b| b.direction);
+        match direction {
+            Direction::LowerIsBetter => c.new > c.old,
+            Direction::HigherIsBetter => c.new < c.old,
+        }
+    });
+    if loosens { ChangeKind::Loosen } else { ChangeKind::Tighten }
+}
+
+fn sha256_hex(text: &str) -> String {
+    files_hash(&[(String::new(), text.to_owned())])
+}
+
+/// One line of the ledger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Its place, from 0.
+    pub seq: u64,
+    /// When it was written.
+    pub at: Timestamp,
+    /// For the start: the contract files as agreed.
+    pub start: Option<BTreeMap<String, String>>,
+    /// For an applied proposal: the proposal with its signatures, as its file read.
+    pub proposal: Option<String>,
+    /// The contract's hash before (empty for the start).
+    pub before: String,
+    /// The contract's hash after.
+    pub after: String,
+    /// The previous entry's hash (empty for the start).
+    pub previous: String,
+    /// This entry's hash, over all of the above.
+    pub hash: String,
+}
+
+impl Entry {
+    fn body(&self) -> Json {
+        let mut body = json!({"seq": self.seq, "at": self.at.to_string()});
+        if let Some(files) = &self.start {
+            body["start"] = json!({"files": files});
+        }
+        if let Some(p) = &self.proposal {
+            body["proposal"] = Json::String(p.clone());
+        }
+        body["before"] = Json::String(self.before.clone());
+        body["after"] = Json::String(self.after.clone());
+        body["previous"] = Json::String(self.previous.clone());
+        body
+    }
+
+    fn computed_hash(&self) -> String {
+        sha256_hex(&self.body().to_string())
+    }
+
+    fn line(&self) -> String {
+        let mut body = self.body();
+        body["hash"] = Json::String(self.hash.clone());
+        body.to_string()
+    }
+
+    fn parse(line: &str, number: usize) -> Result<Entry, String> {
+        let v: Json = serde_json::from_str(line).map_err(|e| format!("{LEDGER_FILE}:{number}: not JSON: {e}"))?;
+        let text =
+            |k: &str| v.get(k).and_then(Json::as_str).map(str::to_owned).ok_or_else(|| format!("{LEDGER_FILE}:{number}: `{k}` is missing"));
+        let start = match v.get("start").and_then(|s| s.get("files")) {
+            Some(files) => Some(serde_json::from_value(files.clone()).map_err(|e| format!("{LEDGER_FILE}:{number}: `start.files`: {e}"))?),
+            None => None,
+        };
+        Ok(Entry {
+            seq: v.get("seq").and_then(Json::as_u64).ok_or_else(|| format!("{LEDGER_FILE}:{number}: `seq` is missing"))?,
+            at: Timestamp::parse(&text("at")?).map_err(|e| format!("{LEDGER_FILE}:{number}: `at`: {e}"))?,
+            start,
+            proposal: v.get("proposal").and_then(Json::as_str).map(str::to_owned),
+            before: text("before")?,
+            after: text("after")?,
+            previous: text("previous")?,
+            hash: text("hash")?,
+        })
+    }
+}
+
+/// Reads the ledger (empty where there is none yet).
+pub fn read_ledger(dir: &Path) -> Result<Vec<Entry>, String> {
+    let path = dir.join(LEDGER_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| Entry::parse(l, i + 1)).collect()
+}
+
+fn append(dir: &Path, entry: &Entry) -> Result<(), String> {
+    let path = dir.join(LEDGER_FILE);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    text.push_str(&entry.line());
+    text.push('\n');
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
+}
+
+fn hash_of(files: &BTreeMap<String, String>) -> String {
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    files_hash(&list)
+}
+
+/// Starts the ledger: records the contract files as they are now as the agreed start.
+pub fn start_ledger(dir: &Path, at: Timestamp) -> Result<Entry, String> {
+    if !read_ledger(dir)?.is_empty() {
+        return Err(format!("{} already has a ledger; it is only ever appended to", dir.display()));
+    }
+    let files = contract(dir)?;
+    let mut entry = Entry {
+        seq: 0,
+        at,
+        after: hash_of(&files),
+        start: Some(files),
+        proposal: None,
+        before: String::new(),
+        previous: String::new(),
+        hash: String::new(),
+    };
+    entry.hash = entry.computed_hash();
+    append(dir, &entry)?;
+    Ok(entry)
+}
+
+/// The proposal file of `id`.
+#[must_use]
+pub fn proposal_path(dir: &Path, id: &str) -> std::path::PathBuf {
+    dir.join(PROPOSALS_DIR).join(format!("{id}.yaml"))
+}
+
+/// Reads the proposal `id`, with its file text.
+pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String> {
+    let path = proposal_path(dir, id);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name = format!("{PROPOSALS_DIR}/{id}.yaml");
+    let proposal = parse_proposal(&name, &text).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
+    Ok((proposal, text))
+}
+
+/// Applies the approved proposal `id`: refuses a stale one, one whose signatures do not meet the
+/// policy, and any where the budget files no longer match the ledger; otherwise changes the
+/// values in place (atomic writes) and appends the entry.
+pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, String> {
+    let ledger = read_ledger(dir)?;
+    let Some(last) = ledger.last() else {
+        return Err("no ledger yet: run `headroom ledger start` to record today's budgets as the agreed start".to_owned());
+    };
+    let files = contract(dir)?;
+    let now = hash_of(&files);
+    if now != last.after {
+        return Err("the budget files differ from the ledger's last entry (edited outside a proposal?): run `headroom verify`".to_owned());
+    }
+    let (proposal, text) = read_proposal(dir, id)?;
+    if ledger.iter().any(|e| e.proposal.as_deref().and_then(|p| parse_proposal("", p).ok()).is_some_and(|p| p.id == proposal.id)) {
+        return Err(format!("the proposal `{id}` is already applied"));
+    }
+    let evaluation = evaluate(&files, &proposal, at);
+    if !evaluation.current {
+        return Err(format!("stale: `{id}` was made for other budget files ({}) than these ({now}); propose again", proposal.base));
+    }
+    if !evaluation.approved() {
+        return Err(format!("`{id}` is not approved: {}", missing_words(&evaluation)));
+    }
+    let after = apply_changes(&files, &proposal)?;
+    for (name, new) in &after {
+        if files.get(name) != Some(new) {
+            write_atomic(&dir.join(name), new.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))?;
+        }
+    }
+    let mut entry = Entry {
+        seq: last.seq + 1,
+        at,
+        start: None,
+        proposal: Some(text),
+        before: now,
+        after: hash_of(&after),
+        previous: last.hash.clone(),
+        hash: String::new(),
+    };
+    entry.hash = entry.computed_hash();
+    append(dir, &entry)?;
+    Ok(entry)
+}
+
+/// What an evaluation lacks, in words.
+#[must_use]
+pub fn missing_words(e: &Evaluation) -> String {
+    let mut parts: Vec<String> = e.problems.clone();
+    parts.extend(
+        e.signatures
+            .iter()
+            .filter_map(|s| s.outcome.as_ref().err().map(|why| format!("the signature of {} does not count: {why}", s.principal))),
+    );
+    parts.extend(e.decision.missing.iter().map(|(role, n)| format!("needs {n} more {role} sign-off{}", if *n == 1 { "" } else { "s" })));
+    if parts.is_empty() { "nothing".to_owned() } else { parts.join("; ") }
+}
+
+/// The outcome of `headroom verify`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Verification {
+    /// What holds, a line each.
+    pub proven: Vec<String>,
+    /// What does not.
+    pub problems: Vec<String>,
+}
+
+/// Proves that the budget files are the ledger's start plus its approved proposals.
+#[must_use]
+pub fn verify(dir: &Path) -> Verification {
+    let mut v = Verification::default();
+    let ledger = match read_ledger(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            v.problems.push(e);
+            return v;
+        }
+    };
+    let Some(first) = ledger.first() else {
+        v.problems.push("no ledger: nothing proves these budgets were agreed (run `headroom ledger start` once, and apply changes with `headroom apply`)".to_owned());
+        return v;
+    };
+    let Some(mut state) = first.start.clone() else {
+        v.problems.push(format!("{LEDGER_FILE}:1 is not a start entry"));
+        return v;
+    };
+    let mut previous = String::new();
+    for (i, entry) in ledger.iter().enumerate() {
+        let line = i + 1;
+        if entry.hash != entry.computed_hash() {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: the entry was altered (its hash does not match its content)"));
+            return v;
+        }
+        if entry.seq != i as u64 || entry.previous != previous {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: the chain is broken (an entry was removed, reordered or inserted)"));
+            return v;
+        }
+        previous.clone_from(&entry.hash);
+        if i == 0 {
+            if entry.after != hash_of(&state) {
+                v.problems.push(format!("{LEDGER_FILE}:1: the start's hash does not match its files"));
+                return v;
+            }
+            v.proven.push(format!("start {} ({} files)", entry.at, state.len()));
+            continue;
+        }
+        let Some(text) = &entry.proposal else {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: a second start entry"));
+            return v;
+        };
+        let proposal = match parse_proposal(LEDGER_FILE, text) {
+            Ok(p) => p,
+            Err(e) => {
+                v.problems.push(format!("{LEDGER_FILE}:{line}: the proposal does not read: {}", e[0]));
+                return v;
+            }
+        };
+        let before = hash_of(&state);
+        if entry.before != before {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: `{}` does not start where the previous entry ended", proposal.id));
+            return v;
+        }
+        let evaluation = evaluate(&state, &proposal, entry.at);
+        if !evaluation.approved() {
+            v.problems.push(format!(
+                "{LEDGER_FILE}:{line}: `{}` was not approved when applied: {}",
+                proposal.id,
+                missing_words(&evaluation)
+            ));
+            return v;
+        }
+        match apply_changes(&state, &proposal) {
+            Ok(next) => state = next,
+            Err(e) => {
+                v.problems.push(format!("{LEDGER_FILE}:{line}: `{}` does not apply: {e}", proposal.id));
+                return v;
+            }
+        }
+        if hash_of(&state) != entry.after {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: applying `{}` does not give the files the entry records", proposal.id));
+            return v;
+        }
+        let signed: Vec<String> = evaluation.decision.counted.iter().map(|(p, r)| format!("{p} ({r})")).collect();
+        v.proven.push(format!("{} `{}` {}, signed by {}", entry.at, proposal.id, evaluation.kind.as_str(), signed.join(", ")));
+    }
+    match contract(dir) {
+        Ok(now) => {
+            let mut names: Vec<&String> = now.keys().chain(state.keys()).collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                match (state.get(name), now.get(name)) {
+                    (Some(a), Some(b)) if a == b => {}
+                    (Some(_), Some(_)) => {
+                        v.problems.push(format!("{name} was changed outside a proposal (it differs from the ledger's result)"));
+                    }
+                    (Some(_), None) => v.problems.push(format!("{name} was removed outside a proposal")),
+                    (None, Some(_)) => v.problems.push(format!("{name} was added outside a proposal")),
+                    (None, None) => {}
+                }
+            }
+        }
+        Err(e) => v.problems.push(e),
+    }
+    v
+}

@@ -1,0 +1,324 @@
+//! `headroom propose | sign | proposals | apply | verify | ledger start`.
+
+use super::output;
+use crate::approval::files_hash;
+use crate::approval::ledger::{apply_proposal, evaluate, missing_words, proposal_path, read_ledger, read_proposal, start_ledger, verify};
+use crate::approval::proposal::{Change, PROPOSALS_DIR, Proposal, parse_proposal};
+use crate::model::time::Timestamp;
+use crate::model::workspace::{Workspace, contract_files, write_atomic};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// `headroom propose`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ProposeArgs {
+    /// The workspace folder.
+    #[arg(long, default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// The proposal's id (its file is `proposals/ID.yaml`).
+    #[arg(long)]
+    pub id: String,
+    /// One line saying what it does.
+    #[arg(long)]
+    pub title: String,
+    /// Who proposes it, as named in `allowed_signers` (an e-mail address, usually).
+    #[arg(long)]
+    pub author: String,
+    /// A change: `BUDGET=VALUE` for its limit, or `BUDGET@ENV=VALUE` for an environment's override,
+    /// in the budget's unit. Repeat for several.
+    #[arg(long = "set", required = true)]
+    pub changes: Vec<String>,
+    /// Why.
+    #[arg(long)]
+    pub rationale: String,
+    /// A run that justifies it (repeatable).
+    #[arg(long = "evidence-run")]
+    pub evidence_runs: Vec<String>,
+    /// An engine finding that justifies it, `metric@run` (repeatable).
+    #[arg(long = "evidence-finding")]
+    pub evidence_findings: Vec<String>,
+    /// What it does to headroom and to other budgets.
+    #[arg(long, default_value = "")]
+    pub impact: String,
+}
+
+/// `headroom sign`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// The proposal's id.
+    pub id: String,
+    /// The workspace folder.
+    #[arg(long, default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// Who signs, as named in `allowed_signers`.
+    #[arg(long)]
+    pub principal: String,
+    /// An unencrypted OpenSSH private key to sign with.
+    #[arg(long, conflicts_with = "signature")]
+    pub key: Option<PathBuf>,
+    /// A signature made elsewhere (`ssh-keygen -Y sign -n headroom-proposal -f KEY` over the
+    /// output of `headroom proposals --canonical ID`): for keys with a passphrase or in an agent.
+    #[arg(long)]
+    pub signature: Option<PathBuf>,
+}
+
+fn workspace_error(dir: &Path) -> Option<i32> {
+    if dir.is_dir() {
+        None
+    } else {
+        eprintln!("error: {} is not a workspace folder", dir.display());
+        Some(2)
+    }
+}
+
+fn contract(dir: &Path) -> Result<BTreeMap<String, String>, i32> {
+    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| {
+        eprintln!("error: cannot read the budget files in {}: {e}", dir.display());
+        2
+    })
+}
+
+/// `headroom propose`: writes `proposals/ID.yaml` with the current values as `old`.
+pub fn run_propose(args: &ProposeArgs) -> i32 {
+    if let Some(code) = workspace_error(&args.workspace) {
+        return code;
+    }
+    let files = match contract(&args.workspace) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let workspace = Workspace::from_files("", &list);
+    let mut changes = Vec::new();
+    for spec in &args.changes {
+        let Some((target, value)) = spec.split_once('=') else {
+            eprintln!("error: --set `{spec}`: expected BUDGET=VALUE or BUDGET@ENV=VALUE");
+            return 2;
+        };
+        let (id, env) = target.split_once('@').map_or((target, None), |(b, e)| (b, Some(e)));
+        let Some(budget) = workspace.budget(id) else {
+            let hint = crate::model::error::did_you_mean(id, workspace.budgets.iter().map(|b| b.id.as_str()))
+                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            eprintln!("error: --set `{spec}`: no budget `{id}`{hint}");
+            return 2;
+        };
+        let Ok(new) = value.trim().parse::<f64>() else {
+            eprintln!("error: --set `{spec}`: `{value}` is not a number (in {})", budget.unit);
+            return 2;
+        };
+        let (field, old) = match env {
+            None => ("limit".to_owned(), budget.limit),
+            Some(e) => (format!("environments.{e}"), budget.environments.get(e).and_then(|o| o.limit)),
+        };
+        let Some(old) = old else {
+            eprintln!("error: --set `{spec}`: `{id}` has no {field} to change");
+            return 2;
+        };
+        changes.push(Change { budget: id.to_owned(), field, old, new });
+    }
+    let proposal = Proposal {
+        id: args.id.clone(),
+        title: args.title.clone(),
+        author: args.author.clone(),
+        created: Some(Timestamp::now()),
+        base: files_hash(&list),
+        changes,
+        rationale: args.rationale.clone(),
+        evidence_runs: args.evidence_runs.clone(),
+        evidence_findings: args.evidence_findings.clone(),
+        impact: args.impact.clone(),
+        signatures: Vec::new(),
+    };
+    if let Err(e) = crate::approval::edit::apply_changes(&files, &proposal) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let path = proposal_path(&args.workspace, &proposal.id);
+    if path.exists() {
+        eprintln!("error: {} exists already", path.display());
+        return 2;
+    }
+    if let Err(e) =
+        std::fs::create_dir_all(args.workspace.join(PROPOSALS_DIR)).and_then(|()| write_atomic(&path, proposal.to_yaml().as_bytes()))
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    let evaluation = evaluate(&files, &proposal, Timestamp::now());
+    output(&format!("wrote {} ({}); it needs: {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
+    0
+}
+
+/// `headroom sign`: adds a signature to the proposal file.
+pub fn run_sign(args: &SignArgs) -> i32 {
+    let (mut proposal, _) = match read_proposal(&args.workspace, &args.id) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let signed = match (&args.key, &args.signature) {
+        (Some(key), None) => ssh_key::PrivateKey::read_openssh_file(key)
+            .map_err(|e| {
+                format!("cannot read the key {}: {e} (a key with a passphrase: sign with ssh-keygen and pass --signature)", key.display())
+            })
+            .and_then(|k| proposal.sign(&args.principal, &k)),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))
+            .and_then(|text| proposal.add_signature(&args.principal, &text)),
+        _ => Err("give --key or --signature".to_owned()),
+    };
+    if let Err(e) = signed {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let files = match contract(&args.workspace) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let evaluation = evaluate(&files, &proposal, Timestamp::now());
+    if let Some(check) = evaluation.signatures.iter().find(|c| c.principal == args.principal)
+        && let Err(why) = &check.outcome
+    {
+        eprintln!("error: the signature would not count: {why}");
+        return 1;
+    }
+    let path = proposal_path(&args.workspace, &args.id);
+    if let Err(e) = write_atomic(&path, proposal.to_yaml().as_bytes()) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    output(&format!(
+        "signed `{}` as {}; {}\n",
+        args.id,
+        args.principal,
+        if evaluation.approved() {
+            "it is approved and can be applied".to_owned()
+        } else {
+            format!("still: {}", missing_words(&evaluation))
+        }
+    ));
+    0
+}
+
+/// `headroom proposals`: every proposal with its state; `--canonical ID` prints what is signed.
+pub fn run_proposals(workspace: &Path, canonical: Option<&str>) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    if let Some(id) = canonical {
+        return match read_proposal(workspace, id) {
+            Ok((p, _)) => {
+                output(&String::from_utf8_lossy(&p.canonical()));
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        };
+    }
+    let files = match contract(workspace) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let applied: Vec<String> = read_ledger(workspace)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id))
+        .collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(workspace.join(PROPOSALS_DIR))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
+        .unwrap_or_default();
+    entries.sort();
+    if entries.is_empty() {
+        output("no proposals\n");
+    }
+    let mut invalid = false;
+    for path in entries {
+        let name = format!("{PROPOSALS_DIR}/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let parsed =
+            std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| parse_proposal(&name, &t).map_err(|e| e[0].to_string()));
+        let p = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                invalid = true;
+                output(&format!("INVALID   {name}: {e}\n"));
+                continue;
+            }
+        };
+        let e = evaluate(&files, &p, Timestamp::now());
+        let state = if applied.contains(&p.id) {
+            "APPLIED".to_owned()
+        } else if !e.current {
+            "STALE".to_owned()
+        } else if e.approved() {
+            "APPROVED".to_owned()
+        } else {
+            "PENDING".to_owned()
+        };
+        output(&format!("{state:<9} {}  {} ({}, by {})\n", p.id, p.title, e.kind.as_str(), p.author));
+        if state == "PENDING" {
+            output(&format!("          {}\n", missing_words(&e)));
+        }
+    }
+    if invalid { 2 } else { 0 }
+}
+
+/// `headroom apply`.
+pub fn run_apply(workspace: &Path, id: &str) -> i32 {
+    match apply_proposal(workspace, id, Timestamp::now()) {
+        Ok(entry) => {
+            output(&format!("applied `{id}`: ledger entry {}, budget files now {}\n", entry.seq, entry.after));
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// `headroom verify`: exit 0 when the ledger proves the budget files, 1 with an account otherwise.
+pub fn run_verify(workspace: &Path) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    let v = verify(workspace);
+    let mut text = String::new();
+    for line in &v.proven {
+        text.push_str(&format!("ok    {line}\n"));
+    }
+    for line in &v.problems {
+        text.push_str(&format!("FAIL  {line}\n"));
+    }
+    text.push_str(if v.problems.is_empty() {
+        "verified: every budget is the ledger's start plus signed, approved proposals\n"
+    } else {
+        "NOT verified\n"
+    });
+    output(&text);
+    i32::from(!v.problems.is_empty())
+}
+
+/// `headroom ledger start`.
+pub fn run_ledger_start(workspace: &Path) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    match start_ledger(workspace, Timestamp::now()) {
+        Ok(entry) => {
+            output(&format!(
+                "ledger started: {} files recorded as the agreed budgets ({})\n",
+                entry.start.map_or(0, |f| f.len()),
+                entry.after
+            ));
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
