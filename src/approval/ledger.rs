@@ -237,6 +237,38 @@ pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String>
     Ok((proposal, text))
 }
 
+/// Every proposal in the workspace not yet applied, judged against the budget files now; a file
+/// that does not read is skipped with its error.
+#[must_use]
+pub fn open_proposals(dir: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>, Vec<String>) {
+    let Ok(files) = contract(dir) else { return (Vec::new(), Vec::new()) };
+    let applied: Vec<String> = read_ledger(dir)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id))
+        .collect();
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join(PROPOSALS_DIR))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
+        .unwrap_or_default();
+    paths.sort();
+    let (mut open, mut errors) = (Vec::new(), Vec::new());
+    for path in paths {
+        let name = format!("{PROPOSALS_DIR}/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        match std::fs::read_to_string(&path)
+            .map_err(|e| format!("{name}: {e}"))
+            .and_then(|t| parse_proposal(&name, &t).map_err(|e| e[0].to_string()))
+        {
+            Ok(p) if applied.contains(&p.id) => {}
+            Ok(p) => {
+                let e = evaluate(&files, &p, at);
+                open.push((p, e));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (open, errors)
+}
+
 /// Applies the approved proposal `id`: refuses a stale one, one whose signatures do not meet the
 /// policy, and any where the budget files no longer match the ledger; otherwise changes the
 /// values in place (atomic writes) and appends the entry.

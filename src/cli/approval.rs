@@ -145,7 +145,7 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
         return 2;
     }
     let evaluation = evaluate(&files, &proposal, Timestamp::now());
-    output(&format!("wrote {} ({}); it needs: {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
+    output(&format!("wrote {} ({}): {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
     0
 }
 

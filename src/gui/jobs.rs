@@ -10,9 +10,12 @@
 //! ```
 
 use super::state::Source;
+use crate::approval::ledger::{Evaluation, open_proposals};
+use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, RunFilter, analyze};
 use crate::engine::changepoint::DetectorSettings;
 use crate::engine::check::{CheckOptions, CheckReport, check};
+use crate::model::time::Timestamp;
 use crate::model::triage::Triage;
 use crate::model::workspace::{Workspace, fingerprint};
 use std::path::PathBuf;
@@ -88,6 +91,10 @@ pub struct Loaded {
     pub report: CheckReport,
     /// Change points of every metric of the baseline branch in the checked environment.
     pub analysis: Analysis,
+    /// The budget change proposals not yet applied, judged against the budget files now.
+    pub proposals: Vec<(Proposal, Evaluation)>,
+    /// Proposal files that do not read.
+    pub proposal_errors: Vec<String>,
 }
 
 /// Reads (unless `reuse` gives the workspace), checks and analyses a workspace in `environment`.
@@ -114,8 +121,12 @@ pub fn load(
     progress(0.7, "finding change points");
     let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
     let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+    let (proposals, proposal_errors) = match source {
+        Source::Folder(path) => open_proposals(path, Timestamp::now()),
+        Source::Example => (Vec::new(), Vec::new()),
+    };
     progress(1.0, "done");
-    Ok(Loaded { source: source.clone(), workspace, triage: triage.unwrap_or_default(), report, analysis })
+    Ok(Loaded { source: source.clone(), workspace, triage: triage.unwrap_or_default(), report, analysis, proposals, proposal_errors })
 }
 
 /// Watches a workspace folder for changed files, by polling their sizes and modification times

@@ -267,6 +267,8 @@ pub struct AppState {
     pub report: CheckReport,
     /// The engine's change points of every metric.
     pub analysis: Analysis,
+    /// The budget change proposals not yet applied, judged against the budget files now.
+    pub proposals: Vec<(crate::approval::proposal::Proposal, crate::approval::ledger::Evaluation)>,
     /// The environment asked for (`None`: the workspace's default).
     pub environment: Option<String>,
     /// The result of each checked budget, by budget index.
@@ -335,6 +337,7 @@ impl AppState {
             triage: Triage::default(),
             report,
             analysis: Analysis::default(),
+            proposals: Vec::new(),
             environment: None,
             result_of: HashMap::new(),
             selected: None,
@@ -432,6 +435,10 @@ impl AppState {
         }
         self.report = loaded.report;
         self.analysis = loaded.analysis;
+        self.proposals = loaded.proposals;
+        if !loaded.proposal_errors.is_empty() {
+            self.message = Some(format!("Proposals that do not read: {}", loaded.proposal_errors.join("; ")));
+        }
         self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
         self.selected = if same_place { selected_id.and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id)) } else { None };
         self.derive_environments();
@@ -558,7 +565,7 @@ impl AppState {
     /// The review agenda of the workspace as it is now.
     #[must_use]
     pub fn agenda(&self) -> Agenda {
-        agenda(&self.workspace, &self.triage, &self.report, &self.analysis, self.today)
+        agenda(&self.workspace, &self.triage, &self.report, &self.analysis, &self.proposals, self.today)
     }
 
     fn clamp_review(&mut self) {
@@ -1242,6 +1249,36 @@ mod tests {
         assert_eq!(state.review.as_ref().unwrap().index, 0);
         state.apply(Command::LeaveReview);
         assert!(state.review.is_none());
+    }
+
+    #[test]
+    fn a_proposal_waiting_for_sign_off_is_on_the_review_agenda() {
+        let dir = copy_of_bundled();
+        let files = crate::model::workspace::contract_files(dir.path()).unwrap();
+        let proposal = crate::approval::proposal::Proposal {
+            id: "raise-auth".into(),
+            title: "Raise auth to 32 ms".into(),
+            author: "maria@example.com".into(),
+            base: crate::approval::files_hash(&files),
+            changes: vec![crate::approval::proposal::Change {
+                budget: "services.auth".into(),
+                field: "limit".into(),
+                old: 30.0,
+                new: 32.0,
+            }],
+            rationale: "TLS upgrade".into(),
+            ..Default::default()
+        };
+        std::fs::create_dir_all(dir.path().join("proposals")).unwrap();
+        std::fs::write(dir.path().join("proposals/raise-auth.yaml"), proposal.to_yaml()).unwrap();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        assert_eq!(state.proposals.len(), 1);
+        state.apply(Command::EnterReview);
+        let agenda = &state.review.as_ref().unwrap().agenda;
+        let item = agenda.section(crate::report::review::Section::Proposals).next().unwrap();
+        assert_eq!(item.title, "Proposal raise-auth: Raise auth to 32 ms (loosen, by maria@example.com)");
+        assert!(item.lines.contains(&"services.auth: 30 ms to 32 ms".to_owned()), "{:?}", item.lines);
+        assert!(item.lines.iter().any(|l| l.contains("nobody may sign")), "no signers file in this copy: {:?}", item.lines);
     }
 
     #[test]

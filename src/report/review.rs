@@ -3,6 +3,8 @@
 
 use super::analysis::{change_words, finding_hints};
 use super::{describe, hint_lines, noise_and_trend, quantity};
+use crate::approval::ledger::Evaluation;
+use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, ChangeFinding, Severity, Verdict};
 use crate::engine::check::{CheckReport, Finding, Status};
 use crate::model::time::Timestamp;
@@ -21,6 +23,8 @@ pub enum Section {
     StillOpen,
     /// Budgets past their warning level or drifting towards their limit.
     AtRisk,
+    /// Budget change proposals waiting for sign-off or to be applied.
+    Proposals,
 }
 
 impl Section {
@@ -32,9 +36,13 @@ impl Section {
             Section::NewRegressions => "New regressions since the last review",
             Section::StillOpen => "Still open from earlier reviews",
             Section::AtRisk => "At risk: past the warning level or drifting",
+            Section::Proposals => "Budget change proposals",
         }
     }
 }
+
+/// The sections in the order of the meeting.
+pub const SECTIONS: [Section; 5] = [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk, Section::Proposals];
 
 /// One thing to discuss.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,9 +95,17 @@ fn display_name(budget: &crate::model::budget::Budget) -> String {
 
 /// Builds the agenda from a check and an analysis of the same workspace and environment.
 #[must_use]
-pub fn agenda(workspace: &Workspace, triage: &Triage, report: &CheckReport, analysis: &Analysis, today: Timestamp) -> Agenda {
+pub fn agenda(
+    workspace: &Workspace,
+    triage: &Triage,
+    report: &CheckReport,
+    analysis: &Analysis,
+    proposals: &[(Proposal, Evaluation)],
+    today: Timestamp,
+) -> Agenda {
     let mut items = budget_items(workspace, report, today);
     items.extend(change_items(workspace, triage, analysis));
+    items.extend(proposal_items(workspace, proposals));
     items.sort_by_key(|i| i.section);
     let mut context = format!("Workspace {}", workspace.root);
     if let Some(env) = &report.environment {
@@ -103,6 +119,47 @@ pub fn agenda(workspace: &Workspace, triage: &Triage, report: &CheckReport, anal
         None => " · no review recorded yet".to_owned(),
     });
     Agenda { date: today.date(), context, since: triage.last_review, items }
+}
+
+/// The proposals not yet applied: what they change, why, who signed and what they still need.
+fn proposal_items(workspace: &Workspace, proposals: &[(Proposal, Evaluation)]) -> Vec<AgendaItem> {
+    proposals
+        .iter()
+        .map(|(p, e)| {
+            let mut lines: Vec<String> = p
+                .changes
+                .iter()
+                .map(|c| {
+                    let unit = workspace.budget(&c.budget).map_or("", |b| b.unit.symbol());
+                    let place = c.field.strip_prefix("environments.").map_or_else(String::new, |env| format!(" in {env}"));
+                    format!("{}{place}: {} to {}", c.budget, quantity(c.old, unit), quantity(c.new, unit))
+                })
+                .collect();
+            lines.push(format!("why: {}", p.rationale));
+            if !p.impact.is_empty() {
+                lines.push(format!("impact: {}", p.impact));
+            }
+            let signed: Vec<String> = e.decision.counted.iter().map(|(who, role)| format!("{who} ({role})")).collect();
+            lines.push(if signed.is_empty() { "signed by nobody yet".to_owned() } else { format!("signed by {}", signed.join(", ")) });
+            lines.push(if e.approved() {
+                "approved: ready to apply".to_owned()
+            } else if !e.current {
+                "stale: made for other budget files; propose again".to_owned()
+            } else {
+                crate::approval::ledger::missing_words(e)
+            });
+            AgendaItem {
+                section: Section::Proposals,
+                budget: p.changes.first().and_then(|c| workspace.budgets.iter().position(|b| b.id == c.budget)),
+                metric: p.changes.first().map_or_else(String::new, |c| c.budget.clone()),
+                title: format!("Proposal {}: {} ({}, by {})", p.id, p.title, e.kind.as_str(), p.author),
+                lines,
+                run_index: None,
+                triage: None,
+                severity: if e.kind == crate::approval::policy::ChangeKind::Tighten { Severity::Low } else { Severity::Medium },
+            }
+        })
+        .collect()
 }
 
 /// The budgets over their limit, past their warning, or drifting to their limit soon.
@@ -209,7 +266,7 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
 pub fn markdown(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> String {
     let mut out = format!("# Budget review, {}\n\n{}\n", agenda.date, agenda.context);
     let mut number = 0;
-    for section in [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk] {
+    for section in SECTIONS {
         let count = agenda.section(section).count();
         let _ = write!(out, "\n## {} ({count})\n", section.title());
         if count == 0 {
@@ -244,7 +301,7 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
         context = escape(&agenda.context)
     );
     let mut number = 0;
-    for section in [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk] {
+    for section in SECTIONS {
         let count = agenda.section(section).count();
         let _ = writeln!(out, "<h2>{} ({count})</h2>", escape(section.title()));
         if count == 0 {
@@ -283,7 +340,7 @@ mod tests {
         let report = check(&workspace, &CheckOptions::default());
         let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
         let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
-        let agenda = agenda(&workspace, triage, &report, &analysis, Timestamp::parse("2026-11-25").unwrap());
+        let agenda = agenda(&workspace, triage, &report, &analysis, &[], Timestamp::parse("2026-11-25").unwrap());
         (workspace, agenda)
     }
 
