@@ -1,11 +1,11 @@
 //! `headroom propose | sign | proposals | apply | verify | ledger start`.
 
 use super::output;
-use crate::approval::files_hash;
-use crate::approval::ledger::{apply_proposal, evaluate, missing_words, proposal_path, read_ledger, read_proposal, start_ledger, verify};
-use crate::approval::proposal::{Change, PROPOSALS_DIR, Proposal, parse_proposal};
+use crate::approval::draft::{Draft, SignWith, Wanted, propose, sign};
+use crate::approval::ledger::{apply_proposal, evaluate, missing_words, read_ledger, read_proposal, start_ledger, verify};
+use crate::approval::proposal::{PROPOSALS_DIR, parse_proposal};
 use crate::model::time::Timestamp;
-use crate::model::workspace::{Workspace, contract_files, write_atomic};
+use crate::model::workspace::contract_files;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -83,123 +83,65 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
     if let Some(code) = workspace_error(&args.workspace) {
         return code;
     }
-    let files = match contract(&args.workspace) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let workspace = Workspace::from_files("", &list);
-    let mut changes = Vec::new();
+    let mut wanted = Vec::new();
     for spec in &args.changes {
-        let Some((target, value)) = spec.split_once('=') else {
-            eprintln!("error: --set `{spec}`: expected BUDGET=VALUE or BUDGET@ENV=VALUE");
+        let parsed = spec.split_once('=').and_then(|(target, value)| {
+            let (budget, environment) = target.split_once('@').map_or((target, None), |(b, e)| (b, Some(e.to_owned())));
+            value.trim().parse::<f64>().ok().map(|new| Wanted { budget: budget.to_owned(), environment, new })
+        });
+        if let Some(w) = parsed {
+            wanted.push(w);
+        } else {
+            eprintln!("error: --set `{spec}`: expected BUDGET=NUMBER or BUDGET@ENV=NUMBER (in the budget's unit)");
             return 2;
-        };
-        let (id, env) = target.split_once('@').map_or((target, None), |(b, e)| (b, Some(e)));
-        let Some(budget) = workspace.budget(id) else {
-            let hint = crate::model::error::did_you_mean(id, workspace.budgets.iter().map(|b| b.id.as_str()))
-                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-            eprintln!("error: --set `{spec}`: no budget `{id}`{hint}");
-            return 2;
-        };
-        let Ok(new) = value.trim().parse::<f64>() else {
-            eprintln!("error: --set `{spec}`: `{value}` is not a number (in {})", budget.unit);
-            return 2;
-        };
-        let (field, old) = match env {
-            None => ("limit".to_owned(), budget.limit),
-            Some(e) => (format!("environments.{e}"), budget.environments.get(e).and_then(|o| o.limit)),
-        };
-        let Some(old) = old else {
-            eprintln!("error: --set `{spec}`: `{id}` has no {field} to change");
-            return 2;
-        };
-        changes.push(Change { budget: id.to_owned(), field, old, new });
+        }
     }
-    let proposal = Proposal {
+    let draft = Draft {
         id: args.id.clone(),
         title: args.title.clone(),
         author: args.author.clone(),
-        created: Some(Timestamp::now()),
-        base: files_hash(&list),
-        changes,
         rationale: args.rationale.clone(),
         evidence_runs: args.evidence_runs.clone(),
         evidence_findings: args.evidence_findings.clone(),
         impact: args.impact.clone(),
-        signatures: Vec::new(),
     };
-    if let Err(e) = crate::approval::edit::apply_changes(&files, &proposal) {
-        eprintln!("error: {e}");
-        return 2;
+    match propose(&args.workspace, &draft, &wanted, Timestamp::now()) {
+        Ok((path, evaluation)) => {
+            output(&format!("wrote {} ({}): {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
     }
-    let path = proposal_path(&args.workspace, &proposal.id);
-    if path.exists() {
-        eprintln!("error: {} exists already", path.display());
-        return 2;
-    }
-    if let Err(e) =
-        std::fs::create_dir_all(args.workspace.join(PROPOSALS_DIR)).and_then(|()| write_atomic(&path, proposal.to_yaml().as_bytes()))
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return 2;
-    }
-    let evaluation = evaluate(&files, &proposal, Timestamp::now());
-    output(&format!("wrote {} ({}): {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
-    0
 }
 
 /// `headroom sign`: adds a signature to the proposal file.
 pub fn run_sign(args: &SignArgs) -> i32 {
-    let (mut proposal, _) = match read_proposal(&args.workspace, &args.id) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let with = match (&args.key, &args.signature) {
+        (Some(key), None) => SignWith::Key(key.clone()),
+        (None, Some(file)) => SignWith::Signature(file.clone()),
+        _ => {
+            eprintln!("error: give --key or --signature");
             return 2;
         }
     };
-    let signed = match (&args.key, &args.signature) {
-        (Some(key), None) => ssh_key::PrivateKey::read_openssh_file(key)
-            .map_err(|e| {
-                format!("cannot read the key {}: {e} (a key with a passphrase: sign with ssh-keygen and pass --signature)", key.display())
-            })
-            .and_then(|k| proposal.sign(&args.principal, &k)),
-        (None, Some(file)) => std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))
-            .and_then(|text| proposal.add_signature(&args.principal, &text)),
-        _ => Err("give --key or --signature".to_owned()),
-    };
-    if let Err(e) = signed {
-        eprintln!("error: {e}");
-        return 2;
-    }
-    let files = match contract(&args.workspace) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let evaluation = evaluate(&files, &proposal, Timestamp::now());
-    if let Some(check) = evaluation.signatures.iter().find(|c| c.principal == args.principal)
-        && let Err(why) = &check.outcome
-    {
-        eprintln!("error: the signature would not count: {why}");
-        return 1;
-    }
-    let path = proposal_path(&args.workspace, &args.id);
-    if let Err(e) = write_atomic(&path, proposal.to_yaml().as_bytes()) {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return 2;
-    }
-    output(&format!(
-        "signed `{}` as {}; {}\n",
-        args.id,
-        args.principal,
-        if evaluation.approved() {
-            "it is approved and can be applied".to_owned()
-        } else {
-            format!("still: {}", missing_words(&evaluation))
+    match sign(&args.workspace, &args.id, &args.principal, &with, Timestamp::now()) {
+        Ok(evaluation) => {
+            output(&format!(
+                "signed `{}` as {}; {}\n",
+                args.id,
+                args.principal,
+                if evaluation.approved() { "it is approved and can be applied".to_owned() } else { missing_words(&evaluation) }
+            ));
+            0
         }
-    ));
-    0
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.starts_with("the signature would not count") { 1 } else { 2 }
+        }
+    }
 }
 
 /// `headroom proposals`: every proposal with its state; `--canonical ID` prints what is signed.

@@ -1,0 +1,178 @@
+//! Drafting and signing proposal files: the one implementation behind `headroom propose` /
+//! `headroom sign` and the app's proposal window.
+
+use super::edit::apply_changes;
+use super::files_hash;
+use super::ledger::{Evaluation, evaluate, proposal_path, read_proposal};
+use super::proposal::{Change, PROPOSALS_DIR, Proposal};
+use crate::model::error::did_you_mean;
+use crate::model::time::Timestamp;
+use crate::model::workspace::{Workspace, contract_files, write_atomic};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One change asked for: a budget, an environment (`None`: its own limit) and the new value in
+/// the budget's unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wanted {
+    /// The budget's id.
+    pub budget: String,
+    /// The environment whose override changes, or `None` for the budget's limit.
+    pub environment: Option<String>,
+    /// The new value.
+    pub new: f64,
+}
+
+/// What a proposal is about, before it has an id in the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Draft {
+    /// Its id (its file name).
+    pub id: String,
+    /// One line saying what it does.
+    pub title: String,
+    /// Who proposes it.
+    pub author: String,
+    /// Why.
+    pub rationale: String,
+    /// Runs that justify it.
+    pub evidence_runs: Vec<String>,
+    /// Findings that justify it (`metric@run`).
+    pub evidence_findings: Vec<String>,
+    /// Its effect.
+    pub impact: String,
+}
+
+fn contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
+}
+
+/// The proposal `draft` + `wanted` would be against the files in `dir` now (current values as
+/// `old`), the files it would produce, and its evaluation; nothing is written.
+pub fn prepare(
+    dir: &Path,
+    draft: &Draft,
+    wanted: &[Wanted],
+    at: Timestamp,
+) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
+    if draft.id.is_empty()
+        || !draft.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        || draft.id.starts_with('.')
+    {
+        return Err(format!("`{}` is not an id: use letters, digits, `-`, `_` and `.`", draft.id));
+    }
+    for (value, what) in [(&draft.title, "a title"), (&draft.author, "an author"), (&draft.rationale, "a rationale")] {
+        if value.trim().is_empty() {
+            return Err(format!("a proposal needs {what}"));
+        }
+    }
+    if wanted.is_empty() {
+        return Err("a proposal needs at least one change".to_owned());
+    }
+    let files = contract(dir)?;
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let workspace = Workspace::from_files("", &list);
+    let mut changes = Vec::new();
+    for w in wanted {
+        let Some(budget) = workspace.budget(&w.budget) else {
+            let hint = did_you_mean(&w.budget, workspace.budgets.iter().map(|b| b.id.as_str()))
+                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            return Err(format!("no budget `{}`{hint}", w.budget));
+        };
+        let (field, old) = match &w.environment {
+            None => ("limit".to_owned(), budget.limit),
+            Some(e) => (format!("environments.{e}"), budget.environments.get(e).and_then(|o| o.limit)),
+        };
+        let old = old.ok_or_else(|| format!("`{}` has no {field} to change", w.budget))?;
+        if !w.new.is_finite() {
+            return Err(format!("the new {field} of `{}` is not a number", w.budget));
+        }
+        changes.push(Change { budget: w.budget.clone(), field, old, new: w.new });
+    }
+    let proposal = Proposal {
+        id: draft.id.clone(),
+        title: draft.title.trim().to_owned(),
+        author: draft.author.trim().to_owned(),
+        created: Some(at),
+        base: files_hash(&list),
+        changes,
+        rationale: draft.rationale.trim().to_owned(),
+        evidence_runs: draft.evidence_runs.clone(),
+        evidence_findings: draft.evidence_findings.clone(),
+        impact: draft.impact.trim().to_owned(),
+        signatures: Vec::new(),
+    };
+    let after = apply_changes(&files, &proposal)?;
+    let evaluation = evaluate(&files, &proposal, at);
+    Ok((proposal, after, evaluation))
+}
+
+/// Writes the proposal file (never over an existing one).
+pub fn propose(dir: &Path, draft: &Draft, wanted: &[Wanted], at: Timestamp) -> Result<(PathBuf, Evaluation), String> {
+    let (proposal, _, evaluation) = prepare(dir, draft, wanted, at)?;
+    let path = proposal_path(dir, &proposal.id);
+    if path.exists() {
+        return Err(format!("{} exists already", path.display()));
+    }
+    std::fs::create_dir_all(dir.join(PROPOSALS_DIR))
+        .and_then(|()| write_atomic(&path, proposal.to_yaml().as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((path, evaluation))
+}
+
+/// How a signature is made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignWith {
+    /// An unencrypted OpenSSH private key file.
+    Key(PathBuf),
+    /// A signature file made by `ssh-keygen -Y sign -n headroom-proposal`.
+    Signature(PathBuf),
+}
+
+/// Signs the proposal `id` as `principal` and writes it back, unless the signature would not
+/// count (then nothing is written and the reason comes back).
+pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestamp) -> Result<Evaluation, String> {
+    let (mut proposal, _) = read_proposal(dir, id)?;
+    match with {
+        SignWith::Key(key) => {
+            let key = ssh_key::PrivateKey::read_openssh_file(key).map_err(|e| {
+                format!(
+                    "cannot read the key {}: {e} (a key with a passphrase: sign with ssh-keygen -Y sign and give the signature file)",
+                    key.display()
+                )
+            })?;
+            proposal.sign(principal, &key)?;
+        }
+        SignWith::Signature(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            proposal.add_signature(principal, &text)?;
+        }
+    }
+    let files = contract(dir)?;
+    let evaluation = evaluate(&files, &proposal, at);
+    if let Some(Err(why)) = evaluation.signatures.iter().find(|c| c.principal == principal).map(|c| &c.outcome) {
+        return Err(format!("the signature would not count: {why}"));
+    }
+    let path = proposal_path(dir, id);
+    write_atomic(&path, proposal.to_yaml().as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(evaluation)
+}
+
+/// The lines a proposal changes, per file: (file, line number, old text, new text).
+#[must_use]
+pub fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Vec<(String, usize, String, String)> {
+    let mut out = Vec::new();
+    for (name, new) in after {
+        let Some(old) = before.get(name) else { continue };
+        for (i, (a, b)) in old.lines().zip(new.lines()).enumerate() {
+            if a != b {
+                out.push((name.clone(), i + 1, a.to_owned(), b.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// The contract files of `dir` now (for [`diff`]).
+pub fn current_files(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    contract(dir)
+}
