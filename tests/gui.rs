@@ -311,3 +311,67 @@ fn the_sensitivity_window_replays_settings_on_the_plot() {
     harness.run();
     assert_eq!(harness.state().state.sensitivity.as_ref().unwrap().scope.as_deref(), Some("services.auth"));
 }
+
+#[test]
+fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
+    use headroom::gui::state::ProposalDraft;
+    let dir = copy_of_bundled();
+    // A team of one technical approver whose key this test holds, and a fresh ledger.
+    let key = dir.path().join("tom_key");
+    let made =
+        std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "tom", "-f"]).arg(&key).status().unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    std::fs::write(dir.path().join("allowed_signers"), format!("tom@example.com {public}")).unwrap();
+    std::fs::write(
+        dir.path().join("approval.yaml"),
+        "roles:\n  technical: [tom@example.com]\n  business: [tom@example.com]\n  stakeholder: [tom@example.com]\n",
+    )
+    .unwrap();
+    std::fs::remove_dir_all(dir.path().join("ledger")).unwrap();
+    headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now()).unwrap();
+
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    harness.get_by_label("Propose a change…").click();
+    harness.run();
+    harness.get_by_label("Propose a budget change");
+    // Tighten the limit from 50 ms to 45 ms (a tightening needs one technical sign-off).
+    let mut draft: ProposalDraft = harness.state().state.proposal_draft.clone().unwrap();
+    draft.new = 45.0;
+    draft.draft.id = "tighten-schema".into();
+    draft.draft.title = "Tighten the schema validator to 45 ms".into();
+    draft.draft.author = "maria@example.com".into();
+    draft.draft.rationale = "The cache fix gave 4 ms back".into();
+    harness.state_mut().state.apply(headroom::gui::Command::EditProposal(Some(draft)));
+    harness.run();
+    harness.get_by_label_contains("A tighten: needs 1 more technical sign-off");
+    harness.get_by_label_contains("+   max_latency_ms: 45");
+    harness.get_by_label("Create proposal").click();
+    harness.run();
+    assert!(dir.path().join("proposals/tighten-schema.yaml").exists());
+
+    harness.get_by_label_contains("Proposals (1)").click();
+    harness.run();
+    harness.get_by_label("PENDING");
+    harness.get_by_label("Sign…").click();
+    harness.run();
+    harness.state_mut().state.apply(headroom::gui::Command::AskSign(Some((
+        "tighten-schema".into(),
+        "tom@example.com".into(),
+        key.display().to_string(),
+    ))));
+    harness.run();
+    harness.get_by_label("Sign").click();
+    harness.run();
+    harness.get_by_label("APPROVED");
+    harness.get_by_label("Apply").click();
+    settle(&mut harness);
+    assert!(std::fs::read_to_string(dir.path().join("capability_budgets.yaml")).unwrap().contains("max_latency_ms: 45"));
+    assert!(headroom::approval::ledger::verify(dir.path()).problems.is_empty());
+    assert_eq!(harness.state().prefs.principal, "tom@example.com", "the signer is remembered");
+    harness.get_by_label_contains("Budgets").click();
+    harness.run();
+    harness.get_by_label("schema_validator latency   33.7 ms / 45 ms   25% left");
+}

@@ -86,6 +86,9 @@ pub fn prepare(
         if !w.new.is_finite() {
             return Err(format!("the new {field} of `{}` is not a number", w.budget));
         }
+        if (w.new - old).abs() <= 1e-12 * old.abs().max(1.0) {
+            return Err(format!("the new {field} of `{}` is the current one: change the value", w.budget));
+        }
         changes.push(Change { budget: w.budget.clone(), field, old, new: w.new });
     }
     let proposal = Proposal {

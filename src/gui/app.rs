@@ -4,7 +4,7 @@
 //! after the frame is drawn.
 
 use super::state::{AppState, Command, PathPurpose, Source};
-use super::{findings, metric, review, theme, tree};
+use super::{findings, metric, proposals, review, theme, tree};
 use crate::model::workspace::{CheckSettings, MissingData};
 use egui::{RichText, Ui};
 use std::path::PathBuf;
@@ -30,6 +30,8 @@ pub enum LeftTab {
     Budgets,
     /// The engine's findings.
     Findings,
+    /// Budget change proposals.
+    Proposals,
 }
 
 /// Preferences kept across restarts by eframe (never budgets, history or triage: those live in
@@ -43,6 +45,10 @@ pub struct Prefs {
     pub theme: ThemeChoice,
     /// What the left panel shows.
     pub left_tab: LeftTab,
+    /// Who signs on this machine (a principal of `allowed_signers`), remembered for the next proposal.
+    pub principal: String,
+    /// The key file last signed with (a path, never the key).
+    pub key_file: String,
 }
 
 const MAX_RECENT: usize = 8;
@@ -84,7 +90,27 @@ impl App {
         }
     }
 
-    fn apply(&mut self, ui: &Ui, command: Command) {
+    fn apply(&mut self, ui: &Ui, mut command: Command) {
+        // Who signs on this machine is a preference: fill it in, and remember what was used.
+        match &mut command {
+            Command::EditProposal(Some(d)) if d.draft.author.is_empty() && self.state.proposal_draft.is_none() => {
+                d.draft.author.clone_from(&self.prefs.principal);
+            }
+            Command::AskSign(Some((_, who, key))) if who.is_empty() && key.is_empty() && self.state.sign_prompt.is_none() => {
+                who.clone_from(&self.prefs.principal);
+                key.clone_from(&self.prefs.key_file);
+            }
+            Command::Sign(_, who, key) => {
+                self.prefs.principal.clone_from(who);
+                self.prefs.key_file = key.display().to_string();
+            }
+            Command::SubmitProposal => {
+                if let Some(d) = &self.state.proposal_draft {
+                    self.prefs.principal.clone_from(&d.draft.author);
+                }
+            }
+            _ => {}
+        }
         let entering = matches!(command, Command::EnterReview) && self.state.review.is_none();
         let leaving = matches!(command, Command::LeaveReview) && self.state.review.is_some();
         self.state.apply(command);
@@ -140,10 +166,17 @@ impl eframe::App for App {
                         })
                         .count();
                     ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Findings, RichText::new(format!("Findings ({open})")).heading());
+                    let proposals = self.state.proposals.len();
+                    ui.selectable_value(
+                        &mut self.prefs.left_tab,
+                        LeftTab::Proposals,
+                        RichText::new(format!("Proposals ({proposals})")).heading(),
+                    );
                 });
                 match self.prefs.left_tab {
                     LeftTab::Budgets => tree::tree_ui(ui, &self.state, &mut commands),
                     LeftTab::Findings => findings::findings_ui(ui, &self.state, &mut commands),
+                    LeftTab::Proposals => proposals::proposals_ui(ui, &self.state, &mut commands),
                 }
             });
             egui::CentralPanel::default().show(ui, |ui| metric::metric_ui(ui, &self.state, &mut commands));
@@ -152,6 +185,8 @@ impl eframe::App for App {
         error_window_ui(ui, &self.state, &mut commands);
         findings::triage_window_ui(ui, &self.state, &mut commands);
         sensitivity_window_ui(ui, &self.state, &mut commands);
+        proposals::draft_window_ui(ui, &self.state, &mut commands);
+        proposals::sign_window_ui(ui, &self.state, &mut commands);
         for command in commands {
             self.apply(ui, command);
         }

@@ -22,6 +22,8 @@ pub struct PlotOptions {
     pub show_legend: bool,
     /// The plot's height; the rest of the space where 0.
     pub height: f32,
+    /// A limit being proposed, drawn beside the limit.
+    pub proposed: Option<f64>,
 }
 
 /// The metric view of the selected budget.
@@ -43,6 +45,7 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         return;
     };
     result_ui(ui, r, &budget.statistic.to_string(), state);
+    super::proposals::propose_button_ui(ui, state, index, r.limit, commands);
     if !budget.children.is_empty() {
         ui.add_space(4.0);
         allocation_sum_ui(ui, state, index);
@@ -73,7 +76,8 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.label(RichText::new("drag to pan, scroll to zoom, double-click to fit").weak().small());
     });
     let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
-    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0 };
+    let proposed = state.proposal_draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
+    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0, proposed };
     if state.stacked && !state.plot.stack.is_empty() {
         stacked_plot_ui(ui, &state.plot, r, &options);
     } else {
@@ -269,6 +273,14 @@ pub fn history_plot_with_runs_ui(
         plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
         if let Some(w) = r.warning {
             plot_ui.hline(HLine::new(format!("warning {}", quantity(w, &unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
+        }
+        if let Some(p) = options.proposed {
+            plot_ui.hline(
+                HLine::new(format!("proposed limit {}", quantity(p, &unit)), p)
+                    .color(theme::SERIES)
+                    .width(2.0)
+                    .style(LineStyle::dashed_loose()),
+            );
         }
     });
     if request.is_some() {

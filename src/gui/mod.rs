@@ -5,6 +5,7 @@ pub mod export;
 pub mod findings;
 pub mod jobs;
 pub mod metric;
+pub mod proposals;
 pub mod review;
 pub mod state;
 pub mod theme;

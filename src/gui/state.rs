@@ -165,6 +165,50 @@ pub enum Command {
     MarkReviewed,
     /// Write the review agenda as Markdown and HTML with PNG plots into this folder.
     ExportReview(PathBuf),
+    /// Open, change (or, with `None`, close) the window drafting a budget change proposal.
+    EditProposal(Option<ProposalDraft>),
+    /// Write the drafted proposal into the workspace's `proposals/`.
+    SubmitProposal,
+    /// Open (or close) the window signing a proposal: its id, the principal and the key file.
+    AskSign(Option<(String, String, String)>),
+    /// Sign a proposal: id, principal, key file (or a signature file from `ssh-keygen -Y sign`).
+    Sign(String, String, PathBuf),
+    /// Apply an approved proposal.
+    ApplyProposal(String),
+}
+
+/// A budget change proposal being drafted in the app (the app never edits budget files: it
+/// writes a proposal for people to sign).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProposalDraft {
+    /// The budget (index).
+    pub budget: usize,
+    /// The environment whose override changes; `None`: the budget's own limit.
+    pub environment: Option<String>,
+    /// The new value, in the budget's unit.
+    pub new: f64,
+    /// Id, title, author, rationale, evidence, impact.
+    pub draft: crate::approval::draft::Draft,
+    /// What it would change (file, line, old, new), its kind, and what it needs; or why it cannot be made.
+    pub preview: Result<Preview, String>,
+}
+
+/// What a drafted proposal would do: the lines it changes (file, line, old, new), its kind, and
+/// what it would need.
+pub type Preview = (Vec<(String, usize, String, String)>, String, String);
+
+impl ProposalDraft {
+    /// A draft to change `budget`'s limit, starting from `current`, proposed by `author`.
+    #[must_use]
+    pub fn new(budget: usize, current: f64, author: &str) -> ProposalDraft {
+        ProposalDraft {
+            budget,
+            environment: None,
+            new: current,
+            draft: crate::approval::draft::Draft { author: author.to_owned(), ..Default::default() },
+            preview: Err("change the value".to_owned()),
+        }
+    }
 }
 
 /// What a path window is for.
@@ -307,6 +351,10 @@ pub struct AppState {
     pub environments: Vec<String>,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
+    /// A budget change proposal being drafted.
+    pub proposal_draft: Option<ProposalDraft>,
+    /// The sign window, where open: proposal id, principal, key file.
+    pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
     pub triage_draft: Option<(String, TriageEntry)>,
     loading: Option<Job<Result<Loaded, String>>>,
@@ -358,6 +406,8 @@ impl AppState {
             environments: Vec::new(),
             today: Timestamp::now(),
             triage_draft: None,
+            proposal_draft: None,
+            sign_prompt: None,
             loading: None,
             watch,
             watcher: None,
@@ -542,6 +592,111 @@ impl AppState {
             }
             Command::MarkReviewed => self.mark_reviewed(),
             Command::ExportReview(dir) => self.export_review(&dir),
+            Command::EditProposal(draft) => self.edit_proposal(draft),
+            Command::SubmitProposal => self.submit_proposal(),
+            Command::AskSign(prompt) => self.sign_prompt = prompt,
+            Command::Sign(id, principal, file) => self.sign_proposal(&id, &principal, file),
+            Command::ApplyProposal(id) => self.apply_proposal(&id),
+        }
+    }
+
+    /// The workspace folder, or a message saying the example cannot change.
+    fn writable_root(&mut self, what: &str) -> Option<PathBuf> {
+        match &self.source {
+            Source::Folder(root) => Some(root.clone()),
+            Source::Example => {
+                self.message = Some(format!("The example workspace is read-only: open a folder to {what}"));
+                None
+            }
+        }
+    }
+
+    fn edit_proposal(&mut self, draft: Option<ProposalDraft>) {
+        let Some(mut draft) = draft else {
+            self.proposal_draft = None;
+            return;
+        };
+        let Some(root) = self.writable_root("propose a change") else { return };
+        let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
+        let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        // The draft's checks, without the ones a person is still typing (an empty id or title).
+        let mut probe = draft.draft.clone();
+        for (field, stand_in) in [(&mut probe.id, "draft"), (&mut probe.title, "-"), (&mut probe.author, "-"), (&mut probe.rationale, "-")]
+        {
+            if field.trim().is_empty() {
+                stand_in.clone_into(field);
+            }
+        }
+        draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, self.today).and_then(|(_, after, evaluation)| {
+            let before = crate::approval::draft::current_files(&root)?;
+            Ok((
+                crate::approval::draft::diff(&before, &after),
+                evaluation.kind.as_str().to_owned(),
+                crate::approval::ledger::missing_words(&evaluation),
+            ))
+        });
+        self.proposal_draft = Some(draft);
+    }
+
+    fn submit_proposal(&mut self) {
+        let Some(draft) = self.proposal_draft.clone() else { return };
+        let Some(root) = self.writable_root("propose a change") else { return };
+        let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
+        let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        match crate::approval::draft::propose(&root, &draft.draft, &wanted, self.today) {
+            Ok((path, evaluation)) => {
+                self.message = Some(format!(
+                    "Wrote {} ({}): {}",
+                    path.display(),
+                    evaluation.kind.as_str(),
+                    crate::approval::ledger::missing_words(&evaluation)
+                ));
+                self.proposal_draft = None;
+                self.refresh_proposals(&root);
+            }
+            Err(e) => self.message = Some(format!("Cannot propose: {e}")),
+        }
+    }
+
+    fn sign_proposal(&mut self, id: &str, principal: &str, file: PathBuf) {
+        let Some(root) = self.writable_root("sign") else { return };
+        // A file with an SSH signature in it was made by ssh-keygen; anything else is a key.
+        let is_signature = std::fs::read_to_string(&file).is_ok_and(|t| t.contains("BEGIN SSH SIGNATURE"));
+        let with =
+            if is_signature { crate::approval::draft::SignWith::Signature(file) } else { crate::approval::draft::SignWith::Key(file) };
+        match crate::approval::draft::sign(&root, id, principal, &with, Timestamp::now()) {
+            Ok(evaluation) => {
+                self.sign_prompt = None;
+                self.message = Some(format!(
+                    "Signed `{id}` as {principal}; {}",
+                    if evaluation.approved() {
+                        "it is approved and can be applied".to_owned()
+                    } else {
+                        crate::approval::ledger::missing_words(&evaluation)
+                    }
+                ));
+                self.refresh_proposals(&root);
+            }
+            Err(e) => self.message = Some(format!("Cannot sign `{id}`: {e}")),
+        }
+    }
+
+    fn apply_proposal(&mut self, id: &str) {
+        let Some(root) = self.writable_root("apply a proposal") else { return };
+        match crate::approval::ledger::apply_proposal(&root, id, Timestamp::now()) {
+            Ok(entry) => {
+                self.message = Some(format!("Applied `{id}` (ledger entry {})", entry.seq));
+                self.begin_load(self.source.clone(), None);
+            }
+            Err(e) => self.message = Some(format!("Cannot apply `{id}`: {e}")),
+        }
+    }
+
+    fn refresh_proposals(&mut self, root: &Path) {
+        let (open, errors) = crate::approval::ledger::open_proposals(root, Timestamp::now());
+        self.proposals = open;
+        if !errors.is_empty() {
+            self.message = Some(format!("Proposals that do not read: {}", errors.join("; ")));
         }
     }
 
