@@ -13,7 +13,8 @@ impl Timestamp {
         let t = text.trim();
         let bad = || format!("expected a time such as `2026-05-01T10:00:00Z` or a date `2026-05-01`, found `{text}`");
         let bytes = t.as_bytes();
-        if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        // Byte positions below are character positions only in ASCII.
+        if !t.is_ascii() || bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return Err(bad());
         }
         let year: i64 = t[0..4].parse().map_err(|_| bad())?;
@@ -142,6 +143,12 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_with_a_non_ascii_character_is_an_error_not_a_panic() {
+        assert!(Timestamp::parse("2026-05-0é1T10:00:00Z").is_err());
+        assert!(Timestamp::parse("2026-05-01T1é:00:00Z").is_err());
+    }
 
     #[test]
     fn rfc3339_times_round_trip() {
