@@ -43,6 +43,7 @@ fn proposal() -> Proposal {
         evidence_runs: vec!["ci-1157".into()],
         evidence_findings: vec!["services.auth@ci-1157".into()],
         impact: "7 ms headroom left".into(),
+        files: Vec::new(),
         signatures: Vec::new(),
     }
 }
@@ -367,4 +368,101 @@ fn hand_edits_and_ledger_tampering_are_caught_by_verify() {
     let (code, out) = headroom(&["apply", "replay", "--workspace", w]);
     assert_eq!(code, 1);
     assert!(out.contains("stale"), "{out}");
+}
+
+#[test]
+fn changing_the_signers_is_governance_and_new_budgets_come_by_proposal_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    let erin = person(dir.path(), "erin");
+    let mut signers = std::fs::read_to_string(ws.join("allowed_signers")).unwrap();
+    signers.push_str(&format!("{} {}\n", erin.principal, erin.public));
+    let new_signers = dir.path().join("new_signers");
+    std::fs::write(&new_signers, &signers).unwrap();
+    let spec = format!("allowed_signers={}", new_signers.display());
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--id",
+        "add-erin",
+        "--title",
+        "Erin joins",
+        "--author",
+        "erin@example.com",
+        "--file",
+        &spec,
+        "--rationale",
+        "new SRE",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(governance)") && out.contains("needs 2 more technical sign-offs"), "{out}");
+    let sign = |who: &Person| {
+        headroom(&["sign", "add-erin", "--workspace", w, "--principal", &who.principal, "--key", who.key_file.to_str().unwrap()])
+    };
+    // A loosening's three roles are not enough for governance: it needs two technical people.
+    for who in [&people[0], &people[2], &people[3]] {
+        let (code, out) = sign(who);
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = headroom(&["apply", "add-erin", "--workspace", w]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("needs 1 more technical sign-off"), "{out}");
+    assert_eq!(sign(&people[1]).0, 0);
+    let (code, out) = headroom(&["apply", "add-erin", "--workspace", w]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(std::fs::read_to_string(ws.join("allowed_signers")).unwrap(), signers);
+
+    // New budgets arrive as a new file, by proposal (a loosening: a new file could hold anything).
+    let draft = dir.path().join("search.yaml");
+    std::fs::write(&draft, "search:\n  max_latency_ms: 80\n").unwrap();
+    let spec = format!("search.yaml={}", draft.display());
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--id",
+        "search",
+        "--title",
+        "Search budgets",
+        "--author",
+        "erin@example.com",
+        "--file",
+        &spec,
+        "--rationale",
+        "new service",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(loosen)"), "{out}");
+    for who in [&people[0], &people[2], &people[3]] {
+        let (code, out) =
+            headroom(&["sign", "search", "--workspace", w, "--principal", &who.principal, "--key", who.key_file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = headroom(&["apply", "search", "--workspace", w]);
+    assert_eq!(code, 0, "{out}");
+    assert!(ws.join("search.yaml").exists());
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("`add-erin` governance") && out.contains("`search` loosen"), "{out}");
+
+    // A file outside the contract cannot be smuggled in.
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--id",
+        "sneak",
+        "--title",
+        "t",
+        "--author",
+        "erin@example.com",
+        "--file",
+        &format!("headroom.yaml={}", draft.display()),
+        "--rationale",
+        "r",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.contains("not a file a proposal may change"), "{out}");
 }

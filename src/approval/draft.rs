@@ -2,9 +2,9 @@
 //! `headroom sign` and the app's proposal window.
 
 use super::edit::apply_changes;
-use super::files_hash;
 use super::ledger::{Evaluation, evaluate, proposal_path, read_proposal};
-use super::proposal::{Change, PROPOSALS_DIR, Proposal};
+use super::proposal::{Change, FileChange, PROPOSALS_DIR, Proposal};
+use super::{files_hash, text_hash};
 use crate::model::error::did_you_mean;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{Workspace, contract_files, write_atomic};
@@ -46,12 +46,13 @@ fn contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
     contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
 }
 
-/// The proposal `draft` + `wanted` would be against the files in `dir` now (current values as
+/// The proposal `draft` + `wanted` (+ whole files: name and new text, `None` to remove) would be against the files in `dir` now (current values as
 /// `old`), the files it would produce, and its evaluation; nothing is written.
 pub fn prepare(
     dir: &Path,
     draft: &Draft,
     wanted: &[Wanted],
+    new_files: &[(String, Option<String>)],
     at: Timestamp,
 ) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
     if draft.id.is_empty()
@@ -65,7 +66,7 @@ pub fn prepare(
             return Err(format!("a proposal needs {what}"));
         }
     }
-    if wanted.is_empty() {
+    if wanted.is_empty() && new_files.is_empty() {
         return Err("a proposal needs at least one change".to_owned());
     }
     let files = contract(dir)?;
@@ -102,6 +103,14 @@ pub fn prepare(
         evidence_runs: draft.evidence_runs.clone(),
         evidence_findings: draft.evidence_findings.clone(),
         impact: draft.impact.trim().to_owned(),
+        files: new_files
+            .iter()
+            .map(|(file, new)| FileChange {
+                file: file.clone(),
+                old: files.get(file).map_or_else(|| "none".to_owned(), |t| text_hash(t)),
+                new: new.clone(),
+            })
+            .collect(),
         signatures: Vec::new(),
     };
     let after = apply_changes(&files, &proposal)?;
@@ -110,8 +119,14 @@ pub fn prepare(
 }
 
 /// Writes the proposal file (never over an existing one).
-pub fn propose(dir: &Path, draft: &Draft, wanted: &[Wanted], at: Timestamp) -> Result<(PathBuf, Evaluation), String> {
-    let (proposal, _, evaluation) = prepare(dir, draft, wanted, at)?;
+pub fn propose(
+    dir: &Path,
+    draft: &Draft,
+    wanted: &[Wanted],
+    new_files: &[(String, Option<String>)],
+    at: Timestamp,
+) -> Result<(PathBuf, Evaluation), String> {
+    let (proposal, _, evaluation) = prepare(dir, draft, wanted, new_files, at)?;
     let path = proposal_path(dir, &proposal.id);
     if path.exists() {
         return Err(format!("{} exists already", path.display()));
@@ -160,12 +175,19 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
     Ok(evaluation)
 }
 
-/// The lines a proposal changes, per file: (file, line number, old text, new text).
+/// The lines a proposal changes, per file: (file, line number, old text, new text); a file
+/// created or removed is one line saying so.
 #[must_use]
 pub fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Vec<(String, usize, String, String)> {
     let mut out = Vec::new();
+    for name in before.keys().filter(|n| !after.contains_key(*n)) {
+        out.push((name.clone(), 0, "(the file)".to_owned(), "(removed)".to_owned()));
+    }
     for (name, new) in after {
-        let Some(old) = before.get(name) else { continue };
+        let Some(old) = before.get(name) else {
+            out.push((name.clone(), 0, "(no file)".to_owned(), format!("(new, {} lines)", new.lines().count())));
+            continue;
+        };
         for (i, (a, b)) in old.lines().zip(new.lines()).enumerate() {
             if a != b {
                 out.push((name.clone(), i + 1, a.to_owned(), b.to_owned()));

@@ -1,5 +1,6 @@
-//! Changing budget limits in place: only the characters of each value change, so comments, key
-//! order and formatting stay and `git diff` shows just those lines.
+//! Changing the contract: whole files a proposal replaces, creates or removes (the policy, the
+//! signers, budget files), then budget limits in place: only the characters of each value change,
+//! so comments, key order and formatting stay and `git diff` shows just those lines.
 
 use super::proposal::Proposal;
 use crate::model::budget::split_quantity;
@@ -10,7 +11,31 @@ use std::collections::BTreeMap;
 /// Applies the proposal's changes to `files` (contract files: path → text). Fails, changing
 /// nothing, where a budget or field does not exist, where a value is not what the proposal
 /// expected (a stale proposal), or where the result would not load.
-pub fn apply_changes(files: &BTreeMap<String, String>, proposal: &Proposal) -> Result<BTreeMap<String, String>, String> {
+pub fn apply_changes(original: &BTreeMap<String, String>, proposal: &Proposal) -> Result<BTreeMap<String, String>, String> {
+    // Whole files first: each must be a contract file and replace exactly what it says it replaces.
+    let mut replaced = original.clone();
+    for f in &proposal.files {
+        if !super::is_contract_file(&f.file) {
+            return Err(format!("`{}` is not a file a proposal may change (budget files, approval.yaml, allowed_signers)", f.file));
+        }
+        let now = original.get(&f.file).map_or_else(|| "none".to_owned(), |t| super::text_hash(t));
+        if now != f.old {
+            return Err(format!("stale: {} is {} now, the proposal expected {}", f.file, now, f.old));
+        }
+        match &f.new {
+            Some(text) => replaced.insert(f.file.clone(), text.clone()),
+            None => replaced.remove(&f.file),
+        };
+    }
+    if let Some(text) = replaced.get(crate::model::workspace::SIGNERS_FILE) {
+        crate::approval::signers::parse_signers(crate::model::workspace::SIGNERS_FILE, text)
+            .map_err(|e| format!("the new signers file does not read: {}", e[0]))?;
+    }
+    if let Some(text) = replaced.get(crate::model::workspace::POLICY_FILE) {
+        crate::approval::policy::parse_policy(crate::model::workspace::POLICY_FILE, text)
+            .map_err(|e| format!("the new policy does not read: {}", e[0]))?;
+    }
+    let files = &replaced;
     let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let before = Workspace::from_files("", &list);
     // Per file: (line, start byte, end byte, new text).
@@ -58,7 +83,9 @@ pub fn apply_changes(files: &BTreeMap<String, String>, proposal: &Proposal) -> R
     // The result must load, and read back as proposed.
     let list: Vec<(String, String)> = out.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let after = Workspace::from_files("", &list);
-    if let Some(e) = after.errors.iter().find(|e| !before.errors.contains(e)) {
+    let original_list: Vec<(String, String)> = original.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let baseline = Workspace::from_files("", &original_list);
+    if let Some(e) = after.errors.iter().find(|e| !baseline.errors.contains(e)) {
         return Err(format!("the change would make the budgets invalid: {e}"));
     }
     for c in &proposal.changes {

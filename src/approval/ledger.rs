@@ -85,8 +85,15 @@ pub fn evaluate(files: &BTreeMap<String, String>, proposal: &Proposal, at: Times
     Evaluation { kind, signatures, decision, current: proposal.base == files_hash(&list), problems }
 }
 
-/// Loosening where any change makes a budget more lenient, else tightening.
+/// Governance where it changes the policy or the signers; loosening where it replaces a budget
+/// file (it could change anything) or a change makes a budget more lenient; else tightening.
 fn kind_of(files: &BTreeMap<String, String>, proposal: &Proposal) -> ChangeKind {
+    if proposal.files.iter().any(|f| f.file == POLICY_FILE || f.file == SIGNERS_FILE) {
+        return ChangeKind::Governance;
+    }
+    if !proposal.files.is_empty() {
+        return ChangeKind::Loosen;
+    }
     let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let workspace = Workspace::from_files("", &list);
     let loosens = proposal.changes.iter().any(|c| {

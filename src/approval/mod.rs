@@ -33,3 +33,28 @@ pub fn files_hash(files: &[(String, String)]) -> String {
     }
     out
 }
+
+/// The hash of one file's text, `sha256:` and hex (a file change's `old`).
+#[must_use]
+pub fn text_hash(text: &str) -> String {
+    let mut out = String::from("sha256:");
+    for byte in Sha256::digest(text.as_bytes()) {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// Whether `name` is a file of the contract that a proposal may replace, create or remove.
+#[must_use]
+pub fn is_contract_file(name: &str) -> bool {
+    use crate::model::workspace::{CONFIG_FILE, POLICY_FILE, SIGNERS_FILE};
+    let lower = name.to_ascii_lowercase();
+    let top = name.split('/').next().unwrap_or("");
+    name == SIGNERS_FILE
+        || name == POLICY_FILE
+        || ((lower.ends_with(".yaml") || lower.ends_with(".yml"))
+            && name != CONFIG_FILE
+            && name != crate::model::triage::TRIAGE_FILE
+            && !["proposals", "ledger", "reports", "target", "history"].contains(&top)
+            && !name.split('/').any(|part| part.is_empty() || part == "." || part == ".." || part.starts_with('.')))
+}

@@ -49,6 +49,18 @@ pub struct Change {
     pub new: f64,
 }
 
+/// A whole contract file replaced, created or removed: the policy, the signers, or a budget file
+/// (to add budgets, change warnings or structure). Its `old` hash pins what it replaces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileChange {
+    /// The file, relative to the workspace (`approval.yaml`, `allowed_signers`, `budgets/new.yaml`).
+    pub file: String,
+    /// The hash of the file it replaces (`sha256:…`), or `none` where it creates the file.
+    pub old: String,
+    /// The new text, or `None` to remove the file.
+    pub new: Option<String>,
+}
+
 /// One person's signature.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Signature {
@@ -73,6 +85,8 @@ pub struct Proposal {
     pub base: String,
     /// What changes.
     pub changes: Vec<Change>,
+    /// Whole files replaced, created or removed (applied before `changes`).
+    pub files: Vec<FileChange>,
     /// Why.
     pub rationale: String,
     /// The runs that justify it.
@@ -108,6 +122,7 @@ impl Proposal {
             "created": self.created.map(|t| t.to_string()),
             "base": self.base,
             "changes": changes,
+            "files": self.files.iter().map(|f| serde_json::json!({"file": f.file, "old": f.old, "new": f.new})).collect::<Vec<_>>(),
             "rationale": self.rationale,
             "evidence": {"runs": self.evidence_runs, "findings": self.evidence_findings},
             "impact": self.impact,
@@ -163,9 +178,21 @@ impl Proposal {
             let _ = writeln!(out, "created: {t}");
         }
         let _ = writeln!(out, "base: {}", q(&self.base));
-        out.push_str("changes:\n");
+        out.push_str(if self.changes.is_empty() { "changes: []\n" } else { "changes:\n" });
         for c in &self.changes {
             let _ = writeln!(out, "  - {{budget: {}, field: {}, old: {}, new: {}}}", q(&c.budget), q(&c.field), c.old, c.new);
+        }
+        if !self.files.is_empty() {
+            out.push_str("files:\n");
+            for f in &self.files {
+                let _ = writeln!(out, "  - file: {}\n    old: {}", q(&f.file), q(&f.old));
+                match &f.new {
+                    Some(text) => {
+                        let _ = writeln!(out, "    new: {}", q(text));
+                    }
+                    None => out.push_str("    new: null\n"),
+                }
+            }
         }
         let _ = writeln!(out, "rationale: {}", q(&self.rationale));
         let _ = writeln!(out, "evidence: {{runs: [{}], findings: [{}]}}", list(&self.evidence_runs), list(&self.evidence_findings));
@@ -209,7 +236,7 @@ fn check_one(s: &Signature, signers: &[AllowedSigner], at: Timestamp, message: &
         .map_err(|_| "the signature does not match this proposal (forged, or made for other content)".to_owned())
 }
 
-const FIELDS: &[&str] = &["id", "title", "author", "created", "base", "changes", "rationale", "evidence", "impact", "signatures"];
+const FIELDS: &[&str] = &["id", "title", "author", "created", "base", "changes", "files", "rationale", "evidence", "impact", "signatures"];
 
 /// Parses a proposal file; every problem names its line and field.
 #[allow(clippy::too_many_lines)] // one walk over the document's fields
@@ -249,6 +276,7 @@ pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>
                 Ok(t) => p.created = Some(t),
                 Err(m) => err(node.pos, name, m),
             },
+            "changes" if node.value == Value::Null => {}
             "changes" => {
                 let Value::Seq(items) = &node.value else {
                     err(node.pos, name, format!("expected a list of changes, found {}", node.value.kind_name()));
@@ -279,6 +307,37 @@ pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>
                     match change {
                         Ok(c) => p.changes.push(c),
                         Err(m) => err(item.pos, &path, m),
+                    }
+                }
+            }
+            "files" => {
+                let Value::Seq(items) = &node.value else {
+                    err(node.pos, name, format!("expected a list of files, found {}", node.value.kind_name()));
+                    continue;
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let path = format!("files[{i}]");
+                    let Value::Map(fields) = &item.value else {
+                        err(item.pos, &path, "expected {file, old, new}".to_owned());
+                        continue;
+                    };
+                    let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
+                    let file = get("file").map(text_of);
+                    let old = get("old").map(text_of);
+                    let new = match get("new").map(|v| &v.value) {
+                        Some(Value::Null) => Ok(None),
+                        Some(Value::String(s)) => Ok(Some(s.clone())),
+                        _ => Err(()),
+                    };
+                    match (file, old, new) {
+                        (Some(Ok(file)), Some(Ok(old)), Ok(new)) if !file.contains("..") && !file.starts_with('/') => {
+                            p.files.push(FileChange { file, old, new });
+                        }
+                        _ => err(
+                            item.pos,
+                            &path,
+                            "expected `file` (inside the workspace), `old` (a hash or `none`) and `new` (text or null)".to_owned(),
+                        ),
                     }
                 }
             }
@@ -322,10 +381,13 @@ pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>
             }
         }
     }
-    for required in ["id", "title", "author", "base", "changes", "rationale"] {
+    for required in ["id", "title", "author", "base", "rationale"] {
         if !entries.iter().any(|(k, _)| k.name == required) {
             errors.push(LoadError::new(file, root.pos, required, format!("a proposal needs `{required}`")));
         }
+    }
+    if p.changes.is_empty() && p.files.is_empty() && errors.is_empty() {
+        errors.push(LoadError::new(file, root.pos, "changes", "a proposal needs `changes` or `files`"));
     }
     if errors.is_empty() { Ok(p) } else { Err(errors) }
 }

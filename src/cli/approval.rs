@@ -26,8 +26,15 @@ pub struct ProposeArgs {
     pub author: String,
     /// A change: `BUDGET=VALUE` for its limit, or `BUDGET@ENV=VALUE` for an environment's override,
     /// in the budget's unit. Repeat for several.
-    #[arg(long = "set", required = true)]
+    #[arg(long = "set", required_unless_present_any = ["files", "remove"])]
     pub changes: Vec<String>,
+    /// A whole contract file replaced or created: `NAME=PATH` (the new text is read from PATH), e.g.
+    /// `allowed_signers=new_signers` (a governance change) or `search.yaml=draft.yaml` (new budgets).
+    #[arg(long = "file")]
+    pub files: Vec<String>,
+    /// A contract file removed.
+    #[arg(long)]
+    pub remove: Vec<String>,
     /// Why.
     #[arg(long)]
     pub rationale: String,
@@ -96,6 +103,21 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
             return 2;
         }
     }
+    let mut new_files: Vec<(String, Option<String>)> = Vec::new();
+    for spec in &args.files {
+        let Some((name, path)) = spec.split_once('=') else {
+            eprintln!("error: --file `{spec}`: expected NAME=PATH");
+            return 2;
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => new_files.push((name.to_owned(), Some(text))),
+            Err(e) => {
+                eprintln!("error: --file `{spec}`: cannot read {path}: {e}");
+                return 2;
+            }
+        }
+    }
+    new_files.extend(args.remove.iter().map(|name| (name.clone(), None)));
     let draft = Draft {
         id: args.id.clone(),
         title: args.title.clone(),
@@ -105,7 +127,7 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
         evidence_findings: args.evidence_findings.clone(),
         impact: args.impact.clone(),
     };
-    match propose(&args.workspace, &draft, &wanted, Timestamp::now()) {
+    match propose(&args.workspace, &draft, &wanted, &new_files, Timestamp::now()) {
         Ok((path, evaluation)) => {
             output(&format!("wrote {} ({}): {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
             0

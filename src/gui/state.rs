@@ -627,7 +627,7 @@ impl AppState {
                 stand_in.clone_into(field);
             }
         }
-        draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, self.today).and_then(|(_, after, evaluation)| {
+        draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, &[], self.today).and_then(|(_, after, evaluation)| {
             let before = crate::approval::draft::current_files(&root)?;
             Ok((
                 crate::approval::draft::diff(&before, &after),
@@ -643,7 +643,7 @@ impl AppState {
         let Some(root) = self.writable_root("propose a change") else { return };
         let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
         let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
-        match crate::approval::draft::propose(&root, &draft.draft, &wanted, self.today) {
+        match crate::approval::draft::propose(&root, &draft.draft, &wanted, &[], self.today) {
             Ok((path, evaluation)) => {
                 self.message = Some(format!(
                     "Wrote {} ({}): {}",
