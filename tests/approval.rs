@@ -466,3 +466,46 @@ fn changing_the_signers_is_governance_and_new_budgets_come_by_proposal_too() {
     assert_eq!(code, 2);
     assert!(out.contains("not a file a proposal may change"), "{out}");
 }
+
+#[test]
+fn a_key_held_by_a_running_ssh_agent_signs_and_ssh_keygen_verifies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bob = person(dir.path(), "bob");
+    let socket = dir.path().join("agent.sock");
+    let mut agent =
+        Command::new("ssh-agent").arg("-D").arg("-a").arg(&socket).stdout(std::process::Stdio::null()).spawn().expect("ssh-agent runs");
+    for _ in 0..100 {
+        if socket.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let added = Command::new("ssh-add").arg(&bob.key_file).env("SSH_AUTH_SOCK", &socket).output().unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+
+    let mut p = proposal();
+    let public = ssh_key::PublicKey::from_openssh(&bob.public).unwrap();
+    let armored = headroom::approval::agent::sign_with_agent(&socket, &public, &p.canonical());
+    let _ = agent.kill();
+    let _ = agent.wait();
+    p.add_signature(&bob.principal, &armored.unwrap()).unwrap();
+    let signers_text = format!("{} {}\n", bob.principal, bob.public);
+    let signers = parse_signers(SIGNERS_FILE, &signers_text).unwrap();
+    assert_eq!(p.valid_signers(&signers, now()), std::slice::from_ref(&bob.principal));
+
+    let (allowed, sig) = (dir.path().join(SIGNERS_FILE), dir.path().join("bob.sig"));
+    std::fs::write(&allowed, &signers_text).unwrap();
+    std::fs::write(&sig, &p.signatures[0].armored).unwrap();
+    let mut verify = Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(&allowed)
+        .args(["-I", &bob.principal, "-n", NAMESPACE, "-s"])
+        .arg(&sig)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut verify.stdin.take().unwrap(), &p.canonical()).unwrap();
+    assert!(verify.wait_with_output().unwrap().status.success());
+}

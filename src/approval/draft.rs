@@ -144,6 +144,8 @@ pub enum SignWith {
     Key(PathBuf),
     /// A signature file made by `ssh-keygen -Y sign -n headroom-proposal`.
     Signature(PathBuf),
+    /// The running ssh-agent (`SSH_AUTH_SOCK`), with the key whose public half is in this file.
+    Agent(PathBuf),
 }
 
 /// Signs the proposal `id` as `principal` and writes it back, unless the signature would not
@@ -163,6 +165,13 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
         SignWith::Signature(file) => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             proposal.add_signature(principal, &text)?;
+        }
+        SignWith::Agent(public) => {
+            let key = ssh_key::PublicKey::read_openssh_file(public)
+                .map_err(|e| format!("cannot read the public key {}: {e}", public.display()))?;
+            let socket = std::env::var_os("SSH_AUTH_SOCK").ok_or("no ssh-agent: SSH_AUTH_SOCK is not set")?;
+            let armored = super::agent::sign_with_agent(Path::new(&socket), &key, &proposal.canonical())?;
+            proposal.add_signature(principal, &armored)?;
         }
     }
     let files = contract(dir)?;

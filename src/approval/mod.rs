@@ -4,6 +4,7 @@
 //! Budgets are contracts: a change is proposed with its reason and evidence, signed by the people
 //! the policy names with the SSH keys they already have, and only then applied.
 
+pub mod agent;
 pub mod draft;
 pub mod edit;
 pub mod ledger;

@@ -61,8 +61,12 @@ pub struct SignArgs {
     #[arg(long)]
     pub principal: String,
     /// An unencrypted OpenSSH private key to sign with.
-    #[arg(long, conflicts_with = "signature")]
+    #[arg(long, conflicts_with_all = ["signature", "agent"])]
     pub key: Option<PathBuf>,
+    /// Sign with the running ssh-agent (`SSH_AUTH_SOCK`), using the key whose public half is in this
+    /// file (e.g. `~/.ssh/id_ed25519.pub`): for keys with a passphrase.
+    #[arg(long, conflicts_with = "signature")]
+    pub agent: Option<PathBuf>,
     /// A signature made elsewhere (`ssh-keygen -Y sign -n headroom-proposal -f KEY` over the
     /// output of `headroom proposals --canonical ID`): for keys with a passphrase or in an agent.
     #[arg(long)]
@@ -141,11 +145,12 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
 
 /// `headroom sign`: adds a signature to the proposal file.
 pub fn run_sign(args: &SignArgs) -> i32 {
-    let with = match (&args.key, &args.signature) {
-        (Some(key), None) => SignWith::Key(key.clone()),
-        (None, Some(file)) => SignWith::Signature(file.clone()),
+    let with = match (&args.key, &args.signature, &args.agent) {
+        (Some(key), None, None) => SignWith::Key(key.clone()),
+        (None, Some(file), None) => SignWith::Signature(file.clone()),
+        (None, None, Some(public)) => SignWith::Agent(public.clone()),
         _ => {
-            eprintln!("error: give --key or --signature");
+            eprintln!("error: give one of --key, --agent or --signature");
             return 2;
         }
     };

@@ -186,7 +186,7 @@ pub fn sign_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
             ui.label("principal");
             ui.add(egui::TextEdit::singleline(&mut who).hint_text("you@example.com").desired_width(360.0));
             ui.end_row();
-            ui.label("key or signature file");
+            ui.label("key, .pub or signature file");
             ui.add(egui::TextEdit::singleline(&mut file).hint_text("~/.ssh/id_ed25519").desired_width(360.0));
             ui.end_row();
         });
