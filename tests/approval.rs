@@ -355,6 +355,17 @@ fn hand_edits_and_ledger_tampering_are_caught_by_verify() {
     assert_eq!(headroom(&["verify", w]).0, 1);
     std::fs::write(&ledger, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
     assert_eq!(headroom(&["verify", w]).0, 0);
+    // An entry backdated (to a time a key was still valid), with its hash recomputed to match.
+    let mut entry: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    entry.as_object_mut().unwrap().remove("hash");
+    entry["at"] = serde_json::Value::String("2020-01-01T00:00:00Z".into());
+    let hash = headroom::approval::files_hash(&[(String::new(), entry.to_string())]);
+    entry["hash"] = serde_json::Value::String(hash);
+    std::fs::write(&ledger, format!("{}\n{entry}\n", lines[0])).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1);
+    assert!(out.contains("before the previous entry's"), "{out}");
+    std::fs::write(&ledger, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
 
     // A stale proposal (made for the budgets before `tighten`) cannot be applied.
     let stale = headroom::approval::ledger::read_proposal(&ws, "tighten").unwrap().0;

@@ -363,8 +363,18 @@ pub fn verify(dir: &Path) -> Verification {
         return v;
     };
     let mut previous = String::new();
+    let mut previous_at = first.at;
+    // A clock a few minutes fast on the machine that applied is not tampering.
+    let latest = Timestamp(Timestamp::now().0 + 10 * 60_000);
     for (i, entry) in ledger.iter().enumerate() {
         let line = i + 1;
+        // Signatures are judged at the entry's time, so times must not run backwards (to a moment a
+        // key was still valid) or into the future.
+        if entry.at < previous_at || entry.at > latest {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: the entry's time {} is before the previous entry's or in the future", entry.at));
+            return v;
+        }
+        previous_at = entry.at;
         if entry.hash != entry.computed_hash() {
             v.problems.push(format!("{LEDGER_FILE}:{line}: the entry was altered (its hash does not match its content)"));
             return v;
@@ -421,6 +431,12 @@ pub fn verify(dir: &Path) -> Verification {
         let signed: Vec<String> = evaluation.decision.counted.iter().map(|(p, r)| format!("{p} ({r})")).collect();
         v.proven.push(format!("{} `{}` {}, signed by {}", entry.at, proposal.id, evaluation.kind.as_str(), signed.join(", ")));
     }
+    compare_with_disk(dir, &state, &mut v);
+    v
+}
+
+/// Names every contract file on disk that differs from the ledger's result.
+fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verification) {
     match contract(dir) {
         Ok(now) => {
             let mut names: Vec<&String> = now.keys().chain(state.keys()).collect();
@@ -440,5 +456,4 @@ pub fn verify(dir: &Path) -> Verification {
         }
         Err(e) => v.problems.push(e),
     }
-    v
 }
