@@ -329,6 +329,7 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     )
     .unwrap();
     std::fs::remove_dir_all(dir.path().join("ledger")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("proposals")).unwrap();
     headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now()).unwrap();
 
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));

@@ -62,6 +62,8 @@ pub enum Command {
     /// The ledger of applied proposals.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Write Prometheus alert rules from the budgets (and `promtool test rules` tests for them).
+    Alerts(AlertsArgs),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -85,6 +87,26 @@ pub enum LedgerCommand {
         #[arg(default_value = "budgets")]
         workspace: PathBuf,
     },
+}
+
+/// `headroom alerts`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    /// The workspace folder.
+    #[arg(default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// The environment whose limits (overrides) the alerts use; default: the workspace's.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// How long a budget must be broken before the alert fires, in minutes.
+    #[arg(long = "for", default_value_t = 5)]
+    pub for_minutes: u32,
+    /// Write the rules to this file (atomically) instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Also write `promtool test rules` tests for the rules to this file (needs --output).
+    #[arg(long, requires = "output")]
+    pub tests: Option<PathBuf>,
 }
 
 /// `headroom check`'s arguments.
@@ -278,6 +300,7 @@ pub fn main() -> i32 {
         Some(Command::Apply { id, workspace }) => approval::run_apply(&workspace, &id),
         Some(Command::Verify { workspace }) => approval::run_verify(&workspace),
         Some(Command::Ledger(LedgerCommand::Start { workspace })) => approval::run_ledger_start(&workspace),
+        Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),
@@ -296,6 +319,48 @@ fn load(workspace: &Path) -> Result<Workspace, i32> {
         eprintln!("error: cannot open the workspace {}: {e}", workspace.display());
         2
     })
+}
+
+fn run_alerts(args: &AlertsArgs) -> i32 {
+    use crate::report::prometheus::{alert_budgets, rule_tests, rules};
+    let workspace = match load(&args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if !workspace.errors.is_empty() {
+        for e in &workspace.errors {
+            eprintln!("error: {e}");
+        }
+        return 2;
+    }
+    let environment = args.env.clone().or_else(|| workspace.config.default_environment.clone());
+    let (alerts, without) = alert_budgets(&workspace, environment.as_deref());
+    if !without.is_empty() {
+        eprintln!("note: {} budgets have no `promql:` and get no alert: {}", without.len(), without.join(", "));
+    }
+    let text = rules(&alerts, environment.as_deref(), &format!("{}m", args.for_minutes));
+    let Some(path) = &args.output else {
+        output(&text);
+        return 0;
+    };
+    if let Err(e) = crate::model::workspace::write_atomic(path, text.as_bytes()) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    if let Some(tests) = &args.tests {
+        let rule_file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let same_folder = tests.parent() == path.parent();
+        let rule_ref = if same_folder { rule_file } else { path.display().to_string() };
+        if let Err(e) = crate::model::workspace::write_atomic(
+            tests,
+            rule_tests(&alerts, environment.as_deref(), &rule_ref, args.for_minutes).as_bytes(),
+        ) {
+            eprintln!("error: cannot write {}: {e}", tests.display());
+            return 2;
+        }
+    }
+    output(&format!("{} alerting budgets written to {}\n", alerts.len(), path.display()));
+    0
 }
 
 fn run_check(args: &CheckArgs) -> i32 {

@@ -89,6 +89,9 @@ pub struct Budget {
     pub direction: Direction,
     /// The limit, in `unit`; `None` for groups.
     pub limit: Option<f64>,
+    /// The PromQL expression that measures the metric at run time, in the budget's unit (for
+    /// `headroom alerts`).
+    pub promql: Option<String>,
     /// Where the limit's value is written (to change it in place).
     pub limit_pos: Pos,
     /// The warning level.
@@ -136,8 +139,20 @@ struct Inherited {
     warning: Option<Warning>,
 }
 
-const BUDGET_FIELDS: &[&str] =
-    &["name", "description", "metric", "unit", "statistic", "direction", "limit", "warning", "environments", "allocations", "budgets"];
+const BUDGET_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "metric",
+    "unit",
+    "statistic",
+    "direction",
+    "limit",
+    "warning",
+    "environments",
+    "allocations",
+    "budgets",
+    "promql",
+];
 const DEFAULT_FIELDS: &[&str] = &["unit", "statistic", "direction", "warning"];
 const TOP_FIELDS: &[&str] = &["version", "defaults", "budgets"];
 const OVERRIDE_FIELDS: &[&str] = &["limit", "warning"];
@@ -430,6 +445,7 @@ impl Parser<'_> {
             None => BTreeMap::new(),
         };
 
+        let promql = text_field("promql", self);
         let index = self.budgets.len();
         self.budgets.push(Budget {
             id: id.clone(),
@@ -441,6 +457,7 @@ impl Parser<'_> {
             statistic,
             direction,
             limit,
+            promql,
             limit_pos: limit_node.map_or_else(Pos::default, |n| n.pos),
             warning,
             environments,
@@ -576,6 +593,27 @@ impl Parser<'_> {
         }
     }
 
+    /// The ADR form's `promql:` mapping: each metric's expression onto its budget.
+    fn attach_promql(&mut self, capability: &str, field: &str, group: usize, promql: &[(&Key, &Node)]) {
+        for (metric, query) in promql {
+            let query_field = join(&join(field, "promql"), &metric.name);
+            let id = format!("{capability}.{}", metric.name);
+            let Some(expr) = self.string(query, &query_field) else { continue };
+            if let Some(b) = self.budgets.iter_mut().find(|b| b.id == id) {
+                b.promql = Some(expr);
+            } else {
+                let known: Vec<String> = self.budgets[group]
+                    .children
+                    .iter()
+                    .map(|&c| self.budgets[c].id.trim_start_matches(&format!("{capability}.")).to_owned())
+                    .collect();
+                let hint = did_you_mean(&metric.name, known.iter().map(String::as_str))
+                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                self.error(metric.pos, &query_field, format!("`{capability}` has no limit on `{}`{hint}", metric.name));
+            }
+        }
+    }
+
     fn adr_form(&mut self, entries: &[(Key, Node)]) {
         for (capability, node) in entries {
             let field = capability.name.clone();
@@ -602,6 +640,7 @@ impl Parser<'_> {
                 statistic: Statistic::Max,
                 direction: Direction::LowerIsBetter,
                 limit: None,
+                promql: None,
                 limit_pos: Pos::default(),
                 warning: None,
                 environments: BTreeMap::new(),
@@ -610,8 +649,20 @@ impl Parser<'_> {
                 file: self.file.to_owned(),
                 pos: capability.pos,
             });
+            let mut promql: Vec<(&Key, &Node)> = Vec::new();
             for (key, value) in limits {
                 let limit_field = join(&field, &key.name);
+                if key.name == "promql" {
+                    match &value.value {
+                        Value::Map(queries) => promql.extend(queries.iter().map(|(k, v)| (k, v))),
+                        other => self.error(
+                            value.pos,
+                            &limit_field,
+                            format!("expected a mapping of metric names to PromQL, such as `latency: ...`, found {}", other.kind_name()),
+                        ),
+                    }
+                    continue;
+                }
                 let Some(parsed) = AdrKey::parse(&key.name) else {
                     self.error(
                         key.pos,
@@ -643,6 +694,7 @@ impl Parser<'_> {
                     statistic,
                     direction: parsed.direction,
                     limit: Some(limit),
+                    promql: None,
                     limit_pos: value.pos,
                     warning: Some(Warning::FractionOfLimit(match parsed.direction {
                         Direction::LowerIsBetter => 0.9,
@@ -656,6 +708,7 @@ impl Parser<'_> {
                 });
                 self.budgets[group].children.push(index);
             }
+            self.attach_promql(&capability.name, &field, group, &promql);
         }
     }
 }

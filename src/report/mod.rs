@@ -2,6 +2,7 @@
 //! Each is a pure function from a [`CheckReport`] to a string; the CLI prints it.
 
 pub mod analysis;
+pub mod prometheus;
 pub mod review;
 
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
