@@ -64,6 +64,8 @@ pub enum Command {
     Ledger(LedgerCommand),
     /// Write Prometheus alert rules from the budgets (and `promtool test rules` tests for them).
     Alerts(AlertsArgs),
+    /// Append what a benchmark tool wrote to the history, as one run (all of it, or nothing).
+    Import(ImportArgs),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -87,6 +89,35 @@ pub enum LedgerCommand {
         #[arg(default_value = "budgets")]
         workspace: PathBuf,
     },
+}
+
+/// `headroom import`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The tool's format: hyperfine, google-benchmark, pytest-benchmark, bmf, criterion.
+    #[arg(long = "from", value_parser = crate::model::import::Format::parse)]
+    pub format: crate::model::import::Format,
+    /// The tool's output files (criterion: its `target/criterion` folder).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The workspace whose history receives the run (`history/<format>.jsonl`).
+    #[arg(long, default_value = "budgets")]
+    pub into: PathBuf,
+    /// The run's id; default: the format and the time.
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// The commit measured (pytest-benchmark's own is used where not given).
+    #[arg(long)]
+    pub commit: Option<String>,
+    /// The branch (a pull request's branch, or the default branch).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// The environment (`ci`, `prod`, ...).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// When it ran (RFC 3339); default: what the file says, else now.
+    #[arg(long)]
+    pub time: Option<String>,
 }
 
 /// `headroom alerts`'s arguments.
@@ -301,6 +332,7 @@ pub fn main() -> i32 {
         Some(Command::Verify { workspace }) => approval::run_verify(&workspace),
         Some(Command::Ledger(LedgerCommand::Start { workspace })) => approval::run_ledger_start(&workspace),
         Some(Command::Alerts(args)) => run_alerts(&args),
+        Some(Command::Import(args)) => run_import(&args),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),
@@ -319,6 +351,59 @@ fn load(workspace: &Path) -> Result<Workspace, i32> {
         eprintln!("error: cannot open the workspace {}: {e}", workspace.display());
         2
     })
+}
+
+fn run_import(args: &ImportArgs) -> i32 {
+    use crate::model::import::{RunInfo, import};
+    let workspace = match load(&args.into) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    let time = match args.time.as_deref().map(crate::model::time::Timestamp::parse) {
+        Some(Err(e)) => {
+            eprintln!("error: --time: {e}");
+            return 2;
+        }
+        Some(Ok(t)) => Some(t),
+        None => None,
+    };
+    let info =
+        RunInfo { id: args.run_id.clone(), commit: args.commit.clone(), branch: args.branch.clone(), environment: args.env.clone(), time };
+    let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let snapshot = match import(args.format, &paths, info) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("nothing was imported");
+            return 2;
+        }
+    };
+    if workspace.history.runs.iter().any(|r| r.id == snapshot.run.id && r.environment == snapshot.run.environment) {
+        eprintln!(
+            "error: the history already has a run `{}`{}; nothing was imported",
+            snapshot.run.id,
+            snapshot.run.environment.as_ref().map_or_else(String::new, |e| format!(" in `{e}`"))
+        );
+        return 2;
+    }
+    let relative = format!("{}/{}.jsonl", workspace.config.history.trim_end_matches('/'), args.format.name());
+    let path = args.into.join(&relative);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&crate::model::history::snapshot_to_json_line(&snapshot));
+    text.push('\n');
+    let written =
+        path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| crate::model::workspace::write_atomic(&path, text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("error: cannot write {}: {e}; nothing was imported", path.display());
+        return 2;
+    }
+    output(&format!("imported {} metrics as run `{}` into {}\n", snapshot.metrics.len(), snapshot.run.id, path.display()));
+    0
 }
 
 fn run_alerts(args: &AlertsArgs) -> i32 {
