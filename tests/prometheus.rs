@@ -54,3 +54,120 @@ fn a_higher_is_better_budget_alerts_below_its_limit_and_a_wrong_threshold_fails_
     let (ok, text) = promtool(&["test", "rules", "alerts_test.yaml"], out.path());
     assert!(!ok, "{text}");
 }
+
+/// A Prometheus server on loopback over a temporary TSDB, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn get(url: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(host).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    text.starts_with("HTTP/1.1 200").then_some(text)
+}
+
+/// Backfills `openmetrics` with promtool and serves it.
+fn server(dir: &Path, openmetrics: &str) -> Server {
+    let input = dir.join("input.om");
+    std::fs::write(&input, openmetrics).unwrap();
+    let data = dir.join("data");
+    let (ok, text) = promtool(&["tsdb", "create-blocks-from", "openmetrics", input.to_str().unwrap(), data.to_str().unwrap()], dir);
+    assert!(ok, "{text}");
+    let config = dir.join("prometheus.yml");
+    std::fs::write(&config, "global:\n  scrape_interval: 1m\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.tsdb.path={}", data.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--storage.tsdb.retention.time=10y")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("prometheus is installed (apt-get install prometheus)");
+    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+    for _ in 0..300 {
+        if get(&format!("{}/-/ready", server.url)).is_some() {
+            return server;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("prometheus did not get ready");
+}
+
+#[test]
+fn runtime_history_comes_from_a_real_prometheus_over_query_range() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two days of a gauge every 5 minutes, two hosts, ending a day ago: 42 ms, then 48 ms for the last 12 hours.
+    let end = (headroom::model::time::Timestamp::now().0 / 1000 / 3600 - 24) * 3600;
+    let start = end - 48 * 3600;
+    let mut om = String::from("# TYPE api_latency_ms gauge\n");
+    for t in (start..=end).step_by(300) {
+        let value = if t > end - 12 * 3600 { 48.0 } else { 42.0 };
+        om.push_str(&format!("api_latency_ms{{host=\"a\"}} {value} {t}\napi_latency_ms{{host=\"b\"}} {} {t}\n", value - 2.0));
+    }
+    om.push_str("# EOF\n");
+    let prom = server(dir.path(), &om);
+
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("api.yaml"), "budgets:\n  api:\n    unit: ms\n    statistic: mean\n    limit: 50\n    metric: api.latency\n")
+        .unwrap();
+    let time = |t: i64| headroom::model::time::Timestamp(t * 1000).to_string();
+    let import = |query: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_headroom"))
+            .args([
+                "import",
+                "--from",
+                "prometheus",
+                &prom.url,
+                "--query",
+                query,
+                "--start",
+                &time(start),
+                "--end",
+                &time(end),
+                "--step",
+                "3600",
+            ])
+            .args(["--env", "prod", "--into", ws.to_str().unwrap()])
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let (code, out) = import("api.latency=max(api_latency_ms)");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("imported 49 runs (0 already there)"), "{out}");
+    let history = std::fs::read_to_string(ws.join("history/prometheus.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(history.lines().last().unwrap()).unwrap();
+    assert_eq!(last["metrics"]["api.latency"], 48.0, "{last}");
+    assert_eq!(last["environment"], "prod");
+    // The same range again adds nothing; the runs' ids are their times.
+    let (code, out) = import("api.latency=max(api_latency_ms)");
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing new"), "{out}");
+    // Two series would make the number ambiguous; a misspelt metric returns none: both are errors, nothing lands.
+    let (code, out) = import("api.latency=api_latency_ms");
+    assert_eq!(code, 2);
+    assert!(out.contains("returned 2 series"), "{out}");
+    let (code, out) = import("api.latency=max(api_latncy_ms)");
+    assert_eq!(code, 2);
+    assert!(out.contains("no series"), "{out}");
+    // The check reads the runtime history: 48 ms against 50 ms in prod.
+    let check = Command::new(env!("CARGO_BIN_EXE_headroom")).args(["check", ws.to_str().unwrap(), "--env", "prod"]).output().unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("48 ms"), "{text}");
+}

@@ -94,12 +94,25 @@ pub enum LedgerCommand {
 /// `headroom import`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The tool's format: hyperfine, google-benchmark, pytest-benchmark, bmf, criterion.
-    #[arg(long = "from", value_parser = crate::model::import::Format::parse)]
-    pub format: crate::model::import::Format,
-    /// The tool's output files (criterion: its `target/criterion` folder).
+    /// The tool's format: hyperfine, google-benchmark, pytest-benchmark, bmf, criterion; or
+    /// prometheus (runtime history over its HTTP API).
+    #[arg(long = "from")]
+    pub format: String,
+    /// The tool's output files (criterion: its `target/criterion` folder; prometheus: the server's URL).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Prometheus: `METRIC=PROMQL`, a query whose one series is the metric, in its budget's unit (repeatable).
+    #[arg(long = "query")]
+    pub queries: Vec<String>,
+    /// Prometheus: from (RFC 3339); default: 7 days before --end.
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Prometheus: to (RFC 3339); default: now.
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Prometheus: one run per this many seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub step: u64,
     /// The workspace whose history receives the run (`history/<format>.jsonl`).
     #[arg(long, default_value = "budgets")]
     pub into: PathBuf,
@@ -354,10 +367,20 @@ fn load(workspace: &Path) -> Result<Workspace, i32> {
 }
 
 fn run_import(args: &ImportArgs) -> i32 {
-    use crate::model::import::{RunInfo, import};
+    use crate::model::import::{Format, RunInfo, import};
     let workspace = match load(&args.into) {
         Ok(w) => w,
         Err(code) => return code,
+    };
+    if args.format == "prometheus" {
+        return run_import_prometheus(args, &workspace);
+    }
+    let format = match Format::parse(&args.format) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: --from: {e}, prometheus");
+            return 2;
+        }
     };
     let time = match args.time.as_deref().map(crate::model::time::Timestamp::parse) {
         Some(Err(e)) => {
@@ -370,7 +393,7 @@ fn run_import(args: &ImportArgs) -> i32 {
     let info =
         RunInfo { id: args.run_id.clone(), commit: args.commit.clone(), branch: args.branch.clone(), environment: args.env.clone(), time };
     let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
-    let snapshot = match import(args.format, &paths, info) {
+    let snapshot = match import(format, &paths, info) {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
@@ -388,22 +411,86 @@ fn run_import(args: &ImportArgs) -> i32 {
         );
         return 2;
     }
-    let relative = format!("{}/{}.jsonl", workspace.config.history.trim_end_matches('/'), args.format.name());
-    let path = args.into.join(&relative);
+    let metrics = snapshot.metrics.len();
+    let id = snapshot.run.id.clone();
+    match append_history(&args.into, &workspace, format.name(), &[snapshot]) {
+        Ok(path) => {
+            output(&format!("imported {metrics} metrics as run `{id}` into {}\n", path.display()));
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+/// Appends runs to `history/<name>.jsonl` in one atomic write.
+fn append_history(root: &Path, workspace: &Workspace, name: &str, snapshots: &[crate::model::history::Snapshot]) -> Result<PathBuf, i32> {
+    let relative = format!("{}/{name}.jsonl", workspace.config.history.trim_end_matches('/'));
+    let path = root.join(&relative);
     let mut text = std::fs::read_to_string(&path).unwrap_or_default();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(&crate::model::history::snapshot_to_json_line(&snapshot));
-    text.push('\n');
+    for s in snapshots {
+        text.push_str(&crate::model::history::snapshot_to_json_line(s));
+        text.push('\n');
+    }
     let written =
         path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| crate::model::workspace::write_atomic(&path, text.as_bytes()));
-    if let Err(e) = written {
+    written.map(|()| path.clone()).map_err(|e| {
         eprintln!("error: cannot write {}: {e}; nothing was imported", path.display());
+        2
+    })
+}
+
+fn run_import_prometheus(args: &ImportArgs, workspace: &Workspace) -> i32 {
+    use crate::model::prometheus::{RangeQuery, fetch};
+    use crate::model::time::Timestamp;
+    let [url] = args.files.as_slice() else {
+        eprintln!("error: --from prometheus takes one server URL, e.g. http://localhost:9090");
+        return 2;
+    };
+    let mut queries = Vec::new();
+    for q in &args.queries {
+        let Some((name, promql)) = q.split_once('=') else {
+            eprintln!("error: --query `{q}`: expected METRIC=PROMQL");
+            return 2;
+        };
+        queries.push((name.trim().to_owned(), promql.trim().to_owned()));
+    }
+    if queries.is_empty() {
+        eprintln!("error: --from prometheus needs at least one --query METRIC=PROMQL");
         return 2;
     }
-    output(&format!("imported {} metrics as run `{}` into {}\n", snapshot.metrics.len(), snapshot.run.id, path.display()));
-    0
+    let parse =
+        |text: &Option<String>, flag: &str| text.as_deref().map(Timestamp::parse).transpose().map_err(|e| eprintln!("error: {flag}: {e}"));
+    let (Ok(end), Ok(start)) = (parse(&args.end, "--end"), parse(&args.start, "--start")) else { return 2 };
+    let end = end.unwrap_or_else(Timestamp::now);
+    let start = start.unwrap_or(Timestamp(end.0 - 7 * 86_400_000));
+    let range = RangeQuery { url: url.display().to_string(), queries, start, end, step_seconds: args.step, environment: args.env.clone() };
+    let snapshots = match fetch(&range) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("nothing was imported");
+            return 2;
+        }
+    };
+    // Ids are the step times: importing an overlapping range again adds only the new runs.
+    let (new, known): (Vec<_>, Vec<_>) =
+        snapshots.into_iter().partition(|s| !workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment));
+    if new.is_empty() {
+        output(&format!("nothing new: the history has all {} runs of the range\n", known.len()));
+        return 0;
+    }
+    match append_history(&args.into, workspace, "prometheus", &new) {
+        Ok(path) => {
+            output(&format!("imported {} runs ({} already there) into {}\n", new.len(), known.len(), path.display()));
+            0
+        }
+        Err(code) => code,
+    }
 }
 
 fn run_alerts(args: &AlertsArgs) -> i32 {
