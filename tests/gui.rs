@@ -376,3 +376,45 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     harness.run();
     harness.get_by_label("schema_validator latency   33.7 ms / 45 ms   25% left");
 }
+
+#[test]
+fn a_benchmark_tools_output_is_imported_from_the_file_menu_or_by_dropping_it() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let runs = harness.state().state.workspace.history.runs.len();
+    let outside = tempfile::tempdir().unwrap();
+    // hyperfine's --export-json shape, for a budget of the bundled workspace.
+    let hyperfine = outside.path().join("hyperfine.json");
+    std::fs::write(
+        &hyperfine,
+        r#"{"results": [{"command": "database.select_simple", "mean": 0.0031, "median": 0.0031, "times": [0.0030, 0.0031, 0.0032]}]}"#,
+    )
+    .unwrap();
+
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import benchmark results…").click();
+    harness.run();
+    harness.get_by_label("Import benchmark results");
+    let draft = headroom::gui::state::ImportDraft {
+        paths: hyperfine.display().to_string(),
+        run_id: "bench-1".into(),
+        branch: "main".into(),
+        environment: "ci".into(),
+        ..Default::default()
+    };
+    harness.state_mut().state.apply(headroom::gui::Command::AskImport(Some(draft)));
+    harness.run();
+    harness.get_by_label("Import").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().state.workspace.history.runs.len(), runs + 1);
+    harness.get_by_label_contains("Imported 1 metrics as run bench-1");
+
+    // Dropped on the window, a tool's JSON is recognised and imported as a run too.
+    let bmf = outside.path().join("bmf.json");
+    std::fs::write(&bmf, r#"{"database.insert": {"latency": {"value": 5200000.0}}}"#).unwrap();
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(bmf)));
+    settle(&mut harness);
+    assert_eq!(harness.state().state.workspace.history.runs.len(), runs + 2);
+    assert!(dir.path().join("history/bmf.jsonl").exists());
+}

@@ -403,18 +403,10 @@ fn run_import(args: &ImportArgs) -> i32 {
             return 2;
         }
     };
-    if workspace.history.runs.iter().any(|r| r.id == snapshot.run.id && r.environment == snapshot.run.environment) {
-        eprintln!(
-            "error: the history already has a run `{}`{}; nothing was imported",
-            snapshot.run.id,
-            snapshot.run.environment.as_ref().map_or_else(String::new, |e| format!(" in `{e}`"))
-        );
-        return 2;
-    }
     let metrics = snapshot.metrics.len();
     let id = snapshot.run.id.clone();
-    match append_history(&args.into, &workspace, format.name(), &[snapshot]) {
-        Ok(path) => {
+    match append_history(&args.into, &workspace, format.name(), vec![snapshot], false) {
+        Ok((path, _)) => {
             output(&format!("imported {metrics} metrics as run `{id}` into {}\n", path.display()));
             0
         }
@@ -422,22 +414,16 @@ fn run_import(args: &ImportArgs) -> i32 {
     }
 }
 
-/// Appends runs to `history/<name>.jsonl` in one atomic write.
-fn append_history(root: &Path, workspace: &Workspace, name: &str, snapshots: &[crate::model::history::Snapshot]) -> Result<PathBuf, i32> {
-    let relative = format!("{}/{name}.jsonl", workspace.config.history.trim_end_matches('/'));
-    let path = root.join(&relative);
-    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    for s in snapshots {
-        text.push_str(&crate::model::history::snapshot_to_json_line(s));
-        text.push('\n');
-    }
-    let written =
-        path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| crate::model::workspace::write_atomic(&path, text.as_bytes()));
-    written.map(|()| path.clone()).map_err(|e| {
-        eprintln!("error: cannot write {}: {e}; nothing was imported", path.display());
+/// Appends runs to `history/<name>.jsonl`, saying what went wrong where it cannot.
+fn append_history(
+    root: &Path,
+    workspace: &Workspace,
+    name: &str,
+    snapshots: Vec<crate::model::history::Snapshot>,
+    skip_known: bool,
+) -> Result<(PathBuf, usize), i32> {
+    crate::model::import::append_to_history(root, workspace, name, snapshots, skip_known).map_err(|e| {
+        eprintln!("error: {e}; nothing was imported");
         2
     })
 }
@@ -478,15 +464,14 @@ fn run_import_prometheus(args: &ImportArgs, workspace: &Workspace) -> i32 {
         }
     };
     // Ids are the step times: importing an overlapping range again adds only the new runs.
-    let (new, known): (Vec<_>, Vec<_>) =
-        snapshots.into_iter().partition(|s| !workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment));
-    if new.is_empty() {
-        output(&format!("nothing new: the history has all {} runs of the range\n", known.len()));
-        return 0;
-    }
-    match append_history(&args.into, workspace, "prometheus", &new) {
-        Ok(path) => {
-            output(&format!("imported {} runs ({} already there) into {}\n", new.len(), known.len(), path.display()));
+    let total = snapshots.len();
+    match append_history(&args.into, workspace, "prometheus", snapshots, true) {
+        Ok((_, 0)) => {
+            output(&format!("nothing new: the history has all {total} runs of the range\n"));
+            0
+        }
+        Ok((path, n)) => {
+            output(&format!("imported {n} runs ({} already there) into {}\n", total - n, path.display()));
             0
         }
         Err(code) => code,

@@ -186,6 +186,7 @@ impl eframe::App for App {
         findings::triage_window_ui(ui, &self.state, &mut commands);
         sensitivity_window_ui(ui, &self.state, &mut commands);
         proposals::draft_window_ui(ui, &self.state, &mut commands);
+        import_window_ui(ui, &self.state, &mut commands);
         proposals::sign_window_ui(ui, &self.state, &mut commands);
         for command in commands {
             self.apply(ui, command);
@@ -276,6 +277,9 @@ fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &mut Prefs, commands: &mut Vec<
             });
             if ui.button("Reload").clicked() {
                 commands.push(Command::Reload);
+            }
+            if ui.button("Import benchmark results…").clicked() {
+                commands.push(Command::AskImport(Some(super::state::ImportDraft::default())));
             }
             if ui.button("Export review…").clicked() {
                 commands.push(Command::AskPath(PathPurpose::Export, default_export_folder(state)));
@@ -526,5 +530,58 @@ fn sensitivity_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>)
     }
     if !open {
         commands.push(Command::CloseSensitivity);
+    }
+}
+
+fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
+    use crate::model::import::Format;
+    let Some(current) = &state.import_prompt else { return };
+    let mut d = current.clone();
+    let mut open = true;
+    egui::Window::new("Import benchmark results").open(&mut open).resizable(false).min_width(520.0).show(ui.ctx(), |ui| {
+        ui.label("Appends one run to the workspace's history (all of the files, or nothing). Dropping the files on the window works too.");
+        egui::ComboBox::new("import format", "tool").selected_text(d.format.name()).show_ui(ui, |ui| {
+            for f in Format::ALL {
+                ui.selectable_value(&mut d.format, f, f.name());
+            }
+        });
+        egui::Grid::new("import fields").num_columns(2).show(ui, |ui| {
+            ui.label("files");
+            let hint = if d.format == Format::Criterion { "target/criterion" } else { "hyperfine.json (one per line)" };
+            ui.add(egui::TextEdit::multiline(&mut d.paths).hint_text(hint).desired_width(380.0).desired_rows(2));
+            ui.end_row();
+            for (label, value, hint) in [
+                ("run id", &mut d.run_id, "ci-1217 (empty: the tool and the time)"),
+                ("branch", &mut d.branch, "main"),
+                ("environment", &mut d.environment, "ci"),
+            ] {
+                ui.label(label);
+                ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(380.0));
+                ui.end_row();
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Browse…").clicked() {
+                let picked = if d.format == Format::Criterion {
+                    rfd::FileDialog::new().set_title("criterion's output folder").pick_folder().map(|p| vec![p])
+                } else {
+                    rfd::FileDialog::new().set_title("Benchmark results").add_filter("JSON", &["json"]).pick_files()
+                };
+                if let Some(files) = picked {
+                    d.paths = files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n");
+                }
+            }
+            if ui.button("Import").clicked() {
+                commands.push(Command::Import(d.clone()));
+            }
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::AskImport(None));
+            }
+        });
+    });
+    if !open {
+        commands.push(Command::AskImport(None));
+    } else if &d != current && !commands.iter().any(|c| matches!(c, Command::AskImport(None) | Command::Import(_))) {
+        commands.push(Command::AskImport(Some(d)));
     }
 }

@@ -6,6 +6,7 @@ use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use crate::engine::analyze::{Analysis, ChangeFinding, Severity};
 use crate::engine::check::{CheckReport, Finding, Status};
 use crate::engine::replay::{Replay, replay};
+use crate::model::import::RunInfo;
 use crate::model::time::Timestamp;
 use crate::model::triage::{TRIAGE_FILE, Triage, TriageEntry, finding_key, parse_triage};
 use crate::model::workspace::{CONFIG_FILE, CheckSettings, Workspace, with_check_settings, write_atomic};
@@ -175,6 +176,37 @@ pub enum Command {
     Sign(String, String, PathBuf),
     /// Apply an approved proposal.
     ApplyProposal(String),
+    /// Open, change (or, with `None`, close) the import window.
+    AskImport(Option<ImportDraft>),
+    /// Import a tool's output files as one run.
+    Import(ImportDraft),
+}
+
+/// The import window's fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportDraft {
+    /// The tool.
+    pub format: crate::model::import::Format,
+    /// The files (one per line; criterion: its folder).
+    pub paths: String,
+    /// The run's id (empty: the format and the time).
+    pub run_id: String,
+    /// The branch.
+    pub branch: String,
+    /// The environment.
+    pub environment: String,
+}
+
+impl Default for ImportDraft {
+    fn default() -> Self {
+        ImportDraft {
+            format: crate::model::import::Format::Hyperfine,
+            paths: String::new(),
+            run_id: String::new(),
+            branch: String::new(),
+            environment: String::new(),
+        }
+    }
 }
 
 /// A budget change proposal being drafted in the app (the app never edits budget files: it
@@ -353,6 +385,8 @@ pub struct AppState {
     pub today: Timestamp,
     /// A budget change proposal being drafted.
     pub proposal_draft: Option<ProposalDraft>,
+    /// The import window, where open.
+    pub import_prompt: Option<ImportDraft>,
     /// The sign window, where open: proposal id, principal, key file.
     pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
@@ -407,6 +441,7 @@ impl AppState {
             today: Timestamp::now(),
             triage_draft: None,
             proposal_draft: None,
+            import_prompt: None,
             sign_prompt: None,
             loading: None,
             watch,
@@ -597,6 +632,8 @@ impl AppState {
             Command::AskSign(prompt) => self.sign_prompt = prompt,
             Command::Sign(id, principal, file) => self.sign_proposal(&id, &principal, file),
             Command::ApplyProposal(id) => self.apply_proposal(&id),
+            Command::AskImport(draft) => self.import_prompt = draft,
+            Command::Import(d) => self.import_draft(&d),
         }
     }
 
@@ -1128,7 +1165,14 @@ impl AppState {
         if let [folder] = paths
             && folder.is_dir()
         {
-            self.apply(Command::Open(folder.clone()));
+            // criterion's output folder is a run to import; any other folder is a workspace.
+            if matches!(self.source, Source::Folder(_))
+                && crate::model::import::import(crate::model::import::Format::Criterion, &[folder], RunInfo::default()).is_ok()
+            {
+                self.import_files(crate::model::import::Format::Criterion, std::slice::from_ref(folder), RunInfo::default());
+            } else {
+                self.apply(Command::Open(folder.clone()));
+            }
             return;
         }
         let Source::Folder(root) = self.source.clone() else {
@@ -1142,6 +1186,22 @@ impl AppState {
         for path in paths {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let lower = name.to_ascii_lowercase();
+            // A benchmark tool's output (not Headroom's own history) is imported as a run.
+            if lower.ends_with(".json")
+                && let Ok(text) = std::fs::read_to_string(path)
+                && crate::model::history::parse_history_any(&name, &text).is_err()
+            {
+                match crate::model::import::sniff(&text) {
+                    Some(format) => match self.import_one(format, path, RunInfo::default()) {
+                        Ok(line) => added.push(line),
+                        Err(e) => problems.push(e),
+                    },
+                    None => problems.push(format!(
+                        "{name} is neither Headroom history nor the output of a tool Headroom imports (hyperfine, Google Benchmark, pytest-benchmark, Bencher Metric Format)"
+                    )),
+                }
+                continue;
+            }
             let target = if [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|e| lower.ends_with(e)) {
                 root.join(&self.workspace.config.history).join(&name)
             } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
@@ -1172,6 +1232,52 @@ impl AppState {
         }
         message.extend(problems);
         self.message = Some(message.join("; "));
+    }
+
+    /// Imports a tool's output into the open workspace's history; the line to show, or why not.
+    fn import_one(&mut self, format: crate::model::import::Format, path: &Path, info: RunInfo) -> Result<String, String> {
+        let Source::Folder(root) = &self.source else {
+            return Err("the example workspace is read-only: open a folder to import into".to_owned());
+        };
+        let snapshot = crate::model::import::import(format, &[path], info)
+            .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
+        let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
+        let (file, _) = crate::model::import::append_to_history(root, &self.workspace, format.name(), vec![snapshot], false)?;
+        Ok(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()))
+    }
+
+    fn import_draft(&mut self, d: &ImportDraft) {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let info = RunInfo { id: text(&d.run_id), commit: None, branch: text(&d.branch), environment: text(&d.environment), time: None };
+        let paths: Vec<PathBuf> = d.paths.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect();
+        if paths.is_empty() {
+            self.message = Some("Give the tool's output file (one per line)".to_owned());
+        } else {
+            self.import_files(d.format, &paths, info);
+        }
+    }
+
+    fn import_files(&mut self, format: crate::model::import::Format, paths: &[PathBuf], info: RunInfo) {
+        let Source::Folder(root) = self.source.clone() else {
+            self.message = Some("The example workspace is read-only: open a folder to import into".to_owned());
+            return;
+        };
+        let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let result = crate::model::import::import(format, &refs, info)
+            .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            .and_then(|snapshot| {
+                let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
+                crate::model::import::append_to_history(&root, &self.workspace, format.name(), vec![snapshot], false)
+                    .map(|(file, _)| (metrics, id, file))
+            });
+        match result {
+            Ok((metrics, id, file)) => {
+                self.import_prompt = None;
+                self.message = Some(format!("Imported {metrics} metrics as run {id} into {}", file.display()));
+                self.begin_load(self.source.clone(), None);
+            }
+            Err(e) => self.message = Some(format!("Nothing was imported: {e}")),
+        }
     }
 
     fn error_lines(&self, error: &crate::model::error::LoadError) -> ErrorView {
