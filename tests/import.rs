@@ -158,3 +158,119 @@ fn criterion_samples_become_time_per_iteration() {
     assert_eq!(code, 2);
     assert!(out.contains("expected criterion's output folder"), "{out}");
 }
+
+#[test]
+fn k6_summary_metrics_become_one_metric_per_statistic() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shape of `k6 run --summary-export=summary.json` (k6 0.4x).
+    let json = dir.path().join("summary.json");
+    std::fs::write(
+        &json,
+        r#"{"root_group": {"name": "", "path": "", "id": "d41d8cd98f00b204e9800998ecf8427e", "groups": {}, "checks": {}},
+            "metrics": {
+              "http_req_duration": {"avg": 41.2, "min": 12.1, "med": 38.0, "max": 211.5, "p(90)": 70.3, "p(95)": 88.9},
+              "http_reqs": {"count": 1200, "rate": 39.8},
+              "http_req_failed": {"passes": 0, "fails": 1200, "value": 0},
+              "iteration_duration": {"avg": 1043.0, "min": 1012.0, "med": 1039.0, "max": 1220.0, "p(90)": 1071.0, "p(95)": 1088.0}
+            }}"#,
+    )
+    .unwrap();
+    let ws = workspace(dir.path(), "budgets:\n  api_p95: {unit: ms, limit: 100, metric: \"http_req_duration.p(95)\"}\n");
+    let (code, out) = headroom(&["import", "--from", "k6", json.to_str().unwrap(), "--into", &ws, "--run-id", "k1"]);
+    assert_eq!(code, 0, "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/k6.jsonl")).unwrap();
+    assert!(history.contains("\"http_req_duration.p(95)\":{\"value\":88.9,\"unit\":\"ms\"}"), "{history}");
+    assert!(history.contains("\"http_reqs.rate\":39.8"), "{history}");
+    let (code, out) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "88.9 ms is within 100 ms: {out}");
+}
+
+#[test]
+fn lighthouse_ci_budgets_convert_to_headroom_budgets_that_a_lighthouse_report_is_checked_against() {
+    let dir = tempfile::tempdir().unwrap();
+    let budgets_json = dir.path().join("budgets.json");
+    std::fs::write(
+        &budgets_json,
+        r#"[{"path": "/*", "timings": [{"metric": "interactive", "budget": 3000}, {"metric": "first-contentful-paint", "budget": 1500}],
+             "resourceSizes": [{"resourceType": "script", "budget": 125}, {"resourceType": "total", "budget": 300}],
+             "resourceCounts": [{"resourceType": "third-party", "budget": 10}]}]"#,
+    )
+    .unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    let converted = ws.join("lighthouse.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(["convert-budgets", "--from", "lighthouse-ci", budgets_json.to_str().unwrap(), "--output", converted.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, text) = headroom(&["validate", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("5 budgets") || text.contains("6 budgets"), "{text}");
+    // A report in Lighthouse's JSON shape: audits with numericValue, categories, resource summary.
+    let report = dir.path().join("report.json");
+    std::fs::write(
+        &report,
+        r#"{"lighthouseVersion": "12.2.1", "fetchTime": "2026-11-25T10:00:00.000Z",
+            "categories": {"performance": {"score": 0.91}},
+            "audits": {
+              "interactive": {"numericValue": 2810.4, "numericUnit": "millisecond"},
+              "first-contentful-paint": {"numericValue": 1620.0, "numericUnit": "millisecond"},
+              "cumulative-layout-shift": {"numericValue": 0.02, "numericUnit": "unitless"},
+              "resource-summary": {"details": {"items": [
+                {"resourceType": "script", "transferSize": 118000, "requestCount": 7},
+                {"resourceType": "total", "transferSize": 290000, "requestCount": 21},
+                {"resourceType": "third-party", "transferSize": 40000, "requestCount": 4}]}}}}"#,
+    )
+    .unwrap();
+    let (code, text) = headroom(&["import", "--from", "lighthouse", report.to_str().unwrap(), "--into", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = headroom(&["check", ws.to_str().unwrap()]);
+    // First contentful paint (1620 ms) breaks its 1500 ms budget; scripts hold (118,000 B = 115 KiB < 125 KiB).
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("over budget: 1620 ms against a limit of 1500 ms"), "{text}");
+    assert!(text.contains("lighthouse.script_size") && text.contains("115 KiB      125 KiB"), "{text}");
+}
+
+#[test]
+fn a_real_lighthouse_report_of_a_local_page_is_imported() {
+    use std::io::{Read, Write};
+    // A page served on loopback for the run.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let page = "<!doctype html><html lang=en><head><title>Headroom</title><meta name=viewport content=\"width=device-width\"></head><body><h1>Budgets</h1><script>for (let i = 0; i < 1e5; i++) {}</script></body></html>";
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let lighthouse = std::env::var("HEADROOM_LIGHTHOUSE").unwrap_or_else(|_| "lighthouse".to_owned());
+    run(Command::new(&lighthouse)
+        .arg(format!("http://127.0.0.1:{port}/"))
+        .args(["--output=json", "--only-categories=performance", "--quiet"])
+        .arg(format!("--output-path={}", report.display()))
+        .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync"));
+    let ws = workspace(
+        dir.path(),
+        "budgets:\n  tti: {unit: ms, limit: 10000, metric: lighthouse.interactive}\n  score: {unit: \"%\", direction: higher, limit: 50, metric: lighthouse.score.performance}\n",
+    );
+    let (code, out) = headroom(&["import", "--from", "lighthouse", report.to_str().unwrap(), "--into", &ws, "--run-id", "lh1"]);
+    assert_eq!(code, 0, "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/lighthouse.jsonl")).unwrap();
+    for metric in
+        ["lighthouse.interactive", "lighthouse.largest-contentful-paint", "lighthouse.score.performance", "lighthouse.resource.total.size"]
+    {
+        assert!(history.contains(&format!("\"{metric}\"")), "{metric} missing: {history}");
+    }
+    let (code, out) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "a trivial page is fast: {out}");
+}

@@ -66,6 +66,18 @@ pub enum Command {
     Alerts(AlertsArgs),
     /// Append what a benchmark tool wrote to the history, as one run (all of it, or nothing).
     Import(ImportArgs),
+    /// Convert another tool's budgets (Lighthouse CI's budgets.json) into a Headroom budget file,
+    /// to add by a proposal (`headroom propose --file NAME=PATH`).
+    ConvertBudgets {
+        /// The other tool: lighthouse-ci.
+        #[arg(long = "from")]
+        from: String,
+        /// Its budgets file.
+        file: PathBuf,
+        /// Write the budget file here (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -346,6 +358,7 @@ pub fn main() -> i32 {
         Some(Command::Ledger(LedgerCommand::Start { workspace })) => approval::run_ledger_start(&workspace),
         Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Import(args)) => run_import(&args),
+        Some(Command::ConvertBudgets { from, file, output: out }) => run_convert_budgets(&from, &file, out.as_deref()),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),
@@ -364,6 +377,51 @@ fn load(workspace: &Path) -> Result<Workspace, i32> {
         eprintln!("error: cannot open the workspace {}: {e}", workspace.display());
         2
     })
+}
+
+fn run_convert_budgets(from: &str, file: &Path, out: Option<&Path>) -> i32 {
+    if from != "lighthouse-ci" {
+        eprintln!("error: --from `{from}`: the budgets Headroom converts are lighthouse-ci's");
+        return 2;
+    }
+    let shown = file.display().to_string();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {shown}: {e}");
+            return 2;
+        }
+    };
+    let yaml = match crate::model::import::lighthouse_budgets(&shown, &text) {
+        Ok(y) => y,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            return 2;
+        }
+    };
+    // What is written must load as budgets.
+    if let Err(errors) = crate::model::budget::parse_budget_file("converted.yaml", &yaml) {
+        eprintln!("error: the converted budgets do not load: {}", errors[0]);
+        return 2;
+    }
+    match out {
+        None => output(&yaml),
+        Some(path) => {
+            if let Err(e) = crate::model::workspace::write_atomic(path, yaml.as_bytes()) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+            output(&format!(
+                "wrote {}; add it to the budgets with `headroom propose --file {}={}`\n",
+                path.display(),
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                path.display()
+            ));
+        }
+    }
+    0
 }
 
 fn run_import(args: &ImportArgs) -> i32 {

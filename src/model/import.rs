@@ -7,6 +7,8 @@
 //! | `pytest-benchmark` | `--benchmark-json` | each benchmark's `name` | `stats.data` where saved, else the median (s) |
 //! | `bmf` | Bencher Metric Format | `benchmark` (latency, ns) or `benchmark.measure` | the value |
 //! | `criterion` | `target/criterion/**/new/{benchmark,sample}.json` | `full_id` | time per iteration of each sample (ns) |
+//! | `k6` | `--summary-export` | `<metric>.<stat>` (`http_req_duration.p(95)`), `<counter>.rate` | the value (ms for durations) |
+//! | `lighthouse` | a Lighthouse JSON report | `lighthouse.<audit>` (ms, bytes), `lighthouse.score.<category>` (%), `lighthouse.resource.<type>.size`/`.count` | the value |
 //!
 //! A file either lands whole or not at all: every file is parsed before anything is written, and
 //! a foreign or malformed file is an error naming it and what was expected.
@@ -31,11 +33,23 @@ pub enum Format {
     Bmf,
     /// criterion.rs's `target/criterion` folder.
     Criterion,
+    /// k6 `--summary-export`.
+    K6,
+    /// A Lighthouse JSON report (`--output=json`).
+    Lighthouse,
 }
 
 impl Format {
     /// Every format, for messages.
-    pub const ALL: [Format; 5] = [Format::Hyperfine, Format::GoogleBenchmark, Format::PytestBenchmark, Format::Bmf, Format::Criterion];
+    pub const ALL: [Format; 7] = [
+        Format::Hyperfine,
+        Format::GoogleBenchmark,
+        Format::PytestBenchmark,
+        Format::Bmf,
+        Format::Criterion,
+        Format::K6,
+        Format::Lighthouse,
+    ];
 
     /// Its name on the command line.
     #[must_use]
@@ -46,6 +60,8 @@ impl Format {
             Format::PytestBenchmark => "pytest-benchmark",
             Format::Bmf => "bmf",
             Format::Criterion => "criterion",
+            Format::K6 => "k6",
+            Format::Lighthouse => "lighthouse",
         }
     }
 
@@ -216,6 +232,122 @@ fn bmf(file: &str, v: &Json) -> Result<Metrics, Vec<LoadError>> {
     Ok(out)
 }
 
+/// k6 `--summary-export`: `{"metrics": {"http_req_duration": {"avg", "p(95)", ...}, "http_reqs": {"count", "rate"}}}`.
+fn k6(file: &str, v: &Json) -> Result<Metrics, Vec<LoadError>> {
+    let metrics = v
+        .get("metrics")
+        .and_then(Json::as_object)
+        .filter(|_| v.get("root_group").is_some() || v.get("metrics").is_some_and(Json::is_object));
+    let metrics = metrics.ok_or_else(|| bad(file, "expected k6's `--summary-export` output (an object with `metrics`)"))?;
+    let mut out = Vec::new();
+    for (name, stats) in metrics {
+        let Some(stats) = stats.as_object() else { continue };
+        // Durations in k6's summary are milliseconds.
+        let timed = name.ends_with("_duration") || (name.starts_with("http_req_") && name != "http_req_failed");
+        for (stat, value) in stats {
+            let Some(x) = value.as_f64().filter(|x| x.is_finite()) else { continue };
+            if stat == "thresholds" {
+                continue;
+            }
+            let u = if timed && !["count", "rate", "passes", "fails"].contains(&stat.as_str()) { unit("ms") } else { None };
+            out.push((format!("{name}.{stat}"), Measurement { value: Some(x), samples: None, unit: u }));
+        }
+    }
+    if out.is_empty() {
+        return Err(bad(file, "no metrics in it"));
+    }
+    Ok(out)
+}
+
+/// A Lighthouse report: every audit with a `numericValue`, the category scores, and the resource summary.
+fn lighthouse(file: &str, v: &Json, info: &mut RunInfo) -> Result<Metrics, Vec<LoadError>> {
+    let audits = v.get("audits").and_then(Json::as_object).filter(|_| v.get("lighthouseVersion").is_some());
+    let audits = audits.ok_or_else(|| bad(file, "expected a Lighthouse JSON report (with `lighthouseVersion` and `audits`)"))?;
+    if info.time.is_none() {
+        info.time = v.get("fetchTime").and_then(Json::as_str).and_then(|t| Timestamp::parse(t).ok());
+    }
+    let mut out = Vec::new();
+    for (id, audit) in audits {
+        if let Some(x) = audit.get("numericValue").and_then(Json::as_f64).filter(|x| x.is_finite()) {
+            let u = match audit.get("numericUnit").and_then(Json::as_str) {
+                Some("millisecond") => unit("ms"),
+                Some("second") => unit("s"),
+                Some("byte") => unit("B"),
+                _ => None,
+            };
+            out.push((format!("lighthouse.{id}"), Measurement { value: Some(x), samples: None, unit: u }));
+        }
+    }
+    for (id, category) in v.get("categories").and_then(Json::as_object).into_iter().flatten() {
+        if let Some(score) = category.get("score").and_then(Json::as_f64) {
+            out.push((format!("lighthouse.score.{id}"), Measurement { value: Some(score * 100.0), samples: None, unit: unit("%") }));
+        }
+    }
+    let items = audits.get("resource-summary").and_then(|a| a.get("details")).and_then(|d| d.get("items")).and_then(Json::as_array);
+    for item in items.into_iter().flatten() {
+        let Some(kind) = item.get("resourceType").and_then(Json::as_str) else { continue };
+        if let Some(size) = item.get("transferSize").and_then(Json::as_f64) {
+            out.push((format!("lighthouse.resource.{kind}.size"), Measurement { value: Some(size), samples: None, unit: unit("B") }));
+        }
+        if let Some(count) = item.get("requestCount").and_then(Json::as_f64) {
+            out.push((format!("lighthouse.resource.{kind}.count"), Measurement { value: Some(count), samples: None, unit: None }));
+        }
+    }
+    Ok(out)
+}
+
+/// Lighthouse CI's `budgets.json` as Headroom budgets (YAML), on the metrics the `lighthouse`
+/// importer writes: timings in ms, resource sizes in KiB (Lighthouse's kilobytes), request counts.
+pub fn lighthouse_budgets(file: &str, text: &str) -> Result<String, Vec<LoadError>> {
+    let v = json(file, text, "Lighthouse CI's budgets.json (a list of budgets)")?;
+    let list = v
+        .as_array()
+        .ok_or_else(|| bad(file, "expected Lighthouse CI's budgets.json: a list of {path, timings, resourceSizes, resourceCounts}"))?;
+    let mut out = format!(
+        "# Converted by `headroom convert-budgets` from {file} (Lighthouse CI budgets). Metrics come from `headroom import --from lighthouse`.\nbudgets:\n"
+    );
+    let mut count = 0;
+    for (i, budget) in list.iter().enumerate() {
+        let path = budget.get("path").and_then(Json::as_str).unwrap_or("/*");
+        let group = if list.len() == 1 { "lighthouse".to_owned() } else { format!("lighthouse_{}", i + 1) };
+        out.push_str(&format!(
+            "  {group}:\n    name: {}\n    budgets:\n",
+            serde_json::Value::String(format!("Lighthouse budgets for {path}"))
+        ));
+        let mut add = |key: String, metric: String, unit: &str, limit: f64| {
+            out.push_str(&format!(
+                "      {key}: {{metric: {}, unit: {unit}, limit: {}}}\n",
+                serde_json::Value::String(metric),
+                super::yaml::format_number(limit)
+            ));
+            count += 1;
+        };
+        for t in budget.get("timings").and_then(Json::as_array).into_iter().flatten() {
+            let (Some(metric), Some(limit)) = (t.get("metric").and_then(Json::as_str), t.get("budget").and_then(Json::as_f64)) else {
+                return Err(bad(file, format!("budget {i}: a timing needs `metric` and `budget`")));
+            };
+            let unit = if metric == "cumulative-layout-shift" { "count" } else { "ms" };
+            add(metric.replace('-', "_"), format!("lighthouse.{metric}"), unit, limit);
+        }
+        for r in budget.get("resourceSizes").and_then(Json::as_array).into_iter().flatten() {
+            let (Some(kind), Some(limit)) = (r.get("resourceType").and_then(Json::as_str), r.get("budget").and_then(Json::as_f64)) else {
+                return Err(bad(file, format!("budget {i}: a resource size needs `resourceType` and `budget`")));
+            };
+            add(format!("{}_size", kind.replace('-', "_")), format!("lighthouse.resource.{kind}.size"), "KiB", limit);
+        }
+        for r in budget.get("resourceCounts").and_then(Json::as_array).into_iter().flatten() {
+            let (Some(kind), Some(limit)) = (r.get("resourceType").and_then(Json::as_str), r.get("budget").and_then(Json::as_f64)) else {
+                return Err(bad(file, format!("budget {i}: a resource count needs `resourceType` and `budget`")));
+            };
+            add(format!("{}_count", kind.replace('-', "_")), format!("lighthouse.resource.{kind}.count"), "count", limit);
+        }
+    }
+    if count == 0 {
+        return Err(bad(file, "no timings, resourceSizes or resourceCounts in it"));
+    }
+    Ok(out)
+}
+
 /// criterion: every `<id>/new/benchmark.json` + `sample.json` under the folder.
 fn criterion(dir: &Path) -> Result<Metrics, Vec<LoadError>> {
     let shown = dir.display().to_string();
@@ -303,6 +435,8 @@ fn from_json(format: Format, file: &str, v: &Json, info: &mut RunInfo) -> Result
         Format::PytestBenchmark => pytest(file, v, info),
         Format::Bmf => bmf(file, v),
         Format::Criterion => Err(bad(file, "criterion's output is a folder (target/criterion), not a file")),
+        Format::K6 => k6(file, v),
+        Format::Lighthouse => lighthouse(file, v, info),
     }
 }
 
