@@ -171,3 +171,35 @@ fn runtime_history_comes_from_a_real_prometheus_over_query_range() {
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(text.contains("48 ms"), "{text}");
 }
+
+#[cfg(feature = "gui")]
+#[test]
+fn the_app_imports_runtime_history_from_prometheus_in_the_background() {
+    use headroom::gui::state::ImportDraft;
+    use headroom::gui::{AppState, Command as AppCommand, Source};
+    let dir = tempfile::tempdir().unwrap();
+    let end = (headroom::model::time::Timestamp::now().0 / 1000 / 3600 - 2) * 3600;
+    let mut om = String::from("# TYPE api_latency_ms gauge\n");
+    for t in (end - 24 * 3600..=end).step_by(300) {
+        om.push_str(&format!("api_latency_ms 41 {t}\n"));
+    }
+    om.push_str("# EOF\n");
+    let prom = server(dir.path(), &om);
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("api.yaml"), "budgets:\n  api:\n    unit: ms\n    limit: 50\n    metric: api.latency\n").unwrap();
+    let mut state = AppState::new(&Source::Folder(ws.clone()));
+    let draft = ImportDraft {
+        prometheus: true,
+        url: prom.url.clone(),
+        queries: "api.latency=max(api_latency_ms)".into(),
+        environment: "prod".into(),
+        days: 2,
+        step_minutes: 60,
+        ..ImportDraft::default()
+    };
+    state.apply(AppCommand::Import(draft));
+    state.wait();
+    assert!(state.message.as_deref().unwrap_or("").contains("runs from Prometheus (0 already there)"), "{:?}", state.message);
+    assert!(state.workspace.history.runs.len() >= 20, "{}", state.workspace.history.runs.len());
+}

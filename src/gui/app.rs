@@ -539,6 +539,43 @@ fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut d = current.clone();
     let mut open = true;
     egui::Window::new("Import benchmark results").open(&mut open).resizable(false).min_width(520.0).show(ui.ctx(), |ui| {
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut d.prometheus, false, "a benchmark tool's output");
+            ui.radio_value(&mut d.prometheus, true, "runtime history from Prometheus");
+        });
+        if d.prometheus {
+            ui.label("One run per step over the last days; each query must return one series, in its budget's unit.");
+            egui::Grid::new("prometheus fields").num_columns(2).show(ui, |ui| {
+                ui.label("server");
+                ui.add(egui::TextEdit::singleline(&mut d.url).hint_text("http://localhost:9090").desired_width(380.0));
+                ui.end_row();
+                ui.label("queries");
+                ui.add(
+                    egui::TextEdit::multiline(&mut d.queries)
+                        .hint_text("api.latency=histogram_quantile(0.95, ...) * 1000")
+                        .desired_width(380.0)
+                        .desired_rows(3),
+                );
+                ui.end_row();
+                ui.label("environment");
+                ui.add(egui::TextEdit::singleline(&mut d.environment).hint_text("prod").desired_width(380.0));
+                ui.end_row();
+            });
+            ui.horizontal(|ui| {
+                ui.add(egui::DragValue::new(&mut d.days).range(1..=365).suffix(" days"));
+                ui.label("back, one run every");
+                ui.add(egui::DragValue::new(&mut d.step_minutes).range(1..=1440).suffix(" min"));
+            });
+            ui.horizontal(|ui| {
+                if ui.button("Import").clicked() {
+                    commands.push(Command::Import(d.clone()));
+                }
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::AskImport(None));
+                }
+            });
+            return;
+        }
         ui.label("Appends one run to the workspace's history (all of the files, or nothing). Dropping the files on the window works too.");
         egui::ComboBox::new("import format", "tool").selected_text(d.format.name()).show_ui(ui, |ui| {
             for f in Format::ALL {

@@ -195,6 +195,16 @@ pub struct ImportDraft {
     pub branch: String,
     /// The environment.
     pub environment: String,
+    /// Read runtime history from Prometheus instead of files.
+    pub prometheus: bool,
+    /// Prometheus: the server, `http://host:9090`.
+    pub url: String,
+    /// Prometheus: `METRIC=PROMQL`, one per line.
+    pub queries: String,
+    /// Prometheus: how many days back from now.
+    pub days: u32,
+    /// Prometheus: minutes between runs.
+    pub step_minutes: u32,
 }
 
 impl Default for ImportDraft {
@@ -205,6 +215,11 @@ impl Default for ImportDraft {
             run_id: String::new(),
             branch: String::new(),
             environment: String::new(),
+            prometheus: false,
+            url: "http://localhost:9090".to_owned(),
+            queries: String::new(),
+            days: 7,
+            step_minutes: 60,
         }
     }
 }
@@ -387,6 +402,7 @@ pub struct AppState {
     pub proposal_draft: Option<ProposalDraft>,
     /// The import window, where open.
     pub import_prompt: Option<ImportDraft>,
+    import_job: Option<Job<Result<Vec<crate::model::history::Snapshot>, String>>>,
     /// The sign window, where open: proposal id, principal, key file.
     pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
@@ -442,6 +458,7 @@ impl AppState {
             triage_draft: None,
             proposal_draft: None,
             import_prompt: None,
+            import_job: None,
             sign_prompt: None,
             loading: None,
             watch,
@@ -460,6 +477,9 @@ impl AppState {
 
     /// Waits for running jobs and applies their results (tests and tools; the app polls).
     pub fn wait(&mut self) {
+        if let Some(result) = self.import_job.take().and_then(|job| job.wait()) {
+            self.finish_prometheus_import(result);
+        }
         if let Some(result) = self.loading.take().and_then(|job| job.wait()) {
             self.finish_load(result);
         }
@@ -481,11 +501,31 @@ impl AppState {
             self.take_replay(current, tried);
         }
         let replaying = self.sensitivity.as_ref().is_some_and(Sensitivity::replaying);
+        if let Some(result) = self.import_job.as_ref().and_then(Job::poll) {
+            self.import_job = None;
+            self.finish_prometheus_import(result);
+        }
         let changes = self.watcher.as_ref().map(Watcher::take_changes).unwrap_or_default();
         if !changes.is_empty() {
             self.apply(Command::FilesChanged(changes));
         }
-        self.loading.is_some() || replaying
+        self.loading.is_some() || replaying || self.import_job.is_some()
+    }
+
+    fn finish_prometheus_import(&mut self, result: Result<Vec<crate::model::history::Snapshot>, String>) {
+        let Source::Folder(root) = self.source.clone() else { return };
+        let outcome = result.and_then(|snapshots| {
+            let total = snapshots.len();
+            crate::model::import::append_to_history(&root, &self.workspace, "prometheus", snapshots, true).map(|(file, n)| (total, n, file))
+        });
+        self.message = Some(match outcome {
+            Ok((total, 0, _)) => format!("Nothing new from Prometheus: the history has all {total} runs"),
+            Ok((total, n, file)) => {
+                self.begin_load(self.source.clone(), None);
+                format!("Imported {n} runs from Prometheus ({} already there) into {}", total - n, file.display())
+            }
+            Err(e) => format!("Nothing was imported from Prometheus: {e}"),
+        });
     }
 
     fn begin_load(&mut self, source: Source, reuse: Option<Arc<Workspace>>) {
@@ -1248,6 +1288,35 @@ impl AppState {
 
     fn import_draft(&mut self, d: &ImportDraft) {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        if d.prometheus {
+            let queries: Vec<(String, String)> = d
+                .queries
+                .lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(m, q)| (m.trim().to_owned(), q.trim().to_owned()))
+                .filter(|(m, q)| !m.is_empty() && !q.is_empty())
+                .collect();
+            if queries.is_empty() {
+                self.message = Some("Give at least one query, METRIC=PROMQL".to_owned());
+                return;
+            }
+            let end = Timestamp::now();
+            let range = crate::model::prometheus::RangeQuery {
+                url: d.url.trim().to_owned(),
+                queries,
+                start: Timestamp(end.0 - i64::from(d.days.max(1)) * 86_400_000),
+                end,
+                step_seconds: u64::from(d.step_minutes.max(1)) * 60,
+                environment: text(&d.environment),
+            };
+            // Network I/O: off the UI thread, like loading.
+            self.import_job = Some(Job::spawn("headroom-import", Arc::clone(&self.waker), move |progress| {
+                progress(0.0, "querying Prometheus");
+                crate::model::prometheus::fetch(&range).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            }));
+            self.import_prompt = None;
+            return;
+        }
         let info = RunInfo { id: text(&d.run_id), commit: None, branch: text(&d.branch), environment: text(&d.environment), time: None };
         let paths: Vec<PathBuf> = d.paths.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect();
         if paths.is_empty() {
