@@ -18,7 +18,7 @@ fn workspace(dir: &Path, budgets: &str) -> String {
 }
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?} runs (see .ci/run for what to install): {e}"));
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?} runs (.ci/test installs the tools the tests drive): {e}"));
     assert!(out.status.success(), "{cmd:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 

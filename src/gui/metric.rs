@@ -242,7 +242,11 @@ pub fn history_plot_with_runs_ui(
         let columns = plot_ui.transform().frame().width().max(1.0) as usize;
         let (x_min, x_max) = (bounds.min()[0], bounds.max()[0]);
         let (x_min, x_max) = if x_max > x_min { (x_min, x_max) } else { (f64::MIN, f64::MAX) };
-        let visible = reduced(plot_ui.ctx(), applied_id, &plot.main, x_min, x_max, columns);
+        let visible = match &plot.pyramid {
+            // A long series: the pyramid answers any view in time proportional to the pixels.
+            Some(p) => p.0.view(x_min, x_max, columns),
+            None => reduced(plot_ui.ctx(), applied_id, &plot.main, x_min, x_max, columns),
+        };
         if let Some((from, to, low, high)) = plot.baseline_band {
             plot_ui.polygon(
                 Polygon::new("gate passes (baseline ± smallest flaggable change)", vec![[from, low], [to, low], [to, high], [from, high]])

@@ -267,9 +267,24 @@ pub enum PathPurpose {
     Export,
 }
 
+/// A min/max pyramid of a long series, shared between frames (equal when it is the same one).
+#[derive(Clone, Debug)]
+pub struct SharedPyramid(pub Arc<crate::plot::pyramid::Pyramid>);
+
+impl PartialEq for SharedPyramid {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Series longer than this get a pyramid, so any view reduces in time proportional to the pixels.
+pub const PYRAMID_POINTS: usize = 200_000;
+
 /// A plotted series, prepared once when a budget is selected (not every frame).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlotData {
+    /// The pyramid of `main`, where it is long.
+    pub pyramid: Option<SharedPyramid>,
     /// Runs of the baseline branch: (x, value), x in seconds since 1970 where runs have times, else run numbers.
     pub main: Vec<[f64; 2]>,
     /// The history's run of each point of `main`.
@@ -1044,6 +1059,9 @@ impl AppState {
             plot.baseline_band = Some((from, to, b.value - spread, b.value + spread));
         }
         plot.stack = self.stack_of(index, &x_of);
+        if plot.main.len() > PYRAMID_POINTS {
+            plot.pyramid = Some(SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&plot.main))));
+        }
         plot
     }
 

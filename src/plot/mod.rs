@@ -6,11 +6,16 @@
 //! through those points covers exactly the pixels the full line would, so nothing visible is
 //! lost, and a single-run spike survives because it is its column's maximum.
 //!
+//! For series too long to scan each frame, [`pyramid::Pyramid`] answers a view in time
+//! proportional to the pixels.
+//!
 //! ```text
 //!  full series (x sorted)   ....::::''''..::::''''::..  1 000 000 points
 //!  visible x range                [---------------]      binary search: O(log n)
 //!  per pixel column               |f min max l|...       4 points × width
 //! ```
+
+pub mod pyramid;
 
 /// Points of `points` (sorted by x) inside `[x_min, x_max]`, plus one neighbour on each side so
 /// the line runs to the edge, reduced to at most four per column of `columns` equal columns.
