@@ -15,6 +15,8 @@
 //!  per pixel column               |f min max l|...       4 points × width
 //! ```
 
+#[cfg(feature = "gui")]
+pub mod gpu;
 pub mod pyramid;
 
 /// Points of `points` (sorted by x) inside `[x_min, x_max]`, plus one neighbour on each side so
