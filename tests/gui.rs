@@ -418,3 +418,35 @@ fn a_benchmark_tools_output_is_imported_from_the_file_menu_or_by_dropping_it() {
     assert_eq!(harness.state().state.workspace.history.runs.len(), runs + 2);
     assert!(dir.path().join("history/bmf.jsonl").exists());
 }
+
+#[test]
+fn a_long_series_is_drawn_by_the_gpu_with_its_single_run_spike() {
+    // 300,000 runs, one of them a spike: over the pyramid threshold, so the GPU draws the line.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), "budgets:\n  api: {unit: ms, statistic: mean, limit: 100}\n").unwrap();
+    std::fs::create_dir(dir.path().join("history")).unwrap();
+    let mut csv = String::from("time,api (ms)\n");
+    for i in 0..300_000_i64 {
+        let t = headroom::model::time::Timestamp((1_700_000_000 + i * 60) * 1000);
+        let v = if i == 200_000 { 95.0 } else { 40.0 + (i % 7) as f64 };
+        csv.push_str(&format!("{t},{v}\n"));
+    }
+    std::fs::write(dir.path().join("history/api.csv"), csv).unwrap();
+    let source = Source::Folder(dir.path().to_path_buf());
+    // A wgpu renderer from the start, so the app finds eframe's render state as in a window.
+    let mut harness = Harness::builder().with_size(egui::vec2(1400.0, 860.0)).wgpu().build_eframe(move |cc| App::new(cc, &source));
+    settle(&mut harness);
+    assert!(harness.state().state.gpu_plot, "the app installed the GPU line renderer");
+    harness.get_by_label_contains("api ").click();
+    harness.run();
+    assert!(harness.state().state.plot.pyramid.is_some());
+    let image = harness.render().unwrap();
+    // The series' blue reaches near the top of the plot only at the spike (95 of 100 ms).
+    let blue = |p: [u8; 4]| p[2] > 180 && p[0] < 120 && p[1] > 100 && p[1] < 180;
+    let frame = *egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::metric::plot_id("history")).unwrap().transform().frame();
+    let (x0, x1) = (frame.min.x as u32 + 2, frame.max.x as u32 - 2);
+    let (y0, y1) = (frame.min.y as u32 + 2, (frame.min.y + frame.height() / 4.0) as u32);
+    let high: Vec<u32> = (x0..x1).filter(|&x| (y0..y1).any(|y| blue(image.get_pixel(x, y).0))).collect();
+    assert!(!high.is_empty(), "the spike is drawn");
+    assert!(high.iter().max().unwrap() - high.iter().min().unwrap() < 10, "and only the spike: {high:?}");
+}

@@ -74,7 +74,9 @@ impl App {
         let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
         let ctx = cc.egui_ctx.clone();
         let state = AppState::start(source, Arc::new(move || ctx.request_repaint()), true);
-        let app = App { state, prefs, zoom_before_review: None };
+        let mut app = App { state, prefs, zoom_before_review: None };
+        // Long series are drawn by the GPU where eframe runs on wgpu; elsewhere egui_plot draws them.
+        app.state.gpu_plot = super::gpu_plot::install(cc);
         apply_theme(&cc.egui_ctx, app.prefs.theme);
         app
     }

@@ -24,6 +24,8 @@ pub struct PlotOptions {
     pub height: f32,
     /// A limit being proposed, drawn beside the limit.
     pub proposed: Option<f64>,
+    /// Draw a long series with the GPU (where eframe has wgpu) instead of egui_plot.
+    pub gpu: bool,
 }
 
 /// The metric view of the selected budget.
@@ -77,7 +79,7 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
     let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
     let proposed = state.proposal_draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
-    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0, proposed };
+    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0, proposed, gpu: state.gpu_plot };
     if state.stacked && !state.plot.stack.is_empty() {
         stacked_plot_ui(ui, &state.plot, r, &options);
     } else {
@@ -233,7 +235,8 @@ pub fn history_plot_with_runs_ui(
     let applied_id = ui.make_persistent_id((options.id, "view generation"));
     let applied: u64 = ui.data(|d| d.get_temp(applied_id).unwrap_or(0));
     let request = options.view.filter(|_| options.generation != applied || options.id == "export");
-    chart.show(ui, |plot_ui| {
+    let on_gpu = options.gpu && plot.pyramid.is_some();
+    let shown = chart.show(ui, |plot_ui| {
         if let Some((a, b)) = request {
             plot_ui.set_plot_bounds_x(a..=b);
             plot_ui.set_auto_bounds(egui::Vec2b::new(false, true));
@@ -254,7 +257,12 @@ pub fn history_plot_with_runs_ui(
                     .stroke(egui::Stroke::NONE),
             );
         }
-        plot_ui.line(Line::new("baseline branch", visible).color(theme::SERIES).width(1.5));
+        if on_gpu {
+            // The GPU draws the line (below); these invisible points keep egui_plot's hover and legend.
+            plot_ui.points(Points::new("baseline branch", visible).color(theme::SERIES).radius(0.0));
+        } else {
+            plot_ui.line(Line::new("baseline branch", visible).color(theme::SERIES).width(1.5));
+        }
         if !plot.levels.is_empty() {
             plot_ui.line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
         }
@@ -287,6 +295,10 @@ pub fn history_plot_with_runs_ui(
             );
         }
     });
+    if let (true, Some(p)) = (on_gpu, &plot.pyramid) {
+        let bounds = shown.transform.bounds();
+        super::gpu_plot::series_ui(ui, plot_id(options.id), *shown.transform.frame(), (bounds.min(), bounds.max()), &p.0, theme::SERIES);
+    }
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod export;
 pub mod findings;
+pub mod gpu_plot;
 pub mod jobs;
 pub mod metric;
 pub mod proposals;

@@ -67,7 +67,7 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         && !state.plot.main.is_empty()
     {
         let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
-        let options = PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0, proposed: None };
+        let options = PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0, proposed: None, gpu: state.gpu_plot };
         history_plot_with_runs_ui(ui, &state.plot, r, &options, Some(&state.workspace.history));
     }
 }

@@ -411,6 +411,8 @@ pub struct AppState {
     pub review: Option<Review>,
     /// The environments one can switch to: those of `headroom.yaml`, else those of the history.
     pub environments: Vec<String>,
+    /// Whether long series are drawn by the GPU (eframe runs on wgpu and the renderer is installed).
+    pub gpu_plot: bool,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
     /// A budget change proposal being drafted.
@@ -469,6 +471,7 @@ impl AppState {
             sensitivity: None,
             review: None,
             environments: Vec::new(),
+            gpu_plot: false,
             today: Timestamp::now(),
             triage_draft: None,
             proposal_draft: None,

@@ -147,12 +147,21 @@ impl LineRenderer {
 
     /// Draws the series into a render pass.
     pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>, series: &[&GpuSeries]) {
-        pass.set_pipeline(&self.pipeline);
         for s in series {
-            pass.set_bind_group(0, &s.bind_group, &[]);
-            pass.set_vertex_buffer(0, s.vertices.slice(..));
-            pass.draw(0..s.count, 0..1);
+            self.paint_range(pass, s, 0..s.count);
         }
+    }
+
+    /// Draws part of a series' vertices (a pyramid level's visible buckets).
+    pub fn paint_range(&self, pass: &mut wgpu::RenderPass<'_>, series: &GpuSeries, range: std::ops::Range<u32>) {
+        let range = range.start.min(series.count)..range.end.min(series.count);
+        if range.len() < 2 {
+            return;
+        }
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &series.bind_group, &[]);
+        pass.set_vertex_buffer(0, series.vertices.slice(..));
+        pass.draw(range, 0..1);
     }
 }
 

@@ -69,39 +69,77 @@ impl Pyramid {
         self.x_origin + f64::from(self.xs[i])
     }
 
-    /// The points to draw for the view `[x_min, x_max]` over `columns` pixel columns: every visible
-    /// point where they are few, else two per bucket of the level whose buckets are half a column
-    /// to a column wide, plus one neighbour outside each edge so the line reaches it.
+    /// The x every relative x is measured from.
     #[must_use]
-    pub fn view(&self, x_min: f64, x_max: f64, columns: usize) -> Vec<[f64; 2]> {
+    pub fn x_origin(&self) -> f64 {
+        self.x_origin
+    }
+
+    /// The points as drawn at `level`: `None` the points themselves, `Some(l)` two a bucket of
+    /// level `l` ((first x, min), (last x, max)); x relative to [`Pyramid::x_origin`]. The GPU
+    /// plot uploads these once and draws a range of them.
+    #[must_use]
+    pub fn vertices(&self, level: Option<usize>) -> Vec<[f32; 2]> {
+        match level {
+            None => self.xs.iter().zip(&self.ys).map(|(&x, &y)| [x, y]).collect(),
+            Some(l) => {
+                let size = 1usize << (l + 1);
+                self.levels[l]
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(b, [low, high])| {
+                        let (a, z) = (b * size, ((b + 1) * size).min(self.xs.len()) - 1);
+                        [[self.xs[a], *low], [self.xs[z], *high]]
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// What to draw for the view: the level (as in [`Pyramid::vertices`]) and the range of its
+    /// vertices, or `None` for an empty view.
+    #[must_use]
+    pub fn plan(&self, x_min: f64, x_max: f64, columns: usize) -> Option<(Option<usize>, std::ops::Range<usize>)> {
         if self.xs.is_empty() || x_max < x_min {
-            return Vec::new();
+            return None;
         }
         let (lo, hi) = ((x_min - self.x_origin) as f32, (x_max - self.x_origin) as f32);
         let start = self.xs.partition_point(|&x| x < lo).saturating_sub(1);
         let end = (self.xs.partition_point(|&x| x <= hi) + 1).min(self.xs.len());
         if start >= end {
-            return Vec::new();
+            return None;
         }
         let visible = end - start;
         let columns = columns.max(1);
         if visible <= columns * 4 {
-            return (start..end).map(|i| [self.x(i), f64::from(self.ys[i])]).collect();
+            return Some((None, start..end));
         }
-        // Buckets of 2^(level+1) points: between half a column and a column wide, so two points a
-        // bucket make two to four a column.
         let per_column = visible as f64 / columns as f64;
         let level = ((per_column / 2.0).log2().ceil().max(1.0) as usize - 1).min(self.levels.len() - 1);
         let size = 1usize << (level + 1);
         let (first, last) = (start / size, (end - 1) / size);
-        let mut out = Vec::with_capacity((last - first + 1) * 2);
-        for b in first..=last {
-            let [low, high] = self.levels[level][b];
-            let (a, z) = (b * size, ((b + 1) * size).min(self.xs.len()) - 1);
-            out.push([self.x(a), f64::from(low)]);
-            out.push([self.x(z), f64::from(high)]);
+        Some((Some(level), first * 2..(last + 1) * 2))
+    }
+
+    /// The points to draw for the view `[x_min, x_max]` over `columns` pixel columns: every visible
+    /// point where they are few, else two per bucket of the level whose buckets are half a column
+    /// to a column wide, plus one neighbour outside each edge so the line reaches it.
+    #[must_use]
+    pub fn view(&self, x_min: f64, x_max: f64, columns: usize) -> Vec<[f64; 2]> {
+        match self.plan(x_min, x_max, columns) {
+            None => Vec::new(),
+            Some((None, range)) => range.map(|i| [self.x(i), f64::from(self.ys[i])]).collect(),
+            Some((Some(level), range)) => {
+                let size = 1usize << (level + 1);
+                (range.start / 2..range.end / 2)
+                    .flat_map(|b| {
+                        let [low, high] = self.levels[level][b];
+                        let (a, z) = (b * size, ((b + 1) * size).min(self.xs.len()) - 1);
+                        [[self.x(a), f64::from(low)], [self.x(z), f64::from(high)]]
+                    })
+                    .collect()
+            }
         }
-        out
     }
 }
 
@@ -121,6 +159,17 @@ mod tests {
             assert!(view.len() <= 1920 * 4 + 4, "{}", view.len());
             assert!(view.iter().any(|p| p[1] > 499.0), "the spike vanished in [{from}, {to}]");
             assert!(view.windows(2).all(|w| w[0][0] <= w[1][0]), "x in order");
+        }
+    }
+
+    #[test]
+    fn the_gpu_vertices_of_a_plan_are_the_view() {
+        let points: Vec<[f64; 2]> = (0..100_000).map(|i| [f64::from(i), f64::from(i % 17)]).collect();
+        let pyramid = Pyramid::new(&points);
+        for (from, to) in [(0.0, 99_999.0), (5_000.0, 6_000.0), (5_000.0, 5_100.0)] {
+            let (level, range) = pyramid.plan(from, to, 200).unwrap();
+            let gpu: Vec<[f64; 2]> = pyramid.vertices(level)[range].iter().map(|p| [f64::from(p[0]), f64::from(p[1])]).collect();
+            assert_eq!(gpu, pyramid.view(from, to, 200), "[{from}, {to}]");
         }
     }
 
