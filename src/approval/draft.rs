@@ -2,12 +2,12 @@
 //! `headroom sign` and the app's proposal window.
 
 use super::edit::apply_changes;
-use super::ledger::{Evaluation, evaluate, proposal_path, read_proposal};
+use super::ledger::{Evaluation, current_contract, evaluate, proposal_path, read_proposal};
 use super::proposal::{Change, FileChange, PROPOSALS_DIR, Proposal};
 use super::{files_hash, text_hash};
 use crate::model::error::did_you_mean;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{Workspace, contract_files, write_atomic};
+use crate::model::workspace::{Workspace, write_atomic};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -42,10 +42,6 @@ pub struct Draft {
     pub impact: String,
 }
 
-fn contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
-}
-
 /// The proposal `draft` + `wanted` (+ whole files: name and new text, `None` to remove) would be against the files in `dir` now (current values as
 /// `old`), the files it would produce, and its evaluation; nothing is written.
 pub fn prepare(
@@ -69,7 +65,7 @@ pub fn prepare(
     if wanted.is_empty() && new_files.is_empty() {
         return Err("a proposal needs at least one change".to_owned());
     }
-    let files = contract(dir)?;
+    let files = current_contract(dir)?;
     let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let workspace = Workspace::from_files("", &list);
     let mut changes = Vec::new();
@@ -174,7 +170,7 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
             proposal.add_signature(principal, &armored)?;
         }
     }
-    let files = contract(dir)?;
+    let files = current_contract(dir)?;
     let evaluation = evaluate(&files, &proposal, at);
     if let Some(Err(why)) = evaluation.signatures.iter().find(|c| c.principal == principal).map(|c| &c.outcome) {
         return Err(format!("the signature would not count: {why}"));
@@ -204,9 +200,4 @@ pub fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>)
         }
     }
     out
-}
-
-/// The contract files of `dir` now (for [`diff`]).
-pub fn current_files(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    contract(dir)
 }

@@ -199,8 +199,14 @@ fn append(dir: &Path, entry: &Entry) -> Result<(), String> {
     write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+/// The contract files of `dir` as they are now (path → text).
+pub fn current_contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
     contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
+}
+
+/// The ids of the proposals the ledger has applied.
+fn applied_ids(ledger: &[Entry]) -> Vec<String> {
+    ledger.iter().filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id)).collect()
 }
 
 fn hash_of(files: &BTreeMap<String, String>) -> String {
@@ -213,7 +219,7 @@ pub fn start_ledger(dir: &Path, at: Timestamp) -> Result<Entry, String> {
     if !read_ledger(dir)?.is_empty() {
         return Err(format!("{} already has a ledger; it is only ever appended to", dir.display()));
     }
-    let files = contract(dir)?;
+    let files = current_contract(dir)?;
     let mut entry = Entry {
         seq: 0,
         at,
@@ -244,32 +250,41 @@ pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String>
     Ok((proposal, text))
 }
 
-/// Every proposal in the workspace not yet applied, judged against the budget files now; a file
-/// that does not read is skipped with its error.
+/// One file of `proposals/`: its proposal judged against the budget files now and whether the
+/// ledger has applied it, or why it does not read (the message names the file).
+pub type ListedProposal = Result<(Proposal, Evaluation, bool), String>;
+
+/// Every file of the workspace's `proposals/`, in name order.
 #[must_use]
-pub fn open_proposals(dir: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>, Vec<String>) {
-    let Ok(files) = contract(dir) else { return (Vec::new(), Vec::new()) };
-    let applied: Vec<String> = read_ledger(dir)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id))
-        .collect();
+pub fn list_proposals(dir: &Path, at: Timestamp) -> Vec<ListedProposal> {
+    let Ok(files) = current_contract(dir) else { return Vec::new() };
+    let applied = applied_ids(&read_ledger(dir).unwrap_or_default());
     let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join(PROPOSALS_DIR))
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
         .unwrap_or_default();
     paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = format!("{PROPOSALS_DIR}/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
+            let p = parse_proposal(&name, &text).map_err(|e| e[0].to_string())?;
+            let e = evaluate(&files, &p, at);
+            let done = applied.contains(&p.id);
+            Ok((p, e, done))
+        })
+        .collect()
+}
+
+/// Every proposal in the workspace not yet applied, judged against the budget files now; a file
+/// that does not read is skipped with its error.
+#[must_use]
+pub fn open_proposals(dir: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>, Vec<String>) {
     let (mut open, mut errors) = (Vec::new(), Vec::new());
-    for path in paths {
-        let name = format!("{PROPOSALS_DIR}/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        match std::fs::read_to_string(&path)
-            .map_err(|e| format!("{name}: {e}"))
-            .and_then(|t| parse_proposal(&name, &t).map_err(|e| e[0].to_string()))
-        {
-            Ok(p) if applied.contains(&p.id) => {}
-            Ok(p) => {
-                let e = evaluate(&files, &p, at);
-                open.push((p, e));
-            }
+    for listed in list_proposals(dir, at) {
+        match listed {
+            Ok((_, _, true)) => {}
+            Ok((p, e, false)) => open.push((p, e)),
             Err(e) => errors.push(e),
         }
     }
@@ -284,13 +299,13 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Stri
     let Some(last) = ledger.last() else {
         return Err("no ledger yet: run `headroom ledger start` to record today's budgets as the agreed start".to_owned());
     };
-    let files = contract(dir)?;
+    let files = current_contract(dir)?;
     let now = hash_of(&files);
     if now != last.after {
         return Err("the budget files differ from the ledger's last entry (edited outside a proposal?): run `headroom verify`".to_owned());
     }
     let (proposal, text) = read_proposal(dir, id)?;
-    if ledger.iter().any(|e| e.proposal.as_deref().and_then(|p| parse_proposal("", p).ok()).is_some_and(|p| p.id == proposal.id)) {
+    if applied_ids(&ledger).contains(&proposal.id) {
         return Err(format!("the proposal `{id}` is already applied"));
     }
     let evaluation = evaluate(&files, &proposal, at);
@@ -437,7 +452,7 @@ pub fn verify(dir: &Path) -> Verification {
 
 /// Names every contract file on disk that differs from the ledger's result.
 fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verification) {
-    match contract(dir) {
+    match current_contract(dir) {
         Ok(now) => {
             let mut names: Vec<&String> = now.keys().chain(state.keys()).collect();
             names.sort();

@@ -2,11 +2,8 @@
 
 use super::output;
 use crate::approval::draft::{Draft, SignWith, Wanted, propose, sign};
-use crate::approval::ledger::{apply_proposal, evaluate, missing_words, read_ledger, read_proposal, start_ledger, verify};
-use crate::approval::proposal::{PROPOSALS_DIR, parse_proposal};
+use crate::approval::ledger::{apply_proposal, current_contract, list_proposals, missing_words, read_proposal, start_ledger, verify};
 use crate::model::time::Timestamp;
-use crate::model::workspace::contract_files;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `headroom propose`'s arguments.
@@ -80,13 +77,6 @@ fn workspace_error(dir: &Path) -> Option<i32> {
         eprintln!("error: {} is not a workspace folder", dir.display());
         Some(2)
     }
-}
-
-fn contract(dir: &Path) -> Result<BTreeMap<String, String>, i32> {
-    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| {
-        eprintln!("error: cannot read the budget files in {}: {e}", dir.display());
-        2
-    })
 }
 
 /// `headroom propose`: writes `proposals/ID.yaml` with the current values as `old`.
@@ -188,44 +178,32 @@ pub fn run_proposals(workspace: &Path, canonical: Option<&str>) -> i32 {
             }
         };
     }
-    let files = match contract(workspace) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let applied: Vec<String> = read_ledger(workspace)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id))
-        .collect();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(workspace.join(PROPOSALS_DIR))
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
-        .unwrap_or_default();
-    entries.sort();
-    if entries.is_empty() {
+    if let Err(e) = current_contract(workspace) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let listed = list_proposals(workspace, Timestamp::now());
+    if listed.is_empty() {
         output("no proposals\n");
     }
     let mut invalid = false;
-    for path in entries {
-        let name = format!("{PROPOSALS_DIR}/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        let parsed =
-            std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| parse_proposal(&name, &t).map_err(|e| e[0].to_string()));
-        let p = match parsed {
-            Ok(p) => p,
-            Err(e) => {
+    for entry in listed {
+        let (p, e, applied) = match entry {
+            Ok(found) => found,
+            Err(why) => {
                 invalid = true;
-                output(&format!("INVALID   {name}: {e}\n"));
+                output(&format!("INVALID   {why}\n"));
                 continue;
             }
         };
-        let e = evaluate(&files, &p, Timestamp::now());
-        let state = if applied.contains(&p.id) {
-            "APPLIED".to_owned()
+        let state = if applied {
+            "APPLIED"
         } else if !e.current {
-            "STALE".to_owned()
+            "STALE"
         } else if e.approved() {
-            "APPROVED".to_owned()
+            "APPROVED"
         } else {
-            "PENDING".to_owned()
+            "PENDING"
         };
         output(&format!("{state:<9} {}  {} ({}, by {})\n", p.id, p.title, e.kind.as_str(), p.author));
         if state == "PENDING" {

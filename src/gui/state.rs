@@ -723,7 +723,7 @@ impl AppState {
             }
         }
         draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, &[], self.today).and_then(|(_, after, evaluation)| {
-            let before = crate::approval::draft::current_files(&root)?;
+            let before = crate::approval::ledger::current_contract(&root)?;
             Ok((
                 crate::approval::draft::diff(&before, &after),
                 evaluation.kind.as_str().to_owned(),
