@@ -35,14 +35,18 @@ impl Pyramid {
         let xs: Vec<f32> = points.iter().map(|p| (p[0] - x_origin) as f32).collect();
         let ys: Vec<f32> = points.iter().map(|p| p[1] as f32).collect();
         let mut levels: Vec<Vec<[f32; 2]>> = Vec::new();
-        let mut below: Vec<[f32; 2]> = ys.iter().map(|&y| [y, y]).collect();
-        while below.len() > 1 {
-            let level: Vec<[f32; 2]> = below
+        if ys.len() > 1 {
+            levels.push(
+                ys.chunks(2).map(|c| c.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, &y| [a[0].min(y), a[1].max(y)])).collect(),
+            );
+        }
+        // Each level from the one below it, until one bucket holds everything.
+        while let Some(below) = levels.last().filter(|l| l.len() > 1) {
+            let level = below
                 .chunks(2)
                 .map(|c| c.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, b| [a[0].min(b[0]), a[1].max(b[1])]))
                 .collect();
-            levels.push(level.clone());
-            below = level;
+            levels.push(level);
         }
         Pyramid { xs, ys, x_origin, levels }
     }
