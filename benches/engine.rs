@@ -9,25 +9,15 @@
 //! Bars (issue 3): 1M points under 1 s on one core; the 1,000 × 10,000 check under 1 s.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::median_time;
 use headroom::engine::changepoint::{DetectorSettings, detect};
 use headroom::engine::check::{CheckOptions, check};
 use headroom::engine::synthetic::{Rng, long_series};
 use headroom::model::history::{History, Measurement, Point, Run, Series};
 use headroom::model::workspace::Workspace;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-fn median_time(iterations: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
-}
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument, if any, selects cases.

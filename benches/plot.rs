@@ -5,23 +5,14 @@
 //! scans every visible point), the median of several runs on one thread.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::median_time;
 use headroom::engine::synthetic::long_series;
 use headroom::plot::m4;
 use headroom::plot::pyramid::Pyramid;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-fn median_time(iterations: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
-}
+use std::time::Instant;
 
 fn main() {
     let n = 10_000_000;
