@@ -1156,10 +1156,7 @@ impl AppState {
 
     fn save_settings(&mut self) {
         let Some(settings) = self.sensitivity.as_ref().map(|s| s.settings.clone()) else { return };
-        let Source::Folder(root) = &self.source else {
-            self.message = Some("The example workspace is read-only: open a folder to save settings".to_owned());
-            return;
-        };
+        let Some(root) = self.writable_root("save settings") else { return };
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let result = with_check_settings(CONFIG_FILE, &text, &settings)
@@ -1295,15 +1292,28 @@ impl AppState {
         self.message = Some(message.join("; "));
     }
 
-    /// Imports a tool's output into the open workspace's history; the line to show, or why not.
+    /// Imports a tool's output files as one run into the history of the workspace at `root`:
+    /// how many metrics, the run's id and the history file; or why nothing was imported.
+    fn import_run(
+        &self,
+        root: &Path,
+        format: crate::model::import::Format,
+        paths: &[&Path],
+        info: RunInfo,
+    ) -> Result<(usize, String, PathBuf), String> {
+        let snapshot = crate::model::import::import(format, paths, info)
+            .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
+        let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
+        let (file, _) = crate::model::import::append_to_history(root, &self.workspace, format.name(), vec![snapshot], false)?;
+        Ok((metrics, id, file))
+    }
+
+    /// Imports a dropped tool's output (the line to show, or why not).
     fn import_one(&mut self, format: crate::model::import::Format, path: &Path, info: RunInfo) -> Result<String, String> {
         let Source::Folder(root) = &self.source else {
             return Err("the example workspace is read-only: open a folder to import into".to_owned());
         };
-        let snapshot = crate::model::import::import(format, &[path], info)
-            .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
-        let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
-        let (file, _) = crate::model::import::append_to_history(root, &self.workspace, format.name(), vec![snapshot], false)?;
+        let (metrics, id, file) = self.import_run(root, format, &[path], info)?;
         Ok(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()))
     }
 
@@ -1348,18 +1358,9 @@ impl AppState {
     }
 
     fn import_files(&mut self, format: crate::model::import::Format, paths: &[PathBuf], info: RunInfo) {
-        let Source::Folder(root) = self.source.clone() else {
-            self.message = Some("The example workspace is read-only: open a folder to import into".to_owned());
-            return;
-        };
+        let Some(root) = self.writable_root("import into") else { return };
         let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        let result = crate::model::import::import(format, &refs, info)
-            .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-            .and_then(|snapshot| {
-                let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
-                crate::model::import::append_to_history(&root, &self.workspace, format.name(), vec![snapshot], false)
-                    .map(|(file, _)| (metrics, id, file))
-            });
+        let result = self.import_run(&root, format, &refs, info);
         match result {
             Ok((metrics, id, file)) => {
                 self.import_prompt = None;
