@@ -1223,13 +1223,14 @@ impl AppState {
         if let [folder] = paths
             && folder.is_dir()
         {
-            // criterion's output folder is a run to import; any other folder is a workspace.
-            if matches!(self.source, Source::Folder(_))
-                && crate::model::import::import(crate::model::import::Format::Criterion, &[folder], RunInfo::default()).is_ok()
-            {
-                self.import_files(crate::model::import::Format::Criterion, std::slice::from_ref(folder), RunInfo::default());
-            } else {
-                self.apply(Command::Open(folder.clone()));
+            // criterion's output folder is a run to import (read once); any other folder is a workspace.
+            let imported = match &self.source {
+                Source::Folder(root) => self.import_run(root, crate::model::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
+                Source::Example => None,
+            };
+            match imported {
+                Some(done) => self.imported(done),
+                None => self.apply(Command::Open(folder.clone())),
             }
             return;
         }
@@ -1360,15 +1361,17 @@ impl AppState {
     fn import_files(&mut self, format: crate::model::import::Format, paths: &[PathBuf], info: RunInfo) {
         let Some(root) = self.writable_root("import into") else { return };
         let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        let result = self.import_run(&root, format, &refs, info);
-        match result {
-            Ok((metrics, id, file)) => {
-                self.import_prompt = None;
-                self.message = Some(format!("Imported {metrics} metrics as run {id} into {}", file.display()));
-                self.begin_load(self.source.clone(), None);
-            }
+        match self.import_run(&root, format, &refs, info) {
+            Ok(done) => self.imported(done),
             Err(e) => self.message = Some(format!("Nothing was imported: {e}")),
         }
+    }
+
+    /// After an import: close the window, say what landed, and reload the history.
+    fn imported(&mut self, (metrics, id, file): (usize, String, PathBuf)) {
+        self.import_prompt = None;
+        self.message = Some(format!("Imported {metrics} metrics as run {id} into {}", file.display()));
+        self.begin_load(self.source.clone(), None);
     }
 
     fn error_lines(&self, error: &crate::model::error::LoadError) -> ErrorView {
@@ -1573,6 +1576,23 @@ mod tests {
         assert_eq!(state.workspace.history.runs.len(), runs + 1);
         state.apply(Command::DropFiles(vec![file]));
         assert!(state.message.as_deref().unwrap_or("").contains("already exists"));
+    }
+
+    #[test]
+    fn a_dropped_criterion_folder_is_imported_and_another_folder_opened() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let runs = state.workspace.history.runs.len();
+        let criterion = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion");
+        state.apply(Command::DropFiles(vec![criterion]));
+        state.wait();
+        assert!(dir.path().join("history/criterion.jsonl").exists());
+        assert_eq!(state.workspace.history.runs.len(), runs + 1);
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
+        state.apply(Command::DropFiles(vec![other.path().to_path_buf()]));
+        state.wait();
+        assert_eq!(state.source, Source::Folder(other.path().to_path_buf()));
     }
 
     #[test]
