@@ -1,5 +1,6 @@
 //! `headroom import` on real output of the real tools (hyperfine, Google Benchmark, pytest-benchmark,
-//! installed by `.ci/run`), on the Bencher Metric Format, and on bad input: all of a file or nothing.
+//! k6 and Lighthouse, installed by `.ci/test`), on the Bencher Metric Format, and on bad input: all
+//! of a file or nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
 use std::path::Path;
@@ -232,14 +233,12 @@ fn lighthouse_ci_budgets_convert_to_headroom_budgets_that_a_lighthouse_report_is
     assert!(text.contains("lighthouse.script_size") && text.contains("115 KiB      125 KiB"), "{text}");
 }
 
-#[test]
-fn a_real_lighthouse_report_of_a_local_page_is_imported() {
+/// Serves `page` on loopback for the rest of the test run; returns its port.
+fn serve(page: &'static str) -> u16 {
     use std::io::{Read, Write};
-    // A page served on loopback for the run.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        let page = "<!doctype html><html lang=en><head><title>Headroom</title><meta name=viewport content=\"width=device-width\"></head><body><h1>Budgets</h1><script>for (let i = 0; i < 1e5; i++) {}</script></body></html>";
         for stream in listener.incoming().flatten() {
             let mut stream = stream;
             let mut buffer = [0u8; 4096];
@@ -251,6 +250,43 @@ fn a_real_lighthouse_report_of_a_local_page_is_imported() {
             );
         }
     });
+    port
+}
+
+#[test]
+fn a_real_k6_run_against_a_local_server_is_imported_and_checked() {
+    let port = serve("<!doctype html><title>ok</title>");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("load.js");
+    std::fs::write(
+        &script,
+        format!(
+            "import http from 'k6/http';\nexport const options = {{ vus: 2, iterations: 40 }};\nexport default function () {{ http.get('http://127.0.0.1:{port}/'); }}\n"
+        ),
+    )
+    .unwrap();
+    let summary = dir.path().join("summary.json");
+    let k6 = std::env::var("HEADROOM_K6").unwrap_or_else(|_| "k6".to_owned());
+    run(Command::new(&k6).args(["run", "--quiet", "--no-usage-report", "--summary-export"]).arg(&summary).arg(&script));
+    let ws = workspace(
+        dir.path(),
+        "budgets:\n  api_p95: {unit: ms, limit: 1000, metric: \"http_req_duration.p(95)\"}\n  requests: {unit: count, direction: higher, limit: 40, metric: http_reqs.count}\n",
+    );
+    let (code, out) = headroom(&["import", "--from", "k6", summary.to_str().unwrap(), "--into", &ws, "--run-id", "k6-1"]);
+    assert_eq!(code, 0, "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/k6.jsonl")).unwrap();
+    for metric in ["http_req_duration.p(95)", "http_req_duration.med", "http_reqs.count", "iteration_duration.avg", "iterations.count"] {
+        assert!(history.contains(&format!("\"{metric}\"")), "{metric} missing: {history}");
+    }
+    let (code, out) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "40 requests to loopback, each well under a second: {out}");
+}
+
+#[test]
+fn a_real_lighthouse_report_of_a_local_page_is_imported() {
+    let port = serve(
+        "<!doctype html><html lang=en><head><title>Headroom</title><meta name=viewport content=\"width=device-width\"></head><body><h1>Budgets</h1><script>for (let i = 0; i < 1e5; i++) {}</script></body></html>",
+    );
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let lighthouse = std::env::var("HEADROOM_LIGHTHOUSE").unwrap_or_else(|_| "lighthouse".to_owned());
