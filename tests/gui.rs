@@ -419,34 +419,113 @@ fn a_benchmark_tools_output_is_imported_from_the_file_menu_or_by_dropping_it() {
     assert!(dir.path().join("history/bmf.jsonl").exists());
 }
 
+/// The columns of `frame`'s top quarter where the series' blue is drawn, in an RGBA image `width` wide.
+fn high_blue_columns(rgba: &[u8], width: u32, frame: egui::Rect) -> Vec<u32> {
+    let blue = |x: u32, y: u32| {
+        let p = &rgba[((y * width + x) * 4) as usize..][..4];
+        p[2] > 180 && p[0] < 120 && p[1] > 100 && p[1] < 180
+    };
+    let (x0, x1) = (frame.min.x as u32 + 2, frame.max.x as u32 - 2);
+    let (y0, y1) = (frame.min.y as u32 + 2, (frame.min.y + frame.height() / 4.0) as u32);
+    (x0..x1).filter(|&x| (y0..y1).any(|y| blue(x, y))).collect()
+}
+
+/// Draws a box with the right mouse button, as egui_plot's box zoom wants.
+fn box_zoom(harness: &mut Harness<'static, App>, from: egui::Pos2, to: egui::Pos2) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Secondary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    harness.hover_at(from);
+    harness.step();
+    harness.event(button(from, true));
+    harness.step();
+    for t in [0.25, 0.5, 0.75, 1.0] {
+        harness.hover_at(from + (to - from) * t);
+        harness.step();
+    }
+    harness.event(button(to, false));
+    harness.run();
+}
+
 #[test]
-fn a_long_series_is_drawn_by_the_gpu_with_its_single_run_spike() {
-    // 300,000 runs, one of them a spike: over the pyramid threshold, so the GPU draws the line.
+fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overlay() {
+    // 300,000 runs of two metrics, one run of `api` a spike: over the pyramid threshold, so the GPU
+    // draws the lines.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("api.yaml"), "budgets:\n  api: {unit: ms, statistic: mean, limit: 100}\n").unwrap();
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "budgets:\n  api: {unit: ms, statistic: mean, limit: 100}\n  db: {unit: ms, statistic: mean, limit: 100}\n",
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("history")).unwrap();
-    let mut csv = String::from("time,api (ms)\n");
+    let mut csv = String::from("time,api (ms),db (ms)\n");
     for i in 0..300_000_i64 {
         let t = headroom::model::time::Timestamp((1_700_000_000 + i * 60) * 1000);
         let v = if i == 200_000 { 95.0 } else { 40.0 + (i % 7) as f64 };
-        csv.push_str(&format!("{t},{v}\n"));
+        csv.push_str(&format!("{t},{v},{}\n", 20 + i % 3));
     }
     std::fs::write(dir.path().join("history/api.csv"), csv).unwrap();
     let source = Source::Folder(dir.path().to_path_buf());
-    // A wgpu renderer from the start, so the app finds eframe's render state as in a window.
-    let mut harness = Harness::builder().with_size(egui::vec2(1400.0, 860.0)).wgpu().build_eframe(move |cc| App::new(cc, &source));
+    // A wgpu renderer from the start, so the app finds eframe's render state as in a window; the
+    // test keeps the render state to see what the plot holds on the GPU.
+    let state =
+        egui_kittest::wgpu::create_render_state(egui_kittest::wgpu::default_wgpu_setup(), eframe::egui_wgpu::RendererOptions::PREDICTABLE);
+    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(state.clone());
+    let mut harness =
+        Harness::builder().with_size(egui::vec2(1400.0, 860.0)).renderer(renderer).build_eframe(move |cc| App::new(cc, &source));
     settle(&mut harness);
     assert!(harness.state().state.gpu_plot, "the app installed the GPU line renderer");
     harness.get_by_label_contains("api ").click();
     harness.run();
     assert!(harness.state().state.plot.pyramid.is_some());
     let image = harness.render().unwrap();
-    // The series' blue reaches near the top of the plot only at the spike (95 of 100 ms).
-    let blue = |p: [u8; 4]| p[2] > 180 && p[0] < 120 && p[1] > 100 && p[1] < 180;
-    let frame = *egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::metric::plot_id("history")).unwrap().transform().frame();
-    let (x0, x1) = (frame.min.x as u32 + 2, frame.max.x as u32 - 2);
-    let (y0, y1) = (frame.min.y as u32 + 2, (frame.min.y + frame.height() / 4.0) as u32);
-    let high: Vec<u32> = (x0..x1).filter(|&x| (y0..y1).any(|y| blue(image.get_pixel(x, y).0))).collect();
+    let ctx = harness.ctx.clone();
+    let memory = move || egui_plot::PlotMemory::load(&ctx, headroom::gui::metric::plot_id("history")).unwrap();
+    let frame = *memory().transform().frame();
+    let high = high_blue_columns(image.as_raw(), image.width(), frame);
     assert!(!high.is_empty(), "the spike is drawn");
     assert!(high.iter().max().unwrap() - high.iter().min().unwrap() < 10, "and only the spike: {high:?}");
+    let gpu_bytes = || headroom::gui::gpu_plot::gpu_bytes(&state.renderer.read());
+    assert!(gpu_bytes() > 0 && gpu_bytes() < 300_000 * 8, "a full view uploads a level, not the points: {} bytes", gpu_bytes());
+
+    // Hovering over the spike names its run, as on a plot drawn by egui_plot.
+    let spike_x = harness.state().state.plot.main[200_000][0];
+    let at = memory().transform().position_from_point(&egui_plot::PlotPoint::new(spike_x, 95.0));
+    harness.hover_at(at);
+    harness.run();
+    let run = harness.state().state.plot.main_runs[200_000];
+    let id = harness.state().state.workspace.history.runs[run].id.clone();
+    harness.get_by_label_contains(&format!("run {id}"));
+
+    // A box drawn with the right button zooms into it; the spike stays, now wide.
+    let bounds = *memory().bounds();
+    box_zoom(&mut harness, at - egui::vec2(30.0, 0.0), egui::pos2(at.x + 30.0, frame.max.y - 5.0));
+    let zoomed = *memory().bounds();
+    assert!(zoomed.width() < bounds.width() / 10.0, "zoomed from {bounds:?} to {zoomed:?}");
+    assert!(zoomed.min()[0] < spike_x && spike_x < zoomed.max()[0], "around the spike");
+    let image = harness.render().unwrap();
+    assert!(!high_blue_columns(image.as_raw(), image.width(), *memory().transform().frame()).is_empty(), "the spike is drawn zoomed in");
+
+    // Overlay the other metric: the GPU draws it too, in its own colour.
+    let db = harness.state().state.workspace.budgets.iter().position(|b| b.id == "db").unwrap();
+    harness.state_mut().state.apply(headroom::gui::Command::ToggleOverlay(db));
+    harness.run();
+    let overlay = &harness.state().state.plot.overlays;
+    assert_eq!(overlay.len(), 1);
+    assert!(overlay[0].pyramid.is_some());
+    let before = gpu_bytes();
+    harness.render().unwrap();
+    assert!(gpu_bytes() > before, "the overlay's level is on the GPU");
+    harness.get_by_label("Overlay (1)");
+
+    // Another selection drops the overlays, and their GPU memory with the pyramids.
+    harness.get_by_label_contains("db ").click();
+    harness.run();
+    assert!(harness.state().state.plot.overlays.is_empty());
+    harness.render().unwrap();
+    harness.render().unwrap();
+    assert!(gpu_bytes() < before, "what the old plot held is freed: {} bytes against {before}", gpu_bytes());
 }

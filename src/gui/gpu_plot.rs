@@ -4,22 +4,33 @@
 //! ```text
 //!  App::new ─ wgpu render state? ─ yes ─▶ LineRenderer in egui_wgpu's callback resources
 //!                                   no ──▶ the plot keeps drawing with egui_plot (said once in the log)
-//!  each frame: egui_plot draws axes, grid, limits, markers, hover; the callback draws the series:
-//!    prepare: upload the level once (cached by pyramid, level, plot), write the 32-byte view uniform
+//!  each frame: egui_plot draws axes, grid, limits, markers, hover; a callback per long series:
+//!    prepare: upload the planned level once (cached by pyramid and level), write the view uniform
+//!             (one per plot and series); drop what belongs to pyramids no longer alive
 //!    paint:   draw the visible range of that level
 //! ```
 
-use crate::plot::gpu::{GpuSeries, LineRenderer, View};
+use crate::plot::gpu::{GpuVertices, GpuView, LineRenderer, View};
 use crate::plot::pyramid::Pyramid;
 use eframe::egui_wgpu::{self, CallbackResources, CallbackTrait, ScreenDescriptor, wgpu};
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
-/// What the callbacks share: the pipeline and the uploaded levels.
+/// What the callbacks share: the pipeline, the uploaded levels and the view uniforms, each with
+/// the pyramid it came from (dropped with it, so a reload or another selection frees the GPU memory).
 struct Resources {
     renderer: LineRenderer,
-    series: HashMap<(usize, Option<usize>, egui::Id), GpuSeries>,
+    levels: HashMap<(u64, Option<usize>), (Weak<Pyramid>, GpuVertices)>,
+    views: HashMap<(egui::Id, u64), (Weak<Pyramid>, GpuView)>,
+    /// What each callback draws this frame, set in `prepare`.
+    ranges: HashMap<(egui::Id, u64), Range<u32>>,
+}
+
+/// Puts the renderer into `renderer`'s callback resources, for targets of `format`.
+pub fn install_into(renderer: &mut egui_wgpu::Renderer, device: &wgpu::Device, format: wgpu::TextureFormat) {
+    let line = LineRenderer::new(device, format);
+    renderer.callback_resources.insert(Resources { renderer: line, levels: HashMap::new(), views: HashMap::new(), ranges: HashMap::new() });
 }
 
 /// Puts the renderer into eframe's wgpu callback resources; false where eframe has no wgpu (the
@@ -27,9 +38,14 @@ struct Resources {
 #[must_use]
 pub fn install(cc: &eframe::CreationContext<'_>) -> bool {
     let Some(state) = &cc.wgpu_render_state else { return false };
-    let renderer = LineRenderer::new(&state.device, state.target_format);
-    state.renderer.write().callback_resources.insert(Resources { renderer, series: HashMap::new() });
+    install_into(&mut state.renderer.write(), &state.device, state.target_format);
     true
+}
+
+/// Bytes of GPU memory the plot holds in `renderer` (the uploaded levels), for the benchmark.
+#[must_use]
+pub fn gpu_bytes(renderer: &egui_wgpu::Renderer) -> u64 {
+    renderer.callback_resources.get::<Resources>().map_or(0, |r| r.levels.values().map(|(_, v)| v.bytes()).sum())
 }
 
 struct SeriesCallback {
@@ -38,12 +54,6 @@ struct SeriesCallback {
     range: Range<usize>,
     view: View,
     plot: egui::Id,
-}
-
-impl SeriesCallback {
-    fn key(&self) -> (usize, Option<usize>, egui::Id) {
-        (Arc::as_ptr(&self.pyramid) as usize, self.level, self.plot)
-    }
 }
 
 impl CallbackTrait for SeriesCallback {
@@ -55,26 +65,37 @@ impl CallbackTrait for SeriesCallback {
         _encoder: &mut wgpu::CommandEncoder,
         resources: &mut CallbackResources,
     ) -> Vec<wgpu::CommandBuffer> {
-        if let Some(Resources { renderer, series }) = resources.get_mut::<Resources>() {
-            // A level is uploaded the first time a view needs it; after that only the uniform changes.
-            let s = series.entry(self.key()).or_insert_with(|| renderer.upload(device, &self.pyramid.vertices(self.level), &self.view));
-            LineRenderer::set_view(queue, s, &self.view);
-        }
+        let Some(Resources { renderer, levels, views, ranges }) = resources.get_mut::<Resources>() else { return Vec::new() };
+        levels.retain(|_, (owner, _)| owner.strong_count() > 0);
+        views.retain(|_, (owner, _)| owner.strong_count() > 0);
+        let id = self.pyramid.id();
+        // A level is uploaded the first time a view needs it; after that only the uniform changes.
+        let (_, vertices) = levels
+            .entry((id, self.level))
+            .or_insert_with(|| (Arc::downgrade(&self.pyramid), renderer.upload(device, &self.pyramid.vertices(self.level))));
+        let (_, target) = views.entry((self.plot, id)).or_insert_with(|| (Arc::downgrade(&self.pyramid), renderer.view(device)));
+        ranges.insert((self.plot, id), LineRenderer::set_view(queue, target, vertices, &self.view, self.range.clone()));
         Vec::new()
     }
 
     fn paint(&self, _info: egui::PaintCallbackInfo, pass: &mut wgpu::RenderPass<'static>, resources: &CallbackResources) {
+        let id = self.pyramid.id();
         if let Some(r) = resources.get::<Resources>()
-            && let Some(s) = r.series.get(&self.key())
+            && let (Some((_, vertices)), Some((_, target)), Some(range)) =
+                (r.levels.get(&(id, self.level)), r.views.get(&(self.plot, id)), r.ranges.get(&(self.plot, id)))
         {
-            let range = u32::try_from(self.range.start).unwrap_or(u32::MAX)..u32::try_from(self.range.end).unwrap_or(u32::MAX);
-            r.renderer.paint_range(pass, s, range);
+            r.renderer.paint(pass, target, vertices, range.clone());
         }
     }
 }
 
+/// The widest plot, in pixels, the GPU draws at full detail: it keeps a draw within
+/// [`crate::plot::gpu::MAX_CHUNKS`] chunks (at most 8 vertices a column).
+const MAX_COLUMNS: usize = 16_384;
+
 /// Draws `pyramid` over `frame` (the plot's data area, in points) for the data `bounds`
-/// (`[x_min, y_min]`, `[x_max, y_max]`), in `color`.
+/// (`[x_min, y_min]`, `[x_max, y_max]`), in `color`. `plot` names the plot, so that one series
+/// shown in two plots keeps a view for each.
 pub fn series_ui(
     ui: &egui::Ui,
     plot: egui::Id,
@@ -83,14 +104,12 @@ pub fn series_ui(
     pyramid: &Arc<Pyramid>,
     color: egui::Color32,
 ) {
-    let columns = (frame.width() * ui.ctx().pixels_per_point()).max(1.0) as usize;
-    let Some((level, range)) = pyramid.plan(bounds.0[0], bounds.1[0], columns) else { return };
-    let origin = pyramid.x_origin();
-    let view = View {
-        min: [(bounds.0[0] - origin) as f32, bounds.0[1] as f32],
-        max: [(bounds.1[0] - origin) as f32, bounds.1[1] as f32],
-        color: color.to_normalized_gamma_f32(),
-    };
-    let callback = SeriesCallback { pyramid: Arc::clone(pyramid), level, range, view, plot };
+    if !(bounds.1[0] > bounds.0[0] && bounds.1[1] > bounds.0[1]) {
+        return;
+    }
+    let columns = ((frame.width() * ui.ctx().pixels_per_point()).max(1.0) as usize).min(MAX_COLUMNS);
+    let Some(plan) = pyramid.plan(bounds.0[0], bounds.1[0], columns) else { return };
+    let view = View { min: bounds.0, max: bounds.1, color: color.to_normalized_gamma_f32() };
+    let callback = SeriesCallback { pyramid: Arc::clone(pyramid), level: plan.level, range: plan.range, view, plot };
     ui.painter().with_clip_rect(frame).add(egui_wgpu::Callback::new_paint_callback(frame, callback));
 }

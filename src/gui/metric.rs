@@ -74,8 +74,9 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 commands.push(Command::SetStacked(true));
             }
         }
+        overlay_menu_ui(ui, state, commands);
         ui.separator();
-        ui.label(RichText::new("drag to pan, scroll to zoom, double-click to fit").weak().small());
+        ui.label(RichText::new("drag to pan, scroll to zoom, right-drag to zoom to a box, double-click to fit").weak().small());
     });
     let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
     let proposed = state.proposal_draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
@@ -85,6 +86,28 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     } else {
         history_plot_with_runs_ui(ui, &state.plot, r, &options, Some(&state.workspace.history));
     }
+}
+
+/// The menu of other budgets' metrics to draw over this one (in its unit).
+fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let candidates = state.overlay_candidates();
+    if candidates.is_empty() {
+        return;
+    }
+    ui.separator();
+    let title = if state.overlays.is_empty() { "Overlay".to_owned() } else { format!("Overlay ({})", state.overlays.len()) };
+    ui.menu_button(title, |ui| {
+        ui.label(RichText::new("Draw other budgets' metrics on this plot, in its unit").weak());
+        egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+            for index in candidates {
+                let budget = &state.workspace.budgets[index];
+                let mut on = state.overlays.contains(&budget.id);
+                if ui.checkbox(&mut on, format!("{} ({})", budget.name, budget.id)).changed() {
+                    commands.push(Command::ToggleOverlay(index));
+                }
+            }
+        });
+    });
 }
 
 fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
@@ -157,11 +180,41 @@ fn format_x(x: f64, is_time: bool) -> String {
     if is_time { Timestamp((x * 1000.0) as i64).date() } else { format!("run {x:.0}") }
 }
 
-/// The hover text of the run nearest to `x` in a series: run id, commit, branch, time, value.
-fn hover_text(state_plot: &PlotData, runs: &crate::model::history::History, x: f64, series_other: bool, unit: &str) -> Option<String> {
-    let (points, ids) = if series_other { (&state_plot.other, &state_plot.other_runs) } else { (&state_plot.main, &state_plot.main_runs) };
+/// The points and runs of the series named `name` on the plot (the legend's names).
+fn series_named<'a>(plot: &'a PlotData, name: &str) -> Option<(&'a [[f64; 2]], &'a [usize])> {
+    match name {
+        BASELINE => Some((&plot.main, &plot.main_runs)),
+        OTHER => Some((&plot.other, &plot.other_runs)),
+        _ => plot.overlays.iter().find(|o| o.name == name).map(|o| (o.points.as_slice(), o.runs.as_slice())),
+    }
+}
+
+/// The legend's name of the baseline branch's runs.
+const BASELINE: &str = "baseline branch";
+/// The legend's name of the other branches' runs.
+const OTHER: &str = "other branches";
+
+/// How far from the hovered x (in points of the series) to look for the run whose value is shown:
+/// past the widest bucket a reduced view draws (a column's worth of points on a narrow plot).
+const HOVER_SEARCH_POINTS: usize = 1 << 17;
+
+/// The index of the point of `points` that the plot shows at (`x`, `y`): where the view is reduced,
+/// a bucket's vertex sits at the bucket's edge while its min or max is a real run's value, so the
+/// nearest point whose value is `y` (to f32, as the pyramid keeps it), else the nearest in x.
+fn point_at(points: &[[f64; 2]], x: f64, y: f64) -> Option<usize> {
     let i = points.partition_point(|p| p[0] < x).min(points.len().checked_sub(1)?);
     let i = if i > 0 && (points[i - 1][0] - x).abs() < (points[i][0] - x).abs() { i - 1 } else { i };
+    let shown = |j: usize| (points[j][1] as f32 - y as f32).abs() <= f32::EPSILON * (y as f32).abs();
+    (0..HOVER_SEARCH_POINTS)
+        .flat_map(|d| [i.checked_sub(d), i.checked_add(d).filter(|&j| j < points.len() && d > 0)])
+        .flatten()
+        .find(|&j| shown(j))
+        .or(Some(i))
+}
+
+/// The hover text of the run shown at (`x`, `y`) in a series: run id, commit, branch, time, value.
+fn hover_text(points: &[[f64; 2]], ids: &[usize], runs: &crate::model::history::History, (x, y): (f64, f64), unit: &str) -> Option<String> {
+    let i = point_at(points, x, y)?;
     let run = runs.runs.get(ids[i])?;
     let mut text = format!("run {}", run.id);
     if let Some(c) = &run.commit {
@@ -198,7 +251,7 @@ pub fn history_plot_with_runs_ui(
     options: &PlotOptions,
     history: Option<&crate::model::history::History>,
 ) {
-    use egui_plot::{HLine, Legend, Line, LineStyle, MarkerShape, Plot, Points, Polygon, VLine};
+    use egui_plot::{Legend, Line, LineStyle, MarkerShape, Plot, Points, Polygon, VLine};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
     let hover_unit = unit.clone();
@@ -212,10 +265,10 @@ pub fn history_plot_with_runs_ui(
             .x_axis_formatter(move |mark, _| format_x(mark.value, is_time))
             .label_formatter(move |hover| match hover {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
-                    let other = *plot_name == "other branches";
-                    let named = (*plot_name == "baseline branch" || other)
-                        .then(|| history.and_then(|h| hover_text(plot, h, position.x, other, &hover_unit)))
-                        .flatten();
+                    let named = series_named(plot, plot_name)
+                        .zip(history)
+                        .and_then(|((points, ids), h)| hover_text(points, ids, h, (position.x, position.y), &hover_unit))
+                        .map(|text| if *plot_name == BASELINE { text } else { format!("{plot_name}\n{text}") });
                     Some(named.unwrap_or_else(|| {
                         format!("{plot_name}\n{}\n{}", format_x(position.x, is_time), quantity(position.y, &hover_unit))
                     }))
@@ -235,7 +288,7 @@ pub fn history_plot_with_runs_ui(
     let applied_id = ui.make_persistent_id((options.id, "view generation"));
     let applied: u64 = ui.data(|d| d.get_temp(applied_id).unwrap_or(0));
     let request = options.view.filter(|_| options.generation != applied || options.id == "export");
-    let on_gpu = options.gpu && plot.pyramid.is_some();
+    let lines = line_series(plot);
     let shown = chart.show(ui, |plot_ui| {
         if let Some((a, b)) = request {
             plot_ui.set_plot_bounds_x(a..=b);
@@ -245,11 +298,6 @@ pub fn history_plot_with_runs_ui(
         let columns = plot_ui.transform().frame().width().max(1.0) as usize;
         let (x_min, x_max) = (bounds.min()[0], bounds.max()[0]);
         let (x_min, x_max) = if x_max > x_min { (x_min, x_max) } else { (f64::MIN, f64::MAX) };
-        let visible = match &plot.pyramid {
-            // A long series: the pyramid answers any view in time proportional to the pixels.
-            Some(p) => p.0.view(x_min, x_max, columns),
-            None => reduced(plot_ui.ctx(), applied_id, &plot.main, x_min, x_max, columns),
-        };
         if let Some((from, to, low, high)) = plot.baseline_band {
             plot_ui.polygon(
                 Polygon::new("gate passes (baseline ± smallest flaggable change)", vec![[from, low], [to, low], [to, high], [from, high]])
@@ -257,11 +305,18 @@ pub fn history_plot_with_runs_ui(
                     .stroke(egui::Stroke::NONE),
             );
         }
-        if on_gpu {
-            // The GPU draws the line (below); these invisible points keep egui_plot's hover and legend.
-            plot_ui.points(Points::new("baseline branch", visible).color(theme::SERIES).radius(0.0));
-        } else {
-            plot_ui.line(Line::new("baseline branch", visible).color(theme::SERIES).width(1.5));
+        for (k, series) in lines.iter().enumerate() {
+            let visible = match series.pyramid {
+                // A long series: the pyramid answers any view in time proportional to the pixels.
+                Some(p) => p.0.view(x_min, x_max, columns),
+                None => reduced(plot_ui.ctx(), applied_id.with(k), series.points, x_min, x_max, columns),
+            };
+            if options.gpu && series.pyramid.is_some() {
+                // The GPU draws the line (below); these invisible points keep egui_plot's hover, legend and bounds.
+                plot_ui.points(Points::new(series.name, visible).color(series.color).radius(0.0));
+            } else {
+                plot_ui.line(Line::new(series.name, visible).color(series.color).width(1.5));
+            }
         }
         if !plot.levels.is_empty() {
             plot_ui.line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
@@ -272,7 +327,7 @@ pub fn history_plot_with_runs_ui(
         }
         if !plot.other.is_empty() {
             let others = m4(&plot.other, x_min, x_max, columns);
-            plot_ui.points(Points::new("other branches", others).color(theme::OTHER_BRANCH).radius(2.5));
+            plot_ui.points(Points::new(OTHER, others).color(theme::OTHER_BRANCH).radius(2.5));
         }
         if !plot.alarms.is_empty() {
             let (confirmed, noise): (Vec<_>, Vec<_>) = plot.alarms.iter().partition(|a| a.2);
@@ -282,26 +337,52 @@ pub fn history_plot_with_runs_ui(
             );
             plot_ui.points(Points::new("alarm, likely noise", to_points(noise)).shape(MarkerShape::Down).color(theme::WARN).radius(6.0));
         }
-        plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
-        if let Some(w) = r.warning {
-            plot_ui.hline(HLine::new(format!("warning {}", quantity(w, &unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
-        }
-        if let Some(p) = options.proposed {
-            plot_ui.hline(
-                HLine::new(format!("proposed limit {}", quantity(p, &unit)), p)
-                    .color(theme::SERIES)
-                    .width(2.0)
-                    .style(LineStyle::dashed_loose()),
-            );
-        }
+        budget_lines_ui(plot_ui, r, options.proposed, &unit);
     });
-    if let (true, Some(p)) = (on_gpu, &plot.pyramid) {
-        let bounds = shown.transform.bounds();
-        super::gpu_plot::series_ui(ui, plot_id(options.id), *shown.transform.frame(), (bounds.min(), bounds.max()), &p.0, theme::SERIES);
+    let (bounds, frame) = (shown.transform.bounds(), *shown.transform.frame());
+    for series in lines.iter().filter(|_| options.gpu) {
+        if let Some(p) = series.pyramid {
+            super::gpu_plot::series_ui(ui, plot_id(options.id), frame, (bounds.min(), bounds.max()), &p.0, series.color);
+        }
     }
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
+}
+
+/// The limit, the warning and a proposed limit, as horizontal lines.
+fn budget_lines_ui(plot_ui: &mut egui_plot::PlotUi<'_>, r: &BudgetResult, proposed: Option<f64>, unit: &str) {
+    use egui_plot::{HLine, LineStyle};
+    plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, unit)), r.limit).color(theme::FAIL).width(2.0));
+    if let Some(w) = r.warning {
+        plot_ui.hline(HLine::new(format!("warning {}", quantity(w, unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
+    }
+    if let Some(p) = proposed {
+        plot_ui.hline(
+            HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(theme::SERIES).width(2.0).style(LineStyle::dashed_loose()),
+        );
+    }
+}
+
+/// A line on the history plot: the baseline branch's runs, or another budget's overlaid.
+struct LineSeries<'a> {
+    name: &'a str,
+    points: &'a [[f64; 2]],
+    pyramid: Option<&'a super::state::SharedPyramid>,
+    color: egui::Color32,
+}
+
+/// The plot's lines: the baseline branch, then the overlays in their colours.
+fn line_series(plot: &PlotData) -> Vec<LineSeries<'_>> {
+    let main = LineSeries { name: BASELINE, points: &plot.main, pyramid: plot.pyramid.as_ref(), color: theme::SERIES };
+    std::iter::once(main)
+        .chain(plot.overlays.iter().enumerate().map(|(k, o)| LineSeries {
+            name: &o.name,
+            points: &o.points,
+            pyramid: o.pyramid.as_ref(),
+            color: theme::overlay_color(k),
+        }))
+        .collect()
 }
 
 /// The M4 reduction of `points` for this view, kept between frames: a still plot costs nothing,

@@ -138,6 +138,8 @@ pub enum Command {
     SetRange(TimeRange),
     /// Show a budget's allocations stacked against it, or its own history.
     SetStacked(bool),
+    /// Draw another budget's metric (its index) over the selected budget's plot, or stop drawing it.
+    ToggleOverlay(usize),
     /// Show the lines of the file of a workspace error (its index).
     ShowError(usize),
     /// Close that view.
@@ -305,6 +307,33 @@ pub struct PlotData {
     pub stack: Vec<Layer>,
     /// Alarms of the tried settings on this metric: (x, value, confirmed).
     pub alarms: Vec<(f64, f64, bool)>,
+    /// Other budgets' metrics drawn over this one, in its unit.
+    pub overlays: Vec<Overlay>,
+}
+
+/// Another budget's metric drawn over the plot: the runs of the baseline branch, in the plotted
+/// budget's unit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overlay {
+    /// The budget (index).
+    pub budget: usize,
+    /// Its name, as the legend shows it.
+    pub name: String,
+    /// (x, value) of its runs, x as in [`PlotData::main`].
+    pub points: Vec<[f64; 2]>,
+    /// The history's run of each point.
+    pub runs: Vec<usize>,
+    /// The pyramid of `points`, where they are long.
+    pub pyramid: Option<SharedPyramid>,
+}
+
+/// A budget's runs in one environment, split by branch, in some unit.
+#[derive(Default)]
+struct ByBranch {
+    main: Vec<[f64; 2]>,
+    main_runs: Vec<usize>,
+    other: Vec<[f64; 2]>,
+    other_runs: Vec<usize>,
 }
 
 /// One finding of the engine in the findings list.
@@ -385,6 +414,8 @@ pub struct AppState {
     pub plot: PlotData,
     /// Whether the plot shows the allocations stacked.
     pub stacked: bool,
+    /// The budgets (by id, so a reload keeps them) whose metrics are drawn over the selected one's.
+    pub overlays: Vec<String>,
     /// The range of history shown.
     pub range: TimeRange,
     /// A request to move the plot's view.
@@ -458,6 +489,7 @@ impl AppState {
             selected: None,
             plot: PlotData::default(),
             stacked: false,
+            overlays: Vec::new(),
             range: TimeRange::All,
             view: None,
             filter: TreeFilter::default(),
@@ -600,6 +632,9 @@ impl AppState {
         match command {
             Command::Select(index) => {
                 if index < self.workspace.budgets.len() {
+                    if self.selected != Some(index) {
+                        self.overlays.clear();
+                    }
                     self.selected = Some(index);
                     self.derive_plot();
                 }
@@ -641,6 +676,7 @@ impl AppState {
                 self.request_range();
             }
             Command::SetStacked(stacked) => self.stacked = stacked,
+            Command::ToggleOverlay(index) => self.toggle_overlay(index),
             Command::ShowError(index) => self.error_view = self.workspace.errors.get(index).map(|e| self.error_lines(e)),
             Command::CloseError => self.error_view = None,
             Command::SetTriage(key, entry) => {
@@ -1003,8 +1039,100 @@ impl AppState {
     fn derive_plot(&mut self) {
         let alarms = std::mem::take(&mut self.plot.alarms);
         self.plot = self.selected.map(|i| self.plot_of(i)).unwrap_or_default();
+        self.plot.overlays = self.selected.map(|i| self.overlays_of(i)).unwrap_or_default();
         self.plot.alarms = alarms;
         self.mark_alarms();
+    }
+
+    fn toggle_overlay(&mut self, index: usize) {
+        let Some(id) = self.workspace.budgets.get(index).map(|b| b.id.clone()) else { return };
+        if let Some(k) = self.overlays.iter().position(|o| *o == id) {
+            self.overlays.remove(k);
+        } else if self.overlay_candidates().contains(&index) {
+            self.overlays.push(id);
+        }
+        self.plot.overlays = self.selected.map(|i| self.overlays_of(i)).unwrap_or_default();
+    }
+
+    /// Whether the plot's x is a time (every run has one), else the run's number.
+    fn x_is_time(&self) -> bool {
+        self.workspace.history.runs.iter().all(|r| r.timestamp.is_some())
+    }
+
+    /// The x of a run on the plot.
+    fn x_of(&self, run: usize, x_is_time: bool) -> f64 {
+        match self.workspace.history.runs[run].timestamp {
+            Some(t) if x_is_time => t.as_secs_f64(),
+            _ => run as f64,
+        }
+    }
+
+    /// The runs of budget `index`'s metric in the checked environment, at its statistic, in `unit`
+    /// (empty where the units do not convert), on the baseline branch (or none) and on others.
+    fn runs_of(&self, index: usize, unit: &crate::model::units::Unit, x_is_time: bool) -> ByBranch {
+        let budget = &self.workspace.budgets[index];
+        let history = &self.workspace.history;
+        let mut runs = ByBranch::default();
+        let Some(series) = history.series.get(&budget.metric) else { return runs };
+        let to_budget = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
+        let Some(to_unit) = budget.unit.convert(to_budget, unit) else { return runs };
+        for point in &series.points {
+            let run_index = point.run as usize;
+            let run = &history.runs[run_index];
+            if run.environment != self.report.environment {
+                continue;
+            }
+            let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
+            let xy = [self.x_of(run_index, x_is_time), value * to_unit];
+            if run.branch.as_deref() == Some(self.report.baseline_branch.as_str()) || run.branch.is_none() {
+                runs.main.push(xy);
+                runs.main_runs.push(run_index);
+            } else {
+                runs.other.push(xy);
+                runs.other_runs.push(run_index);
+            }
+        }
+        runs
+    }
+
+    /// The budgets whose metrics can be drawn over budget `selected`'s plot: checked budgets in a
+    /// unit that converts to its unit; its allocations first, then its siblings, then the rest.
+    #[must_use]
+    pub fn overlay_candidates(&self) -> Vec<usize> {
+        let Some(selected) = self.selected else { return Vec::new() };
+        let budgets = &self.workspace.budgets;
+        let unit = &budgets[selected].unit;
+        let rank = |i: usize| {
+            if budgets[i].parent == Some(selected) {
+                0
+            } else if budgets[i].parent.is_some() && budgets[i].parent == budgets[selected].parent {
+                1
+            } else {
+                2
+            }
+        };
+        let mut candidates: Vec<usize> = (0..budgets.len())
+            .filter(|&i| i != selected && self.result_of.contains_key(&i) && budgets[i].unit.convert(1.0, unit).is_some())
+            .collect();
+        candidates.sort_by_key(|&i| rank(i));
+        candidates
+    }
+
+    /// The overlays of budget `index`'s plot, in its unit.
+    fn overlays_of(&self, index: usize) -> Vec<Overlay> {
+        let x_is_time = self.x_is_time();
+        let unit = &self.workspace.budgets[index].unit;
+        self.overlays
+            .iter()
+            .filter_map(|id| self.workspace.budgets.iter().position(|b| b.id == *id))
+            .filter(|&o| o != index)
+            .map(|o| {
+                let runs = self.runs_of(o, unit, x_is_time);
+                let pyramid =
+                    (runs.main.len() > PYRAMID_POINTS).then(|| SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&runs.main))));
+                Overlay { budget: o, name: self.workspace.budgets[o].name.clone(), points: runs.main, runs: runs.main_runs, pyramid }
+            })
+            .collect()
     }
 
     /// The series of a budget as the plot shows it: its runs in the checked environment, the
@@ -1012,32 +1140,17 @@ impl AppState {
     #[must_use]
     pub fn plot_of(&self, index: usize) -> PlotData {
         let budget = &self.workspace.budgets[index];
-        let history = &self.workspace.history;
-        let environment = self.report.environment.clone();
-        let mut plot = PlotData { x_is_time: history.runs.iter().all(|r| r.timestamp.is_some()), ..PlotData::default() };
-        let x_of = |run: usize| match history.runs[run].timestamp {
-            Some(t) if plot.x_is_time => t.as_secs_f64(),
-            _ => run as f64,
+        let x_is_time = self.x_is_time();
+        let x_of = |run: usize| self.x_of(run, x_is_time);
+        let runs = self.runs_of(index, &budget.unit, x_is_time);
+        let mut plot = PlotData {
+            x_is_time,
+            main: runs.main,
+            main_runs: runs.main_runs,
+            other: runs.other,
+            other_runs: runs.other_runs,
+            ..PlotData::default()
         };
-        if let Some(series) = history.series.get(&budget.metric) {
-            let factor = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
-            for point in &series.points {
-                let run_index = point.run as usize;
-                let run = &history.runs[run_index];
-                if run.environment != environment {
-                    continue;
-                }
-                let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
-                let xy = [x_of(run_index), value * factor];
-                if run.branch.as_deref() == Some(self.report.baseline_branch.as_str()) || run.branch.is_none() {
-                    plot.main.push(xy);
-                    plot.main_runs.push(run_index);
-                } else {
-                    plot.other.push(xy);
-                    plot.other_runs.push(run_index);
-                }
-            }
-        }
         // The engine's change points and levels, from the analysis made at load.
         if let Some(m) = self.analysis.metrics.iter().find(|m| m.budget == Some(index)) {
             let unit = budget.unit.symbol();

@@ -65,3 +65,20 @@ const STACK: [Color32; 6] = [
 pub fn stack_color(i: usize) -> Color32 {
     STACK[i % STACK.len()]
 }
+
+/// Colours of metrics overlaid on a plot, in turn: apart from the series' blue, the pull
+/// requests' purple and the limit's red and warning's amber.
+const OVERLAY: [Color32; 6] = [
+    Color32::from_rgb(0x2c, 0xa5, 0x8d),
+    Color32::from_rgb(0xd4, 0x5e, 0xa8),
+    Color32::from_rgb(0x8c, 0x9a, 0x2e),
+    Color32::from_rgb(0x36, 0xa9, 0xc9),
+    Color32::from_rgb(0xa8, 0x74, 0x4a),
+    Color32::from_rgb(0x8a, 0x9a, 0xa8),
+];
+
+/// The colour of the `i`th overlaid metric.
+#[must_use]
+pub fn overlay_color(i: usize) -> Color32 {
+    OVERLAY[i % OVERLAY.len()]
+}

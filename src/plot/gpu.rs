@@ -1,27 +1,55 @@
 //! The wgpu line renderer: plain buffers in, pixels out. It knows nothing of budgets or egui.
 //!
 //! ```text
-//!  series (x, y as f32, relative to an origin) ─ upload once ─▶ vertex buffer per series
-//!  view (x range, y range, pixels)             ─ each frame ─▶ 32-byte uniform per series
-//!  vertex shader: ndc = (p - view_min) / (view_max - view_min) * 2 - 1      line strip, 1 px
+//!  vertices (x relative to their chunk's origin, y; f32) ─ upload once ─▶ a vertex buffer
+//!  view (x, y range in f64, colour, the drawn range)    ─ each frame ─▶ a 304-byte uniform:
+//!      x span, y min, y span, colour, and for each chunk drawn: its origin − the view's x min
+//!  vertex shader: chunk = vertex_index / CHUNK
+//!                 ndc.x = (x + offset[chunk − first]) / x span · 2 − 1       line strip, 1 px
 //! ```
 //!
-//! Panning and zooming change only the uniforms; the points stay on the GPU. Long series are
-//! handed in reduced by [`super::pyramid::Pyramid`], so what is drawn stays near the pixel count.
-//! Only wgpu's portable subset is used (line-strip topology, one uniform buffer, no extensions),
-//! so the same code runs on Vulkan, Metal, DX12 and GL; it is tested here on Mesa's lavapipe.
+//! Panning and zooming change only the uniform; the points stay on the GPU. Long series are
+//! handed in reduced by [`super::pyramid::Pyramid`], so what is drawn stays near the pixel count
+//! (at most `8 × columns + 2` vertices, a few chunks). Each chunk's origin is taken relative to
+//! the view on the CPU in f64, so however long the series, the f32 arithmetic on the GPU only
+//! ever sees numbers of the size of the view: a point 5 years into a series lands on its pixel.
+//!
+//! Only wgpu's portable subset is used (line-strip topology, one uniform buffer with a small
+//! array, `vertex_index`, no extensions or optional features, default limits), so the same code
+//! runs on Vulkan, Metal, DX12 and GL; its shader is also translated to each of their shading
+//! languages in a test.
 
+use super::pyramid::{CHUNK, Vertices};
 use eframe::egui_wgpu::wgpu;
 use std::num::NonZeroU64;
+use std::ops::Range;
 
-const SHADER: &str = r"
-struct View { min: vec2<f32>, max: vec2<f32>, color: vec4<f32> };
+/// The most chunks one draw spans: the uniform holds an origin offset for each.
+pub const MAX_CHUNKS: usize = 64;
+
+/// The uniform's size: span, colour, chunk numbers (16 bytes each) and the offsets.
+const UNIFORM_BYTES: u64 = 48 + MAX_CHUNKS as u64 * 4;
+
+/// The line shader (WGSL).
+pub const SHADER: &str = r"
+struct View {
+    // x: the view's width; y: its lowest y; z: its height (data units).
+    span: vec4<f32>,
+    // Premultiplied linear RGBA.
+    color: vec4<f32>,
+    // x: the first chunk drawn; y: vertices per chunk.
+    chunks: vec4<u32>,
+    // For each chunk drawn, its origin minus the view's lowest x; four to a vec4.
+    offsets: array<vec4<f32>, 16>,
+};
 @group(0) @binding(0) var<uniform> view: View;
 
 @vertex
-fn vs_main(@location(0) p: vec2<f32>) -> @builtin(position) vec4<f32> {
-    let ndc = (p - view.min) / (view.max - view.min) * 2.0 - vec2<f32>(1.0, 1.0);
-    return vec4<f32>(ndc, 0.0, 1.0);
+fn vs_main(@builtin(vertex_index) index: u32, @location(0) p: vec2<f32>) -> @builtin(position) vec4<f32> {
+    let k = index / view.chunks.y - view.chunks.x;
+    let x = (p.x + view.offsets[k / 4u][k % 4u]) / view.span.x;
+    let y = (p.y - view.span.y) / view.span.z;
+    return vec4<f32>(x * 2.0 - 1.0, y * 2.0 - 1.0, 0.0, 1.0);
 }
 
 @fragment
@@ -30,10 +58,23 @@ fn fs_main() -> @location(0) vec4<f32> {
 }
 ";
 
-/// One series on the GPU: its points and its view uniform.
-pub struct GpuSeries {
-    vertices: wgpu::Buffer,
+/// A level of a series on the GPU: its vertices and their chunks' origins.
+pub struct GpuVertices {
+    buffer: wgpu::Buffer,
     count: u32,
+    origins: Vec<f64>,
+}
+
+impl GpuVertices {
+    /// Bytes of GPU memory held.
+    #[must_use]
+    pub fn bytes(&self) -> u64 {
+        self.buffer.size()
+    }
+}
+
+/// One drawing of a series in one plot: its view uniform.
+pub struct GpuView {
     uniform: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
 }
@@ -44,19 +85,15 @@ pub struct LineRenderer {
     layout: wgpu::BindGroupLayout,
 }
 
-/// What a series shows: the visible data range (in the series' relative coordinates) and its colour.
+/// What a series shows: the visible data range and its colour.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct View {
     /// Lowest x and y shown.
-    pub min: [f32; 2],
+    pub min: [f64; 2],
     /// Highest x and y shown.
-    pub max: [f32; 2],
+    pub max: [f64; 2],
     /// Premultiplied linear RGBA.
     pub color: [f32; 4],
-}
-
-fn view_bytes(v: &View) -> Vec<u8> {
-    [v.min[0], v.min[1], v.max[0], v.max[1], v.color[0], v.color[1], v.color[2], v.color[3]].iter().flat_map(|f| f.to_le_bytes()).collect()
 }
 
 impl LineRenderer {
@@ -75,7 +112,7 @@ impl LineRenderer {
                 ty: wgpu::BindingType::Buffer {
                     ty: wgpu::BufferBindingType::Uniform,
                     has_dynamic_offset: false,
-                    min_binding_size: NonZeroU64::new(32),
+                    min_binding_size: NonZeroU64::new(UNIFORM_BYTES),
                 },
                 count: None,
             }],
@@ -117,71 +154,110 @@ impl LineRenderer {
         LineRenderer { pipeline, layout }
     }
 
-    /// Uploads a series (points relative to its origin, sorted by x) once.
+    /// Uploads vertices once: one copy, straight from the pyramid's memory into the buffer.
     #[must_use]
-    pub fn upload(&self, device: &wgpu::Device, points: &[[f32; 2]], view: &View) -> GpuSeries {
+    pub fn upload(&self, device: &wgpu::Device, vertices: &Vertices<'_>) -> GpuVertices {
         use wgpu::util::DeviceExt as _;
-        let bytes: Vec<u8> = points.iter().flat_map(|p| p[0].to_le_bytes().into_iter().chain(p[1].to_le_bytes())).collect();
-        let vertices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        // f32 pairs as bytes, in the machine's order: little-endian on every platform wgpu runs on.
+        let bytes: &[u8] = bytemuck::cast_slice(&vertices.data);
+        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("headroom series"),
-            contents: &bytes,
+            contents: if bytes.is_empty() { &[0; 8] } else { bytes },
             usage: wgpu::BufferUsages::VERTEX,
         });
-        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        GpuVertices { buffer, count: u32::try_from(vertices.data.len()).unwrap_or(u32::MAX), origins: vertices.origins.to_vec() }
+    }
+
+    /// A view uniform for one drawing of a series.
+    #[must_use]
+    pub fn view(&self, device: &wgpu::Device) -> GpuView {
+        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("headroom view"),
-            contents: &view_bytes(view),
+            size: UNIFORM_BYTES,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("headroom view"),
             layout: &self.layout,
             entries: &[wgpu::BindGroupEntry { binding: 0, resource: uniform.as_entire_binding() }],
         });
-        GpuSeries { vertices, count: u32::try_from(points.len()).unwrap_or(u32::MAX), uniform, bind_group }
+        GpuView { uniform, bind_group }
     }
 
-    /// Pans or zooms a series: writes its 32-byte uniform, nothing else.
-    pub fn set_view(queue: &wgpu::Queue, series: &GpuSeries, view: &View) {
-        queue.write_buffer(&series.uniform, 0, &view_bytes(view));
-    }
-
-    /// Draws the series into a render pass.
-    pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>, series: &[&GpuSeries]) {
-        for s in series {
-            self.paint_range(pass, s, 0..s.count);
+    /// Pans or zooms: writes the view's uniform for drawing `range` of `vertices` (its span,
+    /// colour and the origins of the chunks the range touches, relative to the view in f64).
+    /// Returns the range to draw: `range` within the vertices, cut to [`MAX_CHUNKS`] chunks.
+    #[must_use]
+    pub fn set_view(queue: &wgpu::Queue, target: &GpuView, vertices: &GpuVertices, view: &View, range: Range<usize>) -> Range<u32> {
+        let end = range.end.min(vertices.count as usize);
+        let start = range.start.min(end);
+        let first_chunk = start / CHUNK;
+        let end = end.min((first_chunk + MAX_CHUNKS) * CHUNK);
+        let mut floats = [0.0_f32; UNIFORM_BYTES as usize / 4];
+        floats[..8].copy_from_slice(&[
+            (view.max[0] - view.min[0]) as f32,
+            view.min[1] as f32,
+            (view.max[1] - view.min[1]) as f32,
+            0.0,
+            view.color[0],
+            view.color[1],
+            view.color[2],
+            view.color[3],
+        ]);
+        for (slot, origin) in floats[12..].iter_mut().zip(vertices.origins.iter().skip(first_chunk)) {
+            *slot = (origin - view.min[0]) as f32;
         }
+        let mut bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
+        bytes[32..36].copy_from_slice(&(first_chunk as u32).to_le_bytes());
+        bytes[36..40].copy_from_slice(&(CHUNK as u32).to_le_bytes());
+        queue.write_buffer(&target.uniform, 0, &bytes);
+        start as u32..end as u32
     }
 
-    /// Draws part of a series' vertices (a pyramid level's visible buckets).
-    pub fn paint_range(&self, pass: &mut wgpu::RenderPass<'_>, series: &GpuSeries, range: std::ops::Range<u32>) {
-        let range = range.start.min(series.count)..range.end.min(series.count);
+    /// Draws `range` of `vertices` (as returned by [`LineRenderer::set_view`]) into a render pass.
+    pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>, target: &GpuView, vertices: &GpuVertices, range: Range<u32>) {
         if range.len() < 2 {
             return;
         }
         pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &series.bind_group, &[]);
-        pass.set_vertex_buffer(0, series.vertices.slice(..));
+        pass.set_bind_group(0, &target.bind_group, &[]);
+        pass.set_vertex_buffer(0, vertices.buffer.slice(..));
         pass.draw(range, 0..1);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::pyramid::Pyramid;
     use super::*;
 
-    /// A device on whatever adapter there is (lavapipe here), or `None` where there is none.
-    fn device() -> Option<(wgpu::Device, wgpu::Queue)> {
+    /// A device on whatever adapter there is (lavapipe here), held to wgpu's lowest limits (those
+    /// of WebGL2) and no optional features, so the renderer is shown to need nothing more.
+    fn device() -> (wgpu::Device, wgpu::Queue) {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default())).ok()?;
-        pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).ok()
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
+            .expect("no wgpu adapter: install mesa-vulkan-drivers (see .ci/test)");
+        let descriptor =
+            wgpu::DeviceDescriptor { required_limits: wgpu::Limits::downlevel_webgl2_defaults(), ..wgpu::DeviceDescriptor::default() };
+        pollster::block_on(adapter.request_device(&descriptor)).expect("a device within WebGL2's limits")
     }
 
-    /// Renders `series` (each with its view) into a `size`² RGBA image and reads it back.
-    fn render(series: &[(&[[f32; 2]], View)], size: u32) -> Option<Vec<u8>> {
-        let (device, queue) = device()?;
+    /// Renders each series' planned range in its view into a `size`² RGBA image and reads it back.
+    fn render(series: &[(&Pyramid, View)], columns: usize, size: u32) -> Vec<u8> {
+        let (device, queue) = device();
         let format = wgpu::TextureFormat::Rgba8Unorm;
         let renderer = LineRenderer::new(&device, format);
-        let uploaded: Vec<GpuSeries> = series.iter().map(|(points, view)| renderer.upload(&device, points, view)).collect();
+        let drawn: Vec<(GpuVertices, GpuView, Range<u32>)> = series
+            .iter()
+            .filter_map(|(pyramid, view)| {
+                let plan = pyramid.plan(view.min[0], view.max[0], columns)?;
+                let vertices = renderer.upload(&device, &pyramid.vertices(plan.level));
+                let target = renderer.view(&device);
+                let range = LineRenderer::set_view(&queue, &target, &vertices, view, plan.range);
+                Some((vertices, target, range))
+            })
+            .collect();
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("offscreen"),
             size: wgpu::Extent3d { width: size, height: size, depth_or_array_layers: 1 },
@@ -212,8 +288,9 @@ mod tests {
                 })],
                 ..wgpu::RenderPassDescriptor::default()
             });
-            let refs: Vec<&GpuSeries> = uploaded.iter().collect();
-            renderer.paint(&mut pass, &refs);
+            for (vertices, target, range) in &drawn {
+                renderer.paint(&mut pass, target, vertices, range.clone());
+            }
         }
         encoder.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo { texture: &texture, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
@@ -225,13 +302,18 @@ mod tests {
         );
         queue.submit([encoder.finish()]);
         readback.slice(..).map_async(wgpu::MapMode::Read, |_| {});
-        device.poll(wgpu::PollType::wait_indefinitely()).ok()?;
-        let data = readback.slice(..).get_mapped_range().ok()?;
-        Some((0..size).flat_map(|y| data[(y * row) as usize..(y * row + size * 4) as usize].to_vec()).collect())
+        device.poll(wgpu::PollType::wait_indefinitely()).expect("the render finishes");
+        let data = readback.slice(..).get_mapped_range().expect("mapped");
+        (0..size).flat_map(|y| data[(y * row) as usize..(y * row + size * 4) as usize].to_vec()).collect()
     }
 
     fn lit(image: &[u8], size: u32, x: u32, y: u32) -> bool {
         image[((y * size + x) * 4) as usize] > 128
+    }
+
+    /// The columns lit in `rows`.
+    fn lit_columns(image: &[u8], size: u32, rows: std::ops::RangeInclusive<u32>) -> Vec<u32> {
+        (0..size).filter(|&x| rows.clone().any(|y| lit(image, size, x, y))).collect()
     }
 
     const RED: [f32; 4] = [1.0, 0.0, 0.0, 1.0];
@@ -239,10 +321,8 @@ mod tests {
     #[test]
     fn a_known_series_lights_the_expected_pixels() {
         // A horizontal line at y = 0.5 in a view [0, 1]²: the middle row, across.
-        let points = [[0.0, 0.5], [1.0, 0.5]];
-        let Some(image) = render(&[(&points, View { min: [0.0, 0.0], max: [1.0, 1.0], color: RED })], 64) else {
-            panic!("no wgpu adapter: install mesa-vulkan-drivers (see .ci/test)");
-        };
+        let pyramid = Pyramid::new(&[[0.0, 0.5], [1.0, 0.5]]);
+        let image = render(&[(&pyramid, View { min: [0.0, 0.0], max: [1.0, 1.0], color: RED })], 64, 64);
         let middle = (31..=32).any(|y| (4..60).all(|x| lit(&image, 64, x, y)));
         assert!(middle, "the middle row is lit");
         assert!(!lit(&image, 64, 10, 5) && !lit(&image, 64, 10, 58), "nothing else is");
@@ -253,14 +333,28 @@ mod tests {
         let n = 10_000_000;
         let mut points: Vec<[f64; 2]> = (0..n).map(|i| [f64::from(i), f64::from(i % 7) / 100.0]).collect();
         points[6_000_000][1] = 0.9;
-        let pyramid = super::super::pyramid::Pyramid::new(&points);
-        let drawn: Vec<[f32; 2]> = pyramid.view(0.0, f64::from(n), 128).iter().map(|p| [p[0] as f32, p[1] as f32]).collect();
-        let Some(image) = render(&[(&drawn, View { min: [0.0, 0.0], max: [n as f32, 1.0], color: RED })], 128) else {
-            panic!("no wgpu adapter: install mesa-vulkan-drivers (see .ci/test)");
-        };
+        let pyramid = Pyramid::new(&points);
+        let image = render(&[(&pyramid, View { min: [0.0, 0.0], max: [f64::from(n), 1.0], color: RED })], 128, 128);
         // y = 0.9 is row 12 from the top of 128; the spike's column is 6/10 of the way across.
         let spike_lit = (74..=80).any(|x| (10..=14).any(|y| lit(&image, 128, x, y)));
         assert!(spike_lit, "the spike is drawn");
         assert!(!(0..60).any(|x| (10..=14).any(|y| lit(&image, 128, x, y))), "and nothing else reaches that high");
+    }
+
+    #[test]
+    fn a_point_five_years_into_a_series_lands_on_its_pixel() {
+        // 10M points 15 s apart from 2023; one f32 offset from the first would put the last ones
+        // on 16 s steps, a pixel column in 64 out of place in this 4-minute view.
+        let n = 10_000_000_u32;
+        let t = |i: u32| 1.7e9 + f64::from(i) * 15.0;
+        let spike = n - 9;
+        let points: Vec<[f64; 2]> = (0..n).map(|i| [t(i), if i == spike { 0.9 } else { 0.1 }]).collect();
+        let pyramid = Pyramid::new(&points);
+        // Eight points span the view; the spike at the middle one.
+        let view = View { min: [t(n - 13), 0.0], max: [t(n - 5), 1.0], color: RED };
+        let image = render(&[(&pyramid, view)], 128, 128);
+        // The spike's peak: row 12 (y = 0.9), column 64 (the middle of the view).
+        let peak = lit_columns(&image, 128, 10..=14);
+        assert!(!peak.is_empty() && peak.iter().all(|&x| (62..=66).contains(&x)), "the spike's peak is in columns {peak:?}");
     }
 }

@@ -30,7 +30,9 @@ pub fn m4(points: &[[f64; 2]], x_min: f64, x_max: f64, columns: usize) -> Vec<[f
     }
     let visible = &points[start..end];
     let columns = columns.max(1);
-    if visible.len() <= columns * 4 || x_max <= x_min {
+    // A view wider than the data (or unbounded) is divided over the data's own span.
+    let (x_min, x_max) = (x_min.max(visible[0][0]), x_max.min(visible[visible.len() - 1][0]));
+    if visible.len() <= columns * 4 || x_max.partial_cmp(&x_min) != Some(std::cmp::Ordering::Greater) {
         return visible.to_vec();
     }
     let width = (x_max - x_min) / columns as f64;
@@ -87,5 +89,12 @@ mod tests {
         assert_eq!(reduced.first().map(|p| p[0]), Some(10.0));
         assert_eq!(reduced.last().map(|p| p[0]), Some(21.0));
         assert!(m4(&[], 0.0, 1.0, 10).is_empty());
+    }
+
+    #[test]
+    fn an_unbounded_view_is_divided_over_the_data() {
+        let points: Vec<[f64; 2]> = (0..10_000).map(|i| [f64::from(i), f64::from(i % 3)]).collect();
+        let reduced = m4(&points, f64::MIN, f64::MAX, 100);
+        assert!(reduced.len() > 100 && reduced.len() <= 400, "{}", reduced.len());
     }
 }

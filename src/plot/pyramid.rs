@@ -3,143 +3,230 @@
 //! number of points (M4, [`super::m4`], scans every visible point; this does not).
 //!
 //! ```text
-//!  level 0   y0 y1 y2 y3 y4 y5 y6 y7 …          the points (x, y as f32: 8 bytes each)
-//!  level 1   [min,max] of 2 points  …           n/2 buckets
-//!  level 2   [min,max] of 4 points  …           n/4 buckets      (8 bytes a bucket; all levels ≈ n)
+//!  points    (x, y) as f32, x relative to its chunk's f64 origin     8 bytes a point
+//!  level 0   [min, max] of buckets of 8 points   n/8 buckets          8 bytes a bucket
+//!  level 1   [min, max] of buckets of 16 points  n/16 buckets         (all levels: n/4 buckets)
 //!  …
-//!  view [x0, x1] over W columns → the level whose buckets are half a column to a column wide;
-//!  each visible bucket draws as (its first x, min) – (its last x, max): a spike is its bucket's max
-//!  at every level, so it never disappears when zoomed out.
+//!  view [x0, x1] over W columns: at most 8 points a column → the points themselves;
+//!  else the level whose buckets are half a column to a column wide (≤ 4 vertices a column);
+//!  each bucket draws as (its first x, min) – (its last x, max): a spike is its bucket's max at
+//!  every level, so it never disappears when zoomed out.
 //! ```
 //!
-//! 10M points take 160 MB (points and pyramid); `cargo bench --bench frame` prints build and query times.
+//! **Chunked origins.** x is stored as an f32 relative to the origin of its chunk of [`CHUNK`]
+//! points (an f64), not to one origin for the whole series: one f32 offset would quantise
+//! 10M points 15 s apart to 16 s steps at the far end, which shows as soon as one zooms in there.
+//! Within a chunk the offsets stay small, so a point keeps its place to a few milliseconds; the
+//! GPU renderer ([`super::gpu`]) adds each chunk's origin, taken relative to the view in f64, in
+//! its vertex shader. Level vertices are chunked the same way ([`Pyramid::vertices`]).
+//!
+//! 10M points take 100 MB (80 MB of points, 20 MB of levels); `cargo bench --bench plot` prints
+//! build and query times.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Vertices per chunk; each chunk's x are relative to its own origin. Even, so that the two
+/// vertices of a bucket are always in the same chunk.
+pub const CHUNK: usize = 4096;
+/// Points in a bucket of level 0; level `l` holds buckets of `BUCKET << l` points.
+const BUCKET: usize = 8;
+/// A view draws the points themselves while there are at most this many per pixel column.
+const RAW_PER_COLUMN: usize = 8;
+
+/// Vertices to draw, in chunks of [`CHUNK`]: vertex `i` is at x = `origins[i / CHUNK] + data[i][0]`.
+#[derive(Clone, Debug)]
+pub struct Vertices<'a> {
+    /// (x relative to its chunk's origin, y) of each vertex.
+    pub data: Cow<'a, [[f32; 2]]>,
+    /// The x each chunk's vertices are relative to.
+    pub origins: Cow<'a, [f64]>,
+}
+
+impl Vertices<'_> {
+    /// The x of vertex `i`.
+    #[must_use]
+    pub fn x(&self, i: usize) -> f64 {
+        self.origins[i / CHUNK] + f64::from(self.data[i][0])
+    }
+}
+
+/// What a view of a pyramid draws.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// `None`: the points themselves; `Some(l)`: the buckets of level `l`, two vertices each.
+    pub level: Option<usize>,
+    /// The vertices of that level to draw, with one neighbour beyond each edge of the view.
+    pub range: Range<usize>,
+}
 
 /// The pyramid of one series.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 pub struct Pyramid {
-    /// x of each point, relative to `x_origin` (f32 keeps 10M points in 40 MB).
-    xs: Vec<f32>,
-    /// y of each point.
-    ys: Vec<f32>,
-    /// The x the relative xs start from.
-    x_origin: f64,
-    /// `levels[l]` holds (min, max) of buckets of `2^(l+1)` points.
+    /// Unique among the pyramids of this process, for caches of what was made from it.
+    id: u64,
+    /// (x relative to `origins[i / CHUNK]`, y) of each point.
+    points: Vec<[f32; 2]>,
+    /// The first x of each chunk of points.
+    origins: Vec<f64>,
+    /// `levels[l]` holds (min, max) of buckets of `BUCKET << l` points.
     levels: Vec<Vec<[f32; 2]>>,
 }
 
+fn min_max(a: [f32; 2], b: [f32; 2]) -> [f32; 2] {
+    [a[0].min(b[0]), a[1].max(b[1])]
+}
+
 impl Pyramid {
-    /// Builds the pyramid of `points` (sorted by x).
+    /// Builds the pyramid of `points` (sorted by x, finite).
     #[must_use]
     pub fn new(points: &[[f64; 2]]) -> Pyramid {
-        let x_origin = points.first().map_or(0.0, |p| p[0]);
-        let xs: Vec<f32> = points.iter().map(|p| (p[0] - x_origin) as f32).collect();
-        let ys: Vec<f32> = points.iter().map(|p| p[1] as f32).collect();
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let origins: Vec<f64> = points.chunks(CHUNK).map(|c| c[0][0]).collect();
+        let mut relative = Vec::with_capacity(points.len());
+        for (chunk, &origin) in points.chunks(CHUNK).zip(&origins) {
+            relative.extend(chunk.iter().map(|p| [(p[0] - origin) as f32, p[1] as f32]));
+        }
         let mut levels: Vec<Vec<[f32; 2]>> = Vec::new();
-        if ys.len() > 1 {
+        if relative.len() > BUCKET {
             levels.push(
-                ys.chunks(2).map(|c| c.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, &y| [a[0].min(y), a[1].max(y)])).collect(),
+                relative
+                    .chunks(BUCKET)
+                    .map(|c| c.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, p| min_max(a, [p[1], p[1]])))
+                    .collect(),
             );
         }
         // Each level from the one below it, until one bucket holds everything.
         while let Some(below) = levels.last().filter(|l| l.len() > 1) {
-            let level = below
-                .chunks(2)
-                .map(|c| c.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, b| [a[0].min(b[0]), a[1].max(b[1])]))
-                .collect();
+            let level = below.chunks(2).map(|c| c.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |a, &b| min_max(a, b))).collect();
             levels.push(level);
         }
-        Pyramid { xs, ys, x_origin, levels }
+        Pyramid { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), points: relative, origins, levels }
+    }
+
+    /// Unique among the pyramids made by this process (a cache key that is never reused).
+    #[must_use]
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// How many points.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.xs.len()
+        self.points.len()
     }
 
     /// Whether there are none.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.xs.is_empty()
+        self.points.is_empty()
+    }
+
+    /// How many levels above the points.
+    #[must_use]
+    pub fn levels(&self) -> usize {
+        self.levels.len()
     }
 
     /// Bytes held.
     #[must_use]
     pub fn bytes(&self) -> usize {
-        (self.xs.len() + self.ys.len()) * 4 + self.levels.iter().map(|l| l.len() * 8).sum::<usize>()
+        self.points.len() * 8 + self.origins.len() * 8 + self.levels.iter().map(|l| l.len() * 8).sum::<usize>()
     }
 
-    fn x(&self, i: usize) -> f64 {
-        self.x_origin + f64::from(self.xs[i])
-    }
-
-    /// The x every relative x is measured from.
+    /// The x of point `i`.
     #[must_use]
-    pub fn x_origin(&self) -> f64 {
-        self.x_origin
+    pub fn x(&self, i: usize) -> f64 {
+        self.origins[i / CHUNK] + f64::from(self.points[i][0])
     }
 
-    /// The points as drawn at `level`: `None` the points themselves, `Some(l)` two a bucket of
-    /// level `l` ((first x, min), (last x, max)); x relative to [`Pyramid::x_origin`]. The GPU
-    /// plot uploads these once and draws a range of them.
-    #[must_use]
-    pub fn vertices(&self, level: Option<usize>) -> Vec<[f32; 2]> {
-        match level {
-            None => self.xs.iter().zip(&self.ys).map(|(&x, &y)| [x, y]).collect(),
-            Some(l) => {
-                let size = 1usize << (l + 1);
-                self.levels[l]
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(b, [low, high])| {
-                        let (a, z) = (b * size, ((b + 1) * size).min(self.xs.len()) - 1);
-                        [[self.xs[a], *low], [self.xs[z], *high]]
-                    })
-                    .collect()
+    /// The first point for which `before(x)` is false (`before` holds for a prefix of the points).
+    fn partition(&self, before: impl Fn(f64) -> bool) -> usize {
+        let (mut low, mut high) = (0, self.points.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if before(self.x(middle)) {
+                low = middle + 1;
+            } else {
+                high = middle;
             }
         }
+        low
     }
 
-    /// What to draw for the view: the level (as in [`Pyramid::vertices`]) and the range of its
-    /// vertices, or `None` for an empty view.
+    /// What to draw for the view `[x_min, x_max]` over `columns` pixel columns, or `None` where
+    /// the view is empty: the points themselves while at most 8 fall in a column, else the level
+    /// whose buckets are half a column to a column wide; either way at most `8 × columns + 2`
+    /// vertices.
     #[must_use]
-    pub fn plan(&self, x_min: f64, x_max: f64, columns: usize) -> Option<(Option<usize>, std::ops::Range<usize>)> {
-        if self.xs.is_empty() || x_max < x_min {
+    pub fn plan(&self, x_min: f64, x_max: f64, columns: usize) -> Option<Plan> {
+        if self.points.is_empty() || x_max.partial_cmp(&x_min).is_none_or(std::cmp::Ordering::is_lt) {
             return None;
         }
-        let (lo, hi) = ((x_min - self.x_origin) as f32, (x_max - self.x_origin) as f32);
-        let start = self.xs.partition_point(|&x| x < lo).saturating_sub(1);
-        let end = (self.xs.partition_point(|&x| x <= hi) + 1).min(self.xs.len());
+        let start = self.partition(|x| x < x_min).saturating_sub(1);
+        let end = (self.partition(|x| x <= x_max) + 1).min(self.points.len());
         if start >= end {
             return None;
         }
         let visible = end - start;
         let columns = columns.max(1);
-        if visible <= columns * 4 {
-            return Some((None, start..end));
+        if visible <= columns * RAW_PER_COLUMN || self.levels.is_empty() {
+            return Some(Plan { level: None, range: start..end });
         }
-        let per_column = visible as f64 / columns as f64;
-        let level = ((per_column / 2.0).log2().ceil().max(1.0) as usize - 1).min(self.levels.len() - 1);
-        let size = 1usize << (level + 1);
-        let (first, last) = (start / size, (end - 1) / size);
-        Some((Some(level), first * 2..(last + 1) * 2))
+        let half_column = visible.div_ceil(2 * columns);
+        let mut level = 0;
+        while BUCKET << level < half_column && level + 1 < self.levels.len() {
+            level += 1;
+        }
+        let size = BUCKET << level;
+        Some(Plan { level: Some(level), range: start / size * 2..((end - 1) / size + 1) * 2 })
     }
 
-    /// The points to draw for the view `[x_min, x_max]` over `columns` pixel columns: every visible
-    /// point where they are few, else two per bucket of the level whose buckets are half a column
-    /// to a column wide, plus one neighbour outside each edge so the line reaches it.
+    /// The vertices of `level` (as in [`Plan::level`]): the points themselves (borrowed), or two a
+    /// bucket, (first x, min) and (last x, max), chunked with origins of their own. The GPU plot
+    /// uploads these once and draws a [`Plan::range`] of them.
+    #[must_use]
+    pub fn vertices(&self, level: Option<usize>) -> Vertices<'_> {
+        let Some(level) = level else {
+            return Vertices { data: Cow::Borrowed(&self.points), origins: Cow::Borrowed(&self.origins) };
+        };
+        let size = BUCKET << level;
+        let buckets = &self.levels[level];
+        let last_point = self.points.len() - 1;
+        // Chunk c starts at vertex c·CHUNK, the first of bucket c·CHUNK/2.
+        let origins: Vec<f64> = (0..(buckets.len() * 2).div_ceil(CHUNK)).map(|c| self.x(c * CHUNK / 2 * size)).collect();
+        let data = buckets
+            .iter()
+            .enumerate()
+            .flat_map(|(b, &[low, high])| {
+                let origin = origins[2 * b / CHUNK];
+                let (first, last) = (b * size, ((b + 1) * size - 1).min(last_point));
+                [[(self.x(first) - origin) as f32, low], [(self.x(last) - origin) as f32, high]]
+            })
+            .collect();
+        Vertices { data: Cow::Owned(data), origins: Cow::Owned(origins) }
+    }
+
+    /// The points to draw for the view `[x_min, x_max]` over `columns` pixel columns, for a CPU
+    /// plot: the visible points reduced by M4 where they are few, else two per bucket of the
+    /// planned level, plus one neighbour beyond each edge so the line reaches it.
     #[must_use]
     pub fn view(&self, x_min: f64, x_max: f64, columns: usize) -> Vec<[f64; 2]> {
         match self.plan(x_min, x_max, columns) {
             None => Vec::new(),
-            Some((None, range)) => range.map(|i| [self.x(i), f64::from(self.ys[i])]).collect(),
-            Some((Some(level), range)) => {
-                let size = 1usize << (level + 1);
+            Some(Plan { level: None, range }) => {
+                let points: Vec<[f64; 2]> = range.map(|i| [self.x(i), f64::from(self.points[i][1])]).collect();
+                super::m4(&points, x_min, x_max, columns)
+            }
+            Some(Plan { level: Some(level), range }) => {
+                let size = BUCKET << level;
+                let last_point = self.points.len() - 1;
                 (range.start / 2..range.end / 2)
                     .flat_map(|b| {
                         let [low, high] = self.levels[level][b];
-                        let (a, z) = (b * size, ((b + 1) * size).min(self.xs.len()) - 1);
-                        [[self.x(a), f64::from(low)], [self.x(z), f64::from(high)]]
+                        let (first, last) = (b * size, ((b + 1) * size - 1).min(last_point));
+                        [[self.x(first), f64::from(low)], [self.x(last), f64::from(high)]]
                     })
                     .collect()
             }
@@ -157,23 +244,52 @@ mod tests {
         let mut points: Vec<[f64; 2]> = (0..n).map(|i| [f64::from(i) * 15.0, f64::from(i % 13)]).collect();
         points[7_654_321][1] = 500.0;
         let pyramid = Pyramid::new(&points);
-        assert!(pyramid.bytes() < 170_000_000, "{} bytes", pyramid.bytes());
+        assert!(pyramid.bytes() < 110_000_000, "{} bytes", pyramid.bytes());
         for (from, to) in [(0.0, f64::from(n) * 15.0), (7_000_000.0 * 15.0, 8_000_000.0 * 15.0), (7_654_000.0 * 15.0, 7_655_000.0 * 15.0)] {
             let view = pyramid.view(from, to, 1920);
             assert!(view.len() <= 1920 * 4 + 4, "{}", view.len());
             assert!(view.iter().any(|p| p[1] > 499.0), "the spike vanished in [{from}, {to}]");
             assert!(view.windows(2).all(|w| w[0][0] <= w[1][0]), "x in order");
+            let plan = pyramid.plan(from, to, 1920).unwrap();
+            assert!(plan.range.len() <= 1920 * 8 + 2, "{plan:?}");
         }
     }
 
     #[test]
     fn the_gpu_vertices_of_a_plan_are_the_view() {
-        let points: Vec<[f64; 2]> = (0..100_000).map(|i| [f64::from(i), f64::from(i % 17)]).collect();
+        let points: Vec<[f64; 2]> = (0..100_000).map(|i| [1.7e9 + f64::from(i) * 60.0, f64::from(i % 17)]).collect();
         let pyramid = Pyramid::new(&points);
-        for (from, to) in [(0.0, 99_999.0), (5_000.0, 6_000.0), (5_000.0, 5_100.0)] {
-            let (level, range) = pyramid.plan(from, to, 200).unwrap();
-            let gpu: Vec<[f64; 2]> = pyramid.vertices(level)[range].iter().map(|p| [f64::from(p[0]), f64::from(p[1])]).collect();
+        for (from, to) in [(0.0, 99_999.0), (5_000.0, 9_000.0), (5_000.0, 7_000.0)] {
+            let (from, to) = (1.7e9 + from * 60.0, 1.7e9 + to * 60.0);
+            let plan = pyramid.plan(from, to, 200).unwrap();
+            assert!(plan.level.is_some(), "[{from}, {to}] is drawn from a level");
+            let vertices = pyramid.vertices(plan.level);
+            let gpu: Vec<[f64; 2]> = plan.range.map(|i| [vertices.x(i), f64::from(vertices.data[i][1])]).collect();
             assert_eq!(gpu, pyramid.view(from, to, 200), "[{from}, {to}]");
+        }
+        // Close up, the GPU draws the points themselves, to the millisecond.
+        let plan = pyramid.plan(1.7e9 + 5_000.0 * 60.0, 1.7e9 + 5_100.0 * 60.0, 200).unwrap();
+        assert_eq!(plan, Plan { level: None, range: 4_999..5_102 });
+        let vertices = pyramid.vertices(None);
+        assert!(plan.range.clone().all(|i| (vertices.x(i) - points[i][0]).abs() < 1e-3));
+    }
+
+    #[test]
+    fn the_far_end_of_a_long_series_keeps_its_times_to_the_millisecond() {
+        // 10M runtime samples 15 s apart (almost five years): one f32 from the first point would
+        // put the last ones on 16 s steps.
+        let n = 10_000_000;
+        let points: Vec<[f64; 2]> = (0..n).map(|i| [1.7e9 + f64::from(i) * 15.0, 1.0]).collect();
+        let pyramid = Pyramid::new(&points);
+        let vertices = pyramid.vertices(None);
+        for i in [n as usize - 1, n as usize - 2, 9_876_543] {
+            assert!((vertices.x(i) - points[i][0]).abs() < 1e-3, "point {i}: {} against {}", vertices.x(i), points[i][0]);
+        }
+        for level in [Some(0), Some(3)] {
+            let v = pyramid.vertices(level);
+            let size = 8 << level.unwrap();
+            let last_bucket = v.data.len() / 2 - 1;
+            assert!((v.x(2 * last_bucket) - points[last_bucket * size][0]).abs() < 1e-3);
         }
     }
 
@@ -183,5 +299,7 @@ mod tests {
         let pyramid = Pyramid::new(&points);
         assert_eq!(pyramid.view(10.0, 20.0, 800), points[9..22].to_vec());
         assert!(Pyramid::new(&[]).view(0.0, 1.0, 10).is_empty());
+        assert!(pyramid.plan(20.0, 10.0, 10).is_none() && pyramid.plan(f64::NAN, 10.0, 10).is_none());
+        assert_ne!(Pyramid::new(&points).id(), pyramid.id(), "every pyramid has its own id");
     }
 }
