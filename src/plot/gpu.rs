@@ -232,20 +232,28 @@ mod tests {
     use super::super::pyramid::Pyramid;
     use super::*;
 
-    /// A device on whatever adapter there is (lavapipe here), held to wgpu's lowest limits (those
-    /// of WebGL2) and no optional features, so the renderer is shown to need nothing more.
-    fn device() -> (wgpu::Device, wgpu::Queue) {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    /// A device on `backend` (Mesa's lavapipe for Vulkan, llvmpipe for GL here), held to wgpu's
+    /// lowest limits (those of WebGL2) and no optional features, so the renderer is shown to need
+    /// nothing more.
+    fn device(backend: wgpu::Backends) -> (wgpu::Device, wgpu::Queue) {
+        let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        descriptor.backends = backend;
+        let instance = wgpu::Instance::new(descriptor);
         let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
-            .expect("no wgpu adapter: install mesa-vulkan-drivers (see .ci/test)");
+            .unwrap_or_else(|e| panic!("no {backend:?} adapter ({e}): install mesa-vulkan-drivers and libegl-mesa0 (see .ci/test)"));
         let descriptor =
             wgpu::DeviceDescriptor { required_limits: wgpu::Limits::downlevel_webgl2_defaults(), ..wgpu::DeviceDescriptor::default() };
         pollster::block_on(adapter.request_device(&descriptor)).expect("a device within WebGL2's limits")
     }
 
-    /// Renders each series' planned range in its view into a `size`² RGBA image and reads it back.
+    /// Renders each series' planned range in its view into a `size`² RGBA image on Vulkan and reads it back.
     fn render(series: &[(&Pyramid, View)], columns: usize, size: u32) -> Vec<u8> {
-        let (device, queue) = device();
+        render_on(wgpu::Backends::VULKAN, series, columns, size)
+    }
+
+    /// [`render`] on `backend`.
+    fn render_on(backend: wgpu::Backends, series: &[(&Pyramid, View)], columns: usize, size: u32) -> Vec<u8> {
+        let (device, queue) = device(backend);
         let format = wgpu::TextureFormat::Rgba8Unorm;
         let renderer = LineRenderer::new(&device, format);
         let drawn: Vec<(GpuVertices, GpuView, Range<u32>)> = series
@@ -343,8 +351,21 @@ mod tests {
 
     #[test]
     fn a_point_five_years_into_a_series_lands_on_its_pixel() {
-        // 10M points 15 s apart from 2023; one f32 offset from the first would put the last ones
-        // on 16 s steps, a pixel column in 64 out of place in this 4-minute view.
+        five_years_in_on(wgpu::Backends::VULKAN);
+    }
+
+    #[test]
+    fn the_same_renderer_draws_the_same_pixels_on_opengl() {
+        // wgpu's GL backend (GLSL ES from the same WGSL), on Mesa's llvmpipe through EGL.
+        five_years_in_on(wgpu::Backends::GL);
+        let pyramid = Pyramid::new(&[[0.0, 0.5], [1.0, 0.5]]);
+        let image = render_on(wgpu::Backends::GL, &[(&pyramid, View { min: [0.0, 0.0], max: [1.0, 1.0], color: RED })], 64, 64);
+        assert!((31..=32).any(|y| (4..60).all(|x| lit(&image, 64, x, y))), "the middle row is lit on GL too");
+    }
+
+    /// 10M points 15 s apart from 2023; one f32 offset from the first would put the last ones on
+    /// 16 s steps, a pixel column in 64 out of place in this 4-minute view.
+    fn five_years_in_on(backend: wgpu::Backends) {
         let n = 10_000_000_u32;
         let t = |i: u32| 1.7e9 + f64::from(i) * 15.0;
         let spike = n - 9;
@@ -352,7 +373,7 @@ mod tests {
         let pyramid = Pyramid::new(&points);
         // Eight points span the view; the spike at the middle one.
         let view = View { min: [t(n - 13), 0.0], max: [t(n - 5), 1.0], color: RED };
-        let image = render(&[(&pyramid, view)], 128, 128);
+        let image = render_on(backend, &[(&pyramid, view)], 128, 128);
         // The spike's peak: row 12 (y = 0.9), column 64 (the middle of the view).
         let peak = lit_columns(&image, 128, 10..=14);
         assert!(!peak.is_empty() && peak.iter().all(|&x| (62..=66).contains(&x)), "the spike's peak is in columns {peak:?}");
