@@ -96,7 +96,9 @@ fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     ui.separator();
     let title = if state.overlays.is_empty() { "Overlay".to_owned() } else { format!("Overlay ({})", state.overlays.len()) };
-    ui.menu_button(title, |ui| {
+    // Stays open while boxes are ticked, so several metrics can be overlaid at once.
+    let config = egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+    egui::containers::menu::MenuButton::new(title).config(config).ui(ui, |ui| {
         ui.label(RichText::new("Draw other budgets' metrics on this plot, in its unit").weak());
         egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
             for index in candidates {
@@ -176,8 +178,87 @@ pub fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize) {
     ui.label(RichText::new(text).weak().small());
 }
 
+/// An x value in words: a time to the second, or a run's number.
 fn format_x(x: f64, is_time: bool) -> String {
-    if is_time { Timestamp((x * 1000.0) as i64).date() } else { format!("run {x:.0}") }
+    if is_time { Timestamp((x * 1000.0).round() as i64).to_string().replace('T', " ") } else { format!("run {x:.0}") }
+}
+
+/// Steps of a time axis, in seconds: round numbers of seconds, minutes, hours, days and weeks.
+const TIME_STEPS: [f64; 25] = [
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    15.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+    900.0,
+    1_800.0,
+    3_600.0,
+    7_200.0,
+    10_800.0,
+    21_600.0,
+    43_200.0,
+    86_400.0,
+    172_800.0,
+    604_800.0,
+    1_209_600.0,
+    2_419_200.0,
+    7_862_400.0,
+    15_724_800.0,
+    31_449_600.0,
+];
+
+/// Grid marks of a time axis (x in seconds since 1970): at round times, in three thicknesses, the
+/// thinnest at least `base_step_size` apart (a day and longer fall on UTC midnights).
+#[allow(clippy::needless_pass_by_value)] // egui_plot's grid spacers take their input by value
+fn time_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let step_at_least =
+        |min: f64| TIME_STEPS.iter().copied().find(|&s| s >= min).unwrap_or_else(|| (min / 31_449_600.0).ceil() * 31_449_600.0);
+    let (low, high) = input.bounds;
+    if !(input.base_step_size > 0.0 && high > low) {
+        return Vec::new();
+    }
+    let fine = step_at_least(input.base_step_size);
+    let middle = step_at_least(fine * 3.0);
+    let coarse = step_at_least(middle * 3.0);
+    let mut marks: Vec<egui_plot::GridMark> = Vec::new();
+    for step in [coarse, middle, fine] {
+        let (first, last) = ((low / step).ceil() as i64, (high / step).floor() as i64);
+        for k in first..=last.min(first + 1000) {
+            let value = k as f64 * step;
+            // Each time once, with its thickest step.
+            if !marks.iter().any(|m| (m.value - value).abs() < step * 1e-9) {
+                marks.push(egui_plot::GridMark { value, step_size: step });
+            }
+        }
+    }
+    marks
+}
+
+/// A time axis' label for a mark `step` seconds from the next: the date for days and longer, the
+/// day and time of day for minutes and hours, the time to the second below that.
+fn time_label(x: f64, step: f64) -> String {
+    let text = Timestamp((x * 1000.0).round() as i64).to_string();
+    if step >= 86_400.0 {
+        text[..10].to_owned()
+    } else if step >= 60.0 {
+        format!("{} {}", &text[5..10], &text[11..16])
+    } else {
+        text[11..19].to_owned()
+    }
+}
+
+/// The x axis of a history plot: times at round steps with labels to match, or run numbers.
+fn with_x_axis(chart: egui_plot::Plot<'_>, is_time: bool) -> egui_plot::Plot<'_> {
+    if is_time {
+        chart.x_grid_spacer(time_grid).x_axis_formatter(|mark, _| time_label(mark.value, mark.step_size))
+    } else {
+        chart.x_axis_formatter(|mark, _| format!("run {:.0}", mark.value))
+    }
 }
 
 /// The points and runs of the series named `name` on the plot (the legend's names).
@@ -262,7 +343,6 @@ pub fn history_plot_with_runs_ui(
             .include_y(0.0)
             .include_y(r.limit)
             .y_axis_label(format!("{} ({unit})", r.metric))
-            .x_axis_formatter(move |mark, _| format_x(mark.value, is_time))
             .label_formatter(move |hover| match hover {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
                     let named = series_named(plot, plot_name)
@@ -275,6 +355,7 @@ pub fn history_plot_with_runs_ui(
                 }
                 egui_plot::HoverPosition::Elsewhere { .. } => None,
             });
+    chart = with_x_axis(chart, is_time);
     if options.show_legend {
         // Bottom right: plots start at zero, so the data seldom lies there.
         chart = chart.legend(Legend::default().position(egui_plot::Corner::RightBottom));
@@ -404,25 +485,51 @@ fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &Plo
     use egui_plot::{Bar, BarChart, HLine, Legend, Plot};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
-    Plot::new((options.id, "stacked"))
+    let chart = Plot::new((options.id, "stacked"))
         .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .include_y(0.0)
         .include_y(r.limit)
-        .y_axis_label(format!("{} ({unit}), allocations stacked", r.metric))
-        .x_axis_formatter(move |mark, _| format_x(mark.value, is_time))
-        .show(ui, |plot_ui| {
-            let mut charts: Vec<BarChart> = Vec::new();
-            for (i, (name, bars)) in plot.stack.iter().enumerate() {
-                let color = theme::stack_color(i);
-                let bars: Vec<Bar> = bars.iter().map(|&(x, width, value)| Bar::new(x, value).width(width * 0.9).fill(color)).collect();
-                let mut chart = BarChart::new(name.clone(), bars).color(color);
-                let below: Vec<&BarChart> = charts.iter().collect();
-                chart = chart.stack_on(&below);
-                charts.push(chart);
-            }
-            for chart in charts {
-                plot_ui.bar_chart(chart);
-            }
-            plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
-        });
+        .y_axis_label(format!("{} ({unit}), allocations stacked", r.metric));
+    with_x_axis(chart, is_time).show(ui, |plot_ui| {
+        let mut charts: Vec<BarChart> = Vec::new();
+        for (i, (name, bars)) in plot.stack.iter().enumerate() {
+            let color = theme::stack_color(i);
+            let bars: Vec<Bar> = bars.iter().map(|&(x, width, value)| Bar::new(x, value).width(width * 0.9).fill(color)).collect();
+            let mut chart = BarChart::new(name.clone(), bars).color(color);
+            let below: Vec<&BarChart> = charts.iter().collect();
+            chart = chart.stack_on(&below);
+            charts.push(chart);
+        }
+        for chart in charts {
+            plot_ui.bar_chart(chart);
+        }
+        plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_hour_of_runtime_samples_is_marked_at_round_minutes_with_times_of_day() {
+        let start = 1_764_590_400.0; // 2025-12-01 12:00 UTC
+        let marks = time_grid(egui_plot::GridInput { bounds: (start + 7.0, start + 3_607.0), base_step_size: 150.0 });
+        let steps: Vec<f64> = marks.iter().map(|m| m.step_size).collect();
+        assert!(steps.contains(&300.0) && steps.iter().all(|s| [300.0, 900.0, 3_600.0].contains(s)), "{steps:?}");
+        assert!(marks.iter().all(|m| (m.value % 300.0).abs() < 1e-6), "every mark on a round five minutes");
+        let hour = marks.iter().find(|m| (m.step_size - 3_600.0).abs() < 1e-9).unwrap();
+        assert_eq!(time_label(hour.value, hour.step_size), "12-01 13:00");
+        assert_eq!(time_label(start + 30.0, 10.0), "12:00:30");
+    }
+
+    #[test]
+    fn years_of_history_are_marked_at_midnights_with_dates() {
+        let start = 1_700_000_000.0;
+        let marks = time_grid(egui_plot::GridInput { bounds: (start, start + 4.0 * 31_536_000.0), base_step_size: 2_000_000.0 });
+        assert!(!marks.is_empty() && marks.iter().all(|m| m.value % 86_400.0 == 0.0), "on UTC midnights");
+        let label = time_label(marks[0].value, marks[0].step_size);
+        assert_eq!(label.len(), 10, "a date: {label}");
+        assert!(time_grid(egui_plot::GridInput { bounds: (1.0, 1.0), base_step_size: 1.0 }).is_empty());
+    }
 }

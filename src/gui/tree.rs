@@ -23,11 +23,16 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.checkbox(&mut filter.regressed_only, "regressed");
     });
     ui.horizontal(|ui| {
-        egui::ComboBox::new("sort", "sort").selected_text(filter.sort.label()).show_ui(ui, |ui| {
-            for key in SortKey::ALL {
-                ui.selectable_value(&mut filter.sort, key, key.label());
-            }
-        });
+        let label = ui.label("Sort by");
+        egui::ComboBox::from_id_salt("sort")
+            .selected_text(filter.sort.label())
+            .show_ui(ui, |ui| {
+                for key in SortKey::ALL {
+                    ui.selectable_value(&mut filter.sort, key, key.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
         environment_ui(ui, state, commands);
     });
     if filter != state.filter {
@@ -63,13 +68,18 @@ pub fn environment_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>
         return;
     }
     let shown = state.report.environment.clone().unwrap_or_default();
-    egui::ComboBox::new("environment", "environment").selected_text(shown.as_str()).show_ui(ui, |ui| {
-        for env in environments {
-            if ui.selectable_label(&shown == env, env).clicked() && &shown != env {
-                commands.push(Command::SetEnvironment(Some(env.clone())));
+    let label = ui.label("Environment");
+    egui::ComboBox::from_id_salt("environment")
+        .selected_text(shown.as_str())
+        .show_ui(ui, |ui| {
+            for env in environments {
+                if ui.selectable_label(&shown == env, env).clicked() && &shown != env {
+                    commands.push(Command::SetEnvironment(Some(env.clone())));
+                }
             }
-        }
-    });
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 /// A budget's row: name, value against limit and what is left.
