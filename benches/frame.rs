@@ -10,6 +10,9 @@
 //! Bars (issue 4): under 3 ms a frame with the bundled workspace, under 16 ms with 1M points.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::thread_cpu_ns;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use headroom::engine::synthetic::long_series;
@@ -17,14 +20,6 @@ use headroom::gui::state::TimeRange;
 use headroom::gui::{App, Command, Source};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
-
-/// Nanoseconds this thread has spent on a CPU.
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
-        .expect("Linux's /proc/thread-self/schedstat")
-}
 
 fn harness_on(source: Source) -> Harness<'static, App> {
     let mut harness = Harness::builder().with_size(egui::vec2(1920.0, 1080.0)).build_eframe(move |cc| App::new(cc, &source));
@@ -81,7 +76,10 @@ fn report_with(name: &str, harness: &mut Harness<'static, App>, before_frame: &d
 fn screens(harness: &mut Harness<'static, App>, budget: &str, parent: &str) {
     report("budget tree", harness);
     let index = harness.state().state.workspace.budgets.iter().position(|b| b.id == budget).unwrap();
+    // Selecting prepares the plot on the UI thread (its series, levels, band and pyramid): one frame's delay.
+    let start = Instant::now();
     harness.state_mut().state.apply(Command::Select(index));
+    println!("  selecting {budget}: {:.1} ms on the UI thread to prepare its plot", start.elapsed().as_secs_f64() * 1e3);
     harness.run();
     report(&format!("{budget} selected (history plot)"), harness);
     // The worst case: the view changes every frame (zooming), so the reduction runs every frame.

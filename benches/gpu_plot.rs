@@ -17,6 +17,9 @@
 //! (`/proc/thread-self/schedstat`), so other processes do not inflate it.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::thread_cpu_ns;
 use eframe::egui_wgpu::{self, wgpu};
 use headroom::engine::check::{BudgetResult, Status};
 use headroom::engine::synthetic::long_series;
@@ -27,14 +30,6 @@ use headroom::model::units::{Direction, Unit};
 use headroom::plot::pyramid::Pyramid;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Nanoseconds this thread has spent on a CPU.
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
-        .expect("Linux's /proc/thread-self/schedstat")
-}
 
 const SIZE: [u32; 2] = [1920, 1080];
 const POINTS: usize = 10_000_000;

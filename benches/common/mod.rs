@@ -1,4 +1,5 @@
-//! What the benchmarks share.
+//! What the benchmarks share (each uses some of it).
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -13,4 +14,13 @@ pub fn median_time(iterations: usize, mut f: impl FnMut()) -> Duration {
         .collect();
     times.sort();
     times[times.len() / 2]
+}
+
+/// Nanoseconds this thread has spent on a CPU (Linux's `/proc/thread-self/schedstat`): other
+/// threads and processes do not count, so a busy machine does not inflate it.
+pub fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .expect("Linux's /proc/thread-self/schedstat")
 }
