@@ -5,8 +5,9 @@
 //!  App::new ─ wgpu render state? ─ yes ─▶ LineRenderer in egui_wgpu's callback resources
 //!                                   no ──▶ the plot keeps drawing with egui_plot (said once in the log)
 //!  each frame: egui_plot draws axes, grid, limits, markers, hover; a callback per long series:
-//!    prepare: upload the planned level once (cached by pyramid and level), write the view uniform
-//!             (one per plot and series); drop what belongs to pyramids no longer alive
+//!    prepare: allocate the planned level's buffer once (cached by pyramid and level), write the
+//!             pages of it the view draws that are not there yet, write the view uniform (one per
+//!             plot and series); drop what belongs to pyramids no longer alive
 //!    paint:   draw the visible range of that level
 //! ```
 
@@ -24,7 +25,7 @@ struct Resources {
     levels: HashMap<(u64, Option<usize>), (Weak<Pyramid>, GpuVertices)>,
     views: HashMap<(egui::Id, u64), (Weak<Pyramid>, GpuView)>,
     /// What each callback draws this frame, set in `prepare`.
-    ranges: HashMap<(egui::Id, u64), Range<u32>>,
+    ranges: HashMap<(egui::Id, u64), Range<usize>>,
 }
 
 /// Puts the renderer into `renderer`'s callback resources, for targets of `format`.
@@ -42,10 +43,16 @@ pub fn install(cc: &eframe::CreationContext<'_>) -> bool {
     true
 }
 
-/// Bytes of GPU memory the plot holds in `renderer` (the uploaded levels), for the benchmark.
+/// Bytes of GPU memory the plot holds in `renderer` (the levels' buffers), for tests and the benchmark.
 #[must_use]
 pub fn gpu_bytes(renderer: &egui_wgpu::Renderer) -> u64 {
     renderer.callback_resources.get::<Resources>().map_or(0, |r| r.levels.values().map(|(_, v)| v.bytes()).sum())
+}
+
+/// Bytes the plot has written into those buffers (the pages views needed).
+#[must_use]
+pub fn gpu_written_bytes(renderer: &egui_wgpu::Renderer) -> u64 {
+    renderer.callback_resources.get::<Resources>().map_or(0, |r| r.levels.values().map(|(_, v)| v.written_bytes()).sum())
 }
 
 struct SeriesCallback {
@@ -68,13 +75,18 @@ impl CallbackTrait for SeriesCallback {
         let Some(Resources { renderer, levels, views, ranges }) = resources.get_mut::<Resources>() else { return Vec::new() };
         levels.retain(|_, (owner, _)| owner.strong_count() > 0);
         views.retain(|_, (owner, _)| owner.strong_count() > 0);
-        let id = self.pyramid.id();
-        // A level is uploaded the first time a view needs it; after that only the uniform changes.
-        let (_, vertices) = levels
-            .entry((id, self.level))
-            .or_insert_with(|| (Arc::downgrade(&self.pyramid), renderer.upload(device, &self.pyramid.vertices(self.level))));
-        let (_, target) = views.entry((self.plot, id)).or_insert_with(|| (Arc::downgrade(&self.pyramid), renderer.view(device)));
-        ranges.insert((self.plot, id), LineRenderer::set_view(queue, target, vertices, &self.view, self.range.clone()));
+        let (pyramid, level, id) = (&self.pyramid, self.level, self.pyramid.id());
+        let (_, vertices) = levels.entry((id, level)).or_insert_with(|| {
+            (
+                Arc::downgrade(pyramid),
+                LineRenderer::allocate(device, pyramid.vertex_count(level), pyramid.vertex_origins(level).into_owned()),
+            )
+        });
+        let (_, target) = views.entry((self.plot, id)).or_insert_with(|| (Arc::downgrade(pyramid), renderer.view(device)));
+        let range = LineRenderer::set_view(queue, target, vertices, &self.view, self.range.clone());
+        // Each page is written the first time a view needs it; after that only the uniform changes.
+        vertices.write(queue, range.clone(), |r, origins| pyramid.vertex_slice(level, r, origins));
+        ranges.insert((self.plot, id), range);
         Vec::new()
     }
 

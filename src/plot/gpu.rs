@@ -1,14 +1,17 @@
 //! The wgpu line renderer: plain buffers in, pixels out. It knows nothing of budgets or egui.
 //!
 //! ```text
-//!  vertices (x relative to their chunk's origin, y; f32) ─ upload once ─▶ a vertex buffer
-//!  view (x, y range in f64, colour, the drawn range)    ─ each frame ─▶ a 304-byte uniform:
+//!  a level's vertices (x relative to their chunk's origin, y; f32)
+//!      ─ one buffer a level, each page of 65,536 written once, when a view first needs it ─▶ GPU
+//!  view (x, y range in f64, colour, the drawn range) ─ each frame ─▶ a 304-byte uniform:
 //!      x span, y min, y span, colour, and for each chunk drawn: its origin − the view's x min
-//!  vertex shader: chunk = vertex_index / CHUNK
-//!                 ndc.x = (x + offset[chunk − first]) / x span · 2 − 1       line strip, 1 px
+//!  draw: the buffer bound from the drawn range's first chunk; vertex shader:
+//!      chunk = vertex_index / CHUNK;  ndc.x = (x + offset[chunk]) / x span · 2 − 1   line strip, 1 px
 //! ```
 //!
-//! Panning and zooming change only the uniform; the points stay on the GPU. Long series are
+//! Panning and zooming change only the uniform; the points stay on the GPU. Pages keep any one
+//! frame's upload small: zooming into 10M points writes the two pages in view (1 MB), not all
+//! 80 MB, so the UI thread never stalls on an upload. Long series are
 //! handed in reduced by [`super::pyramid::Pyramid`], so what is drawn stays near the pixel count
 //! (at most `8 × columns + 2` vertices, a few chunks). Each chunk's origin is taken relative to
 //! the view on the CPU in f64, so however long the series, the f32 arithmetic on the GPU only
@@ -21,14 +24,18 @@
 
 use super::pyramid::{CHUNK, Vertices};
 use eframe::egui_wgpu::wgpu;
+use std::borrow::Cow;
 use std::num::NonZeroU64;
 use std::ops::Range;
 
 /// The most chunks one draw spans: the uniform holds an origin offset for each.
 pub const MAX_CHUNKS: usize = 64;
 
-/// The uniform's size: span, colour, chunk numbers (16 bytes each) and the offsets.
+/// The uniform's size: span, colour, chunk size (16 bytes each) and the offsets.
 const UNIFORM_BYTES: u64 = 48 + MAX_CHUNKS as u64 * 4;
+
+/// Vertices written to the GPU at a time, once each: 16 chunks, 512 KB.
+pub const PAGE: usize = 16 * CHUNK;
 
 /// The line shader (WGSL).
 pub const SHADER: &str = r"
@@ -37,16 +44,17 @@ struct View {
     span: vec4<f32>,
     // Premultiplied linear RGBA.
     color: vec4<f32>,
-    // x: the first chunk drawn; y: vertices per chunk.
+    // x: vertices per chunk.
     chunks: vec4<u32>,
-    // For each chunk drawn, its origin minus the view's lowest x; four to a vec4.
+    // For each chunk drawn (from the first bound), its origin minus the view's lowest x; four to a vec4.
     offsets: array<vec4<f32>, 16>,
 };
 @group(0) @binding(0) var<uniform> view: View;
 
 @vertex
 fn vs_main(@builtin(vertex_index) index: u32, @location(0) p: vec2<f32>) -> @builtin(position) vec4<f32> {
-    let k = index / view.chunks.y - view.chunks.x;
+    // The buffer is bound from the first chunk drawn, so the index counts from there.
+    let k = index / view.chunks.x;
     let x = (p.x + view.offsets[k / 4u][k % 4u]) / view.span.x;
     let y = (p.y - view.span.y) / view.span.z;
     return vec4<f32>(x * 2.0 - 1.0, y * 2.0 - 1.0, 0.0, 1.0);
@@ -58,18 +66,42 @@ fn fs_main() -> @location(0) vec4<f32> {
 }
 ";
 
-/// A level of a series on the GPU: its vertices and their chunks' origins.
+/// A level of a series on the GPU: a buffer for all its vertices, filled a page at a time.
 pub struct GpuVertices {
     buffer: wgpu::Buffer,
-    count: u32,
+    count: usize,
     origins: Vec<f64>,
+    written: Vec<bool>,
 }
 
 impl GpuVertices {
-    /// Bytes of GPU memory held.
+    /// Bytes of GPU memory allocated.
     #[must_use]
     pub fn bytes(&self) -> u64 {
         self.buffer.size()
+    }
+
+    /// Bytes written so far (the pages some view needed).
+    #[must_use]
+    pub fn written_bytes(&self) -> u64 {
+        let pages = self.written.iter().filter(|&&w| w).count();
+        (pages * PAGE * 8).min(self.count * 8) as u64
+    }
+
+    /// Writes the pages of `range` not written yet; `vertices(r, origins)` gives vertices `r`
+    /// relative to their chunks' `origins` (as [`super::pyramid::Pyramid::vertex_slice`] does).
+    pub fn write<'a>(&mut self, queue: &wgpu::Queue, range: Range<usize>, vertices: impl Fn(Range<usize>, &[f64]) -> Cow<'a, [[f32; 2]]>) {
+        let end = range.end.min(self.count);
+        for page in range.start.min(end) / PAGE..end.div_ceil(PAGE) {
+            if self.written[page] {
+                continue;
+            }
+            let pages = page * PAGE..((page + 1) * PAGE).min(self.count);
+            let data = vertices(pages.clone(), &self.origins);
+            // f32 pairs as bytes, in the machine's order: little-endian on every platform wgpu runs on.
+            queue.write_buffer(&self.buffer, (pages.start * 8) as u64, bytemuck::cast_slice(&data));
+            self.written[page] = true;
+        }
     }
 }
 
@@ -154,18 +186,25 @@ impl LineRenderer {
         LineRenderer { pipeline, layout }
     }
 
-    /// Uploads vertices once: one copy, straight from the pyramid's memory into the buffer.
+    /// A buffer for `count` vertices in chunks with these `origins`, written later a page at a
+    /// time ([`GpuVertices::write`]).
     #[must_use]
-    pub fn upload(&self, device: &wgpu::Device, vertices: &Vertices<'_>) -> GpuVertices {
-        use wgpu::util::DeviceExt as _;
-        // f32 pairs as bytes, in the machine's order: little-endian on every platform wgpu runs on.
-        let bytes: &[u8] = bytemuck::cast_slice(&vertices.data);
-        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+    pub fn allocate(device: &wgpu::Device, count: usize, origins: Vec<f64>) -> GpuVertices {
+        let buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("headroom series"),
-            contents: if bytes.is_empty() { &[0; 8] } else { bytes },
-            usage: wgpu::BufferUsages::VERTEX,
+            size: (count.max(1) * 8) as u64,
+            usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
-        GpuVertices { buffer, count: u32::try_from(vertices.data.len()).unwrap_or(u32::MAX), origins: vertices.origins.to_vec() }
+        GpuVertices { buffer, count, origins, written: vec![false; count.div_ceil(PAGE)] }
+    }
+
+    /// Allocates and writes all of `vertices` at once (what a view of every vertex needs).
+    #[must_use]
+    pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, vertices: &Vertices<'_>) -> GpuVertices {
+        let mut target = LineRenderer::allocate(device, vertices.data.len(), vertices.origins.to_vec());
+        target.write(queue, 0..vertices.data.len(), |r, _| Cow::Borrowed(&vertices.data[r]));
+        target
     }
 
     /// A view uniform for one drawing of a series.
@@ -187,10 +226,11 @@ impl LineRenderer {
 
     /// Pans or zooms: writes the view's uniform for drawing `range` of `vertices` (its span,
     /// colour and the origins of the chunks the range touches, relative to the view in f64).
-    /// Returns the range to draw: `range` within the vertices, cut to [`MAX_CHUNKS`] chunks.
+    /// Returns the range to draw (and to have written): `range` within the vertices, cut to
+    /// [`MAX_CHUNKS`] chunks.
     #[must_use]
-    pub fn set_view(queue: &wgpu::Queue, target: &GpuView, vertices: &GpuVertices, view: &View, range: Range<usize>) -> Range<u32> {
-        let end = range.end.min(vertices.count as usize);
+    pub fn set_view(queue: &wgpu::Queue, target: &GpuView, vertices: &GpuVertices, view: &View, range: Range<usize>) -> Range<usize> {
+        let end = range.end.min(vertices.count);
         let start = range.start.min(end);
         let first_chunk = start / CHUNK;
         let end = end.min((first_chunk + MAX_CHUNKS) * CHUNK);
@@ -209,21 +249,23 @@ impl LineRenderer {
             *slot = (origin - view.min[0]) as f32;
         }
         let mut bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
-        bytes[32..36].copy_from_slice(&(first_chunk as u32).to_le_bytes());
-        bytes[36..40].copy_from_slice(&(CHUNK as u32).to_le_bytes());
+        bytes[32..36].copy_from_slice(&(CHUNK as u32).to_le_bytes());
         queue.write_buffer(&target.uniform, 0, &bytes);
-        start as u32..end as u32
+        start..end
     }
 
-    /// Draws `range` of `vertices` (as returned by [`LineRenderer::set_view`]) into a render pass.
-    pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>, target: &GpuView, vertices: &GpuVertices, range: Range<u32>) {
+    /// Draws `range` of `vertices` (as returned by [`LineRenderer::set_view`], and written) into a
+    /// render pass: the buffer bound from the range's first chunk, as the uniform's offsets are.
+    pub fn paint(&self, pass: &mut wgpu::RenderPass<'_>, target: &GpuView, vertices: &GpuVertices, range: Range<usize>) {
         if range.len() < 2 {
             return;
         }
+        let base = range.start / CHUNK * CHUNK;
+        let local = u32::try_from(range.start - base).unwrap_or(0)..u32::try_from(range.end - base).unwrap_or(0);
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &target.bind_group, &[]);
-        pass.set_vertex_buffer(0, vertices.buffer.slice(..));
-        pass.draw(range, 0..1);
+        pass.set_vertex_buffer(0, vertices.buffer.slice((base * 8) as u64..(range.end * 8) as u64));
+        pass.draw(local, 0..1);
     }
 }
 
@@ -256,13 +298,17 @@ mod tests {
         let (device, queue) = device(backend);
         let format = wgpu::TextureFormat::Rgba8Unorm;
         let renderer = LineRenderer::new(&device, format);
-        let drawn: Vec<(GpuVertices, GpuView, Range<u32>)> = series
+        let drawn: Vec<(GpuVertices, GpuView, Range<usize>)> = series
             .iter()
             .filter_map(|(pyramid, view)| {
                 let plan = pyramid.plan(view.min[0], view.max[0], columns)?;
-                let vertices = renderer.upload(&device, &pyramid.vertices(plan.level));
+                let mut vertices =
+                    LineRenderer::allocate(&device, pyramid.vertex_count(plan.level), pyramid.vertex_origins(plan.level).to_vec());
                 let target = renderer.view(&device);
                 let range = LineRenderer::set_view(&queue, &target, &vertices, view, plan.range);
+                vertices.write(&queue, range.clone(), |r, origins| pyramid.vertex_slice(plan.level, r, origins));
+                // A view writes only the pages it draws.
+                assert!(vertices.written_bytes() <= ((range.len() / PAGE + 2) * PAGE * 8) as u64);
                 Some((vertices, target, range))
             })
             .collect();

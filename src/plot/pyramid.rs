@@ -183,29 +183,51 @@ impl Pyramid {
         Some(Plan { level: Some(level), range: start / size * 2..((end - 1) / size + 1) * 2 })
     }
 
-    /// The vertices of `level` (as in [`Plan::level`]): the points themselves (borrowed), or two a
-    /// bucket, (first x, min) and (last x, max), chunked with origins of their own. The GPU plot
-    /// uploads these once and draws a [`Plan::range`] of them.
+    /// How many vertices `level` (as in [`Plan::level`]) has: one a point, or two a bucket.
+    #[must_use]
+    pub fn vertex_count(&self, level: Option<usize>) -> usize {
+        level.map_or(self.points.len(), |l| self.levels[l].len() * 2)
+    }
+
+    /// The origin of each chunk of [`CHUNK`] vertices of `level`.
+    #[must_use]
+    pub fn vertex_origins(&self, level: Option<usize>) -> Cow<'_, [f64]> {
+        let Some(level) = level else { return Cow::Borrowed(&self.origins) };
+        let size = BUCKET << level;
+        // Chunk c starts at vertex c·CHUNK, the first of bucket c·CHUNK/2.
+        Cow::Owned((0..self.vertex_count(Some(level)).div_ceil(CHUNK)).map(|c| self.x(c * CHUNK / 2 * size)).collect())
+    }
+
+    /// Vertices `range` of `level`, x relative to their chunk's origin (`origins`, as
+    /// [`Pyramid::vertex_origins`] gives them): the points themselves (borrowed), or two a bucket,
+    /// (first x, min) and (last x, max). The GPU plot uploads these a page at a time, once.
+    #[must_use]
+    pub fn vertex_slice(&self, level: Option<usize>, range: Range<usize>, origins: &[f64]) -> Cow<'_, [[f32; 2]]> {
+        let Some(level) = level else { return Cow::Borrowed(&self.points[range]) };
+        let size = BUCKET << level;
+        let last_point = self.points.len() - 1;
+        Cow::Owned(
+            range
+                .map(|i| {
+                    let (b, origin) = (i / 2, origins[i / CHUNK]);
+                    let [low, high] = self.levels[level][b];
+                    if i % 2 == 0 {
+                        [(self.x(b * size) - origin) as f32, low]
+                    } else {
+                        [(self.x(((b + 1) * size - 1).min(last_point)) - origin) as f32, high]
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// All vertices of `level` with their chunks' origins (for tests and benchmarks; the plot
+    /// takes them a page at a time).
     #[must_use]
     pub fn vertices(&self, level: Option<usize>) -> Vertices<'_> {
-        let Some(level) = level else {
-            return Vertices { data: Cow::Borrowed(&self.points), origins: Cow::Borrowed(&self.origins) };
-        };
-        let size = BUCKET << level;
-        let buckets = &self.levels[level];
-        let last_point = self.points.len() - 1;
-        // Chunk c starts at vertex c·CHUNK, the first of bucket c·CHUNK/2.
-        let origins: Vec<f64> = (0..(buckets.len() * 2).div_ceil(CHUNK)).map(|c| self.x(c * CHUNK / 2 * size)).collect();
-        let data = buckets
-            .iter()
-            .enumerate()
-            .flat_map(|(b, &[low, high])| {
-                let origin = origins[2 * b / CHUNK];
-                let (first, last) = (b * size, ((b + 1) * size - 1).min(last_point));
-                [[(self.x(first) - origin) as f32, low], [(self.x(last) - origin) as f32, high]]
-            })
-            .collect();
-        Vertices { data: Cow::Owned(data), origins: Cow::Owned(origins) }
+        let origins = self.vertex_origins(level);
+        let data = self.vertex_slice(level, 0..self.vertex_count(level), &origins);
+        Vertices { data, origins }
     }
 
     /// The points to draw for the view `[x_min, x_max]` over `columns` pixel columns, for a CPU
