@@ -24,7 +24,9 @@ fn settle(harness: &mut Harness<'static, App>) {
     loop {
         harness.step();
         let state = &harness.state().state;
-        let busy = state.loading().is_some() || state.sensitivity.as_ref().is_some_and(headroom::gui::state::Sensitivity::replaying);
+        let busy = state.loading().is_some()
+            || state.plot_preparing()
+            || state.sensitivity.as_ref().is_some_and(headroom::gui::state::Sensitivity::replaying);
         if !busy {
             break;
         }
@@ -479,7 +481,11 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     settle(&mut harness);
     assert!(harness.state().state.gpu_plot, "the app installed the GPU line renderer");
     harness.get_by_label_contains("api ").click();
-    harness.run();
+    harness.run_steps(2);
+    // 300,000 runs: the plot is prepared in the background while the window says so.
+    assert!(harness.state().state.plot_preparing());
+    harness.get_by_label_contains("Preparing the plot of 300000 runs");
+    settle(&mut harness);
     assert!(harness.state().state.plot.pyramid.is_some());
     let image = harness.render().unwrap();
     let ctx = harness.ctx.clone();
@@ -512,7 +518,7 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     // Overlay the other metric: the GPU draws it too, in its own colour.
     let db = harness.state().state.workspace.budgets.iter().position(|b| b.id == "db").unwrap();
     harness.state_mut().state.apply(headroom::gui::Command::ToggleOverlay(db));
-    harness.run();
+    settle(&mut harness);
     let overlay = &harness.state().state.plot.overlays;
     assert_eq!(overlay.len(), 1);
     assert!(overlay[0].pyramid.is_some());
@@ -523,7 +529,7 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
 
     // Another selection drops the overlays, and their GPU memory with the pyramids.
     harness.get_by_label_contains("db ").click();
-    harness.run();
+    settle(&mut harness);
     assert!(harness.state().state.plot.overlays.is_empty());
     harness.render().unwrap();
     harness.render().unwrap();

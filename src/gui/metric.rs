@@ -54,6 +54,14 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         children_ui(ui, state, index, commands);
     }
     ui.add_space(4.0);
+    if state.plot_preparing() {
+        let runs = state.workspace.history.series.get(&budget.metric).map_or(0, |s| s.points.len());
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Preparing the plot of {runs} runs…"));
+        });
+        return;
+    }
     if state.plot.main.is_empty() && state.plot.other.is_empty() {
         ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
         return;
@@ -392,12 +400,10 @@ pub fn history_plot_with_runs_ui(
                 Some(p) => p.0.view(x_min, x_max, columns),
                 None => reduced(plot_ui.ctx(), applied_id.with(k), series.points, x_min, x_max, columns),
             };
-            if options.gpu && series.pyramid.is_some() {
-                // The GPU draws the line (below); these invisible points keep egui_plot's hover, legend and bounds.
-                plot_ui.points(Points::new(series.name, visible).color(series.color).radius(0.0));
-            } else {
-                plot_ui.line(Line::new(series.name, visible).color(series.color).width(1.5));
-            }
+            // Where the GPU draws the line (below), egui_plot gets it with no width: its points keep
+            // egui_plot's hover, legend and bounds, and nothing is tessellated.
+            let width = if options.gpu && series.pyramid.is_some() { 0.0 } else { 1.5 };
+            plot_ui.line(Line::new(series.name, visible).color(series.color).width(width));
         }
         if !plot.levels.is_empty() {
             plot_ui.line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));

@@ -4,7 +4,7 @@
 
 use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use crate::engine::analyze::{Analysis, ChangeFinding, Severity};
-use crate::engine::check::{CheckReport, Finding, Status};
+use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
 use crate::engine::replay::{Replay, replay};
 use crate::model::import::RunInfo;
 use crate::model::time::Timestamp;
@@ -390,6 +390,168 @@ pub struct Review {
     pub index: usize,
 }
 
+/// What a plot is made from: the workspace and its analysis (shared), the checked environment,
+/// the baseline branch, the plotted budget's result and the overlays chosen.
+struct PlotSource {
+    workspace: Arc<Workspace>,
+    analysis: Arc<Analysis>,
+    environment: Option<String>,
+    baseline_branch: String,
+    result: Option<BudgetResult>,
+    overlays: Vec<String>,
+}
+
+impl PlotSource {
+    /// Whether the plot's x is a time (every run has one), else the run's number.
+    fn x_is_time(&self) -> bool {
+        self.workspace.history.runs.iter().all(|r| r.timestamp.is_some())
+    }
+
+    /// The x of a run on the plot.
+    fn x_of(&self, run: usize, x_is_time: bool) -> f64 {
+        match self.workspace.history.runs[run].timestamp {
+            Some(t) if x_is_time => t.as_secs_f64(),
+            _ => run as f64,
+        }
+    }
+
+    /// The runs of budget `index`'s metric in the checked environment, at its statistic, in `unit`
+    /// (empty where the units do not convert), on the baseline branch (or none) and on others.
+    fn runs_of(&self, index: usize, unit: &crate::model::units::Unit, x_is_time: bool) -> ByBranch {
+        let budget = &self.workspace.budgets[index];
+        let history = &self.workspace.history;
+        let mut runs = ByBranch::default();
+        let Some(series) = history.series.get(&budget.metric) else { return runs };
+        let to_budget = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
+        let Some(to_unit) = budget.unit.convert(to_budget, unit) else { return runs };
+        for point in &series.points {
+            let run_index = point.run as usize;
+            let run = &history.runs[run_index];
+            if run.environment != self.environment {
+                continue;
+            }
+            let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
+            let xy = [self.x_of(run_index, x_is_time), value * to_unit];
+            if run.branch.as_deref() == Some(self.baseline_branch.as_str()) || run.branch.is_none() {
+                runs.main.push(xy);
+                runs.main_runs.push(run_index);
+            } else {
+                runs.other.push(xy);
+                runs.other_runs.push(run_index);
+            }
+        }
+        runs
+    }
+
+    /// The overlays of budget `index`'s plot, in its unit.
+    fn overlays_of(&self, index: usize) -> Vec<Overlay> {
+        let x_is_time = self.x_is_time();
+        let unit = &self.workspace.budgets[index].unit;
+        self.overlays
+            .iter()
+            .filter_map(|id| self.workspace.budgets.iter().position(|b| b.id == *id))
+            .filter(|&o| o != index)
+            .map(|o| {
+                let runs = self.runs_of(o, unit, x_is_time);
+                let pyramid =
+                    (runs.main.len() > PYRAMID_POINTS).then(|| SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&runs.main))));
+                Overlay { budget: o, name: self.workspace.budgets[o].name.clone(), points: runs.main, runs: runs.main_runs, pyramid }
+            })
+            .collect()
+    }
+
+    /// The plot of budget `index`.
+    fn plot(&self, index: usize) -> PlotData {
+        let budget = &self.workspace.budgets[index];
+        let x_is_time = self.x_is_time();
+        let x_of = |run: usize| self.x_of(run, x_is_time);
+        let runs = self.runs_of(index, &budget.unit, x_is_time);
+        let mut plot = PlotData {
+            x_is_time,
+            main: runs.main,
+            main_runs: runs.main_runs,
+            other: runs.other,
+            other_runs: runs.other_runs,
+            ..PlotData::default()
+        };
+        // The engine's change points and levels, from the analysis made at load.
+        if let Some(m) = self.analysis.metrics.iter().find(|m| m.budget == Some(index)) {
+            let unit = budget.unit.symbol();
+            for f in self.analysis.findings.iter().filter(|f| f.metric == m.metric) {
+                let words = crate::report::analysis::change_words(f, unit);
+                plot.change_points.push((x_of(f.run_index), f.severity, words));
+            }
+            for s in &m.segmentation.segments {
+                if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {
+                    plot.levels.push([x_of(a), s.level]);
+                    plot.levels.push([x_of(b), s.level]);
+                }
+            }
+        }
+        if let Some(result) = &self.result
+            && let (Some(b), Some(smallest)) = (&result.baseline, result.smallest_flaggable)
+            && plot.main.len() >= b.runs
+        {
+            let from = plot.main[plot.main.len() - b.runs][0];
+            let to = plot.other.last().map_or(0.0, |p| p[0]).max(plot.main.last().map_or(0.0, |p| p[0]));
+            let spread = b.value.abs() * smallest;
+            plot.baseline_band = Some((from, to, b.value - spread, b.value + spread));
+        }
+        plot.stack = self.stack_of(index, &x_of);
+        if plot.main.len() > PYRAMID_POINTS {
+            plot.pyramid = Some(SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&plot.main))));
+        }
+        plot.overlays = self.overlays_of(index);
+        plot
+    }
+
+    /// Whether budget `index`'s plot (or an overlay on it) has so many runs that making it would
+    /// hold up a frame: such a plot is made on another thread.
+    fn is_long(&self, index: usize) -> bool {
+        let runs = |i: usize| self.workspace.history.series.get(&self.workspace.budgets[i].metric).map_or(0, |s| s.points.len());
+        runs(index) > PYRAMID_POINTS
+            || self
+                .overlays
+                .iter()
+                .any(|id| self.workspace.budgets.iter().position(|b| b.id == *id).is_some_and(|o| runs(o) > PYRAMID_POINTS))
+    }
+
+    /// The allocations of a budget stacked over the runs of the baseline branch, in at most
+    /// [`STACK_BARS`] bars (each the mean of its runs), in the parent's unit.
+    fn stack_of(&self, index: usize, x_of: &dyn Fn(usize) -> f64) -> Vec<Layer> {
+        let budget = &self.workspace.budgets[index];
+        if budget.children.is_empty() {
+            return Vec::new();
+        }
+        let filter =
+            crate::engine::analyze::RunFilter { environment: self.environment.clone(), branch: Some(self.baseline_branch.clone()) };
+        let mut layers = Vec::new();
+        for &child in &budget.children {
+            let c = &self.workspace.budgets[child];
+            let Some(values) = crate::engine::analyze::metric_values(&self.workspace.history, &c.metric, &filter, Some(c)) else {
+                continue;
+            };
+            let Some(to_parent) = c.unit.convert(1.0, &budget.unit) else { continue };
+            if values.runs.is_empty() {
+                continue;
+            }
+            let per_bar = values.runs.len().div_ceil(STACK_BARS);
+            let bars: Vec<(f64, f64, f64)> = values
+                .runs
+                .chunks(per_bar)
+                .zip(values.values.chunks(per_bar))
+                .map(|(runs, vals)| {
+                    let (a, b) = (x_of(runs[0]), x_of(runs[runs.len() - 1]));
+                    let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+                    (f64::midpoint(a, b), (b - a).max(1.0), mean * to_parent)
+                })
+                .collect();
+            layers.push((c.name.clone(), bars));
+        }
+        layers
+    }
+}
+
 /// Everything the app shows.
 pub struct AppState {
     /// Where the workspace came from.
@@ -401,7 +563,7 @@ pub struct AppState {
     /// Its check, as `headroom check` makes it.
     pub report: CheckReport,
     /// The engine's change points of every metric.
-    pub analysis: Analysis,
+    pub analysis: Arc<Analysis>,
     /// The budget change proposals not yet applied, judged against the budget files now.
     pub proposals: Vec<(crate::approval::proposal::Proposal, crate::approval::ledger::Evaluation)>,
     /// The environment asked for (`None`: the workspace's default).
@@ -451,6 +613,7 @@ pub struct AppState {
     /// The import window, where open.
     pub import_prompt: Option<ImportDraft>,
     import_job: Option<Job<Result<Vec<crate::model::history::Snapshot>, String>>>,
+    plot_job: Option<Job<PlotData>>,
     /// The sign window, where open: proposal id, principal, key file.
     pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
@@ -482,7 +645,7 @@ impl AppState {
             workspace: empty,
             triage: Triage::default(),
             report,
-            analysis: Analysis::default(),
+            analysis: Arc::new(Analysis::default()),
             proposals: Vec::new(),
             environment: None,
             result_of: HashMap::new(),
@@ -509,6 +672,7 @@ impl AppState {
             proposal_draft: None,
             import_prompt: None,
             import_job: None,
+            plot_job: None,
             sign_prompt: None,
             loading: None,
             watch,
@@ -538,6 +702,10 @@ impl AppState {
         {
             self.take_replay(current, tried);
         }
+        if let Some(plot) = self.plot_job.take().and_then(|job| job.wait()) {
+            self.plot = plot;
+            self.mark_alarms();
+        }
     }
 
     /// Takes the results of finished jobs and changes seen on disk; call once per frame.
@@ -555,11 +723,16 @@ impl AppState {
             self.import_job = None;
             self.finish_prometheus_import(result);
         }
+        if let Some(plot) = self.plot_job.as_ref().and_then(Job::poll) {
+            self.plot_job = None;
+            self.plot = plot;
+            self.mark_alarms();
+        }
         let changes = self.watcher.as_ref().map(Watcher::take_changes).unwrap_or_default();
         if !changes.is_empty() {
             self.apply(Command::FilesChanged(changes));
         }
-        self.loading.is_some() || replaying || self.import_job.is_some()
+        self.loading.is_some() || replaying || self.import_job.is_some() || self.plot_job.is_some()
     }
 
     fn finish_prometheus_import(&mut self, result: Result<Vec<crate::model::history::Snapshot>, String>) {
@@ -609,7 +782,7 @@ impl AppState {
             self.triage = loaded.triage;
         }
         self.report = loaded.report;
-        self.analysis = loaded.analysis;
+        self.analysis = Arc::new(loaded.analysis);
         self.proposals = loaded.proposals;
         if !loaded.proposal_errors.is_empty() {
             self.message = Some(format!("Proposals that do not read: {}", loaded.proposal_errors.join("; ")));
@@ -1036,12 +1209,28 @@ impl AppState {
         self.view = Some(ViewRequest { x, generation });
     }
 
+    /// Makes the selected budget's plot: here, or on the `headroom-plot` thread where it is long
+    /// (the plot then says it is being prepared, and [`AppState::poll`] takes it when it is done).
     fn derive_plot(&mut self) {
-        let alarms = std::mem::take(&mut self.plot.alarms);
-        self.plot = self.selected.map(|i| self.plot_of(i)).unwrap_or_default();
-        self.plot.overlays = self.selected.map(|i| self.overlays_of(i)).unwrap_or_default();
-        self.plot.alarms = alarms;
-        self.mark_alarms();
+        self.plot_job = None;
+        let Some(index) = self.selected else {
+            self.plot = PlotData::default();
+            return;
+        };
+        let source = self.plot_source(index);
+        if source.is_long(index) {
+            self.plot = PlotData::default();
+            self.plot_job = Some(Job::spawn("headroom-plot", Arc::clone(&self.waker), move |_| source.plot(index)));
+        } else {
+            self.plot = source.plot(index);
+            self.mark_alarms();
+        }
+    }
+
+    /// Whether the selected budget's plot is being prepared in the background.
+    #[must_use]
+    pub fn plot_preparing(&self) -> bool {
+        self.plot_job.is_some()
     }
 
     fn toggle_overlay(&mut self, index: usize) {
@@ -1051,48 +1240,7 @@ impl AppState {
         } else if self.overlay_candidates().contains(&index) {
             self.overlays.push(id);
         }
-        self.plot.overlays = self.selected.map(|i| self.overlays_of(i)).unwrap_or_default();
-    }
-
-    /// Whether the plot's x is a time (every run has one), else the run's number.
-    fn x_is_time(&self) -> bool {
-        self.workspace.history.runs.iter().all(|r| r.timestamp.is_some())
-    }
-
-    /// The x of a run on the plot.
-    fn x_of(&self, run: usize, x_is_time: bool) -> f64 {
-        match self.workspace.history.runs[run].timestamp {
-            Some(t) if x_is_time => t.as_secs_f64(),
-            _ => run as f64,
-        }
-    }
-
-    /// The runs of budget `index`'s metric in the checked environment, at its statistic, in `unit`
-    /// (empty where the units do not convert), on the baseline branch (or none) and on others.
-    fn runs_of(&self, index: usize, unit: &crate::model::units::Unit, x_is_time: bool) -> ByBranch {
-        let budget = &self.workspace.budgets[index];
-        let history = &self.workspace.history;
-        let mut runs = ByBranch::default();
-        let Some(series) = history.series.get(&budget.metric) else { return runs };
-        let to_budget = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
-        let Some(to_unit) = budget.unit.convert(to_budget, unit) else { return runs };
-        for point in &series.points {
-            let run_index = point.run as usize;
-            let run = &history.runs[run_index];
-            if run.environment != self.report.environment {
-                continue;
-            }
-            let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
-            let xy = [self.x_of(run_index, x_is_time), value * to_unit];
-            if run.branch.as_deref() == Some(self.report.baseline_branch.as_str()) || run.branch.is_none() {
-                runs.main.push(xy);
-                runs.main_runs.push(run_index);
-            } else {
-                runs.other.push(xy);
-                runs.other_runs.push(run_index);
-            }
-        }
-        runs
+        self.derive_plot();
     }
 
     /// The budgets whose metrics can be drawn over budget `selected`'s plot: checked budgets in a
@@ -1118,104 +1266,24 @@ impl AppState {
         candidates
     }
 
-    /// The overlays of budget `index`'s plot, in its unit.
-    fn overlays_of(&self, index: usize) -> Vec<Overlay> {
-        let x_is_time = self.x_is_time();
-        let unit = &self.workspace.budgets[index].unit;
-        self.overlays
-            .iter()
-            .filter_map(|id| self.workspace.budgets.iter().position(|b| b.id == *id))
-            .filter(|&o| o != index)
-            .map(|o| {
-                let runs = self.runs_of(o, unit, x_is_time);
-                let pyramid =
-                    (runs.main.len() > PYRAMID_POINTS).then(|| SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&runs.main))));
-                Overlay { budget: o, name: self.workspace.budgets[o].name.clone(), points: runs.main, runs: runs.main_runs, pyramid }
-            })
-            .collect()
+    /// What the plot of budget `index` is made from (shared, so a long one is made on another thread).
+    fn plot_source(&self, index: usize) -> PlotSource {
+        PlotSource {
+            workspace: Arc::clone(&self.workspace),
+            analysis: Arc::clone(&self.analysis),
+            environment: self.report.environment.clone(),
+            baseline_branch: self.report.baseline_branch.clone(),
+            result: self.result_of.get(&index).map(|&r| self.report.results[r].clone()),
+            overlays: self.overlays.clone(),
+        }
     }
 
     /// The series of a budget as the plot shows it: its runs in the checked environment, the
-    /// engine's change points and levels, the band the gate lets pass, and its allocations.
+    /// engine's change points and levels, the band the gate lets pass, its allocations and the
+    /// overlays chosen.
     #[must_use]
     pub fn plot_of(&self, index: usize) -> PlotData {
-        let budget = &self.workspace.budgets[index];
-        let x_is_time = self.x_is_time();
-        let x_of = |run: usize| self.x_of(run, x_is_time);
-        let runs = self.runs_of(index, &budget.unit, x_is_time);
-        let mut plot = PlotData {
-            x_is_time,
-            main: runs.main,
-            main_runs: runs.main_runs,
-            other: runs.other,
-            other_runs: runs.other_runs,
-            ..PlotData::default()
-        };
-        // The engine's change points and levels, from the analysis made at load.
-        if let Some(m) = self.analysis.metrics.iter().find(|m| m.budget == Some(index)) {
-            let unit = budget.unit.symbol();
-            for f in self.analysis.findings.iter().filter(|f| f.metric == m.metric) {
-                let words = crate::report::analysis::change_words(f, unit);
-                plot.change_points.push((x_of(f.run_index), f.severity, words));
-            }
-            for s in &m.segmentation.segments {
-                if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {
-                    plot.levels.push([x_of(a), s.level]);
-                    plot.levels.push([x_of(b), s.level]);
-                }
-            }
-        }
-        if let Some(result) = self.result_of.get(&index).map(|&r| &self.report.results[r])
-            && let (Some(b), Some(smallest)) = (&result.baseline, result.smallest_flaggable)
-            && plot.main.len() >= b.runs
-        {
-            let from = plot.main[plot.main.len() - b.runs][0];
-            let to = plot.other.last().map_or(0.0, |p| p[0]).max(plot.main.last().map_or(0.0, |p| p[0]));
-            let spread = b.value.abs() * smallest;
-            plot.baseline_band = Some((from, to, b.value - spread, b.value + spread));
-        }
-        plot.stack = self.stack_of(index, &x_of);
-        if plot.main.len() > PYRAMID_POINTS {
-            plot.pyramid = Some(SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&plot.main))));
-        }
-        plot
-    }
-
-    /// The allocations of a budget stacked over the runs of the baseline branch, in at most
-    /// [`STACK_BARS`] bars (each the mean of its runs), in the parent's unit.
-    fn stack_of(&self, index: usize, x_of: &dyn Fn(usize) -> f64) -> Vec<Layer> {
-        let budget = &self.workspace.budgets[index];
-        if budget.children.is_empty() {
-            return Vec::new();
-        }
-        let filter = crate::engine::analyze::RunFilter {
-            environment: self.report.environment.clone(),
-            branch: Some(self.report.baseline_branch.clone()),
-        };
-        let mut layers = Vec::new();
-        for &child in &budget.children {
-            let c = &self.workspace.budgets[child];
-            let Some(values) = crate::engine::analyze::metric_values(&self.workspace.history, &c.metric, &filter, Some(c)) else {
-                continue;
-            };
-            let Some(to_parent) = c.unit.convert(1.0, &budget.unit) else { continue };
-            if values.runs.is_empty() {
-                continue;
-            }
-            let per_bar = values.runs.len().div_ceil(STACK_BARS);
-            let bars: Vec<(f64, f64, f64)> = values
-                .runs
-                .chunks(per_bar)
-                .zip(values.values.chunks(per_bar))
-                .map(|(runs, vals)| {
-                    let (a, b) = (x_of(runs[0]), x_of(runs[runs.len() - 1]));
-                    let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-                    (f64::midpoint(a, b), (b - a).max(1.0), mean * to_parent)
-                })
-                .collect();
-            layers.push((c.name.clone(), bars));
-        }
-        layers
+        self.plot_source(index).plot(index)
     }
 
     fn mark_alarms(&mut self) {
