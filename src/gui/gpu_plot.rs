@@ -4,7 +4,8 @@
 //! ```text
 //!  App::new ─ wgpu render state? ─ yes ─▶ LineRenderer in egui_wgpu's callback resources
 //!                                   no ──▶ the plot keeps drawing with egui_plot (said once in the log)
-//!  each frame: egui_plot draws axes, grid, limits, markers, hover; a callback per long series:
+//!  each frame: egui_plot draws axes, grid, limits, markers, hover; a long series is a plot item
+//!  (GpuLine) in egui_plot's order of items, whose shape is a paint callback:
 //!    prepare: allocate the planned level's buffer once (cached by pyramid and level), write the
 //!             pages of it the view draws that are not there yet, write the view uniform (one per
 //!             plot and series); drop what belongs to pyramids no longer alive
@@ -105,23 +106,60 @@ impl CallbackTrait for SeriesCallback {
 /// [`crate::plot::gpu::MAX_CHUNKS`] chunks (at most 8 vertices a column).
 const MAX_COLUMNS: usize = 16_384;
 
-/// Draws `pyramid` over `frame` (the plot's data area, in points) for the data `bounds`
-/// (`[x_min, y_min]`, `[x_max, y_max]`), in `color`. `plot` names the plot, so that one series
-/// shown in two plots keeps a view for each.
-pub fn series_ui(
-    ui: &egui::Ui,
+/// A long series drawn by the GPU, as an item of an egui_plot plot: it is painted where egui_plot
+/// paints its items, above the plot's background and grid and below the items added after it (the
+/// engine's levels, change points, limit and warning lines, legend), as an egui_plot line would be.
+/// Give it the name of a zero-width egui_plot line of the same series: that line brings hover and
+/// bounds, and the two share one legend entry (hiding one hides both).
+pub struct GpuLine {
+    base: egui_plot::PlotItemBase,
     plot: egui::Id,
-    frame: egui::Rect,
-    bounds: ([f64; 2], [f64; 2]),
-    pyramid: &Arc<Pyramid>,
+    pyramid: Arc<Pyramid>,
     color: egui::Color32,
-) {
-    if !(bounds.1[0] > bounds.0[0] && bounds.1[1] > bounds.0[1]) {
-        return;
+}
+
+impl GpuLine {
+    /// `pyramid` in `color`, named `name`, in the plot `plot` (so that one series shown in two
+    /// plots keeps a view for each).
+    #[must_use]
+    pub fn new(name: &str, plot: egui::Id, pyramid: &Arc<Pyramid>, color: egui::Color32) -> GpuLine {
+        GpuLine { base: egui_plot::PlotItemBase::new(name.to_owned()), plot, pyramid: Arc::clone(pyramid), color }
     }
-    let columns = ((frame.width() * ui.ctx().pixels_per_point()).max(1.0) as usize).min(MAX_COLUMNS);
-    let Some(plan) = pyramid.plan(bounds.0[0], bounds.1[0], columns) else { return };
-    let view = View { min: bounds.0, max: bounds.1, color: color.to_normalized_gamma_f32() };
-    let callback = SeriesCallback { pyramid: Arc::clone(pyramid), level: plan.level, range: plan.range, view, plot };
-    ui.painter().with_clip_rect(frame).add(egui_wgpu::Callback::new_paint_callback(frame, callback));
+}
+
+impl egui_plot::PlotItem for GpuLine {
+    fn shapes(&self, ui: &egui::Ui, transform: &egui_plot::PlotTransform, shapes: &mut Vec<egui::Shape>) {
+        let (frame, bounds) = (*transform.frame(), transform.bounds());
+        let (min, max) = (bounds.min(), bounds.max());
+        if !(max[0] > min[0] && max[1] > min[1]) {
+            return;
+        }
+        let columns = ((frame.width() * ui.ctx().pixels_per_point()).max(1.0) as usize).min(MAX_COLUMNS);
+        let Some(plan) = self.pyramid.plan(min[0], max[0], columns) else { return };
+        let view = View { min, max, color: self.color.to_normalized_gamma_f32() };
+        let callback = SeriesCallback { pyramid: Arc::clone(&self.pyramid), level: plan.level, range: plan.range, view, plot: self.plot };
+        shapes.push(egui::Shape::Callback(egui_wgpu::Callback::new_paint_callback(frame, callback)));
+    }
+
+    fn initialize(&mut self, _x_range: std::ops::RangeInclusive<f64>) {}
+
+    fn color(&self) -> egui::Color32 {
+        self.color
+    }
+
+    fn geometry(&self) -> egui_plot::PlotGeometry<'_> {
+        egui_plot::PlotGeometry::None
+    }
+
+    fn bounds(&self) -> egui_plot::PlotBounds {
+        egui_plot::PlotBounds::NOTHING
+    }
+
+    fn base(&self) -> &egui_plot::PlotItemBase {
+        &self.base
+    }
+
+    fn base_mut(&mut self) -> &mut egui_plot::PlotItemBase {
+        &mut self.base
+    }
 }

@@ -84,7 +84,11 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         overlay_menu_ui(ui, state, commands);
         ui.separator();
-        ui.label(RichText::new("drag to pan, scroll to zoom, right-drag to zoom to a box, double-click to fit").weak().small());
+        ui.label(
+            RichText::new("drag or scroll to pan, Ctrl+scroll to zoom, right-drag a box to zoom into it, double-click to fit")
+                .weak()
+                .small(),
+        );
     });
     let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
     let proposed = state.proposal_draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
@@ -378,7 +382,7 @@ pub fn history_plot_with_runs_ui(
     let applied: u64 = ui.data(|d| d.get_temp(applied_id).unwrap_or(0));
     let request = options.view.filter(|_| options.generation != applied || options.id == "export");
     let lines = line_series(plot);
-    let shown = chart.show(ui, |plot_ui| {
+    chart.show(ui, |plot_ui| {
         if let Some((a, b)) = request {
             plot_ui.set_plot_bounds_x(a..=b);
             plot_ui.set_auto_bounds(egui::Vec2b::new(false, true));
@@ -400,10 +404,15 @@ pub fn history_plot_with_runs_ui(
                 Some(p) => p.0.view(x_min, x_max, columns),
                 None => reduced(plot_ui.ctx(), applied_id.with(k), series.points, x_min, x_max, columns),
             };
-            // Where the GPU draws the line (below), egui_plot gets it with no width: its points keep
-            // egui_plot's hover, legend and bounds, and nothing is tessellated.
-            let width = if options.gpu && series.pyramid.is_some() { 0.0 } else { 1.5 };
-            plot_ui.line(Line::new(series.name, visible).color(series.color).width(width));
+            match series.pyramid.filter(|_| options.gpu) {
+                // The GPU draws the line, in egui_plot's order of items; egui_plot gets the reduced
+                // points as a line of no width, for hover and bounds (nothing is tessellated).
+                Some(p) => {
+                    plot_ui.add(super::gpu_plot::GpuLine::new(series.name, plot_id(options.id), &p.0, series.color));
+                    plot_ui.line(Line::new(series.name, visible).color(series.color).width(0.0));
+                }
+                None => plot_ui.line(Line::new(series.name, visible).color(series.color).width(1.5)),
+            }
         }
         if !plot.levels.is_empty() {
             plot_ui.line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
@@ -426,12 +435,6 @@ pub fn history_plot_with_runs_ui(
         }
         budget_lines_ui(plot_ui, r, options.proposed, &unit);
     });
-    let (bounds, frame) = (shown.transform.bounds(), *shown.transform.frame());
-    for series in lines.iter().filter(|_| options.gpu) {
-        if let Some(p) = series.pyramid {
-            super::gpu_plot::series_ui(ui, plot_id(options.id), frame, (bounds.min(), bounds.max()), &p.0, series.color);
-        }
-    }
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
