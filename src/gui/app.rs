@@ -326,6 +326,13 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     if let Some((fraction, what)) = state.loading() {
         ui.add(egui::ProgressBar::new(fraction).show_percentage().text(format!("Loading: {what}")));
     }
+    if !state.has_loaded() {
+        // Nothing checked yet: the empty workspace's counts and problems would mislead.
+        if let Some(message) = &state.message {
+            ui.label(RichText::new(message).strong());
+        }
+        return;
+    }
     let (pass, warn, fail) = state.report.counts();
     ui.horizontal(|ui| {
         ui.colored_label(theme::PASS, format!("{pass} within budget"));

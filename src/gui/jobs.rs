@@ -108,7 +108,7 @@ pub fn load(
         (w, None)
     } else {
         let mut workspace = match source {
-            Source::Folder(path) => Workspace::load_with_progress(path, &mut |f, what| progress(0.6 * f, &format!("reading {what}")))
+            Source::Folder(path) => Workspace::load_with_progress(path, &mut |f, what| progress(0.6 * f, what))
                 .map_err(|e| format!("Cannot open {}: {e}", path.display()))?,
             Source::Example => crate::example::workspace(),
         };

@@ -619,6 +619,8 @@ pub struct AppState {
     /// A finding's triage being edited: its key and the draft.
     pub triage_draft: Option<(String, TriageEntry)>,
     loading: Option<Job<Result<Loaded, String>>>,
+    /// When a workspace last finished loading (`None` before the first: the empty one's check says nothing).
+    last_loaded: Option<std::time::Instant>,
     watch: bool,
     watcher: Option<Watcher>,
     waker: Waker,
@@ -641,7 +643,8 @@ impl AppState {
         let empty = Arc::new(Workspace::default());
         let report = crate::engine::check::check(&empty, &crate::engine::check::CheckOptions::default());
         let mut state = AppState {
-            source: Source::Example,
+            // Named from the start, so the window says what it is opening while it loads.
+            source: source.clone(),
             workspace: empty,
             triage: Triage::default(),
             report,
@@ -678,9 +681,16 @@ impl AppState {
             watch,
             watcher: None,
             waker,
+            last_loaded: None,
         };
         state.begin_load(source.clone(), None);
         state
+    }
+
+    /// Whether a workspace has loaded yet (the first load runs in the background).
+    #[must_use]
+    pub fn has_loaded(&self) -> bool {
+        self.last_loaded.is_some()
     }
 
     /// Whether a load is running, and how far it is.
@@ -776,6 +786,7 @@ impl AppState {
             };
         }
         let reused = Arc::ptr_eq(&loaded.workspace, &self.workspace);
+        self.last_loaded = Some(std::time::Instant::now());
         self.source = loaded.source;
         self.workspace = loaded.workspace;
         if !reused {

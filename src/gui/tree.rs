@@ -53,7 +53,13 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             });
         }
         if !any {
-            ui.label(if state.workspace.budgets.is_empty() { "No budgets in this workspace." } else { "No budget matches the filter." });
+            ui.label(if !state.has_loaded() {
+                "Loading the workspace…"
+            } else if state.workspace.budgets.is_empty() {
+                "No budgets in this workspace."
+            } else {
+                "No budget matches the filter."
+            });
             if state.filter != TreeFilter::default() && ui.button("Clear the filter").clicked() {
                 commands.push(Command::SetFilter(TreeFilter { sort: state.filter.sort, ..TreeFilter::default() }));
             }

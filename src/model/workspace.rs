@@ -192,7 +192,7 @@ impl Workspace {
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut snapshots: Vec<Snapshot> = Vec::new();
         for (name, text) in sorted {
-            progress(done_bytes as f32 / total_bytes, name);
+            progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
             done_bytes += text.len();
             if name == CONFIG_FILE {
                 continue;
