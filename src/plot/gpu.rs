@@ -10,8 +10,8 @@
 //! ```
 //!
 //! Panning and zooming change only the uniform; the points stay on the GPU. Pages keep any one
-//! frame's upload small: zooming into 10M points writes the two pages in view (1 MB), not all
-//! 80 MB, so the UI thread never stalls on an upload. Long series are
+//! frame's upload small: zooming into 10M points writes the pages in view (a few hundred KB), not
+//! all 80 MB, so the UI thread never stalls on an upload. Long series are
 //! handed in reduced by [`super::pyramid::Pyramid`], so what is drawn stays near the pixel count
 //! (at most `8 × columns + 2` vertices, a few chunks). Each chunk's origin is taken relative to
 //! the view on the CPU in f64, so however long the series, the f32 arithmetic on the GPU only
@@ -34,8 +34,10 @@ pub const MAX_CHUNKS: usize = 64;
 /// The uniform's size: span, colour, chunk size (16 bytes each) and the offsets.
 const UNIFORM_BYTES: u64 = 48 + MAX_CHUNKS as u64 * 4;
 
-/// Vertices written to the GPU at a time, once each: 16 chunks, 512 KB.
-pub const PAGE: usize = 16 * CHUNK;
+/// Vertices written to the GPU at a time, once each: 4 chunks, 128 KB. A view draws at most
+/// `8 × columns + 2` vertices, so it touches a few pages a series; smaller pages keep the frame that
+/// first shows a region short, larger ones would save write calls.
+pub const PAGE: usize = 4 * CHUNK;
 
 /// The line shader (WGSL).
 pub const SHADER: &str = r"
