@@ -515,9 +515,10 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     let image = harness.render().unwrap();
     assert!(!high_blue_columns(image.as_raw(), image.width(), *memory().transform().frame()).is_empty(), "the spike is drawn zoomed in");
 
-    // Overlay the other metric: the GPU draws it too, in its own colour.
-    let db = harness.state().state.workspace.budgets.iter().position(|b| b.id == "db").unwrap();
-    harness.state_mut().state.apply(headroom::gui::Command::ToggleOverlay(db));
+    // Overlay the other metric from the Overlay menu: the GPU draws it too, in its own colour.
+    harness.get_by_label("Overlay").click();
+    harness.run();
+    harness.get_by_label("db (db)").click();
     settle(&mut harness);
     let overlay = &harness.state().state.plot.overlays;
     assert_eq!(overlay.len(), 1);

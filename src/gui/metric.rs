@@ -100,10 +100,10 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
 }
 
-/// The menu of other budgets' metrics to draw over this one (in its unit).
+/// The menu of other budgets' metrics to draw over this one (in its unit). Which ones can be
+/// drawn is worked out only while the menu is open.
 fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let candidates = state.overlay_candidates();
-    if candidates.is_empty() {
+    if state.result_of.len() < 2 {
         return;
     }
     ui.separator();
@@ -111,6 +111,11 @@ fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     // Stays open while boxes are ticked, so several metrics can be overlaid at once.
     let config = egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
     egui::containers::menu::MenuButton::new(title).config(config).ui(ui, |ui| {
+        let candidates = state.overlay_candidates();
+        if candidates.is_empty() {
+            ui.label("No other budget is in a unit that converts to this one's.");
+            return;
+        }
         ui.label(RichText::new("Draw other budgets' metrics on this plot, in its unit").weak());
         egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
             for index in candidates {
