@@ -84,7 +84,7 @@ fn report_with(name: &str, harness: &mut Harness<'static, App>, before_frame: &d
 
 fn screens(harness: &mut Harness<'static, App>, budget: &str, parent: &str) {
     report("budget tree", harness);
-    let index = harness.state().state.workspace.budgets.iter().position(|b| b.id == budget).unwrap();
+    let index = harness.state().state.workspace.budget_index(budget).unwrap();
     // Selecting prepares the plot (its series, levels, band and pyramid): on the UI thread when
     // short, in the background when long.
     let start = Instant::now();
@@ -101,7 +101,7 @@ fn screens(harness: &mut Harness<'static, App>, budget: &str, parent: &str) {
         let range = if i % 2 == 0 { TimeRange::All } else { TimeRange::Last(365) };
         h.state_mut().state.apply(Command::SetRange(range));
     });
-    let parent = harness.state().state.workspace.budgets.iter().position(|b| b.id == parent).unwrap();
+    let parent = harness.state().state.workspace.budget_index(parent).unwrap();
     harness.state_mut().state.apply(Command::Select(parent));
     harness.state_mut().state.apply(Command::SetStacked(true));
     plot_ready(harness);

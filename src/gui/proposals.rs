@@ -32,7 +32,7 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                 let place = c.field.strip_prefix("environments.").map_or_else(String::new, |env| format!(" in {env}"));
                 let text = format!("{}{place}: {} to {}", c.budget, quantity(c.old, unit), quantity(c.new, unit));
                 if ui.selectable_label(false, text).on_hover_text("Show the budget").clicked()
-                    && let Some(index) = state.workspace.budgets.iter().position(|b| b.id == c.budget)
+                    && let Some(index) = state.workspace.budget_index(&c.budget)
                 {
                     commands.push(Command::Select(index));
                 }

@@ -444,12 +444,11 @@ impl PlotSource {
     }
 
     /// The overlays of budget `index`'s plot, in its unit.
-    fn overlays_of(&self, index: usize) -> Vec<Overlay> {
-        let x_is_time = self.x_is_time();
+    fn overlays_of(&self, index: usize, x_is_time: bool) -> Vec<Overlay> {
         let unit = &self.workspace.budgets[index].unit;
         self.overlays
             .iter()
-            .filter_map(|id| self.workspace.budgets.iter().position(|b| b.id == *id))
+            .filter_map(|id| self.workspace.budget_index(id))
             .filter(|&o| o != index)
             .map(|o| {
                 let runs = self.runs_of(o, unit, x_is_time);
@@ -501,7 +500,7 @@ impl PlotSource {
         if plot.main.len() > PYRAMID_POINTS {
             plot.pyramid = Some(SharedPyramid(Arc::new(crate::plot::pyramid::Pyramid::new(&plot.main))));
         }
-        plot.overlays = self.overlays_of(index);
+        plot.overlays = self.overlays_of(index, x_is_time);
         plot
     }
 
@@ -510,10 +509,7 @@ impl PlotSource {
     fn is_long(&self, index: usize) -> bool {
         let runs = |i: usize| self.workspace.history.series.get(&self.workspace.budgets[i].metric).map_or(0, |s| s.points.len());
         runs(index) > PYRAMID_POINTS
-            || self
-                .overlays
-                .iter()
-                .any(|id| self.workspace.budgets.iter().position(|b| b.id == *id).is_some_and(|o| runs(o) > PYRAMID_POINTS))
+            || self.overlays.iter().any(|id| self.workspace.budget_index(id).is_some_and(|o| runs(o) > PYRAMID_POINTS))
     }
 
     /// The allocations of a budget stacked over the runs of the baseline branch, in at most
@@ -799,7 +795,7 @@ impl AppState {
             self.message = Some(format!("Proposals that do not read: {}", loaded.proposal_errors.join("; ")));
         }
         self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
-        self.selected = if same_place { selected_id.and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id)) } else { None };
+        self.selected = if same_place { selected_id.and_then(|id| self.workspace.budget_index(&id)) } else { None };
         self.derive_environments();
         self.derive_tree();
         self.derive_findings();
@@ -1162,7 +1158,7 @@ impl AppState {
                     Some((key, entry)) => (key.to_owned(), entry.clone()),
                     None => (finding_key(&f.metric, &f.run_id), TriageEntry::default()),
                 };
-                let budget = f.budget.as_deref().and_then(|id| self.workspace.budgets.iter().position(|b| b.id == id));
+                let budget = f.budget.as_deref().and_then(|id| self.workspace.budget_index(id));
                 FindingRow { finding: i, budget, key, triage }
             })
             .collect();
@@ -1605,7 +1601,7 @@ mod tests {
     use super::*;
 
     fn index_of(state: &AppState, id: &str) -> usize {
-        state.workspace.budgets.iter().position(|b| b.id == id).unwrap()
+        state.workspace.budget_index(id).unwrap()
     }
 
     /// A copy of the bundled workspace in a temporary folder, to write into.

@@ -285,7 +285,13 @@ impl Workspace {
     /// The budget with this id.
     #[must_use]
     pub fn budget(&self, id: &str) -> Option<&Budget> {
-        self.budgets.iter().find(|b| b.id == id)
+        self.budget_index(id).map(|i| &self.budgets[i])
+    }
+
+    /// The index in [`Workspace::budgets`] of the budget with this id.
+    #[must_use]
+    pub fn budget_index(&self, id: &str) -> Option<usize> {
+        self.budgets.iter().position(|b| b.id == id)
     }
 
     /// The top-level budgets of one file, in order.

@@ -150,7 +150,7 @@ fn proposal_items(workspace: &Workspace, proposals: &[(Proposal, Evaluation)]) -
             });
             AgendaItem {
                 section: Section::Proposals,
-                budget: p.changes.first().and_then(|c| workspace.budgets.iter().position(|b| b.id == c.budget)),
+                budget: p.changes.first().and_then(|c| workspace.budget_index(&c.budget)),
                 metric: p.changes.first().map_or_else(String::new, |c| c.budget.clone()),
                 title: format!("Proposal {}: {} ({}, by {})", p.id, p.title, e.kind.as_str(), p.author),
                 lines,
@@ -249,7 +249,7 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
         lines.push(triage_line);
         items.push(AgendaItem {
             section,
-            budget: f.budget.as_deref().and_then(|id| workspace.budgets.iter().position(|b| b.id == id)),
+            budget: f.budget.as_deref().and_then(|id| workspace.budget_index(id)),
             metric: f.metric.clone(),
             title: format!("{name}: level shift at run {}{when}", f.run_id),
             lines,
