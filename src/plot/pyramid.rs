@@ -141,6 +141,12 @@ impl Pyramid {
         self.origins[i / CHUNK] + f64::from(self.points[i][0])
     }
 
+    /// The first and last point of bucket `b` of `level` (the last bucket may be short).
+    fn bucket(&self, level: usize, b: usize) -> (usize, usize) {
+        let size = BUCKET << level;
+        (b * size, ((b + 1) * size - 1).min(self.points.len() - 1))
+    }
+
     /// The first point for which `before(x)` is false (`before` holds for a prefix of the points).
     fn partition(&self, before: impl Fn(f64) -> bool) -> usize {
         let (mut low, mut high) = (0, self.points.len());
@@ -204,18 +210,12 @@ impl Pyramid {
     #[must_use]
     pub fn vertex_slice(&self, level: Option<usize>, range: Range<usize>, origins: &[f64]) -> Cow<'_, [[f32; 2]]> {
         let Some(level) = level else { return Cow::Borrowed(&self.points[range]) };
-        let size = BUCKET << level;
-        let last_point = self.points.len() - 1;
         Cow::Owned(
             range
                 .map(|i| {
                     let (b, origin) = (i / 2, origins[i / CHUNK]);
-                    let [low, high] = self.levels[level][b];
-                    if i % 2 == 0 {
-                        [(self.x(b * size) - origin) as f32, low]
-                    } else {
-                        [(self.x(((b + 1) * size - 1).min(last_point)) - origin) as f32, high]
-                    }
+                    let ([low, high], (first, last)) = (self.levels[level][b], self.bucket(level, b));
+                    if i % 2 == 0 { [(self.x(first) - origin) as f32, low] } else { [(self.x(last) - origin) as f32, high] }
                 })
                 .collect(),
         )
@@ -241,17 +241,12 @@ impl Pyramid {
                 let points: Vec<[f64; 2]> = range.map(|i| [self.x(i), f64::from(self.points[i][1])]).collect();
                 super::m4(&points, x_min, x_max, columns)
             }
-            Some(Plan { level: Some(level), range }) => {
-                let size = BUCKET << level;
-                let last_point = self.points.len() - 1;
-                (range.start / 2..range.end / 2)
-                    .flat_map(|b| {
-                        let [low, high] = self.levels[level][b];
-                        let (first, last) = (b * size, ((b + 1) * size - 1).min(last_point));
-                        [[self.x(first), f64::from(low)], [self.x(last), f64::from(high)]]
-                    })
-                    .collect()
-            }
+            Some(Plan { level: Some(level), range }) => (range.start / 2..range.end / 2)
+                .flat_map(|b| {
+                    let ([low, high], (first, last)) = (self.levels[level][b], self.bucket(level, b));
+                    [[self.x(first), f64::from(low)], [self.x(last), f64::from(high)]]
+                })
+                .collect(),
         }
     }
 }
