@@ -24,15 +24,22 @@ use std::sync::{Arc, Weak};
 struct Resources {
     renderer: LineRenderer,
     levels: HashMap<(u64, Option<usize>), (Weak<Pyramid>, GpuVertices)>,
-    views: HashMap<(egui::Id, u64), (Weak<Pyramid>, GpuView)>,
-    /// What each callback draws this frame, set in `prepare`.
-    ranges: HashMap<(egui::Id, u64), Range<usize>>,
+    /// Per plot and series: its view uniform and what it draws this frame.
+    views: HashMap<(egui::Id, u64), Drawing>,
+}
+
+/// One series drawn in one plot.
+struct Drawing {
+    owner: Weak<Pyramid>,
+    view: GpuView,
+    /// The vertices drawn this frame (set in `prepare`, drawn in `paint`).
+    drawn: Range<usize>,
 }
 
 /// Puts the renderer into `renderer`'s callback resources, for targets of `format`.
 pub fn install_into(renderer: &mut egui_wgpu::Renderer, device: &wgpu::Device, format: wgpu::TextureFormat) {
     let line = LineRenderer::new(device, format);
-    renderer.callback_resources.insert(Resources { renderer: line, levels: HashMap::new(), views: HashMap::new(), ranges: HashMap::new() });
+    renderer.callback_resources.insert(Resources { renderer: line, levels: HashMap::new(), views: HashMap::new() });
 }
 
 /// Puts the renderer into eframe's wgpu callback resources; false where eframe has no wgpu (the
@@ -73,9 +80,9 @@ impl CallbackTrait for SeriesCallback {
         _encoder: &mut wgpu::CommandEncoder,
         resources: &mut CallbackResources,
     ) -> Vec<wgpu::CommandBuffer> {
-        let Some(Resources { renderer, levels, views, ranges }) = resources.get_mut::<Resources>() else { return Vec::new() };
+        let Some(Resources { renderer, levels, views }) = resources.get_mut::<Resources>() else { return Vec::new() };
         levels.retain(|_, (owner, _)| owner.strong_count() > 0);
-        views.retain(|_, (owner, _)| owner.strong_count() > 0);
+        views.retain(|_, d| d.owner.strong_count() > 0);
         let (pyramid, level, id) = (&self.pyramid, self.level, self.pyramid.id());
         let (_, vertices) = levels.entry((id, level)).or_insert_with(|| {
             (
@@ -83,21 +90,23 @@ impl CallbackTrait for SeriesCallback {
                 LineRenderer::allocate(device, pyramid.vertex_count(level), pyramid.vertex_origins(level).into_owned()),
             )
         });
-        let (_, target) = views.entry((self.plot, id)).or_insert_with(|| (Arc::downgrade(pyramid), renderer.view(device)));
-        let range = LineRenderer::set_view(queue, target, vertices, &self.view, self.range.clone());
+        let d = views.entry((self.plot, id)).or_insert_with(|| Drawing {
+            owner: Arc::downgrade(pyramid),
+            view: renderer.view(device),
+            drawn: 0..0,
+        });
+        d.drawn = LineRenderer::set_view(queue, &d.view, vertices, &self.view, self.range.clone());
         // Each page is written the first time a view needs it; after that only the uniform changes.
-        vertices.write(queue, range.clone(), |r, origins| pyramid.vertex_slice(level, r, origins));
-        ranges.insert((self.plot, id), range);
+        vertices.write(queue, d.drawn.clone(), |r, origins| pyramid.vertex_slice(level, r, origins));
         Vec::new()
     }
 
     fn paint(&self, _info: egui::PaintCallbackInfo, pass: &mut wgpu::RenderPass<'static>, resources: &CallbackResources) {
         let id = self.pyramid.id();
         if let Some(r) = resources.get::<Resources>()
-            && let (Some((_, vertices)), Some((_, target)), Some(range)) =
-                (r.levels.get(&(id, self.level)), r.views.get(&(self.plot, id)), r.ranges.get(&(self.plot, id)))
+            && let (Some((_, vertices)), Some(d)) = (r.levels.get(&(id, self.level)), r.views.get(&(self.plot, id)))
         {
-            r.renderer.paint(pass, target, vertices, range.clone());
+            r.renderer.paint(pass, &d.view, vertices, d.drawn.clone());
         }
     }
 }
