@@ -274,7 +274,7 @@ fn with_x_axis(chart: egui_plot::Plot<'_>, is_time: bool) -> egui_plot::Plot<'_>
     if is_time {
         chart.x_grid_spacer(time_grid).x_axis_formatter(|mark, _| time_label(mark.value, mark.step_size))
     } else {
-        chart.x_axis_formatter(|mark, _| format!("run {:.0}", mark.value))
+        chart.x_axis_formatter(|mark, _| format_x(mark.value, false))
     }
 }
 
