@@ -59,3 +59,17 @@ pub fn is_contract_file(name: &str) -> bool {
             && !["proposals", "ledger", "reports", "target", "history"].contains(&top)
             && !name.split('/').any(|part| part.is_empty() || part == "." || part == ".." || part.starts_with('.')))
 }
+
+/// The budgets that applied proposals changed, with when: `(budget id, time of its ledger entry)`.
+/// `headroom check` counts a worse level that began before a signed change of its budget as
+/// accepted (the ADR's "only humans can decide to increase budgets"). A workspace without a
+/// readable ledger has none (`headroom verify` is what reports a broken ledger).
+#[must_use]
+pub fn applied_budget_changes(dir: &std::path::Path) -> Vec<(String, crate::model::time::Timestamp)> {
+    let Ok(entries) = ledger::read_ledger(dir) else { return Vec::new() };
+    entries
+        .iter()
+        .filter_map(|e| Some((e.at, proposal::parse_proposal("ledger", e.proposal.as_ref()?).ok()?)))
+        .flat_map(|(at, p)| p.changes.into_iter().map(move |c| (c.budget, at)))
+        .collect()
+}

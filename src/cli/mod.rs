@@ -592,7 +592,13 @@ fn run_check(args: &CheckArgs) -> i32 {
         };
     }
     let baseline_branch = args.baseline_branch.clone().or_else(|| std::env::var("GITHUB_BASE_REF").ok().filter(|b| !b.trim().is_empty()));
-    let options = CheckOptions { environment: args.env.clone(), run: args.run.clone(), baseline_branch, settings: Some(settings) };
+    let options = CheckOptions {
+        environment: args.env.clone(),
+        run: args.run.clone(),
+        baseline_branch,
+        settings: Some(settings),
+        budget_changes: crate::approval::applied_budget_changes(&args.workspace),
+    };
     let report = check(&workspace, &options);
     let format = match args.format {
         FormatArg::Text => Format::Text,

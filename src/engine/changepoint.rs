@@ -66,6 +66,8 @@ const OUTLIER_SIGMAS: f64 = 4.0;
 const TREND_WINDOW: usize = 200;
 /// The fewest runs on each side of a change point for the drift test.
 const DRIFT_MIN_SIDE: usize = 15;
+/// The shortest level of a short series.
+const SHORT_MIN_SEGMENT: usize = 3;
 /// Half-width of the outlier filter's window: bursts of up to this many runs are outliers.
 const OUTLIER_HALF_WINDOW: usize = 3;
 
@@ -128,11 +130,19 @@ impl Segmentation {
 
 /// Finds the change points of `values` (finite numbers in run order).
 ///
-/// Series shorter than two minimum segments, and constant series, have no change points.
+/// Series shorter than 6 runs, and constant series, have no change points; series shorter than
+/// two minimum segments have levels of at least 3 runs.
 #[must_use]
 pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
+    // A cycle (a daily one in runtime metrics) is not a string of level shifts: it is taken out
+    // before the search, and the levels are those of the values less their cycle.
+    let (adjusted, period) = stats::deseasonalize(values);
+    let values = if period.is_some() { &adjusted[..] } else { values };
     let n = values.len();
-    let min_segment = settings.min_segment.max(2);
+    // A short series (6 to 2 × min_segment runs, as a handful of benchmark runs is) may still
+    // hold one clear step: its levels may be as short as 3 runs, and the t-test decides.
+    let min_segment =
+        if n < 2 * settings.min_segment { settings.min_segment.min(n / 2).max(SHORT_MIN_SEGMENT) } else { settings.min_segment.max(2) };
     let noise = stats::noise_sigma(values);
     let mut result = Segmentation { noise, ..Segmentation::default() };
     let Some(sigma) = noise else {
@@ -145,9 +155,16 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
         result.segments = segments_of(values, &[]);
         return result;
     }
-    let sums = PrefixSums::new(&cleaned);
+    // Autocorrelated noise (runs that drift together) makes means of neighbouring runs vary more
+    // than independent runs would: every test widens by the long-run variance. σ from
+    // differences is σ·√(1 − φ) of the marginal σ; the long-run σ of a mean is σ·√((1 + φ)/(1 − φ)).
+    let phi = stats::noise_autocorrelation(values);
+    let variance_factor = stats::long_run_variance_factor(phi);
+    let long_run_sigma = sigma / (1.0 - phi).sqrt() * variance_factor.sqrt();
+    let mut sums = PrefixSums::new(&cleaned);
+    sums.variance_factor = variance_factor;
     let threshold = settings.threshold_scale * (2.0 * (n as f64).ln()).sqrt();
-    let mut points = narrowest_over_threshold(&sums, sigma, threshold, min_segment);
+    let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
     refine(&sums, &mut points, min_segment);
     prune(&sums, &mut points, settings);
     result.change_points = points
@@ -204,6 +221,8 @@ struct PrefixSums {
     offset: f64,
     sum: Vec<f64>,
     squares: Vec<f64>,
+    /// The long-run variance factor of autocorrelated noise, applied to every test's variance.
+    variance_factor: f64,
 }
 
 impl PrefixSums {
@@ -221,7 +240,7 @@ impl PrefixSums {
             sum.push(s);
             squares.push(q);
         }
-        PrefixSums { values: values.to_vec(), offset, sum, squares }
+        PrefixSums { values: values.to_vec(), offset, sum, squares, variance_factor: 1.0 }
     }
 
     fn len(&self) -> usize {
@@ -289,7 +308,7 @@ impl PrefixSums {
         let beta: Vec<f64> = (0..3).map(|r| (0..3).map(|c| inverse[r][c] * xty[c]).sum()).collect();
         let rss = (yy - (0..3).map(|r| beta[r] * xty[r]).sum::<f64>()).max(0.0);
         let dof = (m - 3) as f64;
-        let variance = rss / dof * inverse[2][2];
+        let variance = rss / dof * inverse[2][2] * self.variance_factor;
         if variance <= 0.0 {
             return if beta[2] == 0.0 { 1.0 } else { 0.0 };
         }
@@ -302,8 +321,8 @@ impl PrefixSums {
             return 1.0;
         }
         stats::welch_from_moments(
-            (self.mean(start, at), self.variance(start, at), at - start),
-            (self.mean(at, end), self.variance(at, end), end - at),
+            (self.mean(start, at), self.variance(start, at) * self.variance_factor, at - start),
+            (self.mean(at, end), self.variance(at, end) * self.variance_factor, end - at),
         )
     }
 }
@@ -474,6 +493,40 @@ mod tests {
         let found = detect(&values, &DetectorSettings::default());
         assert!(found.change_points.is_empty(), "{:?}", found.change_points);
         assert!(found.outliers.contains(&30) && found.outliers.contains(&61));
+    }
+
+    #[test]
+    fn one_clear_step_in_six_runs_is_found() {
+        let found = detect(&[10.0, 10.2, 9.9, 15.0, 15.1, 14.8], &DetectorSettings::default());
+        assert_eq!(found.change_points.iter().map(|c| c.index).collect::<Vec<_>>(), [3]);
+        // Noise alone in a short series is not a step.
+        assert!(detect(&[10.0, 10.4, 9.8, 10.1, 10.3, 9.9, 10.2], &DetectorSettings::default()).change_points.is_empty());
+    }
+
+    #[test]
+    fn a_daily_cycle_is_not_a_string_of_change_points() {
+        let mut rng = crate::engine::synthetic::Rng::new(9);
+        let values: Vec<f64> =
+            (0..400).map(|i| 100.0 * (1.0 + 0.06 * (std::f64::consts::TAU * f64::from(i) / 24.0).sin() + 0.02 * rng.gaussian())).collect();
+        assert!(detect(&values, &DetectorSettings::default()).change_points.is_empty());
+        // A step on top of the cycle still is one.
+        let stepped: Vec<f64> = values.iter().enumerate().map(|(i, v)| if i >= 250 { v * 1.15 } else { *v }).collect();
+        let found: Vec<usize> = detect(&stepped, &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
+        assert!(found.len() == 1 && found[0].abs_diff(250) <= 3, "{found:?}");
+    }
+
+    #[test]
+    fn autocorrelated_noise_is_not_a_string_of_change_points() {
+        let mut rng = crate::engine::synthetic::Rng::new(10);
+        let mut e = 0.0;
+        let values: Vec<f64> = (0..600)
+            .map(|_| {
+                e = 0.8 * e + 0.6 * rng.gaussian();
+                100.0 * (1.0 + 0.03 * e)
+            })
+            .collect();
+        let found = detect(&values, &DetectorSettings::default()).change_points;
+        assert!(found.len() <= 1, "{found:?}");
     }
 
     #[test]

@@ -13,14 +13,15 @@
 //! of its own issue replaces this baseline with change-point aware one.
 
 use super::analyze::{self, AllocationMove, MetricValues, Severity, Trend, Verdict};
-use super::changepoint::{self, DetectorSettings};
-use super::stats;
+use super::changepoint::{self, DetectorSettings, Segment, Segmentation};
+use super::{evidence, stats};
 use crate::model::budget::Budget;
 use crate::model::error::did_you_mean;
 use crate::model::history::{History, Run, Series};
+use crate::model::time::Timestamp;
+use crate::model::triage::{Triage, TriageState};
 use crate::model::units::{Direction, Unit};
 use crate::model::workspace::{CheckSettings, MissingData, Workspace};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// How a budget, or the whole check, came out. Ordered: `Fail` is the worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,7 +59,7 @@ pub enum Finding {
         change: f64,
         /// The threshold it crossed.
         threshold: f64,
-        /// The test's p-value, adjusted over all budgets of the check; `None` where the baseline
+        /// The test's p-value, weighted over the run counts tried (Bonferroni); `None` where the baseline
         /// had too few runs for a test (the effect size alone decided).
         p_value: Option<f64>,
         /// How much it matters, from its size and the headroom it uses.
@@ -69,8 +70,31 @@ pub enum Finding {
     WithinNoise {
         /// How much worse, as a fraction of the baseline.
         change: f64,
-        /// The test's adjusted p-value, above the significance level.
+        /// The test's weighted p-value, above the significance level.
         p_value: f64,
+    },
+    /// The newest run is far beyond the baseline's noise and past the threshold, but nothing
+    /// confirms it yet (one run, or reruns still short of the significance): rerun the same
+    /// commit. Exit code 3 where nothing fails.
+    Inconclusive {
+        /// How much worse the newest run is, as a fraction of the baseline.
+        change: f64,
+        /// The p-value of the evidence so far.
+        p_value: f64,
+        /// How many runs of the commit were judged.
+        runs: usize,
+    },
+    /// The baseline branch itself has a regression that nobody has accepted: a pull request is
+    /// judged against the base as it is now, and warned.
+    BaseRegression {
+        /// The first run of the worse level.
+        since: String,
+        /// How much worse than the level before, as a fraction.
+        change: f64,
+        /// Runs of the baseline branch since it began.
+        runs: usize,
+        /// Days since it began, where runs have times.
+        days: Option<f64>,
     },
     /// Better than the baseline by more than the threshold.
     Improvement {
@@ -107,7 +131,11 @@ impl Finding {
         match self {
             // Without a test (too few baseline runs), a regression is only a warning: one or two
             // runs say nothing about the noise, and a gate must not be flaky.
-            Finding::Regression { p_value: None, .. } | Finding::OverWarning | Finding::NoBaseline => Status::Warn,
+            Finding::Regression { p_value: None, .. }
+            | Finding::OverWarning
+            | Finding::NoBaseline
+            | Finding::Inconclusive { .. }
+            | Finding::BaseRegression { .. } => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } => Status::Fail,
             Finding::Improvement { .. } | Finding::WithinNoise { .. } => Status::Pass,
             Finding::NoMetric { .. } | Finding::NotInRun { .. } => missing_status,
@@ -122,6 +150,8 @@ impl Finding {
             Finding::OverWarning => "over_warning",
             Finding::Regression { .. } => "regression",
             Finding::Improvement { .. } => "improvement",
+            Finding::Inconclusive { .. } => "inconclusive",
+            Finding::BaseRegression { .. } => "base_regression",
             Finding::WithinNoise { .. } => "within_noise",
             Finding::NoMetric { .. } => "no_metric",
             Finding::NotInRun { .. } => "not_in_run",
@@ -150,12 +180,28 @@ pub struct Baseline {
     pub last_commit: Option<String>,
 }
 
+/// A regression of the baseline branch that is still open: nobody accepted it, so the baseline
+/// did not restart at its level.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenRegression {
+    /// The first run of the worse level.
+    pub since_run: String,
+    /// Its commit.
+    pub first_commit: Option<String>,
+    /// Runs of the baseline branch since it began, the checked one included.
+    pub runs: usize,
+    /// Days since it began, where runs have times.
+    pub days: Option<f64>,
+    /// How many of the newest runs the deciding test took together.
+    pub evidence_runs: usize,
+}
+
 /// Where to look for the cause of a regression.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hints {
     /// The newest baseline run before the regression.
     pub last_good_run: Option<String>,
-    /// The commits between the last good run and the checked run: `(last good, checked)`.
+    /// The commits between the last good run and the first bad one: `(last good, first bad)`.
     pub commit_range: (Option<String>, Option<String>),
     /// The budget's sub-allocations and how much of its change each carries.
     pub allocations: Vec<AllocationMove>,
@@ -188,11 +234,12 @@ pub struct BudgetResult {
     pub findings: Vec<Finding>,
     /// The worst of the findings' statuses.
     pub status: Status,
-    /// One-sided p-value that the value is this much worse by chance (before adjustment).
+    /// One-sided p-value that the newest runs are this much worse by chance: the deciding run
+    /// count's, weighted over the counts tried (Bonferroni). Each budget is its own family.
     pub p_worse: Option<f64>,
-    /// `p_worse` adjusted over all budgets of the check (Benjamini–Hochberg).
+    /// The p-value the gate compares with the significance (the same as `p_worse`).
     pub p_value: Option<f64>,
-    /// The adjusted p-value of the value being better by chance.
+    /// The weighted p-value of the newest runs being better by chance.
     pub p_better: Option<f64>,
     /// The smallest relative worsening this check could flag: the larger of the threshold and
     /// what the baseline's noise lets the test see at the significance level (the noise floor).
@@ -201,6 +248,8 @@ pub struct BudgetResult {
     pub trend: Option<Trend>,
     /// For a regression: where to look for its cause.
     pub hints: Option<Hints>,
+    /// For a regression: since when it has been open.
+    pub open_regression: Option<OpenRegression>,
 }
 
 impl BudgetResult {
@@ -249,6 +298,9 @@ pub struct CheckOptions {
     pub baseline_branch: Option<String>,
     /// Overrides the workspace's settings where given.
     pub settings: Option<CheckSettings>,
+    /// Budget changes applied through signed proposals: (budget id, when). A worse level that
+    /// began before a signed change of its budget counts as accepted.
+    pub budget_changes: Vec<(String, Timestamp)>,
 }
 
 /// The outcome of a check.
@@ -279,10 +331,25 @@ impl CheckReport {
         self.results.iter().map(|r| r.status).chain(self.problems.iter().map(|p| p.status)).max().unwrap_or(Status::Pass)
     }
 
-    /// The process exit code: 0 within budget, 1 a budget exceeded or regressed, 2 invalid input.
+    /// The process exit code: 0 within budget, 1 a budget exceeded or regressed, 2 invalid input,
+    /// 3 inconclusive (nothing failed, but a run is beyond the noise unconfirmed: rerun it).
     #[must_use]
     pub fn exit_code(&self) -> i32 {
-        if self.invalid_input { 2 } else { i32::from(self.status() == Status::Fail) }
+        if self.invalid_input {
+            2
+        } else if self.status() == Status::Fail {
+            1
+        } else if self.inconclusive() {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// Whether any budget is inconclusive.
+    #[must_use]
+    pub fn inconclusive(&self) -> bool {
+        self.results.iter().any(|r| r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. })))
     }
 
     /// How many results have each status: (pass, warn, fail).
@@ -336,6 +403,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     };
 
+    let context = Context { triage: &workspace.triage, budget_changes: &options.budget_changes };
     let mut results: Vec<BudgetResult> = workspace
         .budgets
         .iter()
@@ -344,11 +412,10 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         .filter_map(|(i, budget)| {
             let limit = budget.limit_in(environment.as_deref())?;
             let own = settings.for_budget(&budget.id);
-            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &own))
+            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &own, &context))
         })
         .collect();
 
-    decide(&mut results, &settings);
     add_hints(&mut results, workspace, run_index.map(|i| &history.runs[i]));
     for r in &mut results {
         let missing_data = settings.for_budget(&r.id).missing_data;
@@ -382,6 +449,27 @@ fn point_at(series: &Series, run: u32) -> Option<usize> {
     series.points.binary_search_by_key(&run, |p| p.run).ok()
 }
 
+/// What people decided that the gate must respect: triage and signed budget changes.
+struct Context<'a> {
+    triage: &'a Triage,
+    budget_changes: &'a [(String, Timestamp)],
+}
+
+impl Context<'_> {
+    /// Whether people accepted the level that begins at `run` (an index into the history's
+    /// runs): a triage of won't-fix or invalid with an owner and a note, or a signed change of the
+    /// budget at or after that run's time.
+    fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> bool {
+        let position = |id: &str| lookback.iter().position(|&r| history.runs[r].id == id);
+        let triaged = self.triage.find(&budget.metric, &history.runs[run].id, position).is_some_and(|(_, e)| {
+            matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
+        });
+        let changed =
+            history.runs[run].timestamp.is_some_and(|began| self.budget_changes.iter().any(|(id, at)| *id == budget.id && *at >= began));
+        triaged || changed
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_budget(
     index: usize,
@@ -392,6 +480,7 @@ fn check_budget(
     environment: Option<&str>,
     baseline_branch: &str,
     settings: &CheckSettings,
+    context: &Context<'_>,
 ) -> BudgetResult {
     let mut result = BudgetResult {
         budget: index,
@@ -411,8 +500,9 @@ fn check_budget(
         smallest_flaggable: None,
         trend: None,
         hints: None,
+        open_regression: None,
     };
-    evaluate(&mut result, budget, history, run_index, environment, baseline_branch, settings);
+    evaluate(&mut result, budget, history, run_index, environment, baseline_branch, settings, context);
     result
 }
 
@@ -425,6 +515,7 @@ fn evaluate(
     environment: Option<&str>,
     baseline_branch: &str,
     settings: &CheckSettings,
+    context: &Context<'_>,
 ) {
     let Some(series) = history.series.get(&budget.metric) else {
         let suggestion = did_you_mean(&budget.metric, history.series.keys().map(String::as_str)).map(str::to_owned);
@@ -461,10 +552,9 @@ fn evaluate(
         result.findings.push(Finding::OverWarning);
     }
 
-    // The baseline: the baseline branch's runs in this environment before this run, since its
-    // level last changed (change points found by the engine over a recent look-back).
+    // The look-back: the baseline branch's runs in this environment before this run.
     let end = series.points.partition_point(|p| (p.run as usize) < run);
-    let lookback_runs = (4 * settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
+    let lookback_runs = (8 * settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
     let mut lookback = MetricValues::default();
     let mut samples: Vec<Option<&Vec<f64>>> = Vec::new();
     for (i, p) in series.points[..end].iter().enumerate().rev() {
@@ -488,106 +578,362 @@ fn evaluate(
         result.findings.push(Finding::NoBaseline);
         return;
     }
-    let segmentation = changepoint::detect(&lookback.values, &DetectorSettings::default());
-    let level_start = segmentation.segments.last().map_or(0, |s| s.start);
-    let window_start = level_start.max(lookback.values.len().saturating_sub(settings.baseline_runs));
-    let window = &lookback.values[window_start..];
-    let n = window.len();
-    let center = stats::median(window).unwrap_or(value);
-    let noise = stats::mad_sigma(window, center).into_iter().chain(stats::noise_sigma(&lookback.values)).reduce(f64::max);
-    let since = (level_start > 0).then(|| history.runs[lookback.runs[level_start]].id.clone());
-    let last_run = *lookback.runs.last().unwrap_or(&run);
-    result.trend = analyze::trend(history, &lookback, &segmentation, budget.direction, Some(result.limit));
-    result.baseline = Some(Baseline {
-        value: center,
-        runs: n,
-        noise: if n >= MIN_TEST_RUNS { noise } else { None },
-        since,
-        last_run: history.runs[last_run].id.clone(),
-        last_commit: history.runs[last_run].commit.clone(),
-    });
-
-    // The test: how surprising is this value, were it another run of the baseline's level?
-    // A prediction interval around the median of n runs: t = (x − m) / (σ·√(1 + π/2n)) with n − 1
-    // degrees of freedom (the median's variance is π/2 times the mean's for normal data).
     let worse_sign = match budget.direction {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,
     };
-    result.p_worse = if n >= MIN_TEST_RUNS {
-        let sigma = noise.unwrap_or(0.0);
-        let scale = sigma * (1.0 + std::f64::consts::PI / (2.0 * n as f64)).sqrt();
-        let t = worse_sign * (value - center);
-        let p_model = if scale > 0.0 {
-            stats::student_t_sf(t / scale, (n - 1) as f64)
-        } else if t > 0.0 {
-            0.0
-        } else {
-            1.0
-        };
-        // A metric with sporadic outliers (a noisy runner, a cold cache) shows, in its own
-        // history, runs as far off as this one, or outliers (beyond 4σ) where this is one: then
-        // the chance of this value is at least their share of the current level's runs (an
-        // empirical p-value), whatever the model says. A second run confirms a real shift.
-        let level = &lookback.values[level_start..];
-        let far = if sigma > 0.0 { t.min(OUTLIER_SIGMAS * sigma) } else { t };
-        let as_far = level.iter().filter(|&&x| t > 0.0 && worse_sign * (x - center) >= far).count();
-        Some(if as_far > 0 { p_model.max((as_far + 1) as f64 / (level.len() + 1) as f64) } else { p_model })
+    // A cycle (runtime metrics' daily one) is taken out of the look-back and of the newest runs
+    // (by their phase in the sequence), so its peaks are neither levels nor regressions.
+    let profile = stats::seasonal_period(&lookback.values).map(|p| stats::seasonal_profile(&lookback.values, p));
+    let deseason = |i: usize, x: f64| profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()]);
+    let raw_lookback = lookback.values.clone();
+    if profile.is_some() {
+        lookback.values = raw_lookback.iter().enumerate().map(|(i, &x)| deseason(i, x)).collect();
+    }
+    let segmentation = changepoint::detect(&lookback.values, &DetectorSettings::default());
+    // The noise's autocorrelation: from the differences (blind to level shifts) or, where higher,
+    // from the newest level's own runs (which also see what is left of a cycle).
+    let own_rho = segmentation.segments.last().map_or(0.0, |last| {
+        let values = &lookback.values[last.start..];
+        let n = values.len();
+        if n < 10 {
+            return 0.0;
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
+        let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
+        if var > 0.0 { (cov / var - 1.0 / (n as f64).sqrt()).clamp(0.0, 0.95) } else { 0.0 }
+    });
+    let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
+    let levels = walk_levels(&segmentation, &lookback, history, budget, context, settings.regression_threshold);
+    result.trend = analyze::trend(history, &lookback, &segmentation, budget.direction, Some(result.limit));
+    let on_baseline_branch = history.runs[run].branch.as_deref() == Some(baseline_branch);
+
+    // What is judged: on the baseline branch, the checked run with the runs before it that are
+    // not the reference level; on another branch (a pull request), the checked run with the
+    // earlier runs of the same commit (reruns), against the base's level as it is now.
+    let segments = &segmentation.segments;
+    // The reference level reaches back over older levels within the threshold of it (the same
+    // level for the gate's purpose), so a small shift does not leave it too few runs to judge by.
+    let reach_back = |index: usize| {
+        let level = segments[index].level;
+        let mut start = segments[index].start;
+        for s in segments[..index].iter().rev() {
+            if budget.direction.relative_worsening(s.level, level).is_none_or(|c| c.abs() > settings.regression_threshold) {
+                break;
+            }
+            start = s.start;
+        }
+        start..segments[index].end
+    };
+    let (reference, evidence_start) = if on_baseline_branch {
+        (reach_back(levels.reference), levels.open.map(|o| segments[o].start))
     } else {
+        if let Some(open) = levels.open {
+            result.findings.push(open_finding(&segments[open], &segments[levels.reference], &lookback, history, budget.direction, run));
+        }
+        (if segments.is_empty() { 0..lookback.values.len() } else { reach_back(segments.len() - 1) }, None)
+    };
+    let mut sequence = lookback.values.clone();
+    let mut sequence_runs = lookback.runs.clone();
+    if !on_baseline_branch {
+        // Reruns of the checked commit in this environment, on any branch, before the checked run.
+        sequence.truncate(reference.end);
+        sequence_runs.truncate(reference.end);
+        if let Some(commit) = history.runs[run].commit.as_deref() {
+            for (i, p) in series.points[..end].iter().enumerate() {
+                let r = &history.runs[p.run as usize];
+                if r.environment.as_deref() == environment
+                    && r.commit.as_deref() == Some(commit)
+                    && r.branch.as_deref() != Some(baseline_branch)
+                    && let Some(v) = value_of(i)
+                {
+                    sequence.push(deseason(raw_lookback.len(), v));
+                    sequence_runs.push(p.run as usize);
+                }
+            }
+        }
+    }
+    sequence.push(deseason(raw_lookback.len(), value));
+    sequence_runs.push(run);
+    let total = sequence.len();
+    let tail_start = if on_baseline_branch { reference.start + 1 } else { reference.end };
+    let mut lengths: Vec<usize> = if on_baseline_branch {
+        evidence::TAIL_LENGTHS.iter().copied().chain(evidence_start.map(|s| total - s)).collect()
+    } else {
+        vec![total - reference.end]
+    };
+    lengths.retain(|&k| k >= 2 && k <= total && total - k >= tail_start);
+    lengths.sort_unstable();
+    lengths.dedup();
+
+    // The reference for a tail of k runs: the reference level's runs before the tail, at most
+    // REFERENCE_WINDOW × baseline_runs of them; the centre is the median of the newest baseline_runs.
+    let window = settings.baseline_runs.max(1);
+    let reference_for = |k: usize| -> Option<(Vec<f64>, f64, f64, usize)> {
+        let stop = reference.end.min(total - k);
+        let from = reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window));
+        let values = sequence.get(from..stop)?.to_vec();
+        if values.is_empty() {
+            return None;
+        }
+        let center = stats::median(&values[values.len().saturating_sub(window)..])?;
+        let own = stats::median(&values)?;
+        let sigma = stats::mad_sigma(&values, own).into_iter().chain(stats::noise_sigma(&values)).reduce(f64::max).unwrap_or(0.0);
+        Some((values, center, sigma, from))
+    };
+    let Some((values1, center, sigma, from1)) = reference_for(1) else {
+        result.findings.push(Finding::NoBaseline);
+        return;
+    };
+    let n = values1.len().min(window);
+    let last_good = sequence_runs[(reference.end.min(total - 1)).max(1) - 1];
+    result.baseline = Some(Baseline {
+        value: center,
+        runs: n,
+        noise: (values1.len() >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma),
+        since: (from1 > 0 && reference.start > 0).then(|| history.runs[sequence_runs[reference.start]].id.clone()),
+        last_run: history.runs[last_good].id.clone(),
+        last_commit: history.runs[last_good].commit.clone(),
+    });
+
+    if values1.len() < MIN_TEST_RUNS {
         // Too few runs for a spread: where runs carry raw samples, test the samples of this run
         // against those of the baseline runs (Welch); otherwise the effect size alone decides.
         let run_samples = point_at(series, run as u32).and_then(|p| series.points[p].measurement.samples.as_ref());
-        let baseline_samples: Vec<f64> = samples[window_start..].iter().flatten().flat_map(|s| s.iter().map(|v| v * factor)).collect();
-        run_samples.and_then(|own| {
+        let baseline_samples: Vec<f64> = samples[..reference.end.min(samples.len())]
+            .iter()
+            .rev()
+            .take(window)
+            .flatten()
+            .flat_map(|s| s.iter().map(|v| v * factor))
+            .collect();
+        result.p_worse = run_samples.and_then(|own| {
             let own: Vec<f64> = own.iter().map(|v| v * factor).collect();
             let two_sided = stats::welch_p_value(&own, &baseline_samples)?;
             let worse = worse_sign * (stats::mean(&own)? - stats::mean(&baseline_samples)?) > 0.0;
             Some(if worse { two_sided / 2.0 } else { 1.0 - two_sided / 2.0 })
-        })
-    };
-    result.smallest_flaggable = (n >= MIN_TEST_RUNS && center != 0.0).then(|| {
-        let sigma = noise.unwrap_or(0.0);
-        let t_critical = StudentsT::new(0.0, 1.0, (n - 1) as f64).map_or(f64::INFINITY, |d| d.inverse_cdf(1.0 - settings.significance));
-        let by_noise = t_critical * sigma * (1.0 + std::f64::consts::PI / (2.0 * n as f64)).sqrt() / center.abs();
-        by_noise.max(settings.regression_threshold)
-    });
-}
-
-/// The fewest runs the baseline's look-back covers (it is also 4 × `baseline_runs`).
-pub const LOOKBACK_MIN_RUNS: usize = 100;
-/// Runs further than this many σ from the baseline are outliers.
-pub const OUTLIER_SIGMAS: f64 = 4.0;
-/// The fewest baseline runs for the statistical test; with fewer, only the effect size decides
-/// (unless the runs carry raw samples).
-pub const MIN_TEST_RUNS: usize = 3;
-
-/// Decides regressions and improvements over all results at once: the effect size gate, and the
-/// test's p-values adjusted over all budgets (Benjamini–Hochberg), so that a check of hundreds of
-/// metrics keeps its false-alarm rate.
-fn decide(results: &mut [BudgetResult], settings: &CheckSettings) {
-    let tested: Vec<usize> = (0..results.len()).filter(|&i| results[i].p_worse.is_some()).collect();
-    let worse: Vec<f64> = tested.iter().map(|&i| results[i].p_worse.unwrap_or(1.0)).collect();
-    let better: Vec<f64> = tested.iter().map(|&i| 1.0 - results[i].p_worse.unwrap_or(1.0)).collect();
-    let (worse, better) = (stats::benjamini_hochberg(&worse), stats::benjamini_hochberg(&better));
-    for (k, &i) in tested.iter().enumerate() {
-        results[i].p_value = Some(worse[k]);
-        results[i].p_better = Some(better[k]);
+        });
+        result.p_value = result.p_worse;
+        result.p_better = result.p_worse.map(|p| 1.0 - p);
+        decide_without_spread(result, settings);
+        return;
     }
-    for r in results.iter_mut() {
-        let Some(change) = r.change() else { continue };
-        let settings = settings.for_budget(&r.id);
-        let threshold = settings.regression_threshold;
-        if change > threshold && r.p_value.is_none_or(|p| p <= settings.significance) {
-            let baseline = r.baseline.as_ref().map_or(0.0, |b| b.value);
-            let severity = Severity::of(Verdict::Regression, r.direction, baseline, r.value.unwrap_or(baseline), Some(r.limit), r.warning);
-            r.findings.push(Finding::Regression { change, threshold, p_value: r.p_value, severity });
-        } else if -change > threshold && r.p_better.is_none_or(|p| p <= settings.significance) {
-            r.findings.push(Finding::Improvement { change: -change });
-        } else if change > threshold {
-            r.findings.push(Finding::WithinNoise { change, p_value: r.p_value.unwrap_or(1.0) });
+
+    // The test, for each run count: the newest k runs against the reference before them, worse
+    // and better. A tail longer than half its reference is cut to that (a centre of n runs cannot
+    // vouch for many more). The counts share the significance by weights (Bonferroni):
+    // two runs, the earliest that may decide, get KEY_WEIGHT of it, the other counts the rest.
+    let threshold = settings.regression_threshold;
+    let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
+    let mut tests: Vec<(usize, f64, f64, f64)> = Vec::new(); // (k, p worse, p better, change)
+    // Tails that reach back past the reference's end share one reference: computed once.
+    let mut cached: Option<(usize, Option<(Vec<f64>, f64, f64, usize)>)> = None;
+    for &k in &lengths {
+        let stop = reference.end.min(total - k);
+        if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
+            cached = Some((stop, reference_for(k)));
+        }
+        let Some((values, center_k, sigma_k, _)) = cached.as_ref().and_then(|c| c.1.as_ref()) else { continue };
+        let (center_k, sigma_k) = (*center_k, *sigma_k);
+        if values.len() < evidence::MIN_REFERENCE_RUNS.max(MIN_EVIDENCE_REFERENCE) {
+            continue;
+        }
+        let tail = &sequence[total - k.min(values.len() / 2)..];
+        if tail.len() < 2 {
+            continue;
+        }
+        let Some(change) = stats::median(tail).and_then(|level| relative(level, center_k)) else { continue };
+        let worse = evidence::Reference { values, center: center_k, sigma: sigma_k, worse_sign, rho };
+        let better = evidence::Reference { worse_sign: -worse_sign, ..worse.clone() };
+        let p_of = |r: &evidence::Reference<'_>| {
+            if tail.len() >= evidence::MEAN_TEST_RUNS { evidence::mean_p_value(r, tail) } else { evidence::tail_p_value(r, tail) }
+        };
+        tests.push((tail.len(), p_of(&worse), p_of(&better), change));
+    }
+    tests.dedup_by_key(|t| t.0);
+    let others = tests.iter().filter(|t| t.0 != 2).count();
+    let weight = |k: usize| match (k == 2, others) {
+        (true, 0) => 1.0,
+        (true, _) => KEY_WEIGHT,
+        (false, _) => (if tests.iter().any(|t| t.0 == 2) { 1.0 - KEY_WEIGHT } else { 1.0 }) / others as f64,
+    };
+    let pick = |p_of: fn(&(usize, f64, f64, f64)) -> f64, effect: fn(f64) -> f64| -> Option<(f64, usize, f64)> {
+        tests
+            .iter()
+            .filter(|t| effect(t.3) > threshold)
+            .map(|t| ((p_of(t) / weight(t.0)).min(1.0), t.0, effect(t.3)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    };
+    let worst = pick(|t| t.1, |c| c);
+    let best = pick(|t| t.2, |c| -c);
+    let reference1 = evidence::Reference { values: &values1, center, sigma, worse_sign, rho };
+    let newest = sequence[total - 1];
+    let newest_change = relative(newest, center).unwrap_or(0.0);
+    let newest_model_p = evidence::model_p_value(&reference1, newest);
+    result.p_worse = Some(worst.map_or(1.0, |w| w.0));
+    result.p_value = Some(worst.map_or(1.0, |w| w.0));
+    result.p_better = Some(best.map_or(1.0, |b| b.0));
+    result.smallest_flaggable = (center != 0.0).then(|| {
+        evidence::smallest_flaggable_deviation(&reference1, settings.significance * KEY_WEIGHT)
+            .map_or(f64::INFINITY, |d| d / center.abs())
+            .max(threshold)
+    });
+    // The newest two runs both back near the reference: a regression that is being fixed (its
+    // level change confirms in a few runs) no longer fails on the older runs' evidence.
+    let recovered =
+        on_baseline_branch && total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x, center).is_some_and(|c| c < threshold / 2.0));
+    match worst {
+        Some((p, k, change)) if p <= settings.significance && !recovered => {
+            let first_bad = sequence_runs[total - k];
+            let open = levels.open.filter(|_| on_baseline_branch).map(|o| segments[o].start);
+            let severity = Severity::of(
+                Verdict::Regression,
+                budget.direction,
+                center,
+                stats::median(&sequence[total - k..]).unwrap_or(value),
+                Some(result.limit),
+                result.warning,
+            );
+            let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
+            if let Some(b) = result.baseline.as_mut() {
+                b.last_run = history.runs[last_good].id.clone();
+                b.last_commit = history.runs[last_good].commit.clone();
+            }
+            result.open_regression = Some(OpenRegression {
+                since_run: history.runs[open.map_or(first_bad, |o| sequence_runs[o])].id.clone(),
+                first_commit: history.runs[open.map_or(first_bad, |o| sequence_runs[o])].commit.clone(),
+                runs: open.map_or(k, |o| total - o),
+                days: days_between(history, open.map_or(first_bad, |o| sequence_runs[o]), run),
+                evidence_runs: k,
+            });
+            result.findings.push(Finding::Regression { change, threshold, p_value: Some(p), severity });
+        }
+        _ => {
+            let better = best.is_some_and(|(p, _, _)| p <= settings.significance);
+            if better {
+                result.findings.push(Finding::Improvement { change: best.map_or(0.0, |b| b.2) });
+            } else if newest_change > threshold {
+                let far = evidence::as_far_count(&reference1, newest);
+                let pooled = worst.map(|w| w.0);
+                if newest_model_p <= settings.significance && far == 0 && !recovered {
+                    // One run far beyond the noise, unconfirmed: rerun the same commit to confirm.
+                    result.findings.push(Finding::Inconclusive { change: newest_change, p_value: newest_model_p, runs: 1 });
+                } else if !on_baseline_branch && pooled.is_some_and(|p| p <= INCONCLUSIVE_FACTOR * settings.significance) {
+                    let runs = worst.map_or(1, |w| w.1);
+                    result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
+                } else {
+                    result.findings.push(Finding::WithinNoise { change: newest_change, p_value: result.p_value.unwrap_or(1.0) });
+                }
+            }
         }
     }
 }
+
+/// The decision where the baseline has too few runs for a spread: the samples' test where runs
+/// carry samples, else the effect size alone, which only warns.
+fn decide_without_spread(result: &mut BudgetResult, settings: &CheckSettings) {
+    let Some(change) = result.change() else { return };
+    let threshold = settings.regression_threshold;
+    if change > threshold && result.p_value.is_none_or(|p| p <= settings.significance) {
+        let baseline = result.baseline.as_ref().map_or(0.0, |b| b.value);
+        let severity = Severity::of(
+            Verdict::Regression,
+            result.direction,
+            baseline,
+            result.value.unwrap_or(baseline),
+            Some(result.limit),
+            result.warning,
+        );
+        result.findings.push(Finding::Regression { change, threshold, p_value: result.p_value, severity });
+    } else if -change > threshold && result.p_better.is_none_or(|p| p <= settings.significance) {
+        result.findings.push(Finding::Improvement { change: -change });
+    } else if change > threshold {
+        result.findings.push(Finding::WithinNoise { change, p_value: result.p_value.unwrap_or(1.0) });
+    }
+}
+
+/// The days between two runs, where both have times.
+fn days_between(history: &History, from: usize, to: usize) -> Option<f64> {
+    let (a, b) = (history.runs[from].timestamp?, history.runs[to].timestamp?);
+    Some((b.as_secs_f64() - a.as_secs_f64()) / 86_400.0)
+}
+
+/// The reference level and the open regression of a look-back's segments.
+struct Levels {
+    /// The segment whose level is the reference: the newest level that is no worse than the one
+    /// before it, or that people accepted.
+    reference: usize,
+    /// The first segment of a worsening past the threshold that nobody accepted.
+    open: Option<usize>,
+}
+
+/// Walks the levels oldest first. A level better than the reference by more than the threshold
+/// becomes the reference at once (improvements restart the baseline); a worse one becomes it only
+/// when people accepted it (a triage of won't-fix or invalid with an owner and a note, or a signed
+/// change of the budget since); a worse one past the threshold that nobody accepted is an open
+/// regression, and the reference stays where it was: the gate never absorbs a regression
+/// silently. Levels within the threshold of the reference leave it where it is (so neither a
+/// staircase of small steps nor noise that looks like a small improvement moves it) and close an
+/// open regression (it was fixed).
+fn walk_levels(
+    segmentation: &Segmentation,
+    lookback: &MetricValues,
+    history: &History,
+    budget: &Budget,
+    context: &Context<'_>,
+    threshold: f64,
+) -> Levels {
+    let segments = &segmentation.segments;
+    let mut levels = Levels { reference: 0, open: None };
+    for s in 1..segments.len() {
+        let worse = budget.direction.relative_worsening(segments[s].level, segments[levels.reference].level).unwrap_or(0.0);
+        let start_run = lookback.runs[segments[s].start];
+        if worse < -threshold || context.accepted(budget, history, &lookback.runs, start_run) {
+            levels = Levels { reference: s, open: None };
+        } else if worse > threshold {
+            levels.open = levels.open.or(Some(s));
+        } else {
+            // Back within the threshold of the reference: whatever was open is fixed.
+            levels.open = None;
+        }
+    }
+    levels
+}
+
+/// The base's open regression, as a pull request's check shows it: a warning with its age.
+fn open_finding(
+    open: &Segment,
+    reference: &Segment,
+    lookback: &MetricValues,
+    history: &History,
+    direction: Direction,
+    run: usize,
+) -> Finding {
+    let since = lookback.runs[open.start];
+    Finding::BaseRegression {
+        since: history.runs[since].id.clone(),
+        change: direction.relative_worsening(open.level, reference.level).unwrap_or(0.0),
+        runs: lookback.runs.len() - open.start,
+        days: days_between(history, since, run),
+    }
+}
+
+/// The fewest runs the baseline's look-back covers (it is also 8 × `baseline_runs`).
+pub const LOOKBACK_MIN_RUNS: usize = 160;
+/// The reference of a test is at most this many times `baseline_runs` runs of the reference level.
+pub const REFERENCE_WINDOW: usize = 8;
+/// The fewest baseline runs for the statistical test; with fewer, only the effect size decides
+/// (unless the runs carry raw samples).
+pub const MIN_TEST_RUNS: usize = 3;
+/// A pull request's pooled reruns whose p-value is within this factor of the significance are
+/// inconclusive: one more rerun decides.
+pub const INCONCLUSIVE_FACTOR: f64 = 10.0;
+/// The share of the significance that the test of the newest two runs gets; the longer tails
+/// share the rest.
+pub const KEY_WEIGHT: f64 = 0.5;
+/// The fewest reference runs a tail is tested against.
+pub const MIN_EVIDENCE_REFERENCE: usize = 10;
 
 /// Root-cause hints for every regression: the commit range, the sub-allocations that moved with
 /// it and by how much of the parent's change, and the other budgets that regressed in this run.
@@ -618,9 +964,10 @@ fn add_hints(results: &mut [BudgetResult], workspace: &Workspace, run: Option<&R
             })
             .collect();
         allocations.sort_by(|a, b| b.share.abs().total_cmp(&a.share.abs()));
+        let first_bad = r.open_regression.as_ref().map_or_else(|| run.and_then(|r| r.commit.clone()), |o| o.first_commit.clone());
         r.hints = Some(Hints {
             last_good_run: r.baseline.as_ref().map(|b| b.last_run.clone()),
-            commit_range: (r.baseline.as_ref().and_then(|b| b.last_commit.clone()), run.and_then(|r| r.commit.clone())),
+            commit_range: (r.baseline.as_ref().and_then(|b| b.last_commit.clone()), first_bad),
             allocations,
             related: regressed.iter().filter(|id| **id != r.id).cloned().collect(),
         });
@@ -677,20 +1024,22 @@ mod tests {
 
     #[test]
     fn a_regression_against_the_base_branch_fails_even_within_budget() {
-        // The PR's previous run was already slow; the baseline is main, not the previous run.
-        let w = workspace(
-            BUDGET,
-            &runs(&[
-                ("main", "cap.latency", 20.0),
-                ("main", "cap.latency", 20.0),
-                ("main", "cap.latency", 20.0),
-                ("feature", "cap.latency", 24.0),
-                ("feature", "cap.latency", 24.0),
-            ]),
-        );
-        let report = check(&w, &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() });
+        // The PR's previous commit was already slow; the baseline is main, not the previous run.
+        // One run of the PR's commit is not enough to fail (it might be a slow runner): a rerun of
+        // the same commit confirms it.
+        let mut rng = crate::engine::synthetic::Rng::new(4);
+        let main: Vec<f64> = (0..60).map(|_| 40.0 * (1.0 + 0.03 * rng.gaussian().clamp(-2.0, 2.0))).collect();
+        let mut h = noisy_runs("cap.latency", &main);
+        h.push_str(&branch_run(60, "feature", "f1", 47.0));
+        h.push_str(&branch_run(61, "feature", "f2", 48.0));
+        let report = check(&workspace(BUDGET, &h), &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() });
         let r = &report.results[0];
-        assert!(matches!(r.findings[0], Finding::Regression { change, .. } if (change - 0.2).abs() < 1e-9), "{r:?}");
+        assert!(matches!(r.findings[0], Finding::Inconclusive { runs: 1, .. }), "{r:?}");
+        assert_eq!(report.exit_code(), 3);
+        h.push_str(&branch_run(62, "feature", "f2", 47.5));
+        let report = check(&workspace(BUDGET, &h), &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() });
+        let r = &report.results[0];
+        assert!(matches!(r.findings[0], Finding::Regression { change, .. } if (change - 0.1875).abs() < 0.02), "{r:?}");
         assert_eq!(r.status, Status::Fail);
         assert_eq!(report.exit_code(), 1);
     }
@@ -769,6 +1118,12 @@ mod tests {
         assert_eq!(r.status, Status::Pass);
     }
 
+    fn branch_run(i: usize, branch: &str, commit: &str, v: f64) -> String {
+        format!(
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"commit\":\"{commit}\",\"branch\":\"{branch}\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{v}}}}}\n"
+        )
+    }
+
     fn noisy_runs(metric: &str, values: &[f64]) -> String {
         let mut out = String::new();
         for (i, v) in values.iter().enumerate() {
@@ -781,8 +1136,8 @@ mod tests {
 
     /// 30 runs around 40 ms with ±3 % noise (a fixed pattern), then `last`.
     fn noisy_history(last: f64) -> Vec<f64> {
-        let pattern = [0.0, 1.2, -0.8, 0.5, -1.4, 0.9, -0.3, 1.5, -1.1, 0.2];
-        let mut values: Vec<f64> = (0..30).map(|i| 40.0 * (1.0 + 0.03 * pattern[i % 10])).collect();
+        let mut rng = crate::engine::synthetic::Rng::new(2);
+        let mut values: Vec<f64> = (0..30).map(|_| 40.0 * (1.0 + 0.03 * rng.gaussian().clamp(-2.0, 2.0))).collect();
         values.push(last);
         values
     }
@@ -795,22 +1150,83 @@ mod tests {
         assert_eq!(r.status, Status::Pass, "{r:?}");
         assert!(r.findings.iter().any(|f| matches!(f, Finding::WithinNoise { .. })), "{r:?}");
         let smallest = r.smallest_flaggable.unwrap();
-        assert!(smallest > 0.06 && smallest < 0.25, "{smallest}");
+        assert!(smallest > 0.05 && smallest < 0.25, "{smallest}");
     }
 
     #[test]
     fn a_change_well_beyond_the_noise_is_a_regression_with_confidence_and_hints() {
-        let w = workspace(BUDGET, &noisy_runs("cap.latency", &noisy_history(47.0)));
+        // The first slow run of main is inconclusive; the second confirms it (two runs beyond all
+        // of 90 before them happen by chance once in 4,000 checks, whatever the noise).
+        let mut rng = crate::engine::synthetic::Rng::new(3);
+        let mut values: Vec<f64> = (0..90).map(|_| 40.0 * (1.0 + 0.03 * rng.gaussian().clamp(-2.0, 2.0))).collect();
+        values.push(47.0);
+        let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
+        let report = check(&w, &CheckOptions::default());
+        assert!(matches!(report.results[0].findings[0], Finding::Inconclusive { .. }), "{:?}", report.results[0]);
+        assert_eq!(report.exit_code(), 3);
+        values.push(47.2);
+        let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
         let r = &check(&w, &CheckOptions::default()).results[0];
         let Some(Finding::Regression { change, p_value: Some(p), severity, .. }) = r.findings.first().cloned() else {
             panic!("{r:?}");
         };
-        assert!((change - 0.175).abs() < 0.01, "{change}");
+        assert!((change - 0.178).abs() < 0.01, "{change}");
         assert!(p < 0.001);
         // 47 ms is past the 45 ms warning level of a 50 ms budget.
         assert_eq!(severity, Severity::High);
         let hints = r.hints.as_ref().unwrap();
-        assert_eq!(hints.commit_range, (Some("c29".to_owned()), Some("c30".to_owned())));
+        assert_eq!(hints.commit_range, (Some("c89".to_owned()), Some("c90".to_owned())));
+        assert_eq!(r.open_regression.as_ref().map(|o| (o.since_run.as_str(), o.runs)), Some(("r90", 2)));
+    }
+
+    #[test]
+    fn a_sustained_regression_is_never_absorbed_into_the_baseline() {
+        // Main stepped from 40 to 47 ms thirty runs ago and nobody accepted it: the change-point
+        // detector sees the new level, but the baseline stays at 40 and every check still fails,
+        // naming the run where it began and how long it has been open.
+        let mut values: Vec<f64> = noisy_history(0.0)[..30].to_vec();
+        values.extend(noisy_history(0.0)[..30].iter().map(|v| v * 1.175));
+        let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!((r.baseline.as_ref().unwrap().value - 40.0).abs() < 1.0, "{r:?}");
+        let open = r.open_regression.as_ref().unwrap();
+        assert_eq!((open.since_run.as_str(), open.runs), ("r30", 30), "{open:?}");
+        // A pull request is judged against main as it is now, and warned of main's regression.
+        let mut h = noisy_runs("cap.latency", &values);
+        h.push_str(&branch_run(60, "feature", "f1", 47.0));
+        h.push_str(&branch_run(61, "feature", "f1", 47.2));
+        let r =
+            &check(&workspace(BUDGET, &h), &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() }).results[0];
+        assert_eq!(r.status, Status::Warn, "{r:?}");
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::BaseRegression { since, runs: 30, .. } if since == "r30")), "{r:?}");
+    }
+
+    #[test]
+    fn a_regression_accepted_by_a_person_restarts_the_baseline() {
+        let mut values: Vec<f64> = noisy_history(0.0)[..30].to_vec();
+        values.extend(noisy_history(0.0)[..30].iter().map(|v| v * 1.175));
+        let history = noisy_runs("cap.latency", &values);
+        // Won't fix, but without an owner and a note: not an acceptance.
+        let mut files = vec![("b.yaml".to_owned(), BUDGET.to_owned()), ("history/h.jsonl".to_owned(), history.clone())];
+        files.push(("triage.yaml".to_owned(), "findings:\n  cap.latency@r30: {state: wont_fix}\n".to_owned()));
+        let w = Workspace::from_files("w", &files);
+        assert!(w.errors.is_empty(), "{:?}", w.errors);
+        assert_eq!(check(&w, &CheckOptions::default()).results[0].status, Status::Fail);
+        files.pop();
+        files.push((
+            "triage.yaml".to_owned(),
+            "findings:\n  cap.latency@r30: {state: wont_fix, owner: maria, note: the new parser is worth 7 ms}\n".to_owned(),
+        ));
+        let w = Workspace::from_files("w", &files);
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert!((r.baseline.as_ref().unwrap().value - 47.0).abs() < 1.0, "{r:?}");
+        // So does a signed change of the budget after the regression began.
+        let w = workspace(BUDGET, &history);
+        let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
+        let r = &check(&w, &CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() }).results[0];
+        assert_eq!(r.status, Status::Pass, "{r:?}");
     }
 
     #[test]
@@ -820,25 +1236,28 @@ mod tests {
         values[17] = 78.0;
         values[24] = 90.0;
         let w = workspace("cap:\n  max_latency_ms: 500\n", &noisy_runs("cap.latency", &values));
-        let r = &check(&w, &CheckOptions::default()).results[0];
-        assert_eq!(r.status, Status::Pass, "{r:?}");
-        // The same spike on a clean history is flagged.
+        let report = check(&w, &CheckOptions::default());
+        assert_eq!(report.results[0].status, Status::Pass, "{:?}", report.results[0]);
+        assert_eq!(report.exit_code(), 0);
+        // The same spike on a clean history asks for a rerun; it never fails alone.
         let w = workspace("cap:\n  max_latency_ms: 500\n", &noisy_runs("cap.latency", &noisy_history(80.0)));
-        assert_eq!(check(&w, &CheckOptions::default()).results[0].status, Status::Fail);
+        let report = check(&w, &CheckOptions::default());
+        assert!(matches!(report.results[0].findings[0], Finding::Inconclusive { runs: 1, .. }), "{:?}", report.results[0]);
+        assert_eq!(report.exit_code(), 3);
     }
 
     #[test]
-    fn the_baseline_restarts_after_a_change_of_level() {
-        // main stepped from 40 to 44 ms twelve runs ago; a run at 44.5 ms is no regression.
-        let mut values: Vec<f64> = noisy_history(44.0)[..30].to_vec();
-        values.extend(noisy_history(0.0)[..12].iter().map(|v| v * 1.1));
-        values.push(44.5);
+    fn the_baseline_restarts_after_an_improvement() {
+        // main improved from 44 to 40 ms twelve runs ago; a run at 40.5 ms is no regression.
+        let mut values: Vec<f64> = noisy_history(0.0)[..30].iter().map(|v| v * 1.1).collect();
+        values.extend(noisy_history(0.0)[..12].iter());
+        values.push(40.5);
         let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
         let r = &check(&w, &CheckOptions::default()).results[0];
         let b = r.baseline.as_ref().unwrap();
         assert_eq!(b.since.as_deref(), Some("r30"), "{b:?}");
         assert_eq!(b.runs, 12);
-        assert!((b.value - 44.0).abs() < 0.5, "{b:?}");
+        assert!((b.value - 40.0).abs() < 1.0, "{b:?}");
         assert_eq!(r.status, Status::Pass, "{r:?}");
     }
 
@@ -851,34 +1270,40 @@ mod tests {
     }
 
     #[test]
-    fn false_alarms_are_controlled_over_many_budgets() {
-        // 200 budgets whose newest runs are spread over the noise (some at p < 0.01 by chance
-        // alone, as 200 tests will have), and one real regression. At α = 0.05 without the
-        // adjustment about ten would fail; with Benjamini–Hochberg only the real one does.
-        let mut budgets = String::from("budgets:\n");
-        for m in 0..201 {
-            budgets.push_str(&format!("  m{m}: {{unit: ms, limit: 1000}}\n"));
-        }
-        let mut rng = crate::engine::synthetic::Rng::new(7);
-        let mut history = String::new();
-        for i in 0..31 {
-            let fields: Vec<String> = (0..201)
-                .map(|m| {
-                    let v = if (i, m) == (30, 200) { 120.0 } else { 100.0 + rng.gaussian() };
-                    format!("\"m{m}\":{v}")
-                })
-                .collect();
-            history.push_str(&format!(
-                "{{\"id\":\"r{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{}}}}}\n",
-                fields.join(",")
-            ));
-        }
-        let w = workspace(&budgets, &history);
-        let settings = CheckSettings { significance: 0.05, regression_threshold: 0.0, ..CheckSettings::default() };
-        let report = check(&w, &CheckOptions { settings: Some(settings), ..CheckOptions::default() });
-        let unadjusted = report.results.iter().filter(|r| r.p_worse.is_some_and(|p| p <= 0.05)).count();
-        assert!(unadjusted >= 3, "{unadjusted}");
-        let failed: Vec<&str> = report.results.iter().filter(|r| r.status == Status::Fail).map(|r| r.id.as_str()).collect();
-        assert_eq!(failed, ["m200"]);
+    fn a_thousand_budgets_need_no_larger_shift_than_ten() {
+        // Each budget's false-alarm rate per check is held on its own (the family is one budget's
+        // checks), so the same regression gets the same p-value among 10 or 1,000 budgets, and
+        // the 999 or 9 budgets of noise beside it stay quiet.
+        let run = |budgets: usize| {
+            let mut text = String::from("budgets:\n");
+            for m in 0..budgets {
+                text.push_str(&format!("  m{m}: {{unit: ms, limit: 1000}}\n"));
+            }
+            let mut rng = crate::engine::synthetic::Rng::new(7);
+            let mut history = String::new();
+            for i in 0..100 {
+                let fields: Vec<String> = (0..budgets)
+                    .map(|m| {
+                        let v = if m == 0 && i >= 98 { 104.0 + rng.gaussian() } else { 100.0 + rng.gaussian() };
+                        format!("\"m{m}\":{v}")
+                    })
+                    .collect();
+                history.push_str(&format!(
+                    "{{\"id\":\"r{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{}}}}}\n",
+                    fields.join(",")
+                ));
+            }
+            let settings = CheckSettings { regression_threshold: 0.0, ..CheckSettings::default() };
+            check(&workspace(&text, &history), &CheckOptions { settings: Some(settings), ..CheckOptions::default() })
+        };
+        let (few, many) = (run(10), run(1000));
+        let failed = |r: &CheckReport| r.results.iter().filter(|r| r.status == Status::Fail).map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(failed(&few), ["m0"]);
+        assert_eq!(many.results[0].status, Status::Fail);
+        assert_eq!(few.results[0].p_value, many.results[0].p_value);
+        // Two runs of noise beyond all 98 before them happen once in 4,900 checks, so among 999
+        // budgets of noise a false failure is rare, not certain as it would be without the
+        // two-run rule at this p-value.
+        assert!(failed(&many).len() <= 2, "{:?}", failed(&many));
     }
 }

@@ -84,6 +84,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
             run: Some(history.runs[run].id.clone()),
             baseline_branch: Some(branch.clone()),
             settings: Some(settings.clone()),
+            budget_changes: Vec::new(),
         };
         let report = check(workspace, &options);
         for r in &report.results {

@@ -275,3 +275,114 @@ pub fn long_series(n: usize, seed: u64) -> Vec<f64> {
         })
         .collect()
 }
+
+/// The kinds of noise performance data has, for the gate's accuracy suite
+/// (`cargo run --release --example gate_accuracy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoiseKind {
+    /// Normal noise.
+    Gaussian,
+    /// Log-normal: right-skewed, as timings are.
+    LogNormal,
+    /// 30 % of runs on a slower machine state (2–5 σ slower).
+    Bimodal,
+    /// Student's t with 3 degrees of freedom, scaled to σ.
+    HeavyTailed,
+    /// AR(1) with φ of 0.6–0.8: runs on the same runner drift together.
+    Autocorrelated,
+    /// Normal noise, and 1 % of runs 20–60 % slower.
+    Spikes,
+    /// A timer of whole milliseconds on a 3–12 ms metric.
+    CoarseTimer,
+    /// A daily cycle (24 runs a period) of 1–3 σ on top of normal noise, as runtime metrics have.
+    Seasonal,
+}
+
+impl NoiseKind {
+    /// Every kind, in report order.
+    pub const ALL: [NoiseKind; 8] = [
+        NoiseKind::Gaussian,
+        NoiseKind::LogNormal,
+        NoiseKind::Bimodal,
+        NoiseKind::HeavyTailed,
+        NoiseKind::Autocorrelated,
+        NoiseKind::Spikes,
+        NoiseKind::CoarseTimer,
+        NoiseKind::Seasonal,
+    ];
+
+    /// A name for tables.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            NoiseKind::Gaussian => "gaussian",
+            NoiseKind::LogNormal => "log-normal",
+            NoiseKind::Bimodal => "bimodal (30 % slow)",
+            NoiseKind::HeavyTailed => "heavy-tailed (t3)",
+            NoiseKind::Autocorrelated => "autocorrelated AR(1)",
+            NoiseKind::Spikes => "one-sided spikes (1 %)",
+            NoiseKind::CoarseTimer => "coarse timer (1 ms)",
+            NoiseKind::Seasonal => "daily seasonality",
+        }
+    }
+}
+
+/// One metric's history for the gate's suite: runs in order, with at most one sustained step.
+#[derive(Clone, Debug)]
+pub struct GateSeries {
+    /// The noise.
+    pub kind: NoiseKind,
+    /// The values, one a run.
+    pub values: Vec<f64>,
+    /// The first run of the new level, where there is a step.
+    pub step_at: Option<usize>,
+    /// The step, relative to the level before (positive: slower).
+    pub step: f64,
+    /// The step in units of the noise's standard deviation (the noise term only: a seasonal
+    /// cycle is not noise, one-sided spikes are outliers, not noise).
+    pub step_in_noise: f64,
+}
+
+/// Generates a series of `n` runs of `kind` noise; where `step` is given, `(position, relative
+/// size)` of a sustained step. The relative noise σ is drawn from 1–8 % (the coarse timer's
+/// comes from its rounding).
+pub fn gate_series(kind: NoiseKind, n: usize, step: Option<(usize, f64)>, rng: &mut Rng) -> GateSeries {
+    let sigma = rng.range(0.01, 0.08);
+    let base = if kind == NoiseKind::CoarseTimer { rng.range(3.0, 12.0) } else { 10f64.powf(rng.range(-1.0, 3.0)) };
+    let phi = rng.range(0.6, 0.8);
+    let slow = rng.range(2.0, 5.0) * sigma;
+    let amplitude = rng.range(1.0, 3.0) * sigma;
+    let phase = rng.range(0.0, std::f64::consts::TAU);
+    let mut ar = rng.gaussian();
+    let mut values = Vec::with_capacity(n);
+    for i in 0..n {
+        let level = base * if step.is_some_and(|(at, _)| i >= at) { 1.0 + step.map_or(0.0, |s| s.1) } else { 1.0 };
+        let e = rng.gaussian();
+        let v = match kind {
+            NoiseKind::Gaussian => level * (1.0 + sigma * e),
+            NoiseKind::LogNormal => level * (sigma * e - 0.5 * sigma * sigma).exp(),
+            NoiseKind::Bimodal => level * (1.0 + sigma * e) * if rng.uniform() < 0.3 { 1.0 + slow } else { 1.0 },
+            NoiseKind::HeavyTailed => {
+                // t3 = N / sqrt(χ²₃ / 3), whose standard deviation is √3.
+                let chi = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
+                level * (1.0 + sigma * e / chi.sqrt() / 3f64.sqrt())
+            }
+            NoiseKind::Autocorrelated => {
+                ar = phi * ar + (1.0 - phi * phi).sqrt() * e;
+                level * (1.0 + sigma * ar)
+            }
+            NoiseKind::Spikes => level * (1.0 + sigma * e) * if rng.uniform() < 0.01 { 1.0 + rng.range(0.2, 0.6) } else { 1.0 },
+            NoiseKind::CoarseTimer => (level * (1.0 + sigma * e)).round().max(0.0),
+            NoiseKind::Seasonal => level * (1.0 + amplitude * (std::f64::consts::TAU * i as f64 / 24.0 + phase).sin() + sigma * e),
+        };
+        values.push(v);
+    }
+    let noise_sd = match kind {
+        // The rounding's own spread (1/√12 ms) beside the timer's.
+        NoiseKind::CoarseTimer => ((base * sigma).powi(2) + 1.0 / 12.0).sqrt() / base,
+        NoiseKind::Bimodal => (sigma * sigma + 0.21 * slow * slow).sqrt(),
+        _ => sigma,
+    };
+    let relative = step.map_or(0.0, |s| s.1);
+    GateSeries { kind, values, step_at: step.map(|s| s.0), step: relative, step_in_noise: relative / noise_sd }
+}

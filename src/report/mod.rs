@@ -5,7 +5,7 @@ pub mod analysis;
 pub mod prometheus;
 pub mod review;
 
-use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
+use crate::engine::check::{BudgetResult, CheckReport, Finding, OpenRegression, Status};
 use crate::model::workspace::Workspace;
 
 /// The output formats of `check`.
@@ -172,12 +172,25 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             result.warning.map_or_else(String::new, |w| quantity(w, unit))
         ),
         Finding::Regression { change, threshold, p_value, severity } => format!(
-            "regression: {} worse than the baseline of {} (threshold {:.0}%); {}, severity {}",
+            "regression: {} worse than the baseline of {} (threshold {:.0}%){}; {}, severity {}",
             percent(*change).trim_start_matches('+'),
             baseline_words(result),
             threshold * 100.0,
+            result.open_regression.as_ref().map_or_else(String::new, open_words),
             p_value.map_or_else(|| "too few baseline runs for a confidence".to_owned(), |p| format!("confidence {}", confidence(p))),
             severity.as_str()
+        ),
+        Finding::Inconclusive { change, p_value, runs } => format!(
+            "inconclusive: {} worse than the baseline of {} in {}, beyond its noise (p {}) but not confirmed; rerun the benchmark on the same commit (exit code 3)",
+            percent(*change).trim_start_matches('+'),
+            baseline_words(result),
+            if *runs == 1 { "one run".to_owned() } else { format!("{runs} runs of this commit") },
+            significant(*p_value, "")
+        ),
+        Finding::BaseRegression { since, change, runs, days } => format!(
+            "the baseline branch has an open regression: {} worse since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",
+            percent(*change).trim_start_matches('+'),
+            age_words(*runs, *days)
         ),
         Finding::WithinNoise { change, p_value } => format!(
             "{} worse than the baseline of {}, but within its noise (confidence only {}): not a regression",
@@ -186,9 +199,12 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             confidence(*p_value)
         ),
         Finding::Improvement { change } => format!(
-            "improvement: {:.1}% better than the baseline of {}",
+            "improvement: {:.1}% better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
             change * 100.0,
-            result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit))
+            result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit)),
+            result.id.replace('.', "-"),
+            result.id,
+            tightened_limit(result, *change)
         ),
         Finding::NoMetric { suggestion } => match suggestion {
             Some(s) => format!("no metric `{}` in the history; did you mean `{s}`?", result.metric),
@@ -203,6 +219,41 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             format!("the history records `{}` in {history_unit}, which does not convert to the budget's {unit}", result.metric)
         }
     }
+}
+
+/// A tighter limit that keeps the budget's headroom in proportion after an improvement of
+/// `change`, to two significant digits (a suggestion for a proposal, never applied by itself).
+fn tightened_limit(result: &BudgetResult, change: f64) -> String {
+    let factor = match result.direction {
+        crate::model::units::Direction::LowerIsBetter => 1.0 - change,
+        crate::model::units::Direction::HigherIsBetter => 1.0 + change,
+    };
+    let limit = result.limit * factor;
+    if limit == 0.0 || !limit.is_finite() {
+        return format!("{}", result.limit);
+    }
+    let decimals = (1 - limit.abs().log10().floor() as i32).max(0) as usize;
+    let step = 10f64.powi(-(decimals as i32));
+    format!("{:.decimals$}", (limit / step).round() * step)
+}
+
+/// How long a regression has been open, in runs and days.
+fn age_words(runs: usize, days: Option<f64>) -> String {
+    let runs = if runs == 1 { "1 run".to_owned() } else { format!("{runs} runs") };
+    match days {
+        Some(d) if d >= 1.0 => format!("open for {runs}, {d:.0} days"),
+        Some(d) => format!("open for {runs}, {:.0} hours", d * 24.0),
+        None => format!("open for {runs}"),
+    }
+}
+
+/// " since run X (open for N runs, D days)" for a regression the baseline branch carries.
+fn open_words(open: &OpenRegression) -> String {
+    format!(
+        "; open since run `{}` ({}), never accepted: the baseline stays at the level before it",
+        open.since_run,
+        age_words(open.runs, open.days)
+    )
 }
 
 fn location(workspace: &Workspace, result: &BudgetResult) -> (String, u32) {
@@ -346,6 +397,13 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                     "commits": {"last_good": h.commit_range.0, "first_bad": h.commit_range.1},
                     "allocations": h.allocations.iter().map(|a| json!({"budget": a.id, "change": a.change, "share": a.share})).collect::<Vec<_>>(),
                     "related": h.related,
+                })),
+                "open_regression": r.open_regression.as_ref().map(|o| json!({
+                    "since_run": o.since_run,
+                    "first_commit": o.first_commit,
+                    "runs": o.runs,
+                    "days": number(o.days),
+                    "evidence_runs": o.evidence_runs,
                 })),
             })
         })

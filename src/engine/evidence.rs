@@ -1,0 +1,325 @@
+//! The gate's test: do the newest runs, together, show a level worse than the reference level?
+//!
+//! # How it works
+//!
+//! ```text
+//!  reference runs ──► centre (median), σ (robust), lag-1 autocorrelation ρ, their own deviations
+//!                                                        │
+//!  newest k runs ──► j-th worst deviation c (j = ⌊k/2⌋+1: most of them) ──► q = P(one run ≥ c)
+//!                                                        │      (the larger of the t model and the
+//!                                                        │       reference's own share of runs ≥ c)
+//!                         p_k = P(Bin(k, q) ≥ j) ^ e_k  ◄┘      e_k: independent runs per run under ρ
+//!                         p   = min over k of p_k × (how many k were tried)   (Bonferroni)
+//! ```
+//!
+//! 1. **All the evidence.** The newest run is judged together with the runs before it that are
+//!    not part of the reference level (the runs since a suspected shift): k = 2, 3, 5, 8, 12, 20,
+//!    32 and every run since an open regression began. A sustained shift adds evidence with every
+//!    run; a single run never decides alone.
+//! 2. **Robust to outliers.** The statistic is an order statistic: for k runs, the value that most
+//!    of them (j of k) exceed. One slow run among k cannot carry it, and its chance under the null
+//!    is a binomial tail, exact for independent runs whatever the noise's shape.
+//! 3. **The noise's own shape.** How many of the n reference runs are as bad: the larger of those
+//!    counted and what a Student-t model of the reference expects (a prediction interval: centre
+//!    and σ of the reference, n − 1 degrees of freedom). Skewed, bimodal, heavy-tailed and
+//!    quantised noise raise the count; the model covers the tail beyond the runs seen. The per-run
+//!    chance is not taken as known: it is Beta(count + 1, n − count + 1), and the tail of k runs a
+//!    beta-binomial, exact for exchangeable runs whatever their distribution (two new runs both
+//!    beyond all n reference runs: 2/((n+1)(n+2))), so a short reference cannot make a
+//!    rare-looking tail certain.
+//! 4. **Runs that move together.** Autocorrelated noise (a runner's state lasting several runs)
+//!    makes k runs worth fewer independent ones: with lag-1 autocorrelation ρ of the noise
+//!    (estimated from the look-back's differences, so level shifts do not inflate it),
+//!    k runs count as 1 + (k − 1)(1 − ρ)/(1 + ρ), and the binomial tail is raised to that share
+//!    (a daily cycle shows as a high ρ too, and is treated with the same caution).
+//! 5. **One family per budget.** The p-value is Bonferroni-adjusted over the k tried, so each
+//!    budget's false-alarm rate per check stays under the significance level, whatever the number
+//!    of budgets: a thousand budgets need no larger shift than ten to be caught.
+
+use super::stats;
+
+/// The run counts tested together, besides every run since an open regression began.
+pub const TAIL_LENGTHS: [usize; 7] = [2, 3, 5, 8, 12, 20, 32];
+
+/// The fewest reference runs a test needs.
+pub const MIN_REFERENCE_RUNS: usize = 3;
+
+/// The reference level a tail is compared with.
+#[derive(Clone, Debug)]
+pub struct Reference<'a> {
+    /// The reference runs' values, oldest first.
+    pub values: &'a [f64],
+    /// Their centre.
+    pub center: f64,
+    /// Their noise σ.
+    pub sigma: f64,
+    /// +1 where larger values are worse, −1 where smaller are.
+    pub worse_sign: f64,
+    /// The lag-1 autocorrelation of the metric's noise ([`stats::noise_autocorrelation`]).
+    pub rho: f64,
+}
+
+impl Reference<'_> {
+    /// How much worse than the centre `x` is (negative: better).
+    #[must_use]
+    pub fn deviation(&self, x: f64) -> f64 {
+        self.worse_sign * (x - self.center)
+    }
+
+    /// How many of the reference's runs one run as bad as `c` is worth: the larger of the runs at
+    /// least as bad and what the Student-t model expects of n runs (σ widened for the centre's own
+    /// uncertainty, a prediction interval).
+    fn as_bad(&self, c: f64) -> f64 {
+        let n = self.values.len();
+        let model = if self.sigma > 0.0 {
+            let scale = self.sigma * (1.0 + std::f64::consts::PI / (2.0 * n as f64)).sqrt();
+            stats::student_t_sf(c / scale, (n.max(2) - 1) as f64)
+        } else if c > 0.0 {
+            0.0
+        } else {
+            1.0
+        };
+        let counted = self.values.iter().filter(|&&x| self.deviation(x) >= c).count();
+        (counted as f64).max(model * n as f64)
+    }
+}
+
+/// P(X ≥ j) for X ~ Beta-binomial(k, a, b): k runs, each as bad with a chance that is itself
+/// uncertain, Beta(a, b). With a = (runs as bad) + 1 and b = (runs not) + 1, this is the exact
+/// chance, for exchangeable runs of any distribution, that j of k new runs rank among the worst
+/// (e.g. both of two new runs beyond all n reference runs: 2/((n+1)(n+2))): a short reference
+/// cannot make a rare-looking tail certain.
+#[must_use]
+pub fn beta_binomial_tail(k: usize, j: usize, a: f64, b: f64) -> f64 {
+    if j == 0 {
+        return 1.0;
+    }
+    if j > k || a <= 0.0 || b <= 0.0 {
+        return if j > k { 0.0 } else { 1.0 };
+    }
+    // P(X = i) = C(k, i) B(i + a, k − i + b) / B(a, b), built up from P(X = 0) by its ratio.
+    let mut p0 = 1.0f64;
+    for t in 0..k {
+        p0 *= (b + t as f64) / (a + b + t as f64);
+    }
+    let mut term = p0;
+    let mut total = if j == 0 { p0 } else { 0.0 };
+    for i in 1..=k {
+        let i_f = i as f64;
+        term *= (k - i + 1) as f64 / i_f * (a + i_f - 1.0) / (b + (k - i) as f64);
+        if i >= j {
+            total += term;
+        }
+    }
+    total.clamp(0.0, 1.0)
+}
+
+/// P(X ≥ j) for X ~ Binomial(k, q).
+#[must_use]
+pub fn binomial_tail(k: usize, j: usize, q: f64) -> f64 {
+    if j == 0 {
+        return 1.0;
+    }
+    if j > k {
+        return 0.0;
+    }
+    let q = q.clamp(0.0, 1.0);
+    let mut total = 0.0;
+    let mut choose = 1.0f64; // C(k, i), built up from C(k, 0)
+    for i in 0..=k {
+        if i > 0 {
+            choose = choose * (k - i + 1) as f64 / i as f64;
+        }
+        if i >= j {
+            total += choose * q.powi(i as i32) * (1.0 - q).powi((k - i) as i32);
+        }
+    }
+    total.clamp(0.0, 1.0)
+}
+
+/// The one-sided p-value that the runs of `tail` (oldest first), taken together, are this much
+/// worse than the reference level by chance: the binomial tail of the value most of them exceed,
+/// raised to the share of independent runs under the reference's autocorrelation.
+#[must_use]
+pub fn tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
+    let k = tail.len();
+    if k == 0 || reference.values.len() < MIN_REFERENCE_RUNS {
+        return 1.0;
+    }
+    let mut deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
+    deviations.sort_by(|a, b| b.total_cmp(a));
+    let j = k / 2 + 1;
+    let n = reference.values.len() as f64;
+    let as_bad = reference.as_bad(deviations[j - 1]).min(n);
+    let rho = reference.rho.clamp(0.0, 0.95);
+    let share = (1.0 + (k - 1) as f64 * (1.0 - rho) / (1.0 + rho)) / k as f64;
+    beta_binomial_tail(k, j, as_bad + 1.0, n - as_bad + 1.0).powf(share)
+}
+
+/// The fewest runs whose mean is tested instead of the order statistic: with many runs the size
+/// of the shift, not only how many runs exceed it, is the evidence.
+pub const MEAN_TEST_RUNS: usize = 8;
+
+/// The one-sided p-value that the mean of the tail's runs is this much worse than the reference's
+/// by chance. Runs are clipped at 4 robust σ from the centre first (one slow run among many moves
+/// the mean by little). The spread of a mean of k runs is read off the reference itself: the
+/// variance of the means of its every k consecutive runs (overlapping batch means), so
+/// autocorrelated noise, what is left of a cycle, and a second machine state all count, at the
+/// scale of k runs; never less than independent runs would give.
+#[must_use]
+pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
+    let (n, k) = (reference.values.len(), tail.len());
+    if n < MIN_REFERENCE_RUNS.max(2 * k) || k < 2 {
+        return 1.0;
+    }
+    let clip = |x: f64| x.clamp(reference.center - 4.0 * reference.sigma, reference.center + 4.0 * reference.sigma);
+    let clipped: Vec<f64> = reference.values.iter().map(|&x| clip(x)).collect();
+    let (Some(tail_mean), Some(reference_mean)) = (stats::mean(&tail.iter().map(|&x| clip(x)).collect::<Vec<_>>()), stats::mean(&clipped))
+    else {
+        return 1.0;
+    };
+    let d = reference.worse_sign * (tail_mean - reference_mean);
+    let window_means: Vec<f64> = clipped.windows(k).map(|w| w.iter().sum::<f64>() / k as f64).collect();
+    let batch = stats::variance(&window_means).unwrap_or(0.0);
+    let independent = stats::variance(&clipped).unwrap_or(0.0) / k as f64;
+    let se = (batch.max(independent) * (1.0 + k as f64 / n as f64)).sqrt();
+    if se <= 0.0 {
+        return if d > 0.0 { 0.0 } else { 1.0 };
+    }
+    let dof = (1.5 * (n as f64 / k as f64 - 1.0)).floor().max(1.0);
+    stats::student_t_sf(d / se, dof)
+}
+
+/// The one-sided p-value of one run `x` under the reference's noise model alone (Student's t),
+/// without the reference's record of outliers: how far off the run is, not how rare such runs are.
+#[must_use]
+pub fn model_p_value(reference: &Reference<'_>, x: f64) -> f64 {
+    let n = reference.values.len();
+    let d = reference.deviation(x);
+    if reference.sigma > 0.0 {
+        let scale = reference.sigma * (1.0 + std::f64::consts::PI / (2.0 * n.max(1) as f64)).sqrt();
+        stats::student_t_sf(d / scale, (n.max(2) - 1) as f64)
+    } else if d > 0.0 {
+        0.0
+    } else {
+        1.0
+    }
+}
+
+/// How many reference runs deviate at least as much as `x` does.
+#[must_use]
+pub fn as_far_count(reference: &Reference<'_>, x: f64) -> usize {
+    let d = reference.deviation(x);
+    reference.values.iter().filter(|&&v| reference.deviation(v) >= d).count()
+}
+
+/// The smallest deviation (in the metric's unit) that two runs in a row must both show to fail
+/// at `significance` (the share of it the two-run test gets), were the reference's runs all
+/// within it and the model's chance of one run that far the only one.
+#[must_use]
+pub fn smallest_flaggable_deviation(reference: &Reference<'_>, significance: f64) -> Option<f64> {
+    let n = reference.values.len();
+    if n < MIN_REFERENCE_RUNS || reference.sigma <= 0.0 {
+        return None;
+    }
+    let rho = reference.rho.clamp(0.0, 0.95);
+    let share = (1.0 + (1.0 - rho) / (1.0 + rho)) / 2.0;
+    let per_run = significance.powf(1.0 / (2.0 * share));
+    let t = statrs::distribution::StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?;
+    Some(reference.sigma * statrs::distribution::ContinuousCDF::inverse_cdf(&t, 1.0 - per_run))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::synthetic::Rng;
+
+    fn noise(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = Rng::new(seed);
+        (0..n).map(|_| 100.0 + rng.gaussian()).collect()
+    }
+
+    fn reference(values: &[f64]) -> Reference<'_> {
+        let center = stats::median(values).unwrap();
+        let sigma = stats::mad_sigma(values, center).unwrap();
+        Reference { values, center, sigma, worse_sign: 1.0, rho: stats::noise_autocorrelation(values) }
+    }
+
+    #[test]
+    fn the_beta_binomial_tail_sums_to_one_and_widens_the_binomial() {
+        assert!((beta_binomial_tail(5, 0, 1.5, 3.5) - 1.0).abs() < 1e-12);
+        let tails: Vec<f64> = (0..=6).map(|j| beta_binomial_tail(5, j, 1.5, 3.5)).collect();
+        assert!(tails.windows(2).all(|w| w[0] >= w[1]) && tails[6] == 0.0, "{tails:?}");
+        // Two runs both beyond all of 80 reference runs, exchangeable: 2/(81·82), whatever the noise.
+        let p = beta_binomial_tail(2, 2, 1.0, 81.0);
+        assert!((p - 2.0 / (81.0 * 82.0)).abs() < 1e-15, "{p}");
+        // The same share seen in a short reference is less certain than the binomial says.
+        assert!(beta_binomial_tail(3, 3, 1.0, 11.0) > binomial_tail(3, 3, 1.0 / 11.0));
+    }
+
+    #[test]
+    fn the_binomial_tail_is_exact_at_its_edges() {
+        assert!((binomial_tail(2, 2, 0.1) - 0.01).abs() < 1e-12);
+        assert!((binomial_tail(3, 2, 0.1) - (3.0 * 0.01 * 0.9 + 0.001)).abs() < 1e-12);
+        assert!((binomial_tail(5, 0, 0.3) - 1.0).abs() < 1e-12);
+        assert_eq!(binomial_tail(2, 3, 0.5), 0.0);
+    }
+
+    #[test]
+    fn a_run_beyond_every_reference_run_is_judged_by_the_model() {
+        let values = noise(60, 1);
+        let r = reference(&values);
+        assert!(model_p_value(&r, 150.0) < 1e-6);
+        assert!((tail_p_value(&r, &[150.0]) - model_p_value(&r, 150.0)).abs() < 1e-12);
+        // Within the reference's own range, its share of runs as bad counts.
+        let third = {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            sorted[40]
+        };
+        assert!(tail_p_value(&r, &[third]) >= 19.0 / 60.0);
+    }
+
+    #[test]
+    fn two_runs_well_beyond_the_noise_are_evidence_and_one_of_them_is_not() {
+        let values = noise(60, 2);
+        let r = reference(&values);
+        assert!(tail_p_value(&r, &[106.0, 106.5]) < 1e-4);
+        assert!(tail_p_value(&r, &[100.2, 160.0]) > 0.01);
+    }
+
+    #[test]
+    fn a_history_of_slow_runs_makes_the_same_runs_less_surprising() {
+        let mut values = noise(60, 3);
+        for i in (0..60).step_by(4) {
+            values[i] += 6.0; // a quarter of runs on a slower machine
+        }
+        let r = reference(&values);
+        assert!(tail_p_value(&r, &[106.0, 106.5]) > 0.01);
+    }
+
+    #[test]
+    fn correlated_reference_runs_need_more_runs_to_convince() {
+        let mut rng = Rng::new(4);
+        let mut e = 0.0;
+        let values: Vec<f64> = (0..80)
+            .map(|_| {
+                e = 0.8 * e + 0.6 * rng.gaussian();
+                100.0 + e
+            })
+            .collect();
+        let r = reference(&values);
+        assert!(r.rho > 0.4, "{}", r.rho);
+        let white = noise(80, 5);
+        let w = reference(&white);
+        let correlated = tail_p_value(&r, &[r.center + 3.0 * r.sigma, r.center + 3.1 * r.sigma]);
+        let independent = tail_p_value(&w, &[w.center + 3.0 * w.sigma, w.center + 3.1 * w.sigma]);
+        assert!(correlated > 10.0 * independent, "{correlated} {independent}");
+    }
+
+    #[test]
+    fn better_runs_are_no_evidence_of_worse() {
+        let values = noise(40, 6);
+        assert!(tail_p_value(&reference(&values), &[90.0, 91.0, 89.0]) > 0.5);
+    }
+}
