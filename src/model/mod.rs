@@ -4,6 +4,7 @@ pub mod budget;
 pub mod error;
 pub mod history;
 pub mod import;
+pub mod lock;
 pub mod prometheus;
 pub mod time;
 pub mod triage;
