@@ -868,16 +868,7 @@ impl AppState {
                 self.triage_draft = None;
                 self.set_triage(key, entry);
             }
-            Command::EditTriage(draft) => {
-                match &draft {
-                    Some((key, _)) if self.triage_draft_base.as_ref().is_none_or(|(k, _)| k != key) => {
-                        self.triage_draft_base = Some((key.clone(), self.triage.entries.get(key).cloned().unwrap_or_default()));
-                    }
-                    Some(_) => {}
-                    None => self.triage_draft_base = None,
-                }
-                self.triage_draft = draft;
-            }
+            Command::EditTriage(draft) => self.edit_triage(draft),
             Command::ShowSensitivity => {
                 let settings = self.report.settings.clone();
                 self.sensitivity = Some(Sensitivity { settings: settings.clone(), scope: None, current: None, tried: None, job: None });
@@ -1378,6 +1369,19 @@ impl AppState {
         }
     }
 
+    /// Opens, changes or closes the triage form; where it opens on a finding, the finding's triage as
+    /// it is now is kept as the base its save merges from.
+    fn edit_triage(&mut self, draft: Option<(String, TriageEntry)>) {
+        match &draft {
+            Some((key, _)) if self.triage_draft_base.as_ref().is_none_or(|(k, _)| k != key) => {
+                self.triage_draft_base = Some((key.clone(), self.triage.entries.get(key).cloned().unwrap_or_default()));
+            }
+            Some(_) => {}
+            None => self.triage_draft_base = None,
+        }
+        self.triage_draft = draft;
+    }
+
     /// Saves a finding's triage: only its own record (`triage/<key>.yaml`), merged with what changed
     /// on disk since the edit began. Where someone else changed the same field meanwhile, nothing
     /// is written: the disk's triage is shown, the user's edit stays open in the form, and the
@@ -1439,7 +1443,7 @@ impl AppState {
         {
             // criterion's output folder is a run to import (read once); any other folder is a workspace.
             let imported = match &self.source {
-                Source::Folder(root) => self.import_run(root, crate::model::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
+                Source::Folder(root) => Self::import_run(root, crate::model::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
                 Source::Example => None,
             };
             match imported {
@@ -1506,7 +1510,6 @@ impl AppState {
     /// Imports a tool's output files as one run into the history of the workspace at `root`:
     /// how many metrics, the run's id and the history file; or why nothing was imported.
     fn import_run(
-        &self,
         root: &Path,
         format: crate::model::import::Format,
         paths: &[&Path],
@@ -1524,7 +1527,7 @@ impl AppState {
         let Source::Folder(root) = &self.source else {
             return Err("the example workspace is read-only: open a folder to import into".to_owned());
         };
-        let (metrics, id, file) = self.import_run(root, format, &[path], info)?;
+        let (metrics, id, file) = Self::import_run(root, format, &[path], info)?;
         Ok(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()))
     }
 
@@ -1571,7 +1574,7 @@ impl AppState {
     fn import_files(&mut self, format: crate::model::import::Format, paths: &[PathBuf], info: RunInfo) {
         let Some(root) = self.writable_root("import into") else { return };
         let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        match self.import_run(&root, format, &refs, info) {
+        match Self::import_run(&root, format, &refs, info) {
             Ok(done) => self.imported(done),
             Err(e) => self.message = Some(format!("Nothing was imported: {e}")),
         }
