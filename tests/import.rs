@@ -18,6 +18,20 @@ fn workspace(dir: &Path, budgets: &str) -> String {
     ws.display().to_string()
 }
 
+/// Every run a format's imports wrote (each import is a file of its own under `history/<format>/`), in file name order.
+fn history_of(ws: &str, format: &str) -> String {
+    fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { collect(&path, out) } else { out.push(path) }
+        }
+    }
+    let mut files = Vec::new();
+    collect(&Path::new(ws).join("history").join(format), &mut files);
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
+}
+
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?} runs (.ci/test installs the tools the tests drive): {e}"));
     assert!(out.status.success(), "{cmd:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -46,7 +60,7 @@ fn hyperfine_runs_become_samples_in_seconds_and_check_uses_them() {
         "ci",
     ]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/hyperfine.jsonl")).unwrap();
+    let history = history_of(&ws, "hyperfine");
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(line["metrics"]["sleep_5ms"]["samples"].as_array().unwrap().len(), 5, "{line}");
     assert_eq!(line["metrics"]["sleep_5ms"]["unit"], "s");
@@ -74,7 +88,7 @@ fn google_benchmark_repetitions_are_samples_of_one_metric() {
     let ws = workspace(dir.path(), "budgets:\n  BM_concat: {unit: us, limit: 10}\n");
     let (code, out) = headroom(&["import", "--from", "google-benchmark", json.to_str().unwrap(), "--into", &ws, "--run-id", "g1"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/google-benchmark.jsonl")).unwrap();
+    let history = history_of(&ws, "google-benchmark");
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(line["metrics"]["BM_concat"]["samples"].as_array().unwrap().len(), 3, "three repetitions, aggregates left out: {line}");
     assert_eq!(line["metrics"]["BM_concat"]["unit"], "ns");
@@ -93,7 +107,7 @@ fn pytest_benchmark_brings_its_data_commit_and_time() {
     let ws = workspace(dir.path(), "budgets:\n  test_sum: {unit: ms, limit: 5}\n");
     let (code, out) = headroom(&["import", "--from", "pytest-benchmark", json.to_str().unwrap(), "--into", &ws]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/pytest-benchmark.jsonl")).unwrap();
+    let history = history_of(&ws, "pytest-benchmark");
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert!(line["metrics"]["test_sum"]["samples"].as_array().unwrap().len() > 5, "{line}");
     assert!(line["id"].as_str().unwrap().starts_with("pytest-benchmark-"), "{line}");
@@ -146,7 +160,7 @@ fn criterion_samples_become_time_per_iteration() {
     let (code, out) = headroom(&["import", "--from", "criterion", fixtures.to_str().unwrap(), "--into", &ws, "--run-id", "c1"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("imported 2 metrics"), "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/criterion.jsonl")).unwrap();
+    let history = history_of(&ws, "criterion");
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     let samples = line["metrics"]["parse_number"]["samples"].as_array().unwrap();
     assert_eq!(samples.len(), 10);
@@ -179,7 +193,7 @@ fn k6_summary_metrics_become_one_metric_per_statistic() {
     let ws = workspace(dir.path(), "budgets:\n  api_p95: {unit: ms, limit: 100, metric: \"http_req_duration.p(95)\"}\n");
     let (code, out) = headroom(&["import", "--from", "k6", json.to_str().unwrap(), "--into", &ws, "--run-id", "k1"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/k6.jsonl")).unwrap();
+    let history = history_of(&ws, "k6");
     assert!(history.contains("\"http_req_duration.p(95)\":{\"value\":88.9,\"unit\":\"ms\"}"), "{history}");
     assert!(history.contains("\"http_reqs.rate\":39.8"), "{history}");
     let (code, out) = headroom(&["check", &ws]);
@@ -274,7 +288,7 @@ fn a_real_k6_run_against_a_local_server_is_imported_and_checked() {
     );
     let (code, out) = headroom(&["import", "--from", "k6", summary.to_str().unwrap(), "--into", &ws, "--run-id", "k6-1"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/k6.jsonl")).unwrap();
+    let history = history_of(&ws, "k6");
     for metric in ["http_req_duration.p(95)", "http_req_duration.med", "http_reqs.count", "iteration_duration.avg", "iterations.count"] {
         assert!(history.contains(&format!("\"{metric}\"")), "{metric} missing: {history}");
     }
@@ -301,7 +315,7 @@ fn a_real_lighthouse_report_of_a_local_page_is_imported() {
     );
     let (code, out) = headroom(&["import", "--from", "lighthouse", report.to_str().unwrap(), "--into", &ws, "--run-id", "lh1"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/lighthouse.jsonl")).unwrap();
+    let history = history_of(&ws, "lighthouse");
     for metric in
         ["lighthouse.interactive", "lighthouse.largest-contentful-paint", "lighthouse.score.performance", "lighthouse.resource.total.size"]
     {

@@ -2,10 +2,11 @@
 //! `headroom sign` and the app's proposal window.
 
 use super::edit::apply_changes;
-use super::ledger::{Evaluation, current_contract, evaluate, proposal_path, read_proposal};
+use super::ledger::{Evaluation, current_contract, evaluate, proposal_path, read_proposal, write_signature};
 use super::proposal::{Change, FileChange, PROPOSALS_DIR, Proposal};
 use super::{files_hash, text_hash};
 use crate::model::error::did_you_mean;
+use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{Workspace, write_atomic};
 use std::collections::BTreeMap;
@@ -124,6 +125,7 @@ pub fn propose(
 ) -> Result<(PathBuf, Evaluation), String> {
     let (proposal, _, evaluation) = prepare(dir, draft, wanted, new_files, at)?;
     let path = proposal_path(dir, &proposal.id);
+    let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{}.yaml", proposal.id)).map_err(|e| e.to_string())?;
     if path.exists() {
         return Err(format!("{} exists already", path.display()));
     }
@@ -144,8 +146,9 @@ pub enum SignWith {
     Agent(PathBuf),
 }
 
-/// Signs the proposal `id` as `principal` and writes it back, unless the signature would not
-/// count (then nothing is written and the reason comes back).
+/// Signs the proposal `id` as `principal` and writes the signature to its own file
+/// ([`super::ledger::signature_path`]), unless it would not count (then nothing is written and
+/// the reason comes back).
 pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestamp) -> Result<Evaluation, String> {
     let (mut proposal, _) = read_proposal(dir, id)?;
     match with {
@@ -175,8 +178,8 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
     if let Some(Err(why)) = evaluation.signatures.iter().find(|c| c.principal == principal).map(|c| &c.outcome) {
         return Err(format!("the signature would not count: {why}"));
     }
-    let path = proposal_path(dir, id);
-    write_atomic(&path, proposal.to_yaml().as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let armored = proposal.signatures.iter().find(|s| s.principal == principal).map(|s| s.armored.clone()).unwrap_or_default();
+    write_signature(dir, id, principal, &armored)?;
     Ok(evaluation)
 }
 

@@ -16,8 +16,9 @@
 use super::edit::apply_changes;
 use super::files_hash;
 use super::policy::{ChangeKind, Decision, POLICY_FILE, Policy, parse_policy};
-use super::proposal::{PROPOSALS_DIR, Proposal, SignatureCheck, parse_proposal};
+use super::proposal::{PROPOSALS_DIR, Proposal, Signature, SignatureCheck, parse_proposal};
 use super::signers::{SIGNERS_FILE, parse_signers};
+use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
 use crate::model::units::Direction;
 use crate::model::workspace::{Workspace, contract_files, write_atomic};
@@ -216,6 +217,7 @@ fn hash_of(files: &BTreeMap<String, String>) -> String {
 
 /// Starts the ledger: records the contract files as they are now as the agreed start.
 pub fn start_ledger(dir: &Path, at: Timestamp) -> Result<Entry, String> {
+    let _lock = WorkspaceLock::acquire(dir, LEDGER_FILE).map_err(|e| e.to_string())?;
     if !read_ledger(dir)?.is_empty() {
         return Err(format!("{} already has a ledger; it is only ever appended to", dir.display()));
     }
@@ -241,13 +243,72 @@ pub fn proposal_path(dir: &Path, id: &str) -> std::path::PathBuf {
     dir.join(PROPOSALS_DIR).join(format!("{id}.yaml"))
 }
 
-/// Reads the proposal `id`, with its file text.
-pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String> {
-    let path = proposal_path(dir, id);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let name = format!("{PROPOSALS_DIR}/{id}.yaml");
-    let proposal = parse_proposal(&name, &text).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
+/// The folder of the proposal `id`'s signatures: one file per signer,
+/// `proposals/<id>.signatures/<principal>.sig`, holding the armored SSH signature as
+/// `ssh-keygen -Y sign` writes it. Signers never share a file, so three people signing at once, or
+/// on three git branches, each add their own.
+#[must_use]
+pub fn signatures_dir(dir: &Path, id: &str) -> std::path::PathBuf {
+    dir.join(PROPOSALS_DIR).join(format!("{id}{SIGNATURES_SUFFIX}"))
+}
+
+/// What follows a proposal's id in the name of its signatures' folder.
+pub const SIGNATURES_SUFFIX: &str = ".signatures";
+
+/// The signature file of `principal` on the proposal `id`.
+#[must_use]
+pub fn signature_path(dir: &Path, id: &str, principal: &str) -> std::path::PathBuf {
+    signatures_dir(dir, id).join(format!("{}.sig", crate::model::names::encode(principal)))
+}
+
+/// Writes `principal`'s signature of the proposal `id` to its own file (replacing their earlier one).
+pub fn write_signature(dir: &Path, id: &str, principal: &str, armored: &str) -> Result<std::path::PathBuf, String> {
+    let path = signature_path(dir, id, principal);
+    let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{id}{SIGNATURES_SUFFIX}")).map_err(|e| e.to_string())?;
+    let folder = signatures_dir(dir, id);
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| write_atomic(&path, format!("{}\n", armored.trim()).as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Reads the proposal file at `path` (`proposals/<stem>.yaml`) with the signatures in its folder
+/// `proposals/<stem>.signatures/` (a signer's file there wins over their signature in the
+/// proposal file, where older versions wrote it). The text is the file's, or, where signature
+/// files were added, the proposal with all its signatures, as the ledger records it.
+fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String), String> {
+    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = format!("{PROPOSALS_DIR}/{stem}.yaml");
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut proposal = parse_proposal(&name, &text).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
+    let folder = signatures_dir(dir, &stem);
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sig")).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((proposal, text)),
+        Err(e) => return Err(format!("cannot read {}: {e}", folder.display())),
+    };
+    if files.is_empty() {
+        return Ok((proposal, text));
+    }
+    files.sort();
+    for file in files {
+        let shown =
+            format!("{PROPOSALS_DIR}/{stem}{SIGNATURES_SUFFIX}/{}", file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+        let principal = file
+            .file_stem()
+            .and_then(|n| crate::model::names::decode(&n.to_string_lossy()))
+            .ok_or_else(|| format!("{shown}: the file's name is not a principal written by Headroom"))?;
+        let armored = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        proposal.signatures.retain(|s| s.principal != principal);
+        proposal.signatures.push(Signature { principal, armored: armored.trim().to_owned() });
+    }
+    let text = proposal.to_yaml();
     Ok((proposal, text))
+}
+
+/// Reads the proposal `id` with all its signatures, and its text.
+pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String> {
+    load_proposal(dir, &proposal_path(dir, id))
 }
 
 /// One file of `proposals/`: its proposal judged against the budget files now and whether the
@@ -266,9 +327,7 @@ pub fn list_proposals(dir: &Path, at: Timestamp) -> Vec<ListedProposal> {
     paths
         .into_iter()
         .map(|path| {
-            let name = format!("{PROPOSALS_DIR}/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
-            let p = parse_proposal(&name, &text).map_err(|e| e[0].to_string())?;
+            let (p, _) = load_proposal(dir, &path)?;
             let e = evaluate(&files, &p, at);
             let done = applied.contains(&p.id);
             Ok((p, e, done))
@@ -295,6 +354,8 @@ pub fn open_proposals(dir: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>
 /// policy, and any where the budget files no longer match the ledger; otherwise changes the
 /// values in place (atomic writes) and appends the entry.
 pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, String> {
+    // The whole apply holds the lock: two applies at once must not both build on the same last entry.
+    let _lock = WorkspaceLock::acquire(dir, LEDGER_FILE).map_err(|e| e.to_string())?;
     let ledger = read_ledger(dir)?;
     let Some(last) = ledger.last() else {
         return Err("no ledger yet: run `headroom ledger start` to record today's budgets as the agreed start".to_owned());

@@ -78,6 +78,8 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Set a finding's triage (its record `triage/<metric>@<run>.yaml`), or show it.
+    Triage(TriageArgs),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
         /// The workspace folder.
@@ -143,6 +145,32 @@ pub struct ImportArgs {
     /// When it ran (RFC 3339); default: what the file says, else now.
     #[arg(long)]
     pub time: Option<String>,
+}
+
+/// `headroom triage`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    /// The finding: `metric@run`, the run being the first of its new level (as `headroom analyze` and the app name it).
+    pub finding: String,
+    /// The workspace folder.
+    #[arg(long, default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// Where the team stands: untriaged, acknowledged, investigating, fixed, wont_fix, invalid, backed_out.
+    #[arg(long, value_parser = parse_triage_state)]
+    pub state: Option<crate::model::triage::TriageState>,
+    /// Who owns it.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// What the team knows.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, String> {
+    use crate::model::triage::TriageState;
+    TriageState::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
+        format!("unknown state `{text}` (expected one of: {})", TriageState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+    })
 }
 
 /// `headroom alerts`'s arguments.
@@ -359,6 +387,7 @@ pub fn main() -> i32 {
         Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Import(args)) => run_import(&args),
         Some(Command::ConvertBudgets { from, file, output: out }) => run_convert_budgets(&from, &file, out.as_deref()),
+        Some(Command::Triage(args)) => run_triage(&args),
         Some(Command::Validate { workspace }) => run_validate(&workspace),
         #[cfg(feature = "gui")]
         Some(Command::Gui { workspace }) => run_gui(workspace),
@@ -426,12 +455,13 @@ fn run_convert_budgets(from: &str, file: &Path, out: Option<&Path>) -> i32 {
 
 fn run_import(args: &ImportArgs) -> i32 {
     use crate::model::import::{Format, RunInfo, import};
-    let workspace = match load(&args.into) {
-        Ok(w) => w,
-        Err(code) => return code,
-    };
+    // The history is read again under the workspace's lock when the run is added; here only the folder is checked.
+    if !args.into.is_dir() {
+        eprintln!("error: cannot open the workspace {}: it is not a folder", args.into.display());
+        return 2;
+    }
     if args.format == "prometheus" {
-        return run_import_prometheus(args, &workspace);
+        return run_import_prometheus(args);
     }
     let format = match Format::parse(&args.format) {
         Ok(f) => f,
@@ -463,7 +493,7 @@ fn run_import(args: &ImportArgs) -> i32 {
     };
     let metrics = snapshot.metrics.len();
     let id = snapshot.run.id.clone();
-    match append_history(&args.into, &workspace, format.name(), vec![snapshot], false) {
+    match append_history(&args.into, format.name(), vec![snapshot], false) {
         Ok((path, _)) => {
             output(&format!("imported {metrics} metrics as run `{id}` into {}\n", path.display()));
             0
@@ -472,21 +502,21 @@ fn run_import(args: &ImportArgs) -> i32 {
     }
 }
 
-/// Appends runs to `history/<name>.jsonl`, saying what went wrong where it cannot.
+/// Adds runs to the history in a file of their own (`history/<name>/...`), saying what went wrong
+/// where it cannot.
 fn append_history(
     root: &Path,
-    workspace: &Workspace,
     name: &str,
     snapshots: Vec<crate::model::history::Snapshot>,
     skip_known: bool,
 ) -> Result<(PathBuf, usize), i32> {
-    crate::model::import::append_to_history(root, workspace, name, snapshots, skip_known).map_err(|e| {
+    crate::model::store::add_runs(root, name, snapshots, skip_known).map_err(|e| {
         eprintln!("error: {e}; nothing was imported");
         2
     })
 }
 
-fn run_import_prometheus(args: &ImportArgs, workspace: &Workspace) -> i32 {
+fn run_import_prometheus(args: &ImportArgs) -> i32 {
     use crate::model::prometheus::{RangeQuery, fetch};
     use crate::model::time::Timestamp;
     let [url] = args.files.as_slice() else {
@@ -523,7 +553,7 @@ fn run_import_prometheus(args: &ImportArgs, workspace: &Workspace) -> i32 {
     };
     // Ids are the step times: importing an overlapping range again adds only the new runs.
     let total = snapshots.len();
-    match append_history(&args.into, workspace, "prometheus", snapshots, true) {
+    match append_history(&args.into, "prometheus", snapshots, true) {
         Ok((_, 0)) => {
             output(&format!("nothing new: the history has all {total} runs of the range\n"));
             0
@@ -738,6 +768,73 @@ fn run_replay(args: &ReplayArgs) -> i32 {
         AnalyzeFormat::Json => crate::report::analysis::replay_json(&replay),
     });
     0
+}
+
+/// `headroom triage`: changes only the fields given, merged with what is on disk at the moment of
+/// writing (under the workspace's lock), so triage saved by others meanwhile is kept.
+fn run_triage(args: &TriageArgs) -> i32 {
+    use crate::model::store::{TriageSaved, read_triage, save_triage_entry};
+    if !args.finding.contains('@') {
+        eprintln!("error: `{}` is not a finding: expected `metric@run`", args.finding);
+        return 2;
+    }
+    if !args.workspace.is_dir() {
+        eprintln!("error: {} is not a workspace folder", args.workspace.display());
+        return 2;
+    }
+    let shown = |e: &crate::model::triage::TriageEntry| {
+        format!(
+            "{}: {}{}{}\n",
+            args.finding,
+            e.state.label(),
+            if e.owner.is_empty() { String::new() } else { format!(", owner {}", e.owner) },
+            if e.note.is_empty() { String::new() } else { format!(": {}", e.note) }
+        )
+    };
+    if args.state.is_none() && args.owner.is_none() && args.note.is_none() {
+        return match read_triage(&args.workspace) {
+            Ok(triage) => {
+                output(&shown(&triage.entries.get(&args.finding).cloned().unwrap_or_default()));
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        };
+    }
+    // Only the fields given change; the base is the entry as read here, and the save merges it
+    // with the disk under the lock, so a field someone else changed meanwhile is kept.
+    let result = read_triage(&args.workspace).and_then(|triage| {
+        let base = triage.entries.get(&args.finding).cloned().unwrap_or_default();
+        let ours = crate::model::triage::TriageEntry {
+            state: args.state.unwrap_or(base.state),
+            owner: args.owner.clone().unwrap_or_else(|| base.owner.clone()),
+            note: args.note.clone().unwrap_or_else(|| base.note.clone()),
+            updated: Some(crate::model::time::Timestamp::now()),
+        };
+        save_triage_entry(&args.workspace, &args.finding, &base, &ours)
+    });
+    match result {
+        Ok(TriageSaved::Saved(entry)) => {
+            output(&shown(&entry));
+            0
+        }
+        Ok(TriageSaved::Conflict { fields, .. }) => {
+            for f in &fields {
+                eprintln!(
+                    "error: `{}` of {} was just changed by someone else to `{}`; yours was `{}`",
+                    f.field, args.finding, f.theirs, f.ours
+                );
+            }
+            eprintln!("nothing was written: run the command again to set it over theirs");
+            1
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
 }
 
 fn run_validate(path: &Path) -> i32 {

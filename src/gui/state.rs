@@ -7,9 +7,10 @@ use crate::engine::analyze::{Analysis, ChangeFinding, Severity};
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
 use crate::engine::replay::{Replay, replay};
 use crate::model::import::RunInfo;
+use crate::model::store::{TriageSaved, read_triage, save_triage_entry};
 use crate::model::time::Timestamp;
-use crate::model::triage::{TRIAGE_FILE, Triage, TriageEntry, finding_key, parse_triage};
-use crate::model::workspace::{CONFIG_FILE, CheckSettings, Workspace, with_check_settings, write_atomic};
+use crate::model::triage::{TRIAGE_FILE, Triage, TriageEntry, finding_key, is_triage_record};
+use crate::model::workspace::{CONFIG_FILE, CheckSettings, Workspace};
 use crate::report::review::{Agenda, agenda};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -614,6 +615,9 @@ pub struct AppState {
     pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
     pub triage_draft: Option<(String, TriageEntry)>,
+    /// The triage of the finding being edited as it was when the edit began: what the save merges
+    /// from, so a change someone else made on disk meanwhile is merged, or reported, not overwritten.
+    triage_draft_base: Option<(String, TriageEntry)>,
     loading: Option<Job<Result<Loaded, String>>>,
     /// When a workspace last finished loading (`None` before the first: the empty one's check says nothing).
     last_loaded: Option<std::time::Instant>,
@@ -668,6 +672,7 @@ impl AppState {
             gpu_plot: false,
             today: Timestamp::now(),
             triage_draft: None,
+            triage_draft_base: None,
             proposal_draft: None,
             import_prompt: None,
             import_job: None,
@@ -745,7 +750,7 @@ impl AppState {
         let Source::Folder(root) = self.source.clone() else { return };
         let outcome = result.and_then(|snapshots| {
             let total = snapshots.len();
-            crate::model::import::append_to_history(&root, &self.workspace, "prometheus", snapshots, true).map(|(file, n)| (total, n, file))
+            crate::model::store::add_runs(&root, "prometheus", snapshots, true).map(|(file, n)| (total, n, file)).map_err(|e| e.to_string())
         });
         self.message = Some(match outcome {
             Ok((total, 0, _)) => format!("Nothing new from Prometheus: the history has all {total} runs"),
@@ -834,7 +839,7 @@ impl AppState {
             }
             Command::Reload => self.begin_load(self.source.clone(), None),
             Command::FilesChanged(files) => {
-                if files.iter().all(|f| f == TRIAGE_FILE) {
+                if files.iter().all(|f| f == TRIAGE_FILE || is_triage_record(f)) {
                     self.reload_triage();
                 } else {
                     self.message = Some(format!("Reloaded: {} changed on disk", files.join(", ")));
@@ -863,7 +868,7 @@ impl AppState {
                 self.triage_draft = None;
                 self.set_triage(key, entry);
             }
-            Command::EditTriage(draft) => self.triage_draft = draft,
+            Command::EditTriage(draft) => self.edit_triage(draft),
             Command::ShowSensitivity => {
                 let settings = self.report.settings.clone();
                 self.sensitivity = Some(Sensitivity { settings: settings.clone(), scope: None, current: None, tried: None, job: None });
@@ -1013,7 +1018,13 @@ impl AppState {
 
     fn mark_reviewed(&mut self) {
         self.triage.last_review = Some(self.today);
-        self.save_triage("Review recorded");
+        self.message = Some(match &self.source {
+            Source::Folder(root) => match crate::model::store::save_last_review(root, self.today) {
+                Ok(()) => format!("Review recorded in {}", root.join(TRIAGE_FILE).display()),
+                Err(e) => format!("Cannot record the review: {e} (it is kept until the app closes)"),
+            },
+            Source::Example => "Review recorded for this session only: the example workspace is read-only".to_owned(),
+        });
         if self.review.is_some() {
             self.review = Some(Review { agenda: self.agenda(), index: 0 });
         }
@@ -1346,12 +1357,9 @@ impl AppState {
         let Some(settings) = self.sensitivity.as_ref().map(|s| s.settings.clone()) else { return };
         let Some(root) = self.writable_root("save settings") else { return };
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let result = with_check_settings(CONFIG_FILE, &text, &settings)
-            .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-            .and_then(|new| write_atomic(&path, new.as_bytes()).map_err(|e| e.to_string()));
-        match result {
-            Ok(()) => {
+        // Read, changed and written under the workspace's lock: the rest of the file is as on disk now.
+        match crate::model::store::save_check_settings(&root, &settings) {
+            Ok(_) => {
                 self.message = Some(format!("Saved the check settings to {}", path.display()));
                 self.sensitivity = None;
                 self.plot.alarms.clear();
@@ -1361,46 +1369,68 @@ impl AppState {
         }
     }
 
-    fn set_triage(&mut self, key: String, mut entry: TriageEntry) {
-        entry.updated = Some(self.today);
-        self.triage.entries.insert(key, entry);
-        self.save_triage("Triage saved");
-        self.derive_findings();
+    /// Opens, changes or closes the triage form; where it opens on a finding, the finding's triage as
+    /// it is now is kept as the base its save merges from.
+    fn edit_triage(&mut self, draft: Option<(String, TriageEntry)>) {
+        match &draft {
+            Some((key, _)) if self.triage_draft_base.as_ref().is_none_or(|(k, _)| k != key) => {
+                self.triage_draft_base = Some((key.clone(), self.triage.entries.get(key).cloned().unwrap_or_default()));
+            }
+            Some(_) => {}
+            None => self.triage_draft_base = None,
+        }
+        self.triage_draft = draft;
     }
 
-    /// Writes `triage.yaml` atomically; where it cannot be written the triage stays in memory and
-    /// the message says so.
-    fn save_triage(&mut self, done: &str) {
-        match &self.source {
-            Source::Folder(root) => {
-                let path = root.join(TRIAGE_FILE);
-                self.message = Some(match write_atomic(&path, self.triage.to_yaml().as_bytes()) {
-                    Ok(()) => format!("{done} in {}", path.display()),
-                    Err(e) => format!("Cannot write {}: {e} (the triage is kept until the app closes)", path.display()),
-                });
+    /// Saves a finding's triage: only its own record (`triage/<key>.yaml`), merged with what changed
+    /// on disk since the edit began. Where someone else changed the same field meanwhile, nothing
+    /// is written: the disk's triage is shown, the user's edit stays open in the form, and the
+    /// message asks them to save again (to replace theirs) or cancel (to keep it).
+    fn set_triage(&mut self, key: String, mut entry: TriageEntry) {
+        entry.updated = Some(self.today);
+        let base = match self.triage_draft_base.take() {
+            Some((k, base)) if k == key => base,
+            _ => self.triage.entries.get(&key).cloned().unwrap_or_default(),
+        };
+        let Source::Folder(root) = &self.source else {
+            self.triage.entries.insert(key, entry);
+            self.message = Some("Triage saved for this session only: the example workspace is read-only".to_owned());
+            self.derive_findings();
+            return;
+        };
+        let file = root.join(crate::model::triage::record_file(&key));
+        self.message = Some(match save_triage_entry(root, &key, &base, &entry) {
+            Ok(TriageSaved::Saved(merged)) => {
+                let merged_note = if merged == entry { "" } else { ", merged with changes made on disk meanwhile" };
+                self.triage.entries.insert(key, merged);
+                format!("Triage saved in {}{merged_note}", file.display())
             }
-            Source::Example => {
-                self.message = Some(format!("{done} for this session only: the example workspace is read-only"));
+            Ok(TriageSaved::Conflict { theirs, fields }) => {
+                let what: Vec<String> = fields.iter().map(|f| format!("{}: theirs `{}`, yours `{}`", f.field, f.theirs, f.ours)).collect();
+                self.triage.entries.insert(key.clone(), theirs.clone());
+                self.triage_draft_base = Some((key.clone(), theirs));
+                self.triage_draft = Some((key.clone(), entry));
+                format!(
+                    "Not saved: someone changed the triage of {key} on disk meanwhile ({}). Your edit is still open: save it again to replace theirs, or cancel to keep theirs",
+                    what.join("; ")
+                )
             }
-        }
+            Err(e) => {
+                self.triage.entries.insert(key, entry);
+                format!("Cannot save the triage: {e} (it is kept until the app closes)")
+            }
+        });
+        self.derive_findings();
     }
 
     fn reload_triage(&mut self) {
         let Source::Folder(root) = &self.source else { return };
-        let path = root.join(TRIAGE_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => match parse_triage(TRIAGE_FILE, &text) {
-                Ok(triage) => {
-                    self.triage = triage;
-                    self.derive_findings();
-                }
-                Err(errors) => self.message = Some(format!("{} (the triage shown is unchanged)", errors[0])),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.triage = Triage::default();
+        match read_triage(root) {
+            Ok(triage) => {
+                self.triage = triage;
                 self.derive_findings();
             }
-            Err(e) => self.message = Some(format!("Cannot read {}: {e}", path.display())),
+            Err(e) => self.message = Some(format!("{e} (the triage shown is unchanged)")),
         }
     }
 
@@ -1413,7 +1443,7 @@ impl AppState {
         {
             // criterion's output folder is a run to import (read once); any other folder is a workspace.
             let imported = match &self.source {
-                Source::Folder(root) => self.import_run(root, crate::model::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
+                Source::Folder(root) => Self::import_run(root, crate::model::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
                 Source::Example => None,
             };
             match imported {
@@ -1457,19 +1487,15 @@ impl AppState {
                 problems.push(format!("{name} is neither a budget file (.yaml) nor a history file (.jsonl, .json, .csv)"));
                 continue;
             };
-            if target.exists() {
-                problems.push(format!("{} already exists", target.display()));
-                continue;
-            }
-            let copied = std::fs::read(path).and_then(|bytes| {
-                if let Some(dir) = target.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                write_atomic(&target, &bytes)
-            });
+            let relative = target.strip_prefix(&root).unwrap_or(&target).to_string_lossy().into_owned();
+            // Checked and copied under the workspace's lock: never over a file another writer just added.
+            let copied = std::fs::read(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|bytes| crate::model::store::add_file(&root, &relative, &bytes).map_err(|e| e.to_string()));
             match copied {
-                Ok(()) => added.push(name),
-                Err(e) => problems.push(format!("cannot copy {}: {e}", path.display())),
+                Ok(_) => added.push(name),
+                Err(e) if target.exists() => problems.push(format!("{} already exists ({e})", target.display())),
+                Err(e) => problems.push(e),
             }
         }
         let mut message = Vec::new();
@@ -1484,7 +1510,6 @@ impl AppState {
     /// Imports a tool's output files as one run into the history of the workspace at `root`:
     /// how many metrics, the run's id and the history file; or why nothing was imported.
     fn import_run(
-        &self,
         root: &Path,
         format: crate::model::import::Format,
         paths: &[&Path],
@@ -1493,7 +1518,7 @@ impl AppState {
         let snapshot = crate::model::import::import(format, paths, info)
             .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
         let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
-        let (file, _) = crate::model::import::append_to_history(root, &self.workspace, format.name(), vec![snapshot], false)?;
+        let (file, _) = crate::model::store::add_runs(root, format.name(), vec![snapshot], false).map_err(|e| e.to_string())?;
         Ok((metrics, id, file))
     }
 
@@ -1502,7 +1527,7 @@ impl AppState {
         let Source::Folder(root) = &self.source else {
             return Err("the example workspace is read-only: open a folder to import into".to_owned());
         };
-        let (metrics, id, file) = self.import_run(root, format, &[path], info)?;
+        let (metrics, id, file) = Self::import_run(root, format, &[path], info)?;
         Ok(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()))
     }
 
@@ -1549,7 +1574,7 @@ impl AppState {
     fn import_files(&mut self, format: crate::model::import::Format, paths: &[PathBuf], info: RunInfo) {
         let Some(root) = self.writable_root("import into") else { return };
         let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        match self.import_run(&root, format, &refs, info) {
+        match Self::import_run(&root, format, &refs, info) {
             Ok(done) => self.imported(done),
             Err(e) => self.message = Some(format!("Nothing was imported: {e}")),
         }
@@ -1703,12 +1728,46 @@ mod tests {
         let entry =
             TriageEntry { state: crate::model::triage::TriageState::Investigating, owner: "maria".into(), ..TriageEntry::default() };
         state.apply(Command::SetTriage(row.key.clone(), entry));
-        let text = std::fs::read_to_string(dir.path().join(TRIAGE_FILE)).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(crate::model::triage::record_file(&row.key))).unwrap();
         assert!(text.contains("state: investigating") && text.contains("owner: \"maria\""), "{text}");
         let again = AppState::new(&Source::Folder(dir.path().to_path_buf()));
         let same = again.findings.iter().find(|r| r.key == row.key).unwrap();
         assert_eq!(same.triage.owner, "maria");
         assert!(again.workspace.errors.is_empty(), "{:?}", again.workspace.errors);
+    }
+
+    #[test]
+    fn a_triage_edit_merges_with_a_teammates_change_on_disk_and_a_clash_keeps_the_edit_open() {
+        use crate::model::triage::{TriageState, record_file};
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let row = state.findings[0].clone();
+        let key = row.key.clone();
+        let on_disk = || read_triage(dir.path()).unwrap().entries[&key].clone();
+        // The user opens the finding's triage; meanwhile a teammate sets its owner (git pull, or
+        // `headroom triage` in a terminal) and the watcher reloads.
+        state.apply(Command::EditTriage(Some((key.clone(), row.triage.clone()))));
+        let teammate = TriageEntry { owner: "tom".into(), ..row.triage.clone() };
+        save_triage_entry(dir.path(), &key, &row.triage, &teammate).unwrap();
+        state.apply(Command::FilesChanged(vec![record_file(&key)]));
+        // The user saves a state: both changes land.
+        state.apply(Command::SetTriage(key.clone(), TriageEntry { state: TriageState::Investigating, ..row.triage.clone() }));
+        let merged = on_disk();
+        assert_eq!((merged.state, merged.owner.as_str()), (TriageState::Investigating, "tom"));
+        assert!(state.message.as_deref().unwrap_or("").contains("merged with changes made on disk"), "{:?}", state.message);
+        // Both change the state: nothing is written over the teammate's, and the edit stays open.
+        state.apply(Command::EditTriage(Some((key.clone(), merged.clone()))));
+        save_triage_entry(dir.path(), &key, &merged, &TriageEntry { state: TriageState::Fixed, ..merged.clone() }).unwrap();
+        let mine = TriageEntry { state: TriageState::Invalid, ..merged.clone() };
+        state.apply(Command::SetTriage(key.clone(), mine.clone()));
+        assert_eq!(on_disk().state, TriageState::Fixed);
+        let message = state.message.clone().unwrap_or_default();
+        assert!(message.contains("Not saved") && message.contains("state: theirs `fixed`, yours `invalid / false alarm`"), "{message}");
+        assert_eq!(state.triage_draft.as_ref().map(|(_, e)| e.state), Some(TriageState::Invalid));
+        assert_eq!(state.triage.entries[&key].state, TriageState::Fixed, "the app shows what the disk has");
+        // Saving again, having seen theirs, replaces it.
+        state.apply(Command::SetTriage(key.clone(), mine));
+        assert_eq!(on_disk().state, TriageState::Invalid);
     }
 
     #[test]
@@ -1774,7 +1833,7 @@ mod tests {
         let criterion = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion");
         state.apply(Command::DropFiles(vec![criterion]));
         state.wait();
-        assert!(dir.path().join("history/criterion.jsonl").exists());
+        assert!(dir.path().join("history/criterion").read_dir().unwrap().count() == 1, "one import, one file of its own");
         assert_eq!(state.workspace.history.runs.len(), runs + 1);
         let other = tempfile::tempdir().unwrap();
         std::fs::write(other.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();

@@ -440,44 +440,6 @@ fn from_json(format: Format, file: &str, v: &Json, info: &mut RunInfo) -> Result
     }
 }
 
-/// Appends runs to the workspace's `history/<name>.jsonl` in one atomic write; refuses (writing
-/// nothing) a run whose id the history already has in its environment, unless `skip_known`, which
-/// leaves such runs out. Returns the file and how many runs were written.
-pub fn append_to_history(
-    root: &Path,
-    workspace: &super::workspace::Workspace,
-    name: &str,
-    snapshots: Vec<Snapshot>,
-    skip_known: bool,
-) -> Result<(std::path::PathBuf, usize), String> {
-    let known = |s: &Snapshot| workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment);
-    if !skip_known && let Some(s) = snapshots.iter().find(|s| known(s)) {
-        return Err(format!(
-            "the history already has a run `{}`{}",
-            s.run.id,
-            s.run.environment.as_ref().map_or_else(String::new, |e| format!(" in `{e}`"))
-        ));
-    }
-    let new: Vec<Snapshot> = snapshots.into_iter().filter(|s| !known(s)).collect();
-    let path = root.join(workspace.config.history.trim_end_matches('/')).join(format!("{name}.jsonl"));
-    if new.is_empty() {
-        return Ok((path, 0));
-    }
-    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    for s in &new {
-        text.push_str(&super::history::snapshot_to_json_line(s));
-        text.push('\n');
-    }
-    path.parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| super::workspace::write_atomic(&path, text.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok((path, new.len()))
-}
-
 /// Which benchmark tool wrote this JSON, where it is one Headroom reads (for files dropped on the app).
 #[must_use]
 pub fn sniff(text: &str) -> Option<Format> {

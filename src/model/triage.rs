@@ -18,7 +18,7 @@
 
 use super::error::{LoadError, did_you_mean};
 use super::time::Timestamp;
-use super::yaml::{self, Node, Value};
+use super::yaml::{self, Key, Node, Pos, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -193,7 +193,7 @@ pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
     let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
     let mut triage = Triage::default();
     let mut errors = Vec::new();
-    let mut err = |node_pos, field: &str, message: String| errors.push(LoadError::new(file, node_pos, field, message));
+    let mut err = |node_pos: Pos, field: &str, message: String| errors.push(LoadError::new(file, node_pos, field, message));
     let entries = match &root.value {
         Value::Null => return Ok(triage),
         Value::Map(entries) => entries,
@@ -220,46 +220,7 @@ pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
                         err(body.pos, &path, format!("expected a mapping with `state`, found {}", body.value.kind_name()));
                         continue;
                     };
-                    let mut entry = TriageEntry::default();
-                    for (field, value) in fields {
-                        let field_path = format!("{path}.{}", field.name);
-                        match (field.name.as_str(), &value.value) {
-                            ("state", Value::String(s)) => {
-                                if let Some(state) = TriageState::parse(s) {
-                                    entry.state = state;
-                                } else {
-                                    let names: Vec<&str> = TriageState::ALL.iter().map(|s| s.as_str()).collect();
-                                    let hint = did_you_mean(s, names.iter().copied()).map_or_else(
-                                        || format!(" (expected one of: {})", names.join(", ")),
-                                        |n| format!("; did you mean `{n}`?"),
-                                    );
-                                    err(value.pos, &field_path, format!("unknown state `{s}`{hint}"));
-                                }
-                            }
-                            ("owner" | "note", Value::String(s)) => {
-                                if field.name == "owner" {
-                                    entry.owner.clone_from(s);
-                                } else {
-                                    entry.note.clone_from(s);
-                                }
-                            }
-                            ("owner" | "note", Value::Null) => {}
-                            ("updated", _) => match date_of(value) {
-                                Ok(day) => entry.updated = Some(day),
-                                Err(message) => err(value.pos, &field_path, message),
-                            },
-                            (known, other) if ENTRY_FIELDS.contains(&known) => {
-                                err(value.pos, &field_path, format!("expected text, found {}", other.kind_name()));
-                            }
-                            (unknown, _) => {
-                                let hint = did_you_mean(unknown, ENTRY_FIELDS.iter().copied()).map_or_else(
-                                    || format!(" (expected {})", ENTRY_FIELDS.join(", ")),
-                                    |s| format!("; did you mean `{s}`?"),
-                                );
-                                err(field.pos, &field_path, format!("unknown field{hint}"));
-                            }
-                        }
-                    }
+                    let entry = parse_entry(fields, &path, &mut err);
                     triage.entries.insert(finding.name.clone(), entry);
                 }
             }
@@ -272,6 +233,167 @@ pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
         }
     }
     if errors.is_empty() { Ok(triage) } else { Err(errors) }
+}
+
+type ErrorSink<'a> = dyn FnMut(Pos, &str, String) + 'a;
+
+/// The fields of one finding's triage (`state`, `owner`, `note`, `updated`), at `path`.
+fn parse_entry(fields: &[(Key, Node)], path: &str, err: &mut ErrorSink<'_>) -> TriageEntry {
+    let mut entry = TriageEntry::default();
+    for (field, value) in fields {
+        let field_path = format!("{path}.{}", field.name);
+        match (field.name.as_str(), &value.value) {
+            ("state", Value::String(s)) => {
+                if let Some(state) = TriageState::parse(s) {
+                    entry.state = state;
+                } else {
+                    let names: Vec<&str> = TriageState::ALL.iter().map(|s| s.as_str()).collect();
+                    let hint = did_you_mean(s, names.iter().copied())
+                        .map_or_else(|| format!(" (expected one of: {})", names.join(", ")), |n| format!("; did you mean `{n}`?"));
+                    err(value.pos, &field_path, format!("unknown state `{s}`{hint}"));
+                }
+            }
+            ("owner" | "note", Value::String(s)) => {
+                if field.name == "owner" {
+                    entry.owner.clone_from(s);
+                } else {
+                    entry.note.clone_from(s);
+                }
+            }
+            ("owner" | "note", Value::Null) => {}
+            ("updated", _) => match date_of(value) {
+                Ok(day) => entry.updated = Some(day),
+                Err(message) => err(value.pos, &field_path, message),
+            },
+            (known, other) if ENTRY_FIELDS.contains(&known) => {
+                err(value.pos, &field_path, format!("expected text, found {}", other.kind_name()));
+            }
+            (unknown, _) => {
+                let hint = did_you_mean(unknown, ENTRY_FIELDS.iter().copied())
+                    .map_or_else(|| format!(" (expected {})", ENTRY_FIELDS.join(", ")), |s| format!("; did you mean `{s}`?"));
+                err(field.pos, &field_path, format!("unknown field{hint}"));
+            }
+        }
+    }
+    entry
+}
+
+/// The folder of per-finding triage records, in the workspace's root: one file per finding, so two
+/// people triaging different findings on two branches change different files and git merges them.
+pub const TRIAGE_DIR: &str = "triage";
+
+/// Whether `name` (relative to the root) is a per-finding triage record.
+#[must_use]
+pub fn is_triage_record(name: &str) -> bool {
+    name.strip_prefix(TRIAGE_DIR).and_then(|rest| rest.strip_prefix('/')).is_some_and(|rest| {
+        let lower = rest.to_ascii_lowercase();
+        !rest.contains('/') && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+    })
+}
+
+/// The record file of a finding, relative to the root: `triage/<key>.yaml`, with every character
+/// but ASCII letters, digits, `.`, `-`, `_` and `@` written `%XX` (so the name is one file on
+/// every system, and two keys never share one).
+#[must_use]
+pub fn record_file(key: &str) -> String {
+    format!("{TRIAGE_DIR}/{}.yaml", super::names::encode(key))
+}
+
+/// The text of one finding's record file.
+#[must_use]
+pub fn record_to_yaml(key: &str, entry: &TriageEntry) -> String {
+    let mut out = String::from("# The triage of one finding. Written by Headroom; edit with care.\n");
+    let _ = writeln!(out, "finding: {}", quote(key));
+    let _ = writeln!(out, "state: {}", entry.state.as_str());
+    if !entry.owner.is_empty() {
+        let _ = writeln!(out, "owner: {}", quote(&entry.owner));
+    }
+    if !entry.note.is_empty() {
+        let _ = writeln!(out, "note: {}", quote(&entry.note));
+    }
+    if let Some(day) = entry.updated {
+        let _ = writeln!(out, "updated: {}", day.date());
+    }
+    out
+}
+
+/// Parses one finding's record file (`finding:` and the fields of [`TriageEntry`]).
+pub fn parse_record(file: &str, text: &str) -> Result<(String, TriageEntry), Vec<LoadError>> {
+    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let Value::Map(entries) = &root.value else {
+        return Err(vec![LoadError::new(
+            file,
+            root.pos,
+            "",
+            format!("expected a mapping with `finding` and `state`, found {}", root.value.kind_name()),
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut err = |pos: Pos, field: &str, message: String| errors.push(LoadError::new(file, pos, field, message));
+    let mut key = None;
+    let mut fields = Vec::new();
+    for (k, node) in entries {
+        match (k.name.as_str(), &node.value) {
+            ("finding", Value::String(s)) if s.contains('@') => key = Some(s.clone()),
+            ("finding", _) => err(node.pos, "finding", "expected a key `metric@run`".to_owned()),
+            _ => fields.push((k.clone(), node.clone())),
+        }
+    }
+    let entry = parse_entry(&fields, "", &mut |pos, field: &str, message| err(pos, field.trim_start_matches('.'), message));
+    match key {
+        None => err(root.pos, "finding", "the record names no finding (`finding: metric@run`)".to_owned()),
+        Some(ref k) if record_file(k) != file && file.starts_with(TRIAGE_DIR) => {
+            err(root.pos, "finding", format!("the record of `{k}` belongs in {}", record_file(k)));
+        }
+        Some(_) => {}
+    }
+    match key {
+        Some(k) if errors.is_empty() => Ok((k, entry)),
+        _ => Err(errors),
+    }
+}
+
+/// One field of a finding's triage that was changed both here and on disk, to different values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldConflict {
+    /// `state`, `owner` or `note`.
+    pub field: &'static str,
+    /// Its value in this edit.
+    pub ours: String,
+    /// Its value on disk now.
+    pub theirs: String,
+}
+
+/// Merges two edits of one finding's triage made from the same `base`: `ours` (this edit) and
+/// `theirs` (what is on disk now). A field changed on one side only takes that side's value; a
+/// field changed on both sides to different values is a conflict, and then nothing is merged.
+/// `updated` is the later of the two.
+pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry) -> Result<TriageEntry, Vec<FieldConflict>> {
+    fn pick<T: PartialEq + Clone + std::fmt::Debug>(
+        field: &'static str,
+        show: impl Fn(&T) -> String,
+        base: &T,
+        ours: &T,
+        theirs: &T,
+        conflicts: &mut Vec<FieldConflict>,
+    ) -> T {
+        if ours == base || ours == theirs {
+            theirs.clone()
+        } else if theirs == base {
+            ours.clone()
+        } else {
+            conflicts.push(FieldConflict { field, ours: show(ours), theirs: show(theirs) });
+            theirs.clone()
+        }
+    }
+    let mut conflicts = Vec::new();
+    let merged = TriageEntry {
+        state: pick("state", |s: &TriageState| s.label().to_owned(), &base.state, &ours.state, &theirs.state, &mut conflicts),
+        owner: pick("owner", String::clone, &base.owner, &ours.owner, &theirs.owner, &mut conflicts),
+        note: pick("note", String::clone, &base.note, &ours.note, &theirs.note, &mut conflicts),
+        updated: ours.updated.max(theirs.updated),
+    };
+    if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) }
 }
 
 fn date_of(node: &Node) -> Result<Timestamp, String> {

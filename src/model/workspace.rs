@@ -6,7 +6,7 @@
 use super::budget::{Budget, parse_budget_file};
 use super::error::{LoadError, did_you_mean};
 use super::history::{History, Snapshot, parse_history_file};
-use super::triage::{TRIAGE_FILE, Triage, parse_triage};
+use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -166,6 +166,7 @@ impl Workspace {
         collect_files(dir, dir, &mut files, &mut unreadable)?;
         let mut workspace = Workspace::from_files_with_progress(&dir.display().to_string(), &files, progress);
         workspace.errors.extend(unreadable);
+        workspace.errors.extend(merge_conflicts_in_reserved_folders(dir));
         Ok(workspace)
     }
 
@@ -182,7 +183,7 @@ impl Workspace {
         let mut done_bytes = 0usize;
         let mut workspace = Workspace { root: root.to_owned(), ..Workspace::default() };
         if let Some((name, text)) = files.iter().find(|(name, _)| name == CONFIG_FILE) {
-            match parse_config(name, text) {
+            match merge_conflict(name, text).map_or_else(|| parse_config(name, text), |e| Err(vec![e])) {
                 Ok(config) => workspace.config = config,
                 Err(errors) => workspace.errors.extend(errors),
             }
@@ -191,10 +192,15 @@ impl Workspace {
         let mut sorted: Vec<&(String, String)> = files.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut snapshots: Vec<Snapshot> = Vec::new();
+        let mut records = Vec::new();
         for (name, text) in sorted {
             progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
             done_bytes += text.len();
             if name == CONFIG_FILE {
+                continue;
+            }
+            if let Some(e) = merge_conflict(name, text) {
+                workspace.errors.push(e);
                 continue;
             }
             if name == POLICY_FILE {
@@ -204,6 +210,13 @@ impl Workspace {
             if name == TRIAGE_FILE {
                 match parse_triage(name, text) {
                     Ok(triage) => workspace.triage = triage,
+                    Err(errors) => workspace.errors.extend(errors),
+                }
+                continue;
+            }
+            if is_triage_record(name) {
+                match parse_record(name, text) {
+                    Ok(record) => records.push(record),
                     Err(errors) => workspace.errors.extend(errors),
                 }
                 continue;
@@ -222,6 +235,8 @@ impl Workspace {
                 workspace.add_budget_file(name, text);
             }
         }
+        // A finding's own record is newer than its entry in `triage.yaml` (written by older versions).
+        workspace.triage.entries.extend(records);
         for (id, pos) in &workspace.config.check_positions {
             if workspace.budget(id).is_none() {
                 let hint = did_you_mean(id, workspace.budgets.iter().map(|b| b.id.as_str()))
@@ -348,7 +363,12 @@ pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let mut failed = None;
     walk(dir, dir, &mut |relative, path| {
-        if is_budget_file(&relative) && relative != CONFIG_FILE && relative != TRIAGE_FILE && !relative.starts_with(&history_prefix) {
+        if is_budget_file(&relative)
+            && relative != CONFIG_FILE
+            && relative != TRIAGE_FILE
+            && !is_triage_record(&relative)
+            && !relative.starts_with(&history_prefix)
+        {
             match std::fs::read_to_string(path) {
                 Ok(text) => out.push((relative, text)),
                 Err(e) => failed = Some(e),
@@ -570,6 +590,59 @@ pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> 
         return Err(vec![LoadError::whole_file(file, "the check settings could not be written back exactly")]);
     }
     Ok(out)
+}
+
+/// The first unresolved git merge conflict in a file's text (`<<<<<<<` ... `>>>>>>>` lines left by
+/// `git merge`), as an error at the line where it starts.
+#[must_use]
+pub fn merge_conflict(file: &str, text: &str) -> Option<LoadError> {
+    let mut start: Option<u32> = None;
+    for (i, line) in text.lines().enumerate() {
+        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if line.starts_with("<<<<<<<") && start.is_none() {
+            start = Some(number);
+        } else if line.starts_with(">>>>>>>")
+            && let Some(first) = start
+        {
+            return Some(LoadError::new(
+                file,
+                Pos { line: first, column: 1 },
+                "",
+                format!(
+                    "unresolved git merge conflict (lines {first}-{number}, between `<<<<<<<` and `>>>>>>>`): keep the lines that are right, remove the markers and commit"
+                ),
+            ));
+        }
+    }
+    start.map(|first| {
+        LoadError::new(file, Pos { line: first, column: 1 }, "", "unresolved git merge conflict (a `<<<<<<<` line with no `>>>>>>>`)")
+    })
+}
+
+/// Merge conflicts in the files of `proposals/` and `ledger/` (which the loader does not read as
+/// budgets, but `headroom verify` and `apply` do).
+fn merge_conflicts_in_reserved_folders(dir: &Path) -> Vec<LoadError> {
+    fn scan(root: &Path, folder: &Path, out: &mut Vec<LoadError>) {
+        let Ok(entries) = std::fs::read_dir(folder) else { return };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                continue;
+            }
+            if path.is_dir() {
+                scan(root, &path, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                out.extend(merge_conflict(&relative, &text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for folder in ["proposals", "ledger"] {
+        scan(dir, &dir.join(folder), &mut out);
+    }
+    out
 }
 
 /// Writes a file atomically: a temporary file beside it, flushed to disk, then renamed over it.

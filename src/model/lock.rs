@@ -1,0 +1,142 @@
+//! The workspace's write lock: every read-modify-write of a workspace's files holds it, so two
+//! Headroom processes (two CI imports, three people signing, the app and the CLI) never lose each
+//! other's work.
+//!
+//! How it works: an advisory lock (`flock` on Unix, `LockFileEx` on Windows, through
+//! [`std::fs::File::lock`]) on `.headroom.lock` in the workspace's root. The file is never
+//! removed: what excludes is the lock on it, not its existence, so a crashed writer leaves nothing
+//! stale behind (the system drops its lock with the process). Writers take it once per operation
+//! (read, change, write, release), never nested: a second lock in the same process waits like any
+//! other writer.
+//!
+//! A writer that cannot get the lock within [`timeout`] (30 s, or `HEADROOM_LOCK_TIMEOUT_SECS`)
+//! fails with [`LockError::Timeout`], naming the lock file and what it was about to write; it
+//! never writes unlocked.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The lock file, in the workspace's root (hidden: the loader skips names starting with `.`).
+pub const LOCK_FILE: &str = ".headroom.lock";
+
+/// The environment variable that sets how long a writer waits for the lock, in seconds.
+pub const TIMEOUT_ENV: &str = "HEADROOM_LOCK_TIMEOUT_SECS";
+
+/// How long a writer waits when [`TIMEOUT_ENV`] does not say.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why the workspace could not be locked.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// The lock file cannot be created or opened (a read-only folder, say).
+    #[error("cannot open the workspace's lock file {path} to write {purpose}: {source}")]
+    Open {
+        /// The lock file.
+        path: PathBuf,
+        /// What was to be written.
+        purpose: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// Another writer held the lock for longer than the timeout.
+    #[error(
+        "timed out after {waited_s:.0} s waiting for the workspace's lock {path} to write {purpose}: another Headroom process is \
+         writing to this workspace (wait longer with HEADROOM_LOCK_TIMEOUT_SECS=SECONDS); nothing was written"
+    )]
+    Timeout {
+        /// The lock file.
+        path: PathBuf,
+        /// What was to be written.
+        purpose: String,
+        /// How long it waited, in seconds.
+        waited_s: f64,
+    },
+    /// The system refused the lock for another reason than another writer holding it.
+    #[error("cannot lock {path} to write {purpose}: {source}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// What was to be written.
+        purpose: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+}
+
+/// How long a writer waits for the lock: [`TIMEOUT_ENV`] where it holds a number of seconds,
+/// else [`DEFAULT_TIMEOUT`].
+#[must_use]
+pub fn timeout() -> Duration {
+    std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64)
+}
+
+/// The workspace's write lock, held until dropped.
+#[derive(Debug)]
+pub struct WorkspaceLock {
+    // Closing the file releases the lock.
+    _file: File,
+}
+
+impl WorkspaceLock {
+    /// Locks the workspace in `root` to write `purpose` (a file or what is being done, for the
+    /// error), waiting up to [`timeout`].
+    pub fn acquire(root: &Path, purpose: &str) -> Result<WorkspaceLock, LockError> {
+        WorkspaceLock::acquire_within(root, purpose, timeout())
+    }
+
+    /// [`WorkspaceLock::acquire`] with an explicit timeout.
+    pub fn acquire_within(root: &Path, purpose: &str, within: Duration) -> Result<WorkspaceLock, LockError> {
+        let path = root.join(LOCK_FILE);
+        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|source| LockError::Open {
+            path: path.clone(),
+            purpose: purpose.to_owned(),
+            source,
+        })?;
+        let started = Instant::now();
+        // Polled rather than a blocking `lock()`: a blocking lock cannot time out. The pause grows
+        // from 1 ms to 50 ms, so a short wait costs little and a long one little CPU.
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WorkspaceLock { _file: file }),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(source)) => return Err(LockError::Lock { path, purpose: purpose.to_owned(), source }),
+            }
+            let waited = started.elapsed();
+            if waited >= within {
+                return Err(LockError::Timeout { path, purpose: purpose.to_owned(), waited_s: waited.as_secs_f64() });
+            }
+            std::thread::sleep(pause.min(within.saturating_sub(waited)));
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_waits_and_then_times_out_naming_the_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = WorkspaceLock::acquire_within(dir.path(), "history/a.jsonl", Duration::from_secs(1)).unwrap();
+        let e = WorkspaceLock::acquire_within(dir.path(), "history/b.jsonl", Duration::from_millis(100)).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, LockError::Timeout { waited_s, .. } if waited_s >= 0.1), "{text}");
+        assert!(text.contains(".headroom.lock") && text.contains("history/b.jsonl") && text.contains(TIMEOUT_ENV), "{text}");
+        drop(held);
+        assert!(WorkspaceLock::acquire_within(dir.path(), "history/b.jsonl", Duration::from_millis(100)).is_ok());
+    }
+
+    #[test]
+    fn a_folder_that_does_not_exist_is_an_error_not_a_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = WorkspaceLock::acquire_within(&dir.path().join("missing"), "triage", Duration::from_secs(5)).unwrap_err();
+        assert!(matches!(e, LockError::Open { .. }), "{e}");
+    }
+}
