@@ -142,6 +142,15 @@ fn a_failed_google_benchmark_is_named_and_never_lands_as_a_fast_value() {
     let flaky = report["results"].as_array().unwrap().iter().find(|r| r["metric"] == "BM_flaky").unwrap();
     assert_eq!(flaky["status"], "fail", "{flaky}");
     assert!(flaky.to_string().contains("not_in_run"), "{flaky}");
+    // A file in which every benchmark failed imports nothing, and says why.
+    let only_failed = dir.path().join("only-failed.json");
+    run(Command::new(&binary)
+        .env("FAIL", "1")
+        .args(["--benchmark_filter=BM_flaky", "--benchmark_min_time=0.01"])
+        .arg(format!("--benchmark_out={}", only_failed.display())));
+    let (code, out) = headroom(&["import", "--from", "google-benchmark", only_failed.to_str().unwrap(), "--into", &ws, "--run-id", "g3"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no measurements in it, only what cannot become a value: `BM_flaky` failed (backend unreachable)"), "{out}");
 }
 
 #[test]

@@ -124,13 +124,17 @@ pub struct ImportNote {
     pub file: String,
     /// Left out, or a choice made.
     pub kind: NoteKind,
-    /// What happened, naming the benchmarks.
+    /// What happened, naming the benchmarks: for [`NoteKind::LeftOut`], what was left out and why
+    /// (`` `BM_x` failed (backend unreachable) ``); the display adds that it was not imported.
     pub message: String,
 }
 
 impl fmt::Display for ImportNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file, self.message)
+        match self.kind {
+            NoteKind::LeftOut => write!(f, "{}: {}: not imported (a budget on it finds it missing from this run)", self.file, self.message),
+            NoteKind::Took => write!(f, "{}: {}", self.file, self.message),
+        }
     }
 }
 
@@ -213,7 +217,7 @@ pub fn import_with_notes(format: Format, paths: &[&Path], mut info: RunInfo) -> 
         return Err(if left_out.is_empty() {
             bad(&file, "no measurements in it")
         } else {
-            bad(&file, format!("no measurements in it: {}", left_out.join("; ")))
+            bad(&file, format!("no measurements in it, only what cannot become a value: {}", left_out.join("; ")))
         });
     }
     let time = info.time.unwrap_or_else(Timestamp::now);
