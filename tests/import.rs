@@ -94,6 +94,129 @@ fn google_benchmark_repetitions_are_samples_of_one_metric() {
     assert_eq!(line["metrics"]["BM_concat"]["unit"], "ns");
 }
 
+/// Compiles a Google Benchmark program (`libbenchmark-dev`) into `dir`; returns the binary.
+fn google_benchmark_binary(dir: &Path, source: &str) -> std::path::PathBuf {
+    let file = dir.join("bench.cc");
+    std::fs::write(&file, source).unwrap();
+    let binary = dir.join("bench");
+    run(Command::new("g++").arg("-O2").arg(&file).arg("-o").arg(&binary).args(["-lbenchmark", "-lpthread"]));
+    binary
+}
+
+/// `BM_concat` always runs; `BM_flaky` fails (`SkipWithError`) where `FAIL` is set, as a benchmark
+/// whose backend is down does.
+const CONCAT_AND_FLAKY: &str = "#include <benchmark/benchmark.h>\n#include <cstdlib>\n#include <string>\n\
+static void BM_concat(benchmark::State& s) { for (auto _ : s) { std::string x = std::string(64, 'a') + \"b\"; benchmark::DoNotOptimize(x); } }\n\
+BENCHMARK(BM_concat);\n\
+static void BM_flaky(benchmark::State& s) {\n  if (std::getenv(\"FAIL\")) { s.SkipWithError(\"backend unreachable\"); }\n\
+  for (auto _ : s) { std::string x(32, 'c'); benchmark::DoNotOptimize(x); }\n}\n\
+BENCHMARK(BM_flaky);\nBENCHMARK_MAIN();\n";
+
+#[test]
+fn a_failed_google_benchmark_is_named_and_never_lands_as_a_fast_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = google_benchmark_binary(dir.path(), CONCAT_AND_FLAKY);
+    let ws = workspace(
+        dir.path(),
+        "budgets:\n  concat: {unit: us, limit: 10, metric: BM_concat}\n  flaky: {unit: us, limit: 10, metric: BM_flaky}\n",
+    );
+    let bench = |json: &Path, fail: bool| {
+        let mut cmd = Command::new(&binary);
+        cmd.args(["--benchmark_repetitions=2", "--benchmark_min_time=0.01"]).arg(format!("--benchmark_out={}", json.display()));
+        if fail {
+            cmd.env("FAIL", "1");
+        } else {
+            cmd.env_remove("FAIL");
+        }
+        run(&mut cmd);
+    };
+    // A run where both work, then one where BM_flaky fails (Google Benchmark writes its rows with real_time 0).
+    let good = dir.path().join("good.json");
+    bench(&good, false);
+    let (code, out) = headroom(&["import", "--from", "google-benchmark", good.to_str().unwrap(), "--into", &ws, "--run-id", "g1"]);
+    assert_eq!(code, 0, "{out}");
+    let failed = dir.path().join("failed.json");
+    bench(&failed, true);
+    let raw = std::fs::read_to_string(&failed).unwrap();
+    assert!(
+        raw.contains("\"error_occurred\": true") && raw.contains("\"real_time\": 0"),
+        "the failure as Google Benchmark writes it: {raw}"
+    );
+    let (code, out) = headroom(&["import", "--from", "google-benchmark", failed.to_str().unwrap(), "--into", &ws, "--run-id", "g2"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning:") && out.contains("`BM_flaky` failed (backend unreachable): not imported"), "{out}");
+    assert!(out.contains("imported 1 metrics"), "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/google-benchmark.jsonl")).unwrap();
+    let second: serde_json::Value = serde_json::from_str(history.lines().nth(1).unwrap()).unwrap();
+    assert!(second["metrics"].get("BM_flaky").is_none(), "no 0 ns sample: {second}");
+    // The check finds the budgeted benchmark missing from the run, and fails on it: never a pass.
+    let (code, out) = headroom(&["check", &ws, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let flaky = report["results"].as_array().unwrap().iter().find(|r| r["metric"] == "BM_flaky").unwrap();
+    assert_eq!(flaky["status"], "fail", "{flaky}");
+    assert!(flaky.to_string().contains("not_in_run"), "{flaky}");
+    // A file in which every benchmark failed imports nothing, and says why.
+    let only_failed = dir.path().join("only-failed.json");
+    run(Command::new(&binary)
+        .env("FAIL", "1")
+        .args(["--benchmark_filter=BM_flaky", "--benchmark_min_time=0.01"])
+        .arg(format!("--benchmark_out={}", only_failed.display())));
+    let (code, out) = headroom(&["import", "--from", "google-benchmark", only_failed.to_str().unwrap(), "--into", &ws, "--run-id", "g3"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no measurements in it, only what cannot become a value: `BM_flaky` failed (backend unreachable)"), "{out}");
+}
+
+#[test]
+fn google_benchmark_aggregates_only_take_the_median_and_keep_the_stddev() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = google_benchmark_binary(dir.path(), CONCAT_AND_FLAKY);
+    let json = dir.path().join("aggregates.json");
+    run(Command::new(&binary)
+        .env_remove("FAIL")
+        .args(["--benchmark_repetitions=3", "--benchmark_min_time=0.01", "--benchmark_report_aggregates_only=true"])
+        .arg(format!("--benchmark_out={}", json.display())));
+    let raw: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = raw["benchmarks"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["run_type"] == "aggregate"), "aggregates only: {raw}");
+    let median = rows.iter().find(|r| r["name"] == "BM_concat_median").unwrap()["real_time"].as_f64().unwrap();
+    let stddev = rows.iter().find(|r| r["name"] == "BM_concat_stddev").unwrap()["real_time"].as_f64().unwrap();
+    let ws = workspace(dir.path(), "budgets:\n  concat: {unit: us, limit: 10, metric: BM_concat}\n");
+    let (code, out) = headroom(&["import", "--from", "google-benchmark", json.to_str().unwrap(), "--into", &ws, "--run-id", "a1"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("note:") && out.contains("took the median of the repetitions as the value of `BM_concat` (3 repetitions)"),
+        "{out}"
+    );
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/google-benchmark.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
+    assert_eq!(line["metrics"]["BM_concat"]["value"].as_f64(), Some(median), "{line}");
+    assert_eq!(line["metrics"]["BM_concat"]["unit"], "ns");
+    assert_eq!(line["metrics"]["BM_concat.stddev"]["value"].as_f64(), Some(stddev), "{line}");
+    assert!(line["metrics"].get("BM_concat_mean").is_none() && line["metrics"].get("BM_concat_cv").is_none(), "{line}");
+    let (code, out) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "a string concatenation takes well under 10 µs: {out}");
+}
+
+#[test]
+fn a_hyperfine_parameter_scan_under_one_name_becomes_one_metric_per_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("scan.json");
+    run(Command::new("hyperfine")
+        .args(["--runs", "3", "-N", "-P", "t", "1", "2", "-n", "sleep", "sleep 0.00{t}", "--export-json"])
+        .arg(&json));
+    let ws = workspace(dir.path(), "budgets:\n  sleep_2ms: {unit: ms, limit: 50, metric: \"sleep[t=2]\"}\n");
+    let (code, out) = headroom(&["import", "--from", "hyperfine", json.to_str().unwrap(), "--into", &ws, "--run-id", "s1"]);
+    assert_eq!(code, 0, "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/hyperfine.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
+    for metric in ["sleep[t=1]", "sleep[t=2]"] {
+        assert_eq!(line["metrics"][metric]["samples"].as_array().map(Vec::len), Some(3), "{metric}: {line}");
+    }
+    let (code, out) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "{out}");
+}
+
 #[test]
 fn pytest_benchmark_brings_its_data_commit_and_time() {
     let dir = tempfile::tempdir().unwrap();
@@ -323,4 +446,97 @@ fn a_real_lighthouse_report_of_a_local_page_is_imported() {
     }
     let (code, out) = headroom(&["check", &ws]);
     assert_eq!(code, 0, "a trivial page is fast: {out}");
+}
+
+#[test]
+fn a_real_k6_run_whose_handle_summary_writes_its_data_is_imported_with_group_durations_in_ms() {
+    let port = serve("<!doctype html><title>ok</title>");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("load.js");
+    let summary = dir.path().join("summary.json");
+    // What most k6 users write: handleSummary returning JSON.stringify(data) for a file.
+    std::fs::write(
+        &script,
+        format!(
+            "import http from 'k6/http';\nimport {{ group }} from 'k6';\n\
+             export const options = {{ vus: 2, iterations: 20, thresholds: {{ 'group_duration{{group:::home}}': ['p(95)<5000'] }} }};\n\
+             export default function () {{ group('home', () => {{ http.get('http://127.0.0.1:{port}/'); }}); }}\n\
+             export function handleSummary(data) {{ return {{ '{}': JSON.stringify(data) }}; }}\n",
+            summary.display().to_string().replace('\\', "\\\\")
+        ),
+    )
+    .unwrap();
+    let k6 = std::env::var("HEADROOM_K6").unwrap_or_else(|_| "k6".to_owned());
+    // --summary-time-unit changes only k6's text: the data stays in milliseconds.
+    run(Command::new(&k6).args(["run", "--quiet", "--no-usage-report", "--summary-time-unit=s"]).arg(&script));
+    let raw: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(raw["metrics"]["http_req_duration"]["contains"], "time", "handleSummary's shape: {raw}");
+    let ws = workspace(
+        dir.path(),
+        "budgets:\n  home_p95: {unit: ms, limit: 1000, metric: \"group_duration{group:::home}.p(95)\"}\n  requests: {unit: count, direction: higher, limit: 20, metric: http_reqs.count}\n",
+    );
+    let (code, out) = headroom(&["import", "--from", "k6", summary.to_str().unwrap(), "--into", &ws, "--run-id", "hs-1"]);
+    assert_eq!(code, 0, "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/k6.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(&history).unwrap();
+    for metric in ["group_duration{group:::home}.p(95)", "group_duration.avg", "http_req_duration.p(95)", "iteration_duration.med"] {
+        assert_eq!(line["metrics"][metric]["unit"], "ms", "{metric}: {line}");
+    }
+    assert_eq!(line["metrics"]["http_reqs.count"], 20.0, "{line}");
+    let (code, out) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "20 requests to loopback, each well under a second: {out}");
+}
+
+fn lighthouse_fixture(version: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/lighthouse/lighthouse-{version}.json")).display().to_string()
+}
+
+/// Imports a report into a fresh workspace; returns the run's metrics and what the import printed.
+fn import_lighthouse(dir: &Path, report: &str) -> (serde_json::Value, String) {
+    let ws = workspace(dir, "budgets:\n  fcp: {unit: ms, limit: 1800, metric: lighthouse.first-contentful-paint}\n");
+    let (code, out) = headroom(&["import", "--from", "lighthouse", report, "--into", &ws, "--run-id", "lh"]);
+    assert_eq!(code, 0, "{out}");
+    let history = std::fs::read_to_string(Path::new(&ws).join("history/lighthouse.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(&history).unwrap();
+    let (code, check) = headroom(&["check", &ws]);
+    assert_eq!(code, 0, "a first contentful paint of about 0.6 s is within 1.8 s: {check}");
+    (line["metrics"].clone(), out)
+}
+
+#[test]
+fn lighthouse_3_and_4_reports_import_their_raw_value_timings_in_ms_and_sizes_in_bytes() {
+    for (version, fcp) in [("3.2.1", 603.3443), ("4.3.1", 606.1827)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (metrics, out) = import_lighthouse(dir.path(), &lighthouse_fixture(version));
+        assert_eq!(metrics["lighthouse.first-contentful-paint"], serde_json::json!({"value": fcp, "unit": "ms"}), "{version}: {metrics}");
+        for timing in ["interactive", "speed-index", "first-meaningful-paint", "mainthread-work-breakdown", "render-blocking-resources"] {
+            assert_eq!(metrics[format!("lighthouse.{timing}")]["unit"], "ms", "{version} {timing}: {metrics}");
+        }
+        assert_eq!(metrics["lighthouse.total-byte-weight"], serde_json::json!({"value": 4448.0, "unit": "B"}), "{version}");
+        assert_eq!(metrics["lighthouse.dom-size"], 8.0, "{version}: a count, without a unit");
+        assert_eq!(metrics["lighthouse.score.performance"]["unit"], "%", "{version}");
+        assert!(!out.contains("without a unit"), "every audit of these reports has a known unit: {out}");
+    }
+}
+
+#[test]
+fn lighthouse_5_imports_timings_in_ms_and_resource_sizes_from_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let (metrics, _) = import_lighthouse(dir.path(), &lighthouse_fixture("5.6.0"));
+    assert_eq!(metrics["lighthouse.first-contentful-paint"], serde_json::json!({"value": 694.16, "unit": "ms"}), "{metrics}");
+    assert_eq!(metrics["lighthouse.total-blocking-time"]["unit"], "ms");
+    assert_eq!(metrics["lighthouse.resource.total.size"], serde_json::json!({"value": 4448.0, "unit": "B"}), "{metrics}");
+    assert_eq!(metrics["lighthouse.resource.script.size"], serde_json::json!({"value": 3246.0, "unit": "B"}), "{metrics}");
+    assert_eq!(metrics["lighthouse.resource.total.count"], 4.0, "{metrics}");
+}
+
+#[test]
+fn a_lighthouse_2_report_is_refused_by_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), "budgets:\n  fcp: {unit: ms, limit: 1800, metric: lighthouse.first-contentful-paint}\n");
+    let report = lighthouse_fixture("2.9.4");
+    let (code, out) = headroom(&["import", "--from", "lighthouse", &report, "--into", &ws]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("lighthouse-2.9.4.json: a Lighthouse 2.9.4 report") && out.contains("Lighthouse 3 and later"), "{out}");
+    assert!(!Path::new(&ws).join("history").exists());
 }

@@ -108,7 +108,7 @@ pub enum LedgerCommand {
 /// `headroom import`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The tool's format: hyperfine, google-benchmark, pytest-benchmark, bmf, criterion; or
+    /// The tool's format: hyperfine, google-benchmark, pytest-benchmark, bmf, criterion, k6, lighthouse; or
     /// prometheus (runtime history over its HTTP API).
     #[arg(long = "from")]
     pub format: String,
@@ -454,7 +454,7 @@ fn run_convert_budgets(from: &str, file: &Path, out: Option<&Path>) -> i32 {
 }
 
 fn run_import(args: &ImportArgs) -> i32 {
-    use crate::model::import::{Format, RunInfo, import};
+    use crate::model::import::{Format, NoteKind, RunInfo, import_with_notes};
     // The history is read again under the workspace's lock when the run is added; here only the folder is checked.
     if !args.into.is_dir() {
         eprintln!("error: cannot open the workspace {}: it is not a folder", args.into.display());
@@ -481,8 +481,17 @@ fn run_import(args: &ImportArgs) -> i32 {
     let info =
         RunInfo { id: args.run_id.clone(), commit: args.commit.clone(), branch: args.branch.clone(), environment: args.env.clone(), time };
     let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
-    let snapshot = match import(format, &paths, info) {
-        Ok(s) => s,
+    let snapshot = match import_with_notes(format, &paths, info) {
+        Ok(imported) => {
+            // What a file held but did not become a value, and which statistic was taken: said once, here.
+            for note in &imported.notes {
+                match note.kind {
+                    NoteKind::LeftOut => eprintln!("warning: {note}"),
+                    NoteKind::Took => eprintln!("note: {note}"),
+                }
+            }
+            imported.snapshot
+        }
         Err(errors) => {
             for e in &errors {
                 eprintln!("error: {e}");
