@@ -450,3 +450,30 @@ fn a_ledger_new_since_the_base_must_start_with_governance_sign_off() {
     let (code, out) = headroom(&["apply", "start", "--workspace", w]);
     assert_eq!(code, 1, "{out}");
 }
+
+#[test]
+fn a_signed_removal_deletes_the_file_and_a_new_file_in_a_subfolder_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team_files(dir.path(), None);
+    std::fs::write(ws.join("frontend.yaml"), "budgets:\n  bundle:\n    unit: KB\n    limit: 300\n").unwrap();
+    start_ledger(&ws, Timestamp::now(), None).unwrap();
+    let draft =
+        |id: &str| Draft { id: id.into(), title: "t".into(), author: "erin@example.com".into(), rationale: "r".into(), ..Draft::default() };
+    let new = dir.path().join("search.yaml");
+    std::fs::write(&new, "budgets:\n  search:\n    unit: ms\n    limit: 80\n").unwrap();
+    propose(&ws, &draft("search"), &[], &[("team/search.yaml".into(), Some(std::fs::read_to_string(&new).unwrap()))], Timestamp::now())
+        .unwrap();
+    for who in [&people[4], &people[0]] {
+        sign_as(&ws, "search", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "search", Timestamp::now()).unwrap();
+    assert!(ws.join("team/search.yaml").is_file());
+    // Removing a budget file is a loosening: three roles and the author.
+    propose(&ws, &draft("drop-frontend"), &[], &[("frontend.yaml".into(), None)], Timestamp::now()).unwrap();
+    for who in [&people[4], &people[0], &people[2], &people[3]] {
+        sign_as(&ws, "drop-frontend", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "drop-frontend", Timestamp::now()).unwrap();
+    assert!(!ws.join("frontend.yaml").exists());
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+}

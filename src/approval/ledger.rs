@@ -424,8 +424,15 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Stri
     let after = apply_changes(&files, &proposal)?;
     for (name, new) in &after {
         if files.get(name) != Some(new) {
-            write_atomic(&dir.join(name), new.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))?;
+            let path = dir.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("cannot create the folder of {name}: {e}"))?;
+            }
+            write_atomic(&path, new.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))?;
         }
+    }
+    for name in files.keys().filter(|name| !after.contains_key(*name)) {
+        std::fs::remove_file(dir.join(name)).map_err(|e| format!("cannot remove {name}: {e}"))?;
     }
     let mut entry = Entry {
         seq: last.seq + 1,
