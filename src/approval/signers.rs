@@ -56,6 +56,10 @@ const KEY_TYPES: &[&str] = &[
     "sk-ecdsa-sha2-nistp256@openssh.com",
 ];
 
+/// The key types whose signatures Headroom verifies (the build carries ssh-key's `ed25519`
+/// feature only); every other type in [`KEY_TYPES`] is refused at load, naming its line.
+const SUPPORTED_KEY_TYPES: &[&str] = &["ssh-ed25519"];
+
 /// Parses an `allowed_signers` file; every bad line is an error naming its line.
 pub fn parse_signers(file: &str, text: &str) -> Result<Vec<AllowedSigner>, Vec<LoadError>> {
     let mut signers = Vec::new();
@@ -114,6 +118,15 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
     let (key_type, after_type) = split_token(key_text);
     if !KEY_TYPES.contains(&key_type) {
         return Err(("key", format!("unknown key type `{key_type}` (expected one of: {})", KEY_TYPES.join(", "))));
+    }
+    if !SUPPORTED_KEY_TYPES.contains(&key_type) {
+        return Err((
+            "key",
+            format!(
+                "{key_type} keys are not supported yet: Headroom verifies {} signatures only (an unsupported key would make every proposal it signs unapprovable); use an ed25519 key",
+                SUPPORTED_KEY_TYPES.join(", ")
+            ),
+        ));
     }
     let (base64, _comment) = split_token(after_type);
     let key =
@@ -244,5 +257,14 @@ mod tests {
         // One person with two keys is one person.
         let two = parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nalice@example.com {OTHER}\n")).unwrap();
         assert_eq!(two.len(), 2);
+    }
+
+    #[test]
+    fn an_ecdsa_rsa_or_hardware_key_is_refused_at_load_naming_its_line() {
+        let ecdsa = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
+        let e = parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nbob@example.com {ecdsa}\n")).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].pos.line, 2);
+        assert!(e[0].message.contains("ecdsa-sha2-nistp256 keys are not supported yet"), "{}", e[0]);
     }
 }
