@@ -326,7 +326,16 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
         std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "tom", "-f"]).arg(&key).status().unwrap();
     assert!(made.success());
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    std::fs::write(dir.path().join("allowed_signers"), format!("tom@example.com {public}")).unwrap();
+    // maria proposes, and proves it with her own signature (she never counts as an approver).
+    let maria_key = dir.path().join("maria_key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "maria", "-f"])
+        .arg(&maria_key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let maria_public = std::fs::read_to_string(maria_key.with_extension("pub")).unwrap();
+    std::fs::write(dir.path().join("allowed_signers"), format!("tom@example.com {public}maria@example.com {maria_public}")).unwrap();
     std::fs::write(
         dir.path().join("approval.yaml"),
         "roles:\n  technical: [tom@example.com]\n  business: [tom@example.com]\n  stakeholder: [tom@example.com]\n",
@@ -334,7 +343,7 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     .unwrap();
     std::fs::remove_dir_all(dir.path().join("ledger")).unwrap();
     std::fs::remove_dir_all(dir.path().join("proposals")).unwrap();
-    headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now()).unwrap();
+    headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now(), None).unwrap();
 
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
     harness.get_by_label_contains("schema_validator latency").click();
@@ -370,12 +379,21 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     harness.run();
     harness.get_by_label("Sign").click();
     harness.run();
+    harness.get_by_label("PENDING");
+    harness.state_mut().state.apply(headroom::gui::Command::AskSign(Some((
+        "tighten-schema".into(),
+        "maria@example.com".into(),
+        maria_key.display().to_string(),
+    ))));
+    harness.run();
+    harness.get_by_label("Sign").click();
+    harness.run();
     harness.get_by_label("APPROVED");
     harness.get_by_label("Apply").click();
     settle(&mut harness);
     assert!(std::fs::read_to_string(dir.path().join("capability_budgets.yaml")).unwrap().contains("max_latency_ms: 45"));
     assert!(headroom::approval::ledger::verify(dir.path()).problems.is_empty());
-    assert_eq!(harness.state().prefs.principal, "tom@example.com", "the signer is remembered");
+    assert_eq!(harness.state().prefs.principal, "maria@example.com", "the signer is remembered");
     harness.get_by_label_contains("Budgets").click();
     harness.run();
     harness.get_by_label("schema_validator latency   33.7 ms / 45 ms   25% left");

@@ -52,21 +52,36 @@ pub fn prepare(
     new_files: &[(String, Option<String>)],
     at: Timestamp,
 ) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
-    if draft.id.is_empty()
-        || !draft.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-        || draft.id.starts_with('.')
-    {
-        return Err(format!("`{}` is not an id: use letters, digits, `-`, `_` and `.`", draft.id));
+    super::proposal::check_id(&draft.id)?;
+    if wanted.is_empty() && new_files.is_empty() {
+        return Err("a proposal needs at least one change".to_owned());
     }
+    prepare_from(&current_contract(dir)?, draft, wanted, new_files, at)
+}
+
+/// The proposal that starts the ledger of `dir`: made from no files, it creates every contract
+/// file as it is now, and needs the governance sign-off of the signers and policy it creates.
+pub fn prepare_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
+    super::proposal::check_id(&draft.id)?;
+    if !super::ledger::read_ledger(dir)?.is_empty() {
+        return Err(format!("{} already has a ledger: it starts once", dir.display()));
+    }
+    let now: Vec<(String, Option<String>)> = current_contract(dir)?.into_iter().map(|(name, text)| (name, Some(text))).collect();
+    prepare_from(&BTreeMap::new(), draft, &[], &now, at)
+}
+
+fn prepare_from(
+    files: &BTreeMap<String, String>,
+    draft: &Draft,
+    wanted: &[Wanted],
+    new_files: &[(String, Option<String>)],
+    at: Timestamp,
+) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
     for (value, what) in [(&draft.title, "a title"), (&draft.author, "an author"), (&draft.rationale, "a rationale")] {
         if value.trim().is_empty() {
             return Err(format!("a proposal needs {what}"));
         }
     }
-    if wanted.is_empty() && new_files.is_empty() {
-        return Err("a proposal needs at least one change".to_owned());
-    }
-    let files = current_contract(dir)?;
     let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let workspace = Workspace::from_files("", &list);
     let mut changes = Vec::new();
@@ -110,8 +125,8 @@ pub fn prepare(
             .collect(),
         signatures: Vec::new(),
     };
-    let after = apply_changes(&files, &proposal)?;
-    let evaluation = evaluate(&files, &proposal, at);
+    let after = apply_changes(files, &proposal)?;
+    let evaluation = evaluate(files, &proposal, at);
     Ok((proposal, after, evaluation))
 }
 
@@ -123,7 +138,20 @@ pub fn propose(
     new_files: &[(String, Option<String>)],
     at: Timestamp,
 ) -> Result<(PathBuf, Evaluation), String> {
-    let (proposal, _, evaluation) = prepare(dir, draft, wanted, new_files, at)?;
+    let prepared = prepare(dir, draft, wanted, new_files, at)?;
+    write_new(dir, prepared)
+}
+
+/// Writes the proposal that starts the ledger (see [`prepare_start`]).
+pub fn propose_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(PathBuf, Evaluation), String> {
+    let prepared = prepare_start(dir, draft, at)?;
+    write_new(dir, prepared)
+}
+
+fn write_new(
+    dir: &Path,
+    (proposal, _, evaluation): (Proposal, BTreeMap<String, String>, Evaluation),
+) -> Result<(PathBuf, Evaluation), String> {
     let path = proposal_path(dir, &proposal.id);
     let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{}.yaml", proposal.id)).map_err(|e| e.to_string())?;
     if path.exists() {
@@ -173,7 +201,7 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
             proposal.add_signature(principal, &armored)?;
         }
     }
-    let files = current_contract(dir)?;
+    let files = before_of(dir, &proposal)?;
     let evaluation = evaluate(&files, &proposal, at);
     if let Some(Err(why)) = evaluation.signatures.iter().find(|c| c.principal == principal).map(|c| &c.outcome) {
         return Err(format!("the signature would not count: {why}"));
@@ -203,4 +231,14 @@ pub fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>)
         }
     }
     out
+}
+
+/// The files a proposal is judged against: the contract now, or none for a start proposal while
+/// the workspace has no ledger.
+pub fn before_of(dir: &Path, proposal: &Proposal) -> Result<BTreeMap<String, String>, String> {
+    if super::ledger::is_start(proposal) && super::ledger::read_ledger(dir)?.is_empty() {
+        Ok(BTreeMap::new())
+    } else {
+        current_contract(dir)
+    }
 }

@@ -14,14 +14,14 @@
 //! edited by hand, an entry removed, reordered or altered, all break it.
 
 use super::edit::apply_changes;
+use super::effect::{Effect, effect};
 use super::files_hash;
 use super::policy::{ChangeKind, Decision, POLICY_FILE, Policy, parse_policy};
-use super::proposal::{PROPOSALS_DIR, Proposal, Signature, SignatureCheck, parse_proposal};
+use super::proposal::{PROPOSALS_DIR, Proposal, Signature, SignatureCheck, check_id, parse_proposal};
 use super::signers::{SIGNERS_FILE, parse_signers};
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::units::Direction;
-use crate::model::workspace::{Workspace, contract_files, write_atomic};
+use crate::model::workspace::{MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,8 +32,10 @@ pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
 /// What a proposal needs and has, judged against a set of contract files at a moment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
-    /// Loosening, tightening or governance.
+    /// Loosening, tightening or governance (the most demanding, where it is several).
     pub kind: ChangeKind,
+    /// What it does to every budget and gate setting, by effect.
+    pub effect: Effect,
     /// Each signature and whether it holds.
     pub signatures: Vec<SignatureCheck>,
     /// Who counts for which role, and what is missing.
@@ -42,21 +44,37 @@ pub struct Evaluation {
     pub current: bool,
     /// Problems with the signers or policy files themselves.
     pub problems: Vec<String>,
+    /// Whether the author signed it with their own key: the author is who the proposal says only
+    /// where that person's signature proves it (and the author never counts as an approver).
+    pub author_signed: bool,
+    /// The author the proposal names.
+    pub author: String,
 }
 
 impl Evaluation {
     /// Whether it may be applied to these files now.
     #[must_use]
     pub fn approved(&self) -> bool {
-        self.current && self.decision.met() && self.problems.is_empty()
+        self.current && self.author_signed && self.decision.met() && self.problems.is_empty()
     }
 }
 
 /// Judges `proposal` against `files` (the contract) at `at`.
 #[must_use]
+///
+/// Who may sign and what each kind needs come from the files before the change; for a ledger's
+/// start, which is made from no files and creates the signers and the policy, from the files it
+/// creates.
 pub fn evaluate(files: &BTreeMap<String, String>, proposal: &Proposal, at: Timestamp) -> Evaluation {
     let mut problems = Vec::new();
-    let signers = match files.get(SIGNERS_FILE).map(|t| parse_signers(SIGNERS_FILE, t)) {
+    let created;
+    let rules = if files.is_empty() && is_start(proposal) {
+        created = apply_changes(files, proposal).unwrap_or_default();
+        &created
+    } else {
+        files
+    };
+    let signers = match rules.get(SIGNERS_FILE).map(|t| parse_signers(SIGNERS_FILE, t)) {
         Some(Ok(s)) => s,
         Some(Err(e)) => {
             problems.extend(e.iter().map(ToString::to_string));
@@ -67,7 +85,7 @@ pub fn evaluate(files: &BTreeMap<String, String>, proposal: &Proposal, at: Times
             Vec::new()
         }
     };
-    let policy = match files.get(POLICY_FILE).map(|t| parse_policy(POLICY_FILE, t)) {
+    let policy = match rules.get(POLICY_FILE).map(|t| parse_policy(POLICY_FILE, t)) {
         Some(Ok(p)) => p,
         Some(Err(e)) => {
             problems.extend(e.iter().map(ToString::to_string));
@@ -80,31 +98,44 @@ pub fn evaluate(files: &BTreeMap<String, String>, proposal: &Proposal, at: Times
     };
     let signatures = proposal.check_signatures(&signers, at);
     let valid: Vec<String> = signatures.iter().filter(|c| c.outcome.is_ok()).map(|c| c.principal.clone()).collect();
-    let kind = kind_of(files, proposal);
-    let decision = policy.decide(kind, &proposal.author, &valid);
+    let (kinds, effect) = kinds_of(files, proposal);
+    let kind = kinds.iter().copied().max().unwrap_or(ChangeKind::Loosen);
+    let decision = policy.decide_all(&kinds, &proposal.author, &valid);
+    let author_signed = valid.contains(&proposal.author);
     let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    Evaluation { kind, signatures, decision, current: proposal.base == files_hash(&list), problems }
+    Evaluation {
+        kind,
+        effect,
+        signatures,
+        decision,
+        current: proposal.base == files_hash(&list),
+        problems,
+        author_signed,
+        author: proposal.author.clone(),
+    }
 }
 
-/// Governance where it changes the policy or the signers; loosening where it replaces a budget
-/// file (it could change anything) or a change makes a budget more lenient; else tightening.
-fn kind_of(files: &BTreeMap<String, String>, proposal: &Proposal) -> ChangeKind {
-    if proposal.files.iter().any(|f| f.file == POLICY_FILE || f.file == SIGNERS_FILE) {
-        return ChangeKind::Governance;
+/// What the proposal is, by its effect on the files: governance where it changes the policy or
+/// the signers; loosening where anything at all is looser afterwards (any budget, any
+/// environment, any gate setting; see [`effect`]) or where its effect cannot be known (it does not
+/// apply); else tightening. A change can be both governance and loosening.
+fn kinds_of(files: &BTreeMap<String, String>, proposal: &Proposal) -> (Vec<ChangeKind>, Effect) {
+    let mut kinds = Vec::new();
+    let touches = |name: &str| proposal.files.iter().any(|f| f.file == name);
+    if touches(POLICY_FILE) || touches(SIGNERS_FILE) {
+        kinds.push(ChangeKind::Governance);
     }
-    if !proposal.files.is_empty() {
-        return ChangeKind::Loosen;
-    }
-    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let workspace = Workspace::from_files("", &list);
-    let loosens = proposal.changes.iter().any(|c| {
-        let direction = workspace.budget(&c.budget).map_or(Direction::LowerIsBetter, |b| b.direction);
-        match direction {
-            Direction::LowerIsBetter => c.new > c.old,
-            Direction::HigherIsBetter => c.new < c.old,
+    match apply_changes(files, proposal) {
+        Ok(after) => {
+            let effect = effect(files, &after);
+            kinds.push(if effect.loosened.is_empty() { ChangeKind::Tighten } else { ChangeKind::Loosen });
+            (kinds, effect)
         }
-    });
-    if loosens { ChangeKind::Loosen } else { ChangeKind::Tighten }
+        Err(why) => {
+            kinds.push(ChangeKind::Loosen);
+            (kinds, Effect { loosened: vec![format!("its effect cannot be known: {why}")], tightened: Vec::new() })
+        }
+    }
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -181,7 +212,7 @@ impl Entry {
 /// Reads the ledger (empty where there is none yet).
 pub fn read_ledger(dir: &Path) -> Result<Vec<Entry>, String> {
     let path = dir.join(LEDGER_FILE);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_text(&path, MAX_TEXT_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -215,19 +246,72 @@ fn hash_of(files: &BTreeMap<String, String>) -> String {
     files_hash(&list)
 }
 
-/// Starts the ledger: records the contract files as they are now as the agreed start.
-pub fn start_ledger(dir: &Path, at: Timestamp) -> Result<Entry, String> {
+/// Whether `proposal` starts a ledger: it is made from no files at all (its base is the hash of
+/// the empty set) and creates every file of the contract.
+#[must_use]
+pub fn is_start(proposal: &Proposal) -> bool {
+    proposal.base == files_hash(&[])
+}
+
+/// Checks the signed proposal `text` of a ledger's start against the start's `files` at `at`
+/// (and at `also_now`, for a start the base does not have): it is a start proposal, creates
+/// exactly these files, and carries the governance sign-off of the signers and policy it creates.
+/// Returns its id and who signed, in words.
+fn check_start(
+    files: &BTreeMap<String, String>,
+    text: &str,
+    at: Timestamp,
+    also_now: Option<Timestamp>,
+) -> Result<(String, String), String> {
+    let proposal = parse_proposal(LEDGER_FILE, text).map_err(|e| format!("proposal does not read: {}", e[0]))?;
+    if !is_start(&proposal) {
+        return Err(format!("proposal `{}` is not a start proposal (made from no files)", proposal.id));
+    }
+    let created = proposal.created.ok_or_else(|| format!("proposal `{}` has no `created` time", proposal.id))?;
+    if at < created {
+        return Err(format!("entry's time {at} is before `{}` was created ({created})", proposal.id));
+    }
+    let empty = BTreeMap::new();
+    let made = apply_changes(&empty, &proposal).map_err(|e| format!("proposal `{}` does not apply: {e}", proposal.id))?;
+    if &made != files {
+        return Err(format!("files are not those the proposal `{}` creates", proposal.id));
+    }
+    for moment in [Some(created), Some(at), also_now].into_iter().flatten() {
+        let e = evaluate(&empty, &proposal, moment);
+        if e.kind != ChangeKind::Governance || !e.approved() {
+            return Err(format!("proposal `{}` is not approved at {moment}: {}", proposal.id, missing_words(&e)));
+        }
+    }
+    let e = evaluate(&empty, &proposal, at);
+    let signed: Vec<String> = e.decision.counted.iter().map(|(p, r)| format!("{p} ({r})")).collect();
+    Ok((proposal.id, signed.join(", ")))
+}
+
+/// Starts the ledger: records the contract files as they are now as the agreed start. With
+/// `proposal` (the id of a start proposal, see `headroom propose --start`), the start carries its
+/// signatures, which must meet the policy's governance requirement; without, the start is
+/// unsigned, and only a base revision that already has it can show it was agreed.
+pub fn start_ledger(dir: &Path, at: Timestamp, proposal: Option<&str>) -> Result<Entry, String> {
     let _lock = WorkspaceLock::acquire(dir, LEDGER_FILE).map_err(|e| e.to_string())?;
     if !read_ledger(dir)?.is_empty() {
         return Err(format!("{} already has a ledger; it is only ever appended to", dir.display()));
     }
     let files = current_contract(dir)?;
+    let (at, text) = match proposal {
+        Some(id) => {
+            let (p, text) = read_proposal(dir, id)?;
+            let at = at.max(p.created.unwrap_or(at));
+            check_start(&files, &text, at, None).map_err(|why| format!("cannot start from `{id}`: the start {why}"))?;
+            (at, Some(text))
+        }
+        None => (at, None),
+    };
     let mut entry = Entry {
         seq: 0,
         at,
         after: hash_of(&files),
         start: Some(files),
-        proposal: None,
+        proposal: text,
         before: String::new(),
         previous: String::new(),
         hash: String::new(),
@@ -279,7 +363,7 @@ pub fn write_signature(dir: &Path, id: &str, principal: &str, armored: &str) -> 
 fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String), String> {
     let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let name = format!("{PROPOSALS_DIR}/{stem}.yaml");
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = read_text(path, MAX_TEXT_BYTES).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut proposal = parse_proposal(&name, &text).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
     let folder = signatures_dir(dir, &stem);
     let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&folder) {
@@ -306,9 +390,15 @@ fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String), String> 
     Ok((proposal, text))
 }
 
-/// Reads the proposal `id` with all its signatures, and its text.
+/// Reads the proposal `id` with all its signatures, and its text. The id must be a plain name
+/// (never a path out of `proposals/`), and the file's own `id` must be it.
 pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String> {
-    load_proposal(dir, &proposal_path(dir, id))
+    check_id(id)?;
+    let (proposal, text) = load_proposal(dir, &proposal_path(dir, id))?;
+    if proposal.id != id {
+        return Err(format!("{PROPOSALS_DIR}/{id}.yaml: its id is `{}`, not `{id}` (a proposal's file is named after its id)", proposal.id));
+    }
+    Ok((proposal, text))
 }
 
 /// One file of `proposals/`: its proposal judged against the budget files now and whether the
@@ -319,7 +409,9 @@ pub type ListedProposal = Result<(Proposal, Evaluation, bool), String>;
 #[must_use]
 pub fn list_proposals(dir: &Path, at: Timestamp) -> Vec<ListedProposal> {
     let Ok(files) = current_contract(dir) else { return Vec::new() };
-    let applied = applied_ids(&read_ledger(dir).unwrap_or_default());
+    let ledger = read_ledger(dir).unwrap_or_default();
+    let applied = applied_ids(&ledger);
+    let nothing = BTreeMap::new();
     let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join(PROPOSALS_DIR))
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
         .unwrap_or_default();
@@ -328,7 +420,7 @@ pub fn list_proposals(dir: &Path, at: Timestamp) -> Vec<ListedProposal> {
         .into_iter()
         .map(|path| {
             let (p, _) = load_proposal(dir, &path)?;
-            let e = evaluate(&files, &p, at);
+            let e = evaluate(if ledger.is_empty() && is_start(&p) { &nothing } else { &files }, &p, at);
             let done = applied.contains(&p.id);
             Ok((p, e, done))
         })
@@ -369,6 +461,17 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Stri
     if applied_ids(&ledger).contains(&proposal.id) {
         return Err(format!("the proposal `{id}` is already applied"));
     }
+    // The entry's time: now, but never before the last entry or the proposal's creation (within
+    // the clock skew verify allows), so that honest entries always verify.
+    let created = proposal.created.ok_or_else(|| format!("`{id}` has no `created` time"))?;
+    let latest = Timestamp(at.0 + CLOCK_SKEW_MS);
+    if last.at > latest {
+        return Err(format!("the ledger's last entry is dated {}, in the future (now is {at}): check this machine's clock", last.at));
+    }
+    if created > latest {
+        return Err(format!("`{id}` was created at {created}, in the future (now is {at}): check the clocks"));
+    }
+    let at = at.max(last.at).max(created);
     let evaluation = evaluate(&files, &proposal, at);
     if !evaluation.current {
         return Err(format!("stale: `{id}` was made for other budget files ({}) than these ({now}); propose again", proposal.base));
@@ -376,11 +479,22 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Stri
     if !evaluation.approved() {
         return Err(format!("`{id}` is not approved: {}", missing_words(&evaluation)));
     }
+    let when_created = evaluate(&files, &proposal, created);
+    if !when_created.approved() {
+        return Err(format!("`{id}` was not approved at its creation ({created}): {}", missing_words(&when_created)));
+    }
     let after = apply_changes(&files, &proposal)?;
     for (name, new) in &after {
         if files.get(name) != Some(new) {
-            write_atomic(&dir.join(name), new.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))?;
+            let path = dir.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("cannot create the folder of {name}: {e}"))?;
+            }
+            write_atomic(&path, new.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))?;
         }
+    }
+    for name in files.keys().filter(|name| !after.contains_key(*name)) {
+        std::fs::remove_file(dir.join(name)).map_err(|e| format!("cannot remove {name}: {e}"))?;
     }
     let mut entry = Entry {
         seq: last.seq + 1,
@@ -407,6 +521,9 @@ pub fn missing_words(e: &Evaluation) -> String {
             .filter_map(|s| s.outcome.as_ref().err().map(|why| format!("the signature of {} does not count: {why}", s.principal))),
     );
     parts.extend(e.decision.missing.iter().map(|(role, n)| format!("needs {n} more {role} sign-off{}", if *n == 1 { "" } else { "s" })));
+    if !e.author_signed {
+        parts.push(format!("needs the author's own signature ({}, who never counts as an approver)", e.author));
+    }
     if parts.is_empty() { "nothing".to_owned() } else { parts.join("; ") }
 }
 
@@ -419,10 +536,33 @@ pub struct Verification {
     pub problems: Vec<String>,
 }
 
+/// How far a ledger entry may be dated past this machine's clock: clocks of the machines that
+/// apply are a little apart, but an entry from the future would make every honest entry after it
+/// look backdated.
+pub const CLOCK_SKEW_MS: i64 = 2 * 60_000;
+
 /// Proves that the budget files are the ledger's start plus its approved proposals.
 #[must_use]
 pub fn verify(dir: &Path) -> Verification {
+    verify_at(dir, Timestamp::now())
+}
+
+/// [`verify`] with `now` as the present: no entry may be dated after it (beyond [`CLOCK_SKEW_MS`]).
+#[must_use]
+pub fn verify_at(dir: &Path, now: Timestamp) -> Verification {
+    verify_against(dir, None, now)
+}
+
+/// [`verify_at`], and where a `base` (what the base revision committed; see [`super::anchor`])
+/// is given: its ledger must be a prefix of this one and its history files prefixes of these; a
+/// ledger the base does not have must start with governance sign-off; and the signatures of every
+/// entry the base does not have must hold now too (a key that expired since cannot have signed
+/// an entry that only now appears).
+#[must_use]
+#[allow(clippy::too_many_lines)] // one replay of the chain, each check with its own account
+pub fn verify_against(dir: &Path, base: Option<&super::anchor::Base>, now: Timestamp) -> Verification {
     let mut v = Verification::default();
+    let new_from = base.map(|b| super::anchor::compare_with_base(dir, b, &mut v));
     let ledger = match read_ledger(dir) {
         Ok(l) => l,
         Err(e) => {
@@ -440,14 +580,23 @@ pub fn verify(dir: &Path) -> Verification {
     };
     let mut previous = String::new();
     let mut previous_at = first.at;
-    // A clock a few minutes fast on the machine that applied is not tampering.
-    let latest = Timestamp(Timestamp::now().0 + 10 * 60_000);
+    let mut applied: BTreeMap<String, usize> = BTreeMap::new();
+    // A clock a little fast on the machine that applied is not tampering.
+    let latest = Timestamp(now.0 + CLOCK_SKEW_MS);
     for (i, entry) in ledger.iter().enumerate() {
         let line = i + 1;
         // Signatures are judged at the entry's time, so times must not run backwards (to a moment a
         // key was still valid) or into the future.
-        if entry.at < previous_at || entry.at > latest {
-            v.problems.push(format!("{LEDGER_FILE}:{line}: the entry's time {} is before the previous entry's or in the future", entry.at));
+        if entry.at < previous_at {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: the entry's time {} is before the previous entry's ({previous_at})", entry.at));
+            return v;
+        }
+        if entry.at > latest {
+            v.problems.push(format!(
+                "{LEDGER_FILE}:{line}: the entry's time {} is in the future (now is {now}; {} s of clock skew are allowed)",
+                entry.at,
+                CLOCK_SKEW_MS / 1000
+            ));
             return v;
         }
         previous_at = entry.at;
@@ -465,8 +614,34 @@ pub fn verify(dir: &Path) -> Verification {
                 v.problems.push(format!("{LEDGER_FILE}:1: the start's hash does not match its files"));
                 return v;
             }
-            v.proven.push(format!("start {} ({} files)", entry.at, state.len()));
+            match &entry.proposal {
+                Some(text) => match check_start(&state, text, entry.at, (new_from == Some(0)).then_some(now)) {
+                    Ok((id, signed)) => {
+                        applied.insert(id.clone(), line);
+                        v.proven.push(format!("start {} ({} files), `{id}` governance, signed by {signed}", entry.at, state.len()));
+                    }
+                    Err(why) => {
+                        v.problems.push(format!("{LEDGER_FILE}:1: the start {why}"));
+                        return v;
+                    }
+                },
+                None if new_from == Some(0) => {
+                    v.problems.push(format!(
+                        "{LEDGER_FILE}:1: the ledger starts in this change without governance sign-off: start it from a signed proposal (`headroom propose --start`, then `headroom ledger start --proposal ID`)"
+                    ));
+                    return v;
+                }
+                None => v.proven.push(format!(
+                    "start {} ({} files; not signed: only a base revision can show it was agreed)",
+                    entry.at,
+                    state.len()
+                )),
+            }
             continue;
+        }
+        if entry.start.is_some() {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: a second start entry"));
+            return v;
         }
         let Some(text) = &entry.proposal else {
             v.problems.push(format!("{LEDGER_FILE}:{line}: a second start entry"));
@@ -479,6 +654,33 @@ pub fn verify(dir: &Path) -> Verification {
                 return v;
             }
         };
+        if let Some(first_line) = applied.insert(proposal.id.clone(), line) {
+            v.problems.push(format!(
+                "{LEDGER_FILE}:{line}: `{}` was applied already ({LEDGER_FILE}:{first_line}): a proposal applies once",
+                proposal.id
+            ));
+            return v;
+        }
+        // A signature carries no time: it was made between the proposal's creation and its entry,
+        // so every key must be valid over all of that span (at both ends of it).
+        let Some(created) = proposal.created else {
+            v.problems.push(format!("{LEDGER_FILE}:{line}: `{}` has no `created` time", proposal.id));
+            return v;
+        };
+        if entry.at < created {
+            v.problems
+                .push(format!("{LEDGER_FILE}:{line}: the entry's time {} is before `{}` was created ({created})", entry.at, proposal.id));
+            return v;
+        }
+        let when_created = evaluate(&state, &proposal, created);
+        if !when_created.approved() {
+            v.problems.push(format!(
+                "{LEDGER_FILE}:{line}: `{}` was not approved at its creation ({created}): {}",
+                proposal.id,
+                missing_words(&when_created)
+            ));
+            return v;
+        }
         let before = hash_of(&state);
         if entry.before != before {
             v.problems.push(format!("{LEDGER_FILE}:{line}: `{}` does not start where the previous entry ended", proposal.id));
@@ -493,6 +695,7 @@ pub fn verify(dir: &Path) -> Verification {
             ));
             return v;
         }
+        let state_before = state.clone();
         match apply_changes(&state, &proposal) {
             Ok(next) => state = next,
             Err(e) => {
@@ -503,6 +706,17 @@ pub fn verify(dir: &Path) -> Verification {
         if hash_of(&state) != entry.after {
             v.problems.push(format!("{LEDGER_FILE}:{line}: applying `{}` does not give the files the entry records", proposal.id));
             return v;
+        }
+        if new_from.is_some_and(|n| i >= n) {
+            let today = evaluate(&state_before, &proposal, now);
+            if !today.approved() {
+                v.problems.push(format!(
+                    "{LEDGER_FILE}:{line}: `{}` is new since the base, and its signatures do not hold now ({now}): {}",
+                    proposal.id,
+                    missing_words(&today)
+                ));
+                return v;
+            }
         }
         let signed: Vec<String> = evaluation.decision.counted.iter().map(|(p, r)| format!("{p} ({r})")).collect();
         v.proven.push(format!("{} `{}` {}, signed by {}", entry.at, proposal.id, evaluation.kind.as_str(), signed.join(", ")));

@@ -5,8 +5,10 @@
 //! the policy names with the SSH keys they already have, and only then applied.
 
 pub mod agent;
+pub mod anchor;
 pub mod draft;
 pub mod edit;
+pub mod effect;
 pub mod ledger;
 pub mod policy;
 pub mod proposal;

@@ -92,7 +92,20 @@ impl Policy {
     /// `kind` proposed by `author`. Each person fills one seat of one role; the author fills none.
     #[must_use]
     pub fn decide(&self, kind: ChangeKind, author: &str, signed: &[String]) -> Decision {
-        let needed = self.require.get(&kind).cloned().unwrap_or_default();
+        self.decide_all(&[kind], author, signed)
+    }
+
+    /// [`Policy::decide`] for a change that is of several kinds at once (a governance change that
+    /// also loosens a budget): each role needs as many people as the most demanding kind asks.
+    #[must_use]
+    pub fn decide_all(&self, kinds: &[ChangeKind], author: &str, signed: &[String]) -> Decision {
+        let mut needed: BTreeMap<String, usize> = BTreeMap::new();
+        for kind in kinds {
+            for (role, n) in self.require.get(kind).into_iter().flatten() {
+                let seats = needed.entry(role.clone()).or_default();
+                *seats = (*seats).max(*n);
+            }
+        }
         let mut seats: Vec<String> = needed.iter().flat_map(|(role, n)| std::iter::repeat_n(role.clone(), *n)).collect();
         seats.sort();
         let mut people: Vec<&String> = signed.iter().filter(|p| p.as_str() != author).collect();

@@ -36,6 +36,25 @@ pub const NAMESPACE: &str = "headroom-proposal";
 /// The folder of proposals, in the workspace's root.
 pub const PROPOSALS_DIR: &str = "proposals";
 
+/// The longest proposal id, in bytes.
+const MAX_ID_LEN: usize = 100;
+
+/// Checks that `id` is a plain name, safe as a file name in `proposals/`: ASCII letters, digits,
+/// `-`, `_` and `.`, not starting with `.` (so never `..`, a path or a hidden file), at most
+/// 100 bytes.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty()
+        || id.len() > MAX_ID_LEN
+        || id.starts_with('.')
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(format!(
+            "`{id}` is not a proposal id: use up to {MAX_ID_LEN} letters, digits, `-`, `_` and `.`, not starting with `.`"
+        ));
+    }
+    Ok(())
+}
+
 /// One change of a proposal: a budget's limit, everywhere or in one environment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
@@ -263,7 +282,10 @@ pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>
         match name {
             "id" | "title" | "author" | "base" | "rationale" | "impact" => match text_of(node) {
                 Ok(s) => match name {
-                    "id" => p.id = s,
+                    "id" => match check_id(&s) {
+                        Ok(()) => p.id = s,
+                        Err(m) => err(node.pos, name, m),
+                    },
                     "title" => p.title = s,
                     "author" => p.author = s,
                     "base" => p.base = s,

@@ -4,8 +4,12 @@
 //! ```text
 //! # principals          options                                         key
 //! alice@example.com     namespaces="headroom-proposal",valid-after="20260101"  ssh-ed25519 AAAA... alice
-//! bob@example.com,bob   valid-before="20271231"                         ssh-ed25519 AAAA...
+//! bob@example.com       valid-before="20271231"                         ssh-ed25519 AAAA...
 //! ```
+//!
+//! One key is one person: a line names one principal, and a key is listed once (a person with
+//! several keys has a line for each). Anything else is an error naming its line, because a key
+//! under two names would let one person sign as two approvers.
 
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
@@ -52,6 +56,10 @@ const KEY_TYPES: &[&str] = &[
     "sk-ecdsa-sha2-nistp256@openssh.com",
 ];
 
+/// The key types whose signatures Headroom verifies (the build carries ssh-key's `ed25519`
+/// feature only); every other type in [`KEY_TYPES`] is refused at load, naming its line.
+const SUPPORTED_KEY_TYPES: &[&str] = &["ssh-ed25519"];
+
 /// Parses an `allowed_signers` file; every bad line is an error naming its line.
 pub fn parse_signers(file: &str, text: &str) -> Result<Vec<AllowedSigner>, Vec<LoadError>> {
     let mut signers = Vec::new();
@@ -67,6 +75,22 @@ pub fn parse_signers(file: &str, text: &str) -> Result<Vec<AllowedSigner>, Vec<L
             Err((field, message)) => errors.push(LoadError::new(file, Pos { line, column: 1 }, field, message)),
         }
     }
+    // One key is one person: a key under two principals would let one person sign twice.
+    for (i, signer) in signers.iter().enumerate() {
+        if let Some(earlier) = signers[..i].iter().find(|s| s.key.key_data() == signer.key.key_data()) {
+            errors.push(LoadError::new(
+                file,
+                Pos { line: signer.line, column: 1 },
+                "key",
+                format!(
+                    "this key is already listed on line {} (for {}): one key is one person, so it may be listed once",
+                    earlier.line,
+                    earlier.principals.join(",")
+                ),
+            ));
+        }
+    }
+    errors.sort_by_key(|e| e.pos.line);
     if errors.is_empty() { Ok(signers) } else { Err(errors) }
 }
 
@@ -76,11 +100,33 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
         return Err(("principals", "expected `principals [options] key-type base64-key`".to_owned()));
     }
     let principals: Vec<String> = principals.split(',').map(str::to_owned).collect();
+    if principals.len() > 1 {
+        return Err((
+            "principals",
+            format!(
+                "one key is one person: `{}` names {} principals; list one principal per key (a person with several keys has a line for each)",
+                principals.join(","),
+                principals.len()
+            ),
+        ));
+    }
+    if principals[0].is_empty() {
+        return Err(("principals", "an empty principal".to_owned()));
+    }
     let (next, after) = split_token(rest);
     let (options, key_text) = if KEY_TYPES.contains(&next) { ("", rest) } else { (next, after) };
     let (key_type, after_type) = split_token(key_text);
     if !KEY_TYPES.contains(&key_type) {
         return Err(("key", format!("unknown key type `{key_type}` (expected one of: {})", KEY_TYPES.join(", "))));
+    }
+    if !SUPPORTED_KEY_TYPES.contains(&key_type) {
+        return Err((
+            "key",
+            format!(
+                "{key_type} keys are not supported yet: Headroom verifies {} signatures only (an unsupported key would make every proposal it signs unapprovable); use an ed25519 key",
+                SUPPORTED_KEY_TYPES.join(", ")
+            ),
+        ));
     }
     let (base64, _comment) = split_token(after_type);
     let key =
@@ -164,15 +210,16 @@ mod tests {
     use super::*;
 
     const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIh/c3OtvBLlquW+8QlobbKG560aIciq3JK7DgOfBlvu";
+    const OTHER: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE3bbbj4zDqKIxeFNKrwlY0OWMDfGAWiVtB9dbaDQpvC";
 
     #[test]
     fn signers_with_options_and_comments_are_read() {
         let text = format!(
-            "# team\nalice@example.com,alice namespaces=\"headroom-proposal,git\",valid-after=\"20260101\",valid-before=\"20261231235959Z\" {KEY} alice's laptop\n\nbob@example.com {KEY}\n"
+            "# team\nalice@example.com namespaces=\"headroom-proposal,git\",valid-after=\"20260101\",valid-before=\"20261231235959Z\" {KEY} alice's laptop\n\nbob@example.com {OTHER}\n"
         );
         let signers = parse_signers(SIGNERS_FILE, &text).unwrap();
         assert_eq!(signers.len(), 2);
-        assert_eq!(signers[0].principals, ["alice@example.com", "alice"]);
+        assert_eq!(signers[0].principals, ["alice@example.com"]);
         assert_eq!(signers[0].line, 2);
         let inside = Timestamp::parse("2026-06-01").unwrap();
         assert!(signers[0].allows("headroom-proposal", inside));
@@ -186,7 +233,7 @@ mod tests {
     fn a_bad_line_names_its_line_and_what_is_wrong() {
         let e = parse_signers(
             SIGNERS_FILE,
-            &format!("alice@example.com {KEY}\nbob ssh-ed25519 AAAAnotakey\ncarol valid-aftr=\"2026\" {KEY}\n"),
+            &format!("alice@example.com {KEY}\nbob ssh-ed25519 AAAAnotakey\ncarol valid-aftr=\"2026\" {OTHER}\n"),
         )
         .unwrap_err();
         assert_eq!(e.len(), 2);
@@ -194,5 +241,30 @@ mod tests {
         assert!(e[0].message.contains("not a valid ssh-ed25519 public key"), "{}", e[0]);
         assert_eq!(e[1].pos.line, 3);
         assert!(e[1].message.contains("unknown option `valid-aftr`"), "{}", e[1]);
+    }
+
+    #[test]
+    fn a_key_under_two_principals_is_an_error_naming_its_lines() {
+        let e = parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nmallory@example.com {KEY}\n")).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].pos.line, 2);
+        assert!(e[0].message.contains("already listed on line 1 (for alice@example.com)"), "{}", e[0]);
+
+        let e = parse_signers(SIGNERS_FILE, &format!("alice@example.com,mallory@example.com {KEY}\n")).unwrap_err();
+        assert_eq!(e[0].pos.line, 1);
+        assert!(e[0].message.contains("one key is one person"), "{}", e[0]);
+
+        // One person with two keys is one person.
+        let two = parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nalice@example.com {OTHER}\n")).unwrap();
+        assert_eq!(two.len(), 2);
+    }
+
+    #[test]
+    fn an_ecdsa_rsa_or_hardware_key_is_refused_at_load_naming_its_line() {
+        let ecdsa = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
+        let e = parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nbob@example.com {ecdsa}\n")).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].pos.line, 2);
+        assert!(e[0].message.contains("ecdsa-sha2-nistp256 keys are not supported yet"), "{}", e[0]);
     }
 }

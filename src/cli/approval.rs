@@ -1,8 +1,11 @@
 //! `headroom propose | sign | proposals | apply | verify | ledger start`.
 
 use super::output;
-use crate::approval::draft::{Draft, SignWith, Wanted, propose, sign};
-use crate::approval::ledger::{apply_proposal, current_contract, list_proposals, missing_words, read_proposal, start_ledger, verify};
+use crate::approval::anchor::read_base;
+use crate::approval::draft::{Draft, SignWith, Wanted, propose, propose_start, sign};
+use crate::approval::ledger::{
+    apply_proposal, current_contract, list_proposals, missing_words, read_proposal, start_ledger, verify_against,
+};
 use crate::model::time::Timestamp;
 use std::path::{Path, PathBuf};
 
@@ -23,8 +26,13 @@ pub struct ProposeArgs {
     pub author: String,
     /// A change: `BUDGET=VALUE` for its limit, or `BUDGET@ENV=VALUE` for an environment's override,
     /// in the budget's unit. Repeat for several.
-    #[arg(long = "set", required_unless_present_any = ["files", "remove"])]
+    #[arg(long = "set", required_unless_present_any = ["files", "remove", "start"])]
     pub changes: Vec<String>,
+    /// Propose the ledger's start: every contract file as it is now, made from no files (a
+    /// governance act: it needs the governance sign-off of the signers and policy it creates).
+    /// Once approved, `headroom ledger start --proposal ID` starts the ledger with it.
+    #[arg(long, conflicts_with_all = ["changes", "files", "remove"])]
+    pub start: bool,
     /// A whole contract file replaced or created: `NAME=PATH` (the new text is read from PATH), e.g.
     /// `allowed_signers=new_signers` (a governance change) or `search.yaml=draft.yaml` (new budgets).
     #[arg(long = "file")]
@@ -121,9 +129,21 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
         evidence_findings: args.evidence_findings.clone(),
         impact: args.impact.clone(),
     };
-    match propose(&args.workspace, &draft, &wanted, &new_files, Timestamp::now()) {
+    let written = if args.start {
+        propose_start(&args.workspace, &draft, Timestamp::now())
+    } else {
+        propose(&args.workspace, &draft, &wanted, &new_files, Timestamp::now())
+    };
+    match written {
         Ok((path, evaluation)) => {
-            output(&format!("wrote {} ({}): {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation)));
+            let mut text = format!("wrote {} ({}): {}\n", path.display(), evaluation.kind.as_str(), missing_words(&evaluation));
+            for line in &evaluation.effect.loosened {
+                text.push_str(&format!("  looser:   {line}\n"));
+            }
+            for line in &evaluation.effect.tightened {
+                text.push_str(&format!("  stricter: {line}\n"));
+            }
+            output(&text);
             0
         }
         Err(e) => {
@@ -227,12 +247,20 @@ pub fn run_apply(workspace: &Path, id: &str) -> i32 {
     }
 }
 
-/// `headroom verify`: exit 0 when the ledger proves the budget files, 1 with an account otherwise.
-pub fn run_verify(workspace: &Path) -> i32 {
+/// `headroom verify`: exit 0 when the ledger proves the budget files, 1 with an account otherwise
+/// (2 where the base revision cannot be read).
+pub fn run_verify(workspace: &Path, base: Option<&str>) -> i32 {
     if let Some(code) = workspace_error(workspace) {
         return code;
     }
-    let v = verify(workspace);
+    let base = match base.map(|rev| read_base(workspace, rev)).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: --base: {e}");
+            return 2;
+        }
+    };
+    let v = verify_against(workspace, base.as_ref(), Timestamp::now());
     let mut text = String::new();
     for line in &v.proven {
         text.push_str(&format!("ok    {line}\n"));
@@ -240,21 +268,23 @@ pub fn run_verify(workspace: &Path) -> i32 {
     for line in &v.problems {
         text.push_str(&format!("FAIL  {line}\n"));
     }
-    text.push_str(if v.problems.is_empty() {
-        "verified: every budget is the ledger's start plus signed, approved proposals\n"
-    } else {
-        "NOT verified\n"
+    text.push_str(match (v.problems.is_empty(), base.is_some()) {
+        (true, true) => "verified: every budget is the ledger's start plus signed, approved proposals, and the base's ledger and history are kept\n",
+        (true, false) => {
+            "verified: every budget is the ledger's start plus signed, approved proposals (without --base, a reset or rolled-back ledger cannot be told from an honest one)\n"
+        }
+        (false, _) => "NOT verified\n",
     });
     output(&text);
     i32::from(!v.problems.is_empty())
 }
 
 /// `headroom ledger start`.
-pub fn run_ledger_start(workspace: &Path) -> i32 {
+pub fn run_ledger_start(workspace: &Path, proposal: Option<&str>) -> i32 {
     if let Some(code) = workspace_error(workspace) {
         return code;
     }
-    match start_ledger(workspace, Timestamp::now()) {
+    match start_ledger(workspace, Timestamp::now(), proposal) {
         Ok(entry) => {
             output(&format!(
                 "ledger started: {} files recorded as the agreed budgets ({})\n",

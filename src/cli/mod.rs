@@ -58,6 +58,11 @@ pub enum Command {
         /// The workspace folder.
         #[arg(default_value = "budgets")]
         workspace: PathBuf,
+        /// A git revision to anchor the ledger to (in CI, the pull request's target, e.g.
+        /// `origin/main`): its committed ledger must be a prefix of this one, its history files
+        /// prefixes of these, and a ledger it lacks must start with governance sign-off.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
     },
     /// The ledger of applied proposals.
     #[command(subcommand)]
@@ -102,6 +107,10 @@ pub enum LedgerCommand {
         /// The workspace folder.
         #[arg(default_value = "budgets")]
         workspace: PathBuf,
+        /// The approved start proposal (`headroom propose --start`) whose signatures the start
+        /// carries; without it the start is unsigned, which `verify --base` refuses for a new ledger.
+        #[arg(long, value_name = "ID")]
+        proposal: Option<String>,
     },
 }
 
@@ -382,8 +391,8 @@ pub fn main() -> i32 {
         Some(Command::Sign(args)) => approval::run_sign(&args),
         Some(Command::Proposals { workspace, canonical }) => approval::run_proposals(&workspace, canonical.as_deref()),
         Some(Command::Apply { id, workspace }) => approval::run_apply(&workspace, &id),
-        Some(Command::Verify { workspace }) => approval::run_verify(&workspace),
-        Some(Command::Ledger(LedgerCommand::Start { workspace })) => approval::run_ledger_start(&workspace),
+        Some(Command::Verify { workspace, base }) => approval::run_verify(&workspace, base.as_deref()),
+        Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => approval::run_ledger_start(&workspace, proposal.as_deref()),
         Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Import(args)) => run_import(&args),
         Some(Command::ConvertBudgets { from, file, output: out }) => run_convert_budgets(&from, &file, out.as_deref()),

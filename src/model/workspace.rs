@@ -326,14 +326,72 @@ fn is_history_file(name: &str) -> bool {
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
-    walk(root, dir, &mut |relative, path| match std::fs::read_to_string(path) {
-        Ok(text) => out.push((relative, text)),
-        Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
+    walk(root, dir, &mut |relative, path| {
+        let limit = if is_history_file(&relative) { MAX_HISTORY_BYTES } else { MAX_TEXT_BYTES };
+        match read_text(path, limit) {
+            Ok(text) => out.push((relative, text)),
+            Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
+        }
     })
 }
 
+/// The largest budget, settings, policy, signers, proposal, triage or ledger file read, in bytes.
+pub const MAX_TEXT_BYTES: u64 = 32 << 20;
+
+/// The largest history file read, in bytes.
+pub const MAX_HISTORY_BYTES: u64 = 2 << 30;
+
+/// How deep a workspace's folders are walked.
+const MAX_DEPTH: usize = 32;
+
+/// Reads a regular file (a symbolic link to one is followed) of at most `limit_bytes` as UTF-8.
+/// A device, FIFO or socket is refused before it is opened (`/dev/zero` never ends, a FIFO
+/// never answers), and a file larger than the limit is refused with its size, so no file can
+/// make a read hang or exhaust memory.
+pub fn read_text(path: &Path, limit_bytes: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file (a folder, device, FIFO or socket)"));
+    }
+    let too_large = |size: u64| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{size} bytes, over the limit of {limit_bytes} bytes for such a file"))
+    };
+    if meta.len() > limit_bytes {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path)?;
+    // The file may have been swapped or grown since: read one byte past the limit at most.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit_bytes + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")))
+}
+
 /// Calls `visit` with (path relative to the root, path) for every file a workspace reads, in name order.
+///
+/// Symbolic links are followed, but a folder is walked once however many links lead to it
+/// (folders are known by device and inode), so a link to `.` or a cycle of links cannot make it
+/// loop; and no deeper than [`MAX_DEPTH`].
 fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(String, &Path)) -> std::io::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    walk_folder(root, dir, 0, &mut seen, visit)
+}
+
+fn walk_folder(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    seen: &mut std::collections::HashSet<(u64, u64)>,
+    visit: &mut dyn FnMut(String, &Path),
+) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir)?;
+    if depth > MAX_DEPTH || !seen.insert((meta.dev(), meta.ino())) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
@@ -346,7 +404,7 @@ fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(String, &Path)) -> std::i
             if dir == root && RESERVED_FOLDERS.contains(&name.as_str()) {
                 continue;
             }
-            walk(root, &path, visit)?;
+            walk_folder(root, &path, depth + 1, seen, visit)?;
         } else if is_budget_file(&relative) || is_history_file(&relative) {
             visit(relative, &path);
         }
@@ -358,7 +416,8 @@ fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(String, &Path)) -> std::i
 /// approval policy and `allowed_signers` (not `headroom.yaml`, the triage or the history), as
 /// (path relative to the root, text).
 pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
-    let config = std::fs::read_to_string(dir.join(CONFIG_FILE)).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default();
+    let config =
+        read_text(&dir.join(CONFIG_FILE), MAX_TEXT_BYTES).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default();
     let history_prefix = format!("{}/", config.history.trim_end_matches('/'));
     let mut out = Vec::new();
     let mut failed = None;
@@ -369,16 +428,16 @@ pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
             && !is_triage_record(&relative)
             && !relative.starts_with(&history_prefix)
         {
-            match std::fs::read_to_string(path) {
+            match read_text(path, MAX_TEXT_BYTES) {
                 Ok(text) => out.push((relative, text)),
-                Err(e) => failed = Some(e),
+                Err(e) => failed = Some(std::io::Error::new(e.kind(), format!("{relative}: {e}"))),
             }
         }
     })?;
     if let Some(e) = failed {
         return Err(e);
     }
-    match std::fs::read_to_string(dir.join(SIGNERS_FILE)) {
+    match read_text(&dir.join(SIGNERS_FILE), MAX_TEXT_BYTES) {
         Ok(text) => out.push((SIGNERS_FILE.to_owned(), text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),

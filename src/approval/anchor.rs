@@ -1,0 +1,146 @@
+//! The ledger anchored outside itself: `headroom verify --base REV` compares the workspace with
+//! the committed workspace of a base revision in git (the target branch of a pull request).
+//!
+//! A hash chain proves only that its entries follow one another; whoever can write the folder can
+//! write a new chain (reset), drop its last entries with their files (rollback) or rewrite it.
+//! What the base branch has committed cannot be changed by a pull request, so:
+//!
+//! ```text
+//!  base (git show REV:…)          this workspace
+//!  ledger lines 1..n     ──must be a prefix of──▶ ledger lines 1..n, n+1, …   (no reset, rollback, rewrite)
+//!  no ledger             ──the start is new────▶ its start entry must carry governance sign-off
+//!  history/*.jsonl|csv   ──must be a prefix of──▶ history files                (runs are only appended)
+//! ```
+//!
+//! `git` is run as a command (the one every CI runner has), never through a library.
+
+use super::ledger::{LEDGER_FILE, Verification};
+use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What the base revision holds of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Base {
+    /// The revision as given, and the commit it names.
+    pub revision: String,
+    /// The commit's hash.
+    pub commit: String,
+    /// The base's ledger text, where it has one.
+    pub ledger: Option<String>,
+    /// The base's history files: path relative to the workspace, text.
+    pub history: Vec<(String, String)>,
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git (needed for --base): {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(format!("git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()))
+    }
+}
+
+fn git_text(dir: &Path, args: &[&str]) -> Result<String, String> {
+    git(dir, args).map(|b| String::from_utf8_lossy(&b).trim_end_matches('\n').to_owned())
+}
+
+/// Reads what `revision` has committed of the workspace in `dir` (which must be inside a git
+/// work tree): its ledger and its history files.
+pub fn read_base(dir: &Path, revision: &str) -> Result<Base, String> {
+    if revision.starts_with('-') {
+        return Err(format!("`{revision}` is not a revision"));
+    }
+    let top = PathBuf::from(git_text(dir, &["rev-parse", "--show-toplevel"])?);
+    let canonical = |p: &Path| p.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", p.display()));
+    let prefix = canonical(dir)?
+        .strip_prefix(canonical(&top)?)
+        .map_err(|_| format!("{} is not inside the git work tree {}", dir.display(), top.display()))?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let commit = git_text(dir, &["rev-parse", "--verify", "--end-of-options", &format!("{revision}^{{commit}}")])?;
+    let path_in = |relative: &str| if prefix.is_empty() { relative.to_owned() } else { format!("{prefix}/{relative}") };
+    let show = |relative: &str, limit: u64| -> Result<Option<String>, String> {
+        let spec = format!("{commit}:{}", path_in(relative));
+        // `cat-file -e` tells a missing file from a failing git.
+        if git(&top, &["cat-file", "-e", &spec]).is_err() {
+            return Ok(None);
+        }
+        let size: u64 = git_text(&top, &["cat-file", "-s", &spec])?.parse().map_err(|_| format!("git cat-file -s {spec}: not a size"))?;
+        if size > limit {
+            return Err(format!("{spec}: {size} bytes, over the limit of {limit} bytes for such a file"));
+        }
+        let bytes = git(&top, &["cat-file", "blob", &spec])?;
+        String::from_utf8(bytes).map(Some).map_err(|_| format!("{spec}: not UTF-8 text"))
+    };
+    let ledger = show(LEDGER_FILE, MAX_TEXT_BYTES)?;
+    let config = show(CONFIG_FILE, MAX_TEXT_BYTES)?
+        .map(|text| parse_config(CONFIG_FILE, &text).map_err(|e| format!("the base's {CONFIG_FILE} does not read: {}", e[0])))
+        .transpose()?
+        .unwrap_or_default();
+    let history_dir = config.history.trim_end_matches('/').to_owned();
+    let listed = git_text(&top, &["ls-tree", "-r", "-z", "--name-only", &commit, "--", &path_in(&history_dir)])?;
+    let mut history = Vec::new();
+    for path in listed.split('\0').filter(|p| !p.is_empty()) {
+        let relative = if prefix.is_empty() { path } else { path.strip_prefix(&format!("{prefix}/")).unwrap_or(path) };
+        let lower = relative.to_ascii_lowercase();
+        if [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|ext| lower.ends_with(ext))
+            && let Some(text) = show(relative, MAX_HISTORY_BYTES)?
+        {
+            history.push((relative.to_owned(), text));
+        }
+    }
+    Ok(Base { revision: revision.to_owned(), commit, ledger, history })
+}
+
+/// Compares the workspace in `dir` with its base: the base's ledger must be a prefix of this one
+/// and every history file of the base a prefix of the file here. Adds what holds and what does
+/// not to `v`, and returns the index of the first ledger entry the base does not have (0 where
+/// the base has no ledger: then the start itself is new, and must carry governance sign-off).
+pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification) -> usize {
+    let short = &base.commit[..base.commit.len().min(12)];
+    let here = read_text(&dir.join(LEDGER_FILE), MAX_TEXT_BYTES).unwrap_or_default();
+    let lines = |t: &str| t.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    let (theirs, ours) = (base.ledger.as_deref().map(lines).unwrap_or_default(), lines(&here));
+    let mut new_from = 0;
+    if theirs.is_empty() {
+        v.proven.push(format!("the base {} ({short}) has no ledger: this change starts it", base.revision));
+    } else {
+        match theirs.iter().zip(&ours).position(|(a, b)| a != b) {
+            Some(i) => v.problems.push(format!(
+                "{LEDGER_FILE}:{}: differs from the base {} ({short}): the committed ledger was rewritten or reset",
+                i + 1,
+                base.revision
+            )),
+            None if ours.len() < theirs.len() => v.problems.push(format!(
+                "{LEDGER_FILE}: has {} entries, the base {} ({short}) has {}: entries were removed (a rollback)",
+                ours.len(),
+                base.revision,
+                theirs.len()
+            )),
+            None => {
+                new_from = theirs.len();
+                v.proven.push(format!(
+                    "the base {} ({short}): its {} ledger entries are unchanged here; {} new",
+                    base.revision,
+                    theirs.len(),
+                    ours.len() - theirs.len()
+                ));
+            }
+        }
+    }
+    let mut grown = 0;
+    for (name, old) in &base.history {
+        match read_text(&dir.join(name), MAX_HISTORY_BYTES) {
+            Ok(now) if now.starts_with(old.as_str()) => grown += 1,
+            Ok(_) => v
+                .problems
+                .push(format!("{name}: runs the base {} ({short}) has were edited or removed (history only grows)", base.revision)),
+            Err(e) => v.problems.push(format!("{name}: the base {} ({short}) has it, here it cannot be read: {e}", base.revision)),
+        }
+    }
+    if !base.history.is_empty() {
+        v.proven.push(format!("{grown} history files of the base only grew"));
+    }
+    new_from
+}

@@ -1,0 +1,479 @@
+//! The attempts of a careless or malicious insider (issue 14), each with real SSH keys made by
+//! `ssh-keygen`: each must end with `headroom verify` failing, or be refused where it starts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
+
+use headroom::approval::draft::{Draft, SignWith, Wanted, propose, sign};
+use headroom::approval::ledger::{LEDGER_FILE, apply_proposal, start_ledger, verify_at};
+use headroom::model::time::Timestamp;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+struct Person {
+    principal: String,
+    key_file: PathBuf,
+    public: String,
+}
+
+fn person(dir: &Path, name: &str) -> Person {
+    let key_file = dir.join(name);
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key_file)
+        .status()
+        .expect("ssh-keygen (openssh-client) is installed");
+    assert!(status.success());
+    let public = std::fs::read_to_string(key_file.with_extension("pub")).unwrap().trim().to_owned();
+    Person { principal: format!("{name}@example.com"), key_file, public }
+}
+
+/// Runs the real binary, killing it after 60 s (a hang is a failure, not a stuck test run).
+fn headroom(args: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (out_file, err_file) = (dir.path().join("out"), dir.path().join("err"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(args)
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .stderr(std::fs::File::create(&err_file).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`headroom {}` hangs", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = std::fs::read_to_string(out_file).unwrap() + &std::fs::read_to_string(err_file).unwrap();
+    (status.code().unwrap_or(-1), text)
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+/// A workspace with one budget (auth, 30 ms), the default policy over alice and bob (technical),
+/// carol (business) and dave (stakeholder), and erin, who may sign but holds no role; its ledger
+/// started at `start`. `erin_valid_before` limits erin's key (OpenSSH's `valid-before`).
+fn team(dir: &Path, start: Timestamp, erin_valid_before: Option<&str>) -> (PathBuf, Vec<Person>) {
+    let (ws, people) = team_files(dir, erin_valid_before);
+    start_ledger(&ws, start, None).unwrap();
+    (ws, people)
+}
+
+/// [`team`]'s files, with no ledger.
+fn team_files(dir: &Path, erin_valid_before: Option<&str>) -> (PathBuf, Vec<Person>) {
+    let ws = dir.join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    let people: Vec<Person> = ["alice", "bob", "carol", "dave", "erin"].iter().map(|n| person(dir, n)).collect();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    std::fs::write(
+        ws.join("approval.yaml"),
+        "roles:\n  technical: [alice@example.com, bob@example.com]\n  business: [carol@example.com]\n  stakeholder: [dave@example.com]\n",
+    )
+    .unwrap();
+    let lines: Vec<String> = people
+        .iter()
+        .map(|p| match erin_valid_before {
+            Some(t) if p.principal.starts_with("erin") => format!("{} valid-before=\"{t}\" {}", p.principal, p.public),
+            _ => format!("{} {}", p.principal, p.public),
+        })
+        .collect();
+    std::fs::write(ws.join("allowed_signers"), lines.join("\n") + "\n").unwrap();
+    (ws, people)
+}
+
+/// Proposes `auth = value` as `author` at `created`.
+fn propose_auth(ws: &Path, id: &str, author: &str, value: f64, created: Timestamp) {
+    let draft = Draft {
+        id: id.into(),
+        title: format!("auth to {value} ms"),
+        author: author.into(),
+        rationale: "measured".into(),
+        ..Draft::default()
+    };
+    propose(ws, &draft, &[Wanted { budget: "auth".into(), environment: None, new: value }], &[], created).unwrap();
+}
+
+fn sign_as(ws: &Path, id: &str, who: &Person, when: Timestamp) {
+    sign(ws, id, &who.principal, &SignWith::Key(who.key_file.clone()), when).unwrap();
+}
+
+/// Rewrites the ledger's entry `index` with `edit`, its hash recomputed as anyone can (it needs no secret).
+fn forge_entry(ws: &Path, index: usize, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = ws.join(LEDGER_FILE);
+    let mut lines: Vec<String> = std::fs::read_to_string(&path).unwrap().lines().map(str::to_owned).collect();
+    let mut entry: serde_json::Value = serde_json::from_str(&lines[index]).unwrap();
+    edit(&mut entry);
+    entry.as_object_mut().unwrap().remove("hash");
+    let hash = headroom::approval::files_hash(&[(String::new(), entry.to_string())]);
+    entry["hash"] = serde_json::Value::String(hash);
+    lines[index] = entry.to_string();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+/// Appends a copy of entry `index` as the next entry, chained as `apply` would chain it.
+fn replay_entry(ws: &Path, index: usize) {
+    let path = ws.join(LEDGER_FILE);
+    let lines: Vec<String> = std::fs::read_to_string(&path).unwrap().lines().map(str::to_owned).collect();
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    let mut copy: serde_json::Value = serde_json::from_str(&lines[index]).unwrap();
+    copy["seq"] = serde_json::json!(lines.len());
+    copy["previous"] = last["hash"].clone();
+    copy["before"] = last["after"].clone();
+    copy["at"] = last["at"].clone();
+    copy.as_object_mut().unwrap().remove("hash");
+    let hash = headroom::approval::files_hash(&[(String::new(), copy.to_string())]);
+    copy["hash"] = serde_json::Value::String(hash);
+    std::fs::write(&path, lines.join("\n") + "\n" + &copy.to_string() + "\n").unwrap();
+}
+
+fn problems(ws: &Path, now: Timestamp) -> String {
+    verify_at(ws, now).problems.join("\n")
+}
+
+#[test]
+fn proposal_ids_that_are_paths_are_refused_by_sign_apply_and_canonical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path(), Timestamp::now(), None);
+    let w = ws.to_str().unwrap();
+    propose_auth(&ws, "tighten", "carol@example.com", 28.0, Timestamp::now());
+    // A proposal file outside `proposals/`, reached by a path as its id.
+    let outside = dir.path().join("outside.yaml");
+    std::fs::copy(ws.join("proposals/tighten.yaml"), &outside).unwrap();
+    let key = people[1].key_file.to_str().unwrap();
+    for id in ["../../outside", "../proposals/tighten", "/etc/passwd", ".hidden", "a/b"] {
+        let (code, out) = headroom(&["proposals", w, "--canonical", id]);
+        assert_eq!(code, 2, "{id}: {out}");
+        assert!(out.contains("is not a proposal id"), "{id}: {out}");
+        let (code, out) = headroom(&["sign", id, "--workspace", w, "--principal", &people[1].principal, "--key", key]);
+        assert_eq!(code, 2, "{id}: {out}");
+        assert!(out.contains("is not a proposal id"), "{id}: {out}");
+        let (code, out) = headroom(&["apply", id, "--workspace", w]);
+        assert_eq!(code, 1, "{id}: {out}");
+        assert!(out.contains("is not a proposal id"), "{id}: {out}");
+    }
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), std::fs::read_to_string(ws.join("proposals/tighten.yaml")).unwrap());
+    // A proposal file whose own id is not its name is refused too.
+    std::fs::copy(ws.join("proposals/tighten.yaml"), ws.join("proposals/other.yaml")).unwrap();
+    let (code, out) = headroom(&["proposals", w, "--canonical", "other"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("its id is `tighten`, not `other`"), "{out}");
+}
+
+#[test]
+fn symlink_loops_devices_fifos_and_huge_files_in_a_workspace_end_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path(), Timestamp::now(), None);
+    let w = ws.to_str().unwrap();
+    std::os::unix::fs::symlink(".", ws.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink(".", ws.join("loop-b")).unwrap();
+    std::os::unix::fs::symlink("../budgets", ws.join("loop-c")).unwrap();
+    // Symbolic links to a budget file are still followed.
+    std::fs::write(dir.path().join("linked.yaml"), "budgets:\n  linked:\n    unit: ms\n    limit: 5\n").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("linked.yaml"), ws.join("linked.yaml")).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("linked.yaml was added outside a proposal"), "{out}");
+    std::fs::remove_file(ws.join("linked.yaml")).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 0, "the loops add nothing: {out}");
+
+    std::os::unix::fs::symlink("/dev/zero", ws.join("zero.yaml")).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("zero.yaml: not a regular file"), "{out}");
+    let (code, out) = headroom(&["check", w]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("zero.yaml") && out.contains("not a regular file"), "{out}");
+    std::fs::remove_file(ws.join("zero.yaml")).unwrap();
+
+    let made = Command::new("mkfifo").arg(ws.join("pipe.yaml")).status().unwrap();
+    assert!(made.success());
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("pipe.yaml: not a regular file"), "{out}");
+    std::fs::remove_file(ws.join("pipe.yaml")).unwrap();
+
+    // A file over the limit is refused by its size (a sparse file: nothing is written).
+    let huge = std::fs::File::create(ws.join("huge.yaml")).unwrap();
+    huge.set_len(headroom::model::workspace::MAX_TEXT_BYTES + 1).unwrap();
+    let (code, out) = headroom(&["verify", w]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("huge.yaml") && out.contains("over the limit"), "{out}");
+}
+
+#[test]
+fn the_author_is_who_signed_as_author_and_never_an_approver() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path(), Timestamp::now(), None);
+    // alice writes a tightening in erin's name and approves it herself.
+    propose_auth(&ws, "tighten", "erin@example.com", 28.0, Timestamp::now());
+    sign_as(&ws, "tighten", &people[0], Timestamp::now());
+    let refused = apply_proposal(&ws, "tighten", Timestamp::now()).unwrap_err();
+    assert!(refused.contains("needs the author's own signature (erin@example.com"), "{refused}");
+    // Once erin signs, it is hers, and alice's signature counts.
+    sign_as(&ws, "tighten", &people[4], Timestamp::now());
+    apply_proposal(&ws, "tighten", Timestamp::now()).unwrap();
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+}
+
+#[test]
+fn a_proposal_applied_once_cannot_be_replayed_into_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path(), Timestamp::now(), None);
+    // A loosening to 40, then a tightening back to 30.
+    propose_auth(&ws, "loosen", "erin@example.com", 40.0, Timestamp::now());
+    for who in [&people[4], &people[0], &people[2], &people[3]] {
+        sign_as(&ws, "loosen", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "loosen", Timestamp::now()).unwrap();
+    propose_auth(&ws, "back", "erin@example.com", 30.0, Timestamp::now());
+    for who in [&people[4], &people[1]] {
+        sign_as(&ws, "back", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "back", Timestamp::now()).unwrap();
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+    // The signed loosening appended again by hand (and its file edited to match).
+    replay_entry(&ws, 1);
+    let services = ws.join("services.yaml");
+    std::fs::write(&services, std::fs::read_to_string(&services).unwrap().replace("limit: 30", "limit: 40")).unwrap();
+    let found = problems(&ws, Timestamp::now());
+    assert!(found.contains(&format!("{LEDGER_FILE}:4: `loosen` was applied already ({LEDGER_FILE}:2)")), "{found}");
+}
+
+#[test]
+fn an_entry_dated_before_its_proposal_or_after_a_key_expired_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    // carol proposes at 20:48:01 and signs as its author.
+    let (ws, people) = team(dir.path(), at("2026-11-25T20:00:00Z"), Some("20261125204800Z"));
+    propose_auth(&ws, "tighten", "carol@example.com", 28.0, at("2026-11-25T20:48:01Z"));
+    sign_as(&ws, "tighten", &people[2], at("2026-11-25T20:48:02Z"));
+    // bob signs and it is applied; the entry is then dated back to before the proposal existed.
+    sign_as(&ws, "tighten", &people[1], at("2026-11-25T20:48:04Z"));
+    apply_proposal(&ws, "tighten", at("2026-11-25T20:48:05Z")).unwrap();
+    let now = at("2026-11-25T21:00:00Z");
+    assert_eq!(problems(&ws, now), "");
+    forge_entry(&ws, 1, |e| e["at"] = "2026-11-25T20:47:59Z".into());
+    let found = problems(&ws, now);
+    assert!(found.contains("the entry's time 2026-11-25T20:47:59") && found.contains("is before `tighten` was created"), "{found}");
+}
+
+#[test]
+fn a_signature_by_a_key_that_expired_before_the_proposal_was_created_does_not_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path(), at("2026-11-25T20:00:00Z"), Some("20261125204800Z"));
+    // erin is the author: her key must be valid from the proposal's creation to its entry.
+    propose_auth(&ws, "tighten", "erin@example.com", 28.0, at("2026-11-25T20:47:00Z"));
+    let mut proposal = headroom::approval::ledger::read_proposal(&ws, "tighten").unwrap().0;
+    proposal.sign(&people[4].principal, &ssh_key::PrivateKey::read_openssh_file(&people[4].key_file).unwrap()).unwrap();
+    proposal.sign(&people[1].principal, &ssh_key::PrivateKey::read_openssh_file(&people[1].key_file).unwrap()).unwrap();
+    std::fs::write(ws.join("proposals/tighten.yaml"), proposal.to_yaml()).unwrap();
+    // Applied at 20:47:30 it holds; a forged entry dated at 20:48:30 (after her key expired) does not.
+    apply_proposal(&ws, "tighten", at("2026-11-25T20:47:30Z")).unwrap();
+    let now = at("2026-11-25T21:00:00Z");
+    assert_eq!(problems(&ws, now), "");
+    forge_entry(&ws, 1, |e| e["at"] = "2026-11-25T20:48:30Z".into());
+    let found = problems(&ws, now);
+    assert!(found.contains("`tighten` was not approved when applied") && found.contains("not valid at"), "{found}");
+}
+
+#[test]
+fn an_entry_a_little_in_the_future_does_not_break_later_honest_entries_and_one_far_ahead_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Timestamp::now();
+    let (ws, people) = team(dir.path(), now, None);
+    propose_auth(&ws, "first", "carol@example.com", 28.0, now);
+    for who in [&people[2], &people[1]] {
+        sign_as(&ws, "first", who, now);
+    }
+    // Applied on a machine whose clock runs 90 s fast.
+    let fast = Timestamp(now.0 + 90_000);
+    apply_proposal(&ws, "first", fast).unwrap();
+    propose_auth(&ws, "second", "carol@example.com", 27.0, now);
+    for who in [&people[2], &people[1]] {
+        sign_as(&ws, "second", who, now);
+    }
+    apply_proposal(&ws, "second", now).unwrap();
+    assert_eq!(problems(&ws, now), "", "the honest entry after the fast one verifies");
+
+    // An entry dated an hour ahead fails, and apply refuses to build on it.
+    forge_entry(&ws, 2, |e| e["at"] = Timestamp(now.0 + 3_600_000).to_string().into());
+    let found = problems(&ws, now);
+    assert!(found.contains("is in the future"), "{found}");
+    propose_auth(&ws, "third", "carol@example.com", 26.0, now);
+    for who in [&people[2], &people[1]] {
+        sign_as(&ws, "third", who, now);
+    }
+    let refused = apply_proposal(&ws, "third", now).unwrap_err();
+    assert!(refused.contains("in the future"), "{refused}");
+}
+
+fn git(repo: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["-c", "user.name=CI", "-c", "user.email=ci@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(out.status.success(), "git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn commit_all(repo: &Path, message: &str) -> String {
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "--allow-empty", "-m", message]);
+    git(repo, &["rev-parse", "HEAD"])
+}
+
+fn verify_base(ws: &Path, base: &str) -> (i32, String) {
+    headroom(&["verify", ws.to_str().unwrap(), "--base", base])
+}
+
+#[test]
+fn a_reset_rolled_back_or_rewritten_ledger_and_edited_history_fail_against_the_base_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let (ws, people) = team(repo, Timestamp::now(), None);
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    let history = ws.join("history/ci.jsonl");
+    std::fs::write(&history, "{\"run\":\"ci-1\"}\n").unwrap();
+    let first = commit_all(repo, "budgets and a started ledger");
+    let (code, out) = verify_base(&ws, &first);
+    assert_eq!(code, 0, "{out}");
+
+    // A tightening, committed on the base branch.
+    propose_auth(&ws, "tighten", "carol@example.com", 28.0, Timestamp::now());
+    for who in [&people[2], &people[1]] {
+        sign_as(&ws, "tighten", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "tighten", Timestamp::now()).unwrap();
+    let base = commit_all(repo, "tighten auth");
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 0, "{out}");
+    let ledger = std::fs::read_to_string(ws.join(LEDGER_FILE)).unwrap();
+    let services = std::fs::read_to_string(ws.join("services.yaml")).unwrap();
+
+    // Rollback: the last entry dropped and its file reverted. On its own the ledger holds.
+    std::fs::write(ws.join(LEDGER_FILE), ledger.lines().next().unwrap().to_owned() + "\n").unwrap();
+    std::fs::write(ws.join("services.yaml"), services.replace("limit: 28", "limit: 30")).unwrap();
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "without a base a rollback cannot be seen: {out}");
+    assert!(out.contains("without --base"), "{out}");
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("has 1 entries, the base") && out.contains("a rollback"), "{out}");
+
+    // Reset: the ledger removed, a budget edited, a new (unsigned) start.
+    std::fs::remove_dir_all(ws.join("ledger")).unwrap();
+    std::fs::write(ws.join("services.yaml"), services.replace("limit: 28", "limit: 90")).unwrap();
+    let (code, out) = headroom(&["ledger", "start", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(headroom(&["verify", ws.to_str().unwrap()]).0, 0);
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ledger.jsonl:1: differs from the base") && out.contains("rewritten or reset"), "{out}");
+
+    // Back to the base's state; then a run of the history edited, and one appended.
+    std::fs::write(ws.join(LEDGER_FILE), &ledger).unwrap();
+    std::fs::write(ws.join("services.yaml"), &services).unwrap();
+    std::fs::write(&history, "{\"run\":\"ci-1\",\"edited\":true}\n").unwrap();
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("history/ci.jsonl: runs the base") && out.contains("history only grows"), "{out}");
+    std::fs::write(&history, "{\"run\":\"ci-1\"}\n{\"run\":\"ci-2\"}\n").unwrap();
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 0, "{out}");
+
+    // A revision that is not there is an error of its own.
+    let (code, out) = verify_base(&ws, "no-such-branch");
+    assert_eq!(code, 2, "{out}");
+}
+
+#[test]
+fn a_ledger_new_since_the_base_must_start_with_governance_sign_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let (ws, people) = team_files(repo, None);
+    let base = commit_all(repo, "budgets, no ledger yet");
+    let w = ws.to_str().unwrap();
+
+    // An unsigned start in the change is refused against the base.
+    let (code, out) = headroom(&["ledger", "start", w]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("starts in this change without governance sign-off"), "{out}");
+    std::fs::remove_dir_all(ws.join("ledger")).unwrap();
+
+    // A start proposal: erin proposes it; it needs two technical people, business and stakeholder.
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--start",
+        "--id",
+        "start",
+        "--title",
+        "Our budgets as agreed",
+        "--author",
+        "erin@example.com",
+        "--rationale",
+        "the first contract",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(governance)"), "{out}");
+    let sign = |who: &Person| {
+        headroom(&["sign", "start", "--workspace", w, "--principal", &who.principal, "--key", who.key_file.to_str().unwrap()])
+    };
+    for who in [&people[4], &people[0], &people[2], &people[3]] {
+        assert_eq!(sign(who).0, 0);
+    }
+    let (code, out) = headroom(&["ledger", "start", w, "--proposal", "start"]);
+    assert_eq!(code, 2, "one technical sign-off short: {out}");
+    assert!(out.contains("needs 1 more technical sign-off"), "{out}");
+    assert_eq!(sign(&people[1]).0, 0);
+    let (code, out) = headroom(&["ledger", "start", w, "--proposal", "start"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("`start` governance, signed by"), "{out}");
+    // A start proposal applies once: as a proposal it is spent.
+    let (code, out) = headroom(&["apply", "start", "--workspace", w]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn a_signed_removal_deletes_the_file_and_a_new_file_in_a_subfolder_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team_files(dir.path(), None);
+    std::fs::write(ws.join("frontend.yaml"), "budgets:\n  bundle:\n    unit: KB\n    limit: 300\n").unwrap();
+    start_ledger(&ws, Timestamp::now(), None).unwrap();
+    let draft =
+        |id: &str| Draft { id: id.into(), title: "t".into(), author: "erin@example.com".into(), rationale: "r".into(), ..Draft::default() };
+    let new = dir.path().join("search.yaml");
+    std::fs::write(&new, "budgets:\n  search:\n    unit: ms\n    limit: 80\n").unwrap();
+    propose(&ws, &draft("search"), &[], &[("team/search.yaml".into(), Some(std::fs::read_to_string(&new).unwrap()))], Timestamp::now())
+        .unwrap();
+    for who in [&people[4], &people[0]] {
+        sign_as(&ws, "search", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "search", Timestamp::now()).unwrap();
+    assert!(ws.join("team/search.yaml").is_file());
+    // Removing a budget file is a loosening: three roles and the author.
+    propose(&ws, &draft("drop-frontend"), &[], &[("frontend.yaml".into(), None)], Timestamp::now()).unwrap();
+    for who in [&people[4], &people[0], &people[2], &people[3]] {
+        sign_as(&ws, "drop-frontend", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "drop-frontend", Timestamp::now()).unwrap();
+    assert!(!ws.join("frontend.yaml").exists());
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+}
