@@ -204,6 +204,7 @@ fn result() -> BudgetResult {
         smallest_flaggable: None,
         trend: None,
         hints: None,
+        open_regression: None,
     }
 }
 

@@ -79,7 +79,7 @@ fn perfherder(values: &[f64]) -> Vec<usize> {
         let se = (var(back, mb) / w as f64 + var(fore, mf) / w as f64).sqrt();
         t[i] = if se > 0.0 {
             (mf - mb).abs() / se
-        } else if mf == mb {
+        } else if (mf - mb).abs() <= f64::EPSILON * mb.abs() {
             0.0
         } else {
             f64::INFINITY
@@ -88,6 +88,7 @@ fn perfherder(values: &[f64]) -> Vec<usize> {
     (0..values.len()).filter(|&i| t[i] > PERFHERDER_T && (i == 0 || t[i] >= t[i - 1]) && t.get(i + 1).is_none_or(|&n| t[i] > n)).collect()
 }
 
+#[allow(clippy::too_many_lines)] // one replay loop and its two tables, read top to bottom
 fn main() {
     let mut args = std::env::args().skip(1);
     let per_kind: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(4);

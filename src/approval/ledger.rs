@@ -396,7 +396,10 @@ pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String>
     check_id(id)?;
     let (proposal, text) = load_proposal(dir, &proposal_path(dir, id))?;
     if proposal.id != id {
-        return Err(format!("{PROPOSALS_DIR}/{id}.yaml: its id is `{}`, not `{id}` (a proposal's file is named after its id)", proposal.id));
+        return Err(format!(
+            "{PROPOSALS_DIR}/{id}.yaml: its id is `{}`, not `{id}` (a proposal's file is named after its id)",
+            proposal.id
+        ));
     }
     Ok((proposal, text))
 }

@@ -506,7 +506,7 @@ fn check_budget(
     result
 }
 
-#[allow(clippy::too_many_lines)] // one pass: value, limit, baseline, test; the steps share their locals
+#[allow(clippy::too_many_lines, clippy::too_many_arguments)] // one pass: value, limit, baseline, test; the steps share their locals
 fn evaluate(
     result: &mut BudgetResult,
     budget: &Budget,
@@ -670,7 +670,7 @@ fn evaluate(
     // The reference for a tail of k runs: the reference level's runs before the tail, at most
     // REFERENCE_WINDOW × baseline_runs of them; the centre is the median of the newest baseline_runs.
     let window = settings.baseline_runs.max(1);
-    let reference_for = |k: usize| -> Option<(Vec<f64>, f64, f64, usize)> {
+    let reference_for = |k: usize| -> Option<ReferenceRuns> {
         let stop = reference.end.min(total - k);
         let from = reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window));
         let values = sequence.get(from..stop)?.to_vec();
@@ -728,7 +728,7 @@ fn evaluate(
     let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
     let mut tests: Vec<(usize, f64, f64, f64)> = Vec::new(); // (k, p worse, p better, change)
     // Tails that reach back past the reference's end share one reference: computed once.
-    let mut cached: Option<(usize, Option<(Vec<f64>, f64, f64, usize)>)> = None;
+    let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
     for &k in &lengths {
         let stop = reference.end.min(total - k);
         if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
@@ -797,8 +797,8 @@ fn evaluate(
             );
             let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
             if let Some(b) = result.baseline.as_mut() {
-                b.last_run = history.runs[last_good].id.clone();
-                b.last_commit = history.runs[last_good].commit.clone();
+                b.last_run.clone_from(&history.runs[last_good].id);
+                b.last_commit.clone_from(&history.runs[last_good].commit);
             }
             result.open_regression = Some(OpenRegression {
                 since_run: history.runs[open.map_or(first_bad, |o| sequence_runs[o])].id.clone(),
@@ -829,6 +829,9 @@ fn evaluate(
         }
     }
 }
+
+/// A test's reference runs: their values, centre, noise σ, and where they start in the sequence.
+type ReferenceRuns = (Vec<f64>, f64, f64, usize);
 
 /// The decision where the baseline has too few runs for a spread: the samples' test where runs
 /// carry samples, else the effect size alone, which only warns.
