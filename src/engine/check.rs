@@ -677,9 +677,11 @@ fn evaluate(
         if values.is_empty() {
             return None;
         }
-        let center = stats::median(&values[values.len().saturating_sub(window)..])?;
-        let own = stats::median(&values)?;
-        let sigma = stats::mad_sigma(&values, own).into_iter().chain(stats::noise_sigma(&values)).reduce(f64::max).unwrap_or(0.0);
+        // σ: the larger of the newest baseline_runs' spread (MAD) and the run-to-run noise of all
+        // (a drift over the whole reference is not noise).
+        let recent = &values[values.len().saturating_sub(window)..];
+        let center = stats::median(recent)?;
+        let sigma = stats::mad_sigma(recent, center).into_iter().chain(stats::noise_sigma(&values)).reduce(f64::max).unwrap_or(0.0);
         Some((values, center, sigma, from))
     };
     let Some((values1, center, sigma, from1)) = reference_for(1) else {
@@ -823,7 +825,7 @@ fn evaluate(
                     let runs = worst.map_or(1, |w| w.1);
                     result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
                 } else {
-                    result.findings.push(Finding::WithinNoise { change: newest_change, p_value: result.p_value.unwrap_or(1.0) });
+                    result.findings.push(Finding::WithinNoise { change: newest_change, p_value: newest_model_p.max(pooled.unwrap_or(0.0)).min(1.0) });
                 }
             }
         }
@@ -1037,12 +1039,12 @@ mod tests {
         h.push_str(&branch_run(61, "feature", "f2", 48.0));
         let report = check(&workspace(BUDGET, &h), &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() });
         let r = &report.results[0];
-        assert!(matches!(r.findings[0], Finding::Inconclusive { runs: 1, .. }), "{r:?}");
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { runs: 1, .. })), "{r:?}");
         assert_eq!(report.exit_code(), 3);
         h.push_str(&branch_run(62, "feature", "f2", 47.5));
         let report = check(&workspace(BUDGET, &h), &CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() });
         let r = &report.results[0];
-        assert!(matches!(r.findings[0], Finding::Regression { change, .. } if (change - 0.1875).abs() < 0.02), "{r:?}");
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { change, .. } if (change - 0.1875).abs() < 0.02)), "{r:?}");
         assert_eq!(r.status, Status::Fail);
         assert_eq!(report.exit_code(), 1);
     }
@@ -1165,12 +1167,12 @@ mod tests {
         values.push(47.0);
         let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
         let report = check(&w, &CheckOptions::default());
-        assert!(matches!(report.results[0].findings[0], Finding::Inconclusive { .. }), "{:?}", report.results[0]);
+        assert!(report.results[0].findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. })), "{:?}", report.results[0]);
         assert_eq!(report.exit_code(), 3);
         values.push(47.2);
         let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
         let r = &check(&w, &CheckOptions::default()).results[0];
-        let Some(Finding::Regression { change, p_value: Some(p), severity, .. }) = r.findings.first().cloned() else {
+        let Some(Finding::Regression { change, p_value: Some(p), severity, .. }) = r.findings.iter().find(|f| matches!(f, Finding::Regression { .. })).cloned() else {
             panic!("{r:?}");
         };
         assert!((change - 0.178).abs() < 0.01, "{change}");
@@ -1223,13 +1225,15 @@ mod tests {
         ));
         let w = Workspace::from_files("w", &files);
         let r = &check(&w, &CheckOptions::default()).results[0];
-        assert_eq!(r.status, Status::Pass, "{r:?}");
+        // (47 ms is past the 45 ms warning of the 50 ms budget: it warns, but it no longer fails.)
+        assert_eq!(r.status, Status::Warn, "{r:?}");
+        assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
         assert!((r.baseline.as_ref().unwrap().value - 47.0).abs() < 1.0, "{r:?}");
         // So does a signed change of the budget after the regression began.
         let w = workspace(BUDGET, &history);
         let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
         let r = &check(&w, &CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() }).results[0];
-        assert_eq!(r.status, Status::Pass, "{r:?}");
+        assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
     }
 
     #[test]
@@ -1282,12 +1286,14 @@ mod tests {
             for m in 0..budgets {
                 text.push_str(&format!("  m{m}: {{unit: ms, limit: 1000}}\n"));
             }
-            let mut rng = crate::engine::synthetic::Rng::new(7);
+            // Each budget's noise from its own seed, so m0's runs are the same among 10 or 1,000.
+            let mut rngs: Vec<crate::engine::synthetic::Rng> = (0..budgets).map(|m| crate::engine::synthetic::Rng::new(7 + m as u64)).collect();
             let mut history = String::new();
             for i in 0..100 {
                 let fields: Vec<String> = (0..budgets)
                     .map(|m| {
-                        let v = if m == 0 && i >= 98 { 104.0 + rng.gaussian() } else { 100.0 + rng.gaussian() };
+                        let e = rngs[m].gaussian();
+                        let v = if m == 0 && i >= 98 { 106.0 + e } else { 100.0 + e };
                         format!("\"m{m}\":{v}")
                     })
                     .collect();

@@ -123,8 +123,11 @@ pub fn long_run_variance_factor(phi: f64) -> f64 {
     (1.0 + phi) / (1.0 - phi)
 }
 
+/// The longest cycle looked for, plus one: a running median of this many runs takes out steps.
+const SEASON_WINDOW: usize = 49;
+
 /// The period of a cycle that stands out in a series (a daily cycle of runtime metrics sampled
-/// hourly is 24), where there is one: the shortest lag from 4 to n/3 (at most 200) whose
+/// hourly is 24), where there is one: the shortest lag from 4 to n/3 (at most 48) whose
 /// autocorrelation is a local maximum of at least 0.3 while the autocorrelation at half that lag is
 /// negative (a cycle swings back; a trend, a step or AR noise stays positive at every lag).
 /// Deviations are clipped at 4 robust σ first. The newest 2,000 values decide. `None` for fewer
@@ -136,16 +139,27 @@ pub fn seasonal_period(values: &[f64]) -> Option<usize> {
     if n < 48 {
         return None;
     }
-    let center = median(values)?;
-    let spread = mad_sigma(values, center).filter(|s| *s > 0.0)?;
-    let clipped: Vec<f64> = values.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread)).collect();
+    // Less a running median over 49 runs (two daily cycles of hourly runs), so a step or a drift
+    // does not make every lag look alike; the cycle itself averages out of that median.
+    let half = SEASON_WINDOW / 2;
+    let mut window = Vec::with_capacity(SEASON_WINDOW);
+    let detrended: Vec<f64> = (0..n)
+        .map(|i| {
+            window.clear();
+            window.extend_from_slice(&values[i.saturating_sub(half)..(i + half + 1).min(n)]);
+            values[i] - median_in_place(&mut window).unwrap_or(values[i])
+        })
+        .collect();
+    let center = median(&detrended)?;
+    let spread = mad_sigma(&detrended, center).filter(|s| *s > 0.0)?;
+    let clipped: Vec<f64> = detrended.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread)).collect();
     let mean = clipped.iter().sum::<f64>() / n as f64;
     let d: Vec<f64> = clipped.iter().map(|x| x - mean).collect();
     let variance: f64 = d.iter().map(|x| x * x).sum();
     if variance <= 0.0 {
         return None;
     }
-    let max_lag = (n / 3).min(200);
+    let max_lag = (n / 3).min(SEASON_WINDOW - 1);
     let acf: Vec<f64> = (0..=max_lag + 1).map(|l| d.iter().zip(&d[l.min(n)..]).map(|(a, b)| a * b).sum::<f64>() / variance).collect();
     (4..=max_lag).find(|&p| acf[p] >= 0.3 && acf[p] >= acf[p - 1] && acf[p] >= acf[p + 1] && acf[p / 2] < 0.0)
 }

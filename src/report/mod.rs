@@ -181,11 +181,11 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             severity.as_str()
         ),
         Finding::Inconclusive { change, p_value, runs } => format!(
-            "inconclusive: {} worse than the baseline of {} in {}, beyond its noise (p {}) but not confirmed; rerun the benchmark on the same commit (exit code 3)",
+            "inconclusive: {} worse than the baseline of {} in {}, beyond its noise (confidence {}) but not confirmed; rerun the benchmark on the same commit (exit code 3)",
             percent(*change).trim_start_matches('+'),
             baseline_words(result),
             if *runs == 1 { "one run".to_owned() } else { format!("{runs} runs of this commit") },
-            significant(*p_value, "")
+            confidence(*p_value)
         ),
         Finding::BaseRegression { since, change, runs, days } => format!(
             "the baseline branch has an open regression: {} worse since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",

@@ -179,8 +179,13 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
         lines.extend(hint_lines(r));
         lines.extend(noise_and_trend(r));
         let over = r.findings.iter().any(|f| matches!(f, Finding::OverLimit));
-        let section = if r.status == Status::Fail {
+        // A budget that fails only by the gate's regression is on the agenda as that regression
+        // (new or still open, with its triage); over budget is over the limit, or nothing to check.
+        let regression_only = !over && r.findings.iter().any(|f| matches!(f, Finding::Regression { .. }));
+        let section = if r.status == Status::Fail && !regression_only {
             Section::OverBudget
+        } else if regression_only {
+            continue
         } else if r.status == Status::Warn
             || r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some_and(|d| d.0 - today.0 <= AT_RISK_MS))
         {
