@@ -4,6 +4,8 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+mod common;
+use common::copy_dir;
 
 fn headroom(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).env_remove("GITHUB_BASE_REF").output().expect("the headroom binary runs")
@@ -61,8 +63,10 @@ fn a_pull_request_is_compared_with_its_base_branch() {
     history.push_str(&run_line("pr2", 7, "feature", "\"schema_validator.latency\":36,\"schema_validator.memory\":4"));
     let dir = workspace(&history);
     let out = headroom(&["check", dir.path().to_str().unwrap(), "--baseline-branch", "main"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stdout(&out).contains("regression: 20.0% worse than the baseline of 30 ms (median of 5 runs"), "{}", stdout(&out));
+    // Compared with main's 30 ms, not with the PR's own earlier 36 ms. Five runs of main say too
+    // little about its noise for one run to fail: the check asks for a rerun (exit code 3).
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(stdout(&out).contains("inconclusive: 20.0% worse than the baseline of 30 ms (median of 5 runs"), "{}", stdout(&out));
 }
 
 #[test]
@@ -171,11 +175,30 @@ fn the_bundled_workspace_checks_as_its_story_says() {
     let status = |id: &str| doc["results"].as_array().unwrap().iter().find(|r| r["budget"] == id).map(|r| r["status"].clone());
     // The JavaScript bundle crosses its 200 KB budget at the end of the example history.
     assert_eq!(status("frontend.javascript"), Some("fail".into()));
-    // Auth's database lookup stepped up and is near its 15 ms allocation.
-    assert_eq!(status("services.auth.database_lookup"), Some("warn".into()));
+    // Auth's database lookup stepped up 40 % at ci-1156 and nobody has accepted it: the gate keeps
+    // failing it (never absorbing it into the baseline), naming the run where it began.
+    assert_eq!(status("services.auth.database_lookup"), Some("fail".into()));
+    let open =
+        doc["results"].as_array().unwrap().iter().find(|r| r["budget"] == "services.auth.database_lookup").unwrap()["open_regression"]
+            .clone();
+    assert_eq!(open["since_run"], "ci-1156", "{open}");
     assert_eq!(status("schema_validator.latency"), Some("pass".into()));
     let out = headroom(&["validate", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A person accepts it (won't fix, with an owner and a note): the baseline restarts at the new
+    // level, and the lookup only warns, near its 15 ms allocation.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&root, copy.path());
+    let ws = copy.path().to_str().unwrap();
+    for finding in ["services.auth.database_lookup@ci-1156", "services.auth@ci-1156"] {
+        let out = headroom(&["triage", finding, "--workspace", ws, "--state", "wont_fix", "--owner", "maria", "--note", "TLS upgrade"]);
+        assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&headroom(&["check", ws, "--format", "json"]).stdout).unwrap();
+    let status = |id: &str| doc["results"].as_array().unwrap().iter().find(|r| r["budget"] == id).map(|r| r["status"].clone());
+    assert_eq!(status("services.auth.database_lookup"), Some("warn".into()));
+    assert_eq!(status("services.auth"), Some("pass".into()));
 }
 
 /// A wide CSV with an index column: `latency` steps up 25 % at row 60 (noise ±2 %), `memory` is flat,

@@ -7,6 +7,8 @@ use egui_kittest::kittest::Queryable as _;
 use headroom::gui::{App, Source};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+mod common;
+use common::copy_dir;
 
 fn app_on(source: Source) -> Harness<'static, App> {
     let mut harness = Harness::builder().with_size(egui::vec2(1400.0, 860.0)).build_eframe(move |cc| App::new(cc, &source));
@@ -41,15 +43,6 @@ fn copy_of_bundled() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets").as_path(), dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() { copy_dir(&path, &target) } else { std::fs::copy(&path, &target).map(|_| ()).unwrap() }
-    }
 }
 
 fn selected_id(harness: &Harness<'static, App>) -> Option<String> {

@@ -825,7 +825,9 @@ fn evaluate(
                     let runs = worst.map_or(1, |w| w.1);
                     result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
                 } else {
-                    result.findings.push(Finding::WithinNoise { change: newest_change, p_value: newest_model_p.max(pooled.unwrap_or(0.0)).min(1.0) });
+                    result
+                        .findings
+                        .push(Finding::WithinNoise { change: newest_change, p_value: newest_model_p.max(pooled.unwrap_or(0.0)).min(1.0) });
                 }
             }
         }
@@ -1172,7 +1174,9 @@ mod tests {
         values.push(47.2);
         let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
         let r = &check(&w, &CheckOptions::default()).results[0];
-        let Some(Finding::Regression { change, p_value: Some(p), severity, .. }) = r.findings.iter().find(|f| matches!(f, Finding::Regression { .. })).cloned() else {
+        let Some(Finding::Regression { change, p_value: Some(p), severity, .. }) =
+            r.findings.iter().find(|f| matches!(f, Finding::Regression { .. })).cloned()
+        else {
             panic!("{r:?}");
         };
         assert!((change - 0.178).abs() < 0.01, "{change}");
@@ -1287,7 +1291,8 @@ mod tests {
                 text.push_str(&format!("  m{m}: {{unit: ms, limit: 1000}}\n"));
             }
             // Each budget's noise from its own seed, so m0's runs are the same among 10 or 1,000.
-            let mut rngs: Vec<crate::engine::synthetic::Rng> = (0..budgets).map(|m| crate::engine::synthetic::Rng::new(7 + m as u64)).collect();
+            let mut rngs: Vec<crate::engine::synthetic::Rng> =
+                (0..budgets).map(|m| crate::engine::synthetic::Rng::new(7 + m as u64)).collect();
             let mut history = String::new();
             for i in 0..100 {
                 let fields: Vec<String> = (0..budgets)

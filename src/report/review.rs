@@ -185,7 +185,7 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
         let section = if r.status == Status::Fail && !regression_only {
             Section::OverBudget
         } else if regression_only {
-            continue
+            continue;
         } else if r.status == Status::Warn
             || r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some_and(|d| d.0 - today.0 <= AT_RISK_MS))
         {

@@ -1,4 +1,4 @@
-//! Helpers shared by the tests that run many `headroom` processes and real `git merge`s.
+//! Helpers shared by the tests that run `headroom` processes, real `git merge`s and the app.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // a test that cannot unwrap has failed; not every test uses every helper
 
 use std::path::{Path, PathBuf};
@@ -111,4 +111,14 @@ pub fn import_args(ws: &Path, file: &Path, id: &str) -> Vec<String> {
         .iter()
         .map(|s| (*s).to_owned())
         .collect()
+}
+
+/// Copies the folder `from` into `to`, recursively (a scratch copy of a workspace).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() { copy_dir(&path, &target) } else { std::fs::copy(&path, &target).map(|_| ()).unwrap() }
+    }
 }
