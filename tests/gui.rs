@@ -32,7 +32,9 @@ fn settle(harness: &mut Harness<'static, App>) {
         if !busy {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the app did not finish loading");
+        // A liveness bound, not a speed target (those are in `cargo bench`): a debug build replays
+        // the whole example history through the gate here.
+        assert!(start.elapsed() < Duration::from_secs(240), "the app did not finish loading");
         std::thread::sleep(Duration::from_millis(10));
     }
     harness.run();
@@ -57,8 +59,9 @@ fn the_window_shows_the_budget_tree_with_status_and_headroom() {
     harness.get_by_label_contains("capability_budgets.yaml");
     // ADR 030's capability budget, with its value against the limit and the headroom left.
     harness.get_by_label("schema_validator latency   33.7 ms / 50 ms   33% left");
-    // Only the JavaScript bundle fails: database.delete's +6 % is within its noise.
-    harness.get_by_label_contains("1 failing");
+    // The JavaScript bundle fails, and so do Auth's open regression (the lookup and its parent,
+    // which nobody has accepted); database.delete's +5 % is within its noise.
+    harness.get_by_label_contains("3 failing");
     harness.get_by_label("Select a budget on the left to see its history against the budget.");
     harness.snapshot("budget_tree");
 }
@@ -288,8 +291,9 @@ fn a_budget_with_a_change_of_level_shows_the_engine_change_point() {
     let state = &harness.state().state;
     assert_eq!(state.plot.change_points.len(), 1, "{:?}", state.plot.change_points);
     harness.get_by_label_contains("change point: regression 18.9 ms to 22.7 ms (+20.0%)");
-    // The baseline restarted on the new level.
-    harness.get_by_label_contains("since ci-1157");
+    // Nobody accepted the regression: the baseline stays at the level before it, and the view
+    // says since when it has been open.
+    harness.get_by_label_contains("open since run `ci-1156`");
     harness.snapshot("auth_change_point");
 }
 

@@ -218,6 +218,13 @@ pub struct CheckArgs {
     /// where set, else the workspace's `default_branch` (main).
     #[arg(long)]
     pub baseline_branch: Option<String>,
+    /// Compare with this run instead of the baseline branch (deployment validation: the previous
+    /// version's run). Its raw samples, where it has them, make the test.
+    #[arg(long, conflicts_with_all = ["baseline_branch", "baseline_commit"])]
+    pub baseline_run: Option<String>,
+    /// Compare with every run of this commit (or tag's commit; 7+ characters of its hash match).
+    #[arg(long, conflicts_with = "baseline_branch")]
+    pub baseline_commit: Option<String>,
     /// The run to check, by id; default: the newest run of the environment.
     #[arg(long)]
     pub run: Option<String>,
@@ -646,6 +653,11 @@ fn run_check(args: &CheckArgs) -> i32 {
         baseline_branch,
         settings: Some(settings),
         budget_changes: crate::approval::applied_budget_changes(&args.workspace),
+        baseline_from: match (&args.baseline_run, &args.baseline_commit) {
+            (Some(id), _) => Some(crate::engine::check::BaselineRuns::Run(id.clone())),
+            (None, Some(commit)) => Some(crate::engine::check::BaselineRuns::Commit(commit.clone())),
+            (None, None) => None,
+        },
     };
     let report = check(&workspace, &options);
     let format = match args.format {

@@ -48,11 +48,19 @@ pub struct DetectorSettings {
     pub threshold_scale: f64,
     /// The smallest relative change of level worth reporting (0 reports any significant shift).
     pub min_relative_change: f64,
+    /// Whether a cycle found in the values is taken out first (off where the caller already did).
+    pub deseasonalize: bool,
 }
 
 impl Default for DetectorSettings {
     fn default() -> Self {
-        DetectorSettings { min_segment: 5, significance: 0.001, threshold_scale: DEFAULT_THRESHOLD_SCALE, min_relative_change: 0.0 }
+        DetectorSettings {
+            min_segment: 5,
+            significance: 0.001,
+            threshold_scale: DEFAULT_THRESHOLD_SCALE,
+            min_relative_change: 0.0,
+            deseasonalize: true,
+        }
     }
 }
 
@@ -136,7 +144,7 @@ impl Segmentation {
 pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // A cycle (a daily one in runtime metrics) is not a string of level shifts: it is taken out
     // before the search, and the levels are those of the values less their cycle.
-    let (adjusted, period) = stats::deseasonalize(values);
+    let (adjusted, period) = if settings.deseasonalize { stats::deseasonalize(values) } else { (Vec::new(), None) };
     let values = if period.is_some() { &adjusted[..] } else { values };
     let n = values.len();
     // A short series (6 to 2 × min_segment runs, as a handful of benchmark runs is) may still

@@ -301,6 +301,31 @@ pub struct CheckOptions {
     /// Budget changes applied through signed proposals: (budget id, when). A worse level that
     /// began before a signed change of its budget counts as accepted.
     pub budget_changes: Vec<(String, Timestamp)>,
+    /// The baseline is these runs instead of the baseline branch's (deployment validation against
+    /// the previous version): a named run, or every run of a commit.
+    pub baseline_from: Option<BaselineRuns>,
+}
+
+/// Runs named as the baseline, on any branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaselineRuns {
+    /// The run of this id.
+    Run(String),
+    /// Every run of this commit (a prefix of at least 7 characters matches).
+    Commit(String),
+}
+
+impl BaselineRuns {
+    /// Whether `run` is one of them.
+    #[must_use]
+    pub fn includes(&self, run: &Run) -> bool {
+        match self {
+            BaselineRuns::Run(id) => run.id == *id,
+            BaselineRuns::Commit(commit) => {
+                run.commit.as_deref().is_some_and(|c| c == commit || (commit.len() >= 7 && c.starts_with(commit.as_str())))
+            }
+        }
+    }
 }
 
 /// The outcome of a check.
@@ -312,6 +337,8 @@ pub struct CheckReport {
     pub run: Option<Run>,
     /// The baseline branch.
     pub baseline_branch: String,
+    /// The runs named as the baseline instead of the branch's, where they were.
+    pub baseline_from: Option<BaselineRuns>,
     /// The settings used.
     pub settings: CheckSettings,
     /// One result per budget with a limit, in workspace order.
@@ -403,7 +430,17 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     };
 
-    let context = Context { triage: &workspace.triage, budget_changes: &options.budget_changes };
+    let context =
+        Context { triage: &workspace.triage, budget_changes: &options.budget_changes, baseline_from: options.baseline_from.as_ref() };
+    if let Some(from) = &options.baseline_from
+        && !history.runs.iter().any(|r| r.environment == environment && from.includes(r))
+    {
+        let named = match from {
+            BaselineRuns::Run(id) => format!("run `{id}`"),
+            BaselineRuns::Commit(c) => format!("commit `{c}`"),
+        };
+        problems.push(Problem { status: Status::Fail, message: format!("the baseline {named} has no run in environment `{env_name}`") });
+    }
     let mut results: Vec<BudgetResult> = workspace
         .budgets
         .iter()
@@ -437,6 +474,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         environment,
         run: run_index.map(|i| history.runs[i].clone()),
         baseline_branch,
+        baseline_from: options.baseline_from.clone(),
         settings,
         results,
         problems,
@@ -453,6 +491,17 @@ fn point_at(series: &Series, run: u32) -> Option<usize> {
 struct Context<'a> {
     triage: &'a Triage,
     budget_changes: &'a [(String, Timestamp)],
+    baseline_from: Option<&'a BaselineRuns>,
+}
+
+impl Context<'_> {
+    /// Whether `run` belongs to the baseline: the named runs, else the baseline branch's.
+    fn in_baseline(&self, run: &Run, baseline_branch: &str) -> bool {
+        match self.baseline_from {
+            Some(from) => from.includes(run),
+            None => run.branch.as_deref() == Some(baseline_branch),
+        }
+    }
 }
 
 impl Context<'_> {
@@ -559,7 +608,7 @@ fn evaluate(
     let mut samples: Vec<Option<&Vec<f64>>> = Vec::new();
     for (i, p) in series.points[..end].iter().enumerate().rev() {
         let r = &history.runs[p.run as usize];
-        if r.environment.as_deref() != environment || r.branch.as_deref() != Some(baseline_branch) {
+        if r.environment.as_deref() != environment || !context.in_baseline(r, baseline_branch) {
             continue;
         }
         if let Some(v) = value_of(i) {
@@ -590,7 +639,7 @@ fn evaluate(
     if profile.is_some() {
         lookback.values = raw_lookback.iter().enumerate().map(|(i, &x)| deseason(i, x)).collect();
     }
-    let segmentation = changepoint::detect(&lookback.values, &DetectorSettings::default());
+    let segmentation = changepoint::detect(&lookback.values, &DetectorSettings { deseasonalize: false, ..DetectorSettings::default() });
     // The noise's autocorrelation: from the differences (blind to level shifts) or, where higher,
     // from the newest level's own runs (which also see what is left of a cycle).
     let own_rho = segmentation.segments.last().map_or(0.0, |last| {
@@ -607,7 +656,7 @@ fn evaluate(
     let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
     let levels = walk_levels(&segmentation, &lookback, history, budget, context, settings.regression_threshold);
     result.trend = analyze::trend(history, &lookback, &segmentation, budget.direction, Some(result.limit));
-    let on_baseline_branch = history.runs[run].branch.as_deref() == Some(baseline_branch);
+    let on_baseline_branch = context.baseline_from.is_none() && history.runs[run].branch.as_deref() == Some(baseline_branch);
 
     // What is judged: on the baseline branch, the checked run with the runs before it that are
     // not the reference level; on another branch (a pull request), the checked run with the
@@ -645,7 +694,7 @@ fn evaluate(
                 let r = &history.runs[p.run as usize];
                 if r.environment.as_deref() == environment
                     && r.commit.as_deref() == Some(commit)
-                    && r.branch.as_deref() != Some(baseline_branch)
+                    && !context.in_baseline(r, baseline_branch)
                     && let Some(v) = value_of(i)
                 {
                     sequence.push(deseason(raw_lookback.len(), v));
@@ -1278,6 +1327,35 @@ mod tests {
         let r = &check(&w, &CheckOptions::default()).results[0];
         assert!(matches!(r.findings[0], Finding::Regression { p_value: None, .. }), "{r:?}");
         assert_eq!(r.status, Status::Warn);
+    }
+
+    #[test]
+    fn a_deployment_is_compared_with_the_previous_version_by_run_or_commit() {
+        // Version 1 deployed as run d1 (commit v1) with raw samples, version 2 as d2: 8 % slower.
+        let line = |id: &str, commit: &str, branch: &str, samples: &[f64]| {
+            let samples: Vec<String> = samples.iter().map(ToString::to_string).collect();
+            format!(
+                "{{\"id\":\"{id}\",\"timestamp\":\"2026-01-0{}T00:00:00Z\",\"commit\":\"{commit}\",\"branch\":\"{branch}\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{{\"samples\":[{}]}}}}}}\n",
+                id.len(),
+                samples.join(",")
+            )
+        };
+        let mut h = line("d1", "aaaaaaa1111", "release", &[20.0, 20.2, 19.9, 20.1, 20.0, 19.8]);
+        h.push_str(&line("dd2", "bbbbbbb2222", "release", &[21.6, 21.7, 21.5, 21.8, 21.6, 21.4]));
+        let w = workspace(BUDGET, &h);
+        for from in [BaselineRuns::Run("d1".into()), BaselineRuns::Commit("aaaaaaa".into())] {
+            let report = check(&w, &CheckOptions { baseline_from: Some(from.clone()), ..CheckOptions::default() });
+            let r = &report.results[0];
+            assert!(
+                matches!(r.findings[0], Finding::Regression { change, p_value: Some(_), .. } if (change - 0.08).abs() < 0.01),
+                "{from:?} {r:?}"
+            );
+            assert_eq!(report.exit_code(), 1);
+        }
+        // A baseline that names nothing is loud.
+        let report = check(&w, &CheckOptions { baseline_from: Some(BaselineRuns::Run("d0".into())), ..CheckOptions::default() });
+        assert!(report.problems.iter().any(|p| p.message.contains("the baseline run `d0` has no run")), "{:?}", report.problems);
+        assert_eq!(report.exit_code(), 1);
     }
 
     #[test]

@@ -139,15 +139,18 @@ pub fn seasonal_period(values: &[f64]) -> Option<usize> {
     if n < 48 {
         return None;
     }
-    // Less a running median over 49 runs (two daily cycles of hourly runs), so a step or a drift
-    // does not make every lag look alike; the cycle itself averages out of that median.
+    // Less a running mean over 49 runs (two daily cycles of hourly runs; O(n) from prefix sums),
+    // so a step or a drift does not make every lag look alike; the cycle averages out of it.
     let half = SEASON_WINDOW / 2;
-    let mut window = Vec::with_capacity(SEASON_WINDOW);
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0.0);
+    for v in values {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
+    }
     let detrended: Vec<f64> = (0..n)
         .map(|i| {
-            window.clear();
-            window.extend_from_slice(&values[i.saturating_sub(half)..(i + half + 1).min(n)]);
-            values[i] - median_in_place(&mut window).unwrap_or(values[i])
+            let (from, to) = (i.saturating_sub(half), (i + half + 1).min(n));
+            values[i] - (prefix[to] - prefix[from]) / (to - from) as f64
         })
         .collect();
     let center = median(&detrended)?;

@@ -274,12 +274,16 @@ fn run_line(report: &CheckReport) -> String {
     let env = report.environment.as_deref().unwrap_or("(none)");
     match &report.run {
         Some(run) => format!(
-            "run `{}`{}{}{} in environment `{env}`, baseline branch `{}`",
+            "run `{}`{}{}{} in environment `{env}`, {}",
             run.id,
             run.commit.as_ref().map_or_else(String::new, |c| format!(" at {}", &c[..c.len().min(12)])),
             run.branch.as_ref().map_or_else(String::new, |b| format!(" on `{b}`")),
             run.timestamp.map_or_else(String::new, |t| format!(" ({t})")),
-            report.baseline_branch
+            match &report.baseline_from {
+                Some(crate::engine::check::BaselineRuns::Run(id)) => format!("baseline run `{id}`"),
+                Some(crate::engine::check::BaselineRuns::Commit(c)) => format!("baseline commit `{c}`"),
+                None => format!("baseline branch `{}`", report.baseline_branch),
+            }
         ),
         None => format!("no run checked in environment `{env}`"),
     }
@@ -421,6 +425,8 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
             "timestamp": r.timestamp.map(|t| t.to_string()),
         })),
         "baseline_branch": report.baseline_branch,
+        "baseline_run": match &report.baseline_from { Some(crate::engine::check::BaselineRuns::Run(id)) => Some(id), _ => None },
+        "baseline_commit": match &report.baseline_from { Some(crate::engine::check::BaselineRuns::Commit(c)) => Some(c), _ => None },
         "regression_threshold": report.settings.regression_threshold,
         "significance": report.settings.significance,
         "summary": {"pass": pass, "warn": warn, "fail": fail},
