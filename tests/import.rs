@@ -146,7 +146,7 @@ fn a_failed_google_benchmark_is_named_and_never_lands_as_a_fast_value() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("warning:") && out.contains("`BM_flaky` failed (backend unreachable): not imported"), "{out}");
     assert!(out.contains("imported 1 metrics"), "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/google-benchmark.jsonl")).unwrap();
+    let history = history_of(&ws, "google-benchmark");
     let second: serde_json::Value = serde_json::from_str(history.lines().nth(1).unwrap()).unwrap();
     assert!(second["metrics"].get("BM_flaky").is_none(), "no 0 ns sample: {second}");
     // The check finds the budgeted benchmark missing from the run, and fails on it: never a pass.
@@ -188,7 +188,7 @@ fn google_benchmark_aggregates_only_take_the_median_and_keep_the_stddev() {
         out.contains("note:") && out.contains("took the median of the repetitions as the value of `BM_concat` (3 repetitions)"),
         "{out}"
     );
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/google-benchmark.jsonl")).unwrap();
+    let history = history_of(&ws, "google-benchmark");
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(line["metrics"]["BM_concat"]["value"].as_f64(), Some(median), "{line}");
     assert_eq!(line["metrics"]["BM_concat"]["unit"], "ns");
@@ -208,7 +208,7 @@ fn a_hyperfine_parameter_scan_under_one_name_becomes_one_metric_per_value() {
     let ws = workspace(dir.path(), "budgets:\n  sleep_2ms: {unit: ms, limit: 50, metric: \"sleep[t=2]\"}\n");
     let (code, out) = headroom(&["import", "--from", "hyperfine", json.to_str().unwrap(), "--into", &ws, "--run-id", "s1"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/hyperfine.jsonl")).unwrap();
+    let history = history_of(&ws, "hyperfine");
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     for metric in ["sleep[t=1]", "sleep[t=2]"] {
         assert_eq!(line["metrics"][metric]["samples"].as_array().map(Vec::len), Some(3), "{metric}: {line}");
@@ -477,7 +477,7 @@ fn a_real_k6_run_whose_handle_summary_writes_its_data_is_imported_with_group_dur
     );
     let (code, out) = headroom(&["import", "--from", "k6", summary.to_str().unwrap(), "--into", &ws, "--run-id", "hs-1"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/k6.jsonl")).unwrap();
+    let history = history_of(&ws, "k6");
     let line: serde_json::Value = serde_json::from_str(&history).unwrap();
     for metric in ["group_duration{group:::home}.p(95)", "group_duration.avg", "http_req_duration.p(95)", "iteration_duration.med"] {
         assert_eq!(line["metrics"][metric]["unit"], "ms", "{metric}: {line}");
@@ -496,7 +496,7 @@ fn import_lighthouse(dir: &Path, report: &str) -> (serde_json::Value, String) {
     let ws = workspace(dir, "budgets:\n  fcp: {unit: ms, limit: 1800, metric: lighthouse.first-contentful-paint}\n");
     let (code, out) = headroom(&["import", "--from", "lighthouse", report, "--into", &ws, "--run-id", "lh"]);
     assert_eq!(code, 0, "{out}");
-    let history = std::fs::read_to_string(Path::new(&ws).join("history/lighthouse.jsonl")).unwrap();
+    let history = history_of(&ws, "lighthouse");
     let line: serde_json::Value = serde_json::from_str(&history).unwrap();
     let (code, check) = headroom(&["check", &ws]);
     assert_eq!(code, 0, "a first contentful paint of about 0.6 s is within 1.8 s: {check}");

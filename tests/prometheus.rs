@@ -151,7 +151,8 @@ fn runtime_history_comes_from_a_real_prometheus_over_query_range() {
     let (code, out) = import("api.latency=max(api_latency_ms)");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("imported 49 runs (0 already there)"), "{out}");
-    let history = std::fs::read_to_string(ws.join("history/prometheus.jsonl")).unwrap();
+    // Each import is its own file under `history/prometheus/` (so parallel imports never share one).
+    let history = history_text(&ws.join("history"));
     let last: serde_json::Value = serde_json::from_str(history.lines().last().unwrap()).unwrap();
     assert_eq!(last["metrics"]["api.latency"], 48.0, "{last}");
     assert_eq!(last["environment"], "prod");
@@ -202,4 +203,18 @@ fn the_app_imports_runtime_history_from_prometheus_in_the_background() {
     state.wait();
     assert!(state.message.as_deref().unwrap_or("").contains("runs from Prometheus (0 already there)"), "{:?}", state.message);
     assert!(state.workspace.history.runs.len() >= 20, "{}", state.workspace.history.runs.len());
+}
+
+/// Every history file under `dir`, in name order, one after another.
+fn history_text(dir: &std::path::Path) -> String {
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { collect(&path, out) } else { out.push(path) }
+        }
+    }
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
 }

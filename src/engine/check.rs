@@ -719,6 +719,11 @@ fn evaluate(
     // The reference for a tail of k runs: the reference level's runs before the tail, at most
     // REFERENCE_WINDOW × baseline_runs of them; the centre is the median of the newest baseline_runs.
     let window = settings.baseline_runs.max(1);
+    // The reference's run-to-run noise, once for every tail (it sorts the runs' differences).
+    let noise_of_reference = {
+        let stop = reference.end.min(total - 1);
+        sequence.get(reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window))..stop).and_then(stats::noise_sigma)
+    };
     let reference_for = |k: usize| -> Option<ReferenceRuns> {
         let stop = reference.end.min(total - k);
         let from = reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window));
@@ -730,7 +735,7 @@ fn evaluate(
         // (a drift over the whole reference is not noise).
         let recent = &values[values.len().saturating_sub(window)..];
         let center = stats::median(recent)?;
-        let sigma = stats::mad_sigma(recent, center).into_iter().chain(stats::noise_sigma(&values)).reduce(f64::max).unwrap_or(0.0);
+        let sigma = stats::mad_sigma(recent, center).into_iter().chain(noise_of_reference).reduce(f64::max).unwrap_or(0.0);
         Some((values, center, sigma, from))
     };
     let Some((values1, center, sigma, from1)) = reference_for(1) else {

@@ -179,7 +179,12 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
         return 1.0;
     };
     let d = reference.worse_sign * (tail_mean - reference_mean);
-    let window_means: Vec<f64> = clipped.windows(k).map(|w| w.iter().sum::<f64>() / k as f64).collect();
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0.0);
+    for v in &clipped {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
+    }
+    let window_means: Vec<f64> = (k..=n).map(|end| (prefix[end] - prefix[end - k]) / k as f64).collect();
     let batch = stats::variance(&window_means).unwrap_or(0.0);
     let independent = stats::variance(&clipped).unwrap_or(0.0) / k as f64;
     let se = (batch.max(independent) * (1.0 + k as f64 / n as f64)).sqrt();

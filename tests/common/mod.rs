@@ -70,7 +70,8 @@ pub fn team_workspace(dir: &Path) -> (PathBuf, Vec<Person>) {
     (ws, people)
 }
 
-/// `headroom propose` of a loosening of `budget` to `value` by alice, as proposal `id`.
+/// `headroom propose` of a loosening of `budget` to `value` by alice, as proposal `id`, signed by
+/// her as its author.
 pub fn propose(ws: &Path, id: &str, budget: &str, value: f64) {
     let (code, out) = headroom(&[
         "propose",
@@ -87,6 +88,11 @@ pub fn propose(ws: &Path, id: &str, budget: &str, value: f64) {
         "--rationale",
         "a real change",
     ]);
+    assert_eq!(code, 0, "{out}");
+    // The author proves the proposal is hers with her own signature (she never counts as an approver).
+    let key = ws.parent().unwrap().join("alice");
+    let (code, out) =
+        headroom(&["sign", id, "--workspace", ws.to_str().unwrap(), "--principal", "alice@example.com", "--key", key.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
 }
 
