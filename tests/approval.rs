@@ -9,23 +9,8 @@ use headroom::model::time::Timestamp;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-struct Person {
-    principal: String,
-    key_file: PathBuf,
-    public: String,
-}
-
-fn person(dir: &Path, name: &str) -> Person {
-    let key_file = dir.join(name);
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&key_file)
-        .status()
-        .expect("ssh-keygen (openssh-client) is installed");
-    assert!(status.success());
-    let public = std::fs::read_to_string(key_file.with_extension("pub")).unwrap().trim().to_owned();
-    Person { principal: format!("{name}@example.com"), key_file, public }
-}
+mod common;
+use common::{Person, person};
 
 fn private_key(p: &Person) -> ssh_key::PrivateKey {
     ssh_key::PrivateKey::read_openssh_file(&p.key_file).unwrap()

@@ -9,23 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-struct Person {
-    principal: String,
-    key_file: PathBuf,
-    public: String,
-}
-
-fn person(dir: &Path, name: &str) -> Person {
-    let key_file = dir.join(name);
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&key_file)
-        .status()
-        .expect("ssh-keygen (openssh-client) is installed");
-    assert!(status.success());
-    let public = std::fs::read_to_string(key_file.with_extension("pub")).unwrap().trim().to_owned();
-    Person { principal: format!("{name}@example.com"), key_file, public }
-}
+mod common;
+use common::{Person, person};
 
 /// Runs the real binary, killing it after 60 s (a hang is a failure, not a stuck test run).
 fn headroom(args: &[&str]) -> (i32, String) {
