@@ -195,7 +195,7 @@ pub fn trend(
         return None;
     }
     let x: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
-    let per_run = stats::theil_sen_slope(&x, values)?;
+    let per_run = stats::long_lag_slope(values)?;
     let p_value = stats::mann_kendall_p_value(values)?;
     let worse_way = match direction {
         Direction::LowerIsBetter => per_run > 0.0,

@@ -44,6 +44,9 @@ pub const TAIL_LENGTHS: [usize; 7] = [2, 3, 5, 8, 12, 20, 32];
 /// The fewest reference runs a test needs.
 pub const MIN_REFERENCE_RUNS: usize = 3;
 
+/// The fewest reference runs whose tail is extrapolated beyond the worst of them.
+pub const MIN_TAIL_FIT_RUNS: usize = 20;
+
 /// The reference level a tail is compared with.
 #[derive(Clone, Debug)]
 pub struct Reference<'a> {
@@ -71,18 +74,65 @@ impl Reference<'_> {
     /// uncertainty, a prediction interval).
     fn as_bad(&self, c: f64) -> f64 {
         let n = self.values.len();
-        let model = if self.sigma > 0.0 {
+        let model = self.model_sf(c);
+        let counted = self.values.iter().filter(|&&x| self.deviation(x) >= c).count();
+        (counted as f64).max(model * n as f64)
+    }
+
+    /// The chance of one run at least `c` worse than the centre, beyond every run of the
+    /// reference: the reference's own upper tail extrapolated (peaks over a threshold). The worst
+    /// m of its n runs' deviations above the (m+1)-th are fitted with an exponential whose scale
+    /// is taken at an upper confidence bound (the fit is uncertain, and a heavier tail must not
+    /// look lighter than it is), never below half the noise σ (quantised timers tie). An
+    /// exponential tail is heavier than a normal one, so Gaussian noise is judged cautiously;
+    /// skewed, bimodal, spiky and heavy-tailed references fit a longer tail and need a larger
+    /// shift. The larger of this and the Student-t model is taken.
+    fn beyond(&self, c: f64) -> f64 {
+        let n = self.values.len();
+        let mut deviations: Vec<f64> = self.values.iter().map(|&x| self.deviation(x)).collect();
+        deviations.sort_by(|a, b| b.total_cmp(a));
+        let m = (n / TAIL_FIT_SHARE).clamp(TAIL_FIT_MIN, n.saturating_sub(1).max(1));
+        let model = self.model_sf(c);
+        let Some(&u) = deviations.get(m) else { return model };
+        let mean_excess = deviations[..m].iter().map(|d| d - u).sum::<f64>() / m as f64;
+        // An upper confidence bound of an exponential's mean from m excesses: 2m·mean / χ²(2m)
+        // at its lower quantile (Wilson–Hilferty).
+        let nu = 2.0 * m as f64;
+        let h = 2.0 / (9.0 * nu);
+        let chi = nu * (1.0 - h - TAIL_FIT_Z * h.sqrt()).powi(3);
+        let scale = (mean_excess * nu / chi).max(0.5 * self.sigma);
+        // A generalised Pareto tail of fixed shape ξ: its mean excess is β / (1 − ξ).
+        let beta = (1.0 - TAIL_SHAPE) * scale;
+        let tail =
+            if beta > 0.0 { (m as f64 / n as f64) * (1.0 + TAIL_SHAPE * (c - u).max(0.0) / beta).powf(-1.0 / TAIL_SHAPE) } else { 0.0 };
+        tail.max(model)
+    }
+
+    /// The Student-t model's chance of one run at least `c` worse (σ widened for the centre's
+    /// own uncertainty: a prediction interval).
+    fn model_sf(&self, c: f64) -> f64 {
+        let n = self.values.len();
+        if self.sigma > 0.0 {
             let scale = self.sigma * (1.0 + std::f64::consts::PI / (2.0 * n as f64)).sqrt();
             stats::student_t_sf(c / scale, (n.max(2) - 1) as f64)
         } else if c > 0.0 {
             0.0
         } else {
             1.0
-        };
-        let counted = self.values.iter().filter(|&&x| self.deviation(x) >= c).count();
-        (counted as f64).max(model * n as f64)
+        }
     }
 }
+
+/// The reference's upper tail is fitted on its worst n / TAIL_FIT_SHARE runs ...
+const TAIL_FIT_SHARE: usize = 8;
+/// ... and never on fewer than this many.
+const TAIL_FIT_MIN: usize = 5;
+/// The tail's shape: a power law as heavy as Student's t with 4 degrees of freedom, so that
+/// heavy-tailed noise is not extrapolated as if it were light (an exponential, ξ = 0, is too
+/// light for t₃ noise; Gaussian noise, whose tail is lighter still, is judged cautiously).
+const TAIL_SHAPE: f64 = 0.25;
+/// The normal quantile of the tail fit's confidence bound (one-sided 90 %).
+const TAIL_FIT_Z: f64 = 1.2816;
 
 /// P(X ≥ j) for X ~ Beta-binomial(k, a, b): k runs, each as bad with a chance that is itself
 /// uncertain, Beta(a, b). With a = (runs as bad) + 1 and b = (runs not), this is the exact
@@ -150,10 +200,21 @@ pub fn tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     deviations.sort_by(|a, b| b.total_cmp(a));
     let j = k / 2 + 1;
     let n = reference.values.len() as f64;
-    let as_bad = reference.as_bad(deviations[j - 1]).min(n);
+    let c = deviations[j - 1];
+    let as_bad = reference.as_bad(c).min(n);
     let rho = reference.rho.clamp(0.0, 0.95);
     let share = (1.0 + (k - 1) as f64 * (1.0 - rho) / (1.0 + rho)) / k as f64;
-    beta_binomial_tail(k, j, as_bad + 1.0, n - as_bad).powf(share)
+    let ranked = beta_binomial_tail(k, j, as_bad + 1.0, n - as_bad);
+    // Beyond every reference run, ranks alone cannot tell 3 σ from 30 σ: the reference's
+    // extrapolated tail says how far is how rare.
+    let beyond_all = !reference.values.iter().any(|&x| reference.deviation(x) >= c);
+    // One run alone keeps the rank's bound: a kind of outlier never seen before is still one run.
+    let p = if beyond_all && k >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS {
+        ranked.min(binomial_tail(k, j, reference.beyond(c)))
+    } else {
+        ranked
+    };
+    p.powf(share)
 }
 
 /// The fewest runs whose mean is tested instead of the order statistic: with many runs the size
@@ -199,16 +260,7 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
 /// without the reference's record of outliers: how far off the run is, not how rare such runs are.
 #[must_use]
 pub fn model_p_value(reference: &Reference<'_>, x: f64) -> f64 {
-    let n = reference.values.len();
-    let d = reference.deviation(x);
-    if reference.sigma > 0.0 {
-        let scale = reference.sigma * (1.0 + std::f64::consts::PI / (2.0 * n.max(1) as f64)).sqrt();
-        stats::student_t_sf(d / scale, (n.max(2) - 1) as f64)
-    } else if d > 0.0 {
-        0.0
-    } else {
-        1.0
-    }
+    reference.model_sf(reference.deviation(x))
 }
 
 /// How many reference runs deviate at least as much as `x` does.
@@ -290,8 +342,10 @@ mod tests {
     fn two_runs_well_beyond_the_noise_are_evidence_and_one_of_them_is_not() {
         let values = noise(60, 2);
         let r = reference(&values);
-        // Both beyond all 60 reference runs: 2/(61·62), exact for exchangeable runs.
-        assert!((tail_p_value(&r, &[106.0, 106.5]) - 2.0 / (61.0 * 62.0)).abs() < 1e-9);
+        // Both beyond all 60 reference runs: at most 2/(61·62), exact for exchangeable runs of
+        // any distribution; 6 σ beyond a Gaussian reference's centre is much rarer still.
+        let p = tail_p_value(&r, &[106.0, 106.5]);
+        assert!(p <= 2.0 / (61.0 * 62.0) && p < 1e-5, "{p}");
         assert!(tail_p_value(&r, &[100.2, 160.0]) > 0.01);
     }
 
@@ -322,6 +376,29 @@ mod tests {
         let correlated = tail_p_value(&r, &[r.center + 3.0 * r.sigma, r.center + 3.1 * r.sigma]);
         let independent = tail_p_value(&w, &[w.center + 3.0 * w.sigma, w.center + 3.1 * w.sigma]);
         assert!(correlated > 10.0 * independent, "{correlated} {independent}");
+    }
+
+    #[test]
+    fn runs_far_beyond_every_reference_run_are_stronger_evidence_than_runs_just_beyond() {
+        let values = noise(160, 7);
+        let r = reference(&values);
+        let max = values.iter().copied().fold(f64::MIN, f64::max);
+        let just = tail_p_value(&r, &[max + 0.01, max + 0.02]);
+        let far = tail_p_value(&r, &[110.0, 110.5]);
+        // Ranks alone cap two runs at 2/(161·162) ≈ 7.7e-5, however far they are.
+        assert!(far < 1e-7 && far < just / 100.0, "far {far}, just beyond {just}");
+    }
+
+    #[test]
+    fn a_reference_with_a_long_tail_needs_a_larger_shift() {
+        let light = noise(160, 8);
+        let mut heavy = light.clone();
+        for i in (0..160).step_by(20) {
+            heavy[i] += 5.0 + i as f64 / 40.0; // eight runs 5 to 9 σ out, the median and MAD unmoved
+        }
+        let p_light = tail_p_value(&reference(&light), &[112.0, 112.5]);
+        let p_heavy = tail_p_value(&reference(&heavy), &[112.0, 112.5]);
+        assert!(p_heavy > 10.0 * p_light, "heavy {p_heavy}, light {p_light}");
     }
 
     #[test]
