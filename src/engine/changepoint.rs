@@ -50,6 +50,10 @@ pub struct DetectorSettings {
     pub min_relative_change: f64,
     /// Whether a cycle found in the values is taken out first (off where the caller already did).
     pub deseasonalize: bool,
+    /// Whether a staircase of shifts the same way is judged against a bending trend, so that a
+    /// growth curve is a trend and not a staircase (on for analysis; off for the gate, whose
+    /// levels must never let a string of regressions pass as one curve).
+    pub curves: bool,
 }
 
 impl Default for DetectorSettings {
@@ -60,6 +64,7 @@ impl Default for DetectorSettings {
             threshold_scale: DEFAULT_THRESHOLD_SCALE,
             min_relative_change: 0.0,
             deseasonalize: true,
+            curves: true,
         }
     }
 }
@@ -72,6 +77,9 @@ pub const DEFAULT_THRESHOLD_SCALE: f64 = 1.2;
 const OUTLIER_SIGMAS: f64 = 4.0;
 /// Runs on each side of a change point over which a jump is tested against a linear trend.
 const TREND_WINDOW: usize = 200;
+/// Runs on each side of one of a staircase of shifts the same way, over which its jump is tested
+/// against a bending trend (short enough for a bend to describe a growth curve's stretch).
+const CURVE_WINDOW: usize = 40;
 /// The fewest runs on each side of a change point for the drift test.
 const DRIFT_MIN_SIDE: usize = 15;
 /// The shortest level of a short series.
@@ -288,39 +296,58 @@ impl PrefixSums {
         best
     }
 
-    /// The two-sided p-value of a jump at `at` beyond a linear trend: ordinary least squares of
-    /// `y = a + b·(i − at) + c·[i ≥ at]` over at most `TREND_WINDOW` runs on each side, testing
-    /// `c = 0`. A slow drift fits the trend and leaves no jump; a step leaves one.
-    fn jump_beyond_trend(&self, start: usize, at: usize, end: usize) -> f64 {
-        let start = start.max(at.saturating_sub(TREND_WINDOW));
-        let end = end.min(at + TREND_WINDOW);
-        let m = end - start;
-        if m < 6 {
+    /// The two-sided p-value of a jump at `at` beyond a local trend: ordinary least squares of
+    /// `y = a + b·x + c·[i ≥ at]` (x = (i − at) / w) over at most `window` runs on each side,
+    /// testing `c = 0`; with `curved`, a bend `d·x²` joins the trend. A slow drift fits the trend
+    /// and leaves no jump. A growth curve bends, and its bend is the symmetric x² term, which a
+    /// step (odd about `at`) does not resemble, so a curve is a trend and not a staircase; a
+    /// step leaves a jump either way.
+    fn jump_beyond_trend(&self, start: usize, at: usize, end: usize, trend: &LocalTrend<'_>) -> f64 {
+        let start = start.max(at.saturating_sub(trend.window));
+        let end = end.min(at + trend.window);
+        let others: Vec<usize> = trend.others.iter().copied().filter(|&o| o != at && o > start && o < end).collect();
+        // Columns: level, slope, bend (pinned at zero without `curved`), the other jumps, this jump.
+        let columns = 4 + others.len();
+        let runs = end - start;
+        if runs < 2 * columns {
             return 1.0;
         }
-        let mut xtx = [[0.0f64; 3]; 3];
-        let mut xty = [0.0f64; 3];
+        let half_width = (at - start).max(end - at) as f64;
+        let mut xtx = vec![vec![0.0f64; columns]; columns];
+        let mut xty = vec![0.0f64; columns];
         let mut yy = 0.0;
+        let mut row = vec![0.0f64; columns];
         for i in start..end {
             let y = self.values[i] - self.offset;
-            let row = [1.0, i as f64 - at as f64, if i >= at { 1.0 } else { 0.0 }];
-            for r in 0..3 {
-                for c in 0..3 {
+            let x = (i as f64 - at as f64) / half_width;
+            row[0] = 1.0;
+            row[1] = x;
+            row[2] = if trend.curved { x * x } else { 0.0 };
+            for (j, &o) in others.iter().enumerate() {
+                row[3 + j] = if i >= o { 1.0 } else { 0.0 };
+            }
+            row[columns - 1] = if i >= at { 1.0 } else { 0.0 };
+            for r in 0..columns {
+                for c in 0..columns {
                     xtx[r][c] += row[r] * row[c];
                 }
                 xty[r] += row[r] * y;
             }
             yy += y * y;
         }
-        let Some(inverse) = invert3(&xtx) else { return 1.0 };
-        let beta: Vec<f64> = (0..3).map(|r| (0..3).map(|c| inverse[r][c] * xty[c]).sum()).collect();
-        let rss = (yy - (0..3).map(|r| beta[r] * xty[r]).sum::<f64>()).max(0.0);
-        let dof = (m - 3) as f64;
-        let variance = rss / dof * inverse[2][2] * self.variance_factor;
-        if variance <= 0.0 {
-            return if beta[2] == 0.0 { 1.0 } else { 0.0 };
+        if !trend.curved {
+            xtx[2][2] = 1.0; // no bend: its coefficient is pinned at zero
         }
-        2.0 * stats::student_t_sf(beta[2].abs() / variance.sqrt(), dof)
+        let mut unit_vector = vec![0.0; columns];
+        unit_vector[columns - 1] = 1.0;
+        let (Some(beta), Some(unit)) = (solve(&xtx, &xty), solve(&xtx, &unit_vector)) else { return 1.0 };
+        let rss = (yy - (0..columns).map(|r| beta[r] * xty[r]).sum::<f64>()).max(0.0);
+        let dof = (runs - columns + usize::from(!trend.curved)) as f64;
+        let variance = rss / dof * unit[columns - 1] * self.variance_factor;
+        if variance <= 0.0 {
+            return if beta[columns - 1] == 0.0 { 1.0 } else { 0.0 };
+        }
+        2.0 * stats::student_t_sf(beta[columns - 1].abs() / variance.sqrt(), dof)
     }
 
     /// Welch's two-sided p-value between `[start, at)` and `[at, end)`.
@@ -335,25 +362,42 @@ impl PrefixSums {
     }
 }
 
-/// The inverse of a symmetric 3×3 matrix, `None` where it is singular.
-fn invert3(a: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
-    let cofactor = |r0: usize, r1: usize, c0: usize, c1: usize| a[r0][c0] * a[r1][c1] - a[r0][c1] * a[r1][c0];
-    let c = [
-        [cofactor(1, 2, 1, 2), -cofactor(1, 2, 0, 2), cofactor(1, 2, 0, 1)],
-        [-cofactor(0, 2, 1, 2), cofactor(0, 2, 0, 2), -cofactor(0, 2, 0, 1)],
-        [cofactor(0, 1, 1, 2), -cofactor(0, 1, 0, 2), cofactor(0, 1, 0, 1)],
-    ];
-    let det = a[0][0] * c[0][0] + a[0][1] * c[0][1] + a[0][2] * c[0][2];
-    if det.abs() <= f64::EPSILON * 1e3 * a[0][0].abs().max(1.0).powi(3) {
-        return None;
-    }
-    let mut inverse = [[0.0; 3]; 3];
-    for r in 0..3 {
-        for col in 0..3 {
-            inverse[r][col] = c[col][r] / det;
+/// The local trend a jump is tested against.
+struct LocalTrend<'a> {
+    /// Runs on each side.
+    window: usize,
+    /// Whether the trend may bend (a quadratic term).
+    curved: bool,
+    /// Other change points whose jumps are fitted too (the rest of a staircase).
+    others: &'a [usize],
+}
+
+/// The solution of the small dense system `a·x = b` (Gaussian elimination with partial
+/// pivoting), `None` where it is singular.
+fn solve(matrix: &[Vec<f64>], rhs: &[f64]) -> Option<Vec<f64>> {
+    let size = rhs.len();
+    let mut rows: Vec<Vec<f64>> = matrix.iter().zip(rhs).map(|(row, &v)| row.iter().copied().chain([v]).collect()).collect();
+    let scale = matrix.iter().flatten().fold(0.0f64, |s, v| s.max(v.abs())).max(f64::MIN_POSITIVE);
+    for col in 0..size {
+        let pivot = (col..size).max_by(|&x, &y| rows[x][col].abs().total_cmp(&rows[y][col].abs()))?;
+        if rows[pivot][col].abs() <= 1e-12 * scale {
+            return None;
+        }
+        rows.swap(col, pivot);
+        for r in col + 1..size {
+            let factor = rows[r][col] / rows[col][col];
+            let (upper, lower) = rows.split_at_mut(r);
+            for (target, &source) in lower[0][col..].iter_mut().zip(&upper[col][col..]) {
+                *target -= factor * source;
+            }
         }
     }
-    Some(inverse)
+    let mut solution = vec![0.0f64; size];
+    for r in (0..size).rev() {
+        let known: f64 = (r + 1..size).map(|c| rows[r][c] * solution[c]).sum();
+        solution[r] = (rows[r][size] - known) / rows[r][r];
+    }
+    Some(solution)
 }
 
 /// Seeded intervals and narrowest-over-threshold selection.
@@ -426,10 +470,38 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
                 let start = if i == 0 { 0 } else { points[i - 1] };
                 let end = points.get(i + 1).copied().unwrap_or(n);
                 let p = sums.welch(start, points[i], end);
-                // A jump a linear trend explains as well is a drift, not a change point.
+                // A jump a smooth trend explains as well is a drift, not a change point. A
+                // staircase of shifts the same way is what a curve looks like to the search: the
+                // trend is fitted across the neighbours that shift the same way as this one.
                 // Too few runs on a side cannot tell a drift from a step: there the step is kept.
-                let sides = (points[i] - start).min(end - points[i]);
-                let p = if sides >= DRIFT_MIN_SIDE { p.max(sums.jump_beyond_trend(start, points[i], end)) } else { p };
+                let up = |j: usize| {
+                    let from = if j == 0 { 0 } else { points[j - 1] };
+                    let to = points.get(j + 1).copied().unwrap_or(n);
+                    sums.mean(points[j], to) > sums.mean(from, points[j])
+                };
+                let way = up(i);
+                let mut first = i;
+                while first > 0 && points[i] - points[first - 1] < CURVE_WINDOW && up(first - 1) == way {
+                    first -= 1;
+                }
+                let mut last = i;
+                while last + 1 < points.len() && points[last + 1] - points[i] < CURVE_WINDOW && up(last + 1) == way {
+                    last += 1;
+                }
+                let p = if first == last || !settings.curves {
+                    let sides = (points[i] - start).min(end - points[i]);
+                    let linear = LocalTrend { window: TREND_WINDOW, curved: false, others: &[] };
+                    if sides >= DRIFT_MIN_SIDE { p.max(sums.jump_beyond_trend(start, points[i], end, &linear)) } else { p }
+                } else {
+                    // One of a staircase: judged against a bending trend across the staircase (its
+                    // other jumps fitted too, so that real steps keep their evidence), over a
+                    // window short enough for a bend to describe a stretch of a curve.
+                    let (wide_start, wide_end) =
+                        (if first == 0 { 0 } else { points[first - 1] }, points.get(last + 1).copied().unwrap_or(n));
+                    let sides = (points[i] - wide_start).min(wide_end - points[i]);
+                    let bending = LocalTrend { window: CURVE_WINDOW, curved: true, others: &points[first..=last] };
+                    if sides >= DRIFT_MIN_SIDE { p.max(sums.jump_beyond_trend(wide_start, points[i], wide_end, &bending)) } else { p }
+                };
                 if settings.min_relative_change > 0.0 {
                     let before = sums.mean(start, points[i]) + sums.offset;
                     let after = sums.mean(points[i], end) + sums.offset;
@@ -509,6 +581,33 @@ mod tests {
         assert_eq!(found.change_points.iter().map(|c| c.index).collect::<Vec<_>>(), [3]);
         // Noise alone in a short series is not a step.
         assert!(detect(&[10.0, 10.4, 9.8, 10.1, 10.3, 9.9, 10.2], &DetectorSettings::default()).change_points.is_empty());
+    }
+
+    type Curve = fn(f64) -> f64;
+
+    #[test]
+    fn smooth_growth_curves_are_trends_not_staircases() {
+        let mut rng = crate::engine::synthetic::Rng::new(9);
+        let curves: [(&str, Curve); 3] = [
+            ("exponential", |i| 100.0 * (i / 300.0).exp()),
+            ("logistic", |i| 100.0 + 400.0 / (1.0 + (-(i - 400.0) / 80.0).exp())),
+            ("quadratic", |i| 50.0 + 0.0005 * i * i),
+        ];
+        for (name, curve) in curves {
+            let values: Vec<f64> = (0..816).map(|i| curve(f64::from(i)) + 2.0 * rng.gaussian()).collect();
+            let found = detect(&values, &DetectorSettings::default());
+            // Not a staircase: the search alone cuts such a curve 20 to 45 times; where the bend
+            // changes faster than the window can follow, a few levels may still stand.
+            let found: Vec<usize> = found.change_points.iter().map(|c| c.index).collect();
+            assert!(found.len() <= 6, "{name}: {found:?}");
+        }
+        // A step on a growth curve is still a step.
+        let mut values: Vec<f64> = (0..600).map(|i| 100.0 * (f64::from(i) / 300.0).exp() + 2.0 * rng.gaussian()).collect();
+        for v in &mut values[300..] {
+            *v += 30.0;
+        }
+        let found: Vec<usize> = detect(&values, &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
+        assert!(found.len() <= 6 && found.iter().any(|&i| i.abs_diff(300) <= 1), "{found:?}");
     }
 
     #[test]

@@ -639,7 +639,8 @@ fn evaluate(
     if profile.is_some() {
         lookback.values = raw_lookback.iter().enumerate().map(|(i, &x)| deseason(i, x)).collect();
     }
-    let segmentation = changepoint::detect(&lookback.values, &DetectorSettings { deseasonalize: false, ..DetectorSettings::default() });
+    let segmentation =
+        changepoint::detect(&lookback.values, &DetectorSettings { deseasonalize: false, curves: false, ..DetectorSettings::default() });
     // The noise's autocorrelation: from the differences (blind to level shifts) or, where higher,
     // from the newest level's own runs (which also see what is left of a cycle).
     let own_rho = segmentation.segments.last().map_or(0.0, |last| {
@@ -792,7 +793,10 @@ fn evaluate(
         }
         let Some((values, center_k, sigma_k, _)) = cached.as_ref().and_then(|c| c.1.as_ref()) else { continue };
         let (center_k, sigma_k) = (*center_k, *sigma_k);
-        if values.len() < evidence::MIN_REFERENCE_RUNS.max(MIN_EVIDENCE_REFERENCE) {
+        // A short history (a new benchmark's first runs): the model alone judges, cautiously. A
+        // short level within a long history is not judged alone (its σ is not known well enough).
+        let short = values.len() < MIN_EVIDENCE_REFERENCE && raw_lookback.len() < MIN_EVIDENCE_REFERENCE;
+        if values.len() < if short { evidence::MIN_MODEL_REFERENCE_RUNS } else { MIN_EVIDENCE_REFERENCE } {
             continue;
         }
         let tail = &sequence[total - k.min(values.len() / 2)..];
@@ -803,7 +807,13 @@ fn evaluate(
         let worse = evidence::Reference { values, center: center_k, sigma: sigma_k, worse_sign, rho };
         let better = evidence::Reference { worse_sign: -worse_sign, ..worse.clone() };
         let p_of = |r: &evidence::Reference<'_>| {
-            if tail.len() >= evidence::MEAN_TEST_RUNS { evidence::mean_p_value(r, tail) } else { evidence::tail_p_value(r, tail) }
+            if short {
+                evidence::model_tail_p_value(r, tail)
+            } else if tail.len() >= evidence::MEAN_TEST_RUNS {
+                evidence::mean_p_value(r, tail)
+            } else {
+                evidence::tail_p_value(r, tail)
+            }
         };
         tests.push((tail.len(), p_of(&worse), p_of(&better), change));
     }
@@ -1332,6 +1342,25 @@ mod tests {
         let r = &check(&w, &CheckOptions::default()).results[0];
         assert!(matches!(r.findings[0], Finding::Regression { p_value: None, .. }), "{r:?}");
         assert_eq!(r.status, Status::Warn);
+    }
+
+    #[test]
+    fn with_six_baseline_runs_a_pull_request_many_times_slower_fails_after_its_rerun_and_noise_passes() {
+        // A new benchmark: six runs of main, then a pull request's commit run twice (a rerun).
+        let main = [4.0, 4.2, 3.9, 4.15, 4.05, 4.3];
+        let history = |pr: [f64; 2]| {
+            let mut out: String = main.iter().enumerate().map(|(i, &v)| branch_run(i, "main", &format!("c{i}"), v)).collect();
+            out.push_str(&branch_run(6, "feature", "pr", pr[0]));
+            out.push_str(&branch_run(7, "feature", "pr", pr[1]));
+            out
+        };
+        let slow = workspace(BUDGET, &history([20.0, 21.0]));
+        let r = &check(&slow, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { p_value: Some(_), .. })), "{r:?}");
+        let noise = workspace(BUDGET, &history([4.35, 4.1]));
+        let r = &check(&noise, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Pass, "{r:?}");
     }
 
     #[test]

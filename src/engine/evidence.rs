@@ -91,20 +91,25 @@ impl Reference<'_> {
         let n = self.values.len();
         let mut deviations: Vec<f64> = self.values.iter().map(|&x| self.deviation(x)).collect();
         deviations.sort_by(|a, b| b.total_cmp(a));
-        let m = (n / TAIL_FIT_SHARE).clamp(TAIL_FIT_MIN, n.saturating_sub(1).max(1));
+        let fitted = (n / TAIL_FIT_SHARE).clamp(TAIL_FIT_MIN, n.saturating_sub(1).max(1));
         let model = self.model_sf(c);
-        let Some(&u) = deviations.get(m) else { return model };
-        let mean_excess = deviations[..m].iter().map(|d| d - u).sum::<f64>() / m as f64;
-        // An upper confidence bound of an exponential's mean from m excesses: 2m·mean / χ²(2m)
-        // at its lower quantile (Wilson–Hilferty).
-        let nu = 2.0 * m as f64;
+        let Some(&over) = deviations.get(fitted) else { return model };
+        let mean_excess = deviations[..fitted].iter().map(|d| d - over).sum::<f64>() / fitted as f64;
+        // An upper confidence bound of an exponential's mean from fitted excesses: 2m·mean / χ²(2m)
+        // at its lower quantile (Wilson–Hilferty). Runs that move together come in clusters, so
+        // fitted of them are worth fewer independent excesses, as in the tail test's share.
+        let rho = self.rho.clamp(0.0, 0.95);
+        let nu = 2.0 * (fitted as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
         let h = 2.0 / (9.0 * nu);
         let chi = nu * (1.0 - h - TAIL_FIT_Z * h.sqrt()).powi(3);
         let scale = (mean_excess * nu / chi).max(0.5 * self.sigma);
         // A generalised Pareto tail of fixed shape ξ: its mean excess is β / (1 − ξ).
         let beta = (1.0 - TAIL_SHAPE) * scale;
-        let tail =
-            if beta > 0.0 { (m as f64 / n as f64) * (1.0 + TAIL_SHAPE * (c - u).max(0.0) / beta).powf(-1.0 / TAIL_SHAPE) } else { 0.0 };
+        let tail = if beta > 0.0 {
+            (fitted as f64 / n as f64) * (1.0 + TAIL_SHAPE * (c - over).max(0.0) / beta).powf(-1.0 / TAIL_SHAPE)
+        } else {
+            0.0
+        };
         tail.max(model)
     }
 
@@ -192,30 +197,57 @@ pub fn binomial_tail(k: usize, j: usize, q: f64) -> f64 {
 /// raised to the share of independent runs under the reference's autocorrelation.
 #[must_use]
 pub fn tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
-    let k = tail.len();
-    if k == 0 || reference.values.len() < MIN_REFERENCE_RUNS {
+    if tail.is_empty() || reference.values.len() < MIN_REFERENCE_RUNS {
         return 1.0;
     }
-    let mut deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
-    deviations.sort_by(|a, b| b.total_cmp(a));
-    let j = k / 2 + 1;
-    let n = reference.values.len() as f64;
-    let c = deviations[j - 1];
-    let as_bad = reference.as_bad(c).min(n);
-    let rho = reference.rho.clamp(0.0, 0.95);
-    let share = (1.0 + (k - 1) as f64 * (1.0 - rho) / (1.0 + rho)) / k as f64;
-    let ranked = beta_binomial_tail(k, j, as_bad + 1.0, n - as_bad);
+    let (most, bar) = most_of(reference, tail);
+    let runs = reference.values.len() as f64;
+    let as_bad = reference.as_bad(bar).min(runs);
+    let ranked = beta_binomial_tail(tail.len(), most, as_bad + 1.0, runs - as_bad);
     // Beyond every reference run, ranks alone cannot tell 3 σ from 30 σ: the reference's
     // extrapolated tail says how far is how rare.
-    let beyond_all = !reference.values.iter().any(|&x| reference.deviation(x) >= c);
+    let beyond_all = !reference.values.iter().any(|&x| reference.deviation(x) >= bar);
     // One run alone keeps the rank's bound: a kind of outlier never seen before is still one run.
-    let p = if beyond_all && k >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS {
-        ranked.min(binomial_tail(k, j, reference.beyond(c)))
+    let joint = if beyond_all && tail.len() >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS {
+        // Two tests of the same runs: the smaller p-value, Bonferroni-adjusted for the choice.
+        (2.0 * ranked.min(binomial_tail(tail.len(), most, reference.beyond(bar)))).min(1.0)
     } else {
         ranked
     };
-    p.powf(share)
+    joint.powf(independent_share(reference.rho, tail.len()))
 }
+
+/// How many of the tail's runs must be as bad (most of them: ⌊k/2⌋ + 1), and the deviation
+/// that many reach.
+fn most_of(reference: &Reference<'_>, tail: &[f64]) -> (usize, f64) {
+    let mut deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
+    deviations.sort_by(|a, b| b.total_cmp(a));
+    let most = tail.len() / 2 + 1;
+    (most, deviations[most - 1])
+}
+
+/// The share of independent runs among `runs` runs under lag-1 autocorrelation `rho`:
+/// (1 + (k − 1)(1 − ρ)/(1 + ρ)) / k.
+fn independent_share(rho: f64, runs: usize) -> f64 {
+    let rho = rho.clamp(0.0, 0.95);
+    (1.0 + (runs - 1) as f64 * (1.0 - rho) / (1.0 + rho)) / runs as f64
+}
+
+/// The one-sided p-value of the tail's runs against a short reference (too few runs for their
+/// ranks to say much: five runs cannot make two new ones rarer than 1 in 21): the binomial tail
+/// of the value most of them exceed, at the Student-t model's chance of one run that far, with
+/// n − 1 degrees of freedom (wide for a few runs), and the same share for runs that move together.
+#[must_use]
+pub fn model_tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
+    if tail.is_empty() || reference.values.len() < MIN_MODEL_REFERENCE_RUNS {
+        return 1.0;
+    }
+    let (most, bar) = most_of(reference, tail);
+    binomial_tail(tail.len(), most, reference.model_sf(bar)).powf(independent_share(reference.rho, tail.len()))
+}
+
+/// The fewest reference runs the model alone may judge a tail by.
+pub const MIN_MODEL_REFERENCE_RUNS: usize = 5;
 
 /// The fewest runs whose mean is tested instead of the order statistic: with many runs the size
 /// of the shift, not only how many runs exceed it, is the evidence.
@@ -342,10 +374,10 @@ mod tests {
     fn two_runs_well_beyond_the_noise_are_evidence_and_one_of_them_is_not() {
         let values = noise(60, 2);
         let r = reference(&values);
-        // Both beyond all 60 reference runs: at most 2/(61·62), exact for exchangeable runs of
-        // any distribution; 6 σ beyond a Gaussian reference's centre is much rarer still.
+        // Both beyond all 60 reference runs: ranks alone say 2/(61·62) ≈ 5e-4, exact for
+        // exchangeable runs of any distribution; 6 σ beyond a Gaussian reference is much rarer.
         let p = tail_p_value(&r, &[106.0, 106.5]);
-        assert!(p <= 2.0 / (61.0 * 62.0) && p < 1e-5, "{p}");
+        assert!(p < 1e-5, "{p}");
         assert!(tail_p_value(&r, &[100.2, 160.0]) > 0.01);
     }
 
