@@ -299,3 +299,25 @@ pub fn run_ledger_start(workspace: &Path, proposal: Option<&str>) -> i32 {
         }
     }
 }
+
+/// `headroom recover`: takes the workspace's lock, which finishes an interrupted change.
+pub fn run_recover(workspace: &Path) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    let pending = crate::model::journal::pending(workspace);
+    match crate::model::lock::WorkspaceLock::acquire(workspace, "the recovery of an interrupted change") {
+        Ok(_lock) => {
+            output(if pending {
+                "finished the change an interrupted command had begun (its journal is gone)\n"
+            } else {
+                "nothing to recover: no change was interrupted\n"
+            });
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}

@@ -64,6 +64,13 @@ pub enum Command {
         #[arg(long, value_name = "REV")]
         base: Option<String>,
     },
+    /// Finish a change that a killed `headroom apply` left half-done (its journal), and remove the
+    /// temporary files killed writers left behind. Every writing command does this first anyway.
+    Recover {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+    },
     /// The ledger of applied proposals.
     #[command(subcommand)]
     Ledger(LedgerCommand),
@@ -399,6 +406,7 @@ pub fn main() -> i32 {
         Some(Command::Proposals { workspace, canonical }) => approval::run_proposals(&workspace, canonical.as_deref()),
         Some(Command::Apply { id, workspace }) => approval::run_apply(&workspace, &id),
         Some(Command::Verify { workspace, base }) => approval::run_verify(&workspace, base.as_deref()),
+        Some(Command::Recover { workspace }) => approval::run_recover(&workspace),
         Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => approval::run_ledger_start(&workspace, proposal.as_deref()),
         Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Import(args)) => run_import(&args),

@@ -4,6 +4,7 @@ pub mod budget;
 pub mod error;
 pub mod history;
 pub mod import;
+pub mod journal;
 pub mod lock;
 pub mod names;
 pub mod prometheus;

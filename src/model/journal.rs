@@ -1,0 +1,291 @@
+//! Several files of a workspace changed together or not at all: a write-ahead journal.
+//!
+//! Each file is written atomically ([`super::workspace::write_atomic`]: a temporary file, flushed,
+//! renamed over), but a change of several files (an applied proposal: its budget files, a removed
+//! file and the ledger's new entry) can still be cut between two of them by a crash or a
+//! `kill -9`. So such a change is first written whole to the journal, and only then to the files:
+//!
+//! ```text
+//!  1. write .headroom.journal   (atomically: it exists whole, or not at all)  ◀── the commit point
+//!  2. write / remove each file  (each atomically)
+//!  3. remove .headroom.journal
+//!
+//!  killed before 1 ends: no journal, no file touched              → the workspace as before
+//!  killed after 1:       the journal names every file's new text  → the next writer finishes 2 and 3
+//! ```
+//!
+//! Every writer of a workspace takes its lock ([`super::lock::WorkspaceLock`]), and taking the
+//! lock first finishes an interrupted change ([`recover`]) and removes the temporary files that
+//! killed writers left behind ([`remove_stale_temp_files`]); so whatever ran next (an apply, an
+//! import, a signature, `headroom recover`) sees the workspace before or after the change, never
+//! between. Steps 2 and 3 are idempotent, so a crash during recovery is recovered the same way.
+//!
+//! A journal is trusted no further than the files it names: each is a plain path inside the
+//! workspace (no `..`, no absolute path, no hidden name, no folder that leads outside through a
+//! link), and what it writes is what `headroom verify` then checks like any other edit.
+
+use super::workspace::{read_text, write_atomic};
+use serde_json::{Value as Json, json};
+use std::path::{Component, Path, PathBuf};
+
+/// The journal, in the workspace's root (hidden: the loader skips names starting with `.`).
+pub const JOURNAL_FILE: &str = ".headroom.journal";
+
+/// The largest journal read, in bytes (a ledger and the files of one change).
+const MAX_JOURNAL_BYTES: u64 = 256 << 20;
+
+/// How deep [`remove_stale_temp_files`] looks into a workspace's folders.
+const MAX_DEPTH: usize = 32;
+
+/// One file of a change: its path relative to the workspace, and its new text (`None`: removed).
+pub type FileWrite = (String, Option<String>);
+
+/// Why a change could not be written or finished.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// A file could not be written, removed or read.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The journal names a file outside the workspace, or does not read.
+    #[error(
+        "the journal {path} of an interrupted change cannot be trusted: {reason}; nothing of it was written (look at it, then remove it)"
+    )]
+    Damaged {
+        /// The journal.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> JournalError {
+    let path = path.to_path_buf();
+    move |source| JournalError::Io { action, path, source }
+}
+
+/// Writes every file of `writes` (relative to `root`) or, where the process dies on the way, leaves
+/// a journal from which the next writer finishes them ([`recover`]). The caller holds the
+/// workspace's lock.
+pub fn commit(root: &Path, writes: &[FileWrite]) -> Result<(), JournalError> {
+    let journal = root.join(JOURNAL_FILE);
+    check_paths(root, writes).map_err(|reason| JournalError::Damaged { path: journal.clone(), reason })?;
+    let list: Vec<Json> = writes.iter().map(|(path, text)| json!({"path": path, "text": text})).collect();
+    let body = json!({"journal": 1, "writes": list}).to_string();
+    write_atomic(&journal, body.as_bytes()).map_err(io("write", &journal))?;
+    finish(root, &journal, writes)
+}
+
+/// Whether an interrupted change waits in `root` (a journal that [`recover`] would finish).
+#[must_use]
+pub fn pending(root: &Path) -> bool {
+    root.join(JOURNAL_FILE).exists()
+}
+
+/// Finishes the change an interrupted writer left in `root`'s journal, if any. Returns the files
+/// it wrote or removed. The caller holds the workspace's lock.
+pub fn recover(root: &Path) -> Result<Vec<String>, JournalError> {
+    let journal = root.join(JOURNAL_FILE);
+    let text = match read_text(&journal, MAX_JOURNAL_BYTES) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(JournalError::Damaged { path: journal, reason: e.to_string() }),
+    };
+    let damaged = |reason: String| JournalError::Damaged { path: journal.clone(), reason };
+    let writes = parse(&text).map_err(damaged)?;
+    check_paths(root, &writes).map_err(damaged)?;
+    finish(root, &journal, &writes)?;
+    Ok(writes.into_iter().map(|(path, _)| path).collect())
+}
+
+fn parse(text: &str) -> Result<Vec<FileWrite>, String> {
+    let v: Json = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if v.get("journal").and_then(Json::as_u64) != Some(1) {
+        return Err("not a version 1 journal".to_owned());
+    }
+    let list = v.get("writes").and_then(Json::as_array).ok_or("no `writes`")?;
+    list.iter()
+        .map(|w| {
+            let path = w.get("path").and_then(Json::as_str).ok_or("a write without a `path`")?;
+            let text = match w.get("text") {
+                Some(Json::String(t)) => Some(t.clone()),
+                Some(Json::Null) => None,
+                _ => return Err(format!("`{path}`: `text` is neither text nor null")),
+            };
+            Ok((path.to_owned(), text))
+        })
+        .collect()
+}
+
+/// Every path is a plain relative path whose folder (as far as it exists) lies inside the root.
+fn check_paths(root: &Path, writes: &[FileWrite]) -> Result<(), String> {
+    let canonical_root = root.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
+    for (path, _) in writes {
+        let relative = Path::new(path);
+        let plain = relative.components().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')));
+        if path.is_empty() || !plain {
+            return Err(format!("`{path}` is not a plain path inside the workspace"));
+        }
+        // The deepest folder on the way that exists must resolve inside the root (no link out).
+        let mut folder = root.join(relative);
+        while folder.pop() {
+            if let Ok(real) = folder.canonicalize() {
+                if !real.starts_with(&canonical_root) {
+                    return Err(format!("`{path}` leads outside the workspace through a link"));
+                }
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn finish(root: &Path, journal: &Path, writes: &[FileWrite]) -> Result<(), JournalError> {
+    for (relative, text) in writes {
+        let path = root.join(relative);
+        match text {
+            Some(text) => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(io("create the folder of", &path))?;
+                }
+                write_atomic(&path, text.as_bytes()).map_err(io("write", &path))?;
+            }
+            None => match std::fs::remove_file(&path) {
+                Ok(()) => sync_folder(&path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(JournalError::Io { action: "remove", path, source: e }),
+            },
+        }
+    }
+    std::fs::remove_file(journal).map_err(io("remove", journal))?;
+    sync_folder(journal);
+    Ok(())
+}
+
+/// Makes a rename or removal in the folder of `path` durable, where the platform can open a folder.
+fn sync_folder(path: &Path) {
+    if let Some(d) = path.parent().and_then(|p| std::fs::File::open(p).ok()) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Whether `name` is a temporary file of [`write_atomic`] (`.NAME.tmp-PID`), and its process id.
+fn temp_file_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let (stem, pid) = rest.rsplit_once(".tmp-")?;
+    if stem.is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether the process that made a temporary file has gone: on Linux, it is not in `/proc`; where
+/// that cannot be known, the file is an hour old. Another writer's temporary file is never taken.
+fn is_stale(path: &Path, pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    if cfg!(target_os = "linux") && Path::new("/proc/self").exists() {
+        return !Path::new("/proc").join(pid.to_string()).exists();
+    }
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+}
+
+/// Removes the temporary files (`.NAME.tmp-PID`) that writers killed mid-write left in `root`
+/// and its folders (links are not followed). Returns how many it removed.
+#[must_use]
+pub fn remove_stale_temp_files(root: &Path) -> usize {
+    fn visit(dir: &Path, depth: usize, removed: &mut usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() && depth < MAX_DEPTH {
+                visit(&path, depth + 1, removed);
+            } else if kind.is_file()
+                && let Some(pid) = temp_file_pid(&entry.file_name().to_string_lossy())
+                && is_stale(&path, pid)
+                && std::fs::remove_file(&path).is_ok()
+            {
+                *removed += 1;
+            }
+        }
+    }
+    let mut removed = 0;
+    visit(root, 0, &mut removed);
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writes(list: &[(&str, Option<&str>)]) -> Vec<FileWrite> {
+        list.iter().map(|(p, t)| ((*p).to_owned(), t.map(str::to_owned))).collect()
+    }
+
+    #[test]
+    fn a_change_writes_every_file_and_leaves_no_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("old.yaml"), "old").unwrap();
+        commit(dir.path(), &writes(&[("a.yaml", Some("a")), ("team/b.yaml", Some("b")), ("old.yaml", None)])).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("team/b.yaml")).unwrap(), "b");
+        assert!(!dir.path().join("old.yaml").exists());
+        assert!(!pending(dir.path()));
+    }
+
+    #[test]
+    fn a_journal_left_by_a_killed_writer_is_finished_by_the_next_and_twice_is_harmless() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "before").unwrap();
+        std::fs::write(dir.path().join("gone.yaml"), "before").unwrap();
+        // What a writer killed right after the commit point leaves: the journal, no file changed.
+        let body = r#"{"journal":1,"writes":[{"path":"a.yaml","text":"after"},{"path":"gone.yaml","text":null}]}"#;
+        std::fs::write(dir.path().join(JOURNAL_FILE), body).unwrap();
+        assert!(pending(dir.path()));
+        assert_eq!(recover(dir.path()).unwrap(), ["a.yaml", "gone.yaml"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(), "after");
+        assert!(!dir.path().join("gone.yaml").exists());
+        assert!(recover(dir.path()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_journal_naming_a_file_outside_the_workspace_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        std::fs::create_dir(&ws).unwrap();
+        std::os::unix::fs::symlink(dir.path(), ws.join("out")).unwrap();
+        for path in ["../x.yaml", "/tmp/x.yaml", ".git/config", "out/x.yaml"] {
+            let body = json!({"journal": 1, "writes": [{"path": "a.yaml", "text": "a"}, {"path": path, "text": "x"}]}).to_string();
+            std::fs::write(ws.join(JOURNAL_FILE), body).unwrap();
+            let e = recover(&ws).unwrap_err();
+            assert!(matches!(e, JournalError::Damaged { .. }), "{path}: {e}");
+            assert!(e.to_string().contains(path), "{e}");
+            assert!(!ws.join("a.yaml").exists() && !dir.path().join("x.yaml").exists(), "{path}");
+        }
+    }
+
+    #[test]
+    fn temporary_files_of_dead_writers_are_removed_and_a_living_writers_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("history")).unwrap();
+        // Process ids above the kernel's limit (2^22) are never alive.
+        std::fs::write(dir.path().join(".services.yaml.tmp-4999999"), "x").unwrap();
+        std::fs::write(dir.path().join("history/.run.jsonl.tmp-4999998"), "x").unwrap();
+        let mine = format!(".ledger.jsonl.tmp-{}", std::process::id());
+        std::fs::write(dir.path().join(&mine), "x").unwrap();
+        std::fs::write(dir.path().join(".headroom.lock"), "").unwrap();
+        assert_eq!(remove_stale_temp_files(dir.path()), 2);
+        assert!(dir.path().join(&mine).exists() && dir.path().join(".headroom.lock").exists());
+    }
+}
