@@ -22,13 +22,13 @@ use super::signers::{SIGNERS_FILE, parse_signers};
 use crate::model::journal::{self, FileWrite};
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
+use crate::model::workspace::{CONFIG_FILE, MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The ledger's file, relative to the workspace's root.
-pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
+pub use crate::model::workspace::LEDGER_FILE;
 
 /// What a proposal needs and has, judged against a set of contract files at a moment.
 #[derive(Clone, Debug, PartialEq)]
@@ -758,6 +758,9 @@ fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verif
                         v.problems.push(format!("{name} was changed outside a proposal (it differs from the ledger's result)"));
                     }
                     (Some(_), None) => v.problems.push(format!("{name} was removed outside a proposal")),
+                    (None, Some(_)) if name == CONFIG_FILE => v.problems.push(format!(
+                        "{name} was added outside a proposal: the gate's settings are part of the contract (a ledger started before they were, or the file is new: move it aside, propose it back with `headroom propose --file {name}=PATH`, sign and apply)"
+                    )),
                     (None, Some(_)) => v.problems.push(format!("{name} was added outside a proposal")),
                     (None, None) => {}
                 }

@@ -55,8 +55,8 @@ pub fn is_contract_file(name: &str) -> bool {
     let top = name.split('/').next().unwrap_or("");
     name == SIGNERS_FILE
         || name == POLICY_FILE
+        || name == CONFIG_FILE
         || ((lower.ends_with(".yaml") || lower.ends_with(".yml"))
-            && name != CONFIG_FILE
             && name != crate::model::triage::TRIAGE_FILE
             && !["proposals", "ledger", "reports", "target", "history", crate::model::triage::TRIAGE_DIR].contains(&top)
             && !name.split('/').any(|part| part.is_empty() || part == "." || part == ".." || part.starts_with('.')))
