@@ -271,3 +271,25 @@ fn hardware_sk_signatures_that_ssh_keygen_calls_good_count_and_one_made_without_
         assert!(e.contains("without a touch"), "{name}: {e}");
     }
 }
+
+#[test]
+fn a_key_headroom_cannot_verify_is_refused_by_validate_and_ledger_start_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    let (ed, p521) = (keygen(dir.path(), "ed", &["-t", "ed25519"]), keygen(dir.path(), "p521", &["-t", "ecdsa", "-b", "521"]));
+    std::fs::write(ws.join(SIGNERS_FILE), format!("ed@example.com {}\np521@example.com {}\n", public_line(&ed), public_line(&p521)))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).output().unwrap();
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let (code, out) = run(&["validate", ws.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("allowed_signers:2:1") && out.contains("ecdsa-sha2-nistp521 keys are not supported"), "{out}");
+    let (code, out) = run(&["ledger", "start", ws.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("cannot start from signers or a policy that do not read: allowed_signers:2:1"), "{out}");
+    assert!(!ws.join("ledger").exists());
+}

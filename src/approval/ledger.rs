@@ -311,6 +311,10 @@ pub fn start_ledger(dir: &Path, at: Timestamp, proposal: Option<&str>) -> Result
     if !read_ledger(dir)?.is_empty() {
         return Err(format!("{} already has a ledger; it is only ever appended to", dir.display()));
     }
+    let errors = super::governance_errors(dir);
+    if let Some(e) = errors.first() {
+        return Err(format!("the ledger cannot start from signers or a policy that do not read: {e}"));
+    }
     let files = current_contract(dir)?;
     let (at, text) = match proposal {
         Some(id) => {

@@ -890,14 +890,16 @@ fn run_validate(path: &Path) -> i32 {
         workspace.history.series.len(),
         workspace.history.point_count()
     ));
-    for e in &workspace.errors {
+    let mut errors = workspace.errors.clone();
+    errors.extend(crate::approval::governance_errors(path));
+    for e in &errors {
         output(&format!("error: {e}\n"));
     }
-    if workspace.errors.is_empty() {
+    if errors.is_empty() {
         output("valid\n");
         0
     } else {
-        output(&format!("{} errors\n", workspace.errors.len()));
+        output(&format!("{} errors\n", errors.len()));
         2
     }
 }
