@@ -53,6 +53,12 @@ pub enum JournalError {
         /// The system's error.
         source: std::io::Error,
     },
+    /// A change names a file outside the workspace; nothing was written.
+    #[error("cannot write {reason}; nothing was written")]
+    Outside {
+        /// Which path, and why.
+        reason: String,
+    },
     /// The journal names a file outside the workspace, or does not read.
     #[error(
         "the journal {path} of an interrupted change cannot be trusted: {reason}; nothing of it was written (look at it, then remove it)"
@@ -75,7 +81,7 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Journ
 /// workspace's lock.
 pub fn commit(root: &Path, writes: &[FileWrite]) -> Result<(), JournalError> {
     let journal = root.join(JOURNAL_FILE);
-    check_paths(root, writes).map_err(|reason| JournalError::Damaged { path: journal.clone(), reason })?;
+    check_paths(root, writes).map_err(|reason| JournalError::Outside { reason })?;
     let list: Vec<Json> = writes.iter().map(|(path, text)| json!({"path": path, "text": text})).collect();
     let body = json!({"journal": 1, "writes": list}).to_string();
     write_atomic(&journal, body.as_bytes()).map_err(io("write", &journal))?;
@@ -257,6 +263,14 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(), "after");
         assert!(!dir.path().join("gone.yaml").exists());
         assert!(recover(dir.path()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_change_naming_a_file_outside_the_workspace_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = commit(dir.path(), &writes(&[("a.yaml", Some("a")), ("../x.yaml", Some("x"))])).unwrap_err();
+        assert!(matches!(e, JournalError::Outside { .. }) && e.to_string().contains("`../x.yaml` is not a plain path"), "{e}");
+        assert!(!dir.path().join("a.yaml").exists() && !pending(dir.path()));
     }
 
     #[test]
