@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How many applies are killed. Each costs a copy of a small workspace, a process and a verify:
-/// 8 to 15 ms here (the loop takes about 4 s on two shared cores), well under a minute on a slow runner.
+/// 8 to 17 ms here (the loop takes 4 to 8 s on two shared cores), well under a minute on a slow runner.
 const KILLS: usize = 400;
 
 /// Every file under `dir` (hidden ones too, but the lock file, which is never removed), with its text.

@@ -129,10 +129,28 @@ fn parse(text: &str) -> Result<Vec<FileWrite>, String> {
         .collect()
 }
 
-/// Every path is a plain relative path whose folder (as far as it exists) lies inside the root.
+/// Whether a journal may name `path`: the files an apply writes (budget files, the policy,
+/// `headroom.yaml`, `allowed_signers` and the ledger), never the history, the triage or proposals.
+fn is_journaled_file(path: &str) -> bool {
+    use super::triage::{TRIAGE_DIR, TRIAGE_FILE};
+    use super::workspace::{LEDGER_FILE, SIGNERS_FILE};
+    let lower = path.to_ascii_lowercase();
+    let top = path.split('/').next().unwrap_or("");
+    path == LEDGER_FILE
+        || path == SIGNERS_FILE
+        || ((lower.ends_with(".yaml") || lower.ends_with(".yml"))
+            && path != TRIAGE_FILE
+            && ![TRIAGE_DIR, "proposals", "ledger"].contains(&top))
+}
+
+/// Every path is a plain relative path to a file an apply writes, whose folder (as far as it
+/// exists) lies inside the root.
 fn check_paths(root: &Path, writes: &[FileWrite]) -> Result<(), String> {
     let canonical_root = root.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
     for (path, _) in writes {
+        if !is_journaled_file(path) {
+            return Err(format!("`{path}` is not a file a change of the contract writes"));
+        }
         let relative = Path::new(path);
         let plain = relative.components().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')));
         if path.is_empty() || !plain {
@@ -279,7 +297,7 @@ mod tests {
         let ws = dir.path().join("ws");
         std::fs::create_dir(&ws).unwrap();
         std::os::unix::fs::symlink(dir.path(), ws.join("out")).unwrap();
-        for path in ["../x.yaml", "/tmp/x.yaml", ".git/config", "out/x.yaml"] {
+        for path in ["../x.yaml", "/tmp/x.yaml", ".git/config", "out/x.yaml", "history/ci.jsonl", "triage/a@b.yaml", "proposals/p.yaml"] {
             let body = json!({"journal": 1, "writes": [{"path": "a.yaml", "text": "a"}, {"path": path, "text": "x"}]}).to_string();
             std::fs::write(ws.join(JOURNAL_FILE), body).unwrap();
             let e = recover(&ws).unwrap_err();
