@@ -585,7 +585,7 @@ pub fn verify_against(dir: &Path, base: Option<&super::anchor::Base>, now: Times
         ));
         return v;
     }
-    let new_from = base.map(|b| super::anchor::compare_with_base(dir, b, &mut v));
+    let new_from = base.map(|b| super::anchor::compare_with_base(dir, b, &mut v, now));
     let ledger = match read_ledger(dir) {
         Ok(l) => l,
         Err(e) => {

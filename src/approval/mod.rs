@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod anchor;
+pub mod compact;
 pub mod draft;
 pub mod edit;
 pub mod effect;

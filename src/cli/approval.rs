@@ -9,6 +9,7 @@ use crate::approval::ledger::{
 use crate::model::error::did_you_mean;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, Workspace, with_check_setting};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// `headroom propose`'s arguments.
@@ -355,6 +356,50 @@ pub fn run_recover(workspace: &Path) -> i32 {
             } else {
                 "nothing to recover: no change was interrupted\n"
             });
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// `headroom compact [--dry-run]`.
+pub fn run_compact(workspace: &Path, dry_run: bool) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    match crate::approval::compact::compact(workspace, dry_run, Timestamp::now()) {
+        Ok(plan) => {
+            let mut out = String::new();
+            let verb = if dry_run { "would" } else { "did" };
+            for (path, count) in &plan.summaries {
+                let _ = writeln!(out, "{verb} add {path}: the summary of {count} runs");
+            }
+            for (path, text) in &plan.writes {
+                if plan.summaries.iter().all(|(p, _)| p != path) {
+                    let _ = writeln!(out, "{verb} {} {path}", if text.is_some() { "rewrite" } else { "remove" });
+                }
+            }
+            for (environment, id) in &plan.removed {
+                let _ = writeln!(out, "{verb} remove run {id}{}", environment.as_ref().map_or_else(String::new, |e| format!(" ({e})")));
+            }
+            for id in &plan.kept_evidence {
+                let _ = writeln!(out, "kept whole (evidence): {id}");
+            }
+            for run in &plan.kept_summarized {
+                let _ = writeln!(out, "kept whole (its day already has a summary): {run}");
+            }
+            let _ = writeln!(
+                out,
+                "{} runs {} into {} summaries{}",
+                plan.removed.len(),
+                if dry_run { "would be compacted" } else { "compacted" },
+                plan.summaries.len(),
+                if dry_run { " (dry run: nothing was changed)" } else { "" }
+            );
+            output(&out);
             0
         }
         Err(e) => {

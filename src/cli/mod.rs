@@ -71,6 +71,16 @@ pub enum Command {
         #[arg(default_value = "budgets")]
         workspace: PathBuf,
     },
+    /// Apply the `retention:` policy of `headroom.yaml`: runs past it become one summary run a
+    /// day (count, min, median, p95, max); runs named as evidence are kept whole.
+    Compact {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+        /// Show what would be removed and added, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The ledger of applied proposals.
     #[command(subcommand)]
     Ledger(LedgerCommand),
@@ -407,6 +417,7 @@ pub fn main() -> i32 {
         Some(Command::Apply { id, workspace }) => approval::run_apply(&workspace, &id),
         Some(Command::Verify { workspace, base }) => approval::run_verify(&workspace, base.as_deref()),
         Some(Command::Recover { workspace }) => approval::run_recover(&workspace),
+        Some(Command::Compact { workspace, dry_run }) => approval::run_compact(&workspace, dry_run),
         Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => approval::run_ledger_start(&workspace, proposal.as_deref()),
         Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Import(args)) => run_import(&args),

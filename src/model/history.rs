@@ -286,9 +286,12 @@ fn measurement_from_json(value: &Json) -> Result<Measurement, String> {
         Json::Number(_) => Measurement { value: number(value), samples: None, unit: None },
         Json::Object(fields) => {
             for key in fields.keys() {
-                if !["value", "samples", "unit"].contains(&key.as_str()) {
-                    return Err(format!("unknown field `{key}` (expected value, samples, unit)"));
+                if !["value", "samples", "unit", "summary"].contains(&key.as_str()) {
+                    return Err(format!("unknown field `{key}` (expected value, samples, unit, summary)"));
                 }
+            }
+            if let Some(summary) = fields.get("summary") {
+                check_summary(summary, fields.get("value"))?;
             }
             let value = match fields.get("value") {
                 None | Some(Json::Null) => None,
@@ -319,6 +322,36 @@ fn measurement_from_json(value: &Json) -> Result<Measurement, String> {
     };
     check_sign(&measurement)?;
     Ok(measurement)
+}
+
+/// A day's summary (written by `headroom compact`, see [`super::retention`]): its count a whole
+/// number of runs, `min <= median <= p95 <= max`, and the point's `value` its median. The engine
+/// reads the value; the summary is kept for people and for `verify --base`.
+fn check_summary(summary: &Json, value: Option<&Json>) -> Result<(), String> {
+    let Json::Object(fields) = summary else {
+        return Err(format!(
+            "`summary` must be {{\"count\": ..., \"min\": ..., \"median\": ..., \"p95\": ..., \"max\": ...}}, found {summary}"
+        ));
+    };
+    for key in fields.keys() {
+        if !["count", "min", "median", "p95", "max"].contains(&key.as_str()) {
+            return Err(format!("unknown field `summary.{key}` (expected count, min, median, p95, max)"));
+        }
+    }
+    if fields.get("count").and_then(Json::as_u64).is_none_or(|n| n < 1) {
+        return Err("`summary.count` must be a whole number of runs, at least 1".to_owned());
+    }
+    let number = |key: &str| {
+        fields.get(key).and_then(Json::as_f64).filter(|v| v.is_finite()).ok_or_else(|| format!("`summary.{key}` must be a finite number"))
+    };
+    let (min, median, p95, max) = (number("min")?, number("median")?, number("p95")?, number("max")?);
+    if !(min <= median && median <= p95 && p95 <= max) {
+        return Err("a summary needs min <= median <= p95 <= max".to_owned());
+    }
+    if value.and_then(Json::as_f64) != Some(median) {
+        return Err("a summary's `value` is its median".to_owned());
+    }
+    Ok(())
 }
 
 /// Durations and sizes cannot be negative: a negative one is a broken measurement, not a fast run.

@@ -80,10 +80,36 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Journ
 /// a journal from which the next writer finishes them ([`recover`]). The caller holds the
 /// workspace's lock.
 pub fn commit(root: &Path, writes: &[FileWrite]) -> Result<(), JournalError> {
+    commit_kind(root, Kind::Contract, writes)
+}
+
+/// What a journal changes, which bounds what it may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// An applied proposal: the contract files and the ledger, never the history.
+    Contract,
+    /// A compaction (`headroom compact`): history files (`.jsonl`) that only lose lines, and new
+    /// summary files (in a `summary/` folder, every line a summary run). So the worst a planted
+    /// journal can do is remove runs and add summaries, which `verify --base` checks against the
+    /// retention policy like any compaction.
+    Compaction,
+}
+
+/// Like [`commit`], for a compaction of the history: each write removes a history file, writes
+/// it with some of its lines, or adds a summary file ([`Kind::Compaction`]).
+pub fn commit_compaction(root: &Path, writes: &[FileWrite]) -> Result<(), JournalError> {
+    commit_kind(root, Kind::Compaction, writes)
+}
+
+fn commit_kind(root: &Path, kind: Kind, writes: &[FileWrite]) -> Result<(), JournalError> {
     let journal = root.join(JOURNAL_FILE);
-    check_paths(root, writes).map_err(|reason| JournalError::Outside { reason })?;
+    check_paths(root, kind, writes).map_err(|reason| JournalError::Outside { reason })?;
     let list: Vec<Json> = writes.iter().map(|(path, text)| json!({"path": path, "text": text})).collect();
-    let body = json!({"journal": 1, "writes": list}).to_string();
+    let mut body = json!({"journal": 1, "writes": list});
+    if kind == Kind::Compaction {
+        body["kind"] = json!("compaction");
+    }
+    let body = body.to_string();
     write_atomic(&journal, body.as_bytes()).map_err(io("write", &journal))?;
     finish(root, &journal, writes)
 }
@@ -104,17 +130,22 @@ pub fn recover(root: &Path) -> Result<Vec<String>, JournalError> {
         Err(e) => return Err(JournalError::Damaged { path: journal, reason: e.to_string() }),
     };
     let damaged = |reason: String| JournalError::Damaged { path: journal.clone(), reason };
-    let writes = parse(&text).map_err(damaged)?;
-    check_paths(root, &writes).map_err(damaged)?;
+    let (kind, writes) = parse(&text).map_err(damaged)?;
+    check_paths(root, kind, &writes).map_err(damaged)?;
     finish(root, &journal, &writes)?;
     Ok(writes.into_iter().map(|(path, _)| path).collect())
 }
 
-fn parse(text: &str) -> Result<Vec<FileWrite>, String> {
+fn parse(text: &str) -> Result<(Kind, Vec<FileWrite>), String> {
     let v: Json = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     if v.get("journal").and_then(Json::as_u64) != Some(1) {
         return Err("not a version 1 journal".to_owned());
     }
+    let kind = match v.get("kind") {
+        None => Kind::Contract,
+        Some(k) if k == "compaction" => Kind::Compaction,
+        Some(other) => return Err(format!("an unknown kind of change {other}")),
+    };
     let list = v.get("writes").and_then(Json::as_array).ok_or("no `writes`")?;
     list.iter()
         .map(|w| {
@@ -126,7 +157,8 @@ fn parse(text: &str) -> Result<Vec<FileWrite>, String> {
             };
             Ok((path.to_owned(), text))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()
+        .map(|writes| (kind, writes))
 }
 
 /// Whether a journal may name `path`: the files an apply writes (budget files, the policy,
@@ -145,11 +177,13 @@ fn is_journaled_file(path: &str) -> bool {
 
 /// Every path is a plain relative path to a file an apply writes, whose folder (as far as it
 /// exists) lies inside the root.
-fn check_paths(root: &Path, writes: &[FileWrite]) -> Result<(), String> {
+fn check_paths(root: &Path, kind: Kind, writes: &[FileWrite]) -> Result<(), String> {
     let canonical_root = root.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
-    for (path, _) in writes {
-        if !is_journaled_file(path) {
-            return Err(format!("`{path}` is not a file a change of the contract writes"));
+    for (path, text) in writes {
+        match kind {
+            Kind::Contract if !is_journaled_file(path) => return Err(format!("`{path}` is not a file a change of the contract writes")),
+            Kind::Compaction => check_compaction_write(root, path, text.as_deref())?,
+            Kind::Contract => {}
         }
         let relative = Path::new(path);
         let plain = relative.components().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')));
@@ -168,6 +202,39 @@ fn check_paths(root: &Path, writes: &[FileWrite]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A compaction's write: a history file (`.jsonl`, outside the contract's folders) removed or
+/// left with some of its lines (in order), or a new summary file of summary runs only.
+fn check_compaction_write(root: &Path, path: &str, text: Option<&str>) -> Result<(), String> {
+    let top = path.split('/').next().unwrap_or("");
+    if !path.to_ascii_lowercase().ends_with(".jsonl") || [super::triage::TRIAGE_DIR, "proposals", "ledger"].contains(&top) {
+        return Err(format!("`{path}` is not a history file"));
+    }
+    let Some(text) = text else { return Ok(()) };
+    match std::fs::read_to_string(root.join(path)) {
+        Ok(old) => {
+            let mut old_lines = old.lines();
+            if text.lines().all(|line| old_lines.any(|o| o == line)) {
+                Ok(())
+            } else {
+                Err(format!("`{path}` would gain lines it does not have (a compaction only removes runs)"))
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let summaries = text.lines().all(|l| {
+                serde_json::from_str::<Json>(l).ok().and_then(|v| {
+                    v.get("metrics").and_then(Json::as_object).map(|m| !m.is_empty() && m.values().all(|m| m.get("summary").is_some()))
+                }) == Some(true)
+            });
+            if path.split('/').any(|c| c == super::retention::SUMMARY_DIR) && summaries {
+                Ok(())
+            } else {
+                Err(format!("`{path}` is a new file, but not a summary file of summary runs"))
+            }
+        }
+        Err(e) => Err(format!("cannot read `{path}`: {e}")),
+    }
 }
 
 fn finish(root: &Path, journal: &Path, writes: &[FileWrite]) -> Result<(), JournalError> {

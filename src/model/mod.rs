@@ -8,6 +8,7 @@ pub mod journal;
 pub mod lock;
 pub mod names;
 pub mod prometheus;
+pub mod retention;
 pub mod store;
 pub mod time;
 pub mod triage;

@@ -112,6 +112,8 @@ pub struct Config {
     pub check: CheckSettings,
     /// Where each budget's own check settings are written (for errors naming an unknown budget).
     pub check_positions: BTreeMap<String, Pos>,
+    /// How long runs are kept whole before `headroom compact` summarizes them; `None`: forever.
+    pub retention: Option<super::retention::Retention>,
 }
 
 impl Default for Config {
@@ -123,6 +125,7 @@ impl Default for Config {
             history: "history".to_owned(),
             check: CheckSettings::default(),
             check_positions: BTreeMap::new(),
+            retention: None,
         }
     }
 }
@@ -493,7 +496,7 @@ fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
     }
 }
 
-const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check"];
+const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check", "retention"];
 const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
 
 /// Parses `headroom.yaml`.
@@ -523,6 +526,10 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                     }
                 }
             }
+            ("retention", _) => match super::retention::Retention::parse(node) {
+                Ok(r) => config.retention = Some(r),
+                Err((f, message)) => err(node, &f, message),
+            },
             ("check", Value::Map(fields)) => {
                 for (k, v) in fields {
                     let f = format!("check.{}", k.name);
