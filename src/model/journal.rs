@@ -350,6 +350,72 @@ mod tests {
         assert!(recover(dir.path()).unwrap().is_empty());
     }
 
+    const SUMMARY: &str =
+        r#"{"id":"summary-2025-01-01","metrics":{"m":{"value":2.0,"summary":{"count":2,"min":1.0,"median":2.0,"p95":2.9,"max":3.0}}}}"#;
+
+    /// A compaction killed after its commit point, at each cut (nothing done yet, the summary
+    /// written, the summary and one file written), is finished whole by the next writer.
+    #[test]
+    fn a_compaction_killed_at_any_point_after_its_journal_is_finished_whole() {
+        let history = [("history/a.jsonl", "r1\nr2\nkeep\n"), ("history/b.jsonl", "r3\n")];
+        let change = writes(&[
+            ("history/summary/s.jsonl", Some(&format!("{SUMMARY}\n"))),
+            ("history/a.jsonl", Some("keep\n")),
+            ("history/b.jsonl", None),
+        ]);
+        for done in 0..=change.len() {
+            let dir = tempfile::tempdir().unwrap();
+            for (path, text) in history {
+                std::fs::create_dir_all(dir.path().join(path).parent().unwrap()).unwrap();
+                std::fs::write(dir.path().join(path), text).unwrap();
+            }
+            commit_compaction(dir.path(), &change).unwrap();
+            let after: Vec<Option<String>> = change.iter().map(|(p, _)| std::fs::read_to_string(dir.path().join(p)).ok()).collect();
+            // Back to the state of a writer killed after `done` of its writes.
+            for (path, text) in history {
+                std::fs::write(dir.path().join(path), text).unwrap();
+            }
+            std::fs::remove_file(dir.path().join("history/summary/s.jsonl")).unwrap();
+            let journal = json!({"journal": 1, "kind": "compaction", "writes": change.iter().map(|(p, t)| json!({"path": p, "text": t})).collect::<Vec<_>>()});
+            std::fs::write(dir.path().join(JOURNAL_FILE), journal.to_string()).unwrap();
+            finish_first(dir.path(), &change[..done]);
+            recover(dir.path()).unwrap();
+            let recovered: Vec<Option<String>> = change.iter().map(|(p, _)| std::fs::read_to_string(dir.path().join(p)).ok()).collect();
+            assert_eq!(recovered, after, "killed after {done} writes");
+            assert!(!pending(dir.path()));
+        }
+    }
+
+    fn finish_first(root: &Path, done: &[FileWrite]) {
+        for (path, text) in done {
+            match text {
+                Some(t) => write_atomic(&root.join(path), t.as_bytes()).unwrap(),
+                None => std::fs::remove_file(root.join(path)).unwrap(),
+            }
+        }
+    }
+
+    #[test]
+    fn a_compaction_journal_that_adds_runs_or_names_a_contract_file_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("history")).unwrap();
+        std::fs::write(dir.path().join("history/a.jsonl"), "r1\n").unwrap();
+        for (path, text) in [
+            ("history/a.jsonl", Some("r1\nforged\n")),
+            ("history/new.jsonl", Some("forged\n")),
+            ("history/summary/new.jsonl", Some("forged\n")),
+            ("services.yaml", Some("budgets: {}\n")),
+        ] {
+            let journal = json!({"journal": 1, "kind": "compaction", "writes": [{"path": path, "text": text}]});
+            std::fs::write(dir.path().join(JOURNAL_FILE), journal.to_string()).unwrap();
+            let e = recover(dir.path()).unwrap_err();
+            assert!(matches!(e, JournalError::Damaged { .. }), "{path}: {e}");
+            assert!(commit_compaction(dir.path(), &writes(&[(path, text)])).is_err(), "{path}");
+        }
+        assert_eq!(std::fs::read_to_string(dir.path().join("history/a.jsonl")).unwrap(), "r1\n");
+        assert!(!dir.path().join("services.yaml").exists() && !dir.path().join("history/new.jsonl").exists());
+    }
+
     #[test]
     fn a_change_naming_a_file_outside_the_workspace_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
