@@ -174,3 +174,33 @@ fn without_a_retention_policy_compact_refuses_and_names_the_setting() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no `retention:` policy"), "{out}");
 }
+
+#[test]
+fn a_retention_policy_is_proposed_like_any_setting_and_is_a_loosening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team_workspace(dir.path());
+    let new = dir.path().join("headroom.yaml");
+    std::fs::write(&new, "retention:\n  runs_days: 90\n  then: daily_summary\n").unwrap();
+    let file = format!("headroom.yaml={}", new.display());
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        ws.to_str().unwrap(),
+        "--id",
+        "keep-90-days",
+        "--title",
+        "Keep runs whole for 90 days",
+        "--author",
+        "alice@example.com",
+        "--file",
+        &file,
+        "--rationale",
+        "bounded growth",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(loosen)"), "runs summarized sooner are a loosening: {out}");
+    // Written by hand instead, verify refuses it: headroom.yaml is part of the contract.
+    std::fs::copy(&new, ws.join("headroom.yaml")).unwrap();
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+}

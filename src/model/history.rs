@@ -609,6 +609,21 @@ mod tests {
     }
 
     #[test]
+    fn a_daily_summary_loads_as_one_point_at_its_median_and_an_inconsistent_one_is_refused() {
+        let line = |value: f64, median: f64, min: f64| {
+            format!(
+                r#"{{"id":"summary-2026-01-05","timestamp":"2026-01-05T00:00:00Z","metrics":{{"m":{{"value":{value},"unit":"ms","summary":{{"count":7,"min":{min},"median":{median},"p95":48.9,"max":50.1}}}}}}}}"#
+            )
+        };
+        let good = parse_json_lines("s.jsonl", &line(41.2, 41.2, 39.0)).unwrap();
+        assert_eq!(good[0].metrics[0].1.value, Some(41.2));
+        let off = parse_json_lines("s.jsonl", &line(40.0, 41.2, 39.0)).unwrap_err();
+        assert!(off[0].to_string().contains("a summary's `value` is its median"), "{}", off[0]);
+        let disordered = parse_json_lines("s.jsonl", &line(41.2, 41.2, 45.0)).unwrap_err();
+        assert!(disordered[0].to_string().contains("min <= median <= p95 <= max"), "{}", disordered[0]);
+    }
+
+    #[test]
     fn a_bad_line_rejects_the_file_and_names_line_and_field() {
         let text = "{\"id\":\"r1\",\"metrics\":{\"a\":1}}\n{\"id\":\"r2\",\"metrics\":{\"a\":\"fast\"}}\n{\"id\":\"r3\",\"metricz\":{}}\n";
         let errors: Vec<String> = parse_json_lines("h.jsonl", text).unwrap_err().iter().map(ToString::to_string).collect();
