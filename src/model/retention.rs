@@ -225,6 +225,12 @@ pub fn plan(
     }
     for (group, runs) in &groups {
         let path = summary_path(history_dir, group);
+        if plan.summaries.iter().any(|(p, _)| *p == path) {
+            return Err(format!(
+                "two branches of {} share the summary file {path} (their names differ only in characters a file name cannot hold): nothing was compacted",
+                group.2
+            ));
+        }
         plan.writes.push((path.clone(), Some(summary_line(group, runs)? + "\n")));
         plan.summaries.push((path, runs.len()));
     }
@@ -325,4 +331,33 @@ pub fn check_compaction(
         }
     }
     if problems.is_empty() { Ok(removed) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: &str, at: &str, branch: &str, value: f64) -> String {
+        format!(r#"{{"id":"{id}","timestamp":"{at}","branch":"{branch}","metrics":{{"m":{value}}}}}"#) + "\n"
+    }
+
+    #[test]
+    fn two_branches_whose_summaries_would_share_a_file_stop_the_compaction() {
+        let text = line("r1", "2020-01-01T01:00:00Z", "a/b", 1.0) + &line("r2", "2020-01-01T02:00:00Z", "a_b", 2.0);
+        let files = vec![("history/x.jsonl".to_owned(), text)];
+        let now = Timestamp::parse("2026-01-01").unwrap();
+        let e = plan("history", &files, &BTreeSet::new(), Retention { runs_days: 30 }, now).unwrap_err();
+        assert!(e.contains("share the summary file"), "{e}");
+    }
+
+    #[test]
+    fn a_day_is_summarized_only_once_it_is_wholly_past_retention() {
+        let text = line("old", "2025-12-01T23:00:00Z", "main", 1.0) + &line("edge", "2025-12-02T01:00:00Z", "main", 2.0);
+        let files = vec![("history/x.jsonl".to_owned(), text)];
+        // 30 days before 2026-01-01T12:00 is 2025-12-02T12:00: that day is not yet wholly past.
+        let now = Timestamp::parse("2026-01-01T12:00:00Z").unwrap();
+        let planned = plan("history", &files, &BTreeSet::new(), Retention { runs_days: 30 }, now).unwrap();
+        assert_eq!(planned.removed, [(None, "old".to_owned())]);
+        assert_eq!(planned.summaries, [("history/summary/summary-2025-12-01-main.jsonl".to_owned(), 1)]);
+    }
 }
