@@ -453,7 +453,7 @@ fn changing_the_signers_is_governance_and_new_budgets_come_by_proposal_too() {
         "--author",
         "erin@example.com",
         "--file",
-        &format!("headroom.yaml={}", draft.display()),
+        &format!("triage.yaml={}", draft.display()),
         "--rationale",
         "r",
     ]);

@@ -462,3 +462,140 @@ fn a_signed_removal_deletes_the_file_and_a_new_file_in_a_subfolder_is_created() 
     assert!(!ws.join("frontend.yaml").exists());
     assert_eq!(problems(&ws, Timestamp::now()), "");
 }
+
+#[test]
+fn gate_settings_change_only_through_a_signed_proposal_and_looser_ones_need_loosening_sign_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team_files(dir.path(), None);
+    let settings = "default_environment: ci\ncheck:\n  regression_threshold: 5%\n  significance: 0.001\n  missing_data: fail\n";
+    std::fs::write(ws.join("headroom.yaml"), settings).unwrap();
+    start_ledger(&ws, Timestamp::now(), None).unwrap();
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+
+    // By hand: a failing regression made to pass, a dropped metric made a warning.
+    std::fs::write(
+        ws.join("headroom.yaml"),
+        format!("{settings}  budgets:\n    auth: {{regression_threshold: 99%, significance: 1e-30}}\n"),
+    )
+    .unwrap();
+    assert!(problems(&ws, Timestamp::now()).contains("headroom.yaml was changed outside a proposal"));
+    std::fs::write(ws.join("headroom.yaml"), settings.replace("missing_data: fail", "missing_data: warn")).unwrap();
+    assert!(problems(&ws, Timestamp::now()).contains("headroom.yaml was changed outside a proposal"));
+    std::fs::write(ws.join("headroom.yaml"), settings).unwrap();
+
+    // As a proposal: a looser setting for one budget is a loosening, and a tightening's one
+    // technical sign-off does not apply it.
+    let ws_arg = ws.to_str().unwrap();
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        ws_arg,
+        "--id",
+        "noisy-auth",
+        "--title",
+        "auth is noisy",
+        "--author",
+        "alice@example.com",
+        "--setting",
+        "auth:regression_threshold=99%",
+        "--setting",
+        "auth:significance=1e-30",
+        "--rationale",
+        "noise",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(loosen)") && out.contains("looser:   `auth`'s regression_threshold goes from 0.05 to 0.99"), "{out}");
+    sign_as(&ws, "noisy-auth", &people[0], Timestamp::now());
+    sign_as(&ws, "noisy-auth", &people[1], Timestamp::now());
+    let e = apply_proposal(&ws, "noisy-auth", Timestamp::now()).unwrap_err();
+    assert!(e.contains("needs 1 more business sign-off") && e.contains("needs 1 more stakeholder sign-off"), "{e}");
+    sign_as(&ws, "noisy-auth", &people[2], Timestamp::now());
+    sign_as(&ws, "noisy-auth", &people[3], Timestamp::now());
+    apply_proposal(&ws, "noisy-auth", Timestamp::now()).unwrap();
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+    let applied = std::fs::read_to_string(ws.join("headroom.yaml")).unwrap();
+    assert!(applied.starts_with("default_environment: ci\n") && applied.contains("regression_threshold: 99%"), "{applied}");
+
+    // A stricter workspace threshold is a tightening: the author and one technical sign-off.
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        ws_arg,
+        "--id",
+        "stricter",
+        "--title",
+        "3 %",
+        "--author",
+        "alice@example.com",
+        "--setting",
+        "regression_threshold=3%",
+        "--rationale",
+        "quieter runners",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(tighten)"), "{out}");
+    sign_as(&ws, "stricter", &people[0], Timestamp::now());
+    sign_as(&ws, "stricter", &people[1], Timestamp::now());
+    apply_proposal(&ws, "stricter", Timestamp::now()).unwrap();
+    assert_eq!(problems(&ws, Timestamp::now()), "");
+
+    // A setting that does not exist, or a budget that does not, is refused with its name.
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        ws_arg,
+        "--id",
+        "typo",
+        "--title",
+        "t",
+        "--author",
+        "alice@example.com",
+        "--setting",
+        "auth:signifcance=0.01",
+        "--rationale",
+        "r",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("did you mean `significance`?"), "{out}");
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        ws_arg,
+        "--id",
+        "typo",
+        "--title",
+        "t",
+        "--author",
+        "alice@example.com",
+        "--setting",
+        "auht:significance=0.01",
+        "--rationale",
+        "r",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no budget `auht`; did you mean `auth`?"), "{out}");
+}
+
+#[test]
+fn a_settings_file_added_by_hand_to_a_workspace_without_one_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path(), Timestamp::now(), None);
+    std::fs::write(ws.join("headroom.yaml"), "check:\n  missing_data: warn\n").unwrap();
+    let p = problems(&ws, Timestamp::now());
+    assert!(p.contains("headroom.yaml was added outside a proposal: the gate's settings are part of the contract"), "{p}");
+}
+
+#[test]
+fn a_history_file_of_the_base_removed_fails_against_the_base_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let (ws, _) = team(repo, Timestamp::now(), None);
+    std::fs::create_dir_all(ws.join("history/bmf")).unwrap();
+    std::fs::write(ws.join("history/bmf/ci-1.jsonl"), "{\"run\":\"ci-1\"}\n").unwrap();
+    let base = commit_all(repo, "a run");
+    std::fs::remove_file(ws.join("history/bmf/ci-1.jsonl")).unwrap();
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("history/bmf/ci-1.jsonl: the base") && out.contains("here it cannot be read"), "{out}");
+}

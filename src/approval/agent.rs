@@ -16,6 +16,8 @@ use std::path::Path;
 const SIGN_REQUEST: u8 = 13;
 const SIGN_RESPONSE: u8 = 14;
 const FAILURE: u8 = 5;
+/// The sign request's flag asking an RSA key for rsa-sha2-512 (draft-miller-ssh-agent, section 4.5.1).
+const RSA_SHA2_512: u32 = 4;
 
 fn put_string(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), String> {
     let len = u32::try_from(bytes.len()).map_err(|_| "a message too large for the agent".to_owned())?;
@@ -38,7 +40,10 @@ pub fn sign_with_agent(socket: &Path, key: &PublicKey, message: &[u8]) -> Result
     let mut body = vec![SIGN_REQUEST];
     put_string(&mut body, &key_blob)?;
     put_string(&mut body, &signed_data)?;
-    body.extend_from_slice(&0u32.to_be_bytes());
+    // RSA keys sign rsa-sha2-512 (SSH_AGENT_RSA_SHA2_512); without the flag an agent signs with
+    // SHA-1 (ssh-rsa), which SSH signatures refuse.
+    let flags: u32 = if key.algorithm().is_rsa() { RSA_SHA2_512 } else { 0 };
+    body.extend_from_slice(&flags.to_be_bytes());
     let mut request = Vec::with_capacity(body.len() + 4);
     put_string(&mut request, &body)?;
 

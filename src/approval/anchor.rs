@@ -10,12 +10,18 @@
 //!  ledger lines 1..n     ──must be a prefix of──▶ ledger lines 1..n, n+1, …   (no reset, rollback, rewrite)
 //!  no ledger             ──the start is new────▶ its start entry must carry governance sign-off
 //!  history/*.jsonl|csv   ──must be a prefix of──▶ history files                (runs are only appended)
+//!                        ──or, for .jsonl: lose only what `retention:` allows, each day's summary
+//!                          here recomputed from the base's removed runs (crate::model::retention)
 //! ```
 //!
 //! `git` is run as a command (the one every CI runner has), never through a library.
 
+use super::compact::{evidence_runs, history_files};
 use super::ledger::{LEDGER_FILE, Verification};
+use crate::model::retention::check_compaction;
+use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -94,10 +100,11 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, String> {
 }
 
 /// Compares the workspace in `dir` with its base: the base's ledger must be a prefix of this one
-/// and every history file of the base a prefix of the file here. Adds what holds and what does
+/// and every history file of the base a prefix of the file here, or that file after a compaction
+/// that this workspace's `retention:` allows at `now` ([`check_compaction`]). Adds what holds and what does
 /// not to `v`, and returns the index of the first ledger entry the base does not have (0 where
 /// the base has no ledger: then the start itself is new, and must carry governance sign-off).
-pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification) -> usize {
+pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification, now: Timestamp) -> usize {
     let short = &base.commit[..base.commit.len().min(12)];
     let here = read_text(&dir.join(LEDGER_FILE), MAX_TEXT_BYTES).unwrap_or_default();
     let lines = |t: &str| t.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>();
@@ -130,9 +137,14 @@ pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification) -> usize
         }
     }
     let mut grown = 0;
+    let mut changed = Vec::new();
     for (name, old) in &base.history {
         match read_text(&dir.join(name), MAX_HISTORY_BYTES) {
             Ok(now) if now.starts_with(old.as_str()) => grown += 1,
+            Ok(_) if name.to_ascii_lowercase().ends_with(".jsonl") => changed.push((name.clone(), old.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.to_ascii_lowercase().ends_with(".jsonl") => {
+                changed.push((name.clone(), old.clone()));
+            }
             Ok(_) => v
                 .problems
                 .push(format!("{name}: runs the base {} ({short}) has were edited or removed (history only grows)", base.revision)),
@@ -142,5 +154,29 @@ pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification) -> usize
     if !base.history.is_empty() {
         v.proven.push(format!("{grown} history files of the base only grew"));
     }
+    if !changed.is_empty() {
+        // Every .jsonl file of the base, so a day summarized while some of its runs stayed in an
+        // unchanged file is found.
+        let jsonl: Vec<(String, String)> =
+            base.history.iter().filter(|(n, _)| n.to_ascii_lowercase().ends_with(".jsonl")).cloned().collect();
+        match compacted_from(dir, &jsonl, now) {
+            Ok(n) => v.proven.push(format!(
+                "{} history files of the base lost {n} runs to a compaction that the retention policy allows, each day's summary recomputed from the base's runs",
+                changed.len()
+            )),
+            Err(problems) => v.problems.extend(problems.into_iter().map(|p| format!("{p} (against the base {} ({short}))", base.revision))),
+        }
+    }
     new_from
+}
+
+/// Whether the base's history files `changed` became the files here through a compaction only
+/// (and appended runs): see [`check_compaction`]. Returns how many runs it removed.
+fn compacted_from(dir: &Path, changed: &[(String, String)], now: Timestamp) -> Result<usize, Vec<String>> {
+    let config_text = read_text(&dir.join(CONFIG_FILE), MAX_TEXT_BYTES).unwrap_or_default();
+    let config = parse_config(CONFIG_FILE, &config_text).map_err(|e| vec![e[0].to_string()])?;
+    let history_dir = config.history.trim_end_matches('/');
+    let here: BTreeMap<String, String> = history_files(dir, history_dir).map_err(|e| vec![e])?.into_iter().collect();
+    let evidence = evidence_runs(dir).map_err(|e| vec![e])?;
+    check_compaction(history_dir, changed, &here, &evidence, config.retention, now)
 }

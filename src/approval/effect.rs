@@ -16,6 +16,7 @@
 //! direction or unit's dimension changed, a limit or warning dropped) counts as loosening.
 
 use crate::model::budget::Budget;
+use crate::model::retention::Retention;
 use crate::model::units::Direction;
 use crate::model::workspace::{CheckSettings, Config, MissingData, Workspace};
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,6 +151,19 @@ fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
         out.loosened.push("the workspace's history, default_branch, default_environment or environments change".to_owned());
     }
     settings_effect("the workspace", &old.check, &new.check, out);
+    retention_effect(old.retention, new.retention, out);
+}
+
+/// A retention policy added, or one that keeps runs whole for fewer days, is a loosening: runs
+/// become summaries sooner, and a summary cannot be made whole again (the evidence a person could
+/// reread is gone). A longer policy, or none, keeps more, so it is stricter.
+fn retention_effect(old: Option<Retention>, new: Option<Retention>, out: &mut Effect) {
+    let days = |r: Option<Retention>| r.map_or_else(|| "forever".to_owned(), |r| format!("{} days", r.runs_days));
+    let kept = |r: Option<Retention>| r.map_or(u32::MAX, |r| r.runs_days);
+    if old != new {
+        let text = format!("runs are kept whole for {} instead of {} (retention)", days(new), days(old));
+        if kept(new) < kept(old) { out.loosened.push(text) } else { out.tightened.push(text) }
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +220,17 @@ mod tests {
         )]);
         let e = effect(&before, &after);
         assert!(e.loosened.iter().any(|l| l.starts_with("`api`")), "{e:?}");
+    }
+
+    #[test]
+    fn a_retention_policy_added_or_shortened_is_a_loosening_and_lengthened_a_tightening() {
+        let none = files(&[("headroom.yaml", "")]);
+        let days = |n: u32| files(&[("headroom.yaml", &format!("retention: {{runs_days: {n}, then: daily_summary}}\n"))]);
+        let added = effect(&none, &days(180));
+        assert_eq!(added.loosened, ["runs are kept whole for 180 days instead of forever (retention)"]);
+        assert_eq!(effect(&days(180), &days(90)).loosened.len(), 1);
+        assert!(effect(&days(90), &days(180)).loosened.is_empty());
+        assert!(effect(&days(90), &none).loosened.is_empty());
     }
 
     #[test]

@@ -19,15 +19,16 @@ use super::files_hash;
 use super::policy::{ChangeKind, Decision, POLICY_FILE, Policy, parse_policy};
 use super::proposal::{PROPOSALS_DIR, Proposal, Signature, SignatureCheck, check_id, parse_proposal};
 use super::signers::{SIGNERS_FILE, parse_signers};
+use crate::model::journal::{self, FileWrite};
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
+use crate::model::workspace::{CONFIG_FILE, MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The ledger's file, relative to the workspace's root.
-pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
+pub use crate::model::workspace::LEDGER_FILE;
 
 /// What a proposal needs and has, judged against a set of contract files at a moment.
 #[derive(Clone, Debug, PartialEq)]
@@ -220,11 +221,25 @@ pub fn read_ledger(dir: &Path) -> Result<Vec<Entry>, String> {
     text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| Entry::parse(l, i + 1)).collect()
 }
 
-fn append(dir: &Path, entry: &Entry) -> Result<(), String> {
+/// The ledger's text with `entry` appended.
+fn appended(dir: &Path, entry: &Entry) -> Result<String, String> {
     let path = dir.join(LEDGER_FILE);
-    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut text = match read_text(&path, MAX_TEXT_BYTES) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
     text.push_str(&entry.line());
     text.push('\n');
+    Ok(text)
+}
+
+fn append(dir: &Path, entry: &Entry) -> Result<(), String> {
+    let path = dir.join(LEDGER_FILE);
+    let text = appended(dir, entry)?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
@@ -295,6 +310,10 @@ pub fn start_ledger(dir: &Path, at: Timestamp, proposal: Option<&str>) -> Result
     let _lock = WorkspaceLock::acquire(dir, LEDGER_FILE).map_err(|e| e.to_string())?;
     if !read_ledger(dir)?.is_empty() {
         return Err(format!("{} already has a ledger; it is only ever appended to", dir.display()));
+    }
+    let errors = super::governance_errors(dir);
+    if let Some(e) = errors.first() {
+        return Err(format!("the ledger cannot start from signers or a policy that do not read: {e}"));
     }
     let files = current_contract(dir)?;
     let (at, text) = match proposal {
@@ -447,7 +466,7 @@ pub fn open_proposals(dir: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>
 
 /// Applies the approved proposal `id`: refuses a stale one, one whose signatures do not meet the
 /// policy, and any where the budget files no longer match the ledger; otherwise changes the
-/// values in place (atomic writes) and appends the entry.
+/// values in place and appends the entry, all together or not at all (through the journal).
 pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, String> {
     // The whole apply holds the lock: two applies at once must not both build on the same last entry.
     let _lock = WorkspaceLock::acquire(dir, LEDGER_FILE).map_err(|e| e.to_string())?;
@@ -487,18 +506,6 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Stri
         return Err(format!("`{id}` was not approved at its creation ({created}): {}", missing_words(&when_created)));
     }
     let after = apply_changes(&files, &proposal)?;
-    for (name, new) in &after {
-        if files.get(name) != Some(new) {
-            let path = dir.join(name);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| format!("cannot create the folder of {name}: {e}"))?;
-            }
-            write_atomic(&path, new.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))?;
-        }
-    }
-    for name in files.keys().filter(|name| !after.contains_key(*name)) {
-        std::fs::remove_file(dir.join(name)).map_err(|e| format!("cannot remove {name}: {e}"))?;
-    }
     let mut entry = Entry {
         seq: last.seq + 1,
         at,
@@ -510,7 +517,13 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Stri
         hash: String::new(),
     };
     entry.hash = entry.computed_hash();
-    append(dir, &entry)?;
+    // The changed files, the removed ones and the ledger with its new entry land together or not
+    // at all: through the workspace's journal (see `model::journal`).
+    let mut writes: Vec<FileWrite> =
+        after.iter().filter(|(name, new)| files.get(*name) != Some(*new)).map(|(name, new)| (name.clone(), Some(new.clone()))).collect();
+    writes.extend(files.keys().filter(|name| !after.contains_key(*name)).map(|name| (name.clone(), None)));
+    writes.push((LEDGER_FILE.to_owned(), Some(appended(dir, &entry)?)));
+    journal::commit(dir, &writes).map_err(|e| e.to_string())?;
     Ok(entry)
 }
 
@@ -565,7 +578,14 @@ pub fn verify_at(dir: &Path, now: Timestamp) -> Verification {
 #[allow(clippy::too_many_lines)] // one replay of the chain, each check with its own account
 pub fn verify_against(dir: &Path, base: Option<&super::anchor::Base>, now: Timestamp) -> Verification {
     let mut v = Verification::default();
-    let new_from = base.map(|b| super::anchor::compare_with_base(dir, b, &mut v));
+    if journal::pending(dir) {
+        v.problems.push(format!(
+            "an apply was interrupted ({} is left): run `headroom recover` (or any command that writes) to finish it",
+            journal::JOURNAL_FILE
+        ));
+        return v;
+    }
+    let new_from = base.map(|b| super::anchor::compare_with_base(dir, b, &mut v, now));
     let ledger = match read_ledger(dir) {
         Ok(l) => l,
         Err(e) => {
@@ -742,6 +762,9 @@ fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verif
                         v.problems.push(format!("{name} was changed outside a proposal (it differs from the ledger's result)"));
                     }
                     (Some(_), None) => v.problems.push(format!("{name} was removed outside a proposal")),
+                    (None, Some(_)) if name == CONFIG_FILE => v.problems.push(format!(
+                        "{name} was added outside a proposal: the gate's settings are part of the contract (a ledger started before they were, or the file is new: move it aside, propose it back with `headroom propose --file {name}=PATH`, sign and apply)"
+                    )),
                     (None, Some(_)) => v.problems.push(format!("{name} was added outside a proposal")),
                     (None, None) => {}
                 }

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod anchor;
+pub mod compact;
 pub mod draft;
 pub mod edit;
 pub mod effect;
@@ -55,8 +56,8 @@ pub fn is_contract_file(name: &str) -> bool {
     let top = name.split('/').next().unwrap_or("");
     name == SIGNERS_FILE
         || name == POLICY_FILE
+        || name == CONFIG_FILE
         || ((lower.ends_with(".yaml") || lower.ends_with(".yml"))
-            && name != CONFIG_FILE
             && name != crate::model::triage::TRIAGE_FILE
             && !["proposals", "ledger", "reports", "target", "history", crate::model::triage::TRIAGE_DIR].contains(&top)
             && !name.split('/').any(|part| part.is_empty() || part == "." || part == ".." || part.starts_with('.')))
@@ -74,4 +75,26 @@ pub fn applied_budget_changes(dir: &std::path::Path) -> Vec<(String, crate::mode
         .filter_map(|e| Some((e.at, proposal::parse_proposal("ledger", e.proposal.as_ref()?).ok()?)))
         .flat_map(|(at, p)| p.changes.into_iter().map(move |c| (c.budget, at)))
         .collect()
+}
+
+/// What is wrong with the workspace's `allowed_signers` and `approval.yaml` (each line named); empty
+/// where both read or are absent. A key Headroom cannot verify, or one key under two names, is
+/// refused here, when the files are loaded, not when the first proposal finds it.
+#[must_use]
+pub fn governance_errors(dir: &std::path::Path) -> Vec<crate::model::error::LoadError> {
+    use crate::model::workspace::{MAX_TEXT_BYTES, POLICY_FILE, SIGNERS_FILE, read_text};
+    let mut errors = Vec::new();
+    for name in [SIGNERS_FILE, POLICY_FILE] {
+        let text = match read_text(&dir.join(name), MAX_TEXT_BYTES) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                errors.push(crate::model::error::LoadError::whole_file(name, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        let found = if name == SIGNERS_FILE { signers::parse_signers(name, &text).err() } else { policy::parse_policy(name, &text).err() };
+        errors.extend(found.unwrap_or_default());
+    }
+    errors
 }

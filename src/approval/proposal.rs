@@ -154,6 +154,21 @@ impl Proposal {
     /// passphrase or in an agent, sign the canonical bytes with `ssh-keygen -Y sign` and add the
     /// signature with [`Proposal::add_signature`]).
     pub fn sign(&mut self, principal: &str, key: &PrivateKey) -> Result<(), String> {
+        let algorithm = key.algorithm();
+        if key.algorithm().is_rsa() {
+            // The rsa crate's private-key operations are not constant-time (RUSTSEC-2023-0071):
+            // Headroom only verifies RSA signatures and leaves making them to OpenSSH.
+            return Err(
+                "Headroom does not sign with RSA keys itself: sign with the ssh-agent (--agent KEY.pub) or with `ssh-keygen -Y sign -n headroom-proposal` (--signature FILE)"
+                    .to_owned(),
+            );
+        }
+        if matches!(&algorithm, ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256) {
+            return Err(format!(
+                "a {} key lives on its hardware token: sign with `ssh-keygen -Y sign -n headroom-proposal -f KEY` (which asks the token) and give --signature FILE",
+                algorithm.as_str()
+            ));
+        }
         let signature = key.sign(NAMESPACE, HashAlg::Sha512, &self.canonical()).map_err(|e| format!("cannot sign: {e}"))?;
         let armored = signature.to_pem(LineEnding::LF).map_err(|e| format!("cannot encode the signature: {e}"))?;
         self.add_signature(principal, &armored)
@@ -252,7 +267,19 @@ fn check_one(s: &Signature, signers: &[AllowedSigner], at: Timestamp, message: &
     signer
         .key
         .verify(NAMESPACE, message, &sig)
-        .map_err(|_| "the signature does not match this proposal (forged, or made for other content)".to_owned())
+        .map_err(|_| "the signature does not match this proposal (forged, or made for other content)".to_owned())?;
+    if matches!(sig.algorithm(), ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256) && !user_was_present(&sig) {
+        return Err("the hardware key signed without a touch (its user-presence flag is not set)".to_owned());
+    }
+    Ok(())
+}
+
+/// Whether a signature of a hardware (`sk-`) key says that a person touched the key: its last
+/// five bytes are the authenticator's flags and counter (PROTOCOL.u2f), and flag 0x01 is "user
+/// present". OpenSSH requires it by default for these keys, and so does Headroom.
+fn user_was_present(sig: &SshSig) -> bool {
+    let bytes = sig.signature().as_bytes();
+    bytes.len() >= 5 && bytes[bytes.len() - 5] & 0x01 == 0x01
 }
 
 const FIELDS: &[&str] = &["id", "title", "author", "created", "base", "changes", "files", "rationale", "evidence", "impact", "signatures"];

@@ -54,11 +54,25 @@ const KEY_TYPES: &[&str] = &[
     "ecdsa-sha2-nistp521",
     "sk-ssh-ed25519@openssh.com",
     "sk-ecdsa-sha2-nistp256@openssh.com",
+    "ssh-dss",
 ];
 
-/// The key types whose signatures Headroom verifies (the build carries ssh-key's `ed25519`
-/// feature only); every other type in [`KEY_TYPES`] is refused at load, naming its line.
-const SUPPORTED_KEY_TYPES: &[&str] = &["ssh-ed25519"];
+/// The key types whose signatures Headroom verifies, as `ssh-keygen -Y verify` does: ed25519,
+/// ECDSA on P-256 and P-384, RSA (signatures rsa-sha2-256 and rsa-sha2-512; never SHA-1) and the
+/// hardware keys `sk-ssh-ed25519` and `sk-ecdsa-sha2-nistp256`. Every other type in [`KEY_TYPES`]
+/// is refused at load, naming its line (a key Headroom cannot verify would make every proposal it
+/// signs unapprovable).
+const SUPPORTED_KEY_TYPES: &[&str] = &[
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ssh-rsa",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+/// The smallest RSA key accepted, in bits (OpenSSH accepts 1024; NIST has retired anything under 2048).
+pub const MIN_RSA_BITS: usize = 2048;
 
 /// Parses an `allowed_signers` file; every bad line is an error naming its line.
 pub fn parse_signers(file: &str, text: &str) -> Result<Vec<AllowedSigner>, Vec<LoadError>> {
@@ -123,7 +137,7 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
         return Err((
             "key",
             format!(
-                "{key_type} keys are not supported yet: Headroom verifies {} signatures only (an unsupported key would make every proposal it signs unapprovable); use an ed25519 key",
+                "{key_type} keys are not supported: Headroom verifies signatures of {} keys (an unsupported key would make every proposal it signs unapprovable); use an ed25519 key",
                 SUPPORTED_KEY_TYPES.join(", ")
             ),
         ));
@@ -131,6 +145,15 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
     let (base64, _comment) = split_token(after_type);
     let key =
         PublicKey::from_openssh(&format!("{key_type} {base64}")).map_err(|e| ("key", format!("not a valid {key_type} public key: {e}")))?;
+    if key.algorithm().as_str() != key_type {
+        return Err(("key", format!("the key is a {}, not the {key_type} its line says", key.algorithm().as_str())));
+    }
+    if let Some(rsa) = key.key_data().rsa() {
+        let bits = rsa.n.as_positive_bytes().map_or(0, |b| b.len() * 8);
+        if bits < MIN_RSA_BITS {
+            return Err(("key", format!("an RSA key of {bits} bits is too weak: at least {MIN_RSA_BITS} bits")));
+        }
+    }
     let mut signer = AllowedSigner { principals, namespaces: None, valid_after: None, valid_before: None, key, line };
     for option in split_options(options) {
         let (name, value) = option.split_once('=').map_or((option.as_str(), None), |(n, v)| (n, Some(v.trim_matches('"'))));
@@ -260,11 +283,20 @@ mod tests {
     }
 
     #[test]
-    fn an_ecdsa_rsa_or_hardware_key_is_refused_at_load_naming_its_line() {
-        let ecdsa = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
-        let e = parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nbob@example.com {ecdsa}\n")).unwrap_err();
-        assert_eq!(e.len(), 1, "{e:?}");
-        assert_eq!(e[0].pos.line, 2);
-        assert!(e[0].message.contains("ecdsa-sha2-nistp256 keys are not supported yet"), "{}", e[0]);
+    fn ecdsa_p256_keys_are_read_and_p521_dsa_and_weak_rsa_keys_are_refused_at_load_naming_their_line() {
+        let p256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
+        assert_eq!(parse_signers(SIGNERS_FILE, &format!("alice@example.com {KEY}\nbob@example.com {p256}\n")).unwrap().len(), 2);
+        let p521 = "ecdsa-sha2-nistp521 AAAAE2VjZHNhLXNoYTItbmlzdHA1MjEAAAAIbmlzdHA1MjEAAACFBAGr3Re3r87tcgGNni/qY9BYXo5FKluwuB6L5BT207mJwBaUhMjCDhzVeKXtSnqPTGviBoYe12+4L9WY9mve3FdVBgBrvXt92oL2iJtFJfNRvTmdnFu3Pt16SowxOwp8tDd44cHwGvvAnjA274cqcYJSCg4GKY8pnskkSam23zd53qvVzA==";
+        // A 1024-bit RSA key (ssh-keygen -t rsa -b 1024).
+        let weak = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCScJetBNzIFflubGjA1Ao0/Vi0BacDU+QfilFgfUk9i2qQ7Jg2ihR8AD1Pty00vYTHgKfZ/DaGxS0Tz/arSbmtAw0VaeqGqvPnD+EfjYE3sAAG/0fkbADeOVdn11e7+xJqPd3K5FYyBbeoURe5Dl1D2BGfYAgn27SUiUj5Uhdejw==";
+        let text = format!(
+            "alice@example.com {KEY}\nbob@example.com {p521}\ncarol@example.com ssh-dss AAAAB3NzaC1kc3M=\ndave@example.com {weak}\n"
+        );
+        let e = parse_signers(SIGNERS_FILE, &text).unwrap_err();
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert_eq!((e[0].pos.line, e[1].pos.line, e[2].pos.line), (2, 3, 4));
+        assert!(e[0].message.contains("ecdsa-sha2-nistp521 keys are not supported"), "{}", e[0]);
+        assert!(e[1].message.contains("ssh-dss keys are not supported"), "{}", e[1]);
+        assert!(e[2].message.contains("an RSA key of 1024 bits is too weak"), "{}", e[2]);
     }
 }

@@ -6,7 +6,10 @@ use crate::approval::draft::{Draft, SignWith, Wanted, propose, propose_start, si
 use crate::approval::ledger::{
     apply_proposal, current_contract, list_proposals, missing_words, read_proposal, start_ledger, verify_against,
 };
+use crate::model::error::did_you_mean;
 use crate::model::time::Timestamp;
+use crate::model::workspace::{CONFIG_FILE, Workspace, with_check_setting};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// `headroom propose`'s arguments.
@@ -26,12 +29,12 @@ pub struct ProposeArgs {
     pub author: String,
     /// A change: `BUDGET=VALUE` for its limit, or `BUDGET@ENV=VALUE` for an environment's override,
     /// in the budget's unit. Repeat for several.
-    #[arg(long = "set", required_unless_present_any = ["files", "remove", "start"])]
+    #[arg(long = "set", required_unless_present_any = ["files", "remove", "start", "settings"])]
     pub changes: Vec<String>,
     /// Propose the ledger's start: every contract file as it is now, made from no files (a
     /// governance act: it needs the governance sign-off of the signers and policy it creates).
     /// Once approved, `headroom ledger start --proposal ID` starts the ledger with it.
-    #[arg(long, conflicts_with_all = ["changes", "files", "remove"])]
+    #[arg(long, conflicts_with_all = ["changes", "files", "remove", "settings"])]
     pub start: bool,
     /// A whole contract file replaced or created: `NAME=PATH` (the new text is read from PATH), e.g.
     /// `allowed_signers=new_signers` (a governance change) or `search.yaml=draft.yaml` (new budgets).
@@ -40,6 +43,11 @@ pub struct ProposeArgs {
     /// A contract file removed.
     #[arg(long)]
     pub remove: Vec<String>,
+    /// A gate setting in `headroom.yaml`: `NAME=VALUE` for the workspace, `BUDGET:NAME=VALUE` for
+    /// one budget (NAME: regression_threshold, baseline_runs, missing_data, significance), e.g.
+    /// `services.auth:regression_threshold=8%`. A looser setting is a loosening. Repeatable.
+    #[arg(long = "setting")]
+    pub settings: Vec<String>,
     /// Why.
     #[arg(long)]
     pub rationale: String,
@@ -120,6 +128,15 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
         }
     }
     new_files.extend(args.remove.iter().map(|name| (name.clone(), None)));
+    if !args.settings.is_empty() {
+        match settings_file(&args.workspace, &args.settings, &new_files) {
+            Ok(text) => new_files.push((CONFIG_FILE.to_owned(), Some(text))),
+            Err(e) => {
+                eprintln!("error: --setting: {e}");
+                return 2;
+            }
+        }
+    }
     let draft = Draft {
         id: args.id.clone(),
         title: args.title.clone(),
@@ -151,6 +168,32 @@ pub fn run_propose(args: &ProposeArgs) -> i32 {
             2
         }
     }
+}
+
+/// The text `headroom.yaml` would have with every `--setting` (`[BUDGET:]NAME=VALUE`) made.
+fn settings_file(workspace: &Path, specs: &[String], new_files: &[(String, Option<String>)]) -> Result<String, String> {
+    if new_files.iter().any(|(name, _)| name == CONFIG_FILE) {
+        return Err(format!("give {CONFIG_FILE} either whole (--file or --remove) or by --setting, not both"));
+    }
+    let contract = current_contract(workspace)?;
+    let list: Vec<(String, String)> = contract.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let loaded = Workspace::from_files("", &list);
+    let mut text = contract.get(CONFIG_FILE).cloned().unwrap_or_default();
+    for spec in specs {
+        let Some((key, value)) = spec.split_once('=') else {
+            return Err(format!("`{spec}`: expected NAME=VALUE or BUDGET:NAME=VALUE"));
+        };
+        let (budget, name) = key.rsplit_once(':').map_or((None, key), |(b, n)| (Some(b), n));
+        if let Some(id) = budget
+            && loaded.budget(id).is_none()
+        {
+            let hint = did_you_mean(id, loaded.budgets.iter().map(|b| b.id.as_str()))
+                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            return Err(format!("`{spec}`: no budget `{id}`{hint}"));
+        }
+        text = with_check_setting(CONFIG_FILE, &text, budget, name.trim(), value).map_err(|e| format!("`{spec}`: {e}"))?;
+    }
+    Ok(text)
 }
 
 /// `headroom sign`: adds a signature to the proposal file.
@@ -291,6 +334,72 @@ pub fn run_ledger_start(workspace: &Path, proposal: Option<&str>) -> i32 {
                 entry.start.map_or(0, |f| f.len()),
                 entry.after
             ));
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// `headroom recover`: takes the workspace's lock, which finishes an interrupted change.
+pub fn run_recover(workspace: &Path) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    let pending = crate::model::journal::pending(workspace);
+    match crate::model::lock::WorkspaceLock::acquire(workspace, "the recovery of an interrupted change") {
+        Ok(_lock) => {
+            output(if pending {
+                "finished the change an interrupted command had begun (its journal is gone)\n"
+            } else {
+                "nothing to recover: no change was interrupted\n"
+            });
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+/// `headroom compact [--dry-run]`.
+pub fn run_compact(workspace: &Path, dry_run: bool) -> i32 {
+    if let Some(code) = workspace_error(workspace) {
+        return code;
+    }
+    match crate::approval::compact::compact(workspace, dry_run, Timestamp::now()) {
+        Ok(plan) => {
+            let mut out = String::new();
+            let verb = if dry_run { "would" } else { "did" };
+            for (path, count) in &plan.summaries {
+                let _ = writeln!(out, "{verb} add {path}: the summary of {count} runs");
+            }
+            for (path, text) in &plan.writes {
+                if plan.summaries.iter().all(|(p, _)| p != path) {
+                    let _ = writeln!(out, "{verb} {} {path}", if text.is_some() { "rewrite" } else { "remove" });
+                }
+            }
+            for (environment, id) in &plan.removed {
+                let _ = writeln!(out, "{verb} remove run {id}{}", environment.as_ref().map_or_else(String::new, |e| format!(" ({e})")));
+            }
+            for id in &plan.kept_evidence {
+                let _ = writeln!(out, "kept whole (evidence): {id}");
+            }
+            for run in &plan.kept_summarized {
+                let _ = writeln!(out, "kept whole (its day already has a summary): {run}");
+            }
+            let _ = writeln!(
+                out,
+                "{} runs {} into {} summaries{}",
+                plan.removed.len(),
+                if dry_run { "would be compacted" } else { "compacted" },
+                plan.summaries.len(),
+                if dry_run { " (dry run: nothing was changed)" } else { "" }
+            );
+            output(&out);
             0
         }
         Err(e) => {

@@ -64,6 +64,23 @@ pub enum Command {
         #[arg(long, value_name = "REV")]
         base: Option<String>,
     },
+    /// Finish a change that a killed `headroom apply` left half-done (its journal), and remove the
+    /// temporary files killed writers left behind. Every writing command does this first anyway.
+    Recover {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+    },
+    /// Apply the `retention:` policy of `headroom.yaml`: runs past it become one summary run a
+    /// day (count, min, median, p95, max); runs named as evidence are kept whole.
+    Compact {
+        /// The workspace folder.
+        #[arg(default_value = "budgets")]
+        workspace: PathBuf,
+        /// Show what would be removed and added, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The ledger of applied proposals.
     #[command(subcommand)]
     Ledger(LedgerCommand),
@@ -399,6 +416,8 @@ pub fn main() -> i32 {
         Some(Command::Proposals { workspace, canonical }) => approval::run_proposals(&workspace, canonical.as_deref()),
         Some(Command::Apply { id, workspace }) => approval::run_apply(&workspace, &id),
         Some(Command::Verify { workspace, base }) => approval::run_verify(&workspace, base.as_deref()),
+        Some(Command::Recover { workspace }) => approval::run_recover(&workspace),
+        Some(Command::Compact { workspace, dry_run }) => approval::run_compact(&workspace, dry_run),
         Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => approval::run_ledger_start(&workspace, proposal.as_deref()),
         Some(Command::Alerts(args)) => run_alerts(&args),
         Some(Command::Import(args)) => run_import(&args),
@@ -882,14 +901,16 @@ fn run_validate(path: &Path) -> i32 {
         workspace.history.series.len(),
         workspace.history.point_count()
     ));
-    for e in &workspace.errors {
+    let mut errors = workspace.errors.clone();
+    errors.extend(crate::approval::governance_errors(path));
+    for e in &errors {
         output(&format!("error: {e}\n"));
     }
-    if workspace.errors.is_empty() {
+    if errors.is_empty() {
         output("valid\n");
         0
     } else {
-        output(&format!("{} errors\n", workspace.errors.len()));
+        output(&format!("{} errors\n", errors.len()));
         2
     }
 }

@@ -286,9 +286,12 @@ fn measurement_from_json(value: &Json) -> Result<Measurement, String> {
         Json::Number(_) => Measurement { value: number(value), samples: None, unit: None },
         Json::Object(fields) => {
             for key in fields.keys() {
-                if !["value", "samples", "unit"].contains(&key.as_str()) {
-                    return Err(format!("unknown field `{key}` (expected value, samples, unit)"));
+                if !["value", "samples", "unit", "summary"].contains(&key.as_str()) {
+                    return Err(format!("unknown field `{key}` (expected value, samples, unit, summary)"));
                 }
+            }
+            if let Some(summary) = fields.get("summary") {
+                check_summary(summary, fields.get("value"))?;
             }
             let value = match fields.get("value") {
                 None | Some(Json::Null) => None,
@@ -319,6 +322,36 @@ fn measurement_from_json(value: &Json) -> Result<Measurement, String> {
     };
     check_sign(&measurement)?;
     Ok(measurement)
+}
+
+/// A day's summary (written by `headroom compact`, see [`super::retention`]): its count a whole
+/// number of runs, `min <= median <= p95 <= max`, and the point's `value` its median. The engine
+/// reads the value; the summary is kept for people and for `verify --base`.
+fn check_summary(summary: &Json, value: Option<&Json>) -> Result<(), String> {
+    let Json::Object(fields) = summary else {
+        return Err(format!(
+            "`summary` must be {{\"count\": ..., \"min\": ..., \"median\": ..., \"p95\": ..., \"max\": ...}}, found {summary}"
+        ));
+    };
+    for key in fields.keys() {
+        if !["count", "min", "median", "p95", "max"].contains(&key.as_str()) {
+            return Err(format!("unknown field `summary.{key}` (expected count, min, median, p95, max)"));
+        }
+    }
+    if fields.get("count").and_then(Json::as_u64).is_none_or(|n| n < 1) {
+        return Err("`summary.count` must be a whole number of runs, at least 1".to_owned());
+    }
+    let number = |key: &str| {
+        fields.get(key).and_then(Json::as_f64).filter(|v| v.is_finite()).ok_or_else(|| format!("`summary.{key}` must be a finite number"))
+    };
+    let (min, median, p95, max) = (number("min")?, number("median")?, number("p95")?, number("max")?);
+    if !(min <= median && median <= p95 && p95 <= max) {
+        return Err("a summary needs min <= median <= p95 <= max".to_owned());
+    }
+    if value.and_then(Json::as_f64) != Some(median) {
+        return Err("a summary's `value` is its median".to_owned());
+    }
+    Ok(())
 }
 
 /// Durations and sizes cannot be negative: a negative one is a broken measurement, not a fast run.
@@ -573,6 +606,21 @@ mod tests {
         // The second run's samples were written in ms and converted to the series' seconds.
         assert!((a.points[1].measurement.statistic(Statistic::Max).unwrap() - 0.05).abs() < 1e-12);
         assert_eq!(history.series["b"].points.len(), 1);
+    }
+
+    #[test]
+    fn a_daily_summary_loads_as_one_point_at_its_median_and_an_inconsistent_one_is_refused() {
+        let line = |value: f64, median: f64, min: f64| {
+            format!(
+                r#"{{"id":"summary-2026-01-05","timestamp":"2026-01-05T00:00:00Z","metrics":{{"m":{{"value":{value},"unit":"ms","summary":{{"count":7,"min":{min},"median":{median},"p95":48.9,"max":50.1}}}}}}}}"#
+            )
+        };
+        let good = parse_json_lines("s.jsonl", &line(41.2, 41.2, 39.0)).unwrap();
+        assert_eq!(good[0].metrics[0].1.value, Some(41.2));
+        let off = parse_json_lines("s.jsonl", &line(40.0, 41.2, 39.0)).unwrap_err();
+        assert!(off[0].to_string().contains("a summary's `value` is its median"), "{}", off[0]);
+        let disordered = parse_json_lines("s.jsonl", &line(41.2, 41.2, 45.0)).unwrap_err();
+        assert!(disordered[0].to_string().contains("min <= median <= p95 <= max"), "{}", disordered[0]);
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! (read, change, write, release), never nested: a second lock in the same process waits like any
 //! other writer.
 //!
+//! Taking the lock also finishes a change of several files that a killed writer left in the
+//! workspace's journal, and removes the temporary files killed writers left behind
+//! ([`super::journal`]): whoever writes next sees the workspace before or after that change.
+//!
 //! A writer that cannot get the lock within [`timeout`] (30 s, or `HEADROOM_LOCK_TIMEOUT_SECS`)
 //! fails with [`LockError::Timeout`], naming the lock file and what it was about to write; it
 //! never writes unlocked.
@@ -62,6 +66,14 @@ pub enum LockError {
         /// The system's error.
         source: std::io::Error,
     },
+    /// A change a killed writer left in the journal could not be finished.
+    #[error("{source} (found on taking the workspace's lock to write {purpose})")]
+    Recover {
+        /// What was to be written.
+        purpose: String,
+        /// Why the change could not be finished.
+        source: super::journal::JournalError,
+    },
 }
 
 /// How long a writer waits for the lock: [`TIMEOUT_ENV`] where it holds a number of seconds,
@@ -103,7 +115,12 @@ impl WorkspaceLock {
         let mut pause = Duration::from_millis(1);
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(WorkspaceLock { _file: file }),
+                Ok(()) => {
+                    let lock = WorkspaceLock { _file: file };
+                    super::journal::recover(root).map_err(|source| LockError::Recover { purpose: purpose.to_owned(), source })?;
+                    let _ = super::journal::remove_stale_temp_files(root);
+                    return Ok(lock);
+                }
                 Err(TryLockError::WouldBlock) => {}
                 Err(TryLockError::Error(source)) => return Err(LockError::Lock { path, purpose: purpose.to_owned(), source }),
             }

@@ -17,7 +17,7 @@ use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
 use super::triage::{FieldConflict, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, merge_entry, parse_record, parse_triage, record_file};
-use super::workspace::{CONFIG_FILE, CheckSettings, Workspace, with_check_settings, write_atomic};
+use super::workspace::{CONFIG_FILE, CheckSettings, LEDGER_FILE, Workspace, with_check_settings, write_atomic};
 use std::path::{Path, PathBuf};
 
 /// Why a write to the workspace did not happen. Nothing was written in any case.
@@ -39,6 +39,9 @@ pub enum StoreError {
     /// A file on disk does not read, so it is not written over.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<LoadError>),
+    /// The file is part of the signed contract: it changes only through a proposal.
+    #[error("{0}")]
+    Contract(String),
     /// The history already has this run.
     #[error("the history already has a run `{run}`{}", .environment.as_ref().map_or_else(String::new, |e| format!(" in `{e}`")))]
     KnownRun {
@@ -188,9 +191,16 @@ pub fn save_last_review(root: &Path, day: super::time::Timestamp) -> Result<(), 
 }
 
 /// Writes `settings` as the `check:` block of the workspace's `headroom.yaml`, keeping the rest of
-/// the file as it is on disk at the moment of writing (under the workspace's lock).
+/// the file as it is on disk at the moment of writing (under the workspace's lock). Refused in a
+/// workspace with a ledger: there the gate's settings are part of the signed contract, and change
+/// only through a proposal (`headroom propose --setting`).
 pub fn save_check_settings(root: &Path, settings: &CheckSettings) -> Result<PathBuf, StoreError> {
     let _lock = WorkspaceLock::acquire(root, CONFIG_FILE)?;
+    if root.join(LEDGER_FILE).exists() {
+        return Err(StoreError::Contract(format!(
+            "the gate's settings in {CONFIG_FILE} are part of this workspace's signed contract (it has a ledger): propose the change (`headroom propose --setting NAME=VALUE`) for people to sign"
+        )));
+    }
     let path = root.join(CONFIG_FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -240,6 +250,18 @@ mod tests {
             },
             metrics: vec![("m".to_owned(), Measurement { value: Some(1.0), samples: None, unit: None })],
         }
+    }
+
+    #[test]
+    fn check_settings_are_saved_without_a_ledger_and_refused_with_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CheckSettings { regression_threshold: 0.2, ..CheckSettings::default() };
+        save_check_settings(dir.path(), &settings).unwrap();
+        std::fs::create_dir(dir.path().join("ledger")).unwrap();
+        std::fs::write(dir.path().join(LEDGER_FILE), "{}\n").unwrap();
+        let e = save_check_settings(dir.path(), &CheckSettings::default()).unwrap_err();
+        assert!(matches!(e, StoreError::Contract(_)) && e.to_string().contains("headroom propose --setting"), "{e}");
+        assert!(std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap().contains("regression_threshold: 20%"));
     }
 
     #[test]

@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 /// The name of the workspace's own settings file.
 pub const CONFIG_FILE: &str = "headroom.yaml";
 
+/// The ledger of applied proposals (read and written by `approval::ledger`). A workspace with one
+/// has a signed contract, and its contract files change only through proposals.
+pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
+
 /// The approval policy (read by `approval::policy`, never as budgets).
 pub const POLICY_FILE: &str = "approval.yaml";
 
@@ -108,6 +112,8 @@ pub struct Config {
     pub check: CheckSettings,
     /// Where each budget's own check settings are written (for errors naming an unknown budget).
     pub check_positions: BTreeMap<String, Pos>,
+    /// How long runs are kept whole before `headroom compact` summarizes them; `None`: forever.
+    pub retention: Option<super::retention::Retention>,
 }
 
 impl Default for Config {
@@ -119,6 +125,7 @@ impl Default for Config {
             history: "history".to_owned(),
             check: CheckSettings::default(),
             check_positions: BTreeMap::new(),
+            retention: None,
         }
     }
 }
@@ -413,8 +420,9 @@ fn walk_folder(
 }
 
 /// The workspace's contract: the files only signed proposals may change. Every budget file, the
-/// approval policy and `allowed_signers` (not `headroom.yaml`, the triage or the history), as
-/// (path relative to the root, text).
+/// approval policy, `allowed_signers` and `headroom.yaml` (the gate's settings: its thresholds,
+/// significance, baseline runs and `missing_data` decide what passes as much as the limits do),
+/// but not the triage or the history, as (path relative to the root, text).
 pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     let config =
         read_text(&dir.join(CONFIG_FILE), MAX_TEXT_BYTES).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default();
@@ -422,12 +430,7 @@ pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let mut failed = None;
     walk(dir, dir, &mut |relative, path| {
-        if is_budget_file(&relative)
-            && relative != CONFIG_FILE
-            && relative != TRIAGE_FILE
-            && !is_triage_record(&relative)
-            && !relative.starts_with(&history_prefix)
-        {
+        if is_budget_file(&relative) && relative != TRIAGE_FILE && !is_triage_record(&relative) && !relative.starts_with(&history_prefix) {
             match read_text(path, MAX_TEXT_BYTES) {
                 Ok(text) => out.push((relative, text)),
                 Err(e) => failed = Some(std::io::Error::new(e.kind(), format!("{relative}: {e}"))),
@@ -493,7 +496,7 @@ fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
     }
 }
 
-const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check"];
+const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check", "retention"];
 const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
 
 /// Parses `headroom.yaml`.
@@ -523,6 +526,10 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                     }
                 }
             }
+            ("retention", _) => match super::retention::Retention::parse(node) {
+                Ok(r) => config.retention = Some(r),
+                Err((f, message)) => err(node, &f, message),
+            },
             ("check", Value::Map(fields)) => {
                 for (k, v) in fields {
                     let f = format!("check.{}", k.name);
@@ -584,6 +591,45 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
         errors.push(LoadError::new(file, root.pos, "default_environment", format!("`{env}` is not among `environments`")));
     }
     if errors.is_empty() { Ok(config) } else { Err(errors) }
+}
+
+/// The names of the gate's settings that `headroom propose --setting` may change.
+pub const CHECK_SETTING_NAMES: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance"];
+
+/// The text of `headroom.yaml` (`text`, empty where there is none) with one gate setting changed:
+/// `name` (one of [`CHECK_SETTING_NAMES`]) to `value` (as it would be written in the file, e.g.
+/// `10%`), for the budget `budget` or, with `None`, for the workspace. The value is read by the
+/// same parser as the file, and the result is parsed again.
+pub fn with_check_setting(file: &str, text: &str, budget: Option<&str>, name: &str, value: &str) -> Result<String, String> {
+    if !CHECK_SETTING_NAMES.contains(&name) {
+        let hint = did_you_mean(name, CHECK_SETTING_NAMES.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+        return Err(format!("`{name}` is not a setting of the gate (expected {}){hint}", CHECK_SETTING_NAMES.join(", ")));
+    }
+    let first = |e: Vec<LoadError>| e.first().map_or_else(String::new, ToString::to_string);
+    let mut config = parse_config(file, text).map_err(|e| format!("{file} does not read: {}", first(e)))?;
+    // The value alone, read as the file would read it.
+    let snippet = format!("check:\n  {name}: {}\n", value.trim());
+    let one = parse_config(file, &snippet)
+        .map_err(|e| format!("`{name}: {}`: {}", value.trim(), e.first().map_or_else(String::new, |e| e.message.clone())))?;
+    let o = one.check;
+    match budget {
+        None => match name {
+            "regression_threshold" => config.check.regression_threshold = o.regression_threshold,
+            "baseline_runs" => config.check.baseline_runs = o.baseline_runs,
+            "missing_data" => config.check.missing_data = o.missing_data,
+            _ => config.check.significance = o.significance,
+        },
+        Some(id) => {
+            let own = config.check.budgets.entry(id.to_owned()).or_default();
+            match name {
+                "regression_threshold" => own.regression_threshold = Some(o.regression_threshold),
+                "baseline_runs" => own.baseline_runs = Some(o.baseline_runs),
+                "missing_data" => own.missing_data = Some(o.missing_data),
+                _ => own.significance = Some(o.significance),
+            }
+        }
+    }
+    with_check_settings(file, text, &config.check).map_err(first)
 }
 
 /// The text of `headroom.yaml` with its `check:` settings replaced by `settings` (appended where

@@ -1,0 +1,295 @@
+//! Every key type engineers have, both ways with the real OpenSSH: what `ssh-keygen -Y sign` makes
+//! counts in Headroom, and what Headroom (or the ssh-agent through it) makes, `ssh-keygen -Y verify`
+//! calls good. Ed25519, ECDSA P-256 and P-384, RSA (rsa-sha2-512 and rsa-sha2-256) and the hardware
+//! keys `sk-ssh-ed25519@openssh.com` and `sk-ecdsa-sha2-nistp256@openssh.com`.
+//!
+//! A hardware key cannot be made without the hardware, but verifying its signature needs only its
+//! public key: the sk- signatures here are built in software exactly as PROTOCOL.u2f and
+//! PROTOCOL.sshsig spell them (the authenticator signs SHA-256(application) ‖ flags ‖ counter ‖
+//! SHA-256(message)), from an ordinary key's secret, and the real `ssh-keygen -Y verify` is the
+//! judge that they are what a token makes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
+
+use headroom::approval::proposal::{NAMESPACE, Proposal};
+use headroom::approval::signers::{SIGNERS_FILE, parse_signers};
+use headroom::model::time::Timestamp;
+use signature::{SignatureEncoding, Signer};
+use ssh_key::public::{KeyData, SkEcdsaSha2NistP256, SkEd25519};
+use ssh_key::sha2::{Digest, Sha256};
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn proposal() -> Proposal {
+    Proposal {
+        id: "raise-auth".into(),
+        title: "Raise auth".into(),
+        author: "alice@example.com".into(),
+        created: Some(Timestamp::parse("2026-11-25T10:00:00Z").unwrap()),
+        base: "sha256:00".into(),
+        rationale: "measured".into(),
+        ..Proposal::default()
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse("2026-11-26T10:00:00Z").unwrap()
+}
+
+/// A key made by the real `ssh-keygen -t TYPE [-b BITS]`.
+fn keygen(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let file = dir.join(name);
+    let status = Command::new("ssh-keygen").args(["-q", "-N", "", "-C", name]).args(args).arg("-f").arg(&file).status().unwrap();
+    assert!(status.success());
+    file
+}
+
+/// Whether the real `ssh-keygen -Y verify` calls `armored` a good signature of `message` by
+/// `principal` under `allowed`, and what it said.
+fn openssh_verifies(dir: &Path, allowed: &str, principal: &str, armored: &str, message: &[u8]) -> (bool, String) {
+    let (allowed_file, sig) = (dir.join("allowed_signers_for_ssh_keygen"), dir.join("checked.sig"));
+    std::fs::write(&allowed_file, allowed).unwrap();
+    std::fs::write(&sig, armored).unwrap();
+    let mut child = Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(&allowed_file)
+        .args(["-I", principal, "-n", NAMESPACE, "-s"])
+        .arg(&sig)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), message).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// What the real `ssh-keygen -Y sign -n headroom-proposal` makes of `message` with `key`.
+fn openssh_signs(key: &Path, message: &[u8]) -> String {
+    let mut child = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", NAMESPACE, "-f"])
+        .arg(key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), message).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Whether Headroom counts `armored` as `principal`'s signature of `p` under `allowed`, or why not.
+fn headroom_counts(p: &Proposal, allowed: &str, principal: &str, armored: &str) -> Result<(), String> {
+    let signers = parse_signers(SIGNERS_FILE, allowed).map_err(|e| e[0].to_string())?;
+    let mut p = p.clone();
+    p.add_signature(principal, armored)?;
+    p.check_signatures(&signers, now()).remove(0).outcome
+}
+
+fn public_line(key: &Path) -> String {
+    std::fs::read_to_string(key.with_extension("pub")).unwrap().trim().to_owned()
+}
+
+#[test]
+fn ed25519_ecdsa_p256_and_p384_keys_sign_in_headroom_and_in_ssh_keygen_and_each_verifies_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args) in [("ed", &["-t", "ed25519"][..]), ("p256", &["-t", "ecdsa", "-b", "256"]), ("p384", &["-t", "ecdsa", "-b", "384"])] {
+        let key = keygen(dir.path(), name, args);
+        let principal = format!("{name}@example.com");
+        let allowed = format!("{principal} {}\n", public_line(&key));
+        let p = proposal();
+        let message = p.canonical();
+
+        let by_openssh = openssh_signs(&key, &message);
+        assert_eq!(headroom_counts(&p, &allowed, &principal, &by_openssh), Ok(()), "{name}: ssh-keygen's signature");
+
+        let mut signed = p.clone();
+        signed.sign(&principal, &PrivateKey::read_openssh_file(&key).unwrap()).unwrap();
+        let (good, said) = openssh_verifies(dir.path(), &allowed, &principal, &signed.signatures[0].armored, &message);
+        assert!(good, "{name}: ssh-keygen on Headroom's signature: {said}");
+
+        // Another proposal's bytes: both refuse.
+        let other = Proposal { title: "Raise auth more".into(), ..p.clone() };
+        assert!(headroom_counts(&other, &allowed, &principal, &by_openssh).is_err(), "{name}");
+        assert!(!openssh_verifies(dir.path(), &allowed, &principal, &by_openssh, &other.canonical()).0, "{name}");
+    }
+}
+
+#[test]
+fn rsa_signatures_of_ssh_keygen_the_agent_and_rsa_sha2_256_verify_and_headroom_never_signs_with_rsa_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "rsa", &["-t", "rsa", "-b", "2048"]);
+    let principal = "rsa@example.com";
+    let allowed = format!("{principal} {}\n", public_line(&key));
+    let p = proposal();
+    let message = p.canonical();
+
+    // ssh-keygen signs rsa-sha2-512.
+    let by_openssh = openssh_signs(&key, &message);
+    assert_eq!(headroom_counts(&p, &allowed, principal, &by_openssh), Ok(()));
+    let other = Proposal { title: "other".into(), ..p.clone() };
+    assert!(headroom_counts(&other, &allowed, principal, &by_openssh).is_err());
+
+    // rsa-sha2-256, which other SSHSIG signers make.
+    let private = PrivateKey::read_openssh_file(&key).unwrap();
+    // (ssh-key 0.6.7's own conversion passes `p` twice, so the key is rebuilt from its parts.)
+    let pair = private.key_data().rsa().unwrap();
+    let big = |m: &ssh_key::Mpint| rsa::BigUint::from_bytes_be(m.as_positive_bytes().unwrap());
+    let rsa_key = rsa::RsaPrivateKey::from_components(
+        big(&pair.public.n),
+        big(&pair.public.e),
+        big(&pair.private.d),
+        vec![big(&pair.private.p), big(&pair.private.q)],
+    )
+    .unwrap();
+    let signed_data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, &message).unwrap();
+    let raw = rsa::pkcs1v15::SigningKey::<Sha256>::new(rsa_key).sign(&signed_data).to_vec();
+    let signature = ssh_key::Signature::new(Algorithm::Rsa { hash: Some(HashAlg::Sha256) }, raw).unwrap();
+    let armored = SshSig::new(private.public_key().key_data().clone(), NAMESPACE, HashAlg::Sha512, signature)
+        .unwrap()
+        .to_pem(LineEnding::LF)
+        .unwrap();
+    let (good, said) = openssh_verifies(dir.path(), &allowed, principal, &armored, &message);
+    assert!(good, "ssh-keygen on rsa-sha2-256: {said}");
+    assert_eq!(headroom_counts(&p, &allowed, principal, &armored), Ok(()));
+
+    // Headroom does not sign with RSA itself (the rsa crate's private-key operations are not
+    // constant-time); the agent does, with rsa-sha2-512.
+    let e = p.clone().sign(principal, &private).unwrap_err();
+    assert!(e.contains("does not sign with RSA keys itself") && e.contains("--agent"), "{e}");
+    let socket = dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent").arg("-D").arg("-a").arg(&socket).stdout(Stdio::null()).spawn().expect("ssh-agent runs");
+    for _ in 0..100 {
+        if socket.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let added = Command::new("ssh-add").arg(&key).env("SSH_AUTH_SOCK", &socket).output().unwrap();
+    let by_agent = headroom::approval::agent::sign_with_agent(&socket, private.public_key(), &message);
+    let _ = agent.kill();
+    let _ = agent.wait();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let by_agent = by_agent.unwrap();
+    let (good, said) = openssh_verifies(dir.path(), &allowed, principal, &by_agent, &message);
+    assert!(good, "ssh-keygen on the agent's RSA signature through Headroom: {said}");
+    assert_eq!(headroom_counts(&p, &allowed, principal, &by_agent), Ok(()));
+}
+
+/// An SSH `string`: its length (big-endian u32), then its bytes.
+fn ssh_string(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend(u32::try_from(bytes.len()).unwrap().to_be_bytes());
+    out.extend(bytes);
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
+        }
+    }
+    out
+}
+
+/// An `sk-` signature of `message` as a hardware token makes it, from the secret of the ordinary
+/// key `key` (ed25519 or ECDSA P-256), with the authenticator's `flags`, encoded byte by byte as
+/// PROTOCOL.sshsig and PROTOCOL.u2f spell it (ssh-key 0.6.7 encodes sk-ecdsa signatures without
+/// the inner string, so it is not used to write them). Returns the sk- public key (an
+/// `allowed_signers` key) and the armored signature.
+fn hardware_signature(key: &Path, message: &[u8], flags: u8) -> (String, String) {
+    const APPLICATION: &str = "ssh:";
+    let counter: u32 = 7;
+    let private = PrivateKey::read_openssh_file(key).unwrap();
+    let signed_data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).unwrap();
+    // What the authenticator signs: SHA-256(application) ‖ flags ‖ counter ‖ SHA-256(message).
+    let mut authenticated = Sha256::digest(APPLICATION).to_vec();
+    authenticated.push(flags);
+    authenticated.extend(counter.to_be_bytes());
+    authenticated.extend(Sha256::digest(&signed_data));
+    let (public, raw) = match private.key_data() {
+        ssh_key::private::KeypairData::Ed25519(k) => {
+            (KeyData::SkEd25519(SkEd25519::new(k.public, APPLICATION)), k.try_sign(&authenticated).unwrap())
+        }
+        ssh_key::private::KeypairData::Ecdsa(pair @ ssh_key::private::EcdsaKeypair::NistP256 { public, .. }) => {
+            (KeyData::SkEcdsaSha2NistP256(SkEcdsaSha2NistP256::new(*public, APPLICATION)), pair.try_sign(&authenticated).unwrap())
+        }
+        other => panic!("no hardware key type for {:?}", other.algorithm()),
+    };
+    // The signature: string algorithm, string (the 64 bytes, or mpint r ‖ mpint s), byte flags, uint32 counter.
+    let mut signature = Vec::new();
+    ssh_string(&mut signature, public.algorithm().as_str().as_bytes());
+    ssh_string(&mut signature, raw.as_bytes());
+    signature.push(flags);
+    signature.extend(counter.to_be_bytes());
+    // The SSHSIG blob: magic, version 1, public key, namespace, reserved, hash, signature.
+    let public_key = PublicKey::from(public);
+    let mut blob = b"SSHSIG".to_vec();
+    blob.extend(1u32.to_be_bytes());
+    ssh_string(&mut blob, &public_key.to_bytes().unwrap());
+    ssh_string(&mut blob, NAMESPACE.as_bytes());
+    ssh_string(&mut blob, b"");
+    ssh_string(&mut blob, b"sha512");
+    ssh_string(&mut blob, &signature);
+    let body: Vec<String> = base64(&blob).as_bytes().chunks(70).map(|l| String::from_utf8(l.to_vec()).unwrap()).collect();
+    let armored = format!("-----BEGIN SSH SIGNATURE-----\n{}\n-----END SSH SIGNATURE-----\n", body.join("\n"));
+    (public_key.to_openssh().unwrap(), armored)
+}
+
+#[test]
+fn hardware_sk_signatures_that_ssh_keygen_calls_good_count_and_one_made_without_a_touch_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args, key_type) in [
+        ("sk-ed", &["-t", "ed25519"][..], "sk-ssh-ed25519@openssh.com"),
+        ("sk-p256", &["-t", "ecdsa", "-b", "256"], "sk-ecdsa-sha2-nistp256@openssh.com"),
+    ] {
+        let key = keygen(dir.path(), name, args);
+        let principal = format!("{name}@example.com");
+        let p = proposal();
+        let message = p.canonical();
+        let (public, touched) = hardware_signature(&key, &message, 0x01);
+        assert!(public.starts_with(key_type), "{public}");
+        let allowed = format!("{principal} {public}\n");
+        let (good, said) = openssh_verifies(dir.path(), &allowed, &principal, &touched, &message);
+        assert!(good, "{name}: ssh-keygen: {said}");
+        assert_eq!(headroom_counts(&p, &allowed, &principal, &touched), Ok(()), "{name}");
+        let other = Proposal { title: "other".into(), ..p.clone() };
+        assert!(headroom_counts(&other, &allowed, &principal, &touched).is_err(), "{name}");
+
+        // Without the user-presence flag: `ssh-keygen -Y verify` (9.2) still calls it good, but a
+        // token that signs untouched proves nobody was there, so Headroom (as sshd does for these
+        // keys by default) refuses it.
+        let (_, untouched) = hardware_signature(&key, &message, 0x00);
+        let (good, said) = openssh_verifies(dir.path(), &allowed, &principal, &untouched, &message);
+        assert!(good, "{name}: the untouched signature is well made: {said}");
+        let e = headroom_counts(&p, &allowed, &principal, &untouched).unwrap_err();
+        assert!(e.contains("without a touch"), "{name}: {e}");
+    }
+}
+
+#[test]
+fn a_key_headroom_cannot_verify_is_refused_by_validate_and_ledger_start_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    let (ed, p521) = (keygen(dir.path(), "ed", &["-t", "ed25519"]), keygen(dir.path(), "p521", &["-t", "ecdsa", "-b", "521"]));
+    std::fs::write(ws.join(SIGNERS_FILE), format!("ed@example.com {}\np521@example.com {}\n", public_line(&ed), public_line(&p521)))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).output().unwrap();
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let (code, out) = run(&["validate", ws.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("allowed_signers:2:1") && out.contains("ecdsa-sha2-nistp521 keys are not supported"), "{out}");
+    let (code, out) = run(&["ledger", "start", ws.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("cannot start from signers or a policy that do not read: allowed_signers:2:1"), "{out}");
+    assert!(!ws.join("ledger").exists());
+}
