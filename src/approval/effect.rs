@@ -77,6 +77,15 @@ fn budget_effect(old: &Budget, new: &Budget, environments: &BTreeSet<String>, ou
         (a, b) if a != b => out.loosened.push(format!("`{id}`'s PromQL for run-time alerts changes or goes")),
         _ => {}
     }
+    match (&old.slo, &new.slo) {
+        (None, Some(_)) => out.tightened.push(format!("`{id}` becomes an SLO with burn-rate alerts")),
+        (a, b) if a != b => out.loosened.push(format!("`{id}`'s SLO counters change or go")),
+        _ => {}
+    }
+    if old.alert != new.alert {
+        // Routing, silences and dashboards know alerts by name: a new name is a change people sign.
+        out.loosened.push(format!("`{id}`'s run-time alerts change their name or labels"));
+    }
     // Values after the change, in the unit the budget had before.
     let convert = |v: f64| new.unit.convert(v, &old.unit);
     let places = std::iter::once(None).chain(environments.iter().map(|e| Some(e.as_str())));

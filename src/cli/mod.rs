@@ -188,7 +188,8 @@ pub struct AlertsArgs {
     /// The workspace folder.
     #[arg(default_value = "budgets")]
     pub workspace: PathBuf,
-    /// The environment whose limits (overrides) the alerts use; default: the workspace's.
+    /// The environment whose limits (overrides) the alerts use; default: the workspace's
+    /// `runtime_environment`.
     #[arg(long)]
     pub env: Option<String>,
     /// How long a budget must be broken before the alert fires, in minutes.
@@ -592,7 +593,7 @@ fn run_import_prometheus(args: &ImportArgs) -> i32 {
 }
 
 fn run_alerts(args: &AlertsArgs) -> i32 {
-    use crate::report::prometheus::{alert_budgets, rule_tests, rules};
+    use crate::report::prometheus::{alerting, rule_tests, rules};
     let workspace = match load(&args.workspace) {
         Ok(w) => w,
         Err(code) => return code,
@@ -603,12 +604,25 @@ fn run_alerts(args: &AlertsArgs) -> i32 {
         }
         return 2;
     }
-    let environment = args.env.clone().or_else(|| workspace.config.default_environment.clone());
-    let (alerts, without) = alert_budgets(&workspace, environment.as_deref());
-    if !without.is_empty() {
-        eprintln!("note: {} budgets have no `promql:` and get no alert: {}", without.len(), without.join(", "));
+    // Run-time alerts use the runtime environment's limits, never the CI gate's by default.
+    let environment = args.env.clone().or_else(|| workspace.config.runtime_environment.clone());
+    if let Some(env) = &environment
+        && !workspace.config.environments.is_empty()
+        && !workspace.config.environments.contains(env)
+    {
+        eprintln!("error: --env `{env}` is not among the workspace's environments ({})", workspace.config.environments.join(", "));
+        return 2;
     }
-    let text = rules(&alerts, environment.as_deref(), &format!("{}m", args.for_minutes));
+    if environment.is_none() {
+        eprintln!(
+            "note: no runtime environment is named (`runtime_environment: prod` in headroom.yaml, or --env): the alerts use the budgets' own limits, without any environment's overrides"
+        );
+    }
+    let alerting = alerting(&workspace, environment.as_deref());
+    if !alerting.without.is_empty() {
+        eprintln!("note: {} budgets have no `promql:` or `slo:` and get no alert: {}", alerting.without.len(), alerting.without.join(", "));
+    }
+    let text = rules(&alerting, environment.as_deref(), &format!("{}m", args.for_minutes));
     let Some(path) = &args.output else {
         output(&text);
         return 0;
@@ -623,13 +637,19 @@ fn run_alerts(args: &AlertsArgs) -> i32 {
         let rule_ref = if same_folder { rule_file } else { path.display().to_string() };
         if let Err(e) = crate::model::workspace::write_atomic(
             tests,
-            rule_tests(&alerts, environment.as_deref(), &rule_ref, args.for_minutes).as_bytes(),
+            rule_tests(&alerting, environment.as_deref(), &rule_ref, args.for_minutes).as_bytes(),
         ) {
             eprintln!("error: cannot write {}: {e}", tests.display());
             return 2;
         }
     }
-    output(&format!("{} alerting budgets written to {}\n", alerts.len(), path.display()));
+    output(&format!(
+        "{} alerting budgets and {} SLOs written to {}{}\n",
+        alerting.thresholds.len(),
+        alerting.slos.len(),
+        path.display(),
+        environment.map_or_else(String::new, |e| format!(" (limits of `{e}`)"))
+    ));
     0
 }
 
