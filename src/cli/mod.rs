@@ -67,6 +67,9 @@ pub enum Command {
     /// The ledger of applied proposals.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Write the whole workspace as a static HTML site (overview, a page and plot per budget), for
+    /// people without the app; it works from `file://` and from GitHub or GitLab Pages.
+    Report(ReportArgs),
     /// Write Prometheus alert rules from the budgets (and `promtool test rules` tests for them).
     Alerts(AlertsArgs),
     /// Append what a benchmark tool wrote to the history, as one run (all of it, or nothing).
@@ -180,6 +183,23 @@ fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, S
     TriageState::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
         format!("unknown state `{text}` (expected one of: {})", TriageState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
     })
+}
+
+/// `headroom report`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The workspace folder.
+    #[arg(default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// The folder to write the site into (created where missing; its files are replaced).
+    #[arg(long)]
+    pub output: PathBuf,
+    /// The environment to report (its runs, its limits); default: the workspace's, else the newest run's.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The branch whose runs make the baseline; default: the workspace's `default_branch`.
+    #[arg(long)]
+    pub baseline_branch: Option<String>,
 }
 
 /// `headroom alerts`'s arguments.
@@ -402,6 +422,7 @@ pub fn main() -> i32 {
         Some(Command::Verify { workspace, base }) => approval::run_verify(&workspace, base.as_deref()),
         Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => approval::run_ledger_start(&workspace, proposal.as_deref()),
         Some(Command::Alerts(args)) => run_alerts(&args),
+        Some(Command::Report(args)) => run_report(&args),
         Some(Command::Import(args)) => run_import(&args),
         Some(Command::ConvertBudgets { from, file, output: out }) => run_convert_budgets(&from, &file, out.as_deref()),
         Some(Command::Triage(args)) => run_triage(&args),
@@ -590,6 +611,55 @@ fn run_import_prometheus(args: &ImportArgs) -> i32 {
         }
         Err(code) => code,
     }
+}
+
+fn run_report(args: &ReportArgs) -> i32 {
+    use crate::report::site::{SiteInput, site};
+    let workspace = match load(&args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if !workspace.errors.is_empty() {
+        for e in &workspace.errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("no report was written: fix the files above first");
+        return 2;
+    }
+    let options = CheckOptions {
+        environment: args.env.clone(),
+        baseline_branch: args.baseline_branch.clone(),
+        budget_changes: crate::approval::applied_budget_changes(&args.workspace),
+        ..CheckOptions::default()
+    };
+    let report = check(&workspace, &options);
+    let filter = RunFilter { environment: report.environment.clone(), branch: Some(report.baseline_branch.clone()) };
+    let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+    let now = crate::model::time::Timestamp::now();
+    let (proposals, unreadable) = crate::approval::ledger::open_proposals(&args.workspace, now);
+    for e in &unreadable {
+        eprintln!("warning: a proposal is left out of the report: {e}");
+    }
+    let files = site(&SiteInput { workspace: &workspace, report: &report, analysis: &analysis, proposals: &proposals, generated: now });
+    for file in &files {
+        let path = args.output.join(&file.path);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::model::workspace::write_atomic(&path, file.text.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return 2;
+        }
+    }
+    output(&format!(
+        "wrote {} files ({} budgets) to {}; open {}\n",
+        files.len(),
+        report.results.len(),
+        args.output.display(),
+        args.output.join("index.html").display()
+    ));
+    0
 }
 
 fn run_alerts(args: &AlertsArgs) -> i32 {
