@@ -87,6 +87,29 @@ fn a_group_names_its_alert_family_and_the_runtime_environment_gives_the_limits()
     assert!(!ok, "{text}");
 }
 
+#[test]
+fn without_a_runtime_environment_the_alerts_use_the_budgets_own_limits_and_say_so() {
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::write(ws.path().join("headroom.yaml"), "default_environment: ci\nenvironments: [ci, prod]\n").unwrap();
+    std::fs::write(
+        ws.path().join("api.yaml"),
+        "budgets:\n  api:\n    unit: ms\n    limit: 50\n    environments: {ci: 80}\n    promql: 'x'\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_headroom")).arg("alerts").arg(ws.path()).args(extra).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // Not ci's 80 ms (the CI gate's default environment): the budget's own 50 ms, said on standard error.
+    let (code, rules, note) = run(&[]);
+    assert_eq!(code, Some(0), "{note}");
+    assert!(rules.contains("expr: headroom:api:value > 50\n") && !rules.contains("environment:"), "{rules}");
+    assert!(note.contains("no runtime environment is named"), "{note}");
+    let (code, _, error) = run(&["--env", "staging"]);
+    assert_eq!(code, Some(2));
+    assert!(error.contains("`staging` is not among the workspace's environments (ci, prod)"), "{error}");
+}
+
 /// A workspace whose error rate (0.1 %, the reference document's) is an SLO on two counters.
 fn slo_workspace() -> tempfile::TempDir {
     let ws = tempfile::tempdir().unwrap();

@@ -186,6 +186,23 @@ mod tests {
     }
 
     #[test]
+    fn making_a_budget_an_slo_tightens_and_renaming_its_alerts_loosens() {
+        let plain = files(&[("s.yaml", "budgets:\n  errors:\n    unit: \"%\"\n    limit: 0.1\n")]);
+        let slo =
+            files(&[("s.yaml", "budgets:\n  errors:\n    unit: \"%\"\n    limit: 0.1\n    slo: {errors: e_total, total: t_total}\n")]);
+        assert_eq!(effect(&plain, &slo).tightened, ["`errors` becomes an SLO with burn-rate alerts"]);
+        assert_eq!(effect(&slo, &plain).loosened, ["`errors`'s SLO counters change or go"]);
+        let grouped = |family: &str| {
+            files(&[(
+                "s.yaml",
+                format!("budgets:\n  services:\n    alert: {family}\n    budgets:\n      auth: {{unit: ms, limit: 30}}\n").as_str(),
+            )])
+        };
+        let e = effect(&grouped("ServiceLatency"), &grouped("ServiceDelay"));
+        assert_eq!(e.loosened, ["`services.auth`'s run-time alerts change their name or labels"], "{e:?}");
+    }
+
+    #[test]
     fn a_unit_changed_under_the_same_number_is_judged_in_the_old_unit() {
         let before = files(&[("s.yaml", "budgets:\n  api:\n    unit: ms\n    limit: 20\n")]);
         let after = files(&[("s.yaml", "budgets:\n  api:\n    unit: s\n    limit: 20\n")]);

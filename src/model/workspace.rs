@@ -816,6 +816,21 @@ mod tests {
     }
 
     #[test]
+    fn the_runtime_environment_must_be_a_known_one_and_the_repository_a_web_address() {
+        let c = parse_config(
+            "headroom.yaml",
+            "environments: [ci, prod]\nruntime_environment: prod\nrepository: https://github.com/org/repo/\n",
+        )
+        .unwrap();
+        assert_eq!(c.runtime_environment.as_deref(), Some("prod"));
+        assert_eq!(c.repository.as_deref(), Some("https://github.com/org/repo"));
+        let e = parse_config("headroom.yaml", "environments: [ci, prod]\nruntime_environment: prd\n").unwrap_err();
+        assert!(e[0].to_string().contains("`prd` is not among `environments`"), "{e:?}");
+        let e = parse_config("headroom.yaml", "repository: git@github.com:org/repo.git\n").unwrap_err();
+        assert!(e[0].to_string().contains("expected the repository's web address"), "{e:?}");
+    }
+
+    #[test]
     fn check_settings_are_replaced_in_place_and_the_rest_is_kept() {
         let text = "# team settings\ndefault_branch: trunk\ncheck:\n  regression_threshold: 5%\n  baseline_runs: 10\n\nenvironments: [ci]  # only CI\n";
         let mut settings = CheckSettings {
