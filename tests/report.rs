@@ -191,6 +191,24 @@ fn a_budget_page_prints_to_pdf_with_its_plot() {
 }
 
 #[test]
+fn a_budget_removed_since_the_last_report_leaves_no_page_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("api.yaml"), "budgets:\n  api: {unit: ms, limit: 5}\n  web: {unit: ms, limit: 9}\n").unwrap();
+    let site = dir.path().join("site");
+    let report = || common::headroom(&["report", ws.to_str().unwrap(), "--output", site.to_str().unwrap()]);
+    assert_eq!(report().0, 0);
+    assert!(site.join("budget/web.html").exists() && site.join("budget/web.svg").exists());
+    std::fs::write(ws.join("api.yaml"), "budgets:\n  api: {unit: ms, limit: 5}\n").unwrap();
+    let (code, out) = report();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(1 budget)"), "{out}");
+    assert!(!site.join("budget/web.html").exists() && !site.join("budget/web.svg").exists());
+    assert!(site.join("budget/api.html").exists());
+}
+
+#[test]
 fn a_workspace_with_a_bad_file_writes_no_report() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("api.yaml"), "budgets:\n  api: {unit: ms, limt: 5}\n").unwrap();

@@ -652,10 +652,20 @@ fn run_report(args: &ReportArgs) -> i32 {
             return 2;
         }
     }
+    // A budget removed since the last report leaves no page behind (only the site's own kinds of file go).
+    let written: std::collections::HashSet<PathBuf> = files.iter().map(|f| args.output.join(&f.path)).collect();
+    if let Ok(entries) = std::fs::read_dir(args.output.join("budget")) {
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.extension().is_some_and(|e| e == "html" || e == "svg") && !written.contains(&path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
     output(&format!(
-        "wrote {} files ({} budgets) to {}; open {}\n",
+        "wrote {} files ({} budget{}) to {}; open {}\n",
         files.len(),
         report.results.len(),
+        if report.results.len() == 1 { "" } else { "s" },
         args.output.display(),
         args.output.join("index.html").display()
     ));
