@@ -78,6 +78,15 @@ fn budget_effect(old: &Budget, new: &Budget, environments: &BTreeSet<String>, ou
         (a, b) if a != b => out.loosened.push(format!("`{id}`'s PromQL for run-time alerts changes or goes")),
         _ => {}
     }
+    match (&old.slo, &new.slo) {
+        (None, Some(_)) => out.tightened.push(format!("`{id}` becomes an SLO with burn-rate alerts")),
+        (a, b) if a != b => out.loosened.push(format!("`{id}`'s SLO counters change or go")),
+        _ => {}
+    }
+    if old.alert != new.alert {
+        // Routing, silences and dashboards know alerts by name: a new name is a change people sign.
+        out.loosened.push(format!("`{id}`'s run-time alerts change their name or labels"));
+    }
     // Values after the change, in the unit the budget had before.
     let convert = |v: f64| new.unit.convert(v, &old.unit);
     let places = std::iter::once(None).chain(environments.iter().map(|e| Some(e.as_str())));
@@ -188,6 +197,23 @@ mod tests {
         assert_eq!(e.loosened[0], "`throughput`'s limit goes from 50 to 45", "{e:?}");
         assert!(e.loosened.iter().all(|l| l.starts_with("`throughput`")), "{e:?}");
         assert_eq!(e.tightened[0], "`latency`'s limit goes from 50 to 45", "{e:?}");
+    }
+
+    #[test]
+    fn making_a_budget_an_slo_tightens_and_renaming_its_alerts_loosens() {
+        let plain = files(&[("s.yaml", "budgets:\n  errors:\n    unit: \"%\"\n    limit: 0.1\n")]);
+        let slo =
+            files(&[("s.yaml", "budgets:\n  errors:\n    unit: \"%\"\n    limit: 0.1\n    slo: {errors: e_total, total: t_total}\n")]);
+        assert_eq!(effect(&plain, &slo).tightened, ["`errors` becomes an SLO with burn-rate alerts"]);
+        assert_eq!(effect(&slo, &plain).loosened, ["`errors`'s SLO counters change or go"]);
+        let grouped = |family: &str| {
+            files(&[(
+                "s.yaml",
+                format!("budgets:\n  services:\n    alert: {family}\n    budgets:\n      auth: {{unit: ms, limit: 30}}\n").as_str(),
+            )])
+        };
+        let e = effect(&grouped("ServiceLatency"), &grouped("ServiceDelay"));
+        assert_eq!(e.loosened, ["`services.auth`'s run-time alerts change their name or labels"], "{e:?}");
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub enum Command {
     /// The ledger of applied proposals.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Write the whole workspace as a static HTML site (overview, a page and plot per budget), for
+    /// people without the app; it works from `file://` and from GitHub or GitLab Pages.
+    Report(ReportArgs),
     /// Write Prometheus alert rules from the budgets (and `promtool test rules` tests for them).
     Alerts(AlertsArgs),
     /// Append what a benchmark tool wrote to the history, as one run (all of it, or nothing).
@@ -199,13 +202,31 @@ fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, S
     })
 }
 
+/// `headroom report`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The workspace folder.
+    #[arg(default_value = "budgets")]
+    pub workspace: PathBuf,
+    /// The folder to write the site into (created where missing; its files are replaced).
+    #[arg(long)]
+    pub output: PathBuf,
+    /// The environment to report (its runs, its limits); default: the workspace's, else the newest run's.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The branch whose runs make the baseline; default: the workspace's `default_branch`.
+    #[arg(long)]
+    pub baseline_branch: Option<String>,
+}
+
 /// `headroom alerts`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct AlertsArgs {
     /// The workspace folder.
     #[arg(default_value = "budgets")]
     pub workspace: PathBuf,
-    /// The environment whose limits (overrides) the alerts use; default: the workspace's.
+    /// The environment whose limits (overrides) the alerts use; default: the workspace's
+    /// `runtime_environment`.
     #[arg(long)]
     pub env: Option<String>,
     /// How long a budget must be broken before the alert fires, in minutes.
@@ -420,6 +441,7 @@ pub fn main() -> i32 {
         Some(Command::Compact { workspace, dry_run }) => approval::run_compact(&workspace, dry_run),
         Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => approval::run_ledger_start(&workspace, proposal.as_deref()),
         Some(Command::Alerts(args)) => run_alerts(&args),
+        Some(Command::Report(args)) => run_report(&args),
         Some(Command::Import(args)) => run_import(&args),
         Some(Command::ConvertBudgets { from, file, output: out }) => run_convert_budgets(&from, &file, out.as_deref()),
         Some(Command::Triage(args)) => run_triage(&args),
@@ -610,8 +632,67 @@ fn run_import_prometheus(args: &ImportArgs) -> i32 {
     }
 }
 
+fn run_report(args: &ReportArgs) -> i32 {
+    use crate::report::site::{SiteInput, site};
+    let workspace = match load(&args.workspace) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if !workspace.errors.is_empty() {
+        for e in &workspace.errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("no report was written: fix the files above first");
+        return 2;
+    }
+    let options = CheckOptions {
+        environment: args.env.clone(),
+        baseline_branch: args.baseline_branch.clone(),
+        budget_changes: crate::approval::applied_budget_changes(&args.workspace),
+        ..CheckOptions::default()
+    };
+    let report = check(&workspace, &options);
+    let filter = RunFilter { environment: report.environment.clone(), branch: Some(report.baseline_branch.clone()) };
+    let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+    let now = crate::model::time::Timestamp::now();
+    let (proposals, unreadable) = crate::approval::ledger::open_proposals(&args.workspace, now);
+    for e in &unreadable {
+        eprintln!("warning: a proposal is left out of the report: {e}");
+    }
+    let files = site(&SiteInput { workspace: &workspace, report: &report, analysis: &analysis, proposals: &proposals, generated: now });
+    for file in &files {
+        let path = args.output.join(&file.path);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::model::workspace::write_atomic(&path, file.text.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return 2;
+        }
+    }
+    // A budget removed since the last report leaves no page behind (only the site's own kinds of file go).
+    let written: std::collections::HashSet<PathBuf> = files.iter().map(|f| args.output.join(&f.path)).collect();
+    if let Ok(entries) = std::fs::read_dir(args.output.join("budget")) {
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.extension().is_some_and(|e| e == "html" || e == "svg") && !written.contains(&path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    output(&format!(
+        "wrote {} files ({} budget{}) to {}; open {}\n",
+        files.len(),
+        report.results.len(),
+        if report.results.len() == 1 { "" } else { "s" },
+        args.output.display(),
+        args.output.join("index.html").display()
+    ));
+    0
+}
+
 fn run_alerts(args: &AlertsArgs) -> i32 {
-    use crate::report::prometheus::{alert_budgets, rule_tests, rules};
+    use crate::report::prometheus::{alerting, rule_tests, rules};
     let workspace = match load(&args.workspace) {
         Ok(w) => w,
         Err(code) => return code,
@@ -622,12 +703,25 @@ fn run_alerts(args: &AlertsArgs) -> i32 {
         }
         return 2;
     }
-    let environment = args.env.clone().or_else(|| workspace.config.default_environment.clone());
-    let (alerts, without) = alert_budgets(&workspace, environment.as_deref());
-    if !without.is_empty() {
-        eprintln!("note: {} budgets have no `promql:` and get no alert: {}", without.len(), without.join(", "));
+    // Run-time alerts use the runtime environment's limits, never the CI gate's by default.
+    let environment = args.env.clone().or_else(|| workspace.config.runtime_environment.clone());
+    if let Some(env) = &environment
+        && !workspace.config.environments.is_empty()
+        && !workspace.config.environments.contains(env)
+    {
+        eprintln!("error: --env `{env}` is not among the workspace's environments ({})", workspace.config.environments.join(", "));
+        return 2;
     }
-    let text = rules(&alerts, environment.as_deref(), &format!("{}m", args.for_minutes));
+    if environment.is_none() {
+        eprintln!(
+            "note: no runtime environment is named (`runtime_environment: prod` in headroom.yaml, or --env): the alerts use the budgets' own limits, without any environment's overrides"
+        );
+    }
+    let alerting = alerting(&workspace, environment.as_deref());
+    if !alerting.without.is_empty() {
+        eprintln!("note: {} budgets have no `promql:` or `slo:` and get no alert: {}", alerting.without.len(), alerting.without.join(", "));
+    }
+    let text = rules(&alerting, environment.as_deref(), &format!("{}m", args.for_minutes));
     let Some(path) = &args.output else {
         output(&text);
         return 0;
@@ -642,13 +736,19 @@ fn run_alerts(args: &AlertsArgs) -> i32 {
         let rule_ref = if same_folder { rule_file } else { path.display().to_string() };
         if let Err(e) = crate::model::workspace::write_atomic(
             tests,
-            rule_tests(&alerts, environment.as_deref(), &rule_ref, args.for_minutes).as_bytes(),
+            rule_tests(&alerting, environment.as_deref(), &rule_ref, args.for_minutes).as_bytes(),
         ) {
             eprintln!("error: cannot write {}: {e}", tests.display());
             return 2;
         }
     }
-    output(&format!("{} alerting budgets written to {}\n", alerts.len(), path.display()));
+    output(&format!(
+        "{} alerting budgets and {} SLOs written to {}{}\n",
+        alerting.thresholds.len(),
+        alerting.slos.len(),
+        path.display(),
+        environment.map_or_else(String::new, |e| format!(" (limits of `{e}`)"))
+    ));
     0
 }
 

@@ -82,3 +82,34 @@ const OVERLAY: [Color32; 6] = [
 pub fn overlay_color(i: usize) -> Color32 {
     OVERLAY[i % OVERLAY.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::svg::colour;
+
+    fn css(color: Color32) -> String {
+        let [red, green, blue, _] = color.to_array();
+        format!("#{red:02x}{green:02x}{blue:02x}")
+    }
+
+    #[test]
+    fn the_report_site_draws_in_the_apps_colours() {
+        for (app, site) in [
+            (PASS, colour::PASS),
+            (WARN, colour::WARN),
+            (FAIL, colour::FAIL),
+            (NONE, colour::NONE),
+            (SERIES, colour::SERIES),
+            (OTHER_BRANCH, colour::OTHER_BRANCH),
+            (LEVEL, colour::LEVEL),
+            (BAND, colour::BAND),
+        ] {
+            assert_eq!(css(app), site);
+        }
+        assert!((f64::from(BAND.a()) / 255.0 - colour::BAND_OPACITY).abs() < 0.01);
+        for severity in [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical] {
+            assert_eq!(css(severity_color(severity)), colour::severity(severity));
+        }
+    }
+}

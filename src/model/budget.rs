@@ -68,6 +68,30 @@ pub enum BudgetKind {
     Allocation,
 }
 
+/// The family of run-time alerts a budget's alerts belong to (`headroom alerts`): alert names say
+/// what is wrong, labels say where. ADR 030's capabilities are `Capability<Metric>` with the
+/// label `capability`; a group of the full form names its own with `alert:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertFamily {
+    /// `CapabilityLatency`: the alerts are `CapabilityLatencyHigh` and `CapabilityLatencyNearBudget`.
+    pub name: String,
+    /// The label that says which member fired: `capability`.
+    pub label: String,
+    /// Its value for this budget: `schema_validator`.
+    pub value: String,
+}
+
+/// An error-rate budget read as a service level objective: its limit is the error budget (0.1 %
+/// of requests may fail: a 99.9 % objective), and `headroom alerts` writes multiwindow,
+/// multi-burn-rate alerts from two counters (the Google SRE workbook, chapter 5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slo {
+    /// The counter of failed events, a PromQL selector: `http_requests_total{code=~"5.."}`.
+    pub errors: String,
+    /// The counter of all events: `http_requests_total`.
+    pub total: String,
+}
+
 /// One node of the budget tree: a group, a budget, or a sub-allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Budget {
@@ -92,6 +116,10 @@ pub struct Budget {
     /// The PromQL expression that measures the metric at run time, in the budget's unit (for
     /// `headroom alerts`).
     pub promql: Option<String>,
+    /// The family of its run-time alerts, where it belongs to one (else its alerts are named after it).
+    pub alert: Option<AlertFamily>,
+    /// The error counters that make it a service level objective, where it is one.
+    pub slo: Option<Slo>,
     /// Where the limit's value is written (to change it in place).
     pub limit_pos: Pos,
     /// The warning level.
@@ -137,7 +165,20 @@ struct Inherited {
     statistic: Option<Statistic>,
     direction: Option<Direction>,
     warning: Option<Warning>,
+    /// The alert family declared above; `value` is `None` for the members of the group that declared it.
+    alert: Option<DeclaredFamily>,
 }
+
+/// An `alert:` family as declared on a group, before its members give it their names.
+#[derive(Clone, Debug)]
+struct DeclaredFamily {
+    name: String,
+    label: String,
+    value: Option<String>,
+}
+
+/// Labels an alert family may not take for its members: `headroom alerts` sets these itself.
+const RESERVED_LABELS: &[&str] = &["alertname", "budget", "environment", "severity"];
 
 const BUDGET_FIELDS: &[&str] = &[
     "name",
@@ -152,7 +193,11 @@ const BUDGET_FIELDS: &[&str] = &[
     "allocations",
     "budgets",
     "promql",
+    "alert",
+    "slo",
 ];
+const SLO_FIELDS: &[&str] = &["errors", "total"];
+const ALERT_FIELDS: &[&str] = &["name", "label"];
 const DEFAULT_FIELDS: &[&str] = &["unit", "statistic", "direction", "warning"];
 const TOP_FIELDS: &[&str] = &["version", "defaults", "budgets"];
 const OVERRIDE_FIELDS: &[&str] = &["limit", "warning"];
@@ -364,7 +409,7 @@ impl Parser<'_> {
             }
         };
         self.unknown_keys(fields, BUDGET_FIELDS, field, "a budget");
-        let attributes = self.attributes(fields, field, inherited);
+        let mut attributes = self.attributes(fields, field, inherited);
         let get = |name: &str| fields.iter().find(|(k, _)| k.name == name);
 
         let limit_node = if fields.is_empty() { Some(node) } else { get("limit").map(|(_, n)| n) };
@@ -446,6 +491,20 @@ impl Parser<'_> {
         };
 
         let promql = text_field("promql", self);
+        let declared = get("alert").and_then(|(_, n)| self.alert_family(n, &join(field, "alert")));
+        // A group that declares a family gives it to its members, each under its own key; a member
+        // passes its key on to what is below it (allocations, nested budgets).
+        let (alert, passed_down) = match (declared, inherited.alert.clone(), kind) {
+            (Some(d), _, BudgetKind::Group) => (None, Some(DeclaredFamily { value: None, ..d })),
+            (Some(d), _, _) | (None, Some(d @ DeclaredFamily { value: None, .. }), _) => {
+                let d = DeclaredFamily { value: Some(key.name.clone()), ..d };
+                (d.family(), Some(d))
+            }
+            (None, Some(d), _) => (d.family(), Some(d)),
+            (None, None, _) => (None, None),
+        };
+        attributes.alert = passed_down;
+        let slo = get("slo").and_then(|(k, n)| self.slo(k, n, &join(field, "slo"), kind, unit.as_ref(), direction, limit));
         let index = self.budgets.len();
         self.budgets.push(Budget {
             id: id.clone(),
@@ -458,6 +517,8 @@ impl Parser<'_> {
             direction,
             limit,
             promql,
+            alert,
+            slo,
             limit_pos: limit_node.map_or_else(Pos::default, |n| n.pos),
             warning,
             environments,
@@ -477,6 +538,116 @@ impl Parser<'_> {
             self.allocations(alloc_key, allocations, &id, &join(field, "allocations"), &attributes, index);
         }
         Some(index)
+    }
+
+    /// `alert: ServiceLatency`, or `alert: {name: ServiceLatency, label: service}`; the label is
+    /// otherwise the name's first word in lower case.
+    fn alert_family(&mut self, node: &Node, field: &str) -> Option<DeclaredFamily> {
+        let (name, label) = match &node.value {
+            Value::String(name) => (name.clone(), None),
+            Value::Map(fields) => {
+                self.unknown_keys(fields, ALERT_FIELDS, field, "an alert family");
+                let text = |name: &str, this: &mut Self| {
+                    fields.iter().find(|(k, _)| k.name == name).and_then(|(_, n)| this.string(n, &join(field, name)))
+                };
+                let Some(name) = text("name", self) else {
+                    self.error(node.pos, field, "an alert family needs a `name`, e.g. `name: ServiceLatency`");
+                    return None;
+                };
+                (name, text("label", self))
+            }
+            other => {
+                self.error(
+                    node.pos,
+                    field,
+                    format!("expected an alert family's name such as `ServiceLatency`, found {}", other.kind_name()),
+                );
+                return None;
+            }
+        };
+        let mut chars = name.chars();
+        if !(chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())) {
+            self.error(
+                node.pos,
+                field,
+                format!("`{name}` is not an alert family's name: letters and digits, starting with a capital, e.g. `ServiceLatency`"),
+            );
+            return None;
+        }
+        let label = label.unwrap_or_else(|| {
+            let first: String = name.chars().take(1).chain(name.chars().skip(1).take_while(|c| !c.is_ascii_uppercase())).collect();
+            first.to_ascii_lowercase()
+        });
+        let mut label_chars = label.chars();
+        if !(label_chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && label_chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+        {
+            self.error(node.pos, field, format!("`{label}` is not a label name: lower-case letters, digits and `_`, e.g. `service`"));
+            return None;
+        }
+        if RESERVED_LABELS.contains(&label.as_str()) {
+            self.error(node.pos, field, format!("the label `{label}` is set by `headroom alerts` itself; name another, e.g. `service`"));
+            return None;
+        }
+        Some(DeclaredFamily { name, label, value: None })
+    }
+
+    /// `slo: {errors: SELECTOR, total: SELECTOR}` on an error-rate budget: lower is better, in %,
+    /// its limit the error budget.
+    #[allow(clippy::too_many_arguments)]
+    fn slo(
+        &mut self,
+        key: &Key,
+        node: &Node,
+        field: &str,
+        kind: BudgetKind,
+        unit: Option<&Unit>,
+        direction: Direction,
+        limit: Option<f64>,
+    ) -> Option<Slo> {
+        let Value::Map(fields) = &node.value else {
+            self.error(node.pos, field, format!("expected `errors:` and `total:` counters, found {}", node.value.kind_name()));
+            return None;
+        };
+        self.unknown_keys(fields, SLO_FIELDS, field, "an SLO");
+        if kind != BudgetKind::Metric {
+            self.error(key.pos, field, "only a budget with a `limit` on an error rate can be an SLO");
+            return None;
+        }
+        if unit != Some(&Unit::Percent) || direction != Direction::LowerIsBetter {
+            self.error(
+                key.pos,
+                field,
+                "an SLO is a budget on an error rate: `unit: \"%\"`, lower is better (its limit is the error budget)",
+            );
+            return None;
+        }
+        if let Some(l) = limit
+            && !(l > 0.0 && l < 100.0)
+        {
+            self.error(key.pos, field, format!("an SLO's error budget must be between 0 and 100 %, found {}", format_number(l)));
+            return None;
+        }
+        let selector = |name: &str, this: &mut Self| {
+            let Some((_, n)) = fields.iter().find(|(k, _)| k.name == name) else {
+                this.error(node.pos, field, format!("an SLO needs `{name}:`, a counter such as `http_requests_total{{code=~\"5..\"}}`"));
+                return None;
+            };
+            let text = this.string(n, &join(field, name))?.trim().to_owned();
+            if is_selector(&text) {
+                Some(text)
+            } else {
+                this.error(
+                    n.pos,
+                    &join(field, name),
+                    format!("`{text}` is not a counter's selector such as `http_requests_total{{code=~\"5..\"}}`: Headroom adds `rate()` and the windows"),
+                );
+                None
+            }
+        };
+        let errors = selector("errors", self);
+        let total = selector("total", self);
+        Some(Slo { errors: errors?, total: total? })
     }
 
     fn overrides(&mut self, node: &Node, field: &str, unit: Option<&Unit>, direction: Direction) -> BTreeMap<String, Override> {
@@ -641,6 +812,8 @@ impl Parser<'_> {
                 direction: Direction::LowerIsBetter,
                 limit: None,
                 promql: None,
+                alert: None,
+                slo: None,
                 limit_pos: Pos::default(),
                 warning: None,
                 environments: BTreeMap::new(),
@@ -695,6 +868,8 @@ impl Parser<'_> {
                     direction: parsed.direction,
                     limit: Some(limit),
                     promql: None,
+                    alert: Some(AlertFamily::capability(&capability.name, &parsed.metric)),
+                    slo: None,
                     limit_pos: value.pos,
                     warning: Some(Warning::FractionOfLimit(match parsed.direction {
                         Direction::LowerIsBetter => 0.9,
@@ -711,6 +886,41 @@ impl Parser<'_> {
             self.attach_promql(&capability.name, &field, group, &promql);
         }
     }
+}
+
+impl AlertFamily {
+    /// ADR 030's alerts: `CapabilityLatencyHigh`, the capability in a label.
+    fn capability(capability: &str, metric: &str) -> AlertFamily {
+        AlertFamily { name: format!("Capability{}", camel_case(metric)), label: "capability".to_owned(), value: capability.to_owned() }
+    }
+}
+
+impl DeclaredFamily {
+    fn family(&self) -> Option<AlertFamily> {
+        Some(AlertFamily { name: self.name.clone(), label: self.label.clone(), value: self.value.clone()? })
+    }
+}
+
+/// `http_requests_total{code=~"5.."}`: a metric name and optional label matchers, nothing more.
+fn is_selector(text: &str) -> bool {
+    let (name, rest) = text.find('{').map_or((text, ""), |i| text.split_at(i));
+    let mut chars = name.chars();
+    let name_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+    let matchers_ok = rest.is_empty() || (rest.ends_with('}') && !rest.contains('[') && rest.matches('{').count() == 1);
+    name_ok && matchers_ok
+}
+
+/// `schema_validator.latency` → `SchemaValidatorLatency`: an id as an alert's name.
+#[must_use]
+pub fn camel_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
 }
 
 /// A key of the ADR 030 form: `max_latency_ms` is a maximum on `latency`, in ms.

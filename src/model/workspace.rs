@@ -104,6 +104,10 @@ pub struct Config {
     pub default_branch: String,
     /// The environment checked when none is named.
     pub default_environment: Option<String>,
+    /// The environment the services run in, whose limits the run-time alerts use (`prod`).
+    pub runtime_environment: Option<String>,
+    /// The repository's web address (`https://github.com/org/repo`), for links to commits.
+    pub repository: Option<String>,
     /// The environments overrides may name; empty for any.
     pub environments: Vec<String>,
     /// The history folder, relative to the workspace.
@@ -121,6 +125,8 @@ impl Default for Config {
         Self {
             default_branch: "main".to_owned(),
             default_environment: None,
+            runtime_environment: None,
+            repository: None,
             environments: Vec::new(),
             history: "history".to_owned(),
             check: CheckSettings::default(),
@@ -496,8 +502,19 @@ fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
     }
 }
 
-const CONFIG_FIELDS: &[&str] = &["default_branch", "default_environment", "environments", "history", "check", "retention"];
+const CONFIG_FIELDS: &[&str] =
+    &["default_branch", "default_environment", "runtime_environment", "repository", "environments", "history", "check", "retention"];
 const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
+
+/// `https://github.com/org/repo/` → `https://github.com/org/repo`: a web address commits are under.
+fn repository_url(text: &str) -> Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) {
+        Ok(url.to_owned())
+    } else {
+        Err(format!("expected the repository's web address, such as `https://github.com/org/repo`, found `{text}`"))
+    }
+}
 
 /// Parses `headroom.yaml`.
 pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
@@ -517,6 +534,11 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
         match (field, &node.value) {
             ("default_branch", Value::String(s)) => config.default_branch.clone_from(s),
             ("default_environment", Value::String(s)) => config.default_environment = Some(s.clone()),
+            ("runtime_environment", Value::String(s)) => config.runtime_environment = Some(s.clone()),
+            ("repository", Value::String(s)) => match repository_url(s) {
+                Ok(url) => config.repository = Some(url),
+                Err(message) => err(node, field, message),
+            },
             ("history", Value::String(s)) => config.history.clone_from(s),
             ("environments", Value::Seq(items)) => {
                 for item in items {
@@ -589,6 +611,12 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
         && !config.environments.contains(env)
     {
         errors.push(LoadError::new(file, root.pos, "default_environment", format!("`{env}` is not among `environments`")));
+    }
+    if let Some(env) = &config.runtime_environment
+        && !config.environments.is_empty()
+        && !config.environments.contains(env)
+    {
+        errors.push(LoadError::new(file, root.pos, "runtime_environment", format!("`{env}` is not among `environments`")));
     }
     if errors.is_empty() { Ok(config) } else { Err(errors) }
 }
@@ -831,6 +859,21 @@ mod tests {
         assert_eq!(c.check.missing_data, MissingData::Warn);
         let e = parse_config("headroom.yaml", "default_brnach: main\n").unwrap_err();
         assert!(e[0].to_string().contains("did you mean `default_branch`?"));
+    }
+
+    #[test]
+    fn the_runtime_environment_must_be_a_known_one_and_the_repository_a_web_address() {
+        let c = parse_config(
+            "headroom.yaml",
+            "environments: [ci, prod]\nruntime_environment: prod\nrepository: https://github.com/org/repo/\n",
+        )
+        .unwrap();
+        assert_eq!(c.runtime_environment.as_deref(), Some("prod"));
+        assert_eq!(c.repository.as_deref(), Some("https://github.com/org/repo"));
+        let e = parse_config("headroom.yaml", "environments: [ci, prod]\nruntime_environment: prd\n").unwrap_err();
+        assert!(e[0].to_string().contains("`prd` is not among `environments`"), "{e:?}");
+        let e = parse_config("headroom.yaml", "repository: git@github.com:org/repo.git\n").unwrap_err();
+        assert!(e[0].to_string().contains("expected the repository's web address"), "{e:?}");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod analysis;
 pub mod prometheus;
 pub mod review;
+pub mod site;
+pub mod svg;
 
 use crate::engine::check::{BudgetResult, CheckReport, Finding, OpenRegression, Status};
 use crate::model::workspace::Workspace;

@@ -329,7 +329,7 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
     out
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
