@@ -606,7 +606,11 @@ fn run_alerts(args: &AlertsArgs) -> i32 {
     let environment = args.env.clone().or_else(|| workspace.config.default_environment.clone());
     let (alerts, without) = alert_budgets(&workspace, environment.as_deref());
     if !without.is_empty() {
-        eprintln!("note: {} budgets have no `promql:` and get no alert: {}", without.len(), without.join(", "));
+        eprintln!(
+            "note: {} budgets have no `promql:` (nor `alerts: promql:` for their kind in headroom.yaml) and get no alert: {}",
+            without.len(),
+            without.join(", ")
+        );
     }
     let text = rules(&alerts, environment.as_deref(), &format!("{}m", args.for_minutes));
     let Some(path) = &args.output else {

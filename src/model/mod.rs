@@ -5,6 +5,7 @@ pub mod error;
 pub mod history;
 pub mod import;
 pub mod lock;
+pub mod measures;
 pub mod names;
 pub mod prometheus;
 pub mod store;

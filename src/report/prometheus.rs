@@ -1,6 +1,10 @@
 //! Prometheus alert rules from the budgets (ADR 030: one source of truth for CI and runtime), and
 //! `promtool test rules` tests that prove each alert fires above its budget and not below.
 //!
+//! A budget's PromQL is its own `promql:`, else `headroom.yaml`'s `alerts: promql:` for its kind
+//! (`latency`, `memory`) with `{capability}` replaced by its capability's name, so a budget file
+//! of ADR 030's form alerts unchanged.
+//!
 //! Each budget with a `promql:` expression (its value in the budget's unit) becomes a recording
 //! rule `headroom:<id>:value` and two alerts on it: `<Name>High` (critical, past the limit) and
 //! `<Name>NearBudget` (warning, past the warning level). The tests feed the recorded series
@@ -43,7 +47,12 @@ pub fn alert_budgets(workspace: &Workspace, environment: Option<&str>) -> (Vec<A
     let mut without = Vec::new();
     for b in workspace.budgets.iter().filter(|b| b.is_checked()) {
         let Some(limit) = b.limit_in(environment) else { continue };
-        match &b.promql {
+        let from_settings = || {
+            let (capability, kind) = b.metric.split_once('.')?;
+            let template = workspace.config.alert_promql.get(kind)?;
+            Some(template.replace("{capability}", capability))
+        };
+        match b.promql.clone().or_else(from_settings) {
             Some(promql) => alerts.push(AlertBudget {
                 id: b.id.clone(),
                 name: camel(&b.id),
@@ -242,6 +251,18 @@ mod tests {
         let text = rules(&alerts, None, "5m");
         assert!(text.contains("alert: ApiLatencyHigh\n        expr: headroom:api_latency:value > 50\n        for: 5m"), "{text}");
         assert!(text.contains("alert: ApiLatencyNearBudget\n        expr: headroom:api_latency:value > 45"), "{text}");
+    }
+
+    #[test]
+    fn the_settings_promql_by_kind_alerts_a_budget_file_of_the_adr_form_unchanged() {
+        let config = "alerts:\n  promql:\n    memory: 'max(capability_memory_bytes{capability=\"{capability}\"}) / 1e6'\n";
+        let budgets = "api:\n  max_latency_ms: 50\n  max_memory_mb: 10\n  promql:\n    latency: 'own'\n";
+        let w = Workspace::from_files("w", &[("headroom.yaml".into(), config.into()), ("caps.yaml".into(), budgets.into())]);
+        assert!(w.errors.is_empty(), "{:?}", w.errors);
+        let (alerts, without) = alert_budgets(&w, None);
+        assert!(without.is_empty(), "{without:?}");
+        let promql: Vec<&str> = alerts.iter().map(|a| a.promql.as_str()).collect();
+        assert_eq!(promql, ["own", "max(capability_memory_bytes{capability=\"api\"}) / 1e6"]);
     }
 
     #[test]
