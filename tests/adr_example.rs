@@ -130,6 +130,15 @@ fn the_example_is_green_on_main_and_red_with_the_regression_and_its_commits_when
     let memory = budget_lines(&green, "metrics.memory");
     assert!(memory.contains("measured by `test_metrics.peak_memory`"), "{memory}");
     assert!(!green.contains("Metrics with no budget"), "{green}");
+    let (_, json) = headroom(&project, &["check", "budgets", "--env", "ci", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let memory = report["results"].as_array().unwrap().iter().find(|r| r["budget"] == "schema_validator.memory").unwrap();
+    assert_eq!(
+        memory["measured_by"],
+        serde_json::json!(["test_schema_validator[large].peak_memory", "test_schema_validator[small].peak_memory"])
+    );
+    assert_eq!(memory["unit"], "MB");
+    assert!(memory["value"].as_f64().is_some_and(|mb| mb > 0.0 && mb < 10.0), "{memory}");
 
     // A pull request makes the validator copy every document first: several times slower, still
     // far within its 50 ms budget, and a regression against main (with one run of main, the

@@ -177,6 +177,7 @@ fn by_name(budget: &Budget, history: &History, capabilities: &BTreeSet<&str>, ma
     let mut exact = Vec::new();
     let mut variants = Vec::new();
     let mut conflicts = Vec::new();
+    let kind_suffix = format!("_{kind}");
     for (name, series) in &history.series {
         if mapped.contains(name.as_str()) {
             continue;
@@ -184,7 +185,7 @@ fn by_name(budget: &Budget, history: &History, capabilities: &BTreeSet<&str>, ma
         let p = parts(name);
         let fits_kind = match p.key {
             None => true,
-            Some(key) => key == kind || key.ends_with(&format!("_{kind}")),
+            Some(key) => key == kind || key.ends_with(&kind_suffix),
         };
         // A benchmark's own value is its time.
         let by_key_or_whole = p.key.is_some() || budget.unit.dimension() == Dimension::Time;

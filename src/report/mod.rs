@@ -253,6 +253,14 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
     }
 }
 
+/// The history's metrics that measure `metric` where its own name is not there ([`crate::model::measures`]).
+fn measured_by(workspace: &Workspace, metric: &str) -> Vec<String> {
+    match workspace.measures.get(metric) {
+        Some(Resolution::Measured(m)) => m.sources.clone(),
+        _ => Vec::new(),
+    }
+}
+
 /// `` `a`, `b` ``.
 fn names(list: &[String]) -> String {
     list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
@@ -424,6 +432,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                 "budget": r.id,
                 "name": budget.name,
                 "metric": r.metric,
+                "measured_by": measured_by(workspace, &r.metric),
                 "file": budget.file,
                 "line": budget.pos.line,
                 "status": r.status.as_str(),
