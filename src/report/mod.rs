@@ -220,8 +220,12 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
                 );
             }
             let named = match result.metric.split_once('.') {
-                Some((capability, kind)) if !kind.contains('.') => format!(
+                Some((capability, _)) if result.unit.dimension() == crate::model::units::Dimension::Time => format!(
                     " (no benchmark `test_{capability}`, `test_{capability}[...]` or in a pytest-benchmark group `{capability}`, none mapped in headroom.yaml's `metrics:`)"
+                ),
+                Some((capability, kind)) if !kind.contains('.') => format!(
+                    " (no benchmark `test_{capability}` records `{kind}`: a pytest-benchmark test can, with `benchmark.extra_info[\"{kind}_{}\"] = ...`, imported as `test_{capability}.{kind}`; none mapped in headroom.yaml's `metrics:`)",
+                    unit.to_ascii_lowercase()
                 ),
                 _ => " (none mapped in headroom.yaml's `metrics:`)".to_owned(),
             };
@@ -681,4 +685,33 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
     }
     out.push_str(&format!("::notice title=Headroom::{}\n", github_escape(&summary_line(report), false)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::check::{CheckOptions, check};
+
+    #[test]
+    fn a_memory_budget_nothing_measures_says_how_a_pytest_benchmark_test_records_memory() {
+        let w = Workspace::from_files(
+            "w",
+            &[
+                ("caps.yaml".into(), "api:\n  max_latency_ms: 5\n  max_memory_mb: 2\n".into()),
+                ("history/r.jsonl".into(), r#"{"id":"r1","metrics":{"test_api":{"samples":[0.001,0.002],"unit":"s"}}}"#.into()),
+            ],
+        );
+        let report = check(&w, &CheckOptions::default());
+        let memory = report.results.iter().find(|r| r.id == "api.memory").unwrap();
+        let text = describe(memory, &memory.findings[0]);
+        assert!(
+            text.contains(
+                r#"no benchmark `test_api` records `memory`: a pytest-benchmark test can, with `benchmark.extra_info["memory_mb"] = ...`"#
+            ),
+            "{text}"
+        );
+        let latency = report.results.iter().find(|r| r.id == "api.latency").unwrap();
+        assert!(latency.value.is_some_and(|ms| ms > 1.0 && ms <= 2.0), "{latency:?}");
+        assert_eq!(measured_by(&w, "api.latency"), ["test_api"]);
+    }
 }
