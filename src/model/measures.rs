@@ -88,6 +88,7 @@ pub fn resolve(budgets: &[Budget], config: &Config, history: &mut History) -> (B
     }
     let mapped: BTreeSet<&str> = config.metrics.values().flat_map(|m| m.names.iter().map(String::as_str)).collect();
     let capabilities: BTreeSet<&str> = budgets.iter().filter_map(|b| capability_of(&b.metric).map(|(c, _)| c)).collect();
+    let claims = claims(history, &capabilities, &mapped);
     let mut resolutions = BTreeMap::new();
     for budget in budgets.iter().filter(|b| b.kind == BudgetKind::Metric) {
         if resolutions.contains_key(&budget.metric) {
@@ -102,13 +103,14 @@ pub fn resolve(budgets: &[Budget], config: &Config, history: &mut History) -> (B
             }
         } else if history.series.contains_key(&budget.metric) {
             continue;
-        } else if let Some(found) = by_name(budget, history, &capabilities, &mapped) {
+        } else if let Some(found) = by_name(budget, &claims) {
             found
         } else {
             continue;
         };
         resolutions.insert(budget.metric.clone(), resolution);
     }
+    drop(claims);
     for budget in budgets.iter().filter(|b| b.kind == BudgetKind::Metric) {
         if let Some(Resolution::Measured(measure)) = resolutions.get(&budget.metric) {
             let combined = combine(budget, history, &measure.sources);
@@ -154,14 +156,42 @@ fn parts(name: &str) -> Parts<'_> {
 /// Which capability a benchmark's name says it measures, and whether exactly (`test_C`,
 /// `test_C[...]`) or as a variant (`test_C_x`, the longest such capability).
 fn claimed_by_name<'a>(base: &str, capabilities: &BTreeSet<&'a str>) -> Option<(&'a str, bool)> {
-    if let Some(c) = capabilities.iter().find(|c| **c == base) {
+    if let Some(c) = capabilities.get(base) {
         return Some((c, true));
     }
-    capabilities
-        .iter()
-        .filter(|c| base.len() > c.len() + 1 && base.starts_with(**c) && base.as_bytes()[c.len()] == b'_')
-        .max_by_key(|c| c.len())
+    // The longest capability that the base continues with `_`: its prefixes at each `_`, longest first.
+    base.char_indices()
+        .rev()
+        .filter(|&(i, c)| c == '_' && i > 0 && i + 1 < base.len())
+        .find_map(|(i, _)| capabilities.get(&base[..i]))
         .map(|c| (*c, false))
+}
+
+/// A metric of the history that a capability's name or group claims.
+struct Claimed<'h> {
+    name: &'h str,
+    series: &'h Series,
+    /// The capability its name says, and whether exactly.
+    named: Option<(&'h str, bool)>,
+    /// The capability its pytest-benchmark group says.
+    group: Option<&'h str>,
+}
+
+/// The history's metrics that a capability's name or group claims, by capability: built once, so
+/// each budget looks only at its own capability's candidates.
+fn claims<'h>(history: &'h History, capabilities: &BTreeSet<&'h str>, mapped: &BTreeSet<&str>) -> BTreeMap<&'h str, Vec<Claimed<'h>>> {
+    let mut by_capability: BTreeMap<&str, Vec<Claimed<'_>>> = BTreeMap::new();
+    for (name, series) in &history.series {
+        if mapped.contains(name.as_str()) {
+            continue;
+        }
+        let named = claimed_by_name(parts(name).base, capabilities);
+        let group = history.groups.get(name).and_then(|g| capabilities.get(g.as_str()).copied());
+        for capability in named.map(|(c, _)| c).into_iter().chain(group).collect::<BTreeSet<_>>() {
+            by_capability.entry(capability).or_default().push(Claimed { name, series, named, group });
+        }
+    }
+    by_capability
 }
 
 fn unit_fits(series: &Series, budget: &Budget, whole: bool) -> bool {
@@ -172,16 +202,14 @@ fn unit_fits(series: &Series, budget: &Budget, whole: bool) -> bool {
     }
 }
 
-fn by_name(budget: &Budget, history: &History, capabilities: &BTreeSet<&str>, mapped: &BTreeSet<&str>) -> Option<Resolution> {
+fn by_name(budget: &Budget, claims: &BTreeMap<&str, Vec<Claimed<'_>>>) -> Option<Resolution> {
     let (capability, kind) = capability_of(&budget.metric)?;
     let mut exact = Vec::new();
     let mut variants = Vec::new();
     let mut conflicts = Vec::new();
     let kind_suffix = format!("_{kind}");
-    for (name, series) in &history.series {
-        if mapped.contains(name.as_str()) {
-            continue;
-        }
+    for claimed in claims.get(capability)? {
+        let (name, series) = (claimed.name, claimed.series);
         let p = parts(name);
         let fits_kind = match p.key {
             None => true,
@@ -192,17 +220,14 @@ fn by_name(budget: &Budget, history: &History, capabilities: &BTreeSet<&str>, ma
         if !fits_kind || !by_key_or_whole || !unit_fits(series, budget, p.key.is_none()) {
             continue;
         }
-        let group = history.groups.get(name).map(String::as_str).filter(|g| capabilities.contains(g));
-        let named = claimed_by_name(p.base, capabilities);
-        match (named, group) {
-            (Some((c, _)), Some(g)) if c != g && (c == capability || g == capability) => {
+        match (claimed.named, claimed.group) {
+            (Some((c, _)), Some(g)) if c != g => {
                 conflicts.push(format!("`{name}` is named after `{c}` but its pytest-benchmark group is `{g}`"));
-                exact.push(name.clone());
+                exact.push(name.to_owned());
             }
-            (_, Some(g)) if g == capability => exact.push(name.clone()),
-            (Some((c, true)), _) if c == capability => exact.push(name.clone()),
-            (Some((c, false)), _) if c == capability => variants.push(name.clone()),
-            _ => {}
+            (_, Some(_)) | (Some((_, true)), _) => exact.push(name.to_owned()),
+            (Some((_, false)), None) => variants.push(name.to_owned()),
+            (None, None) => {}
         }
     }
     if !conflicts.is_empty() {
