@@ -1,4 +1,4 @@
-//! The CI jobs shipped in `docs/` are valid YAML, and every `headroom` command in them parses with
+//! The CI jobs shipped in `docs/` and the worked example's (`examples/adr-030/`) are valid YAML, and every `headroom` command in them parses with
 //! the real command line (subcommands, flags and values), so the docs cannot drift from the CLI.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
@@ -42,7 +42,7 @@ fn words(line: &str) -> Vec<String> {
 #[test]
 fn every_headroom_command_in_the_shipped_ci_jobs_parses() {
     let mut checked = 0;
-    for file in ["docs/github-workflow.yml", "docs/gitlab-ci.yml"] {
+    for file in ["docs/github-workflow.yml", "docs/gitlab-ci.yml", "examples/adr-030/.github/workflows/performance.yml"] {
         let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
         let root = parse(&text).unwrap_or_else(|e| panic!("{file}:{}: {}", e.pos.line, e.message));
         let mut all = Vec::new();

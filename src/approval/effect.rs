@@ -159,6 +159,15 @@ fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
     {
         out.loosened.push("the workspace's history, default_branch, default_environment or environments change".to_owned());
     }
+    // What measures a budget, and the run-time alerts' PromQL: another benchmark or query can pass
+    // where the old one failed.
+    let mapped = |c: &Config| c.metrics.iter().map(|(k, m)| (k.clone(), m.names.clone())).collect::<BTreeMap<_, _>>();
+    if mapped(old) != mapped(new) {
+        out.loosened.push("the workspace's `metrics:` (which benchmarks measure a budget) changes".to_owned());
+    }
+    if old.alert_promql != new.alert_promql {
+        out.loosened.push("the workspace's PromQL for run-time alerts (`alerts: promql:`) changes".to_owned());
+    }
     settings_effect("the workspace", &old.check, &new.check, out);
     retention_effect(old.retention, new.retention, out);
 }
@@ -273,5 +282,14 @@ mod tests {
         let e = effect(&before, &after);
         assert_eq!(e.loosened.len(), 3, "{e:?}");
         assert!(e.loosened[0].contains("`api`'s regression_threshold goes from 0.05 to 0.99"), "{e:?}");
+    }
+
+    #[test]
+    fn mapping_another_benchmark_to_a_budget_is_a_loosening() {
+        let budgets = "api:\n  max_latency_ms: 20\n";
+        let before = files(&[("s.yaml", budgets), ("headroom.yaml", "metrics:\n  api.latency: bench_slow\n")]);
+        let after = files(&[("s.yaml", budgets), ("headroom.yaml", "metrics:\n  api.latency: bench_fast\n")]);
+        let e = effect(&before, &after);
+        assert_eq!(e.loosened, ["the workspace's `metrics:` (which benchmarks measure a budget) changes"], "{e:?}");
     }
 }

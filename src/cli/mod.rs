@@ -719,7 +719,11 @@ fn run_alerts(args: &AlertsArgs) -> i32 {
     }
     let alerting = alerting(&workspace, environment.as_deref());
     if !alerting.without.is_empty() {
-        eprintln!("note: {} budgets have no `promql:` or `slo:` and get no alert: {}", alerting.without.len(), alerting.without.join(", "));
+        eprintln!(
+            "note: {} budgets have no `promql:` or `slo:` (nor `alerts: promql:` for their kind in headroom.yaml) and get no alert: {}",
+            alerting.without.len(),
+            alerting.without.join(", ")
+        );
     }
     let text = rules(&alerting, environment.as_deref(), &format!("{}m", args.for_minutes));
     let Some(path) = &args.output else {

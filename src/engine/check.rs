@@ -16,12 +16,13 @@ use super::analyze::{self, AllocationMove, MetricValues, Severity, Trend, Verdic
 use super::changepoint::{self, DetectorSettings, Segment, Segmentation};
 use super::{evidence, stats};
 use crate::model::budget::Budget;
-use crate::model::error::did_you_mean;
 use crate::model::history::{History, Run, Series};
+use crate::model::measures::{self, Resolution};
 use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageState};
 use crate::model::units::{Direction, Unit};
 use crate::model::workspace::{CheckSettings, MissingData, Workspace};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How a budget, or the whole check, came out. Ordered: `Fail` is the worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,10 +102,28 @@ pub enum Finding {
         /// How much better, as a fraction of the baseline (positive).
         change: f64,
     },
-    /// No metric of the budget's name in the history at all.
+    /// Nothing in the history measures the budget: no metric of its name, none mapped to it in
+    /// `headroom.yaml`, no benchmark named after its capability.
     NoMetric {
-        /// A metric of a similar name: likely a typo on one side.
-        suggestion: Option<String>,
+        /// The history's metrics nearest to it, closest first (a typo, or a benchmark to map).
+        nearest: Vec<String>,
+    },
+    /// `headroom.yaml`'s `metrics:` maps the budget to metrics that no run has.
+    MappedMetricMissing {
+        /// The names missing from the history.
+        missing: Vec<String>,
+        /// The line of `headroom.yaml` that names them.
+        line: u32,
+        /// The history's metrics nearest to the budget.
+        nearest: Vec<String>,
+    },
+    /// More than one reading of the benchmarks' names is possible ([`crate::model::measures`]):
+    /// `headroom.yaml`'s `metrics:` must say which measures the budget.
+    Ambiguous {
+        /// The metrics that could measure it.
+        candidates: Vec<String>,
+        /// Why they conflict.
+        reason: String,
     },
     /// The metric exists, but the checked run has no value for it.
     NotInRun {
@@ -136,9 +155,9 @@ impl Finding {
             | Finding::NoBaseline
             | Finding::Inconclusive { .. }
             | Finding::BaseRegression { .. } => Status::Warn,
-            Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } => Status::Fail,
+            Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } | Finding::Ambiguous { .. } => Status::Fail,
             Finding::Improvement { .. } | Finding::WithinNoise { .. } => Status::Pass,
-            Finding::NoMetric { .. } | Finding::NotInRun { .. } => missing_status,
+            Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NotInRun { .. } => missing_status,
         }
     }
 
@@ -154,6 +173,8 @@ impl Finding {
             Finding::BaseRegression { .. } => "base_regression",
             Finding::WithinNoise { .. } => "within_noise",
             Finding::NoMetric { .. } => "no_metric",
+            Finding::MappedMetricMissing { .. } => "mapped_metric_missing",
+            Finding::Ambiguous { .. } => "ambiguous_metric",
             Finding::NotInRun { .. } => "not_in_run",
             Finding::NoBaseline => "no_baseline",
             Finding::UnitMismatch { .. } => "unit_mismatch",
@@ -430,8 +451,13 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     };
 
-    let context =
-        Context { triage: &workspace.triage, budget_changes: &options.budget_changes, baseline_from: options.baseline_from.as_ref() };
+    let context = Context {
+        triage: &workspace.triage,
+        budget_changes: &options.budget_changes,
+        baseline_from: options.baseline_from.as_ref(),
+        measures: &workspace.measures,
+        taken: taken_metrics(workspace),
+    };
     if let Some(from) = &options.baseline_from
         && !history.runs.iter().any(|r| r.environment == environment && from.includes(r))
     {
@@ -464,7 +490,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         Some(run) => history
             .series
             .iter()
-            .filter(|(name, series)| point_at(series, run as u32).is_some() && !workspace.budgets.iter().any(|b| &b.metric == *name))
+            .filter(|(name, series)| point_at(series, run as u32).is_some() && !context.taken.contains(name.as_str()))
             .map(|(name, _)| name.clone())
             .collect(),
         None => Vec::new(),
@@ -487,11 +513,24 @@ fn point_at(series: &Series, run: u32) -> Option<usize> {
     series.points.binary_search_by_key(&run, |p| p.run).ok()
 }
 
-/// What people decided that the gate must respect: triage and signed budget changes.
+/// What people decided that the gate must respect: triage and signed budget changes; and what
+/// measures each budget.
 struct Context<'a> {
     triage: &'a Triage,
     budget_changes: &'a [(String, Timestamp)],
     baseline_from: Option<&'a BaselineRuns>,
+    measures: &'a BTreeMap<String, Resolution>,
+    /// Metrics that measure a budget already: never suggested for another.
+    taken: BTreeSet<&'a str>,
+}
+
+/// The budgets' own metrics and every metric that measures one.
+fn taken_metrics(workspace: &Workspace) -> BTreeSet<&str> {
+    let sources = workspace.measures.values().flat_map(|r| match r {
+        Resolution::Measured(m) => m.sources.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    });
+    workspace.budgets.iter().map(|b| b.metric.as_str()).chain(sources).collect()
 }
 
 impl Context<'_> {
@@ -566,9 +605,20 @@ fn evaluate(
     settings: &CheckSettings,
     context: &Context<'_>,
 ) {
+    match context.measures.get(&budget.metric) {
+        Some(Resolution::Ambiguous { candidates, reason }) => {
+            result.findings.push(Finding::Ambiguous { candidates: candidates.clone(), reason: reason.clone() });
+            return;
+        }
+        Some(Resolution::MappedToNothing { missing, line }) => {
+            let nearest = measures::nearest(budget, history, &context.taken);
+            result.findings.push(Finding::MappedMetricMissing { missing: missing.clone(), line: *line, nearest });
+            return;
+        }
+        Some(Resolution::Measured(_)) | None => {}
+    }
     let Some(series) = history.series.get(&budget.metric) else {
-        let suggestion = did_you_mean(&budget.metric, history.series.keys().map(String::as_str)).map(str::to_owned);
-        result.findings.push(Finding::NoMetric { suggestion });
+        result.findings.push(Finding::NoMetric { nearest: measures::nearest(budget, history, &context.taken) });
         return;
     };
     let factor = match &series.unit {
@@ -1119,7 +1169,7 @@ mod tests {
     fn a_misspelt_metric_fails_loudly_with_a_suggestion() {
         let w = workspace(BUDGET, &runs(&[("main", "cap.latncy", 20.0)]));
         let report = check(&w, &CheckOptions::default());
-        assert_eq!(report.results[0].findings, vec![Finding::NoMetric { suggestion: Some("cap.latncy".into()) }]);
+        assert_eq!(report.results[0].findings, vec![Finding::NoMetric { nearest: vec!["cap.latncy".into()] }]);
         assert_eq!(report.exit_code(), 1);
         assert_eq!(report.unbudgeted, ["cap.latncy"]);
         // Unless the user chose to only warn.

@@ -937,25 +937,8 @@ impl AdrKey {
         } else {
             (Direction::HigherIsBetter, key.strip_prefix("min_")?)
         };
-        let (metric, suffix) = rest.rsplit_once('_')?;
-        let unit = match suffix {
-            "ns" => Unit::Nanoseconds,
-            "us" => Unit::Microseconds,
-            "ms" => Unit::Milliseconds,
-            "s" | "seconds" => Unit::Seconds,
-            "b" | "bytes" => Unit::Bytes,
-            "kb" => Unit::Kilobytes,
-            "mb" => Unit::Megabytes,
-            "gb" => Unit::Gigabytes,
-            "kib" => Unit::Kibibytes,
-            "mib" => Unit::Mebibytes,
-            "gib" => Unit::Gibibytes,
-            "pct" | "percent" => Unit::Percent,
-            "rps" | "fps" | "qps" => Unit::PerSecond(suffix.to_owned()),
-            "count" => Unit::Count,
-            _ => return None,
-        };
-        if metric.is_empty() || metric.contains('.') {
+        let (metric, unit) = Unit::split_suffix(rest)?;
+        if metric.contains('.') {
             return None;
         }
         Some(AdrKey { direction, metric: metric.to_owned(), unit })

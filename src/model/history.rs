@@ -7,6 +7,9 @@
 //!  "metrics":{"api.latency":{"value":41.2,"unit":"ms"},"api.memory":8.1,"db.select":{"samples":[4.1,4.3],"unit":"ms"}}}
 //! ```
 //!
+//! An optional `"groups": {"bench_validate[large]": "schema_validator"}` records the group a tool
+//! put a metric in (pytest-benchmark's `group`).
+//!
 //! and wide CSV: a header row, a first column with the run's id or time, then one column a metric
 //! (`name [unit]` gives a unit); the columns `commit`, `branch`, `environment` and `timestamp` are the
 //! run's own. Empty cells, `NA` and `NaN` are missing values.
@@ -86,6 +89,9 @@ pub struct Snapshot {
     pub run: Run,
     /// Its measurements, by metric name.
     pub metrics: Vec<(String, Measurement)>,
+    /// The group a tool put a metric in (pytest-benchmark's `group`), by metric name; a budget
+    /// named after the group is measured by it ([`super::measures`]).
+    pub groups: BTreeMap<String, String>,
 }
 
 /// Every run of a workspace, in order, and every metric's series.
@@ -95,6 +101,8 @@ pub struct History {
     pub runs: Vec<Run>,
     /// The series, by metric name.
     pub series: BTreeMap<String, Series>,
+    /// The group of each metric that has one, as its newest run gives it.
+    pub groups: BTreeMap<String, String>,
 }
 
 impl History {
@@ -150,6 +158,7 @@ impl History {
                 }
                 series.points.push(Point { run: run_index, measurement });
             }
+            history.groups.extend(snapshot.groups);
             history.runs.push(snapshot.run);
         }
         (history, errors)
@@ -226,7 +235,7 @@ pub fn parse_json_lines(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<Loa
     if errors.is_empty() { Ok(snapshots) } else { Err(errors) }
 }
 
-const SNAPSHOT_FIELDS: &[&str] = &["id", "timestamp", "commit", "branch", "environment", "metrics"];
+const SNAPSHOT_FIELDS: &[&str] = &["id", "timestamp", "commit", "branch", "environment", "metrics", "groups"];
 
 fn snapshot_from_json(file: &str, line: u32, json: &Json) -> Result<Snapshot, LoadError> {
     let at = |field: &str, message: String| LoadError::new(file, Pos { line, column: 0 }, field, message);
@@ -277,7 +286,22 @@ fn snapshot_from_json(file: &str, line: u32, json: &Json) -> Result<Snapshot, Lo
         let measurement = measurement_from_json(value).map_err(|e| at(&field, e))?;
         metrics.push((name.clone(), measurement));
     }
-    Ok(Snapshot { run, metrics })
+    let mut groups = BTreeMap::new();
+    match object.get("groups") {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(by_metric)) => {
+            for (name, group) in by_metric {
+                match group.as_str().filter(|g| !g.trim().is_empty()) {
+                    Some(g) => {
+                        groups.insert(name.clone(), g.to_owned());
+                    }
+                    None => return Err(at(&format!("groups.{name}"), format!("expected a group's name, found {group}"))),
+                }
+            }
+        }
+        Some(other) => return Err(at("groups", format!("expected an object of metric names to group names, found {other}"))),
+    }
+    Ok(Snapshot { run, metrics, groups })
 }
 
 fn measurement_from_json(value: &Json) -> Result<Measurement, String> {
@@ -545,7 +569,7 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
             line_ok = false;
         }
         if line_ok {
-            snapshots.push(Snapshot { run, metrics });
+            snapshots.push(Snapshot { run, metrics, groups: BTreeMap::new() });
         }
     }
     if errors.is_empty() { Ok(snapshots) } else { Err(errors) }
@@ -585,6 +609,10 @@ pub fn snapshot_to_json_line(snapshot: &Snapshot) -> String {
         metrics.insert(name.clone(), json);
     }
     object.insert("metrics".into(), Json::Object(metrics));
+    if !snapshot.groups.is_empty() {
+        let groups = snapshot.groups.iter().map(|(name, group)| (name.clone(), Json::String(group.clone()))).collect();
+        object.insert("groups".into(), Json::Object(groups));
+    }
     Json::Object(object).to_string()
 }
 

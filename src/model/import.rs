@@ -5,9 +5,9 @@
 //!
 //! | format | what is read | metric | samples |
 //! |---|---|---|---|
-//! | `hyperfine` | `--export-json` | each command (or its `-n` name; a scan's parameters where one name covers several, `sleep[t=1]`) | `times` (s) |
+//! | `hyperfine` | `--export-json` | each command (or its `-n` name; a scan's parameters where one name covers several, `sleep[t=1]`); `<command>.memory` where hyperfine 1.19+ wrote `memory_usage_byte` | `times` (s); the peak RSS of every run (B) |
 //! | `google-benchmark` | `--benchmark_format=json` | each benchmark name | `real_time` of every iteration run (`time_unit`); with `--benchmark_report_aggregates_only` the median (else mean), and `<name>.stddev` |
-//! | `pytest-benchmark` | `--benchmark-json` | each benchmark's `name` | `stats.data` where saved, else the median (s) |
+//! | `pytest-benchmark` | `--benchmark-json` | each benchmark's `name` (its `group` kept beside it); `<name>.<key>` for each number in `extra_info`, a unit suffix read as the unit (`peak_memory_bytes` is `<name>.peak_memory` in B) | `stats.data` where saved, else the median (s); the `extra_info` value |
 //! | `bmf` | Bencher Metric Format | `benchmark` (latency, ns) or `benchmark.measure` | the value |
 //! | `criterion` | `target/criterion/**/new/{benchmark,sample}.json` | `full_id` | time per iteration of each sample (ns) |
 //! | `k6` | `--summary-export`, `handleSummary` data, machine-readable summary v1 | `<metric>.<stat>` (`http_req_duration.p(95)`), `<counter>.rate` | the value (ms for durations) |
@@ -33,6 +33,7 @@ use super::history::{Measurement, Run, Snapshot};
 use super::time::Timestamp;
 use super::units::Unit;
 use serde_json::Value as Json;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -152,6 +153,8 @@ pub struct Imported {
 struct Parsed {
     metrics: Metrics,
     notes: Vec<ImportNote>,
+    /// The group a tool put a metric in, by metric name.
+    groups: BTreeMap<String, String>,
 }
 
 impl Parsed {
@@ -194,10 +197,11 @@ pub fn import(format: Format, paths: &[&Path], info: RunInfo) -> Result<Snapshot
 pub fn import_with_notes(format: Format, paths: &[&Path], mut info: RunInfo) -> Result<Imported, Vec<LoadError>> {
     let mut metrics: Metrics = Vec::new();
     let mut notes = Vec::new();
+    let mut groups = BTreeMap::new();
     for path in paths {
         let shown = path.display().to_string();
         let found = if format == Format::Criterion {
-            Parsed { metrics: criterion::parse(path)?, notes: Vec::new() }
+            Parsed { metrics: criterion::parse(path)?, ..Parsed::default() }
         } else {
             let text = std::fs::read_to_string(path).map_err(|e| bad(&shown, format!("cannot be read: {e}")))?;
             let v = json(&shown, &text, &format!("{} output", format.name()))?;
@@ -210,6 +214,7 @@ pub fn import_with_notes(format: Format, paths: &[&Path], mut info: RunInfo) -> 
             metrics.push((name, m));
         }
         notes.extend(found.notes);
+        groups.extend(found.groups);
     }
     if metrics.is_empty() {
         let file = paths.first().map(|p| p.display().to_string()).unwrap_or_default();
@@ -230,15 +235,15 @@ pub fn import_with_notes(format: Format, paths: &[&Path], mut info: RunInfo) -> 
         file: String::new(),
         line: 0,
     };
-    Ok(Imported { snapshot: Snapshot { run, metrics }, notes })
+    Ok(Imported { snapshot: Snapshot { run, metrics, groups }, notes })
 }
 
 fn from_json(format: Format, file: &str, v: &Json, info: &mut RunInfo) -> Result<Parsed, Vec<LoadError>> {
-    let plain = |metrics: Result<Metrics, Vec<LoadError>>| metrics.map(|metrics| Parsed { metrics, notes: Vec::new() });
+    let plain = |metrics: Result<Metrics, Vec<LoadError>>| metrics.map(|metrics| Parsed { metrics, ..Parsed::default() });
     match format {
         Format::Hyperfine => plain(hyperfine::parse(file, v)),
         Format::GoogleBenchmark => google_benchmark::parse(file, v, info),
-        Format::PytestBenchmark => plain(pytest_benchmark::parse(file, v, info)),
+        Format::PytestBenchmark => pytest_benchmark::parse(file, v, info),
         Format::Bmf => plain(bmf::parse(file, v)),
         Format::Criterion => Err(bad(file, "criterion's output is a folder (target/criterion), not a file")),
         Format::K6 => plain(k6::parse(file, v, info)),

@@ -6,6 +6,7 @@ pub mod history;
 pub mod import;
 pub mod journal;
 pub mod lock;
+pub mod measures;
 pub mod names;
 pub mod prometheus;
 pub mod retention;

@@ -152,6 +152,7 @@ pub fn fetch(q: &RangeQuery) -> Result<Vec<Snapshot>, Vec<LoadError>> {
                 line: 0,
             },
             metrics: values.into_iter().map(|(n, v)| (n, Measurement { value: Some(v), samples: None, unit: None })).collect(),
+            groups: std::collections::BTreeMap::new(),
         })
         .collect())
 }

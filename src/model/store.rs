@@ -249,6 +249,7 @@ mod tests {
                 line: 0,
             },
             metrics: vec![("m".to_owned(), Measurement { value: Some(1.0), samples: None, unit: None })],
+            groups: std::collections::BTreeMap::new(),
         }
     }
 

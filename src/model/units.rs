@@ -84,6 +84,33 @@ impl Unit {
         Ok(unit)
     }
 
+    /// The unit a name ends with, after its last `_`: `memory_mb` is (`memory`, MB),
+    /// `peak_memory_bytes` is (`peak_memory`, B), `latency_ms` is (`latency`, ms). The suffixes are
+    /// the ADR 030 form's (`max_latency_ms`) and pytest-benchmark users' `extra_info` keys'; a name
+    /// without one is `None`.
+    #[must_use]
+    pub fn split_suffix(name: &str) -> Option<(&str, Unit)> {
+        let (stem, suffix) = name.rsplit_once('_')?;
+        let unit = match suffix {
+            "ns" => Unit::Nanoseconds,
+            "us" => Unit::Microseconds,
+            "ms" => Unit::Milliseconds,
+            "s" | "seconds" => Unit::Seconds,
+            "b" | "bytes" | "byte" => Unit::Bytes,
+            "kb" => Unit::Kilobytes,
+            "mb" => Unit::Megabytes,
+            "gb" => Unit::Gigabytes,
+            "kib" => Unit::Kibibytes,
+            "mib" => Unit::Mebibytes,
+            "gib" => Unit::Gibibytes,
+            "pct" | "percent" => Unit::Percent,
+            "rps" | "fps" | "qps" => Unit::PerSecond(suffix.to_owned()),
+            "count" => Unit::Count,
+            _ => return None,
+        };
+        (!stem.is_empty()).then_some((stem, unit))
+    }
+
     /// The unit's symbol, as Headroom prints it.
     #[must_use]
     pub fn symbol(&self) -> &str {

@@ -6,6 +6,7 @@
 use super::budget::{Budget, parse_budget_file};
 use super::error::{LoadError, did_you_mean};
 use super::history::{History, Snapshot, parse_history_file};
+use super::measures::{Resolution, resolve};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
@@ -118,6 +119,22 @@ pub struct Config {
     pub check_positions: BTreeMap<String, Pos>,
     /// How long runs are kept whole before `headroom compact` summarizes them; `None`: forever.
     pub retention: Option<super::retention::Retention>,
+    /// Which metrics of the history measure a budget (`metrics:`), by the budget's metric: for
+    /// benchmarks whose names do not say which budget they measure. Every importer's names work.
+    pub metrics: BTreeMap<String, MetricMap>,
+    /// PromQL for `headroom alerts` by the budget's metric kind (`alerts: promql: latency: ...`),
+    /// with `{capability}` standing for the capability's name: runtime alerts for budget files
+    /// of the ADR 030 form that carry no `promql:` of their own.
+    pub alert_promql: BTreeMap<String, String>,
+}
+
+/// One entry of `headroom.yaml`'s `metrics:` map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricMap {
+    /// The history's metrics that measure the budget (several: the worst of them counts).
+    pub names: Vec<String>,
+    /// Where the entry is written.
+    pub pos: Pos,
 }
 
 impl Default for Config {
@@ -132,6 +149,8 @@ impl Default for Config {
             check: CheckSettings::default(),
             check_positions: BTreeMap::new(),
             retention: None,
+            metrics: BTreeMap::new(),
+            alert_promql: BTreeMap::new(),
         }
     }
 }
@@ -155,6 +174,9 @@ pub struct Workspace {
     pub history: History,
     /// The team's triage of the engine's findings (`triage.yaml`).
     pub triage: Triage,
+    /// What measures each budget whose metric the history does not hold by its own name, or that
+    /// `metrics:` maps; the history holds each measured budget's series under its metric.
+    pub measures: BTreeMap<String, Resolution>,
     /// Every problem found, by file.
     pub errors: Vec<LoadError>,
 }
@@ -258,8 +280,11 @@ impl Workspace {
             }
         }
         progress(1.0, "indexing the history");
-        let (history, errors) = History::from_snapshots(snapshots);
+        let (mut history, errors) = History::from_snapshots(snapshots);
+        workspace.errors.extend(errors);
+        let (measures, errors) = resolve(&workspace.budgets, &workspace.config, &mut history);
         workspace.history = history;
+        workspace.measures = measures;
         workspace.errors.extend(errors);
         workspace
     }
@@ -502,8 +527,18 @@ fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
     }
 }
 
-const CONFIG_FIELDS: &[&str] =
-    &["default_branch", "default_environment", "runtime_environment", "repository", "environments", "history", "check", "retention"];
+const CONFIG_FIELDS: &[&str] = &[
+    "default_branch",
+    "default_environment",
+    "runtime_environment",
+    "repository",
+    "environments",
+    "history",
+    "check",
+    "retention",
+    "metrics",
+    "alerts",
+];
 const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
 
 /// `https://github.com/org/repo/` → `https://github.com/org/repo`: a web address commits are under.
@@ -528,6 +563,8 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
             return Err(vec![LoadError::new(file, root.pos, "", format!("expected a mapping of settings, found {}", other.kind_name()))]);
         }
     };
+    // The errors of `metrics:` and `alerts:`, read by functions of their own.
+    let mut later = Vec::new();
     let mut err = |node: &Node, field: &str, message: String| errors.push(LoadError::new(file, node.pos, field, message));
     for (key, node) in entries {
         let field = key.name.as_str();
@@ -591,10 +628,12 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                     }
                 }
             }
+            ("metrics", Value::Map(entries)) => config.metrics = metric_map(file, entries, &mut later),
+            ("alerts", Value::Map(fields)) => config.alert_promql = alert_promql(file, fields, &mut later),
             (known, other) if CONFIG_FIELDS.contains(&known) => {
                 let expected = match known {
                     "environments" => "a list of names",
-                    "check" => "a mapping",
+                    "check" | "metrics" | "alerts" => "a mapping",
                     _ => "text",
                 };
                 err(node, known, format!("expected {expected}, found {}", other.kind_name()));
@@ -606,6 +645,7 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
             }
         }
     }
+    errors.extend(later);
     if let Some(env) = &config.default_environment
         && !config.environments.is_empty()
         && !config.environments.contains(env)
@@ -658,6 +698,67 @@ pub fn with_check_setting(file: &str, text: &str, budget: Option<&str>, name: &s
         }
     }
     with_check_settings(file, text, &config.check).map_err(first)
+}
+
+/// `headroom.yaml`'s `metrics:`: budget metric to the name (or names) of the history's metrics.
+fn metric_map(file: &str, entries: &[(yaml::Key, Node)], errors: &mut Vec<LoadError>) -> BTreeMap<String, MetricMap> {
+    let mut map = BTreeMap::new();
+    for (metric, names) in entries {
+        let found: Option<Vec<String>> = match &names.value {
+            Value::String(s) => Some(vec![s.clone()]),
+            Value::Seq(items) => items.iter().map(|i| if let Value::String(s) = &i.value { Some(s.clone()) } else { None }).collect(),
+            _ => None,
+        };
+        match found.filter(|n| !n.is_empty() && n.iter().all(|n| !n.trim().is_empty())) {
+            Some(list) => {
+                map.insert(metric.name.clone(), MetricMap { names: list, pos: metric.pos });
+            }
+            None => errors.push(LoadError::new(
+                file,
+                names.pos,
+                format!("metrics.{}", metric.name),
+                format!(
+                    "expected the name of the history's metric that measures `{}` (a benchmark's name, such as \"bench_validate[large]\"), or a list of names; found {}",
+                    metric.name,
+                    names.value.kind_name()
+                ),
+            )),
+        }
+    }
+    map
+}
+
+/// `headroom.yaml`'s `alerts:`: PromQL by metric kind, with `{capability}` in it.
+fn alert_promql(file: &str, fields: &[(yaml::Key, Node)], errors: &mut Vec<LoadError>) -> BTreeMap<String, String> {
+    let mut promql = BTreeMap::new();
+    for (k, v) in fields {
+        let f = format!("alerts.{}", k.name);
+        match (k.name.as_str(), &v.value) {
+            ("promql", Value::Map(kinds)) => {
+                for (kind, query) in kinds {
+                    match &query.value {
+                        Value::String(q) if !q.trim().is_empty() => {
+                            promql.insert(kind.name.clone(), q.clone());
+                        }
+                        other => errors.push(LoadError::new(
+                            file,
+                            query.pos,
+                            format!("{f}.{}", kind.name),
+                            format!("expected a PromQL expression, found {}", other.kind_name()),
+                        )),
+                    }
+                }
+            }
+            ("promql", other) => errors.push(LoadError::new(
+                file,
+                v.pos,
+                f,
+                format!("expected a mapping of metric kinds to PromQL, such as `latency: ...`, found {}", other.kind_name()),
+            )),
+            (unknown, _) => errors.push(LoadError::new(file, v.pos, &f, format!("unknown setting `{unknown}` (expected promql)"))),
+        }
+    }
+    promql
 }
 
 /// The text of `headroom.yaml` with its `check:` settings replaced by `settings` (appended where

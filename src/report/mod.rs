@@ -8,6 +8,7 @@ pub mod site;
 pub mod svg;
 
 use crate::engine::check::{BudgetResult, CheckReport, Finding, OpenRegression, Status};
+use crate::model::measures::{Resolution, Rule};
 use crate::model::workspace::Workspace;
 
 /// The output formats of `check`.
@@ -44,8 +45,12 @@ pub fn quantity(value: f64, unit: &str) -> String {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
         format!("{value:.1}")
-    } else {
+    } else if value.abs() >= 0.01 || value == 0.0 {
         format!("{value:.2}")
+    } else {
+        // Two significant digits: 4.8 KB of memory in an MB budget is 0.0048 MB, not 0 MB.
+        let digits = (1 - value.abs().log10().floor() as i32).clamp(2, 12) as usize;
+        format!("{value:.digits$}")
     };
     let trimmed = if rounded.contains('.') { rounded.trim_end_matches('0').trim_end_matches('.').to_owned() } else { rounded };
     if unit == "%" { format!("{trimmed}%") } else { format!("{trimmed} {unit}") }
@@ -208,10 +213,41 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             result.id,
             tightened_limit(result, *change)
         ),
-        Finding::NoMetric { suggestion } => match suggestion {
-            Some(s) => format!("no metric `{}` in the history; did you mean `{s}`?", result.metric),
-            None => format!("no metric `{}` in the history: nothing measures this budget", result.metric),
-        },
+        Finding::NoMetric { nearest } => {
+            if let Some(typo) = crate::model::error::did_you_mean(&result.metric, nearest.iter().map(String::as_str)) {
+                return format!(
+                    "no metric `{}` in the history; did you mean `{typo}`? (a typo on one side; or, if `{typo}` measures it, add under `metrics:` in headroom.yaml: `{}`)",
+                    result.metric,
+                    map_line(&result.metric, typo)
+                );
+            }
+            let named = match result.metric.split_once('.') {
+                Some((capability, _)) if result.unit.dimension() == crate::model::units::Dimension::Time => format!(
+                    " (no benchmark `test_{capability}`, `test_{capability}[...]` or in a pytest-benchmark group `{capability}`, none mapped in headroom.yaml's `metrics:`)"
+                ),
+                Some((capability, kind)) if !kind.contains('.') => format!(
+                    " (no benchmark `test_{capability}` records `{kind}`: a pytest-benchmark test can, with `benchmark.extra_info[\"{kind}_{}\"] = ...`, imported as `test_{capability}.{kind}`; none mapped in headroom.yaml's `metrics:`)",
+                    unit.to_ascii_lowercase()
+                ),
+                _ => " (none mapped in headroom.yaml's `metrics:`)".to_owned(),
+            };
+            format!(
+                "no metric `{}` in the history: nothing measures this budget{named}{}",
+                result.metric,
+                map_advice(&result.metric, nearest)
+            )
+        }
+        Finding::MappedMetricMissing { missing, line, nearest } => format!(
+            "headroom.yaml:{line} maps `{}` to {}, which no run in the history has{}",
+            result.metric,
+            names(missing),
+            map_advice(&result.metric, nearest)
+        ),
+        Finding::Ambiguous { candidates, reason } => format!(
+            "ambiguous: {reason}; say which measures `{}` under `metrics:` in headroom.yaml, e.g. `{}`",
+            result.metric,
+            map_line(&result.metric, candidates.first().map_or("BENCHMARK", String::as_str))
+        ),
         Finding::NotInRun { last_seen } => match last_seen {
             Some(run) => format!("the checked run has no value for `{}` (last seen in run `{run}`)", result.metric),
             None => format!("the checked run has no value for `{}`", result.metric),
@@ -220,6 +256,37 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
         Finding::UnitMismatch { history_unit } => {
             format!("the history records `{}` in {history_unit}, which does not convert to the budget's {unit}", result.metric)
         }
+    }
+}
+
+/// The history's metrics that measure `metric` where its own name is not there ([`crate::model::measures`]).
+fn measured_by(workspace: &Workspace, metric: &str) -> Vec<String> {
+    match workspace.measures.get(metric) {
+        Some(Resolution::Measured(m)) => m.sources.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// `` `a`, `b` ``.
+fn names(list: &[String]) -> String {
+    list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The line of `headroom.yaml`'s `metrics:` that makes `name` measure `metric`.
+#[must_use]
+pub fn map_line(metric: &str, name: &str) -> String {
+    format!("{metric}: \"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// ". Nearest: `a`, `b`; if `a` measures it, add under `metrics:` in headroom.yaml: `m: "a"`".
+fn map_advice(metric: &str, nearest: &[String]) -> String {
+    match nearest.first() {
+        Some(first) => format!(
+            ". Nearest benchmarks: {}; if `{first}` measures it, add under `metrics:` in headroom.yaml: `{}`",
+            names(nearest),
+            map_line(metric, first)
+        ),
+        None => String::new(),
     }
 }
 
@@ -323,6 +390,22 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
                 out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
             }
         }
+        if let Some(Resolution::Measured(m)) = workspace.measures.get(&r.metric) {
+            let how = match m.rule {
+                Rule::Mapped => "headroom.yaml's `metrics:`",
+                Rule::Named => "their names",
+            };
+            out.push_str(&format!("       {:width$}   measured by {} (by {how})\n", "", names(&m.sources)));
+            if !m.passed_over.is_empty() {
+                out.push_str(&format!(
+                    "       {:width$}   note: {} named like `{}` but not counted ({} measures it); to count it, list it under `metrics:` in headroom.yaml\n",
+                    "",
+                    names(&m.passed_over),
+                    r.metric.split('.').next().unwrap_or_default(),
+                    names(&m.sources)
+                ));
+            }
+        }
         for line in hint_lines(r) {
             out.push_str(&format!("       {:width$}     {line}\n", ""));
         }
@@ -355,6 +438,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                 "budget": r.id,
                 "name": budget.name,
                 "metric": r.metric,
+                "measured_by": measured_by(workspace, &r.metric),
                 "file": budget.file,
                 "line": budget.pos.line,
                 "status": r.status.as_str(),
@@ -603,4 +687,33 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
     }
     out.push_str(&format!("::notice title=Headroom::{}\n", github_escape(&summary_line(report), false)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::check::{CheckOptions, check};
+
+    #[test]
+    fn a_memory_budget_nothing_measures_says_how_a_pytest_benchmark_test_records_memory() {
+        let w = Workspace::from_files(
+            "w",
+            &[
+                ("caps.yaml".into(), "api:\n  max_latency_ms: 5\n  max_memory_mb: 2\n".into()),
+                ("history/r.jsonl".into(), r#"{"id":"r1","metrics":{"test_api":{"samples":[0.001,0.002],"unit":"s"}}}"#.into()),
+            ],
+        );
+        let report = check(&w, &CheckOptions::default());
+        let memory = report.results.iter().find(|r| r.id == "api.memory").unwrap();
+        let text = describe(memory, &memory.findings[0]);
+        assert!(
+            text.contains(
+                r#"no benchmark `test_api` records `memory`: a pytest-benchmark test can, with `benchmark.extra_info["memory_mb"] = ...`"#
+            ),
+            "{text}"
+        );
+        let latency = report.results.iter().find(|r| r.id == "api.latency").unwrap();
+        assert!(latency.value.is_some_and(|ms| ms > 1.0 && ms <= 2.0), "{latency:?}");
+        assert_eq!(measured_by(&w, "api.latency"), ["test_api"]);
+    }
 }

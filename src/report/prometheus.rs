@@ -1,6 +1,10 @@
 //! Prometheus alert rules from the budgets (ADR 030: one source of truth for CI and runtime), and
 //! `promtool test rules` tests that prove each alert fires above its budget and not below.
 //!
+//! A budget's PromQL is its own `promql:`, else `headroom.yaml`'s `alerts: promql:` for its kind
+//! (`latency`, `memory`) with `{capability}` replaced by its capability's name, so a budget file
+//! of ADR 030's form alerts unchanged.
+//!
 //! Each budget with a `promql:` expression (its value in the budget's unit) becomes a recording
 //! rule `headroom:<id>:value` and two alerts on it, named after its alert family: alert names say
 //! what is wrong, labels say where (ADR 030's `CapabilityLatencyHigh`, with `capability`,
@@ -136,7 +140,13 @@ pub fn alerting(workspace: &Workspace, environment: Option<&str>) -> Alerting {
                 place: place(b),
             });
         }
-        match &b.promql {
+        // Its own `promql:`, else headroom.yaml's `alerts: promql:` for its kind.
+        let from_settings = || {
+            let (capability, kind) = b.metric.split_once('.')?;
+            let template = workspace.config.alert_promql.get(kind)?;
+            Some(template.replace("{capability}", capability))
+        };
+        match b.promql.clone().or_else(from_settings) {
             Some(promql) => out.thresholds.push(AlertBudget {
                 id: b.id.clone(),
                 name: b.alert.as_ref().map_or_else(|| camel_case(&b.id), |f: &AlertFamily| f.name.clone()),
@@ -540,6 +550,18 @@ mod tests {
         assert!(with_rate.contains("Headroom adds `rate()` and the windows"), "{with_rate}");
         let without_total = load("    unit: \"%\"\n    limit: 0.1\n    slo: {errors: a}\n");
         assert!(without_total.contains("an SLO needs `total:`"), "{without_total}");
+    }
+
+    #[test]
+    fn the_settings_promql_by_kind_alerts_a_budget_file_of_the_adr_form_unchanged() {
+        let config = "alerts:\n  promql:\n    memory: 'max(capability_memory_bytes{capability=\"{capability}\"}) / 1e6'\n";
+        let budgets = "api:\n  max_latency_ms: 50\n  max_memory_mb: 10\n  promql:\n    latency: 'own'\n";
+        let w = Workspace::from_files("w", &[("headroom.yaml".into(), config.into()), ("caps.yaml".into(), budgets.into())]);
+        assert!(w.errors.is_empty(), "{:?}", w.errors);
+        let alerting = alerting(&w, None);
+        assert!(alerting.without.is_empty(), "{:?}", alerting.without);
+        let promql: Vec<&str> = alerting.thresholds.iter().map(|a| a.promql.as_str()).collect();
+        assert_eq!(promql, ["own", "max(capability_memory_bytes{capability=\"api\"}) / 1e6"]);
     }
 
     #[test]

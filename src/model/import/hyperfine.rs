@@ -4,6 +4,9 @@
 //! their own names (`sleep 1`, `sleep 2`) those names are the metrics, as for any other run; where
 //! one `-n` name covers the whole scan (`-n sleep`), the results differ only by their
 //! `parameters`, so the parameters become part of the metric's name: `sleep[t=1]`.
+//!
+//! hyperfine 1.19 and later also write `memory_usage_byte`, the peak resident memory of every
+//! run; it becomes the metric `<name>.memory`, in bytes, beside the times.
 
 use super::{Json, LoadError, Measurement, Metrics, bad, finite_numbers, unit};
 
@@ -29,6 +32,10 @@ pub(super) fn parse(file: &str, v: &Json) -> Result<Metrics, Vec<LoadError>> {
         let median = r.get("median").and_then(Json::as_f64);
         if times.is_none() && median.is_none() {
             return Err(bad(file, format!("`results[{i}]` ({name}) has neither `times` nor `median`")));
+        }
+        let memory = r.get("memory_usage_byte").and_then(Json::as_array).and_then(|m| finite_numbers(m)).filter(|m| !m.is_empty());
+        if let Some(memory) = memory {
+            out.push((format!("{name}.memory"), Measurement { value: None, samples: Some(memory), unit: unit("B") }));
         }
         out.push((name, Measurement { value: median, samples: times, unit: unit("s") }));
     }
@@ -67,5 +74,20 @@ mod tests {
         .unwrap();
         let names: Vec<String> = parse("h.json", &own_names).unwrap().into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["sleep 1", "sleep 2"]);
+    }
+
+    #[test]
+    fn the_peak_memory_of_every_run_is_a_metric_in_bytes_where_hyperfine_wrote_it() {
+        // hyperfine 1.19's field: `memory_usage_byte`, one peak RSS a run.
+        let v: Json = serde_json::from_str(
+            r#"{"results": [{"command": "validate", "median": 0.01, "times": [0.01, 0.011], "memory_usage_byte": [9437184, 9699328]}]}"#,
+        )
+        .unwrap();
+        let metrics = parse("h.json", &v).unwrap();
+        let (name, memory) = &metrics[0];
+        assert_eq!(name, "validate.memory");
+        assert_eq!(memory.samples.as_deref(), Some(&[9_437_184.0, 9_699_328.0][..]));
+        assert_eq!(memory.unit.as_ref().map(crate::model::units::Unit::symbol), Some("B"));
+        assert_eq!(metrics[1].0, "validate");
     }
 }

@@ -1,0 +1,1 @@
+"""The three capabilities of ADR 030: SchemaValidator, RateLimiter and MetricsCollector."""
