@@ -4,8 +4,9 @@
 //! error is listed in [`Workspace::errors`], so the app and the CLI can show the rest.
 
 use super::budget::{Budget, parse_budget_file};
+use super::columns::parse_in_parallel;
 use super::error::{LoadError, did_you_mean};
-use super::history::{History, Snapshot, parse_history_file};
+use super::history::{History, history_file_columns};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
@@ -191,11 +192,14 @@ impl Workspace {
         let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
         let mut sorted: Vec<&(String, String)> = files.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut snapshots: Vec<Snapshot> = Vec::new();
+        let mut history_texts: Vec<(&str, &str)> = Vec::new();
         let mut records = Vec::new();
         for (name, text) in sorted {
             progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
-            done_bytes += text.len();
+            if !(name.starts_with(&history_prefix) && is_history_file(name)) {
+                // History files count when they are parsed, below.
+                done_bytes += text.len();
+            }
             if name == CONFIG_FILE {
                 continue;
             }
@@ -223,13 +227,7 @@ impl Workspace {
             }
             if name.starts_with(&history_prefix) {
                 if is_history_file(name) {
-                    match parse_history_file(name, text) {
-                        Ok(s) => {
-                            snapshots.extend(s);
-                            workspace.history_files.push(name.clone());
-                        }
-                        Err(errors) => workspace.errors.extend(errors),
-                    }
+                    history_texts.push((name, text));
                 }
             } else if is_budget_file(name) {
                 workspace.add_budget_file(name, text);
@@ -244,8 +242,24 @@ impl Workspace {
                 workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
             }
         }
+        // History files parse in parallel, each into its own columns; a file loads whole or not at all.
+        let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns(name, text), &mut |i| {
+            let (name, text) = history_texts[i];
+            done_bytes += text.len();
+            progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
+        });
+        let mut columns = Vec::with_capacity(parsed.len());
+        for ((name, _), result) in history_texts.iter().zip(parsed) {
+            match result {
+                Ok(c) => {
+                    columns.push(c);
+                    workspace.history_files.push((*name).to_owned());
+                }
+                Err(errors) => workspace.errors.extend(errors),
+            }
+        }
         progress(1.0, "indexing the history");
-        let (history, errors) = History::from_snapshots(snapshots);
+        let (history, errors) = History::from_columns(columns);
         workspace.history = history;
         workspace.errors.extend(errors);
         workspace
