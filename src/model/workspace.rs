@@ -352,8 +352,10 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unrea
 /// The largest budget, settings, policy, signers, proposal, triage or ledger file read, in bytes.
 pub const MAX_TEXT_BYTES: u64 = 32 << 20;
 
-/// The largest history file read, in bytes.
-pub const MAX_HISTORY_BYTES: u64 = 2 << 30;
+/// The largest history file read, in bytes: a history grows by files (one per import), and one
+/// file larger than this is refused with its size before it is read, so it cannot exhaust memory
+/// (loaded, a history takes several times its text until the per-metric value columns land).
+pub const MAX_HISTORY_BYTES: u64 = 256 << 20;
 
 /// How deep a workspace's folders are walked.
 const MAX_DEPTH: usize = 32;
@@ -858,5 +860,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing-folder").join("f.jsonl");
         assert!(write_atomic(&path, b"new").is_err());
+    }
+
+    #[test]
+    fn a_history_file_of_a_gigabyte_is_refused_by_its_size_and_the_rest_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("history")).unwrap();
+        std::fs::write(dir.path().join("budgets.yaml"), "budgets:\n  m: {unit: ms, limit: 10}\n").unwrap();
+        std::fs::write(dir.path().join("history/a.jsonl"), "{\"id\":\"r1\",\"metrics\":{\"m\":1}}\n").unwrap();
+        // A sparse file: a gigabyte long without a gigabyte on disk.
+        std::fs::File::create(dir.path().join("history/huge.jsonl")).unwrap().set_len(1 << 30).unwrap();
+        let workspace = Workspace::load(dir.path()).unwrap();
+        assert_eq!(workspace.errors.len(), 1, "{:?}", workspace.errors);
+        let error = workspace.errors[0].to_string();
+        assert!(
+            error.starts_with("history/huge.jsonl") && error.contains("1073741824 bytes, over the limit of 268435456 bytes"),
+            "{error}"
+        );
+        assert_eq!(workspace.history.runs.len(), 1);
     }
 }
