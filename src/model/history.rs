@@ -184,18 +184,20 @@ impl History {
                     for point in points.iter_mut() {
                         point.run += offset;
                     }
+                    // Room for the other files' points, so they are copied once.
+                    points.reserve_exact(total - points.len());
                     continue;
                 }
                 if points.is_empty() {
                     points.reserve_exact(total);
                 }
-                for mut point in column.points {
+                points.extend(column.points.into_iter().filter_map(|mut point| {
                     let run = new_index[(offset + point.run) as usize];
-                    if run != u32::MAX {
+                    (run != u32::MAX).then(|| {
                         point.run = run;
-                        points.push(point);
-                    }
-                }
+                        point
+                    })
+                }));
             }
         }
         for (metric, mut points) in gathered {
