@@ -74,7 +74,7 @@ fn big_workspace(metrics: usize, runs: usize) -> Workspace {
             commit: Some(format!("{r:012x}")),
             branch: Some("main".to_owned()),
             environment: Some("ci".to_owned()),
-            file: "bench".to_owned(),
+            file: "bench".into(),
             line: r as u32 + 1,
         });
     }

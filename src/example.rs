@@ -123,7 +123,7 @@ pub fn generate_history() -> String {
                 commit: Some(rng.hex(12)),
                 branch: Some(branch.clone()),
                 environment: Some("ci".to_owned()),
-                file: String::new(),
+                file: "".into(),
                 line: 0,
             };
             let metrics = measure_all(&workspace, day, pr > 0.0 && day == 152, &mut rng);

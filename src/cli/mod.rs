@@ -6,7 +6,8 @@
 use crate::engine::analyze::{RunFilter, analyze};
 use crate::engine::changepoint::DetectorSettings;
 use crate::engine::check::{CheckOptions, check};
-use crate::model::history::{History, parse_history_any};
+use crate::model::columns::{parse_in_parallel, repeated_keys};
+use crate::model::history::{History, history_any_columns};
 use crate::model::workspace::{CheckSettings, MissingData, Workspace};
 use crate::report::{Format, render};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -804,31 +805,44 @@ fn run_check(args: &CheckArgs) -> i32 {
 /// Reads history files into one history. Runs keep file order, or time order where every run
 /// has a time. Repeated ids (two rows with the same time) are kept as separate runs.
 fn load_history_files(files: &[PathBuf]) -> Result<History, i32> {
-    let mut snapshots = Vec::new();
+    let limit = crate::model::workspace::MAX_HISTORY_BYTES;
+    let parsed = parse_in_parallel(
+        files,
+        |path| {
+            let name = path.display().to_string();
+            let text = crate::model::workspace::read_text(path, limit).map_err(|e| Err(format!("cannot read {name}: {e}")))?;
+            history_any_columns(&name, &text).map_err(Ok)
+        },
+        &mut |_| {},
+    );
+    let mut columns = Vec::with_capacity(parsed.len());
     let mut errors = Vec::new();
-    for path in files {
-        let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read {name}: {e}");
+    for result in parsed {
+        match result {
+            Ok(c) => columns.push(c),
+            Err(Ok(e)) => errors.extend(e),
+            Err(Err(unreadable)) => {
+                eprintln!("error: {unreadable}");
                 return Err(2);
             }
-        };
-        match parse_history_any(&name, &text) {
-            Ok(s) => snapshots.extend(s),
-            Err(e) => errors.extend(e),
         }
     }
-    let mut seen = std::collections::HashMap::<(Option<String>, String), usize>::new();
-    for s in &mut snapshots {
-        let count = seen.entry((s.run.environment.clone(), s.run.id.clone())).or_insert(0);
+    // A run id seen before in its environment gets `#2`, `#3`, ...: files given on the command
+    // line are often exports that repeat ids.
+    let places: Vec<(usize, usize)> = columns.iter().enumerate().flat_map(|(f, c)| (0..c.runs.len()).map(move |r| (f, r))).collect();
+    let repeated = repeated_keys(places.iter().map(|&(f, r)| {
+        let run = &columns[f].runs[r];
+        (run.environment.as_deref(), run.id.as_str())
+    }));
+    let mut count_of_first: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (later, first) in repeated {
+        let count = count_of_first.entry(first).or_insert(1);
         *count += 1;
-        if *count > 1 {
-            s.run.id = format!("{}#{}", s.run.id, count);
-        }
+        let (f, r) = places[later as usize];
+        let run = &mut columns[f].runs[r];
+        run.id = format!("{}#{}", run.id, count);
     }
-    let (history, more) = History::from_snapshots(snapshots);
+    let (history, more) = History::from_columns(columns);
     errors.extend(more);
     if errors.is_empty() {
         Ok(history)

@@ -16,12 +16,14 @@
 //!
 //! A file loads whole or not at all: one bad line rejects the file, with every error in it listed.
 
+use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES, json_lines_columns, repeated_keys};
 use super::error::LoadError;
 use super::time::Timestamp;
 use super::units::{Dimension, Statistic, Unit};
 use super::yaml::Pos;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One measurement run: a benchmark job, a CI run, a day of runtime metrics.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,8 +38,8 @@ pub struct Run {
     pub branch: Option<String>,
     /// Where it ran (`ci`, `prod`, ...).
     pub environment: Option<String>,
-    /// The file it was read from.
-    pub file: String,
+    /// The file it was read from (shared by every run of the file).
+    pub file: Arc<str>,
     /// The line in that file.
     pub line: u32,
 }
@@ -111,55 +113,108 @@ impl History {
     /// A duplicated run id within one environment, or a metric in two units that do not convert,
     /// is reported with both places; the history keeps the first.
     #[must_use]
-    pub fn from_snapshots(mut snapshots: Vec<Snapshot>) -> (History, Vec<LoadError>) {
-        let mut errors = Vec::new();
-        if snapshots.iter().all(|s| s.run.timestamp.is_some()) {
-            snapshots.sort_by_key(|s| s.run.timestamp);
-        }
-        let mut history = History::default();
-        let mut seen: std::collections::HashMap<(Option<String>, String), usize> = std::collections::HashMap::new();
+    pub fn from_snapshots(snapshots: Vec<Snapshot>) -> (History, Vec<LoadError>) {
+        let mut columns = FileColumns::default();
         for snapshot in snapshots {
-            let key = (snapshot.run.environment.clone(), snapshot.run.id.clone());
-            if let Some(&first) = seen.get(&key) {
-                let earlier = &history.runs[first];
+            columns.push_snapshot(snapshot);
+        }
+        History::from_columns(vec![columns])
+    }
+
+    /// Builds the history from the columns of one or more files (in the order given), as
+    /// [`History::from_snapshots`] does from their snapshots: runs ordered by time where every run
+    /// has one, a run id twice in one environment or a metric in units that do not convert reported
+    /// with both places, the first kept.
+    #[must_use]
+    pub fn from_columns(mut files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
+        let mut errors = Vec::new();
+        let offsets: Vec<u32> = files
+            .iter()
+            .scan(0u32, |total, f| {
+                let start = *total;
+                *total += f.runs.len() as u32;
+                Some(start)
+            })
+            .collect();
+        let mut runs: Vec<Run> = Vec::with_capacity(files.iter().map(|f| f.runs.len()).sum());
+        for f in &mut files {
+            // One file's runs at a time, each file's freed as it is appended.
+            runs.append(&mut std::mem::take(&mut f.runs));
+        }
+        let mut order: Vec<u32> = (0..runs.len() as u32).collect();
+        if runs.iter().all(|r| r.timestamp.is_some()) {
+            order.sort_by_key(|&i| runs[i as usize].timestamp);
+        }
+        // The runs kept, in order, and each read run's place among them (u32::MAX: a duplicate).
+        let mut kept: Vec<u32> = Vec::with_capacity(runs.len());
+        let mut new_index = vec![u32::MAX; runs.len()];
+        let repeated = repeated_keys(order.iter().map(|&read| {
+            let run = &runs[read as usize];
+            (run.environment.as_deref(), run.id.as_str())
+        }));
+        let mut repeats = repeated.iter().peekable();
+        for (position, &read) in order.iter().enumerate() {
+            if let Some(&(_, first)) = repeats.next_if(|(later, _)| *later as usize == position) {
+                let (run, earlier) = (&runs[read as usize], &runs[order[first as usize] as usize]);
                 errors.push(LoadError::new(
-                    &snapshot.run.file,
-                    Pos { line: snapshot.run.line, column: 0 },
+                    &*run.file,
+                    Pos { line: run.line, column: 0 },
                     "id",
-                    format!("run `{}` appears twice (first in {}:{}); this one is skipped", snapshot.run.id, earlier.file, earlier.line),
+                    format!("run `{}` appears twice (first in {}:{}); this one is skipped", run.id, earlier.file, earlier.line),
                 ));
-                continue;
+            } else {
+                new_index[read as usize] = kept.len() as u32;
+                kept.push(read);
             }
-            let run_index = history.runs.len() as u32;
-            seen.insert(key, run_index as usize);
-            for (metric, mut measurement) in snapshot.metrics {
-                let series = history.series.entry(metric.clone()).or_default();
-                match (&series.unit, &measurement.unit) {
-                    (None, Some(unit)) if series.points.is_empty() => series.unit = Some(unit.clone()),
-                    (Some(series_unit), Some(unit)) if series_unit != unit => {
-                        let Some(factor) = unit.convert(1.0, series_unit) else {
-                            errors.push(LoadError::new(
-                                &snapshot.run.file,
-                                Pos { line: snapshot.run.line, column: 0 },
-                                format!("metrics.{metric}.unit"),
-                                format!("`{metric}` is in {unit} here but in {series_unit} before; they do not convert"),
-                            ));
-                            continue;
-                        };
-                        measurement.value = measurement.value.map(|v| v * factor);
-                        if let Some(samples) = &mut measurement.samples {
-                            for v in samples.iter_mut() {
-                                *v *= factor;
-                            }
-                        }
-                        measurement.unit = Some(series_unit.clone());
+        }
+        let in_read_order = kept.len() == runs.len() && kept.iter().enumerate().all(|(i, &read)| i as u32 == read);
+        let runs = if in_read_order {
+            runs
+        } else {
+            let mut slots: Vec<Option<Run>> = runs.into_iter().map(Some).collect();
+            kept.iter().filter_map(|&read| slots[read as usize].take()).collect()
+        };
+        let groups = files.iter_mut().flat_map(|f| std::mem::take(&mut f.groups)).collect();
+        let mut history = History { runs, series: BTreeMap::new(), groups };
+        // Each metric's points from every file, with runs renumbered, then put in run order.
+        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+        for column in files.iter().flat_map(|f| &f.metrics) {
+            *totals.entry(column.name.as_str()).or_default() += column.points.len();
+        }
+        let totals: BTreeMap<String, usize> = totals.into_iter().map(|(name, n)| (name.to_owned(), n)).collect();
+        let mut gathered: BTreeMap<String, Vec<Point>> = BTreeMap::new();
+        for (file, offset) in files.into_iter().zip(offsets) {
+            for column in file.metrics {
+                let total = totals.get(&column.name).copied().unwrap_or(0);
+                let points = gathered.entry(column.name).or_default();
+                if in_read_order && points.is_empty() {
+                    // Nothing to renumber but the file's offset: keep the column's own vector.
+                    *points = column.points;
+                    for point in points.iter_mut() {
+                        point.run += offset;
                     }
-                    _ => {}
+                    // Room for the other files' points, so they are copied once.
+                    points.reserve_exact(total - points.len());
+                    continue;
                 }
-                series.points.push(Point { run: run_index, measurement });
+                if points.is_empty() {
+                    points.reserve_exact(total);
+                }
+                points.extend(column.points.into_iter().filter_map(|mut point| {
+                    let run = new_index[(offset + point.run) as usize];
+                    (run != u32::MAX).then(|| {
+                        point.run = run;
+                        point
+                    })
+                }));
             }
-            history.groups.extend(snapshot.groups);
-            history.runs.push(snapshot.run);
+        }
+        for (metric, mut points) in gathered {
+            if !points.is_sorted_by_key(|p| p.run) {
+                points.sort_by_key(|p| p.run);
+            }
+            let series = in_one_unit(&metric, points, &history.runs, &mut errors);
+            history.series.insert(metric, series);
         }
         (history, errors)
     }
@@ -180,59 +235,89 @@ impl History {
     }
 }
 
+/// A metric's points in run order, in the unit of the first that names one: values in another
+/// unit of the same kind are converted; one that does not convert is an error naming its run's
+/// file and line, and the point is left out.
+fn in_one_unit(metric: &str, mut points: Vec<Point>, runs: &[Run], errors: &mut Vec<LoadError>) -> Series {
+    let mut unit: Option<Unit> = None;
+    let mut first = true;
+    points.retain_mut(|point| {
+        let measurement = &mut point.measurement;
+        match (&unit, &measurement.unit) {
+            (None, Some(own)) if first => unit = Some(own.clone()),
+            (Some(series_unit), Some(own)) if series_unit != own => {
+                let Some(factor) = own.convert(1.0, series_unit) else {
+                    let run = &runs[point.run as usize];
+                    errors.push(LoadError::new(
+                        &*run.file,
+                        Pos { line: run.line, column: 0 },
+                        format!("metrics.{metric}.unit"),
+                        format!("`{metric}` is in {own} here but in {series_unit} before; they do not convert"),
+                    ));
+                    return false;
+                };
+                measurement.value = measurement.value.map(|v| v * factor);
+                if let Some(samples) = &mut measurement.samples {
+                    for v in samples.iter_mut() {
+                        *v *= factor;
+                    }
+                }
+                measurement.unit = Some(series_unit.clone());
+            }
+            _ => {}
+        }
+        first = false;
+        true
+    });
+    Series { unit, points }
+}
+
 /// Parses a history file by its extension: `.jsonl` / `.ndjson` / `.json` as JSON Lines, `.csv` as wide CSV.
 pub fn parse_history_file(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    let lower = file.to_ascii_lowercase();
-    if lower.ends_with(".csv") {
-        parse_csv(file, text)
-    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
-        parse_json_lines(file, text)
-    } else {
-        Err(vec![LoadError::whole_file(file, "not a history file: expected a .jsonl (JSON Lines) or .csv file")])
-    }
+    history_file_columns(file, text).map(FileColumns::into_snapshots)
 }
 
 /// Parses a history file by its extension where it has a known one, else by its content: JSON
 /// Lines where the first non-blank character is `{`, wide CSV otherwise.
 pub fn parse_history_any(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    history_any_columns(file, text).map(FileColumns::into_snapshots)
+}
+
+/// [`parse_history_file`], into columns.
+pub fn history_file_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
     let lower = file.to_ascii_lowercase();
-    if [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|e| lower.ends_with(e)) {
-        parse_history_file(file, text)
-    } else if text.trim_start().starts_with('{') {
-        parse_json_lines(file, text)
+    if lower.ends_with(".csv") {
+        csv_columns(file, text)
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+        json_lines_columns(file, text)
     } else {
-        parse_csv(file, text)
+        Err(vec![LoadError::whole_file(file, "not a history file: expected a .jsonl (JSON Lines) or .csv file")])
     }
 }
 
-const MAX_ERRORS_PER_FILE: usize = 20;
+/// [`parse_history_any`], into columns.
+pub fn history_any_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
+    let lower = file.to_ascii_lowercase();
+    if [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|e| lower.ends_with(e)) {
+        history_file_columns(file, text)
+    } else if text.trim_start().starts_with('{') {
+        json_lines_columns(file, text)
+    } else {
+        csv_columns(file, text)
+    }
+}
 
 /// Parses JSON Lines snapshots. Blank lines are skipped.
 pub fn parse_json_lines(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    let mut snapshots = Vec::new();
-    let mut errors = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let line_no = index as u32 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        if errors.len() >= MAX_ERRORS_PER_FILE {
-            errors.push(LoadError::new(file, Pos { line: line_no, column: 0 }, "", "too many errors; the rest of the file was not read"));
-            break;
-        }
-        let parsed: Json = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(LoadError::new(file, Pos { line: line_no, column: e.column() as u32 }, "", format!("not valid JSON: {e}")));
-                continue;
-            }
-        };
-        match snapshot_from_json(file, line_no, &parsed) {
-            Ok(s) => snapshots.push(s),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() { Ok(snapshots) } else { Err(errors) }
+    json_lines_columns(file, text).map(FileColumns::into_snapshots)
+}
+
+/// Reads one JSON Lines line through `serde_json::Value`, naming the line, field and what is
+/// wrong: the reader of every line the fast path leaves.
+pub(crate) fn snapshot_from_line(file: &str, line_no: u32, line: &str) -> Result<Snapshot, LoadError> {
+    let parsed: Json = serde_json::from_str(line)
+        .map_err(|e| LoadError::new(file, Pos { line: line_no, column: e.column() as u32 }, "", format!("not valid JSON: {e}")))?;
+    snapshot_from_json(file, line_no, &parsed)
 }
 
 const SNAPSHOT_FIELDS: &[&str] = &["id", "timestamp", "commit", "branch", "environment", "metrics", "groups"];
@@ -268,15 +353,8 @@ fn snapshot_from_json(file: &str, line: u32, json: &Json) -> Result<Snapshot, Lo
         },
         Some(other) => return Err(at("timestamp", format!("expected a time such as \"2026-05-01T10:00:00Z\", found {other}"))),
     };
-    let run = Run {
-        id,
-        timestamp,
-        commit: text("commit")?,
-        branch: text("branch")?,
-        environment: text("environment")?,
-        file: file.to_owned(),
-        line,
-    };
+    let run =
+        Run { id, timestamp, commit: text("commit")?, branch: text("branch")?, environment: text("environment")?, file: file.into(), line };
     let Some(Json::Object(metrics_json)) = object.get("metrics") else {
         return Err(at("metrics", "every snapshot needs `metrics`, an object of metric names to values".to_owned()));
     };
@@ -445,16 +523,31 @@ enum Column {
     Commit,
     Branch,
     Environment,
-    Metric(String, Option<Unit>),
+    /// The metric, its unit, and its column in the file's columns.
+    Metric(String, Option<Unit>, u32),
 }
 
 /// Parses a wide CSV history.
-#[allow(clippy::too_many_lines)] // one pass over header and rows; splitting it would scatter the column logic
 pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    csv_columns(file, text).map(FileColumns::into_snapshots)
+}
+
+/// Parses a wide CSV history into columns.
+#[allow(clippy::too_many_lines)] // one pass over header and rows; splitting it would scatter the column logic
+pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
     let at = |line: u32, field: &str, message: String| LoadError::new(file, Pos { line, column: 0 }, field, message);
+    if let Some((index, line)) = text.lines().enumerate().find(|(_, l)| l.len() > MAX_LINE_BYTES) {
+        return Err(vec![at(
+            index as u32 + 1,
+            "",
+            format!("a line of {} bytes, over the limit of {} bytes for one line", line.len(), MAX_LINE_BYTES),
+        )]);
+    }
+    let mut file_columns = FileColumns::default();
+    let shared_file: Arc<str> = file.into();
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let Some((header_index, header_line)) = lines.next() else {
-        return Ok(Vec::new());
+        return Ok(file_columns);
     };
     let header_line_no = header_index as u32 + 1;
     let header = split_csv_line(header_line.trim_start_matches('\u{feff}')).map_err(|e| vec![at(header_line_no, "", e)])?;
@@ -482,7 +575,10 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
                 continue;
             }
             _ => match metric_header(name) {
-                Ok((metric, unit)) => Column::Metric(metric, unit),
+                Ok((metric, unit)) => {
+                    let id = file_columns.metric_id(&metric);
+                    Column::Metric(metric, unit, id)
+                }
                 Err(e) => {
                     errors.push(at(header_line_no, name, e));
                     continue;
@@ -501,29 +597,48 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
             "expected a header with a first column (id or time) and at least one metric column".to_owned(),
         )]);
     }
-    let mut snapshots = Vec::new();
+    // A line without quotes splits at its commas without copying a cell.
+    let mut plain_cells: Vec<&str> = Vec::with_capacity(columns.len());
+    let mut row: Vec<(u32, Measurement)> = Vec::with_capacity(columns.len());
     for (index, line) in lines {
         let line_no = index as u32 + 1;
         if errors.len() >= MAX_ERRORS_PER_FILE {
             errors.push(at(line_no, "", "too many errors; the rest of the file was not read".to_owned()));
             break;
         }
-        let cells = match split_csv_line(line) {
-            Ok(c) => c,
-            Err(e) => {
-                errors.push(at(line_no, "", e));
-                continue;
-            }
+        let quoted_cells;
+        let mut quoted_refs: Vec<&str> = Vec::new();
+        let cells: &[&str] = if line.contains('"') {
+            quoted_cells = match split_csv_line(line) {
+                Ok(c) => c,
+                Err(e) => {
+                    errors.push(at(line_no, "", e));
+                    continue;
+                }
+            };
+            quoted_refs.extend(quoted_cells.iter().map(String::as_str));
+            &quoted_refs
+        } else {
+            plain_cells.clear();
+            plain_cells.extend(line.split(','));
+            &plain_cells
         };
         if cells.len() != columns.len() {
             errors.push(at(line_no, "", format!("expected {} fields as in the header, found {}", columns.len(), cells.len())));
             continue;
         }
-        let mut run =
-            Run { id: String::new(), timestamp: None, commit: None, branch: None, environment: None, file: file.to_owned(), line: line_no };
-        let mut metrics = Vec::new();
+        let mut run = Run {
+            id: String::new(),
+            timestamp: None,
+            commit: None,
+            branch: None,
+            environment: None,
+            file: shared_file.clone(),
+            line: line_no,
+        };
+        row.clear();
         let mut line_ok = true;
-        for (column, cell) in columns.iter().zip(&cells) {
+        for (column, cell) in columns.iter().zip(cells) {
             let cell = cell.trim();
             let some = || (!is_missing(cell)).then(|| cell.to_owned());
             match column {
@@ -543,7 +658,7 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
                 Column::Commit => run.commit = some(),
                 Column::Branch => run.branch = some(),
                 Column::Environment => run.environment = some(),
-                Column::Metric(name, unit) => {
+                Column::Metric(name, unit, id) => {
                     if is_missing(cell) {
                         continue;
                     }
@@ -554,7 +669,7 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
                                 errors.push(at(line_no, name, e));
                                 line_ok = false;
                             }
-                            metrics.push((name.clone(), m));
+                            row.push((*id, m));
                         }
                         _ => {
                             errors.push(at(line_no, name, format!("expected a number or an empty cell, found `{cell}`")));
@@ -569,10 +684,14 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>
             line_ok = false;
         }
         if line_ok {
-            snapshots.push(Snapshot { run, metrics, groups: BTreeMap::new() });
+            let run_index = file_columns.runs.len() as u32;
+            for (id, measurement) in row.drain(..) {
+                file_columns.metrics[id as usize].points.push(Point { run: run_index, measurement });
+            }
+            file_columns.runs.push(run);
         }
     }
-    if errors.is_empty() { Ok(snapshots) } else { Err(errors) }
+    if errors.is_empty() { Ok(file_columns) } else { Err(errors) }
 }
 
 /// Writes one snapshot as a JSON Lines line (no newline), the inverse of [`parse_json_lines`].
@@ -716,5 +835,83 @@ mod tests {
         let again = parse_json_lines("h.jsonl", &written).unwrap();
         assert_eq!(again[0].metrics, parsed[0].metrics);
         assert_eq!(again[0].run.commit, parsed[0].run.commit);
+    }
+
+    #[test]
+    fn lines_read_by_either_path_give_the_same_history() {
+        // Line 2 has a numeric id and line 3 an escaped name, which the fast path leaves to the slow one.
+        let text = "{\"id\":\"r1\",\"timestamp\":\"2026-05-01\",\"metrics\":{\"a\":1,\"b\":{\"samples\":[1,2],\"unit\":\"ms\"}}}\n\
+                    {\"id\":2,\"timestamp\":\"2026-05-02\",\"metrics\":{\"b\":{\"value\":3,\"unit\":\"s\"},\"a\":2}}\n\
+                    {\"id\":\"r3\",\"timestamp\":\"2026-05-03\",\"metrics\":{\"\\u0061\":3}}\n";
+        let snapshots = parse_json_lines("h.jsonl", text).unwrap();
+        let (history, errors) = History::from_snapshots(snapshots);
+        assert!(errors.is_empty(), "{errors:?}");
+        let ids: Vec<&str> = history.runs.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["r1", "2", "r3"]);
+        let a: Vec<Option<f64>> = history.series["a"].points.iter().map(|p| p.measurement.value).collect();
+        assert_eq!(a, [Some(1.0), Some(2.0), Some(3.0)]);
+        assert_eq!(history.series["b"].points[1].measurement.value, Some(3000.0));
+        assert_eq!(history.runs[2].line, 3);
+    }
+
+    #[test]
+    fn a_metric_twice_in_one_line_keeps_the_last_as_json_does() {
+        let snapshots = parse_json_lines("h.jsonl", "{\"id\":\"r1\",\"metrics\":{\"a\":1,\"a\":2}}\n").unwrap();
+        let (history, _) = History::from_snapshots(snapshots);
+        let a: Vec<Option<f64>> = history.series["a"].points.iter().map(|p| p.measurement.value).collect();
+        assert_eq!(a, [Some(2.0)]);
+    }
+
+    #[test]
+    fn errors_name_the_line_after_many_good_lines_and_nothing_of_the_file_loads() {
+        let mut text = String::new();
+        for i in 1..=1000 {
+            text.push_str(&format!("{{\"id\":\"r{i}\",\"metrics\":{{\"a\":{i}}}}}\n"));
+        }
+        text.push_str("{\"id\":\"r1001\",\"metrics\":{\"a\":1,\"b\":{\"value\":-1,\"unit\":\"ms\"}}}\n");
+        text.push_str("\n{\"id\":\"r1002\",\"metrics\":{\"a\":1}\n");
+        let errors = crate::model::columns::json_lines_columns("h.jsonl", &text).unwrap_err();
+        let lines: Vec<u32> = errors.iter().map(|e| e.pos.line).collect();
+        assert_eq!(lines, [1001, 1003], "{errors:?}");
+        assert_eq!((errors[0].field.as_str(), errors[0].message.as_str()), ("metrics.b", "a duration or size cannot be negative"));
+        assert!(errors[1].message.starts_with("not valid JSON"), "{}", errors[1]);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_an_error_naming_its_length() {
+        let long =
+            format!("{{\"id\":\"r1\",\"commit\":\"{}\",\"metrics\":{{\"a\":1}}}}", "x".repeat(crate::model::columns::MAX_LINE_BYTES));
+        let text = format!("{{\"id\":\"r0\",\"metrics\":{{\"a\":1}}}}\n{long}\n");
+        let errors = parse_json_lines("h.jsonl", &text).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].pos.line, 2);
+        assert!(errors[0].message.contains("over the limit of 16777216 bytes for one line"), "{}", errors[0]);
+        let csv = format!("id,a\n1,2\n{},3\n", "9".repeat(crate::model::columns::MAX_LINE_BYTES));
+        let errors = parse_csv("h.csv", &csv).unwrap_err();
+        assert_eq!((errors.len(), errors[0].pos.line), (1, 3));
+    }
+
+    #[test]
+    fn runs_of_several_files_are_merged_in_time_order_with_their_own_files_and_lines() {
+        let first =
+            crate::model::columns::json_lines_columns("a.jsonl", "{\"id\":\"r2\",\"timestamp\":\"2026-05-02\",\"metrics\":{\"m\":2}}\n")
+                .unwrap();
+        let second = csv_columns("b.csv", "time,m\n2026-05-01,1\n2026-05-03,3\n").unwrap();
+        let (history, errors) = History::from_columns(vec![first, second]);
+        assert!(errors.is_empty());
+        let places: Vec<String> = history.runs.iter().map(|r| format!("{}:{}", r.file, r.line)).collect();
+        assert_eq!(places, ["b.csv:2", "a.jsonl:1", "b.csv:3"]);
+        let runs: Vec<u32> = history.series["m"].points.iter().map(|p| p.run).collect();
+        assert_eq!(runs, [0, 1, 2]);
+        let values: Vec<Option<f64>> = history.series["m"].points.iter().map(|p| p.measurement.value).collect();
+        assert_eq!(values, [Some(1.0), Some(2.0), Some(3.0)]);
+    }
+
+    #[test]
+    fn quoted_and_plain_csv_rows_read_alike() {
+        let (history, errors) = History::from_snapshots(parse_csv("h.csv", "id,a\n\"r1\",1.5\nr2,\"2.5\"\nr3, 3.5 \n").unwrap());
+        assert!(errors.is_empty());
+        let values: Vec<Option<f64>> = history.series["a"].points.iter().map(|p| p.measurement.value).collect();
+        assert_eq!(values, [Some(1.5), Some(2.5), Some(3.5)]);
     }
 }

@@ -232,7 +232,7 @@ pub fn import_with_notes(format: Format, paths: &[&Path], mut info: RunInfo) -> 
         commit: info.commit,
         branch: info.branch,
         environment: info.environment,
-        file: String::new(),
+        file: "".into(),
         line: 0,
     };
     Ok(Imported { snapshot: Snapshot { run, metrics, groups }, notes })

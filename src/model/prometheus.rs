@@ -148,7 +148,7 @@ pub fn fetch(q: &RangeQuery) -> Result<Vec<Snapshot>, Vec<LoadError>> {
                 commit: None,
                 branch: None,
                 environment: q.environment.clone(),
-                file: String::new(),
+                file: "".into(),
                 line: 0,
             },
             metrics: values.into_iter().map(|(n, v)| (n, Measurement { value: Some(v), samples: None, unit: None })).collect(),

@@ -245,7 +245,7 @@ mod tests {
                 commit: None,
                 branch: Some("main".to_owned()),
                 environment: environment.map(str::to_owned),
-                file: String::new(),
+                file: "".into(),
                 line: 0,
             },
             metrics: vec![("m".to_owned(), Measurement { value: Some(1.0), samples: None, unit: None })],

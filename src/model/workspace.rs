@@ -4,8 +4,9 @@
 //! error is listed in [`Workspace::errors`], so the app and the CLI can show the rest.
 
 use super::budget::{Budget, parse_budget_file};
+use super::columns::parse_in_parallel;
 use super::error::{LoadError, did_you_mean};
-use super::history::{History, Snapshot, parse_history_file};
+use super::history::{History, history_file_columns};
 use super::measures::{Resolution, resolve};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
 use super::yaml::{self, Node, Pos, Value};
@@ -226,11 +227,14 @@ impl Workspace {
         let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
         let mut sorted: Vec<&(String, String)> = files.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut snapshots: Vec<Snapshot> = Vec::new();
+        let mut history_texts: Vec<(&str, &str)> = Vec::new();
         let mut records = Vec::new();
         for (name, text) in sorted {
             progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
-            done_bytes += text.len();
+            if !(name.starts_with(&history_prefix) && is_history_file(name)) {
+                // History files count when they are parsed, below.
+                done_bytes += text.len();
+            }
             if name == CONFIG_FILE {
                 continue;
             }
@@ -258,13 +262,7 @@ impl Workspace {
             }
             if name.starts_with(&history_prefix) {
                 if is_history_file(name) {
-                    match parse_history_file(name, text) {
-                        Ok(s) => {
-                            snapshots.extend(s);
-                            workspace.history_files.push(name.clone());
-                        }
-                        Err(errors) => workspace.errors.extend(errors),
-                    }
+                    history_texts.push((name, text));
                 }
             } else if is_budget_file(name) {
                 workspace.add_budget_file(name, text);
@@ -279,8 +277,24 @@ impl Workspace {
                 workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
             }
         }
+        // History files parse in parallel, each into its own columns; a file loads whole or not at all.
+        let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns(name, text), &mut |i| {
+            let (name, text) = history_texts[i];
+            done_bytes += text.len();
+            progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
+        });
+        let mut columns = Vec::with_capacity(parsed.len());
+        for ((name, _), result) in history_texts.iter().zip(parsed) {
+            match result {
+                Ok(c) => {
+                    columns.push(c);
+                    workspace.history_files.push((*name).to_owned());
+                }
+                Err(errors) => workspace.errors.extend(errors),
+            }
+        }
         progress(1.0, "indexing the history");
-        let (mut history, errors) = History::from_snapshots(snapshots);
+        let (mut history, errors) = History::from_columns(columns);
         workspace.errors.extend(errors);
         let (measures, errors) = resolve(&workspace.budgets, &workspace.config, &mut history);
         workspace.history = history;
@@ -376,8 +390,10 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unrea
 /// The largest budget, settings, policy, signers, proposal, triage or ledger file read, in bytes.
 pub const MAX_TEXT_BYTES: u64 = 32 << 20;
 
-/// The largest history file read, in bytes.
-pub const MAX_HISTORY_BYTES: u64 = 2 << 30;
+/// The largest history file read, in bytes: a history grows by files (one per import), and one
+/// file larger than this is refused with its size before it is read, so it cannot exhaust memory
+/// (loaded, a history takes several times its text until the per-metric value columns land).
+pub const MAX_HISTORY_BYTES: u64 = 256 << 20;
 
 /// How deep a workspace's folders are walked.
 const MAX_DEPTH: usize = 32;
@@ -1034,5 +1050,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing-folder").join("f.jsonl");
         assert!(write_atomic(&path, b"new").is_err());
+    }
+
+    #[test]
+    fn a_history_file_of_a_gigabyte_is_refused_by_its_size_and_the_rest_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("history")).unwrap();
+        std::fs::write(dir.path().join("budgets.yaml"), "budgets:\n  m: {unit: ms, limit: 10}\n").unwrap();
+        std::fs::write(dir.path().join("history/a.jsonl"), "{\"id\":\"r1\",\"metrics\":{\"m\":1}}\n").unwrap();
+        // A sparse file: a gigabyte long without a gigabyte on disk.
+        std::fs::File::create(dir.path().join("history/huge.jsonl")).unwrap().set_len(1 << 30).unwrap();
+        let workspace = Workspace::load(dir.path()).unwrap();
+        assert_eq!(workspace.errors.len(), 1, "{:?}", workspace.errors);
+        let error = workspace.errors[0].to_string();
+        assert!(
+            error.starts_with("history/huge.jsonl") && error.contains("1073741824 bytes, over the limit of 268435456 bytes"),
+            "{error}"
+        );
+        assert_eq!(workspace.history.runs.len(), 1);
     }
 }
