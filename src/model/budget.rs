@@ -769,6 +769,68 @@ fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
+/// What a budget file that did not load would have held, as far as its text tells: the app
+/// shows these budgets as "not loaded" (never as within budget), and counts them as not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NamedBudgets {
+    /// The ids of the budgets with a limit that the file names (empty where the YAML does not parse).
+    pub ids: Vec<String>,
+    /// How many budgets with a limit the file holds: the ids, or where the YAML does not parse,
+    /// the lines that set a limit (`limit:`, `max_…:`, `min_…:`, an allocation's `name: value`).
+    pub count: usize,
+}
+
+/// The budgets with a limit that a budget file names, read leniently (misspelt fields and bad
+/// values are ignored; only the shape of the two forms counts). See [`NamedBudgets`].
+#[must_use]
+pub fn budgets_named_in(text: &str) -> NamedBudgets {
+    let Ok(root) = yaml::parse(text) else {
+        let count = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| {
+                let key = l.split(':').next().unwrap_or("").trim();
+                l.contains(':') && (key == "limit" || key.starts_with("max_") || key.starts_with("min_"))
+            })
+            .count();
+        return NamedBudgets { ids: Vec::new(), count };
+    };
+    let mut ids = Vec::new();
+    if let Value::Map(entries) = &root.value {
+        match entries.iter().find(|(k, _)| k.name == "budgets") {
+            Some((_, budgets)) => named_members(budgets, "", &mut ids),
+            None => {
+                for (capability, node) in entries {
+                    if let Value::Map(limits) = &node.value {
+                        ids.extend(
+                            limits.iter().filter_map(|(k, _)| AdrKey::parse(&k.name)).map(|a| format!("{}.{}", capability.name, a.metric)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    NamedBudgets { count: ids.len(), ids }
+}
+
+/// The checked budgets of a `budgets:` or `allocations:` mapping (groups are not checked).
+fn named_members(node: &Node, prefix: &str, ids: &mut Vec<String>) {
+    let Value::Map(entries) = &node.value else { return };
+    for (key, member) in entries {
+        let id = join(prefix, &key.name);
+        let children = match &member.value {
+            Value::Map(fields) => fields.iter().filter(|(k, _)| k.name == "budgets" || k.name == "allocations").collect(),
+            _ => Vec::new(),
+        };
+        if !children.iter().any(|(k, _)| k.name == "budgets") {
+            ids.push(id.clone());
+        }
+        for (_, child) in children {
+            named_members(child, &id, ids);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
