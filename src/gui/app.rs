@@ -3,6 +3,7 @@
 //! Panels are functions that read [`AppState`] and push [`Command`]s; `App::ui` applies them
 //! after the frame is drawn.
 
+use super::standing::Tally;
 use super::state::{AppState, Command, PathPurpose, Source};
 use super::{findings, metric, proposals, review, theme, tree};
 use crate::model::workspace::{CheckSettings, MissingData};
@@ -111,6 +112,8 @@ impl App {
                     self.prefs.principal.clone_from(&d.draft.author);
                 }
             }
+            // A count clicked in the status bar shows its budgets in the tree.
+            Command::ShowTally(_) | Command::SetFilter(_) => self.prefs.left_tab = LeftTab::Budgets,
             _ => {}
         }
         let entering = matches!(command, Command::EnterReview) && self.state.review.is_none();
@@ -159,14 +162,7 @@ impl eframe::App for App {
             egui::Panel::left("budgets").resizable(true).default_size(theme::TREE_WIDTH).show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Budgets, RichText::new("Budgets").heading());
-                    let open = self
-                        .state
-                        .findings
-                        .iter()
-                        .filter(|r| {
-                            r.triage.state.is_open() && self.state.finding(r).verdict == crate::engine::analyze::Verdict::Regression
-                        })
-                        .count();
+                    let open = self.state.states.counts.open_regressions;
                     ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Findings, RichText::new(format!("Findings ({open})")).heading());
                     let proposals = self.state.proposals.len();
                     ui.selectable_value(
@@ -333,11 +329,51 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         return;
     }
-    let (pass, warn, fail) = state.report.counts();
-    ui.horizontal(|ui| {
-        ui.colored_label(theme::PASS, format!("{pass} within budget"));
-        ui.colored_label(theme::WARN, format!("{warn} warnings"));
-        ui.colored_label(theme::FAIL, format!("{fail} failing"));
+    ui.horizontal_wrapped(|ui| {
+        // The whole workspace first, never calmer than the truth: incomplete where any budget
+        // went unchecked (a file that did not load, no data in this environment).
+        let overall = state.states.overall;
+        ui.label(RichText::new(overall.words().to_uppercase()).strong().color(theme::status_color(Some(overall.status()))));
+        ui.separator();
+        let counts = state.states.counts;
+        if counts.files_not_loaded > 0 {
+            ui.colored_label(
+                theme::FAIL,
+                format!(
+                    "{} in {} that did not load",
+                    super::standing::plural(counts.not_loaded, "budget", "budgets"),
+                    super::standing::plural(counts.files_not_loaded, "file", "files")
+                ),
+            );
+        }
+        // Each count is a link: it shows those budgets in the tree.
+        for (tally, color) in
+            [(Tally::NoData, theme::FAIL), (Tally::Failing, theme::FAIL), (Tally::Warnings, theme::WARN), (Tally::Pass, theme::PASS)]
+        {
+            let n = state.states.count(tally);
+            if n == 0 && tally == Tally::NoData {
+                continue;
+            }
+            let link = ui.link(RichText::new(tally.words(n)).color(color)).on_hover_text("Show them in the tree");
+            if link.clicked() {
+                commands.push(Command::ShowTally(tally));
+            }
+        }
+        if counts.regressed > 0 {
+            let link = ui
+                .link(
+                    RichText::new(super::standing::plural(counts.open_regressions, "open regression", "open regressions"))
+                        .color(theme::WARN),
+                )
+                .on_hover_text("Show the budgets with an open regression in the tree");
+            if link.clicked() {
+                commands.push(Command::SetFilter(super::state::TreeFilter {
+                    regressed_only: true,
+                    sort: state.filter.sort,
+                    ..Default::default()
+                }));
+            }
+        }
         ui.separator();
         ui.label(format!("{} runs, {} metrics", state.workspace.history.runs.len(), state.workspace.history.series.len()));
         if let Some(message) = &state.message {
@@ -353,7 +389,11 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     if !state.workspace.errors.is_empty() {
         egui::CollapsingHeader::new(
-            RichText::new(format!("{} problems in the workspace's files", state.workspace.errors.len())).color(theme::FAIL),
+            RichText::new(format!(
+                "{} in the workspace's files",
+                super::standing::plural(state.workspace.errors.len(), "problem", "problems")
+            ))
+            .color(theme::FAIL),
         )
         .id_salt("errors")
         .default_open(true)

@@ -3,15 +3,19 @@
 
 use super::state::{AppState, Command};
 use super::theme;
-use crate::engine::analyze::Verdict;
 use crate::model::triage::TriageState;
 use crate::report::analysis::{change_words, finding_hints};
 use egui::{RichText, Ui};
 
 /// The list.
 pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let open = state.findings.iter().filter(|r| state.finding(r).verdict == Verdict::Regression && r.triage.state.is_open()).count();
-    ui.label(format!("{} change points, {open} regressions open", state.findings.len()));
+    let open = state.states.counts.open_regressions;
+    ui.label(format!(
+        "{}, {} (not yet fixed, won't fix or invalid) on {}",
+        super::standing::plural(state.findings.len(), "change point", "change points"),
+        super::standing::plural(open, "regression open", "regressions open"),
+        super::standing::plural(state.states.counts.regressed, "budget", "budgets"),
+    ));
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for (row_index, row) in state.findings.iter().enumerate() {

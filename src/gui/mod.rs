@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod metric;
 pub mod proposals;
 pub mod review;
+pub mod standing;
 pub mod state;
 pub mod theme;
 pub mod tree;
