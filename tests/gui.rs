@@ -790,3 +790,30 @@ fn the_app_works_from_1024_by_700_to_a_4k_projector() {
     plot_fits_the_window(egui::vec2(1024.0, 700.0));
     plot_fits_the_window(egui::vec2(3840.0, 2160.0));
 }
+
+#[test]
+fn the_status_bar_leads_to_what_needs_attention_across_files_most_severe_first() {
+    use headroom::gui::standing::AttentionKind;
+    let mut harness = app_on_example();
+    harness.get_by_label("FAILING").click();
+    harness.run();
+    harness.get_by_label_contains("things need attention across every file, most severe first");
+    let attention = harness.state().state.attention.clone();
+    assert!(attention.windows(2).all(|w| w[0].kind <= w[1].kind), "{attention:#?}");
+    assert_eq!(attention[0].kind, AttentionKind::OverBudget);
+    assert_eq!(attention[0].budget, harness.state().state.workspace.budget_index("frontend.javascript"));
+    assert_eq!(attention.iter().filter(|a| a.kind == AttentionKind::Untriaged).count(), 3);
+    // A click on an untriaged regression shows it on its budget's plot.
+    let title = attention.iter().find(|a| a.kind == AttentionKind::Untriaged).unwrap().title.clone();
+    harness.get_by_label(&title).click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("services.auth.database_lookup"));
+    // A count leads to the tree, filtered to those budgets.
+    harness.get_by_label("3 failing").click();
+    harness.run();
+    harness.get_by_label("Showing only: 3 failing");
+    let mut shown = shown_checked(&harness);
+    shown.sort();
+    // The three failing, and the bundle that holds the JavaScript, shown in its place.
+    assert_eq!(shown, ["frontend", "frontend.javascript", "services.auth", "services.auth.database_lookup"]);
+}

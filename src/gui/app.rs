@@ -5,7 +5,7 @@
 
 use super::standing::Tally;
 use super::state::{AppState, Command, PathPurpose, Source};
-use super::{findings, metric, proposals, review, theme, tree};
+use super::{attention, findings, metric, proposals, review, theme, tree};
 use crate::model::workspace::{CheckSettings, MissingData};
 use egui::{RichText, Ui};
 use std::path::PathBuf;
@@ -29,6 +29,8 @@ pub enum LeftTab {
     /// The budget tree.
     #[default]
     Budgets,
+    /// Everything that needs attention, most severe first.
+    Attention,
     /// The engine's findings.
     Findings,
     /// Budget change proposals.
@@ -158,21 +160,32 @@ impl eframe::App for App {
             egui::CentralPanel::default().show(ui, |ui| review::review_ui(ui, &self.state, &mut commands));
         } else {
             egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, &self.state, &mut self.prefs, &mut commands));
-            egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, &self.state, &mut commands));
+            egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, &self.state, &mut self.prefs.left_tab, &mut commands));
             egui::Panel::left("budgets").resizable(true).default_size(theme::TREE_WIDTH).show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Budgets, RichText::new("Budgets").heading());
+                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Budgets, RichText::new("Budgets").size(theme::TAB_SIZE));
+                    let attention = self.state.attention.len();
+                    ui.selectable_value(
+                        &mut self.prefs.left_tab,
+                        LeftTab::Attention,
+                        RichText::new(format!("Needs attention ({attention})")).size(theme::TAB_SIZE),
+                    );
                     let open = self.state.states.counts.open_regressions;
-                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Findings, RichText::new(format!("Findings ({open})")).heading());
+                    ui.selectable_value(
+                        &mut self.prefs.left_tab,
+                        LeftTab::Findings,
+                        RichText::new(format!("Findings ({open})")).size(theme::TAB_SIZE),
+                    );
                     let proposals = self.state.proposals.len();
                     ui.selectable_value(
                         &mut self.prefs.left_tab,
                         LeftTab::Proposals,
-                        RichText::new(format!("Proposals ({proposals})")).heading(),
+                        RichText::new(format!("Proposals ({proposals})")).size(theme::TAB_SIZE),
                     );
                 });
                 match self.prefs.left_tab {
                     LeftTab::Budgets => tree::tree_ui(ui, &self.state, &mut commands),
+                    LeftTab::Attention => attention::attention_ui(ui, &self.state, &mut commands),
                     LeftTab::Findings => findings::findings_ui(ui, &self.state, &mut commands),
                     LeftTab::Proposals => proposals::proposals_ui(ui, &self.state, &mut commands),
                 }
@@ -318,7 +331,7 @@ fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &mut Prefs, commands: &mut Vec<
     });
 }
 
-fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands: &mut Vec<Command>) {
     if let Some((fraction, what)) = state.loading() {
         ui.add(egui::ProgressBar::new(fraction).show_percentage().text(format!("Loading: {what}")));
     }
@@ -333,7 +346,12 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         // The whole workspace first, never calmer than the truth: incomplete where any budget
         // went unchecked (a file that did not load, no data in this environment).
         let overall = state.states.overall;
-        ui.label(RichText::new(overall.words().to_uppercase()).strong().color(theme::status_color(Some(overall.status()))));
+        let phrase = RichText::new(overall.words().to_uppercase()).strong().color(theme::status_color(Some(overall.status())));
+        if state.attention.is_empty() {
+            ui.label(phrase);
+        } else if ui.link(phrase).on_hover_text("Show what needs attention, most severe first").clicked() {
+            *left_tab = LeftTab::Attention;
+        }
         ui.separator();
         let counts = state.states.counts;
         if counts.files_not_loaded > 0 {

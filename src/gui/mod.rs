@@ -1,6 +1,7 @@
 //! The desktop app (behind the `gui` feature): eframe with the wgpu renderer.
 
 pub mod app;
+pub mod attention;
 pub mod export;
 pub mod findings;
 pub mod gpu_plot;

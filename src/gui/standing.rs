@@ -311,3 +311,129 @@ impl States {
         matches!(self.own.get(index), Some(Some(BudgetState::OverBudget)))
     }
 }
+
+/// One thing in the "Needs attention" view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attention {
+    /// What kind of thing it is; the list is sorted by it, most severe first.
+    pub kind: AttentionKind,
+    /// A line naming it.
+    pub title: String,
+    /// The budget to show (index), where there is one.
+    pub budget: Option<usize>,
+    /// The finding (index into the findings list), for an open regression.
+    pub finding: Option<usize>,
+    /// The proposal's id, for a proposal.
+    pub proposal: Option<String>,
+    /// The workspace error to show (index), for a file that did not load.
+    pub error: Option<usize>,
+}
+
+/// The kinds of things that need attention, most severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AttentionKind {
+    /// A budget file that did not load.
+    NotLoaded,
+    /// A budget over its limit.
+    OverBudget,
+    /// A regression the gate fails on.
+    Regressed,
+    /// A budget nothing measures in the checked run.
+    NoData,
+    /// A change point for the worse that nobody has triaged.
+    Untriaged,
+    /// A budget with a warning.
+    Warning,
+    /// A drift that reaches the limit within 90 days.
+    Drift,
+    /// A proposal waiting for signatures, approved and not applied, or stale.
+    Proposal,
+}
+
+impl AttentionKind {
+    /// Its heading word.
+    #[must_use]
+    pub fn words(self) -> &'static str {
+        match self {
+            AttentionKind::NotLoaded => "not loaded",
+            AttentionKind::OverBudget => "over budget",
+            AttentionKind::Regressed => "regressed",
+            AttentionKind::NoData => "no data",
+            AttentionKind::Untriaged => "untriaged regression",
+            AttentionKind::Warning => "warning",
+            AttentionKind::Drift => "drifting to its limit",
+            AttentionKind::Proposal => "proposal",
+        }
+    }
+
+    /// The status it is shown in.
+    #[must_use]
+    pub fn status(self) -> Status {
+        match self {
+            AttentionKind::NotLoaded | AttentionKind::OverBudget | AttentionKind::Regressed | AttentionKind::NoData => Status::Fail,
+            _ => Status::Warn,
+        }
+    }
+}
+
+/// A drift that reaches its limit within this many milliseconds (90 days) needs attention.
+const DRIFT_HORIZON_MS: i64 = 90 * 86_400_000;
+
+/// Everything that needs attention across the workspace's files, most severe first: files that
+/// did not load, budgets over budget, regressed or without data, untriaged regressions (`changes`:
+/// finding index, budget, words, whether it is untriaged and for the worse), warnings, drifts that
+/// reach their limit within 90 days of `today`, and proposals not yet applied (`proposals`: id, words).
+#[must_use]
+pub fn needs_attention(
+    workspace: &Workspace,
+    report: &CheckReport,
+    states: &States,
+    changes: &[(usize, Option<usize>, String, bool)],
+    proposals: &[(String, String)],
+    today: crate::model::time::Timestamp,
+) -> Vec<Attention> {
+    let mut items = Vec::new();
+    let item = |kind, title: String, budget| Attention { kind, title, budget, finding: None, proposal: None, error: None };
+    for f in &workspace.unloaded {
+        items.push(Attention {
+            error: workspace.errors.iter().position(|e| e.file == f.file),
+            ..item(
+                AttentionKind::NotLoaded,
+                format!("{}: {}", f.file, plural(f.budgets.count, "budget not checked", "budgets not checked")),
+                None,
+            )
+        });
+    }
+    for r in &report.results {
+        let name = &workspace.budgets[r.budget].id;
+        let kind = match states.own.get(r.budget).copied().flatten() {
+            Some(BudgetState::OverBudget) => Some(AttentionKind::OverBudget),
+            Some(BudgetState::Regressed(Status::Fail)) => Some(AttentionKind::Regressed),
+            Some(BudgetState::NoData(_)) => Some(AttentionKind::NoData),
+            Some(BudgetState::Warning | BudgetState::Regressed(_)) => Some(AttentionKind::Warning),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let words = r.findings.first().map_or_else(String::new, |f| crate::report::describe(r, f));
+            items.push(item(kind, format!("{name}: {words}"), Some(r.budget)));
+        }
+        if let Some(t) = &r.trend
+            && t.worsening
+            && let Some(at) = t.date_at_limit
+            && at.0 - today.0 <= DRIFT_HORIZON_MS
+            && kind != Some(AttentionKind::OverBudget)
+        {
+            items.push(item(AttentionKind::Drift, format!("{name}: reaches its limit on {}", at.date()), Some(r.budget)));
+        }
+    }
+    for (finding, budget, words, untriaged) in changes {
+        if *untriaged {
+            items.push(Attention { finding: Some(*finding), ..item(AttentionKind::Untriaged, words.clone(), *budget) });
+        }
+    }
+    for (id, words) in proposals {
+        items.push(Attention { proposal: Some(id.clone()), ..item(AttentionKind::Proposal, words.clone(), None) });
+    }
+    items.sort_by_key(|i| i.kind);
+    items
+}

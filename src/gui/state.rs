@@ -603,6 +603,8 @@ pub struct AppState {
     pub findings: Vec<FindingRow>,
     /// What the app says about each budget and the workspace (one definition of each state).
     pub states: super::standing::States,
+    /// Everything that needs attention, most severe first.
+    pub attention: Vec<super::standing::Attention>,
     /// A path window, where open: what for and the text typed.
     pub path_prompt: Option<(PathPurpose, String)>,
     /// A message for the user (a folder that could not be opened, say).
@@ -678,6 +680,7 @@ impl AppState {
             ordered_roots: Vec::new(),
             findings: Vec::new(),
             states: super::standing::States::default(),
+            attention: Vec::new(),
             path_prompt: None,
             message: None,
             error_view: None,
@@ -1028,6 +1031,7 @@ impl AppState {
     fn refresh_proposals(&mut self, root: &Path) {
         let (open, errors) = crate::approval::ledger::open_proposals(root, Timestamp::now());
         self.proposals = open;
+        self.derive_attention();
         if !errors.is_empty() {
             self.message = Some(format!("Proposals that do not read: {}", errors.join("; ")));
         }
@@ -1222,6 +1226,39 @@ impl AppState {
             .map(|r| (r.budget, super::standing::is_open_regression(self.analysis.findings[r.finding].verdict, r.triage.state)));
         self.states = super::standing::States::new(&self.workspace, &self.report, changes);
         self.derive_tree();
+        self.derive_attention();
+    }
+
+    /// The "Needs attention" list, from the states, the findings and the proposals.
+    fn derive_attention(&mut self) {
+        let changes: Vec<(usize, Option<usize>, String, bool)> = self
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let f = &self.analysis.findings[r.finding];
+                let unit = r.budget.map_or("", |b| self.workspace.budgets[b].unit.symbol());
+                let words = format!("{} at {}: {}", f.metric, f.run_id, crate::report::analysis::change_words(f, unit));
+                let untriaged = f.verdict == crate::engine::analyze::Verdict::Regression
+                    && r.triage.state == crate::model::triage::TriageState::Untriaged;
+                (i, r.budget, words, untriaged)
+            })
+            .collect();
+        let proposals: Vec<(String, String)> = self
+            .proposals
+            .iter()
+            .map(|(p, e)| {
+                let status = if e.approved() {
+                    "approved: apply it".to_owned()
+                } else if e.current {
+                    crate::approval::ledger::missing_words(e)
+                } else {
+                    "stale: made for other budget files".to_owned()
+                };
+                (p.id.clone(), format!("{}: {} ({status})", p.id, p.title))
+            })
+            .collect();
+        self.attention = super::standing::needs_attention(&self.workspace, &self.report, &self.states, &changes, &proposals, self.today);
     }
 
     fn select_finding(&mut self, row: usize) {

@@ -16,6 +16,8 @@ pub const NONE: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
 pub const SERIES: Color32 = Color32::from_rgb(0x4a, 0x90, 0xe2);
 /// Runs of other branches (pull requests).
 pub const OTHER_BRANCH: Color32 = Color32::from_rgb(0xa0, 0x6c, 0xd5);
+/// The text size of the left panel's tabs, in points: four tabs fit the tree's width.
+pub const TAB_SIZE: f32 = 15.0;
 /// The width of the budget tree, in points.
 pub const TREE_WIDTH: f32 = 430.0;
 
