@@ -798,6 +798,9 @@ fn the_status_bar_leads_to_what_needs_attention_across_files_most_severe_first()
     harness.get_by_label("FAILING").click();
     harness.run();
     harness.get_by_label_contains("things need attention across every file, most severe first");
+    // Long lines wrap in the panel: the metric view keeps its place beside it.
+    let hint = harness.get_by_label("Select a budget on the left to see its history against the budget.").rect();
+    assert!(hint.min.x > 300.0 && hint.max.x <= 1400.0, "{hint:?}");
     let attention = harness.state().state.attention.clone();
     assert!(attention.windows(2).all(|w| w[0].kind <= w[1].kind), "{attention:#?}");
     assert_eq!(attention[0].kind, AttentionKind::OverBudget);

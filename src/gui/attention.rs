@@ -22,7 +22,11 @@ pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
             ui.horizontal(|ui| {
                 super::tree::status_dot_ui(ui, Some(item.kind.status()));
                 ui.label(RichText::new(item.kind.words().to_uppercase()).small().strong().color(color));
-                let row = ui.selectable_label(state.selected.is_some() && state.selected == item.budget, &item.title);
+            });
+            {
+                // Wrapped to the panel's width: a long line never widens the panel over the plot.
+                let selected = state.selected.is_some() && state.selected == item.budget;
+                let row = ui.add(egui::Button::selectable(selected, item.title.as_str()).wrap());
                 if row.clicked() {
                     if let Some(finding) = item.finding {
                         commands.push(Command::SelectFinding(finding));
@@ -32,7 +36,8 @@ pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                         commands.push(Command::ShowError(error));
                     }
                 }
-            });
+            }
+            ui.add_space(4.0);
         }
     });
 }
