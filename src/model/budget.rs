@@ -966,4 +966,18 @@ mod tests {
         let e = errors("cap:\n  latency: 50\n");
         assert!(e[0].contains("max_latency_ms"), "{e:?}");
     }
+
+    #[test]
+    fn a_file_that_does_not_load_still_names_its_budgets_and_a_syntax_error_counts_its_limits() {
+        let misspelt =
+            "budgets:\n  api:\n    limt: 20\n    allocations: {routing: 5, auth: 5}\n  group:\n    budgets:\n      a: {limit: 1}\n";
+        let named = budgets_named_in(misspelt);
+        assert_eq!(named.ids, ["api", "api.routing", "api.auth", "group.a"]);
+        assert_eq!(named.count, 4);
+        let adr = budgets_named_in("schema_validator:\n  max_latency_ms: 50\n  max_memry_mb: x\n");
+        assert_eq!(adr.ids, ["schema_validator.latency", "schema_validator.memry"]);
+        let broken = budgets_named_in("budgets:\n  a:\n    limit: [5\n  b:\n    limit: 3\n");
+        assert!(broken.ids.is_empty());
+        assert_eq!(broken.count, 2);
+    }
 }
