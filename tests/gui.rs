@@ -820,3 +820,28 @@ fn the_status_bar_leads_to_what_needs_attention_across_files_most_severe_first()
     // The three failing, and the bundle that holds the JavaScript, shown in its place.
     assert_eq!(shown, ["frontend", "frontend.javascript", "services.auth", "services.auth.database_lookup"]);
 }
+
+/// The top of each file's node in the tree, in the order shown.
+fn file_order(harness: &Harness<'static, App>) -> Vec<String> {
+    let mut files: Vec<(f32, String)> = ["capability_budgets.yaml", "database.yaml", "frontend.yaml", "services.yaml"]
+        .into_iter()
+        .map(|f| (harness.get_by_label(f).rect().min.y, f.to_owned()))
+        .collect();
+    files.sort_by(|a, b| a.0.total_cmp(&b.0));
+    files.into_iter().map(|(_, f)| f).collect()
+}
+
+#[test]
+fn sorting_by_status_puts_the_failing_files_first() {
+    let mut harness = app_on_example();
+    assert_eq!(file_order(&harness)[0], "capability_budgets.yaml", "file order to begin with");
+    harness.get_by_label("Sort by").click();
+    harness.run();
+    harness.get_by_label("status").click();
+    harness.run();
+    // The JavaScript bundle and Auth's open regression fail; nothing in the other two does.
+    let order = file_order(&harness);
+    let mut leading = order[..2].to_vec();
+    leading.sort();
+    assert_eq!(leading, ["frontend.yaml", "services.yaml"], "{order:?}");
+}

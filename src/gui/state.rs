@@ -1186,6 +1186,10 @@ impl AppState {
             order(&mut roots);
             ordered_roots.push((file.clone(), roots));
         }
+        if self.filter.sort == SortKey::Status {
+            // Failures first across files, not only within each: a file goes by its worst budget.
+            ordered_roots.sort_by_key(|(_, roots)| std::cmp::Reverse(roots.iter().map(|&r| self.status_of(r)).max().flatten()));
+        }
         self.shown = shown;
         self.ordered_children = ordered_children;
         self.ordered_roots = ordered_roots;

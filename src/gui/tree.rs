@@ -50,7 +50,9 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let mut any = false;
+        // Sorted by status, the files that did not load (nothing in them checked) lead.
+        let unloaded_first = state.filter.sort == SortKey::Status;
+        let mut any = unloaded_first && unloaded_files_ui(ui, state, commands);
         for (file, roots) in &state.ordered_roots {
             if !roots.iter().any(|&r| state.shown.get(r).copied().unwrap_or(false)) {
                 continue;
@@ -62,7 +64,9 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             });
         }
-        any |= unloaded_files_ui(ui, state, commands);
+        if !unloaded_first {
+            any |= unloaded_files_ui(ui, state, commands);
+        }
         if !any {
             ui.label(if !state.has_loaded() {
                 "Loading the workspace…"
