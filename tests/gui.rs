@@ -845,3 +845,33 @@ fn sorting_by_status_puts_the_failing_files_first() {
     leading.sort();
     assert_eq!(leading, ["frontend.yaml", "services.yaml"], "{order:?}");
 }
+
+#[test]
+fn findings_are_filtered_by_triage_state_and_closed_ones_are_dimmed_with_their_state() {
+    use headroom::model::triage::TriageState;
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    assert!(harness.query_by_label("FIXED").is_none());
+    harness.get_all_by_label("triage").next().unwrap().click();
+    harness.run();
+    harness.get_by_label("fixed").click();
+    harness.run();
+    // The fixed finding carries its state as a tag.
+    harness.get_by_label("FIXED");
+    let count = |state: TriageState| harness.state().state.findings.iter().filter(|r| r.triage.state == state).count();
+    let (fixed, untriaged) = (count(TriageState::Fixed), count(TriageState::Untriaged));
+    assert!(fixed >= 1 && untriaged >= 1);
+    harness.get_by_label("Show").click();
+    harness.run();
+    harness.get_by_label(&format!("fixed ({fixed})")).click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label_contains(" at ci-").count(), fixed);
+    harness.get_by_label("Show").click();
+    harness.run();
+    harness.get_by_label(&format!("untriaged ({untriaged})")).click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label_contains(" at ci-").count(), untriaged);
+    assert!(harness.query_by_label("FIXED").is_none());
+}

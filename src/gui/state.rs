@@ -119,6 +119,8 @@ pub enum Command {
     Select(usize),
     /// Select a finding (its index in [`AppState::findings`]): its metric, centred on its change point.
     SelectFinding(usize),
+    /// Show only the findings in this triage state (`None`: every finding).
+    FilterFindings(Option<crate::model::triage::TriageState>),
     /// Show a window asking for a path, with this text in it.
     AskPath(PathPurpose, String),
     /// Close that window.
@@ -631,6 +633,8 @@ pub struct AppState {
     pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
     pub triage_draft: Option<(String, TriageEntry)>,
+    /// The findings list shows only those in this triage state (`None`: all of them).
+    pub findings_filter: Option<crate::model::triage::TriageState>,
     /// The triage of the finding being edited as it was when the edit began: what the save merges
     /// from, so a change someone else made on disk meanwhile is merged, or reported, not overwritten.
     triage_draft_base: Option<(String, TriageEntry)>,
@@ -690,6 +694,7 @@ impl AppState {
             gpu_plot: false,
             today: Timestamp::now(),
             triage_draft: None,
+            findings_filter: None,
             triage_draft_base: None,
             proposal_draft: None,
             import_prompt: None,
@@ -883,6 +888,7 @@ impl AppState {
                 self.set_triage(key, entry);
             }
             Command::EditTriage(draft) => self.edit_triage(draft),
+            Command::FilterFindings(triage) => self.findings_filter = triage,
             Command::ShowSensitivity => {
                 let settings = self.report.settings.clone();
                 self.sensitivity = Some(Sensitivity { settings: settings.clone(), scope: None, current: None, tried: None, job: None });
