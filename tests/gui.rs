@@ -875,3 +875,25 @@ fn findings_are_filtered_by_triage_state_and_closed_ones_are_dimmed_with_their_s
     assert_eq!(harness.query_all_by_label_contains(" at ci-").count(), untriaged);
     assert!(harness.query_by_label("FIXED").is_none());
 }
+
+#[test]
+fn an_improvement_offers_to_tighten_the_budget_instead_of_triage() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    // Three regressions are triaged; the three improvements are not.
+    assert_eq!(harness.get_all_by_label("triage").count(), 3);
+    // The last is balance_calculation's 7.89 ms to 5.51 ms: its 15 ms limit follows, to 10.5 ms.
+    harness.get_by_label("Tighten the budget to 10.5 ms…").click();
+    harness.run();
+    harness.get_by_label("Propose a budget change");
+    let state = &harness.state().state;
+    let draft = state.proposal_draft.as_ref().expect("the proposal dialog is open");
+    assert_eq!(Some(draft.budget), state.workspace.budget_index("services.mint.balance_calculation"));
+    assert!((draft.new - 10.5).abs() < 1e-9, "{}", draft.new);
+    assert_eq!(draft.draft.id, "tighten-services-mint-balance-calculation-ci-1109");
+    assert!(draft.draft.title.starts_with("Tighten "), "{}", draft.draft.title);
+    let (_, kind, _) = draft.preview.as_ref().expect("a proposal that can be made");
+    assert_eq!(kind, "tighten");
+}

@@ -1,8 +1,9 @@
 //! The findings list: every change point the engine found, most severe first, with its root-cause
 //! hints and the team's triage; a click shows the metric centred on the change.
 
-use super::state::{AppState, Command};
+use super::state::{AppState, Command, ProposalDraft};
 use super::theme;
+use crate::engine::analyze::Verdict;
 use crate::model::triage::TriageState;
 use crate::report::analysis::{change_words, finding_hints};
 use egui::{RichText, Ui};
@@ -16,24 +17,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         super::standing::plural(open, "regression open", "regressions open"),
         super::standing::plural(state.states.counts.regressed, "budget", "budgets"),
     ));
-    ui.horizontal(|ui| {
-        let label = ui.label("Show");
-        let mut shown = state.findings_filter;
-        let words = |s: Option<TriageState>| s.map_or("every triage state", TriageState::label);
-        egui::ComboBox::from_id_salt("findings triage filter")
-            .selected_text(words(shown))
-            .show_ui(ui, |ui| {
-                for s in std::iter::once(None).chain(TriageState::ALL.map(Some)) {
-                    let n = state.findings.iter().filter(|r| s.is_none_or(|s| r.triage.state == s)).count();
-                    ui.selectable_value(&mut shown, s, format!("{} ({n})", words(s)));
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        if shown != state.findings_filter {
-            commands.push(Command::FilterFindings(shown));
-        }
-    });
+    triage_filter_ui(ui, state, commands);
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let mut any = false;
@@ -74,25 +58,38 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 for hint in finding_hints(f, unit) {
                     ui.label(RichText::new(hint).small().weak());
                 }
-                ui.horizontal(|ui| {
-                    let mut state_now = row.triage.state;
-                    egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
-                        for s in TriageState::ALL {
-                            ui.selectable_value(&mut state_now, s, s.label());
+                if f.verdict == Verdict::Improvement {
+                    // An improvement is not triaged like a regression: the budget can follow it down.
+                    let draft =
+                        row.budget.and_then(|b| ProposalDraft::tightening(b, &state.workspace.budgets[b], &f.run_id, f.before, f.after));
+                    if let Some(draft) = draft {
+                        let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
+                        if ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had").clicked()
+                        {
+                            commands.push(Command::EditProposal(Some(draft)));
+                        }
+                    }
+                } else {
+                    ui.horizontal(|ui| {
+                        let mut state_now = row.triage.state;
+                        egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
+                            for s in TriageState::ALL {
+                                ui.selectable_value(&mut state_now, s, s.label());
+                            }
+                        });
+                        if state_now != row.triage.state {
+                            let mut entry = row.triage.clone();
+                            entry.state = state_now;
+                            commands.push(Command::SetTriage(row.key.clone(), entry));
+                        }
+                        if ui.small_button("Owner and note…").clicked() {
+                            commands.push(Command::EditTriage(Some((row.key.clone(), row.triage.clone()))));
+                        }
+                        if !row.triage.owner.is_empty() {
+                            ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
                         }
                     });
-                    if state_now != row.triage.state {
-                        let mut entry = row.triage.clone();
-                        entry.state = state_now;
-                        commands.push(Command::SetTriage(row.key.clone(), entry));
-                    }
-                    if ui.small_button("Owner and note…").clicked() {
-                        commands.push(Command::EditTriage(Some((row.key.clone(), row.triage.clone()))));
-                    }
-                    if !row.triage.owner.is_empty() {
-                        ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
-                    }
-                });
+                }
                 if !row.triage.note.is_empty() {
                     ui.label(RichText::new(&row.triage.note).italics().small());
                 }
@@ -101,6 +98,28 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         if !any && !state.findings.is_empty() {
             ui.label("No finding in this triage state.");
+        }
+    });
+}
+
+/// The menu narrowing the list to one triage state, with how many are in each.
+fn triage_filter_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Show");
+        let mut shown = state.findings_filter;
+        let words = |s: Option<TriageState>| s.map_or("every triage state", TriageState::label);
+        egui::ComboBox::from_id_salt("findings triage filter")
+            .selected_text(words(shown))
+            .show_ui(ui, |ui| {
+                for s in std::iter::once(None).chain(TriageState::ALL.map(Some)) {
+                    let n = state.findings.iter().filter(|r| s.is_none_or(|s| r.triage.state == s)).count();
+                    ui.selectable_value(&mut shown, s, format!("{} ({n})", words(s)));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if shown != state.findings_filter {
+            commands.push(Command::FilterFindings(shown));
         }
     });
 }

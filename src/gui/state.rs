@@ -267,6 +267,44 @@ impl ProposalDraft {
     }
 }
 
+impl ProposalDraft {
+    /// A draft tightening `budget` after an improvement from `before` to `after`: the limit moves
+    /// with the level, keeping the headroom the budget had (limit × after / before, to three
+    /// significant figures). `None` where the budget has no limit or the levels do not allow it.
+    #[must_use]
+    pub fn tightening(index: usize, budget: &crate::model::budget::Budget, run: &str, before: f64, after: f64) -> Option<ProposalDraft> {
+        let limit = budget.limit?;
+        let ratio = after / before;
+        if !(ratio.is_finite() && ratio > 0.0) || before <= 0.0 {
+            return None;
+        }
+        let new = three_figures(limit * ratio);
+        if new.to_bits() == limit.to_bits() {
+            return None;
+        }
+        let unit = budget.unit.symbol();
+        let mut draft = ProposalDraft::new(index, new, "");
+        draft.draft.id = format!("tighten-{}-{run}", budget.id.replace(['.', '_', ' '], "-"));
+        draft.draft.title = format!("Tighten {} to {}", budget.name, crate::report::quantity(new, unit));
+        draft.draft.rationale = format!(
+            "Improved at {run} from {} to {}; the limit follows, keeping the headroom it had.",
+            crate::report::quantity(before, unit),
+            crate::report::quantity(after, unit)
+        );
+        Some(draft)
+    }
+}
+
+/// `x` rounded to three significant figures.
+fn three_figures(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    #[allow(clippy::cast_possible_truncation)] // a float's decimal exponent fits an i32
+    let scale = 10f64.powi(2 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
 /// What a path window is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathPurpose {
