@@ -714,7 +714,8 @@ fn one_definition_of_each_state_the_filter_the_findings_and_the_title_agree() {
     open.sort();
     open.dedup();
     assert_eq!(shown, open);
-    harness.get_by_label_contains("Findings (3)");
+    // The three open regressions, and the JavaScript bundle over its limit.
+    harness.get_by_label_contains("Findings (4)");
     harness.get_by_label("open regression").click();
     harness.run();
     // The bundle passes itself, its JavaScript fails: the title is the bundle's own colour, the
@@ -863,12 +864,12 @@ fn findings_are_filtered_by_triage_state_and_closed_ones_are_dimmed_with_their_s
     let count = |state: TriageState| harness.state().state.findings.iter().filter(|r| r.triage.state == state).count();
     let (fixed, untriaged) = (count(TriageState::Fixed), count(TriageState::Untriaged));
     assert!(fixed >= 1 && untriaged >= 1);
-    harness.get_by_label("Show").click();
+    harness.get_by_label("Show findings").click();
     harness.run();
     harness.get_by_label(&format!("fixed ({fixed})")).click();
     harness.run();
     assert_eq!(harness.query_all_by_label_contains(" at ci-").count(), fixed);
-    harness.get_by_label("Show").click();
+    harness.get_by_label("Show findings").click();
     harness.run();
     harness.get_by_label(&format!("untriaged ({untriaged})")).click();
     harness.run();
@@ -896,4 +897,26 @@ fn an_improvement_offers_to_tighten_the_budget_instead_of_triage() {
     assert!(draft.draft.title.starts_with("Tighten "), "{}", draft.draft.title);
     let (_, kind, _) = draft.preview.as_ref().expect("a proposal that can be made");
     assert_eq!(kind, "tighten");
+}
+
+#[test]
+fn a_budget_over_its_limit_is_a_finding_too() {
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    harness.get_by_label_contains("1 budget over its limit, 6 change points");
+    // First in the list, though no change point made it; a click shows it.
+    let over = harness.get_by_label("frontend.javascript over its limit").rect();
+    let first_change = harness.get_by_label_contains("services.auth.database_lookup at ci-1157").rect();
+    assert!(over.min.y < first_change.min.y);
+    harness.get_by_label_contains("against a limit of");
+    harness.get_by_label("frontend.javascript over its limit").click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("frontend.javascript"));
+    // It is not a change to triage: filtered to a triage state, it is not listed.
+    harness.get_by_label("Show findings").click();
+    harness.run();
+    harness.get_by_label_contains("untriaged (").click();
+    harness.run();
+    assert!(harness.query_by_label("frontend.javascript over its limit").is_none());
 }

@@ -170,7 +170,7 @@ impl eframe::App for App {
                         LeftTab::Attention,
                         RichText::new(format!("Needs attention ({attention})")).size(theme::TAB_SIZE),
                     );
-                    let open = self.state.states.counts.open_regressions;
+                    let open = self.state.states.counts.open_regressions + self.state.states.counts.over;
                     ui.selectable_value(
                         &mut self.prefs.left_tab,
                         LeftTab::Findings,
