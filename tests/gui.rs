@@ -369,6 +369,9 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     harness.get_by_label("PENDING");
     harness.get_by_label("Sign…").click();
     harness.run();
+    // The author (remembered from the draft) is not offered as the signer.
+    let prompt = harness.state().state.sign_prompt.clone().unwrap();
+    assert_eq!(prompt.1, "", "{prompt:?}");
     harness.state_mut().state.apply(headroom::gui::Command::AskSign(Some((
         "tighten-schema".into(),
         "tom@example.com".into(),

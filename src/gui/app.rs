@@ -101,8 +101,13 @@ impl App {
             Command::EditProposal(Some(d)) if d.draft.author.is_empty() && self.state.proposal_draft.is_none() => {
                 d.draft.author.clone_from(&self.prefs.principal);
             }
-            Command::AskSign(Some((_, who, key))) if who.is_empty() && key.is_empty() && self.state.sign_prompt.is_none() => {
-                who.clone_from(&self.prefs.principal);
+            Command::AskSign(Some((id, who, key))) if who.is_empty() && key.is_empty() && self.state.sign_prompt.is_none() => {
+                // Never the proposal's author as its signer: an author's signature proves authorship
+                // and never approves, so whoever signs types their name.
+                let author = self.state.proposals.iter().find(|(p, _)| &p.id == id).map(|(p, _)| p.author.as_str());
+                if author != Some(self.prefs.principal.as_str()) {
+                    who.clone_from(&self.prefs.principal);
+                }
                 key.clone_from(&self.prefs.key_file);
             }
             Command::Sign(_, who, key) => {
