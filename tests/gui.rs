@@ -923,3 +923,27 @@ fn a_budget_over_its_limit_is_a_finding_too() {
     harness.run();
     assert!(harness.query_by_label("frontend.javascript over its limit").is_none());
 }
+
+#[test]
+fn an_error_creating_a_proposal_is_shown_inside_its_dialog() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    harness.get_by_label("Propose a change…").click();
+    harness.run();
+    let mut draft = harness.state().state.proposal_draft.clone().unwrap();
+    draft.new = 45.0;
+    harness.state_mut().state.apply(headroom::gui::Command::EditProposal(Some(draft)));
+    harness.run();
+    // No id, title or author yet: the dialog says why, and stays open with the draft.
+    harness.get_by_label("Create proposal").click();
+    harness.run();
+    let error = harness.state().state.proposal_draft.as_ref().and_then(|d| d.error.clone()).expect("the error is in the dialog");
+    harness.get_by_label(&error);
+    assert!(harness.state().state.message.as_deref().is_none_or(|m| !m.contains("Cannot propose")));
+    assert!(
+        dir.path().join("proposals").read_dir().map_or(0, Iterator::count)
+            == std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets/proposals")).map_or(0, Iterator::count)
+    );
+}

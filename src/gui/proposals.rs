@@ -150,6 +150,9 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.colored_label(theme::WARN, why);
             }
         }
+        if let Some(error) = &current.error {
+            ui.colored_label(theme::FAIL, error);
+        }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
                 commands.push(Command::SubmitProposal);

@@ -247,6 +247,8 @@ pub struct ProposalDraft {
     pub draft: crate::approval::draft::Draft,
     /// What it would change (file, line, old, new), its kind, and what it needs; or why it cannot be made.
     pub preview: Result<Preview, String>,
+    /// Why the last "Create proposal" failed, shown in the dialog (cleared by the next edit).
+    pub error: Option<String>,
 }
 
 /// What a drafted proposal would do: the lines it changes (file, line, old, new), its kind, and
@@ -263,6 +265,7 @@ impl ProposalDraft {
             new: current,
             draft: crate::approval::draft::Draft { author: author.to_owned(), ..Default::default() },
             preview: Err("change the value".to_owned()),
+            error: None,
         }
     }
 }
@@ -995,6 +998,7 @@ impl AppState {
             self.proposal_draft = None;
             return;
         };
+        draft.error = None;
         let Some(root) = self.writable_root("propose a change") else { return };
         let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
         let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
@@ -1034,7 +1038,12 @@ impl AppState {
                 self.proposal_draft = None;
                 self.refresh_proposals(&root);
             }
-            Err(e) => self.message = Some(format!("Cannot propose: {e}")),
+            // Inside the dialog, next to what to fix, and the draft kept.
+            Err(e) => {
+                if let Some(d) = &mut self.proposal_draft {
+                    d.error = Some(format!("Cannot propose: {e}"));
+                }
+            }
         }
     }
 
