@@ -947,3 +947,17 @@ fn an_error_creating_a_proposal_is_shown_inside_its_dialog() {
             == std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets/proposals")).map_or(0, Iterator::count)
     );
 }
+
+#[test]
+fn a_proposals_id_is_derived_from_the_selected_budget() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Frontend bundle").click();
+    harness.run();
+    harness.get_by_label("Propose a change…").click();
+    harness.run();
+    harness.get_by_label("Propose a budget change");
+    let draft = harness.state().state.proposal_draft.clone().unwrap();
+    assert_eq!(draft.draft.id, "change-frontend");
+    assert!(!draft.draft.id.contains("auth"));
+}
