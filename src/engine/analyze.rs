@@ -179,6 +179,27 @@ pub const TREND_RUNS: usize = 120;
 /// The p-value below which a drift counts.
 pub const TREND_SIGNIFICANCE: f64 = 0.01;
 
+/// The line a plot draws through one segment of `values`: the values at its first and last
+/// position. Where Mann–Kendall finds a drift (p < [`TREND_SIGNIFICANCE`]) it is the robust
+/// (long-lag Theil–Sen) line, so a drift is drawn as the trend it is; else the segment's level, flat. Both methods are
+/// O(n²): a long segment is read at [`TREND_RUNS`] evenly spaced positions.
+#[must_use]
+pub fn segment_line(values: &[f64], segment: &changepoint::Segment) -> (f64, f64) {
+    let flat = (segment.level, segment.level);
+    let Some(part) = values.get(segment.start..segment.end.min(values.len())) else { return flat };
+    if part.len() < 4 {
+        return flat;
+    }
+    let step = part.len().div_ceil(TREND_RUNS).max(1);
+    let x: Vec<f64> = (0..part.len()).step_by(step).map(|i| i as f64).collect();
+    let y: Vec<f64> = x.iter().map(|&i| part[i as usize]).collect();
+    let drifting = stats::mann_kendall_p_value(&y).is_some_and(|p| p < TREND_SIGNIFICANCE);
+    // The samples are `step` runs apart: the slope per sample over `step` is the slope per run.
+    let Some(slope) = stats::long_lag_slope(&y).map(|s| s / step as f64).filter(|_| drifting) else { return flat };
+    let Some(intercept) = stats::median(&x.iter().zip(&y).map(|(x, y)| y - slope * x).collect::<Vec<_>>()) else { return flat };
+    (intercept, intercept + slope * (part.len() - 1) as f64)
+}
+
 /// The trend of the newest segment of `values` (positions `runs` in the history).
 #[must_use]
 pub fn trend(

@@ -130,6 +130,9 @@ pub enum Finding {
         /// The id of the last run that had it.
         last_seen: Option<String>,
     },
+    /// The checked environment has no run at all: nothing measures the budget there. Never a
+    /// pass: it counts as missing data (fail or warn, as the settings say).
+    NoRun,
     /// No earlier run of the baseline branch to compare with.
     NoBaseline,
     /// The history's unit does not convert into the budget's.
@@ -157,7 +160,7 @@ impl Finding {
             | Finding::BaseRegression { .. } => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } | Finding::Ambiguous { .. } => Status::Fail,
             Finding::Improvement { .. } | Finding::WithinNoise { .. } => Status::Pass,
-            Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NotInRun { .. } => missing_status,
+            Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NotInRun { .. } | Finding::NoRun => missing_status,
         }
     }
 
@@ -176,6 +179,7 @@ impl Finding {
             Finding::MappedMetricMissing { .. } => "mapped_metric_missing",
             Finding::Ambiguous { .. } => "ambiguous_metric",
             Finding::NotInRun { .. } => "not_in_run",
+            Finding::NoRun => "no_run",
             Finding::NoBaseline => "no_baseline",
             Finding::UnitMismatch { .. } => "unit_mismatch",
         }
@@ -632,7 +636,10 @@ fn evaluate(
             }
         }
     };
-    let Some(run) = run_index else { return };
+    let Some(run) = run_index else {
+        result.findings.push(Finding::NoRun);
+        return;
+    };
     let value_of = |p: usize| series.points[p].measurement.statistic(budget.statistic).map(|v| v * factor);
     let Some(value) = point_at(series, run as u32).and_then(value_of) else {
         let last_seen = series
@@ -1186,6 +1193,8 @@ mod tests {
         assert_eq!(report.problems.len(), 1);
         assert!(report.problems[0].message.contains("no run for environment `prod` (the history has runs for: ci)"));
         assert_eq!(report.exit_code(), 1);
+        // No data is never a pass: each budget says nothing measures it there.
+        assert!(report.results.iter().all(|r| r.status == Status::Fail && r.findings == [Finding::NoRun]), "{:?}", report.results);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! Panels are functions that read [`AppState`] and push [`Command`]s; `App::ui` applies them
 //! after the frame is drawn.
 
+use super::standing::Tally;
 use super::state::{AppState, Command, PathPurpose, Source};
-use super::{findings, metric, proposals, review, theme, tree};
+use super::{attention, findings, metric, proposals, review, theme, tree};
 use crate::model::workspace::{CheckSettings, MissingData};
 use egui::{RichText, Ui};
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub enum LeftTab {
     /// The budget tree.
     #[default]
     Budgets,
+    /// Everything that needs attention, most severe first.
+    Attention,
     /// The engine's findings.
     Findings,
     /// Budget change proposals.
@@ -98,8 +101,13 @@ impl App {
             Command::EditProposal(Some(d)) if d.draft.author.is_empty() && self.state.proposal_draft.is_none() => {
                 d.draft.author.clone_from(&self.prefs.principal);
             }
-            Command::AskSign(Some((_, who, key))) if who.is_empty() && key.is_empty() && self.state.sign_prompt.is_none() => {
-                who.clone_from(&self.prefs.principal);
+            Command::AskSign(Some((id, who, key))) if who.is_empty() && key.is_empty() && self.state.sign_prompt.is_none() => {
+                // Never the proposal's author as its signer: an author's signature proves authorship
+                // and never approves, so whoever signs types their name.
+                let author = self.state.proposals.iter().find(|(p, _)| &p.id == id).map(|(p, _)| p.author.as_str());
+                if author != Some(self.prefs.principal.as_str()) {
+                    who.clone_from(&self.prefs.principal);
+                }
                 key.clone_from(&self.prefs.key_file);
             }
             Command::Sign(_, who, key) => {
@@ -111,6 +119,8 @@ impl App {
                     self.prefs.principal.clone_from(&d.draft.author);
                 }
             }
+            // A count clicked in the status bar shows its budgets in the tree.
+            Command::ShowTally(_) | Command::SetFilter(_) => self.prefs.left_tab = LeftTab::Budgets,
             _ => {}
         }
         let entering = matches!(command, Command::EnterReview) && self.state.review.is_none();
@@ -155,28 +165,32 @@ impl eframe::App for App {
             egui::CentralPanel::default().show(ui, |ui| review::review_ui(ui, &self.state, &mut commands));
         } else {
             egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, &self.state, &mut self.prefs, &mut commands));
-            egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, &self.state, &mut commands));
+            egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, &self.state, &mut self.prefs.left_tab, &mut commands));
             egui::Panel::left("budgets").resizable(true).default_size(theme::TREE_WIDTH).show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Budgets, RichText::new("Budgets").heading());
-                    let open = self
-                        .state
-                        .findings
-                        .iter()
-                        .filter(|r| {
-                            r.triage.state.is_open() && self.state.finding(r).verdict == crate::engine::analyze::Verdict::Regression
-                        })
-                        .count();
-                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Findings, RichText::new(format!("Findings ({open})")).heading());
+                    ui.selectable_value(&mut self.prefs.left_tab, LeftTab::Budgets, RichText::new("Budgets").size(theme::TAB_SIZE));
+                    let attention = self.state.attention.len();
+                    ui.selectable_value(
+                        &mut self.prefs.left_tab,
+                        LeftTab::Attention,
+                        RichText::new(format!("Needs attention ({attention})")).size(theme::TAB_SIZE),
+                    );
+                    let open = self.state.states.counts.open_regressions + self.state.states.counts.over;
+                    ui.selectable_value(
+                        &mut self.prefs.left_tab,
+                        LeftTab::Findings,
+                        RichText::new(format!("Findings ({open})")).size(theme::TAB_SIZE),
+                    );
                     let proposals = self.state.proposals.len();
                     ui.selectable_value(
                         &mut self.prefs.left_tab,
                         LeftTab::Proposals,
-                        RichText::new(format!("Proposals ({proposals})")).heading(),
+                        RichText::new(format!("Proposals ({proposals})")).size(theme::TAB_SIZE),
                     );
                 });
                 match self.prefs.left_tab {
                     LeftTab::Budgets => tree::tree_ui(ui, &self.state, &mut commands),
+                    LeftTab::Attention => attention::attention_ui(ui, &self.state, &mut commands),
                     LeftTab::Findings => findings::findings_ui(ui, &self.state, &mut commands),
                     LeftTab::Proposals => proposals::proposals_ui(ui, &self.state, &mut commands),
                 }
@@ -322,7 +336,7 @@ fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &mut Prefs, commands: &mut Vec<
     });
 }
 
-fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands: &mut Vec<Command>) {
     if let Some((fraction, what)) = state.loading() {
         ui.add(egui::ProgressBar::new(fraction).show_percentage().text(format!("Loading: {what}")));
     }
@@ -333,11 +347,56 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         return;
     }
-    let (pass, warn, fail) = state.report.counts();
-    ui.horizontal(|ui| {
-        ui.colored_label(theme::PASS, format!("{pass} within budget"));
-        ui.colored_label(theme::WARN, format!("{warn} warnings"));
-        ui.colored_label(theme::FAIL, format!("{fail} failing"));
+    ui.horizontal_wrapped(|ui| {
+        // The whole workspace first, never calmer than the truth: incomplete where any budget
+        // went unchecked (a file that did not load, no data in this environment).
+        let overall = state.states.overall;
+        let phrase = RichText::new(overall.words().to_uppercase()).strong().color(theme::status_color(Some(overall.status())));
+        if state.attention.is_empty() {
+            ui.label(phrase);
+        } else if ui.link(phrase).on_hover_text("Show what needs attention, most severe first").clicked() {
+            *left_tab = LeftTab::Attention;
+        }
+        ui.separator();
+        let counts = state.states.counts;
+        if counts.files_not_loaded > 0 {
+            ui.colored_label(
+                theme::FAIL,
+                format!(
+                    "{} in {} that did not load",
+                    super::standing::plural(counts.not_loaded, "budget", "budgets"),
+                    super::standing::plural(counts.files_not_loaded, "file", "files")
+                ),
+            );
+        }
+        // Each count is a link: it shows those budgets in the tree.
+        for (tally, color) in
+            [(Tally::NoData, theme::FAIL), (Tally::Failing, theme::FAIL), (Tally::Warnings, theme::WARN), (Tally::Pass, theme::PASS)]
+        {
+            let n = state.states.count(tally);
+            if n == 0 && tally == Tally::NoData {
+                continue;
+            }
+            let link = ui.link(RichText::new(tally.words(n)).color(color)).on_hover_text("Show them in the tree");
+            if link.clicked() {
+                commands.push(Command::ShowTally(tally));
+            }
+        }
+        if counts.regressed > 0 {
+            let link = ui
+                .link(
+                    RichText::new(super::standing::plural(counts.open_regressions, "open regression", "open regressions"))
+                        .color(theme::WARN),
+                )
+                .on_hover_text("Show the budgets with an open regression in the tree");
+            if link.clicked() {
+                commands.push(Command::SetFilter(super::state::TreeFilter {
+                    regressed_only: true,
+                    sort: state.filter.sort,
+                    ..Default::default()
+                }));
+            }
+        }
         ui.separator();
         ui.label(format!("{} runs, {} metrics", state.workspace.history.runs.len(), state.workspace.history.series.len()));
         if let Some(message) = &state.message {
@@ -353,7 +412,11 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     if !state.workspace.errors.is_empty() {
         egui::CollapsingHeader::new(
-            RichText::new(format!("{} problems in the workspace's files", state.workspace.errors.len())).color(theme::FAIL),
+            RichText::new(format!(
+                "{} in the workspace's files",
+                super::standing::plural(state.workspace.errors.len(), "problem", "problems")
+            ))
+            .color(theme::FAIL),
         )
         .id_salt("errors")
         .default_open(true)

@@ -63,7 +63,8 @@ pub fn plot_png(plot: &PlotData, result: &BudgetResult, centre: Option<f64>, siz
     for _ in 0..2 {
         let mut output = ctx.run_ui(input(), |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                history_plot_ui(ui, plot, result, &PlotOptions { id: "export", view, show_legend: false, ..PlotOptions::default() });
+                // The legend above the plot, as in the app, so the PNG says what each line is.
+                history_plot_ui(ui, plot, result, &PlotOptions { id: "export", view, show_legend: true, ..PlotOptions::default() });
             });
         });
         for (id, delta) in output.textures_delta.set.iter().flat_map(|(id, deltas)| deltas.iter().map(move |d| (id, d))) {

@@ -1,65 +1,156 @@
 //! The findings list: every change point the engine found, most severe first, with its root-cause
 //! hints and the team's triage; a click shows the metric centred on the change.
 
-use super::state::{AppState, Command};
+use super::state::{AppState, Command, ProposalDraft};
 use super::theme;
 use crate::engine::analyze::Verdict;
 use crate::model::triage::TriageState;
 use crate::report::analysis::{change_words, finding_hints};
+use crate::report::quantity;
 use egui::{RichText, Ui};
 
 /// The list.
 pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let open = state.findings.iter().filter(|r| state.finding(r).verdict == Verdict::Regression && r.triage.state.is_open()).count();
-    ui.label(format!("{} change points, {open} regressions open", state.findings.len()));
+    let open = state.states.counts.open_regressions;
+    ui.label(format!(
+        "{}, {}, {} (not yet fixed, won't fix or invalid) on {}",
+        super::standing::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
+        super::standing::plural(state.findings.len(), "change point", "change points"),
+        super::standing::plural(open, "regression open", "regressions open"),
+        super::standing::plural(state.states.counts.regressed, "budget", "budgets"),
+    ));
+    triage_filter_ui(ui, state, commands);
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        let mut any = state.findings_filter.is_none() && over_budget_ui(ui, state, commands);
         for (row_index, row) in state.findings.iter().enumerate() {
-            let f = state.finding(row);
-            let unit = row.budget.map_or("", |b| state.workspace.budgets[b].unit.symbol());
-            let name = row.budget.map_or(f.metric.as_str(), |b| state.workspace.budgets[b].id.as_str());
-            let when = state
-                .workspace
-                .history
-                .runs
-                .get(f.run_index)
-                .and_then(|r| r.timestamp)
-                .map_or_else(String::new, |t| format!(" · {}", t.date()));
-            ui.horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                ui.painter().circle_filled(rect.center(), 4.0, theme::severity_color(f.severity));
-                let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
-                if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
-                    commands.push(Command::SelectFinding(row_index));
-                }
-            });
-            ui.label(RichText::new(change_words(f, unit)).color(theme::severity_color(f.severity)));
-            for hint in finding_hints(f, unit) {
-                ui.label(RichText::new(hint).small().weak());
+            if state.findings_filter.is_some_and(|s| row.triage.state != s) {
+                continue;
             }
-            ui.horizontal(|ui| {
-                let mut state_now = row.triage.state;
-                egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
-                    for s in TriageState::ALL {
-                        ui.selectable_value(&mut state_now, s, s.label());
+            any = true;
+            let f = state.finding(row);
+            // A finding the team has closed (fixed, won't fix, invalid, backed out) is dimmed and
+            // tagged with its state, so the open ones stand out.
+            let closed = !row.triage.state.is_open();
+            ui.scope(|ui| {
+                if closed {
+                    ui.multiply_opacity(0.55);
+                }
+                let unit = row.budget.map_or("", |b| state.workspace.budgets[b].unit.symbol());
+                let name = row.budget.map_or(f.metric.as_str(), |b| state.workspace.budgets[b].id.as_str());
+                let when = state
+                    .workspace
+                    .history
+                    .runs
+                    .get(f.run_index)
+                    .and_then(|r| r.timestamp)
+                    .map_or_else(String::new, |t| format!(" · {}", t.date()));
+                ui.horizontal(|ui| {
+                    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                    ui.painter().circle_filled(rect.center(), 4.0, theme::severity_color(f.severity));
+                    let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
+                    if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
+                        commands.push(Command::SelectFinding(row_index));
+                    }
+                    if closed {
+                        ui.label(RichText::new(row.triage.state.label().to_uppercase()).small().strong());
                     }
                 });
-                if state_now != row.triage.state {
-                    let mut entry = row.triage.clone();
-                    entry.state = state_now;
-                    commands.push(Command::SetTriage(row.key.clone(), entry));
+                ui.label(RichText::new(change_words(f, unit)).color(theme::severity_color(f.severity)));
+                for hint in finding_hints(f, unit) {
+                    ui.label(RichText::new(hint).small().weak());
                 }
-                if ui.small_button("Owner and note…").clicked() {
-                    commands.push(Command::EditTriage(Some((row.key.clone(), row.triage.clone()))));
+                if f.verdict == Verdict::Improvement {
+                    // An improvement is not triaged like a regression: the budget can follow it down.
+                    let draft =
+                        row.budget.and_then(|b| ProposalDraft::tightening(b, &state.workspace.budgets[b], &f.run_id, f.before, f.after));
+                    if let Some(draft) = draft {
+                        let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
+                        if ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had").clicked()
+                        {
+                            commands.push(Command::EditProposal(Some(draft)));
+                        }
+                    }
+                } else {
+                    ui.horizontal(|ui| {
+                        let mut state_now = row.triage.state;
+                        egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
+                            for s in TriageState::ALL {
+                                ui.selectable_value(&mut state_now, s, s.label());
+                            }
+                        });
+                        if state_now != row.triage.state {
+                            let mut entry = row.triage.clone();
+                            entry.state = state_now;
+                            commands.push(Command::SetTriage(row.key.clone(), entry));
+                        }
+                        if ui.small_button("Owner and note…").clicked() {
+                            commands.push(Command::EditTriage(Some((row.key.clone(), row.triage.clone()))));
+                        }
+                        if !row.triage.owner.is_empty() {
+                            ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
+                        }
+                    });
                 }
-                if !row.triage.owner.is_empty() {
-                    ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
+                if !row.triage.note.is_empty() {
+                    ui.label(RichText::new(&row.triage.note).italics().small());
                 }
             });
-            if !row.triage.note.is_empty() {
-                ui.label(RichText::new(&row.triage.note).italics().small());
-            }
             ui.separator();
+        }
+        if !any && !state.findings.is_empty() {
+            ui.label("No finding in this triage state.");
+        }
+    });
+}
+
+/// The budgets over their limits, first: a finding too, though no change point made it (a limit
+/// lowered, or a slow drift past it). Not triaged: the way out is a fix or a proposal. Whether any was shown.
+fn over_budget_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) -> bool {
+    let mut any = false;
+    for r in &state.report.results {
+        let Some(value) = r.value else { continue };
+        if !state.is_over(r.budget) {
+            continue;
+        }
+        any = true;
+        let unit = r.unit.symbol();
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 4.0, theme::FAIL);
+            let title = RichText::new(format!("{} over its limit", r.id)).strong();
+            if ui.selectable_label(false, title).on_hover_text("Show its history against the limit").clicked() {
+                commands.push(Command::Select(r.budget));
+            }
+            ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
+        });
+        ui.label(
+            RichText::new(format!("newest run {} against a limit of {}", quantity(value, unit), quantity(r.limit, unit)))
+                .color(theme::FAIL),
+        );
+        ui.separator();
+    }
+    any
+}
+
+/// The menu narrowing the list to one triage state, with how many are in each.
+fn triage_filter_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Show findings");
+        let mut shown = state.findings_filter;
+        let words = |s: Option<TriageState>| s.map_or("every triage state", TriageState::label);
+        egui::ComboBox::from_id_salt("findings triage filter")
+            .selected_text(words(shown))
+            .show_ui(ui, |ui| {
+                for s in std::iter::once(None).chain(TriageState::ALL.map(Some)) {
+                    let n = state.findings.iter().filter(|r| s.is_none_or(|s| r.triage.state == s)).count();
+                    ui.selectable_value(&mut shown, s, format!("{} ({n})", words(s)));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if shown != state.findings_filter {
+            commands.push(Command::FilterFindings(shown));
         }
     });
 }

@@ -36,7 +36,12 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     };
     let budget = &state.workspace.budgets[index];
     let result = state.result_of.get(&index).map(|&r| &state.report.results[r]);
-    ui.heading(RichText::new(&budget.name).color(theme::status_color(state.status_of(index))));
+    // The title is in the colour of the budget's own state, as its status word below; what
+    // its allocations or members say is a line of its own.
+    let own = state.state_of(index);
+    ui.heading(
+        RichText::new(&budget.name).color(theme::status_color(own.map(super::standing::BudgetState::status).or(state.status_of(index)))),
+    );
     ui.label(RichText::new(format!("{} · {}:{}", budget.id, budget.file, budget.pos.line)).weak());
     if let Some(description) = &budget.description {
         ui.label(description);
@@ -47,10 +52,11 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         return;
     };
     result_ui(ui, r, &budget.statistic.to_string(), state);
+    below_ui(ui, state, index);
     super::proposals::propose_button_ui(ui, state, index, r.limit, commands);
     if !budget.children.is_empty() {
         ui.add_space(4.0);
-        allocation_sum_ui(ui, state, index);
+        allocation_sum_ui(ui, state, index, true);
         children_ui(ui, state, index, commands);
     }
     ui.add_space(4.0);
@@ -66,7 +72,8 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
         return;
     }
-    ui.horizontal(|ui| {
+    // Wraps on a narrow window, so the plot below keeps the full width.
+    ui.horizontal_wrapped(|ui| {
         ui.label("Show");
         for range in TimeRange::OFFERED {
             if ui.selectable_label(state.range == range, range.label()).clicked() {
@@ -131,8 +138,10 @@ fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 
 fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
     let unit = r.unit.symbol();
+    let words = super::standing::BudgetState::of(r);
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(r.status.as_str().to_uppercase()).strong().color(theme::status_color(Some(r.status))));
+        ui.label(RichText::new(words.words()).strong().color(theme::status_color(Some(r.status))));
         ui.label(format!("metric {} ({statistic})", r.metric));
         ui.separator();
         ui.label(format!("value {}", r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit))));
@@ -176,8 +185,28 @@ fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<C
     });
 }
 
-/// The sum of a budget's allocations against its own limit.
-pub fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize) {
+/// A line where the budget's members or allocations are worse than the budget itself, so a
+/// title in its own colour never hides a failing allocation.
+fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
+    let own = state.state_of(index).map(super::standing::BudgetState::status);
+    let worse: Vec<&str> = state.workspace.budgets[index]
+        .children
+        .iter()
+        .filter(|&&c| state.status_of(c) > own)
+        .map(|&c| state.workspace.budgets[c].name.as_str())
+        .collect();
+    if let Some(worst) = state.status_of(index).filter(|&w| Some(w) > own && !worse.is_empty()) {
+        let what = if worst == crate::engine::check::Status::Fail { "failing" } else { "with warnings" };
+        ui.colored_label(
+            theme::status_color(Some(worst)),
+            format!("Below it, {} {what}: {}", super::standing::plural(worse.len(), "allocation", "allocations"), worse.join(", ")),
+        );
+    }
+}
+
+/// The sum of a budget's allocations against its own limit, and where the parent is measured on
+/// its own, how that compares with the allocations' measurements together.
+pub fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize, explain: bool) {
     let budget = &state.workspace.budgets[index];
     let env = state.report.environment.as_deref();
     let (Some(limit), unit) = (budget.limit_in(env), budget.unit.symbol()) else { return };
@@ -191,8 +220,23 @@ pub fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize) {
     let mut text = format!("allocated {} of {}", quantity(allocated, unit), quantity(limit, unit));
     if let Some(m) = measured {
         text.push_str(&format!(", allocations measure {} together", quantity(m, unit)));
+        let own = state.result_of.get(&index).and_then(|&r| state.report.results[r].value);
+        if let Some(own) = own
+            && explain
+            && own != 0.0
+            && ((m - own) / own).abs() > 0.005
+        {
+            let (more, by) = if m > own { ("more", m - own) } else { ("less", own - m) };
+            text.push_str(&format!(
+                "; that is {} ({:.1}%) {more} than the {} itself measures ({}): each is measured on its own, so shared parts or what no allocation covers make the sum differ from the whole",
+                quantity(by, unit),
+                100.0 * by / own.abs(),
+                budget.name,
+                quantity(own, unit)
+            ));
+        }
     }
-    ui.label(RichText::new(text).weak().small());
+    ui.label(RichText::new(text).small());
 }
 
 /// An x value in words: a time to the second, or a run's number.
@@ -341,6 +385,95 @@ pub fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: 
     history_plot_with_runs_ui(ui, plot, r, options, None);
 }
 
+/// The legend's name of the band the gate lets pass.
+const BAND_NAME: &str = "gate passes (baseline ± smallest flaggable change)";
+/// The legend's name of the engine's levels and trends.
+const LEVEL_NAME: &str = "level or drift (engine)";
+
+/// How a legend entry's swatch is drawn: as the plot draws the item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Swatch {
+    /// A solid line.
+    Line,
+    /// A dashed line.
+    Dashed,
+    /// A filled area.
+    Fill,
+    /// A point.
+    Dot,
+    /// A vertical line (a change point).
+    Vertical,
+}
+
+/// The legend of a history plot: every item it draws, in the colour and shape it is drawn.
+fn history_legend(plot: &PlotData, r: &BudgetResult, proposed: Option<f64>, ink: egui::Color32) -> Vec<(String, egui::Color32, Swatch)> {
+    let unit = r.unit.symbol();
+    let mut entries = vec![(BASELINE.to_owned(), theme::SERIES, Swatch::Line)];
+    for (k, o) in plot.overlays.iter().enumerate() {
+        entries.push((o.name.clone(), theme::overlay_color(k), Swatch::Line));
+    }
+    if !plot.other.is_empty() {
+        entries.push((OTHER.to_owned(), theme::OTHER_BRANCH, Swatch::Dot));
+    }
+    if plot.baseline_band.is_some() {
+        entries.push((BAND_NAME.to_owned(), theme::BAND, Swatch::Fill));
+    }
+    if !plot.levels.is_empty() {
+        entries.push((LEVEL_NAME.to_owned(), theme::LEVEL, Swatch::Dashed));
+    }
+    let mut severities: Vec<crate::engine::analyze::Severity> = plot.change_points.iter().map(|c| c.1).collect();
+    severities.sort();
+    severities.dedup();
+    for severity in severities.into_iter().rev() {
+        entries.push((format!("change point ({})", severity.as_str()), theme::severity_color(severity), Swatch::Vertical));
+    }
+    if plot.alarms.iter().any(|a| a.2) {
+        entries.push(("alarm, confirmed".to_owned(), theme::FAIL, Swatch::Dot));
+    }
+    if plot.alarms.iter().any(|a| !a.2) {
+        entries.push(("alarm, likely noise".to_owned(), theme::WARN, Swatch::Dot));
+    }
+    entries.push((format!("limit {}", quantity(r.limit, unit)), ink, Swatch::Line));
+    if let Some(w) = r.warning {
+        entries.push((format!("warning {}", quantity(w, unit)), theme::WARN, Swatch::Dashed));
+    }
+    if let Some(p) = proposed {
+        entries.push((format!("proposed limit {}", quantity(p, unit)), ink, Swatch::Dashed));
+    }
+    entries
+}
+
+/// A legend outside the plot (above it, wrapping), so it never covers data: a swatch drawn as the
+/// item is drawn, and its name.
+pub fn legend_ui(ui: &mut Ui, entries: &[(String, egui::Color32, Swatch)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (name, color, swatch) in entries {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
+            let painter = ui.painter();
+            let (left, right) = (rect.left_center(), rect.right_center());
+            match swatch {
+                Swatch::Line => {
+                    painter.line_segment([left, right], egui::Stroke::new(2.0, *color));
+                }
+                Swatch::Dashed => {
+                    painter.add(egui::Shape::dashed_line(&[left, right], egui::Stroke::new(2.0, *color), 4.0, 3.0));
+                }
+                Swatch::Fill => {
+                    painter.rect_filled(rect.shrink2(egui::vec2(1.0, 2.0)), 1.0, *color);
+                }
+                Swatch::Dot => {
+                    painter.circle_filled(rect.center(), 3.5, *color);
+                }
+                Swatch::Vertical => {
+                    painter.line_segment([rect.center_top(), rect.center_bottom()], egui::Stroke::new(2.0, *color));
+                }
+            }
+            ui.label(RichText::new(name).small());
+            ui.add_space(6.0);
+        }
+    });
+}
+
 /// [`history_plot_ui`] with the history, for hover text naming runs and commits.
 pub fn history_plot_with_runs_ui(
     ui: &mut Ui,
@@ -349,15 +482,19 @@ pub fn history_plot_with_runs_ui(
     options: &PlotOptions,
     history: Option<&crate::model::history::History>,
 ) {
-    use egui_plot::{Legend, Line, LineStyle, MarkerShape, Plot, Points, Polygon, VLine};
+    use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Polygon, VLine};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
     let hover_unit = unit.clone();
+    let ink = theme::limit_color(ui.visuals().dark_mode);
+    if options.show_legend {
+        legend_ui(ui, &history_legend(plot, r, options.proposed, ink));
+    }
     let mut chart =
         Plot::new(options.id)
             .id(plot_id(options.id))
-            // From zero, so the distance to the limit looks as large as it is.
-            .include_y(0.0)
+            // Scaled to the data and the limit (egui_plot fits the data; the limit is included so
+            // the distance to it shows), not from zero: the data fills the plot.
             .include_y(r.limit)
             .y_axis_label(format!("{} ({unit})", r.metric))
             .label_formatter(move |hover| match hover {
@@ -372,11 +509,10 @@ pub fn history_plot_with_runs_ui(
                 }
                 egui_plot::HoverPosition::Elsewhere { .. } => None,
             });
-    chart = with_x_axis(chart, is_time);
-    if options.show_legend {
-        // Bottom right: plots start at zero, so the data seldom lies there.
-        chart = chart.legend(Legend::default().position(egui_plot::Corner::RightBottom));
+    if let Some(p) = options.proposed {
+        chart = chart.include_y(p);
     }
+    chart = with_x_axis(chart, is_time);
     if let (Some(first), Some(last)) = (plot.main.first(), plot.main.last()) {
         chart = chart.include_x(first[0]).include_x(last[0]);
     }
@@ -398,9 +534,9 @@ pub fn history_plot_with_runs_ui(
         let (x_min, x_max) = if x_max > x_min { (x_min, x_max) } else { (f64::MIN, f64::MAX) };
         if let Some((from, to, low, high)) = plot.baseline_band {
             plot_ui.polygon(
-                Polygon::new("gate passes (baseline ± smallest flaggable change)", vec![[from, low], [to, low], [to, high], [from, high]])
+                Polygon::new(BAND_NAME, vec![[from, low], [to, low], [to, high], [from, high]])
                     .fill_color(theme::BAND)
-                    .stroke(egui::Stroke::NONE),
+                    .stroke(egui::Stroke::new(0.0, theme::BAND)),
             );
         }
         for (k, series) in lines.iter().enumerate() {
@@ -420,7 +556,7 @@ pub fn history_plot_with_runs_ui(
             }
         }
         if !plot.levels.is_empty() {
-            plot_ui.line(Line::new("level (engine)", plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
+            plot_ui.line(Line::new(LEVEL_NAME, plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
         }
         for (x, severity, _) in &plot.change_points {
             plot_ui
@@ -438,24 +574,24 @@ pub fn history_plot_with_runs_ui(
             );
             plot_ui.points(Points::new("alarm, likely noise", to_points(noise)).shape(MarkerShape::Down).color(theme::WARN).radius(6.0));
         }
-        budget_lines_ui(plot_ui, r, options.proposed, &unit);
+        budget_lines_ui(plot_ui, r, options.proposed, &unit, ink);
     });
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
 }
 
-/// The limit, the warning and a proposed limit, as horizontal lines.
-fn budget_lines_ui(plot_ui: &mut egui_plot::PlotUi<'_>, r: &BudgetResult, proposed: Option<f64>, unit: &str) {
+/// The limit (in the theme's ink, not a status colour), the warning (amber, dashed) and a
+/// proposed limit (ink, loosely dashed), as horizontal lines.
+fn budget_lines_ui(plot_ui: &mut egui_plot::PlotUi<'_>, r: &BudgetResult, proposed: Option<f64>, unit: &str, ink: egui::Color32) {
     use egui_plot::{HLine, LineStyle};
-    plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, unit)), r.limit).color(theme::FAIL).width(2.0));
+    plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, unit)), r.limit).color(ink).width(2.0));
     if let Some(w) = r.warning {
         plot_ui.hline(HLine::new(format!("warning {}", quantity(w, unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
     }
     if let Some(p) = proposed {
-        plot_ui.hline(
-            HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(theme::SERIES).width(2.0).style(LineStyle::dashed_loose()),
-        );
+        plot_ui
+            .hline(HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(ink).width(2.0).style(LineStyle::dashed_loose()));
     }
 }
 
@@ -494,13 +630,20 @@ fn reduced(ctx: &egui::Context, id: egui::Id, points: &[[f64; 2]], x_min: f64, x
     fresh.to_vec()
 }
 
-/// The allocations of a budget stacked over time against its limit.
+/// The allocations of a budget stacked over time against its limit, in the series palette (never
+/// status colours), with a legend above and a hover naming the allocation, its runs and value.
 fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
-    use egui_plot::{Bar, BarChart, HLine, Legend, Plot};
+    use egui_plot::{Bar, BarChart, HLine, Plot};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
+    let ink = theme::limit_color(ui.visuals().dark_mode);
+    if options.show_legend {
+        let mut entries: Vec<(String, egui::Color32, Swatch)> =
+            plot.stack.iter().enumerate().map(|(i, (name, _))| (name.clone(), theme::stack_color(i), Swatch::Fill)).collect();
+        entries.push((format!("limit {}", quantity(r.limit, &unit)), ink, Swatch::Line));
+        legend_ui(ui, &entries);
+    }
     let chart = Plot::new((options.id, "stacked"))
-        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .include_y(0.0)
         .include_y(r.limit)
         .y_axis_label(format!("{} ({unit}), allocations stacked", r.metric));
@@ -508,8 +651,19 @@ fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &Plo
         let mut charts: Vec<BarChart> = Vec::new();
         for (i, (name, bars)) in plot.stack.iter().enumerate() {
             let color = theme::stack_color(i);
-            let bars: Vec<Bar> = bars.iter().map(|&(x, width, value)| Bar::new(x, value).width(width * 0.9).fill(color)).collect();
-            let mut chart = BarChart::new(name.clone(), bars).color(color);
+            let bars: Vec<Bar> =
+                bars.iter().map(|&(x, width, value)| Bar::new(x, value).width(width * 0.9).fill(color).name(name)).collect();
+            let hover_unit = unit.clone();
+            let mut chart = BarChart::new(name.clone(), bars).color(color).element_formatter(Box::new(move |bar, _| {
+                let (from, to) = (bar.argument - bar.bar_width / 1.8, bar.argument + bar.bar_width / 1.8);
+                format!(
+                    "{}\nmean of the runs {} to {}\n{}",
+                    bar.name,
+                    format_x(from, is_time),
+                    format_x(to, is_time),
+                    quantity(bar.value, &hover_unit)
+                )
+            }));
             let below: Vec<&BarChart> = charts.iter().collect();
             chart = chart.stack_on(&below);
             charts.push(chart);
@@ -517,7 +671,7 @@ fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &Plo
         for chart in charts {
             plot_ui.bar_chart(chart);
         }
-        plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(theme::FAIL).width(2.0));
+        plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, &unit)), r.limit).color(ink).width(2.0));
     });
 }
 

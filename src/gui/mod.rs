@@ -1,6 +1,7 @@
 //! The desktop app (behind the `gui` feature): eframe with the wgpu renderer.
 
 pub mod app;
+pub mod attention;
 pub mod export;
 pub mod findings;
 pub mod gpu_plot;
@@ -8,6 +9,7 @@ pub mod jobs;
 pub mod metric;
 pub mod proposals;
 pub mod review;
+pub mod standing;
 pub mod state;
 pub mod theme;
 pub mod tree;

@@ -73,7 +73,10 @@ pub fn propose_button_ui(ui: &mut Ui, state: &AppState, index: usize, limit: f64
             .on_hover_text("Draft a signed budget change proposal (budget files change only through proposals)")
             .clicked()
     {
-        commands.push(Command::EditProposal(Some(ProposalDraft::new(index, limit, ""))));
+        let mut draft = ProposalDraft::new(index, limit, "");
+        // An id derived from the budget, for the person to keep or change.
+        draft.draft.id = format!("change-{}", slug(&state.workspace.budgets[index].id));
+        commands.push(Command::EditProposal(Some(draft)));
     }
 }
 
@@ -107,10 +110,15 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
             ui.add(egui::DragValue::new(&mut d.new).speed(0.1).suffix(format!(" {unit}")));
             ui.label("new value");
         });
+        // Placeholders from the budget in hand, not another budget's.
+        let now = d.environment.as_ref().and_then(|e| budget.environments.get(e)).and_then(|o| o.limit).or(budget.limit).unwrap_or(0.0);
+        let verb = if d.new < now { "lower" } else { "raise" };
+        let id_hint = format!("{verb}-{}", slug(&budget.id));
+        let title_hint = format!("{}{} {} to {}", verb[..1].to_uppercase(), &verb[1..], budget.name, quantity(d.new, unit));
         egui::Grid::new("proposal fields").num_columns(2).show(ui, |ui| {
             for (label, value, hint) in [
-                ("id", &mut d.draft.id, "raise-auth-latency"),
-                ("title", &mut d.draft.title, "Raise the auth budget to 32 ms"),
+                ("id", &mut d.draft.id, id_hint.as_str()),
+                ("title", &mut d.draft.title, title_hint.as_str()),
                 ("author", &mut d.draft.author, "you@example.com (as in allowed_signers)"),
             ] {
                 ui.label(label);
@@ -149,6 +157,9 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
             Err(why) => {
                 ui.colored_label(theme::WARN, why);
             }
+        }
+        if let Some(error) = &current.error {
+            ui.colored_label(theme::FAIL, error);
         }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
@@ -209,6 +220,11 @@ pub fn sign_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     } else if (&who, &file) != (principal, key) {
         commands.push(Command::AskSign(Some((id.clone(), who, file))));
     }
+}
+
+/// A budget id as part of a proposal id: `services.auth_latency` → `services-auth-latency`.
+fn slug(id: &str) -> String {
+    id.replace(['.', '_', ' '], "-").to_lowercase()
 }
 
 /// `~/x` as a path under the home folder.

@@ -4,7 +4,7 @@
 
 use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use crate::engine::analyze::{Analysis, ChangeFinding, Severity};
-use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
+use crate::engine::check::{BudgetResult, CheckReport, Status};
 use crate::engine::replay::{Replay, replay};
 use crate::model::import::RunInfo;
 use crate::model::store::{TriageSaved, read_triage, save_triage_entry};
@@ -71,8 +71,10 @@ pub struct TreeFilter {
     pub text: String,
     /// Only budgets over their limit.
     pub over_only: bool,
-    /// Only budgets whose newest run regressed.
+    /// Only budgets with an open regression (see [`super::standing`]).
     pub regressed_only: bool,
+    /// Only budgets of one of the status bar's groups (its counts are clickable).
+    pub tally: Option<super::standing::Tally>,
     /// The order of siblings.
     pub sort: SortKey,
 }
@@ -117,6 +119,8 @@ pub enum Command {
     Select(usize),
     /// Select a finding (its index in [`AppState::findings`]): its metric, centred on its change point.
     SelectFinding(usize),
+    /// Show only the findings in this triage state (`None`: every finding).
+    FilterFindings(Option<crate::model::triage::TriageState>),
     /// Show a window asking for a path, with this text in it.
     AskPath(PathPurpose, String),
     /// Close that window.
@@ -135,6 +139,8 @@ pub enum Command {
     SetEnvironment(Option<String>),
     /// Change which budgets the tree shows.
     SetFilter(TreeFilter),
+    /// Show the budgets of one of the status bar's groups in the tree.
+    ShowTally(super::standing::Tally),
     /// Show another part of the history.
     SetRange(TimeRange),
     /// Show a budget's allocations stacked against it, or its own history.
@@ -241,6 +247,8 @@ pub struct ProposalDraft {
     pub draft: crate::approval::draft::Draft,
     /// What it would change (file, line, old, new), its kind, and what it needs; or why it cannot be made.
     pub preview: Result<Preview, String>,
+    /// Why the last "Create proposal" failed, shown in the dialog (cleared by the next edit).
+    pub error: Option<String>,
 }
 
 /// What a drafted proposal would do: the lines it changes (file, line, old, new), its kind, and
@@ -257,8 +265,47 @@ impl ProposalDraft {
             new: current,
             draft: crate::approval::draft::Draft { author: author.to_owned(), ..Default::default() },
             preview: Err("change the value".to_owned()),
+            error: None,
         }
     }
+}
+
+impl ProposalDraft {
+    /// A draft tightening `budget` after an improvement from `before` to `after`: the limit moves
+    /// with the level, keeping the headroom the budget had (limit × after / before, to three
+    /// significant figures). `None` where the budget has no limit or the levels do not allow it.
+    #[must_use]
+    pub fn tightening(index: usize, budget: &crate::model::budget::Budget, run: &str, before: f64, after: f64) -> Option<ProposalDraft> {
+        let limit = budget.limit?;
+        let ratio = after / before;
+        if !(ratio.is_finite() && ratio > 0.0) || before <= 0.0 {
+            return None;
+        }
+        let new = three_figures(limit * ratio);
+        if new.to_bits() == limit.to_bits() {
+            return None;
+        }
+        let unit = budget.unit.symbol();
+        let mut draft = ProposalDraft::new(index, new, "");
+        draft.draft.id = format!("tighten-{}-{run}", budget.id.replace(['.', '_', ' '], "-"));
+        draft.draft.title = format!("Tighten {} to {}", budget.name, crate::report::quantity(new, unit));
+        draft.draft.rationale = format!(
+            "Improved at {run} from {} to {}; the limit follows, keeping the headroom it had.",
+            crate::report::quantity(before, unit),
+            crate::report::quantity(after, unit)
+        );
+        Some(draft)
+    }
+}
+
+/// `x` rounded to three significant figures.
+fn three_figures(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    #[allow(clippy::cast_possible_truncation)] // a float's decimal exponent fits an i32
+    let scale = 10f64.powi(2 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
 }
 
 /// What a path window is for.
@@ -300,7 +347,7 @@ pub struct PlotData {
     pub x_is_time: bool,
     /// The engine's change points of `main`: (x, severity, words).
     pub change_points: Vec<(f64, Severity, String)>,
-    /// The engine's level of each segment of `main`, as a step line.
+    /// The engine's level of each segment of `main` (its trend where it drifts), as one line.
     pub levels: Vec<[f64; 2]>,
     /// The band the gate lets pass: (x from, x to, low, high), where there is a baseline.
     pub baseline_band: Option<(f64, f64, f64, f64)>,
@@ -483,8 +530,9 @@ impl PlotSource {
             }
             for s in &m.segmentation.segments {
                 if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {
-                    plot.levels.push([x_of(a), s.level]);
-                    plot.levels.push([x_of(b), s.level]);
+                    let (first, last) = crate::engine::analyze::segment_line(&m.series.values, s);
+                    plot.levels.push([x_of(a), first]);
+                    plot.levels.push([x_of(b), last]);
                 }
             }
         }
@@ -495,7 +543,14 @@ impl PlotSource {
             let from = plot.main[plot.main.len() - b.runs][0];
             let to = plot.other.last().map_or(0.0, |p| p[0]).max(plot.main.last().map_or(0.0, |p| p[0]));
             let spread = b.value.abs() * smallest;
-            plot.baseline_band = Some((from, to, b.value - spread, b.value + spread));
+            // What passes the gate never lies past the limit: the band stops there.
+            let (low, high) = match result.direction {
+                crate::model::units::Direction::LowerIsBetter => (b.value - spread, (b.value + spread).min(result.limit)),
+                crate::model::units::Direction::HigherIsBetter => ((b.value - spread).max(result.limit), b.value + spread),
+            };
+            if low < high {
+                plot.baseline_band = Some((from, to, low, high));
+            }
         }
         plot.stack = self.stack_of(index, &x_of);
         if plot.main.len() > PYRAMID_POINTS {
@@ -589,6 +644,10 @@ pub struct AppState {
     pub ordered_roots: Vec<(String, Vec<usize>)>,
     /// The engine's findings, most severe first.
     pub findings: Vec<FindingRow>,
+    /// What the app says about each budget and the workspace (one definition of each state).
+    pub states: super::standing::States,
+    /// Everything that needs attention, most severe first.
+    pub attention: Vec<super::standing::Attention>,
     /// A path window, where open: what for and the text typed.
     pub path_prompt: Option<(PathPurpose, String)>,
     /// A message for the user (a folder that could not be opened, say).
@@ -615,6 +674,8 @@ pub struct AppState {
     pub sign_prompt: Option<(String, String, String)>,
     /// A finding's triage being edited: its key and the draft.
     pub triage_draft: Option<(String, TriageEntry)>,
+    /// The findings list shows only those in this triage state (`None`: all of them).
+    pub findings_filter: Option<crate::model::triage::TriageState>,
     /// The triage of the finding being edited as it was when the edit began: what the save merges
     /// from, so a change someone else made on disk meanwhile is merged, or reported, not overwritten.
     triage_draft_base: Option<(String, TriageEntry)>,
@@ -663,6 +724,8 @@ impl AppState {
             ordered_children: Vec::new(),
             ordered_roots: Vec::new(),
             findings: Vec::new(),
+            states: super::standing::States::default(),
+            attention: Vec::new(),
             path_prompt: None,
             message: None,
             error_view: None,
@@ -672,6 +735,7 @@ impl AppState {
             gpu_plot: false,
             today: Timestamp::now(),
             triage_draft: None,
+            findings_filter: None,
             triage_draft_base: None,
             proposal_draft: None,
             import_prompt: None,
@@ -802,14 +866,10 @@ impl AppState {
         self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
         self.selected = if same_place { selected_id.and_then(|id| self.workspace.budget_index(&id)) } else { None };
         self.derive_environments();
-        self.derive_tree();
+        // The findings' triage decides which budgets have open regressions: before the tree.
         self.derive_findings();
         self.derive_plot();
-        if let Some(review) = &self.review {
-            let index = review.index;
-            self.review = Some(Review { agenda: self.agenda(), index });
-            self.clamp_review();
-        }
+        self.refresh_review();
     }
 
     /// Applies one command.
@@ -852,9 +912,9 @@ impl AppState {
                 self.environment = environment;
                 self.begin_load(self.source.clone(), Some(Arc::clone(&self.workspace)));
             }
-            Command::SetFilter(filter) => {
-                self.filter = filter;
-                self.derive_tree();
+            Command::SetFilter(filter) => self.set_filter(filter),
+            Command::ShowTally(tally) => {
+                self.set_filter(TreeFilter { tally: Some(tally), sort: self.filter.sort, ..TreeFilter::default() });
             }
             Command::SetRange(range) => {
                 self.range = range;
@@ -869,6 +929,7 @@ impl AppState {
                 self.set_triage(key, entry);
             }
             Command::EditTriage(draft) => self.edit_triage(draft),
+            Command::FilterFindings(triage) => self.findings_filter = triage,
             Command::ShowSensitivity => {
                 let settings = self.report.settings.clone();
                 self.sensitivity = Some(Sensitivity { settings: settings.clone(), scope: None, current: None, tried: None, job: None });
@@ -916,6 +977,11 @@ impl AppState {
         }
     }
 
+    fn set_filter(&mut self, filter: TreeFilter) {
+        self.filter = filter;
+        self.derive_tree();
+    }
+
     /// The workspace folder, or a message saying the example cannot change.
     fn writable_root(&mut self, what: &str) -> Option<PathBuf> {
         match &self.source {
@@ -932,6 +998,7 @@ impl AppState {
             self.proposal_draft = None;
             return;
         };
+        draft.error = None;
         let Some(root) = self.writable_root("propose a change") else { return };
         let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
         let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
@@ -959,7 +1026,8 @@ impl AppState {
         let Some(root) = self.writable_root("propose a change") else { return };
         let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
         let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
-        match crate::approval::draft::propose(&root, &draft.draft, &wanted, &[], self.today) {
+        // Created when written, not when the app started (`today` is fixed at start).
+        match crate::approval::draft::propose(&root, &draft.draft, &wanted, &[], Timestamp::now()) {
             Ok((path, evaluation)) => {
                 self.message = Some(format!(
                     "Wrote {} ({}): {}",
@@ -970,7 +1038,12 @@ impl AppState {
                 self.proposal_draft = None;
                 self.refresh_proposals(&root);
             }
-            Err(e) => self.message = Some(format!("Cannot propose: {e}")),
+            // Inside the dialog, next to what to fix, and the draft kept.
+            Err(e) => {
+                if let Some(d) = &mut self.proposal_draft {
+                    d.error = Some(format!("Cannot propose: {e}"));
+                }
+            }
         }
     }
 
@@ -1011,6 +1084,7 @@ impl AppState {
     fn refresh_proposals(&mut self, root: &Path) {
         let (open, errors) = crate::approval::ledger::open_proposals(root, Timestamp::now());
         self.proposals = open;
+        self.derive_attention();
         if !errors.is_empty() {
             self.message = Some(format!("Proposals that do not read: {}", errors.join("; ")));
         }
@@ -1025,9 +1099,23 @@ impl AppState {
             },
             Source::Example => "Review recorded for this session only: the example workspace is read-only".to_owned(),
         });
-        if self.review.is_some() {
-            self.review = Some(Review { agenda: self.agenda(), index: 0 });
-        }
+        self.refresh_review();
+    }
+
+    /// Builds the review's agenda again (the review was marked held, or a finding triaged), staying
+    /// on the item on screen where it is still on the agenda, and showing its plot.
+    fn refresh_review(&mut self) {
+        let Some(review) = &self.review else { return };
+        let current = review.agenda.items.get(review.index).map(|i| (i.metric.clone(), i.run_index, i.budget));
+        let agenda = self.agenda();
+        let index = current
+            .and_then(|(metric, run, budget)| {
+                agenda.items.iter().position(|i| i.metric == metric && i.run_index == run && i.budget == budget)
+            })
+            .unwrap_or(review.index);
+        self.review = Some(Review { agenda, index });
+        self.clamp_review();
+        self.show_review_item();
     }
 
     fn export_review(&mut self, dir: &Path) {
@@ -1084,25 +1172,30 @@ impl AppState {
         self.environments = seen;
     }
 
-    /// The status of a budget: the worst of its own result and those of everything under it,
-    /// so a collapsed row still shows a failing allocation.
+    /// The status of a budget: the worst of its own state and those of everything under it,
+    /// so a collapsed row still shows a failing allocation (see [`super::standing`]).
     #[must_use]
     pub fn status_of(&self, index: usize) -> Option<Status> {
-        let own = self.result_of.get(&index).map(|&r| self.report.results[r].status);
-        let children = self.workspace.budgets[index].children.iter().filter_map(|&c| self.status_of(c));
-        own.into_iter().chain(children).max()
+        self.states.worst.get(index).copied().flatten().map(super::standing::BudgetState::status)
+    }
+
+    /// A budget's own state (`None` for a group).
+    #[must_use]
+    pub fn state_of(&self, index: usize) -> Option<super::standing::BudgetState> {
+        self.states.own.get(index).copied().flatten()
     }
 
     /// Whether a budget's newest run is over its limit.
     #[must_use]
     pub fn is_over(&self, index: usize) -> bool {
-        self.result_of.get(&index).is_some_and(|&r| self.report.results[r].findings.iter().any(|f| matches!(f, Finding::OverLimit)))
+        self.states.is_over(index)
     }
 
-    /// Whether a budget's newest run regressed against its baseline.
+    /// Whether a budget is regressed: the gate finds its newest run worse than the baseline, or
+    /// it has an open regression (a change point for the worse that nobody has closed).
     #[must_use]
     pub fn is_regressed(&self, index: usize) -> bool {
-        self.result_of.get(&index).is_some_and(|&r| self.report.results[r].findings.iter().any(|f| matches!(f, Finding::Regression { .. })))
+        self.states.is_regressed(index)
     }
 
     /// The analysis' finding of a row.
@@ -1119,6 +1212,7 @@ impl AppState {
             (text.is_empty() || b.id.to_lowercase().contains(&text) || b.name.to_lowercase().contains(&text))
                 && (!self.filter.over_only || self.is_over(i))
                 && (!self.filter.regressed_only || self.is_regressed(i))
+                && self.filter.tally.is_none_or(|t| self.states.is_in(i, t))
         };
         let mut shown = vec![false; budgets.len()];
         for i in 0..budgets.len() {
@@ -1144,6 +1238,10 @@ impl AppState {
             let mut roots: Vec<usize> = self.workspace.roots_of(file).collect();
             order(&mut roots);
             ordered_roots.push((file.clone(), roots));
+        }
+        if self.filter.sort == SortKey::Status {
+            // Failures first across files, not only within each: a file goes by its worst budget.
+            ordered_roots.sort_by_key(|(_, roots)| std::cmp::Reverse(roots.iter().map(|&r| self.status_of(r)).max().flatten()));
         }
         self.shown = shown;
         self.ordered_children = ordered_children;
@@ -1179,6 +1277,45 @@ impl AppState {
             fb.severity.cmp(&fa.severity).then(fb.run_index.cmp(&fa.run_index)).then(fa.metric.cmp(&fb.metric))
         });
         self.findings = rows;
+        let changes = self
+            .findings
+            .iter()
+            .map(|r| (r.budget, super::standing::is_open_regression(self.analysis.findings[r.finding].verdict, r.triage.state)));
+        self.states = super::standing::States::new(&self.workspace, &self.report, changes);
+        self.derive_tree();
+        self.derive_attention();
+    }
+
+    /// The "Needs attention" list, from the states, the findings and the proposals.
+    fn derive_attention(&mut self) {
+        let changes: Vec<(usize, Option<usize>, String, bool)> = self
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let f = &self.analysis.findings[r.finding];
+                let unit = r.budget.map_or("", |b| self.workspace.budgets[b].unit.symbol());
+                let words = format!("{} at {}: {}", f.metric, f.run_id, crate::report::analysis::change_words(f, unit));
+                let untriaged = f.verdict == crate::engine::analyze::Verdict::Regression
+                    && r.triage.state == crate::model::triage::TriageState::Untriaged;
+                (i, r.budget, words, untriaged)
+            })
+            .collect();
+        let proposals: Vec<(String, String)> = self
+            .proposals
+            .iter()
+            .map(|(p, e)| {
+                let status = if e.approved() {
+                    "approved: apply it".to_owned()
+                } else if e.current {
+                    crate::approval::ledger::missing_words(e)
+                } else {
+                    "stale: made for other budget files".to_owned()
+                };
+                (p.id.clone(), format!("{}: {} ({status})", p.id, p.title))
+            })
+            .collect();
+        self.attention = super::standing::needs_attention(&self.workspace, &self.report, &self.states, &changes, &proposals, self.today);
     }
 
     fn select_finding(&mut self, row: usize) {
@@ -1396,6 +1533,7 @@ impl AppState {
             self.triage.entries.insert(key, entry);
             self.message = Some("Triage saved for this session only: the example workspace is read-only".to_owned());
             self.derive_findings();
+            self.refresh_review();
             return;
         };
         let file = root.join(crate::model::triage::record_file(&key));
@@ -1421,6 +1559,7 @@ impl AppState {
             }
         });
         self.derive_findings();
+        self.refresh_review();
     }
 
     fn reload_triage(&mut self) {
@@ -1429,6 +1568,7 @@ impl AppState {
             Ok(triage) => {
                 self.triage = triage;
                 self.derive_findings();
+                self.refresh_review();
             }
             Err(e) => self.message = Some(format!("{e} (the triage shown is unchanged)")),
         }
@@ -1914,10 +2054,11 @@ mod tests {
         let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
         let info = reader.next_frame(&mut pixels).unwrap();
         assert_eq!([info.width, info.height], super::super::export::PLOT_SIZE);
-        // Not blank: the limit line (red) and the series (blue) are there.
-        let red = pixels.chunks(4).filter(|p| p[0] > 180 && p[1] < 110 && p[2] < 100).count();
+        // Not blank: the limit line (the light theme's ink, across the plot) and the series (blue).
+        let width = info.width as usize;
+        let ink_row = pixels.chunks(4 * width).map(|row| row.chunks(4).filter(|p| p[0] < 60 && p[1] < 60 && p[2] < 60).count()).max();
         let blue = pixels.chunks(4).filter(|p| p[2] > 180 && p[0] < 120).count();
-        assert!(red > 200 && blue > 200, "red {red}, blue {blue}");
+        assert!(ink_row.unwrap_or(0) > width / 2 && blue > 200, "ink row {ink_row:?}, blue {blue}");
         assert!(std::fs::read_to_string(out.path().join("review.html")).unwrap().contains(&format!("src=\"{first_png}\"")));
     }
 }

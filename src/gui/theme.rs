@@ -16,6 +16,8 @@ pub const NONE: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
 pub const SERIES: Color32 = Color32::from_rgb(0x4a, 0x90, 0xe2);
 /// Runs of other branches (pull requests).
 pub const OTHER_BRANCH: Color32 = Color32::from_rgb(0xa0, 0x6c, 0xd5);
+/// The text size of the left panel's tabs, in points: four tabs fit the tree's width.
+pub const TAB_SIZE: f32 = 15.0;
 /// The width of the budget tree, in points.
 pub const TREE_WIDTH: f32 = 430.0;
 
@@ -44,43 +46,48 @@ pub fn severity_color(severity: Severity) -> Color32 {
     }
 }
 
-/// The band of values the gate lets pass (baseline ± the smallest flaggable change).
-pub const BAND: Color32 = Color32::from_rgba_premultiplied(0x25, 0x3a, 0x50, 0x30);
+/// The band of values the gate lets pass (baseline ± the smallest flaggable change, never past
+/// the limit): a translucent slate blue, the same on the plot and as its legend swatch (drawn
+/// over the same background, so they match in either theme).
+pub const BAND: Color32 = Color32::from_rgba_unmultiplied_const(0x6a, 0x86, 0xa6, 0x60);
 
 /// The background of the line at fault in a bad file.
 pub const ERROR_LINE: Color32 = Color32::from_rgba_premultiplied(0x70, 0x20, 0x1e, 0x70);
 
-/// Colours of stacked allocations, in turn.
-const STACK: [Color32; 6] = [
-    Color32::from_rgb(0x4a, 0x90, 0xe2),
-    Color32::from_rgb(0x50, 0xb8, 0x8c),
-    Color32::from_rgb(0xd2, 0x99, 0x22),
-    Color32::from_rgb(0xa0, 0x6c, 0xd5),
-    Color32::from_rgb(0xe0, 0x6c, 0x5c),
-    Color32::from_rgb(0x8a, 0x9a, 0xa8),
+/// The limit line: not a status colour (status colours are for statuses), but the ink of the
+/// theme, strong against the plot's background.
+#[must_use]
+pub fn limit_color(dark_mode: bool) -> Color32 {
+    if dark_mode { Color32::from_rgb(0xe8, 0xe8, 0xe8) } else { Color32::from_rgb(0x20, 0x20, 0x20) }
+}
+
+/// Colours of series (stacked allocations, overlaid metrics), in turn: none of them green, amber
+/// or red, which mean statuses, and none the purple of other branches.
+const PALETTE: [Color32; 6] = [
+    SERIES,
+    Color32::from_rgb(0xd4, 0x5e, 0xa8),
+    Color32::from_rgb(0x36, 0xa9, 0xc9),
+    Color32::from_rgb(0xa8, 0x74, 0x4a),
+    Color32::from_rgb(0x8e, 0x7c, 0xc3),
+    Color32::from_rgb(0x6f, 0x82, 0x96),
 ];
 
 /// The colour of the `i`th stacked allocation.
 #[must_use]
 pub fn stack_color(i: usize) -> Color32 {
-    STACK[i % STACK.len()]
+    PALETTE[i % PALETTE.len()]
 }
 
-/// Colours of metrics overlaid on a plot, in turn: apart from the series' blue, the pull
-/// requests' purple and the limit's red and warning's amber.
-const OVERLAY: [Color32; 6] = [
-    Color32::from_rgb(0x2c, 0xa5, 0x8d),
-    Color32::from_rgb(0xd4, 0x5e, 0xa8),
-    Color32::from_rgb(0x8c, 0x9a, 0x2e),
-    Color32::from_rgb(0x36, 0xa9, 0xc9),
-    Color32::from_rgb(0xa8, 0x74, 0x4a),
-    Color32::from_rgb(0x8a, 0x9a, 0xa8),
-];
-
-/// The colour of the `i`th overlaid metric.
+/// The colour of the `i`th overlaid metric: the palette after the baseline's own blue.
 #[must_use]
 pub fn overlay_color(i: usize) -> Color32 {
-    OVERLAY[i % OVERLAY.len()]
+    PALETTE[1 + i % (PALETTE.len() - 1)]
+}
+
+/// Whether a colour is one of the status colours (tests hold the palette to it).
+#[must_use]
+pub fn is_status_color(color: Color32) -> bool {
+    [PASS, WARN, FAIL].contains(&color)
 }
 
 #[cfg(test)]

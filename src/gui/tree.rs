@@ -20,7 +20,9 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.add(egui::TextEdit::singleline(&mut filter.text).id(filter_id()).hint_text("Filter budgets (Ctrl+F)").desired_width(200.0));
         ui.checkbox(&mut filter.over_only, "over budget");
-        ui.checkbox(&mut filter.regressed_only, "regressed");
+        ui.checkbox(&mut filter.regressed_only, "open regression").on_hover_text(
+            "The gate finds the newest run regressed, or a change point for the worse is not yet fixed, won't fix or invalid",
+        );
     });
     ui.horizontal(|ui| {
         let label = ui.label("Sort by");
@@ -35,12 +37,22 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             .labelled_by(label.id);
         environment_ui(ui, state, commands);
     });
+    if let Some(tally) = filter.tally {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("Showing only: {}", tally.words(state.states.count(tally)))).strong());
+            if ui.small_button("Show all").clicked() {
+                filter.tally = None;
+            }
+        });
+    }
     if filter != state.filter {
         commands.push(Command::SetFilter(filter.clone()));
     }
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let mut any = false;
+        // Sorted by status, the files that did not load (nothing in them checked) lead.
+        let unloaded_first = state.filter.sort == SortKey::Status;
+        let mut any = unloaded_first && unloaded_files_ui(ui, state, commands);
         for (file, roots) in &state.ordered_roots {
             if !roots.iter().any(|&r| state.shown.get(r).copied().unwrap_or(false)) {
                 continue;
@@ -51,6 +63,9 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                     budget_row_ui(ui, state, root, commands);
                 }
             });
+        }
+        if !unloaded_first {
+            any |= unloaded_files_ui(ui, state, commands);
         }
         if !any {
             ui.label(if !state.has_loaded() {
@@ -88,15 +103,56 @@ pub fn environment_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>
         .labelled_by(label.id);
 }
 
-/// A budget's row: name, value against limit and what is left.
+/// The budget files that did not load, as red nodes with the budgets they name marked "not
+/// loaded" (never green, never missing): a click shows the file's first error. Whether any was shown.
+fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) -> bool {
+    for unloaded in &state.workspace.unloaded {
+        let errors: Vec<usize> =
+            state.workspace.errors.iter().enumerate().filter(|(_, e)| e.file == unloaded.file).map(|(i, _)| i).collect();
+        let title = format!(
+            "{} did not load: {}, {}",
+            unloaded.file,
+            super::standing::plural(unloaded.budgets.count, "budget not checked", "budgets not checked"),
+            super::standing::plural(errors.len(), "problem", "problems")
+        );
+        egui::CollapsingHeader::new(RichText::new(title).color(theme::FAIL).strong())
+            .id_salt(("unloaded", &unloaded.file))
+            .default_open(true)
+            .show(ui, |ui| {
+                for id in &unloaded.budgets.ids {
+                    ui.horizontal(|ui| {
+                        status_dot_ui(ui, Some(Status::Fail));
+                        let row = ui.selectable_label(false, RichText::new(format!("{id}   not loaded")).color(theme::FAIL));
+                        if row.on_hover_text("Its file did not load: show the problem").clicked()
+                            && let Some(&first) = errors.first()
+                        {
+                            commands.push(Command::ShowError(first));
+                        }
+                    });
+                }
+                if unloaded.budgets.ids.is_empty() {
+                    ui.label(RichText::new("The file does not parse: its budgets are unknown until it does.").color(theme::FAIL));
+                }
+                if let Some(&first) = errors.first()
+                    && ui.link("Show the problem").clicked()
+                {
+                    commands.push(Command::ShowError(first));
+                }
+            });
+    }
+    !state.workspace.unloaded.is_empty()
+}
+
+/// A budget's row: name, value against limit and what is left, in the colour of its own state
+/// (a group: the worst of its members).
 #[must_use]
 pub fn row_text(state: &AppState, index: usize) -> RichText {
     let budget = &state.workspace.budgets[index];
-    let status = state.status_of(index);
+    let status = state.state_of(index).map(super::standing::BudgetState::status).or_else(|| state.status_of(index));
     let mut text = budget.name.clone();
     if let Some(result) = state.result_of.get(&index).map(|&r| &state.report.results[r]) {
         let unit = result.unit.symbol();
-        let value = result.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit));
+        let value = result.value.map_or_else(|| "no data".to_owned(), |v| quantity(v, unit));
         text.push_str(&format!("   {value} / {}", quantity(result.limit, unit)));
         match result.headroom_fraction() {
             Some(h) if h >= 0.0 => text.push_str(&format!("   {:.0}% left", h * 100.0)),
@@ -132,10 +188,18 @@ fn noise_text(state: &AppState, index: usize) -> Option<String> {
 }
 
 fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
+    use super::standing::BudgetState;
     if state.is_over(index) {
         ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
+    } else if let Some(BudgetState::NoData(status)) = state.state_of(index) {
+        ui.label(RichText::new("NO DATA").small().strong().color(theme::status_color(Some(status))));
     } else if state.is_regressed(index) {
-        ui.label(RichText::new("REGRESSED").small().strong().color(theme::FAIL));
+        // The gate's status where it judged a regression; an open change point alone is a warning.
+        let status = match state.state_of(index) {
+            Some(BudgetState::Regressed(s)) => s,
+            _ => Status::Warn,
+        };
+        ui.label(RichText::new("REGRESSED").small().strong().color(theme::status_color(Some(status))));
     }
     if let Some(text) = noise_text(state, index) {
         ui.label(RichText::new(text).small().weak()).on_hover_text("noise floor · when the drift reaches the limit");
@@ -161,7 +225,7 @@ fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec
     }
     let id = ui.make_persistent_id(("budget", &budget.id));
     let mut collapsing = egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, budget.kind == BudgetKind::Group);
-    if !state.filter.text.is_empty() || state.filter.over_only || state.filter.regressed_only {
+    if !state.filter.text.is_empty() || state.filter.over_only || state.filter.regressed_only || state.filter.tally.is_some() {
         // While filtering, what matched is shown, not hidden in a collapsed parent.
         collapsing.set_open(true);
     }
@@ -175,7 +239,7 @@ fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec
         })
         .body(|ui| {
             if budget.kind != BudgetKind::Group {
-                super::metric::allocation_sum_ui(ui, state, index);
+                super::metric::allocation_sum_ui(ui, state, index, false);
             }
             for &child in children {
                 budget_row_ui(ui, state, child, commands);

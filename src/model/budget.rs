@@ -962,6 +962,68 @@ fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
+/// What a budget file that did not load would have held, as far as its text tells: the app
+/// shows these budgets as "not loaded" (never as within budget), and counts them as not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NamedBudgets {
+    /// The ids of the budgets with a limit that the file names (empty where the YAML does not parse).
+    pub ids: Vec<String>,
+    /// How many budgets with a limit the file holds: the ids, or where the YAML does not parse,
+    /// the lines that set a limit (`limit:`, `max_…:`, `min_…:`, an allocation's `name: value`).
+    pub count: usize,
+}
+
+/// The budgets with a limit that a budget file names, read leniently (misspelt fields and bad
+/// values are ignored; only the shape of the two forms counts). See [`NamedBudgets`].
+#[must_use]
+pub fn budgets_named_in(text: &str) -> NamedBudgets {
+    let Ok(root) = yaml::parse(text) else {
+        let count = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| {
+                let key = l.split(':').next().unwrap_or("").trim();
+                l.contains(':') && (key == "limit" || key.starts_with("max_") || key.starts_with("min_"))
+            })
+            .count();
+        return NamedBudgets { ids: Vec::new(), count };
+    };
+    let mut ids = Vec::new();
+    if let Value::Map(entries) = &root.value {
+        match entries.iter().find(|(k, _)| k.name == "budgets") {
+            Some((_, budgets)) => named_members(budgets, "", &mut ids),
+            None => {
+                for (capability, node) in entries {
+                    if let Value::Map(limits) = &node.value {
+                        ids.extend(
+                            limits.iter().filter_map(|(k, _)| AdrKey::parse(&k.name)).map(|a| format!("{}.{}", capability.name, a.metric)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    NamedBudgets { count: ids.len(), ids }
+}
+
+/// The checked budgets of a `budgets:` or `allocations:` mapping (groups are not checked).
+fn named_members(node: &Node, prefix: &str, ids: &mut Vec<String>) {
+    let Value::Map(entries) = &node.value else { return };
+    for (key, member) in entries {
+        let id = join(prefix, &key.name);
+        let children = match &member.value {
+            Value::Map(fields) => fields.iter().filter(|(k, _)| k.name == "budgets" || k.name == "allocations").collect(),
+            _ => Vec::new(),
+        };
+        if !children.iter().any(|(k, _)| k.name == "budgets") {
+            ids.push(id.clone());
+        }
+        for (_, child) in children {
+            named_members(child, &id, ids);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1096,5 +1158,19 @@ mod tests {
     fn a_foreign_adr_key_is_explained() {
         let e = errors("cap:\n  latency: 50\n");
         assert!(e[0].contains("max_latency_ms"), "{e:?}");
+    }
+
+    #[test]
+    fn a_file_that_does_not_load_still_names_its_budgets_and_a_syntax_error_counts_its_limits() {
+        let misspelt =
+            "budgets:\n  api:\n    limt: 20\n    allocations: {routing: 5, auth: 5}\n  group:\n    budgets:\n      a: {limit: 1}\n";
+        let named = budgets_named_in(misspelt);
+        assert_eq!(named.ids, ["api", "api.routing", "api.auth", "group.a"]);
+        assert_eq!(named.count, 4);
+        let adr = budgets_named_in("schema_validator:\n  max_latency_ms: 50\n  max_memry_mb: x\n");
+        assert_eq!(adr.ids, ["schema_validator.latency", "schema_validator.memry"]);
+        let broken = budgets_named_in("budgets:\n  a:\n    limit: [5\n  b:\n    limit: 3\n");
+        assert!(broken.ids.is_empty());
+        assert_eq!(broken.count, 2);
     }
 }

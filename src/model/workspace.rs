@@ -180,6 +180,18 @@ pub struct Workspace {
     pub measures: BTreeMap<String, Resolution>,
     /// Every problem found, by file.
     pub errors: Vec<LoadError>,
+    /// The budget files that did not load, with the budgets they name as far as their text tells
+    /// (a file loads whole or not at all, so each of these budgets is unchecked).
+    pub unloaded: Vec<UnloadedFile>,
+}
+
+/// A budget file that did not load.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnloadedFile {
+    /// The file, relative to the root.
+    pub file: String,
+    /// The budgets it names.
+    pub budgets: crate::model::budget::NamedBudgets,
 }
 
 /// Folders of a workspace that hold no budgets.
@@ -240,6 +252,14 @@ impl Workspace {
             }
             if let Some(e) = merge_conflict(name, text) {
                 workspace.errors.push(e);
+                if is_budget_file(name)
+                    && !name.starts_with(&history_prefix)
+                    && name != POLICY_FILE
+                    && name != TRIAGE_FILE
+                    && !is_triage_record(name)
+                {
+                    workspace.unloaded.push(UnloadedFile { file: name.clone(), budgets: crate::model::budget::budgets_named_in(text) });
+                }
                 continue;
             }
             if name == POLICY_FILE {
@@ -308,6 +328,7 @@ impl Workspace {
             Ok(b) => b,
             Err(errors) => {
                 self.errors.extend(errors);
+                self.unloaded.push(UnloadedFile { file: name.to_owned(), budgets: crate::model::budget::budgets_named_in(text) });
                 return;
             }
         };
@@ -338,6 +359,9 @@ impl Workspace {
         }
         if !errors.is_empty() {
             self.errors.extend(errors);
+            let ids: Vec<String> = budgets.iter().filter(|b| b.is_checked()).map(|b| b.id.clone()).collect();
+            self.unloaded
+                .push(UnloadedFile { file: name.to_owned(), budgets: crate::model::budget::NamedBudgets { count: ids.len(), ids } });
             return;
         }
         let offset = self.budgets.len();

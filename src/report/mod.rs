@@ -252,6 +252,7 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             Some(run) => format!("the checked run has no value for `{}` (last seen in run `{run}`)", result.metric),
             None => format!("the checked run has no value for `{}`", result.metric),
         },
+        Finding::NoRun => format!("no run in this environment: nothing measures `{}` here, so it is not checked", result.metric),
         Finding::NoBaseline => "no earlier run of the baseline branch to compare with".to_owned(),
         Finding::UnitMismatch { history_unit } => {
             format!("the history records `{}` in {history_unit}, which does not convert to the budget's {unit}", result.metric)

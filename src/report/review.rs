@@ -19,12 +19,16 @@ pub enum Section {
     OverBudget,
     /// Change points for the worse since the last review.
     NewRegressions,
-    /// Regressions from before the last review that are still acknowledged or being investigated.
+    /// Regressions from before the last review that nobody has closed yet (untriaged, acknowledged
+    /// or being investigated): they stay on the agenda until they are triaged.
     StillOpen,
     /// Budgets past their warning level or drifting towards their limit.
     AtRisk,
     /// Budget change proposals waiting for sign-off or to be applied.
     Proposals,
+    /// Regressions marked fixed (or backed out) since the last review, for the record; they leave
+    /// the agenda at the next review.
+    Fixed,
 }
 
 impl Section {
@@ -35,6 +39,7 @@ impl Section {
             Section::OverBudget => "Over budget",
             Section::NewRegressions => "New regressions since the last review",
             Section::StillOpen => "Still open from earlier reviews",
+            Section::Fixed => "Fixed since the last review",
             Section::AtRisk => "At risk: past the warning level or drifting",
             Section::Proposals => "Budget change proposals",
         }
@@ -42,7 +47,8 @@ impl Section {
 }
 
 /// The sections in the order of the meeting.
-pub const SECTIONS: [Section; 5] = [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk, Section::Proposals];
+pub const SECTIONS: [Section; 6] =
+    [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk, Section::Proposals, Section::Fixed];
 
 /// One thing to discuss.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,8 +109,26 @@ pub fn agenda(
     proposals: &[(Proposal, Evaluation)],
     today: Timestamp,
 ) -> Agenda {
+    let changes = change_items(workspace, triage, analysis);
     let mut items = budget_items(workspace, report, today);
-    items.extend(change_items(workspace, triage, analysis));
+    // One item per budget where a change point tells its story: a budget at risk that has an open
+    // regression on the agenda is discussed there, its at-risk lines added to it.
+    let mut changes = changes;
+    items.retain(|item| {
+        let Some(change) = changes
+            .iter_mut()
+            .find(|c| item.section == Section::AtRisk && c.budget.is_some() && c.budget == item.budget && c.section != Section::Fixed)
+        else {
+            return true;
+        };
+        for line in &item.lines {
+            if !change.lines.contains(line) {
+                change.lines.push(line.clone());
+            }
+        }
+        false
+    });
+    items.extend(changes);
     items.extend(proposal_items(workspace, proposals));
     items.sort_by_key(|i| i.section);
     let mut context = format!("Workspace {}", workspace.root);
@@ -219,27 +243,30 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
     let history = &workspace.history;
     let mut items = Vec::new();
     let position = |run: &str| history.runs.iter().position(|r| r.id == run);
+    let mut seen = std::collections::HashSet::new();
     let mut changes: Vec<&ChangeFinding> = analysis.findings.iter().filter(|f| f.verdict == Verdict::Regression).collect();
     changes.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.run_index.cmp(&a.run_index)));
     for f in changes {
-        let (key, state, owner) = match triage.find(&f.metric, &f.run_id, position) {
-            Some((key, entry)) => (key.to_owned(), entry.state, entry.owner.clone()),
-            None => (crate::model::triage::finding_key(&f.metric, &f.run_id), TriageState::Untriaged, String::new()),
+        let (key, state, owner, updated) = match triage.find(&f.metric, &f.run_id, position) {
+            Some((key, entry)) => (key.to_owned(), entry.state, entry.owner.clone(), entry.updated),
+            None => (crate::model::triage::finding_key(&f.metric, &f.run_id), TriageState::Untriaged, String::new(), None),
         };
-        if state == TriageState::Invalid {
+        if state == TriageState::Invalid || !seen.insert(key.clone()) {
             continue;
         }
         let at = history.runs.get(f.run_index).and_then(|r| r.timestamp);
-        let new = match (triage.last_review, at) {
-            (Some(review), Some(at)) => at > review,
+        let since_review = |t: Option<Timestamp>| match (triage.last_review, t) {
+            (Some(review), Some(t)) => t > review,
             _ => true,
         };
-        let section = if new {
-            Section::NewRegressions
-        } else if matches!(state, TriageState::Acknowledged | TriageState::Investigating) {
-            Section::StillOpen
-        } else {
-            continue;
+        let section = match state {
+            // Fixed: reported once, at the first review after the fix.
+            TriageState::Fixed | TriageState::BackedOut if since_review(updated) => Section::Fixed,
+            TriageState::Fixed | TriageState::BackedOut => continue,
+            _ if since_review(at) => Section::NewRegressions,
+            // Untriaged work stays until someone triages it.
+            s if s.is_open() => Section::StillOpen,
+            _ => continue,
         };
         let unit = analysis.metrics.iter().find(|m| m.metric == f.metric).and_then(|m| m.unit.as_ref()).map(|u| u.symbol().to_owned());
         let unit = f.budget.as_deref().and_then(|id| workspace.budget(id)).map_or(unit.unwrap_or_default(), |b| b.unit.symbol().to_owned());

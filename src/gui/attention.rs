@@ -1,0 +1,43 @@
+//! The "Needs attention" view: everything across the workspace's files that someone should look
+//! at, most severe first (the list is [`super::standing::needs_attention`]); a click shows it.
+
+use super::state::{AppState, Command};
+use super::theme;
+use egui::{RichText, Ui};
+
+/// The list.
+pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    if state.attention.is_empty() {
+        ui.label("Nothing needs attention: every budget is checked and within budget, and nothing is open.");
+        return;
+    }
+    ui.label(format!(
+        "{} across every file, most severe first",
+        super::standing::plural(state.attention.len(), "thing needs attention", "things need attention")
+    ));
+    ui.separator();
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        for item in &state.attention {
+            let color = theme::status_color(Some(item.kind.status()));
+            ui.horizontal(|ui| {
+                super::tree::status_dot_ui(ui, Some(item.kind.status()));
+                ui.label(RichText::new(item.kind.words().to_uppercase()).small().strong().color(color));
+            });
+            {
+                // Wrapped to the panel's width: a long line never widens the panel over the plot.
+                let selected = state.selected.is_some() && state.selected == item.budget;
+                let row = ui.add(egui::Button::selectable(selected, item.title.as_str()).wrap());
+                if row.clicked() {
+                    if let Some(finding) = item.finding {
+                        commands.push(Command::SelectFinding(finding));
+                    } else if let Some(budget) = item.budget {
+                        commands.push(Command::Select(budget));
+                    } else if let Some(error) = item.error {
+                        commands.push(Command::ShowError(error));
+                    }
+                }
+            }
+            ui.add_space(4.0);
+        }
+    });
+}
