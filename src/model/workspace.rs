@@ -629,45 +629,7 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 Ok(r) => config.retention = Some(r),
                 Err((f, message)) => err(node, &f, message),
             },
-            ("check", Value::Map(fields)) => {
-                for (k, v) in fields {
-                    let f = format!("check.{}", k.name);
-                    if k.name == "budgets" {
-                        let Value::Map(budgets) = &v.value else {
-                            err(v, &f, format!("expected a mapping of budget ids to settings, found {}", v.value.kind_name()));
-                            continue;
-                        };
-                        for (id, overrides) in budgets {
-                            let path = format!("check.budgets.{}", id.name);
-                            let Value::Map(overrides) = &overrides.value else {
-                                err(overrides, &path, format!("expected a mapping of settings, found {}", overrides.value.kind_name()));
-                                continue;
-                            };
-                            let mut own = BudgetCheck::default();
-                            for (k, v) in overrides {
-                                let f = format!("{path}.{}", k.name);
-                                match check_field(&k.name, v) {
-                                    Ok(CheckField::Threshold(t)) => own.regression_threshold = Some(t),
-                                    Ok(CheckField::BaselineRuns(n)) => own.baseline_runs = Some(n),
-                                    Ok(CheckField::Significance(p)) => own.significance = Some(p),
-                                    Ok(CheckField::Missing(m)) => own.missing_data = Some(m),
-                                    Err(message) => err(v, &f, message),
-                                }
-                            }
-                            config.check.budgets.insert(id.name.clone(), own);
-                            config.check_positions.insert(id.name.clone(), id.pos);
-                        }
-                        continue;
-                    }
-                    match check_field(&k.name, v) {
-                        Ok(CheckField::Threshold(t)) => config.check.regression_threshold = t,
-                        Ok(CheckField::BaselineRuns(n)) => config.check.baseline_runs = n,
-                        Ok(CheckField::Significance(p)) => config.check.significance = p,
-                        Ok(CheckField::Missing(m)) => config.check.missing_data = m,
-                        Err(message) => err(v, &f, message),
-                    }
-                }
-            }
+            ("check", Value::Map(fields)) => check_settings(file, fields, &mut config, &mut later),
             ("metrics", Value::Map(entries)) => config.metrics = metric_map(file, entries, &mut later),
             ("alerts", Value::Map(fields)) => config.alert_promql = alert_promql(file, fields, &mut later),
             (known, other) if CONFIG_FIELDS.contains(&known) => {
@@ -738,6 +700,48 @@ pub fn with_check_setting(file: &str, text: &str, budget: Option<&str>, name: &s
         }
     }
     with_check_settings(file, text, &config.check).map_err(first)
+}
+
+/// `headroom.yaml`'s `check:`: the workspace's gate settings and each budget's own.
+fn check_settings(file: &str, fields: &[(yaml::Key, Node)], config: &mut Config, errors: &mut Vec<LoadError>) {
+    let mut err = |node: &Node, field: &str, message: String| errors.push(LoadError::new(file, node.pos, field, message));
+    for (k, v) in fields {
+        let f = format!("check.{}", k.name);
+        if k.name == "budgets" {
+            let Value::Map(budgets) = &v.value else {
+                err(v, &f, format!("expected a mapping of budget ids to settings, found {}", v.value.kind_name()));
+                continue;
+            };
+            for (id, overrides) in budgets {
+                let path = format!("check.budgets.{}", id.name);
+                let Value::Map(overrides) = &overrides.value else {
+                    err(overrides, &path, format!("expected a mapping of settings, found {}", overrides.value.kind_name()));
+                    continue;
+                };
+                let mut own = BudgetCheck::default();
+                for (k, v) in overrides {
+                    let f = format!("{path}.{}", k.name);
+                    match check_field(&k.name, v) {
+                        Ok(CheckField::Threshold(t)) => own.regression_threshold = Some(t),
+                        Ok(CheckField::BaselineRuns(n)) => own.baseline_runs = Some(n),
+                        Ok(CheckField::Significance(p)) => own.significance = Some(p),
+                        Ok(CheckField::Missing(m)) => own.missing_data = Some(m),
+                        Err(message) => err(v, &f, message),
+                    }
+                }
+                config.check.budgets.insert(id.name.clone(), own);
+                config.check_positions.insert(id.name.clone(), id.pos);
+            }
+            continue;
+        }
+        match check_field(&k.name, v) {
+            Ok(CheckField::Threshold(t)) => config.check.regression_threshold = t,
+            Ok(CheckField::BaselineRuns(n)) => config.check.baseline_runs = n,
+            Ok(CheckField::Significance(p)) => config.check.significance = p,
+            Ok(CheckField::Missing(m)) => config.check.missing_data = m,
+            Err(message) => err(v, &f, message),
+        }
+    }
 }
 
 /// `headroom.yaml`'s `metrics:`: budget metric to the name (or names) of the history's metrics.
