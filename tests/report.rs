@@ -1,6 +1,6 @@
 //! `headroom report` in a real headless Chromium (Debian's `chromium`): every page of the site
 //! loads from `file://` without a console message, every link resolves, every plot renders (its
-//! pixels hold the limit's red and the runs' blue), and a page prints.
+//! pixels hold the limit's ink and the runs' blue), and a page prints.
 //!
 //! How it works, without the DevTools protocol: a harness page next to the site loads each page
 //! in an iframe (Chromium's `--allow-file-access-from-files` lets one `file://` page read
@@ -50,7 +50,7 @@ function near(img, colours) {
       for (const img of doc.images) {
         await loaded(img);
         const ok = img.complete && img.naturalWidth > 0;
-        page.images.push({ src: img.src, ok, width: img.naturalWidth, red_blue: ok ? near(img, [[0xe0, 0x44, 0x3c], [0x4a, 0x90, 0xe2]]) : [0, 0] });
+        page.images.push({ src: img.src, ok, width: img.naturalWidth, red_blue: ok ? near(img, [[0x20, 0x20, 0x20], [0x4a, 0x90, 0xe2]]) : [0, 0] });
       }
       for (const a of doc.querySelectorAll('a[href]')) {
         page.links.push(a.href);
@@ -147,7 +147,7 @@ fn every_page_of_the_report_loads_in_chromium_with_its_links_resolved_and_its_pl
             images += 1;
             assert_eq!(image["ok"], true, "{url}: {image}");
             let [red, blue] = [0, 1].map(|k| image["red_blue"][k].as_u64().unwrap());
-            assert!(red > 500, "{url}: the limit is not drawn in red: {image}");
+            assert!(red > 500, "{url}: the limit is not drawn in ink: {image}");
             let svg = std::fs::read_to_string(image["src"].as_str().unwrap().strip_prefix("file://").unwrap()).unwrap();
             if svg.contains("class=\"runs\"") {
                 assert!(blue > 100, "{url}: the runs are not drawn in blue: {image}");

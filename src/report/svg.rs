@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!   y (unit)                                    ┆ change point (severity colour)
-//!   limit ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┿━━━━━━━━━━━━━ red
+//!   limit ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┿━━━━━━━━━━━━━ ink
 //!   warning ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ┿ ─ ─ ─ ─ ─ ─  amber, dashed
 //!                                    ░░░░░░░░░░░┿░░░░░░░░░░░░  gate passes (baseline band)
 //!   runs ╱╲╱╲__╱╲╱╲__╱╲╱╲__╱╲__╱╲╱╲_╱╲╱╲╱╲╱╲╱╲┆╱╲╱╲╱╲╱╲╱╲╱   blue line; other branches: purple dots
@@ -36,9 +36,12 @@ pub mod colour {
     /// The engine's segment levels.
     pub const LEVEL: &str = "#9aa5b1";
     /// The band of values the gate lets pass (the theme's `BAND`, drawn at its opacity).
-    pub const BAND: &str = "#253a50";
-    /// The band's opacity (the theme's alpha 0x30).
-    pub const BAND_OPACITY: f64 = 0.19;
+    pub const BAND: &str = "#6a86a6";
+    /// The band's opacity (the theme's alpha 0x60).
+    pub const BAND_OPACITY: f64 = 0.376;
+    /// The limit line: the ink of the page, not a status colour (the theme's `limit_color` on a
+    /// light background).
+    pub const LIMIT: &str = "#202020";
 
     /// The colour of a change point's severity, as the app draws it.
     #[must_use]
@@ -244,7 +247,7 @@ pub fn svg(plot: &PlotSeries) -> String {
         out,
         "<line class=\"limit\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{}\" stroke-width=\"2\"/>",
         LEFT + plot_w,
-        colour::FAIL,
+        colour::LIMIT,
         y = py(plot.limit)
     );
     if let Some(w) = plot.warning {
@@ -373,7 +376,7 @@ mod tests {
         assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         for (class, colour) in [
             ("runs", colour::SERIES),
-            ("limit", colour::FAIL),
+            ("limit", colour::LIMIT),
             ("warning", colour::WARN),
             ("band", colour::BAND),
             ("level", colour::LEVEL),
