@@ -466,6 +466,22 @@ fn load(workspace: &Path) -> Result<Workspace, i32> {
     })
 }
 
+/// The workspace, for commands that need every file valid: each error printed (then `refusal`,
+/// where given) and exit code 2 where any file is invalid.
+fn load_valid(workspace: &Path, refusal: Option<&str>) -> Result<Workspace, i32> {
+    let workspace = load(workspace)?;
+    if workspace.errors.is_empty() {
+        return Ok(workspace);
+    }
+    for e in &workspace.errors {
+        eprintln!("error: {e}");
+    }
+    if let Some(refusal) = refusal {
+        eprintln!("{refusal}");
+    }
+    Err(2)
+}
+
 fn run_convert_budgets(from: &str, file: &Path, out: Option<&Path>) -> i32 {
     if from != "lighthouse-ci" {
         eprintln!("error: --from `{from}`: the budgets Headroom converts are lighthouse-ci's");
@@ -635,17 +651,10 @@ fn run_import_prometheus(args: &ImportArgs) -> i32 {
 
 fn run_report(args: &ReportArgs) -> i32 {
     use crate::report::site::{SiteInput, site};
-    let workspace = match load(&args.workspace) {
+    let workspace = match load_valid(&args.workspace, Some("no report was written: fix the files above first")) {
         Ok(w) => w,
         Err(code) => return code,
     };
-    if !workspace.errors.is_empty() {
-        for e in &workspace.errors {
-            eprintln!("error: {e}");
-        }
-        eprintln!("no report was written: fix the files above first");
-        return 2;
-    }
     let options = CheckOptions {
         environment: args.env.clone(),
         baseline_branch: args.baseline_branch.clone(),
@@ -694,16 +703,10 @@ fn run_report(args: &ReportArgs) -> i32 {
 
 fn run_alerts(args: &AlertsArgs) -> i32 {
     use crate::report::prometheus::{alerting, rule_tests, rules};
-    let workspace = match load(&args.workspace) {
+    let workspace = match load_valid(&args.workspace, None) {
         Ok(w) => w,
         Err(code) => return code,
     };
-    if !workspace.errors.is_empty() {
-        for e in &workspace.errors {
-            eprintln!("error: {e}");
-        }
-        return 2;
-    }
     // Run-time alerts use the runtime environment's limits, never the CI gate's by default.
     let environment = args.env.clone().or_else(|| workspace.config.runtime_environment.clone());
     if let Some(env) = &environment
@@ -917,16 +920,10 @@ fn run_analyze(args: &AnalyzeArgs) -> i32 {
 }
 
 fn run_replay(args: &ReplayArgs) -> i32 {
-    let workspace = match load(&args.workspace) {
+    let workspace = match load_valid(&args.workspace, None) {
         Ok(w) => w,
         Err(code) => return code,
     };
-    if !workspace.errors.is_empty() {
-        for e in &workspace.errors {
-            eprintln!("error: {e}");
-        }
-        return 2;
-    }
     let mut settings = workspace.config.check.clone();
     args.gate.apply(&mut settings);
     let replay = crate::engine::replay::replay(&workspace, args.env.clone(), &settings);
