@@ -495,7 +495,7 @@ fn run_convert_budgets(from: &str, file: &Path, out: Option<&Path>) -> i32 {
             return 2;
         }
     };
-    let yaml = match crate::model::import::lighthouse_budgets(&shown, &text) {
+    let yaml = match crate::import::lighthouse_budgets(&shown, &text) {
         Ok(y) => y,
         Err(errors) => {
             for e in &errors {
@@ -528,7 +528,7 @@ fn run_convert_budgets(from: &str, file: &Path, out: Option<&Path>) -> i32 {
 }
 
 fn run_import(args: &ImportArgs) -> i32 {
-    use crate::model::import::{Format, NoteKind, RunInfo, import_with_notes};
+    use crate::import::{Format, NoteKind, RunInfo, import_with_notes};
     // The history is read again under the workspace's lock when the run is added; here only the folder is checked.
     if !args.into.is_dir() {
         eprintln!("error: cannot open the workspace {}: it is not a folder", args.into.display());

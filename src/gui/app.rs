@@ -606,7 +606,7 @@ fn sensitivity_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>)
 }
 
 fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
-    use crate::model::import::Format;
+    use crate::import::Format;
     let Some(current) = &state.import_prompt else { return };
     let mut d = current.clone();
     let mut open = true;

@@ -6,7 +6,7 @@ use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use crate::engine::analyze::{Analysis, ChangeFinding, Severity};
 use crate::engine::check::{BudgetResult, CheckReport, Status};
 use crate::engine::replay::{Replay, replay};
-use crate::model::import::RunInfo;
+use crate::import::RunInfo;
 use crate::model::store::{TriageSaved, read_triage, save_triage_entry};
 use crate::model::time::Timestamp;
 use crate::model::triage::{TRIAGE_FILE, Triage, TriageEntry, finding_key, is_triage_record};
@@ -195,7 +195,7 @@ pub enum Command {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportDraft {
     /// The tool.
-    pub format: crate::model::import::Format,
+    pub format: crate::import::Format,
     /// The files (one per line; criterion: its folder).
     pub paths: String,
     /// The run's id (empty: the format and the time).
@@ -219,7 +219,7 @@ pub struct ImportDraft {
 impl Default for ImportDraft {
     fn default() -> Self {
         ImportDraft {
-            format: crate::model::import::Format::Hyperfine,
+            format: crate::import::Format::Hyperfine,
             paths: String::new(),
             run_id: String::new(),
             branch: String::new(),
@@ -1583,7 +1583,7 @@ impl AppState {
         {
             // criterion's output folder is a run to import (read once); any other folder is a workspace.
             let imported = match &self.source {
-                Source::Folder(root) => Self::import_run(root, crate::model::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
+                Source::Folder(root) => Self::import_run(root, crate::import::Format::Criterion, &[folder], RunInfo::default()).ok(),
                 Source::Example => None,
             };
             match imported {
@@ -1608,7 +1608,7 @@ impl AppState {
                 && let Ok(text) = std::fs::read_to_string(path)
                 && crate::model::history::parse_history_any(&name, &text).is_err()
             {
-                match crate::model::import::sniff(&text) {
+                match crate::import::sniff(&text) {
                     Some(format) => match self.import_one(format, path, RunInfo::default()) {
                         Ok(line) => added.push(line),
                         Err(e) => problems.push(e),
@@ -1651,11 +1651,11 @@ impl AppState {
     /// how many metrics, the run's id and the history file; or why nothing was imported.
     fn import_run(
         root: &Path,
-        format: crate::model::import::Format,
+        format: crate::import::Format,
         paths: &[&Path],
         info: RunInfo,
     ) -> Result<(usize, String, PathBuf), String> {
-        let snapshot = crate::model::import::import(format, paths, info)
+        let snapshot = crate::import::import(format, paths, info)
             .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
         let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
         let (file, _) = crate::model::store::add_runs(root, format.name(), vec![snapshot], false).map_err(|e| e.to_string())?;
@@ -1663,7 +1663,7 @@ impl AppState {
     }
 
     /// Imports a dropped tool's output (the line to show, or why not).
-    fn import_one(&mut self, format: crate::model::import::Format, path: &Path, info: RunInfo) -> Result<String, String> {
+    fn import_one(&mut self, format: crate::import::Format, path: &Path, info: RunInfo) -> Result<String, String> {
         let Source::Folder(root) = &self.source else {
             return Err("the example workspace is read-only: open a folder to import into".to_owned());
         };
@@ -1711,7 +1711,7 @@ impl AppState {
         }
     }
 
-    fn import_files(&mut self, format: crate::model::import::Format, paths: &[PathBuf], info: RunInfo) {
+    fn import_files(&mut self, format: crate::import::Format, paths: &[PathBuf], info: RunInfo) {
         let Some(root) = self.writable_root("import into") else { return };
         let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
         match Self::import_run(&root, format, &refs, info) {

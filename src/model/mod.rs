@@ -4,7 +4,6 @@ pub mod budget;
 pub mod columns;
 pub mod error;
 pub mod history;
-pub mod import;
 pub mod journal;
 pub mod lock;
 pub mod measures;

@@ -28,10 +28,10 @@ mod pytest_benchmark;
 
 pub use lighthouse::lighthouse_budgets;
 
-use super::error::LoadError;
-use super::history::{Measurement, Run, Snapshot};
-use super::time::Timestamp;
-use super::units::Unit;
+use crate::model::error::LoadError;
+use crate::model::history::{Measurement, Run, Snapshot};
+use crate::model::time::Timestamp;
+use crate::model::units::Unit;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -171,7 +171,7 @@ fn json(file: &str, text: &str, expected: &str) -> Result<Json, Vec<LoadError>> 
     serde_json::from_str(text).map_err(|e| {
         vec![LoadError::new(
             file,
-            super::yaml::Pos { line: u32::try_from(e.line()).unwrap_or(0), column: u32::try_from(e.column()).unwrap_or(0) },
+            crate::model::yaml::Pos { line: u32::try_from(e.line()).unwrap_or(0), column: u32::try_from(e.column()).unwrap_or(0) },
             "",
             format!("not JSON ({e}); expected {expected}"),
         )]
