@@ -600,7 +600,7 @@ fn append_history(
 }
 
 fn run_import_prometheus(args: &ImportArgs) -> i32 {
-    use crate::model::prometheus::{RangeQuery, fetch};
+    use crate::import::prometheus::{RangeQuery, fetch};
     use crate::model::time::Timestamp;
     let [url] = args.files.as_slice() else {
         eprintln!("error: --from prometheus takes one server URL, e.g. http://localhost:9090");

@@ -1686,7 +1686,7 @@ impl AppState {
                 return;
             }
             let end = Timestamp::now();
-            let range = crate::model::prometheus::RangeQuery {
+            let range = crate::import::prometheus::RangeQuery {
                 url: d.url.trim().to_owned(),
                 queries,
                 start: Timestamp(end.0 - i64::from(d.days.max(1)) * 86_400_000),
@@ -1697,7 +1697,7 @@ impl AppState {
             // Network I/O: off the UI thread, like loading.
             self.import_job = Some(Job::spawn("headroom-import", Arc::clone(&self.waker), move |progress| {
                 progress(0.0, "querying Prometheus");
-                crate::model::prometheus::fetch(&range).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                crate::import::prometheus::fetch(&range).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
             }));
             self.import_prompt = None;
             return;

@@ -2,6 +2,8 @@
 //!
 //! One adapter per tool, each in its own file below this module; this file holds what they share
 //! (the formats, the run's description, notes, all-or-nothing import) and the history append.
+//! Runtime history comes from Prometheus's HTTP API ([`prometheus`], over the plain HTTP client in
+//! `http.rs`), one run per step.
 //!
 //! | format | what is read | metric | samples |
 //! |---|---|---|---|
@@ -21,9 +23,11 @@
 mod bmf;
 mod criterion;
 mod google_benchmark;
+mod http;
 mod hyperfine;
 mod k6;
 mod lighthouse;
+pub mod prometheus;
 mod pytest_benchmark;
 
 pub use lighthouse::lighthouse_budgets;

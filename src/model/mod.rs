@@ -8,7 +8,6 @@ pub mod journal;
 pub mod lock;
 pub mod measures;
 pub mod names;
-pub mod prometheus;
 pub mod retention;
 pub mod store;
 pub mod time;

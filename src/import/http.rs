@@ -1,0 +1,82 @@
+//! The one HTTP client Headroom has: a GET over plain HTTP/1.1 on a `TcpStream`, for Prometheus's
+//! API ([`super::prometheus`]). No TLS (the CLI stays free of a TLS stack): an HTTPS server is read
+//! through a local proxy.
+
+use serde_json::Value as Json;
+use std::io::{Read, Write};
+use std::time::Duration;
+
+/// `text` as a URL query value: unreserved bytes kept, every other byte `%XX`.
+pub(super) fn percent_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A GET over plain HTTP/1.1; the body of a 200 answer.
+pub(super) fn http_get(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("`{url}`: only http:// URLs are read (put an HTTPS Prometheus behind a local proxy)"))?;
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let address = if host.contains(':') { host.to_owned() } else { format!("{host}:80") };
+    let mut stream = std::net::TcpStream::connect(&address).map_err(|e| format!("cannot reach {address}: {e}"))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\nConnection: close\r\nUser-Agent: headroom\r\n\r\n")
+        .map_err(|e| format!("cannot send the query to {address}: {e}"))?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(|e| format!("no answer from {address}: {e}"))?;
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| format!("{address} did not answer in HTTP"))?;
+    let status = head.lines().next().unwrap_or("");
+    let chunked =
+        head.lines().any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_owned() };
+    if !status.contains(" 200 ") {
+        // Prometheus explains a bad query in the JSON body of a 400.
+        let why = serde_json::from_str::<Json>(&body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(Json::as_str).map(str::to_owned))
+            .unwrap_or_else(|| status.to_owned());
+        return Err(why);
+    }
+    Ok(body)
+}
+
+/// A body sent with `Transfer-Encoding: chunked`, its chunks joined.
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || after.len() < size {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_percent_encoded_and_chunked_bodies_joined() {
+        assert_eq!(percent_encode("sum(rate(x[5m])) * 1000"), "sum%28rate%28x%5B5m%5D%29%29%20%2A%201000");
+        assert_eq!(dechunk("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"), "hello world");
+    }
+
+    #[test]
+    fn an_https_url_is_refused_with_a_reason() {
+        let e = http_get("https://prom.example.com").unwrap_err();
+        assert!(e.contains("only http://"), "{e}");
+    }
+}
