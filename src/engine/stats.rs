@@ -180,6 +180,38 @@ pub fn seasonal_profile(values: &[f64], period: usize) -> Vec<f64> {
         .collect()
 }
 
+/// `values` less their cycle of period `period`, each value less the median of the *other* values
+/// of its phase (leave one out), with the cycle itself ([`seasonal_profile`]) for the runs to come.
+///
+/// A value's own phase median holds the value itself, so subtracting it shrinks the value's
+/// deviation (by a share of about 1/m with m values a phase): the residuals of the past would look
+/// quieter than a new run's, whose phase median never held it, and the gate would judge new runs
+/// against too narrow a noise. Left out, a past value's residual has the same spread as a new
+/// run's (Hastie and Tibshirani's cross-validated smoother, applied to a phase median).
+#[must_use]
+pub fn seasonal_residuals(values: &[f64], period: usize) -> (Vec<f64>, Vec<f64>) {
+    let period = period.max(1);
+    let profile = seasonal_profile(values, period);
+    let overall = median(values).unwrap_or(0.0);
+    let mut residuals = values.to_vec();
+    for phase in 0..period {
+        let mut at: Vec<(f64, usize)> = values.iter().enumerate().skip(phase).step_by(period).map(|(i, &x)| (x, i)).collect();
+        let m = at.len();
+        if m < 2 {
+            continue;
+        }
+        at.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (rank, &(x, i)) in at.iter().enumerate() {
+            // The median of the m − 1 others: the sorted values with this one's rank skipped.
+            let other = |j: usize| if j < rank { at[j].0 } else { at[j + 1].0 };
+            let others = m - 1;
+            let loo = if others % 2 == 1 { other(others / 2) } else { f64::midpoint(other(others / 2 - 1), other(others / 2)) };
+            residuals[i] = x - (loo - overall);
+        }
+    }
+    (residuals, profile)
+}
+
 /// `values` less their cycle, where [`seasonal_period`] finds one; the period found.
 #[must_use]
 pub fn deseasonalize(values: &[f64]) -> (Vec<f64>, Option<usize>) {
@@ -309,6 +341,21 @@ pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_past_run_is_judged_against_the_other_runs_of_its_phase() {
+        // Period 2: phase 0 holds 1, 5, 3; phase 1 holds 10, 10, 10. The overall median is 7.5.
+        let values = [1.0, 10.0, 5.0, 10.0, 3.0, 10.0];
+        let (residuals, profile) = seasonal_residuals(&values, 2);
+        assert_eq!(profile, vec![3.0 - 7.5, 10.0 - 7.5]);
+        // 1 against the median of 5 and 3 (4), 5 against that of 1 and 3 (2), 3 against 1 and 5 (3).
+        let expected = [1.0 - (4.0 - 7.5), 10.0 - 2.5, 5.0 - (2.0 - 7.5), 10.0 - 2.5, 3.0 - (3.0 - 7.5), 10.0 - 2.5];
+        assert_eq!(residuals, expected);
+        // Left out, the residuals spread as much as a new run's would; with its own phase median
+        // subtracted, the extreme runs of a phase looked closer to it than they are.
+        let in_sample: Vec<f64> = values.iter().enumerate().map(|(i, x)| x - profile[i % 2]).collect();
+        assert!(variance(&residuals).unwrap() > variance(&in_sample).unwrap());
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {
