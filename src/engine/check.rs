@@ -690,12 +690,16 @@ fn evaluate(
     };
     // A cycle (runtime metrics' daily one) is taken out of the look-back and of the newest runs
     // (by their phase in the sequence), so its peaks are neither levels nor regressions.
-    let profile = stats::seasonal_period(&lookback.values).map(|p| stats::seasonal_profile(&lookback.values, p));
-    let deseason = |i: usize, x: f64| profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()]);
     let raw_lookback = lookback.values.clone();
-    if profile.is_some() {
-        lookback.values = raw_lookback.iter().enumerate().map(|(i, &x)| deseason(i, x)).collect();
+    let mut profile: Option<Vec<f64>> = None;
+    if let Some(period) = stats::seasonal_period(&lookback.values) {
+        // Past runs less the others of their phase (leave one out), new runs less the cycle: both
+        // then carry the same error of the phase's median.
+        let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
+        lookback.values = residuals;
+        profile = Some(prof);
     }
+    let deseason = |i: usize, x: f64| profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()]);
     let segmentation =
         changepoint::detect(&lookback.values, &DetectorSettings { deseasonalize: false, curves: false, ..DetectorSettings::default() });
     // The noise's autocorrelation: from the differences (blind to level shifts) or, where higher,
@@ -863,13 +867,27 @@ fn evaluate(
         let Some(change) = stats::median(tail).and_then(|level| relative(level, center_k)) else { continue };
         let worse = evidence::Reference { values, center: center_k, sigma: sigma_k, worse_sign, rho };
         let better = evidence::Reference { worse_sign: -worse_sign, ..worse.clone() };
+        let gap = total - tail.len() - cached.as_ref().map_or(0, |c| c.0);
+        // Autocorrelated noise (not a cycle, which is taken out above) is judged by its AR(1)
+        // model where the tail follows its reference directly; where runs of an open regression
+        // lie between them, both the model and the tests of ranks and means must agree (the
+        // larger p-value: an intersection–union test, valid at the level of each).
+        let autoregressive =
+            !short && rho >= evidence::AUTOREGRESSIVE_RHO && values.len() >= evidence::MIN_TAIL_FIT_RUNS && profile.is_none();
         let p_of = |r: &evidence::Reference<'_>| {
-            if short {
+            let own = if short {
                 evidence::model_tail_p_value(r, tail)
             } else if tail.len() >= evidence::MEAN_TEST_RUNS {
                 evidence::mean_p_value(r, tail)
             } else {
                 evidence::tail_p_value(r, tail)
+            };
+            if autoregressive && gap == 0 {
+                evidence::autoregressive_p_value(r, gap, tail, window)
+            } else if autoregressive {
+                own.max(evidence::autoregressive_p_value(r, gap, tail, window))
+            } else {
+                own
             }
         };
         tests.push((tail.len(), p_of(&worse), p_of(&better), change));
