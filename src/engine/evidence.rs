@@ -31,7 +31,9 @@
 //!    makes k runs worth fewer independent ones: with lag-1 autocorrelation ρ of the noise
 //!    (estimated from the look-back's differences, so level shifts do not inflate it),
 //!    k runs count as 1 + (k − 1)(1 − ρ)/(1 + ρ), and the binomial tail is raised to that share
-//!    (a daily cycle shows as a high ρ too, and is treated with the same caution).
+//!    (a daily cycle shows as a high ρ too, and is treated with the same caution). Where ρ is
+//!    0.3 or more and no cycle was taken out, the gate judges a tail by the AR(1) model instead
+//!    ([`autoregressive_p_value`]): each run's surprise given the run before it.
 //! 5. **One family per budget.** The p-value is Bonferroni-adjusted over the k tried, so each
 //!    budget's false-alarm rate per check stays under the significance level, whatever the number
 //!    of budgets: a thousand budgets need no larger shift than ten to be caught.
@@ -274,24 +276,23 @@ pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64
     // φ of the reference itself (Yule–Walker, less Kendall's small-sample bias −(1 + 3φ)/n), at
     // least the look-back's.
     let phi = {
-        let m = values.iter().sum::<f64>() / n as f64;
-        let var: f64 = values.iter().map(|x| (x - m).powi(2)).sum();
-        let cov: f64 = values.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();
-        let r = if var > 0.0 { cov / var } else { 0.0 };
-        (r + (1.0 + 3.0 * r) / n as f64).max(reference.rho).clamp(0.0, 0.95)
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
+        let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
+        let lag1 = if var > 0.0 { cov / var } else { 0.0 };
+        (lag1 + (1.0 + 3.0 * lag1) / n as f64).max(reference.rho).clamp(0.0, 0.95)
     };
-    let c = reference.center;
     let innovations: Vec<f64> = values.windows(2).map(|w| dev(w[1]) - phi * dev(w[0])).collect();
     let Some(mid) = stats::median(&innovations) else { return 1.0 };
     let sigma_u = stats::mad_sigma(&innovations, mid).into_iter().chain(stats::variance(&innovations).map(f64::sqrt)).fold(0.0, f64::max);
-    if sigma_u <= 0.0 || !c.is_finite() {
+    if sigma_u <= 0.0 || !reference.center.is_finite() {
         return 1.0;
     }
     // What autocorrelation the model leaves in the innovations widens their sums.
     let left = {
-        let m = innovations.iter().sum::<f64>() / innovations.len() as f64;
-        let var: f64 = innovations.iter().map(|u| (u - m).powi(2)).sum();
-        let cov: f64 = innovations.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();
+        let mean = innovations.iter().sum::<f64>() / innovations.len() as f64;
+        let var: f64 = innovations.iter().map(|u| (u - mean).powi(2)).sum();
+        let cov: f64 = innovations.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
         if var > 0.0 { (cov / var).clamp(0.0, 0.9) } else { 0.0 }
     };
     let widen = (1.0 + left) / (1.0 - left);
@@ -303,14 +304,14 @@ pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64
     let mut previous = dev(values[n - 1]);
     let (mut score, mut information, mut center_load) = (0.0, 0.0, 0.0);
     for (i, &x) in tail.iter().enumerate() {
-        let (u, a, b, var) = if i == 0 {
+        let (innovation, effect, center_weight, var) = if i == 0 {
             (dev(x) - reach * previous, 1.0, 1.0 - reach, first_var)
         } else {
             (dev(x) - phi * previous, 1.0 - phi, 1.0 - phi, later_var)
         };
-        score += a * u / var;
-        information += a * a / var;
-        center_load += a * b / var;
+        score += effect * innovation / var;
+        information += effect * effect / var;
+        center_load += effect * center_weight / var;
         previous = dev(x);
     }
     // The centre: a median of center_runs runs whose noise has the marginal variance
