@@ -16,7 +16,7 @@ use common::thread_cpu_ns;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use headroom::engine::synthetic::long_series;
-use headroom::gui::state::TimeRange;
+use headroom::gui::state::{PlotCommand, ReviewCommand, TimeRange, TreeCommand};
 use headroom::gui::{App, Command, Source};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -88,7 +88,7 @@ fn screens(harness: &mut Harness<'static, App>, budget: &str, parent: &str) {
     // Selecting prepares the plot (its series, levels, band and pyramid): on the UI thread when
     // short, in the background when long.
     let start = Instant::now();
-    harness.state_mut().state.apply(Command::Select(index));
+    harness.state_mut().state.apply(Command::Tree(TreeCommand::Select(index)));
     let on_ui_thread = start.elapsed().as_secs_f64() * 1e3;
     plot_ready(harness);
     println!(
@@ -99,22 +99,22 @@ fn screens(harness: &mut Harness<'static, App>, budget: &str, parent: &str) {
     // The worst case: the view changes every frame (zooming), so the reduction runs every frame.
     report_with("  the same, zooming every frame", harness, &|h, i| {
         let range = if i % 2 == 0 { TimeRange::All } else { TimeRange::Last(365) };
-        h.state_mut().state.apply(Command::SetRange(range));
+        h.state_mut().state.apply(Command::Plot(PlotCommand::SetRange(range)));
     });
     let parent = harness.state().state.workspace.budget_index(parent).unwrap();
-    harness.state_mut().state.apply(Command::Select(parent));
-    harness.state_mut().state.apply(Command::SetStacked(true));
+    harness.state_mut().state.apply(Command::Tree(TreeCommand::Select(parent)));
+    harness.state_mut().state.apply(Command::Plot(PlotCommand::SetStacked(true)));
     plot_ready(harness);
     report(&format!("{} allocations stacked", harness.state().state.workspace.budgets[parent].id), harness);
-    harness.state_mut().state.apply(Command::SetStacked(false));
+    harness.state_mut().state.apply(Command::Plot(PlotCommand::SetStacked(false)));
     harness.get_by_label_contains("Findings (").click();
     harness.run();
     report("findings list", harness);
-    harness.state_mut().state.apply(Command::EnterReview);
+    harness.state_mut().state.apply(Command::Review(ReviewCommand::Enter));
     plot_ready(harness);
     assert!(harness.query_all_by_label_contains("limit ").next().is_some(), "review mode shows the item's plot");
     report("review mode", harness);
-    harness.state_mut().state.apply(Command::LeaveReview);
+    harness.state_mut().state.apply(Command::Review(ReviewCommand::Leave));
 }
 
 /// A workspace of four metrics with `runs` runs each, one a minute, as a wide CSV.

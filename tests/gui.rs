@@ -26,9 +26,8 @@ fn settle(harness: &mut Harness<'static, App>) {
     loop {
         harness.step();
         let state = &harness.state().state;
-        let busy = state.loading().is_some()
-            || state.plot_preparing()
-            || state.sensitivity.as_ref().is_some_and(headroom::gui::state::Sensitivity::replaying);
+        // Loading, a plot, a replay, an import, a signing, an apply or an export.
+        let busy = state.busy();
         if !busy {
             break;
         }
@@ -72,7 +71,7 @@ fn clicking_a_budget_shows_its_history_against_the_limit() {
     harness.get_by_label_contains("API Gateway").click();
     harness.run();
     assert_eq!(selected_id(&harness).as_deref(), Some("services.api_gateway"));
-    assert!(harness.state().state.plot.main.len() > 100);
+    assert!(harness.state().state.plot.data.main.len() > 100);
     // The metric view names the budget, its file and line, and its limit.
     harness.get_by_label("services.api_gateway · services.yaml:33");
     harness.get_by_label("warning at 18 ms");
@@ -81,10 +80,10 @@ fn clicking_a_budget_shows_its_history_against_the_limit() {
 
     // Hovering over a run names it, its commit, branch, time and value.
     let (point, run) = {
-        let plot = &harness.state().state.plot;
+        let plot = &harness.state().state.plot.data;
         (plot.main[100], plot.main_runs[100])
     };
-    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::metric::plot_id("history")).unwrap();
+    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap();
     let at = memory.transform().position_from_point(&egui_plot::PlotPoint::new(point[0], point[1]));
     harness.hover_at(at);
     harness.run();
@@ -100,7 +99,7 @@ fn allocations_stack_against_their_parent() {
     harness.run();
     harness.get_by_label("allocations stacked").click();
     harness.run();
-    assert!(harness.state().state.stacked);
+    assert!(harness.state().state.plot.stacked);
     harness.get_by_label_contains("allocations measure");
     harness.snapshot("api_gateway_stacked");
 }
@@ -124,7 +123,7 @@ fn the_filter_narrows_the_tree_and_ctrl_f_focuses_it() {
     harness.run();
     harness.get_by_role(egui::accesskit::Role::TextInput).type_text("lookup");
     harness.run();
-    assert_eq!(harness.state().state.filter.text, "lookup");
+    assert_eq!(harness.state().state.tree.filter.text, "lookup");
     // The match and its parent, opened to show it.
     harness.get_by_label_contains("Auth Service");
     harness.get_by_label_contains("database_lookup");
@@ -148,7 +147,7 @@ fn a_finding_is_shown_on_its_plot_and_triaged() {
     harness.get_by_label_contains("services.auth at ci-1157").click();
     harness.run();
     assert_eq!(selected_id(&harness).as_deref(), Some("services.auth"));
-    assert!(harness.state().state.view.is_some(), "the plot is asked to centre on the change");
+    assert!(harness.state().state.plot.view.is_some(), "the plot is asked to centre on the change");
     harness.get_by_label_contains("change point: regression 18.9 ms to 22.7 ms (+20.0%)");
     // The first triage menu belongs to the most severe finding.
     harness.get_all_by_label("triage").next().unwrap().click();
@@ -200,7 +199,7 @@ fn review_mode_walks_the_agenda_with_the_keyboard_and_exports_it() {
     harness.get_by_role(egui::accesskit::Role::TextInput).type_text(&out.path().join("notes").display().to_string());
     harness.run();
     harness.get_by_label("Export").click();
-    harness.run();
+    settle(&mut harness);
     let md = std::fs::read_to_string(out.path().join("notes/review.md")).unwrap();
     assert!(md.contains("## Over budget (1)") && md.contains(".png)"), "{md}");
     assert!(out.path().join("notes/review.html").exists());
@@ -290,7 +289,7 @@ fn a_budget_with_a_change_of_level_shows_the_engine_change_point() {
     harness.get_by_label_contains("Auth Service").click();
     harness.run();
     let state = &harness.state().state;
-    assert_eq!(state.plot.change_points.len(), 1, "{:?}", state.plot.change_points);
+    assert_eq!(state.plot.data.change_points.len(), 1, "{:?}", state.plot.data.change_points);
     harness.get_by_label_contains("change point: regression 18.9 ms to 22.7 ms (+20.0%)");
     // Nobody accepted the regression: the baseline stays at the level before it, and the view
     // says since when it has been open.
@@ -350,13 +349,13 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     harness.run();
     harness.get_by_label("Propose a budget change");
     // Tighten the limit from 50 ms to 45 ms (a tightening needs one technical sign-off).
-    let mut draft: ProposalDraft = harness.state().state.proposal_draft.clone().unwrap();
+    let mut draft: ProposalDraft = harness.state().state.proposals.draft.clone().unwrap();
     draft.new = 45.0;
     draft.draft.id = "tighten-schema".into();
     draft.draft.title = "Tighten the schema validator to 45 ms".into();
     draft.draft.author = "maria@example.com".into();
     draft.draft.rationale = "The cache fix gave 4 ms back".into();
-    harness.state_mut().state.apply(headroom::gui::Command::EditProposal(Some(draft)));
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
     harness.run();
     harness.get_by_label_contains("A tighten: needs 1 more technical sign-off");
     harness.get_by_label_contains("+   max_latency_ms: 45");
@@ -370,25 +369,31 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     harness.get_by_label("Sign…").click();
     harness.run();
     // The author (remembered from the draft) is not offered as the signer.
-    let prompt = harness.state().state.sign_prompt.clone().unwrap();
-    assert_eq!(prompt.1, "", "{prompt:?}");
-    harness.state_mut().state.apply(headroom::gui::Command::AskSign(Some((
-        "tighten-schema".into(),
-        "tom@example.com".into(),
-        key.display().to_string(),
-    ))));
+    let prompt = harness.state().state.proposals.sign_prompt.clone().unwrap();
+    assert_eq!(prompt.principal, "", "{prompt:?}");
+    harness.state_mut().state.apply(
+        headroom::gui::state::ProposalCommand::AskSign(headroom::gui::state::SignPrompt {
+            id: "tighten-schema".into(),
+            principal: "tom@example.com".into(),
+            key_file: key.display().to_string(),
+        })
+        .into(),
+    );
     harness.run();
     harness.get_by_label("Sign").click();
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label("PENDING");
-    harness.state_mut().state.apply(headroom::gui::Command::AskSign(Some((
-        "tighten-schema".into(),
-        "maria@example.com".into(),
-        maria_key.display().to_string(),
-    ))));
+    harness.state_mut().state.apply(
+        headroom::gui::state::ProposalCommand::AskSign(headroom::gui::state::SignPrompt {
+            id: "tighten-schema".into(),
+            principal: "maria@example.com".into(),
+            key_file: maria_key.display().to_string(),
+        })
+        .into(),
+    );
     harness.run();
     harness.get_by_label("Sign").click();
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label("APPROVED");
     harness.get_by_label("Apply").click();
     settle(&mut harness);
@@ -426,7 +431,7 @@ fn a_benchmark_tools_output_is_imported_from_the_file_menu_or_by_dropping_it() {
         environment: "ci".into(),
         ..Default::default()
     };
-    harness.state_mut().state.apply(headroom::gui::Command::AskImport(Some(draft)));
+    harness.state_mut().state.apply(headroom::gui::state::ImportCommand::Edit(draft).into());
     harness.run();
     harness.get_by_label("Import").click();
     settle(&mut harness);
@@ -507,10 +512,10 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     assert!(harness.state().state.plot_preparing());
     harness.get_by_label_contains("Preparing the plot of 300000 runs");
     settle(&mut harness);
-    assert!(harness.state().state.plot.pyramid.is_some());
+    assert!(harness.state().state.plot.data.pyramid.is_some());
     let image = harness.render().unwrap();
     let ctx = harness.ctx.clone();
-    let memory = move || egui_plot::PlotMemory::load(&ctx, headroom::gui::metric::plot_id("history")).unwrap();
+    let memory = move || egui_plot::PlotMemory::load(&ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap();
     let frame = *memory().transform().frame();
     let high = high_blue_columns(image.as_raw(), image.width(), frame);
     assert!(!high.is_empty(), "the spike is drawn");
@@ -519,11 +524,11 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     assert!(gpu_bytes() > 0 && gpu_bytes() < 300_000 * 8, "a full view uploads a level, not the points: {} bytes", gpu_bytes());
 
     // Hovering over the spike names its run, as on a plot drawn by egui_plot.
-    let spike_x = harness.state().state.plot.main[200_000][0];
+    let spike_x = harness.state().state.plot.data.main[200_000][0];
     let at = memory().transform().position_from_point(&egui_plot::PlotPoint::new(spike_x, 95.0));
     harness.hover_at(at);
     harness.run();
-    let run = harness.state().state.plot.main_runs[200_000];
+    let run = harness.state().state.plot.data.main_runs[200_000];
     let id = harness.state().state.workspace.history.runs[run].id.clone();
     harness.get_by_label_contains(&format!("run {id}"));
 
@@ -541,7 +546,7 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     harness.run();
     harness.get_by_label("db (db)").click();
     settle(&mut harness);
-    let overlay = &harness.state().state.plot.overlays;
+    let overlay = &harness.state().state.plot.data.overlays;
     assert_eq!(overlay.len(), 1);
     assert!(overlay[0].pyramid.is_some());
     let before = gpu_bytes();
@@ -552,7 +557,7 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     // Another selection drops the overlays, and their GPU memory with the pyramids.
     harness.get_by_label_contains("db ").click();
     settle(&mut harness);
-    assert!(harness.state().state.plot.overlays.is_empty());
+    assert!(harness.state().state.plot.data.overlays.is_empty());
     harness.render().unwrap();
     harness.render().unwrap();
     assert!(gpu_bytes() < before, "what the old plot held is freed: {} bytes against {before}", gpu_bytes());
@@ -567,8 +572,8 @@ fn app_sized(source: Source, size: egui::Vec2) -> Harness<'static, App> {
 /// The budgets the tree shows as rows with a limit (not groups), by id.
 fn shown_checked(harness: &Harness<'static, App>) -> Vec<String> {
     let state = &harness.state().state;
-    (0..state.shown.len())
-        .filter(|&i| state.shown[i] && state.result_of.contains_key(&i))
+    (0..state.tree.shown.len())
+        .filter(|&i| state.tree.shown[i] && state.result_of.contains_key(&i))
         .map(|i| state.workspace.budgets[i].id.clone())
         .collect()
 }
@@ -667,7 +672,7 @@ fn marking_the_review_held_keeps_untriaged_work_and_the_plot_and_moves_fixed_ite
     let item = &review.agenda.items[review.index];
     assert_eq!((item.metric.clone(), item.run_index), on_screen, "the same item stays on screen");
     assert_eq!(state.selected, budget);
-    assert!(!state.plot.main.is_empty(), "its plot stays");
+    assert!(!state.plot.data.main.is_empty(), "its plot stays");
     assert!(review.agenda.items.iter().all(|i| i.section != headroom::report::review::Section::NewRegressions));
     harness.get_by_label_contains("Still open from earlier reviews");
 }
@@ -682,13 +687,13 @@ fn a_proposal_is_created_when_it_is_written_not_when_the_app_started() {
     harness.run();
     harness.get_by_label("Propose a change…").click();
     harness.run();
-    let mut draft = harness.state().state.proposal_draft.clone().unwrap();
+    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
     draft.new = 45.0;
     draft.draft.id = "tighten-schema".into();
     draft.draft.title = "Tighten the schema validator to 45 ms".into();
     draft.draft.author = "maria@example.com".into();
     draft.draft.rationale = "The cache fix gave 4 ms back".into();
-    harness.state_mut().state.apply(headroom::gui::Command::EditProposal(Some(draft)));
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
     harness.run();
     harness.get_by_label("Create proposal").click();
     harness.run();
@@ -710,6 +715,7 @@ fn one_definition_of_each_state_the_filter_the_findings_and_the_title_agree() {
     let state = &harness.state().state;
     let mut open: Vec<String> = state
         .findings
+        .rows
         .iter()
         .filter(|r| headroom::gui::standing::is_open_regression(state.finding(r).verdict, r.triage.state))
         .filter_map(|r| r.budget.map(|b| state.workspace.budgets[b].id.clone()))
@@ -758,7 +764,7 @@ fn the_plot_speaks_one_colour_language_scaled_to_the_data_with_the_legend_outsid
     assert!((last[1][1] - last[0][1]).abs() > 5.0, "the JavaScript bundle's drift: {last:?}");
     harness.get_by_label_contains("API Gateway").click();
     harness.run();
-    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::metric::plot_id("history")).unwrap();
+    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap();
     let frame = *memory.transform().frame();
     // Scaled to the data and the limit, not from zero.
     assert!(memory.bounds().min()[1] > 0.0, "{:?}", memory.bounds());
@@ -776,12 +782,12 @@ fn plot_fits_the_window(size: egui::Vec2) {
     harness.get_all_by_label_contains("javascript   ").next().unwrap().click();
     harness.run();
     assert_eq!(selected_id(&harness).as_deref(), Some("frontend.javascript"));
-    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::metric::plot_id("history")).unwrap();
+    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap();
     let frame = *memory.transform().frame();
     assert!(frame.max.x <= size.x && frame.max.y <= size.y, "the plot {frame:?} in a window of {size:?}");
     assert!(frame.width() > size.x * 0.3, "the plot is usable: {frame:?}");
     // The newest run, where the budget is crossed, is in view, and so is the legend.
-    let newest = harness.state().state.plot.main.last().unwrap()[0];
+    let newest = harness.state().state.plot.data.main.last().unwrap()[0];
     assert!(memory.bounds().max()[0] >= newest, "{:?} {newest}", memory.bounds());
     for label in harness.get_all_by_label("limit 200 KB") {
         let rect = label.rect();
@@ -864,7 +870,7 @@ fn findings_are_filtered_by_triage_state_and_closed_ones_are_dimmed_with_their_s
     harness.run();
     // The fixed finding carries its state as a tag.
     harness.get_by_label("FIXED");
-    let count = |state: TriageState| harness.state().state.findings.iter().filter(|r| r.triage.state == state).count();
+    let count = |state: TriageState| harness.state().state.findings.rows.iter().filter(|r| r.triage.state == state).count();
     let (fixed, untriaged) = (count(TriageState::Fixed), count(TriageState::Untriaged));
     assert!(fixed >= 1 && untriaged >= 1);
     harness.get_by_label("Show findings").click();
@@ -893,7 +899,7 @@ fn an_improvement_offers_to_tighten_the_budget_instead_of_triage() {
     harness.run();
     harness.get_by_label("Propose a budget change");
     let state = &harness.state().state;
-    let draft = state.proposal_draft.as_ref().expect("the proposal dialog is open");
+    let draft = state.proposals.draft.as_ref().expect("the proposal dialog is open");
     assert_eq!(Some(draft.budget), state.workspace.budget_index("services.mint.balance_calculation"));
     assert!((draft.new - 10.5).abs() < 1e-9, "{}", draft.new);
     assert_eq!(draft.draft.id, "tighten-services-mint-balance-calculation-ci-1109");
@@ -932,14 +938,14 @@ fn an_error_creating_a_proposal_is_shown_inside_its_dialog() {
     harness.run();
     harness.get_by_label("Propose a change…").click();
     harness.run();
-    let mut draft = harness.state().state.proposal_draft.clone().unwrap();
+    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
     draft.new = 45.0;
-    harness.state_mut().state.apply(headroom::gui::Command::EditProposal(Some(draft)));
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
     harness.run();
     // No id, title or author yet: the dialog says why, and stays open with the draft.
     harness.get_by_label("Create proposal").click();
     harness.run();
-    let error = harness.state().state.proposal_draft.as_ref().and_then(|d| d.error.clone()).expect("the error is in the dialog");
+    let error = harness.state().state.proposals.draft.as_ref().and_then(|d| d.error.clone()).expect("the error is in the dialog");
     harness.get_by_label(&error);
     assert!(harness.state().state.message.as_deref().is_none_or(|m| !m.contains("Cannot propose")));
     assert!(
@@ -957,7 +963,7 @@ fn a_proposals_id_is_derived_from_the_selected_budget() {
     harness.get_by_label("Propose a change…").click();
     harness.run();
     harness.get_by_label("Propose a budget change");
-    let draft = harness.state().state.proposal_draft.clone().unwrap();
+    let draft = harness.state().state.proposals.draft.clone().unwrap();
     assert_eq!(draft.draft.id, "change-frontend");
     assert!(!draft.draft.id.contains("auth"));
 }

@@ -318,7 +318,7 @@ fn runtime_history_comes_from_a_real_prometheus_over_query_range() {
 #[cfg(feature = "gui")]
 #[test]
 fn the_app_imports_runtime_history_from_prometheus_in_the_background() {
-    use headroom::gui::state::ImportDraft;
+    use headroom::gui::state::{ImportCommand, ImportDraft};
     use headroom::gui::{AppState, Command as AppCommand, Source};
     let dir = tempfile::tempdir().unwrap();
     let end = (headroom::model::time::Timestamp::now().0 / 1000 / 3600 - 2) * 3600;
@@ -341,7 +341,7 @@ fn the_app_imports_runtime_history_from_prometheus_in_the_background() {
         step_minutes: 60,
         ..ImportDraft::default()
     };
-    state.apply(AppCommand::Import(draft));
+    state.apply(AppCommand::Import(ImportCommand::Run(draft)));
     state.wait();
     assert!(state.message.as_deref().unwrap_or("").contains("runs from Prometheus (0 already there)"), "{:?}", state.message);
     assert!(state.workspace.history.runs.len() >= 20, "{}", state.workspace.history.runs.len());

@@ -10,35 +10,31 @@
 //!  PNG ◀── png crate ◀── RGBA buffer ◀── rasterize: barycentric coverage, font atlas texture
 //! ```
 
-use super::metric::{PlotOptions, history_plot_ui};
-use super::state::{AppState, PlotData};
+use super::state::{ExportRequest, PlotData};
+use super::widgets::plot::{PlotOptions, history_plot_ui};
 use crate::engine::check::BudgetResult;
-use crate::report::review::{Agenda, html, markdown};
+use crate::report::review::{html, markdown};
 use egui::epaint::{ClippedPrimitive, Primitive};
 use egui::{Color32, ColorImage, TextureId};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// The size of an exported plot, in pixels.
 pub const PLOT_SIZE: [u32; 2] = [960, 360];
 
-/// Writes `review.md`, `review.html` and a PNG per item with a budget into `dir` (created where
-/// missing). Every file is written atomically. Returns how many files were written.
-pub fn export_review(state: &AppState, agenda: &Agenda, dir: &Path) -> Result<usize, String> {
+/// Writes `review.md`, `review.html` and a PNG per item with a plot into the request's folder
+/// (created where missing). Every file is written atomically. Returns how many files were written.
+/// The app runs it on the `headroom-export` thread (an effect of `ReviewCommand::Export`).
+pub fn export_review(request: &ExportRequest) -> Result<usize, String> {
+    let (dir, agenda) = (&request.dir, &request.agenda);
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let mut images: HashMap<usize, String> = HashMap::new();
-    for (i, item) in agenda.items.iter().enumerate() {
-        let Some(budget) = item.budget else { continue };
-        let Some(result) = state.result_of.get(&budget).map(|&r| &state.report.results[r]) else { continue };
-        let plot = state.plot_of(budget);
-        if plot.main.is_empty() && plot.other.is_empty() {
-            continue;
-        }
-        let centre = item.run_index.and_then(|run| plot.main_runs.iter().position(|&r| r == run)).map(|p| plot.main[p][0]);
-        let png = plot_png(&plot, result, centre, PLOT_SIZE)?;
-        let name = format!("{:02}-{}.png", i + 1, item.metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_', "-"));
+    for p in &request.plots {
+        let Some(item) = agenda.items.get(p.item) else { continue };
+        let png = plot_png(&p.plot, &p.result, p.centre, PLOT_SIZE)?;
+        let name =
+            format!("{:02}-{}.png", p.item + 1, item.metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_', "-"));
         crate::model::workspace::write_atomic(&dir.join(&name), &png).map_err(|e| format!("{name}: {e}"))?;
-        images.insert(i, name);
+        images.insert(p.item, name);
     }
     let image_of = |i: usize| images.get(&i).cloned();
     crate::model::workspace::write_atomic(&dir.join("review.md"), markdown(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
@@ -164,4 +160,31 @@ fn encode_png(pixels: &[Color32], size: [u32; 2]) -> Result<Vec<u8>, String> {
     writer.write_image_data(&data).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::state::{AppState, Source};
+
+    #[test]
+    fn the_review_export_writes_markdown_html_and_real_png_plots() {
+        let state = AppState::new(&Source::Example);
+        let out = tempfile::tempdir().unwrap();
+        let files = export_review(&state.export_request(out.path().to_path_buf())).unwrap();
+        assert!(files >= 4, "{files}");
+        let md = std::fs::read_to_string(out.path().join("review.md")).unwrap();
+        let first_png = md.lines().find_map(|l| l.split_once("](").map(|(_, rest)| rest.trim_end_matches(')').to_owned())).unwrap();
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.path().join(&first_png)).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!([info.width, info.height], PLOT_SIZE);
+        // Not blank: the limit line (the light theme's ink, across the plot) and the series (blue).
+        let width = info.width as usize;
+        let ink_row = pixels.chunks(4 * width).map(|row| row.chunks(4).filter(|p| p[0] < 60 && p[1] < 60 && p[2] < 60).count()).max();
+        let blue = pixels.chunks(4).filter(|p| p[2] > 180 && p[0] < 120).count();
+        assert!(ink_row.unwrap_or(0) > width / 2 && blue > 200, "ink row {ink_row:?}, blue {blue}");
+        assert!(std::fs::read_to_string(out.path().join("review.html")).unwrap().contains(&format!("src=\"{first_png}\"")));
+    }
 }

@@ -9,7 +9,6 @@
 //!               poll()     ◀─────── channel: Loaded
 //! ```
 
-use super::state::Source;
 use crate::approval::ledger::{Evaluation, open_proposals};
 use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, RunFilter, analyze};
@@ -22,6 +21,24 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+
+/// Where the open workspace comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A folder on disk.
+    Folder(PathBuf),
+    /// The example built into the binary (read-only).
+    Example,
+}
+
+impl Source {
+    /// Where to open by default: `budgets/` in the current folder, else the built-in example.
+    #[must_use]
+    pub fn default_here() -> Source {
+        let here = PathBuf::from("budgets");
+        if here.is_dir() { Source::Folder(here) } else { Source::Example }
+    }
+}
 
 /// Wakes the UI (asks egui for a repaint) from another thread.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;

@@ -1,18 +1,15 @@
 //! The desktop app (behind the `gui` feature): eframe with the wgpu renderer.
 
 pub mod app;
-pub mod attention;
 pub mod export;
-pub mod findings;
 pub mod gpu_plot;
 pub mod jobs;
-pub mod metric;
-pub mod proposals;
-pub mod review;
+pub mod panels;
 pub mod standing;
 pub mod state;
 pub mod theme;
-pub mod tree;
+pub mod widgets;
+pub mod windows;
 
 pub use app::App;
 pub use state::{AppState, Command, Source};

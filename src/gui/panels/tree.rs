@@ -1,11 +1,11 @@
 //! The budget tree: every budget with its status, value against limit and headroom, the noise
 //! floor and the time until a drift reaches the limit; filterable and sortable.
 
-use super::state::{AppState, Command, SortKey, TreeFilter};
-use super::theme;
 use crate::engine::check::Status;
+use crate::gui::state::{AppState, Command, PromptCommand, SortKey, TreeCommand, TreeFilter, WorkspaceCommand};
+use crate::gui::theme;
+use crate::gui::widgets::budget::{row_text, status_dot_ui};
 use crate::model::budget::BudgetKind;
-use crate::report::quantity;
 use egui::{RichText, Ui};
 
 /// The id of the filter field, so Ctrl+F can focus it.
@@ -16,7 +16,7 @@ pub fn filter_id() -> egui::Id {
 
 /// The filter bar and the tree.
 pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let mut filter = state.filter.clone();
+    let mut filter = state.tree.filter.clone();
     ui.horizontal(|ui| {
         ui.add(egui::TextEdit::singleline(&mut filter.text).id(filter_id()).hint_text("Filter budgets (Ctrl+F)").desired_width(200.0));
         ui.checkbox(&mut filter.over_only, "over budget");
@@ -45,16 +45,16 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             }
         });
     }
-    if filter != state.filter {
-        commands.push(Command::SetFilter(filter.clone()));
+    if filter != state.tree.filter {
+        commands.push(Command::Tree(TreeCommand::SetFilter(filter.clone())));
     }
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         // Sorted by status, the files that did not load (nothing in them checked) lead.
-        let unloaded_first = state.filter.sort == SortKey::Status;
+        let unloaded_first = state.tree.filter.sort == SortKey::Status;
         let mut any = unloaded_first && unloaded_files_ui(ui, state, commands);
-        for (file, roots) in &state.ordered_roots {
-            if !roots.iter().any(|&r| state.shown.get(r).copied().unwrap_or(false)) {
+        for (file, roots) in &state.tree.ordered_roots {
+            if !roots.iter().any(|&r| state.tree.shown.get(r).copied().unwrap_or(false)) {
                 continue;
             }
             any = true;
@@ -75,8 +75,8 @@ pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             } else {
                 "No budget matches the filter."
             });
-            if state.filter != TreeFilter::default() && ui.button("Clear the filter").clicked() {
-                commands.push(Command::SetFilter(TreeFilter { sort: state.filter.sort, ..TreeFilter::default() }));
+            if state.tree.filter != TreeFilter::default() && ui.button("Clear the filter").clicked() {
+                commands.push(Command::Tree(TreeCommand::SetFilter(TreeFilter { sort: state.tree.filter.sort, ..TreeFilter::default() })));
             }
         }
     });
@@ -95,7 +95,7 @@ pub fn environment_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>
         .show_ui(ui, |ui| {
             for env in environments {
                 if ui.selectable_label(&shown == env, env).clicked() && &shown != env {
-                    commands.push(Command::SetEnvironment(Some(env.clone())));
+                    commands.push(Command::Workspace(WorkspaceCommand::SetEnvironment(Some(env.clone()))));
                 }
             }
         })
@@ -112,8 +112,8 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
         let title = format!(
             "{} did not load: {}, {}",
             unloaded.file,
-            super::standing::plural(unloaded.budgets.count, "budget not checked", "budgets not checked"),
-            super::standing::plural(errors.len(), "problem", "problems")
+            crate::gui::standing::plural(unloaded.budgets.count, "budget not checked", "budgets not checked"),
+            crate::gui::standing::plural(errors.len(), "problem", "problems")
         );
         egui::CollapsingHeader::new(RichText::new(title).color(theme::FAIL).strong())
             .id_salt(("unloaded", &unloaded.file))
@@ -126,7 +126,7 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
                         if row.on_hover_text("Its file did not load: show the problem").clicked()
                             && let Some(&first) = errors.first()
                         {
-                            commands.push(Command::ShowError(first));
+                            commands.push(Command::Prompt(PromptCommand::ShowError(first)));
                         }
                     });
                 }
@@ -136,31 +136,11 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
                 if let Some(&first) = errors.first()
                     && ui.link("Show the problem").clicked()
                 {
-                    commands.push(Command::ShowError(first));
+                    commands.push(Command::Prompt(PromptCommand::ShowError(first)));
                 }
             });
     }
     !state.workspace.unloaded.is_empty()
-}
-
-/// A budget's row: name, value against limit and what is left, in the colour of its own state
-/// (a group: the worst of its members).
-#[must_use]
-pub fn row_text(state: &AppState, index: usize) -> RichText {
-    let budget = &state.workspace.budgets[index];
-    let status = state.state_of(index).map(super::standing::BudgetState::status).or_else(|| state.status_of(index));
-    let mut text = budget.name.clone();
-    if let Some(result) = state.result_of.get(&index).map(|&r| &state.report.results[r]) {
-        let unit = result.unit.symbol();
-        let value = result.value.map_or_else(|| "no data".to_owned(), |v| quantity(v, unit));
-        text.push_str(&format!("   {value} / {}", quantity(result.limit, unit)));
-        match result.headroom_fraction() {
-            Some(h) if h >= 0.0 => text.push_str(&format!("   {:.0}% left", h * 100.0)),
-            Some(h) => text.push_str(&format!("   {:.0}% over", -h * 100.0)),
-            None => {}
-        }
-    }
-    RichText::new(text).color(theme::status_color(status))
 }
 
 /// The noise floor and the time until a drift uses the headroom up, in a few words.
@@ -188,7 +168,7 @@ fn noise_text(state: &AppState, index: usize) -> Option<String> {
 }
 
 fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
-    use super::standing::BudgetState;
+    use crate::gui::standing::BudgetState;
     if state.is_over(index) {
         ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
     } else if let Some(BudgetState::NoData(status)) = state.state_of(index) {
@@ -207,17 +187,17 @@ fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
 }
 
 fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
-    if !state.shown.get(index).copied().unwrap_or(false) {
+    if !state.tree.shown.get(index).copied().unwrap_or(false) {
         return;
     }
     let budget = &state.workspace.budgets[index];
     let selected = state.selected == Some(index);
-    let children = &state.ordered_children[index];
+    let children = &state.tree.ordered_children[index];
     if children.is_empty() {
         ui.horizontal(|ui| {
             status_dot_ui(ui, state.status_of(index));
             if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
-                commands.push(Command::Select(index));
+                commands.push(Command::Tree(TreeCommand::Select(index)));
             }
             tags_ui(ui, state, index);
         });
@@ -225,7 +205,11 @@ fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec
     }
     let id = ui.make_persistent_id(("budget", &budget.id));
     let mut collapsing = egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, budget.kind == BudgetKind::Group);
-    if !state.filter.text.is_empty() || state.filter.over_only || state.filter.regressed_only || state.filter.tally.is_some() {
+    if !state.tree.filter.text.is_empty()
+        || state.tree.filter.over_only
+        || state.tree.filter.regressed_only
+        || state.tree.filter.tally.is_some()
+    {
         // While filtering, what matched is shown, not hidden in a collapsed parent.
         collapsing.set_open(true);
     }
@@ -233,23 +217,16 @@ fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec
         .show_header(ui, |ui| {
             status_dot_ui(ui, state.status_of(index));
             if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
-                commands.push(Command::Select(index));
+                commands.push(Command::Tree(TreeCommand::Select(index)));
             }
             tags_ui(ui, state, index);
         })
         .body(|ui| {
             if budget.kind != BudgetKind::Group {
-                super::metric::allocation_sum_ui(ui, state, index, false);
+                crate::gui::widgets::budget::allocation_sum_ui(ui, state, index, false);
             }
             for &child in children {
                 budget_row_ui(ui, state, child, commands);
             }
         });
-}
-
-/// A filled circle in the status colour (painted: not every font has a bullet glyph).
-pub fn status_dot_ui(ui: &mut Ui, status: Option<Status>) {
-    let size = egui::vec2(10.0, 10.0);
-    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-    ui.painter().circle_filled(rect.center(), 4.0, theme::status_color(status));
 }

@@ -1,12 +1,13 @@
-//! The metric view: the selected budget's check, its allocations, the engine's findings on it,
-//! and its history plotted against the limit.
+//! The history plot (shared by the metric view, review mode and the review's PNG export): the
+//! baseline branch reduced to what the pixels show, other branches, the limit, the band the gate
+//! lets pass, the engine's levels and change points, and its legend.
 
-use super::state::{AppState, Command, PlotData, TimeRange};
-use super::theme;
-use crate::engine::check::{BudgetResult, Finding, Status};
+use crate::engine::check::BudgetResult;
+use crate::gui::state::PlotData;
+use crate::gui::theme;
 use crate::model::time::Timestamp;
 use crate::plot::m4;
-use crate::report::{describe, quantity};
+use crate::report::quantity;
 use egui::{RichText, Ui};
 
 /// How to draw a history plot.
@@ -26,217 +27,6 @@ pub struct PlotOptions {
     pub proposed: Option<f64>,
     /// Draw a long series with the GPU (where eframe has wgpu) instead of egui_plot.
     pub gpu: bool,
-}
-
-/// The metric view of the selected budget.
-pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let Some(index) = state.selected else {
-        ui.centered_and_justified(|ui| ui.label("Select a budget on the left to see its history against the budget."));
-        return;
-    };
-    let budget = &state.workspace.budgets[index];
-    let result = state.result_of.get(&index).map(|&r| &state.report.results[r]);
-    // The title is in the colour of the budget's own state, as its status word below; what
-    // its allocations or members say is a line of its own.
-    let own = state.state_of(index);
-    ui.heading(
-        RichText::new(&budget.name).color(theme::status_color(own.map(super::standing::BudgetState::status).or(state.status_of(index)))),
-    );
-    ui.label(RichText::new(format!("{} · {}:{}", budget.id, budget.file, budget.pos.line)).weak());
-    if let Some(description) = &budget.description {
-        ui.label(description);
-    }
-    let Some(r) = result else {
-        ui.label(format!("A group of {} budgets:", budget.children.len()));
-        children_ui(ui, state, index, commands);
-        return;
-    };
-    result_ui(ui, r, &budget.statistic.to_string(), state);
-    below_ui(ui, state, index);
-    super::proposals::propose_button_ui(ui, state, index, r.limit, commands);
-    if !budget.children.is_empty() {
-        ui.add_space(4.0);
-        allocation_sum_ui(ui, state, index, true);
-        children_ui(ui, state, index, commands);
-    }
-    ui.add_space(4.0);
-    if state.plot_preparing() {
-        let runs = state.workspace.history.series.get(&budget.metric).map_or(0, |s| s.points.len());
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(format!("Preparing the plot of {runs} runs…"));
-        });
-        return;
-    }
-    if state.plot.main.is_empty() && state.plot.other.is_empty() {
-        ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
-        return;
-    }
-    // Wraps on a narrow window, so the plot below keeps the full width.
-    ui.horizontal_wrapped(|ui| {
-        ui.label("Show");
-        for range in TimeRange::OFFERED {
-            if ui.selectable_label(state.range == range, range.label()).clicked() {
-                commands.push(Command::SetRange(range));
-            }
-        }
-        if !state.plot.stack.is_empty() {
-            ui.separator();
-            if ui.selectable_label(!state.stacked, "history").clicked() {
-                commands.push(Command::SetStacked(false));
-            }
-            if ui.selectable_label(state.stacked, "allocations stacked").clicked() {
-                commands.push(Command::SetStacked(true));
-            }
-        }
-        overlay_menu_ui(ui, state, commands);
-        ui.separator();
-        ui.label(
-            RichText::new("drag or scroll to pan, Ctrl+scroll to zoom, right-drag a box to zoom into it, double-click to fit")
-                .weak()
-                .small(),
-        );
-    });
-    let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
-    let proposed = state.proposal_draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
-    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0, proposed, gpu: state.gpu_plot };
-    if state.stacked && !state.plot.stack.is_empty() {
-        stacked_plot_ui(ui, &state.plot, r, &options);
-    } else {
-        history_plot_with_runs_ui(ui, &state.plot, r, &options, Some(&state.workspace.history));
-    }
-}
-
-/// The menu of other budgets' metrics to draw over this one (in its unit). Which ones can be
-/// drawn is worked out only while the menu is open.
-fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    if state.result_of.len() < 2 {
-        return;
-    }
-    ui.separator();
-    let title = if state.overlays.is_empty() { "Overlay".to_owned() } else { format!("Overlay ({})", state.overlays.len()) };
-    // Stays open while boxes are ticked, so several metrics can be overlaid at once.
-    let config = egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
-    egui::containers::menu::MenuButton::new(title).config(config).ui(ui, |ui| {
-        let candidates = state.overlay_candidates();
-        if candidates.is_empty() {
-            ui.label("No other budget is in a unit that converts to this one's.");
-            return;
-        }
-        ui.label(RichText::new("Draw other budgets' metrics on this plot, in its unit").weak());
-        egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
-            for index in candidates {
-                let budget = &state.workspace.budgets[index];
-                let mut on = state.overlays.contains(&budget.id);
-                if ui.checkbox(&mut on, format!("{} ({})", budget.name, budget.id)).changed() {
-                    commands.push(Command::ToggleOverlay(index));
-                }
-            }
-        });
-    });
-}
-
-fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
-    let unit = r.unit.symbol();
-    let words = super::standing::BudgetState::of(r);
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(r.status.as_str().to_uppercase()).strong().color(theme::status_color(Some(r.status))));
-        ui.label(RichText::new(words.words()).strong().color(theme::status_color(Some(r.status))));
-        ui.label(format!("metric {} ({statistic})", r.metric));
-        ui.separator();
-        ui.label(format!("value {}", r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit))));
-        ui.label(format!("limit {}", quantity(r.limit, unit)));
-        if let Some(w) = r.warning {
-            ui.label(format!("warning at {}", quantity(w, unit)));
-        }
-        if let Some(h) = r.headroom() {
-            ui.label(format!("headroom {}", quantity(h, unit)));
-        }
-        if let Some(b) = &r.baseline {
-            let since = b.since.as_ref().map_or_else(String::new, |s| format!(" since {s}"));
-            ui.label(format!("baseline {} ({} runs of {}{since})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
-        }
-    });
-    if let Some(line) = crate::report::noise_and_trend(r) {
-        ui.label(line);
-    }
-    for (_, severity, words) in &state.plot.change_points {
-        ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
-    }
-    for finding in &r.findings {
-        let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
-        if status != Status::Pass || matches!(finding, Finding::Improvement { .. }) {
-            ui.colored_label(theme::status_color(Some(status)), describe(r, finding));
-        }
-    }
-}
-
-/// The members or allocations of a budget, to drill down into.
-fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
-    ui.horizontal_wrapped(|ui| {
-        for &child in &state.workspace.budgets[index].children {
-            super::tree::status_dot_ui(ui, state.status_of(child));
-            let text = super::tree::row_text(state, child);
-            if ui.selectable_label(false, text).on_hover_text(&state.workspace.budgets[child].id).clicked() {
-                commands.push(Command::Select(child));
-            }
-            ui.add_space(8.0);
-        }
-    });
-}
-
-/// A line where the budget's members or allocations are worse than the budget itself, so a
-/// title in its own colour never hides a failing allocation.
-fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
-    let own = state.state_of(index).map(super::standing::BudgetState::status);
-    let worse: Vec<&str> = state.workspace.budgets[index]
-        .children
-        .iter()
-        .filter(|&&c| state.status_of(c) > own)
-        .map(|&c| state.workspace.budgets[c].name.as_str())
-        .collect();
-    if let Some(worst) = state.status_of(index).filter(|&w| Some(w) > own && !worse.is_empty()) {
-        let what = if worst == crate::engine::check::Status::Fail { "failing" } else { "with warnings" };
-        ui.colored_label(
-            theme::status_color(Some(worst)),
-            format!("Below it, {} {what}: {}", super::standing::plural(worse.len(), "allocation", "allocations"), worse.join(", ")),
-        );
-    }
-}
-
-/// The sum of a budget's allocations against its own limit, and where the parent is measured on
-/// its own, how that compares with the allocations' measurements together.
-pub fn allocation_sum_ui(ui: &mut Ui, state: &AppState, index: usize, explain: bool) {
-    let budget = &state.workspace.budgets[index];
-    let env = state.report.environment.as_deref();
-    let (Some(limit), unit) = (budget.limit_in(env), budget.unit.symbol()) else { return };
-    let allocated: f64 = budget.children.iter().filter_map(|&c| state.workspace.budgets[c].limit_in(env)).sum();
-    let measured: Option<f64> = budget
-        .children
-        .iter()
-        .map(|&c| state.result_of.get(&c).and_then(|&r| state.report.results[r].value))
-        .sum::<Option<f64>>()
-        .filter(|_| !budget.children.is_empty());
-    let mut text = format!("allocated {} of {}", quantity(allocated, unit), quantity(limit, unit));
-    if let Some(m) = measured {
-        text.push_str(&format!(", allocations measure {} together", quantity(m, unit)));
-        let own = state.result_of.get(&index).and_then(|&r| state.report.results[r].value);
-        if let Some(own) = own
-            && explain
-            && own != 0.0
-            && ((m - own) / own).abs() > 0.005
-        {
-            let (more, by) = if m > own { ("more", m - own) } else { ("less", own - m) };
-            text.push_str(&format!(
-                "; that is {} ({:.1}%) {more} than the {} itself measures ({}): each is measured on its own, so shared parts or what no allocation covers make the sum differ from the whole",
-                quantity(by, unit),
-                100.0 * by / own.abs(),
-                budget.name,
-                quantity(own, unit)
-            ));
-        }
-    }
-    ui.label(RichText::new(text).small());
 }
 
 /// An x value in words: a time to the second, or a run's number.
@@ -549,7 +339,7 @@ pub fn history_plot_with_runs_ui(
                 // The GPU draws the line, in egui_plot's order of items; egui_plot gets the reduced
                 // points as a line of no width, for hover and bounds (nothing is tessellated).
                 Some(p) => {
-                    plot_ui.add(super::gpu_plot::GpuLine::new(series.name, plot_id(options.id), &p.0, series.color));
+                    plot_ui.add(crate::gui::gpu_plot::GpuLine::new(series.name, plot_id(options.id), &p.0, series.color));
                     plot_ui.line(Line::new(series.name, visible).color(series.color).width(0.0));
                 }
                 None => plot_ui.line(Line::new(series.name, visible).color(series.color).width(1.5)),
@@ -599,7 +389,7 @@ fn budget_lines_ui(plot_ui: &mut egui_plot::PlotUi<'_>, r: &BudgetResult, propos
 struct LineSeries<'a> {
     name: &'a str,
     points: &'a [[f64; 2]],
-    pyramid: Option<&'a super::state::SharedPyramid>,
+    pyramid: Option<&'a crate::gui::state::SharedPyramid>,
     color: egui::Color32,
 }
 
@@ -632,7 +422,8 @@ fn reduced(ctx: &egui::Context, id: egui::Id, points: &[[f64; 2]], x_min: f64, x
 
 /// The allocations of a budget stacked over time against its limit, in the series palette (never
 /// status colours), with a legend above and a hover naming the allocation, its runs and value.
-fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
+/// Allocations stacked as bars against the parent's limit.
+pub fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
     use egui_plot::{Bar, BarChart, HLine, Plot};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;

@@ -1,8 +1,8 @@
 //! The "Needs attention" view: everything across the workspace's files that someone should look
-//! at, most severe first (the list is [`super::standing::needs_attention`]); a click shows it.
+//! at, most severe first (the list is [`crate::gui::standing::needs_attention`]); a click shows it.
 
-use super::state::{AppState, Command};
-use super::theme;
+use crate::gui::state::{AppState, Command, FindingsCommand, PromptCommand, TreeCommand};
+use crate::gui::theme;
 use egui::{RichText, Ui};
 
 /// The list.
@@ -13,14 +13,14 @@ pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
     }
     ui.label(format!(
         "{} across every file, most severe first",
-        super::standing::plural(state.attention.len(), "thing needs attention", "things need attention")
+        crate::gui::standing::plural(state.attention.len(), "thing needs attention", "things need attention")
     ));
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for item in &state.attention {
             let color = theme::status_color(Some(item.kind.status()));
             ui.horizontal(|ui| {
-                super::tree::status_dot_ui(ui, Some(item.kind.status()));
+                crate::gui::widgets::budget::status_dot_ui(ui, Some(item.kind.status()));
                 ui.label(RichText::new(item.kind.words().to_uppercase()).small().strong().color(color));
             });
             {
@@ -29,11 +29,11 @@ pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                 let row = ui.add(egui::Button::selectable(selected, item.title.as_str()).wrap());
                 if row.clicked() {
                     if let Some(finding) = item.finding {
-                        commands.push(Command::SelectFinding(finding));
+                        commands.push(Command::Findings(FindingsCommand::Select(finding)));
                     } else if let Some(budget) = item.budget {
-                        commands.push(Command::Select(budget));
+                        commands.push(Command::Tree(TreeCommand::Select(budget)));
                     } else if let Some(error) = item.error {
-                        commands.push(Command::ShowError(error));
+                        commands.push(Command::Prompt(PromptCommand::ShowError(error)));
                     }
                 }
             }

@@ -1,9 +1,9 @@
 //! The findings list: every change point the engine found, most severe first, with its root-cause
 //! hints and the team's triage; a click shows the metric centred on the change.
 
-use super::state::{AppState, Command, ProposalDraft};
-use super::theme;
 use crate::engine::analyze::Verdict;
+use crate::gui::state::{AppState, Command, FindingsCommand, ProposalCommand, ProposalDraft, TreeCommand};
+use crate::gui::theme;
 use crate::model::triage::TriageState;
 use crate::report::analysis::{change_words, finding_hints};
 use crate::report::quantity;
@@ -14,17 +14,17 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let open = state.states.counts.open_regressions;
     ui.label(format!(
         "{}, {}, {} (not yet fixed, won't fix or invalid) on {}",
-        super::standing::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
-        super::standing::plural(state.findings.len(), "change point", "change points"),
-        super::standing::plural(open, "regression open", "regressions open"),
-        super::standing::plural(state.states.counts.regressed, "budget", "budgets"),
+        crate::gui::standing::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
+        crate::gui::standing::plural(state.findings.rows.len(), "change point", "change points"),
+        crate::gui::standing::plural(open, "regression open", "regressions open"),
+        crate::gui::standing::plural(state.states.counts.regressed, "budget", "budgets"),
     ));
     triage_filter_ui(ui, state, commands);
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let mut any = state.findings_filter.is_none() && over_budget_ui(ui, state, commands);
-        for (row_index, row) in state.findings.iter().enumerate() {
-            if state.findings_filter.is_some_and(|s| row.triage.state != s) {
+        let mut any = state.findings.filter.is_none() && over_budget_ui(ui, state, commands);
+        for (row_index, row) in state.findings.rows.iter().enumerate() {
+            if state.findings.filter.is_some_and(|s| row.triage.state != s) {
                 continue;
             }
             any = true;
@@ -50,7 +50,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                     ui.painter().circle_filled(rect.center(), 4.0, theme::severity_color(f.severity));
                     let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
                     if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
-                        commands.push(Command::SelectFinding(row_index));
+                        commands.push(Command::Findings(FindingsCommand::Select(row_index)));
                     }
                     if closed {
                         ui.label(RichText::new(row.triage.state.label().to_uppercase()).small().strong());
@@ -68,7 +68,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
                         if ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had").clicked()
                         {
-                            commands.push(Command::EditProposal(Some(draft)));
+                            commands.push(Command::Proposal(ProposalCommand::Edit(draft)));
                         }
                     }
                 } else {
@@ -82,10 +82,10 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         if state_now != row.triage.state {
                             let mut entry = row.triage.clone();
                             entry.state = state_now;
-                            commands.push(Command::SetTriage(row.key.clone(), entry));
+                            commands.push(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
                         }
                         if ui.small_button("Owner and note…").clicked() {
-                            commands.push(Command::EditTriage(Some((row.key.clone(), row.triage.clone()))));
+                            commands.push(Command::Findings(FindingsCommand::EditTriage(row.key.clone(), row.triage.clone())));
                         }
                         if !row.triage.owner.is_empty() {
                             ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
@@ -98,7 +98,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             });
             ui.separator();
         }
-        if !any && !state.findings.is_empty() {
+        if !any && !state.findings.rows.is_empty() {
             ui.label("No finding in this triage state.");
         }
     });
@@ -120,7 +120,7 @@ fn over_budget_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) ->
             ui.painter().circle_filled(rect.center(), 4.0, theme::FAIL);
             let title = RichText::new(format!("{} over its limit", r.id)).strong();
             if ui.selectable_label(false, title).on_hover_text("Show its history against the limit").clicked() {
-                commands.push(Command::Select(r.budget));
+                commands.push(Command::Tree(TreeCommand::Select(r.budget)));
             }
             ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
         });
@@ -137,55 +137,20 @@ fn over_budget_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) ->
 fn triage_filter_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Show findings");
-        let mut shown = state.findings_filter;
+        let mut shown = state.findings.filter;
         let words = |s: Option<TriageState>| s.map_or("every triage state", TriageState::label);
         egui::ComboBox::from_id_salt("findings triage filter")
             .selected_text(words(shown))
             .show_ui(ui, |ui| {
                 for s in std::iter::once(None).chain(TriageState::ALL.map(Some)) {
-                    let n = state.findings.iter().filter(|r| s.is_none_or(|s| r.triage.state == s)).count();
+                    let n = state.findings.rows.iter().filter(|r| s.is_none_or(|s| r.triage.state == s)).count();
                     ui.selectable_value(&mut shown, s, format!("{} ({n})", words(s)));
                 }
             })
             .response
             .labelled_by(label.id);
-        if shown != state.findings_filter {
-            commands.push(Command::FilterFindings(shown));
+        if shown != state.findings.filter {
+            commands.push(Command::Findings(FindingsCommand::Filter(shown)));
         }
     });
-}
-
-/// The window editing a finding's owner and note.
-pub fn triage_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let Some((key, draft)) = &state.triage_draft else { return };
-    let mut entry = draft.clone();
-    egui::Window::new("Triage").collapsible(false).resizable(false).show(ui.ctx(), |ui| {
-        ui.label(RichText::new(key).monospace());
-        egui::Grid::new("triage fields").num_columns(2).show(ui, |ui| {
-            ui.label("");
-            egui::ComboBox::new("triage window state", "state").selected_text(entry.state.label()).show_ui(ui, |ui| {
-                for s in TriageState::ALL {
-                    ui.selectable_value(&mut entry.state, s, s.label());
-                }
-            });
-            ui.end_row();
-            ui.label("Owner");
-            ui.add(egui::TextEdit::singleline(&mut entry.owner).hint_text("who looks into it").desired_width(320.0));
-            ui.end_row();
-            ui.label("Note");
-            ui.add(egui::TextEdit::multiline(&mut entry.note).hint_text("what the team knows").desired_width(320.0).desired_rows(3));
-            ui.end_row();
-        });
-        ui.horizontal(|ui| {
-            if ui.button("Save").clicked() {
-                commands.push(Command::SetTriage(key.clone(), entry.clone()));
-            }
-            if ui.button("Cancel").clicked() {
-                commands.push(Command::EditTriage(None));
-            }
-        });
-    });
-    if &entry != draft && !commands.iter().any(|c| matches!(c, Command::SetTriage(..) | Command::EditTriage(None))) {
-        commands.push(Command::EditTriage(Some((key.clone(), entry))));
-    }
 }

@@ -1,9 +1,9 @@
 //! Review mode: the weekly budget review on the projector. One agenda item at a time, full
 //! screen, large type; arrow keys, Page Up/Down or Space move through it, Esc or F11 leaves.
 
-use super::metric::{PlotOptions, history_plot_with_runs_ui};
-use super::state::{AppState, Command, PathPurpose};
-use super::theme;
+use crate::gui::state::{AppState, Command, FindingsCommand, PathPurpose, PromptCommand, ReviewCommand};
+use crate::gui::theme;
+use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui};
 use egui::{RichText, Ui};
 
 /// The review screen.
@@ -16,10 +16,10 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
     ui.horizontal(|ui| {
         if ui.button("Previous").clicked() {
-            commands.push(Command::ReviewStep(-1));
+            commands.push(Command::Review(ReviewCommand::Step(-1)));
         }
         if ui.button("Next").clicked() {
-            commands.push(Command::ReviewStep(1));
+            commands.push(Command::Review(ReviewCommand::Step(1)));
         }
         ui.label(if agenda.items.is_empty() {
             "nothing on the agenda".to_owned()
@@ -28,13 +28,13 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         });
         ui.separator();
         if ui.button("Mark the review held today").clicked() {
-            commands.push(Command::MarkReviewed);
+            commands.push(Command::Review(ReviewCommand::MarkHeld));
         }
         if ui.button("Export…").clicked() {
-            commands.push(Command::AskPath(PathPurpose::Export, super::app::default_export_folder(state)));
+            commands.push(Command::Prompt(PromptCommand::AskPath(PathPurpose::Export, state.default_export_folder())));
         }
         if ui.button("Leave (Esc)").clicked() {
-            commands.push(Command::LeaveReview);
+            commands.push(Command::Review(ReviewCommand::Leave));
         }
     });
     ui.separator();
@@ -54,9 +54,9 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             ui.label(RichText::new("Triage:").size(20.0));
             for s in crate::model::triage::TriageState::ALL {
                 if ui.selectable_label(*triage == s, RichText::new(s.label()).size(18.0)).clicked() && *triage != s {
-                    let mut entry = state.findings.iter().find(|r| &r.key == key).map(|r| r.triage.clone()).unwrap_or_default();
+                    let mut entry = state.findings.rows.iter().find(|r| &r.key == key).map(|r| r.triage.clone()).unwrap_or_default();
                     entry.state = s;
-                    commands.push(Command::SetTriage(key.clone(), entry));
+                    commands.push(Command::Findings(FindingsCommand::SetTriage(key.clone(), entry)));
                 }
             }
         });
@@ -64,10 +64,10 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.add_space(8.0);
     if let Some(r) = item.budget.and_then(|b| state.result_of.get(&b)).map(|&r| &state.report.results[r])
         && state.selected == item.budget
-        && !state.plot.main.is_empty()
+        && !state.plot.data.main.is_empty()
     {
-        let (view, generation) = state.view.map_or((None, 0), |v| (Some(v.x), v.generation));
+        let (view, generation) = state.plot.view.map_or((None, 0), |v| (Some(v.x), v.generation));
         let options = PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0, proposed: None, gpu: state.gpu_plot };
-        history_plot_with_runs_ui(ui, &state.plot, r, &options, Some(&state.workspace.history));
+        history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history));
     }
 }

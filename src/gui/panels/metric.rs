@@ -1,0 +1,203 @@
+//! The metric view: the selected budget's check, its allocations, the engine's findings on it,
+//! and its history plotted against the limit.
+
+use crate::engine::check::{BudgetResult, Finding, Status};
+use crate::gui::state::{AppState, Command, PlotCommand, ProposalCommand, ProposalDraft, TimeRange, TreeCommand, slug};
+use crate::gui::theme;
+use crate::gui::widgets::budget::{allocation_sum_ui, row_text, status_dot_ui};
+use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui, stacked_plot_ui};
+use crate::report::{describe, quantity};
+use egui::{RichText, Ui};
+
+/// The metric view of the selected budget.
+pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(index) = state.selected else {
+        ui.centered_and_justified(|ui| ui.label("Select a budget on the left to see its history against the budget."));
+        return;
+    };
+    let budget = &state.workspace.budgets[index];
+    let result = state.result_of.get(&index).map(|&r| &state.report.results[r]);
+    // The title is in the colour of the budget's own state, as its status word below; what
+    // its allocations or members say is a line of its own.
+    let own = state.state_of(index);
+    ui.heading(
+        RichText::new(&budget.name)
+            .color(theme::status_color(own.map(crate::gui::standing::BudgetState::status).or(state.status_of(index)))),
+    );
+    ui.label(RichText::new(format!("{} · {}:{}", budget.id, budget.file, budget.pos.line)).weak());
+    if let Some(description) = &budget.description {
+        ui.label(description);
+    }
+    let Some(r) = result else {
+        ui.label(format!("A group of {} budgets:", budget.children.len()));
+        children_ui(ui, state, index, commands);
+        return;
+    };
+    result_ui(ui, r, &budget.statistic.to_string(), state);
+    below_ui(ui, state, index);
+    propose_button_ui(ui, state, index, r.limit, commands);
+    if !budget.children.is_empty() {
+        ui.add_space(4.0);
+        allocation_sum_ui(ui, state, index, true);
+        children_ui(ui, state, index, commands);
+    }
+    ui.add_space(4.0);
+    if state.plot_preparing() {
+        let runs = state.workspace.history.series.get(&budget.metric).map_or(0, |s| s.points.len());
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Preparing the plot of {runs} runs…"));
+        });
+        return;
+    }
+    if state.plot.data.main.is_empty() && state.plot.data.other.is_empty() {
+        ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
+        return;
+    }
+    // Wraps on a narrow window, so the plot below keeps the full width.
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Show");
+        for range in TimeRange::OFFERED {
+            if ui.selectable_label(state.plot.range == range, range.label()).clicked() {
+                commands.push(Command::Plot(PlotCommand::SetRange(range)));
+            }
+        }
+        if !state.plot.data.stack.is_empty() {
+            ui.separator();
+            if ui.selectable_label(!state.plot.stacked, "history").clicked() {
+                commands.push(Command::Plot(PlotCommand::SetStacked(false)));
+            }
+            if ui.selectable_label(state.plot.stacked, "allocations stacked").clicked() {
+                commands.push(Command::Plot(PlotCommand::SetStacked(true)));
+            }
+        }
+        overlay_menu_ui(ui, state, commands);
+        ui.separator();
+        ui.label(
+            RichText::new("drag or scroll to pan, Ctrl+scroll to zoom, right-drag a box to zoom into it, double-click to fit")
+                .weak()
+                .small(),
+        );
+    });
+    let (view, generation) = state.plot.view.map_or((None, 0), |v| (Some(v.x), v.generation));
+    let proposed = state.proposals.draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
+    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0, proposed, gpu: state.gpu_plot };
+    if state.plot.stacked && !state.plot.data.stack.is_empty() {
+        stacked_plot_ui(ui, &state.plot.data, r, &options);
+    } else {
+        history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history));
+    }
+}
+
+/// The menu of other budgets' metrics to draw over this one (in its unit). Which ones can be
+/// drawn is worked out only while the menu is open.
+fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    if state.result_of.len() < 2 {
+        return;
+    }
+    ui.separator();
+    let title = if state.plot.overlays.is_empty() { "Overlay".to_owned() } else { format!("Overlay ({})", state.plot.overlays.len()) };
+    // Stays open while boxes are ticked, so several metrics can be overlaid at once.
+    let config = egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+    egui::containers::menu::MenuButton::new(title).config(config).ui(ui, |ui| {
+        let candidates = state.overlay_candidates();
+        if candidates.is_empty() {
+            ui.label("No other budget is in a unit that converts to this one's.");
+            return;
+        }
+        ui.label(RichText::new("Draw other budgets' metrics on this plot, in its unit").weak());
+        egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+            for index in candidates {
+                let budget = &state.workspace.budgets[index];
+                let mut on = state.plot.overlays.contains(&budget.id);
+                if ui.checkbox(&mut on, format!("{} ({})", budget.name, budget.id)).changed() {
+                    commands.push(Command::Plot(PlotCommand::ToggleOverlay(index)));
+                }
+            }
+        });
+    });
+}
+
+fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
+    let unit = r.unit.symbol();
+    let words = crate::gui::standing::BudgetState::of(r);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(r.status.as_str().to_uppercase()).strong().color(theme::status_color(Some(r.status))));
+        ui.label(RichText::new(words.words()).strong().color(theme::status_color(Some(r.status))));
+        ui.label(format!("metric {} ({statistic})", r.metric));
+        ui.separator();
+        ui.label(format!("value {}", r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit))));
+        ui.label(format!("limit {}", quantity(r.limit, unit)));
+        if let Some(w) = r.warning {
+            ui.label(format!("warning at {}", quantity(w, unit)));
+        }
+        if let Some(h) = r.headroom() {
+            ui.label(format!("headroom {}", quantity(h, unit)));
+        }
+        if let Some(b) = &r.baseline {
+            let since = b.since.as_ref().map_or_else(String::new, |s| format!(" since {s}"));
+            ui.label(format!("baseline {} ({} runs of {}{since})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
+        }
+    });
+    if let Some(line) = crate::report::noise_and_trend(r) {
+        ui.label(line);
+    }
+    for (_, severity, words) in &state.plot.data.change_points {
+        ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
+    }
+    for finding in &r.findings {
+        let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
+        if status != Status::Pass || matches!(finding, Finding::Improvement { .. }) {
+            ui.colored_label(theme::status_color(Some(status)), describe(r, finding));
+        }
+    }
+}
+
+/// The members or allocations of a budget, to drill down into.
+fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        for &child in &state.workspace.budgets[index].children {
+            status_dot_ui(ui, state.status_of(child));
+            let text = row_text(state, child);
+            if ui.selectable_label(false, text).on_hover_text(&state.workspace.budgets[child].id).clicked() {
+                commands.push(Command::Tree(TreeCommand::Select(child)));
+            }
+            ui.add_space(8.0);
+        }
+    });
+}
+
+/// A line where the budget's members or allocations are worse than the budget itself, so a
+/// title in its own colour never hides a failing allocation.
+fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
+    let own = state.state_of(index).map(crate::gui::standing::BudgetState::status);
+    let worse: Vec<&str> = state.workspace.budgets[index]
+        .children
+        .iter()
+        .filter(|&&c| state.status_of(c) > own)
+        .map(|&c| state.workspace.budgets[c].name.as_str())
+        .collect();
+    if let Some(worst) = state.status_of(index).filter(|&w| Some(w) > own && !worse.is_empty()) {
+        let what = if worst == crate::engine::check::Status::Fail { "failing" } else { "with warnings" };
+        ui.colored_label(
+            theme::status_color(Some(worst)),
+            format!("Below it, {} {what}: {}", crate::gui::standing::plural(worse.len(), "allocation", "allocations"), worse.join(", ")),
+        );
+    }
+}
+
+/// The button under a budget's check that starts a proposal.
+pub fn propose_button_ui(ui: &mut Ui, state: &AppState, index: usize, limit: f64, commands: &mut Vec<Command>) {
+    let editing = state.proposals.draft.as_ref().is_some_and(|d| d.budget == index);
+    if !editing
+        && ui
+            .button("Propose a change…")
+            .on_hover_text("Draft a signed budget change proposal (budget files change only through proposals)")
+            .clicked()
+    {
+        let mut draft = ProposalDraft::new(index, limit, "");
+        // An id derived from the budget, for the person to keep or change.
+        draft.draft.id = format!("change-{}", slug(&state.workspace.budgets[index].id));
+        commands.push(Command::Proposal(ProposalCommand::Edit(draft)));
+    }
+}

@@ -1,0 +1,65 @@
+//! Budget change proposals in the app: drafting one from a budget (the app never edits budget
+//! files: it writes a proposal), the proposals with who signed and what they need, signing, and
+//! applying an approved one. The work is `approval::draft` and `approval::ledger`'s.
+
+use crate::gui::state::{AppState, Command, ProposalCommand, SignPrompt, TreeCommand};
+use crate::gui::theme;
+use crate::report::quantity;
+use egui::{RichText, Ui};
+
+/// The "Proposals" tab: every proposal not yet applied.
+pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    if state.proposals.open.is_empty() {
+        ui.label("No open proposals. Select a budget and use \"Propose a change…\" to draft one.");
+        return;
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        for (p, e) in &state.proposals.open {
+            let (status, color) = if e.approved() {
+                ("APPROVED", theme::PASS)
+            } else if !e.current {
+                ("STALE", theme::NONE)
+            } else {
+                ("PENDING", theme::WARN)
+            };
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(status).strong().color(color));
+                ui.label(RichText::new(&p.title).strong());
+            });
+            ui.label(RichText::new(format!("{} · {} · by {}", p.id, e.kind.as_str(), p.author)).weak());
+            for c in &p.changes {
+                let unit = state.workspace.budget(&c.budget).map_or("", |b| b.unit.symbol());
+                let place = c.field.strip_prefix("environments.").map_or_else(String::new, |env| format!(" in {env}"));
+                let text = format!("{}{place}: {} to {}", c.budget, quantity(c.old, unit), quantity(c.new, unit));
+                if ui.selectable_label(false, text).on_hover_text("Show the budget").clicked()
+                    && let Some(index) = state.workspace.budget_index(&c.budget)
+                {
+                    commands.push(Command::Tree(TreeCommand::Select(index)));
+                }
+            }
+            ui.label(RichText::new(format!("why: {}", p.rationale)).small());
+            for s in &e.signatures {
+                match &s.outcome {
+                    Ok(()) => ui.colored_label(theme::PASS, format!("signed by {}", s.principal)),
+                    Err(why) => ui.colored_label(theme::FAIL, format!("{} does not count: {why}", s.principal)),
+                };
+            }
+            if !e.approved() {
+                ui.label(RichText::new(crate::approval::ledger::missing_words(e)).color(theme::WARN));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Sign…").clicked() {
+                    commands.push(Command::Proposal(ProposalCommand::AskSign(SignPrompt { id: p.id.clone(), ..SignPrompt::default() })));
+                }
+                if ui
+                    .add_enabled(e.approved(), egui::Button::new("Apply"))
+                    .on_disabled_hover_text("Only an approved, current proposal can be applied")
+                    .clicked()
+                {
+                    commands.push(Command::Proposal(ProposalCommand::Apply(p.id.clone())));
+                }
+            });
+            ui.separator();
+        }
+    });
+}

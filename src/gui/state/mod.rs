@@ -1,0 +1,1367 @@
+//! The app's state and the one place that changes it ([`AppState::apply`]), free of egui so it is
+//! tested on its own. Panels read the state and push [`Command`]s, nested by area; `apply` returns
+//! the [`Effect`]s that only the app can carry out (the screen, the review's PNG plots, its
+//! preferences). Slow or disk work (loading, analysing, replaying, importing, signing, applying)
+//! runs as [`Job`]s; [`AppState::poll`] takes their results once per frame.
+//!
+//! ```text
+//!  panels ──Command──▶ AppState::apply ──▶ tree · plot · findings · sensitivity · review
+//!                          │                proposals · import · prompts  (one struct each)
+//!                          ├──▶ Job (named thread) ──▶ poll() takes the result
+//!                          └──▶ Vec<Effect> ──▶ App: full screen, export the review, prefs
+//! ```
+
+mod findings;
+mod import;
+mod plot;
+mod prompts;
+mod proposals;
+mod review;
+mod sensitivity;
+mod tree;
+
+pub use super::jobs::Source;
+pub use findings::{FindingRow, FindingsCommand, FindingsView};
+pub use import::{ImportCommand, ImportDraft, Imports};
+pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
+pub use prompts::{ErrorView, PathPurpose, PromptCommand, Prompts};
+pub use proposals::{Preview, ProposalCommand, ProposalDraft, Proposals, SignPrompt, Signer, slug};
+pub use review::{ExportPlot, ExportRequest, Review, ReviewCommand};
+pub use sensitivity::{Sensitivity, SensitivityCommand};
+pub use tree::{SortKey, TreeCommand, TreeFilter, TreeView};
+
+use super::jobs::{self, Job, Loaded, Waker, Watcher};
+use super::standing::{Attention, BudgetState, States};
+use crate::engine::analyze::{Analysis, ChangeFinding};
+use crate::engine::check::{CheckReport, Status};
+use crate::model::time::Timestamp;
+use crate::model::triage::{TRIAGE_FILE, Triage, is_triage_record};
+use crate::model::workspace::{CONFIG_FILE, Workspace};
+use crate::report::review::{Agenda, agenda};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Something the user asked for, by the area it concerns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// The workspace: open, reload, environment, message.
+    Workspace(WorkspaceCommand),
+    /// The budget tree and the selection.
+    Tree(TreeCommand),
+    /// The selected budget's plot.
+    Plot(PlotCommand),
+    /// The findings and their triage.
+    Findings(FindingsCommand),
+    /// The sensitivity window.
+    Sensitivity(SensitivityCommand),
+    /// The review meeting and its export.
+    Review(ReviewCommand),
+    /// Budget change proposals.
+    Proposal(ProposalCommand),
+    /// Imports.
+    Import(ImportCommand),
+    /// The path and error windows.
+    Prompt(PromptCommand),
+}
+
+/// Something the user asked of the workspace.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkspaceCommand {
+    /// Open a workspace folder.
+    Open(PathBuf),
+    /// Read the workspace's files again.
+    Reload,
+    /// Files of the workspace changed on disk (paths relative to it).
+    FilesChanged(Vec<String>),
+    /// Check and analyse another environment (`None`: the workspace's default).
+    SetEnvironment(Option<String>),
+    /// Hide the message line.
+    DismissMessage,
+}
+
+macro_rules! command_from {
+    ($($area:ident($command:ty)),* $(,)?) => {
+        $(impl From<$command> for Command {
+            fn from(command: $command) -> Command {
+                Command::$area(command)
+            }
+        })*
+    };
+}
+
+command_from!(
+    Workspace(WorkspaceCommand),
+    Tree(TreeCommand),
+    Plot(PlotCommand),
+    Findings(FindingsCommand),
+    Sensitivity(SensitivityCommand),
+    Review(ReviewCommand),
+    Proposal(ProposalCommand),
+    Import(ImportCommand),
+    Prompt(PromptCommand),
+);
+
+/// What applying a command asks of the app, which the state cannot do without egui or eframe.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Review mode began: large type and full screen, for the projector.
+    EnterReviewScreen,
+    /// Review mode ended: the zoom and the window as they were.
+    LeaveReviewScreen,
+    /// Draw the review's plots and write the export (the app runs it as a job and hands the job
+    /// back with [`AppState::start_export`]).
+    ExportReview(ExportRequest),
+    /// Show the budget tree in the left panel (a filter was set).
+    ShowTree,
+    /// Remember who signs on this machine in the app's preferences.
+    RememberSigner(Signer),
+}
+
+/// Everything the app shows.
+pub struct AppState {
+    /// Where the workspace came from.
+    pub source: Source,
+    /// The open workspace.
+    pub workspace: Arc<Workspace>,
+    /// The team's triage of the findings.
+    pub triage: Triage,
+    /// Its check, as `headroom check` makes it.
+    pub report: CheckReport,
+    /// The engine's change points of every metric.
+    pub analysis: Arc<Analysis>,
+    /// The environment asked for (`None`: the workspace's default).
+    pub environment: Option<String>,
+    /// The environments one can switch to: those of `headroom.yaml`, else those of the history.
+    pub environments: Vec<String>,
+    /// The result of each checked budget, by budget index.
+    pub result_of: HashMap<usize, usize>,
+    /// What the app says about each budget and the workspace (one definition of each state).
+    pub states: States,
+    /// Everything that needs attention, most severe first.
+    pub attention: Vec<Attention>,
+    /// The selected budget.
+    pub selected: Option<usize>,
+    /// A message for the user (a folder that could not be opened, say).
+    pub message: Option<String>,
+    /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
+    pub today: Timestamp,
+    /// Whether long series are drawn by the GPU (eframe runs on wgpu and the renderer is installed).
+    pub gpu_plot: bool,
+    /// The budget tree.
+    pub tree: TreeView,
+    /// The selected budget's plot.
+    pub plot: PlotView,
+    /// The findings and the triage form.
+    pub findings: FindingsView,
+    /// The sensitivity window, where open.
+    pub sensitivity: Option<Sensitivity>,
+    /// The review meeting, while it runs.
+    pub review: Option<Review>,
+    /// Budget change proposals and their windows.
+    pub proposals: Proposals,
+    /// The import window and the import running.
+    pub import: Imports,
+    /// The path and error windows.
+    pub prompts: Prompts,
+    export: Option<(PathBuf, Job<Result<usize, String>>)>,
+    loading: Option<Job<Result<Loaded, String>>>,
+    /// When a workspace last finished loading (`None` before the first: the empty one's check says nothing).
+    last_loaded: Option<std::time::Instant>,
+    watch: bool,
+    watcher: Option<Watcher>,
+    waker: Waker,
+    effects: Vec<Effect>,
+}
+
+impl AppState {
+    /// The state on `source`, loaded before it returns (for tests and tools). The app uses
+    /// [`AppState::start`], which loads in the background.
+    #[must_use]
+    pub fn new(source: &Source) -> AppState {
+        let mut state = AppState::start(source, Arc::new(|| {}), false);
+        state.wait();
+        state
+    }
+
+    /// The state on `source`, loading in the background; `waker` asks for a repaint. With
+    /// `watch`, the workspace folder is watched and reloaded when its files change.
+    #[must_use]
+    pub fn start(source: &Source, waker: Waker, watch: bool) -> AppState {
+        let empty = Arc::new(Workspace::default());
+        let report = crate::engine::check::check(&empty, &crate::engine::check::CheckOptions::default());
+        let mut state = AppState {
+            // Named from the start, so the window says what it is opening while it loads.
+            source: source.clone(),
+            workspace: empty,
+            triage: Triage::default(),
+            report,
+            analysis: Arc::new(Analysis::default()),
+            environment: None,
+            environments: Vec::new(),
+            result_of: HashMap::new(),
+            states: States::default(),
+            attention: Vec::new(),
+            selected: None,
+            message: None,
+            today: Timestamp::now(),
+            gpu_plot: false,
+            tree: TreeView::default(),
+            plot: PlotView::default(),
+            findings: FindingsView::default(),
+            sensitivity: None,
+            review: None,
+            proposals: Proposals::default(),
+            import: Imports::default(),
+            prompts: Prompts::default(),
+            export: None,
+            loading: None,
+            last_loaded: None,
+            watch,
+            watcher: None,
+            waker,
+            effects: Vec::new(),
+        };
+        state.begin_load(source.clone(), None);
+        state
+    }
+
+    /// Whether a workspace has loaded yet (the first load runs in the background).
+    #[must_use]
+    pub fn has_loaded(&self) -> bool {
+        self.last_loaded.is_some()
+    }
+
+    /// Whether a load is running, and how far it is.
+    #[must_use]
+    pub fn loading(&self) -> Option<(f32, String)> {
+        self.loading.as_ref().map(Job::progress)
+    }
+
+    /// What runs in the background besides loading (an import, a signing, an apply, an export),
+    /// in words, where something does.
+    #[must_use]
+    pub fn working(&self) -> Option<String> {
+        if let Some((_, what)) = self.import.progress() {
+            return Some(format!("Importing: {what}"));
+        }
+        if let Some(what) = self.proposals.working() {
+            return Some(format!("{what}…"));
+        }
+        self.export.as_ref().map(|(dir, _)| format!("Exporting the review to {}…", dir.display()))
+    }
+
+    /// Whether any job is running (loading, a plot, a replay, an import, a signing, an apply, an export).
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.loading.is_some()
+            || self.plot.preparing()
+            || self.sensitivity.as_ref().is_some_and(Sensitivity::replaying)
+            || self.working().is_some()
+    }
+
+    /// What wakes the UI when a job reports (for jobs the app starts, such as the export).
+    #[must_use]
+    pub fn waker(&self) -> Waker {
+        Arc::clone(&self.waker)
+    }
+
+    /// Waits for running jobs and applies their results (tests and tools; the app polls).
+    pub fn wait(&mut self) {
+        if let Some(done) = self.import.wait() {
+            self.finish_import(done);
+        }
+        if let Some(done) = self.proposals.wait() {
+            self.finish_proposal(done);
+        }
+        if let Some((dir, job)) = self.export.take()
+            && let Some(result) = job.wait()
+        {
+            self.finish_export(&dir, result);
+        }
+        if let Some(result) = self.loading.take().and_then(|job| job.wait()) {
+            self.finish_load(result);
+        }
+        if let Some((current, tried)) = self.sensitivity.as_mut().and_then(Sensitivity::wait) {
+            self.take_replay(current, tried);
+        }
+        if self.plot.wait() {
+            self.mark_alarms();
+        }
+    }
+
+    /// Takes the results of finished jobs and changes seen on disk; call once per frame.
+    /// Returns whether anything is still running (the UI then shows progress).
+    pub fn poll(&mut self) -> bool {
+        if let Some(result) = self.loading.as_ref().and_then(Job::poll) {
+            self.loading = None;
+            self.finish_load(result);
+        }
+        if let Some((current, tried)) = self.sensitivity.as_ref().and_then(Sensitivity::poll) {
+            self.take_replay(current, tried);
+        }
+        if let Some(done) = self.import.poll() {
+            self.finish_import(done);
+        }
+        if let Some(done) = self.proposals.poll() {
+            self.finish_proposal(done);
+        }
+        if let Some(result) = self.export.as_ref().and_then(|(_, job)| job.poll())
+            && let Some((dir, _)) = self.export.take()
+        {
+            self.finish_export(&dir, result);
+        }
+        if self.plot.poll() {
+            self.mark_alarms();
+        }
+        let changes = self.watcher.as_ref().map(Watcher::take_changes).unwrap_or_default();
+        if !changes.is_empty() {
+            self.handle(WorkspaceCommand::FilesChanged(changes).into());
+            // Nothing the watcher causes needs the app.
+            self.effects.clear();
+        }
+        self.busy()
+    }
+
+    fn begin_load(&mut self, source: Source, reuse: Option<Arc<Workspace>>) {
+        let environment = self.environment.clone();
+        // A newer load replaces a running one: the old result is dropped when it arrives.
+        self.loading =
+            Some(Job::spawn("headroom-load", Arc::clone(&self.waker), move |progress| jobs::load(&source, environment, reuse, progress)));
+    }
+
+    fn reload(&mut self) {
+        self.begin_load(self.source.clone(), None);
+    }
+
+    fn finish_load(&mut self, result: Result<Loaded, String>) {
+        let loaded = match result {
+            Ok(loaded) => loaded,
+            Err(message) => {
+                // A failed load changes nothing but the message.
+                self.message = Some(message);
+                return;
+            }
+        };
+        let selected_id = self.selected.map(|i| self.workspace.budgets[i].id.clone());
+        let same_place = loaded.source == self.source;
+        if !same_place || self.watcher.is_none() {
+            self.watcher = match (&loaded.source, self.watch) {
+                (Source::Folder(path), true) => Some(Watcher::start(path.clone(), Arc::clone(&self.waker))),
+                _ => None,
+            };
+        }
+        let reused = Arc::ptr_eq(&loaded.workspace, &self.workspace);
+        self.last_loaded = Some(std::time::Instant::now());
+        self.source = loaded.source;
+        self.workspace = loaded.workspace;
+        if !reused {
+            self.triage = loaded.triage;
+        }
+        self.report = loaded.report;
+        self.analysis = Arc::new(loaded.analysis);
+        self.proposals.open = loaded.proposals;
+        if !loaded.proposal_errors.is_empty() {
+            self.message = Some(format!("Proposals that do not read: {}", loaded.proposal_errors.join("; ")));
+        }
+        self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
+        self.selected = if same_place { selected_id.and_then(|id| self.workspace.budget_index(&id)) } else { None };
+        self.derive_environments();
+        // The findings' triage decides which budgets have open regressions: before the tree.
+        self.derive_findings();
+        self.derive_plot();
+        self.refresh_review();
+    }
+
+    /// Applies one command; returns what the app is to do about it.
+    pub fn apply(&mut self, command: Command) -> Vec<Effect> {
+        self.handle(command);
+        std::mem::take(&mut self.effects)
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Workspace(c) => self.workspace_command(c),
+            Command::Tree(c) => self.tree_command(c),
+            Command::Plot(c) => self.plot_command(c),
+            Command::Findings(c) => self.findings_command(c),
+            Command::Sensitivity(c) => self.sensitivity_command(c),
+            Command::Review(c) => self.review_command(c),
+            Command::Proposal(c) => self.proposal_command(c),
+            Command::Import(c) => self.import_command(c),
+            Command::Prompt(c) => self.prompt_command(c),
+        }
+    }
+
+    fn workspace_command(&mut self, command: WorkspaceCommand) {
+        match command {
+            WorkspaceCommand::Open(path) => {
+                if path.is_dir() {
+                    self.prompts.path = None;
+                    self.message = None;
+                    self.environment = None;
+                    self.begin_load(Source::Folder(path), None);
+                } else {
+                    self.message = Some(format!("Cannot open {}: it is not a folder", path.display()));
+                }
+            }
+            WorkspaceCommand::Reload => self.reload(),
+            WorkspaceCommand::FilesChanged(files) => {
+                if files.iter().all(|f| f == TRIAGE_FILE || is_triage_record(f)) {
+                    self.reload_triage();
+                } else {
+                    self.message = Some(format!("Reloaded: {} changed on disk", files.join(", ")));
+                    self.reload();
+                }
+            }
+            WorkspaceCommand::SetEnvironment(environment) => {
+                self.environment = environment;
+                self.begin_load(self.source.clone(), Some(Arc::clone(&self.workspace)));
+            }
+            WorkspaceCommand::DismissMessage => self.message = None,
+        }
+    }
+
+    fn tree_command(&mut self, command: TreeCommand) {
+        match command {
+            TreeCommand::Select(index) => {
+                if index < self.workspace.budgets.len() {
+                    if self.selected != Some(index) {
+                        self.plot.overlays.clear();
+                    }
+                    self.selected = Some(index);
+                    self.derive_plot();
+                }
+            }
+            TreeCommand::SetFilter(filter) => self.set_filter(filter),
+            TreeCommand::ShowTally(tally) => {
+                self.set_filter(TreeFilter { tally: Some(tally), sort: self.tree.filter.sort, ..TreeFilter::default() });
+            }
+        }
+    }
+
+    fn set_filter(&mut self, filter: TreeFilter) {
+        self.tree.filter = filter;
+        self.derive_tree();
+        // A count clicked in the status bar shows its budgets in the tree.
+        self.effects.push(Effect::ShowTree);
+    }
+
+    fn plot_command(&mut self, command: PlotCommand) {
+        match command {
+            PlotCommand::SetRange(range) => {
+                self.plot.range = range;
+                self.plot.request_range();
+            }
+            PlotCommand::SetStacked(stacked) => self.plot.stacked = stacked,
+            PlotCommand::ToggleOverlay(index) => self.toggle_overlay(index),
+        }
+    }
+
+    fn findings_command(&mut self, command: FindingsCommand) {
+        match command {
+            FindingsCommand::Select(row) => self.select_finding(row),
+            FindingsCommand::Filter(triage) => self.findings.filter = triage,
+            FindingsCommand::EditTriage(key, entry) => self.findings.edit_triage(key, entry, &self.triage),
+            FindingsCommand::CloseTriage => self.findings.close_triage(),
+            FindingsCommand::SetTriage(key, entry) => {
+                let root = match &self.source {
+                    Source::Folder(root) => Some(root.clone()),
+                    Source::Example => None,
+                };
+                self.message = Some(self.findings.save_triage(root.as_deref(), &mut self.triage, key, entry, self.today));
+                self.derive_findings();
+                self.refresh_review();
+            }
+        }
+    }
+
+    fn sensitivity_command(&mut self, command: SensitivityCommand) {
+        match command {
+            SensitivityCommand::Open => {
+                let settings = self.report.settings.clone();
+                self.sensitivity = Some(Sensitivity::open(settings.clone()));
+                self.replay_settings(settings, true);
+            }
+            SensitivityCommand::Try(settings) => {
+                let Some(s) = &mut self.sensitivity else { return };
+                s.settings = settings.clone();
+                // While a replay runs, the newest settings are replayed when it ends.
+                if !s.replaying() {
+                    self.replay_settings(settings, false);
+                }
+            }
+            SensitivityCommand::SetScope(scope) => {
+                if let Some(s) = &mut self.sensitivity {
+                    s.scope = scope;
+                }
+            }
+            SensitivityCommand::Save => self.save_settings(),
+            SensitivityCommand::Close => {
+                self.sensitivity = None;
+                self.plot.data.alarms.clear();
+            }
+        }
+    }
+
+    fn review_command(&mut self, command: ReviewCommand) {
+        match command {
+            ReviewCommand::Enter => {
+                if self.review.is_none() {
+                    self.effects.push(Effect::EnterReviewScreen);
+                }
+                self.review = Some(Review { agenda: self.agenda(), index: 0 });
+                self.show_review_item();
+            }
+            ReviewCommand::Leave => {
+                if self.review.take().is_some() {
+                    self.effects.push(Effect::LeaveReviewScreen);
+                }
+            }
+            ReviewCommand::Step(step) => {
+                if let Some(review) = &mut self.review {
+                    review.step(step);
+                }
+                self.show_review_item();
+            }
+            ReviewCommand::MarkHeld => self.mark_reviewed(),
+            ReviewCommand::Export(dir) => {
+                self.prompts.path = None;
+                let request = self.export_request(dir);
+                self.effects.push(Effect::ExportReview(request));
+            }
+        }
+    }
+
+    fn proposal_command(&mut self, command: ProposalCommand) {
+        match command {
+            ProposalCommand::Edit(draft) => {
+                let draft = self.proposals.edit(draft);
+                self.preview_proposal(draft);
+            }
+            ProposalCommand::Close => self.proposals.draft = None,
+            ProposalCommand::Submit => {
+                if let Some(d) = &self.proposals.draft {
+                    self.proposals.signer.principal.clone_from(&d.draft.author);
+                    self.effects.push(Effect::RememberSigner(self.proposals.signer.clone()));
+                }
+                self.submit_proposal();
+            }
+            ProposalCommand::AskSign(prompt) => self.proposals.ask_sign(prompt),
+            ProposalCommand::CloseSign => self.proposals.sign_prompt = None,
+            ProposalCommand::Sign { id, principal, file } => {
+                self.proposals.signer = Signer { principal: principal.clone(), key_file: file.display().to_string() };
+                self.effects.push(Effect::RememberSigner(self.proposals.signer.clone()));
+                let Some(root) = self.writable_root("sign") else { return };
+                self.proposals.sign(root, id, principal, file, &self.waker);
+            }
+            ProposalCommand::Apply(id) => {
+                let Some(root) = self.writable_root("apply a proposal") else { return };
+                self.proposals.apply(root, id, &self.waker);
+            }
+        }
+    }
+
+    fn import_command(&mut self, command: ImportCommand) {
+        match command {
+            ImportCommand::Edit(draft) => self.import.prompt = Some(draft),
+            ImportCommand::Close => self.import.prompt = None,
+            ImportCommand::Run(draft) => {
+                let root = match &self.source {
+                    Source::Folder(root) => Some(root.clone()),
+                    Source::Example => None,
+                };
+                if let Err(message) = self.import.run(&draft, root, &self.waker) {
+                    self.message = Some(message);
+                }
+            }
+            ImportCommand::Drop(paths) => self.drop_files(paths),
+        }
+    }
+
+    fn prompt_command(&mut self, command: PromptCommand) {
+        match command {
+            PromptCommand::AskPath(purpose, text) => self.prompts.path = Some((purpose, text)),
+            PromptCommand::ClosePath => self.prompts.path = None,
+            PromptCommand::ShowError(index) => {
+                self.prompts.error = self.workspace.errors.get(index).map(|e| ErrorView::of(e, &self.source));
+            }
+            PromptCommand::CloseError => self.prompts.error = None,
+        }
+    }
+
+    /// The workspace folder, or a message saying the example cannot change.
+    fn writable_root(&mut self, what: &str) -> Option<PathBuf> {
+        match &self.source {
+            Source::Folder(root) => Some(root.clone()),
+            Source::Example => {
+                self.message = Some(format!("The example workspace is read-only: open a folder to {what}"));
+                None
+            }
+        }
+    }
+
+    /// Shows a draft with what it would change (its preview).
+    fn preview_proposal(&mut self, mut draft: ProposalDraft) {
+        let Some(root) = self.writable_root("propose a change") else { return };
+        let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
+        let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        // The draft's checks, without the ones a person is still typing (an empty id or title).
+        let mut probe = draft.draft.clone();
+        for (field, stand_in) in [(&mut probe.id, "draft"), (&mut probe.title, "-"), (&mut probe.author, "-"), (&mut probe.rationale, "-")]
+        {
+            if field.trim().is_empty() {
+                stand_in.clone_into(field);
+            }
+        }
+        draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, &[], self.today).and_then(|(_, after, evaluation)| {
+            let before = crate::approval::ledger::current_contract(&root)?;
+            Ok((
+                crate::approval::draft::diff(&before, &after),
+                evaluation.kind.as_str().to_owned(),
+                crate::approval::ledger::missing_words(&evaluation),
+            ))
+        });
+        self.proposals.draft = Some(draft);
+    }
+
+    fn submit_proposal(&mut self) {
+        let Some(draft) = self.proposals.draft.clone() else { return };
+        let Some(root) = self.writable_root("propose a change") else { return };
+        let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
+        let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        // Created when written, not when the app started (`today` is fixed at start).
+        match crate::approval::draft::propose(&root, &draft.draft, &wanted, &[], Timestamp::now()) {
+            Ok((path, evaluation)) => {
+                self.message = Some(format!(
+                    "Wrote {} ({}): {}",
+                    path.display(),
+                    evaluation.kind.as_str(),
+                    crate::approval::ledger::missing_words(&evaluation)
+                ));
+                self.proposals.draft = None;
+                let (open, errors) = crate::approval::ledger::open_proposals(&root, Timestamp::now());
+                self.take_proposals(open, &errors);
+            }
+            // Inside the dialog, next to what to fix, and the draft kept.
+            Err(e) => {
+                if let Some(d) = &mut self.proposals.draft {
+                    d.error = Some(format!("Cannot propose: {e}"));
+                }
+            }
+        }
+    }
+
+    fn take_proposals(&mut self, open: Vec<(crate::approval::proposal::Proposal, crate::approval::ledger::Evaluation)>, errors: &[String]) {
+        self.proposals.open = open;
+        self.derive_attention();
+        if !errors.is_empty() {
+            self.message = Some(format!("Proposals that do not read: {}", errors.join("; ")));
+        }
+    }
+
+    fn finish_proposal(&mut self, done: proposals::Done) {
+        match done {
+            proposals::Done::Signed(id, principal, Ok((evaluation, open, errors))) => {
+                self.proposals.sign_prompt = None;
+                self.message = Some(format!(
+                    "Signed `{id}` as {principal}; {}",
+                    if evaluation.approved() {
+                        "it is approved and can be applied".to_owned()
+                    } else {
+                        crate::approval::ledger::missing_words(&evaluation)
+                    }
+                ));
+                self.take_proposals(open, &errors);
+            }
+            proposals::Done::Signed(id, _, Err(e)) => self.message = Some(format!("Cannot sign `{id}`: {e}")),
+            proposals::Done::Applied(id, Ok(seq)) => {
+                self.message = Some(format!("Applied `{id}` (ledger entry {seq})"));
+                self.reload();
+            }
+            proposals::Done::Applied(id, Err(e)) => self.message = Some(format!("Cannot apply `{id}`: {e}")),
+        }
+    }
+
+    /// Files dropped on the window: a folder opens as the workspace (or, on an open workspace, is
+    /// imported where it is criterion's output); files go into the open workspace folder, in the
+    /// background. On the read-only example, a dropped file opens its own workspace.
+    fn drop_files(&mut self, paths: Vec<PathBuf>) {
+        match self.source.clone() {
+            Source::Folder(root) => {
+                let history = self.workspace.config.history.clone();
+                self.import.drop_files(root, history, paths, &self.waker);
+            }
+            Source::Example => {
+                let folder = match paths.as_slice() {
+                    [folder] if folder.is_dir() => Some(folder.clone()),
+                    _ => paths.first().and_then(|p| import::workspace_of(p)),
+                };
+                if let Some(folder) = folder {
+                    self.handle(WorkspaceCommand::Open(folder).into());
+                }
+            }
+        }
+    }
+
+    fn finish_import(&mut self, done: import::Imported) {
+        match done {
+            import::Imported::Run(Ok((metrics, id, file))) => {
+                // After an import: close the window, say what landed, and reload the history.
+                self.import.prompt = None;
+                self.message = Some(format!("Imported {metrics} metrics as run {id} into {}", file.display()));
+                self.reload();
+            }
+            import::Imported::Run(Err(e)) => self.message = Some(format!("Nothing was imported: {e}")),
+            import::Imported::Prometheus(outcome) => {
+                self.message = Some(match outcome {
+                    Ok((total, 0, _)) => format!("Nothing new from Prometheus: the history has all {total} runs"),
+                    Ok((total, n, file)) => {
+                        self.reload();
+                        format!("Imported {n} runs from Prometheus ({} already there) into {}", total - n, file.display())
+                    }
+                    Err(e) => format!("Nothing was imported from Prometheus: {e}"),
+                });
+            }
+            import::Imported::Dropped(added, problems) => {
+                let mut message = Vec::new();
+                if !added.is_empty() {
+                    message.push(format!("Added {} to the workspace", added.join(", ")));
+                    self.reload();
+                }
+                message.extend(problems);
+                self.message = Some(message.join("; "));
+            }
+            import::Imported::Folder(folder) => self.handle(WorkspaceCommand::Open(folder).into()),
+        }
+    }
+
+    fn mark_reviewed(&mut self) {
+        self.triage.last_review = Some(self.today);
+        self.message = Some(match &self.source {
+            Source::Folder(root) => match crate::model::store::save_last_review(root, self.today) {
+                Ok(()) => format!("Review recorded in {}", root.join(TRIAGE_FILE).display()),
+                Err(e) => format!("Cannot record the review: {e} (it is kept until the app closes)"),
+            },
+            Source::Example => "Review recorded for this session only: the example workspace is read-only".to_owned(),
+        });
+        self.refresh_review();
+    }
+
+    /// Builds the review's agenda again (the review was marked held, or a finding triaged), staying
+    /// on the item on screen where it is still on the agenda, and showing its plot.
+    fn refresh_review(&mut self) {
+        let Some(review) = &self.review else { return };
+        let current = review.agenda.items.get(review.index).map(|i| (i.metric.clone(), i.run_index, i.budget));
+        let agenda = self.agenda();
+        let index = current
+            .and_then(|(metric, run, budget)| {
+                agenda.items.iter().position(|i| i.metric == metric && i.run_index == run && i.budget == budget)
+            })
+            .unwrap_or(review.index);
+        let mut review = Review { agenda, index };
+        review.clamp();
+        self.review = Some(review);
+        self.show_review_item();
+    }
+
+    /// What the review export writes into `dir`: the agenda of the workspace as it is now, and
+    /// the plot of each item with a checked budget and some history.
+    #[must_use]
+    pub fn export_request(&self, dir: PathBuf) -> ExportRequest {
+        let agenda = self.agenda();
+        let mut plots = Vec::new();
+        for (i, item) in agenda.items.iter().enumerate() {
+            let Some(budget) = item.budget else { continue };
+            let Some(result) = self.result_of.get(&budget).map(|&r| self.report.results[r].clone()) else { continue };
+            let plot = self.plot_of(budget);
+            if plot.main.is_empty() && plot.other.is_empty() {
+                continue;
+            }
+            let centre = item.run_index.and_then(|run| plot.main_runs.iter().position(|&r| r == run)).map(|p| plot.main[p][0]);
+            plots.push(ExportPlot { item: i, plot, result, centre });
+        }
+        ExportRequest { dir, agenda, plots }
+    }
+
+    /// Takes the job the app started for an [`Effect::ExportReview`] into `dir` (its result: how
+    /// many files were written); [`AppState::poll`] reports it when it is done.
+    pub fn start_export(&mut self, dir: PathBuf, job: Job<Result<usize, String>>) {
+        self.export = Some((dir, job));
+    }
+
+    fn finish_export(&mut self, dir: &std::path::Path, result: Result<usize, String>) {
+        self.message = Some(match result {
+            Ok(files) => format!("Review written to {} ({} files)", dir.display(), files),
+            Err(e) => format!("Cannot export the review to {}: {e}", dir.display()),
+        });
+    }
+
+    /// Where a review export goes by default: the workspace's `reports/` folder (which Headroom
+    /// never reads as budgets), or `headroom-review-DATE` here for the read-only example.
+    #[must_use]
+    pub fn default_export_folder(&self) -> String {
+        let date = self.today.date();
+        match &self.source {
+            Source::Folder(p) => p.join("reports").join(format!("review-{date}")).display().to_string(),
+            Source::Example => format!("headroom-review-{date}"),
+        }
+    }
+
+    /// The folder of the open workspace, as typed in the path window (empty for the example).
+    #[must_use]
+    pub fn current_folder(&self) -> String {
+        match &self.source {
+            Source::Folder(p) => p.display().to_string(),
+            Source::Example => String::new(),
+        }
+    }
+
+    /// The review agenda of the workspace as it is now.
+    #[must_use]
+    pub fn agenda(&self) -> Agenda {
+        agenda(&self.workspace, &self.triage, &self.report, &self.analysis, &self.proposals.open, self.today)
+    }
+
+    /// Selects the budget of the review's current item, centred on its change point.
+    fn show_review_item(&mut self) {
+        let Some(item) = self.review.as_ref().and_then(|r| r.agenda.items.get(r.index)).cloned() else { return };
+        if let Some(budget) = item.budget {
+            self.plot.stacked = false;
+            self.selected = Some(budget);
+            self.derive_plot();
+            match item.run_index {
+                Some(run) => self.plot.centre_on_run(run),
+                None => self.plot.request_range(),
+            }
+        }
+    }
+
+    /// The environments one can switch to: those of `headroom.yaml`, else those of the history.
+    fn derive_environments(&mut self) {
+        if !self.workspace.config.environments.is_empty() {
+            self.environments = self.workspace.config.environments.clone();
+            return;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for run in &self.workspace.history.runs {
+            if let Some(env) = run.environment.as_deref()
+                && !seen.contains(&env)
+            {
+                seen.push(env);
+            }
+        }
+        let mut seen: Vec<String> = seen.into_iter().map(str::to_owned).collect();
+        seen.sort();
+        self.environments = seen;
+    }
+
+    /// The status of a budget: the worst of its own state and those of everything under it,
+    /// so a collapsed row still shows a failing allocation (see [`super::standing`]).
+    #[must_use]
+    pub fn status_of(&self, index: usize) -> Option<Status> {
+        self.states.worst.get(index).copied().flatten().map(BudgetState::status)
+    }
+
+    /// A budget's own state (`None` for a group).
+    #[must_use]
+    pub fn state_of(&self, index: usize) -> Option<BudgetState> {
+        self.states.own.get(index).copied().flatten()
+    }
+
+    /// Whether a budget's newest run is over its limit.
+    #[must_use]
+    pub fn is_over(&self, index: usize) -> bool {
+        self.states.is_over(index)
+    }
+
+    /// Whether a budget is regressed: the gate finds its newest run worse than the baseline, or
+    /// it has an open regression (a change point for the worse that nobody has closed).
+    #[must_use]
+    pub fn is_regressed(&self, index: usize) -> bool {
+        self.states.is_regressed(index)
+    }
+
+    /// The analysis' finding of a row.
+    #[must_use]
+    pub fn finding(&self, row: &FindingRow) -> &ChangeFinding {
+        &self.analysis.findings[row.finding]
+    }
+
+    fn derive_tree(&mut self) {
+        let input = tree::TreeInput { workspace: &self.workspace, report: &self.report, result_of: &self.result_of, states: &self.states };
+        self.tree.derive(&input);
+    }
+
+    fn derive_findings(&mut self) {
+        self.findings.derive(&self.analysis, &self.triage, &self.workspace);
+        let changes = self
+            .findings
+            .rows
+            .iter()
+            .map(|r| (r.budget, super::standing::is_open_regression(self.analysis.findings[r.finding].verdict, r.triage.state)));
+        self.states = States::new(&self.workspace, &self.report, changes);
+        self.derive_tree();
+        self.derive_attention();
+    }
+
+    /// The "Needs attention" list, from the states, the findings and the proposals.
+    fn derive_attention(&mut self) {
+        let changes: Vec<(usize, Option<usize>, String, bool)> = self
+            .findings
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let f = &self.analysis.findings[r.finding];
+                let unit = r.budget.map_or("", |b| self.workspace.budgets[b].unit.symbol());
+                let words = format!("{} at {}: {}", f.metric, f.run_id, crate::report::analysis::change_words(f, unit));
+                let untriaged = f.verdict == crate::engine::analyze::Verdict::Regression
+                    && r.triage.state == crate::model::triage::TriageState::Untriaged;
+                (i, r.budget, words, untriaged)
+            })
+            .collect();
+        let proposals: Vec<(String, String)> = self
+            .proposals
+            .open
+            .iter()
+            .map(|(p, e)| {
+                let status = if e.approved() {
+                    "approved: apply it".to_owned()
+                } else if e.current {
+                    crate::approval::ledger::missing_words(e)
+                } else {
+                    "stale: made for other budget files".to_owned()
+                };
+                (p.id.clone(), format!("{}: {} ({status})", p.id, p.title))
+            })
+            .collect();
+        self.attention = super::standing::needs_attention(&self.workspace, &self.report, &self.states, &changes, &proposals, self.today);
+    }
+
+    fn select_finding(&mut self, row: usize) {
+        let Some(r) = self.findings.rows.get(row) else { return };
+        let run = self.analysis.findings[r.finding].run_index;
+        let Some(budget) = r.budget else {
+            self.message = Some(format!("`{}` has no budget to show it against", self.analysis.findings[r.finding].metric));
+            return;
+        };
+        self.selected = Some(budget);
+        self.plot.stacked = false;
+        self.derive_plot();
+        self.plot.centre_on_run(run);
+    }
+
+    /// Makes the selected budget's plot: here, or on the `headroom-plot` thread where it is long
+    /// (the plot then says it is being prepared, and [`AppState::poll`] takes it when it is done).
+    fn derive_plot(&mut self) {
+        let selected = self.selected.map(|index| (index, self.plot_source(index)));
+        if self.plot.derive(selected, &self.waker) {
+            self.mark_alarms();
+        }
+    }
+
+    /// Whether the selected budget's plot is being prepared in the background.
+    #[must_use]
+    pub fn plot_preparing(&self) -> bool {
+        self.plot.preparing()
+    }
+
+    fn toggle_overlay(&mut self, index: usize) {
+        let Some(id) = self.workspace.budgets.get(index).map(|b| b.id.clone()) else { return };
+        if let Some(k) = self.plot.overlays.iter().position(|o| *o == id) {
+            self.plot.overlays.remove(k);
+        } else if self.overlay_candidates().contains(&index) {
+            self.plot.overlays.push(id);
+        }
+        self.derive_plot();
+    }
+
+    /// The budgets whose metrics can be drawn over budget `selected`'s plot: checked budgets in a
+    /// unit that converts to its unit; its allocations first, then its siblings, then the rest.
+    #[must_use]
+    pub fn overlay_candidates(&self) -> Vec<usize> {
+        let Some(selected) = self.selected else { return Vec::new() };
+        let budgets = &self.workspace.budgets;
+        let unit = &budgets[selected].unit;
+        let rank = |i: usize| {
+            if budgets[i].parent == Some(selected) {
+                0
+            } else if budgets[i].parent.is_some() && budgets[i].parent == budgets[selected].parent {
+                1
+            } else {
+                2
+            }
+        };
+        let mut candidates: Vec<usize> = (0..budgets.len())
+            .filter(|&i| i != selected && self.result_of.contains_key(&i) && budgets[i].unit.convert(1.0, unit).is_some())
+            .collect();
+        candidates.sort_by_key(|&i| rank(i));
+        candidates
+    }
+
+    /// What the plot of budget `index` is made from (shared, so a long one is made on another thread).
+    fn plot_source(&self, index: usize) -> plot::PlotSource {
+        plot::PlotSource {
+            workspace: Arc::clone(&self.workspace),
+            analysis: Arc::clone(&self.analysis),
+            environment: self.report.environment.clone(),
+            baseline_branch: self.report.baseline_branch.clone(),
+            result: self.result_of.get(&index).map(|&r| self.report.results[r].clone()),
+            overlays: self.plot.overlays.clone(),
+        }
+    }
+
+    /// The series of a budget as the plot shows it: its runs in the checked environment, the
+    /// engine's change points and levels, the band the gate lets pass, its allocations and the
+    /// overlays chosen.
+    #[must_use]
+    pub fn plot_of(&self, index: usize) -> PlotData {
+        self.plot_source(index).plot(index)
+    }
+
+    fn mark_alarms(&mut self) {
+        let Some(index) = self.selected else { return };
+        let replay = self.sensitivity.as_ref().and_then(|s| s.tried.as_ref());
+        self.plot.mark_alarms(&self.workspace.budgets[index].id, replay);
+    }
+
+    fn replay_settings(&mut self, settings: crate::model::workspace::CheckSettings, also_current: bool) {
+        let input = sensitivity::ReplayInput {
+            workspace: Arc::clone(&self.workspace),
+            environment: self.report.environment.clone(),
+            current: also_current.then(|| self.report.settings.clone()),
+        };
+        if let Some(s) = &mut self.sensitivity {
+            s.replay(settings, input, &self.waker);
+        }
+    }
+
+    fn take_replay(&mut self, current: Option<crate::engine::replay::Replay>, tried: crate::engine::replay::Replay) {
+        if let Some(again) = self.sensitivity.as_mut().and_then(|s| s.take_replay(current, tried)) {
+            self.replay_settings(again, false);
+        }
+        self.mark_alarms();
+    }
+
+    fn save_settings(&mut self) {
+        let Some(settings) = self.sensitivity.as_ref().map(|s| s.settings.clone()) else { return };
+        let Some(root) = self.writable_root("save settings") else { return };
+        let path = root.join(CONFIG_FILE);
+        // Read, changed and written under the workspace's lock: the rest of the file is as on disk now.
+        match crate::model::store::save_check_settings(&root, &settings) {
+            Ok(_) => {
+                self.message = Some(format!("Saved the check settings to {}", path.display()));
+                self.sensitivity = None;
+                self.plot.data.alarms.clear();
+                self.reload();
+            }
+            Err(e) => self.message = Some(format!("Cannot save {}: {e}", path.display())),
+        }
+    }
+
+    fn reload_triage(&mut self) {
+        let Source::Folder(root) = &self.source else { return };
+        match crate::model::store::read_triage(root) {
+            Ok(triage) => {
+                self.triage = triage;
+                self.derive_findings();
+                self.refresh_review();
+            }
+            Err(e) => self.message = Some(format!("{e} (the triage shown is unchanged)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::store::{read_triage, save_triage_entry};
+    use crate::model::triage::TriageEntry;
+    use crate::model::workspace::CheckSettings;
+    use std::path::Path;
+
+    fn index_of(state: &AppState, id: &str) -> usize {
+        state.workspace.budget_index(id).unwrap()
+    }
+
+    /// A copy of the bundled workspace in a temporary folder, to write into.
+    fn copy_of_bundled() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in crate::example::BUDGET_FILES.iter().chain(std::iter::once(&crate::example::HISTORY_FILE)) {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn selecting_a_budget_prepares_its_series() {
+        let mut state = AppState::new(&Source::Example);
+        let index = index_of(&state, "services.api_gateway");
+        state.apply(Command::Tree(TreeCommand::Select(index)));
+        assert_eq!(state.selected, Some(index));
+        assert!(state.plot.data.main.len() > 100, "{}", state.plot.data.main.len());
+        assert_eq!(state.plot.data.main.len(), state.plot.data.main_runs.len());
+        assert!(!state.plot.data.other.is_empty());
+        assert!(state.plot.data.x_is_time);
+        let (from, to, low, high) = state.plot.data.baseline_band.unwrap();
+        assert!(from < to && low < high);
+        // Seven services' allocations, stacked.
+        assert!(state.plot.data.stack.len() >= 5, "{}", state.plot.data.stack.len());
+    }
+
+    #[test]
+    fn a_group_takes_the_worst_status_of_its_members() {
+        let state = AppState::new(&Source::Example);
+        let js = index_of(&state, "frontend.javascript");
+        assert_eq!(state.status_of(js), Some(Status::Fail));
+        assert_eq!(state.status_of(index_of(&state, "frontend")), Some(Status::Fail));
+    }
+
+    #[test]
+    fn opening_a_missing_folder_changes_nothing_but_the_message() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::Tree(TreeCommand::Select(1)));
+        state.apply(Command::Workspace(WorkspaceCommand::Open(PathBuf::from("/no/such/folder"))));
+        state.wait();
+        assert_eq!(state.source, Source::Example);
+        assert_eq!(state.selected, Some(1));
+        assert!(state.message.as_deref().unwrap_or("").contains("/no/such/folder"));
+    }
+
+    #[test]
+    fn reload_keeps_the_selection_by_id() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::Tree(TreeCommand::Select(3)));
+        let id = state.workspace.budgets[3].id.clone();
+        state.apply(Command::Workspace(WorkspaceCommand::Reload));
+        state.wait();
+        assert_eq!(state.selected.map(|i| state.workspace.budgets[i].id.clone()), Some(id));
+    }
+
+    #[test]
+    fn the_filter_keeps_matches_and_their_parents_and_nothing_else() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { over_only: true, ..TreeFilter::default() })));
+        let shown: Vec<&str> =
+            (0..state.tree.shown.len()).filter(|&i| state.tree.shown[i]).map(|i| state.workspace.budgets[i].id.as_str()).collect();
+        assert_eq!(shown, ["frontend", "frontend.javascript"]);
+        state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { text: "LOOKUP".into(), ..TreeFilter::default() })));
+        assert!(state.tree.shown[index_of(&state, "services.auth.database_lookup")]);
+        assert!(state.tree.shown[index_of(&state, "services.auth")]);
+        assert!(!state.tree.shown[index_of(&state, "frontend")]);
+    }
+
+    #[test]
+    fn sorting_by_headroom_puts_the_tightest_first() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { sort: SortKey::Headroom, ..TreeFilter::default() })));
+        let (_, roots) = state.tree.ordered_roots.iter().find(|(f, _)| f == "frontend.yaml").unwrap();
+        let frontend = roots[0];
+        assert_eq!(state.workspace.budgets[state.tree.ordered_children[frontend][0]].id, "frontend.javascript");
+    }
+
+    #[test]
+    fn a_finding_selects_its_budget_and_centres_the_plot_on_the_change() {
+        let mut state = AppState::new(&Source::Example);
+        let row = state
+            .findings
+            .rows
+            .iter()
+            .position(|r| state.finding(r).metric == "services.auth" && state.finding(r).run_id == "ci-1157")
+            .unwrap();
+        state.apply(Command::Findings(FindingsCommand::Select(row)));
+        assert_eq!(state.selected, Some(index_of(&state, "services.auth")));
+        let x = state.plot.data.change_points[0].0;
+        let view = state.plot.view.unwrap();
+        assert!(view.x.0 < x && x < view.x.1 && (f64::midpoint(view.x.0, view.x.1) - x).abs() < 1.0, "{view:?} {x}");
+        // Findings are listed most severe first.
+        assert!(state.findings.rows.windows(2).all(|w| state.finding(&w[0]).severity >= state.finding(&w[1]).severity));
+    }
+
+    #[test]
+    fn triage_is_saved_in_the_workspace_and_read_back() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let row = state.findings.rows[0].clone();
+        let entry =
+            TriageEntry { state: crate::model::triage::TriageState::Investigating, owner: "maria".into(), ..TriageEntry::default() };
+        state.apply(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
+        let text = std::fs::read_to_string(dir.path().join(crate::model::triage::record_file(&row.key))).unwrap();
+        assert!(text.contains("state: investigating") && text.contains("owner: \"maria\""), "{text}");
+        let again = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let same = again.findings.rows.iter().find(|r| r.key == row.key).unwrap();
+        assert_eq!(same.triage.owner, "maria");
+        assert!(again.workspace.errors.is_empty(), "{:?}", again.workspace.errors);
+    }
+
+    #[test]
+    fn a_triage_edit_merges_with_a_teammates_change_on_disk_and_a_clash_keeps_the_edit_open() {
+        use crate::model::triage::{TriageState, record_file};
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let row = state.findings.rows[0].clone();
+        let key = row.key.clone();
+        let on_disk = || read_triage(dir.path()).unwrap().entries[&key].clone();
+        // The user opens the finding's triage; meanwhile a teammate sets its owner (git pull, or
+        // `headroom triage` in a terminal) and the watcher reloads.
+        state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), row.triage.clone())));
+        let teammate = TriageEntry { owner: "tom".into(), ..row.triage.clone() };
+        save_triage_entry(dir.path(), &key, &row.triage, &teammate).unwrap();
+        state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![record_file(&key)])));
+        // The user saves a state: both changes land.
+        state.apply(Command::Findings(FindingsCommand::SetTriage(
+            key.clone(),
+            TriageEntry { state: TriageState::Investigating, ..row.triage.clone() },
+        )));
+        let merged = on_disk();
+        assert_eq!((merged.state, merged.owner.as_str()), (TriageState::Investigating, "tom"));
+        assert!(state.message.as_deref().unwrap_or("").contains("merged with changes made on disk"), "{:?}", state.message);
+        // Both change the state: nothing is written over the teammate's, and the edit stays open.
+        state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), merged.clone())));
+        save_triage_entry(dir.path(), &key, &merged, &TriageEntry { state: TriageState::Fixed, ..merged.clone() }).unwrap();
+        let mine = TriageEntry { state: TriageState::Invalid, ..merged.clone() };
+        state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), mine.clone())));
+        assert_eq!(on_disk().state, TriageState::Fixed);
+        let message = state.message.clone().unwrap_or_default();
+        assert!(message.contains("Not saved") && message.contains("state: theirs `fixed`, yours `invalid / false alarm`"), "{message}");
+        assert_eq!(state.findings.triage_draft.as_ref().map(|(_, e)| e.state), Some(TriageState::Invalid));
+        assert_eq!(state.triage.entries[&key].state, TriageState::Fixed, "the app shows what the disk has");
+        // Saving again, having seen theirs, replaces it.
+        state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), mine)));
+        assert_eq!(on_disk().state, TriageState::Invalid);
+    }
+
+    #[test]
+    fn another_environment_is_checked_and_analysed_in_the_background() {
+        let mut state = AppState::new(&Source::Example);
+        let others: Vec<String> = state.environments.clone().into_iter().filter(|e| Some(e) != state.report.environment.as_ref()).collect();
+        let Some(other) = others.first().cloned() else { return };
+        state.apply(Command::Workspace(WorkspaceCommand::SetEnvironment(Some(other.clone()))));
+        assert!(state.loading().is_some());
+        state.wait();
+        assert_eq!(state.report.environment, Some(other));
+    }
+
+    #[test]
+    fn tried_settings_are_replayed_and_saved_to_headroom_yaml() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        state.apply(Command::Sensitivity(SensitivityCommand::Open));
+        state.wait();
+        let saved = state.sensitivity.as_ref().unwrap().current.as_ref().unwrap().alarms.len();
+        let mut loose = CheckSettings { regression_threshold: 0.03, significance: 0.2, ..state.report.settings.clone() };
+        // One budget keeps a strict gate of its own.
+        loose.budgets.insert(
+            "services.auth".into(),
+            crate::model::workspace::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
+        );
+        state.apply(Command::Sensitivity(SensitivityCommand::Try(loose.clone())));
+        state.wait();
+        let tried = state.sensitivity.as_ref().unwrap().tried.as_ref().unwrap().alarms.len();
+        assert!(tried > saved * 3, "{tried} vs {saved}");
+        state.apply(Command::Sensitivity(SensitivityCommand::Save));
+        state.wait();
+        assert_eq!(state.report.settings, loose);
+        let text = std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap();
+        assert!(
+            text.contains("regression_threshold: 3%") && text.contains("\"services.auth\":\n      regression_threshold: 10%"),
+            "{text}"
+        );
+        assert!((state.report.settings.for_budget("services.auth").regression_threshold - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_dropped_history_file_is_copied_into_the_workspace_and_never_over_another() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let runs = state.workspace.history.runs.len();
+        let outside = tempfile::tempdir().unwrap();
+        let file = outside.path().join("nightly.jsonl");
+        std::fs::write(&file, "{\"id\":\"n-1\",\"timestamp\":\"2026-11-24T00:00:00Z\",\"environment\":\"ci\",\"branch\":\"main\",\"metrics\":{\"frontend.css\":40}}\n").unwrap();
+        state.apply(Command::Import(ImportCommand::Drop(vec![file.clone()])));
+        state.wait();
+        assert!(dir.path().join("history/nightly.jsonl").exists());
+        assert_eq!(state.workspace.history.runs.len(), runs + 1);
+        state.apply(Command::Import(ImportCommand::Drop(vec![file])));
+        state.wait();
+        assert!(state.message.as_deref().unwrap_or("").contains("already exists"));
+    }
+
+    #[test]
+    fn a_dropped_criterion_folder_is_imported_and_another_folder_opened() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let runs = state.workspace.history.runs.len();
+        let criterion = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion");
+        state.apply(Command::Import(ImportCommand::Drop(vec![criterion])));
+        state.wait();
+        assert!(dir.path().join("history/criterion").read_dir().unwrap().count() == 1, "one import, one file of its own");
+        assert_eq!(state.workspace.history.runs.len(), runs + 1);
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
+        state.apply(Command::Import(ImportCommand::Drop(vec![other.path().to_path_buf()])));
+        state.wait();
+        assert_eq!(state.source, Source::Folder(other.path().to_path_buf()));
+    }
+
+    #[test]
+    fn an_error_shows_the_lines_around_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\nbad:\n  max_latency_ms: fast\n").unwrap();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        assert_eq!(state.workspace.errors.len(), 1);
+        state.apply(Command::Prompt(PromptCommand::ShowError(0)));
+        let view = state.prompts.error.clone().unwrap();
+        assert_eq!(view.line, 4);
+        assert!(view.lines.iter().any(|(n, text)| *n == 4 && text.contains("fast")));
+    }
+
+    #[test]
+    fn review_mode_walks_the_agenda_and_selects_each_budget() {
+        let mut state = AppState::new(&Source::Example);
+        state.apply(Command::Review(ReviewCommand::Enter));
+        let review = state.review.clone().unwrap();
+        assert!(review.agenda.items.len() >= 3);
+        assert_eq!(state.selected, review.agenda.items[0].budget);
+        state.apply(Command::Review(ReviewCommand::Step(1)));
+        assert_eq!(state.review.as_ref().unwrap().index, 1);
+        assert_eq!(state.selected, review.agenda.items[1].budget);
+        state.apply(Command::Review(ReviewCommand::Step(-5)));
+        assert_eq!(state.review.as_ref().unwrap().index, 0);
+        state.apply(Command::Review(ReviewCommand::Leave));
+        assert!(state.review.is_none());
+    }
+
+    #[test]
+    fn a_proposal_waiting_for_sign_off_is_on_the_review_agenda() {
+        let dir = copy_of_bundled();
+        let files = crate::model::workspace::contract_files(dir.path()).unwrap();
+        let proposal = crate::approval::proposal::Proposal {
+            id: "raise-auth".into(),
+            title: "Raise auth to 32 ms".into(),
+            author: "maria@example.com".into(),
+            base: crate::approval::files_hash(&files),
+            changes: vec![crate::approval::proposal::Change {
+                budget: "services.auth".into(),
+                field: "limit".into(),
+                old: 30.0,
+                new: 32.0,
+            }],
+            rationale: "TLS upgrade".into(),
+            ..Default::default()
+        };
+        std::fs::create_dir_all(dir.path().join("proposals")).unwrap();
+        std::fs::write(dir.path().join("proposals/raise-auth.yaml"), proposal.to_yaml()).unwrap();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        assert_eq!(state.proposals.open.len(), 1);
+        state.apply(Command::Review(ReviewCommand::Enter));
+        let agenda = &state.review.as_ref().unwrap().agenda;
+        let item = agenda.section(crate::report::review::Section::Proposals).next().unwrap();
+        assert_eq!(item.title, "Proposal raise-auth: Raise auth to 32 ms (loosen, by maria@example.com)");
+        assert!(item.lines.contains(&"services.auth: 30 ms to 32 ms".to_owned()), "{:?}", item.lines);
+        assert!(item.lines.iter().any(|l| l.contains("nobody may sign")), "no signers file in this copy: {:?}", item.lines);
+    }
+}

@@ -1,0 +1,69 @@
+//! The review area: the weekly review meeting (its agenda and the item on screen) and what the
+//! review export needs (plain data: the app draws the plots, as an effect, on a job).
+
+use super::plot::PlotData;
+use crate::engine::check::BudgetResult;
+use crate::report::review::Agenda;
+use std::path::PathBuf;
+
+/// Something the user asked of the review.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReviewCommand {
+    /// Enter the review meeting.
+    Enter,
+    /// Leave it.
+    Leave,
+    /// Go to the agenda item so many places on (negative: back).
+    Step(i32),
+    /// Record today as the day of the last review.
+    MarkHeld,
+    /// Write the review agenda as Markdown and HTML with PNG plots into this folder.
+    Export(PathBuf),
+}
+
+/// The review meeting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    /// What to discuss.
+    pub agenda: Agenda,
+    /// The item on screen.
+    pub index: usize,
+}
+
+impl Review {
+    /// Moves `step` items on (negative: back), staying on the agenda.
+    pub(super) fn step(&mut self, step: i32) {
+        let last = self.agenda.items.len().saturating_sub(1);
+        self.index = self.index.saturating_add_signed(step as isize).min(last);
+    }
+
+    /// Keeps the index on the agenda (it may have shrunk).
+    pub(super) fn clamp(&mut self) {
+        self.index = self.index.min(self.agenda.items.len().saturating_sub(1));
+    }
+}
+
+/// Everything the review export writes, prepared by the state (no egui): the folder, the agenda,
+/// and the plot of each item that has one.
+#[derive(Clone, Debug)]
+pub struct ExportRequest {
+    /// The folder to write into (created where missing).
+    pub dir: PathBuf,
+    /// The agenda.
+    pub agenda: Agenda,
+    /// The plots, by agenda item.
+    pub plots: Vec<ExportPlot>,
+}
+
+/// One agenda item's plot in the export.
+#[derive(Clone, Debug)]
+pub struct ExportPlot {
+    /// The item's index in the agenda.
+    pub item: usize,
+    /// The budget's series as the app plots it.
+    pub plot: PlotData,
+    /// The budget's check.
+    pub result: BudgetResult,
+    /// The x to centre on: the item's change point, where it has one.
+    pub centre: Option<f64>,
+}

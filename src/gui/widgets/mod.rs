@@ -1,0 +1,4 @@
+//! Widgets shared by panels, windows and the review export (a panel never imports another).
+
+pub mod budget;
+pub mod plot;

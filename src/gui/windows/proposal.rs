@@ -1,0 +1,107 @@
+//! The window drafting a budget change proposal (the app never edits budget files: it writes a
+//! proposal for people to sign).
+
+use crate::gui::state::{AppState, Command, ProposalCommand, slug};
+use crate::gui::theme;
+use crate::report::quantity;
+use egui::RichText;
+use egui::Ui;
+
+/// The window drafting a proposal.
+pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(current) = &state.proposals.draft else { return };
+    let Some(budget) = state.workspace.budgets.get(current.budget) else { return };
+    let mut d = current.clone();
+    let unit = budget.unit.symbol();
+    let mut open = true;
+    egui::Window::new("Propose a budget change").open(&mut open).resizable(false).default_width(560.0).show(ui.ctx(), |ui| {
+        ui.label(RichText::new(format!("{} ({})", budget.name, budget.id)).strong());
+        ui.horizontal(|ui| {
+            let label = d.environment.clone().map_or_else(|| "limit".to_owned(), |e| format!("limit in {e}"));
+            egui::ComboBox::new("proposal field", "what").selected_text(label).show_ui(ui, |ui| {
+                if ui.selectable_label(d.environment.is_none(), "limit").clicked() {
+                    d.environment = None;
+                    d.new = budget.limit.unwrap_or(d.new);
+                }
+                for (env, over) in &budget.environments {
+                    if let Some(limit) = over.limit
+                        && ui.selectable_label(d.environment.as_deref() == Some(env), format!("limit in {env}")).clicked()
+                    {
+                        d.environment = Some(env.clone());
+                        d.new = limit;
+                    }
+                }
+            });
+            let now = d.environment.as_ref().and_then(|e| budget.environments.get(e)).and_then(|o| o.limit).or(budget.limit).unwrap_or(0.0);
+            ui.label(format!("now {}", quantity(now, unit)));
+            ui.add(egui::DragValue::new(&mut d.new).speed(0.1).suffix(format!(" {unit}")));
+            ui.label("new value");
+        });
+        // Placeholders from the budget in hand, not another budget's.
+        let now = d.environment.as_ref().and_then(|e| budget.environments.get(e)).and_then(|o| o.limit).or(budget.limit).unwrap_or(0.0);
+        let verb = if d.new < now { "lower" } else { "raise" };
+        let id_hint = format!("{verb}-{}", slug(&budget.id));
+        let title_hint = format!("{}{} {} to {}", verb[..1].to_uppercase(), &verb[1..], budget.name, quantity(d.new, unit));
+        egui::Grid::new("proposal fields").num_columns(2).show(ui, |ui| {
+            for (label, value, hint) in [
+                ("id", &mut d.draft.id, id_hint.as_str()),
+                ("title", &mut d.draft.title, title_hint.as_str()),
+                ("author", &mut d.draft.author, "you@example.com (as in allowed_signers)"),
+            ] {
+                ui.label(label);
+                ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(380.0));
+                ui.end_row();
+            }
+            ui.label("rationale");
+            ui.add(egui::TextEdit::multiline(&mut d.draft.rationale).hint_text("why, with the data").desired_width(380.0).desired_rows(2));
+            ui.end_row();
+            ui.label("impact");
+            ui.add(egui::TextEdit::singleline(&mut d.draft.impact).hint_text("headroom left, other budgets").desired_width(380.0));
+            ui.end_row();
+        });
+        let findings: Vec<String> = state
+            .analysis
+            .findings
+            .iter()
+            .filter(|f| f.budget.as_deref() == Some(budget.id.as_str()))
+            .map(|f| crate::model::triage::finding_key(&f.metric, &f.run_id))
+            .collect();
+        if !findings.is_empty() {
+            ui.label(RichText::new(format!("evidence: {} (the engine's change points of this budget)", findings.join(", "))).weak());
+        }
+        d.draft.evidence_findings = findings;
+        d.draft.evidence_runs = state.report.run.iter().map(|r| r.id.clone()).collect();
+        ui.separator();
+        match &current.preview {
+            Ok((diff, kind, needs)) => {
+                ui.label(format!("A {kind}: {needs}"));
+                for (file, line, old, new) in diff {
+                    ui.label(RichText::new(format!("{file}:{line}")).weak().monospace());
+                    ui.label(RichText::new(format!("- {old}")).monospace().color(theme::FAIL));
+                    ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::PASS));
+                }
+            }
+            Err(why) => {
+                ui.colored_label(theme::WARN, why);
+            }
+        }
+        if let Some(error) = &current.error {
+            ui.colored_label(theme::FAIL, error);
+        }
+        ui.horizontal(|ui| {
+            if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
+                commands.push(Command::Proposal(ProposalCommand::Submit));
+            }
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::Proposal(ProposalCommand::Close));
+            }
+        });
+    });
+    if !open {
+        commands.push(Command::Proposal(ProposalCommand::Close));
+    } else if d.budget == current.budget
+        && (d.new.to_bits() != current.new.to_bits() || d.environment != current.environment || d.draft != current.draft)
+    {
+        commands.push(Command::Proposal(ProposalCommand::Edit(d)));
+    }
+}
