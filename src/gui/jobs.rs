@@ -1,6 +1,8 @@
-//! Slow work off the UI thread: loading and analysing a workspace, replaying settings, and
-//! watching the workspace's files. Each job runs on a named thread and reports progress; the UI
-//! thread only polls ([`Job::poll`]), so the window never freezes.
+//! Slow work off the UI thread: loading and analysing a workspace (here), and the jobs the state's
+//! areas start with [`Job::spawn`] (replaying settings, importing, signing, applying, preparing a
+//! long plot; the app's review export); and watching the workspace's files. Each job runs on a
+//! named thread and reports progress; the UI thread only polls ([`Job::poll`]), so the window
+//! never freezes. The workspace's [`Source`] lives here, below the state that uses it.
 //!
 //! ```text
 //!  UI thread                        "headroom-load" thread

@@ -1364,4 +1364,40 @@ mod tests {
         assert!(item.lines.contains(&"services.auth: 30 ms to 32 ms".to_owned()), "{:?}", item.lines);
         assert!(item.lines.iter().any(|l| l.contains("nobody may sign")), "no signers file in this copy: {:?}", item.lines);
     }
+
+    #[test]
+    fn applying_returns_what_only_the_app_can_do_and_the_state_writes_no_export() {
+        let mut state = AppState::new(&Source::Example);
+        assert!(matches!(state.apply(ReviewCommand::Enter.into())[..], [Effect::EnterReviewScreen]));
+        assert!(state.apply(ReviewCommand::Enter.into()).is_empty(), "already in review: the screen stays as it is");
+        assert!(matches!(state.apply(ReviewCommand::Leave.into())[..], [Effect::LeaveReviewScreen]));
+        assert!(state.apply(ReviewCommand::Leave.into()).is_empty());
+        let out = tempfile::tempdir().unwrap();
+        let effects = state.apply(ReviewCommand::Export(out.path().join("notes")).into());
+        let [Effect::ExportReview(request)] = &effects[..] else { panic!("{effects:?}") };
+        assert_eq!(request.dir, out.path().join("notes"));
+        assert!(request.plots.len() >= 2 && request.plots.iter().all(|p| !p.plot.main.is_empty()), "{}", request.plots.len());
+        assert!(!out.path().join("notes").exists(), "the app draws and writes the export, on a job");
+        assert!(matches!(state.apply(TreeCommand::ShowTally(crate::gui::standing::Tally::Failing).into())[..], [Effect::ShowTree]));
+    }
+
+    #[test]
+    fn who_signs_here_fills_a_new_draft_and_the_sign_window_and_a_signing_runs_as_a_job() {
+        let dir = copy_of_bundled();
+        let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+        let key = dir.path().join("no-such-key");
+        state.proposals.signer = Signer { principal: "maria@example.com".into(), key_file: key.display().to_string() };
+        state.apply(ProposalCommand::Edit(ProposalDraft::new(index_of(&state, "services.auth"), 30.0, "")).into());
+        assert_eq!(state.proposals.draft.as_ref().unwrap().draft.author, "maria@example.com");
+        state.apply(ProposalCommand::AskSign(SignPrompt { id: "raise-auth".into(), ..SignPrompt::default() }).into());
+        let prompt = state.proposals.sign_prompt.clone().unwrap();
+        assert_eq!((prompt.principal.as_str(), prompt.key_file.as_str()), ("maria@example.com", key.to_str().unwrap()));
+        let effects = state.apply(ProposalCommand::Sign { id: "raise-auth".into(), principal: "tom@example.com".into(), file: key }.into());
+        assert!(matches!(&effects[..], [Effect::RememberSigner(s)] if s.principal == "tom@example.com"), "{effects:?}");
+        assert!(state.working().is_some_and(|w| w.contains("Signing `raise-auth`")), "{:?}", state.working());
+        state.wait();
+        assert!(state.working().is_none());
+        assert!(state.message.as_deref().unwrap_or("").starts_with("Cannot sign `raise-auth`"), "{:?}", state.message);
+        assert!(state.proposals.sign_prompt.is_some(), "a failed signing keeps the window open");
+    }
 }

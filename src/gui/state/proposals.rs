@@ -137,8 +137,7 @@ impl Proposals {
         let what = format!("Applying `{id}`");
         let job = Job::spawn("headroom-apply", Arc::clone(waker), move |progress| {
             progress(0.0, "applying");
-            let result =
-                crate::approval::ledger::apply_proposal(&root, &id, Timestamp::now()).map(|entry| entry.seq);
+            let result = crate::approval::ledger::apply_proposal(&root, &id, Timestamp::now()).map(|entry| entry.seq);
             Done::Applied(id, result)
         });
         self.job = Some((what, job));
