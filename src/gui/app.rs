@@ -1,7 +1,8 @@
 //! The eframe app: a menu bar, the budget tree and the findings on the left, the selected budget's
 //! history in the middle, the workspace's problems at the bottom; and review mode for the meeting.
-//! Panels are functions that read [`AppState`] and push [`Command`]s; `App::ui` applies them
-//! after the frame is drawn.
+//! Panels and windows are functions that read [`AppState`] and push [`Command`]s; `App::ui`
+//! applies them after the frame is drawn and runs the [`Effect`]s they return (the review screen,
+//! the review export on a job, the left tab, who signs here).
 
 use super::jobs::Job;
 use super::panels::{attention, findings, metric, proposals, review, tree};
