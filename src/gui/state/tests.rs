@@ -1,0 +1,319 @@
+//! The state tested without egui: each command through `AppState::apply`, on the bundled
+//! example or a copy of it in a temporary folder.
+
+use super::*;
+use crate::model::store::{read_triage, save_triage_entry};
+use crate::model::triage::TriageEntry;
+use crate::model::workspace::CheckSettings;
+use std::path::Path;
+
+fn index_of(state: &AppState, id: &str) -> usize {
+    state.workspace.budget_index(id).unwrap()
+}
+
+/// A copy of the bundled workspace in a temporary folder, to write into.
+fn copy_of_bundled() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in crate::example::BUDGET_FILES.iter().chain(std::iter::once(&crate::example::HISTORY_FILE)) {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn selecting_a_budget_prepares_its_series() {
+    let mut state = AppState::new(&Source::Example);
+    let index = index_of(&state, "services.api_gateway");
+    state.apply(Command::Tree(TreeCommand::Select(index)));
+    assert_eq!(state.selected, Some(index));
+    assert!(state.plot.data.main.len() > 100, "{}", state.plot.data.main.len());
+    assert_eq!(state.plot.data.main.len(), state.plot.data.main_runs.len());
+    assert!(!state.plot.data.other.is_empty());
+    assert!(state.plot.data.x_is_time);
+    let (from, to, low, high) = state.plot.data.baseline_band.unwrap();
+    assert!(from < to && low < high);
+    // Seven services' allocations, stacked.
+    assert!(state.plot.data.stack.len() >= 5, "{}", state.plot.data.stack.len());
+}
+
+#[test]
+fn a_group_takes_the_worst_status_of_its_members() {
+    let state = AppState::new(&Source::Example);
+    let js = index_of(&state, "frontend.javascript");
+    assert_eq!(state.status_of(js), Some(Status::Fail));
+    assert_eq!(state.status_of(index_of(&state, "frontend")), Some(Status::Fail));
+}
+
+#[test]
+fn opening_a_missing_folder_changes_nothing_but_the_message() {
+    let mut state = AppState::new(&Source::Example);
+    state.apply(Command::Tree(TreeCommand::Select(1)));
+    state.apply(Command::Workspace(WorkspaceCommand::Open(PathBuf::from("/no/such/folder"))));
+    state.wait();
+    assert_eq!(state.source, Source::Example);
+    assert_eq!(state.selected, Some(1));
+    assert!(state.message.as_deref().unwrap_or("").contains("/no/such/folder"));
+}
+
+#[test]
+fn reload_keeps_the_selection_by_id() {
+    let mut state = AppState::new(&Source::Example);
+    state.apply(Command::Tree(TreeCommand::Select(3)));
+    let id = state.workspace.budgets[3].id.clone();
+    state.apply(Command::Workspace(WorkspaceCommand::Reload));
+    state.wait();
+    assert_eq!(state.selected.map(|i| state.workspace.budgets[i].id.clone()), Some(id));
+}
+
+#[test]
+fn the_filter_keeps_matches_and_their_parents_and_nothing_else() {
+    let mut state = AppState::new(&Source::Example);
+    state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { over_only: true, ..TreeFilter::default() })));
+    let shown: Vec<&str> =
+        (0..state.tree.shown.len()).filter(|&i| state.tree.shown[i]).map(|i| state.workspace.budgets[i].id.as_str()).collect();
+    assert_eq!(shown, ["frontend", "frontend.javascript"]);
+    state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { text: "LOOKUP".into(), ..TreeFilter::default() })));
+    assert!(state.tree.shown[index_of(&state, "services.auth.database_lookup")]);
+    assert!(state.tree.shown[index_of(&state, "services.auth")]);
+    assert!(!state.tree.shown[index_of(&state, "frontend")]);
+}
+
+#[test]
+fn sorting_by_headroom_puts_the_tightest_first() {
+    let mut state = AppState::new(&Source::Example);
+    state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { sort: SortKey::Headroom, ..TreeFilter::default() })));
+    let (_, roots) = state.tree.ordered_roots.iter().find(|(f, _)| f == "frontend.yaml").unwrap();
+    let frontend = roots[0];
+    assert_eq!(state.workspace.budgets[state.tree.ordered_children[frontend][0]].id, "frontend.javascript");
+}
+
+#[test]
+fn a_finding_selects_its_budget_and_centres_the_plot_on_the_change() {
+    let mut state = AppState::new(&Source::Example);
+    let row = state
+        .findings
+        .rows
+        .iter()
+        .position(|r| state.finding(r).metric == "services.auth" && state.finding(r).run_id == "ci-1157")
+        .unwrap();
+    state.apply(Command::Findings(FindingsCommand::Select(row)));
+    assert_eq!(state.selected, Some(index_of(&state, "services.auth")));
+    let x = state.plot.data.change_points[0].0;
+    let view = state.plot.view.unwrap();
+    assert!(view.x.0 < x && x < view.x.1 && (f64::midpoint(view.x.0, view.x.1) - x).abs() < 1.0, "{view:?} {x}");
+    // Findings are listed most severe first.
+    assert!(state.findings.rows.windows(2).all(|w| state.finding(&w[0]).severity >= state.finding(&w[1]).severity));
+}
+
+#[test]
+fn triage_is_saved_in_the_workspace_and_read_back() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let row = state.findings.rows[0].clone();
+    let entry = TriageEntry { state: crate::model::triage::TriageState::Investigating, owner: "maria".into(), ..TriageEntry::default() };
+    state.apply(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
+    let text = std::fs::read_to_string(dir.path().join(crate::model::triage::record_file(&row.key))).unwrap();
+    assert!(text.contains("state: investigating") && text.contains("owner: \"maria\""), "{text}");
+    let again = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let same = again.findings.rows.iter().find(|r| r.key == row.key).unwrap();
+    assert_eq!(same.triage.owner, "maria");
+    assert!(again.workspace.errors.is_empty(), "{:?}", again.workspace.errors);
+}
+
+#[test]
+fn a_triage_edit_merges_with_a_teammates_change_on_disk_and_a_clash_keeps_the_edit_open() {
+    use crate::model::triage::{TriageState, record_file};
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let row = state.findings.rows[0].clone();
+    let key = row.key.clone();
+    let on_disk = || read_triage(dir.path()).unwrap().entries[&key].clone();
+    // The user opens the finding's triage; meanwhile a teammate sets its owner (git pull, or
+    // `headroom triage` in a terminal) and the watcher reloads.
+    state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), row.triage.clone())));
+    let teammate = TriageEntry { owner: "tom".into(), ..row.triage.clone() };
+    save_triage_entry(dir.path(), &key, &row.triage, &teammate).unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![record_file(&key)])));
+    // The user saves a state: both changes land.
+    state.apply(Command::Findings(FindingsCommand::SetTriage(
+        key.clone(),
+        TriageEntry { state: TriageState::Investigating, ..row.triage.clone() },
+    )));
+    let merged = on_disk();
+    assert_eq!((merged.state, merged.owner.as_str()), (TriageState::Investigating, "tom"));
+    assert!(state.message.as_deref().unwrap_or("").contains("merged with changes made on disk"), "{:?}", state.message);
+    // Both change the state: nothing is written over the teammate's, and the edit stays open.
+    state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), merged.clone())));
+    save_triage_entry(dir.path(), &key, &merged, &TriageEntry { state: TriageState::Fixed, ..merged.clone() }).unwrap();
+    let mine = TriageEntry { state: TriageState::Invalid, ..merged.clone() };
+    state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), mine.clone())));
+    assert_eq!(on_disk().state, TriageState::Fixed);
+    let message = state.message.clone().unwrap_or_default();
+    assert!(message.contains("Not saved") && message.contains("state: theirs `fixed`, yours `invalid / false alarm`"), "{message}");
+    assert_eq!(state.findings.triage_draft.as_ref().map(|(_, e)| e.state), Some(TriageState::Invalid));
+    assert_eq!(state.triage.entries[&key].state, TriageState::Fixed, "the app shows what the disk has");
+    // Saving again, having seen theirs, replaces it.
+    state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), mine)));
+    assert_eq!(on_disk().state, TriageState::Invalid);
+}
+
+#[test]
+fn another_environment_is_checked_and_analysed_in_the_background() {
+    let mut state = AppState::new(&Source::Example);
+    let others: Vec<String> = state.environments.clone().into_iter().filter(|e| Some(e) != state.report.environment.as_ref()).collect();
+    let Some(other) = others.first().cloned() else { return };
+    state.apply(Command::Workspace(WorkspaceCommand::SetEnvironment(Some(other.clone()))));
+    assert!(state.loading().is_some());
+    state.wait();
+    assert_eq!(state.report.environment, Some(other));
+}
+
+#[test]
+fn tried_settings_are_replayed_and_saved_to_headroom_yaml() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    state.apply(Command::Sensitivity(SensitivityCommand::Open));
+    state.wait();
+    let saved = state.sensitivity.as_ref().unwrap().current.as_ref().unwrap().alarms.len();
+    let mut loose = CheckSettings { regression_threshold: 0.03, significance: 0.2, ..state.report.settings.clone() };
+    // One budget keeps a strict gate of its own.
+    loose.budgets.insert(
+        "services.auth".into(),
+        crate::model::workspace::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
+    );
+    state.apply(Command::Sensitivity(SensitivityCommand::Try(loose.clone())));
+    state.wait();
+    let tried = state.sensitivity.as_ref().unwrap().tried.as_ref().unwrap().alarms.len();
+    assert!(tried > saved * 3, "{tried} vs {saved}");
+    state.apply(Command::Sensitivity(SensitivityCommand::Save));
+    state.wait();
+    assert_eq!(state.report.settings, loose);
+    let text = std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap();
+    assert!(text.contains("regression_threshold: 3%") && text.contains("\"services.auth\":\n      regression_threshold: 10%"), "{text}");
+    assert!((state.report.settings.for_budget("services.auth").regression_threshold - 0.1).abs() < 1e-12);
+}
+
+#[test]
+fn a_dropped_history_file_is_copied_into_the_workspace_and_never_over_another() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let runs = state.workspace.history.runs.len();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("nightly.jsonl");
+    std::fs::write(&file, "{\"id\":\"n-1\",\"timestamp\":\"2026-11-24T00:00:00Z\",\"environment\":\"ci\",\"branch\":\"main\",\"metrics\":{\"frontend.css\":40}}\n").unwrap();
+    state.apply(Command::Import(ImportCommand::Drop(vec![file.clone()])));
+    state.wait();
+    assert!(dir.path().join("history/nightly.jsonl").exists());
+    assert_eq!(state.workspace.history.runs.len(), runs + 1);
+    state.apply(Command::Import(ImportCommand::Drop(vec![file])));
+    state.wait();
+    assert!(state.message.as_deref().unwrap_or("").contains("already exists"));
+}
+
+#[test]
+fn a_dropped_criterion_folder_is_imported_and_another_folder_opened() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let runs = state.workspace.history.runs.len();
+    let criterion = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion");
+    state.apply(Command::Import(ImportCommand::Drop(vec![criterion])));
+    state.wait();
+    assert!(dir.path().join("history/criterion").read_dir().unwrap().count() == 1, "one import, one file of its own");
+    assert_eq!(state.workspace.history.runs.len(), runs + 1);
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
+    state.apply(Command::Import(ImportCommand::Drop(vec![other.path().to_path_buf()])));
+    state.wait();
+    assert_eq!(state.source, Source::Folder(other.path().to_path_buf()));
+}
+
+#[test]
+fn an_error_shows_the_lines_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\nbad:\n  max_latency_ms: fast\n").unwrap();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    assert_eq!(state.workspace.errors.len(), 1);
+    state.apply(Command::Prompt(PromptCommand::ShowError(0)));
+    let view = state.prompts.error.clone().unwrap();
+    assert_eq!(view.line, 4);
+    assert!(view.lines.iter().any(|(n, text)| *n == 4 && text.contains("fast")));
+}
+
+#[test]
+fn review_mode_walks_the_agenda_and_selects_each_budget() {
+    let mut state = AppState::new(&Source::Example);
+    state.apply(Command::Review(ReviewCommand::Enter));
+    let review = state.review.clone().unwrap();
+    assert!(review.agenda.items.len() >= 3);
+    assert_eq!(state.selected, review.agenda.items[0].budget);
+    state.apply(Command::Review(ReviewCommand::Step(1)));
+    assert_eq!(state.review.as_ref().unwrap().index, 1);
+    assert_eq!(state.selected, review.agenda.items[1].budget);
+    state.apply(Command::Review(ReviewCommand::Step(-5)));
+    assert_eq!(state.review.as_ref().unwrap().index, 0);
+    state.apply(Command::Review(ReviewCommand::Leave));
+    assert!(state.review.is_none());
+}
+
+#[test]
+fn a_proposal_waiting_for_sign_off_is_on_the_review_agenda() {
+    let dir = copy_of_bundled();
+    let files = crate::model::workspace::contract_files(dir.path()).unwrap();
+    let proposal = crate::approval::proposal::Proposal {
+        id: "raise-auth".into(),
+        title: "Raise auth to 32 ms".into(),
+        author: "maria@example.com".into(),
+        base: crate::approval::files_hash(&files),
+        changes: vec![crate::approval::proposal::Change { budget: "services.auth".into(), field: "limit".into(), old: 30.0, new: 32.0 }],
+        rationale: "TLS upgrade".into(),
+        ..Default::default()
+    };
+    std::fs::create_dir_all(dir.path().join("proposals")).unwrap();
+    std::fs::write(dir.path().join("proposals/raise-auth.yaml"), proposal.to_yaml()).unwrap();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    assert_eq!(state.proposals.open.len(), 1);
+    state.apply(Command::Review(ReviewCommand::Enter));
+    let agenda = &state.review.as_ref().unwrap().agenda;
+    let item = agenda.section(crate::report::review::Section::Proposals).next().unwrap();
+    assert_eq!(item.title, "Proposal raise-auth: Raise auth to 32 ms (loosen, by maria@example.com)");
+    assert!(item.lines.contains(&"services.auth: 30 ms to 32 ms".to_owned()), "{:?}", item.lines);
+    assert!(item.lines.iter().any(|l| l.contains("nobody may sign")), "no signers file in this copy: {:?}", item.lines);
+}
+
+#[test]
+fn applying_returns_what_only_the_app_can_do_and_the_state_writes_no_export() {
+    let mut state = AppState::new(&Source::Example);
+    assert!(matches!(state.apply(ReviewCommand::Enter.into())[..], [Effect::EnterReviewScreen]));
+    assert!(state.apply(ReviewCommand::Enter.into()).is_empty(), "already in review: the screen stays as it is");
+    assert!(matches!(state.apply(ReviewCommand::Leave.into())[..], [Effect::LeaveReviewScreen]));
+    assert!(state.apply(ReviewCommand::Leave.into()).is_empty());
+    let out = tempfile::tempdir().unwrap();
+    let effects = state.apply(ReviewCommand::Export(out.path().join("notes")).into());
+    let [Effect::ExportReview(request)] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(request.dir, out.path().join("notes"));
+    assert!(request.plots.len() >= 2 && request.plots.iter().all(|p| !p.plot.main.is_empty()), "{}", request.plots.len());
+    assert!(!out.path().join("notes").exists(), "the app draws and writes the export, on a job");
+    assert!(matches!(state.apply(TreeCommand::ShowTally(crate::gui::standing::Tally::Failing).into())[..], [Effect::ShowTree]));
+}
+
+#[test]
+fn who_signs_here_fills_a_new_draft_and_the_sign_window_and_a_signing_runs_as_a_job() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let key = dir.path().join("no-such-key");
+    state.proposals.signer = Signer { principal: "maria@example.com".into(), key_file: key.display().to_string() };
+    state.apply(ProposalCommand::Edit(ProposalDraft::new(index_of(&state, "services.auth"), 30.0, "")).into());
+    assert_eq!(state.proposals.draft.as_ref().unwrap().draft.author, "maria@example.com");
+    state.apply(ProposalCommand::AskSign(SignPrompt { id: "raise-auth".into(), ..SignPrompt::default() }).into());
+    let prompt = state.proposals.sign_prompt.clone().unwrap();
+    assert_eq!((prompt.principal.as_str(), prompt.key_file.as_str()), ("maria@example.com", key.to_str().unwrap()));
+    let effects = state.apply(ProposalCommand::Sign { id: "raise-auth".into(), principal: "tom@example.com".into(), file: key }.into());
+    assert!(matches!(&effects[..], [Effect::RememberSigner(s)] if s.principal == "tom@example.com"), "{effects:?}");
+    assert!(state.working().is_some_and(|w| w.contains("Signing `raise-auth`")), "{:?}", state.working());
+    state.wait();
+    assert!(state.working().is_none());
+    assert!(state.message.as_deref().unwrap_or("").starts_with("Cannot sign `raise-auth`"), "{:?}", state.message);
+    assert!(state.proposals.sign_prompt.is_some(), "a failed signing keeps the window open");
+}
