@@ -17,7 +17,7 @@
 //! `git` is run as a command (the one every CI runner has), never through a library.
 
 use super::compact::{evidence_runs, history_files};
-use super::ledger::{LEDGER_FILE, Verification};
+use super::ledger::{LEDGER_FILE, Verification, verify_from};
 use crate::model::retention::check_compaction;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
@@ -36,6 +36,16 @@ pub struct Base {
     pub ledger: Option<String>,
     /// The base's history files: path relative to the workspace, text.
     pub history: Vec<(String, String)>,
+}
+
+/// [`super::ledger::verify_at`], and where a `base` (what the base revision committed, [`read_base`])
+/// is given: its ledger must be a prefix of this one and its history files prefixes of these; a
+/// ledger the base does not have must start with governance sign-off; and the signatures of every
+/// entry the base does not have must hold now too (a key that expired since cannot have signed
+/// an entry that only now appears).
+#[must_use]
+pub fn verify_against(dir: &Path, base: Option<&Base>, now: Timestamp) -> Verification {
+    verify_from(dir, now, |v| base.map(|b| compare_with_base(dir, b, v, now)))
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {

@@ -1,11 +1,9 @@
 //! `headroom propose | sign | proposals | apply | verify | ledger start`.
 
 use super::output;
-use crate::approval::anchor::read_base;
+use crate::approval::anchor::{read_base, verify_against};
 use crate::approval::draft::{Draft, SignWith, Wanted, propose, propose_start, sign};
-use crate::approval::ledger::{
-    apply_proposal, current_contract, list_proposals, missing_words, read_proposal, start_ledger, verify_against,
-};
+use crate::approval::ledger::{apply_proposal, current_contract, list_proposals, missing_words, read_proposal, start_ledger};
 use crate::model::error::did_you_mean;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, Workspace, with_check_setting};

@@ -1,0 +1,175 @@
+//! The hash chain itself (`ledger/ledger.jsonl`): its entries, reading and appending them, the
+//! start.
+
+use super::evaluation::{evaluate, is_start};
+use super::words::missing_words;
+use crate::approval::edit::apply_changes;
+use crate::approval::files_hash;
+use crate::approval::policy::ChangeKind;
+use crate::approval::proposal::parse_proposal;
+use crate::model::time::Timestamp;
+use crate::model::workspace::{LEDGER_FILE, MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn sha256_hex(text: &str) -> String {
+    files_hash(&[(String::new(), text.to_owned())])
+}
+
+/// How far a ledger entry may be dated past this machine's clock: clocks of the machines that
+/// apply are a little apart, but an entry from the future would make every honest entry after it
+/// look backdated.
+pub const CLOCK_SKEW_MS: i64 = 2 * 60_000;
+
+/// One line of the ledger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Its place, from 0.
+    pub seq: u64,
+    /// When it was written.
+    pub at: Timestamp,
+    /// For the start: the contract files as agreed.
+    pub start: Option<BTreeMap<String, String>>,
+    /// For an applied proposal: the proposal with its signatures, as its file read.
+    pub proposal: Option<String>,
+    /// The contract's hash before (empty for the start).
+    pub before: String,
+    /// The contract's hash after.
+    pub after: String,
+    /// The previous entry's hash (empty for the start).
+    pub previous: String,
+    /// This entry's hash, over all of the above.
+    pub hash: String,
+}
+
+impl Entry {
+    fn body(&self) -> Json {
+        let mut body = json!({"seq": self.seq, "at": self.at.to_string()});
+        if let Some(files) = &self.start {
+            body["start"] = json!({"files": files});
+        }
+        if let Some(p) = &self.proposal {
+            body["proposal"] = Json::String(p.clone());
+        }
+        body["before"] = Json::String(self.before.clone());
+        body["after"] = Json::String(self.after.clone());
+        body["previous"] = Json::String(self.previous.clone());
+        body
+    }
+
+    pub(super) fn computed_hash(&self) -> String {
+        sha256_hex(&self.body().to_string())
+    }
+
+    fn line(&self) -> String {
+        let mut body = self.body();
+        body["hash"] = Json::String(self.hash.clone());
+        body.to_string()
+    }
+
+    fn parse(line: &str, number: usize) -> Result<Entry, String> {
+        let v: Json = serde_json::from_str(line).map_err(|e| format!("{LEDGER_FILE}:{number}: not JSON: {e}"))?;
+        let text =
+            |k: &str| v.get(k).and_then(Json::as_str).map(str::to_owned).ok_or_else(|| format!("{LEDGER_FILE}:{number}: `{k}` is missing"));
+        let start = match v.get("start").and_then(|s| s.get("files")) {
+            Some(files) => Some(serde_json::from_value(files.clone()).map_err(|e| format!("{LEDGER_FILE}:{number}: `start.files`: {e}"))?),
+            None => None,
+        };
+        Ok(Entry {
+            seq: v.get("seq").and_then(Json::as_u64).ok_or_else(|| format!("{LEDGER_FILE}:{number}: `seq` is missing"))?,
+            at: Timestamp::parse(&text("at")?).map_err(|e| format!("{LEDGER_FILE}:{number}: `at`: {e}"))?,
+            start,
+            proposal: v.get("proposal").and_then(Json::as_str).map(str::to_owned),
+            before: text("before")?,
+            after: text("after")?,
+            previous: text("previous")?,
+            hash: text("hash")?,
+        })
+    }
+}
+
+/// Reads the ledger (empty where there is none yet).
+pub fn read_ledger(dir: &Path) -> Result<Vec<Entry>, String> {
+    let path = dir.join(LEDGER_FILE);
+    let text = match read_text(&path, MAX_TEXT_BYTES) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| Entry::parse(l, i + 1)).collect()
+}
+
+/// The ledger's text with `entry` appended.
+pub(super) fn appended(dir: &Path, entry: &Entry) -> Result<String, String> {
+    let path = dir.join(LEDGER_FILE);
+    let mut text = match read_text(&path, MAX_TEXT_BYTES) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&entry.line());
+    text.push('\n');
+    Ok(text)
+}
+
+pub(super) fn append(dir: &Path, entry: &Entry) -> Result<(), String> {
+    let path = dir.join(LEDGER_FILE);
+    let text = appended(dir, entry)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The contract files of `dir` as they are now (path → text).
+pub fn current_contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
+}
+
+/// The ids of the proposals the ledger has applied.
+pub(super) fn applied_ids(ledger: &[Entry]) -> Vec<String> {
+    ledger.iter().filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id)).collect()
+}
+
+pub(super) fn hash_of(files: &BTreeMap<String, String>) -> String {
+    let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    files_hash(&list)
+}
+
+/// Checks the signed proposal `text` of a ledger's start against the start's `files` at `at`
+/// (and at `also_now`, for a start the base does not have): it is a start proposal, creates
+/// exactly these files, and carries the governance sign-off of the signers and policy it creates.
+/// Returns its id and who signed, in words.
+pub(super) fn check_start(
+    files: &BTreeMap<String, String>,
+    text: &str,
+    at: Timestamp,
+    also_now: Option<Timestamp>,
+) -> Result<(String, String), String> {
+    let proposal = parse_proposal(LEDGER_FILE, text).map_err(|e| format!("proposal does not read: {}", e[0]))?;
+    if !is_start(&proposal) {
+        return Err(format!("proposal `{}` is not a start proposal (made from no files)", proposal.id));
+    }
+    let created = proposal.created.ok_or_else(|| format!("proposal `{}` has no `created` time", proposal.id))?;
+    if at < created {
+        return Err(format!("entry's time {at} is before `{}` was created ({created})", proposal.id));
+    }
+    let empty = BTreeMap::new();
+    let made = apply_changes(&empty, &proposal).map_err(|e| format!("proposal `{}` does not apply: {e}", proposal.id))?;
+    if &made != files {
+        return Err(format!("files are not those the proposal `{}` creates", proposal.id));
+    }
+    for moment in [Some(created), Some(at), also_now].into_iter().flatten() {
+        let e = evaluate(&empty, &proposal, moment);
+        if e.kind != ChangeKind::Governance || !e.approved() {
+            return Err(format!("proposal `{}` is not approved at {moment}: {}", proposal.id, missing_words(&e)));
+        }
+    }
+    let e = evaluate(&empty, &proposal, at);
+    let signed: Vec<String> = e.decision.counted.iter().map(|(p, r)| format!("{p} ({r})")).collect();
+    Ok((proposal.id, signed.join(", ")))
+}
