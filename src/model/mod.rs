@@ -2,6 +2,8 @@
 
 pub mod budget;
 pub mod columns;
+pub mod conflict;
+pub mod disk;
 pub mod error;
 pub mod history;
 pub mod journal;
@@ -13,5 +15,6 @@ pub mod store;
 pub mod time;
 pub mod triage;
 pub mod units;
+pub mod walk;
 pub mod workspace;
 pub mod yaml;

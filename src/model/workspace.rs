@@ -5,13 +5,18 @@
 
 use super::budget::{Budget, parse_budget_file};
 use super::columns::parse_in_parallel;
+use super::conflict::merge_conflicts_in_reserved_folders;
 use super::error::{LoadError, did_you_mean};
 use super::history::{History, history_file_columns};
 use super::measures::{Resolution, resolve};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
+use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+pub use super::conflict::merge_conflict;
+pub use super::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, write_atomic};
 
 /// The name of the workspace's own settings file.
 pub const CONFIG_FILE: &str = "headroom.yaml";
@@ -195,8 +200,6 @@ pub struct UnloadedFile {
 }
 
 /// Folders of a workspace that hold no budgets.
-const RESERVED_FOLDERS: &[&str] = &["proposals", "ledger", "reports", "target"];
-
 impl Workspace {
     /// Loads the workspace in `dir`. Fails only where the folder itself cannot be read.
     pub fn load(dir: &Path) -> std::io::Result<Workspace> {
@@ -391,16 +394,6 @@ impl Workspace {
     }
 }
 
-fn is_budget_file(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".yaml") || lower.ends_with(".yml")
-}
-
-fn is_history_file(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|ext| lower.ends_with(ext))
-}
-
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
     walk(root, dir, &mut |relative, path| {
         let limit = if is_history_file(&relative) { MAX_HISTORY_BYTES } else { MAX_TEXT_BYTES };
@@ -409,85 +402,6 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unrea
             Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
         }
     })
-}
-
-/// The largest budget, settings, policy, signers, proposal, triage or ledger file read, in bytes.
-pub const MAX_TEXT_BYTES: u64 = 32 << 20;
-
-/// The largest history file read, in bytes: a history grows by files (one per import), and one
-/// file larger than this is refused with its size before it is read, so it cannot exhaust memory
-/// (loaded, a history takes several times its text until the per-metric value columns land).
-pub const MAX_HISTORY_BYTES: u64 = 256 << 20;
-
-/// How deep a workspace's folders are walked.
-const MAX_DEPTH: usize = 32;
-
-/// Reads a regular file (a symbolic link to one is followed) of at most `limit_bytes` as UTF-8.
-/// A device, FIFO or socket is refused before it is opened (`/dev/zero` never ends, a FIFO
-/// never answers), and a file larger than the limit is refused with its size, so no file can
-/// make a read hang or exhaust memory.
-pub fn read_text(path: &Path, limit_bytes: u64) -> std::io::Result<String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file (a folder, device, FIFO or socket)"));
-    }
-    let too_large = |size: u64| {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{size} bytes, over the limit of {limit_bytes} bytes for such a file"))
-    };
-    if meta.len() > limit_bytes {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path)?;
-    // The file may have been swapped or grown since: read one byte past the limit at most.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit_bytes + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit_bytes {
-        return Err(too_large(bytes.len() as u64));
-    }
-    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")))
-}
-
-/// Calls `visit` with (path relative to the root, path) for every file a workspace reads, in name order.
-///
-/// Symbolic links are followed, but a folder is walked once however many links lead to it
-/// (folders are known by device and inode), so a link to `.` or a cycle of links cannot make it
-/// loop; and no deeper than [`MAX_DEPTH`].
-fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(String, &Path)) -> std::io::Result<()> {
-    let mut seen = std::collections::HashSet::new();
-    walk_folder(root, dir, 0, &mut seen, visit)
-}
-
-fn walk_folder(
-    root: &Path,
-    dir: &Path,
-    depth: usize,
-    seen: &mut std::collections::HashSet<(u64, u64)>,
-    visit: &mut dyn FnMut(String, &Path),
-) -> std::io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(dir)?;
-    if depth > MAX_DEPTH || !seen.insert((meta.dev(), meta.ino())) {
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        if path.is_dir() {
-            if dir == root && RESERVED_FOLDERS.contains(&name.as_str()) {
-                continue;
-            }
-            walk_folder(root, &path, depth + 1, seen, visit)?;
-        } else if is_budget_file(&relative) || is_history_file(&relative) {
-            visit(relative, &path);
-        }
-    }
-    Ok(())
 }
 
 /// The workspace's contract: the files only signed proposals may change. Every budget file, the
@@ -868,83 +782,6 @@ pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> 
         return Err(vec![LoadError::whole_file(file, "the check settings could not be written back exactly")]);
     }
     Ok(out)
-}
-
-/// The first unresolved git merge conflict in a file's text (`<<<<<<<` ... `>>>>>>>` lines left by
-/// `git merge`), as an error at the line where it starts.
-#[must_use]
-pub fn merge_conflict(file: &str, text: &str) -> Option<LoadError> {
-    let mut start: Option<u32> = None;
-    for (i, line) in text.lines().enumerate() {
-        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if line.starts_with("<<<<<<<") && start.is_none() {
-            start = Some(number);
-        } else if line.starts_with(">>>>>>>")
-            && let Some(first) = start
-        {
-            return Some(LoadError::new(
-                file,
-                Pos { line: first, column: 1 },
-                "",
-                format!(
-                    "unresolved git merge conflict (lines {first}-{number}, between `<<<<<<<` and `>>>>>>>`): keep the lines that are right, remove the markers and commit"
-                ),
-            ));
-        }
-    }
-    start.map(|first| {
-        LoadError::new(file, Pos { line: first, column: 1 }, "", "unresolved git merge conflict (a `<<<<<<<` line with no `>>>>>>>`)")
-    })
-}
-
-/// Merge conflicts in the files of `proposals/` and `ledger/` (which the loader does not read as
-/// budgets, but `headroom verify` and `apply` do).
-fn merge_conflicts_in_reserved_folders(dir: &Path) -> Vec<LoadError> {
-    fn scan(root: &Path, folder: &Path, out: &mut Vec<LoadError>) {
-        let Ok(entries) = std::fs::read_dir(folder) else { return };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths {
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-                continue;
-            }
-            if path.is_dir() {
-                scan(root, &path, out);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-                out.extend(merge_conflict(&relative, &text));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for folder in ["proposals", "ledger"] {
-        scan(dir, &dir.join(folder), &mut out);
-    }
-    out
-}
-
-/// Writes a file atomically: a temporary file beside it, flushed to disk, then renamed over it.
-/// A crash mid-write leaves the old file as it was.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        // Make the rename itself durable where the platform allows opening a folder.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 #[cfg(test)]
