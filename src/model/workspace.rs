@@ -13,7 +13,7 @@ use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_t
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use super::conflict::merge_conflict;
 pub use super::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, write_atomic};
