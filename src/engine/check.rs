@@ -552,8 +552,11 @@ impl Context<'_> {
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).is_some_and(|(_, e)| {
             matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
         });
-        let changed =
-            history.runs.run(run).timestamp.is_some_and(|began| self.budget_changes.iter().any(|(id, at)| *id == budget.id && *at >= began));
+        let changed = history
+            .runs
+            .run(run)
+            .timestamp
+            .is_some_and(|began| self.budget_changes.iter().any(|(id, at)| *id == budget.id && *at >= began));
         triaged || changed
     }
 }
@@ -1105,7 +1108,8 @@ fn add_hints(results: &mut [BudgetResult], workspace: &Workspace, run: Option<Ru
             })
             .collect();
         allocations.sort_by(|a, b| b.share.abs().total_cmp(&a.share.abs()));
-        let first_bad = r.open_regression.as_ref().map_or_else(|| run.and_then(|r| r.commit.map(str::to_owned)), |o| o.first_commit.clone());
+        let first_bad =
+            r.open_regression.as_ref().map_or_else(|| run.and_then(|r| r.commit.map(str::to_owned)), |o| o.first_commit.clone());
         r.hints = Some(Hints {
             last_good_run: r.baseline.as_ref().map(|b| b.last_run.clone()),
             commit_range: (r.baseline.as_ref().and_then(|b| b.last_commit.clone()), first_bad),

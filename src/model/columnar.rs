@@ -228,8 +228,7 @@ impl Runs {
         let mut out = Runs::default();
         out.reserve(picks.len());
         // Each source's name ids in `out`, made once per name rather than once per run.
-        let translations: Vec<Vec<u32>> =
-            sources.iter().map(|s| s.names.names.iter().map(|name| out.names.id(name)).collect()).collect();
+        let translations: Vec<Vec<u32>> = sources.iter().map(|s| s.names.names.iter().map(|name| out.names.id(name)).collect()).collect();
         let translate = |source: usize, id: u32| if id == NO_NAME { NO_NAME } else { translations[source][id as usize] };
         for &(source, i) in picks {
             let (s, i) = (source as usize, i as usize);
@@ -357,7 +356,10 @@ impl Series {
         let samples = if self.samples.is_empty() {
             None
         } else {
-            self.samples.binary_search_by_key(&(i as u32), |s| s.point).ok().map(|k| &self.arena[self.samples[k].start..self.samples[k].end])
+            self.samples
+                .binary_search_by_key(&(i as u32), |s| s.point)
+                .ok()
+                .map(|k| &self.arena[self.samples[k].start..self.samples[k].end])
         };
         PointRef { run: self.runs[i], value: (value.to_bits() != NO_VALUE).then_some(value), samples }
     }

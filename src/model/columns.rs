@@ -22,8 +22,8 @@
 //! a line longer than [`MAX_LINE_BYTES`] is refused with its length. Both are errors that name the
 //! file (and line), never an exhausted memory.
 
-use super::error::LoadError;
 use super::columnar::{RunRef, Runs, Series};
+use super::error::LoadError;
 use super::history::{Measurement, Snapshot};
 use super::time::Timestamp;
 use super::units::{Dimension, Unit};
