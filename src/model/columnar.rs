@@ -381,12 +381,6 @@ impl Series {
         self.runs.partition_point(|&r| r < run)
     }
 
-    /// Whether the points are in run order.
-    #[must_use]
-    pub fn in_run_order(&self) -> bool {
-        self.runs.is_sorted()
-    }
-
     /// Adds `offset` to every point's run position.
     pub fn shift_runs(&mut self, offset: u32) {
         if offset != 0 {
@@ -395,16 +389,41 @@ impl Series {
             }
         }
     }
+}
 
-    /// Multiplies every value and sample by `factor` (a unit's conversion).
-    pub fn scale(&mut self, factor: f64) {
-        for v in &mut self.values {
-            if v.to_bits() != NO_VALUE {
-                *v *= factor;
-            }
-        }
-        for v in &mut self.arena {
-            *v *= factor;
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run<'a>(id: &'a str, commit: Option<&'a str>, environment: Option<&'a str>) -> RunRef<'a> {
+        RunRef { id, timestamp: None, commit, branch: Some("main"), environment, file: "h.jsonl", line: 1 }
+    }
+
+    #[test]
+    fn runs_keep_every_text_whichever_comes_first() {
+        let mut runs = Runs::default();
+        runs.push(run("a", None, None));
+        runs.push(run("b", Some("abc"), Some("ci")));
+        runs.push(run("c", None, Some("ci")));
+        let read: Vec<(&str, Option<&str>, Option<&str>)> = runs.iter().map(|r| (r.id, r.commit, r.environment)).collect();
+        assert_eq!(read, [("a", None, None), ("b", Some("abc"), Some("ci")), ("c", None, Some("ci"))]);
+        let mut other = Runs::default();
+        other.push(run("d", Some("def"), Some("prod")));
+        let gathered = Runs::gather(&[runs, other], &[(1, 0), (0, 1)]);
+        assert_eq!(gathered.iter().map(|r| (r.id, r.environment)).collect::<Vec<_>>(), [("d", Some("prod")), ("b", Some("ci"))]);
+        let mut renamed = gathered.clone();
+        renamed.rename(&[(1, "b#2".to_owned())]);
+        assert_eq!(renamed.iter().map(|r| r.id).collect::<Vec<_>>(), ["d", "b#2"]);
+    }
+
+    #[test]
+    fn a_point_without_a_value_keeps_its_samples_and_a_measured_nan_stays_a_value() {
+        let mut series = Series::new(None);
+        series.push(0, Some(1.0), None);
+        series.push(2, None, Some(&[3.0, 4.0]));
+        series.push(5, Some(f64::NAN), None);
+        assert_eq!(series.point(1), PointRef { run: 2, value: None, samples: Some(&[3.0, 4.0][..]) });
+        assert!(series.point(2).value.is_some_and(f64::is_nan));
+        assert_eq!((series.position_of(2), series.position_of(3), series.points_before(3)), (Some(1), None, 2));
     }
 }
