@@ -186,6 +186,7 @@ impl Runs {
     }
 
     /// Every run, in order.
+    #[must_use = "an iterator does nothing until read"]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = RunRef<'_>> + ExactSizeIterator + Clone {
         (0..self.len()).map(|i| self.run(i))
     }
@@ -365,6 +366,7 @@ impl Series {
     }
 
     /// Every point, in run order.
+    #[must_use = "an iterator does nothing until read"]
     pub fn points(&self) -> impl DoubleEndedIterator<Item = PointRef<'_>> + ExactSizeIterator + Clone {
         (0..self.len()).map(|i| self.point(i))
     }

@@ -256,14 +256,14 @@ fn by_name(budget: &Budget, claims: &BTreeMap<&str, Vec<Claimed<'_>>>) -> Option
 /// The budget's series from its sources: one source as it is; several, in each run the
 /// measurement whose value of the budget's statistic is worst, in the first source's unit.
 fn combine(budget: &Budget, history: &History, sources: &[String]) -> Series {
+    // Per run, the worst point so far: (its value and samples in `unit`, its statistic).
+    type Kept = (Option<f64>, Option<Vec<f64>>, Option<f64>);
     let found: Vec<&Series> = sources.iter().filter_map(|s| history.series.get(s)).collect();
     let Some(first) = found.first() else { return Series::default() };
     if found.len() == 1 {
         return (*first).clone();
     }
     let unit: Option<Unit> = first.unit.clone();
-    // Per run, the worst point so far: (its value and samples in `unit`, its statistic).
-    type Kept = (Option<f64>, Option<Vec<f64>>, Option<f64>);
     let mut by_run: BTreeMap<u32, Kept> = BTreeMap::new();
     for series in &found {
         let factor = match (&series.unit, &unit) {

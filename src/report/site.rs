@@ -525,7 +525,7 @@ fn runs_table(body: &mut String, input: &SiteInput, budget: &crate::model::budge
             let value = p.statistic(budget.statistic)? * to_budget;
             Some(format!(
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"number\">{}</td></tr>",
-                escape(&run.id),
+                escape(run.id),
                 run.timestamp.map_or_else(String::new, Timestamp::date),
                 escape(run.branch.unwrap_or("")),
                 run.commit.map_or_else(String::new, |c| repo.commit(c)),
