@@ -15,7 +15,7 @@ use common::median_time;
 use headroom::engine::changepoint::{DetectorSettings, detect};
 use headroom::engine::check::{CheckOptions, check};
 use headroom::engine::synthetic::{Rng, long_series};
-use headroom::model::history::{History, Measurement, Point, Run, Series};
+use headroom::model::history::{History, RunRef, Series};
 use headroom::model::workspace::Workspace;
 use std::hint::black_box;
 
@@ -68,26 +68,25 @@ fn big_workspace(metrics: usize, runs: usize) -> Workspace {
     assert!(workspace.errors.is_empty(), "{:?}", workspace.errors);
     let mut history = History::default();
     for r in 0..runs {
-        history.runs.push(Run {
-            id: format!("r{r}"),
+        history.runs.push(RunRef {
+            id: &format!("r{r}"),
             timestamp: None,
-            commit: Some(format!("{r:012x}")),
-            branch: Some("main".to_owned()),
-            environment: Some("ci".to_owned()),
-            file: "bench".into(),
+            commit: Some(&format!("{r:012x}")),
+            branch: Some("main"),
+            environment: Some("ci"),
+            file: "bench",
             line: r as u32 + 1,
         });
     }
     let mut rng = Rng::new(1);
     for m in 0..metrics {
-        let points = (0..runs)
-            .map(|r| {
-                let regressed = r + 2 >= runs && m % 100 == 0;
-                let value = 50.0 * (1.0 + 0.03 * rng.gaussian()) * if regressed { 1.3 } else { 1.0 };
-                Point { run: r as u32, measurement: Measurement { value: Some(value), samples: None, unit: None } }
-            })
-            .collect();
-        history.series.insert(format!("m{m}"), Series { unit: None, points });
+        let mut series = Series::new(None);
+        for r in 0..runs {
+            let regressed = r + 2 >= runs && m % 100 == 0;
+            let value = 50.0 * (1.0 + 0.03 * rng.gaussian()) * if regressed { 1.3 } else { 1.0 };
+            series.push(r as u32, Some(value), None);
+        }
+        history.series.insert(format!("m{m}"), series);
     }
     workspace.history = history;
     workspace

@@ -30,7 +30,7 @@ fn twenty_four_imports_at_once_all_land() {
     }
     let w = Workspace::load(&ws).unwrap();
     assert!(w.errors.is_empty(), "{:?}", w.errors);
-    let mut ids: Vec<&str> = w.history.runs.iter().map(|r| r.id.as_str()).collect();
+    let mut ids: Vec<&str> = w.history.runs.iter().map(|r| r.id).collect();
     ids.sort_unstable();
     let expected: Vec<String> = (0..IMPORTS).map(|i| format!("run-{i:02}")).collect();
     assert_eq!(ids, expected, "{} processes, {} runs landed", IMPORTS, w.history.runs.len());

@@ -88,7 +88,7 @@ fn clicking_a_budget_shows_its_history_against_the_limit() {
     harness.hover_at(at);
     harness.run();
     let history = &harness.state().state.workspace.history;
-    let expected = format!("run {} · {}", history.runs[run].id, &history.runs[run].commit.as_ref().unwrap()[..10]);
+    let expected = format!("run {} · {}", history.runs.run(run).id, &history.runs.run(run).commit.unwrap()[..10]);
     harness.get_by_label_contains(&expected);
 }
 
@@ -529,7 +529,7 @@ fn a_long_series_is_drawn_by_the_gpu_with_its_spike_hover_box_zoom_and_an_overla
     harness.hover_at(at);
     harness.run();
     let run = harness.state().state.plot.data.main_runs[200_000];
-    let id = harness.state().state.workspace.history.runs[run].id.clone();
+    let id = harness.state().state.workspace.history.runs.run(run).id.to_owned();
     harness.get_by_label_contains(&format!("run {id}"));
 
     // A box drawn with the right button zooms into it; the spike stays, now wide.

@@ -97,7 +97,7 @@ fn two_pull_requests_each_importing_a_run_merge_cleanly_with_both_runs() {
     ok(dir.path(), &["merge", "-q", "--no-edit", "pr-2"]);
     let w = Workspace::load(&ws).unwrap();
     assert!(w.errors.is_empty(), "{:?}", w.errors);
-    let ids: Vec<&str> = w.history.runs.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = w.history.runs.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 3, "{ids:?}");
     assert!(ids.contains(&"pr-1") && ids.contains(&"pr-2"), "{ids:?}");
 }

@@ -833,17 +833,21 @@ fn load_history_files(files: &[PathBuf]) -> Result<History, i32> {
     // A run id seen before in its environment gets `#2`, `#3`, ...: files given on the command
     // line are often exports that repeat ids.
     let places: Vec<(usize, usize)> = columns.iter().enumerate().flat_map(|(f, c)| (0..c.runs.len()).map(move |r| (f, r))).collect();
-    let repeated = repeated_keys(places.iter().map(|&(f, r)| {
-        let run = &columns[f].runs[r];
-        (run.environment.as_deref(), run.id.as_str())
-    }));
+    let repeated = repeated_keys(places.len(), |i| {
+        let (f, r) = places[i];
+        let run = columns[f].runs.run(r);
+        (run.environment, run.id)
+    });
     let mut count_of_first: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut renamed: Vec<Vec<(usize, String)>> = vec![Vec::new(); columns.len()];
     for (later, first) in repeated {
         let count = count_of_first.entry(first).or_insert(1);
         *count += 1;
         let (f, r) = places[later as usize];
-        let run = &mut columns[f].runs[r];
-        run.id = format!("{}#{}", run.id, count);
+        renamed[f].push((r, format!("{}#{}", columns[f].runs.run(r).id, count)));
+    }
+    for (file, renamed) in columns.iter_mut().zip(&renamed) {
+        file.runs.rename(renamed);
     }
     let (history, more) = History::from_columns(columns);
     errors.extend(more);
@@ -895,7 +899,7 @@ fn run_analyze(args: &AnalyzeArgs) -> i32 {
         filter.environment = filter
             .environment
             .or_else(|| w.config.default_environment.clone())
-            .or_else(|| history.runs.last().and_then(|r| r.environment.clone()));
+            .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
         filter.branch = filter.branch.or_else(|| Some(w.config.default_branch.clone()));
     }
     let settings = DetectorSettings {

@@ -4,7 +4,7 @@
 use super::changepoint::{self, ChangePoint, DetectorSettings, Segmentation};
 use super::stats;
 use crate::model::budget::Budget;
-use crate::model::history::{History, Run};
+use crate::model::history::{History, RunRef};
 use crate::model::time::Timestamp;
 use crate::model::units::{Dimension, Direction, Unit};
 use crate::model::workspace::Workspace;
@@ -105,9 +105,9 @@ pub struct RunFilter {
 impl RunFilter {
     /// Whether `run` is in.
     #[must_use]
-    pub fn includes(&self, run: &Run) -> bool {
-        self.environment.as_ref().is_none_or(|e| run.environment.as_ref() == Some(e))
-            && self.branch.as_ref().is_none_or(|b| run.branch.as_ref().is_none_or(|rb| rb == b))
+    pub fn includes(&self, run: RunRef<'_>) -> bool {
+        self.environment.as_deref().is_none_or(|e| run.environment == Some(e))
+            && self.branch.as_deref().is_none_or(|b| run.branch.is_none_or(|rb| rb == b))
     }
 }
 
@@ -130,14 +130,14 @@ pub fn metric_values(history: &History, metric: &str, filter: &RunFilter, budget
         _ => 1.0,
     };
     let mut out = MetricValues::default();
-    for point in &series.points {
+    for point in series.points() {
         let run = point.run as usize;
-        if !filter.includes(&history.runs[run]) {
+        if !filter.includes(history.runs.run(run)) {
             continue;
         }
         let value = match budget {
-            Some(b) => point.measurement.statistic(b.statistic),
-            None => point.measurement.value.or_else(|| point.measurement.samples.as_ref().and_then(|s| stats::median(s))),
+            Some(b) => point.statistic(b.statistic),
+            None => point.value.or_else(|| point.samples.and_then(stats::median)),
         };
         if let Some(v) = value.filter(|v| v.is_finite()) {
             out.runs.push(run);
@@ -223,7 +223,7 @@ pub fn trend(
         Direction::HigherIsBetter => per_run < 0.0,
     };
     let worsening = worse_way && p_value < TREND_SIGNIFICANCE;
-    let times: Vec<i64> = series.runs[start..last.end].iter().filter_map(|&r| history.runs[r].timestamp.map(|t| t.0)).collect();
+    let times: Vec<i64> = series.runs[start..last.end].iter().filter_map(|&r| history.runs.timestamp(r).map(|t| t.0)).collect();
     let day_ms = 86_400_000.0;
     let spacing_ms = if times.len() == values.len() && times.len() >= 2 {
         let span = (times[times.len() - 1] - times[0]) as f64;
@@ -401,7 +401,7 @@ fn finding(history: &History, m: &MetricAnalysis, budget: Option<&Budget>, envir
         metric: m.metric.clone(),
         budget: budget.map(|b| b.id.clone()),
         run_index,
-        run_id: history.runs[run_index].id.clone(),
+        run_id: history.runs.run(run_index).id.to_owned(),
         verdict,
         before: cp.before,
         after: cp.after,
@@ -410,8 +410,8 @@ fn finding(history: &History, m: &MetricAnalysis, budget: Option<&Budget>, envir
         shift_in_noise: cp.shift_in_noise,
         p_value: cp.p_value,
         severity: Severity::of(verdict, m.direction, cp.before, cp.after, limit, warning),
-        last_good_run: Some(history.runs[last_good].id.clone()),
-        commit_range: (history.runs[last_good].commit.clone(), history.runs[run_index].commit.clone()),
+        last_good_run: Some(history.runs.run(last_good).id.to_owned()),
+        commit_range: (history.runs.run(last_good).commit.map(str::to_owned), history.runs.run(run_index).commit.map(str::to_owned)),
         related: Vec::new(),
         allocations: Vec::new(),
     }

@@ -16,7 +16,7 @@ use super::analyze::{self, AllocationMove, MetricValues, Severity, Trend, Verdic
 use super::changepoint::{self, DetectorSettings, Segment, Segmentation};
 use super::{evidence, stats};
 use crate::model::budget::Budget;
-use crate::model::history::{History, Run, Series};
+use crate::model::history::{History, Run, RunRef};
 use crate::model::measures::{self, Resolution};
 use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageState};
@@ -343,11 +343,11 @@ pub enum BaselineRuns {
 impl BaselineRuns {
     /// Whether `run` is one of them.
     #[must_use]
-    pub fn includes(&self, run: &Run) -> bool {
+    pub fn includes(&self, run: RunRef<'_>) -> bool {
         match self {
             BaselineRuns::Run(id) => run.id == *id,
             BaselineRuns::Commit(commit) => {
-                run.commit.as_deref().is_some_and(|c| c == commit || (commit.len() >= 7 && c.starts_with(commit.as_str())))
+                run.commit.is_some_and(|c| c == commit || (commit.len() >= 7 && c.starts_with(commit.as_str())))
             }
         }
     }
@@ -428,12 +428,12 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         .environment
         .clone()
         .or_else(|| workspace.config.default_environment.clone())
-        .or_else(|| history.runs.last().and_then(|r| r.environment.clone()));
-    let in_environment = |run: &Run| run.environment == environment;
+        .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
+    let in_environment = |run: RunRef<'_>| run.environment == environment.as_deref();
     let env_name = environment.as_deref().unwrap_or("(none)");
 
     let run_index = if let Some(id) = &options.run {
-        let found = history.runs.iter().rposition(|r| &r.id == id && in_environment(r));
+        let found = history.runs.iter().rposition(|r| r.id == id && in_environment(r));
         if found.is_none() {
             problems.push(Problem { status: Status::Fail, message: format!("no run `{id}` in environment `{env_name}`") });
         }
@@ -463,7 +463,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         taken: taken_metrics(workspace),
     };
     if let Some(from) = &options.baseline_from
-        && !history.runs.iter().any(|r| r.environment == environment && from.includes(r))
+        && !history.runs.iter().any(|r| r.environment == environment.as_deref() && from.includes(r))
     {
         let named = match from {
             BaselineRuns::Run(id) => format!("run `{id}`"),
@@ -483,7 +483,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         })
         .collect();
 
-    add_hints(&mut results, workspace, run_index.map(|i| &history.runs[i]));
+    add_hints(&mut results, workspace, run_index.map(|i| history.runs.run(i)));
     for r in &mut results {
         let missing_data = settings.for_budget(&r.id).missing_data;
         r.findings.sort_by_key(|f| std::cmp::Reverse(f.status(missing_data)));
@@ -494,7 +494,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         Some(run) => history
             .series
             .iter()
-            .filter(|(name, series)| point_at(series, run as u32).is_some() && !context.taken.contains(name.as_str()))
+            .filter(|(name, series)| series.position_of(run as u32).is_some() && !context.taken.contains(name.as_str()))
             .map(|(name, _)| name.clone())
             .collect(),
         None => Vec::new(),
@@ -502,7 +502,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
 
     CheckReport {
         environment,
-        run: run_index.map(|i| history.runs[i].clone()),
+        run: run_index.map(|i| history.runs.run(i).to_run()),
         baseline_branch,
         baseline_from: options.baseline_from.clone(),
         settings,
@@ -511,10 +511,6 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         unbudgeted,
         invalid_input: !workspace.errors.is_empty(),
     }
-}
-
-fn point_at(series: &Series, run: u32) -> Option<usize> {
-    series.points.binary_search_by_key(&run, |p| p.run).ok()
 }
 
 /// What people decided that the gate must respect: triage and signed budget changes; and what
@@ -539,10 +535,10 @@ fn taken_metrics(workspace: &Workspace) -> BTreeSet<&str> {
 
 impl Context<'_> {
     /// Whether `run` belongs to the baseline: the named runs, else the baseline branch's.
-    fn in_baseline(&self, run: &Run, baseline_branch: &str) -> bool {
+    fn in_baseline(&self, run: RunRef<'_>, baseline_branch: &str) -> bool {
         match self.baseline_from {
             Some(from) => from.includes(run),
-            None => run.branch.as_deref() == Some(baseline_branch),
+            None => run.branch == Some(baseline_branch),
         }
     }
 }
@@ -552,12 +548,15 @@ impl Context<'_> {
     /// runs): a triage of won't-fix or invalid with an owner and a note, or a signed change of the
     /// budget at or after that run's time.
     fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> bool {
-        let position = |id: &str| lookback.iter().position(|&r| history.runs[r].id == id);
-        let triaged = self.triage.find(&budget.metric, &history.runs[run].id, position).is_some_and(|(_, e)| {
+        let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
+        let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).is_some_and(|(_, e)| {
             matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
         });
-        let changed =
-            history.runs[run].timestamp.is_some_and(|began| self.budget_changes.iter().any(|(id, at)| *id == budget.id && *at >= began));
+        let changed = history
+            .runs
+            .run(run)
+            .timestamp
+            .is_some_and(|began| self.budget_changes.iter().any(|(id, at)| *id == budget.id && *at >= began));
         triaged || changed
     }
 }
@@ -640,14 +639,13 @@ fn evaluate(
         result.findings.push(Finding::NoRun);
         return;
     };
-    let value_of = |p: usize| series.points[p].measurement.statistic(budget.statistic).map(|v| v * factor);
-    let Some(value) = point_at(series, run as u32).and_then(value_of) else {
+    let value_of = |p: usize| series.point(p).statistic(budget.statistic).map(|v| v * factor);
+    let Some(value) = series.position_of(run as u32).and_then(value_of) else {
         let last_seen = series
-            .points
-            .iter()
+            .points()
             .rev()
-            .find(|p| (p.run as usize) < run && history.runs[p.run as usize].environment.as_deref() == environment)
-            .map(|p| history.runs[p.run as usize].id.clone());
+            .find(|p| (p.run as usize) < run && history.runs.run(p.run as usize).environment == environment)
+            .map(|p| history.runs.run(p.run as usize).id.to_owned());
         result.findings.push(Finding::NotInRun { last_seen });
         return;
     };
@@ -659,19 +657,19 @@ fn evaluate(
     }
 
     // The look-back: the baseline branch's runs in this environment before this run.
-    let end = series.points.partition_point(|p| (p.run as usize) < run);
+    let end = series.points_before(run as u32);
     let lookback_runs = (8 * settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
     let mut lookback = MetricValues::default();
-    let mut samples: Vec<Option<&Vec<f64>>> = Vec::new();
-    for (i, p) in series.points[..end].iter().enumerate().rev() {
-        let r = &history.runs[p.run as usize];
-        if r.environment.as_deref() != environment || !context.in_baseline(r, baseline_branch) {
+    let mut samples: Vec<Option<&[f64]>> = Vec::new();
+    for (i, p) in series.points().take(end).enumerate().rev() {
+        let r = history.runs.run(p.run as usize);
+        if r.environment != environment || !context.in_baseline(r, baseline_branch) {
             continue;
         }
         if let Some(v) = value_of(i) {
             lookback.runs.push(p.run as usize);
             lookback.values.push(v);
-            samples.push(p.measurement.samples.as_ref());
+            samples.push(p.samples);
             if lookback.values.len() == lookback_runs {
                 break;
             }
@@ -718,7 +716,7 @@ fn evaluate(
     let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
     let levels = walk_levels(&segmentation, &lookback, history, budget, context, settings.regression_threshold);
     result.trend = analyze::trend(history, &lookback, &segmentation, budget.direction, Some(result.limit));
-    let on_baseline_branch = context.baseline_from.is_none() && history.runs[run].branch.as_deref() == Some(baseline_branch);
+    let on_baseline_branch = context.baseline_from.is_none() && history.runs.run(run).branch == Some(baseline_branch);
 
     // What is judged: on the baseline branch, the checked run with the runs before it that are
     // not the reference level; on another branch (a pull request), the checked run with the
@@ -751,11 +749,11 @@ fn evaluate(
         // Reruns of the checked commit in this environment, on any branch, before the checked run.
         sequence.truncate(reference.end);
         sequence_runs.truncate(reference.end);
-        if let Some(commit) = history.runs[run].commit.as_deref() {
-            for (i, p) in series.points[..end].iter().enumerate() {
-                let r = &history.runs[p.run as usize];
-                if r.environment.as_deref() == environment
-                    && r.commit.as_deref() == Some(commit)
+        if let Some(commit) = history.runs.run(run).commit {
+            for (i, p) in series.points().take(end).enumerate() {
+                let r = history.runs.run(p.run as usize);
+                if r.environment == environment
+                    && r.commit == Some(commit)
                     && !context.in_baseline(r, baseline_branch)
                     && let Some(v) = value_of(i)
                 {
@@ -810,15 +808,15 @@ fn evaluate(
         value: center,
         runs: n,
         noise: (values1.len() >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma),
-        since: (from1 > 0 && reference.start > 0).then(|| history.runs[sequence_runs[reference.start]].id.clone()),
-        last_run: history.runs[last_good].id.clone(),
-        last_commit: history.runs[last_good].commit.clone(),
+        since: (from1 > 0 && reference.start > 0).then(|| history.runs.run(sequence_runs[reference.start]).id.to_owned()),
+        last_run: history.runs.run(last_good).id.to_owned(),
+        last_commit: history.runs.run(last_good).commit.map(str::to_owned),
     });
 
     if values1.len() < MIN_TEST_RUNS {
         // Too few runs for a spread: where runs carry raw samples, test the samples of this run
         // against those of the baseline runs (Welch); otherwise the effect size alone decides.
-        let run_samples = point_at(series, run as u32).and_then(|p| series.points[p].measurement.samples.as_ref());
+        let run_samples = series.position_of(run as u32).and_then(|p| series.point(p).samples);
         let baseline_samples: Vec<f64> = samples[..reference.end.min(samples.len())]
             .iter()
             .rev()
@@ -938,12 +936,12 @@ fn evaluate(
             );
             let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
             if let Some(b) = result.baseline.as_mut() {
-                b.last_run.clone_from(&history.runs[last_good].id);
-                b.last_commit.clone_from(&history.runs[last_good].commit);
+                history.runs.run(last_good).id.clone_into(&mut b.last_run);
+                b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
             }
             result.open_regression = Some(OpenRegression {
-                since_run: history.runs[open.map_or(first_bad, |o| sequence_runs[o])].id.clone(),
-                first_commit: history.runs[open.map_or(first_bad, |o| sequence_runs[o])].commit.clone(),
+                since_run: history.runs.run(open.map_or(first_bad, |o| sequence_runs[o])).id.to_owned(),
+                first_commit: history.runs.run(open.map_or(first_bad, |o| sequence_runs[o])).commit.map(str::to_owned),
                 runs: open.map_or(k, |o| total - o),
                 days: days_between(history, open.map_or(first_bad, |o| sequence_runs[o]), run),
                 evidence_runs: k,
@@ -1001,7 +999,7 @@ fn decide_without_spread(result: &mut BudgetResult, settings: &CheckSettings) {
 
 /// The days between two runs, where both have times.
 fn days_between(history: &History, from: usize, to: usize) -> Option<f64> {
-    let (a, b) = (history.runs[from].timestamp?, history.runs[to].timestamp?);
+    let (a, b) = (history.runs.run(from).timestamp?, history.runs.run(to).timestamp?);
     Some((b.as_secs_f64() - a.as_secs_f64()) / 86_400.0)
 }
 
@@ -1058,7 +1056,7 @@ fn open_finding(
 ) -> Finding {
     let since = lookback.runs[open.start];
     Finding::BaseRegression {
-        since: history.runs[since].id.clone(),
+        since: history.runs.run(since).id.to_owned(),
         change: direction.relative_worsening(open.level, reference.level).unwrap_or(0.0),
         runs: lookback.runs.len() - open.start,
         days: days_between(history, since, run),
@@ -1083,7 +1081,7 @@ pub const MIN_EVIDENCE_REFERENCE: usize = 10;
 
 /// Root-cause hints for every regression: the commit range, the sub-allocations that moved with
 /// it and by how much of the parent's change, and the other budgets that regressed in this run.
-fn add_hints(results: &mut [BudgetResult], workspace: &Workspace, run: Option<&Run>) {
+fn add_hints(results: &mut [BudgetResult], workspace: &Workspace, run: Option<RunRef<'_>>) {
     let regressed: Vec<String> =
         results.iter().filter(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { .. }))).map(|r| r.id.clone()).collect();
     let by_budget: std::collections::HashMap<usize, (f64, Option<f64>)> = results
@@ -1110,7 +1108,8 @@ fn add_hints(results: &mut [BudgetResult], workspace: &Workspace, run: Option<&R
             })
             .collect();
         allocations.sort_by(|a, b| b.share.abs().total_cmp(&a.share.abs()));
-        let first_bad = r.open_regression.as_ref().map_or_else(|| run.and_then(|r| r.commit.clone()), |o| o.first_commit.clone());
+        let first_bad =
+            r.open_regression.as_ref().map_or_else(|| run.and_then(|r| r.commit.map(str::to_owned)), |o| o.first_commit.clone());
         r.hints = Some(Hints {
             last_good_run: r.baseline.as_ref().map(|b| b.last_run.clone()),
             commit_range: (r.baseline.as_ref().and_then(|b| b.last_commit.clone()), first_bad),

@@ -68,12 +68,12 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
     let branch = workspace.config.default_branch.clone();
     let environment = environment
         .or_else(|| workspace.config.default_environment.clone())
-        .or_else(|| history.runs.last().and_then(|r| r.environment.clone()));
+        .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
     let filter = RunFilter { environment: environment.clone(), branch: Some(branch.clone()) };
     let offline = analyze(history, &filter, Some(workspace), &DetectorSettings::default());
 
     let runs: Vec<usize> = (0..history.runs.len())
-        .filter(|&i| history.runs[i].environment == environment && history.runs[i].branch.as_ref() == Some(&branch))
+        .filter(|&i| history.runs.run(i).environment == environment.as_deref() && history.runs.run(i).branch == Some(branch.as_str()))
         .collect();
     let mut alarms: Vec<Alarm> = Vec::new();
     // The open episode of each budget: index into `alarms` and the position of its last run.
@@ -81,7 +81,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
     for (position, &run) in runs.iter().enumerate() {
         let options = CheckOptions {
             environment: environment.clone(),
-            run: Some(history.runs[run].id.clone()),
+            run: Some(history.runs.run(run).id.to_owned()),
             baseline_branch: Some(branch.clone()),
             settings: Some(settings.clone()),
             budget_changes: Vec::new(),
@@ -112,9 +112,9 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
             open.insert(r.id.clone(), (alarms.len(), position));
             alarms.push(Alarm {
                 budget: r.id.clone(),
-                run_id: history.runs[run].id.clone(),
+                run_id: history.runs.run(run).id.to_owned(),
                 run_index: run,
-                commit: history.runs[run].commit.clone(),
+                commit: history.runs.run(run).commit.map(str::to_owned),
                 runs: 1,
                 change,
                 severity,
@@ -126,7 +126,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
         environment,
         branch,
         runs_checked: runs.len(),
-        span: runs.first().zip(runs.last()).map(|(&a, &b)| (history.runs[a].id.clone(), history.runs[b].id.clone())),
+        span: runs.first().zip(runs.last()).map(|(&a, &b)| (history.runs.run(a).id.to_owned(), history.runs.run(b).id.to_owned())),
         settings: settings.clone(),
         alarms,
     }

@@ -22,8 +22,9 @@
 //! a line longer than [`MAX_LINE_BYTES`] is refused with its length. Both are errors that name the
 //! file (and line), never an exhausted memory.
 
+use super::columnar::{RunRef, Runs, Series};
 use super::error::LoadError;
-use super::history::{Measurement, Point, Run, Snapshot};
+use super::history::{Measurement, Snapshot};
 use super::time::Timestamp;
 use super::units::{Dimension, Unit};
 use super::yaml::Pos;
@@ -41,20 +42,46 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// The errors listed for one file before the rest of it is skipped.
 pub(crate) const MAX_ERRORS_PER_FILE: usize = 20;
 
-/// One metric's points in one file (or history), with `run` indexing the file's runs.
+/// One metric's points in one file, with `run` positions in the file's runs, values and samples
+/// in the units they were written in.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricColumn {
     /// The metric's name.
     pub name: String,
-    /// Its points, in the order read.
-    pub points: Vec<Point>,
+    /// Its points, in the order read (the series' own unit is not set: see `units`).
+    pub series: Series,
+    /// The unit written from a point on, where it changes: (first point, unit).
+    pub units: Vec<(u32, Option<Unit>)>,
+}
+
+impl MetricColumn {
+    /// Adds a point of run `run` (a position in the file's runs).
+    pub fn push(&mut self, run: u32, measurement: Measurement) {
+        if self.units.last().is_none_or(|(_, unit)| *unit != measurement.unit) {
+            self.units.push((self.series.len() as u32, measurement.unit));
+        }
+        self.series.push(run, measurement.value, measurement.samples.as_deref());
+    }
+
+    /// The unit point `point` was written in.
+    #[must_use]
+    pub fn unit_at(&self, point: usize) -> Option<&Unit> {
+        let k = self.units.partition_point(|(from, _)| *from as usize <= point);
+        self.units.get(k.checked_sub(1)?)?.1.as_ref()
+    }
+
+    /// Whether every point was written in the same unit (or none).
+    #[must_use]
+    pub fn in_one_unit(&self) -> bool {
+        self.units.len() <= 1
+    }
 }
 
 /// The runs of one history file (or several snapshots) and, per metric, a column of points.
 #[derive(Clone, Debug, Default)]
 pub struct FileColumns {
     /// The runs, in file order.
-    pub runs: Vec<Run>,
+    pub runs: Runs,
     /// The metrics, in the order first seen.
     pub metrics: Vec<MetricColumn>,
     /// The group each metric's benchmark belongs to, where its tool says (pytest-benchmark's `group`).
@@ -69,7 +96,7 @@ impl FileColumns {
             return id;
         }
         let id = self.metrics.len() as u32;
-        self.metrics.push(MetricColumn { name: name.to_owned(), points: Vec::new() });
+        self.metrics.push(MetricColumn { name: name.to_owned(), ..MetricColumn::default() });
         self.names.insert(name.to_owned(), id);
         id
     }
@@ -77,11 +104,11 @@ impl FileColumns {
     /// Adds a snapshot: its run, and its measurements to their columns.
     pub fn push_snapshot(&mut self, snapshot: Snapshot) {
         let run = self.runs.len() as u32;
-        self.runs.push(snapshot.run);
+        self.runs.push(snapshot.run.as_run_ref());
         self.groups.extend(snapshot.groups);
         for (name, measurement) in snapshot.metrics {
             let id = self.metric_id(&name) as usize;
-            self.metrics[id].points.push(Point { run, measurement });
+            self.metrics[id].push(run, measurement);
         }
     }
 
@@ -89,15 +116,17 @@ impl FileColumns {
     #[must_use]
     pub fn into_snapshots(self) -> Vec<Snapshot> {
         let mut snapshots: Vec<Snapshot> =
-            self.runs.into_iter().map(|run| Snapshot { run, metrics: Vec::new(), groups: BTreeMap::new() }).collect();
+            self.runs.iter().map(|run| Snapshot { run: run.to_run(), metrics: Vec::new(), groups: BTreeMap::new() }).collect();
         for column in self.metrics {
             let group = self.groups.get(&column.name);
-            for point in column.points {
+            for (k, point) in column.series.points().enumerate() {
                 let snapshot = &mut snapshots[point.run as usize];
                 if let Some(group) = group {
                     snapshot.groups.insert(column.name.clone(), group.clone());
                 }
-                snapshot.metrics.push((column.name.clone(), point.measurement));
+                let measurement =
+                    Measurement { value: point.value, samples: point.samples.map(<[f64]>::to_vec), unit: column.unit_at(k).cloned() };
+                snapshot.metrics.push((column.name.clone(), measurement));
             }
         }
         snapshots
@@ -152,7 +181,6 @@ fn numbered_lines<'t>(file: &'t str, text: &'t str) -> impl Iterator<Item = Resu
 /// with every error in it (up to [`MAX_ERRORS_PER_FILE`]).
 pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
     let mut columns = FileColumns::default();
-    let shared_file: std::sync::Arc<str> = file.into();
     let mut errors = Vec::new();
     let mut line_metrics: Vec<(Cow<'_, str>, Measurement)> = Vec::new();
     // The metric ids of the line before, in its order: the guess for this line.
@@ -198,15 +226,15 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
             }
             if !duplicate {
                 for (&id, (_, measurement)) in order.iter().zip(line_metrics.drain(..)) {
-                    columns.metrics[id as usize].points.push(Point { run: run_index, measurement });
+                    columns.metrics[id as usize].push(run_index, measurement);
                 }
-                columns.runs.push(Run {
-                    id: head.id.into_owned(),
+                columns.runs.push(RunRef {
+                    id: &head.id,
                     timestamp: head.timestamp,
-                    commit: head.commit.map(Cow::into_owned),
-                    branch: head.branch.map(Cow::into_owned),
-                    environment: head.environment.map(Cow::into_owned),
-                    file: shared_file.clone(),
+                    commit: head.commit.as_deref(),
+                    branch: head.branch.as_deref(),
+                    environment: head.environment.as_deref(),
+                    file,
                     line: line_no,
                 });
                 std::mem::swap(&mut previous_order, &mut order);
@@ -545,19 +573,16 @@ pub fn parse_in_parallel<T: Sync, R: Send>(items: &[T], parse: impl Fn(&T) -> R 
 }
 
 /// For each key that equals an earlier one, its position and the first equal key's position, in
-/// position order; the keys are `(environment, run id)` in the order runs are taken.
+/// position order; the keys are `(environment, run id)` of the `count` runs in the order taken.
 ///
 /// Keys are hashed, the hashes sorted (a cache-friendly sort of 16-byte pairs, where a hash table
 /// of a million strings missed the cache on almost every probe), and only keys of equal hash are
 /// compared as text.
-pub fn repeated_keys<'k>(keys: impl Iterator<Item = (Option<&'k str>, &'k str)>) -> Vec<(u32, u32)> {
-    let keys: Vec<(Option<&str>, &str)> = keys.collect();
-    let mut hashed: Vec<(u64, u32)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, key)| {
+pub fn repeated_keys<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str)) -> Vec<(u32, u32)> {
+    let mut hashed: Vec<(u64, u32)> = (0..count)
+        .map(|i| {
             let mut hasher = FxHasher::default();
-            std::hash::Hash::hash(key, &mut hasher);
+            std::hash::Hash::hash(&key(i), &mut hasher);
             (hasher.finish(), i as u32)
         })
         .collect();
@@ -565,7 +590,7 @@ pub fn repeated_keys<'k>(keys: impl Iterator<Item = (Option<&'k str>, &'k str)>)
     let mut repeated = Vec::new();
     for group in hashed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         for (k, &(_, later)) in group.iter().enumerate().skip(1) {
-            if let Some(&(_, first)) = group[..k].iter().find(|(_, earlier)| keys[*earlier as usize] == keys[later as usize]) {
+            if let Some(&(_, first)) = group[..k].iter().find(|(_, earlier)| key(*earlier as usize) == key(later as usize)) {
                 repeated.push((later, first));
             }
         }

@@ -16,7 +16,8 @@
 //!
 //! A file loads whole or not at all: one bad line rejects the file, with every error in it listed.
 
-use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES, json_lines_columns, repeated_keys};
+pub use super::columnar::{PointRef, RunRef, Runs, Series};
+use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES, MetricColumn, json_lines_columns, repeated_keys};
 use super::error::LoadError;
 use super::time::Timestamp;
 use super::units::{Dimension, Statistic, Unit};
@@ -66,24 +67,6 @@ impl Measurement {
     }
 }
 
-/// A point of a series: a run's index in [`History::runs`] and its measurement.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Point {
-    /// Index into [`History::runs`].
-    pub run: u32,
-    /// The measurement, in the series' unit.
-    pub measurement: Measurement,
-}
-
-/// All of one metric's measurements, in run order.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Series {
-    /// The unit of every point (values written in another unit of the same kind are converted).
-    pub unit: Option<Unit>,
-    /// The points, ordered by run.
-    pub points: Vec<Point>,
-}
-
 /// A run as read from a file, before the history is put in order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
@@ -96,11 +79,27 @@ pub struct Snapshot {
     pub groups: BTreeMap<String, String>,
 }
 
+impl Run {
+    /// The run, borrowed as [`Runs`] store it.
+    #[must_use]
+    pub fn as_run_ref(&self) -> RunRef<'_> {
+        RunRef {
+            id: &self.id,
+            timestamp: self.timestamp,
+            commit: self.commit.as_deref(),
+            branch: self.branch.as_deref(),
+            environment: self.environment.as_deref(),
+            file: &self.file,
+            line: self.line,
+        }
+    }
+}
+
 /// Every run of a workspace, in order, and every metric's series.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     /// The runs, by time where every run has one, else in file order.
-    pub runs: Vec<Run>,
+    pub runs: Runs,
     /// The series, by metric name.
     pub series: BTreeMap<String, Series>,
     /// The group of each metric that has one, as its newest run gives it.
@@ -128,36 +127,36 @@ impl History {
     #[must_use]
     pub fn from_columns(mut files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
         let mut errors = Vec::new();
-        let offsets: Vec<u32> = files
-            .iter()
-            .scan(0u32, |total, f| {
-                let start = *total;
-                *total += f.runs.len() as u32;
-                Some(start)
-            })
-            .collect();
-        let mut runs: Vec<Run> = Vec::with_capacity(files.iter().map(|f| f.runs.len()).sum());
-        for f in &mut files {
-            // One file's runs at a time, each file's freed as it is appended.
-            runs.append(&mut std::mem::take(&mut f.runs));
-        }
-        let mut order: Vec<u32> = (0..runs.len() as u32).collect();
-        if runs.iter().all(|r| r.timestamp.is_some()) {
-            order.sort_by_key(|&i| runs[i as usize].timestamp);
+        // Every run as (file, position in the file), in read order.
+        let reads: Vec<(u32, u32)> =
+            files.iter().enumerate().flat_map(|(f, c)| (0..c.runs.len() as u32).map(move |i| (f as u32, i))).collect();
+        let run_at = |read: u32| {
+            let (f, i) = reads[read as usize];
+            files[f as usize].runs.run(i as usize)
+        };
+        let mut order: Vec<u32> = (0..reads.len() as u32).collect();
+        if files.iter().all(|f| f.runs.all_timed()) {
+            let time = |read: u32| {
+                let (f, i) = reads[read as usize];
+                files[f as usize].runs.timestamp(i as usize)
+            };
+            if !order.is_sorted_by_key(|&i| time(i)) {
+                order.sort_by_key(|&i| time(i));
+            }
         }
         // The runs kept, in order, and each read run's place among them (u32::MAX: a duplicate).
-        let mut kept: Vec<u32> = Vec::with_capacity(runs.len());
-        let mut new_index = vec![u32::MAX; runs.len()];
-        let repeated = repeated_keys(order.iter().map(|&read| {
-            let run = &runs[read as usize];
-            (run.environment.as_deref(), run.id.as_str())
-        }));
+        let mut kept: Vec<u32> = Vec::with_capacity(reads.len());
+        let mut new_index = vec![u32::MAX; reads.len()];
+        let repeated = repeated_keys(order.len(), |position| {
+            let run = run_at(order[position]);
+            (run.environment, run.id)
+        });
         let mut repeats = repeated.iter().peekable();
         for (position, &read) in order.iter().enumerate() {
             if let Some(&(_, first)) = repeats.next_if(|(later, _)| *later as usize == position) {
-                let (run, earlier) = (&runs[read as usize], &runs[order[first as usize] as usize]);
+                let (run, earlier) = (run_at(read), run_at(order[first as usize]));
                 errors.push(LoadError::new(
-                    &*run.file,
+                    run.file,
                     Pos { line: run.line, column: 0 },
                     "id",
                     format!("run `{}` appears twice (first in {}:{}); this one is skipped", run.id, earlier.file, earlier.line),
@@ -167,53 +166,45 @@ impl History {
                 kept.push(read);
             }
         }
-        let in_read_order = kept.len() == runs.len() && kept.iter().enumerate().all(|(i, &read)| i as u32 == read);
-        let runs = if in_read_order {
-            runs
+        drop(order);
+        let in_read_order = kept.len() == reads.len() && kept.iter().enumerate().all(|(i, &read)| i as u32 == read);
+        let offsets: Vec<u32> = files
+            .iter()
+            .scan(0u32, |total, f| {
+                let start = *total;
+                *total += f.runs.len() as u32;
+                Some(start)
+            })
+            .collect();
+        let runs = if in_read_order && files.len() == 1 {
+            std::mem::take(&mut files[0].runs)
         } else {
-            let mut slots: Vec<Option<Run>> = runs.into_iter().map(Some).collect();
-            kept.iter().filter_map(|&read| slots[read as usize].take()).collect()
+            let picks: Vec<(u32, u32)> = kept.iter().map(|&read| reads[read as usize]).collect();
+            let sources: Vec<Runs> = files.iter_mut().map(|f| std::mem::take(&mut f.runs)).collect();
+            Runs::gather(&sources, &picks)
         };
+        drop((reads, kept));
         let groups = files.iter_mut().flat_map(|f| std::mem::take(&mut f.groups)).collect();
         let mut history = History { runs, series: BTreeMap::new(), groups };
-        // Each metric's points from every file, with runs renumbered, then put in run order.
-        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
-        for column in files.iter().flat_map(|f| &f.metrics) {
-            *totals.entry(column.name.as_str()).or_default() += column.points.len();
-        }
-        let totals: BTreeMap<String, usize> = totals.into_iter().map(|(name, n)| (name.to_owned(), n)).collect();
-        let mut gathered: BTreeMap<String, Vec<Point>> = BTreeMap::new();
+        // Each metric's columns from every file, with their file's offset.
+        let mut by_metric: BTreeMap<String, Vec<(u32, MetricColumn)>> = BTreeMap::new();
         for (file, offset) in files.into_iter().zip(offsets) {
             for column in file.metrics {
-                let total = totals.get(&column.name).copied().unwrap_or(0);
-                let points = gathered.entry(column.name).or_default();
-                if in_read_order && points.is_empty() {
-                    // Nothing to renumber but the file's offset: keep the column's own vector.
-                    *points = column.points;
-                    for point in points.iter_mut() {
-                        point.run += offset;
-                    }
-                    // Room for the other files' points, so they are copied once.
-                    points.reserve_exact(total - points.len());
-                    continue;
-                }
-                if points.is_empty() {
-                    points.reserve_exact(total);
-                }
-                points.extend(column.points.into_iter().filter_map(|mut point| {
-                    let run = new_index[(offset + point.run) as usize];
-                    (run != u32::MAX).then(|| {
-                        point.run = run;
-                        point
-                    })
-                }));
+                let name = column.name.clone();
+                by_metric.entry(name).or_default().push((offset, column));
             }
         }
-        for (metric, mut points) in gathered {
-            if !points.is_sorted_by_key(|p| p.run) {
-                points.sort_by_key(|p| p.run);
-            }
-            let series = in_one_unit(&metric, points, &history.runs, &mut errors);
+        for (metric, mut columns) in by_metric {
+            let series = if in_read_order && columns.len() == 1 && columns[0].1.in_one_unit() {
+                // Nothing to renumber but the file's offset and nothing to convert: the column as read.
+                let (offset, column) = columns.remove(0);
+                let mut series = column.series;
+                series.unit = column.units.into_iter().next().and_then(|(_, unit)| unit);
+                series.shift_runs(offset);
+                series
+            } else {
+                merged_series(&metric, &columns, &new_index, &history.runs, &mut errors)
+            };
             history.series.insert(metric, series);
         }
         (history, errors)
@@ -222,7 +213,7 @@ impl History {
     /// The names of the environments that have runs, sorted.
     #[must_use]
     pub fn environments(&self) -> Vec<String> {
-        let mut envs: Vec<String> = self.runs.iter().filter_map(|r| r.environment.clone()).collect();
+        let mut envs: Vec<String> = self.runs.iter().filter_map(|r| r.environment.map(str::to_owned)).collect();
         envs.sort();
         envs.dedup();
         envs
@@ -231,45 +222,68 @@ impl History {
     /// Number of points over all series.
     #[must_use]
     pub fn point_count(&self) -> usize {
-        self.series.values().map(|s| s.points.len()).sum()
+        self.series.values().map(Series::len).sum()
     }
 }
 
-/// A metric's points in run order, in the unit of the first that names one: values in another
-/// unit of the same kind are converted; one that does not convert is an error naming its run's
-/// file and line, and the point is left out.
-fn in_one_unit(metric: &str, mut points: Vec<Point>, runs: &[Run], errors: &mut Vec<LoadError>) -> Series {
-    let mut unit: Option<Unit> = None;
-    let mut first = true;
-    points.retain_mut(|point| {
-        let measurement = &mut point.measurement;
-        match (&unit, &measurement.unit) {
-            (None, Some(own)) if first => unit = Some(own.clone()),
+/// A metric's points from the columns of several files (or of a file whose runs were reordered),
+/// renumbered by `new_index` (`u32::MAX`: a run skipped), in run order, in the unit of the first
+/// that names one: values in another unit of the same kind are converted; one that does not
+/// convert is an error naming its run's file and line, and the point is left out.
+fn merged_series(metric: &str, columns: &[(u32, MetricColumn)], new_index: &[u32], runs: &Runs, errors: &mut Vec<LoadError>) -> Series {
+    // (run, column, point) of every point kept, put in run order.
+    let mut points: Vec<(u32, u32, u32)> = Vec::with_capacity(columns.iter().map(|(_, c)| c.series.len()).sum());
+    for (k, (offset, column)) in columns.iter().enumerate() {
+        for (p, &run) in column.series.runs().iter().enumerate() {
+            let new = new_index[(offset + run) as usize];
+            if new != u32::MAX {
+                points.push((new, k as u32, p as u32));
+            }
+        }
+    }
+    if !points.is_sorted_by_key(|p| p.0) {
+        points.sort_by_key(|p| p.0);
+    }
+    let mut series = Series::default();
+    series.reserve(points.len());
+    let mut converted: Vec<f64> = Vec::new();
+    for (index, &(run, k, p)) in points.iter().enumerate() {
+        let column = &columns[k as usize].1;
+        let point = column.series.point(p as usize);
+        let own = column.unit_at(p as usize);
+        let factor = match (&series.unit, own) {
+            (None, Some(own)) if index == 0 => {
+                series.unit = Some(own.clone());
+                None
+            }
             (Some(series_unit), Some(own)) if series_unit != own => {
                 let Some(factor) = own.convert(1.0, series_unit) else {
-                    let run = &runs[point.run as usize];
+                    let run = runs.run(run as usize);
                     errors.push(LoadError::new(
-                        &*run.file,
+                        run.file,
                         Pos { line: run.line, column: 0 },
                         format!("metrics.{metric}.unit"),
                         format!("`{metric}` is in {own} here but in {series_unit} before; they do not convert"),
                     ));
-                    return false;
+                    continue;
                 };
-                measurement.value = measurement.value.map(|v| v * factor);
-                if let Some(samples) = &mut measurement.samples {
-                    for v in samples.iter_mut() {
-                        *v *= factor;
-                    }
-                }
-                measurement.unit = Some(series_unit.clone());
+                Some(factor)
             }
-            _ => {}
+            _ => None,
+        };
+        match factor {
+            None => series.push(run, point.value, point.samples),
+            Some(factor) => {
+                let samples = point.samples.map(|s| {
+                    converted.clear();
+                    converted.extend(s.iter().map(|v| v * factor));
+                    converted.as_slice()
+                });
+                series.push(run, point.value.map(|v| v * factor), samples);
+            }
         }
-        first = false;
-        true
-    });
-    Series { unit, points }
+    }
+    series
 }
 
 /// Parses a history file by its extension: `.jsonl` / `.ndjson` / `.json` as JSON Lines, `.csv` as wide CSV.
@@ -544,7 +558,6 @@ pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>
         )]);
     }
     let mut file_columns = FileColumns::default();
-    let shared_file: Arc<str> = file.into();
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let Some((header_index, header_line)) = lines.next() else {
         return Ok(file_columns);
@@ -627,25 +640,17 @@ pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>
             errors.push(at(line_no, "", format!("expected {} fields as in the header, found {}", columns.len(), cells.len())));
             continue;
         }
-        let mut run = Run {
-            id: String::new(),
-            timestamp: None,
-            commit: None,
-            branch: None,
-            environment: None,
-            file: shared_file.clone(),
-            line: line_no,
-        };
+        let mut run = RunRef { id: "", timestamp: None, commit: None, branch: None, environment: None, file, line: line_no };
         row.clear();
         let mut line_ok = true;
         for (column, cell) in columns.iter().zip(cells) {
             let cell = cell.trim();
-            let some = || (!is_missing(cell)).then(|| cell.to_owned());
+            let some = || (!is_missing(cell)).then_some(cell);
             match column {
-                Column::Id => cell.clone_into(&mut run.id),
+                Column::Id => run.id = cell,
                 Column::Time => {
                     if run.id.is_empty() {
-                        cell.clone_into(&mut run.id);
+                        run.id = cell;
                     }
                     match Timestamp::parse(cell) {
                         Ok(t) => run.timestamp = Some(t),
@@ -686,7 +691,7 @@ pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>
         if line_ok {
             let run_index = file_columns.runs.len() as u32;
             for (id, measurement) in row.drain(..) {
-                file_columns.metrics[id as usize].points.push(Point { run: run_index, measurement });
+                file_columns.metrics[id as usize].push(run_index, measurement);
             }
             file_columns.runs.push(run);
         }
@@ -751,8 +756,8 @@ mod tests {
         let a = &history.series["a"];
         assert_eq!(a.unit, Some(Unit::Seconds));
         // The second run's samples were written in ms and converted to the series' seconds.
-        assert!((a.points[1].measurement.statistic(Statistic::Max).unwrap() - 0.05).abs() < 1e-12);
-        assert_eq!(history.series["b"].points.len(), 1);
+        assert!((a.point(1).statistic(Statistic::Max).unwrap() - 0.05).abs() < 1e-12);
+        assert_eq!(history.series["b"].len(), 1);
     }
 
     #[test]
@@ -799,7 +804,7 @@ mod tests {
 {"id":"a","timestamp":"2026-05-03","metrics":{"m":3}}
 "#;
         let (history, errors) = History::from_snapshots(parse_json_lines("h.jsonl", text).unwrap());
-        let ids: Vec<&str> = history.runs.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = history.runs.iter().map(|r| r.id).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("appears twice"));
@@ -810,11 +815,11 @@ mod tests {
         let text = "time,branch,latency [ms],memory (MB),\"size, gz\"\n2026-05-01,main,40,8,\n2026-05-02,main,,9,120\n";
         let (history, errors) = History::from_snapshots(parse_csv("h.csv", text).unwrap());
         assert!(errors.is_empty());
-        assert_eq!(history.runs[1].id, "2026-05-02");
-        assert_eq!(history.runs[0].branch.as_deref(), Some("main"));
-        assert_eq!(history.series["latency"].points.len(), 1);
+        assert_eq!(history.runs.run(1).id, "2026-05-02");
+        assert_eq!(history.runs.run(0).branch, Some("main"));
+        assert_eq!(history.series["latency"].len(), 1);
         assert_eq!(history.series["latency"].unit, Some(Unit::Milliseconds));
-        assert_eq!(history.series["size, gz"].points[0].measurement.value, Some(120.0));
+        assert_eq!(history.series["size, gz"].point(0).value, Some(120.0));
     }
 
     #[test]
@@ -846,19 +851,19 @@ mod tests {
         let snapshots = parse_json_lines("h.jsonl", text).unwrap();
         let (history, errors) = History::from_snapshots(snapshots);
         assert!(errors.is_empty(), "{errors:?}");
-        let ids: Vec<&str> = history.runs.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = history.runs.iter().map(|r| r.id).collect();
         assert_eq!(ids, ["r1", "2", "r3"]);
-        let a: Vec<Option<f64>> = history.series["a"].points.iter().map(|p| p.measurement.value).collect();
+        let a: Vec<Option<f64>> = history.series["a"].points().map(|p| p.value).collect();
         assert_eq!(a, [Some(1.0), Some(2.0), Some(3.0)]);
-        assert_eq!(history.series["b"].points[1].measurement.value, Some(3000.0));
-        assert_eq!(history.runs[2].line, 3);
+        assert_eq!(history.series["b"].point(1).value, Some(3000.0));
+        assert_eq!(history.runs.run(2).line, 3);
     }
 
     #[test]
     fn a_metric_twice_in_one_line_keeps_the_last_as_json_does() {
         let snapshots = parse_json_lines("h.jsonl", "{\"id\":\"r1\",\"metrics\":{\"a\":1,\"a\":2}}\n").unwrap();
         let (history, _) = History::from_snapshots(snapshots);
-        let a: Vec<Option<f64>> = history.series["a"].points.iter().map(|p| p.measurement.value).collect();
+        let a: Vec<Option<f64>> = history.series["a"].points().map(|p| p.value).collect();
         assert_eq!(a, [Some(2.0)]);
     }
 
@@ -901,9 +906,9 @@ mod tests {
         assert!(errors.is_empty());
         let places: Vec<String> = history.runs.iter().map(|r| format!("{}:{}", r.file, r.line)).collect();
         assert_eq!(places, ["b.csv:2", "a.jsonl:1", "b.csv:3"]);
-        let runs: Vec<u32> = history.series["m"].points.iter().map(|p| p.run).collect();
+        let runs: Vec<u32> = history.series["m"].runs().iter().copied().collect();
         assert_eq!(runs, [0, 1, 2]);
-        let values: Vec<Option<f64>> = history.series["m"].points.iter().map(|p| p.measurement.value).collect();
+        let values: Vec<Option<f64>> = history.series["m"].points().map(|p| p.value).collect();
         assert_eq!(values, [Some(1.0), Some(2.0), Some(3.0)]);
     }
 
@@ -911,7 +916,7 @@ mod tests {
     fn quoted_and_plain_csv_rows_read_alike() {
         let (history, errors) = History::from_snapshots(parse_csv("h.csv", "id,a\n\"r1\",1.5\nr2,\"2.5\"\nr3, 3.5 \n").unwrap());
         assert!(errors.is_empty());
-        let values: Vec<Option<f64>> = history.series["a"].points.iter().map(|p| p.measurement.value).collect();
+        let values: Vec<Option<f64>> = history.series["a"].points().map(|p| p.value).collect();
         assert_eq!(values, [Some(1.5), Some(2.5), Some(3.5)]);
     }
 }

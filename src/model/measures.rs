@@ -26,7 +26,7 @@
 
 use super::budget::{Budget, BudgetKind};
 use super::error::{LoadError, edit_distance};
-use super::history::{History, Point, Series};
+use super::history::{History, PointRef, Series};
 use super::units::{Dimension, Unit};
 use super::workspace::{CONFIG_FILE, Config};
 use std::collections::{BTreeMap, BTreeSet};
@@ -256,39 +256,40 @@ fn by_name(budget: &Budget, claims: &BTreeMap<&str, Vec<Claimed<'_>>>) -> Option
 /// The budget's series from its sources: one source as it is; several, in each run the
 /// measurement whose value of the budget's statistic is worst, in the first source's unit.
 fn combine(budget: &Budget, history: &History, sources: &[String]) -> Series {
+    // Per run, the worst point so far: (its value and samples in `unit`, its statistic).
+    type Kept = (Option<f64>, Option<Vec<f64>>, Option<f64>);
     let found: Vec<&Series> = sources.iter().filter_map(|s| history.series.get(s)).collect();
     let Some(first) = found.first() else { return Series::default() };
     if found.len() == 1 {
         return (*first).clone();
     }
     let unit: Option<Unit> = first.unit.clone();
-    let mut by_run: BTreeMap<u32, Point> = BTreeMap::new();
+    let mut by_run: BTreeMap<u32, Kept> = BTreeMap::new();
     for series in &found {
         let factor = match (&series.unit, &unit) {
             (Some(from), Some(to)) => from.convert(1.0, to).unwrap_or(1.0),
             _ => 1.0,
         };
-        for point in &series.points {
-            let mut measurement = point.measurement.clone();
-            measurement.value = measurement.value.map(|v| v * factor);
-            if let Some(samples) = &mut measurement.samples {
-                for v in samples.iter_mut() {
-                    *v *= factor;
-                }
-            }
-            measurement.unit.clone_from(&unit);
-            let value = measurement.statistic(budget.statistic);
-            let worse = by_run.get(&point.run).is_none_or(|kept| match (value, kept.measurement.statistic(budget.statistic)) {
+        for point in series.points() {
+            let value = point.value.map(|v| v * factor);
+            let samples: Option<Vec<f64>> = point.samples.map(|s| s.iter().map(|v| v * factor).collect());
+            let statistic = PointRef { run: point.run, value, samples: samples.as_deref() }.statistic(budget.statistic);
+            let worse = by_run.get(&point.run).is_none_or(|kept| match (statistic, kept.2) {
                 (Some(v), Some(k)) => budget.direction.exceeds(v, k),
                 (Some(_), None) => true,
                 _ => false,
             });
             if worse {
-                by_run.insert(point.run, Point { run: point.run, measurement });
+                by_run.insert(point.run, (value, samples, statistic));
             }
         }
     }
-    Series { unit, points: by_run.into_values().collect() }
+    let mut combined = Series::new(unit);
+    combined.reserve(by_run.len());
+    for (run, (value, samples, _)) in by_run {
+        combined.push(run, value, samples.as_deref());
+    }
+    combined
 }
 
 /// The history's metrics nearest to what `budget` measures, for a budget nothing measures: those
@@ -356,7 +357,7 @@ mod tests {
         assert_eq!(sources(&w, "schema_validator.latency"), ["test_schema_validator[large]", "test_schema_validator[small]"]);
         let series = &w.history.series["schema_validator.latency"];
         assert_eq!(series.unit, Unit::parse("s").ok());
-        assert_eq!(series.points[0].measurement.samples.as_deref(), Some(&[1.0, 2.0, 3.0][..]), "the case in seconds is the slower");
+        assert_eq!(series.point(0).samples, Some(&[1.0, 2.0, 3.0][..]), "the case in seconds is the slower");
     }
 
     #[test]

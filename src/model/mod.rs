@@ -1,6 +1,7 @@
 //! Budgets, snapshot history and workspaces: parsing and validation at the edge.
 
 pub mod budget;
+pub mod columnar;
 pub mod columns;
 pub mod conflict;
 pub mod disk;

@@ -77,7 +77,7 @@ pub fn add_runs(root: &Path, name: &str, snapshots: Vec<Snapshot>, skip_known: b
     let _lock = WorkspaceLock::acquire(root, &format!("runs into its history ({name})"))?;
     // The history as it is now, not as the caller loaded it: another writer may have added runs.
     let workspace = Workspace::load(root).map_err(io("read", root))?;
-    let known = |s: &Snapshot| workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment);
+    let known = |s: &Snapshot| workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment.as_deref());
     if !skip_known && let Some(s) = snapshots.iter().find(|s| known(s)) {
         return Err(StoreError::KnownRun { run: s.run.id.clone(), environment: s.run.environment.clone() });
     }

@@ -219,7 +219,7 @@ fn change_item(input: &SiteInput, repo: &Links, root: &str, f: &ChangeFinding, s
         let _ = write!(title, " on {}", t.date());
     }
     let mut lines = vec![escape(&change_words(f, &unit))];
-    match (&f.commit_range, run.and_then(|r| r.commit.as_deref())) {
+    match (&f.commit_range, run.and_then(|r| r.commit)) {
         ((Some(good), Some(bad)), _) => lines.push(format!("commits {}", repo.range(good, bad))),
         (_, Some(commit)) => lines.push(format!("first run of the new level at {}", repo.commit(commit))),
         _ => {}
@@ -383,7 +383,7 @@ fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
     let history = &workspace.history;
     let budget = &workspace.budgets[result.budget];
     let x_is_time = history.runs.iter().all(|r| r.timestamp.is_some());
-    let x_of = |run: usize| match history.runs[run].timestamp {
+    let x_of = |run: usize| match history.runs.timestamp(run) {
         Some(t) if x_is_time => t.as_secs_f64(),
         _ => run as f64,
     };
@@ -398,15 +398,15 @@ fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
     };
     if let Some(series) = history.series.get(&budget.metric) {
         let to_budget = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
-        for point in &series.points {
+        for point in series.points() {
             let run_index = point.run as usize;
-            let run = &history.runs[run_index];
-            if run.environment != report.environment {
+            let run = history.runs.run(run_index);
+            if run.environment != report.environment.as_deref() {
                 continue;
             }
-            let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
+            let Some(value) = point.statistic(budget.statistic) else { continue };
             let xy = [x_of(run_index), value * to_budget];
-            if run.branch.as_deref() == Some(report.baseline_branch.as_str()) || run.branch.is_none() {
+            if run.branch == Some(report.baseline_branch.as_str()) || run.branch.is_none() {
                 plot.main.push(xy);
             } else {
                 plot.other.push(xy);
@@ -517,19 +517,18 @@ fn runs_table(body: &mut String, input: &SiteInput, budget: &crate::model::budge
     let to_budget = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
     let unit = budget.unit.symbol();
     let rows: Vec<String> = series
-        .points
-        .iter()
+        .points()
         .rev()
-        .filter(|p| history.runs[p.run as usize].environment == input.report.environment)
+        .filter(|p| history.runs.run(p.run as usize).environment == input.report.environment.as_deref())
         .filter_map(|p| {
-            let run = &history.runs[p.run as usize];
-            let value = p.measurement.statistic(budget.statistic)? * to_budget;
+            let run = history.runs.run(p.run as usize);
+            let value = p.statistic(budget.statistic)? * to_budget;
             Some(format!(
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"number\">{}</td></tr>",
-                escape(&run.id),
+                escape(run.id),
                 run.timestamp.map_or_else(String::new, Timestamp::date),
-                escape(run.branch.as_deref().unwrap_or("")),
-                run.commit.as_deref().map_or_else(String::new, |c| repo.commit(c)),
+                escape(run.branch.unwrap_or("")),
+                run.commit.map_or_else(String::new, |c| repo.commit(c)),
                 escape(&quantity(value, unit))
             ))
         })

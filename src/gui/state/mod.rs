@@ -844,8 +844,8 @@ impl AppState {
             return;
         }
         let mut seen: Vec<&str> = Vec::new();
-        for run in &self.workspace.history.runs {
-            if let Some(env) = run.environment.as_deref()
+        for run in self.workspace.history.runs.iter() {
+            if let Some(env) = run.environment
                 && !seen.contains(&env)
             {
                 seen.push(env);

@@ -258,7 +258,7 @@ impl PlotSource {
 
     /// The x of a run on the plot.
     fn x_of(&self, run: usize, x_is_time: bool) -> f64 {
-        match self.workspace.history.runs[run].timestamp {
+        match self.workspace.history.runs.timestamp(run) {
             Some(t) if x_is_time => t.as_secs_f64(),
             _ => run as f64,
         }
@@ -273,15 +273,15 @@ impl PlotSource {
         let Some(series) = history.series.get(&budget.metric) else { return runs };
         let to_budget = series.unit.as_ref().and_then(|u| u.convert(1.0, &budget.unit)).unwrap_or(1.0);
         let Some(to_unit) = budget.unit.convert(to_budget, unit) else { return runs };
-        for point in &series.points {
+        for point in series.points() {
             let run_index = point.run as usize;
-            let run = &history.runs[run_index];
-            if run.environment != self.environment {
+            let run = history.runs.run(run_index);
+            if run.environment != self.environment.as_deref() {
                 continue;
             }
-            let Some(value) = point.measurement.statistic(budget.statistic) else { continue };
+            let Some(value) = point.statistic(budget.statistic) else { continue };
             let xy = [self.x_of(run_index, x_is_time), value * to_unit];
-            if run.branch.as_deref() == Some(self.baseline_branch.as_str()) || run.branch.is_none() {
+            if run.branch == Some(self.baseline_branch.as_str()) || run.branch.is_none() {
                 runs.main.push(xy);
                 runs.main_runs.push(run_index);
             } else {
@@ -364,7 +364,7 @@ impl PlotSource {
     /// Whether budget `index`'s plot (or an overlay on it) has so many runs that making it would
     /// hold up a frame: such a plot is made on another thread.
     fn is_long(&self, index: usize) -> bool {
-        let runs = |i: usize| self.workspace.history.series.get(&self.workspace.budgets[i].metric).map_or(0, |s| s.points.len());
+        let runs = |i: usize| self.workspace.history.series.get(&self.workspace.budgets[i].metric).map_or(0, |s| s.len());
         runs(index) > PYRAMID_POINTS
             || self.overlays.iter().any(|id| self.workspace.budget_index(id).is_some_and(|o| runs(o) > PYRAMID_POINTS))
     }

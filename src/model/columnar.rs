@@ -1,0 +1,431 @@
+//! The history's storage, column by column: the runs once ([`Runs`]), and per metric a dense
+//! column of values with the runs they belong to ([`Series`]).
+//!
+//! How it works:
+//!
+//! ```text
+//!  Runs                                   Series (one per metric)
+//!  ids       "r1" "r2" "r3" …  one text   runs     0    1    3   …  u32 positions in Runs
+//!  commits   "9f2c" ""  "a1b0" arena each  values   41.2 40.9 ·   …  f64, · = no value
+//!  timestamps  t1   t2   t3    i64 ms     samples  (point 2: arena[0..5]) …  sparse spans
+//!  branches / environments / files        arena    4.1 4.3 4.0 …       one flat Vec<f64>
+//!            0    0    1       u32 ids into one table of names
+//!  lines       1    2    3
+//! ```
+//!
+//! A million runs of one metric take about 40 MB here, where a `Run` of owned strings and a
+//! `Point` with an owned `Measurement` took about 200 MB (and three allocations a run). Readers
+//! get borrowed views ([`RunRef`], [`PointRef`]), so nothing is copied to read.
+
+use super::time::Timestamp;
+use super::units::{Statistic, Unit};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A run's timestamp where it has none.
+const NO_TIME: i64 = i64::MIN;
+/// A name's id where there is no name.
+const NO_NAME: u32 = u32::MAX;
+/// A point's value where it has none (only raw samples): a NaN with a payload of its own, so a
+/// measured NaN stays a value.
+const NO_VALUE: u64 = 0x7ff8_0000_6e6f_6e65;
+
+/// Texts one after another in one string, each found by where it ends. Empty text is stored as
+/// nothing at all until the first non-empty one arrives (a CSV without commits costs no memory).
+#[derive(Clone, Debug, Default)]
+struct Texts {
+    bytes: String,
+    /// The end of each text in `bytes`; empty while every text so far is empty (`bytes` too).
+    ends: Vec<u64>,
+    len: usize,
+}
+
+impl Texts {
+    fn push(&mut self, text: &str) {
+        if !text.is_empty() && self.bytes.is_empty() {
+            // The first text that is not empty: every one before it ends at 0.
+            self.ends.resize(self.len, 0);
+        }
+        self.bytes.push_str(text);
+        if !self.bytes.is_empty() {
+            self.ends.push(self.bytes.len() as u64);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> &str {
+        if self.bytes.is_empty() {
+            return "";
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+}
+
+/// Names that repeat over runs (branches, environments, files), each stored once.
+#[derive(Clone, Debug, Default)]
+struct Names {
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, u32, super::columns::FxBuild>,
+}
+
+impl Names {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        let shared: Arc<str> = name.into();
+        self.names.push(shared.clone());
+        self.ids.insert(shared, id);
+        id
+    }
+
+    fn optional_id(&mut self, name: Option<&str>) -> u32 {
+        name.map_or(NO_NAME, |n| self.id(n))
+    }
+
+    fn get(&self, id: u32) -> Option<&str> {
+        (id != NO_NAME).then(|| &*self.names[id as usize])
+    }
+}
+
+/// One measurement run, borrowed from [`Runs`]: a benchmark job, a CI run, a day of runtime metrics.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunRef<'a> {
+    /// The run's id, unique within its environment.
+    pub id: &'a str,
+    /// When it ran.
+    pub timestamp: Option<Timestamp>,
+    /// The commit measured.
+    pub commit: Option<&'a str>,
+    /// The branch the commit is on.
+    pub branch: Option<&'a str>,
+    /// Where it ran (`ci`, `prod`, ...).
+    pub environment: Option<&'a str>,
+    /// The file it was read from.
+    pub file: &'a str,
+    /// The line in that file.
+    pub line: u32,
+}
+
+impl RunRef<'_> {
+    /// The run as an owned [`super::history::Run`].
+    #[must_use]
+    pub fn to_run(&self) -> super::history::Run {
+        super::history::Run {
+            id: self.id.to_owned(),
+            timestamp: self.timestamp,
+            commit: self.commit.map(str::to_owned),
+            branch: self.branch.map(str::to_owned),
+            environment: self.environment.map(str::to_owned),
+            file: self.file.into(),
+            line: self.line,
+        }
+    }
+}
+
+/// The runs of a history (or of one file), in order, column by column.
+#[derive(Clone, Debug, Default)]
+pub struct Runs {
+    ids: Texts,
+    commits: Texts,
+    timestamps: Vec<i64>,
+    branches: Vec<u32>,
+    environments: Vec<u32>,
+    files: Vec<u32>,
+    lines: Vec<u32>,
+    names: Names,
+}
+
+impl PartialEq for Runs {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Runs {
+    /// How many runs.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The run at position `i` (which must be below [`Runs::len`], as for a slice).
+    #[must_use]
+    pub fn run(&self, i: usize) -> RunRef<'_> {
+        let commit = self.commits.get(i);
+        let time = self.timestamps[i];
+        RunRef {
+            id: self.ids.get(i),
+            timestamp: (time != NO_TIME).then_some(Timestamp(time)),
+            commit: (!commit.is_empty()).then_some(commit),
+            branch: self.names.get(self.branches[i]),
+            environment: self.names.get(self.environments[i]),
+            file: self.names.get(self.files[i]).unwrap_or_default(),
+            line: self.lines[i],
+        }
+    }
+
+    /// The run at position `i`, if there is one.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<RunRef<'_>> {
+        (i < self.len()).then(|| self.run(i))
+    }
+
+    /// The newest run.
+    #[must_use]
+    pub fn last(&self) -> Option<RunRef<'_>> {
+        self.len().checked_sub(1).map(|i| self.run(i))
+    }
+
+    /// Every run, in order.
+    #[must_use = "an iterator does nothing until read"]
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = RunRef<'_>> + ExactSizeIterator + Clone {
+        (0..self.len()).map(|i| self.run(i))
+    }
+
+    /// The run's timestamp alone (cheaper than [`Runs::run`]).
+    #[must_use]
+    pub fn timestamp(&self, i: usize) -> Option<Timestamp> {
+        let time = self.timestamps[i];
+        (time != NO_TIME).then_some(Timestamp(time))
+    }
+
+    /// Whether every run has a time.
+    #[must_use]
+    pub fn all_timed(&self) -> bool {
+        self.timestamps.iter().all(|&t| t != NO_TIME)
+    }
+
+    /// Adds a run. Empty text for a commit is no commit (as every reader treats it).
+    pub fn push(&mut self, run: RunRef<'_>) {
+        self.ids.push(run.id);
+        self.commits.push(run.commit.unwrap_or_default());
+        self.timestamps.push(run.timestamp.map_or(NO_TIME, |t| t.0));
+        self.branches.push(self.names.optional_id(run.branch));
+        self.environments.push(self.names.optional_id(run.environment));
+        self.files.push(self.names.id(run.file));
+        self.lines.push(run.line);
+    }
+
+    /// Reserves room for `additional` more runs.
+    pub fn reserve(&mut self, additional: usize) {
+        self.timestamps.reserve_exact(additional);
+        for column in [&mut self.branches, &mut self.environments, &mut self.files, &mut self.lines] {
+            column.reserve_exact(additional);
+        }
+    }
+
+    /// The runs of `sources` picked by (source, position) in the order given, as one set of runs.
+    #[must_use]
+    pub fn gather(sources: &[Runs], picks: &[(u32, u32)]) -> Runs {
+        let mut out = Runs::default();
+        out.reserve(picks.len());
+        // Each source's name ids in `out`, made once per name rather than once per run.
+        let translations: Vec<Vec<u32>> = sources.iter().map(|s| s.names.names.iter().map(|name| out.names.id(name)).collect()).collect();
+        let translate = |source: usize, id: u32| if id == NO_NAME { NO_NAME } else { translations[source][id as usize] };
+        for &(source, i) in picks {
+            let (s, i) = (source as usize, i as usize);
+            let from = &sources[s];
+            out.ids.push(from.ids.get(i));
+            out.commits.push(from.commits.get(i));
+            out.timestamps.push(from.timestamps[i]);
+            out.branches.push(translate(s, from.branches[i]));
+            out.environments.push(translate(s, from.environments[i]));
+            out.files.push(translate(s, from.files[i]));
+            out.lines.push(from.lines[i]);
+        }
+        out
+    }
+
+    /// Gives the runs at the positions named new ids (the other runs keep theirs).
+    pub fn rename(&mut self, renamed: &[(usize, String)]) {
+        if renamed.is_empty() {
+            return;
+        }
+        let new_ids: HashMap<usize, &str> = renamed.iter().map(|(i, id)| (*i, id.as_str())).collect();
+        let mut ids = Texts::default();
+        for i in 0..self.len() {
+            ids.push(new_ids.get(&i).copied().unwrap_or_else(|| self.ids.get(i)));
+        }
+        self.ids = ids;
+    }
+}
+
+/// A point of a series, borrowed: a run's position in [`Runs`] and its measurement.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PointRef<'a> {
+    /// Position of the run in the history's runs.
+    pub run: u32,
+    /// The reported value (already the budget's statistic, as a benchmark tool reports p95).
+    pub value: Option<f64>,
+    /// Raw samples, from which any statistic is computed.
+    pub samples: Option<&'a [f64]>,
+}
+
+impl PointRef<'_> {
+    /// The value of `statistic` for this run: from the samples where there are some, else the value.
+    #[must_use]
+    pub fn statistic(&self, statistic: Statistic) -> Option<f64> {
+        match self.samples {
+            Some(samples) if !samples.is_empty() => statistic.of(samples),
+            _ => self.value,
+        }
+    }
+}
+
+/// Where one point's raw samples lie in its series' arena.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct SampleSpan {
+    point: u32,
+    start: usize,
+    end: usize,
+}
+
+/// All of one metric's measurements, in run order: a column of run positions, a column of
+/// values, and the raw samples of the points that have them in one arena.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    /// The unit of every point (values written in another unit of the same kind are converted).
+    pub unit: Option<Unit>,
+    runs: Vec<u32>,
+    values: Vec<f64>,
+    /// The points with raw samples, by point (usually none, or every point).
+    samples: Vec<SampleSpan>,
+    arena: Vec<f64>,
+}
+
+impl PartialEq for Series {
+    fn eq(&self, other: &Self) -> bool {
+        self.unit == other.unit && self.len() == other.len() && self.points().eq(other.points())
+    }
+}
+
+impl Series {
+    /// An empty series in `unit`.
+    #[must_use]
+    pub fn new(unit: Option<Unit>) -> Series {
+        Series { unit, ..Series::default() }
+    }
+
+    /// Room for `additional` more points.
+    pub fn reserve(&mut self, additional: usize) {
+        self.runs.reserve_exact(additional);
+        self.values.reserve_exact(additional);
+    }
+
+    /// How many points.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// The run positions of the points, in order.
+    #[must_use]
+    pub fn runs(&self) -> &[u32] {
+        &self.runs
+    }
+
+    /// Adds a point after the others.
+    pub fn push(&mut self, run: u32, value: Option<f64>, samples: Option<&[f64]>) {
+        if let Some(samples) = samples {
+            let start = self.arena.len();
+            self.arena.extend_from_slice(samples);
+            self.samples.push(SampleSpan { point: self.runs.len() as u32, start, end: self.arena.len() });
+        }
+        self.runs.push(run);
+        self.values.push(value.unwrap_or(f64::from_bits(NO_VALUE)));
+    }
+
+    /// The point at position `i` (which must be below [`Series::len`], as for a slice).
+    #[must_use]
+    pub fn point(&self, i: usize) -> PointRef<'_> {
+        let value = self.values[i];
+        let samples = if self.samples.is_empty() {
+            None
+        } else {
+            self.samples
+                .binary_search_by_key(&(i as u32), |s| s.point)
+                .ok()
+                .map(|k| &self.arena[self.samples[k].start..self.samples[k].end])
+        };
+        PointRef { run: self.runs[i], value: (value.to_bits() != NO_VALUE).then_some(value), samples }
+    }
+
+    /// Every point, in run order.
+    #[must_use = "an iterator does nothing until read"]
+    pub fn points(&self) -> impl DoubleEndedIterator<Item = PointRef<'_>> + ExactSizeIterator + Clone {
+        (0..self.len()).map(|i| self.point(i))
+    }
+
+    /// The position of the point of run `run`, where the run has one.
+    #[must_use]
+    pub fn position_of(&self, run: u32) -> Option<usize> {
+        self.runs.binary_search(&run).ok()
+    }
+
+    /// How many points belong to runs before `run`.
+    #[must_use]
+    pub fn points_before(&self, run: u32) -> usize {
+        self.runs.partition_point(|&r| r < run)
+    }
+
+    /// Adds `offset` to every point's run position.
+    pub fn shift_runs(&mut self, offset: u32) {
+        if offset != 0 {
+            for run in &mut self.runs {
+                *run += offset;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run<'a>(id: &'a str, commit: Option<&'a str>, environment: Option<&'a str>) -> RunRef<'a> {
+        RunRef { id, timestamp: None, commit, branch: Some("main"), environment, file: "h.jsonl", line: 1 }
+    }
+
+    #[test]
+    fn runs_keep_every_text_whichever_comes_first() {
+        let mut runs = Runs::default();
+        runs.push(run("a", None, None));
+        runs.push(run("b", Some("abc"), Some("ci")));
+        runs.push(run("c", None, Some("ci")));
+        let read: Vec<(&str, Option<&str>, Option<&str>)> = runs.iter().map(|r| (r.id, r.commit, r.environment)).collect();
+        assert_eq!(read, [("a", None, None), ("b", Some("abc"), Some("ci")), ("c", None, Some("ci"))]);
+        let mut other = Runs::default();
+        other.push(run("d", Some("def"), Some("prod")));
+        let gathered = Runs::gather(&[runs, other], &[(1, 0), (0, 1)]);
+        assert_eq!(gathered.iter().map(|r| (r.id, r.environment)).collect::<Vec<_>>(), [("d", Some("prod")), ("b", Some("ci"))]);
+        let mut renamed = gathered.clone();
+        renamed.rename(&[(1, "b#2".to_owned())]);
+        assert_eq!(renamed.iter().map(|r| r.id).collect::<Vec<_>>(), ["d", "b#2"]);
+    }
+
+    #[test]
+    fn a_point_without_a_value_keeps_its_samples_and_a_measured_nan_stays_a_value() {
+        let mut series = Series::new(None);
+        series.push(0, Some(1.0), None);
+        series.push(2, None, Some(&[3.0, 4.0]));
+        series.push(5, Some(f64::NAN), None);
+        assert_eq!(series.point(1), PointRef { run: 2, value: None, samples: Some(&[3.0, 4.0][..]) });
+        assert!(series.point(2).value.is_some_and(f64::is_nan));
+        assert_eq!((series.position_of(2), series.position_of(3), series.points_before(3)), (Some(1), None, 2));
+    }
+}
