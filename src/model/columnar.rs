@@ -20,6 +20,7 @@
 use super::time::Timestamp;
 use super::units::{Statistic, Unit};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// A run's timestamp where it has none.
@@ -66,7 +67,7 @@ impl Texts {
 #[derive(Clone, Debug, Default)]
 struct Names {
     names: Vec<Arc<str>>,
-    ids: HashMap<Arc<str>, u32, super::columns::FxBuild>,
+    ids: HashMap<Arc<str>, u32, FxBuild>,
 }
 
 impl Names {
@@ -109,21 +110,32 @@ pub struct RunRef<'a> {
     pub line: u32,
 }
 
-impl RunRef<'_> {
-    /// The run as an owned [`super::history::Run`].
-    #[must_use]
-    pub fn to_run(&self) -> super::history::Run {
-        super::history::Run {
-            id: self.id.to_owned(),
-            timestamp: self.timestamp,
-            commit: self.commit.map(str::to_owned),
-            branch: self.branch.map(str::to_owned),
-            environment: self.environment.map(str::to_owned),
-            file: self.file.into(),
-            line: self.line,
+/// FxHash (rustc's hasher): a multiply and a rotate a word. Metric names and run ids are not
+/// chosen by an attacker who gains from collisions, and SipHash cost most of the load's time.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
         }
     }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
+
+/// The [`FxHasher`] for `HashMap`s.
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// The runs of a history (or of one file), in order, column by column.
 #[derive(Clone, Debug, Default)]

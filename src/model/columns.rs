@@ -22,7 +22,7 @@
 //! a line longer than [`MAX_LINE_BYTES`] is refused with its length. Both are errors that name the
 //! file (and line), never an exhausted memory.
 
-use super::columnar::{RunRef, Runs, Series};
+use super::columnar::{FxBuild, FxHasher, RunRef, Runs, Series};
 use super::error::LoadError;
 use super::history::{Measurement, Snapshot};
 use super::time::Timestamp;
@@ -33,7 +33,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// The longest line of a history file, in bytes: a snapshot of a thousand metrics with a hundred
 /// raw samples each is under 2 MB; a longer line is a broken file, refused with its length.
@@ -132,33 +132,6 @@ impl FileColumns {
         snapshots
     }
 }
-
-/// FxHash (rustc's hasher): a multiply and a rotate a word. Metric names and run ids are not
-/// chosen by an attacker who gains from collisions, and SipHash cost most of the load's time.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// The [`FxHasher`] for `HashMap`s.
-pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// The lines of `text` with their numbers (from 1), refusing a line over [`MAX_LINE_BYTES`].
 fn numbered_lines<'t>(file: &'t str, text: &'t str) -> impl Iterator<Item = Result<(u32, &'t str), LoadError>> + 't {

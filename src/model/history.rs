@@ -45,6 +45,22 @@ pub struct Run {
     pub line: u32,
 }
 
+impl RunRef<'_> {
+    /// The run as an owned [`Run`].
+    #[must_use]
+    pub fn to_run(&self) -> Run {
+        Run {
+            id: self.id.to_owned(),
+            timestamp: self.timestamp,
+            commit: self.commit.map(str::to_owned),
+            branch: self.branch.map(str::to_owned),
+            environment: self.environment.map(str::to_owned),
+            file: self.file.into(),
+            line: self.line,
+        }
+    }
+}
+
 /// One metric's measurement in one run: a value, raw samples, or both.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measurement {
