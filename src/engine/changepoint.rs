@@ -220,8 +220,15 @@ fn hampel(values: &[f64], sigma: f64) -> (Vec<f64>, Vec<usize>) {
     for i in 0..n {
         let start = i.saturating_sub(OUTLIER_HALF_WINDOW);
         let end = (i + OUTLIER_HALF_WINDOW + 1).min(n);
+        // The median lies between the window's least and greatest values: where the point is
+        // within 4σ of both, it is within 4σ of the median, and the median need not be found.
+        let around = &values[start..end];
+        let (low, high) = around.iter().fold((values[i], values[i]), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        if values[i] - low <= OUTLIER_SIGMAS * sigma && high - values[i] <= OUTLIER_SIGMAS * sigma {
+            continue;
+        }
         let w = &mut window[..end - start];
-        w.copy_from_slice(&values[start..end]);
+        w.copy_from_slice(around);
         let Some(local_median) = stats::median_in_place(w) else { continue };
         if (values[i] - local_median).abs() > OUTLIER_SIGMAS * sigma {
             cleaned[i] = local_median;
@@ -278,22 +285,61 @@ impl PrefixSums {
     }
 
     /// The split of `[start, end)` with the largest CUSUM, each side at least `min_segment` long:
-    /// `(position, squared statistic without σ)`.
+    /// `(position, squared statistic without σ)`; the first such split where several tie.
     fn best_split(&self, start: usize, end: usize, min_segment: usize) -> Option<(usize, f64)> {
+        let (first, last) = (start + min_segment, end.checked_sub(min_segment)?);
+        if first > last {
+            return None;
+        }
         let m = (end - start) as f64;
         let total = self.total(start, end);
-        let mut best: Option<(usize, f64)> = None;
-        for k in start + min_segment..=end - min_segment {
+        let base = self.sum[start];
+        // l·r/m · (left/l − right/r)² simplifies to (left − l·total/m)² · m / (l·r).
+        let cusum = |k: usize| {
             let l = (k - start) as f64;
-            let left = self.sum[k] - self.sum[start];
-            // l·r/m · (left/l − right/r)² simplifies to (left − l·total/m)² · m / (l·r).
-            let d = left - l * total / m;
-            let cusum = d * d * m / (l * (m - l));
-            if best.is_none_or(|(_, b)| cusum > b) {
-                best = Some((k, cusum));
+            let d = (self.sum[k] - base) - l * total / m;
+            d * d * m / (l * (m - l))
+        };
+        let mut best = (first, cusum(first));
+        for k in first + 1..=last {
+            let c = cusum(k);
+            if c > best.1 {
+                best = (k, c);
             }
         }
-        best
+        Some(best)
+    }
+
+    /// Whether some split of `[start, end)` (each side at least `min_segment` long) may have a
+    /// squared CUSUM statistic above `threshold`: `false` only where [`PrefixSums::best_split`]'s
+    /// answer is certainly at most `threshold`, so that the exact search is skipped where it could
+    /// not make a candidate. Without a division per split (`d²·m > t·l·r`, with `l·total/m` from
+    /// one reciprocal), and with a margin of 1 % that covers the rounding of that shortcut many
+    /// times over; where the interval's sum is so large against the threshold that rounding could
+    /// matter (noise below 10⁻⁹ of the level), it answers `true` and the exact search decides.
+    fn may_exceed(&self, start: usize, end: usize, min_segment: usize, threshold: f64) -> bool {
+        let m = (end - start) as f64;
+        let total = self.total(start, end);
+        if threshold.is_nan() || threshold <= 0.0 || total.abs() * 1e-9 > threshold.sqrt() {
+            return true;
+        }
+        let mean = total / m;
+        let bound = 0.99 * threshold / m;
+        let base = self.sum[start];
+        let sums = &self.sum[start + min_segment..=end - min_segment];
+        let mut l = min_segment as f64;
+        let mut exceeds = false;
+        for chunk in sums.chunks(64) {
+            for &s in chunk {
+                let d = (s - base) - l * mean;
+                exceeds |= d * d > bound * l * (m - l);
+                l += 1.0;
+            }
+            if exceeds {
+                return true;
+            }
+        }
+        false
     }
 
     /// The two-sided p-value of a jump at `at` beyond a local trend: ordinary least squares of
@@ -421,7 +467,8 @@ fn narrowest_over_threshold(sums: &PrefixSums, sigma: f64, threshold: f64, min_s
             if end - start < 2 * min_segment {
                 continue;
             }
-            if let Some((split, stat)) = sums.best_split(start, end, min_segment)
+            if sums.may_exceed(start, end, min_segment, threshold_squared)
+                && let Some((split, stat)) = sums.best_split(start, end, min_segment)
                 && stat > threshold_squared
             {
                 candidates.push((end - start, start, split));

@@ -26,6 +26,13 @@ pub fn median_in_place(values: &mut [f64]) -> Option<f64> {
     }
 }
 
+/// The median of `values` sorted in the total order: the same as [`median_in_place`]'s.
+fn sorted_median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    let upper = *sorted.get(n / 2)?;
+    Some(if n % 2 == 1 { upper } else { 0.5 * (sorted[n / 2 - 1] + upper) })
+}
+
 /// The median of `values`.
 #[must_use]
 pub fn median(values: &[f64]) -> Option<f64> {
@@ -70,9 +77,11 @@ pub fn noise_sigma(values: &[f64]) -> Option<f64> {
         return None;
     }
     let mut diffs: Vec<f64> = values.windows(2).map(|w| w[1] - w[0]).collect();
-    let center = median_in_place(&mut diffs.clone())?;
+    // Sorted once (the trim needs the order; values equal in the total order are the same bits,
+    // so an unstable sort gives the same sequence): the median is read from it.
+    diffs.sort_unstable_by(f64::total_cmp);
+    let center = sorted_median(&diffs)?;
     let mad = mad_sigma(&diffs, center)? / std::f64::consts::SQRT_2;
-    diffs.sort_by(f64::total_cmp);
     let cut = diffs.len() * 25 / 1000;
     let trimmed = &diffs[cut..diffs.len() - cut];
     // The standard deviation of a normal trimmed to its central 95 % is 0.8713 σ.
