@@ -200,7 +200,7 @@ fn the_author_is_who_signed_as_author_and_never_an_approver() {
     // alice writes a tightening in erin's name and approves it herself.
     propose_auth(&ws, "tighten", "erin@example.com", 28.0, Timestamp::now());
     sign_as(&ws, "tighten", &people[0], Timestamp::now());
-    let refused = apply_proposal(&ws, "tighten", Timestamp::now()).unwrap_err();
+    let refused = apply_proposal(&ws, "tighten", Timestamp::now()).unwrap_err().to_string();
     assert!(refused.contains("needs the author's own signature (erin@example.com"), "{refused}");
     // Once erin signs, it is hers, and alice's signature counts.
     sign_as(&ws, "tighten", &people[4], Timestamp::now());
@@ -295,7 +295,7 @@ fn an_entry_a_little_in_the_future_does_not_break_later_honest_entries_and_one_f
     for who in [&people[2], &people[1]] {
         sign_as(&ws, "third", who, now);
     }
-    let refused = apply_proposal(&ws, "third", now).unwrap_err();
+    let refused = apply_proposal(&ws, "third", now).unwrap_err().to_string();
     assert!(refused.contains("in the future"), "{refused}");
 }
 
@@ -507,7 +507,7 @@ fn gate_settings_change_only_through_a_signed_proposal_and_looser_ones_need_loos
     assert!(out.contains("(loosen)") && out.contains("looser:   `auth`'s regression_threshold goes from 0.05 to 0.99"), "{out}");
     sign_as(&ws, "noisy-auth", &people[0], Timestamp::now());
     sign_as(&ws, "noisy-auth", &people[1], Timestamp::now());
-    let e = apply_proposal(&ws, "noisy-auth", Timestamp::now()).unwrap_err();
+    let e = apply_proposal(&ws, "noisy-auth", Timestamp::now()).unwrap_err().to_string();
     assert!(e.contains("needs 1 more business sign-off") && e.contains("needs 1 more stakeholder sign-off"), "{e}");
     sign_as(&ws, "noisy-auth", &people[2], Timestamp::now());
     sign_as(&ws, "noisy-auth", &people[3], Timestamp::now());

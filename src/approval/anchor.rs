@@ -22,6 +22,7 @@ use crate::model::retention::check_compaction;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
 use std::collections::BTreeMap;
+use super::error::ApprovalError;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,50 +49,50 @@ pub fn verify_against(dir: &Path, base: Option<&Base>, now: Timestamp) -> Verifi
     verify_from(dir, now, |v| base.map(|b| compare_with_base(dir, b, v, now)))
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git (needed for --base): {e}"))?;
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, ApprovalError> {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| ApprovalError::Git(format!("cannot run git (needed for --base): {e}")))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
-        Err(format!("git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()))
+        Err(ApprovalError::Git(format!("git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim())))
     }
 }
 
-fn git_text(dir: &Path, args: &[&str]) -> Result<String, String> {
+fn git_text(dir: &Path, args: &[&str]) -> Result<String, ApprovalError> {
     git(dir, args).map(|b| String::from_utf8_lossy(&b).trim_end_matches('\n').to_owned())
 }
 
 /// Reads what `revision` has committed of the workspace in `dir` (which must be inside a git
 /// work tree): its ledger and its history files.
-pub fn read_base(dir: &Path, revision: &str) -> Result<Base, String> {
+pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
     if revision.starts_with('-') {
-        return Err(format!("`{revision}` is not a revision"));
+        return Err(ApprovalError::Git(format!("`{revision}` is not a revision")));
     }
     let top = PathBuf::from(git_text(dir, &["rev-parse", "--show-toplevel"])?);
-    let canonical = |p: &Path| p.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", p.display()));
+    let canonical = |p: &Path| p.canonicalize().map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", p.display())));
     let prefix = canonical(dir)?
         .strip_prefix(canonical(&top)?)
-        .map_err(|_| format!("{} is not inside the git work tree {}", dir.display(), top.display()))?
+        .map_err(|_| ApprovalError::Git(format!("{} is not inside the git work tree {}", dir.display(), top.display())))?
         .to_string_lossy()
         .replace('\\', "/");
     let commit = git_text(dir, &["rev-parse", "--verify", "--end-of-options", &format!("{revision}^{{commit}}")])?;
     let path_in = |relative: &str| if prefix.is_empty() { relative.to_owned() } else { format!("{prefix}/{relative}") };
-    let show = |relative: &str, limit: u64| -> Result<Option<String>, String> {
+    let show = |relative: &str, limit: u64| -> Result<Option<String>, ApprovalError> {
         let spec = format!("{commit}:{}", path_in(relative));
         // `cat-file -e` tells a missing file from a failing git.
         if git(&top, &["cat-file", "-e", &spec]).is_err() {
             return Ok(None);
         }
-        let size: u64 = git_text(&top, &["cat-file", "-s", &spec])?.parse().map_err(|_| format!("git cat-file -s {spec}: not a size"))?;
+        let size: u64 = git_text(&top, &["cat-file", "-s", &spec])?.parse().map_err(|_| ApprovalError::Git(format!("git cat-file -s {spec}: not a size")))?;
         if size > limit {
-            return Err(format!("{spec}: {size} bytes, over the limit of {limit} bytes for such a file"));
+            return Err(ApprovalError::Git(format!("{spec}: {size} bytes, over the limit of {limit} bytes for such a file")));
         }
         let bytes = git(&top, &["cat-file", "blob", &spec])?;
-        String::from_utf8(bytes).map(Some).map_err(|_| format!("{spec}: not UTF-8 text"))
+        String::from_utf8(bytes).map(Some).map_err(|_| ApprovalError::Git(format!("{spec}: not UTF-8 text")))
     };
     let ledger = show(LEDGER_FILE, MAX_TEXT_BYTES)?;
     let config = show(CONFIG_FILE, MAX_TEXT_BYTES)?
-        .map(|text| parse_config(CONFIG_FILE, &text).map_err(|e| format!("the base's {CONFIG_FILE} does not read: {}", e[0])))
+        .map(|text| parse_config(CONFIG_FILE, &text).map_err(|e| ApprovalError::Git(format!("the base's {CONFIG_FILE} does not read: {}", e[0]))))
         .transpose()?
         .unwrap_or_default();
     let history_dir = config.history.trim_end_matches('/').to_owned();
@@ -186,7 +187,7 @@ fn compacted_from(dir: &Path, changed: &[(String, String)], now: Timestamp) -> R
     let config_text = read_text(&dir.join(CONFIG_FILE), MAX_TEXT_BYTES).unwrap_or_default();
     let config = parse_config(CONFIG_FILE, &config_text).map_err(|e| vec![e[0].to_string()])?;
     let history_dir = config.history.trim_end_matches('/');
-    let here: BTreeMap<String, String> = history_files(dir, history_dir).map_err(|e| vec![e])?.into_iter().collect();
-    let evidence = evidence_runs(dir).map_err(|e| vec![e])?;
+    let here: BTreeMap<String, String> = history_files(dir, history_dir).map_err(|e| vec![e.to_string()])?.into_iter().collect();
+    let evidence = evidence_runs(dir).map_err(|e| vec![e.to_string()])?;
     check_compaction(history_dir, changed, &here, &evidence, config.retention, now)
 }

@@ -8,6 +8,7 @@ use crate::model::retention::{Plan, plan};
 use crate::model::store::read_triage;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
+use super::error::ApprovalError;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -19,15 +20,15 @@ fn run_of_finding(key: &str) -> Option<&str> {
 /// Every run named as evidence: by a proposal (applied ones stay in `proposals/`, so this covers
 /// the ledger's entries) or by a triage record. A proposal that does not read is an error: its
 /// evidence cannot be known, so nothing may be compacted.
-pub fn evidence_runs(dir: &Path) -> Result<BTreeSet<String>, String> {
+pub fn evidence_runs(dir: &Path) -> Result<BTreeSet<String>, ApprovalError> {
     let mut runs = BTreeSet::new();
-    let triage = read_triage(dir).map_err(|e| e.to_string())?;
+    let triage = read_triage(dir).map_err(|e| ApprovalError::Invalid(e.to_string()))?;
     runs.extend(triage.entries.keys().filter_map(|k| run_of_finding(k)).map(str::to_owned));
     let folder = dir.join(PROPOSALS_DIR);
     let entries = match std::fs::read_dir(&folder) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(runs),
-        Err(e) => return Err(format!("cannot read {}: {e}", folder.display())),
+        Err(e) => return Err(ApprovalError::io("read", folder, e)),
     };
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -35,8 +36,8 @@ pub fn evidence_runs(dir: &Path) -> Result<BTreeSet<String>, String> {
             continue;
         }
         let relative = format!("{PROPOSALS_DIR}/{name}");
-        let text = read_text(&entry.path(), MAX_TEXT_BYTES).map_err(|e| format!("cannot read {relative}: {e}"))?;
-        let p = parse_proposal(&relative, &text).map_err(|e| format!("{} (its evidence must be known to compact)", e[0]))?;
+        let text = read_text(&entry.path(), MAX_TEXT_BYTES).map_err(|e| ApprovalError::io("read", &relative, e))?;
+        let p = parse_proposal(&relative, &text).map_err(|e| ApprovalError::Invalid(format!("{} (its evidence must be known to compact)", e[0])))?;
         runs.extend(p.evidence_runs.iter().cloned());
         runs.extend(p.evidence_findings.iter().filter_map(|k| run_of_finding(k)).map(str::to_owned));
     }
@@ -44,13 +45,13 @@ pub fn evidence_runs(dir: &Path) -> Result<BTreeSet<String>, String> {
 }
 
 /// The history files under `history_dir` (relative to `dir`), path relative to `dir` and text.
-pub fn history_files(dir: &Path, history_dir: &str) -> Result<Vec<(String, String)>, String> {
-    fn visit(dir: &Path, relative: &str, depth: usize, out: &mut Vec<(String, String)>) -> Result<(), String> {
+pub fn history_files(dir: &Path, history_dir: &str) -> Result<Vec<(String, String)>, ApprovalError> {
+    fn visit(dir: &Path, relative: &str, depth: usize, out: &mut Vec<(String, String)>) -> Result<(), ApprovalError> {
         let folder = dir.join(relative);
         let entries = match std::fs::read_dir(&folder) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("cannot read {}: {e}", folder.display())),
+            Err(e) => return Err(ApprovalError::io("read", folder, e)),
         };
         for entry in entries.filter_map(Result::ok) {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -62,7 +63,7 @@ pub fn history_files(dir: &Path, history_dir: &str) -> Result<Vec<(String, Strin
             if kind.is_dir() && depth < 16 {
                 visit(dir, &path, depth + 1, out)?;
             } else if kind.is_file() && name.to_ascii_lowercase().ends_with(".jsonl") {
-                let text = read_text(&entry.path(), MAX_HISTORY_BYTES).map_err(|e| format!("cannot read {path}: {e}"))?;
+                let text = read_text(&entry.path(), MAX_HISTORY_BYTES).map_err(|e| ApprovalError::io("read", path.clone(), e))?;
                 out.push((path, text));
             }
         }
@@ -76,23 +77,23 @@ pub fn history_files(dir: &Path, history_dir: &str) -> Result<Vec<(String, Strin
 
 /// Plans the compaction the workspace's `retention:` allows at `now`, and unless `dry_run`
 /// applies it, all of it or nothing (the journal), under the workspace's lock.
-pub fn compact(dir: &Path, dry_run: bool, now: Timestamp) -> Result<Plan, String> {
-    let _lock = WorkspaceLock::acquire(dir, "its history (compact)").map_err(|e| e.to_string())?;
+pub fn compact(dir: &Path, dry_run: bool, now: Timestamp) -> Result<Plan, ApprovalError> {
+    let _lock = WorkspaceLock::acquire(dir, "its history (compact)")?;
     let config_text = match read_text(&dir.join(CONFIG_FILE), MAX_TEXT_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read {CONFIG_FILE}: {e}")),
+        Err(e) => return Err(ApprovalError::io("read", CONFIG_FILE, e)),
     };
-    let config = parse_config(CONFIG_FILE, &config_text).map_err(|e| e[0].to_string())?;
+    let config = parse_config(CONFIG_FILE, &config_text).map_err(|mut e| ApprovalError::Located(e.swap_remove(0)))?;
     let retention = config.retention.ok_or_else(|| {
-        format!("{CONFIG_FILE} has no `retention:` policy, so every run is kept (add `retention: {{runs_days: 180, then: daily_summary}}`)")
+        ApprovalError::Refused(format!("{CONFIG_FILE} has no `retention:` policy, so every run is kept (add `retention: {{runs_days: 180, then: daily_summary}}`)"))
     })?;
     let history_dir = config.history.trim_end_matches('/');
     let files = history_files(dir, history_dir)?;
     let evidence = evidence_runs(dir)?;
     let planned = plan(history_dir, &files, &evidence, retention, now)?;
     if !dry_run && !planned.writes.is_empty() {
-        commit_compaction(dir, &planned.writes).map_err(|e| e.to_string())?;
+        commit_compaction(dir, &planned.writes)?;
     }
     Ok(planned)
 }

@@ -2,6 +2,7 @@
 //! `headroom sign` and the app's proposal window.
 
 use super::edit::apply_changes;
+use super::error::ApprovalError;
 use super::ledger::{Evaluation, current_contract, evaluate, proposal_path, read_proposal, write_signature};
 use super::proposal::{Change, FileChange, PROPOSALS_DIR, Proposal};
 use super::{files_hash, text_hash};
@@ -51,20 +52,20 @@ pub fn prepare(
     wanted: &[Wanted],
     new_files: &[(String, Option<String>)],
     at: Timestamp,
-) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
+) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), ApprovalError> {
     super::proposal::check_id(&draft.id)?;
     if wanted.is_empty() && new_files.is_empty() {
-        return Err("a proposal needs at least one change".to_owned());
+        return Err(ApprovalError::Invalid("a proposal needs at least one change".to_owned()));
     }
     prepare_from(&current_contract(dir)?, draft, wanted, new_files, at)
 }
 
 /// The proposal that starts the ledger of `dir`: made from no files, it creates every contract
 /// file as it is now, and needs the governance sign-off of the signers and policy it creates.
-pub fn prepare_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
+pub fn prepare_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), ApprovalError> {
     super::proposal::check_id(&draft.id)?;
     if !super::ledger::read_ledger(dir)?.is_empty() {
-        return Err(format!("{} already has a ledger: it starts once", dir.display()));
+        return Err(ApprovalError::Refused(format!("{} already has a ledger: it starts once", dir.display())));
     }
     let now: Vec<(String, Option<String>)> = current_contract(dir)?.into_iter().map(|(name, text)| (name, Some(text))).collect();
     prepare_from(&BTreeMap::new(), draft, &[], &now, at)
@@ -76,10 +77,10 @@ fn prepare_from(
     wanted: &[Wanted],
     new_files: &[(String, Option<String>)],
     at: Timestamp,
-) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), String> {
+) -> Result<(Proposal, BTreeMap<String, String>, Evaluation), ApprovalError> {
     for (value, what) in [(&draft.title, "a title"), (&draft.author, "an author"), (&draft.rationale, "a rationale")] {
         if value.trim().is_empty() {
-            return Err(format!("a proposal needs {what}"));
+            return Err(ApprovalError::Invalid(format!("a proposal needs {what}")));
         }
     }
     let list: Vec<(String, String)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -89,18 +90,18 @@ fn prepare_from(
         let Some(budget) = workspace.budget(&w.budget) else {
             let hint = did_you_mean(&w.budget, workspace.budgets.iter().map(|b| b.id.as_str()))
                 .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-            return Err(format!("no budget `{}`{hint}", w.budget));
+            return Err(ApprovalError::Invalid(format!("no budget `{}`{hint}", w.budget)));
         };
         let (field, old) = match &w.environment {
             None => ("limit".to_owned(), budget.limit),
             Some(e) => (format!("environments.{e}"), budget.environments.get(e).and_then(|o| o.limit)),
         };
-        let old = old.ok_or_else(|| format!("`{}` has no {field} to change", w.budget))?;
+        let old = old.ok_or_else(|| ApprovalError::Invalid(format!("`{}` has no {field} to change", w.budget)))?;
         if !w.new.is_finite() {
-            return Err(format!("the new {field} of `{}` is not a number", w.budget));
+            return Err(ApprovalError::Invalid(format!("the new {field} of `{}` is not a number", w.budget)));
         }
         if (w.new - old).abs() <= 1e-12 * old.abs().max(1.0) {
-            return Err(format!("the new {field} of `{}` is the current one: change the value", w.budget));
+            return Err(ApprovalError::Invalid(format!("the new {field} of `{}` is the current one: change the value", w.budget)));
         }
         changes.push(Change { budget: w.budget.clone(), field, old, new: w.new });
     }
@@ -137,13 +138,13 @@ pub fn propose(
     wanted: &[Wanted],
     new_files: &[(String, Option<String>)],
     at: Timestamp,
-) -> Result<(PathBuf, Evaluation), String> {
+) -> Result<(PathBuf, Evaluation), ApprovalError> {
     let prepared = prepare(dir, draft, wanted, new_files, at)?;
     write_new(dir, prepared)
 }
 
 /// Writes the proposal that starts the ledger (see [`prepare_start`]).
-pub fn propose_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(PathBuf, Evaluation), String> {
+pub fn propose_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(PathBuf, Evaluation), ApprovalError> {
     let prepared = prepare_start(dir, draft, at)?;
     write_new(dir, prepared)
 }
@@ -151,15 +152,15 @@ pub fn propose_start(dir: &Path, draft: &Draft, at: Timestamp) -> Result<(PathBu
 fn write_new(
     dir: &Path,
     (proposal, _, evaluation): (Proposal, BTreeMap<String, String>, Evaluation),
-) -> Result<(PathBuf, Evaluation), String> {
+) -> Result<(PathBuf, Evaluation), ApprovalError> {
     let path = proposal_path(dir, &proposal.id);
-    let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{}.yaml", proposal.id)).map_err(|e| e.to_string())?;
+    let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{}.yaml", proposal.id))?;
     if path.exists() {
-        return Err(format!("{} exists already", path.display()));
+        return Err(ApprovalError::Refused(format!("{} exists already", path.display())));
     }
     std::fs::create_dir_all(dir.join(PROPOSALS_DIR))
         .and_then(|()| write_atomic(&path, proposal.to_yaml().as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(|e| ApprovalError::io("write", &path, e))?;
     Ok((path, evaluation))
 }
 
@@ -177,7 +178,7 @@ pub enum SignWith {
 /// Signs the proposal `id` as `principal` and writes the signature to its own file
 /// ([`super::ledger::signature_path`]), unless it would not count (then nothing is written and
 /// the reason comes back).
-pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestamp) -> Result<Evaluation, String> {
+pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestamp) -> Result<Evaluation, ApprovalError> {
     let (mut proposal, _) = read_proposal(dir, id)?;
     match with {
         SignWith::Key(key) => {
@@ -190,13 +191,13 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
             proposal.sign(principal, &key)?;
         }
         SignWith::Signature(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(file).map_err(|e| ApprovalError::io("read", file, e))?;
             proposal.add_signature(principal, &text)?;
         }
         SignWith::Agent(public) => {
             let key = ssh_key::PublicKey::read_openssh_file(public)
                 .map_err(|e| format!("cannot read the public key {}: {e}", public.display()))?;
-            let socket = std::env::var_os("SSH_AUTH_SOCK").ok_or("no ssh-agent: SSH_AUTH_SOCK is not set")?;
+            let socket = std::env::var_os("SSH_AUTH_SOCK").ok_or(ApprovalError::Invalid("no ssh-agent: SSH_AUTH_SOCK is not set".to_owned()))?;
             let armored = super::agent::sign_with_agent(Path::new(&socket), &key, &proposal.canonical())?;
             proposal.add_signature(principal, &armored)?;
         }
@@ -204,7 +205,7 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
     let files = before_of(dir, &proposal)?;
     let evaluation = evaluate(&files, &proposal, at);
     if let Some(Err(why)) = evaluation.signatures.iter().find(|c| c.principal == principal).map(|c| &c.outcome) {
-        return Err(format!("the signature would not count: {why}"));
+        return Err(ApprovalError::WouldNotCount(why.clone()));
     }
     let armored = proposal.signatures.iter().find(|s| s.principal == principal).map(|s| s.armored.clone()).unwrap_or_default();
     write_signature(dir, id, principal, &armored)?;
@@ -235,10 +236,38 @@ pub fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>)
 
 /// The files a proposal is judged against: the contract now, or none for a start proposal while
 /// the workspace has no ledger.
-pub fn before_of(dir: &Path, proposal: &Proposal) -> Result<BTreeMap<String, String>, String> {
+pub fn before_of(dir: &Path, proposal: &Proposal) -> Result<BTreeMap<String, String>, ApprovalError> {
     if super::ledger::is_start(proposal) && super::ledger::read_ledger(dir)?.is_empty() {
         Ok(BTreeMap::new())
     } else {
         current_contract(dir)
     }
+}
+
+/// The text `headroom.yaml` would have with every setting made: each spec is `NAME=VALUE` for the
+/// workspace or `BUDGET:NAME=VALUE` for one budget (as `headroom propose --setting` takes them).
+/// `new_files` are the proposal's whole-file changes: `headroom.yaml` may not be among them too.
+pub fn settings_text(dir: &Path, specs: &[String], new_files: &[(String, Option<String>)]) -> Result<String, ApprovalError> {
+    use crate::model::workspace::{CONFIG_FILE, with_check_setting};
+    if new_files.iter().any(|(name, _)| name == CONFIG_FILE) {
+        return Err(ApprovalError::Invalid(format!("give {CONFIG_FILE} either whole (--file or --remove) or by --setting, not both")));
+    }
+    let contract = current_contract(dir)?;
+    let list: Vec<(String, String)> = contract.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let loaded = Workspace::from_files("", &list);
+    let mut text = contract.get(CONFIG_FILE).cloned().unwrap_or_default();
+    for spec in specs {
+        let Some((key, value)) = spec.split_once('=') else {
+            return Err(ApprovalError::Invalid(format!("`{spec}`: expected NAME=VALUE or BUDGET:NAME=VALUE")));
+        };
+        let (budget, name) = key.rsplit_once(':').map_or((None, key), |(b, n)| (Some(b), n));
+        if let Some(id) = budget
+            && loaded.budget(id).is_none()
+        {
+            let hint = did_you_mean(id, loaded.budgets.iter().map(|b| b.id.as_str())).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            return Err(ApprovalError::Invalid(format!("`{spec}`: no budget `{id}`{hint}")));
+        }
+        text = with_check_setting(CONFIG_FILE, &text, budget, name.trim(), value).map_err(|e| ApprovalError::Invalid(format!("`{spec}`: {e}")))?;
+    }
+    Ok(text)
 }

@@ -10,6 +10,7 @@ pub mod compact;
 pub mod draft;
 pub mod edit;
 pub mod effect;
+pub mod error;
 pub mod ledger;
 pub mod policy;
 pub mod proposal;

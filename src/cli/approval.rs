@@ -217,7 +217,7 @@ pub fn run_sign(args: &SignArgs) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            if e.starts_with("the signature would not count") { 1 } else { 2 }
+            if matches!(e, crate::approval::error::ApprovalError::WouldNotCount(_)) { 1 } else { 2 }
         }
     }
 }

@@ -802,7 +802,7 @@ fn run_check(args: &CheckArgs) -> i32 {
         eprintln!("error: cannot write {}: {e}", path.display());
         return 2;
     }
-    report.exit_code()
+    report.exit_code().into()
 }
 
 /// Reads history files into one history. Runs keep file order, or time order where every run

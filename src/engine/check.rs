@@ -386,15 +386,16 @@ impl CheckReport {
     /// The process exit code: 0 within budget, 1 a budget exceeded or regressed, 2 invalid input,
     /// 3 inconclusive (nothing failed, but a run is beyond the noise unconfirmed: rerun it).
     #[must_use]
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> super::exit::ExitCode {
+        use super::exit::ExitCode;
         if self.invalid_input {
-            2
+            ExitCode::Invalid
         } else if self.status() == Status::Fail {
-            1
+            ExitCode::Fail
         } else if self.inconclusive() {
-            3
+            ExitCode::Inconclusive
         } else {
-            0
+            ExitCode::Pass
         }
     }
 

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod changepoint;
 pub mod check;
 pub mod evidence;
+pub mod exit;
 pub mod replay;
 pub mod stats;
 pub mod synthetic;

@@ -1,12 +1,15 @@
 //! The hash chain itself (`ledger/ledger.jsonl`): its entries, reading and appending them, the
 //! start.
 
+use crate::approval::error::ApprovalError;
 use super::evaluation::{evaluate, is_start};
 use super::words::missing_words;
 use crate::approval::edit::apply_changes;
 use crate::approval::files_hash;
 use crate::approval::policy::ChangeKind;
 use crate::approval::proposal::parse_proposal;
+use crate::model::error::LoadError;
+use crate::model::yaml::Pos;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{LEDGER_FILE, MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
 use serde_json::{Value as Json, json};
@@ -68,17 +71,19 @@ impl Entry {
         body.to_string()
     }
 
-    fn parse(line: &str, number: usize) -> Result<Entry, String> {
-        let v: Json = serde_json::from_str(line).map_err(|e| format!("{LEDGER_FILE}:{number}: not JSON: {e}"))?;
-        let text =
-            |k: &str| v.get(k).and_then(Json::as_str).map(str::to_owned).ok_or_else(|| format!("{LEDGER_FILE}:{number}: `{k}` is missing"));
+    fn parse(line: &str, number: usize) -> Result<Entry, LoadError> {
+        let line_number = u32::try_from(number).unwrap_or(u32::MAX);
+        let at_line = |field: &str, message: String| LoadError::new(LEDGER_FILE, Pos { line: line_number, column: 0 }, field, message);
+        let v: Json = serde_json::from_str(line).map_err(|e| at_line("", format!("not JSON: {e}")))?;
+        let missing = |k: &str| at_line("", format!("`{k}` is missing"));
+        let text = |k: &str| v.get(k).and_then(Json::as_str).map(str::to_owned).ok_or_else(|| missing(k));
         let start = match v.get("start").and_then(|s| s.get("files")) {
-            Some(files) => Some(serde_json::from_value(files.clone()).map_err(|e| format!("{LEDGER_FILE}:{number}: `start.files`: {e}"))?),
+            Some(files) => Some(serde_json::from_value(files.clone()).map_err(|e| at_line("start.files", e.to_string()))?),
             None => None,
         };
         Ok(Entry {
-            seq: v.get("seq").and_then(Json::as_u64).ok_or_else(|| format!("{LEDGER_FILE}:{number}: `seq` is missing"))?,
-            at: Timestamp::parse(&text("at")?).map_err(|e| format!("{LEDGER_FILE}:{number}: `at`: {e}"))?,
+            seq: v.get("seq").and_then(Json::as_u64).ok_or_else(|| missing("seq"))?,
+            at: Timestamp::parse(&text("at")?).map_err(|e| at_line("at", e))?,
             start,
             proposal: v.get("proposal").and_then(Json::as_str).map(str::to_owned),
             before: text("before")?,
@@ -90,23 +95,23 @@ impl Entry {
 }
 
 /// Reads the ledger (empty where there is none yet).
-pub fn read_ledger(dir: &Path) -> Result<Vec<Entry>, String> {
+pub fn read_ledger(dir: &Path) -> Result<Vec<Entry>, ApprovalError> {
     let path = dir.join(LEDGER_FILE);
     let text = match read_text(&path, MAX_TEXT_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(ApprovalError::io("read", path, e)),
     };
-    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| Entry::parse(l, i + 1)).collect()
+    Ok(text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| Entry::parse(l, i + 1)).collect::<Result<_, _>>()?)
 }
 
 /// The ledger's text with `entry` appended.
-pub(super) fn appended(dir: &Path, entry: &Entry) -> Result<String, String> {
+pub(super) fn appended(dir: &Path, entry: &Entry) -> Result<String, ApprovalError> {
     let path = dir.join(LEDGER_FILE);
     let mut text = match read_text(&path, MAX_TEXT_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(ApprovalError::io("read", path, e)),
     };
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
@@ -116,18 +121,18 @@ pub(super) fn appended(dir: &Path, entry: &Entry) -> Result<String, String> {
     Ok(text)
 }
 
-pub(super) fn append(dir: &Path, entry: &Entry) -> Result<(), String> {
+pub(super) fn append(dir: &Path, entry: &Entry) -> Result<(), ApprovalError> {
     let path = dir.join(LEDGER_FILE);
     let text = appended(dir, entry)?;
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| ApprovalError::io("create", parent, e))?;
     }
-    write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write_atomic(&path, text.as_bytes()).map_err(|e| ApprovalError::io("write", path, e))
 }
 
 /// The contract files of `dir` as they are now (path → text).
-pub fn current_contract(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| format!("cannot read the budget files in {}: {e}", dir.display()))
+pub fn current_contract(dir: &Path) -> Result<BTreeMap<String, String>, ApprovalError> {
+    contract_files(dir).map(|f| f.into_iter().collect()).map_err(|e| ApprovalError::io("read the budget files in", dir, e))
 }
 
 /// The ids of the proposals the ledger has applied.

@@ -1,9 +1,11 @@
 //! The proposals' folder (`proposals/`): where a proposal and its signatures lie, reading them,
 //! and the list of open proposals with their evaluations.
 
+use crate::approval::error::ApprovalError;
 use super::chain::{applied_ids, current_contract, read_ledger};
 use super::evaluation::{Evaluation, evaluate, is_start};
 use crate::approval::proposal::{PROPOSALS_DIR, Proposal, Signature, check_id, parse_proposal};
+use crate::model::error::LoadError;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{MAX_TEXT_BYTES, read_text, write_atomic};
@@ -35,13 +37,13 @@ pub fn signature_path(dir: &Path, id: &str, principal: &str) -> std::path::PathB
 }
 
 /// Writes `principal`'s signature of the proposal `id` to its own file (replacing their earlier one).
-pub fn write_signature(dir: &Path, id: &str, principal: &str, armored: &str) -> Result<std::path::PathBuf, String> {
+pub fn write_signature(dir: &Path, id: &str, principal: &str, armored: &str) -> Result<std::path::PathBuf, ApprovalError> {
     let path = signature_path(dir, id, principal);
-    let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{id}{SIGNATURES_SUFFIX}")).map_err(|e| e.to_string())?;
+    let _lock = WorkspaceLock::acquire(dir, &format!("{PROPOSALS_DIR}/{id}{SIGNATURES_SUFFIX}"))?;
     let folder = signatures_dir(dir, id);
     std::fs::create_dir_all(&folder)
         .and_then(|()| write_atomic(&path, format!("{}\n", armored.trim()).as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(|e| ApprovalError::io("write", &path, e))?;
     Ok(path)
 }
 
@@ -49,16 +51,16 @@ pub fn write_signature(dir: &Path, id: &str, principal: &str, armored: &str) -> 
 /// `proposals/<stem>.signatures/` (a signer's file there wins over their signature in the
 /// proposal file, where older versions wrote it). The text is the file's, or, where signature
 /// files were added, the proposal with all its signatures, as the ledger records it.
-pub(super) fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String), String> {
+pub(super) fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String), ApprovalError> {
     let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let name = format!("{PROPOSALS_DIR}/{stem}.yaml");
-    let text = read_text(path, MAX_TEXT_BYTES).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut proposal = parse_proposal(&name, &text).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))?;
+    let text = read_text(path, MAX_TEXT_BYTES).map_err(|e| ApprovalError::io("read", path, e))?;
+    let mut proposal = parse_proposal(&name, &text).map_err(ApprovalError::LocatedMany)?;
     let folder = signatures_dir(dir, &stem);
     let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&folder) {
         Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "sig")).collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((proposal, text)),
-        Err(e) => return Err(format!("cannot read {}: {e}", folder.display())),
+        Err(e) => return Err(ApprovalError::io("read", folder, e)),
     };
     if files.is_empty() {
         return Ok((proposal, text));
@@ -71,7 +73,7 @@ pub(super) fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String
             .file_stem()
             .and_then(|n| crate::model::names::decode(&n.to_string_lossy()))
             .ok_or_else(|| format!("{shown}: the file's name is not a principal written by Headroom"))?;
-        let armored = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let armored = std::fs::read_to_string(&file).map_err(|e| ApprovalError::io("read", shown, e))?;
         proposal.signatures.retain(|s| s.principal != principal);
         proposal.signatures.push(Signature { principal, armored: armored.trim().to_owned() });
     }
@@ -81,21 +83,21 @@ pub(super) fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String
 
 /// Reads the proposal `id` with all its signatures, and its text. The id must be a plain name
 /// (never a path out of `proposals/`), and the file's own `id` must be it.
-pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), String> {
+pub fn read_proposal(dir: &Path, id: &str) -> Result<(Proposal, String), ApprovalError> {
     check_id(id)?;
     let (proposal, text) = load_proposal(dir, &proposal_path(dir, id))?;
     if proposal.id != id {
-        return Err(format!(
-            "{PROPOSALS_DIR}/{id}.yaml: its id is `{}`, not `{id}` (a proposal's file is named after its id)",
-            proposal.id
-        ));
+        return Err(ApprovalError::Located(LoadError::whole_file(
+            format!("{PROPOSALS_DIR}/{id}.yaml"),
+            format!("its id is `{}`, not `{id}` (a proposal's file is named after its id)", proposal.id),
+        )));
     }
     Ok((proposal, text))
 }
 
 /// One file of `proposals/`: its proposal judged against the budget files now and whether the
 /// ledger has applied it, or why it does not read (the message names the file).
-pub type ListedProposal = Result<(Proposal, Evaluation, bool), String>;
+pub type ListedProposal = Result<(Proposal, Evaluation, bool), ApprovalError>;
 
 /// Every file of the workspace's `proposals/`, in name order.
 #[must_use]
@@ -128,7 +130,7 @@ pub fn open_proposals(dir: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>
         match listed {
             Ok((_, _, true)) => {}
             Ok((p, e, false)) => open.push((p, e)),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     (open, errors)

@@ -52,7 +52,7 @@ pub fn verify_from(dir: &Path, now: Timestamp, compare_with_base: impl FnOnce(&m
     let ledger = match read_ledger(dir) {
         Ok(l) => l,
         Err(e) => {
-            v.problems.push(e);
+            v.problems.push(e.to_string());
             return v;
         }
     };
@@ -233,6 +233,6 @@ fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verif
                 }
             }
         }
-        Err(e) => v.problems.push(e),
+        Err(e) => v.problems.push(e.to_string()),
     }
 }

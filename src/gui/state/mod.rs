@@ -621,7 +621,8 @@ impl AppState {
                 evaluation.kind.as_str().to_owned(),
                 crate::approval::ledger::missing_words(&evaluation),
             ))
-        });
+        })
+        .map_err(String::from);
         self.proposals.draft = Some(draft);
     }
 

@@ -126,7 +126,8 @@ impl Proposals {
             let result = crate::approval::draft::sign(&root, &id, &principal, &with, Timestamp::now()).map(|evaluation| {
                 let (open, errors) = crate::approval::ledger::open_proposals(&root, Timestamp::now());
                 (evaluation, open, errors)
-            });
+            })
+            .map_err(String::from);
             Done::Signed(id, principal, result)
         });
         self.job = Some((what, job));
@@ -137,7 +138,7 @@ impl Proposals {
         let what = format!("Applying `{id}`");
         let job = Job::spawn("headroom-apply", Arc::clone(waker), move |progress| {
             progress(0.0, "applying");
-            let result = crate::approval::ledger::apply_proposal(&root, &id, Timestamp::now()).map(|entry| entry.seq);
+            let result = crate::approval::ledger::apply_proposal(&root, &id, Timestamp::now()).map(|entry| entry.seq).map_err(String::from);
             Done::Applied(id, result)
         });
         self.job = Some((what, job));
