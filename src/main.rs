@@ -1,5 +1,5 @@
 //! The `headroom` binary: the CLI, and the launcher of the desktop app.
 
-fn main() {
-    std::process::exit(headroom::cli::main());
+fn main() -> std::process::ExitCode {
+    headroom::cli::main().into()
 }

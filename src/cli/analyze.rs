@@ -1,0 +1,63 @@
+//! `headroom analyze`: change points, noise floors and trends of every metric.
+
+use super::args::{AnalyzeArgs, AnalyzeFormat};
+use super::error::CliError;
+use super::open::load;
+use super::output::output;
+use crate::engine::analyze::{RunFilter, analyze};
+use crate::engine::changepoint::DetectorSettings;
+use crate::engine::exit::ExitCode;
+use crate::model::history_files::{HistoryFilesError, read_history_files};
+use std::path::Path;
+
+/// Analyses the files given, or the workspace's history.
+pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
+    if args.min_segment < 2 {
+        return Err(CliError::Invalid("--min-segment must be at least 2".to_owned()));
+    }
+    let workspace = match (&args.workspace, args.files.is_empty()) {
+        (Some(dir), _) => Some(load(dir)?),
+        (None, true) => Some(load(Path::new("budgets"))?),
+        (None, false) => None,
+    };
+    if let Some(w) = &workspace
+        && !w.errors.is_empty()
+    {
+        return Err(CliError::Files { errors: w.errors.clone(), then: None });
+    }
+    let history = if args.files.is_empty() {
+        workspace.as_ref().map(|w| w.history.clone()).unwrap_or_default()
+    } else {
+        read_history_files(&args.files).map_err(|e| match e {
+            HistoryFilesError::Unreadable { path, source } => CliError::Read { path, source },
+            HistoryFilesError::Invalid(errors) => {
+                let then = Some(format!("{} errors; nothing was analysed", errors.len()));
+                CliError::Files { errors, then }
+            }
+        })?
+    };
+    let mut filter = RunFilter { environment: args.env.clone(), branch: args.branch.clone() };
+    if let (Some(w), true) = (&workspace, args.files.is_empty()) {
+        filter.environment = filter
+            .environment
+            .or_else(|| w.config.default_environment.clone())
+            .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
+        filter.branch = filter.branch.or_else(|| Some(w.config.default_branch.clone()));
+    }
+    let settings = DetectorSettings {
+        min_segment: args.min_segment,
+        significance: args.significance,
+        min_relative_change: args.min_change,
+        ..DetectorSettings::default()
+    };
+    let analysis = analyze(&history, &filter, workspace.as_ref(), &settings);
+    let text = match args.format {
+        AnalyzeFormat::Text => crate::report::analysis::text(&history, &analysis),
+        AnalyzeFormat::Json => crate::report::analysis::json(&history, &analysis),
+    };
+    output(&text);
+    if let Some(path) = &args.output {
+        crate::model::workspace::write_atomic(path, text.as_bytes()).map_err(|e| CliError::write(path, e))?;
+    }
+    Ok(ExitCode::Pass)
+}

@@ -1,0 +1,49 @@
+//! `headroom proposals`: every proposal with its state, or the bytes one is signed over.
+
+use super::error::CliError;
+use super::open::folder;
+use super::output::output;
+use crate::approval::ledger::{current_contract, list_proposals, missing_words, read_proposal};
+use crate::engine::exit::ExitCode;
+use crate::model::time::Timestamp;
+use std::path::Path;
+
+/// Lists the proposals (invalid where a file does not read); `--canonical ID` prints what is signed.
+pub fn run(workspace: &Path, canonical: Option<&str>) -> Result<ExitCode, CliError> {
+    folder(workspace)?;
+    if let Some(id) = canonical {
+        let (p, _) = read_proposal(workspace, id)?;
+        output(&String::from_utf8_lossy(&p.canonical()));
+        return Ok(ExitCode::Pass);
+    }
+    current_contract(workspace)?;
+    let listed = list_proposals(workspace, Timestamp::now());
+    if listed.is_empty() {
+        output("no proposals\n");
+    }
+    let mut invalid = false;
+    for entry in listed {
+        let (p, e, applied) = match entry {
+            Ok(found) => found,
+            Err(why) => {
+                invalid = true;
+                output(&format!("INVALID   {why}\n"));
+                continue;
+            }
+        };
+        let state = if applied {
+            "APPLIED"
+        } else if !e.current {
+            "STALE"
+        } else if e.approved() {
+            "APPROVED"
+        } else {
+            "PENDING"
+        };
+        output(&format!("{state:<9} {}  {} ({}, by {})\n", p.id, p.title, e.kind.as_str(), p.author));
+        if state == "PENDING" {
+            output(&format!("          {}\n", missing_words(&e)));
+        }
+    }
+    Ok(if invalid { ExitCode::Invalid } else { ExitCode::Pass })
+}

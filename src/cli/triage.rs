@@ -1,0 +1,47 @@
+//! `headroom triage`: a finding's triage, set or shown.
+
+use super::args::TriageArgs;
+use super::error::CliError;
+use super::output::output;
+use crate::engine::exit::ExitCode;
+use crate::model::store::{TriageSaved, read_triage, save_triage_entry};
+use crate::model::triage::TriageEntry;
+
+/// Changes only the fields given, merged with what is on disk at the moment of writing (under the
+/// workspace's lock), so triage saved by others meanwhile is kept; with no field, shows it.
+pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
+    if !args.finding.contains('@') {
+        return Err(CliError::Invalid(format!("`{}` is not a finding: expected `metric@run`", args.finding)));
+    }
+    super::open::folder(&args.workspace)?;
+    let shown = |e: &TriageEntry| {
+        format!(
+            "{}: {}{}{}\n",
+            args.finding,
+            e.state.label(),
+            if e.owner.is_empty() { String::new() } else { format!(", owner {}", e.owner) },
+            if e.note.is_empty() { String::new() } else { format!(": {}", e.note) }
+        )
+    };
+    let triage = read_triage(&args.workspace)?;
+    let base = triage.entries.get(&args.finding).cloned().unwrap_or_default();
+    if args.state.is_none() && args.owner.is_none() && args.note.is_none() {
+        output(&shown(&base));
+        return Ok(ExitCode::Pass);
+    }
+    // Only the fields given change; the base is the entry as read here, and the save merges it
+    // with the disk under the lock, so a field someone else changed meanwhile is kept.
+    let ours = TriageEntry {
+        state: args.state.unwrap_or(base.state),
+        owner: args.owner.clone().unwrap_or_else(|| base.owner.clone()),
+        note: args.note.clone().unwrap_or_else(|| base.note.clone()),
+        updated: Some(crate::model::time::Timestamp::now()),
+    };
+    match save_triage_entry(&args.workspace, &args.finding, &base, &ours)? {
+        TriageSaved::Saved(entry) => {
+            output(&shown(&entry));
+            Ok(ExitCode::Pass)
+        }
+        TriageSaved::Conflict { fields, .. } => Err(CliError::TriageConflict { finding: args.finding.clone(), fields }),
+    }
+}
