@@ -1,6 +1,7 @@
 //! `headroom compact`: applies the workspace's retention policy ([`crate::model::retention`])
 //! under the workspace's lock and through the journal, keeping every run named as evidence.
 
+use super::error::ApprovalError;
 use super::proposal::{PROPOSALS_DIR, parse_proposal};
 use crate::model::journal::commit_compaction;
 use crate::model::lock::WorkspaceLock;
@@ -8,7 +9,6 @@ use crate::model::retention::{Plan, plan};
 use crate::model::store::read_triage;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
-use super::error::ApprovalError;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -37,7 +37,8 @@ pub fn evidence_runs(dir: &Path) -> Result<BTreeSet<String>, ApprovalError> {
         }
         let relative = format!("{PROPOSALS_DIR}/{name}");
         let text = read_text(&entry.path(), MAX_TEXT_BYTES).map_err(|e| ApprovalError::io("read", &relative, e))?;
-        let p = parse_proposal(&relative, &text).map_err(|e| ApprovalError::Invalid(format!("{} (its evidence must be known to compact)", e[0])))?;
+        let p = parse_proposal(&relative, &text)
+            .map_err(|e| ApprovalError::Invalid(format!("{} (its evidence must be known to compact)", e[0])))?;
         runs.extend(p.evidence_runs.iter().cloned());
         runs.extend(p.evidence_findings.iter().filter_map(|k| run_of_finding(k)).map(str::to_owned));
     }
@@ -86,7 +87,9 @@ pub fn compact(dir: &Path, dry_run: bool, now: Timestamp) -> Result<Plan, Approv
     };
     let config = parse_config(CONFIG_FILE, &config_text).map_err(|mut e| ApprovalError::Located(e.swap_remove(0)))?;
     let retention = config.retention.ok_or_else(|| {
-        ApprovalError::Refused(format!("{CONFIG_FILE} has no `retention:` policy, so every run is kept (add `retention: {{runs_days: 180, then: daily_summary}}`)"))
+        ApprovalError::Refused(format!(
+            "{CONFIG_FILE} has no `retention:` policy, so every run is kept (add `retention: {{runs_days: 180, then: daily_summary}}`)"
+        ))
     })?;
     let history_dir = config.history.trim_end_matches('/');
     let files = history_files(dir, history_dir)?;

@@ -6,7 +6,7 @@ use super::error::ApprovalError;
 use super::ledger::{Evaluation, current_contract, evaluate, proposal_path, read_proposal, write_signature};
 use super::proposal::{Change, FileChange, PROPOSALS_DIR, Proposal};
 use super::{files_hash, text_hash};
-use crate::model::error::did_you_mean;
+use crate::model::error::did_you_mean_hint;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{Workspace, write_atomic};
@@ -88,8 +88,7 @@ fn prepare_from(
     let mut changes = Vec::new();
     for w in wanted {
         let Some(budget) = workspace.budget(&w.budget) else {
-            let hint = did_you_mean(&w.budget, workspace.budgets.iter().map(|b| b.id.as_str()))
-                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            let hint = did_you_mean_hint(&w.budget, workspace.budgets.iter().map(|b| b.id.as_str()));
             return Err(ApprovalError::Invalid(format!("no budget `{}`{hint}", w.budget)));
         };
         let (field, old) = match &w.environment {
@@ -197,7 +196,8 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
         SignWith::Agent(public) => {
             let key = ssh_key::PublicKey::read_openssh_file(public)
                 .map_err(|e| format!("cannot read the public key {}: {e}", public.display()))?;
-            let socket = std::env::var_os("SSH_AUTH_SOCK").ok_or(ApprovalError::Invalid("no ssh-agent: SSH_AUTH_SOCK is not set".to_owned()))?;
+            let socket =
+                std::env::var_os("SSH_AUTH_SOCK").ok_or(ApprovalError::Invalid("no ssh-agent: SSH_AUTH_SOCK is not set".to_owned()))?;
             let armored = super::agent::sign_with_agent(Path::new(&socket), &key, &proposal.canonical())?;
             proposal.add_signature(principal, &armored)?;
         }
@@ -264,10 +264,11 @@ pub fn settings_text(dir: &Path, specs: &[String], new_files: &[(String, Option<
         if let Some(id) = budget
             && loaded.budget(id).is_none()
         {
-            let hint = did_you_mean(id, loaded.budgets.iter().map(|b| b.id.as_str())).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            let hint = did_you_mean_hint(id, loaded.budgets.iter().map(|b| b.id.as_str()));
             return Err(ApprovalError::Invalid(format!("`{spec}`: no budget `{id}`{hint}")));
         }
-        text = with_check_setting(CONFIG_FILE, &text, budget, name.trim(), value).map_err(|e| ApprovalError::Invalid(format!("`{spec}`: {e}")))?;
+        text = with_check_setting(CONFIG_FILE, &text, budget, name.trim(), value)
+            .map_err(|e| ApprovalError::Invalid(format!("`{spec}`: {e}")))?;
     }
     Ok(text)
 }

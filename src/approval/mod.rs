@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod policy;
 pub mod proposal;
 pub mod signers;
+pub mod state;
 
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;

@@ -14,7 +14,7 @@
 //! A person counts once, for one role, however many roles they hold; the author of a proposal
 //! never counts.
 
-use crate::model::error::{LoadError, did_you_mean};
+use crate::model::error::{LoadError, did_you_mean_hint};
 use crate::model::yaml::{self, Value};
 use std::collections::BTreeMap;
 
@@ -195,8 +195,7 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, Vec<LoadError>> {
                     let Some(k) =
                         [ChangeKind::Loosen, ChangeKind::Tighten, ChangeKind::Governance].into_iter().find(|k| k.as_str() == kind.name)
                     else {
-                        let hint = did_you_mean(&kind.name, ["loosen", "tighten", "governance"])
-                            .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                        let hint = did_you_mean_hint(&kind.name, ["loosen", "tighten", "governance"]);
                         errors.push(LoadError::new(
                             file,
                             kind.pos,
@@ -235,7 +234,7 @@ pub fn parse_policy(file: &str, text: &str) -> Result<Policy, Vec<LoadError>> {
                 errors.push(LoadError::new(file, node.pos, field, format!("expected a mapping, found {}", other.kind_name())));
             }
             (other, _) => {
-                let hint = did_you_mean(other, ["roles", "require"]).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                let hint = did_you_mean_hint(other, ["roles", "require"]);
                 errors.push(LoadError::new(file, key.pos, other, format!("unknown field (expected roles, require){hint}")));
             }
         }

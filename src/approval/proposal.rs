@@ -24,7 +24,7 @@
 //! another proposal, or in another namespace (a git commit, a file), does not verify here.
 
 use super::signers::AllowedSigner;
-use crate::model::error::{LoadError, did_you_mean};
+use crate::model::error::{LoadError, did_you_mean_hint};
 use crate::model::time::Timestamp;
 use crate::model::yaml::{self, Node, Pos, Value};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, SshSig};
@@ -425,7 +425,7 @@ pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>
                 other => err(node.pos, name, format!("expected a list, found {}", other.kind_name())),
             },
             other => {
-                let hint = did_you_mean(other, FIELDS.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                let hint = did_you_mean_hint(other, FIELDS.iter().copied());
                 err(key.pos, other, format!("unknown field in a proposal{hint}"));
             }
         }

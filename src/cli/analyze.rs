@@ -8,6 +8,7 @@ use crate::engine::analyze::{RunFilter, analyze};
 use crate::engine::changepoint::DetectorSettings;
 use crate::engine::exit::ExitCode;
 use crate::model::history_files::{HistoryFilesError, read_history_files};
+use crate::model::settings::environment_or_default;
 use std::path::Path;
 
 /// Analyses the files given, or the workspace's history.
@@ -38,16 +39,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
     };
     let mut filter = RunFilter { environment: args.env.clone(), branch: args.branch.clone() };
     if let (Some(w), true) = (&workspace, args.files.is_empty()) {
-        filter.environment = filter
-            .environment
-            .or_else(|| w.config.default_environment.clone())
-            .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
+        filter.environment = environment_or_default(filter.environment, w.config.default_environment.as_deref(), &history);
         filter.branch = filter.branch.or_else(|| Some(w.config.default_branch.clone()));
     }
     let settings = DetectorSettings {
         min_segment: args.min_segment,
-        significance: args.significance,
-        min_relative_change: args.min_change,
+        significance: args.significance.value(),
+        min_relative_change: args.min_change.fraction(),
         ..DetectorSettings::default()
     };
     let analysis = analyze(&history, &filter, workspace.as_ref(), &settings);

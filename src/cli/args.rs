@@ -1,7 +1,7 @@
 //! The command line's arguments: the clap types of every command, and the value parsers that
 //! turn a flag's text into a checked value once, at the boundary.
 
-use crate::model::workspace::CheckSettings;
+use crate::model::settings::{BaselineRuns, CheckSettings, MissingData, Percent, Significance};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -291,11 +291,11 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = 5)]
     pub min_segment: usize,
     /// The largest p-value of a reported change point (after Benjamini–Hochberg over all metrics).
-    #[arg(long, default_value_t = 0.001, value_parser = parse_significance)]
-    pub significance: f64,
+    #[arg(long, default_value = "0.001")]
+    pub significance: Significance,
     /// Report only changes of at least this size, e.g. `2%`.
-    #[arg(long, value_parser = parse_percent, default_value = "0%")]
-    pub min_change: f64,
+    #[arg(long, default_value = "0%")]
+    pub min_change: Percent,
     /// Also write the output to this file (atomically).
     #[arg(long)]
     pub output: Option<PathBuf>,
@@ -305,28 +305,28 @@ pub struct AnalyzeArgs {
 #[derive(Debug, clap::Args)]
 pub struct GateArgs {
     /// A change worse than this is a regression, e.g. `5%`; default: the workspace's, else 5%.
-    #[arg(long, value_parser = parse_percent)]
-    pub threshold: Option<f64>,
+    #[arg(long)]
+    pub threshold: Option<Percent>,
     /// How many runs of the baseline branch make the baseline; default: the workspace's, else 20.
-    #[arg(long, value_parser = parse_runs)]
-    pub baseline_runs: Option<usize>,
+    #[arg(long)]
+    pub baseline_runs: Option<BaselineRuns>,
     /// The false-alarm rate: flag a regression only where its p-value, adjusted over all budgets,
     /// is at most this, e.g. `0.001`; default: the workspace's, else 0.001.
-    #[arg(long, value_parser = parse_significance)]
-    pub significance: Option<f64>,
+    #[arg(long)]
+    pub significance: Option<Significance>,
 }
 
 impl GateArgs {
     /// Sets what was given over `settings`.
     pub(super) fn apply(&self, settings: &mut CheckSettings) {
         if let Some(t) = self.threshold {
-            settings.regression_threshold = t;
+            settings.regression_threshold = t.fraction();
         }
         if let Some(n) = self.baseline_runs {
-            settings.baseline_runs = n;
+            settings.baseline_runs = n.get();
         }
         if let Some(p) = self.significance {
-            settings.significance = p;
+            settings.significance = p.value();
         }
     }
 }
@@ -381,25 +381,12 @@ pub enum MissingArg {
     Warn,
 }
 
-pub(super) fn parse_percent(text: &str) -> Result<f64, String> {
-    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
-    match number.trim().parse::<f64>() {
-        Ok(p) if p.is_finite() && p >= 0.0 => Ok(p / 100.0),
-        _ => Err(format!("expected a percentage such as `5%`, found `{text}`")),
-    }
-}
-
-pub(super) fn parse_significance(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
-        _ => Err(format!("expected a p-value between 0 and 1, such as 0.001, found `{text}`")),
-    }
-}
-
-pub(super) fn parse_runs(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("expected a whole number of runs, at least 1, found `{text}`")),
+impl From<MissingArg> for MissingData {
+    fn from(m: MissingArg) -> Self {
+        match m {
+            MissingArg::Fail => MissingData::Fail,
+            MissingArg::Warn => MissingData::Warn,
+        }
     }
 }
 

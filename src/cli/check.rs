@@ -1,12 +1,12 @@
 //! `headroom check`: the CI gate.
 
-use super::args::{CheckArgs, FormatArg, MissingArg};
+use super::args::{CheckArgs, FormatArg};
 use super::error::CliError;
 use super::open::load;
 use super::output::output;
 use crate::engine::check::{BaselineRuns, CheckOptions, check};
 use crate::engine::exit::ExitCode;
-use crate::model::workspace::{CheckSettings, MissingData};
+use crate::model::workspace::CheckSettings;
 use crate::report::{Format, render};
 
 /// Checks the newest run against the budgets and baselines; the exit code is the report's verdict.
@@ -15,10 +15,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let mut settings: CheckSettings = workspace.config.check.clone();
     args.gate.apply(&mut settings);
     if let Some(m) = args.missing {
-        settings.missing_data = match m {
-            MissingArg::Fail => MissingData::Fail,
-            MissingArg::Warn => MissingData::Warn,
-        };
+        settings.missing_data = m.into();
     }
     let baseline_branch = args.baseline_branch.clone().or_else(|| std::env::var("GITHUB_BASE_REF").ok().filter(|b| !b.trim().is_empty()));
     let options = CheckOptions {

@@ -92,7 +92,9 @@ impl CliError {
     #[must_use]
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CliError::Approval(ApprovalError::WouldNotCount(_)) | CliError::NotApplied(_) | CliError::TriageConflict { .. } => ExitCode::Fail,
+            CliError::Approval(ApprovalError::WouldNotCount(_)) | CliError::NotApplied(_) | CliError::TriageConflict { .. } => {
+                ExitCode::Fail
+            }
             CliError::Invalid(_)
             | CliError::Open { .. }
             | CliError::Read { .. }

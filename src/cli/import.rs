@@ -23,8 +23,8 @@ pub fn run(args: &ImportArgs) -> Result<ExitCode, CliError> {
     let info =
         RunInfo { id: args.run_id.clone(), commit: args.commit.clone(), branch: args.branch.clone(), environment: args.env.clone(), time };
     let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
-    let imported =
-        import_with_notes(format, &paths, info).map_err(|errors| CliError::Files { errors, then: Some("nothing was imported".to_owned()) })?;
+    let imported = import_with_notes(format, &paths, info)
+        .map_err(|errors| CliError::Files { errors, then: Some("nothing was imported".to_owned()) })?;
     // What a file held but did not become a value, and which statistic was taken: said once, here.
     for n in &imported.notes {
         match n.kind {

@@ -12,10 +12,6 @@ use std::path::Path;
 pub fn run_start(workspace: &Path, proposal: Option<&str>) -> Result<ExitCode, CliError> {
     folder(workspace)?;
     let entry = start_ledger(workspace, Timestamp::now(), proposal)?;
-    output(&format!(
-        "ledger started: {} files recorded as the agreed budgets ({})\n",
-        entry.start.map_or(0, |f| f.len()),
-        entry.after
-    ));
+    output(&format!("ledger started: {} files recorded as the agreed budgets ({})\n", entry.start.map_or(0, |f| f.len()), entry.after));
     Ok(ExitCode::Pass)
 }

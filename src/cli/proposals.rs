@@ -4,6 +4,7 @@ use super::error::CliError;
 use super::open::folder;
 use super::output::output;
 use crate::approval::ledger::{current_contract, list_proposals, missing_words, read_proposal};
+use crate::approval::state::ProposalState;
 use crate::engine::exit::ExitCode;
 use crate::model::time::Timestamp;
 use std::path::Path;
@@ -31,17 +32,9 @@ pub fn run(workspace: &Path, canonical: Option<&str>) -> Result<ExitCode, CliErr
                 continue;
             }
         };
-        let state = if applied {
-            "APPLIED"
-        } else if !e.current {
-            "STALE"
-        } else if e.approved() {
-            "APPROVED"
-        } else {
-            "PENDING"
-        };
-        output(&format!("{state:<9} {}  {} ({}, by {})\n", p.id, p.title, e.kind.as_str(), p.author));
-        if state == "PENDING" {
+        let state = ProposalState::of(&e, applied);
+        output(&format!("{:<9} {}  {} ({}, by {})\n", state.word(), p.id, p.title, e.kind.as_str(), p.author));
+        if state == ProposalState::Pending {
             output(&format!("          {}\n", missing_words(&e)));
         }
     }

@@ -36,6 +36,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status a budget with no data gets under `missing` (the one place that maps it).
+    #[must_use]
+    pub fn of_missing(missing: MissingData) -> Status {
+        match missing {
+            MissingData::Fail => Status::Fail,
+            MissingData::Warn => Status::Warn,
+        }
+    }
+
     /// The word used in every output.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -146,10 +155,7 @@ impl Finding {
     /// The status this finding gives its budget. One match, used by every output.
     #[must_use]
     pub fn status(&self, missing: MissingData) -> Status {
-        let missing_status = match missing {
-            MissingData::Fail => Status::Fail,
-            MissingData::Warn => Status::Warn,
-        };
+        let missing_status = Status::of_missing(missing);
         match self {
             // Without a test (too few baseline runs), a regression is only a warning: one or two
             // runs say nothing about the noise, and a gate must not be flaky.
@@ -420,16 +426,13 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
     let settings = options.settings.clone().unwrap_or_else(|| workspace.config.check.clone());
     let baseline_branch = options.baseline_branch.clone().unwrap_or_else(|| workspace.config.default_branch.clone());
     let mut problems: Vec<Problem> = Vec::new();
-    let missing = match settings.missing_data {
-        MissingData::Fail => Status::Fail,
-        MissingData::Warn => Status::Warn,
-    };
+    let missing = Status::of_missing(settings.missing_data);
 
-    let environment = options
-        .environment
-        .clone()
-        .or_else(|| workspace.config.default_environment.clone())
-        .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
+    let environment = crate::model::settings::environment_or_default(
+        options.environment.clone(),
+        workspace.config.default_environment.as_deref(),
+        history,
+    );
     let in_environment = |run: RunRef<'_>| run.environment == environment.as_deref();
     let env_name = environment.as_deref().unwrap_or("(none)");
 

@@ -66,9 +66,7 @@ impl Replay {
 pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &CheckSettings) -> Replay {
     let history = &workspace.history;
     let branch = workspace.config.default_branch.clone();
-    let environment = environment
-        .or_else(|| workspace.config.default_environment.clone())
-        .or_else(|| history.runs.last().and_then(|r| r.environment.map(str::to_owned)));
+    let environment = crate::model::settings::environment_or_default(environment, workspace.config.default_environment.as_deref(), history);
     let filter = RunFilter { environment: environment.clone(), branch: Some(branch.clone()) };
     let offline = analyze(history, &filter, Some(workspace), &DetectorSettings::default());
 

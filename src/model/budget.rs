@@ -19,7 +19,7 @@
 //!     environments: {ci: {limit: 30}}
 //! ```
 
-use super::error::{LoadError, did_you_mean};
+use super::error::{LoadError, did_you_mean, did_you_mean_hint};
 use super::units::{Direction, Statistic, Unit};
 use super::yaml::{self, Key, Node, Pos, Value, format_number};
 use std::collections::BTreeMap;
@@ -778,8 +778,7 @@ impl Parser<'_> {
                     .iter()
                     .map(|&c| self.budgets[c].id.trim_start_matches(&format!("{capability}.")).to_owned())
                     .collect();
-                let hint = did_you_mean(&metric.name, known.iter().map(String::as_str))
-                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                let hint = did_you_mean_hint(&metric.name, known.iter().map(String::as_str));
                 self.error(metric.pos, &query_field, format!("`{capability}` has no limit on `{}`{hint}", metric.name));
             }
         }

@@ -53,6 +53,13 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
+/// `; did you mean `X`?` where `word` is a likely typo of one of `candidates`, else nothing: the
+/// one way every parser words its suggestion.
+#[must_use]
+pub fn did_you_mean_hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(word, candidates).map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
+}
+
 /// Edit distance on chars, counting a swap of two neighbours as one edit (optimal string
 /// alignment), since transposed letters are the commonest typo.
 #[must_use]

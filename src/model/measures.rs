@@ -81,8 +81,7 @@ pub fn resolve(budgets: &[Budget], config: &Config, history: &mut History) -> (B
     for (metric, map) in &config.metrics {
         if !budgets.iter().any(|b| b.kind == BudgetKind::Metric && &b.metric == metric) {
             let hint =
-                super::error::did_you_mean(metric, budgets.iter().filter(|b| b.kind == BudgetKind::Metric).map(|b| b.metric.as_str()))
-                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                super::error::did_you_mean_hint(metric, budgets.iter().filter(|b| b.kind == BudgetKind::Metric).map(|b| b.metric.as_str()));
             errors.push(LoadError::new(CONFIG_FILE, map.pos, format!("metrics.{metric}"), format!("no budget measures `{metric}`{hint}")));
         }
     }

@@ -6,9 +6,10 @@
 use super::budget::{Budget, parse_budget_file};
 use super::columns::parse_in_parallel;
 use super::conflict::merge_conflicts_in_reserved_folders;
-use super::error::{LoadError, did_you_mean};
+use super::error::{LoadError, did_you_mean_hint};
 use super::history::{History, history_file_columns};
 use super::measures::{Resolution, resolve};
+use super::settings::{CheckField, check_field};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
@@ -28,81 +29,7 @@ pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
 /// The approval policy (read by `approval::policy`, never as budgets).
 pub const POLICY_FILE: &str = "approval.yaml";
 
-/// What `check` does when a budget has no data to check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MissingData {
-    /// The check fails (the default: a gate must never pass silently).
-    Fail,
-    /// The check warns.
-    Warn,
-}
-
-/// Settings of `headroom check` that a workspace may set.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CheckSettings {
-    /// A change worse than this fraction of the baseline is a regression (0.05 = 5 %).
-    pub regression_threshold: f64,
-    /// How many earlier runs of the baseline branch make the baseline.
-    pub baseline_runs: usize,
-    /// What a budget with no data does.
-    pub missing_data: MissingData,
-    /// The false-alarm rate of the regression test: a regression is flagged only where its
-    /// p-value, adjusted over all budgets of the check (Benjamini–Hochberg), is at most this.
-    pub significance: f64,
-    /// Settings of single budgets, by budget id, over the settings above (`check.budgets` in
-    /// `headroom.yaml`): a noisy metric may need a wider threshold than the rest.
-    pub budgets: BTreeMap<String, BudgetCheck>,
-}
-
-/// The settings one budget sets for itself; `None` takes the workspace's.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BudgetCheck {
-    /// See [`CheckSettings::regression_threshold`].
-    pub regression_threshold: Option<f64>,
-    /// See [`CheckSettings::baseline_runs`].
-    pub baseline_runs: Option<usize>,
-    /// See [`CheckSettings::significance`].
-    pub significance: Option<f64>,
-    /// See [`CheckSettings::missing_data`].
-    pub missing_data: Option<MissingData>,
-}
-
-impl BudgetCheck {
-    /// Whether it sets nothing.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        *self == BudgetCheck::default()
-    }
-}
-
-impl CheckSettings {
-    /// The settings that apply to the budget `id`: its own where it has them, else these.
-    #[must_use]
-    pub fn for_budget(&self, id: &str) -> CheckSettings {
-        let own = self.budgets.get(id);
-        CheckSettings {
-            regression_threshold: own.and_then(|o| o.regression_threshold).unwrap_or(self.regression_threshold),
-            baseline_runs: own.and_then(|o| o.baseline_runs).unwrap_or(self.baseline_runs),
-            significance: own.and_then(|o| o.significance).unwrap_or(self.significance),
-            missing_data: own.and_then(|o| o.missing_data).unwrap_or(self.missing_data),
-            budgets: BTreeMap::new(),
-        }
-    }
-}
-
-impl Default for CheckSettings {
-    fn default() -> Self {
-        // 5 %: the reference budget's "alert if regression >5%".
-        // 0.1 %: the reference design's "fewer than 0.1 % false positives".
-        Self {
-            regression_threshold: 0.05,
-            baseline_runs: 20,
-            missing_data: MissingData::Fail,
-            significance: 0.001,
-            budgets: BTreeMap::new(),
-        }
-    }
-}
+pub use super::settings::{BudgetCheck, CheckSettings, MissingData};
 
 /// The workspace's `headroom.yaml`.
 #[derive(Clone, Debug, PartialEq)]
@@ -295,8 +222,7 @@ impl Workspace {
         workspace.triage.entries.extend(records);
         for (id, pos) in &workspace.config.check_positions {
             if workspace.budget(id).is_none() {
-                let hint = did_you_mean(id, workspace.budgets.iter().map(|b| b.id.as_str()))
-                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                let hint = did_you_mean_hint(id, workspace.budgets.iter().map(|b| b.id.as_str()));
                 workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
             }
         }
@@ -348,8 +274,7 @@ impl Workspace {
             if !self.config.environments.is_empty() {
                 for (env, over) in &b.environments {
                     if !self.config.environments.contains(env) {
-                        let hint = did_you_mean(env, self.config.environments.iter().map(String::as_str))
-                            .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                        let hint = did_you_mean_hint(env, self.config.environments.iter().map(String::as_str));
                         errors.push(LoadError::new(
                             name,
                             over.pos,
@@ -449,38 +374,6 @@ pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime
     out
 }
 
-/// One setting of the check, parsed.
-enum CheckField {
-    Threshold(f64),
-    BaselineRuns(usize),
-    Significance(f64),
-    Missing(MissingData),
-}
-
-/// Parses one `check:` setting (of the workspace or of one budget).
-fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
-    match (name, &v.value) {
-        ("regression_threshold", Value::String(s)) => match s.trim().strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
-            Some(Ok(p)) if p.is_finite() && p >= 0.0 => Ok(CheckField::Threshold(p / 100.0)),
-            _ => Err(format!("expected a percentage such as `5%`, found `{s}`")),
-        },
-        ("regression_threshold", Value::Number(n)) if n.is_finite() && *n >= 0.0 => Ok(CheckField::Threshold(*n)),
-        ("baseline_runs", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 1e6 => Ok(CheckField::BaselineRuns(*n as usize)),
-        ("significance", Value::Number(n)) if *n > 0.0 && *n < 1.0 => Ok(CheckField::Significance(*n)),
-        ("significance", _) => Err("expected a p-value between 0 and 1, such as 0.001".to_owned()),
-        ("missing_data", Value::String(s)) if s == "fail" || s == "warn" => {
-            Ok(CheckField::Missing(if s == "fail" { MissingData::Fail } else { MissingData::Warn }))
-        }
-        ("regression_threshold", _) => Err("expected a percentage such as `5%`".to_owned()),
-        ("baseline_runs", _) => Err("expected a whole number of runs, at least 1".to_owned()),
-        ("missing_data", _) => Err("expected `fail` or `warn`".to_owned()),
-        (other, _) => {
-            let hint = did_you_mean(other, CHECK_FIELDS.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-            Err(format!("unknown setting (expected {}){hint}", CHECK_FIELDS.join(", ")))
-        }
-    }
-}
-
 const CONFIG_FIELDS: &[&str] = &[
     "default_branch",
     "default_environment",
@@ -493,7 +386,6 @@ const CONFIG_FIELDS: &[&str] = &[
     "metrics",
     "alerts",
 ];
-const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
 
 /// `https://github.com/org/repo/` → `https://github.com/org/repo`: a web address commits are under.
 fn repository_url(text: &str) -> Result<String, String> {
@@ -555,8 +447,7 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 err(node, known, format!("expected {expected}, found {}", other.kind_name()));
             }
             (unknown, _) => {
-                let hint =
-                    did_you_mean(unknown, CONFIG_FIELDS.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                let hint = did_you_mean_hint(unknown, CONFIG_FIELDS.iter().copied());
                 err(node, unknown, format!("unknown setting (expected {}){hint}", CONFIG_FIELDS.join(", ")));
             }
         }
@@ -586,7 +477,7 @@ pub const CHECK_SETTING_NAMES: &[&str] = &["regression_threshold", "baseline_run
 /// same parser as the file, and the result is parsed again.
 pub fn with_check_setting(file: &str, text: &str, budget: Option<&str>, name: &str, value: &str) -> Result<String, String> {
     if !CHECK_SETTING_NAMES.contains(&name) {
-        let hint = did_you_mean(name, CHECK_SETTING_NAMES.iter().copied()).map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+        let hint = did_you_mean_hint(name, CHECK_SETTING_NAMES.iter().copied());
         return Err(format!("`{name}` is not a setting of the gate (expected {}){hint}", CHECK_SETTING_NAMES.join(", ")));
     }
     let first = |e: Vec<LoadError>| e.first().map_or_else(String::new, ToString::to_string);
@@ -636,9 +527,9 @@ fn check_settings(file: &str, fields: &[(yaml::Key, Node)], config: &mut Config,
                 for (k, v) in overrides {
                     let f = format!("{path}.{}", k.name);
                     match check_field(&k.name, v) {
-                        Ok(CheckField::Threshold(t)) => own.regression_threshold = Some(t),
-                        Ok(CheckField::BaselineRuns(n)) => own.baseline_runs = Some(n),
-                        Ok(CheckField::Significance(p)) => own.significance = Some(p),
+                        Ok(CheckField::Threshold(t)) => own.regression_threshold = Some(t.fraction()),
+                        Ok(CheckField::BaselineRuns(n)) => own.baseline_runs = Some(n.get()),
+                        Ok(CheckField::Significance(p)) => own.significance = Some(p.value()),
                         Ok(CheckField::Missing(m)) => own.missing_data = Some(m),
                         Err(message) => err(v, &f, message),
                     }
@@ -649,9 +540,9 @@ fn check_settings(file: &str, fields: &[(yaml::Key, Node)], config: &mut Config,
             continue;
         }
         match check_field(&k.name, v) {
-            Ok(CheckField::Threshold(t)) => config.check.regression_threshold = t,
-            Ok(CheckField::BaselineRuns(n)) => config.check.baseline_runs = n,
-            Ok(CheckField::Significance(p)) => config.check.significance = p,
+            Ok(CheckField::Threshold(t)) => config.check.regression_threshold = t.fraction(),
+            Ok(CheckField::BaselineRuns(n)) => config.check.baseline_runs = n.get(),
+            Ok(CheckField::Significance(p)) => config.check.significance = p.value(),
             Ok(CheckField::Missing(m)) => config.check.missing_data = m,
             Err(message) => err(v, &f, message),
         }
@@ -723,10 +614,7 @@ fn alert_promql(file: &str, fields: &[(yaml::Key, Node)], errors: &mut Vec<LoadE
 /// there were none). Everything else in the file, comments included, is kept; the result is
 /// parsed again so a file that would not load is never written.
 pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> Result<String, Vec<LoadError>> {
-    let missing = match settings.missing_data {
-        MissingData::Fail => "fail",
-        MissingData::Warn => "warn",
-    };
+    let missing = settings.missing_data.as_str();
     let percent = |t: f64| format!("{}%", yaml::format_number((t * 1e6).round() / 1e4));
     let mut block = format!(
         "check:\n  regression_threshold: {}\n  baseline_runs: {}\n  missing_data: {missing}\n  significance: {}\n",
@@ -749,7 +637,7 @@ pub fn with_check_settings(file: &str, text: &str, settings: &CheckSettings) -> 
                 block.push_str(&format!("      significance: {p}\n"));
             }
             if let Some(m) = o.missing_data {
-                block.push_str(&format!("      missing_data: {}\n", if m == MissingData::Fail { "fail" } else { "warn" }));
+                block.push_str(&format!("      missing_data: {m}\n"));
             }
         }
     }

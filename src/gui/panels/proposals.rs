@@ -2,6 +2,7 @@
 //! files: it writes a proposal), the proposals with who signed and what they need, signing, and
 //! applying an approved one. The work is `approval::draft` and `approval::ledger`'s.
 
+use crate::approval::state::ProposalState;
 use crate::gui::state::{AppState, Command, ProposalCommand, SignPrompt, TreeCommand};
 use crate::gui::theme;
 use crate::report::quantity;
@@ -15,13 +16,13 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for (p, e) in &state.proposals.open {
-            let (status, color) = if e.approved() {
-                ("APPROVED", theme::PASS)
-            } else if !e.current {
-                ("STALE", theme::NONE)
-            } else {
-                ("PENDING", theme::WARN)
+            let standing = ProposalState::of(e, false);
+            let color = match standing {
+                ProposalState::Approved => theme::PASS,
+                ProposalState::Stale | ProposalState::Applied => theme::NONE,
+                ProposalState::Pending => theme::WARN,
             };
+            let status = standing.word();
             ui.horizontal(|ui| {
                 ui.label(RichText::new(status).strong().color(color));
                 ui.label(RichText::new(&p.title).strong());

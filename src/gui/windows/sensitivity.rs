@@ -1,6 +1,7 @@
 //! The sensitivity window: the gate's settings tried over the whole history before saving them.
 
 use crate::gui::state::{AppState, Command, SensitivityCommand};
+use crate::model::settings::{BaselineRuns, Percent, Significance};
 use crate::model::workspace::{CheckSettings, MissingData};
 use egui::{RichText, Ui};
 
@@ -12,10 +13,10 @@ fn settings_ui(ui: &mut Ui, settings: &mut CheckSettings, scope: Option<&str>) {
         None => settings.clone(),
     };
     let mut percent = shown.regression_threshold * 100.0;
-    ui.add(egui::Slider::new(&mut percent, 0.5..=25.0).suffix(" %").step_by(0.5).text("regression threshold"));
+    ui.add(egui::Slider::new(&mut percent, Percent::SLIDER_PERCENT).suffix(" %").step_by(0.5).text("regression threshold"));
     shown.regression_threshold = percent / 100.0;
-    ui.add(egui::Slider::new(&mut shown.baseline_runs, 3..=60).text("baseline runs"));
-    ui.add(egui::Slider::new(&mut shown.significance, 0.000_01..=0.2).logarithmic(true).text("significance (false alarm rate)"));
+    ui.add(egui::Slider::new(&mut shown.baseline_runs, BaselineRuns::SLIDER).text("baseline runs"));
+    ui.add(egui::Slider::new(&mut shown.significance, Significance::SLIDER).logarithmic(true).text("significance (false alarm rate)"));
     ui.horizontal(|ui| {
         ui.label("A budget with no data");
         ui.radio_value(&mut shown.missing_data, MissingData::Fail, "fails");
