@@ -17,12 +17,12 @@
 //! `git` is run as a command (the one every CI runner has), never through a library.
 
 use super::compact::{evidence_runs, history_files};
+use super::error::ApprovalError;
 use super::ledger::{LEDGER_FILE, Verification, verify_from};
 use crate::model::retention::check_compaction;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
 use std::collections::BTreeMap;
-use super::error::ApprovalError;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -50,7 +50,12 @@ pub fn verify_against(dir: &Path, base: Option<&Base>, now: Timestamp) -> Verifi
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, ApprovalError> {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| ApprovalError::Git(format!("cannot run git (needed for --base): {e}")))?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| ApprovalError::Git(format!("cannot run git (needed for --base): {e}")))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
@@ -83,7 +88,9 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
         if git(&top, &["cat-file", "-e", &spec]).is_err() {
             return Ok(None);
         }
-        let size: u64 = git_text(&top, &["cat-file", "-s", &spec])?.parse().map_err(|_| ApprovalError::Git(format!("git cat-file -s {spec}: not a size")))?;
+        let size: u64 = git_text(&top, &["cat-file", "-s", &spec])?
+            .parse()
+            .map_err(|_| ApprovalError::Git(format!("git cat-file -s {spec}: not a size")))?;
         if size > limit {
             return Err(ApprovalError::Git(format!("{spec}: {size} bytes, over the limit of {limit} bytes for such a file")));
         }
@@ -92,7 +99,9 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
     };
     let ledger = show(LEDGER_FILE, MAX_TEXT_BYTES)?;
     let config = show(CONFIG_FILE, MAX_TEXT_BYTES)?
-        .map(|text| parse_config(CONFIG_FILE, &text).map_err(|e| ApprovalError::Git(format!("the base's {CONFIG_FILE} does not read: {}", e[0]))))
+        .map(|text| {
+            parse_config(CONFIG_FILE, &text).map_err(|e| ApprovalError::Git(format!("the base's {CONFIG_FILE} does not read: {}", e[0])))
+        })
         .transpose()?
         .unwrap_or_default();
     let history_dir = config.history.trim_end_matches('/').to_owned();

@@ -1,12 +1,12 @@
 //! The entries written: `headroom ledger start` (the agreed start) and `headroom apply` (an approved
 //! proposal's edits and its entry, together through the journal or not at all).
 
-use crate::approval::error::ApprovalError;
 use super::chain::{CLOCK_SKEW_MS, Entry, append, appended, applied_ids, check_start, current_contract, hash_of, read_ledger};
 use super::evaluation::evaluate;
 use super::folder::read_proposal;
 use super::words::missing_words;
 use crate::approval::edit::apply_changes;
+use crate::approval::error::ApprovalError;
 use crate::model::journal::{self, FileWrite};
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
@@ -21,12 +21,16 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Appr
     let _lock = WorkspaceLock::acquire(dir, LEDGER_FILE)?;
     let ledger = read_ledger(dir)?;
     let Some(last) = ledger.last() else {
-        return Err(ApprovalError::Refused("no ledger yet: run `headroom ledger start` to record today's budgets as the agreed start".to_owned()));
+        return Err(ApprovalError::Refused(
+            "no ledger yet: run `headroom ledger start` to record today's budgets as the agreed start".to_owned(),
+        ));
     };
     let files = current_contract(dir)?;
     let now = hash_of(&files);
     if now != last.after {
-        return Err(ApprovalError::Refused("the budget files differ from the ledger's last entry (edited outside a proposal?): run `headroom verify`".to_owned()));
+        return Err(ApprovalError::Refused(
+            "the budget files differ from the ledger's last entry (edited outside a proposal?): run `headroom verify`".to_owned(),
+        ));
     }
     let (proposal, text) = read_proposal(dir, id)?;
     if applied_ids(&ledger).contains(&proposal.id) {
@@ -37,7 +41,10 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Appr
     let created = proposal.created.ok_or_else(|| ApprovalError::Invalid(format!("`{id}` has no `created` time")))?;
     let latest = Timestamp(at.0 + CLOCK_SKEW_MS);
     if last.at > latest {
-        return Err(ApprovalError::Refused(format!("the ledger's last entry is dated {}, in the future (now is {at}): check this machine's clock", last.at)));
+        return Err(ApprovalError::Refused(format!(
+            "the ledger's last entry is dated {}, in the future (now is {at}): check this machine's clock",
+            last.at
+        )));
     }
     if created > latest {
         return Err(ApprovalError::Refused(format!("`{id}` was created at {created}, in the future (now is {at}): check the clocks")));
@@ -45,14 +52,20 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Appr
     let at = at.max(last.at).max(created);
     let evaluation = evaluate(&files, &proposal, at);
     if !evaluation.current {
-        return Err(ApprovalError::Refused(format!("stale: `{id}` was made for other budget files ({}) than these ({now}); propose again", proposal.base)));
+        return Err(ApprovalError::Refused(format!(
+            "stale: `{id}` was made for other budget files ({}) than these ({now}); propose again",
+            proposal.base
+        )));
     }
     if !evaluation.approved() {
         return Err(ApprovalError::Refused(format!("`{id}` is not approved: {}", missing_words(&evaluation))));
     }
     let when_created = evaluate(&files, &proposal, created);
     if !when_created.approved() {
-        return Err(ApprovalError::Refused(format!("`{id}` was not approved at its creation ({created}): {}", missing_words(&when_created))));
+        return Err(ApprovalError::Refused(format!(
+            "`{id}` was not approved at its creation ({created}): {}",
+            missing_words(&when_created)
+        )));
     }
     let after = apply_changes(&files, &proposal)?;
     let mut entry = Entry {
@@ -94,7 +107,8 @@ pub fn start_ledger(dir: &Path, at: Timestamp, proposal: Option<&str>) -> Result
         Some(id) => {
             let (p, text) = read_proposal(dir, id)?;
             let at = at.max(p.created.unwrap_or(at));
-            check_start(&files, &text, at, None).map_err(|why| ApprovalError::Refused(format!("cannot start from `{id}`: the start {why}")))?;
+            check_start(&files, &text, at, None)
+                .map_err(|why| ApprovalError::Refused(format!("cannot start from `{id}`: the start {why}")))?;
             (at, Some(text))
         }
         None => (at, None),

@@ -1,17 +1,17 @@
 //! The hash chain itself (`ledger/ledger.jsonl`): its entries, reading and appending them, the
 //! start.
 
-use crate::approval::error::ApprovalError;
 use super::evaluation::{evaluate, is_start};
 use super::words::missing_words;
 use crate::approval::edit::apply_changes;
+use crate::approval::error::ApprovalError;
 use crate::approval::files_hash;
 use crate::approval::policy::ChangeKind;
 use crate::approval::proposal::parse_proposal;
 use crate::model::error::LoadError;
-use crate::model::yaml::Pos;
 use crate::model::time::Timestamp;
 use crate::model::workspace::{LEDGER_FILE, MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
+use crate::model::yaml::Pos;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::Path;

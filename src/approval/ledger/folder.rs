@@ -1,9 +1,9 @@
 //! The proposals' folder (`proposals/`): where a proposal and its signatures lie, reading them,
 //! and the list of open proposals with their evaluations.
 
-use crate::approval::error::ApprovalError;
 use super::chain::{applied_ids, current_contract, read_ledger};
 use super::evaluation::{Evaluation, evaluate, is_start};
+use crate::approval::error::ApprovalError;
 use crate::approval::proposal::{PROPOSALS_DIR, Proposal, Signature, check_id, parse_proposal};
 use crate::model::error::LoadError;
 use crate::model::lock::WorkspaceLock;

@@ -614,15 +614,16 @@ impl AppState {
                 stand_in.clone_into(field);
             }
         }
-        draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, &[], self.today).and_then(|(_, after, evaluation)| {
-            let before = crate::approval::ledger::current_contract(&root)?;
-            Ok((
-                crate::approval::draft::diff(&before, &after),
-                evaluation.kind.as_str().to_owned(),
-                crate::approval::ledger::missing_words(&evaluation),
-            ))
-        })
-        .map_err(String::from);
+        draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, &[], self.today)
+            .and_then(|(_, after, evaluation)| {
+                let before = crate::approval::ledger::current_contract(&root)?;
+                Ok((
+                    crate::approval::draft::diff(&before, &after),
+                    evaluation.kind.as_str().to_owned(),
+                    crate::approval::ledger::missing_words(&evaluation),
+                ))
+            })
+            .map_err(String::from);
         self.proposals.draft = Some(draft);
     }
 

@@ -123,11 +123,12 @@ impl Proposals {
             let is_signature = std::fs::read_to_string(&file).is_ok_and(|t| t.contains("BEGIN SSH SIGNATURE"));
             let with =
                 if is_signature { crate::approval::draft::SignWith::Signature(file) } else { crate::approval::draft::SignWith::Key(file) };
-            let result = crate::approval::draft::sign(&root, &id, &principal, &with, Timestamp::now()).map(|evaluation| {
-                let (open, errors) = crate::approval::ledger::open_proposals(&root, Timestamp::now());
-                (evaluation, open, errors)
-            })
-            .map_err(String::from);
+            let result = crate::approval::draft::sign(&root, &id, &principal, &with, Timestamp::now())
+                .map(|evaluation| {
+                    let (open, errors) = crate::approval::ledger::open_proposals(&root, Timestamp::now());
+                    (evaluation, open, errors)
+                })
+                .map_err(String::from);
             Done::Signed(id, principal, result)
         });
         self.job = Some((what, job));
