@@ -922,7 +922,7 @@ mod tests {
         assert!(errors.is_empty());
         let places: Vec<String> = history.runs.iter().map(|r| format!("{}:{}", r.file, r.line)).collect();
         assert_eq!(places, ["b.csv:2", "a.jsonl:1", "b.csv:3"]);
-        let runs: Vec<u32> = history.series["m"].runs().iter().copied().collect();
+        let runs: Vec<u32> = history.series["m"].runs().to_vec();
         assert_eq!(runs, [0, 1, 2]);
         let values: Vec<Option<f64>> = history.series["m"].points().map(|p| p.value).collect();
         assert_eq!(values, [Some(1.0), Some(2.0), Some(3.0)]);

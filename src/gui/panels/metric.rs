@@ -43,7 +43,7 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     ui.add_space(4.0);
     if state.plot_preparing() {
-        let runs = state.workspace.history.series.get(&budget.metric).map_or(0, |s| s.len());
+        let runs = state.workspace.history.series.get(&budget.metric).map_or(0, crate::model::columnar::Series::len);
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(format!("Preparing the plot of {runs} runs…"));

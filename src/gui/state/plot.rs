@@ -364,7 +364,8 @@ impl PlotSource {
     /// Whether budget `index`'s plot (or an overlay on it) has so many runs that making it would
     /// hold up a frame: such a plot is made on another thread.
     fn is_long(&self, index: usize) -> bool {
-        let runs = |i: usize| self.workspace.history.series.get(&self.workspace.budgets[i].metric).map_or(0, |s| s.len());
+        let runs =
+            |i: usize| self.workspace.history.series.get(&self.workspace.budgets[i].metric).map_or(0, crate::model::columnar::Series::len);
         runs(index) > PYRAMID_POINTS
             || self.overlays.iter().any(|id| self.workspace.budget_index(id).is_some_and(|o| runs(o) > PYRAMID_POINTS))
     }
