@@ -182,7 +182,13 @@ fn a_fast_burn_pages_a_slow_burn_only_tickets_and_a_healthy_service_raises_nothi
     // Healthy: 0.05 % fail for three days. Slow: 0.2 % (twice the budget) for three days.
     // Fast: healthy, then 2 % (twenty times the budget) for the last hour.
     let tests = format!(
-        "rule_files: [alerts.yaml]\nevaluation_interval: 10m\ntests:\n{}{}{}",
+        concat!(
+            "rule_files: [alerts.yaml]\nevaluation_interval: 10m\n",
+            // The ratios before the burn alerts that read them, as the generated tests order them
+            // (promtool otherwise runs a step's groups in a random order).
+            "group_eval_order: [headroom-budget-values, headroom-budgets, headroom-slo-error-ratios, headroom-slo-burn-rates]\n",
+            "tests:\n{}{}{}",
+        ),
         burn_case("0+0.5x4380", &[]),
         burn_case("0+2x4380", &["ticket"]),
         burn_case("0+0.5x4320 2180+20x59", &["page"]),
