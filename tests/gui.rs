@@ -243,6 +243,32 @@ fn a_bad_file_is_listed_and_a_click_shows_its_lines() {
     harness.get_by_label("    4 │   max_latency_ms: fast");
 }
 
+#[test]
+fn each_located_error_is_a_row_with_its_file_and_line_in_the_strip_and_under_its_file_in_the_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "search2:\n  max_latency_ms: [80\n").unwrap();
+    std::fs::create_dir(dir.path().join("proposals")).unwrap();
+    std::fs::write(dir.path().join("proposals/typo.yaml"), "id: typo\ntitel: Tighten search\n").unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let state = &harness.state().state;
+    let errors: Vec<String> = state.load_errors().map(headroom::gui::widgets::error::row_text).collect();
+    assert!(errors.len() >= 2, "{errors:?}");
+    harness.get_by_label_contains(&format!("{} problems in the workspace's files", errors.len()));
+    // One row per error, each with its file and line: the broken budget file's and the proposal's.
+    for row in &errors {
+        harness.get_by_label(row);
+    }
+    harness.get_by_label_contains("proposals/typo.yaml:2:1 titel: unknown field in a proposal; did you mean `title`?");
+    // The tree's red node for the file that did not load lists its problems by line.
+    harness.get_by_label_contains("broken.yaml did not load");
+    let in_tree = harness.get_by_label_contains("line 2:");
+    in_tree.click();
+    harness.run();
+    harness.get_by_label("Problem in a workspace file");
+    harness.get_by_label("    2 │   max_latency_ms: [80");
+}
+
 #[derive(Debug)]
 struct Dropped(PathBuf);
 

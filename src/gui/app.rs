@@ -399,20 +399,18 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
     for problem in &state.report.problems {
         ui.colored_label(theme::status_color(Some(problem.status)), &problem.message);
     }
-    if !state.workspace.errors.is_empty() {
+    let errors = state.load_errors().count();
+    if errors > 0 {
         egui::CollapsingHeader::new(
-            RichText::new(format!(
-                "{} in the workspace's files",
-                super::standing::plural(state.workspace.errors.len(), "problem", "problems")
-            ))
-            .color(theme::FAIL),
+            RichText::new(format!("{} in the workspace's files", super::standing::plural(errors, "problem", "problems")))
+                .color(theme::FAIL),
         )
         .id_salt("errors")
         .default_open(true)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().max_height(140.0).show(ui, |ui| {
-                for (i, e) in state.workspace.errors.iter().enumerate() {
-                    if ui.link(RichText::new(e.to_string()).monospace()).on_hover_text("Show the lines").clicked() {
+                for (i, e) in state.load_errors().enumerate() {
+                    if super::widgets::error::error_row_ui(ui, super::widgets::error::row_text(e)).clicked() {
                         commands.push(Command::Prompt(PromptCommand::ShowError(i)));
                     }
                 }

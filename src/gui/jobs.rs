@@ -11,15 +11,17 @@
 //!               poll()     ◀─────── channel: Loaded
 //! ```
 
-use crate::approval::ledger::{Evaluation, open_proposals};
+use crate::approval::error::ApprovalError;
+use crate::approval::ledger::{Evaluation, list_proposals};
 use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, RunFilter, analyze};
 use crate::engine::changepoint::DetectorSettings;
 use crate::engine::check::{CheckOptions, CheckReport, check};
+use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
 use crate::model::triage::Triage;
 use crate::model::workspace::{Workspace, fingerprint};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
@@ -112,8 +114,38 @@ pub struct Loaded {
     pub analysis: Analysis,
     /// The budget change proposals not yet applied, judged against the budget files now.
     pub proposals: Vec<(Proposal, Evaluation)>,
-    /// Proposal files that do not read.
-    pub proposal_errors: Vec<String>,
+    /// Proposal files that do not read, one located error per fault.
+    pub proposal_errors: Vec<LoadError>,
+}
+
+/// Every proposal in the workspace at `root` not yet applied, judged against the budget files
+/// now, and the proposal files that do not read as located errors (file, line, field), one per
+/// fault, so the app lists each where it lists the workspace's own.
+#[must_use]
+pub fn open_proposals(root: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)>, Vec<LoadError>) {
+    let (mut open, mut errors) = (Vec::new(), Vec::new());
+    for listed in list_proposals(root, at) {
+        match listed {
+            Ok((_, _, true)) => {}
+            Ok((p, e, false)) => open.push((p, e)),
+            Err(e) => errors.extend(located(root, e)),
+        }
+    }
+    (open, errors)
+}
+
+/// An approval error as located errors: a proposal file's own faults as they are; a file that
+/// cannot be read as an error about that whole file; anything else about `proposals/`.
+fn located(root: &Path, error: ApprovalError) -> Vec<LoadError> {
+    match error {
+        ApprovalError::Located(e) => vec![e],
+        ApprovalError::LocatedMany(many) => many,
+        ApprovalError::Io { ref path, .. } => {
+            let file = path.strip_prefix(root).unwrap_or(path).display().to_string();
+            vec![LoadError::whole_file(file, error.to_string())]
+        }
+        other => vec![LoadError::whole_file(crate::approval::proposal::PROPOSALS_DIR, other.to_string())],
+    }
 }
 
 /// Reads (unless `reuse` gives the workspace), checks and analyses a workspace in `environment`.

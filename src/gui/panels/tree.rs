@@ -104,7 +104,8 @@ pub fn environment_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>
 }
 
 /// The budget files that did not load, as red nodes with the budgets they name marked "not
-/// loaded" (never green, never missing): a click shows the file's first error. Whether any was shown.
+/// loaded" (never green, never missing) and each of the file's errors a row: a click on a budget
+/// shows the file's first error, a click on an error its lines. Whether any was shown.
 fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) -> bool {
     for unloaded in &state.workspace.unloaded {
         let errors: Vec<usize> =
@@ -133,10 +134,16 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
                 if unloaded.budgets.ids.is_empty() {
                     ui.label(RichText::new("The file does not parse: its budgets are unknown until it does.").color(theme::FAIL));
                 }
-                if let Some(&first) = errors.first()
-                    && ui.link("Show the problem").clicked()
-                {
-                    commands.push(Command::Prompt(PromptCommand::ShowError(first)));
+                // Each of the file's problems, one row with its line and field: a click shows its lines.
+                for &i in &errors {
+                    if crate::gui::widgets::error::error_row_ui(
+                        ui,
+                        crate::gui::widgets::error::row_text_in_file(&state.workspace.errors[i]),
+                    )
+                    .clicked()
+                    {
+                        commands.push(Command::Prompt(PromptCommand::ShowError(i)));
+                    }
                 }
             });
     }

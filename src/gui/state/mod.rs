@@ -34,6 +34,7 @@ use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use super::standing::{Attention, BudgetState, States};
 use crate::engine::analyze::{Analysis, ChangeFinding};
 use crate::engine::check::{CheckReport, Status};
+use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
 use crate::model::triage::{TRIAGE_FILE, Triage, is_triage_record};
 use crate::model::workspace::{CONFIG_FILE, Workspace};
@@ -144,6 +145,9 @@ pub struct AppState {
     pub selected: Option<usize>,
     /// A message for the user (a folder that could not be opened, say).
     pub message: Option<String>,
+    /// The proposal files that do not read, one located error (file, line, field) per fault;
+    /// listed with the workspace's own errors ([`AppState::load_errors`]).
+    pub proposal_errors: Vec<LoadError>,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
     /// Whether long series are drawn by the GPU (eframe runs on wgpu and the renderer is installed).
@@ -204,6 +208,7 @@ impl AppState {
             attention: Vec::new(),
             selected: None,
             message: None,
+            proposal_errors: Vec::new(),
             today: Timestamp::now(),
             gpu_plot: false,
             tree: TreeView::default(),
@@ -361,9 +366,7 @@ impl AppState {
         self.report = loaded.report;
         self.analysis = Arc::new(loaded.analysis);
         self.proposals.open = loaded.proposals;
-        if !loaded.proposal_errors.is_empty() {
-            self.message = Some(format!("Proposals that do not read: {}", loaded.proposal_errors.join("; ")));
-        }
+        self.proposal_errors = loaded.proposal_errors;
         self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
         self.selected = if same_place { selected_id.and_then(|id| self.workspace.budget_index(&id)) } else { None };
         self.derive_environments();
@@ -584,7 +587,8 @@ impl AppState {
             PromptCommand::AskPath(purpose, text) => self.prompts.path = Some((purpose, text)),
             PromptCommand::ClosePath => self.prompts.path = None,
             PromptCommand::ShowError(index) => {
-                self.prompts.error = self.workspace.errors.get(index).map(|e| ErrorView::of(e, &self.source));
+                let view = self.load_errors().nth(index).map(|e| ErrorView::of(e, &self.source));
+                self.prompts.error = view;
             }
             PromptCommand::CloseError => self.prompts.error = None,
         }
@@ -642,8 +646,8 @@ impl AppState {
                     crate::approval::ledger::missing_words(&evaluation)
                 ));
                 self.proposals.draft = None;
-                let (open, errors) = crate::approval::ledger::open_proposals(&root, Timestamp::now());
-                self.take_proposals(open, &errors);
+                let (open, errors) = crate::gui::jobs::open_proposals(&root, Timestamp::now());
+                self.take_proposals(open, errors);
             }
             // Inside the dialog, next to what to fix, and the draft kept.
             Err(e) => {
@@ -654,12 +658,20 @@ impl AppState {
         }
     }
 
-    fn take_proposals(&mut self, open: Vec<(crate::approval::proposal::Proposal, crate::approval::ledger::Evaluation)>, errors: &[String]) {
+    fn take_proposals(
+        &mut self,
+        open: Vec<(crate::approval::proposal::Proposal, crate::approval::ledger::Evaluation)>,
+        errors: Vec<LoadError>,
+    ) {
         self.proposals.open = open;
+        self.proposal_errors = errors;
         self.derive_attention();
-        if !errors.is_empty() {
-            self.message = Some(format!("Proposals that do not read: {}", errors.join("; ")));
-        }
+    }
+
+    /// The located errors the app lists, one row each: the workspace's files' first, then the
+    /// proposal files'. [`PromptCommand::ShowError`] indexes this list.
+    pub fn load_errors(&self) -> impl Iterator<Item = &LoadError> {
+        self.workspace.errors.iter().chain(&self.proposal_errors)
     }
 
     fn finish_proposal(&mut self, done: proposals::Done) {
@@ -674,7 +686,7 @@ impl AppState {
                         crate::approval::ledger::missing_words(&evaluation)
                     }
                 ));
-                self.take_proposals(open, &errors);
+                self.take_proposals(open, errors);
             }
             proposals::Done::Signed(id, _, Err(e)) => self.message = Some(format!("Cannot sign `{id}`: {e}")),
             proposals::Done::Applied(id, Ok(seq)) => {

@@ -38,8 +38,8 @@ pub struct Prompts {
 /// The lines around a workspace error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorView {
-    /// The error in words.
-    pub title: String,
+    /// The error, with its file, line and field.
+    pub error: LoadError,
     /// (line number, text) around the error.
     pub lines: Vec<(u32, String)>,
     /// The line at fault (0: the whole file).
@@ -66,6 +66,6 @@ impl ErrorView {
                 .filter(|(n, _)| (from..=to).contains(n))
                 .collect()
         });
-        ErrorView { title: error.to_string(), lines, line }
+        ErrorView { error: error.clone(), lines, line }
     }
 }

@@ -73,7 +73,7 @@ pub struct Proposals {
 }
 
 /// A proposal's evaluation once signed, with the open proposals after it and those that do not read.
-pub(super) type SignedProposals = (Evaluation, Vec<(Proposal, Evaluation)>, Vec<String>);
+pub(super) type SignedProposals = (Evaluation, Vec<(Proposal, Evaluation)>, Vec<crate::model::error::LoadError>);
 
 /// What a signing or an apply came to.
 #[allow(clippy::large_enum_variant)] // made once per job and taken at once
@@ -125,7 +125,7 @@ impl Proposals {
                 if is_signature { crate::approval::draft::SignWith::Signature(file) } else { crate::approval::draft::SignWith::Key(file) };
             let result = crate::approval::draft::sign(&root, &id, &principal, &with, Timestamp::now())
                 .map(|evaluation| {
-                    let (open, errors) = crate::approval::ledger::open_proposals(&root, Timestamp::now());
+                    let (open, errors) = crate::gui::jobs::open_proposals(&root, Timestamp::now());
                     (evaluation, open, errors)
                 })
                 .map_err(String::from);

@@ -242,6 +242,29 @@ fn an_error_shows_the_lines_around_it() {
 }
 
 #[test]
+fn a_proposal_file_with_a_misspelt_field_is_listed_with_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
+    std::fs::create_dir(dir.path().join("proposals")).unwrap();
+    std::fs::write(dir.path().join("proposals/typo.yaml"), "id: typo\ntitel: Tighten search\n").unwrap();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    assert!(state.workspace.errors.is_empty(), "{:?}", state.workspace.errors);
+    // A located error kept as one, not words in the message line.
+    assert_eq!(state.message, None);
+    let typo = state.proposal_errors.iter().position(|e| e.field == "titel").expect("the misspelt field is listed");
+    let error = &state.proposal_errors[typo];
+    assert_eq!((error.file.as_str(), error.pos.line, error.pos.column), ("proposals/typo.yaml", 2, 1));
+    assert!(error.message.contains("did you mean `title`"), "{}", error.message);
+    assert_eq!(state.load_errors().count(), state.proposal_errors.len());
+    // Its row shows the lines of the proposal file, as a workspace file's does.
+    state.apply(Command::Prompt(PromptCommand::ShowError(typo)));
+    let view = state.prompts.error.clone().unwrap();
+    assert_eq!(view.error, state.proposal_errors[typo]);
+    assert_eq!(view.line, 2);
+    assert!(view.lines.iter().any(|(n, text)| *n == 2 && text == "titel: Tighten search"));
+}
+
+#[test]
 fn review_mode_walks_the_agenda_and_selects_each_budget() {
     let mut state = AppState::new(&Source::Example);
     state.apply(Command::Review(ReviewCommand::Enter));

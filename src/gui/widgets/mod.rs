@@ -1,4 +1,5 @@
 //! Widgets shared by panels, windows and the review export (a panel never imports another).
 
 pub mod budget;
+pub mod error;
 pub mod plot;
