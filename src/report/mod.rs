@@ -337,7 +337,9 @@ fn join_path(root: &str, file: &str) -> String {
 
 fn summary_line(report: &CheckReport) -> String {
     let (pass, warn, fail) = report.counts();
-    format!("{}: {pass} passed, {warn} warned, {fail} failed, {} problems", report.status().as_str().to_uppercase(), report.problems.len())
+    let problems = report.problems.len();
+    let noun = if problems == 1 { "problem" } else { "problems" };
+    format!("{}: {pass} passed, {warn} warned, {fail} failed, {problems} {noun}", report.status().as_str().to_uppercase())
 }
 
 fn run_line(report: &CheckReport) -> String {
@@ -693,7 +695,7 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::check::{CheckOptions, check};
+    use crate::engine::check::{CheckOptions, Problem, check};
 
     #[test]
     fn a_memory_budget_nothing_measures_says_how_a_pytest_benchmark_test_records_memory() {
@@ -716,5 +718,15 @@ mod tests {
         let latency = report.results.iter().find(|r| r.id == "api.latency").unwrap();
         assert!(latency.value.is_some_and(|ms| ms > 1.0 && ms <= 2.0), "{latency:?}");
         assert_eq!(measured_by(&w, "api.latency"), ["test_api"]);
+    }
+
+    #[test]
+    fn the_summary_counts_one_problem_in_the_singular() {
+        let w = Workspace::from_files("w", &[("caps.yaml".into(), "api:\n  max_latency_ms: 5\n".into())]);
+        let mut report = check(&w, &CheckOptions::default());
+        report.problems = vec![Problem { status: Status::Fail, message: "one".into() }];
+        assert!(summary_line(&report).ends_with(", 1 problem"), "{}", summary_line(&report));
+        report.problems.push(Problem { status: Status::Warn, message: "two".into() });
+        assert!(summary_line(&report).ends_with(", 2 problems"), "{}", summary_line(&report));
     }
 }
