@@ -463,6 +463,16 @@ fn a_signed_removal_deletes_the_file_and_a_new_file_in_a_subfolder_is_created() 
     assert_eq!(problems(&ws, Timestamp::now()), "");
 }
 
+/// `headroom propose` of gate settings (`--setting` each) by alice, as the CLI runs it.
+fn propose_settings(ws: &Path, id: &str, title: &str, settings: &[&str], rationale: &str) -> (i32, String) {
+    let mut args = vec!["propose", "--workspace", ws.to_str().unwrap(), "--id", id, "--title", title, "--author", "alice@example.com"];
+    for setting in settings {
+        args.extend(["--setting", setting]);
+    }
+    args.extend(["--rationale", rationale]);
+    headroom(&args)
+}
+
 #[test]
 fn gate_settings_change_only_through_a_signed_proposal_and_looser_ones_need_loosening_sign_off() {
     let dir = tempfile::tempdir().unwrap();
@@ -485,24 +495,8 @@ fn gate_settings_change_only_through_a_signed_proposal_and_looser_ones_need_loos
 
     // As a proposal: a looser setting for one budget is a loosening, and a tightening's one
     // technical sign-off does not apply it.
-    let ws_arg = ws.to_str().unwrap();
-    let (code, out) = headroom(&[
-        "propose",
-        "--workspace",
-        ws_arg,
-        "--id",
-        "noisy-auth",
-        "--title",
-        "auth is noisy",
-        "--author",
-        "alice@example.com",
-        "--setting",
-        "auth:regression_threshold=99%",
-        "--setting",
-        "auth:significance=1e-30",
-        "--rationale",
-        "noise",
-    ]);
+    let (code, out) =
+        propose_settings(&ws, "noisy-auth", "auth is noisy", &["auth:regression_threshold=99%", "auth:significance=1e-30"], "noise");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("(loosen)") && out.contains("looser:   `auth`'s regression_threshold goes from 0.05 to 0.99"), "{out}");
     sign_as(&ws, "noisy-auth", &people[0], Timestamp::now());
@@ -517,21 +511,7 @@ fn gate_settings_change_only_through_a_signed_proposal_and_looser_ones_need_loos
     assert!(applied.starts_with("default_environment: ci\n") && applied.contains("regression_threshold: 99%"), "{applied}");
 
     // A stricter workspace threshold is a tightening: the author and one technical sign-off.
-    let (code, out) = headroom(&[
-        "propose",
-        "--workspace",
-        ws_arg,
-        "--id",
-        "stricter",
-        "--title",
-        "3 %",
-        "--author",
-        "alice@example.com",
-        "--setting",
-        "regression_threshold=3%",
-        "--rationale",
-        "quieter runners",
-    ]);
+    let (code, out) = propose_settings(&ws, "stricter", "3 %", &["regression_threshold=3%"], "quieter runners");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("(tighten)"), "{out}");
     sign_as(&ws, "stricter", &people[0], Timestamp::now());
@@ -540,38 +520,10 @@ fn gate_settings_change_only_through_a_signed_proposal_and_looser_ones_need_loos
     assert_eq!(problems(&ws, Timestamp::now()), "");
 
     // A setting that does not exist, or a budget that does not, is refused with its name.
-    let (code, out) = headroom(&[
-        "propose",
-        "--workspace",
-        ws_arg,
-        "--id",
-        "typo",
-        "--title",
-        "t",
-        "--author",
-        "alice@example.com",
-        "--setting",
-        "auth:signifcance=0.01",
-        "--rationale",
-        "r",
-    ]);
+    let (code, out) = propose_settings(&ws, "typo", "t", &["auth:signifcance=0.01"], "r");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("did you mean `significance`?"), "{out}");
-    let (code, out) = headroom(&[
-        "propose",
-        "--workspace",
-        ws_arg,
-        "--id",
-        "typo",
-        "--title",
-        "t",
-        "--author",
-        "alice@example.com",
-        "--setting",
-        "auht:significance=0.01",
-        "--rationale",
-        "r",
-    ]);
+    let (code, out) = propose_settings(&ws, "typo", "t", &["auht:significance=0.01"], "r");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no budget `auht`; did you mean `auth`?"), "{out}");
 }
