@@ -353,8 +353,8 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
                 theme::FAIL,
                 format!(
                     "{} in {} that did not load",
-                    super::standing::plural(counts.not_loaded, "budget", "budgets"),
-                    super::standing::plural(counts.files_not_loaded, "file", "files")
+                    crate::report::plural(counts.not_loaded, "budget", "budgets"),
+                    crate::report::plural(counts.files_not_loaded, "file", "files")
                 ),
             );
         }
@@ -374,8 +374,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         if counts.regressed > 0 {
             let link = ui
                 .link(
-                    RichText::new(super::standing::plural(counts.open_regressions, "open regression", "open regressions"))
-                        .color(theme::WARN),
+                    RichText::new(crate::report::plural(counts.open_regressions, "open regression", "open regressions")).color(theme::WARN),
                 )
                 .on_hover_text("Show the budgets with an open regression in the tree");
             if link.clicked() {
@@ -402,8 +401,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
     let errors = state.load_errors().count();
     if errors > 0 {
         egui::CollapsingHeader::new(
-            RichText::new(format!("{} in the workspace's files", super::standing::plural(errors, "problem", "problems")))
-                .color(theme::FAIL),
+            RichText::new(format!("{} in the workspace's files", crate::report::plural(errors, "problem", "problems"))).color(theme::FAIL),
         )
         .id_salt("errors")
         .default_open(true)

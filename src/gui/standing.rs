@@ -23,6 +23,7 @@ use crate::engine::analyze::Verdict;
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
 use crate::model::triage::TriageState;
 use crate::model::workspace::Workspace;
+use crate::report::plural;
 use std::collections::HashMap;
 
 /// What the app says about one budget. Ordered from best to worst.
@@ -203,12 +204,6 @@ impl Overall {
             Overall::Checked(s) => s,
         }
     }
-}
-
-/// `1 warning`, `2 warnings`.
-#[must_use]
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 /// The worst state of budget `i` and everything under it.

@@ -307,9 +307,15 @@ fn tightened_limit(result: &BudgetResult, change: f64) -> String {
     format!("{:.decimals$}", (limit / step).round() * step)
 }
 
+/// `n` and its noun: "1 problem", "2 problems" (the CLI's outputs and the app's counts alike).
+#[must_use]
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
 /// How long a regression has been open, in runs and days.
 fn age_words(runs: usize, days: Option<f64>) -> String {
-    let runs = if runs == 1 { "1 run".to_owned() } else { format!("{runs} runs") };
+    let runs = plural(runs, "run", "runs");
     match days {
         Some(d) if d >= 1.0 => format!("open for {runs}, {d:.0} days"),
         Some(d) => format!("open for {runs}, {:.0} hours", d * 24.0),
@@ -337,9 +343,8 @@ fn join_path(root: &str, file: &str) -> String {
 
 fn summary_line(report: &CheckReport) -> String {
     let (pass, warn, fail) = report.counts();
-    let problems = report.problems.len();
-    let noun = if problems == 1 { "problem" } else { "problems" };
-    format!("{}: {pass} passed, {warn} warned, {fail} failed, {problems} {noun}", report.status().as_str().to_uppercase())
+    let problems = plural(report.problems.len(), "problem", "problems");
+    format!("{}: {pass} passed, {warn} warned, {fail} failed, {problems}", report.status().as_str().to_uppercase())
 }
 
 fn run_line(report: &CheckReport) -> String {

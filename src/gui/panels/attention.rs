@@ -13,7 +13,7 @@ pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
     }
     ui.label(format!(
         "{} across every file, most severe first",
-        crate::gui::standing::plural(state.attention.len(), "thing needs attention", "things need attention")
+        crate::report::plural(state.attention.len(), "thing needs attention", "things need attention")
     ));
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {

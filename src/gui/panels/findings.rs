@@ -14,10 +14,10 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let open = state.states.counts.open_regressions;
     ui.label(format!(
         "{}, {}, {} (not yet fixed, won't fix or invalid) on {}",
-        crate::gui::standing::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
-        crate::gui::standing::plural(state.findings.rows.len(), "change point", "change points"),
-        crate::gui::standing::plural(open, "regression open", "regressions open"),
-        crate::gui::standing::plural(state.states.counts.regressed, "budget", "budgets"),
+        crate::report::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
+        crate::report::plural(state.findings.rows.len(), "change point", "change points"),
+        crate::report::plural(open, "regression open", "regressions open"),
+        crate::report::plural(state.states.counts.regressed, "budget", "budgets"),
     ));
     triage_filter_ui(ui, state, commands);
     ui.separator();

@@ -181,7 +181,7 @@ fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
         let what = if worst == crate::engine::check::Status::Fail { "failing" } else { "with warnings" };
         ui.colored_label(
             theme::status_color(Some(worst)),
-            format!("Below it, {} {what}: {}", crate::gui::standing::plural(worse.len(), "allocation", "allocations"), worse.join(", ")),
+            format!("Below it, {} {what}: {}", crate::report::plural(worse.len(), "allocation", "allocations"), worse.join(", ")),
         );
     }
 }

@@ -113,8 +113,8 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
         let title = format!(
             "{} did not load: {}, {}",
             unloaded.file,
-            crate::gui::standing::plural(unloaded.budgets.count, "budget not checked", "budgets not checked"),
-            crate::gui::standing::plural(errors.len(), "problem", "problems")
+            crate::report::plural(unloaded.budgets.count, "budget not checked", "budgets not checked"),
+            crate::report::plural(errors.len(), "problem", "problems")
         );
         egui::CollapsingHeader::new(RichText::new(title).color(theme::FAIL).strong())
             .id_salt(("unloaded", &unloaded.file))
