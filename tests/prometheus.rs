@@ -2,13 +2,11 @@
 //! and the generated unit tests prove each alert fires past its budget and not inside it.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
+mod stores;
+
 use std::path::Path;
 use std::process::Command;
-
-fn promtool(args: &[&str], dir: &Path) -> (bool, String) {
-    let out = Command::new("promtool").args(args).current_dir(dir).output().expect("promtool is installed (apt-get install prometheus)");
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
+use stores::{promtool, server};
 
 fn alerts(workspace: &Path, out: &Path) -> String {
     let rules = out.join("alerts.yaml");
@@ -201,59 +199,6 @@ fn a_fast_burn_pages_a_slow_burn_only_tickets_and_a_healthy_service_raises_nothi
         .unwrap();
     let (ok, _) = promtool(&["test", "rules", "burn_test.yaml"], out.path());
     assert!(!ok);
-}
-
-/// A Prometheus server on loopback over a temporary TSDB, stopped when dropped.
-struct Server {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn get(url: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://")?;
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
-    let mut stream = std::net::TcpStream::connect(host).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    text.starts_with("HTTP/1.1 200").then_some(text)
-}
-
-/// Backfills `openmetrics` with promtool and serves it.
-fn server(dir: &Path, openmetrics: &str) -> Server {
-    let input = dir.join("input.om");
-    std::fs::write(&input, openmetrics).unwrap();
-    let data = dir.join("data");
-    let (ok, text) = promtool(&["tsdb", "create-blocks-from", "openmetrics", input.to_str().unwrap(), data.to_str().unwrap()], dir);
-    assert!(ok, "{text}");
-    let config = dir.join("prometheus.yml");
-    std::fs::write(&config, "global:\n  scrape_interval: 1m\n").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("prometheus")
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", data.display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--storage.tsdb.retention.time=10y")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("prometheus is installed (apt-get install prometheus)");
-    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
-    for _ in 0..300 {
-        if get(&format!("{}/-/ready", server.url)).is_some() {
-            return server;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("prometheus did not get ready");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::args::AlertsArgs;
 use super::error::CliError;
-use super::open::load_valid;
+use super::open::load_valid_files;
 use super::output::{note, output};
 use crate::engine::exit::ExitCode;
 use crate::model::workspace::write_atomic;
@@ -10,7 +10,7 @@ use crate::report::prometheus::{alerting, rule_tests, rules};
 
 /// Writes the rules (and their `promtool` tests) or prints them.
 pub fn run(args: &AlertsArgs) -> Result<ExitCode, CliError> {
-    let workspace = load_valid(&args.workspace, None)?;
+    let workspace = load_valid_files(&args.workspace, None)?;
     // Run-time alerts use the runtime environment's limits, never the CI gate's by default.
     let environment = args.env.clone().or_else(|| workspace.config.runtime_environment.clone());
     if let Some(env) = &environment

@@ -1,14 +1,14 @@
 //! `headroom validate`: every invalid file of a workspace, with its line.
 
 use super::error::CliError;
-use super::open::load;
+use super::open::load_files;
 use super::output::output;
 use crate::engine::exit::ExitCode;
 use std::path::Path;
 
 /// Lists the workspace's contents and every error on standard output; invalid where any.
 pub fn run(path: &Path) -> Result<ExitCode, CliError> {
-    let workspace = load(path)?;
+    let workspace = load_files(path)?;
     let checked = workspace.budgets.iter().filter(|b| b.is_checked()).count();
     output(&format!(
         "{}: {} budget files, {checked} budgets; {} history files, {} runs, {} metrics, {} values\n",

@@ -319,6 +319,20 @@ fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &mut Prefs, commands: &mut Vec<
     });
 }
 
+/// The live history source, where the workspace names one: fresh, cached since a time (the store
+/// failing), or failing.
+fn history_source_ui(ui: &mut Ui, state: &AppState) {
+    use crate::model::source::SourceState;
+    let Some(source) = &state.workspace.history_source else { return };
+    let color = match source {
+        SourceState::Fresh { .. } => theme::PASS,
+        SourceState::Cached { .. } => theme::WARN,
+        SourceState::Failing { .. } => theme::FAIL,
+    };
+    ui.separator();
+    ui.colored_label(color, source.to_string());
+}
+
 fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands: &mut Vec<Command>) {
     if let Some((fraction, what)) = state.loading() {
         ui.add(egui::ProgressBar::new(fraction).show_percentage().text(format!("Loading: {what}")));
@@ -387,6 +401,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         }
         ui.separator();
         ui.label(format!("{} runs, {} metrics", state.workspace.history.runs.len(), state.workspace.history.series.len()));
+        history_source_ui(ui, state);
         if let Some(message) = &state.message {
             ui.separator();
             ui.label(RichText::new(message).strong());

@@ -159,8 +159,13 @@ pub fn load(
         (w, None)
     } else {
         let mut workspace = match source {
-            Source::Folder(path) => Workspace::load_with_progress(path, &mut |f, what| progress(0.6 * f, what))
-                .map_err(|e| format!("Cannot open {}: {e}", path.display()))?,
+            Source::Folder(path) => {
+                // The history source is read here, on the loading thread: the window stays live while the store answers.
+                let mut read =
+                    |source: &_, config: &_, budgets: &[_]| crate::import::live::read(path, source, config, budgets, Timestamp::now());
+                Workspace::load_with_source(path, &mut |f, what| progress(0.6 * f, what), Some(&mut read))
+                    .map_err(|e| format!("Cannot open {}: {e}", path.display()))?
+            }
             Source::Example => crate::example::workspace(),
         };
         let triage = std::mem::take(&mut workspace.triage);

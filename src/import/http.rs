@@ -19,15 +19,32 @@ pub(super) fn percent_encode(text: &str) -> String {
     out
 }
 
-/// A GET over plain HTTP/1.1; the body of a 200 answer.
-pub(super) fn http_get(url: &str) -> Result<String, String> {
+/// A GET over plain HTTP/1.1; the body of a 200 answer. `timeout` bounds connecting, and again
+/// each read and write.
+pub(super) fn http_get_within(url: &str, timeout: Duration) -> Result<String, String> {
+    use std::net::ToSocketAddrs;
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("`{url}`: only http:// URLs are read (put an HTTPS Prometheus behind a local proxy)"))?;
     let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let address = if host.contains(':') { host.to_owned() } else { format!("{host}:80") };
-    let mut stream = std::net::TcpStream::connect(&address).map_err(|e| format!("cannot reach {address}: {e}"))?;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+    let addresses: Vec<std::net::SocketAddr> = address.to_socket_addrs().map_err(|e| format!("cannot reach {address}: {e}"))?.collect();
+    let mut last = None;
+    let mut connected = None;
+    for a in &addresses {
+        match std::net::TcpStream::connect_timeout(a, timeout) {
+            Ok(s) => {
+                connected = Some(s);
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let mut stream = connected.ok_or_else(|| {
+        format!("cannot reach {address}: {}", last.map_or_else(|| "the name has no address".to_owned(), |e| e.to_string()))
+    })?;
+    let _ = stream.set_read_timeout(Some(timeout));
+    let _ = stream.set_write_timeout(Some(timeout));
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\nConnection: close\r\nUser-Agent: headroom\r\n\r\n")
         .map_err(|e| format!("cannot send the query to {address}: {e}"))?;
     let mut response = Vec::new();
@@ -76,7 +93,7 @@ mod tests {
 
     #[test]
     fn an_https_url_is_refused_with_a_reason() {
-        let e = http_get("https://prom.example.com").unwrap_err();
+        let e = http_get_within("https://prom.example.com", Duration::from_secs(1)).unwrap_err();
         assert!(e.contains("only http://"), "{e}");
     }
 }

@@ -3,7 +3,8 @@
 //! One adapter per tool, each in its own file below this module; this file holds what they share
 //! (the formats, the run's description, notes, all-or-nothing import) and the history append.
 //! Runtime history comes from Prometheus's HTTP API ([`prometheus`], over the plain HTTP client in
-//! `http.rs`), one run per step.
+//! `http.rs`), one run per step: imported once, or read at every load from `headroom.yaml`'s
+//! `history_source:` through a local cache ([`live`]).
 //!
 //! | format | what is read | metric | samples |
 //! |---|---|---|---|
@@ -27,6 +28,7 @@ mod http;
 mod hyperfine;
 mod k6;
 mod lighthouse;
+pub mod live;
 pub mod prometheus;
 mod pytest_benchmark;
 

@@ -10,7 +10,7 @@
 //! Plain HTTP only (a Prometheus on the network or behind a local proxy; the GET is in [`super::http`]):
 //! the CLI stays free of a TLS stack. A query must return exactly one series, so the number means one thing.
 
-use super::http::{http_get, percent_encode};
+use super::http::{http_get_within, percent_encode};
 use crate::model::error::LoadError;
 use crate::model::history::{Measurement, Run, Snapshot};
 use crate::model::time::Timestamp;
@@ -34,6 +34,79 @@ pub struct RangeQuery {
     pub environment: Option<String>,
 }
 
+/// Why a range query gave no values.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum QueryFault {
+    /// The store did not answer, or answered with an error (unreachable, an HTTP error, a bad
+    /// query, an answer that is not Prometheus's JSON): what it said.
+    Store(String),
+    /// The query matched no series over the range.
+    NoSeries,
+    /// The query returned this many series; one is needed, so the number means one thing.
+    ManySeries(usize),
+}
+
+impl QueryFault {
+    /// The fault in words, for `name`'s query.
+    pub(super) fn words(&self) -> String {
+        match self {
+            QueryFault::Store(why) => why.clone(),
+            QueryFault::NoSeries => "the query returned no series over the range (a typo in a metric or label?)".to_owned(),
+            QueryFault::ManySeries(n) => {
+                format!("the query returned {n} series; aggregate it to one (sum, max, histogram_quantile ... by (le))")
+            }
+        }
+    }
+}
+
+/// The one series `promql` gives at `source` from `start_s` to `end_s` (seconds, both included)
+/// every `step_s` seconds: (time in ms, value), finite values only.
+pub(super) fn query_range(
+    source: &str,
+    promql: &str,
+    (start_s, end_s, step_s): (i64, i64, u64),
+    timeout: std::time::Duration,
+) -> Result<Vec<(i64, f64)>, QueryFault> {
+    let url = format!("{source}/api/v1/query_range?query={}&start={start_s}&end={end_s}&step={step_s}", percent_encode(promql));
+    let body = http_get_within(&url, timeout).map_err(QueryFault::Store)?;
+    let v: Json = serde_json::from_str(&body).map_err(|e| QueryFault::Store(format!("not Prometheus's JSON ({e})")))?;
+    if v.get("status").and_then(Json::as_str) != Some("success") {
+        return Err(QueryFault::Store(format!("the query failed: {}", v.get("error").and_then(Json::as_str).unwrap_or("no reason given"))));
+    }
+    let result = v
+        .get("data")
+        .and_then(|d| d.get("result"))
+        .and_then(Json::as_array)
+        .ok_or_else(|| QueryFault::Store("no `data.result` in the answer".to_owned()))?;
+    match result.len() {
+        0 => return Err(QueryFault::NoSeries),
+        1 => {}
+        n => return Err(QueryFault::ManySeries(n)),
+    }
+    let values =
+        result[0].get("values").and_then(Json::as_array).ok_or_else(|| QueryFault::Store("the series has no `values`".to_owned()))?;
+    let mut out = Vec::with_capacity(values.len());
+    for pair in values {
+        let (Some(t), Some(v)) =
+            (pair.get(0).and_then(Json::as_f64), pair.get(1).and_then(Json::as_str).and_then(|s| s.parse::<f64>().ok()))
+        else {
+            return Err(QueryFault::Store("a value is not [time, \"number\"]".to_owned()));
+        };
+        if v.is_finite() {
+            #[allow(clippy::cast_possible_truncation)] // seconds since 1970, as milliseconds: far inside i64
+            out.push(((t * 1000.0).round() as i64, v));
+        }
+    }
+    Ok(out)
+}
+
+/// The run id of a store's evaluation at `ms`: its time, so reading the same time again (an
+/// import, or the live source) gives the same run.
+#[must_use]
+pub(super) fn run_id(ms: i64) -> String {
+    format!("prom-{}", Timestamp(ms).to_string().replace([':', '.'], "-"))
+}
+
 /// Fetches every query over the range; one snapshot per step time that has any value.
 pub fn fetch(q: &RangeQuery) -> Result<Vec<Snapshot>, Vec<LoadError>> {
     let source = q.url.trim_end_matches('/').to_owned();
@@ -43,50 +116,18 @@ pub fn fetch(q: &RangeQuery) -> Result<Vec<Snapshot>, Vec<LoadError>> {
     }
     let mut by_time: BTreeMap<i64, Vec<(String, f64)>> = BTreeMap::new();
     for (name, promql) in &q.queries {
-        let url = format!(
-            "{source}/api/v1/query_range?query={}&start={}&end={}&step={}",
-            percent_encode(promql),
-            q.start.0 / 1000,
-            q.end.0 / 1000,
-            q.step_seconds
-        );
-        let body = http_get(&url).map_err(|e| err(format!("`{name}`: {e}")))?;
-        let v: Json = serde_json::from_str(&body).map_err(|e| err(format!("`{name}`: not Prometheus's JSON ({e})")))?;
-        if v.get("status").and_then(Json::as_str) != Some("success") {
-            return Err(err(format!("`{name}`: the query failed: {}", v.get("error").and_then(Json::as_str).unwrap_or("no reason given"))));
-        }
-        let result = v
-            .get("data")
-            .and_then(|d| d.get("result"))
-            .and_then(Json::as_array)
-            .ok_or_else(|| err(format!("`{name}`: no `data.result` in the answer")))?;
-        match result.len() {
-            0 => return Err(err(format!("`{name}`: the query returned no series over the range (a typo in a metric or label?)"))),
-            1 => {}
-            n => {
-                return Err(err(format!(
-                    "`{name}`: the query returned {n} series; aggregate it to one (sum, max, histogram_quantile ... by (le))"
-                )));
-            }
-        }
+        let range = (q.start.0 / 1000, q.end.0 / 1000, q.step_seconds);
         let values =
-            result[0].get("values").and_then(Json::as_array).ok_or_else(|| err(format!("`{name}`: the series has no `values`")))?;
-        for pair in values {
-            let (Some(t), Some(v)) =
-                (pair.get(0).and_then(Json::as_f64), pair.get(1).and_then(Json::as_str).and_then(|s| s.parse::<f64>().ok()))
-            else {
-                return Err(err(format!("`{name}`: a value is not [time, \"number\"]")));
-            };
-            if v.is_finite() {
-                by_time.entry((t * 1000.0).round() as i64).or_default().push((name.clone(), v));
-            }
+            query_range(&source, promql, range, std::time::Duration::from_secs(60)).map_err(|f| err(format!("`{name}`: {}", f.words())))?;
+        for (ms, v) in values {
+            by_time.entry(ms).or_default().push((name.clone(), v));
         }
     }
     Ok(by_time
         .into_iter()
         .map(|(ms, values)| Snapshot {
             run: Run {
-                id: format!("prom-{}", Timestamp(ms).to_string().replace([':', '.'], "-")),
+                id: run_id(ms),
                 timestamp: Some(Timestamp(ms)),
                 commit: None,
                 branch: None,

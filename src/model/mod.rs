@@ -14,6 +14,7 @@ pub mod measures;
 pub mod names;
 pub mod retention;
 pub mod settings;
+pub mod source;
 pub mod store;
 pub mod time;
 pub mod triage;

@@ -10,6 +10,7 @@ use super::error::{LoadError, did_you_mean_hint};
 use super::history::{History, history_file_columns};
 use super::measures::{Resolution, resolve};
 use super::settings::{CheckField, check_field};
+use super::source::{HistorySource, LiveHistory, SourceState, parse_history_source};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
@@ -59,6 +60,9 @@ pub struct Config {
     /// with `{capability}` standing for the capability's name: runtime alerts for budget files
     /// of the ADR 030 form that carry no `promql:` of their own.
     pub alert_promql: BTreeMap<String, String>,
+    /// A Prometheus-compatible store whose answers to the budgets' `promql:` queries join the
+    /// history at load time (`history_source:`); `None` for the workspace's files alone.
+    pub history_source: Option<HistorySource>,
 }
 
 /// One entry of `headroom.yaml`'s `metrics:` map.
@@ -84,6 +88,7 @@ impl Default for Config {
             retention: None,
             metrics: BTreeMap::new(),
             alert_promql: BTreeMap::new(),
+            history_source: None,
         }
     }
 }
@@ -115,7 +120,14 @@ pub struct Workspace {
     /// The budget files that did not load, with the budgets they name as far as their text tells
     /// (a file loads whole or not at all, so each of these budgets is unchecked).
     pub unloaded: Vec<UnloadedFile>,
+    /// How the live history source stood at load time, where `headroom.yaml` names one and it
+    /// was read ([`Workspace::load_with_source`]).
+    pub history_source: Option<SourceState>,
 }
+
+/// What reads a workspace's live history source, given its settings and budgets: the import
+/// layer's (the model does no network I/O).
+pub type SourceReader<'r> = &'r mut dyn FnMut(&HistorySource, &Config, &[Budget]) -> LiveHistory;
 
 /// A budget file that did not load.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -135,6 +147,17 @@ impl Workspace {
 
     /// [`Workspace::load`], telling `progress` how far it is (0 to 1, by bytes parsed) and which file it reads.
     pub fn load_with_progress(dir: &Path, progress: &mut dyn FnMut(f32, &str)) -> std::io::Result<Workspace> {
+        Workspace::load_with_source(dir, progress, None)
+    }
+
+    /// [`Workspace::load_with_progress`], with the history of `headroom.yaml`'s `history_source:`
+    /// read by `source` (after the settings and budgets, whose queries it needs) and merged with
+    /// the files'. Without a reader, or without a `history_source:`, only the files are read.
+    pub fn load_with_source(
+        dir: &Path,
+        progress: &mut dyn FnMut(f32, &str),
+        source: Option<SourceReader<'_>>,
+    ) -> std::io::Result<Workspace> {
         if !dir.is_dir() {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a folder", dir.display())));
         }
@@ -142,7 +165,7 @@ impl Workspace {
         let mut unreadable = Vec::new();
         progress(0.0, "reading files");
         collect_files(dir, dir, &mut files, &mut unreadable)?;
-        let mut workspace = Workspace::from_files_with_progress(&dir.display().to_string(), &files, progress);
+        let mut workspace = Workspace::from_files_with_source(&dir.display().to_string(), &files, progress, source);
         workspace.errors.extend(unreadable);
         workspace.errors.extend(merge_conflicts_in_reserved_folders(dir));
         Ok(workspace)
@@ -157,6 +180,18 @@ impl Workspace {
     /// [`Workspace::from_files`], telling `progress` how far it is by bytes parsed.
     #[must_use]
     pub fn from_files_with_progress(root: &str, files: &[(String, String)], progress: &mut dyn FnMut(f32, &str)) -> Workspace {
+        Workspace::from_files_with_source(root, files, progress, None)
+    }
+
+    /// [`Workspace::from_files_with_progress`], with the live source's history read by `source`
+    /// once the settings and budgets are known. A run the files already hold (same environment and
+    /// id, such as one `headroom import prometheus` wrote) is taken from the files, not twice.
+    fn from_files_with_source(
+        root: &str,
+        files: &[(String, String)],
+        progress: &mut dyn FnMut(f32, &str),
+        source: Option<SourceReader<'_>>,
+    ) -> Workspace {
         let total_bytes = files.iter().map(|(_, text)| text.len()).sum::<usize>().max(1) as f32;
         let mut done_bytes = 0usize;
         let mut workspace = Workspace { root: root.to_owned(), ..Workspace::default() };
@@ -226,6 +261,9 @@ impl Workspace {
                 workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
             }
         }
+        let local_files = history_texts.len();
+        let live = workspace.read_source(source, &mut |what| progress(done_bytes as f32 / total_bytes, what));
+        history_texts.extend(live.iter().map(|(name, text)| (name.as_str(), text.as_str())));
         // History files parse in parallel, each into its own columns; a file loads whole or not at all.
         let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns(name, text), &mut |i| {
             let (name, text) = history_texts[i];
@@ -233,8 +271,10 @@ impl Workspace {
             progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
         });
         let mut columns = Vec::with_capacity(parsed.len());
-        for ((name, _), result) in history_texts.iter().zip(parsed) {
+        let mut live_columns = Vec::new();
+        for (i, ((name, _), result)) in history_texts.iter().zip(parsed).enumerate() {
             match result {
+                Ok(c) if i >= local_files => live_columns.push(c),
                 Ok(c) => {
                     columns.push(c);
                     workspace.history_files.push((*name).to_owned());
@@ -242,6 +282,7 @@ impl Workspace {
                 Err(errors) => workspace.errors.extend(errors),
             }
         }
+        columns.extend(without_local_runs(&columns, live_columns));
         progress(1.0, "indexing the history");
         let (mut history, errors) = History::from_columns(columns);
         workspace.errors.extend(errors);
@@ -250,6 +291,19 @@ impl Workspace {
         workspace.measures = measures;
         workspace.errors.extend(errors);
         workspace
+    }
+
+    /// Reads `headroom.yaml`'s `history_source:` with `source`, where both are there: keeps its
+    /// errors and state, and gives its files (path, JSON Lines text).
+    fn read_source(&mut self, source: Option<SourceReader<'_>>, progress: &mut dyn FnMut(&str)) -> Vec<(String, String)> {
+        let (Some(read), Some(settings)) = (source, &self.config.history_source) else {
+            return Vec::new();
+        };
+        progress(&format!("reading the history source {}", settings.url));
+        let live = read(settings, &self.config, &self.budgets);
+        self.errors.extend(live.errors);
+        self.history_source = live.state;
+        live.files
     }
 
     fn add_budget_file(&mut self, name: &str, text: &str) {
@@ -319,6 +373,42 @@ impl Workspace {
     }
 }
 
+/// The live source's columns without the runs that the files already hold (same environment and
+/// id): those are the files'. Only the live runs' ids are hashed, so a large local history costs
+/// one pass over its runs.
+fn without_local_runs(local: &[super::columns::FileColumns], live: Vec<super::columns::FileColumns>) -> Vec<super::columns::FileColumns> {
+    use std::collections::HashSet;
+    if live.is_empty() || local.is_empty() {
+        return live;
+    }
+    let live_ids: HashSet<(Option<String>, String)> =
+        live.iter().flat_map(|c| c.runs.iter().map(|r| (r.environment.map(str::to_owned), r.id.to_owned()))).collect();
+    let bare_ids: HashSet<&str> = live_ids.iter().map(|(_, id)| id.as_str()).collect();
+    let mut known: HashSet<(Option<String>, String)> = HashSet::new();
+    for c in local {
+        for r in c.runs.iter().filter(|r| bare_ids.contains(r.id)) {
+            let key = (r.environment.map(str::to_owned), r.id.to_owned());
+            if live_ids.contains(&key) {
+                known.insert(key);
+            }
+        }
+    }
+    if known.is_empty() {
+        return live;
+    }
+    live.into_iter()
+        .map(|c| {
+            let mut kept = super::columns::FileColumns::default();
+            for s in c.into_snapshots() {
+                if !known.contains(&(s.run.environment.clone(), s.run.id.clone())) {
+                    kept.push_snapshot(s);
+                }
+            }
+            kept
+        })
+        .collect()
+}
+
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
     walk(root, dir, &mut |relative, path| {
         let limit = if is_history_file(&relative) { MAX_HISTORY_BYTES } else { MAX_TEXT_BYTES };
@@ -385,6 +475,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "retention",
     "metrics",
     "alerts",
+    "history_source",
 ];
 
 /// `https://github.com/org/repo/` → `https://github.com/org/repo`: a web address commits are under.
@@ -438,6 +529,10 @@ pub fn parse_config(file: &str, text: &str) -> Result<Config, Vec<LoadError>> {
             ("check", Value::Map(fields)) => check_settings(file, fields, &mut config, &mut later),
             ("metrics", Value::Map(entries)) => config.metrics = metric_map(file, entries, &mut later),
             ("alerts", Value::Map(fields)) => config.alert_promql = alert_promql(file, fields, &mut later),
+            ("history_source", _) => match parse_history_source(file, node) {
+                Ok(source) => config.history_source = Some(source),
+                Err(e) => later.extend(e),
+            },
             (known, other) if CONFIG_FIELDS.contains(&known) => {
                 let expected = match known {
                     "environments" => "a list of names",
@@ -694,6 +789,44 @@ mod tests {
         assert_eq!(w.errors.len(), 1);
         assert_eq!(w.errors[0].file, "bad.yaml");
         assert_eq!(w.history.runs.len(), 1);
+    }
+
+    #[test]
+    fn a_live_source_s_runs_join_the_files_and_a_run_the_files_hold_is_taken_from_the_files() {
+        let files = files(&[
+            ("headroom.yaml", "history_source:\n  prometheus: {url: 'http://127.0.0.1:9', step: 1m}\n"),
+            ("api.yaml", "budgets:\n  api: {unit: ms, limit: 50, promql: 'max(x)'}\n"),
+            (
+                "history/prometheus/a.jsonl",
+                "{\"id\":\"prom-1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"environment\":\"prod\",\"metrics\":{\"api\":41}}\n",
+            ),
+        ]);
+        let mut asked = Vec::new();
+        let mut read = |source: &HistorySource, _: &Config, budgets: &[Budget]| {
+            asked.push((source.url.clone(), budgets.iter().filter_map(|b| b.promql.clone()).collect::<Vec<_>>()));
+            let line = |id: &str, t: &str, v: f64| {
+                format!("{{\"id\":\"{id}\",\"timestamp\":\"{t}\",\"environment\":\"prod\",\"metrics\":{{\"api\":{v}}}}}\n")
+            };
+            LiveHistory {
+                files: vec![(
+                    ".headroom/cache/prometheus/x.jsonl".to_owned(),
+                    line("prom-1", "2026-01-01T00:00:00Z", 42.0) + &line("prom-2", "2026-01-01T00:01:00Z", 43.0),
+                )],
+                errors: Vec::new(),
+                state: Some(SourceState::Fresh { url: source.url.clone(), at: super::super::time::Timestamp(0) }),
+            }
+        };
+        let w = Workspace::from_files_with_source("w", &files, &mut |_, _| {}, Some(&mut read));
+        assert_eq!(asked, [("http://127.0.0.1:9".to_owned(), vec!["max(x)".to_owned()])]);
+        assert!(w.errors.is_empty(), "{:?}", w.errors);
+        assert_eq!(w.history.runs.len(), 2);
+        let values: Vec<Option<f64>> = w.history.series["api"].points().map(|p| p.value).collect();
+        assert_eq!(values, [Some(41.0), Some(43.0)], "the file's prom-1, then the store's prom-2");
+        assert_eq!(w.history_files, ["history/prometheus/a.jsonl"], "the cache is no file of the workspace's history");
+        assert!(w.history_source.as_ref().is_some_and(SourceState::is_fresh));
+        // Without a reader (validate, alerts, the store's own writers), the files alone.
+        let w = Workspace::from_files("w", &files);
+        assert_eq!((w.history.runs.len(), w.history_source), (1, None));
     }
 
     #[test]

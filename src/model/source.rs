@@ -1,0 +1,393 @@
+//! A live history source: `headroom.yaml`'s `history_source:`, a Prometheus-compatible store
+//! (Prometheus, Thanos, Mimir, VictoriaMetrics: anything serving `/api/v1/query_range`) whose
+//! answers to the budgets' `promql:` queries join the workspace's history at load time.
+//!
+//! ```yaml
+//! history_source:
+//!   prometheus:
+//!     url: http://prometheus.internal:9090   # plain HTTP (a TLS endpoint through a local proxy)
+//!     step: 1m            # one run per step
+//!     lookback: 30d       # how far back the first read goes, and how much the cache keeps
+//!     timeout: 10s        # per request
+//!     stale_after: 1h     # a failing store with a cache older than this fails the load
+//!     environment: prod   # the runs' environment (default: runtime_environment)
+//! ```
+//!
+//! This module holds the settings, parsed once with file, line and field in every error, and what
+//! a read gave ([`LiveHistory`], [`SourceState`]). The reading itself (HTTP, the cache under
+//! `.headroom/cache/prometheus/`) is `import::live`'s: the model does no network I/O.
+
+use super::error::{LoadError, did_you_mean_hint};
+use super::time::Timestamp;
+use super::yaml::{Node, Pos, Value};
+use std::fmt;
+use std::str::FromStr;
+
+/// A length of time as `headroom.yaml` writes it: a whole number and a unit, `s`, `m`, `h`, `d`
+/// or `w` (`30s`, `1m`, `30d`), as Prometheus writes durations; at least one second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Interval(u64);
+
+impl Interval {
+    /// What an interval looks like.
+    pub const EXPECTED: &'static str = "a duration such as `30s`, `1m`, `6h` or `30d`";
+
+    /// An interval of `seconds` (at least 1).
+    #[must_use]
+    pub fn from_seconds(seconds: u64) -> Interval {
+        Interval(seconds.max(1))
+    }
+
+    /// Its length in seconds.
+    #[must_use]
+    pub fn seconds(self) -> u64 {
+        self.0
+    }
+
+    /// Its length in milliseconds.
+    #[must_use]
+    pub fn millis(self) -> i64 {
+        i64::try_from(self.0.saturating_mul(1000)).unwrap_or(i64::MAX)
+    }
+}
+
+impl FromStr for Interval {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Interval, String> {
+        let bad = || format!("expected {}, found `{text}`", Interval::EXPECTED);
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let (number, unit) = t.split_at(split);
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        let scale = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        // Up to a century: no store keeps more, and the milliseconds stay far inside i64.
+        match n.checked_mul(scale) {
+            Some(s) if (1..=100 * 366 * 86_400).contains(&s) => Ok(Interval(s)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        for (unit, scale) in [("w", 7 * 86_400), ("d", 86_400), ("h", 3600), ("m", 60)] {
+            if s.is_multiple_of(scale) {
+                return write!(f, "{}{unit}", s / scale);
+            }
+        }
+        write!(f, "{s}s")
+    }
+}
+
+/// A Prometheus-compatible store that the budgets' `promql:` queries are read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistorySource {
+    /// The server, `http://host:port` with any path prefix (Mimir's `/prometheus`), no trailing `/`.
+    pub url: String,
+    /// Between runs: each query is evaluated at every multiple of the step (UTC), one run each.
+    pub step: Interval,
+    /// How far back the first read goes, and how much the cache keeps.
+    pub lookback: Interval,
+    /// How long one request may take, connecting included.
+    pub timeout: Interval,
+    /// How old the cache may be when the store fails before the load itself fails (the runs are
+    /// still read, and shown): a gate never passes on history this stale without saying so.
+    pub stale_after: Interval,
+    /// The environment of the runs; `headroom.yaml`'s `runtime_environment` where not given.
+    pub environment: Option<String>,
+    /// Where its `url:` is written, for errors about the store as a whole.
+    pub pos: Pos,
+}
+
+impl HistorySource {
+    /// The default step.
+    pub const DEFAULT_STEP: Interval = Interval(60);
+    /// The default lookback: 30 days.
+    pub const DEFAULT_LOOKBACK: Interval = Interval(30 * 86_400);
+    /// The default timeout of one request.
+    pub const DEFAULT_TIMEOUT: Interval = Interval(10);
+    /// The default bound on a failing store's cache: an hour.
+    pub const DEFAULT_STALE_AFTER: Interval = Interval(3600);
+    /// The most runs the lookback may hold per query (lookback / step): the cache stays bounded.
+    pub const MAX_RUNS: u64 = 1_000_000;
+
+    /// The field path of `history_source.prometheus.<name>`, for errors.
+    #[must_use]
+    pub fn field(name: &str) -> String {
+        format!("history_source.prometheus.{name}")
+    }
+}
+
+const SOURCE_KINDS: &[&str] = &["prometheus"];
+const PROMETHEUS_FIELDS: &[&str] = &["url", "step", "lookback", "timeout", "stale_after", "environment"];
+
+/// The settings node of `history_source:`'s one kind of store, `prometheus:`.
+fn prometheus_node<'n>(file: &str, node: &'n Node) -> Result<&'n Node, Vec<LoadError>> {
+    let Value::Map(kinds) = &node.value else {
+        return Err(vec![LoadError::new(
+            file,
+            node.pos,
+            "history_source",
+            format!("expected a mapping such as `prometheus: {{url: http://host:9090}}`, found {}", node.value.kind_name()),
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut found = None;
+    for (kind, settings) in kinds {
+        if kind.name == "prometheus" {
+            found = Some(settings);
+        } else {
+            let hint = did_you_mean_hint(&kind.name, SOURCE_KINDS.iter().copied());
+            errors.push(LoadError::new(
+                file,
+                kind.pos,
+                format!("history_source.{}", kind.name),
+                format!("unknown kind of store (expected prometheus, for anything serving Prometheus's HTTP API){hint}"),
+            ));
+        }
+    }
+    match found {
+        Some(settings) if errors.is_empty() => Ok(settings),
+        None if errors.is_empty() => {
+            Err(vec![LoadError::new(file, node.pos, "history_source", "expected `prometheus:` with the store's `url`")])
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Parses `history_source:` (the node of its value) of `file`; every fault as a located error.
+pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Vec<LoadError>> {
+    let at = |n: &Node, field: &str, message: String| LoadError::new(file, n.pos, field, message);
+    let settings = prometheus_node(file, node)?;
+    let mut errors = Vec::new();
+    let Value::Map(fields) = &settings.value else {
+        return Err(vec![at(
+            settings,
+            "history_source.prometheus",
+            format!("expected a mapping with at least `url`, found {}", settings.value.kind_name()),
+        )]);
+    };
+    let mut source = HistorySource {
+        url: String::new(),
+        step: HistorySource::DEFAULT_STEP,
+        lookback: HistorySource::DEFAULT_LOOKBACK,
+        timeout: HistorySource::DEFAULT_TIMEOUT,
+        stale_after: HistorySource::DEFAULT_STALE_AFTER,
+        environment: None,
+        pos: node.pos,
+    };
+    let mut url_given = false;
+    for (key, v) in fields {
+        let field = HistorySource::field(&key.name);
+        let text = match &v.value {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        };
+        let interval = |errors: &mut Vec<LoadError>| match text.map(str::parse::<Interval>) {
+            Some(Ok(i)) => Some(i),
+            Some(Err(message)) => {
+                errors.push(at(v, &field, message));
+                None
+            }
+            None => {
+                errors.push(at(v, &field, format!("expected {}, found {}", Interval::EXPECTED, v.value.kind_name())));
+                None
+            }
+        };
+        match key.name.as_str() {
+            "url" => {
+                url_given = true;
+                source.pos = v.pos;
+                match store_url(v) {
+                    Ok(url) => source.url = url,
+                    Err(message) => errors.push(at(v, &field, message)),
+                }
+            }
+            "step" => source.step = interval(&mut errors).unwrap_or(source.step),
+            "lookback" => source.lookback = interval(&mut errors).unwrap_or(source.lookback),
+            "timeout" => source.timeout = interval(&mut errors).unwrap_or(source.timeout),
+            "stale_after" => source.stale_after = interval(&mut errors).unwrap_or(source.stale_after),
+            "environment" => match text {
+                Some(env) if !env.trim().is_empty() => source.environment = Some(env.trim().to_owned()),
+                _ => errors.push(at(v, &field, format!("expected an environment's name, found {}", v.value.kind_name()))),
+            },
+            other => {
+                let hint = did_you_mean_hint(other, PROMETHEUS_FIELDS.iter().copied());
+                errors.push(LoadError::new(
+                    file,
+                    key.pos,
+                    field,
+                    format!("unknown setting (expected {}){hint}", PROMETHEUS_FIELDS.join(", ")),
+                ));
+            }
+        }
+    }
+    if !url_given {
+        errors.push(at(
+            settings,
+            &HistorySource::field("url"),
+            "the store's `url` is missing (such as `http://127.0.0.1:9090`)".to_owned(),
+        ));
+    }
+    if let Err(message) = runs_per_query(&source) {
+        errors.push(at(settings, &HistorySource::field("lookback"), message));
+    }
+    if errors.is_empty() { Ok(source) } else { Err(errors) }
+}
+
+/// The store's address: plain HTTP, no trailing `/`.
+fn store_url(v: &Node) -> Result<String, String> {
+    match &v.value {
+        Value::String(url) if url.trim().starts_with("https://") => {
+            Err(format!("`{url}`: only http:// is read (Headroom has no TLS stack); put the store behind a local proxy"))
+        }
+        Value::String(url) if url.trim().len() > 7 && url.trim().starts_with("http://") && !url.trim().contains(char::is_whitespace) => {
+            Ok(url.trim().trim_end_matches('/').to_owned())
+        }
+        Value::String(url) => Err(format!("expected the store's address, such as `http://127.0.0.1:9090`, found `{url}`")),
+        other => Err(format!("expected the store's address as text, found {}", other.kind_name())),
+    }
+}
+
+/// Refuses a lookback shorter than a step, or one of more than [`HistorySource::MAX_RUNS`] steps.
+fn runs_per_query(source: &HistorySource) -> Result<u64, String> {
+    let runs = source.lookback.seconds() / source.step.seconds();
+    if runs == 0 {
+        Err(format!("the lookback ({}) is shorter than one step ({})", source.lookback, source.step))
+    } else if runs > HistorySource::MAX_RUNS {
+        Err(format!(
+            "a lookback of {} at one run per {} is {runs} runs per query, over the limit of {}: take a longer step or a shorter lookback",
+            source.lookback,
+            source.step,
+            HistorySource::MAX_RUNS
+        ))
+    } else {
+        Ok(runs)
+    }
+}
+
+/// How the live source stood when the workspace was loaded: shown by the app's status bar and
+/// the CLI's warnings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceState {
+    /// Every query was answered: the history is the store's up to `at`.
+    Fresh {
+        /// The store.
+        url: String,
+        /// Up to when.
+        at: Timestamp,
+    },
+    /// The store failed, within the staleness bound: the cached history is used.
+    Cached {
+        /// The store.
+        url: String,
+        /// The oldest point up to which a failing query's history is cached.
+        since: Timestamp,
+        /// What failed, naming the store and the query.
+        error: String,
+    },
+    /// The store failed and the cache is older than the bound (or there is none): what is cached
+    /// is still shown, and the load carries an error (the CLI exits 2).
+    Failing {
+        /// The store.
+        url: String,
+        /// Up to when a failing query's history is cached, where it is at all.
+        since: Option<Timestamp>,
+        /// What failed, naming the store and the query.
+        error: String,
+    },
+}
+
+impl SourceState {
+    /// Whether the store answered every query.
+    #[must_use]
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, SourceState::Fresh { .. })
+    }
+}
+
+/// One line for a status bar or a warning: `history source http://...: fresh up to T`,
+/// `... cached since T (failing: ...)`, `... failing: ...`.
+impl fmt::Display for SourceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceState::Fresh { url, at } => write!(f, "history source {url}: fresh up to {at}"),
+            SourceState::Cached { url, since, error } => write!(f, "history source {url}: cached since {since} ({error})"),
+            SourceState::Failing { url, since: Some(since), error } => {
+                write!(f, "history source {url}: failing, cache stale since {since} ({error})")
+            }
+            SourceState::Failing { url, since: None, error } => write!(f, "history source {url}: failing, nothing cached ({error})"),
+        }
+    }
+}
+
+/// What reading the live source gave, for [`super::workspace::Workspace::load_with_source`]: its
+/// history as JSON Lines texts (the cache's files, path relative to the workspace), the errors
+/// (a query matching nothing, a failing store past the bound), and how the source stands.
+#[derive(Clone, Debug, Default)]
+pub struct LiveHistory {
+    /// (path relative to the workspace, JSON Lines text).
+    pub files: Vec<(String, String)>,
+    /// Located errors: the budget and its query, or `headroom.yaml`'s `history_source:`.
+    pub errors: Vec<LoadError>,
+    /// How the store stands; `None` where nothing was read.
+    pub state: Option<SourceState>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<HistorySource, Vec<LoadError>> {
+        let root = super::super::yaml::parse(text).unwrap();
+        let Value::Map(entries) = &root.value else { panic!("a mapping") };
+        parse_history_source("headroom.yaml", &entries[0].1)
+    }
+
+    #[test]
+    fn intervals_read_prometheus_durations_and_write_them_back() {
+        assert_eq!("1m".parse::<Interval>().map(Interval::seconds), Ok(60));
+        assert_eq!("30d".parse::<Interval>().map(Interval::seconds), Ok(30 * 86_400));
+        assert_eq!("90s".parse::<Interval>().unwrap().to_string(), "90s");
+        assert_eq!("120m".parse::<Interval>().unwrap().to_string(), "2h");
+        for bad in ["", "1", "m", "0s", "1.5h", "-1m", "1y", "99999999999999w"] {
+            assert!(bad.parse::<Interval>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_source_takes_defaults_and_its_own_settings() {
+        let s = parse("history_source:\n  prometheus:\n    url: http://127.0.0.1:9090/\n    step: 5m\n    environment: prod\n").unwrap();
+        assert_eq!(s.url, "http://127.0.0.1:9090");
+        assert_eq!(s.step.seconds(), 300);
+        assert_eq!(s.lookback, HistorySource::DEFAULT_LOOKBACK);
+        assert_eq!(s.stale_after, HistorySource::DEFAULT_STALE_AFTER);
+        assert_eq!(s.environment.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn every_bad_setting_is_named_with_its_line_and_field() {
+        let e = parse("history_source:\n  prometheus:\n    url: https://prom\n    step: 1 minute\n    lokback: 30d\n").unwrap_err();
+        let text: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(e.len(), 3, "{text:?}");
+        assert_eq!((e[0].pos.line, e[0].field.as_str()), (3, "history_source.prometheus.url"));
+        assert!(text[0].contains("only http://"), "{text:?}");
+        assert_eq!((e[1].pos.line, e[1].field.as_str()), (4, "history_source.prometheus.step"));
+        assert!(text[1].contains("expected a duration such as"), "{text:?}");
+        assert!(text[2].contains("did you mean `lookback`?"), "{text:?}");
+        let e = parse("history_source:\n  prometheus: {step: 1m}\n").unwrap_err();
+        assert!(e[0].to_string().contains("`url` is missing"), "{e:?}");
+        let e = parse("history_source:\n  graphite: {url: http://x}\n").unwrap_err();
+        assert!(e[0].to_string().contains("unknown kind of store"), "{e:?}");
+        let e = parse("history_source:\n  prometheus: {url: http://x, step: 1s, lookback: 30d}\n").unwrap_err();
+        assert!(e[0].to_string().contains("2592000 runs per query, over the limit"), "{e:?}");
+    }
+}
