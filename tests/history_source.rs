@@ -98,6 +98,7 @@ fn cache(ws: &Path, url: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         timeout: headroom::model::source::HistorySource::DEFAULT_TIMEOUT,
         stale_after: headroom::model::source::HistorySource::DEFAULT_STALE_AFTER,
         environment: None,
+        branch: None,
         pos: headroom::model::yaml::Pos::default(),
     });
     (ws.join(runs), ws.join(state))
@@ -133,7 +134,8 @@ fn prometheus_is_read_once_then_only_for_the_new_range() {
     assert_eq!(w.history_source, Some(SourceState::Fresh { url: prom.url.clone(), at: Timestamp(first * 1000) }));
     assert_eq!(w.history.runs.len(), 72, "six hours of five-minute steps");
     assert_eq!(value_at(&w, first), Some(40.0));
-    assert!(w.history.runs.iter().all(|r| r.id.starts_with("prom-") && r.environment == Some("prod")));
+    // In the source's environment, on the default branch (so they make baselines).
+    assert!(w.history.runs.iter().all(|r| r.id.starts_with("prom-") && r.environment == Some("prod") && r.branch == Some("main")));
     assert_eq!(logged_ranges(&log, QUERY), [(first - 6 * HOUR + 300, first)]);
     let (runs_file, state_file) = cache(&ws, &prom.url);
     assert_eq!(std::fs::read_to_string(&runs_file).unwrap().lines().count(), 72);
@@ -208,10 +210,12 @@ fn check_reads_the_store_warns_on_its_cache_and_fails_on_a_stale_one_or_a_query_
     )
     .unwrap();
     let path = ws.to_str().unwrap();
-    // No runs in the workspace's files: the store's are checked (42 ms against 50 ms in prod).
+    // No runs in the workspace's files: the store's are checked (42 ms against 50 ms in prod),
+    // against a baseline of the store's earlier runs.
     let (code, out, err) = headroom(&["check", path, "--env", "prod"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("42 ms"), "{out}");
+    assert!(out.contains("42 ms") && out.contains("PASS"), "{out}");
+    assert!(!out.contains("no earlier run"), "{out}");
     assert!(err.is_empty(), "{err:?}");
     let (runs_file, _) = cache(&ws, &prom.url);
     let cached = std::fs::read(&runs_file).unwrap();

@@ -168,6 +168,16 @@ fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
     if old.alert_promql != new.alert_promql {
         out.loosened.push("the workspace's PromQL for run-time alerts (`alerts: promql:`) changes".to_owned());
     }
+    // Where the gate's runtime history comes from, and how stale it may be: another store, step or
+    // bound can pass where the old one failed. Where the settings are written does not count.
+    let source = |c: &Config| {
+        c.history_source
+            .as_ref()
+            .map(|s| (s.url.clone(), s.step, s.lookback, s.timeout, s.stale_after, s.environment.clone(), s.branch.clone()))
+    };
+    if source(old) != source(new) {
+        out.loosened.push("the workspace's history source (`history_source:`) changes".to_owned());
+    }
     settings_effect("the workspace", &old.check, &new.check, out);
     retention_effect(old.retention, new.retention, out);
 }
@@ -190,6 +200,16 @@ mod tests {
 
     fn files(list: &[(&str, &str)]) -> BTreeMap<String, String> {
         list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn changing_the_history_source_loosens_and_moving_its_lines_does_not() {
+        let source = "history_source:\n  prometheus:\n    url: http://prom:9090\n    stale_after: 1h\n";
+        let before = files(&[("headroom.yaml", source)]);
+        let e = effect(&before, &files(&[("headroom.yaml", &source.replace("1h", "1d"))]));
+        assert_eq!(e.loosened, ["the workspace's history source (`history_source:`) changes"]);
+        let e = effect(&before, &files(&[("headroom.yaml", &format!("# the team's store\n{source}"))]));
+        assert!(e.loosened.is_empty() && e.tightened.is_empty(), "{e:?}");
     }
 
     #[test]

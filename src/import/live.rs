@@ -53,6 +53,12 @@ struct Query<'b> {
     budget: &'b Budget,
 }
 
+/// What the store's runs are labelled with: a cache written for other labels is read again.
+struct Labels {
+    environment: Option<String>,
+    branch: String,
+}
+
 /// What is cached for one query.
 #[derive(Clone, Debug, PartialEq)]
 struct Cached {
@@ -105,9 +111,12 @@ pub fn read(root: &Path, source: &HistorySource, config: &Config, budgets: &[Bud
         ));
         return live;
     }
-    let environment = source.environment.clone().or_else(|| config.runtime_environment.clone());
+    let labels = Labels {
+        environment: source.environment.clone().or_else(|| config.runtime_environment.clone()),
+        branch: source.branch.clone().unwrap_or_else(|| config.default_branch.clone()),
+    };
     let (runs_file, state_file) = cache_files(source);
-    let before = match read_cache(root, source, environment.as_deref()) {
+    let before = match read_cache(root, source, &labels) {
         Ok(cache) => cache,
         Err(e) => {
             live.errors.push(e);
@@ -134,7 +143,7 @@ pub fn read(root: &Path, source: &HistorySource, config: &Config, budgets: &[Bud
     let answered_any = outcomes.iter().any(|(from, o)| *from <= to && !matches!(o, Outcome::Failed(_)));
     let lock = answered_any.then(|| WorkspaceLock::acquire(root, &format!("the cache of the history source {}", source.url)));
     // The cache as it is now: another process may have refreshed it meanwhile.
-    let mut cache = if answered_any { read_cache(root, source, environment.as_deref()).unwrap_or(before) } else { before };
+    let mut cache = if answered_any { read_cache(root, source, &labels).unwrap_or(before) } else { before };
     cache.queries.retain(|metric, c| queries.iter().any(|q| q.metric == metric && q.promql == c.promql));
     for run in cache.values.values_mut() {
         run.retain(|metric, _| cache.queries.contains_key(metric));
@@ -144,11 +153,11 @@ pub fn read(root: &Path, source: &HistorySource, config: &Config, budgets: &[Bud
         let oldest = now.0 - source.lookback.millis();
         cache.values.retain(|&ms, run| ms > oldest && !run.is_empty());
     }
-    let runs_text = runs_text(&cache, environment.as_deref());
+    let runs_text = runs_text(&cache, &labels);
     match lock {
         None => {}
         Some(Ok(_lock)) => {
-            if let Err(e) = write_cache(root, source, environment.as_deref(), &cache, &runs_text) {
+            if let Err(e) = write_cache(root, source, &labels, &cache, &runs_text) {
                 live.errors.push(LoadError::whole_file(
                     &runs_file,
                     format!(
@@ -298,9 +307,9 @@ fn state(
 }
 
 /// The cache of `source` in the workspace at `root`: empty where there is none, or where it was
-/// written for another step or environment. A cache that does not read is an error naming it, and
+/// written for another step, environment or branch. A cache that does not read is an error naming it, and
 /// is left as it is.
-fn read_cache(root: &Path, source: &HistorySource, environment: Option<&str>) -> Result<Cache, LoadError> {
+fn read_cache(root: &Path, source: &HistorySource, labels: &Labels) -> Result<Cache, LoadError> {
     let (runs_file, state_file) = cache_files(source);
     let state_text = match read_text(&root.join(&state_file), MAX_TEXT_BYTES) {
         Ok(text) => text,
@@ -309,7 +318,8 @@ fn read_cache(root: &Path, source: &HistorySource, environment: Option<&str>) ->
     };
     let state: Json = serde_json::from_str(&state_text).map_err(|e| unreadable(&state_file, &e.to_string()))?;
     let same = state.get("step_seconds").and_then(Json::as_u64) == Some(source.step.seconds())
-        && state.get("environment").and_then(Json::as_str) == environment;
+        && state.get("environment").and_then(Json::as_str) == labels.environment.as_deref()
+        && state.get("branch").and_then(Json::as_str) == Some(labels.branch.as_str());
     if !same {
         return Ok(Cache::default());
     }
@@ -350,7 +360,7 @@ fn unreadable(file: &str, why: &str) -> LoadError {
 }
 
 /// The cache's runs as JSON Lines, in time order.
-fn runs_text(cache: &Cache, environment: Option<&str>) -> String {
+fn runs_text(cache: &Cache, labels: &Labels) -> String {
     let mut out = String::new();
     for (&ms, values) in &cache.values {
         let snapshot = Snapshot {
@@ -358,8 +368,8 @@ fn runs_text(cache: &Cache, environment: Option<&str>) -> String {
                 id: run_id(ms),
                 timestamp: Some(Timestamp(ms)),
                 commit: None,
-                branch: None,
-                environment: environment.map(str::to_owned),
+                branch: Some(labels.branch.clone()),
+                environment: labels.environment.clone(),
                 file: "".into(),
                 line: 0,
             },
@@ -373,7 +383,7 @@ fn runs_text(cache: &Cache, environment: Option<&str>) -> String {
 }
 
 /// Writes the cache: the runs, then the state (see the module's diagram for why in that order).
-fn write_cache(root: &Path, source: &HistorySource, environment: Option<&str>, cache: &Cache, runs_text: &str) -> std::io::Result<()> {
+fn write_cache(root: &Path, source: &HistorySource, labels: &Labels, cache: &Cache, runs_text: &str) -> std::io::Result<()> {
     let (runs_file, state_file) = cache_files(source);
     let dir = root.join(CACHE_DIR);
     std::fs::create_dir_all(&dir)?;
@@ -390,7 +400,8 @@ fn write_cache(root: &Path, source: &HistorySource, environment: Option<&str>, c
     let state = serde_json::json!({
         "url": source.url,
         "step_seconds": source.step.seconds(),
-        "environment": environment,
+        "environment": labels.environment,
+        "branch": labels.branch,
         "queries": queries,
     });
     write_atomic(&root.join(state_file), format!("{state:#}\n").as_bytes())
@@ -409,6 +420,7 @@ mod tests {
             timeout: HistorySource::DEFAULT_TIMEOUT,
             stale_after: HistorySource::DEFAULT_STALE_AFTER,
             environment: None,
+            branch: None,
             pos: crate::model::yaml::Pos::default(),
         };
         assert_eq!(

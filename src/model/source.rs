@@ -11,6 +11,7 @@
 //!     timeout: 10s        # per request
 //!     stale_after: 1h     # a failing store with a cache older than this fails the load
 //!     environment: prod   # the runs' environment (default: runtime_environment)
+//!     branch: main        # the runs' branch (default: default_branch: what runs is what was merged)
 //! ```
 //!
 //! This module holds the settings, parsed once with file, line and field in every error, and what
@@ -103,6 +104,9 @@ pub struct HistorySource {
     pub stale_after: Interval,
     /// The environment of the runs; `headroom.yaml`'s `runtime_environment` where not given.
     pub environment: Option<String>,
+    /// The branch of the runs, so they make baselines; `headroom.yaml`'s `default_branch` where
+    /// not given (what runs in production is what was merged).
+    pub branch: Option<String>,
     /// Where its `url:` is written, for errors about the store as a whole.
     pub pos: Pos,
 }
@@ -127,7 +131,7 @@ impl HistorySource {
 }
 
 const SOURCE_KINDS: &[&str] = &["prometheus"];
-const PROMETHEUS_FIELDS: &[&str] = &["url", "step", "lookback", "timeout", "stale_after", "environment"];
+const PROMETHEUS_FIELDS: &[&str] = &["url", "step", "lookback", "timeout", "stale_after", "environment", "branch"];
 
 /// The settings node of `history_source:`'s one kind of store, `prometheus:`.
 fn prometheus_node<'n>(file: &str, node: &'n Node) -> Result<&'n Node, Vec<LoadError>> {
@@ -182,6 +186,7 @@ pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Ve
         timeout: HistorySource::DEFAULT_TIMEOUT,
         stale_after: HistorySource::DEFAULT_STALE_AFTER,
         environment: None,
+        branch: None,
         pos: node.pos,
     };
     let mut url_given = false;
@@ -215,9 +220,10 @@ pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Ve
             "lookback" => source.lookback = interval(&mut errors).unwrap_or(source.lookback),
             "timeout" => source.timeout = interval(&mut errors).unwrap_or(source.timeout),
             "stale_after" => source.stale_after = interval(&mut errors).unwrap_or(source.stale_after),
-            "environment" => match text {
-                Some(env) if !env.trim().is_empty() => source.environment = Some(env.trim().to_owned()),
-                _ => errors.push(at(v, &field, format!("expected an environment's name, found {}", v.value.kind_name()))),
+            "environment" | "branch" => match text.map(str::trim).filter(|t| !t.is_empty()) {
+                Some(name) if key.name == "branch" => source.branch = Some(name.to_owned()),
+                Some(name) => source.environment = Some(name.to_owned()),
+                None => errors.push(at(v, &field, format!("expected a name, found {}", v.value.kind_name()))),
             },
             other => {
                 let hint = did_you_mean_hint(other, PROMETHEUS_FIELDS.iter().copied());
