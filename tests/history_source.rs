@@ -216,6 +216,10 @@ fn check_reads_the_store_warns_on_its_cache_and_fails_on_a_stale_one_or_a_query_
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("42 ms") && out.contains("PASS"), "{out}");
     assert!(!out.contains("no earlier run"), "{out}");
+    // Four hours a second is 14,400 points, over the 11,000 Prometheus answers at once: two requests.
+    let ranges = logged_ranges(prom.query_log.as_ref().unwrap(), QUERY);
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    assert_eq!((ranges[0].1 - ranges[0].0, ranges[1].0 - ranges[0].1), (9_999, 1), "{ranges:?}");
     assert!(err.is_empty(), "{err:?}");
     let (runs_file, _) = cache(&ws, &prom.url);
     let cached = std::fs::read(&runs_file).unwrap();

@@ -19,8 +19,8 @@
 //!
 //! Runs are identified by their time (`prom-<time>`, as `headroom import prometheus` names
 //! them), so reading a range again never adds a run twice, and a run the workspace's files
-//! already hold is taken from the files. A store that fails leaves the cache as it was: its runs
-//! are still read, with a [`SourceState::Cached`] warning, or, once the failing query's cache is
+//! already hold is taken from the files. A store that fails leaves the cache as it was (but for
+//! the requests of a long range it answered before failing, which are kept): its runs are still read, with a [`SourceState::Cached`] warning, or, once the failing query's cache is
 //! older than `stale_after` (or there is none), a [`SourceState::Failing`] state and an error on
 //! `headroom.yaml`'s `history_source:` (the CLI exits 2). A query that matches nothing, and has
 //! nothing cached, is an error on its budget.
@@ -82,8 +82,9 @@ enum Outcome {
     Empty,
     /// The query returns several series.
     Ambiguous(usize),
-    /// The store failed.
-    Failed(String),
+    /// The store failed: why, and what its earlier requests of the range answered (values, and
+    /// the end of the last answered request), kept so a long range makes progress.
+    Failed { why: String, values: Vec<(i64, f64)>, until: Option<i64> },
 }
 
 /// The cache's two files for `source`, relative to the workspace: (runs, state).
@@ -140,7 +141,7 @@ pub fn read(root: &Path, source: &HistorySource, config: &Config, budgets: &[Bud
         .collect();
     // Where the store answered nothing, the cache is left exactly as it is (nothing pruned either).
     // Where nothing new was asked (a second load within one step), nothing is written either.
-    let answered_any = outcomes.iter().any(|(from, o)| *from <= to && !matches!(o, Outcome::Failed(_)));
+    let answered_any = outcomes.iter().any(|(from, o)| *from <= to && !matches!(o, Outcome::Failed { until: None, .. }));
     let lock = answered_any.then(|| WorkspaceLock::acquire(root, &format!("the cache of the history source {}", source.url)));
     // The cache as it is now: another process may have refreshed it meanwhile.
     let mut cache = if answered_any { read_cache(root, source, &labels).unwrap_or(before) } else { before };
@@ -222,7 +223,16 @@ fn merge<'q>(
                     q.promql
                 ),
             )),
-            Outcome::Failed(why) => failures.push((q, why)),
+            Outcome::Failed { why, values, until } => {
+                if let Some(until) = until {
+                    for (ms, v) in values {
+                        cache.values.entry(ms).or_default().insert(q.metric.to_owned(), v);
+                    }
+                    let until = cache.queries.get(q.metric).map_or(until, |c| c.until.max(until));
+                    cache.queries.insert(q.metric.to_owned(), Cached { promql: q.promql.to_owned(), until });
+                }
+                failures.push((q, why));
+            }
         }
     }
     failures
@@ -251,6 +261,7 @@ fn fetch(url: &str, promql: &str, from: i64, to: i64, step_seconds: u64, timeout
     let step_ms = i64::try_from(step_seconds).unwrap_or(i64::MAX / 1000) * 1000;
     let mut values = Vec::new();
     let mut any_series = false;
+    let mut until = None;
     let mut start = from;
     while start <= to {
         let end = (start + (MAX_POINTS_PER_REQUEST - 1) * step_ms).min(to);
@@ -261,8 +272,9 @@ fn fetch(url: &str, promql: &str, from: i64, to: i64, step_seconds: u64, timeout
             }
             Err(QueryFault::NoSeries) => {}
             Err(QueryFault::ManySeries(n)) => return Outcome::Ambiguous(n),
-            Err(QueryFault::Store(why)) => return Outcome::Failed(why),
+            Err(QueryFault::Store(why)) => return Outcome::Failed { why, values, until },
         }
+        until = Some(end);
         start = end + step_ms;
     }
     if any_series || from > to { Outcome::Answered(values) } else { Outcome::Empty }
@@ -410,6 +422,33 @@ fn write_cache(root: &Path, source: &HistorySource, labels: &Labels, cache: &Cac
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn budget(id: &str, promql: &str) -> Budget {
+        let text = format!("budgets:\n  {id}: {{unit: ms, limit: 50, promql: '{promql}'}}\n");
+        crate::model::budget::parse_budget_file("b.yaml", &text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn a_store_failing_midway_keeps_what_it_answered_and_one_failing_at_once_changes_nothing() {
+        let budgets = [budget("a", "max(a)"), budget("b", "max(b)")];
+        let queries = queries(&budgets);
+        let mut cache = Cache::default();
+        cache.queries.insert("a".into(), Cached { promql: "max(a)".into(), until: 1_000 });
+        cache.values.insert(1_000, BTreeMap::from([("a".to_owned(), 1.0)]));
+        let before = cache.clone();
+        let outcomes = vec![
+            (2_000, Outcome::Failed { why: "timed out".into(), values: vec![(2_000, 2.0)], until: Some(2_000) }),
+            (2_000, Outcome::Failed { why: "refused".into(), values: Vec::new(), until: None }),
+        ];
+        let mut errors = Vec::new();
+        let failures = merge(&mut cache, &queries, outcomes, ("http://x", 9_000), &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(failures.iter().map(|(q, why)| (q.metric, why.as_str())).collect::<Vec<_>>(), [("a", "timed out"), ("b", "refused")]);
+        assert_eq!(cache.queries["a"].until, 2_000, "up to the last request answered, not to the end of the range");
+        assert_eq!(cache.values[&2_000].get("a"), Some(&2.0));
+        assert_eq!(cache.values[&1_000], before.values[&1_000]);
+        assert!(!cache.queries.contains_key("b"), "nothing answered for b: nothing cached");
+    }
 
     #[test]
     fn a_store_is_cached_under_a_file_name_of_its_address() {
