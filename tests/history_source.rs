@@ -191,6 +191,24 @@ fn a_store_that_goes_down_leaves_the_cache_in_use_and_whole_and_says_so() {
     assert_eq!(std::fs::read(&state_file).unwrap(), state);
 }
 
+#[test]
+fn a_store_that_hangs_is_cut_off_at_its_timeout() {
+    // A socket that takes connections and never answers, as a store stuck under load does.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", hung.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), &url, "1h", "");
+    let config = ws.join("headroom.yaml");
+    std::fs::write(&config, std::fs::read_to_string(&config).unwrap().replace("timeout: 5s", "timeout: 1s")).unwrap();
+    let started = std::time::Instant::now();
+    let w = load_at(&ws, data_end());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(matches!(&w.history_source, Some(SourceState::Failing { since: None, .. })), "{:?}", w.history_source);
+    assert_eq!(w.errors.len(), 1, "{:?}", w.errors);
+    assert!(w.errors[0].message.contains(&url) && w.errors[0].message.contains("nothing of it is cached"), "{}", w.errors[0]);
+    assert!(!ws.join(".headroom").exists(), "nothing answered, nothing written");
+}
+
 fn headroom(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
