@@ -318,27 +318,49 @@ fn victoria_metrics_is_read_once_then_only_for_the_new_range_and_its_cache_outli
     vm.stop();
 }
 
+/// The app on `ws`, once it has loaded (on its loading thread).
+#[cfg(feature = "gui")]
+fn app_on(ws: &Path) -> egui_kittest::Harness<'static, headroom::gui::App> {
+    use headroom::gui::{App, Source};
+    let source = Source::Folder(ws.to_owned());
+    let mut harness = egui_kittest::Harness::builder().with_size(egui::vec2(1400.0, 860.0)).build_eframe(move |cc| App::new(cc, &source));
+    let started = std::time::Instant::now();
+    while harness.state().state.busy() {
+        // A liveness bound, not a speed target.
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the app did not finish loading");
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+    harness
+}
+
 #[cfg(feature = "gui")]
 #[test]
 fn the_app_reads_the_store_on_its_loading_thread_and_shows_how_it_stands() {
-    use headroom::gui::{AppState, Source};
+    use egui_kittest::kittest::Queryable as _;
     let dir = tempfile::tempdir().unwrap();
     let end = data_end();
-    let prom = server(dir.path(), &openmetrics(&samples(end, |_| 42.0)));
-    // A lookback reaching the data (which ends three hours ago).
+    let mut prom = server(dir.path(), &openmetrics(&samples(end, |_| 42.0)));
+    // A run a second (so that a second later there is something new to ask for), six hours back.
     let ws = workspace(dir.path(), &prom.url, "1h", "");
-    std::fs::write(
-        ws.join("headroom.yaml"),
-        std::fs::read_to_string(ws.join("headroom.yaml")).unwrap().replace("lookback: 6h", "lookback: 1d"),
-    )
-    .unwrap();
-    let mut state = AppState::new(&Source::Folder(ws.clone()));
-    state.wait();
+    let config = ws.join("headroom.yaml");
+    std::fs::write(&config, std::fs::read_to_string(&config).unwrap().replace("step: 5m", "step: 1s")).unwrap();
+    let harness = app_on(&ws);
+    let state = &harness.state().state;
     assert!(
         matches!(&state.workspace.history_source, Some(SourceState::Fresh { url, .. }) if *url == prom.url),
         "{:?}",
         state.workspace.history_source
     );
-    assert!(state.workspace.history.runs.len() > 100, "{}", state.workspace.history.runs.len());
+    assert!(state.workspace.history.runs.len() > 1000, "{}", state.workspace.history.runs.len());
     assert!(state.load_errors().next().is_none());
+    harness.get_by_label_contains(&format!("history source {}: fresh up to ", prom.url));
+    drop(harness);
+    // The store down a second later: the cached runs, and the status bar says since when.
+    prom.stop();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let harness = app_on(&ws);
+    assert!(harness.state().state.workspace.history.runs.len() > 1000);
+    harness.get_by_label_contains(&format!("history source {}: cached since ", prom.url));
 }
