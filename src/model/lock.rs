@@ -91,7 +91,7 @@ pub fn timeout() -> Duration {
 #[derive(Debug)]
 pub struct WorkspaceLock {
     // Closing the file releases the lock.
-    _file: File,
+    file: File,
 }
 
 impl WorkspaceLock {
@@ -104,7 +104,7 @@ impl WorkspaceLock {
     /// [`WorkspaceLock::acquire`] with an explicit timeout.
     pub fn acquire_within(root: &Path, purpose: &str, within: Duration) -> Result<WorkspaceLock, LockError> {
         let path = root.join(LOCK_FILE);
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|source| LockError::Open {
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(|source| LockError::Open {
             path: path.clone(),
             purpose: purpose.to_owned(),
             source,
@@ -116,7 +116,7 @@ impl WorkspaceLock {
         loop {
             match file.try_lock() {
                 Ok(()) => {
-                    let lock = WorkspaceLock { _file: file };
+                    let lock = WorkspaceLock { file };
                     super::journal::recover(root).map_err(|source| LockError::Recover { purpose: purpose.to_owned(), source })?;
                     let _ = super::journal::remove_stale_temp_files(root);
                     return Ok(lock);
@@ -134,6 +134,33 @@ impl WorkspaceLock {
     }
 }
 
+impl WorkspaceLock {
+    /// What the lock file holds: the run index's cache ([`super::run_index`]), or nothing.
+    ///
+    /// The lock file is this machine's own (ignored by git, never shared between branches), so a
+    /// cache of what the workspace's files say lives best there: it never conflicts in a merge and
+    /// needs no `.gitignore` line of its own.
+    pub fn cached_text(&self) -> std::io::Result<String> {
+        use std::io::{Read, Seek};
+        let mut file = &self.file;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    /// Replaces what the lock file holds with `text`, in place: the file is never replaced or
+    /// removed, since other writers wait on this very file. A write cut short leaves a prefix,
+    /// which the reader must treat as a cache that lacks entries.
+    pub fn set_cached_text(&self, text: &str) -> std::io::Result<()> {
+        use std::io::{Seek, Write};
+        let mut file = &self.file;
+        file.set_len(0)?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        file.write_all(text.as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +175,21 @@ mod tests {
         assert!(text.contains(".headroom.lock") && text.contains("history/b.jsonl") && text.contains(TIMEOUT_ENV), "{text}");
         drop(held);
         assert!(WorkspaceLock::acquire_within(dir.path(), "history/b.jsonl", Duration::from_millis(100)).is_ok());
+    }
+
+    #[test]
+    fn the_lock_file_keeps_a_cache_in_place_and_stays_one_file() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let lock = WorkspaceLock::acquire_within(dir.path(), "test", Duration::from_secs(1)).unwrap();
+        let inode = std::fs::metadata(dir.path().join(LOCK_FILE)).unwrap().ino();
+        assert_eq!(lock.cached_text().unwrap(), "");
+        lock.set_cached_text("a longer text\n").unwrap();
+        lock.set_cached_text("short\n").unwrap();
+        drop(lock);
+        let again = WorkspaceLock::acquire_within(dir.path(), "test", Duration::from_secs(1)).unwrap();
+        assert_eq!(again.cached_text().unwrap(), "short\n");
+        assert_eq!(std::fs::metadata(dir.path().join(LOCK_FILE)).unwrap().ino(), inode, "never replaced: waiters lock this file");
     }
 
     #[test]

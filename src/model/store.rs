@@ -16,8 +16,9 @@
 use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
+use super::run_index::RunIndex;
 use super::triage::{FieldConflict, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, merge_entry, parse_record, parse_triage, record_file};
-use super::workspace::{CONFIG_FILE, CheckSettings, LEDGER_FILE, Workspace, with_check_settings, write_atomic};
+use super::workspace::{CONFIG_FILE, CheckSettings, LEDGER_FILE, MAX_TEXT_BYTES, parse_config, read_text, with_check_settings, write_atomic};
 use std::path::{Path, PathBuf};
 
 /// Why a write to the workspace did not happen. Nothing was written in any case.
@@ -70,19 +71,24 @@ fn file_stem(text: &str) -> String {
 
 /// Adds runs to the workspace's history in a file of their own,
 /// `history/<name>/[<environment>/]<first run>[--<last run>].jsonl` (a run of another name there
-/// already gets `.2`, `.3`, ...). Under the workspace's lock, it reads the history as it is on
+/// already gets `.2`, `.3`, ...). Under the workspace's lock, it checks the history as it is on
 /// disk and refuses (writing nothing) a run whose id it already has in that environment, unless
-/// `skip_known`, which leaves such runs out. Returns the file and how many runs it holds.
+/// `skip_known`, which leaves such runs out. The check reads the run index
+/// ([`super::run_index`]), so it reads only the history files that changed since the last import.
+/// Returns the file and how many runs it holds.
 pub fn add_runs(root: &Path, name: &str, snapshots: Vec<Snapshot>, skip_known: bool) -> Result<(PathBuf, usize), StoreError> {
-    let _lock = WorkspaceLock::acquire(root, &format!("runs into its history ({name})"))?;
+    let lock = WorkspaceLock::acquire(root, &format!("runs into its history ({name})"))?;
+    let config_path = root.join(CONFIG_FILE);
+    // As the loader reads it: a `headroom.yaml` that does not read leaves the default folder.
+    let history = read_text(&config_path, MAX_TEXT_BYTES).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default().history;
     // The history as it is now, not as the caller loaded it: another writer may have added runs.
-    let workspace = Workspace::load(root).map_err(io("read", root))?;
-    let known = |s: &Snapshot| workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment.as_deref());
+    let mut index = RunIndex::refresh(root, &history, &lock).map_err(io("read", &root.join(&history)))?;
+    let known = |s: &Snapshot| index.contains(s.run.environment.as_deref(), &s.run.id);
     if !skip_known && let Some(s) = snapshots.iter().find(|s| known(s)) {
         return Err(StoreError::KnownRun { run: s.run.id.clone(), environment: s.run.environment.clone() });
     }
     let new: Vec<Snapshot> = snapshots.into_iter().filter(|s| !known(s)).collect();
-    let mut folder = root.join(workspace.config.history.trim_end_matches('/')).join(file_stem(name));
+    let mut folder = root.join(history.trim_end_matches('/')).join(file_stem(name));
     let (Some(first), Some(last)) = (new.first(), new.last()) else {
         return Ok((folder, 0));
     };
@@ -104,6 +110,10 @@ pub fn add_runs(root: &Path, name: &str, snapshots: Vec<Snapshot>, skip_known: b
     let text: String = new.iter().map(|s| snapshot_to_json_line(s) + "\n").collect();
     std::fs::create_dir_all(&folder).map_err(io("create", &folder))?;
     write_atomic(&path, text.as_bytes()).map_err(io("write", &path))?;
+    let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    index.add_file(root, &relative, new.iter().map(|s| (s.run.environment.clone(), s.run.id.clone())).collect());
+    // The runs are written; an index that cannot be saved is only rebuilt by the next import.
+    let _ = index.save(&lock);
     Ok((path, new.len()))
 }
 
@@ -236,6 +246,7 @@ mod tests {
     use super::*;
     use crate::model::history::{Measurement, Run};
     use crate::model::triage::TriageState;
+    use crate::model::workspace::Workspace;
 
     fn run(id: &str, environment: Option<&str>) -> Snapshot {
         Snapshot {
@@ -280,6 +291,19 @@ mod tests {
         assert_eq!(skipped.1, 1);
         let workspace = Workspace::load(dir.path()).unwrap();
         assert_eq!(workspace.history.runs.len(), 4, "{:?}", workspace.errors);
+    }
+
+    #[test]
+    fn a_run_that_came_by_another_way_is_known_to_the_next_import() {
+        let dir = tempfile::tempdir().unwrap();
+        add_runs(dir.path(), "bmf", vec![run("r1", Some("ci"))], false).unwrap();
+        // A `git pull` brings a teammate's import, and someone rewrites an old file in place.
+        std::fs::create_dir_all(dir.path().join("history/pulled")).unwrap();
+        std::fs::write(dir.path().join("history/pulled/r2.jsonl"), "{\"id\":\"r2\",\"environment\":\"ci\",\"metrics\":{\"m\":1}}\n").unwrap();
+        let known = add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap_err();
+        assert_eq!(known.to_string(), "the history already has a run `r2` in `ci`");
+        std::fs::remove_file(dir.path().join("history/pulled/r2.jsonl")).unwrap();
+        assert_eq!(add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap().1, 1, "gone from the disk, gone from the index");
     }
 
     #[test]
