@@ -7,17 +7,21 @@
 //! |---|---|---|
 //! | an imported run | `history/<format>/[<environment>/]<run>.jsonl`, one per import | two branches add two files |
 //! | a finding's triage | `triage/<metric>@<run>.yaml`, one per finding | two people, two findings: two files |
-//! | the last review's day | `triage.yaml` (`last_review:`) | one value: both sides changing it is a real conflict |
+//! | a review meeting held | `triage/reviews/<day>.yaml`, one per day | two days: two files; the same day: the same file and text |
 //! | check settings | `headroom.yaml` (`check:`) | the block is rewritten, the rest of the file kept |
 //!
-//! Files written by older versions (`history/<format>.jsonl` with many runs, every finding in
-//! `triage.yaml`) still load; a record in `triage/` wins over the same finding in `triage.yaml`.
+//! Files written by older versions (`history/<format>.jsonl` with many runs, every finding and
+//! the last review in `triage.yaml`) still load; a record in `triage/` wins over the same finding
+//! in `triage.yaml`, and the last review is the latest day of either.
 
 use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
 use super::run_index::RunIndex;
-use super::triage::{FieldConflict, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, merge_entry, parse_record, parse_triage, record_file};
+use super::triage::{
+    FieldConflict, REVIEWS_DIR, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, is_review_record, merge_entry, parse_record, parse_review, parse_triage,
+    record_file, review_file, review_to_yaml,
+};
 use super::workspace::{CONFIG_FILE, CheckSettings, LEDGER_FILE, MAX_TEXT_BYTES, parse_config, read_text, with_check_settings, write_atomic};
 use std::path::{Path, PathBuf};
 
@@ -143,6 +147,22 @@ pub fn read_triage(root: &Path) -> Result<Triage, StoreError> {
         let (key, entry) = parse_record(&relative, &text).map_err(StoreError::Invalid)?;
         triage.entries.insert(key, entry);
     }
+    let reviews = root.join(REVIEWS_DIR);
+    let entries = match std::fs::read_dir(&reviews) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(triage),
+        Err(e) => return Err(io("read", &reviews)(e)),
+    };
+    for name in entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())) {
+        let relative = format!("{REVIEWS_DIR}/{name}");
+        if name.starts_with('.') || !is_review_record(&relative) {
+            continue;
+        }
+        let path = root.join(&relative);
+        let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
+        let day = parse_review(&relative, &text).map_err(StoreError::Invalid)?;
+        triage.last_review = triage.last_review.max(Some(day));
+    }
     Ok(triage)
 }
 
@@ -186,18 +206,19 @@ pub fn save_triage_entry(root: &Path, key: &str, base: &TriageEntry, ours: &Tria
     }
 }
 
-/// Records the day of the team's last review in `triage.yaml` (read, changed and written under
-/// the workspace's lock; the findings it holds are kept).
-pub fn save_last_review(root: &Path, day: super::time::Timestamp) -> Result<(), StoreError> {
-    let _lock = WorkspaceLock::acquire(root, TRIAGE_FILE)?;
-    let path = root.join(TRIAGE_FILE);
-    let mut triage = match std::fs::read_to_string(&path) {
-        Ok(text) => parse_triage(TRIAGE_FILE, &text).map_err(StoreError::Invalid)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Triage::default(),
-        Err(e) => return Err(io("read", &path)(e)),
-    };
-    triage.last_review = Some(day);
-    write_atomic(&path, triage.to_yaml().as_bytes()).map_err(io("write", &path))
+/// Records that the team held its review on `day`, in a file of its own
+/// (`triage/reviews/<day>.yaml`, written under the workspace's lock where it is not there yet), so
+/// that reviews marked held on two branches merge. Returns the file.
+pub fn save_last_review(root: &Path, day: super::time::Timestamp) -> Result<PathBuf, StoreError> {
+    let file = review_file(day);
+    let _lock = WorkspaceLock::acquire(root, &file)?;
+    let path = root.join(&file);
+    if !path.exists() {
+        let folder = root.join(REVIEWS_DIR);
+        std::fs::create_dir_all(&folder).map_err(io("create", &folder))?;
+        write_atomic(&path, review_to_yaml(day).as_bytes()).map_err(io("write", &path))?;
+    }
+    Ok(path)
 }
 
 /// Writes `settings` as the `check:` block of the workspace's `headroom.yaml`, keeping the rest of
@@ -335,11 +356,16 @@ mod tests {
         let base = read_triage(dir.path()).unwrap().entries["a@r1"].clone();
         let ours = TriageEntry { note: "again".into(), ..base.clone() };
         save_triage_entry(dir.path(), "a@r1", &base, &ours).unwrap();
-        save_last_review(dir.path(), crate::model::time::Timestamp::parse("2026-11-30").unwrap()).unwrap();
+        let legacy = std::fs::read_to_string(dir.path().join(TRIAGE_FILE)).unwrap();
+        let day = crate::model::time::Timestamp::parse("2026-11-30").unwrap();
+        let file = save_last_review(dir.path(), day).unwrap();
+        assert_eq!(file, dir.path().join("triage/reviews/2026-11-30.yaml"));
+        save_last_review(dir.path(), crate::model::time::Timestamp::parse("2026-11-02").unwrap()).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join(TRIAGE_FILE)).unwrap(), legacy, "triage.yaml is left alone");
         let triage = read_triage(dir.path()).unwrap();
         assert_eq!(triage.entries["a@r1"].note, "again");
         assert_eq!(triage.entries["b@r1"].state, TriageState::Invalid);
-        assert!(triage.last_review.is_some());
+        assert_eq!(triage.last_review, Some(day), "the latest day held");
         let w = Workspace::load(dir.path()).unwrap();
         assert_eq!(w.triage, triage, "{:?}", w.errors);
     }

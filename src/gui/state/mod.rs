@@ -36,7 +36,7 @@ use crate::engine::analyze::{Analysis, ChangeFinding};
 use crate::engine::check::{CheckReport, Status};
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
-use crate::model::triage::{TRIAGE_FILE, Triage, is_triage_record};
+use crate::model::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record};
 use crate::model::workspace::{CONFIG_FILE, Workspace};
 use crate::report::review::{Agenda, agenda};
 use std::collections::HashMap;
@@ -410,7 +410,7 @@ impl AppState {
             }
             WorkspaceCommand::Reload => self.reload(),
             WorkspaceCommand::FilesChanged(files) => {
-                if files.iter().all(|f| f == TRIAGE_FILE || is_triage_record(f)) {
+                if files.iter().all(|f| f == TRIAGE_FILE || is_triage_record(f) || is_review_record(f)) {
                     self.reload_triage();
                 } else {
                     self.message = Some(format!("Reloaded: {} changed on disk", files.join(", ")));
@@ -754,7 +754,7 @@ impl AppState {
         self.triage.last_review = Some(self.today);
         self.message = Some(match &self.source {
             Source::Folder(root) => match crate::model::store::save_last_review(root, self.today) {
-                Ok(()) => format!("Review recorded in {}", root.join(TRIAGE_FILE).display()),
+                Ok(file) => format!("Review recorded in {}", file.display()),
                 Err(e) => format!("Cannot record the review: {e} (it is kept until the app closes)"),
             },
             Source::Example => "Review recorded for this session only: the example workspace is read-only".to_owned(),
