@@ -163,7 +163,8 @@ fn reviews_marked_held_on_three_branches_merge_cleanly_and_the_latest_day_counts
     let loaded = Workspace::load(&ws).unwrap();
     assert_eq!(loaded.triage.last_review, Some(day("2026-12-01")), "{:?}", loaded.errors);
     assert_eq!(loaded.triage.entries.len(), 1);
-    let held: Vec<String> = std::fs::read_dir(ws.join("triage/reviews")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let held: Vec<String> =
+        std::fs::read_dir(ws.join("triage/reviews")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(held.len(), 2, "{held:?}");
 }
 

@@ -16,11 +16,11 @@
 //! that does not read (a write cut short by a crash) is left out, and its file read again, so it
 //! cannot lose a run.
 
+use super::columnar::FxBuild;
 use super::history::history_file_columns;
 use super::lock::WorkspaceLock;
 use super::workspace::{MAX_HISTORY_BYTES, read_text};
 use serde::{Deserialize, Serialize};
-use super::columnar::FxBuild;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, SystemTime};

@@ -19,10 +19,12 @@ use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
 use super::run_index::RunIndex;
 use super::triage::{
-    FieldConflict, REVIEWS_DIR, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, is_review_record, merge_entry, parse_record, parse_review, parse_triage,
-    record_file, review_file, review_to_yaml,
+    FieldConflict, REVIEWS_DIR, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, is_review_record, merge_entry, parse_record, parse_review,
+    parse_triage, record_file, review_file, review_to_yaml,
 };
-use super::workspace::{CONFIG_FILE, CheckSettings, LEDGER_FILE, MAX_TEXT_BYTES, parse_config, read_text, with_check_settings, write_atomic};
+use super::workspace::{
+    CONFIG_FILE, CheckSettings, LEDGER_FILE, MAX_TEXT_BYTES, parse_config, read_text, with_check_settings, write_atomic,
+};
 use std::path::{Path, PathBuf};
 
 /// Why a write to the workspace did not happen. Nothing was written in any case.
@@ -320,11 +322,16 @@ mod tests {
         add_runs(dir.path(), "bmf", vec![run("r1", Some("ci"))], false).unwrap();
         // A `git pull` brings a teammate's import, and someone rewrites an old file in place.
         std::fs::create_dir_all(dir.path().join("history/pulled")).unwrap();
-        std::fs::write(dir.path().join("history/pulled/r2.jsonl"), "{\"id\":\"r2\",\"environment\":\"ci\",\"metrics\":{\"m\":1}}\n").unwrap();
+        std::fs::write(dir.path().join("history/pulled/r2.jsonl"), "{\"id\":\"r2\",\"environment\":\"ci\",\"metrics\":{\"m\":1}}\n")
+            .unwrap();
         let known = add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap_err();
         assert_eq!(known.to_string(), "the history already has a run `r2` in `ci`");
         std::fs::remove_file(dir.path().join("history/pulled/r2.jsonl")).unwrap();
-        assert_eq!(add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap().1, 1, "gone from the disk, gone from the index");
+        assert_eq!(
+            add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap().1,
+            1,
+            "gone from the disk, gone from the index"
+        );
     }
 
     #[test]

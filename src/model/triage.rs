@@ -346,14 +346,17 @@ pub fn parse_review(file: &str, text: &str) -> Result<Timestamp, Vec<LoadError>>
                 Err(message) => errors.push(LoadError::new(file, node.pos, "held", message)),
             },
             other => {
-                let hint = did_you_mean(other, ["held"]).map_or_else(|| " (expected held)".to_owned(), |s| format!("; did you mean `{s}`?"));
+                let hint =
+                    did_you_mean(other, ["held"]).map_or_else(|| " (expected held)".to_owned(), |s| format!("; did you mean `{s}`?"));
                 errors.push(LoadError::new(file, key.pos, other, format!("unknown field{hint}")));
             }
         }
     }
     match held {
         Some(day) if errors.is_empty() => Ok(day),
-        None if errors.is_empty() => Err(vec![LoadError::new(file, root.pos, "held", "the record names no day (`held: 2026-11-30`)".to_owned())]),
+        None if errors.is_empty() => {
+            Err(vec![LoadError::new(file, root.pos, "held", "the record names no day (`held: 2026-11-30`)".to_owned())])
+        }
         _ => Err(errors),
     }
 }

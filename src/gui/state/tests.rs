@@ -187,7 +187,11 @@ fn a_clash_seen_while_editing_shows_both_values_and_the_user_chooses_field_by_fi
     let fields: Vec<(&str, &str, &str)> = conflict.fields.iter().map(|f| (f.field, f.theirs.as_str(), f.ours.as_str())).collect();
     assert_eq!(fields, [("state", "fixed", "investigating"), ("owner", "tom", "ana")]);
     assert!(state.message.as_deref().unwrap_or("").contains("choose theirs or yours"), "{:?}", state.message);
-    assert_eq!(std::fs::read_to_string(dir.path().join(record_file(&key))).unwrap(), crate::model::triage::record_to_yaml(&key, &theirs), "nothing written yet");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(record_file(&key))).unwrap(),
+        crate::model::triage::record_to_yaml(&key, &theirs),
+        "nothing written yet"
+    );
     // Their state, the user's owner; the note only the user changed stays the user's.
     state.apply(Command::Findings(FindingsCommand::ResolveTriage("state".into(), Keep::Theirs)));
     assert!(state.findings.triage_conflict.is_some(), "the owner is still to choose");
@@ -359,7 +363,11 @@ fn a_limit_changed_on_disk_under_an_open_draft_is_asked_about_before_proposing_f
     // A teammate's applied change arrives (`git pull`) while the dialog is open: 30 ms is now 32 ms.
     let file = dir.path().join("services.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replacen("        name: Auth Service\n        limit: 30\n", "        name: Auth Service\n        limit: 32\n", 1)).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen("        name: Auth Service\n        limit: 30\n", "        name: Auth Service\n        limit: 32\n", 1),
+    )
+    .unwrap();
     state.apply(ProposalCommand::Submit.into());
     let error = state.proposals.draft.as_ref().and_then(|d| d.error.clone()).expect("asked, not proposed");
     assert!(error.contains("30 ms then, 32 ms now") && error.contains("change 32 ms to 33 ms"), "{error}");

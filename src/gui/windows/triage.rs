@@ -53,7 +53,10 @@ pub fn triage_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
     });
     if &entry != draft
         && !commands.iter().any(|c| {
-            matches!(c, Command::Findings(FindingsCommand::SetTriage(..) | FindingsCommand::CloseTriage | FindingsCommand::ResolveTriage(..)))
+            matches!(
+                c,
+                Command::Findings(FindingsCommand::SetTriage(..) | FindingsCommand::CloseTriage | FindingsCommand::ResolveTriage(..))
+            )
         })
     {
         commands.push(Command::Findings(FindingsCommand::EditTriage(key.clone(), entry)));
