@@ -115,8 +115,8 @@ fn same(meta: &std::fs::Metadata, stamp: &Stamp) -> bool {
 
 impl RunIndex {
     /// The index of the history in `root`'s folder `history` (as `headroom.yaml` names it),
-    /// brought up to date with the files on disk. `_lock` proves the caller holds the workspace's
-    /// lock, so no other Headroom process changes the history meanwhile.
+    /// brought up to date with the files on disk. `lock`, the workspace's lock that the caller
+    /// holds (so no other Headroom process changes the history meanwhile), keeps the cache.
     pub fn refresh(root: &Path, history: &str, lock: &WorkspaceLock) -> std::io::Result<RunIndex> {
         let mut old = read_index(&lock.cached_text().unwrap_or_default());
         let mut index = RunIndex::default();
