@@ -198,12 +198,19 @@ fn the_app_importing_dropping_and_triaging_while_thirty_cli_processes_write_lose
     let file = bmf_file(dir.path(), 5_000_000.0);
     let mut state = AppState::new(&Source::Folder(ws.clone()));
     let w = ws.to_str().unwrap().to_owned();
-    let mut children: Vec<_> = (0..CLI_IMPORTS).map(|i| spawn(&import_args(&ws, &file, &format!("cli-{i:02}")))).collect();
-    children.extend((0..CLI_TRIAGE).map(|i| {
-        spawn(&["triage".into(), format!("cli.latency@r{i}"), "--workspace".into(), w.clone(), "--owner".into(), format!("p{i}")])
-    }));
+    let mut cli: Vec<Vec<String>> = (0..CLI_IMPORTS).map(|i| import_args(&ws, &file, &format!("cli-{i:02}"))).collect();
+    cli.extend(
+        (0..CLI_TRIAGE).map(|i| {
+            vec!["triage".into(), format!("cli.latency@r{i}"), "--workspace".into(), w.clone(), "--owner".into(), format!("p{i}")]
+        }),
+    );
+    // The processes start in waves, one with each round of the app's work, so that they write
+    // while the app does, not before it.
+    let mut waves = cli.chunks(cli.len().div_ceil(APP_ROUNDS));
+    let mut children = Vec::new();
     let mut messages = Vec::new();
     for i in 0..APP_ROUNDS {
+        children.extend(waves.next().unwrap_or_default().iter().map(|args| spawn(args)));
         // The import window's "Import", running on its job thread ...
         let draft = ImportDraft {
             format: Format::Bmf,
@@ -231,6 +238,8 @@ fn the_app_importing_dropping_and_triaging_while_thirty_cli_processes_write_lose
         state.wait();
         messages.extend(state.message.take());
     }
+    children.extend(waves.flatten().map(|args| spawn(args)));
+    assert_eq!(children.len(), CLI_IMPORTS + CLI_TRIAGE);
     for (code, out) in wait_all(children) {
         assert_eq!(code, 0, "{out}");
     }
