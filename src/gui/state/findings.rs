@@ -155,13 +155,12 @@ impl FindingsView {
         if theirs == *base {
             return None;
         }
-        let message = match merge_entry(base, draft, &theirs) {
+        let mut fields = match merge_entry(base, draft, &theirs) {
             Ok(merged) => {
                 *draft = TriageEntry { updated: draft.updated, ..merged };
-                format!("The triage of {key} changed on disk while you edit it: their change is in the form, yours are kept")
+                Vec::new()
             }
             Err(fields) => {
-                let words = conflict_words(&fields);
                 // Fields only one side changed still merge into the form.
                 *draft = TriageEntry {
                     state: if draft.state == base.state { theirs.state } else { draft.state },
@@ -169,10 +168,25 @@ impl FindingsView {
                     note: if draft.note == base.note { theirs.note.clone() } else { draft.note.clone() },
                     updated: draft.updated,
                 };
-                self.triage_conflict = Some(TriageConflict { theirs: theirs.clone(), fields });
-                format!("The triage of {key} changed on disk while you edit it ({words}): choose theirs or yours for each, then save")
+                fields
             }
         };
+        // A field still to settle from an earlier change stays to settle, against their value now.
+        for pending in self.triage_conflict.take().map(|c| c.fields).unwrap_or_default() {
+            let (ours, theirs_now) = (field_value(draft, pending.field), field_value(&theirs, pending.field));
+            if ours != theirs_now && !fields.iter().any(|f| f.field == pending.field) {
+                fields.push(FieldConflict { field: pending.field, ours, theirs: theirs_now });
+            }
+        }
+        let message = if fields.is_empty() {
+            format!("The triage of {key} changed on disk while you edit it: their change is in the form, yours are kept")
+        } else {
+            format!(
+                "The triage of {key} changed on disk while you edit it ({}): choose theirs or yours for each, then save",
+                conflict_words(&fields)
+            )
+        };
+        self.triage_conflict = (!fields.is_empty()).then(|| TriageConflict { theirs: theirs.clone(), fields });
         *base = theirs;
         Some(message)
     }
@@ -223,6 +237,15 @@ impl FindingsView {
                 format!("Cannot save the triage: {e} (it is kept until the app closes)")
             }
         }
+    }
+}
+
+/// A field of `entry` as [`merge_entry`] shows it in a conflict.
+fn field_value(entry: &TriageEntry, field: &str) -> String {
+    match field {
+        "state" => entry.state.label().to_owned(),
+        "owner" => entry.owner.clone(),
+        _ => entry.note.clone(),
     }
 }
 

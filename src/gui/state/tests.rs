@@ -192,7 +192,15 @@ fn a_clash_seen_while_editing_shows_both_values_and_the_user_chooses_field_by_fi
         crate::model::triage::record_to_yaml(&key, &theirs),
         "nothing written yet"
     );
-    // Their state, the user's owner; the note only the user changed stays the user's.
+    // Their note arrives too (a second pull): the two fields are still to settle, and the note,
+    // which only the user changed, is still the user's... until they both change it.
+    let theirs = TriageEntry { note: "theirs".into(), ..theirs };
+    std::fs::write(dir.path().join(record_file(&key)), crate::model::triage::record_to_yaml(&key, &theirs)).unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![record_file(&key)])));
+    let fields: Vec<&str> = state.findings.triage_conflict.as_ref().unwrap().fields.iter().map(|f| f.field).collect();
+    assert_eq!(fields, ["note", "state", "owner"]);
+    state.apply(Command::Findings(FindingsCommand::ResolveTriage("note".into(), Keep::Mine)));
+    // Their state, the user's owner; the note the user kept.
     state.apply(Command::Findings(FindingsCommand::ResolveTriage("state".into(), Keep::Theirs)));
     assert!(state.findings.triage_conflict.is_some(), "the owner is still to choose");
     state.apply(Command::Findings(FindingsCommand::ResolveTriage("owner".into(), Keep::Mine)));
