@@ -177,3 +177,90 @@ fn a_writer_that_cannot_get_the_lock_in_time_fails_loudly_and_writes_nothing() {
     let (code, out) = headroom(&import_args(&ws, &file, "late").iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(code, 0, "{out}");
 }
+
+/// The app and the CLI at once: the app's state imports runs (the import window's job, on the
+/// `headroom-import` thread), takes dropped history files (the same thread) and saves triage (on
+/// its UI thread), through the very code the window runs, while 20 `headroom import` and 10
+/// `headroom triage` processes write to the same workspace. Every write of both lands.
+#[cfg(feature = "gui")]
+#[test]
+fn the_app_importing_dropping_and_triaging_while_thirty_cli_processes_write_loses_nothing() {
+    use headroom::gui::state::{AppState, Command, FindingsCommand, ImportCommand, ImportDraft, Source};
+    use headroom::import::Format;
+    use headroom::model::triage::TriageEntry;
+    const CLI_IMPORTS: usize = 20;
+    const CLI_TRIAGE: usize = 10;
+    const APP_ROUNDS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth: {metric: services.auth, unit: ms, limit: 30}\n").unwrap();
+    let file = bmf_file(dir.path(), 5_000_000.0);
+    let mut state = AppState::new(&Source::Folder(ws.clone()));
+    let w = ws.to_str().unwrap().to_owned();
+    let mut cli: Vec<Vec<String>> = (0..CLI_IMPORTS).map(|i| import_args(&ws, &file, &format!("cli-{i:02}"))).collect();
+    cli.extend(
+        (0..CLI_TRIAGE).map(|i| {
+            vec!["triage".into(), format!("cli.latency@r{i}"), "--workspace".into(), w.clone(), "--owner".into(), format!("p{i}")]
+        }),
+    );
+    // The processes start in waves, one with each round of the app's work, so that they write
+    // while the app does, not before it.
+    let mut waves = cli.chunks(cli.len().div_ceil(APP_ROUNDS));
+    let mut children = Vec::new();
+    let mut messages = Vec::new();
+    for i in 0..APP_ROUNDS {
+        children.extend(waves.next().unwrap_or_default().iter().map(|args| spawn(args)));
+        // The import window's "Import", running on its job thread ...
+        let draft = ImportDraft {
+            format: Format::Bmf,
+            paths: file.display().to_string(),
+            run_id: format!("app-{i}"),
+            branch: "main".into(),
+            environment: "ci".into(),
+            ..ImportDraft::default()
+        };
+        state.apply(Command::Import(ImportCommand::Run(draft)));
+        // ... a triage saved from the form meanwhile, on the UI thread ...
+        let entry = TriageEntry { owner: format!("app{i}"), ..TriageEntry::default() };
+        state.apply(Command::Findings(FindingsCommand::SetTriage(format!("app.latency@r{i}"), entry)));
+        messages.extend(state.message.take());
+        state.wait();
+        messages.extend(state.message.take());
+        // ... and a history file dropped on the window.
+        let dropped = dir.path().join(format!("dropped-{i}.jsonl"));
+        std::fs::write(
+            &dropped,
+            format!("{{\"id\":\"drop-{i}\",\"timestamp\":\"2026-11-24T00:00:0{i}Z\",\"environment\":\"ci\",\"branch\":\"main\",\"metrics\":{{\"services.auth\":5}}}}\n"),
+        )
+        .unwrap();
+        state.apply(Command::Import(ImportCommand::Drop(vec![dropped])));
+        state.wait();
+        messages.extend(state.message.take());
+    }
+    children.extend(waves.flatten().map(|args| spawn(args)));
+    assert_eq!(children.len(), CLI_IMPORTS + CLI_TRIAGE);
+    for (code, out) in wait_all(children) {
+        assert_eq!(code, 0, "{out}");
+    }
+    for (i, m) in messages.iter().enumerate() {
+        assert!(!m.contains("Cannot") && !m.contains("Nothing was imported") && !m.contains("Not saved"), "message {i}: {m}");
+    }
+    let loaded = Workspace::load(&ws).unwrap();
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let mut ids: Vec<String> = loaded.history.runs.iter().map(|r| r.id.to_owned()).collect();
+    ids.sort_unstable();
+    let mut expected: Vec<String> = (0..CLI_IMPORTS).map(|i| format!("cli-{i:02}")).collect();
+    expected.extend((0..APP_ROUNDS).map(|i| format!("app-{i}")));
+    expected.extend((0..APP_ROUNDS).map(|i| format!("drop-{i}")));
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "{messages:?}");
+    let triage = read_triage(&ws).unwrap();
+    assert_eq!(triage.entries.len(), CLI_TRIAGE + APP_ROUNDS, "{:?}", triage.entries.keys().collect::<Vec<_>>());
+    for i in 0..CLI_TRIAGE {
+        assert_eq!(triage.entries[&format!("cli.latency@r{i}")].owner, format!("p{i}"));
+    }
+    for i in 0..APP_ROUNDS {
+        assert_eq!(triage.entries[&format!("app.latency@r{i}")].owner, format!("app{i}"));
+    }
+}

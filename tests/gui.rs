@@ -161,6 +161,48 @@ fn a_finding_is_shown_on_its_plot_and_triaged() {
 }
 
 #[test]
+fn a_triage_changed_on_disk_while_its_window_is_open_shows_both_values_and_the_user_chooses() {
+    use headroom::gui::state::{Command, FindingsCommand};
+    use headroom::model::triage::{TriageEntry, TriageState, record_file, record_to_yaml};
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    harness.get_all_by_label("Owner and note…").next().unwrap().click();
+    harness.run();
+    let (key, base) = harness.state().state.findings.triage_draft.clone().expect("the triage window is open");
+    // The user fills in the form (what typing into it sends) ...
+    let mine = TriageEntry { state: TriageState::Investigating, owner: "ana".into(), note: "TLS upgrade".into(), ..base.clone() };
+    harness.state_mut().state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), mine)));
+    harness.run();
+    // ... while a teammate's triage of the same finding lands on disk (`git pull`, or the CLI).
+    let theirs = TriageEntry { state: TriageState::Fixed, owner: "tom".into(), ..base };
+    let record = dir.path().join(record_file(&key));
+    std::fs::create_dir_all(record.parent().unwrap()).unwrap();
+    std::fs::write(&record, record_to_yaml(&key, &theirs)).unwrap();
+    // The watcher sees it, and the window shows both values of each field both changed.
+    let start = Instant::now();
+    while harness.state().state.findings.triage_conflict.is_none() {
+        assert!(start.elapsed() < Duration::from_secs(15), "the change on disk was not seen: {:?}", harness.state().state.message);
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    harness.run();
+    harness.get_by_label("Changed on disk meanwhile, by someone else, and by you:");
+    harness.get_by_label("Keep theirs: fixed").click();
+    harness.run();
+    harness.get_by_label("Keep mine: ana").click();
+    harness.run();
+    assert!(harness.state().state.findings.triage_conflict.is_none());
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), record_to_yaml(&key, &theirs), "nothing written before the save");
+    harness.get_by_label("Save").click();
+    harness.run();
+    let saved = headroom::model::store::read_triage(dir.path()).unwrap().entries[&key].clone();
+    assert_eq!((saved.state, saved.owner.as_str(), saved.note.as_str()), (TriageState::Fixed, "ana", "TLS upgrade"));
+    assert!(harness.state().state.findings.triage_draft.is_none());
+}
+
+#[test]
 fn the_findings_list_puts_the_most_severe_first_with_its_hints() {
     let mut harness = app_on_example();
     harness.get_by_label_contains("Findings (").click();

@@ -6,7 +6,8 @@
 mod common;
 
 use common::{bmf_file, headroom, import_args, propose, sign_args, team_workspace};
-use headroom::model::store::read_triage;
+use headroom::model::store::{read_triage, save_last_review};
+use headroom::model::time::Timestamp;
 use headroom::model::workspace::Workspace;
 use std::path::Path;
 use std::process::Command;
@@ -133,6 +134,38 @@ fn two_people_triaging_different_findings_merge_cleanly_and_the_same_one_is_a_co
     let (code, out) = headroom(&["validate", &w]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("triage/services.auth@ci-10.yaml:3:1") && out.contains("unresolved git merge conflict"), "{out}");
+}
+
+#[test]
+fn reviews_marked_held_on_three_branches_merge_cleanly_and_the_latest_day_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth: {metric: services.auth, unit: ms, limit: 30}\n").unwrap();
+    // What an older version wrote: the last review inside triage.yaml.
+    std::fs::write(ws.join("triage.yaml"), "last_review: 2026-11-02\nfindings:\n  \"services.auth@ci-1\": {state: fixed}\n").unwrap();
+    init(dir.path());
+    let day = |d: &str| Timestamp::parse(d).unwrap();
+    // The app's "Mark the review held today" saves through this; two people hold it on the same
+    // day on two branches, a third a day later.
+    for (who, held) in [("ana", "2026-11-30"), ("ben", "2026-11-30"), ("cy", "2026-12-01")] {
+        on_branch(dir.path(), who, || {
+            save_last_review(&ws, day(held)).unwrap();
+        });
+    }
+    for who in ["ana", "ben", "cy"] {
+        ok(dir.path(), &["merge", "-q", "--no-edit", who]);
+    }
+    let w = ws.to_str().unwrap();
+    let (code, out) = headroom(&["validate", w]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(read_triage(&ws).unwrap().last_review, Some(day("2026-12-01")));
+    let loaded = Workspace::load(&ws).unwrap();
+    assert_eq!(loaded.triage.last_review, Some(day("2026-12-01")), "{:?}", loaded.errors);
+    assert_eq!(loaded.triage.entries.len(), 1);
+    let held: Vec<String> =
+        std::fs::read_dir(ws.join("triage/reviews")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(held.len(), 2, "{held:?}");
 }
 
 #[test]

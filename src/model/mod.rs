@@ -13,6 +13,7 @@ pub mod lock;
 pub mod measures;
 pub mod names;
 pub mod retention;
+pub mod run_index;
 pub mod settings;
 pub mod source;
 pub mod store;

@@ -7,17 +7,24 @@
 //! |---|---|---|
 //! | an imported run | `history/<format>/[<environment>/]<run>.jsonl`, one per import | two branches add two files |
 //! | a finding's triage | `triage/<metric>@<run>.yaml`, one per finding | two people, two findings: two files |
-//! | the last review's day | `triage.yaml` (`last_review:`) | one value: both sides changing it is a real conflict |
+//! | a review meeting held | `triage/reviews/<day>.yaml`, one per day | two days: two files; the same day: the same file and text |
 //! | check settings | `headroom.yaml` (`check:`) | the block is rewritten, the rest of the file kept |
 //!
-//! Files written by older versions (`history/<format>.jsonl` with many runs, every finding in
-//! `triage.yaml`) still load; a record in `triage/` wins over the same finding in `triage.yaml`.
+//! Files written by older versions (`history/<format>.jsonl` with many runs, every finding and
+//! the last review in `triage.yaml`) still load; a record in `triage/` wins over the same finding
+//! in `triage.yaml`, and the last review is the latest day of either.
 
 use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
-use super::triage::{FieldConflict, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, merge_entry, parse_record, parse_triage, record_file};
-use super::workspace::{CONFIG_FILE, CheckSettings, LEDGER_FILE, Workspace, with_check_settings, write_atomic};
+use super::run_index::RunIndex;
+use super::triage::{
+    FieldConflict, REVIEWS_DIR, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, is_review_record, merge_entry, parse_record, parse_review,
+    parse_triage, record_file, review_file, review_to_yaml,
+};
+use super::workspace::{
+    CONFIG_FILE, CheckSettings, LEDGER_FILE, MAX_TEXT_BYTES, parse_config, read_text, with_check_settings, write_atomic,
+};
 use std::path::{Path, PathBuf};
 
 /// Why a write to the workspace did not happen. Nothing was written in any case.
@@ -70,19 +77,24 @@ fn file_stem(text: &str) -> String {
 
 /// Adds runs to the workspace's history in a file of their own,
 /// `history/<name>/[<environment>/]<first run>[--<last run>].jsonl` (a run of another name there
-/// already gets `.2`, `.3`, ...). Under the workspace's lock, it reads the history as it is on
+/// already gets `.2`, `.3`, ...). Under the workspace's lock, it checks the history as it is on
 /// disk and refuses (writing nothing) a run whose id it already has in that environment, unless
-/// `skip_known`, which leaves such runs out. Returns the file and how many runs it holds.
+/// `skip_known`, which leaves such runs out. The check reads the run index
+/// ([`super::run_index`]), so it reads only the history files that changed since the last import.
+/// Returns the file and how many runs it holds.
 pub fn add_runs(root: &Path, name: &str, snapshots: Vec<Snapshot>, skip_known: bool) -> Result<(PathBuf, usize), StoreError> {
-    let _lock = WorkspaceLock::acquire(root, &format!("runs into its history ({name})"))?;
+    let lock = WorkspaceLock::acquire(root, &format!("runs into its history ({name})"))?;
+    let config_path = root.join(CONFIG_FILE);
+    // As the loader reads it: a `headroom.yaml` that does not read leaves the default folder.
+    let history = read_text(&config_path, MAX_TEXT_BYTES).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default().history;
     // The history as it is now, not as the caller loaded it: another writer may have added runs.
-    let workspace = Workspace::load(root).map_err(io("read", root))?;
-    let known = |s: &Snapshot| workspace.history.runs.iter().any(|r| r.id == s.run.id && r.environment == s.run.environment.as_deref());
+    let mut index = RunIndex::refresh(root, &history, &lock).map_err(io("read", &root.join(&history)))?;
+    let known = |s: &Snapshot| index.contains(s.run.environment.as_deref(), &s.run.id);
     if !skip_known && let Some(s) = snapshots.iter().find(|s| known(s)) {
         return Err(StoreError::KnownRun { run: s.run.id.clone(), environment: s.run.environment.clone() });
     }
     let new: Vec<Snapshot> = snapshots.into_iter().filter(|s| !known(s)).collect();
-    let mut folder = root.join(workspace.config.history.trim_end_matches('/')).join(file_stem(name));
+    let mut folder = root.join(history.trim_end_matches('/')).join(file_stem(name));
     let (Some(first), Some(last)) = (new.first(), new.last()) else {
         return Ok((folder, 0));
     };
@@ -104,6 +116,10 @@ pub fn add_runs(root: &Path, name: &str, snapshots: Vec<Snapshot>, skip_known: b
     let text: String = new.iter().map(|s| snapshot_to_json_line(s) + "\n").collect();
     std::fs::create_dir_all(&folder).map_err(io("create", &folder))?;
     write_atomic(&path, text.as_bytes()).map_err(io("write", &path))?;
+    let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    index.add_file(root, &relative, new.iter().map(|s| (s.run.environment.clone(), s.run.id.clone())).collect());
+    // The runs are written; an index that cannot be saved is only rebuilt by the next import.
+    let _ = index.save(&lock);
     Ok((path, new.len()))
 }
 
@@ -132,6 +148,22 @@ pub fn read_triage(root: &Path) -> Result<Triage, StoreError> {
         let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
         let (key, entry) = parse_record(&relative, &text).map_err(StoreError::Invalid)?;
         triage.entries.insert(key, entry);
+    }
+    let reviews = root.join(REVIEWS_DIR);
+    let entries = match std::fs::read_dir(&reviews) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(triage),
+        Err(e) => return Err(io("read", &reviews)(e)),
+    };
+    for name in entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())) {
+        let relative = format!("{REVIEWS_DIR}/{name}");
+        if name.starts_with('.') || !is_review_record(&relative) {
+            continue;
+        }
+        let path = root.join(&relative);
+        let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
+        let day = parse_review(&relative, &text).map_err(StoreError::Invalid)?;
+        triage.last_review = triage.last_review.max(Some(day));
     }
     Ok(triage)
 }
@@ -176,18 +208,19 @@ pub fn save_triage_entry(root: &Path, key: &str, base: &TriageEntry, ours: &Tria
     }
 }
 
-/// Records the day of the team's last review in `triage.yaml` (read, changed and written under
-/// the workspace's lock; the findings it holds are kept).
-pub fn save_last_review(root: &Path, day: super::time::Timestamp) -> Result<(), StoreError> {
-    let _lock = WorkspaceLock::acquire(root, TRIAGE_FILE)?;
-    let path = root.join(TRIAGE_FILE);
-    let mut triage = match std::fs::read_to_string(&path) {
-        Ok(text) => parse_triage(TRIAGE_FILE, &text).map_err(StoreError::Invalid)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Triage::default(),
-        Err(e) => return Err(io("read", &path)(e)),
-    };
-    triage.last_review = Some(day);
-    write_atomic(&path, triage.to_yaml().as_bytes()).map_err(io("write", &path))
+/// Records that the team held its review on `day`, in a file of its own
+/// (`triage/reviews/<day>.yaml`, written under the workspace's lock where it is not there yet), so
+/// that reviews marked held on two branches merge. Returns the file.
+pub fn save_last_review(root: &Path, day: super::time::Timestamp) -> Result<PathBuf, StoreError> {
+    let file = review_file(day);
+    let _lock = WorkspaceLock::acquire(root, &file)?;
+    let path = root.join(&file);
+    if !path.exists() {
+        let folder = root.join(REVIEWS_DIR);
+        std::fs::create_dir_all(&folder).map_err(io("create", &folder))?;
+        write_atomic(&path, review_to_yaml(day).as_bytes()).map_err(io("write", &path))?;
+    }
+    Ok(path)
 }
 
 /// Writes `settings` as the `check:` block of the workspace's `headroom.yaml`, keeping the rest of
@@ -236,6 +269,7 @@ mod tests {
     use super::*;
     use crate::model::history::{Measurement, Run};
     use crate::model::triage::TriageState;
+    use crate::model::workspace::Workspace;
 
     fn run(id: &str, environment: Option<&str>) -> Snapshot {
         Snapshot {
@@ -283,6 +317,24 @@ mod tests {
     }
 
     #[test]
+    fn a_run_that_came_by_another_way_is_known_to_the_next_import() {
+        let dir = tempfile::tempdir().unwrap();
+        add_runs(dir.path(), "bmf", vec![run("r1", Some("ci"))], false).unwrap();
+        // A `git pull` brings a teammate's import, and someone rewrites an old file in place.
+        std::fs::create_dir_all(dir.path().join("history/pulled")).unwrap();
+        std::fs::write(dir.path().join("history/pulled/r2.jsonl"), "{\"id\":\"r2\",\"environment\":\"ci\",\"metrics\":{\"m\":1}}\n")
+            .unwrap();
+        let known = add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap_err();
+        assert_eq!(known.to_string(), "the history already has a run `r2` in `ci`");
+        std::fs::remove_file(dir.path().join("history/pulled/r2.jsonl")).unwrap();
+        assert_eq!(
+            add_runs(dir.path(), "bmf", vec![run("r2", Some("ci"))], false).unwrap().1,
+            1,
+            "gone from the disk, gone from the index"
+        );
+    }
+
+    #[test]
     fn edits_of_different_fields_merge_and_of_the_same_field_conflict() {
         let dir = tempfile::tempdir().unwrap();
         let key = "services.auth.latency@ci-1157";
@@ -311,11 +363,16 @@ mod tests {
         let base = read_triage(dir.path()).unwrap().entries["a@r1"].clone();
         let ours = TriageEntry { note: "again".into(), ..base.clone() };
         save_triage_entry(dir.path(), "a@r1", &base, &ours).unwrap();
-        save_last_review(dir.path(), crate::model::time::Timestamp::parse("2026-11-30").unwrap()).unwrap();
+        let legacy = std::fs::read_to_string(dir.path().join(TRIAGE_FILE)).unwrap();
+        let day = crate::model::time::Timestamp::parse("2026-11-30").unwrap();
+        let file = save_last_review(dir.path(), day).unwrap();
+        assert_eq!(file, dir.path().join("triage/reviews/2026-11-30.yaml"));
+        save_last_review(dir.path(), crate::model::time::Timestamp::parse("2026-11-02").unwrap()).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join(TRIAGE_FILE)).unwrap(), legacy, "triage.yaml is left alone");
         let triage = read_triage(dir.path()).unwrap();
         assert_eq!(triage.entries["a@r1"].note, "again");
         assert_eq!(triage.entries["b@r1"].state, TriageState::Invalid);
-        assert!(triage.last_review.is_some());
+        assert_eq!(triage.last_review, Some(day), "the latest day held");
         let w = Workspace::load(dir.path()).unwrap();
         assert_eq!(w.triage, triage, "{:?}", w.errors);
     }

@@ -12,6 +12,11 @@
 //!     updated: 2026-11-20
 //! ```
 //!
+//! Each finding's triage also has a file of its own, `triage/<metric>@<run>.yaml`
+//! ([`record_file`]), and each review meeting held one, `triage/reviews/<day>.yaml`
+//! ([`review_file`]), so that parallel work on git branches merges; `triage.yaml` as above is
+//! what older versions wrote, and still loads.
+//!
 //! A finding is keyed by its metric and the first run of its new level. The engine may place a
 //! change point a run or two differently once more runs arrive, so [`Triage::find`] also accepts
 //! an entry of the same metric a few runs away.
@@ -121,7 +126,8 @@ pub fn finding_key(metric: &str, run_id: &str) -> String {
 /// Every finding's triage, and when the team last held its review.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Triage {
-    /// The day of the last budget review meeting.
+    /// The day of the last budget review meeting: the latest of `triage.yaml`'s `last_review`
+    /// and the days in `triage/reviews/`.
     pub last_review: Option<Timestamp>,
     /// By [`finding_key`], sorted.
     pub entries: BTreeMap<String, TriageEntry>,
@@ -299,6 +305,62 @@ pub fn record_file(key: &str) -> String {
     format!("{TRIAGE_DIR}/{}.yaml", super::names::encode(key))
 }
 
+/// The folder of the review meetings held, one file per day (`triage/reviews/<day>.yaml`): two
+/// people marking a review held on two branches add two files (or the same file with the same
+/// text), so git merges them; the last review is the latest day of all.
+pub const REVIEWS_DIR: &str = "triage/reviews";
+
+/// Whether `name` (relative to the root) is the record of a review meeting held.
+#[must_use]
+pub fn is_review_record(name: &str) -> bool {
+    name.strip_prefix(REVIEWS_DIR).and_then(|rest| rest.strip_prefix('/')).is_some_and(|rest| {
+        let lower = rest.to_ascii_lowercase();
+        !rest.contains('/') && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+    })
+}
+
+/// The record file of a review held on `day`, relative to the root.
+#[must_use]
+pub fn review_file(day: Timestamp) -> String {
+    format!("{REVIEWS_DIR}/{}.yaml", day.date())
+}
+
+/// The text of the record of a review held on `day`.
+#[must_use]
+pub fn review_to_yaml(day: Timestamp) -> String {
+    format!("# The team's budget review, held on this day. Written by Headroom.\nheld: {}\n", day.date())
+}
+
+/// Parses the record of a review held (`held: <day>`), the day it names.
+pub fn parse_review(file: &str, text: &str) -> Result<Timestamp, Vec<LoadError>> {
+    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let Value::Map(entries) = &root.value else {
+        return Err(vec![LoadError::new(file, root.pos, "", format!("expected a mapping with `held`, found {}", root.value.kind_name()))]);
+    };
+    let mut held = None;
+    let mut errors = Vec::new();
+    for (key, node) in entries {
+        match key.name.as_str() {
+            "held" => match date_of(node) {
+                Ok(day) => held = Some(day),
+                Err(message) => errors.push(LoadError::new(file, node.pos, "held", message)),
+            },
+            other => {
+                let hint =
+                    did_you_mean(other, ["held"]).map_or_else(|| " (expected held)".to_owned(), |s| format!("; did you mean `{s}`?"));
+                errors.push(LoadError::new(file, key.pos, other, format!("unknown field{hint}")));
+            }
+        }
+    }
+    match held {
+        Some(day) if errors.is_empty() => Ok(day),
+        None if errors.is_empty() => {
+            Err(vec![LoadError::new(file, root.pos, "held", "the record names no day (`held: 2026-11-30`)".to_owned())])
+        }
+        _ => Err(errors),
+    }
+}
+
 /// The text of one finding's record file.
 #[must_use]
 pub fn record_to_yaml(key: &str, entry: &TriageEntry) -> String {
@@ -406,6 +468,17 @@ fn date_of(node: &Node) -> Result<Timestamp, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_review_record_reads_back_its_day_and_a_misspelt_field_names_its_line() {
+        let day = Timestamp::parse("2026-11-30").unwrap();
+        let file = review_file(day);
+        assert_eq!(file, "triage/reviews/2026-11-30.yaml");
+        assert!(is_review_record(&file) && !is_triage_record(&file) && !is_review_record("triage/a@b.yaml"));
+        assert_eq!(parse_review(&file, &review_to_yaml(day)).unwrap(), day);
+        let e = parse_review(&file, "hold: 2026-11-30\n").unwrap_err();
+        assert_eq!(e[0].to_string(), "triage/reviews/2026-11-30.yaml:1:1: `hold`: unknown field; did you mean `held`?");
+    }
 
     #[test]
     fn triage_survives_a_write_and_a_read() {

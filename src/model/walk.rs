@@ -19,7 +19,7 @@ pub(super) fn is_history_file(name: &str) -> bool {
 }
 
 /// How deep a workspace's folders are walked.
-const MAX_DEPTH: usize = 32;
+pub(super) const MAX_DEPTH: usize = 32;
 
 /// Calls `visit` with (path relative to the root, path) for every file a workspace reads, in name order.
 ///

@@ -11,7 +11,7 @@ use super::history::{History, history_file_columns};
 use super::measures::{Resolution, resolve};
 use super::settings::{CheckField, check_field};
 use super::source::{HistorySource, LiveHistory, SourceState, parse_history_source};
-use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
+use super::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record, parse_record, parse_review, parse_triage};
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
@@ -206,6 +206,7 @@ impl Workspace {
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut history_texts: Vec<(&str, &str)> = Vec::new();
         let mut records = Vec::new();
+        let mut reviews = Vec::new();
         for (name, text) in sorted {
             progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
             if !(name.starts_with(&history_prefix) && is_history_file(name)) {
@@ -222,6 +223,7 @@ impl Workspace {
                     && name != POLICY_FILE
                     && name != TRIAGE_FILE
                     && !is_triage_record(name)
+                    && !is_review_record(name)
                 {
                     workspace.unloaded.push(UnloadedFile { file: name.clone(), budgets: crate::model::budget::budgets_named_in(text) });
                 }
@@ -245,6 +247,13 @@ impl Workspace {
                 }
                 continue;
             }
+            if is_review_record(name) {
+                match parse_review(name, text) {
+                    Ok(day) => reviews.push(day),
+                    Err(errors) => workspace.errors.extend(errors),
+                }
+                continue;
+            }
             if name.starts_with(&history_prefix) {
                 if is_history_file(name) {
                     history_texts.push((name, text));
@@ -255,6 +264,7 @@ impl Workspace {
         }
         // A finding's own record is newer than its entry in `triage.yaml` (written by older versions).
         workspace.triage.entries.extend(records);
+        workspace.triage.last_review = workspace.triage.last_review.into_iter().chain(reviews).max();
         for (id, pos) in &workspace.config.check_positions {
             if workspace.budget(id).is_none() {
                 let hint = did_you_mean_hint(id, workspace.budgets.iter().map(|b| b.id.as_str()));
@@ -430,7 +440,12 @@ pub fn contract_files(dir: &Path) -> std::io::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let mut failed = None;
     walk(dir, dir, &mut |relative, path| {
-        if is_budget_file(&relative) && relative != TRIAGE_FILE && !is_triage_record(&relative) && !relative.starts_with(&history_prefix) {
+        if is_budget_file(&relative)
+            && relative != TRIAGE_FILE
+            && !is_triage_record(&relative)
+            && !is_review_record(&relative)
+            && !relative.starts_with(&history_prefix)
+        {
             match read_text(path, MAX_TEXT_BYTES) {
                 Ok(text) => out.push((relative, text)),
                 Err(e) => failed = Some(std::io::Error::new(e.kind(), format!("{relative}: {e}"))),

@@ -1,10 +1,19 @@
 //! The findings area: the engine's findings with their triage, most severe first, the list's
 //! filter, and the triage being edited (saved record by record, merged with what changed on disk).
+//!
+//! How the edit and the disk agree: the form keeps the finding's triage as it was when the edit
+//! began (its base). A change on disk is seen two ways: the folder watcher (`headroom-watch`,
+//! sizes and modification times once a second) reloads the triage while the form is open, and
+//! the save compares, under the workspace's lock, the record on disk with the base. Either way the
+//! three are merged field by field: a field that only the disk changed comes into the form, one
+//! that only the user changed is kept, and one both changed is a conflict that the form shows
+//! with both values, for the user to keep theirs or their own, field by field. Nothing is written
+//! until the user saves, and a save never writes over a change it has not shown.
 
 use crate::engine::analyze::Analysis;
 use crate::model::store::{TriageSaved, save_triage_entry};
 use crate::model::time::Timestamp;
-use crate::model::triage::{Triage, TriageEntry, TriageState, finding_key};
+use crate::model::triage::{FieldConflict, Triage, TriageEntry, TriageState, finding_key, merge_entry};
 use crate::model::workspace::Workspace;
 use std::path::Path;
 
@@ -21,6 +30,27 @@ pub enum FindingsCommand {
     CloseTriage,
     /// Set a finding's triage (by key); saved in the workspace's `triage/` records.
     SetTriage(String, TriageEntry),
+    /// Settle one field (`state`, `owner` or `note`) that the user and someone on disk both
+    /// changed: keep theirs or the user's own.
+    ResolveTriage(String, Keep),
+}
+
+/// Whose value of a field changed on both sides is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The value on disk (someone else's).
+    Theirs,
+    /// The value in the form (the user's own).
+    Mine,
+}
+
+/// Fields of the triage being edited that were also changed on disk, to other values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriageConflict {
+    /// The finding's triage on disk now.
+    pub theirs: TriageEntry,
+    /// The fields changed on both sides, with both values, not yet settled.
+    pub fields: Vec<FieldConflict>,
 }
 
 /// One finding of the engine in the findings list.
@@ -48,6 +78,8 @@ pub struct FindingsView {
     /// The triage of the finding being edited as it was when the edit began: what the save merges
     /// from, so a change someone else made on disk meanwhile is merged, or reported, not overwritten.
     triage_draft_base: Option<(String, TriageEntry)>,
+    /// Fields of the edit that someone also changed on disk, shown with both values until settled.
+    pub triage_conflict: Option<TriageConflict>,
 }
 
 impl FindingsView {
@@ -89,6 +121,74 @@ impl FindingsView {
     pub(super) fn close_triage(&mut self) {
         self.triage_draft = None;
         self.triage_draft_base = None;
+        self.triage_conflict = None;
+    }
+
+    /// Settles a field changed both in the form and on disk: the form takes theirs, or keeps the
+    /// user's; either way the field is no longer in conflict (the next save writes the form's value).
+    pub(super) fn resolve_triage(&mut self, field: &str, keep: Keep) {
+        let (Some(conflict), Some((_, draft))) = (&mut self.triage_conflict, &mut self.triage_draft) else { return };
+        if keep == Keep::Theirs {
+            match field {
+                "state" => draft.state = conflict.theirs.state,
+                "owner" => draft.owner.clone_from(&conflict.theirs.owner),
+                "note" => draft.note.clone_from(&conflict.theirs.note),
+                _ => return,
+            }
+        }
+        conflict.fields.retain(|f| f.field != field);
+        if conflict.fields.is_empty() {
+            self.triage_conflict = None;
+        }
+    }
+
+    /// The triage on disk was read again (the watcher saw a record change) while the form may be
+    /// open: where the finding being edited changed on disk since the edit's base, their change is
+    /// merged into the form, or, where they changed a field the user changed too, both values are
+    /// put before the user. Returns what to tell the user, where anything changed.
+    pub(super) fn disk_changed(&mut self, triage: &Triage) -> Option<String> {
+        let (Some((key, draft)), Some((base_key, base))) = (&mut self.triage_draft, &mut self.triage_draft_base) else { return None };
+        if key != base_key {
+            return None;
+        }
+        let theirs = triage.entries.get(key.as_str()).cloned().unwrap_or_default();
+        if theirs == *base {
+            return None;
+        }
+        let mut fields = match merge_entry(base, draft, &theirs) {
+            Ok(merged) => {
+                *draft = TriageEntry { updated: draft.updated, ..merged };
+                Vec::new()
+            }
+            Err(fields) => {
+                // Fields only one side changed still merge into the form.
+                *draft = TriageEntry {
+                    state: if draft.state == base.state { theirs.state } else { draft.state },
+                    owner: if draft.owner == base.owner { theirs.owner.clone() } else { draft.owner.clone() },
+                    note: if draft.note == base.note { theirs.note.clone() } else { draft.note.clone() },
+                    updated: draft.updated,
+                };
+                fields
+            }
+        };
+        // A field still to settle from an earlier change stays to settle, against their value now.
+        for pending in self.triage_conflict.take().map(|c| c.fields).unwrap_or_default() {
+            let (ours, theirs_now) = (field_value(draft, pending.field), field_value(&theirs, pending.field));
+            if ours != theirs_now && !fields.iter().any(|f| f.field == pending.field) {
+                fields.push(FieldConflict { field: pending.field, ours, theirs: theirs_now });
+            }
+        }
+        let message = if fields.is_empty() {
+            format!("The triage of {key} changed on disk while you edit it: their change is in the form, yours are kept")
+        } else {
+            format!(
+                "The triage of {key} changed on disk while you edit it ({}): choose theirs or yours for each, then save",
+                conflict_words(&fields)
+            )
+        };
+        self.triage_conflict = (!fields.is_empty()).then(|| TriageConflict { theirs: theirs.clone(), fields });
+        *base = theirs;
+        Some(message)
     }
 
     /// Saves a finding's triage: only its own record (`triage/<key>.yaml`), merged with what changed
@@ -105,6 +205,7 @@ impl FindingsView {
         today: Timestamp,
     ) -> String {
         self.triage_draft = None;
+        self.triage_conflict = None;
         entry.updated = Some(today);
         let base = match self.triage_draft_base.take() {
             Some((k, base)) if k == key => base,
@@ -122,13 +223,13 @@ impl FindingsView {
                 format!("Triage saved in {}{merged_note}", file.display())
             }
             Ok(TriageSaved::Conflict { theirs, fields }) => {
-                let what: Vec<String> = fields.iter().map(|f| format!("{}: theirs `{}`, yours `{}`", f.field, f.theirs, f.ours)).collect();
+                let words = conflict_words(&fields);
                 triage.entries.insert(key.clone(), theirs.clone());
-                self.triage_draft_base = Some((key.clone(), theirs));
+                self.triage_draft_base = Some((key.clone(), theirs.clone()));
                 self.triage_draft = Some((key.clone(), entry));
+                self.triage_conflict = Some(TriageConflict { theirs, fields });
                 format!(
-                    "Not saved: someone changed the triage of {key} on disk meanwhile ({}). Your edit is still open: save it again to replace theirs, or cancel to keep theirs",
-                    what.join("; ")
+                    "Not saved: someone changed the triage of {key} on disk meanwhile ({words}). Your edit is still open: choose theirs or yours for each, or save again to replace theirs, or cancel to keep theirs"
                 )
             }
             Err(e) => {
@@ -137,4 +238,18 @@ impl FindingsView {
             }
         }
     }
+}
+
+/// A field of `entry` as [`merge_entry`] shows it in a conflict.
+fn field_value(entry: &TriageEntry, field: &str) -> String {
+    match field {
+        "state" => entry.state.label().to_owned(),
+        "owner" => entry.owner.clone(),
+        _ => entry.note.clone(),
+    }
+}
+
+/// `state: theirs `fixed`, yours `invalid``; ... for the message.
+fn conflict_words(fields: &[FieldConflict]) -> String {
+    fields.iter().map(|f| format!("{}: theirs `{}`, yours `{}`", f.field, f.theirs, f.ours)).collect::<Vec<_>>().join("; ")
 }

@@ -21,7 +21,7 @@ mod sensitivity;
 mod tree;
 
 pub use super::jobs::Source;
-pub use findings::{FindingRow, FindingsCommand, FindingsView};
+pub use findings::{FindingRow, FindingsCommand, FindingsView, Keep, TriageConflict};
 pub use import::{ImportCommand, ImportDraft, Imports};
 pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
 pub use prompts::{ErrorView, PathPurpose, PromptCommand, Prompts};
@@ -36,7 +36,7 @@ use crate::engine::analyze::{Analysis, ChangeFinding};
 use crate::engine::check::{CheckReport, Status};
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
-use crate::model::triage::{TRIAGE_FILE, Triage, is_triage_record};
+use crate::model::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record};
 use crate::model::workspace::{CONFIG_FILE, Workspace};
 use crate::report::review::{Agenda, agenda};
 use std::collections::HashMap;
@@ -361,6 +361,10 @@ impl AppState {
         self.source = loaded.source;
         self.workspace = loaded.workspace;
         if !reused {
+            // A reload for other files' changes (a `git pull`) may bring the edited finding's too.
+            if let Some(message) = self.findings.disk_changed(&loaded.triage) {
+                self.message = Some(message);
+            }
             self.triage = loaded.triage;
         }
         self.report = loaded.report;
@@ -410,7 +414,7 @@ impl AppState {
             }
             WorkspaceCommand::Reload => self.reload(),
             WorkspaceCommand::FilesChanged(files) => {
-                if files.iter().all(|f| f == TRIAGE_FILE || is_triage_record(f)) {
+                if files.iter().all(|f| f == TRIAGE_FILE || is_triage_record(f) || is_review_record(f)) {
                     self.reload_triage();
                 } else {
                     self.message = Some(format!("Reloaded: {} changed on disk", files.join(", ")));
@@ -467,6 +471,7 @@ impl AppState {
             FindingsCommand::Filter(triage) => self.findings.filter = triage,
             FindingsCommand::EditTriage(key, entry) => self.findings.edit_triage(key, entry, &self.triage),
             FindingsCommand::CloseTriage => self.findings.close_triage(),
+            FindingsCommand::ResolveTriage(field, keep) => self.findings.resolve_triage(&field, keep),
             FindingsCommand::SetTriage(key, entry) => {
                 let root = match &self.source {
                     Source::Folder(root) => Some(root.clone()),
@@ -636,6 +641,35 @@ impl AppState {
         let Some(root) = self.writable_root("propose a change") else { return };
         let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
         let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        // The value the user drafted against: where the files now have another (a change applied
+        // meanwhile, brought by `git pull`), ask before proposing from it; a second "Create" says yes.
+        let shown = match &draft.drafted_from {
+            Some((environment, value)) if *environment == draft.environment => Some(*value),
+            _ => match &draft.environment {
+                None => budget.limit,
+                Some(e) => budget.environments.get(e).and_then(|o| o.limit),
+            },
+        };
+        let now_on_disk = crate::approval::draft::prepare(&root, &draft.draft, &wanted, &[], Timestamp::now())
+            .ok()
+            .and_then(|(proposal, _, _)| proposal.changes.first().map(|c| (c.field.clone(), c.old)));
+        if let (Some(shown), Some((field, old))) = (shown, now_on_disk)
+            && shown.to_bits() != old.to_bits()
+            && let Some(d) = &mut self.proposals.draft
+        {
+            let unit = budget.unit.symbol();
+            let q = |v: f64| crate::report::quantity(v, unit);
+            d.drafted_from = Some((d.environment.clone(), old));
+            d.error = Some(format!(
+                "The {field} of {} changed on disk since this draft began (someone applied a change, or a `git pull` brought one): {} then, {} now. Your proposal would change {} to {}. Create again to propose that, or change the value",
+                budget.id,
+                q(shown),
+                q(old),
+                q(old),
+                q(draft.new)
+            ));
+            return;
+        }
         // Created when written, not when the app started (`today` is fixed at start).
         match crate::approval::draft::propose(&root, &draft.draft, &wanted, &[], Timestamp::now()) {
             Ok((path, evaluation)) => {
@@ -754,7 +788,7 @@ impl AppState {
         self.triage.last_review = Some(self.today);
         self.message = Some(match &self.source {
             Source::Folder(root) => match crate::model::store::save_last_review(root, self.today) {
-                Ok(()) => format!("Review recorded in {}", root.join(TRIAGE_FILE).display()),
+                Ok(file) => format!("Review recorded in {}", file.display()),
                 Err(e) => format!("Cannot record the review: {e} (it is kept until the app closes)"),
             },
             Source::Example => "Review recorded for this session only: the example workspace is read-only".to_owned(),
@@ -1078,6 +1112,9 @@ impl AppState {
         let Source::Folder(root) = &self.source else { return };
         match crate::model::store::read_triage(root) {
             Ok(triage) => {
+                if let Some(message) = self.findings.disk_changed(&triage) {
+                    self.message = Some(message);
+                }
                 self.triage = triage;
                 self.derive_findings();
                 self.refresh_review();

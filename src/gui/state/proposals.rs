@@ -174,6 +174,10 @@ pub struct ProposalDraft {
     pub preview: Result<Preview, String>,
     /// Why the last "Create proposal" failed, shown in the dialog (cleared by the next edit).
     pub error: Option<String>,
+    /// The value being changed as the app showed it when the draft began, with its environment:
+    /// where the disk has another one when the proposal is created (a teammate's applied change
+    /// came in with `git pull`), the app asks before proposing from the new value.
+    pub drafted_from: Option<(Option<String>, f64)>,
 }
 
 /// What a drafted proposal would do: the lines it changes (file, line, old, new), its kind, and
@@ -191,6 +195,7 @@ impl ProposalDraft {
             draft: crate::approval::draft::Draft { author: author.to_owned(), ..Default::default() },
             preview: Err("change the value".to_owned()),
             error: None,
+            drafted_from: Some((None, current)),
         }
     }
 }
@@ -212,6 +217,7 @@ impl ProposalDraft {
         }
         let unit = budget.unit.symbol();
         let mut draft = ProposalDraft::new(index, new, "");
+        draft.drafted_from = Some((None, limit));
         draft.draft.id = format!("tighten-{}-{run}", budget.id.replace(['.', '_', ' '], "-"));
         draft.draft.title = format!("Tighten {} to {}", budget.name, crate::report::quantity(new, unit));
         draft.draft.rationale = format!(

@@ -136,13 +136,20 @@ fn a_triage_edit_merges_with_a_teammates_change_on_disk_and_a_clash_keeps_the_ed
     let teammate = TriageEntry { owner: "tom".into(), ..row.triage.clone() };
     save_triage_entry(dir.path(), &key, &row.triage, &teammate).unwrap();
     state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![record_file(&key)])));
-    // The user saves a state: both changes land.
-    state.apply(Command::Findings(FindingsCommand::SetTriage(
-        key.clone(),
-        TriageEntry { state: TriageState::Investigating, ..row.triage.clone() },
-    )));
+    // Their owner comes into the open form at once, and the user is told.
+    let form = state.findings.triage_draft.clone().unwrap().1;
+    assert_eq!(form.owner, "tom");
+    assert!(state.message.as_deref().unwrap_or("").contains("changed on disk while you edit it"), "{:?}", state.message);
+    // The user saves a state from the form: both changes land.
+    state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), TriageEntry { state: TriageState::Investigating, ..form })));
     let merged = on_disk();
     assert_eq!((merged.state, merged.owner.as_str()), (TriageState::Investigating, "tom"));
+    // A form that never saw theirs (saved in the same moment) merges at the save instead.
+    state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), merged.clone())));
+    save_triage_entry(dir.path(), &key, &merged, &TriageEntry { note: "from the CLI".into(), ..merged.clone() }).unwrap();
+    state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), TriageEntry { owner: "ana".into(), ..merged.clone() })));
+    let merged = on_disk();
+    assert_eq!((merged.owner.as_str(), merged.note.as_str()), ("ana", "from the CLI"));
     assert!(state.message.as_deref().unwrap_or("").contains("merged with changes made on disk"), "{:?}", state.message);
     // Both change the state: nothing is written over the teammate's, and the edit stays open.
     state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), merged.clone())));
@@ -157,6 +164,51 @@ fn a_triage_edit_merges_with_a_teammates_change_on_disk_and_a_clash_keeps_the_ed
     // Saving again, having seen theirs, replaces it.
     state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), mine)));
     assert_eq!(on_disk().state, TriageState::Invalid);
+}
+
+#[test]
+fn a_clash_seen_while_editing_shows_both_values_and_the_user_chooses_field_by_field() {
+    use crate::model::triage::{TriageState, record_file};
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let row = state.findings.rows[0].clone();
+    let key = row.key.clone();
+    let base = row.triage.clone();
+    state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), base.clone())));
+    // The user types a state, an owner and a note; meanwhile a teammate's triage of the same
+    // finding arrives with another state and owner, and a note of its own.
+    let mine = TriageEntry { state: TriageState::Investigating, owner: "ana".into(), note: "mine".into(), ..base.clone() };
+    state.apply(Command::Findings(FindingsCommand::EditTriage(key.clone(), mine.clone())));
+    let theirs = TriageEntry { state: TriageState::Fixed, owner: "tom".into(), ..base.clone() };
+    std::fs::create_dir_all(dir.path().join("triage")).unwrap();
+    std::fs::write(dir.path().join(record_file(&key)), crate::model::triage::record_to_yaml(&key, &theirs)).unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![record_file(&key)])));
+    let conflict = state.findings.triage_conflict.clone().expect("both changed the state and the owner");
+    let fields: Vec<(&str, &str, &str)> = conflict.fields.iter().map(|f| (f.field, f.theirs.as_str(), f.ours.as_str())).collect();
+    assert_eq!(fields, [("state", "fixed", "investigating"), ("owner", "tom", "ana")]);
+    assert!(state.message.as_deref().unwrap_or("").contains("choose theirs or yours"), "{:?}", state.message);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(record_file(&key))).unwrap(),
+        crate::model::triage::record_to_yaml(&key, &theirs),
+        "nothing written yet"
+    );
+    // Their note arrives too (a second pull): the two fields are still to settle, and the note,
+    // which only the user changed, is still the user's... until they both change it.
+    let theirs = TriageEntry { note: "theirs".into(), ..theirs };
+    std::fs::write(dir.path().join(record_file(&key)), crate::model::triage::record_to_yaml(&key, &theirs)).unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![record_file(&key)])));
+    let fields: Vec<&str> = state.findings.triage_conflict.as_ref().unwrap().fields.iter().map(|f| f.field).collect();
+    assert_eq!(fields, ["note", "state", "owner"]);
+    state.apply(Command::Findings(FindingsCommand::ResolveTriage("note".into(), Keep::Mine)));
+    // Their state, the user's owner; the note the user kept.
+    state.apply(Command::Findings(FindingsCommand::ResolveTriage("state".into(), Keep::Theirs)));
+    assert!(state.findings.triage_conflict.is_some(), "the owner is still to choose");
+    state.apply(Command::Findings(FindingsCommand::ResolveTriage("owner".into(), Keep::Mine)));
+    assert!(state.findings.triage_conflict.is_none());
+    let form = state.findings.triage_draft.clone().unwrap().1;
+    state.apply(Command::Findings(FindingsCommand::SetTriage(key.clone(), form)));
+    let saved = read_triage(dir.path()).unwrap().entries[&key].clone();
+    assert_eq!((saved.state, saved.owner.as_str(), saved.note.as_str()), (TriageState::Fixed, "ana", "mine"));
 }
 
 #[test]
@@ -303,6 +355,36 @@ fn a_proposal_waiting_for_sign_off_is_on_the_review_agenda() {
     assert_eq!(item.title, "Proposal raise-auth: Raise auth to 32 ms (loosen, by maria@example.com)");
     assert!(item.lines.contains(&"services.auth: 30 ms to 32 ms".to_owned()), "{:?}", item.lines);
     assert!(item.lines.iter().any(|l| l.contains("nobody may sign")), "no signers file in this copy: {:?}", item.lines);
+}
+
+#[test]
+fn a_limit_changed_on_disk_under_an_open_draft_is_asked_about_before_proposing_from_it() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let auth = index_of(&state, "services.auth");
+    let mut draft = ProposalDraft::new(auth, 30.0, "maria@example.com");
+    draft.new = 33.0;
+    draft.draft.id = "raise-auth".into();
+    draft.draft.title = "Raise auth".into();
+    draft.draft.rationale = "TLS upgrade".into();
+    state.apply(ProposalCommand::Edit(draft).into());
+    // A teammate's applied change arrives (`git pull`) while the dialog is open: 30 ms is now 32 ms.
+    let file = dir.path().join("services.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen("        name: Auth Service\n        limit: 30\n", "        name: Auth Service\n        limit: 32\n", 1),
+    )
+    .unwrap();
+    state.apply(ProposalCommand::Submit.into());
+    let error = state.proposals.draft.as_ref().and_then(|d| d.error.clone()).expect("asked, not proposed");
+    assert!(error.contains("30 ms then, 32 ms now") && error.contains("change 32 ms to 33 ms"), "{error}");
+    assert!(!dir.path().join("proposals/raise-auth.yaml").exists());
+    // Create again: the user has seen it, and the proposal is made from the disk's value.
+    state.apply(ProposalCommand::Submit.into());
+    assert!(state.proposals.draft.is_none(), "{:?}", state.proposals.draft.as_ref().map(|d| &d.error));
+    let written = std::fs::read_to_string(dir.path().join("proposals/raise-auth.yaml")).unwrap();
+    assert!(written.contains("old: 32") && written.contains("new: 33"), "{written}");
 }
 
 #[test]

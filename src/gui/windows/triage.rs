@@ -1,6 +1,7 @@
-//! The window editing a finding's triage: its state, owner and note.
+//! The window editing a finding's triage: its state, owner and note; and, where someone changed
+//! the same fields on disk meanwhile, both values of each, to keep theirs or the user's.
 
-use crate::gui::state::{AppState, Command, FindingsCommand};
+use crate::gui::state::{AppState, Command, FindingsCommand, Keep};
 use crate::model::triage::TriageState;
 use egui::{RichText, Ui};
 
@@ -25,6 +26,22 @@ pub fn triage_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
             ui.add(egui::TextEdit::multiline(&mut entry.note).hint_text("what the team knows").desired_width(320.0).desired_rows(3));
             ui.end_row();
         });
+        if let Some(conflict) = &state.findings.triage_conflict {
+            ui.separator();
+            ui.label(RichText::new("Changed on disk meanwhile, by someone else, and by you:").strong());
+            egui::Grid::new("triage conflict").num_columns(3).show(ui, |ui| {
+                for field in &conflict.fields {
+                    ui.label(field.field);
+                    if ui.button(format!("Keep theirs: {}", field.theirs)).clicked() {
+                        commands.push(Command::Findings(FindingsCommand::ResolveTriage(field.field.to_owned(), Keep::Theirs)));
+                    }
+                    if ui.button(format!("Keep mine: {}", field.ours)).clicked() {
+                        commands.push(Command::Findings(FindingsCommand::ResolveTriage(field.field.to_owned(), Keep::Mine)));
+                    }
+                    ui.end_row();
+                }
+            });
+        }
         ui.horizontal(|ui| {
             if ui.button("Save").clicked() {
                 commands.push(Command::Findings(FindingsCommand::SetTriage(key.clone(), entry.clone())));
@@ -35,7 +52,12 @@ pub fn triage_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
         });
     });
     if &entry != draft
-        && !commands.iter().any(|c| matches!(c, Command::Findings(FindingsCommand::SetTriage(..) | FindingsCommand::CloseTriage)))
+        && !commands.iter().any(|c| {
+            matches!(
+                c,
+                Command::Findings(FindingsCommand::SetTriage(..) | FindingsCommand::CloseTriage | FindingsCommand::ResolveTriage(..))
+            )
+        })
     {
         commands.push(Command::Findings(FindingsCommand::EditTriage(key.clone(), entry)));
     }
