@@ -4,10 +4,10 @@
 //! error is listed in [`Workspace::errors`], so the app and the CLI can show the rest.
 
 use super::budget::{Budget, parse_budget_file};
-use super::columns::parse_in_parallel;
+use super::columns::{parse_in_parallel, threads_each};
 use super::conflict::merge_conflicts_in_reserved_folders;
 use super::error::{LoadError, did_you_mean_hint};
-use super::history::{History, history_file_columns};
+use super::history::{History, history_file_columns_on};
 use super::measures::{Resolution, resolve};
 use super::settings::{CheckField, check_field};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
@@ -227,7 +227,8 @@ impl Workspace {
             }
         }
         // History files parse in parallel, each into its own columns; a file loads whole or not at all.
-        let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns(name, text), &mut |i| {
+        let threads = threads_each(history_texts.len());
+        let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns_on(name, text, threads), &mut |i| {
             let (name, text) = history_texts[i];
             done_bytes += text.len();
             progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
