@@ -184,6 +184,11 @@ fn numbered_lines<'t>(file: &'t str, text: &'t str) -> impl Iterator<Item = Resu
 /// with every error in it (up to [`MAX_ERRORS_PER_FILE`]).
 pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
     let mut columns = FileColumns::default();
+    // A run a line at most; the metrics of the first run most likely have a point in every line
+    // (room reserved for them once, where growing a thousand columns line by line cost a sixth of
+    // the time in copies).
+    let lines = text.matches('\n').count() + 1;
+    columns.runs.reserve(lines);
     let mut errors = Vec::new();
     let mut line_metrics: Vec<(Cow<'_, str>, Measurement)> = Vec::new();
     // The metric ids of the line before, in its order: the guess for this line.
@@ -240,6 +245,11 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
                     file,
                     line: line_no,
                 });
+                if run_index == 0 {
+                    for &id in &order {
+                        columns.metrics[id as usize].series.reserve(lines);
+                    }
+                }
                 std::mem::swap(&mut previous_order, &mut order);
                 continue;
             }

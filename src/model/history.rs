@@ -254,6 +254,7 @@ impl History {
                 let unit = first_unit(&column);
                 let mut series = column.series;
                 series.shift_runs(offset);
+                series.reserve(columns.as_slice().iter().map(|(_, more)| more.series.len()).sum());
                 for (offset, more) in columns {
                     series.append(&more.series, offset);
                 }

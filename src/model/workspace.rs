@@ -14,10 +14,11 @@ use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_t
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
+use super::columns::FileColumns;
+use std::path::{Path, PathBuf};
 
 pub use super::conflict::merge_conflict;
-pub use super::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, write_atomic};
+pub use super::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, readable_size, write_atomic};
 
 /// The name of the workspace's own settings file.
 pub const CONFIG_FILE: &str = "headroom.yaml";
@@ -139,10 +140,11 @@ impl Workspace {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a folder", dir.display())));
         }
         let mut files = Vec::new();
+        let mut history_files = Vec::new();
         let mut unreadable = Vec::new();
         progress(0.0, "reading files");
-        collect_files(dir, dir, &mut files, &mut unreadable)?;
-        let mut workspace = Workspace::from_files_with_progress(&dir.display().to_string(), &files, progress);
+        collect_files(dir, dir, &mut files, &mut history_files, &mut unreadable)?;
+        let mut workspace = Workspace::from_sources(&dir.display().to_string(), &files, &history_files, progress);
         workspace.errors.extend(unreadable);
         workspace.errors.extend(merge_conflicts_in_reserved_folders(dir));
         Ok(workspace)
@@ -157,25 +159,46 @@ impl Workspace {
     /// [`Workspace::from_files`], telling `progress` how far it is by bytes parsed.
     #[must_use]
     pub fn from_files_with_progress(root: &str, files: &[(String, String)], progress: &mut dyn FnMut(f32, &str)) -> Workspace {
-        let total_bytes = files.iter().map(|(_, text)| text.len()).sum::<usize>().max(1) as f32;
-        let mut done_bytes = 0usize;
+        Workspace::from_sources(root, files, &[], progress)
+    }
+
+    /// [`Workspace::from_files_with_progress`] with history files not read yet, as (path relative
+    /// to the root, path, size): each is read on the thread that parses it, and its text let go
+    /// once parsed, so a history of many files is never in memory as text all at once.
+    fn from_sources(root: &str, texts: &[(String, String)], unread: &[UnreadFile], progress: &mut dyn FnMut(f32, &str)) -> Workspace {
         let mut workspace = Workspace { root: root.to_owned(), ..Workspace::default() };
-        if let Some((name, text)) = files.iter().find(|(name, _)| name == CONFIG_FILE) {
+        if let Some((name, text)) = texts.iter().find(|(name, _)| name == CONFIG_FILE) {
             match merge_conflict(name, text).map_or_else(|| parse_config(name, text), |e| Err(vec![e])) {
                 Ok(config) => workspace.config = config,
                 Err(errors) => workspace.errors.extend(errors),
             }
         }
         let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
-        let mut sorted: Vec<&(String, String)> = files.iter().collect();
+        // Unread files outside the history folder are read now, as every other file is.
+        let mut read_now: Vec<(String, String)> = Vec::new();
+        let mut deferred: Vec<&UnreadFile> = Vec::new();
+        for file in unread {
+            if file.relative.starts_with(&history_prefix) {
+                deferred.push(file);
+            } else {
+                match read_text(&file.path, MAX_HISTORY_BYTES) {
+                    Ok(text) => read_now.push((file.relative.clone(), text)),
+                    Err(e) => workspace.errors.push(LoadError::whole_file(&file.relative, format!("cannot be read: {e}"))),
+                }
+            }
+        }
+        let mut sorted: Vec<&(String, String)> = texts.iter().chain(&read_now).collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut history_texts: Vec<(&str, &str)> = Vec::new();
+        let text_bytes = sorted.iter().map(|(_, text)| text.len() as u64).sum::<u64>();
+        let total_bytes = (text_bytes + deferred.iter().map(|f| f.size).sum::<u64>()).max(1) as f32;
+        let mut done_bytes = 0u64;
+        let mut history_texts: Vec<(&str, HistoryText<'_>)> = Vec::new();
         let mut records = Vec::new();
         for (name, text) in sorted {
             progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
             if !(name.starts_with(&history_prefix) && is_history_file(name)) {
                 // History files count when they are parsed, below.
-                done_bytes += text.len();
+                done_bytes += text.len() as u64;
             }
             if name == CONFIG_FILE {
                 continue;
@@ -212,7 +235,7 @@ impl Workspace {
             }
             if name.starts_with(&history_prefix) {
                 if is_history_file(name) {
-                    history_texts.push((name, text));
+                    history_texts.push((name, HistoryText::Read(text)));
                 }
             } else if is_budget_file(name) {
                 workspace.add_budget_file(name, text);
@@ -226,11 +249,14 @@ impl Workspace {
                 workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
             }
         }
-        // History files parse in parallel, each into its own columns; a file loads whole or not at all.
+        // History files parse in parallel, each into its own columns, in the order of their names;
+        // a file loads whole or not at all.
+        history_texts.extend(deferred.iter().map(|f| (f.relative.as_str(), HistoryText::Unread(&f.path, f.size))));
+        history_texts.sort_by(|a, b| a.0.cmp(b.0));
         let threads = threads_each(history_texts.len());
-        let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns_on(name, text, threads), &mut |i| {
-            let (name, text) = history_texts[i];
-            done_bytes += text.len();
+        let parsed = parse_in_parallel(&history_texts, |(name, text)| text.columns(name, threads), &mut |i| {
+            let (name, text) = &history_texts[i];
+            done_bytes += text.size();
             progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
         });
         let mut columns = Vec::with_capacity(parsed.len());
@@ -320,10 +346,61 @@ impl Workspace {
     }
 }
 
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
+/// A history file found but not read yet.
+struct UnreadFile {
+    relative: String,
+    path: PathBuf,
+    size: u64,
+}
+
+/// A history file's text, or where to read it.
+enum HistoryText<'a> {
+    Read(&'a str),
+    Unread(&'a Path, u64),
+}
+
+impl HistoryText<'_> {
+    fn size(&self) -> u64 {
+        match self {
+            HistoryText::Read(text) => text.len() as u64,
+            HistoryText::Unread(_, size) => *size,
+        }
+    }
+
+    /// The file's columns: read (where not read yet) and parsed on up to `threads` threads; its
+    /// text let go when done.
+    fn columns(&self, name: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
+        match self {
+            HistoryText::Read(text) => history_file_columns_on(name, text, threads),
+            HistoryText::Unread(path, _) => {
+                let text = read_text(path, MAX_HISTORY_BYTES).map_err(|e| vec![LoadError::whole_file(name, format!("cannot be read: {e}"))])?;
+                if let Some(e) = merge_conflict(name, &text) {
+                    return Err(vec![e]);
+                }
+                history_file_columns_on(name, &text, threads)
+            }
+        }
+    }
+}
+
+/// Reads every file of the workspace into `out`, except history files (by their name), which
+/// are only checked for their size and listed in `history`.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, String)>,
+    history: &mut Vec<UnreadFile>,
+    unreadable: &mut Vec<LoadError>,
+) -> std::io::Result<()> {
     walk(root, dir, &mut |relative, path| {
-        let limit = if is_history_file(&relative) { MAX_HISTORY_BYTES } else { MAX_TEXT_BYTES };
-        match read_text(path, limit) {
+        if is_history_file(&relative) {
+            match readable_size(path, MAX_HISTORY_BYTES) {
+                Ok(size) => history.push(UnreadFile { relative, path: path.to_path_buf(), size }),
+                Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
+            }
+            return;
+        }
+        match read_text(path, MAX_TEXT_BYTES) {
             Ok(text) => out.push((relative, text)),
             Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
         }
