@@ -81,40 +81,67 @@ impl Texts {
 }
 
 /// A column of numbers stored as its first value and a step while every value follows them (a
-/// file's runs share their file, most histories have one branch and one environment, and lines
-/// follow one another), and as a plain column from the first value that does not.
+/// file's runs share their file, most histories have one branch and one environment, lines follow
+/// one another, and runs without times or a run a second are steps too), and as a plain column
+/// from the first value that does not.
 #[derive(Clone, Debug, Default)]
-struct Stepped {
-    first: u32,
-    step: u32,
+struct Stepped<T> {
+    first: T,
+    step: T,
     len: usize,
     /// Every value, once one has broken the step; empty until then.
-    values: Vec<u32>,
+    values: Vec<T>,
 }
 
-impl Stepped {
+/// What a [`Stepped`] column holds: numbers that step with wrapping arithmetic.
+trait Step: Copy + Default + PartialEq {
+    /// `self + step * i`, wrapping.
+    fn nth(self, step: Self, i: usize) -> Self;
+    /// `self - other`, wrapping.
+    fn minus(self, other: Self) -> Self;
+}
+
+impl Step for u32 {
+    fn nth(self, step: u32, i: usize) -> u32 {
+        self.wrapping_add(step.wrapping_mul(i as u32))
+    }
+    fn minus(self, other: u32) -> u32 {
+        self.wrapping_sub(other)
+    }
+}
+
+impl Step for i64 {
+    fn nth(self, step: i64, i: usize) -> i64 {
+        self.wrapping_add(step.wrapping_mul(i as i64))
+    }
+    fn minus(self, other: i64) -> i64 {
+        self.wrapping_sub(other)
+    }
+}
+
+impl<T: Step> Stepped<T> {
     fn len(&self) -> usize {
         self.len
     }
 
-    fn get(&self, i: usize) -> u32 {
-        if self.values.is_empty() { self.first.wrapping_add(self.step.wrapping_mul(i as u32)) } else { self.values[i] }
+    fn get(&self, i: usize) -> T {
+        if self.values.is_empty() { self.first.nth(self.step, i) } else { self.values[i] }
     }
 
-    fn last(&self) -> Option<u32> {
+    fn last(&self) -> Option<T> {
         self.len.checked_sub(1).map(|i| self.get(i))
     }
 
-    fn push(&mut self, value: u32) {
+    fn push(&mut self, value: T) {
         if self.values.is_empty() {
             match self.len {
                 0 => self.first = value,
-                1 => self.step = value.wrapping_sub(self.first),
+                1 => self.step = value.minus(self.first),
                 len if value == self.get(len) => {}
                 len => {
                     let (first, step) = (self.first, self.step);
                     self.values.reserve(len + 1);
-                    self.values.extend((0..len as u32).map(|i| first.wrapping_add(step.wrapping_mul(i))));
+                    self.values.extend((0..len).map(|i| first.nth(step, i)));
                 }
             }
             if self.values.is_empty() {
@@ -126,13 +153,13 @@ impl Stepped {
         self.len += 1;
     }
 
-    fn extend(&mut self, values: impl Iterator<Item = u32>) {
+    fn extend(&mut self, values: impl Iterator<Item = T>) {
         for value in values {
             self.push(value);
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+    fn iter(&self) -> impl Iterator<Item = T> + '_ {
         (0..self.len).map(|i| self.get(i))
     }
 }
@@ -225,11 +252,11 @@ pub type FxBuild = BuildHasherDefault<FxHasher>;
 pub struct Runs {
     ids: Texts,
     commits: Texts,
-    timestamps: Vec<i64>,
-    branches: Stepped,
-    environments: Stepped,
-    files: Stepped,
-    lines: Stepped,
+    timestamps: Stepped<i64>,
+    branches: Stepped<u32>,
+    environments: Stepped<u32>,
+    files: Stepped<u32>,
+    lines: Stepped<u32>,
     names: Names,
 }
 
@@ -256,7 +283,7 @@ impl Runs {
     #[must_use]
     pub fn run(&self, i: usize) -> RunRef<'_> {
         let commit = self.commits.get(i);
-        let time = self.timestamps[i];
+        let time = self.timestamps.get(i);
         RunRef {
             id: self.ids.get(i),
             timestamp: (time != NO_TIME).then_some(Timestamp(time)),
@@ -292,17 +319,23 @@ impl Runs {
         (self.names.get(self.environments.get(i)), self.ids.get(i))
     }
 
+    /// The run's branch and environment alone (cheaper than [`Runs::run`]): what filters runs.
+    #[must_use]
+    pub fn branch_and_environment(&self, i: usize) -> (Option<&str>, Option<&str>) {
+        (self.names.get(self.branches.get(i)), self.names.get(self.environments.get(i)))
+    }
+
     /// The run's timestamp alone (cheaper than [`Runs::run`]).
     #[must_use]
     pub fn timestamp(&self, i: usize) -> Option<Timestamp> {
-        let time = self.timestamps[i];
+        let time = self.timestamps.get(i);
         (time != NO_TIME).then_some(Timestamp(time))
     }
 
     /// Whether every run has a time.
     #[must_use]
     pub fn all_timed(&self) -> bool {
-        self.timestamps.iter().all(|&t| t != NO_TIME)
+        self.timestamps.iter().all(|t| t != NO_TIME)
     }
 
     /// Adds a run. Empty text for a commit is no commit (as every reader treats it).
@@ -319,7 +352,6 @@ impl Runs {
     /// Reserves room for `additional` more runs.
     pub fn reserve(&mut self, additional: usize) {
         self.ids.ends.reserve_exact(additional);
-        self.timestamps.reserve_exact(additional);
         // The other columns cost nothing while they keep a step, and reserve when they break it.
     }
 
@@ -336,7 +368,7 @@ impl Runs {
             let from = &sources[s];
             out.ids.push(from.ids.get(i));
             out.commits.push(from.commits.get(i));
-            out.timestamps.push(from.timestamps[i]);
+            out.timestamps.push(from.timestamps.get(i));
             out.branches.push(translate(s, from.branches.get(i)));
             out.environments.push(translate(s, from.environments.get(i)));
             out.files.push(translate(s, from.files.get(i)));
@@ -351,7 +383,7 @@ impl Runs {
         let translate = |id: u32| if id == NO_NAME { NO_NAME } else { translation[id as usize] };
         self.ids.append(&other.ids);
         self.commits.append(&other.commits);
-        self.timestamps.extend_from_slice(&other.timestamps);
+        self.timestamps.extend(other.timestamps.iter());
         self.branches.extend(other.branches.iter().map(translate));
         self.environments.extend(other.environments.iter().map(translate));
         self.files.extend(other.files.iter().map(translate));
@@ -499,7 +531,11 @@ impl Series {
     /// Adds every point of `other` after these, its run positions moved by `run_offset`.
     pub fn append(&mut self, other: &Series, run_offset: u32) {
         let (points, arena) = (self.runs.len() as u32, self.arena.len());
-        self.samples.extend(other.samples.iter().map(|s| SampleSpan { point: s.point + points, start: s.start + arena, end: s.end + arena }));
+        self.samples.extend(other.samples.iter().map(|s| SampleSpan {
+            point: s.point + points,
+            start: s.start + arena,
+            end: s.end + arena,
+        }));
         self.arena.extend_from_slice(&other.arena);
         self.runs.extend(other.runs.iter().map(|run| run + run_offset));
         self.values.extend_from_slice(&other.values);
@@ -549,13 +585,13 @@ mod tests {
     #[test]
     fn a_stepped_column_reads_alike_before_and_after_its_step_breaks() {
         let values = [7, 8, 9, 10, 20, 21, u32::MAX, 0];
-        let mut column = Stepped::default();
+        let mut column = Stepped::<u32>::default();
         for (n, &v) in values.iter().enumerate() {
             column.push(v);
             assert_eq!(column.iter().collect::<Vec<_>>(), values[..=n], "after {n} values");
             assert_eq!(column.last(), Some(v));
         }
-        let mut same = Stepped::default();
+        let mut same = Stepped::<u32>::default();
         same.extend([u32::MAX; 5].into_iter());
         assert!(same.values.is_empty(), "a column of one value stays a value");
         assert_eq!((same.len(), same.get(4)), (5, u32::MAX));

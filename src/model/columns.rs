@@ -594,7 +594,7 @@ pub fn parse_in_parallel<T: Sync, R: Send>(items: &[T], parse: impl Fn(&T) -> R 
 
 /// For each key that equals an earlier one, its position and the first equal key's position, in
 /// position order; the keys are `(environment, run id)` of the `count` runs in the order taken.
-pub fn repeated_keys<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str)) -> Vec<(u32, u32)> {
+pub fn repeated_keys<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str) + Sync) -> Vec<(u32, u32)> {
     KeyIndex::new(count, &key).repeated(&key)
 }
 
@@ -612,11 +612,30 @@ pub struct KeyIndex {
 
 impl KeyIndex {
     /// Hashes and sorts the keys of positions `0..count`.
-    pub fn new<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str)) -> KeyIndex {
+    pub fn new<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str) + Sync) -> KeyIndex {
         let position_bits = usize::BITS - count.leading_zeros();
         let position_mask = (1u64 << position_bits) - 1;
-        let mut hashed: Vec<u64> = (0..count).map(|i| (hash_key(key(i)) & !position_mask) | i as u64).collect();
-        hashed.sort_unstable();
+        let hashed_sorted = |positions: std::ops::Range<usize>| {
+            let mut hashed: Vec<u64> = positions.map(|i| (hash_key(key(i)) & !position_mask) | i as u64).collect();
+            hashed.sort_unstable();
+            hashed
+        };
+        // A long list in two halves, hashed and sorted on two threads, then merged.
+        let half = count / 2;
+        let halves = if count >= PARALLEL_KEYS && threads_each(1) > 1 {
+            std::thread::scope(|scope| {
+                let later =
+                    std::thread::Builder::new().name("headroom-index".to_owned()).spawn_scoped(scope, || hashed_sorted(half..count));
+                let earlier = hashed_sorted(0..half);
+                later.ok().and_then(|h| h.join().ok()).map(|later| (earlier, later))
+            })
+        } else {
+            None
+        };
+        let hashed = match halves {
+            Some((earlier, later)) => merge_sorted(&earlier, &later),
+            None => hashed_sorted(0..count),
+        };
         KeyIndex { hashed, position_mask }
     }
 
@@ -653,6 +672,27 @@ impl KeyIndex {
     }
 }
 
+/// The keys hashed on two threads from this many on.
+const PARALLEL_KEYS: usize = 1 << 20;
+
+/// Two sorted lists as one.
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            merged.push(a[i]);
+            i += 1;
+        } else {
+            merged.push(b[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    merged
+}
+
 fn hash_key(key: (Option<&str>, &str)) -> u64 {
     let mut hasher = FxHasher::default();
     std::hash::Hash::hash(&key, &mut hasher);
@@ -670,6 +710,7 @@ mod tests {
         assert_eq!(repeated_keys(keys.len(), |i| keys[i]), [(3, 0), (4, 1), (5, 0)]);
         assert!(repeated_keys(0, |_| (None, "")).is_empty());
         let index = KeyIndex::new(keys.len(), |i| keys[i]);
+        assert_eq!(merge_sorted(&[1, 4, 9], &[2, 4, 10, 11]), [1, 2, 4, 4, 9, 10, 11]);
         assert_eq!(index.positions_of((None, "a"), |i| keys[i]).collect::<Vec<_>>(), [0, 3, 5]);
         assert_eq!(index.positions_of((Some("ci"), "b"), |i| keys[i]).count(), 0);
     }

@@ -17,9 +17,9 @@
 //! A file loads whole or not at all: one bad line rejects the file, with every error in it listed.
 
 pub use super::columnar::{PointRef, RunRef, Runs, Series};
-pub use super::history_csv::{csv_columns, csv_columns_on};
 use super::columns::{FileColumns, MetricColumn, json_lines_columns, repeated_keys};
 use super::error::LoadError;
+pub use super::history_csv::{csv_columns, csv_columns_on};
 use super::time::Timestamp;
 use super::units::{Dimension, Statistic, Unit};
 use super::yaml::Pos;

@@ -17,8 +17,8 @@
 //! row's values and the run are reused from row to row. A line over [`MAX_LINE_BYTES`] is the
 //! file's one error (wherever it is), named with its length, and its cells are never split.
 
-use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES};
 use super::columnar::RunRef;
+use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES};
 use super::error::LoadError;
 use super::time::Timestamp;
 use super::units::{Dimension, Unit};
@@ -219,10 +219,8 @@ fn read_header(
     let at = |field: &str, message: String| LoadError::new(file, Pos { line: line_no, column: 0 }, field, message);
     let cells = split_quoted(line.trim_start_matches('\u{feff}')).map_err(|e| vec![at("", e)])?;
     // A first column named `time` that holds plain numbers (seconds, an index) is an id column.
-    let first_cell_is_number = first_row
-        .and_then(|l| split_quoted(l).ok())
-        .and_then(|row| row.first().map(|c| c.trim().parse::<f64>().is_ok()))
-        .unwrap_or(false);
+    let first_cell_is_number =
+        first_row.and_then(|l| split_quoted(l).ok()).and_then(|row| row.first().map(|c| c.trim().parse::<f64>().is_ok())).unwrap_or(false);
     let mut columns = Vec::with_capacity(cells.len());
     let mut errors = Vec::new();
     for (i, name) in cells.iter().enumerate() {
@@ -373,8 +371,11 @@ fn read_pieces(file: &str, header: &Header, empty: &FileColumns, rows: &CsvRows<
     let body = rows.next..text.len();
     let mut cuts = vec![body.start];
     for k in 1..pieces {
-        let target = (body.start + body.len() * k / pieces).max(*cuts.last()?);
-        let cut = text.as_bytes()[target..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| target + p + 1);
+        let mut target = (body.start + body.len() * k / pieces).max(*cuts.last()?);
+        while !text.is_char_boundary(target) {
+            target += 1;
+        }
+        let cut = text[target..].find('\n').map_or(text.len(), |p| target + p + 1);
         cuts.push(cut);
     }
     cuts.push(text.len());

@@ -100,3 +100,53 @@ pub fn number_repeated_ids(columns: &mut [FileColumns]) -> bool {
     }
     unique
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn a_line_of_a_hundred_megabytes_is_an_error_naming_it_and_a_gigabyte_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long.csv");
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&long).unwrap());
+        file.write_all(b"id,latency [ms]\n1,2\n").unwrap();
+        let megabyte = vec![b'9'; 1_000_000];
+        for _ in 0..100 {
+            file.write_all(&megabyte).unwrap();
+        }
+        file.write_all(b",3\n4,5\n").unwrap();
+        drop(file);
+        let Err(HistoryFilesError::Invalid(errors)) = read_history_files(std::slice::from_ref(&long)) else {
+            panic!("a 100 MB line loaded");
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].file.as_str(), errors[0].pos.line), (long.display().to_string().as_str(), 3));
+        assert!(errors[0].message.contains("a line of 100000002 bytes, over the limit of 16777216 bytes"), "{}", errors[0]);
+        // A sparse file: a gigabyte long without a gigabyte on disk, refused by its size before a byte is read.
+        let huge = dir.path().join("huge.jsonl");
+        std::fs::File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+        let Err(HistoryFilesError::Unreadable { path, source }) = read_history_files(&[huge]) else {
+            panic!("a 1 GB file was read");
+        };
+        assert!(
+            path.ends_with("huge.jsonl") && source.to_string().contains("1073741824 bytes, over the limit of 268435456 bytes"),
+            "{source}"
+        );
+    }
+
+    #[test]
+    fn repeated_ids_are_numbered_and_a_number_taken_already_is_still_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.csv");
+        std::fs::write(&path, "id,m\nr,1\nr,2\nq,3\nr,4\n").unwrap();
+        let history = read_history_files(std::slice::from_ref(&path)).unwrap();
+        assert_eq!(history.runs.iter().map(|r| r.id).collect::<Vec<_>>(), ["r", "r#2", "q", "r#3"]);
+        // `r#2` is an id of its own here: the second `r` renamed to it is a repeat, reported as ever.
+        std::fs::write(&path, "id,m\nr,1\nr,2\nr#2,3\n").unwrap();
+        let Err(HistoryFilesError::Invalid(errors)) = read_history_files(&[path]) else { panic!("a repeated id loaded") };
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("run `r#2` appears twice"), "{}", errors[0]);
+    }
+}

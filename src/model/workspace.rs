@@ -4,6 +4,7 @@
 //! error is listed in [`Workspace::errors`], so the app and the CLI can show the rest.
 
 use super::budget::{Budget, parse_budget_file};
+use super::columns::FileColumns;
 use super::columns::{parse_in_parallel, threads_each};
 use super::conflict::merge_conflicts_in_reserved_folders;
 use super::error::{LoadError, did_you_mean_hint};
@@ -14,7 +15,6 @@ use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_t
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
-use super::columns::FileColumns;
 use std::path::{Path, PathBuf};
 
 pub use super::conflict::merge_conflict;
@@ -373,7 +373,8 @@ impl HistoryText<'_> {
         match self {
             HistoryText::Read(text) => history_file_columns_on(name, text, threads),
             HistoryText::Unread(path, _) => {
-                let text = read_text(path, MAX_HISTORY_BYTES).map_err(|e| vec![LoadError::whole_file(name, format!("cannot be read: {e}"))])?;
+                let text =
+                    read_text(path, MAX_HISTORY_BYTES).map_err(|e| vec![LoadError::whole_file(name, format!("cannot be read: {e}"))])?;
                 if let Some(e) = merge_conflict(name, &text) {
                     return Err(vec![e]);
                 }
