@@ -19,7 +19,6 @@
 pub use super::columnar::{PointRef, RunRef, Runs, Series};
 use super::columns::{FileColumns, MetricColumn, json_lines_columns, repeated_keys};
 use super::error::LoadError;
-pub use super::history_csv::{csv_columns, csv_columns_on};
 use super::time::Timestamp;
 use super::units::{Dimension, Statistic, Unit};
 use super::yaml::Pos;
@@ -244,22 +243,10 @@ impl History {
             }
         }
         for (metric, columns) in by_metric {
-            let first_unit = |column: &MetricColumn| column.units.first().and_then(|(_, unit)| unit.clone());
             let one_unit = columns.iter().all(|(_, c)| c.in_one_unit())
                 && columns.windows(2).all(|w| w[0].1.units.first().map(|u| &u.1) == w[1].1.units.first().map(|u| &u.1));
             let series = if in_read_order && one_unit {
-                // Nothing to renumber but each file's offset and nothing to convert: the columns as read, one after another.
-                let mut columns = columns.into_iter();
-                let Some((offset, column)) = columns.next() else { continue };
-                let unit = first_unit(&column);
-                let mut series = column.series;
-                series.shift_runs(offset);
-                series.reserve(columns.as_slice().iter().map(|(_, more)| more.series.len()).sum());
-                for (offset, more) in columns {
-                    series.append(&more.series, offset);
-                }
-                series.unit = unit;
-                series
+                concatenated_series(columns)
             } else {
                 merged_series(&metric, &columns, new_index.as_deref(), &history.runs, &mut errors)
             };
@@ -282,6 +269,22 @@ impl History {
     pub fn point_count(&self) -> usize {
         self.series.values().map(Series::len).sum()
     }
+}
+
+/// A metric's columns of files read in order, all in one unit: nothing to renumber but each
+/// file's offset and nothing to convert, so the columns as read, one after another.
+fn concatenated_series(columns: Vec<(u32, MetricColumn)>) -> Series {
+    let mut columns = columns.into_iter();
+    let Some((offset, column)) = columns.next() else { return Series::default() };
+    let unit = column.units.first().and_then(|(_, unit)| unit.clone());
+    let mut series = column.series;
+    series.shift_runs(offset);
+    series.reserve(columns.as_slice().iter().map(|(_, more)| more.series.len()).sum());
+    for (offset, more) in columns {
+        series.append(&more.series, offset);
+    }
+    series.unit = unit;
+    series
 }
 
 /// A metric's points from the columns of several files (or of a file whose runs were reordered),
@@ -348,51 +351,6 @@ fn merged_series(
         }
     }
     series
-}
-
-/// Parses a history file by its extension: `.jsonl` / `.ndjson` / `.json` as JSON Lines, `.csv` as wide CSV.
-pub fn parse_history_file(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    history_file_columns(file, text).map(FileColumns::into_snapshots)
-}
-
-/// Parses a history file by its extension where it has a known one, else by its content: JSON
-/// Lines where the first non-blank character is `{`, wide CSV otherwise.
-pub fn parse_history_any(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    history_any_columns(file, text).map(FileColumns::into_snapshots)
-}
-
-/// [`parse_history_file`], into columns.
-pub fn history_file_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
-    history_file_columns_on(file, text, 1)
-}
-
-/// [`history_file_columns`] on up to `threads` threads (a long CSV is read in pieces).
-pub fn history_file_columns_on(file: &str, text: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
-    let lower = file.to_ascii_lowercase();
-    if lower.ends_with(".csv") {
-        csv_columns_on(file, text, threads)
-    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
-        json_lines_columns(file, text)
-    } else {
-        Err(vec![LoadError::whole_file(file, "not a history file: expected a .jsonl (JSON Lines) or .csv file")])
-    }
-}
-
-/// [`parse_history_any`], into columns.
-pub fn history_any_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
-    history_any_columns_on(file, text, 1)
-}
-
-/// [`history_any_columns`] on up to `threads` threads (a long CSV is read in pieces).
-pub fn history_any_columns_on(file: &str, text: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
-    let lower = file.to_ascii_lowercase();
-    if [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|e| lower.ends_with(e)) {
-        history_file_columns_on(file, text, threads)
-    } else if text.trim_start().starts_with('{') {
-        json_lines_columns(file, text)
-    } else {
-        csv_columns_on(file, text, threads)
-    }
 }
 
 /// Parses JSON Lines snapshots. Blank lines are skipped.
@@ -554,11 +512,6 @@ fn check_sign(m: &Measurement) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses a wide CSV history.
-pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    csv_columns(file, text).map(FileColumns::into_snapshots)
-}
-
 /// Writes one snapshot as a JSON Lines line (no newline), the inverse of [`parse_json_lines`].
 #[must_use]
 pub fn snapshot_to_json_line(snapshot: &Snapshot) -> String {
@@ -603,6 +556,7 @@ pub fn snapshot_to_json_line(snapshot: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::history_csv::{csv_columns, parse_csv};
 
     #[test]
     fn json_lines_load_values_samples_and_units() {

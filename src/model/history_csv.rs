@@ -20,6 +20,7 @@
 use super::columnar::RunRef;
 use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES};
 use super::error::LoadError;
+use super::history::Snapshot;
 use super::time::Timestamp;
 use super::units::{Dimension, Unit};
 use super::yaml::Pos;
@@ -307,6 +308,11 @@ fn read_row<'c>(
     }
 }
 
+/// Parses a wide CSV history.
+pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    csv_columns(file, text).map(FileColumns::into_snapshots)
+}
+
 /// Parses a wide CSV history into columns; the file is rejected whole with every error in it (up
 /// to [`MAX_ERRORS_PER_FILE`]), or with the first line over [`MAX_LINE_BYTES`] alone.
 pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
@@ -454,12 +460,9 @@ fn read_body<'t>(file: &str, header: &Header, rows: &mut CsvRows<'t>, file_colum
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::history::History;
 
-    fn history(columns: FileColumns) -> History {
-        let (history, errors) = History::from_columns(vec![columns]);
-        assert!(errors.is_empty(), "{errors:?}");
-        history
+    fn snapshots(columns: FileColumns) -> Vec<Snapshot> {
+        columns.into_snapshots()
     }
 
     /// A CSV with blank lines, CRLF line ends, quoted cells, missing cells and a second metric in
@@ -480,16 +483,15 @@ mod tests {
     #[test]
     fn a_csv_read_in_pieces_gives_what_it_gives_read_whole() {
         let text = mixed_csv(3000);
-        let whole = history(csv_columns("h.csv", &text).unwrap());
+        let whole = snapshots(csv_columns("h.csv", &text).unwrap());
         for threads in [2, 3, 8] {
-            let pieces = history(csv_columns_in_pieces("h.csv", &text, threads, 1).unwrap());
-            assert_eq!(pieces, whole, "{threads} pieces");
-            let lines: Vec<u32> = pieces.runs.iter().map(|r| r.line).collect();
-            assert_eq!(lines, whole.runs.iter().map(|r| r.line).collect::<Vec<_>>());
+            let pieces = snapshots(csv_columns_in_pieces("h.csv", &text, threads, 1).unwrap());
+            assert!(pieces == whole, "{threads} pieces");
         }
-        assert_eq!(whole.runs.len(), 3000);
-        assert_eq!(whole.runs.run(3).line, 6, "the blank line before the fourth row counts");
-        assert_eq!(whole.series["size, gz"].len(), (0..3000).filter(|r| r % 7 == 0 || r % 7 == 3).count());
+        assert_eq!(whole.len(), 3000);
+        assert_eq!(whole[3].run.line, 6, "the blank line before the fourth row counts");
+        let sizes = whole.iter().filter(|s| s.metrics.iter().any(|(name, _)| name == "size, gz")).count();
+        assert_eq!(sizes, (0..3000).filter(|r| r % 7 == 0 || r % 7 == 3).count());
     }
 
     #[test]

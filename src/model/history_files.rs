@@ -1,12 +1,59 @@
-//! History files named one by one (`headroom analyze FILE...`), read into one history: exports
-//! from other places, where the same run id often comes more than once.
+//! History files read by their kind (JSON Lines or wide CSV, by extension or content), and files
+//! named one by one (`headroom analyze FILE...`) read into one history: exports from other places,
+//! where the same run id often comes more than once.
 
-use super::columns::{FileColumns, KeyIndex, parse_in_parallel, threads_each};
+use super::columns::{FileColumns, KeyIndex, json_lines_columns, parse_in_parallel, threads_each};
+use super::disk::{MAX_HISTORY_BYTES, read_text};
 use super::error::LoadError;
-use super::history::{History, history_any_columns_on};
-use super::workspace::{MAX_HISTORY_BYTES, read_text};
+use super::history::{History, Snapshot};
+use super::history_csv::csv_columns_on;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+
+/// Parses a history file by its extension: `.jsonl` / `.ndjson` / `.json` as JSON Lines, `.csv` as wide CSV.
+pub fn parse_history_file(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    history_file_columns(file, text).map(FileColumns::into_snapshots)
+}
+
+/// Parses a history file by its extension where it has a known one, else by its content: JSON
+/// Lines where the first non-blank character is `{`, wide CSV otherwise.
+pub fn parse_history_any(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    history_any_columns(file, text).map(FileColumns::into_snapshots)
+}
+
+/// [`parse_history_file`], into columns.
+pub fn history_file_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
+    history_file_columns_on(file, text, 1)
+}
+
+/// [`history_file_columns`] on up to `threads` threads (a long CSV is read in pieces).
+pub fn history_file_columns_on(file: &str, text: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        csv_columns_on(file, text, threads)
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+        json_lines_columns(file, text)
+    } else {
+        Err(vec![LoadError::whole_file(file, "not a history file: expected a .jsonl (JSON Lines) or .csv file")])
+    }
+}
+
+/// [`parse_history_any`], into columns.
+pub fn history_any_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
+    history_any_columns_on(file, text, 1)
+}
+
+/// [`history_any_columns`] on up to `threads` threads (a long CSV is read in pieces).
+pub fn history_any_columns_on(file: &str, text: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
+    let lower = file.to_ascii_lowercase();
+    if [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|e| lower.ends_with(e)) {
+        history_file_columns_on(file, text, threads)
+    } else if text.trim_start().starts_with('{') {
+        json_lines_columns(file, text)
+    } else {
+        csv_columns_on(file, text, threads)
+    }
+}
 
 /// Why history files gave no history.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,8 @@ use super::columns::FileColumns;
 use super::columns::{parse_in_parallel, threads_each};
 use super::conflict::merge_conflicts_in_reserved_folders;
 use super::error::{LoadError, did_you_mean_hint};
-use super::history::{History, history_file_columns_on};
+use super::history::History;
+use super::history_files::history_file_columns_on;
 use super::measures::{Resolution, resolve};
 use super::settings::{CheckField, check_field};
 use super::triage::{TRIAGE_FILE, Triage, is_triage_record, parse_record, parse_triage};
@@ -174,19 +175,7 @@ impl Workspace {
             }
         }
         let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
-        // Unread files outside the history folder are read now, as every other file is.
-        let mut read_now: Vec<(String, String)> = Vec::new();
-        let mut deferred: Vec<&UnreadFile> = Vec::new();
-        for file in unread {
-            if file.relative.starts_with(&history_prefix) {
-                deferred.push(file);
-            } else {
-                match read_text(&file.path, MAX_HISTORY_BYTES) {
-                    Ok(text) => read_now.push((file.relative.clone(), text)),
-                    Err(e) => workspace.errors.push(LoadError::whole_file(&file.relative, format!("cannot be read: {e}"))),
-                }
-            }
-        }
+        let (read_now, deferred) = read_outside(unread, &history_prefix, &mut workspace.errors);
         let mut sorted: Vec<&(String, String)> = texts.iter().chain(&read_now).collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let text_bytes = sorted.iter().map(|(_, text)| text.len() as u64).sum::<u64>();
@@ -344,6 +333,28 @@ impl Workspace {
     pub fn roots_of<'a>(&'a self, file: &'a str) -> impl Iterator<Item = usize> + 'a {
         self.budgets.iter().enumerate().filter(move |(_, b)| b.file == file && b.parent.is_none()).map(|(i, _)| i)
     }
+}
+
+/// The unread files outside the history folder read now, as every other file is, and the
+/// history folder's left to read as they are parsed.
+fn read_outside<'u>(
+    unread: &'u [UnreadFile],
+    history_prefix: &str,
+    errors: &mut Vec<LoadError>,
+) -> (Vec<(String, String)>, Vec<&'u UnreadFile>) {
+    let mut read_now = Vec::new();
+    let mut deferred = Vec::new();
+    for file in unread {
+        if file.relative.starts_with(history_prefix) {
+            deferred.push(file);
+        } else {
+            match read_text(&file.path, MAX_HISTORY_BYTES) {
+                Ok(text) => read_now.push((file.relative.clone(), text)),
+                Err(e) => errors.push(LoadError::whole_file(&file.relative, format!("cannot be read: {e}"))),
+            }
+        }
+    }
+    (read_now, deferred)
 }
 
 /// A history file found but not read yet.
