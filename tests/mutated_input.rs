@@ -9,7 +9,7 @@ use headroom::approval::signers::parse_signers;
 use headroom::engine::synthetic::Rng;
 use headroom::model::budget::parse_budget_file;
 use headroom::model::error::LoadError;
-use headroom::model::history::parse_history_any;
+use headroom::model::history_files::parse_history_any;
 use headroom::model::triage::parse_triage;
 use headroom::model::workspace::parse_config;
 

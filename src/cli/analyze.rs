@@ -7,6 +7,7 @@ use super::output::output;
 use crate::engine::analyze::{RunFilter, analyze};
 use crate::engine::changepoint::DetectorSettings;
 use crate::engine::exit::ExitCode;
+use crate::model::history::History;
 use crate::model::history_files::{HistoryFilesError, read_history_files};
 use crate::model::settings::environment_or_default;
 use std::path::Path;
@@ -26,20 +27,24 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
     {
         return Err(CliError::Files { errors: w.errors.clone(), then: None });
     }
-    let history = if args.files.is_empty() {
-        workspace.as_ref().map(|w| w.history.clone()).unwrap_or_default()
+    // The workspace's history is borrowed, not copied (a copy doubled the memory of a long one).
+    let read;
+    let none = History::default();
+    let history: &History = if args.files.is_empty() {
+        workspace.as_ref().map_or(&none, |w| &w.history)
     } else {
-        read_history_files(&args.files).map_err(|e| match e {
+        read = read_history_files(&args.files).map_err(|e| match e {
             HistoryFilesError::Unreadable { path, source } => CliError::Read { path, source },
             HistoryFilesError::Invalid(errors) => {
                 let then = Some(format!("{} errors; nothing was analysed", errors.len()));
                 CliError::Files { errors, then }
             }
-        })?
+        })?;
+        &read
     };
     let mut filter = RunFilter { environment: args.env.clone(), branch: args.branch.clone() };
     if let (Some(w), true) = (&workspace, args.files.is_empty()) {
-        filter.environment = environment_or_default(filter.environment, w.config.default_environment.as_deref(), &history);
+        filter.environment = environment_or_default(filter.environment, w.config.default_environment.as_deref(), history);
         filter.branch = filter.branch.or_else(|| Some(w.config.default_branch.clone()));
     }
     let settings = DetectorSettings {
@@ -48,10 +53,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
         min_relative_change: args.min_change.fraction(),
         ..DetectorSettings::default()
     };
-    let analysis = analyze(&history, &filter, workspace.as_ref(), &settings);
+    let analysis = analyze(history, &filter, workspace.as_ref(), &settings);
     let text = match args.format {
-        AnalyzeFormat::Text => crate::report::analysis::text(&history, &analysis),
-        AnalyzeFormat::Json => crate::report::analysis::json(&history, &analysis),
+        AnalyzeFormat::Text => crate::report::analysis::text(history, &analysis),
+        AnalyzeFormat::Json => crate::report::analysis::json(history, &analysis),
     };
     output(&text);
     if let Some(path) = &args.output {

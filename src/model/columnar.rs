@@ -54,12 +54,113 @@ impl Texts {
         self.len += 1;
     }
 
+    /// Adds every text of `other` after these.
+    fn append(&mut self, other: &Texts) {
+        if other.bytes.is_empty() {
+            if !self.bytes.is_empty() {
+                let end = self.bytes.len() as u64;
+                self.ends.resize(self.len + other.len, end);
+            }
+        } else {
+            // Texts so far all empty: each ends at 0.
+            self.ends.resize(self.len, 0);
+            let offset = self.bytes.len() as u64;
+            self.bytes.push_str(&other.bytes);
+            self.ends.extend(other.ends.iter().map(|end| end + offset));
+        }
+        self.len += other.len;
+    }
+
     fn get(&self, i: usize) -> &str {
         if self.bytes.is_empty() {
             return "";
         }
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
+    }
+}
+
+/// A column of numbers stored as its first value and a step while every value follows them (a
+/// file's runs share their file, most histories have one branch and one environment, lines follow
+/// one another, and runs without times or a run a second are steps too), and as a plain column
+/// from the first value that does not.
+#[derive(Clone, Debug, Default)]
+struct Stepped<T> {
+    first: T,
+    step: T,
+    len: usize,
+    /// Every value, once one has broken the step; empty until then.
+    values: Vec<T>,
+}
+
+/// What a [`Stepped`] column holds: numbers that step with wrapping arithmetic.
+trait Step: Copy + Default + PartialEq {
+    /// `self + step * i`, wrapping.
+    fn nth(self, step: Self, i: usize) -> Self;
+    /// `self - other`, wrapping.
+    fn minus(self, other: Self) -> Self;
+}
+
+impl Step for u32 {
+    fn nth(self, step: u32, i: usize) -> u32 {
+        self.wrapping_add(step.wrapping_mul(i as u32))
+    }
+    fn minus(self, other: u32) -> u32 {
+        self.wrapping_sub(other)
+    }
+}
+
+impl Step for i64 {
+    fn nth(self, step: i64, i: usize) -> i64 {
+        self.wrapping_add(step.wrapping_mul(i as i64))
+    }
+    fn minus(self, other: i64) -> i64 {
+        self.wrapping_sub(other)
+    }
+}
+
+impl<T: Step> Stepped<T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, i: usize) -> T {
+        if self.values.is_empty() { self.first.nth(self.step, i) } else { self.values[i] }
+    }
+
+    fn last(&self) -> Option<T> {
+        self.len.checked_sub(1).map(|i| self.get(i))
+    }
+
+    fn push(&mut self, value: T) {
+        if self.values.is_empty() {
+            match self.len {
+                0 => self.first = value,
+                1 => self.step = value.minus(self.first),
+                len if value == self.get(len) => {}
+                len => {
+                    let (first, step) = (self.first, self.step);
+                    self.values.reserve(len + 1);
+                    self.values.extend((0..len).map(|i| first.nth(step, i)));
+                }
+            }
+            if self.values.is_empty() {
+                self.len += 1;
+                return;
+            }
+        }
+        self.values.push(value);
+        self.len += 1;
+    }
+
+    fn extend(&mut self, values: impl Iterator<Item = T>) {
+        for value in values {
+            self.push(value);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        (0..self.len).map(|i| self.get(i))
     }
 }
 
@@ -82,8 +183,17 @@ impl Names {
         id
     }
 
-    fn optional_id(&mut self, name: Option<&str>) -> u32 {
-        name.map_or(NO_NAME, |n| self.id(n))
+    /// The id of `name`, where `guess` (the id the run before had in the same column, the
+    /// likeliest by far: runs come file by file, branch by branch) is compared before any hashing.
+    fn id_guessing(&mut self, name: &str, guess: Option<u32>) -> u32 {
+        match guess {
+            Some(g) if g != NO_NAME && *self.names[g as usize] == *name => g,
+            _ => self.id(name),
+        }
+    }
+
+    fn optional_id_guessing(&mut self, name: Option<&str>, guess: Option<u32>) -> u32 {
+        name.map_or(NO_NAME, |n| self.id_guessing(n, guess))
     }
 
     fn get(&self, id: u32) -> Option<&str> {
@@ -142,11 +252,11 @@ pub type FxBuild = BuildHasherDefault<FxHasher>;
 pub struct Runs {
     ids: Texts,
     commits: Texts,
-    timestamps: Vec<i64>,
-    branches: Vec<u32>,
-    environments: Vec<u32>,
-    files: Vec<u32>,
-    lines: Vec<u32>,
+    timestamps: Stepped<i64>,
+    branches: Stepped<u32>,
+    environments: Stepped<u32>,
+    files: Stepped<u32>,
+    lines: Stepped<u32>,
     names: Names,
 }
 
@@ -166,22 +276,22 @@ impl Runs {
     /// Whether there are none.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.lines.len() == 0
     }
 
     /// The run at position `i` (which must be below [`Runs::len`], as for a slice).
     #[must_use]
     pub fn run(&self, i: usize) -> RunRef<'_> {
         let commit = self.commits.get(i);
-        let time = self.timestamps[i];
+        let time = self.timestamps.get(i);
         RunRef {
             id: self.ids.get(i),
             timestamp: (time != NO_TIME).then_some(Timestamp(time)),
             commit: (!commit.is_empty()).then_some(commit),
-            branch: self.names.get(self.branches[i]),
-            environment: self.names.get(self.environments[i]),
-            file: self.names.get(self.files[i]).unwrap_or_default(),
-            line: self.lines[i],
+            branch: self.names.get(self.branches.get(i)),
+            environment: self.names.get(self.environments.get(i)),
+            file: self.names.get(self.files.get(i)).unwrap_or_default(),
+            line: self.lines.get(i),
         }
     }
 
@@ -203,17 +313,29 @@ impl Runs {
         (0..self.len()).map(|i| self.run(i))
     }
 
+    /// The run's id and environment alone (cheaper than [`Runs::run`]): the key that makes a run unique.
+    #[must_use]
+    pub fn key(&self, i: usize) -> (Option<&str>, &str) {
+        (self.names.get(self.environments.get(i)), self.ids.get(i))
+    }
+
+    /// The run's branch and environment alone (cheaper than [`Runs::run`]): what filters runs.
+    #[must_use]
+    pub fn branch_and_environment(&self, i: usize) -> (Option<&str>, Option<&str>) {
+        (self.names.get(self.branches.get(i)), self.names.get(self.environments.get(i)))
+    }
+
     /// The run's timestamp alone (cheaper than [`Runs::run`]).
     #[must_use]
     pub fn timestamp(&self, i: usize) -> Option<Timestamp> {
-        let time = self.timestamps[i];
+        let time = self.timestamps.get(i);
         (time != NO_TIME).then_some(Timestamp(time))
     }
 
     /// Whether every run has a time.
     #[must_use]
     pub fn all_timed(&self) -> bool {
-        self.timestamps.iter().all(|&t| t != NO_TIME)
+        self.timestamps.iter().all(|t| t != NO_TIME)
     }
 
     /// Adds a run. Empty text for a commit is no commit (as every reader treats it).
@@ -221,18 +343,16 @@ impl Runs {
         self.ids.push(run.id);
         self.commits.push(run.commit.unwrap_or_default());
         self.timestamps.push(run.timestamp.map_or(NO_TIME, |t| t.0));
-        self.branches.push(self.names.optional_id(run.branch));
-        self.environments.push(self.names.optional_id(run.environment));
-        self.files.push(self.names.id(run.file));
+        self.branches.push(self.names.optional_id_guessing(run.branch, self.branches.last()));
+        self.environments.push(self.names.optional_id_guessing(run.environment, self.environments.last()));
+        self.files.push(self.names.id_guessing(run.file, self.files.last()));
         self.lines.push(run.line);
     }
 
     /// Reserves room for `additional` more runs.
     pub fn reserve(&mut self, additional: usize) {
-        self.timestamps.reserve_exact(additional);
-        for column in [&mut self.branches, &mut self.environments, &mut self.files, &mut self.lines] {
-            column.reserve_exact(additional);
-        }
+        self.ids.ends.reserve_exact(additional);
+        // The other columns cost nothing while they keep a step, and reserve when they break it.
     }
 
     /// The runs of `sources` picked by (source, position) in the order given, as one set of runs.
@@ -248,13 +368,26 @@ impl Runs {
             let from = &sources[s];
             out.ids.push(from.ids.get(i));
             out.commits.push(from.commits.get(i));
-            out.timestamps.push(from.timestamps[i]);
-            out.branches.push(translate(s, from.branches[i]));
-            out.environments.push(translate(s, from.environments[i]));
-            out.files.push(translate(s, from.files[i]));
-            out.lines.push(from.lines[i]);
+            out.timestamps.push(from.timestamps.get(i));
+            out.branches.push(translate(s, from.branches.get(i)));
+            out.environments.push(translate(s, from.environments.get(i)));
+            out.files.push(translate(s, from.files.get(i)));
+            out.lines.push(from.lines.get(i));
         }
         out
+    }
+
+    /// Adds every run of `other` after these, in its order.
+    pub fn append(&mut self, other: &Runs) {
+        let translation: Vec<u32> = other.names.names.iter().map(|name| self.names.id(name)).collect();
+        let translate = |id: u32| if id == NO_NAME { NO_NAME } else { translation[id as usize] };
+        self.ids.append(&other.ids);
+        self.commits.append(&other.commits);
+        self.timestamps.extend(other.timestamps.iter());
+        self.branches.extend(other.branches.iter().map(translate));
+        self.environments.extend(other.environments.iter().map(translate));
+        self.files.extend(other.files.iter().map(translate));
+        self.lines.extend(other.lines.iter());
     }
 
     /// Gives the runs at the positions named new ids (the other runs keep theirs).
@@ -395,6 +528,19 @@ impl Series {
         self.runs.partition_point(|&r| r < run)
     }
 
+    /// Adds every point of `other` after these, its run positions moved by `run_offset`.
+    pub fn append(&mut self, other: &Series, run_offset: u32) {
+        let (points, arena) = (self.runs.len() as u32, self.arena.len());
+        self.samples.extend(other.samples.iter().map(|s| SampleSpan {
+            point: s.point + points,
+            start: s.start + arena,
+            end: s.end + arena,
+        }));
+        self.arena.extend_from_slice(&other.arena);
+        self.runs.extend(other.runs.iter().map(|run| run + run_offset));
+        self.values.extend_from_slice(&other.values);
+    }
+
     /// Adds `offset` to every point's run position.
     pub fn shift_runs(&mut self, offset: u32) {
         if offset != 0 {
@@ -423,11 +569,32 @@ mod tests {
         assert_eq!(read, [("a", None, None), ("b", Some("abc"), Some("ci")), ("c", None, Some("ci"))]);
         let mut other = Runs::default();
         other.push(run("d", Some("def"), Some("prod")));
-        let gathered = Runs::gather(&[runs, other], &[(1, 0), (0, 1)]);
+        let gathered = Runs::gather(&[runs.clone(), other.clone()], &[(1, 0), (0, 1)]);
         assert_eq!(gathered.iter().map(|r| (r.id, r.environment)).collect::<Vec<_>>(), [("d", Some("prod")), ("b", Some("ci"))]);
+        let mut appended = runs.clone();
+        appended.append(&other);
+        assert_eq!(
+            appended.iter().map(|r| (r.id, r.commit, r.environment)).collect::<Vec<_>>(),
+            [("a", None, None), ("b", Some("abc"), Some("ci")), ("c", None, Some("ci")), ("d", Some("def"), Some("prod"))]
+        );
         let mut renamed = gathered.clone();
         renamed.rename(&[(1, "b#2".to_owned())]);
         assert_eq!(renamed.iter().map(|r| r.id).collect::<Vec<_>>(), ["d", "b#2"]);
+    }
+
+    #[test]
+    fn a_stepped_column_reads_alike_before_and_after_its_step_breaks() {
+        let values = [7, 8, 9, 10, 20, 21, u32::MAX, 0];
+        let mut column = Stepped::<u32>::default();
+        for (n, &v) in values.iter().enumerate() {
+            column.push(v);
+            assert_eq!(column.iter().collect::<Vec<_>>(), values[..=n], "after {n} values");
+            assert_eq!(column.last(), Some(v));
+        }
+        let mut same = Stepped::<u32>::default();
+        same.extend([u32::MAX; 5].into_iter());
+        assert!(same.values.is_empty(), "a column of one value stays a value");
+        assert_eq!((same.len(), same.get(4)), (5, u32::MAX));
     }
 
     #[test]
@@ -439,5 +606,10 @@ mod tests {
         assert_eq!(series.point(1), PointRef { run: 2, value: None, samples: Some(&[3.0, 4.0][..]) });
         assert!(series.point(2).value.is_some_and(f64::is_nan));
         assert_eq!((series.position_of(2), series.position_of(3), series.points_before(3)), (Some(1), None, 2));
+        let mut twice = series.clone();
+        twice.append(&series, 10);
+        assert_eq!(twice.len(), 6);
+        assert_eq!(twice.point(4), PointRef { run: 12, value: None, samples: Some(&[3.0, 4.0][..]) });
+        assert_eq!(twice.point(1), series.point(1));
     }
 }

@@ -63,6 +63,25 @@ impl MetricColumn {
         self.series.push(run, measurement.value, measurement.samples.as_deref());
     }
 
+    /// Adds a plain value of run `run` written in `unit` (as a CSV cell is).
+    pub fn push_value(&mut self, run: u32, value: f64, unit: Option<&Unit>) {
+        if self.units.last().is_none_or(|(_, last)| last.as_ref() != unit) {
+            self.units.push((self.series.len() as u32, unit.cloned()));
+        }
+        self.series.push(run, Some(value), None);
+    }
+
+    /// Adds every point of `other` (the same metric), its run positions moved by `run_offset`.
+    pub fn append(&mut self, other: &MetricColumn, run_offset: u32) {
+        let points = self.series.len() as u32;
+        for (from, unit) in &other.units {
+            if self.units.last().is_none_or(|(_, last)| last != unit) {
+                self.units.push((from + points, unit.clone()));
+            }
+        }
+        self.series.append(&other.series, run_offset);
+    }
+
     /// The unit point `point` was written in.
     #[must_use]
     pub fn unit_at(&self, point: usize) -> Option<&Unit> {
@@ -99,6 +118,17 @@ impl FileColumns {
         self.metrics.push(MetricColumn { name: name.to_owned(), ..MetricColumn::default() });
         self.names.insert(name.to_owned(), id);
         id
+    }
+
+    /// Adds the runs and points of `other`, read with the same metric ids (a later piece of the
+    /// same file), after these.
+    pub fn append(&mut self, other: &FileColumns) {
+        let run_offset = self.runs.len() as u32;
+        self.runs.append(&other.runs);
+        for (column, more) in self.metrics.iter_mut().zip(&other.metrics) {
+            column.append(more, run_offset);
+        }
+        self.groups.extend(other.groups.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
     /// Adds a snapshot: its run, and its measurements to their columns.
@@ -154,6 +184,11 @@ fn numbered_lines<'t>(file: &'t str, text: &'t str) -> impl Iterator<Item = Resu
 /// with every error in it (up to [`MAX_ERRORS_PER_FILE`]).
 pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
     let mut columns = FileColumns::default();
+    // A run a line at most; the metrics of the first run most likely have a point in every line
+    // (room reserved for them once, where growing a thousand columns line by line cost a sixth of
+    // the time in copies).
+    let lines = text.matches('\n').count() + 1;
+    columns.runs.reserve(lines);
     let mut errors = Vec::new();
     let mut line_metrics: Vec<(Cow<'_, str>, Measurement)> = Vec::new();
     // The metric ids of the line before, in its order: the guess for this line.
@@ -210,6 +245,11 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
                     file,
                     line: line_no,
                 });
+                if run_index == 0 {
+                    for &id in &order {
+                        columns.metrics[id as usize].series.reserve(lines);
+                    }
+                }
                 std::mem::swap(&mut previous_order, &mut order);
                 continue;
             }
@@ -499,6 +539,13 @@ impl<'de> de::Deserialize<'de> for Samples {
     }
 }
 
+/// The threads each of `items` things parsed at once may use: the cores shared out, at least one.
+#[must_use]
+pub fn threads_each(items: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (cores / items.max(1)).max(1)
+}
+
 /// Runs `parse` on every item on up to one thread per core, and returns the results in the items'
 /// order; `done` is told each item's index as it finishes, on the calling thread (for progress).
 /// One item is parsed on the calling thread alone.
@@ -547,27 +594,124 @@ pub fn parse_in_parallel<T: Sync, R: Send>(items: &[T], parse: impl Fn(&T) -> R 
 
 /// For each key that equals an earlier one, its position and the first equal key's position, in
 /// position order; the keys are `(environment, run id)` of the `count` runs in the order taken.
+pub fn repeated_keys<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str) + Sync) -> Vec<(u32, u32)> {
+    KeyIndex::new(count, &key).repeated(&key)
+}
+
+/// The keys `(environment, run id)` of `count` runs, hashed and sorted, to find repeats and to
+/// look a key up.
 ///
-/// Keys are hashed, the hashes sorted (a cache-friendly sort of 16-byte pairs, where a hash table
-/// of a million strings missed the cache on almost every probe), and only keys of equal hash are
-/// compared as text.
-pub fn repeated_keys<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str)) -> Vec<(u32, u32)> {
-    let mut hashed: Vec<(u64, u32)> = (0..count)
-        .map(|i| {
-            let mut hasher = FxHasher::default();
-            std::hash::Hash::hash(&key(i), &mut hasher);
-            (hasher.finish(), i as u32)
-        })
-        .collect();
-    hashed.sort_unstable();
-    let mut repeated = Vec::new();
-    for group in hashed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-        for (k, &(_, later)) in group.iter().enumerate().skip(1) {
-            if let Some(&(_, first)) = group[..k].iter().find(|(_, earlier)| key(*earlier as usize) == key(later as usize)) {
-                repeated.push((later, first));
+/// Each key is hashed into one `u64` with its position in the low bits (the hash's top bits
+/// above them) and these are sorted (a cache-friendly sort of a million words, where a hash table
+/// of a million strings missed the cache on almost every probe); only keys of equal hash bits are
+/// compared as text, so a collision costs a comparison, never a wrong answer.
+pub struct KeyIndex {
+    hashed: Vec<u64>,
+    position_mask: u64,
+}
+
+impl KeyIndex {
+    /// Hashes and sorts the keys of positions `0..count`.
+    pub fn new<'k>(count: usize, key: impl Fn(usize) -> (Option<&'k str>, &'k str) + Sync) -> KeyIndex {
+        let position_bits = usize::BITS - count.leading_zeros();
+        let position_mask = (1u64 << position_bits) - 1;
+        let hashed_sorted = |positions: std::ops::Range<usize>| {
+            let mut hashed: Vec<u64> = positions.map(|i| (hash_key(key(i)) & !position_mask) | i as u64).collect();
+            hashed.sort_unstable();
+            hashed
+        };
+        // A long list in two halves, hashed and sorted on two threads, then merged.
+        let half = count / 2;
+        let halves = if count >= PARALLEL_KEYS && threads_each(1) > 1 {
+            std::thread::scope(|scope| {
+                let later =
+                    std::thread::Builder::new().name("headroom-index".to_owned()).spawn_scoped(scope, || hashed_sorted(half..count));
+                let earlier = hashed_sorted(0..half);
+                later.ok().and_then(|h| h.join().ok()).map(|later| (earlier, later))
+            })
+        } else {
+            None
+        };
+        let hashed = match halves {
+            Some((earlier, later)) => merge_sorted(&earlier, &later),
+            None => hashed_sorted(0..count),
+        };
+        KeyIndex { hashed, position_mask }
+    }
+
+    /// For each key that equals an earlier one, its position and the first equal key's position,
+    /// in position order.
+    pub fn repeated<'k>(&self, key: impl Fn(usize) -> (Option<&'k str>, &'k str)) -> Vec<(u32, u32)> {
+        let mask = self.position_mask;
+        let mut repeated = Vec::new();
+        for group in self.hashed.chunk_by(|a, b| a & !mask == b & !mask).filter(|g| g.len() > 1) {
+            // Within a group the positions ascend, so the first equal key found is the first in order.
+            for (k, &later) in group.iter().enumerate().skip(1) {
+                let later = (later & mask) as usize;
+                if let Some(&first) = group[..k].iter().find(|&&earlier| key((earlier & mask) as usize) == key(later)) {
+                    repeated.push((later as u32, (first & mask) as u32));
+                }
             }
         }
+        repeated.sort_unstable();
+        repeated
     }
-    repeated.sort_unstable();
-    repeated
+
+    /// The positions whose key equals `probe`.
+    pub fn positions_of<'k, 'p>(
+        &self,
+        probe: (Option<&'p str>, &'p str),
+        key: impl Fn(usize) -> (Option<&'k str>, &'k str),
+    ) -> impl Iterator<Item = usize> {
+        let mask = self.position_mask;
+        let bits = hash_key(probe) & !mask;
+        let start = self.hashed.partition_point(|&h| h & !mask < bits);
+        let end = start + self.hashed[start..].partition_point(|&h| h & !mask == bits);
+        let positions: Vec<usize> = self.hashed[start..end].iter().map(|&h| (h & mask) as usize).filter(|&p| key(p) == probe).collect();
+        positions.into_iter()
+    }
+}
+
+/// The keys hashed on two threads from this many on.
+const PARALLEL_KEYS: usize = 1 << 20;
+
+/// Two sorted lists as one.
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            merged.push(a[i]);
+            i += 1;
+        } else {
+            merged.push(b[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    merged
+}
+
+fn hash_key(key: (Option<&str>, &str)) -> u64 {
+    let mut hasher = FxHasher::default();
+    std::hash::Hash::hash(&key, &mut hasher);
+    // FxHash's high bits are its best mixed: the position takes the low ones.
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_keys_name_each_repeat_with_its_first() {
+        let keys = [(None, "a"), (Some("ci"), "a"), (None, "b"), (None, "a"), (Some("ci"), "a"), (None, "a")];
+        assert_eq!(repeated_keys(keys.len(), |i| keys[i]), [(3, 0), (4, 1), (5, 0)]);
+        assert!(repeated_keys(0, |_| (None, "")).is_empty());
+        let index = KeyIndex::new(keys.len(), |i| keys[i]);
+        assert_eq!(merge_sorted(&[1, 4, 9], &[2, 4, 10, 11]), [1, 2, 4, 4, 9, 10, 11]);
+        assert_eq!(index.positions_of((None, "a"), |i| keys[i]).collect::<Vec<_>>(), [0, 3, 5]);
+        assert_eq!(index.positions_of((Some("ci"), "b"), |i| keys[i]).count(), 0);
+    }
 }

@@ -17,24 +17,34 @@ pub const MAX_HISTORY_BYTES: u64 = 256 << 20;
 /// make a read hang or exhaust memory.
 pub fn read_text(path: &Path, limit_bytes: u64) -> std::io::Result<String> {
     use std::io::Read;
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file (a folder, device, FIFO or socket)"));
-    }
+    let size = readable_size(path, limit_bytes)?;
     let too_large = |size: u64| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{size} bytes, over the limit of {limit_bytes} bytes for such a file"))
     };
-    if meta.len() > limit_bytes {
-        return Err(too_large(meta.len()));
-    }
     let file = std::fs::File::open(path)?;
     // The file may have been swapped or grown since: read one byte past the limit at most.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(limit_bytes + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit_bytes {
         return Err(too_large(bytes.len() as u64));
     }
     String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")))
+}
+
+/// The size of a regular file (a symbolic link to one is followed) that [`read_text`] would read:
+/// a device, FIFO or socket, or a file larger than `limit_bytes`, is an error saying so.
+pub fn readable_size(path: &Path, limit_bytes: u64) -> std::io::Result<u64> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file (a folder, device, FIFO or socket)"));
+    }
+    if meta.len() > limit_bytes {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} bytes, over the limit of {limit_bytes} bytes for such a file", meta.len()),
+        ));
+    }
+    Ok(meta.len())
 }
 
 /// Writes a file atomically: a temporary file beside it, flushed to disk, then renamed over it.

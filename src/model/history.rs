@@ -17,7 +17,7 @@
 //! A file loads whole or not at all: one bad line rejects the file, with every error in it listed.
 
 pub use super::columnar::{PointRef, RunRef, Runs, Series};
-use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES, MetricColumn, json_lines_columns, repeated_keys};
+use super::columns::{FileColumns, MetricColumn, json_lines_columns, repeated_keys};
 use super::error::LoadError;
 use super::time::Timestamp;
 use super::units::{Dimension, Statistic, Unit};
@@ -141,49 +141,20 @@ impl History {
     /// has one, a run id twice in one environment or a metric in units that do not convert reported
     /// with both places, the first kept.
     #[must_use]
-    pub fn from_columns(mut files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
+    pub fn from_columns(files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
+        History::from_columns_checking(files, true)
+    }
+
+    /// [`History::from_columns`] of runs whose keys (environment, id) are known to be unique, as
+    /// [`super::history_files::number_repeated_ids`] tells: the runs are not looked over for repeats.
+    #[must_use]
+    pub fn from_columns_of_unique_runs(files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
+        History::from_columns_checking(files, false)
+    }
+
+    fn from_columns_checking(mut files: Vec<FileColumns>, find_repeats: bool) -> (History, Vec<LoadError>) {
         let mut errors = Vec::new();
-        // Every run as (file, position in the file), in read order.
-        let reads: Vec<(u32, u32)> =
-            files.iter().enumerate().flat_map(|(f, c)| (0..c.runs.len() as u32).map(move |i| (f as u32, i))).collect();
-        let run_at = |read: u32| {
-            let (f, i) = reads[read as usize];
-            files[f as usize].runs.run(i as usize)
-        };
-        let mut order: Vec<u32> = (0..reads.len() as u32).collect();
-        if files.iter().all(|f| f.runs.all_timed()) {
-            let time = |read: u32| {
-                let (f, i) = reads[read as usize];
-                files[f as usize].runs.timestamp(i as usize)
-            };
-            if !order.is_sorted_by_key(|&i| time(i)) {
-                order.sort_by_key(|&i| time(i));
-            }
-        }
-        // The runs kept, in order, and each read run's place among them (u32::MAX: a duplicate).
-        let mut kept: Vec<u32> = Vec::with_capacity(reads.len());
-        let mut new_index = vec![u32::MAX; reads.len()];
-        let repeated = repeated_keys(order.len(), |position| {
-            let run = run_at(order[position]);
-            (run.environment, run.id)
-        });
-        let mut repeats = repeated.iter().peekable();
-        for (position, &read) in order.iter().enumerate() {
-            if let Some(&(_, first)) = repeats.next_if(|(later, _)| *later as usize == position) {
-                let (run, earlier) = (run_at(read), run_at(order[first as usize]));
-                errors.push(LoadError::new(
-                    run.file,
-                    Pos { line: run.line, column: 0 },
-                    "id",
-                    format!("run `{}` appears twice (first in {}:{}); this one is skipped", run.id, earlier.file, earlier.line),
-                ));
-            } else {
-                new_index[read as usize] = kept.len() as u32;
-                kept.push(read);
-            }
-        }
-        drop(order);
-        let in_read_order = kept.len() == reads.len() && kept.iter().enumerate().all(|(i, &read)| i as u32 == read);
+        // Every run has a place in read order (file by file); `offsets` are where each file's start.
         let offsets: Vec<u32> = files
             .iter()
             .scan(0u32, |total, f| {
@@ -192,14 +163,75 @@ impl History {
                 Some(start)
             })
             .collect();
-        let runs = if in_read_order && files.len() == 1 {
-            std::mem::take(&mut files[0].runs)
+        let total: usize = files.iter().map(|f| f.runs.len()).sum();
+        // The file and position in it of a place (an empty file shares its offset with the next).
+        let place = |read: u32| {
+            let f = offsets.partition_point(|&start| start <= read) - 1;
+            (f, (read - offsets[f]) as usize)
+        };
+        let run_at = |read: u32| {
+            let (f, i) = place(read);
+            files[f].runs.run(i)
+        };
+        // The places in time order where every run has a time and they are not in order already.
+        let mut order: Option<Vec<u32>> = None;
+        if files.iter().all(|f| f.runs.all_timed()) {
+            let time = |read: u32| {
+                let (f, i) = place(read);
+                files[f].runs.timestamp(i)
+            };
+            if !(0..total as u32).is_sorted_by_key(time) {
+                let mut sorted: Vec<u32> = (0..total as u32).collect();
+                sorted.sort_by_key(|&i| time(i));
+                order = Some(sorted);
+            }
+        }
+        let read_at = |position: usize| order.as_ref().map_or(position as u32, |o| o[position]);
+        let repeated = if find_repeats {
+            repeated_keys(total, |position| {
+                let (f, i) = place(read_at(position));
+                files[f].runs.key(i)
+            })
         } else {
-            let picks: Vec<(u32, u32)> = kept.iter().map(|&read| reads[read as usize]).collect();
+            Vec::new()
+        };
+        for &(later, first) in &repeated {
+            let (run, earlier) = (run_at(read_at(later as usize)), run_at(read_at(first as usize)));
+            errors.push(LoadError::new(
+                run.file,
+                Pos { line: run.line, column: 0 },
+                "id",
+                format!("run `{}` appears twice (first in {}:{}); this one is skipped", run.id, earlier.file, earlier.line),
+            ));
+        }
+        let in_read_order = order.is_none() && repeated.is_empty();
+        // Each place's position among the runs kept (u32::MAX: a repeat), where it is not its place.
+        let mut new_index: Option<Vec<u32>> = None;
+        let runs = if in_read_order {
+            let mut sources = files.iter_mut().map(|f| std::mem::take(&mut f.runs));
+            let mut runs = sources.next().unwrap_or_default();
+            for more in sources {
+                runs.append(&more);
+            }
+            runs
+        } else {
+            let mut index = vec![u32::MAX; total];
+            let mut picks: Vec<(u32, u32)> = Vec::with_capacity(total - repeated.len());
+            let mut repeats = repeated.iter().map(|&(later, _)| later as usize).peekable();
+            for position in 0..total {
+                if repeats.next_if_eq(&position).is_some() {
+                    continue;
+                }
+                let read = read_at(position);
+                index[read as usize] = picks.len() as u32;
+                let (f, i) = place(read);
+                picks.push((f as u32, i as u32));
+            }
+            new_index = Some(index);
             let sources: Vec<Runs> = files.iter_mut().map(|f| std::mem::take(&mut f.runs)).collect();
             Runs::gather(&sources, &picks)
         };
-        drop((reads, kept));
+        drop((order, repeated));
         let groups = files.iter_mut().flat_map(|f| std::mem::take(&mut f.groups)).collect();
         let mut history = History { runs, series: BTreeMap::new(), groups };
         // Each metric's columns from every file, with their file's offset.
@@ -210,16 +242,13 @@ impl History {
                 by_metric.entry(name).or_default().push((offset, column));
             }
         }
-        for (metric, mut columns) in by_metric {
-            let series = if in_read_order && columns.len() == 1 && columns[0].1.in_one_unit() {
-                // Nothing to renumber but the file's offset and nothing to convert: the column as read.
-                let (offset, column) = columns.remove(0);
-                let mut series = column.series;
-                series.unit = column.units.into_iter().next().and_then(|(_, unit)| unit);
-                series.shift_runs(offset);
-                series
+        for (metric, columns) in by_metric {
+            let one_unit = columns.iter().all(|(_, c)| c.in_one_unit())
+                && columns.windows(2).all(|w| w[0].1.units.first().map(|u| &u.1) == w[1].1.units.first().map(|u| &u.1));
+            let series = if in_read_order && one_unit {
+                concatenated_series(columns)
             } else {
-                merged_series(&metric, &columns, &new_index, &history.runs, &mut errors)
+                merged_series(&metric, &columns, new_index.as_deref(), &history.runs, &mut errors)
             };
             history.series.insert(metric, series);
         }
@@ -242,16 +271,38 @@ impl History {
     }
 }
 
+/// A metric's columns of files read in order, all in one unit: nothing to renumber but each
+/// file's offset and nothing to convert, so the columns as read, one after another.
+fn concatenated_series(columns: Vec<(u32, MetricColumn)>) -> Series {
+    let mut columns = columns.into_iter();
+    let Some((offset, column)) = columns.next() else { return Series::default() };
+    let unit = column.units.first().and_then(|(_, unit)| unit.clone());
+    let mut series = column.series;
+    series.shift_runs(offset);
+    series.reserve(columns.as_slice().iter().map(|(_, more)| more.series.len()).sum());
+    for (offset, more) in columns {
+        series.append(&more.series, offset);
+    }
+    series.unit = unit;
+    series
+}
+
 /// A metric's points from the columns of several files (or of a file whose runs were reordered),
-/// renumbered by `new_index` (`u32::MAX`: a run skipped), in run order, in the unit of the first
+/// renumbered by `new_index` (`u32::MAX`: a run skipped; none: the runs in read order), in run order, in the unit of the first
 /// that names one: values in another unit of the same kind are converted; one that does not
 /// convert is an error naming its run's file and line, and the point is left out.
-fn merged_series(metric: &str, columns: &[(u32, MetricColumn)], new_index: &[u32], runs: &Runs, errors: &mut Vec<LoadError>) -> Series {
+fn merged_series(
+    metric: &str,
+    columns: &[(u32, MetricColumn)],
+    new_index: Option<&[u32]>,
+    runs: &Runs,
+    errors: &mut Vec<LoadError>,
+) -> Series {
     // (run, column, point) of every point kept, put in run order.
     let mut points: Vec<(u32, u32, u32)> = Vec::with_capacity(columns.iter().map(|(_, c)| c.series.len()).sum());
     for (k, (offset, column)) in columns.iter().enumerate() {
         for (p, &run) in column.series.runs().iter().enumerate() {
-            let new = new_index[(offset + run) as usize];
+            let new = new_index.map_or(offset + run, |index| index[(offset + run) as usize]);
             if new != u32::MAX {
                 points.push((new, k as u32, p as u32));
             }
@@ -300,41 +351,6 @@ fn merged_series(metric: &str, columns: &[(u32, MetricColumn)], new_index: &[u32
         }
     }
     series
-}
-
-/// Parses a history file by its extension: `.jsonl` / `.ndjson` / `.json` as JSON Lines, `.csv` as wide CSV.
-pub fn parse_history_file(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    history_file_columns(file, text).map(FileColumns::into_snapshots)
-}
-
-/// Parses a history file by its extension where it has a known one, else by its content: JSON
-/// Lines where the first non-blank character is `{`, wide CSV otherwise.
-pub fn parse_history_any(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    history_any_columns(file, text).map(FileColumns::into_snapshots)
-}
-
-/// [`parse_history_file`], into columns.
-pub fn history_file_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
-    let lower = file.to_ascii_lowercase();
-    if lower.ends_with(".csv") {
-        csv_columns(file, text)
-    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
-        json_lines_columns(file, text)
-    } else {
-        Err(vec![LoadError::whole_file(file, "not a history file: expected a .jsonl (JSON Lines) or .csv file")])
-    }
-}
-
-/// [`parse_history_any`], into columns.
-pub fn history_any_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
-    let lower = file.to_ascii_lowercase();
-    if [".csv", ".jsonl", ".ndjson", ".json"].iter().any(|e| lower.ends_with(e)) {
-        history_file_columns(file, text)
-    } else if text.trim_start().starts_with('{') {
-        json_lines_columns(file, text)
-    } else {
-        csv_columns(file, text)
-    }
 }
 
 /// Parses JSON Lines snapshots. Blank lines are skipped.
@@ -496,225 +512,6 @@ fn check_sign(m: &Measurement) -> Result<(), String> {
     Ok(())
 }
 
-/// Splits one CSV line into fields (RFC 4180 quoting; the line must be complete).
-fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.trim().is_empty() && !was_quoted => {
-                field.clear();
-                quoted = true;
-                was_quoted = true;
-            }
-            (false, ',') => {
-                fields.push(std::mem::take(&mut field));
-                was_quoted = false;
-            }
-            (_, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed on this line".to_owned());
-    }
-    fields.push(field);
-    Ok(fields)
-}
-
-fn is_missing(cell: &str) -> bool {
-    matches!(cell.trim(), "" | "NA" | "N/A" | "NaN" | "nan" | "null" | "-")
-}
-
-/// Splits a header `latency [ms]` or `latency (ms)` into the metric and its unit.
-fn metric_header(header: &str) -> Result<(String, Option<Unit>), String> {
-    let h = header.trim();
-    for (open, close) in [('[', ']'), ('(', ')')] {
-        if let Some(stripped) = h.strip_suffix(close)
-            && let Some((name, unit)) = stripped.rsplit_once(open)
-        {
-            return Ok((name.trim().to_owned(), Some(Unit::parse(unit)?)));
-        }
-    }
-    Ok((h.to_owned(), None))
-}
-
-/// What a column of a wide CSV history holds.
-enum Column {
-    Id,
-    Time,
-    Commit,
-    Branch,
-    Environment,
-    /// The metric, its unit, and its column in the file's columns.
-    Metric(String, Option<Unit>, u32),
-}
-
-/// Parses a wide CSV history.
-pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
-    csv_columns(file, text).map(FileColumns::into_snapshots)
-}
-
-/// Parses a wide CSV history into columns.
-#[allow(clippy::too_many_lines)] // one pass over header and rows; splitting it would scatter the column logic
-pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
-    let at = |line: u32, field: &str, message: String| LoadError::new(file, Pos { line, column: 0 }, field, message);
-    if let Some((index, line)) = text.lines().enumerate().find(|(_, l)| l.len() > MAX_LINE_BYTES) {
-        return Err(vec![at(
-            index as u32 + 1,
-            "",
-            format!("a line of {} bytes, over the limit of {} bytes for one line", line.len(), MAX_LINE_BYTES),
-        )]);
-    }
-    let mut file_columns = FileColumns::default();
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let Some((header_index, header_line)) = lines.next() else {
-        return Ok(file_columns);
-    };
-    let header_line_no = header_index as u32 + 1;
-    let header = split_csv_line(header_line.trim_start_matches('\u{feff}')).map_err(|e| vec![at(header_line_no, "", e)])?;
-    let mut columns = Vec::with_capacity(header.len());
-    let mut errors = Vec::new();
-    // A first column named `time` that holds plain numbers (seconds, an index) is an id column.
-    let first_cell_is_number = text
-        .lines()
-        .skip(header_index + 1)
-        .find(|l| !l.trim().is_empty())
-        .and_then(|l| split_csv_line(l).ok())
-        .and_then(|cells| cells.first().map(|c| c.trim().parse::<f64>().is_ok()))
-        .unwrap_or(false);
-    for (i, name) in header.iter().enumerate() {
-        let lower = name.trim().to_ascii_lowercase();
-        let column = match lower.as_str() {
-            "timestamp" | "time" | "date" | "datetime" if i == 0 && first_cell_is_number => Column::Id,
-            "timestamp" | "time" | "date" | "datetime" => Column::Time,
-            "commit" | "sha" | "revision" if i > 0 => Column::Commit,
-            "branch" => Column::Branch,
-            "environment" | "env" => Column::Environment,
-            _ if i == 0 => Column::Id,
-            "" => {
-                errors.push(at(header_line_no, &format!("column {}", i + 1), "a column needs a name".to_owned()));
-                continue;
-            }
-            _ => match metric_header(name) {
-                Ok((metric, unit)) => {
-                    let id = file_columns.metric_id(&metric);
-                    Column::Metric(metric, unit, id)
-                }
-                Err(e) => {
-                    errors.push(at(header_line_no, name, e));
-                    continue;
-                }
-            },
-        };
-        columns.push(column);
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if !columns.iter().any(|c| matches!(c, Column::Metric(..))) {
-        return Err(vec![at(
-            header_line_no,
-            "",
-            "expected a header with a first column (id or time) and at least one metric column".to_owned(),
-        )]);
-    }
-    // A line without quotes splits at its commas without copying a cell.
-    let mut plain_cells: Vec<&str> = Vec::with_capacity(columns.len());
-    let mut row: Vec<(u32, Measurement)> = Vec::with_capacity(columns.len());
-    for (index, line) in lines {
-        let line_no = index as u32 + 1;
-        if errors.len() >= MAX_ERRORS_PER_FILE {
-            errors.push(at(line_no, "", "too many errors; the rest of the file was not read".to_owned()));
-            break;
-        }
-        let quoted_cells;
-        let mut quoted_refs: Vec<&str> = Vec::new();
-        let cells: &[&str] = if line.contains('"') {
-            quoted_cells = match split_csv_line(line) {
-                Ok(c) => c,
-                Err(e) => {
-                    errors.push(at(line_no, "", e));
-                    continue;
-                }
-            };
-            quoted_refs.extend(quoted_cells.iter().map(String::as_str));
-            &quoted_refs
-        } else {
-            plain_cells.clear();
-            plain_cells.extend(line.split(','));
-            &plain_cells
-        };
-        if cells.len() != columns.len() {
-            errors.push(at(line_no, "", format!("expected {} fields as in the header, found {}", columns.len(), cells.len())));
-            continue;
-        }
-        let mut run = RunRef { id: "", timestamp: None, commit: None, branch: None, environment: None, file, line: line_no };
-        row.clear();
-        let mut line_ok = true;
-        for (column, cell) in columns.iter().zip(cells) {
-            let cell = cell.trim();
-            let some = || (!is_missing(cell)).then_some(cell);
-            match column {
-                Column::Id => run.id = cell,
-                Column::Time => {
-                    if run.id.is_empty() {
-                        run.id = cell;
-                    }
-                    match Timestamp::parse(cell) {
-                        Ok(t) => run.timestamp = Some(t),
-                        Err(e) => {
-                            errors.push(at(line_no, &header[0], e));
-                            line_ok = false;
-                        }
-                    }
-                }
-                Column::Commit => run.commit = some(),
-                Column::Branch => run.branch = some(),
-                Column::Environment => run.environment = some(),
-                Column::Metric(name, unit, id) => {
-                    if is_missing(cell) {
-                        continue;
-                    }
-                    match cell.parse::<f64>() {
-                        Ok(v) if v.is_finite() => {
-                            let m = Measurement { value: Some(v), samples: None, unit: unit.clone() };
-                            if let Err(e) = check_sign(&m) {
-                                errors.push(at(line_no, name, e));
-                                line_ok = false;
-                            }
-                            row.push((*id, m));
-                        }
-                        _ => {
-                            errors.push(at(line_no, name, format!("expected a number or an empty cell, found `{cell}`")));
-                            line_ok = false;
-                        }
-                    }
-                }
-            }
-        }
-        if run.id.is_empty() {
-            errors.push(at(line_no, &header[0], "every row needs an id or time in the first column".to_owned()));
-            line_ok = false;
-        }
-        if line_ok {
-            let run_index = file_columns.runs.len() as u32;
-            for (id, measurement) in row.drain(..) {
-                file_columns.metrics[id as usize].push(run_index, measurement);
-            }
-            file_columns.runs.push(run);
-        }
-    }
-    if errors.is_empty() { Ok(file_columns) } else { Err(errors) }
-}
-
 /// Writes one snapshot as a JSON Lines line (no newline), the inverse of [`parse_json_lines`].
 #[must_use]
 pub fn snapshot_to_json_line(snapshot: &Snapshot) -> String {
@@ -759,6 +556,7 @@ pub fn snapshot_to_json_line(snapshot: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::history_csv::{csv_columns, parse_csv};
 
     #[test]
     fn json_lines_load_values_samples_and_units() {

@@ -7,6 +7,7 @@ pub mod conflict;
 pub mod disk;
 pub mod error;
 pub mod history;
+pub mod history_csv;
 pub mod history_files;
 pub mod journal;
 pub mod lock;

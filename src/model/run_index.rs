@@ -17,7 +17,7 @@
 //! cannot lose a run.
 
 use super::columnar::FxBuild;
-use super::history::history_file_columns;
+use super::history_files::history_file_columns;
 use super::lock::WorkspaceLock;
 use super::workspace::{MAX_HISTORY_BYTES, read_text};
 use serde::{Deserialize, Serialize};

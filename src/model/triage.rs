@@ -142,10 +142,17 @@ impl Triage {
         if let Some((k, e)) = self.entries.get_key_value(&key) {
             return Some((k.as_str(), e));
         }
-        let here = position(run_id)?;
+        // Only the entries of this metric (a range of the sorted keys) can match; where there is
+        // none, the run's position (a search of the history's runs) is not needed.
         let prefix = format!("{metric}@");
-        self.entries
-            .iter()
+        let mut same_metric = self
+            .entries
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .peekable();
+        same_metric.peek()?;
+        let here = position(run_id)?;
+        same_metric
             .filter_map(|(k, e)| {
                 let run = k.strip_prefix(&prefix)?;
                 let there = position(run)?;

@@ -4,10 +4,12 @@
 //! error is listed in [`Workspace::errors`], so the app and the CLI can show the rest.
 
 use super::budget::{Budget, parse_budget_file};
-use super::columns::parse_in_parallel;
+use super::columns::FileColumns;
+use super::columns::{parse_in_parallel, threads_each};
 use super::conflict::merge_conflicts_in_reserved_folders;
 use super::error::{LoadError, did_you_mean_hint};
-use super::history::{History, history_file_columns};
+use super::history::History;
+use super::history_files::history_file_columns_on;
 use super::measures::{Resolution, resolve};
 use super::settings::{CheckField, check_field};
 use super::source::{HistorySource, LiveHistory, SourceState, parse_history_source};
@@ -15,10 +17,10 @@ use super::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record, par
 use super::walk::{is_budget_file, is_history_file, walk};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use super::conflict::merge_conflict;
-pub use super::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, write_atomic};
+pub use super::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, readable_size, write_atomic};
 
 /// The name of the workspace's own settings file.
 pub const CONFIG_FILE: &str = "headroom.yaml";
@@ -162,10 +164,11 @@ impl Workspace {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a folder", dir.display())));
         }
         let mut files = Vec::new();
+        let mut history_files = Vec::new();
         let mut unreadable = Vec::new();
         progress(0.0, "reading files");
-        collect_files(dir, dir, &mut files, &mut unreadable)?;
-        let mut workspace = Workspace::from_files_with_source(&dir.display().to_string(), &files, progress, source);
+        collect_files(dir, dir, &mut files, &mut history_files, &mut unreadable)?;
+        let mut workspace = Workspace::from_sources(&dir.display().to_string(), &files, &history_files, progress, source);
         workspace.errors.extend(unreadable);
         workspace.errors.extend(merge_conflicts_in_reserved_folders(dir));
         Ok(workspace)
@@ -180,38 +183,55 @@ impl Workspace {
     /// [`Workspace::from_files`], telling `progress` how far it is by bytes parsed.
     #[must_use]
     pub fn from_files_with_progress(root: &str, files: &[(String, String)], progress: &mut dyn FnMut(f32, &str)) -> Workspace {
-        Workspace::from_files_with_source(root, files, progress, None)
+        Workspace::from_sources(root, files, &[], progress, None)
     }
 
-    /// [`Workspace::from_files_with_progress`], with the live source's history read by `source`
-    /// once the settings and budgets are known. A run the files already hold (same environment and
-    /// id, such as one `headroom import prometheus` wrote) is taken from the files, not twice.
+    /// [`Workspace::from_files_with_progress`], with the live source's history read by `source`.
+    #[cfg(test)]
     fn from_files_with_source(
         root: &str,
         files: &[(String, String)],
         progress: &mut dyn FnMut(f32, &str),
         source: Option<SourceReader<'_>>,
     ) -> Workspace {
-        let total_bytes = files.iter().map(|(_, text)| text.len()).sum::<usize>().max(1) as f32;
-        let mut done_bytes = 0usize;
+        Workspace::from_sources(root, files, &[], progress, source)
+    }
+
+    /// [`Workspace::from_files_with_progress`] with history files not read yet, as (path relative
+    /// to the root, path, size): each is read on the thread that parses it, and its text let go
+    /// once parsed, so a history of many files is never in memory as text all at once. With
+    /// `source`, the live source's history is read once the settings and budgets are known; a run
+    /// the files already hold (same environment and id, such as one `headroom import prometheus`
+    /// wrote) is taken from the files, not twice.
+    fn from_sources(
+        root: &str,
+        texts: &[(String, String)],
+        unread: &[UnreadFile],
+        progress: &mut dyn FnMut(f32, &str),
+        source: Option<SourceReader<'_>>,
+    ) -> Workspace {
         let mut workspace = Workspace { root: root.to_owned(), ..Workspace::default() };
-        if let Some((name, text)) = files.iter().find(|(name, _)| name == CONFIG_FILE) {
+        if let Some((name, text)) = texts.iter().find(|(name, _)| name == CONFIG_FILE) {
             match merge_conflict(name, text).map_or_else(|| parse_config(name, text), |e| Err(vec![e])) {
                 Ok(config) => workspace.config = config,
                 Err(errors) => workspace.errors.extend(errors),
             }
         }
         let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
-        let mut sorted: Vec<&(String, String)> = files.iter().collect();
+        let (read_now, deferred) = read_outside(unread, &history_prefix, &mut workspace.errors);
+        let mut sorted: Vec<&(String, String)> = texts.iter().chain(&read_now).collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut history_texts: Vec<(&str, &str)> = Vec::new();
+        let text_bytes = sorted.iter().map(|(_, text)| text.len() as u64).sum::<u64>();
+        let total_bytes = (text_bytes + deferred.iter().map(|f| f.size).sum::<u64>()).max(1) as f32;
+        let mut done_bytes = 0u64;
+        let mut history_texts: Vec<(&str, HistoryText<'_>)> = Vec::new();
         let mut records = Vec::new();
         let mut reviews = Vec::new();
         for (name, text) in sorted {
             progress(done_bytes as f32 / total_bytes, &format!("reading {name}"));
             if !(name.starts_with(&history_prefix) && is_history_file(name)) {
                 // History files count when they are parsed, below.
-                done_bytes += text.len();
+                done_bytes += text.len() as u64;
             }
             if name == CONFIG_FILE {
                 continue;
@@ -256,7 +276,7 @@ impl Workspace {
             }
             if name.starts_with(&history_prefix) {
                 if is_history_file(name) {
-                    history_texts.push((name, text));
+                    history_texts.push((name, HistoryText::Read(text)));
                 }
             } else if is_budget_file(name) {
                 workspace.add_budget_file(name, text);
@@ -265,19 +285,18 @@ impl Workspace {
         // A finding's own record is newer than its entry in `triage.yaml` (written by older versions).
         workspace.triage.entries.extend(records);
         workspace.triage.last_review = workspace.triage.last_review.into_iter().chain(reviews).max();
-        for (id, pos) in &workspace.config.check_positions {
-            if workspace.budget(id).is_none() {
-                let hint = did_you_mean_hint(id, workspace.budgets.iter().map(|b| b.id.as_str()));
-                workspace.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
-            }
-        }
+        workspace.check_budget_names();
+        // History files parse in parallel, each into its own columns, in the order of their names
+        // and then the live source's; a file loads whole or not at all.
+        history_texts.extend(deferred.iter().map(|f| (f.relative.as_str(), HistoryText::Unread(&f.path, f.size))));
+        history_texts.sort_by(|a, b| a.0.cmp(b.0));
         let local_files = history_texts.len();
         let live = workspace.read_source(source, &mut |what| progress(done_bytes as f32 / total_bytes, what));
-        history_texts.extend(live.iter().map(|(name, text)| (name.as_str(), text.as_str())));
-        // History files parse in parallel, each into its own columns; a file loads whole or not at all.
-        let parsed = parse_in_parallel(&history_texts, |(name, text)| history_file_columns(name, text), &mut |i| {
-            let (name, text) = history_texts[i];
-            done_bytes += text.len();
+        history_texts.extend(live.iter().map(|(name, text)| (name.as_str(), HistoryText::Read(text.as_str()))));
+        let threads = threads_each(history_texts.len());
+        let parsed = parse_in_parallel(&history_texts, |(name, text)| text.columns(name, threads), &mut |i| {
+            let (name, text) = &history_texts[i];
+            done_bytes += text.size();
             progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
         });
         let mut columns = Vec::with_capacity(parsed.len());
@@ -294,13 +313,28 @@ impl Workspace {
         }
         columns.extend(without_local_runs(&columns, live_columns));
         progress(1.0, "indexing the history");
-        let (mut history, errors) = History::from_columns(columns);
-        workspace.errors.extend(errors);
-        let (measures, errors) = resolve(&workspace.budgets, &workspace.config, &mut history);
-        workspace.history = history;
-        workspace.measures = measures;
-        workspace.errors.extend(errors);
+        workspace.index_history(columns);
         workspace
+    }
+
+    /// Lists each budget that `headroom.yaml`'s `check.budgets` names and no file defines.
+    fn check_budget_names(&mut self) {
+        for (id, pos) in &self.config.check_positions {
+            if self.budget(id).is_none() {
+                let hint = did_you_mean_hint(id, self.budgets.iter().map(|b| b.id.as_str()));
+                self.errors.push(LoadError::new(CONFIG_FILE, *pos, format!("check.budgets.{id}"), format!("no budget `{id}`{hint}")));
+            }
+        }
+    }
+
+    /// The history of the parsed files' columns, with each budget's measured series resolved.
+    fn index_history(&mut self, columns: Vec<FileColumns>) {
+        let (mut history, errors) = History::from_columns(columns);
+        self.errors.extend(errors);
+        let (measures, errors) = resolve(&self.budgets, &self.config, &mut history);
+        self.history = history;
+        self.measures = measures;
+        self.errors.extend(errors);
     }
 
     /// Reads `headroom.yaml`'s `history_source:` with `source`, where both are there: keeps its
@@ -386,7 +420,7 @@ impl Workspace {
 /// The live source's columns without the runs that the files already hold (same environment and
 /// id): those are the files'. Only the live runs' ids are hashed, so a large local history costs
 /// one pass over its runs.
-fn without_local_runs(local: &[super::columns::FileColumns], live: Vec<super::columns::FileColumns>) -> Vec<super::columns::FileColumns> {
+fn without_local_runs(local: &[FileColumns], live: Vec<FileColumns>) -> Vec<FileColumns> {
     use std::collections::HashSet;
     if live.is_empty() || local.is_empty() {
         return live;
@@ -408,7 +442,7 @@ fn without_local_runs(local: &[super::columns::FileColumns], live: Vec<super::co
     }
     live.into_iter()
         .map(|c| {
-            let mut kept = super::columns::FileColumns::default();
+            let mut kept = FileColumns::default();
             for s in c.into_snapshots() {
                 if !known.contains(&(s.run.environment.clone(), s.run.id.clone())) {
                     kept.push_snapshot(s);
@@ -419,10 +453,84 @@ fn without_local_runs(local: &[super::columns::FileColumns], live: Vec<super::co
         .collect()
 }
 
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, String)>, unreadable: &mut Vec<LoadError>) -> std::io::Result<()> {
+/// The unread files outside the history folder read now, as every other file is, and the
+/// history folder's left to read as they are parsed.
+fn read_outside<'u>(
+    unread: &'u [UnreadFile],
+    history_prefix: &str,
+    errors: &mut Vec<LoadError>,
+) -> (Vec<(String, String)>, Vec<&'u UnreadFile>) {
+    let mut read_now = Vec::new();
+    let mut deferred = Vec::new();
+    for file in unread {
+        if file.relative.starts_with(history_prefix) {
+            deferred.push(file);
+        } else {
+            match read_text(&file.path, MAX_HISTORY_BYTES) {
+                Ok(text) => read_now.push((file.relative.clone(), text)),
+                Err(e) => errors.push(LoadError::whole_file(&file.relative, format!("cannot be read: {e}"))),
+            }
+        }
+    }
+    (read_now, deferred)
+}
+
+/// A history file found but not read yet.
+struct UnreadFile {
+    relative: String,
+    path: PathBuf,
+    size: u64,
+}
+
+/// A history file's text, or where to read it.
+enum HistoryText<'a> {
+    Read(&'a str),
+    Unread(&'a Path, u64),
+}
+
+impl HistoryText<'_> {
+    fn size(&self) -> u64 {
+        match self {
+            HistoryText::Read(text) => text.len() as u64,
+            HistoryText::Unread(_, size) => *size,
+        }
+    }
+
+    /// The file's columns: read (where not read yet) and parsed on up to `threads` threads; its
+    /// text let go when done.
+    fn columns(&self, name: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
+        match self {
+            HistoryText::Read(text) => history_file_columns_on(name, text, threads),
+            HistoryText::Unread(path, _) => {
+                let text =
+                    read_text(path, MAX_HISTORY_BYTES).map_err(|e| vec![LoadError::whole_file(name, format!("cannot be read: {e}"))])?;
+                if let Some(e) = merge_conflict(name, &text) {
+                    return Err(vec![e]);
+                }
+                history_file_columns_on(name, &text, threads)
+            }
+        }
+    }
+}
+
+/// Reads every file of the workspace into `out`, except history files (by their name), which
+/// are only checked for their size and listed in `history`.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, String)>,
+    history: &mut Vec<UnreadFile>,
+    unreadable: &mut Vec<LoadError>,
+) -> std::io::Result<()> {
     walk(root, dir, &mut |relative, path| {
-        let limit = if is_history_file(&relative) { MAX_HISTORY_BYTES } else { MAX_TEXT_BYTES };
-        match read_text(path, limit) {
+        if is_history_file(&relative) {
+            match readable_size(path, MAX_HISTORY_BYTES) {
+                Ok(size) => history.push(UnreadFile { relative, path: path.to_path_buf(), size }),
+                Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
+            }
+            return;
+        }
+        match read_text(path, MAX_TEXT_BYTES) {
             Ok(text) => out.push((relative, text)),
             Err(e) => unreadable.push(LoadError::whole_file(relative, format!("cannot be read: {e}"))),
         }

@@ -151,7 +151,7 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
         // A benchmark tool's output (not Headroom's own history) is imported as a run.
         if lower.ends_with(".json")
             && let Ok(text) = std::fs::read_to_string(path)
-            && crate::model::history::parse_history_any(&name, &text).is_err()
+            && crate::model::history_files::parse_history_any(&name, &text).is_err()
         {
             match crate::import::sniff(&text) {
                 Some(format) => match import_run(root, format, &[path], RunInfo::default()) {

@@ -275,13 +275,13 @@ impl PlotSource {
         let Some(to_unit) = budget.unit.convert(to_budget, unit) else { return runs };
         for point in series.points() {
             let run_index = point.run as usize;
-            let run = history.runs.run(run_index);
-            if run.environment != self.environment.as_deref() {
+            let (branch, environment) = history.runs.branch_and_environment(run_index);
+            if environment != self.environment.as_deref() {
                 continue;
             }
             let Some(value) = point.statistic(budget.statistic) else { continue };
             let xy = [self.x_of(run_index, x_is_time), value * to_unit];
-            if run.branch == Some(self.baseline_branch.as_str()) || run.branch.is_none() {
+            if branch == Some(self.baseline_branch.as_str()) || branch.is_none() {
                 runs.main.push(xy);
                 runs.main_runs.push(run_index);
             } else {

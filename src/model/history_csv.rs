@@ -1,0 +1,531 @@
+//! Wide CSV history, read row by row straight into columns.
+//!
+//! A header row, a first column with the run's id or time, then one column a metric (`name [unit]`
+//! gives a unit); the columns `commit`, `branch`, `environment` and `timestamp` are the run's own.
+//! Empty cells, `NA` and `NaN` are missing values.
+//!
+//! How it works:
+//!
+//! ```text
+//!  text ──CsvRows──▶ (line number, cells) ──read_row──▶ run + (metric, value)… ──▶ FileColumns
+//!        a line's end found by memchr,          each column as the header says;
+//!        its cells borrowed, cut at its commas  a row with any fault adds nothing
+//!        (a line with a quote: split into owned cells, RFC 4180 within the line)
+//! ```
+//!
+//! One pass over the text, no copy of an unquoted cell, no allocation per row: the cells, the
+//! row's values and the run are reused from row to row. A line over [`MAX_LINE_BYTES`] is the
+//! file's one error (wherever it is), named with its length, and its cells are never split.
+
+use super::columnar::RunRef;
+use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES};
+use super::error::LoadError;
+use super::history::Snapshot;
+use super::time::Timestamp;
+use super::units::{Dimension, Unit};
+use super::yaml::Pos;
+use std::borrow::Cow;
+
+/// The lines of a CSV text, one at a time, with their numbers (from 1), as [`str::lines`] cuts
+/// them; it remembers the first line over [`MAX_LINE_BYTES`] it meets.
+#[derive(Clone)]
+struct CsvRows<'t> {
+    text: &'t str,
+    /// Where the next line starts.
+    next: usize,
+    /// The number of the line last read.
+    line_no: u32,
+    /// The first line over the limit met so far: (its number, its length).
+    over_limit: Option<(u32, usize)>,
+}
+
+/// A non-blank line of the text, or the fault that keeps it from being one.
+enum Line<'t> {
+    Text(u32, &'t str),
+    /// A line over [`MAX_LINE_BYTES`] (remembered in [`CsvRows::over_limit`]).
+    OverLimit,
+}
+
+impl<'t> CsvRows<'t> {
+    fn new(text: &'t str) -> Self {
+        CsvRows { text, next: 0, line_no: 0, over_limit: None }
+    }
+
+    /// The next line, blank or not, without its line end.
+    fn next_line(&mut self) -> Option<&'t str> {
+        let rest = self.text.get(self.next..).filter(|r| !r.is_empty())?;
+        let (line, advance) = match rest.find('\n') {
+            Some(end) => (rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]), end + 1),
+            None => (rest, rest.len()),
+        };
+        self.next += advance;
+        self.line_no += 1;
+        Some(line)
+    }
+
+    /// The next line that is not blank, or the next line over the limit.
+    fn next_row(&mut self) -> Option<Line<'t>> {
+        loop {
+            let line = self.next_line()?;
+            if line.len() > MAX_LINE_BYTES {
+                self.over_limit.get_or_insert((self.line_no, line.len()));
+                return Some(Line::OverLimit);
+            }
+            if !is_blank(line) {
+                return Some(Line::Text(self.line_no, line));
+            }
+        }
+    }
+
+    /// The first line over the limit in the whole text: the one met, else the first of the lines
+    /// not read yet.
+    fn first_over_limit(&mut self) -> Option<(u32, usize)> {
+        while self.over_limit.is_none() {
+            let line = self.next_line()?;
+            if line.len() > MAX_LINE_BYTES {
+                self.over_limit = Some((self.line_no, line.len()));
+            }
+        }
+        self.over_limit
+    }
+}
+
+/// How many line ends `text` has.
+fn newlines(text: &str) -> usize {
+    text.matches('\n').count()
+}
+
+/// Whether a line holds nothing but white space (most lines fail at their first byte).
+fn is_blank(line: &str) -> bool {
+    match line.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => line.trim().is_empty(),
+    }
+}
+
+/// Splits one line into `cells`: at its commas, borrowed, where it has no quote; else by RFC 4180
+/// quoting (the line must be complete).
+fn split_row<'t>(line: &'t str, cells: &mut Vec<Cow<'t, str>>) -> Result<(), String> {
+    cells.clear();
+    let bytes = line.as_bytes();
+    if bytes.contains(&b'"') {
+        cells.extend(split_quoted(line)?.into_iter().map(Cow::Owned));
+        return Ok(());
+    }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b',' {
+            // A comma is ASCII, so both sides are on character boundaries.
+            cells.push(Cow::Borrowed(&line[start..i]));
+            start = i + 1;
+        }
+    }
+    cells.push(Cow::Borrowed(&line[start..]));
+    Ok(())
+}
+
+/// Splits one CSV line into fields (RFC 4180 quoting; the line must be complete).
+fn split_quoted(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field.trim().is_empty() && !was_quoted => {
+                field.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, ',') => {
+                fields.push(std::mem::take(&mut field));
+                was_quoted = false;
+            }
+            (_, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted field is not closed on this line".to_owned());
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+/// A cell without white space around it (most cells have none, which the first and last byte tell).
+fn trim_cell(cell: &str) -> &str {
+    let bytes = cell.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
+fn is_missing(cell: &str) -> bool {
+    matches!(cell.trim(), "" | "NA" | "N/A" | "NaN" | "nan" | "null" | "-")
+}
+
+/// Splits a header `latency [ms]` or `latency (ms)` into the metric and its unit.
+fn metric_header(header: &str) -> Result<(String, Option<Unit>), String> {
+    let h = header.trim();
+    for (open, close) in [('[', ']'), ('(', ')')] {
+        if let Some(stripped) = h.strip_suffix(close)
+            && let Some((name, unit)) = stripped.rsplit_once(open)
+        {
+            return Ok((name.trim().to_owned(), Some(Unit::parse(unit)?)));
+        }
+    }
+    Ok((h.to_owned(), None))
+}
+
+/// What a column of a wide CSV history holds.
+enum Column {
+    Id,
+    Time,
+    Commit,
+    Branch,
+    Environment,
+    Metric(MetricCell),
+}
+
+/// A metric's column: its name, its unit, its column in the file's columns, and whether a
+/// negative value is refused (a duration or a size).
+struct MetricCell {
+    name: String,
+    unit: Option<Unit>,
+    id: u32,
+    non_negative: bool,
+}
+
+/// The header's cells and what each column holds.
+struct Header {
+    cells: Vec<String>,
+    columns: Vec<Column>,
+}
+
+/// Reads the header line into columns (adding the metrics to `file_columns`); `first_row` is the
+/// line after it, whose first cell tells a `time` column of plain numbers (an id column).
+fn read_header(
+    file: &str,
+    (line_no, line): (u32, &str),
+    first_row: Option<&str>,
+    file_columns: &mut FileColumns,
+) -> Result<Header, Vec<LoadError>> {
+    let at = |field: &str, message: String| LoadError::new(file, Pos { line: line_no, column: 0 }, field, message);
+    let cells = split_quoted(line.trim_start_matches('\u{feff}')).map_err(|e| vec![at("", e)])?;
+    // A first column named `time` that holds plain numbers (seconds, an index) is an id column.
+    let first_cell_is_number =
+        first_row.and_then(|l| split_quoted(l).ok()).and_then(|row| row.first().map(|c| c.trim().parse::<f64>().is_ok())).unwrap_or(false);
+    let mut columns = Vec::with_capacity(cells.len());
+    let mut errors = Vec::new();
+    for (i, name) in cells.iter().enumerate() {
+        let lower = name.trim().to_ascii_lowercase();
+        let column = match lower.as_str() {
+            "timestamp" | "time" | "date" | "datetime" if i == 0 && first_cell_is_number => Column::Id,
+            "timestamp" | "time" | "date" | "datetime" => Column::Time,
+            "commit" | "sha" | "revision" if i > 0 => Column::Commit,
+            "branch" => Column::Branch,
+            "environment" | "env" => Column::Environment,
+            _ if i == 0 => Column::Id,
+            "" => {
+                errors.push(at(&format!("column {}", i + 1), "a column needs a name".to_owned()));
+                continue;
+            }
+            _ => match metric_header(name) {
+                Ok((metric, unit)) => {
+                    let id = file_columns.metric_id(&metric);
+                    let non_negative = unit.as_ref().is_some_and(|u| matches!(u.dimension(), Dimension::Time | Dimension::Size));
+                    Column::Metric(MetricCell { name: metric, unit, id, non_negative })
+                }
+                Err(e) => {
+                    errors.push(at(name, e));
+                    continue;
+                }
+            },
+        };
+        columns.push(column);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !columns.iter().any(|c| matches!(c, Column::Metric(..))) {
+        return Err(vec![at("", "expected a header with a first column (id or time) and at least one metric column".to_owned())]);
+    }
+    Ok(Header { cells, columns })
+}
+
+/// Reads one row's cells into `run` and `values` (the metric's column, its value), and every
+/// fault of the row, in column order, into `faults` (field, message).
+fn read_row<'c>(
+    header: &Header,
+    cells: &'c [Cow<'_, str>],
+    run: &mut RunRef<'c>,
+    values: &mut Vec<(u32, f64)>,
+    faults: &mut Vec<(String, String)>,
+) {
+    let first_header = header.cells.first().map_or("", String::as_str);
+    for (k, (column, cell)) in header.columns.iter().zip(cells).enumerate() {
+        let cell = trim_cell(cell);
+        let some = || (!is_missing(cell)).then_some(cell);
+        match column {
+            Column::Id => run.id = cell,
+            Column::Time => {
+                if run.id.is_empty() {
+                    run.id = cell;
+                }
+                match Timestamp::parse(cell) {
+                    Ok(t) => run.timestamp = Some(t),
+                    Err(e) => faults.push((first_header.to_owned(), e)),
+                }
+            }
+            Column::Commit => run.commit = some(),
+            Column::Branch => run.branch = some(),
+            Column::Environment => run.environment = some(),
+            Column::Metric(metric) => {
+                if is_missing(cell) {
+                    continue;
+                }
+                match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() => {
+                        if metric.non_negative && v < 0.0 {
+                            faults.push((metric.name.clone(), "a duration or size cannot be negative".to_owned()));
+                        }
+                        values.push((k as u32, v));
+                    }
+                    _ => faults.push((metric.name.clone(), format!("expected a number or an empty cell, found `{cell}`"))),
+                }
+            }
+        }
+    }
+    if run.id.is_empty() {
+        faults.push((first_header.to_owned(), "every row needs an id or time in the first column".to_owned()));
+    }
+}
+
+/// Parses a wide CSV history.
+pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Snapshot>, Vec<LoadError>> {
+    csv_columns(file, text).map(FileColumns::into_snapshots)
+}
+
+/// Parses a wide CSV history into columns; the file is rejected whole with every error in it (up
+/// to [`MAX_ERRORS_PER_FILE`]), or with the first line over [`MAX_LINE_BYTES`] alone.
+pub fn csv_columns(file: &str, text: &str) -> Result<FileColumns, Vec<LoadError>> {
+    csv_columns_on(file, text, 1)
+}
+
+/// A file's rows are read in pieces on several threads from this size on.
+const PIECES_FROM_BYTES: usize = 4 << 20;
+
+/// [`csv_columns`] on up to `threads` threads: a long file's rows are cut at line ends into a
+/// piece a thread, each read into columns of its own, and the pieces' columns joined in order.
+/// Where any piece has an error, the file is read again on one thread, so its errors (and the
+/// cap on them) are listed exactly as a reading from start to end lists them.
+pub fn csv_columns_on(file: &str, text: &str, threads: usize) -> Result<FileColumns, Vec<LoadError>> {
+    csv_columns_in_pieces(file, text, threads, PIECES_FROM_BYTES)
+}
+
+/// [`csv_columns_on`], reading in pieces from `pieces_from_bytes` of rows on.
+fn csv_columns_in_pieces(file: &str, text: &str, threads: usize, pieces_from_bytes: usize) -> Result<FileColumns, Vec<LoadError>> {
+    let mut rows = CsvRows::new(text);
+    let result = read_rows(file, &mut rows, threads, pieces_from_bytes);
+    if result.is_err()
+        && let Some((line, length)) = rows.first_over_limit()
+    {
+        return Err(vec![LoadError::new(
+            file,
+            Pos { line, column: 0 },
+            "",
+            format!("a line of {length} bytes, over the limit of {MAX_LINE_BYTES} bytes for one line"),
+        )]);
+    }
+    result
+}
+
+fn read_rows(file: &str, rows: &mut CsvRows<'_>, threads: usize, pieces_from_bytes: usize) -> Result<FileColumns, Vec<LoadError>> {
+    let mut file_columns = FileColumns::default();
+    let header_line = match rows.next_row() {
+        None => return Ok(file_columns),
+        Some(Line::OverLimit) => return Err(Vec::new()),
+        Some(Line::Text(line_no, line)) => (line_no, line),
+    };
+    let first_row = match rows.clone().next_row() {
+        Some(Line::Text(_, line)) => Some(line),
+        _ => None,
+    };
+    let header = read_header(file, header_line, first_row, &mut file_columns)?;
+    if threads > 1
+        && rows.text.len() - rows.next >= pieces_from_bytes
+        && let Some(joined) = read_pieces(file, &header, &file_columns, rows, threads)
+    {
+        return Ok(joined);
+    }
+    read_body(file, &header, rows, &mut file_columns)?;
+    Ok(file_columns)
+}
+
+/// The rows after `rows` cut into `pieces` at line ends, each read on a thread of its own into a
+/// copy of `empty` (the header's metrics, no rows); the pieces joined, or `None` where any piece
+/// has an error or a thread could not start.
+fn read_pieces(file: &str, header: &Header, empty: &FileColumns, rows: &CsvRows<'_>, pieces: usize) -> Option<FileColumns> {
+    let text = rows.text;
+    let body = rows.next..text.len();
+    let mut cuts = vec![body.start];
+    for k in 1..pieces {
+        let mut target = (body.start + body.len() * k / pieces).max(*cuts.last()?);
+        while !text.is_char_boundary(target) {
+            target += 1;
+        }
+        let cut = text[target..].find('\n').map_or(text.len(), |p| target + p + 1);
+        cuts.push(cut);
+    }
+    cuts.push(text.len());
+    let mut starts = Vec::with_capacity(pieces);
+    let mut line_no = rows.line_no;
+    for window in cuts.windows(2) {
+        starts.push(CsvRows { text: &text[..window[1]], next: window[0], line_no, over_limit: None });
+        line_no += newlines(&text[window[0]..window[1]]) as u32;
+    }
+    let read: Vec<Option<FileColumns>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = starts
+            .into_iter()
+            .map(|mut piece| {
+                std::thread::Builder::new().name("headroom-parse".to_owned()).spawn_scoped(scope, move || {
+                    let mut columns = empty.clone();
+                    read_body(file, header, &mut piece, &mut columns).ok().map(|()| columns)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.ok().and_then(|h| h.join().ok()).flatten()).collect()
+    });
+    let mut read = read.into_iter();
+    let mut joined = read.next()??;
+    for piece in read {
+        joined.append(&piece?);
+    }
+    Some(joined)
+}
+
+/// Reads the rows of `rows` into `file_columns`; `Err` with every error (up to the cap), or at
+/// a line over the limit (which `rows` remembers).
+fn read_body<'t>(file: &str, header: &Header, rows: &mut CsvRows<'t>, file_columns: &mut FileColumns) -> Result<(), Vec<LoadError>> {
+    let at = |line: u32, field: &str, message: String| LoadError::new(file, Pos { line, column: 0 }, field, message);
+    // Every row is a run at most: one newline a row.
+    file_columns.runs.reserve(newlines(&rows.text[rows.next..]) + 1);
+    let mut errors = Vec::new();
+    let mut cells: Vec<Cow<'t, str>> = Vec::with_capacity(header.columns.len());
+    let mut values: Vec<(u32, f64)> = Vec::with_capacity(header.columns.len());
+    let mut faults: Vec<(String, String)> = Vec::new();
+    while let Some(row) = rows.next_row() {
+        let (line_no, line) = match row {
+            Line::Text(line_no, line) => (line_no, line),
+            Line::OverLimit => return Err(errors),
+        };
+        if errors.len() >= MAX_ERRORS_PER_FILE {
+            errors.push(at(line_no, "", "too many errors; the rest of the file was not read".to_owned()));
+            break;
+        }
+        if let Err(e) = split_row(line, &mut cells) {
+            errors.push(at(line_no, "", e));
+            continue;
+        }
+        if cells.len() != header.columns.len() {
+            errors.push(at(line_no, "", format!("expected {} fields as in the header, found {}", header.columns.len(), cells.len())));
+            continue;
+        }
+        let mut run = RunRef { id: "", timestamp: None, commit: None, branch: None, environment: None, file, line: line_no };
+        values.clear();
+        faults.clear();
+        read_row(header, &cells, &mut run, &mut values, &mut faults);
+        if faults.is_empty() {
+            let run_index = file_columns.runs.len() as u32;
+            for &(k, value) in &values {
+                if let Column::Metric(metric) = &header.columns[k as usize] {
+                    file_columns.metrics[metric.id as usize].push_value(run_index, value, metric.unit.as_ref());
+                }
+            }
+            file_columns.runs.push(run);
+        } else {
+            errors.extend(faults.drain(..).map(|(field, message)| at(line_no, &field, message)));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshots(columns: FileColumns) -> Vec<Snapshot> {
+        columns.into_snapshots()
+    }
+
+    /// A CSV with blank lines, CRLF line ends, quoted cells, missing cells and a second metric in
+    /// another unit.
+    fn mixed_csv(rows: usize) -> String {
+        let mut text = String::from("time,branch,latency [ms],\"size, gz\" (KB)\n");
+        for r in 0..rows {
+            let day = format!("2026-{:02}-{:02}T{:02}:{:02}:00Z", 1 + r / 1440 / 28 % 12, 1 + r / 1440 % 28, r / 60 % 24, r % 60);
+            match r % 7 {
+                0 => text.push_str(&format!("{day},main,{}.5,\"{}\"\r\n", r % 50, r % 13)),
+                3 => text.push_str(&format!("\n{day},dev,,{}\n", r % 11)),
+                _ => text.push_str(&format!("{day}, main ,{}.25,NA\n", r % 40)),
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_csv_read_in_pieces_gives_what_it_gives_read_whole() {
+        let text = mixed_csv(3000);
+        let whole = snapshots(csv_columns("h.csv", &text).unwrap());
+        for threads in [2, 3, 8] {
+            let pieces = snapshots(csv_columns_in_pieces("h.csv", &text, threads, 1).unwrap());
+            assert!(pieces == whole, "{threads} pieces");
+        }
+        assert_eq!(whole.len(), 3000);
+        assert_eq!(whole[3].run.line, 6, "the blank line before the fourth row counts");
+        let sizes = whole.iter().filter(|s| s.metrics.iter().any(|(name, _)| name == "size, gz")).count();
+        assert_eq!(sizes, (0..3000).filter(|r| r % 7 == 0 || r % 7 == 3).count());
+    }
+
+    #[test]
+    fn errors_read_in_pieces_are_listed_as_read_whole() {
+        let mut text = mixed_csv(2000);
+        text.push_str("2026-12-01T00:00:00Z,main,x,1\n2026-12-02T00:00:00Z,main,-1,1\n");
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.insert(40, "2026-13-01,main,1,1");
+        lines.insert(1500, "bad,row");
+        let text = lines.join("\n");
+        let whole = csv_columns("h.csv", &text).unwrap_err();
+        let pieces = csv_columns_in_pieces("h.csv", &text, 4, 1).unwrap_err();
+        let read: Vec<String> = pieces.iter().map(ToString::to_string).collect();
+        assert_eq!(read, whole.iter().map(ToString::to_string).collect::<Vec<_>>());
+        assert_eq!(read.len(), 4, "{read:?}");
+        assert!(read[0].starts_with("h.csv:41: `time`: expected a time"), "{}", read[0]);
+        assert!(read[1].starts_with("h.csv:1501: expected 4 fields as in the header, found 2"), "{}", read[1]);
+        assert!(read[3].contains("`latency`: a duration or size cannot be negative"), "{}", read[3]);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_the_one_error_wherever_it_is() {
+        let long = "9".repeat(MAX_LINE_BYTES + 1);
+        // After a bad row, and after more errors than are listed: the long line is still the error.
+        let mut text = String::from("id,a\n1,x\n");
+        for i in 0..MAX_ERRORS_PER_FILE + 5 {
+            text.push_str(&format!("{i},bad\n"));
+        }
+        text.push_str(&format!("{long},3\n"));
+        for threads in [1, 2] {
+            let errors = csv_columns_in_pieces("h.csv", &text, threads, 1).unwrap_err();
+            assert_eq!(errors.len(), 1, "{threads} threads");
+            assert_eq!(errors[0].pos.line, 28);
+            assert!(errors[0].message.contains(&format!("a line of {} bytes, over the limit", MAX_LINE_BYTES + 3)), "{}", errors[0]);
+        }
+    }
+}
