@@ -739,8 +739,21 @@ fn evaluate(
         }
         start..segments[index].end
     };
+    // ... and forward over the newer levels within the threshold of it that follow it directly
+    // (levels that leave the reference where it stands): a cycle or noise cut into short levels
+    // must not leave the gate a reference too short to judge by.
+    let reach_forward = |index: usize| {
+        let mut range = reach_back(index);
+        for s in &segments[index + 1..] {
+            if budget.direction.relative_worsening(s.level, segments[index].level).is_none_or(|c| c.abs() > settings.regression_threshold) {
+                break;
+            }
+            range.end = s.end;
+        }
+        range
+    };
     let (reference, evidence_start) = if on_baseline_branch {
-        (reach_back(levels.reference), levels.open.map(|o| segments[o].start))
+        (reach_forward(levels.reference), levels.open.map(|o| segments[o].start))
     } else {
         if let Some(open) = levels.open {
             result.findings.push(open_finding(&segments[open], &segments[levels.reference], &lookback, history, budget.direction, run));

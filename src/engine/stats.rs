@@ -173,7 +173,22 @@ pub fn seasonal_period(values: &[f64]) -> Option<usize> {
     }
     let max_lag = (n / 3).min(SEASON_WINDOW - 1);
     let acf: Vec<f64> = (0..=max_lag + 1).map(|l| d.iter().zip(&d[l.min(n)..]).map(|(a, b)| a * b).sum::<f64>() / variance).collect();
-    (4..=max_lag).find(|&p| acf[p] >= 0.3 && acf[p] >= acf[p - 1] && acf[p] >= acf[p + 1] && acf[p / 2] < 0.0)
+    let peak = (4..=max_lag).find(|&p| acf[p] >= 0.3 && acf[p] >= acf[p - 1] && acf[p] >= acf[p + 1] && acf[p / 2] < 0.0)?;
+    // The autocorrelation of a cycle falls off slowly beside its period (cos 2π/24 = 0.97 at a
+    // lag of 23 in a daily cycle of 24), so noise can put its peak one lag off. Of the peak and its
+    // two neighbours, the period is the one whose fold leaves the least variance per degree of
+    // freedom (phase dispersion minimisation, Stellingwerf 1978): the series' phase means under
+    // the wrong period smear the cycle out.
+    let dispersion = |period: usize| -> f64 {
+        let mut sums = vec![(0.0, 0usize); period];
+        for (i, x) in d.iter().enumerate() {
+            sums[i % period].0 += x;
+            sums[i % period].1 += 1;
+        }
+        let residual: f64 = d.iter().enumerate().map(|(i, x)| x - sums[i % period].0 / sums[i % period].1.max(1) as f64).map(|r| r * r).sum();
+        residual / n.saturating_sub(period).max(1) as f64
+    };
+    (peak.saturating_sub(1).max(4)..=(peak + 1).min(n / 2)).min_by(|&a, &b| dispersion(a).total_cmp(&dispersion(b)))
 }
 
 /// The cycle of period `period`: for each phase (position mod period), how far its values' median
