@@ -897,12 +897,10 @@ fn evaluate(
             } else {
                 evidence::tail_p_value(r, tail)
             };
-            if autoregressive && gap == 0 {
-                evidence::autoregressive_p_value(r, gap, tail, window)
-            } else if autoregressive {
-                own.max(evidence::autoregressive_p_value(r, gap, tail, window))
-            } else {
-                own
+            match (autoregressive, gap) {
+                (false, _) => own,
+                (true, 0) => evidence::autoregressive_p_value(r, gap, tail, window).unwrap_or(own),
+                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail, window).unwrap_or(own)),
             }
         };
         tests.push((tail.len(), p_of(&worse), p_of(&better), change));
