@@ -694,7 +694,7 @@ fn evaluate(
     // (by their phase in the sequence), so its peaks are neither levels nor regressions.
     let raw_lookback = lookback.values.clone();
     let mut profile: Option<Vec<f64>> = None;
-    if let Some(period) = stats::seasonal_period(&lookback.values) {
+    if let Some(period) = stats::seasonal_period_by_fold(&lookback.values) {
         // Past runs less the others of their phase (leave one out), new runs less the cycle: both
         // then carry the same error of the phase's median.
         let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
