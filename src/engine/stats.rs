@@ -165,7 +165,8 @@ pub fn seasonal_period_by_fold(values: &[f64]) -> Option<usize> {
             sums[i % period].0 += x;
             sums[i % period].1 += 1;
         }
-        let residual: f64 = d.iter().enumerate().map(|(i, x)| x - sums[i % period].0 / sums[i % period].1.max(1) as f64).map(|r| r * r).sum();
+        let residual: f64 =
+            d.iter().enumerate().map(|(i, x)| x - sums[i % period].0 / sums[i % period].1.max(1) as f64).map(|r| r * r).sum();
         residual / n.saturating_sub(period).max(1) as f64
     };
     // A neighbour replaces the peak only where its fold is clearly tighter (the wrong period of a
