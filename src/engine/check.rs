@@ -694,7 +694,7 @@ fn evaluate(
     // (by their phase in the sequence), so its peaks are neither levels nor regressions.
     let raw_lookback = lookback.values.clone();
     let mut profile: Option<Vec<f64>> = None;
-    if let Some(period) = stats::seasonal_period(&lookback.values) {
+    if let Some(period) = stats::seasonal_period_by_fold(&lookback.values) {
         // Past runs less the others of their phase (leave one out), new runs less the cycle: both
         // then carry the same error of the phase's median.
         let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
@@ -739,8 +739,21 @@ fn evaluate(
         }
         start..segments[index].end
     };
+    // ... and forward over the newer levels within the threshold of it that follow it directly
+    // (levels that leave the reference where it stands): a cycle or noise cut into short levels
+    // must not leave the gate a reference too short to judge by.
+    let reach_forward = |index: usize| {
+        let mut range = reach_back(index);
+        for s in &segments[index + 1..] {
+            if budget.direction.relative_worsening(s.level, segments[index].level).is_none_or(|c| c.abs() > settings.regression_threshold) {
+                break;
+            }
+            range.end = s.end;
+        }
+        range
+    };
     let (reference, evidence_start) = if on_baseline_branch {
-        (reach_back(levels.reference), levels.open.map(|o| segments[o].start))
+        (reach_forward(levels.reference), levels.open.map(|o| segments[o].start))
     } else {
         if let Some(open) = levels.open {
             result.findings.push(open_finding(&segments[open], &segments[levels.reference], &lookback, history, budget.direction, run));
@@ -884,12 +897,10 @@ fn evaluate(
             } else {
                 evidence::tail_p_value(r, tail)
             };
-            if autoregressive && gap == 0 {
-                evidence::autoregressive_p_value(r, gap, tail, window)
-            } else if autoregressive {
-                own.max(evidence::autoregressive_p_value(r, gap, tail, window))
-            } else {
-                own
+            match (autoregressive, gap) {
+                (false, _) => own,
+                (true, 0) => evidence::autoregressive_p_value(r, gap, tail, window).unwrap_or(own),
+                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail, window).unwrap_or(own)),
             }
         };
         tests.push((tail.len(), p_of(&worse), p_of(&better), change));
