@@ -341,10 +341,20 @@ fn join_path(root: &str, file: &str) -> String {
     if root.is_empty() || root == "." { file.to_owned() } else { format!("{}/{file}", root.trim_end_matches('/')) }
 }
 
-fn summary_line(report: &CheckReport) -> String {
+/// The verdict and the counts. Where a file did not load, the verdict is INCOMPLETE (the exit
+/// code is 2) and it names what was not checked first, so no summary reads as a pass over the
+/// budgets that a broken file dropped.
+fn summary_line(workspace: &Workspace, report: &CheckReport) -> String {
     let (pass, warn, fail) = report.counts();
     let problems = plural(report.problems.len(), "problem", "problems");
-    format!("{}: {pass} passed, {warn} warned, {fail} failed, {problems}", report.status().as_str().to_uppercase())
+    let counts = format!("{pass} passed, {warn} warned, {fail} failed, {problems}");
+    if report.invalid_input {
+        let errors = plural(workspace.errors.len(), "error", "errors");
+        let unchecked: usize = workspace.unloaded.iter().map(|u| u.budgets.count).sum();
+        let unchecked = if unchecked > 0 { format!(", {} not checked", plural(unchecked, "budget", "budgets")) } else { String::new() };
+        return format!("INCOMPLETE: {errors} in the workspace's files{unchecked}; of the rest {counts}");
+    }
+    format!("{}: {counts}", report.status().as_str().to_uppercase())
 }
 
 fn run_line(report: &CheckReport) -> String {
@@ -426,7 +436,7 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
     if !report.unbudgeted.is_empty() {
         out.push_str(&format!("\nMetrics with no budget: {}\n", report.unbudgeted.join(", ")));
     }
-    out.push_str(&format!("\n{}\n", summary_line(report)));
+    out.push_str(&format!("\n{}\n", summary_line(workspace, report)));
     out
 }
 
@@ -623,8 +633,12 @@ fn markdown_cell(text: &str) -> String {
 }
 
 fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
-    let mut out =
-        format!("## {} Headroom: {}\n\n{}\n\n", status_icon(report.status()), summary_line(report), markdown_cell(&run_line(report)));
+    let mut out = format!(
+        "## {} Headroom: {}\n\n{}\n\n",
+        status_icon(report.status()),
+        summary_line(workspace, report),
+        markdown_cell(&run_line(report))
+    );
     for e in &workspace.errors {
         out.push_str(&format!("- ❌ **invalid input** `{}`\n", markdown_cell(&e.to_string())));
     }
@@ -693,7 +707,7 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
             github_escape(&messages.join("\n"), false)
         ));
     }
-    out.push_str(&format!("::notice title=Headroom::{}\n", github_escape(&summary_line(report), false)));
+    out.push_str(&format!("::notice title=Headroom::{}\n", github_escape(&summary_line(workspace, report), false)));
     out
 }
 
@@ -730,8 +744,23 @@ mod tests {
         let w = Workspace::from_files("w", &[("caps.yaml".into(), "api:\n  max_latency_ms: 5\n".into())]);
         let mut report = check(&w, &CheckOptions::default());
         report.problems = vec![Problem { status: Status::Fail, message: "one".into() }];
-        assert!(summary_line(&report).ends_with(", 1 problem"), "{}", summary_line(&report));
+        assert!(summary_line(&w, &report).ends_with(", 1 problem"), "{}", summary_line(&w, &report));
         report.problems.push(Problem { status: Status::Warn, message: "two".into() });
-        assert!(summary_line(&report).ends_with(", 2 problems"), "{}", summary_line(&report));
+        assert!(summary_line(&w, &report).ends_with(", 2 problems"), "{}", summary_line(&w, &report));
+    }
+
+    #[test]
+    fn a_file_that_did_not_load_makes_the_summary_incomplete_and_names_its_unchecked_budgets() {
+        let w = Workspace::from_files(
+            "w",
+            &[
+                ("caps.yaml".into(), "api:\n  max_latency_ms: 5\n".into()),
+                ("db.yaml".into(), "db:\n  max_latency_ms: [5\n  max_memory_mb: 3\n".into()),
+            ],
+        );
+        let report = check(&w, &CheckOptions::default());
+        let line = summary_line(&w, &report);
+        assert!(line.starts_with("INCOMPLETE: 1 error in the workspace's files, 2 budgets not checked; of the rest "), "{line}");
+        assert!(!line.contains("PASS"), "{line}");
     }
 }
