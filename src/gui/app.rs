@@ -62,9 +62,6 @@ pub struct Prefs {
 
 const MAX_RECENT: usize = 8;
 
-/// How much larger everything is drawn in review mode (for the projector).
-pub const REVIEW_ZOOM: f32 = 1.5;
-
 /// The Headroom desktop app.
 pub struct App {
     /// Everything shown.
@@ -114,7 +111,7 @@ impl App {
         match effect {
             Effect::EnterReviewScreen => {
                 self.zoom_before_review = Some(ui.ctx().zoom_factor());
-                ui.ctx().set_zoom_factor(REVIEW_ZOOM);
+                fit_review_zoom(ui.ctx());
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
             }
             Effect::LeaveReviewScreen => {
@@ -136,6 +133,15 @@ impl App {
                 self.prefs.key_file = signer.key_file;
             }
         }
+    }
+}
+
+/// Review mode's zoom for the window as it is now (it goes full screen, and may be resized).
+fn fit_review_zoom(ctx: &egui::Context) {
+    let window = ctx.content_rect().size() * ctx.zoom_factor();
+    let zoom = theme::review_zoom(window);
+    if (zoom - ctx.zoom_factor()).abs() > 0.01 {
+        ctx.set_zoom_factor(zoom);
     }
 }
 
@@ -163,6 +169,7 @@ impl eframe::App for App {
         }
         shortcuts(ui, &self.state, &mut commands);
         if self.state.review.is_some() {
+            fit_review_zoom(ui.ctx());
             egui::CentralPanel::default().show(ui, |ui| review::review_ui(ui, &self.state, &mut commands));
         } else {
             egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, &self.state, &mut self.prefs, &mut commands));

@@ -532,6 +532,12 @@ impl AppState {
                 }
                 self.show_review_item();
             }
+            ReviewCommand::Jump(index) => {
+                if let Some(review) = &mut self.review {
+                    review.jump(index);
+                }
+                self.show_review_item();
+            }
             ReviewCommand::MarkHeld => self.mark_reviewed(),
             ReviewCommand::Export(dir) => {
                 self.prompts.path = None;
@@ -827,7 +833,7 @@ impl AppState {
                 continue;
             }
             let centre = item.run_index.and_then(|run| plot.main_runs.iter().position(|&r| r == run)).map(|p| plot.main[p][0]);
-            plots.push(ExportPlot { item: i, plot, result, centre });
+            plots.push(ExportPlot { item: i, plot, result, centre, proposed: item.proposed });
         }
         ExportRequest { dir, agenda, plots }
     }
