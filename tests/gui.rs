@@ -1236,3 +1236,27 @@ fn an_exported_plot_has_its_legend_and_a_readable_label_on_every_y_line() {
         assert!(gaps.iter().all(|g| (g - gaps[0]).abs() < 1.5), "{id}: {gaps:?}");
     }
 }
+
+#[test]
+fn hovering_a_stacked_bar_names_its_allocation_its_runs_and_its_value() {
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("API Gateway").click();
+    harness.run();
+    harness.get_by_label("allocations stacked").click();
+    harness.run();
+    let stack = harness.state().state.plot.data.stack.clone();
+    let (name, bars) = &stack[1];
+    let (x, _, value) = bars[bars.len() / 2];
+    let below = stack[0].1[bars.len() / 2].2;
+    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::stacked_plot_id("history")).unwrap();
+    // Halfway up the second allocation's part of the bar.
+    let pos = memory.transform().position_from_point(&egui_plot::PlotPoint::new(x, below + value / 2.0));
+    harness.hover_at(pos);
+    harness.run();
+    let texts = painted_texts(harness.output());
+    let hover = texts.iter().find(|t| t.text.contains("mean of the runs")).unwrap_or_else(|| panic!("no hover text: {texts:#?}"));
+    let unit_value = headroom::report::quantity(value, "ms");
+    assert!(hover.text.starts_with(&format!("{name}\n")), "{:?}", hover.text);
+    assert!(hover.text.contains(&unit_value), "{:?} names {unit_value}", hover.text);
+    assert!(hover.text.contains("2026-"), "{:?} names the runs' times", hover.text);
+}

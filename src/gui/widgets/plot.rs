@@ -231,6 +231,12 @@ pub fn plot_id(name: &str) -> egui::Id {
     egui::Id::unique(("headroom plot", name))
 }
 
+/// The id of the stacked allocations' plot drawn as `name` (for `egui_plot::PlotMemory::load`).
+#[must_use]
+pub fn stacked_plot_id(name: &str) -> egui::Id {
+    plot_id(name).with("stacked")
+}
+
 /// The history plot: the baseline branch as a line (reduced to what the pixels can show), other
 /// branches as points, the limit, the warning, the band the gate lets pass, the engine's levels
 /// and change points, and the alarms of settings being tried.
@@ -516,7 +522,7 @@ pub fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: 
         entries.push((format!("limit {}", quantity(r.limit, &unit)), ink, Swatch::Line));
         legend_ui(ui, &entries);
     }
-    let chart = Plot::new((options.id, "stacked")).include_y(0.0).include_y(r.limit);
+    let chart = Plot::new((options.id, "stacked")).id(stacked_plot_id(options.id)).include_y(0.0).include_y(r.limit);
     with_axes(chart, is_time, format!("{} ({unit}), allocations stacked", r.metric), ui.available_width()).show(ui, |plot_ui| {
         let mut charts: Vec<BarChart> = Vec::new();
         for (i, (name, bars)) in plot.stack.iter().enumerate() {
