@@ -964,6 +964,9 @@ fn an_improvement_offers_to_tighten_the_budget_instead_of_triage() {
     // Three regressions are triaged; the three improvements are not.
     assert_eq!(harness.get_all_by_label("triage").count(), 3);
     // The last is balance_calculation's 7.89 ms to 5.51 ms: its 15 ms limit follows, to 10.5 ms.
+    // (Scrolled to first: the findings list is longer than the window in readable type.)
+    harness.get_by_label("Tighten the budget to 10.5 ms…").scroll_to_me();
+    harness.run();
     harness.get_by_label("Tighten the budget to 10.5 ms…").click();
     harness.run();
     harness.get_by_label("Propose a budget change");
@@ -1259,4 +1262,70 @@ fn hovering_a_stacked_bar_names_its_allocation_its_runs_and_its_value() {
     assert!(hover.text.starts_with(&format!("{name}\n")), "{:?}", hover.text);
     assert!(hover.text.contains(&unit_value), "{:?} names {unit_value}", hover.text);
     assert!(hover.text.contains("2026-"), "{:?} names the runs' times", hover.text);
+}
+
+#[test]
+fn a_regression_within_budget_is_a_warning_everywhere_never_green_beside_an_amber_tag() {
+    use headroom::engine::check::Status;
+    let mut harness = app_on_example();
+    let schema = harness.state().state.workspace.budget_index("schema_validator.latency").unwrap();
+    // The gate passes it; its regression of 2026-08-07 is untriaged.
+    let gate = harness.state().state.report.results[harness.state().state.result_of[&schema]].status;
+    assert_eq!(gate, Status::Pass);
+    assert_eq!(harness.state().state.status_of(schema), Some(Status::Warn), "its dot");
+    assert!(harness.state().state.states.is_in(schema, headroom::gui::standing::Tally::Warnings));
+    harness.get_by_label_contains("1 warning");
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    // The metric view says the same as the dot and the tag, and what the gate says.
+    harness.get_by_label("WARN");
+    harness.get_by_label("regressed");
+    harness.get_by_label("(the CI gate: pass)");
+    let dark = harness.ctx.global_style().visuals.dark_mode;
+    let warn = headroom::gui::theme::status_text_color(Some(Status::Warn), dark);
+    let texts = painted_texts(harness.output());
+    let tag = texts.iter().find(|t| t.text == "REGRESSED").unwrap();
+    assert_eq!(tag.color, warn);
+}
+
+/// WCAG's contrast ratio of two colours.
+fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
+    let luminance = |c: egui::Color32| {
+        let [r, g, b, _] = c.to_srgba_unmultiplied().map(|v| {
+            let v = f32::from(v) / 255.0;
+            if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        });
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn on_the_light_theme_every_text_is_readable_and_nothing_is_cut_at_the_panels_edge() {
+    let mut harness = app_sized(Source::Example, egui::vec2(1920.0, 1080.0));
+    harness.state_mut().prefs.theme = headroom::gui::app::ThemeChoice::Light;
+    harness.run();
+    // The failing JavaScript bundle selected (red on the selected row), its drift date in the tree.
+    harness.get_by_label_contains("Frontend bundle").click();
+    harness.run();
+    harness.get_all_by_label_contains("javascript   ").next().unwrap().click();
+    harness.run();
+    let visuals = harness.ctx.global_style().visuals.clone();
+    assert!(!visuals.dark_mode);
+    let texts = painted_texts(harness.output());
+    let mut unreadable = Vec::new();
+    for t in &texts {
+        for background in [visuals.panel_fill, visuals.selection.bg_fill] {
+            if contrast(t.color, background) < 4.5 || t.size < 11.0 {
+                unreadable.push(format!("{:?} {:?} {} on {:?}", t.text, t.color, t.size, background));
+            }
+        }
+    }
+    assert!(unreadable.is_empty(), "{unreadable:#?}");
+    // The drift date stays inside the tree's panel.
+    let panel_edge = harness.get_by_label_contains("Needs attention (").rect().min.x.max(0.0);
+    let heading = harness.get_all_by_label("javascript").map(|n| n.rect().min.x).fold(f32::MAX, f32::min);
+    let drift = texts.iter().find(|t| t.text.contains("limit 2030-10-07")).expect("the bundle's drift date");
+    assert!(drift.rect.max.x < heading && heading > panel_edge, "{drift:?} past the panel's edge at {heading}");
 }

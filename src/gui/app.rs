@@ -85,6 +85,7 @@ impl App {
         app.state.proposals.signer = Signer { principal: app.prefs.principal.clone(), key_file: app.prefs.key_file.clone() };
         // Long series are drawn by the GPU where eframe runs on wgpu; elsewhere egui_plot draws them.
         app.state.gpu_plot = super::gpu_plot::install(cc);
+        theme::install(&cc.egui_ctx);
         apply_theme(&cc.egui_ctx, app.prefs.theme);
         app
     }
@@ -361,7 +362,8 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         // The whole workspace first, never calmer than the truth: incomplete where any budget
         // went unchecked (a file that did not load, no data in this environment).
         let overall = state.states.overall;
-        let phrase = RichText::new(overall.words().to_uppercase()).strong().color(theme::status_color(Some(overall.status())));
+        let phrase =
+            RichText::new(overall.words().to_uppercase()).strong().color(theme::text(theme::status_color(Some(overall.status())), ui));
         if state.attention.is_empty() {
             ui.label(phrase);
         } else if ui.link(phrase).on_hover_text("Show what needs attention, most severe first").clicked() {
@@ -387,7 +389,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
             if n == 0 && tally == Tally::NoData {
                 continue;
             }
-            let link = ui.link(RichText::new(tally.words(n)).color(color)).on_hover_text("Show them in the tree");
+            let link = ui.link(RichText::new(tally.words(n)).color(theme::text(color, ui))).on_hover_text("Show them in the tree");
             if link.clicked() {
                 commands.push(Command::Tree(TreeCommand::ShowTally(tally)));
             }
@@ -395,7 +397,8 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         if counts.regressed > 0 {
             let link = ui
                 .link(
-                    RichText::new(crate::report::plural(counts.open_regressions, "open regression", "open regressions")).color(theme::WARN),
+                    RichText::new(crate::report::plural(counts.open_regressions, "open regression", "open regressions"))
+                        .color(theme::text(theme::WARN, ui)),
                 )
                 .on_hover_text("Show the budgets with an open regression in the tree");
             if link.clicked() {
@@ -418,12 +421,13 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         }
     });
     for problem in &state.report.problems {
-        ui.colored_label(theme::status_color(Some(problem.status)), &problem.message);
+        ui.colored_label(theme::text(theme::status_color(Some(problem.status)), ui), &problem.message);
     }
     let errors = state.load_errors().count();
     if errors > 0 {
         egui::CollapsingHeader::new(
-            RichText::new(format!("{} in the workspace's files", crate::report::plural(errors, "problem", "problems"))).color(theme::FAIL),
+            RichText::new(format!("{} in the workspace's files", crate::report::plural(errors, "problem", "problems")))
+                .color(theme::text(theme::FAIL, ui)),
         )
         .id_salt("errors")
         .default_open(true)

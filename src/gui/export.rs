@@ -53,6 +53,7 @@ pub fn plot_png(
 ) -> Result<Vec<u8>, String> {
     let ctx = egui::Context::default();
     ctx.set_theme(egui::Theme::Light);
+    crate::gui::theme::install(&ctx);
     let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(size[0] as f32, size[1] as f32));
     let input = || egui::RawInput { screen_rect: Some(screen), ..egui::RawInput::default() };
     let span = match (plot.main.first(), plot.main.last()) {

@@ -56,7 +56,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         ui.label(RichText::new(row.triage.state.label().to_uppercase()).small().strong());
                     }
                 });
-                ui.label(RichText::new(change_words(f, unit)).color(theme::severity_color(f.severity)));
+                ui.label(RichText::new(change_words(f, unit)).color(theme::text(theme::severity_color(f.severity), ui)));
                 for hint in finding_hints(f, unit) {
                     ui.label(RichText::new(hint).small().weak());
                 }
@@ -122,11 +122,11 @@ fn over_budget_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) ->
             if ui.selectable_label(false, title).on_hover_text("Show its history against the limit").clicked() {
                 commands.push(Command::Tree(TreeCommand::Select(r.budget)));
             }
-            ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
+            ui.label(RichText::new("OVER").small().strong().color(theme::text(theme::FAIL, ui)));
         });
         ui.label(
             RichText::new(format!("newest run {} against a limit of {}", quantity(value, unit), quantity(r.limit, unit)))
-                .color(theme::FAIL),
+                .color(theme::text(theme::FAIL, ui)),
         );
         ui.separator();
     }

@@ -74,7 +74,7 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     let count = agenda.section(item.section).count();
     let place = agenda.items.iter().take(review.index + 1).filter(|i| i.section == item.section).count();
     ui.label(RichText::new(format!("{} · {place} of {count}", item.section.title())).weak());
-    ui.heading(RichText::new(&item.title).size(30.0).color(theme::severity_color(item.severity)));
+    ui.heading(RichText::new(&item.title).size(30.0).color(theme::text(theme::severity_color(item.severity), ui)));
     for line in &item.lines {
         ui.label(RichText::new(line).size(20.0));
     }

@@ -328,7 +328,7 @@ fn legend_entry_ui(ui: &mut Ui, name: &str, color: egui::Color32, swatch: Swatch
     let gap = ui.spacing().item_spacing.x;
     let size = egui::vec2(swatch_size.x + gap + galley.size().x, swatch_size.y.max(galley.size().y));
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, name));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
     let swatch_rect = egui::Rect::from_min_size(egui::pos2(rect.min.x, rect.center().y - swatch_size.y / 2.0), swatch_size);
     let painter = ui.painter();
     let (left, right) = (swatch_rect.left_center(), swatch_rect.right_center());

@@ -77,16 +77,16 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.label(format!("A {kind}: {needs}"));
                 for (file, line, old, new) in diff {
                     ui.label(RichText::new(format!("{file}:{line}")).weak().monospace());
-                    ui.label(RichText::new(format!("- {old}")).monospace().color(theme::FAIL));
-                    ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::PASS));
+                    ui.label(RichText::new(format!("- {old}")).monospace().color(theme::text(theme::FAIL, ui)));
+                    ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::text(theme::PASS, ui)));
                 }
             }
             Err(why) => {
-                ui.colored_label(theme::WARN, why);
+                ui.colored_label(theme::text(theme::WARN, ui), why);
             }
         }
         if let Some(error) = &current.error {
-            ui.colored_label(theme::FAIL, error);
+            ui.colored_label(theme::text(theme::FAIL, ui), error);
         }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
