@@ -1329,3 +1329,19 @@ fn on_the_light_theme_every_text_is_readable_and_nothing_is_cut_at_the_panels_ed
     let drift = texts.iter().find(|t| t.text.contains("limit 2030-10-07")).expect("the bundle's drift date");
     assert!(drift.rect.max.x < heading && heading > panel_edge, "{drift:?} past the panel's edge at {heading}");
 }
+
+#[test]
+fn a_dialog_opens_next_to_the_button_that_opened_it() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    let button = harness.get_by_label("Propose a change…").rect();
+    harness.get_by_label("Propose a change…").click();
+    harness.run();
+    harness.run();
+    let title = harness.get_by_label("Propose a budget change").rect();
+    // Just below the button, not in the middle of the window.
+    assert!(title.min.y > button.max.y && title.min.y < button.max.y + 60.0, "title {title:?}, button {button:?}");
+    assert!((title.min.x - button.min.x).abs() < 120.0, "title {title:?}, button {button:?}");
+}

@@ -66,8 +66,9 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         row.budget.and_then(|b| ProposalDraft::tightening(b, &state.workspace.budgets[b], &f.run_id, f.before, f.after));
                     if let Some(draft) = draft {
                         let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
-                        if ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had").clicked()
-                        {
+                        let button =
+                            ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had");
+                        if crate::gui::widgets::dialog::opens_dialog(&button) {
                             commands.push(Command::Proposal(ProposalCommand::Edit(draft)));
                         }
                     }

@@ -196,10 +196,10 @@ fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
 pub fn propose_button_ui(ui: &mut Ui, state: &AppState, index: usize, limit: f64, commands: &mut Vec<Command>) {
     let editing = state.proposals.draft.as_ref().is_some_and(|d| d.budget == index);
     if !editing
-        && ui
-            .button("Propose a change…")
-            .on_hover_text("Draft a signed budget change proposal (budget files change only through proposals)")
-            .clicked()
+        && crate::gui::widgets::dialog::opens_dialog(
+            &ui.button("Propose a change…")
+                .on_hover_text("Draft a signed budget change proposal (budget files change only through proposals)"),
+        )
     {
         let mut draft = ProposalDraft::new(index, limit, "");
         // An id derived from the budget, for the person to keep or change.

@@ -49,7 +49,7 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                 ui.label(RichText::new(crate::approval::ledger::missing_words(e)).color(theme::text(theme::WARN, ui)));
             }
             ui.horizontal(|ui| {
-                if ui.button("Sign…").clicked() {
+                if crate::gui::widgets::dialog::opens_dialog(&ui.button("Sign…")) {
                     commands.push(Command::Proposal(ProposalCommand::AskSign(SignPrompt { id: p.id.clone(), ..SignPrompt::default() })));
                 }
                 if ui

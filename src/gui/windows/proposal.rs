@@ -14,7 +14,8 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut d = current.clone();
     let unit = budget.unit.symbol();
     let mut open = true;
-    egui::Window::new("Propose a budget change").open(&mut open).resizable(false).default_width(560.0).show(ui.ctx(), |ui| {
+    let window = egui::Window::new("Propose a budget change").open(&mut open).resizable(false).default_width(560.0);
+    crate::gui::widgets::dialog::next_to_its_target(ui.ctx(), window, ("propose", current.budget)).show(ui.ctx(), |ui| {
         ui.label(RichText::new(format!("{} ({})", budget.name, budget.id)).strong());
         ui.horizontal(|ui| {
             let label = d.environment.clone().map_or_else(|| "limit".to_owned(), |e| format!("limit in {e}"));
