@@ -1133,8 +1133,8 @@ fn painted_texts(output: &egui::FullOutput) -> Vec<Painted> {
             egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
             egui::Shape::Text(t) if !t.galley.text().trim().is_empty() => {
                 let format = &t.galley.job.sections[0].format;
-                let color = if t.override_text_color.is_some() {
-                    t.override_text_color.unwrap()
+                let color = if let Some(color) = t.override_text_color {
+                    color
                 } else if format.color == egui::Color32::PLACEHOLDER {
                     t.fallback_color
                 } else {

@@ -4,10 +4,11 @@
 use egui::{Rect, Response};
 
 fn anchor_id() -> egui::Id {
-    egui::Id::new("headroom dialog anchor")
+    egui::Id::unique("headroom dialog anchor")
 }
 
 /// Remembers `response`'s widget as what the next dialog acts on; returns whether it was clicked.
+#[must_use]
 pub fn opens_dialog(response: &Response) -> bool {
     if response.clicked() {
         let rect = response.rect;
@@ -24,7 +25,7 @@ pub fn next_to_its_target<'a>(
     window: egui::Window<'a>,
     key: impl std::hash::Hash + std::fmt::Debug,
 ) -> egui::Window<'a> {
-    let window = window.id(egui::Id::new(("headroom dialog", key))).constrain(true);
+    let window = window.id(egui::Id::unique(("headroom dialog", key))).constrain(true);
     match ctx.data(|d| d.get_temp::<Rect>(anchor_id())) {
         Some(rect) => window.default_pos(rect.left_bottom() + egui::vec2(0.0, 6.0)),
         None => window,

@@ -150,7 +150,7 @@ fn time_label(x: f64, step: f64) -> String {
 /// labels far enough apart never to touch, and none so near an end of a plot `width` points wide
 /// that it would be cut off there; y at steps of 1, 2 or 5 with a label on every line, at the
 /// text colour's full strength (egui_plot fades labels that are close together).
-fn with_axes<'a>(chart: egui_plot::Plot<'a>, is_time: bool, y_label: String, width: f32) -> egui_plot::Plot<'a> {
+fn with_axes(chart: egui_plot::Plot<'_>, is_time: bool, y_label: String, width: f32) -> egui_plot::Plot<'_> {
     use egui_plot::AxisHints;
     // The frame is the width less the value axis and its labels, about 60 points.
     let frame_points = f64::from((width - 60.0).max(1.0));
