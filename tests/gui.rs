@@ -1345,3 +1345,42 @@ fn a_dialog_opens_next_to_the_button_that_opened_it() {
     assert!(title.min.y > button.max.y && title.min.y < button.max.y + 60.0, "title {title:?}, button {button:?}");
     assert!((title.min.x - button.min.x).abs() < 120.0, "title {title:?}, button {button:?}");
 }
+
+#[test]
+fn one_proposal_changes_an_allocation_and_its_parent_together() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Frontend bundle").click();
+    harness.run();
+    harness.get_all_by_label_contains("javascript   ").next().unwrap().click();
+    harness.run();
+    harness.get_by_label("Propose a change…").click();
+    harness.run();
+    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
+    draft.new = 230.0;
+    draft.draft.id = "raise-javascript-and-bundle".into();
+    draft.draft.title = "Raise the JavaScript allocation and the bundle with it".into();
+    draft.draft.author = "maria@example.com".into();
+    draft.draft.rationale = "The new editor ships 30 KB".into();
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
+    harness.run();
+    // The parent, added from the dialog, and raised by as much.
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "also change, in the same proposal").click();
+    harness.run();
+    harness.get_by_label("Frontend bundle (frontend)").click();
+    harness.run();
+    harness.get_by_label_contains("and Frontend bundle (frontend): now 850 KB");
+    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
+    let frontend = harness.state().state.workspace.budget_index("frontend").unwrap();
+    assert_eq!(draft.more, vec![(frontend, 850.0)]);
+    draft.more[0].1 = 880.0;
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
+    harness.run();
+    harness.get_by_label("Create proposal").click();
+    harness.run();
+    let text = std::fs::read_to_string(dir.path().join("proposals/raise-javascript-and-bundle.yaml")).unwrap();
+    let proposal = headroom::approval::proposal::parse_proposal("raise-javascript-and-bundle.yaml", &text).unwrap();
+    let mut changes: Vec<(String, f64)> = proposal.changes.iter().map(|c| (c.budget.clone(), c.new)).collect();
+    changes.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(changes, [("frontend".to_owned(), 880.0), ("frontend.javascript".to_owned(), 230.0)]);
+}

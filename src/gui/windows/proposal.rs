@@ -38,6 +38,7 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
             ui.add(egui::DragValue::new(&mut d.new).speed(0.1).suffix(format!(" {unit}")));
             ui.label("new value");
         });
+        more_changes_ui(ui, state, current.budget, &mut d.more);
         // Placeholders from the budget in hand, not another budget's.
         let now = d.environment.as_ref().and_then(|e| budget.environments.get(e)).and_then(|o| o.limit).or(budget.limit).unwrap_or(0.0);
         let verb = if d.new < now { "lower" } else { "raise" };
@@ -101,8 +102,52 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     if !open {
         commands.push(Command::Proposal(ProposalCommand::Close));
     } else if d.budget == current.budget
-        && (d.new.to_bits() != current.new.to_bits() || d.environment != current.environment || d.draft != current.draft)
+        && (d.new.to_bits() != current.new.to_bits()
+            || d.environment != current.environment
+            || d.draft != current.draft
+            || d.more != current.more)
     {
         commands.push(Command::Proposal(ProposalCommand::Edit(d)));
+    }
+}
+
+/// The other limits the proposal changes with its budget's (its parent and its allocations, which
+/// must still add up): a row each, and a menu to add one.
+fn more_changes_ui(ui: &mut Ui, state: &AppState, budget: usize, more: &mut Vec<(usize, f64)>) {
+    let budgets = &state.workspace.budgets;
+    let mut remove = None;
+    for (k, (other, new)) in more.iter_mut().enumerate() {
+        let Some(b) = budgets.get(*other) else { continue };
+        let unit = b.unit.symbol();
+        ui.horizontal(|ui| {
+            ui.label(format!("and {} ({}): now {}", b.name, b.id, quantity(b.limit.unwrap_or(0.0), unit)));
+            ui.add(egui::DragValue::new(new).speed(0.1).suffix(format!(" {unit}")));
+            if ui.small_button("Remove").clicked() {
+                remove = Some(k);
+            }
+        });
+    }
+    if let Some(k) = remove {
+        more.remove(k);
+    }
+    // The budgets whose limits hang together with this one's: its parent and its allocations.
+    let related: Vec<usize> = budgets[budget]
+        .parent
+        .into_iter()
+        .chain(budgets[budget].children.iter().copied())
+        .filter(|&i| budgets[i].limit.is_some() && !more.iter().any(|(o, _)| *o == i))
+        .collect();
+    if !related.is_empty() {
+        egui::ComboBox::new("proposal more changes", "also change, in the same proposal").selected_text("a parent or allocation…").show_ui(
+            ui,
+            |ui| {
+                for i in related {
+                    let b = &budgets[i];
+                    if ui.selectable_label(false, format!("{} ({})", b.name, b.id)).clicked() {
+                        more.push((i, b.limit.unwrap_or(0.0)));
+                    }
+                }
+            },
+        );
     }
 }
