@@ -62,9 +62,6 @@ pub struct Prefs {
 
 const MAX_RECENT: usize = 8;
 
-/// How much larger everything is drawn in review mode (for the projector).
-pub const REVIEW_ZOOM: f32 = 1.5;
-
 /// The Headroom desktop app.
 pub struct App {
     /// Everything shown.
@@ -88,6 +85,7 @@ impl App {
         app.state.proposals.signer = Signer { principal: app.prefs.principal.clone(), key_file: app.prefs.key_file.clone() };
         // Long series are drawn by the GPU where eframe runs on wgpu; elsewhere egui_plot draws them.
         app.state.gpu_plot = super::gpu_plot::install(cc);
+        theme::install(&cc.egui_ctx);
         apply_theme(&cc.egui_ctx, app.prefs.theme);
         app
     }
@@ -114,7 +112,7 @@ impl App {
         match effect {
             Effect::EnterReviewScreen => {
                 self.zoom_before_review = Some(ui.ctx().zoom_factor());
-                ui.ctx().set_zoom_factor(REVIEW_ZOOM);
+                fit_review_zoom(ui.ctx());
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
             }
             Effect::LeaveReviewScreen => {
@@ -136,6 +134,15 @@ impl App {
                 self.prefs.key_file = signer.key_file;
             }
         }
+    }
+}
+
+/// Review mode's zoom for the window as it is now (it goes full screen, and may be resized).
+fn fit_review_zoom(ctx: &egui::Context) {
+    let window = ctx.content_rect().size() * ctx.zoom_factor();
+    let zoom = theme::review_zoom(window);
+    if (zoom - ctx.zoom_factor()).abs() > 0.01 {
+        ctx.set_zoom_factor(zoom);
     }
 }
 
@@ -163,6 +170,7 @@ impl eframe::App for App {
         }
         shortcuts(ui, &self.state, &mut commands);
         if self.state.review.is_some() {
+            fit_review_zoom(ui.ctx());
             egui::CentralPanel::default().show(ui, |ui| review::review_ui(ui, &self.state, &mut commands));
         } else {
             egui::Panel::top("menu").show(ui, |ui| menu_ui(ui, &self.state, &mut self.prefs, &mut commands));
@@ -354,7 +362,8 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         // The whole workspace first, never calmer than the truth: incomplete where any budget
         // went unchecked (a file that did not load, no data in this environment).
         let overall = state.states.overall;
-        let phrase = RichText::new(overall.words().to_uppercase()).strong().color(theme::status_color(Some(overall.status())));
+        let phrase =
+            RichText::new(overall.words().to_uppercase()).strong().color(theme::text(theme::status_color(Some(overall.status())), ui));
         if state.attention.is_empty() {
             ui.label(phrase);
         } else if ui.link(phrase).on_hover_text("Show what needs attention, most severe first").clicked() {
@@ -380,7 +389,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
             if n == 0 && tally == Tally::NoData {
                 continue;
             }
-            let link = ui.link(RichText::new(tally.words(n)).color(color)).on_hover_text("Show them in the tree");
+            let link = ui.link(RichText::new(tally.words(n)).color(theme::text(color, ui))).on_hover_text("Show them in the tree");
             if link.clicked() {
                 commands.push(Command::Tree(TreeCommand::ShowTally(tally)));
             }
@@ -388,7 +397,8 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         if counts.regressed > 0 {
             let link = ui
                 .link(
-                    RichText::new(crate::report::plural(counts.open_regressions, "open regression", "open regressions")).color(theme::WARN),
+                    RichText::new(crate::report::plural(counts.open_regressions, "open regression", "open regressions"))
+                        .color(theme::text(theme::WARN, ui)),
                 )
                 .on_hover_text("Show the budgets with an open regression in the tree");
             if link.clicked() {
@@ -411,12 +421,13 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         }
     });
     for problem in &state.report.problems {
-        ui.colored_label(theme::status_color(Some(problem.status)), &problem.message);
+        ui.colored_label(theme::text(theme::status_color(Some(problem.status)), ui), &problem.message);
     }
     let errors = state.load_errors().count();
     if errors > 0 {
         egui::CollapsingHeader::new(
-            RichText::new(format!("{} in the workspace's files", crate::report::plural(errors, "problem", "problems"))).color(theme::FAIL),
+            RichText::new(format!("{} in the workspace's files", crate::report::plural(errors, "problem", "problems")))
+                .color(theme::text(theme::FAIL, ui)),
         )
         .id_salt("errors")
         .default_open(true)

@@ -30,7 +30,7 @@ pub fn export_review(request: &ExportRequest) -> Result<usize, String> {
     let mut images: HashMap<usize, String> = HashMap::new();
     for p in &request.plots {
         let Some(item) = agenda.items.get(p.item) else { continue };
-        let png = plot_png(&p.plot, &p.result, p.centre, PLOT_SIZE)?;
+        let png = plot_png(&p.plot, &p.result, p.centre, p.proposed, PLOT_SIZE)?;
         let name =
             format!("{:02}-{}.png", p.item + 1, item.metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_', "-"));
         crate::model::workspace::write_atomic(&dir.join(&name), &png).map_err(|e| format!("{name}: {e}"))?;
@@ -42,10 +42,18 @@ pub fn export_review(request: &ExportRequest) -> Result<usize, String> {
     Ok(images.len() + 2)
 }
 
-/// A budget's history plot as PNG bytes, drawn exactly as the app draws it (light theme).
-pub fn plot_png(plot: &PlotData, result: &BudgetResult, centre: Option<f64>, size: [u32; 2]) -> Result<Vec<u8>, String> {
+/// A budget's history plot as PNG bytes, drawn exactly as the app draws it (light theme), with
+/// the limit a proposal proposes where there is one.
+pub fn plot_png(
+    plot: &PlotData,
+    result: &BudgetResult,
+    centre: Option<f64>,
+    proposed: Option<f64>,
+    size: [u32; 2],
+) -> Result<Vec<u8>, String> {
     let ctx = egui::Context::default();
     ctx.set_theme(egui::Theme::Light);
+    crate::gui::theme::install(&ctx);
     let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(size[0] as f32, size[1] as f32));
     let input = || egui::RawInput { screen_rect: Some(screen), ..egui::RawInput::default() };
     let span = match (plot.main.first(), plot.main.last()) {
@@ -60,7 +68,12 @@ pub fn plot_png(plot: &PlotData, result: &BudgetResult, centre: Option<f64>, siz
         let mut output = ctx.run_ui(input(), |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
                 // The legend above the plot, as in the app, so the PNG says what each line is.
-                history_plot_ui(ui, plot, result, &PlotOptions { id: "export", view, show_legend: true, ..PlotOptions::default() });
+                history_plot_ui(
+                    ui,
+                    plot,
+                    result,
+                    &PlotOptions { id: "export", view, show_legend: true, proposed, ..PlotOptions::default() },
+                );
             });
         });
         for (id, delta) in output.textures_delta.set.iter().flat_map(|(id, deltas)| deltas.iter().map(move |d| (id, d))) {

@@ -12,6 +12,7 @@
 //! | no data | nothing measures it in the checked run (no run, no metric, no value) | as `missing_data` says: fail or warn, never pass |
 //! | over budget | its value breaks the limit | fail |
 //! | regressed | the gate finds the newest run worse than the baseline | fail (warn without a test) |
+//! | regressed | within budget, with an open regression (a change point for the worse nobody closed) | warn |
 //! | warning | past the warning level, no baseline, inconclusive, the base's own regression | warn |
 //! | within budget | none of these | pass |
 //!
@@ -250,6 +251,16 @@ impl States {
                 }
             }
         }
+        // A regression within budget is a warning-level finding: never a green dot beside a
+        // "regressed" tag.
+        let own: Vec<Option<BudgetState>> = own
+            .into_iter()
+            .zip(&open_regressions)
+            .map(|(state, &open)| match state {
+                Some(BudgetState::Pass) if open > 0 => Some(BudgetState::Regressed(Status::Warn)),
+                other => other,
+            })
+            .collect();
         let worst: Vec<Option<BudgetState>> = (0..n).map(|i| worst_of(workspace, &own, i)).collect();
         for (i, state) in own.iter().enumerate() {
             let Some(state) = state else { continue };

@@ -20,6 +20,50 @@ pub const OTHER_BRANCH: Color32 = Color32::from_rgb(0xa0, 0x6c, 0xd5);
 pub const TAB_SIZE: f32 = 15.0;
 /// The width of the budget tree, in points.
 pub const TREE_WIDTH: f32 = 430.0;
+/// How much larger review mode draws everything at most (for the projector).
+pub const REVIEW_ZOOM: f32 = 1.5;
+
+/// Review mode's zoom for a window of `size` (in unzoomed points): [`REVIEW_ZOOM`] where the
+/// window holds 1,100 by 720 points at that zoom, less on a smaller one (never below 1), so the
+/// agenda, the item and its plot fit a 1024 by 700 window too.
+#[must_use]
+pub fn review_zoom(size: egui::Vec2) -> f32 {
+    (size.x / 1_100.0).min(size.y / 720.0).clamp(1.0, REVIEW_ZOOM)
+}
+
+/// The width of the agenda's overview beside the item in review mode, in points.
+pub const AGENDA_WIDTH: f32 = 300.0;
+
+/// The size of egui's small text (noise, allocation sums, commit ranges, owners, notes, the
+/// legend), in points: egui's 9 points is too small on a 1080p screen or a projector.
+pub const SMALL_TEXT: f32 = 11.5;
+
+/// The light theme's selected row: a pale blue on which every status text colour keeps 4.5:1
+/// (egui's stronger blue left red and amber text at 2.5:1 and 1.5:1).
+pub const LIGHT_SELECTION: Color32 = Color32::from_rgb(0xcf, 0xe4, 0xfa);
+
+/// Weak text (secondary lines, hints) as a colour of its own, 4.5:1 or more against the panels
+/// (egui fades the text colour to 60%, about 3:1 on the light theme).
+#[must_use]
+pub fn weak_text(dark_mode: bool) -> Color32 {
+    if dark_mode { Color32::from_rgb(0xa8, 0xa8, 0xa8) } else { Color32::from_rgb(0x55, 0x55, 0x55) }
+}
+
+/// Sets both themes' text sizes and colours: readable small text, weak text and selection.
+pub fn install(ctx: &egui::Context) {
+    for theme in [egui::Theme::Light, egui::Theme::Dark] {
+        ctx.style_mut_of(theme, |style| {
+            if let Some(small) = style.text_styles.get_mut(&egui::TextStyle::Small) {
+                small.size = SMALL_TEXT;
+            }
+            let dark = style.visuals.dark_mode;
+            style.visuals.weak_text_color = Some(weak_text(dark));
+            if !dark {
+                style.visuals.selection.bg_fill = LIGHT_SELECTION;
+            }
+        });
+    }
+}
 
 /// The colour of a status.
 #[must_use]
@@ -32,6 +76,53 @@ pub fn status_color(status: Option<Status>) -> Color32 {
     }
 }
 
+/// The colour of a status as text: the status colour, darker on the light theme and lighter on
+/// the dark one, so that text in it has a contrast of at least 4.5:1 (WCAG AA) against the
+/// panels, the windows and a selected row of either theme (the plain colours are for dots, lines
+/// and swatches, which need 3:1).
+#[must_use]
+pub fn status_text_color(status: Option<Status>, dark_mode: bool) -> Color32 {
+    match (status, dark_mode) {
+        (Some(Status::Pass), false) => Color32::from_rgb(0x11, 0x63, 0x29),
+        (Some(Status::Warn), false) => Color32::from_rgb(0x7d, 0x4e, 0x00),
+        (Some(Status::Fail), false) => Color32::from_rgb(0xa4, 0x0e, 0x26),
+        (None, false) => Color32::from_rgb(0x50, 0x50, 0x50),
+        (Some(Status::Pass), true) => Color32::from_rgb(0x56, 0xd3, 0x64),
+        (Some(Status::Warn), true) => Color32::from_rgb(0xe3, 0xb3, 0x41),
+        (Some(Status::Fail), true) => Color32::from_rgb(0xff, 0x8f, 0x87),
+        (None, true) => Color32::from_rgb(0xb4, 0xb4, 0xb4),
+    }
+}
+
+/// A colour for text in `ui`: a status colour becomes its text colour for the theme (see
+/// [`status_text_color`]); any other colour stays as it is.
+#[must_use]
+pub fn text(color: Color32, ui: &egui::Ui) -> Color32 {
+    let dark = ui.visuals().dark_mode;
+    match color {
+        PASS => status_text_color(Some(Status::Pass), dark),
+        WARN => status_text_color(Some(Status::Warn), dark),
+        FAIL => status_text_color(Some(Status::Fail), dark),
+        NONE => status_text_color(None, dark),
+        other => other,
+    }
+}
+
+/// The colour of a severity as text (see [`status_text_color`]).
+#[must_use]
+pub fn severity_text_color(severity: Severity, dark_mode: bool) -> Color32 {
+    status_text_color(Some(severity_status(severity)), dark_mode)
+}
+
+/// The status whose colour a severity takes.
+fn severity_status(severity: Severity) -> Status {
+    match severity {
+        Severity::Info => Status::Pass,
+        Severity::Low | Severity::Medium => Status::Warn,
+        Severity::High | Severity::Critical => Status::Fail,
+    }
+}
+
 /// The engine's segment levels.
 pub const LEVEL: Color32 = Color32::from_rgb(0x9a, 0xa5, 0xb1);
 
@@ -39,11 +130,7 @@ pub const LEVEL: Color32 = Color32::from_rgb(0x9a, 0xa5, 0xb1);
 /// regressions, red for those that matter.
 #[must_use]
 pub fn severity_color(severity: Severity) -> Color32 {
-    match severity {
-        Severity::Info => PASS,
-        Severity::Low | Severity::Medium => WARN,
-        Severity::High | Severity::Critical => FAIL,
-    }
+    status_color(Some(severity_status(severity)))
 }
 
 /// The band of values the gate lets pass (baseline ± the smallest flaggable change, never past

@@ -69,6 +69,8 @@ pub struct AgendaItem {
     pub triage: Option<(String, TriageState, String)>,
     /// How much it matters, for colour.
     pub severity: Severity,
+    /// For a proposal: the limit it proposes for the item's budget, drawn on its plot.
+    pub proposed: Option<f64>,
 }
 
 /// The meeting's agenda.
@@ -181,6 +183,7 @@ fn proposal_items(workspace: &Workspace, proposals: &[(Proposal, Evaluation)]) -
                 run_index: None,
                 triage: None,
                 severity: if e.kind == crate::approval::policy::ChangeKind::Tighten { Severity::Low } else { Severity::Medium },
+                proposed: p.changes.first().filter(|c| c.field == "limit").map(|c| c.new),
             }
         })
         .collect()
@@ -233,6 +236,7 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
             run_index: None,
             triage: None,
             severity,
+            proposed: None,
         });
     }
     items
@@ -288,6 +292,7 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
             run_index: Some(f.run_index),
             triage: Some((key, state, owner)),
             severity: f.severity,
+            proposed: None,
         });
     }
     items

@@ -56,7 +56,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         ui.label(RichText::new(row.triage.state.label().to_uppercase()).small().strong());
                     }
                 });
-                ui.label(RichText::new(change_words(f, unit)).color(theme::severity_color(f.severity)));
+                ui.label(RichText::new(change_words(f, unit)).color(theme::text(theme::severity_color(f.severity), ui)));
                 for hint in finding_hints(f, unit) {
                     ui.label(RichText::new(hint).small().weak());
                 }
@@ -66,8 +66,9 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         row.budget.and_then(|b| ProposalDraft::tightening(b, &state.workspace.budgets[b], &f.run_id, f.before, f.after));
                     if let Some(draft) = draft {
                         let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
-                        if ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had").clicked()
-                        {
+                        let button =
+                            ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had");
+                        if crate::gui::widgets::dialog::opens_dialog(&button) {
                             commands.push(Command::Proposal(ProposalCommand::Edit(draft)));
                         }
                     }
@@ -122,11 +123,11 @@ fn over_budget_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) ->
             if ui.selectable_label(false, title).on_hover_text("Show its history against the limit").clicked() {
                 commands.push(Command::Tree(TreeCommand::Select(r.budget)));
             }
-            ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
+            ui.label(RichText::new("OVER").small().strong().color(theme::text(theme::FAIL, ui)));
         });
         ui.label(
             RichText::new(format!("newest run {} against a limit of {}", quantity(value, unit), quantity(r.limit, unit)))
-                .color(theme::FAIL),
+                .color(theme::text(theme::FAIL, ui)),
         );
         ui.separator();
     }

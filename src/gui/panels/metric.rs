@@ -22,7 +22,7 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let own = state.state_of(index);
     ui.heading(
         RichText::new(&budget.name)
-            .color(theme::status_color(own.map(crate::gui::standing::BudgetState::status).or(state.status_of(index)))),
+            .color(theme::text(theme::status_color(own.map(crate::gui::standing::BudgetState::status).or(state.status_of(index))), ui)),
     );
     ui.label(RichText::new(format!("{} · {}:{}", budget.id, budget.file, budget.pos.line)).weak());
     if let Some(description) = &budget.description {
@@ -33,7 +33,7 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         children_ui(ui, state, index, commands);
         return;
     };
-    result_ui(ui, r, &budget.statistic.to_string(), state);
+    result_ui(ui, r, &budget.statistic.to_string(), state, index);
     below_ui(ui, state, index);
     propose_button_ui(ui, state, index, r.limit, commands);
     if !budget.children.is_empty() {
@@ -118,12 +118,18 @@ fn overlay_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
 }
 
-fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
+fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, index: usize) {
     let unit = r.unit.symbol();
-    let words = crate::gui::standing::BudgetState::of(r);
+    // The budget's state (one definition: `standing`), as its dot and tags show it; where it is
+    // not the gate's own word, the gate's says so beside it.
+    let own = state.state_of(index).unwrap_or_else(|| crate::gui::standing::BudgetState::of(r));
+    let color = theme::status_text_color(Some(own.status()), ui.visuals().dark_mode);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(r.status.as_str().to_uppercase()).strong().color(theme::status_color(Some(r.status))));
-        ui.label(RichText::new(words.words()).strong().color(theme::status_color(Some(r.status))));
+        ui.label(RichText::new(own.status().as_str().to_uppercase()).strong().color(color));
+        ui.label(RichText::new(own.words()).strong().color(color));
+        if own.status() != r.status {
+            ui.label(format!("(the CI gate: {})", r.status.as_str()));
+        }
         ui.label(format!("metric {} ({statistic})", r.metric));
         ui.separator();
         ui.label(format!("value {}", r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit))));
@@ -143,12 +149,12 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState) {
         ui.label(line);
     }
     for (_, severity, words) in &state.plot.data.change_points {
-        ui.colored_label(theme::severity_color(*severity), format!("change point: {words}"));
+        ui.colored_label(theme::text(theme::severity_color(*severity), ui), format!("change point: {words}"));
     }
     for finding in &r.findings {
         let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
         if status != Status::Pass || matches!(finding, Finding::Improvement { .. }) {
-            ui.colored_label(theme::status_color(Some(status)), describe(r, finding));
+            ui.colored_label(theme::text(theme::status_color(Some(status)), ui), describe(r, finding));
         }
     }
 }
@@ -158,7 +164,7 @@ fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<C
     ui.horizontal_wrapped(|ui| {
         for &child in &state.workspace.budgets[index].children {
             status_dot_ui(ui, state.status_of(child));
-            let text = row_text(state, child);
+            let text = row_text(ui, state, child);
             if ui.selectable_label(false, text).on_hover_text(&state.workspace.budgets[child].id).clicked() {
                 commands.push(Command::Tree(TreeCommand::Select(child)));
             }
@@ -180,7 +186,7 @@ fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
     if let Some(worst) = state.status_of(index).filter(|&w| Some(w) > own && !worse.is_empty()) {
         let what = if worst == crate::engine::check::Status::Fail { "failing" } else { "with warnings" };
         ui.colored_label(
-            theme::status_color(Some(worst)),
+            theme::text(theme::status_color(Some(worst)), ui),
             format!("Below it, {} {what}: {}", crate::report::plural(worse.len(), "allocation", "allocations"), worse.join(", ")),
         );
     }
@@ -190,10 +196,10 @@ fn below_ui(ui: &mut Ui, state: &AppState, index: usize) {
 pub fn propose_button_ui(ui: &mut Ui, state: &AppState, index: usize, limit: f64, commands: &mut Vec<Command>) {
     let editing = state.proposals.draft.as_ref().is_some_and(|d| d.budget == index);
     if !editing
-        && ui
-            .button("Propose a change…")
-            .on_hover_text("Draft a signed budget change proposal (budget files change only through proposals)")
-            .clicked()
+        && crate::gui::widgets::dialog::opens_dialog(
+            &ui.button("Propose a change…")
+                .on_hover_text("Draft a signed budget change proposal (budget files change only through proposals)"),
+        )
     {
         let mut draft = ProposalDraft::new(index, limit, "");
         // An id derived from the budget, for the person to keep or change.

@@ -41,15 +41,15 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
             ui.label(RichText::new(format!("why: {}", p.rationale)).small());
             for s in &e.signatures {
                 match &s.outcome {
-                    Ok(()) => ui.colored_label(theme::PASS, format!("signed by {}", s.principal)),
-                    Err(why) => ui.colored_label(theme::FAIL, format!("{} does not count: {why}", s.principal)),
+                    Ok(()) => ui.colored_label(theme::text(theme::PASS, ui), format!("signed by {}", s.principal)),
+                    Err(why) => ui.colored_label(theme::text(theme::FAIL, ui), format!("{} does not count: {why}", s.principal)),
                 };
             }
             if !e.approved() {
-                ui.label(RichText::new(crate::approval::ledger::missing_words(e)).color(theme::WARN));
+                ui.label(RichText::new(crate::approval::ledger::missing_words(e)).color(theme::text(theme::WARN, ui)));
             }
             ui.horizontal(|ui| {
-                if ui.button("Sign…").clicked() {
+                if crate::gui::widgets::dialog::opens_dialog(&ui.button("Sign…")) {
                     commands.push(Command::Proposal(ProposalCommand::AskSign(SignPrompt { id: p.id.clone(), ..SignPrompt::default() })));
                 }
                 if ui

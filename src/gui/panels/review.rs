@@ -1,20 +1,34 @@
 //! Review mode: the weekly budget review on the projector. One agenda item at a time, full
-//! screen, large type; arrow keys, Page Up/Down or Space move through it, Esc or F11 leaves.
+//! screen, large type, beside the agenda's overview (a click jumps to an item); arrow keys,
+//! Page Up/Down or Space move through it, Esc or F11 leaves.
 
-use crate::gui::state::{AppState, Command, FindingsCommand, PathPurpose, PromptCommand, ReviewCommand};
+use crate::gui::state::{AppState, Command, FindingsCommand, PathPurpose, PromptCommand, Review, ReviewCommand, WorkspaceCommand};
 use crate::gui::theme;
 use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui};
+use crate::report::review::SECTIONS;
 use egui::{RichText, Ui};
 
 /// The review screen.
 pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let Some(review) = &state.review else { return };
     let agenda = &review.agenda;
-    ui.horizontal(|ui| {
+    if !agenda.items.is_empty() {
+        egui::Panel::left("review agenda")
+            .resizable(true)
+            .default_size(theme::AGENDA_WIDTH)
+            .show(ui, |ui| agenda_overview_ui(ui, review, commands));
+    }
+    egui::CentralPanel::default().show(ui, |ui| review_item_ui(ui, state, review, commands));
+}
+
+/// The item on screen, with the review's buttons above it.
+fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut Vec<Command>) {
+    let agenda = &review.agenda;
+    ui.horizontal_wrapped(|ui| {
         ui.heading(RichText::new(format!("Budget review, {}", agenda.date)).strong());
         ui.label(RichText::new(&agenda.context).weak());
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Previous").clicked() {
             commands.push(Command::Review(ReviewCommand::Step(-1)));
         }
@@ -37,6 +51,21 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             commands.push(Command::Review(ReviewCommand::Leave));
         }
     });
+    // What runs (an export) and what came of it (the folder written), here where the status bar is not.
+    if let Some(what) = state.working() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(what);
+        });
+    }
+    if let Some(message) = &state.message {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(message).strong());
+            if ui.small_button("Dismiss").clicked() {
+                commands.push(Command::Workspace(WorkspaceCommand::DismissMessage));
+            }
+        });
+    }
     ui.separator();
     let Some(item) = agenda.items.get(review.index) else {
         ui.centered_and_justified(|ui| ui.heading("Nothing is over budget, regressed or at risk. A short meeting."));
@@ -45,12 +74,12 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let count = agenda.section(item.section).count();
     let place = agenda.items.iter().take(review.index + 1).filter(|i| i.section == item.section).count();
     ui.label(RichText::new(format!("{} · {place} of {count}", item.section.title())).weak());
-    ui.heading(RichText::new(&item.title).size(30.0).color(theme::severity_color(item.severity)));
+    ui.heading(RichText::new(&item.title).size(30.0).color(theme::text(theme::severity_color(item.severity), ui)));
     for line in &item.lines {
         ui.label(RichText::new(line).size(20.0));
     }
     if let Some((key, triage, _)) = &item.triage {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Triage:").size(20.0));
             for s in crate::model::triage::TriageState::ALL {
                 if ui.selectable_label(*triage == s, RichText::new(s.label()).size(18.0)).clicked() && *triage != s {
@@ -67,7 +96,32 @@ pub fn review_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         && !state.plot.data.main.is_empty()
     {
         let (view, generation) = state.plot.view.map_or((None, 0), |v| (Some(v.x), v.generation));
-        let options = PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0, proposed: None, gpu: state.gpu_plot };
+        let options =
+            PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0, proposed: item.proposed, gpu: state.gpu_plot };
         history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history));
     }
+}
+
+/// The agenda at a glance: every item under its section, the one on screen selected; a click
+/// jumps to an item.
+fn agenda_overview_ui(ui: &mut Ui, review: &Review, commands: &mut Vec<Command>) {
+    ui.heading("Agenda");
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for section in SECTIONS {
+            let items: Vec<(usize, &crate::report::review::AgendaItem)> =
+                review.agenda.items.iter().enumerate().filter(|(_, item)| item.section == section).collect();
+            if items.is_empty() {
+                continue;
+            }
+            ui.add_space(4.0);
+            ui.label(RichText::new(format!("{} ({})", section.title(), items.len())).strong());
+            for (index, item) in items {
+                let color = theme::severity_text_color(item.severity, ui.visuals().dark_mode);
+                let row = ui.selectable_label(index == review.index, RichText::new(&item.title).color(color));
+                if row.clicked() && index != review.index {
+                    commands.push(Command::Review(ReviewCommand::Jump(index)));
+                }
+            }
+        }
+    });
 }

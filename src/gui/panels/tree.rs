@@ -116,14 +116,15 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
             crate::report::plural(unloaded.budgets.count, "budget not checked", "budgets not checked"),
             crate::report::plural(errors.len(), "problem", "problems")
         );
-        egui::CollapsingHeader::new(RichText::new(title).color(theme::FAIL).strong())
+        egui::CollapsingHeader::new(RichText::new(title).color(theme::text(theme::FAIL, ui)).strong())
             .id_salt(("unloaded", &unloaded.file))
             .default_open(true)
             .show(ui, |ui| {
                 for id in &unloaded.budgets.ids {
                     ui.horizontal(|ui| {
                         status_dot_ui(ui, Some(Status::Fail));
-                        let row = ui.selectable_label(false, RichText::new(format!("{id}   not loaded")).color(theme::FAIL));
+                        let row =
+                            ui.selectable_label(false, RichText::new(format!("{id}   not loaded")).color(theme::text(theme::FAIL, ui)));
                         if row.on_hover_text("Its file did not load: show the problem").clicked()
                             && let Some(&first) = errors.first()
                         {
@@ -132,7 +133,10 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
                     });
                 }
                 if unloaded.budgets.ids.is_empty() {
-                    ui.label(RichText::new("The file does not parse: its budgets are unknown until it does.").color(theme::FAIL));
+                    ui.label(
+                        RichText::new("The file does not parse: its budgets are unknown until it does.")
+                            .color(theme::text(theme::FAIL, ui)),
+                    );
                 }
                 // Each of the file's problems, one row with its line and field: a click shows its lines.
                 for &i in &errors {
@@ -177,16 +181,16 @@ fn noise_text(state: &AppState, index: usize) -> Option<String> {
 fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
     use crate::gui::standing::BudgetState;
     if state.is_over(index) {
-        ui.label(RichText::new("OVER").small().strong().color(theme::FAIL));
+        ui.label(RichText::new("OVER").small().strong().color(theme::text(theme::FAIL, ui)));
     } else if let Some(BudgetState::NoData(status)) = state.state_of(index) {
-        ui.label(RichText::new("NO DATA").small().strong().color(theme::status_color(Some(status))));
+        ui.label(RichText::new("NO DATA").small().strong().color(theme::text(theme::status_color(Some(status)), ui)));
     } else if state.is_regressed(index) {
         // The gate's status where it judged a regression; an open change point alone is a warning.
         let status = match state.state_of(index) {
             Some(BudgetState::Regressed(s)) => s,
             _ => Status::Warn,
         };
-        ui.label(RichText::new("REGRESSED").small().strong().color(theme::status_color(Some(status))));
+        ui.label(RichText::new("REGRESSED").small().strong().color(theme::text(theme::status_color(Some(status)), ui)));
     }
     if let Some(text) = noise_text(state, index) {
         ui.label(RichText::new(text).small().weak()).on_hover_text("noise floor · when the drift reaches the limit");
@@ -201,9 +205,10 @@ fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec
     let selected = state.selected == Some(index);
     let children = &state.tree.ordered_children[index];
     if children.is_empty() {
-        ui.horizontal(|ui| {
+        // Wrapping: the tags go below the row rather than past the panel's edge.
+        ui.horizontal_wrapped(|ui| {
             status_dot_ui(ui, state.status_of(index));
-            if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
+            if ui.selectable_label(selected, row_text(ui, state, index)).on_hover_text(&budget.id).clicked() {
                 commands.push(Command::Tree(TreeCommand::Select(index)));
             }
             tags_ui(ui, state, index);
@@ -222,11 +227,13 @@ fn budget_row_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec
     }
     collapsing
         .show_header(ui, |ui| {
-            status_dot_ui(ui, state.status_of(index));
-            if ui.selectable_label(selected, row_text(state, index)).on_hover_text(&budget.id).clicked() {
-                commands.push(Command::Tree(TreeCommand::Select(index)));
-            }
-            tags_ui(ui, state, index);
+            ui.horizontal_wrapped(|ui| {
+                status_dot_ui(ui, state.status_of(index));
+                if ui.selectable_label(selected, row_text(ui, state, index)).on_hover_text(&budget.id).clicked() {
+                    commands.push(Command::Tree(TreeCommand::Select(index)));
+                }
+                tags_ui(ui, state, index);
+            });
         })
         .body(|ui| {
             if budget.kind != BudgetKind::Group {

@@ -532,6 +532,12 @@ impl AppState {
                 }
                 self.show_review_item();
             }
+            ReviewCommand::Jump(index) => {
+                if let Some(review) = &mut self.review {
+                    review.jump(index);
+                }
+                self.show_review_item();
+            }
             ReviewCommand::MarkHeld => self.mark_reviewed(),
             ReviewCommand::Export(dir) => {
                 self.prompts.path = None;
@@ -610,11 +616,23 @@ impl AppState {
         }
     }
 
+    /// The changes a draft asks for: its budget's limit (or an environment's), and the limits of
+    /// the other budgets it changes with it. `None` where a budget is not in the workspace.
+    fn wanted_changes(&self, draft: &ProposalDraft) -> Option<Vec<crate::approval::draft::Wanted>> {
+        let budget = self.workspace.budgets.get(draft.budget)?;
+        let mut wanted =
+            vec![crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        for &(other, new) in &draft.more {
+            let other = self.workspace.budgets.get(other)?;
+            wanted.push(crate::approval::draft::Wanted { budget: other.id.clone(), environment: None, new });
+        }
+        Some(wanted)
+    }
+
     /// Shows a draft with what it would change (its preview).
     fn preview_proposal(&mut self, mut draft: ProposalDraft) {
         let Some(root) = self.writable_root("propose a change") else { return };
-        let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
-        let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        let Some(wanted) = self.wanted_changes(&draft) else { return };
         // The draft's checks, without the ones a person is still typing (an empty id or title).
         let mut probe = draft.draft.clone();
         for (field, stand_in) in [(&mut probe.id, "draft"), (&mut probe.title, "-"), (&mut probe.author, "-"), (&mut probe.rationale, "-")]
@@ -640,7 +658,7 @@ impl AppState {
         let Some(draft) = self.proposals.draft.clone() else { return };
         let Some(root) = self.writable_root("propose a change") else { return };
         let Some(budget) = self.workspace.budgets.get(draft.budget) else { return };
-        let wanted = [crate::approval::draft::Wanted { budget: budget.id.clone(), environment: draft.environment.clone(), new: draft.new }];
+        let Some(wanted) = self.wanted_changes(&draft) else { return };
         // The value the user drafted against: where the files now have another (a change applied
         // meanwhile, brought by `git pull`), ask before proposing from it; a second "Create" says yes.
         let shown = match &draft.drafted_from {
@@ -827,7 +845,7 @@ impl AppState {
                 continue;
             }
             let centre = item.run_index.and_then(|run| plot.main_runs.iter().position(|&r| r == run)).map(|p| plot.main[p][0]);
-            plots.push(ExportPlot { item: i, plot, result, centre });
+            plots.push(ExportPlot { item: i, plot, result, centre, proposed: item.proposed });
         }
         ExportRequest { dir, agenda, plots }
     }

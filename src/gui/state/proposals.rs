@@ -168,6 +168,9 @@ pub struct ProposalDraft {
     pub environment: Option<String>,
     /// The new value, in the budget's unit.
     pub new: f64,
+    /// More limits the same proposal changes (budget index, new value), such as an allocation's
+    /// parent or children: the allocations must still add up, so they change together.
+    pub more: Vec<(usize, f64)>,
     /// Id, title, author, rationale, evidence, impact.
     pub draft: crate::approval::draft::Draft,
     /// What it would change (file, line, old, new), its kind, and what it needs; or why it cannot be made.
@@ -192,6 +195,7 @@ impl ProposalDraft {
             budget,
             environment: None,
             new: current,
+            more: Vec::new(),
             draft: crate::approval::draft::Draft { author: author.to_owned(), ..Default::default() },
             preview: Err("change the value".to_owned()),
             error: None,

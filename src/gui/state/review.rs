@@ -15,6 +15,8 @@ pub enum ReviewCommand {
     Leave,
     /// Go to the agenda item so many places on (negative: back).
     Step(i32),
+    /// Go to the agenda item at this index (from the agenda's overview).
+    Jump(usize),
     /// Record today as the day of the last review.
     MarkHeld,
     /// Write the review agenda as Markdown and HTML with PNG plots into this folder.
@@ -35,6 +37,11 @@ impl Review {
     pub(super) fn step(&mut self, step: i32) {
         let last = self.agenda.items.len().saturating_sub(1);
         self.index = self.index.saturating_add_signed(step as isize).min(last);
+    }
+
+    /// Goes to item `index`, staying on the agenda.
+    pub(super) fn jump(&mut self, index: usize) {
+        self.index = index.min(self.agenda.items.len().saturating_sub(1));
     }
 
     /// Keeps the index on the agenda (it may have shrunk).
@@ -66,4 +73,6 @@ pub struct ExportPlot {
     pub result: BudgetResult,
     /// The x to centre on: the item's change point, where it has one.
     pub centre: Option<f64>,
+    /// The limit a proposal on the agenda proposes, drawn beside the limit.
+    pub proposed: Option<f64>,
 }

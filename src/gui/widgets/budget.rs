@@ -15,9 +15,9 @@ pub fn status_dot_ui(ui: &mut Ui, status: Option<Status>) {
 }
 
 /// A budget's row: name, value against limit and what is left, in the colour of its own state
-/// (a group: the worst of its members).
+/// (a group: the worst of its members), as text for `ui`'s theme.
 #[must_use]
-pub fn row_text(state: &AppState, index: usize) -> RichText {
+pub fn row_text(ui: &Ui, state: &AppState, index: usize) -> RichText {
     let budget = &state.workspace.budgets[index];
     let status = state.state_of(index).map(crate::gui::standing::BudgetState::status).or_else(|| state.status_of(index));
     let mut text = budget.name.clone();
@@ -31,7 +31,7 @@ pub fn row_text(state: &AppState, index: usize) -> RichText {
             None => {}
         }
     }
-    RichText::new(text).color(theme::status_color(status))
+    RichText::new(text).color(theme::text(theme::status_color(status), ui))
 }
 
 /// The sum of a budget's allocations against its own limit, and where the parent is measured on

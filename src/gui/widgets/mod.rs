@@ -1,5 +1,6 @@
 //! Widgets shared by panels, windows and the review export (a panel never imports another).
 
 pub mod budget;
+pub mod dialog;
 pub mod error;
 pub mod plot;

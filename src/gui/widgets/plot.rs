@@ -34,8 +34,9 @@ fn format_x(x: f64, is_time: bool) -> String {
     if is_time { Timestamp((x * 1000.0).round() as i64).to_string().replace('T', " ") } else { format!("run {x:.0}") }
 }
 
-/// Steps of a time axis, in seconds: round numbers of seconds, minutes, hours, days and weeks.
-const TIME_STEPS: [f64; 25] = [
+/// Steps of a time axis, in seconds: round numbers of seconds, minutes, hours, days and weeks
+/// (up to eight), then quarters, half years and years.
+const TIME_STEPS: [f64; 26] = [
     1.0,
     2.0,
     5.0,
@@ -58,30 +59,43 @@ const TIME_STEPS: [f64; 25] = [
     604_800.0,
     1_209_600.0,
     2_419_200.0,
+    4_838_400.0,
     7_862_400.0,
     15_724_800.0,
     31_449_600.0,
 ];
 
-/// Grid marks of a time axis (x in seconds since 1970): at round times, in three thicknesses, the
-/// thinnest at least `base_step_size` apart (a day and longer fall on UTC midnights).
+/// The least spacing of grid lines, in points (egui_plot's `grid_spacing` minimum, set on every
+/// history plot so that a grid spacer can turn its `base_step_size` back into points).
+const GRID_SPACING_MIN: f32 = 8.0;
+
+/// Grid marks of a time axis (x in seconds since 1970): at round times (a day and longer fall on
+/// UTC midnights). The labelled step is the shortest whose marks lie [`X_LABEL_SPACING`] points
+/// apart; the thin lines between are the longest shorter step that divides it, so every label
+/// sits on a mark of its own step and two labels never meet (non-nested steps, 91 days over 28,
+/// wrote one date over two).
 #[allow(clippy::needless_pass_by_value)] // egui_plot's grid spacers take their input by value
 fn time_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
-    let step_at_least =
-        |min: f64| TIME_STEPS.iter().copied().find(|&s| s >= min).unwrap_or_else(|| (min / 31_449_600.0).ceil() * 31_449_600.0);
     let (low, high) = input.bounds;
-    if !(input.base_step_size > 0.0 && high > low) {
+    if !(input.base_step_size > 0.0 && high > low && input.base_step_size.is_finite()) {
         return Vec::new();
     }
-    let fine = step_at_least(input.base_step_size);
-    let middle = step_at_least(fine * 3.0);
-    let coarse = step_at_least(middle * 3.0);
+    let seconds_per_point = input.base_step_size / f64::from(GRID_SPACING_MIN);
+    let wanted = seconds_per_point * f64::from(X_LABEL_SPACING);
+    let labelled = TIME_STEPS.iter().copied().find(|&s| s >= wanted).unwrap_or_else(|| (wanted / 31_449_600.0).ceil() * 31_449_600.0);
+    let divides = |s: f64| ((labelled / s) - (labelled / s).round()).abs() < 1e-9;
+    let thin = TIME_STEPS.iter().copied().rev().find(|&s| s < labelled && s >= input.base_step_size && divides(s)).unwrap_or(labelled);
+    grid_marks(&[labelled, thin], low, high)
+}
+
+/// The marks of `steps` (coarsest first) between `low` and `high`: each value once, with the
+/// thickest step it falls on.
+fn grid_marks(steps: &[f64], low: f64, high: f64) -> Vec<egui_plot::GridMark> {
     let mut marks: Vec<egui_plot::GridMark> = Vec::new();
-    for step in [coarse, middle, fine] {
+    for &step in steps {
         let (first, last) = ((low / step).ceil() as i64, (high / step).floor() as i64);
         for k in first..=last.min(first + 1000) {
             let value = k as f64 * step;
-            // Each time once, with its thickest step.
             if !marks.iter().any(|m| (m.value - value).abs() < step * 1e-9) {
                 marks.push(egui_plot::GridMark { value, step_size: step });
             }
@@ -89,6 +103,35 @@ fn time_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     }
     marks
 }
+
+/// The smallest of 1, 2 and 5 times a power of ten that is at least `min`.
+fn nice_step_at_least(min: f64) -> f64 {
+    let power = 10f64.powf(min.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * power).find(|&s| s >= min * (1.0 - 1e-9)).unwrap_or(10.0 * power)
+}
+
+/// The value axis' grid: steps of 1, 2 or 5 times a power of ten, the thinnest at least four
+/// times egui_plot's smallest spacing apart (about 32 points), so that every thin line gets a
+/// label, at full strength (egui_plot's default powers of ten left two labels on a short plot).
+#[allow(clippy::needless_pass_by_value)] // egui_plot's grid spacers take their input by value
+fn value_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (low, high) = input.bounds;
+    if !(input.base_step_size > 0.0 && high > low && input.base_step_size.is_finite()) {
+        return Vec::new();
+    }
+    let fine = nice_step_at_least(input.base_step_size * 4.0);
+    grid_marks(&[fine * 10.0, fine * 5.0, fine], low, high)
+}
+
+/// A value axis' label: as many decimals as the step needs (0.5 → one).
+fn value_label(value: f64, step: f64) -> String {
+    let decimals = if step > 0.0 { (-step.log10() - 1e-9).ceil().max(0.0) as usize } else { 0 };
+    format!("{value:.decimals$}")
+}
+
+/// The least room between two x labels' centres, in points: a date is about 70 points wide in
+/// the body font, so neighbours keep a gap of at least 20 points.
+const X_LABEL_SPACING: f32 = 90.0;
 
 /// A time axis' label for a mark `step` seconds from the next: the date for days and longer, the
 /// day and time of day for minutes and hours, the time to the second below that.
@@ -103,13 +146,33 @@ fn time_label(x: f64, step: f64) -> String {
     }
 }
 
-/// The x axis of a history plot: times at round steps with labels to match, or run numbers.
-fn with_x_axis(chart: egui_plot::Plot<'_>, is_time: bool) -> egui_plot::Plot<'_> {
-    if is_time {
-        chart.x_grid_spacer(time_grid).x_axis_formatter(|mark, _| time_label(mark.value, mark.step_size))
-    } else {
-        chart.x_axis_formatter(|mark, _| format_x(mark.value, false))
-    }
+/// The axes of a history plot: x in times at round steps with labels to match, or run numbers,
+/// labels far enough apart never to touch, and none so near an end of a plot `width` points wide
+/// that it would be cut off there; y at steps of 1, 2 or 5 with a label on every line, at the
+/// text colour's full strength (egui_plot fades labels that are close together).
+fn with_axes(chart: egui_plot::Plot<'_>, is_time: bool, y_label: String, width: f32) -> egui_plot::Plot<'_> {
+    use egui_plot::AxisHints;
+    // The frame is the width less the value axis and its labels, about 60 points.
+    let frame_points = f64::from((width - 60.0).max(1.0));
+    let inside = move |value: f64, range: &std::ops::RangeInclusive<f64>| {
+        let margin = (range.end() - range.start()) / frame_points * f64::from(X_LABEL_SPACING) * 0.4;
+        value - range.start() >= margin && range.end() - value >= margin
+    };
+    let x = AxisHints::new_x().label_spacing(X_LABEL_SPACING..=X_LABEL_SPACING + 10.0);
+    let x = x.formatter(move |mark, range| {
+        if !inside(mark.value, range) {
+            String::new()
+        } else if is_time {
+            time_label(mark.value, mark.step_size)
+        } else if mark.value.fract() == 0.0 {
+            format_x(mark.value, false)
+        } else {
+            String::new()
+        }
+    });
+    let y = AxisHints::new_y().label(y_label).formatter(|mark, _| value_label(mark.value, mark.step_size)).label_spacing(20.0..=21.0);
+    let chart = chart.grid_spacing(GRID_SPACING_MIN..=300.0).custom_x_axes(vec![x]).custom_y_axes(vec![y]).y_grid_spacer(value_grid);
+    if is_time { chart.x_grid_spacer(time_grid) } else { chart }
 }
 
 /// The points and runs of the series named `name` on the plot (the legend's names).
@@ -166,6 +229,12 @@ fn hover_text(points: &[[f64; 2]], ids: &[usize], runs: &crate::model::history::
 #[must_use]
 pub fn plot_id(name: &str) -> egui::Id {
     egui::Id::unique(("headroom plot", name))
+}
+
+/// The id of the stacked allocations' plot drawn as `name` (for `egui_plot::PlotMemory::load`).
+#[must_use]
+pub fn stacked_plot_id(name: &str) -> egui::Id {
+    plot_id(name).with("stacked")
 }
 
 /// The history plot: the baseline branch as a line (reduced to what the pixels can show), other
@@ -238,30 +307,50 @@ fn history_legend(plot: &PlotData, r: &BudgetResult, proposed: Option<f64>, ink:
 pub fn legend_ui(ui: &mut Ui, entries: &[(String, egui::Color32, Swatch)]) {
     ui.horizontal_wrapped(|ui| {
         for (name, color, swatch) in entries {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
-            let painter = ui.painter();
-            let (left, right) = (rect.left_center(), rect.right_center());
-            match swatch {
-                Swatch::Line => {
-                    painter.line_segment([left, right], egui::Stroke::new(2.0, *color));
-                }
-                Swatch::Dashed => {
-                    painter.add(egui::Shape::dashed_line(&[left, right], egui::Stroke::new(2.0, *color), 4.0, 3.0));
-                }
-                Swatch::Fill => {
-                    painter.rect_filled(rect.shrink2(egui::vec2(1.0, 2.0)), 1.0, *color);
-                }
-                Swatch::Dot => {
-                    painter.circle_filled(rect.center(), 3.5, *color);
-                }
-                Swatch::Vertical => {
-                    painter.line_segment([rect.center_top(), rect.center_bottom()], egui::Stroke::new(2.0, *color));
-                }
-            }
-            ui.label(RichText::new(name).small());
+            // A swatch and its name wrap together, never apart.
+            legend_entry_ui(ui, name, *color, *swatch);
             ui.add_space(6.0);
         }
     });
+}
+
+/// One entry of a legend: its swatch and its name.
+fn legend_entry_ui(ui: &mut Ui, name: &str, color: egui::Color32, swatch: Swatch) {
+    // One widget of a known size (swatch, gap, name), so that a wrapping legend moves it to the
+    // next line whole, instead of growing wider than its panel.
+    let galley = egui::WidgetText::from(RichText::new(name).small()).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Small,
+    );
+    let swatch_size = egui::vec2(18.0, 12.0);
+    let gap = ui.spacing().item_spacing.x;
+    let size = egui::vec2(swatch_size.x + gap + galley.size().x, swatch_size.y.max(galley.size().y));
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
+    let swatch_rect = egui::Rect::from_min_size(egui::pos2(rect.min.x, rect.center().y - swatch_size.y / 2.0), swatch_size);
+    let painter = ui.painter();
+    let (left, right) = (swatch_rect.left_center(), swatch_rect.right_center());
+    match swatch {
+        Swatch::Line => {
+            painter.line_segment([left, right], egui::Stroke::new(2.0, color));
+        }
+        Swatch::Dashed => {
+            painter.add(egui::Shape::dashed_line(&[left, right], egui::Stroke::new(2.0, color), 4.0, 3.0));
+        }
+        Swatch::Fill => {
+            painter.rect_filled(swatch_rect.shrink2(egui::vec2(1.0, 2.0)), 1.0, color);
+        }
+        Swatch::Dot => {
+            painter.circle_filled(swatch_rect.center(), 3.5, color);
+        }
+        Swatch::Vertical => {
+            painter.line_segment([swatch_rect.center_top(), swatch_rect.center_bottom()], egui::Stroke::new(2.0, color));
+        }
+    }
+    let text_pos = egui::pos2(swatch_rect.max.x + gap, rect.center().y - galley.size().y / 2.0);
+    painter.galley(text_pos, galley, ui.visuals().text_color());
 }
 
 /// [`history_plot_ui`] with the history, for hover text naming runs and commits.
@@ -286,7 +375,6 @@ pub fn history_plot_with_runs_ui(
             // Scaled to the data and the limit (egui_plot fits the data; the limit is included so
             // the distance to it shows), not from zero: the data fills the plot.
             .include_y(r.limit)
-            .y_axis_label(format!("{} ({unit})", r.metric))
             .label_formatter(move |hover| match hover {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
                     let named = series_named(plot, plot_name)
@@ -302,7 +390,7 @@ pub fn history_plot_with_runs_ui(
     if let Some(p) = options.proposed {
         chart = chart.include_y(p);
     }
-    chart = with_x_axis(chart, is_time);
+    chart = with_axes(chart, is_time, format!("{} ({unit})", r.metric), ui.available_width());
     if let (Some(first), Some(last)) = (plot.main.first(), plot.main.last()) {
         chart = chart.include_x(first[0]).include_x(last[0]);
     }
@@ -434,11 +522,8 @@ pub fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: 
         entries.push((format!("limit {}", quantity(r.limit, &unit)), ink, Swatch::Line));
         legend_ui(ui, &entries);
     }
-    let chart = Plot::new((options.id, "stacked"))
-        .include_y(0.0)
-        .include_y(r.limit)
-        .y_axis_label(format!("{} ({unit}), allocations stacked", r.metric));
-    with_x_axis(chart, is_time).show(ui, |plot_ui| {
+    let chart = Plot::new((options.id, "stacked")).id(stacked_plot_id(options.id)).include_y(0.0).include_y(r.limit);
+    with_axes(chart, is_time, format!("{} ({unit}), allocations stacked", r.metric), ui.available_width()).show(ui, |plot_ui| {
         let mut charts: Vec<BarChart> = Vec::new();
         for (i, (name, bars)) in plot.stack.iter().enumerate() {
             let color = theme::stack_color(i);
@@ -473,13 +558,40 @@ mod tests {
     #[test]
     fn an_hour_of_runtime_samples_is_marked_at_round_minutes_with_times_of_day() {
         let start = 1_764_590_400.0; // 2025-12-01 12:00 UTC
+        // 150 s per 8 points: a label every 1,687 s at least, so at half hours, lines at quarters.
         let marks = time_grid(egui_plot::GridInput { bounds: (start + 7.0, start + 3_607.0), base_step_size: 150.0 });
         let steps: Vec<f64> = marks.iter().map(|m| m.step_size).collect();
-        assert!(steps.contains(&300.0) && steps.iter().all(|s| [300.0, 900.0, 3_600.0].contains(s)), "{steps:?}");
-        assert!(marks.iter().all(|m| (m.value % 300.0).abs() < 1e-6), "every mark on a round five minutes");
-        let hour = marks.iter().find(|m| (m.step_size - 3_600.0).abs() < 1e-9).unwrap();
-        assert_eq!(time_label(hour.value, hour.step_size), "12-01 13:00");
+        assert!(steps.contains(&900.0) && steps.iter().all(|s| [900.0, 1_800.0].contains(s)), "{steps:?}");
+        assert!(marks.iter().all(|m| (m.value % 900.0).abs() < 1e-6), "every mark on a round quarter hour");
+        let labelled = marks.iter().find(|m| (m.step_size - 1_800.0).abs() < 1e-9).unwrap();
+        assert_eq!(time_label(labelled.value, labelled.step_size), "12-01 12:30");
         assert_eq!(time_label(start + 30.0, 10.0), "12:00:30");
+    }
+
+    #[test]
+    fn every_labelled_time_is_a_mark_of_the_thin_lines_too_so_labels_never_meet() {
+        let start = 1_780_000_000.0;
+        for days in [1.0, 30.0, 180.0, 400.0, 2_000.0] {
+            for points in [300.0, 500.0, 900.0, 1_600.0] {
+                let span = days * 86_400.0;
+                let base = span / points * f64::from(GRID_SPACING_MIN);
+                let marks = time_grid(egui_plot::GridInput { bounds: (start, start + span), base_step_size: base });
+                let widest = marks.iter().map(|m| m.step_size).fold(0.0, f64::max);
+                let thinnest = marks.iter().map(|m| m.step_size).fold(f64::MAX, f64::min);
+                assert!((widest / thinnest - (widest / thinnest).round()).abs() < 1e-9, "{days} d on {points} pt: {widest} / {thinnest}");
+                assert!(widest / span * points >= f64::from(X_LABEL_SPACING) - 1e-6, "{days} d on {points} pt: labels {widest} s apart");
+            }
+        }
+    }
+
+    #[test]
+    fn the_value_axis_steps_by_one_two_or_five_and_labels_with_the_decimals_it_needs() {
+        assert!((nice_step_at_least(0.3) - 0.5).abs() < 1e-12);
+        assert!((nice_step_at_least(1.07) - 2.0).abs() < 1e-12);
+        assert!((nice_step_at_least(20.0) - 20.0).abs() < 1e-12);
+        assert_eq!(value_label(42.5, 0.5), "42.5");
+        assert_eq!(value_label(40.0, 2.0), "40");
+        assert_eq!(value_label(0.25, 0.05), "0.25");
     }
 
     #[test]

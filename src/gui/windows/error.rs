@@ -9,7 +9,7 @@ pub fn error_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let Some(view) = &state.prompts.error else { return };
     let mut open = true;
     egui::Window::new("Problem in a workspace file").open(&mut open).resizable(true).default_width(720.0).show(ui.ctx(), |ui| {
-        ui.label(RichText::new(crate::gui::widgets::error::row_text(&view.error)).monospace().color(theme::FAIL));
+        ui.label(RichText::new(crate::gui::widgets::error::row_text(&view.error)).monospace().color(theme::text(theme::FAIL, ui)));
         ui.separator();
         if view.lines.is_empty() {
             ui.label("The file cannot be read.");

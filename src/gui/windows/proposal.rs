@@ -14,7 +14,8 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut d = current.clone();
     let unit = budget.unit.symbol();
     let mut open = true;
-    egui::Window::new("Propose a budget change").open(&mut open).resizable(false).default_width(560.0).show(ui.ctx(), |ui| {
+    let window = egui::Window::new("Propose a budget change").open(&mut open).resizable(false).default_width(560.0);
+    crate::gui::widgets::dialog::next_to_its_target(ui.ctx(), window, ("propose", current.budget)).show(ui.ctx(), |ui| {
         ui.label(RichText::new(format!("{} ({})", budget.name, budget.id)).strong());
         ui.horizontal(|ui| {
             let label = d.environment.clone().map_or_else(|| "limit".to_owned(), |e| format!("limit in {e}"));
@@ -37,6 +38,7 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
             ui.add(egui::DragValue::new(&mut d.new).speed(0.1).suffix(format!(" {unit}")));
             ui.label("new value");
         });
+        more_changes_ui(ui, state, current.budget, &mut d.more);
         // Placeholders from the budget in hand, not another budget's.
         let now = d.environment.as_ref().and_then(|e| budget.environments.get(e)).and_then(|o| o.limit).or(budget.limit).unwrap_or(0.0);
         let verb = if d.new < now { "lower" } else { "raise" };
@@ -77,16 +79,16 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.label(format!("A {kind}: {needs}"));
                 for (file, line, old, new) in diff {
                     ui.label(RichText::new(format!("{file}:{line}")).weak().monospace());
-                    ui.label(RichText::new(format!("- {old}")).monospace().color(theme::FAIL));
-                    ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::PASS));
+                    ui.label(RichText::new(format!("- {old}")).monospace().color(theme::text(theme::FAIL, ui)));
+                    ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::text(theme::PASS, ui)));
                 }
             }
             Err(why) => {
-                ui.colored_label(theme::WARN, why);
+                ui.colored_label(theme::text(theme::WARN, ui), why);
             }
         }
         if let Some(error) = &current.error {
-            ui.colored_label(theme::FAIL, error);
+            ui.colored_label(theme::text(theme::FAIL, ui), error);
         }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
@@ -100,8 +102,52 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     if !open {
         commands.push(Command::Proposal(ProposalCommand::Close));
     } else if d.budget == current.budget
-        && (d.new.to_bits() != current.new.to_bits() || d.environment != current.environment || d.draft != current.draft)
+        && (d.new.to_bits() != current.new.to_bits()
+            || d.environment != current.environment
+            || d.draft != current.draft
+            || d.more != current.more)
     {
         commands.push(Command::Proposal(ProposalCommand::Edit(d)));
+    }
+}
+
+/// The other limits the proposal changes with its budget's (its parent and its allocations, which
+/// must still add up): a row each, and a menu to add one.
+fn more_changes_ui(ui: &mut Ui, state: &AppState, budget: usize, more: &mut Vec<(usize, f64)>) {
+    let budgets = &state.workspace.budgets;
+    let mut remove = None;
+    for (k, (other, new)) in more.iter_mut().enumerate() {
+        let Some(b) = budgets.get(*other) else { continue };
+        let unit = b.unit.symbol();
+        ui.horizontal(|ui| {
+            ui.label(format!("and {} ({}): now {}", b.name, b.id, quantity(b.limit.unwrap_or(0.0), unit)));
+            ui.add(egui::DragValue::new(new).speed(0.1).suffix(format!(" {unit}")));
+            if ui.small_button("Remove").clicked() {
+                remove = Some(k);
+            }
+        });
+    }
+    if let Some(k) = remove {
+        more.remove(k);
+    }
+    // The budgets whose limits hang together with this one's: its parent and its allocations.
+    let related: Vec<usize> = budgets[budget]
+        .parent
+        .into_iter()
+        .chain(budgets[budget].children.iter().copied())
+        .filter(|&i| budgets[i].limit.is_some() && !more.iter().any(|(o, _)| *o == i))
+        .collect();
+    if !related.is_empty() {
+        egui::ComboBox::new("proposal more changes", "also change, in the same proposal").selected_text("a parent or allocation…").show_ui(
+            ui,
+            |ui| {
+                for i in related {
+                    let b = &budgets[i];
+                    if ui.selectable_label(false, format!("{} ({})", b.name, b.id)).clicked() {
+                        more.push((i, b.limit.unwrap_or(0.0)));
+                    }
+                }
+            },
+        );
     }
 }

@@ -8,7 +8,8 @@ pub fn sign_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let Some(SignPrompt { id, principal, key_file: key }) = &state.proposals.sign_prompt else { return };
     let (mut who, mut file) = (principal.clone(), key.clone());
     let mut open = true;
-    egui::Window::new(format!("Sign {id}")).open(&mut open).resizable(false).show(ui.ctx(), |ui| {
+    let window = egui::Window::new(format!("Sign {id}")).open(&mut open).resizable(false);
+    crate::gui::widgets::dialog::next_to_its_target(ui.ctx(), window, ("sign", id)).show(ui.ctx(), |ui| {
         ui.label(
             "Sign as a principal of allowed_signers, with an OpenSSH private key without a passphrase, or with a signature file made by",
         );
