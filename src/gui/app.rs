@@ -362,8 +362,13 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
         // The whole workspace first, never calmer than the truth: incomplete where any budget
         // went unchecked (a file that did not load, no data in this environment).
         let overall = state.states.overall;
-        let phrase =
-            RichText::new(overall.words().to_uppercase()).strong().color(theme::text(theme::status_color(Some(overall.status())), ui));
+        // While the change points are being found, a pass is not yet known.
+        let pending = state.analysing() && overall.status() == crate::engine::check::Status::Pass;
+        let phrase = if pending {
+            RichText::new("ANALYSING…").strong().color(theme::text(theme::status_color(None), ui))
+        } else {
+            RichText::new(overall.words().to_uppercase()).strong().color(theme::text(theme::status_color(Some(overall.status())), ui))
+        };
         if state.attention.is_empty() {
             ui.label(phrase);
         } else if ui.link(phrase).on_hover_text("Show what needs attention, most severe first").clicked() {
@@ -386,7 +391,7 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands
             [(Tally::NoData, theme::FAIL), (Tally::Failing, theme::FAIL), (Tally::Warnings, theme::WARN), (Tally::Pass, theme::PASS)]
         {
             let n = state.states.count(tally);
-            if n == 0 && tally == Tally::NoData {
+            if (n == 0 && tally == Tally::NoData) || (tally == Tally::Pass && state.analysing()) {
                 continue;
             }
             let link = ui.link(RichText::new(tally.words(n)).color(theme::text(color, ui))).on_hover_text("Show them in the tree");

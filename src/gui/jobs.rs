@@ -6,10 +6,16 @@
 //!
 //! ```text
 //!  UI thread                        "headroom-load" thread
-//!  apply(Reload) ── spawn ────────▶ read files ▸ parse ▸ check ▸ change points
+//!  apply(Reload) ── spawn ────────▶ read files ▸ parse ▸ check
 //!  every frame: progress() ◀─────── Mutex<(fraction, what)>  + wake the UI
-//!               poll()     ◀─────── channel: Loaded
+//!               poll()     ◀─────── channel: Loaded ── the plot shows now
+//!                  │                "headroom-analyse" thread
+//!                  └─ spawn ──────▶ change points of every metric ([`analyse`])
+//!               poll()     ◀─────── channel: Analysis ── findings, levels, statuses
 //! ```
+//!
+//! The change points of a long history take as long as reading it (10M points: 2-3 s each), so
+//! the history is shown as soon as it is read and checked, and the analysis follows.
 
 use crate::approval::error::ApprovalError;
 use crate::approval::ledger::{Evaluation, list_proposals};
@@ -100,7 +106,7 @@ impl<T: Send + 'static> Job<T> {
     }
 }
 
-/// A workspace read, checked and analysed.
+/// A workspace read and checked (its analysis follows: [`analyse`]).
 pub struct Loaded {
     /// Where it came from.
     pub source: Source,
@@ -110,8 +116,6 @@ pub struct Loaded {
     pub triage: Triage,
     /// The check, as `headroom check` makes it.
     pub report: CheckReport,
-    /// Change points of every metric of the baseline branch in the checked environment.
-    pub analysis: Analysis,
     /// The budget change proposals not yet applied, judged against the budget files now.
     pub proposals: Vec<(Proposal, Evaluation)>,
     /// Proposal files that do not read, one located error per fault.
@@ -148,7 +152,8 @@ fn located(root: &Path, error: ApprovalError) -> Vec<LoadError> {
     }
 }
 
-/// Reads (unless `reuse` gives the workspace), checks and analyses a workspace in `environment`.
+/// Reads (unless `reuse` gives the workspace) and checks a workspace in `environment`; the
+/// change points are [`analyse`]'s, on a thread of their own.
 pub fn load(
     source: &Source,
     environment: Option<String>,
@@ -174,15 +179,21 @@ pub fn load(
     progress(0.6, "checking every budget");
     let options = CheckOptions { environment, ..CheckOptions::default() };
     let report = check(&workspace, &options);
-    progress(0.7, "finding change points");
-    let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
-    let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+    progress(0.9, "reading the proposals");
     let (proposals, proposal_errors) = match source {
         Source::Folder(path) => open_proposals(path, Timestamp::now()),
         Source::Example => (Vec::new(), Vec::new()),
     };
     progress(1.0, "done");
-    Ok(Loaded { source: source.clone(), workspace, triage: triage.unwrap_or_default(), report, analysis, proposals, proposal_errors })
+    Ok(Loaded { source: source.clone(), workspace, triage: triage.unwrap_or_default(), report, proposals, proposal_errors })
+}
+
+/// The change points of every metric of the workspace's baseline branch in the environment the
+/// check judged (`environment`), as `headroom analyze` finds them.
+#[must_use]
+pub fn analyse(workspace: &Workspace, environment: Option<String>) -> Analysis {
+    let filter = RunFilter { environment, branch: Some(workspace.config.default_branch.clone()) };
+    analyze(&workspace.history, &filter, Some(workspace), &DetectorSettings::default())
 }
 
 /// Watches a workspace folder for changed files, by polling their sizes and modification times

@@ -19,6 +19,12 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         crate::report::plural(open, "regression open", "regressions open"),
         crate::report::plural(state.states.counts.regressed, "budget", "budgets"),
     ));
+    if state.analysing() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Analysing: the change points are being found…");
+        });
+    }
     triage_filter_ui(ui, state, commands);
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {

@@ -42,7 +42,8 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         children_ui(ui, state, index, commands);
     }
     ui.add_space(4.0);
-    if state.plot_preparing() {
+    // A plot made again (its change points came in) stays shown meanwhile.
+    if state.plot_preparing() && state.plot.data.main.is_empty() && state.plot.data.other.is_empty() {
         let runs = state.workspace.history.series.get(&budget.metric).map_or(0, crate::model::columnar::Series::len);
         ui.horizontal(|ui| {
             ui.spinner();
@@ -125,10 +126,15 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
     let own = state.state_of(index).unwrap_or_else(|| crate::gui::standing::BudgetState::of(r));
     let color = theme::status_text_color(Some(own.status()), ui.visuals().dark_mode);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(own.status().as_str().to_uppercase()).strong().color(color));
-        ui.label(RichText::new(own.words()).strong().color(color));
-        if own.status() != r.status {
-            ui.label(format!("(the CI gate: {})", r.status.as_str()));
+        if state.analysis_pending(index) {
+            // No pass until the change points are in.
+            ui.label(RichText::new("analysing…").strong().color(theme::status_text_color(None, ui.visuals().dark_mode)));
+        } else {
+            ui.label(RichText::new(own.status().as_str().to_uppercase()).strong().color(color));
+            ui.label(RichText::new(own.words()).strong().color(color));
+            if own.status() != r.status {
+                ui.label(format!("(the CI gate: {})", r.status.as_str()));
+            }
         }
         ui.label(format!("metric {} ({statistic})", r.metric));
         ui.separator();

@@ -170,6 +170,8 @@ pub struct AppState {
     pub prompts: Prompts,
     export: Option<(PathBuf, Job<Result<usize, String>>)>,
     loading: Option<Job<Result<Loaded, String>>>,
+    /// The change points of the loaded workspace, being found (`analysis` is empty meanwhile).
+    analysing: Option<Job<Analysis>>,
     /// When a workspace last finished loading (`None` before the first: the empty one's check says nothing).
     last_loaded: Option<std::time::Instant>,
     watch: bool,
@@ -221,6 +223,7 @@ impl AppState {
             prompts: Prompts::default(),
             export: None,
             loading: None,
+            analysing: None,
             last_loaded: None,
             watch,
             watcher: None,
@@ -243,10 +246,29 @@ impl AppState {
         self.loading.as_ref().map(Job::progress)
     }
 
-    /// What runs in the background besides loading (an import, a signing, an apply, an export),
-    /// in words, where something does.
+    /// Whether the engine's change points of the loaded workspace are still being found: the
+    /// history and the check are shown, the findings, levels and statuses that depend on the
+    /// change points are not yet known.
+    #[must_use]
+    pub fn analysing(&self) -> bool {
+        self.analysing.is_some()
+    }
+
+    /// Whether budget `index` has no status to show yet: the analysis runs and nothing the check
+    /// found already makes it worse than a pass (what it found is shown meanwhile: never calmer
+    /// than the truth, and never a pass that the change points could still take back).
+    #[must_use]
+    pub fn analysis_pending(&self, index: usize) -> bool {
+        self.analysing() && self.states.worst.get(index).copied().flatten().is_some_and(|s| s.status() == Status::Pass)
+    }
+
+    /// What runs in the background besides loading (the analysis, an import, a signing, an apply,
+    /// an export), in words, where something does.
     #[must_use]
     pub fn working(&self) -> Option<String> {
+        if let Some(job) = &self.analysing {
+            return Some(format!("Analysing: {}…", job.progress().1));
+        }
         if let Some((_, what)) = self.import.progress() {
             return Some(format!("Importing: {what}"));
         }
@@ -284,8 +306,9 @@ impl AppState {
         {
             self.finish_export(&dir, result);
         }
-        if let Some(result) = self.loading.take().and_then(|job| job.wait()) {
-            self.finish_load(result);
+        self.wait_for_history();
+        if let Some(analysis) = self.analysing.take().and_then(|job| job.wait()) {
+            self.finish_analysis(analysis);
         }
         if let Some((current, tried)) = self.sensitivity.as_mut().and_then(Sensitivity::wait) {
             self.take_replay(current, tried);
@@ -295,12 +318,25 @@ impl AppState {
         }
     }
 
+    /// Waits for a running load (not for its analysis, which it starts) and applies it: the
+    /// history, the check and the plot are there, the change points not yet (tests and the
+    /// benchmark; the app polls).
+    pub fn wait_for_history(&mut self) {
+        if let Some(result) = self.loading.take().and_then(|job| job.wait()) {
+            self.finish_load(result);
+        }
+    }
+
     /// Takes the results of finished jobs and changes seen on disk; call once per frame.
     /// Returns whether anything is still running (the UI then shows progress).
     pub fn poll(&mut self) -> bool {
         if let Some(result) = self.loading.as_ref().and_then(Job::poll) {
             self.loading = None;
             self.finish_load(result);
+        }
+        if let Some(analysis) = self.analysing.as_ref().and_then(Job::poll) {
+            self.analysing = None;
+            self.finish_analysis(analysis);
         }
         if let Some((current, tried)) = self.sensitivity.as_ref().and_then(Sensitivity::poll) {
             self.take_replay(current, tried);
@@ -368,7 +404,14 @@ impl AppState {
             self.triage = loaded.triage;
         }
         self.report = loaded.report;
-        self.analysis = Arc::new(loaded.analysis);
+        // The history and the check are shown now; the change points follow from their own
+        // thread (a newer load's analysis replaces a running one, whose result is dropped).
+        self.analysis = Arc::new(Analysis::default());
+        let (workspace, environment) = (Arc::clone(&self.workspace), self.report.environment.clone());
+        self.analysing = Some(Job::spawn("headroom-analyse", Arc::clone(&self.waker), move |progress| {
+            progress(0.0, "finding change points");
+            jobs::analyse(&workspace, environment)
+        }));
         self.proposals.open = loaded.proposals;
         self.proposal_errors = loaded.proposal_errors;
         self.result_of = self.report.results.iter().enumerate().map(|(i, r)| (r.budget, i)).collect();
@@ -377,6 +420,15 @@ impl AppState {
         // The findings' triage decides which budgets have open regressions: before the tree.
         self.derive_findings();
         self.derive_plot();
+        self.refresh_review();
+    }
+
+    /// Takes the loaded workspace's change points: the findings, the statuses that depend on
+    /// them, the plot's levels and change points, and the review's agenda.
+    fn finish_analysis(&mut self, analysis: Analysis) {
+        self.analysis = Arc::new(analysis);
+        self.derive_findings();
+        self.derive_plot_keeping(true);
         self.refresh_review();
     }
 
@@ -926,13 +978,20 @@ impl AppState {
     /// so a collapsed row still shows a failing allocation (see [`super::standing`]).
     #[must_use]
     pub fn status_of(&self, index: usize) -> Option<Status> {
+        if self.analysis_pending(index) {
+            return None;
+        }
         self.states.worst.get(index).copied().flatten().map(BudgetState::status)
     }
 
     /// A budget's own state (`None` for a group).
     #[must_use]
     pub fn state_of(&self, index: usize) -> Option<BudgetState> {
-        self.states.own.get(index).copied().flatten()
+        let own = self.states.own.get(index).copied().flatten();
+        if self.analysing() && own == Some(BudgetState::Pass) {
+            return None;
+        }
+        own
     }
 
     /// Whether a budget's newest run is over its limit.
@@ -1021,8 +1080,14 @@ impl AppState {
     /// Makes the selected budget's plot: here, or on the `headroom-plot` thread where it is long
     /// (the plot then says it is being prepared, and [`AppState::poll`] takes it when it is done).
     fn derive_plot(&mut self) {
+        self.derive_plot_keeping(false);
+    }
+
+    /// [`AppState::derive_plot`]; with `keep_shown`, a long plot stays on screen while it is made
+    /// again (the analysis came in: the same runs, now with change points and levels).
+    fn derive_plot_keeping(&mut self, keep_shown: bool) {
         let selected = self.selected.map(|index| (index, self.plot_source(index)));
-        if self.plot.derive(selected, &self.waker) {
+        if self.plot.derive(selected, &self.waker, keep_shown) {
             self.mark_alarms();
         }
     }

@@ -45,15 +45,18 @@ impl PlotView {
 
     /// Makes the plot of the selected budget (its index and what it is made from): here, or on
     /// the `headroom-plot` thread where it is long (the plot is then empty until [`PlotView::poll`]
-    /// takes it). Returns whether the plot is ready now.
-    pub(super) fn derive(&mut self, selected: Option<(usize, PlotSource)>, waker: &Waker) -> bool {
+    /// takes it; with `keep_shown`, the plot shown stays until then: the same budget's, made again
+    /// with the change points that came in). Returns whether the plot is ready now.
+    pub(super) fn derive(&mut self, selected: Option<(usize, PlotSource)>, waker: &Waker, keep_shown: bool) -> bool {
         self.job = None;
         let Some((index, source)) = selected else {
             self.data = PlotData::default();
             return false;
         };
         if source.is_long(index) {
-            self.data = PlotData::default();
+            if !keep_shown {
+                self.data = PlotData::default();
+            }
             self.job = Some(Job::spawn("headroom-plot", Arc::clone(waker), move |_| source.plot(index)));
             false
         } else {

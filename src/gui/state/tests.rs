@@ -422,3 +422,33 @@ fn who_signs_here_fills_a_new_draft_and_the_sign_window_and_a_signing_runs_as_a_
     assert!(state.message.as_deref().unwrap_or("").starts_with("Cannot sign `raise-auth`"), "{:?}", state.message);
     assert!(state.proposals.sign_prompt.is_some(), "a failed signing keeps the window open");
 }
+
+#[test]
+fn the_history_shows_before_its_analysis_and_nothing_passes_until_the_analysis_is_in() {
+    let mut state = AppState::start(&Source::Example, Arc::new(|| {}), false);
+    state.wait_for_history();
+    assert!(state.has_loaded() && state.analysing());
+    assert!(state.analysis.findings.is_empty() && state.findings.rows.is_empty());
+    let gateway = index_of(&state, "services.api_gateway");
+    state.apply(Command::Tree(TreeCommand::Select(gateway)));
+    // The plot's runs are there; its change points and levels are not yet.
+    assert!(state.plot.data.main.len() > 100, "{}", state.plot.data.main.len());
+    assert!(state.plot.data.change_points.is_empty() && state.plot.data.levels.is_empty());
+    // What the check alone found is shown (a failing member); no budget reads as a pass.
+    let js = index_of(&state, "frontend.javascript");
+    assert_eq!(state.status_of(js), Some(Status::Fail));
+    let budgets = state.workspace.budgets.len();
+    assert!((0..budgets).all(|i| state.status_of(i) != Some(Status::Pass)));
+    assert!((0..budgets).all(|i| state.state_of(i) != Some(BudgetState::Pass)));
+    let pending: Vec<usize> = (0..budgets).filter(|&i| state.analysis_pending(i)).collect();
+    assert!(!pending.is_empty());
+    assert!(state.working().is_some_and(|w| w.starts_with("Analysing")));
+
+    state.wait();
+    assert!(!state.analysing());
+    assert!(!state.analysis.findings.is_empty() && !state.findings.rows.is_empty());
+    assert!(!state.plot.data.levels.is_empty());
+    // The budgets that waited for the analysis now have their status.
+    assert!(pending.iter().all(|&i| state.status_of(i).is_some() && !state.analysis_pending(i)));
+    assert!((0..budgets).any(|i| state.status_of(i) == Some(Status::Pass)));
+}
