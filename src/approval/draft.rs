@@ -182,10 +182,10 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
     match with {
         SignWith::Key(key) => {
             let key = ssh_key::PrivateKey::read_openssh_file(key).map_err(|e| {
-                format!(
+                ApprovalError::Invalid(format!(
                     "cannot read the key {}: {e} (a key with a passphrase: sign with ssh-keygen -Y sign and give the signature file)",
                     key.display()
-                )
+                ))
             })?;
             proposal.sign(principal, &key)?;
         }
@@ -195,7 +195,7 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
         }
         SignWith::Agent(public) => {
             let key = ssh_key::PublicKey::read_openssh_file(public)
-                .map_err(|e| format!("cannot read the public key {}: {e}", public.display()))?;
+                .map_err(|e| ApprovalError::Invalid(format!("cannot read the public key {}: {e}", public.display())))?;
             let socket =
                 std::env::var_os("SSH_AUTH_SOCK").ok_or(ApprovalError::Invalid("no ssh-agent: SSH_AUTH_SOCK is not set".to_owned()))?;
             let armored = super::agent::sign_with_agent(Path::new(&socket), &key, &proposal.canonical())?;

@@ -39,20 +39,84 @@ pub const PROPOSALS_DIR: &str = "proposals";
 /// The longest proposal id, in bytes.
 const MAX_ID_LEN: usize = 100;
 
+/// A proposal id that is not a plain name (see [`check_id`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a proposal id: use up to {MAX_ID_LEN} letters, digits, `-`, `_` and `.`, not starting with `.`")]
+pub struct InvalidId(pub String);
+
 /// Checks that `id` is a plain name, safe as a file name in `proposals/`: ASCII letters, digits,
 /// `-`, `_` and `.`, not starting with `.` (so never `..`, a path or a hidden file), at most
 /// 100 bytes.
-pub fn check_id(id: &str) -> Result<(), String> {
+pub fn check_id(id: &str) -> Result<(), InvalidId> {
     if id.is_empty()
         || id.len() > MAX_ID_LEN
         || id.starts_with('.')
         || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
-        return Err(format!(
-            "`{id}` is not a proposal id: use up to {MAX_ID_LEN} letters, digits, `-`, `_` and `.`, not starting with `.`"
-        ));
+        return Err(InvalidId(id.to_owned()));
     }
     Ok(())
+}
+
+/// Why Headroom made no signature, or took none.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    /// Headroom does not sign with RSA keys itself (the rsa crate's private-key operations are not
+    /// constant-time, RUSTSEC-2023-0071): it only verifies them.
+    #[error(
+        "Headroom does not sign with RSA keys itself: sign with the ssh-agent (--agent KEY.pub) or with `ssh-keygen -Y sign -n headroom-proposal` (--signature FILE)"
+    )]
+    RsaKey,
+    /// A hardware (`sk-`) key signs only on its token.
+    #[error(
+        "a {algorithm} key lives on its hardware token: sign with `ssh-keygen -Y sign -n headroom-proposal -f KEY` (which asks the token) and give --signature FILE"
+    )]
+    HardwareKey {
+        /// The key's algorithm, as OpenSSH names it.
+        algorithm: String,
+    },
+    /// The key failed to sign.
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    /// The signature could not be armored.
+    #[error("cannot encode the signature: {0}")]
+    Encode(String),
+    /// Text given as a signature that is not one.
+    #[error("not an SSH signature: {0}")]
+    NotASignature(String),
+}
+
+/// Why a signature does not count (see [`Proposal::check_signatures`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureFault {
+    /// The armored text does not read as an SSH signature.
+    #[error("not a valid SSH signature: {0}")]
+    Unreadable(String),
+    /// Made in another namespace (a git commit, a file).
+    #[error("signed in the namespace `{0}`, not `{NAMESPACE}`")]
+    WrongNamespace(String),
+    /// The principal is not in `allowed_signers`.
+    #[error("`{0}` is not in allowed_signers")]
+    UnknownPrincipal(String),
+    /// The key is not one that `allowed_signers` lists for the principal.
+    #[error("signed with a key that allowed_signers does not list for `{0}`")]
+    UnlistedKey(String),
+    /// The key is listed but not valid at that moment or not for this namespace.
+    #[error("the key of `{principal}` (allowed_signers line {line}) is not valid at {at} or not for `{NAMESPACE}`")]
+    KeyNotValid {
+        /// Who signed.
+        principal: String,
+        /// The key's line in `allowed_signers`.
+        line: u32,
+        /// The moment judged.
+        at: Timestamp,
+    },
+    /// The signature is not over this proposal's canonical bytes.
+    #[error("the signature does not match this proposal (forged, or made for other content)")]
+    Mismatch,
+    /// A hardware key signed without the user's touch.
+    #[error("the hardware key signed without a touch (its user-presence flag is not set)")]
+    NoTouch,
 }
 
 /// One change of a proposal: a budget's limit, everywhere or in one environment.
@@ -124,7 +188,7 @@ pub struct SignatureCheck {
     /// Who it claims to be from.
     pub principal: String,
     /// Valid, or why not.
-    pub outcome: Result<(), String>,
+    pub outcome: Result<(), SignatureFault>,
 }
 
 impl Proposal {
@@ -153,30 +217,24 @@ impl Proposal {
     /// Signs as `principal` with `key` (an unencrypted OpenSSH private key; for a key with a
     /// passphrase or in an agent, sign the canonical bytes with `ssh-keygen -Y sign` and add the
     /// signature with [`Proposal::add_signature`]).
-    pub fn sign(&mut self, principal: &str, key: &PrivateKey) -> Result<(), String> {
+    pub fn sign(&mut self, principal: &str, key: &PrivateKey) -> Result<(), SignError> {
         let algorithm = key.algorithm();
         if key.algorithm().is_rsa() {
             // The rsa crate's private-key operations are not constant-time (RUSTSEC-2023-0071):
             // Headroom only verifies RSA signatures and leaves making them to OpenSSH.
-            return Err(
-                "Headroom does not sign with RSA keys itself: sign with the ssh-agent (--agent KEY.pub) or with `ssh-keygen -Y sign -n headroom-proposal` (--signature FILE)"
-                    .to_owned(),
-            );
+            return Err(SignError::RsaKey);
         }
         if matches!(&algorithm, ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256) {
-            return Err(format!(
-                "a {} key lives on its hardware token: sign with `ssh-keygen -Y sign -n headroom-proposal -f KEY` (which asks the token) and give --signature FILE",
-                algorithm.as_str()
-            ));
+            return Err(SignError::HardwareKey { algorithm: algorithm.as_str().to_owned() });
         }
-        let signature = key.sign(NAMESPACE, HashAlg::Sha512, &self.canonical()).map_err(|e| format!("cannot sign: {e}"))?;
-        let armored = signature.to_pem(LineEnding::LF).map_err(|e| format!("cannot encode the signature: {e}"))?;
+        let signature = key.sign(NAMESPACE, HashAlg::Sha512, &self.canonical()).map_err(|e| SignError::Sign(e.to_string()))?;
+        let armored = signature.to_pem(LineEnding::LF).map_err(|e| SignError::Encode(e.to_string()))?;
         self.add_signature(principal, &armored)
     }
 
     /// Adds an armored SSH signature (replacing an earlier one of the same principal).
-    pub fn add_signature(&mut self, principal: &str, armored: &str) -> Result<(), String> {
-        SshSig::from_pem(armored.trim()).map_err(|e| format!("not an SSH signature: {e}"))?;
+    pub fn add_signature(&mut self, principal: &str, armored: &str) -> Result<(), SignError> {
+        SshSig::from_pem(armored.trim()).map_err(|e| SignError::NotASignature(e.to_string()))?;
         self.signatures.retain(|s| s.principal != principal);
         self.signatures.push(Signature { principal: principal.to_owned(), armored: armored.trim().to_owned() });
         Ok(())
@@ -246,30 +304,24 @@ impl Proposal {
     }
 }
 
-fn check_one(s: &Signature, signers: &[AllowedSigner], at: Timestamp, message: &[u8]) -> Result<(), String> {
-    let sig = SshSig::from_pem(s.armored.trim()).map_err(|e| format!("not a valid SSH signature: {e}"))?;
+fn check_one(s: &Signature, signers: &[AllowedSigner], at: Timestamp, message: &[u8]) -> Result<(), SignatureFault> {
+    let sig = SshSig::from_pem(s.armored.trim()).map_err(|e| SignatureFault::Unreadable(e.to_string()))?;
     if sig.namespace() != NAMESPACE {
-        return Err(format!("signed in the namespace `{}`, not `{NAMESPACE}`", sig.namespace()));
+        return Err(SignatureFault::WrongNamespace(sig.namespace().to_owned()));
     }
     let keys: Vec<&AllowedSigner> = signers.iter().filter(|a| a.principals.iter().any(|p| p == &s.principal)).collect();
     if keys.is_empty() {
-        return Err(format!("`{}` is not in allowed_signers", s.principal));
+        return Err(SignatureFault::UnknownPrincipal(s.principal.clone()));
     }
     let Some(signer) = keys.iter().find(|a| a.key.key_data() == sig.public_key()) else {
-        return Err(format!("signed with a key that allowed_signers does not list for `{}`", s.principal));
+        return Err(SignatureFault::UnlistedKey(s.principal.clone()));
     };
     if !signer.allows(NAMESPACE, at) {
-        return Err(format!(
-            "the key of `{}` (allowed_signers line {}) is not valid at {at} or not for `{NAMESPACE}`",
-            s.principal, signer.line
-        ));
+        return Err(SignatureFault::KeyNotValid { principal: s.principal.clone(), line: signer.line, at });
     }
-    signer
-        .key
-        .verify(NAMESPACE, message, &sig)
-        .map_err(|_| "the signature does not match this proposal (forged, or made for other content)".to_owned())?;
+    signer.key.verify(NAMESPACE, message, &sig).map_err(|_| SignatureFault::Mismatch)?;
     if matches!(sig.algorithm(), ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256) && !user_was_present(&sig) {
-        return Err("the hardware key signed without a touch (its user-presence flag is not set)".to_owned());
+        return Err(SignatureFault::NoTouch);
     }
     Ok(())
 }
@@ -311,7 +363,7 @@ pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>
                 Ok(s) => match name {
                     "id" => match check_id(&s) {
                         Ok(()) => p.id = s,
-                        Err(m) => err(node.pos, name, m),
+                        Err(m) => err(node.pos, name, m.to_string()),
                     },
                     "title" => p.title = s,
                     "author" => p.author = s,

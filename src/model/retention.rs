@@ -127,17 +127,47 @@ fn summary_path(history_dir: &str, group: &Group) -> String {
     format!("{history_dir}/{SUMMARY_DIR}/{env}{}.jsonl", stem(&summary_id(group)))
 }
 
+/// Why a compaction cannot be planned; nothing is compacted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// Runs of one day whose metric is in units that do not convert into one another.
+    #[error("`{metric}` of run `{run}` is in {from}, others of its day in {to}")]
+    MixedUnits {
+        /// The metric.
+        metric: String,
+        /// The run.
+        run: String,
+        /// Its unit.
+        from: Unit,
+        /// The unit of the day's other runs.
+        to: Unit,
+    },
+    /// Two branches whose summaries would be one file.
+    #[error(
+        "two branches of {day} share the summary file {path} (their names differ only in characters a file name cannot hold): nothing was compacted"
+    )]
+    SharedSummaryFile {
+        /// The day, `YYYY-MM-DD`.
+        day: String,
+        /// The summary file.
+        path: String,
+    },
+}
+
 /// The summary line of the runs of one group, or why it cannot be made.
-fn summary_line(group: &Group, runs: &[&Snapshot]) -> Result<String, String> {
+fn summary_line(group: &Group, runs: &[&Snapshot]) -> Result<String, PlanError> {
     let mut values: BTreeMap<&str, (Option<Unit>, Vec<f64>)> = BTreeMap::new();
     for s in runs {
         for (metric, m) in &s.metrics {
             let Some(v) = point(m) else { continue };
             let entry = values.entry(metric).or_insert_with(|| (m.unit.clone(), Vec::new()));
             let v = match (&entry.0, &m.unit) {
-                (Some(to), Some(from)) if to != from => from
-                    .convert(v, to)
-                    .ok_or_else(|| format!("`{metric}` of run `{}` is in {from}, others of its day in {to}", s.run.id))?,
+                (Some(to), Some(from)) if to != from => from.convert(v, to).ok_or_else(|| PlanError::MixedUnits {
+                    metric: metric.clone(),
+                    run: s.run.id.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                })?,
                 _ => v,
             };
             entry.1.push(v);
@@ -195,7 +225,7 @@ pub fn plan(
     evidence: &BTreeSet<String>,
     retention: Retention,
     now: Timestamp,
-) -> Result<Plan, String> {
+) -> Result<Plan, PlanError> {
     let cutoff = retention.cutoff(now);
     let parsed: Vec<(&String, Vec<Line>)> =
         files.iter().filter(|(p, _)| p.to_ascii_lowercase().ends_with(".jsonl")).map(|(p, t)| (p, lines_of(p, t))).collect();
@@ -226,10 +256,7 @@ pub fn plan(
     for (group, runs) in &groups {
         let path = summary_path(history_dir, group);
         if plan.summaries.iter().any(|(p, _)| *p == path) {
-            return Err(format!(
-                "two branches of {} share the summary file {path} (their names differ only in characters a file name cannot hold): nothing was compacted",
-                group.2
-            ));
+            return Err(PlanError::SharedSummaryFile { day: group.2.clone(), path });
         }
         plan.writes.push((path.clone(), Some(summary_line(group, runs)? + "\n")));
         plan.summaries.push((path, runs.len()));
@@ -347,7 +374,7 @@ mod tests {
         let files = vec![("history/x.jsonl".to_owned(), text)];
         let now = Timestamp::parse("2026-01-01").unwrap();
         let e = plan("history", &files, &BTreeSet::new(), Retention { runs_days: 30 }, now).unwrap_err();
-        assert!(e.contains("share the summary file"), "{e}");
+        assert!(matches!(e, PlanError::SharedSummaryFile { .. }) && e.to_string().contains("share the summary file"), "{e}");
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub(super) fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String
         let principal = file
             .file_stem()
             .and_then(|n| crate::model::names::decode(&n.to_string_lossy()))
-            .ok_or_else(|| format!("{shown}: the file's name is not a principal written by Headroom"))?;
+            .ok_or_else(|| LoadError::whole_file(shown.clone(), "the file's name is not a principal written by Headroom"))?;
         let armored = std::fs::read_to_string(&file).map_err(|e| ApprovalError::io("read", shown, e))?;
         proposal.signatures.retain(|s| s.principal != principal);
         proposal.signatures.push(Signature { principal, armored: armored.trim().to_owned() });
