@@ -24,9 +24,10 @@
 //! another proposal, or in another namespace (a git commit, a file), does not verify here.
 
 use super::signers::AllowedSigner;
-use crate::model::error::{LoadError, did_you_mean_hint};
+use crate::model::error::LoadError;
+use crate::model::fields::{self, FieldReader, get, join};
 use crate::model::time::Timestamp;
-use crate::model::yaml::{self, Node, Pos, Value};
+use crate::model::yaml::{Key, Node, Value};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, SshSig};
 use std::fmt::Write as _;
 
@@ -335,160 +336,139 @@ fn user_was_present(sig: &SshSig) -> bool {
 }
 
 const FIELDS: &[&str] = &["id", "title", "author", "created", "base", "changes", "files", "rationale", "evidence", "impact", "signatures"];
+const REQUIRED_FIELDS: &[&str] = &["id", "title", "author", "base", "rationale"];
+const CHANGE_FIELDS: &[&str] = &["budget", "field", "old", "new"];
+const FILE_FIELDS: &[&str] = &["file", "old", "new"];
+const EVIDENCE_FIELDS: &[&str] = &["runs", "findings"];
+const SIGNATURE_FIELDS: &[&str] = &["principal", "signature"];
 
 /// Parses a proposal file; every problem names its line and field.
-#[allow(clippy::too_many_lines)] // one walk over the document's fields
 pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let root = fields::document(file, text)?;
+    let mut r = FieldReader::new(file);
+    let Some(entries) = r.map(&root, "", "a proposal (a mapping)") else { return Err(r.into_errors()) };
+    r.unknown_keys(entries, FIELDS, "", "a proposal");
     let mut p = Proposal::default();
-    let mut errors = Vec::new();
-    let mut err = |pos: Pos, field: &str, message: String| errors.push(LoadError::new(file, pos, field, message));
-    let Value::Map(entries) = &root.value else {
-        return Err(vec![LoadError::new(file, root.pos, "", format!("expected a proposal (a mapping), found {}", root.value.kind_name()))]);
-    };
-    let text_of = |node: &Node| match &node.value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(yaml::format_number(*n)),
-        other => Err(format!("expected text, found {}", other.kind_name())),
-    };
-    let texts = |node: &Node| match &node.value {
-        Value::Seq(items) => items.iter().map(text_of).collect::<Result<Vec<_>, _>>(),
-        Value::Null => Ok(Vec::new()),
-        other => Err(format!("expected a list, found {}", other.kind_name())),
-    };
     for (key, node) in entries {
         let name = key.name.as_str();
+        let word = |r: &mut FieldReader<'_>| r.word(node, name).unwrap_or_default();
         match name {
-            "id" | "title" | "author" | "base" | "rationale" | "impact" => match text_of(node) {
-                Ok(s) => match name {
-                    "id" => match check_id(&s) {
-                        Ok(()) => p.id = s,
-                        Err(m) => err(node.pos, name, m.to_string()),
-                    },
-                    "title" => p.title = s,
-                    "author" => p.author = s,
-                    "base" => p.base = s,
-                    "rationale" => p.rationale = s,
-                    _ => p.impact = s,
-                },
-                Err(m) => err(node.pos, name, m),
-            },
-            "created" => match text_of(node).and_then(|s| Timestamp::parse(&s)) {
-                Ok(t) => p.created = Some(t),
-                Err(m) => err(node.pos, name, m),
-            },
-            "changes" if node.value == Value::Null => {}
-            "changes" => {
-                let Value::Seq(items) = &node.value else {
-                    err(node.pos, name, format!("expected a list of changes, found {}", node.value.kind_name()));
-                    continue;
-                };
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("changes[{i}]");
-                    let Value::Map(fields) = &item.value else {
-                        err(item.pos, &path, "expected {budget, field, old, new}".to_owned());
-                        continue;
-                    };
-                    let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
-                    let number = |f: &str| match get(f).map(|v| &v.value) {
-                        Some(Value::Number(n)) if n.is_finite() => Ok(*n),
-                        _ => Err(format!("`{f}` must be a number in the budget's unit")),
-                    };
-                    let change = (|| {
-                        let budget = get("budget").ok_or("`budget` is missing".to_owned()).and_then(text_of)?;
-                        let field = get("field").ok_or("`field` is missing".to_owned()).and_then(text_of)?;
-                        if field != "limit" && !field.starts_with("environments.") {
-                            return Err(format!("`field` must be `limit` or `environments.<name>`, found `{field}`"));
-                        }
-                        if let Some((k, _)) = fields.iter().find(|(k, _)| !["budget", "field", "old", "new"].contains(&k.name.as_str())) {
-                            return Err(format!("unknown field `{}` in a change", k.name));
-                        }
-                        Ok(Change { budget, field, old: number("old")?, new: number("new")? })
-                    })();
-                    match change {
-                        Ok(c) => p.changes.push(c),
-                        Err(m) => err(item.pos, &path, m),
-                    }
-                }
-            }
-            "files" => {
-                let Value::Seq(items) = &node.value else {
-                    err(node.pos, name, format!("expected a list of files, found {}", node.value.kind_name()));
-                    continue;
-                };
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("files[{i}]");
-                    let Value::Map(fields) = &item.value else {
-                        err(item.pos, &path, "expected {file, old, new}".to_owned());
-                        continue;
-                    };
-                    let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
-                    let file = get("file").map(text_of);
-                    let old = get("old").map(text_of);
-                    let new = match get("new").map(|v| &v.value) {
-                        Some(Value::Null) => Ok(None),
-                        Some(Value::String(s)) => Ok(Some(s.clone())),
-                        _ => Err(()),
-                    };
-                    match (file, old, new) {
-                        (Some(Ok(file)), Some(Ok(old)), Ok(new)) if !file.contains("..") && !file.starts_with('/') => {
-                            p.files.push(FileChange { file, old, new });
-                        }
-                        _ => err(
-                            item.pos,
-                            &path,
-                            "expected `file` (inside the workspace), `old` (a hash or `none`) and `new` (text or null)".to_owned(),
-                        ),
-                    }
-                }
-            }
-            "evidence" => {
-                let Value::Map(fields) = &node.value else {
-                    err(node.pos, name, "expected {runs: [...], findings: [...]}".to_owned());
-                    continue;
-                };
-                for (k, v) in fields {
-                    match (k.name.as_str(), texts(v)) {
-                        ("runs", Ok(list)) => p.evidence_runs = list,
-                        ("findings", Ok(list)) => p.evidence_findings = list,
-                        ("runs" | "findings", Err(m)) => err(v.pos, &format!("evidence.{}", k.name), m),
-                        (other, _) => err(k.pos, &format!("evidence.{other}"), "unknown field (expected runs, findings)".to_owned()),
-                    }
-                }
-            }
-            "signatures" => match &node.value {
-                Value::Null => {}
-                Value::Seq(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        let path = format!("signatures[{i}]");
-                        let Value::Map(fields) = &item.value else {
-                            err(item.pos, &path, "expected {principal, signature}".to_owned());
-                            continue;
-                        };
-                        let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
-                        match (get("principal").map(text_of), get("signature").map(text_of)) {
-                            (Some(Ok(principal)), Some(Ok(armored))) => {
-                                p.signatures.push(Signature { principal, armored: armored.trim().to_owned() });
-                            }
-                            _ => err(item.pos, &path, "expected `principal` and `signature` (armored)".to_owned()),
-                        }
-                    }
-                }
-                other => err(node.pos, name, format!("expected a list, found {}", other.kind_name())),
-            },
-            other => {
-                let hint = did_you_mean_hint(other, FIELDS.iter().copied());
-                err(key.pos, other, format!("unknown field in a proposal{hint}"));
-            }
+            "id" => p.id = r.word(node, name).and_then(|id| r.check(node, name, check_id(&id).map(|()| id))).unwrap_or_default(),
+            "title" => p.title = word(&mut r),
+            "author" => p.author = word(&mut r),
+            "base" => p.base = word(&mut r),
+            "rationale" => p.rationale = word(&mut r),
+            "impact" => p.impact = word(&mut r),
+            "created" => p.created = r.word(node, name).and_then(|t| r.check(node, name, Timestamp::parse(&t))),
+            "changes" => p.changes = listed(&mut r, node, name, "a list of changes", change),
+            "files" => p.files = listed(&mut r, node, name, "a list of files", file_change),
+            "evidence" => evidence(&mut r, node, &mut p),
+            "signatures" => p.signatures = listed(&mut r, node, name, "a list of signatures", signature),
+            _ => {} // an unknown field, said above
         }
     }
-    for required in ["id", "title", "author", "base", "rationale"] {
-        if !entries.iter().any(|(k, _)| k.name == required) {
-            errors.push(LoadError::new(file, root.pos, required, format!("a proposal needs `{required}`")));
+    for required in REQUIRED_FIELDS {
+        if get(entries, required).is_none() {
+            r.error(root.pos, required, format!("a proposal needs `{required}`"));
         }
     }
-    if p.changes.is_empty() && p.files.is_empty() && errors.is_empty() {
-        errors.push(LoadError::new(file, root.pos, "changes", "a proposal needs `changes` or `files`"));
+    if p.changes.is_empty() && p.files.is_empty() && !r.has_errors() {
+        r.error(root.pos, "changes", "a proposal needs `changes` or `files`");
     }
-    if errors.is_empty() { Ok(p) } else { Err(errors) }
+    r.finish(p)
+}
+
+/// The items of a list field, each read by `item` under its path (`changes[2]`).
+fn listed<T>(
+    r: &mut FieldReader<'_>,
+    node: &Node,
+    name: &str,
+    what: &str,
+    item: fn(&mut FieldReader<'_>, &Node, &str) -> Option<T>,
+) -> Vec<T> {
+    let Some(items) = r.seq(node, name, what) else { return Vec::new() };
+    items.iter().enumerate().filter_map(|(i, node)| item(r, node, &format!("{name}[{i}]"))).collect()
+}
+
+/// The value of the field `name` of a list item, or the fault that it is missing.
+fn needed<'n>(r: &mut FieldReader<'_>, item: &Node, fields: &'n [(Key, Node)], path: &str, name: &str) -> Option<&'n Node> {
+    let node = get(fields, name);
+    if node.is_none() {
+        r.error(item.pos, path, format!("`{name}` is missing"));
+    }
+    node
+}
+
+/// `{budget, field, old, new}`: a budget's limit, everywhere or in one environment.
+fn change(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<Change> {
+    let fields = r.map(item, path, "a change {budget, field, old, new}")?;
+    r.unknown_keys(fields, CHANGE_FIELDS, path, "a change");
+    let budget = needed(r, item, fields, path, "budget").and_then(|n| r.word(n, &join(path, "budget")));
+    let field = needed(r, item, fields, path, "field").and_then(|n| r.word(n, &join(path, "field")));
+    let field = field.filter(|f| {
+        let known = f == "limit" || f.starts_with("environments.");
+        if !known {
+            r.error(item.pos, &join(path, "field"), format!("`field` must be `limit` or `environments.<name>`, found `{f}`"));
+        }
+        known
+    });
+    let mut number = |name: &str| {
+        let node = needed(r, item, fields, path, name)?;
+        match node.value {
+            Value::Number(n) if n.is_finite() => Some(n),
+            _ => {
+                r.error(node.pos, &join(path, name), format!("`{name}` must be a number in the budget's unit"));
+                None
+            }
+        }
+    };
+    let (old, new) = (number("old"), number("new"));
+    Some(Change { budget: budget?, field: field?, old: old?, new: new? })
+}
+
+/// `{file, old, new}`: a whole contract file replaced, created (`old: none`) or removed (`new: null`).
+fn file_change(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<FileChange> {
+    let fields = r.map(item, path, "a file {file, old, new}")?;
+    r.unknown_keys(fields, FILE_FIELDS, path, "a file change");
+    let file = needed(r, item, fields, path, "file").and_then(|n| r.word(n, &join(path, "file")));
+    let file = file.filter(|f| {
+        let inside = !f.contains("..") && !f.starts_with('/');
+        if !inside {
+            r.error(item.pos, &join(path, "file"), format!("expected a file inside the workspace, found `{f}`"));
+        }
+        inside
+    });
+    let old = needed(r, item, fields, path, "old").and_then(|n| r.word(n, &join(path, "old")));
+    let new = needed(r, item, fields, path, "new").and_then(|n| match &n.value {
+        Value::Null => Some(None),
+        Value::String(s) => Some(Some(s.clone())),
+        other => {
+            r.error(n.pos, &join(path, "new"), fields::expected("the new text or null", other));
+            None
+        }
+    });
+    Some(FileChange { file: file?, old: old?, new: new? })
+}
+
+/// `{principal, signature}`: one person's armored SSH signature.
+fn signature(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<Signature> {
+    let fields = r.map(item, path, "a signature {principal, signature}")?;
+    r.unknown_keys(fields, SIGNATURE_FIELDS, path, "a signature");
+    let principal = needed(r, item, fields, path, "principal").and_then(|n| r.word(n, &join(path, "principal")));
+    let armored = needed(r, item, fields, path, "signature").and_then(|n| r.word(n, &join(path, "signature")));
+    Some(Signature { principal: principal?, armored: armored?.trim().to_owned() })
+}
+
+/// `evidence: {runs: [...], findings: [...]}`.
+fn evidence(r: &mut FieldReader<'_>, node: &Node, p: &mut Proposal) {
+    let Some(fields) = r.map(node, "evidence", "{runs: [...], findings: [...]}") else { return };
+    r.unknown_keys(fields, EVIDENCE_FIELDS, "evidence", "the evidence");
+    for (k, v) in fields {
+        let list = || Vec::new();
+        match k.name.as_str() {
+            "runs" => p.evidence_runs = r.words(v, "evidence.runs").unwrap_or_else(list),
+            "findings" => p.evidence_findings = r.words(v, "evidence.findings").unwrap_or_else(list),
+            _ => {}
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod columns;
 pub mod conflict;
 pub mod disk;
 pub mod error;
+pub mod fields;
 pub mod history;
 pub mod history_csv;
 pub mod history_files;
