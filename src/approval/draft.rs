@@ -9,7 +9,8 @@ use super::{files_hash, text_hash};
 use crate::model::error::did_you_mean_hint;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{Workspace, write_atomic};
+use crate::model::disk::write_atomic;
+use crate::model::workspace::Workspace;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -248,7 +249,7 @@ pub fn before_of(dir: &Path, proposal: &Proposal) -> Result<BTreeMap<String, Str
 /// workspace or `BUDGET:NAME=VALUE` for one budget (as `headroom propose --setting` takes them).
 /// `new_files` are the proposal's whole-file changes: `headroom.yaml` may not be among them too.
 pub fn settings_text(dir: &Path, specs: &[String], new_files: &[(String, Option<String>)]) -> Result<String, ApprovalError> {
-    use crate::model::workspace::{CONFIG_FILE, with_check_setting};
+    use crate::model::config::{CONFIG_FILE, with_check_setting};
     if new_files.iter().any(|(name, _)| name == CONFIG_FILE) {
         return Err(ApprovalError::Invalid(format!("give {CONFIG_FILE} either whole (--file or --remove) or by --setting, not both")));
     }

@@ -18,7 +18,9 @@
 use crate::model::budget::Budget;
 use crate::model::retention::Retention;
 use crate::model::units::Direction;
-use crate::model::workspace::{CheckSettings, Config, MissingData, Workspace};
+use crate::model::config::Config;
+use crate::model::settings::{CheckSettings, MissingData};
+use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a change does, in words: each line names the budget (or setting) and the values.

@@ -19,7 +19,7 @@ pub fn run(from: &str, file: &Path, out: Option<&Path>) -> Result<ExitCode, CliE
     match out {
         None => output(&yaml),
         Some(path) => {
-            crate::model::workspace::write_atomic(path, yaml.as_bytes()).map_err(|e| CliError::write(path, e))?;
+            crate::model::disk::write_atomic(path, yaml.as_bytes()).map_err(|e| CliError::write(path, e))?;
             output(&format!(
                 "wrote {}; add it to the budgets with `headroom propose --file {}={}`\n",
                 path.display(),

@@ -33,7 +33,7 @@ use crate::model::history::{Measurement, Run, Snapshot, parse_json_lines, snapsh
 use crate::model::lock::WorkspaceLock;
 use crate::model::source::{HistorySource, LiveHistory, SourceState};
 use crate::model::time::Timestamp;
-use crate::model::workspace::{CONFIG_FILE, Config};
+use crate::model::config::{CONFIG_FILE, Config};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -75,6 +75,11 @@ impl<'f> FieldReader<'f> {
         self.errors.push(LoadError::new(self.file, pos, field, message));
     }
 
+    /// Faults found by a reader of its own (a part of the file with a parser of its own).
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = LoadError>) {
+        self.errors.extend(errors);
+    }
+
     /// A fault at `node` in `field`, the value's `Err`; the `Ok` value comes back.
     pub fn check<T, E: Display>(&mut self, node: &Node, field: &str, result: Result<T, E>) -> Option<T> {
         result.map_err(|e| self.error(node.pos, field, e.to_string())).ok()

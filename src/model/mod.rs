@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod columnar;
 pub mod columns;
+pub mod config;
 pub mod conflict;
 pub mod disk;
 pub mod error;

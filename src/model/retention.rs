@@ -29,6 +29,7 @@
 //! a day that the policy does not yet allow, a summary that is not exactly the one those runs
 //! give, a removed evidence run or an edited line all fail.
 
+use super::fields::{FieldReader, expected, get};
 use super::history::{Measurement, Snapshot, parse_json_lines};
 use super::time::Timestamp;
 use super::units::{Statistic, Unit};
@@ -41,6 +42,8 @@ pub const SUMMARY_DIR: &str = "summary";
 
 const DAY_MS: i64 = 86_400_000;
 
+const RETENTION_FIELDS: &[&str] = &["runs_days", "then"];
+
 /// The workspace's retention policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retention {
@@ -49,26 +52,25 @@ pub struct Retention {
 }
 
 impl Retention {
-    /// Parses the `retention:` block.
-    pub fn parse(node: &Node) -> Result<Retention, (String, String)> {
-        let Value::Map(fields) = &node.value else {
-            return Err(("retention".to_owned(), format!("expected `runs_days` and `then`, found {}", node.value.kind_name())));
-        };
+    /// Reads the `retention:` block; its faults go to `r`.
+    pub fn read(r: &mut FieldReader<'_>, node: &Node) -> Option<Retention> {
+        let fields = r.map(node, "retention", "`runs_days` and `then`")?;
+        r.unknown_keys(fields, RETENTION_FIELDS, "retention", "`retention:`");
         let mut runs_days = None;
         for (key, value) in fields {
             let field = format!("retention.{}", key.name);
             match (key.name.as_str(), &value.value) {
                 ("runs_days", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 36_500.0 => runs_days = Some(*n as u32),
-                ("runs_days", other) => {
-                    return Err((field, format!("expected a whole number of days, 1 to 36500, found {}", other.kind_name())));
-                }
+                ("runs_days", other) => r.error(value.pos, &field, expected("a whole number of days, 1 to 36500", other)),
                 ("then", Value::String(s)) if s == "daily_summary" => {}
-                ("then", _) => return Err((field, "expected `daily_summary` (one summary run a day)".to_owned())),
-                _ => return Err((field, "unknown field (expected runs_days, then)".to_owned())),
+                ("then", _) => r.error(value.pos, &field, "expected `daily_summary` (one summary run a day)"),
+                _ => {} // an unknown field, said above
             }
         }
-        let runs_days = runs_days.ok_or(("retention.runs_days".to_owned(), "how many days runs are kept whole is missing".to_owned()))?;
-        Ok(Retention { runs_days })
+        if runs_days.is_none() && get(fields, "runs_days").is_none() {
+            r.error(node.pos, "retention.runs_days", "how many days runs are kept whole is missing");
+        }
+        Some(Retention { runs_days: runs_days? })
     }
 
     /// The first day (its start, UTC) whose runs are kept whole at `now`: runs of earlier days

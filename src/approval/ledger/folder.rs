@@ -8,7 +8,7 @@ use crate::approval::proposal::{PROPOSALS_DIR, Proposal, Signature, check_id, pa
 use crate::model::error::LoadError;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{MAX_TEXT_BYTES, read_text, write_atomic};
+use crate::model::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use std::collections::BTreeMap;
 use std::path::Path;
 

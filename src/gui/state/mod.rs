@@ -36,8 +36,9 @@ use crate::engine::analyze::{Analysis, ChangeFinding};
 use crate::engine::check::{CheckReport, Status};
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
+use crate::model::config::CONFIG_FILE;
 use crate::model::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record};
-use crate::model::workspace::{CONFIG_FILE, Workspace};
+use crate::model::workspace::Workspace;
 use crate::report::review::{Agenda, agenda};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -1074,7 +1075,7 @@ impl AppState {
         self.plot.mark_alarms(&self.workspace.budgets[index].id, replay);
     }
 
-    fn replay_settings(&mut self, settings: crate::model::workspace::CheckSettings, also_current: bool) {
+    fn replay_settings(&mut self, settings: crate::model::settings::CheckSettings, also_current: bool) {
         let input = sensitivity::ReplayInput {
             workspace: Arc::clone(&self.workspace),
             environment: self.report.environment.clone(),

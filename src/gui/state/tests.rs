@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::store::{read_triage, save_triage_entry};
 use crate::model::triage::TriageEntry;
-use crate::model::workspace::CheckSettings;
+use crate::model::settings::CheckSettings;
 use std::path::Path;
 
 fn index_of(state: &AppState, id: &str) -> usize {
@@ -233,7 +233,7 @@ fn tried_settings_are_replayed_and_saved_to_headroom_yaml() {
     // One budget keeps a strict gate of its own.
     loose.budgets.insert(
         "services.auth".into(),
-        crate::model::workspace::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
+        crate::model::settings::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
     );
     state.apply(Command::Sensitivity(SensitivityCommand::Try(loose.clone())));
     state.wait();
