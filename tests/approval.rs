@@ -4,7 +4,8 @@
 
 use headroom::approval::policy::{ChangeKind, parse_policy};
 use headroom::approval::proposal::{Change, NAMESPACE, Proposal, parse_proposal};
-use headroom::approval::signers::{SIGNERS_FILE, parse_signers};
+use headroom::approval::signers::parse_signers;
+use headroom::model::workspace::SIGNERS_FILE;
 use headroom::model::time::Timestamp;
 use std::path::{Path, PathBuf};
 use std::process::Command;

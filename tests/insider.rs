@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
 use headroom::approval::draft::{Draft, SignWith, Wanted, propose, sign};
-use headroom::approval::ledger::{LEDGER_FILE, apply_proposal, start_ledger, verify_at};
+use headroom::approval::ledger::{apply_proposal, start_ledger, verify_at};
+use headroom::model::workspace::LEDGER_FILE;
 use headroom::model::time::Timestamp;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -11,7 +11,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
 use headroom::approval::proposal::{NAMESPACE, Proposal};
-use headroom::approval::signers::{SIGNERS_FILE, parse_signers};
+use headroom::approval::signers::parse_signers;
+use headroom::model::workspace::SIGNERS_FILE;
 use headroom::model::time::Timestamp;
 use signature::{SignatureEncoding, Signer};
 use ssh_key::public::{KeyData, SkEcdsaSha2NistP256, SkEd25519};

@@ -18,7 +18,8 @@
 
 use super::compact::{evidence_runs, history_files};
 use super::error::ApprovalError;
-use super::ledger::{LEDGER_FILE, Verification, verify_from};
+use super::ledger::{Verification, verify_from};
+use crate::model::workspace::LEDGER_FILE;
 use crate::model::retention::check_compaction;
 use crate::model::time::Timestamp;
 use crate::model::config::{CONFIG_FILE, parse_config};

@@ -4,12 +4,11 @@
 //! applies them after the frame is drawn and runs the [`Effect`]s they return (the review screen,
 //! the review export on a job, the left tab, who signs here).
 
-use super::jobs::Job;
+use super::jobs::{Job, Source};
 use super::panels::{attention, findings, metric, proposals, review, tree};
 use super::standing::Tally;
 use super::state::{
-    AppState, Command, Effect, ImportCommand, ImportDraft, PathPurpose, PromptCommand, ReviewCommand, SensitivityCommand, Signer, Source,
-    TreeCommand, TreeFilter, WorkspaceCommand,
+    AppState, Command, Effect, ImportCommand, ImportDraft, PathPurpose, PromptCommand, ReviewCommand, SensitivityCommand, Signer, TreeCommand, TreeFilter, WorkspaceCommand,
 };
 use super::theme;
 use super::windows;

@@ -165,7 +165,8 @@ fn encode_png(pixels: &[Color32], size: [u32; 2]) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gui::state::{AppState, Source};
+    use crate::gui::jobs::Source;
+    use crate::gui::state::AppState;
 
     #[test]
     fn the_review_export_writes_markdown_html_and_real_png_plots() {

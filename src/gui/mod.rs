@@ -12,7 +12,8 @@ pub mod widgets;
 pub mod windows;
 
 pub use app::App;
-pub use state::{AppState, Command, Source};
+pub use jobs::Source;
+pub use state::{AppState, Command};
 
 use std::path::PathBuf;
 

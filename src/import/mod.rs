@@ -27,12 +27,11 @@ mod google_benchmark;
 mod http;
 mod hyperfine;
 mod k6;
-mod lighthouse;
+pub mod lighthouse;
 pub mod live;
 pub mod prometheus;
 mod pytest_benchmark;
 
-pub use lighthouse::lighthouse_budgets;
 
 use crate::model::error::LoadError;
 use crate::model::history::{Measurement, Run, Snapshot};

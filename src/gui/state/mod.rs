@@ -20,7 +20,7 @@ mod review;
 mod sensitivity;
 mod tree;
 
-pub use super::jobs::Source;
+use super::jobs::Source;
 pub use findings::{FindingRow, FindingsCommand, FindingsView, Keep, TriageConflict};
 pub use import::{ImportCommand, ImportDraft, Imports};
 pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
