@@ -422,3 +422,37 @@ fn who_signs_here_fills_a_new_draft_and_the_sign_window_and_a_signing_runs_as_a_
     assert!(state.message.as_deref().unwrap_or("").starts_with("Cannot sign `raise-auth`"), "{:?}", state.message);
     assert!(state.proposals.sign_prompt.is_some(), "a failed signing keeps the window open");
 }
+
+#[test]
+fn a_triage_file_that_stops_reading_is_listed_by_line_and_the_triage_shown_stays() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let before = state.triage.clone();
+    std::fs::write(dir.path().join(TRIAGE_FILE), "findings:\n  \"a@b\":\n    state: fxed\n").unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![TRIAGE_FILE.to_owned()])));
+    assert_eq!(state.triage, before);
+    let error = state.load_errors().find(|e| e.file == TRIAGE_FILE).expect("the triage's error is listed");
+    assert_eq!((error.pos.line, error.field.as_str()), (3, "findings.a@b.state"));
+    assert!(error.message.contains("did you mean `fixed`?"), "{}", error.message);
+    assert!(state.message.as_deref().unwrap_or("").contains("1 problem, listed"), "{:?}", state.message);
+    // Mended on disk: the error goes.
+    std::fs::write(dir.path().join(TRIAGE_FILE), "findings: {}\n").unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![TRIAGE_FILE.to_owned()])));
+    assert!(state.triage_errors.is_empty());
+}
+
+#[test]
+fn a_dropped_tool_output_that_does_not_read_lists_its_errors_by_file() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let outside = tempfile::tempdir().unwrap();
+    // hyperfine's shape, with neither times nor a median.
+    let file = outside.path().join("bench.json");
+    std::fs::write(&file, "{\"results\": [{\"command\": \"sleep\", \"times\": \"fast\"}]}").unwrap();
+    state.apply(Command::Import(ImportCommand::Drop(vec![file.clone()])));
+    state.wait();
+    assert!(!state.import_errors.is_empty(), "{:?}", state.message);
+    assert!(state.import_errors.iter().all(|e| e.file.ends_with("bench.json")), "{:?}", state.import_errors);
+    assert_eq!(state.load_errors().count(), state.workspace.errors.len() + state.import_errors.len());
+    assert!(state.message.as_deref().unwrap_or("").contains("did not import"), "{:?}", state.message);
+}
