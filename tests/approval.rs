@@ -5,8 +5,8 @@
 use headroom::approval::policy::{ChangeKind, parse_policy};
 use headroom::approval::proposal::{Change, NAMESPACE, Proposal, parse_proposal};
 use headroom::approval::signers::parse_signers;
-use headroom::model::workspace::SIGNERS_FILE;
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::SIGNERS_FILE;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

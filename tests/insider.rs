@@ -4,8 +4,8 @@
 
 use headroom::approval::draft::{Draft, SignWith, Wanted, propose, sign};
 use headroom::approval::ledger::{apply_proposal, start_ledger, verify_at};
-use headroom::model::workspace::LEDGER_FILE;
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::LEDGER_FILE;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;

@@ -12,8 +12,8 @@
 
 use headroom::approval::proposal::{NAMESPACE, Proposal};
 use headroom::approval::signers::parse_signers;
-use headroom::model::workspace::SIGNERS_FILE;
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::SIGNERS_FILE;
 use signature::{SignatureEncoding, Signer};
 use ssh_key::public::{KeyData, SkEcdsaSha2NistP256, SkEd25519};
 use ssh_key::sha2::{Digest, Sha256};

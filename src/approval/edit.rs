@@ -4,9 +4,9 @@
 
 use super::proposal::Proposal;
 use crate::model::budget::split_quantity;
+use crate::model::error::LoadError;
 use crate::model::workspace::Workspace;
 use crate::model::yaml::format_number;
-use crate::model::error::LoadError;
 use std::collections::BTreeMap;
 
 /// Why a proposal's changes do not apply; nothing was changed.

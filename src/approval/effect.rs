@@ -16,10 +16,10 @@
 //! direction or unit's dimension changed, a limit or warning dropped) counts as loosening.
 
 use crate::model::budget::Budget;
-use crate::model::retention::Retention;
-use crate::model::units::Direction;
 use crate::model::config::Config;
+use crate::model::retention::Retention;
 use crate::model::settings::{CheckSettings, MissingData};
+use crate::model::units::Direction;
 use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -74,7 +74,6 @@ impl ApprovalError {
     }
 }
 
-
 /// The app keeps its messages as text (it shows them in a window).
 impl From<ApprovalError> for String {
     fn from(e: ApprovalError) -> Self {

@@ -16,7 +16,6 @@ use crate::model::time::Timestamp;
 use crate::model::yaml::Pos;
 use ssh_key::PublicKey;
 
-
 /// One line of the signers file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowedSigner {

@@ -8,7 +8,8 @@ use super::jobs::{Job, Source};
 use super::panels::{attention, findings, metric, proposals, review, tree};
 use super::standing::Tally;
 use super::state::{
-    AppState, Command, Effect, ImportCommand, ImportDraft, PathPurpose, PromptCommand, ReviewCommand, SensitivityCommand, Signer, TreeCommand, TreeFilter, WorkspaceCommand,
+    AppState, Command, Effect, ImportCommand, ImportDraft, PathPurpose, PromptCommand, ReviewCommand, SensitivityCommand, Signer,
+    TreeCommand, TreeFilter, WorkspaceCommand,
 };
 use super::theme;
 use super::windows;

@@ -561,11 +561,7 @@ impl Parser<'_> {
                 (name, text("label", self))
             }
             other => {
-                self.error(
-                    node.pos,
-                    field,
-                    expected("an alert family's name such as `ServiceLatency`", other),
-                );
+                self.error(node.pos, field, expected("an alert family's name such as `ServiceLatency`", other));
                 return None;
             }
         };
@@ -668,11 +664,7 @@ impl Parser<'_> {
                     over
                 }
                 other => {
-                    self.error(
-                        value.pos,
-                        &env_field,
-                        expected("a limit or a mapping with `limit` and `warning`", other),
-                    );
+                    self.error(value.pos, &env_field, expected("a limit or a mapping with `limit` and `warning`", other));
                     continue;
                 }
             };

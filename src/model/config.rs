@@ -4,8 +4,8 @@
 use super::error::{LoadError, did_you_mean_hint};
 use super::fields::{self, FieldReader, get};
 use super::retention::Retention;
-use super::source::{HistorySource, parse_history_source};
 use super::settings::{BudgetCheck, CHECK_FIELDS, CheckField, CheckSettings, check_field};
+use super::source::{HistorySource, parse_history_source};
 use super::yaml::{self, Node, Pos, Value};
 use std::collections::BTreeMap;
 
@@ -299,7 +299,10 @@ fn metric_map(r: &mut FieldReader<'_>, entries: &[(yaml::Key, Node)]) -> BTreeMa
 fn alert_promql(r: &mut FieldReader<'_>, fields: &[(yaml::Key, Node)]) -> BTreeMap<String, String> {
     r.unknown_keys(fields, ALERT_FIELDS, "alerts", "`alerts:`");
     let mut promql = BTreeMap::new();
-    for (kind, query) in get(fields, "promql").and_then(|n| r.map(n, "alerts.promql", "a mapping of metric kinds to PromQL, such as `latency: ...`")).unwrap_or_default() {
+    for (kind, query) in get(fields, "promql")
+        .and_then(|n| r.map(n, "alerts.promql", "a mapping of metric kinds to PromQL, such as `latency: ...`"))
+        .unwrap_or_default()
+    {
         let field = format!("alerts.promql.{}", kind.name);
         match r.text_as(query, &field, "a PromQL expression") {
             Some(q) if !q.trim().is_empty() => {

@@ -259,7 +259,9 @@ pub(super) fn check_field(name: &str, v: &Node) -> Option<Result<CheckField, Set
         ("regression_threshold", Value::Number(n)) => Percent::from_fraction(*n).map(CheckField::Threshold),
         ("baseline_runs", Value::Number(n)) => BaselineRuns::from_number(*n).map(CheckField::BaselineRuns),
         ("significance", Value::Number(n)) => Significance::new(*n).map(CheckField::Significance),
-        ("missing_data", Value::String(s)) => s.parse().map(CheckField::Missing).map_err(|_| SettingError::new(MissingData::EXPECTED, None)),
+        ("missing_data", Value::String(s)) => {
+            s.parse().map(CheckField::Missing).map_err(|_| SettingError::new(MissingData::EXPECTED, None))
+        }
         ("regression_threshold", _) => Err(SettingError::new(Percent::EXPECTED, None)),
         ("baseline_runs", _) => Err(SettingError::new(BaselineRuns::EXPECTED, None)),
         ("significance", _) => Err(SettingError::new(Significance::EXPECTED, None)),

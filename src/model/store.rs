@@ -14,11 +14,13 @@
 //! the last review in `triage.yaml`) still load; a record in `triage/` wins over the same finding
 //! in `triage.yaml`, and the last review is the latest day of either.
 
+use super::config::{CONFIG_FILE, parse_config, with_check_settings};
+use super::config::{CONFIG_FILE, with_check_settings};
+use super::disk::write_atomic;
+use super::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
-use super::config::{CONFIG_FILE, parse_config, with_check_settings};
-use super::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use super::run_index::RunIndex;
 use super::settings::CheckSettings;
 use super::triage::{

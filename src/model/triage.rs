@@ -217,7 +217,9 @@ pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
     if let Some(node) = get(entries, "last_review") {
         triage.last_review = date(&mut r, node, "last_review");
     }
-    for (finding, body) in get(entries, "findings").filter(|n| n.value != Value::Null).and_then(|n| r.map(n, "findings", "a mapping")).unwrap_or_default() {
+    for (finding, body) in
+        get(entries, "findings").filter(|n| n.value != Value::Null).and_then(|n| r.map(n, "findings", "a mapping")).unwrap_or_default()
+    {
         let path = format!("findings.{}", finding.name);
         if !finding.name.contains('@') {
             r.error(finding.pos, &path, "expected a key `metric@run`");

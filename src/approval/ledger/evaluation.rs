@@ -7,8 +7,8 @@ use crate::approval::files_hash;
 use crate::approval::policy::{ChangeKind, Decision, Policy, parse_policy};
 use crate::approval::proposal::{Proposal, SignatureCheck};
 use crate::approval::signers::parse_signers;
-use crate::model::workspace::{POLICY_FILE, SIGNERS_FILE};
 use crate::model::time::Timestamp;
+use crate::model::workspace::{POLICY_FILE, SIGNERS_FILE};
 use std::collections::BTreeMap;
 
 /// What a proposal needs and has, judged against a set of contract files at a moment.

@@ -5,10 +5,10 @@ use super::chain::{applied_ids, current_contract, read_ledger};
 use super::evaluation::{Evaluation, evaluate, is_start};
 use crate::approval::error::ApprovalError;
 use crate::approval::proposal::{PROPOSALS_DIR, Proposal, Signature, check_id, parse_proposal};
+use crate::model::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use crate::model::error::LoadError;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -34,4 +34,3 @@ pub use folder::{
 };
 pub use verify::{Verification, verify, verify_at, verify_from};
 pub use words::missing_words;
-

@@ -2,9 +2,9 @@
 //! example or a copy of it in a temporary folder.
 
 use super::*;
+use crate::model::settings::CheckSettings;
 use crate::model::store::{read_triage, save_triage_entry};
 use crate::model::triage::TriageEntry;
-use crate::model::settings::CheckSettings;
 use std::path::Path;
 
 fn index_of(state: &AppState, id: &str) -> usize {
