@@ -20,8 +20,6 @@ use crate::model::workspace::POLICY_FILE;
 use crate::model::yaml::Value;
 use std::collections::BTreeMap;
 
-/// The policy file's name, in the workspace's root.
-
 /// What a proposal does, for the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChangeKind {

@@ -351,13 +351,11 @@ pub fn parse_record(file: &str, text: &str) -> Result<(String, TriageEntry), Vec
     let Some(entries) = r.map(&root, "", "a mapping with `finding` and `state`") else { return Err(r.into_errors()) };
     r.unknown_keys(entries, RECORD_FIELDS, "", "a triage record");
     let key = match get(entries, "finding") {
-        Some(node) => match &node.value {
-            Value::String(s) if s.contains('@') => Some(s.clone()),
-            _ => {
-                r.error(node.pos, "finding", "expected a key `metric@run`");
-                None
-            }
-        },
+        Some(Node { value: Value::String(s), .. }) if s.contains('@') => Some(s.clone()),
+        Some(node) => {
+            r.error(node.pos, "finding", "expected a key `metric@run`");
+            None
+        }
         None => {
             r.error(root.pos, "finding", "the record names no finding (`finding: metric@run`)");
             None
