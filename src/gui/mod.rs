@@ -5,6 +5,7 @@ pub mod export;
 pub mod gpu_plot;
 pub mod jobs;
 pub mod panels;
+pub mod prefs;
 pub mod standing;
 pub mod state;
 pub mod theme;

@@ -15,8 +15,6 @@
 //! in `triage.yaml`, and the last review is the latest day of either.
 
 use super::config::{CONFIG_FILE, parse_config, with_check_settings};
-use super::config::{CONFIG_FILE, with_check_settings};
-use super::disk::write_atomic;
 use super::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};

@@ -35,7 +35,6 @@ use super::standing::{Attention, BudgetState, States};
 use crate::engine::analyze::{Analysis, ChangeFinding};
 use crate::engine::check::{CheckReport, Status};
 use crate::model::config::CONFIG_FILE;
-use crate::model::config::CONFIG_FILE;
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
 use crate::model::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record};
