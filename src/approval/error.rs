@@ -73,10 +73,3 @@ impl ApprovalError {
         Self::Io { verb, path: path.into(), source }
     }
 }
-
-/// The app keeps its messages as text (it shows them in a window).
-impl From<ApprovalError> for String {
-    fn from(e: ApprovalError) -> Self {
-        e.to_string()
-    }
-}

@@ -643,7 +643,7 @@ impl AppState {
                     crate::approval::ledger::missing_words(&evaluation),
                 ))
             })
-            .map_err(String::from);
+            .map_err(|e| e.to_string());
         self.proposals.draft = Some(draft);
     }
 
