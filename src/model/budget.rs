@@ -765,12 +765,11 @@ impl Parser<'_> {
     fn adr_form(&mut self, entries: &[(Key, Node)]) {
         for (capability, node) in entries {
             let field = capability.name.clone();
-            let Value::Map(limits) = &node.value else {
-                self.error(
-                    node.pos,
-                    &field,
-                    format!("expected a mapping of limits such as `max_latency_ms: 50` (ADR 030 form), or a top-level `budgets:` mapping; found {}", node.value.kind_name()),
-                );
+            let Some(limits) = self.r.map(
+                node,
+                &field,
+                "a mapping of limits such as `max_latency_ms: 50` (ADR 030 form), or a top-level `budgets:` mapping",
+            ) else {
                 continue;
             };
             if capability.name.contains('.') || capability.name.is_empty() {
@@ -801,67 +800,68 @@ impl Parser<'_> {
             });
             let mut promql: Vec<(&Key, &Node)> = Vec::new();
             for (key, value) in limits {
-                let limit_field = join(&field, &key.name);
                 if key.name == "promql" {
-                    match &value.value {
-                        Value::Map(queries) => promql.extend(queries.iter().map(|(k, v)| (k, v))),
-                        other => self.error(
-                            value.pos,
-                            &limit_field,
-                            expected("a mapping of metric names to PromQL, such as `latency: ...`", other),
-                        ),
+                    let what = "a mapping of metric names to PromQL, such as `latency: ...`";
+                    if let Some(queries) = self.r.map(value, &join(&field, &key.name), what) {
+                        promql.extend(queries.iter().map(|(k, v)| (k, v)));
                     }
-                    continue;
+                } else {
+                    self.adr_limit(capability, group, key, value);
                 }
-                let Some(parsed) = AdrKey::parse(&key.name) else {
-                    self.error(
-                        key.pos,
-                        &limit_field,
-                        "expected a key such as `max_latency_ms` or `min_throughput_rps`: `max_` or `min_`, a metric name, and a unit (ms, s, us, kb, mb, gb, pct, rps, fps)",
-                    );
-                    continue;
-                };
-                let Some(limit) = self.quantity(value, &limit_field, Some(&parsed.unit)) else { continue };
-                let id = format!("{}.{}", capability.name, parsed.metric);
-                if self.budgets.iter().any(|b| b.id == id) {
-                    self.error(key.pos, &limit_field, format!("a second limit on `{id}`"));
-                    continue;
-                }
-                let index = self.budgets.len();
-                let latency_like = ["latency", "time", "duration"].iter().any(|w| parsed.metric.contains(w));
-                let statistic = match (latency_like, parsed.direction) {
-                    (true, _) => Statistic::Percentile(95.0),
-                    (false, Direction::LowerIsBetter) => Statistic::Max,
-                    (false, Direction::HigherIsBetter) => Statistic::Mean,
-                };
-                self.budgets.push(Budget {
-                    id: id.clone(),
-                    name: format!("{} {}", capability.name, parsed.metric),
-                    description: None,
-                    kind: BudgetKind::Metric,
-                    metric: id,
-                    unit: parsed.unit,
-                    statistic,
-                    direction: parsed.direction,
-                    limit: Some(limit),
-                    promql: None,
-                    alert: Some(AlertFamily::capability(&capability.name, &parsed.metric)),
-                    slo: None,
-                    limit_pos: value.pos,
-                    warning: Some(Warning::FractionOfLimit(match parsed.direction {
-                        Direction::LowerIsBetter => 0.9,
-                        Direction::HigherIsBetter => 1.1,
-                    })),
-                    environments: BTreeMap::new(),
-                    parent: Some(group),
-                    children: Vec::new(),
-                    file: self.r.file().to_owned(),
-                    pos: key.pos,
-                });
-                self.budgets[group].children.push(index);
             }
             self.attach_promql(&capability.name, &field, group, &promql);
         }
+    }
+
+    /// One `max_<metric>_<unit>: value` of the ADR form, a budget of the capability's `group`.
+    fn adr_limit(&mut self, capability: &Key, group: usize, key: &Key, value: &Node) {
+        let limit_field = join(&capability.name, &key.name);
+        let Some(parsed) = AdrKey::parse(&key.name) else {
+            self.error(
+                key.pos,
+                &limit_field,
+                "expected a key such as `max_latency_ms` or `min_throughput_rps`: `max_` or `min_`, a metric name, and a unit (ms, s, us, kb, mb, gb, pct, rps, fps)",
+            );
+            return;
+        };
+        let Some(limit) = self.quantity(value, &limit_field, Some(&parsed.unit)) else { return };
+        let id = format!("{}.{}", capability.name, parsed.metric);
+        if self.budgets.iter().any(|b| b.id == id) {
+            self.error(key.pos, &limit_field, format!("a second limit on `{id}`"));
+            return;
+        }
+        let index = self.budgets.len();
+        let latency_like = ["latency", "time", "duration"].iter().any(|w| parsed.metric.contains(w));
+        let statistic = match (latency_like, parsed.direction) {
+            (true, _) => Statistic::Percentile(95.0),
+            (false, Direction::LowerIsBetter) => Statistic::Max,
+            (false, Direction::HigherIsBetter) => Statistic::Mean,
+        };
+        self.budgets.push(Budget {
+            id: id.clone(),
+            name: format!("{} {}", capability.name, parsed.metric),
+            description: None,
+            kind: BudgetKind::Metric,
+            metric: id,
+            unit: parsed.unit,
+            statistic,
+            direction: parsed.direction,
+            limit: Some(limit),
+            promql: None,
+            alert: Some(AlertFamily::capability(&capability.name, &parsed.metric)),
+            slo: None,
+            limit_pos: value.pos,
+            warning: Some(Warning::FractionOfLimit(match parsed.direction {
+                Direction::LowerIsBetter => 0.9,
+                Direction::HigherIsBetter => 1.1,
+            })),
+            environments: BTreeMap::new(),
+            parent: Some(group),
+            children: Vec::new(),
+            file: self.r.file().to_owned(),
+            pos: key.pos,
+        });
+        self.budgets[group].children.push(index);
     }
 }
 
