@@ -404,13 +404,13 @@ fn change(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<Change> {
     let fields = r.map(item, path, "a change {budget, field, old, new}")?;
     r.unknown_keys(fields, CHANGE_FIELDS, path, "a change");
     let budget = needed(r, item, fields, path, "budget").and_then(|n| r.word(n, &join(path, "budget")));
-    let field = needed(r, item, fields, path, "field").and_then(|n| r.word(n, &join(path, "field")));
-    let field = field.filter(|f| {
+    let field = needed(r, item, fields, path, "field").and_then(|n| {
+        let f = r.word(n, &join(path, "field"))?;
         let known = f == "limit" || f.starts_with("environments.");
         if !known {
-            r.error(item.pos, &join(path, "field"), format!("`field` must be `limit` or `environments.<name>`, found `{f}`"));
+            r.error(n.pos, &join(path, "field"), format!("`field` must be `limit` or `environments.<name>`, found `{f}`"));
         }
-        known
+        known.then_some(f)
     });
     let mut number = |name: &str| {
         let node = needed(r, item, fields, path, name)?;
@@ -470,5 +470,49 @@ fn evidence(r: &mut FieldReader<'_>, node: &Node, p: &mut Proposal) {
             "findings" => p.evidence_findings = r.words(v, "evidence.findings").unwrap_or_else(list),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "id: raise\ntitle: Raise\nauthor: a@example.com\nbase: sha256:0\nrationale: why\n";
+
+    fn shown(text: &str) -> Vec<String> {
+        parse_proposal("p.yaml", text).expect_err("faults").iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_proposal_reads_back_what_to_yaml_writes() {
+        let mut p = parse_proposal("p.yaml", &format!("{HEAD}changes:\n  - {{budget: api, field: limit, old: 20, new: 22}}\n")).unwrap();
+        p.evidence_runs = vec!["ci-1".into()];
+        assert_eq!(parse_proposal("p.yaml", &p.to_yaml()).unwrap(), p);
+    }
+
+    #[test]
+    fn every_fault_of_a_change_names_its_own_field_and_line() {
+        let e = shown(&format!("{HEAD}changes:\n  - {{budget: api, field: limt, new: fast}}\n"));
+        assert_eq!(
+            e,
+            [
+                "p.yaml:7:26: `changes[0].field`: `field` must be `limit` or `environments.<name>`, found `limt`",
+                "p.yaml:7:5: `changes[0]`: `old` is missing",
+                "p.yaml:7:37: `changes[0].new`: `new` must be a number in the budget's unit",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_said_alike_everywhere_with_a_suggestion_or_the_list() {
+        let e = shown(&format!(
+            "{HEAD}titel: x\nchanges:\n  - {{budget: api, field: limit, old: 1, new: 2, by: me}}\nevidence: {{runs: [1], why: x}}\n"
+        ));
+        assert!(e.contains(&"p.yaml:6:1: `titel`: unknown field in a proposal; did you mean `title`?".to_owned()), "{e:#?}");
+        assert!(
+            e.iter().any(|e| e.contains("`changes[0].by`: unknown field in a change (expected one of: budget, field, old, new)")),
+            "{e:#?}"
+        );
+        assert!(e.iter().any(|e| e.contains("`evidence.why`: unknown field in the evidence (expected one of: runs, findings)")), "{e:#?}");
     }
 }
