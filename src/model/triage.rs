@@ -314,12 +314,11 @@ pub fn parse_review(file: &str, text: &str) -> Result<Timestamp, Vec<LoadError>>
     let mut r = FieldReader::new(file);
     let Some(entries) = r.map(&root, "", "a mapping with `held`") else { return Err(r.into_errors()) };
     r.unknown_keys(entries, REVIEW_FIELDS, "", "a review record");
-    let held = match get(entries, "held") {
-        Some(node) => date(&mut r, node, "held"),
-        None => {
-            r.error(root.pos, "held", "the record names no day (`held: 2026-11-30`)");
-            None
-        }
+    let held = if let Some(node) = get(entries, "held") {
+        date(&mut r, node, "held")
+    } else {
+        r.error(root.pos, "held", "the record names no day (`held: 2026-11-30`)");
+        None
     };
     let held = r.finish(held)?;
     // No fault, so the day is there.
