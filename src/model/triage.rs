@@ -432,7 +432,7 @@ mod tests {
         assert!(is_review_record(&file) && !is_triage_record(&file) && !is_review_record("triage/a@b.yaml"));
         assert_eq!(parse_review(&file, &review_to_yaml(day)).unwrap(), day);
         let e = parse_review(&file, "hold: 2026-11-30\n").unwrap_err();
-        assert_eq!(e[0].to_string(), "triage/reviews/2026-11-30.yaml:1:1: `hold`: unknown field; did you mean `held`?");
+        assert_eq!(e[0].to_string(), "triage/reviews/2026-11-30.yaml:1:1: `hold`: unknown field in a review record; did you mean `held`?");
     }
 
     #[test]
