@@ -6,7 +6,7 @@ use std::path::Path;
 
 fn main() -> anyhow::Result<()> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets/history/ci.jsonl");
-    headroom::model::workspace::write_atomic(&path, headroom::example::generate_history().as_bytes())?;
+    headroom::model::disk::write_atomic(&path, headroom::example::generate_history().as_bytes())?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

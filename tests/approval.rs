@@ -4,8 +4,9 @@
 
 use headroom::approval::policy::{ChangeKind, parse_policy};
 use headroom::approval::proposal::{Change, NAMESPACE, Proposal, parse_proposal};
-use headroom::approval::signers::{SIGNERS_FILE, parse_signers};
+use headroom::approval::signers::parse_signers;
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::SIGNERS_FILE;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -99,17 +100,17 @@ fn forged_foreign_expired_moved_and_outdated_signatures_all_fail() {
     // A key that allowed_signers does not list, under a listed name.
     let mut p = proposal();
     p.sign(&bob.principal, &private_key(&mallory)).unwrap();
-    assert!(check(&p)[0].as_ref().unwrap_err().contains("does not list"), "{:?}", check(&p));
+    assert!(check(&p)[0].as_ref().unwrap_err().to_string().contains("does not list"), "{:?}", check(&p));
 
     // Someone not in allowed_signers at all.
     let mut p = proposal();
     p.sign(&mallory.principal, &private_key(&mallory)).unwrap();
-    assert!(check(&p)[0].as_ref().unwrap_err().contains("not in allowed_signers"));
+    assert!(check(&p)[0].as_ref().unwrap_err().to_string().contains("not in allowed_signers"));
 
     // A key past its valid-before.
     let mut p = proposal();
     p.sign(&carol.principal, &private_key(&carol)).unwrap();
-    assert!(check(&p)[0].as_ref().unwrap_err().contains("not valid at"));
+    assert!(check(&p)[0].as_ref().unwrap_err().to_string().contains("not valid at"));
 
     // A corrupted signature.
     let mut p = proposal();
@@ -126,7 +127,7 @@ fn forged_foreign_expired_moved_and_outdated_signatures_all_fail() {
     other.sign(&bob.principal, &private_key(&bob)).unwrap();
     let mut p = proposal();
     p.signatures = other.signatures.clone();
-    assert!(check(&p)[0].as_ref().unwrap_err().contains("does not match this proposal"));
+    assert!(check(&p)[0].as_ref().unwrap_err().to_string().contains("does not match this proposal"));
 
     // A signature by the right key in another namespace (a git commit signature, say).
     let payload = dir.path().join("payload");
@@ -135,13 +136,13 @@ fn forged_foreign_expired_moved_and_outdated_signatures_all_fail() {
     assert!(out.status.success());
     let mut p = proposal();
     p.add_signature(&bob.principal, &std::fs::read_to_string(payload.with_extension("sig")).unwrap()).unwrap();
-    assert!(check(&p)[0].as_ref().unwrap_err().contains("namespace `git`"));
+    assert!(check(&p)[0].as_ref().unwrap_err().to_string().contains("namespace `git`"));
 
     // The proposal edited after it was signed.
     let mut p = proposal();
     p.sign(&bob.principal, &private_key(&bob)).unwrap();
     p.changes[0].new = 60.0;
-    assert!(check(&p)[0].as_ref().unwrap_err().contains("does not match this proposal"));
+    assert!(check(&p)[0].as_ref().unwrap_err().to_string().contains("does not match this proposal"));
 }
 
 #[test]

@@ -41,9 +41,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
     // The history reads its files through `columns`, whose parsers build the history's types: one
     // of them moves below the other with the columnar history (issue 13).
     &["src/model/columns.rs", "src/model/history.rs"],
-    // `measures` reads `headroom.yaml`'s `Config` from `workspace`, which resolves measures on load:
-    // gone when the settings types move to `model/settings.rs`.
-    &["src/model/measures.rs", "src/model/workspace.rs"],
 ];
 
 /// Where a layer other than `gui` may name eframe: the plot renderer takes wgpu through eframe's

@@ -185,7 +185,8 @@ fn a_writer_that_cannot_get_the_lock_in_time_fails_loudly_and_writes_nothing() {
 #[cfg(feature = "gui")]
 #[test]
 fn the_app_importing_dropping_and_triaging_while_thirty_cli_processes_write_loses_nothing() {
-    use headroom::gui::state::{AppState, Command, FindingsCommand, ImportCommand, ImportDraft, Source};
+    use headroom::gui::jobs::Source;
+    use headroom::gui::state::{AppState, Command, FindingsCommand, ImportCommand, ImportDraft};
     use headroom::import::Format;
     use headroom::model::triage::TriageEntry;
     const CLI_IMPORTS: usize = 20;

@@ -7,10 +7,11 @@
 mod common;
 
 use common::{copy_dir, headroom, sign_args, team_workspace};
-use headroom::approval::ledger::{LEDGER_FILE, verify_at};
+use headroom::approval::ledger::verify_at;
 use headroom::model::journal::JOURNAL_FILE;
 use headroom::model::lock::{LOCK_FILE, WorkspaceLock};
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::LEDGER_FILE;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};

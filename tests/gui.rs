@@ -1304,7 +1304,7 @@ fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
 #[test]
 fn on_the_light_theme_every_text_is_readable_and_nothing_is_cut_at_the_panels_edge() {
     let mut harness = app_sized(Source::Example, egui::vec2(1920.0, 1080.0));
-    harness.state_mut().prefs.theme = headroom::gui::app::ThemeChoice::Light;
+    harness.state_mut().prefs.theme = headroom::gui::prefs::ThemeChoice::Light;
     harness.run();
     // The failing JavaScript bundle selected (red on the selected row), its drift date in the tree.
     harness.get_by_label_contains("Frontend bundle").click();

@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
 use headroom::approval::draft::{Draft, SignWith, Wanted, propose, sign};
-use headroom::approval::ledger::{LEDGER_FILE, apply_proposal, start_ledger, verify_at};
+use headroom::approval::ledger::{apply_proposal, start_ledger, verify_at};
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::LEDGER_FILE;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -187,7 +188,7 @@ fn symlink_loops_devices_fifos_and_huge_files_in_a_workspace_end_with_a_clear_er
 
     // A file over the limit is refused by its size (a sparse file: nothing is written).
     let huge = std::fs::File::create(ws.join("huge.yaml")).unwrap();
-    huge.set_len(headroom::model::workspace::MAX_TEXT_BYTES + 1).unwrap();
+    huge.set_len(headroom::model::disk::MAX_TEXT_BYTES + 1).unwrap();
     let (code, out) = headroom(&["verify", w]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("huge.yaml") && out.contains("over the limit"), "{out}");

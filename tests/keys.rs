@@ -11,8 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
 use headroom::approval::proposal::{NAMESPACE, Proposal};
-use headroom::approval::signers::{SIGNERS_FILE, parse_signers};
+use headroom::approval::signers::parse_signers;
 use headroom::model::time::Timestamp;
+use headroom::model::workspace::SIGNERS_FILE;
 use signature::{SignatureEncoding, Signer};
 use ssh_key::public::{KeyData, SkEcdsaSha2NistP256, SkEd25519};
 use ssh_key::sha2::{Digest, Sha256};
@@ -85,8 +86,8 @@ fn openssh_signs(key: &Path, message: &[u8]) -> String {
 fn headroom_counts(p: &Proposal, allowed: &str, principal: &str, armored: &str) -> Result<(), String> {
     let signers = parse_signers(SIGNERS_FILE, allowed).map_err(|e| e[0].to_string())?;
     let mut p = p.clone();
-    p.add_signature(principal, armored)?;
-    p.check_signatures(&signers, now()).remove(0).outcome
+    p.add_signature(principal, armored).map_err(|e| e.to_string())?;
+    p.check_signatures(&signers, now()).remove(0).outcome.map_err(|e| e.to_string())
 }
 
 fn public_line(key: &Path) -> String {
@@ -158,7 +159,7 @@ fn rsa_signatures_of_ssh_keygen_the_agent_and_rsa_sha2_256_verify_and_headroom_n
 
     // Headroom does not sign with RSA itself (the rsa crate's private-key operations are not
     // constant-time); the agent does, with rsa-sha2-512.
-    let e = p.clone().sign(principal, &private).unwrap_err();
+    let e = p.clone().sign(principal, &private).unwrap_err().to_string();
     assert!(e.contains("does not sign with RSA keys itself") && e.contains("--agent"), "{e}");
     let socket = dir.path().join("agent.sock");
     let mut agent = Command::new("ssh-agent").arg("-D").arg("-a").arg(&socket).stdout(Stdio::null()).spawn().expect("ssh-agent runs");

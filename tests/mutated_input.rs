@@ -8,10 +8,10 @@ use headroom::approval::proposal::parse_proposal;
 use headroom::approval::signers::parse_signers;
 use headroom::engine::synthetic::Rng;
 use headroom::model::budget::parse_budget_file;
+use headroom::model::config::parse_config;
 use headroom::model::error::LoadError;
 use headroom::model::history_files::parse_history_any;
 use headroom::model::triage::parse_triage;
-use headroom::model::workspace::parse_config;
 
 /// Rounds per seed file; `HEADROOM_MUTATION_ROUNDS` runs more (a long hunt, not for CI).
 fn rounds() -> usize {

@@ -19,8 +19,49 @@ const FAILURE: u8 = 5;
 /// The sign request's flag asking an RSA key for rsa-sha2-512 (draft-miller-ssh-agent, section 4.5.1).
 const RSA_SHA2_512: u32 = 4;
 
-fn put_string(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), String> {
-    let len = u32::try_from(bytes.len()).map_err(|_| "a message too large for the agent".to_owned())?;
+/// Why the ssh-agent made no signature.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The agent's socket cannot be reached.
+    #[error("cannot reach the ssh-agent at {}: {source}", socket.display())]
+    Unreachable {
+        /// `SSH_AUTH_SOCK`.
+        socket: std::path::PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing the request failed.
+    #[error("cannot talk to the ssh-agent: {0}")]
+    Talk(#[source] std::io::Error),
+    /// No answer, or a short one.
+    #[error("{what} from the ssh-agent: {source}")]
+    Read {
+        /// `no answer` or `a short answer`.
+        what: &'static str,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The answer is not a message of the agent protocol.
+    #[error("the ssh-agent's answer makes no sense")]
+    Nonsense,
+    /// The signature in the answer is cut short or does not read.
+    #[error("the ssh-agent's signature {0}")]
+    BadSignature(String),
+    /// The agent said no.
+    #[error("the ssh-agent refused to sign (is the key added? `ssh-add -l` lists them)")]
+    Refused,
+    /// The agent answered with another message.
+    #[error("the ssh-agent answered with message type {0}")]
+    UnexpectedAnswer(u8),
+    /// The request or the signature cannot be encoded (ssh-key's words).
+    #[error("{0}")]
+    Encoding(String),
+}
+
+fn put_string(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), AgentError> {
+    let len = u32::try_from(bytes.len()).map_err(|_| AgentError::Encoding("a message too large for the agent".to_owned()))?;
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(bytes);
     Ok(())
@@ -34,9 +75,10 @@ fn take_string(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Signs `message` in the proposal namespace with the agent at `socket`, using its key `key`
 /// (the public half, as in `allowed_signers`). Returns the armored signature.
-pub fn sign_with_agent(socket: &Path, key: &PublicKey, message: &[u8]) -> Result<String, String> {
-    let signed_data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).map_err(|e| e.to_string())?;
-    let key_blob = key.to_bytes().map_err(|e| e.to_string())?;
+pub fn sign_with_agent(socket: &Path, key: &PublicKey, message: &[u8]) -> Result<String, AgentError> {
+    let encoding = |e: ssh_key::Error| AgentError::Encoding(e.to_string());
+    let signed_data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).map_err(encoding)?;
+    let key_blob = key.to_bytes().map_err(encoding)?;
     let mut body = vec![SIGN_REQUEST];
     put_string(&mut body, &key_blob)?;
     put_string(&mut body, &signed_data)?;
@@ -47,25 +89,25 @@ pub fn sign_with_agent(socket: &Path, key: &PublicKey, message: &[u8]) -> Result
     let mut request = Vec::with_capacity(body.len() + 4);
     put_string(&mut request, &body)?;
 
-    let mut stream =
-        std::os::unix::net::UnixStream::connect(socket).map_err(|e| format!("cannot reach the ssh-agent at {}: {e}", socket.display()))?;
-    stream.write_all(&request).map_err(|e| format!("cannot talk to the ssh-agent: {e}"))?;
+    let mut stream = std::os::unix::net::UnixStream::connect(socket)
+        .map_err(|source| AgentError::Unreachable { socket: socket.to_path_buf(), source })?;
+    stream.write_all(&request).map_err(AgentError::Talk)?;
     let mut len = [0u8; 4];
-    stream.read_exact(&mut len).map_err(|e| format!("no answer from the ssh-agent: {e}"))?;
+    stream.read_exact(&mut len).map_err(|source| AgentError::Read { what: "no answer", source })?;
     let len = u32::from_be_bytes(len) as usize;
     if len == 0 || len > 1 << 20 {
-        return Err("the ssh-agent's answer makes no sense".to_owned());
+        return Err(AgentError::Nonsense);
     }
     let mut reply = vec![0u8; len];
-    stream.read_exact(&mut reply).map_err(|e| format!("a short answer from the ssh-agent: {e}"))?;
+    stream.read_exact(&mut reply).map_err(|source| AgentError::Read { what: "a short answer", source })?;
     match reply[0] {
         SIGN_RESPONSE => {
-            let (blob, _) = take_string(&reply[1..]).ok_or("the ssh-agent's signature is cut short")?;
-            let signature = Signature::try_from(blob).map_err(|e| format!("the ssh-agent's signature does not read: {e}"))?;
-            let sig = SshSig::new(key.key_data().clone(), NAMESPACE, HashAlg::Sha512, signature).map_err(|e| e.to_string())?;
-            sig.to_pem(LineEnding::LF).map_err(|e| e.to_string())
+            let (blob, _) = take_string(&reply[1..]).ok_or_else(|| AgentError::BadSignature("is cut short".to_owned()))?;
+            let signature = Signature::try_from(blob).map_err(|e| AgentError::BadSignature(format!("does not read: {e}")))?;
+            let sig = SshSig::new(key.key_data().clone(), NAMESPACE, HashAlg::Sha512, signature).map_err(encoding)?;
+            sig.to_pem(LineEnding::LF).map_err(encoding)
         }
-        FAILURE => Err("the ssh-agent refused to sign (is the key added? `ssh-add -l` lists them)".to_owned()),
-        other => Err(format!("the ssh-agent answered with message type {other}")),
+        FAILURE => Err(AgentError::Refused),
+        other => Err(AgentError::UnexpectedAnswer(other)),
     }
 }

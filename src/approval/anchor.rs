@@ -18,10 +18,12 @@
 
 use super::compact::{evidence_runs, history_files};
 use super::error::ApprovalError;
-use super::ledger::{LEDGER_FILE, Verification, verify_from};
+use super::ledger::{Verification, verify_from};
+use crate::model::config::{CONFIG_FILE, parse_config};
+use crate::model::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text};
 use crate::model::retention::check_compaction;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
+use crate::model::workspace::LEDGER_FILE;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,12 +3,13 @@
 
 use super::error::ApprovalError;
 use super::proposal::{PROPOSALS_DIR, parse_proposal};
+use crate::model::config::{CONFIG_FILE, parse_config};
+use crate::model::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text};
 use crate::model::journal::commit_compaction;
 use crate::model::lock::WorkspaceLock;
 use crate::model::retention::{Plan, plan};
 use crate::model::store::read_triage;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{CONFIG_FILE, MAX_HISTORY_BYTES, MAX_TEXT_BYTES, parse_config, read_text};
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -6,10 +6,11 @@ use super::error::ApprovalError;
 use super::ledger::{Evaluation, current_contract, evaluate, proposal_path, read_proposal, write_signature};
 use super::proposal::{Change, FileChange, PROPOSALS_DIR, Proposal};
 use super::{files_hash, text_hash};
+use crate::model::disk::write_atomic;
 use crate::model::error::did_you_mean_hint;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{Workspace, write_atomic};
+use crate::model::workspace::Workspace;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -182,10 +183,10 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
     match with {
         SignWith::Key(key) => {
             let key = ssh_key::PrivateKey::read_openssh_file(key).map_err(|e| {
-                format!(
+                ApprovalError::Invalid(format!(
                     "cannot read the key {}: {e} (a key with a passphrase: sign with ssh-keygen -Y sign and give the signature file)",
                     key.display()
-                )
+                ))
             })?;
             proposal.sign(principal, &key)?;
         }
@@ -195,7 +196,7 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
         }
         SignWith::Agent(public) => {
             let key = ssh_key::PublicKey::read_openssh_file(public)
-                .map_err(|e| format!("cannot read the public key {}: {e}", public.display()))?;
+                .map_err(|e| ApprovalError::Invalid(format!("cannot read the public key {}: {e}", public.display())))?;
             let socket =
                 std::env::var_os("SSH_AUTH_SOCK").ok_or(ApprovalError::Invalid("no ssh-agent: SSH_AUTH_SOCK is not set".to_owned()))?;
             let armored = super::agent::sign_with_agent(Path::new(&socket), &key, &proposal.canonical())?;
@@ -248,7 +249,7 @@ pub fn before_of(dir: &Path, proposal: &Proposal) -> Result<BTreeMap<String, Str
 /// workspace or `BUDGET:NAME=VALUE` for one budget (as `headroom propose --setting` takes them).
 /// `new_files` are the proposal's whole-file changes: `headroom.yaml` may not be among them too.
 pub fn settings_text(dir: &Path, specs: &[String], new_files: &[(String, Option<String>)]) -> Result<String, ApprovalError> {
-    use crate::model::workspace::{CONFIG_FILE, with_check_setting};
+    use crate::model::config::{CONFIG_FILE, with_check_setting};
     if new_files.iter().any(|(name, _)| name == CONFIG_FILE) {
         return Err(ApprovalError::Invalid(format!("give {CONFIG_FILE} either whole (--file or --remove) or by --setting, not both")));
     }

@@ -16,9 +16,11 @@
 //! direction or unit's dimension changed, a limit or warning dropped) counts as loosening.
 
 use crate::model::budget::Budget;
+use crate::model::config::Config;
 use crate::model::retention::Retention;
+use crate::model::settings::{CheckSettings, MissingData};
 use crate::model::units::Direction;
-use crate::model::workspace::{CheckSettings, Config, MissingData, Workspace};
+use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a change does, in words: each line names the budget (or setting) and the values.

@@ -2,6 +2,9 @@
 //! --base` and `compact` can fail with. Callers match its variants (the CLI's exit code comes from
 //! them), and its text is the message people read.
 
+use super::agent::AgentError;
+use super::edit::EditError;
+use super::proposal::{InvalidId, SignError, SignatureFault};
 use crate::model::error::LoadError;
 use crate::model::lock::LockError;
 use std::path::PathBuf;
@@ -35,7 +38,7 @@ pub enum ApprovalError {
     /// A signature that reads but would not count (expired key, principal not allowed, wrong
     /// namespace, ...): nothing is written. A verdict on the signer, not bad input.
     #[error("the signature would not count: {0}")]
-    WouldNotCount(String),
+    WouldNotCount(SignatureFault),
     /// The workspace's state refuses the operation (no ledger yet, not approved, stale, already
     /// applied, files edited outside a proposal): the input reads, the answer is no.
     #[error("{0}")]
@@ -43,6 +46,21 @@ pub enum ApprovalError {
     /// A git command for `verify --base` failed, or the revision is not one.
     #[error("{0}")]
     Git(String),
+    /// A proposal id that is not a plain name.
+    #[error(transparent)]
+    Id(#[from] InvalidId),
+    /// A signature that Headroom cannot make or take.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// The ssh-agent made no signature.
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+    /// A proposal's changes that do not apply.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// A compaction that cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] crate::model::retention::PlanError),
     /// A request that cannot be made (no such budget, a proposal without a title, a change that
     /// would make the budgets invalid, a signature that does not read, ...).
     #[error("{0}")]
@@ -53,26 +71,5 @@ impl ApprovalError {
     /// An I/O error on `path`.
     pub fn io(verb: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { verb, path: path.into(), source }
-    }
-}
-
-/// The lower approval modules (`proposal`, `edit`, `agent`) say what is wrong in words; at this
-/// layer's boundary their words are an invalid request.
-impl From<String> for ApprovalError {
-    fn from(message: String) -> Self {
-        Self::Invalid(message)
-    }
-}
-
-impl From<&str> for ApprovalError {
-    fn from(message: &str) -> Self {
-        Self::Invalid(message.to_owned())
-    }
-}
-
-/// The app keeps its messages as text (it shows them in a window).
-impl From<ApprovalError> for String {
-    fn from(e: ApprovalError) -> Self {
-        e.to_string()
     }
 }

@@ -53,7 +53,8 @@ pub fn text_hash(text: &str) -> String {
 /// Whether `name` is a file of the contract that a proposal may replace, create or remove.
 #[must_use]
 pub fn is_contract_file(name: &str) -> bool {
-    use crate::model::workspace::{CONFIG_FILE, POLICY_FILE, SIGNERS_FILE};
+    use crate::model::config::CONFIG_FILE;
+    use crate::model::workspace::{POLICY_FILE, SIGNERS_FILE};
     let lower = name.to_ascii_lowercase();
     let top = name.split('/').next().unwrap_or("");
     name == SIGNERS_FILE
@@ -84,7 +85,8 @@ pub fn applied_budget_changes(dir: &std::path::Path) -> Vec<(String, crate::mode
 /// refused here, when the files are loaded, not when the first proposal finds it.
 #[must_use]
 pub fn governance_errors(dir: &std::path::Path) -> Vec<crate::model::error::LoadError> {
-    use crate::model::workspace::{MAX_TEXT_BYTES, POLICY_FILE, SIGNERS_FILE, read_text};
+    use crate::model::disk::{MAX_TEXT_BYTES, read_text};
+    use crate::model::workspace::{POLICY_FILE, SIGNERS_FILE};
     let mut errors = Vec::new();
     for name in [SIGNERS_FILE, POLICY_FILE] {
         let text = match read_text(&dir.join(name), MAX_TEXT_BYTES) {

@@ -14,12 +14,11 @@
 //! A person counts once, for one role, however many roles they hold; the author of a proposal
 //! never counts.
 
-use crate::model::error::{LoadError, did_you_mean_hint};
-use crate::model::yaml::{self, Value};
+use crate::model::error::LoadError;
+use crate::model::fields::{self, FieldReader, expected, get, join};
+use crate::model::workspace::POLICY_FILE;
+use crate::model::yaml::Value;
 use std::collections::BTreeMap;
-
-/// The policy file's name, in the workspace's root.
-pub use crate::model::workspace::POLICY_FILE;
 
 /// What a proposal does, for the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,109 +149,57 @@ fn augment(person: usize, seats: &[String], roles: &[Vec<&str>], seat_of: &mut [
     false
 }
 
+const POLICY_FIELDS: &[&str] = &["roles", "require"];
+const KINDS: &[&str] = &["loosen", "tighten", "governance"];
+
 /// Parses `approval.yaml`; kinds it does not mention keep their defaults.
-#[allow(clippy::too_many_lines)] // one walk over the file's two sections and a check of their agreement
 pub fn parse_policy(file: &str, text: &str) -> Result<Policy, Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let root = fields::document(file, text)?;
     let mut policy = Policy::default();
-    let mut errors = Vec::new();
-    let Value::Map(entries) = &root.value else {
-        if root.value == Value::Null {
-            return Ok(policy);
+    if root.value == Value::Null {
+        return Ok(policy);
+    }
+    let mut r = FieldReader::new(file);
+    let Some(entries) = r.map(&root, "", "a mapping with `roles` and `require`") else { return Err(r.into_errors()) };
+    r.unknown_keys(entries, POLICY_FIELDS, "", POLICY_FILE);
+    if let Some(roles) = get(entries, "roles").and_then(|n| r.map(n, "roles", "a mapping")) {
+        for (role, people) in roles {
+            let field = format!("roles.{}", role.name);
+            let Some(list) = r.seq(people, &field, "a list of principals") else { continue };
+            let names = list.iter().filter_map(|p| r.text_as(p, &field, "a principal")).collect();
+            policy.roles.insert(role.name.clone(), names);
         }
-        return Err(vec![LoadError::new(
-            file,
-            root.pos,
-            "",
-            format!("expected a mapping with `roles` and `require`, found {}", root.value.kind_name()),
-        )]);
-    };
-    for (key, node) in entries {
-        match (key.name.as_str(), &node.value) {
-            ("roles", Value::Map(roles)) => {
-                for (role, people) in roles {
-                    let Value::Seq(list) = &people.value else {
-                        errors.push(LoadError::new(file, people.pos, format!("roles.{}", role.name), "expected a list of principals"));
-                        continue;
-                    };
-                    let mut names = Vec::new();
-                    for p in list {
-                        match &p.value {
-                            Value::String(s) => names.push(s.clone()),
-                            other => errors.push(LoadError::new(
-                                file,
-                                p.pos,
-                                format!("roles.{}", role.name),
-                                format!("expected a principal, found {}", other.kind_name()),
-                            )),
-                        }
+    }
+    if let Some(kinds) = get(entries, "require").and_then(|n| r.map(n, "require", "a mapping")) {
+        r.unknown_keys(kinds, KINDS, "require", "`require:` (a kind of change)");
+        for (kind, needs) in kinds {
+            let Some(k) = [ChangeKind::Loosen, ChangeKind::Tighten, ChangeKind::Governance].into_iter().find(|k| k.as_str() == kind.name)
+            else {
+                continue;
+            };
+            let field = format!("require.{}", kind.name);
+            let Some(needs) = r.map(needs, &field, "a mapping of roles to counts") else { continue };
+            let mut required = BTreeMap::new();
+            for (role, count) in needs {
+                match &count.value {
+                    Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 100.0 => {
+                        required.insert(role.name.clone(), *n as usize);
                     }
-                    policy.roles.insert(role.name.clone(), names);
+                    other => r.error(count.pos, &join(&field, &role.name), expected("a whole number of people", other)),
                 }
             }
-            ("require", Value::Map(kinds)) => {
-                for (kind, needs) in kinds {
-                    let Some(k) =
-                        [ChangeKind::Loosen, ChangeKind::Tighten, ChangeKind::Governance].into_iter().find(|k| k.as_str() == kind.name)
-                    else {
-                        let hint = did_you_mean_hint(&kind.name, ["loosen", "tighten", "governance"]);
-                        errors.push(LoadError::new(
-                            file,
-                            kind.pos,
-                            format!("require.{}", kind.name),
-                            format!("unknown kind of change (expected loosen, tighten, governance){hint}"),
-                        ));
-                        continue;
-                    };
-                    let Value::Map(needs) = &needs.value else {
-                        errors.push(LoadError::new(
-                            file,
-                            needs.pos,
-                            format!("require.{}", kind.name),
-                            "expected a mapping of roles to counts",
-                        ));
-                        continue;
-                    };
-                    let mut required = BTreeMap::new();
-                    for (role, count) in needs {
-                        match &count.value {
-                            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 100.0 => {
-                                required.insert(role.name.clone(), *n as usize);
-                            }
-                            _ => errors.push(LoadError::new(
-                                file,
-                                count.pos,
-                                format!("require.{}.{}", kind.name, role.name),
-                                "expected a whole number of people",
-                            )),
-                        }
-                    }
-                    policy.require.insert(k, required);
-                }
-            }
-            (field @ ("roles" | "require"), other) => {
-                errors.push(LoadError::new(file, node.pos, field, format!("expected a mapping, found {}", other.kind_name())));
-            }
-            (other, _) => {
-                let hint = did_you_mean_hint(other, ["roles", "require"]);
-                errors.push(LoadError::new(file, key.pos, other, format!("unknown field (expected roles, require){hint}")));
-            }
+            policy.require.insert(k, required);
         }
     }
     for (kind, needs) in &policy.require {
         for role in needs.keys() {
             if !policy.roles.contains_key(role) {
-                let pos = entries.iter().find(|(k, _)| k.name == "require").map_or(root.pos, |(_, n)| n.pos);
-                errors.push(LoadError::new(
-                    file,
-                    pos,
-                    format!("require.{}.{role}", kind.as_str()),
-                    format!("no role `{role}` under `roles`"),
-                ));
+                let pos = get(entries, "require").map_or(root.pos, |n| n.pos);
+                r.error(pos, &format!("require.{}.{role}", kind.as_str()), format!("no role `{role}` under `roles`"));
             }
         }
     }
-    if errors.is_empty() { Ok(policy) } else { Err(errors) }
+    r.finish(policy)
 }
 
 #[cfg(test)]

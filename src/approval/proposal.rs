@@ -24,9 +24,10 @@
 //! another proposal, or in another namespace (a git commit, a file), does not verify here.
 
 use super::signers::AllowedSigner;
-use crate::model::error::{LoadError, did_you_mean_hint};
+use crate::model::error::LoadError;
+use crate::model::fields::{self, FieldReader, get, join};
 use crate::model::time::Timestamp;
-use crate::model::yaml::{self, Node, Pos, Value};
+use crate::model::yaml::{Key, Node, Value};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, SshSig};
 use std::fmt::Write as _;
 
@@ -39,20 +40,84 @@ pub const PROPOSALS_DIR: &str = "proposals";
 /// The longest proposal id, in bytes.
 const MAX_ID_LEN: usize = 100;
 
+/// A proposal id that is not a plain name (see [`check_id`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a proposal id: use up to {MAX_ID_LEN} letters, digits, `-`, `_` and `.`, not starting with `.`")]
+pub struct InvalidId(pub String);
+
 /// Checks that `id` is a plain name, safe as a file name in `proposals/`: ASCII letters, digits,
 /// `-`, `_` and `.`, not starting with `.` (so never `..`, a path or a hidden file), at most
 /// 100 bytes.
-pub fn check_id(id: &str) -> Result<(), String> {
+pub fn check_id(id: &str) -> Result<(), InvalidId> {
     if id.is_empty()
         || id.len() > MAX_ID_LEN
         || id.starts_with('.')
         || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
-        return Err(format!(
-            "`{id}` is not a proposal id: use up to {MAX_ID_LEN} letters, digits, `-`, `_` and `.`, not starting with `.`"
-        ));
+        return Err(InvalidId(id.to_owned()));
     }
     Ok(())
+}
+
+/// Why Headroom made no signature, or took none.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    /// Headroom does not sign with RSA keys itself (the rsa crate's private-key operations are not
+    /// constant-time, RUSTSEC-2023-0071): it only verifies them.
+    #[error(
+        "Headroom does not sign with RSA keys itself: sign with the ssh-agent (--agent KEY.pub) or with `ssh-keygen -Y sign -n headroom-proposal` (--signature FILE)"
+    )]
+    RsaKey,
+    /// A hardware (`sk-`) key signs only on its token.
+    #[error(
+        "a {algorithm} key lives on its hardware token: sign with `ssh-keygen -Y sign -n headroom-proposal -f KEY` (which asks the token) and give --signature FILE"
+    )]
+    HardwareKey {
+        /// The key's algorithm, as OpenSSH names it.
+        algorithm: String,
+    },
+    /// The key failed to sign.
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    /// The signature could not be armored.
+    #[error("cannot encode the signature: {0}")]
+    Encode(String),
+    /// Text given as a signature that is not one.
+    #[error("not an SSH signature: {0}")]
+    NotASignature(String),
+}
+
+/// Why a signature does not count (see [`Proposal::check_signatures`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureFault {
+    /// The armored text does not read as an SSH signature.
+    #[error("not a valid SSH signature: {0}")]
+    Unreadable(String),
+    /// Made in another namespace (a git commit, a file).
+    #[error("signed in the namespace `{0}`, not `{NAMESPACE}`")]
+    WrongNamespace(String),
+    /// The principal is not in `allowed_signers`.
+    #[error("`{0}` is not in allowed_signers")]
+    UnknownPrincipal(String),
+    /// The key is not one that `allowed_signers` lists for the principal.
+    #[error("signed with a key that allowed_signers does not list for `{0}`")]
+    UnlistedKey(String),
+    /// The key is listed but not valid at that moment or not for this namespace.
+    #[error("the key of `{principal}` (allowed_signers line {line}) is not valid at {at} or not for `{NAMESPACE}`")]
+    KeyNotValid {
+        /// Who signed.
+        principal: String,
+        /// The key's line in `allowed_signers`.
+        line: u32,
+        /// The moment judged.
+        at: Timestamp,
+    },
+    /// The signature is not over this proposal's canonical bytes.
+    #[error("the signature does not match this proposal (forged, or made for other content)")]
+    Mismatch,
+    /// A hardware key signed without the user's touch.
+    #[error("the hardware key signed without a touch (its user-presence flag is not set)")]
+    NoTouch,
 }
 
 /// One change of a proposal: a budget's limit, everywhere or in one environment.
@@ -124,7 +189,7 @@ pub struct SignatureCheck {
     /// Who it claims to be from.
     pub principal: String,
     /// Valid, or why not.
-    pub outcome: Result<(), String>,
+    pub outcome: Result<(), SignatureFault>,
 }
 
 impl Proposal {
@@ -153,30 +218,24 @@ impl Proposal {
     /// Signs as `principal` with `key` (an unencrypted OpenSSH private key; for a key with a
     /// passphrase or in an agent, sign the canonical bytes with `ssh-keygen -Y sign` and add the
     /// signature with [`Proposal::add_signature`]).
-    pub fn sign(&mut self, principal: &str, key: &PrivateKey) -> Result<(), String> {
+    pub fn sign(&mut self, principal: &str, key: &PrivateKey) -> Result<(), SignError> {
         let algorithm = key.algorithm();
         if key.algorithm().is_rsa() {
             // The rsa crate's private-key operations are not constant-time (RUSTSEC-2023-0071):
             // Headroom only verifies RSA signatures and leaves making them to OpenSSH.
-            return Err(
-                "Headroom does not sign with RSA keys itself: sign with the ssh-agent (--agent KEY.pub) or with `ssh-keygen -Y sign -n headroom-proposal` (--signature FILE)"
-                    .to_owned(),
-            );
+            return Err(SignError::RsaKey);
         }
         if matches!(&algorithm, ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256) {
-            return Err(format!(
-                "a {} key lives on its hardware token: sign with `ssh-keygen -Y sign -n headroom-proposal -f KEY` (which asks the token) and give --signature FILE",
-                algorithm.as_str()
-            ));
+            return Err(SignError::HardwareKey { algorithm: algorithm.as_str().to_owned() });
         }
-        let signature = key.sign(NAMESPACE, HashAlg::Sha512, &self.canonical()).map_err(|e| format!("cannot sign: {e}"))?;
-        let armored = signature.to_pem(LineEnding::LF).map_err(|e| format!("cannot encode the signature: {e}"))?;
+        let signature = key.sign(NAMESPACE, HashAlg::Sha512, &self.canonical()).map_err(|e| SignError::Sign(e.to_string()))?;
+        let armored = signature.to_pem(LineEnding::LF).map_err(|e| SignError::Encode(e.to_string()))?;
         self.add_signature(principal, &armored)
     }
 
     /// Adds an armored SSH signature (replacing an earlier one of the same principal).
-    pub fn add_signature(&mut self, principal: &str, armored: &str) -> Result<(), String> {
-        SshSig::from_pem(armored.trim()).map_err(|e| format!("not an SSH signature: {e}"))?;
+    pub fn add_signature(&mut self, principal: &str, armored: &str) -> Result<(), SignError> {
+        SshSig::from_pem(armored.trim()).map_err(|e| SignError::NotASignature(e.to_string()))?;
         self.signatures.retain(|s| s.principal != principal);
         self.signatures.push(Signature { principal: principal.to_owned(), armored: armored.trim().to_owned() });
         Ok(())
@@ -246,30 +305,24 @@ impl Proposal {
     }
 }
 
-fn check_one(s: &Signature, signers: &[AllowedSigner], at: Timestamp, message: &[u8]) -> Result<(), String> {
-    let sig = SshSig::from_pem(s.armored.trim()).map_err(|e| format!("not a valid SSH signature: {e}"))?;
+fn check_one(s: &Signature, signers: &[AllowedSigner], at: Timestamp, message: &[u8]) -> Result<(), SignatureFault> {
+    let sig = SshSig::from_pem(s.armored.trim()).map_err(|e| SignatureFault::Unreadable(e.to_string()))?;
     if sig.namespace() != NAMESPACE {
-        return Err(format!("signed in the namespace `{}`, not `{NAMESPACE}`", sig.namespace()));
+        return Err(SignatureFault::WrongNamespace(sig.namespace().to_owned()));
     }
     let keys: Vec<&AllowedSigner> = signers.iter().filter(|a| a.principals.iter().any(|p| p == &s.principal)).collect();
     if keys.is_empty() {
-        return Err(format!("`{}` is not in allowed_signers", s.principal));
+        return Err(SignatureFault::UnknownPrincipal(s.principal.clone()));
     }
     let Some(signer) = keys.iter().find(|a| a.key.key_data() == sig.public_key()) else {
-        return Err(format!("signed with a key that allowed_signers does not list for `{}`", s.principal));
+        return Err(SignatureFault::UnlistedKey(s.principal.clone()));
     };
     if !signer.allows(NAMESPACE, at) {
-        return Err(format!(
-            "the key of `{}` (allowed_signers line {}) is not valid at {at} or not for `{NAMESPACE}`",
-            s.principal, signer.line
-        ));
+        return Err(SignatureFault::KeyNotValid { principal: s.principal.clone(), line: signer.line, at });
     }
-    signer
-        .key
-        .verify(NAMESPACE, message, &sig)
-        .map_err(|_| "the signature does not match this proposal (forged, or made for other content)".to_owned())?;
+    signer.key.verify(NAMESPACE, message, &sig).map_err(|_| SignatureFault::Mismatch)?;
     if matches!(sig.algorithm(), ssh_key::Algorithm::SkEd25519 | ssh_key::Algorithm::SkEcdsaSha2NistP256) && !user_was_present(&sig) {
-        return Err("the hardware key signed without a touch (its user-presence flag is not set)".to_owned());
+        return Err(SignatureFault::NoTouch);
     }
     Ok(())
 }
@@ -283,160 +336,183 @@ fn user_was_present(sig: &SshSig) -> bool {
 }
 
 const FIELDS: &[&str] = &["id", "title", "author", "created", "base", "changes", "files", "rationale", "evidence", "impact", "signatures"];
+const REQUIRED_FIELDS: &[&str] = &["id", "title", "author", "base", "rationale"];
+const CHANGE_FIELDS: &[&str] = &["budget", "field", "old", "new"];
+const FILE_FIELDS: &[&str] = &["file", "old", "new"];
+const EVIDENCE_FIELDS: &[&str] = &["runs", "findings"];
+const SIGNATURE_FIELDS: &[&str] = &["principal", "signature"];
 
 /// Parses a proposal file; every problem names its line and field.
-#[allow(clippy::too_many_lines)] // one walk over the document's fields
 pub fn parse_proposal(file: &str, text: &str) -> Result<Proposal, Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let root = fields::document(file, text)?;
+    let mut r = FieldReader::new(file);
+    let Some(entries) = r.map(&root, "", "a proposal (a mapping)") else { return Err(r.into_errors()) };
+    r.unknown_keys(entries, FIELDS, "", "a proposal");
     let mut p = Proposal::default();
-    let mut errors = Vec::new();
-    let mut err = |pos: Pos, field: &str, message: String| errors.push(LoadError::new(file, pos, field, message));
-    let Value::Map(entries) = &root.value else {
-        return Err(vec![LoadError::new(file, root.pos, "", format!("expected a proposal (a mapping), found {}", root.value.kind_name()))]);
-    };
-    let text_of = |node: &Node| match &node.value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(yaml::format_number(*n)),
-        other => Err(format!("expected text, found {}", other.kind_name())),
-    };
-    let texts = |node: &Node| match &node.value {
-        Value::Seq(items) => items.iter().map(text_of).collect::<Result<Vec<_>, _>>(),
-        Value::Null => Ok(Vec::new()),
-        other => Err(format!("expected a list, found {}", other.kind_name())),
-    };
     for (key, node) in entries {
         let name = key.name.as_str();
+        let word = |r: &mut FieldReader<'_>| r.word(node, name).unwrap_or_default();
         match name {
-            "id" | "title" | "author" | "base" | "rationale" | "impact" => match text_of(node) {
-                Ok(s) => match name {
-                    "id" => match check_id(&s) {
-                        Ok(()) => p.id = s,
-                        Err(m) => err(node.pos, name, m),
-                    },
-                    "title" => p.title = s,
-                    "author" => p.author = s,
-                    "base" => p.base = s,
-                    "rationale" => p.rationale = s,
-                    _ => p.impact = s,
-                },
-                Err(m) => err(node.pos, name, m),
-            },
-            "created" => match text_of(node).and_then(|s| Timestamp::parse(&s)) {
-                Ok(t) => p.created = Some(t),
-                Err(m) => err(node.pos, name, m),
-            },
-            "changes" if node.value == Value::Null => {}
-            "changes" => {
-                let Value::Seq(items) = &node.value else {
-                    err(node.pos, name, format!("expected a list of changes, found {}", node.value.kind_name()));
-                    continue;
-                };
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("changes[{i}]");
-                    let Value::Map(fields) = &item.value else {
-                        err(item.pos, &path, "expected {budget, field, old, new}".to_owned());
-                        continue;
-                    };
-                    let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
-                    let number = |f: &str| match get(f).map(|v| &v.value) {
-                        Some(Value::Number(n)) if n.is_finite() => Ok(*n),
-                        _ => Err(format!("`{f}` must be a number in the budget's unit")),
-                    };
-                    let change = (|| {
-                        let budget = get("budget").ok_or("`budget` is missing".to_owned()).and_then(text_of)?;
-                        let field = get("field").ok_or("`field` is missing".to_owned()).and_then(text_of)?;
-                        if field != "limit" && !field.starts_with("environments.") {
-                            return Err(format!("`field` must be `limit` or `environments.<name>`, found `{field}`"));
-                        }
-                        if let Some((k, _)) = fields.iter().find(|(k, _)| !["budget", "field", "old", "new"].contains(&k.name.as_str())) {
-                            return Err(format!("unknown field `{}` in a change", k.name));
-                        }
-                        Ok(Change { budget, field, old: number("old")?, new: number("new")? })
-                    })();
-                    match change {
-                        Ok(c) => p.changes.push(c),
-                        Err(m) => err(item.pos, &path, m),
-                    }
-                }
-            }
-            "files" => {
-                let Value::Seq(items) = &node.value else {
-                    err(node.pos, name, format!("expected a list of files, found {}", node.value.kind_name()));
-                    continue;
-                };
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("files[{i}]");
-                    let Value::Map(fields) = &item.value else {
-                        err(item.pos, &path, "expected {file, old, new}".to_owned());
-                        continue;
-                    };
-                    let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
-                    let file = get("file").map(text_of);
-                    let old = get("old").map(text_of);
-                    let new = match get("new").map(|v| &v.value) {
-                        Some(Value::Null) => Ok(None),
-                        Some(Value::String(s)) => Ok(Some(s.clone())),
-                        _ => Err(()),
-                    };
-                    match (file, old, new) {
-                        (Some(Ok(file)), Some(Ok(old)), Ok(new)) if !file.contains("..") && !file.starts_with('/') => {
-                            p.files.push(FileChange { file, old, new });
-                        }
-                        _ => err(
-                            item.pos,
-                            &path,
-                            "expected `file` (inside the workspace), `old` (a hash or `none`) and `new` (text or null)".to_owned(),
-                        ),
-                    }
-                }
-            }
-            "evidence" => {
-                let Value::Map(fields) = &node.value else {
-                    err(node.pos, name, "expected {runs: [...], findings: [...]}".to_owned());
-                    continue;
-                };
-                for (k, v) in fields {
-                    match (k.name.as_str(), texts(v)) {
-                        ("runs", Ok(list)) => p.evidence_runs = list,
-                        ("findings", Ok(list)) => p.evidence_findings = list,
-                        ("runs" | "findings", Err(m)) => err(v.pos, &format!("evidence.{}", k.name), m),
-                        (other, _) => err(k.pos, &format!("evidence.{other}"), "unknown field (expected runs, findings)".to_owned()),
-                    }
-                }
-            }
-            "signatures" => match &node.value {
-                Value::Null => {}
-                Value::Seq(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        let path = format!("signatures[{i}]");
-                        let Value::Map(fields) = &item.value else {
-                            err(item.pos, &path, "expected {principal, signature}".to_owned());
-                            continue;
-                        };
-                        let get = |f: &str| fields.iter().find(|(k, _)| k.name == f).map(|(_, v)| v);
-                        match (get("principal").map(text_of), get("signature").map(text_of)) {
-                            (Some(Ok(principal)), Some(Ok(armored))) => {
-                                p.signatures.push(Signature { principal, armored: armored.trim().to_owned() });
-                            }
-                            _ => err(item.pos, &path, "expected `principal` and `signature` (armored)".to_owned()),
-                        }
-                    }
-                }
-                other => err(node.pos, name, format!("expected a list, found {}", other.kind_name())),
-            },
-            other => {
-                let hint = did_you_mean_hint(other, FIELDS.iter().copied());
-                err(key.pos, other, format!("unknown field in a proposal{hint}"));
-            }
+            "id" => p.id = r.word(node, name).and_then(|id| r.check(node, name, check_id(&id).map(|()| id))).unwrap_or_default(),
+            "title" => p.title = word(&mut r),
+            "author" => p.author = word(&mut r),
+            "base" => p.base = word(&mut r),
+            "rationale" => p.rationale = word(&mut r),
+            "impact" => p.impact = word(&mut r),
+            "created" => p.created = r.word(node, name).and_then(|t| r.check(node, name, Timestamp::parse(&t))),
+            "changes" => p.changes = listed(&mut r, node, name, "a list of changes", change),
+            "files" => p.files = listed(&mut r, node, name, "a list of files", file_change),
+            "evidence" => evidence(&mut r, node, &mut p),
+            "signatures" => p.signatures = listed(&mut r, node, name, "a list of signatures", signature),
+            _ => {} // an unknown field, said above
         }
     }
-    for required in ["id", "title", "author", "base", "rationale"] {
-        if !entries.iter().any(|(k, _)| k.name == required) {
-            errors.push(LoadError::new(file, root.pos, required, format!("a proposal needs `{required}`")));
+    for required in REQUIRED_FIELDS {
+        if get(entries, required).is_none() {
+            r.error(root.pos, required, format!("a proposal needs `{required}`"));
         }
     }
-    if p.changes.is_empty() && p.files.is_empty() && errors.is_empty() {
-        errors.push(LoadError::new(file, root.pos, "changes", "a proposal needs `changes` or `files`"));
+    if p.changes.is_empty() && p.files.is_empty() && !r.has_errors() {
+        r.error(root.pos, "changes", "a proposal needs `changes` or `files`");
     }
-    if errors.is_empty() { Ok(p) } else { Err(errors) }
+    r.finish(p)
+}
+
+/// The items of a list field, each read by `item` under its path (`changes[2]`).
+fn listed<T>(
+    r: &mut FieldReader<'_>,
+    node: &Node,
+    name: &str,
+    what: &str,
+    item: fn(&mut FieldReader<'_>, &Node, &str) -> Option<T>,
+) -> Vec<T> {
+    let Some(items) = r.seq(node, name, what) else { return Vec::new() };
+    items.iter().enumerate().filter_map(|(i, node)| item(r, node, &format!("{name}[{i}]"))).collect()
+}
+
+/// The value of the field `name` of a list item, or the fault that it is missing.
+fn needed<'n>(r: &mut FieldReader<'_>, item: &Node, fields: &'n [(Key, Node)], path: &str, name: &str) -> Option<&'n Node> {
+    let node = get(fields, name);
+    if node.is_none() {
+        r.error(item.pos, path, format!("`{name}` is missing"));
+    }
+    node
+}
+
+/// `{budget, field, old, new}`: a budget's limit, everywhere or in one environment.
+fn change(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<Change> {
+    let fields = r.map(item, path, "a change {budget, field, old, new}")?;
+    r.unknown_keys(fields, CHANGE_FIELDS, path, "a change");
+    let budget = needed(r, item, fields, path, "budget").and_then(|n| r.word(n, &join(path, "budget")));
+    let field = needed(r, item, fields, path, "field").and_then(|n| {
+        let f = r.word(n, &join(path, "field"))?;
+        let known = f == "limit" || f.starts_with("environments.");
+        if !known {
+            r.error(n.pos, &join(path, "field"), format!("`field` must be `limit` or `environments.<name>`, found `{f}`"));
+        }
+        known.then_some(f)
+    });
+    let mut number = |name: &str| {
+        let node = needed(r, item, fields, path, name)?;
+        match node.value {
+            Value::Number(n) if n.is_finite() => Some(n),
+            _ => {
+                r.error(node.pos, &join(path, name), format!("`{name}` must be a number in the budget's unit"));
+                None
+            }
+        }
+    };
+    let (old, new) = (number("old"), number("new"));
+    Some(Change { budget: budget?, field: field?, old: old?, new: new? })
+}
+
+/// `{file, old, new}`: a whole contract file replaced, created (`old: none`) or removed (`new: null`).
+fn file_change(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<FileChange> {
+    let fields = r.map(item, path, "a file {file, old, new}")?;
+    r.unknown_keys(fields, FILE_FIELDS, path, "a file change");
+    let file = needed(r, item, fields, path, "file").and_then(|n| r.word(n, &join(path, "file")));
+    let file = file.filter(|f| {
+        let inside = !f.contains("..") && !f.starts_with('/');
+        if !inside {
+            r.error(item.pos, &join(path, "file"), format!("expected a file inside the workspace, found `{f}`"));
+        }
+        inside
+    });
+    let old = needed(r, item, fields, path, "old").and_then(|n| r.word(n, &join(path, "old")));
+    let new = needed(r, item, fields, path, "new").and_then(|n| match &n.value {
+        Value::Null => Some(None),
+        Value::String(s) => Some(Some(s.clone())),
+        other => {
+            r.error(n.pos, &join(path, "new"), fields::expected("the new text or null", other));
+            None
+        }
+    });
+    Some(FileChange { file: file?, old: old?, new: new? })
+}
+
+/// `{principal, signature}`: one person's armored SSH signature.
+fn signature(r: &mut FieldReader<'_>, item: &Node, path: &str) -> Option<Signature> {
+    let fields = r.map(item, path, "a signature {principal, signature}")?;
+    r.unknown_keys(fields, SIGNATURE_FIELDS, path, "a signature");
+    let principal = needed(r, item, fields, path, "principal").and_then(|n| r.word(n, &join(path, "principal")));
+    let armored = needed(r, item, fields, path, "signature").and_then(|n| r.word(n, &join(path, "signature")));
+    Some(Signature { principal: principal?, armored: armored?.trim().to_owned() })
+}
+
+/// `evidence: {runs: [...], findings: [...]}`.
+fn evidence(r: &mut FieldReader<'_>, node: &Node, p: &mut Proposal) {
+    let Some(fields) = r.map(node, "evidence", "{runs: [...], findings: [...]}") else { return };
+    r.unknown_keys(fields, EVIDENCE_FIELDS, "evidence", "the evidence");
+    for (k, v) in fields {
+        let list = || Vec::new();
+        match k.name.as_str() {
+            "runs" => p.evidence_runs = r.words(v, "evidence.runs").unwrap_or_else(list),
+            "findings" => p.evidence_findings = r.words(v, "evidence.findings").unwrap_or_else(list),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "id: raise\ntitle: Raise\nauthor: a@example.com\nbase: sha256:0\nrationale: why\n";
+
+    fn shown(text: &str) -> Vec<String> {
+        parse_proposal("p.yaml", text).expect_err("faults").iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_proposal_reads_back_what_to_yaml_writes() {
+        let mut p = parse_proposal("p.yaml", &format!("{HEAD}changes:\n  - {{budget: api, field: limit, old: 20, new: 22}}\n")).unwrap();
+        p.evidence_runs = vec!["ci-1".into()];
+        assert_eq!(parse_proposal("p.yaml", &p.to_yaml()).unwrap(), p);
+    }
+
+    #[test]
+    fn every_fault_of_a_change_names_its_own_field_and_line() {
+        let e = shown(&format!("{HEAD}changes:\n  - {{budget: api, field: limt, new: fast}}\n"));
+        assert_eq!(
+            e,
+            [
+                "p.yaml:7:26: `changes[0].field`: `field` must be `limit` or `environments.<name>`, found `limt`",
+                "p.yaml:7:5: `changes[0]`: `old` is missing",
+                "p.yaml:7:37: `changes[0].new`: `new` must be a number in the budget's unit",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_said_alike_everywhere_with_a_suggestion_or_the_list() {
+        let e = shown(&format!(
+            "{HEAD}titel: x\nchanges:\n  - {{budget: api, field: limit, old: 1, new: 2, by: me}}\nevidence: {{runs: [1], why: x}}\n"
+        ));
+        assert!(e.contains(&"p.yaml:6:1: `titel`: unknown field in a proposal; did you mean `title`?".to_owned()), "{e:#?}");
+        assert!(
+            e.iter().any(|e| e.contains("`changes[0].by`: unknown field in a change (expected one of: budget, field, old, new)")),
+            "{e:#?}"
+        );
+        assert!(e.iter().any(|e| e.contains("`evidence.why`: unknown field in the evidence (expected one of: runs, findings)")), "{e:#?}");
+    }
 }

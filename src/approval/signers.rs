@@ -16,9 +16,6 @@ use crate::model::time::Timestamp;
 use crate::model::yaml::Pos;
 use ssh_key::PublicKey;
 
-/// The signers file's name, in the workspace's root.
-pub use crate::model::workspace::SIGNERS_FILE;
-
 /// One line of the signers file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AllowedSigner {
@@ -231,6 +228,7 @@ fn ssh_time(text: &str) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::workspace::SIGNERS_FILE;
 
     const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIh/c3OtvBLlquW+8QlobbKG560aIciq3JK7DgOfBlvu";
     const OTHER: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE3bbbj4zDqKIxeFNKrwlY0OWMDfGAWiVtB9dbaDQpvC";

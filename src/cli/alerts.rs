@@ -5,7 +5,7 @@ use super::error::CliError;
 use super::open::load_valid_files;
 use super::output::{note, output};
 use crate::engine::exit::ExitCode;
-use crate::model::workspace::write_atomic;
+use crate::model::disk::write_atomic;
 use crate::report::prometheus::{alerting, rule_tests, rules};
 
 /// Writes the rules (and their `promtool` tests) or prints them.

@@ -60,7 +60,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
     };
     output(&text);
     if let Some(path) = &args.output {
-        crate::model::workspace::write_atomic(path, text.as_bytes()).map_err(|e| CliError::write(path, e))?;
+        crate::model::disk::write_atomic(path, text.as_bytes()).map_err(|e| CliError::write(path, e))?;
     }
     Ok(ExitCode::Pass)
 }

@@ -186,10 +186,12 @@ pub struct TriageArgs {
     pub note: Option<String>,
 }
 
-pub(super) fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, String> {
+pub(super) fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, crate::model::error::UnknownWord> {
     use crate::model::triage::TriageState;
-    TriageState::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
-        format!("unknown state `{text}` (expected one of: {})", TriageState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+    TriageState::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| crate::model::error::UnknownWord {
+        what: "state",
+        word: text.to_owned(),
+        expected: TriageState::ALL.iter().map(|s| s.as_str()).collect(),
     })
 }
 

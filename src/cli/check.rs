@@ -6,7 +6,7 @@ use super::open::load;
 use super::output::output;
 use crate::engine::check::{BaselineRuns, CheckOptions, check};
 use crate::engine::exit::ExitCode;
-use crate::model::workspace::CheckSettings;
+use crate::model::settings::CheckSettings;
 use crate::report::{Format, render};
 
 /// Checks the newest run against the budgets and baselines; the exit code is the report's verdict.
@@ -41,7 +41,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let text = render(format, &workspace, &report);
     output(&text);
     if let Some(path) = &args.output {
-        crate::model::workspace::write_atomic(path, text.as_bytes()).map_err(|e| CliError::write(path, e))?;
+        crate::model::disk::write_atomic(path, text.as_bytes()).map_err(|e| CliError::write(path, e))?;
     }
     Ok(report.exit_code())
 }

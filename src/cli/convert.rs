@@ -12,14 +12,14 @@ pub fn run(from: &str, file: &Path, out: Option<&Path>) -> Result<ExitCode, CliE
     }
     let shown = file.display().to_string();
     let text = std::fs::read_to_string(file).map_err(|source| CliError::Read { path: shown.clone(), source })?;
-    let yaml = crate::import::lighthouse_budgets(&shown, &text).map_err(|errors| CliError::Files { errors, then: None })?;
+    let yaml = crate::import::lighthouse::lighthouse_budgets(&shown, &text).map_err(|errors| CliError::Files { errors, then: None })?;
     if let Err(errors) = crate::model::budget::parse_budget_file("converted.yaml", &yaml) {
         return Err(CliError::Invalid(format!("the converted budgets do not load: {}", errors[0])));
     }
     match out {
         None => output(&yaml),
         Some(path) => {
-            crate::model::workspace::write_atomic(path, yaml.as_bytes()).map_err(|e| CliError::write(path, e))?;
+            crate::model::disk::write_atomic(path, yaml.as_bytes()).map_err(|e| CliError::write(path, e))?;
             output(&format!(
                 "wrote {}; add it to the budgets with `headroom propose --file {}={}`\n",
                 path.display(),

@@ -29,7 +29,7 @@ mod triage;
 mod validate;
 mod verify;
 
-pub use crate::engine::exit::ExitCode;
+use crate::engine::exit::ExitCode;
 pub use args::{
     AlertsArgs, AnalyzeArgs, AnalyzeFormat, CheckArgs, Cli, Command, FormatArg, GateArgs, ImportArgs, LedgerCommand, MissingArg,
     ProposeArgs, ReplayArgs, ReportArgs, SignArgs, TriageArgs,

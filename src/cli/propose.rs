@@ -7,8 +7,8 @@ use super::output::output;
 use crate::approval::draft::{Draft, Wanted, propose, propose_start, settings_text};
 use crate::approval::ledger::missing_words;
 use crate::engine::exit::ExitCode;
+use crate::model::config::CONFIG_FILE;
 use crate::model::time::Timestamp;
-use crate::model::workspace::CONFIG_FILE;
 
 /// Writes `proposals/ID.yaml` with the current values as `old`.
 pub fn run(args: &ProposeArgs) -> Result<ExitCode, CliError> {

@@ -33,7 +33,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, CliError> {
         let path = args.output.join(&file.path);
         path.parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| crate::model::workspace::write_atomic(&path, file.text.as_bytes()))
+            .and_then(|()| crate::model::disk::write_atomic(&path, file.text.as_bytes()))
             .map_err(|e| CliError::write(&path, e))?;
     }
     // A budget removed since the last report leaves no page behind (only the site's own kinds of file go).

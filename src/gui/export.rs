@@ -33,12 +33,12 @@ pub fn export_review(request: &ExportRequest) -> Result<usize, String> {
         let png = plot_png(&p.plot, &p.result, p.centre, p.proposed, PLOT_SIZE)?;
         let name =
             format!("{:02}-{}.png", p.item + 1, item.metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_', "-"));
-        crate::model::workspace::write_atomic(&dir.join(&name), &png).map_err(|e| format!("{name}: {e}"))?;
+        crate::model::disk::write_atomic(&dir.join(&name), &png).map_err(|e| format!("{name}: {e}"))?;
         images.insert(p.item, name);
     }
     let image_of = |i: usize| images.get(&i).cloned();
-    crate::model::workspace::write_atomic(&dir.join("review.md"), markdown(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
-    crate::model::workspace::write_atomic(&dir.join("review.html"), html(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
+    crate::model::disk::write_atomic(&dir.join("review.md"), markdown(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
+    crate::model::disk::write_atomic(&dir.join("review.html"), html(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
     Ok(images.len() + 2)
 }
 
@@ -178,7 +178,8 @@ fn encode_png(pixels: &[Color32], size: [u32; 2]) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gui::state::{AppState, Source};
+    use crate::gui::jobs::Source;
+    use crate::gui::state::AppState;
 
     #[test]
     fn the_review_export_writes_markdown_html_and_real_png_plots() {

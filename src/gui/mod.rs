@@ -5,6 +5,7 @@ pub mod export;
 pub mod gpu_plot;
 pub mod jobs;
 pub mod panels;
+pub mod prefs;
 pub mod standing;
 pub mod state;
 pub mod theme;
@@ -12,7 +13,8 @@ pub mod widgets;
 pub mod windows;
 
 pub use app::App;
-pub use state::{AppState, Command, Source};
+pub use jobs::Source;
+pub use state::{AppState, Command};
 
 use std::path::PathBuf;
 

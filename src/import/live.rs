@@ -27,13 +27,13 @@
 
 use super::prometheus::{QueryFault, query_range, run_id};
 use crate::model::budget::{Budget, BudgetKind};
+use crate::model::config::{CONFIG_FILE, Config};
 use crate::model::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, write_atomic};
 use crate::model::error::LoadError;
 use crate::model::history::{Measurement, Run, Snapshot, parse_json_lines, snapshot_to_json_line};
 use crate::model::lock::WorkspaceLock;
 use crate::model::source::{HistorySource, LiveHistory, SourceState};
 use crate::model::time::Timestamp;
-use crate::model::workspace::{CONFIG_FILE, Config};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -27,14 +27,12 @@ mod google_benchmark;
 mod http;
 mod hyperfine;
 mod k6;
-mod lighthouse;
+pub mod lighthouse;
 pub mod live;
 pub mod prometheus;
 mod pytest_benchmark;
 
-pub use lighthouse::lighthouse_budgets;
-
-use crate::model::error::LoadError;
+use crate::model::error::{LoadError, UnknownWord};
 use crate::model::history::{Measurement, Run, Snapshot};
 use crate::model::time::Timestamp;
 use crate::model::units::Unit;
@@ -89,9 +87,11 @@ impl Format {
     }
 
     /// The format of a name.
-    pub fn parse(text: &str) -> Result<Format, String> {
-        Format::ALL.into_iter().find(|f| f.name() == text).ok_or_else(|| {
-            format!("unknown format `{text}` (expected one of: {})", Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))
+    pub fn parse(text: &str) -> Result<Format, UnknownWord> {
+        Format::ALL.into_iter().find(|f| f.name() == text).ok_or_else(|| UnknownWord {
+            what: "format",
+            word: text.to_owned(),
+            expected: Format::ALL.iter().map(|f| f.name()).collect(),
         })
     }
 }

@@ -19,7 +19,8 @@
 //!     environments: {ci: {limit: 30}}
 //! ```
 
-use super::error::{LoadError, did_you_mean, did_you_mean_hint};
+use super::error::{LoadError, did_you_mean_hint};
+use super::fields::{self, FieldReader, entry, expected, get, join};
 use super::units::{Direction, Statistic, Unit};
 use super::yaml::{self, Key, Node, Pos, Value, format_number};
 use std::collections::BTreeMap;
@@ -203,37 +204,46 @@ const TOP_FIELDS: &[&str] = &["version", "defaults", "budgets"];
 const OVERRIDE_FIELDS: &[&str] = &["limit", "warning"];
 
 struct Parser<'a> {
-    file: &'a str,
-    errors: Vec<LoadError>,
+    r: FieldReader<'a>,
     budgets: Vec<Budget>,
+}
+
+/// Where a budget is written: its key and value, the id of what holds it, and its field path.
+struct Site<'n> {
+    key: &'n Key,
+    node: &'n Node,
+    id_prefix: &'n str,
+    field: String,
+}
+
+/// What a budget takes from above: the attributes passed down, its parent, and whether it is a
+/// sub-allocation of that parent.
+struct Above<'i> {
+    inherited: &'i Inherited,
+    parent: Option<usize>,
+    allocation: bool,
 }
 
 /// Parses one budget file. Either the whole file loads, or it is rejected with every error found in it.
 pub fn parse_budget_file(file: &str, text: &str) -> Result<Vec<Budget>, Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
-    let mut parser = Parser { file, errors: Vec::new(), budgets: Vec::new() };
+    let root = fields::document(file, text)?;
+    let mut parser = Parser { r: FieldReader::new(file), budgets: Vec::new() };
     match &root.value {
         Value::Null => {}
         Value::Map(entries) if entries.iter().any(|(k, _)| k.name == "budgets") => parser.full_form(entries),
         Value::Map(entries) => parser.adr_form(entries),
-        other => parser.error(root.pos, "", format!("expected a mapping of budgets at the top of the file, found {}", other.kind_name())),
+        other => parser.r.error(root.pos, "", expected("a mapping of budgets at the top of the file", other)),
     }
-    if parser.errors.is_empty() { Ok(parser.budgets) } else { Err(parser.errors) }
+    parser.r.finish(parser.budgets)
 }
 
 impl Parser<'_> {
     fn error(&mut self, pos: Pos, field: &str, message: impl Into<String>) {
-        self.errors.push(LoadError::new(self.file, pos, field, message));
+        self.r.error(pos, field, message);
     }
 
     fn unknown_keys(&mut self, entries: &[(Key, Node)], known: &[&str], path: &str, what: &str) {
-        for (key, _) in entries {
-            if !known.contains(&key.name.as_str()) {
-                let hint = did_you_mean(&key.name, known.iter().copied())
-                    .map_or_else(|| format!(" (expected one of: {})", known.join(", ")), |s| format!("; did you mean `{s}`?"));
-                self.error(key.pos, &join(path, &key.name), format!("unknown field in {what}{hint}"));
-            }
-        }
+        self.r.unknown_keys(entries, known, path, what);
     }
 
     fn full_form(&mut self, entries: &[(Key, Node)]) {
@@ -244,13 +254,12 @@ impl Parser<'_> {
                 "version" if node.value != Value::Number(1.0) => {
                     self.error(node.pos, "version", "this Headroom reads budget files of version 1");
                 }
-                "defaults" => match &node.value {
-                    Value::Map(fields) => {
+                "defaults" => {
+                    if let Some(fields) = self.r.map(node, "defaults", "a mapping") {
                         self.unknown_keys(fields, DEFAULT_FIELDS, "defaults", "defaults");
                         inherited = self.attributes(fields, "defaults", &Inherited::default());
                     }
-                    other => self.error(node.pos, "defaults", format!("expected a mapping, found {}", other.kind_name())),
-                },
+                }
                 _ => {}
             }
         }
@@ -263,15 +272,13 @@ impl Parser<'_> {
 
     /// The budgets of a `budgets:` mapping, under `parent`.
     fn members(&mut self, node: &Node, id_prefix: &str, field: &str, inherited: &Inherited, parent: Option<usize>) {
-        let Value::Map(entries) = &node.value else {
-            self.error(node.pos, field, format!("expected a mapping of budget names to budgets, found {}", node.value.kind_name()));
-            return;
-        };
+        let Some(entries) = self.r.map(node, field, "a mapping of budget names to budgets") else { return };
         if entries.is_empty() {
             self.error(node.pos, field, "a group needs at least one budget");
         }
         for (key, child) in entries {
-            self.budget(key, child, id_prefix, &join(field, &key.name), inherited, parent, BudgetKind::Metric);
+            let site = Site { key, node: child, id_prefix, field: join(field, &key.name) };
+            self.budget(&site, &Above { inherited, parent, allocation: false });
         }
     }
 
@@ -282,27 +289,18 @@ impl Parser<'_> {
             let field = join(path, &key.name);
             match key.name.as_str() {
                 "unit" => {
-                    if let Some(text) = self.string(node, &field) {
-                        match Unit::parse(&text) {
-                            Ok(unit) => out.unit = Some(unit),
-                            Err(e) => self.error(node.pos, &field, e),
-                        }
+                    if let Some(text) = self.r.text(node, &field) {
+                        out.unit = self.r.check(node, &field, Unit::parse(&text)).or(out.unit);
                     }
                 }
                 "statistic" => {
-                    if let Some(text) = self.string(node, &field) {
-                        match Statistic::parse(&text) {
-                            Ok(s) => out.statistic = Some(s),
-                            Err(e) => self.error(node.pos, &field, e),
-                        }
+                    if let Some(text) = self.r.text(node, &field) {
+                        out.statistic = self.r.check(node, &field, Statistic::parse(&text)).or(out.statistic);
                     }
                 }
                 "direction" => {
-                    if let Some(text) = self.string(node, &field) {
-                        match Direction::parse(&text) {
-                            Ok(d) => out.direction = Some(d),
-                            Err(e) => self.error(node.pos, &field, e),
-                        }
+                    if let Some(text) = self.r.text(node, &field) {
+                        out.direction = self.r.check(node, &field, Direction::parse(&text)).or(out.direction);
                     }
                 }
                 _ => {}
@@ -316,16 +314,6 @@ impl Parser<'_> {
             }
         }
         out
-    }
-
-    fn string(&mut self, node: &Node, field: &str) -> Option<String> {
-        match &node.value {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                self.error(node.pos, field, format!("expected text, found {}", other.kind_name()));
-                None
-            }
-        }
     }
 
     /// A quantity: a number in `unit`, or text with a unit of its own (`2 s`) converted into `unit`.
@@ -356,7 +344,7 @@ impl Parser<'_> {
                 }
             },
             other => {
-                self.error(node.pos, field, format!("expected a number, found {}", other.kind_name()));
+                self.error(node.pos, field, expected("a number", other));
                 None
             }
         }?;
@@ -382,62 +370,28 @@ impl Parser<'_> {
         self.quantity(node, field, unit).map(Warning::Absolute)
     }
 
-    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
-    fn budget(
-        &mut self,
-        key: &Key,
-        node: &Node,
-        id_prefix: &str,
-        field: &str,
-        inherited: &Inherited,
-        parent: Option<usize>,
-        kind: BudgetKind,
-    ) -> Option<usize> {
+    /// One budget (or group, or allocation) and what is below it; its index in the list.
+    fn budget(&mut self, site: &Site<'_>, above: &Above<'_>) -> Option<usize> {
+        let key = site.key;
+        let field = site.field.as_str();
         if key.name.is_empty() || !key.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             self.error(key.pos, field, "a budget's key may hold letters, digits, `_` and `-` only (dots join the keys of nested budgets)");
             return None;
         }
-        let id = join(id_prefix, &key.name);
-        let empty = Vec::new();
-        let fields = match &node.value {
-            Value::Map(fields) => fields,
+        let id = join(site.id_prefix, &key.name);
+        let fields = match &site.node.value {
+            Value::Map(fields) => fields.as_slice(),
             // `routing: 5` is a budget with only a limit.
-            Value::Number(_) | Value::String(_) => &empty,
+            Value::Number(_) | Value::String(_) => &[],
             other => {
-                self.error(node.pos, field, format!("expected a budget (a mapping, or a limit such as `5`), found {}", other.kind_name()));
+                self.error(site.node.pos, field, expected("a budget (a mapping, or a limit such as `5`)", other));
                 return None;
             }
         };
         self.unknown_keys(fields, BUDGET_FIELDS, field, "a budget");
-        let mut attributes = self.attributes(fields, field, inherited);
-        let get = |name: &str| fields.iter().find(|(k, _)| k.name == name);
-
-        let limit_node = if fields.is_empty() { Some(node) } else { get("limit").map(|(_, n)| n) };
-        let has_members = get("budgets").is_some();
-        let kind = match (limit_node.is_some(), has_members, kind) {
-            (_, _, BudgetKind::Allocation) => BudgetKind::Allocation,
-            (true, true, _) => {
-                self.error(key.pos, field, "a budget with a `limit` is split with `allocations`, not `budgets` (which makes a group)");
-                return None;
-            }
-            (true, false, _) => BudgetKind::Metric,
-            (false, true, _) => BudgetKind::Group,
-            (false, false, _) => {
-                self.error(key.pos, field, "expected `limit` (a budget on one metric) or `budgets` (a group of budgets)");
-                return None;
-            }
-        };
-        if kind == BudgetKind::Allocation && limit_node.is_none() {
-            self.error(key.pos, field, "an allocation needs a `limit`");
-            return None;
-        }
-        if kind == BudgetKind::Group {
-            for name in ["metric", "limit", "allocations", "environments"] {
-                if let Some((k, _)) = get(name) {
-                    self.error(k.pos, &join(field, name), format!("a group has no `{name}`: put it on a budget inside `budgets`"));
-                }
-            }
-        }
+        let mut attributes = self.attributes(fields, field, above.inherited);
+        let limit_node = if fields.is_empty() { Some(site.node) } else { get(fields, "limit") };
+        let kind = self.kind(site, fields, limit_node.is_some(), above.allocation)?;
 
         let unit = attributes.unit.clone();
         let direction = attributes.direction.unwrap_or(Direction::LowerIsBetter);
@@ -451,7 +405,97 @@ impl Parser<'_> {
             }
             _ => None,
         };
-        let warning = match (kind, attributes.warning) {
+        let warning = self.warning_level(site, fields, kind, direction, attributes.warning);
+        let text_field = |name: &str, this: &mut Self| get(fields, name).and_then(|n| this.r.text(n, &join(field, name)));
+        let name = text_field("name", self).unwrap_or_else(|| key.name.clone());
+        let description = text_field("description", self);
+        let metric = text_field("metric", self).unwrap_or_else(|| id.clone());
+        let environments = match get(fields, "environments") {
+            Some(n) => self.overrides(n, &join(field, "environments"), unit.as_ref(), direction),
+            None => BTreeMap::new(),
+        };
+        let promql = text_field("promql", self);
+        let (alert, passed_down) = self.alert(site, fields, kind, above.inherited);
+        attributes.alert = passed_down;
+        let index = self.budgets.len();
+        self.budgets.push(Budget {
+            id: id.clone(),
+            name,
+            description,
+            kind,
+            metric,
+            statistic: attributes.statistic.unwrap_or_else(|| default_statistic(unit.as_ref(), direction)),
+            unit: unit.unwrap_or(Unit::Count),
+            direction,
+            limit,
+            promql,
+            alert,
+            slo: None,
+            limit_pos: limit_node.map_or_else(Pos::default, |n| n.pos),
+            warning,
+            environments,
+            parent: above.parent,
+            children: Vec::new(),
+            file: self.r.file().to_owned(),
+            pos: key.pos,
+        });
+        if let Some(p) = above.parent {
+            self.budgets[p].children.push(index);
+        }
+        if let Some((slo_key, slo)) = entry(fields, "slo") {
+            self.budgets[index].slo = self.slo(slo_key, slo, &join(field, "slo"), index);
+        }
+        if let Some(members) = get(fields, "budgets") {
+            self.members(members, &id, &join(field, "budgets"), &attributes, Some(index));
+        }
+        if let Some((alloc_key, allocations)) = entry(fields, "allocations") {
+            self.allocations(alloc_key, allocations, &id, &join(field, "allocations"), &attributes, index);
+        }
+        Some(index)
+    }
+
+    /// What a budget is, by its fields: a `limit` makes a budget on one metric, `budgets` a group.
+    fn kind(&mut self, site: &Site<'_>, fields: &[(Key, Node)], has_limit: bool, allocation: bool) -> Option<BudgetKind> {
+        let (key, field) = (site.key, site.field.as_str());
+        let has_members = get(fields, "budgets").is_some();
+        let kind = match (has_limit, has_members, allocation) {
+            (false, _, true) => {
+                self.error(key.pos, field, "an allocation needs a `limit`");
+                return None;
+            }
+            (true, _, true) => BudgetKind::Allocation,
+            (true, true, false) => {
+                self.error(key.pos, field, "a budget with a `limit` is split with `allocations`, not `budgets` (which makes a group)");
+                return None;
+            }
+            (true, false, false) => BudgetKind::Metric,
+            (false, true, false) => BudgetKind::Group,
+            (false, false, false) => {
+                self.error(key.pos, field, "expected `limit` (a budget on one metric) or `budgets` (a group of budgets)");
+                return None;
+            }
+        };
+        if kind == BudgetKind::Group {
+            for name in ["metric", "limit", "allocations", "environments"] {
+                if let Some((k, _)) = entry(fields, name) {
+                    self.error(k.pos, &join(field, name), format!("a group has no `{name}`: put it on a budget inside `budgets`"));
+                }
+            }
+        }
+        Some(kind)
+    }
+
+    /// The warning level: the one written or inherited, else 90 % of the limit (110 % where
+    /// higher is better); one on the wrong side of the limit is an error.
+    fn warning_level(
+        &mut self,
+        site: &Site<'_>,
+        fields: &[(Key, Node)],
+        kind: BudgetKind,
+        direction: Direction,
+        written: Option<Warning>,
+    ) -> Option<Warning> {
+        let warning = match (kind, written) {
             (BudgetKind::Group, w) => w,
             (_, Some(w)) => Some(w),
             (_, None) => Some(Warning::FractionOfLimit(match direction {
@@ -467,77 +511,37 @@ impl Parser<'_> {
                 Direction::HigherIsBetter => f < 1.0,
             };
             if wrong_side {
-                let pos = get("warning").map_or(key.pos, |(_, n)| n.pos);
+                let pos = get(fields, "warning").map_or(site.key.pos, |n| n.pos);
                 let expected = match direction {
                     Direction::LowerIsBetter => "at most 100% for a lower-is-better budget (e.g. 90%)",
                     Direction::HigherIsBetter => "at least 100% for a higher-is-better budget (e.g. 110%)",
                 };
-                self.error(pos, &join(field, "warning"), format!("the warning level must be {expected}"));
+                self.error(pos, &join(&site.field, "warning"), format!("the warning level must be {expected}"));
             }
         }
+        warning
+    }
 
-        let text_field = |name: &str, this: &mut Self| get(name).and_then(|(_, n)| this.string(n, &join(field, name)));
-        let name = text_field("name", self).unwrap_or_else(|| key.name.clone());
-        let description = text_field("description", self);
-        let metric = text_field("metric", self).unwrap_or_else(|| id.clone());
-        let statistic = attributes.statistic.unwrap_or(match (unit.as_ref().map(Unit::dimension), direction) {
-            (Some(super::units::Dimension::Time), Direction::LowerIsBetter) => Statistic::Percentile(95.0),
-            (_, Direction::HigherIsBetter) => Statistic::Mean,
-            _ => Statistic::Max,
-        });
-        let environments = match get("environments") {
-            Some((_, n)) => self.overrides(n, &join(field, "environments"), unit.as_ref(), direction),
-            None => BTreeMap::new(),
-        };
-
-        let promql = text_field("promql", self);
-        let declared = get("alert").and_then(|(_, n)| self.alert_family(n, &join(field, "alert")));
-        // A group that declares a family gives it to its members, each under its own key; a member
-        // passes its key on to what is below it (allocations, nested budgets).
-        let (alert, passed_down) = match (declared, inherited.alert.clone(), kind) {
+    /// The budget's alert family and the one it passes down. A group that declares a family gives
+    /// it to its members, each under its own key; a member passes its key on to what is below it
+    /// (allocations, nested budgets).
+    fn alert(
+        &mut self,
+        site: &Site<'_>,
+        fields: &[(Key, Node)],
+        kind: BudgetKind,
+        inherited: &Inherited,
+    ) -> (Option<AlertFamily>, Option<DeclaredFamily>) {
+        let declared = get(fields, "alert").and_then(|n| self.alert_family(n, &join(&site.field, "alert")));
+        match (declared, inherited.alert.clone(), kind) {
             (Some(d), _, BudgetKind::Group) => (None, Some(DeclaredFamily { value: None, ..d })),
             (Some(d), _, _) | (None, Some(d @ DeclaredFamily { value: None, .. }), _) => {
-                let d = DeclaredFamily { value: Some(key.name.clone()), ..d };
+                let d = DeclaredFamily { value: Some(site.key.name.clone()), ..d };
                 (d.family(), Some(d))
             }
             (None, Some(d), _) => (d.family(), Some(d)),
             (None, None, _) => (None, None),
-        };
-        attributes.alert = passed_down;
-        let slo = get("slo").and_then(|(k, n)| self.slo(k, n, &join(field, "slo"), kind, unit.as_ref(), direction, limit));
-        let index = self.budgets.len();
-        self.budgets.push(Budget {
-            id: id.clone(),
-            name,
-            description,
-            kind,
-            metric,
-            unit: unit.unwrap_or(Unit::Count),
-            statistic,
-            direction,
-            limit,
-            promql,
-            alert,
-            slo,
-            limit_pos: limit_node.map_or_else(Pos::default, |n| n.pos),
-            warning,
-            environments,
-            parent,
-            children: Vec::new(),
-            file: self.file.to_owned(),
-            pos: key.pos,
-        });
-        if let Some(p) = parent {
-            self.budgets[p].children.push(index);
         }
-
-        if let Some((_, members)) = get("budgets") {
-            self.members(members, &id, &join(field, "budgets"), &attributes, Some(index));
-        }
-        if let Some((alloc_key, allocations)) = get("allocations") {
-            self.allocations(alloc_key, allocations, &id, &join(field, "allocations"), &attributes, index);
-        }
-        Some(index)
     }
 
     /// `alert: ServiceLatency`, or `alert: {name: ServiceLatency, label: service}`; the label is
@@ -548,7 +552,7 @@ impl Parser<'_> {
             Value::Map(fields) => {
                 self.unknown_keys(fields, ALERT_FIELDS, field, "an alert family");
                 let text = |name: &str, this: &mut Self| {
-                    fields.iter().find(|(k, _)| k.name == name).and_then(|(_, n)| this.string(n, &join(field, name)))
+                    fields.iter().find(|(k, _)| k.name == name).and_then(|(_, n)| this.r.text(n, &join(field, name)))
                 };
                 let Some(name) = text("name", self) else {
                     self.error(node.pos, field, "an alert family needs a `name`, e.g. `name: ServiceLatency`");
@@ -557,11 +561,7 @@ impl Parser<'_> {
                 (name, text("label", self))
             }
             other => {
-                self.error(
-                    node.pos,
-                    field,
-                    format!("expected an alert family's name such as `ServiceLatency`, found {}", other.kind_name()),
-                );
+                self.error(node.pos, field, expected("an alert family's name such as `ServiceLatency`", other));
                 return None;
             }
         };
@@ -594,27 +594,16 @@ impl Parser<'_> {
 
     /// `slo: {errors: SELECTOR, total: SELECTOR}` on an error-rate budget: lower is better, in %,
     /// its limit the error budget.
-    #[allow(clippy::too_many_arguments)]
-    fn slo(
-        &mut self,
-        key: &Key,
-        node: &Node,
-        field: &str,
-        kind: BudgetKind,
-        unit: Option<&Unit>,
-        direction: Direction,
-        limit: Option<f64>,
-    ) -> Option<Slo> {
-        let Value::Map(fields) = &node.value else {
-            self.error(node.pos, field, format!("expected `errors:` and `total:` counters, found {}", node.value.kind_name()));
-            return None;
-        };
+    fn slo(&mut self, key: &Key, node: &Node, field: &str, budget: usize) -> Option<Slo> {
+        let b = &self.budgets[budget];
+        let (kind, unit, direction, limit) = (b.kind, b.unit.clone(), b.direction, b.limit);
+        let fields = self.r.map(node, field, "`errors:` and `total:` counters")?;
         self.unknown_keys(fields, SLO_FIELDS, field, "an SLO");
         if kind != BudgetKind::Metric {
             self.error(key.pos, field, "only a budget with a `limit` on an error rate can be an SLO");
             return None;
         }
-        if unit != Some(&Unit::Percent) || direction != Direction::LowerIsBetter {
+        if unit != Unit::Percent || direction != Direction::LowerIsBetter {
             self.error(
                 key.pos,
                 field,
@@ -633,7 +622,7 @@ impl Parser<'_> {
                 this.error(node.pos, field, format!("an SLO needs `{name}:`, a counter such as `http_requests_total{{code=~\"5..\"}}`"));
                 return None;
             };
-            let text = this.string(n, &join(field, name))?.trim().to_owned();
+            let text = this.r.text(n, &join(field, name))?.trim().to_owned();
             if is_selector(&text) {
                 Some(text)
             } else {
@@ -652,10 +641,7 @@ impl Parser<'_> {
 
     fn overrides(&mut self, node: &Node, field: &str, unit: Option<&Unit>, direction: Direction) -> BTreeMap<String, Override> {
         let mut out = BTreeMap::new();
-        let Value::Map(entries) = &node.value else {
-            self.error(node.pos, field, format!("expected a mapping of environment names to overrides, found {}", node.value.kind_name()));
-            return out;
-        };
+        let Some(entries) = self.r.map(node, field, "a mapping of environment names to overrides") else { return out };
         for (env, value) in entries {
             let env_field = join(field, &env.name);
             let over = match &value.value {
@@ -678,11 +664,7 @@ impl Parser<'_> {
                     over
                 }
                 other => {
-                    self.error(
-                        value.pos,
-                        &env_field,
-                        format!("expected a limit or a mapping with `limit` and `warning`, found {}", other.kind_name()),
-                    );
+                    self.error(value.pos, &env_field, expected("a limit or a mapping with `limit` and `warning`", other));
                     continue;
                 }
             };
@@ -701,10 +683,7 @@ impl Parser<'_> {
     }
 
     fn allocations(&mut self, key: &Key, node: &Node, parent_id: &str, field: &str, inherited: &Inherited, parent: usize) {
-        let Value::Map(entries) = &node.value else {
-            self.error(node.pos, field, format!("expected a mapping of sub-allocations, found {}", node.value.kind_name()));
-            return;
-        };
+        let Some(entries) = self.r.map(node, field, "a mapping of sub-allocations") else { return };
         if self.budgets[parent].direction == Direction::HigherIsBetter {
             self.error(key.pos, field, "only a lower-is-better budget can be split into allocations that add up");
             return;
@@ -712,9 +691,8 @@ impl Parser<'_> {
         // Allocations inherit the parent's unit, statistic, direction and warning, not its name or metric.
         let mut children = Vec::new();
         for (child_key, child) in entries {
-            if let Some(i) =
-                self.budget(child_key, child, parent_id, &join(field, &child_key.name), inherited, Some(parent), BudgetKind::Allocation)
-            {
+            let site = Site { key: child_key, node: child, id_prefix: parent_id, field: join(field, &child_key.name) };
+            if let Some(i) = self.budget(&site, &Above { inherited, parent: Some(parent), allocation: true }) {
                 children.push(i);
             }
         }
@@ -769,7 +747,7 @@ impl Parser<'_> {
         for (metric, query) in promql {
             let query_field = join(&join(field, "promql"), &metric.name);
             let id = format!("{capability}.{}", metric.name);
-            let Some(expr) = self.string(query, &query_field) else { continue };
+            let Some(expr) = self.r.text(query, &query_field) else { continue };
             if let Some(b) = self.budgets.iter_mut().find(|b| b.id == id) {
                 b.promql = Some(expr);
             } else {
@@ -787,12 +765,11 @@ impl Parser<'_> {
     fn adr_form(&mut self, entries: &[(Key, Node)]) {
         for (capability, node) in entries {
             let field = capability.name.clone();
-            let Value::Map(limits) = &node.value else {
-                self.error(
-                    node.pos,
-                    &field,
-                    format!("expected a mapping of limits such as `max_latency_ms: 50` (ADR 030 form), or a top-level `budgets:` mapping; found {}", node.value.kind_name()),
-                );
+            let Some(limits) = self.r.map(
+                node,
+                &field,
+                "a mapping of limits such as `max_latency_ms: 50` (ADR 030 form), or a top-level `budgets:` mapping",
+            ) else {
                 continue;
             };
             if capability.name.contains('.') || capability.name.is_empty() {
@@ -818,72 +795,73 @@ impl Parser<'_> {
                 environments: BTreeMap::new(),
                 parent: None,
                 children: Vec::new(),
-                file: self.file.to_owned(),
+                file: self.r.file().to_owned(),
                 pos: capability.pos,
             });
             let mut promql: Vec<(&Key, &Node)> = Vec::new();
             for (key, value) in limits {
-                let limit_field = join(&field, &key.name);
                 if key.name == "promql" {
-                    match &value.value {
-                        Value::Map(queries) => promql.extend(queries.iter().map(|(k, v)| (k, v))),
-                        other => self.error(
-                            value.pos,
-                            &limit_field,
-                            format!("expected a mapping of metric names to PromQL, such as `latency: ...`, found {}", other.kind_name()),
-                        ),
+                    let what = "a mapping of metric names to PromQL, such as `latency: ...`";
+                    if let Some(queries) = self.r.map(value, &join(&field, &key.name), what) {
+                        promql.extend(queries.iter().map(|(k, v)| (k, v)));
                     }
-                    continue;
+                } else {
+                    self.adr_limit(capability, group, key, value);
                 }
-                let Some(parsed) = AdrKey::parse(&key.name) else {
-                    self.error(
-                        key.pos,
-                        &limit_field,
-                        "expected a key such as `max_latency_ms` or `min_throughput_rps`: `max_` or `min_`, a metric name, and a unit (ms, s, us, kb, mb, gb, pct, rps, fps)",
-                    );
-                    continue;
-                };
-                let Some(limit) = self.quantity(value, &limit_field, Some(&parsed.unit)) else { continue };
-                let id = format!("{}.{}", capability.name, parsed.metric);
-                if self.budgets.iter().any(|b| b.id == id) {
-                    self.error(key.pos, &limit_field, format!("a second limit on `{id}`"));
-                    continue;
-                }
-                let index = self.budgets.len();
-                let latency_like = ["latency", "time", "duration"].iter().any(|w| parsed.metric.contains(w));
-                let statistic = match (latency_like, parsed.direction) {
-                    (true, _) => Statistic::Percentile(95.0),
-                    (false, Direction::LowerIsBetter) => Statistic::Max,
-                    (false, Direction::HigherIsBetter) => Statistic::Mean,
-                };
-                self.budgets.push(Budget {
-                    id: id.clone(),
-                    name: format!("{} {}", capability.name, parsed.metric),
-                    description: None,
-                    kind: BudgetKind::Metric,
-                    metric: id,
-                    unit: parsed.unit,
-                    statistic,
-                    direction: parsed.direction,
-                    limit: Some(limit),
-                    promql: None,
-                    alert: Some(AlertFamily::capability(&capability.name, &parsed.metric)),
-                    slo: None,
-                    limit_pos: value.pos,
-                    warning: Some(Warning::FractionOfLimit(match parsed.direction {
-                        Direction::LowerIsBetter => 0.9,
-                        Direction::HigherIsBetter => 1.1,
-                    })),
-                    environments: BTreeMap::new(),
-                    parent: Some(group),
-                    children: Vec::new(),
-                    file: self.file.to_owned(),
-                    pos: key.pos,
-                });
-                self.budgets[group].children.push(index);
             }
             self.attach_promql(&capability.name, &field, group, &promql);
         }
+    }
+
+    /// One `max_<metric>_<unit>: value` of the ADR form, a budget of the capability's `group`.
+    fn adr_limit(&mut self, capability: &Key, group: usize, key: &Key, value: &Node) {
+        let limit_field = join(&capability.name, &key.name);
+        let Some(parsed) = AdrKey::parse(&key.name) else {
+            self.error(
+                key.pos,
+                &limit_field,
+                "expected a key such as `max_latency_ms` or `min_throughput_rps`: `max_` or `min_`, a metric name, and a unit (ms, s, us, kb, mb, gb, pct, rps, fps)",
+            );
+            return;
+        };
+        let Some(limit) = self.quantity(value, &limit_field, Some(&parsed.unit)) else { return };
+        let id = format!("{}.{}", capability.name, parsed.metric);
+        if self.budgets.iter().any(|b| b.id == id) {
+            self.error(key.pos, &limit_field, format!("a second limit on `{id}`"));
+            return;
+        }
+        let index = self.budgets.len();
+        let latency_like = ["latency", "time", "duration"].iter().any(|w| parsed.metric.contains(w));
+        let statistic = match (latency_like, parsed.direction) {
+            (true, _) => Statistic::Percentile(95.0),
+            (false, Direction::LowerIsBetter) => Statistic::Max,
+            (false, Direction::HigherIsBetter) => Statistic::Mean,
+        };
+        self.budgets.push(Budget {
+            id: id.clone(),
+            name: format!("{} {}", capability.name, parsed.metric),
+            description: None,
+            kind: BudgetKind::Metric,
+            metric: id,
+            unit: parsed.unit,
+            statistic,
+            direction: parsed.direction,
+            limit: Some(limit),
+            promql: None,
+            alert: Some(AlertFamily::capability(&capability.name, &parsed.metric)),
+            slo: None,
+            limit_pos: value.pos,
+            warning: Some(Warning::FractionOfLimit(match parsed.direction {
+                Direction::LowerIsBetter => 0.9,
+                Direction::HigherIsBetter => 1.1,
+            })),
+            environments: BTreeMap::new(),
+            parent: Some(group),
+            children: Vec::new(),
+            file: self.r.file().to_owned(),
+            pos: key.pos,
+        });
+        self.budgets[group].children.push(index);
     }
 }
 
@@ -897,6 +875,16 @@ impl AlertFamily {
 impl DeclaredFamily {
     fn family(&self) -> Option<AlertFamily> {
         Some(AlertFamily { name: self.name.clone(), label: self.label.clone(), value: self.value.clone()? })
+    }
+}
+
+/// The statistic a budget limits where it names none: p95 of a time where lower is better, the
+/// mean where higher is better, else the maximum.
+fn default_statistic(unit: Option<&Unit>, direction: Direction) -> Statistic {
+    match (unit.map(Unit::dimension), direction) {
+        (Some(super::units::Dimension::Time), Direction::LowerIsBetter) => Statistic::Percentile(95.0),
+        (_, Direction::HigherIsBetter) => Statistic::Mean,
+        _ => Statistic::Max,
     }
 }
 
@@ -955,10 +943,6 @@ pub fn split_quantity(text: &str) -> Option<(f64, Option<Unit>)> {
     // `e` starts units too (none of ours), so prefer the longest prefix that parses.
     let (number, unit) = (1..=end).rev().find_map(|i| t[..i].parse::<f64>().ok().map(|n| (n, t[i..].trim())))?;
     if unit.is_empty() { Some((number, None)) } else { Unit::parse(unit).ok().map(|u| (number, Some(u))) }
-}
-
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
 /// What a budget file that did not load would have held, as far as its text tells: the app

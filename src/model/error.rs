@@ -41,6 +41,18 @@ impl fmt::Display for LoadError {
     }
 }
 
+/// A word that is not one of those a field or a flag takes (a format, a triage state).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{word}` (expected one of: {})", .expected.join(", "))]
+pub struct UnknownWord {
+    /// What the word names: `format`, `state`.
+    pub what: &'static str,
+    /// The word given.
+    pub word: String,
+    /// The words taken.
+    pub expected: Vec<&'static str>,
+}
+
 /// The closest of `candidates` to a misspelt `word`, if one is close enough to be a likely typo.
 #[must_use]
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -24,7 +24,7 @@
 //! workspace (no `..`, no absolute path, no hidden name, no folder that leads outside through a
 //! link), and what it writes is what `headroom verify` then checks like any other edit.
 
-use super::workspace::{read_text, write_atomic};
+use super::disk::{read_text, write_atomic};
 use serde_json::{Value as Json, json};
 use std::path::{Component, Path, PathBuf};
 

@@ -25,10 +25,10 @@
 //! line of `headroom.yaml` that decides it.
 
 use super::budget::{Budget, BudgetKind};
+use super::config::{CONFIG_FILE, Config};
 use super::error::{LoadError, edit_distance};
 use super::history::{History, PointRef, Series};
 use super::units::{Dimension, Unit};
-use super::workspace::{CONFIG_FILE, Config};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a budget's measuring metrics were found.

@@ -3,9 +3,11 @@
 pub mod budget;
 pub mod columnar;
 pub mod columns;
+pub mod config;
 pub mod conflict;
 pub mod disk;
 pub mod error;
+pub mod fields;
 pub mod history;
 pub mod history_csv;
 pub mod history_files;

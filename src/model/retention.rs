@@ -29,6 +29,7 @@
 //! a day that the policy does not yet allow, a summary that is not exactly the one those runs
 //! give, a removed evidence run or an edited line all fail.
 
+use super::fields::{FieldReader, expected, get};
 use super::history::{Measurement, Snapshot, parse_json_lines};
 use super::time::Timestamp;
 use super::units::{Statistic, Unit};
@@ -41,6 +42,8 @@ pub const SUMMARY_DIR: &str = "summary";
 
 const DAY_MS: i64 = 86_400_000;
 
+const RETENTION_FIELDS: &[&str] = &["runs_days", "then"];
+
 /// The workspace's retention policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retention {
@@ -49,26 +52,25 @@ pub struct Retention {
 }
 
 impl Retention {
-    /// Parses the `retention:` block.
-    pub fn parse(node: &Node) -> Result<Retention, (String, String)> {
-        let Value::Map(fields) = &node.value else {
-            return Err(("retention".to_owned(), format!("expected `runs_days` and `then`, found {}", node.value.kind_name())));
-        };
+    /// Reads the `retention:` block; its faults go to `r`.
+    pub fn read(r: &mut FieldReader<'_>, node: &Node) -> Option<Retention> {
+        let fields = r.map(node, "retention", "`runs_days` and `then`")?;
+        r.unknown_keys(fields, RETENTION_FIELDS, "retention", "`retention:`");
         let mut runs_days = None;
         for (key, value) in fields {
             let field = format!("retention.{}", key.name);
             match (key.name.as_str(), &value.value) {
                 ("runs_days", Value::Number(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= 36_500.0 => runs_days = Some(*n as u32),
-                ("runs_days", other) => {
-                    return Err((field, format!("expected a whole number of days, 1 to 36500, found {}", other.kind_name())));
-                }
+                ("runs_days", other) => r.error(value.pos, &field, expected("a whole number of days, 1 to 36500", other)),
                 ("then", Value::String(s)) if s == "daily_summary" => {}
-                ("then", _) => return Err((field, "expected `daily_summary` (one summary run a day)".to_owned())),
-                _ => return Err((field, "unknown field (expected runs_days, then)".to_owned())),
+                ("then", _) => r.error(value.pos, &field, "expected `daily_summary` (one summary run a day)"),
+                _ => {} // an unknown field, said above
             }
         }
-        let runs_days = runs_days.ok_or(("retention.runs_days".to_owned(), "how many days runs are kept whole is missing".to_owned()))?;
-        Ok(Retention { runs_days })
+        if runs_days.is_none() && get(fields, "runs_days").is_none() {
+            r.error(node.pos, "retention.runs_days", "how many days runs are kept whole is missing");
+        }
+        Some(Retention { runs_days: runs_days? })
     }
 
     /// The first day (its start, UTC) whose runs are kept whole at `now`: runs of earlier days
@@ -127,17 +129,47 @@ fn summary_path(history_dir: &str, group: &Group) -> String {
     format!("{history_dir}/{SUMMARY_DIR}/{env}{}.jsonl", stem(&summary_id(group)))
 }
 
+/// Why a compaction cannot be planned; nothing is compacted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// Runs of one day whose metric is in units that do not convert into one another.
+    #[error("`{metric}` of run `{run}` is in {from}, others of its day in {to}")]
+    MixedUnits {
+        /// The metric.
+        metric: String,
+        /// The run.
+        run: String,
+        /// Its unit.
+        from: Unit,
+        /// The unit of the day's other runs.
+        to: Unit,
+    },
+    /// Two branches whose summaries would be one file.
+    #[error(
+        "two branches of {day} share the summary file {path} (their names differ only in characters a file name cannot hold): nothing was compacted"
+    )]
+    SharedSummaryFile {
+        /// The day, `YYYY-MM-DD`.
+        day: String,
+        /// The summary file.
+        path: String,
+    },
+}
+
 /// The summary line of the runs of one group, or why it cannot be made.
-fn summary_line(group: &Group, runs: &[&Snapshot]) -> Result<String, String> {
+fn summary_line(group: &Group, runs: &[&Snapshot]) -> Result<String, PlanError> {
     let mut values: BTreeMap<&str, (Option<Unit>, Vec<f64>)> = BTreeMap::new();
     for s in runs {
         for (metric, m) in &s.metrics {
             let Some(v) = point(m) else { continue };
             let entry = values.entry(metric).or_insert_with(|| (m.unit.clone(), Vec::new()));
             let v = match (&entry.0, &m.unit) {
-                (Some(to), Some(from)) if to != from => from
-                    .convert(v, to)
-                    .ok_or_else(|| format!("`{metric}` of run `{}` is in {from}, others of its day in {to}", s.run.id))?,
+                (Some(to), Some(from)) if to != from => from.convert(v, to).ok_or_else(|| PlanError::MixedUnits {
+                    metric: metric.clone(),
+                    run: s.run.id.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                })?,
                 _ => v,
             };
             entry.1.push(v);
@@ -195,7 +227,7 @@ pub fn plan(
     evidence: &BTreeSet<String>,
     retention: Retention,
     now: Timestamp,
-) -> Result<Plan, String> {
+) -> Result<Plan, PlanError> {
     let cutoff = retention.cutoff(now);
     let parsed: Vec<(&String, Vec<Line>)> =
         files.iter().filter(|(p, _)| p.to_ascii_lowercase().ends_with(".jsonl")).map(|(p, t)| (p, lines_of(p, t))).collect();
@@ -226,10 +258,7 @@ pub fn plan(
     for (group, runs) in &groups {
         let path = summary_path(history_dir, group);
         if plan.summaries.iter().any(|(p, _)| *p == path) {
-            return Err(format!(
-                "two branches of {} share the summary file {path} (their names differ only in characters a file name cannot hold): nothing was compacted",
-                group.2
-            ));
+            return Err(PlanError::SharedSummaryFile { day: group.2.clone(), path });
         }
         plan.writes.push((path.clone(), Some(summary_line(group, runs)? + "\n")));
         plan.summaries.push((path, runs.len()));
@@ -347,7 +376,7 @@ mod tests {
         let files = vec![("history/x.jsonl".to_owned(), text)];
         let now = Timestamp::parse("2026-01-01").unwrap();
         let e = plan("history", &files, &BTreeSet::new(), Retention { runs_days: 30 }, now).unwrap_err();
-        assert!(e.contains("share the summary file"), "{e}");
+        assert!(matches!(e, PlanError::SharedSummaryFile { .. }) && e.to_string().contains("share the summary file"), "{e}");
     }
 
     #[test]

@@ -17,9 +17,9 @@
 //! cannot lose a run.
 
 use super::columnar::FxBuild;
+use super::disk::{MAX_HISTORY_BYTES, read_text};
 use super::history_files::history_file_columns;
 use super::lock::WorkspaceLock;
-use super::workspace::{MAX_HISTORY_BYTES, read_text};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

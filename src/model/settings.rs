@@ -4,7 +4,6 @@
 //! `check:` block ([`check_field`]) and bounded the same way by the app's sliders. And the
 //! settings they make: [`CheckSettings`], a budget's own [`BudgetCheck`], [`MissingData`].
 
-use super::error::did_you_mean_hint;
 use super::history::History;
 use super::yaml::{Node, Value};
 use std::collections::BTreeMap;
@@ -250,27 +249,25 @@ pub(super) enum CheckField {
 /// The fields of `headroom.yaml`'s `check:`.
 pub(super) const CHECK_FIELDS: &[&str] = &["regression_threshold", "baseline_runs", "missing_data", "significance", "budgets"];
 
-/// Parses one `check:` setting (of the workspace or of one budget). A percentage is a number
-/// (a fraction: `0.05`) or a text with its `%` sign (`5%`).
-pub(super) fn check_field(name: &str, v: &Node) -> Result<CheckField, String> {
-    let text = |e: SettingError| e.to_string();
-    match (name, &v.value) {
-        ("regression_threshold", Value::String(s)) if s.trim().ends_with('%') => s.parse().map(CheckField::Threshold).map_err(text),
-        ("regression_threshold", Value::String(s)) => Err(SettingError::new(Percent::EXPECTED, Some(s)).to_string()),
-        ("regression_threshold", Value::Number(n)) => Percent::from_fraction(*n).map(CheckField::Threshold).map_err(text),
-        ("baseline_runs", Value::Number(n)) => BaselineRuns::from_number(*n).map(CheckField::BaselineRuns).map_err(text),
-        ("significance", Value::Number(n)) => Significance::new(*n).map(CheckField::Significance).map_err(text),
+/// Parses one `check:` setting (of the workspace or of one budget); `None` where `name` is no
+/// setting of the check. A percentage is a number (a fraction: `0.05`) or a text with its `%`
+/// sign (`5%`).
+pub(super) fn check_field(name: &str, v: &Node) -> Option<Result<CheckField, SettingError>> {
+    Some(match (name, &v.value) {
+        ("regression_threshold", Value::String(s)) if s.trim().ends_with('%') => s.parse().map(CheckField::Threshold),
+        ("regression_threshold", Value::String(s)) => Err(SettingError::new(Percent::EXPECTED, Some(s))),
+        ("regression_threshold", Value::Number(n)) => Percent::from_fraction(*n).map(CheckField::Threshold),
+        ("baseline_runs", Value::Number(n)) => BaselineRuns::from_number(*n).map(CheckField::BaselineRuns),
+        ("significance", Value::Number(n)) => Significance::new(*n).map(CheckField::Significance),
         ("missing_data", Value::String(s)) => {
-            s.parse().map(CheckField::Missing).map_err(|_| SettingError::new(MissingData::EXPECTED, None).to_string())
+            s.parse().map(CheckField::Missing).map_err(|_| SettingError::new(MissingData::EXPECTED, None))
         }
-        ("regression_threshold", _) => Err(SettingError::new(Percent::EXPECTED, None).to_string()),
-        ("baseline_runs", _) => Err(SettingError::new(BaselineRuns::EXPECTED, None).to_string()),
-        ("significance", _) => Err(SettingError::new(Significance::EXPECTED, None).to_string()),
-        ("missing_data", _) => Err(SettingError::new(MissingData::EXPECTED, None).to_string()),
-        (other, _) => {
-            Err(format!("unknown setting (expected {}){}", CHECK_FIELDS.join(", "), did_you_mean_hint(other, CHECK_FIELDS.iter().copied())))
-        }
-    }
+        ("regression_threshold", _) => Err(SettingError::new(Percent::EXPECTED, None)),
+        ("baseline_runs", _) => Err(SettingError::new(BaselineRuns::EXPECTED, None)),
+        ("significance", _) => Err(SettingError::new(Significance::EXPECTED, None)),
+        ("missing_data", _) => Err(SettingError::new(MissingData::EXPECTED, None)),
+        _ => return None,
+    })
 }
 
 /// The environment a command works in: the one given, else the workspace's

@@ -14,17 +14,18 @@
 //! the last review in `triage.yaml`) still load; a record in `triage/` wins over the same finding
 //! in `triage.yaml`, and the last review is the latest day of either.
 
+use super::config::{CONFIG_FILE, parse_config, with_check_settings};
+use super::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use super::error::LoadError;
 use super::history::{Snapshot, snapshot_to_json_line};
 use super::lock::{LockError, WorkspaceLock};
 use super::run_index::RunIndex;
+use super::settings::CheckSettings;
 use super::triage::{
     FieldConflict, REVIEWS_DIR, TRIAGE_DIR, TRIAGE_FILE, Triage, TriageEntry, is_review_record, merge_entry, parse_record, parse_review,
     parse_triage, record_file, review_file, review_to_yaml,
 };
-use super::workspace::{
-    CONFIG_FILE, CheckSettings, LEDGER_FILE, MAX_TEXT_BYTES, parse_config, read_text, with_check_settings, write_atomic,
-};
+use super::workspace::LEDGER_FILE;
 use std::path::{Path, PathBuf};
 
 /// Why a write to the workspace did not happen. Nothing was written in any case.

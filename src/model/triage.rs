@@ -22,8 +22,9 @@
 //! an entry of the same metric a few runs away.
 
 use super::error::{LoadError, did_you_mean};
+use super::fields::{self, FieldReader, get, join};
 use super::time::Timestamp;
-use super::yaml::{self, Key, Node, Pos, Value};
+use super::yaml::{Key, Node, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -200,92 +201,61 @@ fn quote(text: &str) -> String {
 
 const TOP_FIELDS: &[&str] = &["last_review", "findings"];
 const ENTRY_FIELDS: &[&str] = &["state", "owner", "note", "updated"];
+const REVIEW_FIELDS: &[&str] = &["held"];
+const RECORD_FIELDS: &[&str] = &["finding", "state", "owner", "note", "updated"];
 
 /// Parses `triage.yaml`; every problem names its line and field.
 pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
+    let root = fields::document(file, text)?;
     let mut triage = Triage::default();
-    let mut errors = Vec::new();
-    let mut err = |node_pos: Pos, field: &str, message: String| errors.push(LoadError::new(file, node_pos, field, message));
-    let entries = match &root.value {
-        Value::Null => return Ok(triage),
-        Value::Map(entries) => entries,
-        other => {
-            err(root.pos, "", format!("expected a mapping with `findings`, found {}", other.kind_name()));
-            return Err(errors);
-        }
-    };
-    for (key, node) in entries {
-        match (key.name.as_str(), &node.value) {
-            ("last_review", _) => match date_of(node) {
-                Ok(day) => triage.last_review = Some(day),
-                Err(message) => err(node.pos, "last_review", message),
-            },
-            ("findings", Value::Null) => {}
-            ("findings", Value::Map(findings)) => {
-                for (finding, body) in findings {
-                    let path = format!("findings.{}", finding.name);
-                    if !finding.name.contains('@') {
-                        err(finding.pos, &path, "expected a key `metric@run`".to_owned());
-                        continue;
-                    }
-                    let Value::Map(fields) = &body.value else {
-                        err(body.pos, &path, format!("expected a mapping with `state`, found {}", body.value.kind_name()));
-                        continue;
-                    };
-                    let entry = parse_entry(fields, &path, &mut err);
-                    triage.entries.insert(finding.name.clone(), entry);
-                }
-            }
-            ("findings", other) => err(node.pos, "findings", format!("expected a mapping, found {}", other.kind_name())),
-            (unknown, _) => {
-                let hint = did_you_mean(unknown, TOP_FIELDS.iter().copied())
-                    .map_or_else(|| format!(" (expected {})", TOP_FIELDS.join(", ")), |s| format!("; did you mean `{s}`?"));
-                err(key.pos, unknown, format!("unknown field{hint}"));
-            }
-        }
+    if root.value == Value::Null {
+        return Ok(triage);
     }
-    if errors.is_empty() { Ok(triage) } else { Err(errors) }
+    let mut r = FieldReader::new(file);
+    let Some(entries) = r.map(&root, "", "a mapping with `findings`") else { return Err(r.into_errors()) };
+    r.unknown_keys(entries, TOP_FIELDS, "", "the triage");
+    if let Some(node) = get(entries, "last_review") {
+        triage.last_review = date(&mut r, node, "last_review");
+    }
+    for (finding, body) in
+        get(entries, "findings").filter(|n| n.value != Value::Null).and_then(|n| r.map(n, "findings", "a mapping")).unwrap_or_default()
+    {
+        let path = format!("findings.{}", finding.name);
+        if !finding.name.contains('@') {
+            r.error(finding.pos, &path, "expected a key `metric@run`");
+            continue;
+        }
+        let Some(fields) = r.map(body, &path, "a mapping with `state`") else { continue };
+        r.unknown_keys(fields, ENTRY_FIELDS, &path, "a finding's triage");
+        let entry = parse_entry(&mut r, fields, &path);
+        triage.entries.insert(finding.name.clone(), entry);
+    }
+    r.finish(triage)
 }
 
-type ErrorSink<'a> = dyn FnMut(Pos, &str, String) + 'a;
-
-/// The fields of one finding's triage (`state`, `owner`, `note`, `updated`), at `path`.
-fn parse_entry(fields: &[(Key, Node)], path: &str, err: &mut ErrorSink<'_>) -> TriageEntry {
+/// The fields of one finding's triage (`state`, `owner`, `note`, `updated`), at `path`; other
+/// fields are the caller's to check.
+fn parse_entry(r: &mut FieldReader<'_>, fields: &[(Key, Node)], path: &str) -> TriageEntry {
     let mut entry = TriageEntry::default();
     for (field, value) in fields {
-        let field_path = format!("{path}.{}", field.name);
-        match (field.name.as_str(), &value.value) {
-            ("state", Value::String(s)) => {
-                if let Some(state) = TriageState::parse(s) {
+        let field_path = join(path, &field.name);
+        match field.name.as_str() {
+            "state" => {
+                let Some(s) = r.text(value, &field_path) else { continue };
+                if let Some(state) = TriageState::parse(&s) {
                     entry.state = state;
                 } else {
                     let names: Vec<&str> = TriageState::ALL.iter().map(|s| s.as_str()).collect();
-                    let hint = did_you_mean(s, names.iter().copied())
+                    let hint = did_you_mean(&s, names.iter().copied())
                         .map_or_else(|| format!(" (expected one of: {})", names.join(", ")), |n| format!("; did you mean `{n}`?"));
-                    err(value.pos, &field_path, format!("unknown state `{s}`{hint}"));
+                    r.error(value.pos, &field_path, format!("unknown state `{s}`{hint}"));
                 }
             }
-            ("owner" | "note", Value::String(s)) => {
-                if field.name == "owner" {
-                    entry.owner.clone_from(s);
-                } else {
-                    entry.note.clone_from(s);
-                }
-            }
-            ("owner" | "note", Value::Null) => {}
-            ("updated", _) => match date_of(value) {
-                Ok(day) => entry.updated = Some(day),
-                Err(message) => err(value.pos, &field_path, message),
-            },
-            (known, other) if ENTRY_FIELDS.contains(&known) => {
-                err(value.pos, &field_path, format!("expected text, found {}", other.kind_name()));
-            }
-            (unknown, _) => {
-                let hint = did_you_mean(unknown, ENTRY_FIELDS.iter().copied())
-                    .map_or_else(|| format!(" (expected {})", ENTRY_FIELDS.join(", ")), |s| format!("; did you mean `{s}`?"));
-                err(field.pos, &field_path, format!("unknown field{hint}"));
-            }
+            "owner" | "note" if value.value == Value::Null => {}
+            "owner" => entry.owner = r.text(value, &field_path).unwrap_or_default(),
+            "note" => entry.note = r.text(value, &field_path).unwrap_or_default(),
+            "updated" => entry.updated = date(r, value, &field_path),
+            _ => {}
         }
     }
     entry
@@ -340,32 +310,19 @@ pub fn review_to_yaml(day: Timestamp) -> String {
 
 /// Parses the record of a review held (`held: <day>`), the day it names.
 pub fn parse_review(file: &str, text: &str) -> Result<Timestamp, Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
-    let Value::Map(entries) = &root.value else {
-        return Err(vec![LoadError::new(file, root.pos, "", format!("expected a mapping with `held`, found {}", root.value.kind_name()))]);
+    let root = fields::document(file, text)?;
+    let mut r = FieldReader::new(file);
+    let Some(entries) = r.map(&root, "", "a mapping with `held`") else { return Err(r.into_errors()) };
+    r.unknown_keys(entries, REVIEW_FIELDS, "", "a review record");
+    let held = if let Some(node) = get(entries, "held") {
+        date(&mut r, node, "held")
+    } else {
+        r.error(root.pos, "held", "the record names no day (`held: 2026-11-30`)");
+        None
     };
-    let mut held = None;
-    let mut errors = Vec::new();
-    for (key, node) in entries {
-        match key.name.as_str() {
-            "held" => match date_of(node) {
-                Ok(day) => held = Some(day),
-                Err(message) => errors.push(LoadError::new(file, node.pos, "held", message)),
-            },
-            other => {
-                let hint =
-                    did_you_mean(other, ["held"]).map_or_else(|| " (expected held)".to_owned(), |s| format!("; did you mean `{s}`?"));
-                errors.push(LoadError::new(file, key.pos, other, format!("unknown field{hint}")));
-            }
-        }
-    }
-    match held {
-        Some(day) if errors.is_empty() => Ok(day),
-        None if errors.is_empty() => {
-            Err(vec![LoadError::new(file, root.pos, "held", "the record names no day (`held: 2026-11-30`)".to_owned())])
-        }
-        _ => Err(errors),
-    }
+    let held = r.finish(held)?;
+    // No fault, so the day is there.
+    held.ok_or_else(Vec::new)
 }
 
 /// The text of one finding's record file.
@@ -388,38 +345,30 @@ pub fn record_to_yaml(key: &str, entry: &TriageEntry) -> String {
 
 /// Parses one finding's record file (`finding:` and the fields of [`TriageEntry`]).
 pub fn parse_record(file: &str, text: &str) -> Result<(String, TriageEntry), Vec<LoadError>> {
-    let root = yaml::parse(text).map_err(|e| vec![LoadError::new(file, e.pos, "", e.message)])?;
-    let Value::Map(entries) = &root.value else {
-        return Err(vec![LoadError::new(
-            file,
-            root.pos,
-            "",
-            format!("expected a mapping with `finding` and `state`, found {}", root.value.kind_name()),
-        )]);
+    let root = fields::document(file, text)?;
+    let mut r = FieldReader::new(file);
+    let Some(entries) = r.map(&root, "", "a mapping with `finding` and `state`") else { return Err(r.into_errors()) };
+    r.unknown_keys(entries, RECORD_FIELDS, "", "a triage record");
+    let key = match get(entries, "finding") {
+        Some(Node { value: Value::String(s), .. }) if s.contains('@') => Some(s.clone()),
+        Some(node) => {
+            r.error(node.pos, "finding", "expected a key `metric@run`");
+            None
+        }
+        None => {
+            r.error(root.pos, "finding", "the record names no finding (`finding: metric@run`)");
+            None
+        }
     };
-    let mut errors = Vec::new();
-    let mut err = |pos: Pos, field: &str, message: String| errors.push(LoadError::new(file, pos, field, message));
-    let mut key = None;
-    let mut fields = Vec::new();
-    for (k, node) in entries {
-        match (k.name.as_str(), &node.value) {
-            ("finding", Value::String(s)) if s.contains('@') => key = Some(s.clone()),
-            ("finding", _) => err(node.pos, "finding", "expected a key `metric@run`".to_owned()),
-            _ => fields.push((k.clone(), node.clone())),
-        }
+    let entry = parse_entry(&mut r, entries, "");
+    if let Some(k) = &key
+        && record_file(k) != file
+        && file.starts_with(TRIAGE_DIR)
+    {
+        r.error(root.pos, "finding", format!("the record of `{k}` belongs in {}", record_file(k)));
     }
-    let entry = parse_entry(&fields, "", &mut |pos, field: &str, message| err(pos, field.trim_start_matches('.'), message));
-    match key {
-        None => err(root.pos, "finding", "the record names no finding (`finding: metric@run`)".to_owned()),
-        Some(ref k) if record_file(k) != file && file.starts_with(TRIAGE_DIR) => {
-            err(root.pos, "finding", format!("the record of `{k}` belongs in {}", record_file(k)));
-        }
-        Some(_) => {}
-    }
-    match key {
-        Some(k) if errors.is_empty() => Ok((k, entry)),
-        _ => Err(errors),
-    }
+    let entry = r.finish(entry)?;
+    Ok((key.unwrap_or_default(), entry))
 }
 
 /// One field of a finding's triage that was changed both here and on disk, to different values.
@@ -465,11 +414,10 @@ pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry)
     if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) }
 }
 
-fn date_of(node: &Node) -> Result<Timestamp, String> {
-    match &node.value {
-        Value::String(s) => Timestamp::parse(s),
-        other => Err(format!("expected a date such as `2026-11-18`, found {}", other.kind_name())),
-    }
+/// A day (`2026-11-18`) or a moment.
+fn date(r: &mut FieldReader<'_>, node: &Node, field: &str) -> Option<Timestamp> {
+    let text = r.text_as(node, field, "a date such as `2026-11-18`")?;
+    r.check(node, field, Timestamp::parse(&text))
 }
 
 #[cfg(test)]
@@ -484,7 +432,7 @@ mod tests {
         assert!(is_review_record(&file) && !is_triage_record(&file) && !is_review_record("triage/a@b.yaml"));
         assert_eq!(parse_review(&file, &review_to_yaml(day)).unwrap(), day);
         let e = parse_review(&file, "hold: 2026-11-30\n").unwrap_err();
-        assert_eq!(e[0].to_string(), "triage/reviews/2026-11-30.yaml:1:1: `hold`: unknown field; did you mean `held`?");
+        assert_eq!(e[0].to_string(), "triage/reviews/2026-11-30.yaml:1:1: `hold`: unknown field in a review record; did you mean `held`?");
     }
 
     #[test]

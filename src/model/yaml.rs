@@ -1,9 +1,10 @@
 //! A YAML document as a tree of nodes that remember where they stand (line and column).
 //!
-//! Budget files are read in two steps: serde-saphyr parses the text into this [`Node`] tree
-//! (syntax errors come back with their line and column), then `budget_file` walks the tree
-//! and checks every field by hand, so that a semantic error (a misspelt field, children
-//! that overflow their parent) names its line too. Keys keep their order.
+//! Every YAML file is read in two steps: serde-saphyr parses the text into this [`Node`] tree
+//! (syntax errors come back with their line and column), then a hand-written walker (budget
+//! files, `headroom.yaml`, the triage, proposals, `approval.yaml`) checks every field through
+//! [`super::fields::FieldReader`], so that a semantic error (a misspelt field, children that
+//! overflow their parent) names its line too. Keys keep their order.
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};

@@ -3,14 +3,15 @@
 
 use super::evaluation::{evaluate, is_start};
 use super::words::missing_words;
-use crate::approval::edit::apply_changes;
+use crate::approval::edit::{EditError, apply_changes};
 use crate::approval::error::ApprovalError;
 use crate::approval::files_hash;
 use crate::approval::policy::ChangeKind;
 use crate::approval::proposal::parse_proposal;
+use crate::model::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{LEDGER_FILE, MAX_TEXT_BYTES, contract_files, read_text, write_atomic};
+use crate::model::workspace::{LEDGER_FILE, contract_files};
 use crate::model::yaml::Pos;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
@@ -145,6 +146,46 @@ pub(super) fn hash_of(files: &BTreeMap<String, String>) -> String {
     files_hash(&list)
 }
 
+/// Why a ledger's start does not hold; its text follows "the start" in a sentence.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub(super) enum StartFault {
+    /// The start's proposal does not read.
+    #[error("proposal does not read: {0}")]
+    Unreadable(LoadError),
+    /// It is not made from no files.
+    #[error("proposal `{0}` is not a start proposal (made from no files)")]
+    NotAStart(String),
+    /// It has no `created` time.
+    #[error("proposal `{0}` has no `created` time")]
+    NoCreatedTime(String),
+    /// The entry is older than the proposal.
+    #[error("entry's time {at} is before `{id}` was created ({created})")]
+    BeforeCreated {
+        /// The proposal.
+        id: String,
+        /// The entry's time.
+        at: Timestamp,
+        /// The proposal's.
+        created: Timestamp,
+    },
+    /// Its changes do not apply to no files.
+    #[error("proposal `{0}` does not apply: {1}")]
+    DoesNotApply(String, EditError),
+    /// It creates other files than the start's.
+    #[error("files are not those the proposal `{0}` creates")]
+    OtherFiles(String),
+    /// Its governance sign-off does not hold at a moment it must.
+    #[error("proposal `{id}` is not approved at {at}: {missing}")]
+    NotApproved {
+        /// The proposal.
+        id: String,
+        /// The moment.
+        at: Timestamp,
+        /// What it lacks, in words.
+        missing: String,
+    },
+}
+
 /// Checks the signed proposal `text` of a ledger's start against the start's `files` at `at`
 /// (and at `also_now`, for a start the base does not have): it is a start proposal, creates
 /// exactly these files, and carries the governance sign-off of the signers and policy it creates.
@@ -154,24 +195,25 @@ pub(super) fn check_start(
     text: &str,
     at: Timestamp,
     also_now: Option<Timestamp>,
-) -> Result<(String, String), String> {
-    let proposal = parse_proposal(LEDGER_FILE, text).map_err(|e| format!("proposal does not read: {}", e[0]))?;
+) -> Result<(String, String), StartFault> {
+    let proposal = parse_proposal(LEDGER_FILE, text).map_err(|mut e| StartFault::Unreadable(e.swap_remove(0)))?;
+    let id = || proposal.id.clone();
     if !is_start(&proposal) {
-        return Err(format!("proposal `{}` is not a start proposal (made from no files)", proposal.id));
+        return Err(StartFault::NotAStart(id()));
     }
-    let created = proposal.created.ok_or_else(|| format!("proposal `{}` has no `created` time", proposal.id))?;
+    let created = proposal.created.ok_or_else(|| StartFault::NoCreatedTime(id()))?;
     if at < created {
-        return Err(format!("entry's time {at} is before `{}` was created ({created})", proposal.id));
+        return Err(StartFault::BeforeCreated { id: id(), at, created });
     }
     let empty = BTreeMap::new();
-    let made = apply_changes(&empty, &proposal).map_err(|e| format!("proposal `{}` does not apply: {e}", proposal.id))?;
+    let made = apply_changes(&empty, &proposal).map_err(|e| StartFault::DoesNotApply(id(), e))?;
     if &made != files {
-        return Err(format!("files are not those the proposal `{}` creates", proposal.id));
+        return Err(StartFault::OtherFiles(id()));
     }
     for moment in [Some(created), Some(at), also_now].into_iter().flatten() {
         let e = evaluate(&empty, &proposal, moment);
         if e.kind != ChangeKind::Governance || !e.approved() {
-            return Err(format!("proposal `{}` is not approved at {moment}: {}", proposal.id, missing_words(&e)));
+            return Err(StartFault::NotApproved { id: id(), at: moment, missing: missing_words(&e) });
         }
     }
     let e = evaluate(&empty, &proposal, at);

@@ -4,10 +4,11 @@
 use crate::approval::edit::apply_changes;
 use crate::approval::effect::{Effect, effect};
 use crate::approval::files_hash;
-use crate::approval::policy::{ChangeKind, Decision, POLICY_FILE, Policy, parse_policy};
+use crate::approval::policy::{ChangeKind, Decision, Policy, parse_policy};
 use crate::approval::proposal::{Proposal, SignatureCheck};
-use crate::approval::signers::{SIGNERS_FILE, parse_signers};
+use crate::approval::signers::parse_signers;
 use crate::model::time::Timestamp;
+use crate::model::workspace::{POLICY_FILE, SIGNERS_FILE};
 use std::collections::BTreeMap;
 
 /// What a proposal needs and has, judged against a set of contract files at a moment.

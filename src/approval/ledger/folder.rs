@@ -5,10 +5,10 @@ use super::chain::{applied_ids, current_contract, read_ledger};
 use super::evaluation::{Evaluation, evaluate, is_start};
 use crate::approval::error::ApprovalError;
 use crate::approval::proposal::{PROPOSALS_DIR, Proposal, Signature, check_id, parse_proposal};
+use crate::model::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use crate::model::error::LoadError;
 use crate::model::lock::WorkspaceLock;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{MAX_TEXT_BYTES, read_text, write_atomic};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -72,7 +72,7 @@ pub(super) fn load_proposal(dir: &Path, path: &Path) -> Result<(Proposal, String
         let principal = file
             .file_stem()
             .and_then(|n| crate::model::names::decode(&n.to_string_lossy()))
-            .ok_or_else(|| format!("{shown}: the file's name is not a principal written by Headroom"))?;
+            .ok_or_else(|| LoadError::whole_file(shown.clone(), "the file's name is not a principal written by Headroom"))?;
         let armored = std::fs::read_to_string(&file).map_err(|e| ApprovalError::io("read", shown, e))?;
         proposal.signatures.retain(|s| s.principal != principal);
         proposal.signatures.push(Signature { principal, armored: armored.trim().to_owned() });

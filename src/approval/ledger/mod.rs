@@ -34,6 +34,3 @@ pub use folder::{
 };
 pub use verify::{Verification, verify, verify_at, verify_from};
 pub use words::missing_words;
-
-/// The ledger's file, relative to the workspace's root.
-pub use crate::model::workspace::LEDGER_FILE;

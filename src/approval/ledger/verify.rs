@@ -6,9 +6,10 @@ use super::evaluation::evaluate;
 use super::words::missing_words;
 use crate::approval::edit::apply_changes;
 use crate::approval::proposal::parse_proposal;
+use crate::model::config::CONFIG_FILE;
 use crate::model::journal;
 use crate::model::time::Timestamp;
-use crate::model::workspace::{CONFIG_FILE, LEDGER_FILE};
+use crate::model::workspace::LEDGER_FILE;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -4,7 +4,9 @@
 
 pub mod attention;
 pub mod findings;
+pub mod menu;
 pub mod metric;
 pub mod proposals;
 pub mod review;
+pub mod status;
 pub mod tree;

@@ -3,6 +3,8 @@
 
 use crate::gui::jobs::{Job, Waker};
 use crate::import::{Format, RunInfo};
+use crate::model::error::LoadError;
+use crate::model::store::StoreError;
 use crate::model::time::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +22,17 @@ pub enum ImportCommand {
     Drop(Vec<PathBuf>),
 }
 
+/// Why an import added nothing.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum ImportFailure {
+    /// The tool's output, or Prometheus' answer, does not read: each fault located.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Unreadable(Vec<LoadError>),
+    /// The history did not take the runs.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// The import window and the import running.
 #[derive(Default)]
 pub struct Imports {
@@ -31,11 +44,12 @@ pub struct Imports {
 /// What an import came to.
 pub(super) enum Imported {
     /// A run imported (how many metrics, its id, the history file), or why nothing was.
-    Run(Result<(usize, String, PathBuf), String>),
+    Run(Result<(usize, String, PathBuf), ImportFailure>),
     /// Prometheus' runs: how many were fetched, how many were new, and the file; or why none.
-    Prometheus(Result<(usize, usize, PathBuf), String>),
-    /// Dropped files: what was added (one line each), and what was not, and why.
-    Dropped(Vec<String>, Vec<String>),
+    Prometheus(Result<(usize, usize, PathBuf), ImportFailure>),
+    /// Dropped files: what was added (one line each), what was not and why, and the located
+    /// errors of the tools' outputs that did not import.
+    Dropped(Vec<String>, Vec<String>, Vec<LoadError>),
     /// A dropped folder that is not criterion's output: to open as the workspace.
     Folder(PathBuf),
 }
@@ -92,14 +106,10 @@ impl Imports {
             let Some(root) = root else { return Ok(()) };
             self.spawn(waker, move |progress| {
                 progress(0.0, "querying Prometheus");
-                let outcome = crate::import::prometheus::fetch(&range)
-                    .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-                    .and_then(|snapshots| {
-                        let total = snapshots.len();
-                        crate::model::store::add_runs(&root, "prometheus", snapshots, true)
-                            .map(|(file, n)| (total, n, file))
-                            .map_err(|e| e.to_string())
-                    });
+                let outcome = crate::import::prometheus::fetch(&range).map_err(ImportFailure::Unreadable).and_then(|snapshots| {
+                    let total = snapshots.len();
+                    Ok(crate::model::store::add_runs(&root, "prometheus", snapshots, true).map(|(file, n)| (total, n, file))?)
+                });
                 Imported::Prometheus(outcome)
             });
             return Ok(());
@@ -135,16 +145,18 @@ impl Imports {
                     Err(_) => Imported::Folder(folder.clone()),
                 };
             }
-            let (added, problems) = add_files(&root, &history, &paths);
-            Imported::Dropped(added, problems)
+            let (added, problems, errors) = add_files(&root, &history, &paths);
+            Imported::Dropped(added, problems, errors)
         });
     }
 }
 
-/// Adds dropped files to the workspace at `root`: what was added, and what was not and why.
-fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec<String>) {
+/// Adds dropped files to the workspace at `root`: what was added, what was not and why, and the
+/// located errors of the tools' outputs that did not import.
+fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec<String>, Vec<LoadError>) {
     let mut added = Vec::new();
     let mut problems = Vec::new();
+    let mut errors = Vec::new();
     for path in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let lower = name.to_ascii_lowercase();
@@ -158,7 +170,15 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
                     Ok((metrics, id, file)) => {
                         added.push(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()));
                     }
-                    Err(e) => problems.push(e),
+                    Err(ImportFailure::Unreadable(faults)) => {
+                        problems.push(format!(
+                            "{} did not import ({}, listed with the workspace's)",
+                            path.display(),
+                            crate::report::plural(faults.len(), "problem", "problems")
+                        ));
+                        errors.extend(faults);
+                    }
+                    Err(e) => problems.push(e.to_string()),
                 },
                 None => problems.push(format!(
                     "{name} is neither Headroom history nor the output of a tool Headroom imports (hyperfine, Google Benchmark, pytest-benchmark, Bencher Metric Format)"
@@ -185,16 +205,15 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
             Err(e) => problems.push(e),
         }
     }
-    (added, problems)
+    (added, problems, errors)
 }
 
 /// Imports a tool's output files as one run into the history of the workspace at `root`:
 /// how many metrics, the run's id and the history file; or why nothing was imported.
-fn import_run(root: &Path, format: Format, paths: &[&Path], info: RunInfo) -> Result<(usize, String, PathBuf), String> {
-    let snapshot =
-        crate::import::import(format, paths, info).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
+fn import_run(root: &Path, format: Format, paths: &[&Path], info: RunInfo) -> Result<(usize, String, PathBuf), ImportFailure> {
+    let snapshot = crate::import::import(format, paths, info).map_err(ImportFailure::Unreadable)?;
     let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
-    let (file, _) = crate::model::store::add_runs(root, format.name(), vec![snapshot], false).map_err(|e| e.to_string())?;
+    let (file, _) = crate::model::store::add_runs(root, format.name(), vec![snapshot], false)?;
     Ok((metrics, id, file))
 }
 

@@ -20,7 +20,7 @@ mod review;
 mod sensitivity;
 mod tree;
 
-pub use super::jobs::Source;
+use super::jobs::Source;
 pub use findings::{FindingRow, FindingsCommand, FindingsView, Keep, TriageConflict};
 pub use import::{ImportCommand, ImportDraft, Imports};
 pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
@@ -34,10 +34,11 @@ use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use super::standing::{Attention, BudgetState, States};
 use crate::engine::analyze::{Analysis, ChangeFinding};
 use crate::engine::check::{CheckReport, Status};
+use crate::model::config::CONFIG_FILE;
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
 use crate::model::triage::{TRIAGE_FILE, Triage, is_review_record, is_triage_record};
-use crate::model::workspace::{CONFIG_FILE, Workspace};
+use crate::model::workspace::Workspace;
 use crate::report::review::{Agenda, agenda};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -148,6 +149,12 @@ pub struct AppState {
     /// The proposal files that do not read, one located error (file, line, field) per fault;
     /// listed with the workspace's own errors ([`AppState::load_errors`]).
     pub proposal_errors: Vec<LoadError>,
+    /// The triage files that did not read when they changed on disk (the triage shown is the one
+    /// before), one located error per fault; listed with the workspace's own errors.
+    pub triage_errors: Vec<LoadError>,
+    /// The last import's faults in the tool's output (or Prometheus' answer), one located error
+    /// each; listed with the workspace's own errors until the next import.
+    pub import_errors: Vec<LoadError>,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
     /// Whether long series are drawn by the GPU (eframe runs on wgpu and the renderer is installed).
@@ -211,6 +218,8 @@ impl AppState {
             selected: None,
             message: None,
             proposal_errors: Vec::new(),
+            triage_errors: Vec::new(),
+            import_errors: Vec::new(),
             today: Timestamp::now(),
             gpu_plot: false,
             tree: TreeView::default(),
@@ -402,6 +411,8 @@ impl AppState {
                 self.message = Some(message);
             }
             self.triage = loaded.triage;
+            // The workspace's own errors now say what of the triage does not read.
+            self.triage_errors.clear();
         }
         self.report = loaded.report;
         // The history and the check are shown now; the change points follow from their own
@@ -702,7 +713,7 @@ impl AppState {
                     crate::approval::ledger::missing_words(&evaluation),
                 ))
             })
-            .map_err(String::from);
+            .map_err(|e| e.to_string());
         self.proposals.draft = Some(draft);
     }
 
@@ -773,9 +784,10 @@ impl AppState {
     }
 
     /// The located errors the app lists, one row each: the workspace's files' first, then the
-    /// proposal files'. [`PromptCommand::ShowError`] indexes this list.
+    /// proposal files', the triage files' read since, and the last import's.
+    /// [`PromptCommand::ShowError`] indexes this list.
     pub fn load_errors(&self) -> impl Iterator<Item = &LoadError> {
-        self.workspace.errors.iter().chain(&self.proposal_errors)
+        self.workspace.errors.iter().chain(&self.proposal_errors).chain(&self.triage_errors).chain(&self.import_errors)
     }
 
     fn finish_proposal(&mut self, done: proposals::Done) {
@@ -827,21 +839,24 @@ impl AppState {
             import::Imported::Run(Ok((metrics, id, file))) => {
                 // After an import: close the window, say what landed, and reload the history.
                 self.import.prompt = None;
+                self.import_errors.clear();
                 self.message = Some(format!("Imported {metrics} metrics as run {id} into {}", file.display()));
                 self.reload();
             }
-            import::Imported::Run(Err(e)) => self.message = Some(format!("Nothing was imported: {e}")),
+            import::Imported::Run(Err(e)) => self.message = Some(format!("Nothing was imported: {}", self.take_import_failure(e))),
             import::Imported::Prometheus(outcome) => {
-                self.message = Some(match outcome {
+                let message = match outcome {
                     Ok((total, 0, _)) => format!("Nothing new from Prometheus: the history has all {total} runs"),
                     Ok((total, n, file)) => {
                         self.reload();
                         format!("Imported {n} runs from Prometheus ({} already there) into {}", total - n, file.display())
                     }
-                    Err(e) => format!("Nothing was imported from Prometheus: {e}"),
-                });
+                    Err(e) => format!("Nothing was imported from Prometheus: {}", self.take_import_failure(e)),
+                };
+                self.message = Some(message);
             }
-            import::Imported::Dropped(added, problems) => {
+            import::Imported::Dropped(added, problems, errors) => {
+                self.import_errors = errors;
                 let mut message = Vec::new();
                 if !added.is_empty() {
                     message.push(format!("Added {} to the workspace", added.join(", ")));
@@ -851,6 +866,21 @@ impl AppState {
                 self.message = Some(message.join("; "));
             }
             import::Imported::Folder(folder) => self.handle(WorkspaceCommand::Open(folder).into()),
+        }
+    }
+
+    /// What an import that failed says on the message line; its located errors go to the list.
+    fn take_import_failure(&mut self, failure: import::ImportFailure) -> String {
+        match failure {
+            import::ImportFailure::Unreadable(errors) => {
+                let said = format!(
+                    "the input does not read ({}, listed with the workspace's)",
+                    crate::report::plural(errors.len(), "problem", "problems")
+                );
+                self.import_errors = errors;
+                said
+            }
+            other @ import::ImportFailure::Store(_) => other.to_string(),
         }
     }
 
@@ -1157,7 +1187,7 @@ impl AppState {
         self.plot.mark_alarms(&self.workspace.budgets[index].id, replay);
     }
 
-    fn replay_settings(&mut self, settings: crate::model::workspace::CheckSettings, also_current: bool) {
+    fn replay_settings(&mut self, settings: crate::model::settings::CheckSettings, also_current: bool) {
         let input = sensitivity::ReplayInput {
             workspace: Arc::clone(&self.workspace),
             environment: self.report.environment.clone(),
@@ -1199,8 +1229,16 @@ impl AppState {
                     self.message = Some(message);
                 }
                 self.triage = triage;
+                self.triage_errors.clear();
                 self.derive_findings();
                 self.refresh_review();
+            }
+            Err(crate::model::store::StoreError::Invalid(errors)) => {
+                self.message = Some(format!(
+                    "The triage does not read ({}, listed with the workspace's); the triage shown is unchanged",
+                    crate::report::plural(errors.len(), "problem", "problems")
+                ));
+                self.triage_errors = errors;
             }
             Err(e) => self.message = Some(format!("{e} (the triage shown is unchanged)")),
         }

@@ -2,6 +2,7 @@
 //! app never edits budget files: it writes a proposal for people to sign), the sign window, and
 //! signing and applying, which run on the `headroom-sign` and `headroom-apply` threads.
 
+use crate::approval::error::ApprovalError;
 use crate::approval::ledger::Evaluation;
 use crate::approval::proposal::Proposal;
 use crate::gui::jobs::{Job, Waker};
@@ -79,9 +80,9 @@ pub(super) type SignedProposals = (Evaluation, Vec<(Proposal, Evaluation)>, Vec<
 #[allow(clippy::large_enum_variant)] // made once per job and taken at once
 pub(super) enum Done {
     /// A proposal signed: its id, who signed, and what it came to; or why not.
-    Signed(String, String, Result<SignedProposals, String>),
+    Signed(String, String, Result<SignedProposals, ApprovalError>),
     /// A proposal applied: its id and its ledger entry's number, or why not.
-    Applied(String, Result<u64, String>),
+    Applied(String, Result<u64, ApprovalError>),
 }
 
 impl Proposals {
@@ -123,12 +124,10 @@ impl Proposals {
             let is_signature = std::fs::read_to_string(&file).is_ok_and(|t| t.contains("BEGIN SSH SIGNATURE"));
             let with =
                 if is_signature { crate::approval::draft::SignWith::Signature(file) } else { crate::approval::draft::SignWith::Key(file) };
-            let result = crate::approval::draft::sign(&root, &id, &principal, &with, Timestamp::now())
-                .map(|evaluation| {
-                    let (open, errors) = crate::gui::jobs::open_proposals(&root, Timestamp::now());
-                    (evaluation, open, errors)
-                })
-                .map_err(String::from);
+            let result = crate::approval::draft::sign(&root, &id, &principal, &with, Timestamp::now()).map(|evaluation| {
+                let (open, errors) = crate::gui::jobs::open_proposals(&root, Timestamp::now());
+                (evaluation, open, errors)
+            });
             Done::Signed(id, principal, result)
         });
         self.job = Some((what, job));
@@ -139,7 +138,7 @@ impl Proposals {
         let what = format!("Applying `{id}`");
         let job = Job::spawn("headroom-apply", Arc::clone(waker), move |progress| {
             progress(0.0, "applying");
-            let result = crate::approval::ledger::apply_proposal(&root, &id, Timestamp::now()).map(|entry| entry.seq).map_err(String::from);
+            let result = crate::approval::ledger::apply_proposal(&root, &id, Timestamp::now()).map(|entry| entry.seq);
             Done::Applied(id, result)
         });
         self.job = Some((what, job));

@@ -3,7 +3,8 @@
 
 use crate::engine::replay::{Replay, replay};
 use crate::gui::jobs::{Job, Waker};
-use crate::model::workspace::{CheckSettings, Workspace};
+use crate::model::settings::CheckSettings;
+use crate::model::workspace::Workspace;
 use std::sync::Arc;
 
 /// Something the user asked of the sensitivity window.

@@ -2,9 +2,9 @@
 //! example or a copy of it in a temporary folder.
 
 use super::*;
+use crate::model::settings::CheckSettings;
 use crate::model::store::{read_triage, save_triage_entry};
 use crate::model::triage::TriageEntry;
-use crate::model::workspace::CheckSettings;
 use std::path::Path;
 
 fn index_of(state: &AppState, id: &str) -> usize {
@@ -233,7 +233,7 @@ fn tried_settings_are_replayed_and_saved_to_headroom_yaml() {
     // One budget keeps a strict gate of its own.
     loose.budgets.insert(
         "services.auth".into(),
-        crate::model::workspace::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
+        crate::model::settings::BudgetCheck { regression_threshold: Some(0.1), significance: Some(0.001), ..Default::default() },
     );
     state.apply(Command::Sensitivity(SensitivityCommand::Try(loose.clone())));
     state.wait();
@@ -451,4 +451,38 @@ fn the_history_shows_before_its_analysis_and_nothing_passes_until_the_analysis_i
     // The budgets that waited for the analysis now have their status.
     assert!(pending.iter().all(|&i| state.status_of(i).is_some() && !state.analysis_pending(i)));
     assert!((0..budgets).any(|i| state.status_of(i) == Some(Status::Pass)));
+}
+
+#[test]
+fn a_triage_file_that_stops_reading_is_listed_by_line_and_the_triage_shown_stays() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let before = state.triage.clone();
+    std::fs::write(dir.path().join(TRIAGE_FILE), "findings:\n  \"a@b\":\n    state: fxed\n").unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![TRIAGE_FILE.to_owned()])));
+    assert_eq!(state.triage, before);
+    let error = state.load_errors().find(|e| e.file == TRIAGE_FILE).expect("the triage's error is listed");
+    assert_eq!((error.pos.line, error.field.as_str()), (3, "findings.a@b.state"));
+    assert!(error.message.contains("did you mean `fixed`?"), "{}", error.message);
+    assert!(state.message.as_deref().unwrap_or("").contains("1 problem, listed"), "{:?}", state.message);
+    // Mended on disk: the error goes.
+    std::fs::write(dir.path().join(TRIAGE_FILE), "findings: {}\n").unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::FilesChanged(vec![TRIAGE_FILE.to_owned()])));
+    assert!(state.triage_errors.is_empty());
+}
+
+#[test]
+fn a_dropped_tool_output_that_does_not_read_lists_its_errors_by_file() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let outside = tempfile::tempdir().unwrap();
+    // hyperfine's shape, with neither times nor a median.
+    let file = outside.path().join("bench.json");
+    std::fs::write(&file, "{\"results\": [{\"command\": \"sleep\", \"times\": \"fast\"}]}").unwrap();
+    state.apply(Command::Import(ImportCommand::Drop(vec![file.clone()])));
+    state.wait();
+    assert!(!state.import_errors.is_empty(), "{:?}", state.message);
+    assert!(state.import_errors.iter().all(|e| e.file.ends_with("bench.json")), "{:?}", state.import_errors);
+    assert_eq!(state.load_errors().count(), state.workspace.errors.len() + state.import_errors.len());
+    assert!(state.message.as_deref().unwrap_or("").contains("did not import"), "{:?}", state.message);
 }

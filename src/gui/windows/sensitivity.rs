@@ -2,7 +2,7 @@
 
 use crate::gui::state::{AppState, Command, SensitivityCommand};
 use crate::model::settings::{BaselineRuns, Percent, Significance};
-use crate::model::workspace::{CheckSettings, MissingData};
+use crate::model::settings::{CheckSettings, MissingData};
 use egui::{RichText, Ui};
 
 /// The sliders of the sensitivity window. They show what applies in the scope (every budget, or
@@ -29,7 +29,7 @@ fn settings_ui(ui: &mut Ui, settings: &mut CheckSettings, scope: Option<&str>) {
         }
         Some(id) => {
             let differs = |a: f64, b: f64| (a - b).abs() > 1e-12;
-            let own = crate::model::workspace::BudgetCheck {
+            let own = crate::model::settings::BudgetCheck {
                 regression_threshold: differs(shown.regression_threshold, settings.regression_threshold)
                     .then_some(shown.regression_threshold),
                 baseline_runs: (shown.baseline_runs != settings.baseline_runs).then_some(shown.baseline_runs),
