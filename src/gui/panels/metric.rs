@@ -169,8 +169,20 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
 fn children_ui(ui: &mut Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         for &child in &state.workspace.budgets[index].children {
-            status_dot_ui(ui, state.status_of(child));
             let text = row_text(ui, state, child);
+            // The dot starts a new line with its name where both do not fit, so no line ends on
+            // a dot whose name wrapped to the next.
+            let name = egui::WidgetText::from(text.clone()).into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
+            );
+            let needed = 10.0 + 2.0 * ui.spacing().item_spacing.x + name.size().x + 2.0 * ui.spacing().button_padding.x;
+            if ui.available_size_before_wrap().x < needed && ui.cursor().min.x > ui.min_rect().min.x + 1.0 {
+                ui.end_row();
+            }
+            status_dot_ui(ui, state.status_of(child));
             if ui.selectable_label(false, text).on_hover_text(&state.workspace.budgets[child].id).clicked() {
                 commands.push(Command::Tree(TreeCommand::Select(child)));
             }
