@@ -266,7 +266,7 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     let mean_diff = (logs[logs.len() - 1] - logs[0]) / (logs.len() - 1) as f64;
     let diff_variance = logs.windows(2).map(|w| (w[1] - w[0] - mean_diff).powi(2)).sum::<f64>() / (logs.len() - 2) as f64;
     let log_sigma = (diff_variance / 2.0).sqrt();
-    if !(log_sigma > 0.0) {
+    if log_sigma.is_nan() || log_sigma <= 0.0 {
         return Vec::new();
     }
     // Consecutive differences share a run (and autocorrelated noise adds more): every test
@@ -702,6 +702,27 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_noise_is_one_change_of_noise_and_a_step_is_none() {
+        let mut rng = crate::engine::synthetic::Rng::new(11);
+        let noisier: Vec<f64> = (0..600).map(|i| 100.0 + if i < 300 { 1.0 } else { 3.0 } * rng.gaussian()).collect();
+        let found = detect(&noisier, &DetectorSettings::default());
+        assert_eq!(found.variance_changes.len(), 1, "{:?}", found.variance_changes);
+        let v = &found.variance_changes[0];
+        // Located less precisely than a level (late by 12 runs here).
+        assert!(v.index.abs_diff(300) <= 15 && v.p_value < 1e-6, "{v:?}");
+        assert!((v.before - 1.0).abs() < 0.2 && (v.after - 3.0).abs() < 0.6, "{v:?}");
+        assert!(found.change_points.len() <= 1, "{:?}", found.change_points);
+        // Off for the gate.
+        let gate = DetectorSettings { variances: false, ..DetectorSettings::default() };
+        assert!(detect(&noisier, &gate).variance_changes.is_empty());
+
+        let step: Vec<f64> = (0..600).map(|i| if i < 300 { 100.0 } else { 110.0 } + rng.gaussian()).collect();
+        let found = detect(&step, &DetectorSettings::default());
+        assert_eq!(found.change_points.len(), 1);
+        assert!(found.variance_changes.is_empty(), "{:?}", found.variance_changes);
+    }
 
     fn steps(levels: &[(usize, f64)], noise: f64, seed: u64) -> Vec<f64> {
         let mut rng = crate::engine::synthetic::Rng::new(seed);
