@@ -1,5 +1,7 @@
 //! Prints the change-point detector's accuracy on the synthetic suite, per kind of series:
 //! `cargo run --release --example accuracy [CASES_PER_KIND] [THRESHOLD_SCALE]`.
+//! Level shifts and changes of noise are both scored (a change of noise reported as a level
+//! shift is a false alarm and a miss).
 #![allow(clippy::print_stdout)]
 
 use headroom::engine::changepoint::{DetectorSettings, detect};
@@ -14,17 +16,30 @@ fn main() {
     }
     let cases = suite(2026, per_kind);
     println!("{per_kind} series per kind, margin 5 runs, threshold scale {}", settings.threshold_scale);
-    println!("{:<26} {:>9} {:>10} {:>8} {:>8} {:>22}", "kind", "detected", "precision", "F1", "series", "with a false alarm");
+    println!(
+        "{:<26} {:>9} {:>10} {:>8} {:>8} {:>22} {:>10} {:>14}",
+        "kind", "detected", "precision", "F1", "series", "with a false alarm", "levels F1", "noise changes"
+    );
     let mut all = Score::default();
+    let mut noise_changes = Score::default();
+    // The kinds without a change of noise, with and without the noise reports counted.
+    let (mut level_kinds, mut level_kinds_levels) = (Score::default(), Score::default());
     for kind in CaseKind::ALL {
         let mut total = Score::default();
         let mut series_with_false_alarm = 0;
         let mut count = 0;
+        let (mut levels, mut noise) = (Score::default(), Score::default());
         for case in cases.iter().filter(|c| c.kind == kind) {
             let present: Vec<usize> = (0..case.values.len()).filter(|&i| case.values[i].is_some()).collect();
             let values: Vec<f64> = present.iter().filter_map(|&i| case.values[i]).collect();
-            let found: Vec<usize> = detect(&values, &settings).change_points.iter().map(|c| present[c.index]).collect();
-            let score = Score::of(&case.change_points, &found, 5);
+            let segmentation = detect(&values, &settings);
+            let found: Vec<usize> = segmentation.change_points.iter().map(|c| present[c.index]).collect();
+            let found_noise: Vec<usize> = segmentation.variance_changes.iter().map(|c| present[c.index]).collect();
+            let noise_score = Score::of(&case.variance_changes, &found_noise, 5);
+            noise = noise.plus(noise_score);
+            let level_score = Score::of(&case.change_points, &found, 5);
+            levels = levels.plus(level_score);
+            let score = level_score.plus(noise_score);
             if score.detections > score.hits {
                 series_with_false_alarm += 1;
             }
@@ -32,17 +47,32 @@ fn main() {
             count += 1;
         }
         all = all.plus(total);
+        noise_changes = noise_changes.plus(noise);
+        if kind != CaseKind::VarianceChange {
+            level_kinds = level_kinds.plus(total);
+            level_kinds_levels = level_kinds_levels.plus(levels);
+        }
         println!(
-            "{:<26} {:>8.1}% {:>9.1}% {:>8.3} {:>8} {:>21.1}%",
+            "{:<26} {:>8.1}% {:>9.1}% {:>8.3} {:>8} {:>21.1}% {:>10.3} {:>14}",
             kind.name(),
             100.0 * total.recall(),
             100.0 * total.precision(),
             total.f1(),
             count,
-            100.0 * f64::from(series_with_false_alarm) / f64::from(count)
+            100.0 * f64::from(series_with_false_alarm) / f64::from(count),
+            levels.f1(),
+            noise.detections
         );
     }
     println!("{:<26} {:>8.1}% {:>9.1}% {:>8.3}", "all", 100.0 * all.recall(), 100.0 * all.precision(), all.f1());
+    println!("kinds without a change of noise: F1 {:.3} (levels alone {:.3})", level_kinds.f1(), level_kinds_levels.f1());
+    println!(
+        "of which changes of noise: {} true, {} reported, detected {:.1}%, precision {:.1}%",
+        noise_changes.truths,
+        noise_changes.detections,
+        100.0 * noise_changes.recall(),
+        100.0 * noise_changes.precision()
+    );
 
     // Detection rate of single steps by their size in units of the noise.
     println!();

@@ -55,7 +55,7 @@ impl Fingerprint {
 fn main() {
     let per_kind: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
     let analysis = DetectorSettings::default();
-    let gate = DetectorSettings { curves: false, ..DetectorSettings::default() };
+    let gate = DetectorSettings { curves: false, variances: false, ..DetectorSettings::default() };
 
     let mut f = Fingerprint::new();
     for case in suite(2026, per_kind) {

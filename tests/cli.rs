@@ -238,6 +238,56 @@ fn analyze_finds_a_step_in_a_csv_and_prints_the_documented_json() {
     assert!(memory["relative_noise"].as_f64().unwrap() < 0.02);
 }
 
+/// 400 runs at a level of 100 ms whose noise triples at run 200 (σ 2 → 6 ms), and a pure step.
+fn noise_csv() -> String {
+    let mut state: u64 = 12_345;
+    let mut gaussian = move || {
+        // The sum of twelve uniforms less 6: close enough to a standard normal.
+        (0..12)
+            .map(|_| {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                (state >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .sum::<f64>()
+            - 6.0
+    };
+    let mut csv = String::from("index,latency [ms],size [ms]\n");
+    for i in 0..400 {
+        let sigma = if i >= 200 { 6.0 } else { 2.0 };
+        let level = if i >= 200 { 130.0 } else { 100.0 };
+        csv.push_str(&format!("{i},{:.3},{:.3}\n", 100.0 + sigma * gaussian(), level + 2.0 * gaussian()));
+    }
+    csv
+}
+
+#[test]
+fn analyze_reports_a_change_of_noise_as_one_and_a_step_not_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "noise.csv", &noise_csv());
+    let out = headroom(&["analyze", dir.path().join("noise.csv").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let noise = doc["noise_changes"].as_array().unwrap();
+    assert_eq!(noise.len(), 1, "{doc:#}");
+    let n = &noise[0];
+    assert_eq!(n["metric"], "latency");
+    // A spread is located less precisely than a level: within 10 runs.
+    assert!(n["index"].as_u64().unwrap().abs_diff(200) <= 10, "{n}");
+    assert_eq!(n["direction"], "rose");
+    assert!((n["before"].as_f64().unwrap() - 2.0).abs() < 0.5, "{n}");
+    assert!((n["after"].as_f64().unwrap() - 6.0).abs() < 1.5, "{n}");
+    assert!(n["confidence"].as_f64().unwrap() > 0.999);
+    // The change of noise is not a string of level shifts; the step is one level shift only.
+    let cps = doc["change_points"].as_array().unwrap();
+    assert!(cps.iter().filter(|c| c["metric"] == "latency").count() <= 1, "{doc:#}");
+    let steps: Vec<_> = cps.iter().filter(|c| c["metric"] == "size").collect();
+    assert_eq!(steps.len(), 1, "{doc:#}");
+    assert_eq!(steps[0]["index"], 200);
+
+    let text = stdout(&headroom(&["analyze", dir.path().join("noise.csv").to_str().unwrap()]));
+    assert!(text.contains("changes of noise:") && text.contains("latency  noise rose from σ"), "{text}");
+}
+
 #[test]
 fn analyze_reads_a_time_column_and_tells_improvements_from_regressions_for_rates() {
     let dir = tempfile::tempdir().unwrap();

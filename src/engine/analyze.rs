@@ -307,6 +307,38 @@ impl ChangeFinding {
     }
 }
 
+/// A change of a metric's noise (its spread, not its level).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoiseFinding {
+    /// The metric.
+    pub metric: String,
+    /// Position in the history's runs of the first run of the new noise.
+    pub run_index: usize,
+    /// That run's id.
+    pub run_id: String,
+    /// The noise σ before, in the metric's unit.
+    pub before: f64,
+    /// The noise σ after.
+    pub after: f64,
+    /// Two-sided p-value of equal spread, adjusted for the number of changes of noise over all
+    /// metrics (Benjamini–Hochberg, a family of its own beside the change points').
+    pub p_value: f64,
+}
+
+impl NoiseFinding {
+    /// 1 − p.
+    #[must_use]
+    pub fn confidence(&self) -> f64 {
+        1.0 - self.p_value
+    }
+
+    /// Whether the noise rose.
+    #[must_use]
+    pub fn rose(&self) -> bool {
+        self.after > self.before
+    }
+}
+
 /// Metrics whose change points are at most this many runs apart are reported as related.
 pub const RELATED_RUNS: usize = 2;
 
@@ -336,6 +368,8 @@ pub struct Analysis {
     pub metrics: Vec<MetricAnalysis>,
     /// Every change point, in run order.
     pub findings: Vec<ChangeFinding>,
+    /// Every change of noise, in run order.
+    pub noise_findings: Vec<NoiseFinding>,
 }
 
 /// Analyses every metric of `history` over the runs `filter` includes. With a workspace, each
@@ -388,7 +422,31 @@ pub fn analyze(history: &History, filter: &RunFilter, workspace: Option<&Workspa
         }
     }
     findings.sort_by(|a, b| a.run_index.cmp(&b.run_index).then_with(|| a.metric.cmp(&b.metric)));
-    Analysis { metrics, findings }
+
+    // Changes of noise: their own family of tests, with the same discipline.
+    let mut noise_findings: Vec<NoiseFinding> = metrics
+        .iter()
+        .flat_map(|m| {
+            m.segmentation.variance_changes.iter().map(|v| {
+                let run_index = m.series.runs[v.index];
+                NoiseFinding {
+                    metric: m.metric.clone(),
+                    run_index,
+                    run_id: history.runs.run(run_index).id.to_owned(),
+                    before: v.before,
+                    after: v.after,
+                    p_value: v.p_value,
+                }
+            })
+        })
+        .collect();
+    let adjusted = stats::benjamini_hochberg(&noise_findings.iter().map(|f| f.p_value).collect::<Vec<_>>());
+    for (f, p) in noise_findings.iter_mut().zip(adjusted) {
+        f.p_value = p;
+    }
+    noise_findings.retain(|f| f.p_value <= settings.significance);
+    noise_findings.sort_by(|a, b| a.run_index.cmp(&b.run_index).then_with(|| a.metric.cmp(&b.metric)));
+    Analysis { metrics, findings, noise_findings }
 }
 
 fn finding(history: &History, m: &MetricAnalysis, budget: Option<&Budget>, environment: Option<&str>, cp: &ChangePoint) -> ChangeFinding {

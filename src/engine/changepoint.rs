@@ -54,6 +54,9 @@ pub struct DetectorSettings {
     /// growth curve is a trend and not a staircase (on for analysis; off for the gate, whose
     /// levels must never let a string of regressions pass as one curve).
     pub curves: bool,
+    /// Whether changes of the noise's size are looked for too ([`Segmentation::variance_changes`];
+    /// on for analysis, off for the gate, which judges levels only).
+    pub variances: bool,
 }
 
 impl Default for DetectorSettings {
@@ -65,6 +68,7 @@ impl Default for DetectorSettings {
             min_relative_change: 0.0,
             deseasonalize: true,
             curves: true,
+            variances: true,
         }
     }
 }
@@ -110,6 +114,28 @@ impl ChangePoint {
     }
 }
 
+/// A change of the noise's size (its variance), at the first run of the new noise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VarianceChange {
+    /// Position in the values of the first run of the new noise.
+    pub index: usize,
+    /// The noise σ before (from the mean absolute difference of consecutive runs).
+    pub before: f64,
+    /// The noise σ after.
+    pub after: f64,
+    /// Two-sided p-value of the change (Welch's t-test on the absolute differences of
+    /// consecutive runs: a Brown–Forsythe-type test of equal spread).
+    pub p_value: f64,
+}
+
+impl VarianceChange {
+    /// `after / before`: above 1 where the noise rose.
+    #[must_use]
+    pub fn ratio(&self) -> f64 {
+        self.after / self.before
+    }
+}
+
 /// A stretch of runs at one level.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Segment {
@@ -132,6 +158,8 @@ pub struct Segmentation {
     pub noise: Option<f64>,
     /// Positions the outlier filter replaced.
     pub outliers: Vec<usize>,
+    /// Changes of the noise's size, in order (where [`DetectorSettings::variances`] is on).
+    pub variance_changes: Vec<VarianceChange>,
 }
 
 impl Segmentation {
@@ -196,7 +224,96 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
         })
         .collect();
     result.segments = segments_of(values, &points);
+    if settings.variances {
+        result.variance_changes = variance_changes(&cleaned, &points, sigma, min_segment, settings);
+    }
     result
+}
+
+/// The fewest runs a noise level must last: a spread needs more runs than a level to be measured.
+const VARIANCE_MIN_SEGMENT: usize = 10;
+/// The CUSUM threshold of the noise search, relative to the level search's.
+const VARIANCE_THRESHOLD_FACTOR: f64 = 1.25;
+/// The smallest change of the noise's σ worth reporting: by this factor up or down.
+const MIN_VARIANCE_RATIO: f64 = 1.5;
+/// `E|x − y| = σ · 2/√π` for two independent normal values: the factor from a mean absolute
+/// difference of consecutive runs to σ.
+const ABS_DIFF_TO_SIGMA: f64 = 0.886_226_925_452_758; // √π / 2
+
+/// Changes of the noise's size: the same search as for levels (seeded intervals,
+/// narrowest-over-threshold, refinement, pruning by Welch's test against α), run on the logarithms of the absolute differences of consecutive runs.
+/// A change of scale is a shift of their mean, with the same spread on both sides (a log-scale
+/// test of equal spread, akin to Brown–Forsythe's on absolute deviations). Differences do not see
+/// the level, so neither shifts nor drifts make a change of noise; the difference across each
+/// level change point is left out (replaced by its neighbour's).
+fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: usize, settings: &DetectorSettings) -> Vec<VarianceChange> {
+    let n = cleaned.len();
+    let min_segment = min_segment.max(VARIANCE_MIN_SEGMENT);
+    if n < 2 * min_segment + 1 {
+        return Vec::new();
+    }
+    // spread[i] = |x[i+1] − x[i]|: run i + 1's difference from the one before.
+    let mut spread: Vec<f64> = cleaned.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    for &at in levels {
+        let i = at - 1;
+        spread[i] = if i + 1 < spread.len() { spread[i + 1] } else { spread[i.saturating_sub(1)] };
+    }
+    // A floor of a twentieth of the noise keeps equal runs (coarse timers) from a log of zero.
+    let floor = 0.05 * sigma;
+    let logs: Vec<f64> = spread.iter().map(|d| (d + floor).ln()).collect();
+    // Their σ from consecutive differences (so that the change itself does not inflate it), in
+    // O(n) without a sort: the log's tail is bounded by the floor, so no trim is needed.
+    let mean_diff = (logs[logs.len() - 1] - logs[0]) / (logs.len() - 1) as f64;
+    let diff_variance = logs.windows(2).map(|w| (w[1] - w[0] - mean_diff).powi(2)).sum::<f64>() / (logs.len() - 2) as f64;
+    let log_sigma = (diff_variance / 2.0).sqrt();
+    if log_sigma.is_nan() || log_sigma <= 0.0 {
+        return Vec::new();
+    }
+    // Consecutive differences share a run (and autocorrelated noise adds more): every test
+    // widens by the long-run variance, as for levels.
+    let phi = stats::noise_autocorrelation(&logs);
+    let variance_factor = stats::long_run_variance_factor(phi);
+    let long_run_sigma = log_sigma / (1.0 - phi).sqrt() * variance_factor.sqrt();
+    let mut sums = PrefixSums::new(&logs);
+    sums.variance_factor = variance_factor;
+    let m = logs.len();
+    // The log of an absolute difference has a long left tail: the candidates' threshold is
+    // raised to keep noise alone as quiet as the level search keeps it.
+    let threshold = VARIANCE_THRESHOLD_FACTOR * settings.threshold_scale * (2.0 * (m as f64).ln()).sqrt();
+    let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
+    refine(&sums, &mut points, min_segment);
+    let mean_spread = |from: usize, to: usize| spread[from..to].iter().sum::<f64>() / (to - from) as f64 * ABS_DIFF_TO_SIGMA;
+    // The weakest change failing Welch's test goes first, then its neighbours are re-tested. (A
+    // jump of the log-spread is not tested against a trend: a drift of the noise is rare, and the
+    // trend test costs a step of one noise unit most of its power.)
+    loop {
+        let p = |i: usize| {
+            let (start, at, end) = (if i == 0 { 0 } else { points[i - 1] }, points[i], points.get(i + 1).copied().unwrap_or(m));
+            let ratio = mean_spread(at, end) / mean_spread(start, at);
+            // Below the minimum effect: removed before any failing test.
+            if (1.0 / MIN_VARIANCE_RATIO..MIN_VARIANCE_RATIO).contains(&ratio) || !ratio.is_finite() {
+                2.0
+            } else {
+                sums.welch(start, at, end)
+            }
+        };
+        let Some((weakest, p)) = (0..points.len()).map(|i| (i, p(i))).max_by(|a, b| a.1.total_cmp(&b.1)) else { break };
+        if p <= settings.significance {
+            break;
+        }
+        points.remove(weakest);
+    }
+    points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &at)| {
+            let start = if i == 0 { 0 } else { points[i - 1] };
+            let end = points.get(i + 1).copied().unwrap_or(m);
+            let (before, after) = (mean_spread(start, at), mean_spread(at, end));
+            // spread[at] is the difference into run at + 1: the first run wholly of the new noise.
+            (before > 0.0 && after > 0.0).then(|| VarianceChange { index: at + 1, before, after, p_value: sums.welch(start, at, end) })
+        })
+        .collect()
 }
 
 fn segments_of(values: &[f64], points: &[usize]) -> Vec<Segment> {
@@ -585,6 +702,27 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_noise_is_one_change_of_noise_and_a_step_is_none() {
+        let mut rng = crate::engine::synthetic::Rng::new(11);
+        let noisier: Vec<f64> = (0..600).map(|i| 100.0 + if i < 300 { 1.0 } else { 3.0 } * rng.gaussian()).collect();
+        let found = detect(&noisier, &DetectorSettings::default());
+        assert_eq!(found.variance_changes.len(), 1, "{:?}", found.variance_changes);
+        let v = &found.variance_changes[0];
+        // Located less precisely than a level (late by 12 runs here).
+        assert!(v.index.abs_diff(300) <= 15 && v.p_value < 1e-6, "{v:?}");
+        assert!((v.before - 1.0).abs() < 0.2 && (v.after - 3.0).abs() < 0.6, "{v:?}");
+        assert!(found.change_points.len() <= 1, "{:?}", found.change_points);
+        // Off for the gate.
+        let gate = DetectorSettings { variances: false, ..DetectorSettings::default() };
+        assert!(detect(&noisier, &gate).variance_changes.is_empty());
+
+        let step: Vec<f64> = (0..600).map(|i| if i < 300 { 100.0 } else { 110.0 } + rng.gaussian()).collect();
+        let found = detect(&step, &DetectorSettings::default());
+        assert_eq!(found.change_points.len(), 1);
+        assert!(found.variance_changes.is_empty(), "{:?}", found.variance_changes);
+    }
 
     fn steps(levels: &[(usize, f64)], noise: f64, seed: u64) -> Vec<f64> {
         let mut rng = crate::engine::synthetic::Rng::new(seed);

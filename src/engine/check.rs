@@ -702,8 +702,10 @@ fn evaluate(
         profile = Some(prof);
     }
     let deseason = |i: usize, x: f64| profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()]);
-    let segmentation =
-        changepoint::detect(&lookback.values, &DetectorSettings { deseasonalize: false, curves: false, ..DetectorSettings::default() });
+    let segmentation = changepoint::detect(
+        &lookback.values,
+        &DetectorSettings { deseasonalize: false, curves: false, variances: false, ..DetectorSettings::default() },
+    );
     // The noise's autocorrelation: from the differences (blind to level shifts) or, where higher,
     // from the newest level's own runs (which also see what is left of a cycle).
     let own_rho = segmentation.segments.last().map_or(0.0, |last| {

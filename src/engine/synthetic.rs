@@ -66,11 +66,13 @@ pub enum CaseKind {
     Drift,
     /// 10–30 runs with one large step.
     ShortSeries,
+    /// A constant level whose noise grows or shrinks 2–4× at one run (no step).
+    VarianceChange,
 }
 
 impl CaseKind {
     /// Every kind, in report order.
-    pub const ALL: [CaseKind; 7] = [
+    pub const ALL: [CaseKind; 8] = [
         CaseKind::NoiseOnly,
         CaseKind::SkewedNoiseWithOutliers,
         CaseKind::Step,
@@ -78,6 +80,7 @@ impl CaseKind {
         CaseKind::StepsWithOutliers,
         CaseKind::Drift,
         CaseKind::ShortSeries,
+        CaseKind::VarianceChange,
     ];
 
     /// A name for tables.
@@ -91,6 +94,7 @@ impl CaseKind {
             CaseKind::StepsWithOutliers => "steps + outliers + gaps",
             CaseKind::Drift => "slow drift",
             CaseKind::ShortSeries => "short series",
+            CaseKind::VarianceChange => "noise change",
         }
     }
 }
@@ -104,6 +108,8 @@ pub struct Case {
     pub values: Vec<Option<f64>>,
     /// The true change points: positions (in `values`) of the first run of each new level.
     pub change_points: Vec<usize>,
+    /// The true changes of noise: positions of the first run of each new noise level.
+    pub variance_changes: Vec<usize>,
     /// The relative noise σ/level used.
     pub noise: f64,
     /// The smallest step, relative to the level before it.
@@ -142,8 +148,20 @@ pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
         }
         smallest_step = smallest_step.min(relative.abs());
     };
+    let mut noise_scale = vec![1.0; n];
+    let mut variance_changes = Vec::new();
     match kind {
         CaseKind::NoiseOnly | CaseKind::SkewedNoiseWithOutliers | CaseKind::Drift => {}
+        CaseKind::VarianceChange => {
+            let at = rng.below(n / 4, n - n / 4);
+            // The noise grows 2–4× (or, a third of the time, shrinks as much); σ stays under 20 %.
+            let ratio = rng.range(2.0, 4.0);
+            let ratio = if rng.uniform() < 0.67 { ratio.min(0.2 / noise) } else { 1.0 / ratio };
+            for s in &mut noise_scale[at..] {
+                *s = ratio;
+            }
+            variance_changes.push(at);
+        }
         CaseKind::Step | CaseKind::ShortSeries => {
             let margin = if kind == CaseKind::ShortSeries { 5 } else { 15 };
             let at = rng.below(margin, n - margin);
@@ -174,7 +192,9 @@ pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
     }
     let mut values: Vec<Option<f64>> = levels
         .iter()
-        .map(|&level| {
+        .zip(&noise_scale)
+        .map(|(&level, &scale)| {
+            let noise = noise * scale;
             let e = rng.gaussian();
             // Log-normal noise with the same σ: right-skewed, as timings are.
             let factor = if skewed { (noise * e - 0.5 * noise * noise).exp() } else { 1.0 + noise * e };
@@ -199,7 +219,14 @@ pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
             values[at] = None;
         }
     }
-    Case { kind, values, change_points, noise, smallest_step: if smallest_step.is_finite() { smallest_step } else { 0.0 } }
+    Case {
+        kind,
+        values,
+        change_points,
+        variance_changes,
+        noise,
+        smallest_step: if smallest_step.is_finite() { smallest_step } else { 0.0 },
+    }
 }
 
 /// Hits, misses and false alarms of a detection against the truth.

@@ -20,10 +20,27 @@ fn unit_of(m: Option<&MetricAnalysis>) -> String {
 
 /// The JSON schema (`schema_version` 1), documented in the README:
 /// `{"change_points": [{"metric", "index", "id", "direction", "before", "after",
-/// "relative_change", "confidence", "severity", ...}], "metrics": [...]}`.
+/// "relative_change", "confidence", "severity", ...}], "noise_changes": [{"metric", "index", "id",
+/// "direction", "before", "after", "ratio", "confidence"}], "metrics": [...]}`.
 #[must_use]
 pub fn json(history: &History, analysis: &Analysis) -> String {
     let change_points: Vec<Value> = analysis.findings.iter().map(finding_json).collect();
+    let noise_changes: Vec<Value> = analysis
+        .noise_findings
+        .iter()
+        .map(|f| {
+            json!({
+                "metric": f.metric,
+                "index": f.run_index,
+                "id": f.run_id,
+                "direction": if f.rose() { "rose" } else { "fell" },
+                "before": number(f.before),
+                "after": number(f.after),
+                "ratio": number(f.after / f.before),
+                "confidence": number(f.confidence()),
+            })
+        })
+        .collect();
     let metrics: Vec<Value> = analysis
         .metrics
         .iter()
@@ -54,6 +71,7 @@ pub fn json(history: &History, analysis: &Analysis) -> String {
         "schema_version": 1,
         "runs": history.runs.len(),
         "change_points": change_points,
+        "noise_changes": noise_changes,
         "metrics": metrics,
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -146,6 +164,23 @@ pub fn text(history: &History, analysis: &Analysis) -> String {
         for line in finding_hints(f, &unit) {
             out.push_str(&format!("      {line}\n"));
         }
+    }
+    if !analysis.noise_findings.is_empty() {
+        out.push_str("\nchanges of noise:\n");
+    }
+    for f in &analysis.noise_findings {
+        let unit = unit_of(analysis.metrics.iter().find(|m| m.metric == f.metric));
+        out.push_str(&format!(
+            "  run {} (`{}`)  {}  noise {} from σ {} to {} (×{:.2})  confidence {:.2}%\n",
+            f.run_index,
+            f.run_id,
+            f.metric,
+            if f.rose() { "rose" } else { "fell" },
+            quantity(f.before, &unit),
+            quantity(f.after, &unit),
+            f.after / f.before,
+            f.confidence() * 100.0
+        ));
     }
     out
 }
