@@ -230,6 +230,8 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     result
 }
 
+/// The most points the noise search looks at: longer series are searched in blocks of runs.
+const VARIANCE_SEARCH_POINTS: usize = 100_000;
 /// The fewest runs a noise level must last: a spread needs more runs than a level to be measured.
 const VARIANCE_MIN_SEGMENT: usize = 10;
 /// The CUSUM threshold of the noise search, relative to the level search's.
@@ -261,6 +263,12 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     // A floor of a twentieth of the noise keeps equal runs (coarse timers) from a log of zero.
     let floor = 0.05 * sigma;
     let logs: Vec<f64> = spread.iter().map(|d| (d + floor).ln()).collect();
+    // A long series is searched in blocks of consecutive log-spreads (their means), so the search
+    // costs the same from 100,000 runs up; a change is then placed to within a block.
+    let block = (logs.len() / VARIANCE_SEARCH_POINTS).max(1);
+    let logs: Vec<f64> = if block > 1 { logs.chunks(block).map(|c| c.iter().sum::<f64>() / c.len() as f64).collect() } else { logs };
+    let min_segment = if block > 1 { min_segment.div_ceil(block).max(2) } else { min_segment };
+    let to_spread = |at: usize| (at * block).min(spread.len());
     // Their σ from consecutive differences (so that the change itself does not inflate it), in
     // O(n) without a sort: the log's tail is bounded by the floor, so no trim is needed.
     let mean_diff = (logs[logs.len() - 1] - logs[0]) / (logs.len() - 1) as f64;
@@ -282,7 +290,10 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     let threshold = VARIANCE_THRESHOLD_FACTOR * settings.threshold_scale * (2.0 * (m as f64).ln()).sqrt();
     let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
     refine(&sums, &mut points, min_segment);
-    let mean_spread = |from: usize, to: usize| spread[from..to].iter().sum::<f64>() / (to - from) as f64 * ABS_DIFF_TO_SIGMA;
+    let mean_spread = |from: usize, to: usize| {
+        let (from, to) = (to_spread(from), to_spread(to));
+        spread[from..to].iter().sum::<f64>() / (to - from) as f64 * ABS_DIFF_TO_SIGMA
+    };
     // The weakest change failing Welch's test goes first, then its neighbours are re-tested. (A
     // jump of the log-spread is not tested against a trend: a drift of the noise is rare, and the
     // trend test costs a step of one noise unit most of its power.)
@@ -311,7 +322,12 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
             let end = points.get(i + 1).copied().unwrap_or(m);
             let (before, after) = (mean_spread(start, at), mean_spread(at, end));
             // spread[at] is the difference into run at + 1: the first run wholly of the new noise.
-            (before > 0.0 && after > 0.0).then(|| VarianceChange { index: at + 1, before, after, p_value: sums.welch(start, at, end) })
+            (before > 0.0 && after > 0.0).then(|| VarianceChange {
+                index: to_spread(at) + 1,
+                before,
+                after,
+                p_value: sums.welch(start, at, end),
+            })
         })
         .collect()
 }
@@ -702,6 +718,18 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_noise_in_a_long_series_is_found_within_a_block() {
+        let mut rng = crate::engine::synthetic::Rng::new(5);
+        let n = 400_000;
+        let noisier: Vec<f64> = (0..n).map(|i| 100.0 + if i < n / 2 { 1.0 } else { 3.0 } * rng.gaussian()).collect();
+        let found = detect(&noisier, &DetectorSettings::default());
+        assert_eq!(found.variance_changes.len(), 1, "{:?}", found.variance_changes);
+        let v = &found.variance_changes[0];
+        assert!(v.index.abs_diff(n / 2) <= 2 * (n / VARIANCE_SEARCH_POINTS), "{v:?}");
+        assert!((v.ratio() - 3.0).abs() < 0.2, "{v:?}");
+    }
 
     #[test]
     fn a_change_of_noise_is_one_change_of_noise_and_a_step_is_none() {
