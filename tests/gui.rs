@@ -384,7 +384,6 @@ fn the_sensitivity_window_replays_settings_on_the_plot() {
 
 #[test]
 fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
-    use headroom::gui::state::ProposalDraft;
     let dir = copy_of_bundled();
     // A team of one technical approver whose key this test holds, and a fresh ledger.
     let key = dir.path().join("tom_key");
@@ -412,20 +411,9 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now(), None).unwrap();
 
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
-    harness.get_by_label_contains("schema_validator latency").click();
-    harness.run();
-    harness.get_by_label("Propose a change…").click();
-    harness.run();
-    harness.get_by_label("Propose a budget change");
+    let draft = open_proposal_dialog(&mut harness, "schema_validator latency");
     // Tighten the limit from 50 ms to 45 ms (a tightening needs one technical sign-off).
-    let mut draft: ProposalDraft = harness.state().state.proposals.draft.clone().unwrap();
-    draft.new = 45.0;
-    draft.draft.id = "tighten-schema".into();
-    draft.draft.title = "Tighten the schema validator to 45 ms".into();
-    draft.draft.author = "maria@example.com".into();
-    draft.draft.rationale = "The cache fix gave 4 ms back".into();
-    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
-    harness.run();
+    fill_draft(&mut harness, draft, 45.0, ["tighten-schema", "Tighten the schema validator to 45 ms", "The cache fix gave 4 ms back"]);
     harness.get_by_label_contains("A tighten: needs 1 more technical sign-off");
     harness.get_by_label_contains("+   max_latency_ms: 45");
     harness.get_by_label("Create proposal").click();
@@ -752,18 +740,8 @@ fn a_proposal_is_created_when_it_is_written_not_when_the_app_started() {
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
     // The app started long ago (its `today` is fixed at start).
     harness.state_mut().state.today = headroom::model::time::Timestamp::parse("2026-01-05").unwrap();
-    harness.get_by_label_contains("schema_validator latency").click();
-    harness.run();
-    harness.get_by_label("Propose a change…").click();
-    harness.run();
-    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
-    draft.new = 45.0;
-    draft.draft.id = "tighten-schema".into();
-    draft.draft.title = "Tighten the schema validator to 45 ms".into();
-    draft.draft.author = "maria@example.com".into();
-    draft.draft.rationale = "The cache fix gave 4 ms back".into();
-    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
-    harness.run();
+    let draft = open_proposal_dialog(&mut harness, "schema_validator latency");
+    fill_draft(&mut harness, draft, 45.0, ["tighten-schema", "Tighten the schema validator to 45 ms", "The cache fix gave 4 ms back"]);
     harness.get_by_label("Create proposal").click();
     harness.run();
     let text = std::fs::read_to_string(dir.path().join("proposals/tighten-schema.yaml")).unwrap();
@@ -1006,11 +984,7 @@ fn a_budget_over_its_limit_is_a_finding_too() {
 fn an_error_creating_a_proposal_is_shown_inside_its_dialog() {
     let dir = copy_of_bundled();
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
-    harness.get_by_label_contains("schema_validator latency").click();
-    harness.run();
-    harness.get_by_label("Propose a change…").click();
-    harness.run();
-    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
+    let mut draft = open_proposal_dialog(&mut harness, "schema_validator latency");
     draft.new = 45.0;
     harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
     harness.run();
@@ -1030,31 +1004,42 @@ fn an_error_creating_a_proposal_is_shown_inside_its_dialog() {
 fn a_proposals_id_is_derived_from_the_selected_budget() {
     let dir = copy_of_bundled();
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
-    harness.get_by_label_contains("Frontend bundle").click();
-    harness.run();
-    harness.get_by_label("Propose a change…").click();
-    harness.run();
-    harness.get_by_label("Propose a budget change");
-    let draft = harness.state().state.proposals.draft.clone().unwrap();
+    let draft = open_proposal_dialog(&mut harness, "Frontend bundle");
     assert_eq!(draft.draft.id, "change-frontend");
     assert!(!draft.draft.id.contains("auth"));
 }
 
 /// Proposes `budget`'s limit to `new` from the app's dialog, as `tighten-schema`.
 fn propose_from_the_app(harness: &mut Harness<'static, App>, budget_row: &str, new: f64) {
+    let draft = open_proposal_dialog(harness, budget_row);
+    fill_draft(harness, draft, new, ["tighten-schema", "Tighten the schema validator", "The cache fix gave 4 ms back"]);
+    harness.get_by_label("Create proposal").click();
+    harness.run();
+}
+
+/// Selects the budget whose row contains `budget_row`, opens its proposal dialog, and gives the draft.
+fn open_proposal_dialog(harness: &mut Harness<'static, App>, budget_row: &str) -> headroom::gui::state::ProposalDraft {
     harness.get_by_label_contains(budget_row).click();
     harness.run();
     harness.get_by_label("Propose a change…").click();
     harness.run();
-    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
+    harness.get_by_label("Propose a budget change");
+    harness.state().state.proposals.draft.clone().unwrap()
+}
+
+/// Types `new` and the draft's `[id, title, rationale]` into the open dialog, with maria as author.
+fn fill_draft(
+    harness: &mut Harness<'static, App>,
+    mut draft: headroom::gui::state::ProposalDraft,
+    new: f64,
+    [id, title, rationale]: [&str; 3],
+) {
     draft.new = new;
-    draft.draft.id = "tighten-schema".into();
-    draft.draft.title = "Tighten the schema validator".into();
+    draft.draft.id = id.into();
+    draft.draft.title = title.into();
     draft.draft.author = "maria@example.com".into();
-    draft.draft.rationale = "The cache fix gave 4 ms back".into();
+    draft.draft.rationale = rationale.into();
     harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
-    harness.run();
-    harness.get_by_label("Create proposal").click();
     harness.run();
 }
 
@@ -1356,14 +1341,13 @@ fn one_proposal_changes_an_allocation_and_its_parent_together() {
     harness.run();
     harness.get_by_label("Propose a change…").click();
     harness.run();
-    let mut draft = harness.state().state.proposals.draft.clone().unwrap();
-    draft.new = 230.0;
-    draft.draft.id = "raise-javascript-and-bundle".into();
-    draft.draft.title = "Raise the JavaScript allocation and the bundle with it".into();
-    draft.draft.author = "maria@example.com".into();
-    draft.draft.rationale = "The new editor ships 30 KB".into();
-    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
-    harness.run();
+    let draft = harness.state().state.proposals.draft.clone().unwrap();
+    fill_draft(
+        &mut harness,
+        draft,
+        230.0,
+        ["raise-javascript-and-bundle", "Raise the JavaScript allocation and the bundle with it", "The new editor ships 30 KB"],
+    );
     // The parent, added from the dialog, and raised by as much.
     harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "also change, in the same proposal").click();
     harness.run();

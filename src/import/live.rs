@@ -452,16 +452,7 @@ mod tests {
 
     #[test]
     fn a_store_is_cached_under_a_file_name_of_its_address() {
-        let source = HistorySource {
-            url: "http://prom.internal:9090/prometheus".into(),
-            step: HistorySource::DEFAULT_STEP,
-            lookback: HistorySource::DEFAULT_LOOKBACK,
-            timeout: HistorySource::DEFAULT_TIMEOUT,
-            stale_after: HistorySource::DEFAULT_STALE_AFTER,
-            environment: None,
-            branch: None,
-            pos: crate::model::yaml::Pos::default(),
-        };
+        let source = HistorySource::with_defaults("http://prom.internal:9090/prometheus".into(), crate::model::yaml::Pos::default());
         assert_eq!(
             cache_files(&source),
             (

@@ -123,6 +123,21 @@ impl HistorySource {
     /// The most runs the lookback may hold per query (lookback / step): the cache stays bounded.
     pub const MAX_RUNS: u64 = 1_000_000;
 
+    /// A store at `url` with every other setting at its default, written at `pos`.
+    #[must_use]
+    pub fn with_defaults(url: String, pos: Pos) -> HistorySource {
+        HistorySource {
+            url,
+            step: HistorySource::DEFAULT_STEP,
+            lookback: HistorySource::DEFAULT_LOOKBACK,
+            timeout: HistorySource::DEFAULT_TIMEOUT,
+            stale_after: HistorySource::DEFAULT_STALE_AFTER,
+            environment: None,
+            branch: None,
+            pos,
+        }
+    }
+
     /// The field path of `history_source.prometheus.<name>`, for errors.
     #[must_use]
     pub fn field(name: &str) -> String {
@@ -179,16 +194,7 @@ pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Ve
             format!("expected a mapping with at least `url`, found {}", settings.value.kind_name()),
         )]);
     };
-    let mut source = HistorySource {
-        url: String::new(),
-        step: HistorySource::DEFAULT_STEP,
-        lookback: HistorySource::DEFAULT_LOOKBACK,
-        timeout: HistorySource::DEFAULT_TIMEOUT,
-        stale_after: HistorySource::DEFAULT_STALE_AFTER,
-        environment: None,
-        branch: None,
-        pos: node.pos,
-    };
+    let mut source = HistorySource::with_defaults(String::new(), node.pos);
     let mut url_given = false;
     for (key, v) in fields {
         let field = HistorySource::field(&key.name);
