@@ -146,27 +146,13 @@ fn write_csv(path: &Path, rows: usize) {
 fn write_workspace(dir: &Path, metrics: usize, runs: usize, files: usize) {
     let history = dir.join("history");
     std::fs::create_dir_all(&history).unwrap();
-    let mut yaml = String::from("budgets:\n");
-    for m in 0..metrics {
-        writeln!(yaml, "  m{m}: {{unit: ms, limit: 100}}").unwrap();
-    }
-    std::fs::write(dir.join("budgets.yaml"), yaml).unwrap();
+    std::fs::write(dir.join("budgets.yaml"), common::budgets_yaml(metrics)).unwrap();
     let mut rng = Rng::new(1);
     let per_file = runs.div_ceil(files);
     for f in 0..files {
         let mut text = String::new();
         for r in f * per_file..((f + 1) * per_file).min(runs) {
-            let (day, second) = (r / 86_400, r % 86_400);
-            write!(
-                text,
-                "{{\"id\":\"r{r}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:{:02}:{:02}Z\",\"commit\":\"{r:012x}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{",
-                1 + day / 28,
-                1 + day % 28,
-                second / 3600,
-                second / 60 % 60,
-                second % 60
-            )
-            .unwrap();
+            common::start_run_line(&mut text, r, true);
             for m in 0..metrics {
                 let regressed = r + 2 >= runs && m % 100 == 0;
                 let value = 50.0 * (1.0 + 0.03 * rng.gaussian()) * if regressed { 1.3 } else { 1.0 };

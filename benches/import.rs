@@ -92,26 +92,12 @@ fn bench_dir() -> PathBuf {
 fn write_workspace(dir: &Path, files: usize) {
     let history = dir.join("history/hyperfine/ci");
     std::fs::create_dir_all(&history).unwrap();
-    let mut yaml = String::from("budgets:\n");
-    for m in 0..METRICS {
-        writeln!(yaml, "  m{m}: {{unit: ms, limit: 100}}").unwrap();
-    }
-    std::fs::write(dir.join("budgets.yaml"), yaml).unwrap();
+    std::fs::write(dir.join("budgets.yaml"), common::budgets_yaml(METRICS)).unwrap();
     let per_file = RUNS.div_ceil(files);
     for f in 0..files {
         let mut text = String::new();
         for r in f * per_file..((f + 1) * per_file).min(RUNS) {
-            let (day, second) = (r / 86_400, r % 86_400);
-            write!(
-                text,
-                "{{\"id\":\"r{r}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:{:02}:{:02}Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{",
-                1 + day / 28,
-                1 + day % 28,
-                second / 3600,
-                second / 60 % 60,
-                second % 60
-            )
-            .unwrap();
+            common::start_run_line(&mut text, r, false);
             for m in 0..METRICS {
                 write!(text, "{}\"m{m}\":{:.4}", if m == 0 { "" } else { "," }, 50.0 + ((r * 31 + m * 7) % 100) as f64 / 50.0).unwrap();
             }
