@@ -21,7 +21,8 @@ use crate::model::measures::{self, Resolution};
 use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageState};
 use crate::model::units::{Direction, Unit};
-use crate::model::workspace::{CheckSettings, MissingData, Workspace};
+use crate::model::settings::{CheckSettings, MissingData};
+use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a budget, or the whole check, came out. Ordered: `Fail` is the worst.

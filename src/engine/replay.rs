@@ -10,7 +10,8 @@
 use super::analyze::{RunFilter, Severity, analyze};
 use super::changepoint::DetectorSettings;
 use super::check::{CheckOptions, Finding, check};
-use crate::model::workspace::{CheckSettings, Workspace};
+use crate::model::settings::CheckSettings;
+use crate::model::workspace::Workspace;
 
 /// An alarm raised, when replayed, by a run of the baseline branch.
 #[derive(Clone, Debug, PartialEq)]

@@ -19,10 +19,6 @@ use super::walk::{is_budget_file, is_history_file, walk};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The gate's settings, where `engine::check` and `engine::replay` still name them (their home is
-/// `model::settings`; the engine's imports move there with issue 15's next step).
-pub use super::settings::{CheckSettings, MissingData};
-
 /// The ledger of applied proposals (read and written by `approval::ledger`). A workspace with one
 /// has a signed contract, and its contract files change only through proposals.
 pub const LEDGER_FILE: &str = "ledger/ledger.jsonl";
