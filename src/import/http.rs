@@ -19,16 +19,57 @@ pub(super) fn percent_encode(text: &str) -> String {
     out
 }
 
+/// Why a GET gave no body.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// Not an `http://` URL (the URL).
+    #[error("`{0}`: only http:// URLs are read (put an HTTPS Prometheus behind a local proxy)")]
+    NotHttp(String),
+    /// The server's name does not resolve, or no address of it accepts a connection.
+    #[error("cannot reach {address}: {source}")]
+    Unreachable {
+        /// `host:port`.
+        address: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The server's name has no address.
+    #[error("cannot reach {0}: the name has no address")]
+    NoAddress(String),
+    /// The request could not be sent.
+    #[error("cannot send the query to {address}: {source}")]
+    Send {
+        /// `host:port`.
+        address: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// No answer came (within the timeout, or the connection broke).
+    #[error("no answer from {address}: {source}")]
+    NoAnswer {
+        /// `host:port`.
+        address: String,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// An answer that is not HTTP (`host:port`).
+    #[error("{0} did not answer in HTTP")]
+    NotHttpAnswer(String),
+    /// An answer other than 200: the `error` of its JSON body (Prometheus explains a bad query
+    /// so), else its status line.
+    #[error("{0}")]
+    Status(String),
+}
+
 /// A GET over plain HTTP/1.1; the body of a 200 answer. `timeout` bounds connecting, and again
 /// each read and write.
-pub(super) fn http_get_within(url: &str, timeout: Duration) -> Result<String, String> {
+pub(super) fn http_get_within(url: &str, timeout: Duration) -> Result<String, HttpError> {
     use std::net::ToSocketAddrs;
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("`{url}`: only http:// URLs are read (put an HTTPS Prometheus behind a local proxy)"))?;
+    let rest = url.strip_prefix("http://").ok_or_else(|| HttpError::NotHttp(url.to_owned()))?;
     let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let address = if host.contains(':') { host.to_owned() } else { format!("{host}:80") };
-    let addresses: Vec<std::net::SocketAddr> = address.to_socket_addrs().map_err(|e| format!("cannot reach {address}: {e}"))?.collect();
+    let addresses: Vec<std::net::SocketAddr> =
+        address.to_socket_addrs().map_err(|source| HttpError::Unreachable { address: address.clone(), source })?.collect();
     let mut last = None;
     let mut connected = None;
     for a in &addresses {
@@ -40,17 +81,18 @@ pub(super) fn http_get_within(url: &str, timeout: Duration) -> Result<String, St
             Err(e) => last = Some(e),
         }
     }
-    let mut stream = connected.ok_or_else(|| {
-        format!("cannot reach {address}: {}", last.map_or_else(|| "the name has no address".to_owned(), |e| e.to_string()))
+    let mut stream = connected.ok_or_else(|| match last {
+        Some(source) => HttpError::Unreachable { address: address.clone(), source },
+        None => HttpError::NoAddress(address.clone()),
     })?;
     let _ = stream.set_read_timeout(Some(timeout));
     let _ = stream.set_write_timeout(Some(timeout));
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\nConnection: close\r\nUser-Agent: headroom\r\n\r\n")
-        .map_err(|e| format!("cannot send the query to {address}: {e}"))?;
+        .map_err(|source| HttpError::Send { address: address.clone(), source })?;
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).map_err(|e| format!("no answer from {address}: {e}"))?;
+    stream.read_to_end(&mut response).map_err(|source| HttpError::NoAnswer { address: address.clone(), source })?;
     let text = String::from_utf8_lossy(&response);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| format!("{address} did not answer in HTTP"))?;
+    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| HttpError::NotHttpAnswer(address.clone()))?;
     let status = head.lines().next().unwrap_or("");
     let chunked =
         head.lines().any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked"));
@@ -61,7 +103,7 @@ pub(super) fn http_get_within(url: &str, timeout: Duration) -> Result<String, St
             .ok()
             .and_then(|v| v.get("error").and_then(Json::as_str).map(str::to_owned))
             .unwrap_or_else(|| status.to_owned());
-        return Err(why);
+        return Err(HttpError::Status(why));
     }
     Ok(body)
 }
@@ -94,6 +136,6 @@ mod tests {
     #[test]
     fn an_https_url_is_refused_with_a_reason() {
         let e = http_get_within("https://prom.example.com", Duration::from_secs(1)).unwrap_err();
-        assert!(e.contains("only http://"), "{e}");
+        assert!(matches!(e, HttpError::NotHttp(_)) && e.to_string().contains("only http://"), "{e}");
     }
 }

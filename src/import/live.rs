@@ -25,7 +25,7 @@
 //! `headroom.yaml`'s `history_source:` (the CLI exits 2). A query that matches nothing, and has
 //! nothing cached, is an error on its budget.
 
-use super::prometheus::{QueryFault, query_range, run_id};
+use super::prometheus::{QueryFault, StoreFault, query_range, run_id};
 use crate::model::budget::{Budget, BudgetKind};
 use crate::model::config::{CONFIG_FILE, Config};
 use crate::model::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text, write_atomic};
@@ -84,7 +84,7 @@ enum Outcome {
     Ambiguous(usize),
     /// The store failed: why, and what its earlier requests of the range answered (values, and
     /// the end of the last answered request), kept so a long range makes progress.
-    Failed { why: String, values: Vec<(i64, f64)>, until: Option<i64> },
+    Failed { why: StoreFault, values: Vec<(i64, f64)>, until: Option<i64> },
 }
 
 /// The cache's two files for `source`, relative to the workspace: (runs, state).
@@ -188,7 +188,7 @@ fn merge<'q>(
     outcomes: Vec<(i64, Outcome)>,
     (url, to): (&str, i64),
     errors: &mut Vec<LoadError>,
-) -> Vec<(&'q Query<'q>, String)> {
+) -> Vec<(&'q Query<'q>, StoreFault)> {
     let mut failures = Vec::new();
     for (q, (from, outcome)) in queries.iter().zip(outcomes) {
         let answered = |cache: &mut Cache| {
@@ -284,7 +284,7 @@ fn fetch(url: &str, promql: &str, from: i64, to: i64, step_seconds: u64, timeout
 fn state(
     source: &HistorySource,
     cache: &Cache,
-    failures: &[(&Query<'_>, String)],
+    failures: &[(&Query<'_>, StoreFault)],
     now: Timestamp,
     to: i64,
     errors: &mut Vec<LoadError>,
@@ -340,7 +340,7 @@ fn read_cache(root: &Path, source: &HistorySource, labels: &Labels) -> Result<Ca
         let (Some(promql), Some(until)) = (q.get("promql").and_then(Json::as_str), q.get("until").and_then(Json::as_str)) else {
             return Err(unreadable(&state_file, &format!("the query of `{metric}` lacks `promql` or `until`")));
         };
-        let until = Timestamp::parse(until).map_err(|e| unreadable(&state_file, &e))?;
+        let until = Timestamp::parse(until).map_err(|e| unreadable(&state_file, &e.to_string()))?;
         cache.queries.insert(metric.clone(), Cached { promql: promql.to_owned(), until: until.0 });
     }
     let runs_text = match read_text(&root.join(&runs_file), MAX_HISTORY_BYTES) {
@@ -437,13 +437,14 @@ mod tests {
         cache.values.insert(1_000, BTreeMap::from([("a".to_owned(), 1.0)]));
         let before = cache.clone();
         let outcomes = vec![
-            (2_000, Outcome::Failed { why: "timed out".into(), values: vec![(2_000, 2.0)], until: Some(2_000) }),
-            (2_000, Outcome::Failed { why: "refused".into(), values: Vec::new(), until: None }),
+            (2_000, Outcome::Failed { why: StoreFault::Failed("timed out".into()), values: vec![(2_000, 2.0)], until: Some(2_000) }),
+            (2_000, Outcome::Failed { why: StoreFault::Failed("refused".into()), values: Vec::new(), until: None }),
         ];
         let mut errors = Vec::new();
         let failures = merge(&mut cache, &queries, outcomes, ("http://x", 9_000), &mut errors);
         assert!(errors.is_empty());
-        assert_eq!(failures.iter().map(|(q, why)| (q.metric, why.as_str())).collect::<Vec<_>>(), [("a", "timed out"), ("b", "refused")]);
+        let failures: Vec<(&str, String)> = failures.iter().map(|(q, why)| (q.metric, why.to_string())).collect();
+        assert_eq!(failures, [("a", "the query failed: timed out".to_owned()), ("b", "the query failed: refused".to_owned())]);
         assert_eq!(cache.queries["a"].until, 2_000, "up to the last request answered, not to the end of the range");
         assert_eq!(cache.values[&2_000].get("a"), Some(&2.0));
         assert_eq!(cache.values[&1_000], before.values[&1_000]);

@@ -10,7 +10,7 @@
 //! Plain HTTP only (a Prometheus on the network or behind a local proxy; the GET is in [`super::http`]):
 //! the CLI stays free of a TLS stack. A query must return exactly one series, so the number means one thing.
 
-use super::http::{http_get_within, percent_encode};
+use super::http::{HttpError, http_get_within, percent_encode};
 use crate::model::error::LoadError;
 use crate::model::history::{Measurement, Run, Snapshot};
 use crate::model::time::Timestamp;
@@ -35,22 +35,45 @@ pub struct RangeQuery {
 }
 
 /// Why a range query gave no values.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub(super) enum QueryFault {
-    /// The store did not answer, or answered with an error (unreachable, an HTTP error, a bad
-    /// query, an answer that is not Prometheus's JSON): what it said.
-    Store(String),
+    /// The store did not answer, or answered with an error.
+    Store(StoreFault),
     /// The query matched no series over the range.
     NoSeries,
     /// The query returned this many series; one is needed, so the number means one thing.
     ManySeries(usize),
 }
 
+/// The store did not answer, or answered with an error: unreachable, an HTTP error, a bad query,
+/// an answer that is not Prometheus's JSON.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreFault {
+    /// No answer, or an HTTP error (a bad query's reason among them).
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// An answer that is not JSON.
+    #[error("not Prometheus's JSON ({0})")]
+    NotJson(serde_json::Error),
+    /// An answer whose status is not `success`: its `error`.
+    #[error("the query failed: {0}")]
+    Failed(String),
+    /// An answer without `data.result`.
+    #[error("no `data.result` in the answer")]
+    NoResult,
+    /// A series without `values`.
+    #[error("the series has no `values`")]
+    NoValues,
+    /// A value that is not `[time, "number"]`.
+    #[error("a value is not [time, \"number\"]")]
+    BadValue,
+}
+
 impl QueryFault {
     /// The fault in words, for `name`'s query.
     pub(super) fn words(&self) -> String {
         match self {
-            QueryFault::Store(why) => why.clone(),
+            QueryFault::Store(why) => why.to_string(),
             QueryFault::NoSeries => "the query returned no series over the range (a typo in a metric or label?)".to_owned(),
             QueryFault::ManySeries(n) => {
                 format!("the query returned {n} series; aggregate it to one (sum, max, histogram_quantile ... by (le))")
@@ -68,29 +91,29 @@ pub(super) fn query_range(
     timeout: std::time::Duration,
 ) -> Result<Vec<(i64, f64)>, QueryFault> {
     let url = format!("{source}/api/v1/query_range?query={}&start={start_s}&end={end_s}&step={step_s}", percent_encode(promql));
-    let body = http_get_within(&url, timeout).map_err(QueryFault::Store)?;
-    let v: Json = serde_json::from_str(&body).map_err(|e| QueryFault::Store(format!("not Prometheus's JSON ({e})")))?;
+    let store = QueryFault::Store;
+    let body = http_get_within(&url, timeout).map_err(|e| store(e.into()))?;
+    let v: Json = serde_json::from_str(&body).map_err(|e| store(StoreFault::NotJson(e)))?;
     if v.get("status").and_then(Json::as_str) != Some("success") {
-        return Err(QueryFault::Store(format!("the query failed: {}", v.get("error").and_then(Json::as_str).unwrap_or("no reason given"))));
+        return Err(store(StoreFault::Failed(v.get("error").and_then(Json::as_str).unwrap_or("no reason given").to_owned())));
     }
     let result = v
         .get("data")
         .and_then(|d| d.get("result"))
         .and_then(Json::as_array)
-        .ok_or_else(|| QueryFault::Store("no `data.result` in the answer".to_owned()))?;
+        .ok_or(store(StoreFault::NoResult))?;
     match result.len() {
         0 => return Err(QueryFault::NoSeries),
         1 => {}
         n => return Err(QueryFault::ManySeries(n)),
     }
-    let values =
-        result[0].get("values").and_then(Json::as_array).ok_or_else(|| QueryFault::Store("the series has no `values`".to_owned()))?;
+    let values = result[0].get("values").and_then(Json::as_array).ok_or(store(StoreFault::NoValues))?;
     let mut out = Vec::with_capacity(values.len());
     for pair in values {
         let (Some(t), Some(v)) =
             (pair.get(0).and_then(Json::as_f64), pair.get(1).and_then(Json::as_str).and_then(|s| s.parse::<f64>().ok()))
         else {
-            return Err(QueryFault::Store("a value is not [time, \"number\"]".to_owned()));
+            return Err(store(StoreFault::BadValue));
         };
         if v.is_finite() {
             #[allow(clippy::cast_possible_truncation)] // seconds since 1970, as milliseconds: far inside i64

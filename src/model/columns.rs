@@ -24,7 +24,7 @@
 
 use super::columnar::{FxBuild, FxHasher, RunRef, Runs, Series};
 use super::error::LoadError;
-use super::history::{Measurement, Snapshot};
+use super::snapshot::{Measurement, Snapshot, snapshot_from_line};
 use super::time::Timestamp;
 use super::units::{Dimension, Unit};
 use super::yaml::Pos;
@@ -258,7 +258,7 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
                 last_run[id as usize] = u32::MAX;
             }
         }
-        match super::history::snapshot_from_line(file, line_no, line) {
+        match snapshot_from_line(file, line_no, line) {
             Ok(snapshot) => {
                 for (name, _) in &snapshot.metrics {
                     let id = columns.metric_id(name) as usize;

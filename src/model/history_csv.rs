@@ -178,7 +178,7 @@ fn metric_header(header: &str) -> Result<(String, Option<Unit>), String> {
         if let Some(stripped) = h.strip_suffix(close)
             && let Some((name, unit)) = stripped.rsplit_once(open)
         {
-            return Ok((name.trim().to_owned(), Some(Unit::parse(unit)?)));
+            return Ok((name.trim().to_owned(), Some(Unit::parse(unit).map_err(|e| e.to_string())?)));
         }
     }
     Ok((h.to_owned(), None))
@@ -281,7 +281,7 @@ fn read_row<'c>(
                 }
                 match Timestamp::parse(cell) {
                     Ok(t) => run.timestamp = Some(t),
-                    Err(e) => faults.push((first_header.to_owned(), e)),
+                    Err(e) => faults.push((first_header.to_owned(), e.to_string())),
                 }
             }
             Column::Commit => run.commit = some(),

@@ -18,6 +18,7 @@ pub mod names;
 pub mod retention;
 pub mod run_index;
 pub mod settings;
+pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod time;

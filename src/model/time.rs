@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+/// Text that is not a time [`Timestamp::parse`] reads (the text as written).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected a time such as `2026-05-01T10:00:00Z` or a date `2026-05-01`, found `{0}`")]
+pub struct NotATime(pub String);
+
 /// A moment in UTC, in milliseconds since 1970-01-01.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
@@ -9,9 +14,9 @@ pub struct Timestamp(pub i64);
 impl Timestamp {
     /// Parses `2026-05-01T10:00:00Z`, `2026-05-01T12:00:00.250+02:00`, `2026-05-01 10:00:00`
     /// (UTC), or a plain date `2026-05-01` (midnight UTC).
-    pub fn parse(text: &str) -> Result<Timestamp, String> {
+    pub fn parse(text: &str) -> Result<Timestamp, NotATime> {
         let t = text.trim();
-        let bad = || format!("expected a time such as `2026-05-01T10:00:00Z` or a date `2026-05-01`, found `{text}`");
+        let bad = || NotATime(text.to_owned());
         let bytes = t.as_bytes();
         // Byte positions below are character positions only in ASCII.
         if !t.is_ascii() || bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {

@@ -18,6 +18,21 @@ pub enum Dimension {
     Other,
 }
 
+/// A unit that is empty: every other name is a unit ([`Unit::Custom`] where Headroom does not know it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a unit must not be empty")]
+pub struct EmptyUnit;
+
+/// A statistic Headroom does not compute (the text as written).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown statistic `{0}`: expected mean, median, p50, p90, p95, p99 (any pNN), min, max or last")]
+pub struct UnknownStatistic(pub String);
+
+/// A direction that is neither lower nor higher is better (the text, trimmed).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown direction `{0}`: expected lower_is_better or higher_is_better")]
+pub struct UnknownDirection(pub String);
+
 /// A unit of measurement. Sizes are decimal (`KB` = 1000 bytes) and binary (`KiB` = 1024 bytes)
 /// as written, the way Lighthouse and bundle analysers write them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,10 +75,10 @@ pub enum Unit {
 impl Unit {
     /// Parses a unit as people write it (`ms`, `s`, `KB`, `MiB`, `%`, `fps`, `req/s`).
     /// Unknown units are kept as [`Unit::Custom`]; only an empty name is refused.
-    pub fn parse(text: &str) -> Result<Unit, String> {
+    pub fn parse(text: &str) -> Result<Unit, EmptyUnit> {
         let t = text.trim();
         let unit = match t {
-            "" => return Err("a unit must not be empty".to_owned()),
+            "" => return Err(EmptyUnit),
             "ns" | "nanoseconds" => Unit::Nanoseconds,
             "us" | "µs" | "μs" | "microseconds" => Unit::Microseconds,
             "ms" | "milliseconds" => Unit::Milliseconds,
@@ -179,7 +194,7 @@ impl Unit {
 }
 
 impl TryFrom<String> for Unit {
-    type Error = String;
+    type Error = EmptyUnit;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         Unit::parse(&s)
     }
@@ -215,7 +230,7 @@ pub enum Statistic {
 
 impl Statistic {
     /// Parses `mean`, `median`, `p50`, `p95`, `p99`, `p99.9`, `min`, `max`, `last`.
-    pub fn parse(text: &str) -> Result<Statistic, String> {
+    pub fn parse(text: &str) -> Result<Statistic, UnknownStatistic> {
         let t = text.trim().to_ascii_lowercase();
         match t.as_str() {
             "mean" | "avg" | "average" => Ok(Statistic::Mean),
@@ -227,7 +242,7 @@ impl Statistic {
                 let number = t.strip_prefix('p').and_then(|n| n.parse::<f64>().ok());
                 match number {
                     Some(p) if (0.0..=100.0).contains(&p) => Ok(Statistic::Percentile(p)),
-                    _ => Err(format!("unknown statistic `{text}`: expected mean, median, p50, p90, p95, p99 (any pNN), min, max or last")),
+                    _ => Err(UnknownStatistic(text.to_owned())),
                 }
             }
         }
@@ -260,7 +275,7 @@ impl Statistic {
 }
 
 impl TryFrom<String> for Statistic {
-    type Error = String;
+    type Error = UnknownStatistic;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         Statistic::parse(&s)
     }
@@ -296,11 +311,11 @@ pub enum Direction {
 
 impl Direction {
     /// Parses `lower_is_better` / `lower` and `higher_is_better` / `higher`.
-    pub fn parse(text: &str) -> Result<Direction, String> {
+    pub fn parse(text: &str) -> Result<Direction, UnknownDirection> {
         match text.trim() {
             "lower_is_better" | "lower" => Ok(Direction::LowerIsBetter),
             "higher_is_better" | "higher" => Ok(Direction::HigherIsBetter),
-            other => Err(format!("unknown direction `{other}`: expected lower_is_better or higher_is_better")),
+            other => Err(UnknownDirection(other.to_owned())),
         }
     }
 

@@ -84,7 +84,7 @@ impl Entry {
         };
         Ok(Entry {
             seq: v.get("seq").and_then(Json::as_u64).ok_or_else(|| missing("seq"))?,
-            at: Timestamp::parse(&text("at")?).map_err(|e| at_line("at", e))?,
+            at: Timestamp::parse(&text("at")?).map_err(|e| at_line("at", e.to_string()))?,
             start,
             proposal: v.get("proposal").and_then(Json::as_str).map(str::to_owned),
             before: text("before")?,
