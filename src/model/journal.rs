@@ -57,7 +57,7 @@ pub enum JournalError {
     #[error("cannot write {reason}; nothing was written")]
     Outside {
         /// Which path, and why.
-        reason: String,
+        reason: JournalFault,
     },
     /// The journal names a file outside the workspace, or does not read.
     #[error(
@@ -67,7 +67,67 @@ pub enum JournalError {
         /// The journal.
         path: PathBuf,
         /// What is wrong with it.
-        reason: String,
+        reason: JournalFault,
+    },
+}
+
+/// What is wrong with a journal, or with a file a change would write.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalFault {
+    /// The journal does not read.
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    /// The journal is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(serde_json::Error),
+    /// The journal is not of version 1.
+    #[error("not a version 1 journal")]
+    Version,
+    /// The journal's `kind` is not one Headroom writes.
+    #[error("an unknown kind of change {0}")]
+    UnknownKind(Json),
+    /// The journal lists no writes.
+    #[error("no `writes`")]
+    NoWrites,
+    /// A write names no file.
+    #[error("a write without a `path`")]
+    NoPath,
+    /// A write's `text` is neither text nor null.
+    #[error("`{0}`: `text` is neither text nor null")]
+    Text(String),
+    /// The workspace's folder cannot be resolved.
+    #[error("cannot resolve {}: {source}", root.display())]
+    Root {
+        /// The workspace.
+        root: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// A change of the contract names a file outside the contract.
+    #[error("`{0}` is not a file a change of the contract writes")]
+    NotContract(String),
+    /// A path with `..`, an absolute path or a hidden name.
+    #[error("`{0}` is not a plain path inside the workspace")]
+    NotPlain(String),
+    /// A path whose folder is a link out of the workspace.
+    #[error("`{0}` leads outside the workspace through a link")]
+    ThroughLink(String),
+    /// A compaction names a file that is not a history file.
+    #[error("`{0}` is not a history file")]
+    NotHistory(String),
+    /// A compaction would add lines to a history file.
+    #[error("`{0}` would gain lines it does not have (a compaction only removes runs)")]
+    GainsLines(String),
+    /// A compaction would add a file that is not a summary file.
+    #[error("`{0}` is a new file, but not a summary file of summary runs")]
+    NotSummary(String),
+    /// A history file a compaction changes does not read.
+    #[error("cannot read `{path}`: {source}")]
+    History {
+        /// The file, relative to the workspace.
+        path: String,
+        /// The system's error.
+        source: std::io::Error,
     },
 }
 
@@ -127,37 +187,37 @@ pub fn recover(root: &Path) -> Result<Vec<String>, JournalError> {
     let text = match read_text(&journal, MAX_JOURNAL_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(JournalError::Damaged { path: journal, reason: e.to_string() }),
+        Err(e) => return Err(JournalError::Damaged { path: journal, reason: JournalFault::Unreadable(e) }),
     };
-    let damaged = |reason: String| JournalError::Damaged { path: journal.clone(), reason };
+    let damaged = |reason: JournalFault| JournalError::Damaged { path: journal.clone(), reason };
     let (kind, writes) = parse(&text).map_err(damaged)?;
     check_paths(root, kind, &writes).map_err(damaged)?;
     finish(root, &journal, &writes)?;
     Ok(writes.into_iter().map(|(path, _)| path).collect())
 }
 
-fn parse(text: &str) -> Result<(Kind, Vec<FileWrite>), String> {
-    let v: Json = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+fn parse(text: &str) -> Result<(Kind, Vec<FileWrite>), JournalFault> {
+    let v: Json = serde_json::from_str(text).map_err(JournalFault::NotJson)?;
     if v.get("journal").and_then(Json::as_u64) != Some(1) {
-        return Err("not a version 1 journal".to_owned());
+        return Err(JournalFault::Version);
     }
     let kind = match v.get("kind") {
         None => Kind::Contract,
         Some(k) if k == "compaction" => Kind::Compaction,
-        Some(other) => return Err(format!("an unknown kind of change {other}")),
+        Some(other) => return Err(JournalFault::UnknownKind(other.clone())),
     };
-    let list = v.get("writes").and_then(Json::as_array).ok_or("no `writes`")?;
+    let list = v.get("writes").and_then(Json::as_array).ok_or(JournalFault::NoWrites)?;
     list.iter()
         .map(|w| {
-            let path = w.get("path").and_then(Json::as_str).ok_or("a write without a `path`")?;
+            let path = w.get("path").and_then(Json::as_str).ok_or(JournalFault::NoPath)?;
             let text = match w.get("text") {
                 Some(Json::String(t)) => Some(t.clone()),
                 Some(Json::Null) => None,
-                _ => return Err(format!("`{path}`: `text` is neither text nor null")),
+                _ => return Err(JournalFault::Text(path.to_owned())),
             };
             Ok((path.to_owned(), text))
         })
-        .collect::<Result<Vec<_>, String>>()
+        .collect::<Result<Vec<_>, JournalFault>>()
         .map(|writes| (kind, writes))
 }
 
@@ -177,25 +237,25 @@ fn is_journaled_file(path: &str) -> bool {
 
 /// Every path is a plain relative path to a file an apply writes, whose folder (as far as it
 /// exists) lies inside the root.
-fn check_paths(root: &Path, kind: Kind, writes: &[FileWrite]) -> Result<(), String> {
-    let canonical_root = root.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
+fn check_paths(root: &Path, kind: Kind, writes: &[FileWrite]) -> Result<(), JournalFault> {
+    let canonical_root = root.canonicalize().map_err(|source| JournalFault::Root { root: root.to_path_buf(), source })?;
     for (path, text) in writes {
         match kind {
-            Kind::Contract if !is_journaled_file(path) => return Err(format!("`{path}` is not a file a change of the contract writes")),
+            Kind::Contract if !is_journaled_file(path) => return Err(JournalFault::NotContract(path.clone())),
             Kind::Compaction => check_compaction_write(root, path, text.as_deref())?,
             Kind::Contract => {}
         }
         let relative = Path::new(path);
         let plain = relative.components().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')));
         if path.is_empty() || !plain {
-            return Err(format!("`{path}` is not a plain path inside the workspace"));
+            return Err(JournalFault::NotPlain(path.clone()));
         }
         // The deepest folder on the way that exists must resolve inside the root (no link out).
         let mut folder = root.join(relative);
         while folder.pop() {
             if let Ok(real) = folder.canonicalize() {
                 if !real.starts_with(&canonical_root) {
-                    return Err(format!("`{path}` leads outside the workspace through a link"));
+                    return Err(JournalFault::ThroughLink(path.clone()));
                 }
                 break;
             }
@@ -206,10 +266,10 @@ fn check_paths(root: &Path, kind: Kind, writes: &[FileWrite]) -> Result<(), Stri
 
 /// A compaction's write: a history file (`.jsonl`, outside the contract's folders) removed or
 /// left with some of its lines (in order), or a new summary file of summary runs only.
-fn check_compaction_write(root: &Path, path: &str, text: Option<&str>) -> Result<(), String> {
+fn check_compaction_write(root: &Path, path: &str, text: Option<&str>) -> Result<(), JournalFault> {
     let top = path.split('/').next().unwrap_or("");
     if !path.to_ascii_lowercase().ends_with(".jsonl") || [super::triage::TRIAGE_DIR, "proposals", "ledger"].contains(&top) {
-        return Err(format!("`{path}` is not a history file"));
+        return Err(JournalFault::NotHistory(path.to_owned()));
     }
     let Some(text) = text else { return Ok(()) };
     match std::fs::read_to_string(root.join(path)) {
@@ -218,7 +278,7 @@ fn check_compaction_write(root: &Path, path: &str, text: Option<&str>) -> Result
             if text.lines().all(|line| old_lines.any(|o| o == line)) {
                 Ok(())
             } else {
-                Err(format!("`{path}` would gain lines it does not have (a compaction only removes runs)"))
+                Err(JournalFault::GainsLines(path.to_owned()))
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -230,10 +290,10 @@ fn check_compaction_write(root: &Path, path: &str, text: Option<&str>) -> Result
             if path.split('/').any(|c| c == super::retention::SUMMARY_DIR) && summaries {
                 Ok(())
             } else {
-                Err(format!("`{path}` is a new file, but not a summary file of summary runs"))
+                Err(JournalFault::NotSummary(path.to_owned()))
             }
         }
-        Err(e) => Err(format!("cannot read `{path}`: {e}")),
+        Err(source) => Err(JournalFault::History { path: path.to_owned(), source }),
     }
 }
 

@@ -52,10 +52,15 @@ impl Interval {
     }
 }
 
+/// Text that is not an [`Interval`] (the text as written).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected}, found `{text}`", expected = Interval::EXPECTED, text = .0)]
+pub struct NotAnInterval(pub String);
+
 impl FromStr for Interval {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Interval, String> {
-        let bad = || format!("expected {}, found `{text}`", Interval::EXPECTED);
+    type Err = NotAnInterval;
+    fn from_str(text: &str) -> Result<Interval, NotAnInterval> {
+        let bad = || NotAnInterval(text.to_owned());
         let t = text.trim();
         let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
         let (number, unit) = t.split_at(split);
@@ -204,8 +209,8 @@ pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Ve
         };
         let interval = |errors: &mut Vec<LoadError>| match text.map(str::parse::<Interval>) {
             Some(Ok(i)) => Some(i),
-            Some(Err(message)) => {
-                errors.push(at(v, &field, message));
+            Some(Err(e)) => {
+                errors.push(at(v, &field, e.to_string()));
                 None
             }
             None => {
@@ -219,7 +224,7 @@ pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Ve
                 source.pos = v.pos;
                 match store_url(v) {
                     Ok(url) => source.url = url,
-                    Err(message) => errors.push(at(v, &field, message)),
+                    Err(e) => errors.push(at(v, &field, e.to_string())),
                 }
             }
             "step" => source.step = interval(&mut errors).unwrap_or(source.step),
@@ -249,38 +254,72 @@ pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Ve
             "the store's `url` is missing (such as `http://127.0.0.1:9090`)".to_owned(),
         ));
     }
-    if let Err(message) = runs_per_query(&source) {
-        errors.push(at(settings, &HistorySource::field("lookback"), message));
+    if let Err(e) = runs_per_query(&source) {
+        errors.push(at(settings, &HistorySource::field("lookback"), e.to_string()));
     }
     if errors.is_empty() { Ok(source) } else { Err(errors) }
 }
 
+/// What is wrong with the store's `url:`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreUrlFault {
+    /// An HTTPS address (the text as written).
+    #[error("`{0}`: only http:// is read (Headroom has no TLS stack); put the store behind a local proxy")]
+    Https(String),
+    /// Text that is no plain HTTP address.
+    #[error("expected the store's address, such as `http://127.0.0.1:9090`, found `{0}`")]
+    NotAnAddress(String),
+    /// Not text at all (the kind of value found).
+    #[error("expected the store's address as text, found {0}")]
+    NotText(&'static str),
+}
+
 /// The store's address: plain HTTP, no trailing `/`.
-fn store_url(v: &Node) -> Result<String, String> {
+fn store_url(v: &Node) -> Result<String, StoreUrlFault> {
     match &v.value {
-        Value::String(url) if url.trim().starts_with("https://") => {
-            Err(format!("`{url}`: only http:// is read (Headroom has no TLS stack); put the store behind a local proxy"))
-        }
+        Value::String(url) if url.trim().starts_with("https://") => Err(StoreUrlFault::Https(url.clone())),
         Value::String(url) if url.trim().len() > 7 && url.trim().starts_with("http://") && !url.trim().contains(char::is_whitespace) => {
             Ok(url.trim().trim_end_matches('/').to_owned())
         }
-        Value::String(url) => Err(format!("expected the store's address, such as `http://127.0.0.1:9090`, found `{url}`")),
-        other => Err(format!("expected the store's address as text, found {}", other.kind_name())),
+        Value::String(url) => Err(StoreUrlFault::NotAnAddress(url.clone())),
+        other => Err(StoreUrlFault::NotText(other.kind_name())),
     }
 }
 
+/// A lookback that does not fit the step.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LookbackFault {
+    /// Shorter than one step: no run at all.
+    #[error("the lookback ({lookback}) is shorter than one step ({step})")]
+    UnderOneStep {
+        /// The lookback.
+        lookback: Interval,
+        /// The step.
+        step: Interval,
+    },
+    /// More than [`HistorySource::MAX_RUNS`] steps.
+    #[error(
+        "a lookback of {lookback} at one run per {step} is {runs} runs per query, over the limit of {}: take a longer step or a shorter lookback",
+        HistorySource::MAX_RUNS
+    )]
+    TooManyRuns {
+        /// The lookback.
+        lookback: Interval,
+        /// The step.
+        step: Interval,
+        /// Lookback / step.
+        runs: u64,
+    },
+}
+
 /// Refuses a lookback shorter than a step, or one of more than [`HistorySource::MAX_RUNS`] steps.
-fn runs_per_query(source: &HistorySource) -> Result<u64, String> {
-    let runs = source.lookback.seconds() / source.step.seconds();
+fn runs_per_query(source: &HistorySource) -> Result<u64, LookbackFault> {
+    let (lookback, step) = (source.lookback, source.step);
+    let runs = lookback.seconds() / step.seconds();
     if runs == 0 {
-        Err(format!("the lookback ({}) is shorter than one step ({})", source.lookback, source.step))
+        Err(LookbackFault::UnderOneStep { lookback, step })
     } else if runs > HistorySource::MAX_RUNS {
-        Err(format!(
-            "a lookback of {} at one run per {} is {runs} runs per query, over the limit of {}: take a longer step or a shorter lookback",
-            source.lookback,
-            source.step,
-            HistorySource::MAX_RUNS
-        ))
+        Err(LookbackFault::TooManyRuns { lookback, step, runs })
     } else {
         Ok(runs)
     }
