@@ -18,10 +18,10 @@ use super::{evidence, stats};
 use crate::model::budget::Budget;
 use crate::model::history::{History, Run, RunRef};
 use crate::model::measures::{self, Resolution};
+use crate::model::settings::{CheckSettings, MissingData};
 use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageState};
 use crate::model::units::{Direction, Unit};
-use crate::model::settings::{CheckSettings, MissingData};
 use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 

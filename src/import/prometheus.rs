@@ -97,11 +97,7 @@ pub(super) fn query_range(
     if v.get("status").and_then(Json::as_str) != Some("success") {
         return Err(store(StoreFault::Failed(v.get("error").and_then(Json::as_str).unwrap_or("no reason given").to_owned())));
     }
-    let result = v
-        .get("data")
-        .and_then(|d| d.get("result"))
-        .and_then(Json::as_array)
-        .ok_or(store(StoreFault::NoResult))?;
+    let result = v.get("data").and_then(|d| d.get("result")).and_then(Json::as_array).ok_or(store(StoreFault::NoResult))?;
     match result.len() {
         0 => return Err(QueryFault::NoSeries),
         1 => {}

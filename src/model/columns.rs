@@ -13,8 +13,9 @@
 //! ```
 //!
 //! The fast path accepts only what it understands completely and hands every other line to the
-//! slow path, so the two cannot disagree on what a line means: a line is either read by the fast
-//! path to the same snapshot the slow path would give, or read by the slow path. Metric names are
+//! slow path (`snapshot::snapshot_from_line`), so the two cannot disagree on what a line means: a
+//! line is either read by the fast path to the same snapshot the slow path would give, or read by
+//! the slow path. Metric names are
 //! interned once per file; a line usually lists its metrics in the order of the line before, so
 //! the name is compared with that guess before any hashing.
 //!

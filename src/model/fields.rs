@@ -1,5 +1,5 @@
-//! The one field reader of the hand-written YAML walkers (budget files, `headroom.yaml`, the
-//! triage, proposals, `approval.yaml`): each walks a [`Node`] tree itself, and reads its fields
+//! The one field reader of the hand-written YAML walkers (budget files, `headroom.yaml` and its
+//! `history_source:`, the triage, proposals, `approval.yaml`): each walks a [`Node`] tree itself, and reads its fields
 //! through a [`FieldReader`], which words every fault the same way and keeps it as a located
 //! [`LoadError`] (file, line and column, field path).
 //!

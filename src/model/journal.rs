@@ -275,11 +275,7 @@ fn check_compaction_write(root: &Path, path: &str, text: Option<&str>) -> Result
     match std::fs::read_to_string(root.join(path)) {
         Ok(old) => {
             let mut old_lines = old.lines();
-            if text.lines().all(|line| old_lines.any(|o| o == line)) {
-                Ok(())
-            } else {
-                Err(JournalFault::GainsLines(path.to_owned()))
-            }
+            if text.lines().all(|line| old_lines.any(|o| o == line)) { Ok(()) } else { Err(JournalFault::GainsLines(path.to_owned())) }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let summaries = text.lines().all(|l| {

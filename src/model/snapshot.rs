@@ -100,7 +100,6 @@ impl Run {
     }
 }
 
-
 /// Reads one JSON Lines line through `serde_json::Value`, naming the line, field and what is
 /// wrong: the reader of every line the fast path leaves.
 pub(crate) fn snapshot_from_line(file: &str, line_no: u32, line: &str) -> Result<Snapshot, LoadError> {
@@ -210,7 +209,7 @@ pub enum MeasurementFault {
     Negative,
 }
 
-/// What is wrong with a day's `summary` (see [`check_summary`]).
+/// What is wrong with a day's `summary`, as `headroom compact` writes it ([`super::retention`]).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SummaryFault {
     /// Not an object.

@@ -19,8 +19,9 @@
 //! `.headroom/cache/prometheus/`) is `import::live`'s: the model does no network I/O.
 
 use super::error::{LoadError, did_you_mean_hint};
+use super::fields::{FieldReader, expected, unknown_field};
 use super::time::Timestamp;
-use super::yaml::{Node, Pos, Value};
+use super::yaml::{Node, Pos};
 use std::fmt;
 use std::str::FromStr;
 
@@ -153,111 +154,75 @@ impl HistorySource {
 const SOURCE_KINDS: &[&str] = &["prometheus"];
 const PROMETHEUS_FIELDS: &[&str] = &["url", "step", "lookback", "timeout", "stale_after", "environment", "branch"];
 
-/// The settings node of `history_source:`'s one kind of store, `prometheus:`.
-fn prometheus_node<'n>(file: &str, node: &'n Node) -> Result<&'n Node, Vec<LoadError>> {
-    let Value::Map(kinds) = &node.value else {
-        return Err(vec![LoadError::new(
-            file,
-            node.pos,
-            "history_source",
-            format!("expected a mapping such as `prometheus: {{url: http://host:9090}}`, found {}", node.value.kind_name()),
-        )]);
-    };
-    let mut errors = Vec::new();
-    let mut found = None;
-    for (kind, settings) in kinds {
-        if kind.name == "prometheus" {
-            found = Some(settings);
-        } else {
-            let hint = did_you_mean_hint(&kind.name, SOURCE_KINDS.iter().copied());
-            errors.push(LoadError::new(
-                file,
-                kind.pos,
-                format!("history_source.{}", kind.name),
-                format!("unknown kind of store (expected prometheus, for anything serving Prometheus's HTTP API){hint}"),
-            ));
-        }
-    }
-    match found {
-        Some(settings) if errors.is_empty() => Ok(settings),
-        None if errors.is_empty() => {
-            Err(vec![LoadError::new(file, node.pos, "history_source", "expected `prometheus:` with the store's `url`")])
-        }
-        _ => Err(errors),
-    }
-}
-
 /// Parses `history_source:` (the node of its value) of `file`; every fault as a located error.
 pub fn parse_history_source(file: &str, node: &Node) -> Result<HistorySource, Vec<LoadError>> {
-    let at = |n: &Node, field: &str, message: String| LoadError::new(file, n.pos, field, message);
-    let settings = prometheus_node(file, node)?;
-    let mut errors = Vec::new();
-    let Value::Map(fields) = &settings.value else {
-        return Err(vec![at(
-            settings,
-            "history_source.prometheus",
-            format!("expected a mapping with at least `url`, found {}", settings.value.kind_name()),
-        )]);
+    let mut r = FieldReader::new(file);
+    let Some(settings) = prometheus_node(&mut r, node) else { return Err(r.into_errors()) };
+    let Some(fields) = r.map(settings, "history_source.prometheus", "a mapping with at least `url`") else {
+        return Err(r.into_errors());
     };
     let mut source = HistorySource::with_defaults(String::new(), node.pos);
     let mut url_given = false;
     for (key, v) in fields {
         let field = HistorySource::field(&key.name);
-        let text = match &v.value {
-            Value::String(s) => Some(s.as_str()),
-            _ => None,
-        };
-        let interval = |errors: &mut Vec<LoadError>| match text.map(str::parse::<Interval>) {
-            Some(Ok(i)) => Some(i),
-            Some(Err(e)) => {
-                errors.push(at(v, &field, e.to_string()));
-                None
-            }
-            None => {
-                errors.push(at(v, &field, format!("expected {}, found {}", Interval::EXPECTED, v.value.kind_name())));
-                None
-            }
-        };
         match key.name.as_str() {
             "url" => {
                 url_given = true;
                 source.pos = v.pos;
-                match store_url(v) {
-                    Ok(url) => source.url = url,
-                    Err(e) => errors.push(at(v, &field, e.to_string())),
+                if let Some(url) = r.text_as(v, &field, "the store's address as text").and_then(|url| r.check(v, &field, store_url(&url))) {
+                    source.url = url;
                 }
             }
-            "step" => source.step = interval(&mut errors).unwrap_or(source.step),
-            "lookback" => source.lookback = interval(&mut errors).unwrap_or(source.lookback),
-            "timeout" => source.timeout = interval(&mut errors).unwrap_or(source.timeout),
-            "stale_after" => source.stale_after = interval(&mut errors).unwrap_or(source.stale_after),
-            "environment" | "branch" => match text.map(str::trim).filter(|t| !t.is_empty()) {
-                Some(name) if key.name == "branch" => source.branch = Some(name.to_owned()),
-                Some(name) => source.environment = Some(name.to_owned()),
-                None => errors.push(at(v, &field, format!("expected a name, found {}", v.value.kind_name()))),
+            "step" => source.step = interval(&mut r, v, &field).unwrap_or(source.step),
+            "lookback" => source.lookback = interval(&mut r, v, &field).unwrap_or(source.lookback),
+            "timeout" => source.timeout = interval(&mut r, v, &field).unwrap_or(source.timeout),
+            "stale_after" => source.stale_after = interval(&mut r, v, &field).unwrap_or(source.stale_after),
+            "environment" | "branch" => match r.text_as(v, &field, "a name").map(|t| t.trim().to_owned()) {
+                Some(name) if name.is_empty() => r.error(v.pos, &field, expected("a name", &v.value)),
+                Some(name) if key.name == "branch" => source.branch = Some(name),
+                Some(name) => source.environment = Some(name),
+                None => {}
             },
-            other => {
-                let hint = did_you_mean_hint(other, PROMETHEUS_FIELDS.iter().copied());
-                errors.push(LoadError::new(
-                    file,
-                    key.pos,
-                    field,
-                    format!("unknown setting (expected {}){hint}", PROMETHEUS_FIELDS.join(", ")),
-                ));
-            }
+            other => r.error(key.pos, &field, unknown_field(other, PROMETHEUS_FIELDS, "`history_source.prometheus:`")),
         }
     }
     if !url_given {
-        errors.push(at(
-            settings,
-            &HistorySource::field("url"),
-            "the store's `url` is missing (such as `http://127.0.0.1:9090`)".to_owned(),
-        ));
+        r.error(settings.pos, &HistorySource::field("url"), "the store's `url` is missing (such as `http://127.0.0.1:9090`)");
     }
-    if let Err(e) = runs_per_query(&source) {
-        errors.push(at(settings, &HistorySource::field("lookback"), e.to_string()));
+    let lookback = runs_per_query(&source);
+    r.check(settings, &HistorySource::field("lookback"), lookback);
+    r.finish(source)
+}
+
+/// The settings node of `history_source:`'s one kind of store, `prometheus:`; `None` with the
+/// faults in `r` where there is none, or another kind beside it.
+fn prometheus_node<'n>(r: &mut FieldReader<'_>, node: &'n Node) -> Option<&'n Node> {
+    let kinds = r.map(node, "history_source", "a mapping such as `prometheus: {url: http://host:9090}`")?;
+    let mut found = None;
+    let mut others = false;
+    for (kind, settings) in kinds {
+        if kind.name == "prometheus" {
+            found = Some(settings);
+        } else {
+            others = true;
+            let hint = did_you_mean_hint(&kind.name, SOURCE_KINDS.iter().copied());
+            r.error(
+                kind.pos,
+                &format!("history_source.{}", kind.name),
+                format!("unknown kind of store (expected prometheus, for anything serving Prometheus's HTTP API){hint}"),
+            );
+        }
     }
-    if errors.is_empty() { Ok(source) } else { Err(errors) }
+    if found.is_none() && !others {
+        r.error(node.pos, "history_source", "expected `prometheus:` with the store's `url`");
+    }
+    found.filter(|_| !others)
+}
+
+/// An interval's setting: text that reads as one.
+fn interval(r: &mut FieldReader<'_>, v: &Node, field: &str) -> Option<Interval> {
+    let text = r.text_as(v, field, Interval::EXPECTED)?;
+    r.check(v, field, text.parse::<Interval>())
 }
 
 /// What is wrong with the store's `url:`.
@@ -269,20 +234,17 @@ pub enum StoreUrlFault {
     /// Text that is no plain HTTP address.
     #[error("expected the store's address, such as `http://127.0.0.1:9090`, found `{0}`")]
     NotAnAddress(String),
-    /// Not text at all (the kind of value found).
-    #[error("expected the store's address as text, found {0}")]
-    NotText(&'static str),
 }
 
 /// The store's address: plain HTTP, no trailing `/`.
-fn store_url(v: &Node) -> Result<String, StoreUrlFault> {
-    match &v.value {
-        Value::String(url) if url.trim().starts_with("https://") => Err(StoreUrlFault::Https(url.clone())),
-        Value::String(url) if url.trim().len() > 7 && url.trim().starts_with("http://") && !url.trim().contains(char::is_whitespace) => {
-            Ok(url.trim().trim_end_matches('/').to_owned())
-        }
-        Value::String(url) => Err(StoreUrlFault::NotAnAddress(url.clone())),
-        other => Err(StoreUrlFault::NotText(other.kind_name())),
+fn store_url(url: &str) -> Result<String, StoreUrlFault> {
+    let trimmed = url.trim();
+    if trimmed.starts_with("https://") {
+        Err(StoreUrlFault::Https(url.to_owned()))
+    } else if trimmed.len() > 7 && trimmed.starts_with("http://") && !trimmed.contains(char::is_whitespace) {
+        Ok(trimmed.trim_end_matches('/').to_owned())
+    } else {
+        Err(StoreUrlFault::NotAnAddress(url.to_owned()))
     }
 }
 
@@ -399,7 +361,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<HistorySource, Vec<LoadError>> {
         let root = super::super::yaml::parse(text).unwrap();
-        let Value::Map(entries) = &root.value else { panic!("a mapping") };
+        let super::super::yaml::Value::Map(entries) = &root.value else { panic!("a mapping") };
         parse_history_source("headroom.yaml", &entries[0].1)
     }
 
