@@ -10,7 +10,7 @@
 //!  PNG ◀── png crate ◀── RGBA buffer ◀── rasterize: barycentric coverage, font atlas texture
 //! ```
 
-use super::state::{ExportRequest, PlotData};
+use super::state::{ExportError, ExportRequest, PlotData};
 use super::widgets::plot::{PlotOptions, history_plot_ui};
 use crate::engine::check::BudgetResult;
 use crate::report::review::{html, markdown};
@@ -24,21 +24,25 @@ pub const PLOT_SIZE: [u32; 2] = [960, 360];
 /// Writes `review.md`, `review.html` and a PNG per item with a plot into the request's folder
 /// (created where missing). Every file is written atomically. Returns how many files were written.
 /// The app runs it on the `headroom-export` thread (an effect of `ReviewCommand::Export`).
-pub fn export_review(request: &ExportRequest) -> Result<usize, String> {
+pub fn export_review(request: &ExportRequest) -> Result<usize, ExportError> {
     let (dir, agenda) = (&request.dir, &request.agenda);
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io { verb: "create", path: dir.clone(), source })?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        crate::model::disk::write_atomic(&path, bytes).map_err(|source| ExportError::Io { verb: "write", path, source })
+    };
     let mut images: HashMap<usize, String> = HashMap::new();
     for p in &request.plots {
         let Some(item) = agenda.items.get(p.item) else { continue };
         let png = plot_png(&p.plot, &p.result, p.centre, p.proposed, PLOT_SIZE)?;
         let name =
             format!("{:02}-{}.png", p.item + 1, item.metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_', "-"));
-        crate::model::disk::write_atomic(&dir.join(&name), &png).map_err(|e| format!("{name}: {e}"))?;
+        write(&name, &png)?;
         images.insert(p.item, name);
     }
     let image_of = |i: usize| images.get(&i).cloned();
-    crate::model::disk::write_atomic(&dir.join("review.md"), markdown(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
-    crate::model::disk::write_atomic(&dir.join("review.html"), html(agenda, &image_of).as_bytes()).map_err(|e| e.to_string())?;
+    write("review.md", markdown(agenda, &image_of).as_bytes())?;
+    write("review.html", html(agenda, &image_of).as_bytes())?;
     Ok(images.len() + 2)
 }
 
@@ -50,7 +54,7 @@ pub fn plot_png(
     centre: Option<f64>,
     proposed: Option<f64>,
     size: [u32; 2],
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, ExportError> {
     let ctx = egui::Context::default();
     ctx.set_theme(egui::Theme::Light);
     crate::gui::theme::install(&ctx);
@@ -101,7 +105,7 @@ pub fn plot_png(
     }
     let background = ctx.global_style().visuals.panel_fill;
     let pixels = rasterize(&primitives, &textures, size, background);
-    encode_png(&pixels, size)
+    Ok(encode_png(&pixels, size)?)
 }
 
 /// Paints tessellated egui meshes into an RGBA buffer: each triangle filled where its barycentric
@@ -163,15 +167,15 @@ fn rasterize(
     out
 }
 
-fn encode_png(pixels: &[Color32], size: [u32; 2]) -> Result<Vec<u8>, String> {
+fn encode_png(pixels: &[Color32], size: [u32; 2]) -> Result<Vec<u8>, png::EncodingError> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, size[0], size[1]);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    let mut writer = encoder.write_header()?;
     let data: Vec<u8> = pixels.iter().flat_map(Color32::to_srgba_unmultiplied).collect();
-    writer.write_image_data(&data).map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())?;
+    writer.write_image_data(&data)?;
+    writer.finish()?;
     Ok(bytes)
 }
 

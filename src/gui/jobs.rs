@@ -152,6 +152,21 @@ fn located(root: &Path, error: ApprovalError) -> Vec<LoadError> {
     }
 }
 
+/// Why a workspace did not open. Its files' own faults are not this: they are located errors in
+/// [`Workspace::errors`], and the rest of the workspace loads beside them.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadFailure {
+    /// The folder cannot be read (it is gone, or not a folder, or not ours to read).
+    #[error("Cannot open {}: {source}", path.display())]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Reads (unless `reuse` gives the workspace) and checks a workspace in `environment`; the
 /// change points are [`analyse`]'s, on a thread of their own.
 pub fn load(
@@ -159,7 +174,7 @@ pub fn load(
     environment: Option<String>,
     reuse: Option<Arc<Workspace>>,
     progress: &dyn Fn(f32, &str),
-) -> Result<Loaded, String> {
+) -> Result<Loaded, LoadFailure> {
     let (workspace, triage) = if let Some(w) = reuse {
         (w, None)
     } else {
@@ -169,7 +184,7 @@ pub fn load(
                 let mut read =
                     |source: &_, config: &_, budgets: &[_]| crate::import::live::read(path, source, config, budgets, Timestamp::now());
                 Workspace::load_with_source(path, &mut |f, what| progress(0.6 * f, what), Some(&mut read))
-                    .map_err(|e| format!("Cannot open {}: {e}", path.display()))?
+                    .map_err(|source| LoadFailure::Folder { path: path.clone(), source })?
             }
             Source::Example => crate::example::workspace(),
         };

@@ -33,6 +33,31 @@ pub(super) enum ImportFailure {
     Store(#[from] StoreError),
 }
 
+/// Why the import the window describes did not start (the window says what to fill in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum NotStarted {
+    /// Prometheus without a query.
+    #[error("Give at least one query, METRIC=PROMQL")]
+    NoQuery,
+    /// A tool's output without a file.
+    #[error("Give the tool's output file (one per line)")]
+    NoFile,
+    /// The example workspace takes no runs.
+    #[error("The example workspace is read-only: open a folder to import into")]
+    ReadOnly,
+}
+
+impl ImportFailure {
+    /// The located faults where the failure is in files that do not read (the tool's output,
+    /// Prometheus' answer, a workspace file the history would not take), else the failure itself.
+    pub(super) fn located(self) -> Result<Vec<LoadError>, ImportFailure> {
+        match self {
+            ImportFailure::Unreadable(errors) | ImportFailure::Store(StoreError::Invalid(errors)) => Ok(errors),
+            other @ ImportFailure::Store(_) => Err(other),
+        }
+    }
+}
+
 /// The import window and the import running.
 #[derive(Default)]
 pub struct Imports {
@@ -78,8 +103,8 @@ impl Imports {
     }
 
     /// Starts the import the window describes, into the workspace at `root` (`None`: the
-    /// read-only example). Returns a message where it cannot start.
-    pub(super) fn run(&mut self, d: &ImportDraft, root: Option<PathBuf>, waker: &Waker) -> Result<(), String> {
+    /// read-only example). Says why where it cannot start.
+    pub(super) fn run(&mut self, d: &ImportDraft, root: Option<PathBuf>, waker: &Waker) -> Result<(), NotStarted> {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         if d.prometheus {
             let queries: Vec<(String, String)> = d
@@ -90,7 +115,7 @@ impl Imports {
                 .filter(|(m, q)| !m.is_empty() && !q.is_empty())
                 .collect();
             if queries.is_empty() {
-                return Err("Give at least one query, METRIC=PROMQL".to_owned());
+                return Err(NotStarted::NoQuery);
             }
             let end = Timestamp::now();
             let range = crate::import::prometheus::RangeQuery {
@@ -117,9 +142,9 @@ impl Imports {
         let info = RunInfo { id: text(&d.run_id), commit: None, branch: text(&d.branch), environment: text(&d.environment), time: None };
         let paths: Vec<PathBuf> = d.paths.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect();
         if paths.is_empty() {
-            return Err("Give the tool's output file (one per line)".to_owned());
+            return Err(NotStarted::NoFile);
         }
-        let Some(root) = root else { return Err("The example workspace is read-only: open a folder to import into".to_owned()) };
+        let Some(root) = root else { return Err(NotStarted::ReadOnly) };
         let format = d.format;
         self.spawn(waker, move |progress| {
             progress(0.0, "importing");
@@ -170,15 +195,17 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
                     Ok((metrics, id, file)) => {
                         added.push(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()));
                     }
-                    Err(ImportFailure::Unreadable(faults)) => {
-                        problems.push(format!(
-                            "{} did not import ({}, listed with the workspace's)",
-                            path.display(),
-                            crate::report::plural(faults.len(), "problem", "problems")
-                        ));
-                        errors.extend(faults);
-                    }
-                    Err(e) => problems.push(e.to_string()),
+                    Err(failure) => match failure.located() {
+                        Ok(faults) => {
+                            problems.push(format!(
+                                "{} did not import ({}, listed with the workspace's)",
+                                path.display(),
+                                crate::report::plural(faults.len(), "problem", "problems")
+                            ));
+                            errors.extend(faults);
+                        }
+                        Err(e) => problems.push(e.to_string()),
+                    },
                 },
                 None => problems.push(format!(
                     "{name} is neither Headroom history nor the output of a tool Headroom imports (hyperfine, Google Benchmark, pytest-benchmark, Bencher Metric Format)"
@@ -197,12 +224,12 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
         let relative = target.strip_prefix(root).unwrap_or(&target).to_string_lossy().into_owned();
         // Checked and copied under the workspace's lock: never over a file another writer just added.
         let copied = std::fs::read(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|bytes| crate::model::store::add_file(root, &relative, &bytes).map_err(|e| e.to_string()));
+            .map_err(|source| StoreError::Io { action: "read", path: path.clone(), source })
+            .and_then(|bytes| crate::model::store::add_file(root, &relative, &bytes));
         match copied {
             Ok(_) => added.push(name),
             Err(e) if target.exists() => problems.push(format!("{} already exists ({e})", target.display())),
-            Err(e) => problems.push(e),
+            Err(e) => problems.push(e.to_string()),
         }
     }
     (added, problems, errors)

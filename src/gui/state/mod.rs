@@ -26,7 +26,7 @@ pub use import::{ImportCommand, ImportDraft, Imports};
 pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
 pub use prompts::{ErrorView, PathPurpose, PromptCommand, Prompts};
 pub use proposals::{Preview, ProposalCommand, ProposalDraft, Proposals, SignPrompt, Signer, slug};
-pub use review::{ExportPlot, ExportRequest, Review, ReviewCommand};
+pub use review::{ExportError, ExportPlot, ExportRequest, Review, ReviewCommand};
 pub use sensitivity::{Sensitivity, SensitivityCommand};
 pub use tree::{SortKey, TreeCommand, TreeFilter, TreeView};
 
@@ -175,8 +175,8 @@ pub struct AppState {
     pub import: Imports,
     /// The path and error windows.
     pub prompts: Prompts,
-    export: Option<(PathBuf, Job<Result<usize, String>>)>,
-    loading: Option<Job<Result<Loaded, String>>>,
+    export: Option<(PathBuf, Job<Result<usize, ExportError>>)>,
+    loading: Option<Job<Result<Loaded, jobs::LoadFailure>>>,
     /// The change points of the loaded workspace, being found (`analysis` is empty meanwhile).
     analysing: Option<Job<Analysis>>,
     /// When a workspace last finished loading (`None` before the first: the empty one's check says nothing).
@@ -384,12 +384,13 @@ impl AppState {
         self.begin_load(self.source.clone(), None);
     }
 
-    fn finish_load(&mut self, result: Result<Loaded, String>) {
+    fn finish_load(&mut self, result: Result<Loaded, jobs::LoadFailure>) {
         let loaded = match result {
             Ok(loaded) => loaded,
-            Err(message) => {
-                // A failed load changes nothing but the message.
-                self.message = Some(message);
+            Err(failure) => {
+                // A failed load changes nothing but the message (a folder that cannot be read has
+                // no line at fault; its files' faults are located errors of a load that worked).
+                self.message = Some(failure.to_string());
                 return;
             }
         };
@@ -648,8 +649,8 @@ impl AppState {
                     Source::Folder(root) => Some(root.clone()),
                     Source::Example => None,
                 };
-                if let Err(message) = self.import.run(&draft, root, &self.waker) {
-                    self.message = Some(message);
+                if let Err(why) = self.import.run(&draft, root, &self.waker) {
+                    self.message = Some(why.to_string());
                 }
             }
             ImportCommand::Drop(paths) => self.drop_files(paths),
@@ -871,8 +872,8 @@ impl AppState {
 
     /// What an import that failed says on the message line; its located errors go to the list.
     fn take_import_failure(&mut self, failure: import::ImportFailure) -> String {
-        match failure {
-            import::ImportFailure::Unreadable(errors) => {
+        match failure.located() {
+            Ok(errors) => {
                 let said = format!(
                     "the input does not read ({}, listed with the workspace's)",
                     crate::report::plural(errors.len(), "problem", "problems")
@@ -880,7 +881,7 @@ impl AppState {
                 self.import_errors = errors;
                 said
             }
-            other @ import::ImportFailure::Store(_) => other.to_string(),
+            Err(other) => other.to_string(),
         }
     }
 
@@ -934,11 +935,11 @@ impl AppState {
 
     /// Takes the job the app started for an [`Effect::ExportReview`] into `dir` (its result: how
     /// many files were written); [`AppState::poll`] reports it when it is done.
-    pub fn start_export(&mut self, dir: PathBuf, job: Job<Result<usize, String>>) {
+    pub fn start_export(&mut self, dir: PathBuf, job: Job<Result<usize, ExportError>>) {
         self.export = Some((dir, job));
     }
 
-    fn finish_export(&mut self, dir: &std::path::Path, result: Result<usize, String>) {
+    fn finish_export(&mut self, dir: &std::path::Path, result: Result<usize, ExportError>) {
         self.message = Some(match result {
             Ok(files) => format!("Review written to {} ({} files)", dir.display(), files),
             Err(e) => format!("Cannot export the review to {}: {e}", dir.display()),

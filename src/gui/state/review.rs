@@ -23,6 +23,25 @@ pub enum ReviewCommand {
     Export(PathBuf),
 }
 
+/// Why the review's export stopped (the files written before it stay: each was written whole).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The folder cannot be made, or a file in it cannot be written.
+    #[error("cannot {verb} {}: {source}", path.display())]
+    Io {
+        /// `create` (the folder) or `write` (a file).
+        verb: &'static str,
+        /// The folder or file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A plot that the PNG encoder refused.
+    #[error("cannot encode the plot as PNG: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
 /// The review meeting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Review {
