@@ -72,4 +72,15 @@ impl ApprovalError {
     pub fn io(verb: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { verb, path: path.into(), source }
     }
+
+    /// The located faults where the error is files that do not read (a proposal file, the
+    /// ledger's line), so a caller can list them one row each; empty for any other error.
+    #[must_use]
+    pub fn located(&self) -> &[LoadError] {
+        match self {
+            Self::Located(error) => std::slice::from_ref(error),
+            Self::LocatedMany(errors) => errors,
+            _ => &[],
+        }
+    }
 }

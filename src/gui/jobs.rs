@@ -141,9 +141,10 @@ pub fn open_proposals(root: &Path, at: Timestamp) -> (Vec<(Proposal, Evaluation)
 /// An approval error as located errors: a proposal file's own faults as they are; a file that
 /// cannot be read as an error about that whole file; anything else about `proposals/`.
 fn located(root: &Path, error: ApprovalError) -> Vec<LoadError> {
+    if !error.located().is_empty() {
+        return error.located().to_vec();
+    }
     match error {
-        ApprovalError::Located(e) => vec![e],
-        ApprovalError::LocatedMany(many) => many,
         ApprovalError::Io { ref path, .. } => {
             let file = path.strip_prefix(root).unwrap_or(path).display().to_string();
             vec![LoadError::whole_file(file, error.to_string())]

@@ -11,7 +11,7 @@
 //! until the user saves, and a save never writes over a change it has not shown.
 
 use crate::engine::analyze::Analysis;
-use crate::model::store::{TriageSaved, save_triage_entry};
+use crate::model::store::{StoreError, TriageSaved, save_triage_entry};
 use crate::model::time::Timestamp;
 use crate::model::triage::{FieldConflict, Triage, TriageEntry, TriageState, finding_key, merge_entry};
 use crate::model::workspace::Workspace;
@@ -195,7 +195,8 @@ impl FindingsView {
     /// on disk since the edit began. Where someone else changed the same field meanwhile, nothing
     /// is written: the disk's triage is shown, the user's edit stays open in the form, and the
     /// message asks them to save again (to replace theirs) or cancel (to keep it). On the example
-    /// (`root` is `None`) it is kept for the session. Returns the message to show.
+    /// (`root` is `None`) it is kept for the session. Returns the message to show, or why it was
+    /// not written (the entry is kept for the session).
     pub(super) fn save_triage(
         &mut self,
         root: Option<&Path>,
@@ -203,7 +204,7 @@ impl FindingsView {
         key: String,
         mut entry: TriageEntry,
         today: Timestamp,
-    ) -> String {
+    ) -> Result<String, StoreError> {
         self.triage_draft = None;
         self.triage_conflict = None;
         entry.updated = Some(today);
@@ -213,14 +214,14 @@ impl FindingsView {
         };
         let Some(root) = root else {
             triage.entries.insert(key, entry);
-            return "Triage saved for this session only: the example workspace is read-only".to_owned();
+            return Ok("Triage saved for this session only: the example workspace is read-only".to_owned());
         };
         let file = root.join(crate::model::triage::record_file(&key));
         match save_triage_entry(root, &key, &base, &entry) {
             Ok(TriageSaved::Saved(merged)) => {
                 let merged_note = if merged == entry { "" } else { ", merged with changes made on disk meanwhile" };
                 triage.entries.insert(key, merged);
-                format!("Triage saved in {}{merged_note}", file.display())
+                Ok(format!("Triage saved in {}{merged_note}", file.display()))
             }
             Ok(TriageSaved::Conflict { theirs, fields }) => {
                 let words = conflict_words(&fields);
@@ -228,13 +229,13 @@ impl FindingsView {
                 self.triage_draft_base = Some((key.clone(), theirs.clone()));
                 self.triage_draft = Some((key.clone(), entry));
                 self.triage_conflict = Some(TriageConflict { theirs, fields });
-                format!(
+                Ok(format!(
                     "Not saved: someone changed the triage of {key} on disk meanwhile ({words}). Your edit is still open: choose theirs or yours for each, or save again to replace theirs, or cancel to keep theirs"
-                )
+                ))
             }
             Err(e) => {
                 triage.entries.insert(key, entry);
-                format!("Cannot save the triage: {e} (it is kept until the app closes)")
+                Err(e)
             }
         }
     }

@@ -25,7 +25,7 @@ pub use findings::{FindingRow, FindingsCommand, FindingsView, Keep, TriageConfli
 pub use import::{ImportCommand, ImportDraft, Imports};
 pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
 pub use prompts::{ErrorView, PathPurpose, PromptCommand, Prompts};
-pub use proposals::{Preview, ProposalCommand, ProposalDraft, Proposals, SignPrompt, Signer, slug};
+pub use proposals::{DraftProblem, Preview, ProposalCommand, ProposalDraft, Proposals, SignPrompt, Signer, slug};
 pub use review::{ExportError, ExportPlot, ExportRequest, Review, ReviewCommand};
 pub use sensitivity::{Sensitivity, SensitivityCommand};
 pub use tree::{SortKey, TreeCommand, TreeFilter, TreeView};
@@ -155,6 +155,10 @@ pub struct AppState {
     /// The last import's faults in the tool's output (or Prometheus' answer), one located error
     /// each; listed with the workspace's own errors until the next import.
     pub import_errors: Vec<LoadError>,
+    /// The faults in files that the last signing, apply or save met (a proposal file or the
+    /// ledger that does not read, `headroom.yaml`, a triage or review record), one located error
+    /// each; listed with the workspace's own errors until such an action next succeeds.
+    pub action_errors: Vec<LoadError>,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
     /// Whether long series are drawn by the GPU (eframe runs on wgpu and the renderer is installed).
@@ -220,6 +224,7 @@ impl AppState {
             proposal_errors: Vec::new(),
             triage_errors: Vec::new(),
             import_errors: Vec::new(),
+            action_errors: Vec::new(),
             today: Timestamp::now(),
             gpu_plot: false,
             tree: TreeView::default(),
@@ -541,7 +546,17 @@ impl AppState {
                     Source::Folder(root) => Some(root.clone()),
                     Source::Example => None,
                 };
-                self.message = Some(self.findings.save_triage(root.as_deref(), &mut self.triage, key, entry, self.today));
+                let saved = self.findings.save_triage(root.as_deref(), &mut self.triage, key, entry, self.today);
+                self.message = Some(match saved {
+                    Ok(said) => {
+                        self.action_errors.clear();
+                        said
+                    }
+                    Err(e) => {
+                        let why = self.failure_words(&e, located_in_store(&e));
+                        format!("Cannot save the triage: {why} (it is kept until the app closes)")
+                    }
+                });
                 self.derive_findings();
                 self.refresh_review();
             }
@@ -714,7 +729,7 @@ impl AppState {
                     crate::approval::ledger::missing_words(&evaluation),
                 ))
             })
-            .map_err(|e| e.to_string());
+            .map_err(DraftProblem::from);
         self.proposals.draft = Some(draft);
     }
 
@@ -785,10 +800,38 @@ impl AppState {
     }
 
     /// The located errors the app lists, one row each: the workspace's files' first, then the
-    /// proposal files', the triage files' read since, and the last import's.
-    /// [`PromptCommand::ShowError`] indexes this list.
+    /// proposal files', the triage files' read since, the last import's, and those a signing,
+    /// apply or save met. [`PromptCommand::ShowError`] indexes this list.
     pub fn load_errors(&self) -> impl Iterator<Item = &LoadError> {
-        self.workspace.errors.iter().chain(&self.proposal_errors).chain(&self.triage_errors).chain(&self.import_errors)
+        self.workspace
+            .errors
+            .iter()
+            .chain(&self.proposal_errors)
+            .chain(&self.triage_errors)
+            .chain(&self.import_errors)
+            .chain(&self.action_errors)
+    }
+
+    /// What a failed signing, apply or save says on the message line: `error`'s own words, or,
+    /// where it is faults in files (`located`), which files and how many faults, the faults
+    /// themselves listed one row each with the workspace's errors (never flattened into the line).
+    fn failure_words(&mut self, error: &dyn std::fmt::Display, located: &[LoadError]) -> String {
+        if located.is_empty() {
+            return error.to_string();
+        }
+        let mut files: Vec<&str> = located.iter().map(|e| e.file.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        let said = format!(
+            "{} {} not read ({}, listed with the workspace's)",
+            files.join(", "),
+            if files.len() == 1 { "does" } else { "do" },
+            crate::report::plural(located.len(), "problem", "problems")
+        );
+        // A fault the list already has (a proposal file that did not read when it loaded) is not listed twice.
+        let listed: Vec<&LoadError> = self.workspace.errors.iter().chain(&self.proposal_errors).chain(&self.triage_errors).collect();
+        self.action_errors = located.iter().filter(|e| !listed.contains(e)).cloned().collect();
+        said
     }
 
     fn finish_proposal(&mut self, done: proposals::Done) {
@@ -803,14 +846,22 @@ impl AppState {
                         crate::approval::ledger::missing_words(&evaluation)
                     }
                 ));
+                self.action_errors.clear();
                 self.take_proposals(open, errors);
             }
-            proposals::Done::Signed(id, _, Err(e)) => self.message = Some(format!("Cannot sign `{id}`: {e}")),
+            proposals::Done::Signed(id, _, Err(e)) => {
+                let why = self.failure_words(&e, e.located());
+                self.message = Some(format!("Cannot sign `{id}`: {why}"));
+            }
             proposals::Done::Applied(id, Ok(seq)) => {
                 self.message = Some(format!("Applied `{id}` (ledger entry {seq})"));
+                self.action_errors.clear();
                 self.reload();
             }
-            proposals::Done::Applied(id, Err(e)) => self.message = Some(format!("Cannot apply `{id}`: {e}")),
+            proposals::Done::Applied(id, Err(e)) => {
+                let why = self.failure_words(&e, e.located());
+                self.message = Some(format!("Cannot apply `{id}`: {why}"));
+            }
         }
     }
 
@@ -887,12 +938,20 @@ impl AppState {
 
     fn mark_reviewed(&mut self) {
         self.triage.last_review = Some(self.today);
-        self.message = Some(match &self.source {
-            Source::Folder(root) => match crate::model::store::save_last_review(root, self.today) {
-                Ok(file) => format!("Review recorded in {}", file.display()),
-                Err(e) => format!("Cannot record the review: {e} (it is kept until the app closes)"),
-            },
-            Source::Example => "Review recorded for this session only: the example workspace is read-only".to_owned(),
+        let saved = match &self.source {
+            Source::Folder(root) => Some(crate::model::store::save_last_review(root, self.today)),
+            Source::Example => None,
+        };
+        self.message = Some(match saved {
+            Some(Ok(file)) => {
+                self.action_errors.clear();
+                format!("Review recorded in {}", file.display())
+            }
+            Some(Err(e)) => {
+                let why = self.failure_words(&e, located_in_store(&e));
+                format!("Cannot record the review: {why} (it is kept until the app closes)")
+            }
+            None => "Review recorded for this session only: the example workspace is read-only".to_owned(),
         });
         self.refresh_review();
     }
@@ -1214,11 +1273,15 @@ impl AppState {
         match crate::model::store::save_check_settings(&root, &settings) {
             Ok(_) => {
                 self.message = Some(format!("Saved the check settings to {}", path.display()));
+                self.action_errors.clear();
                 self.sensitivity = None;
                 self.plot.data.alarms.clear();
                 self.reload();
             }
-            Err(e) => self.message = Some(format!("Cannot save {}: {e}", path.display())),
+            Err(e) => {
+                let why = self.failure_words(&e, located_in_store(&e));
+                self.message = Some(format!("Cannot save {}: {why}", path.display()));
+            }
         }
     }
 
@@ -1243,6 +1306,15 @@ impl AppState {
             }
             Err(e) => self.message = Some(format!("{e} (the triage shown is unchanged)")),
         }
+    }
+}
+
+/// The located faults of a store error that is files on disk not reading (they are not written
+/// over); empty for any other.
+fn located_in_store(error: &crate::model::store::StoreError) -> &[LoadError] {
+    match error {
+        crate::model::store::StoreError::Invalid(errors) => errors,
+        _ => &[],
     }
 }
 

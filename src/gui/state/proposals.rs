@@ -173,13 +173,34 @@ pub struct ProposalDraft {
     /// Id, title, author, rationale, evidence, impact.
     pub draft: crate::approval::draft::Draft,
     /// What it would change (file, line, old, new), its kind, and what it needs; or why it cannot be made.
-    pub preview: Result<Preview, String>,
+    pub preview: Result<Preview, DraftProblem>,
     /// Why the last "Create proposal" failed, shown in the dialog (cleared by the next edit).
     pub error: Option<String>,
     /// The value being changed as the app showed it when the draft began, with its environment:
     /// where the disk has another one when the proposal is created (a teammate's applied change
     /// came in with `git pull`), the app asks before proposing from the new value.
     pub drafted_from: Option<(Option<String>, f64)>,
+}
+
+/// Why a draft cannot be proposed as it stands, shown in its dialog.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DraftProblem {
+    /// Not looked at yet: the dialog has just opened on the value as it is.
+    #[error("change the value")]
+    NotYet,
+    /// Files the proposal is made from do not read: each fault with its file, line and field.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Unreadable(Vec<crate::model::error::LoadError>),
+    /// The approval layer says no, in its words (no budget of that id, a change that would make
+    /// the budgets invalid, a proposal of that id already there, ...).
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<ApprovalError> for DraftProblem {
+    fn from(error: ApprovalError) -> DraftProblem {
+        if error.located().is_empty() { DraftProblem::Refused(error.to_string()) } else { DraftProblem::Unreadable(error.located().to_vec()) }
+    }
 }
 
 /// What a drafted proposal would do: the lines it changes (file, line, old, new), its kind, and
@@ -196,7 +217,7 @@ impl ProposalDraft {
             new: current,
             more: Vec::new(),
             draft: crate::approval::draft::Draft { author: author.to_owned(), ..Default::default() },
-            preview: Err("change the value".to_owned()),
+            preview: Err(DraftProblem::NotYet),
             error: None,
             drafted_from: Some((None, current)),
         }

@@ -486,3 +486,46 @@ fn a_dropped_tool_output_that_does_not_read_lists_its_errors_by_file() {
     assert_eq!(state.load_errors().count(), state.workspace.errors.len() + state.import_errors.len());
     assert!(state.message.as_deref().unwrap_or("").contains("did not import"), "{:?}", state.message);
 }
+
+#[test]
+fn a_triage_save_that_meets_a_file_not_reading_lists_its_faults_by_line() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    // Broken on disk after the load (a `git pull` with a bad merge), before the app saw it.
+    std::fs::write(dir.path().join(TRIAGE_FILE), "findings:\n  \"a@b\":\n    state: fxed\n").unwrap();
+    let entry = TriageEntry { state: crate::model::triage::TriageState::Acknowledged, ..TriageEntry::default() };
+    state.apply(Command::Findings(FindingsCommand::SetTriage("x@ci-1".to_owned(), entry)));
+    let message = state.message.clone().unwrap_or_default();
+    assert!(message.starts_with("Cannot save the triage: triage.yaml does not read (1 problem, listed"), "{message}");
+    let error = state.load_errors().find(|e| e.file == TRIAGE_FILE).expect("the fault is a row of its own");
+    assert_eq!((error.pos.line, error.field.as_str()), (3, "findings.a@b.state"));
+    // The next save that works takes it off the list.
+    std::fs::write(dir.path().join(TRIAGE_FILE), "findings: {}\n").unwrap();
+    state.apply(Command::Findings(FindingsCommand::SetTriage("x@ci-1".to_owned(), TriageEntry::default())));
+    assert!(state.action_errors.is_empty(), "{:?}", state.message);
+}
+
+#[test]
+fn signing_a_proposal_whose_file_stopped_reading_lists_its_faults_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("caps.yaml"), "search:\n  max_latency_ms: 80\n").unwrap();
+    std::fs::create_dir(dir.path().join("proposals")).unwrap();
+    std::fs::write(dir.path().join("proposals/typo.yaml"), "id: typo\ntitel: Tighten search\n").unwrap();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let listed = state.load_errors().count();
+    let sign = |id: &str| ProposalCommand::Sign { id: id.to_owned(), principal: "ana".to_owned(), file: dir.path().join("no-key") };
+    state.apply(sign("typo").into());
+    state.wait();
+    // Listed when it loaded: the message points at the list, and the row is not repeated.
+    let message = state.message.clone().unwrap_or_default();
+    assert!(message.starts_with("Cannot sign `typo`: proposals/typo.yaml does not read ("), "{message}");
+    assert_eq!(state.load_errors().count(), listed);
+    // A second proposal file broken since the load: its faults become rows, with file and line.
+    std::fs::write(dir.path().join("proposals/late.yaml"), "id: late\ntitle: Late\nauthr: ana\n").unwrap();
+    state.apply(sign("late").into());
+    state.wait();
+    let error = state.action_errors.iter().find(|e| e.field == "authr").expect("the misspelt field is a row");
+    assert_eq!((error.file.as_str(), error.pos.line), ("proposals/late.yaml", 3));
+    assert!(state.load_errors().any(|e| e == error));
+    assert!(!state.message.clone().unwrap_or_default().contains("authr"), "{:?}", state.message);
+}

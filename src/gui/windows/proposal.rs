@@ -84,7 +84,7 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             }
             Err(why) => {
-                ui.colored_label(theme::text(theme::WARN, ui), why);
+                ui.colored_label(theme::text(theme::WARN, ui), why.to_string());
             }
         }
         if let Some(error) = &current.error {
