@@ -34,6 +34,27 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("gui", &["model", "import", "engine", "approval", "plot", "example", "report"]),
 ];
 
+/// The app's modules from the top down, as ARCHITECTURE.md's `gui` row orders them: a file may
+/// name modules of a lower rank only. Inside one of them, only the state's areas (`state/`, which
+/// share through its `mod.rs`) and the shared widgets name each other: a panel never names
+/// another panel, nor a window another window.
+const GUI_RANKS: &[(&str, u8)] = &[
+    ("app", 6),
+    ("panels", 5),
+    ("windows", 5),
+    ("export", 5),
+    ("widgets", 4),
+    ("prefs", 4),
+    ("theme", 3),
+    ("gpu_plot", 3),
+    ("state", 2),
+    ("jobs", 1),
+    ("standing", 1),
+];
+
+/// The app's modules whose files may name each other (see [`GUI_RANKS`]).
+const GUI_SHARING: &[&str] = &["state", "widgets"];
+
 /// Where a layer other than `gui` may name eframe: the plot renderer takes wgpu through eframe's
 /// re-export, so it is the very wgpu that eframe draws with (no second version to keep in step).
 const EFRAME_PATHS_OUTSIDE_GUI: &[(&str, &str)] = &[("src/plot/gpu.rs", "eframe::egui_wgpu::wgpu")];
@@ -536,4 +557,46 @@ fn two_files_that_name_each_other_are_a_cycle() {
     let found: Vec<Vec<&str>> =
         cycles(&files, &edges(&files)).iter().map(|c| c.iter().map(|&i| files[i].path.as_str()).collect()).collect();
     assert_eq!(found, [["src/model/a.rs", "src/model/b.rs"]]);
+}
+
+#[test]
+fn the_app_depends_downwards_and_no_panel_or_window_names_another() {
+    let files = files();
+    let edges = edges(&files);
+    let rank_of: BTreeMap<&str, u8> = GUI_RANKS.iter().copied().collect();
+    let mut faults = String::new();
+    for (from, out) in files.iter().zip(&edges) {
+        // `gui/mod.rs` declares the modules; the rest of the crate is the layers' test's.
+        if layer(from) != "gui" || from.module.len() < 2 {
+            continue;
+        }
+        let part = from.module[1].as_str();
+        let Some(&rank) = rank_of.get(part) else {
+            let _ = writeln!(faults, "{}: a module of the app that GUI_RANKS in tests/architecture.rs does not place", from.path);
+            continue;
+        };
+        for edge in out {
+            let to = &files[edge.to];
+            if layer(to) != "gui" || to.module.len() < 2 {
+                continue;
+            }
+            let other = to.module[1].as_str();
+            let fault = if other == part {
+                (!GUI_SHARING.contains(&part)).then(|| format!("one of `{part}` names another (what two share goes to a module below them)"))
+            } else {
+                match rank_of.get(other) {
+                    Some(&r) if r < rank => None,
+                    Some(_) => Some(format!("`{part}` names `{other}`, which is not below it")),
+                    None => Some(format!("`{other}` is not placed in GUI_RANKS")),
+                }
+            };
+            if let Some(fault) = fault {
+                let _ = writeln!(faults, "{}:{}: `{}` names {}: {fault}", from.path, edge.line, source_line(from, edge.line), to.path);
+            }
+        }
+    }
+    assert!(
+        faults.is_empty(),
+        "the app's modules depend downwards only (app -> panels/windows/export -> widgets/prefs -> theme/gpu_plot -> state -> jobs/standing):\n{faults}"
+    );
 }
