@@ -582,7 +582,8 @@ fn the_app_depends_downwards_and_no_panel_or_window_names_another() {
             }
             let other = to.module[1].as_str();
             let fault = if other == part {
-                (!GUI_SHARING.contains(&part)).then(|| format!("one of `{part}` names another (what two share goes to a module below them)"))
+                (!GUI_SHARING.contains(&part))
+                    .then(|| format!("one of `{part}` names another (what two share goes to a module below them)"))
             } else {
                 match rank_of.get(other) {
                     Some(&r) if r < rank => None,

@@ -199,7 +199,11 @@ pub enum DraftProblem {
 
 impl From<ApprovalError> for DraftProblem {
     fn from(error: ApprovalError) -> DraftProblem {
-        if error.located().is_empty() { DraftProblem::Refused(error.to_string()) } else { DraftProblem::Unreadable(error.located().to_vec()) }
+        if error.located().is_empty() {
+            DraftProblem::Refused(error.to_string())
+        } else {
+            DraftProblem::Unreadable(error.located().to_vec())
+        }
     }
 }
 
