@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::settings::CheckSettings;
 use crate::model::store::{read_triage, save_triage_entry};
-use crate::model::triage::TriageEntry;
+use crate::model::triage::{TRIAGE_FILE, TriageEntry};
 use std::path::Path;
 
 fn index_of(state: &AppState, id: &str) -> usize {
