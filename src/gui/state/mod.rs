@@ -81,9 +81,9 @@ pub struct AppState {
     /// The last import's faults in the tool's output (or Prometheus' answer), one located error
     /// each; listed with the workspace's own errors until the next import.
     pub import_errors: Vec<LoadError>,
-    /// The faults in files that the last signing, apply or save met (a proposal file or the
-    /// ledger that does not read, `headroom.yaml`, a triage or review record), one located error
-    /// each; listed with the workspace's own errors until such an action next succeeds.
+    /// The faults in files that the last signing, apply, save or proposal met (a proposal file or
+    /// the ledger that does not read, `headroom.yaml`, a triage or review record), one located
+    /// error each; listed with the workspace's own errors until such an action next succeeds.
     pub action_errors: Vec<LoadError>,
     /// Today, for the review's agenda and triage dates (set once at start; tests fix it).
     pub today: Timestamp,
@@ -468,13 +468,16 @@ impl AppState {
                     crate::approval::ledger::missing_words(&evaluation)
                 ));
                 self.proposals.draft = None;
+                self.action_errors.clear();
                 let (open, errors) = crate::gui::jobs::open_proposals(&root, Timestamp::now());
                 self.take_proposals(open, errors);
             }
-            // Inside the dialog, next to what to fix, and the draft kept.
+            // Inside the dialog, next to what to fix, and the draft kept; files that do not read
+            // are listed by line with the workspace's errors.
             Err(e) => {
+                let why = self.failure_words(&e, e.located());
                 if let Some(d) = &mut self.proposals.draft {
-                    d.error = Some(format!("Cannot propose: {e}"));
+                    d.error = Some(format!("Cannot propose: {why}"));
                 }
             }
         }
@@ -503,7 +506,7 @@ impl AppState {
             .chain(&self.action_errors)
     }
 
-    /// What a failed signing, apply or save says on the message line: `error`'s own words, or,
+    /// What a failed signing, apply, save or proposal says (on the message line, or in the dialog): `error`'s own words, or,
     /// where it is faults in files (`located`), which files and how many faults, the faults
     /// themselves listed one row each with the workspace's errors (never flattened into the line).
     fn failure_words(&mut self, error: &dyn std::fmt::Display, located: &[LoadError]) -> String {
