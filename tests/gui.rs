@@ -1368,3 +1368,125 @@ fn one_proposal_changes_an_allocation_and_its_parent_together() {
     changes.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(changes, [("frontend".to_owned(), 880.0), ("frontend.javascript".to_owned(), 230.0)]);
 }
+
+/// A workspace of one capability budget whose latency runs 240 times on main around 30 ms, six
+/// hours apart: its noise σ 1 ms for the first 120 runs and `later_sigma_ms` after (the level
+/// holds throughout), seeded so it is the same history on every machine.
+fn workspace_with_noise(later_sigma_ms: f64) -> tempfile::TempDir {
+    use headroom::model::time::Timestamp;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("capability_budgets.yaml"), "schema_validator:\n  max_latency_ms: 50\n  max_memory_mb: 10\n").unwrap();
+    let mut rng = headroom::engine::synthetic::Rng::new(7);
+    let start = Timestamp::parse("2026-06-01").unwrap();
+    let lines: String = (0..240_i64)
+        .map(|i| {
+            let sigma = if i < 120 { 1.0 } else { later_sigma_ms };
+            let latency = 30.0 + sigma * rng.gaussian();
+            format!(
+                "{{\"id\":\"ci-{}\",\"timestamp\":\"{}\",\"commit\":\"{:012x}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{latency:.2},\"schema_validator.memory\":4}}}}\n",
+                1001 + i,
+                Timestamp(start.0 + i * 6 * 3_600_000),
+                0x00ab_c000 + i
+            )
+        })
+        .collect();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    std::fs::write(dir.path().join("history/ci.jsonl"), lines).unwrap();
+    dir
+}
+
+#[test]
+fn a_change_of_noise_is_marked_on_the_plot_named_in_the_metric_view_and_listed_but_never_a_regression() {
+    use headroom::engine::check::Status;
+    let dir = workspace_with_noise(3.0);
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.state_mut().prefs.theme = headroom::gui::prefs::ThemeChoice::Light;
+    harness.run();
+    let (latency, run_id, run_index) = {
+        let state = &harness.state().state;
+        let noise = &state.analysis.noise_findings;
+        assert_eq!(noise.len(), 1, "{noise:?}");
+        assert!(noise[0].rose() && noise[0].after / noise[0].before > 2.0, "{:?}", noise[0]);
+        let latency = state.workspace.budget_index("schema_validator.latency").unwrap();
+        (latency, noise[0].run_id.clone(), noise[0].run_index)
+    };
+    // Not a regression: nothing turns red or amber, nothing is open.
+    {
+        let state = &harness.state().state;
+        assert!(state.analysis.findings.is_empty(), "no change of level: {:?}", state.analysis.findings);
+        assert_eq!(state.status_of(latency), Some(Status::Pass));
+        assert_eq!(state.states.counts.open_regressions, 0);
+        assert!(state.attention.is_empty(), "{:?}", state.attention);
+    }
+    harness.get_by_label_contains("ALL WITHIN BUDGET");
+
+    // The findings list names it after the change points, and a click shows it on the plot.
+    harness.get_by_label_contains("Findings (0)").click();
+    harness.run();
+    harness.get_by_label_contains("0 change points, 1 change of noise,");
+    harness.get_by_label("Changes of noise (1)");
+    harness.get_by_label_contains("noise rose from σ ");
+    harness.get_by_label_contains(&format!("schema_validator.latency at {run_id}")).click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("schema_validator.latency"));
+    assert!(harness.state().state.plot.view.is_some(), "the plot is asked to centre on the change");
+    assert!(harness.query_by_label("triage").is_none(), "a change of noise is not triaged");
+
+    // The metric view: still a pass, the change in words, and a dashed mark with its label.
+    harness.get_by_label("PASS");
+    harness.get_by_label_contains("change of noise: noise rose from σ");
+    let texts = painted_texts(harness.output());
+    let words = texts.iter().find(|t| t.text.starts_with("change of noise: ")).map(|t| t.text.clone()).unwrap_or_default();
+    assert!(words.contains(&format!("at run `{run_id}`, confidence")), "{words}");
+    // Said in the metric view and in the findings list beside it.
+    assert_eq!(harness.get_all_by_label_contains("not a regression (its spread, not its level)").count(), 2);
+    harness.get_by_label("change of noise (spread, not level)");
+    let mark = harness.state().state.plot.data.noise_changes[0].clone();
+    assert_eq!(mark.run_index, run_index);
+    assert!(mark.label.starts_with("noise ×") && words.contains(&format!("({})", &mark.label["noise ".len()..])), "{mark:?} {words}");
+    let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap();
+    let frame = *memory.transform().frame();
+    let line_x = memory.transform().position_from_point_x(mark.x);
+    let label = texts.iter().find(|t| t.text == mark.label).expect("the mark's label on the plot");
+    assert!(frame.contains_rect(label.rect), "{label:?} inside the plot {frame:?}");
+    assert!((label.rect.min.x - line_x).abs() < 12.0 || (label.rect.max.x - line_x).abs() < 12.0, "{label:?} beside its line at {line_x}");
+    // Readable on the light theme, and in no status colour.
+    let visuals = harness.ctx.global_style().visuals.clone();
+    for t in texts.iter().filter(|t| t.text == mark.label || t.text.starts_with("change of noise: ")) {
+        let background = if t.text == mark.label { visuals.extreme_bg_color } else { visuals.panel_fill };
+        assert!(contrast(t.color, background) >= 4.5 && t.size >= 11.0, "{t:?}");
+        assert!(!headroom::gui::theme::is_status_color(t.color), "{t:?}");
+    }
+
+    // The weekly review lists it in a section of its own, with no triage, its plot centred on it.
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    let review = harness.state().state.review.clone().unwrap();
+    let item = review.agenda.section(headroom::report::review::Section::NoiseChanges).next().expect("the change of noise on the agenda");
+    assert!(item.title.starts_with("schema_validator latency: noise rose ×") && item.title.contains(&run_id), "{}", item.title);
+    assert_eq!((item.run_index, item.triage.clone()), (Some(run_index), None));
+    assert_eq!(review.agenda.items.len(), 1, "nothing else to discuss: {:#?}", review.agenda.items);
+    harness.get_by_label_contains("Changes of noise since the last review · 1 of 1");
+}
+
+#[test]
+fn steady_noise_shows_no_change_of_noise_anywhere() {
+    let dir = workspace_with_noise(1.0);
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    assert!(harness.state().state.analysis.noise_findings.is_empty(), "{:?}", harness.state().state.analysis.noise_findings);
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("schema_validator.latency"));
+    assert!(harness.state().state.plot.data.noise_changes.is_empty());
+    harness.get_by_label("PASS");
+    harness.get_by_label_contains("Findings (0)").click();
+    harness.run();
+    harness.get_by_label_contains("0 change points, 0 regressions open");
+    assert!(harness.query_by_label_contains("change of noise").is_none());
+    assert!(harness.query_by_label_contains("Changes of noise").is_none());
+    assert!(!painted_texts(harness.output()).iter().any(|t| t.text.starts_with("noise ×")));
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    let agenda = &harness.state().state.review.as_ref().unwrap().agenda;
+    assert_eq!(agenda.section(headroom::report::review::Section::NoiseChanges).count(), 0, "{:#?}", agenda.items);
+}

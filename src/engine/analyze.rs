@@ -337,6 +337,12 @@ impl NoiseFinding {
     pub fn rose(&self) -> bool {
         self.after > self.before
     }
+
+    /// `after / before`: above 1 where the noise rose.
+    #[must_use]
+    pub fn ratio(&self) -> f64 {
+        self.after / self.before
+    }
 }
 
 /// Metrics whose change points are at most this many runs apart are reported as related.

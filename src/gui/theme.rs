@@ -126,6 +126,17 @@ fn severity_status(severity: Severity) -> Status {
 /// The engine's segment levels.
 pub const LEVEL: Color32 = Color32::from_rgb(0x9a, 0xa5, 0xb1);
 
+/// A change of a metric's noise (its spread, not its level): a teal that is neither a status
+/// colour (it is not a regression) nor one of the series' palette.
+pub const NOISE: Color32 = Color32::from_rgb(0x14, 0x9e, 0x96);
+
+/// [`NOISE`] as text: darker on the light theme and lighter on the dark one, for 4.5:1 against
+/// the panels, a selected row and the plot's background.
+#[must_use]
+pub fn noise_text_color(dark_mode: bool) -> Color32 {
+    if dark_mode { Color32::from_rgb(0x4f, 0xd1, 0xc5) } else { Color32::from_rgb(0x0b, 0x63, 0x5e) }
+}
+
 /// The colour of a change point's severity: green for improvements, amber for small
 /// regressions, red for those that matter.
 #[must_use]

@@ -1,7 +1,7 @@
 //! The outputs of `headroom analyze` and `headroom replay`: text for people and stable JSON.
 
 use super::quantity;
-use crate::engine::analyze::{Analysis, ChangeFinding, MetricAnalysis};
+use crate::engine::analyze::{Analysis, ChangeFinding, MetricAnalysis, NoiseFinding};
 use crate::engine::replay::Replay;
 use crate::model::history::History;
 use serde_json::{Value, json};
@@ -183,6 +183,40 @@ pub fn text(history: &History, analysis: &Analysis) -> String {
         ));
     }
     out
+}
+
+/// How much a change of noise scaled the noise, for a plot's label: `×2.6` (rose), `×0.38` (fell:
+/// two significant digits, so a fall never reads as `×0.4` of a different size).
+#[must_use]
+pub fn noise_ratio_words(f: &NoiseFinding) -> String {
+    let ratio = f.ratio();
+    if ratio >= 1.0 { format!("×{ratio:.1}") } else { format!("×{ratio:.2}") }
+}
+
+/// A change of noise in a line of words, as the app and the review say it: `noise rose from σ 2.03 ms
+/// to 5.29 ms (×2.6) at run `206`, confidence >99.99%`.
+#[must_use]
+pub fn noise_words(f: &NoiseFinding, unit: &str) -> String {
+    format!(
+        "noise {} from σ {} to {} ({}) at run `{}`, confidence {}",
+        if f.rose() { "rose" } else { "fell" },
+        quantity(f.before, unit),
+        quantity(f.after, unit),
+        noise_ratio_words(f),
+        f.run_id,
+        super::confidence(f.p_value)
+    )
+}
+
+/// What a change of noise means for the gate, in a line: it is not a regression, and the noise
+/// sets the smallest change the gate can flag.
+#[must_use]
+pub fn noise_meaning(f: &NoiseFinding) -> &'static str {
+    if f.rose() {
+        "not a regression (its spread, not its level): the gate needs a larger change to flag while the noise stays up"
+    } else {
+        "not an improvement of its level (its spread): the gate can flag smaller changes now"
+    }
 }
 
 /// A change point in a line of words: `regression 18.9 ms to 22.7 ms (+20.0%), confidence 99.99%, severity high`.

@@ -1,7 +1,7 @@
 //! The weekly budget review: an agenda built from the workspace, and its export as Markdown and
 //! HTML for the meeting notes. The app walks through the same [`Agenda`] in review mode.
 
-use super::analysis::{change_words, finding_hints};
+use super::analysis::{change_words, finding_hints, noise_meaning, noise_ratio_words, noise_words};
 use super::{describe, hint_lines, noise_and_trend, quantity};
 use crate::approval::ledger::Evaluation;
 use crate::approval::proposal::Proposal;
@@ -29,6 +29,9 @@ pub enum Section {
     /// Regressions marked fixed (or backed out) since the last review, for the record; they leave
     /// the agenda at the next review.
     Fixed,
+    /// Metrics whose noise (their spread, not their level) changed since the last review: not
+    /// regressions, but a noisier metric needs a larger change before the gate flags it.
+    NoiseChanges,
 }
 
 impl Section {
@@ -42,13 +45,21 @@ impl Section {
             Section::Fixed => "Fixed since the last review",
             Section::AtRisk => "At risk: past the warning level or drifting",
             Section::Proposals => "Budget change proposals",
+            Section::NoiseChanges => "Changes of noise since the last review",
         }
     }
 }
 
 /// The sections in the order of the meeting.
-pub const SECTIONS: [Section; 6] =
-    [Section::OverBudget, Section::NewRegressions, Section::StillOpen, Section::AtRisk, Section::Proposals, Section::Fixed];
+pub const SECTIONS: [Section; 7] = [
+    Section::OverBudget,
+    Section::NewRegressions,
+    Section::StillOpen,
+    Section::AtRisk,
+    Section::Proposals,
+    Section::Fixed,
+    Section::NoiseChanges,
+];
 
 /// One thing to discuss.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,6 +143,7 @@ pub fn agenda(
     });
     items.extend(changes);
     items.extend(proposal_items(workspace, proposals));
+    items.extend(noise_items(workspace, triage, analysis));
     items.sort_by_key(|i| i.section);
     let mut context = format!("Workspace {}", workspace.root);
     if let Some(env) = &report.environment {
@@ -292,6 +304,38 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
             run_index: Some(f.run_index),
             triage: Some((key, state, owner)),
             severity: f.severity,
+            proposed: None,
+        });
+    }
+    items
+}
+
+/// The changes of noise since the last review (all of them before the first), newest first: for
+/// the record, never triaged; a rise in amber (something to look at), a fall as information.
+fn noise_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> Vec<AgendaItem> {
+    let history = &workspace.history;
+    let mut items = Vec::new();
+    for f in analysis.noise_findings.iter().rev() {
+        let at = history.runs.get(f.run_index).and_then(|r| r.timestamp);
+        if let (Some(review), Some(at)) = (triage.last_review, at)
+            && at <= review
+        {
+            continue;
+        }
+        let metric = analysis.metrics.iter().find(|m| m.metric == f.metric);
+        let budget = metric.and_then(|m| m.budget);
+        let unit = metric.and_then(|m| m.unit.as_ref()).map_or("", |u| u.symbol());
+        let name = budget.map_or_else(|| f.metric.clone(), |b| display_name(&workspace.budgets[b]));
+        let when = at.map_or_else(String::new, |t| format!(" on {}", t.date()));
+        items.push(AgendaItem {
+            section: Section::NoiseChanges,
+            budget,
+            metric: f.metric.clone(),
+            title: format!("{name}: noise {} {} at run {}{when}", if f.rose() { "rose" } else { "fell" }, noise_ratio_words(f), f.run_id),
+            lines: vec![noise_words(f, unit), noise_meaning(f).to_owned()],
+            run_index: Some(f.run_index),
+            triage: None,
+            severity: if f.rose() { Severity::Low } else { Severity::Info },
             proposed: None,
         });
     }

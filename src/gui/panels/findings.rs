@@ -1,19 +1,23 @@
 //! The findings list: every change point the engine found, most severe first, with its root-cause
-//! hints and the team's triage; a click shows the metric centred on the change.
+//! hints and the team's triage, then its changes of noise; a click shows the metric centred on the change.
 
 use crate::engine::analyze::Verdict;
 use crate::gui::state::{AppState, Command, FindingsCommand, ProposalCommand, ProposalDraft, TreeCommand};
 use crate::gui::theme;
 use crate::model::triage::TriageState;
-use crate::report::analysis::{change_words, finding_hints};
+use crate::report::analysis::{change_words, finding_hints, noise_meaning, noise_words};
 use crate::report::quantity;
 use egui::{RichText, Ui};
 
 /// The list.
 pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let open = state.states.counts.open_regressions;
+    let noise = match state.findings.noise_rows.len() {
+        0 => String::new(),
+        n => format!(", {}", crate::report::plural(n, "change of noise", "changes of noise")),
+    };
     ui.label(format!(
-        "{}, {}, {} (not yet fixed, won't fix or invalid) on {}",
+        "{}, {}{noise}, {} (not yet fixed, won't fix or invalid) on {}",
         crate::report::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
         crate::report::plural(state.findings.rows.len(), "change point", "change points"),
         crate::report::plural(open, "regression open", "regressions open"),
@@ -105,10 +109,62 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             });
             ui.separator();
         }
+        // Not triaged (nothing to fix): shown with every triage state, as the budgets over their limits.
+        if state.findings.filter.is_none() {
+            noise_changes_ui(ui, state, commands);
+        }
         if !any && !state.findings.rows.is_empty() {
             ui.label("No finding in this triage state.");
         }
     });
+}
+
+/// The changes of noise, after the change points, newest first: not regressions, so not triaged
+/// and in their own colour; a click shows the metric centred on the first run of the new noise.
+fn noise_changes_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    if state.findings.noise_rows.is_empty() {
+        return;
+    }
+    let color = theme::noise_text_color(ui.visuals().dark_mode);
+    ui.label(RichText::new(format!("Changes of noise ({})", state.findings.noise_rows.len())).strong());
+    ui.label(
+        RichText::new(
+            "A metric's spread changed, not its level: not a regression, nothing to triage, and no budget's state depends on it.",
+        )
+        .small()
+        .weak(),
+    );
+    ui.separator();
+    for (row_index, row) in state.findings.noise_rows.iter().enumerate() {
+        let f = state.noise_finding(row);
+        // The analysis' unit: the budget's where there is one, else the history's.
+        let unit = state.analysis.metrics.iter().find(|m| m.metric == f.metric).and_then(|m| m.unit.as_ref()).map_or("", |u| u.symbol());
+        let name = row.budget.map_or(f.metric.as_str(), |b| state.workspace.budgets[b].id.as_str());
+        let when = state
+            .workspace
+            .history
+            .runs
+            .get(f.run_index)
+            .and_then(|r| r.timestamp)
+            .map_or_else(String::new, |t| format!(" · {}", t.date()));
+        ui.horizontal(|ui| {
+            // The plot's mark: a short dashed line.
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 12.0), egui::Sense::hover());
+            ui.painter().add(egui::Shape::dashed_line(
+                &[rect.center_top(), rect.center_bottom()],
+                egui::Stroke::new(2.0, theme::NOISE),
+                3.0,
+                2.0,
+            ));
+            let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
+            if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
+                commands.push(Command::Findings(FindingsCommand::SelectNoise(row_index)));
+            }
+        });
+        ui.label(RichText::new(noise_words(f, unit)).color(color));
+        ui.label(RichText::new(noise_meaning(f)).small().weak());
+        ui.separator();
+    }
 }
 
 /// The budgets over their limits, first: a finding too, though no change point made it (a limit

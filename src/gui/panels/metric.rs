@@ -1,5 +1,5 @@
-//! The metric view: the selected budget's check, its allocations, the engine's findings on it,
-//! and its history plotted against the limit.
+//! The metric view: the selected budget's check, its allocations, the engine's findings on it
+//! (change points and changes of noise), and its history plotted against the limit.
 
 use crate::engine::check::{BudgetResult, Finding, Status};
 use crate::gui::state::{AppState, Command, PlotCommand, ProposalCommand, ProposalDraft, TimeRange, TreeCommand, slug};
@@ -156,6 +156,11 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
     }
     for (_, severity, words) in &state.plot.data.change_points {
         ui.colored_label(theme::text(theme::severity_color(*severity), ui), format!("change point: {words}"));
+    }
+    // A change of noise in its own colour, never a status colour: it is not a regression.
+    for mark in &state.plot.data.noise_changes {
+        ui.colored_label(theme::noise_text_color(ui.visuals().dark_mode), format!("change of noise: {}", mark.words));
+        ui.label(RichText::new(mark.meaning).small().weak());
     }
     for finding in &r.findings {
         let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);

@@ -183,6 +183,7 @@ impl AppState {
     fn findings_command(&mut self, command: FindingsCommand) {
         match command {
             FindingsCommand::Select(row) => self.select_finding(row),
+            FindingsCommand::SelectNoise(row) => self.select_noise_change(row),
             FindingsCommand::Filter(triage) => self.findings.filter = triage,
             FindingsCommand::EditTriage(key, entry) => self.findings.edit_triage(key, entry, &self.triage),
             FindingsCommand::CloseTriage => self.findings.close_triage(),

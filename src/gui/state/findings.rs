@@ -22,6 +22,9 @@ use std::path::Path;
 pub enum FindingsCommand {
     /// Select a finding (its index in [`FindingsView::rows`]): its metric, centred on its change point.
     Select(usize),
+    /// Select a change of noise (its index in [`FindingsView::noise_rows`]): its metric, centred
+    /// on the first run of the new noise.
+    SelectNoise(usize),
     /// Show only the findings in this triage state (`None`: every finding).
     Filter(Option<TriageState>),
     /// Open (or change) the window editing a finding's triage: its key and the draft.
@@ -66,11 +69,23 @@ pub struct FindingRow {
     pub triage: TriageEntry,
 }
 
+/// One change of a metric's noise in the findings list: not a regression, so not triaged and no
+/// budget's state depends on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoiseRow {
+    /// Index into the analysis' changes of noise.
+    pub finding: usize,
+    /// The budget of its metric (index), where there is one.
+    pub budget: Option<usize>,
+}
+
 /// The findings list and the triage form.
 #[derive(Default)]
 pub struct FindingsView {
     /// The engine's findings, most severe first.
     pub rows: Vec<FindingRow>,
+    /// The engine's changes of noise, newest first (listed after the change points).
+    pub noise_rows: Vec<NoiseRow>,
     /// The list shows only those in this triage state (`None`: all of them).
     pub filter: Option<TriageState>,
     /// A finding's triage being edited: its key and the draft.
@@ -106,6 +121,15 @@ impl FindingsView {
             fb.severity.cmp(&fa.severity).then(fb.run_index.cmp(&fa.run_index)).then(fa.metric.cmp(&fb.metric))
         });
         self.rows = rows;
+        let budget_of = |metric: &str| analysis.metrics.iter().find(|m| m.metric == metric).and_then(|m| m.budget);
+        let mut noise_rows: Vec<NoiseRow> =
+            analysis.noise_findings.iter().enumerate().map(|(i, f)| NoiseRow { finding: i, budget: budget_of(&f.metric) }).collect();
+        let noise = &analysis.noise_findings;
+        noise_rows.sort_by(|a, b| {
+            let (fa, fb) = (&noise[a.finding], &noise[b.finding]);
+            fb.run_index.cmp(&fa.run_index).then(fa.metric.cmp(&fb.metric))
+        });
+        self.noise_rows = noise_rows;
     }
 
     /// Opens or changes the triage form; where it opens on a finding, the finding's triage as it

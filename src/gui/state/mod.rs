@@ -23,9 +23,11 @@ mod tree;
 
 use super::jobs::Source;
 pub use commands::{Command, Effect, WorkspaceCommand};
-pub use findings::{FindingRow, FindingsCommand, FindingsView, Keep, TriageConflict};
+pub use findings::{FindingRow, FindingsCommand, FindingsView, Keep, NoiseRow, TriageConflict};
 pub use import::{ImportCommand, ImportDraft, Imports};
-pub use plot::{Layer, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest};
+pub use plot::{
+    Layer, NoiseMark, Overlay, PYRAMID_POINTS, PlotCommand, PlotData, PlotView, STACK_BARS, SharedPyramid, TimeRange, ViewRequest,
+};
 pub use prompts::{ErrorView, PathPurpose, PromptCommand, Prompts};
 pub use proposals::{DraftProblem, Preview, ProposalCommand, ProposalDraft, Proposals, SignPrompt, Signer, slug};
 pub use review::{ExportError, ExportPlot, ExportRequest, Review, ReviewCommand};
@@ -34,7 +36,7 @@ pub use tree::{SortKey, TreeCommand, TreeFilter, TreeView};
 
 use super::jobs::{self, Job, Loaded, Waker, Watcher};
 use super::standing::{Attention, BudgetState, States};
-use crate::engine::analyze::{Analysis, ChangeFinding};
+use crate::engine::analyze::{Analysis, ChangeFinding, NoiseFinding};
 use crate::engine::check::{CheckReport, Status};
 use crate::model::config::CONFIG_FILE;
 use crate::model::error::LoadError;
@@ -797,6 +799,12 @@ impl AppState {
         &self.analysis.findings[row.finding]
     }
 
+    /// The analysis' change of noise of a row.
+    #[must_use]
+    pub fn noise_finding(&self, row: &NoiseRow) -> &NoiseFinding {
+        &self.analysis.noise_findings[row.finding]
+    }
+
     fn derive_tree(&mut self) {
         let input = tree::TreeInput { workspace: &self.workspace, report: &self.report, result_of: &self.result_of, states: &self.states };
         self.tree.derive(&input);
@@ -850,9 +858,22 @@ impl AppState {
 
     fn select_finding(&mut self, row: usize) {
         let Some(r) = self.findings.rows.get(row) else { return };
-        let run = self.analysis.findings[r.finding].run_index;
-        let Some(budget) = r.budget else {
-            self.message = Some(format!("`{}` has no budget to show it against", self.analysis.findings[r.finding].metric));
+        let (budget, f) = (r.budget, &self.analysis.findings[r.finding]);
+        let (metric, run) = (f.metric.clone(), f.run_index);
+        self.show_run_of(budget, &metric, run);
+    }
+
+    fn select_noise_change(&mut self, row: usize) {
+        let Some(r) = self.findings.noise_rows.get(row) else { return };
+        let (budget, f) = (r.budget, &self.analysis.noise_findings[r.finding]);
+        let (metric, run) = (f.metric.clone(), f.run_index);
+        self.show_run_of(budget, &metric, run);
+    }
+
+    /// Selects `budget` (of `metric`) and centres its plot on `run`.
+    fn show_run_of(&mut self, budget: Option<usize>, metric: &str, run: usize) {
+        let Some(budget) = budget else {
+            self.message = Some(format!("`{metric}` has no budget to show it against"));
             return;
         };
         self.selected = Some(budget);

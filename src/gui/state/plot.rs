@@ -205,6 +205,8 @@ pub struct PlotData {
     pub x_is_time: bool,
     /// The engine's change points of `main`: (x, severity, words).
     pub change_points: Vec<(f64, Severity, String)>,
+    /// The engine's changes of the noise of `main` (its spread, not its level).
+    pub noise_changes: Vec<NoiseMark>,
     /// The engine's level of each segment of `main` (its trend where it drifts), as one line.
     pub levels: Vec<[f64; 2]>,
     /// The band the gate lets pass: (x from, x to, low, high), where there is a baseline.
@@ -215,6 +217,22 @@ pub struct PlotData {
     pub alarms: Vec<(f64, f64, bool)>,
     /// Other budgets' metrics drawn over this one, in its unit.
     pub overlays: Vec<Overlay>,
+}
+
+/// A change of the noise on the plot: a dashed line where the new noise begins, labelled with how
+/// much it scaled the noise, and what the metric view says of it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NoiseMark {
+    /// The x of the first run of the new noise.
+    pub x: f64,
+    /// That run's position in the history.
+    pub run_index: usize,
+    /// The label at its line: `noise ×2.6`.
+    pub label: String,
+    /// In words: `noise rose from σ 2.03 ms to 5.29 ms (×2.6) at run `206`, confidence >99.99%`.
+    pub words: String,
+    /// What it means for the gate (it is not a regression).
+    pub meaning: &'static str,
 }
 
 /// Another budget's metric drawn over the plot: the runs of the baseline branch, in the plotted
@@ -331,6 +349,15 @@ impl PlotSource {
             for f in self.analysis.findings.iter().filter(|f| f.metric == m.metric) {
                 let words = crate::report::analysis::change_words(f, unit);
                 plot.change_points.push((x_of(f.run_index), f.severity, words));
+            }
+            for f in self.analysis.noise_findings.iter().filter(|f| f.metric == m.metric) {
+                plot.noise_changes.push(NoiseMark {
+                    x: x_of(f.run_index),
+                    run_index: f.run_index,
+                    label: format!("noise {}", crate::report::analysis::noise_ratio_words(f)),
+                    words: crate::report::analysis::noise_words(f, unit),
+                    meaning: crate::report::analysis::noise_meaning(f),
+                });
             }
             for s in &m.segmentation.segments {
                 if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {

@@ -1,6 +1,6 @@
 //! The history plot (shared by the metric view, review mode and the review's PNG export): the
 //! baseline branch reduced to what the pixels show, other branches, the limit, the band the gate
-//! lets pass, the engine's levels and change points, and its legend.
+//! lets pass, the engine's levels, change points and changes of noise, and its legend.
 
 use crate::engine::check::BudgetResult;
 use crate::gui::state::PlotData;
@@ -239,7 +239,7 @@ pub fn stacked_plot_id(name: &str) -> egui::Id {
 
 /// The history plot: the baseline branch as a line (reduced to what the pixels can show), other
 /// branches as points, the limit, the warning, the band the gate lets pass, the engine's levels
-/// and change points, and the alarms of settings being tried.
+/// and change points, its changes of noise (dashed, labelled), and the alarms of settings being tried.
 pub fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
     history_plot_with_runs_ui(ui, plot, r, options, None);
 }
@@ -248,6 +248,8 @@ pub fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: 
 const BAND_NAME: &str = "gate passes (baseline ± smallest flaggable change)";
 /// The legend's name of the engine's levels and trends.
 const LEVEL_NAME: &str = "level or drift (engine)";
+/// The legend's name of the engine's changes of noise.
+const NOISE_NAME: &str = "change of noise (spread, not level)";
 
 /// How a legend entry's swatch is drawn: as the plot draws the item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,6 +264,8 @@ pub enum Swatch {
     Dot,
     /// A vertical line (a change point).
     Vertical,
+    /// A dashed vertical line (a change of noise).
+    DashedVertical,
 }
 
 /// The legend of a history plot: every item it draws, in the colour and shape it is drawn.
@@ -285,6 +289,9 @@ fn history_legend(plot: &PlotData, r: &BudgetResult, proposed: Option<f64>, ink:
     severities.dedup();
     for severity in severities.into_iter().rev() {
         entries.push((format!("change point ({})", severity.as_str()), theme::severity_color(severity), Swatch::Vertical));
+    }
+    if !plot.noise_changes.is_empty() {
+        entries.push((NOISE_NAME.to_owned(), theme::NOISE, Swatch::DashedVertical));
     }
     if plot.alarms.iter().any(|a| a.2) {
         entries.push(("alarm, confirmed".to_owned(), theme::FAIL, Swatch::Dot));
@@ -348,6 +355,14 @@ fn legend_entry_ui(ui: &mut Ui, name: &str, color: egui::Color32, swatch: Swatch
         Swatch::Vertical => {
             painter.line_segment([swatch_rect.center_top(), swatch_rect.center_bottom()], egui::Stroke::new(2.0, color));
         }
+        Swatch::DashedVertical => {
+            painter.add(egui::Shape::dashed_line(
+                &[swatch_rect.center_top(), swatch_rect.center_bottom()],
+                egui::Stroke::new(2.0, color),
+                3.0,
+                2.0,
+            ));
+        }
     }
     let text_pos = egui::pos2(swatch_rect.max.x + gap, rect.center().y - galley.size().y / 2.0);
     painter.galley(text_pos, galley, ui.visuals().text_color());
@@ -401,7 +416,7 @@ pub fn history_plot_with_runs_ui(
     let applied: u64 = ui.data(|d| d.get_temp(applied_id).unwrap_or(0));
     let request = options.view.filter(|_| options.generation != applied || options.id == "export");
     let lines = line_series(plot);
-    chart.show(ui, |plot_ui| {
+    let shown = chart.show(ui, |plot_ui| {
         if let Some((a, b)) = request {
             plot_ui.set_plot_bounds_x(a..=b);
             plot_ui.set_auto_bounds(egui::Vec2b::new(false, true));
@@ -440,6 +455,11 @@ pub fn history_plot_with_runs_ui(
             plot_ui
                 .vline(VLine::new(format!("change point ({})", severity.as_str()), *x).color(theme::severity_color(*severity)).width(1.5));
         }
+        for mark in &plot.noise_changes {
+            plot_ui.vline(
+                VLine::new(format!("change of {}", mark.label), mark.x).color(theme::NOISE).width(1.5).style(LineStyle::dashed_dense()),
+            );
+        }
         if !plot.other.is_empty() {
             let others = m4(&plot.other, x_min, x_max, columns);
             plot_ui.points(Points::new(OTHER, others).color(theme::OTHER_BRANCH).radius(2.5));
@@ -454,8 +474,43 @@ pub fn history_plot_with_runs_ui(
         }
         budget_lines_ui(plot_ui, r, options.proposed, &unit, ink);
     });
+    noise_labels_ui(ui, &shown.transform, &plot.noise_changes);
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
+    }
+}
+
+/// The labels of the changes of noise (`noise ×2.6`), at the top of the plot beside their dashed
+/// lines, on the plot's background so the data under them does not blur them. Painted over the
+/// plot after egui_plot drew it (an egui_plot text item would count in its bounds, and a label at
+/// the top would push the top up every frame). Where two lines are close, the later label moves
+/// down a line, so no label covers another.
+fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate::gui::state::NoiseMark]) {
+    let frame = *transform.frame();
+    if marks.is_empty() || !frame.is_positive() {
+        return;
+    }
+    let painter = ui.painter_at(frame);
+    let color = theme::noise_text_color(ui.visuals().dark_mode);
+    let background = ui.visuals().extreme_bg_color;
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let mut taken: Vec<egui::Rect> = Vec::new();
+    for mark in marks {
+        let x = transform.position_from_point_x(mark.x);
+        if !(frame.min.x..=frame.max.x).contains(&x) {
+            continue;
+        }
+        let galley = painter.layout_no_wrap(mark.label.clone(), font.clone(), color);
+        let size = galley.size() + egui::vec2(4.0, 2.0);
+        // Right of its line, or left of it where the right edge is near.
+        let left = if x + 3.0 + size.x <= frame.max.x { x + 3.0 } else { x - 3.0 - size.x };
+        let mut rect = egui::Rect::from_min_size(egui::pos2(left, frame.min.y + 3.0), size);
+        while taken.iter().any(|t| t.intersects(rect)) && rect.max.y + size.y < frame.max.y {
+            rect = rect.translate(egui::vec2(0.0, size.y));
+        }
+        taken.push(rect);
+        painter.rect_filled(rect, 2.0, background);
+        painter.galley(rect.min + egui::vec2(2.0, 1.0), galley, color);
     }
 }
 
