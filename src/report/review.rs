@@ -465,4 +465,45 @@ mod tests {
         assert!(md.starts_with("# Budget review, 2026-11-25"));
         assert!(!page.contains("<script"));
     }
+
+    #[test]
+    fn a_change_of_noise_is_on_the_agenda_until_a_review_is_held_after_it_and_never_as_a_regression() {
+        let workspace = crate::example::workspace();
+        let report = check(&workspace, &CheckOptions::default());
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
+        let mut analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        assert!(analysis.noise_findings.is_empty(), "the example's noise holds: {:?}", analysis.noise_findings);
+        // The gateway's noise tripled at its run 150 (the example has none: one is added).
+        let run_index = analysis.metrics.iter().find(|m| m.metric == "services.api_gateway").unwrap().series.runs[150];
+        let run = workspace.history.runs.run(run_index);
+        analysis.noise_findings.push(crate::engine::analyze::NoiseFinding {
+            metric: "services.api_gateway".into(),
+            run_index,
+            run_id: run.id.to_owned(),
+            before: 0.3,
+            after: 0.9,
+            p_value: 1e-6,
+        });
+        let today = Timestamp::parse("2026-11-25").unwrap();
+        let at = run.timestamp.unwrap();
+        let before =
+            agenda(&workspace, &Triage { last_review: Some(Timestamp(at.0 - 1)), ..Triage::default() }, &report, &analysis, &[], today);
+        let item = before.section(Section::NoiseChanges).next().expect("on the agenda");
+        assert_eq!(item.title, format!("API Gateway: noise rose ×3.0 at run {} on {}", run.id, at.date()));
+        assert_eq!(item.lines[0], format!("noise rose from σ 0.3 ms to 0.9 ms (×3.0) at run `{}`, confidence >99.99%", run.id));
+        assert_eq!((item.triage.clone(), item.severity, item.run_index), (None, Severity::Low, Some(run_index)));
+        assert!(markdown(&before, &|_| None).contains("## Changes of noise since the last review (1)"));
+        // Nothing else moved: the same regressions and budgets as without it.
+        let without = agenda(
+            &workspace,
+            &Triage { last_review: Some(Timestamp(at.0 - 1)), ..Triage::default() },
+            &report,
+            &Analysis { noise_findings: Vec::new(), ..analysis.clone() },
+            &[],
+            today,
+        );
+        assert_eq!(before.items.len(), without.items.len() + 1);
+        let after = agenda(&workspace, &Triage { last_review: Some(at), ..Triage::default() }, &report, &analysis, &[], today);
+        assert_eq!(after.section(Section::NoiseChanges).count(), 0, "held after it: off the agenda");
+    }
 }

@@ -5,7 +5,7 @@
 use crate::gui::state::{AppState, Command, FindingsCommand, PathPurpose, PromptCommand, Review, ReviewCommand, WorkspaceCommand};
 use crate::gui::theme;
 use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui};
-use crate::report::review::SECTIONS;
+use crate::report::review::{SECTIONS, Section};
 use egui::{RichText, Ui};
 
 /// The review screen.
@@ -74,7 +74,7 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     let count = agenda.section(item.section).count();
     let place = agenda.items.iter().take(review.index + 1).filter(|i| i.section == item.section).count();
     ui.label(RichText::new(format!("{} · {place} of {count}", item.section.title())).weak());
-    ui.heading(RichText::new(&item.title).size(30.0).color(theme::text(theme::severity_color(item.severity), ui)));
+    ui.heading(RichText::new(&item.title).size(30.0).color(item_color(item, ui)));
     for line in &item.lines {
         ui.label(RichText::new(line).size(20.0));
     }
@@ -102,6 +102,16 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     }
 }
 
+/// An item's colour: its severity's, or, for a change of noise (not a regression), the noise's own
+/// colour as on the plot and in the findings.
+fn item_color(item: &crate::report::review::AgendaItem, ui: &Ui) -> egui::Color32 {
+    if item.section == Section::NoiseChanges {
+        theme::noise_text_color(ui.visuals().dark_mode)
+    } else {
+        theme::severity_text_color(item.severity, ui.visuals().dark_mode)
+    }
+}
+
 /// The agenda at a glance: every item under its section, the one on screen selected; a click
 /// jumps to an item.
 fn agenda_overview_ui(ui: &mut Ui, review: &Review, commands: &mut Vec<Command>) {
@@ -116,7 +126,7 @@ fn agenda_overview_ui(ui: &mut Ui, review: &Review, commands: &mut Vec<Command>)
             ui.add_space(4.0);
             ui.label(RichText::new(format!("{} ({})", section.title(), items.len())).strong());
             for (index, item) in items {
-                let color = theme::severity_text_color(item.severity, ui.visuals().dark_mode);
+                let color = item_color(item, ui);
                 let row = ui.selectable_label(index == review.index, RichText::new(&item.title).color(color));
                 if row.clicked() && index != review.index {
                     commands.push(Command::Review(ReviewCommand::Jump(index)));

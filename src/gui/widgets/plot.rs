@@ -474,7 +474,8 @@ pub fn history_plot_with_runs_ui(
         }
         budget_lines_ui(plot_ui, r, options.proposed, &unit, ink);
     });
-    noise_labels_ui(ui, &shown.transform, &plot.noise_changes);
+    let budget_lines: Vec<f64> = [Some(r.limit), r.warning, options.proposed].into_iter().flatten().collect();
+    noise_labels_ui(ui, &shown.transform, &plot.noise_changes, &budget_lines);
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
@@ -483,9 +484,10 @@ pub fn history_plot_with_runs_ui(
 /// The labels of the changes of noise (`noise ×2.6`), at the top of the plot beside their dashed
 /// lines, on the plot's background so the data under them does not blur them. Painted over the
 /// plot after egui_plot drew it (an egui_plot text item would count in its bounds, and a label at
-/// the top would push the top up every frame). Where two lines are close, the later label moves
-/// down a line, so no label covers another.
-fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate::gui::state::NoiseMark]) {
+/// the top would push the top up every frame). A label moves down, a line at a time, off the
+/// budget's horizontal lines (`budget_lines`, values: the limit usually runs along the top) and
+/// off an earlier label, so it covers neither.
+fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate::gui::state::NoiseMark], budget_lines: &[f64]) {
     let frame = *transform.frame();
     if marks.is_empty() || !frame.is_positive() {
         return;
@@ -494,6 +496,7 @@ fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate
     let color = theme::noise_text_color(ui.visuals().dark_mode);
     let background = ui.visuals().extreme_bg_color;
     let font = egui::TextStyle::Small.resolve(ui.style());
+    let lines_y: Vec<f32> = budget_lines.iter().map(|&v| transform.position_from_point_y(v)).collect();
     let mut taken: Vec<egui::Rect> = Vec::new();
     for mark in marks {
         let x = transform.position_from_point_x(mark.x);
@@ -505,7 +508,10 @@ fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate
         // Right of its line, or left of it where the right edge is near.
         let left = if x + 3.0 + size.x <= frame.max.x { x + 3.0 } else { x - 3.0 - size.x };
         let mut rect = egui::Rect::from_min_size(egui::pos2(left, frame.min.y + 3.0), size);
-        while taken.iter().any(|t| t.intersects(rect)) && rect.max.y + size.y < frame.max.y {
+        let covers = |rect: egui::Rect| {
+            taken.iter().any(|t| t.intersects(rect)) || lines_y.iter().any(|&y| (rect.min.y - 2.0..=rect.max.y + 2.0).contains(&y))
+        };
+        while covers(rect) && rect.max.y + size.y < frame.max.y {
             rect = rect.translate(egui::vec2(0.0, size.y));
         }
         taken.push(rect);
