@@ -1378,18 +1378,20 @@ fn workspace_with_noise(later_sigma_ms: f64) -> tempfile::TempDir {
     std::fs::write(dir.path().join("capability_budgets.yaml"), "schema_validator:\n  max_latency_ms: 50\n  max_memory_mb: 10\n").unwrap();
     let mut rng = headroom::engine::synthetic::Rng::new(7);
     let start = Timestamp::parse("2026-06-01").unwrap();
-    let lines: String = (0..240_i64)
-        .map(|i| {
-            let sigma = if i < 120 { 1.0 } else { later_sigma_ms };
-            let latency = 30.0 + sigma * rng.gaussian();
-            format!(
-                "{{\"id\":\"ci-{}\",\"timestamp\":\"{}\",\"commit\":\"{:012x}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{latency:.2},\"schema_validator.memory\":4}}}}\n",
-                1001 + i,
-                Timestamp(start.0 + i * 6 * 3_600_000),
-                0x00ab_c000 + i
-            )
-        })
-        .collect();
+    let mut lines = String::new();
+    for i in 0..240_i64 {
+        use std::fmt::Write as _;
+        let sigma = if i < 120 { 1.0 } else { later_sigma_ms };
+        let latency = 30.0 + sigma * rng.gaussian();
+        writeln!(
+            lines,
+            "{{\"id\":\"ci-{}\",\"timestamp\":\"{}\",\"commit\":\"{:012x}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{latency:.2},\"schema_validator.memory\":4}}}}",
+            1001 + i,
+            Timestamp(start.0 + i * 6 * 3_600_000),
+            0x00ab_c000 + i
+        )
+        .unwrap();
+    }
     std::fs::create_dir_all(dir.path().join("history")).unwrap();
     std::fs::write(dir.path().join("history/ci.jsonl"), lines).unwrap();
     dir

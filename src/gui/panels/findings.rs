@@ -11,24 +11,7 @@ use egui::{RichText, Ui};
 
 /// The list.
 pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let open = state.states.counts.open_regressions;
-    let noise = match state.findings.noise_rows.len() {
-        0 => String::new(),
-        n => format!(", {}", crate::report::plural(n, "change of noise", "changes of noise")),
-    };
-    ui.label(format!(
-        "{}, {}{noise}, {} (not yet fixed, won't fix or invalid) on {}",
-        crate::report::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
-        crate::report::plural(state.findings.rows.len(), "change point", "change points"),
-        crate::report::plural(open, "regression open", "regressions open"),
-        crate::report::plural(state.states.counts.regressed, "budget", "budgets"),
-    ));
-    if state.analysing() {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Analysing: the change points are being found…");
-        });
-    }
+    summary_ui(ui, state);
     triage_filter_ui(ui, state, commands);
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
@@ -216,4 +199,26 @@ fn triage_filter_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
             commands.push(Command::Findings(FindingsCommand::Filter(shown)));
         }
     });
+}
+
+/// The counts above the list, and whether the change points are still being found.
+fn summary_ui(ui: &mut Ui, state: &AppState) {
+    let open = state.states.counts.open_regressions;
+    let noise = match state.findings.noise_rows.len() {
+        0 => String::new(),
+        n => format!(", {}", crate::report::plural(n, "change of noise", "changes of noise")),
+    };
+    ui.label(format!(
+        "{}, {}{noise}, {} (not yet fixed, won't fix or invalid) on {}",
+        crate::report::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
+        crate::report::plural(state.findings.rows.len(), "change point", "change points"),
+        crate::report::plural(open, "regression open", "regressions open"),
+        crate::report::plural(state.states.counts.regressed, "budget", "budgets"),
+    ));
+    if state.analysing() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Analysing: the change points are being found…");
+        });
+    }
 }
