@@ -42,6 +42,7 @@ struct Texts {
 }
 
 impl Texts {
+    #[inline]
     fn push(&mut self, text: &str) {
         if !text.is_empty() && self.bytes.is_empty() {
             // The first text that is not empty: every one before it ends at 0.
@@ -132,7 +133,22 @@ impl<T: Step> Stepped<T> {
         self.len.checked_sub(1).map(|i| self.get(i))
     }
 
+    /// Adds a value: where it keeps the step (most pushes), a count and nothing more; where the
+    /// step is broken already, a push.
+    #[inline]
     fn push(&mut self, value: T) {
+        if !self.values.is_empty() {
+            self.values.push(value);
+            self.len += 1;
+        } else if self.len >= 2 && value == self.first.nth(self.step, self.len) {
+            self.len += 1;
+        } else {
+            self.push_unstepped(value);
+        }
+    }
+
+    #[cold]
+    fn push_unstepped(&mut self, value: T) {
         if self.values.is_empty() {
             match self.len {
                 0 => self.first = value,
@@ -157,6 +173,38 @@ impl<T: Step> Stepped<T> {
         for value in values {
             self.push(value);
         }
+    }
+
+    /// Adds every value of `other`, each through `map` (`identity`: `map` changes nothing): where
+    /// both columns are steps and `other`'s mapped values continue this step, a count, without a
+    /// pass over the values.
+    fn append_mapped(&mut self, other: &Stepped<T>, map: impl Fn(T) -> T, identity: bool) {
+        if self.values.is_empty() && other.values.is_empty() && other.len > 0 {
+            let first = map(other.first);
+            // Mapped, `other` still steps by its step where the map is the identity or `other`
+            // repeats one value; one value has no step.
+            let step = match other.len {
+                1 => None,
+                _ if identity || other.step == T::default() => Some(other.step),
+                _ => return self.extend(other.iter().map(map)),
+            };
+            let continues = match (self.len, step) {
+                (0, _) | (1, None) => true,
+                (1, Some(step)) => first.minus(self.first) == step,
+                (_, None) => first == self.get(self.len),
+                (_, Some(step)) => first == self.get(self.len) && step == self.step,
+            };
+            if continues {
+                match self.len {
+                    0 => (self.first, self.step) = (first, step.unwrap_or_default()),
+                    1 => self.step = first.minus(self.first),
+                    _ => {}
+                }
+                self.len += other.len;
+                return;
+            }
+        }
+        self.extend(other.iter().map(map));
     }
 
     fn iter(&self) -> impl Iterator<Item = T> + '_ {
@@ -381,13 +429,14 @@ impl Runs {
     pub fn append(&mut self, other: &Runs) {
         let translation: Vec<u32> = other.names.names.iter().map(|name| self.names.id(name)).collect();
         let translate = |id: u32| if id == NO_NAME { NO_NAME } else { translation[id as usize] };
+        let same_ids = translation.iter().enumerate().all(|(i, &id)| id as usize == i);
         self.ids.append(&other.ids);
         self.commits.append(&other.commits);
-        self.timestamps.extend(other.timestamps.iter());
-        self.branches.extend(other.branches.iter().map(translate));
-        self.environments.extend(other.environments.iter().map(translate));
-        self.files.extend(other.files.iter().map(translate));
-        self.lines.extend(other.lines.iter());
+        self.timestamps.append_mapped(&other.timestamps, |t| t, true);
+        self.branches.append_mapped(&other.branches, translate, same_ids);
+        self.environments.append_mapped(&other.environments, translate, same_ids);
+        self.files.append_mapped(&other.files, translate, same_ids);
+        self.lines.append_mapped(&other.lines, |l| l, true);
     }
 
     /// Gives the runs at the positions named new ids (the other runs keep theirs).
@@ -595,6 +644,28 @@ mod tests {
         same.extend([u32::MAX; 5].into_iter());
         assert!(same.values.is_empty(), "a column of one value stays a value");
         assert_eq!((same.len(), same.get(4)), (5, u32::MAX));
+    }
+
+    #[test]
+    fn a_stepped_column_appended_reads_as_its_values_pushed_one_by_one() {
+        let columns: [&[u32]; 9] = [&[], &[4], &[4, 5], &[6, 7, 8], &[6, 8], &[9, 9, 9], &[u32::MAX, 0, 1], &[3, 3], &[5, 6, 9]];
+        let maps: [(&dyn Fn(u32) -> u32, bool); 3] = [(&|v| v, true), (&|v| v.wrapping_mul(3), false), (&|_| 7, false)];
+        for a in columns {
+            for b in columns {
+                for (map, identity) in maps {
+                    let (mut left, mut right) = (Stepped::<u32>::default(), Stepped::<u32>::default());
+                    left.extend(a.iter().copied());
+                    right.extend(b.iter().copied());
+                    left.append_mapped(&right, map, identity);
+                    let expected: Vec<u32> = a.iter().copied().chain(b.iter().map(|&v| map(v))).collect();
+                    assert_eq!(left.iter().collect::<Vec<_>>(), expected, "{a:?} then {b:?}");
+                    // The column goes on as it should after the append, too.
+                    left.push(11);
+                    assert_eq!(left.last(), Some(11));
+                    assert_eq!(left.len(), expected.len() + 1);
+                }
+            }
+        }
     }
 
     #[test]

@@ -674,7 +674,7 @@ impl KeyIndex {
 }
 
 /// The keys hashed on two threads from this many on.
-const PARALLEL_KEYS: usize = 1 << 20;
+const PARALLEL_KEYS: usize = 1 << 16;
 
 /// Two sorted lists as one.
 fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
