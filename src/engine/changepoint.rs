@@ -180,20 +180,26 @@ impl Segmentation {
 pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // A cycle (a daily one in runtime metrics) is not a string of level shifts: it is taken out
     // before the search, and the levels are those of the values less their cycle.
-    let (adjusted, period) = if settings.deseasonalize { stats::deseasonalize(values) } else { (Vec::new(), None) };
-    let values = if period.is_some() { &adjusted[..] } else { values };
+    let adjusted = if settings.deseasonalize { stats::deseasonalize(values) } else { None };
+    let values = adjusted.as_ref().map_or(values, |(adjusted, _)| &adjusted[..]);
     let n = values.len();
     // A short series (6 to 2 × min_segment runs, as a handful of benchmark runs is) may still
     // hold one clear step: its levels may be as short as 3 runs, and the t-test decides.
     let min_segment =
         if n < 2 * settings.min_segment { settings.min_segment.min(n / 2).max(SHORT_MIN_SEGMENT) } else { settings.min_segment.max(2) };
-    let noise = stats::noise_sigma(values);
-    let mut result = Segmentation { noise, ..Segmentation::default() };
-    let Some(sigma) = noise else {
+    // The noise's autocorrelation does not depend on its size or the outliers: a long series has
+    // it found on a thread of its own meanwhile.
+    let long = n >= PARALLEL_POINTS;
+    let (noise_and_cleaned, early_phi) = join(
+        long,
+        || stats::noise_sigma(values).map(|sigma| (sigma, hampel(values, sigma))),
+        || long.then(|| stats::noise_autocorrelation(values)),
+    );
+    let mut result = Segmentation { noise: noise_and_cleaned.as_ref().map(|(sigma, _)| *sigma), ..Segmentation::default() };
+    let Some((sigma, (cleaned, outliers))) = noise_and_cleaned else {
         result.segments = segments_of(values, &[]);
         return result;
     };
-    let (cleaned, outliers) = hampel(values, sigma);
     result.outliers = outliers;
     if n < 2 * min_segment {
         result.segments = segments_of(values, &[]);
@@ -202,10 +208,10 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // Autocorrelated noise (runs that drift together) makes means of neighbouring runs vary more
     // than independent runs would: every test widens by the long-run variance. σ from
     // differences is σ·√(1 − φ) of the marginal σ; the long-run σ of a mean is σ·√((1 + φ)/(1 − φ)).
-    let phi = stats::noise_autocorrelation(values);
+    let phi = early_phi.unwrap_or_else(|| stats::noise_autocorrelation(values));
     let variance_factor = stats::long_run_variance_factor(phi);
     let long_run_sigma = sigma / (1.0 - phi).sqrt() * variance_factor.sqrt();
-    let mut sums = PrefixSums::new(&cleaned);
+    let mut sums = PrefixSums::new(cleaned);
     sums.variance_factor = variance_factor;
     let threshold = settings.threshold_scale * (2.0 * (n as f64).ln()).sqrt();
     let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
@@ -225,6 +231,9 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
         .collect();
     result.segments = segments_of(values, &points);
     if settings.variances {
+        // The level search's sums are done with: freed before the noise search (two thirds of the
+        // memory of a long series), which needs only the cleaned values.
+        let cleaned = sums.into_values();
         result.variance_changes = variance_changes(&cleaned, &points, sigma, min_segment, settings);
     }
     result
@@ -282,9 +291,9 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     let phi = stats::noise_autocorrelation(&logs);
     let variance_factor = stats::long_run_variance_factor(phi);
     let long_run_sigma = log_sigma / (1.0 - phi).sqrt() * variance_factor.sqrt();
-    let mut sums = PrefixSums::new(&logs);
-    sums.variance_factor = variance_factor;
     let m = logs.len();
+    let mut sums = PrefixSums::new(logs);
+    sums.variance_factor = variance_factor;
     // The log of an absolute difference has a long left tail: the candidates' threshold is
     // raised to keep noise alone as quiet as the level search keeps it.
     let threshold = VARIANCE_THRESHOLD_FACTOR * settings.threshold_scale * (2.0 * (m as f64).ln()).sqrt();
@@ -356,7 +365,13 @@ fn hampel(values: &[f64], sigma: f64) -> (Vec<f64>, Vec<usize>) {
         // The median lies between the window's least and greatest values: where the point is
         // within 4σ of both, it is within 4σ of the median, and the median need not be found.
         let around = &values[start..end];
-        let (low, high) = around.iter().fold((values[i], values[i]), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let bounds = |(lo, hi): (f64, f64), &v: &f64| (lo.min(v), hi.max(v));
+        // A whole window (all but the ends of the series) has a known length, which the
+        // compiler unrolls: the same comparisons in the same order, a fraction of the loop's cost.
+        let (low, high) = match <&[f64; 2 * OUTLIER_HALF_WINDOW + 1]>::try_from(around) {
+            Ok(whole) => whole.iter().fold((values[i], values[i]), bounds),
+            Err(_) => around.iter().fold((values[i], values[i]), bounds),
+        };
         if values[i] - low <= OUTLIER_SIGMAS * sigma && high - values[i] <= OUTLIER_SIGMAS * sigma {
             continue;
         }
@@ -382,21 +397,26 @@ struct PrefixSums {
 }
 
 impl PrefixSums {
-    fn new(values: &[f64]) -> PrefixSums {
+    fn new(values: Vec<f64>) -> PrefixSums {
         let offset = values.first().copied().unwrap_or(0.0);
         let mut sum = Vec::with_capacity(values.len() + 1);
         let mut squares = Vec::with_capacity(values.len() + 1);
         let (mut s, mut q) = (0.0, 0.0);
         sum.push(0.0);
         squares.push(0.0);
-        for v in values {
+        for v in &values {
             let d = v - offset;
             s += d;
             q += d * d;
             sum.push(s);
             squares.push(q);
         }
-        PrefixSums { values: values.to_vec(), offset, sum, squares, variance_factor: 1.0 }
+        PrefixSums { values, offset, sum, squares, variance_factor: 1.0 }
+    }
+
+    /// The values summed, the sums freed.
+    fn into_values(self) -> Vec<f64> {
+        self.values
     }
 
     fn len(&self) -> usize {
@@ -583,32 +603,27 @@ fn solve(matrix: &[Vec<f64>], rhs: &[f64]) -> Option<Vec<f64>> {
 fn narrowest_over_threshold(sums: &PrefixSums, sigma: f64, threshold: f64, min_segment: usize) -> Vec<usize> {
     let n = sums.len();
     let threshold_squared = (threshold * sigma).powi(2);
-    let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (length, start, split)
-    let mut length = n as f64;
-    while length >= (2 * min_segment) as f64 {
-        let len = length.ceil() as usize;
-        let count = 2 * (n as f64 / length).ceil() as usize - 1;
-        let shift = if count > 1 { (n - len.min(n)) as f64 / (count - 1) as f64 } else { 0.0 };
-        let mut previous_start = usize::MAX;
-        for i in 0..count {
-            let start = ((i as f64) * shift).floor() as usize;
-            if start == previous_start {
-                continue;
-            }
-            previous_start = start;
-            let end = (start + len).min(n);
-            if end - start < 2 * min_segment {
-                continue;
-            }
-            if sums.may_exceed(start, end, min_segment, threshold_squared)
-                && let Some((split, stat)) = sums.best_split(start, end, min_segment)
-                && stat > threshold_squared
-            {
-                candidates.push((end - start, start, split));
-            }
-        }
-        length /= 2.0;
-    }
+    // Every other seeded interval (`part` 0 or 1 of 2), or every one (`None`): its best split
+    // where that exceeds the threshold, as (length, start, split).
+    let search = |part: Option<usize>| -> Vec<(usize, usize, usize)> {
+        seeded_intervals(n, min_segment)
+            .enumerate()
+            .filter(|(k, _)| part.is_none_or(|part| k % 2 == part))
+            .filter_map(|(_, (start, end))| {
+                if !sums.may_exceed(start, end, min_segment, threshold_squared) {
+                    return None;
+                }
+                let (split, stat) = sums.best_split(start, end, min_segment)?;
+                (stat > threshold_squared).then_some((end - start, start, split))
+            })
+            .collect()
+    };
+    // Each interval is searched alone, so a long series is searched on two threads, neighbouring
+    // intervals (alike in length) on different ones; the candidates are sorted below, so the
+    // order they are found in does not matter.
+    let (mut candidates, more) =
+        if n >= PARALLEL_POINTS { join(true, || search(Some(0)), || search(Some(1))) } else { (search(None), Vec::new()) };
+    candidates.extend(more);
     candidates.sort_unstable();
     let mut accepted = std::collections::BTreeSet::new();
     for (length, start, split) in candidates {
@@ -625,6 +640,51 @@ fn narrowest_over_threshold(sums: &PrefixSums, sigma: f64, threshold: f64, min_s
         }
     }
     points
+}
+
+/// The intervals the narrowest-over-threshold search looks at, as (start, end): at every length
+/// from the whole series down to 2 × `min_segment`, halving, seeded at evenly spaced starts that
+/// overlap by half.
+fn seeded_intervals(n: usize, min_segment: usize) -> impl Iterator<Item = (usize, usize)> {
+    let lengths =
+        std::iter::successors(Some(n as f64), |length| Some(length / 2.0)).take_while(move |&length| length >= (2 * min_segment) as f64);
+    lengths.flat_map(move |length| {
+        let len = length.ceil() as usize;
+        let count = 2 * (n as f64 / length).ceil() as usize - 1;
+        let shift = if count > 1 { (n - len.min(n)) as f64 / (count - 1) as f64 } else { 0.0 };
+        let mut previous_start = usize::MAX;
+        (0..count).filter_map(move |i| {
+            let start = ((i as f64) * shift).floor() as usize;
+            if start == previous_start {
+                return None;
+            }
+            previous_start = start;
+            let end = (start + len).min(n);
+            (end - start >= 2 * min_segment).then_some((start, end))
+        })
+    })
+}
+
+/// Series from this many points on have the independent parts of their search run on two
+/// threads (below, starting a thread costs more than it saves; the gate's series are shorter).
+const PARALLEL_POINTS: usize = 50_000;
+
+/// `a()` and `b()`, `b` on a thread of its own where `parallel` (on this one where no thread
+/// can start); a panic in `b` goes on as a panic here.
+fn join<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl Fn() -> B + Sync) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let b = &b;
+        let spawned = std::thread::Builder::new().name("headroom-search".to_owned()).spawn_scoped(scope, move || b());
+        let a = a();
+        let b = match spawned {
+            Ok(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => b(),
+        };
+        (a, b)
+    })
 }
 
 /// Re-places every change point at the best split between its neighbours.
