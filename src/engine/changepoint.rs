@@ -677,7 +677,7 @@ fn join<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl Fn() -> B + S
     }
     std::thread::scope(|scope| {
         let b = &b;
-        let spawned = std::thread::Builder::new().name("headroom-search".to_owned()).spawn_scoped(scope, move || b());
+        let spawned = std::thread::Builder::new().name("headroom-search".to_owned()).spawn_scoped(scope, b);
         let a = a();
         let b = match spawned {
             Ok(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
