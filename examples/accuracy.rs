@@ -1,11 +1,12 @@
-//! Prints the change-point detector's accuracy on the synthetic suite, per kind of series:
+//! Prints the change-point detector's accuracy on the synthetic suite and on the shapes suite
+//! (trends, cycles, 6–14-run series), per kind of series:
 //! `cargo run --release --example accuracy [CASES_PER_KIND] [THRESHOLD_SCALE]`.
 //! Level shifts and changes of noise are both scored (a change of noise reported as a level
 //! shift is a false alarm and a miss).
 #![allow(clippy::print_stdout)]
 
 use headroom::engine::changepoint::{DetectorSettings, detect};
-use headroom::engine::synthetic::{CaseKind, Score, suite};
+use headroom::engine::synthetic::{Case, CaseKind, Score, shapes_suite, suite};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -93,4 +94,67 @@ fn main() {
             100.0 * total.precision()
         );
     }
+
+    println!();
+    shapes(per_kind, &settings);
+}
+
+/// The shapes suite's table: trends and cycles have no true change point, so every change point
+/// on them is a false alarm; `per series` says whether a trend was cut once or into a staircase.
+fn shapes(per_kind: usize, settings: &DetectorSettings) {
+    let cases = shapes_suite(2026, per_kind);
+    println!("shapes suite, {per_kind} series per kind");
+    println!(
+        "{:<26} {:>9} {:>10} {:>8} {:>8} {:>22} {:>11} {:>14}",
+        "kind", "detected", "precision", "F1", "series", "with a false alarm", "per series", "noise changes"
+    );
+    for kind in CaseKind::SHAPES {
+        let (mut total, mut series_with_false_alarm, mut count, mut noise_changes) = (Score::default(), 0u32, 0u32, 0);
+        for case in cases.iter().filter(|c| c.kind == kind) {
+            let (levels, noise) = detected_in(case, settings);
+            noise_changes += noise.len();
+            let score = Score::of(&case.change_points, &levels, 5).plus(Score::of(&case.variance_changes, &noise, 5));
+            if score.detections > score.hits {
+                series_with_false_alarm += 1;
+            }
+            total = total.plus(score);
+            count += 1;
+        }
+        println!(
+            "{:<26} {:>8.1}% {:>9.1}% {:>8.3} {:>8} {:>21.1}% {:>11.2} {:>14}",
+            kind.name(),
+            100.0 * total.recall(),
+            100.0 * total.precision(),
+            total.f1(),
+            count,
+            100.0 * f64::from(series_with_false_alarm) / f64::from(count),
+            total.detections as f64 / f64::from(count),
+            noise_changes
+        );
+    }
+    // Very short series by the runs on the shorter side of their step.
+    println!("6-14 runs, one step, by the runs on the step's shorter side:");
+    for side in 3..=6 {
+        let mut total = Score::default();
+        for case in cases.iter().filter(|c| c.kind == CaseKind::VeryShortSeries) {
+            let at = case.change_points.first().copied().unwrap_or(0);
+            let shorter = at.min(case.values.len() - at);
+            if shorter == side || (side == 6 && shorter > 6) {
+                total = total.plus(Score::of(&case.change_points, &detected_in(case, settings).0, 5));
+            }
+        }
+        let label = if side == 6 { "6+".to_owned() } else { side.to_string() };
+        println!("  {label:>2} runs: {:>3} steps, detected {:>5.1}%", total.truths, 100.0 * total.recall());
+    }
+}
+
+/// The detector's change points and changes of noise on `case`, at their positions in it.
+fn detected_in(case: &Case, settings: &DetectorSettings) -> (Vec<usize>, Vec<usize>) {
+    let present: Vec<usize> = (0..case.values.len()).filter(|&i| case.values[i].is_some()).collect();
+    let values: Vec<f64> = present.iter().filter_map(|&i| case.values[i]).collect();
+    let segmentation = detect(&values, settings);
+    (
+        segmentation.change_points.iter().map(|c| present[c.index]).collect(),
+        segmentation.variance_changes.iter().map(|c| present[c.index]).collect(),
+    )
 }

@@ -4,7 +4,9 @@
 //! Every series is generated from an explicit seed (SplitMix64, Box–Muller), so the suite is the
 //! same on every machine. The cases cover what benchmark histories look like: steps of 2–20 % in
 //! noise of 1–10 %, right-skewed (log-normal) noise, single outliers and bursts, slow drifts,
-//! missing values, very short series, and noise alone. Scoring follows the usual convention for
+//! missing values, very short series, and noise alone. A second suite ([`shapes_suite`]) holds
+//! the shapes real series have beside steps: smooth linear, exponential and logistic growth,
+//! seasonal cycles, steps on a trend or a cycle, and 6–14-run series with one clear step. Scoring follows the usual convention for
 //! change-point benchmarks: a detection within `margin` runs of a true change point is a hit,
 //! each true change point can be hit once.
 
@@ -68,6 +70,20 @@ pub enum CaseKind {
     ShortSeries,
     /// A constant level whose noise grows or shrinks 2–4× at one run (no step).
     VarianceChange,
+    /// A straight-line trend rising or falling by 20–200 % over the series, no step.
+    LinearTrend,
+    /// Exponential growth by a factor of 2–10 over the series, no step.
+    ExponentialTrend,
+    /// A logistic (S-shaped) rise of 50–300 %, its steep part 27–55 % of the series long, no step.
+    LogisticTrend,
+    /// A cycle of 7, 12 or 24 runs a period, 1–5 σ of amplitude, no step.
+    Seasonal,
+    /// The cycle above with one step of 2–20 %.
+    SeasonalStep,
+    /// A linear trend of 20–100 % over the series with one step of 5–20 %.
+    TrendStep,
+    /// 6–14 runs with one step of 25–60 %, at least 3 runs from either end.
+    VeryShortSeries,
 }
 
 impl CaseKind {
@@ -83,6 +99,17 @@ impl CaseKind {
         CaseKind::VarianceChange,
     ];
 
+    /// The kinds of the shapes suite ([`shapes_suite`]), in report order.
+    pub const SHAPES: [CaseKind; 7] = [
+        CaseKind::LinearTrend,
+        CaseKind::ExponentialTrend,
+        CaseKind::LogisticTrend,
+        CaseKind::Seasonal,
+        CaseKind::SeasonalStep,
+        CaseKind::TrendStep,
+        CaseKind::VeryShortSeries,
+    ];
+
     /// A name for tables.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -95,6 +122,13 @@ impl CaseKind {
             CaseKind::Drift => "slow drift",
             CaseKind::ShortSeries => "short series",
             CaseKind::VarianceChange => "noise change",
+            CaseKind::LinearTrend => "linear trend",
+            CaseKind::ExponentialTrend => "exponential growth",
+            CaseKind::LogisticTrend => "logistic growth",
+            CaseKind::Seasonal => "seasonal cycle",
+            CaseKind::SeasonalStep => "step in a seasonal cycle",
+            CaseKind::TrendStep => "step on a trend",
+            CaseKind::VeryShortSeries => "6-14 runs, one step",
         }
     }
 }
@@ -129,12 +163,28 @@ pub fn suite(seed: u64, per_kind: usize) -> Vec<Case> {
     cases
 }
 
+/// Generates `per_kind` cases of every kind of [`CaseKind::SHAPES`] from `seed`: trends, cycles,
+/// steps on them, and 6–14-run series.
+#[must_use]
+pub fn shapes_suite(seed: u64, per_kind: usize) -> Vec<Case> {
+    let mut rng = Rng::new(seed);
+    let mut cases = Vec::new();
+    for kind in CaseKind::SHAPES {
+        for _ in 0..per_kind {
+            cases.push(case(kind, &mut rng));
+        }
+    }
+    cases
+}
+
 /// Generates one case of `kind`.
+#[allow(clippy::too_many_lines)] // one generator read top to bottom: the order of its draws fixes the suites
 pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
     let noise = rng.range(0.01, 0.10);
     let base = 10f64.powf(rng.range(-1.0, 4.0));
     let n = match kind {
         CaseKind::ShortSeries => rng.below(10, 31),
+        CaseKind::VeryShortSeries => rng.below(6, 15),
         _ => rng.below(60, 1000),
     };
     let skewed = matches!(kind, CaseKind::SkewedNoiseWithOutliers | CaseKind::StepsWithOutliers);
@@ -151,7 +201,13 @@ pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
     let mut noise_scale = vec![1.0; n];
     let mut variance_changes = Vec::new();
     match kind {
-        CaseKind::NoiseOnly | CaseKind::SkewedNoiseWithOutliers | CaseKind::Drift => {}
+        CaseKind::NoiseOnly
+        | CaseKind::SkewedNoiseWithOutliers
+        | CaseKind::Drift
+        | CaseKind::LinearTrend
+        | CaseKind::ExponentialTrend
+        | CaseKind::LogisticTrend
+        | CaseKind::Seasonal => {}
         CaseKind::VarianceChange => {
             let at = rng.below(n / 4, n - n / 4);
             // The noise grows 2–4× (or, a third of the time, shrinks as much); σ stays under 20 %.
@@ -183,7 +239,13 @@ pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
                 change_points.push(at);
             }
         }
+        CaseKind::SeasonalStep | CaseKind::TrendStep | CaseKind::VeryShortSeries => {
+            let (at, relative) = shape_step(kind, n, rng);
+            step_at(at, relative, &mut levels);
+            change_points.push(at);
+        }
     }
+    shape(kind, &mut levels, noise, rng);
     if kind == CaseKind::Drift {
         let total = rng.range(0.05, 0.15);
         for (i, v) in levels.iter_mut().enumerate() {
@@ -226,6 +288,53 @@ pub fn case(kind: CaseKind, rng: &mut Rng) -> Case {
         variance_changes,
         noise,
         smallest_step: if smallest_step.is_finite() { smallest_step } else { 0.0 },
+    }
+}
+
+/// The position and signed relative size of the step of a shapes-suite kind with one.
+fn shape_step(kind: CaseKind, n: usize, rng: &mut Rng) -> (usize, f64) {
+    let (at, relative) = match kind {
+        // At least 3 runs on each side: a 6-run series steps at its fourth run.
+        CaseKind::VeryShortSeries => (rng.below(3, n - 2), rng.range(0.25, 0.6)),
+        CaseKind::TrendStep => (rng.below(15, n - 15), rng.range(0.05, 0.20)),
+        _ => (rng.below(15, n - 15), rng.range(0.02, 0.20)),
+    };
+    let sign = if rng.uniform() < 0.7 { 1.0 } else { -1.0 };
+    (at, sign * relative)
+}
+
+/// Multiplies `levels` by the trend or cycle of the shapes suite's `kind` (no change for the
+/// other kinds, and no random draw either, so the first suite is as it was).
+fn shape(kind: CaseKind, levels: &mut [f64], noise: f64, rng: &mut Rng) {
+    let n = levels.len() as f64;
+    let factor: Box<dyn Fn(f64) -> f64> = match kind {
+        CaseKind::LinearTrend | CaseKind::TrendStep => {
+            let total = if kind == CaseKind::LinearTrend { rng.range(0.2, 2.0) } else { rng.range(0.2, 1.0) };
+            // Falling a third of the time, by at most 2/3 of the level (a level stays positive).
+            let total = if rng.uniform() < 0.67 { total } else { -total.min(2.0) / 3.0 };
+            Box::new(move |t| 1.0 + total * t / n)
+        }
+        CaseKind::ExponentialTrend => {
+            let rate = rng.range(2.0, 10.0).ln() / n;
+            Box::new(move |t| (rate * t).exp())
+        }
+        CaseKind::LogisticTrend => {
+            // 1 / (1 + e^(−(t − middle)/width)): 10 % to 90 % of the rise takes 4.4 widths.
+            let rise = rng.range(0.5, 3.0);
+            let middle = rng.range(0.25, 0.75) * n;
+            let width = rng.range(n / 16.0, n / 8.0);
+            Box::new(move |t| 1.0 + rise / (1.0 + (-(t - middle) / width).exp()))
+        }
+        CaseKind::Seasonal | CaseKind::SeasonalStep => {
+            let period = [7.0, 12.0, 24.0][rng.below(0, 3)];
+            let amplitude = (rng.range(1.0, 5.0) * noise).min(0.5);
+            let phase = rng.range(0.0, std::f64::consts::TAU);
+            Box::new(move |t| 1.0 + amplitude * (std::f64::consts::TAU * t / period + phase).sin())
+        }
+        _ => return,
+    };
+    for (i, level) in levels.iter_mut().enumerate() {
+        *level *= factor(i as f64);
     }
 }
 
@@ -412,4 +521,50 @@ pub fn gate_series(kind: NoiseKind, n: usize, step: Option<(usize, f64)>, rng: &
     };
     let relative = step.map_or(0.0, |s| s.1);
     GateSeries { kind, values, step_at: step.map(|s| s.0), step: relative, step_in_noise: relative / noise_sd }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CaseKind, shapes_suite};
+
+    #[test]
+    fn the_shapes_suite_is_the_same_for_the_same_seed() {
+        let values = |cases: &[super::Case]| cases.iter().map(|c| c.values.clone()).collect::<Vec<_>>();
+        assert_eq!(values(&shapes_suite(7, 3)), values(&shapes_suite(7, 3)));
+        assert_ne!(values(&shapes_suite(7, 3)), values(&shapes_suite(8, 3)));
+    }
+
+    #[test]
+    fn trends_and_cycles_have_no_change_point_and_steps_have_one() {
+        for case in shapes_suite(3, 40) {
+            let expected = usize::from(matches!(case.kind, CaseKind::SeasonalStep | CaseKind::TrendStep | CaseKind::VeryShortSeries));
+            assert_eq!(case.change_points.len(), expected, "{:?}", case.kind);
+            assert!(case.variance_changes.is_empty());
+            assert!(case.values.iter().all(|v| v.is_some_and(|v| v.is_finite() && v > 0.0)), "{:?}", case.kind);
+        }
+    }
+
+    #[test]
+    fn very_short_series_have_6_to_14_runs_and_3_on_each_side_of_their_step() {
+        let short: Vec<_> = shapes_suite(5, 200).into_iter().filter(|c| c.kind == CaseKind::VeryShortSeries).collect();
+        assert!(short.iter().any(|c| c.values.len() == 6) && short.iter().any(|c| c.values.len() == 14));
+        for case in short {
+            let n = case.values.len();
+            assert!((6..=14).contains(&n));
+            assert!(case.change_points[0] >= 3 && n - case.change_points[0] >= 3, "{n} runs, step at {:?}", case.change_points);
+            assert!(case.smallest_step >= 0.25);
+        }
+    }
+
+    #[test]
+    fn a_trend_grows_by_its_stated_factor() {
+        for case in shapes_suite(9, 30).into_iter().filter(|c| c.kind == CaseKind::ExponentialTrend) {
+            let values: Vec<f64> = case.values.into_iter().flatten().collect();
+            let tenth = values.len() / 10;
+            let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+            let growth = mean(&values[values.len() - tenth..]) / mean(&values[..tenth]);
+            // 2–10× over the series: the first and last tenths' means lie 0.8 of it apart.
+            assert!((1.5..11.0).contains(&growth), "grew {growth:.2}×");
+        }
+    }
 }
