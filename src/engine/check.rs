@@ -16,7 +16,7 @@ use super::analyze::{self, AllocationMove, MetricValues, Severity, Trend, Verdic
 use super::changepoint::{self, DetectorSettings, Segment, Segmentation};
 use super::{evidence, stats};
 use crate::model::budget::Budget;
-use crate::model::history::{History, Run, RunRef};
+use crate::model::history::{History, Run, RunRef, Series};
 use crate::model::measures::{self, Resolution};
 use crate::model::settings::{CheckSettings, MissingData};
 use crate::model::time::Timestamp;
@@ -602,7 +602,11 @@ fn check_budget(
     result
 }
 
-#[allow(clippy::too_many_lines, clippy::too_many_arguments)] // one pass: value, limit, baseline, test; the steps share their locals
+/// One budget's check, step by step: what measures it and its value ([`Scope::measure`]), the
+/// limit, the look-back ([`Scope::look_back`]), its noise ([`NoiseModel::fit`]) and levels
+/// ([`walk_levels`]), what is judged against what ([`Scope::judged`]), the baseline, and the
+/// tests of the newest runs ([`tail_tests`]) that [`Scope::decide`] turns into findings.
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     result: &mut BudgetResult,
     budget: &Budget,
@@ -613,237 +617,406 @@ fn evaluate(
     settings: &CheckSettings,
     context: &Context<'_>,
 ) {
-    match context.measures.get(&budget.metric) {
-        Some(Resolution::Ambiguous { candidates, reason }) => {
-            result.findings.push(Finding::Ambiguous { candidates: candidates.clone(), reason: reason.clone() });
-            return;
-        }
-        Some(Resolution::MappedToNothing { missing, line }) => {
-            let nearest = measures::nearest(budget, history, &context.taken);
-            result.findings.push(Finding::MappedMetricMissing { missing: missing.clone(), line: *line, nearest });
-            return;
-        }
-        Some(Resolution::Measured(_)) | None => {}
-    }
-    let Some(series) = history.series.get(&budget.metric) else {
-        result.findings.push(Finding::NoMetric { nearest: measures::nearest(budget, history, &context.taken) });
-        return;
-    };
-    let factor = match &series.unit {
-        None => 1.0,
-        Some(unit) => {
-            if let Some(f) = unit.convert(1.0, &budget.unit) {
-                f
-            } else {
-                result.findings.push(Finding::UnitMismatch { history_unit: unit.clone() });
-                return;
-            }
-        }
-    };
-    let Some(run) = run_index else {
-        result.findings.push(Finding::NoRun);
-        return;
-    };
-    let value_of = |p: usize| series.point(p).statistic(budget.statistic).map(|v| v * factor);
-    let Some(value) = series.position_of(run as u32).and_then(value_of) else {
-        let last_seen = series
-            .points()
-            .rev()
-            .find(|p| (p.run as usize) < run && history.runs.run(p.run as usize).environment == environment)
-            .map(|p| history.runs.run(p.run as usize).id.to_owned());
-        result.findings.push(Finding::NotInRun { last_seen });
-        return;
-    };
+    let scope = Scope { budget, history, environment, baseline_branch, settings, context };
+    let Some(measured) = scope.measure(result, run_index) else { return };
+    let value = measured.value;
     result.value = Some(value);
     if budget.direction.exceeds(value, result.limit) {
         result.findings.push(Finding::OverLimit);
     } else if result.warning.is_some_and(|w| !budget.direction.exceeds(w, value)) {
         result.findings.push(Finding::OverWarning);
     }
-
-    // The look-back: the baseline branch's runs in this environment before this run.
-    let end = series.points_before(run as u32);
-    let lookback_runs = (8 * settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
-    let mut lookback = MetricValues::default();
-    let mut samples: Vec<Option<&[f64]>> = Vec::new();
-    for (i, p) in series.points().take(end).enumerate().rev() {
-        let r = history.runs.run(p.run as usize);
-        if r.environment != environment || !context.in_baseline(r, baseline_branch) {
-            continue;
-        }
-        if let Some(v) = value_of(i) {
-            lookback.runs.push(p.run as usize);
-            lookback.values.push(v);
-            samples.push(p.samples);
-            if lookback.values.len() == lookback_runs {
-                break;
-            }
-        }
-    }
-    lookback.runs.reverse();
-    lookback.values.reverse();
-    samples.reverse();
-    if lookback.values.is_empty() {
+    let Some((mut lookback, samples)) = scope.look_back(&measured) else {
         result.findings.push(Finding::NoBaseline);
         return;
+    };
+    let noise = NoiseModel::fit(&mut lookback);
+    let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, settings.regression_threshold);
+    result.trend = analyze::trend(history, &lookback, &noise.segmentation, budget.direction, Some(result.limit));
+    let judged = scope.judged(result, &measured, &lookback, &noise, &levels);
+    let references = References::new(&judged, settings.baseline_runs);
+    let Some(first) = references.for_tail(1) else {
+        result.findings.push(Finding::NoBaseline);
+        return;
+    };
+    result.baseline = Some(scope.baseline(&judged, &first, references.window));
+    if first.values.len() < MIN_TEST_RUNS {
+        scope.test_samples(result, &measured, &samples, judged.reference.end, references.window);
+        decide_without_spread(result, settings);
+        return;
     }
-    let worse_sign = match budget.direction {
+    let tests = tail_tests(&scope, &judged, &references, &noise);
+    let worse_sign = worse_sign(budget.direction);
+    let reference_of_newest =
+        evidence::Reference { values: &first.values, center: first.center, sigma: first.sigma, worse_sign, rho: noise.rho };
+    scope.decide(result, &judged, &levels, &noise.segmentation, &tests, &reference_of_newest, value);
+}
+
+/// +1 where larger values are worse, −1 where smaller are.
+fn worse_sign(direction: Direction) -> f64 {
+    match direction {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,
-    };
-    // A cycle (runtime metrics' daily one) is taken out of the look-back and of the newest runs
-    // (by their phase in the sequence), so its peaks are neither levels nor regressions.
-    let raw_lookback = lookback.values.clone();
-    let mut profile: Option<Vec<f64>> = None;
-    if let Some(period) = stats::seasonal_period_by_fold(&lookback.values) {
-        // Past runs less the others of their phase (leave one out), new runs less the cycle: both
-        // then carry the same error of the phase's median.
-        let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
-        lookback.values = residuals;
-        profile = Some(prof);
     }
-    let deseason = |i: usize, x: f64| profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()]);
-    let segmentation = changepoint::detect(
-        &lookback.values,
-        &DetectorSettings { deseasonalize: false, curves: false, variances: false, ..DetectorSettings::default() },
-    );
-    // The noise's autocorrelation: from the differences (blind to level shifts) or, where higher,
-    // from the newest level's own runs (which also see what is left of a cycle).
-    let own_rho = segmentation.segments.last().map_or(0.0, |last| {
-        let values = &lookback.values[last.start..];
-        let n = values.len();
-        if n < 10 {
-            return 0.0;
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
-        let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
-        if var > 0.0 { (cov / var - 1.0 / (n as f64).sqrt()).clamp(0.0, 0.95) } else { 0.0 }
-    });
-    let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
-    let levels = walk_levels(&segmentation, &lookback, history, budget, context, settings.regression_threshold);
-    result.trend = analyze::trend(history, &lookback, &segmentation, budget.direction, Some(result.limit));
-    let on_baseline_branch = context.baseline_from.is_none() && history.runs.run(run).branch == Some(baseline_branch);
+}
 
-    // What is judged: on the baseline branch, the checked run with the runs before it that are
-    // not the reference level; on another branch (a pull request), the checked run with the
-    // earlier runs of the same commit (reruns), against the base's level as it is now.
-    let segments = &segmentation.segments;
-    // The reference level reaches back over older levels within the threshold of it (the same
-    // level for the gate's purpose), so a small shift does not leave it too few runs to judge by.
-    let reach_back = |index: usize| {
-        let level = segments[index].level;
-        let mut start = segments[index].start;
-        for s in segments[..index].iter().rev() {
-            if budget.direction.relative_worsening(s.level, level).is_none_or(|c| c.abs() > settings.regression_threshold) {
-                break;
+/// What one budget's check reads: the budget, the history, and where and against what it checks.
+struct Scope<'a> {
+    budget: &'a Budget,
+    history: &'a History,
+    environment: Option<&'a str>,
+    baseline_branch: &'a str,
+    settings: &'a CheckSettings,
+    context: &'a Context<'a>,
+}
+
+/// The metric that measures a budget, and the checked run's value in the budget's unit.
+struct Measured<'a> {
+    series: &'a Series,
+    /// The factor from the series' unit into the budget's.
+    factor: f64,
+    /// The checked run (an index into the history's runs).
+    run: usize,
+    value: f64,
+}
+
+/// The look-back's noise: its cycle (taken out of the look-back), its levels and its lag-1
+/// autocorrelation.
+struct NoiseModel {
+    /// The look-back's length.
+    runs: usize,
+    /// The cycle's median profile by phase, where the look-back has one.
+    profile: Option<Vec<f64>>,
+    segmentation: Segmentation,
+    rho: f64,
+}
+
+impl NoiseModel {
+    /// Takes a cycle (runtime metrics' daily one) out of the look-back, so that its peaks are
+    /// neither levels nor regressions, and finds the levels and the noise's autocorrelation.
+    fn fit(lookback: &mut MetricValues) -> NoiseModel {
+        let runs = lookback.values.len();
+        let mut profile: Option<Vec<f64>> = None;
+        if let Some(period) = stats::seasonal_period_by_fold(&lookback.values) {
+            // Past runs less the others of their phase (leave one out), new runs less the cycle:
+            // both then carry the same error of the phase's median.
+            let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
+            lookback.values = residuals;
+            profile = Some(prof);
+        }
+        let segmentation = changepoint::detect(
+            &lookback.values,
+            &DetectorSettings { deseasonalize: false, curves: false, variances: false, ..DetectorSettings::default() },
+        );
+        // The noise's autocorrelation: from the differences (blind to level shifts) or, where
+        // higher, from the newest level's own runs (which also see what is left of a cycle).
+        let own_rho = segmentation.segments.last().map_or(0.0, |last| {
+            let values = &lookback.values[last.start..];
+            let n = values.len();
+            if n < 10 {
+                return 0.0;
             }
-            start = s.start;
-        }
-        start..segments[index].end
-    };
-    // ... and forward over the newer levels within the threshold of it that follow it directly
-    // (levels that leave the reference where it stands): a cycle or noise cut into short levels
-    // must not leave the gate a reference too short to judge by.
-    let reach_forward = |index: usize| {
-        let mut range = reach_back(index);
-        for s in &segments[index + 1..] {
-            if budget.direction.relative_worsening(s.level, segments[index].level).is_none_or(|c| c.abs() > settings.regression_threshold) {
-                break;
-            }
-            range.end = s.end;
-        }
-        range
-    };
-    let (reference, evidence_start) = if on_baseline_branch {
-        (reach_forward(levels.reference), levels.open.map(|o| segments[o].start))
-    } else {
-        if let Some(open) = levels.open {
-            result.findings.push(open_finding(&segments[open], &segments[levels.reference], &lookback, history, budget.direction, run));
-        }
-        (if segments.is_empty() { 0..lookback.values.len() } else { reach_back(segments.len() - 1) }, None)
-    };
-    let mut sequence = lookback.values.clone();
-    let mut sequence_runs = lookback.runs.clone();
-    if !on_baseline_branch {
-        // Reruns of the checked commit in this environment, on any branch, before the checked run.
-        sequence.truncate(reference.end);
-        sequence_runs.truncate(reference.end);
-        if let Some(commit) = history.runs.run(run).commit {
-            for (i, p) in series.points().take(end).enumerate() {
-                let r = history.runs.run(p.run as usize);
-                if r.environment == environment
-                    && r.commit == Some(commit)
-                    && !context.in_baseline(r, baseline_branch)
-                    && let Some(v) = value_of(i)
-                {
-                    sequence.push(deseason(raw_lookback.len(), v));
-                    sequence_runs.push(p.run as usize);
-                }
-            }
-        }
+            let mean = values.iter().sum::<f64>() / n as f64;
+            let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
+            let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
+            if var > 0.0 { (cov / var - 1.0 / (n as f64).sqrt()).clamp(0.0, 0.95) } else { 0.0 }
+        });
+        let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
+        NoiseModel { runs, profile, segmentation, rho }
     }
-    sequence.push(deseason(raw_lookback.len(), value));
-    sequence_runs.push(run);
-    let total = sequence.len();
-    let tail_start = if on_baseline_branch { reference.start + 1 } else { reference.end };
-    let mut lengths: Vec<usize> = if on_baseline_branch {
-        evidence::TAIL_LENGTHS.iter().copied().chain(evidence_start.map(|s| total - s)).collect()
-    } else {
-        vec![total - reference.end]
-    };
-    lengths.retain(|&k| k >= 2 && k <= total && total - k >= tail_start);
-    lengths.sort_unstable();
-    lengths.dedup();
 
-    // The reference for a tail of k runs: the reference level's runs before the tail, at most
-    // REFERENCE_WINDOW × baseline_runs of them; the centre is the median of the newest baseline_runs.
-    let window = settings.baseline_runs.max(1);
-    // The reference's run-to-run noise, once for every tail (it sorts the runs' differences).
-    let noise_of_reference = {
-        let stop = reference.end.min(total - 1);
-        sequence.get(reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window))..stop).and_then(stats::noise_sigma)
-    };
-    let reference_for = |k: usize| -> Option<ReferenceRuns> {
-        let stop = reference.end.min(total - k);
-        let from = reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window));
-        let values = sequence.get(from..stop)?.to_vec();
+    /// A newer run's value less the cycle at its place `i` in the sequence.
+    fn deseason(&self, i: usize, x: f64) -> f64 {
+        self.profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()])
+    }
+}
+
+/// What is judged against what: the sequence of look-back runs (less their cycle) and newer runs
+/// judged, the reference level's range in it, and the run counts of the tails to test.
+struct Judged {
+    sequence: Vec<f64>,
+    /// The history's run of each value of `sequence`.
+    sequence_runs: Vec<usize>,
+    reference: std::ops::Range<usize>,
+    /// The tail lengths tested, shortest first.
+    lengths: Vec<usize>,
+    on_baseline_branch: bool,
+}
+
+impl Judged {
+    fn total(&self) -> usize {
+        self.sequence.len()
+    }
+}
+
+/// A test's reference runs: their values, centre, noise σ, and where they start in the sequence.
+struct ReferenceRuns {
+    values: Vec<f64>,
+    center: f64,
+    sigma: f64,
+    from: usize,
+}
+
+/// The references of the tails: the reference level's runs before each tail, at most
+/// `REFERENCE_WINDOW` × `baseline_runs` of them; the centre is the median of the newest
+/// `baseline_runs`.
+struct References<'a> {
+    judged: &'a Judged,
+    window: usize,
+    /// The reference's run-to-run noise, once for every tail (it sorts the runs' differences).
+    noise_of_reference: Option<f64>,
+}
+
+impl<'a> References<'a> {
+    fn new(judged: &'a Judged, baseline_runs: usize) -> References<'a> {
+        let window = baseline_runs.max(1);
+        let reference = &judged.reference;
+        let stop = reference.end.min(judged.total() - 1);
+        let noise_of_reference =
+            judged.sequence.get(reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * window))..stop).and_then(stats::noise_sigma);
+        References { judged, window, noise_of_reference }
+    }
+
+    /// Where the reference of a tail of `k` runs stops.
+    fn stop(&self, k: usize) -> usize {
+        self.judged.reference.end.min(self.judged.total() - k)
+    }
+
+    /// The reference of a tail of `k` runs.
+    fn for_tail(&self, k: usize) -> Option<ReferenceRuns> {
+        let stop = self.stop(k);
+        let from = self.judged.reference.start.max(stop.saturating_sub(REFERENCE_WINDOW * self.window));
+        let values = self.judged.sequence.get(from..stop)?.to_vec();
         if values.is_empty() {
             return None;
         }
         // σ: the larger of the newest baseline_runs' spread (MAD) and the run-to-run noise of all
         // (a drift over the whole reference is not noise).
-        let recent = &values[values.len().saturating_sub(window)..];
+        let recent = &values[values.len().saturating_sub(self.window)..];
         let center = stats::median(recent)?;
-        let sigma = stats::mad_sigma(recent, center).into_iter().chain(noise_of_reference).reduce(f64::max).unwrap_or(0.0);
-        Some((values, center, sigma, from))
-    };
-    let Some((values1, center, sigma, from1)) = reference_for(1) else {
-        result.findings.push(Finding::NoBaseline);
-        return;
-    };
-    let n = values1.len().min(window);
-    let last_good = sequence_runs[(reference.end.min(total - 1)).max(1) - 1];
-    result.baseline = Some(Baseline {
-        value: center,
-        runs: n,
-        noise: (values1.len() >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma),
-        since: (from1 > 0 && reference.start > 0).then(|| history.runs.run(sequence_runs[reference.start]).id.to_owned()),
-        last_run: history.runs.run(last_good).id.to_owned(),
-        last_commit: history.runs.run(last_good).commit.map(str::to_owned),
-    });
+        let sigma = stats::mad_sigma(recent, center).into_iter().chain(self.noise_of_reference).reduce(f64::max).unwrap_or(0.0);
+        Some(ReferenceRuns { values, center, sigma, from })
+    }
+}
 
-    if values1.len() < MIN_TEST_RUNS {
-        // Too few runs for a spread: where runs carry raw samples, test the samples of this run
-        // against those of the baseline runs (Welch); otherwise the effect size alone decides.
-        let run_samples = series.position_of(run as u32).and_then(|p| series.point(p).samples);
-        let baseline_samples: Vec<f64> = samples[..reference.end.min(samples.len())]
+/// The test of the newest `runs` runs against their reference.
+struct TailTest {
+    runs: usize,
+    p_worse: f64,
+    p_better: f64,
+    /// The tail's median's relative worsening from the reference's centre.
+    change: f64,
+}
+
+impl Scope<'_> {
+    /// The series that measures the budget and the checked run's value; where there is none, the
+    /// finding that says why.
+    fn measure(&self, result: &mut BudgetResult, run_index: Option<usize>) -> Option<Measured<'_>> {
+        let (budget, history, context) = (self.budget, self.history, self.context);
+        match context.measures.get(&budget.metric) {
+            Some(Resolution::Ambiguous { candidates, reason }) => {
+                result.findings.push(Finding::Ambiguous { candidates: candidates.clone(), reason: reason.clone() });
+                return None;
+            }
+            Some(Resolution::MappedToNothing { missing, line }) => {
+                let nearest = measures::nearest(budget, history, &context.taken);
+                result.findings.push(Finding::MappedMetricMissing { missing: missing.clone(), line: *line, nearest });
+                return None;
+            }
+            Some(Resolution::Measured(_)) | None => {}
+        }
+        let Some(series) = history.series.get(&budget.metric) else {
+            result.findings.push(Finding::NoMetric { nearest: measures::nearest(budget, history, &context.taken) });
+            return None;
+        };
+        let factor = match &series.unit {
+            None => 1.0,
+            Some(unit) => {
+                if let Some(f) = unit.convert(1.0, &budget.unit) {
+                    f
+                } else {
+                    result.findings.push(Finding::UnitMismatch { history_unit: unit.clone() });
+                    return None;
+                }
+            }
+        };
+        let Some(run) = run_index else {
+            result.findings.push(Finding::NoRun);
+            return None;
+        };
+        let mut measured = Measured { series, factor, run, value: 0.0 };
+        let Some(value) = series.position_of(run as u32).and_then(|p| self.value_of(&measured, p)) else {
+            let last_seen = series
+                .points()
+                .rev()
+                .find(|p| (p.run as usize) < run && history.runs.run(p.run as usize).environment == self.environment)
+                .map(|p| history.runs.run(p.run as usize).id.to_owned());
+            result.findings.push(Finding::NotInRun { last_seen });
+            return None;
+        };
+        measured.value = value;
+        Some(measured)
+    }
+
+    /// The budget's statistic of the series' point `p`, in the budget's unit.
+    fn value_of(&self, measured: &Measured<'_>, p: usize) -> Option<f64> {
+        measured.series.point(p).statistic(self.budget.statistic).map(|v| v * measured.factor)
+    }
+
+    /// The look-back: the baseline's runs in this environment before the checked run, oldest
+    /// first, with their raw samples; `None` where there is none.
+    fn look_back<'m>(&self, measured: &Measured<'m>) -> Option<(MetricValues, Vec<Option<&'m [f64]>>)> {
+        let series = measured.series;
+        let end = series.points_before(measured.run as u32);
+        let lookback_runs = (8 * self.settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
+        let mut lookback = MetricValues::default();
+        let mut samples: Vec<Option<&[f64]>> = Vec::new();
+        for (i, p) in series.points().take(end).enumerate().rev() {
+            let r = self.history.runs.run(p.run as usize);
+            if r.environment != self.environment || !self.context.in_baseline(r, self.baseline_branch) {
+                continue;
+            }
+            if let Some(v) = self.value_of(measured, i) {
+                lookback.runs.push(p.run as usize);
+                lookback.values.push(v);
+                samples.push(p.samples);
+                if lookback.values.len() == lookback_runs {
+                    break;
+                }
+            }
+        }
+        lookback.runs.reverse();
+        lookback.values.reverse();
+        samples.reverse();
+        (!lookback.values.is_empty()).then_some((lookback, samples))
+    }
+
+    /// What is judged: on the baseline branch, the checked run with the runs before it that are
+    /// not the reference level; on another branch (a pull request), the checked run with the
+    /// earlier runs of the same commit (reruns), against the base's level as it is now (and the
+    /// base's open regression is a warning).
+    fn judged(
+        &self,
+        result: &mut BudgetResult,
+        measured: &Measured<'_>,
+        lookback: &MetricValues,
+        noise: &NoiseModel,
+        levels: &Levels,
+    ) -> Judged {
+        let (budget, history, settings) = (self.budget, self.history, self.settings);
+        let (series, run) = (measured.series, measured.run);
+        let on_baseline_branch = self.context.baseline_from.is_none() && history.runs.run(run).branch == Some(self.baseline_branch);
+        let segments = &noise.segmentation.segments;
+        // The reference level reaches back over older levels within the threshold of it (the same
+        // level for the gate's purpose), so a small shift does not leave it too few runs to judge by.
+        let reach_back = |index: usize| {
+            let level = segments[index].level;
+            let mut start = segments[index].start;
+            for s in segments[..index].iter().rev() {
+                if budget.direction.relative_worsening(s.level, level).is_none_or(|c| c.abs() > settings.regression_threshold) {
+                    break;
+                }
+                start = s.start;
+            }
+            start..segments[index].end
+        };
+        // ... and forward over the newer levels within the threshold of it that follow it directly
+        // (levels that leave the reference where it stands): a cycle or noise cut into short levels
+        // must not leave the gate a reference too short to judge by.
+        let reach_forward = |index: usize| {
+            let mut range = reach_back(index);
+            for s in &segments[index + 1..] {
+                if budget
+                    .direction
+                    .relative_worsening(s.level, segments[index].level)
+                    .is_none_or(|c| c.abs() > settings.regression_threshold)
+                {
+                    break;
+                }
+                range.end = s.end;
+            }
+            range
+        };
+        let (reference, evidence_start) = if on_baseline_branch {
+            (reach_forward(levels.reference), levels.open.map(|o| segments[o].start))
+        } else {
+            if let Some(open) = levels.open {
+                result.findings.push(open_finding(&segments[open], &segments[levels.reference], lookback, history, budget.direction, run));
+            }
+            (if segments.is_empty() { 0..lookback.values.len() } else { reach_back(segments.len() - 1) }, None)
+        };
+        let mut sequence = lookback.values.clone();
+        let mut sequence_runs = lookback.runs.clone();
+        if !on_baseline_branch {
+            // Reruns of the checked commit in this environment, on any branch, before the checked run.
+            sequence.truncate(reference.end);
+            sequence_runs.truncate(reference.end);
+            if let Some(commit) = history.runs.run(run).commit {
+                let end = series.points_before(run as u32);
+                for (i, p) in series.points().take(end).enumerate() {
+                    let r = history.runs.run(p.run as usize);
+                    if r.environment == self.environment
+                        && r.commit == Some(commit)
+                        && !self.context.in_baseline(r, self.baseline_branch)
+                        && let Some(v) = self.value_of(measured, i)
+                    {
+                        sequence.push(noise.deseason(noise.runs, v));
+                        sequence_runs.push(p.run as usize);
+                    }
+                }
+            }
+        }
+        sequence.push(noise.deseason(noise.runs, measured.value));
+        sequence_runs.push(run);
+        let total = sequence.len();
+        let tail_start = if on_baseline_branch { reference.start + 1 } else { reference.end };
+        let mut lengths: Vec<usize> = if on_baseline_branch {
+            evidence::TAIL_LENGTHS.iter().copied().chain(evidence_start.map(|s| total - s)).collect()
+        } else {
+            vec![total - reference.end]
+        };
+        lengths.retain(|&k| k >= 2 && k <= total && total - k >= tail_start);
+        lengths.sort_unstable();
+        lengths.dedup();
+        Judged { sequence, sequence_runs, reference, lengths, on_baseline_branch }
+    }
+
+    /// The baseline shown: the reference's centre, noise and newest run.
+    fn baseline(&self, judged: &Judged, first: &ReferenceRuns, window: usize) -> Baseline {
+        let runs = &self.history.runs;
+        let reference = &judged.reference;
+        let last_good = judged.sequence_runs[(reference.end.min(judged.total() - 1)).max(1) - 1];
+        Baseline {
+            value: first.center,
+            runs: first.values.len().min(window),
+            noise: (first.values.len() >= MIN_TEST_RUNS && first.sigma > 0.0).then_some(first.sigma),
+            since: (first.from > 0 && reference.start > 0).then(|| runs.run(judged.sequence_runs[reference.start]).id.to_owned()),
+            last_run: runs.run(last_good).id.to_owned(),
+            last_commit: runs.run(last_good).commit.map(str::to_owned),
+        }
+    }
+
+    /// Too few runs for a spread: where runs carry raw samples, the samples of this run against
+    /// those of the newest `window` baseline runs before `reference_end` (Welch); otherwise no
+    /// p-value, and the effect size alone decides.
+    fn test_samples(
+        &self,
+        result: &mut BudgetResult,
+        measured: &Measured<'_>,
+        samples: &[Option<&[f64]>],
+        reference_end: usize,
+        window: usize,
+    ) {
+        let (series, factor) = (measured.series, measured.factor);
+        let run_samples = series.position_of(measured.run as u32).and_then(|p| series.point(p).samples);
+        let baseline_samples: Vec<f64> = samples[..reference_end.min(samples.len())]
             .iter()
             .rev()
             .take(window)
             .flatten()
             .flat_map(|s| s.iter().map(|v| v * factor))
             .collect();
+        let worse_sign = worse_sign(self.budget.direction);
         result.p_worse = run_samples.and_then(|own| {
             let own: Vec<f64> = own.iter().map(|v| v * factor).collect();
             let two_sided = stats::welch_p_value(&own, &baseline_samples)?;
@@ -852,29 +1025,134 @@ fn evaluate(
         });
         result.p_value = result.p_worse;
         result.p_better = result.p_worse.map(|p| 1.0 - p);
-        decide_without_spread(result, settings);
-        return;
     }
 
-    // The test, for each run count: the newest k runs against the reference before them, worse
-    // and better. A tail longer than half its reference is cut to that (a centre of n runs cannot
-    // vouch for many more). The counts share the significance by weights (Bonferroni):
-    // two runs, the earliest that may decide, get KEY_WEIGHT of it, the other counts the rest.
-    let threshold = settings.regression_threshold;
-    let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
-    let mut tests: Vec<(usize, f64, f64, f64)> = Vec::new(); // (k, p worse, p better, change)
+    /// The verdict from the tests: a regression (with since when it is open), an improvement, a
+    /// newest run to confirm by rerun, or a worsening within the noise.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &self,
+        result: &mut BudgetResult,
+        judged: &Judged,
+        levels: &Levels,
+        segmentation: &Segmentation,
+        tests: &[TailTest],
+        reference_of_newest: &evidence::Reference<'_>,
+        value: f64,
+    ) {
+        let (budget, history, settings) = (self.budget, self.history, self.settings);
+        let (sequence, sequence_runs, total) = (&judged.sequence, &judged.sequence_runs, judged.total());
+        let on_baseline_branch = judged.on_baseline_branch;
+        let run = sequence_runs[total - 1];
+        let center = reference_of_newest.center;
+        let threshold = settings.regression_threshold;
+        let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
+        // The counts share the significance by weights (Bonferroni): two runs, the earliest that
+        // may decide, get KEY_WEIGHT of it, the other counts the rest.
+        let others = tests.iter().filter(|t| t.runs != 2).count();
+        let weight = |k: usize| match (k == 2, others) {
+            (true, 0) => 1.0,
+            (true, _) => KEY_WEIGHT,
+            (false, _) => (if tests.iter().any(|t| t.runs == 2) { 1.0 - KEY_WEIGHT } else { 1.0 }) / others as f64,
+        };
+        let pick = |p_of: fn(&TailTest) -> f64, effect: fn(f64) -> f64| -> Option<(f64, usize, f64)> {
+            tests
+                .iter()
+                .filter(|t| effect(t.change) > threshold)
+                .map(|t| ((p_of(t) / weight(t.runs)).min(1.0), t.runs, effect(t.change)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+        };
+        let worst = pick(|t| t.p_worse, |c| c);
+        let best = pick(|t| t.p_better, |c| -c);
+        let newest = sequence[total - 1];
+        let newest_change = relative(newest, center).unwrap_or(0.0);
+        let newest_model_p = evidence::model_p_value(reference_of_newest, newest);
+        result.p_worse = Some(worst.map_or(1.0, |w| w.0));
+        result.p_value = Some(worst.map_or(1.0, |w| w.0));
+        result.p_better = Some(best.map_or(1.0, |b| b.0));
+        result.smallest_flaggable = (center != 0.0).then(|| {
+            evidence::smallest_flaggable_deviation(reference_of_newest, settings.significance * KEY_WEIGHT)
+                .map_or(f64::INFINITY, |d| d / center.abs())
+                .max(threshold)
+        });
+        // The newest two runs both back near the reference: a regression that is being fixed (its
+        // level change confirms in a few runs) no longer fails on the older runs' evidence.
+        let recovered = on_baseline_branch
+            && total >= 2
+            && sequence[total - 2..].iter().all(|&x| relative(x, center).is_some_and(|c| c < threshold / 2.0));
+        match worst {
+            Some((p, k, change)) if p <= settings.significance && !recovered => {
+                let first_bad = sequence_runs[total - k];
+                let open = levels.open.filter(|_| on_baseline_branch).map(|o| segmentation.segments[o].start);
+                let severity = Severity::of(
+                    Verdict::Regression,
+                    budget.direction,
+                    center,
+                    stats::median(&sequence[total - k..]).unwrap_or(value),
+                    Some(result.limit),
+                    result.warning,
+                );
+                let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
+                if let Some(b) = result.baseline.as_mut() {
+                    history.runs.run(last_good).id.clone_into(&mut b.last_run);
+                    b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
+                }
+                let since = open.map_or(first_bad, |o| sequence_runs[o]);
+                result.open_regression = Some(OpenRegression {
+                    since_run: history.runs.run(since).id.to_owned(),
+                    first_commit: history.runs.run(since).commit.map(str::to_owned),
+                    runs: open.map_or(k, |o| total - o),
+                    days: days_between(history, since, run),
+                    evidence_runs: k,
+                });
+                result.findings.push(Finding::Regression { change, threshold, p_value: Some(p), severity });
+            }
+            _ => {
+                let better = best.is_some_and(|(p, _, _)| p <= settings.significance);
+                if better {
+                    result.findings.push(Finding::Improvement { change: best.map_or(0.0, |b| b.2) });
+                } else if newest_change > threshold {
+                    let far = evidence::as_far_count(reference_of_newest, newest);
+                    let pooled = worst.map(|w| w.0);
+                    if newest_model_p <= settings.significance && far == 0 && !recovered {
+                        // One run far beyond the noise, unconfirmed: rerun the same commit to confirm.
+                        result.findings.push(Finding::Inconclusive { change: newest_change, p_value: newest_model_p, runs: 1 });
+                    } else if !on_baseline_branch && pooled.is_some_and(|p| p <= INCONCLUSIVE_FACTOR * settings.significance) {
+                        let runs = worst.map_or(1, |w| w.1);
+                        result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
+                    } else {
+                        result.findings.push(Finding::WithinNoise {
+                            change: newest_change,
+                            p_value: newest_model_p.max(pooled.unwrap_or(0.0)).min(1.0),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The test, for each run count: the newest k runs against the reference before them, worse and
+/// better. A tail longer than half its reference is cut to that (a centre of n runs cannot vouch
+/// for many more); counts cut to the same tail are tested once.
+fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Vec<TailTest> {
+    let (sequence, total) = (&judged.sequence, judged.total());
+    let worse_sign = worse_sign(scope.budget.direction);
+    let rho = noise.rho;
+    let relative = |level: f64, center: f64| scope.budget.direction.relative_worsening(level, center);
+    let mut tests: Vec<TailTest> = Vec::new();
     // Tails that reach back past the reference's end share one reference: computed once.
     let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
-    for &k in &lengths {
-        let stop = reference.end.min(total - k);
+    for &k in &judged.lengths {
+        let stop = references.stop(k);
         if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
-            cached = Some((stop, reference_for(k)));
+            cached = Some((stop, references.for_tail(k)));
         }
-        let Some((values, center_k, sigma_k, _)) = cached.as_ref().and_then(|c| c.1.as_ref()) else { continue };
-        let (center_k, sigma_k) = (*center_k, *sigma_k);
+        let Some(reference) = cached.as_ref().and_then(|c| c.1.as_ref()) else { continue };
+        let values = &reference.values;
         // A short history (a new benchmark's first runs): the model alone judges, cautiously. A
         // short level within a long history is not judged alone (its σ is not known well enough).
-        let short = values.len() < MIN_EVIDENCE_REFERENCE && raw_lookback.len() < MIN_EVIDENCE_REFERENCE;
+        let short = values.len() < MIN_EVIDENCE_REFERENCE && noise.runs < MIN_EVIDENCE_REFERENCE;
         if values.len() < if short { evidence::MIN_MODEL_REFERENCE_RUNS } else { MIN_EVIDENCE_REFERENCE } {
             continue;
         }
@@ -882,16 +1160,16 @@ fn evaluate(
         if tail.len() < 2 {
             continue;
         }
-        let Some(change) = stats::median(tail).and_then(|level| relative(level, center_k)) else { continue };
-        let worse = evidence::Reference { values, center: center_k, sigma: sigma_k, worse_sign, rho };
+        let Some(change) = stats::median(tail).and_then(|level| relative(level, reference.center)) else { continue };
+        let worse = evidence::Reference { values, center: reference.center, sigma: reference.sigma, worse_sign, rho };
         let better = evidence::Reference { worse_sign: -worse_sign, ..worse.clone() };
-        let gap = total - tail.len() - cached.as_ref().map_or(0, |c| c.0);
+        let gap = total - tail.len() - stop;
         // Autocorrelated noise (not a cycle, which is taken out above) is judged by its AR(1)
         // model where the tail follows its reference directly; where runs of an open regression
         // lie between them, both the model and the tests of ranks and means must agree (the
         // larger p-value: an intersection–union test, valid at the level of each).
         let autoregressive =
-            !short && rho >= evidence::AUTOREGRESSIVE_RHO && values.len() >= evidence::MIN_TAIL_FIT_RUNS && profile.is_none();
+            !short && rho >= evidence::AUTOREGRESSIVE_RHO && values.len() >= evidence::MIN_TAIL_FIT_RUNS && noise.profile.is_none();
         let p_of = |r: &evidence::Reference<'_>| {
             let own = if short {
                 evidence::model_tail_p_value(r, tail)
@@ -902,95 +1180,15 @@ fn evaluate(
             };
             match (autoregressive, gap) {
                 (false, _) => own,
-                (true, 0) => evidence::autoregressive_p_value(r, gap, tail, window).unwrap_or(own),
-                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail, window).unwrap_or(own)),
+                (true, 0) => evidence::autoregressive_p_value(r, gap, tail, references.window).unwrap_or(own),
+                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail, references.window).unwrap_or(own)),
             }
         };
-        tests.push((tail.len(), p_of(&worse), p_of(&better), change));
+        tests.push(TailTest { runs: tail.len(), p_worse: p_of(&worse), p_better: p_of(&better), change });
     }
-    tests.dedup_by_key(|t| t.0);
-    let others = tests.iter().filter(|t| t.0 != 2).count();
-    let weight = |k: usize| match (k == 2, others) {
-        (true, 0) => 1.0,
-        (true, _) => KEY_WEIGHT,
-        (false, _) => (if tests.iter().any(|t| t.0 == 2) { 1.0 - KEY_WEIGHT } else { 1.0 }) / others as f64,
-    };
-    let pick = |p_of: fn(&(usize, f64, f64, f64)) -> f64, effect: fn(f64) -> f64| -> Option<(f64, usize, f64)> {
-        tests
-            .iter()
-            .filter(|t| effect(t.3) > threshold)
-            .map(|t| ((p_of(t) / weight(t.0)).min(1.0), t.0, effect(t.3)))
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-    };
-    let worst = pick(|t| t.1, |c| c);
-    let best = pick(|t| t.2, |c| -c);
-    let reference1 = evidence::Reference { values: &values1, center, sigma, worse_sign, rho };
-    let newest = sequence[total - 1];
-    let newest_change = relative(newest, center).unwrap_or(0.0);
-    let newest_model_p = evidence::model_p_value(&reference1, newest);
-    result.p_worse = Some(worst.map_or(1.0, |w| w.0));
-    result.p_value = Some(worst.map_or(1.0, |w| w.0));
-    result.p_better = Some(best.map_or(1.0, |b| b.0));
-    result.smallest_flaggable = (center != 0.0).then(|| {
-        evidence::smallest_flaggable_deviation(&reference1, settings.significance * KEY_WEIGHT)
-            .map_or(f64::INFINITY, |d| d / center.abs())
-            .max(threshold)
-    });
-    // The newest two runs both back near the reference: a regression that is being fixed (its
-    // level change confirms in a few runs) no longer fails on the older runs' evidence.
-    let recovered =
-        on_baseline_branch && total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x, center).is_some_and(|c| c < threshold / 2.0));
-    match worst {
-        Some((p, k, change)) if p <= settings.significance && !recovered => {
-            let first_bad = sequence_runs[total - k];
-            let open = levels.open.filter(|_| on_baseline_branch).map(|o| segments[o].start);
-            let severity = Severity::of(
-                Verdict::Regression,
-                budget.direction,
-                center,
-                stats::median(&sequence[total - k..]).unwrap_or(value),
-                Some(result.limit),
-                result.warning,
-            );
-            let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
-            if let Some(b) = result.baseline.as_mut() {
-                history.runs.run(last_good).id.clone_into(&mut b.last_run);
-                b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
-            }
-            result.open_regression = Some(OpenRegression {
-                since_run: history.runs.run(open.map_or(first_bad, |o| sequence_runs[o])).id.to_owned(),
-                first_commit: history.runs.run(open.map_or(first_bad, |o| sequence_runs[o])).commit.map(str::to_owned),
-                runs: open.map_or(k, |o| total - o),
-                days: days_between(history, open.map_or(first_bad, |o| sequence_runs[o]), run),
-                evidence_runs: k,
-            });
-            result.findings.push(Finding::Regression { change, threshold, p_value: Some(p), severity });
-        }
-        _ => {
-            let better = best.is_some_and(|(p, _, _)| p <= settings.significance);
-            if better {
-                result.findings.push(Finding::Improvement { change: best.map_or(0.0, |b| b.2) });
-            } else if newest_change > threshold {
-                let far = evidence::as_far_count(&reference1, newest);
-                let pooled = worst.map(|w| w.0);
-                if newest_model_p <= settings.significance && far == 0 && !recovered {
-                    // One run far beyond the noise, unconfirmed: rerun the same commit to confirm.
-                    result.findings.push(Finding::Inconclusive { change: newest_change, p_value: newest_model_p, runs: 1 });
-                } else if !on_baseline_branch && pooled.is_some_and(|p| p <= INCONCLUSIVE_FACTOR * settings.significance) {
-                    let runs = worst.map_or(1, |w| w.1);
-                    result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
-                } else {
-                    result
-                        .findings
-                        .push(Finding::WithinNoise { change: newest_change, p_value: newest_model_p.max(pooled.unwrap_or(0.0)).min(1.0) });
-                }
-            }
-        }
-    }
+    tests.dedup_by_key(|t| t.runs);
+    tests
 }
-
-/// A test's reference runs: their values, centre, noise σ, and where they start in the sequence.
-type ReferenceRuns = (Vec<f64>, f64, f64, usize);
 
 /// The decision where the baseline has too few runs for a spread: the samples' test where runs
 /// carry samples, else the effect size alone, which only warns.
