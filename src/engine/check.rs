@@ -200,8 +200,8 @@ pub struct Baseline {
     pub value: f64,
     /// How many runs it was made of.
     pub runs: usize,
-    /// The run-to-run noise σ used by the test (the larger of the window's MAD and the
-    /// look-back's point-to-point noise); `None` with fewer than [`MIN_TEST_RUNS`] runs.
+    /// The run-to-run noise σ used by the test (the reference's point-to-point noise, or the
+    /// window's MAD where that is clearly larger); `None` with fewer than [`MIN_TEST_RUNS`] runs.
     pub noise: Option<f64>,
     /// The first run of the current level, where the level changed within the look-back: the
     /// baseline restarts there.
@@ -790,11 +790,21 @@ impl<'a> References<'a> {
         if values.is_empty() {
             return None;
         }
-        // σ: the larger of the newest baseline_runs' spread (MAD) and the run-to-run noise of all
-        // (a drift over the whole reference is not noise).
+        // σ: the run-to-run noise of the whole reference (a drift over it is not noise), or the
+        // newest baseline_runs' spread (MAD) where that is larger beyond its own sampling error
+        // (the noise grew lately). Not simply the larger of the two: a MAD of 20 runs scatters by
+        // a quarter of σ, and the larger of two estimates overstates σ in steady noise, which cost
+        // the two-run test 1 point of 4–8σ steps caught by the 2nd check (gate_accuracy).
         let recent = &values[values.len().saturating_sub(self.window)..];
         let center = stats::median(recent)?;
-        let sigma = stats::mad_sigma(recent, center).into_iter().chain(self.noise_of_reference).reduce(f64::max).unwrap_or(0.0);
+        let recent_sigma = stats::mad_sigma(recent, center);
+        let sigma = match (recent_sigma, self.noise_of_reference) {
+            (Some(recent_sigma), Some(noise)) => {
+                let beyond_sampling_error = 1.0 + 2.0 * MAD_RELATIVE_ERROR / (recent.len() as f64).sqrt();
+                if recent_sigma > beyond_sampling_error * noise { recent_sigma } else { noise }
+            }
+            (recent_sigma, noise) => recent_sigma.or(noise).unwrap_or(0.0),
+        };
         Some(ReferenceRuns { values, center, sigma, from })
     }
 }
@@ -1294,6 +1304,9 @@ pub const INCONCLUSIVE_FACTOR: f64 = 10.0;
 pub const KEY_WEIGHT: f64 = 0.5;
 /// The fewest reference runs a tail is tested against.
 pub const MIN_EVIDENCE_REFERENCE: usize = 10;
+/// The relative standard error of a MAD estimate of σ times √n for normal data (its asymptotic
+/// efficiency is 37 %: √(1/0.37)/√2 ≈ 1.17).
+const MAD_RELATIVE_ERROR: f64 = 1.166;
 
 /// Root-cause hints for every regression: the commit range, the sub-allocations that moved with
 /// it and by how much of the parent's change, and the other budgets that regressed in this run.
