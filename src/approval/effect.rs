@@ -32,6 +32,16 @@ pub struct Effect {
     pub tightened: Vec<String>,
 }
 
+impl Effect {
+    /// Whether it loosens the budget `id` (any of its limits or warnings, its gate settings, what
+    /// it measures, or its removal): every line about a budget starts with its id in backticks.
+    #[must_use]
+    pub fn loosens(&self, id: &str) -> bool {
+        let named = format!("`{id}`");
+        self.loosened.iter().any(|line| line.starts_with(&named))
+    }
+}
+
 /// Compares the contract files `before` and `after` (path → text) by what they mean.
 #[must_use]
 pub fn effect(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Effect {
