@@ -118,3 +118,28 @@ fn a_tightening_signed_by_one_reviewer_does_not_accept_a_regression_of_its_budge
     let (code, out) = check(&ws);
     assert_eq!(code, 0, "a signed loosening accepts the level it was signed after: {out}");
 }
+
+#[test]
+fn moving_the_run_time_alerts_to_a_looser_environment_is_a_loosening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path());
+    let (code, alerts) = headroom(&["alerts", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{alerts}");
+    assert!(alerts.contains("value > 30"), "prod's alerts fire above auth's 30 ms: {alerts}");
+    // headroom.yaml with the alerts taken from dev (auth: 60 ms), offered as a whole file.
+    let settings =
+        std::fs::read_to_string(ws.join("headroom.yaml")).unwrap().replace("runtime_environment: prod", "runtime_environment: dev");
+    let file = dir.path().join("settings.yaml");
+    std::fs::write(&file, settings).unwrap();
+    let proposed = propose(&ws, "alerts-dev", &["--file", &format!("headroom.yaml={}", file.display())]);
+    assert!(proposed.contains("(loosen)"), "{proposed}");
+    assert!(proposed.contains("runtime_environment (whose limits the run-time alerts use) goes from `prod` to `dev`"), "{proposed}");
+    // One technical reviewer is not enough for it.
+    let signed = sign(&ws, "alerts-dev", &[&people[0], &people[1]]);
+    assert!(!signed.contains("it is approved"), "{signed}");
+    let (code, out) = headroom(&["apply", "alerts-dev", "--workspace", ws.to_str().unwrap()]);
+    assert_ne!(code, 0, "{out}");
+    let (code, alerts) = headroom(&["alerts", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{alerts}");
+    assert!(alerts.contains("value > 30") && !alerts.contains("value > 60"), "the alerts keep prod's limit: {alerts}");
+}

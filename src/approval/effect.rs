@@ -163,6 +163,8 @@ fn settings_effect(what: &str, old: &CheckSettings, new: &CheckSettings, out: &m
 
 /// The workspace's own settings: what the gate reads (the history folder, the default branch and
 /// environment, the environments) changes what it compares with, so any change there is looser.
+/// So does `runtime_environment`: the run-time alerts take that environment's limits (`dev`'s are
+/// often twice `prod`'s), and the live history source labels its runs with it.
 fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
     if old.history != new.history
         || old.default_branch != new.default_branch
@@ -170,6 +172,14 @@ fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
         || old.environments != new.environments
     {
         out.loosened.push("the workspace's history, default_branch, default_environment or environments change".to_owned());
+    }
+    if old.runtime_environment != new.runtime_environment {
+        let shown = |e: &Option<String>| e.as_ref().map_or_else(|| "none".to_owned(), |e| format!("`{e}`"));
+        out.loosened.push(format!(
+            "the workspace's runtime_environment (whose limits the run-time alerts use) goes from {} to {}",
+            shown(&old.runtime_environment),
+            shown(&new.runtime_environment)
+        ));
     }
     // What measures a budget, and the run-time alerts' PromQL: another benchmark or query can pass
     // where the old one failed.
