@@ -143,3 +143,26 @@ fn moving_the_run_time_alerts_to_a_looser_environment_is_a_loosening() {
     assert_eq!(code, 0, "{alerts}");
     assert!(alerts.contains("value > 30") && !alerts.contains("value > 60"), "the alerts keep prod's limit: {alerts}");
 }
+
+#[test]
+fn another_unit_with_the_same_limit_converted_is_a_loosening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path());
+    // 29.9 ms written as 29,900 us: converted, a tightening; but the history's bare numbers (26 ms)
+    // would then read as 26 us, and no regression below 29,900 of them would ever fail.
+    let file = dir.path().join("services.yaml");
+    std::fs::write(
+        &file,
+        "budgets:\n  auth:\n    unit: us\n    limit: 29900\n    promql: 'max(auth_ms)'\n    environments:\n      dev: {limit: 60000}\n",
+    )
+    .unwrap();
+    let proposed = propose(&ws, "micro", &["--file", &format!("services.yaml={}", file.display())]);
+    assert!(proposed.contains("(loosen)"), "{proposed}");
+    assert!(proposed.contains("`auth`'s unit goes from ms to µs"), "{proposed}");
+    let signed = sign(&ws, "micro", &[&people[0], &people[1]]);
+    assert!(!signed.contains("it is approved"), "{signed}");
+    let (code, out) = headroom(&["apply", "micro", "--workspace", ws.to_str().unwrap()]);
+    assert_ne!(code, 0, "{out}");
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "the regression still fails the gate: {out}");
+}

@@ -114,6 +114,16 @@ fn budget_effect(old: &Budget, new: &Budget, environments: &BTreeSet<String>, ou
         let warning_after = warning(new, new.limit_in(env)).and_then(convert);
         compare(&format!("`{id}`'s warning level{place}"), warning_before, warning_after, old.direction, out);
     }
+    // The history's bare numbers (`"auth": 26`, `"samples": [...]` without a `unit`) are read in
+    // the budget's unit: from ms to us, 26 ms of every stored run reads as 26 us, under any
+    // converted limit. So another unit is a loosening, whatever the limit converts to.
+    if old.unit != new.unit {
+        out.loosened.push(format!(
+            "`{id}`'s unit goes from {} to {}: the history's numbers without a unit are read in the new one",
+            old.unit.symbol(),
+            new.unit.symbol()
+        ));
+    }
 }
 
 /// One value before and after, in the direction in which it is stricter.
