@@ -28,7 +28,10 @@ fn team(dir: &Path) -> (PathBuf, Vec<Person>) {
         "roles:\n  technical: [alice@example.com, bob@example.com]\n  business: [carol@example.com]\n  stakeholder: [dave@example.com]\n",
     )
     .unwrap();
-    let signers: String = people.iter().map(|p| format!("{} {}\n", p.principal, p.public)).collect();
+    let mut signers = String::new();
+    for p in &people {
+        writeln!(signers, "{} {}", p.principal, p.public).unwrap();
+    }
     std::fs::write(ws.join("allowed_signers"), signers).unwrap();
     std::fs::write(
         ws.join("headroom.yaml"),
