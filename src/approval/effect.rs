@@ -32,6 +32,16 @@ pub struct Effect {
     pub tightened: Vec<String>,
 }
 
+impl Effect {
+    /// Whether it loosens the budget `id` (any of its limits or warnings, its gate settings, what
+    /// it measures, or its removal): every line about a budget starts with its id in backticks.
+    #[must_use]
+    pub fn loosens(&self, id: &str) -> bool {
+        let named = format!("`{id}`");
+        self.loosened.iter().any(|line| line.starts_with(&named))
+    }
+}
+
 /// Compares the contract files `before` and `after` (path → text) by what they mean.
 #[must_use]
 pub fn effect(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Effect {
@@ -104,6 +114,16 @@ fn budget_effect(old: &Budget, new: &Budget, environments: &BTreeSet<String>, ou
         let warning_after = warning(new, new.limit_in(env)).and_then(convert);
         compare(&format!("`{id}`'s warning level{place}"), warning_before, warning_after, old.direction, out);
     }
+    // The history's bare numbers (`"auth": 26`, `"samples": [...]` without a `unit`) are read in
+    // the budget's unit: from ms to us, 26 ms of every stored run reads as 26 us, under any
+    // converted limit. So another unit is a loosening, whatever the limit converts to.
+    if old.unit != new.unit {
+        out.loosened.push(format!(
+            "`{id}`'s unit goes from {} to {}: the history's numbers without a unit are read in the new one",
+            old.unit.symbol(),
+            new.unit.symbol()
+        ));
+    }
 }
 
 /// One value before and after, in the direction in which it is stricter.
@@ -153,6 +173,8 @@ fn settings_effect(what: &str, old: &CheckSettings, new: &CheckSettings, out: &m
 
 /// The workspace's own settings: what the gate reads (the history folder, the default branch and
 /// environment, the environments) changes what it compares with, so any change there is looser.
+/// So does `runtime_environment`: the run-time alerts take that environment's limits (`dev`'s are
+/// often twice `prod`'s), and the live history source labels its runs with it.
 fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
     if old.history != new.history
         || old.default_branch != new.default_branch
@@ -160,6 +182,14 @@ fn config_effect(old: &Config, new: &Config, out: &mut Effect) {
         || old.environments != new.environments
     {
         out.loosened.push("the workspace's history, default_branch, default_environment or environments change".to_owned());
+    }
+    if old.runtime_environment != new.runtime_environment {
+        let shown = |e: &Option<String>| e.as_ref().map_or_else(|| "none".to_owned(), |e| format!("`{e}`"));
+        out.loosened.push(format!(
+            "the workspace's runtime_environment (whose limits the run-time alerts use) goes from {} to {}",
+            shown(&old.runtime_environment),
+            shown(&new.runtime_environment)
+        ));
     }
     // What measures a budget, and the run-time alerts' PromQL: another benchmark or query can pass
     // where the old one failed.

@@ -66,18 +66,27 @@ pub fn is_contract_file(name: &str) -> bool {
             && !name.split('/').any(|part| part.is_empty() || part == "." || part == ".." || part.starts_with('.')))
 }
 
-/// The budgets that applied proposals changed, with when: `(budget id, time of its ledger entry)`.
-/// `headroom check` counts a worse level that began before a signed change of its budget as
-/// accepted (the ADR's "only humans can decide to increase budgets"). A workspace without a
-/// readable ledger has none (`headroom verify` is what reports a broken ledger).
+/// The budgets that applied proposals loosened, with when: `(budget id, time of its ledger entry)`.
+/// `headroom check` counts a worse level that began before a signed loosening of its budget as
+/// accepted (the ADR's "only humans can decide to increase budgets"). Only a change that loosens
+/// the budget it names counts, judged by its effect on the files as the ledger replays them: a
+/// loosening needs the loosening sign-off, while a tightening (a limit lowered by 0.1 ms, which
+/// one technical reviewer may approve) would otherwise wave through any regression of its budget
+/// that began before it. A workspace without a readable ledger has none (`headroom verify` is what
+/// reports a broken ledger); the replay stops at an entry that does not apply.
 #[must_use]
 pub fn applied_budget_changes(dir: &std::path::Path) -> Vec<(String, crate::model::time::Timestamp)> {
     let Ok(entries) = ledger::read_ledger(dir) else { return Vec::new() };
-    entries
-        .iter()
-        .filter_map(|e| Some((e.at, proposal::parse_proposal("ledger", e.proposal.as_ref()?).ok()?)))
-        .flat_map(|(at, p)| p.changes.into_iter().map(move |c| (c.budget, at)))
-        .collect()
+    let Some(mut state) = entries.first().and_then(|e| e.start.clone()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for entry in entries.iter().skip(1) {
+        let Some(p) = entry.proposal.as_ref().and_then(|text| proposal::parse_proposal("ledger", text).ok()) else { break };
+        let Ok(after) = edit::apply_changes(&state, &p) else { break };
+        let change = effect::effect(&state, &after);
+        out.extend(p.changes.into_iter().filter(|c| change.loosens(&c.budget)).map(|c| (c.budget, entry.at)));
+        state = after;
+    }
+    out
 }
 
 /// What is wrong with the workspace's `allowed_signers` and `approval.yaml` (each line named); empty

@@ -1,0 +1,171 @@
+//! An insider loosening a budget or the gate with fewer sign-offs than a loosening needs, each trick
+//! run end to end through the real binary (`propose`, `sign`, `apply`, `verify`, `check`) with real
+//! SSH keys made by `ssh-keygen`. Each must either need the loosening sign-off or leave the gate as
+//! strict as before.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{Person, headroom, person};
+
+/// A workspace with one budget (auth, 30 ms, in `dev`, `ci` and `prod`), the gate's settings, the
+/// default policy over alice and bob (technical), carol (business) and dave (stakeholder), and a
+/// started ledger. Its history has 30 runs of main at 20 ms, then 6 at 26 ms: a regression of
+/// 30 % that stays under the limit, which the gate fails until people accept it.
+fn team(dir: &Path) -> (PathBuf, Vec<Person>) {
+    let ws = dir.join("budgets");
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    let people: Vec<Person> = ["alice", "bob", "carol", "dave"].iter().map(|n| person(dir, n)).collect();
+    std::fs::write(
+        ws.join("services.yaml"),
+        "budgets:\n  auth:\n    unit: ms\n    limit: 30\n    promql: 'max(auth_ms)'\n    environments:\n      dev: {limit: 60}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("approval.yaml"),
+        "roles:\n  technical: [alice@example.com, bob@example.com]\n  business: [carol@example.com]\n  stakeholder: [dave@example.com]\n",
+    )
+    .unwrap();
+    let mut signers = String::new();
+    for p in &people {
+        writeln!(signers, "{} {}", p.principal, p.public).unwrap();
+    }
+    std::fs::write(ws.join("allowed_signers"), signers).unwrap();
+    std::fs::write(
+        ws.join("headroom.yaml"),
+        "default_branch: main\ndefault_environment: ci\nruntime_environment: prod\nenvironments: [dev, ci, prod]\nhistory: history\ncheck:\n  regression_threshold: 5%\n  baseline_runs: 20\n  significance: 0.001\n  missing_data: fail\n",
+    )
+    .unwrap();
+    let mut runs = String::new();
+    for i in 0..36 {
+        // A little noise (±0.1 ms), then a step from 20 ms to 26 ms at run 30 (2026-11-16).
+        let value = if i < 30 { 20.0 } else { 26.0 } + f64::from(i % 3) * 0.1 - 0.1;
+        let day = 1 + i / 2;
+        writeln!(
+            runs,
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{day:02}T{:02}:00:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"auth\":{value}}}}}",
+            10 + i % 2
+        )
+        .unwrap();
+    }
+    std::fs::write(ws.join("history/runs.jsonl"), runs).unwrap();
+    let (code, out) = headroom(&["ledger", "start", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    (ws, people)
+}
+
+/// `headroom propose` in `ws` as alice, with `args` after the common ones.
+fn propose(ws: &Path, id: &str, args: &[&str]) -> String {
+    let mut all = vec!["propose", "--workspace", ws.to_str().unwrap(), "--id", id, "--title", id, "--author", "alice@example.com"];
+    all.extend_from_slice(&["--rationale", "see the runs"]);
+    all.extend_from_slice(args);
+    let (code, out) = headroom(&all);
+    assert_eq!(code, 0, "{out}");
+    out
+}
+
+/// Signs `id` as each of `who` with their key.
+fn sign(ws: &Path, id: &str, who: &[&Person]) -> String {
+    let mut last = String::new();
+    for p in who {
+        let (code, out) = headroom(&[
+            "sign",
+            id,
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--principal",
+            &p.principal,
+            "--key",
+            p.key_file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{out}");
+        last = out;
+    }
+    last
+}
+
+fn check(ws: &Path) -> (i32, String) {
+    headroom(&["check", ws.to_str().unwrap()])
+}
+
+#[test]
+fn a_tightening_signed_by_one_reviewer_does_not_accept_a_regression_of_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path());
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "the regression of 30 % fails the gate: {out}");
+    assert!(out.contains("never accepted"), "{out}");
+    // alice lowers auth's limit by 0.1 ms: a tightening, which bob alone may approve.
+    let proposed = propose(&ws, "tiny", &["--set", "auth=29.9"]);
+    assert!(proposed.contains("(tighten)"), "{proposed}");
+    let signed = sign(&ws, "tiny", &[&people[0], &people[1]]);
+    assert!(signed.contains("approved"), "{signed}");
+    let (code, out) = headroom(&["apply", "tiny", "--workspace", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "an honest tightening verifies: {out}");
+    // It tightened the budget; it did not accept the worse level (that takes a loosening's sign-off).
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "a tightening must not wave the regression through: {out}");
+    assert!(out.contains("never accepted"), "{out}");
+
+    // A signed loosening of auth after the level began does accept it, as before.
+    let proposed = propose(&ws, "raise", &["--set", "auth=32"]);
+    assert!(proposed.contains("(loosen)"), "{proposed}");
+    let signed = sign(&ws, "raise", &[&people[0], &people[1], &people[2], &people[3]]);
+    assert!(signed.contains("approved"), "{signed}");
+    let (code, out) = headroom(&["apply", "raise", "--workspace", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = check(&ws);
+    assert_eq!(code, 0, "a signed loosening accepts the level it was signed after: {out}");
+}
+
+#[test]
+fn moving_the_run_time_alerts_to_a_looser_environment_is_a_loosening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path());
+    let (code, alerts) = headroom(&["alerts", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{alerts}");
+    assert!(alerts.contains("value > 30"), "prod's alerts fire above auth's 30 ms: {alerts}");
+    // headroom.yaml with the alerts taken from dev (auth: 60 ms), offered as a whole file.
+    let settings =
+        std::fs::read_to_string(ws.join("headroom.yaml")).unwrap().replace("runtime_environment: prod", "runtime_environment: dev");
+    let file = dir.path().join("settings.yaml");
+    std::fs::write(&file, settings).unwrap();
+    let proposed = propose(&ws, "alerts-dev", &["--file", &format!("headroom.yaml={}", file.display())]);
+    assert!(proposed.contains("(loosen)"), "{proposed}");
+    assert!(proposed.contains("runtime_environment (whose limits the run-time alerts use) goes from `prod` to `dev`"), "{proposed}");
+    // One technical reviewer is not enough for it.
+    let signed = sign(&ws, "alerts-dev", &[&people[0], &people[1]]);
+    assert!(!signed.contains("it is approved"), "{signed}");
+    let (code, out) = headroom(&["apply", "alerts-dev", "--workspace", ws.to_str().unwrap()]);
+    assert_ne!(code, 0, "{out}");
+    let (code, alerts) = headroom(&["alerts", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{alerts}");
+    assert!(alerts.contains("value > 30") && !alerts.contains("value > 60"), "the alerts keep prod's limit: {alerts}");
+}
+
+#[test]
+fn another_unit_with_the_same_limit_converted_is_a_loosening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path());
+    // 29.9 ms written as 29,900 us: converted, a tightening; but the history's bare numbers (26 ms)
+    // would then read as 26 us, and no regression below 29,900 of them would ever fail.
+    let file = dir.path().join("services.yaml");
+    std::fs::write(
+        &file,
+        "budgets:\n  auth:\n    unit: us\n    limit: 29900\n    promql: 'max(auth_ms)'\n    environments:\n      dev: {limit: 60000}\n",
+    )
+    .unwrap();
+    let proposed = propose(&ws, "micro", &["--file", &format!("services.yaml={}", file.display())]);
+    assert!(proposed.contains("(loosen)"), "{proposed}");
+    assert!(proposed.contains("`auth`'s unit goes from ms to µs"), "{proposed}");
+    let signed = sign(&ws, "micro", &[&people[0], &people[1]]);
+    assert!(!signed.contains("it is approved"), "{signed}");
+    let (code, out) = headroom(&["apply", "micro", "--workspace", ws.to_str().unwrap()]);
+    assert_ne!(code, 0, "{out}");
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "the regression still fails the gate: {out}");
+}
