@@ -330,8 +330,9 @@ pub struct CheckOptions {
     pub baseline_branch: Option<String>,
     /// Overrides the workspace's settings where given.
     pub settings: Option<CheckSettings>,
-    /// Budget changes applied through signed proposals: (budget id, when). A worse level that
-    /// began before a signed change of its budget counts as accepted.
+    /// Signed loosenings of budgets: (budget id, when), read from the ledger by the approval layer,
+    /// which leaves out a signed tightening (it must not accept a regression). A worse level
+    /// that began before a signed loosening of its budget counts as accepted.
     pub budget_changes: Vec<(String, Timestamp)>,
     /// The baseline is these runs instead of the baseline branch's (deployment validation against
     /// the previous version): a named run, or every run of a commit.
@@ -550,8 +551,8 @@ impl Context<'_> {
 
 impl Context<'_> {
     /// Whether people accepted the level that begins at `run` (an index into the history's
-    /// runs): a triage of won't-fix or invalid with an owner and a note, or a signed change of the
-    /// budget at or after that run's time.
+    /// runs): a triage of won't-fix or invalid with an owner and a note, or a signed loosening of
+    /// the budget at or after that run's time.
     fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> bool {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).is_some_and(|(_, e)| {
