@@ -110,6 +110,7 @@ fn a_tightening_signed_by_one_reviewer_does_not_accept_a_regression_of_its_budge
     let (code, out) = check(&ws);
     assert_eq!(code, 1, "a tightening must not wave the regression through: {out}");
     assert!(out.contains("never accepted"), "{out}");
+    app_agrees(&ws, headroom::engine::check::Status::Fail);
 
     // A signed loosening of auth after the level began does accept it, as before.
     let proposed = propose(&ws, "raise", &["--set", "auth=32"]);
@@ -120,7 +121,21 @@ fn a_tightening_signed_by_one_reviewer_does_not_accept_a_regression_of_its_budge
     assert_eq!(code, 0, "{out}");
     let (code, out) = check(&ws);
     assert_eq!(code, 0, "a signed loosening accepts the level it was signed after: {out}");
+    app_agrees(&ws, headroom::engine::check::Status::Pass);
 }
+
+/// The app's loading thread judges the workspace as `headroom check` does: the same signed
+/// loosenings accept a worse level, and nothing else does.
+#[cfg(feature = "gui")]
+fn app_agrees(ws: &Path, status: headroom::engine::check::Status) {
+    use headroom::gui::jobs::{Source, load};
+    let loaded = load(&Source::Folder(ws.to_path_buf()), Some("ci".into()), None, &|_, _| {}).unwrap();
+    let auth = loaded.report.results.iter().find(|r| r.id == "auth").unwrap();
+    assert_eq!(auth.status, status, "the app judged auth otherwise than `headroom check`: {auth:?}");
+}
+
+#[cfg(not(feature = "gui"))]
+fn app_agrees(_: &Path, _: headroom::engine::check::Status) {}
 
 #[test]
 fn moving_the_run_time_alerts_to_a_looser_environment_is_a_loosening() {

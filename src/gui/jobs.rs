@@ -193,7 +193,12 @@ pub fn load(
         (Arc::new(workspace), Some(triage))
     };
     progress(0.6, "checking every budget");
-    let options = CheckOptions { environment, ..CheckOptions::default() };
+    // The signed loosenings accept a worse level here as in `headroom check`: the app judges as CI does.
+    let budget_changes = match source {
+        Source::Folder(path) => crate::approval::applied_budget_changes(path),
+        Source::Example => Vec::new(),
+    };
+    let options = CheckOptions { environment, budget_changes, ..CheckOptions::default() };
     let report = check(&workspace, &options);
     progress(0.9, "reading the proposals");
     let (proposals, proposal_errors) = match source {
