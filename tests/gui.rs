@@ -1316,6 +1316,26 @@ fn on_the_light_theme_every_text_is_readable_and_nothing_is_cut_at_the_panels_ed
 }
 
 #[test]
+fn on_both_themes_every_status_and_noise_text_is_readable_on_a_selected_row_and_the_panels() {
+    use headroom::engine::check::Status;
+    use headroom::gui::theme::{noise_text_color, status_text_color, weak_text};
+    let mut harness = app_on_example();
+    for (choice, dark) in [(headroom::gui::prefs::ThemeChoice::Dark, true), (headroom::gui::prefs::ThemeChoice::Light, false)] {
+        harness.state_mut().prefs.theme = choice;
+        harness.run();
+        let visuals = harness.ctx.global_style().visuals.clone();
+        assert_eq!(visuals.dark_mode, dark);
+        let statuses = [Some(Status::Pass), Some(Status::Warn), Some(Status::Fail), None];
+        let colors = statuses.map(|s| status_text_color(s, dark)).into_iter().chain([noise_text_color(dark), weak_text(dark)]);
+        for color in colors {
+            for background in [visuals.panel_fill, visuals.window_fill, visuals.selection.bg_fill] {
+                assert!(contrast(color, background) >= 4.5, "{color:?} on {background:?} (dark {dark}): {:.2}", contrast(color, background));
+            }
+        }
+    }
+}
+
+#[test]
 fn a_dialog_opens_next_to_the_button_that_opened_it() {
     let dir = copy_of_bundled();
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
