@@ -1329,7 +1329,11 @@ fn on_both_themes_every_status_and_noise_text_is_readable_on_a_selected_row_and_
         let colors = statuses.map(|s| status_text_color(s, dark)).into_iter().chain([noise_text_color(dark), weak_text(dark)]);
         for color in colors {
             for background in [visuals.panel_fill, visuals.window_fill, visuals.selection.bg_fill] {
-                assert!(contrast(color, background) >= 4.5, "{color:?} on {background:?} (dark {dark}): {:.2}", contrast(color, background));
+                assert!(
+                    contrast(color, background) >= 4.5,
+                    "{color:?} on {background:?} (dark {dark}): {:.2}",
+                    contrast(color, background)
+                );
             }
         }
     }
