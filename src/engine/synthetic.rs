@@ -477,6 +477,74 @@ pub struct GateSeries {
     /// The step in units of the noise's standard deviation (the noise term only: a seasonal
     /// cycle is not noise, one-sided spikes are outliers, not noise).
     pub step_in_noise: f64,
+    /// What the values were drawn from: the base level, the noise's parameters and, for AR(1)
+    /// noise, the machine's state at each run, so that a rerun can be drawn ([`GateSeries::reruns`]).
+    pub source: GateSource,
+}
+
+/// The parameters a [`GateSeries`] was drawn from.
+#[derive(Clone, Debug)]
+pub struct GateSource {
+    /// The level before any step.
+    pub base: f64,
+    /// The relative noise σ of the normal term.
+    pub sigma: f64,
+    /// AR(1)'s φ.
+    pub phi: f64,
+    /// How much slower the slow machine state of bimodal noise is (relative).
+    pub slow: f64,
+    /// The daily cycle's relative amplitude.
+    pub amplitude: f64,
+    /// The daily cycle's phase (radians).
+    pub phase: f64,
+    /// The AR(1) state (in units of σ) at each run; zeros for the other kinds.
+    pub states: Vec<f64>,
+}
+
+/// One value of `kind` noise on `level` at run `i`: `e` is the run's standard normal draw, `ar`
+/// the AR(1) state (advanced here), `rng` gives the kind's other draws (in this order, so that a
+/// seed gives the same series as before reruns could be drawn).
+fn gate_value(kind: NoiseKind, source: &GateSource, level: f64, i: usize, e: f64, ar: &mut f64, rng: &mut Rng) -> f64 {
+    let GateSource { sigma, phi, slow, amplitude, phase, .. } = *source;
+    match kind {
+        NoiseKind::Gaussian => level * (1.0 + sigma * e),
+        NoiseKind::LogNormal => level * (sigma * e - 0.5 * sigma * sigma).exp(),
+        NoiseKind::Bimodal => level * (1.0 + sigma * e) * if rng.uniform() < 0.3 { 1.0 + slow } else { 1.0 },
+        NoiseKind::HeavyTailed => {
+            // t3 = N / sqrt(χ²₃ / 3), whose standard deviation is √3.
+            let chi = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
+            level * (1.0 + sigma * e / chi.sqrt() / 3f64.sqrt())
+        }
+        NoiseKind::Autocorrelated => {
+            *ar = phi * *ar + (1.0 - phi * phi).sqrt() * e;
+            level * (1.0 + sigma * *ar)
+        }
+        NoiseKind::Spikes => level * (1.0 + sigma * e) * if rng.uniform() < 0.01 { 1.0 + rng.range(0.2, 0.6) } else { 1.0 },
+        NoiseKind::CoarseTimer => (level * (1.0 + sigma * e)).round().max(0.0),
+        NoiseKind::Seasonal => level * (1.0 + amplitude * (std::f64::consts::TAU * i as f64 / 24.0 + phase).sin() + sigma * e),
+    }
+}
+
+impl GateSeries {
+    /// `count` reruns of run `run` (the same commit, measured again minutes later), drawn from
+    /// `rng` (not the series' own generator, so the series is the same whether or not reruns are
+    /// drawn): each is the commit's true level (after the step, where it has stepped) with fresh
+    /// noise of the series' kind. AR(1) noise is the machine's state, which a rerun minutes later
+    /// shares: its state continues from the run's (one step of the process a rerun, φ of it
+    /// carried over), not a fresh draw. A daily cycle is at the run's phase. A bimodal machine
+    /// state, a one-sided spike, a heavy tail and a coarse timer's rounding are drawn afresh, as
+    /// for any run. The runs after `run` continue from the run's own state, not the reruns'.
+    #[must_use]
+    pub fn reruns(&self, run: usize, count: usize, rng: &mut Rng) -> Vec<f64> {
+        let level = self.source.base * if self.step_at.is_some_and(|at| run >= at) { 1.0 + self.step } else { 1.0 };
+        let mut ar = self.source.states.get(run).copied().unwrap_or(0.0);
+        (0..count)
+            .map(|_| {
+                let e = rng.gaussian();
+                gate_value(self.kind, &self.source, level, run, e, &mut ar, rng)
+            })
+            .collect()
+    }
 }
 
 /// Generates a series of `n` runs of `kind` noise; where `step` is given, `(position, relative
@@ -489,29 +557,16 @@ pub fn gate_series(kind: NoiseKind, n: usize, step: Option<(usize, f64)>, rng: &
     let slow = rng.range(2.0, 5.0) * sigma;
     let amplitude = rng.range(1.0, 3.0) * sigma;
     let phase = rng.range(0.0, std::f64::consts::TAU);
+    let mut source = GateSource { base, sigma, phi, slow, amplitude, phase, states: vec![0.0; n] };
     let mut ar = rng.gaussian();
     let mut values = Vec::with_capacity(n);
     for i in 0..n {
         let level = base * if step.is_some_and(|(at, _)| i >= at) { 1.0 + step.map_or(0.0, |s| s.1) } else { 1.0 };
         let e = rng.gaussian();
-        let v = match kind {
-            NoiseKind::Gaussian => level * (1.0 + sigma * e),
-            NoiseKind::LogNormal => level * (sigma * e - 0.5 * sigma * sigma).exp(),
-            NoiseKind::Bimodal => level * (1.0 + sigma * e) * if rng.uniform() < 0.3 { 1.0 + slow } else { 1.0 },
-            NoiseKind::HeavyTailed => {
-                // t3 = N / sqrt(χ²₃ / 3), whose standard deviation is √3.
-                let chi = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
-                level * (1.0 + sigma * e / chi.sqrt() / 3f64.sqrt())
-            }
-            NoiseKind::Autocorrelated => {
-                ar = phi * ar + (1.0 - phi * phi).sqrt() * e;
-                level * (1.0 + sigma * ar)
-            }
-            NoiseKind::Spikes => level * (1.0 + sigma * e) * if rng.uniform() < 0.01 { 1.0 + rng.range(0.2, 0.6) } else { 1.0 },
-            NoiseKind::CoarseTimer => (level * (1.0 + sigma * e)).round().max(0.0),
-            NoiseKind::Seasonal => level * (1.0 + amplitude * (std::f64::consts::TAU * i as f64 / 24.0 + phase).sin() + sigma * e),
-        };
-        values.push(v);
+        values.push(gate_value(kind, &source, level, i, e, &mut ar, rng));
+        if kind == NoiseKind::Autocorrelated {
+            source.states[i] = ar;
+        }
     }
     let noise_sd = match kind {
         // The rounding's own spread (1/√12 ms) beside the timer's.
@@ -520,12 +575,74 @@ pub fn gate_series(kind: NoiseKind, n: usize, step: Option<(usize, f64)>, rng: &
         _ => sigma,
     };
     let relative = step.map_or(0.0, |s| s.1);
-    GateSeries { kind, values, step_at: step.map(|s| s.0), step: relative, step_in_noise: relative / noise_sd }
+    GateSeries { kind, values, step_at: step.map(|s| s.0), step: relative, step_in_noise: relative / noise_sd, source }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{CaseKind, shapes_suite};
+    use super::{CaseKind, NoiseKind, Rng, gate_series, shapes_suite};
+
+    /// The slope of `y` on `x` (least squares).
+    fn slope(pairs: &[(f64, f64)]) -> f64 {
+        let n = pairs.len() as f64;
+        let (mx, my) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
+        let cov: f64 = pairs.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let var: f64 = pairs.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        cov / var
+    }
+
+    #[test]
+    fn a_rerun_of_autocorrelated_noise_shares_the_machines_state_and_a_gaussian_one_does_not() {
+        // The rerun's noise against its run's: φ (0.6–0.8) of it carried over in AR(1) noise,
+        // none in Gaussian noise.
+        let pairs = |kind: NoiseKind| {
+            let mut rng = Rng::new(3);
+            let mut pairs = Vec::new();
+            for _ in 0..40 {
+                let series = gate_series(kind, 100, None, &mut rng);
+                let base = series.source.base;
+                for run in (10..100).step_by(3) {
+                    let rerun = series.reruns(run, 1, &mut rng)[0];
+                    pairs.push((series.values[run] / base - 1.0, rerun / base - 1.0));
+                }
+            }
+            pairs
+        };
+        let ar = slope(&pairs(NoiseKind::Autocorrelated));
+        assert!((0.55..0.85).contains(&ar), "AR(1) rerun slope {ar:.3}");
+        let gaussian = slope(&pairs(NoiseKind::Gaussian));
+        assert!(gaussian.abs() < 0.1, "Gaussian rerun slope {gaussian:.3}");
+    }
+
+    #[test]
+    fn a_rerun_measures_its_commits_level_after_a_step_and_its_phase_of_a_cycle() {
+        let mut rng = Rng::new(8);
+        let stepped = gate_series(NoiseKind::Gaussian, 100, Some((50, 0.2)), &mut rng);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let base = stepped.source.base;
+        let after = mean(&stepped.reruns(60, 2000, &mut rng)) / base;
+        let before = mean(&stepped.reruns(40, 2000, &mut rng)) / base;
+        assert!((after - 1.2).abs() < 0.01 && (before - 1.0).abs() < 0.01, "before {before:.3}, after {after:.3}");
+        let cycle = gate_series(NoiseKind::Seasonal, 100, None, &mut rng);
+        let source = &cycle.source;
+        for run in [10, 16, 22] {
+            let expected = 1.0 + source.amplitude * (std::f64::consts::TAU * run as f64 / 24.0 + source.phase).sin();
+            let measured = mean(&cycle.reruns(run, 2000, &mut rng)) / source.base;
+            assert!((measured - expected).abs() < 0.01, "run {run}: {measured:.3} against {expected:.3}");
+        }
+    }
+
+    #[test]
+    fn drawing_reruns_leaves_the_series_as_it_was() {
+        // The series' generator is not the reruns': a seed gives the same series either way, and
+        // the same reruns for the same rerun seed.
+        let series = |seed| gate_series(NoiseKind::Autocorrelated, 50, Some((30, 0.1)), &mut Rng::new(seed));
+        let first = series(5);
+        let reruns = first.reruns(20, 3, &mut Rng::new(1));
+        assert_eq!(reruns, first.reruns(20, 3, &mut Rng::new(1)));
+        assert_eq!(first.values, series(5).values);
+        assert_ne!(reruns, first.reruns(20, 3, &mut Rng::new(2)));
+    }
 
     #[test]
     fn the_shapes_suite_is_the_same_for_the_same_seed() {
