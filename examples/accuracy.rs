@@ -6,7 +6,7 @@
 #![allow(clippy::print_stdout)]
 
 use headroom::engine::changepoint::{DetectorSettings, detect};
-use headroom::engine::synthetic::{Case, CaseKind, Score, shapes_suite, suite};
+use headroom::engine::synthetic::{Case, CaseKind, Score, shapes_suite, suite, very_short_noise_only};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -146,6 +146,11 @@ fn shapes(per_kind: usize, settings: &DetectorSettings) {
         let label = if side == 6 { "6+".to_owned() } else { side.to_string() };
         println!("  {label:>2} runs: {:>3} steps, detected {:>5.1}%", total.truths, 100.0 * total.recall());
     }
+    // The same lengths with no step: any change point is a false alarm.
+    let count = 100 * per_kind;
+    let series = very_short_noise_only(2026, count);
+    let alarms = series.iter().filter(|values| !detect(values, settings).change_points.is_empty()).count();
+    println!("6-14 runs, noise alone (Gaussian, log-normal, t3): {count} series, {alarms} with a change point");
 }
 
 /// The detector's change points and changes of noise on `case`, at their positions in it.

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use headroom::engine::changepoint::{DetectorSettings, detect};
-use headroom::engine::synthetic::{Case, CaseKind, Score, suite};
+use headroom::engine::synthetic::{Case, CaseKind, Score, shapes_suite, suite, very_short_noise_only};
 
 fn detected(case: &Case) -> Vec<usize> {
     let present: Vec<usize> = (0..case.values.len()).filter(|&i| case.values[i].is_some()).collect();
@@ -60,4 +60,44 @@ fn every_step_of_two_sigma_or_more_is_found() {
     assert!(big.len() > 30);
     let s = big.iter().fold(Score::default(), |acc, c| acc.plus(Score::of(&c.change_points, &detected(c), 5)));
     assert!(s.recall() >= 0.97, "{s:?}");
+}
+
+#[test]
+fn one_clear_step_in_six_to_fourteen_runs_is_found() {
+    // Steps of 25–60 % in 1–10 % noise; 3 to 11 runs on either side of the step.
+    let cases = shapes_suite(15, 200);
+    let (s, false_alarms) = score(&cases, CaseKind::VeryShortSeries);
+    // With 3 runs on the shorter side (in series of 8–14 runs, none was found before).
+    let three_a_side = cases
+        .iter()
+        .filter(|c| c.kind == CaseKind::VeryShortSeries && c.values.len() >= 8)
+        .filter(|c| c.change_points[0].min(c.values.len() - c.change_points[0]) == 3)
+        .fold(Score::default(), |acc, c| acc.plus(Score::of(&c.change_points, &detected(c), 5)));
+    assert!(s.f1() >= 0.80, "F1 {:.3} ({s:?})", s.f1());
+    assert!(false_alarms == 0, "{false_alarms} series with a misplaced step");
+    assert!(three_a_side.truths >= 30 && three_a_side.recall() >= 0.55, "{three_a_side:?}");
+}
+
+#[test]
+fn noise_alone_in_six_to_fourteen_runs_is_almost_never_a_step() {
+    // The test's level is 0.001 a series: 10 of 6,000 is twice that, and fails.
+    let series = very_short_noise_only(16, 6000);
+    let alarms = series.iter().filter(|values| !detect(values, &DetectorSettings::default()).change_points.is_empty()).count();
+    assert!(alarms <= 9, "{alarms} of 6000 noise-only series of 6-14 runs had a change point");
+}
+
+#[test]
+fn noise_that_grows_with_a_trend_is_not_a_change_of_noise() {
+    // Noise of 1–10 % of a level that grows 20–200 %, 2–10 times, or along an S-curve: before
+    // the noise search ran on relative differences, 412 of 600 such series (200 a kind, seed
+    // 2026) had a change of noise; 1 since.
+    let cases = shapes_suite(17, 100);
+    let growing = cases.iter().filter(|c| matches!(c.kind, CaseKind::LinearTrend | CaseKind::ExponentialTrend | CaseKind::LogisticTrend));
+    let reported: usize = growing
+        .map(|case| {
+            let values: Vec<f64> = case.values.iter().flatten().copied().collect();
+            detect(&values, &DetectorSettings::default()).variance_changes.len()
+        })
+        .sum();
+    assert!(reported <= 3, "{reported} changes of noise reported on 300 trends");
 }

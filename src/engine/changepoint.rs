@@ -40,7 +40,8 @@ use super::stats;
 /// Settings of the change-point detector.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorSettings {
-    /// The fewest runs a level must last to be a level (and not an outlier burst).
+    /// The fewest runs a level must last to be a level (and not an outlier burst); where
+    /// [`DetectorSettings::curves`] is on, a series under 15 runs may have levels of 3.
     pub min_segment: usize,
     /// The largest p-value a change point may have (two-sided Welch t-test between its segments).
     pub significance: f64,
@@ -52,7 +53,9 @@ pub struct DetectorSettings {
     pub deseasonalize: bool,
     /// Whether a staircase of shifts the same way is judged against a bending trend, so that a
     /// growth curve is a trend and not a staircase (on for analysis; off for the gate, whose
-    /// levels must never let a string of regressions pass as one curve).
+    /// levels must never let a string of regressions pass as one curve). On, a series of 6 to 14
+    /// runs is also searched for one step with levels as short as 3 runs (off, the gate's
+    /// look-back keeps the general search).
     pub curves: bool,
     /// Whether changes of the noise's size are looked for too ([`Segmentation::variance_changes`];
     /// on for analysis, off for the gate, which judges levels only).
@@ -88,6 +91,9 @@ const CURVE_WINDOW: usize = 40;
 const DRIFT_MIN_SIDE: usize = 15;
 /// The shortest level of a short series.
 const SHORT_MIN_SEGMENT: usize = 3;
+/// Series shorter than this are searched for one step by [`one_step_of_a_short_series`] (where
+/// [`DetectorSettings::curves`] is on).
+const SHORT_SERIES_RUNS: usize = 15;
 /// Half-width of the outlier filter's window: bursts of up to this many runs are outliers.
 const OUTLIER_HALF_WINDOW: usize = 3;
 
@@ -175,7 +181,8 @@ impl Segmentation {
 /// Finds the change points of `values` (finite numbers in run order).
 ///
 /// Series shorter than 6 runs, and constant series, have no change points; series shorter than
-/// two minimum segments have levels of at least 3 runs.
+/// 15 runs (with [`DetectorSettings::curves`]) or than two minimum segments have levels of at
+/// least 3 runs.
 #[must_use]
 pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // A cycle (a daily one in runtime metrics) is not a string of level shifts: it is taken out
@@ -183,8 +190,13 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     let adjusted = if settings.deseasonalize { stats::deseasonalize(values) } else { None };
     let values = adjusted.as_ref().map_or(values, |(adjusted, _)| &adjusted[..]);
     let n = values.len();
-    // A short series (6 to 2 × min_segment runs, as a handful of benchmark runs is) may still
-    // hold one clear step: its levels may be as short as 3 runs, and the t-test decides.
+    // A short series' one step, with levels as short as 3 runs and its error controlled (in
+    // analysis; the gate's look-back keeps the general search).
+    if settings.curves && (2 * SHORT_MIN_SEGMENT..SHORT_SERIES_RUNS).contains(&n) {
+        return one_step_of_a_short_series(values, settings);
+    }
+    // Without the short search above (the gate), a short series (6 to 2 × min_segment runs) may
+    // still hold one clear step: its levels may be as short as 3 runs, and the t-test decides.
     let min_segment =
         if n < 2 * settings.min_segment { settings.min_segment.min(n / 2).max(SHORT_MIN_SEGMENT) } else { settings.min_segment.max(2) };
     // The noise's autocorrelation does not depend on its size or the outliers: a long series has
@@ -239,6 +251,70 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     result
 }
 
+/// One step in a series of 6 to 14 runs (a handful of benchmark runs, as peers' fixtures are):
+/// every split with at least 3 runs on each side is tried, the one with the largest pooled
+/// two-sample t statistic is taken, and it stands where its p-value, Bonferroni-corrected for the
+/// number of splits tried, is at most α, and where a step fits the values better than a straight
+/// line does (a steady climb over a few runs is not a step).
+///
+/// Why not the general search: its levels are at least 5 runs long and its outlier filter's
+/// window spans the whole series, so a step with 3 or 4 runs on one side could not be found at
+/// all; and Welch's test between levels of 3 runs has at most 4 degrees of freedom, where the
+/// pooled test, whose two levels share one noise, has n − 2. The values are not filtered for
+/// outliers: in so few runs a filter's window spans the step, and an outlier widens the pooled
+/// noise rather than making a step. The pooled test is exact for
+/// Gaussian noise; the correction keeps the chance of any false step in a noise-only series at
+/// most α, and is nearly exact here (simulated on 2 million Gaussian series a length, the
+/// largest t's upper 0.001 quantile is that of 5.2–7.9 independent splits where 5–9 are tried),
+/// so a finer correction would buy nothing. False alarms are measured in `tests/accuracy.rs`.
+fn one_step_of_a_short_series(values: &[f64], settings: &DetectorSettings) -> Segmentation {
+    let n = values.len();
+    let noise = stats::noise_sigma(values);
+    let level_only = Segmentation { noise, segments: segments_of(values, &[]), ..Segmentation::default() };
+    let Some(sigma) = noise else { return level_only };
+    let sums = PrefixSums::new(values.to_vec());
+    let squares_about_mean = |start: usize, end: usize| sums.variance(start, end) * (end - start - 1) as f64;
+    let dof = (n - 2) as f64;
+    let splits = n + 1 - 2 * SHORT_MIN_SEGMENT;
+    let best = (SHORT_MIN_SEGMENT..=n - SHORT_MIN_SEGMENT)
+        .map(|at| {
+            let pooled = (squares_about_mean(0, at) + squares_about_mean(at, n)) / dof;
+            let jump = sums.mean(at, n) - sums.mean(0, at);
+            let scale = (pooled * (1.0 / at as f64 + 1.0 / (n - at) as f64)).sqrt();
+            let t = if scale > 0.0 {
+                jump.abs() / scale
+            } else if jump == 0.0 {
+                0.0
+            } else {
+                f64::INFINITY
+            };
+            (at, t, pooled * dof)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+    let Some((at, t, step_rss)) = best else { return level_only };
+    let p_value = (2.0 * stats::student_t_sf(t, dof) * splits as f64).min(1.0);
+    // The straight line's residual sum of squares (least squares over the run index).
+    let x_mean = (n as f64 - 1.0) / 2.0;
+    let y_mean = sums.mean(0, n);
+    let (sxy, sxx) = values.iter().enumerate().fold((0.0, 0.0), |(sxy, sxx), (i, &y)| {
+        let x = i as f64 - x_mean;
+        (sxy + x * (y - y_mean), sxx + x * x)
+    });
+    let line_rss = squares_about_mean(0, n) - sxy * sxy / sxx;
+    let before = stats::median(&values[..at]).unwrap_or(0.0);
+    let after = stats::median(&values[at..]).unwrap_or(0.0);
+    let relative = if before == 0.0 { f64::INFINITY } else { ((after - before) / before).abs() };
+    if p_value > settings.significance || step_rss >= line_rss || relative < settings.min_relative_change {
+        return level_only;
+    }
+    Segmentation {
+        change_points: vec![ChangePoint { index: at, before, after, p_value, shift_in_noise: (after - before) / sigma }],
+        segments: segments_of(values, &[at]),
+        noise,
+        ..Segmentation::default()
+    }
+}
+
 /// The most points the noise search looks at: longer series are searched in blocks of runs.
 const VARIANCE_SEARCH_POINTS: usize = 100_000;
 /// The fewest runs a noise level must last: a spread needs more runs than a level to be measured.
@@ -263,14 +339,22 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     if n < 2 * min_segment + 1 {
         return Vec::new();
     }
-    // spread[i] = |x[i+1] − x[i]|: run i + 1's difference from the one before.
-    let mut spread: Vec<f64> = cleaned.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    // absolute[i] = |x[i+1] − x[i]|: run i + 1's difference from the one before. Timings' noise
+    // is a share of their level, so noise that grows with a trend or a step is no change of
+    // noise: where every value is positive, the search runs on the differences relative to the
+    // two runs' level (`spread`), and reports the noise's size in the metric's units.
+    let mut absolute: Vec<f64> = cleaned.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    let relative = cleaned.iter().all(|&v| v > 0.0);
+    let mut spread: Vec<f64> =
+        if relative { cleaned.windows(2).zip(&absolute).map(|(w, d)| 2.0 * d / (w[0] + w[1])).collect() } else { absolute.clone() };
     for &at in levels {
         let i = at - 1;
-        spread[i] = if i + 1 < spread.len() { spread[i + 1] } else { spread[i.saturating_sub(1)] };
+        for spread in [&mut absolute, &mut spread] {
+            spread[i] = if i + 1 < spread.len() { spread[i + 1] } else { spread[i.saturating_sub(1)] };
+        }
     }
     // A floor of a twentieth of the noise keeps equal runs (coarse timers) from a log of zero.
-    let floor = 0.05 * sigma;
+    let floor = 0.05 * if relative { sigma * n as f64 / cleaned.iter().sum::<f64>() } else { sigma };
     let logs: Vec<f64> = spread.iter().map(|d| (d + floor).ln()).collect();
     // A long series is searched in blocks of consecutive log-spreads (their means), so the search
     // costs the same from 100,000 runs up; a change is then placed to within a block.
@@ -299,10 +383,11 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     let threshold = VARIANCE_THRESHOLD_FACTOR * settings.threshold_scale * (2.0 * (m as f64).ln()).sqrt();
     let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
     refine(&sums, &mut points, min_segment);
-    let mean_spread = |from: usize, to: usize| {
+    let mean_of = |spread: &[f64], from: usize, to: usize| {
         let (from, to) = (to_spread(from), to_spread(to));
         spread[from..to].iter().sum::<f64>() / (to - from) as f64 * ABS_DIFF_TO_SIGMA
     };
+    let mean_spread = |from: usize, to: usize| mean_of(&spread, from, to);
     // The weakest change failing Welch's test goes first, then its neighbours are re-tested. (A
     // jump of the log-spread is not tested against a trend: a drift of the noise is rare, and the
     // trend test costs a step of one noise unit most of its power.)
@@ -329,7 +414,7 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
         .filter_map(|(i, &at)| {
             let start = if i == 0 { 0 } else { points[i - 1] };
             let end = points.get(i + 1).copied().unwrap_or(m);
-            let (before, after) = (mean_spread(start, at), mean_spread(at, end));
+            let (before, after) = (mean_of(&absolute, start, at), mean_of(&absolute, at, end));
             // spread[at] is the difference into run at + 1: the first run wholly of the new noise.
             (before > 0.0 && after > 0.0).then(|| VarianceChange {
                 index: to_spread(at) + 1,
@@ -854,6 +939,20 @@ mod tests {
         assert_eq!(found.change_points.iter().map(|c| c.index).collect::<Vec<_>>(), [3]);
         // Noise alone in a short series is not a step.
         assert!(detect(&[10.0, 10.4, 9.8, 10.1, 10.3, 9.9, 10.2], &DetectorSettings::default()).change_points.is_empty());
+    }
+
+    #[test]
+    fn a_step_with_three_runs_on_one_side_of_twelve_is_found_in_analysis_only() {
+        let values = [20.0, 20.3, 19.8, 20.1, 19.9, 20.2, 20.0, 19.7, 20.1, 23.0, 23.2, 22.9];
+        let found = detect(&values, &DetectorSettings::default());
+        assert_eq!(found.change_points.iter().map(|c| c.index).collect::<Vec<_>>(), [9]);
+        assert!(found.change_points[0].p_value <= 0.001, "{:?}", found.change_points);
+        // The gate's look-back keeps the general search, whose levels are 5 runs or more.
+        let gate = DetectorSettings { deseasonalize: false, curves: false, variances: false, ..DetectorSettings::default() };
+        assert!(detect(&values, &gate).change_points.is_empty());
+        // A steady climb over a few runs is not a step.
+        let climb: Vec<f64> = (0..12).map(|i| 20.0 + f64::from(i) + if i % 2 == 0 { 0.1 } else { -0.1 }).collect();
+        assert!(detect(&climb, &DetectorSettings::default()).change_points.is_empty());
     }
 
     type Curve = fn(f64) -> f64;

@@ -578,6 +578,31 @@ pub fn gate_series(kind: NoiseKind, n: usize, step: Option<(usize, f64)>, rng: &
     GateSeries { kind, values, step_at: step.map(|s| s.0), step: relative, step_in_noise: relative / noise_sd, source }
 }
 
+/// `count` series of 6–14 runs of noise alone, 1–10 % of a level: in turn Gaussian, log-normal
+/// (skewed) and Student's t with 3 degrees of freedom (heavy-tailed). Every change point found
+/// in one is a false alarm.
+#[must_use]
+pub fn very_short_noise_only(seed: u64, count: usize) -> Vec<Vec<f64>> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|k| {
+            let n = rng.below(6, 15);
+            let sigma = rng.range(0.01, 0.10);
+            (0..n)
+                .map(|_| match k % 3 {
+                    0 => 100.0 * (1.0 + sigma * rng.gaussian()),
+                    1 => 100.0 * (sigma * rng.gaussian()).exp(),
+                    _ => {
+                        // A normal over √(χ²₃ / 3).
+                        let chi_squared = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
+                        100.0 * (1.0 + sigma * rng.gaussian() / chi_squared.sqrt())
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{CaseKind, NoiseKind, Rng, gate_series, shapes_suite};
