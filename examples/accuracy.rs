@@ -66,7 +66,13 @@ fn main() {
         );
     }
     println!("{:<26} {:>8.1}% {:>9.1}% {:>8.3}", "all", 100.0 * all.recall(), 100.0 * all.precision(), all.f1());
-    println!("kinds without a change of noise: F1 {:.3} (levels alone {:.3})", level_kinds.f1(), level_kinds_levels.f1());
+    println!(
+        "kinds without a change of noise: F1 {:.3} (levels alone {:.3}: detected {:.1}%, precision {:.1}%)",
+        level_kinds.f1(),
+        level_kinds_levels.f1(),
+        100.0 * level_kinds_levels.recall(),
+        100.0 * level_kinds_levels.precision()
+    );
     println!(
         "of which changes of noise: {} true, {} reported, detected {:.1}%, precision {:.1}%",
         noise_changes.truths,
