@@ -33,6 +33,13 @@
 //!    are removed, the weakest first, and their neighbours re-tested, until all that remain pass.
 //!    Every segment is at least `min_segment` runs long.
 //!
+//! 6. **Short series.** In analysis, a series of 6 to 14 runs is instead searched for one step
+//!    with levels as short as 3 runs: the best of every split by a pooled t-test, corrected for
+//!    the splits tried ([`DetectorSettings::curves`]).
+//! 7. **Noise.** Changes of the noise's size are searched the same way on the logarithms of the
+//!    differences of consecutive runs, relative to their level where every value is positive, so
+//!    that noise that grows with the level is no change of noise.
+//!
 //! No randomness anywhere: the same values give the same change points on every machine.
 
 use super::stats;
