@@ -881,6 +881,12 @@ impl Scope<'_> {
     /// count commits, not runs. Where the checked run is on the baseline branch, the earlier runs
     /// of its own commit are not in the look-back: they are judged with it ([`Scope::judged`]).
     fn look_back<'m>(&self, measured: &Measured<'m>) -> Option<(MetricValues, Vec<Option<&'m [f64]>>)> {
+        /// One commit's runs: the first's place and samples, and every run's value.
+        struct Observation<'m> {
+            run: usize,
+            values: Vec<f64>,
+            samples: Option<&'m [f64]>,
+        }
         let series = measured.series;
         let end = series.points_before(measured.run as u32);
         let lookback_runs = (8 * self.settings.baseline_runs).max(LOOKBACK_MIN_RUNS);
@@ -889,9 +895,8 @@ impl Scope<'_> {
         let by_commit = self.context.baseline_from.is_none();
         let checked = self.history.runs.run(measured.run);
         let own_commit = if by_commit && checked.branch == Some(self.baseline_branch) { checked.commit } else { None };
-        // Newest first: (run, values, samples); one entry per observation, with the values
-        // of the other runs of its commit.
-        let mut found: Vec<(usize, Vec<f64>, Option<&'m [f64]>)> = Vec::new();
+        // Newest first: one entry per observation, with the values of the other runs of its commit.
+        let mut found: Vec<Observation<'m>> = Vec::new();
         let mut of_commit: HashMap<&str, usize> = HashMap::new();
         for (i, p) in series.points().take(end).enumerate().rev() {
             let r = self.history.runs.run(p.run as usize);
@@ -905,9 +910,9 @@ impl Scope<'_> {
             if by_commit && let Some(&at) = r.commit.and_then(|c| of_commit.get(c)) {
                 let entry = &mut found[at];
                 // An older run of a commit already seen: the observation moves to it.
-                entry.0 = p.run as usize;
-                entry.1.push(v);
-                entry.2 = p.samples;
+                entry.run = p.run as usize;
+                entry.values.push(v);
+                entry.samples = p.samples;
                 continue;
             }
             if found.len() == lookback_runs {
@@ -916,11 +921,11 @@ impl Scope<'_> {
             if by_commit && let Some(commit) = r.commit {
                 of_commit.insert(commit, found.len());
             }
-            found.push((p.run as usize, vec![v], p.samples));
+            found.push(Observation { run: p.run as usize, values: vec![v], samples: p.samples });
         }
         let mut lookback = MetricValues::default();
         let mut samples: Vec<Option<&[f64]>> = Vec::new();
-        for (run, mut values, run_samples) in found.into_iter().rev() {
+        for Observation { run, mut values, samples: run_samples } in found.into_iter().rev() {
             lookback.runs.push(run);
             lookback.values.push(if values.len() == 1 { values[0] } else { stats::median_in_place(&mut values).unwrap_or(values[0]) });
             samples.push(run_samples);
