@@ -30,14 +30,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                     ui.multiply_opacity(0.55);
                 }
                 let unit = row.budget.map_or("", |b| state.workspace.budgets[b].unit.symbol());
-                let name = row.budget.map_or(f.metric.as_str(), |b| state.workspace.budgets[b].id.as_str());
-                let when = state
-                    .workspace
-                    .history
-                    .runs
-                    .get(f.run_index)
-                    .and_then(|r| r.timestamp)
-                    .map_or_else(String::new, |t| format!(" · {}", t.date()));
+                let (name, when) = name_and_date(state, row.budget, &f.metric, f.run_index);
                 ui.horizontal(|ui| {
                     let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                     ui.painter().circle_filled(rect.center(), 4.0, theme::severity_color(f.severity));
@@ -122,14 +115,7 @@ fn noise_changes_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
         let f = state.noise_finding(row);
         // The analysis' unit: the budget's where there is one, else the history's.
         let unit = state.analysis.metrics.iter().find(|m| m.metric == f.metric).and_then(|m| m.unit.as_ref()).map_or("", |u| u.symbol());
-        let name = row.budget.map_or(f.metric.as_str(), |b| state.workspace.budgets[b].id.as_str());
-        let when = state
-            .workspace
-            .history
-            .runs
-            .get(f.run_index)
-            .and_then(|r| r.timestamp)
-            .map_or_else(String::new, |t| format!(" · {}", t.date()));
+        let (name, when) = name_and_date(state, row.budget, &f.metric, f.run_index);
         ui.horizontal(|ui| {
             // The plot's mark: a short dashed line.
             let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 12.0), egui::Sense::hover());
@@ -221,4 +207,13 @@ fn summary_ui(ui: &mut Ui, state: &AppState) {
             ui.label("Analysing: the change points are being found…");
         });
     }
+}
+
+/// A finding row's name (its budget's id, else the metric's) and the date of its run (` · date`, or
+/// nothing where the run has no time), as both lists (change points and changes of noise) show them.
+fn name_and_date<'a>(state: &'a AppState, budget: Option<usize>, metric: &'a str, run_index: usize) -> (&'a str, String) {
+    let name = budget.map_or(metric, |b| state.workspace.budgets[b].id.as_str());
+    let when =
+        state.workspace.history.runs.get(run_index).and_then(|r| r.timestamp).map_or_else(String::new, |t| format!(" · {}", t.date()));
+    (name, when)
 }
