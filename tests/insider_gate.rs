@@ -184,3 +184,62 @@ fn another_unit_with_the_same_limit_converted_is_a_loosening() {
     let (code, out) = check(&ws);
     assert_eq!(code, 1, "the regression still fails the gate: {out}");
 }
+
+/// A history file added in a pull request: `history/NAME` in `ws`, one run a line.
+fn add_runs(ws: &Path, name: &str, lines: &[&str]) {
+    let mut text = String::new();
+    for line in lines {
+        writeln!(text, "{line}").unwrap();
+    }
+    std::fs::write(ws.join("history").join(name), text).unwrap();
+}
+
+#[test]
+fn a_run_added_with_a_time_far_ahead_or_without_one_is_never_checked_in_place_of_the_run_ci_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path());
+    // CI measures the pull request: 40 ms, over auth's 30 ms (the docs' job imports it, then checks).
+    let ws_text = ws.to_str().unwrap();
+    add_runs(
+        &ws,
+        "gh-7.jsonl",
+        &[r#"{"id":"gh-7","timestamp":"2026-12-01T09:00:00Z","branch":"feature","environment":"ci","metrics":{"auth":40}}"#],
+    );
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "the measured run is over budget: {out}");
+    assert!(out.contains("run `gh-7`"), "{out}");
+
+    // The pull request also added a run of its own, dated in 2099 and well inside the budget: it
+    // would be the newest run of `ci` at every check from now on.
+    add_runs(
+        &ws,
+        "zz-cache.jsonl",
+        &[r#"{"id":"later","timestamp":"2099-01-01T00:00:00Z","branch":"feature","environment":"ci","metrics":{"auth":20}}"#],
+    );
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "a run from the future must not stand in for the measured one: {out}");
+    assert!(
+        out.contains("history/zz-cache.jsonl:1: `timestamp`: the newest run of environment `ci`, `later`, is dated 2099-01-01T00:00:00Z, in the future"),
+        "{out}"
+    );
+    // Naming the measured run checks it, whatever else the history holds.
+    let (code, out) = headroom(&["check", ws_text, "--run", "gh-7"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 40 ms") && !out.contains("in the future"), "{out}");
+
+    // A run without a time anywhere (here in another environment) puts the whole history in file
+    // order, where the last file by name holds the "newest" run: one dated in the past will do.
+    add_runs(
+        &ws,
+        "zz-cache.jsonl",
+        &[r#"{"id":"later","timestamp":"2026-11-20T00:00:00Z","branch":"feature","environment":"ci","metrics":{"auth":20}}"#],
+    );
+    add_runs(&ws, "aa-notes.jsonl", &[r#"{"id":"note","environment":"scratch","metrics":{"auth":1}}"#]);
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "file order must not pick the run to check: {out}");
+    assert!(out.contains("history/aa-notes.jsonl:1: `timestamp`: run `note` has no time"), "{out}");
+    assert!(out.contains("the run checked, `later` (history/zz-cache.jsonl:1), is only the last one read"), "{out}");
+    let (code, out) = headroom(&["check", ws_text, "--run", "gh-7"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 40 ms") && !out.contains("has no time"), "{out}");
+}

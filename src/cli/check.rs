@@ -29,6 +29,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
             (None, Some(commit)) => Some(BaselineRuns::Commit(commit.clone())),
             (None, None) => None,
         },
+        now: Some(crate::model::time::Timestamp::now()),
     };
     let report = check(&workspace, &options);
     let format = match args.format {

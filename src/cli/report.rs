@@ -18,6 +18,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, CliError> {
         environment: args.env.clone(),
         baseline_branch: args.baseline_branch.clone(),
         budget_changes: crate::approval::applied_budget_changes(&args.workspace),
+        now: Some(crate::model::time::Timestamp::now()),
         ..CheckOptions::default()
     };
     let report = check(&workspace, &options);

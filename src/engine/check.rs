@@ -310,6 +310,40 @@ impl BudgetResult {
     }
 }
 
+/// Why the newest run of the environment, `newest` (the last of its runs in the history's order),
+/// cannot be taken as the run to check without `--run`, where it cannot: the gate checks the newest
+/// run, and the history is not signed (a pull request can add runs to it), so a run added with a
+/// time far ahead, or runs without a time (which put the whole history in file order, where the
+/// last file by name is the newest), would be checked in place of the run CI has just measured.
+fn newest_run_problem(history: &History, newest: usize, environment: &str, now: Option<Timestamp>) -> Option<Problem> {
+    let run = history.runs.run(newest);
+    let fix = "check the run CI measured by its id (`headroom check --run ID`)";
+    if let (Some(at), Some(now)) = (run.timestamp, now)
+        && at.0 > now.0 + FUTURE_RUN_SKEW_MS
+    {
+        return Some(Problem {
+            status: Status::Fail,
+            message: format!(
+                "{}:{}: `timestamp`: the newest run of environment `{environment}`, `{}`, is dated {at}, in the future (now is {now}): it would be checked in place of every run measured until then; correct its time, or {fix}",
+                run.file, run.line, run.id
+            ),
+        });
+    }
+    if history.runs.all_timed() {
+        return None;
+    }
+    let same = |r: &RunRef<'_>| r.environment == run.environment;
+    let timed = history.runs.iter().filter(same).find(|r| r.timestamp.is_some())?;
+    let untimed = history.runs.iter().find(|r| r.timestamp.is_none())?;
+    Some(Problem {
+        status: Status::Fail,
+        message: format!(
+            "{}:{}: `timestamp`: run `{}` has no time, so the history is in the order of its files and the newest run of environment `{environment}` cannot be told by time (its run `{}` in {}:{} has one): the run checked, `{}` ({}:{}), is only the last one read; give every run a time, or {fix}",
+            untimed.file, untimed.line, untimed.id, timed.id, timed.file, timed.line, run.id, run.file, run.line
+        ),
+    })
+}
+
 /// A problem of the whole check, not of one budget.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
@@ -337,7 +371,16 @@ pub struct CheckOptions {
     /// The baseline is these runs instead of the baseline branch's (deployment validation against
     /// the previous version): a named run, or every run of a commit.
     pub baseline_from: Option<BaselineRuns>,
+    /// The present, where known (the CLI's and the app's clock): without `run`, the newest run of
+    /// the environment must not be dated after it (beyond [`FUTURE_RUN_SKEW_MS`]), or a run added
+    /// to the history with a time far ahead would be checked forever in place of every run
+    /// measured since.
+    pub now: Option<Timestamp>,
 }
+
+/// How far past the present the newest run may be dated: the clocks of the machines that measure
+/// are a little apart (as the ledger allows its entries).
+pub const FUTURE_RUN_SKEW_MS: i64 = 2 * 60_000;
 
 /// Runs named as the baseline, on any branch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -446,6 +489,9 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     } else {
         let found = history.runs.iter().rposition(in_environment);
+        if let Some(i) = found {
+            problems.extend(newest_run_problem(history, i, env_name, options.now));
+        }
         if found.is_none() {
             let known = history.environments();
             let message = if history.runs.is_empty() {

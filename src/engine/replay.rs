@@ -85,6 +85,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
             settings: Some(settings.clone()),
             budget_changes: Vec::new(),
             baseline_from: None,
+            now: None,
         };
         let report = check(workspace, &options);
         for r in &report.results {

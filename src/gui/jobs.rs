@@ -198,7 +198,7 @@ pub fn load(
         Source::Folder(path) => crate::approval::applied_budget_changes(path),
         Source::Example => Vec::new(),
     };
-    let options = CheckOptions { environment, budget_changes, ..CheckOptions::default() };
+    let options = CheckOptions { environment, budget_changes, now: Some(Timestamp::now()), ..CheckOptions::default() };
     let report = check(&workspace, &options);
     progress(0.9, "reading the proposals");
     let (proposals, proposal_errors) = match source {
