@@ -59,3 +59,28 @@ fn every_headroom_command_in_the_shipped_ci_jobs_parses() {
     // And a drifted command would be caught.
     assert!(headroom::cli::Cli::try_parse_from(words("headroom check budgets --envv ci")).is_err());
 }
+
+/// The shipped jobs gate on what they measured against what the base agreed: `verify` with
+/// `--base` (without one, a ledger deleted and started again with looser budgets is as consistent
+/// as the agreed one) and every `check` whose exit code gates with `--run` (the history is not
+/// signed: a run added to it with a time far ahead would otherwise be checked in place of the run
+/// the job measured).
+#[test]
+fn the_shipped_jobs_verify_against_their_base_and_check_the_run_they_measured() {
+    for file in ["docs/github-workflow.yml", "docs/gitlab-ci.yml", "examples/adr-030/ci/gate.sh"] {
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        let commands: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim().trim_start_matches("- ").trim_start_matches("run: ").trim_start_matches("\"$headroom\"").trim_start_matches("headroom"))
+            .filter(|l| l.starts_with(" verify ") || l.starts_with(" check "))
+            .collect();
+        assert!(commands.iter().any(|c| c.starts_with(" check ")), "{file}: no check found");
+        for command in commands {
+            if command.starts_with(" verify ") {
+                assert!(command.contains("--base"), "{file}: `{command}` verifies without a base");
+            } else {
+                assert!(command.contains("--run"), "{file}: `{command}` checks the newest run, not the one it measured");
+            }
+        }
+    }
+}

@@ -29,15 +29,18 @@ import_run() {
 
 benchmark benchmarks.json
 import_run benchmarks.json "$run_id"
-"$headroom" verify budgets
+# Against the base where the job names one (HEADROOM_BASE): without one, a ledger rewritten whole
+# is as consistent as the agreed one.
+"$headroom" verify budgets ${HEADROOM_BASE:+--base "$HEADROOM_BASE"}
 status=0
-"$headroom" check budgets --env ci --format "${HEADROOM_FORMAT:-text}" || status=$?
+# `--run`: the run measured here, never another run the history was given (one dated ahead, say).
+"$headroom" check budgets --env ci --run "$run_id" --format "${HEADROOM_FORMAT:-text}" || status=$?
 for attempt in 1 2 3; do
   [ "$status" -eq 3 ] || break
   echo "inconclusive: benchmarking commit $commit again ($attempt of 3)"
   benchmark benchmarks.json
   import_run benchmarks.json "$run_id-rerun-$attempt"
   status=0
-  "$headroom" check budgets --env ci --format "${HEADROOM_FORMAT:-text}" || status=$?
+  "$headroom" check budgets --env ci --run "$run_id-rerun-$attempt" --format "${HEADROOM_FORMAT:-text}" || status=$?
 done
 exit "$status"
