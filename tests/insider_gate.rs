@@ -243,3 +243,46 @@ fn a_run_added_with_a_time_far_ahead_or_without_one_is_never_checked_in_place_of
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("over budget: 40 ms") && !out.contains("has no time"), "{out}");
 }
+
+#[test]
+fn a_run_added_with_another_pytest_benchmark_group_cannot_take_a_regressed_benchmark_from_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(ws.join("history/pytest-benchmark/ci")).unwrap();
+    // ADR 030's form: the budget is measured by the benchmarks of its pytest-benchmark group, two
+    // cases of one test; the worst of them counts.
+    std::fs::write(ws.join("capability_budgets.yaml"), "schema_validator:\n  max_latency_ms: 50\n").unwrap();
+    std::fs::write(
+        ws.join("headroom.yaml"),
+        "default_branch: main\ndefault_environment: ci\nhistory: history\ncheck:\n  regression_threshold: 5%\n  baseline_runs: 20\n  significance: 0.001\n  missing_data: fail\n",
+    )
+    .unwrap();
+    for i in 0..36 {
+        // The large case slows from 20 ms to 30 ms at run 30 (still inside 50 ms); the small one stays at 5 ms.
+        let large = if i < 30 { 20.0 } else { 30.0 } + f64::from(i % 3) * 0.1;
+        let small = 5.0 + f64::from(i % 2) * 0.1;
+        std::fs::write(
+            ws.join(format!("history/pytest-benchmark/ci/r{i}.jsonl")),
+            format!(
+                "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{:02}T{:02}:00:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"bench_validate[large]\":{{\"value\":{large},\"unit\":\"ms\"}},\"bench_validate[small]\":{{\"value\":{small},\"unit\":\"ms\"}}}},\"groups\":{{\"bench_validate[large]\":\"schema_validator\",\"bench_validate[small]\":\"schema_validator\"}}}}\n",
+                1 + i / 2,
+                10 + i % 2
+            ),
+        )
+        .unwrap();
+    }
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "the large case's regression fails the gate: {out}");
+    assert!(out.contains("regression"), "{out}");
+
+    // A pull request adds one old run that puts the large case in another group: it would then
+    // measure no budget (listed, not failed), and the small case alone would pass the budget.
+    add_runs(
+        &ws,
+        "zz-archive.jsonl",
+        &[r#"{"id":"old","timestamp":"2026-10-01T10:00:00Z","branch":"main","environment":"ci","metrics":{"bench_validate[large]":{"value":20,"unit":"ms"}},"groups":{"bench_validate[large]":"misc"}}"#],
+    );
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "a run that regroups the regressed benchmark must not pass the gate: {out}");
+    assert!(out.contains("the runs put `bench_validate[large]` in different pytest-benchmark groups (`misc`, `schema_validator`)"), "{out}");
+}

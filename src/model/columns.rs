@@ -32,7 +32,7 @@ use super::yaml::Pos;
 use serde::Deserializer as _;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::hash::Hasher;
 
@@ -97,6 +97,24 @@ impl MetricColumn {
     }
 }
 
+/// Records that a run puts `metric` in `group`: the later run's group is kept in `groups`, and
+/// where it is another than before, both go into `regrouped`. Which group a benchmark is in
+/// decides which budget it measures, and the history is not signed: a run added with another
+/// group must not quietly take a benchmark away from its budget, so a metric put in two groups
+/// is a question for people (`metrics:` in headroom.yaml settles it).
+pub fn add_group(
+    groups: &mut BTreeMap<String, String>,
+    regrouped: &mut BTreeMap<String, BTreeSet<String>>,
+    metric: &str,
+    group: &str,
+) {
+    if let Some(before) = groups.insert(metric.to_owned(), group.to_owned())
+        && before != group
+    {
+        regrouped.entry(metric.to_owned()).or_default().extend([before, group.to_owned()]);
+    }
+}
+
 /// The runs of one history file (or several snapshots) and, per metric, a column of points.
 #[derive(Clone, Debug, Default)]
 pub struct FileColumns {
@@ -106,6 +124,9 @@ pub struct FileColumns {
     pub metrics: Vec<MetricColumn>,
     /// The group each metric's benchmark belongs to, where its tool says (pytest-benchmark's `group`).
     pub groups: BTreeMap<String, String>,
+    /// Every group the runs gave a metric, for each metric that runs put in more than one (see
+    /// [`add_group`]).
+    pub regrouped: BTreeMap<String, BTreeSet<String>>,
     names: HashMap<String, u32, FxBuild>,
 }
 
@@ -129,14 +150,21 @@ impl FileColumns {
         for (column, more) in self.metrics.iter_mut().zip(&other.metrics) {
             column.append(more, run_offset);
         }
-        self.groups.extend(other.groups.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (metric, groups) in &other.regrouped {
+            self.regrouped.entry(metric.clone()).or_default().extend(groups.iter().cloned());
+        }
+        for (metric, group) in &other.groups {
+            add_group(&mut self.groups, &mut self.regrouped, metric, group);
+        }
     }
 
     /// Adds a snapshot: its run, and its measurements to their columns.
     pub fn push_snapshot(&mut self, snapshot: Snapshot) {
         let run = self.runs.len() as u32;
         self.runs.push(snapshot.run.as_run_ref());
-        self.groups.extend(snapshot.groups);
+        for (metric, group) in &snapshot.groups {
+            add_group(&mut self.groups, &mut self.regrouped, metric, group);
+        }
         for (name, measurement) in snapshot.metrics {
             let id = self.metric_id(&name) as usize;
             self.metrics[id].push(run, measurement);

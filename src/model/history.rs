@@ -26,7 +26,7 @@ use super::error::LoadError;
 pub use super::snapshot::{Measurement, Run, Snapshot};
 use super::yaml::Pos;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every run of a workspace, in order, and every metric's series.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -37,6 +37,9 @@ pub struct History {
     pub series: BTreeMap<String, Series>,
     /// The group of each metric that has one, as its newest run gives it.
     pub groups: BTreeMap<String, String>,
+    /// Every group the runs gave a metric, for each metric they put in more than one: which
+    /// budget such a benchmark measures cannot be told (see [`super::columns::add_group`]).
+    pub regrouped: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl History {
@@ -149,8 +152,16 @@ impl History {
             Runs::gather(&sources, &picks)
         };
         drop((order, repeated));
-        let groups = files.iter_mut().flat_map(|f| std::mem::take(&mut f.groups)).collect();
-        let mut history = History { runs, series: BTreeMap::new(), groups };
+        let (mut groups, mut regrouped) = (BTreeMap::new(), BTreeMap::new());
+        for file in &mut files {
+            for (metric, seen) in std::mem::take(&mut file.regrouped) {
+                regrouped.entry(metric).or_insert_with(BTreeSet::new).extend(seen);
+            }
+            for (metric, group) in std::mem::take(&mut file.groups) {
+                super::columns::add_group(&mut groups, &mut regrouped, &metric, &group);
+            }
+        }
+        let mut history = History { runs, series: BTreeMap::new(), groups, regrouped };
         // Each metric's columns from every file, with their file's offset.
         let mut by_metric: BTreeMap<String, Vec<(u32, MetricColumn)>> = BTreeMap::new();
         for (file, offset) in files.into_iter().zip(offsets) {

@@ -174,6 +174,8 @@ struct Claimed<'h> {
     named: Option<(&'h str, bool)>,
     /// The capability its pytest-benchmark group says.
     group: Option<&'h str>,
+    /// Every group its runs put it in, where they disagree.
+    regrouped: Option<&'h BTreeSet<String>>,
 }
 
 /// The history's metrics that a capability's name or group claims, by capability: built once, so
@@ -185,9 +187,16 @@ fn claims<'h>(history: &'h History, capabilities: &BTreeSet<&'h str>, mapped: &B
             continue;
         }
         let named = claimed_by_name(parts(name).base, capabilities);
-        let group = history.groups.get(name).and_then(|g| capabilities.get(g.as_str()).copied());
-        for capability in named.map(|(c, _)| c).into_iter().chain(group).collect::<BTreeSet<_>>() {
-            by_capability.entry(capability).or_default().push(Claimed { name, series, named, group });
+        let regrouped = history.regrouped.get(name);
+        // Every capability any of its runs' groups names: a budget whose benchmark a run put in
+        // another group must hear of it.
+        let groups: BTreeSet<&str> = match regrouped {
+            Some(all) => all.iter().filter_map(|g| capabilities.get(g.as_str()).copied()).collect(),
+            None => history.groups.get(name).and_then(|g| capabilities.get(g.as_str()).copied()).into_iter().collect(),
+        };
+        let group = groups.first().copied();
+        for capability in named.map(|(c, _)| c).into_iter().chain(groups).collect::<BTreeSet<_>>() {
+            by_capability.entry(capability).or_default().push(Claimed { name, series, named, group, regrouped });
         }
     }
     by_capability
@@ -217,6 +226,12 @@ fn by_name(budget: &Budget, claims: &BTreeMap<&str, Vec<Claimed<'_>>>) -> Option
         // A benchmark's own value is its time.
         let by_key_or_whole = p.key.is_some() || budget.unit.dimension() == Dimension::Time;
         if !fits_kind || !by_key_or_whole || !unit_fits(series, budget, p.key.is_none()) {
+            continue;
+        }
+        if let Some(all) = claimed.regrouped {
+            let all: Vec<String> = all.iter().map(|g| format!("`{g}`")).collect();
+            conflicts.push(format!("the runs put `{name}` in different pytest-benchmark groups ({})", all.join(", ")));
+            exact.push(name.to_owned());
             continue;
         }
         match (claimed.named, claimed.group) {
