@@ -286,3 +286,41 @@ fn a_run_added_with_another_pytest_benchmark_group_cannot_take_a_regressed_bench
     assert_eq!(code, 1, "a run that regroups the regressed benchmark must not pass the gate: {out}");
     assert!(out.contains("the runs put `bench_validate[large]` in different pytest-benchmark groups (`misc`, `schema_validator`)"), "{out}");
 }
+
+#[test]
+fn one_old_run_without_a_unit_cannot_make_every_later_run_read_unconverted() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    std::fs::write(ws.join("headroom.yaml"), "default_branch: main\ndefault_environment: ci\nhistory: history\n").unwrap();
+    let mut runs = String::new();
+    for i in 0..30 {
+        let value = 20.0 + f64::from(i % 3) * 0.1;
+        writeln!(
+            runs,
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{:02}T10:00:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"auth\":{{\"value\":{value},\"unit\":\"ms\"}}}}}}",
+            1 + i / 2
+        )
+        .unwrap();
+    }
+    std::fs::write(ws.join("history/ci.jsonl"), runs).unwrap();
+    // CI's run as hyperfine's import writes it, in seconds: 40 ms, over the budget.
+    add_runs(
+        &ws,
+        "gh-9.jsonl",
+        &[r#"{"id":"gh-9","timestamp":"2026-12-01T09:00:00Z","branch":"main","environment":"ci","metrics":{"auth":{"samples":[0.04,0.041,0.039],"unit":"s"}}}"#],
+    );
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 40.9 ms"), "{out}");
+    // One run dated before all others, its number without a unit, and every later run of `auth`
+    // was read without converting: 0.04 s as 0.04 ms, a pass.
+    add_runs(&ws, "legacy.jsonl", &[r#"{"id":"legacy","timestamp":"2026-01-01T00:00:00Z","branch":"main","environment":"ci","metrics":{"auth":20}}"#]);
+    let (code, out) = check(&ws);
+    assert_eq!(code, 2, "a history mixing numbers with and without a unit is invalid input, never a pass: {out}");
+    assert!(
+        out.contains("`metrics.auth.unit`: `auth` is in ms here, but a number without a unit before it (run `legacy` at history/legacy.jsonl:1)"),
+        "{out}"
+    );
+}

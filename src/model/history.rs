@@ -242,12 +242,44 @@ fn merged_series(
     let mut series = Series::default();
     series.reserve(points.len());
     let mut converted: Vec<f64> = Vec::new();
-    for (index, &(run, k, p)) in points.iter().enumerate() {
+    // The first run whose number has no unit, where the series began so: a number without a unit
+    // is in the budget's unit, which the history does not know, so a series never mixes the two
+    // (the later points would otherwise be read unconverted: 0.04 s as 0.04 ms, and one old run
+    // added without a unit would quietly shrink every run measured since a thousandfold).
+    let mut first_bare: Option<u32> = None;
+    let mut mixed_said = false;
+    for &(run, k, p) in &points {
         let column = &columns[k as usize].1;
         let point = column.series.point(p as usize);
         let own = column.unit_at(p as usize);
+        let mixed = match (&series.unit, own, first_bare) {
+            (None, Some(own), Some(bare)) => Some((format!("is in {own} here, but a number without a unit before it"), bare)),
+            (Some(unit), None, _) => series.runs().first().map(|&first| (format!("has no unit here, but is in {unit} before"), first)),
+            _ => None,
+        };
+        if let Some((what, other)) = mixed {
+            // Said once, at the first run that mixes; the rest of that kind are left out as well.
+            if std::mem::replace(&mut mixed_said, true) {
+                continue;
+            }
+            let (run, other) = (runs.run(run as usize), runs.run(other as usize));
+            errors.push(LoadError::new(
+                run.file,
+                Pos { line: run.line, column: 0 },
+                format!("metrics.{metric}.unit"),
+                format!(
+                    "`{metric}` {what} (run `{}` at {}:{}): a number without a unit is read in the budget's unit, so give every run of a metric its unit, or none",
+                    other.id, other.file, other.line
+                ),
+            ));
+            continue;
+        }
         let factor = match (&series.unit, own) {
-            (None, Some(own)) if index == 0 => {
+            (None, None) => {
+                first_bare.get_or_insert(run);
+                None
+            }
+            (None, Some(own)) => {
                 series.unit = Some(own.clone());
                 None
             }
