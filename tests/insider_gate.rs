@@ -324,3 +324,22 @@ fn one_old_run_without_a_unit_cannot_make_every_later_run_read_unconverted() {
         "{out}"
     );
 }
+
+#[test]
+fn a_lock_file_committed_as_a_link_is_never_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path());
+    // The repository carries `.headroom.lock` as a link to a file of a teammate's, outside the workspace.
+    let theirs = dir.path().join("notes.txt");
+    std::fs::write(&theirs, "my notes\n").unwrap();
+    let _ = std::fs::remove_file(ws.join(".headroom.lock"));
+    std::os::unix::fs::symlink(&theirs, ws.join(".headroom.lock")).unwrap();
+    let bmf = dir.path().join("bmf.json");
+    std::fs::write(&bmf, r#"{"auth": {"latency": {"value": 20000000}}}"#).unwrap();
+    let (code, out) = headroom(&[
+        "import", "--from", "bmf", bmf.to_str().unwrap(), "--into", ws.to_str().unwrap(), "--run-id", "gh-8", "--env", "ci", "--branch", "main",
+    ]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains(".headroom.lock") && out.contains("is a symbolic link"), "{out}");
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "my notes\n", "the linked file is untouched");
+}

@@ -135,6 +135,16 @@ impl WorkspaceLock {
         {
             return Err(LockError::LocalOnly { path, purpose: purpose.to_owned(), filesystem });
         }
+        // The lock file is this machine's own, and the run index is written into it: a link there
+        // (one committed to the repository, say) would have every writer truncate and overwrite
+        // whatever file it names, in the workspace or outside it.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let source = std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is a symbolic link, and Headroom writes its cache into the lock file: remove the link (the file is this machine's own, never committed)",
+            );
+            return Err(LockError::Open { path, purpose: purpose.to_owned(), source });
+        }
         let file =
             OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(|source| LockError::Open {
                 path: path.clone(),
