@@ -294,3 +294,62 @@ fn a_key_headroom_cannot_verify_is_refused_by_validate_and_ledger_start_naming_i
     assert!(out.contains("cannot start from signers or a policy that do not read: allowed_signers:2:1"), "{out}");
     assert!(!ws.join("ledger").exists());
 }
+
+#[test]
+fn one_secret_listed_twice_under_another_key_type_or_spelling_is_one_key_and_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ed, p256) = (keygen(dir.path(), "ed", &["-t", "ed25519"]), keygen(dir.path(), "p256", &["-t", "ecdsa", "-b", "256"]));
+    let p = proposal();
+    let message = p.canonical();
+    for key in [&ed, &p256] {
+        // alice's ordinary key, and the same public bytes as a hardware key for "mallory": alice's
+        // secret alone makes mallory's signatures, which the real ssh-keygen calls good.
+        let (sk_public, sk_signature) = hardware_signature(key, &message, 0x01);
+        let allowed = format!("alice@example.com {}\nmallory@example.com {sk_public}\n", public_line(key));
+        let (good, said) = openssh_verifies(dir.path(), &allowed, "mallory@example.com", &sk_signature, &message);
+        assert!(good, "ssh-keygen takes alice's secret for mallory's: {said}");
+        let e = parse_signers(SIGNERS_FILE, &allowed).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].pos.line, e[0].field.as_str()), (2, "key"));
+        assert!(e[0].message.contains("already listed on line 1 (for alice@example.com)"), "{}", e[0]);
+        assert!(headroom_counts(&p, &allowed, "mallory@example.com", &sk_signature).is_err());
+    }
+
+    // The same ECDSA point written compressed: another spelling of alice's key, which OpenSSH
+    // does not read at all.
+    let public = PublicKey::read_openssh_file(&p256.with_extension("pub")).unwrap();
+    // SEC1: 04 ‖ X ‖ Y uncompressed; 02 or 03 (Y's parity) ‖ X compressed.
+    let point = public.key_data().ecdsa().unwrap().as_sec1_bytes();
+    let mut compressed = vec![2 + (point[64] & 1)];
+    compressed.extend(&point[1..33]);
+    let compressed =
+        PublicKey::from(KeyData::Ecdsa(ssh_key::public::EcdsaPublicKey::from_sec1_bytes(&compressed).unwrap())).to_openssh().unwrap();
+    let allowed = format!("alice@example.com {}\nmallory@example.com {compressed}\n", public_line(&p256));
+    let (good, _) = openssh_verifies(dir.path(), &allowed, "mallory@example.com", &openssh_signs(&p256, &message), &message);
+    assert!(!good, "ssh-keygen reads no compressed point");
+    let e = parse_signers(SIGNERS_FILE, &allowed).unwrap_err();
+    assert_eq!(e[0].pos.line, 2);
+    assert!(e[0].message.contains("a compressed ECDSA point"), "{}", e[0]);
+
+    // An RSA modulus under another exponent: whoever factored it signs for both.
+    let rsa = keygen(dir.path(), "rsa", &["-t", "rsa", "-b", "2048"]);
+    let public = PublicKey::read_openssh_file(&rsa.with_extension("pub")).unwrap();
+    let n = public.key_data().rsa().unwrap().n.clone();
+    let other = ssh_key::public::RsaPublicKey { e: ssh_key::Mpint::from_positive_bytes(&[1, 0, 3]).unwrap(), n };
+    let allowed =
+        format!("alice@example.com {}\nmallory@example.com {}\n", public_line(&rsa), PublicKey::from(KeyData::Rsa(other)).to_openssh().unwrap());
+    let e = parse_signers(SIGNERS_FILE, &allowed).unwrap_err();
+    assert_eq!(e[0].pos.line, 2);
+    assert!(e[0].message.contains("already listed on line 1"), "{}", e[0]);
+
+    // validate says so, naming the file and line.
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    let (sk_public, _) = hardware_signature(&ed, &message, 0x01);
+    std::fs::write(ws.join(SIGNERS_FILE), format!("alice@example.com {}\nmallory@example.com {sk_public}\n", public_line(&ed))).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(["validate", ws.to_str().unwrap()]).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("allowed_signers:2:1") && said.contains("already listed on line 1"), "{said}");
+}

@@ -86,9 +86,11 @@ pub fn parse_signers(file: &str, text: &str) -> Result<Vec<AllowedSigner>, Vec<L
             Err((field, message)) => errors.push(LoadError::new(file, Pos { line, column: 1 }, field, message)),
         }
     }
-    // One key is one person: a key under two principals would let one person sign twice.
+    // One key is one person: a key under two principals would let one person sign twice. A key is
+    // known by what its secret controls, not by how its line spells it (see `key_identity`).
     for (i, signer) in signers.iter().enumerate() {
-        if let Some(earlier) = signers[..i].iter().find(|s| s.key.key_data() == signer.key.key_data()) {
+        let identity = key_identity(&signer.key);
+        if let Some(earlier) = signers[..i].iter().find(|s| key_identity(&s.key) == identity) {
             errors.push(LoadError::new(
                 file,
                 Pos { line: signer.line, column: 1 },
@@ -145,6 +147,14 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
     if key.algorithm().as_str() != key_type {
         return Err(("key", format!("the key is a {}, not the {key_type} its line says", key.algorithm().as_str())));
     }
+    // OpenSSH reads only uncompressed points (SEC1 tag 4); a compressed one would be a second
+    // spelling of the same key, which `ssh-keygen -Y verify` does not read.
+    let point = key.key_data().ecdsa().map(ssh_key::public::EcdsaPublicKey::as_sec1_bytes).or_else(|| {
+        key.key_data().sk_ecdsa_p256().map(|k| k.ec_point().as_bytes())
+    });
+    if point.is_some_and(|p| p.first() != Some(&4)) {
+        return Err(("key", "a compressed ECDSA point: OpenSSH reads only uncompressed ones (write the key as ssh-keygen does)".to_owned()));
+    }
     if let Some(rsa) = key.key_data().rsa() {
         let bits = rsa.n.as_positive_bytes().map_or(0, |b| b.len() * 8);
         if bits < MIN_RSA_BITS {
@@ -169,6 +179,23 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
         }
     }
     Ok(signer)
+}
+
+/// What a key's secret controls, so that one secret listed twice is seen as one key however its
+/// line spells it: an ed25519 public key is the same key as a hardware `sk-ssh-ed25519` key of
+/// the same 32 bytes (whoever holds the ed25519 secret can make that key's signatures, flags and
+/// all, without a token), an ECDSA key the same as an `sk-ecdsa` key of the same point, and an
+/// RSA key is its modulus (whoever can factor it can sign for any exponent).
+fn key_identity(key: &PublicKey) -> (&'static str, Vec<u8>) {
+    use ssh_key::public::KeyData;
+    match key.key_data() {
+        KeyData::Ed25519(k) => ("ed25519", k.0.to_vec()),
+        KeyData::SkEd25519(k) => ("ed25519", k.public_key().0.to_vec()),
+        KeyData::Ecdsa(k) => ("ecdsa", k.as_sec1_bytes().to_vec()),
+        KeyData::SkEcdsaSha2NistP256(k) => ("ecdsa", k.ec_point().as_bytes().to_vec()),
+        KeyData::Rsa(k) => ("rsa", k.n.as_positive_bytes().unwrap_or_default().to_vec()),
+        _ => ("other", key.to_bytes().unwrap_or_default()),
+    }
 }
 
 /// The first whitespace-separated token (quotes keep spaces) and the rest.
