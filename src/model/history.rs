@@ -23,6 +23,7 @@
 pub use super::columnar::{PointRef, RunRef, Runs, Series};
 use super::columns::{FileColumns, MetricColumn, json_lines_columns, repeated_keys};
 use super::error::LoadError;
+use super::units::Unit;
 pub use super::snapshot::{Measurement, Run, Snapshot};
 use super::yaml::Pos;
 use serde_json::Value as Json;
@@ -62,17 +63,30 @@ impl History {
     /// with both places, the first kept.
     #[must_use]
     pub fn from_columns(files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
-        History::from_columns_checking(files, true)
+        History::from_columns_checking(files, true, &BTreeMap::new())
+    }
+
+    /// [`History::from_columns`] where the numbers without a unit of some metrics are known to be
+    /// in a unit (`bare_units`: a budget's metric and the budget's unit, as the history format
+    /// says): a metric whose runs write some numbers with a unit and some without is then
+    /// converted alike. Without it, such a mix is an error.
+    #[must_use]
+    pub fn from_columns_in_units(files: Vec<FileColumns>, bare_units: &BTreeMap<String, Unit>) -> (History, Vec<LoadError>) {
+        History::from_columns_checking(files, true, bare_units)
     }
 
     /// [`History::from_columns`] of runs whose keys (environment, id) are known to be unique, as
     /// [`super::history_files::number_repeated_ids`] tells: the runs are not looked over for repeats.
     #[must_use]
     pub fn from_columns_of_unique_runs(files: Vec<FileColumns>) -> (History, Vec<LoadError>) {
-        History::from_columns_checking(files, false)
+        History::from_columns_checking(files, false, &BTreeMap::new())
     }
 
-    fn from_columns_checking(mut files: Vec<FileColumns>, find_repeats: bool) -> (History, Vec<LoadError>) {
+    fn from_columns_checking(
+        mut files: Vec<FileColumns>,
+        find_repeats: bool,
+        bare_units: &BTreeMap<String, Unit>,
+    ) -> (History, Vec<LoadError>) {
         let mut errors = Vec::new();
         // Every run has a place in read order (file by file); `offsets` are where each file's start.
         let offsets: Vec<u32> = files
@@ -176,7 +190,7 @@ impl History {
             let series = if in_read_order && one_unit {
                 concatenated_series(columns)
             } else {
-                merged_series(&metric, &columns, new_index.as_deref(), &history.runs, &mut errors)
+                merged_series(&metric, &columns, new_index.as_deref(), &history.runs, bare_units.get(&metric), &mut errors)
             };
             history.series.insert(metric, series);
         }
@@ -224,6 +238,7 @@ fn merged_series(
     columns: &[(u32, MetricColumn)],
     new_index: Option<&[u32]>,
     runs: &Runs,
+    bare_unit: Option<&Unit>,
     errors: &mut Vec<LoadError>,
 ) -> Series {
     // (run, column, point) of every point kept, put in run order.
@@ -242,16 +257,17 @@ fn merged_series(
     let mut series = Series::default();
     series.reserve(points.len());
     let mut converted: Vec<f64> = Vec::new();
-    // The first run whose number has no unit, where the series began so: a number without a unit
-    // is in the budget's unit, which the history does not know, so a series never mixes the two
-    // (the later points would otherwise be read unconverted: 0.04 s as 0.04 ms, and one old run
-    // added without a unit would quietly shrink every run measured since a thousandfold).
+    // A number without a unit is in the budget's unit (`bare_unit`, where the caller knows it),
+    // and converts with the rest. Where it is not known, a series never mixes numbers with and
+    // without a unit: the later points would otherwise be read unconverted (0.04 s as 0.04 ms),
+    // and one old run added without a unit would quietly shrink every run measured since a
+    // thousandfold. `first_bare` is the first run whose number has no unit, where the series began so.
     let mut first_bare: Option<u32> = None;
     let mut mixed_said = false;
     for &(run, k, p) in &points {
         let column = &columns[k as usize].1;
         let point = column.series.point(p as usize);
-        let own = column.unit_at(p as usize);
+        let own = column.unit_at(p as usize).or(bare_unit);
         let mixed = match (&series.unit, own, first_bare) {
             (None, Some(own), Some(bare)) => Some((format!("is in {own} here, but a number without a unit before it"), bare)),
             (Some(unit), None, _) => series.runs().first().map(|&first| (format!("has no unit here, but is in {unit} before"), first)),
@@ -364,6 +380,24 @@ mod tests {
     use super::*;
     use crate::model::history_csv::{csv_columns, parse_csv};
     use crate::model::units::{Statistic, Unit};
+
+    #[test]
+    fn numbers_without_a_unit_convert_in_the_budget_s_unit_and_without_one_known_a_mix_is_an_error() {
+        let text = "{\"id\":\"old\",\"timestamp\":\"2026-01-01\",\"metrics\":{\"m\":20}}\n\
+                    {\"id\":\"new\",\"timestamp\":\"2026-02-01\",\"metrics\":{\"m\":{\"value\":0.04,\"unit\":\"s\"}}}\n";
+        let columns = || vec![json_lines_columns("h.jsonl", text).unwrap()];
+        let ms = Unit::parse("ms").unwrap();
+        let (h, errors) = History::from_columns_in_units(columns(), &BTreeMap::from([("m".to_owned(), ms.clone())]));
+        assert!(errors.is_empty(), "{errors:?}");
+        let in_ms: Vec<f64> =
+            h.series["m"].points().filter_map(|p| p.value.map(|v| h.series["m"].unit.as_ref().map_or(v, |u| u.convert(v, &ms).unwrap()))).collect();
+        assert!(in_ms.len() == 2 && (in_ms[0] - 20.0).abs() < 1e-9 && (in_ms[1] - 40.0).abs() < 1e-9, "{in_ms:?}");
+        let (h, errors) = History::from_columns(columns());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].file.as_str(), errors[0].pos.line, errors[0].field.as_str()), ("h.jsonl", 2, "metrics.m.unit"));
+        assert!(errors[0].message.contains("`m` is in s here, but a number without a unit before it (run `old` at h.jsonl:1)"), "{}", errors[0]);
+        assert_eq!(h.series["m"].len(), 1, "the run that mixes is left out, never read unconverted");
+    }
 
     #[test]
     fn json_lines_load_values_samples_and_units() {

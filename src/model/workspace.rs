@@ -260,7 +260,18 @@ impl Workspace {
 
     /// The history of the parsed files' columns, with each budget's measured series resolved.
     fn index_history(&mut self, columns: Vec<FileColumns>) {
-        let (mut history, errors) = History::from_columns(columns);
+        // A history's number without a unit is in the unit of the budget of its metric: known
+        // here, so runs that say their unit and runs that do not convert alike (where two budgets
+        // of one metric disagree on the unit, it is not known, and such a mix is an error).
+        let mut bare_units: BTreeMap<String, Option<super::units::Unit>> = BTreeMap::new();
+        for b in self.budgets.iter().filter(|b| b.kind == super::budget::BudgetKind::Metric) {
+            let unit = bare_units.entry(b.metric.clone()).or_insert_with(|| Some(b.unit.clone()));
+            if unit.as_ref().is_some_and(|u| *u != b.unit) {
+                *unit = None;
+            }
+        }
+        let bare_units = bare_units.into_iter().filter_map(|(metric, unit)| Some((metric, unit?))).collect();
+        let (mut history, errors) = History::from_columns_in_units(columns, &bare_units);
         self.errors.extend(errors);
         let (measures, errors) = resolve(&self.budgets, &self.config, &mut history);
         self.history = history;
