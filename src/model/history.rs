@@ -23,8 +23,8 @@
 pub use super::columnar::{PointRef, RunRef, Runs, Series};
 use super::columns::{FileColumns, MetricColumn, json_lines_columns, repeated_keys};
 use super::error::LoadError;
-use super::units::Unit;
 pub use super::snapshot::{Measurement, Run, Snapshot};
+use super::units::Unit;
 use super::yaml::Pos;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,15 +166,7 @@ impl History {
             Runs::gather(&sources, &picks)
         };
         drop((order, repeated));
-        let (mut groups, mut regrouped) = (BTreeMap::new(), BTreeMap::new());
-        for file in &mut files {
-            for (metric, seen) in std::mem::take(&mut file.regrouped) {
-                regrouped.entry(metric).or_insert_with(BTreeSet::new).extend(seen);
-            }
-            for (metric, group) in std::mem::take(&mut file.groups) {
-                super::columns::add_group(&mut groups, &mut regrouped, &metric, &group);
-            }
-        }
+        let (groups, regrouped) = groups_of(&mut files);
         let mut history = History { runs, series: BTreeMap::new(), groups, regrouped };
         // Each metric's columns from every file, with their file's offset.
         let mut by_metric: BTreeMap<String, Vec<(u32, MetricColumn)>> = BTreeMap::new();
@@ -211,6 +203,21 @@ impl History {
     pub fn point_count(&self) -> usize {
         self.series.values().map(Series::len).sum()
     }
+}
+
+/// The files' groups of each metric (the last file's), and every group of a metric that runs put
+/// in more than one; taken from the files.
+fn groups_of(files: &mut [FileColumns]) -> (BTreeMap<String, String>, BTreeMap<String, BTreeSet<String>>) {
+    let (mut groups, mut regrouped) = (BTreeMap::new(), BTreeMap::new());
+    for file in files {
+        for (metric, seen) in std::mem::take(&mut file.regrouped) {
+            regrouped.entry(metric).or_insert_with(BTreeSet::new).extend(seen);
+        }
+        for (metric, group) in std::mem::take(&mut file.groups) {
+            super::columns::add_group(&mut groups, &mut regrouped, &metric, &group);
+        }
+    }
+    (groups, regrouped)
 }
 
 /// A metric's columns of files read in order, all in one unit: nothing to renumber but each
@@ -389,13 +396,19 @@ mod tests {
         let ms = Unit::parse("ms").unwrap();
         let (h, errors) = History::from_columns_in_units(columns(), &BTreeMap::from([("m".to_owned(), ms.clone())]));
         assert!(errors.is_empty(), "{errors:?}");
-        let in_ms: Vec<f64> =
-            h.series["m"].points().filter_map(|p| p.value.map(|v| h.series["m"].unit.as_ref().map_or(v, |u| u.convert(v, &ms).unwrap()))).collect();
+        let in_ms: Vec<f64> = h.series["m"]
+            .points()
+            .filter_map(|p| p.value.map(|v| h.series["m"].unit.as_ref().map_or(v, |u| u.convert(v, &ms).unwrap())))
+            .collect();
         assert!(in_ms.len() == 2 && (in_ms[0] - 20.0).abs() < 1e-9 && (in_ms[1] - 40.0).abs() < 1e-9, "{in_ms:?}");
         let (h, errors) = History::from_columns(columns());
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!((errors[0].file.as_str(), errors[0].pos.line, errors[0].field.as_str()), ("h.jsonl", 2, "metrics.m.unit"));
-        assert!(errors[0].message.contains("`m` is in s here, but a number without a unit before it (run `old` at h.jsonl:1)"), "{}", errors[0]);
+        assert!(
+            errors[0].message.contains("`m` is in s here, but a number without a unit before it (run `old` at h.jsonl:1)"),
+            "{}",
+            errors[0]
+        );
         assert_eq!(h.series["m"].len(), 1, "the run that mixes is left out, never read unconverted");
     }
 
