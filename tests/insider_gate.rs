@@ -280,11 +280,16 @@ fn a_run_added_with_another_pytest_benchmark_group_cannot_take_a_regressed_bench
     add_runs(
         &ws,
         "zz-archive.jsonl",
-        &[r#"{"id":"old","timestamp":"2026-10-01T10:00:00Z","branch":"main","environment":"ci","metrics":{"bench_validate[large]":{"value":20,"unit":"ms"}},"groups":{"bench_validate[large]":"misc"}}"#],
+        &[
+            r#"{"id":"old","timestamp":"2026-10-01T10:00:00Z","branch":"main","environment":"ci","metrics":{"bench_validate[large]":{"value":20,"unit":"ms"}},"groups":{"bench_validate[large]":"misc"}}"#,
+        ],
     );
     let (code, out) = check(&ws);
     assert_eq!(code, 1, "a run that regroups the regressed benchmark must not pass the gate: {out}");
-    assert!(out.contains("the runs put `bench_validate[large]` in different pytest-benchmark groups (`misc`, `schema_validator`)"), "{out}");
+    assert!(
+        out.contains("the runs put `bench_validate[large]` in different pytest-benchmark groups (`misc`, `schema_validator`)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -309,14 +314,20 @@ fn one_old_run_without_a_unit_cannot_make_every_later_run_read_unconverted() {
     add_runs(
         &ws,
         "gh-9.jsonl",
-        &[r#"{"id":"gh-9","timestamp":"2026-12-01T09:00:00Z","branch":"main","environment":"ci","metrics":{"auth":{"samples":[0.04,0.041,0.039],"unit":"s"}}}"#],
+        &[
+            r#"{"id":"gh-9","timestamp":"2026-12-01T09:00:00Z","branch":"main","environment":"ci","metrics":{"auth":{"samples":[0.04,0.041,0.039],"unit":"s"}}}"#,
+        ],
     );
     let (code, out) = check(&ws);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("over budget: 40.9 ms"), "{out}");
     // One run dated before all others, its number without a unit: every later run of `auth` was
     // read without converting, 0.04 s as 0.04 ms, a pass.
-    add_runs(&ws, "legacy.jsonl", &[r#"{"id":"legacy","timestamp":"2026-01-01T00:00:00Z","branch":"main","environment":"ci","metrics":{"auth":20}}"#]);
+    add_runs(
+        &ws,
+        "legacy.jsonl",
+        &[r#"{"id":"legacy","timestamp":"2026-01-01T00:00:00Z","branch":"main","environment":"ci","metrics":{"auth":20}}"#],
+    );
     let (code, out) = check(&ws);
     assert_eq!(code, 1, "the bare number is in the budget's unit, and every run converts alike: {out}");
     assert!(out.contains("over budget: 40.9 ms"), "{out}");
@@ -334,9 +345,53 @@ fn a_lock_file_committed_as_a_link_is_never_written_through() {
     let bmf = dir.path().join("bmf.json");
     std::fs::write(&bmf, r#"{"auth": {"latency": {"value": 20000000}}}"#).unwrap();
     let (code, out) = headroom(&[
-        "import", "--from", "bmf", bmf.to_str().unwrap(), "--into", ws.to_str().unwrap(), "--run-id", "gh-8", "--env", "ci", "--branch", "main",
+        "import",
+        "--from",
+        "bmf",
+        bmf.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+        "--run-id",
+        "gh-8",
+        "--env",
+        "ci",
+        "--branch",
+        "main",
     ]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains(".headroom.lock") && out.contains("is a symbolic link"), "{out}");
     assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "my notes\n", "the linked file is untouched");
+}
+
+#[test]
+fn a_regression_accepted_by_a_triage_record_is_said_on_every_check_that_passes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path());
+    let (code, out) = check(&ws);
+    assert_eq!(code, 1, "{out}");
+    // One developer's triage record, in the pull request, unsigned: the worse level is accepted.
+    let (code, out) = headroom(&[
+        "triage",
+        "auth@r30",
+        "--workspace",
+        ws.to_str().unwrap(),
+        "--state",
+        "wont_fix",
+        "--owner",
+        "mallory",
+        "--note",
+        "fine",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = check(&ws);
+    assert_eq!(code, 0, "a person's triage accepts the level, as the README says: {out}");
+    // ... but never in silence: the check says what was accepted, since when, by whom and how.
+    assert!(
+        out.contains(
+            "accepted: the baseline is a level 30.0% worse than the one before it, since run `r30`, accepted by mallory in the triage of `auth@r30` (won't fix: fine; a triage record, not signed)"
+        ),
+        "{out}"
+    );
+    let (_, json) = headroom(&["check", ws.to_str().unwrap(), "--format", "json"]);
+    assert!(json.contains("\"code\":\"accepted\"") || json.contains("\"code\": \"accepted\""), "{json}");
 }

@@ -107,6 +107,17 @@ pub enum Finding {
         /// Days since it began, where runs have times.
         days: Option<f64>,
     },
+    /// The baseline is a worse level that people accepted: said on every check, passing or not,
+    /// so that a regression accepted by a triage record (which nobody signs) is never passed in
+    /// silence.
+    Accepted {
+        /// The first run of the accepted level.
+        since: String,
+        /// How much worse than the level before it, as a fraction.
+        change: f64,
+        /// Who accepted it, in words: the triage's owner, state and note, or the signed loosening.
+        by: String,
+    },
     /// Better than the baseline by more than the threshold.
     Improvement {
         /// How much better, as a fraction of the baseline (positive).
@@ -166,7 +177,7 @@ impl Finding {
             | Finding::Inconclusive { .. }
             | Finding::BaseRegression { .. } => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } | Finding::Ambiguous { .. } => Status::Fail,
-            Finding::Improvement { .. } | Finding::WithinNoise { .. } => Status::Pass,
+            Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. } => Status::Pass,
             Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NotInRun { .. } | Finding::NoRun => missing_status,
         }
     }
@@ -179,6 +190,7 @@ impl Finding {
             Finding::OverWarning => "over_warning",
             Finding::Regression { .. } => "regression",
             Finding::Improvement { .. } => "improvement",
+            Finding::Accepted { .. } => "accepted",
             Finding::Inconclusive { .. } => "inconclusive",
             Finding::BaseRegression { .. } => "base_regression",
             Finding::WithinNoise { .. } => "within_noise",
@@ -596,20 +608,23 @@ impl Context<'_> {
 }
 
 impl Context<'_> {
-    /// Whether people accepted the level that begins at `run` (an index into the history's
-    /// runs): a triage of won't-fix or invalid with an owner and a note, or a signed loosening of
-    /// the budget at or after that run's time.
-    fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> bool {
+    /// Who accepted the level that begins at `run` (an index into the history's runs), in words,
+    /// where people did: a triage of won't-fix or invalid with an owner and a note, or a signed
+    /// loosening of the budget at or after that run's time.
+    fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> Option<String> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
-        let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).is_some_and(|(_, e)| {
+        let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| {
             matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
         });
-        let changed = history
-            .runs
-            .run(run)
-            .timestamp
-            .is_some_and(|began| self.budget_changes.iter().any(|(id, at)| *id == budget.id && *at >= began));
-        triaged || changed
+        if let Some((key, e)) = triaged {
+            let state = if e.state == TriageState::WontFix { "won't fix" } else { "invalid" };
+            return Some(format!("{} in the triage of `{key}` ({state}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim()));
+        }
+        let began = history.runs.run(run).timestamp?;
+        self.budget_changes
+            .iter()
+            .find(|(id, at)| *id == budget.id && *at >= began)
+            .map(|(_, at)| format!("the signed loosening of `{}` applied at {at}", budget.id))
     }
 }
 
@@ -679,6 +694,10 @@ fn evaluate(
     };
     let noise = NoiseModel::fit(&mut lookback);
     let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, settings.regression_threshold);
+    if let Some((change, by)) = &levels.accepted {
+        let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
+        result.findings.push(Finding::Accepted { since, change: *change, by: by.clone() });
+    }
     result.trend = analyze::trend(history, &lookback, &noise.segmentation, budget.direction, Some(result.limit));
     let judged = scope.judged(result, &measured, &lookback, &noise, &levels);
     let references = References::new(&judged, settings.baseline_runs);
@@ -1335,6 +1354,9 @@ struct Levels {
     reference: usize,
     /// The first segment of a worsening past the threshold that nobody accepted.
     open: Option<usize>,
+    /// Where the reference is a worse level that people accepted: how much worse than the level
+    /// before it, and who accepted it.
+    accepted: Option<(f64, String)>,
 }
 
 /// Walks the levels oldest first. A level better than the reference by more than the threshold
@@ -1354,12 +1376,16 @@ fn walk_levels(
     threshold: f64,
 ) -> Levels {
     let segments = &segmentation.segments;
-    let mut levels = Levels { reference: 0, open: None };
+    let mut levels = Levels { reference: 0, open: None, accepted: None };
     for s in 1..segments.len() {
         let worse = budget.direction.relative_worsening(segments[s].level, segments[levels.reference].level).unwrap_or(0.0);
         let start_run = lookback.runs[segments[s].start];
-        if worse < -threshold || context.accepted(budget, history, &lookback.runs, start_run) {
-            levels = Levels { reference: s, open: None };
+        if worse < -threshold {
+            levels = Levels { reference: s, open: None, accepted: None };
+        } else if let Some(by) = context.accepted(budget, history, &lookback.runs, start_run) {
+            // A level within the threshold of an accepted one is still built on that acceptance.
+            let accepted = if worse > threshold { Some((worse, by)) } else { levels.accepted.take() };
+            levels = Levels { reference: s, open: None, accepted };
         } else if worse > threshold {
             levels.open = levels.open.or(Some(s));
         } else {

@@ -205,6 +205,10 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             baseline_words(result),
             confidence(*p_value)
         ),
+        Finding::Accepted { since, change, by } => format!(
+            "accepted: the baseline is a level {} worse than the one before it, since run `{since}`, accepted by {by}",
+            percent(*change).trim_start_matches('+')
+        ),
         Finding::Improvement { change } => format!(
             "improvement: {:.1}% better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
             change * 100.0,
@@ -403,7 +407,7 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
         ));
         for f in &r.findings {
             if f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass
-                || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. })
+                || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. })
             {
                 out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
             }

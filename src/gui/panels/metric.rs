@@ -164,7 +164,7 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
     }
     for finding in &r.findings {
         let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
-        if status != Status::Pass || matches!(finding, Finding::Improvement { .. }) {
+        if status != Status::Pass || matches!(finding, Finding::Improvement { .. } | Finding::Accepted { .. }) {
             ui.colored_label(theme::text(theme::status_color(Some(status)), ui), describe(r, finding));
         }
     }
