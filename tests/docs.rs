@@ -71,7 +71,13 @@ fn the_shipped_jobs_verify_against_their_base_and_check_the_run_they_measured() 
         let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
         let commands: Vec<&str> = text
             .lines()
-            .map(|l| l.trim().trim_start_matches("- ").trim_start_matches("run: ").trim_start_matches("\"$headroom\"").trim_start_matches("headroom"))
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches("- ")
+                    .trim_start_matches("run: ")
+                    .trim_start_matches("\"$headroom\"")
+                    .trim_start_matches("headroom")
+            })
             .filter(|l| l.starts_with(" verify ") || l.starts_with(" check "))
             .collect();
         assert!(commands.iter().any(|c| c.starts_with(" check ")), "{file}: no check found");

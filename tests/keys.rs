@@ -336,8 +336,11 @@ fn one_secret_listed_twice_under_another_key_type_or_spelling_is_one_key_and_ref
     let public = PublicKey::read_openssh_file(&rsa.with_extension("pub")).unwrap();
     let n = public.key_data().rsa().unwrap().n.clone();
     let other = ssh_key::public::RsaPublicKey { e: ssh_key::Mpint::from_positive_bytes(&[1, 0, 3]).unwrap(), n };
-    let allowed =
-        format!("alice@example.com {}\nmallory@example.com {}\n", public_line(&rsa), PublicKey::from(KeyData::Rsa(other)).to_openssh().unwrap());
+    let allowed = format!(
+        "alice@example.com {}\nmallory@example.com {}\n",
+        public_line(&rsa),
+        PublicKey::from(KeyData::Rsa(other)).to_openssh().unwrap()
+    );
     let e = parse_signers(SIGNERS_FILE, &allowed).unwrap_err();
     assert_eq!(e[0].pos.line, 2);
     assert!(e[0].message.contains("already listed on line 1"), "{}", e[0]);

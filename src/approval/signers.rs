@@ -149,11 +149,16 @@ fn parse_line(text: &str, line: u32) -> Result<AllowedSigner, (&'static str, Str
     }
     // OpenSSH reads only uncompressed points (SEC1 tag 4); a compressed one would be a second
     // spelling of the same key, which `ssh-keygen -Y verify` does not read.
-    let point = key.key_data().ecdsa().map(ssh_key::public::EcdsaPublicKey::as_sec1_bytes).or_else(|| {
-        key.key_data().sk_ecdsa_p256().map(|k| k.ec_point().as_bytes())
-    });
+    let point = key
+        .key_data()
+        .ecdsa()
+        .map(ssh_key::public::EcdsaPublicKey::as_sec1_bytes)
+        .or_else(|| key.key_data().sk_ecdsa_p256().map(|k| k.ec_point().as_bytes()));
     if point.is_some_and(|p| p.first() != Some(&4)) {
-        return Err(("key", "a compressed ECDSA point: OpenSSH reads only uncompressed ones (write the key as ssh-keygen does)".to_owned()));
+        return Err((
+            "key",
+            "a compressed ECDSA point: OpenSSH reads only uncompressed ones (write the key as ssh-keygen does)".to_owned(),
+        ));
     }
     if let Some(rsa) = key.key_data().rsa() {
         let bits = rsa.n.as_positive_bytes().map_or(0, |b| b.len() * 8);

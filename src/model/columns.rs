@@ -102,12 +102,7 @@ impl MetricColumn {
 /// decides which budget it measures, and the history is not signed: a run added with another
 /// group must not quietly take a benchmark away from its budget, so a metric put in two groups
 /// is a question for people (`metrics:` in headroom.yaml settles it).
-pub fn add_group(
-    groups: &mut BTreeMap<String, String>,
-    regrouped: &mut BTreeMap<String, BTreeSet<String>>,
-    metric: &str,
-    group: &str,
-) {
+pub fn add_group(groups: &mut BTreeMap<String, String>, regrouped: &mut BTreeMap<String, BTreeSet<String>>, metric: &str, group: &str) {
     if let Some(before) = groups.insert(metric.to_owned(), group.to_owned())
         && before != group
     {
