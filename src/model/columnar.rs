@@ -37,7 +37,7 @@ const NO_VALUE: u64 = 0x7ff8_0000_6e6f_6e65;
 struct Texts {
     bytes: String,
     /// The end of each text in `bytes`; empty while every text so far is empty (`bytes` too).
-    ends: Vec<u64>,
+    ends: Ends,
     len: usize,
 }
 
@@ -55,6 +55,15 @@ impl Texts {
         self.len += 1;
     }
 
+    /// Room for the texts of `others` after these, exactly (a joined column not grown by doubling).
+    fn reserve_for<'o>(&mut self, others: impl Iterator<Item = &'o Texts> + Clone) {
+        let bytes: usize = others.clone().map(|o| o.bytes.len()).sum();
+        if bytes > 0 {
+            self.bytes.reserve_exact(bytes);
+            self.ends.reserve_exact((self.len + others.map(|o| o.len).sum::<usize>()).saturating_sub(self.ends.len()));
+        }
+    }
+
     /// Adds every text of `other` after these.
     fn append(&mut self, other: &Texts) {
         if other.bytes.is_empty() {
@@ -67,7 +76,7 @@ impl Texts {
             self.ends.resize(self.len, 0);
             let offset = self.bytes.len() as u64;
             self.bytes.push_str(&other.bytes);
-            self.ends.extend(other.ends.iter().map(|end| end + offset));
+            self.ends.append_moved(&other.ends, offset);
         }
         self.len += other.len;
     }
@@ -76,8 +85,91 @@ impl Texts {
         if self.bytes.is_empty() {
             return "";
         }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1) };
+        &self.bytes[start..self.ends.get(i)]
+    }
+}
+
+/// Where each of [`Texts`]' texts ends: in 32 bits while its bytes are under 4 GiB (a million
+/// run ids' ends in 4 MB, not 8), in 64 from the first end past that on.
+#[derive(Clone, Debug)]
+enum Ends {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Ends::Narrow(Vec::new())
+    }
+}
+
+impl Ends {
+    fn len(&self) -> usize {
+        match self {
+            Ends::Narrow(ends) => ends.len(),
+            Ends::Wide(ends) => ends.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Ends::Narrow(ends) => ends[i] as usize,
+            Ends::Wide(ends) => ends[i] as usize,
+        }
+    }
+
+    /// The ends in 64 bits, where `end` does not fit in 32: from then on all are.
+    fn widen_for(&mut self, end: u64) {
+        if let Ends::Narrow(ends) = self
+            && u32::try_from(end).is_err()
+        {
+            *self = Ends::Wide(ends.iter().map(|&e| u64::from(e)).collect());
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, end: u64) {
+        self.widen_for(end);
+        match self {
+            // Narrow only while `end` fits (just checked).
+            Ends::Narrow(ends) => ends.push(end as u32),
+            Ends::Wide(ends) => ends.push(end),
+        }
+    }
+
+    /// As many ends as `len`, the new ones `end`.
+    fn resize(&mut self, len: usize, end: u64) {
+        self.widen_for(end);
+        match self {
+            Ends::Narrow(ends) => ends.resize(len, end as u32),
+            Ends::Wide(ends) => ends.resize(len, end),
+        }
+    }
+
+    fn reserve_exact(&mut self, additional: usize) {
+        match self {
+            Ends::Narrow(ends) => ends.reserve_exact(additional),
+            Ends::Wide(ends) => ends.reserve_exact(additional),
+        }
+    }
+
+    /// Adds the ends of `other`, each moved by `offset`.
+    fn append_moved(&mut self, other: &Ends, offset: u64) {
+        let last = other.len().checked_sub(1).map_or(0, |i| other.get(i) as u64);
+        self.widen_for(offset + last);
+        match (&mut *self, other) {
+            // Ends ascend: where the last fits in 32 bits, every one does.
+            (Ends::Narrow(ends), Ends::Narrow(more)) => ends.extend(more.iter().map(|&end| end + offset as u32)),
+            (Ends::Wide(ends), Ends::Narrow(more)) => ends.extend(more.iter().map(|&end| u64::from(end) + offset)),
+            (Ends::Wide(ends), Ends::Wide(more)) => ends.extend(more.iter().map(|&end| end + offset)),
+            (Ends::Narrow(_), Ends::Wide(more)) => {
+                for &end in more {
+                    self.push(end + offset);
+                }
+            }
+        }
     }
 }
 
@@ -425,6 +517,13 @@ impl Runs {
         out
     }
 
+    /// Room for the runs of `others` after these, exactly: a history joined from pieces then takes
+    /// what it holds, not the next power of two.
+    pub fn reserve_for(&mut self, others: &[&Runs]) {
+        self.ids.reserve_for(others.iter().map(|o| &o.ids));
+        self.commits.reserve_for(others.iter().map(|o| &o.commits));
+    }
+
     /// Adds every run of `other` after these, in its order.
     pub fn append(&mut self, other: &Runs) {
         let translation: Vec<u32> = other.names.names.iter().map(|name| self.names.id(name)).collect();
@@ -515,6 +614,13 @@ impl Series {
         self.values.reserve_exact(additional);
     }
 
+    /// Room for the points of `others` after these, exactly.
+    pub fn reserve_for(&mut self, others: &[&Series]) {
+        self.reserve(others.iter().map(|o| o.len()).sum());
+        self.samples.reserve_exact(others.iter().map(|o| o.samples.len()).sum());
+        self.arena.reserve_exact(others.iter().map(|o| o.arena.len()).sum());
+    }
+
     /// How many points.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -542,6 +648,12 @@ impl Series {
         }
         self.runs.push(run);
         self.values.push(value.unwrap_or(f64::from_bits(NO_VALUE)));
+    }
+
+    /// Adds points of consecutive runs from `first_run` on, one a value, without samples.
+    pub fn push_values(&mut self, first_run: u32, values: &[f64]) {
+        self.runs.extend((0..values.len() as u32).map(|k| first_run + k));
+        self.values.extend_from_slice(values);
     }
 
     /// The point at position `i` (which must be below [`Series::len`], as for a slice).
@@ -606,6 +718,27 @@ mod tests {
 
     fn run<'a>(id: &'a str, commit: Option<&'a str>, environment: Option<&'a str>) -> RunRef<'a> {
         RunRef { id, timestamp: None, commit, branch: Some("main"), environment, file: "h.jsonl", line: 1 }
+    }
+
+    #[test]
+    fn text_ends_past_four_gigabytes_are_kept_in_64_bits() {
+        let mut ends = Ends::default();
+        ends.push(7);
+        ends.resize(3, 9);
+        let far = u64::from(u32::MAX) + 5;
+        ends.push(far);
+        assert!(matches!(ends, Ends::Wide(_)));
+        assert_eq!((0..ends.len()).map(|i| ends.get(i) as u64).collect::<Vec<_>>(), [7, 9, 9, far]);
+        // Appended after a far offset, narrow ends widen too; near ones stay narrow.
+        let mut near = Ends::default();
+        near.push(1);
+        let mut joined = Ends::default();
+        joined.append_moved(&near, 10);
+        assert!(matches!(joined, Ends::Narrow(_)));
+        joined.append_moved(&near, far);
+        joined.append_moved(&ends, 1);
+        assert!(matches!(joined, Ends::Wide(_)));
+        assert_eq!((0..joined.len()).map(|i| joined.get(i) as u64).collect::<Vec<_>>(), [11, far + 1, 8, 10, 10, far + 1]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! How it works:
 //!
 //! ```text
-//!  text ──lines──▶ fast path: serde visitor over borrowed strings ──▶ run + (metric id, measurement)…
+//!  text ──lines──▶ fast path: one pass over the line's bytes (json_line) ──▶ run + (metric id, measurement)…
 //!                     │ anything unusual (a typo, a number as id, a duplicate key)        │
 //!                     ▼                                                                    ▼
 //!                  slow path: serde_json::Value and the checks that name             FileColumns
@@ -25,15 +25,11 @@
 
 use super::columnar::{FxBuild, FxHasher, RunRef, Runs, Series};
 use super::error::LoadError;
+use super::json_line::{LinePoints, read_line};
 use super::snapshot::{Measurement, Snapshot, snapshot_from_line};
-use super::time::Timestamp;
-use super::units::{Dimension, Unit};
+use super::units::Unit;
 use super::yaml::Pos;
-use serde::Deserializer as _;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 use std::hash::Hasher;
 
 /// The longest line of a history file, in bytes: a snapshot of a thousand metrics with a hundred
@@ -58,10 +54,15 @@ pub struct MetricColumn {
 impl MetricColumn {
     /// Adds a point of run `run` (a position in the file's runs).
     pub fn push(&mut self, run: u32, measurement: Measurement) {
-        if self.units.last().is_none_or(|(_, unit)| *unit != measurement.unit) {
-            self.units.push((self.series.len() as u32, measurement.unit));
+        self.push_parts(run, measurement.value, measurement.samples.as_deref(), measurement.unit);
+    }
+
+    /// [`MetricColumn::push`] of a measurement in its parts (its samples borrowed).
+    pub fn push_parts(&mut self, run: u32, value: Option<f64>, samples: Option<&[f64]>, unit: Option<Unit>) {
+        if self.units.last().is_none_or(|(_, last)| *last != unit) {
+            self.units.push((self.series.len() as u32, unit));
         }
-        self.series.push(run, measurement.value, measurement.samples.as_deref());
+        self.series.push(run, value, samples);
     }
 
     /// Adds a plain value of run `run` written in `unit` (as a CSV cell is).
@@ -153,6 +154,19 @@ impl FileColumns {
         }
     }
 
+    /// Adds the runs and points of `pieces` (later pieces of the same file, read with the same
+    /// metric ids), in order, after these: room for all of them made first, exactly, and each
+    /// piece let go once added.
+    pub fn append_pieces(&mut self, pieces: Vec<FileColumns>) {
+        self.runs.reserve_for(&pieces.iter().map(|p| &p.runs).collect::<Vec<_>>());
+        for (k, column) in self.metrics.iter_mut().enumerate() {
+            column.series.reserve_for(&pieces.iter().filter_map(|p| p.metrics.get(k)).map(|m| &m.series).collect::<Vec<_>>());
+        }
+        for piece in pieces {
+            self.append(&piece);
+        }
+    }
+
     /// Adds a snapshot: its run, and its measurements to their columns.
     pub fn push_snapshot(&mut self, snapshot: Snapshot) {
         let run = self.runs.len() as u32;
@@ -187,9 +201,52 @@ impl FileColumns {
     }
 }
 
+/// How many line ends `text` has: counted in bytes, 255 at most a block, which the compiler
+/// turns into 16 or 32 comparisons an instruction.
+pub(crate) fn newlines(text: &str) -> usize {
+    text.as_bytes().chunks(usize::from(u8::MAX)).map(|block| usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>())).sum()
+}
+
+/// The lines of `text`, as [`str::lines`] cuts them (at `\n`, a `\r` before it dropped), their
+/// ends found 32 bytes at a time: one comparison of a block, in vector instructions, where the
+/// standard library's search goes a word at a time (a long line of JSON is mostly bytes to skip).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let line = match find_newline(rest.as_bytes()) {
+            // The `\n` is ASCII: both sides are on character boundaries.
+            Some(end) => {
+                let line = &rest[..end];
+                rest = &rest[end + 1..];
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+            None => std::mem::take(&mut rest),
+        };
+        Some(line)
+    })
+}
+
+/// The position of the first `\n` in `bytes`.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut offset = 0;
+    for block in &mut blocks {
+        // Every byte compared, without an early exit, so the compiler compares them at once.
+        if block.iter().fold(0u8, |found, &b| found | u8::from(b == b'\n')) != 0 {
+            return block.iter().position(|&b| b == b'\n').map(|p| offset + p);
+        }
+        offset += BLOCK;
+    }
+    blocks.remainder().iter().position(|&b| b == b'\n').map(|p| offset + p)
+}
+
 /// The lines of `text` with their numbers (from 1), refusing a line over [`MAX_LINE_BYTES`].
 fn numbered_lines<'t>(file: &'t str, text: &'t str) -> impl Iterator<Item = Result<(u32, &'t str), LoadError>> + 't {
-    text.lines().enumerate().map(move |(index, line)| {
+    lines(text).enumerate().map(move |(index, line)| {
         let line_no = index as u32 + 1;
         if line.len() > MAX_LINE_BYTES {
             Err(LoadError::new(
@@ -211,15 +268,18 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
     // A run a line at most; the metrics of the first run most likely have a point in every line
     // (room reserved for them once, where growing a thousand columns line by line cost a sixth of
     // the time in copies).
-    let lines = text.matches('\n').count() + 1;
+    let lines = newlines(text) + 1;
     columns.runs.reserve(lines);
     let mut errors = Vec::new();
-    let mut line_metrics: Vec<(Cow<'_, str>, Measurement)> = Vec::new();
-    // The metric ids of the line before, in its order: the guess for this line.
+    // The points of this line and of the line before (the last read by the fast path and added),
+    // swapped from line to line: the line before's names are this line's guess.
+    let (mut current, mut previous) = (LinePoints::default(), LinePoints::default());
+    // The metric ids of the line before, in its order (empty where a line went to the slow path).
     let mut previous_order: Vec<u32> = Vec::new();
     let mut order: Vec<u32> = Vec::new();
     // For each metric, the last run it was given in: a metric twice in a line goes to the slow path.
     let mut last_run: Vec<u32> = Vec::new();
+    let mut block = Block::default();
     for numbered in numbered_lines(file, text) {
         let (line_no, line) = match numbered {
             Ok(l) => l,
@@ -235,30 +295,20 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
             errors.push(LoadError::new(file, Pos { line: line_no, column: 0 }, "", "too many errors; the rest of the file was not read"));
             break;
         }
-        line_metrics.clear();
-        let fast = fast_line(line, &mut line_metrics);
+        current.clear();
+        let fast = read_line(line, &mut current);
         let run_index = columns.runs.len() as u32;
         if let Some(head) = fast {
-            order.clear();
-            let mut duplicate = false;
-            for (k, (name, _)) in line_metrics.iter().enumerate() {
-                let id = match previous_order.get(k) {
-                    Some(&guess) if columns.metrics[guess as usize].name == name.as_ref() => guess,
-                    _ => columns.metric_id(name),
-                };
-                if id as usize >= last_run.len() {
-                    last_run.resize(id as usize + 1, u32::MAX);
-                }
-                if last_run[id as usize] == run_index {
-                    duplicate = true;
-                    break;
-                }
-                last_run[id as usize] = run_index;
-                order.push(id);
-            }
-            if !duplicate {
-                for (&id, (_, measurement)) in order.iter().zip(line_metrics.drain(..)) {
-                    columns.metrics[id as usize].push(run_index, measurement);
+            let ordered = line_order(&mut columns, &current, (&previous, &previous_order), &mut last_run, run_index, &mut order);
+            if let Some(plain) = ordered {
+                if plain {
+                    block.push(&order, run_index, &current, &mut columns.metrics);
+                } else {
+                    block.add_to(&mut columns.metrics);
+                    for (&id, point) in order.iter().zip(&current.points) {
+                        let samples = point.samples.map(|(start, end)| &current.samples[start..end]);
+                        columns.metrics[id as usize].push_parts(run_index, point.value, samples, point.unit.clone());
+                    }
                 }
                 columns.runs.push(RunRef {
                     id: &head.id,
@@ -275,6 +325,7 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
                     }
                 }
                 std::mem::swap(&mut previous_order, &mut order);
+                std::mem::swap(&mut previous, &mut current);
                 continue;
             }
             // Undo the marks of this line: the slow path reads it again.
@@ -284,6 +335,9 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
         }
         match snapshot_from_line(file, line_no, line) {
             Ok(snapshot) => {
+                block.add_to(&mut columns.metrics);
+                // Its points come between the line before's and the next line's: no guess from it.
+                previous_order.clear();
                 for (name, _) in &snapshot.metrics {
                     let id = columns.metric_id(name) as usize;
                     if id >= last_run.len() {
@@ -296,270 +350,110 @@ pub fn json_lines_columns(file: &str, text: &str) -> Result<FileColumns, Vec<Loa
             Err(e) => errors.push(e),
         }
     }
+    block.add_to(&mut columns.metrics);
     if errors.is_empty() { Ok(columns) } else { Err(errors) }
 }
 
-/// A run's own fields, as the fast path read them.
+/// The metric ids of the points of a line read by the fast path, in their order, into `order`,
+/// each marked in `last_run` as given in run `run`: `None` where a metric comes twice (the slow
+/// path reads the line again), else whether every point is plain (a value without samples, in
+/// the unit of its column's point before), as the block takes them. The line before
+/// (`previous`: its points and their ids) is the guess for each name.
+fn line_order(
+    columns: &mut FileColumns,
+    line: &LinePoints<'_>,
+    (previous, previous_order): (&LinePoints<'_>, &[u32]),
+    last_run: &mut Vec<u32>,
+    run: u32,
+    order: &mut Vec<u32>,
+) -> Option<bool> {
+    order.clear();
+    let mut plain = true;
+    for (k, point) in line.points.iter().enumerate() {
+        // A line usually lists its metrics in the order of the line before.
+        let guess = previous_order.get(k).copied().filter(|_| previous.points[k].name == point.name);
+        let id = guess.unwrap_or_else(|| columns.metric_id(&point.name));
+        if id as usize >= last_run.len() {
+            last_run.resize(id as usize + 1, u32::MAX);
+        }
+        if last_run[id as usize] == run {
+            return None;
+        }
+        last_run[id as usize] = run;
+        order.push(id);
+        // Guessed, the column's point before is the line before's (no other line came between).
+        plain &= point.samples.is_none()
+            && point.value.is_some()
+            && match guess {
+                Some(_) => previous.points[k].unit == point.unit,
+                None => columns.metrics[id as usize].units.last().is_some_and(|(_, unit)| *unit == point.unit),
+            };
+    }
+    Some(plain)
+}
+
+/// The plain values of consecutive lines with the same metrics in the same order, held column by
+/// column and added to the columns a block at a time.
+///
+/// Why: a line of a thousand metrics adds a point to a thousand columns, each a store to a page
+/// of its own, and a page table's cache holds far fewer pages than that, so almost every point
+/// cost a page walk (a third of reading such a file). Held here, a line's values go to one
+/// small buffer, and each column takes a block of consecutive values in one copy.
 #[derive(Default)]
-struct Head<'a> {
-    id: Cow<'a, str>,
-    timestamp: Option<Timestamp>,
-    commit: Option<Cow<'a, str>>,
-    branch: Option<Cow<'a, str>>,
-    environment: Option<Cow<'a, str>>,
+struct Block {
+    /// The metric ids of every line in the block, in their order.
+    order: Vec<u32>,
+    /// The first line's run; the block's lines are consecutive runs.
+    first_run: u32,
+    rows: usize,
+    /// The lines the block holds at most.
+    room: usize,
+    /// Column by column: metric `k`'s values at `k * room ..`.
+    values: Vec<f64>,
 }
 
-/// Reads a snapshot line the fast way, its measurements into `metrics`; `None` where the line has
-/// anything the fast path does not read completely (the slow path then reads it, and names errors).
-fn fast_line<'a>(line: &'a str, metrics: &mut Vec<(Cow<'a, str>, Measurement)>) -> Option<Head<'a>> {
-    let mut deserializer = serde_json::Deserializer::from_str(line);
-    let head = deserializer.deserialize_map(LineVisitor { metrics }).ok()?;
-    deserializer.end().ok()?;
-    Some(head)
-}
+/// The values a block holds at most (half a megabyte: well within a core's cache).
+const BLOCK_VALUES: usize = 1 << 16;
 
-/// A marker error: the fast path gives up on this line.
-#[derive(Debug)]
-struct GiveUp;
-
-impl fmt::Display for GiveUp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("left to the slow path")
+impl Block {
+    /// Whether a line of the metrics `order` of run `run` belongs to this block.
+    fn continues(&self, order: &[u32], run: u32) -> bool {
+        self.rows > 0 && self.rows < self.room && run as usize == self.first_run as usize + self.rows && self.order == order
     }
-}
 
-impl std::error::Error for GiveUp {}
+    /// Starts a block at run `run`, of the metrics `order` (the block before added to the columns).
+    fn start(&mut self, order: &[u32], run: u32) {
+        debug_assert_eq!(self.rows, 0);
+        self.order.clear();
+        self.order.extend_from_slice(order);
+        self.first_run = run;
+        self.room = (BLOCK_VALUES / order.len().max(1)).clamp(16, 4096);
+        self.values.resize(self.room * order.len(), 0.0);
+    }
 
-fn give_up<E: de::Error>() -> E {
-    E::custom(GiveUp)
-}
-
-/// Text that may borrow from the line (no escapes) or own (escapes decoded).
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> de::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("text")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
+    /// Adds the plain values of run `run`'s line (its metrics' ids in `order`) to this block, or
+    /// to a new one (this one added to `metrics`) where it does not continue this one.
+    fn push(&mut self, order: &[u32], run: u32, line: &LinePoints<'_>, metrics: &mut [MetricColumn]) {
+        if !self.continues(order, run) {
+            self.add_to(metrics);
+            self.start(order, run);
         }
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
-/// Non-blank text or null, as the slow path's `text` accepts (a number is left to it).
-fn optional_text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Cow<'de, str>>, A::Error> {
-    let text: Option<Text<'de>> = map.next_value()?;
-    match text {
-        None => Ok(None),
-        Some(Text(t)) if !t.trim().is_empty() => Ok(Some(t)),
-        Some(_) => Err(give_up()),
-    }
-}
-
-struct LineVisitor<'m, 'a> {
-    metrics: &'m mut Vec<(Cow<'a, str>, Measurement)>,
-}
-
-impl<'de> Visitor<'de> for LineVisitor<'_, 'de> {
-    type Value = Head<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a snapshot object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head<'de>, A::Error> {
-        let mut head = Head::default();
-        let (mut has_id, mut has_metrics) = (false, false);
-        let mut seen = [false; 6];
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            let slot = match key.as_ref() {
-                "id" => 0,
-                "timestamp" => 1,
-                "commit" => 2,
-                "branch" => 3,
-                "environment" => 4,
-                "metrics" => 5,
-                _ => return Err(give_up()),
-            };
-            if std::mem::replace(&mut seen[slot], true) {
-                return Err(give_up());
-            }
-            match slot {
-                0 => {
-                    head.id = optional_text(&mut map)?.ok_or_else(give_up)?;
-                    has_id = true;
-                }
-                1 => {
-                    head.timestamp = match map.next_value::<Option<Text<'de>>>()? {
-                        None => None,
-                        Some(Text(t)) => Some(Timestamp::parse(&t).map_err(|_| give_up::<A::Error>())?),
-                    };
-                }
-                2 => head.commit = optional_text(&mut map)?,
-                3 => head.branch = optional_text(&mut map)?,
-                4 => head.environment = optional_text(&mut map)?,
-                _ => {
-                    map.next_value_seed(MetricsSeed { metrics: &mut *self.metrics })?;
-                    has_metrics = true;
-                }
-            }
+        for (k, point) in line.points.iter().enumerate() {
+            self.values[k * self.room + self.rows] = point.value.unwrap_or_default();
         }
-        if has_id && has_metrics { Ok(head) } else { Err(give_up()) }
-    }
-}
-
-struct MetricsSeed<'m, 'a> {
-    metrics: &'m mut Vec<(Cow<'a, str>, Measurement)>,
-}
-
-impl<'de> DeserializeSeed<'de> for MetricsSeed<'_, 'de> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MetricsSeed<'_, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of metrics")
+        self.rows += 1;
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            let FastMeasurement(measurement) = map.next_value()?;
-            self.metrics.push((name, measurement));
+    /// Adds the block's values to their columns, and empties it.
+    fn add_to(&mut self, metrics: &mut [MetricColumn]) {
+        if self.rows == 0 {
+            return;
         }
-        Ok(())
-    }
-}
-
-/// A measurement the fast path read whole and checked as the slow path does.
-struct FastMeasurement(Measurement);
-
-impl<'de> de::Deserialize<'de> for FastMeasurement {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(MeasurementVisitor)
-    }
-}
-
-struct MeasurementVisitor;
-
-fn plain<E: de::Error>(v: f64) -> Result<FastMeasurement, E> {
-    if v.is_finite() { Ok(FastMeasurement(Measurement { value: Some(v), samples: None, unit: None })) } else { Err(give_up()) }
-}
-
-impl<'de> Visitor<'de> for MeasurementVisitor {
-    type Value = FastMeasurement;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a measurement")
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<FastMeasurement, E> {
-        plain(v)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FastMeasurement, E> {
-        plain(v as f64)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FastMeasurement, E> {
-        plain(v as f64)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastMeasurement, A::Error> {
-        let mut m = Measurement { value: None, samples: None, unit: None };
-        let mut seen = [false; 3];
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            let slot = match key.as_ref() {
-                "value" => 0,
-                "samples" => 1,
-                "unit" => 2,
-                _ => return Err(give_up()),
-            };
-            if std::mem::replace(&mut seen[slot], true) {
-                return Err(give_up());
-            }
-            match slot {
-                0 => m.value = map.next_value::<Option<Finite>>()?.map(|f| f.0),
-                1 => m.samples = map.next_value::<Option<Samples>>()?.map(|s| s.0),
-                _ => {
-                    m.unit = match map.next_value::<Option<Text<'de>>>()? {
-                        None => None,
-                        Some(Text(u)) => Some(Unit::parse(&u).map_err(|_| give_up::<A::Error>())?),
-                    }
-                }
-            }
+        for (k, &id) in self.order.iter().enumerate() {
+            let start = k * self.room;
+            metrics[id as usize].series.push_values(self.first_run, &self.values[start..start + self.rows]);
         }
-        if m.value.is_none() && m.samples.as_ref().is_none_or(Vec::is_empty) {
-            return Err(give_up());
-        }
-        let physical = m.unit.as_ref().is_some_and(|u| matches!(u.dimension(), Dimension::Time | Dimension::Size));
-        let negative = m.value.is_some_and(|v| v < 0.0) || m.samples.as_ref().is_some_and(|s| s.iter().any(|v| *v < 0.0));
-        if physical && negative {
-            return Err(give_up());
-        }
-        Ok(FastMeasurement(m))
-    }
-}
-
-/// A finite number.
-struct Finite(f64);
-
-impl<'de> de::Deserialize<'de> for Finite {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FiniteVisitor;
-        impl Visitor<'_> for FiniteVisitor {
-            type Value = Finite;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a finite number")
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Finite, E> {
-                if v.is_finite() { Ok(Finite(v)) } else { Err(give_up()) }
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Finite, E> {
-                Ok(Finite(v as f64))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Finite, E> {
-                Ok(Finite(v as f64))
-            }
-        }
-        deserializer.deserialize_f64(FiniteVisitor)
-    }
-}
-
-/// A list of finite numbers.
-struct Samples(Vec<f64>);
-
-impl<'de> de::Deserialize<'de> for Samples {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SamplesVisitor;
-        impl<'de> Visitor<'de> for SamplesVisitor {
-            type Value = Samples;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of numbers")
-            }
-            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Samples, S::Error> {
-                let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(Finite(v)) = seq.next_element()? {
-                    values.push(v);
-                }
-                Ok(Samples(values))
-            }
-        }
-        deserializer.deserialize_seq(SamplesVisitor)
+        self.rows = 0;
     }
 }
 
@@ -727,6 +621,62 @@ fn hash_key(key: (Option<&str>, &str)) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_cut_as_the_standard_library_cuts_them() {
+        let long = "x".repeat(70);
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\rb\r",
+            "a\r\n\r\n",
+            "\r",
+            "\n\n\nz",
+            "é\n✓\r\n",
+            &format!("{long}\n{long}\r\n{long}"),
+            &format!("{long}{long}\n"),
+        ] {
+            assert_eq!(lines(text).collect::<Vec<_>>(), text.lines().collect::<Vec<_>>(), "{text:?}");
+        }
+        for length in 0..100 {
+            let bytes = "y".repeat(length) + "\n";
+            assert_eq!(find_newline(bytes.as_bytes()), Some(length));
+            assert_eq!(find_newline(&bytes.as_bytes()[..length]), None);
+        }
+    }
+
+    #[test]
+    fn a_file_read_in_blocks_gives_the_columns_of_its_lines_read_one_by_one() {
+        // Lines of a thousand metrics in one order (several blocks), then lines that end a block:
+        // another order, raw samples, a unit that changes, a metric left out, a line only
+        // serde_json reads (a numeric id), a blank line and a broken one left to the slow path.
+        let mut text = String::new();
+        for run in 0..300 {
+            let metrics: Vec<String> = (0..1000).map(|m| format!("\"m{m}\":{}.{}", run * 7 + m, m % 10)).collect();
+            text.push_str(&format!("{{\"id\":\"r{run}\",\"metrics\":{{{}}}}}\n", metrics.join(",")));
+            match run % 50 {
+                10 => text.push_str(&format!("{{\"id\":\"s{run}\",\"metrics\":{{\"m1\":2,\"m0\":1}}}}\n")),
+                20 => text.push_str(&format!("{{\"id\":\"u{run}\",\"metrics\":{{\"m0\":{{\"value\":3,\"unit\":\"ms\"}}}}}}\n")),
+                30 => text.push_str(&format!("{{\"id\":\"v{run}\",\"metrics\":{{\"m0\":{{\"samples\":[1,2]}},\"m2\":4}}}}\n\n")),
+                40 => text.push_str(&format!("{{\"id\":{run},\"metrics\":{{\"m0\":5,\"m3\":6}}}}\n")),
+                _ => {}
+            }
+        }
+        let read = json_lines_columns("h.jsonl", &text).unwrap();
+        let mut one_by_one = FileColumns::default();
+        for (k, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+            one_by_one.push_snapshot(snapshot_from_line("h.jsonl", k as u32 + 1, line).unwrap());
+        }
+        assert_eq!(read.runs, one_by_one.runs);
+        assert_eq!(read.metrics.len(), one_by_one.metrics.len());
+        for (a, b) in read.metrics.iter().zip(&one_by_one.metrics) {
+            assert_eq!((&a.name, &a.units), (&b.name, &b.units));
+            assert!(a.series == b.series, "{}", a.name);
+        }
+    }
 
     #[test]
     fn repeated_keys_name_each_repeat_with_its_first() {

@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 /// `git merge`), as an error at the line where it starts.
 #[must_use]
 pub fn merge_conflict(file: &str, text: &str) -> Option<LoadError> {
+    // A conflict's lines start with `<`: where the text has none (nearly every history file), a
+    // look at every byte 32 at a time, which the compiler compares at once, answers, where
+    // reading it line by line cost a third of the time of parsing a long JSON Lines file.
+    if !text.as_bytes().chunks(32).any(|block| block.iter().fold(0u8, |found, &b| found | u8::from(b == b'<')) != 0) {
+        return None;
+    }
     let mut start: Option<u32> = None;
     for (i, line) in text.lines().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);

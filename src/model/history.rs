@@ -512,7 +512,8 @@ mod tests {
 
     #[test]
     fn lines_read_by_either_path_give_the_same_history() {
-        // Line 2 has a numeric id and line 3 an escaped name, which the fast path leaves to the slow one.
+        // Line 2 has a numeric id, which the fast path leaves to the slow one; line 3 an escaped name,
+        // which it decodes.
         let text = "{\"id\":\"r1\",\"timestamp\":\"2026-05-01\",\"metrics\":{\"a\":1,\"b\":{\"samples\":[1,2],\"unit\":\"ms\"}}}\n\
                     {\"id\":2,\"timestamp\":\"2026-05-02\",\"metrics\":{\"b\":{\"value\":3,\"unit\":\"s\"},\"a\":2}}\n\
                     {\"id\":\"r3\",\"timestamp\":\"2026-05-03\",\"metrics\":{\"\\u0061\":3}}\n";

@@ -18,7 +18,7 @@
 //! file's one error (wherever it is), named with its length, and its cells are never split.
 
 use super::columnar::RunRef;
-use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES};
+use super::columns::{FileColumns, MAX_ERRORS_PER_FILE, MAX_LINE_BYTES, newlines};
 use super::error::LoadError;
 use super::history::Snapshot;
 use super::time::Timestamp;
@@ -153,12 +153,6 @@ const STOPS_A_SCAN: [bool; 256] = {
     stops[b'"' as usize] = true;
     stops
 };
-
-/// How many line ends `text` has: counted in bytes, 255 at most a block, which the compiler
-/// turns into 16 or 32 comparisons an instruction.
-fn newlines(text: &str) -> usize {
-    text.as_bytes().chunks(usize::from(u8::MAX)).map(|block| usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>())).sum()
-}
 
 /// Whether a line holds nothing but white space (most lines fail at their first byte).
 fn is_blank(line: &str) -> bool {
@@ -507,9 +501,7 @@ fn read_pieces(file: &str, header: &Header, empty: &FileColumns, rows: &CsvRows<
     });
     let mut read = read.into_iter();
     let mut joined = read.next()??;
-    for piece in read {
-        joined.append(&piece?);
-    }
+    joined.append_pieces(read.collect::<Option<Vec<FileColumns>>>()?);
     Some(joined)
 }
 

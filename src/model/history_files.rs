@@ -184,6 +184,27 @@ mod tests {
     }
 
     #[test]
+    fn a_json_line_of_a_hundred_megabytes_is_an_error_naming_it_and_the_lines_around_it_are_not_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long.jsonl");
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&long).unwrap());
+        file.write_all(b"{\"id\":\"r1\",\"metrics\":{\"a\":1}}\n{\"id\":\"r2\",\"metrics\":{\"a\":").unwrap();
+        // A number of a hundred million digits: valid JSON, read by neither path.
+        let megabyte = vec![b'9'; 1_000_000];
+        for _ in 0..100 {
+            file.write_all(&megabyte).unwrap();
+        }
+        file.write_all(b"}}\n{\"id\":\"r3\",\"metrics\":{\"a\":3}}\n").unwrap();
+        drop(file);
+        let Err(HistoryFilesError::Invalid(errors)) = read_history_files(std::slice::from_ref(&long)) else {
+            panic!("a 100 MB line loaded");
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].file.as_str(), errors[0].pos.line), (long.display().to_string().as_str(), 2));
+        assert!(errors[0].message.contains("a line of 100000028 bytes, over the limit of 16777216 bytes"), "{}", errors[0]);
+    }
+
+    #[test]
     fn repeated_ids_are_numbered_and_a_number_taken_already_is_still_reported() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.csv");

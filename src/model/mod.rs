@@ -12,6 +12,7 @@ pub mod history;
 pub mod history_csv;
 pub mod history_files;
 pub mod journal;
+mod json_line;
 pub mod lock;
 pub mod measures;
 pub mod names;
