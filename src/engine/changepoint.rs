@@ -236,23 +236,24 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
     refine(&sums, &mut points, min_segment);
     prune(&sums, &mut points, settings);
-    result.change_points = points
+    let bounds = |i: usize| (if i == 0 { 0 } else { points[i - 1] }, points[i], points.get(i + 1).copied().unwrap_or(n));
+    let p_values: Vec<f64> = (0..points.len()).map(bounds).map(|(start, at, end)| sums.welch(start, at, end)).collect();
+    // The level search's sums are done with: freed before the levels' medians (each a copy of its
+    // level) and the noise search (two thirds of the memory of a long series), which needs only
+    // the cleaned values.
+    let cleaned = sums.into_values();
+    result.change_points = p_values
         .iter()
         .enumerate()
-        .map(|(i, &at)| {
-            let start = if i == 0 { 0 } else { points[i - 1] };
-            let end = points.get(i + 1).copied().unwrap_or(n);
+        .map(|(i, &p_value)| {
+            let (start, at, end) = bounds(i);
             let before = stats::median(&values[start..at]).unwrap_or(0.0);
             let after = stats::median(&values[at..end]).unwrap_or(0.0);
-            let p_value = sums.welch(start, at, end);
             ChangePoint { index: at, before, after, p_value, shift_in_noise: (after - before) / sigma }
         })
         .collect();
     result.segments = segments_of(values, &points);
     if settings.variances {
-        // The level search's sums are done with: freed before the noise search (two thirds of the
-        // memory of a long series), which needs only the cleaned values.
-        let cleaned = sums.into_values();
         result.variance_changes = variance_changes(&cleaned, &points, sigma, min_segment, settings);
     }
     result
@@ -350,25 +351,36 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
     // is a share of their level, so noise that grows with a trend or a step is no change of
     // noise: where every value is positive, the search runs on the differences relative to the
     // two runs' level (`spread`), and reports the noise's size in the metric's units.
-    let mut absolute: Vec<f64> = cleaned.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    //
+    // Of a long series only `spread` is kept whole: the absolute differences are made again where
+    // a change is found, and the logarithms go straight into their blocks' means (each of the
+    // three took a copy of the series, as much as the rest of the search together).
+    let absolute = || {
+        let mut absolute: Vec<f64> = cleaned.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        skip_level_changes(&mut absolute, levels);
+        absolute
+    };
     let relative = cleaned.iter().all(|&v| v > 0.0);
-    let mut spread: Vec<f64> =
-        if relative { cleaned.windows(2).zip(&absolute).map(|(w, d)| 2.0 * d / (w[0] + w[1])).collect() } else { absolute.clone() };
-    for &at in levels {
-        let i = at - 1;
-        for spread in [&mut absolute, &mut spread] {
-            spread[i] = if i + 1 < spread.len() { spread[i + 1] } else { spread[i.saturating_sub(1)] };
-        }
-    }
+    let mut spread: Vec<f64> = if relative {
+        cleaned.windows(2).map(|w| 2.0 * (w[1] - w[0]).abs() / (w[0] + w[1])).collect()
+    } else {
+        cleaned.windows(2).map(|w| (w[1] - w[0]).abs()).collect()
+    };
+    skip_level_changes(&mut spread, levels);
     // A floor of a twentieth of the noise keeps equal runs (coarse timers) from a log of zero.
     let floor = 0.05 * if relative { sigma * n as f64 / cleaned.iter().sum::<f64>() } else { sigma };
-    let logs: Vec<f64> = spread.iter().map(|d| (d + floor).ln()).collect();
+    let log = |d: &f64| (d + floor).ln();
     // A long series is searched in blocks of consecutive log-spreads (their means), so the search
     // costs the same from 100,000 runs up; a change is then placed to within a block.
-    let block = (logs.len() / VARIANCE_SEARCH_POINTS).max(1);
-    let logs: Vec<f64> = if block > 1 { logs.chunks(block).map(|c| c.iter().sum::<f64>() / c.len() as f64).collect() } else { logs };
+    let block = (spread.len() / VARIANCE_SEARCH_POINTS).max(1);
+    let logs: Vec<f64> = if block > 1 {
+        spread.chunks(block).map(|c| c.iter().map(log).sum::<f64>() / c.len() as f64).collect()
+    } else {
+        spread.iter().map(log).collect()
+    };
     let min_segment = if block > 1 { min_segment.div_ceil(block).max(2) } else { min_segment };
-    let to_spread = |at: usize| (at * block).min(spread.len());
+    let differences = spread.len();
+    let to_spread = |at: usize| (at * block).min(differences);
     // Their σ from consecutive differences (so that the change itself does not inflate it), in
     // O(n) without a sort: the log's tail is bounded by the floor, so no trim is needed.
     let mean_diff = (logs[logs.len() - 1] - logs[0]) / (logs.len() - 1) as f64;
@@ -415,6 +427,11 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
         }
         points.remove(weakest);
     }
+    if points.is_empty() {
+        return Vec::new();
+    }
+    drop(spread);
+    let absolute = absolute();
     points
         .iter()
         .enumerate()
@@ -431,6 +448,15 @@ fn variance_changes(cleaned: &[f64], levels: &[usize], sigma: f64, min_segment: 
             })
         })
         .collect()
+}
+
+/// Gives the difference across each level change point (into run `at`) its neighbour's value:
+/// a step of the level is no change of the noise.
+fn skip_level_changes(differences: &mut [f64], levels: &[usize]) {
+    for &at in levels {
+        let i = at - 1;
+        differences[i] = if i + 1 < differences.len() { differences[i + 1] } else { differences[i.saturating_sub(1)] };
+    }
 }
 
 fn segments_of(values: &[f64], points: &[usize]) -> Vec<Segment> {

@@ -178,13 +178,32 @@ pub fn noise_autocorrelation(values: &[f64]) -> f64 {
     if n < 30 {
         return 0.0;
     }
-    let diffs: Vec<f64> = values.windows(2).map(|w| w[1] - w[0]).collect();
-    let Some(center) = median(&diffs) else { return 0.0 };
-    let Some(spread) = mad_sigma(&diffs, center).filter(|s| *s > 0.0).or_else(|| variance(&diffs).map(f64::sqrt)) else { return 0.0 };
+    // One buffer, refilled from the values for each step (a difference recomputed is the same
+    // bits), where the differences, a copy for their median, their deviations and the clipped
+    // differences took one each: a long series' estimate (on a thread beside the noise's σ)
+    // costs one copy of it.
+    let diffs = || values.windows(2).map(|w| w[1] - w[0]);
+    let mut scratch: Vec<f64> = diffs().collect();
+    // A median does not depend on the order of its values, so the buffer is sorted in place.
+    let Some(center) = median_in_place(&mut scratch) else { return 0.0 };
+    scratch.clear();
+    scratch.extend(diffs().map(|d| (d - center).abs()));
+    let mad = median_in_place(&mut scratch).map(|m| m * MAD_TO_SIGMA);
+    let spread = if let Some(mad) = mad.filter(|s| *s > 0.0) {
+        mad
+    } else {
+        // The variance sums in order: the differences as they come.
+        scratch.clear();
+        scratch.extend(diffs());
+        let Some(variance) = variance(&scratch) else { return 0.0 };
+        variance.sqrt()
+    };
     if spread <= 0.0 {
         return 0.0;
     }
-    let clipped: Vec<f64> = diffs.iter().map(|d| (d - center).clamp(-3.0 * spread, 3.0 * spread)).collect();
+    scratch.clear();
+    scratch.extend(diffs().map(|d| (d - center).clamp(-3.0 * spread, 3.0 * spread)));
+    let clipped = scratch;
     let m = clipped.iter().sum::<f64>() / clipped.len() as f64;
     let var: f64 = clipped.iter().map(|d| (d - m).powi(2)).sum();
     if var <= 0.0 {
