@@ -396,9 +396,9 @@ fn line_order(
 /// column and added to the columns a block at a time.
 ///
 /// Why: a line of a thousand metrics adds a point to a thousand columns, each a store to a page
-/// of its own, and a page table's cache holds far fewer pages than that, so almost every point
-/// cost a page walk (a third of reading such a file). Held here, a line's values go to one
-/// small buffer, and each column takes a block of consecutive values in one copy.
+/// of its own, far more than the caches of pages and lines hold, so nearly every point's store
+/// stalled (`Series::push` was a third of reading such a file). Held here, a line's values go to
+/// one small buffer, and each column takes a block of consecutive values in one copy.
 #[derive(Default)]
 struct Block {
     /// The metric ids of every line in the block, in their order.
