@@ -395,3 +395,59 @@ fn a_regression_accepted_by_a_triage_record_is_said_on_every_check_that_passes_i
     let (_, json) = headroom(&["check", ws.to_str().unwrap(), "--format", "json"]);
     assert!(json.contains("\"code\":\"accepted\"") || json.contains("\"code\": \"accepted\""), "{json}");
 }
+
+/// `headroom check` with `args` after the workspace, `CI` set to `ci` (or removed).
+fn check_with(ws: &Path, args: &[&str], ci: Option<&str>) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headroom"));
+    command.arg("check").arg(ws).args(args).env_remove("GITHUB_BASE_REF");
+    match ci {
+        Some(value) => command.env("CI", value),
+        None => command.env_remove("CI"),
+    };
+    let out = command.output().unwrap();
+    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn a_gate_setting_given_looser_on_the_command_line_is_said_on_every_check_and_fails_in_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path());
+    let (code, out) = check_with(&ws, &[], None);
+    assert_eq!(code, 1, "the regression of 30 % fails the signed gate: {out}");
+    // A developer edits the CI job: `--threshold 100%` over headroom.yaml's signed 5 %.
+    let (code, out) = check_with(&ws, &["--threshold", "100%"], Some("true"));
+    assert_eq!(code, 1, "a looser setting than the signed one fails in CI: {out}");
+    assert!(
+        out.contains("settings_overridden: `--threshold 100%` is looser than the signed setting (headroom.yaml:7: `check.regression_threshold` is 5%); this check ran on unsigned settings, refused in CI"),
+        "{out}"
+    );
+    assert!(out.contains("FAIL on unsigned settings (--threshold 100% over the signed 5%): "), "{out}");
+    let (code, out) = check_with(&ws, &["--threshold", "100%", "--ci"], Some("false"));
+    assert_eq!(code, 1, "`--ci` says it is CI where `CI` does not: {out}");
+    // Locally it may pass, but never in silence: a warning, and the summary says so.
+    let (code, out) = check_with(&ws, &["--threshold", "100%"], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warn: settings_overridden: `--threshold 100%`"), "{out}");
+    assert!(out.contains("allowed for a local run only"), "{out}");
+    assert!(out.contains("WARN on unsigned settings (--threshold 100% over the signed 5%): "), "{out}");
+    // Every format says it: JSON, JUnit, Markdown and GitHub's annotations.
+    let (_, json) = check_with(&ws, &["--threshold", "100%", "--missing", "warn", "--format", "json"], None);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let overridden = doc["settings_overridden"].as_array().unwrap();
+    assert_eq!(overridden.len(), 2, "{json}");
+    assert_eq!(overridden[0]["option"], "--threshold");
+    assert_eq!(overridden[0]["signed"], "5%");
+    assert_eq!(overridden[0]["given"], "100%");
+    assert_eq!(overridden[1]["setting"], "missing_data");
+    assert_eq!(overridden[1]["looser"], true);
+    assert!(doc["problems"].as_array().unwrap().iter().any(|p| p["message"].as_str().unwrap().contains("`--missing warn`")), "{json}");
+    for format in ["junit", "markdown", "github"] {
+        let (_, out) = check_with(&ws, &["--threshold", "100%", "--format", format], None);
+        assert!(out.contains("settings_overridden"), "{format}: {out}");
+    }
+    // A stricter setting is the gate's own business: a note, no problem, the same verdict.
+    let (code, out) = check_with(&ws, &["--threshold", "3%", "--significance", "0.01"], Some("true"));
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("settings_overridden") && !out.contains("unsigned settings"), "{out}");
+    assert!(out.contains("note: `--threshold 3%` is stricter than the signed `check.regression_threshold` of 5%"), "{out}");
+}
