@@ -8,7 +8,12 @@ mod common;
 use common::copy_dir;
 
 fn headroom(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).env_remove("GITHUB_BASE_REF").output().expect("the headroom binary runs")
+    Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(args)
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("CI")
+        .output()
+        .expect("the headroom binary runs")
 }
 
 fn stdout(o: &Output) -> String {

@@ -395,3 +395,125 @@ fn a_regression_accepted_by_a_triage_record_is_said_on_every_check_that_passes_i
     let (_, json) = headroom(&["check", ws.to_str().unwrap(), "--format", "json"]);
     assert!(json.contains("\"code\":\"accepted\"") || json.contains("\"code\": \"accepted\""), "{json}");
 }
+
+/// `headroom check` with `args` after the workspace, `CI` set to `ci` (or removed).
+fn check_with(ws: &Path, args: &[&str], ci: Option<&str>) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_headroom"));
+    command.arg("check").arg(ws).args(args).env_remove("GITHUB_BASE_REF");
+    match ci {
+        Some(value) => command.env("CI", value),
+        None => command.env_remove("CI"),
+    };
+    let out = command.output().unwrap();
+    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn a_gate_setting_given_looser_on_the_command_line_is_said_on_every_check_and_fails_in_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = team(dir.path());
+    let (code, out) = check_with(&ws, &[], None);
+    assert_eq!(code, 1, "the regression of 30 % fails the signed gate: {out}");
+    // A developer edits the CI job: `--threshold 100%` over headroom.yaml's signed 5 %.
+    let (code, out) = check_with(&ws, &["--threshold", "100%"], Some("true"));
+    assert_eq!(code, 1, "a looser setting than the signed one fails in CI: {out}");
+    assert!(
+        out.contains("settings_overridden: `--threshold 100%` is looser than the signed setting (headroom.yaml:7: `check.regression_threshold` is 5%); this check ran on unsigned settings, refused in CI"),
+        "{out}"
+    );
+    assert!(out.contains("FAIL on unsigned settings (--threshold 100% over the signed 5%): "), "{out}");
+    let (code, out) = check_with(&ws, &["--threshold", "100%", "--ci"], Some("false"));
+    assert_eq!(code, 1, "`--ci` says it is CI where `CI` does not: {out}");
+    // Locally it may pass, but never in silence: a warning, and the summary says so.
+    let (code, out) = check_with(&ws, &["--threshold", "100%"], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warn: settings_overridden: `--threshold 100%`"), "{out}");
+    assert!(out.contains("allowed for a local run only"), "{out}");
+    assert!(out.contains("WARN on unsigned settings (--threshold 100% over the signed 5%): "), "{out}");
+    // Every format says it: JSON, JUnit, Markdown and GitHub's annotations.
+    let (_, json) = check_with(&ws, &["--threshold", "100%", "--missing", "warn", "--format", "json"], None);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let overridden = doc["settings_overridden"].as_array().unwrap();
+    assert_eq!(overridden.len(), 2, "{json}");
+    assert_eq!(overridden[0]["option"], "--threshold");
+    assert_eq!(overridden[0]["signed"], "5%");
+    assert_eq!(overridden[0]["given"], "100%");
+    assert_eq!(overridden[1]["setting"], "missing_data");
+    assert_eq!(overridden[1]["looser"], true);
+    assert!(doc["problems"].as_array().unwrap().iter().any(|p| p["message"].as_str().unwrap().contains("`--missing warn`")), "{json}");
+    for format in ["junit", "markdown", "github"] {
+        let (_, out) = check_with(&ws, &["--threshold", "100%", "--format", format], None);
+        assert!(out.contains("settings_overridden"), "{format}: {out}");
+    }
+    // A stricter setting is the gate's own business: a note, no problem, the same verdict.
+    let (code, out) = check_with(&ws, &["--threshold", "3%", "--significance", "0.01"], Some("true"));
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("settings_overridden") && !out.contains("unsigned settings"), "{out}");
+    assert!(out.contains("note: `--threshold 3%` is stricter than the signed `check.regression_threshold` of 5%"), "{out}");
+}
+
+/// `headroom apply ID` in `ws`.
+fn apply(ws: &Path, id: &str) -> (i32, String) {
+    headroom(&["apply", id, "--workspace", ws.to_str().unwrap()])
+}
+
+#[test]
+fn a_signed_proposal_whose_base_a_later_change_left_stays_stale_when_the_base_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, people) = team(dir.path());
+    let everyone = [&people[0], &people[1], &people[2], &people[3]];
+    // auth is 30 ms. Doubling it is signed by everyone, but not applied.
+    propose(&ws, "double", &["--set", "auth=60"]);
+    assert!(sign(&ws, "double", &everyone).contains("approved"));
+    // Then the budget is lowered to 25 (signed and applied), and later raised back to 30.
+    propose(&ws, "lower", &["--set", "auth=25"]);
+    sign(&ws, "lower", &[&people[0], &people[1]]);
+    let (code, out) = apply(&ws, "lower");
+    assert_eq!(code, 0, "{out}");
+    propose(&ws, "restore", &["--set", "auth=30"]);
+    sign(&ws, "restore", &everyone);
+    let (code, out) = apply(&ws, "restore");
+    assert_eq!(code, 0, "{out}");
+    // The files are byte for byte the base `double` was made for, but `lower` was decided since.
+    let (code, out) = apply(&ws, "double");
+    assert_eq!(code, 1, "a proposal superseded by a later applied change must not apply: {out}");
+    assert!(out.contains("stale for good: `double` was made"), "{out}");
+    assert!(out.contains("which `lower` (ledger/ledger.jsonl:2, applied at "), "{out}");
+    let (code, out) = headroom(&["proposals", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("STALE     double"), "{out}");
+    assert!(out.contains("stale for good: `lower` (ledger/ledger.jsonl:2) changed its base after it was made"), "{out}");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap()]);
+    assert_eq!(code, 0, "the honest ledger verifies: {out}");
+
+    // A ledger written by a binary that applied it anyway (an older Headroom): verify finds the
+    // budget resting on that application unbacked.
+    let (proposal, text) = headroom::approval::ledger::read_proposal(&ws, "double").unwrap();
+    let files = headroom::approval::ledger::current_contract(&ws).unwrap();
+    let after = headroom::approval::edit::apply_changes(&files, &proposal).unwrap();
+    for (name, content) in &after {
+        std::fs::write(ws.join(name), content).unwrap();
+    }
+    let after_files: Vec<(String, String)> = after.into_iter().collect();
+    let ledger_path = ws.join("ledger/ledger.jsonl");
+    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    let mut entry = serde_json::json!({
+        "seq": 3,
+        "at": headroom::model::time::Timestamp::now().to_string(),
+        "proposal": text,
+        "before": last["after"],
+        "after": headroom::approval::files_hash(&after_files),
+        "previous": last["hash"],
+    });
+    entry["hash"] = serde_json::Value::String(headroom::approval::files_hash(&[(String::new(), entry.to_string())]));
+    std::fs::write(&ledger_path, format!("{ledger}{entry}\n")).unwrap();
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "ledger/ledger.jsonl:4: `double` was stale when applied: `lower` (ledger/ledger.jsonl:2) changed its base after it was made"
+        ),
+        "{out}"
+    );
+}

@@ -268,6 +268,10 @@ pub struct CheckArgs {
     /// Also write the report to this file (atomically), e.g. for a CI artifact.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// This is a CI job (also where `CI` is set, as most CI services do): a gate setting given
+    /// looser than `headroom.yaml`'s signed one fails the check instead of warning.
+    #[arg(long)]
+    pub ci: bool,
 }
 
 /// `headroom analyze`'s arguments.

@@ -3,10 +3,11 @@
 use super::error::CliError;
 use super::open::folder;
 use super::output::output;
-use crate::approval::ledger::{current_contract, list_proposals, missing_words, read_proposal};
+use crate::approval::ledger::{current_contract, list_proposals, missing_words, read_ledger, read_proposal, superseded_by};
 use crate::approval::state::ProposalState;
 use crate::engine::exit::ExitCode;
 use crate::model::time::Timestamp;
+use crate::model::workspace::LEDGER_FILE;
 use std::path::Path;
 
 /// Lists the proposals (invalid where a file does not read); `--canonical ID` prints what is signed.
@@ -19,6 +20,7 @@ pub fn run(workspace: &Path, canonical: Option<&str>) -> Result<ExitCode, CliErr
     }
     current_contract(workspace)?;
     let listed = list_proposals(workspace, Timestamp::now());
+    let ledger = read_ledger(workspace).unwrap_or_default();
     if listed.is_empty() {
         output("no proposals\n");
     }
@@ -36,6 +38,13 @@ pub fn run(workspace: &Path, canonical: Option<&str>) -> Result<ExitCode, CliErr
         output(&format!("{:<9} {}  {} ({}, by {})\n", state.word(), p.id, p.title, e.kind.as_str(), p.author));
         if state == ProposalState::Pending {
             output(&format!("          {}\n", missing_words(&e)));
+        }
+        if state == ProposalState::Stale {
+            let why = match superseded_by(&ledger, &p) {
+                Some((i, by)) => format!("stale for good: `{by}` ({LEDGER_FILE}:{}) changed its base after it was made", i + 1),
+                None => format!("made for other budget files ({}) than these: propose again", p.base),
+            };
+            output(&format!("          {why}\n"));
         }
     }
     Ok(if invalid { ExitCode::Invalid } else { ExitCode::Pass })

@@ -18,7 +18,7 @@ use super::{evidence, stats};
 use crate::model::budget::Budget;
 use crate::model::history::{History, Run, RunRef, Series};
 use crate::model::measures::{self, Resolution};
-use crate::model::settings::{CheckSettings, MissingData};
+use crate::model::settings::{CheckSettings, MissingData, SettingOverride};
 use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageState};
 use crate::model::units::{Direction, Unit};
@@ -437,6 +437,10 @@ pub struct CheckReport {
     pub unbudgeted: Vec<String>,
     /// Whether any input file was invalid.
     pub invalid_input: bool,
+    /// The gate settings a command line gave over the workspace's signed ones (`headroom check
+    /// --threshold`), looser or stricter; the CLI fills it and adds a problem for each looser one,
+    /// and every report says the check ran on unsigned settings.
+    pub overridden: Vec<SettingOverride>,
 }
 
 impl CheckReport {
@@ -574,6 +578,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         problems,
         unbudgeted,
         invalid_input: !workspace.errors.is_empty(),
+        overridden: Vec::new(),
     }
 }
 

@@ -238,6 +238,71 @@ impl Default for CheckSettings {
     }
 }
 
+/// A gate setting that a command line gave over the workspace's own (`headroom check --threshold`
+/// over `headroom.yaml`'s `check.regression_threshold`): the file is the signed contract, the
+/// command line is not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingOverride {
+    /// The setting's name in `headroom.yaml`'s `check:` block (`regression_threshold`).
+    pub setting: &'static str,
+    /// The command-line option that sets it (`--threshold`).
+    pub option: &'static str,
+    /// The workspace's value, as the file writes it (`5%`); the default where the file sets none.
+    pub signed: String,
+    /// The value given on the command line, written the same way.
+    pub given: String,
+    /// Whether the given value lets more through, judged as a proposal's effect judges a setting: a
+    /// higher threshold, a smaller significance, `warn` for missing data, and another number of
+    /// baseline runs (either way it moves the baseline).
+    pub looser: bool,
+}
+
+impl CheckSettings {
+    /// Where `given` differs from these settings (the workspace's own, not the budgets' own
+    /// settings, which a command line does not set), looser or stricter.
+    #[must_use]
+    pub fn overridden_by(&self, given: &CheckSettings) -> Vec<SettingOverride> {
+        use super::yaml::format_number;
+        // Rounded to a billionth of a percent: 0.05 × 100 is 5.000000000000001 in floating point.
+        let percent = |f: f64| format!("{}%", format_number((f * 100.0 * 1e9).round() / 1e9));
+        let mut out = Vec::new();
+        let mut push = |setting, option, signed: String, given: String, looser| {
+            if signed != given {
+                out.push(SettingOverride { setting, option, signed, given, looser });
+            }
+        };
+        push(
+            "regression_threshold",
+            "--threshold",
+            percent(self.regression_threshold),
+            percent(given.regression_threshold),
+            given.regression_threshold > self.regression_threshold,
+        );
+        push(
+            "baseline_runs",
+            "--baseline-runs",
+            self.baseline_runs.to_string(),
+            given.baseline_runs.to_string(),
+            given.baseline_runs != self.baseline_runs,
+        );
+        push(
+            "significance",
+            "--significance",
+            format_number(self.significance),
+            format_number(given.significance),
+            given.significance < self.significance,
+        );
+        push(
+            "missing_data",
+            "--missing",
+            self.missing_data.as_str().to_owned(),
+            given.missing_data.as_str().to_owned(),
+            given.missing_data == MissingData::Warn && self.missing_data == MissingData::Fail,
+        );
+        out
+    }
+}
+
 /// One setting of the check, parsed.
 pub(super) enum CheckField {
     Threshold(Percent),
@@ -304,6 +369,35 @@ mod tests {
         assert!("1000001".parse::<BaselineRuns>().is_err());
         assert_eq!(BaselineRuns::from_number(2.5).unwrap_err().to_string(), "expected a whole number of runs, at least 1");
         assert_eq!(BaselineRuns::from_number(1e6).map(BaselineRuns::get), Ok(1_000_000));
+    }
+
+    #[test]
+    fn a_command_line_setting_is_an_override_only_where_it_differs_and_looser_where_it_lets_more_through() {
+        let signed = CheckSettings::default();
+        assert!(signed.overridden_by(&signed.clone()).is_empty());
+        let given = CheckSettings {
+            regression_threshold: 1.0,
+            baseline_runs: 30,
+            significance: 0.01,
+            missing_data: MissingData::Warn,
+            budgets: BTreeMap::new(),
+        };
+        let words: Vec<String> = signed
+            .overridden_by(&given)
+            .iter()
+            .map(|o| format!("{} {} {}->{} {}", o.option, o.setting, o.signed, o.given, o.looser))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "--threshold regression_threshold 5%->100% true",
+                "--baseline-runs baseline_runs 20->30 true",
+                "--significance significance 0.001->0.01 false",
+                "--missing missing_data fail->warn true",
+            ]
+        );
+        let stricter = CheckSettings { regression_threshold: 0.03, significance: 0.01, ..CheckSettings::default() };
+        assert!(signed.overridden_by(&stricter).iter().all(|o| !o.looser), "{:?}", signed.overridden_by(&stricter));
     }
 
     #[test]

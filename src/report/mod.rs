@@ -356,9 +356,27 @@ fn summary_line(workspace: &Workspace, report: &CheckReport) -> String {
         let errors = plural(workspace.errors.len(), "error", "errors");
         let unchecked: usize = workspace.unloaded.iter().map(|u| u.budgets.count).sum();
         let unchecked = if unchecked > 0 { format!(", {} not checked", plural(unchecked, "budget", "budgets")) } else { String::new() };
-        return format!("INCOMPLETE: {errors} in the workspace's files{unchecked}; of the rest {counts}");
+        return format!("INCOMPLETE{}: {errors} in the workspace's files{unchecked}; of the rest {counts}", unsigned_settings(report));
     }
-    format!("{}: {counts}", report.status().as_str().to_uppercase())
+    format!("{}{}: {counts}", report.status().as_str().to_uppercase(), unsigned_settings(report))
+}
+
+/// ` on unsigned settings (--threshold 100% over the signed 5%)` where a command line loosened the
+/// gate's signed settings, for the summary line: a verdict reached on them is not the contract's.
+fn unsigned_settings(report: &CheckReport) -> String {
+    let looser: Vec<String> =
+        report.overridden.iter().filter(|o| o.looser).map(|o| format!("{} {} over the signed {}", o.option, o.given, o.signed)).collect();
+    if looser.is_empty() { String::new() } else { format!(" on unsigned settings ({})", looser.join(", ")) }
+}
+
+/// The stricter settings a command line gave, a note each (the looser ones are problems).
+fn stricter_settings(report: &CheckReport) -> Vec<String> {
+    report
+        .overridden
+        .iter()
+        .filter(|o| !o.looser)
+        .map(|o| format!("note: `{} {}` is stricter than the signed `check.{}` of {}", o.option, o.given, o.setting, o.signed))
+        .collect()
 }
 
 fn run_line(report: &CheckReport) -> String {
@@ -389,7 +407,10 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
     for p in &report.problems {
         out.push_str(&format!("{}: {}\n", p.status.as_str(), p.message));
     }
-    if !workspace.errors.is_empty() || !report.problems.is_empty() {
+    for note in stricter_settings(report) {
+        out.push_str(&format!("{note}\n"));
+    }
+    if !workspace.errors.is_empty() || !report.problems.is_empty() || !report.overridden.is_empty() {
         out.push('\n');
     }
     let width = report.results.iter().map(|r| r.id.len()).max().unwrap_or(6).max(6);
@@ -446,6 +467,15 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
 
 fn number(v: Option<f64>) -> serde_json::Value {
     v.filter(|v| v.is_finite()).map_or(serde_json::Value::Null, |v| serde_json::json!(v))
+}
+
+/// `settings_overridden`: the gate settings a command line gave over the signed ones.
+fn overrides_json(report: &CheckReport) -> serde_json::Value {
+    report
+        .overridden
+        .iter()
+        .map(|o| serde_json::json!({"setting": o.setting, "option": o.option, "signed": o.signed, "given": o.given, "looser": o.looser}))
+        .collect()
 }
 
 fn json(workspace: &Workspace, report: &CheckReport) -> String {
@@ -540,6 +570,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
         "summary": {"pass": pass, "warn": warn, "fail": fail},
         "results": results,
         "problems": report.problems.iter().map(|p| json!({"status": p.status.as_str(), "message": p.message})).collect::<Vec<_>>(),
+        "settings_overridden": overrides_json(report),
         "errors": workspace.errors.iter().map(|e| json!({
             "file": e.file, "line": e.pos.line, "column": e.pos.column, "field": e.field, "message": e.message,
         })).collect::<Vec<_>>(),
@@ -649,7 +680,10 @@ fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
     for p in &report.problems {
         out.push_str(&format!("- {} {}\n", status_icon(p.status), markdown_cell(&p.message)));
     }
-    if !workspace.errors.is_empty() || !report.problems.is_empty() {
+    for note in stricter_settings(report) {
+        out.push_str(&format!("- {}\n", markdown_cell(&note)));
+    }
+    if !workspace.errors.is_empty() || !report.problems.is_empty() || !report.overridden.is_empty() {
         out.push('\n');
     }
     out.push_str("| | Budget | Value | Limit | Headroom | vs. baseline | Notes |\n|---|---|---:|---:|---:|---:|---|\n");

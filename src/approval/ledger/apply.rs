@@ -1,7 +1,9 @@
 //! The entries written: `headroom ledger start` (the agreed start) and `headroom apply` (an approved
 //! proposal's edits and its entry, together through the journal or not at all).
 
-use super::chain::{CLOCK_SKEW_MS, Entry, append, appended, applied_ids, check_start, current_contract, hash_of, read_ledger};
+use super::chain::{
+    CLOCK_SKEW_MS, Entry, append, appended, applied_ids, check_start, current_contract, hash_of, read_ledger, superseded_by,
+};
 use super::evaluation::evaluate;
 use super::folder::read_proposal;
 use super::words::missing_words;
@@ -35,6 +37,15 @@ pub fn apply_proposal(dir: &Path, id: &str, at: Timestamp) -> Result<Entry, Appr
     let (proposal, text) = read_proposal(dir, id)?;
     if applied_ids(&ledger).contains(&proposal.id) {
         return Err(ApprovalError::Refused(format!("the proposal `{id}` is already applied")));
+    }
+    if let Some((i, by)) = superseded_by(&ledger, &proposal) {
+        return Err(ApprovalError::Refused(format!(
+            "stale for good: `{id}` was made ({}) for the budget files {}, which `{by}` ({LEDGER_FILE}:{}, applied at {}) changed since; that the files are back does not bring it back (its signers judged it before `{by}` was decided): propose again",
+            proposal.created.map_or_else(|| "no time".to_owned(), |t| t.to_string()),
+            proposal.base,
+            i + 1,
+            ledger[i].at
+        )));
     }
     // The entry's time: now, but never before the last entry or the proposal's creation (within
     // the clock skew verify allows), so that honest entries always verify.

@@ -7,7 +7,7 @@ use crate::approval::edit::{EditError, apply_changes};
 use crate::approval::error::ApprovalError;
 use crate::approval::files_hash;
 use crate::approval::policy::ChangeKind;
-use crate::approval::proposal::parse_proposal;
+use crate::approval::proposal::{Proposal, parse_proposal};
 use crate::model::disk::{MAX_TEXT_BYTES, read_text, write_atomic};
 use crate::model::error::LoadError;
 use crate::model::time::Timestamp;
@@ -139,6 +139,31 @@ pub fn current_contract(dir: &Path) -> Result<BTreeMap<String, String>, Approval
 /// The ids of the proposals the ledger has applied.
 pub(super) fn applied_ids(ledger: &[Entry]) -> Vec<String> {
     ledger.iter().filter_map(|e| e.proposal.as_deref().and_then(|t| parse_proposal("", t).ok()).map(|p| p.id)).collect()
+}
+
+/// The entry that superseded `proposal` where one did: an applied change that started from the
+/// proposal's base and left it after the proposal was made. Such a proposal is stale for good,
+/// even where a later change brings its exact base back (a budget 30 → 25 → 30): its signers
+/// judged it against the budgets as they were before that decision, and it must be proposed and
+/// signed again. "After it was made" is by the entries' and the proposal's times, less the clock
+/// skew the ledger allows ([`CLOCK_SKEW_MS`]); an entry that left the base within that skew before
+/// the proposal's creation does not count where the ledger came back to the base before the
+/// creation (the proposal was then made on the base that came back). Returns the entry's index in
+/// `ledger` (its line is one more) and the id of the proposal it applied. The start and entries
+/// that do not read never supersede.
+#[must_use]
+pub fn superseded_by(ledger: &[Entry], proposal: &Proposal) -> Option<(usize, String)> {
+    // Without a time of creation (which `apply` and `verify` refuse anyway) every later change counts.
+    let created = proposal.created.map_or(i64::MIN, |t| t.0);
+    let left = |e: &Entry| e.before == proposal.base && e.after != proposal.base;
+    let came_back_before_creation = |from: usize| ledger[from..].iter().any(|r| r.after == proposal.base && r.at.0 <= created);
+    ledger.iter().enumerate().skip(1).find_map(|(i, e)| {
+        if !left(e) || e.at.0.saturating_add(CLOCK_SKEW_MS) < created || came_back_before_creation(i + 1) {
+            return None;
+        }
+        let id = e.proposal.as_deref().and_then(|t| parse_proposal(LEDGER_FILE, t).ok()).map(|p| p.id)?;
+        (id != proposal.id).then_some((i, id))
+    })
 }
 
 pub(super) fn hash_of(files: &BTreeMap<String, String>) -> String {

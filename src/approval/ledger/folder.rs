@@ -1,7 +1,7 @@
 //! The proposals' folder (`proposals/`): where a proposal and its signatures lie, reading them,
 //! and the list of open proposals with their evaluations.
 
-use super::chain::{applied_ids, current_contract, read_ledger};
+use super::chain::{applied_ids, current_contract, read_ledger, superseded_by};
 use super::evaluation::{Evaluation, evaluate, is_start};
 use crate::approval::error::ApprovalError;
 use crate::approval::proposal::{PROPOSALS_DIR, Proposal, Signature, check_id, parse_proposal};
@@ -114,8 +114,10 @@ pub fn list_proposals(dir: &Path, at: Timestamp) -> Vec<ListedProposal> {
         .into_iter()
         .map(|path| {
             let (p, _) = load_proposal(dir, &path)?;
-            let e = evaluate(if ledger.is_empty() && is_start(&p) { &nothing } else { &files }, &p, at);
+            let mut e = evaluate(if ledger.is_empty() && is_start(&p) { &nothing } else { &files }, &p, at);
             let done = applied.contains(&p.id);
+            // Stale for good once the ledger has left its base, whatever the files are now.
+            e.current &= done || superseded_by(&ledger, &p).is_none();
             Ok((p, e, done))
         })
         .collect()

@@ -26,7 +26,7 @@ mod verify;
 mod words;
 
 pub use apply::{apply_proposal, start_ledger};
-pub use chain::{CLOCK_SKEW_MS, Entry, current_contract, read_ledger};
+pub use chain::{CLOCK_SKEW_MS, Entry, current_contract, read_ledger, superseded_by};
 pub use evaluation::{Evaluation, evaluate, is_start};
 pub use folder::{
     ListedProposal, SIGNATURES_SUFFIX, list_proposals, open_proposals, proposal_path, read_proposal, signature_path, signatures_dir,

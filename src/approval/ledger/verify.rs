@@ -1,7 +1,7 @@
 //! `headroom verify`: the chain replayed from its start, each entry's signatures judged at its
 //! time, and the result compared with the files on disk.
 
-use super::chain::{CLOCK_SKEW_MS, check_start, current_contract, hash_of, read_ledger};
+use super::chain::{CLOCK_SKEW_MS, check_start, current_contract, hash_of, read_ledger, superseded_by};
 use super::evaluation::evaluate;
 use super::words::missing_words;
 use crate::approval::edit::apply_changes;
@@ -157,6 +157,16 @@ pub fn verify_from(dir: &Path, now: Timestamp, compare_with_base: impl FnOnce(&m
         if entry.at < created {
             v.problems
                 .push(format!("{LEDGER_FILE}:{line}: the entry's time {} is before `{}` was created ({created})", entry.at, proposal.id));
+            return v;
+        }
+        // A proposal whose base an earlier entry left after it was made is stale for good, even
+        // where the files came back to that base: the budgets it set rest on no valid application.
+        if let Some((j, by)) = superseded_by(&ledger[..i], &proposal) {
+            v.problems.push(format!(
+                "{LEDGER_FILE}:{line}: `{}` was stale when applied: `{by}` ({LEDGER_FILE}:{}) changed its base after it was made ({created}), so what it set is not backed by a valid application (propose it again)",
+                proposal.id,
+                j + 1
+            ));
             return v;
         }
         let when_created = evaluate(&state, &proposal, created);
