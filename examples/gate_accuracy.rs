@@ -176,6 +176,25 @@ struct Replayed {
     verdicts: Vec<Vec<Verdict>>,
     ci_runs_rerun: usize,
     reruns: usize,
+    /// With `GATE_DEBUG`: each budget's findings at each checked run and its reruns, in words.
+    trace: Vec<Vec<String>>,
+}
+
+/// A check's verdict in a few words, for `GATE_DEBUG`: the findings' codes, changes and p-values.
+fn in_words(r: &BudgetResult) -> String {
+    let words: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| match f {
+            Finding::Regression { change, p_value, .. } => format!("fail {:+.1}% p {:.1e}", change * 100.0, p_value.unwrap_or(1.0)),
+            Finding::Inconclusive { change, p_value, runs } => {
+                format!("inconclusive {:+.1}% p {p_value:.1e} ({runs} runs)", change * 100.0)
+            }
+            Finding::WithinNoise { change, p_value } => format!("within noise {:+.1}% p {p_value:.1e}", change * 100.0),
+            other => other.code().to_owned(),
+        })
+        .collect();
+    format!("{} [tails p {:.1e}]", if words.is_empty() { "pass".to_owned() } else { words.join(", ") }, r.p_value.unwrap_or(1.0))
 }
 
 /// Replays one workspace, checking every run from `FIRST_CHECKED` on; with `rerun_key`
@@ -185,8 +204,13 @@ fn replay(series: &[GateSeries], kind: NoiseKind, rerun_key: Option<(u64, usize,
     let budgets = series.len();
     let mut reruns: Vec<Vec<String>> = vec![Vec::new(); RUNS];
     let mut w = workspace(series, &reruns);
-    let mut out = Replayed { verdicts: vec![vec![Verdict::default(); RUNS]; budgets], ci_runs_rerun: 0, reruns: 0 };
     let debug = std::env::var_os("GATE_DEBUG").is_some();
+    let mut out = Replayed {
+        verdicts: vec![vec![Verdict::default(); RUNS]; budgets],
+        ci_runs_rerun: 0,
+        reruns: 0,
+        trace: vec![vec![String::new(); if debug { RUNS } else { 0 }]; budgets],
+    };
     for t in FIRST_CHECKED..RUNS {
         let report = check(&w, &CheckOptions { run: Some(format!("r{t}")), ..CheckOptions::default() });
         let mut live = vec![false; budgets];
@@ -210,6 +234,9 @@ fn replay(series: &[GateSeries], kind: NoiseKind, rerun_key: Option<(u64, usize,
             }
             // Its own CI job would exit 3: inconclusive, not failing.
             live[b] = v.inconclusive && r.status != Status::Fail;
+            if debug {
+                out.trace[b][t] = in_words(r);
+            }
             out.verdicts[b][t] = v;
         }
         let Some((seed, kind_index, workspace_index)) = rerun_key else { continue };
@@ -244,6 +271,9 @@ fn replay(series: &[GateSeries], kind: NoiseKind, rerun_key: Option<(u64, usize,
                             r.findings,
                             r.baseline.as_ref().map(|b| (b.value, b.runs, b.noise))
                         );
+                    }
+                    if debug {
+                        out.trace[b][t] = format!("{}; rerun {k}: {}", out.trace[b][t], in_words(r));
                     }
                     let v = &mut out.verdicts[b][t];
                     v.regressed = regressed(r);
@@ -299,6 +329,7 @@ fn main() {
     let budgets: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
     // GATE_RERUNS=0 replays only as a CI that ignores exit code 3 (the first tables).
     let with_reruns = std::env::var("GATE_RERUNS").map_or(true, |v| v != "0");
+    let only_reruns = std::env::var("GATE_RERUNS").is_ok_and(|v| v == "only");
     let report_scope = std::env::var("GATE_RERUN_SCOPE").is_ok_and(|v| v == "report");
     let mut rng = Rng::new(seed);
     let mut steps_by_size = vec![Steps::default(); 4];
@@ -329,10 +360,29 @@ fn main() {
             if !replayed {
                 continue;
             }
-            let first_fails = score(&series, &replay(&series, kind, None, false), &mut tally, &mut steps_by_size);
+            // GATE_RERUNS=only skips the replay without reruns (its tables then read zero).
+            let first_fails = if only_reruns {
+                vec![None; series.len()]
+            } else {
+                score(&series, &replay(&series, kind, None, false), &mut tally, &mut steps_by_size)
+            };
             if with_reruns {
                 let again = replay(&series, kind, Some((seed, kind_index, workspace_index)), report_scope);
-                score(&series, &again, &mut tally_rerun, &mut steps_rerun);
+                let first_fails_rerun = score(&series, &again, &mut tally_rerun, &mut steps_rerun);
+                for (b, s) in series.iter().enumerate() {
+                    let Some(at) = s.step_at.filter(|_| debug && s.step_in_noise >= 4.0) else { continue };
+                    if first_fails_rerun[b].is_none_or(|t| t > at + 1) {
+                        println!(
+                            "LATE-RERUN {} w{workspace_index} m{b} step {:.1}σ ({:.1} %) at r{at}: first fail {:?}\n  1st: {}\n  2nd: {}",
+                            kind.name(),
+                            s.step_in_noise,
+                            s.step * 100.0,
+                            first_fails_rerun[b],
+                            again.trace[b][at],
+                            again.trace[b].get(at + 1).map_or("", String::as_str)
+                        );
+                    }
+                }
             }
             for (b, s) in series.iter().enumerate() {
                 let found = perfherder(&s.values);

@@ -199,10 +199,28 @@ pub fn binomial_tail(k: usize, j: usize, q: f64) -> f64 {
 /// raised to the share of independent runs under the reference's autocorrelation.
 #[must_use]
 pub fn tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
+    ranked_p_value(reference, tail, tail.len() / 2 + 1)
+}
+
+/// The one-sided p-value that every run of `runs`, the runs of one commit (a run and its reruns),
+/// is this much worse than the reference level by chance: the tail of the least bad of them.
+/// Runs of one commit measure one level, so all of them, not most, are the evidence: two or three
+/// spikes in 160 reference runs cap most of three runs at a rank no better than theirs, while all
+/// of three or four runs beyond them by chance is rarer by a factor of n / (c + 3) or more (four
+/// runs beyond all but 3 of 160: 4·5·6·7 / (161·162·163·164), about 1.2e-6). Exact for
+/// exchangeable runs, as [`tail_p_value`]; for runs that share a machine's state the share of
+/// independent runs applies, as there.
+#[must_use]
+pub fn all_runs_p_value(reference: &Reference<'_>, runs: &[f64]) -> f64 {
+    ranked_p_value(reference, runs, runs.len())
+}
+
+/// [`tail_p_value`] with `most` of the tail's runs required to be as bad.
+fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     if tail.is_empty() || reference.values.len() < MIN_REFERENCE_RUNS {
         return 1.0;
     }
-    let (most, bar) = most_of(reference, tail);
+    let bar = bar_of(reference, tail, most);
     let runs = reference.values.len() as f64;
     let as_bad = reference.as_bad(bar).min(runs);
     let ranked = beta_binomial_tail(tail.len(), most, as_bad + 1.0, runs - as_bad);
@@ -219,13 +237,11 @@ pub fn tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     joint.powf(independent_share(reference.rho, tail.len()))
 }
 
-/// How many of the tail's runs must be as bad (most of them: ⌊k/2⌋ + 1), and the deviation
-/// that many reach.
-fn most_of(reference: &Reference<'_>, tail: &[f64]) -> (usize, f64) {
+/// The deviation that `most` of the tail's runs reach (1 ≤ `most` ≤ the tail's length).
+fn bar_of(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     let mut deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
     deviations.sort_by(|a, b| b.total_cmp(a));
-    let most = tail.len() / 2 + 1;
-    (most, deviations[most - 1])
+    deviations[most.clamp(1, tail.len()) - 1]
 }
 
 /// The share of independent runs among `runs` runs under lag-1 autocorrelation `rho`:
@@ -237,14 +253,16 @@ fn independent_share(rho: f64, runs: usize) -> f64 {
 
 /// The one-sided p-value of the tail's runs against a short reference (too few runs for their
 /// ranks to say much: five runs cannot make two new ones rarer than 1 in 21): the binomial tail
-/// of the value most of them exceed, at the Student-t model's chance of one run that far, with
-/// n − 1 degrees of freedom (wide for a few runs), and the same share for runs that move together.
+/// of the value `most` of them exceed (most of them, ⌊k/2⌋ + 1; all of them for the runs of one
+/// commit), at the Student-t model's chance of one run that far, with n − 1 degrees of freedom
+/// (wide for a few runs), and the same share for runs that move together.
 #[must_use]
-pub fn model_tail_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
+pub fn model_tail_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     if tail.is_empty() || reference.values.len() < MIN_MODEL_REFERENCE_RUNS {
         return 1.0;
     }
-    let (most, bar) = most_of(reference, tail);
+    let most = most.clamp(1, tail.len());
+    let bar = bar_of(reference, tail, most);
     binomial_tail(tail.len(), most, reference.model_sf(bar)).powf(independent_share(reference.rho, tail.len()))
 }
 
@@ -563,6 +581,28 @@ mod tests {
         let r = Reference { values: &values, center: 8.0, sigma: 0.0, worse_sign: 1.0, rho: 0.9 };
         assert_eq!(autoregressive_p_value(&r, 0, &[9.0, 10.0], 20), None);
         assert!(tail_p_value(&r, &[9.0, 10.0]) < 1e-3);
+    }
+
+    #[test]
+    fn all_runs_of_one_commit_beyond_a_few_spikes_are_evidence_where_most_of_them_are_not() {
+        // 160 reference runs, three of them spikes 30 σ out; four runs of one commit 4–5 σ out.
+        let mut values = noise(160, 9);
+        for i in [20, 80, 150] {
+            values[i] += 30.0;
+        }
+        let r = reference(&values);
+        let runs = [104.0, 104.5, 105.0, 104.2];
+        // All four beyond all but the three spikes: 4·5·6·7 / (161·162·163·164) ≈ 1.2e-6.
+        let all = all_runs_p_value(&r, &runs);
+        assert!(all < 2e-6, "{all}");
+        // Three of four beyond them (most of them) is twenty times as likely.
+        let most = tail_p_value(&r, &runs);
+        assert!(most > 20.0 * all, "most {most}, all {all}");
+        // Two runs are the same test either way.
+        assert!((all_runs_p_value(&r, &runs[..2]) - tail_p_value(&r, &runs[..2])).abs() < 1e-15);
+        // One run of the four back in the noise (a third of the reference is as far): far from
+        // any significance.
+        assert!(all_runs_p_value(&r, &[104.0, 104.5, 100.3, 104.2]) > 0.01);
     }
 
     #[test]
