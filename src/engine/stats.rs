@@ -237,8 +237,7 @@ pub fn seasonal_period(values: &[f64]) -> Option<usize> {
 
 /// [`seasonal_period`], then put right where noise moved the autocorrelation's peak off the
 /// period: the gate's look-back holds only six or seven cycles, and the residuals of a wrong
-/// period cut it into short levels. (The offline detector keeps the peak: on its accuracy suite
-/// the fold changed one series for the worse.)
+/// period cut it into short levels; so do the offline detector's ([`deseasonalize`]).
 #[must_use]
 pub fn seasonal_period_by_fold(values: &[f64]) -> Option<usize> {
     let CycleScan { peak, d } = cycle_scan(values)?;
@@ -359,11 +358,14 @@ pub fn seasonal_residuals(values: &[f64], period: usize) -> (Vec<f64>, Vec<f64>)
     (residuals, profile)
 }
 
-/// `values` less their cycle and the period, where [`seasonal_period`] finds one (`None`: the
-/// values are used as they are, without a copy).
+/// `values` less their cycle and the period, where [`seasonal_period_by_fold`] finds one (`None`:
+/// the values are used as they are, without a copy). The period is put right by the fold: the
+/// residuals of a cycle taken out with a period one run off (25 for a daily cycle of 24) beat
+/// slowly against the cycle, and the search cut them into levels half a period apart, up and down
+/// in turn.
 #[must_use]
 pub fn deseasonalize(values: &[f64]) -> Option<(Vec<f64>, usize)> {
-    let period = seasonal_period(values)?;
+    let period = seasonal_period_by_fold(values)?;
     let profile = seasonal_profile(values, period);
     Some((values.iter().enumerate().map(|(i, x)| x - profile[i % period]).collect(), period))
 }
