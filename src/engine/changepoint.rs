@@ -31,7 +31,10 @@
 //!    neighbours, then tested with Welch's t-test between the neighbouring segments (of the
 //!    filtered values). Change points with p > α, or a relative change below the minimum effect,
 //!    are removed, the weakest first, and their neighbours re-tested, until all that remain pass.
-//!    Every segment is at least `min_segment` runs long.
+//!    Every segment is at least `min_segment` runs long. In analysis, a jump must also stand
+//!    beyond the trend in the logarithms of positive values (exponential growth is a straight
+//!    line there), and a lone jump where the runs around it bend beyond a bending trend over 40
+//!    runs a side, so that a growth curve is a trend and not a staircase.
 //!
 //! 6. **Short series.** In analysis, a series of 6 to 14 runs is instead searched for one step
 //!    with levels as short as 3 runs: the best of every split by a pooled t-test, corrected for
@@ -94,8 +97,12 @@ const TREND_WINDOW: usize = 200;
 /// Runs on each side of one of a staircase of shifts the same way, over which its jump is tested
 /// against a bending trend (short enough for a bend to describe a growth curve's stretch).
 const CURVE_WINDOW: usize = 40;
-/// The fewest runs on each side of a change point for the drift test.
+/// The fewest runs on each side of a change point for the drift test (in analysis, the shorter
+/// side may have fewer where the longer has twice as many: [`trend_testable`]).
 const DRIFT_MIN_SIDE: usize = 15;
+/// How significant the bend of the runs around a lone jump must be for the jump to be judged
+/// against a bending trend ([`jump_beyond_a_curve`]).
+const BEND_SIGNIFICANCE: f64 = 0.001;
 /// The shortest level of a short series.
 const SHORT_MIN_SEGMENT: usize = 3;
 /// Series shorter than this are searched for one step by [`one_step_of_a_short_series`] (where
@@ -613,6 +620,34 @@ impl PrefixSums {
         false
     }
 
+    /// The values as the trend tests see them.
+    fn trend_values(&self) -> TrendValues<'_> {
+        TrendValues { values: &self.values, offset: self.offset, variance_factor: self.variance_factor }
+    }
+
+    /// Welch's two-sided p-value between `[start, at)` and `[at, end)`.
+    fn welch(&self, start: usize, at: usize, end: usize) -> f64 {
+        if at - start < 2 || end - at < 2 {
+            return 1.0;
+        }
+        stats::welch_from_moments(
+            (self.mean(start, at), self.variance(start, at) * self.variance_factor, at - start),
+            (self.mean(at, end), self.variance(at, end) * self.variance_factor, end - at),
+        )
+    }
+}
+
+/// Values a jump is tested against a local trend in ([`TrendValues::jump_beyond_trend`]): the
+/// search's own, or in analysis their logarithms.
+struct TrendValues<'a> {
+    values: &'a [f64],
+    /// Subtracted from every value (for numerical stability).
+    offset: f64,
+    /// The long-run variance factor of autocorrelated noise, applied to every test's variance.
+    variance_factor: f64,
+}
+
+impl TrendValues<'_> {
     /// The two-sided p-value of a jump at `at` beyond a local trend: ordinary least squares of
     /// `y = a + b·x + c·[i ≥ at]` (x = (i − at) / w) over at most `window` runs on each side,
     /// testing `c = 0`; with `curved`, a bend `d·x²` joins the trend. A slow drift fits the trend
@@ -620,6 +655,12 @@ impl PrefixSums {
     /// step (odd about `at`) does not resemble, so a curve is a trend and not a staircase; a
     /// step leaves a jump either way.
     fn jump_beyond_trend(&self, start: usize, at: usize, end: usize, trend: &LocalTrend<'_>) -> f64 {
+        self.trend_around(start, at, end, trend).jump
+    }
+
+    /// The fit of [`TrendValues::jump_beyond_trend`]: the two-sided p-values of its jump and,
+    /// where asked and `curved`, of its bend.
+    fn trend_around(&self, start: usize, at: usize, end: usize, trend: &LocalTrend<'_>) -> TrendTest {
         let start = start.max(at.saturating_sub(trend.window));
         let end = end.min(at + trend.window);
         let others: Vec<usize> = trend.others.iter().copied().filter(|&o| o != at && o > start && o < end).collect();
@@ -627,7 +668,7 @@ impl PrefixSums {
         let columns = 4 + others.len();
         let runs = end - start;
         if runs < 2 * columns {
-            return 1.0;
+            return TrendTest::NONE;
         }
         let half_width = (at - start).max(end - at) as f64;
         let mut xtx = vec![vec![0.0f64; columns]; columns];
@@ -657,26 +698,43 @@ impl PrefixSums {
         }
         let mut unit_vector = vec![0.0; columns];
         unit_vector[columns - 1] = 1.0;
-        let (Some(beta), Some(unit)) = (solve(&xtx, &xty), solve(&xtx, &unit_vector)) else { return 1.0 };
+        let (Some(beta), Some(unit)) = (solve(&xtx, &xty), solve(&xtx, &unit_vector)) else { return TrendTest::NONE };
         let rss = (yy - (0..columns).map(|r| beta[r] * xty[r]).sum::<f64>()).max(0.0);
         let dof = (runs - columns + usize::from(!trend.curved)) as f64;
-        let variance = rss / dof * unit[columns - 1] * self.variance_factor;
-        if variance <= 0.0 {
-            return if beta[columns - 1] == 0.0 { 1.0 } else { 0.0 };
+        // The p-value of coefficient `c`, whose variance is σ² times `inverse` (that entry of
+        // (XᵀX)⁻¹'s diagonal).
+        let p_of = |c: usize, inverse: f64| {
+            let variance = rss / dof * inverse * self.variance_factor;
+            if variance <= 0.0 {
+                return if beta[c] == 0.0 { 1.0 } else { 0.0 };
+            }
+            2.0 * stats::student_t_sf(beta[c].abs() / variance.sqrt(), dof)
+        };
+        let jump = p_of(columns - 1, unit[columns - 1]);
+        let mut bend = 1.0;
+        if trend.with_trend_test && trend.curved {
+            let mut unit_vector = vec![0.0; columns];
+            unit_vector[2] = 1.0;
+            if let Some(inverse) = solve(&xtx, &unit_vector) {
+                bend = p_of(2, inverse[2]);
+            }
         }
-        2.0 * stats::student_t_sf(beta[columns - 1].abs() / variance.sqrt(), dof)
+        TrendTest { jump, bend }
     }
+}
 
-    /// Welch's two-sided p-value between `[start, at)` and `[at, end)`.
-    fn welch(&self, start: usize, at: usize, end: usize) -> f64 {
-        if at - start < 2 || end - at < 2 {
-            return 1.0;
-        }
-        stats::welch_from_moments(
-            (self.mean(start, at), self.variance(start, at) * self.variance_factor, at - start),
-            (self.mean(at, end), self.variance(at, end) * self.variance_factor, end - at),
-        )
-    }
+/// The p-values of a fit of [`TrendValues::trend_around`].
+#[derive(Clone, Copy, Debug)]
+struct TrendTest {
+    /// Of the jump beyond the trend.
+    jump: f64,
+    /// Of the trend's bend (1 where not asked for, or not `curved`).
+    bend: f64,
+}
+
+impl TrendTest {
+    /// Too few runs to fit: nothing is shown either way.
+    const NONE: TrendTest = TrendTest { jump: 1.0, bend: 1.0 };
 }
 
 /// The local trend a jump is tested against.
@@ -687,6 +745,8 @@ struct LocalTrend<'a> {
     curved: bool,
     /// Other change points whose jumps are fitted too (the rest of a staircase).
     others: &'a [usize],
+    /// Whether the bend's own p-value is wanted ([`TrendTest::bend`]).
+    with_trend_test: bool,
 }
 
 /// The solution of the small dense system `a·x = b` (Gaussian elimination with partial
@@ -819,9 +879,53 @@ fn refine(sums: &PrefixSums, points: &mut [usize], min_segment: usize) {
     }
 }
 
+/// Whether a jump at `at` between `start` and `end` can be told from a trend over at most
+/// `window` runs a side: where both sides have [`DRIFT_MIN_SIDE`] runs, or in analysis
+/// (`near_an_end`) where one side is shorter but the other has twice as many, so that the trend is
+/// fitted from the long side (a growth curve is steepest at its end, where its last runs would
+/// otherwise stand as a level of their own untested).
+fn trend_testable(start: usize, at: usize, end: usize, window: usize, near_an_end: bool) -> bool {
+    let (left, right) = ((at - start).min(window), (end - at).min(window));
+    left.min(right) >= DRIFT_MIN_SIDE || (near_an_end && left.max(right) >= 2 * DRIFT_MIN_SIDE)
+}
+
+/// In analysis, the p-value of a jump that is not one of a staircase, beyond the trend around it:
+/// a straight line over [`TREND_WINDOW`] runs a side, and where that stretch bends (its bend
+/// significant at [`BEND_SIGNIFICANCE`]), a bending trend over [`CURVE_WINDOW`] runs a side, short
+/// enough for a bend to describe a stretch of a growth curve. 0 (the jump stands) where the sides
+/// are too short to tell. A step on a straight trend, or on a flat level, is judged as before:
+/// the bending test, which costs a small step some of its evidence, is only asked where the runs
+/// around it bend.
+fn jump_beyond_a_curve(values: &TrendValues<'_>, start: usize, at: usize, end: usize) -> f64 {
+    if !trend_testable(start, at, end, TREND_WINDOW, true) {
+        return 0.0;
+    }
+    let linear = LocalTrend { window: TREND_WINDOW, curved: false, others: &[], with_trend_test: false };
+    let wide = values.jump_beyond_trend(start, at, end, &linear);
+    let wide_bend = LocalTrend { window: TREND_WINDOW, curved: true, others: &[], with_trend_test: true };
+    if trend_testable(start, at, end, CURVE_WINDOW, true) && values.trend_around(start, at, end, &wide_bend).bend <= BEND_SIGNIFICANCE {
+        let bending = LocalTrend { window: CURVE_WINDOW, curved: true, others: &[], with_trend_test: false };
+        wide.max(values.jump_beyond_trend(start, at, end, &bending))
+    } else {
+        wide
+    }
+}
+
 /// Removes change points that fail the test or the minimum effect, the weakest first.
 fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings) {
     let n = sums.len();
+    // In analysis, a jump must stand beyond the trend both in the values and, where every value
+    // is positive (or every one negative), in their logarithms: timings' noise is a share of their level, and growth that
+    // is exponential in the values is a straight line in their logarithms (with noise of one size
+    // throughout), as a straight line is in the values. A step is a step on either scale.
+    let raw = sums.trend_values();
+    // (Values all negative are their magnitudes' logarithms, so that a change of sign moves no
+    // change point.)
+    let sign = sums.values.first().map_or(1.0, |&v| v.signum());
+    let logs: Option<Vec<f64>> = (settings.curves && !points.is_empty() && sums.values.iter().all(|&v| v * sign > 0.0))
+        .then(|| sums.values.iter().map(|v| (v * sign).ln()).collect());
+    let logs = logs.as_ref().map(|logs| TrendValues { values: logs, offset: logs[0], variance_factor: sums.variance_factor });
+    let scales: Vec<&TrendValues<'_>> = std::iter::once(&raw).chain(logs.as_ref()).collect();
     loop {
         let scores: Vec<f64> = (0..points.len())
             .map(|i| {
@@ -831,7 +935,8 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
                 // A jump a smooth trend explains as well is a drift, not a change point. A
                 // staircase of shifts the same way is what a curve looks like to the search: the
                 // trend is fitted across the neighbours that shift the same way as this one.
-                // Too few runs on a side cannot tell a drift from a step: there the step is kept.
+                // Too few runs on a side cannot tell a drift from a step: there the step is kept
+                // (in analysis, a long side may carry a short one: [`trend_testable`]).
                 let up = |j: usize| {
                     let from = if j == 0 { 0 } else { points[j - 1] };
                     let to = points.get(j + 1).copied().unwrap_or(n);
@@ -846,19 +951,24 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
                 while last + 1 < points.len() && points[last + 1] - points[i] < CURVE_WINDOW && up(last + 1) == way {
                     last += 1;
                 }
-                let p = if first == last || !settings.curves {
+                let p = if !settings.curves {
                     let sides = (points[i] - start).min(end - points[i]);
-                    let linear = LocalTrend { window: TREND_WINDOW, curved: false, others: &[] };
-                    if sides >= DRIFT_MIN_SIDE { p.max(sums.jump_beyond_trend(start, points[i], end, &linear)) } else { p }
+                    let linear = LocalTrend { window: TREND_WINDOW, curved: false, others: &[], with_trend_test: false };
+                    if sides >= DRIFT_MIN_SIDE { p.max(raw.jump_beyond_trend(start, points[i], end, &linear)) } else { p }
+                } else if first == last {
+                    scales.iter().fold(p, |p, values| p.max(jump_beyond_a_curve(values, start, points[i], end)))
                 } else {
                     // One of a staircase: judged against a bending trend across the staircase (its
                     // other jumps fitted too, so that real steps keep their evidence), over a
                     // window short enough for a bend to describe a stretch of a curve.
                     let (wide_start, wide_end) =
                         (if first == 0 { 0 } else { points[first - 1] }, points.get(last + 1).copied().unwrap_or(n));
-                    let sides = (points[i] - wide_start).min(wide_end - points[i]);
-                    let bending = LocalTrend { window: CURVE_WINDOW, curved: true, others: &points[first..=last] };
-                    if sides >= DRIFT_MIN_SIDE { p.max(sums.jump_beyond_trend(wide_start, points[i], wide_end, &bending)) } else { p }
+                    let bending = LocalTrend { window: CURVE_WINDOW, curved: true, others: &points[first..=last], with_trend_test: false };
+                    if trend_testable(wide_start, points[i], wide_end, CURVE_WINDOW, true) {
+                        scales.iter().fold(p, |p, values| p.max(values.jump_beyond_trend(wide_start, points[i], wide_end, &bending)))
+                    } else {
+                        p
+                    }
                 };
                 if settings.min_relative_change > 0.0 {
                     let before = sums.mean(start, points[i]) + sums.offset;
