@@ -14,7 +14,7 @@
 //! Pages or GitLab Pages, and from a CI artifact; commits link to the repository where
 //! `headroom.yaml` names it (`repository:`).
 
-use super::analysis::change_words;
+use super::analysis::{change_words, noise_meaning, noise_words};
 use super::review::escape;
 use super::svg::{PlotSeries, svg};
 use super::{describe, hint_lines, noise_and_trend, quantity};
@@ -505,8 +505,24 @@ fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
             .map_or((TriageState::Untriaged, String::new()), |(_, e)| (e.state, e.owner.clone()));
         body.push_str(&change_item(input, &repo, "../", f, state, &owner));
     }
+    noise_changes(&mut body, input, metric, &budget.unit.symbol());
     runs_table(&mut body, input, budget, &repo);
     page(&format!("{}: performance budget", result.id), "../", &body)
+}
+
+/// The changes of the metric's noise, newest first, in the app's words (`noise rose from σ 2.03 ms
+/// to 5.29 ms (×2.6) at run `206`, confidence >99.99%`) with what each means for the gate: never a
+/// regression. Nothing where there are none (a change of noise is not a finding to triage).
+fn noise_changes(body: &mut String, input: &SiteInput, metric: &str, unit: &str) {
+    let changes: Vec<_> = input.analysis.noise_findings.iter().filter(|f| f.metric == metric).collect();
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(body, "<h2>Changes of noise ({})</h2>\n<ul>", changes.len());
+    for f in changes.iter().rev() {
+        let _ = writeln!(body, "<li>{}: {}</li>", escape(&noise_words(f, unit)), escape(noise_meaning(f)));
+    }
+    body.push_str("</ul>\n");
 }
 
 /// The newest runs that measured the budget's metric, newest first.
@@ -578,6 +594,34 @@ mod tests {
             assert!(index.contains(&format!("href=\"{}\"", f.path)), "{} is not linked", f.path);
         }
         assert!(!index.contains("<script"));
+    }
+
+    #[test]
+    fn a_budget_page_lists_its_metrics_changes_of_noise_as_the_app_says_them() {
+        let mut workspace = crate::example::workspace();
+        workspace.config.repository = None;
+        let report = check(&workspace, &CheckOptions::default());
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some(report.baseline_branch.clone()) };
+        let mut analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        let page_of = |analysis: &Analysis| {
+            let files = site(&SiteInput { workspace: &workspace, report: &report, analysis, proposals: &[], generated: Timestamp(0) });
+            file(&files, "budget/services.auth.html").to_owned()
+        };
+        let metric = workspace.budgets.iter().find(|b| b.id == "services.auth").map(|b| b.metric.clone()).unwrap();
+        analysis.noise_findings.retain(|f| f.metric != metric);
+        assert!(!page_of(&analysis).contains("Changes of noise"));
+        analysis.noise_findings.push(crate::engine::analyze::NoiseFinding {
+            metric,
+            run_index: 100,
+            run_id: "ci-1100".to_owned(),
+            before: 2.0,
+            after: 5.0,
+            p_value: 1e-6,
+        });
+        let page = page_of(&analysis);
+        assert!(page.contains("<h2>Changes of noise (1)</h2>"), "{page}");
+        assert!(page.contains("noise rose from σ 2 ms to 5 ms (×2.5) at run `ci-1100`"), "{page}");
+        assert!(page.contains("not a regression"), "{page}");
     }
 
     #[test]
