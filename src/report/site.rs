@@ -417,6 +417,9 @@ fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
         for f in input.analysis.findings.iter().filter(|f| f.metric == m.metric) {
             plot.change_points.push((x_of(f.run_index), f.severity));
         }
+        for f in input.analysis.noise_findings.iter().filter(|f| f.metric == m.metric) {
+            plot.noise_changes.push((x_of(f.run_index), noise_words(f, budget.unit.symbol())));
+        }
         for s in &m.segmentation.segments {
             if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {
                 plot.levels.push([x_of(a), s.level]);
@@ -505,7 +508,7 @@ fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
             .map_or((TriageState::Untriaged, String::new()), |(_, e)| (e.state, e.owner.clone()));
         body.push_str(&change_item(input, &repo, "../", f, state, &owner));
     }
-    noise_changes(&mut body, input, metric, &budget.unit.symbol());
+    noise_changes(&mut body, input, metric, budget.unit.symbol());
     runs_table(&mut body, input, budget, &repo);
     page(&format!("{}: performance budget", result.id), "../", &body)
 }
@@ -605,11 +608,12 @@ mod tests {
         let mut analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
         let page_of = |analysis: &Analysis| {
             let files = site(&SiteInput { workspace: &workspace, report: &report, analysis, proposals: &[], generated: Timestamp(0) });
-            file(&files, "budget/services.auth.html").to_owned()
+            (file(&files, "budget/services.auth.html").to_owned(), file(&files, "budget/services.auth.svg").to_owned())
         };
         let metric = workspace.budgets.iter().find(|b| b.id == "services.auth").map(|b| b.metric.clone()).unwrap();
         analysis.noise_findings.retain(|f| f.metric != metric);
-        assert!(!page_of(&analysis).contains("Changes of noise"));
+        let (page, plot) = page_of(&analysis);
+        assert!(!page.contains("Changes of noise") && !plot.contains("noise-change"));
         analysis.noise_findings.push(crate::engine::analyze::NoiseFinding {
             metric,
             run_index: 100,
@@ -618,10 +622,12 @@ mod tests {
             after: 5.0,
             p_value: 1e-6,
         });
-        let page = page_of(&analysis);
+        let (page, plot) = page_of(&analysis);
         assert!(page.contains("<h2>Changes of noise (1)</h2>"), "{page}");
         assert!(page.contains("noise rose from σ 2 ms to 5 ms (×2.5) at run `ci-1100`"), "{page}");
         assert!(page.contains("not a regression"), "{page}");
+        // And on the plot, as a mark of its own (not a change point), in the legend too.
+        assert!(plot.contains("class=\"noise-change\"") && plot.contains("change of noise"), "{plot}");
     }
 
     #[test]

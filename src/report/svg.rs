@@ -35,6 +35,8 @@ pub mod colour {
     pub const OTHER_BRANCH: &str = "#a06cd5";
     /// The engine's segment levels.
     pub const LEVEL: &str = "#9aa5b1";
+    /// A change of noise: the app's teal (`gui::theme::NOISE`), neither a status nor a series.
+    pub const NOISE: &str = "#149e96";
     /// The band of values the gate lets pass (the theme's `BAND`, drawn at its opacity).
     pub const BAND: &str = "#6a86a6";
     /// The band's opacity (the theme's alpha 0x60).
@@ -74,6 +76,8 @@ pub struct PlotSeries {
     pub levels: Vec<[f64; 2]>,
     /// The engine's change points: (x, severity).
     pub change_points: Vec<(f64, Severity)>,
+    /// The engine's changes of noise: (x, in words, for the mark's tooltip).
+    pub noise_changes: Vec<(f64, String)>,
     /// The band the gate lets pass: (x from, x to, low, high).
     pub band: Option<(f64, f64, f64, f64)>,
     /// The limit.
@@ -234,6 +238,16 @@ pub fn svg(plot: &PlotSeries) -> String {
             x_px = px(x)
         );
     }
+    for (x, words) in &plot.noise_changes {
+        let _ = writeln!(
+            out,
+            "<line class=\"noise-change\" x1=\"{x_px:.1}\" x2=\"{x_px:.1}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"><title>{}</title></line>",
+            TOP + plot_h,
+            colour::NOISE,
+            super::review::escape(words),
+            x_px = px(*x)
+        );
+    }
     for p in crate::plot::m4(&plot.other, x_min, x_max, plot_w as usize) {
         let _ = writeln!(
             out,
@@ -298,6 +312,15 @@ fn legend(out: &mut String, plot: &PlotSeries) {
             "change point".to_owned(),
         ));
     }
+    if !plot.noise_changes.is_empty() {
+        items.push((
+            format!(
+                "<line x1=\"11\" x2=\"11\" y1=\"-8\" y2=\"8\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"2 3\"/>",
+                colour::NOISE
+            ),
+            "change of noise".to_owned(),
+        ));
+    }
     if plot.band.is_some() {
         items.push((
             format!(
@@ -355,6 +378,7 @@ mod tests {
             other: vec![[1_764_000_000.0 + 49.5 * 86_400.0, 27.0]],
             levels: vec![[1_764_000_000.0, 20.0], [1_764_000_000.0 + 29.0 * 86_400.0, 20.0]],
             change_points: vec![(1_764_000_000.0 + 30.0 * 86_400.0, Severity::High)],
+            noise_changes: Vec::new(),
             band: Some((1_764_000_000.0 + 30.0 * 86_400.0, 1_764_000_000.0 + 49.5 * 86_400.0, 24.7, 27.3)),
             limit: 30.0,
             warning: Some(27.0),
