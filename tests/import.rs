@@ -44,7 +44,8 @@ fn hyperfine_runs_become_samples_in_seconds_and_check_uses_them() {
     run(Command::new("hyperfine")
         .args(["--runs", "5", "--warmup", "1", "-N", "-n", "sleep_5ms", "sleep 0.005", "--export-json"])
         .arg(&json));
-    let ws = workspace(dir.path(), "budgets:\n  sleep_5ms: {unit: ms, limit: 50}\n");
+    // The limit is far above any sleep a loaded runner measures: this test is about units, not speed.
+    let ws = workspace(dir.path(), "budgets:\n  sleep_5ms: {unit: ms, limit: 10000}\n");
     let (code, out) = headroom(&[
         "import",
         "--from",
@@ -64,10 +65,17 @@ fn hyperfine_runs_become_samples_in_seconds_and_check_uses_them() {
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(line["metrics"]["sleep_5ms"]["samples"].as_array().unwrap().len(), 5, "{line}");
     assert_eq!(line["metrics"]["sleep_5ms"]["unit"], "s");
-    // The samples are seconds and the budget milliseconds: check converts (about 5 ms, under 50).
-    let (code, out) = headroom(&["check", &ws]);
+    // The samples are seconds and the budget milliseconds: check converts. A sleep of 5 ms reads as
+    // 5 ms or more (a loaded machine sleeps longer), never as 0.005 ms (seconds read as milliseconds)
+    // nor as thousands of milliseconds (milliseconds read as seconds).
+    let (code, out) = headroom(&["check", &ws, "--format", "json"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("sleep_5ms"), "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let result = &doc["results"][0];
+    assert_eq!(result["budget"], "sleep_5ms", "{out}");
+    assert_eq!(result["unit"], "ms", "{out}");
+    let value = result["value"].as_f64().unwrap();
+    assert!((4.0..2000.0).contains(&value), "sleep 0.005 read as {value} ms: {out}");
 }
 
 #[test]
@@ -205,7 +213,7 @@ fn a_hyperfine_parameter_scan_under_one_name_becomes_one_metric_per_value() {
     run(Command::new("hyperfine")
         .args(["--runs", "3", "-N", "-P", "t", "1", "2", "-n", "sleep", "sleep 0.00{t}", "--export-json"])
         .arg(&json));
-    let ws = workspace(dir.path(), "budgets:\n  sleep_2ms: {unit: ms, limit: 50, metric: \"sleep[t=2]\"}\n");
+    let ws = workspace(dir.path(), "budgets:\n  sleep_2ms: {unit: ms, limit: 10000, metric: \"sleep[t=2]\"}\n");
     let (code, out) = headroom(&["import", "--from", "hyperfine", json.to_str().unwrap(), "--into", &ws, "--run-id", "s1"]);
     assert_eq!(code, 0, "{out}");
     let history = history_of(&ws, "hyperfine");
