@@ -475,7 +475,7 @@ fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
         body,
         "<figure>\n<img src=\"{}\" alt=\"History of {} with its limit of {}\" width=\"960\" height=\"400\">\n\
          <figcaption>Runs of <code>{}</code> in {} (blue; other branches purple), the engine's levels (grey, dashed) and change points, \
-         the band the gate lets pass, the warning level (amber, dashed) and the limit (red).</figcaption>\n</figure>",
+         the band the gate lets pass, the warning level (amber, dashed) and the limit (the dark line).</figcaption>\n</figure>",
         escape(&file),
         escape(&result.id),
         escape(&quantity(result.limit, unit)),

@@ -332,7 +332,7 @@ fn legend(out: &mut String, plot: &PlotSeries) {
         ));
     }
     items.push((
-        format!("<line x1=\"0\" x2=\"22\" y1=\"0\" y2=\"0\" stroke=\"{}\" stroke-width=\"2.5\"/>", colour::FAIL),
+        format!("<line x1=\"0\" x2=\"22\" y1=\"0\" y2=\"0\" stroke=\"{}\" stroke-width=\"2.5\"/>", colour::LIMIT),
         format!("limit {}", quantity(plot.limit, unit)),
     ));
     if let Some(w) = plot.warning {
