@@ -34,6 +34,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
             (None, None) => None,
         },
         now: Some(crate::model::time::Timestamp::now()),
+        triage: None,
     };
     let mut report = check(&workspace, &options);
     let in_ci = args.ci || running_in_ci();

@@ -388,6 +388,10 @@ pub struct CheckOptions {
     /// to the history with a time far ahead would be checked forever in place of every run
     /// measured since.
     pub now: Option<Timestamp>,
+    /// The team's triage, where it is not the workspace's own (the app keeps the triage it edits
+    /// apart from the workspace it shares between threads): a worse level is accepted by the same
+    /// records in the app as in `headroom check`.
+    pub triage: Option<Triage>,
 }
 
 /// How far past the present the newest run may be dated: the clocks of the machines that measure
@@ -524,7 +528,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
     };
 
     let context = Context {
-        triage: &workspace.triage,
+        triage: options.triage.as_ref().unwrap_or(&workspace.triage),
         budget_changes: &options.budget_changes,
         baseline_from: options.baseline_from.as_ref(),
         measures: &workspace.measures,

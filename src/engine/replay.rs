@@ -86,6 +86,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
             budget_changes: Vec::new(),
             baseline_from: None,
             now: None,
+            triage: None,
         };
         let report = check(workspace, &options);
         for r in &report.results {

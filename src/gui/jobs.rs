@@ -168,16 +168,16 @@ pub enum LoadFailure {
     },
 }
 
-/// Reads (unless `reuse` gives the workspace) and checks a workspace in `environment`; the
-/// change points are [`analyse`]'s, on a thread of their own.
+/// Reads (unless `reuse` gives the workspace, with the app's triage) and checks a workspace in
+/// `environment`; the change points are [`analyse`]'s, on a thread of their own.
 pub fn load(
     source: &Source,
     environment: Option<String>,
-    reuse: Option<Arc<Workspace>>,
+    reuse: Option<(Arc<Workspace>, Triage)>,
     progress: &dyn Fn(f32, &str),
 ) -> Result<Loaded, LoadFailure> {
-    let (workspace, triage) = if let Some(w) = reuse {
-        (w, None)
+    let (workspace, triage) = if let Some((w, triage)) = reuse {
+        (w, triage)
     } else {
         let mut workspace = match source {
             Source::Folder(path) => {
@@ -190,7 +190,7 @@ pub fn load(
             Source::Example => crate::example::workspace(),
         };
         let triage = std::mem::take(&mut workspace.triage);
-        (Arc::new(workspace), Some(triage))
+        (Arc::new(workspace), triage)
     };
     progress(0.6, "checking every budget");
     // The signed loosenings accept a worse level here as in `headroom check`: the app judges as CI does.
@@ -198,7 +198,9 @@ pub fn load(
         Source::Folder(path) => crate::approval::applied_budget_changes(path),
         Source::Example => Vec::new(),
     };
-    let options = CheckOptions { environment, budget_changes, now: Some(Timestamp::now()), ..CheckOptions::default() };
+    // The triage's accepted regressions too: the app keeps the triage apart from the workspace.
+    let options =
+        CheckOptions { environment, budget_changes, now: Some(Timestamp::now()), triage: Some(triage.clone()), ..CheckOptions::default() };
     let report = check(&workspace, &options);
     progress(0.9, "reading the proposals");
     let (proposals, proposal_errors) = match source {
@@ -206,7 +208,7 @@ pub fn load(
         Source::Example => (Vec::new(), Vec::new()),
     };
     progress(1.0, "done");
-    Ok(Loaded { source: source.clone(), workspace, triage: triage.unwrap_or_default(), report, proposals, proposal_errors })
+    Ok(Loaded { source: source.clone(), workspace, triage, report, proposals, proposal_errors })
 }
 
 /// The change points of every metric of the workspace's baseline branch in the environment the

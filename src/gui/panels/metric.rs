@@ -164,8 +164,11 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
     }
     for finding in &r.findings {
         let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
+        // A worse level people accepted passes, but it is no calmer for that: said in the warning's
+        // colour, never in green.
+        let shown = if matches!(finding, Finding::Accepted { .. }) { Status::Warn } else { status };
         if status != Status::Pass || matches!(finding, Finding::Improvement { .. } | Finding::Accepted { .. }) {
-            ui.colored_label(theme::text(theme::status_color(Some(status)), ui), describe(r, finding));
+            ui.colored_label(theme::text(theme::status_color(Some(shown)), ui), describe(r, finding));
         }
     }
 }

@@ -16,7 +16,6 @@ use super::{AppState, located_in_store};
 use crate::gui::jobs::Source;
 use crate::model::triage::{TRIAGE_FILE, is_review_record, is_triage_record};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Something the user asked for, by the area it concerns.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,7 +137,7 @@ impl AppState {
             }
             WorkspaceCommand::SetEnvironment(environment) => {
                 self.environment = environment;
-                self.begin_load(self.source.clone(), Some(Arc::clone(&self.workspace)));
+                self.recheck();
             }
             WorkspaceCommand::DismissMessage => self.message = None,
         }
@@ -197,6 +196,9 @@ impl AppState {
                 self.message = Some(match saved {
                     Ok(said) => {
                         self.action_errors.clear();
+                        // A won't-fix accepts a worse level (and reopening one fails it again):
+                        // the check is run again with the triage, as `headroom check` reads it.
+                        self.recheck();
                         said
                     }
                     Err(e) => {

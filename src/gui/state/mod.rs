@@ -306,7 +306,7 @@ impl AppState {
         self.busy()
     }
 
-    fn begin_load(&mut self, source: Source, reuse: Option<Arc<Workspace>>) {
+    fn begin_load(&mut self, source: Source, reuse: Option<(Arc<Workspace>, Triage)>) {
         let environment = self.environment.clone();
         // A newer load replaces a running one: the old result is dropped when it arrives.
         self.loading =
@@ -315,6 +315,12 @@ impl AppState {
 
     fn reload(&mut self) {
         self.begin_load(self.source.clone(), None);
+    }
+
+    /// Checks the loaded workspace again (another environment, or a triage that accepts or
+    /// reopens a regression) without reading it again: with the app's triage, as CI reads it.
+    fn recheck(&mut self) {
+        self.begin_load(self.source.clone(), Some((Arc::clone(&self.workspace), self.triage.clone())));
     }
 
     fn finish_load(&mut self, result: Result<Loaded, jobs::LoadFailure>) {
