@@ -249,17 +249,17 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // level) and the noise search (two thirds of the memory of a long series), which needs only
     // the cleaned values.
     let cleaned = sums.into_values();
+    // A change point's levels before and after are the medians of the segments either side of it
+    // (segment i ends at point i), each found once.
+    result.segments = segments_of(values, &points);
     result.change_points = p_values
         .iter()
         .enumerate()
         .map(|(i, &p_value)| {
-            let (start, at, end) = bounds(i);
-            let before = stats::median(&values[start..at]).unwrap_or(0.0);
-            let after = stats::median(&values[at..end]).unwrap_or(0.0);
-            ChangePoint { index: at, before, after, p_value, shift_in_noise: (after - before) / sigma }
+            let (before, after) = (result.segments[i].level, result.segments[i + 1].level);
+            ChangePoint { index: points[i], before, after, p_value, shift_in_noise: (after - before) / sigma }
         })
         .collect();
-    result.segments = segments_of(values, &points);
     if settings.variances {
         result.variance_changes = variance_changes(&cleaned, &points, sigma, min_segment, settings);
     }

@@ -116,6 +116,47 @@ pub fn mad_sigma(values: &[f64], center: f64) -> Option<f64> {
     median_in_place(&mut deviations).map(|m| m * MAD_TO_SIGMA)
 }
 
+/// [`mad_sigma`] of values sorted in the total order, the same number without a copy or a
+/// selection: the deviations from `center` of the values below it ascend leftwards and those of
+/// the rest rightwards, two sorted runs whose merge's middle element(s) are found by bisection.
+fn sorted_mad_sigma(sorted: &[f64], center: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let split = sorted.partition_point(|&v| v < center);
+    let (below, rest) = sorted.split_at(split);
+    // The i-th smallest deviation of each run.
+    let left = |i: usize| (below[below.len() - 1 - i] - center).abs();
+    let right = |i: usize| (rest[i] - center).abs();
+    // The k-th smallest deviation (from 0): the k + 1 smallest are some `a` of the left run and
+    // `k + 1 − a` of the right; the least `a` whose next left deviation is not below the last
+    // right one taken is the split (a left deviation below it would be among them).
+    let kth = |k: usize| {
+        let taken = k + 1;
+        let (mut low, mut high) = (taken.saturating_sub(rest.len()), taken.min(below.len()));
+        while low < high {
+            let a = low + (high - low) / 2;
+            if left(a) < right(taken - a - 1) {
+                low = a + 1;
+            } else {
+                high = a;
+            }
+        }
+        let a = low;
+        let from_left = (a > 0).then(|| left(a - 1));
+        let from_right = (taken - a > 0).then(|| right(taken - a - 1));
+        match (from_left, from_right) {
+            (Some(l), Some(r)) => l.max(r),
+            (l, r) => l.or(r).unwrap_or(0.0),
+        }
+    };
+    let mid = n / 2;
+    let upper = kth(mid);
+    let median = if n % 2 == 1 { upper } else { 0.5 * (kth(mid - 1) + upper) };
+    Some(median * MAD_TO_SIGMA)
+}
+
 /// The arithmetic mean.
 #[must_use]
 pub fn mean(values: &[f64]) -> Option<f64> {
@@ -151,7 +192,7 @@ pub fn noise_sigma(values: &[f64]) -> Option<f64> {
     // so an unstable sort gives the same sequence): the median is read from it.
     sort_total(&mut diffs);
     let center = sorted_median(&diffs)?;
-    let mad = mad_sigma(&diffs, center)? / std::f64::consts::SQRT_2;
+    let mad = sorted_mad_sigma(&diffs, center)? / std::f64::consts::SQRT_2;
     let cut = diffs.len() * 25 / 1000;
     let trimmed = &diffs[cut..diffs.len() - cut];
     // The standard deviation of a normal trimmed to its central 95 % is 0.8713 σ.
@@ -487,6 +528,30 @@ pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mad_of_sorted_values_is_the_mad_of_the_values() {
+        let mut rng = crate::engine::synthetic::Rng::new(11);
+        for n in [1, 2, 3, 4, 7, 100, 101, 5_000, 70_001] {
+            // Skewed noise, quantised values (ties, and deviations tied across the center),
+            // negatives and a few huge ones.
+            let mut values: Vec<f64> = (0..n)
+                .map(|i| match i % 4 {
+                    0 => rng.gaussian().exp(),
+                    1 => (rng.gaussian() * 4.0).round() / 4.0,
+                    2 => -rng.gaussian().abs() * 3.0,
+                    _ => rng.gaussian() * 1e6,
+                })
+                .collect();
+            sort_total(&mut values);
+            let center = sorted_median(&values).unwrap();
+            for center in [center, 0.0, 0.25, values[0], values[n - 1]] {
+                let merged = sorted_mad_sigma(&values, center).map(f64::to_bits);
+                assert_eq!(merged, mad_sigma(&values, center).map(f64::to_bits), "{n} values about {center}");
+            }
+        }
+        assert_eq!(sorted_mad_sigma(&[], 0.0), None);
+    }
 
     #[test]
     fn a_radix_sort_gives_the_sequence_a_comparison_sort_gives() {
