@@ -146,24 +146,41 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn snapshot(&mut self, points: &mut LinePoints<'a>) -> Option<Head<'a>> {
-        let mut head = Head::default();
-        let mut seen = [false; HEAD_KEYS.len()];
+    /// An object whose keys are all among `keys`, each at most once (an unknown or repeated key is
+    /// left to the slow path, which names it); `field` reads the value of the key at its slot.
+    /// Which keys were there.
+    fn known_fields<const N: usize>(
+        &mut self,
+        keys: &[&str; N],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<[bool; N]> {
+        let mut seen = [false; N];
         self.object(|reader, key| {
-            let slot = HEAD_KEYS.iter().position(|k| *k == key)?;
+            let slot = keys.iter().position(|k| *k == key)?;
             if std::mem::replace(&mut seen[slot], true) {
                 return None;
             }
+            field(reader, slot)
+        })?;
+        Some(seen)
+    }
+
+    /// A string read by `parse`, or `null` (`Ok(None)`); anything else is left to the slow path.
+    fn nullable<T, E>(&mut self, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<Option<T>, LeftToSerde> {
+        if self.null() {
+            return Ok(None);
+        }
+        self.skip_space();
+        let text = self.string().ok_or(LeftToSerde)?;
+        parse(&text).map(Some).map_err(|_| LeftToSerde)
+    }
+
+    fn snapshot(&mut self, points: &mut LinePoints<'a>) -> Option<Head<'a>> {
+        let mut head = Head::default();
+        let seen = self.known_fields(&HEAD_KEYS, |reader, slot| {
             match slot {
                 0 => head.id = reader.optional_text().ok()??,
-                1 => {
-                    head.timestamp = if reader.null() {
-                        None
-                    } else {
-                        reader.skip_space();
-                        Some(Timestamp::parse(&reader.string()?).ok()?)
-                    }
-                }
+                1 => head.timestamp = reader.nullable(Timestamp::parse).ok()?,
                 2 => head.commit = reader.optional_text().ok()?,
                 3 => head.branch = reader.optional_text().ok()?,
                 4 => head.environment = reader.optional_text().ok()?,
@@ -200,23 +217,11 @@ impl<'a> Reader<'a> {
     /// `{"value": ..., "samples": [...], "unit": "..."}`, checked as the slow path checks it.
     fn measurement(&mut self, name: Cow<'a, str>, samples: &mut Vec<f64>) -> Option<LinePoint<'a>> {
         let mut point = LinePoint { name, value: None, samples: None, unit: None };
-        let mut seen = [false; MEASUREMENT_KEYS.len()];
-        self.object(|reader, key| {
-            let slot = MEASUREMENT_KEYS.iter().position(|k| *k == key)?;
-            if std::mem::replace(&mut seen[slot], true) {
-                return None;
-            }
+        self.known_fields(&MEASUREMENT_KEYS, |reader, slot| {
             match slot {
                 0 => point.value = if reader.null() { None } else { Some(reader.number()?) },
                 1 => point.samples = if reader.null() { None } else { Some(reader.samples(samples)?) },
-                _ => {
-                    point.unit = if reader.null() {
-                        None
-                    } else {
-                        reader.skip_space();
-                        Some(Unit::parse(&reader.string()?).ok()?)
-                    }
-                }
+                _ => point.unit = reader.nullable(Unit::parse).ok()?,
             }
             Some(())
         })?;
