@@ -18,7 +18,7 @@
 use crate::model::budget::Budget;
 use crate::model::config::Config;
 use crate::model::retention::Retention;
-use crate::model::settings::{CheckSettings, MissingData};
+use crate::model::settings::{CheckSettings, SettingChange};
 use crate::model::units::Direction;
 use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,24 +150,16 @@ fn compare(what: &str, before: Option<f64>, after: Option<f64>, direction: Direc
 /// significance level, `missing_data: warn` or another number of baseline runs is looser (a
 /// baseline of other runs may hide a regression either way).
 fn settings_effect(what: &str, old: &CheckSettings, new: &CheckSettings, out: &mut Effect) {
-    let mut note = |looser: bool, text: String| if looser { out.loosened.push(text) } else { out.tightened.push(text) };
-    if old.regression_threshold.total_cmp(&new.regression_threshold).is_ne() {
-        note(
-            new.regression_threshold > old.regression_threshold,
-            format!("{what}'s regression_threshold goes from {} to {}", old.regression_threshold, new.regression_threshold),
-        );
-    }
-    if old.significance.total_cmp(&new.significance).is_ne() {
-        note(new.significance < old.significance, format!("{what}'s significance goes from {} to {}", old.significance, new.significance));
-    }
-    if old.missing_data != new.missing_data {
-        note(
-            new.missing_data == MissingData::Warn,
-            format!("{what}'s missing_data goes from {:?} to {:?}", old.missing_data, new.missing_data),
-        );
-    }
-    if old.baseline_runs != new.baseline_runs {
-        note(true, format!("{what}'s baseline_runs goes from {} to {}", old.baseline_runs, new.baseline_runs));
+    for (change, looser) in old.changes_to(new) {
+        let text = match change {
+            SettingChange::Threshold => {
+                format!("{what}'s regression_threshold goes from {} to {}", old.regression_threshold, new.regression_threshold)
+            }
+            SettingChange::Significance => format!("{what}'s significance goes from {} to {}", old.significance, new.significance),
+            SettingChange::MissingData => format!("{what}'s missing_data goes from {:?} to {:?}", old.missing_data, new.missing_data),
+            SettingChange::BaselineRuns => format!("{what}'s baseline_runs goes from {} to {}", old.baseline_runs, new.baseline_runs),
+        };
+        if looser { out.loosened.push(text) } else { out.tightened.push(text) }
     }
 }
 

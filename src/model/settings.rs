@@ -257,49 +257,76 @@ pub struct SettingOverride {
     pub looser: bool,
 }
 
+/// One of the gate's settings that two [`CheckSettings`] set differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingChange {
+    /// `regression_threshold`.
+    Threshold,
+    /// `significance`.
+    Significance,
+    /// `missing_data`.
+    MissingData,
+    /// `baseline_runs`.
+    BaselineRuns,
+}
+
 impl CheckSettings {
+    /// The gate's settings that `new` sets differently from these (the settings of one scope: the
+    /// workspace's, or one budget's), each with whether the change lets more through: a higher
+    /// threshold, a smaller significance, `missing_data: warn`, and another number of baseline
+    /// runs (a baseline of other runs may hide a regression either way). The one rule that a
+    /// proposal's effect and a command line's override are judged by.
+    #[must_use]
+    pub fn changes_to(&self, new: &CheckSettings) -> Vec<(SettingChange, bool)> {
+        let mut out = Vec::new();
+        if self.regression_threshold.total_cmp(&new.regression_threshold).is_ne() {
+            out.push((SettingChange::Threshold, new.regression_threshold > self.regression_threshold));
+        }
+        if self.significance.total_cmp(&new.significance).is_ne() {
+            out.push((SettingChange::Significance, new.significance < self.significance));
+        }
+        if self.missing_data != new.missing_data {
+            out.push((SettingChange::MissingData, new.missing_data == MissingData::Warn));
+        }
+        if self.baseline_runs != new.baseline_runs {
+            out.push((SettingChange::BaselineRuns, true));
+        }
+        out
+    }
+
     /// Where `given` differs from these settings (the workspace's own, not the budgets' own
-    /// settings, which a command line does not set), looser or stricter.
+    /// settings, which a command line does not set), looser or stricter, in the order of the
+    /// command's options.
     #[must_use]
     pub fn overridden_by(&self, given: &CheckSettings) -> Vec<SettingOverride> {
         use super::yaml::format_number;
         // Rounded to a billionth of a percent: 0.05 × 100 is 5.000000000000001 in floating point.
         let percent = |f: f64| format!("{}%", format_number((f * 100.0 * 1e9).round() / 1e9));
-        let mut out = Vec::new();
-        let mut push = |setting, option, signed: String, given: String, looser| {
-            if signed != given {
-                out.push(SettingOverride { setting, option, signed, given, looser });
-            }
-        };
-        push(
-            "regression_threshold",
-            "--threshold",
-            percent(self.regression_threshold),
-            percent(given.regression_threshold),
-            given.regression_threshold > self.regression_threshold,
-        );
-        push(
-            "baseline_runs",
-            "--baseline-runs",
-            self.baseline_runs.to_string(),
-            given.baseline_runs.to_string(),
-            given.baseline_runs != self.baseline_runs,
-        );
-        push(
-            "significance",
-            "--significance",
-            format_number(self.significance),
-            format_number(given.significance),
-            given.significance < self.significance,
-        );
-        push(
-            "missing_data",
-            "--missing",
-            self.missing_data.as_str().to_owned(),
-            given.missing_data.as_str().to_owned(),
-            given.missing_data == MissingData::Warn && self.missing_data == MissingData::Fail,
-        );
-        out
+        let mut changes = self.changes_to(given);
+        let order = [SettingChange::Threshold, SettingChange::BaselineRuns, SettingChange::Significance, SettingChange::MissingData];
+        changes.sort_by_key(|(c, _)| order.iter().position(|o| o == c));
+        changes
+            .into_iter()
+            .map(|(change, looser)| {
+                let (setting, option, signed, given) = match change {
+                    SettingChange::Threshold => {
+                        ("regression_threshold", "--threshold", percent(self.regression_threshold), percent(given.regression_threshold))
+                    }
+                    SettingChange::BaselineRuns => {
+                        ("baseline_runs", "--baseline-runs", self.baseline_runs.to_string(), given.baseline_runs.to_string())
+                    }
+                    SettingChange::Significance => {
+                        ("significance", "--significance", format_number(self.significance), format_number(given.significance))
+                    }
+                    SettingChange::MissingData => {
+                        ("missing_data", "--missing", self.missing_data.as_str().to_owned(), given.missing_data.as_str().to_owned())
+                    }
+                };
+                SettingOverride { setting, option, signed, given, looser }
+            })
+            // A value the file writes as the command line does is no override.
+            .filter(|o| o.signed != o.given)
+            .collect()
     }
 }
 
