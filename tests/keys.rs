@@ -40,9 +40,20 @@ fn now() -> Timestamp {
 /// A key made by the real `ssh-keygen -t TYPE [-b BITS]`.
 fn keygen(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let file = dir.join(name);
-    let status = Command::new("ssh-keygen").args(["-q", "-N", "", "-C", name]).args(args).arg("-f").arg(&file).status().unwrap();
-    assert!(status.success());
-    file
+    // ssh-key 0.6 does not read an ECDSA P-256 private key whose scalar OpenSSH wrote in 31 bytes
+    // (a leading zero byte: about 1 key in 256; `Encoding(Length)`), which made these tests fail
+    // at random: such a key is made again. `headroom sign --key` has the same limit (noted on
+    // the issue); these tests are about signatures, not about reading key files.
+    for _ in 0..16 {
+        let _ = std::fs::remove_file(&file);
+        let _ = std::fs::remove_file(file.with_extension("pub"));
+        let status = Command::new("ssh-keygen").args(["-q", "-N", "", "-C", name]).args(args).arg("-f").arg(&file).status().unwrap();
+        assert!(status.success());
+        if PrivateKey::read_openssh_file(&file).is_ok() {
+            return file;
+        }
+    }
+    panic!("ssh-keygen made 16 keys that ssh-key does not read: {args:?}");
 }
 
 /// Whether the real `ssh-keygen -Y verify` calls `armored` a good signature of `message` by
