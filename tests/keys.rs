@@ -10,6 +10,7 @@
 //! judge that they are what a token makes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot unwrap has failed
 
+use headroom::approval::key_file::read_private_key;
 use headroom::approval::proposal::{NAMESPACE, Proposal};
 use headroom::approval::signers::parse_signers;
 use headroom::model::time::Timestamp;
@@ -17,7 +18,7 @@ use headroom::model::workspace::SIGNERS_FILE;
 use signature::{SignatureEncoding, Signer};
 use ssh_key::public::{KeyData, SkEcdsaSha2NistP256, SkEd25519};
 use ssh_key::sha2::{Digest, Sha256};
-use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use ssh_key::{Algorithm, HashAlg, LineEnding, PublicKey, SshSig};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -40,20 +41,97 @@ fn now() -> Timestamp {
 /// A key made by the real `ssh-keygen -t TYPE [-b BITS]`.
 fn keygen(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let file = dir.join(name);
-    // ssh-key 0.6 does not read an ECDSA P-256 private key whose scalar OpenSSH wrote in 31 bytes
-    // (a leading zero byte: about 1 key in 256; `Encoding(Length)`), which made these tests fail
-    // at random: such a key is made again. `headroom sign --key` has the same limit (noted on
-    // the issue); these tests are about signatures, not about reading key files.
-    for _ in 0..16 {
-        let _ = std::fs::remove_file(&file);
-        let _ = std::fs::remove_file(file.with_extension("pub"));
-        let status = Command::new("ssh-keygen").args(["-q", "-N", "", "-C", name]).args(args).arg("-f").arg(&file).status().unwrap();
-        assert!(status.success());
-        if PrivateKey::read_openssh_file(&file).is_ok() {
-            return file;
+    let status = Command::new("ssh-keygen").args(["-q", "-N", "", "-C", name]).args(args).arg("-f").arg(&file).status().unwrap();
+    assert!(status.success());
+    file
+}
+
+/// The ECDSA curves, as SEC1 names them (the DER of their OID) and how wide their scalar is.
+#[derive(Clone, Copy)]
+enum Curve {
+    P256,
+    P384,
+}
+
+impl Curve {
+    fn oid(self) -> &'static [u8] {
+        match self {
+            Curve::P256 => &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+            Curve::P384 => &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22],
         }
     }
-    panic!("ssh-keygen made 16 keys that ssh-key does not read: {args:?}");
+
+    fn width(self) -> usize {
+        match self {
+            Curve::P256 => 32,
+            Curve::P384 => 48,
+        }
+    }
+}
+
+/// An ECDSA key of `curve` with the private scalar made of `leading` then bytes of SHA-512(`name`)
+/// (`top_bit`: the first of those with its top bit set, or clear), written by the real
+/// `ssh-keygen`: the scalar goes in an SEC1 `EC PRIVATE KEY` without its public point, which
+/// `ssh-keygen -p` reads (computing the point), writes again in OpenSSH's own format, as it writes
+/// every key it makes; `ssh-keygen -y` writes its public key. So a key whose scalar OpenSSH writes
+/// short is had at once, rather than 1 time in 512 from `ssh-keygen -t ecdsa`. Returns the key
+/// file and how many bytes OpenSSH wrote the scalar in (its mpint, read from the file).
+fn keygen_with_scalar(dir: &Path, name: &str, curve: Curve, leading: &[u8], top_bit: bool) -> (PathBuf, usize) {
+    let mut scalar = leading.to_vec();
+    scalar.extend(&ssh_key::sha2::Sha512::digest(name.as_bytes())[..curve.width() - leading.len()]);
+    scalar[leading.len()] = if top_bit { scalar[leading.len()] | 0x80 } else { scalar[leading.len()] & 0x7f };
+    // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters (the curve) }
+    let mut body = vec![0x02, 0x01, 0x01, 0x04, u8::try_from(scalar.len()).unwrap()];
+    body.extend(&scalar);
+    body.extend([0xa0, u8::try_from(curve.oid().len()).unwrap()]);
+    body.extend(curve.oid());
+    let mut der = vec![0x30, u8::try_from(body.len()).unwrap()];
+    der.extend(body);
+    let file = dir.join(name);
+    std::fs::write(&file, format!("-----BEGIN EC PRIVATE KEY-----\n{}\n-----END EC PRIVATE KEY-----\n", base64(&der))).unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let out = Command::new("ssh-keygen").args(["-q", "-p", "-P", "", "-N", "", "-C", name, "-f"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "ssh-keygen -p: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("ssh-keygen").arg("-y").arg("-f").arg(&file).output().unwrap();
+    assert!(out.status.success(), "ssh-keygen -y: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(file.with_extension("pub"), &out.stdout).unwrap();
+
+    // The scalar as OpenSSH writes it, an mpint: leading zero bytes dropped, one zero byte before
+    // a top bit that is set; and its length before it.
+    let text = std::fs::read(&file).unwrap();
+    let (label, blob) = pem_rfc7468::Decoder::new_wrapped(&text, 70)
+        .and_then(|mut d| {
+            let mut blob = Vec::new();
+            d.decode_to_end(&mut blob)?;
+            Ok((d.type_label().to_owned(), blob))
+        })
+        .unwrap();
+    assert_eq!(label, "OPENSSH PRIVATE KEY");
+    let digits = &scalar[scalar.iter().take_while(|b| **b == 0).count()..];
+    let mut mpint = Vec::new();
+    ssh_string(&mut mpint, &[&[0u8][..usize::from(digits[0] >= 0x80)], digits].concat());
+    assert!(blob.windows(mpint.len()).any(|w| w == mpint), "{name}: OpenSSH wrote the scalar as an mpint");
+    (file, mpint.len() - 4)
+}
+
+/// The keys whose scalar OpenSSH writes in fewer bytes than the curve is wide (ssh-key 0.6 alone
+/// reads none of them: `Encoding(Length)`), and one at full width that starts with a zero byte.
+fn short_scalar_keys(dir: &Path) -> Vec<(String, PathBuf)> {
+    let keys = [
+        ("p256-31", Curve::P256, &[0u8][..], false, 31),
+        ("p256-30", Curve::P256, &[0, 0], false, 30),
+        ("p256-31-signed", Curve::P256, &[0, 0], true, 31),
+        ("p256-zero-first", Curve::P256, &[0], true, 32),
+        ("p384-47", Curve::P384, &[0], false, 47),
+        ("p384-45", Curve::P384, &[0, 0, 0], false, 45),
+    ];
+    keys.iter()
+        .map(|&(name, curve, leading, top_bit, written)| {
+            let (file, len) = keygen_with_scalar(dir, name, curve, leading, top_bit);
+            assert_eq!(len, written, "{name}: the bytes OpenSSH wrote the scalar in");
+            (name.to_owned(), file)
+        })
+        .collect()
 }
 
 /// Whether the real `ssh-keygen -Y verify` calls `armored` a good signature of `message` by
@@ -108,18 +186,23 @@ fn public_line(key: &Path) -> String {
 #[test]
 fn ed25519_ecdsa_p256_and_p384_keys_sign_in_headroom_and_in_ssh_keygen_and_each_verifies_the_other() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, args) in [("ed", &["-t", "ed25519"][..]), ("p256", &["-t", "ecdsa", "-b", "256"]), ("p384", &["-t", "ecdsa", "-b", "384"])] {
-        let key = keygen(dir.path(), name, args);
+    let mut keys: Vec<(String, PathBuf)> =
+        [("ed", &["-t", "ed25519"][..]), ("p256", &["-t", "ecdsa", "-b", "256"]), ("p384", &["-t", "ecdsa", "-b", "384"])]
+            .iter()
+            .map(|(name, args)| ((*name).to_owned(), keygen(dir.path(), name, args)))
+            .collect();
+    keys.extend(short_scalar_keys(dir.path()));
+    for (name, key) in &keys {
         let principal = format!("{name}@example.com");
         let allowed = format!("{principal} {}\n", public_line(&key));
         let p = proposal();
         let message = p.canonical();
 
-        let by_openssh = openssh_signs(&key, &message);
+        let by_openssh = openssh_signs(key, &message);
         assert_eq!(headroom_counts(&p, &allowed, &principal, &by_openssh), Ok(()), "{name}: ssh-keygen's signature");
 
         let mut signed = p.clone();
-        signed.sign(&principal, &PrivateKey::read_openssh_file(&key).unwrap()).unwrap();
+        signed.sign(&principal, &read_private_key(key).unwrap()).unwrap();
         let (good, said) = openssh_verifies(dir.path(), &allowed, &principal, &signed.signatures[0].armored, &message);
         assert!(good, "{name}: ssh-keygen on Headroom's signature: {said}");
 
@@ -128,6 +211,72 @@ fn ed25519_ecdsa_p256_and_p384_keys_sign_in_headroom_and_in_ssh_keygen_and_each_
         assert!(headroom_counts(&other, &allowed, &principal, &by_openssh).is_err(), "{name}");
         assert!(!openssh_verifies(dir.path(), &allowed, &principal, &by_openssh, &other.canonical()).0, "{name}");
     }
+}
+
+#[test]
+fn keys_whose_scalar_openssh_wrote_short_sign_with_headroom_sign_and_the_loosening_applies_and_verifies() {
+    // ssh-key 0.6 reads none of these keys (`Encoding(Length)`), so `headroom sign --key` refused
+    // about 1 ECDSA key in 512 that ssh-keygen makes.
+    let dir = tempfile::tempdir().unwrap();
+    let keys = short_scalar_keys(dir.path());
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    let principal = |name: &str| format!("{name}@example.com");
+    // The author, then one person of each role, each with a key OpenSSH wrote short but one.
+    let [author, technical, business, stakeholder] = ["p256-30", "p256-31", "p384-47", "p256-31-signed"];
+    std::fs::write(
+        ws.join("approval.yaml"),
+        format!(
+            "roles:\n  technical: [{}, {}]\n  business: [{}]\n  stakeholder: [{}]\n",
+            principal(author),
+            principal(technical),
+            principal(business),
+            principal(stakeholder)
+        ),
+    )
+    .unwrap();
+    let allowed: String = keys.iter().map(|(name, key)| format!("{} {}\n", principal(name), public_line(key))).collect();
+    std::fs::write(ws.join(SIGNERS_FILE), &allowed).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).output().unwrap();
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let w = ws.to_str().unwrap();
+    let (code, out) = run(&["ledger", "start", w]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&[
+        "propose",
+        "--workspace",
+        w,
+        "--id",
+        "raise-auth",
+        "--title",
+        "Raise auth",
+        "--author",
+        &principal(author),
+        "--set",
+        "auth=32",
+        "--rationale",
+        "TLS upgrade",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let (_, canonical) = run(&["proposals", w, "--canonical", "raise-auth"]);
+    for name in [author, technical, business, stakeholder] {
+        let key = &keys.iter().find(|(n, _)| n == name).unwrap().1;
+        let (code, out) = run(&["sign", "raise-auth", "--workspace", w, "--principal", &principal(name), "--key", key.to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{name}: {out}");
+        // What Headroom wrote, the real ssh-keygen calls good.
+        let written = headroom::approval::ledger::signature_path(&ws, "raise-auth", &principal(name));
+        let armored = std::fs::read_to_string(&written).unwrap();
+        let (good, said) = openssh_verifies(dir.path(), &allowed, &principal(name), &armored, canonical.as_bytes());
+        assert!(good, "{name}: ssh-keygen on the signature of headroom sign --key: {said}");
+    }
+    let (code, out) = run(&["apply", "raise-auth", "--workspace", w]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(std::fs::read_to_string(ws.join("services.yaml")).unwrap().contains("limit: 32"));
+    let (code, out) = run(&["verify", w]);
+    assert_eq!(code, Some(0), "{out}");
 }
 
 #[test]
@@ -146,7 +295,7 @@ fn rsa_signatures_of_ssh_keygen_the_agent_and_rsa_sha2_256_verify_and_headroom_n
     assert!(headroom_counts(&other, &allowed, principal, &by_openssh).is_err());
 
     // rsa-sha2-256, which other SSHSIG signers make.
-    let private = PrivateKey::read_openssh_file(&key).unwrap();
+    let private = read_private_key(&key).unwrap();
     // (ssh-key 0.6.7's own conversion passes `p` twice, so the key is rebuilt from its parts.)
     let pair = private.key_data().rsa().unwrap();
     let big = |m: &ssh_key::Mpint| rsa::BigUint::from_bytes_be(m.as_positive_bytes().unwrap());
@@ -217,7 +366,7 @@ fn base64(bytes: &[u8]) -> String {
 fn hardware_signature(key: &Path, message: &[u8], flags: u8) -> (String, String) {
     const APPLICATION: &str = "ssh:";
     let counter: u32 = 7;
-    let private = PrivateKey::read_openssh_file(key).unwrap();
+    let private = read_private_key(key).unwrap();
     let signed_data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).unwrap();
     // What the authenticator signs: SHA-256(application) ‖ flags ‖ counter ‖ SHA-256(message).
     let mut authenticated = Sha256::digest(APPLICATION).to_vec();

@@ -182,13 +182,7 @@ pub fn sign(dir: &Path, id: &str, principal: &str, with: &SignWith, at: Timestam
     let (mut proposal, _) = read_proposal(dir, id)?;
     match with {
         SignWith::Key(key) => {
-            let key = ssh_key::PrivateKey::read_openssh_file(key).map_err(|e| {
-                ApprovalError::Invalid(format!(
-                    "cannot read the key {}: {e} (a key with a passphrase: sign with ssh-keygen -Y sign and give the signature file)",
-                    key.display()
-                ))
-            })?;
-            proposal.sign(principal, &key)?;
+            proposal.sign(principal, &super::key_file::read_private_key(key)?)?;
         }
         SignWith::Signature(file) => {
             let text = std::fs::read_to_string(file).map_err(|e| ApprovalError::io("read", file, e))?;

@@ -11,6 +11,7 @@ pub mod draft;
 pub mod edit;
 pub mod effect;
 pub mod error;
+pub mod key_file;
 pub mod ledger;
 pub mod policy;
 pub mod proposal;
