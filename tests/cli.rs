@@ -112,6 +112,39 @@ fn invalid_input_exits_2_naming_file_line_and_field() {
 }
 
 #[test]
+fn a_history_file_that_does_not_load_is_named_and_counted_and_validate_and_check_exit_2() {
+    let dir = workspace(&good_history());
+    let w = dir.path().to_str().unwrap();
+    // The newest runs in a file of their own, whose second line has a time that does not read.
+    let metrics = "\"schema_validator.latency\":55,\"schema_validator.memory\":4";
+    let newer = run_line("r6", 6, "main", metrics) + &run_line("r7", 7, "main", metrics).replace("2026-05-07T10:00:00Z", "yesterday");
+    write(dir.path(), "history/nightly.jsonl", &newer);
+
+    let out = headroom(&["validate", w]);
+    let said = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("1 budget file read, 2 budgets; 1 of 2 history files read, 5 runs, 2 metrics, 10 values"), "{said}");
+    assert!(said.contains("not loaded: history/nightly.jsonl (a history file loads whole or not at all"), "{said}");
+    assert!(said.contains("error: history/nightly.jsonl:2: `timestamp`: expected a time"), "{said}");
+
+    // check judges the runs it read, and says first which were not: INCOMPLETE, never a pass.
+    let out = headroom(&["check", w]);
+    let said = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("the history file history/nightly.jsonl did not load: none of its runs is in the history"), "{said}");
+    assert!(said.contains("INCOMPLETE: 1 error in the workspace's files"), "{said}");
+    let out = headroom(&["check", w, "--format", "json"]);
+    assert!(stdout(&out).contains("the history file history/nightly.jsonl did not load"), "{}", stdout(&out));
+
+    // The only history file does not load: nothing was read, and validate says which file.
+    std::fs::remove_file(dir.path().join("history/ci.jsonl")).unwrap();
+    let out = headroom(&["validate", w]);
+    let said = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("0 of 1 history file read, 0 runs") && said.contains("not loaded: history/nightly.jsonl"), "{said}");
+}
+
+#[test]
 fn a_missing_workspace_exits_2() {
     let out = headroom(&["check", "/no/such/workspace"]);
     assert_eq!(out.status.code(), Some(2));

@@ -490,7 +490,18 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
     let history = &workspace.history;
     let settings = options.settings.clone().unwrap_or_else(|| workspace.config.check.clone());
     let baseline_branch = options.baseline_branch.clone().unwrap_or_else(|| workspace.config.default_branch.clone());
-    let mut problems: Vec<Problem> = Vec::new();
+    // A history file that did not load took all its runs with it: said first, so no verdict below
+    // (no runs, no metric, an older run checked) reads as the whole story.
+    let mut problems: Vec<Problem> = workspace
+        .unloaded_history
+        .iter()
+        .map(|file| Problem {
+            status: Status::Fail,
+            message: format!(
+                "the history file {file} did not load: none of its runs is in the history, so none is checked (its error names the line)"
+            ),
+        })
+        .collect();
     let missing = Status::of_missing(settings.missing_data);
 
     let environment = crate::model::settings::environment_or_default(

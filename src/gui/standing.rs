@@ -156,6 +156,8 @@ pub struct Counts {
     pub not_loaded: usize,
     /// Budget files that did not load.
     pub files_not_loaded: usize,
+    /// History files that did not load (none of their runs is checked).
+    pub history_files_not_loaded: usize,
     /// Open regressions (change points), as the findings count them.
     pub open_regressions: usize,
     /// Budgets with an open regression or a regression the gate finds.
@@ -170,14 +172,17 @@ impl Counts {
     }
 }
 
-/// The whole workspace in one phrase: incomplete wherever a budget went unchecked, never calmer
-/// than the worst budget.
+/// The whole workspace in one phrase: incomplete wherever a budget went unchecked or a history
+/// file did not load (as `headroom check` says INCOMPLETE), never calmer than the worst budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Overall {
-    /// Some budgets were not checked (their file did not load, or nothing measures them).
+    /// Some budgets were not checked (their file did not load, or nothing measures them), or
+    /// some history files did not load (the budgets were checked without their runs).
     Incomplete {
-        /// How many.
+        /// How many budgets were not checked.
         not_checked: usize,
+        /// How many history files did not load.
+        history_files_not_loaded: usize,
     },
     /// Every budget was checked; the worst status.
     Checked(Status),
@@ -188,8 +193,16 @@ impl Overall {
     #[must_use]
     pub fn words(self) -> String {
         match self {
-            Overall::Incomplete { not_checked } => {
-                format!("incomplete: {}", plural(not_checked, "budget not checked", "budgets not checked"))
+            Overall::Incomplete { not_checked, history_files_not_loaded } => {
+                let parts: Vec<String> = [
+                    (not_checked, plural(not_checked, "budget not checked", "budgets not checked")),
+                    (history_files_not_loaded, plural(history_files_not_loaded, "history file not loaded", "history files not loaded")),
+                ]
+                .into_iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(_, words)| words)
+                .collect();
+                format!("incomplete: {}", parts.join(", "))
             }
             Overall::Checked(Status::Pass) => "all within budget".to_owned(),
             Overall::Checked(Status::Warn) => "warnings".to_owned(),
@@ -278,8 +291,9 @@ impl States {
         }
         counts.files_not_loaded = workspace.unloaded.len();
         counts.not_loaded += workspace.unloaded.iter().map(|f| f.budgets.count).sum::<usize>();
-        let overall = if counts.not_checked() > 0 {
-            Overall::Incomplete { not_checked: counts.not_checked() }
+        counts.history_files_not_loaded = workspace.unloaded_history.len();
+        let overall = if counts.not_checked() > 0 || counts.history_files_not_loaded > 0 {
+            Overall::Incomplete { not_checked: counts.not_checked(), history_files_not_loaded: counts.history_files_not_loaded }
         } else {
             Overall::Checked(
                 own.iter().flatten().map(|s| s.status()).chain(report.problems.iter().map(|p| p.status)).max().unwrap_or(Status::Pass),
@@ -338,7 +352,7 @@ pub struct Attention {
 /// The kinds of things that need attention, most severe first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AttentionKind {
-    /// A budget file that did not load.
+    /// A budget or history file that did not load.
     NotLoaded,
     /// A budget over its limit.
     OverBudget,
@@ -408,6 +422,12 @@ pub fn needs_attention(
                 format!("{}: {}", f.file, plural(f.budgets.count, "budget not checked", "budgets not checked")),
                 None,
             )
+        });
+    }
+    for file in &workspace.unloaded_history {
+        items.push(Attention {
+            error: workspace.errors.iter().position(|e| &e.file == file),
+            ..item(AttentionKind::NotLoaded, format!("{file}: history not loaded, none of its runs checked"), None)
         });
     }
     for r in &report.results {

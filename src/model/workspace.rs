@@ -41,6 +41,9 @@ pub struct Workspace {
     pub budget_files: Vec<String>,
     /// The history files that loaded, relative to the root.
     pub history_files: Vec<String>,
+    /// The history files that did not load, relative to the root: a file loads whole or not at
+    /// all, so none of their runs is in `history` (`errors` says why, by line and field).
+    pub unloaded_history: Vec<String>,
     /// The runs and series.
     pub history: History,
     /// The team's triage of the engine's findings (`triage.yaml`).
@@ -100,6 +103,10 @@ impl Workspace {
         progress(0.0, "reading files");
         collect_files(dir, dir, &mut files, &mut history_files, &mut unreadable)?;
         let mut workspace = Workspace::from_sources(&dir.display().to_string(), &files, &history_files, progress, source);
+        let history_prefix = format!("{}/", workspace.config.history.trim_end_matches('/'));
+        for e in unreadable.iter().filter(|e| e.file.starts_with(&history_prefix) && is_history_file(&e.file)) {
+            workspace.unloaded_history.push(e.file.clone());
+        }
         workspace.errors.extend(unreadable);
         workspace.errors.extend(merge_conflicts_in_reserved_folders(dir));
         Ok(workspace)
@@ -169,6 +176,9 @@ impl Workspace {
             }
             if let Some(e) = merge_conflict(name, text) {
                 workspace.errors.push(e);
+                if name.starts_with(&history_prefix) && is_history_file(name) {
+                    workspace.unloaded_history.push(name.clone());
+                }
                 if is_budget_file(name)
                     && !name.starts_with(&history_prefix)
                     && name != POLICY_FILE
@@ -239,7 +249,12 @@ impl Workspace {
                     columns.push(c);
                     workspace.history_files.push((*name).to_owned());
                 }
-                Err(errors) => workspace.errors.extend(errors),
+                Err(errors) => {
+                    if i < local_files {
+                        workspace.unloaded_history.push((*name).to_owned());
+                    }
+                    workspace.errors.extend(errors);
+                }
             }
         }
         columns.extend(without_local_runs(&columns, live_columns));

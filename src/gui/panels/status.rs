@@ -67,6 +67,16 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
                 ),
             );
         }
+        if counts.history_files_not_loaded > 0 {
+            ui.colored_label(
+                theme::FAIL,
+                format!(
+                    "{} that did not load: none of {} runs checked",
+                    crate::report::plural(counts.history_files_not_loaded, "history file", "history files"),
+                    if counts.history_files_not_loaded == 1 { "its" } else { "their" }
+                ),
+            );
+        }
         // Each count is a link: it shows those budgets in the tree.
         for (tally, color) in
             [(Tally::NoData, theme::FAIL), (Tally::Failing, theme::FAIL), (Tally::Warnings, theme::WARN), (Tally::Pass, theme::PASS)]

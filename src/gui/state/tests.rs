@@ -590,3 +590,40 @@ fn a_regression_accepted_by_triage_passes_in_the_app_as_in_headroom_check_and_re
     state.wait();
     assert_eq!(state.status_of(load), Some(Status::Fail));
 }
+
+#[test]
+fn a_history_file_that_does_not_load_leaves_the_app_incomplete_naming_it_as_headroom_check_does() {
+    use crate::engine::check::{CheckOptions, check};
+    use crate::gui::standing::{AttentionKind, Overall};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("budgets.yaml"), "budgets:\n  load: {unit: ms, limit: 80}\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    let line = |i: u32, time: &str| {
+        format!(
+            "{{\"id\":\"r{i}\",\"timestamp\":\"{time}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"load\":{{\"value\":40,\"unit\":\"ms\"}}}}}}\n"
+        )
+    };
+    let runs: String = (1..=28).map(|i| line(i, &format!("2026-06-{i:02}T10:00:00Z"))).collect();
+    std::fs::write(dir.path().join("history/runs.jsonl"), runs).unwrap();
+    // Newer runs in their own file, whose second line's time does not read: the file loads not at all.
+    std::fs::write(dir.path().join("history/newer.jsonl"), line(29, "2026-06-29T10:00:00Z") + &line(30, "yesterday")).unwrap();
+    let root = dir.path().to_path_buf();
+    let mut state = AppState::new(&Source::Folder(root.clone()));
+    state.wait();
+
+    // The budget passes on the runs that were read; the workspace is not "all within budget".
+    assert_eq!(state.status_of(index_of(&state, "load")), Some(Status::Pass));
+    assert_eq!(state.states.overall, Overall::Incomplete { not_checked: 0, history_files_not_loaded: 1 });
+    assert_eq!(state.states.overall.status(), Status::Fail);
+    assert_eq!(state.states.overall.words(), "incomplete: 1 history file not loaded");
+    let item = state.attention.iter().find(|a| a.kind == AttentionKind::NotLoaded).expect("the file needs attention");
+    assert!(item.title.starts_with("history/newer.jsonl: "), "{}", item.title);
+    let error = &state.workspace.errors[item.error.expect("it shows its error")];
+    assert_eq!((error.file.as_str(), error.pos.line), ("history/newer.jsonl", 2));
+    // The same problem as `headroom check` reports, which exits 2 (invalid input).
+    let cli = check(&crate::model::workspace::Workspace::load(&root).unwrap(), &CheckOptions::default());
+    assert!(cli.invalid_input);
+    let said = |problems: &[crate::engine::check::Problem]| problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>();
+    assert_eq!(said(&state.report.problems), said(&cli.problems));
+    assert!(said(&cli.problems)[0].starts_with("the history file history/newer.jsonl did not load"), "{:?}", cli.problems);
+}
