@@ -194,7 +194,7 @@ fn ed25519_ecdsa_p256_and_p384_keys_sign_in_headroom_and_in_ssh_keygen_and_each_
     keys.extend(short_scalar_keys(dir.path()));
     for (name, key) in &keys {
         let principal = format!("{name}@example.com");
-        let allowed = format!("{principal} {}\n", public_line(&key));
+        let allowed = format!("{principal} {}\n", public_line(key));
         let p = proposal();
         let message = p.canonical();
 
@@ -236,7 +236,7 @@ fn keys_whose_scalar_openssh_wrote_short_sign_with_headroom_sign_and_the_looseni
         ),
     )
     .unwrap();
-    let allowed: String = keys.iter().map(|(name, key)| format!("{} {}\n", principal(name), public_line(key))).collect();
+    let allowed: String = keys.iter().map(|(name, key)| format!("{} {}", principal(name), public_line(key)) + "\n").collect();
     std::fs::write(ws.join(SIGNERS_FILE), &allowed).unwrap();
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_headroom")).args(args).output().unwrap();

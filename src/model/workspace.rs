@@ -240,27 +240,36 @@ impl Workspace {
             done_bytes += text.size();
             progress(done_bytes as f32 / total_bytes, &format!("read {name}"));
         });
+        let names: Vec<&str> = history_texts.iter().map(|(name, _)| *name).collect();
+        let columns = workspace.keep_parsed(&names, parsed, local_files);
+        progress(1.0, "indexing the history");
+        workspace.index_history(columns);
+        workspace
+    }
+
+    /// The columns of the history files that parsed (`names[i]` gave `parsed[i]`; the first
+    /// `local_files` are the workspace's files, the rest the live source's, whose runs the files
+    /// hold already are dropped), noting each local file as loaded or not and keeping the errors.
+    fn keep_parsed(&mut self, names: &[&str], parsed: Vec<Result<FileColumns, Vec<LoadError>>>, local_files: usize) -> Vec<FileColumns> {
         let mut columns = Vec::with_capacity(parsed.len());
         let mut live_columns = Vec::new();
-        for (i, ((name, _), result)) in history_texts.iter().zip(parsed).enumerate() {
+        for (i, (name, result)) in names.iter().zip(parsed).enumerate() {
             match result {
                 Ok(c) if i >= local_files => live_columns.push(c),
                 Ok(c) => {
                     columns.push(c);
-                    workspace.history_files.push((*name).to_owned());
+                    self.history_files.push((*name).to_owned());
                 }
                 Err(errors) => {
                     if i < local_files {
-                        workspace.unloaded_history.push((*name).to_owned());
+                        self.unloaded_history.push((*name).to_owned());
                     }
-                    workspace.errors.extend(errors);
+                    self.errors.extend(errors);
                 }
             }
         }
         columns.extend(without_local_runs(&columns, live_columns));
-        progress(1.0, "indexing the history");
-        workspace.index_history(columns);
-        workspace
+        columns
     }
 
     /// Lists each budget that `headroom.yaml`'s `check.budgets` names and no file defines.

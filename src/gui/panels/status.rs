@@ -21,6 +21,31 @@ fn history_source_ui(ui: &mut Ui, state: &AppState) {
     ui.colored_label(color, source.to_string());
 }
 
+/// The files that did not load, budget files (with how many budgets they hold) and history files
+/// (none of their runs checked), in the failing colour.
+fn not_loaded_ui(ui: &mut Ui, counts: &crate::gui::standing::Counts) {
+    if counts.files_not_loaded > 0 {
+        ui.colored_label(
+            theme::FAIL,
+            format!(
+                "{} in {} that did not load",
+                crate::report::plural(counts.not_loaded, "budget", "budgets"),
+                crate::report::plural(counts.files_not_loaded, "file", "files")
+            ),
+        );
+    }
+    if counts.history_files_not_loaded > 0 {
+        ui.colored_label(
+            theme::FAIL,
+            format!(
+                "{} that did not load: none of {} runs checked",
+                crate::report::plural(counts.history_files_not_loaded, "history file", "history files"),
+                if counts.history_files_not_loaded == 1 { "its" } else { "their" }
+            ),
+        );
+    }
+}
+
 /// The status bar at the bottom of the main window.
 pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, commands: &mut Vec<Command>) {
     if let Some((fraction, what)) = state.loading() {
@@ -57,26 +82,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
         }
         ui.separator();
         let counts = state.states.counts;
-        if counts.files_not_loaded > 0 {
-            ui.colored_label(
-                theme::FAIL,
-                format!(
-                    "{} in {} that did not load",
-                    crate::report::plural(counts.not_loaded, "budget", "budgets"),
-                    crate::report::plural(counts.files_not_loaded, "file", "files")
-                ),
-            );
-        }
-        if counts.history_files_not_loaded > 0 {
-            ui.colored_label(
-                theme::FAIL,
-                format!(
-                    "{} that did not load: none of {} runs checked",
-                    crate::report::plural(counts.history_files_not_loaded, "history file", "history files"),
-                    if counts.history_files_not_loaded == 1 { "its" } else { "their" }
-                ),
-            );
-        }
+        not_loaded_ui(ui, &counts);
         // Each count is a link: it shows those budgets in the tree.
         for (tally, color) in
             [(Tally::NoData, theme::FAIL), (Tally::Failing, theme::FAIL), (Tally::Warnings, theme::WARN), (Tally::Pass, theme::PASS)]
