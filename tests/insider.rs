@@ -552,3 +552,33 @@ fn a_history_file_of_the_base_removed_fails_against_the_base_revision() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("history/bmf/ci-1.jsonl: the base") && out.contains("here it cannot be read"), "{out}");
 }
+
+#[test]
+fn a_run_of_the_base_edited_by_appending_to_its_last_line_fails_against_the_base_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let (ws, _) = team(repo, Timestamp::now(), None);
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    // A CSV history whose last line has no line break: its newest run measured 2 ms.
+    let csv = ws.join("history/ci.csv");
+    let rows: String = (1..=5).map(|i| format!("ci-{i},2026-06-0{i}T10:00:00Z,main,ci,20") + "\n").collect();
+    std::fs::write(&csv, format!("id,timestamp,branch,environment,auth [ms]\n{rows}ci-6,2026-06-06T10:00:00Z,main,ci,2")).unwrap();
+    let jsonl = ws.join("history/ci.jsonl");
+    std::fs::write(&jsonl, "{\"id\":\"n-1\"}").unwrap();
+    let base = commit_all(repo, "runs, the last lines without a line break");
+
+    // One character more on that line makes the base's 2 ms read 29 ms: an edit, not a new run.
+    let committed = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, format!("{committed}9")).unwrap();
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("history/ci.csv: runs the base") && out.contains("were edited or removed"), "{out}");
+
+    // Whole new lines after it are new runs: both files verify.
+    std::fs::write(&csv, format!("{committed}\nci-7,2026-06-07T10:00:00Z,main,ci,21\n")).unwrap();
+    std::fs::write(&jsonl, "{\"id\":\"n-1\"}\n{\"id\":\"n-2\"}\n").unwrap();
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("2 history files of the base only grew"), "{out}");
+}

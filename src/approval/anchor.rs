@@ -162,7 +162,7 @@ pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification, now: Tim
     let mut changed = Vec::new();
     for (name, old) in &base.history {
         match read_text(&dir.join(name), MAX_HISTORY_BYTES) {
-            Ok(now) if now.starts_with(old.as_str()) => grown += 1,
+            Ok(now) if grew_by_lines(old, &now) => grown += 1,
             Ok(_) if name.to_ascii_lowercase().ends_with(".jsonl") => changed.push((name.clone(), old.clone())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.to_ascii_lowercase().ends_with(".jsonl") => {
                 changed.push((name.clone(), old.clone()));
@@ -190,6 +190,14 @@ pub fn compare_with_base(dir: &Path, base: &Base, v: &mut Verification, now: Tim
         }
     }
     new_from
+}
+
+/// Whether `now` is `old` with whole lines after it: `old` a prefix of `now` that ends at a line's
+/// end. A base file whose last line has no line break would otherwise take characters on that
+/// line: a CSV row's last cell `2` (ms) read as `29`, a run of the base edited.
+fn grew_by_lines(old: &str, now: &str) -> bool {
+    let Some(added) = now.strip_prefix(old) else { return false };
+    old.is_empty() || old.ends_with('\n') || added.is_empty() || added.starts_with('\n') || added.starts_with("\r\n")
 }
 
 /// Whether the base's history files `changed` became the files here through a compaction only
