@@ -582,3 +582,58 @@ fn a_run_of_the_base_edited_by_appending_to_its_last_line_fails_against_the_base
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 history files of the base only grew"), "{out}");
 }
+
+#[test]
+fn a_workspace_moved_under_a_symbolic_link_cannot_roll_back_to_its_signed_start_against_the_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let (ws, people) = team_files(repo, None);
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    std::fs::write(ws.join("history/ci.jsonl"), "{\"run\":\"ci-1\",\"value\":20}\n").unwrap();
+    let w = ws.to_str().unwrap();
+    // A start signed with governance sign-off (erin proposes it), then a signed tightening 30 -> 25.
+    let (code, out) = headroom(&[
+        "propose",
+        "--workspace",
+        w,
+        "--start",
+        "--id",
+        "start",
+        "--title",
+        "Agreed",
+        "--author",
+        "erin@example.com",
+        "--rationale",
+        "first",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    for who in [&people[4], &people[0], &people[1], &people[2], &people[3]] {
+        let (code, out) =
+            headroom(&["sign", "start", "--workspace", w, "--principal", &who.principal, "--key", who.key_file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = headroom(&["ledger", "start", w, "--proposal", "start"]);
+    assert_eq!(code, 0, "{out}");
+    propose_auth(&ws, "tighten", "carol@example.com", 25.0, Timestamp::now());
+    for who in [&people[2], &people[1]] {
+        sign_as(&ws, "tighten", who, Timestamp::now());
+    }
+    apply_proposal(&ws, "tighten", Timestamp::now()).unwrap();
+    let base = commit_all(repo, "a signed start and a signed tightening");
+    assert_eq!(verify_base(&ws, &base).0, 0);
+
+    // The change: the workspace moved to `moved/` and `budgets` a link to it; there the ledger is
+    // cut back to its signed start, the limit back at 30 ms, and a run of the base edited.
+    let moved = repo.join("moved");
+    std::fs::rename(&ws, &moved).unwrap();
+    std::os::unix::fs::symlink("moved", &ws).unwrap();
+    let ledger = std::fs::read_to_string(moved.join(LEDGER_FILE)).unwrap();
+    std::fs::write(moved.join(LEDGER_FILE), ledger.lines().next().unwrap().to_owned() + "\n").unwrap();
+    std::fs::write(moved.join("services.yaml"), "budgets:\n  auth:\n    unit: ms\n    limit: 30\n").unwrap();
+    std::fs::write(moved.join("history/ci.jsonl"), "{\"run\":\"ci-1\",\"value\":29}\n").unwrap();
+    commit_all(repo, "move the budgets");
+    let (code, out) = verify_base(&ws, &base);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("budgets is a symbolic link (to moved) inside the repository"), "{out}");
+}

@@ -76,12 +76,7 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
         return Err(ApprovalError::Git(format!("`{revision}` is not a revision")));
     }
     let top = PathBuf::from(git_text(dir, &["rev-parse", "--show-toplevel"])?);
-    let canonical = |p: &Path| p.canonicalize().map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", p.display())));
-    let prefix = canonical(dir)?
-        .strip_prefix(canonical(&top)?)
-        .map_err(|_| ApprovalError::Git(format!("{} is not inside the git work tree {}", dir.display(), top.display())))?
-        .to_string_lossy()
-        .replace('\\', "/");
+    let prefix = path_in_tree(dir, &top)?;
     let commit = git_text(dir, &["rev-parse", "--verify", "--end-of-options", &format!("{revision}^{{commit}}")])?;
     let path_in = |relative: &str| if prefix.is_empty() { relative.to_owned() } else { format!("{prefix}/{relative}") };
     let show = |relative: &str, limit: u64| -> Result<Option<String>, ApprovalError> {
@@ -119,6 +114,52 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
         }
     }
     Ok(Base { revision: revision.to_owned(), commit, ledger, history })
+}
+
+/// The path of the workspace `dir` inside the git work tree `top`, as the base revision is read
+/// at it: the path as given, never where a symbolic link inside the work tree leads. A workspace
+/// moved to another folder and linked from its old name would otherwise be compared with the base
+/// at the new folder, where the base has nothing, so a rolled-back ledger (back to a signed start)
+/// and edited runs passed as a new workspace. Such a link is refused, naming it.
+fn path_in_tree(dir: &Path, top: &Path) -> Result<String, ApprovalError> {
+    use std::path::Component;
+    let canonical = |p: &Path| p.canonicalize().map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", p.display())));
+    let top = canonical(top)?;
+    let given = std::path::absolute(dir).map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", dir.display())))?;
+    // The farthest folder above (or at) the workspace, as given, that is the work tree's top (the
+    // top itself may be reached through links outside it; a link inside it to the top, such as
+    // `budgets -> .`, is then a part below, and refused).
+    let outside = given
+        .ancestors()
+        .filter(|a| a.canonicalize().is_ok_and(|c| c == top))
+        .last()
+        .ok_or_else(|| ApprovalError::Git(format!("{} is not inside the git work tree {}", dir.display(), top.display())))?;
+    let mut parts: Vec<String> = Vec::new();
+    let mut at = top.clone();
+    for component in given.strip_prefix(outside).unwrap_or(Path::new("")).components() {
+        match component {
+            Component::Normal(name) => {
+                at.push(name);
+                if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                    let target = std::fs::read_link(&at).map(|t| t.display().to_string()).unwrap_or_default();
+                    return Err(ApprovalError::Git(format!(
+                        "{} is a symbolic link (to {target}) inside the repository: `verify --base` reads the base revision at the workspace's own path, so give the folder itself",
+                        at.strip_prefix(&top).unwrap_or(&at).display()
+                    )));
+                }
+                parts.push(name.to_string_lossy().into_owned());
+            }
+            Component::ParentDir => {
+                // Every part so far is a folder of the work tree (no link), so `..` is its parent.
+                if parts.pop().is_none() {
+                    return Err(ApprovalError::Git(format!("{} is not inside the git work tree {}", dir.display(), top.display())));
+                }
+                at.pop();
+            }
+            _ => {}
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 /// Compares the workspace in `dir` with its base: the base's ledger must be a prefix of this one
