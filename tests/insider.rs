@@ -636,4 +636,14 @@ fn a_workspace_moved_under_a_symbolic_link_cannot_roll_back_to_its_signed_start_
     let (code, out) = verify_base(&ws, &base);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("budgets is a symbolic link (to moved) inside the repository"), "{out}");
+    // So is `cd budgets && headroom verify . --base ...` (a shell's `$PWD` keeps the link).
+    let out = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(["verify", ".", "--base", &base])
+        .current_dir(&ws)
+        .env("PWD", &ws)
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("budgets is a symbolic link"), "{said}");
 }

@@ -125,7 +125,16 @@ fn path_in_tree(dir: &Path, top: &Path) -> Result<String, ApprovalError> {
     use std::path::Component;
     let canonical = |p: &Path| p.canonicalize().map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", p.display())));
     let top = canonical(top)?;
-    let given = std::path::absolute(dir).map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", dir.display())))?;
+    // A relative path from the shell's own idea of the current folder (`$PWD`, which keeps the
+    // links it went through), where that is the current folder: after `cd budgets`, a link,
+    // `verify .` is the link's path, not the folder it leads to.
+    let shell_folder = std::env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|pwd| pwd.is_absolute() && pwd.canonicalize().ok() == std::env::current_dir().ok().and_then(|c| c.canonicalize().ok()));
+    let given = match shell_folder {
+        Some(pwd) if dir.is_relative() => pwd.join(dir),
+        _ => std::path::absolute(dir).map_err(|e| ApprovalError::Git(format!("cannot resolve {}: {e}", dir.display())))?,
+    };
     // The farthest folder above (or at) the workspace, as given, that is the work tree's top (the
     // top itself may be reached through links outside it; a link inside it to the top, such as
     // `budgets -> .`, is then a part below, and refused).
