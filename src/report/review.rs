@@ -27,8 +27,8 @@ pub enum Section {
     AtRisk,
     /// Budget change proposals waiting for sign-off or to be applied.
     Proposals,
-    /// Regressions marked fixed (or backed out) since the last review, for the record; they leave
-    /// the agenda at the next review.
+    /// Regressions marked fixed (or backed out) since the last review, and those a later change
+    /// point reverted since then, for the record; they leave the agenda at the next review.
     Fixed,
     /// Metrics whose noise (their spread, not their level) changed since the last review: not
     /// regressions, but a noisier metric needs a larger change before the gate flags it.
@@ -43,7 +43,7 @@ impl Section {
             Section::OverBudget => "Over budget",
             Section::NewRegressions => "New regressions since the last review",
             Section::StillOpen => "Still open from earlier reviews",
-            Section::Fixed => "Fixed since the last review",
+            Section::Fixed => "Fixed or reverted since the last review",
             Section::AtRisk => "At risk: past the warning level or drifting",
             Section::Proposals => "Budget change proposals",
             Section::NoiseChanges => "Changes of noise since the last review",
@@ -315,7 +315,8 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis, rev
             lines,
             run_index: Some(f.run_index),
             triage: Some((key, state, owner)),
-            severity: f.severity,
+            // Reverted: no alarm colour for what the data already put back.
+            severity: if reverted_at.is_some() { Severity::Info } else { f.severity },
             proposed: None,
         });
     }

@@ -659,3 +659,18 @@ fn a_regression_put_back_only_in_part_stays_open_and_says_how_much_is_left() {
     let improvement = state.findings.rows.iter().find(|r| state.finding(r).run_id == "r150").unwrap();
     assert_eq!(crate::engine::reversal::tightening_levels(state.finding(improvement), state.findings.undo(improvement)), None);
 }
+
+#[test]
+fn an_open_regression_the_gate_passes_is_a_warning_never_green() {
+    use crate::gui::standing::BudgetState;
+    // 40 → 41.2 ms at r150 (+3 %, under the gate's 5 % threshold): a change point nobody closed
+    // and no later one reverted.
+    let dir = stepped_workspace(&[(0, 40.0), (150, 41.2)]);
+    let state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let load = index_of(&state, "load");
+    assert_eq!(state.report.results[0].status, Status::Pass, "{:?}", state.report.results[0].findings);
+    let row = state.findings.rows.iter().find(|r| state.finding(r).run_id == "r150").expect("the change point");
+    assert!(state.findings.is_open(row, &state.analysis) && state.findings.reversal(row).is_none());
+    assert_eq!(state.state_of(load), Some(BudgetState::Regressed(Status::Warn)));
+    assert_eq!(state.status_of(load), Some(Status::Warn));
+}
