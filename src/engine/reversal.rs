@@ -27,6 +27,7 @@ use super::check::CheckReport;
 use crate::model::settings::CheckSettings;
 use crate::model::triage::TriageState;
 use crate::model::units::Direction;
+use std::collections::HashMap;
 
 /// A regression that later change points of its metric put back, wholly or in part.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,7 +122,7 @@ pub fn reversals(analysis: &Analysis, tolerance: impl Fn(&ChangeFinding) -> f64)
     let findings = &analysis.findings;
     let mut out = Reversals { of: vec![None; findings.len()], undoes: vec![None; findings.len()] };
     // Each metric's change points in run order (the findings are sorted by run, then metric).
-    let mut by_metric: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    let mut by_metric: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         by_metric.entry(f.metric.as_str()).or_default().push(i);
     }
@@ -185,20 +186,42 @@ pub fn reversals(analysis: &Analysis, tolerance: impl Fn(&ChangeFinding) -> f64)
 /// a regression is one the gate itself cannot tell from it.
 #[must_use]
 pub fn smallest_flaggable(report: Option<&CheckReport>, finding: &ChangeFinding) -> f64 {
-    let settings = report.map_or_else(CheckSettings::default, |r| r.settings.clone());
-    let threshold = finding.budget.as_deref().map_or(settings.regression_threshold, |id| settings.for_budget(id).regression_threshold);
-    let from_check = report.and_then(|r| {
-        let id = finding.budget.as_deref()?;
-        r.results.iter().find(|b| b.id == id)?.smallest_flaggable.filter(|s| s.is_finite() && *s > 0.0)
-    });
-    from_check.unwrap_or(threshold)
+    Tolerances::new(report).of(finding)
+}
+
+/// [`smallest_flaggable`] for many findings: the check's results by budget id, read once.
+struct Tolerances<'a> {
+    settings: CheckSettings,
+    from_check: HashMap<&'a str, f64>,
+}
+
+impl<'a> Tolerances<'a> {
+    fn new(report: Option<&'a CheckReport>) -> Tolerances<'a> {
+        let from_check = report
+            .map(|r| {
+                r.results
+                    .iter()
+                    .filter_map(|b| b.smallest_flaggable.filter(|s| s.is_finite() && *s > 0.0).map(|s| (b.id.as_str(), s)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Tolerances { settings: report.map_or_else(CheckSettings::default, |r| r.settings.clone()), from_check }
+    }
+
+    fn of(&self, finding: &ChangeFinding) -> f64 {
+        match finding.budget.as_deref() {
+            Some(id) => self.from_check.get(id).copied().unwrap_or_else(|| self.settings.for_budget(id).regression_threshold),
+            None => self.settings.regression_threshold,
+        }
+    }
 }
 
 /// The reversals of an analysis with the check of the same workspace ([`smallest_flaggable`]):
 /// what the app, `headroom analyze`, the report site and the review agenda all read.
 #[must_use]
 pub fn of_check(analysis: &Analysis, report: Option<&CheckReport>) -> Reversals {
-    reversals(analysis, |f| smallest_flaggable(report, f))
+    let tolerances = Tolerances::new(report);
+    reversals(analysis, |f| tolerances.of(f))
 }
 
 /// The levels a budget that follows improvement `f` down is measured by, `(before, after)`: the
@@ -360,6 +383,20 @@ mod tests {
         let a = analysis(Direction::HigherIsBetter, &[(0, 1000.0), (10, 800.0), (20, 900.0)]);
         let r = reversals(&a, |_| 0.05);
         assert!(!r.is_reverted(0) && (r.of(0).unwrap().left - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_tolerance_is_the_checks_smallest_flaggable_change_else_the_threshold() {
+        let workspace = crate::example::workspace();
+        let report = crate::engine::check::check(&workspace, &crate::engine::check::CheckOptions::default());
+        let mut f = finding("schema_validator.latency", 84, 34.4, 41.1, Direction::LowerIsBetter);
+        let from_check = report.results.iter().find(|r| r.id == "schema_validator.latency").and_then(|r| r.smallest_flaggable);
+        assert_eq!(Some(smallest_flaggable(Some(&report), &f)), from_check);
+        assert!(from_check.is_some_and(|s| s > report.settings.regression_threshold), "the noise floor, not the threshold: {from_check:?}");
+        // No check: the default threshold; a metric without a budget: the workspace's threshold.
+        assert!((smallest_flaggable(None, &f) - 0.05).abs() < 1e-12);
+        f.budget = None;
+        assert!((smallest_flaggable(Some(&report), &f) - report.settings.regression_threshold).abs() < 1e-12);
     }
 
     #[test]

@@ -89,14 +89,16 @@ nav { margin-bottom: 1rem; }
 /// The site's files.
 #[must_use]
 pub fn site(input: &SiteInput) -> Vec<SiteFile> {
+    // Which regressions were reverted: once for the overview and every budget's page.
+    let reversals = of_check(input.analysis, Some(input.report));
     let mut files = vec![
-        SiteFile { path: "index.html".to_owned(), text: overview(input) },
+        SiteFile { path: "index.html".to_owned(), text: overview(input, &reversals) },
         SiteFile { path: "style.css".to_owned(), text: STYLE.to_owned() },
         SiteFile { path: ".nojekyll".to_owned(), text: String::new() },
     ];
     for result in &input.report.results {
         files.push(SiteFile { path: format!("budget/{}.svg", result.id), text: svg(&plot_series(input, result)) });
-        files.push(SiteFile { path: budget_page(&result.id), text: budget_html(input, result) });
+        files.push(SiteFile { path: budget_page(&result.id), text: budget_html(input, result, &reversals) });
     }
     files
 }
@@ -281,7 +283,7 @@ fn result_lines(input: &SiteInput, result: &BudgetResult, repo: &Links) -> Vec<S
 
 /// The overview page.
 #[allow(clippy::too_many_lines)] // the page's sections, in order
-fn overview(input: &SiteInput) -> String {
+fn overview(input: &SiteInput, reversals: &Reversals) -> String {
     let repo = Links { repository: input.workspace.config.repository.as_deref() };
     let report = input.report;
     let status = report.status();
@@ -297,8 +299,7 @@ fn overview(input: &SiteInput) -> String {
         .iter()
         .filter(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::BaseRegression { .. })))
         .collect();
-    let reversals = of_check(input.analysis, Some(report));
-    let changes = open_changes(input, &reversals);
+    let changes = open_changes(input, reversals);
     let warnings: Vec<&BudgetResult> = report.results.iter().filter(|r| r.status == Status::Warn).collect();
     let drifts: Vec<&BudgetResult> =
         report.results.iter().filter(|r| r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some())).collect();
@@ -450,7 +451,7 @@ fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
 }
 
 /// One budget's page.
-fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
+fn budget_html(input: &SiteInput, result: &BudgetResult, reversals: &Reversals) -> String {
     let repo = Links { repository: input.workspace.config.repository.as_deref() };
     let workspace = input.workspace;
     let budget = &workspace.budgets[result.budget];
@@ -507,7 +508,6 @@ fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
     let metric = &budget.metric;
     let history = &workspace.history;
     let position = |run: &str| history.runs.iter().position(|r| r.id == run);
-    let reversals = of_check(input.analysis, Some(input.report));
     let changes: Vec<(usize, &ChangeFinding)> = input.analysis.findings.iter().enumerate().filter(|(_, f)| &f.metric == metric).collect();
     if changes.is_empty() {
         body.push_str("<p class=\"nothing\">None found.</p>\n");
