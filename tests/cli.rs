@@ -369,6 +369,15 @@ fn analyze_of_the_bundled_workspace_finds_its_story_with_hints() {
     assert!(auth["commits"]["last_good"].is_string() && auth["commits"]["first_bad"].is_string());
     // Single-run spikes of batch_insert are outliers, not change points.
     assert!(!cps.iter().any(|c| c["metric"] == "database.batch_insert"), "{doc:#}");
+    // schema_validator's regression at ci-1085 was put back at ci-1133 (34.4 → 41.1 → 34.9 ms):
+    // reverted, as the app says, and the improvement undid it; auth's is still open.
+    let schema = cps.iter().find(|c| c["metric"] == "schema_validator.latency" && c["id"] == "ci-1085").expect("the regression");
+    assert_eq!((&schema["reverted"]["id"], &schema["reverted"]["fully"]), (&serde_json::json!("ci-1133"), &serde_json::json!(true)));
+    let undo = cps.iter().find(|c| c["metric"] == "schema_validator.latency" && c["id"] == "ci-1133").expect("the improvement");
+    assert_eq!(undo["undoes"]["ids"], serde_json::json!(["ci-1085"]));
+    assert!(auth["reverted"].is_null());
+    let text = stdout(&headroom(&["analyze", "--workspace", root.to_str().unwrap()]));
+    assert!(text.contains("reverted at `ci-1133`: back to 34.9 ms"), "{text}");
 }
 
 #[test]

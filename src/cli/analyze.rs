@@ -6,6 +6,7 @@ use super::open::load;
 use super::output::output;
 use crate::engine::analyze::{RunFilter, analyze};
 use crate::engine::changepoint::DetectorSettings;
+use crate::engine::check::{CheckOptions, check};
 use crate::engine::exit::ExitCode;
 use crate::model::history::History;
 use crate::model::history_files::{HistoryFilesError, read_history_files};
@@ -54,9 +55,18 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
         ..DetectorSettings::default()
     };
     let analysis = analyze(history, &filter, workspace.as_ref(), &settings);
+    // Which regressions later change points reverted, by the budgets' smallest flaggable changes
+    // as the check finds them: the rule the app, the report site and the review agenda read.
+    let report = workspace.as_ref().filter(|_| args.files.is_empty()).map(|w| {
+        check(
+            w,
+            &CheckOptions { environment: filter.environment.clone(), baseline_branch: filter.branch.clone(), ..CheckOptions::default() },
+        )
+    });
+    let reversals = crate::engine::reversal::of_check(&analysis, report.as_ref());
     let text = match args.format {
-        AnalyzeFormat::Text => crate::report::analysis::text(history, &analysis),
-        AnalyzeFormat::Json => crate::report::analysis::json(history, &analysis),
+        AnalyzeFormat::Text => crate::report::analysis::text(history, &analysis, &reversals),
+        AnalyzeFormat::Json => crate::report::analysis::json(history, &analysis, &reversals),
     };
     output(&text);
     if let Some(path) = &args.output {

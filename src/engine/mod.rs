@@ -6,5 +6,6 @@ pub mod check;
 pub mod evidence;
 pub mod exit;
 pub mod replay;
+pub mod reversal;
 pub mod stats;
 pub mod synthetic;

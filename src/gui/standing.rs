@@ -12,17 +12,17 @@
 //! | no data | nothing measures it in the checked run (no run, no metric, no value) | as `missing_data` says: fail or warn, never pass |
 //! | over budget | its value breaks the limit | fail |
 //! | regressed | the gate finds the newest run worse than the baseline | fail (warn without a test) |
-//! | regressed | within budget, with an open regression (a change point for the worse nobody closed) | warn |
+//! | regressed | within budget, with an open regression (a change point for the worse, not reverted, nobody closed) | warn |
 //! | warning | past the warning level, no baseline, inconclusive, the base's own regression | warn |
 //! | within budget | none of these | pass |
 //!
-//! An *open regression* is a change point for the worse (the engine's findings) that nobody has
-//! marked fixed, won't fix or invalid. The "open regression" filter shows the budgets that have
-//! one or that the gate finds regressed, and the findings count the same change points.
+//! An *open regression* is a change point for the worse (the engine's findings) that no later
+//! change point reverted (its level back within the budget's smallest flaggable change of the
+//! level before it: `engine::reversal`) and that nobody has marked fixed, won't fix or invalid.
+//! The "open regression" filter shows the budgets that have one or that the gate finds regressed,
+//! and the findings count the same change points. A reverted one is counted apart, as reverted.
 
-use crate::engine::analyze::Verdict;
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
-use crate::model::triage::TriageState;
 use crate::model::workspace::Workspace;
 use crate::report::plural;
 use std::collections::HashMap;
@@ -133,11 +133,9 @@ impl Tally {
     }
 }
 
-/// Whether a change point is an open regression: for the worse, and nobody has closed it.
-#[must_use]
-pub fn is_open_regression(verdict: Verdict, triage: TriageState) -> bool {
-    verdict == Verdict::Regression && triage.is_open()
-}
+/// Whether a change point is an open regression: for the worse, not reverted by a later change
+/// point, and nobody has closed it (the engine's one rule, which every report reads too).
+pub use crate::engine::reversal::is_open_regression;
 
 /// The counts the status bar shows, each by the definitions above.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -160,6 +158,8 @@ pub struct Counts {
     pub history_files_not_loaded: usize,
     /// Open regressions (change points), as the findings count them.
     pub open_regressions: usize,
+    /// Regressions a later change point reverted that nobody has closed yet (not open; to mark fixed).
+    pub reverted: usize,
     /// Budgets with an open regression or a regression the gate finds.
     pub regressed: usize,
 }
@@ -248,15 +248,16 @@ impl Default for Overall {
 
 impl States {
     /// The states of `workspace`'s budgets from its check, and its change points as (budget,
-    /// whether an open regression).
+    /// whether an open regression, whether a reverted one nobody has closed).
     #[must_use]
-    pub fn new(workspace: &Workspace, report: &CheckReport, changes: impl Iterator<Item = (Option<usize>, bool)>) -> States {
+    pub fn new(workspace: &Workspace, report: &CheckReport, changes: impl Iterator<Item = (Option<usize>, bool, bool)>) -> States {
         let n = workspace.budgets.len();
         let result_of: HashMap<usize, &BudgetResult> = report.results.iter().map(|r| (r.budget, r)).collect();
         let own: Vec<Option<BudgetState>> = (0..n).map(|i| result_of.get(&i).map(|r| BudgetState::of(r))).collect();
         let mut open_regressions = vec![0; n];
         let mut counts = Counts::default();
-        for (budget, open) in changes {
+        for (budget, open, reverted) in changes {
+            counts.reverted += usize::from(reverted);
             if open {
                 counts.open_regressions += 1;
                 if let Some(b) = budget.filter(|&b| b < n) {

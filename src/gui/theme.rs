@@ -12,6 +12,8 @@ pub const WARN: Color32 = Color32::from_rgb(0xd2, 0x99, 0x22);
 pub const FAIL: Color32 = Color32::from_rgb(0xe0, 0x44, 0x3c);
 /// Nothing checked (a group with no results).
 pub const NONE: Color32 = Color32::from_rgb(0x80, 0x80, 0x80);
+/// A regression that a later change point reverted: history, not an alarm (a neutral grey).
+pub const REVERTED: Color32 = NONE;
 /// The history line of the baseline branch.
 pub const SERIES: Color32 = Color32::from_rgb(0x4a, 0x90, 0xe2);
 /// Runs of other branches (pull requests).

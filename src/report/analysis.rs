@@ -3,6 +3,7 @@
 use super::quantity;
 use crate::engine::analyze::{Analysis, ChangeFinding, MetricAnalysis, NoiseFinding};
 use crate::engine::replay::Replay;
+use crate::engine::reversal::{Reversal, Reversals, Undo};
 use crate::model::history::History;
 use serde_json::{Value, json};
 
@@ -20,11 +21,37 @@ fn unit_of(m: Option<&MetricAnalysis>) -> String {
 
 /// The JSON schema (`schema_version` 1), documented in the README:
 /// `{"change_points": [{"metric", "index", "id", "direction", "before", "after",
-/// "relative_change", "confidence", "severity", ...}], "noise_changes": [{"metric", "index", "id",
-/// "direction", "before", "after", "ratio", "confidence"}], "metrics": [...]}`.
+/// "relative_change", "confidence", "severity", ..., "reverted", "undoes"}], "noise_changes":
+/// [{"metric", "index", "id", "direction", "before", "after", "ratio", "confidence"}], "metrics": [...]}`.
 #[must_use]
-pub fn json(history: &History, analysis: &Analysis) -> String {
-    let change_points: Vec<Value> = analysis.findings.iter().map(finding_json).collect();
+pub fn json(history: &History, analysis: &Analysis, reversals: &Reversals) -> String {
+    let change_points: Vec<Value> = analysis
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut value = finding_json(f);
+            value["reverted"] = reversals.of(i).map_or(Value::Null, |r| {
+                json!({
+                    "id": r.run_id,
+                    "index": r.run_index,
+                    "level": number(r.level),
+                    "left": number(r.left),
+                    "left_relative": optional(r.left_relative),
+                    "tolerance": number(r.tolerance),
+                    "fully": r.reverted,
+                })
+            });
+            value["undoes"] = reversals.undoes(i).map_or(Value::Null, |u| {
+                json!({
+                    "ids": u.regressions.iter().map(|&r| analysis.findings[r].run_id.clone()).collect::<Vec<_>>(),
+                    "level_before": number(u.level_before),
+                    "fully": u.reverted,
+                })
+            });
+            value
+        })
+        .collect();
     let noise_changes: Vec<Value> = analysis
         .noise_findings
         .iter()
@@ -101,9 +128,10 @@ fn finding_json(f: &ChangeFinding) -> Value {
     })
 }
 
-/// A text account: a line per metric (noise floor, level, trend), then every change point.
+/// A text account: a line per metric (noise floor, level, trend), then every change point, with
+/// the regressions later change points reverted and the improvements that undid them.
 #[must_use]
-pub fn text(history: &History, analysis: &Analysis) -> String {
+pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> String {
     let mut out = format!("{} runs, {} metrics, {} change points\n\n", history.runs.len(), analysis.metrics.len(), analysis.findings.len());
     let width = analysis.metrics.iter().map(|m| m.metric.len()).max().unwrap_or(6).max(6);
     out.push_str(&format!("{:<width$}  {:>6}  {:>20}  {:>12}  {:>3}  trend\n", "metric", "runs", "noise σ", "level now", "cps"));
@@ -145,7 +173,7 @@ pub fn text(history: &History, analysis: &Analysis) -> String {
     if !analysis.findings.is_empty() {
         out.push_str("\nchange points:\n");
     }
-    for f in &analysis.findings {
+    for (i, f) in analysis.findings.iter().enumerate() {
         let m = analysis.metrics.iter().find(|m| m.metric == f.metric);
         let unit = unit_of(m);
         let relative = f.relative_change.map_or_else(String::new, |r| format!("{:+.1}%, ", r * 100.0));
@@ -161,7 +189,9 @@ pub fn text(history: &History, analysis: &Analysis) -> String {
             f.confidence() * 100.0,
             f.severity.as_str()
         ));
-        for line in finding_hints(f, &unit) {
+        let reversal = reversals.of(i).map(|r| reversal_words(f, r, &unit));
+        let undo = reversals.undoes(i).map(|u| undo_words(&analysis.findings, f, u, &unit));
+        for line in reversal.into_iter().chain(undo).chain(finding_hints(f, &unit)) {
             out.push_str(&format!("      {line}\n"));
         }
     }
@@ -231,6 +261,43 @@ pub fn change_words(f: &ChangeFinding, unit: &str) -> String {
         super::confidence(f.p_value),
         f.severity.as_str()
     )
+}
+
+/// What later change points did to a regression, in a line: `reverted at `ci-1133`: back to 34.9 ms,
+/// within the smallest flaggable change (8.1%) of the 34.4 ms before it; not an open regression`, or
+/// `partly reverted at `ci-1120`: 38.0 ms, still 3.60 ms (+10.5%) worse than the 34.4 ms before it;
+/// still open`. The app, `headroom analyze`, the report site and the review agenda say it alike.
+#[must_use]
+pub fn reversal_words(f: &ChangeFinding, r: &Reversal, unit: &str) -> String {
+    if r.reverted {
+        format!(
+            "reverted at `{}`: back to {}, within the smallest flaggable change ({:.1}%) of the {} before it; not an open regression",
+            r.run_id,
+            quantity(r.level, unit),
+            r.tolerance * 100.0,
+            quantity(f.before, unit)
+        )
+    } else {
+        let relative = r.left_relative.map_or_else(String::new, |x| format!(" ({:+.1}%)", x * 100.0));
+        format!(
+            "partly reverted at `{}`: {}, still {}{relative} worse than the {} before it; still open",
+            r.run_id,
+            quantity(r.level, unit),
+            quantity(r.left, unit),
+            quantity(f.before, unit)
+        )
+    }
+}
+
+/// What an improvement undid, in a line: `undoes the regression at `ci-1085` (34.4 ms before it)`.
+#[must_use]
+pub fn undo_words(findings: &[ChangeFinding], f: &ChangeFinding, u: &Undo, unit: &str) -> String {
+    let runs: Vec<String> = u.regressions.iter().filter_map(|&r| findings.get(r)).map(|r| format!("`{}`", r.run_id)).collect();
+    let what = if runs.len() == 1 { "the regression at" } else { "the regressions at" };
+    let how = if u.reverted { "undoes" } else { "partly undoes" };
+    let gain =
+        if u.gain { format!(", and goes {} better than that", quantity((f.after - u.level_before).abs(), unit)) } else { String::new() };
+    format!("{how} {what} {} ({} before it){gain}", runs.join(", "), quantity(u.level_before, unit))
 }
 
 /// Where to look for a change point's cause, a line each: the commit range, the metrics that

@@ -1,12 +1,13 @@
 //! The weekly budget review: an agenda built from the workspace, and its export as Markdown and
 //! HTML for the meeting notes. The app walks through the same [`Agenda`] in review mode.
 
-use super::analysis::{change_words, finding_hints, noise_meaning, noise_ratio_words, noise_words};
+use super::analysis::{change_words, finding_hints, noise_meaning, noise_ratio_words, noise_words, reversal_words};
 use super::{describe, hint_lines, noise_and_trend, quantity};
 use crate::approval::ledger::Evaluation;
 use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, ChangeFinding, Severity, Verdict};
 use crate::engine::check::{CheckReport, Finding, Status};
+use crate::engine::reversal::Reversals;
 use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageState};
 use crate::model::workspace::Workspace;
@@ -26,8 +27,8 @@ pub enum Section {
     AtRisk,
     /// Budget change proposals waiting for sign-off or to be applied.
     Proposals,
-    /// Regressions marked fixed (or backed out) since the last review, for the record; they leave
-    /// the agenda at the next review.
+    /// Regressions marked fixed (or backed out) since the last review, and those a later change
+    /// point reverted since then, for the record; they leave the agenda at the next review.
     Fixed,
     /// Metrics whose noise (their spread, not their level) changed since the last review: not
     /// regressions, but a noisier metric needs a larger change before the gate flags it.
@@ -42,7 +43,7 @@ impl Section {
             Section::OverBudget => "Over budget",
             Section::NewRegressions => "New regressions since the last review",
             Section::StillOpen => "Still open from earlier reviews",
-            Section::Fixed => "Fixed since the last review",
+            Section::Fixed => "Fixed or reverted since the last review",
             Section::AtRisk => "At risk: past the warning level or drifting",
             Section::Proposals => "Budget change proposals",
             Section::NoiseChanges => "Changes of noise since the last review",
@@ -122,7 +123,8 @@ pub fn agenda(
     proposals: &[(Proposal, Evaluation)],
     today: Timestamp,
 ) -> Agenda {
-    let changes = change_items(workspace, triage, analysis);
+    let reversals = crate::engine::reversal::of_check(analysis, Some(report));
+    let changes = change_items(workspace, triage, analysis, &reversals);
     let mut items = budget_items(workspace, report, today);
     // One item per budget where a change point tells its story: a budget at risk that has an open
     // regression on the agenda is discussed there, its at-risk lines added to it.
@@ -254,15 +256,19 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
     items
 }
 
-/// The change points for the worse: new since the last review, or still open from before.
-fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> Vec<AgendaItem> {
+/// The change points for the worse: new since the last review, or still open from before. One
+/// that a later change point reverted is not open: it is discussed with the fixed ones, for the
+/// record, at the first review after its revert (still to be marked fixed), and not after.
+fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis, reversals: &Reversals) -> Vec<AgendaItem> {
     let history = &workspace.history;
     let mut items = Vec::new();
     let position = |run: &str| history.runs.iter().position(|r| r.id == run);
     let mut seen = std::collections::HashSet::new();
-    let mut changes: Vec<&ChangeFinding> = analysis.findings.iter().filter(|f| f.verdict == Verdict::Regression).collect();
-    changes.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.run_index.cmp(&a.run_index)));
-    for f in changes {
+    let mut changes: Vec<(usize, &ChangeFinding)> =
+        analysis.findings.iter().enumerate().filter(|(_, f)| f.verdict == Verdict::Regression).collect();
+    changes.sort_by(|(_, a), (_, b)| b.severity.cmp(&a.severity).then(b.run_index.cmp(&a.run_index)));
+    for (i, f) in changes {
+        let reversal = reversals.of(i);
         let (key, state, owner, updated) = match triage.find(&f.metric, &f.run_id, position) {
             Some((key, entry)) => (key.to_owned(), entry.state, entry.owner.clone(), entry.updated),
             None => (crate::model::triage::finding_key(&f.metric, &f.run_id), TriageState::Untriaged, String::new(), None),
@@ -275,10 +281,15 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
             (Some(review), Some(t)) => t > review,
             _ => true,
         };
+        // When the change point that reverted it came, where one did.
+        let reverted_at = reversal.filter(|r| r.reverted).map(|r| history.runs.get(r.run_index).and_then(|r| r.timestamp));
         let section = match state {
             // Fixed: reported once, at the first review after the fix.
             TriageState::Fixed | TriageState::BackedOut if since_review(updated) => Section::Fixed,
             TriageState::Fixed | TriageState::BackedOut => continue,
+            // Reverted by a later change point: the record says so once, then it leaves.
+            _ if reverted_at.is_some_and(since_review) => Section::Fixed,
+            _ if reverted_at.is_some() => continue,
             _ if since_review(at) => Section::NewRegressions,
             // Untriaged work stays until someone triages it.
             s if s.is_open() => Section::StillOpen,
@@ -289,6 +300,7 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
         let name = f.budget.as_deref().and_then(|id| workspace.budget(id)).map_or(f.metric.clone(), display_name);
         let when = at.map_or_else(String::new, |t| format!(" on {}", t.date()));
         let mut lines = vec![change_words(f, &unit)];
+        lines.extend(reversal.map(|r| reversal_words(f, r, &unit)));
         lines.extend(finding_hints(f, &unit));
         let mut triage_line = format!("triage: {}", state.label());
         if !owner.is_empty() {
@@ -303,7 +315,8 @@ fn change_items(workspace: &Workspace, triage: &Triage, analysis: &Analysis) -> 
             lines,
             run_index: Some(f.run_index),
             triage: Some((key, state, owner)),
-            severity: f.severity,
+            // Reverted: no alarm colour for what the data already put back.
+            severity: if reverted_at.is_some() { Severity::Info } else { f.severity },
             proposed: None,
         });
     }
@@ -449,6 +462,22 @@ mod tests {
         triage.entries.get_mut(&key).unwrap().state = TriageState::Invalid;
         let (_, after) = example_agenda(&triage);
         assert!(!after.items.iter().any(|i| i.metric == "services.auth"));
+    }
+
+    #[test]
+    fn a_regression_a_later_change_point_reverted_is_on_the_record_once_not_open() {
+        // schema_validator: 34.4 → 41.1 ms at ci-1085, back to 34.9 ms at ci-1133.
+        let (workspace, first) = example_agenda(&Triage::default());
+        let schema = |agenda: &Agenda| -> Vec<Section> {
+            agenda.items.iter().filter(|i| i.metric == "schema_validator.latency").map(|i| i.section).collect()
+        };
+        assert_eq!(schema(&first), [Section::Fixed], "{first:#?}");
+        let item = first.section(Section::Fixed).find(|i| i.metric == "schema_validator.latency").unwrap();
+        assert!(item.lines.iter().any(|l| l.starts_with("reverted at `ci-1133`")), "{:?}", item.lines);
+        // A review held after the revert: it leaves the agenda, though nobody triaged it.
+        let newest = workspace.history.runs.iter().filter_map(|r| r.timestamp).max().unwrap();
+        let (_, later) = example_agenda(&Triage { last_review: Some(newest), ..Triage::default() });
+        assert!(schema(&later).is_empty(), "{later:#?}");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! Pages or GitLab Pages, and from a CI artifact; commits link to the repository where
 //! `headroom.yaml` names it (`repository:`).
 
-use super::analysis::{change_words, noise_meaning, noise_words};
+use super::analysis::{change_words, noise_meaning, noise_words, reversal_words};
 use super::review::escape;
 use super::svg::{PlotSeries, svg};
 use super::{describe, hint_lines, noise_and_trend, quantity};
@@ -22,6 +22,7 @@ use crate::approval::ledger::Evaluation;
 use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, ChangeFinding, Verdict};
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
+use crate::engine::reversal::{Reversal, Reversals, is_open_regression, of_check};
 use crate::model::time::Timestamp;
 use crate::model::triage::TriageState;
 use crate::model::workspace::Workspace;
@@ -88,14 +89,16 @@ nav { margin-bottom: 1rem; }
 /// The site's files.
 #[must_use]
 pub fn site(input: &SiteInput) -> Vec<SiteFile> {
+    // Which regressions were reverted: once for the overview and every budget's page.
+    let reversals = of_check(input.analysis, Some(input.report));
     let mut files = vec![
-        SiteFile { path: "index.html".to_owned(), text: overview(input) },
+        SiteFile { path: "index.html".to_owned(), text: overview(input, &reversals) },
         SiteFile { path: "style.css".to_owned(), text: STYLE.to_owned() },
         SiteFile { path: ".nojekyll".to_owned(), text: String::new() },
     ];
     for result in &input.report.results {
         files.push(SiteFile { path: format!("budget/{}.svg", result.id), text: svg(&plot_series(input, result)) });
-        files.push(SiteFile { path: budget_page(&result.id), text: budget_html(input, result) });
+        files.push(SiteFile { path: budget_page(&result.id), text: budget_html(input, result, &reversals) });
     }
     files
 }
@@ -178,31 +181,36 @@ fn context(input: &SiteInput, repo: &Links) -> String {
     out
 }
 
-/// Whether the team still has a regression open.
-fn is_open(state: TriageState) -> bool {
-    matches!(state, TriageState::Untriaged | TriageState::Acknowledged | TriageState::Investigating)
-}
-
-/// The change points for the worse that nobody has closed, worst first, with their triage.
-fn open_changes<'a>(input: &'a SiteInput) -> Vec<(&'a ChangeFinding, TriageState, String)> {
+/// The change points for the worse that are open (not reverted by a later change point, and
+/// nobody has closed them: [`is_open_regression`]), worst first, with their triage.
+fn open_changes<'a>(input: &'a SiteInput, reversals: &Reversals) -> Vec<(usize, &'a ChangeFinding, TriageState, String)> {
     let history = &input.workspace.history;
     let position = |run: &str| history.runs.iter().position(|r| r.id == run);
-    let mut out: Vec<(&ChangeFinding, TriageState, String)> = input
+    let mut out: Vec<(usize, &ChangeFinding, TriageState, String)> = input
         .analysis
         .findings
         .iter()
-        .filter(|f| f.verdict == Verdict::Regression)
-        .map(|f| match input.workspace.triage.find(&f.metric, &f.run_id, position) {
-            Some((_, entry)) => (f, entry.state, entry.owner.clone()),
-            None => (f, TriageState::Untriaged, String::new()),
+        .enumerate()
+        .filter(|(_, f)| f.verdict == Verdict::Regression)
+        .map(|(i, f)| match input.workspace.triage.find(&f.metric, &f.run_id, position) {
+            Some((_, entry)) => (i, f, entry.state, entry.owner.clone()),
+            None => (i, f, TriageState::Untriaged, String::new()),
         })
-        .filter(|(_, state, _)| is_open(*state))
+        .filter(|(i, f, state, _)| is_open_regression(f.verdict, reversals.of(*i), *state))
         .collect();
-    out.sort_by(|a, b| b.0.severity.cmp(&a.0.severity).then(b.0.run_index.cmp(&a.0.run_index)));
+    out.sort_by(|a, b| b.1.severity.cmp(&a.1.severity).then(b.1.run_index.cmp(&a.1.run_index)));
     out
 }
 
-fn change_item(input: &SiteInput, repo: &Links, root: &str, f: &ChangeFinding, state: TriageState, owner: &str) -> String {
+fn change_item(
+    input: &SiteInput,
+    repo: &Links,
+    root: &str,
+    f: &ChangeFinding,
+    reversal: Option<&Reversal>,
+    state: TriageState,
+    owner: &str,
+) -> String {
     let history = &input.workspace.history;
     let budget = f.budget.as_deref().and_then(|id| input.workspace.budget(id));
     let unit = budget.map_or_else(
@@ -219,6 +227,9 @@ fn change_item(input: &SiteInput, repo: &Links, root: &str, f: &ChangeFinding, s
         let _ = write!(title, " on {}", t.date());
     }
     let mut lines = vec![escape(&change_words(f, &unit))];
+    if let Some(r) = reversal {
+        lines.push(escape(&reversal_words(f, r, &unit)));
+    }
     match (&f.commit_range, run.and_then(|r| r.commit)) {
         ((Some(good), Some(bad)), _) => lines.push(format!("commits {}", repo.range(good, bad))),
         (_, Some(commit)) => lines.push(format!("first run of the new level at {}", repo.commit(commit))),
@@ -272,7 +283,7 @@ fn result_lines(input: &SiteInput, result: &BudgetResult, repo: &Links) -> Vec<S
 
 /// The overview page.
 #[allow(clippy::too_many_lines)] // the page's sections, in order
-fn overview(input: &SiteInput) -> String {
+fn overview(input: &SiteInput, reversals: &Reversals) -> String {
     let repo = Links { repository: input.workspace.config.repository.as_deref() };
     let report = input.report;
     let status = report.status();
@@ -288,7 +299,7 @@ fn overview(input: &SiteInput) -> String {
         .iter()
         .filter(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::BaseRegression { .. })))
         .collect();
-    let changes = open_changes(input);
+    let changes = open_changes(input, reversals);
     let warnings: Vec<&BudgetResult> = report.results.iter().filter(|r| r.status == Status::Warn).collect();
     let drifts: Vec<&BudgetResult> =
         report.results.iter().filter(|r| r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some())).collect();
@@ -308,7 +319,7 @@ fn overview(input: &SiteInput) -> String {
     );
     let mut open: Vec<String> =
         gate_regressions.iter().map(|r| item("high", &result_title(r, ""), &result_lines(input, r, &repo))).collect();
-    open.extend(changes.iter().map(|(f, state, owner)| change_item(input, &repo, "", f, *state, owner)));
+    open.extend(changes.iter().map(|(i, f, state, owner)| change_item(input, &repo, "", f, reversals.of(*i), *state, owner)));
     section("Open regressions", "open-regressions", open);
     section(
         "Warnings",
@@ -440,7 +451,7 @@ fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
 }
 
 /// One budget's page.
-fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
+fn budget_html(input: &SiteInput, result: &BudgetResult, reversals: &Reversals) -> String {
     let repo = Links { repository: input.workspace.config.repository.as_deref() };
     let workspace = input.workspace;
     let budget = &workspace.budgets[result.budget];
@@ -497,16 +508,16 @@ fn budget_html(input: &SiteInput, result: &BudgetResult) -> String {
     let metric = &budget.metric;
     let history = &workspace.history;
     let position = |run: &str| history.runs.iter().position(|r| r.id == run);
-    let changes: Vec<&ChangeFinding> = input.analysis.findings.iter().filter(|f| &f.metric == metric).collect();
+    let changes: Vec<(usize, &ChangeFinding)> = input.analysis.findings.iter().enumerate().filter(|(_, f)| &f.metric == metric).collect();
     if changes.is_empty() {
         body.push_str("<p class=\"nothing\">None found.</p>\n");
     }
-    for f in changes {
+    for (i, f) in changes {
         let (state, owner) = workspace
             .triage
             .find(&f.metric, &f.run_id, position)
             .map_or((TriageState::Untriaged, String::new()), |(_, e)| (e.state, e.owner.clone()));
-        body.push_str(&change_item(input, &repo, "../", f, state, &owner));
+        body.push_str(&change_item(input, &repo, "../", f, reversals.of(i), state, &owner));
     }
     noise_changes(&mut body, input, metric, budget.unit.symbol());
     runs_table(&mut body, input, budget, &repo);
@@ -628,6 +639,18 @@ mod tests {
         assert!(page.contains("not a regression"), "{page}");
         // And on the plot, as a mark of its own (not a change point), in the legend too.
         assert!(plot.contains("class=\"noise-change\"") && plot.contains("change of noise"), "{plot}");
+    }
+
+    #[test]
+    fn a_regression_a_later_change_point_reverted_is_not_listed_open_and_its_page_says_so() {
+        let files = example_site(None);
+        let index = file(&files, "index.html");
+        let open = &index[index.find("id=\"open-regressions\"").unwrap()..index.find("id=\"warnings\"").unwrap()];
+        // schema_validator: 34.4 → 41.1 ms at ci-1085, back to 34.9 ms at ci-1133.
+        assert!(!open.contains("schema_validator.latency"), "{open}");
+        assert!(open.contains("services.auth"), "{open}");
+        let page = file(&files, "budget/schema_validator.latency.html");
+        assert!(page.contains("reverted at `ci-1133`: back to 34.9 ms"), "{page}");
     }
 
     #[test]

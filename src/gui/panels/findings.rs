@@ -2,10 +2,11 @@
 //! hints and the team's triage, then its changes of noise; a click shows the metric centred on the change.
 
 use crate::engine::analyze::Verdict;
-use crate::gui::state::{AppState, Command, FindingsCommand, ProposalCommand, ProposalDraft, TreeCommand};
+use crate::engine::reversal::tightening_levels;
+use crate::gui::state::{AppState, Command, FindingRow, FindingsCommand, ProposalCommand, ProposalDraft, TreeCommand};
 use crate::gui::theme;
 use crate::model::triage::TriageState;
-use crate::report::analysis::{change_words, finding_hints, noise_meaning, noise_words};
+use crate::report::analysis::{change_words, finding_hints, noise_meaning, noise_words, reversal_words, undo_words};
 use crate::report::quantity;
 use egui::{RichText, Ui};
 
@@ -21,68 +22,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 continue;
             }
             any = true;
-            let f = state.finding(row);
-            // A finding the team has closed (fixed, won't fix, invalid, backed out) is dimmed and
-            // tagged with its state, so the open ones stand out.
-            let closed = !row.triage.state.is_open();
-            ui.scope(|ui| {
-                if closed {
-                    ui.multiply_opacity(0.55);
-                }
-                let unit = row.budget.map_or("", |b| state.workspace.budgets[b].unit.symbol());
-                let (name, when) = name_and_date(state, row.budget, &f.metric, f.run_index);
-                ui.horizontal(|ui| {
-                    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                    ui.painter().circle_filled(rect.center(), 4.0, theme::severity_color(f.severity));
-                    let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
-                    if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
-                        commands.push(Command::Findings(FindingsCommand::Select(row_index)));
-                    }
-                    if closed {
-                        ui.label(RichText::new(row.triage.state.label().to_uppercase()).small().strong());
-                    }
-                });
-                ui.label(RichText::new(change_words(f, unit)).color(theme::text(theme::severity_color(f.severity), ui)));
-                for hint in finding_hints(f, unit) {
-                    ui.label(RichText::new(hint).small().weak());
-                }
-                if f.verdict == Verdict::Improvement {
-                    // An improvement is not triaged like a regression: the budget can follow it down.
-                    let draft =
-                        row.budget.and_then(|b| ProposalDraft::tightening(b, &state.workspace.budgets[b], &f.run_id, f.before, f.after));
-                    if let Some(draft) = draft {
-                        let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
-                        let button =
-                            ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had");
-                        if crate::gui::widgets::dialog::opens_dialog(&button) {
-                            commands.push(Command::Proposal(ProposalCommand::Edit(draft)));
-                        }
-                    }
-                } else {
-                    ui.horizontal(|ui| {
-                        let mut state_now = row.triage.state;
-                        egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
-                            for s in TriageState::ALL {
-                                ui.selectable_value(&mut state_now, s, s.label());
-                            }
-                        });
-                        if state_now != row.triage.state {
-                            let mut entry = row.triage.clone();
-                            entry.state = state_now;
-                            commands.push(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
-                        }
-                        if ui.small_button("Owner and note…").clicked() {
-                            commands.push(Command::Findings(FindingsCommand::EditTriage(row.key.clone(), row.triage.clone())));
-                        }
-                        if !row.triage.owner.is_empty() {
-                            ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
-                        }
-                    });
-                }
-                if !row.triage.note.is_empty() {
-                    ui.label(RichText::new(&row.triage.note).italics().small());
-                }
-            });
+            finding_row_ui(ui, state, row_index, row, commands);
             ui.separator();
         }
         // Not triaged (nothing to fix): shown with every triage state, as the budgets over their limits.
@@ -91,6 +31,103 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         if !any && !state.findings.rows.is_empty() {
             ui.label("No finding in this triage state.");
+        }
+    });
+}
+
+/// One change point of the list: its name, words, reversal, hints, and its triage or (an
+/// improvement) the tighter budget it allows.
+fn finding_row_ui(ui: &mut Ui, state: &AppState, row_index: usize, row: &FindingRow, commands: &mut Vec<Command>) {
+    let f = state.finding(row);
+    // A finding the team has closed (fixed, won't fix, invalid, backed out) is dimmed and
+    // tagged with its state, so the open ones stand out.
+    let closed = !row.triage.state.is_open();
+    // A regression a later change point put back is not open: grey, not a warning colour,
+    // and still triaged (one click records it fixed).
+    let reversal = state.findings.reversal(row);
+    let reverted = reversal.filter(|r| r.reverted);
+    ui.scope(|ui| {
+        if closed {
+            ui.multiply_opacity(0.55);
+        }
+        let unit = row.budget.map_or("", |b| state.workspace.budgets[b].unit.symbol());
+        let (name, when) = name_and_date(state, row.budget, &f.metric, f.run_index);
+        let color = if reverted.is_some() { theme::REVERTED } else { theme::severity_color(f.severity) };
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 4.0, color);
+            let title = RichText::new(format!("{name} at {}{when}", f.run_id)).strong();
+            if ui.selectable_label(false, title).on_hover_text("Show it on the plot").clicked() {
+                commands.push(Command::Findings(FindingsCommand::Select(row_index)));
+            }
+            if closed {
+                ui.label(RichText::new(row.triage.state.label().to_uppercase()).small().strong());
+            } else if let Some(r) = reverted {
+                ui.label(RichText::new(format!("reverted at {}", r.run_id)).small().strong());
+            }
+        });
+        let words = RichText::new(change_words(f, unit));
+        ui.label(if reverted.is_some() { words.weak() } else { words.color(theme::text(color, ui)) });
+        if let Some(r) = reversal {
+            ui.label(RichText::new(reversal_words(f, r, unit)).small());
+        }
+        if let Some(undo) = state.findings.undo(row) {
+            ui.label(RichText::new(undo_words(&state.analysis.findings, f, undo, unit)).small());
+        }
+        for hint in finding_hints(f, unit) {
+            ui.label(RichText::new(hint).small().weak());
+        }
+        if f.verdict == Verdict::Improvement {
+            // An improvement is not triaged like a regression: the budget can follow it down,
+            // from the level before the regressions it undid, where it went past that level.
+            let levels = tightening_levels(f, state.findings.undo(row));
+            let draft = row
+                .budget
+                .zip(levels)
+                .and_then(|(b, (before, after))| ProposalDraft::tightening(b, &state.workspace.budgets[b], &f.run_id, before, after));
+            if let Some(draft) = draft {
+                let words = format!("Tighten the budget to {}…", crate::report::quantity(draft.new, unit));
+                let button = ui.button(words).on_hover_text("Propose the limit follow the improvement, keeping the headroom it had");
+                if crate::gui::widgets::dialog::opens_dialog(&button) {
+                    commands.push(Command::Proposal(ProposalCommand::Edit(draft)));
+                }
+            }
+        } else {
+            ui.horizontal(|ui| {
+                let mut state_now = row.triage.state;
+                egui::ComboBox::new(("triage", &row.key), "triage").selected_text(state_now.label()).show_ui(ui, |ui| {
+                    for s in TriageState::ALL {
+                        ui.selectable_value(&mut state_now, s, s.label());
+                    }
+                });
+                if state_now != row.triage.state {
+                    let mut entry = row.triage.clone();
+                    entry.state = state_now;
+                    commands.push(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
+                }
+                if ui.small_button("Owner and note…").clicked() {
+                    commands.push(Command::Findings(FindingsCommand::EditTriage(row.key.clone(), row.triage.clone())));
+                }
+                if let Some(r) = reverted.filter(|_| !closed) {
+                    let button = ui
+                        .small_button("Mark fixed")
+                        .on_hover_text(format!("The level came back at {}: record the regression as fixed in its triage record", r.run_id));
+                    if button.clicked() {
+                        let mut entry = row.triage.clone();
+                        entry.state = TriageState::Fixed;
+                        if entry.note.is_empty() {
+                            entry.note = format!("reverted at {}", r.run_id);
+                        }
+                        commands.push(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
+                    }
+                }
+                if !row.triage.owner.is_empty() {
+                    ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
+                }
+            });
+        }
+        if !row.triage.note.is_empty() {
+            ui.label(RichText::new(&row.triage.note).italics().small());
         }
     });
 }
@@ -194,8 +231,12 @@ fn summary_ui(ui: &mut Ui, state: &AppState) {
         0 => String::new(),
         n => format!(", {}", crate::report::plural(n, "change of noise", "changes of noise")),
     };
+    let reverted = match state.states.counts.reverted {
+        0 => String::new(),
+        n => format!(", {n} reverted by a later change (to mark fixed)"),
+    };
     ui.label(format!(
-        "{}, {}{noise}, {} (not yet fixed, won't fix or invalid) on {}",
+        "{}, {}{noise}, {} (not reverted, fixed, won't fix or invalid) on {}{reverted}",
         crate::report::plural(state.states.counts.over, "budget over its limit", "budgets over their limits"),
         crate::report::plural(state.findings.rows.len(), "change point", "change points"),
         crate::report::plural(open, "regression open", "regressions open"),

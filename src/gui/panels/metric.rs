@@ -154,8 +154,10 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
     if let Some(line) = crate::report::noise_and_trend(r) {
         ui.label(line);
     }
-    for (_, severity, words) in &state.plot.data.change_points {
-        ui.colored_label(theme::text(theme::severity_color(*severity), ui), format!("change point: {words}"));
+    for (_, severity, words, reverted) in &state.plot.data.change_points {
+        // A regression put back since is history, not an alarm: in weak text.
+        let color = if *reverted { ui.visuals().weak_text_color() } else { theme::text(theme::severity_color(*severity), ui) };
+        ui.colored_label(color, format!("change point: {words}"));
     }
     // A change of noise in its own colour, never a status colour: it is not a regression.
     for mark in &state.plot.data.noise_changes {

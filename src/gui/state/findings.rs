@@ -11,6 +11,8 @@
 //! until the user saves, and a save never writes over a change it has not shown.
 
 use crate::engine::analyze::Analysis;
+use crate::engine::check::CheckReport;
+use crate::engine::reversal::{Reversal, Reversals, Undo};
 use crate::model::store::{StoreError, TriageSaved, save_triage_entry};
 use crate::model::time::Timestamp;
 use crate::model::triage::{FieldConflict, Triage, TriageEntry, TriageState, finding_key, merge_entry};
@@ -86,6 +88,9 @@ pub struct FindingsView {
     pub rows: Vec<FindingRow>,
     /// The engine's changes of noise, newest first (listed after the change points).
     pub noise_rows: Vec<NoiseRow>,
+    /// Which regressions later change points reverted, by finding index (the budgets' smallest
+    /// flaggable changes from the check), and what each improvement undid.
+    pub reversals: std::sync::Arc<Reversals>,
     /// The list shows only those in this triage state (`None`: all of them).
     pub filter: Option<TriageState>,
     /// A finding's triage being edited: its key and the draft.
@@ -98,8 +103,10 @@ pub struct FindingsView {
 }
 
 impl FindingsView {
-    /// The rows of the analysis' findings with their triage, most severe first.
-    pub(super) fn derive(&mut self, analysis: &Analysis, triage: &Triage, workspace: &Workspace) {
+    /// The rows of the analysis' findings with their triage, most severe first, and which
+    /// regressions were reverted (by the check's smallest flaggable changes).
+    pub(super) fn derive(&mut self, analysis: &Analysis, triage: &Triage, workspace: &Workspace, report: &CheckReport) {
+        self.reversals = std::sync::Arc::new(crate::engine::reversal::of_check(analysis, Some(report)));
         let history = &workspace.history;
         let position = |run: &str| history.runs.iter().position(|r| r.id == run);
         let mut rows: Vec<FindingRow> = analysis
@@ -130,6 +137,33 @@ impl FindingsView {
             fb.run_index.cmp(&fa.run_index).then(fa.metric.cmp(&fb.metric))
         });
         self.noise_rows = noise_rows;
+    }
+
+    /// The reversal of a row's regression, where a later change point put it back (wholly or in part).
+    #[must_use]
+    pub fn reversal(&self, row: &FindingRow) -> Option<&Reversal> {
+        self.reversals.of(row.finding)
+    }
+
+    /// What a row's improvement undid, where it followed regressions.
+    #[must_use]
+    pub fn undo(&self, row: &FindingRow) -> Option<&Undo> {
+        self.reversals.undoes(row.finding)
+    }
+
+    /// Whether a row is an open regression: for the worse, not reverted, and nobody closed it.
+    #[must_use]
+    pub fn is_open(&self, row: &FindingRow, analysis: &Analysis) -> bool {
+        analysis
+            .findings
+            .get(row.finding)
+            .is_some_and(|f| crate::engine::reversal::is_open_regression(f.verdict, self.reversal(row), row.triage.state))
+    }
+
+    /// Whether a row is a regression a later change point reverted that nobody has closed yet.
+    #[must_use]
+    pub fn is_reverted_unclosed(&self, row: &FindingRow) -> bool {
+        self.reversal(row).is_some_and(|r| r.reverted) && row.triage.state.is_open()
     }
 
     /// Opens or changes the triage form; where it opens on a finding, the finding's triage as it

@@ -817,12 +817,9 @@ impl AppState {
     }
 
     fn derive_findings(&mut self) {
-        self.findings.derive(&self.analysis, &self.triage, &self.workspace);
-        let changes = self
-            .findings
-            .rows
-            .iter()
-            .map(|r| (r.budget, super::standing::is_open_regression(self.analysis.findings[r.finding].verdict, r.triage.state)));
+        self.findings.derive(&self.analysis, &self.triage, &self.workspace, &self.report);
+        let changes =
+            self.findings.rows.iter().map(|r| (r.budget, self.findings.is_open(r, &self.analysis), self.findings.is_reverted_unclosed(r)));
         self.states = States::new(&self.workspace, &self.report, changes);
         self.derive_tree();
         self.derive_attention();
@@ -839,8 +836,8 @@ impl AppState {
                 let f = &self.analysis.findings[r.finding];
                 let unit = r.budget.map_or("", |b| self.workspace.budgets[b].unit.symbol());
                 let words = format!("{} at {}: {}", f.metric, f.run_id, crate::report::analysis::change_words(f, unit));
-                let untriaged = f.verdict == crate::engine::analyze::Verdict::Regression
-                    && r.triage.state == crate::model::triage::TriageState::Untriaged;
+                // A regression a later change point reverted is not open: nothing to attend to.
+                let untriaged = self.findings.is_open(r, &self.analysis) && r.triage.state == crate::model::triage::TriageState::Untriaged;
                 (i, r.budget, words, untriaged)
             })
             .collect();
@@ -947,6 +944,7 @@ impl AppState {
         plot::PlotSource {
             workspace: Arc::clone(&self.workspace),
             analysis: Arc::clone(&self.analysis),
+            reversals: Arc::clone(&self.findings.reversals),
             environment: self.report.environment.clone(),
             baseline_branch: self.report.baseline_branch.clone(),
             result: self.result_of.get(&index).map(|&r| self.report.results[r].clone()),

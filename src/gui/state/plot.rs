@@ -203,8 +203,9 @@ pub struct PlotData {
     pub other_runs: Vec<usize>,
     /// Whether x is a time.
     pub x_is_time: bool,
-    /// The engine's change points of `main`: (x, severity, words).
-    pub change_points: Vec<(f64, Severity, String)>,
+    /// The engine's change points of `main`: (x, severity, words, whether a regression that a
+    /// later change point reverted).
+    pub change_points: Vec<(f64, Severity, String, bool)>,
     /// The engine's changes of the noise of `main` (its spread, not its level).
     pub noise_changes: Vec<NoiseMark>,
     /// The engine's level of each segment of `main` (its trend where it drifts), as one line.
@@ -265,6 +266,7 @@ struct ByBranch {
 pub(super) struct PlotSource {
     pub(super) workspace: Arc<Workspace>,
     pub(super) analysis: Arc<Analysis>,
+    pub(super) reversals: Arc<crate::engine::reversal::Reversals>,
     pub(super) environment: Option<String>,
     pub(super) baseline_branch: String,
     pub(super) result: Option<BudgetResult>,
@@ -346,9 +348,13 @@ impl PlotSource {
         // The engine's change points and levels, from the analysis made at load.
         if let Some(m) = self.analysis.metrics.iter().find(|m| m.budget == Some(index)) {
             let unit = budget.unit.symbol();
-            for f in self.analysis.findings.iter().filter(|f| f.metric == m.metric) {
-                let words = crate::report::analysis::change_words(f, unit);
-                plot.change_points.push((x_of(f.run_index), f.severity, words));
+            for (i, f) in self.analysis.findings.iter().enumerate().filter(|(_, f)| f.metric == m.metric) {
+                let mut words = crate::report::analysis::change_words(f, unit);
+                let reversal = self.reversals.of(i);
+                if let Some(r) = reversal {
+                    words = format!("{words}; {}", crate::report::analysis::reversal_words(f, r, unit));
+                }
+                plot.change_points.push((x_of(f.run_index), f.severity, words, reversal.is_some_and(|r| r.reverted)));
             }
             for f in self.analysis.noise_findings.iter().filter(|f| f.metric == m.metric) {
                 plot.noise_changes.push(NoiseMark {

@@ -231,7 +231,10 @@ impl ProposalDraft {
 impl ProposalDraft {
     /// A draft tightening `budget` after an improvement from `before` to `after`: the limit moves
     /// with the level, keeping the headroom the budget had (limit × after / before, to three
-    /// significant figures). `None` where the budget has no limit or the levels do not allow it.
+    /// significant figures). `None` where the budget has no limit, the levels do not allow it, or
+    /// the limit would not be tighter. After an improvement that undid regressions, `before` is
+    /// the level before them (`engine::reversal::tightening_levels`): the regressed level never
+    /// moved the limit, so measuring from it would keep less headroom than the budget had.
     #[must_use]
     pub fn tightening(index: usize, budget: &crate::model::budget::Budget, run: &str, before: f64, after: f64) -> Option<ProposalDraft> {
         let limit = budget.limit?;
@@ -240,7 +243,13 @@ impl ProposalDraft {
             return None;
         }
         let new = three_figures(limit * ratio);
-        if new.to_bits() == limit.to_bits() {
+        // Only ever tighter: levels that went the other way (a level still worse than the one it
+        // is measured from) ask for no proposal here.
+        let tighter = match budget.direction {
+            crate::model::units::Direction::LowerIsBetter => new < limit,
+            crate::model::units::Direction::HigherIsBetter => new > limit,
+        };
+        if !tighter {
             return None;
         }
         let unit = budget.unit.symbol();

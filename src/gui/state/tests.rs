@@ -532,6 +532,12 @@ fn signing_a_proposal_whose_file_stopped_reading_lists_its_faults_once() {
 
 /// A workspace whose one budget regressed 30 % at run `r170` of 200 (a deterministic noise of about 1 %).
 fn regressed_workspace() -> tempfile::TempDir {
+    stepped_workspace(&[(0, 40.0), (170, 52.0)])
+}
+
+/// A workspace of one budget (`load`, limit 80 ms) over 200 runs whose level is `levels`' value
+/// from each run on (`(first run, level)`), with a deterministic noise of about ±0.4 ms.
+fn stepped_workspace(levels: &[(u32, f64)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("budgets.yaml"), "budgets:\n  load: {unit: ms, limit: 80}\n").unwrap();
     let mut lines = String::new();
@@ -539,7 +545,8 @@ fn regressed_workspace() -> tempfile::TempDir {
     for i in 0..200u32 {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let noise = ((seed >> 33) as f64 / f64::from(1u32 << 31) - 0.5) * 0.8;
-        let value = if i < 170 { 40.0 } else { 52.0 } + noise;
+        let level = levels.iter().rev().find(|(from, _)| i >= *from).map_or(levels[0].1, |l| l.1);
+        let value = level + noise;
         // Four runs a day from 1 June: June's 30 days, then July.
         let (day, hour) = (i / 4, (i % 4) * 6);
         let (month, date) = if day < 30 { (6, day + 1) } else { (7, day - 29) };
@@ -626,4 +633,81 @@ fn a_history_file_that_does_not_load_leaves_the_app_incomplete_naming_it_as_head
     let said = |problems: &[crate::engine::check::Problem]| problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>();
     assert_eq!(said(&state.report.problems), said(&cli.problems));
     assert!(said(&cli.problems)[0].starts_with("the history file history/newer.jsonl did not load"), "{:?}", cli.problems);
+}
+
+#[test]
+fn a_regression_a_later_change_put_back_is_reverted_not_open_and_tightens_nothing() {
+    use crate::engine::analyze::Verdict;
+    use crate::gui::standing::BudgetState;
+    use crate::model::triage::TriageState;
+    // The bundled schema_validator: 34.4 → 41.1 ms at ci-1085, back to 34.9 ms at ci-1133; the
+    // gate passes it. The app said WARN regressed, counted it open and offered a 42.5 ms limit.
+    let mut state = AppState::new(&Source::Example);
+    let schema = index_of(&state, "schema_validator.latency");
+    assert_eq!(state.report.results[state.result_of[&schema]].status, Status::Pass);
+    assert_eq!(state.state_of(schema), Some(BudgetState::Pass), "the app agrees with the gate");
+    assert!(!state.is_regressed(schema));
+    let row_at = |state: &AppState, run: &str| {
+        state
+            .findings
+            .rows
+            .iter()
+            .find(|r| state.finding(r).metric == "schema_validator.latency" && state.finding(r).run_id == run)
+            .cloned()
+    };
+    let regression = row_at(&state, "ci-1085").expect("the regression is still listed");
+    let reversal = state.findings.reversal(&regression).expect("reverted").clone();
+    assert!(reversal.reverted && reversal.run_id == "ci-1133", "{reversal:?}");
+    assert!(!state.findings.is_open(&regression, &state.analysis));
+    // Counted apart: the two auth regressions are the open ones, in the status bar and the findings.
+    assert_eq!((state.states.counts.open_regressions, state.states.counts.reverted), (2, 1));
+    assert!(!state.attention.iter().any(|a| a.budget == Some(schema)), "{:?}", state.attention);
+    state.apply(Command::Tree(TreeCommand::SetFilter(TreeFilter { regressed_only: true, ..TreeFilter::default() })));
+    assert!(!state.tree.shown[schema]);
+    assert!(state.tree.shown[index_of(&state, "services.auth")]);
+    // The improvement only undid the regression: nothing to tighten (limit × 34.9 / 41.1 = 42.5 ms
+    // would have kept less headroom than the budget had at 34.4 ms).
+    let improvement = row_at(&state, "ci-1133").unwrap();
+    assert_eq!(state.finding(&improvement).verdict, Verdict::Improvement);
+    let undo = state.findings.undo(&improvement).expect("it undid the regression");
+    assert!(undo.reverted && !undo.gain);
+    assert_eq!(crate::engine::reversal::tightening_levels(state.finding(&improvement), Some(undo)), None);
+    // Still triageable: marked fixed, it is no longer counted as reverted-to-mark either.
+    let fixed = TriageEntry { state: TriageState::Fixed, note: "reverted at ci-1133".into(), ..TriageEntry::default() };
+    state.apply(Command::Findings(FindingsCommand::SetTriage(regression.key.clone(), fixed)));
+    assert_eq!((state.states.counts.open_regressions, state.states.counts.reverted), (2, 0));
+}
+
+#[test]
+fn a_regression_put_back_only_in_part_stays_open_and_says_how_much_is_left() {
+    // 40 ms, 52 ms from r100, 47 ms from r150: 7 ms of the 12 ms regression are still there.
+    let dir = stepped_workspace(&[(0, 40.0), (100, 52.0), (150, 47.0)]);
+    let state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let load = index_of(&state, "load");
+    let row = state.findings.rows.iter().find(|r| state.finding(r).run_id == "r100").expect("the regression");
+    let reversal = state.findings.reversal(row).expect("partly reverted");
+    assert!(!reversal.reverted && reversal.run_id == "r150", "{reversal:?}");
+    assert!((reversal.left - 7.0).abs() < 0.5, "{reversal:?}");
+    assert!(state.findings.is_open(row, &state.analysis) && state.is_regressed(load));
+    assert_eq!(state.states.counts.open_regressions, 1);
+    let words = crate::report::analysis::reversal_words(state.finding(row), reversal, "ms");
+    assert!(words.starts_with("partly reverted at `r150`: 47 ms, still 7.0") && words.ends_with("still open"), "{words}");
+    // The improvement left the level worse than before the regression: no tighter budget.
+    let improvement = state.findings.rows.iter().find(|r| state.finding(r).run_id == "r150").unwrap();
+    assert_eq!(crate::engine::reversal::tightening_levels(state.finding(improvement), state.findings.undo(improvement)), None);
+}
+
+#[test]
+fn an_open_regression_the_gate_passes_is_a_warning_never_green() {
+    use crate::gui::standing::BudgetState;
+    // 40 → 41.2 ms at r150 (+3 %, under the gate's 5 % threshold): a change point nobody closed
+    // and no later one reverted.
+    let dir = stepped_workspace(&[(0, 40.0), (150, 41.2)]);
+    let state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let load = index_of(&state, "load");
+    assert_eq!(state.report.results[0].status, Status::Pass, "{:?}", state.report.results[0].findings);
+    let row = state.findings.rows.iter().find(|r| state.finding(r).run_id == "r150").expect("the change point");
+    assert!(state.findings.is_open(row, &state.analysis) && state.findings.reversal(row).is_none());
+    assert_eq!(state.state_of(load), Some(BudgetState::Regressed(Status::Warn)));
+    assert_eq!(state.status_of(load), Some(Status::Warn));
 }

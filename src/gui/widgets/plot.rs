@@ -246,6 +246,21 @@ pub fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: 
 
 /// The legend's name of the band the gate lets pass.
 const BAND_NAME: &str = "gate passes (baseline ± smallest flaggable change)";
+/// The engine's change points as vertical lines in their severity's colour; a regression that a
+/// later change point reverted is history, in grey.
+fn change_point_marks_ui(plot_ui: &mut egui_plot::PlotUi<'_>, plot: &PlotData) {
+    for (x, severity, _, reverted) in &plot.change_points {
+        let (name, color) = if *reverted {
+            (REVERTED_NAME.to_owned(), theme::REVERTED)
+        } else {
+            (format!("change point ({})", severity.as_str()), theme::severity_color(*severity))
+        };
+        plot_ui.vline(egui_plot::VLine::new(name, *x).color(color).width(1.5));
+    }
+}
+
+/// The legend's name of a regression that a later change point reverted.
+const REVERTED_NAME: &str = "change point (reverted regression)";
 /// The legend's name of the engine's levels and trends.
 const LEVEL_NAME: &str = "level or drift (engine)";
 /// The legend's name of the engine's changes of noise.
@@ -284,11 +299,14 @@ fn history_legend(plot: &PlotData, r: &BudgetResult, proposed: Option<f64>, ink:
     if !plot.levels.is_empty() {
         entries.push((LEVEL_NAME.to_owned(), theme::LEVEL, Swatch::Dashed));
     }
-    let mut severities: Vec<crate::engine::analyze::Severity> = plot.change_points.iter().map(|c| c.1).collect();
+    let mut severities: Vec<crate::engine::analyze::Severity> = plot.change_points.iter().filter(|c| !c.3).map(|c| c.1).collect();
     severities.sort();
     severities.dedup();
     for severity in severities.into_iter().rev() {
         entries.push((format!("change point ({})", severity.as_str()), theme::severity_color(severity), Swatch::Vertical));
+    }
+    if plot.change_points.iter().any(|c| c.3) {
+        entries.push((REVERTED_NAME.to_owned(), theme::REVERTED, Swatch::Vertical));
     }
     if !plot.noise_changes.is_empty() {
         entries.push((NOISE_NAME.to_owned(), theme::NOISE, Swatch::DashedVertical));
@@ -451,10 +469,7 @@ pub fn history_plot_with_runs_ui(
         if !plot.levels.is_empty() {
             plot_ui.line(Line::new(LEVEL_NAME, plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
         }
-        for (x, severity, _) in &plot.change_points {
-            plot_ui
-                .vline(VLine::new(format!("change point ({})", severity.as_str()), *x).color(theme::severity_color(*severity)).width(1.5));
-        }
+        change_point_marks_ui(plot_ui, plot);
         for mark in &plot.noise_changes {
             plot_ui.vline(
                 VLine::new(format!("change of {}", mark.label), mark.x).color(theme::NOISE).width(1.5).style(LineStyle::dashed_dense()),
