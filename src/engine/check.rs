@@ -1277,39 +1277,11 @@ impl Scope<'_> {
                 } else if let Some((p_value, runs, change)) = commit.filter(|_| !recovered) {
                     result.findings.push(Finding::Inconclusive { change, p_value, runs });
                 } else if newest_change > threshold {
-                    // One run far beyond the noise model is no evidence alone, but its reruns are:
-                    // asked where at most one in RERUN_OUTLIER_SHARE reference runs were as far (a
-                    // record of a few spikes), or, where runs are exchangeable, where the commit's
-                    // runs once CI has rerun it (CI_RUNS_OF_A_COMMIT), all as far as this one, would
-                    // fail at the weight and looks their tail gets (evidence::all_runs_p_value):
-                    // up to 8 spikes among 160 runs can still be cleared. Before, one in 50 held
-                    // alone: four spikes among 160 runs (one reference in 14 at 1 % spikes) passed
-                    // a 5-10σ step "within its noise" and CI never reran it. Where runs move
-                    // together, reruns share the machine's state and most of them, not all, are
-                    // judged: the one in 50 stays.
-                    let far = evidence::as_far_count(reference_of_newest, newest);
-                    let n = reference_of_newest.values.len();
-                    let clearable = far <= n / RERUN_OUTLIER_SHARE
-                        || reference_of_newest.rho < EXCHANGEABLE_RHO && {
-                            let m = CI_RUNS_OF_A_COMMIT;
-                            let share = (1.0 - KEY_WEIGHT) / (tests.iter().filter(|t| t.runs != 2 && t.runs != m).count() + 1) as f64;
-                            evidence::all_as_far_p_value(n, far, m) * m as f64 / share <= settings.significance
-                        };
                     let pooled = worst.map(|w| w.0);
-                    // A timer's whole ticks (the reference reads a few values on a lattice): its σ
-                    // mixes the rounding with the noise, so the model cannot say how rare one tick
-                    // more is (a timer reading 7 ms, now and then 6, reads 8 after a 20 % step, 2σ
-                    // by the model); the ranks can: a run beyond every reference run is 1 in n + 1.
-                    let ranked = (far + 1) as f64 / (n + 1) as f64;
-                    let beyond_ticks =
-                        ranked <= INCONCLUSIVE_FACTOR * settings.significance && evidence::tick(reference_of_newest.values).is_some();
-                    if (newest_model_p <= settings.significance || beyond_ticks) && clearable && !recovered {
+                    let rerun = rerun_p_value(reference_of_newest, tests, newest, newest_model_p, settings.significance);
+                    if let Some(p_value) = rerun.filter(|_| !recovered) {
                         // One run far beyond the noise, unconfirmed: rerun the same commit to confirm.
-                        result.findings.push(Finding::Inconclusive {
-                            change: newest_change,
-                            p_value: if beyond_ticks { newest_model_p.min(ranked) } else { newest_model_p },
-                            runs: judged.commit_runs,
-                        });
+                        result.findings.push(Finding::Inconclusive { change: newest_change, p_value, runs: judged.commit_runs });
                     } else if !on_baseline_branch && pooled.is_some_and(|p| p <= INCONCLUSIVE_FACTOR * settings.significance) {
                         let runs = worst.map_or(1, |w| w.1);
                         result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
@@ -1322,6 +1294,42 @@ impl Scope<'_> {
                 }
             }
         }
+    }
+}
+
+/// Whether one run far beyond the noise asks for a rerun of its commit, and its p-value (the
+/// model's, or its rank's on a timer's ticks); `None` where it does not.
+///
+/// One run far beyond the noise model is no evidence alone, but its reruns are: asked where at
+/// most one in [`RERUN_OUTLIER_SHARE`] reference runs were as far (a record of a few spikes), or,
+/// where runs are exchangeable, where the commit's runs once CI has rerun it
+/// ([`CI_RUNS_OF_A_COMMIT`]), all as far as this one, would fail at the weight and looks their tail
+/// gets ([`evidence::all_runs_p_value`]): up to 8 spikes among 160 runs can still be cleared. Before,
+/// one in 50 held alone: four spikes among 160 runs (one reference in 14 at 1 % spikes) passed a
+/// 5-10σ step "within its noise" and CI never reran it. Where runs move together, reruns share
+/// the machine's state and most of them, not all, are judged: the one in 50 stays.
+///
+/// A timer's whole ticks (the reference reads a few values on a lattice): its σ mixes the
+/// rounding with the noise, so the model cannot say how rare one tick more is (a timer reading
+/// 7 ms, now and then 6, reads 8 after a 20 % step, 2σ by the model); the ranks can: a run beyond
+/// every reference run is 1 in n + 1, within [`INCONCLUSIVE_FACTOR`] of the significance at 160 runs.
+fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest: f64, model_p: f64, significance: f64) -> Option<f64> {
+    let far = evidence::as_far_count(reference, newest);
+    let n = reference.values.len();
+    let clearable = far <= n / RERUN_OUTLIER_SHARE
+        || reference.rho < EXCHANGEABLE_RHO && {
+            let m = CI_RUNS_OF_A_COMMIT;
+            let share = (1.0 - KEY_WEIGHT) / (tests.iter().filter(|t| t.runs != 2 && t.runs != m).count() + 1) as f64;
+            evidence::all_as_far_p_value(n, far, m) * m as f64 / share <= significance
+        };
+    let ranked = (far + 1) as f64 / (n + 1) as f64;
+    let beyond_ticks = ranked <= INCONCLUSIVE_FACTOR * significance && evidence::tick(reference.values).is_some();
+    if !clearable {
+        None
+    } else if beyond_ticks {
+        Some(model_p.min(ranked))
+    } else {
+        (model_p <= significance).then_some(model_p)
     }
 }
 
