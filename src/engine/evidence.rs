@@ -215,6 +215,38 @@ pub fn all_runs_p_value(reference: &Reference<'_>, runs: &[f64]) -> f64 {
     ranked_p_value(reference, runs, runs.len())
 }
 
+/// The p-value of [`all_runs_p_value`] for `runs` runs of one commit, each as far as `as_far` of
+/// the `n` reference runs (ranks alone: the reference's extrapolated tail can only lower it): how
+/// far a commit's reruns can take the evidence where the reference holds runs as far as the
+/// first (spikes), e.g. four runs beyond all but 4 of 160, 5·6·7·8 / (161·162·163·164) ≈ 2.4e-6.
+#[must_use]
+pub fn all_as_far_p_value(n: usize, as_far: usize, runs: usize) -> f64 {
+    let as_far = as_far.min(n) as f64;
+    beta_binomial_tail(runs, runs, as_far + 1.0, n as f64 - as_far)
+}
+
+/// The tick of a timer whose readings are whole ticks: where the reference takes at most one
+/// distinct value in [`TICK_RUNS_PER_VALUE`] runs, all on a lattice (whole multiples of the
+/// smallest gap between them), that gap; `None` for readings of a continuous scale.
+#[must_use]
+pub fn tick(values: &[f64]) -> Option<f64> {
+    let mut distinct: Vec<f64> = values.to_vec();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    if distinct.len() < 2 || distinct.len() * TICK_RUNS_PER_VALUE > values.len() {
+        return None;
+    }
+    let gap = distinct.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+    let on_lattice = |x: f64| {
+        let steps = (x - distinct[0]) / gap;
+        (steps - steps.round()).abs() <= 1e-6 * steps.abs().max(1.0)
+    };
+    (gap > 0.0 && gap.is_finite() && distinct.iter().all(|&x| on_lattice(x))).then_some(gap)
+}
+
+/// A reference of n runs is read as whole ticks where it takes at most n / this many values.
+pub const TICK_RUNS_PER_VALUE: usize = 8;
+
 /// [`tail_p_value`] with `most` of the tail's runs required to be as bad.
 fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     if tail.is_empty() || reference.values.len() < MIN_REFERENCE_RUNS {
@@ -603,6 +635,31 @@ mod tests {
         // One run of the four back in the noise (a third of the reference is as far): far from
         // any significance.
         assert!(all_runs_p_value(&r, &[104.0, 104.5, 100.3, 104.2]) > 0.01);
+    }
+
+    #[test]
+    fn a_timers_whole_ticks_are_found_and_continuous_readings_have_none() {
+        let ticks: Vec<f64> = (0..160).map(|i| [7.0, 6.0, 7.0, 8.0, 7.0][i % 5]).collect();
+        assert_eq!(tick(&ticks), Some(1.0));
+        let halves: Vec<f64> = (0..80).map(|i| 2.5 + 0.5 * f64::from(i % 3)).collect();
+        assert_eq!(tick(&halves), Some(0.5));
+        assert_eq!(tick(&noise(160, 1)), None);
+        // One value is no lattice, and ticks of 1 and a reading of 7.5 are none either.
+        assert_eq!(tick(&[7.0; 40]), None);
+        let mut off = ticks.clone();
+        off[10] = 7.5;
+        assert_eq!(tick(&off), Some(0.5));
+        off[11] = 7.25;
+        assert_eq!(tick(&off), Some(0.25));
+        off[12] = 7.1;
+        assert_eq!(tick(&off), None);
+    }
+
+    #[test]
+    fn four_runs_beyond_all_but_four_of_160_are_rarer_than_one_in_400_000() {
+        let p = all_as_far_p_value(160, 4, 4);
+        assert!((p - 5.0 * 6.0 * 7.0 * 8.0 / (161.0 * 162.0 * 163.0 * 164.0)).abs() < 1e-15, "{p}");
+        assert!((all_as_far_p_value(160, 0, 1) - 1.0 / 161.0).abs() < 1e-15);
     }
 
     #[test]
