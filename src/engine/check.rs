@@ -772,7 +772,7 @@ impl NoiseModel {
     fn fit(lookback: &mut MetricValues) -> NoiseModel {
         let runs = lookback.values.len();
         let mut profile: Option<Vec<f64>> = None;
-        if let Some(period) = stats::seasonal_period_by_fold(&lookback.values) {
+        if let Some(period) = stats::seasonal_period_beyond_noise(&lookback.values) {
             // Past runs less the others of their phase (leave one out), new runs less the cycle:
             // both then carry the same error of the phase's median.
             let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
