@@ -136,6 +136,12 @@ fn main() {
                     base * curve(t as f64) * step * (1.0 + noise * rng.gaussian())
                 })
                 .collect();
+            if std::env::var("H3_KIND").is_ok_and(|k| k != kind.name) {
+                continue;
+            }
+            if std::env::var("H3_KIND").is_ok() {
+                eprintln!("series at {at} noise {noise}");
+            }
             let points: Vec<usize> = detect(&values, &settings).change_points.iter().map(|c| c.index).collect();
             let hit = kind.step.is_some() && points.iter().any(|&p| p.abs_diff(at) <= 5);
             let false_cuts = points.len() - usize::from(hit);
