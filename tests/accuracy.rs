@@ -145,11 +145,14 @@ fn a_cycle_is_not_a_string_of_change_points_whatever_its_period() {
     }
 }
 
+/// A curve's factor at run `t`, drawn for a series of `n` runs.
+type Curve = fn(f64, &mut Rng) -> Box<dyn Fn(f64) -> f64>;
+
 /// A series as `examples/curves` draws it for its kind number `kind` and `seed`: relative
 /// Gaussian noise of 1–8 %, a base of 0.1–10,000, `curve` drawn next, and where `step` is given,
 /// a step of that many noise units at a run drawn from the middle 80 %. Returns the values and the
 /// step's run.
-fn curve_series(rng: &mut Rng, n: usize, curve: fn(f64, &mut Rng) -> Box<dyn Fn(f64) -> f64>, step: Option<f64>) -> (Vec<f64>, usize) {
+fn curve_series(rng: &mut Rng, n: usize, curve: Curve, step: Option<f64>) -> (Vec<f64>, usize) {
     let noise = rng.range(0.01, 0.08);
     let base = 10f64.powf(rng.range(-1.0, 4.0));
     let curve = curve(n as f64, rng);
@@ -190,7 +193,7 @@ fn a_steep_s_curve_is_a_trend_and_a_step_on_a_growth_curve_is_found() {
     let mut rng = Rng::new(23_000);
     let curves: usize = (0..40).map(|_| usize::from(cut(&curve_series(&mut rng, 400, steep_logistic, None).0) > 0)).sum();
     assert!(curves <= 12, "{curves} of 40 steep S-curves were cut into levels");
-    for (kind, curve, most_missed) in [(11, steep_logistic as fn(f64, &mut Rng) -> Box<dyn Fn(f64) -> f64>, 5), (12, exponential_30, 5)] {
+    for (kind, curve, most_missed) in [(11, steep_logistic as Curve, 5), (12, exponential_30, 5)] {
         let mut rng = Rng::new(23_000 + kind);
         let found = (0..40)
             .filter(|_| {

@@ -706,8 +706,9 @@ impl TrendValues<'_> {
             }
             yy += y * y;
         }
-        for k in trend.degree + 1..=powers {
-            xtx[k][k] = 1.0; // above the degree: the coefficient is pinned at zero
+        // Above the degree: the coefficient is pinned at zero.
+        for (k, row) in xtx.iter_mut().enumerate().take(powers + 1).skip(trend.degree + 1) {
+            row[k] = 1.0;
         }
         let mut unit_vector = vec![0.0; columns];
         unit_vector[columns - 1] = 1.0;
