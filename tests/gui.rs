@@ -153,7 +153,8 @@ fn a_finding_is_shown_on_its_plot_and_triaged() {
     harness.get_all_by_label("triage").next().unwrap().click();
     harness.run();
     harness.get_by_label("investigating").click();
-    harness.run();
+    // Saving a triage rechecks the workspace in the background.
+    settle(&mut harness);
     // The finding's own record file, so two people's triage merges in git.
     let triage = headroom::model::store::read_triage(dir.path()).unwrap();
     assert!(triage.entries.values().any(|e| e.state == headroom::model::triage::TriageState::Investigating), "{triage:?}");
@@ -708,7 +709,8 @@ fn marking_the_review_held_keeps_untriaged_work_and_the_plot_and_moves_fixed_ite
         harness.run();
     }
     harness.get_by_label("fixed").click();
-    harness.run();
+    // Saving a triage rechecks the workspace in the background.
+    settle(&mut harness);
     // With schema_validator's regression, which a later change point reverted (not open).
     harness.get_by_label_contains("Fixed or reverted since the last review · 1 of 2");
     // Held today: the untriaged regressions stay (still open), the fixed one leaves, and the item
@@ -919,7 +921,8 @@ fn findings_are_filtered_by_triage_state_and_closed_ones_are_dimmed_with_their_s
     harness.get_all_by_label("triage").next().unwrap().click();
     harness.run();
     harness.get_by_label("fixed").click();
-    harness.run();
+    // Saving a triage rechecks the workspace in the background.
+    settle(&mut harness);
     // The fixed finding carries its state as a tag.
     harness.get_by_label("FIXED");
     let count = |state: TriageState| harness.state().state.findings.rows.iter().filter(|r| r.triage.state == state).count();
@@ -1285,7 +1288,8 @@ fn a_regression_a_later_change_point_reverted_is_within_budget_everywhere_and_on
     assert!(harness.query_by_label_contains("Tighten the budget to 42.5 ms").is_none());
     // One click records it fixed, in its own triage record.
     harness.get_by_label("Mark fixed").click();
-    harness.run();
+    // Saving a triage rechecks the workspace in the background.
+    settle(&mut harness);
     let triage = headroom::model::store::read_triage(dir.path()).unwrap();
     let entry = &triage.entries["schema_validator.latency@ci-1085"];
     assert_eq!((entry.state, entry.note.as_str()), (headroom::model::triage::TriageState::Fixed, "reverted at ci-1133"));
