@@ -371,7 +371,8 @@ impl AppState {
         // The findings' triage decides which budgets have open regressions: before the tree.
         self.derive_findings();
         self.derive_plot();
-        self.refresh_review();
+        // The review's agenda is built again once the change points are known
+        // (`finish_analysis`): built now, without them, it would lose the item on screen.
     }
 
     /// Takes the loaded workspace's change points: the findings, the statuses that depend on
