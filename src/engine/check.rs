@@ -804,9 +804,9 @@ fn autocorrelation_within_levels(values: &[f64], segmentation: &Segmentation) ->
         let Some(spread) = stats::mad_sigma(level, center).filter(|s| *s > 0.0) else { continue };
         // Deviations clipped at 4 robust σ: a spike is not a runner's lasting state.
         let clipped: Vec<f64> = level.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread)).collect();
-        let mean = clipped.iter().sum::<f64>() / clipped.len() as f64;
-        var += clipped.iter().map(|d| (d - mean).powi(2)).sum::<f64>();
-        cov += clipped.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum::<f64>();
+        let (level_var, level_cov) = stats::lag1_sums(&clipped, clipped.iter().sum::<f64>() / clipped.len() as f64);
+        var += level_var;
+        cov += level_cov;
         runs += level.len();
         levels += 1;
     }
@@ -815,8 +815,7 @@ fn autocorrelation_within_levels(values: &[f64], segmentation: &Segmentation) ->
     }
     let n = runs as f64;
     let lag1 = (cov / var).clamp(-0.95, 0.95);
-    let phi = (lag1 + (1.0 + 3.0 * lag1.max(0.0)) * levels as f64 / n).clamp(-0.95, 0.95);
-    phi.clamp(0.0, 0.95)
+    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) * levels as f64 / n).clamp(0.0, 0.95)
 }
 
 impl NoiseModel {
@@ -844,10 +843,7 @@ impl NoiseModel {
             if n < 10 {
                 return 0.0;
             }
-            let mean = values.iter().sum::<f64>() / n as f64;
-            let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
-            let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
-            if var > 0.0 { (cov / var - 1.0 / (n as f64).sqrt()).clamp(0.0, 0.95) } else { 0.0 }
+            stats::lag1_autocorrelation(values).map_or(0.0, |r| (r - 1.0 / (n as f64).sqrt()).clamp(0.0, 0.95))
         });
         let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
         let rho_estimate = autocorrelation_within_levels(&lookback.values, &segmentation).max(rho);

@@ -329,10 +329,7 @@ pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64
     // φ of the reference itself (Yule–Walker, less Kendall's small-sample bias −(1 + 3φ)/n), at
     // least the look-back's.
     let phi = {
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
-        let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
-        let lag1 = if var > 0.0 { cov / var } else { 0.0 };
+        let lag1 = stats::lag1_autocorrelation(values).unwrap_or(0.0);
         (lag1 + (1.0 + 3.0 * lag1) / n as f64).max(reference.rho).clamp(0.0, 0.95)
     };
     let innovations: Vec<f64> = values.windows(2).map(|w| dev(w[1]) - phi * dev(w[0])).collect();
@@ -342,12 +339,7 @@ pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64
         return None;
     }
     // What autocorrelation the model leaves in the innovations widens their sums.
-    let left = {
-        let mean = innovations.iter().sum::<f64>() / innovations.len() as f64;
-        let var: f64 = innovations.iter().map(|u| (u - mean).powi(2)).sum();
-        let cov: f64 = innovations.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
-        if var > 0.0 { (cov / var).clamp(0.0, 0.9) } else { 0.0 }
-    };
+    let left = stats::lag1_autocorrelation(&innovations).map_or(0.0, |r| r.clamp(0.0, 0.9));
     let widen = (1.0 + left) / (1.0 - left);
     let reach = phi.powi(i32::try_from(gap + 1).unwrap_or(i32::MAX));
     let first_var = sigma_u * sigma_u * if phi < 1.0 { ((1.0 - reach * reach) / (1.0 - phi * phi)).max(1.0) } else { 1.0 };

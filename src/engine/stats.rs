@@ -245,6 +245,26 @@ fn trimmed_noise_sigma(values: &[f64], fence: Option<f64>) -> Option<f64> {
     (sigma > 0.0).then_some(sigma)
 }
 
+/// The sums of a lag-1 autocorrelation around `mean`: Σ(xₜ − mean)² and Σ(xₜ − mean)(xₜ₊₁ − mean).
+#[must_use]
+pub fn lag1_sums(values: &[f64], mean: f64) -> (f64, f64) {
+    let var: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
+    let cov: f64 = values.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
+    (var, cov)
+}
+
+/// The lag-1 autocorrelation of `values` around their mean (no correction for bias); `None` for
+/// no values or a constant series.
+#[must_use]
+pub fn lag1_autocorrelation(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let (var, cov) = lag1_sums(values, mean);
+    (var > 0.0).then(|| cov / var)
+}
+
 /// The lag-1 autocorrelation φ of a series' noise, estimated from its first differences so that
 /// level shifts do not inflate it: for AR(1) noise, consecutive differences correlate as
 /// −(1 − φ)/2, so φ = 1 + 2·corr(dₜ, dₜ₋₁). Differences beyond 3 robust σ are clipped first (a step
@@ -283,13 +303,8 @@ pub fn noise_autocorrelation(values: &[f64]) -> f64 {
     scratch.clear();
     scratch.extend(diffs().map(|d| (d - center).clamp(-3.0 * spread, 3.0 * spread)));
     let clipped = scratch;
-    let m = clipped.iter().sum::<f64>() / clipped.len() as f64;
-    let var: f64 = clipped.iter().map(|d| (d - m).powi(2)).sum();
-    if var <= 0.0 {
-        return 0.0;
-    }
-    let cov: f64 = clipped.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();
-    let phi = 1.0 + 2.0 * cov / var;
+    let Some(lag1) = lag1_autocorrelation(&clipped) else { return 0.0 };
+    let phi = 1.0 + 2.0 * lag1;
     (phi - 1.7 / (n as f64).sqrt()).clamp(0.0, 0.95)
 }
 
@@ -340,19 +355,10 @@ pub fn seasonal_period_beyond_noise(values: &[f64]) -> Option<usize> {
     let n = d.len();
     let variance: f64 = d.iter().map(|x| x * x).sum();
     let at = |lag: usize| d.iter().zip(&d[lag.min(n)..]).map(|(a, b)| a * b).sum::<f64>() / variance;
-    // The residuals of the fold (each value less its phase's mean): the noise around the cycle.
-    let mut sums = vec![(0.0, 0usize); period];
-    for (i, x) in d.iter().enumerate() {
-        sums[i % period].0 += x;
-        sums[i % period].1 += 1;
-    }
-    let residuals: Vec<f64> = d.iter().enumerate().map(|(i, x)| x - sums[i % period].0 / sums[i % period].1.max(1) as f64).collect();
-    let residual_variance: f64 = residuals.iter().map(|r| r * r).sum();
-    let phi = if residual_variance > 0.0 {
-        (residuals.windows(2).map(|w| w[0] * w[1]).sum::<f64>() / residual_variance).clamp(0.0, 0.95)
-    } else {
-        0.0
-    };
+    // The residuals of the fold: the noise around the cycle (their mean is 0 by the fold).
+    let residuals: Vec<f64> = fold_residuals(d, period).collect();
+    let (residual_variance, residual_cov) = lag1_sums(&residuals, 0.0);
+    let phi = if residual_variance > 0.0 { (residual_cov / residual_variance).clamp(0.0, 0.95) } else { 0.0 };
     let standard_error = ((1.0 + phi * phi) / ((1.0 - phi * phi) * n as f64)).sqrt();
     (at(period) >= CYCLE_Z * standard_error).then_some(period)
 }
@@ -370,16 +376,8 @@ fn period_by_fold(scan: &CycleScan) -> usize {
     // the lags within two of it, the period is the one whose fold leaves the least variance per
     // degree of freedom (phase dispersion minimisation, Stellingwerf 1978): the series' phase means
     // under the wrong period smear the cycle out.
-    let dispersion = |period: usize| -> f64 {
-        let mut sums = vec![(0.0, 0usize); period];
-        for (i, x) in d.iter().enumerate() {
-            sums[i % period].0 += x;
-            sums[i % period].1 += 1;
-        }
-        let residual: f64 =
-            d.iter().enumerate().map(|(i, x)| x - sums[i % period].0 / sums[i % period].1.max(1) as f64).map(|r| r * r).sum();
-        residual / n.saturating_sub(period).max(1) as f64
-    };
+    let dispersion =
+        |period: usize| -> f64 { fold_residuals(d, period).map(|r| r * r).sum::<f64>() / n.saturating_sub(period).max(1) as f64 };
     // A neighbour replaces the peak only where its fold is clearly tighter (the wrong period of a
     // daily cycle leaves 20–30 % more; noise and outliers move it by a few per cent).
     let peak_dispersion = dispersion(peak);
@@ -388,6 +386,16 @@ fn period_by_fold(scan: &CycleScan) -> usize {
         .filter(|&(p, spread)| p == peak || spread < PERIOD_NEIGHBOUR_MARGIN * peak_dispersion)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map_or(peak, |(p, _)| p)
+}
+
+/// Each value of `d` less the mean of its phase under `period` (the fold's residuals).
+fn fold_residuals(d: &[f64], period: usize) -> impl Iterator<Item = f64> + '_ {
+    let mut sums = vec![(0.0, 0usize); period];
+    for (i, x) in d.iter().enumerate() {
+        sums[i % period].0 += x;
+        sums[i % period].1 += 1;
+    }
+    d.iter().enumerate().map(move |(i, x)| x - sums[i % period].0 / sums[i % period].1.max(1) as f64)
 }
 
 /// What the autocorrelation scan for a cycle found: the peak's lag, and the series it scanned
