@@ -312,6 +312,13 @@ fn git(repo: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// A temporary folder with an empty git repository in it.
+fn git_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    dir
+}
+
 fn commit_all(repo: &Path, message: &str) -> String {
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "--allow-empty", "-m", message]);
@@ -324,9 +331,8 @@ fn verify_base(ws: &Path, base: &str) -> (i32, String) {
 
 #[test]
 fn a_reset_rolled_back_or_rewritten_ledger_and_edited_history_fail_against_the_base_revision() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repo();
     let repo = dir.path();
-    git(repo, &["init", "-q"]);
     let (ws, people) = team(repo, Timestamp::now(), None);
     std::fs::create_dir_all(ws.join("history")).unwrap();
     let history = ws.join("history/ci.jsonl");
@@ -385,9 +391,8 @@ fn a_reset_rolled_back_or_rewritten_ledger_and_edited_history_fail_against_the_b
 
 #[test]
 fn a_ledger_new_since_the_base_must_start_with_governance_sign_off() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repo();
     let repo = dir.path();
-    git(repo, &["init", "-q"]);
     let (ws, people) = team_files(repo, None);
     let base = commit_all(repo, "budgets, no ledger yet");
     let w = ws.to_str().unwrap();
@@ -540,9 +545,8 @@ fn a_settings_file_added_by_hand_to_a_workspace_without_one_fails_verify() {
 
 #[test]
 fn a_history_file_of_the_base_removed_fails_against_the_base_revision() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repo();
     let repo = dir.path();
-    git(repo, &["init", "-q"]);
     let (ws, _) = team(repo, Timestamp::now(), None);
     std::fs::create_dir_all(ws.join("history/bmf")).unwrap();
     std::fs::write(ws.join("history/bmf/ci-1.jsonl"), "{\"run\":\"ci-1\"}\n").unwrap();
@@ -555,9 +559,8 @@ fn a_history_file_of_the_base_removed_fails_against_the_base_revision() {
 
 #[test]
 fn a_run_of_the_base_edited_by_appending_to_its_last_line_fails_against_the_base_revision() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repo();
     let repo = dir.path();
-    git(repo, &["init", "-q"]);
     let (ws, _) = team(repo, Timestamp::now(), None);
     std::fs::create_dir_all(ws.join("history")).unwrap();
     // A CSV history whose last line has no line break: its newest run measured 2 ms.
@@ -585,9 +588,8 @@ fn a_run_of_the_base_edited_by_appending_to_its_last_line_fails_against_the_base
 
 #[test]
 fn a_workspace_moved_under_a_symbolic_link_cannot_roll_back_to_its_signed_start_against_the_base() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repo();
     let repo = dir.path();
-    git(repo, &["init", "-q"]);
     let (ws, people) = team_files(repo, None);
     std::fs::create_dir_all(ws.join("history")).unwrap();
     std::fs::write(ws.join("history/ci.jsonl"), "{\"run\":\"ci-1\",\"value\":20}\n").unwrap();
