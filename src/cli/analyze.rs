@@ -37,7 +37,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
         read = read_history_files(&args.files).map_err(|e| match e {
             HistoryFilesError::Unreadable { path, source } => CliError::Read { path, source },
             HistoryFilesError::Invalid(errors) => {
-                let then = Some(format!("{} errors; nothing was analysed", errors.len()));
+                let then = Some(format!("{}; nothing was analysed", crate::report::plural(errors.len(), "error", "errors")));
                 CliError::Files { errors, then }
             }
         })?;

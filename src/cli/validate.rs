@@ -40,7 +40,7 @@ pub fn run(path: &Path) -> Result<ExitCode, CliError> {
         output("valid\n");
         Ok(ExitCode::Pass)
     } else {
-        output(&format!("{} errors\n", errors.len()));
+        output(&format!("{}\n", crate::report::plural(errors.len(), "error", "errors")));
         Ok(ExitCode::Invalid)
     }
 }
