@@ -1575,7 +1575,10 @@ pub const CI_RUNS_OF_A_COMMIT: usize = 4;
 /// noise reads 0) the runs of one commit are judged exchangeable with the reference's: all of
 /// them, not most, must be as bad ([`evidence::all_runs_p_value`]). Above it, reruns share the
 /// machine's state and rise together: with all of four AR(1) reruns required, a slow state
-/// failed 5 more checks in 29,245 (gate_accuracy, seed 11).
+/// failed 5 more checks in 29,245 (gate_accuracy, seed 11). White noise reads ρ at or above it in
+/// some histories (the larger of two estimates, each less about one standard error); 0.13 (one
+/// more standard error at 160 runs) was tried and dropped: seeds 11, 5 and 9 changed by one 2–4σ
+/// step found within 12 runs and one false alarm more (gate_accuracy with reruns, KEY_WEIGHT ⅓).
 pub const EXCHANGEABLE_RHO: f64 = 0.05;
 /// The share of the significance that the test of the newest two runs gets; the longer tails
 /// share the rest. The two-run test is a rank test, exact on exchangeable noise: with n reference
