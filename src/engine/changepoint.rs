@@ -1273,7 +1273,11 @@ mod tests {
         // step (4 in one); read in logarithms the growth is a line.
         let growth = |seed: u64, step: f64| -> Vec<f64> {
             let mut rng = crate::engine::synthetic::Rng::new(seed);
-            (0..2000).map(|i| 5.0 * (30f64.ln() * f64::from(i) / 2000.0).exp() * if i >= 1500 { step } else { 1.0 } * (1.0 + 0.05 * rng.gaussian())).collect()
+            (0..2000)
+                .map(|i| {
+                    5.0 * (30f64.ln() * f64::from(i) / 2000.0).exp() * if i >= 1500 { step } else { 1.0 } * (1.0 + 0.05 * rng.gaussian())
+                })
+                .collect()
         };
         let mut cut = Vec::new();
         for seed in 1..=12 {
@@ -1284,7 +1288,8 @@ mod tests {
                 cut.push((seed, found));
             }
             // A step of 6 noise units on it is still one.
-            let found: Vec<usize> = detect(&growth(seed, 1.3), &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
+            let found: Vec<usize> =
+                detect(&growth(seed, 1.3), &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
             if !(found.len() == 1 && found[0].abs_diff(1500) <= 2) {
                 cut.push((seed, found));
             }
