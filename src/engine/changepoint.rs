@@ -228,7 +228,10 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // series that grows 30-fold has 30 times the noise at its end), the search runs on the
     // logarithms, whose noise is of one size throughout (in analysis; the gate's look-back is too
     // short to span such a ratio).
-    let logs: Option<Vec<f64>> = (settings.curves && noise_grows_with_level(values)).then(|| values.iter().map(|v| v.ln()).collect());
+    // (Values all negative are their magnitudes, as in the trend tests.)
+    let sign = values.first().map_or(1.0, |v| v.signum());
+    let logs: Option<Vec<f64>> =
+        (settings.curves && noise_grows_with_level(values)).then(|| values.iter().map(|v| (v * sign).ln()).collect());
     let scale = if logs.is_some() { Scale::Logs } else { Scale::Values };
     let original = values;
     let values = logs.as_deref().unwrap_or(values);
@@ -284,7 +287,7 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
             let (before, after) = (result.segments[i].level, result.segments[i + 1].level);
             let shift = match scale {
                 Scale::Values => after - before,
-                Scale::Logs => after.ln() - before.ln(),
+                Scale::Logs => sign * (after / before).ln(),
             };
             ChangePoint { index: points[i], before, after, p_value, shift_in_noise: shift / sigma }
         })
@@ -319,7 +322,7 @@ impl Scale {
     fn noise_in_units(self, sigma: f64, segments: &[Segment]) -> Option<f64> {
         match self {
             Scale::Values => Some(sigma),
-            Scale::Logs => segments.last().map(|newest| sigma * newest.level),
+            Scale::Logs => segments.last().map(|newest| sigma * newest.level.abs()),
         }
     }
 }
@@ -333,7 +336,7 @@ const SPREAD_BLOCKS: usize = 32;
 /// more than a constant factor, and the values are searched as they are.
 const SPREAD_LEVEL_RATIO: f64 = 2.0;
 
-/// Whether the noise of positive `values` grows in proportion to their level, read off Tukey's
+/// Whether the noise of positive `values` (or negative: their magnitudes) grows in proportion to their level, read off Tukey's
 /// spread-versus-level plot (Hoaglin, Mosteller and Tukey, *Understanding Robust and Exploratory
 /// Data Analysis*, 1983, ch. 8): the series is cut into blocks of consecutive runs, and the slope
 /// `b` of the logarithm of each block's spread (the mean absolute difference of its consecutive
@@ -342,16 +345,18 @@ const SPREAD_LEVEL_RATIO: f64 = 2.0;
 /// logarithm is taken where `b` is nearer 1 than 0 and the levels span a ratio of
 /// [`SPREAD_LEVEL_RATIO`] or more. Noise of one size (`b` near 0) keeps the values, so a curve
 /// with additive noise is searched as before. O(n), no sort.
-fn noise_grows_with_level(values: &[f64]) -> bool {
+#[must_use]
+pub fn noise_grows_with_level(values: &[f64]) -> bool {
     let n = values.len();
     let blocks = (n / SPREAD_BLOCK_RUNS).min(SPREAD_BLOCKS);
-    if blocks < 4 || !values.iter().all(|&v| v > 0.0 && v.is_finite()) {
+    let sign = values.first().map_or(1.0, |v| v.signum());
+    if blocks < 4 || !values.iter().all(|&v| v * sign > 0.0 && v.is_finite()) {
         return false;
     }
     let mut points = Vec::with_capacity(blocks);
     for b in 0..blocks {
         let block = &values[b * n / blocks..(b + 1) * n / blocks];
-        let level = block.iter().sum::<f64>() / block.len() as f64;
+        let level = sign * block.iter().sum::<f64>() / block.len() as f64;
         let spread = block.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (block.len() - 1) as f64;
         if spread > 0.0 {
             points.push((level.ln(), spread.ln()));
