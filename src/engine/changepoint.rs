@@ -336,9 +336,10 @@ const SPREAD_BLOCKS: usize = 32;
 /// more than a constant factor, and the values are searched as they are.
 const SPREAD_LEVEL_RATIO: f64 = 2.0;
 
-/// Whether the noise of positive `values` (or negative: their magnitudes) grows in proportion to their level, read off Tukey's
-/// spread-versus-level plot (Hoaglin, Mosteller and Tukey, *Understanding Robust and Exploratory
-/// Data Analysis*, 1983, ch. 8): the series is cut into blocks of consecutive runs, and the slope
+/// Whether the noise of positive `values` (of negative ones, their magnitudes) grows in proportion
+/// to their level, read off Tukey's spread-versus-level plot (Hoaglin, Mosteller and Tukey,
+/// *Understanding Robust and Exploratory Data Analysis*, 1983): the series is cut into blocks of
+/// consecutive runs, and the slope
 /// `b` of the logarithm of each block's spread (the mean absolute difference of its consecutive
 /// runs, which a trend does not inflate) on the logarithm of its level (the mean) says which
 /// power `1 − b` makes the spread even: 0 is the logarithm, 1 the values as they are. The
