@@ -37,6 +37,11 @@
 //!    runs a side (a cubic too where the bend itself turns there, as at a steep S-curve's knee),
 //!    so that a growth curve is a trend and not a staircase.
 //!
+//!    Where the noise grows with the level (read off Tukey's spread-versus-level plot:
+//!    [`noise_grows_with_level`]), analysis runs steps 1 to 5 on the logarithms of the values,
+//!    whose noise is then of one size, so that the steep end of a 30-fold growth is not a
+//!    staircase for its noise being 30 times larger there.
+//!
 //! 6. **Short series.** In analysis, a series of 6 to 14 runs is instead searched for one step
 //!    with levels as short as 3 runs: the best of every split by a pooled t-test, corrected for
 //!    the splits tried ([`DetectorSettings::curves`]).
@@ -130,7 +135,8 @@ pub struct ChangePoint {
     pub after: f64,
     /// Two-sided p-value of the shift (Welch's t-test between the two segments).
     pub p_value: f64,
-    /// The shift in units of the series' noise: `(after − before) / σ`.
+    /// The shift in units of the series' noise: `(after − before) / σ`; where the noise grows
+    /// with the level, `ln(after / before) / σ` of the logarithms (σ relative to the level).
     pub shift_in_noise: f64,
 }
 
@@ -182,7 +188,8 @@ pub struct Segmentation {
     pub change_points: Vec<ChangePoint>,
     /// The segments between them (one more than change points; none for no values).
     pub segments: Vec<Segment>,
-    /// The noise σ (`None` for fewer than 3 values or a constant series).
+    /// The noise σ (`None` for fewer than 3 values or a constant series); where the noise grows
+    /// with the level (analysis searches the logarithms then), the noise at the newest level.
     pub noise: Option<f64>,
     /// Positions the outlier filter replaced.
     pub outliers: Vec<usize>,
@@ -217,6 +224,17 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     if settings.curves && (2 * SHORT_MIN_SEGMENT..SHORT_SERIES_RUNS).contains(&n) {
         return one_step_of_a_short_series(values, settings);
     }
+    // Where the noise grows with the level (timings' noise is a share of their level, and a
+    // series that grows 30-fold has 30 times the noise at its end), the search runs on the
+    // logarithms, whose noise is of one size throughout (in analysis; the gate's look-back is too
+    // short to span such a ratio).
+    // (Values all negative are their magnitudes, as in the trend tests.)
+    let sign = values.first().map_or(1.0, |v| v.signum());
+    let logs: Option<Vec<f64>> =
+        (settings.curves && noise_grows_with_level(values)).then(|| values.iter().map(|v| (v * sign).ln()).collect());
+    let scale = if logs.is_some() { Scale::Logs } else { Scale::Values };
+    let original = values;
+    let values = logs.as_deref().unwrap_or(values);
     // Without the short search above (the gate), a short series (6 to 2 × min_segment runs) may
     // still hold one clear step: its levels may be as short as 3 runs, and the t-test decides.
     let min_segment =
@@ -231,12 +249,13 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     );
     let mut result = Segmentation { noise: noise_and_cleaned.as_ref().map(|(sigma, _)| *sigma), ..Segmentation::default() };
     let Some((sigma, (cleaned, outliers))) = noise_and_cleaned else {
-        result.segments = segments_of(values, &[]);
+        result.segments = segments_of(original, &[]);
         return result;
     };
     result.outliers = outliers;
     if n < 2 * min_segment {
-        result.segments = segments_of(values, &[]);
+        result.segments = segments_of(original, &[]);
+        result.noise = scale.noise_in_units(sigma, &result.segments);
         return result;
     }
     // Autocorrelated noise (runs that drift together) makes means of neighbouring runs vary more
@@ -250,7 +269,7 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     let threshold = settings.threshold_scale * (2.0 * (n as f64).ln()).sqrt();
     let mut points = narrowest_over_threshold(&sums, long_run_sigma, threshold, min_segment);
     refine(&sums, &mut points, min_segment);
-    prune(&sums, &mut points, settings);
+    prune(&sums, &mut points, settings, scale);
     let bounds = |i: usize| (if i == 0 { 0 } else { points[i - 1] }, points[i], points.get(i + 1).copied().unwrap_or(n));
     let p_values: Vec<f64> = (0..points.len()).map(bounds).map(|(start, at, end)| sums.welch(start, at, end)).collect();
     // The level search's sums are done with: freed before the levels' medians (each a copy of its
@@ -259,19 +278,99 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     let cleaned = sums.into_values();
     // A change point's levels before and after are the medians of the segments either side of it
     // (segment i ends at point i), each found once.
-    result.segments = segments_of(values, &points);
+    result.segments = segments_of(original, &points);
+    result.noise = scale.noise_in_units(sigma, &result.segments);
     result.change_points = p_values
         .iter()
         .enumerate()
         .map(|(i, &p_value)| {
             let (before, after) = (result.segments[i].level, result.segments[i + 1].level);
-            ChangePoint { index: points[i], before, after, p_value, shift_in_noise: (after - before) / sigma }
+            let shift = match scale {
+                Scale::Values => after - before,
+                Scale::Logs => sign * (after / before).ln(),
+            };
+            ChangePoint { index: points[i], before, after, p_value, shift_in_noise: shift / sigma }
         })
         .collect();
     if settings.variances {
-        result.variance_changes = variance_changes(&cleaned, &points, sigma, min_segment, settings);
+        // The noise search reads the values themselves (relative to their level where all are
+        // positive): the logarithms' outlier filter put back into the metric's units.
+        result.variance_changes = match scale {
+            Scale::Values => variance_changes(&cleaned, &points, sigma, min_segment, settings),
+            Scale::Logs => {
+                let cleaned: Vec<f64> = cleaned.into_iter().map(f64::exp).collect();
+                // σ of the logarithms is the noise relative to the level: at the mean level, in units.
+                let mean = cleaned.iter().sum::<f64>() / n as f64;
+                variance_changes(&cleaned, &points, sigma * mean, min_segment, settings)
+            }
+        };
     }
     result
+}
+
+/// What the level search ran on: the values, or their logarithms where the noise grows with the
+/// level ([`noise_grows_with_level`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scale {
+    Values,
+    Logs,
+}
+
+impl Scale {
+    /// The noise σ in the metric's units from the search's σ: for logarithms, the noise at the
+    /// newest level (σ of a logarithm is the noise relative to the level).
+    fn noise_in_units(self, sigma: f64, segments: &[Segment]) -> Option<f64> {
+        match self {
+            Scale::Values => Some(sigma),
+            Scale::Logs => segments.last().map(|newest| sigma * newest.level.abs()),
+        }
+    }
+}
+
+/// The fewest runs a block of [`noise_grows_with_level`] has.
+const SPREAD_BLOCK_RUNS: usize = 10;
+/// The most blocks [`noise_grows_with_level`] reads (more would not be steadier, only slower).
+const SPREAD_BLOCKS: usize = 32;
+/// The smallest ratio between the highest and lowest block level for [`noise_grows_with_level`]
+/// to tell how the noise scales: over a narrower range, values and logarithms differ by little
+/// more than a constant factor, and the values are searched as they are.
+const SPREAD_LEVEL_RATIO: f64 = 2.0;
+
+/// Whether the noise of positive `values` (of negative ones, their magnitudes) grows in proportion
+/// to their level, read off Tukey's spread-versus-level plot (Hoaglin, Mosteller and Tukey,
+/// *Understanding Robust and Exploratory Data Analysis*, 1983): the series is cut into blocks of
+/// consecutive runs, and the slope
+/// `b` of the logarithm of each block's spread (the mean absolute difference of its consecutive
+/// runs, which a trend does not inflate) on the logarithm of its level (the mean) says which
+/// power `1 − b` makes the spread even: 0 is the logarithm, 1 the values as they are. The
+/// logarithm is taken where `b` is nearer 1 than 0 and the levels span a ratio of
+/// [`SPREAD_LEVEL_RATIO`] or more. Noise of one size (`b` near 0) keeps the values, so a curve
+/// with additive noise is searched as before. O(n), no sort.
+#[must_use]
+pub fn noise_grows_with_level(values: &[f64]) -> bool {
+    let n = values.len();
+    let blocks = (n / SPREAD_BLOCK_RUNS).min(SPREAD_BLOCKS);
+    let sign = values.first().map_or(1.0, |v| v.signum());
+    if blocks < 4 || !values.iter().all(|&v| v * sign > 0.0 && v.is_finite()) {
+        return false;
+    }
+    let mut points = Vec::with_capacity(blocks);
+    for b in 0..blocks {
+        let block = &values[b * n / blocks..(b + 1) * n / blocks];
+        let level = sign * block.iter().sum::<f64>() / block.len() as f64;
+        let spread = block.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (block.len() - 1) as f64;
+        if spread > 0.0 {
+            points.push((level.ln(), spread.ln()));
+        }
+    }
+    let (lowest, highest) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+    if points.len() < 4 || highest - lowest < SPREAD_LEVEL_RATIO.ln() {
+        return false;
+    }
+    let count = points.len() as f64;
+    let (mean_x, mean_y) = points.iter().fold((0.0, 0.0), |(x, y), p| (x + p.0 / count, y + p.1 / count));
+    let (sxy, sxx) = points.iter().fold((0.0, 0.0), |(sxy, sxx), p| (sxy + (p.0 - mean_x) * (p.1 - mean_y), sxx + (p.0 - mean_x).powi(2)));
+    sxy / sxx > 0.5
 }
 
 /// One step in a series of 6 to 14 runs (a handful of benchmark runs, as peers' fixtures are):
@@ -766,6 +865,10 @@ struct LocalTrend<'a> {
     with_trend_test: bool,
 }
 
+/// A straight line over [`TREND_WINDOW`] runs a side: the trend a jump is tested against where
+/// the runs around it do not bend (and always in the gate).
+const LINEAR_TREND: LocalTrend<'static> = LocalTrend { window: TREND_WINDOW, degree: 1, others: &[], with_trend_test: false };
+
 /// The solution of the small dense system `a·x = b` (Gaussian elimination with partial
 /// pivoting), `None` where it is singular.
 fn solve(matrix: &[Vec<f64>], rhs: &[f64]) -> Option<Vec<f64>> {
@@ -927,8 +1030,7 @@ fn jump_beyond_a_curve(values: &TrendValues<'_>, start: usize, at: usize, end: u
         let bending = LocalTrend { window: CURVE_WINDOW, degree: 2, others: &[], with_trend_test: false };
         beyond_a_changing_bend(values, start, at, end, &bending)
     } else {
-        let linear = LocalTrend { window: TREND_WINDOW, degree: 1, others: &[], with_trend_test: false };
-        values.jump_beyond_trend(start, at, end, &linear)
+        values.jump_beyond_trend(start, at, end, &LINEAR_TREND)
     }
 }
 
@@ -950,20 +1052,23 @@ fn beyond_a_changing_bend(values: &TrendValues<'_>, start: usize, at: usize, end
 }
 
 /// Removes change points that fail the test or the minimum effect, the weakest first.
-fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings) {
+fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings, scale: Scale) {
     let n = sums.len();
     // In analysis, a jump must stand beyond the trend both in the values and, where every value
     // is positive (or every one negative), in their logarithms: timings' noise is a share of their level, and growth that
     // is exponential in the values is a straight line in their logarithms (with noise of one size
     // throughout), as a straight line is in the values. A step is a step on either scale.
-    let raw = sums.trend_values();
     // (Values all negative are their magnitudes' logarithms, so that a change of sign moves no
-    // change point.)
+    // change point.) Where the search ran on the logarithms, the other scale is the values.
+    let raw = sums.trend_values();
     let sign = sums.values.first().map_or(1.0, |&v| v.signum());
-    let logs: Option<Vec<f64>> = (settings.curves && !points.is_empty() && sums.values.iter().all(|&v| v * sign > 0.0))
-        .then(|| sums.values.iter().map(|v| (v * sign).ln()).collect());
-    let logs = logs.as_ref().map(|logs| TrendValues { values: logs, offset: logs[0], variance_factor: sums.variance_factor });
-    let scales: Vec<&TrendValues<'_>> = std::iter::once(&raw).chain(logs.as_ref()).collect();
+    let other: Option<Vec<f64>> = match scale {
+        _ if !settings.curves || points.is_empty() => None,
+        Scale::Logs => Some(sums.values.iter().map(|v| v.exp()).collect()),
+        Scale::Values => sums.values.iter().all(|&v| v * sign > 0.0).then(|| sums.values.iter().map(|v| (v * sign).ln()).collect()),
+    };
+    let other = other.as_ref().map(|other| TrendValues { values: other, offset: other[0], variance_factor: sums.variance_factor });
+    let scales: Vec<&TrendValues<'_>> = std::iter::once(&raw).chain(other.as_ref()).collect();
     loop {
         let scores: Vec<f64> = (0..points.len())
             .map(|i| {
@@ -991,8 +1096,7 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
                 }
                 let p = if !settings.curves {
                     let sides = (points[i] - start).min(end - points[i]);
-                    let linear = LocalTrend { window: TREND_WINDOW, degree: 1, others: &[], with_trend_test: false };
-                    if sides >= DRIFT_MIN_SIDE { p.max(raw.jump_beyond_trend(start, points[i], end, &linear)) } else { p }
+                    if sides >= DRIFT_MIN_SIDE { p.max(raw.jump_beyond_trend(start, points[i], end, &LINEAR_TREND)) } else { p }
                 } else if first == last {
                     scales.iter().fold(p, |p, values| p.max(jump_beyond_a_curve(values, start, points[i], end)))
                 } else {
@@ -1011,7 +1115,11 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
                 if settings.min_relative_change > 0.0 {
                     let before = sums.mean(start, points[i]) + sums.offset;
                     let after = sums.mean(points[i], end) + sums.offset;
-                    let relative = if before == 0.0 { f64::INFINITY } else { ((after - before) / before).abs() };
+                    let relative = match scale {
+                        Scale::Logs => (after - before).exp_m1().abs(),
+                        Scale::Values if before == 0.0 => f64::INFINITY,
+                        Scale::Values => ((after - before) / before).abs(),
+                    };
                     if relative < settings.min_relative_change {
                         return 2.0 + p; // below the minimum effect: removed before any failing test
                     }
@@ -1161,6 +1269,42 @@ mod tests {
         }
         let found: Vec<usize> = detect(&values, &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
         assert!(found.len() <= 6 && found.iter().any(|&i| i.abs_diff(300) <= 1), "{found:?}");
+    }
+
+    #[test]
+    fn growth_whose_noise_grows_with_it_is_a_trend_and_a_step_on_it_a_step() {
+        // 30-fold growth over 2,000 runs with noise of 5 % of the level: at its end the noise is 30
+        // times its size at the start. Read in the values' units, the search cut the steep end of
+        // 2 of these 12 series into levels, and of 2 more with a step it found levels beside the
+        // step (4 in one); read in logarithms the growth is a line.
+        let growth = |seed: u64, step: f64| -> Vec<f64> {
+            let mut rng = crate::engine::synthetic::Rng::new(seed);
+            (0..2000)
+                .map(|i| {
+                    5.0 * (30f64.ln() * f64::from(i) / 2000.0).exp() * if i >= 1500 { step } else { 1.0 } * (1.0 + 0.05 * rng.gaussian())
+                })
+                .collect()
+        };
+        let mut cut = Vec::new();
+        for seed in 1..=12 {
+            let values = growth(seed, 1.0);
+            assert!(noise_grows_with_level(&values));
+            let found: Vec<usize> = detect(&values, &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
+            if !found.is_empty() {
+                cut.push((seed, found));
+            }
+            // A step of 6 noise units on it is still one.
+            let found: Vec<usize> =
+                detect(&growth(seed, 1.3), &DetectorSettings::default()).change_points.iter().map(|c| c.index).collect();
+            if !(found.len() == 1 && found[0].abs_diff(1500) <= 2) {
+                cut.push((seed, found));
+            }
+        }
+        assert!(cut.is_empty(), "{cut:?}");
+        // Noise of one size on a curve keeps the values as they are.
+        let mut rng = crate::engine::synthetic::Rng::new(7);
+        let additive: Vec<f64> = (0..816).map(|i| 100.0 * (f64::from(i) / 300.0).exp() + 2.0 * rng.gaussian()).collect();
+        assert!(!noise_grows_with_level(&additive));
     }
 
     #[test]
