@@ -798,3 +798,28 @@ fn a_summary_of_main_added_without_its_compaction_or_history_behind_a_link_fails
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("history/more is a symbolic link"), "{out}");
 }
+
+#[test]
+fn a_history_source_s_cache_committed_since_the_base_fails_against_it() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // The store's answers as the cache holds them (read at load time as runs of main), committed.
+    let cache = ws.join(".headroom/cache/prometheus");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("prometheus.internal_9090.jsonl"), run_line("prom-1", 11, "main", 40.0)).unwrap();
+    std::fs::write(cache.join("prometheus.internal_9090.state.json"), "{}\n").unwrap();
+    commit_all(repo, "a warm cache");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(".headroom/cache/prometheus/prometheus.internal_9090.jsonl: a history source's cache committed since the base"),
+        "{out}"
+    );
+    // Written by this checkout's own load, not committed (the `.gitignore` it writes), it is no change.
+    std::fs::write(ws.join(".headroom/cache/.gitignore"), "*\n").unwrap();
+    git(repo, &["rm", "-q", "-r", "--cached", "budgets/.headroom"]);
+    commit_all(repo, "the cache out of git");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 0, "{out}");
+}

@@ -36,6 +36,7 @@ use crate::model::config::{CONFIG_FILE, parse_config};
 use crate::model::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text};
 use crate::model::history_files::history_file_columns;
 use crate::model::retention::{Compacted, check_compaction};
+use crate::model::source::CACHE_ROOT;
 use crate::model::time::Timestamp;
 use crate::model::walk::{MAX_DEPTH, is_history_file};
 use crate::model::workspace::LEDGER_FILE;
@@ -58,6 +59,9 @@ pub struct Base {
     /// changed since `HEAD`): path relative to the workspace, and what `HEAD` has of it (`None`
     /// where `HEAD` lacks the file). A row after `HEAD`'s text is this checkout's own.
     pub uncommitted: BTreeMap<String, Option<String>>,
+    /// Files under the history sources' cache ([`CACHE_ROOT`]) that `HEAD` commits and the base
+    /// does not, or commits otherwise: path relative to the workspace.
+    pub committed_cache: Vec<String>,
 }
 
 /// [`super::ledger::verify_at`], and where a `base` (what the base revision committed, [`read_base`])
@@ -160,7 +164,24 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
             uncommitted.insert(relative.to_owned(), head);
         }
     }
-    Ok(Base { revision: revision.to_owned(), commit, ledger, history, uncommitted })
+    // The cache of a live history source is read as the store's answers (runs of the baseline
+    // branch) and is never committed: one committed since the base would poison it as the history's
+    // runs would.
+    let tree = |rev: &str| -> Result<BTreeSet<String>, ApprovalError> {
+        let listed = git(&top, &["ls-tree", "-r", "-z", rev, "--", &path_in(CACHE_ROOT)])?;
+        Ok(String::from_utf8_lossy(&listed).split('\0').filter(|e| !e.is_empty()).map(str::to_owned).collect())
+    };
+    let in_base = tree(&commit)?;
+    let committed_cache = match tree("HEAD") {
+        Ok(head) => head
+            .difference(&in_base)
+            .filter_map(|entry| entry.split_once('\t').map(|(_, path)| path))
+            .map(|path| if prefix.is_empty() { path } else { path.strip_prefix(&format!("{prefix}/")).unwrap_or(path) }.to_owned())
+            .collect(),
+        // No `HEAD` (no commit yet): nothing committed.
+        Err(_) => Vec::new(),
+    };
+    Ok(Base { revision: revision.to_owned(), commit, ledger, history, uncommitted, committed_cache })
 }
 
 /// The path of the workspace `dir` inside the git work tree `top`, as the base revision is read
@@ -294,6 +315,12 @@ pub fn compare_with_base(dir: &Path, base: &Base, baseline_branch: Option<&str>,
             }
             Err(problems) => v.problems.extend(problems.into_iter().map(|p| format!("{p} (against the base {} ({short}))", base.revision))),
         }
+    }
+    for path in &base.committed_cache {
+        v.problems.push(format!(
+            "{path}: a history source's cache committed since the base {} ({short}): it is read as the store's answers, so it is rebuilt from the store and never committed",
+            base.revision
+        ));
     }
     let config =
         read_text(&dir.join(CONFIG_FILE), MAX_TEXT_BYTES).ok().and_then(|t| parse_config(CONFIG_FILE, &t).ok()).unwrap_or_default();
