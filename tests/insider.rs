@@ -823,3 +823,25 @@ fn a_history_source_s_cache_committed_since_the_base_fails_against_it() {
     let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_committed_journal_that_ci_s_import_would_finish_fails_against_the_base() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // A compaction's journal "left by a killed writer": it adds a summary of main at 40 ms. The
+    // job's import takes the lock and finishes it, so the summary is there, not committed.
+    let summary = r#"{"id":"summary-2026-06-20-main","timestamp":"2026-06-20T00:00:00Z","branch":"main","environment":"ci","metrics":{"auth":{"value":40,"unit":"ms","summary":{"count":9,"min":39,"median":40,"p95":41,"max":41}}}}"#;
+    let journal = serde_json::json!({"journal": 1, "kind": "compaction", "writes": [{"path": "history/summary/ci/x.jsonl", "text": format!("{summary}\n")}]});
+    std::fs::write(ws.join(".headroom.journal"), journal.to_string()).unwrap();
+    commit_all(repo, "a journal");
+    let bmf = common::bmf_file(repo, 18e6);
+    let mut args = common::import_args(&ws, &bmf, "gh-12");
+    *args.last_mut().unwrap() = "pr".into();
+    let (code, out) = headroom(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{out}");
+    assert!(ws.join("history/summary/ci/x.jsonl").is_file(), "the import finished the journal");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(".headroom.journal is committed"), "{out}");
+}

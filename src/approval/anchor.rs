@@ -35,6 +35,7 @@ use super::ledger::{Verification, verify_from};
 use crate::model::config::{CONFIG_FILE, parse_config};
 use crate::model::disk::{MAX_HISTORY_BYTES, MAX_TEXT_BYTES, read_text};
 use crate::model::history_files::history_file_columns;
+use crate::model::journal::JOURNAL_FILE;
 use crate::model::retention::{Compacted, check_compaction};
 use crate::model::source::CACHE_ROOT;
 use crate::model::time::Timestamp;
@@ -62,6 +63,9 @@ pub struct Base {
     /// Files under the history sources' cache ([`CACHE_ROOT`]) that `HEAD` commits and the base
     /// does not, or commits otherwise: path relative to the workspace.
     pub committed_cache: Vec<String>,
+    /// Whether `HEAD` commits a journal ([`JOURNAL_FILE`]): every writing command (CI's import
+    /// among them) finishes it before `verify` reads the workspace.
+    pub committed_journal: bool,
 }
 
 /// [`super::ledger::verify_at`], and where a `base` (what the base revision committed, [`read_base`])
@@ -181,7 +185,8 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
         // No `HEAD` (no commit yet): nothing committed.
         Err(_) => Vec::new(),
     };
-    Ok(Base { revision: revision.to_owned(), commit, ledger, history, uncommitted, committed_cache })
+    let committed_journal = git(&top, &["cat-file", "-e", &format!("HEAD:{}", path_in(JOURNAL_FILE))]).is_ok();
+    Ok(Base { revision: revision.to_owned(), commit, ledger, history, uncommitted, committed_cache, committed_journal })
 }
 
 /// The path of the workspace `dir` inside the git work tree `top`, as the base revision is read
@@ -315,6 +320,11 @@ pub fn compare_with_base(dir: &Path, base: &Base, baseline_branch: Option<&str>,
             }
             Err(problems) => v.problems.extend(problems.into_iter().map(|p| format!("{p} (against the base {} ({short}))", base.revision))),
         }
+    }
+    if base.committed_journal {
+        v.problems.push(format!(
+            "{JOURNAL_FILE} is committed: every writing command (CI's import too) finishes a journal before `verify` runs, so what it writes (history, a summary) would read as this checkout's own, and the contract's files as edited by hand; a journal is never committed"
+        ));
     }
     for path in &base.committed_cache {
         v.problems.push(format!(
