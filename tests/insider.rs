@@ -845,3 +845,36 @@ fn a_committed_journal_that_ci_s_import_would_finish_fails_against_the_base() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(".headroom.journal is committed"), "{out}");
 }
+
+#[test]
+fn a_run_of_another_branch_named_after_a_budget_does_not_take_the_budget_from_its_benchmarks() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    // ADR 030's form: `test_auth` measures auth's latency; main's newest run is over the limit.
+    std::fs::write(ws.join("capabilities.yaml"), "auth:\n  max_latency_ms: 30\n").unwrap();
+    std::fs::write(ws.join("headroom.yaml"), "check:\n  missing_data: warn\n").unwrap();
+    let line = |id: &str, day: u32, branch: &str, metrics: &str| {
+        format!(
+            r#"{{"id":"{id}","timestamp":"2026-06-{day:02}T10:00:00Z","branch":"{branch}","environment":"ci","metrics":{{{metrics}}}}}"#
+        ) + "\n"
+    };
+    let mut runs: String = (1..=10).map(|i| line(&format!("ci-{i}"), i, "main", r#""test_auth":{"value":20,"unit":"ms"}"#)).collect();
+    runs.push_str(&line("ci-11", 11, "main", r#""test_auth":{"value":45,"unit":"ms"}"#));
+    std::fs::write(ws.join("history/main.jsonl"), runs).unwrap();
+    let w = ws.to_str().unwrap();
+    let (code, out) = headroom(&["check", w, "--run", "ci-11"]);
+    assert_eq!(code, 1, "{out}");
+    // One run of a branch with a metric of the budget's own name: the budget is still measured by
+    // `test_auth` too, so main's run fails, not a warning that it lacks `auth.latency`.
+    std::fs::write(ws.join("history/feature.jsonl"), line("f-1", 1, "feature", r#""auth.latency":{"value":10,"unit":"ms"}"#)).unwrap();
+    let (code, out) = headroom(&["check", w, "--run", "ci-11"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 45 ms against a limit of 30 ms"), "{out}");
+    // A run that names both is judged by the worse.
+    let both = line("gh-1", 12, "feature", r#""auth.latency":{"value":10,"unit":"ms"},"test_auth":{"value":45,"unit":"ms"}"#);
+    std::fs::write(ws.join("history/pr.jsonl"), both).unwrap();
+    let (code, out) = headroom(&["check", w, "--run", "gh-1"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 45 ms"), "{out}");
+}
