@@ -878,3 +878,18 @@ fn a_run_of_another_branch_named_after_a_budget_does_not_take_the_budget_from_it
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("over budget: 45 ms"), "{out}");
 }
+
+#[test]
+fn runs_of_main_in_a_history_file_whose_name_is_not_utf8_fail_against_the_base() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // The loader reads it by its own name; its lossy spelling names no file.
+    let name = std::ffi::OsStr::from_bytes(b"gh-\xff.jsonl");
+    std::fs::write(ws.join("history/bmf").join(name), run_line("gh-13", 11, "main", 40.0)).unwrap();
+    commit_all(repo, "a run of main under an odd name");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("a name that is not UTF-8"), "{out}");
+}

@@ -453,7 +453,18 @@ fn history_files_here(dir: &Path, relative: &str, depth: usize, out: &mut Vec<St
         _ => return,
     }
     let Ok(entries) = std::fs::read_dir(&folder) else { return };
-    let mut names: Vec<String> = entries.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+    let mut names = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        match entry.file_name().into_string() {
+            Ok(name) => names.push(name),
+            // The workspace reads it (by its own name), but neither the base nor `HEAD` can be
+            // read at a name that is not UTF-8 text.
+            Err(name) => problems.push(format!(
+                "{relative}/{}: a name that is not UTF-8, which `verify --base` cannot compare with what git committed",
+                name.to_string_lossy()
+            )),
+        }
+    }
     names.sort();
     for name in names.into_iter().filter(|n| !n.starts_with('.')) {
         let path = format!("{relative}/{name}");
