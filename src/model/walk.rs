@@ -13,6 +13,7 @@ pub(super) fn is_budget_file(name: &str) -> bool {
 }
 
 /// Whether a file's name is a history file's.
+#[must_use]
 pub fn is_history_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|ext| lower.ends_with(ext))
