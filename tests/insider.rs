@@ -697,9 +697,13 @@ fn a_pull_request_that_commits_runs_of_the_baseline_branch_fails_verify_naming_e
     let mut text = std::fs::read_to_string(&main_runs).unwrap();
     text.push_str(&run_line("gh-8", 12, "main", 40.0));
     std::fs::write(&main_runs, text).unwrap();
+    // And as a row of a CSV file.
+    std::fs::write(ws.join("history/bmf/more.csv"), "id,timestamp,branch,environment,auth [ms]\ngh-9,2026-06-13T10:00:00Z,main,ci,40\n")
+        .unwrap();
     commit_all(repo, "poison the baseline");
     let (code, out) = headroom(&["verify", w, "--base", &base]);
     assert_eq!(code, 1, "{out}");
+    assert!(out.contains("history/bmf/more.csv:2: run `gh-9` of the baseline branch `main`"), "{out}");
     assert!(out.contains("history/bmf/gh-7.jsonl:1: run `gh-7` of the baseline branch `main` was added since the base"), "{out}");
     assert!(out.contains("history/bmf/main.jsonl:11: run `gh-8` of the baseline branch `main`"), "{out}");
     // GitHub names the pull request's target: the same.

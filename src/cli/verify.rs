@@ -28,7 +28,7 @@ pub fn run(workspace: &Path, base: Option<&str>, baseline_branch: Option<&str>) 
         text.push_str(&format!("FAIL  {line}\n"));
     }
     text.push_str(match (v.problems.is_empty(), base.is_some()) {
-        (true, true) => "verified: every budget is the ledger's start plus signed, approved proposals, and the base's ledger and history are kept\n",
+        (true, true) => "verified: every budget is the ledger's start plus signed, approved proposals, the base's ledger and history are kept, and no run of the baseline branch was added but this checkout's own\n",
         (true, false) => {
             "verified: every budget is the ledger's start plus signed, approved proposals (without --base, a reset or rolled-back ledger cannot be told from an honest one)\n"
         }
