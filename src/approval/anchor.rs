@@ -151,8 +151,21 @@ pub fn read_base(dir: &Path, revision: &str) -> Result<Base, ApprovalError> {
         .ok()
         .and_then(|text| parse_config(CONFIG_FILE, &text).ok())
         .map_or(history_dir, |c| c.history.trim_end_matches('/').to_owned());
-    let status =
-        git(&top, &["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored", "--no-renames", "--", &path_in(&here_dir)])?;
+    // No optional locks: `verify` only reads, also in a checkout it may not write.
+    let status = git(
+        &top,
+        &[
+            "--no-optional-locks",
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--ignored",
+            "--no-renames",
+            "--",
+            &path_in(&here_dir),
+        ],
+    )?;
     let mut uncommitted = BTreeMap::new();
     for entry in String::from_utf8_lossy(&status).split('\0') {
         // `XY PATH`: `??` untracked, `!!` ignored, else a tracked file's state in the index and here.
