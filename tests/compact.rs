@@ -123,6 +123,10 @@ fn a_dry_run_shows_the_compaction_and_changes_nothing_then_compact_applies_it_on
     let (code, out) = headroom(&["verify", w, "--base", &base]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("lost 4 runs to a compaction that the retention policy allows"), "{out}");
+    // Committed, as a pull request brings it: the summaries of main's runs are the base's runs.
+    commit_all(dir.path(), "compact");
+    let (code, out) = headroom(&["verify", w, "--base", &base, "--baseline-branch", "main"]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

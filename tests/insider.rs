@@ -15,9 +15,23 @@ use common::{Person, person};
 
 /// Runs the real binary, killing it after 60 s (a hang is a failure, not a stuck test run).
 fn headroom(args: &[&str]) -> (i32, String) {
+    headroom_in_ci(args, &[])
+}
+
+/// The variables a CI sets that `verify` reads for the baseline branch.
+const CI_BRANCH_VARIABLES: [&str; 2] = ["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"];
+
+/// [`headroom`] with these variables of a CI set, and none of [`CI_BRANCH_VARIABLES`] otherwise
+/// (whatever CI runs these tests).
+fn headroom_in_ci(args: &[&str], variables: &[(&str, &str)]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let (out_file, err_file) = (dir.path().join("out"), dir.path().join("err"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_headroom"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_headroom"));
+    for name in CI_BRANCH_VARIABLES {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .envs(variables.iter().copied())
         .args(args)
         .stdout(std::fs::File::create(&out_file).unwrap())
         .stderr(std::fs::File::create(&err_file).unwrap())
@@ -648,4 +662,238 @@ fn a_workspace_moved_under_a_symbolic_link_cannot_roll_back_to_its_signed_start_
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("budgets is a symbolic link"), "{said}");
+}
+
+/// A run of `branch` as one line of JSON Lines.
+fn run_line(id: &str, day: u32, branch: &str, auth_ms: f64) -> String {
+    format!(
+        r#"{{"id":"{id}","timestamp":"2026-06-{day:02}T10:00:00Z","branch":"{branch}","environment":"ci","metrics":{{"auth":{auth_ms}}}}}"#
+    ) + "\n"
+}
+
+/// A repository on `main` whose workspace has ten runs of main at 20 ms, committed: the base.
+fn main_with_history() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = git_repo();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "main"]);
+    let (ws, _) = team(repo, Timestamp::now(), None);
+    std::fs::create_dir_all(ws.join("history/bmf")).unwrap();
+    let runs: String = (1..=10).map(|i| run_line(&format!("ci-{i}"), i, "main", 20.0)).collect();
+    std::fs::write(ws.join("history/bmf/main.jsonl"), runs).unwrap();
+    let base = commit_all(repo, "main and its runs");
+    (dir, ws, base)
+}
+
+#[test]
+fn a_pull_request_that_commits_runs_of_the_baseline_branch_fails_verify_naming_each() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    let w = ws.to_str().unwrap();
+    git(repo, &["checkout", "-q", "-b", "slower"]);
+    // Runs "of main" at 40 ms, committed in the pull request: after the merge, main's baseline
+    // would be twice as slow and a doubling would pass. One in a file of its own, one appended.
+    std::fs::write(ws.join("history/bmf/gh-7.jsonl"), run_line("gh-7", 11, "main", 40.0)).unwrap();
+    let main_runs = ws.join("history/bmf/main.jsonl");
+    let mut text = std::fs::read_to_string(&main_runs).unwrap();
+    text.push_str(&run_line("gh-8", 12, "main", 40.0));
+    std::fs::write(&main_runs, text).unwrap();
+    // And as a row of a CSV file.
+    std::fs::write(ws.join("history/bmf/more.csv"), "id,timestamp,branch,environment,auth [ms]\ngh-9,2026-06-13T10:00:00Z,main,ci,40\n")
+        .unwrap();
+    commit_all(repo, "poison the baseline");
+    let (code, out) = headroom(&["verify", w, "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("history/bmf/more.csv:2: run `gh-9` of the baseline branch `main`"), "{out}");
+    assert!(out.contains("history/bmf/gh-7.jsonl:1: run `gh-7` of the baseline branch `main` was added since the base"), "{out}");
+    assert!(out.contains("history/bmf/main.jsonl:11: run `gh-8` of the baseline branch `main`"), "{out}");
+    // GitHub names the pull request's target: the same.
+    let (code, out) = headroom_in_ci(&["verify", w, "--base", &base], &[("GITHUB_BASE_REF", "main")]);
+    assert_eq!(code, 1, "{out}");
+    // A pull request into `release` may carry main's runs: release's baseline is not main's. Its
+    // own runs it may not.
+    let (code, out) = headroom_in_ci(&["verify", w, "--base", &base], &[("GITHUB_BASE_REF", "release")]);
+    assert_eq!(code, 0, "{out}");
+    std::fs::write(ws.join("history/bmf/r-1.jsonl"), run_line("r-1", 13, "release", 40.0)).unwrap();
+    commit_all(repo, "poison release");
+    let (code, out) = headroom_in_ci(&["verify", w, "--base", &base], &[("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "release")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("run `r-1` of the baseline branch `release`"), "{out}");
+    let (code, out) = headroom(&["verify", w, "--base", &base, "--baseline-branch", "release"]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn a_pull_request_may_commit_runs_of_its_own_branch_and_its_job_imports_its_own() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    let w = ws.to_str().unwrap();
+    git(repo, &["checkout", "-q", "-b", "faster"]);
+    std::fs::write(ws.join("history/bmf/local-1.jsonl"), run_line("local-1", 11, "faster", 18.0)).unwrap();
+    commit_all(repo, "a run of the branch, measured locally");
+    // The job's own import, under the pull request's branch, as the shipped jobs do.
+    let bmf = common::bmf_file(repo, 18e6);
+    let mut args = common::import_args(&ws, &bmf, "gh-9");
+    *args.last_mut().unwrap() = "faster".into();
+    let (code, out) = headroom(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = headroom_in_ci(&["verify", w, "--base", &base], &[("GITHUB_BASE_REF", "main")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no run of the baseline branch `main` was added since the base"), "{out}");
+}
+
+#[test]
+fn main_s_own_ci_import_passes_verify_against_main_before_the_push() {
+    let (dir, ws, before) = main_with_history();
+    let repo = dir.path();
+    let w = ws.to_str().unwrap();
+    // A pull request merged: the push to main is verified against main before it.
+    git(repo, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(ws.join("history/bmf/local-1.jsonl"), run_line("local-1", 11, "feature", 18.0)).unwrap();
+    commit_all(repo, "a change");
+    git(repo, &["checkout", "-q", "main"]);
+    git(repo, &["-c", "user.name=CI", "-c", "user.email=ci@example.com", "merge", "-q", "--no-ff", "feature", "-m", "merge"]);
+    // The job imports its run on main (not committed yet) and verifies: it passes.
+    let bmf = common::bmf_file(repo, 21e6);
+    let args = common::import_args(&ws, &bmf, "gh-10");
+    let (code, out) = headroom(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{out}");
+    // A run appended to a committed file, not committed either, is the checkout's own too.
+    let main_runs = ws.join("history/bmf/main.jsonl");
+    let mut text = std::fs::read_to_string(&main_runs).unwrap();
+    text.push_str(&run_line("gh-10-rerun-1", 12, "main", 21.0));
+    std::fs::write(&main_runs, text).unwrap();
+    let (code, out) = headroom(&["verify", w, "--base", &before]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("but 2 of this checkout's own, not committed"), "{out}");
+    // "Keep the history" commits them; the next push is verified against that commit.
+    let kept = commit_all(repo, "Benchmark history [skip ci]");
+    let (code, out) = headroom(&["verify", w, "--base", &kept]);
+    assert_eq!(code, 0, "{out}");
+    // Committed in a change since the base, the same runs are refused.
+    let (code, out) = headroom(&["verify", w, "--base", &before]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("run `gh-10` of the baseline branch `main` was added since the base"), "{out}");
+}
+
+#[test]
+fn a_summary_of_main_added_without_its_compaction_or_history_behind_a_link_fails_against_the_base() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    let w = ws.to_str().unwrap();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // A daily summary of main that no compaction made: nothing was removed for it.
+    std::fs::create_dir_all(ws.join("history/summary/ci")).unwrap();
+    let summary = r#"{"id":"summary-2026-06-20-main","timestamp":"2026-06-20T00:00:00Z","branch":"main","environment":"ci","metrics":{"auth":{"value":40,"unit":"ms","summary":{"count":9,"min":39,"median":40,"p95":41,"max":41}}}}"#;
+    std::fs::write(ws.join("history/summary/ci/summary-2026-06-20-main.jsonl"), format!("{summary}\n")).unwrap();
+    commit_all(repo, "a summary");
+    let (code, out) = headroom(&["verify", w, "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("history/summary/ci/summary-2026-06-20-main.jsonl:1: run `summary-2026-06-20-main` of the baseline branch"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(ws.join("history/summary")).unwrap();
+    // Runs of main in a folder outside the history, linked into it.
+    std::fs::create_dir_all(repo.join("elsewhere")).unwrap();
+    std::fs::write(repo.join("elsewhere/more.jsonl"), run_line("gh-11", 11, "main", 40.0)).unwrap();
+    std::os::unix::fs::symlink("../../elsewhere", ws.join("history/more")).unwrap();
+    commit_all(repo, "linked runs");
+    let (code, out) = headroom(&["verify", w, "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("history/more is a symbolic link"), "{out}");
+}
+
+#[test]
+fn a_history_source_s_cache_committed_since_the_base_fails_against_it() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // The store's answers as the cache holds them (read at load time as runs of main), committed.
+    let cache = ws.join(".headroom/cache/prometheus");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("prometheus.internal_9090.jsonl"), run_line("prom-1", 11, "main", 40.0)).unwrap();
+    std::fs::write(cache.join("prometheus.internal_9090.state.json"), "{}\n").unwrap();
+    commit_all(repo, "a warm cache");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(".headroom/cache/prometheus/prometheus.internal_9090.jsonl: a history source's cache committed since the base"),
+        "{out}"
+    );
+    // Written by this checkout's own load, not committed (the `.gitignore` it writes), it is no change.
+    std::fs::write(ws.join(".headroom/cache/.gitignore"), "*\n").unwrap();
+    git(repo, &["rm", "-q", "-r", "--cached", "budgets/.headroom"]);
+    commit_all(repo, "the cache out of git");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_committed_journal_that_ci_s_import_would_finish_fails_against_the_base() {
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // A compaction's journal "left by a killed writer": it adds a summary of main at 40 ms. The
+    // job's import takes the lock and finishes it, so the summary is there, not committed.
+    let summary = r#"{"id":"summary-2026-06-20-main","timestamp":"2026-06-20T00:00:00Z","branch":"main","environment":"ci","metrics":{"auth":{"value":40,"unit":"ms","summary":{"count":9,"min":39,"median":40,"p95":41,"max":41}}}}"#;
+    let journal = serde_json::json!({"journal": 1, "kind": "compaction", "writes": [{"path": "history/summary/ci/x.jsonl", "text": format!("{summary}\n")}]});
+    std::fs::write(ws.join(".headroom.journal"), journal.to_string()).unwrap();
+    commit_all(repo, "a journal");
+    let bmf = common::bmf_file(repo, 18e6);
+    let mut args = common::import_args(&ws, &bmf, "gh-12");
+    *args.last_mut().unwrap() = "pr".into();
+    let (code, out) = headroom(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{out}");
+    assert!(ws.join("history/summary/ci/x.jsonl").is_file(), "the import finished the journal");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(".headroom.journal is committed"), "{out}");
+}
+
+#[test]
+fn a_run_of_another_branch_named_after_a_budget_does_not_take_the_budget_from_its_benchmarks() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("budgets");
+    std::fs::create_dir_all(ws.join("history")).unwrap();
+    // ADR 030's form: `test_auth` measures auth's latency; main's newest run is over the limit.
+    std::fs::write(ws.join("capabilities.yaml"), "auth:\n  max_latency_ms: 30\n").unwrap();
+    std::fs::write(ws.join("headroom.yaml"), "check:\n  missing_data: warn\n").unwrap();
+    let line = |id: &str, day: u32, branch: &str, metrics: &str| {
+        format!(
+            r#"{{"id":"{id}","timestamp":"2026-06-{day:02}T10:00:00Z","branch":"{branch}","environment":"ci","metrics":{{{metrics}}}}}"#
+        ) + "\n"
+    };
+    let mut runs: String = (1..=10).map(|i| line(&format!("ci-{i}"), i, "main", r#""test_auth":{"value":20,"unit":"ms"}"#)).collect();
+    runs.push_str(&line("ci-11", 11, "main", r#""test_auth":{"value":45,"unit":"ms"}"#));
+    std::fs::write(ws.join("history/main.jsonl"), runs).unwrap();
+    let w = ws.to_str().unwrap();
+    let (code, out) = headroom(&["check", w, "--run", "ci-11"]);
+    assert_eq!(code, 1, "{out}");
+    // One run of a branch with a metric of the budget's own name: the budget is still measured by
+    // `test_auth` too, so main's run fails, not a warning that it lacks `auth.latency`.
+    std::fs::write(ws.join("history/feature.jsonl"), line("f-1", 1, "feature", r#""auth.latency":{"value":10,"unit":"ms"}"#)).unwrap();
+    let (code, out) = headroom(&["check", w, "--run", "ci-11"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 45 ms against a limit of 30 ms"), "{out}");
+    // A run that names both is judged by the worse.
+    let both = line("gh-1", 12, "feature", r#""auth.latency":{"value":10,"unit":"ms"},"test_auth":{"value":45,"unit":"ms"}"#);
+    std::fs::write(ws.join("history/pr.jsonl"), both).unwrap();
+    let (code, out) = headroom(&["check", w, "--run", "gh-1"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("over budget: 45 ms"), "{out}");
+}
+
+#[test]
+fn runs_of_main_in_a_history_file_whose_name_is_not_utf8_fail_against_the_base() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, ws, base) = main_with_history();
+    let repo = dir.path();
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // The loader reads it by its own name; its lossy spelling names no file.
+    let name = std::ffi::OsStr::from_bytes(b"gh-\xff.jsonl");
+    std::fs::write(ws.join("history/bmf").join(name), run_line("gh-13", 11, "main", 40.0)).unwrap();
+    commit_all(repo, "a run of main under an odd name");
+    let (code, out) = headroom(&["verify", ws.to_str().unwrap(), "--base", &base]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("a name that is not UTF-8"), "{out}");
 }

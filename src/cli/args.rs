@@ -54,6 +54,12 @@ pub enum Command {
         /// prefixes of these, and a ledger it lacks must start with governance sign-off.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
+        /// With `--base`: the branch whose runs make the baseline (a pull request's target), of
+        /// which no run may be added since the base but this checkout's own, not committed.
+        /// Default: `$GITHUB_BASE_REF`, else `$CI_MERGE_REQUEST_TARGET_BRANCH_NAME`, where set, else
+        /// the workspace's `default_branch` (main).
+        #[arg(long, requires = "base")]
+        baseline_branch: Option<String>,
     },
     /// Finish a change that a killed `headroom apply` left half-done (its journal), and remove the
     /// temporary files killed writers left behind. Every writing command does this first anyway.

@@ -64,7 +64,7 @@ fn dispatch(command: Option<Command>) -> Result<ExitCode, CliError> {
         Some(Command::Sign(args)) => sign::run(&args),
         Some(Command::Proposals { workspace, canonical }) => proposals::run(&workspace, canonical.as_deref()),
         Some(Command::Apply { id, workspace }) => apply::run(&workspace, &id),
-        Some(Command::Verify { workspace, base }) => verify::run(&workspace, base.as_deref()),
+        Some(Command::Verify { workspace, base, baseline_branch }) => verify::run(&workspace, base.as_deref(), baseline_branch.as_deref()),
         Some(Command::Recover { workspace }) => recover::run(&workspace),
         Some(Command::Compact { workspace, dry_run }) => compact::run(&workspace, dry_run),
         Some(Command::Ledger(LedgerCommand::Start { workspace, proposal })) => ledger::run_start(&workspace, proposal.as_deref()),

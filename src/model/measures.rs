@@ -1,11 +1,14 @@
 //! Which of the history's metrics measure each budget, so that benchmarks keep the names their
 //! authors gave them and budget files keep ADR 030's form.
 //!
-//! A budget's metric (`schema_validator.latency`) is measured, first match wins, by:
+//! A budget's metric (`schema_validator.latency`) is measured by `headroom.yaml`'s `metrics:`
+//! map alone where it names it, else by both of the others (the worst counts, as below):
 //!
 //! 1. `headroom.yaml`'s `metrics:` map, where it names the budget's metric: the metrics named
 //!    there, from any importer (`schema_validator.latency: "bench_validate[large]"`);
-//! 2. a metric of the history of the budget's own name;
+//! 2. a metric of the history of the budget's own name (never alone where benchmarks are named
+//!    after it too: one run of any branch with that name, and the history is not signed, would
+//!    take the budget from its benchmarks, and a run without it would have nothing to fail on);
 //! 3. benchmarks named after the capability `C` of a metric `C.K` (one dot, as the ADR form
 //!    writes them), where the metric's unit converts into the budget's:
 //!    - for a time (`max_latency_ms`): the benchmark itself, `test_C`, `test_C[...]`
@@ -88,6 +91,7 @@ pub fn resolve(budgets: &[Budget], config: &Config, history: &mut History) -> (B
     let mapped: BTreeSet<&str> = config.metrics.values().flat_map(|m| m.names.iter().map(String::as_str)).collect();
     let capabilities: BTreeSet<&str> = budgets.iter().filter_map(|b| capability_of(&b.metric).map(|(c, _)| c)).collect();
     let claims = claims(history, &capabilities, &mapped);
+    let own_metrics: BTreeSet<&str> = budgets.iter().filter(|b| b.kind == BudgetKind::Metric).map(|b| b.metric.as_str()).collect();
     let mut resolutions = BTreeMap::new();
     for budget in budgets.iter().filter(|b| b.kind == BudgetKind::Metric) {
         if resolutions.contains_key(&budget.metric) {
@@ -101,8 +105,28 @@ pub fn resolve(budgets: &[Budget], config: &Config, history: &mut History) -> (B
                 Resolution::MappedToNothing { missing, line: map.pos.line }
             }
         } else if history.series.contains_key(&budget.metric) {
-            continue;
-        } else if let Some(found) = by_name(budget, &claims) {
+            // Its own metric measures it, and so do the benchmarks named after it: which metrics
+            // measure a budget must not hang on whether some run of the history (which nobody
+            // signs) bears its own name. One run of another branch named so would otherwise take
+            // the budget from its benchmarks, and the checked run, without that name, would have
+            // nothing to fail on.
+            // (Another budget's own metric, `database.batch_insert` beside `database.insert`,
+            // measures that budget, not this one.)
+            match by_name(budget, &claims, &own_metrics) {
+                Some(Resolution::Measured(mut measure)) => {
+                    if measure.sources.iter().all(|s| *s == budget.metric) {
+                        continue;
+                    }
+                    if !measure.sources.contains(&budget.metric) {
+                        measure.sources.push(budget.metric.clone());
+                        measure.sources.sort();
+                    }
+                    Resolution::Measured(measure)
+                }
+                Some(ambiguous @ Resolution::Ambiguous { .. }) => ambiguous,
+                _ => continue,
+            }
+        } else if let Some(found) = by_name(budget, &claims, &BTreeSet::new()) {
             found
         } else {
             continue;
@@ -210,13 +234,14 @@ fn unit_fits(series: &Series, budget: &Budget, whole: bool) -> bool {
     }
 }
 
-fn by_name(budget: &Budget, claims: &BTreeMap<&str, Vec<Claimed<'_>>>) -> Option<Resolution> {
+/// `budgets_own` are budgets' own metrics: those of other budgets do not measure this one.
+fn by_name(budget: &Budget, claims: &BTreeMap<&str, Vec<Claimed<'_>>>, budgets_own: &BTreeSet<&str>) -> Option<Resolution> {
     let (capability, kind) = capability_of(&budget.metric)?;
     let mut exact = Vec::new();
     let mut variants = Vec::new();
     let mut conflicts = Vec::new();
     let kind_suffix = format!("_{kind}");
-    for claimed in claims.get(capability)? {
+    for claimed in claims.get(capability)?.iter().filter(|c| c.name == budget.metric || !budgets_own.contains(c.name)) {
         let (name, series) = (claimed.name, claimed.series);
         let p = parts(name);
         let fits_kind = match p.key {

@@ -282,8 +282,8 @@ pub fn plan(
 /// Checks that `here` (the history files now) is `base` (the base revision's) after only the
 /// compaction `retention` allows at `now`, plus appended runs: every base file's lines are here
 /// in order, save removed runs; every removed run is past retention, not evidence, and its day's
-/// summary is here, exactly the one that the removed runs of that day give. Returns how many
-/// runs the compaction removed, or every problem found.
+/// summary is here, exactly the one that the removed runs of that day give. Returns what the
+/// compaction removed and the summaries it proved, or every problem found.
 pub fn check_compaction(
     history_dir: &str,
     base: &[(String, String)],
@@ -291,7 +291,7 @@ pub fn check_compaction(
     evidence: &BTreeSet<String>,
     retention: Option<Retention>,
     now: Timestamp,
-) -> Result<usize, Vec<String>> {
+) -> Result<Compacted, Vec<String>> {
     let mut problems = Vec::new();
     let mut groups: BTreeMap<Group, Vec<Snapshot>> = BTreeMap::new();
     let mut kept: BTreeSet<Group> = BTreeSet::new();
@@ -343,7 +343,7 @@ pub fn check_compaction(
             }
         }
     }
-    let mut removed = 0;
+    let mut compacted = Compacted::default();
     for (group, runs) in &groups {
         let path = summary_path(history_dir, group);
         if kept.contains(group) {
@@ -353,13 +353,26 @@ pub fn check_compaction(
         let refs: Vec<&Snapshot> = runs.iter().collect();
         let expected = summary_line(group, &refs).map(|l| l + "\n");
         match (expected, here.get(&path)) {
-            (Ok(e), Some(h)) if *h == e && !base.iter().any(|(p, _)| *p == path) => removed += runs.len(),
+            (Ok(e), Some(h)) if *h == e && !base.iter().any(|(p, _)| *p == path) => {
+                compacted.removed += runs.len();
+                compacted.summaries.insert(path);
+            }
             (Ok(_), Some(_)) => problems.push(format!("{path}: not the summary of the {} runs of {} it replaced", runs.len(), group.2)),
             (Ok(_), None) => problems.push(format!("{} runs of {} were removed without their summary {path}", runs.len(), group.2)),
             (Err(e), _) => problems.push(format!("{path}: {e}")),
         }
     }
-    if problems.is_empty() { Ok(removed) } else { Err(problems) }
+    if problems.is_empty() { Ok(compacted) } else { Err(problems) }
+}
+
+/// What [`check_compaction`] proved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Compacted {
+    /// How many runs of the base the compaction removed.
+    pub removed: usize,
+    /// The summary files (relative to the workspace) recomputed, exactly, from the base's runs they
+    /// replaced: their runs are the base's, although the base does not have the files.
+    pub summaries: BTreeSet<String>,
 }
 
 #[cfg(test)]

@@ -151,6 +151,11 @@ impl HistorySource {
     }
 }
 
+/// Where history sources' caches are, relative to the workspace: rebuilt from the store, never
+/// committed (`import::live` keeps a `.gitignore` there, and `verify --base` refuses a cache file
+/// committed since the base: its runs, of the baseline branch, would be read as the store's).
+pub const CACHE_ROOT: &str = ".headroom/cache";
+
 const SOURCE_KINDS: &[&str] = &["prometheus"];
 const PROMETHEUS_FIELDS: &[&str] = &["url", "step", "lookback", "timeout", "stale_after", "environment", "branch"];
 

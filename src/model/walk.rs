@@ -13,13 +13,14 @@ pub(super) fn is_budget_file(name: &str) -> bool {
 }
 
 /// Whether a file's name is a history file's.
-pub(super) fn is_history_file(name: &str) -> bool {
+#[must_use]
+pub fn is_history_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".jsonl", ".ndjson", ".json", ".csv"].iter().any(|ext| lower.ends_with(ext))
 }
 
 /// How deep a workspace's folders are walked.
-pub(super) const MAX_DEPTH: usize = 32;
+pub const MAX_DEPTH: usize = 32;
 
 /// Calls `visit` with (path relative to the root, path) for every file a workspace reads, in name order.
 ///
