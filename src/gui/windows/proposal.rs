@@ -84,11 +84,13 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             }
             Err(why) => {
-                ui.colored_label(theme::text(theme::WARN, ui), why.to_string());
+                let color = theme::text(theme::WARN, ui);
+                ui.label(crate::gui::widgets::words::words(ui.style(), &why.to_string(), |t| t.color(color)));
             }
         }
         if let Some(error) = &current.error {
-            ui.colored_label(theme::text(theme::FAIL, ui), error);
+            let color = theme::text(theme::FAIL, ui);
+            ui.label(crate::gui::widgets::words::words(ui.style(), error, |t| t.color(color)));
         }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
