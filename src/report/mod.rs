@@ -311,6 +311,26 @@ fn tightened_limit(result: &BudgetResult, change: f64) -> String {
     format!("{:.decimals$}", (limit / step).round() * step)
 }
 
+/// The parts of a line of our words: (part, whether it is code). The words mark names (runs,
+/// metrics, commits, YAML keys) in Markdown backticks, which the Markdown and GitHub outputs keep
+/// and the app and the HTML pages draw as code (`reverted at `ci-1133``: "reverted at ", then
+/// "ci-1133" as code). A line with an odd number of backticks is not Markdown code: one plain part,
+/// backticks and all. Empty parts are left out.
+#[must_use]
+pub fn code_spans(text: &str) -> Vec<(&str, bool)> {
+    if text.matches('`').count() % 2 == 1 {
+        return vec![(text, false)];
+    }
+    text.split('`').enumerate().filter(|(_, part)| !part.is_empty()).map(|(i, part)| (part, i % 2 == 1)).collect()
+}
+
+/// A line of our words without its Markdown backticks ([`code_spans`]), for plain text: a tooltip,
+/// a screen reader.
+#[must_use]
+pub fn without_backticks(text: &str) -> String {
+    code_spans(text).into_iter().map(|(part, _)| part).collect()
+}
+
 /// `n` and its noun: "1 problem", "2 problems" (the CLI's outputs and the app's counts alike).
 #[must_use]
 pub fn plural(n: usize, one: &str, many: &str) -> String {
@@ -753,6 +773,15 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
 mod tests {
     use super::*;
     use crate::engine::check::{CheckOptions, Problem, check};
+
+    #[test]
+    fn backticks_mark_code_and_an_odd_one_is_kept_as_written() {
+        assert_eq!(code_spans("reverted at `ci-1133`: back"), vec![("reverted at ", false), ("ci-1133", true), (": back", false)]);
+        assert_eq!(without_backticks("open since run `ci-1085` (3 days)"), "open since run ci-1085 (3 days)");
+        assert_eq!(without_backticks("`a` and `b`"), "a and b");
+        assert_eq!(without_backticks("a ` alone"), "a ` alone");
+        assert_eq!(code_spans("a ` alone"), vec![("a ` alone", false)]);
+    }
 
     #[test]
     fn a_memory_budget_nothing_measures_says_how_a_pytest_benchmark_test_records_memory() {

@@ -392,7 +392,7 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
          .info {{ border-left: 6px solid #2ea043; padding-left: .8rem; }}\n</style></head><body>\n\
          <h1>Budget review, {date}</h1>\n<p>{context}</p>\n",
         date = escape(&agenda.date),
-        context = escape(&agenda.context)
+        context = html_words(&agenda.context)
     );
     let mut number = 0;
     for section in SECTIONS {
@@ -403,13 +403,13 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
         }
         for (i, item) in agenda.items.iter().enumerate().filter(|(_, item)| item.section == section) {
             number += 1;
-            let _ = writeln!(out, "<section class=\"{}\">\n<h3>{number}. {}</h3>", item.severity.as_str(), escape(&item.title));
+            let _ = writeln!(out, "<section class=\"{}\">\n<h3>{number}. {}</h3>", item.severity.as_str(), html_words(&item.title));
             if let Some(image) = image_of(i) {
                 let _ = writeln!(out, "<img src=\"{}\" alt=\"{}\">", escape(&image), escape(&item.metric));
             }
             out.push_str("<ul>\n");
             for line in &item.lines {
-                let _ = writeln!(out, "<li>{}</li>", escape(line));
+                let _ = writeln!(out, "<li>{}</li>", html_words(line));
             }
             out.push_str("</ul>\n</section>\n");
         }
@@ -420,6 +420,12 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
 
 pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A line of our words as HTML: escaped, its Markdown code spans ([`super::code_spans`]) in
+/// `<code>`, never shown as backticks.
+pub(crate) fn html_words(text: &str) -> String {
+    super::code_spans(text).into_iter().map(|(part, code)| if code { format!("<code>{}</code>", escape(part)) } else { escape(part) }).collect()
 }
 
 #[cfg(test)]
