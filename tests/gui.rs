@@ -1600,3 +1600,21 @@ fn the_engines_words_show_names_in_monospace_never_in_markdown_backticks() {
     backticks.dedup();
     assert!(backticks.is_empty(), "shown with Markdown backticks: {backticks:#?}");
 }
+
+#[test]
+fn a_budget_whose_history_file_did_not_load_names_that_file_and_its_error() {
+    let dir = copy_of_bundled();
+    std::fs::write(dir.path().join("history/ci.jsonl"), b"\xff\xfe not text\n").unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let why = "no metric schema_validator.latency in the history that loaded: the history file history/ci.jsonl (cannot be read: not UTF-8 text";
+    // In the list of what needs attention, and beside the budget's plot.
+    harness.get_by_label_contains("Needs attention (").click();
+    harness.run();
+    harness.get_by_label_contains(&format!("schema_validator.latency: {why}"));
+    harness.get_by_label_contains("Budgets").click();
+    harness.run();
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    harness.get_by_label_contains(why);
+    assert!(harness.query_by_label_contains("nothing measures this budget").is_none());
+}

@@ -163,10 +163,41 @@ pub fn significant(value: f64, unit: &str) -> String {
     if unit == "%" { format!("{text}%") } else { format!("{text} {unit}") }
 }
 
-/// One finding in words.
+/// The history files of `workspace` that did not load, each with its first error (where and
+/// what): `` the history file `history/ci.jsonl` did not load (line 3: expected `,`) ``. `None`
+/// where every history file loaded.
 #[must_use]
-pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
+pub fn unloaded_history_words(workspace: &Workspace) -> Option<String> {
+    if workspace.unloaded_history.is_empty() {
+        return None;
+    }
+    let files: Vec<String> = workspace
+        .unloaded_history
+        .iter()
+        .map(|file| match workspace.errors.iter().find(|e| &e.file == file) {
+            Some(e) => {
+                let at = match (e.pos.line, e.pos.column) {
+                    (0, _) => String::new(),
+                    (line, 0) => format!("line {line}: "),
+                    (line, column) => format!("line {line}:{column}: "),
+                };
+                let field = if e.field.is_empty() { String::new() } else { format!("`{}`: ", e.field) };
+                format!("`{file}` ({at}{field}{})", e.message)
+            }
+            None => format!("`{file}`"),
+        })
+        .collect();
+    let what = if files.len() == 1 { "the history file" } else { "the history files" };
+    Some(format!("{what} {} did not load", files.join(", ")))
+}
+
+/// One finding in words. A metric (or a run) the history lacks where a history file did not
+/// load names that file and its error first: the metric may well be in it, and advice to map or
+/// measure it would send the reader the wrong way.
+#[must_use]
+pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding) -> String {
     let unit = result.unit.symbol();
+    let unloaded = unloaded_history_words(workspace);
     match finding {
         Finding::OverLimit => format!(
             "over budget: {} against a limit of {}",
@@ -216,6 +247,12 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             result.id.replace('.', "-"),
             result.id,
             tightened_limit(result, *change)
+        ),
+        Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NoRun if unloaded.is_some() => format!(
+            "no {} `{}` in the history that loaded: {}, and none of its runs is read; fix it, then check again",
+            if matches!(finding, Finding::NoRun) { "run in this environment measures" } else { "metric" },
+            result.metric,
+            unloaded.unwrap_or_default()
         ),
         Finding::NoMetric { nearest } => {
             if let Some(typo) = crate::model::error::did_you_mean(&result.metric, nearest.iter().map(String::as_str)) {
@@ -450,7 +487,7 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
             if f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass
                 || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. })
             {
-                out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
+                out.push_str(&format!("       {:width$}   {}\n", "", describe(workspace, r, f)));
             }
         }
         if let Some(Resolution::Measured(m)) = workspace.measures.get(&r.metric) {
@@ -546,7 +583,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                     let mut v = json!({
                         "code": f.code(),
                         "status": f.status(report.settings.for_budget(&r.id).missing_data).as_str(),
-                        "message": describe(r, f),
+                        "message": describe(workspace, r, f),
                     });
                     if let Finding::Regression { severity, p_value, .. } = f {
                         v["severity"] = json!(severity.as_str());
@@ -656,7 +693,7 @@ fn junit(workspace: &Workspace, report: &CheckReport) -> String {
             xml(&r.id),
             xml(&file)
         ));
-        let messages: Vec<String> = r.findings.iter().map(|f| describe(r, f)).collect();
+        let messages: Vec<String> = r.findings.iter().map(|f| describe(workspace, r, f)).collect();
         match r.status {
             Status::Fail => out.push_str(&format!(
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
@@ -713,7 +750,7 @@ fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
     for r in ordered {
         let unit = r.unit.symbol();
         let notes: Vec<String> =
-            r.findings.iter().filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass).map(|f| describe(r, f)).collect();
+            r.findings.iter().filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass).map(|f| describe(workspace, r, f)).collect();
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} | {} | {} |\n",
             status_icon(r.status),
@@ -757,7 +794,7 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
             Status::Pass => continue,
         };
         let (file, line) = location(workspace, r);
-        let messages: Vec<String> = r.findings.iter().map(|f| describe(r, f)).collect();
+        let messages: Vec<String> = r.findings.iter().map(|f| describe(workspace, r, f)).collect();
         out.push_str(&format!(
             "::{level} file={},line={line},title={}::{}\n",
             github_escape(&file, true),
@@ -773,6 +810,30 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
 mod tests {
     use super::*;
     use crate::engine::check::{CheckOptions, Problem, check};
+
+    #[test]
+    fn a_metric_missing_where_a_history_file_did_not_load_names_that_file_and_its_error() {
+        let w = Workspace::from_files(
+            "w",
+            &[
+                ("caps.yaml".into(), "api:\n  max_latency_ms: 5\n".into()),
+                ("history/a.jsonl".into(), r#"{"id":"r1","metrics":{"test_other":{"samples":[0.001],"unit":"s"}}}"#.into()),
+                ("history/b.jsonl".into(), "{\"id\":\"r2\",\"metrics\":{\"test_api\":{\"samples\":[0.001],\"unit\":\"s\"}}}\n{\"id\": \n".into()),
+            ],
+        );
+        assert_eq!(w.unloaded_history, ["history/b.jsonl"]);
+        let report = check(&w, &CheckOptions::default());
+        let latency = report.results.iter().find(|r| r.id == "api.latency").unwrap();
+        assert_eq!(latency.findings[0].code(), "no_metric");
+        let line = describe(&w, latency, &latency.findings[0]);
+        assert!(line.starts_with("no metric `api.latency` in the history that loaded: the history file `history/b.jsonl` (line 2"), "{line}");
+        assert!(line.contains("not valid JSON") && !line.contains("nothing measures this budget"), "{line}");
+        // Said alike in the text and in the JSON a CI job reads.
+        assert!(render(Format::Text, &w, &report).contains(&line));
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &w, &report)).unwrap();
+        let budget = json["results"].as_array().unwrap().iter().find(|r| r["budget"] == "api.latency").unwrap();
+        assert_eq!(budget["findings"][0]["message"], line.as_str());
+    }
 
     #[test]
     fn backticks_mark_code_and_an_odd_one_is_kept_as_written() {
@@ -794,7 +855,7 @@ mod tests {
         );
         let report = check(&w, &CheckOptions::default());
         let memory = report.results.iter().find(|r| r.id == "api.memory").unwrap();
-        let text = describe(memory, &memory.findings[0]);
+        let text = describe(&w, memory, &memory.findings[0]);
         assert!(
             text.contains(
                 r#"no benchmark `test_api` records `memory`: a pytest-benchmark test can, with `benchmark.extra_info["memory_mb"] = ...`"#

@@ -215,7 +215,7 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
             .findings
             .iter()
             .filter(|f| f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass)
-            .map(|f| describe(r, f))
+            .map(|f| describe(workspace, r, f))
             .collect();
         lines.extend(hint_lines(r));
         lines.extend(noise_and_trend(r));

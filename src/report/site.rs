@@ -280,7 +280,7 @@ fn result_title(result: &BudgetResult, root: &str) -> String {
 fn result_lines(input: &SiteInput, result: &BudgetResult, repo: &Links) -> Vec<String> {
     let missing = input.report.settings.for_budget(&result.id).missing_data;
     let mut lines: Vec<String> =
-        result.findings.iter().filter(|f| f.status(missing) != Status::Pass).map(|f| html_words(&describe(result, f))).collect();
+        result.findings.iter().filter(|f| f.status(missing) != Status::Pass).map(|f| html_words(&describe(input.workspace, result, f))).collect();
     if let Some(hints) = &result.hints
         && let (Some(good), Some(bad)) = &hints.commit_range
     {

@@ -173,7 +173,7 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
         let shown = if matches!(finding, Finding::Accepted { .. }) { Status::Warn } else { status };
         if status != Status::Pass || matches!(finding, Finding::Improvement { .. } | Finding::Accepted { .. }) {
             let color = theme::text(theme::status_color(Some(shown)), ui);
-            ui.label(words(ui.style(), &describe(r, finding), |t| t.color(color)));
+            ui.label(words(ui.style(), &describe(&state.workspace, r, finding), |t| t.color(color)));
         }
     }
 }
