@@ -1606,7 +1606,8 @@ fn a_budget_whose_history_file_did_not_load_names_that_file_and_its_error() {
     let dir = copy_of_bundled();
     std::fs::write(dir.path().join("history/ci.jsonl"), b"\xff\xfe not text\n").unwrap();
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
-    let why = "no metric schema_validator.latency in the history that loaded: the history file history/ci.jsonl (cannot be read: not UTF-8 text";
+    let why =
+        "no metric schema_validator.latency in the history that loaded: the history file history/ci.jsonl (cannot be read: not UTF-8 text";
     // In the list of what needs attention, and beside the budget's plot.
     harness.get_by_label_contains("Needs attention (").click();
     harness.run();

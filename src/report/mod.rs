@@ -749,8 +749,12 @@ fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
     ordered.sort_by_key(|r| std::cmp::Reverse(r.status));
     for r in ordered {
         let unit = r.unit.symbol();
-        let notes: Vec<String> =
-            r.findings.iter().filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass).map(|f| describe(workspace, r, f)).collect();
+        let notes: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass)
+            .map(|f| describe(workspace, r, f))
+            .collect();
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} | {} | {} |\n",
             status_icon(r.status),
@@ -818,7 +822,10 @@ mod tests {
             &[
                 ("caps.yaml".into(), "api:\n  max_latency_ms: 5\n".into()),
                 ("history/a.jsonl".into(), r#"{"id":"r1","metrics":{"test_other":{"samples":[0.001],"unit":"s"}}}"#.into()),
-                ("history/b.jsonl".into(), "{\"id\":\"r2\",\"metrics\":{\"test_api\":{\"samples\":[0.001],\"unit\":\"s\"}}}\n{\"id\": \n".into()),
+                (
+                    "history/b.jsonl".into(),
+                    "{\"id\":\"r2\",\"metrics\":{\"test_api\":{\"samples\":[0.001],\"unit\":\"s\"}}}\n{\"id\": \n".into(),
+                ),
             ],
         );
         assert_eq!(w.unloaded_history, ["history/b.jsonl"]);
@@ -826,7 +833,10 @@ mod tests {
         let latency = report.results.iter().find(|r| r.id == "api.latency").unwrap();
         assert_eq!(latency.findings[0].code(), "no_metric");
         let line = describe(&w, latency, &latency.findings[0]);
-        assert!(line.starts_with("no metric `api.latency` in the history that loaded: the history file `history/b.jsonl` (line 2"), "{line}");
+        assert!(
+            line.starts_with("no metric `api.latency` in the history that loaded: the history file `history/b.jsonl` (line 2"),
+            "{line}"
+        );
         assert!(line.contains("not valid JSON") && !line.contains("nothing measures this budget"), "{line}");
         // Said alike in the text and in the JSON a CI job reads.
         assert!(render(Format::Text, &w, &report).contains(&line));

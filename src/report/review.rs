@@ -425,7 +425,10 @@ pub(crate) fn escape(text: &str) -> String {
 /// A line of our words as HTML: escaped, its Markdown code spans ([`super::code_spans`]) in
 /// `<code>`, never shown as backticks.
 pub(crate) fn html_words(text: &str) -> String {
-    super::code_spans(text).into_iter().map(|(part, code)| if code { format!("<code>{}</code>", escape(part)) } else { escape(part) }).collect()
+    super::code_spans(text)
+        .into_iter()
+        .map(|(part, code)| if code { format!("<code>{}</code>", escape(part)) } else { escape(part) })
+        .collect()
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@
 
 use super::analysis::{change_words, noise_meaning, noise_words, reversal_words, undo_words};
 use super::review::{escape, html_words};
-use super::svg::{PlotSeries, svg};
 use super::svg::ChangeMark;
+use super::svg::{PlotSeries, svg};
 use super::{describe, hint_lines, noise_and_trend, quantity, without_backticks};
 use crate::approval::ledger::Evaluation;
 use crate::approval::proposal::Proposal;
@@ -279,8 +279,12 @@ fn result_title(result: &BudgetResult, root: &str) -> String {
 
 fn result_lines(input: &SiteInput, result: &BudgetResult, repo: &Links) -> Vec<String> {
     let missing = input.report.settings.for_budget(&result.id).missing_data;
-    let mut lines: Vec<String> =
-        result.findings.iter().filter(|f| f.status(missing) != Status::Pass).map(|f| html_words(&describe(input.workspace, result, f))).collect();
+    let mut lines: Vec<String> = result
+        .findings
+        .iter()
+        .filter(|f| f.status(missing) != Status::Pass)
+        .map(|f| html_words(&describe(input.workspace, result, f)))
+        .collect();
     if let Some(hints) = &result.hints
         && let (Some(good), Some(bad)) = &hints.commit_range
     {
@@ -681,7 +685,10 @@ mod tests {
         let at = page.find("level shift at run <code>ci-1085</code>").unwrap();
         let section = &page[page[..at].rfind("<section").unwrap()..at];
         assert!(section.starts_with("<section class=\"item reverted\">"), "{section}");
-        assert!(page[at..].starts_with("level shift at run <code>ci-1085</code> on 2026-08-07 · reverted at <code>ci-1133</code></h3>"), "{page}");
+        assert!(
+            page[at..].starts_with("level shift at run <code>ci-1085</code> on 2026-08-07 · reverted at <code>ci-1133</code></h3>"),
+            "{page}"
+        );
         // And on its plot: the change point in grey, saying where it was reverted.
         let plot = file(&files, "budget/schema_validator.latency.svg");
         let mark = &plot[plot.find("class=\"change-point reverted\"").unwrap_or_else(|| panic!("{plot}"))..];

@@ -249,7 +249,8 @@ pub fn svg(plot: &PlotSeries) -> String {
     // The reverted ones first, so an open change point at the same x is drawn over them.
     let (reverted, open): (Vec<&ChangeMark>, Vec<&ChangeMark>) = plot.change_points.iter().partition(|c| c.reverted);
     for c in reverted.into_iter().chain(open) {
-        let (class, stroke) = if c.reverted { ("change-point reverted", colour::REVERTED) } else { ("change-point", colour::severity(c.severity)) };
+        let (class, stroke) =
+            if c.reverted { ("change-point reverted", colour::REVERTED) } else { ("change-point", colour::severity(c.severity)) };
         let _ = writeln!(
             out,
             "<line class=\"{class}\" x1=\"{x_px:.1}\" x2=\"{x_px:.1}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{stroke}\" stroke-width=\"1.5\"><title>{}</title></line>",
