@@ -143,7 +143,12 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
             (Some(n), None) => quantity(n, &unit),
             _ => "constant".to_owned(),
         };
-        let level = seg.segments.last().map_or_else(|| "-".to_owned(), |s| quantity(s.level, &unit));
+        // Now: the end of the newest segment's line, as the app draws it (a drifting segment's
+        // level is its middle, not where it is now).
+        let level = seg
+            .segments
+            .last()
+            .map_or_else(|| "-".to_owned(), |s| quantity(crate::engine::analyze::segment_line(&m.series.values, s).1, &unit));
         let trend = m.trend.as_ref().map_or_else(
             || "-".to_owned(),
             |t| {
