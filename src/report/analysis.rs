@@ -351,16 +351,19 @@ pub fn replay_text(history: &History, replay: &Replay) -> String {
     );
     let confirmed = replay.confirmed();
     out.push_str(&format!(
-        "{} alarms: {confirmed} confirmed by a change point, {} unconfirmed (likely noise)\n",
+        "{} alarms: {confirmed} confirmed by a change point for the worse, {} unconfirmed (likely noise)\n",
         replay.alarms.len(),
         replay.alarms.len() - confirmed
     ));
+    // Columns as wide as the longest run id, budget and change, so the alarms line up.
+    let id_width = replay.alarms.iter().map(|a| a.run_id.len()).max().unwrap_or(0);
+    let budget_width = replay.alarms.iter().map(|a| a.budget.len()).max().unwrap_or(0);
     for a in &replay.alarms {
         out.push_str(&format!(
-            "  {}  {:<40} {:+.1}%  severity {:<8} {} run{}  {}\n",
+            "  {:<id_width$}  {:<budget_width$}  {:>7}  severity {:<8} {:>3} run{}  {}\n",
             a.run_id,
             a.budget,
-            a.change * 100.0,
+            format!("{:+.1}%", a.change * 100.0),
             a.severity.as_str(),
             a.runs,
             if a.runs == 1 { " " } else { "s" },
