@@ -183,7 +183,7 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
         let unit = unit_of(m);
         let relative = f.relative_change.map_or_else(String::new, |r| format!("{:+.1}%, ", r * 100.0));
         out.push_str(&format!(
-            "  run {} (`{}`)  {}  {} {} → {} ({relative}{:+.1}σ)  confidence {:.2}%  severity {}\n",
+            "  run {} (`{}`)  {}  {} {} → {} ({relative}{:+.1}σ)  confidence {}  severity {}\n",
             f.run_index,
             f.run_id,
             f.metric,
@@ -191,7 +191,8 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
             quantity(f.before, &unit),
             quantity(f.after, &unit),
             f.shift_in_noise,
-            f.confidence() * 100.0,
+            // As the app and the check say it: never "100.00%", which no test can show.
+            super::confidence(f.p_value),
             f.severity.as_str()
         ));
         let reversal = reversals.of(i).map(|r| reversal_words(f, r, &unit));
@@ -206,7 +207,7 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
     for f in &analysis.noise_findings {
         let unit = unit_of(analysis.metrics.iter().find(|m| m.metric == f.metric));
         out.push_str(&format!(
-            "  run {} (`{}`)  {}  noise {} from σ {} to {} (×{:.2})  confidence {:.2}%\n",
+            "  run {} (`{}`)  {}  noise {} from σ {} to {} (×{:.2})  confidence {}\n",
             f.run_index,
             f.run_id,
             f.metric,
@@ -214,7 +215,7 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
             quantity(f.before, &unit),
             quantity(f.after, &unit),
             f.after / f.before,
-            f.confidence() * 100.0
+            super::confidence(f.p_value)
         ));
     }
     out
