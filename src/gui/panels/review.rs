@@ -104,13 +104,14 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     }
 }
 
-/// An item's colour: its severity's, or, for a change of noise (not a regression), the noise's own
-/// colour as on the plot and in the findings.
+/// An item's colour: its severity's; for a change of noise (not a regression), the noise's own
+/// colour as on the plot and in the findings; for a regression fixed or reverted since, the grey
+/// of history the findings and the plot give a reverted one (never a status colour).
 fn item_color(item: &crate::report::review::AgendaItem, ui: &Ui) -> egui::Color32 {
-    if item.section == Section::NoiseChanges {
-        theme::noise_text_color(ui.visuals().dark_mode)
-    } else {
-        theme::severity_text_color(item.severity, ui.visuals().dark_mode)
+    match item.section {
+        Section::NoiseChanges => theme::noise_text_color(ui.visuals().dark_mode),
+        Section::Fixed => theme::text(theme::REVERTED, ui),
+        _ => theme::severity_text_color(item.severity, ui.visuals().dark_mode),
     }
 }
 
