@@ -315,6 +315,25 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
         .filter(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::BaseRegression { .. })))
         .collect();
     let changes = open_changes(input, reversals);
+    // Failing because nothing measured them here: never left out of a page that says "failing".
+    let not_checked: Vec<&BudgetResult> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Fail && !over.iter().chain(&gate_regressions).any(|o| o.budget == r.budget))
+        .filter(|r| {
+            r.findings.iter().any(|f| {
+                matches!(
+                    f,
+                    Finding::NoMetric { .. }
+                        | Finding::MappedMetricMissing { .. }
+                        | Finding::Ambiguous { .. }
+                        | Finding::NotInRun { .. }
+                        | Finding::NoRun
+                        | Finding::UnitMismatch { .. }
+                )
+            })
+        })
+        .collect();
     let warnings: Vec<&BudgetResult> = report.results.iter().filter(|r| r.status == Status::Warn).collect();
     let drifts: Vec<&BudgetResult> =
         report.results.iter().filter(|r| r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some())).collect();
@@ -327,6 +346,15 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
             body.push_str(&i);
         }
     };
+    // The check's own problems first (no run in the environment, a history file that did not load):
+    // what the overall status rests on.
+    if !report.problems.is_empty() {
+        let problems = report.problems.iter().map(|p| {
+            let class = if p.status == Status::Fail { "critical" } else { "medium" };
+            format!("<section class=\"item {class}\">\n<p>{}: {}</p>\n</section>\n", p.status.as_str(), html_words(&p.message))
+        });
+        section("Problems", "problems", problems.collect());
+    }
     section(
         "Over budget",
         "over-budget",
@@ -336,6 +364,13 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
         gate_regressions.iter().map(|r| item("high", &result_title(r, ""), &result_lines(input, r, &repo))).collect();
     open.extend(changes.iter().map(|(i, f, state, owner)| change_item(input, &repo, "", (*i, f), reversals, *state, owner)));
     section("Open regressions", "open-regressions", open);
+    if !not_checked.is_empty() {
+        section(
+            "Not checked",
+            "not-checked",
+            not_checked.iter().map(|r| item("critical", &result_title(r, ""), &result_lines(input, r, &repo))).collect(),
+        );
+    }
     section(
         "Warnings",
         "warnings",
@@ -705,6 +740,30 @@ mod tests {
         for f in example_site(None).iter().filter(|f| f.path.ends_with(".html") || f.path.ends_with(".svg")) {
             assert!(!f.text.contains('`'), "{}: {}", f.path, f.text);
         }
+    }
+
+    #[test]
+    fn a_failing_overview_says_why_even_where_nothing_was_measured() {
+        // An environment with no runs: every budget fails for want of data, none is over budget.
+        let workspace = crate::example::workspace();
+        let options = CheckOptions { environment: Some("staging".to_owned()), ..CheckOptions::default() };
+        let report = check(&workspace, &options);
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some(report.baseline_branch.clone()) };
+        let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        let files =
+            site(&SiteInput { workspace: &workspace, report: &report, analysis: &analysis, proposals: &[], generated: Timestamp(0) });
+        let index = file(&files, "index.html");
+        assert!(index.contains("Overall: failing"), "{index}");
+        assert!(
+            index.contains("<h2 id=\"problems\">Problems (1)</h2>") && index.contains("fail: no run for environment <code>staging</code>"),
+            "{index}"
+        );
+        let not_checked = &index[index.find("<h2 id=\"not-checked\">").unwrap_or_else(|| panic!("{index}"))..];
+        assert!(not_checked.starts_with(&format!("<h2 id=\"not-checked\">Not checked ({})</h2>", report.results.len())), "{index}");
+        assert!(not_checked.contains("no run in this environment: nothing measures <code>services.auth</code> here"), "{index}");
+        // The bundled workspace's own overview has neither: everything was measured.
+        let usual = example_site(None);
+        assert!(!file(&usual, "index.html").contains("id=\"problems\"") && !file(&usual, "index.html").contains("id=\"not-checked\""));
     }
 
     #[test]
