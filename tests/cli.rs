@@ -302,8 +302,9 @@ fn noise_csv() -> String {
 fn analyze_says_where_a_drifting_metric_is_now_not_the_middle_of_its_drift() {
     let dir = tempfile::tempdir().unwrap();
     // 100 ms rising 0.5 ms a run for 200 runs, with a small wiggle: 199.5 ms now, 150 ms on average.
-    let rows: String = (0..200).map(|i| format!("{i},{:.2}\n", 100.0 + 0.5 * f64::from(i) + f64::from((i * 7) % 5) * 0.4 - 0.8)).collect();
-    write(dir.path(), "ramp.csv", &format!("id,latency [ms]\n{rows}"));
+    let rows: Vec<String> =
+        (0..200).map(|i| format!("{i},{:.2}", 100.0 + 0.5 * f64::from(i) + f64::from((i * 7) % 5) * 0.4 - 0.8)).collect();
+    write(dir.path(), "ramp.csv", &format!("id,latency [ms]\n{}\n", rows.join("\n")));
     let text = stdout(&headroom(&["analyze", dir.path().join("ramp.csv").to_str().unwrap()]));
     let line = text.lines().find(|l| l.starts_with("latency ")).unwrap();
     let now: f64 = line.split_whitespace().nth(5).unwrap().parse().unwrap(); // latency 200 σ ms (%) NOW ms

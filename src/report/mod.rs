@@ -254,30 +254,7 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             result.metric,
             unloaded.unwrap_or_default()
         ),
-        Finding::NoMetric { nearest } => {
-            if let Some(typo) = crate::model::error::did_you_mean(&result.metric, nearest.iter().map(String::as_str)) {
-                return format!(
-                    "no metric `{}` in the history; did you mean `{typo}`? (a typo on one side; or, if `{typo}` measures it, add under `metrics:` in headroom.yaml: `{}`)",
-                    result.metric,
-                    map_line(&result.metric, typo)
-                );
-            }
-            let named = match result.metric.split_once('.') {
-                Some((capability, _)) if result.unit.dimension() == crate::model::units::Dimension::Time => format!(
-                    " (no benchmark `test_{capability}`, `test_{capability}[...]` or in a pytest-benchmark group `{capability}`, none mapped in headroom.yaml's `metrics:`)"
-                ),
-                Some((capability, kind)) if !kind.contains('.') => format!(
-                    " (no benchmark `test_{capability}` records `{kind}`: a pytest-benchmark test can, with `benchmark.extra_info[\"{kind}_{}\"] = ...`, imported as `test_{capability}.{kind}`; none mapped in headroom.yaml's `metrics:`)",
-                    unit.to_ascii_lowercase()
-                ),
-                _ => " (none mapped in headroom.yaml's `metrics:`)".to_owned(),
-            };
-            format!(
-                "no metric `{}` in the history: nothing measures this budget{named}{}",
-                result.metric,
-                map_advice(&result.metric, nearest)
-            )
-        }
+        Finding::NoMetric { nearest } => no_metric_words(result, nearest),
         Finding::MappedMetricMissing { missing, line, nearest } => format!(
             "headroom.yaml:{line} maps `{}` to {}, which no run in the history has{}",
             result.metric,
@@ -299,6 +276,30 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             format!("the history records `{}` in {history_unit}, which does not convert to the budget's {unit}", result.metric)
         }
     }
+}
+
+/// A metric the history has no run of, with where to look: a near name (a typo on one side), the
+/// benchmark names that would measure it, the nearest benchmarks to map.
+fn no_metric_words(result: &BudgetResult, nearest: &[String]) -> String {
+    let unit = result.unit.symbol();
+    if let Some(typo) = crate::model::error::did_you_mean(&result.metric, nearest.iter().map(String::as_str)) {
+        return format!(
+            "no metric `{}` in the history; did you mean `{typo}`? (a typo on one side; or, if `{typo}` measures it, add under `metrics:` in headroom.yaml: `{}`)",
+            result.metric,
+            map_line(&result.metric, typo)
+        );
+    }
+    let named = match result.metric.split_once('.') {
+        Some((capability, _)) if result.unit.dimension() == crate::model::units::Dimension::Time => format!(
+            " (no benchmark `test_{capability}`, `test_{capability}[...]` or in a pytest-benchmark group `{capability}`, none mapped in headroom.yaml's `metrics:`)"
+        ),
+        Some((capability, kind)) if !kind.contains('.') => format!(
+            " (no benchmark `test_{capability}` records `{kind}`: a pytest-benchmark test can, with `benchmark.extra_info[\"{kind}_{}\"] = ...`, imported as `test_{capability}.{kind}`; none mapped in headroom.yaml's `metrics:`)",
+            unit.to_ascii_lowercase()
+        ),
+        _ => " (none mapped in headroom.yaml's `metrics:`)".to_owned(),
+    };
+    format!("no metric `{}` in the history: nothing measures this budget{named}{}", result.metric, map_advice(&result.metric, nearest))
 }
 
 /// The history's metrics that measure `metric` where its own name is not there ([`crate::model::measures`]).

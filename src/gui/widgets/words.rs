@@ -13,7 +13,7 @@
 
 use crate::report::code_spans;
 use egui::text::LayoutJob;
-use egui::{Align, FontFamily, FontSelection, RichText, Style, WidgetText};
+use egui::{Align, Color32, FontFamily, FontSelection, Response, RichText, Style, Ui, WidgetText};
 
 /// `text` as one label: each part styled by `style` (size, colour, strength), the parts that were
 /// in backticks in the monospace family at that size. Its text (what a screen reader and a test
@@ -31,6 +31,12 @@ pub fn words(style_of_ui: &Style, text: &str, style: impl Fn(RichText) -> RichTe
         rich.append_to(&mut job, style_of_ui, FontSelection::Default, Align::Center);
     }
     job.into()
+}
+
+/// [`words`] in one colour, as `ui.colored_label` draws plain text.
+pub fn colored_words_ui(ui: &mut Ui, color: Color32, text: &str) -> Response {
+    let shown = words(ui.style(), text, |t| t.color(color));
+    ui.label(shown)
 }
 
 #[cfg(test)]
