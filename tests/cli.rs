@@ -299,6 +299,20 @@ fn noise_csv() -> String {
 }
 
 #[test]
+fn analyze_says_where_a_drifting_metric_is_now_not_the_middle_of_its_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100 ms rising 0.5 ms a run for 200 runs, with a small wiggle: 199.5 ms now, 150 ms on average.
+    let rows: Vec<String> =
+        (0..200).map(|i| format!("{i},{:.2}", 100.0 + 0.5 * f64::from(i) + f64::from((i * 7) % 5) * 0.4 - 0.8)).collect();
+    write(dir.path(), "ramp.csv", &format!("id,latency [ms]\n{}\n", rows.join("\n")));
+    let text = stdout(&headroom(&["analyze", dir.path().join("ramp.csv").to_str().unwrap()]));
+    let line = text.lines().find(|l| l.starts_with("latency ")).unwrap();
+    let now: f64 = line.split_whitespace().nth(5).unwrap().parse().unwrap(); // latency 200 σ ms (%) NOW ms
+    assert!((now - 199.5).abs() < 3.0, "{text}");
+    assert!(line.contains("+0.5 ms/run"), "{text}");
+}
+
+#[test]
 fn analyze_reports_a_change_of_noise_as_one_and_a_step_not_as_one() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "noise.csv", &noise_csv());
@@ -378,6 +392,8 @@ fn analyze_of_the_bundled_workspace_finds_its_story_with_hints() {
     assert!(auth["reverted"].is_null());
     let text = stdout(&headroom(&["analyze", "--workspace", root.to_str().unwrap()]));
     assert!(text.contains("reverted at `ci-1133`: back to 34.9 ms"), "{text}");
+    // Its confidence as the app and the check say it: no test shows 100.00%.
+    assert!(text.contains("confidence >99.99%  severity medium") && !text.contains("100.00%"), "{text}");
 }
 
 #[test]

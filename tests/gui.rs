@@ -363,7 +363,7 @@ fn a_budget_with_a_change_of_level_shows_the_engine_change_point() {
     harness.get_by_label_contains("change point: regression 18.9 ms to 22.7 ms (+20.0%)");
     // Nobody accepted the regression: the baseline stays at the level before it, and the view
     // says since when it has been open.
-    harness.get_by_label_contains("open since run `ci-1156`");
+    harness.get_by_label_contains("open since run ci-1156");
     harness.snapshot("auth_change_point");
 }
 
@@ -1279,12 +1279,12 @@ fn a_regression_a_later_change_point_reverted_is_within_budget_everywhere_and_on
     // No REGRESSED tag (its tag and the open-regression filter read the same definition).
     assert!(!harness.state().state.is_regressed(schema));
     let texts = painted_texts(harness.output());
-    assert!(texts.iter().any(|t| t.text.contains("reverted at `ci-1133`: back to 34.9 ms")), "the metric view says where it went back");
+    assert!(texts.iter().any(|t| t.text.contains("reverted at ci-1133: back to 34.9 ms")), "the metric view says where it went back");
     // In the findings: grey, tagged where it was reverted, and the improvement offers no tightening.
     harness.get_by_label_contains("Findings (3)").click();
     harness.run();
     harness.get_by_label("reverted at ci-1133");
-    harness.get_by_label_contains("undoes the regression at `ci-1085`");
+    harness.get_by_label_contains("undoes the regression at ci-1085");
     assert!(harness.query_by_label_contains("Tighten the budget to 42.5 ms").is_none());
     // One click records it fixed, in its own triage record.
     harness.get_by_label("Mark fixed").click();
@@ -1486,7 +1486,7 @@ fn a_change_of_noise_is_marked_on_the_plot_named_in_the_metric_view_and_listed_b
     harness.get_by_label_contains("change of noise: noise rose from σ");
     let texts = painted_texts(harness.output());
     let words = texts.iter().find(|t| t.text.starts_with("change of noise: ")).map(|t| t.text.clone()).unwrap_or_default();
-    assert!(words.contains(&format!("at run `{run_id}`, confidence")), "{words}");
+    assert!(words.contains(&format!("at run {run_id}, confidence")), "{words}");
     // Said in the metric view and in the findings list beside it.
     assert_eq!(harness.get_all_by_label_contains("not a regression (its spread, not its level)").count(), 2);
     harness.get_by_label("change of noise (spread, not level)");
@@ -1538,4 +1538,94 @@ fn steady_noise_shows_no_change_of_noise_anywhere() {
     harness.run();
     let agenda = &harness.state().state.review.as_ref().unwrap().agenda;
     assert_eq!(agenda.section(headroom::report::review::Section::NoiseChanges).count(), 0, "{:#?}", agenda.items);
+}
+
+/// The painted texts that show a Markdown backtick, and the parts of texts drawn in monospace.
+fn backticks_and_monospace(output: &egui::FullOutput) -> (Vec<String>, Vec<String>) {
+    fn walk(shape: &egui::Shape, out: &mut (Vec<String>, Vec<String>)) {
+        match shape {
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
+            egui::Shape::Text(t) => {
+                let job = &t.galley.job;
+                if job.text.contains('`') {
+                    out.0.push(job.text.clone());
+                }
+                for section in job.sections.iter().filter(|s| s.format.font_id.family == egui::FontFamily::Monospace) {
+                    out.1.push(job.text[section.byte_range.start.0..section.byte_range.end.0].to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = (Vec::new(), Vec::new());
+    output.shapes.iter().for_each(|c| walk(&c.shape, &mut out));
+    out
+}
+
+#[test]
+fn the_engines_words_show_names_in_monospace_never_in_markdown_backticks() {
+    let mut harness = app_on_example();
+    let mut backticks = Vec::new();
+    let mut look = |harness: &Harness<'static, App>, code: &str| {
+        let (marked, monospace) = backticks_and_monospace(harness.output());
+        backticks.extend(marked);
+        assert!(monospace.iter().any(|m| m == code), "{code} is not in monospace: {monospace:?}");
+    };
+    // The metric view of an open regression, and of one a later change point reverted.
+    harness.get_by_label_contains("Auth Service").click();
+    harness.run();
+    harness.get_by_label_contains("open since run ci-1156");
+    look(&harness, "ci-1156");
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    harness.get_by_label_contains("reverted at ci-1133: back to 34.9 ms");
+    look(&harness, "ci-1133");
+    // The findings, the needs-attention list, and every item of the review meeting.
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    harness.get_by_label_contains("undoes the regression at ci-1085");
+    look(&harness, "ci-1085");
+    harness.get_by_label("FAILING").click();
+    harness.run();
+    look(&harness, "ci-1156");
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    let items = harness.state().state.review.as_ref().unwrap().agenda.items.len();
+    let mut reverted_shown = false;
+    for _ in 0..items {
+        let (marked, _) = backticks_and_monospace(harness.output());
+        backticks.extend(marked);
+        // The regression reverted since is history: its heading in grey, as in the findings.
+        let heading = painted_texts(harness.output())
+            .into_iter()
+            .find(|t| t.text.starts_with("schema_validator latency: level shift") && t.size > 25.0);
+        if let Some(heading) = heading {
+            assert_eq!(heading.color, headroom::gui::theme::status_text_color(None, true), "{heading:?}");
+            reverted_shown = true;
+        }
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run();
+    }
+    assert!(reverted_shown, "the reverted regression is on the agenda");
+    backticks.dedup();
+    assert!(backticks.is_empty(), "shown with Markdown backticks: {backticks:#?}");
+}
+
+#[test]
+fn a_budget_whose_history_file_did_not_load_names_that_file_and_its_error() {
+    let dir = copy_of_bundled();
+    std::fs::write(dir.path().join("history/ci.jsonl"), b"\xff\xfe not text\n").unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let why =
+        "no metric schema_validator.latency in the history that loaded: the history file history/ci.jsonl (cannot be read: not UTF-8 text";
+    // In the list of what needs attention, and beside the budget's plot.
+    harness.get_by_label_contains("Needs attention (").click();
+    harness.run();
+    harness.get_by_label_contains(&format!("schema_validator.latency: {why}"));
+    harness.get_by_label_contains("Budgets").click();
+    harness.run();
+    harness.get_by_label_contains("schema_validator latency").click();
+    harness.run();
+    harness.get_by_label_contains(why);
+    assert!(harness.query_by_label_contains("nothing measures this budget").is_none());
 }

@@ -57,7 +57,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, CliError> {
     let analysis = analyze(history, &filter, workspace.as_ref(), &settings);
     // Which regressions later change points reverted, by the budgets' smallest flaggable changes
     // as the check finds them: the rule the app, the report site and the review agenda read.
-    let report = workspace.as_ref().filter(|_| args.files.is_empty()).map(|w| {
+    // Where no regression has a later change point of its metric, nothing is reverted whatever
+    // the tolerances: the check is not run.
+    let needs_tolerances = args.files.is_empty() && crate::engine::reversal::can_revert(&analysis);
+    let report = workspace.as_ref().filter(|_| needs_tolerances).map(|w| {
         check(
             w,
             &CheckOptions { environment: filter.environment.clone(), baseline_branch: filter.branch.clone(), ..CheckOptions::default() },

@@ -3,11 +3,13 @@
 //! Every run of the baseline branch is checked, in order, exactly as CI would have checked it then
 //! (the same [`check`] with only the runs before it as baseline). Each alarm is compared with the
 //! change points the offline analysis finds over the whole history: an alarm near a change point
-//! is *confirmed* (a real shift); one with none is most likely noise. Consecutive alarms of one
-//! budget are one episode, since a step keeps alarming until the baseline restarts on its new level.
+//! for the worse, or while the level one set is still on (the gate never absorbs a regression, so
+//! it keeps alarming until the level comes back), is *confirmed* (a real shift); one with none is
+//! most likely noise, and so is one just after a change point for the better. Consecutive alarms
+//! of one budget are one episode.
 //! A team picks its sensitivity from this evidence.
 
-use super::analyze::{RunFilter, Severity, analyze};
+use super::analyze::{Analysis, RunFilter, Severity, Verdict, analyze};
 use super::changepoint::DetectorSettings;
 use super::check::{CheckOptions, Finding, check};
 use crate::model::settings::CheckSettings;
@@ -30,7 +32,7 @@ pub struct Alarm {
     pub change: f64,
     /// The highest severity in the episode.
     pub severity: Severity,
-    /// Whether the offline analysis has a change point of the metric within [`CONFIRM_RUNS`] runs.
+    /// Whether the offline analysis explains it by a regression ([`confirms`]).
     pub confirmed: bool,
 }
 
@@ -60,6 +62,24 @@ impl Replay {
     pub fn confirmed(&self) -> usize {
         self.alarms.iter().filter(|a| a.confirmed).count()
     }
+}
+
+/// Whether the offline analysis explains an alarm of `metric` at history run `run` by a regression:
+/// a change point for the worse within [`CONFIRM_RUNS`] runs of it (the gate may see a step a few
+/// runs before the offline split or after it), or the newest change point before it is one for the
+/// worse (the regression is still on). A change point for the better confirms no alarm: a level
+/// that came back is no reason for one.
+#[must_use]
+pub fn confirms(offline: &Analysis, metric: &str, run: usize) -> bool {
+    let Some(m) = offline.metrics.iter().find(|m| m.metric == metric) else { return false };
+    let position = |run: usize| m.series.runs.partition_point(|&x| x < run);
+    let at = position(run);
+    // The metric's change points in run order, at their positions in its series.
+    let changes: Vec<(usize, Verdict)> =
+        offline.findings.iter().filter(|f| f.metric == metric).map(|f| (position(f.run_index), f.verdict)).collect();
+    let near = changes.iter().any(|&(p, v)| v == Verdict::Regression && p.abs_diff(at) <= CONFIRM_RUNS);
+    let still_on = changes.iter().filter(|&&(p, _)| p <= at).max_by_key(|&&(p, _)| p).is_some_and(|&(_, v)| v == Verdict::Regression);
+    near || still_on
 }
 
 /// Replays `settings` over every run of the workspace's default branch in `environment`.
@@ -106,10 +126,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
                 *last = position;
                 continue;
             }
-            let confirmed = offline.metrics.iter().find(|m| m.metric == r.metric).is_some_and(|m| {
-                let at = m.series.runs.partition_point(|&x| x < run);
-                m.segmentation.change_points.iter().any(|cp| cp.index.abs_diff(at) <= CONFIRM_RUNS)
-            });
+            let confirmed = confirms(&offline, &r.metric, run);
             open.insert(r.id.clone(), (alarms.len(), position));
             alarms.push(Alarm {
                 budget: r.id.clone(),
@@ -130,5 +147,63 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
         span: runs.first().zip(runs.last()).map(|(&a, &b)| (history.runs.run(a).id.to_owned(), history.runs.run(b).id.to_owned())),
         settings: settings.clone(),
         alarms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::analyze::{ChangeFinding, MetricAnalysis, MetricValues};
+    use crate::engine::changepoint::Segmentation;
+    use crate::model::units::Direction;
+
+    /// The bundled schema_validator: worse at run 85, back at run 133 (runs 0..216, all measured).
+    fn offline() -> Analysis {
+        let finding = |run_index: usize, verdict: Verdict| ChangeFinding {
+            metric: "m".to_owned(),
+            budget: None,
+            run_index,
+            run_id: format!("ci-{run_index}"),
+            verdict,
+            before: 0.0,
+            after: 0.0,
+            absolute_change: 0.0,
+            relative_change: None,
+            shift_in_noise: 10.0,
+            p_value: 1e-9,
+            severity: Severity::Medium,
+            last_good_run: None,
+            commit_range: (None, None),
+            related: Vec::new(),
+            allocations: Vec::new(),
+        };
+        let metric = MetricAnalysis {
+            metric: "m".to_owned(),
+            unit: None,
+            direction: Direction::LowerIsBetter,
+            budget: None,
+            series: MetricValues { runs: (0..216).collect(), values: vec![0.0; 216] },
+            segmentation: Segmentation::default(),
+            trend: None,
+        };
+        Analysis {
+            metrics: vec![metric],
+            findings: vec![finding(85, Verdict::Regression), finding(133, Verdict::Improvement)],
+            noise_findings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_alarm_is_confirmed_by_a_regression_near_it_or_still_on_never_by_an_improvement() {
+        let a = offline();
+        // At the step, a little before or after it, and any time while the worse level is on.
+        for run in [82, 85, 88, 91, 120, 132] {
+            assert!(confirms(&a, "m", run), "run {run}");
+        }
+        // Before it, and after the level came back (near the improvement too): likely noise.
+        for run in [10, 81, 133, 135, 139, 200] {
+            assert!(!confirms(&a, "m", run), "run {run}");
+        }
+        assert!(!confirms(&a, "other", 90));
     }
 }

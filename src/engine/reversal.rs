@@ -180,6 +180,23 @@ pub fn reversals(analysis: &Analysis, tolerance: impl Fn(&ChangeFinding) -> f64)
     out
 }
 
+/// Whether any regression of `analysis` has a later change point of its metric, which may put it
+/// back: where none has, [`reversals`] finds none whatever the tolerances, and the check that
+/// tells them ([`of_check`]) need not run.
+#[must_use]
+pub fn can_revert(analysis: &Analysis) -> bool {
+    // The findings are in run order within each metric, as `reversals` reads them.
+    let mut regressed = std::collections::HashSet::new();
+    analysis.findings.iter().any(|f| {
+        if f.verdict == Verdict::Regression {
+            regressed.insert(f.metric.as_str());
+            false
+        } else {
+            regressed.contains(f.metric.as_str())
+        }
+    })
+}
+
 /// The budget's smallest flaggable change as the check found it, where the finding has a budget
 /// the check judged with a finite one; else the gate's regression threshold for the budget (or
 /// the workspace's, or the default where there is no check). A level this close to the one before
@@ -305,6 +322,25 @@ mod tests {
         // It only undid the regression: no tighter budget follows it (limit × 34.9 / 41.1 was offered).
         assert!(!undo.gain);
         assert_eq!(tightening_levels(&a.findings[1], r.undoes(1)), None);
+    }
+
+    #[test]
+    fn only_a_regression_with_a_later_change_point_of_its_metric_can_be_reverted() {
+        let nothing = |a: &Analysis| {
+            [0.0, 0.05, 1.0]
+                .iter()
+                .all(|&t| reversals(a, |_| t) == Reversals { of: vec![None; a.findings.len()], undoes: vec![None; a.findings.len()] })
+        };
+        // Regressions only, an improvement before a regression, and one of another metric.
+        let only_worse = analysis(Direction::LowerIsBetter, &[(0, 30.0), (10, 40.0), (20, 50.0)]);
+        let better_first = analysis(Direction::LowerIsBetter, &[(0, 40.0), (10, 30.0), (20, 45.0)]);
+        let mut other_metric = analysis(Direction::LowerIsBetter, &[(0, 30.0), (10, 40.0), (20, 30.0)]);
+        other_metric.findings[1].metric = "n".to_owned();
+        for a in [&only_worse, &better_first, &other_metric] {
+            assert!(!can_revert(a) && nothing(a), "{:?}", a.findings);
+        }
+        let reverted = analysis(Direction::LowerIsBetter, &[(0, 34.4), (1085, 41.1), (1133, 34.9)]);
+        assert!(can_revert(&reverted) && !nothing(&reverted));
     }
 
     #[test]

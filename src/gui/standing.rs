@@ -441,7 +441,7 @@ pub fn needs_attention(
             _ => None,
         };
         if let Some(kind) = kind {
-            let words = r.findings.first().map_or_else(String::new, |f| crate::report::describe(r, f));
+            let words = r.findings.first().map_or_else(String::new, |f| crate::report::describe(workspace, r, f));
             items.push(item(kind, format!("{name}: {words}"), Some(r.budget)));
         }
         if let Some(t) = &r.trend

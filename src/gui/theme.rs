@@ -209,6 +209,7 @@ mod tests {
             (WARN, colour::WARN),
             (FAIL, colour::FAIL),
             (NONE, colour::NONE),
+            (REVERTED, colour::REVERTED),
             (SERIES, colour::SERIES),
             (OTHER_BRANCH, colour::OTHER_BRANCH),
             (LEVEL, colour::LEVEL),

@@ -143,7 +143,12 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
             (Some(n), None) => quantity(n, &unit),
             _ => "constant".to_owned(),
         };
-        let level = seg.segments.last().map_or_else(|| "-".to_owned(), |s| quantity(s.level, &unit));
+        // Now: the end of the newest segment's line, as the app draws it (a drifting segment's
+        // level is its middle, not where it is now).
+        let level = seg
+            .segments
+            .last()
+            .map_or_else(|| "-".to_owned(), |s| quantity(crate::engine::analyze::segment_line(&m.series.values, s).1, &unit));
         let trend = m.trend.as_ref().map_or_else(
             || "-".to_owned(),
             |t| {
@@ -178,7 +183,7 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
         let unit = unit_of(m);
         let relative = f.relative_change.map_or_else(String::new, |r| format!("{:+.1}%, ", r * 100.0));
         out.push_str(&format!(
-            "  run {} (`{}`)  {}  {} {} → {} ({relative}{:+.1}σ)  confidence {:.2}%  severity {}\n",
+            "  run {} (`{}`)  {}  {} {} → {} ({relative}{:+.1}σ)  confidence {}  severity {}\n",
             f.run_index,
             f.run_id,
             f.metric,
@@ -186,7 +191,8 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
             quantity(f.before, &unit),
             quantity(f.after, &unit),
             f.shift_in_noise,
-            f.confidence() * 100.0,
+            // As the app and the check say it: never "100.00%", which no test can show.
+            super::confidence(f.p_value),
             f.severity.as_str()
         ));
         let reversal = reversals.of(i).map(|r| reversal_words(f, r, &unit));
@@ -201,7 +207,7 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
     for f in &analysis.noise_findings {
         let unit = unit_of(analysis.metrics.iter().find(|m| m.metric == f.metric));
         out.push_str(&format!(
-            "  run {} (`{}`)  {}  noise {} from σ {} to {} (×{:.2})  confidence {:.2}%\n",
+            "  run {} (`{}`)  {}  noise {} from σ {} to {} (×{:.2})  confidence {}\n",
             f.run_index,
             f.run_id,
             f.metric,
@@ -209,7 +215,7 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
             quantity(f.before, &unit),
             quantity(f.after, &unit),
             f.after / f.before,
-            f.confidence() * 100.0
+            super::confidence(f.p_value)
         ));
     }
     out
@@ -346,16 +352,19 @@ pub fn replay_text(history: &History, replay: &Replay) -> String {
     );
     let confirmed = replay.confirmed();
     out.push_str(&format!(
-        "{} alarms: {confirmed} confirmed by a change point, {} unconfirmed (likely noise)\n",
+        "{} alarms: {confirmed} confirmed by a change point for the worse, {} unconfirmed (likely noise)\n",
         replay.alarms.len(),
         replay.alarms.len() - confirmed
     ));
+    // Columns as wide as the longest run id, budget and change, so the alarms line up.
+    let id_width = replay.alarms.iter().map(|a| a.run_id.len()).max().unwrap_or(0);
+    let budget_width = replay.alarms.iter().map(|a| a.budget.len()).max().unwrap_or(0);
     for a in &replay.alarms {
         out.push_str(&format!(
-            "  {}  {:<40} {:+.1}%  severity {:<8} {} run{}  {}\n",
+            "  {:<id_width$}  {:<budget_width$}  {:>7}  severity {:<8} {:>3} run{}  {}\n",
             a.run_id,
             a.budget,
-            a.change * 100.0,
+            format!("{:+.1}%", a.change * 100.0),
             a.severity.as_str(),
             a.runs,
             if a.runs == 1 { " " } else { "s" },

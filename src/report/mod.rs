@@ -163,10 +163,41 @@ pub fn significant(value: f64, unit: &str) -> String {
     if unit == "%" { format!("{text}%") } else { format!("{text} {unit}") }
 }
 
-/// One finding in words.
+/// The history files of `workspace` that did not load, each with its first error (where and
+/// what): `` the history file `history/ci.jsonl` did not load (line 3: expected `,`) ``. `None`
+/// where every history file loaded.
 #[must_use]
-pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
+pub fn unloaded_history_words(workspace: &Workspace) -> Option<String> {
+    if workspace.unloaded_history.is_empty() {
+        return None;
+    }
+    let files: Vec<String> = workspace
+        .unloaded_history
+        .iter()
+        .map(|file| match workspace.errors.iter().find(|e| &e.file == file) {
+            Some(e) => {
+                let at = match (e.pos.line, e.pos.column) {
+                    (0, _) => String::new(),
+                    (line, 0) => format!("line {line}: "),
+                    (line, column) => format!("line {line}:{column}: "),
+                };
+                let field = if e.field.is_empty() { String::new() } else { format!("`{}`: ", e.field) };
+                format!("`{file}` ({at}{field}{})", e.message)
+            }
+            None => format!("`{file}`"),
+        })
+        .collect();
+    let what = if files.len() == 1 { "the history file" } else { "the history files" };
+    Some(format!("{what} {} did not load", files.join(", ")))
+}
+
+/// One finding in words. A metric (or a run) the history lacks where a history file did not
+/// load names that file and its error first: the metric may well be in it, and advice to map or
+/// measure it would send the reader the wrong way.
+#[must_use]
+pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding) -> String {
     let unit = result.unit.symbol();
+    let unloaded = unloaded_history_words(workspace);
     match finding {
         Finding::OverLimit => format!(
             "over budget: {} against a limit of {}",
@@ -217,30 +248,13 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             result.id,
             tightened_limit(result, *change)
         ),
-        Finding::NoMetric { nearest } => {
-            if let Some(typo) = crate::model::error::did_you_mean(&result.metric, nearest.iter().map(String::as_str)) {
-                return format!(
-                    "no metric `{}` in the history; did you mean `{typo}`? (a typo on one side; or, if `{typo}` measures it, add under `metrics:` in headroom.yaml: `{}`)",
-                    result.metric,
-                    map_line(&result.metric, typo)
-                );
-            }
-            let named = match result.metric.split_once('.') {
-                Some((capability, _)) if result.unit.dimension() == crate::model::units::Dimension::Time => format!(
-                    " (no benchmark `test_{capability}`, `test_{capability}[...]` or in a pytest-benchmark group `{capability}`, none mapped in headroom.yaml's `metrics:`)"
-                ),
-                Some((capability, kind)) if !kind.contains('.') => format!(
-                    " (no benchmark `test_{capability}` records `{kind}`: a pytest-benchmark test can, with `benchmark.extra_info[\"{kind}_{}\"] = ...`, imported as `test_{capability}.{kind}`; none mapped in headroom.yaml's `metrics:`)",
-                    unit.to_ascii_lowercase()
-                ),
-                _ => " (none mapped in headroom.yaml's `metrics:`)".to_owned(),
-            };
-            format!(
-                "no metric `{}` in the history: nothing measures this budget{named}{}",
-                result.metric,
-                map_advice(&result.metric, nearest)
-            )
-        }
+        Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NoRun if unloaded.is_some() => format!(
+            "no {} `{}` in the history that loaded: {}, and none of its runs is read; fix it, then check again",
+            if matches!(finding, Finding::NoRun) { "run in this environment measures" } else { "metric" },
+            result.metric,
+            unloaded.unwrap_or_default()
+        ),
+        Finding::NoMetric { nearest } => no_metric_words(result, nearest),
         Finding::MappedMetricMissing { missing, line, nearest } => format!(
             "headroom.yaml:{line} maps `{}` to {}, which no run in the history has{}",
             result.metric,
@@ -262,6 +276,30 @@ pub fn describe(result: &BudgetResult, finding: &Finding) -> String {
             format!("the history records `{}` in {history_unit}, which does not convert to the budget's {unit}", result.metric)
         }
     }
+}
+
+/// A metric the history has no run of, with where to look: a near name (a typo on one side), the
+/// benchmark names that would measure it, the nearest benchmarks to map.
+fn no_metric_words(result: &BudgetResult, nearest: &[String]) -> String {
+    let unit = result.unit.symbol();
+    if let Some(typo) = crate::model::error::did_you_mean(&result.metric, nearest.iter().map(String::as_str)) {
+        return format!(
+            "no metric `{}` in the history; did you mean `{typo}`? (a typo on one side; or, if `{typo}` measures it, add under `metrics:` in headroom.yaml: `{}`)",
+            result.metric,
+            map_line(&result.metric, typo)
+        );
+    }
+    let named = match result.metric.split_once('.') {
+        Some((capability, _)) if result.unit.dimension() == crate::model::units::Dimension::Time => format!(
+            " (no benchmark `test_{capability}`, `test_{capability}[...]` or in a pytest-benchmark group `{capability}`, none mapped in headroom.yaml's `metrics:`)"
+        ),
+        Some((capability, kind)) if !kind.contains('.') => format!(
+            " (no benchmark `test_{capability}` records `{kind}`: a pytest-benchmark test can, with `benchmark.extra_info[\"{kind}_{}\"] = ...`, imported as `test_{capability}.{kind}`; none mapped in headroom.yaml's `metrics:`)",
+            unit.to_ascii_lowercase()
+        ),
+        _ => " (none mapped in headroom.yaml's `metrics:`)".to_owned(),
+    };
+    format!("no metric `{}` in the history: nothing measures this budget{named}{}", result.metric, map_advice(&result.metric, nearest))
 }
 
 /// The history's metrics that measure `metric` where its own name is not there ([`crate::model::measures`]).
@@ -309,6 +347,26 @@ fn tightened_limit(result: &BudgetResult, change: f64) -> String {
     let decimals = (1 - limit.abs().log10().floor() as i32).max(0) as usize;
     let step = 10f64.powi(-(decimals as i32));
     format!("{:.decimals$}", (limit / step).round() * step)
+}
+
+/// The parts of a line of our words: (part, whether it is code). The words mark names (runs,
+/// metrics, commits, YAML keys) in Markdown backticks, which the Markdown and GitHub outputs keep
+/// and the app and the HTML pages draw as code (`reverted at `ci-1133``: "reverted at ", then
+/// "ci-1133" as code). A line with an odd number of backticks is not Markdown code: one plain part,
+/// backticks and all. Empty parts are left out.
+#[must_use]
+pub fn code_spans(text: &str) -> Vec<(&str, bool)> {
+    if text.matches('`').count() % 2 == 1 {
+        return vec![(text, false)];
+    }
+    text.split('`').enumerate().filter(|(_, part)| !part.is_empty()).map(|(i, part)| (part, i % 2 == 1)).collect()
+}
+
+/// A line of our words without its Markdown backticks ([`code_spans`]), for plain text: a tooltip,
+/// a screen reader.
+#[must_use]
+pub fn without_backticks(text: &str) -> String {
+    code_spans(text).into_iter().map(|(part, _)| part).collect()
 }
 
 /// `n` and its noun: "1 problem", "2 problems" (the CLI's outputs and the app's counts alike).
@@ -430,7 +488,7 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
             if f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass
                 || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. })
             {
-                out.push_str(&format!("       {:width$}   {}\n", "", describe(r, f)));
+                out.push_str(&format!("       {:width$}   {}\n", "", describe(workspace, r, f)));
             }
         }
         if let Some(Resolution::Measured(m)) = workspace.measures.get(&r.metric) {
@@ -526,7 +584,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                     let mut v = json!({
                         "code": f.code(),
                         "status": f.status(report.settings.for_budget(&r.id).missing_data).as_str(),
-                        "message": describe(r, f),
+                        "message": describe(workspace, r, f),
                     });
                     if let Finding::Regression { severity, p_value, .. } = f {
                         v["severity"] = json!(severity.as_str());
@@ -636,7 +694,7 @@ fn junit(workspace: &Workspace, report: &CheckReport) -> String {
             xml(&r.id),
             xml(&file)
         ));
-        let messages: Vec<String> = r.findings.iter().map(|f| describe(r, f)).collect();
+        let messages: Vec<String> = r.findings.iter().map(|f| describe(workspace, r, f)).collect();
         match r.status {
             Status::Fail => out.push_str(&format!(
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
@@ -692,8 +750,12 @@ fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
     ordered.sort_by_key(|r| std::cmp::Reverse(r.status));
     for r in ordered {
         let unit = r.unit.symbol();
-        let notes: Vec<String> =
-            r.findings.iter().filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass).map(|f| describe(r, f)).collect();
+        let notes: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| !matches!(f, Finding::NoBaseline) || r.status != Status::Pass)
+            .map(|f| describe(workspace, r, f))
+            .collect();
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} | {} | {} |\n",
             status_icon(r.status),
@@ -737,7 +799,7 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
             Status::Pass => continue,
         };
         let (file, line) = location(workspace, r);
-        let messages: Vec<String> = r.findings.iter().map(|f| describe(r, f)).collect();
+        let messages: Vec<String> = r.findings.iter().map(|f| describe(workspace, r, f)).collect();
         out.push_str(&format!(
             "::{level} file={},line={line},title={}::{}\n",
             github_escape(&file, true),
@@ -755,6 +817,45 @@ mod tests {
     use crate::engine::check::{CheckOptions, Problem, check};
 
     #[test]
+    fn a_metric_missing_where_a_history_file_did_not_load_names_that_file_and_its_error() {
+        let w = Workspace::from_files(
+            "w",
+            &[
+                ("caps.yaml".into(), "api:\n  max_latency_ms: 5\n".into()),
+                ("history/a.jsonl".into(), r#"{"id":"r1","metrics":{"test_other":{"samples":[0.001],"unit":"s"}}}"#.into()),
+                (
+                    "history/b.jsonl".into(),
+                    "{\"id\":\"r2\",\"metrics\":{\"test_api\":{\"samples\":[0.001],\"unit\":\"s\"}}}\n{\"id\": \n".into(),
+                ),
+            ],
+        );
+        assert_eq!(w.unloaded_history, ["history/b.jsonl"]);
+        let report = check(&w, &CheckOptions::default());
+        let latency = report.results.iter().find(|r| r.id == "api.latency").unwrap();
+        assert_eq!(latency.findings[0].code(), "no_metric");
+        let line = describe(&w, latency, &latency.findings[0]);
+        assert!(
+            line.starts_with("no metric `api.latency` in the history that loaded: the history file `history/b.jsonl` (line 2"),
+            "{line}"
+        );
+        assert!(line.contains("not valid JSON") && !line.contains("nothing measures this budget"), "{line}");
+        // Said alike in the text and in the JSON a CI job reads.
+        assert!(render(Format::Text, &w, &report).contains(&line));
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &w, &report)).unwrap();
+        let budget = json["results"].as_array().unwrap().iter().find(|r| r["budget"] == "api.latency").unwrap();
+        assert_eq!(budget["findings"][0]["message"], line.as_str());
+    }
+
+    #[test]
+    fn backticks_mark_code_and_an_odd_one_is_kept_as_written() {
+        assert_eq!(code_spans("reverted at `ci-1133`: back"), vec![("reverted at ", false), ("ci-1133", true), (": back", false)]);
+        assert_eq!(without_backticks("open since run `ci-1085` (3 days)"), "open since run ci-1085 (3 days)");
+        assert_eq!(without_backticks("`a` and `b`"), "a and b");
+        assert_eq!(without_backticks("a ` alone"), "a ` alone");
+        assert_eq!(code_spans("a ` alone"), vec![("a ` alone", false)]);
+    }
+
+    #[test]
     fn a_memory_budget_nothing_measures_says_how_a_pytest_benchmark_test_records_memory() {
         let w = Workspace::from_files(
             "w",
@@ -765,7 +866,7 @@ mod tests {
         );
         let report = check(&w, &CheckOptions::default());
         let memory = report.results.iter().find(|r| r.id == "api.memory").unwrap();
-        let text = describe(memory, &memory.findings[0]);
+        let text = describe(&w, memory, &memory.findings[0]);
         assert!(
             text.contains(
                 r#"no benchmark `test_api` records `memory`: a pytest-benchmark test can, with `benchmark.extra_info["memory_mb"] = ...`"#

@@ -215,7 +215,7 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
             .findings
             .iter()
             .filter(|f| f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass)
-            .map(|f| describe(r, f))
+            .map(|f| describe(workspace, r, f))
             .collect();
         lines.extend(hint_lines(r));
         lines.extend(noise_and_trend(r));
@@ -389,10 +389,11 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
          h3 {{ margin-bottom: .3rem; }} img {{ max-width: 100%; border: 1px solid #ccc; }}\n\
          .critical, .high {{ border-left: 6px solid #e0443c; padding-left: .8rem; }}\n\
          .medium, .low {{ border-left: 6px solid #d29922; padding-left: .8rem; }}\n\
-         .info {{ border-left: 6px solid #2ea043; padding-left: .8rem; }}\n</style></head><body>\n\
+         .info {{ border-left: 6px solid #2ea043; padding-left: .8rem; }}\n\
+         .fixed {{ border-left: 6px solid #808080; padding-left: .8rem; }}\n</style></head><body>\n\
          <h1>Budget review, {date}</h1>\n<p>{context}</p>\n",
         date = escape(&agenda.date),
-        context = escape(&agenda.context)
+        context = html_words(&agenda.context)
     );
     let mut number = 0;
     for section in SECTIONS {
@@ -403,13 +404,15 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
         }
         for (i, item) in agenda.items.iter().enumerate().filter(|(_, item)| item.section == section) {
             number += 1;
-            let _ = writeln!(out, "<section class=\"{}\">\n<h3>{number}. {}</h3>", item.severity.as_str(), escape(&item.title));
+            // Fixed or reverted since: history, in grey as the app shows it, not a severity's colour.
+            let class = if item.section == Section::Fixed { "fixed" } else { item.severity.as_str() };
+            let _ = writeln!(out, "<section class=\"{class}\">\n<h3>{number}. {}</h3>", html_words(&item.title));
             if let Some(image) = image_of(i) {
                 let _ = writeln!(out, "<img src=\"{}\" alt=\"{}\">", escape(&image), escape(&item.metric));
             }
             out.push_str("<ul>\n");
             for line in &item.lines {
-                let _ = writeln!(out, "<li>{}</li>", escape(line));
+                let _ = writeln!(out, "<li>{}</li>", html_words(line));
             }
             out.push_str("</ul>\n</section>\n");
         }
@@ -420,6 +423,15 @@ pub fn html(agenda: &Agenda, image_of: &dyn Fn(usize) -> Option<String>) -> Stri
 
 pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A line of our words as HTML: escaped, its Markdown code spans ([`super::code_spans`]) in
+/// `<code>`, never shown as backticks.
+pub(crate) fn html_words(text: &str) -> String {
+    super::code_spans(text)
+        .into_iter()
+        .map(|(part, code)| if code { format!("<code>{}</code>", escape(part)) } else { escape(part) })
+        .collect()
 }
 
 #[cfg(test)]
@@ -493,6 +505,11 @@ mod tests {
         }
         assert!(md.starts_with("# Budget review, 2026-11-25"));
         assert!(!page.contains("<script"));
+        // The page sets code as code (Markdown keeps its backticks), and what was reverted since is
+        // grey, as the app shows it, not in its severity's colour.
+        assert!(md.contains("reverted at `ci-1133`") && page.contains("reverted at <code>ci-1133</code>") && !page.contains('`'));
+        let reverted = page.find("schema_validator latency: level shift at run ci-1085").unwrap();
+        assert!(page[..reverted].ends_with("<section class=\"fixed\">\n<h3>4. "), "{page}");
     }
 
     #[test]

@@ -14,15 +14,16 @@
 //! Pages or GitLab Pages, and from a CI artifact; commits link to the repository where
 //! `headroom.yaml` names it (`repository:`).
 
-use super::analysis::{change_words, noise_meaning, noise_words, reversal_words};
-use super::review::escape;
+use super::analysis::{change_words, noise_meaning, noise_words, reversal_words, undo_words};
+use super::review::{escape, html_words};
+use super::svg::ChangeMark;
 use super::svg::{PlotSeries, svg};
-use super::{describe, hint_lines, noise_and_trend, quantity};
+use super::{describe, hint_lines, noise_and_trend, quantity, without_backticks};
 use crate::approval::ledger::Evaluation;
 use crate::approval::proposal::Proposal;
 use crate::engine::analyze::{Analysis, ChangeFinding, Verdict};
 use crate::engine::check::{BudgetResult, CheckReport, Finding, Status};
-use crate::engine::reversal::{Reversal, Reversals, is_open_regression, of_check};
+use crate::engine::reversal::{Reversals, is_open_regression, of_check};
 use crate::model::time::Timestamp;
 use crate::model::triage::TriageState;
 use crate::model::workspace::Workspace;
@@ -71,6 +72,7 @@ section.item { border-left: 6px solid var(--none); padding: .1rem 0 .1rem .8rem;
 section.item.critical, section.item.high { border-color: var(--fail); }
 section.item.medium, section.item.low { border-color: var(--warn); }
 section.item.info { border-color: var(--pass); }
+section.item.reverted { border-color: var(--none); color: #444; }
 section.item h3 { margin: .2rem 0; font-size: 1.05rem; }
 .nothing { color: #555; }
 figure { margin: 1rem 0; } figure img { width: 100%; height: auto; border: 1px solid #ccc; }
@@ -97,7 +99,7 @@ pub fn site(input: &SiteInput) -> Vec<SiteFile> {
         SiteFile { path: ".nojekyll".to_owned(), text: String::new() },
     ];
     for result in &input.report.results {
-        files.push(SiteFile { path: format!("budget/{}.svg", result.id), text: svg(&plot_series(input, result)) });
+        files.push(SiteFile { path: format!("budget/{}.svg", result.id), text: svg(&plot_series(input, result, &reversals)) });
         files.push(SiteFile { path: budget_page(&result.id), text: budget_html(input, result, &reversals) });
     }
     files
@@ -206,11 +208,12 @@ fn change_item(
     input: &SiteInput,
     repo: &Links,
     root: &str,
-    f: &ChangeFinding,
-    reversal: Option<&Reversal>,
+    (i, f): (usize, &ChangeFinding),
+    reversals: &Reversals,
     state: TriageState,
     owner: &str,
 ) -> String {
+    let reversal = reversals.of(i);
     let history = &input.workspace.history;
     let budget = f.budget.as_deref().and_then(|id| input.workspace.budget(id));
     let unit = budget.map_or_else(
@@ -226,9 +229,17 @@ fn change_item(
     if let Some(t) = run.and_then(|r| r.timestamp) {
         let _ = write!(title, " on {}", t.date());
     }
-    let mut lines = vec![escape(&change_words(f, &unit))];
+    // Reverted by a later change point: history, tagged and in grey as the app shows it.
+    let reverted = reversal.filter(|r| r.reverted);
+    if let Some(r) = reverted {
+        let _ = write!(title, " · reverted at <code>{}</code>", escape(&r.run_id));
+    }
+    let mut lines = vec![html_words(&change_words(f, &unit))];
     if let Some(r) = reversal {
-        lines.push(escape(&reversal_words(f, r, &unit)));
+        lines.push(html_words(&reversal_words(f, r, &unit)));
+    }
+    if let Some(u) = reversals.undoes(i) {
+        lines.push(html_words(&undo_words(&input.analysis.findings, f, u, &unit)));
     }
     match (&f.commit_range, run.and_then(|r| r.commit)) {
         ((Some(good), Some(bad)), _) => lines.push(format!("commits {}", repo.range(good, bad))),
@@ -243,7 +254,7 @@ fn change_item(
         let _ = write!(triage, " (owner {owner})");
     }
     lines.push(escape(&triage));
-    item(f.severity.as_str(), &title, &lines)
+    item(if reverted.is_some() { "reverted" } else { f.severity.as_str() }, &title, &lines)
 }
 
 fn item(class: &str, title_html: &str, lines_html: &[String]) -> String {
@@ -268,16 +279,20 @@ fn result_title(result: &BudgetResult, root: &str) -> String {
 
 fn result_lines(input: &SiteInput, result: &BudgetResult, repo: &Links) -> Vec<String> {
     let missing = input.report.settings.for_budget(&result.id).missing_data;
-    let mut lines: Vec<String> =
-        result.findings.iter().filter(|f| f.status(missing) != Status::Pass).map(|f| escape(&describe(result, f))).collect();
+    let mut lines: Vec<String> = result
+        .findings
+        .iter()
+        .filter(|f| f.status(missing) != Status::Pass)
+        .map(|f| html_words(&describe(input.workspace, result, f)))
+        .collect();
     if let Some(hints) = &result.hints
         && let (Some(good), Some(bad)) = &hints.commit_range
     {
         lines.push(format!("commits {}", repo.range(good, bad)));
     }
     // The hints in words, less the commit range linked above.
-    lines.extend(hint_lines(result).into_iter().filter(|l| !l.starts_with("commits:")).map(|l| escape(&l)));
-    lines.extend(noise_and_trend(result).map(|l| escape(&l)));
+    lines.extend(hint_lines(result).into_iter().filter(|l| !l.starts_with("commits:")).map(|l| html_words(&l)));
+    lines.extend(noise_and_trend(result).map(|l| html_words(&l)));
     lines
 }
 
@@ -300,6 +315,25 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
         .filter(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::BaseRegression { .. })))
         .collect();
     let changes = open_changes(input, reversals);
+    // Failing because nothing measured them here: never left out of a page that says "failing".
+    let not_checked: Vec<&BudgetResult> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Fail && !over.iter().chain(&gate_regressions).any(|o| o.budget == r.budget))
+        .filter(|r| {
+            r.findings.iter().any(|f| {
+                matches!(
+                    f,
+                    Finding::NoMetric { .. }
+                        | Finding::MappedMetricMissing { .. }
+                        | Finding::Ambiguous { .. }
+                        | Finding::NotInRun { .. }
+                        | Finding::NoRun
+                        | Finding::UnitMismatch { .. }
+                )
+            })
+        })
+        .collect();
     let warnings: Vec<&BudgetResult> = report.results.iter().filter(|r| r.status == Status::Warn).collect();
     let drifts: Vec<&BudgetResult> =
         report.results.iter().filter(|r| r.trend.as_ref().is_some_and(|t| t.worsening && t.date_at_limit.is_some())).collect();
@@ -312,6 +346,15 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
             body.push_str(&i);
         }
     };
+    // The check's own problems first (no run in the environment, a history file that did not load):
+    // what the overall status rests on.
+    if !report.problems.is_empty() {
+        let problems = report.problems.iter().map(|p| {
+            let class = if p.status == Status::Fail { "critical" } else { "medium" };
+            format!("<section class=\"item {class}\">\n<p>{}: {}</p>\n</section>\n", p.status.as_str(), html_words(&p.message))
+        });
+        section("Problems", "problems", problems.collect());
+    }
     section(
         "Over budget",
         "over-budget",
@@ -319,8 +362,15 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
     );
     let mut open: Vec<String> =
         gate_regressions.iter().map(|r| item("high", &result_title(r, ""), &result_lines(input, r, &repo))).collect();
-    open.extend(changes.iter().map(|(i, f, state, owner)| change_item(input, &repo, "", f, reversals.of(*i), *state, owner)));
+    open.extend(changes.iter().map(|(i, f, state, owner)| change_item(input, &repo, "", (*i, f), reversals, *state, owner)));
     section("Open regressions", "open-regressions", open);
+    if !not_checked.is_empty() {
+        section(
+            "Not checked",
+            "not-checked",
+            not_checked.iter().map(|r| item("critical", &result_title(r, ""), &result_lines(input, r, &repo))).collect(),
+        );
+    }
     section(
         "Warnings",
         "warnings",
@@ -331,7 +381,7 @@ fn overview(input: &SiteInput, reversals: &Reversals) -> String {
         "drifts",
         drifts
             .iter()
-            .map(|r| item("low", &result_title(r, ""), &noise_and_trend(r).map(|l| vec![escape(&l)]).unwrap_or_default()))
+            .map(|r| item("low", &result_title(r, ""), &noise_and_trend(r).map(|l| vec![html_words(&l)]).unwrap_or_default()))
             .collect(),
     );
     section("Pending budget change proposals", "proposals", input.proposals.iter().map(|(p, e)| proposal_item(input, p, e)).collect());
@@ -388,7 +438,7 @@ fn proposal_item(input: &SiteInput, p: &Proposal, e: &Evaluation) -> String {
 }
 
 /// The runs of a budget's metric in the checked environment, as the app's plot takes them.
-fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
+fn plot_series(input: &SiteInput, result: &BudgetResult, reversals: &Reversals) -> PlotSeries {
     let workspace = input.workspace;
     let report = input.report;
     let history = &workspace.history;
@@ -425,16 +475,31 @@ fn plot_series(input: &SiteInput, result: &BudgetResult) -> PlotSeries {
         }
     }
     if let Some(m) = input.analysis.metrics.iter().find(|m| m.budget == Some(result.budget)) {
-        for f in input.analysis.findings.iter().filter(|f| f.metric == m.metric) {
-            plot.change_points.push((x_of(f.run_index), f.severity));
+        let unit = budget.unit.symbol();
+        for (i, f) in input.analysis.findings.iter().enumerate().filter(|(_, f)| f.metric == m.metric) {
+            // The app's words and colour for it (`gui::state::plot`): a regression a later change
+            // point reverted is grey, and says where it was reverted.
+            let reversal = reversals.of(i);
+            let mut words = change_words(f, unit);
+            if let Some(r) = reversal {
+                words = format!("{words}; {}", reversal_words(f, r, unit));
+            }
+            plot.change_points.push(ChangeMark {
+                x: x_of(f.run_index),
+                severity: f.severity,
+                words: without_backticks(&format!("change point: {words}")),
+                reverted: reversal.is_some_and(|r| r.reverted),
+            });
         }
         for f in input.analysis.noise_findings.iter().filter(|f| f.metric == m.metric) {
-            plot.noise_changes.push((x_of(f.run_index), noise_words(f, budget.unit.symbol())));
+            plot.noise_changes.push((x_of(f.run_index), without_backticks(&noise_words(f, unit))));
         }
         for s in &m.segmentation.segments {
             if let (Some(&a), Some(&b)) = (m.series.runs.get(s.start), m.series.runs.get(s.end.saturating_sub(1))) {
-                plot.levels.push([x_of(a), s.level]);
-                plot.levels.push([x_of(b), s.level]);
+                // A drifting segment as its trend line, as the app draws it.
+                let (first, last) = crate::engine::analyze::segment_line(&m.series.values, s);
+                plot.levels.push([x_of(a), first]);
+                plot.levels.push([x_of(b), last]);
             }
         }
     }
@@ -485,7 +550,7 @@ fn budget_html(input: &SiteInput, result: &BudgetResult, reversals: &Reversals) 
     let _ = writeln!(
         body,
         "<figure>\n<img src=\"{}\" alt=\"History of {} with its limit of {}\" width=\"960\" height=\"400\">\n\
-         <figcaption>Runs of <code>{}</code> in {} (blue; other branches purple), the engine's levels (grey, dashed) and change points, \
+         <figcaption>Runs of <code>{}</code> in {} (blue; other branches purple), the engine's levels (grey, dashed) and change points (grey where a later change point reverted them), \
          the band the gate lets pass, the warning level (amber, dashed) and the limit (the dark line).</figcaption>\n</figure>",
         escape(&file),
         escape(&result.id),
@@ -517,7 +582,7 @@ fn budget_html(input: &SiteInput, result: &BudgetResult, reversals: &Reversals) 
             .triage
             .find(&f.metric, &f.run_id, position)
             .map_or((TriageState::Untriaged, String::new()), |(_, e)| (e.state, e.owner.clone()));
-        body.push_str(&change_item(input, &repo, "../", f, reversals.of(i), state, &owner));
+        body.push_str(&change_item(input, &repo, "../", (i, f), reversals, state, &owner));
     }
     noise_changes(&mut body, input, metric, budget.unit.symbol());
     runs_table(&mut body, input, budget, &repo);
@@ -534,7 +599,7 @@ fn noise_changes(body: &mut String, input: &SiteInput, metric: &str, unit: &str)
     }
     let _ = writeln!(body, "<h2>Changes of noise ({})</h2>\n<ul>", changes.len());
     for f in changes.iter().rev() {
-        let _ = writeln!(body, "<li>{}: {}</li>", escape(&noise_words(f, unit)), escape(noise_meaning(f)));
+        let _ = writeln!(body, "<li>{}: {}</li>", html_words(&noise_words(f, unit)), html_words(noise_meaning(f)));
     }
     body.push_str("</ul>\n");
 }
@@ -635,7 +700,7 @@ mod tests {
         });
         let (page, plot) = page_of(&analysis);
         assert!(page.contains("<h2>Changes of noise (1)</h2>"), "{page}");
-        assert!(page.contains("noise rose from σ 2 ms to 5 ms (×2.5) at run `ci-1100`"), "{page}");
+        assert!(page.contains("noise rose from σ 2 ms to 5 ms (×2.5) at run <code>ci-1100</code>"), "{page}");
         assert!(page.contains("not a regression"), "{page}");
         // And on the plot, as a mark of its own (not a change point), in the legend too.
         assert!(plot.contains("class=\"noise-change\"") && plot.contains("change of noise"), "{plot}");
@@ -650,7 +715,55 @@ mod tests {
         assert!(!open.contains("schema_validator.latency"), "{open}");
         assert!(open.contains("services.auth"), "{open}");
         let page = file(&files, "budget/schema_validator.latency.html");
-        assert!(page.contains("reverted at `ci-1133`: back to 34.9 ms"), "{page}");
+        assert!(page.contains("reverted at <code>ci-1133</code>: back to 34.9 ms"), "{page}");
+        // Tagged and grey as the app shows it: no alarm colour for what the data put back.
+        let at = page.find("level shift at run <code>ci-1085</code>").unwrap();
+        let section = &page[page[..at].rfind("<section").unwrap()..at];
+        assert!(section.starts_with("<section class=\"item reverted\">"), "{section}");
+        assert!(
+            page[at..].starts_with("level shift at run <code>ci-1085</code> on 2026-08-07 · reverted at <code>ci-1133</code></h3>"),
+            "{page}"
+        );
+        // And on its plot: the change point in grey, saying where it was reverted.
+        let plot = file(&files, "budget/schema_validator.latency.svg");
+        let mark = &plot[plot.find("class=\"change-point reverted\"").unwrap_or_else(|| panic!("{plot}"))..];
+        let mark = &mark[..mark.find("</line>").unwrap()];
+        assert!(mark.contains(&format!("stroke=\"{}\"", crate::report::svg::colour::REVERTED)), "{mark}");
+        assert!(mark.contains("reverted at ci-1133: back to 34.9 ms"), "{mark}");
+        assert!(plot.contains(">change point (reverted regression)</text>"), "{plot}");
+        // The improvement that put it back says so, as in the app and `headroom analyze`.
+        assert!(page.contains("undoes the regression at <code>ci-1085</code> (34.4 ms before it)"), "{page}");
+    }
+
+    #[test]
+    fn the_site_shows_our_words_code_as_code_never_as_markdown_backticks() {
+        for f in example_site(None).iter().filter(|f| f.path.ends_with(".html") || f.path.ends_with(".svg")) {
+            assert!(!f.text.contains('`'), "{}: {}", f.path, f.text);
+        }
+    }
+
+    #[test]
+    fn a_failing_overview_says_why_even_where_nothing_was_measured() {
+        // An environment with no runs: every budget fails for want of data, none is over budget.
+        let workspace = crate::example::workspace();
+        let options = CheckOptions { environment: Some("staging".to_owned()), ..CheckOptions::default() };
+        let report = check(&workspace, &options);
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some(report.baseline_branch.clone()) };
+        let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        let files =
+            site(&SiteInput { workspace: &workspace, report: &report, analysis: &analysis, proposals: &[], generated: Timestamp(0) });
+        let index = file(&files, "index.html");
+        assert!(index.contains("Overall: failing"), "{index}");
+        assert!(
+            index.contains("<h2 id=\"problems\">Problems (1)</h2>") && index.contains("fail: no run for environment <code>staging</code>"),
+            "{index}"
+        );
+        let not_checked = &index[index.find("<h2 id=\"not-checked\">").unwrap_or_else(|| panic!("{index}"))..];
+        assert!(not_checked.starts_with(&format!("<h2 id=\"not-checked\">Not checked ({})</h2>", report.results.len())), "{index}");
+        assert!(not_checked.contains("no run in this environment: nothing measures <code>services.auth</code> here"), "{index}");
+        // The bundled workspace's own overview has neither: everything was measured.
+        let usual = example_site(None);
+        assert!(!file(&usual, "index.html").contains("id=\"problems\"") && !file(&usual, "index.html").contains("id=\"not-checked\""));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the CLI draws it without egui or a GPU and a browser scales and prints it sharply.
 //!
 //! ```text
-//!   y (unit)                                    ┆ change point (severity colour)
+//!   y (unit)                                    ┆ change point (severity colour; grey where reverted)
 //!   limit ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┿━━━━━━━━━━━━━ ink
 //!   warning ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ┿ ─ ─ ─ ─ ─ ─  amber, dashed
 //!                                    ░░░░░░░░░░░┿░░░░░░░░░░░░  gate passes (baseline band)
@@ -29,6 +29,9 @@ pub mod colour {
     pub const FAIL: &str = "#e0443c";
     /// Nothing checked.
     pub const NONE: &str = "#808080";
+    /// A regression that a later change point reverted: history, not an alarm (the theme's
+    /// `REVERTED`, a neutral grey).
+    pub const REVERTED: &str = NONE;
     /// The history line of the baseline branch.
     pub const SERIES: &str = "#4a90e2";
     /// Runs of other branches (pull requests).
@@ -57,6 +60,21 @@ pub mod colour {
     }
 }
 
+/// One of the engine's change points on the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeMark {
+    /// Where, on the plot's x.
+    pub x: f64,
+    /// Its severity: its colour, unless it is reverted.
+    pub severity: Severity,
+    /// The change in words, and what a later change point did to it, for the mark's tooltip
+    /// (the app's words for it, without Markdown backticks).
+    pub words: String,
+    /// Whether a later change point reverted it (`engine::reversal`): history, drawn in grey as
+    /// the app draws it, never in an alarm colour.
+    pub reverted: bool,
+}
+
 /// What one budget's plot shows: plain numbers, x in seconds since 1970 (or run numbers).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlotSeries {
@@ -74,8 +92,8 @@ pub struct PlotSeries {
     pub other: Vec<[f64; 2]>,
     /// The engine's level of each segment, as pairs of points (a step line).
     pub levels: Vec<[f64; 2]>,
-    /// The engine's change points: (x, severity).
-    pub change_points: Vec<(f64, Severity)>,
+    /// The engine's change points.
+    pub change_points: Vec<ChangeMark>,
     /// The engine's changes of noise: (x, in words, for the mark's tooltip).
     pub noise_changes: Vec<(f64, String)>,
     /// The band the gate lets pass: (x from, x to, low, high).
@@ -228,14 +246,17 @@ pub fn svg(plot: &PlotSeries) -> String {
             colour::LEVEL
         );
     }
-    for &(x, severity) in &plot.change_points {
+    // The reverted ones first, so an open change point at the same x is drawn over them.
+    let (reverted, open): (Vec<&ChangeMark>, Vec<&ChangeMark>) = plot.change_points.iter().partition(|c| c.reverted);
+    for c in reverted.into_iter().chain(open) {
+        let (class, stroke) =
+            if c.reverted { ("change-point reverted", colour::REVERTED) } else { ("change-point", colour::severity(c.severity)) };
         let _ = writeln!(
             out,
-            "<line class=\"change-point\" x1=\"{x_px:.1}\" x2=\"{x_px:.1}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"1.5\"><title>change point ({})</title></line>",
+            "<line class=\"{class}\" x1=\"{x_px:.1}\" x2=\"{x_px:.1}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{stroke}\" stroke-width=\"1.5\"><title>{}</title></line>",
             TOP + plot_h,
-            colour::severity(severity),
-            severity.as_str(),
-            x_px = px(x)
+            escape(&c.words),
+            x_px = px(c.x)
         );
     }
     for (x, words) in &plot.noise_changes {
@@ -306,10 +327,18 @@ fn legend(out: &mut String, plot: &PlotSeries) {
             "level (engine)".to_owned(),
         ));
     }
-    if let Some(&(_, severity)) = plot.change_points.first() {
+    // The open change points in the colour of the most severe; the reverted ones in grey, named
+    // as the app's legend names them.
+    if let Some(severity) = plot.change_points.iter().filter(|c| !c.reverted).map(|c| c.severity).max() {
         items.push((
             format!("<line x1=\"11\" x2=\"11\" y1=\"-8\" y2=\"8\" stroke=\"{}\" stroke-width=\"2\"/>", colour::severity(severity)),
             "change point".to_owned(),
+        ));
+    }
+    if plot.change_points.iter().any(|c| c.reverted) {
+        items.push((
+            format!("<line x1=\"11\" x2=\"11\" y1=\"-8\" y2=\"8\" stroke=\"{}\" stroke-width=\"2\"/>", colour::REVERTED),
+            "change point (reverted regression)".to_owned(),
         ));
     }
     if !plot.noise_changes.is_empty() {
@@ -377,7 +406,12 @@ mod tests {
             main: (0..50).map(|i| [1_764_000_000.0 + f64::from(i) * 86_400.0, if i < 30 { 20.0 } else { 26.0 }]).collect(),
             other: vec![[1_764_000_000.0 + 49.5 * 86_400.0, 27.0]],
             levels: vec![[1_764_000_000.0, 20.0], [1_764_000_000.0 + 29.0 * 86_400.0, 20.0]],
-            change_points: vec![(1_764_000_000.0 + 30.0 * 86_400.0, Severity::High)],
+            change_points: vec![ChangeMark {
+                x: 1_764_000_000.0 + 30.0 * 86_400.0,
+                severity: Severity::High,
+                words: "regression 20 ms to 26 ms (+30.0%), confidence >99.99%, severity high".into(),
+                reverted: false,
+            }],
             noise_changes: Vec::new(),
             band: Some((1_764_000_000.0 + 30.0 * 86_400.0, 1_764_000_000.0 + 49.5 * 86_400.0, 24.7, 27.3)),
             limit: 30.0,
@@ -413,6 +447,21 @@ mod tests {
         }
         assert!(text.contains(">limit 30 ms</text>") && text.contains(">warning 27 ms</text>"), "{text}");
         assert!(text.contains(">2025-11-") || text.contains(">2025-12-"), "dates on the x axis: {text}");
+    }
+
+    #[test]
+    fn a_regression_a_later_change_point_reverted_is_drawn_grey_as_the_app_draws_it() {
+        let mut plot = example();
+        plot.change_points[0].reverted = true;
+        plot.change_points[0].words = "regression 20 ms to 26 ms; reverted at ci-1133: back to 20.1 ms".into();
+        let text = svg(&plot);
+        let at = text.find("class=\"change-point reverted\"").unwrap_or_else(|| panic!("no reverted mark: {text}"));
+        let element = &text[at..at + text[at..].find("</line>").unwrap_or(0)];
+        assert!(element.contains(&format!("stroke=\"{}\"", colour::REVERTED)), "{element}");
+        assert!(!element.contains(colour::FAIL) && element.contains("reverted at ci-1133"), "{element}");
+        assert!(!text.contains("class=\"change-point\""), "no open change point: {text}");
+        // The legend names it as the app's does, and has no entry in an alarm colour for it.
+        assert!(text.contains(">change point (reverted regression)</text>") && !text.contains(">change point</text>"), "{text}");
     }
 
     #[test]

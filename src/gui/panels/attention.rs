@@ -3,6 +3,7 @@
 
 use crate::gui::state::{AppState, Command, FindingsCommand, PromptCommand, TreeCommand};
 use crate::gui::theme;
+use crate::gui::widgets::words::words;
 use egui::{RichText, Ui};
 
 /// The list.
@@ -26,7 +27,7 @@ pub fn attention_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
             {
                 // Wrapped to the panel's width: a long line never widens the panel over the plot.
                 let selected = state.selected.is_some() && state.selected == item.budget;
-                let row = ui.add(egui::Button::selectable(selected, item.title.as_str()).wrap());
+                let row = ui.add(egui::Button::selectable(selected, words(ui.style(), &item.title, |t| t)).wrap());
                 if row.clicked() {
                     if let Some(finding) = item.finding {
                         commands.push(Command::Findings(FindingsCommand::Select(finding)));

@@ -5,6 +5,7 @@ use crate::engine::analyze::Verdict;
 use crate::engine::reversal::tightening_levels;
 use crate::gui::state::{AppState, Command, FindingRow, FindingsCommand, ProposalCommand, ProposalDraft, TreeCommand};
 use crate::gui::theme;
+use crate::gui::widgets::words::words;
 use crate::model::triage::TriageState;
 use crate::report::analysis::{change_words, finding_hints, noise_meaning, noise_words, reversal_words, undo_words};
 use crate::report::quantity;
@@ -66,16 +67,16 @@ fn finding_row_ui(ui: &mut Ui, state: &AppState, row_index: usize, row: &Finding
                 ui.label(RichText::new(format!("reverted at {}", r.run_id)).small().strong());
             }
         });
-        let words = RichText::new(change_words(f, unit));
-        ui.label(if reverted.is_some() { words.weak() } else { words.color(theme::text(color, ui)) });
+        let text = theme::text(color, ui);
+        ui.label(words(ui.style(), &change_words(f, unit), |t| if reverted.is_some() { t.weak() } else { t.color(text) }));
         if let Some(r) = reversal {
-            ui.label(RichText::new(reversal_words(f, r, unit)).small());
+            ui.label(words(ui.style(), &reversal_words(f, r, unit), RichText::small));
         }
         if let Some(undo) = state.findings.undo(row) {
-            ui.label(RichText::new(undo_words(&state.analysis.findings, f, undo, unit)).small());
+            ui.label(words(ui.style(), &undo_words(&state.analysis.findings, f, undo, unit), RichText::small));
         }
         for hint in finding_hints(f, unit) {
-            ui.label(RichText::new(hint).small().weak());
+            ui.label(words(ui.style(), &hint, |t| t.small().weak()));
         }
         if f.verdict == Verdict::Improvement {
             // An improvement is not triaged like a regression: the budget can follow it down,
@@ -167,8 +168,8 @@ fn noise_changes_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                 commands.push(Command::Findings(FindingsCommand::SelectNoise(row_index)));
             }
         });
-        ui.label(RichText::new(noise_words(f, unit)).color(color));
-        ui.label(RichText::new(noise_meaning(f)).small().weak());
+        ui.label(words(ui.style(), &noise_words(f, unit), |t| t.color(color)));
+        ui.label(words(ui.style(), noise_meaning(f), |t| t.small().weak()));
         ui.separator();
     }
 }

@@ -6,6 +6,7 @@ use crate::gui::state::{AppState, Command, PlotCommand, ProposalCommand, Proposa
 use crate::gui::theme;
 use crate::gui::widgets::budget::{allocation_sum_ui, row_text, status_dot_ui};
 use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui, stacked_plot_ui};
+use crate::gui::widgets::words::words;
 use crate::report::{describe, quantity};
 use egui::{RichText, Ui};
 
@@ -52,7 +53,7 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         return;
     }
     if state.plot.data.main.is_empty() && state.plot.data.other.is_empty() {
-        ui.label(format!("No history for the metric `{}` in this environment.", budget.metric));
+        ui.label(words(ui.style(), &format!("No history for the metric `{}` in this environment.", budget.metric), |t| t));
         return;
     }
     // Wraps on a narrow window, so the plot below keeps the full width.
@@ -152,17 +153,18 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
         }
     });
     if let Some(line) = crate::report::noise_and_trend(r) {
-        ui.label(line);
+        ui.label(words(ui.style(), &line, |t| t));
     }
-    for (_, severity, words, reverted) in &state.plot.data.change_points {
+    for (_, severity, change, reverted) in &state.plot.data.change_points {
         // A regression put back since is history, not an alarm: in weak text.
         let color = if *reverted { ui.visuals().weak_text_color() } else { theme::text(theme::severity_color(*severity), ui) };
-        ui.colored_label(color, format!("change point: {words}"));
+        ui.label(words(ui.style(), &format!("change point: {change}"), |t| t.color(color)));
     }
     // A change of noise in its own colour, never a status colour: it is not a regression.
     for mark in &state.plot.data.noise_changes {
-        ui.colored_label(theme::noise_text_color(ui.visuals().dark_mode), format!("change of noise: {}", mark.words));
-        ui.label(RichText::new(mark.meaning).small().weak());
+        let color = theme::noise_text_color(ui.visuals().dark_mode);
+        ui.label(words(ui.style(), &format!("change of noise: {}", mark.words), |t| t.color(color)));
+        ui.label(words(ui.style(), mark.meaning, |t| t.small().weak()));
     }
     for finding in &r.findings {
         let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
@@ -170,7 +172,8 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
         // colour, never in green.
         let shown = if matches!(finding, Finding::Accepted { .. }) { Status::Warn } else { status };
         if status != Status::Pass || matches!(finding, Finding::Improvement { .. } | Finding::Accepted { .. }) {
-            ui.colored_label(theme::text(theme::status_color(Some(shown)), ui), describe(r, finding));
+            let color = theme::text(theme::status_color(Some(shown)), ui);
+            ui.label(words(ui.style(), &describe(&state.workspace, r, finding), |t| t.color(color)));
         }
     }
 }

@@ -46,7 +46,8 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                 };
             }
             if !e.approved() {
-                ui.label(RichText::new(crate::approval::ledger::missing_words(e)).color(theme::text(theme::WARN, ui)));
+                let color = theme::text(theme::WARN, ui);
+                ui.label(crate::gui::widgets::words::words(ui.style(), &crate::approval::ledger::missing_words(e), |t| t.color(color)));
             }
             ui.horizontal(|ui| {
                 if crate::gui::widgets::dialog::opens_dialog(&ui.button("Sign…")) {

@@ -5,6 +5,7 @@
 use crate::gui::state::{AppState, Command, FindingsCommand, PathPurpose, PromptCommand, Review, ReviewCommand, WorkspaceCommand};
 use crate::gui::theme;
 use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui};
+use crate::gui::widgets::words::words;
 use crate::report::review::{SECTIONS, Section};
 use egui::{RichText, Ui};
 
@@ -26,7 +27,7 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     let agenda = &review.agenda;
     ui.horizontal_wrapped(|ui| {
         ui.heading(RichText::new(format!("Budget review, {}", agenda.date)).strong());
-        ui.label(RichText::new(&agenda.context).weak());
+        ui.label(words(ui.style(), &agenda.context, RichText::weak));
     });
     ui.horizontal_wrapped(|ui| {
         if ui.button("Previous").clicked() {
@@ -55,12 +56,12 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     if let Some(what) = state.working() {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(what);
+            ui.label(words(ui.style(), &what, |t| t));
         });
     }
     if let Some(message) = &state.message {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(message).strong());
+            ui.label(words(ui.style(), message, RichText::strong));
             if ui.small_button("Dismiss").clicked() {
                 commands.push(Command::Workspace(WorkspaceCommand::DismissMessage));
             }
@@ -74,9 +75,10 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     let count = agenda.section(item.section).count();
     let place = agenda.items.iter().take(review.index + 1).filter(|i| i.section == item.section).count();
     ui.label(RichText::new(format!("{} · {place} of {count}", item.section.title())).weak());
-    ui.heading(RichText::new(&item.title).size(30.0).color(item_color(item, ui)));
+    let color = item_color(item, ui);
+    ui.label(words(ui.style(), &item.title, |t| t.heading().size(30.0).color(color)));
     for line in &item.lines {
-        ui.label(RichText::new(line).size(20.0));
+        ui.label(words(ui.style(), line, |t| t.size(20.0)));
     }
     if let Some((key, triage, _)) = &item.triage {
         ui.horizontal_wrapped(|ui| {
@@ -102,13 +104,14 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
     }
 }
 
-/// An item's colour: its severity's, or, for a change of noise (not a regression), the noise's own
-/// colour as on the plot and in the findings.
+/// An item's colour: its severity's; for a change of noise (not a regression), the noise's own
+/// colour as on the plot and in the findings; for a regression fixed or reverted since, the grey
+/// of history the findings and the plot give a reverted one (never a status colour).
 fn item_color(item: &crate::report::review::AgendaItem, ui: &Ui) -> egui::Color32 {
-    if item.section == Section::NoiseChanges {
-        theme::noise_text_color(ui.visuals().dark_mode)
-    } else {
-        theme::severity_text_color(item.severity, ui.visuals().dark_mode)
+    match item.section {
+        Section::NoiseChanges => theme::noise_text_color(ui.visuals().dark_mode),
+        Section::Fixed => theme::text(theme::REVERTED, ui),
+        _ => theme::severity_text_color(item.severity, ui.visuals().dark_mode),
     }
 }
 
@@ -127,7 +130,7 @@ fn agenda_overview_ui(ui: &mut Ui, review: &Review, commands: &mut Vec<Command>)
             ui.label(RichText::new(format!("{} ({})", section.title(), items.len())).strong());
             for (index, item) in items {
                 let color = item_color(item, ui);
-                let row = ui.selectable_label(index == review.index, RichText::new(&item.title).color(color));
+                let row = ui.selectable_label(index == review.index, words(ui.style(), &item.title, |t| t.color(color)));
                 if row.clicked() && index != review.index {
                     commands.push(Command::Review(ReviewCommand::Jump(index)));
                 }

@@ -5,6 +5,7 @@ use crate::gui::prefs::LeftTab;
 use crate::gui::standing::Tally;
 use crate::gui::state::{AppState, Command, PromptCommand, TreeCommand, TreeFilter, WorkspaceCommand};
 use crate::gui::theme;
+use crate::gui::widgets::words::words;
 use egui::{RichText, Ui};
 
 /// The live history source, where the workspace names one: fresh, cached since a time (the store
@@ -54,13 +55,13 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
     if let Some(what) = state.working() {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(what);
+            ui.label(words(ui.style(), &what, |t| t));
         });
     }
     if !state.has_loaded() {
         // Nothing checked yet: the empty workspace's counts and problems would mislead.
         if let Some(message) = &state.message {
-            ui.label(RichText::new(message).strong());
+            ui.label(words(ui.style(), message, RichText::strong));
         }
         return;
     }
@@ -116,14 +117,15 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
         history_source_ui(ui, state);
         if let Some(message) = &state.message {
             ui.separator();
-            ui.label(RichText::new(message).strong());
+            ui.label(words(ui.style(), message, RichText::strong));
             if ui.small_button("Dismiss").clicked() {
                 commands.push(Command::Workspace(WorkspaceCommand::DismissMessage));
             }
         }
     });
     for problem in &state.report.problems {
-        ui.colored_label(theme::text(theme::status_color(Some(problem.status)), ui), &problem.message);
+        let color = theme::text(theme::status_color(Some(problem.status)), ui);
+        ui.label(words(ui.style(), &problem.message, |t| t.color(color)));
     }
     let errors = state.load_errors().count();
     if errors > 0 {

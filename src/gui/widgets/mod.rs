@@ -4,3 +4,4 @@ pub mod budget;
 pub mod dialog;
 pub mod error;
 pub mod plot;
+pub mod words;

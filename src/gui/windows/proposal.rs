@@ -3,6 +3,7 @@
 
 use crate::gui::state::{AppState, Command, ProposalCommand, slug};
 use crate::gui::theme;
+use crate::gui::widgets::words::colored_words_ui;
 use crate::report::quantity;
 use egui::RichText;
 use egui::Ui;
@@ -84,11 +85,11 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             }
             Err(why) => {
-                ui.colored_label(theme::text(theme::WARN, ui), why.to_string());
+                colored_words_ui(ui, theme::text(theme::WARN, ui), &why.to_string());
             }
         }
         if let Some(error) = &current.error {
-            ui.colored_label(theme::text(theme::FAIL, ui), error);
+            colored_words_ui(ui, theme::text(theme::FAIL, ui), error);
         }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {

@@ -72,7 +72,7 @@ pub fn sensitivity_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Comma
         ui.separator();
         let summary = |r: &crate::engine::replay::Replay| {
             format!(
-                "{} alarms over {} runs: {} confirmed by a change point, {} likely noise",
+                "{} alarms over {} runs: {} confirmed by a change point for the worse, {} likely noise",
                 r.alarms.len(),
                 r.runs_checked,
                 r.confirmed(),
