@@ -415,7 +415,7 @@ fn a_budget_change_is_proposed_signed_and_applied_from_the_app() {
     let draft = open_proposal_dialog(&mut harness, "schema_validator latency");
     // Tighten the limit from 50 ms to 45 ms (a tightening needs one technical sign-off).
     fill_draft(&mut harness, draft, 45.0, ["tighten-schema", "Tighten the schema validator to 45 ms", "The cache fix gave 4 ms back"]);
-    harness.get_by_label_contains("A tighten: needs 1 more technical sign-off");
+    harness.get_by_label_contains("A tightening: needs 1 more technical sign-off");
     harness.get_by_label_contains("+   max_latency_ms: 45");
     harness.get_by_label("Create proposal").click();
     harness.run();
@@ -1007,6 +1007,46 @@ fn an_error_creating_a_proposal_is_shown_inside_its_dialog() {
         dir.path().join("proposals").read_dir().map_or(0, Iterator::count)
             == std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets/proposals")).map_or(0, Iterator::count)
     );
+}
+
+#[test]
+fn a_proposal_takes_the_title_its_field_shows_and_names_no_stand_in_for_its_author() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let mut draft = open_proposal_dialog(&mut harness, "Auth Service");
+    draft.new = 32.0;
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft.clone()).into());
+    harness.run();
+    // No author typed yet: what it needs says "the author", not the draft's stand-in `-`.
+    harness.get_by_label_contains("A loosening: needs 1 more business sign-off");
+    harness.get_by_label_contains("needs the author's own signature (the author never counts as an approver)");
+    assert!(harness.query_by_label_contains("(-, who").is_none());
+    // The title field shows "Raise Auth Service to 32 ms" as its placeholder; left as it is, that
+    // is the title, not "a proposal needs a title" under a field that looks filled in.
+    draft.new = 32.0;
+    draft.draft.author = "maria@example.com".into();
+    draft.draft.rationale = "TLS upgrade".into();
+    harness.state_mut().state.apply(headroom::gui::state::ProposalCommand::Edit(draft).into());
+    harness.run();
+    harness.get_by_label("Create proposal").click();
+    harness.run();
+    let error = harness.state().state.proposals.draft.as_ref().and_then(|d| d.error.clone());
+    assert_eq!(error, None);
+    let written = std::fs::read_to_string(dir.path().join("proposals/change-services-auth.yaml")).unwrap();
+    assert!(written.contains("Raise Auth Service to 32 ms"), "{written}");
+    // The dialog closed and stays closed (no edit after the submit reopens it).
+    assert!(harness.state().state.proposals.draft.is_none());
+    assert!(harness.query_by_label("Propose a budget change").is_none());
+}
+
+#[test]
+fn a_tree_rows_tags_wrap_whole_never_split_inside() {
+    let mut harness = Harness::builder().with_size(egui::vec2(1024.0, 700.0)).build_eframe(|cc| App::new(cc, &Source::Example));
+    settle(&mut harness);
+    // The frontend bundle drifts to its limit: its date is one tag, on one line.
+    let tag = harness.get_by_label("limit 2030-10-07").rect();
+    let noise = harness.get_all_by_label("±2.1%").next().unwrap().rect();
+    assert!(tag.height() < 1.5 * noise.height(), "the tag {tag:?} is split over lines (one line is {noise:?})");
 }
 
 #[test]

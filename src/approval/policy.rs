@@ -41,6 +41,16 @@ impl ChangeKind {
             ChangeKind::Governance => "governance",
         }
     }
+
+    /// The kind as a noun with its article, for sentences: "a loosening", "a governance change".
+    #[must_use]
+    pub fn with_article(self) -> &'static str {
+        match self {
+            ChangeKind::Tighten => "a tightening",
+            ChangeKind::Loosen => "a loosening",
+            ChangeKind::Governance => "a governance change",
+        }
+    }
 }
 
 /// The roles and what each kind of change needs.

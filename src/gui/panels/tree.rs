@@ -154,9 +154,9 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
     !state.workspace.unloaded.is_empty()
 }
 
-/// The noise floor and the time until a drift uses the headroom up, in a few words.
-fn noise_text(state: &AppState, index: usize) -> Option<String> {
-    let r = state.result_of.get(&index).map(|&r| &state.report.results[r])?;
+/// The noise floor and the time until a drift uses the headroom up, in a few words each.
+fn noise_texts(state: &AppState, index: usize) -> Vec<String> {
+    let Some(r) = state.result_of.get(&index).map(|&r| &state.report.results[r]) else { return Vec::new() };
     let mut parts = Vec::new();
     if let (Some(b), Some(_)) = (&r.baseline, r.smallest_flaggable)
         && let Some(noise) = b.noise
@@ -175,7 +175,7 @@ fn noise_text(state: &AppState, index: usize) -> Option<String> {
     {
         parts.push(format!("limit in {runs:.0} runs"));
     }
-    (!parts.is_empty()).then(|| parts.join(" · "))
+    parts
 }
 
 fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
@@ -192,8 +192,11 @@ fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
         };
         ui.label(RichText::new("REGRESSED").small().strong().color(theme::text(theme::status_color(Some(status)), ui)));
     }
-    if let Some(text) = noise_text(state, index) {
-        ui.label(RichText::new(text).small().weak()).on_hover_text("noise floor · when the drift reaches the limit");
+    // Each tag whole: where the row is full, a tag goes to the next line, never split in two
+    // ("limit" at the end of one line and its date at the start of the next).
+    for text in noise_texts(state, index) {
+        let hover = if text.starts_with('±') { "noise floor" } else { "when the drift reaches the limit" };
+        ui.add(egui::Label::new(RichText::new(text).small().weak()).wrap_mode(egui::TextWrapMode::Extend)).on_hover_text(hover);
     }
 }
 

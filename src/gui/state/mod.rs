@@ -421,11 +421,15 @@ impl AppState {
             }
         }
         draft.preview = crate::approval::draft::prepare(&root, &probe, &wanted, &[], self.today)
-            .and_then(|(_, after, evaluation)| {
+            .and_then(|(_, after, mut evaluation)| {
                 let before = crate::approval::ledger::current_contract(&root)?;
+                // The stand-in author is nobody's name: what the draft lacks says "the author".
+                if draft.draft.author.trim().is_empty() {
+                    evaluation.author.clear();
+                }
                 Ok((
                     crate::approval::draft::diff(&before, &after),
-                    evaluation.kind.as_str().to_owned(),
+                    evaluation.kind.with_article().to_owned(),
                     crate::approval::ledger::missing_words(&evaluation),
                 ))
             })

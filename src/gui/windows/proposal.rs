@@ -15,6 +15,7 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut d = current.clone();
     let unit = budget.unit.symbol();
     let mut open = true;
+    let mut submit = false;
     let window = egui::Window::new("Propose a budget change").open(&mut open).resizable(false).default_width(560.0);
     crate::gui::widgets::dialog::next_to_its_target(ui.ctx(), window, ("propose", current.budget)).show(ui.ctx(), |ui| {
         ui.label(RichText::new(format!("{} ({})", budget.name, budget.id)).strong());
@@ -77,7 +78,11 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.separator();
         match &current.preview {
             Ok((diff, kind, needs)) => {
-                ui.label(format!("A {kind}: {needs}"));
+                let mut kind = kind.clone();
+                if let Some(first) = kind.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                ui.label(format!("{kind}: {needs}"));
                 for (file, line, old, new) in diff {
                     ui.label(RichText::new(format!("{file}:{line}")).weak().monospace());
                     ui.label(RichText::new(format!("- {old}")).monospace().color(theme::text(theme::FAIL, ui)));
@@ -93,7 +98,11 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
-                commands.push(Command::Proposal(ProposalCommand::Submit));
+                // The title field shows its placeholder as a title: an empty one is that title.
+                if d.draft.title.trim().is_empty() {
+                    d.draft.title.clone_from(&title_hint);
+                }
+                submit = true;
             }
             if ui.button("Cancel").clicked() {
                 commands.push(Command::Proposal(ProposalCommand::Close));
@@ -102,13 +111,19 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
     if !open {
         commands.push(Command::Proposal(ProposalCommand::Close));
-    } else if d.budget == current.budget
+        return;
+    }
+    if d.budget == current.budget
         && (d.new.to_bits() != current.new.to_bits()
             || d.environment != current.environment
             || d.draft != current.draft
             || d.more != current.more)
     {
         commands.push(Command::Proposal(ProposalCommand::Edit(d)));
+    }
+    // After the edit, so that the proposal is made from what the dialog shows.
+    if submit {
+        commands.push(Command::Proposal(ProposalCommand::Submit));
     }
 }
 
