@@ -13,7 +13,12 @@ pub fn missing_words(e: &Evaluation) -> String {
     );
     parts.extend(e.decision.missing.iter().map(|(role, n)| format!("needs {n} more {role} sign-off{}", if *n == 1 { "" } else { "s" })));
     if !e.author_signed {
-        parts.push(format!("needs the author's own signature ({}, who never counts as an approver)", e.author));
+        // A draft whose author is not named yet has none to name here.
+        if e.author.trim().is_empty() {
+            parts.push("needs the author's own signature (the author never counts as an approver)".to_owned());
+        } else {
+            parts.push(format!("needs the author's own signature ({}, who never counts as an approver)", e.author));
+        }
     }
     if parts.is_empty() { "nothing".to_owned() } else { parts.join("; ") }
 }
