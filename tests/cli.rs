@@ -443,3 +443,40 @@ fn a_budget_with_a_threshold_of_its_own_is_gated_by_it() {
     let out = headroom(&["check", dir.path().to_str().unwrap(), "--baseline-branch", "main"]);
     assert_eq!(out.status.code(), Some(2), "a misspelt budget id is invalid input: {}", stdout(&out));
 }
+
+/// The lines of the README's example output that follows `marker` (up to the end of its code block).
+fn readme_example(marker: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let at = readme.find(marker).unwrap_or_else(|| panic!("the README has `{marker}`"));
+    let start = readme[at..].find("```text\n").map_or(at, |i| at + i + "```text\n".len());
+    let start = if readme[at..].starts_with("$ ") { at } else { start };
+    let end = start + readme[start..].find("```").unwrap();
+    readme[start..end].lines().map(str::to_owned).collect()
+}
+
+/// Every line of a README example is in the real output: a line ending in `, ...` as a prefix, `...` skipped.
+fn assert_readme_example_is_real(marker: &str, output: &str) {
+    let real: Vec<&str> = output.lines().map(str::trim_end).collect();
+    for line in readme_example(marker) {
+        let line = line.trim_end();
+        if line.is_empty() || line == "..." || line.starts_with("$ ") {
+            continue;
+        }
+        let found = match line.strip_suffix(", ...") {
+            Some(prefix) => real.iter().any(|r| r.starts_with(prefix)),
+            None => real.contains(&line),
+        };
+        assert!(found, "README.md's example after `{marker}` shows a line the real output does not have:\n{line}\n\nthe output:\n{output}");
+    }
+}
+
+#[test]
+fn the_readmes_check_examples_are_the_real_output_on_the_bundled_workspace() {
+    let out = headroom(&["check", "budgets"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_readme_example_is_real("$ headroom check budgets", &stdout(&out));
+    // The pull request's run: the rate limiter asks for a rerun, and the bundle already fails.
+    let out = headroom(&["check", "budgets", "--run", "ci-1184"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_readme_example_is_real("(`headroom check budgets --run ci-1184`)", &stdout(&out));
+}
