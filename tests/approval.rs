@@ -314,6 +314,11 @@ fn hand_edits_and_ledger_tampering_are_caught_by_verify() {
     let (code, out) = headroom(&["verify", w]);
     assert_eq!(code, 1);
     assert!(out.contains("services.yaml was changed outside a proposal"), "{out}");
+    // It names the line that differs, as it is and as the ledger agreed it.
+    let (number, agreed) = good.lines().enumerate().find(|(_, l)| l.contains("limit: 28")).unwrap();
+    let edited = agreed.replace("limit: 28", "limit: 40");
+    let named = format!("(line {} is `{}`, the ledger's result has `{}`)", number + 1, edited.trim(), agreed.trim());
+    assert!(out.contains(&named), "{named} in {out}");
     // ... and apply refuses to build on it.
     std::fs::write(&budget, &good).unwrap();
 

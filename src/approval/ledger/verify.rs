@@ -222,6 +222,23 @@ pub fn verify_from(dir: &Path, now: Timestamp, compare_with_base: impl FnOnce(&m
     v
 }
 
+/// Where a file first differs from the ledger's result: its line, as it is and as agreed.
+fn first_difference(agreed: &str, here: &str) -> String {
+    let shown = |line: Option<&str>| line.map_or_else(|| "the end of the file".to_owned(), |l| format!("`{}`", l.trim()));
+    let (mut agreed_lines, mut here_lines) = (agreed.lines(), here.lines());
+    for number in 1.. {
+        let (a, h) = (agreed_lines.next(), here_lines.next());
+        if a.is_none() && h.is_none() {
+            break;
+        }
+        if a != h {
+            return format!("line {number} is {}, the ledger's result has {}", shown(h), shown(a));
+        }
+    }
+    // Same lines, other bytes: line endings or a final line break.
+    "it differs from the ledger's result in its line endings".to_owned()
+}
+
 /// Names every contract file on disk that differs from the ledger's result.
 fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verification) {
     match current_contract(dir) {
@@ -232,8 +249,8 @@ fn compare_with_disk(dir: &Path, state: &BTreeMap<String, String>, v: &mut Verif
             for name in names {
                 match (state.get(name), now.get(name)) {
                     (Some(a), Some(b)) if a == b => {}
-                    (Some(_), Some(_)) => {
-                        v.problems.push(format!("{name} was changed outside a proposal (it differs from the ledger's result)"));
+                    (Some(agreed), Some(here)) => {
+                        v.problems.push(format!("{name} was changed outside a proposal ({})", first_difference(agreed, here)));
                     }
                     (Some(_), None) => v.problems.push(format!("{name} was removed outside a proposal")),
                     (None, Some(_)) if name == CONFIG_FILE => v.problems.push(format!(
