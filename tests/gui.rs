@@ -964,7 +964,7 @@ fn an_improvement_offers_to_tighten_the_budget_instead_of_triage() {
     assert_eq!(draft.draft.id, "tighten-services-mint-balance-calculation-ci-1109");
     assert!(draft.draft.title.starts_with("Tighten "), "{}", draft.draft.title);
     let (_, kind, _) = draft.preview.as_ref().expect("a proposal that can be made");
-    assert_eq!(kind, "tighten");
+    assert_eq!(kind, "a tightening");
 }
 
 #[test]
