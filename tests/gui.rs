@@ -1040,6 +1040,22 @@ fn a_proposal_takes_the_title_its_field_shows_and_names_no_stand_in_for_its_auth
 }
 
 #[test]
+fn a_stale_proposal_says_why_and_not_what_signatures_it_needs() {
+    // The bundled proposal was applied in the bundled ledger; a ledger started again over the
+    // files it produced leaves it made for other files: stale.
+    let dir = copy_of_bundled();
+    std::fs::remove_dir_all(dir.path().join("ledger")).unwrap();
+    headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now(), None).unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("Proposals (1)").click();
+    harness.run();
+    harness.get_by_label("STALE");
+    harness.get_by_label_contains("stale: made for other contract files than these");
+    // No signature can make it apply: it is not said to need more.
+    assert!(harness.query_by_label_contains("more business sign-off").is_none());
+}
+
+#[test]
 fn a_tree_rows_tags_wrap_whole_never_split_inside() {
     let mut harness = Harness::builder().with_size(egui::vec2(1024.0, 700.0)).build_eframe(|cc| App::new(cc, &Source::Example));
     settle(&mut harness);

@@ -8,6 +8,10 @@ use crate::gui::theme;
 use crate::report::quantity;
 use egui::{RichText, Ui};
 
+/// Why a stale proposal cannot be applied, and what to do (`headroom proposals` names the entry
+/// that left its base, where one did).
+const STALE_WORDS: &str = "stale: made for other contract files than these (changed since, or by a later applied proposal), so it can never be applied as it is: propose it again (`headroom proposals` says which change left its base)";
+
 /// The "Proposals" tab: every proposal not yet applied.
 pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     if state.proposals.open.is_empty() {
@@ -45,7 +49,11 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                     Err(why) => ui.colored_label(theme::text(theme::FAIL, ui), format!("{} does not count: {why}", s.principal)),
                 };
             }
-            if !e.approved() {
+            if standing == ProposalState::Stale {
+                // Stale: no signature can make it apply, so what it "needs" would mislead.
+                let color = theme::text(theme::WARN, ui);
+                ui.label(crate::gui::widgets::words::words(ui.style(), STALE_WORDS, |t| t.color(color)));
+            } else if !e.approved() {
                 let color = theme::text(theme::WARN, ui);
                 ui.label(crate::gui::widgets::words::words(ui.style(), &crate::approval::ledger::missing_words(e), |t| t.color(color)));
             }
