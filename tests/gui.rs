@@ -1044,6 +1044,15 @@ fn a_stale_proposal_says_why_and_not_what_signatures_it_needs() {
     // The bundled proposal was applied in the bundled ledger; a ledger started again over the
     // files it produced leaves it made for other files: stale.
     let dir = copy_of_bundled();
+    // New keys for maria and tom: their signatures on the old proposal no longer count.
+    let mut signers = String::new();
+    for who in ["maria", "tom"] {
+        let key = dir.path().join(format!("{who}_key"));
+        let made = std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", who, "-f"]).arg(&key).status().unwrap();
+        assert!(made.success());
+        signers.push_str(&format!("{who}@example.com {}", std::fs::read_to_string(key.with_extension("pub")).unwrap()));
+    }
+    std::fs::write(dir.path().join("allowed_signers"), signers).unwrap();
     std::fs::remove_dir_all(dir.path().join("ledger")).unwrap();
     headroom::approval::ledger::start_ledger(dir.path(), headroom::model::time::Timestamp::now(), None).unwrap();
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
@@ -1053,6 +1062,9 @@ fn a_stale_proposal_says_why_and_not_what_signatures_it_needs() {
     harness.get_by_label_contains("stale: made for other contract files than these");
     // No signature can make it apply: it is not said to need more.
     assert!(harness.query_by_label_contains("more business sign-off").is_none());
+    // Why a signature does not count, with the principal set as code, not between backticks.
+    harness.get_by_label("maria@example.com does not count: signed with a key that allowed_signers does not list for maria@example.com");
+    assert!(harness.query_by_label_contains("`maria@example.com`").is_none());
 }
 
 #[test]

@@ -46,7 +46,11 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
             for s in &e.signatures {
                 match &s.outcome {
                     Ok(()) => ui.colored_label(theme::text(theme::PASS, ui), format!("signed by {}", s.principal)),
-                    Err(why) => ui.colored_label(theme::text(theme::FAIL, ui), format!("{} does not count: {why}", s.principal)),
+                    Err(why) => {
+                        // The reason marks names as code: set as code, never with their backticks.
+                        let color = theme::text(theme::FAIL, ui);
+                        ui.label(crate::gui::widgets::words::words(ui.style(), &format!("{} does not count: {why}", s.principal), |t| t.color(color)))
+                    }
                 };
             }
             if standing == ProposalState::Stale {
