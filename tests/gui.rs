@@ -1048,7 +1048,8 @@ fn a_stale_proposal_says_why_and_not_what_signatures_it_needs() {
     let mut signers = String::new();
     for who in ["maria", "tom"] {
         let key = dir.path().join(format!("{who}_key"));
-        let made = std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", who, "-f"]).arg(&key).status().unwrap();
+        let made =
+            std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", who, "-f"]).arg(&key).status().unwrap();
         assert!(made.success());
         signers.push_str(&format!("{who}@example.com {}", std::fs::read_to_string(key.with_extension("pub")).unwrap()));
     }

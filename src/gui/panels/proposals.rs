@@ -49,7 +49,9 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
                     Err(why) => {
                         // The reason marks names as code: set as code, never with their backticks.
                         let color = theme::text(theme::FAIL, ui);
-                        ui.label(crate::gui::widgets::words::words(ui.style(), &format!("{} does not count: {why}", s.principal), |t| t.color(color)))
+                        ui.label(crate::gui::widgets::words::words(ui.style(), &format!("{} does not count: {why}", s.principal), |t| {
+                            t.color(color)
+                        }))
                     }
                 };
             }

@@ -76,26 +76,7 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
         d.draft.evidence_findings = findings;
         d.draft.evidence_runs = state.report.run.iter().map(|r| r.id.clone()).collect();
         ui.separator();
-        match &current.preview {
-            Ok((diff, kind, needs)) => {
-                let mut kind = kind.clone();
-                if let Some(first) = kind.get_mut(..1) {
-                    first.make_ascii_uppercase();
-                }
-                ui.label(format!("{kind}: {needs}"));
-                for (file, line, old, new) in diff {
-                    ui.label(RichText::new(format!("{file}:{line}")).weak().monospace());
-                    ui.label(RichText::new(format!("- {old}")).monospace().color(theme::text(theme::FAIL, ui)));
-                    ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::text(theme::PASS, ui)));
-                }
-            }
-            Err(why) => {
-                colored_words_ui(ui, theme::text(theme::WARN, ui), &why.to_string());
-            }
-        }
-        if let Some(error) = &current.error {
-            colored_words_ui(ui, theme::text(theme::FAIL, ui), error);
-        }
+        preview_ui(ui, current);
         ui.horizontal(|ui| {
             if ui.add_enabled(current.preview.is_ok(), egui::Button::new("Create proposal")).clicked() {
                 // The title field shows its placeholder as a title: an empty one is that title.
@@ -124,6 +105,31 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     // After the edit, so that the proposal is made from what the dialog shows.
     if submit {
         commands.push(Command::Proposal(ProposalCommand::Submit));
+    }
+}
+
+/// What the draft would change (its kind, what it needs, the lines), or why it cannot be made;
+/// and why the last "Create proposal" failed.
+fn preview_ui(ui: &mut Ui, current: &crate::gui::state::ProposalDraft) {
+    match &current.preview {
+        Ok((diff, kind, needs)) => {
+            let mut kind = kind.clone();
+            if let Some(first) = kind.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            ui.label(format!("{kind}: {needs}"));
+            for (file, line, old, new) in diff {
+                ui.label(RichText::new(format!("{file}:{line}")).weak().monospace());
+                ui.label(RichText::new(format!("- {old}")).monospace().color(theme::text(theme::FAIL, ui)));
+                ui.label(RichText::new(format!("+ {new}")).monospace().color(theme::text(theme::PASS, ui)));
+            }
+        }
+        Err(why) => {
+            colored_words_ui(ui, theme::text(theme::WARN, ui), &why.to_string());
+        }
+    }
+    if let Some(error) = &current.error {
+        colored_words_ui(ui, theme::text(theme::FAIL, ui), error);
     }
 }
 
