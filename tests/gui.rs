@@ -1069,6 +1069,20 @@ fn a_stale_proposal_says_why_and_not_what_signatures_it_needs() {
 }
 
 #[test]
+fn the_import_dialog_starts_with_the_checked_environment_and_the_baseline_branch() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import benchmark results…").click();
+    harness.run();
+    // Filled in, so a run imported as the dialog shows it is a run of `ci` on `main`, the one the
+    // app then checks (placeholders that looked the same imported a run of no environment).
+    let prompt = harness.state().state.import.prompt.clone().expect("the import dialog is open");
+    assert_eq!((prompt.branch.as_str(), prompt.environment.as_str()), ("main", "ci"));
+}
+
+#[test]
 fn a_tree_rows_tags_wrap_whole_never_split_inside() {
     let mut harness = Harness::builder().with_size(egui::vec2(1024.0, 700.0)).build_eframe(|cc| App::new(cc, &Source::Example));
     settle(&mut harness);

@@ -29,7 +29,14 @@ pub fn menu_ui(ui: &mut Ui, state: &AppState, prefs: &mut Prefs, commands: &mut 
                 commands.push(Command::Workspace(WorkspaceCommand::Reload));
             }
             if ui.button("Import benchmark results…").clicked() {
-                commands.push(Command::Import(ImportCommand::Edit(ImportDraft::default())));
+                // The run lands where the app looks: the checked environment and the baseline
+                // branch, filled in (not placeholders that look filled and import as nothing).
+                let draft = ImportDraft {
+                    branch: state.workspace.config.default_branch.clone(),
+                    environment: state.report.environment.clone().unwrap_or_default(),
+                    ..ImportDraft::default()
+                };
+                commands.push(Command::Import(ImportCommand::Edit(draft)));
             }
             if ui.button("Export review…").clicked() {
                 commands.push(Command::Prompt(PromptCommand::AskPath(PathPurpose::Export, state.default_export_folder())));
