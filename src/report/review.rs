@@ -209,8 +209,11 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
     for r in &report.results {
         let budget = &workspace.budgets[r.budget];
         let unit = r.unit.symbol();
-        let value = r.value.map_or_else(|| "no value".to_owned(), |v| quantity(v, unit));
-        let title = format!("{}: {value} of {}", display_name(budget), quantity(r.limit, unit));
+        // A budget with no value is on the agenda because nothing checked it, not as "no value of 50 ms".
+        let title = match r.value {
+            Some(v) => format!("{}: {} of {}", display_name(budget), quantity(v, unit), quantity(r.limit, unit)),
+            None => format!("{}: not checked, no value (limit {})", display_name(budget), quantity(r.limit, unit)),
+        };
         let mut lines: Vec<String> = r
             .findings
             .iter()
@@ -458,6 +461,22 @@ mod tests {
         assert!(agenda.section(Section::NewRegressions).any(|i| i.metric == "services.auth"), "{agenda:#?}");
         assert_eq!(agenda.items[0].section, Section::OverBudget);
         assert!(agenda.context.contains("no review recorded yet"));
+    }
+
+    #[test]
+    fn a_budget_without_a_value_is_on_the_agenda_as_not_checked() {
+        let workspace = crate::example::workspace();
+        let mut report = check(&workspace, &CheckOptions::default());
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some(workspace.config.default_branch.clone()) };
+        let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        // The newest run did not measure the schema validator's latency.
+        let r = report.results.iter_mut().find(|r| r.id == "schema_validator.latency").unwrap();
+        r.value = None;
+        r.status = Status::Fail;
+        r.findings = vec![Finding::NotInRun { last_seen: Some("ci-1215".to_owned()) }];
+        let agenda = agenda(&workspace, &Triage::default(), &report, &analysis, &[], Timestamp::parse("2026-11-25").unwrap());
+        let item = agenda.items.iter().find(|i| i.metric == "schema_validator.latency").unwrap();
+        assert_eq!(item.title, "schema_validator latency: not checked, no value (limit 50 ms)");
     }
 
     #[test]
