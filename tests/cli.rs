@@ -213,13 +213,19 @@ fn the_bundled_workspace_checks_as_its_story_says() {
     let status = |id: &str| doc["results"].as_array().unwrap().iter().find(|r| r["budget"] == id).map(|r| r["status"].clone());
     // The JavaScript bundle crosses its 200 KB budget at the end of the example history.
     assert_eq!(status("frontend.javascript"), Some("fail".into()));
-    // Auth's database lookup stepped up 40 % at ci-1156 and nobody has accepted it: the gate keeps
-    // failing it (never absorbing it into the baseline), naming the run where it began.
+    // Auth's database lookup stepped up 40 % at ci-1157 (its first run at the new level) and
+    // nobody has accepted it: the gate keeps failing it (never absorbing it into the baseline),
+    // naming the run where it began, the run `analyze` names for the change point.
     assert_eq!(status("services.auth.database_lookup"), Some("fail".into()));
-    let open =
-        doc["results"].as_array().unwrap().iter().find(|r| r["budget"] == "services.auth.database_lookup").unwrap()["open_regression"]
-            .clone();
-    assert_eq!(open["since_run"], "ci-1156", "{open}");
+    let analysis: serde_json::Value =
+        serde_json::from_slice(&headroom(&["analyze", "--workspace", root.to_str().unwrap(), "--format", "json"]).stdout).unwrap();
+    for budget in ["services.auth.database_lookup", "services.auth"] {
+        let open = doc["results"].as_array().unwrap().iter().find(|r| r["budget"] == budget).unwrap()["open_regression"].clone();
+        assert_eq!(open["since_run"], "ci-1157", "{budget}: {open}");
+        let runs: Vec<&serde_json::Value> =
+            analysis["change_points"].as_array().unwrap().iter().filter(|c| c["metric"] == budget).map(|c| &c["id"]).collect();
+        assert_eq!(runs, [&open["since_run"]], "{budget}: analyze and check name different runs");
+    }
     assert_eq!(status("schema_validator.latency"), Some("pass".into()));
     let out = headroom(&["validate", root.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -229,7 +235,7 @@ fn the_bundled_workspace_checks_as_its_story_says() {
     let copy = tempfile::tempdir().unwrap();
     copy_dir(&root, copy.path());
     let ws = copy.path().to_str().unwrap();
-    for finding in ["services.auth.database_lookup@ci-1156", "services.auth@ci-1156"] {
+    for finding in ["services.auth.database_lookup@ci-1157", "services.auth@ci-1157"] {
         let out = headroom(&["triage", finding, "--workspace", ws, "--state", "wont_fix", "--owner", "maria", "--note", "TLS upgrade"]);
         assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
     }

@@ -363,7 +363,7 @@ fn a_budget_with_a_change_of_level_shows_the_engine_change_point() {
     harness.get_by_label_contains("change point: regression 18.9 ms to 22.7 ms (+20.0%)");
     // Nobody accepted the regression: the baseline stays at the level before it, and the view
     // says since when it has been open.
-    harness.get_by_label_contains("open since run ci-1156");
+    harness.get_by_label_contains("open since run ci-1157");
     harness.snapshot("auth_change_point");
 }
 
@@ -1657,8 +1657,8 @@ fn the_engines_words_show_names_in_monospace_never_in_markdown_backticks() {
     // The metric view of an open regression, and of one a later change point reverted.
     harness.get_by_label_contains("Auth Service").click();
     harness.run();
-    harness.get_by_label_contains("open since run ci-1156");
-    look(&harness, "ci-1156");
+    harness.get_by_label_contains("open since run ci-1157");
+    look(&harness, "ci-1157");
     harness.get_by_label_contains("schema_validator latency").click();
     harness.run();
     harness.get_by_label_contains("reverted at ci-1133: back to 34.9 ms");
@@ -1670,7 +1670,7 @@ fn the_engines_words_show_names_in_monospace_never_in_markdown_backticks() {
     look(&harness, "ci-1085");
     harness.get_by_label("FAILING").click();
     harness.run();
-    look(&harness, "ci-1156");
+    look(&harness, "ci-1157");
     harness.key_press(egui::Key::F11);
     harness.run();
     let items = harness.state().state.review.as_ref().unwrap().agenda.items.len();
