@@ -403,6 +403,29 @@ fn analyze_of_the_bundled_workspace_finds_its_story_with_hints() {
 }
 
 #[test]
+fn a_drift_already_over_its_limit_is_forecast_as_over_in_check_and_analyze() {
+    // The JavaScript bundle drifts +0.21 KB/run and its trend is at 201 KB of 200 KB: there is no
+    // date to come, it is over now, and both commands say so in the same words.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
+    let ws = root.to_str().unwrap();
+    let check = stdout(&headroom(&["check", ws]));
+    let line = check.lines().skip_while(|l| !l.contains("frontend.javascript")).find(|l| l.contains("drifting")).unwrap();
+    assert!(line.contains("drifting +0.208 KB/run, over the limit already"), "{line}");
+    let analyze = stdout(&headroom(&["analyze", "--workspace", ws]));
+    let line = analyze.lines().find(|l| l.starts_with("frontend.javascript ")).unwrap();
+    assert!(line.contains("over the limit already"), "{line}");
+    for doc in [headroom(&["check", ws, "--format", "json"]), headroom(&["analyze", "--workspace", ws, "--format", "json"])] {
+        let doc: serde_json::Value = serde_json::from_slice(&doc.stdout).unwrap();
+        let items = doc.get("results").or_else(|| doc.get("metrics")).unwrap().as_array().unwrap();
+        let js = items.iter().find(|r| r["budget"] == "frontend.javascript" || r["metric"] == "frontend.javascript").unwrap();
+        assert_eq!((&js["trend"]["over_limit"], &js["trend"]["date_at_limit"]), (&serde_json::json!(true), &serde_json::Value::Null));
+    }
+    // The whole bundle (610 of 850 KB) reaches its limit years ahead, in analyze's words.
+    let line = analyze.lines().find(|l| l.starts_with("frontend ")).unwrap();
+    assert!(line.contains("reaches the limit in about 1358 runs (2030-08-14)"), "{line}");
+}
+
+#[test]
 fn replay_lists_what_the_settings_would_have_flagged_and_what_was_real() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
     let strict = headroom(&["replay", root.to_str().unwrap(), "--format", "json"]);

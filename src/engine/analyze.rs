@@ -181,6 +181,60 @@ pub struct Trend {
     pub runs_to_limit: Option<f64>,
     /// When it will cross, extrapolated from the runs' spacing.
     pub date_at_limit: Option<Timestamp>,
+    /// Whether the trend's level at the newest run is already past the limit: no crossing to
+    /// come, the metric is over now.
+    pub over_limit: bool,
+}
+
+/// Where a drift takes a metric relative to its limit: the one forecast that `check`, `analyze`,
+/// the report and the app all show ([`forecast`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Forecast {
+    /// The trend's level at the newest run is past the limit already.
+    Over,
+    /// The trend reaches the limit in this many more runs (at this date, where runs have times).
+    Reaches {
+        /// Runs from the newest.
+        runs: f64,
+        /// The extrapolated date.
+        date: Option<Timestamp>,
+    },
+}
+
+impl Trend {
+    /// This trend's forecast, where it drifts the worse way and a limit is known.
+    #[must_use]
+    pub fn forecast(&self) -> Option<Forecast> {
+        if !self.worsening {
+            return None;
+        }
+        if self.over_limit {
+            return Some(Forecast::Over);
+        }
+        self.runs_to_limit.map(|runs| Forecast::Reaches { runs, date: self.date_at_limit })
+    }
+}
+
+/// The forecast of a drift of `per_run` from `level` (the trend's fitted level at the newest run,
+/// at time `newest`, runs `spacing_ms` apart) towards `limit`: over already where `level` is past
+/// it, else the runs (and date) until the line crosses it; `None` where it never does.
+#[must_use]
+pub fn forecast(
+    level: f64,
+    per_run: f64,
+    limit: f64,
+    direction: Direction,
+    spacing_ms: Option<f64>,
+    newest: Option<i64>,
+) -> Option<Forecast> {
+    if direction.exceeds(level, limit) {
+        return Some(Forecast::Over);
+    }
+    let runs = (limit - level) / per_run;
+    (runs.is_finite() && runs >= 0.0).then(|| Forecast::Reaches {
+        runs,
+        date: spacing_ms.zip(newest).map(|(spacing, newest)| Timestamp(newest + (runs * spacing) as i64)),
+    })
 }
 
 /// Runs of the newest segment over which the trend is measured (Theil–Sen and Mann–Kendall are O(n²)).
@@ -241,22 +295,31 @@ pub fn trend(
         None
     };
     let per_day = spacing_ms.map(|s| per_run * day_ms / s);
-    let (mut runs_to_limit, mut date_at_limit) = (None, None);
+    let (mut runs_to_limit, mut date_at_limit, mut over_limit) = (None, None, false);
     if let (true, Some(limit)) = (worsening, limit) {
         // The fitted level at the newest run: the median of y − slope·x, plus slope·x_last.
         let intercept = stats::median(&values.iter().zip(&x).map(|(y, x)| y - per_run * x).collect::<Vec<_>>())?;
         let level = intercept + per_run * x[x.len() - 1];
-        if !direction.exceeds(level, limit) {
-            let runs = (limit - level) / per_run;
-            if runs.is_finite() && runs >= 0.0 {
-                runs_to_limit = Some(runs);
-                if let (Some(spacing), Some(&newest)) = (spacing_ms, times.last()) {
-                    date_at_limit = Some(Timestamp(newest + (runs * spacing) as i64));
-                }
-            }
+        match forecast(level, per_run, limit, direction, spacing_ms, times.last().copied()) {
+            Some(Forecast::Over) => over_limit = true,
+            Some(Forecast::Reaches { runs, date }) => (runs_to_limit, date_at_limit) = (Some(runs), date),
+            None => {}
         }
     }
-    Some(Trend { per_run, per_day, p_value, worsening, runs_to_limit, date_at_limit })
+    Some(Trend { per_run, per_day, p_value, worsening, runs_to_limit, date_at_limit, over_limit })
+}
+
+/// The trend (and forecast) of `budget`'s metric over the runs `filter` includes up to and with
+/// the run at position `newest_run`: the series and segmentation [`analyze`] reads, so that the
+/// gate's forecast for a run is the one `headroom analyze` gives with that run as the newest.
+#[must_use]
+pub fn budget_trend(history: &History, budget: &Budget, filter: &RunFilter, newest_run: usize, limit: Option<f64>) -> Option<Trend> {
+    let mut values = metric_values(history, &budget.metric, filter, Some(budget))?;
+    let kept = values.runs.partition_point(|&r| r <= newest_run);
+    values.runs.truncate(kept);
+    values.values.truncate(kept);
+    let segmentation = changepoint::detect(&values.values, &DetectorSettings::default());
+    trend(history, &values, &segmentation, budget.direction, limit)
 }
 
 /// A sub-allocation's part in its parent's shift.
@@ -528,4 +591,28 @@ fn allocation_moves(
         .collect();
     moves.sort_by(|a, b| b.share.abs().total_cmp(&a.share.abs()));
     moves
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_budgets_trend_at_the_newest_run_is_the_analysis_trend() {
+        // One forecast: the gate's (`budget_trend` at the checked run) and `analyze`'s read the
+        // same runs, so the bundle's date is one date (the gate's look-back, without the checked
+        // run and one run per commit, said 2030-10-07 where analyze said 2030-08-14).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
+        let workspace = Workspace::load(&root).unwrap();
+        let filter = RunFilter { environment: Some("ci".into()), branch: Some(workspace.config.default_branch.clone()) };
+        let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        let budget = workspace.budgets.iter().find(|b| b.metric == "frontend").unwrap();
+        let metric = analysis.metrics.iter().find(|m| m.metric == "frontend").unwrap();
+        let newest = *metric.series.runs.last().unwrap();
+        let limit = budget.limit_in(Some("ci"));
+        let trend = budget_trend(&workspace.history, budget, &filter, newest, limit);
+        assert_eq!(trend, metric.trend);
+        let date = trend.and_then(|t| t.date_at_limit).map(|d| d.date().to_string());
+        assert_eq!(date.as_deref(), Some("2030-08-14"));
+    }
 }

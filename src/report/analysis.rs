@@ -90,6 +90,7 @@ pub fn json(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
                     "worsening": t.worsening,
                     "runs_to_limit": optional(t.runs_to_limit),
                     "date_at_limit": t.date_at_limit.map(|d| d.to_string()),
+                    "over_limit": t.over_limit,
                 })),
             })
         })
@@ -157,11 +158,8 @@ pub fn text(history: &History, analysis: &Analysis, reversals: &Reversals) -> St
                 } else {
                     format!("flat (p {:.2})", t.p_value)
                 };
-                if let Some(runs) = t.runs_to_limit {
-                    s.push_str(&format!(", reaches the limit in {runs:.0} runs"));
-                    if let Some(d) = t.date_at_limit {
-                        s.push_str(&format!(" (about {})", d.date()));
-                    }
+                if let Some(words) = super::forecast_words(t) {
+                    s.push_str(&format!(", {words}"));
                 }
                 s
             },

@@ -141,15 +141,24 @@ pub fn noise_and_trend(result: &BudgetResult) -> Option<String> {
         && t.worsening
     {
         let mut s = format!("drifting {}{}/run", if t.per_run >= 0.0 { "+" } else { "" }, significant(t.per_run, unit));
-        if let Some(runs) = t.runs_to_limit {
-            s.push_str(&format!(", reaches the limit in about {runs:.0} runs"));
-            if let Some(d) = t.date_at_limit {
-                s.push_str(&format!(" ({})", d.date()));
-            }
+        if let Some(words) = forecast_words(t) {
+            s.push_str(&format!(", {words}"));
         }
         parts.push(s);
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A drift's forecast in words, the same in `check`, `analyze`, the report and the app: "over
+/// the limit already", or "reaches the limit in about 1414 runs (2030-10-07)".
+#[must_use]
+pub fn forecast_words(trend: &crate::engine::analyze::Trend) -> Option<String> {
+    use crate::engine::analyze::Forecast;
+    Some(match trend.forecast()? {
+        Forecast::Over => "over the limit already".to_owned(),
+        Forecast::Reaches { runs, date: Some(d) } => format!("reaches the limit in about {runs:.0} runs ({})", d.date()),
+        Forecast::Reaches { runs, date: None } => format!("reaches the limit in about {runs:.0} runs"),
+    })
 }
 
 /// A value with three significant digits and its unit, for small rates: `0.0123 ms`.
@@ -579,6 +588,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                     "worsening": t.worsening,
                     "runs_to_limit": number(t.runs_to_limit),
                     "date_at_limit": t.date_at_limit.map(|d| d.to_string()),
+                    "over_limit": t.over_limit,
                 })),
                 "findings": r.findings.iter().map(|f| {
                     let mut v = json!({

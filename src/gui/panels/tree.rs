@@ -164,16 +164,8 @@ fn noise_texts(state: &AppState, index: usize) -> Vec<String> {
     {
         parts.push(format!("±{:.1}%", 100.0 * noise / b.value.abs()));
     }
-    if let Some(t) = &r.trend
-        && t.worsening
-        && let Some(date) = t.date_at_limit
-    {
-        parts.push(format!("limit {}", date.date()));
-    } else if let Some(t) = &r.trend
-        && t.worsening
-        && let Some(runs) = t.runs_to_limit
-    {
-        parts.push(format!("limit in {runs:.0} runs"));
+    if let Some(words) = r.trend.as_ref().and_then(crate::report::forecast_words) {
+        parts.push(words);
     }
     parts
 }
