@@ -605,4 +605,27 @@ mod tests {
             assert!(error.starts_with("h.jsonl:1"), "{error}");
         }
     }
+
+    #[test]
+    fn a_line_that_is_not_json_names_the_files_line_and_column_once_and_the_field() {
+        // serde_json counts within the one line it reads ("at line 1 column 28"): the error says
+        // the file's line and column in front, once, and the field being read there.
+        let errors = crate::model::columns::json_lines_columns(
+            "history/b.jsonl",
+            "{\"id\":\"a\",\"metrics\":{\"x\":1}}\n{\"id\":\"b\",\"metrics\":{\"x\":{\"value\":1.2.3}}}\n",
+        )
+        .unwrap_err();
+        let text = errors[0].to_string();
+        assert_eq!(text, "history/b.jsonl:2:38: `metrics.x.value`: not valid JSON: expected `,` or `}`", "{errors:?}");
+        for (line, fault) in [
+            (r#"{"id":"r","metrics":{"a":1,}}"#, "h.jsonl:1:28: `metrics.a`: not valid JSON: trailing comma"),
+            (r#"{"id":"r","metrics":{"a":[1,2,x]}}"#, "h.jsonl:1:31: `metrics.a`: not valid JSON: expected value"),
+            (r#"{"id":"r" "metrics":{}}"#, "h.jsonl:1:11: `id`: not valid JSON: expected `,` or `}`"),
+            (r#"nonsense"#, "h.jsonl:1:2: not valid JSON: expected ident"),
+        ] {
+            let error = left_to_serde(line).unwrap_err();
+            assert_eq!(error, fault, "{line}");
+            assert!(!error.contains("at line"), "{error}");
+        }
+    }
 }

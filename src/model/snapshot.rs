@@ -103,9 +103,63 @@ impl Run {
 /// Reads one JSON Lines line through `serde_json::Value`, naming the line, field and what is
 /// wrong: the reader of every line the fast path leaves.
 pub(crate) fn snapshot_from_line(file: &str, line_no: u32, line: &str) -> Result<Snapshot, LoadError> {
-    let parsed: Json = serde_json::from_str(line)
-        .map_err(|e| LoadError::new(file, Pos { line: line_no, column: e.column() as u32 }, "", format!("not valid JSON: {e}")))?;
+    let parsed: Json = serde_json::from_str(line).map_err(|e| {
+        let (column, field) = (e.column(), field_at(line, e.column().saturating_sub(1)));
+        LoadError::new(file, Pos { line: line_no, column: column as u32 }, &field, format!("not valid JSON: {}", serde_message(&e)))
+    })?;
     snapshot_from_json(file, line_no, &parsed)
+}
+
+/// serde_json's message without the " at line L column C" it appends: that place is within the
+/// one line it was given (always line 1), and the error names the file's line and column itself.
+fn serde_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    text.strip_suffix(&suffix).map_or_else(|| text.clone(), str::to_owned)
+}
+
+/// The dotted path of the field being read at byte `at` of the JSON text `line` (`metrics.x`), or
+/// `""` at the top level: serde_json reports only a place, and a person looks for a field. Reads
+/// the text before `at` as far as it is JSON, keeping the latest key of every open object.
+fn field_at(line: &str, at: usize) -> String {
+    /// An open object or array: its key in its parent (none in an array) and, in an object, the
+    /// latest key read.
+    struct Open {
+        object: bool,
+        name: Option<String>,
+        key: Option<String>,
+    }
+    let bytes = line.as_bytes();
+    let mut open: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len().min(at) {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                // A string right after an object's `{` or `,` is a key.
+                let before = bytes[..start - 1].iter().rev().find(|b| !b.is_ascii_whitespace());
+                if let Some(top) = open.last_mut().filter(|o| o.object && matches!(before, Some(b'{' | b','))) {
+                    top.key = line.get(start..i.min(bytes.len())).map(str::to_owned);
+                }
+            }
+            b'{' | b'[' => {
+                let name = open.last().filter(|o| o.object).and_then(|o| o.key.clone());
+                open.push(Open { object: bytes[i] == b'{', name, key: None });
+            }
+            b'}' | b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path: Vec<&str> = open.iter().filter_map(|o| o.name.as_deref()).collect();
+    path.extend(open.last().filter(|o| o.object).and_then(|o| o.key.as_deref()));
+    path.join(".")
 }
 
 const SNAPSHOT_FIELDS: &[&str] = &["id", "timestamp", "commit", "branch", "environment", "metrics", "groups"];

@@ -161,6 +161,18 @@ pub fn forecast_words(trend: &crate::engine::analyze::Trend) -> Option<String> {
     })
 }
 
+/// [`forecast_words`] in a few words, for a row of the app's budget tree: "over the limit",
+/// "limit 2030-10-07", "limit in 1414 runs".
+#[must_use]
+pub fn forecast_short(trend: &crate::engine::analyze::Trend) -> Option<String> {
+    use crate::engine::analyze::Forecast;
+    Some(match trend.forecast()? {
+        Forecast::Over => "over the limit".to_owned(),
+        Forecast::Reaches { date: Some(d), .. } => format!("limit {}", d.date()),
+        Forecast::Reaches { runs, date: None } => format!("limit in {runs:.0} runs"),
+    })
+}
+
 /// A value with three significant digits and its unit, for small rates: `0.0123 ms`.
 #[must_use]
 pub fn significant(value: f64, unit: &str) -> String {

@@ -156,6 +156,7 @@ fn unloaded_files_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>)
 
 /// The noise floor and the time until a drift uses the headroom up, in a few words each.
 fn noise_texts(state: &AppState, index: usize) -> Vec<String> {
+    use crate::engine::analyze::Forecast;
     let Some(r) = state.result_of.get(&index).map(|&r| &state.report.results[r]) else { return Vec::new() };
     let mut parts = Vec::new();
     if let (Some(b), Some(_)) = (&r.baseline, r.smallest_flaggable)
@@ -164,7 +165,9 @@ fn noise_texts(state: &AppState, index: usize) -> Vec<String> {
     {
         parts.push(format!("±{:.1}%", 100.0 * noise / b.value.abs()));
     }
-    if let Some(words) = r.trend.as_ref().and_then(crate::report::forecast_words) {
+    // The row's OVER tag already says a metric over its limit is over.
+    let said = r.trend.as_ref().and_then(|t| t.forecast()).is_some_and(|f| f == Forecast::Over) && state.is_over(index);
+    if let Some(words) = r.trend.as_ref().and_then(crate::report::forecast_short).filter(|_| !said) {
         parts.push(words);
     }
     parts
