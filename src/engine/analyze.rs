@@ -612,7 +612,7 @@ mod tests {
         let limit = budget.limit_in(Some("ci"));
         let trend = budget_trend(&workspace.history, budget, &filter, newest, limit);
         assert_eq!(trend, metric.trend);
-        let date = trend.and_then(|t| t.date_at_limit).map(|d| d.date().to_string());
+        let date = trend.and_then(|t| t.date_at_limit).map(|d| d.date().clone());
         assert_eq!(date.as_deref(), Some("2030-08-14"));
     }
 }

@@ -621,7 +621,7 @@ mod tests {
             (r#"{"id":"r","metrics":{"a":1,}}"#, "h.jsonl:1:28: `metrics.a`: not valid JSON: trailing comma"),
             (r#"{"id":"r","metrics":{"a":[1,2,x]}}"#, "h.jsonl:1:31: `metrics.a`: not valid JSON: expected value"),
             (r#"{"id":"r" "metrics":{}}"#, "h.jsonl:1:11: `id`: not valid JSON: expected `,` or `}`"),
-            (r#"nonsense"#, "h.jsonl:1:2: not valid JSON: expected ident"),
+            ("nonsense", "h.jsonl:1:2: not valid JSON: expected ident"),
         ] {
             let error = left_to_serde(line).unwrap_err();
             assert_eq!(error, fault, "{line}");

@@ -557,6 +557,19 @@ fn overrides_json(report: &CheckReport) -> serde_json::Value {
         .collect()
 }
 
+/// A budget's trend in the check's JSON.
+fn trend_json(t: &crate::engine::analyze::Trend) -> serde_json::Value {
+    serde_json::json!({
+        "per_run": number(Some(t.per_run)),
+        "per_day": number(t.per_day),
+        "p_value": number(Some(t.p_value)),
+        "worsening": t.worsening,
+        "runs_to_limit": number(t.runs_to_limit),
+        "date_at_limit": t.date_at_limit.map(|d| d.to_string()),
+        "over_limit": t.over_limit,
+    })
+}
+
 fn json(workspace: &Workspace, report: &CheckReport) -> String {
     use serde_json::json;
     let (pass, warn, fail) = report.counts();
@@ -593,15 +606,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                 "p_value": number(r.p_value),
                 "confidence": number(r.p_value.map(|p| 1.0 - p)),
                 "smallest_flaggable_change": number(r.smallest_flaggable),
-                "trend": r.trend.as_ref().map(|t| json!({
-                    "per_run": number(Some(t.per_run)),
-                    "per_day": number(t.per_day),
-                    "p_value": number(Some(t.p_value)),
-                    "worsening": t.worsening,
-                    "runs_to_limit": number(t.runs_to_limit),
-                    "date_at_limit": t.date_at_limit.map(|d| d.to_string()),
-                    "over_limit": t.over_limit,
-                })),
+                "trend": r.trend.as_ref().map(trend_json),
                 "findings": r.findings.iter().map(|f| {
                     let mut v = json!({
                         "code": f.code(),

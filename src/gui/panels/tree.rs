@@ -166,7 +166,8 @@ fn noise_texts(state: &AppState, index: usize) -> Vec<String> {
         parts.push(format!("±{:.1}%", 100.0 * noise / b.value.abs()));
     }
     // The row's OVER tag already says a metric over its limit is over.
-    let said = r.trend.as_ref().and_then(|t| t.forecast()).is_some_and(|f| f == Forecast::Over) && state.is_over(index);
+    let said =
+        r.trend.as_ref().and_then(crate::engine::analyze::Trend::forecast).is_some_and(|f| f == Forecast::Over) && state.is_over(index);
     if let Some(words) = r.trend.as_ref().and_then(crate::report::forecast_short).filter(|_| !said) {
         parts.push(words);
     }
