@@ -999,7 +999,8 @@ fn refine(sums: &PrefixSums, points: &mut [usize], min_segment: usize) {
     }
 }
 
-/// Moves each point marked in `which` (one whose neighbour [`prune`] removed) by up to
+/// Moves each point marked in `which` (one within `2 · min_segment` runs of a neighbour that
+/// [`prune`] removed, whose place [`refine`] bounded) by up to
 /// `min_segment − 1` runs to the place where the `min_segment` runs either side of it differ most
 /// in mean, within its neighbours' bounds. Local, so a trend around a step adds the same to every
 /// candidate and pulls it nowhere (the whole-segment CUSUM of [`refine`] is drawn towards the
@@ -1167,16 +1168,18 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
             replace_locally(sums, points, min_segment, &beside_removed);
             return;
         }
-        // A survivor next to a removed point was placed with that neighbour as its bound, which
-        // kept it `min_segment` runs away: a step 4 runs before a spurious neighbour was put one
-        // run early (the example's services.auth, at the last old run `ci-1156` instead of the
+        // A survivor within two `min_segment`s of a removed point was bounded by that neighbour: a step 4 runs before a spurious neighbour was put one run early (the example's services.auth, at the last old run `ci-1156` instead of the
         // first new one `ci-1157`, so `check` and `analyze` named different runs). Once the
         // tests have chosen the points, it is placed again between the neighbours it has then
         // (not within the rounds: a point re-placed there changes which tests pass, and smooth
         // growth curves kept steps).
         beside_removed = (0..points.len())
             .filter(|&i| !remove[i])
-            .map(|i| beside_removed[i] || (i > 0 && remove[i - 1]) || remove.get(i + 1) == Some(&true))
+            .map(|i| {
+                beside_removed[i]
+                    || (i > 0 && remove[i - 1] && points[i] - points[i - 1] < 2 * min_segment)
+                    || (remove.get(i + 1) == Some(&true) && points[i + 1] - points[i] < 2 * min_segment)
+            })
             .collect();
         let mut i = 0;
         points.retain(|_| {
