@@ -292,6 +292,11 @@ impl AppState {
             ProposalCommand::AskSign(prompt) => self.proposals.ask_sign(prompt),
             ProposalCommand::CloseSign => (self.proposals.sign_prompt, self.proposals.sign_error) = (None, None),
             ProposalCommand::Sign { id, principal, file } => {
+                if principal.is_empty() || file.as_os_str().is_empty() {
+                    // Said in the window, not 'cannot read : No such file' of an empty path.
+                    self.proposals.sign_error = Some("Give the principal and the key, .pub or signature file".to_owned());
+                    return;
+                }
                 self.proposals.signer = Signer { principal: principal.clone(), key_file: file.display().to_string() };
                 self.effects.push(Effect::RememberSigner(self.proposals.signer.clone()));
                 let Some(root) = self.writable_root("sign") else { return };

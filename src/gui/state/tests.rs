@@ -438,6 +438,11 @@ fn who_signs_here_fills_a_new_draft_and_the_sign_window_and_a_signing_runs_as_a_
     assert!(state.message.as_deref().unwrap_or("").starts_with("Cannot sign `raise-auth`"), "{:?}", state.message);
     assert!(state.proposals.sign_prompt.is_some(), "a failed signing keeps the window open");
     assert!(state.proposals.sign_error.is_some(), "and says why in it");
+    // Empty fields are asked for, not read as a file of no name.
+    let effects =
+        state.apply(ProposalCommand::Sign { id: "raise-auth".into(), principal: "tom@example.com".into(), file: PathBuf::new() }.into());
+    assert!(effects.is_empty() && state.working().is_none(), "{effects:?}");
+    assert_eq!(state.proposals.sign_error.as_deref(), Some("Give the principal and the key, .pub or signature file"));
 }
 
 #[test]
