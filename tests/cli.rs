@@ -509,3 +509,43 @@ fn the_readmes_check_examples_are_the_real_output_on_the_bundled_workspace() {
     assert_eq!(out.status.code(), Some(1));
     assert_readme_example_is_real("(`headroom check budgets --run ci-1184`)", &stdout(&out));
 }
+
+#[test]
+fn every_command_takes_the_workspace_as_a_positional_or_as_workspace_alike() {
+    let dir = workspace(&good_history());
+    let ws = dir.path().to_str().unwrap();
+    let propose = |how: &[&str], id: &str| {
+        let mut args = vec!["propose"];
+        args.extend_from_slice(how);
+        args.extend_from_slice(&["--id", id, "--title", "Tighten", "--author", "a@example.com", "--set", "schema_validator.latency=45"]);
+        args.extend_from_slice(&["--rationale", "faster"]);
+        headroom(&args)
+    };
+    // As the README writes it (`headroom propose budgets ...`), and as `--workspace`.
+    for (how, id) in [(vec![ws], "by-position"), (vec!["--workspace", ws], "by-option")] {
+        let o = propose(&how, id);
+        assert!(o.status.success(), "{how:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(dir.path().join(format!("proposals/{id}.yaml")).exists());
+    }
+    // The others, both ways: `sign ID WORKSPACE` (it fails on the key, not on its arguments).
+    for args in [
+        vec!["sign", "by-position", ws, "--principal", "a@example.com", "--key", "/no-such-key"],
+        vec!["apply", "by-position", ws],
+        vec!["apply", "by-position", "--workspace", ws],
+        vec!["proposals", "--workspace", ws],
+        vec!["check", "--workspace", ws],
+        vec!["triage", "schema_validator.latency@r5", ws],
+        vec!["validate", "--workspace", ws],
+    ] {
+        let o = headroom(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("unexpected argument") && !err.contains("Usage:"), "{args:?}: {err}");
+    }
+    // Both at once is refused, never one silently chosen.
+    let o = propose(&[ws, "--workspace", ws], "both");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot be used with"));
+    // `import`'s positionals are the tool's files: its workspace is `--into`, or `--workspace`.
+    let o = headroom(&["import", "--from", "bmf", "/no-such-file.json", "--workspace", ws]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("unexpected argument"));
+}

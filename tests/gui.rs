@@ -1712,3 +1712,72 @@ fn a_budget_whose_history_file_did_not_load_names_that_file_and_its_error() {
     harness.get_by_label_contains(why);
     assert!(harness.query_by_label_contains("nothing measures this budget").is_none());
 }
+
+#[test]
+fn the_sign_dialog_names_the_workspace_in_its_command_and_says_a_failure_in_itself_with_dim_hints() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.state_mut().state.proposals.signer = headroom::gui::state::Signer::default();
+    harness.state_mut().state.apply(
+        headroom::gui::state::ProposalCommand::AskSign(headroom::gui::state::SignPrompt { id: "raise-auth".into(), ..Default::default() })
+            .into(),
+    );
+    harness.run();
+    // Run from another folder, `headroom proposals --canonical` would read ./budgets.
+    harness.get_by_label_contains(&format!("headroom proposals '{}' --canonical raise-auth", dir.path().display()));
+    // The empty fields' hints are dim, not the colour of typed text.
+    let dark = harness.ctx.theme() == egui::Theme::Dark;
+    let texts = painted_texts(harness.output());
+    let hint = texts.iter().find(|t| t.text == "you@example.com").expect("the principal's hint is drawn");
+    assert_eq!(hint.color, headroom::gui::theme::hint_color(dark));
+    // A signing that fails (no such proposal here): said in the dialog, as well as on the status
+    // line, and the dialog stays open with what was typed.
+    harness.state_mut().state.apply(
+        headroom::gui::state::ProposalCommand::AskSign(headroom::gui::state::SignPrompt {
+            id: "raise-auth".into(),
+            principal: "tom@example.com".into(),
+            key_file: "/no-such-key".into(),
+        })
+        .into(),
+    );
+    harness.run();
+    harness.get_by_label("Sign").click();
+    settle(&mut harness);
+    let error = harness.state().state.proposals.sign_error.clone().expect("the dialog has the error");
+    assert!(error.contains("raise-auth.yaml"), "{error}");
+    assert_eq!(harness.query_all_by_label_contains("raise-auth.yaml").count(), 2, "in the dialog and on the status line");
+    let prompt = harness.state().state.proposals.sign_prompt.clone().expect("the dialog stays open");
+    assert_eq!((prompt.principal.as_str(), prompt.key_file.as_str()), ("tom@example.com", "/no-such-key"));
+}
+
+#[test]
+fn a_mistyped_import_path_is_said_in_the_import_dialog_and_is_no_problem_of_the_workspaces_files() {
+    let dir = copy_of_bundled();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let listed = harness.state().state.load_errors().count();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import benchmark results…").click();
+    harness.run();
+    let mut draft = harness.state().state.import.prompt.clone().expect("the import dialog is open");
+    draft.paths = "/no/such/hyperfine.json".into();
+    harness.state_mut().state.apply(headroom::gui::state::ImportCommand::Edit(draft.clone()).into());
+    harness.run();
+    harness.get_by_label("Import").click();
+    settle(&mut harness);
+    // In the dialog, with the path, and the dialog keeps what was typed.
+    assert_eq!(harness.state().state.import.prompt.as_ref(), Some(&draft), "the dialog stays open with its inputs");
+    let error = harness.state().state.import.error.clone().expect("the dialog has the error");
+    assert!(error.contains("/no/such/hyperfine.json"), "{error}");
+    harness.get_by_label_contains("/no/such/hyperfine.json");
+    // Not a problem of the workspace's files (it read "1 problem in the workspace's files").
+    assert_eq!(harness.state().state.load_errors().count(), listed);
+    assert!(harness.query_by_label_contains("in the workspace's files").is_none() || listed > 0);
+    // An import that cannot start (no file) says so in the dialog too.
+    draft.paths = String::new();
+    harness.state_mut().state.apply(headroom::gui::state::ImportCommand::Edit(draft).into());
+    harness.run();
+    harness.get_by_label("Import").click();
+    harness.run();
+    harness.get_by_label_contains("Give the tool's output file");
+}

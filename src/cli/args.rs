@@ -29,9 +29,8 @@ pub enum Command {
     Sign(SignArgs),
     /// List the proposals: pending (and what they need), approved, applied, stale.
     Proposals {
-        /// The workspace folder.
-        #[arg(default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
         /// Print the bytes that are signed for this proposal, for `ssh-keygen -Y sign -n headroom-proposal`.
         #[arg(long)]
         canonical: Option<String>,
@@ -40,15 +39,13 @@ pub enum Command {
     Apply {
         /// The proposal's id.
         id: String,
-        /// The workspace folder.
-        #[arg(long, default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
     },
     /// Prove that every budget is the ledger's start plus signed, approved proposals (for CI).
     Verify {
-        /// The workspace folder.
-        #[arg(default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
         /// A git revision to anchor the ledger to (in CI, the pull request's target, e.g.
         /// `origin/main`): its committed ledger must be a prefix of this one, its history files
         /// prefixes of these, and a ledger it lacks must start with governance sign-off.
@@ -64,16 +61,14 @@ pub enum Command {
     /// Finish a change that a killed `headroom apply` left half-done (its journal), and remove the
     /// temporary files killed writers left behind. Every writing command does this first anyway.
     Recover {
-        /// The workspace folder.
-        #[arg(default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
     },
     /// Apply the `retention:` policy of `headroom.yaml`: runs past it become one summary run a
     /// day (count, min, median, p95, max); runs named as evidence are kept whole.
     Compact {
-        /// The workspace folder.
-        #[arg(default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
         /// Show what would be removed and added, and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -104,16 +99,40 @@ pub enum Command {
     Triage(TriageArgs),
     /// Load a workspace and list every invalid file with its line; exit 2 if any.
     Validate {
-        /// The workspace folder.
-        #[arg(default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
     },
     /// Open the desktop app on a workspace.
     #[cfg(feature = "gui")]
     Gui {
         /// The workspace folder; `budgets/` here, or the built-in example where there is none.
+        #[arg(value_name = "WORKSPACE")]
         workspace: Option<PathBuf>,
+        /// The same as WORKSPACE, as an option.
+        #[arg(long = "workspace", value_name = "WORKSPACE", conflicts_with = "workspace")]
+        workspace_option: Option<PathBuf>,
     },
+}
+
+/// The workspace folder of a command, given either way: as a positional (`headroom propose budgets
+/// ...`) or as `--workspace DIR`, so that every command takes it alike; `budgets` where neither is
+/// given. It dereferences to the path.
+#[derive(Debug, clap::Args)]
+pub struct WorkspaceArg {
+    /// The workspace folder (default: `budgets`).
+    #[arg(id = "workspace", value_name = "WORKSPACE")]
+    positional: Option<PathBuf>,
+    /// The same as WORKSPACE, as an option.
+    #[arg(id = "workspace_option", long = "workspace", value_name = "WORKSPACE", conflicts_with = "workspace")]
+    option: Option<PathBuf>,
+}
+
+impl std::ops::Deref for WorkspaceArg {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        self.option.as_deref().or(self.positional.as_deref()).unwrap_or(std::path::Path::new("budgets"))
+    }
 }
 
 /// `headroom ledger ...`.
@@ -121,9 +140,8 @@ pub enum Command {
 pub enum LedgerCommand {
     /// Record the budget files as they are now as the agreed start (once per workspace).
     Start {
-        /// The workspace folder.
-        #[arg(default_value = "budgets")]
-        workspace: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
         /// The approved start proposal (`headroom propose --start`) whose signatures the start
         /// carries; without it the start is unsigned, which `verify --base` refuses for a new ledger.
         #[arg(long, value_name = "ID")]
@@ -153,8 +171,9 @@ pub struct ImportArgs {
     /// Prometheus: one run per this many seconds.
     #[arg(long, default_value_t = 3600)]
     pub step: u64,
-    /// The workspace whose history receives the run (`history/<format>.jsonl`).
-    #[arg(long, default_value = "budgets")]
+    /// The workspace whose history receives the run (`history/<format>.jsonl`); `--workspace` is
+    /// the same (the workspace is no positional here: the positionals are the tool's files).
+    #[arg(long, visible_alias = "workspace", default_value = "budgets")]
     pub into: PathBuf,
     /// The run's id; default: the format and the time.
     #[arg(long)]
@@ -178,9 +197,8 @@ pub struct ImportArgs {
 pub struct TriageArgs {
     /// The finding: `metric@run`, the run being the first of its new level (as `headroom analyze` and the app name it).
     pub finding: String,
-    /// The workspace folder.
-    #[arg(long, default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// Where the team stands: untriaged, acknowledged, investigating, fixed, wont_fix, invalid, backed_out.
     #[arg(long, value_parser = parse_triage_state)]
     pub state: Option<crate::model::triage::TriageState>,
@@ -204,9 +222,8 @@ pub(super) fn parse_triage_state(text: &str) -> Result<crate::model::triage::Tri
 /// `headroom report`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// The workspace folder.
-    #[arg(default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// The folder to write the site into (created where missing; its files are replaced).
     #[arg(long)]
     pub output: PathBuf,
@@ -221,9 +238,8 @@ pub struct ReportArgs {
 /// `headroom alerts`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct AlertsArgs {
-    /// The workspace folder.
-    #[arg(default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// The environment whose limits (overrides) the alerts use; default: the workspace's
     /// `runtime_environment`.
     #[arg(long)]
@@ -242,9 +258,8 @@ pub struct AlertsArgs {
 /// `headroom check`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// The workspace folder.
-    #[arg(default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// The environment to check (its runs, its budget overrides); default: the workspace's, else the newest run's.
     #[arg(long)]
     pub env: Option<String>,
@@ -346,9 +361,8 @@ impl GateArgs {
 /// `headroom replay`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// The workspace folder.
-    #[arg(default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// The environment (default: the workspace's, else the newest run's).
     #[arg(long)]
     pub env: Option<String>,
@@ -405,9 +419,8 @@ impl From<MissingArg> for MissingData {
 /// `headroom propose`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct ProposeArgs {
-    /// The workspace folder.
-    #[arg(long, default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// The proposal's id (its file is `proposals/ID.yaml`).
     #[arg(long)]
     pub id: String,
@@ -457,9 +470,8 @@ pub struct ProposeArgs {
 pub struct SignArgs {
     /// The proposal's id.
     pub id: String,
-    /// The workspace folder.
-    #[arg(long, default_value = "budgets")]
-    pub workspace: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArg,
     /// Who signs, as named in `allowed_signers`.
     #[arg(long)]
     pub principal: String,

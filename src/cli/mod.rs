@@ -75,7 +75,7 @@ fn dispatch(command: Option<Command>) -> Result<ExitCode, CliError> {
         Some(Command::Triage(args)) => triage::run(&args),
         Some(Command::Validate { workspace }) => validate::run(&workspace),
         #[cfg(feature = "gui")]
-        Some(Command::Gui { workspace }) => gui::run(workspace),
+        Some(Command::Gui { workspace, workspace_option }) => gui::run(workspace_option.or(workspace)),
         None => gui::run(None),
     }
 }

@@ -10,7 +10,13 @@ use egui::{RichText, Ui};
 
 /// Why a stale proposal cannot be applied, and what to do (`headroom proposals` names the entry
 /// that left its base, where one did).
-const STALE_WORDS: &str = "stale: made for other contract files than these (changed since, or by a later applied proposal), so it can never be applied as it is: propose it again (`headroom proposals` says which change left its base)";
+/// The stale proposal's words, with the command that says why naming this workspace.
+fn stale_words(source: &crate::gui::jobs::Source) -> String {
+    let workspace = format!(" {}", crate::gui::widgets::words::workspace_argument(source));
+    STALE_WORDS.replace(" WORKSPACE", workspace.trim_end())
+}
+
+const STALE_WORDS: &str = "stale: made for other contract files than these (changed since, or by a later applied proposal), so it can never be applied as it is: propose it again (`headroom proposals WORKSPACE` says which change left its base)";
 
 /// The "Proposals" tab: every proposal not yet applied.
 pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
@@ -58,7 +64,7 @@ pub fn proposals_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) 
             if standing == ProposalState::Stale {
                 // Stale: no signature can make it apply, so what it "needs" would mislead.
                 let color = theme::text(theme::WARN, ui);
-                ui.label(crate::gui::widgets::words::words(ui.style(), STALE_WORDS, |t| t.color(color)));
+                ui.label(crate::gui::widgets::words::words(ui.style(), &stale_words(&state.source), |t| t.color(color)));
             } else if !e.approved() {
                 let color = theme::text(theme::WARN, ui);
                 ui.label(crate::gui::widgets::words::words(ui.style(), &crate::approval::ledger::missing_words(e), |t| t.color(color)));

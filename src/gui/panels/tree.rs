@@ -18,7 +18,12 @@ pub fn filter_id() -> egui::Id {
 pub fn tree_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut filter = state.tree.filter.clone();
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut filter.text).id(filter_id()).hint_text("Filter budgets (Ctrl+F)").desired_width(200.0));
+        ui.add(
+            egui::TextEdit::singleline(&mut filter.text)
+                .id(filter_id())
+                .hint_text(crate::gui::theme::hint(ui, "Filter budgets (Ctrl+F)"))
+                .desired_width(200.0),
+        );
         ui.checkbox(&mut filter.over_only, "over budget");
         ui.checkbox(&mut filter.regressed_only, "open regression").on_hover_text(
             "The gate finds the newest run regressed, or a change point for the worse is not yet fixed, won't fix or invalid",

@@ -290,8 +290,13 @@ impl AppState {
                 self.submit_proposal();
             }
             ProposalCommand::AskSign(prompt) => self.proposals.ask_sign(prompt),
-            ProposalCommand::CloseSign => self.proposals.sign_prompt = None,
+            ProposalCommand::CloseSign => (self.proposals.sign_prompt, self.proposals.sign_error) = (None, None),
             ProposalCommand::Sign { id, principal, file } => {
+                if principal.is_empty() || file.as_os_str().is_empty() {
+                    // Said in the window, not 'cannot read : No such file' of an empty path.
+                    self.proposals.sign_error = Some("Give the principal and the key, .pub or signature file".to_owned());
+                    return;
+                }
                 self.proposals.signer = Signer { principal: principal.clone(), key_file: file.display().to_string() };
                 self.effects.push(Effect::RememberSigner(self.proposals.signer.clone()));
                 let Some(root) = self.writable_root("sign") else { return };
@@ -306,16 +311,20 @@ impl AppState {
 
     fn import_command(&mut self, command: ImportCommand) {
         match command {
-            ImportCommand::Edit(draft) => self.import.prompt = Some(draft),
-            ImportCommand::Close => self.import.prompt = None,
+            ImportCommand::Edit(draft) => {
+                if self.import.prompt.is_none() {
+                    self.import.error = None;
+                }
+                self.import.prompt = Some(draft);
+            }
+            ImportCommand::Close => (self.import.prompt, self.import.error) = (None, None),
             ImportCommand::Run(draft) => {
                 let root = match &self.source {
                     Source::Folder(root) => Some(root.clone()),
                     Source::Example => None,
                 };
-                if let Err(why) = self.import.run(&draft, root, &self.waker) {
-                    self.message = Some(why.to_string());
-                }
+                // Why it did not start is said in the window, which keeps what was typed.
+                self.import.error = self.import.run(&draft, root, &self.waker).err().map(|why| why.to_string());
             }
             ImportCommand::Drop(paths) => self.drop_files(paths),
         }

@@ -33,6 +33,29 @@ pub(super) enum ImportFailure {
     Store(#[from] StoreError),
 }
 
+/// A run imported: how many metrics, its id, the history file, and the branch and environment
+/// it was imported as (the app checks only a run of its environment on its baseline branch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct ImportedRun {
+    pub metrics: usize,
+    pub id: String,
+    pub file: PathBuf,
+    pub branch: Option<String>,
+    pub environment: Option<String>,
+}
+
+impl ImportedRun {
+    /// "of environment `ci` on branch `main`", or what it lacks (and so why it is not checked).
+    pub(super) fn as_what(&self) -> String {
+        match (&self.environment, &self.branch) {
+            (Some(env), Some(branch)) => format!("of environment `{env}` on branch `{branch}`"),
+            (None, Some(branch)) => format!("of no environment on branch `{branch}`"),
+            (Some(env), None) => format!("of environment `{env}` on no branch"),
+            (None, None) => "of no environment and no branch".to_owned(),
+        }
+    }
+}
+
 /// Why the import the window describes did not start (the window says what to fill in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub(super) enum NotStarted {
@@ -63,13 +86,17 @@ impl ImportFailure {
 pub struct Imports {
     /// The import window, where open.
     pub prompt: Option<ImportDraft>,
+    /// Why the window's last import did not start or added nothing, shown in the window (kept
+    /// open with its fields): the window's input is not a workspace file, so its faults are
+    /// never listed with the workspace's.
+    pub error: Option<String>,
     job: Option<Job<Imported>>,
 }
 
 /// What an import came to.
 pub(super) enum Imported {
-    /// A run imported (how many metrics, its id, the history file), or why nothing was.
-    Run(Result<(usize, String, PathBuf), ImportFailure>),
+    /// A run imported, or why nothing was.
+    Run(Result<ImportedRun, ImportFailure>),
     /// Prometheus' runs: how many were fetched, how many were new, and the file; or why none.
     Prometheus(Result<(usize, usize, PathBuf), ImportFailure>),
     /// Dropped files: what was added (one line each), what was not and why, and the located
@@ -126,9 +153,8 @@ impl Imports {
                 step_seconds: u64::from(d.step_minutes.max(1)) * 60,
                 environment: text(&d.environment),
             };
-            self.prompt = None;
-            // Nothing is fetched for the read-only example (as before: its result is dropped).
-            let Some(root) = root else { return Ok(()) };
+            // Nothing is fetched for the read-only example.
+            let Some(root) = root else { return Err(NotStarted::ReadOnly) };
             self.spawn(waker, move |progress| {
                 progress(0.0, "querying Prometheus");
                 let outcome = crate::import::prometheus::fetch(&range).map_err(ImportFailure::Unreadable).and_then(|snapshots| {
@@ -157,20 +183,21 @@ impl Imports {
     /// Files dropped on the open workspace at `root`: a folder is criterion's output to import (or
     /// else a workspace to open); budget and history files are copied into the workspace (history
     /// files into its history folder `history`), never over a file of the same name; a tool's
-    /// output is imported as a run.
-    pub(super) fn drop_files(&mut self, root: PathBuf, history: String, paths: Vec<PathBuf>, waker: &Waker) {
+    /// output is imported as a run of `info`'s branch and environment (the ones the app checks, as
+    /// File → Import fills them in), never of none, which nothing would check.
+    pub(super) fn drop_files(&mut self, root: PathBuf, history: String, paths: Vec<PathBuf>, info: RunInfo, waker: &Waker) {
         self.spawn(waker, move |progress| {
             progress(0.0, "adding the dropped files");
             if let [folder] = paths.as_slice()
                 && folder.is_dir()
             {
                 // criterion's output folder is a run to import (read once); any other folder is a workspace.
-                return match import_run(&root, Format::Criterion, &[folder], RunInfo::default()) {
-                    Ok(done) => Imported::Run(Ok(done)),
+                return match import_run(&root, Format::Criterion, &[folder], info.clone()) {
+                    Ok(run) => Imported::Run(Ok(run)),
                     Err(_) => Imported::Folder(folder.clone()),
                 };
             }
-            let (added, problems, errors) = add_files(&root, &history, &paths);
+            let (added, problems, errors) = add_files(&root, &history, &paths, &info);
             Imported::Dropped(added, problems, errors)
         });
     }
@@ -178,7 +205,7 @@ impl Imports {
 
 /// Adds dropped files to the workspace at `root`: what was added, what was not and why, and the
 /// located errors of the tools' outputs that did not import.
-fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec<String>, Vec<LoadError>) {
+fn add_files(root: &Path, history: &str, paths: &[PathBuf], info: &RunInfo) -> (Vec<String>, Vec<String>, Vec<LoadError>) {
     let mut added = Vec::new();
     let mut problems = Vec::new();
     let mut errors = Vec::new();
@@ -191,9 +218,17 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
             && crate::model::history_files::parse_history_any(&name, &text).is_err()
         {
             match crate::import::sniff(&text) {
-                Some(format) => match import_run(root, format, &[path], RunInfo::default()) {
-                    Ok((metrics, id, file)) => {
-                        added.push(format!("{} ({}: run {id}, {metrics} metrics, in {})", path.display(), format.name(), file.display()));
+                Some(format) => match import_run(root, format, &[path], info.clone()) {
+                    Ok(run) => {
+                        added.push(format!(
+                            "{} ({}: run {} {}, {} metrics, in {})",
+                            path.display(),
+                            format.name(),
+                            run.id,
+                            run.as_what(),
+                            run.metrics,
+                            run.file.display()
+                        ));
                     }
                     Err(failure) => match failure.located() {
                         Ok(faults) => {
@@ -236,12 +271,13 @@ fn add_files(root: &Path, history: &str, paths: &[PathBuf]) -> (Vec<String>, Vec
 }
 
 /// Imports a tool's output files as one run into the history of the workspace at `root`:
-/// how many metrics, the run's id and the history file; or why nothing was imported.
-fn import_run(root: &Path, format: Format, paths: &[&Path], info: RunInfo) -> Result<(usize, String, PathBuf), ImportFailure> {
+/// what was imported, or why nothing was.
+fn import_run(root: &Path, format: Format, paths: &[&Path], info: RunInfo) -> Result<ImportedRun, ImportFailure> {
     let snapshot = crate::import::import(format, paths, info).map_err(ImportFailure::Unreadable)?;
     let (metrics, id) = (snapshot.metrics.len(), snapshot.run.id.clone());
+    let (branch, environment) = (snapshot.run.branch.clone(), snapshot.run.environment.clone());
     let (file, _) = crate::model::store::add_runs(root, format.name(), vec![snapshot], false)?;
-    Ok((metrics, id, file))
+    Ok(ImportedRun { metrics, id, file, branch, environment })
 }
 
 /// The workspace a dropped file belongs to: its folder, or the folder above its `history/`.

@@ -544,7 +544,7 @@ impl AppState {
     fn finish_proposal(&mut self, done: proposals::Done) {
         match done {
             proposals::Done::Signed(id, principal, Ok((evaluation, open, errors))) => {
-                self.proposals.sign_prompt = None;
+                (self.proposals.sign_prompt, self.proposals.sign_error) = (None, None);
                 self.message = Some(format!(
                     "Signed `{id}` as {principal}; {}",
                     if evaluation.approved() {
@@ -558,6 +558,10 @@ impl AppState {
             }
             proposals::Done::Signed(id, _, Err(e)) => {
                 let why = self.failure_words(&e, e.located());
+                if self.proposals.sign_prompt.as_ref().is_some_and(|p| p.id == id) {
+                    // Said where it was asked, beside the fields to mend.
+                    self.proposals.sign_error = Some(why.clone());
+                }
                 self.message = Some(format!("Cannot sign `{id}`: {why}"));
             }
             proposals::Done::Applied(id, Ok(seq)) => {
@@ -579,7 +583,13 @@ impl AppState {
         match self.source.clone() {
             Source::Folder(root) => {
                 let history = self.workspace.config.history.clone();
-                self.import.drop_files(root, history, paths, &self.waker);
+                // As File → Import fills them in: the baseline branch and the checked environment.
+                let info = crate::import::RunInfo {
+                    branch: Some(self.workspace.config.default_branch.clone()).filter(|b| !b.is_empty()),
+                    environment: self.report.environment.clone(),
+                    ..crate::import::RunInfo::default()
+                };
+                self.import.drop_files(root, history, paths, info, &self.waker);
             }
             Source::Example => {
                 let folder = match paths.as_slice() {
@@ -595,22 +605,30 @@ impl AppState {
 
     fn finish_import(&mut self, done: import::Imported) {
         match done {
-            import::Imported::Run(Ok((metrics, id, file))) => {
-                // After an import: close the window, say what landed, and reload the history.
-                self.import.prompt = None;
+            import::Imported::Run(Ok(run)) => {
+                // After an import: close the window, say what landed (and as what), and reload the history.
+                (self.import.prompt, self.import.error) = (None, None);
                 self.import_errors.clear();
-                self.message = Some(format!("Imported {metrics} metrics as run {id} into {}", file.display()));
+                self.message =
+                    Some(format!("Imported {} metrics as run {} {} into {}", run.metrics, run.id, run.as_what(), run.file.display()));
                 self.reload();
             }
-            import::Imported::Run(Err(e)) => self.message = Some(format!("Nothing was imported: {}", self.take_import_failure(e))),
+            import::Imported::Run(Err(e)) => {
+                let why = self.import_failure_words(e);
+                self.message = Some(format!("Nothing was imported: {why}"));
+            }
             import::Imported::Prometheus(outcome) => {
                 let message = match outcome {
-                    Ok((total, 0, _)) => format!("Nothing new from Prometheus: the history has all {total} runs"),
+                    Ok((total, 0, _)) => {
+                        (self.import.prompt, self.import.error) = (None, None);
+                        format!("Nothing new from Prometheus: the history has all {total} runs")
+                    }
                     Ok((total, n, file)) => {
+                        (self.import.prompt, self.import.error) = (None, None);
                         self.reload();
                         format!("Imported {n} runs from Prometheus ({} already there) into {}", total - n, file.display())
                     }
-                    Err(e) => format!("Nothing was imported from Prometheus: {}", self.take_import_failure(e)),
+                    Err(e) => format!("Nothing was imported from Prometheus: {}", self.import_failure_words(e)),
                 };
                 self.message = Some(message);
             }
@@ -626,6 +644,26 @@ impl AppState {
             }
             import::Imported::Folder(folder) => self.handle(WorkspaceCommand::Open(folder).into()),
         }
+    }
+
+    /// What an import from the import window that failed says. Where that window is open, the
+    /// faults of its input (the tool's output, Prometheus' answer: not workspace files) are said in
+    /// it, each with its file and line, and never listed with the workspace's files' problems.
+    fn import_failure_words(&mut self, failure: import::ImportFailure) -> String {
+        if self.import.prompt.is_some()
+            && let import::ImportFailure::Unreadable(faults) = &failure
+        {
+            self.import.error = Some(faults.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+            return format!(
+                "the input does not read ({}, shown in the import window)",
+                crate::report::plural(faults.len(), "problem", "problems")
+            );
+        }
+        let said = self.take_import_failure(failure);
+        if self.import.prompt.is_some() {
+            self.import.error = Some(said.clone());
+        }
+        said
     }
 
     /// What an import that failed says on the message line; its located errors go to the list.

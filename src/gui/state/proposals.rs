@@ -68,6 +68,9 @@ pub struct Proposals {
     pub draft: Option<ProposalDraft>,
     /// The sign window, where open.
     pub sign_prompt: Option<SignPrompt>,
+    /// Why the last signing from the sign window failed, shown in that window (kept open with
+    /// its fields) until it is closed or signs.
+    pub sign_error: Option<String>,
     /// Who signs on this machine (the app fills it from its preferences).
     pub signer: Signer,
     job: Option<(String, Job<Done>)>,
@@ -111,6 +114,9 @@ impl Proposals {
                 prompt.principal.clone_from(&self.signer.principal);
             }
             prompt.key_file.clone_from(&self.signer.key_file);
+        }
+        if self.sign_prompt.as_ref().is_none_or(|open| open.id != prompt.id) {
+            self.sign_error = None;
         }
         self.sign_prompt = Some(prompt);
     }

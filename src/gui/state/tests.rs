@@ -265,6 +265,22 @@ fn a_dropped_history_file_is_copied_into_the_workspace_and_never_over_another() 
 }
 
 #[test]
+fn a_dropped_tool_output_is_a_run_of_the_checked_environment_on_the_baseline_branch_and_says_so() {
+    let dir = copy_of_bundled();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let outside = tempfile::tempdir().unwrap();
+    let bmf = outside.path().join("bmf.json");
+    std::fs::write(&bmf, r#"{"database.insert": {"latency": {"value": 5200000.0}}}"#).unwrap();
+    state.apply(Command::Import(ImportCommand::Drop(vec![bmf])));
+    state.wait();
+    // A run of no environment and no branch is never checked; dropped, it is the one the app checks.
+    let run = state.workspace.history.runs.iter().find(|r| r.file.contains("bmf")).expect("the dropped run is in the history");
+    assert_eq!((run.branch, run.environment), (Some("main"), Some("ci")));
+    let message = state.message.clone().unwrap_or_default();
+    assert!(message.contains("of environment `ci` on branch `main`"), "{message}");
+}
+
+#[test]
 fn a_dropped_criterion_folder_is_imported_and_another_folder_opened() {
     let dir = copy_of_bundled();
     let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
@@ -421,6 +437,12 @@ fn who_signs_here_fills_a_new_draft_and_the_sign_window_and_a_signing_runs_as_a_
     assert!(state.working().is_none());
     assert!(state.message.as_deref().unwrap_or("").starts_with("Cannot sign `raise-auth`"), "{:?}", state.message);
     assert!(state.proposals.sign_prompt.is_some(), "a failed signing keeps the window open");
+    assert!(state.proposals.sign_error.is_some(), "and says why in it");
+    // Empty fields are asked for, not read as a file of no name.
+    let effects =
+        state.apply(ProposalCommand::Sign { id: "raise-auth".into(), principal: "tom@example.com".into(), file: PathBuf::new() }.into());
+    assert!(effects.is_empty() && state.working().is_none(), "{effects:?}");
+    assert_eq!(state.proposals.sign_error.as_deref(), Some("Give the principal and the key, .pub or signature file"));
 }
 
 #[test]

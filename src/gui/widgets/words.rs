@@ -39,6 +39,29 @@ pub fn colored_words_ui(ui: &mut Ui, color: Color32, text: &str) -> Response {
     ui.label(shown)
 }
 
+/// The workspace as the first argument of a command the app shows to copy, quoted for a POSIX
+/// shell and followed by a space (`'/home/ana/my budgets' `): run from another folder, a command
+/// without it would read `./budgets`. Nothing for the built-in example, which has no folder.
+#[must_use]
+pub fn workspace_argument(source: &crate::gui::jobs::Source) -> String {
+    match source {
+        crate::gui::jobs::Source::Folder(root) => format!("{} ", shell_quoted(&root.display().to_string())),
+        crate::gui::jobs::Source::Example => String::new(),
+    }
+}
+
+/// `text` in single quotes for a POSIX shell, a quote in it as `'\''`.
+#[must_use]
+pub fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Why a dialog's last action failed, in the dialog, in the failure colour, selectable (to copy).
+pub fn dialog_error_ui(ui: &mut Ui, error: &str) {
+    let color = crate::gui::theme::text(crate::gui::theme::FAIL, ui);
+    ui.add(egui::Label::new(words(ui.style(), error, |t| t.color(color))).selectable(true).wrap());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +81,11 @@ mod tests {
     #[test]
     fn an_odd_backtick_is_shown_as_written() {
         assert_eq!(words(&Style::default(), "a ` alone", |t| t).text(), "a ` alone");
+    }
+
+    #[test]
+    fn a_path_with_spaces_and_quotes_is_one_shell_word() {
+        assert_eq!(shell_quoted("/tmp/my budgets"), "'/tmp/my budgets'");
+        assert_eq!(shell_quoted("/tmp/ana's"), r"'/tmp/ana'\''s'");
     }
 }

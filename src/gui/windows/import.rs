@@ -18,18 +18,22 @@ pub fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
             ui.label("One run per step over the last days; each query must return one series, in its budget's unit.");
             egui::Grid::new("prometheus fields").num_columns(2).show(ui, |ui| {
                 ui.label("server");
-                ui.add(egui::TextEdit::singleline(&mut d.url).hint_text("http://localhost:9090").desired_width(380.0));
+                ui.add(
+                    egui::TextEdit::singleline(&mut d.url)
+                        .hint_text(crate::gui::theme::hint(ui, "http://localhost:9090"))
+                        .desired_width(380.0),
+                );
                 ui.end_row();
                 ui.label("queries");
                 ui.add(
                     egui::TextEdit::multiline(&mut d.queries)
-                        .hint_text("api.latency=histogram_quantile(0.95, ...) * 1000")
+                        .hint_text(crate::gui::theme::hint(ui, "api.latency=histogram_quantile(0.95, ...) * 1000"))
                         .desired_width(380.0)
                         .desired_rows(3),
                 );
                 ui.end_row();
                 ui.label("environment");
-                ui.add(egui::TextEdit::singleline(&mut d.environment).hint_text("prod").desired_width(380.0));
+                ui.add(egui::TextEdit::singleline(&mut d.environment).hint_text(crate::gui::theme::hint(ui, "prod")).desired_width(380.0));
                 ui.end_row();
             });
             ui.horizontal(|ui| {
@@ -37,6 +41,9 @@ pub fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
                 ui.label("back, one run every");
                 ui.add(egui::DragValue::new(&mut d.step_minutes).range(1..=1440).suffix(" min"));
             });
+            if let Some(error) = &state.import.error {
+                crate::gui::widgets::words::dialog_error_ui(ui, error);
+            }
             ui.horizontal(|ui| {
                 if ui.button("Import").clicked() {
                     commands.push(Command::Import(ImportCommand::Run(d.clone())));
@@ -56,7 +63,9 @@ pub fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
         egui::Grid::new("import fields").num_columns(2).show(ui, |ui| {
             ui.label("files");
             let hint = if d.format == Format::Criterion { "target/criterion" } else { "hyperfine.json (one per line)" };
-            ui.add(egui::TextEdit::multiline(&mut d.paths).hint_text(hint).desired_width(380.0).desired_rows(2));
+            ui.add(
+                egui::TextEdit::multiline(&mut d.paths).hint_text(crate::gui::theme::hint(ui, hint)).desired_width(380.0).desired_rows(2),
+            );
             ui.end_row();
             for (label, value, hint) in [
                 ("run id", &mut d.run_id, "ci-1217 (empty: the tool and the time)"),
@@ -64,10 +73,13 @@ pub fn import_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
                 ("environment", &mut d.environment, "ci"),
             ] {
                 ui.label(label);
-                ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(380.0));
+                ui.add(egui::TextEdit::singleline(value).hint_text(crate::gui::theme::hint(ui, hint)).desired_width(380.0));
                 ui.end_row();
             }
         });
+        if let Some(error) = &state.import.error {
+            crate::gui::widgets::words::dialog_error_ui(ui, error);
+        }
         ui.horizontal(|ui| {
             if ui.button("Browse…").clicked() {
                 let picked = if d.format == Format::Criterion {

@@ -14,7 +14,8 @@ pub fn path_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
     let mut text = typed.clone();
     egui::Window::new(title).collapsible(false).resizable(false).show(ui.ctx(), |ui| {
         ui.label(label);
-        let field = ui.add(egui::TextEdit::singleline(&mut text).hint_text("path/to/folder").desired_width(420.0));
+        let field =
+            ui.add(egui::TextEdit::singleline(&mut text).hint_text(crate::gui::theme::hint(ui, "path/to/folder")).desired_width(420.0));
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             if ui.button("Browse…").clicked() {

@@ -53,15 +53,18 @@ pub fn draft_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ("author", &mut d.draft.author, "you@example.com (as in allowed_signers)"),
             ] {
                 ui.label(label);
-                ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(380.0));
+                ui.add(egui::TextEdit::singleline(value).hint_text(crate::gui::theme::hint(ui, hint)).desired_width(380.0));
                 ui.end_row();
             }
-            ui.label("rationale");
-            ui.add(egui::TextEdit::multiline(&mut d.draft.rationale).hint_text("why, with the data").desired_width(380.0).desired_rows(2));
-            ui.end_row();
-            ui.label("impact");
-            ui.add(egui::TextEdit::singleline(&mut d.draft.impact).hint_text("headroom left, other budgets").desired_width(380.0));
-            ui.end_row();
+            for (label, value, hint, rows) in [
+                ("rationale", &mut d.draft.rationale, "why, with the data", 2),
+                ("impact", &mut d.draft.impact, "headroom left, other budgets", 1),
+            ] {
+                ui.label(label);
+                let field = if rows > 1 { egui::TextEdit::multiline(value).desired_rows(rows) } else { egui::TextEdit::singleline(value) };
+                ui.add(field.hint_text(crate::gui::theme::hint(ui, hint)).desired_width(380.0));
+                ui.end_row();
+            }
         });
         let findings: Vec<String> = state
             .analysis

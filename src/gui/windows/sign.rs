@@ -13,19 +13,26 @@ pub fn sign_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) {
         ui.label(
             "Sign as a principal of allowed_signers, with an OpenSSH private key without a passphrase, or with a signature file made by",
         );
+        // With the workspace named: run from another folder, `proposals` would read ./budgets.
+        let workspace = crate::gui::widgets::words::workspace_argument(&state.source);
         ui.label(
-            RichText::new(format!("headroom proposals --canonical {id} > payload; ssh-keygen -Y sign -n headroom-proposal -f KEY payload"))
-                .monospace()
-                .small(),
+            RichText::new(format!(
+                "headroom proposals {workspace}--canonical {id} > payload; ssh-keygen -Y sign -n headroom-proposal -f KEY payload"
+            ))
+            .monospace()
+            .small(),
         );
         egui::Grid::new("sign fields").num_columns(2).show(ui, |ui| {
             ui.label("principal");
-            ui.add(egui::TextEdit::singleline(&mut who).hint_text("you@example.com").desired_width(360.0));
+            ui.add(egui::TextEdit::singleline(&mut who).hint_text(crate::gui::theme::hint(ui, "you@example.com")).desired_width(360.0));
             ui.end_row();
             ui.label("key, .pub or signature file");
-            ui.add(egui::TextEdit::singleline(&mut file).hint_text("~/.ssh/id_ed25519").desired_width(360.0));
+            ui.add(egui::TextEdit::singleline(&mut file).hint_text(crate::gui::theme::hint(ui, "~/.ssh/id_ed25519")).desired_width(360.0));
             ui.end_row();
         });
+        if let Some(error) = &state.proposals.sign_error {
+            crate::gui::widgets::words::dialog_error_ui(ui, error);
+        }
         ui.horizontal(|ui| {
             if ui.button("Browse…").clicked()
                 && let Some(picked) = rfd::FileDialog::new().set_title("An SSH private key or signature").pick_file()

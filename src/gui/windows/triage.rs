@@ -20,10 +20,19 @@ pub fn triage_window_ui(ui: &Ui, state: &AppState, commands: &mut Vec<Command>) 
             });
             ui.end_row();
             ui.label("Owner");
-            ui.add(egui::TextEdit::singleline(&mut entry.owner).hint_text("who looks into it").desired_width(320.0));
+            ui.add(
+                egui::TextEdit::singleline(&mut entry.owner)
+                    .hint_text(crate::gui::theme::hint(ui, "who looks into it"))
+                    .desired_width(320.0),
+            );
             ui.end_row();
             ui.label("Note");
-            ui.add(egui::TextEdit::multiline(&mut entry.note).hint_text("what the team knows").desired_width(320.0).desired_rows(3));
+            ui.add(
+                egui::TextEdit::multiline(&mut entry.note)
+                    .hint_text(crate::gui::theme::hint(ui, "what the team knows"))
+                    .desired_width(320.0)
+                    .desired_rows(3),
+            );
             ui.end_row();
         });
         if let Some(conflict) = &state.findings.triage_conflict {
