@@ -126,6 +126,46 @@ pub struct MetricValues {
     pub values: Vec<f64>,
 }
 
+/// The newest `count` values of `metric` over the runs `filter` includes, up to and with run
+/// `through_run`: [`metric_values`]'s tail, read backwards so that a long history costs no more
+/// than the tail.
+fn metric_tail(
+    history: &History,
+    metric: &str,
+    filter: &RunFilter,
+    budget: Option<&Budget>,
+    through_run: usize,
+    count: usize,
+) -> Option<MetricValues> {
+    let series = history.series.get(metric)?;
+    let factor = match (budget, &series.unit) {
+        (Some(b), Some(unit)) => unit.convert(1.0, &b.unit)?,
+        _ => 1.0,
+    };
+    let before = series.points_before(u32::try_from(through_run).unwrap_or(u32::MAX).saturating_add(1));
+    let mut out = MetricValues { runs: Vec::with_capacity(count), values: Vec::with_capacity(count) };
+    for point in series.points().take(before).rev() {
+        if out.values.len() == count {
+            break;
+        }
+        let run = point.run as usize;
+        if !filter.includes_run(history.runs.branch_and_environment(run)) {
+            continue;
+        }
+        let value = match budget {
+            Some(b) => point.statistic(b.statistic),
+            None => point.value.or_else(|| point.samples.and_then(stats::median)),
+        };
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            out.runs.push(run);
+            out.values.push(v * factor);
+        }
+    }
+    out.runs.reverse();
+    out.values.reverse();
+    Some(out)
+}
+
 /// The values of `metric` over the runs `filter` includes, in `unit` where given
 /// (with the budget's statistic where given). `None` where the history's unit does not convert.
 #[must_use]
@@ -239,6 +279,10 @@ pub fn forecast(
 
 /// Runs of the newest segment over which the trend is measured (Theil–Sen and Mann–Kendall are O(n²)).
 pub const TREND_RUNS: usize = 120;
+/// The newest runs a forecast reads: their newest segment (found among them alone) is the
+/// trend's, at most [`TREND_RUNS`] of it. `check` and `analyze` both read this window, so they
+/// give one forecast, and the gate's cost does not grow with the history.
+pub const TREND_WINDOW: usize = TREND_RUNS;
 /// The p-value below which a drift counts.
 pub const TREND_SIGNIFICANCE: f64 = 0.01;
 
@@ -314,12 +358,24 @@ pub fn trend(
 /// gate's forecast for a run is the one `headroom analyze` gives with that run as the newest.
 #[must_use]
 pub fn budget_trend(history: &History, budget: &Budget, filter: &RunFilter, newest_run: usize, limit: Option<f64>) -> Option<Trend> {
-    let mut values = metric_values(history, &budget.metric, filter, Some(budget))?;
-    let kept = values.runs.partition_point(|&r| r <= newest_run);
-    values.runs.truncate(kept);
-    values.values.truncate(kept);
-    let segmentation = changepoint::detect(&values.values, &DetectorSettings::default());
-    trend(history, &values, &segmentation, budget.direction, limit)
+    let values = metric_tail(history, &budget.metric, filter, Some(budget), newest_run, TREND_WINDOW)?;
+    window_trend(history, &values, &DetectorSettings::default(), budget.direction, limit)
+}
+
+/// The trend of the newest [`TREND_WINDOW`] runs of `values`: the newest segment of their own
+/// segmentation, at most [`TREND_RUNS`] of it.
+fn window_trend(
+    history: &History,
+    values: &MetricValues,
+    settings: &DetectorSettings,
+    direction: Direction,
+    limit: Option<f64>,
+) -> Option<Trend> {
+    let from = values.values.len().saturating_sub(TREND_WINDOW);
+    let window = MetricValues { runs: values.runs[from..].to_vec(), values: values.values[from..].to_vec() };
+    // Changes of noise do not move the levels: the trend's search skips them.
+    let segmentation = changepoint::detect(&window.values, &DetectorSettings { variances: false, ..settings.clone() });
+    trend(history, &window, &segmentation, direction, limit)
 }
 
 /// A sub-allocation's part in its parent's shift.
@@ -464,7 +520,7 @@ pub fn analyze(history: &History, filter: &RunFilter, workspace: Option<&Workspa
         let direction = budget.map_or_else(|| default_direction(series.unit.as_ref()), |b| b.direction);
         let segmentation = changepoint::detect(&values.values, settings);
         let limit = budget.and_then(|b| b.limit_in(environment));
-        let trend = trend(history, &values, &segmentation, direction, limit);
+        let trend = window_trend(history, &values, settings, direction, limit);
         let unit = budget.map_or_else(|| series.unit.clone(), |b| Some(b.unit.clone()));
         metrics.push(MetricAnalysis { metric: name.clone(), unit, direction, budget: budget_index, series: values, segmentation, trend });
     }
@@ -600,8 +656,9 @@ mod tests {
     #[test]
     fn a_budgets_trend_at_the_newest_run_is_the_analysis_trend() {
         // One forecast: the gate's (`budget_trend` at the checked run) and `analyze`'s read the
-        // same runs, so the bundle's date is one date (the gate's look-back, without the checked
-        // run and one run per commit, said 2030-10-07 where analyze said 2030-08-14).
+        // same newest runs (TREND_WINDOW of them) and search them alike, so the bundle's date is
+        // one date (the gate's look-back, without the checked run and one run per commit, said
+        // 2030-10-07 where analyze said 2030-08-14).
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("budgets");
         let workspace = Workspace::load(&root).unwrap();
         let filter = RunFilter { environment: Some("ci".into()), branch: Some(workspace.config.default_branch.clone()) };

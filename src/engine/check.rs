@@ -718,7 +718,10 @@ fn evaluate(
         let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
         result.findings.push(Finding::Accepted { since, change: *change, by: by.clone() });
     }
-    result.trend = analyze::trend(history, &lookback, &noise.segmentation, budget.direction, Some(result.limit));
+    // The trend is analyze's own: the baseline branch's series of this environment up to the
+    // checked run, so `check` and `analyze` never forecast different dates for one budget.
+    let filter = analyze::RunFilter { environment: environment.map(str::to_owned), branch: Some(baseline_branch.to_owned()) };
+    result.trend = analyze::budget_trend(history, budget, &filter, measured.run, Some(result.limit));
     let judged = scope.judged(result, &measured, &lookback, &noise, &levels);
     let references = References::new(&judged, settings.baseline_runs);
     let Some(first) = references.for_tail(1) else {

@@ -401,20 +401,26 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
         return 1.0;
     }
     let clip = |x: f64| x.clamp(reference.center - 4.0 * reference.sigma, reference.center + 4.0 * reference.sigma);
-    let clipped: Vec<f64> = reference.values.iter().map(|&x| clip(x)).collect();
-    let (Some(tail_mean), Some(reference_mean)) = (stats::mean(&tail.iter().map(|&x| clip(x)).collect::<Vec<_>>()), stats::mean(&clipped))
-    else {
-        return 1.0;
-    };
+    // The gate calls this for every tail of every budget: the clipped values and the batch means
+    // are read on the fly, not collected (the same sums in the same order as collected).
+    let tail_mean = tail.iter().map(|&x| clip(x)).sum::<f64>() / k as f64;
+    let reference_mean = reference.values.iter().map(|&x| clip(x)).sum::<f64>() / n as f64;
     let d = reference.worse_sign * (tail_mean - reference_mean);
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push(0.0);
-    for v in &clipped {
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
+    for &v in reference.values {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + clip(v));
     }
-    let window_means: Vec<f64> = (k..=n).map(|end| (prefix[end] - prefix[end - k]) / k as f64).collect();
-    let batch = stats::variance(&window_means).unwrap_or(0.0);
-    let independent = stats::variance(&clipped).unwrap_or(0.0) / k as f64;
+    let window_means = || (k..=n).map(|end| (prefix[end] - prefix[end - k]) / k as f64);
+    let windows = (n - k + 1) as f64;
+    let batch = if n - k + 1 < 2 {
+        0.0
+    } else {
+        let m = window_means().sum::<f64>() / windows;
+        window_means().map(|v| (v - m) * (v - m)).sum::<f64>() / (windows - 1.0)
+    };
+    let independent =
+        reference.values.iter().map(|&x| (clip(x) - reference_mean) * (clip(x) - reference_mean)).sum::<f64>() / (n - 1) as f64 / k as f64;
     let se = (batch.max(independent) * (1.0 + k as f64 / n as f64)).sqrt();
     if se <= 0.0 {
         return if d > 0.0 { 0.0 } else { 1.0 };

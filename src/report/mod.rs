@@ -150,7 +150,7 @@ pub fn noise_and_trend(result: &BudgetResult) -> Option<String> {
 }
 
 /// A drift's forecast in words, the same in `check`, `analyze`, the report and the app: "over
-/// the limit already", or "reaches the limit in about 1414 runs (2030-10-07)".
+/// the limit already", or "reaches the limit in about 1358 runs (2030-08-14)".
 #[must_use]
 pub fn forecast_words(trend: &crate::engine::analyze::Trend) -> Option<String> {
     use crate::engine::analyze::Forecast;
@@ -162,7 +162,7 @@ pub fn forecast_words(trend: &crate::engine::analyze::Trend) -> Option<String> {
 }
 
 /// [`forecast_words`] in a few words, for a row of the app's budget tree: "over the limit",
-/// "limit 2030-10-07", "limit in 1414 runs".
+/// "limit 2030-08-14", "limit in 1358 runs".
 #[must_use]
 pub fn forecast_short(trend: &crate::engine::analyze::Trend) -> Option<String> {
     use crate::engine::analyze::Forecast;
