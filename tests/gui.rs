@@ -197,7 +197,8 @@ fn a_triage_changed_on_disk_while_its_window_is_open_shows_both_values_and_the_u
     assert!(harness.state().state.findings.triage_conflict.is_none());
     assert_eq!(std::fs::read_to_string(&record).unwrap(), record_to_yaml(&key, &theirs), "nothing written before the save");
     harness.get_by_label("Save").click();
-    harness.run();
+    // The save runs in the background and the folder's watcher then reloads: wait for both.
+    settle(&mut harness);
     let saved = headroom::model::store::read_triage(dir.path()).unwrap().entries[&key].clone();
     assert_eq!((saved.state, saved.owner.as_str(), saved.note.as_str()), (TriageState::Fixed, "ana", "TLS upgrade"));
     assert!(harness.state().state.findings.triage_draft.is_none());
