@@ -448,18 +448,18 @@ fn trimmed_mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     let far = |x: f64| reference.deviation(x) > fence;
     // The statistic of k runs from their sums: all of them, and those within the fence.
     let statistic = |sum: f64, within: f64, far: usize| if 4 * far <= k { within / (k - far) as f64 } else { sum / k as f64 };
-    let (sum, within, far_runs) = tail.iter().fold((0.0, 0.0, 0), |(s, w, f), &x| {
-        let d = deviation(x);
-        if far(x) { (s + d, w, f + 1) } else { (s + d, w + d, f) }
-    });
+    let add = |(all, within, far_runs): (f64, f64, usize), x: f64| {
+        let dev = deviation(x);
+        if far(x) { (all + dev, within, far_runs + 1) } else { (all + dev, within + dev, far_runs) }
+    };
+    let (sum, within, far_runs) = tail.iter().fold((0.0, 0.0, 0), |acc, &x| add(acc, x));
     let tail_statistic = statistic(sum, within, far_runs);
     // Prefix sums of the deviations, of those within the fence, and a count of the far runs.
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push((0.0, 0.0, 0usize));
     for &x in reference.values {
-        let (s, w, f) = prefix.last().copied().unwrap_or((0.0, 0.0, 0));
-        let d = deviation(x);
-        prefix.push(if far(x) { (s + d, w, f + 1) } else { (s + d, w + d, f) });
+        let last = prefix.last().copied().unwrap_or((0.0, 0.0, 0));
+        prefix.push(add(last, x));
     }
     let windows: Vec<f64> = (k..=n)
         .map(|end| {
