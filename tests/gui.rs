@@ -4,6 +4,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use headroom::gui::theme::contrast;
 use headroom::gui::{App, Source};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -1378,19 +1379,6 @@ fn a_regression_a_later_change_point_reverted_is_within_budget_everywhere_and_on
     let entry = &triage.entries["schema_validator.latency@ci-1085"];
     assert_eq!((entry.state, entry.note.as_str()), (headroom::model::triage::TriageState::Fixed, "reverted at ci-1133"));
     assert!(harness.query_by_label("Mark fixed").is_none());
-}
-
-/// WCAG's contrast ratio of two colours.
-fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
-    let luminance = |c: egui::Color32| {
-        let [r, g, b, _] = c.to_srgba_unmultiplied().map(|v| {
-            let v = f32::from(v) / 255.0;
-            if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
-        });
-        0.2126 * r + 0.7152 * g + 0.0722 * b
-    };
-    let (x, y) = (luminance(a), luminance(b));
-    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 #[test]

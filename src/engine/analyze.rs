@@ -4,6 +4,7 @@
 use super::changepoint::{self, ChangePoint, DetectorSettings, Segmentation};
 use super::stats;
 use crate::model::budget::Budget;
+use crate::model::columnar::{PointRef, Series};
 use crate::model::history::{History, RunRef};
 use crate::model::time::Timestamp;
 use crate::model::units::{Dimension, Direction, Unit};
@@ -126,6 +127,25 @@ pub struct MetricValues {
     pub values: Vec<f64>,
 }
 
+/// The factor from the series' unit into the budget's (1 without a budget or a unit); `None` where
+/// they do not convert.
+fn unit_factor(series: &Series, budget: Option<&Budget>) -> Option<f64> {
+    match (budget, &series.unit) {
+        (Some(b), Some(unit)) => unit.convert(1.0, &b.unit),
+        _ => Some(1.0),
+    }
+}
+
+/// A point's value as a budget reads it (its statistic), or without one its value or its samples'
+/// median; `None` where it has none that is finite.
+fn point_value(point: PointRef<'_>, budget: Option<&Budget>) -> Option<f64> {
+    let value = match budget {
+        Some(b) => point.statistic(b.statistic),
+        None => point.value.or_else(|| point.samples.and_then(stats::median)),
+    };
+    value.filter(|v| v.is_finite())
+}
+
 /// The newest `count` values of `metric` over the runs `filter` includes, up to and with run
 /// `through_run`: [`metric_values`]'s tail, read backwards so that a long history costs no more
 /// than the tail.
@@ -138,10 +158,7 @@ fn metric_tail(
     count: usize,
 ) -> Option<MetricValues> {
     let series = history.series.get(metric)?;
-    let factor = match (budget, &series.unit) {
-        (Some(b), Some(unit)) => unit.convert(1.0, &b.unit)?,
-        _ => 1.0,
-    };
+    let factor = unit_factor(series, budget)?;
     let before = series.points_before(u32::try_from(through_run).unwrap_or(u32::MAX).saturating_add(1));
     let mut out = MetricValues { runs: Vec::with_capacity(count), values: Vec::with_capacity(count) };
     for point in series.points().take(before).rev() {
@@ -152,11 +169,7 @@ fn metric_tail(
         if !filter.includes_run(history.runs.branch_and_environment(run)) {
             continue;
         }
-        let value = match budget {
-            Some(b) => point.statistic(b.statistic),
-            None => point.value.or_else(|| point.samples.and_then(stats::median)),
-        };
-        if let Some(v) = value.filter(|v| v.is_finite()) {
+        if let Some(v) = point_value(point, budget) {
             out.runs.push(run);
             out.values.push(v * factor);
         }
@@ -171,10 +184,7 @@ fn metric_tail(
 #[must_use]
 pub fn metric_values(history: &History, metric: &str, filter: &RunFilter, budget: Option<&Budget>) -> Option<MetricValues> {
     let series = history.series.get(metric)?;
-    let factor = match (budget, &series.unit) {
-        (Some(b), Some(unit)) => unit.convert(1.0, &b.unit)?,
-        _ => 1.0,
-    };
+    let factor = unit_factor(series, budget)?;
     let everything = filter.environment.is_none() && filter.branch.is_none();
     // Every point is in where nothing is filtered: room for all, made once.
     let room = if everything { series.len() } else { 0 };
@@ -184,11 +194,7 @@ pub fn metric_values(history: &History, metric: &str, filter: &RunFilter, budget
         if !everything && !filter.includes_run(history.runs.branch_and_environment(run)) {
             continue;
         }
-        let value = match budget {
-            Some(b) => point.statistic(b.statistic),
-            None => point.value.or_else(|| point.samples.and_then(stats::median)),
-        };
-        if let Some(v) = value.filter(|v| v.is_finite()) {
+        if let Some(v) = point_value(point, budget) {
             out.runs.push(run);
             out.values.push(v * factor);
         }

@@ -209,6 +209,20 @@ pub fn is_status_color(color: Color32) -> bool {
     [PASS, WARN, FAIL].contains(&color)
 }
 
+/// WCAG's contrast ratio of two colours (1 to 21; body text needs 4.5).
+#[must_use]
+pub fn contrast(a: Color32, b: Color32) -> f32 {
+    let luminance = |c: Color32| {
+        let [r, g, b, _] = c.to_srgba_unmultiplied().map(|v| {
+            let v = f32::from(v) / 255.0;
+            if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        });
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,19 +256,6 @@ mod tests {
         for severity in [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical] {
             assert_eq!(css(severity_color(severity)), colour::severity(severity));
         }
-    }
-
-    /// WCAG's contrast ratio of two colours.
-    fn contrast(a: Color32, b: Color32) -> f32 {
-        let luminance = |c: Color32| {
-            let [r, g, b, _] = c.to_srgba_unmultiplied().map(|v| {
-                let v = f32::from(v) / 255.0;
-                if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
-            });
-            0.2126 * r + 0.7152 * g + 0.0722 * b
-        };
-        let (x, y) = (luminance(a), luminance(b));
-        (x.max(y) + 0.05) / (x.min(y) + 0.05)
     }
 
     #[test]
