@@ -47,14 +47,25 @@ pub fn sort_total(values: &mut [f64]) {
     const DIGIT_BITS: u32 = 11;
     const BUCKETS: usize = 1 << DIGIT_BITS;
     const PASSES: usize = 6; // 6 × 11 ≥ 64
-    if values.len() < RADIX_FROM {
-        values.sort_unstable_by(f64::total_cmp);
-        return;
-    }
     let ordered = |v: f64| {
         let bits = v.to_bits();
         bits ^ ((bits >> 63).wrapping_neg() | 1 << 63)
     };
+    // The inverse of `ordered`: a key with its top bit set was a positive value.
+    let value_of = |key: u64| f64::from_bits(if key >> 63 == 1 { key ^ 1 << 63 } else { !key });
+    if values.len() < RADIX_FROM {
+        // Each value's key held in its own bits, sorted as integers, and turned back: the same
+        // sequence as sorting by `f64::total_cmp`, with a plain integer comparison (the gate sorts
+        // a few short look-backs per budget, and the comparison was most of it).
+        for v in values.iter_mut() {
+            *v = f64::from_bits(ordered(*v));
+        }
+        values.sort_unstable_by_key(|v| v.to_bits());
+        for v in values.iter_mut() {
+            *v = value_of(v.to_bits());
+        }
+        return;
+    }
     let digit = |key: u64, pass: usize| (key >> (pass as u32 * DIGIT_BITS)) as usize & (BUCKETS - 1);
     let mut keys: Vec<u64> = values.iter().map(|&v| ordered(v)).collect();
     let mut counts = vec![[0usize; BUCKETS]; PASSES];
@@ -90,8 +101,6 @@ pub fn sort_total(values: &mut [f64]) {
         }
         in_keys = !in_keys;
     }
-    // The inverse of `ordered`: a key with its top bit set was a positive value.
-    let value_of = |key: u64| f64::from_bits(if key >> 63 == 1 { key ^ 1 << 63 } else { !key });
     if in_keys {
         for (value, &key) in values.iter_mut().zip(&keys) {
             *value = value_of(key);
