@@ -378,10 +378,16 @@ fn window_trend(
     limit: Option<f64>,
 ) -> Option<Trend> {
     let from = values.values.len().saturating_sub(TREND_WINDOW);
-    let window = MetricValues { runs: values.runs[from..].to_vec(), values: values.values[from..].to_vec() };
+    let copied;
+    let window = if from == 0 {
+        values
+    } else {
+        copied = MetricValues { runs: values.runs[from..].to_vec(), values: values.values[from..].to_vec() };
+        &copied
+    };
     // Changes of noise do not move the levels: the trend's search skips them.
     let segmentation = changepoint::detect(&window.values, &DetectorSettings { variances: false, ..settings.clone() });
-    trend(history, &window, &segmentation, direction, limit)
+    trend(history, window, &segmentation, direction, limit)
 }
 
 /// A sub-allocation's part in its parent's shift.

@@ -455,8 +455,11 @@ fn trimmed_mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     // The statistic of k runs' deviations: the mean of those within the fence beyond their own
     // median (a step lifts the median, so its runs are not spikes of the new level), where at most
     // MOST_SPIKES and a quarter are beyond it; else the mean of all. Each clipped at 4 σ.
-    let statistic = |deviations: &[f64]| {
-        let bar = fence + stats::median(deviations).unwrap_or(0.0).max(0.0);
+    let mut scratch: Vec<f64> = Vec::with_capacity(k);
+    let mut statistic = |deviations: &[f64]| {
+        scratch.clear();
+        scratch.extend_from_slice(deviations);
+        let bar = fence + stats::median_in_place(&mut scratch).unwrap_or(0.0).max(0.0);
         let (mut all, mut within, mut far) = (0.0, 0.0, 0usize);
         for &d in deviations {
             let clipped = d.clamp(-reach, reach);
