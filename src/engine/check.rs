@@ -222,6 +222,9 @@ pub struct Baseline {
     pub last_run: String,
     /// Its commit.
     pub last_commit: Option<String>,
+    /// The level is the one held before the look-back (the interquartile mean of `runs` runs from
+    /// `since`), which a worsening nobody accepted left.
+    pub held: bool,
 }
 
 /// A regression of the baseline branch that is still open: nobody accepted it, so the baseline
@@ -739,6 +742,15 @@ fn evaluate(
     let reference_of_newest =
         evidence::Reference { values: &first.values, center: first.center, sigma: first.sigma, worse_sign, rho: noise.rho };
     scope.decide(result, &judged, &levels, &noise.segmentation, &tests, &reference_of_newest, value);
+    // A worsening older than the look-back: only where nothing newer decided, on the baseline
+    // branch (a pull request is judged against its base as the base is now).
+    let decided = result
+        .findings
+        .iter()
+        .any(|f| matches!(f, Finding::Regression { .. } | Finding::Inconclusive { .. } | Finding::Improvement { .. }));
+    if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
+        scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged.sequence);
+    }
 }
 
 /// +1 where larger values are worse, −1 where smaller are.
@@ -1193,7 +1205,26 @@ impl Scope<'_> {
             since: (first.from > 0 && reference.start > 0).then(|| runs.run(judged.sequence_runs[reference.start]).id.to_owned()),
             last_run: runs.run(last_good).id.to_owned(),
             last_commit: runs.run(last_good).commit.map(str::to_owned),
+            held: false,
         }
+    }
+
+    /// On a pull request whose commit has fewer runs than CI makes of it, an earlier run of the
+    /// commit that asked for a rerun (far beyond the noise, past the threshold): its p-value and
+    /// change. `None` on the baseline branch, whose longer tails see a slow path taken now and then.
+    fn far_earlier_run(&self, judged: &Judged, tests: &[TailTest], reference: &evidence::Reference<'_>) -> Option<(f64, f64)> {
+        let (sequence, total, runs) = (&judged.sequence, judged.total(), judged.commit_runs);
+        if judged.on_baseline_branch || !(2..CI_RUNS_OF_A_COMMIT).contains(&runs) {
+            return None;
+        }
+        sequence[total - runs..total - 1].iter().find_map(|&x| {
+            let change = self.budget.direction.relative_worsening(x, reference.center)?;
+            let model_p = evidence::model_p_value(reference, x);
+            (change > self.settings.regression_threshold)
+                .then(|| rerun_p_value(reference, tests, x, model_p, self.settings.significance))
+                .flatten()
+                .map(|p| (p, change))
+        })
     }
 
     /// Too few runs for a spread: where runs carry raw samples, the samples of this run against
@@ -1336,6 +1367,12 @@ impl Scope<'_> {
                     result.findings.push(Finding::Improvement { change: best.map_or(0.0, |b| b.2) });
                 } else if let Some((p_value, runs, change)) = commit.filter(|_| !recovered) {
                     result.findings.push(Finding::Inconclusive { change, p_value, runs });
+                } else if let Some((p_value, change)) = self.far_earlier_run(judged, tests, reference_of_newest) {
+                    // A pull request's commit with a run far beyond the noise and another back
+                    // near the base: a regression that shows on some runs only (a slow path taken
+                    // now and then) must not pass on the first run that is back, so CI reruns it
+                    // until its runs are all in, and the runs beyond the bar decide together.
+                    result.findings.push(Finding::Inconclusive { change, p_value, runs: judged.commit_runs });
                 } else if newest_change > threshold {
                     let pooled = worst.map(|w| w.0);
                     let rerun = rerun_p_value(reference_of_newest, tests, newest, newest_model_p, settings.significance);
@@ -1354,6 +1391,255 @@ impl Scope<'_> {
                 }
             }
         }
+    }
+}
+
+/// A block of the baseline branch's runs in one environment: a level to compare with.
+struct Block {
+    /// Its runs' values, oldest first.
+    values: Vec<f64>,
+    /// Its oldest and newest runs (indices into the history's runs).
+    oldest: usize,
+    newest: usize,
+}
+
+/// The level of a block, the interquartile mean (robust to spikes and a slow machine state, and
+/// smooth over a timer's ticks, where a median jumps a whole tick), with its winsorised variance
+/// (Yuen's), its runs and the runs the mean keeps.
+fn trimmed_level(values: &[f64]) -> Option<(f64, f64, usize, usize)> {
+    let n = values.len();
+    let g = n / 4;
+    let h = n - 2 * g;
+    if h < 2 {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    stats::sort_total(&mut sorted);
+    let level = sorted[g..n - g].iter().sum::<f64>() / h as f64;
+    let (low, high) = (sorted[g], sorted[n - g - 1]);
+    let winsorized: Vec<f64> = sorted.iter().map(|x| x.clamp(low, high)).collect();
+    Some((level, stats::variance(&winsorized)?, n, h))
+}
+
+impl Scope<'_> {
+    /// Up to `count` observations of the baseline branch in this environment, one per commit (its
+    /// first run, as in the look-back), from the point before `end` back; none from before the
+    /// newest acceptance (`floor`: a run index and a time). `None` unless the block is full.
+    fn block(&self, measured: &Measured<'_>, end: usize, count: usize, floor: (usize, Option<Timestamp>)) -> Option<Block> {
+        let mut found: Vec<(usize, f64, Option<&str>)> = Vec::with_capacity(count);
+        for i in (0..end).rev() {
+            let p = measured.series.point(i);
+            let run = p.run as usize;
+            let r = self.history.runs.run(run);
+            if run < floor.0 || floor.1.is_some_and(|at| r.timestamp.is_none_or(|t| t <= at)) {
+                return None;
+            }
+            if r.environment != self.environment || !self.context.in_baseline(r, self.baseline_branch) {
+                continue;
+            }
+            let Some(v) = self.value_of(measured, i) else { continue };
+            if let Some(last) = found.last_mut().filter(|last| r.commit.is_some() && last.2 == r.commit) {
+                *last = (run, v, r.commit);
+                continue;
+            }
+            if found.len() == count {
+                break;
+            }
+            found.push((run, v, r.commit));
+        }
+        (found.len() == count).then(|| Block {
+            values: found.iter().rev().map(|f| f.1).collect(),
+            oldest: found[count - 1].0,
+            newest: found[0].0,
+        })
+    }
+
+    /// The point after the oldest block since the newest acceptance: the first `count` commits of
+    /// the baseline branch in this environment at or after `floor`, where there are as many.
+    fn oldest_block_end(&self, measured: &Measured<'_>, end: usize, count: usize, floor: (usize, Option<Timestamp>)) -> Option<usize> {
+        let series = measured.series;
+        let mut commits = 0;
+        let mut last_commit: Option<&str> = None;
+        for i in series.points_before(u32::try_from(floor.0).unwrap_or(u32::MAX))..end {
+            let r = self.history.runs.run(series.point(i).run as usize);
+            if floor.1.is_some_and(|at| r.timestamp.is_none_or(|t| t <= at))
+                || r.environment != self.environment
+                || !self.context.in_baseline(r, self.baseline_branch)
+                || self.value_of(measured, i).is_none()
+                || (r.commit.is_some() && r.commit == last_commit)
+            {
+                continue;
+            }
+            last_commit = r.commit;
+            commits += 1;
+            if commits == count {
+                return Some(i + 1);
+            }
+        }
+        None
+    }
+
+    /// The newest acceptance of this budget's level: the run of its newest accepted triage (won't
+    /// fix or invalid, with an owner and a note) and the time of its newest signed change. Nothing
+    /// older is a level to hold the budget to.
+    fn acceptance_floor(&self) -> (usize, Option<Timestamp>) {
+        let prefix = format!("{}@", self.budget.metric);
+        let accepted: Vec<&str> = self
+            .context
+            .triage
+            .entries
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(_, e)| {
+                matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
+            })
+            .filter_map(|(k, _)| k.strip_prefix(&prefix))
+            .collect();
+        let run = if accepted.is_empty() {
+            0
+        } else {
+            self.history.runs.iter().enumerate().filter(|(_, r)| accepted.contains(&r.id)).map(|(i, _)| i).max().unwrap_or(0)
+        };
+        let at = self.context.budget_changes.iter().filter(|(id, _)| *id == self.budget.id).map(|(_, at)| *at).max();
+        (run, at)
+    }
+
+    /// Where a worsening since `block` (whose level is `anchor`) began: the first level of the runs
+    /// since it (one per commit, as in the look-back) past the threshold of the held level, by the
+    /// change-point search (for a drift, the first step of its staircase past it). Returns that
+    /// run, the runs since (the checked one included) and the last good run.
+    fn began_after(&self, measured: &Measured<'_>, block: &Block, current_end: usize, anchor: f64) -> (usize, usize, usize) {
+        let (series, history) = (measured.series, self.history);
+        let mut stretch: Vec<(usize, f64)> = Vec::new();
+        for i in series.points_before(block.newest as u32) + 1..=current_end {
+            let run = series.point(i).run as usize;
+            let r = history.runs.run(run);
+            if r.environment != self.environment || !self.context.in_baseline(r, self.baseline_branch) {
+                continue;
+            }
+            let Some(v) = self.value_of(measured, i) else { continue };
+            if stretch.last().is_none_or(|last| r.commit.is_none() || history.runs.run(last.0).commit != r.commit) {
+                stretch.push((run, v));
+            }
+        }
+        let values: Vec<f64> = stretch.iter().map(|s| s.1).collect();
+        let settings = DetectorSettings { curves: false, variances: false, ..DetectorSettings::default() };
+        let began = changepoint::detect(&values, &settings)
+            .segments
+            .iter()
+            .find(|s| self.budget.direction.relative_worsening(s.level, anchor).is_some_and(|c| c > self.settings.regression_threshold))
+            .map_or(0, |s| s.start);
+        let next = stretch.get(began).map_or(measured.run, |s| s.0);
+        let runs = stretch.len() - began.min(stretch.len());
+        let last_good = began.checked_sub(1).map_or(block.newest, |b| stretch[b].0);
+        (next, runs, last_good)
+    }
+
+    /// The level the budget was held to before the look-back: a worsening older than the look-back
+    /// (a regression left open until its level was all the gate saw, or a drift too slow for any
+    /// change point) is still a worsening nobody accepted. The newest [`ANCHOR_RUNS`] commits
+    /// (whole cycles, where the look-back has one) are compared with blocks as long before the
+    /// look-back, at doubling distances back to the history's start or the newest acceptance
+    /// ([`Scope::acceptance_floor`]). A block better by more than the threshold, by Yuen's test
+    /// of trimmed means (the noise's autocorrelation widening both errors), at [`ANCHOR_SHARE`] of
+    /// the significance shared by the blocks, fails the check, measured from the best such block;
+    /// the regression is open since the first level past the threshold after it. Returns whether
+    /// it failed.
+    fn hold_to_anchor(
+        &self,
+        result: &mut BudgetResult,
+        measured: &Measured<'_>,
+        lookback: &MetricValues,
+        noise: &NoiseModel,
+        sequence: &[f64],
+    ) -> bool {
+        let series = measured.series;
+        let (Some(&oldest), Some(current_end)) = (lookback.runs.first(), series.position_of(measured.run as u32)) else {
+            return false;
+        };
+        let Some(first_point) = series.position_of(oldest as u32) else { return false };
+        let period = noise.profile.as_ref().map_or(1, Vec::len).max(1);
+        let count = ANCHOR_RUNS.div_ceil(period) * period;
+        let floor = self.acceptance_floor();
+        let Some(current) = self.block(measured, current_end + 1, count, (0, None)) else { return false };
+        let Some((level, current_var, current_n, current_h)) = trimmed_level(&current.values) else { return false };
+        let span = current_end + 1 - first_point;
+        let lrv = stats::long_run_variance_factor(noise.rho_estimate);
+        let mut candidates: Vec<(f64, f64, Block)> = Vec::new();
+        let mut tested = 0usize;
+        let sigma = result.baseline.as_ref().and_then(|b| b.noise).unwrap_or(0.0);
+        // A block's own spread understates autocorrelated noise (its runs wander together): the
+        // look-back's, over 160 commits, floors it, and the look-back's σ floors a timer's ticks
+        // that all read alike.
+        let mut spread_of_lookback: Option<f64> = None;
+        // At doubling distances before the look-back, and the oldest block since the acceptance.
+        let oldest_end = self.oldest_block_end(measured, first_point, count, floor);
+        let ends = (0..ANCHOR_PROBES)
+            .map_while(|j| first_point.checked_sub(((1usize << j) - 1) * span).filter(|&e| oldest_end.is_some_and(|o| e > o)))
+            .chain(oldest_end);
+        for end in ends {
+            let Some(block) = self.block(measured, end, count, floor) else { break };
+            tested += 1;
+            let Some((anchor, var, n, h)) = trimmed_level(&block.values) else { continue };
+            let Some(change) = self.budget.direction.relative_worsening(level, anchor) else { continue };
+            if change <= self.settings.regression_threshold {
+                continue;
+            }
+            let floor_var = *spread_of_lookback.get_or_insert_with(|| trimmed_level(&lookback.values).map_or(0.0, |t| t.1));
+            let error = |var: f64, n: usize, h: usize| {
+                ((n - 1) as f64 * var.max(floor_var) / (h * (h - 1)) as f64).max(sigma * sigma / h as f64) * lrv
+            };
+            let (d1, d2) = (error(current_var, current_n, current_h), error(var, n, h));
+            let p = if d1 + d2 > 0.0 {
+                let t = (level - anchor).abs() / (d1 + d2).sqrt();
+                let dof = (d1 + d2).powi(2) / (d1 * d1 / (current_h - 1) as f64 + d2 * d2 / (h - 1) as f64);
+                stats::student_t_sf(t, dof.max(1.0))
+            } else {
+                0.0
+            };
+            candidates.push((p, change, block));
+        }
+        let total = sequence.len();
+        let alpha = self.settings.significance * ANCHOR_SHARE / tested.max(1) as f64;
+        // The best of the levels held: the worsening nobody accepted is measured from it.
+        let Some((p, change, block)) = candidates.into_iter().filter(|c| c.0 <= alpha).max_by(|a, b| a.1.total_cmp(&b.1)) else {
+            return false;
+        };
+        let anchor = trimmed_level(&block.values).map_or(level, |t| t.0);
+        // The newest two runs back near the held level: a fix, as in [`Scope::decide`].
+        let relative = |x: f64| self.budget.direction.relative_worsening(x, anchor);
+        if total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x).is_some_and(|c| c < self.settings.regression_threshold / 2.0)) {
+            return false;
+        }
+        let history = self.history;
+        let (next, runs, last_good) = self.began_after(measured, &block, current_end, anchor);
+        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. }));
+        let severity = Severity::of(Verdict::Regression, self.budget.direction, anchor, level, Some(result.limit), result.warning);
+        if let Some(b) = result.baseline.as_mut() {
+            b.value = anchor;
+            b.runs = block.values.len();
+            b.since = Some(history.runs.run(block.oldest).id.to_owned());
+            history.runs.run(last_good).id.clone_into(&mut b.last_run);
+            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
+            b.held = true;
+        }
+        result.open_regression = Some(OpenRegression {
+            since_run: history.runs.run(next).id.to_owned(),
+            first_commit: history.runs.run(next).commit.map(str::to_owned),
+            runs,
+            days: days_between(history, next, measured.run),
+            evidence_runs: count,
+        });
+        let p_value = (p * tested.max(1) as f64 / ANCHOR_SHARE).min(1.0);
+        result.p_worse = Some(p_value);
+        result.p_value = Some(p_value);
+        result.findings.push(Finding::Regression {
+            change,
+            threshold: self.settings.regression_threshold,
+            p_value: Some(p_value),
+            severity,
+        });
+        true
     }
 }
 
@@ -1447,6 +1733,8 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
                 evidence::model_tail_p_value(r, tail, most)
             } else if tail.len() >= evidence::MEAN_TEST_RUNS {
                 evidence::mean_p_value(r, tail)
+            } else if most == tail.len() && !judged.on_baseline_branch && tail.len() >= 3 {
+                evidence::some_runs_p_value(r, tail)
             } else if most == tail.len() {
                 evidence::all_runs_p_value(r, tail)
             } else {
@@ -1562,6 +1850,15 @@ fn open_finding(
 
 /// The fewest runs the baseline's look-back covers (it is also 8 × `baseline_runs`).
 pub const LOOKBACK_MIN_RUNS: usize = 160;
+/// The commits whose level is compared with the level before the look-back
+/// ([`Scope::hold_to_anchor`]): a day of a daily cycle, and enough for a trimmed mean.
+pub const ANCHOR_RUNS: usize = 24;
+/// The share of the significance that the comparison with the levels before the look-back gets
+/// (beside the tests of the newest runs, which share the whole of it).
+pub const ANCHOR_SHARE: f64 = 0.1;
+/// The most blocks before the look-back compared at doubling distances (255 look-backs back), beside
+/// the oldest block since the newest acceptance.
+pub const ANCHOR_PROBES: usize = 8;
 /// The reference of a test is at most this many times `baseline_runs` runs of the reference level.
 pub const REFERENCE_WINDOW: usize = 8;
 /// The fewest baseline runs for the statistical test; with fewer, only the effect size decides
@@ -2022,6 +2319,109 @@ mod tests {
         let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
         let r = &check(&w, &CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() }).results[0];
         assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+    }
+
+    /// `n` runs around `level` with ±2 % Gaussian noise.
+    fn runs_around(rng: &mut crate::engine::synthetic::Rng, level: f64, n: usize) -> Vec<f64> {
+        (0..n).map(|_| level * (1.0 + 0.02 * rng.gaussian())).collect()
+    }
+
+    fn regression_of(r: &BudgetResult) -> Option<f64> {
+        r.findings.iter().find_map(|f| if let Finding::Regression { change, .. } = f { Some(*change) } else { None })
+    }
+
+    #[test]
+    fn a_regression_left_open_past_the_look_back_still_fails_where_it_began() {
+        // 250 runs at +20 %: the look-back (160 commits) holds only the worse level, and it is
+        // still the regression that began at r200, which nobody accepted.
+        let mut rng = crate::engine::synthetic::Rng::new(7);
+        let mut values = runs_around(&mut rng, 30.0, 200);
+        values.extend(runs_around(&mut rng, 36.0, 250));
+        let history = noisy_runs("cap.latency", &values);
+        let r = &check(&workspace(BUDGET, &history), &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(regression_of(r).is_some_and(|c| (c - 0.2).abs() < 0.03), "{r:?}");
+        let open = r.open_regression.as_ref().unwrap();
+        assert_eq!((open.since_run.as_str(), open.runs), ("r200", 250), "{r:?}");
+        let baseline = r.baseline.as_ref().unwrap();
+        assert!(baseline.held && (baseline.value - 30.0).abs() < 0.5 && baseline.last_run == "r199", "{r:?}");
+        // A person accepted it (a triage with an owner and a note, at the run it began): it passes.
+        let triage = "findings:\n  cap.latency@r200: {state: wont_fix, owner: maria, note: the new parser is worth it}\n";
+        let files = [
+            ("b.yaml".to_owned(), BUDGET.to_owned()),
+            ("history/h.jsonl".to_owned(), history.clone()),
+            ("triage.yaml".to_owned(), triage.to_owned()),
+        ];
+        let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
+        assert_eq!((r.status, regression_of(r)), (Status::Pass, None), "{r:?}");
+        // So does a signed loosening of the budget after it began.
+        let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
+        let options = CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() };
+        assert_eq!(regression_of(&check(&workspace(BUDGET, &history), &options).results[0]), None);
+        // Fixed: the newest runs back at the level before it.
+        values.extend(runs_around(&mut rng, 30.0, 2));
+        let r = &check(&workspace(BUDGET, &noisy_runs("cap.latency", &values)), &CheckOptions::default()).results[0];
+        assert_eq!(regression_of(r), None, "{r:?}");
+    }
+
+    #[test]
+    fn a_drift_too_slow_for_any_change_point_fails_once_past_the_threshold() {
+        // +20 % over 400 commits (0.05 % a commit): no check sees a step, nobody accepted it.
+        let mut rng = crate::engine::synthetic::Rng::new(8);
+        let mut values = runs_around(&mut rng, 30.0, 200);
+        values.extend((0..400).map(|i| 30.0 * (1.0 + 0.2 * f64::from(i) / 400.0) * (1.0 + 0.02 * rng.gaussian())));
+        let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(regression_of(r).is_some_and(|c| c > 0.12), "{r:?}");
+        assert!(r.baseline.as_ref().is_some_and(|b| b.held), "{r:?}");
+        // Where it had drifted by 2 % (40 commits in), nothing is past the threshold yet.
+        let early = CheckOptions { run: Some("r240".into()), ..CheckOptions::default() };
+        assert_eq!(regression_of(&check(&w, &early).results[0]), None);
+    }
+
+    #[test]
+    fn a_pull_request_slow_on_some_runs_only_is_rerun_until_its_runs_are_in() {
+        let mut rng = crate::engine::synthetic::Rng::new(9);
+        let mut h = noisy_runs("cap.latency", &runs_around(&mut rng, 30.0, 160));
+        let options = CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() };
+        let verdict = |h: &str| {
+            let report = check(&workspace(BUDGET, h), &options);
+            (report.exit_code().code(), regression_of(&report.results[0]))
+        };
+        h.push_str(&branch_run(160, "feature", "f1", 42.0));
+        assert_eq!(verdict(&h).0, 3);
+        // Back near the base: before, this passed the commit (all its runs had to be as bad).
+        h.push_str(&branch_run(161, "feature", "f1", 30.1));
+        assert_eq!(verdict(&h).0, 3);
+        let mut once = h.clone();
+        // Two of three far beyond the noise: a slow path taken now and then.
+        h.push_str(&branch_run(162, "feature", "f1", 42.5));
+        let (code, change) = verdict(&h);
+        assert_eq!(code, 1);
+        assert!(change.is_some_and(|c| c > 0.3), "{change:?}");
+        // One slow run of four (a slow runner once) passes once CI's runs are in.
+        once.push_str(&branch_run(162, "feature", "f1", 29.8));
+        assert_eq!(verdict(&once).0, 3);
+        once.push_str(&branch_run(163, "feature", "f1", 30.3));
+        assert_eq!(verdict(&once), (0, None));
+    }
+
+    #[test]
+    fn long_histories_of_noise_alone_are_not_held_against_their_own_past() {
+        use crate::engine::synthetic::{NoiseKind, Rng, gate_series};
+        for kind in NoiseKind::ALL {
+            for seed in 0..2 {
+                let series = gate_series(kind, 1200, None, &mut Rng::new(40 + seed));
+                let w = workspace("cap:\n  max_latency_ms: 1000000\n", &noisy_runs("cap.latency", &series.values));
+                for run in (300..1200).step_by(60) {
+                    let options = CheckOptions { run: Some(format!("r{run}")), ..CheckOptions::default() };
+                    let r = &check(&w, &options).results[0];
+                    let held = r.baseline.as_ref().is_some_and(|b| b.held);
+                    assert!(!held, "{} seed {seed} r{run}: {r:?}", kind.name());
+                }
+            }
+        }
     }
 
     #[test]

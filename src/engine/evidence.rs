@@ -215,6 +215,22 @@ pub fn all_runs_p_value(reference: &Reference<'_>, runs: &[f64]) -> f64 {
     ranked_p_value(reference, runs, runs.len())
 }
 
+/// The one-sided p-value that two or more of `runs`, the runs of one commit (three or more), are
+/// this much worse than the reference level by chance: for each count j from 2 to all of them,
+/// the j worst runs' tail ([`all_runs_p_value`] is j = all), the least of them Bonferroni-adjusted
+/// for the m − 1 counts tried. A regression that shows on some runs only (a slow path taken now
+/// and then: +40 % on half the runs) is two runs far beyond the bar of four, where all four are
+/// not; one run alone still never fails.
+#[must_use]
+pub fn some_runs_p_value(reference: &Reference<'_>, runs: &[f64]) -> f64 {
+    let m = runs.len();
+    if m < 3 {
+        return all_runs_p_value(reference, runs);
+    }
+    let least = (2..=m).map(|j| ranked_p_value(reference, runs, j)).fold(1.0, f64::min);
+    (least * (m - 1) as f64).min(1.0)
+}
+
 /// The p-value of [`all_runs_p_value`] for `runs` runs of one commit, each as far as `as_far` of
 /// the `n` reference runs (ranks alone: the reference's extrapolated tail can only lower it): how
 /// far a commit's reruns can take the evidence where the reference holds runs as far as the

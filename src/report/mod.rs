@@ -76,8 +76,17 @@ pub fn confidence(p_value: f64) -> String {
 fn baseline_words(result: &BudgetResult) -> String {
     let unit = result.unit.symbol();
     result.baseline.as_ref().map_or_else(String::new, |b| {
-        let mut s = format!("{} (median of {} runs", quantity(b.value, unit), b.runs);
-        if let Some(since) = &b.since {
+        let mut s = if b.held {
+            format!(
+                "{} (the level held before the look-back, of {} runs from `{}`",
+                quantity(b.value, unit),
+                b.runs,
+                b.since.as_deref().unwrap_or("?")
+            )
+        } else {
+            format!("{} (median of {} runs", quantity(b.value, unit), b.runs)
+        };
+        if let (Some(since), false) = (&b.since, b.held) {
             s.push_str(&format!(" since the level changed at `{since}`"));
         }
         if let (Some(noise), true) = (b.noise, b.value != 0.0) {
@@ -601,6 +610,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                     "since": b.since,
                     "last_run": b.last_run,
                     "last_commit": b.last_commit,
+                    "held": b.held,
                 })),
                 "change": number(r.change()),
                 "p_value": number(r.p_value),

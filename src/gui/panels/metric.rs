@@ -149,7 +149,8 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
         }
         if let Some(b) = &r.baseline {
             let since = b.since.as_ref().map_or_else(String::new, |s| format!(" since {s}"));
-            ui.label(format!("baseline {} ({} runs of {}{since})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
+            let held = if b.held { ", the level held before the look-back" } else { "" };
+            ui.label(format!("baseline {} ({} runs of {}{since}{held})", quantity(b.value, unit), b.runs, state.report.baseline_branch));
         }
     });
     if let Some(line) = crate::report::noise_and_trend(r) {
