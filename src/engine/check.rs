@@ -1421,6 +1421,33 @@ fn trimmed_level(values: &[f64]) -> Option<(f64, f64, usize, usize)> {
     Some((level, stats::variance(&winsorized)?, n, h))
 }
 
+/// The share of a normal variance that a quarter winsorised at each side keeps:
+/// E[clamp(Z, −z₀.₇₅, z₀.₇₅)²] ≈ 0.299.
+const WINSORIZED_SHARE: f64 = 0.299;
+
+/// The lag-1 autocorrelation of `values` less their least-squares line, each clipped at 4 robust
+/// σ (a spike is not a lasting state), with Kendall's bias correction −(1 + 3φ)/n, in [0, 0.95]:
+/// noise that wanders reads as it does, a drift does not (within the levels of a look-back that
+/// drifts, a slow climb reads as φ 0.7 and hid a drift of +13 % from the held level).
+fn detrended_autocorrelation(values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let mid = (n - 1) as f64 / 2.0;
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let (sxy, sxx) = values.iter().enumerate().fold((0.0, 0.0), |(sxy, sxx), (i, y)| {
+        let x = i as f64 - mid;
+        (sxy + x * (y - mean), sxx + x * x)
+    });
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let residuals: Vec<f64> = values.iter().enumerate().map(|(i, y)| y - mean - slope * (i as f64 - mid)).collect();
+    let spread = stats::mad_sigma(&residuals, 0.0).unwrap_or(0.0);
+    let clipped: Vec<f64> = residuals.iter().map(|r| r.clamp(-4.0 * spread, 4.0 * spread)).collect();
+    let lag1 = stats::lag1_autocorrelation(&clipped).unwrap_or(0.0).clamp(-0.95, 0.95);
+    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) / n as f64).clamp(0.0, 0.95)
+}
+
 impl Scope<'_> {
     /// Up to `count` observations of the baseline branch in this environment, one per commit (its
     /// first run, as in the look-back), from the point before `end` back; none from before the
@@ -1504,10 +1531,11 @@ impl Scope<'_> {
         (run, at)
     }
 
-    /// Where a worsening since `block` (whose level is `anchor`) began: the first level of the runs
-    /// since it (one per commit, as in the look-back) past the threshold of the held level, by the
-    /// change-point search (for a drift, the first step of its staircase past it). Returns that
-    /// run, the runs since (the checked one included) and the last good run.
+    /// Where a worsening since `block` (whose level is `anchor`) began: among the runs since it (one
+    /// per commit, as in the look-back), where the level of [`ANCHOR_RUNS`] of them passes the
+    /// threshold of the held level (for a step, its first run; for a drift, where it passed the
+    /// threshold: the change-point search sees a smooth drift as a trend, not a step). Returns
+    /// that run, the runs since (the checked one included) and the last good run.
     fn began_after(&self, measured: &Measured<'_>, block: &Block, current_end: usize, anchor: f64) -> (usize, usize, usize) {
         let (series, history) = (measured.series, self.history);
         let mut stretch: Vec<(usize, f64)> = Vec::new();
@@ -1523,12 +1551,21 @@ impl Scope<'_> {
             }
         }
         let values: Vec<f64> = stretch.iter().map(|s| s.1).collect();
-        let settings = DetectorSettings { curves: false, variances: false, ..DetectorSettings::default() };
-        let began = changepoint::detect(&values, &settings)
-            .segments
-            .iter()
-            .find(|s| self.budget.direction.relative_worsening(s.level, anchor).is_some_and(|c| c > self.settings.regression_threshold))
-            .map_or(0, |s| s.start);
+        // The first window of `count` runs whose median is past the threshold begins half a
+        // window before it (more than half its runs are then worse): found at a stride of a
+        // quarter window, then run by run.
+        let count = block.values.len().max(1);
+        let past = |i: usize| {
+            stats::median(&values[i..(i + count).min(values.len())])
+                .and_then(|m| self.budget.direction.relative_worsening(m, anchor))
+                .is_some_and(|c| c > self.settings.regression_threshold)
+        };
+        let stride = (count / 4).max(1);
+        let began = (0..values.len())
+            .step_by(stride)
+            .find(|&i| past(i))
+            .map_or(0, |i| (i.saturating_sub(stride - 1)..=i).find(|&j| past(j)).unwrap_or(i) + count / 2)
+            .min(values.len().saturating_sub(1));
         let next = stretch.get(began).map_or(measured.run, |s| s.0);
         let runs = stretch.len() - began.min(stretch.len());
         let last_good = began.checked_sub(1).map_or(block.newest, |b| stretch[b].0);
@@ -1541,7 +1578,7 @@ impl Scope<'_> {
     /// (whole cycles, where the look-back has one) are compared with blocks as long before the
     /// look-back, at doubling distances back to the history's start or the newest acceptance
     /// ([`Scope::acceptance_floor`]). A block better by more than the threshold, by Yuen's test
-    /// of trimmed means (the noise's autocorrelation widening both errors), at [`ANCHOR_SHARE`] of
+    /// of trimmed means (the noise's autocorrelation, less any drift, widening both errors), at [`ANCHOR_SHARE`] of
     /// the significance shared by the blocks, fails the check, measured from the best such block;
     /// the regression is open since the first level past the threshold after it. Returns whether
     /// it failed.
@@ -1564,13 +1601,13 @@ impl Scope<'_> {
         let Some(current) = self.block(measured, current_end + 1, count, (0, None)) else { return false };
         let Some((level, current_var, current_n, current_h)) = trimmed_level(&current.values) else { return false };
         let span = current_end + 1 - first_point;
-        let lrv = stats::long_run_variance_factor(noise.rho_estimate);
+        let mut lrv: Option<f64> = None;
         let mut candidates: Vec<(f64, f64, Block)> = Vec::new();
         let mut tested = 0usize;
         let sigma = result.baseline.as_ref().and_then(|b| b.noise).unwrap_or(0.0);
         // A block's own spread understates autocorrelated noise (its runs wander together): the
-        // look-back's, over 160 commits, floors it, and the look-back's σ floors a timer's ticks
-        // that all read alike.
+        // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
+        // σ floors a timer's ticks that all read alike.
         let mut spread_of_lookback: Option<f64> = None;
         // At doubling distances before the look-back, and the oldest block since the acceptance.
         let oldest_end = self.oldest_block_end(measured, first_point, count, floor);
@@ -1585,7 +1622,26 @@ impl Scope<'_> {
             if change <= self.settings.regression_threshold {
                 continue;
             }
-            let floor_var = *spread_of_lookback.get_or_insert_with(|| trimmed_level(&lookback.values).map_or(0.0, |t| t.1));
+            let floor_var = *spread_of_lookback.get_or_insert_with(|| {
+                // Each run less its level's median: a step inside the look-back (the very
+                // worsening judged, or a level before it) is not noise.
+                let residuals: Vec<f64> = noise
+                    .segmentation
+                    .segments
+                    .iter()
+                    .flat_map(|s| {
+                        let level = &lookback.values[s.start..s.end.min(lookback.values.len())];
+                        let center = stats::median(level).unwrap_or(0.0);
+                        level.iter().map(move |x| x - center)
+                    })
+                    .collect();
+                // As a winsorised variance: a quarter winsorised each side, normal noise keeps
+                // 0.299 of its variance. The robust σ, so that spikes (a quarter of the runs, even)
+                // do not widen what the trimmed means are judged by.
+                WINSORIZED_SHARE * stats::mad_sigma(&residuals, 0.0).map_or(0.0, |s| s * s)
+            });
+            let lrv =
+                *lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
             let error = |var: f64, n: usize, h: usize| {
                 ((n - 1) as f64 * var.max(floor_var) / (h * (h - 1)) as f64).max(sigma * sigma / h as f64) * lrv
             };
