@@ -16,7 +16,7 @@ use super::analyze::{self, AllocationMove, MetricValues, Severity, Trend, Verdic
 use super::changepoint::{self, DetectorSettings, Segment, Segmentation};
 use super::{evidence, stats};
 use crate::model::budget::Budget;
-use crate::model::history::{History, Run, RunRef, Series};
+use crate::model::history::{History, PointRef, Run, RunRef, Series};
 use crate::model::measures::{self, Resolution};
 use crate::model::settings::{CheckSettings, MissingData, SettingOverride};
 use crate::model::time::Timestamp;
@@ -541,13 +541,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     };
 
-    let context = Context {
-        triage: options.triage.as_ref().unwrap_or(&workspace.triage),
-        budget_changes: &options.budget_changes,
-        baseline_from: options.baseline_from.as_ref(),
-        measures: &workspace.measures,
-        taken: taken_metrics(workspace),
-    };
+    let context = Context::new(workspace, options, environment.as_deref(), &baseline_branch);
     if let Some(from) = &options.baseline_from
         && !history.runs.iter().any(|r| r.environment == environment.as_deref() && from.includes(r))
     {
@@ -609,6 +603,24 @@ struct Context<'a> {
     measures: &'a BTreeMap<String, Resolution>,
     /// Metrics that measure a budget already: never suggested for another.
     taken: BTreeSet<&'a str>,
+    /// By run: whether it is the baseline branch's in the checked environment (empty where named
+    /// baseline runs replace the branch).
+    of_baseline_branch: Vec<bool>,
+}
+
+/// By run: whether it is `branch`'s in `environment`; nothing where named baseline runs replace the
+/// branch. Once a check for every budget (the look-back and the held level's blocks read a few
+/// hundred runs a budget).
+fn runs_of(history: &History, options: &CheckOptions, environment: Option<&str>, branch: &str) -> Vec<bool> {
+    if options.baseline_from.is_some() {
+        return Vec::new();
+    }
+    (0..history.runs.len())
+        .map(|i| {
+            let (run_branch, run_environment) = history.runs.branch_and_environment(i);
+            run_environment == environment && run_branch == Some(branch)
+        })
+        .collect()
 }
 
 /// The budgets' own metrics and every metric that measures one.
@@ -618,6 +630,19 @@ fn taken_metrics(workspace: &Workspace) -> BTreeSet<&str> {
         _ => Vec::new(),
     });
     workspace.budgets.iter().map(|b| b.metric.as_str()).chain(sources).collect()
+}
+
+impl<'a> Context<'a> {
+    fn new(workspace: &'a Workspace, options: &'a CheckOptions, environment: Option<&str>, baseline_branch: &str) -> Context<'a> {
+        Context {
+            triage: options.triage.as_ref().unwrap_or(&workspace.triage),
+            budget_changes: &options.budget_changes,
+            baseline_from: options.baseline_from.as_ref(),
+            measures: &workspace.measures,
+            taken: taken_metrics(workspace),
+            of_baseline_branch: runs_of(&workspace.history, options, environment, baseline_branch),
+        }
+    }
 }
 
 impl Context<'_> {
@@ -749,7 +774,7 @@ fn evaluate(
         .iter()
         .any(|f| matches!(f, Finding::Regression { .. } | Finding::Inconclusive { .. } | Finding::Improvement { .. }));
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
-        scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged.sequence);
+        scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged);
     }
 }
 
@@ -1014,7 +1039,12 @@ impl Scope<'_> {
 
     /// The budget's statistic of the series' point `p`, in the budget's unit.
     fn value_of(&self, measured: &Measured<'_>, p: usize) -> Option<f64> {
-        measured.series.point(p).statistic(self.budget.statistic).map(|v| v * measured.factor)
+        self.value_at(measured, &measured.series.point(p))
+    }
+
+    /// [`Scope::value_of`] of a point already read (a point's samples are found by a search).
+    fn value_at(&self, measured: &Measured<'_>, point: &PointRef<'_>) -> Option<f64> {
+        point.statistic(self.budget.statistic).map(|v| v * measured.factor)
     }
 
     /// The look-back: the baseline's runs in this environment before the checked run, oldest
@@ -1050,19 +1080,28 @@ impl Scope<'_> {
         // commit is compared: no map per budget (a hash map cost check of 1,000 budgets x 10,000
         // runs 40 % of its engine time).
         let mut found: Vec<Observation<'m, '_>> = Vec::new();
-        for (i, p) in series.points().take(end).enumerate().rev() {
-            let r = self.history.runs.run(p.run as usize);
-            if r.environment != self.environment || !self.context.in_baseline(r, self.baseline_branch) {
+        for p in series.points().take(end).rev() {
+            let run = p.run as usize;
+            // A branch's runs are told by their branch and environment alone (cheaper than the
+            // whole run); named baseline runs by the run.
+            let in_baseline = if by_commit {
+                self.of_baseline_branch(run)
+            } else {
+                let r = self.history.runs.run(run);
+                r.environment == self.environment && self.context.in_baseline(r, self.baseline_branch)
+            };
+            if !in_baseline {
                 continue;
             }
-            if own_commit.is_some() && r.commit == own_commit {
+            let commit = self.history.runs.commit(run);
+            if own_commit.is_some() && commit == own_commit {
                 continue;
             }
-            let Some(v) = self.value_of(measured, i) else { continue };
-            let observation = Observation { run: p.run as usize, value: v, samples: p.samples, commit: r.commit };
+            let Some(v) = self.value_at(measured, &p) else { continue };
+            let observation = Observation { run, value: v, samples: p.samples, commit };
             if by_commit
-                && r.commit.is_some()
-                && let Some(last) = found.last_mut().filter(|last| last.commit == r.commit)
+                && commit.is_some()
+                && let Some(last) = found.last_mut().filter(|last| last.commit == commit)
             {
                 // An older run of the commit just seen: the observation moves to it.
                 *last = observation;
@@ -1161,7 +1200,7 @@ impl Scope<'_> {
                 }
                 let in_baseline = self.context.in_baseline(r, self.baseline_branch);
                 if r.commit == Some(commit) && in_baseline == on_baseline_branch {
-                    if let Some(v) = self.value_of(measured, i) {
+                    if let Some(v) = self.value_at(measured, &p) {
                         reruns.push((p.run as usize, v));
                     }
                 } else if on_baseline_branch && in_baseline {
@@ -1403,22 +1442,24 @@ struct Block {
     newest: usize,
 }
 
-/// The level of a block, the interquartile mean (robust to spikes and a slow machine state, and
+/// The level of a block (its values, which it sorts), the interquartile mean (robust to spikes and a slow machine state, and
 /// smooth over a timer's ticks, where a median jumps a whole tick), with its winsorised variance
 /// (Yuen's), its runs and the runs the mean keeps.
-fn trimmed_level(values: &[f64]) -> Option<(f64, f64, usize, usize)> {
+fn trimmed_level(values: &mut [f64]) -> Option<(f64, f64, usize, usize)> {
     let n = values.len();
     let g = n / 4;
     let h = n - 2 * g;
     if h < 2 {
         return None;
     }
-    let mut sorted = values.to_vec();
-    stats::sort_total(&mut sorted);
+    stats::sort_total(values);
+    let sorted = &*values;
     let level = sorted[g..n - g].iter().sum::<f64>() / h as f64;
     let (low, high) = (sorted[g], sorted[n - g - 1]);
-    let winsorized: Vec<f64> = sorted.iter().map(|x| x.clamp(low, high)).collect();
-    Some((level, stats::variance(&winsorized)?, n, h))
+    let winsorized = || sorted.iter().map(|x| x.clamp(low, high));
+    let mean = winsorized().sum::<f64>() / n as f64;
+    let variance = winsorized().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+    Some((level, variance, n, h))
 }
 
 /// The share of a normal variance that a quarter winsorised at each side keeps:
@@ -1455,30 +1496,42 @@ impl Scope<'_> {
     fn block(&self, measured: &Measured<'_>, end: usize, count: usize, floor: (usize, Option<Timestamp>)) -> Option<Block> {
         let mut found: Vec<(usize, f64, Option<&str>)> = Vec::with_capacity(count);
         for i in (0..end).rev() {
-            let p = measured.series.point(i);
-            let run = p.run as usize;
-            let r = self.history.runs.run(run);
-            if run < floor.0 || floor.1.is_some_and(|at| r.timestamp.is_none_or(|t| t <= at)) {
+            let point = measured.series.point(i);
+            let run = point.run as usize;
+            if self.before_floor(run, floor) {
                 return None;
             }
-            if r.environment != self.environment || !self.context.in_baseline(r, self.baseline_branch) {
+            if !self.of_baseline_branch(run) {
                 continue;
             }
-            let Some(v) = self.value_of(measured, i) else { continue };
-            if let Some(last) = found.last_mut().filter(|last| r.commit.is_some() && last.2 == r.commit) {
-                *last = (run, v, r.commit);
+            let Some(v) = self.value_at(measured, &point) else { continue };
+            let commit = self.history.runs.commit(run);
+            if let Some(last) = found.last_mut().filter(|last| commit.is_some() && last.2 == commit) {
+                *last = (run, v, commit);
                 continue;
             }
             if found.len() == count {
                 break;
             }
-            found.push((run, v, r.commit));
+            found.push((run, v, commit));
         }
         (found.len() == count).then(|| Block {
             values: found.iter().rev().map(|f| f.1).collect(),
             oldest: found[count - 1].0,
             newest: found[0].0,
         })
+    }
+
+    /// Whether `run` is older than the newest acceptance (`floor`: a run index and a time).
+    fn before_floor(&self, run: usize, floor: (usize, Option<Timestamp>)) -> bool {
+        run < floor.0 || floor.1.is_some_and(|at| self.history.runs.timestamp(run).is_none_or(|t| t <= at))
+    }
+
+    /// Whether `run` is of the baseline branch in this environment, where no named baseline runs
+    /// replace the branch (the look-back, and the held level's blocks, which are only read on the
+    /// baseline branch): read once a check for every budget.
+    fn of_baseline_branch(&self, run: usize) -> bool {
+        self.context.of_baseline_branch.get(run).copied().unwrap_or(false)
     }
 
     /// The point after the oldest block since the newest acceptance: the first `count` commits of
@@ -1488,16 +1541,17 @@ impl Scope<'_> {
         let mut commits = 0;
         let mut last_commit: Option<&str> = None;
         for i in series.points_before(u32::try_from(floor.0).unwrap_or(u32::MAX))..end {
-            let r = self.history.runs.run(series.point(i).run as usize);
-            if floor.1.is_some_and(|at| r.timestamp.is_none_or(|t| t <= at))
-                || r.environment != self.environment
-                || !self.context.in_baseline(r, self.baseline_branch)
-                || self.value_of(measured, i).is_none()
-                || (r.commit.is_some() && r.commit == last_commit)
+            let point = series.point(i);
+            let run = point.run as usize;
+            let commit = self.history.runs.commit(run);
+            if self.before_floor(run, floor)
+                || !self.of_baseline_branch(run)
+                || self.value_at(measured, &point).is_none()
+                || (commit.is_some() && commit == last_commit)
             {
                 continue;
             }
-            last_commit = r.commit;
+            last_commit = commit;
             commits += 1;
             if commits == count {
                 return Some(i + 1);
@@ -1572,11 +1626,35 @@ impl Scope<'_> {
         (next, runs, last_good)
     }
 
+    /// The newest `count` commits, one run each as in the look-back (reruns are asked of runs far
+    /// out: a chosen sample).
+    fn newest_commits(
+        &self,
+        measured: &Measured<'_>,
+        lookback: &MetricValues,
+        noise: &NoiseModel,
+        judged: &Judged,
+        count: usize,
+    ) -> Option<Vec<f64>> {
+        let sequence = &judged.sequence;
+        // The look-back's newest and the checked commit's first run, where no cycle was taken out
+        // of them, else read again as they were.
+        let lookback_values = &lookback.values;
+        if noise.profile.is_none() && lookback_values.len() >= count {
+            let mut newest = lookback_values[lookback_values.len() + 1 - count..].to_vec();
+            newest.push(sequence[sequence.len() - judged.commit_runs]);
+            Some(newest)
+        } else {
+            let current_end = measured.series.position_of(measured.run as u32)?;
+            self.block(measured, current_end + 1, count, (0, None)).map(|b| b.values)
+        }
+    }
+
     /// The level the budget was held to before the look-back: a worsening older than the look-back
     /// (a regression left open until its level was all the gate saw, or a drift too slow for any
     /// change point) is still a worsening nobody accepted. The newest [`ANCHOR_RUNS`] commits
     /// (whole cycles, where the look-back has one) are compared with blocks as long before the
-    /// look-back, at doubling distances back to the history's start or the newest acceptance
+    /// look-back, at distances that grow fourfold back to the history's start or the newest acceptance
     /// ([`Scope::acceptance_floor`]). A block better by more than the threshold, by Yuen's test
     /// of trimmed means (the noise's autocorrelation, less any drift, widening both errors), at [`ANCHOR_SHARE`] of
     /// the significance shared by the blocks, fails the check, measured from the best such block;
@@ -1588,8 +1666,9 @@ impl Scope<'_> {
         measured: &Measured<'_>,
         lookback: &MetricValues,
         noise: &NoiseModel,
-        sequence: &[f64],
+        judged: &Judged,
     ) -> bool {
+        let sequence = &judged.sequence;
         let series = measured.series;
         let (Some(&oldest), Some(current_end)) = (lookback.runs.first(), series.position_of(measured.run as u32)) else {
             return false;
@@ -1598,26 +1677,26 @@ impl Scope<'_> {
         let period = noise.profile.as_ref().map_or(1, Vec::len).max(1);
         let count = ANCHOR_RUNS.div_ceil(period) * period;
         let floor = self.acceptance_floor();
-        let Some(current) = self.block(measured, current_end + 1, count, (0, None)) else { return false };
-        let Some((level, current_var, current_n, current_h)) = trimmed_level(&current.values) else { return false };
+        let Some(mut current) = self.newest_commits(measured, lookback, noise, judged, count) else { return false };
+        let Some((level, current_var, current_n, current_h)) = trimmed_level(&mut current) else { return false };
         let span = current_end + 1 - first_point;
         let mut lrv: Option<f64> = None;
-        let mut candidates: Vec<(f64, f64, Block)> = Vec::new();
+        let mut candidates: Vec<(f64, f64, Block, f64)> = Vec::new();
         let mut tested = 0usize;
         let sigma = result.baseline.as_ref().and_then(|b| b.noise).unwrap_or(0.0);
         // A block's own spread understates autocorrelated noise (its runs wander together): the
         // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
         // σ floors a timer's ticks that all read alike.
         let mut spread_of_lookback: Option<f64> = None;
-        // At doubling distances before the look-back, and the oldest block since the acceptance.
+        // At distances that grow fourfold before the look-back, and the oldest block since the acceptance.
         let oldest_end = self.oldest_block_end(measured, first_point, count, floor);
         let ends = (0..ANCHOR_PROBES)
-            .map_while(|j| first_point.checked_sub(((1usize << j) - 1) * span).filter(|&e| oldest_end.is_some_and(|o| e > o)))
+            .map_while(|j| first_point.checked_sub(((1usize << (2 * j)) - 1) / 3 * span).filter(|&e| oldest_end.is_some_and(|o| e > o)))
             .chain(oldest_end);
         for end in ends {
-            let Some(block) = self.block(measured, end, count, floor) else { break };
+            let Some(mut block) = self.block(measured, end, count, floor) else { break };
             tested += 1;
-            let Some((anchor, var, n, h)) = trimmed_level(&block.values) else { continue };
+            let Some((anchor, var, n, h)) = trimmed_level(&mut block.values) else { continue };
             let Some(change) = self.budget.direction.relative_worsening(level, anchor) else { continue };
             if change <= self.settings.regression_threshold {
                 continue;
@@ -1653,15 +1732,14 @@ impl Scope<'_> {
             } else {
                 0.0
             };
-            candidates.push((p, change, block));
+            candidates.push((p, change, block, anchor));
         }
         let total = sequence.len();
         let alpha = self.settings.significance * ANCHOR_SHARE / tested.max(1) as f64;
         // The best of the levels held: the worsening nobody accepted is measured from it.
-        let Some((p, change, block)) = candidates.into_iter().filter(|c| c.0 <= alpha).max_by(|a, b| a.1.total_cmp(&b.1)) else {
+        let Some((p, change, block, anchor)) = candidates.into_iter().filter(|c| c.0 <= alpha).max_by(|a, b| a.1.total_cmp(&b.1)) else {
             return false;
         };
-        let anchor = trimmed_level(&block.values).map_or(level, |t| t.0);
         // The newest two runs back near the held level: a fix, as in [`Scope::decide`].
         let relative = |x: f64| self.budget.direction.relative_worsening(x, anchor);
         if total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x).is_some_and(|c| c < self.settings.regression_threshold / 2.0)) {
@@ -1912,9 +1990,9 @@ pub const ANCHOR_RUNS: usize = 24;
 /// The share of the significance that the comparison with the levels before the look-back gets
 /// (beside the tests of the newest runs, which share the whole of it).
 pub const ANCHOR_SHARE: f64 = 0.1;
-/// The most blocks before the look-back compared at doubling distances (255 look-backs back), beside
-/// the oldest block since the newest acceptance.
-pub const ANCHOR_PROBES: usize = 8;
+/// The most blocks before the look-back compared, at distances that grow fourfold (0, 1, 5, 21, 85
+/// look-backs back), beside the oldest block since the newest acceptance.
+pub const ANCHOR_PROBES: usize = 5;
 /// The reference of a test is at most this many times `baseline_runs` runs of the reference level.
 pub const REFERENCE_WINDOW: usize = 8;
 /// The fewest baseline runs for the statistical test; with fewer, only the effect size decides

@@ -465,6 +465,13 @@ impl Runs {
         (self.names.get(self.branches.get(i)), self.names.get(self.environments.get(i)))
     }
 
+    /// The run's commit alone (cheaper than [`Runs::run`]).
+    #[must_use]
+    pub fn commit(&self, i: usize) -> Option<&str> {
+        let commit = self.commits.get(i);
+        (!commit.is_empty()).then_some(commit)
+    }
+
     /// The run's timestamp alone (cheaper than [`Runs::run`]).
     #[must_use]
     pub fn timestamp(&self, i: usize) -> Option<Timestamp> {
