@@ -1650,6 +1650,36 @@ impl Scope<'_> {
         }
     }
 
+    /// Where a triage accepted a level older than the look-back (its run `accepted`) and the newest
+    /// commits (at `level`) are still worse than the level before it by more than the threshold:
+    /// said on every check, as [`Finding::Accepted`] is while the accepted level is in the
+    /// look-back, so that a reviewer still sees who waved a regression through.
+    #[allow(clippy::too_many_arguments)]
+    fn say_accepted(
+        &self,
+        result: &mut BudgetResult,
+        measured: &Measured<'_>,
+        lookback: &MetricValues,
+        accepted: usize,
+        first_point: usize,
+        count: usize,
+        level: f64,
+    ) {
+        let end = measured.series.points_before(u32::try_from(accepted).unwrap_or(u32::MAX));
+        if accepted == 0 || end >= first_point {
+            return;
+        }
+        let Some(mut before) = self.block(measured, end, count, (0, None)) else { return };
+        let Some((held, ..)) = trimmed_level(&mut before.values) else { return };
+        let Some(change) = self.budget.direction.relative_worsening(level, held).filter(|c| *c > self.settings.regression_threshold) else {
+            return;
+        };
+        if let Some(by) = self.context.accepted(self.budget, self.history, &lookback.runs, accepted) {
+            let since = self.history.runs.run(accepted).id.to_owned();
+            result.findings.push(Finding::Accepted { since, change, by });
+        }
+    }
+
     /// The level the budget was held to before the look-back: a worsening older than the look-back
     /// (a regression left open until its level was all the gate saw, or a drift too slow for any
     /// change point) is still a worsening nobody accepted. The newest [`ANCHOR_RUNS`] commits
@@ -1679,6 +1709,7 @@ impl Scope<'_> {
         let floor = self.acceptance_floor();
         let Some(mut current) = self.newest_commits(measured, lookback, noise, judged, count) else { return false };
         let Some((level, current_var, current_n, current_h)) = trimmed_level(&mut current) else { return false };
+        self.say_accepted(result, measured, lookback, floor.0, first_point, count, level);
         let span = current_end + 1 - first_point;
         let mut lrv: Option<f64> = None;
         let mut candidates: Vec<(f64, f64, Block, f64)> = Vec::new();
@@ -2488,6 +2519,10 @@ mod tests {
         ];
         let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
         assert_eq!((r.status, regression_of(r)), (Status::Pass, None), "{r:?}");
+        // ... and every check says who accepted it, though its start left the look-back.
+        let said =
+            r.findings.iter().find_map(|f| if let Finding::Accepted { since, change, by } = f { Some((since, *change, by)) } else { None });
+        assert!(said.is_some_and(|(since, change, by)| since == "r200" && (change - 0.2).abs() < 0.03 && by.contains("maria")), "{r:?}");
         // So does a signed loosening of the budget after it began.
         let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
         let options = CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() };
