@@ -2534,6 +2534,22 @@ mod tests {
     }
 
     #[test]
+    fn a_regression_back_to_an_older_level_is_held_to_the_improvement_before_it() {
+        // 40 ms, improved to 32 ms at r500 (the baseline restarts at once), back to 40 ms at r1000
+        // and left there for 500 runs: the level nobody accepted leaving is the improved one, found
+        // five look-backs back; the oldest level (as slow) is no excuse.
+        let mut rng = crate::engine::synthetic::Rng::new(10);
+        let mut values = runs_around(&mut rng, 40.0, 500);
+        values.extend(runs_around(&mut rng, 32.0, 500));
+        values.extend(runs_around(&mut rng, 40.0, 500));
+        let r = &check(&workspace(BUDGET, &noisy_runs("cap.latency", &values)), &CheckOptions::default()).results[0];
+        assert!(regression_of(r).is_some_and(|c| (c - 0.25).abs() < 0.03), "{r:?}");
+        let baseline = r.baseline.as_ref().unwrap();
+        assert!(baseline.held && (baseline.value - 32.0).abs() < 0.5, "{r:?}");
+        assert_eq!(r.open_regression.as_ref().map(|o| o.since_run.as_str()), Some("r1000"), "{r:?}");
+    }
+
+    #[test]
     fn a_drift_too_slow_for_any_change_point_fails_once_past_the_threshold() {
         // +20 % over 400 commits (0.05 % a commit): no check sees a step, nobody accepted it.
         let mut rng = crate::engine::synthetic::Rng::new(8);
