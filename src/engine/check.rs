@@ -661,9 +661,7 @@ impl Context<'_> {
     /// loosening of the budget at or after that run's time.
     fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> Option<String> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
-        let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| {
-            matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
-        });
+        let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| e.accepts_level());
         if let Some((key, e)) = triaged {
             let state = if e.state == TriageState::WontFix { "won't fix" } else { "invalid" };
             return Some(format!("{} in the triage of `{key}` ({state}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim()));
@@ -1564,23 +1562,11 @@ impl Scope<'_> {
     /// fix or invalid, with an owner and a note) and the time of its newest signed change. Nothing
     /// older is a level to hold the budget to.
     fn acceptance_floor(&self) -> (usize, Option<Timestamp>) {
-        let prefix = format!("{}@", self.budget.metric);
-        let accepted: Vec<&str> = self
-            .context
-            .triage
-            .entries
-            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter(|(_, e)| {
-                matches!(e.state, TriageState::WontFix | TriageState::Invalid) && !e.owner.trim().is_empty() && !e.note.trim().is_empty()
-            })
-            .filter_map(|(k, _)| k.strip_prefix(&prefix))
-            .collect();
-        let run = if accepted.is_empty() {
-            0
-        } else {
-            self.history.runs.iter().enumerate().filter(|(_, r)| accepted.contains(&r.id)).map(|(i, _)| i).max().unwrap_or(0)
-        };
+        let accepted: Vec<&str> =
+            self.context.triage.of_metric(&self.budget.metric).filter(|(_, _, e)| e.accepts_level()).map(|(_, run, _)| run).collect();
+        // The newest run of those ids (ids alone: cheaper than the whole run for every run).
+        let runs = &self.history.runs;
+        let run = if accepted.is_empty() { 0 } else { (0..runs.len()).rev().find(|&i| accepted.contains(&runs.key(i).1)).unwrap_or(0) };
         let at = self.context.budget_changes.iter().filter(|(id, _)| *id == self.budget.id).map(|(_, at)| *at).max();
         (run, at)
     }
@@ -1594,13 +1580,14 @@ impl Scope<'_> {
         let (series, history) = (measured.series, self.history);
         let mut stretch: Vec<(usize, f64)> = Vec::new();
         for i in series.points_before(block.newest as u32) + 1..=current_end {
-            let run = series.point(i).run as usize;
-            let r = history.runs.run(run);
-            if r.environment != self.environment || !self.context.in_baseline(r, self.baseline_branch) {
+            let point = series.point(i);
+            let run = point.run as usize;
+            if !self.of_baseline_branch(run) {
                 continue;
             }
-            let Some(v) = self.value_of(measured, i) else { continue };
-            if stretch.last().is_none_or(|last| r.commit.is_none() || history.runs.run(last.0).commit != r.commit) {
+            let Some(v) = self.value_at(measured, &point) else { continue };
+            let commit = history.runs.commit(run);
+            if stretch.last().is_none_or(|last| commit.is_none() || history.runs.commit(last.0) != commit) {
                 stretch.push((run, v));
             }
         }
@@ -1688,8 +1675,7 @@ impl Scope<'_> {
     /// ([`Scope::acceptance_floor`]). A block better by more than the threshold, by Yuen's test
     /// of trimmed means (the noise's autocorrelation, less any drift, widening both errors), at [`ANCHOR_SHARE`] of
     /// the significance shared by the blocks, fails the check, measured from the best such block;
-    /// the regression is open since the first level past the threshold after it. Returns whether
-    /// it failed.
+    /// the regression is open since the first level past the threshold after it.
     fn hold_to_anchor(
         &self,
         result: &mut BudgetResult,
@@ -1697,18 +1683,18 @@ impl Scope<'_> {
         lookback: &MetricValues,
         noise: &NoiseModel,
         judged: &Judged,
-    ) -> bool {
+    ) {
         let sequence = &judged.sequence;
         let series = measured.series;
         let (Some(&oldest), Some(current_end)) = (lookback.runs.first(), series.position_of(measured.run as u32)) else {
-            return false;
+            return;
         };
-        let Some(first_point) = series.position_of(oldest as u32) else { return false };
+        let Some(first_point) = series.position_of(oldest as u32) else { return };
         let period = noise.profile.as_ref().map_or(1, Vec::len).max(1);
         let count = ANCHOR_RUNS.div_ceil(period) * period;
         let floor = self.acceptance_floor();
-        let Some(mut current) = self.newest_commits(measured, lookback, noise, judged, count) else { return false };
-        let Some((level, current_var, current_n, current_h)) = trimmed_level(&mut current) else { return false };
+        let Some(mut current) = self.newest_commits(measured, lookback, noise, judged, count) else { return };
+        let Some((level, current_var, current_n, current_h)) = trimmed_level(&mut current) else { return };
         self.say_accepted(result, measured, lookback, floor.0, first_point, count, level);
         let span = current_end + 1 - first_point;
         let mut lrv: Option<f64> = None;
@@ -1769,12 +1755,12 @@ impl Scope<'_> {
         let alpha = self.settings.significance * ANCHOR_SHARE / tested.max(1) as f64;
         // The best of the levels held: the worsening nobody accepted is measured from it.
         let Some((p, change, block, anchor)) = candidates.into_iter().filter(|c| c.0 <= alpha).max_by(|a, b| a.1.total_cmp(&b.1)) else {
-            return false;
+            return;
         };
         // The newest two runs back near the held level: a fix, as in [`Scope::decide`].
         let relative = |x: f64| self.budget.direction.relative_worsening(x, anchor);
         if total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x).is_some_and(|c| c < self.settings.regression_threshold / 2.0)) {
-            return false;
+            return;
         }
         let history = self.history;
         let (next, runs, last_good) = self.began_after(measured, &block, current_end, anchor);
@@ -1804,7 +1790,6 @@ impl Scope<'_> {
             p_value: Some(p_value),
             severity,
         });
-        true
     }
 }
 

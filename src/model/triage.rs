@@ -118,6 +118,15 @@ pub struct TriageEntry {
     pub updated: Option<Timestamp>,
 }
 
+impl TriageEntry {
+    /// Whether it accepts a worse level as the baseline: won't fix or invalid, with an owner and
+    /// a note (who waved it through, and why).
+    #[must_use]
+    pub fn accepts_level(&self) -> bool {
+        matches!(self.state, TriageState::WontFix | TriageState::Invalid) && !self.owner.trim().is_empty() && !self.note.trim().is_empty()
+    }
+}
+
 /// The key of a finding: `metric@first run of the new level`.
 #[must_use]
 pub fn finding_key(metric: &str, run_id: &str) -> String {
@@ -145,22 +154,24 @@ impl Triage {
         }
         // Only the entries of this metric (a range of the sorted keys) can match; where there is
         // none, the run's position (a search of the history's runs) is not needed.
-        let prefix = format!("{metric}@");
-        let mut same_metric = self
-            .entries
-            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .peekable();
+        let mut same_metric = self.of_metric(metric).peekable();
         same_metric.peek()?;
         let here = position(run_id)?;
         same_metric
-            .filter_map(|(k, e)| {
-                let run = k.strip_prefix(&prefix)?;
+            .filter_map(|(k, run, e)| {
                 let there = position(run)?;
-                (here.abs_diff(there) <= MATCH_RUNS).then_some((here.abs_diff(there), k.as_str(), e))
+                (here.abs_diff(there) <= MATCH_RUNS).then_some((here.abs_diff(there), k, e))
             })
             .min_by_key(|(distance, _, _)| *distance)
             .map(|(_, k, e)| (k, e))
+    }
+
+    /// The entries of `metric`'s findings (a range of the sorted keys): key, run id, entry.
+    pub fn of_metric<'a>(&'a self, metric: &str) -> impl Iterator<Item = (&'a str, &'a str, &'a TriageEntry)> {
+        let prefix = format!("{metric}@");
+        self.entries
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .map_while(move |(k, e)| k.strip_prefix(&prefix).map(|run| (k.as_str(), run, e)))
     }
 
     /// The file's text. Entries left untriaged with no owner or note are not written.
