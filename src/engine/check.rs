@@ -1564,9 +1564,14 @@ impl Scope<'_> {
     fn acceptance_floor(&self) -> (usize, Option<Timestamp>) {
         let accepted: Vec<&str> =
             self.context.triage.of_metric(&self.budget.metric).filter(|(_, _, e)| e.accepts_level()).map(|(_, run, _)| run).collect();
-        // The newest run of those ids (ids alone: cheaper than the whole run for every run).
+        // The newest run of those ids in this environment (ids are unique within one: a triage of
+        // another environment's run accepts nothing here), read by key, not as whole runs.
         let runs = &self.history.runs;
-        let run = if accepted.is_empty() { 0 } else { (0..runs.len()).rev().find(|&i| accepted.contains(&runs.key(i).1)).unwrap_or(0) };
+        let ours = |i: usize| {
+            let (environment, id) = runs.key(i);
+            environment == self.environment && accepted.contains(&id)
+        };
+        let run = if accepted.is_empty() { 0 } else { (0..runs.len()).rev().find(|&i| ours(i)).unwrap_or(0) };
         let at = self.context.budget_changes.iter().filter(|(id, _)| *id == self.budget.id).map(|(_, at)| *at).max();
         (run, at)
     }
@@ -2508,7 +2513,18 @@ mod tests {
         let said =
             r.findings.iter().find_map(|f| if let Finding::Accepted { since, change, by } = f { Some((since, *change, by)) } else { None });
         assert!(said.is_some_and(|(since, change, by)| since == "r200" && (change - 0.2).abs() < 0.03 && by.contains("maria")), "{r:?}");
-        // So does a signed loosening of the budget after it began.
+        // A triage of another environment's run (ids are unique within one) accepts nothing here.
+        let prod = "{\"id\":\"p1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"branch\":\"main\",\"environment\":\"prod\",\"metrics\":{\"cap.latency\":36.0}}\n";
+        let elsewhere = "findings:\n  cap.latency@p1: {state: wont_fix, owner: mallory, note: prod is fine}\n";
+        let files = [
+            ("b.yaml".to_owned(), BUDGET.to_owned()),
+            ("history/h.jsonl".to_owned(), history.clone() + prod),
+            ("triage.yaml".to_owned(), elsewhere.to_owned()),
+        ];
+        let options = CheckOptions { environment: Some("ci".into()), ..CheckOptions::default() };
+        let r = &check(&Workspace::from_files("w", &files), &options).results[0];
+        assert!(regression_of(r).is_some_and(|c| (c - 0.2).abs() < 0.03), "{r:?}");
+        // A signed loosening of the budget after it began accepts it.
         let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
         let options = CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() };
         assert_eq!(regression_of(&check(&workspace(BUDGET, &history), &options).results[0]), None);
