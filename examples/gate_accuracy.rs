@@ -386,7 +386,22 @@ fn main() {
                 let again = replay(&series, kind, Some((seed, kind_index, workspace_index)), report_scope);
                 let first_fails_rerun = score(&series, &again, &mut tally_rerun, &mut steps_rerun);
                 for (b, s) in series.iter().enumerate() {
-                    let Some(at) = s.step_at.filter(|_| debug && s.step_in_noise >= 4.0) else { continue };
+                    let Some(at) = s.step_at.filter(|_| debug && s.step > THRESHOLD) else { continue };
+                    if bucket(s.step_in_noise) == 1 && first_fails_rerun[b].is_none_or(|t| t >= at + 12) {
+                        println!(
+                            "MISS-12 {} w{workspace_index} m{b} step {:.1}σ ({:.1} %) at r{at}: first fail {:?}",
+                            kind.name(),
+                            s.step_in_noise,
+                            s.step * 100.0,
+                            first_fails_rerun[b]
+                        );
+                        for k in [0, 1, 3, 6, 11] {
+                            println!("  +{k}: {}", again.trace[b].get(at + k).map_or("", String::as_str));
+                        }
+                    }
+                    if s.step_in_noise < 4.0 {
+                        continue;
+                    }
                     if first_fails_rerun[b].is_none_or(|t| t > at + 1) {
                         println!(
                             "LATE-RERUN {} w{workspace_index} m{b} step {:.1}σ ({:.1} %) at r{at}: first fail {:?}\n  1st: {}\n  2nd: {}",

@@ -1897,8 +1897,8 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             };
             match (autoregressive, gap) {
                 (false, _) => own,
-                (true, 0) => evidence::autoregressive_p_value(r, gap, tail, references.window).unwrap_or(own),
-                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail, references.window).unwrap_or(own)),
+                (true, 0) => evidence::autoregressive_p_value(r, gap, tail).unwrap_or(own),
+                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail).unwrap_or(own)),
             }
         };
         tests.push(TailTest { runs: tail.len(), p_worse: p_of(&worse), p_better: p_of(&better), change });

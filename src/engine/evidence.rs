@@ -322,26 +322,29 @@ pub const AUTOREGRESSIVE_RHO: f64 = 0.3;
 /// an AR(1) model of the noise (a runner's state that lasts several runs): each run is predicted
 /// from the one before it, and only the surprise (the innovation) is evidence.
 ///
-/// Under the reference level c, run t is c + φ(x₍t−1₎ − c) + u_t with independent innovations u of
+/// Under the reference level c (the median of all the reference's runs), run t is c + φ(x₍t−1₎ − c) + u_t with independent innovations u of
 /// spread σ_u, read off the reference's own innovations. The tail's first run is predicted from
 /// the reference's last run, `gap` runs back (its innovation's variance σ_u²(1 − φ^2(gap+1))/(1 − φ²));
 /// each later run from the run before it. A sustained shift Δ from the tail's start moves the
 /// first innovation by Δ and every later one by (1 − φ)Δ: the generalised least squares statistic
 /// weights them so (Cochrane–Orcutt / Prais–Winsten). A wandering series is no evidence (its
 /// prediction follows it); a shift's first run is (autocorrelation makes it more surprising, not
-/// less). The centre's own error (the median of `center_runs` correlated runs) and what
+/// less). The level's own error (a median of correlated runs) and what
 /// autocorrelation is left in the innovations widen the statistic's spread.
 ///
 /// `None` where the model cannot be fitted: too few runs, or innovations with no spread at all
 /// (a coarse timer whose reference runs all read the same tick); the other tests judge then.
 #[must_use]
-pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64], center_runs: usize) -> Option<f64> {
+pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64]) -> Option<f64> {
     let values = reference.values;
     let n = values.len();
     if tail.is_empty() || n < MIN_REFERENCE_RUNS + 2 {
         return None;
     }
-    let dev = |x: f64| reference.deviation(x);
+    // The level the runs wander about: the median of all the reference's runs, not the centre of
+    // its newest few (which wander with the noise: 20 runs at φ 0.8 are worth about two).
+    let center = stats::median(values)?;
+    let dev = |x: f64| reference.worse_sign * (x - center);
     // φ of the reference itself (Yule–Walker, less Kendall's small-sample bias −(1 + 3φ)/n), at
     // least the look-back's.
     let phi = {
@@ -375,11 +378,14 @@ pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64
         center_load += effect * center_weight / var;
         previous = dev(x);
     }
-    // The centre: a median of center_runs runs whose noise has the marginal variance
-    // σ_u²/(1 − φ²), worth fewer runs by (1 + φ)/(1 − φ).
-    let runs = center_runs.clamp(1, n) as f64;
-    let marginal = sigma_u * sigma_u / (1.0 - phi * phi).max(0.05);
-    let center_var = std::f64::consts::FRAC_PI_2 * marginal / runs * stats::long_run_variance_factor(phi);
+    // The level's own error: a median of n runs whose noise has the marginal variance
+    // σ_u²/(1 − φ²), worth fewer runs by (1 + φ)/(1 − φ), so σ_u²/(1 − φ)² over n. φ is read
+    // from the same n runs, and the level's error grows fast with it, so it is taken at two
+    // standard errors (√((1 − φ²)/n)) above the estimate: a reference of 90 runs that happens to
+    // read φ 0.65 of a process at 0.8 would otherwise hold a long excursion for a shift.
+    let runs = n as f64;
+    let phi_high = (phi + 2.0 * ((1.0 - phi * phi).max(0.0) / runs).sqrt()).min(0.95);
+    let center_var = std::f64::consts::FRAC_PI_2 * sigma_u * sigma_u / ((1.0 - phi_high) * (1.0 - phi_high) * runs);
     let spread = (information + center_var * center_load * center_load).sqrt();
     if information <= 0.0 || spread <= 0.0 {
         return None;
@@ -709,15 +715,37 @@ mod tests {
         let last = values[159];
         // The series wandering on from where it was is no evidence, even 1.5 σ from the centre.
         let wander = [last + 0.3, last + 0.5];
-        assert!(autoregressive_p_value(&r, 0, &wander, 20).unwrap() > 0.05);
+        assert!(autoregressive_p_value(&r, 0, &wander).unwrap() > 0.05);
         // A step of 5 σ (4.5 σ of the noise's innovations on its first run) is, on its second run.
         let step = [r.center + 5.0, r.center + 5.2];
-        let p = autoregressive_p_value(&r, 0, &step, 20).unwrap();
+        let p = autoregressive_p_value(&r, 0, &step).unwrap();
         assert!(p < 1e-4, "{p}");
         // The same runs after a gap of unknown runs are weaker evidence than right after it.
-        assert!(autoregressive_p_value(&r, 10, &step, 20).unwrap() > p);
+        assert!(autoregressive_p_value(&r, 10, &step).unwrap() > p);
         // Better runs are no evidence of worse.
-        assert!(autoregressive_p_value(&r, 0, &[r.center - 5.0, r.center - 5.2], 20).unwrap() > 0.5);
+        assert!(autoregressive_p_value(&r, 0, &[r.center - 5.0, r.center - 5.2]).unwrap() > 0.5);
+    }
+
+    #[test]
+    fn a_shift_of_a_few_sigma_in_autoregressive_noise_is_evidence_after_twelve_runs_and_wander_is_not() {
+        // 160 reference runs of AR(1) noise at φ 0.75 (σ 1), then 12 more: as they come, and
+        // shifted by 3 σ. The centre the gate hands over is the median of the newest 20 runs,
+        // which wanders with the noise; the level is read from all 160. The bar is the gate's
+        // for one of its seven tails (a thousandth, a ninth of it).
+        let bar = 1e-3 / 9.0;
+        let (mut found, mut false_alarms) = (0, 0);
+        for seed in 0..40 {
+            let values = autoregressive(172, 0.75, 100 + seed);
+            let (before, after) = values.split_at(160);
+            let center = stats::median(&before[140..]).unwrap();
+            let r = Reference { center, rho: stats::noise_autocorrelation(before), ..reference(before) };
+            let shifted: Vec<f64> = after.iter().map(|x| x + 3.0).collect();
+            found += usize::from(autoregressive_p_value(&r, 0, &shifted).is_some_and(|p| p <= bar));
+            false_alarms += usize::from(autoregressive_p_value(&r, 0, after).is_some_and(|p| p <= bar));
+        }
+        // Read from the newest 20 runs' centre instead, the level's error found 18 of 40.
+        assert!(found >= 25, "a 3 σ shift found after 12 runs in {found} of 40 series");
+        assert_eq!(false_alarms, 0);
     }
 
     #[test]
@@ -725,7 +753,7 @@ mod tests {
         // A coarse timer whose every reference run read the same tick: no innovations to scale by.
         let values = vec![8.0; 60];
         let r = Reference { values: &values, center: 8.0, sigma: 0.0, worse_sign: 1.0, rho: 0.9 };
-        assert_eq!(autoregressive_p_value(&r, 0, &[9.0, 10.0], 20), None);
+        assert_eq!(autoregressive_p_value(&r, 0, &[9.0, 10.0]), None);
         assert!(tail_p_value(&r, &[9.0, 10.0]) < 1e-3);
     }
 
