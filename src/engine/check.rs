@@ -1845,6 +1845,8 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     let mut tests: Vec<TailTest> = Vec::new();
     // Tails that reach back past the reference's end share one reference: computed once.
     let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
+    // ... and so do their AR(1) models, fitted once for the worse and the better test alike.
+    let mut model: Option<(usize, Option<evidence::AutoregressiveModel>)> = None;
     for &k in &judged.lengths {
         let stop = references.stop(k);
         if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
@@ -1881,6 +1883,10 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             && values.len() >= evidence::MIN_TAIL_FIT_RUNS
             && noise.profile.is_none();
         let rho = if autoregressive { rho_estimate } else { rho };
+        if autoregressive && model.as_ref().is_none_or(|(s, _)| *s != stop) {
+            model = Some((stop, evidence::AutoregressiveModel::fit(values, rho)));
+        }
+        let fitted = model.as_ref().filter(|(s, _)| autoregressive && *s == stop).and_then(|m| m.1.as_ref());
         let worse = evidence::Reference { values, center: reference.center, sigma: reference.sigma, worse_sign, rho };
         let better = evidence::Reference { worse_sign: -worse_sign, ..worse.clone() };
         let p_of = |r: &evidence::Reference<'_>| {
@@ -1895,10 +1901,11 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             } else {
                 evidence::tail_p_value(r, tail)
             };
+            let modelled = fitted.and_then(|m| m.p_value(r.worse_sign, gap, tail));
             match (autoregressive, gap) {
                 (false, _) => own,
-                (true, 0) => evidence::autoregressive_p_value(r, gap, tail).unwrap_or(own),
-                (true, _) => own.max(evidence::autoregressive_p_value(r, gap, tail).unwrap_or(own)),
+                (true, 0) => modelled.unwrap_or(own),
+                (true, _) => own.max(modelled.unwrap_or(own)),
             }
         };
         tests.push(TailTest { runs: tail.len(), p_worse: p_of(&worse), p_better: p_of(&better), change });

@@ -320,77 +320,112 @@ pub const AUTOREGRESSIVE_RHO: f64 = 0.3;
 
 /// The one-sided p-value that the tail's runs are worse than the reference level by chance, under
 /// an AR(1) model of the noise (a runner's state that lasts several runs): each run is predicted
-/// from the one before it, and only the surprise (the innovation) is evidence.
-///
-/// Under the reference level c (the median of all the reference's runs), run t is c + φ(x₍t−1₎ − c) + u_t with independent innovations u of
-/// spread σ_u, read off the reference's own innovations. The tail's first run is predicted from
-/// the reference's last run, `gap` runs back (its innovation's variance σ_u²(1 − φ^2(gap+1))/(1 − φ²));
-/// each later run from the run before it. A sustained shift Δ from the tail's start moves the
-/// first innovation by Δ and every later one by (1 − φ)Δ: the generalised least squares statistic
-/// weights them so (Cochrane–Orcutt / Prais–Winsten). A wandering series is no evidence (its
-/// prediction follows it); a shift's first run is (autocorrelation makes it more surprising, not
-/// less). The level's own error (a median of correlated runs) and what
-/// autocorrelation is left in the innovations widen the statistic's spread.
+/// from the one before it, and only the surprise (the innovation) is evidence. The model fitted
+/// once ([`AutoregressiveModel::fit`]) and judged once ([`AutoregressiveModel::p_value`]).
 ///
 /// `None` where the model cannot be fitted: too few runs, or innovations with no spread at all
 /// (a coarse timer whose reference runs all read the same tick); the other tests judge then.
 #[must_use]
 pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64]) -> Option<f64> {
-    let values = reference.values;
-    let n = values.len();
-    if tail.is_empty() || n < MIN_REFERENCE_RUNS + 2 {
-        return None;
-    }
-    // The level the runs wander about: the median of all the reference's runs, not the centre of
-    // its newest few (which wander with the noise: 20 runs at φ 0.8 are worth about two).
-    let center = stats::median(values)?;
-    let dev = |x: f64| reference.worse_sign * (x - center);
-    // φ of the reference itself (Yule–Walker, less Kendall's small-sample bias −(1 + 3φ)/n), at
-    // least the look-back's.
-    let phi = {
-        let lag1 = stats::lag1_autocorrelation(values).unwrap_or(0.0);
-        (lag1 + (1.0 + 3.0 * lag1) / n as f64).max(reference.rho).clamp(0.0, 0.95)
-    };
-    let innovations: Vec<f64> = values.windows(2).map(|w| dev(w[1]) - phi * dev(w[0])).collect();
-    let mid = stats::median(&innovations)?;
-    let sigma_u = stats::mad_sigma(&innovations, mid).into_iter().chain(stats::variance(&innovations).map(f64::sqrt)).fold(0.0, f64::max);
-    if sigma_u <= 0.0 || !reference.center.is_finite() {
-        return None;
-    }
-    // What autocorrelation the model leaves in the innovations widens their sums.
-    let left = stats::lag1_autocorrelation(&innovations).map_or(0.0, |r| r.clamp(0.0, 0.9));
-    let widen = (1.0 + left) / (1.0 - left);
-    let reach = phi.powi(i32::try_from(gap + 1).unwrap_or(i32::MAX));
-    let first_var = sigma_u * sigma_u * if phi < 1.0 { ((1.0 - reach * reach) / (1.0 - phi * phi)).max(1.0) } else { 1.0 };
-    let later_var = sigma_u * sigma_u * widen;
-    // Innovations of the tail under the reference level, the expected effect of a shift on each
-    // (a) and how the centre's error enters each (b).
-    let mut previous = dev(values[n - 1]);
-    let (mut score, mut information, mut center_load) = (0.0, 0.0, 0.0);
-    for (i, &x) in tail.iter().enumerate() {
-        let (innovation, effect, center_weight, var) = if i == 0 {
-            (dev(x) - reach * previous, 1.0, 1.0 - reach, first_var)
-        } else {
-            (dev(x) - phi * previous, 1.0 - phi, 1.0 - phi, later_var)
+    AutoregressiveModel::fit(reference.values, reference.rho)?.p_value(reference.worse_sign, gap, tail)
+}
+
+/// An AR(1) model of a reference's noise, fitted once for every tail it judges, worse and better
+/// alike (the fit does not depend on which way is worse).
+///
+/// Under the reference level c (the median of all the reference's runs), run t is
+/// c + φ(x₍t−1₎ − c) + u_t with independent innovations u of spread σ_u, read off the reference's
+/// own innovations. The tail's first run is predicted from the reference's last run, `gap` runs
+/// back (its innovation's variance σ_u²(1 − φ^2(gap+1))/(1 − φ²)); each later run from the run
+/// before it. A sustained shift Δ from the tail's start moves the first innovation by Δ and every
+/// later one by (1 − φ)Δ: the generalised least squares statistic weights them so
+/// (Cochrane–Orcutt / Prais–Winsten). A wandering series is no evidence (its prediction follows
+/// it); a shift's first run is (autocorrelation makes it more surprising, not less). The level's
+/// own error (a median of correlated runs) and what autocorrelation is left in the innovations
+/// widen the statistic's spread.
+pub struct AutoregressiveModel {
+    /// The level the runs wander about.
+    center: f64,
+    phi: f64,
+    /// The innovations' spread.
+    sigma_u: f64,
+    /// How much what autocorrelation the model leaves in the innovations widens their sums.
+    widen: f64,
+    /// The reference's newest run, from which the tail's first run is predicted.
+    last: f64,
+    runs: usize,
+}
+
+impl AutoregressiveModel {
+    /// The model of `values` (the reference's runs, oldest first), with φ at least `rho` (the
+    /// look-back's). `None` where it cannot be fitted.
+    #[must_use]
+    pub fn fit(values: &[f64], rho: f64) -> Option<AutoregressiveModel> {
+        let n = values.len();
+        if n < MIN_REFERENCE_RUNS + 2 {
+            return None;
+        }
+        // The level the runs wander about: the median of all the reference's runs, not the centre
+        // of its newest few (which wander with the noise: 20 runs at φ 0.8 are worth about two).
+        let center = stats::median(values)?;
+        // φ of the reference itself (Yule–Walker, less Kendall's small-sample bias −(1 + 3φ)/n), at
+        // least the look-back's.
+        let phi = {
+            let lag1 = stats::lag1_autocorrelation(values).unwrap_or(0.0);
+            (lag1 + (1.0 + 3.0 * lag1) / n as f64).max(rho).clamp(0.0, 0.95)
         };
-        score += effect * innovation / var;
-        information += effect * effect / var;
-        center_load += effect * center_weight / var;
-        previous = dev(x);
+        let innovations: Vec<f64> = values.windows(2).map(|w| (w[1] - center) - phi * (w[0] - center)).collect();
+        let mid = stats::median(&innovations)?;
+        let sigma_u =
+            stats::mad_sigma(&innovations, mid).into_iter().chain(stats::variance(&innovations).map(f64::sqrt)).fold(0.0, f64::max);
+        if sigma_u <= 0.0 || !center.is_finite() {
+            return None;
+        }
+        let left = stats::lag1_autocorrelation(&innovations).map_or(0.0, |r| r.clamp(0.0, 0.9));
+        Some(AutoregressiveModel { center, phi, sigma_u, widen: (1.0 + left) / (1.0 - left), last: values[n - 1], runs: n })
     }
-    // The level's own error: a median of n runs whose noise has the marginal variance
-    // σ_u²/(1 − φ²), worth fewer runs by (1 + φ)/(1 − φ), so σ_u²/(1 − φ)² over n. φ is read
-    // from the same n runs, and the level's error grows fast with it, so it is taken at two
-    // standard errors (√((1 − φ²)/n)) above the estimate: a reference of 90 runs that happens to
-    // read φ 0.65 of a process at 0.8 would otherwise hold a long excursion for a shift.
-    let runs = n as f64;
-    let phi_high = (phi + 2.0 * ((1.0 - phi * phi).max(0.0) / runs).sqrt()).min(0.95);
-    let center_var = std::f64::consts::FRAC_PI_2 * sigma_u * sigma_u / ((1.0 - phi_high) * (1.0 - phi_high) * runs);
-    let spread = (information + center_var * center_load * center_load).sqrt();
-    if information <= 0.0 || spread <= 0.0 {
-        return None;
+
+    /// The p-value that `tail` (the newest runs, `gap` runs after the reference's last) is worse,
+    /// `worse_sign` telling which way is worse, by chance. `None` for no runs.
+    #[must_use]
+    pub fn p_value(&self, worse_sign: f64, gap: usize, tail: &[f64]) -> Option<f64> {
+        let AutoregressiveModel { center, phi, sigma_u, widen, last, runs: n } = *self;
+        if tail.is_empty() {
+            return None;
+        }
+        let dev = |x: f64| worse_sign * (x - center);
+        let reach = phi.powi(i32::try_from(gap + 1).unwrap_or(i32::MAX));
+        let first_var = sigma_u * sigma_u * if phi < 1.0 { ((1.0 - reach * reach) / (1.0 - phi * phi)).max(1.0) } else { 1.0 };
+        let later_var = sigma_u * sigma_u * widen;
+        // Innovations of the tail under the reference level, the expected effect of a shift on each
+        // (a) and how the centre's error enters each (b).
+        let mut previous = dev(last);
+        let (mut score, mut information, mut center_load) = (0.0, 0.0, 0.0);
+        for (i, &x) in tail.iter().enumerate() {
+            let (innovation, effect, center_weight, var) = if i == 0 {
+                (dev(x) - reach * previous, 1.0, 1.0 - reach, first_var)
+            } else {
+                (dev(x) - phi * previous, 1.0 - phi, 1.0 - phi, later_var)
+            };
+            score += effect * innovation / var;
+            information += effect * effect / var;
+            center_load += effect * center_weight / var;
+            previous = dev(x);
+        }
+        // The level's own error: a median of n runs whose noise has the marginal variance
+        // σ_u²/(1 − φ²), worth fewer runs by (1 + φ)/(1 − φ), so σ_u²/(1 − φ)² over n. φ is read
+        // from the same n runs, and the level's error grows fast with it, so it is taken at two
+        // standard errors (√((1 − φ²)/n)) above the estimate: a reference of 90 runs that happens
+        // to read φ 0.65 of a process at 0.8 would otherwise hold a long excursion for a shift.
+        let runs = n as f64;
+        let phi_high = (phi + 2.0 * ((1.0 - phi * phi).max(0.0) / runs).sqrt()).min(0.95);
+        let center_var = std::f64::consts::FRAC_PI_2 * sigma_u * sigma_u / ((1.0 - phi_high) * (1.0 - phi_high) * runs);
+        let spread = (information + center_var * center_load * center_load).sqrt();
+        if information <= 0.0 || spread <= 0.0 {
+            return None;
+        }
+        Some((AUTOREGRESSIVE_CAUTION * stats::student_t_sf(score / spread, (n - 2) as f64)).min(1.0))
     }
-    Some((AUTOREGRESSIVE_CAUTION * stats::student_t_sf(score / spread, (n - 2) as f64)).min(1.0))
 }
 
 /// The autoregressive model's p-value is trusted to within this factor: real runners' innovations
