@@ -1464,6 +1464,38 @@ fn trimmed_level(values: &mut [f64]) -> Option<(f64, f64, usize, usize)> {
 /// E[clamp(Z, −z₀.₇₅, z₀.₇₅)²] ≈ 0.299.
 const WINSORIZED_SHARE: f64 = 0.299;
 
+/// The look-back's robust variance within its levels, as a winsorised variance (a quarter
+/// winsorised each side, normal noise keeps 0.299 of its variance): each run less its level's
+/// median, so that a step inside the look-back (the very worsening judged, or a level before it)
+/// is not noise; the robust σ, so that spikes (a quarter of the runs, even) do not widen what the
+/// trimmed means are judged by.
+fn winsorized_spread_within_levels(values: &[f64], segmentation: &Segmentation) -> f64 {
+    let residuals: Vec<f64> = segmentation
+        .segments
+        .iter()
+        .flat_map(|s| {
+            let level = &values[s.start..s.end.min(values.len())];
+            let center = stats::median(level).unwrap_or(0.0);
+            level.iter().map(move |x| x - center)
+        })
+        .collect();
+    WINSORIZED_SHARE * stats::mad_sigma(&residuals, 0.0).map_or(0.0, |s| s * s)
+}
+
+/// Yuen's test of two trimmed means, each `(level, winsorised variance, runs, runs kept)` from
+/// [`trimmed_level`]: each winsorised variance floored by `floor_var`, each error by `tie_var` over
+/// its runs kept, both widened by the long-run variance factor `lrv`. Two-sided p-value.
+fn yuen_p_value(a: (f64, f64, usize, usize), b: (f64, f64, usize, usize), floor_var: f64, tie_var: f64, lrv: f64) -> f64 {
+    let error = |var: f64, n: usize, h: usize| ((n - 1) as f64 * var.max(floor_var) / (h * (h - 1)) as f64).max(tie_var / h as f64) * lrv;
+    let (d1, d2) = (error(a.1, a.2, a.3), error(b.1, b.2, b.3));
+    if d1 + d2 <= 0.0 {
+        return 0.0;
+    }
+    let t = (a.0 - b.0).abs() / (d1 + d2).sqrt();
+    let dof = (d1 + d2).powi(2) / (d1 * d1 / (a.3 - 1) as f64 + d2 * d2 / (b.3 - 1) as f64);
+    stats::student_t_sf(t, dof.max(1.0))
+}
+
 /// The lag-1 autocorrelation of `values` less their least-squares line, each clipped at 4 robust
 /// σ (a spike is not a lasting state), with Kendall's bias correction −(1 + 3φ)/n, in [0, 0.95]:
 /// noise that wanders reads as it does, a drift does not (within the levels of a look-back that
@@ -1736,37 +1768,11 @@ impl Scope<'_> {
                     continue;
                 }
                 past_threshold = true;
-                let floor_var = *spread_of_lookback.get_or_insert_with(|| {
-                    // Each run less its level's median: a step inside the look-back (the very
-                    // worsening judged, or a level before it) is not noise.
-                    let residuals: Vec<f64> = noise
-                        .segmentation
-                        .segments
-                        .iter()
-                        .flat_map(|s| {
-                            let level = &lookback.values[s.start..s.end.min(lookback.values.len())];
-                            let center = stats::median(level).unwrap_or(0.0);
-                            level.iter().map(move |x| x - center)
-                        })
-                        .collect();
-                    // As a winsorised variance: a quarter winsorised each side, normal noise keeps
-                    // 0.299 of its variance. The robust σ, so that spikes (a quarter of the runs, even)
-                    // do not widen what the trimmed means are judged by.
-                    WINSORIZED_SHARE * stats::mad_sigma(&residuals, 0.0).map_or(0.0, |s| s * s)
-                });
+                let floor_var =
+                    *spread_of_lookback.get_or_insert_with(|| winsorized_spread_within_levels(&lookback.values, &noise.segmentation));
                 let lrv =
                     *lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
-                let error = |var: f64, n: usize, h: usize| {
-                    ((n - 1) as f64 * var.max(floor_var) / (h * (h - 1)) as f64).max(sigma * sigma / h as f64) * lrv
-                };
-                let (d1, d2) = (error(current_var, current_n, current_h), error(var, n, h));
-                let p = if d1 + d2 > 0.0 {
-                    let t = (level - anchor).abs() / (d1 + d2).sqrt();
-                    let dof = (d1 + d2).powi(2) / (d1 * d1 / (current_h - 1) as f64 + d2 * d2 / (h - 1) as f64);
-                    stats::student_t_sf(t, dof.max(1.0))
-                } else {
-                    0.0
-                };
+                let p = yuen_p_value((level, current_var, current_n, current_h), (anchor, var, n, h), floor_var, sigma * sigma, lrv);
                 candidates.push((p, change, block, anchor, level));
             }
         }
