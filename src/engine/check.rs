@@ -1712,7 +1712,8 @@ impl Scope<'_> {
     /// look-back, at distances that grow fourfold back to the history's start or the newest acceptance
     /// ([`Scope::acceptance_floor`]). A block better by more than the threshold, by Yuen's test
     /// of trimmed means (the noise's autocorrelation, less any drift, widening both errors), at [`ANCHOR_SHARE`] of
-    /// the significance shared by the blocks, fails the check, measured from the best such block;
+    /// the significance shared by the blocks of 24 commits (and as much again shared by the longer
+    /// ones), fails the check, measured from the best such block of the shortest length that tells it;
     /// the regression is open since the first level past the threshold after it.
     fn hold_to_anchor(
         &self,
@@ -1732,8 +1733,9 @@ impl Scope<'_> {
         let floor = self.acceptance_floor();
         let span = current_end + 1 - first_point;
         let mut lrv: Option<f64> = None;
-        let mut candidates: Vec<(f64, f64, Block, f64, f64)> = Vec::new();
-        let mut tested = 0usize;
+        let mut candidates: Vec<(f64, f64, Block, f64, f64, usize)> = Vec::new();
+        // Blocks read: of 24 commits, and of the longer lengths together (each its own share).
+        let mut tested = [0usize; 2];
         let sigma = result.baseline.as_ref().and_then(|b| b.noise).unwrap_or(0.0);
         // A block's own spread understates autocorrelated noise (its runs wander together): the
         // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
@@ -1761,7 +1763,7 @@ impl Scope<'_> {
                 .chain(oldest_end);
             for end in ends {
                 let Some(mut block) = self.block(measured, end, count, floor) else { break };
-                tested += 1;
+                tested[usize::from(length > 0)] += 1;
                 let Some((anchor, var, n, h)) = trimmed_level(&mut block.values) else { continue };
                 let Some(change) = self.budget.direction.relative_worsening(level, anchor) else { continue };
                 if change <= self.settings.regression_threshold {
@@ -1773,16 +1775,17 @@ impl Scope<'_> {
                 let lrv =
                     *lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
                 let p = yuen_p_value((level, current_var, current_n, current_h), (anchor, var, n, h), floor_var, sigma * sigma, lrv);
-                candidates.push((p, change, block, anchor, level));
+                candidates.push((p, change, block, anchor, level, usize::from(length > 0)));
             }
         }
         let total = sequence.len();
-        let alpha = self.settings.significance * ANCHOR_SHARE / tested.max(1) as f64;
+        // Each block's p-value, Bonferroni-adjusted within its share.
+        let adjusted = |p: f64, group: usize| (p * tested[group].max(1) as f64 / ANCHOR_SHARE).min(1.0);
         // The best of the levels held, in the shortest blocks that tell it (they say best where it
         // began): the worsening nobody accepted is measured from it.
-        let Some((p, change, block, anchor, level)) = candidates
+        let Some((p, change, block, anchor, level, group)) = candidates
             .into_iter()
-            .filter(|c| c.0 <= alpha)
+            .filter(|c| adjusted(c.0, c.5) <= self.settings.significance)
             .min_by(|a, b| a.2.values.len().cmp(&b.2.values.len()).then(b.1.total_cmp(&a.1)))
         else {
             return;
@@ -1811,7 +1814,7 @@ impl Scope<'_> {
             days: days_between(history, next, measured.run),
             evidence_runs: block.values.len(),
         });
-        let p_value = (p * tested.max(1) as f64 / ANCHOR_SHARE).min(1.0);
+        let p_value = adjusted(p, group);
         result.p_worse = Some(p_value);
         result.p_value = Some(p_value);
         result.findings.push(Finding::Regression {
@@ -2041,10 +2044,13 @@ pub const LOOKBACK_MIN_RUNS: usize = 160;
 /// ([`Scope::hold_to_anchor`]): a day of a daily cycle, and enough for a trimmed mean.
 pub const ANCHOR_RUNS: usize = 24;
 /// The lengths of the blocks compared by the held level, in [`ANCHOR_RUNS`]: the longer ones are
-/// read only where a shorter block's level was past the threshold (a Bonferroni share each block).
+/// read only where a shorter block's level was past the threshold, and share an [`ANCHOR_SHARE`] of
+/// their own (Bonferroni within each share): had they shared the one of the blocks of 24, those
+/// would have lost power (a +20 % step behind planted spikes failed a commit later).
 pub const ANCHOR_SCALES: [usize; 3] = [1, 2, 4];
-/// The share of the significance that the comparison with the levels before the look-back gets
-/// (beside the tests of the newest runs, which share the whole of it).
+/// The share of the significance that the comparison with the levels before the look-back gets,
+/// in blocks of [`ANCHOR_RUNS`] and again in the longer blocks (beside the tests of the newest runs,
+/// which share the whole of it).
 pub const ANCHOR_SHARE: f64 = 0.1;
 /// The most blocks before the look-back compared, at distances that grow fourfold (0, 1, 5, 21, 85
 /// look-backs back), beside the oldest block since the newest acceptance.
