@@ -1440,6 +1440,23 @@ struct Block {
     newest: usize,
 }
 
+/// A block before the look-back whose level the newest commits are worse than by more than the
+/// threshold ([`Scope::hold_to_anchor`]).
+struct HeldLevel {
+    /// Yuen's p-value, before the Bonferroni adjustment within its share.
+    p: f64,
+    /// How much worse the newest commits are, relative.
+    change: f64,
+    block: Block,
+    /// The block's level.
+    anchor: f64,
+    /// The level of as many newest commits.
+    level: f64,
+    /// The share of the significance it is tested in: 0 for the blocks of [`ANCHOR_RUNS`], 1 for
+    /// the longer ones.
+    share: usize,
+}
+
 /// The level of a block (its values, which it sorts), the interquartile mean (robust to spikes and a slow machine state, and
 /// smooth over a timer's ticks, where a median jumps a whole tick), with its winsorised variance
 /// (Yuen's), its runs and the runs the mean keeps.
@@ -1484,7 +1501,9 @@ fn winsorized_spread_within_levels(values: &[f64], segmentation: &Segmentation) 
 
 /// Yuen's test of two trimmed means, each `(level, winsorised variance, runs, runs kept)` from
 /// [`trimmed_level`]: each winsorised variance floored by `floor_var`, each error by `tie_var` over
-/// its runs kept, both widened by the long-run variance factor `lrv`. Two-sided p-value.
+/// its runs kept, both widened by the long-run variance factor `lrv`. One-sided: the p-value that
+/// `a` is as far from `b` as it is, on the side it is, by chance (the held level is tested only
+/// where the newest level is already worse).
 fn yuen_p_value(a: (f64, f64, usize, usize), b: (f64, f64, usize, usize), floor_var: f64, tie_var: f64, lrv: f64) -> f64 {
     let error = |var: f64, n: usize, h: usize| ((n - 1) as f64 * var.max(floor_var) / (h * (h - 1)) as f64).max(tie_var / h as f64) * lrv;
     let (d1, d2) = (error(a.1, a.2, a.3), error(b.1, b.2, b.3));
@@ -1733,7 +1752,7 @@ impl Scope<'_> {
         let floor = self.acceptance_floor();
         let span = current_end + 1 - first_point;
         let mut lrv: Option<f64> = None;
-        let mut candidates: Vec<(f64, f64, Block, f64, f64, usize)> = Vec::new();
+        let mut candidates: Vec<HeldLevel> = Vec::new();
         // Blocks read: of 24 commits, and of the longer lengths together (each its own share).
         let mut tested = [0usize; 2];
         let sigma = result.baseline.as_ref().and_then(|b| b.noise).unwrap_or(0.0);
@@ -1750,6 +1769,7 @@ impl Scope<'_> {
             if length > 0 && !past_threshold {
                 break;
             }
+            let share = usize::from(length > 0);
             let count = (ANCHOR_RUNS * scale).div_ceil(period) * period;
             let Some(mut current) = self.newest_commits(measured, lookback, noise, judged, count) else { break };
             let Some((level, current_var, current_n, current_h)) = trimmed_level(&mut current) else { break };
@@ -1763,7 +1783,7 @@ impl Scope<'_> {
                 .chain(oldest_end);
             for end in ends {
                 let Some(mut block) = self.block(measured, end, count, floor) else { break };
-                tested[usize::from(length > 0)] += 1;
+                tested[share] += 1;
                 let Some((anchor, var, n, h)) = trimmed_level(&mut block.values) else { continue };
                 let Some(change) = self.budget.direction.relative_worsening(level, anchor) else { continue };
                 if change <= self.settings.regression_threshold {
@@ -1775,21 +1795,23 @@ impl Scope<'_> {
                 let lrv =
                     *lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
                 let p = yuen_p_value((level, current_var, current_n, current_h), (anchor, var, n, h), floor_var, sigma * sigma, lrv);
-                candidates.push((p, change, block, anchor, level, usize::from(length > 0)));
+                candidates.push(HeldLevel { p, change, block, anchor, level, share });
             }
         }
         let total = sequence.len();
         // Each block's p-value, Bonferroni-adjusted within its share.
-        let adjusted = |p: f64, group: usize| (p * tested[group].max(1) as f64 / ANCHOR_SHARE).min(1.0);
+        let adjusted = |held: &HeldLevel| (held.p * tested[held.share].max(1) as f64 / ANCHOR_SHARE).min(1.0);
         // The best of the levels held, in the shortest blocks that tell it (they say best where it
         // began): the worsening nobody accepted is measured from it.
-        let Some((p, change, block, anchor, level, group)) = candidates
+        let Some(held) = candidates
             .into_iter()
-            .filter(|c| adjusted(c.0, c.5) <= self.settings.significance)
-            .min_by(|a, b| a.2.values.len().cmp(&b.2.values.len()).then(b.1.total_cmp(&a.1)))
+            .filter(|c| adjusted(c) <= self.settings.significance)
+            .min_by(|a, b| a.block.values.len().cmp(&b.block.values.len()).then(b.change.total_cmp(&a.change)))
         else {
             return;
         };
+        let p_value = adjusted(&held);
+        let HeldLevel { change, block, anchor, level, .. } = held;
         // The newest two runs back near the held level: a fix, as in [`Scope::decide`].
         let relative = |x: f64| self.budget.direction.relative_worsening(x, anchor);
         if total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x).is_some_and(|c| c < self.settings.regression_threshold / 2.0)) {
@@ -1814,7 +1836,6 @@ impl Scope<'_> {
             days: days_between(history, next, measured.run),
             evidence_runs: block.values.len(),
         });
-        let p_value = adjusted(p, group);
         result.p_worse = Some(p_value);
         result.p_value = Some(p_value);
         result.findings.push(Finding::Regression {

@@ -367,7 +367,7 @@ impl AutoregressiveModel {
         }
         // The level the runs wander about: the median of all the reference's runs, not the centre
         // of its newest few (which wander with the noise: 20 runs at φ 0.8 are worth about two).
-        let center = stats::median(values)?;
+        let center = stats::median(values).filter(|c| c.is_finite())?;
         // φ of the reference itself (Yule–Walker, less Kendall's small-sample bias −(1 + 3φ)/n), at
         // least the look-back's.
         let phi = {
@@ -378,7 +378,7 @@ impl AutoregressiveModel {
         let mid = stats::median(&innovations)?;
         let sigma_u =
             stats::mad_sigma(&innovations, mid).into_iter().chain(stats::variance(&innovations).map(f64::sqrt)).fold(0.0, f64::max);
-        if sigma_u <= 0.0 || !center.is_finite() {
+        if sigma_u <= 0.0 {
             return None;
         }
         let left = stats::lag1_autocorrelation(&innovations).map_or(0.0, |r| r.clamp(0.0, 0.9));
@@ -395,7 +395,8 @@ impl AutoregressiveModel {
         }
         let dev = |x: f64| worse_sign * (x - center);
         let reach = phi.powi(i32::try_from(gap + 1).unwrap_or(i32::MAX));
-        let first_var = sigma_u * sigma_u * if phi < 1.0 { ((1.0 - reach * reach) / (1.0 - phi * phi)).max(1.0) } else { 1.0 };
+        // φ is at most 0.95 ([`AutoregressiveModel::fit`]).
+        let first_var = sigma_u * sigma_u * ((1.0 - reach * reach) / (1.0 - phi * phi)).max(1.0);
         let later_var = sigma_u * sigma_u * widen;
         // Innovations of the tail under the reference level, the expected effect of a shift on each
         // (a) and how the centre's error enters each (b).
