@@ -765,12 +765,15 @@ fn evaluate(
     let reference_of_newest =
         evidence::Reference { values: &first.values, center: first.center, sigma: first.sigma, worse_sign, rho: noise.rho };
     scope.decide(result, &judged, &levels, &noise.segmentation, &tests, &reference_of_newest, value);
+    if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
+        scope.judge_previous_level(result, &judged, &noise);
+    }
     // A worsening older than the look-back: only where nothing newer decided, on the baseline
-    // branch (a pull request is judged against its base as the base is now).
-    let decided = result
-        .findings
-        .iter()
-        .any(|f| matches!(f, Finding::Regression { .. } | Finding::Inconclusive { .. } | Finding::Improvement { .. }));
+    // branch (a pull request is judged against its base as the base is now). A check left
+    // inconclusive by its newest run alone (far beyond the noise, unconfirmed) is not decided: a
+    // level held since before the look-back is read over 24 commits and more, and one slow run
+    // on top of it must not turn the failure into a request for a rerun.
+    let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
         scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged);
     }
@@ -906,6 +909,9 @@ struct Judged {
     on_baseline_branch: bool,
     /// How many runs of the checked commit end the sequence: the checked run and its reruns.
     commit_runs: usize,
+    /// The share of the significance its tests get: all of it, but where the newest level is not
+    /// the reference's and the level before the newest is also judged ([`PREVIOUS_LEVEL_SHARE`]).
+    share: f64,
 }
 
 impl Judged {
@@ -977,6 +983,7 @@ impl<'a> References<'a> {
 }
 
 /// The test of the newest `runs` runs against their reference.
+#[derive(Clone, Copy)]
 struct TailTest {
     runs: usize,
     p_worse: f64,
@@ -1227,7 +1234,11 @@ impl Scope<'_> {
         lengths.retain(|&k| k >= 2 && k <= total && total - k >= tail_start);
         lengths.sort_unstable();
         lengths.dedup();
-        Judged { sequence, sequence_runs, reference, lengths, on_baseline_branch, commit_runs }
+        let mut judged = Judged { sequence, sequence_runs, reference, lengths, on_baseline_branch, commit_runs, share: 1.0 };
+        if !previous_levels(&judged, &noise.segmentation, noise.rho).is_empty() {
+            judged.share = 1.0 - PREVIOUS_LEVEL_SHARE;
+        }
+        judged
     }
 
     /// The baseline shown: the reference's centre, noise and newest run.
@@ -1315,15 +1326,8 @@ impl Scope<'_> {
         let center = reference_of_newest.center;
         let threshold = settings.regression_threshold;
         let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
-        // The counts share the significance by weights (Bonferroni): two runs, the earliest that
-        // may decide, get KEY_WEIGHT of it (a third: its rank test is exact, so its share is its
-        // false-alarm rate), the other counts the rest.
-        let others = tests.iter().filter(|t| t.runs != 2).count();
-        let weight = |k: usize| match (k == 2, others) {
-            (true, 0) => 1.0,
-            (true, _) => KEY_WEIGHT,
-            (false, _) => (if tests.iter().any(|t| t.runs == 2) { 1.0 - KEY_WEIGHT } else { 1.0 }) / others as f64,
-        };
+        // The counts share the significance (the reference's share of it) by weights.
+        let weight = |k: usize| judged.share * tail_weight(tests, k);
         // A rerun of a commit on the baseline branch is one more look at the run that asked for it
         // (chosen for being far out): at the check of the commit's m-th run, the tails that hold
         // its first run are tested at 1/m of their weight, so the looks at that run share the
@@ -1819,7 +1823,7 @@ impl Scope<'_> {
         }
         let history = self.history;
         let (next, runs, last_good) = self.began_after(measured, &block, current_end, anchor);
-        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. }));
+        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
         let severity = Severity::of(Verdict::Regression, self.budget.direction, anchor, level, Some(result.limit), result.warning);
         if let Some(b) = result.baseline.as_mut() {
             b.value = anchor;
@@ -1844,6 +1848,139 @@ impl Scope<'_> {
             p_value: Some(p_value),
             severity,
         });
+    }
+}
+
+/// The weight of the tail of `k` runs among `tests` (Bonferroni by weights): two runs, the
+/// earliest that may decide, get [`KEY_WEIGHT`] (a third: its rank test is exact, so its share is
+/// its false-alarm rate), the other counts the rest.
+fn tail_weight(tests: &[TailTest], k: usize) -> f64 {
+    let others = tests.iter().filter(|t| t.runs != 2).count();
+    match (k == 2, others) {
+        (true, 0) => 1.0,
+        (true, _) => KEY_WEIGHT,
+        (false, _) => (if others < tests.len() { 1.0 - KEY_WEIGHT } else { 1.0 }) / others as f64,
+    }
+}
+
+/// The levels before the newest tails where a level lies between the reference and the newest
+/// level (a level past the threshold that never confirmed): each with the tail lengths judged
+/// against it. The newest level, for the tails within it (a step the change-point search has not
+/// separated yet); and the level before the newest, for the newest level's runs all together.
+/// None where the newest level follows the reference directly (the reference's own tests judge
+/// it), and none off the baseline branch (a pull request's reference is its base's newest level).
+fn previous_levels(judged: &Judged, segmentation: &Segmentation, rho: f64) -> Vec<(std::ops::Range<usize>, Vec<usize>)> {
+    let segments = &segmentation.segments;
+    let total = judged.total();
+    let mut levels = Vec::new();
+    let Some(last) = segments.len().checked_sub(1).filter(|_| judged.on_baseline_branch) else { return levels };
+    let outside = |s: &Segment| s.start >= judged.reference.end && s.end - s.start >= MIN_EVIDENCE_REFERENCE;
+    // Only where a level lies between the reference and the newest level: a newest level right
+    // after the reference is judged against it by the reference's own tests.
+    if last == 0 || !outside(&segments[last - 1]) {
+        return levels;
+    }
+    if outside(&segments[last]) {
+        let commit_tail = (judged.commit_runs >= 2 && rho < EXCHANGEABLE_RHO).then_some(judged.commit_runs);
+        let mut lengths: Vec<usize> = evidence::TAIL_LENGTHS.iter().copied().chain(commit_tail).collect();
+        lengths.retain(|&k| k >= 2 && k <= total && total - k > segments[last].start);
+        lengths.sort_unstable();
+        lengths.dedup();
+        levels.push((segments[last].start..segments[last].end, lengths));
+    }
+    levels.push((segments[last - 1].start..segments[last - 1].end, vec![total - segments[last].start]));
+    levels.retain(|(_, lengths)| !lengths.is_empty());
+    levels
+}
+
+/// The share of the significance that the tests against the level before the newest get where
+/// the newest level is not the reference's ([`Scope::judge_previous_level`]); the reference's
+/// tests keep the rest, so a check's false alarms stay within its significance.
+pub const PREVIOUS_LEVEL_SHARE: f64 = 0.25;
+
+impl Scope<'_> {
+    /// The newest runs against the level right before them, where that is not the reference: a
+    /// level past the threshold that never confirmed (wandering noise, a small shift) leaves the
+    /// reference behind it, short or far back, and a step after it was judged only against that.
+    /// A step in AR(1) noise of +31 % (5σ) behind a level the noise had raised 9 % passed for 16
+    /// commits: its reference was the 22 to 41 runs before that level, 109 runs back. Against the
+    /// level before it, at [`PREVIOUS_LEVEL_SHARE`] of the significance, it fails; the regression
+    /// is measured from that level, and open since the newest level began.
+    fn judge_previous_level(&self, result: &mut BudgetResult, judged: &Judged, noise: &NoiseModel) {
+        let levels = previous_levels(judged, &noise.segmentation, noise.rho);
+        if levels.is_empty() {
+            return;
+        }
+        let (sequence, total) = (&judged.sequence, judged.total());
+        let threshold = self.settings.regression_threshold;
+        let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
+        // Each test with its level's range and the level's centre and noise.
+        let mut tests: Vec<(TailTest, std::ops::Range<usize>, (f64, f64, usize))> = Vec::new();
+        for (range, lengths) in levels {
+            let stacked = Judged {
+                sequence: sequence.clone(),
+                sequence_runs: judged.sequence_runs.clone(),
+                reference: range.clone(),
+                lengths,
+                on_baseline_branch: true,
+                commit_runs: judged.commit_runs,
+                share: PREVIOUS_LEVEL_SHARE,
+            };
+            let references = References::new(&stacked, self.settings.baseline_runs);
+            let Some(level) = references.for_tail(1).map(|r| (r.center, r.sigma, r.values.len().min(references.window))) else { continue };
+            let center = level.0;
+            // The newest run back near that level (or still at it): a fix, or a spike, as in
+            // [`Scope::decide`]; nothing to judge against this level.
+            if relative(sequence[total - 1], center).is_some_and(|c| c < threshold / 2.0) {
+                continue;
+            }
+            tests.extend(tail_tests(self, &stacked, &references, noise).into_iter().map(|t| (t, range.clone(), level)));
+        }
+        let all: Vec<TailTest> = tests.iter().map(|(t, ..)| *t).collect();
+        let looks = |k: usize| if k >= judged.commit_runs { judged.commit_runs as f64 } else { 1.0 };
+        let Some((p, test, range, (center, sigma, runs))) = tests
+            .iter()
+            .filter(|(t, ..)| t.change > threshold)
+            .map(|(t, range, level)| {
+                ((t.p_worse * looks(t.runs) / (PREVIOUS_LEVEL_SHARE * tail_weight(&all, t.runs))).min(1.0), t, range, *level)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+        else {
+            return;
+        };
+        if p > self.settings.significance {
+            return;
+        }
+        let history = self.history;
+        let runs_of = &judged.sequence_runs;
+        // Open since the newest level began, or since the tail began where that is newer (a step
+        // the change-point search has not separated yet).
+        let first = range.end.min(total - test.runs);
+        let since_index = noise.segmentation.segments.last().map_or(first, |s| s.start.max(first));
+        let since = runs_of[since_index];
+        let last_good = runs_of[first.max(1) - 1];
+        let level = stats::median(&sequence[total - test.runs..]).unwrap_or(center);
+        let severity = Severity::of(Verdict::Regression, self.budget.direction, center, level, Some(result.limit), result.warning);
+        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
+        if let Some(b) = result.baseline.as_mut() {
+            b.value = center;
+            b.runs = runs;
+            b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
+            b.since = Some(history.runs.run(runs_of[range.start]).id.to_owned());
+            history.runs.run(last_good).id.clone_into(&mut b.last_run);
+            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
+        }
+        let run = runs_of[total - 1];
+        result.open_regression = Some(OpenRegression {
+            since_run: history.runs.run(since).id.to_owned(),
+            first_commit: history.runs.run(since).commit.map(str::to_owned),
+            runs: total - since_index,
+            days: days_between(history, since, run),
+            evidence_runs: test.runs,
+        });
+        result.p_worse = Some(p);
+        result.p_value = Some(p);
+        result.findings.push(Finding::Regression { change: test.change, threshold, p_value: Some(p), severity });
     }
 }
 
@@ -2654,6 +2791,74 @@ mod tests {
         // 30 of 53 held, none before the longer blocks (1 of 53).
         assert!(held >= 20, "held {held} of {shifts}");
         assert_eq!(false_alarms, 0);
+    }
+
+    #[test]
+    fn a_spike_on_a_level_held_since_before_the_look_back_does_not_turn_its_failure_into_a_rerun() {
+        // +12 % left open for 249 runs (past the look-back of 160), and the newest run 60 % slow:
+        // before, the spike made the check inconclusive (exit 3) and the held level was not read.
+        let mut rng = crate::engine::synthetic::Rng::new(3);
+        let mut values: Vec<f64> = (0..400).map(|i| if i >= 150 { 112.0 } else { 100.0 } * (1.0 + 0.02 * rng.gaussian())).collect();
+        values[399] *= 1.6;
+        let report = check(&workspace("cap:\n  max_latency_ms: 1000000\n", &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+        let r = &report.results[0];
+        assert_eq!(report.exit_code().code(), 1, "{r:?}");
+        assert!(r.baseline.as_ref().is_some_and(|b| b.held), "{r:?}");
+        assert!(regression_of(r).is_some_and(|c| (0.08..0.16).contains(&c)), "{r:?}");
+    }
+
+    #[test]
+    fn a_large_shift_in_wandering_noise_fails_every_check_from_its_twelfth_run_on() {
+        // AR(1) noise (φ 0.6–0.8) and a shift of 6σ (at least 8 %) at run 270: the checks 12, 15,
+        // 20 and 30 runs after it fail. Before, where the noise had raised a level by more than
+        // the threshold and never confirmed it (seed 23: +9 % over 109 runs), the reference was
+        // the 22 to 41 runs before that level and the shift passed as "inconclusive in one run"
+        // at all four checks; the level before it now judges it (9 checks passed of 120, now 4).
+        // The four left (seeds 5, 17, 24) are one limitation, noted in the README: the look-back
+        // reads φ 0.86-0.95 from its differences once the shift is inside it (0.7 before), so no
+        // change point separates the shift, every test is widened by that φ, and the newest two
+        // runs dipping back near the look-back's median (which holds the shift) read as a fix.
+        use crate::engine::synthetic::{NoiseKind, Rng, gate_series};
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let mut passed = Vec::new();
+        for seed in 0..30 {
+            let series = gate_series(NoiseKind::Autocorrelated, 300, None, &mut Rng::new(900 + seed));
+            let shift = 1.0 + (6.0 * series.source.sigma).max(0.08);
+            let shifted: Vec<f64> = series.values.iter().enumerate().map(|(i, v)| if i >= 270 { v * shift } else { *v }).collect();
+            for end in [282, 285, 290, 300] {
+                let r = &check(&workspace(budget, &noisy_runs("cap.latency", &shifted[..end])), &CheckOptions::default()).results[0];
+                if regression_of(r).is_none() {
+                    passed.push((seed, end));
+                }
+            }
+        }
+        assert_eq!(passed, [(5, 300), (17, 290), (17, 300), (24, 282)], "(seed, runs) whose check passed the shift");
+    }
+
+    #[test]
+    fn a_spike_in_wandering_noise_neither_fails_the_check_nor_blinds_it_to_a_shift_after_it() {
+        // AR(1) noise (φ 0.6–0.8) with one run 60 % slow: as the newest run (after a run at the
+        // level) it asks for a rerun at most, as one run far beyond the noise does where runs are
+        // independent; 60 runs before a shift of 6σ (and at least 8 %) that is 30 runs old, it
+        // does not hide the shift. Before, the spike failed the check on the mean of the newest
+        // two runs, and in the reference it held a tenth of the model's innovation variance.
+        use crate::engine::synthetic::{NoiseKind, Rng, gate_series};
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let (mut spike_failed, mut shifts_failed) = (0, 0);
+        for seed in 0..30 {
+            let series = gate_series(NoiseKind::Autocorrelated, 300, None, &mut Rng::new(900 + seed));
+            let mut spiked = series.values[..200].to_vec();
+            spiked[199] *= 1.6;
+            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &spiked)), &CheckOptions::default()).results[0];
+            spike_failed += usize::from(regression_of(r).is_some());
+            let shift = 1.0 + (6.0 * series.source.sigma).max(0.08);
+            let mut shifted: Vec<f64> = series.values.iter().enumerate().map(|(i, v)| if i >= 270 { v * shift } else { *v }).collect();
+            shifted[210] *= 1.7;
+            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &shifted)), &CheckOptions::default()).results[0];
+            shifts_failed += usize::from(regression_of(r).is_some());
+        }
+        assert_eq!(spike_failed, 0, "spikes that failed the check");
+        assert_eq!(shifts_failed, 30, "shifts behind a spike that failed the check");
     }
 
     #[test]
