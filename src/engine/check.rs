@@ -1893,6 +1893,15 @@ fn previous_levels(judged: &Judged, segmentation: &Segmentation, rho: f64) -> Ve
     levels
 }
 
+/// A level before the newest tails as [`Scope::judge_previous_level`] read it: its runs' range in
+/// the sequence, and the centre, noise and run count of its newest runs (the baseline shown).
+struct LevelBefore {
+    range: std::ops::Range<usize>,
+    center: f64,
+    sigma: f64,
+    runs: usize,
+}
+
 /// The share of the significance that the tests against the level before the newest get where
 /// the newest level is not the reference's ([`Scope::judge_previous_level`]); the reference's
 /// tests keep the rest, so a check's false alarms stay within its significance.
@@ -1914,8 +1923,9 @@ impl Scope<'_> {
         let (sequence, total) = (&judged.sequence, judged.total());
         let threshold = self.settings.regression_threshold;
         let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
-        // Each test with its level's range and the level's centre and noise.
-        let mut tests: Vec<(TailTest, std::ops::Range<usize>, (f64, f64, usize))> = Vec::new();
+        // The levels read, and each test with the index of its level.
+        let mut read: Vec<LevelBefore> = Vec::new();
+        let mut tests: Vec<(TailTest, usize)> = Vec::new();
         for (range, lengths) in levels {
             let stacked = Judged {
                 sequence: sequence.clone(),
@@ -1927,27 +1937,28 @@ impl Scope<'_> {
                 share: PREVIOUS_LEVEL_SHARE,
             };
             let references = References::new(&stacked, self.settings.baseline_runs);
-            let Some(level) = references.for_tail(1).map(|r| (r.center, r.sigma, r.values.len().min(references.window))) else { continue };
-            let center = level.0;
+            let Some(first) = references.for_tail(1) else { continue };
             // The newest run back near that level (or still at it): a fix, or a spike, as in
             // [`Scope::decide`]; nothing to judge against this level.
-            if relative(sequence[total - 1], center).is_some_and(|c| c < threshold / 2.0) {
+            if relative(sequence[total - 1], first.center).is_some_and(|c| c < threshold / 2.0) {
                 continue;
             }
-            tests.extend(tail_tests(self, &stacked, &references, noise).into_iter().map(|t| (t, range.clone(), level)));
+            let index = read.len();
+            read.push(LevelBefore { range, center: first.center, sigma: first.sigma, runs: first.values.len().min(references.window) });
+            tests.extend(tail_tests(self, &stacked, &references, noise).into_iter().map(|t| (t, index)));
         }
-        let all: Vec<TailTest> = tests.iter().map(|(t, ..)| *t).collect();
+        let all: Vec<TailTest> = tests.iter().map(|(t, _)| *t).collect();
         let looks = |k: usize| if k >= judged.commit_runs { judged.commit_runs as f64 } else { 1.0 };
-        let Some((p, test, range, (center, sigma, runs))) = tests
+        let Some((p, test, level)) = tests
             .iter()
-            .filter(|(t, ..)| t.change > threshold)
-            .map(|(t, range, level)| {
-                ((t.p_worse * looks(t.runs) / (PREVIOUS_LEVEL_SHARE * tail_weight(&all, t.runs))).min(1.0), t, range, *level)
-            })
+            .filter(|(t, _)| t.change > threshold)
+            .map(|(t, index)| ((t.p_worse * looks(t.runs) / (PREVIOUS_LEVEL_SHARE * tail_weight(&all, t.runs))).min(1.0), t, &read[*index]))
             .min_by(|a, b| a.0.total_cmp(&b.0))
         else {
             return;
         };
+        let LevelBefore { range, center, sigma, runs } = level;
+        let (center, sigma, runs) = (*center, *sigma, *runs);
         if p > self.settings.significance {
             return;
         }
