@@ -1911,8 +1911,8 @@ impl Scope<'_> {
     /// The newest runs against the level right before them, where that is not the reference: a
     /// level past the threshold that never confirmed (wandering noise, a small shift) leaves the
     /// reference behind it, short or far back, and a step after it was judged only against that.
-    /// A step in AR(1) noise of +31 % (5σ) behind a level the noise had raised 9 % passed for 16
-    /// commits: its reference was the 22 to 41 runs before that level, 109 runs back. Against the
+    /// A step in AR(1) noise of +31 % (5σ) behind a level the noise had raised 9 % passed on 22 of
+    /// its first 30 commits: its reference was the 22 to 41 runs before that level, 109 runs back. Against the
     /// level before it, at [`PREVIOUS_LEVEL_SHARE`] of the significance, it fails; the regression
     /// is measured from that level, and open since the newest level began.
     fn judge_previous_level(&self, result: &mut BudgetResult, judged: &Judged, noise: &NoiseModel) {
