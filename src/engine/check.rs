@@ -909,14 +909,27 @@ struct Judged {
     on_baseline_branch: bool,
     /// How many runs of the checked commit end the sequence: the checked run and its reruns.
     commit_runs: usize,
-    /// The share of the significance its tests get: all of it, but where the newest level is not
-    /// the reference's and the level before the newest is also judged ([`PREVIOUS_LEVEL_SHARE`]).
-    share: f64,
+    /// The levels before the newest tails also judged, with their tail lengths
+    /// ([`previous_levels`]); none for a sequence judged against one of them.
+    previous: Vec<(std::ops::Range<usize>, Vec<usize>)>,
 }
 
 impl Judged {
     fn total(&self) -> usize {
         self.sequence.len()
+    }
+
+    /// The share of the significance the reference's tests get: all of it, but where the levels
+    /// before the newest are also judged ([`PREVIOUS_LEVEL_SHARE`]).
+    fn share(&self) -> f64 {
+        if self.previous.is_empty() { 1.0 } else { 1.0 - PREVIOUS_LEVEL_SHARE }
+    }
+
+    /// How many looks a tail of `k` runs is at the checked commit's first run: a rerun of a commit
+    /// on the baseline branch is one more look at the run that asked for it, so the tails that
+    /// hold that run are tested at 1/m of their weight at the commit's m-th run.
+    fn looks(&self, k: usize) -> f64 {
+        if self.on_baseline_branch && k >= self.commit_runs { self.commit_runs as f64 } else { 1.0 }
     }
 }
 
@@ -1234,10 +1247,8 @@ impl Scope<'_> {
         lengths.retain(|&k| k >= 2 && k <= total && total - k >= tail_start);
         lengths.sort_unstable();
         lengths.dedup();
-        let mut judged = Judged { sequence, sequence_runs, reference, lengths, on_baseline_branch, commit_runs, share: 1.0 };
-        if !previous_levels(&judged, &noise.segmentation, noise.rho).is_empty() {
-            judged.share = 1.0 - PREVIOUS_LEVEL_SHARE;
-        }
+        let mut judged = Judged { sequence, sequence_runs, reference, lengths, on_baseline_branch, commit_runs, previous: Vec::new() };
+        judged.previous = previous_levels(&judged, &noise.segmentation, noise.rho);
         judged
     }
 
@@ -1327,14 +1338,14 @@ impl Scope<'_> {
         let threshold = settings.regression_threshold;
         let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
         // The counts share the significance (the reference's share of it) by weights.
-        let weight = |k: usize| judged.share * tail_weight(tests, k);
+        let weight = |k: usize| judged.share() * tail_weight(tests, k);
         // A rerun of a commit on the baseline branch is one more look at the run that asked for it
         // (chosen for being far out): at the check of the commit's m-th run, the tails that hold
         // its first run are tested at 1/m of their weight, so the looks at that run share the
         // significance; the tails of its reruns alone are fresh evidence and keep their weight.
         // Without it, the reruns asked of runs with a few reference runs as far (RERUN_OUTLIER_SHARE)
         // put heavy-tailed noise over 0.05 % of checks on three seeds of six (gate_accuracy).
-        let looks = |k: usize| if on_baseline_branch && k >= judged.commit_runs { judged.commit_runs as f64 } else { 1.0 };
+        let looks = |k: usize| judged.looks(k);
         // The checked run back near the reference: two bad runs then a good one is what two
         // spikes in a row look like, and a sustained shift does not (its newest run would have to
         // fall back by the whole shift), so a tail of three runs or fewer no longer fails on the
@@ -1916,8 +1927,7 @@ impl Scope<'_> {
     /// level before it, at [`PREVIOUS_LEVEL_SHARE`] of the significance, it fails; the regression
     /// is measured from that level, and open since the newest level began.
     fn judge_previous_level(&self, result: &mut BudgetResult, judged: &Judged, noise: &NoiseModel) {
-        let levels = previous_levels(judged, &noise.segmentation, noise.rho);
-        if levels.is_empty() {
+        if judged.previous.is_empty() {
             return;
         }
         let (sequence, total) = (&judged.sequence, judged.total());
@@ -1926,15 +1936,15 @@ impl Scope<'_> {
         // The levels read, and each test with the index of its level.
         let mut read: Vec<LevelBefore> = Vec::new();
         let mut tests: Vec<(TailTest, usize)> = Vec::new();
-        for (range, lengths) in levels {
+        for (range, lengths) in &judged.previous {
             let stacked = Judged {
                 sequence: sequence.clone(),
                 sequence_runs: judged.sequence_runs.clone(),
                 reference: range.clone(),
-                lengths,
+                lengths: lengths.clone(),
                 on_baseline_branch: true,
                 commit_runs: judged.commit_runs,
-                share: PREVIOUS_LEVEL_SHARE,
+                previous: Vec::new(),
             };
             let references = References::new(&stacked, self.settings.baseline_runs);
             let Some(first) = references.for_tail(1) else { continue };
@@ -1944,21 +1954,26 @@ impl Scope<'_> {
                 continue;
             }
             let index = read.len();
-            read.push(LevelBefore { range, center: first.center, sigma: first.sigma, runs: first.values.len().min(references.window) });
+            read.push(LevelBefore {
+                range: range.clone(),
+                center: first.center,
+                sigma: first.sigma,
+                runs: first.values.len().min(references.window),
+            });
             tests.extend(tail_tests(self, &stacked, &references, noise).into_iter().map(|t| (t, index)));
         }
         let all: Vec<TailTest> = tests.iter().map(|(t, _)| *t).collect();
-        let looks = |k: usize| if k >= judged.commit_runs { judged.commit_runs as f64 } else { 1.0 };
         let Some((p, test, level)) = tests
             .iter()
             .filter(|(t, _)| t.change > threshold)
-            .map(|(t, index)| ((t.p_worse * looks(t.runs) / (PREVIOUS_LEVEL_SHARE * tail_weight(&all, t.runs))).min(1.0), t, &read[*index]))
+            .map(|(t, index)| {
+                ((t.p_worse * judged.looks(t.runs) / (PREVIOUS_LEVEL_SHARE * tail_weight(&all, t.runs))).min(1.0), t, &read[*index])
+            })
             .min_by(|a, b| a.0.total_cmp(&b.0))
         else {
             return;
         };
-        let LevelBefore { range, center, sigma, runs } = level;
-        let (center, sigma, runs) = (*center, *sigma, *runs);
+        let &LevelBefore { ref range, center, sigma, runs } = level;
         if p > self.settings.significance {
             return;
         }
