@@ -35,14 +35,7 @@ def main():
                 step = g.rng.uniform(0.05, 0.25) if has else 0.0
                 vals, sd = g.make(kind, RUNS, at, step, 1)
                 series.append(dict(values=vals, at=at, step=step, sd=sd))
-            d = f"{out}/{kind}-{w}"
-            os.makedirs(d + "/history", exist_ok=True)
-            open(d + "/headroom.yaml", "w").write("default_branch: main\ndefault_environment: ci\n")
-            open(d + "/b.yaml", "w").write("budgets:\n" + "".join(f"  m{b}: {{unit: ms, limit: 1000000}}\n" for b in range(16)))
-            with open(d + "/history/h.jsonl", "w") as h:
-                for i in range(RUNS):
-                    m = ",".join(f'"m{b}":{s["values"][i]:.6g}' for b, s in enumerate(series))
-                    h.write(f'{{"id":"r{i}","timestamp":"2026-01-01T00:00:00Z","commit":"c{i}","branch":"main","environment":"ci","metrics":{{{m}}}}}\n')
+            g.write_workspace(f"{out}/{kind}-{w}", [s["values"] for s in series])
             truth[f"{kind}-{w}"] = [dict(at=s["at"], step=s["step"], sigma=s["step"] / s["sd"]) for s in series]
     for binary in bins:
         fa = collections.Counter(); checks = collections.Counter(); det = collections.defaultdict(lambda: [0, 0, 0, 0, 0])

@@ -113,6 +113,18 @@ def make(kind, n, step_at, step, ramp):
     return vals, sd
 
 
+def write_workspace(d, series):
+    """A workspace in `d`: budgets m0, m1, ... (ms, no real limit), one run per commit on `main`
+    with every series' value at that run."""
+    os.makedirs(d + "/history", exist_ok=True)
+    open(d + "/headroom.yaml", "w").write("default_branch: main\ndefault_environment: ci\n")
+    open(d + "/b.yaml", "w").write("budgets:\n" + "".join(f"  m{b}: {{unit: ms, limit: 1000000}}\n" for b in range(len(series))))
+    with open(d + "/history/h.jsonl", "w") as h:
+        for i in range(len(series[0])):
+            m = ",".join(f'"m{b}":{values[i]:.6g}' for b, values in enumerate(series))
+            h.write(f'{{"id":"r{i}","timestamp":"2026-01-01T00:00:00Z","commit":"c{i}","branch":"main","environment":"ci","metrics":{{{m}}}}}\n')
+
+
 def generate(out, seed, per_kind, budgets):
     """Writes the workspaces; returns each one's truth (per budget: step run, size, size in σ)."""
     rng.seed(seed)
@@ -127,14 +139,7 @@ def generate(out, seed, per_kind, budgets):
                 ramp = rng.choice([1, 1, 1, 2, 4]) if has else 1
                 vals, sd = make(kind, RUNS, at, step, ramp)
                 series.append(dict(values=vals, at=at, step=step, sd=sd, ramp=ramp))
-            d = f"{out}/{kind}-{w}"
-            os.makedirs(d + "/history", exist_ok=True)
-            open(d + "/headroom.yaml", "w").write("default_branch: main\ndefault_environment: ci\n")
-            open(d + "/b.yaml", "w").write("budgets:\n" + "".join(f"  m{b}: {{unit: ms, limit: 1000000}}\n" for b in range(budgets)))
-            with open(d + "/history/h.jsonl", "w") as h:
-                for i in range(RUNS):
-                    m = ",".join(f'"m{b}":{s["values"][i]:.6g}' for b, s in enumerate(series))
-                    h.write(f'{{"id":"r{i}","timestamp":"2026-01-01T00:00:00Z","commit":"c{i}","branch":"main","environment":"ci","metrics":{{{m}}}}}\n')
+            write_workspace(f"{out}/{kind}-{w}", [s["values"] for s in series])
             truth[f"{kind}-{w}"] = [dict(at=s["at"], step=s["step"], sigma=s["step"] / s["sd"], ramp=s["ramp"]) for s in series]
     return truth
 
