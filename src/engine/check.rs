@@ -2053,13 +2053,17 @@ fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest
 
 /// The test, for each run count: the newest k runs against the reference before them, worse and
 /// better. A tail longer than half its reference is cut to that (a centre of n runs cannot vouch
-/// for many more); counts cut to the same tail are tested once.
+/// for many more), but where it stands far beyond the noise ([`short_reference_test`]); counts cut
+/// to the same tail are tested once.
 fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Vec<TailTest> {
     let (sequence, total) = (&judged.sequence, judged.total());
     let worse_sign = worse_sign(scope.budget.direction);
     let (rho, rho_estimate) = (noise.rho, noise.rho_estimate);
     let relative = |level: f64, center: f64| scope.budget.direction.relative_worsening(level, center);
     let mut tests: Vec<TailTest> = Vec::new();
+    // The look-back's spread within its levels, for the tails judged against a short reference:
+    // found once, where the first of them needs it.
+    let mut spread_of_lookback: Option<f64> = None;
     // Tails that reach back past the reference's end share one reference: computed once.
     let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
     // ... and so do their AR(1) models, fitted once for the worse and the better test alike.
@@ -2086,7 +2090,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         if !short
             && k >= evidence::MEAN_TEST_RUNS
             && values.len() < 2 * k
-            && let Some(test) = short_reference_test(scope, judged, noise, reference, k)
+            && let Some(test) = short_reference_test(scope, judged, noise, reference, k, &mut spread_of_lookback)
         {
             tests.push(test);
             continue;
@@ -2158,15 +2162,23 @@ const SHORT_REFERENCE_SIGMAS: f64 = 6.0;
 /// differs from what follows) was judged a regression, and false alarms doubled
 /// (`gate_accuracy`, seeds 2026 and 11: 56 to 111 of 471,066 checks, even with the Bonferroni
 /// correction below; 190 without it). `None` where the shift is nearer or either has too few
-/// runs kept.
-fn short_reference_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, reference: &ReferenceRuns, k: usize) -> Option<TailTest> {
+/// runs kept. `spread_of_lookback` holds the look-back's winsorised spread within its levels once
+/// a first tail has found it.
+fn short_reference_test(
+    scope: &Scope<'_>,
+    judged: &Judged,
+    noise: &NoiseModel,
+    reference: &ReferenceRuns,
+    k: usize,
+    spread_of_lookback: &mut Option<f64>,
+) -> Option<TailTest> {
     let (sequence, total) = (&judged.sequence, judged.total());
     let tail = &sequence[total - k..];
     let (mut tail_runs, mut reference_runs) = (tail.to_vec(), reference.values.clone());
     let newest = trimmed_level(&mut tail_runs)?;
     let before = trimmed_level(&mut reference_runs)?;
-    let lookback = &sequence[..noise.runs.min(total)];
-    let floor_var = winsorized_spread_within_levels(lookback, &noise.segmentation);
+    let floor_var =
+        *spread_of_lookback.get_or_insert_with(|| winsorized_spread_within_levels(&sequence[..noise.runs.min(total)], &noise.segmentation));
     // The autocorrelation within the levels, which the search separated (a step left inside a
     // level reads as autocorrelation, and widens the test, as it should).
     let lrv = stats::long_run_variance_factor(noise.rho_within);
