@@ -2186,10 +2186,10 @@ const LONG_REFERENCE_SIGMAS: f64 = 3.0;
 
 /// The fewest noise σ (widened by the autocorrelation, as for a short reference) between the
 /// trimmed means that [`short_reference_test`] judges where the tail holds [`ANCHOR_RUNS`] runs
-/// or more and the reference fewer, and the newest runs are as far worse than the level before
-/// the reference, where there is one. A new benchmark's first 12-25 runs are its only reference:
-/// with the short reference's 6 σ there too, a step of 4-8 σ after them (`gate_early.py`) was
-/// never caught on 37 of 71 budgets (seed 1) and 50 of 77 (seed 2), though 55-68 runs after it
+/// or more and the reference fewer, and the newest runs are as far (the same way) from the level
+/// before the reference, where there is one. A new benchmark's first 12-25 runs are its only
+/// reference: with the short reference's 6 σ there too, a step of 4-8 σ after them
+/// (`gate_early.py`) was never caught on 27 of 71 budgets (seed 1) and 51 of 77 (seed 2), though 55-68 runs after it
 /// held the new level; a 4σ step of 6.6 % in Gaussian noise after 15 runs read "within its
 /// noise" or "inconclusive, rerun" on every check. A 16-run dip of AR(1) noise (an improvement,
 /// so the reference) followed by its return to the level before it is no regression of the
@@ -2235,14 +2235,15 @@ fn short_reference_test(
     // autocorrelation being in the test's error, which it widens over the runs' counts. A tail of
     // as many runs against a shorter reference (a new benchmark's first runs): 3 σ widened, where
     // the newest runs are as far from the level before the reference, if there is one.
-    let long_tail = LONG_TAIL_SIGMAS * (floor_var / WINSORIZED_SHARE * lrv).sqrt().max(reference.sigma * lrv.sqrt());
+    let widened = (floor_var / WINSORIZED_SHARE * lrv).sqrt().max(reference.sigma * lrv.sqrt());
+    let long_tail = LONG_TAIL_SIGMAS * widened;
     let away = (newest.0 - before.0).signum();
     let bar = if k >= ANCHOR_RUNS && reference.values.len() >= ANCHOR_RUNS {
         LONG_REFERENCE_SIGMAS * (floor_var / WINSORIZED_SHARE).sqrt().max(reference.sigma)
     } else if k >= ANCHOR_RUNS && level_before(judged, noise).is_none_or(|level| away * (newest.0 - level) >= long_tail) {
         long_tail
     } else {
-        SHORT_REFERENCE_SIGMAS * (floor_var / WINSORIZED_SHARE * lrv).sqrt().max(reference.sigma * lrv.sqrt())
+        SHORT_REFERENCE_SIGMAS * widened
     };
     if (newest.0 - before.0).abs() < bar {
         return None;
