@@ -8,7 +8,8 @@ is long; here it is the benchmark's first 12-25 runs. Kinds of noise from `gate_
 ranges): the issue's eight, AR(1) with spikes and Gaussian with big spikes; 4 workspaces of 16
 budgets each, three in four stepping by 5-25 %. Prints, per binary, the false alarms per check
 (before a budget's step, from run 8) by kind, and for steps past 5 % by size in noise σ: failed within
-12 runs, ever, and the share of the checks from 10 runs after the step on that fail.
+12 runs, ever, and the share of the checks from 10 runs after the step on that fail; then, per kind of
+noise, the 4-8σ steps failed by the 2nd check, within 12 runs and ever.
 """
 import collections
 import json
@@ -38,7 +39,7 @@ def main():
             g.write_workspace(f"{out}/{kind}-{w}", [s["values"] for s in series])
             truth[f"{kind}-{w}"] = [dict(at=s["at"], step=s["step"], sigma=s["step"] / s["sd"]) for s in series]
     for binary in bins:
-        fa = collections.Counter(); checks = collections.Counter(); det = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
+        fa = collections.Counter(); checks = collections.Counter(); det = collections.defaultdict(lambda: [0, 0, 0, 0, 0, 0])
         for ws, budgets in truth.items():
             kind = ws.rsplit('-', 1)[0]
             rep = json.loads(subprocess.run([binary, "replay", f"{out}/{ws}", "--format", "json"], capture_output=True, text=True, check=True).stdout)
@@ -58,16 +59,18 @@ def main():
                 # share of checks from 10 runs after the step on that fail
                 late = set(range(t["at"] + 10, RUNS))
                 failing = sum(1 for r in late if any(i <= r < i + n for (i, n) in al))
-                for key in [sz, 'all']:
+                for key in [sz, 'all', (kind, sz)]:
                     d = det[key]; d[0] += 1
                     if first is not None:
-                        d[1] += first - t["at"] < 12; d[2] += 1
+                        d[1] += first - t["at"] < 12; d[2] += 1; d[5] += first - t["at"] < 2
                     d[3] += failing; d[4] += len(late)
         print(f"== {binary}")
         print(" FA:", " ".join(f"{k} {fa[k]}/{checks[k]}" for k in KINDS), f"| all {sum(fa.values())}/{sum(checks.values())}")
         for key in ['<4', '4-8', '>=8', 'all']:
-            c, w12, ev, fl, tot = det[key]
+            c, w12, ev, fl, tot, _ = det[key]
             print(f" steps {key}: {c}, within 12 {100*w12/max(1,c):.1f} %, ever {100*ev/max(1,c):.1f} %, checks failing 10+ runs after {100*fl/max(1,tot):.1f} %")
+        print(" 4-8σ by kind (steps: by 2nd, within 12, ever):", "; ".join(
+            f"{k} {det[(k, '4-8')][0]}: {det[(k, '4-8')][5]}, {det[(k, '4-8')][1]}, {det[(k, '4-8')][2]}" for k in KINDS))
 
 
 if __name__ == "__main__":

@@ -292,6 +292,49 @@ fn bar_of(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     deviations[most.clamp(1, tail.len()) - 1]
 }
 
+/// The Student-t model's one-sided p-value of a tail against a new benchmark's first runs, where
+/// every run of the tail lies beyond every one of them by [`FIRST_RUNS_SIGMAS`] or more; `None`
+/// where they do not, or where the runs show no spread. From 10 runs to [`MIN_TAIL_FIT_RUNS`]
+/// ranks cannot be strong evidence (both of two runs beyond all of 15 happen 1 in 136 by chance)
+/// and a tail fitted on the worst 5 is too uncertain to extrapolate, so a step of 6σ stayed
+/// inconclusive for as long as the first runs were the reference. σ is the larger of the
+/// run-to-run noise and the runs' own standard deviation (a heavy tail, a second mode or part of
+/// a cycle among them widens it), and where the runs may move together (AR(1) at φ = `rho`) their
+/// spread over n runs falls short of the noise's by about the long-run variance factor over n,
+/// and their centre errs by that factor more: both widen σ, and the tail's runs count as fewer.
+#[must_use]
+pub fn first_runs_model_p_value(reference: &Reference<'_>, tail: &[f64], rho: f64) -> Option<f64> {
+    let n = reference.values.len();
+    if tail.len() < 2 || n < MIN_MODEL_REFERENCE_RUNS {
+        return None;
+    }
+    let bar = bar_of(reference, tail, tail.len());
+    if reference.values.iter().any(|&x| reference.deviation(x) >= bar) {
+        return None;
+    }
+    // Runs that move together (AR(1) at φ = `rho`) spread less over n of them than over all time,
+    // by about the long-run variance factor over n, and their centre errs by that factor more.
+    let lrv = stats::long_run_variance_factor(rho);
+    let shortfall = (1.0 - lrv / n as f64).max(0.5);
+    let centre = ((1.0 + std::f64::consts::PI * lrv / (2.0 * n as f64)) / (1.0 + std::f64::consts::PI / (2.0 * n as f64))).sqrt();
+    let spread = stats::variance(reference.values).map_or(0.0, f64::sqrt) / shortfall.sqrt();
+    let sigma = reference.sigma.max(spread) * centre;
+    if sigma.is_nan() || sigma <= 0.0 {
+        return None;
+    }
+    if bar < FIRST_RUNS_SIGMAS * sigma {
+        return None;
+    }
+    let model = Reference { sigma, rho, ..reference.clone() };
+    Some(model.model_sf(bar).powi(tail.len() as i32).powf(independent_share(rho, tail.len())))
+}
+
+/// The fewest σ (of [`first_runs_model_p_value`]) a tail must lie beyond a new benchmark's first
+/// runs for their model to judge it: what 10-19 runs cannot rule out is not judged by their model
+/// (a business-hours cycle whose first runs all fell outside the busy hours rises by up to 4.8 of
+/// their σ; at 4 σ `gate_early.py` false-alarmed on a few more such checks, at 5 on none more).
+pub const FIRST_RUNS_SIGMAS: f64 = 5.0;
+
 /// The share of independent runs among `runs` runs under lag-1 autocorrelation `rho`:
 /// (1 + (k − 1)(1 − ρ)/(1 + ρ)) / k.
 fn independent_share(rho: f64, runs: usize) -> f64 {
