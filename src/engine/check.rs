@@ -3162,6 +3162,26 @@ mod tests {
     }
 
     #[test]
+    fn a_deterministic_metrics_step_after_its_first_runs_fails_its_second_to_fifth_runs() {
+        // A metric that reads the same value every run (a size, a count, an instruction count):
+        // 11-19 first runs of 10, then 12 (+20 %). The run-to-run σ read up to the newest run but
+        // one held the step's first run, so the 2nd-4th runs after it passed "within its noise"
+        // (±4 %); and at the 4th no tail tried (2, 3, 5 runs) was the step's alone. (After exactly
+        // 10 first runs the 4th still passes: the tail of five leaves 9, too few to judge by.)
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        for first in [11, 12, 15, 19] {
+            let values: Vec<f64> = (0..first + 5).map(|i| if i < first { 10.0 } else { 12.0 }).collect();
+            for end in first + 2..=first + 5 {
+                let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
+                assert!(regression_of(r).is_some(), "{first} first runs, {} after the step: {:?}", end - first, r.findings);
+            }
+            let steady = vec![10.0; first + 3];
+            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &steady)), &CheckOptions::default()).results[0];
+            assert!(r.findings.is_empty(), "{:?}", r.findings);
+        }
+    }
+
+    #[test]
     fn a_regression_open_since_early_in_the_history_fails_the_checks_long_after_it() {
         // A shift of 8σ (at least 8 %) at run 64, in five kinds of noise, checked 36, 66, 96 and
         // 126 runs after it, when the 64 runs before it are the only reference the look-back
