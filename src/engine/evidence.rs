@@ -293,13 +293,13 @@ fn bar_of(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
 }
 
 /// The Student-t model's one-sided p-value of a tail against a new benchmark's first runs, where
-/// every run of the tail lies beyond every one of them by [`FIRST_RUNS_SIGMAS`] or more; `None`
-/// where they do not, or where the runs show no spread. From 10 runs to [`MIN_TAIL_FIT_RUNS`]
+/// every run of the tail (all but one of five or more) lies beyond every one of them by
+/// [`FIRST_RUNS_SIGMAS`] or more; `None` where they do not. From 10 runs to [`MIN_TAIL_FIT_RUNS`]
 /// ranks cannot be strong evidence (both of two runs beyond all of 15 happen 1 in 136 by chance)
 /// and a tail fitted on the worst 5 is too uncertain to extrapolate, so a step of 6σ stayed
 /// inconclusive for as long as the first runs were the reference. σ is the larger of the
 /// run-to-run noise and the runs' own standard deviation (a heavy tail, a second mode or part of
-/// a cycle among them widens it), and where the runs may move together (AR(1) at φ = `rho`) their
+/// a cycle among them widens it; none where they all read one value), and where the runs may move together (AR(1) at φ = `rho`) their
 /// spread over n runs falls short of the noise's by about the long-run variance factor over n,
 /// and their centre errs by that factor more: both widen σ, and the tail's runs count as fewer.
 #[must_use]
