@@ -2143,14 +2143,16 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         // cycle taken out: too few for the tail fit, so their model judges with the ranks
         // ([`evidence::first_runs_model_p_value`]). Not where runs lie between (a cycle's second
         // busy phase after a quiet first one: 2-4 times the false alarms in `gate_early.py`).
-        let first_runs = !short
-            && !autoregressive
+        // (Under MIN_TAIL_FIT_RUNS, where the AR(1) model does not judge.) Their φ is read on
+        // them alone, once for the worse and the better test: the look-back's holds the step.
+        let first_runs_rho = (!short
             && noise.runs < LOOKBACK_MIN_RUNS
             && reference.from == 0
             && gap == 0
             && values.len() < evidence::MIN_TAIL_FIT_RUNS
             && tail.len() < evidence::MEAN_TEST_RUNS
-            && noise.profile.is_none();
+            && noise.profile.is_none())
+        .then(|| autocorrelation_of_levels(std::iter::once(values.as_slice())));
         let rho = if autoregressive { rho_estimate } else { rho };
         if autoregressive && model.as_ref().is_none_or(|(s, _)| *s != stop) {
             model = Some((stop, evidence::AutoregressiveModel::fit(values, rho)));
@@ -2173,10 +2175,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             // A new benchmark's first runs: their model judges with the ranks, all of the tail's
             // runs beyond (the smaller p-value, Bonferroni-adjusted for the choice; most of them
             // let a second mode that the first runs missed fail on two slow runs of three).
-            let own = match first_runs
-                .then(|| evidence::first_runs_model_p_value(r, tail, autocorrelation_of_levels(std::iter::once(values.as_slice()))))
-                .flatten()
-            {
+            let own = match first_runs_rho.and_then(|rho| evidence::first_runs_model_p_value(r, tail, rho)) {
                 Some(model) => (2.0 * own.min(model)).min(1.0),
                 None => own,
             };

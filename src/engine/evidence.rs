@@ -299,9 +299,10 @@ fn bar_of(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
 /// and a tail fitted on the worst 5 is too uncertain to extrapolate, so a step of 6σ stayed
 /// inconclusive for as long as the first runs were the reference. σ is the larger of the
 /// run-to-run noise and the runs' own standard deviation (a heavy tail, a second mode or part of
-/// a cycle among them widens it; none where they all read one value), and where the runs may move together (AR(1) at φ = `rho`) their
-/// spread over n runs falls short of the noise's by about the long-run variance factor over n,
-/// and their centre errs by that factor more: both widen σ, and the tail's runs count as fewer.
+/// a cycle among them widens it; none where they all read one value), and where the runs may move
+/// together (AR(1) at φ = `rho`) their spread over n runs falls short of the noise's by about the
+/// long-run variance factor over n, and their centre errs by that factor more: both widen σ, and
+/// the tail's runs count as fewer.
 #[must_use]
 pub fn first_runs_model_p_value(reference: &Reference<'_>, tail: &[f64], rho: f64) -> Option<f64> {
     let n = reference.values.len();
