@@ -2996,6 +2996,39 @@ mod tests {
     }
 
     #[test]
+    fn a_jump_of_a_heavy_tailed_runners_state_passes_and_a_step_of_its_size_still_fails() {
+        // AR(1) noise at φ 0.8 whose innovations are Student t₃ (σ 2 % of the level), 290 runs,
+        // then either the runner's state jumps by 4 σ and decays as φ (its 2nd and 3rd runs
+        // checked), or the level steps by as much and stays (checked at its 12th run).
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let (mut jumps_failed, mut steps_found) = (0, 0);
+        for seed in 0..20 {
+            let mut rng = crate::engine::synthetic::Rng::new(4_000 + seed);
+            let mut e = 0.0;
+            let noise: Vec<f64> = (0..302)
+                .map(|_| {
+                    let chi: f64 = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
+                    e = 0.8 * e + 0.6 * rng.gaussian() / chi.sqrt() / 3f64.sqrt();
+                    100.0 * (1.0 + 0.02 * e)
+                })
+                .collect();
+            let jump: Vec<f64> =
+                noise.iter().enumerate().map(|(i, v)| if i >= 290 { v + 8.0 * 0.8f64.powi(i as i32 - 290) } else { *v }).collect();
+            let step: Vec<f64> = noise.iter().enumerate().map(|(i, v)| if i >= 290 { v + 8.0 } else { *v }).collect();
+            let failed = |values: &[f64]| {
+                regression_of(&check(&workspace(budget, &noisy_runs("cap.latency", values)), &CheckOptions::default()).results[0]).is_some()
+            };
+            jumps_failed += usize::from(failed(&jump[..292]) || failed(&jump[..293]));
+            steps_found += usize::from(failed(&step[..302]));
+        }
+        // Before the innovations' tail was read, 18 of the 20 jumps failed (and 17 steps were
+        // found): one innovation of 6-7 σ_u is a step under normal innovations, and is what t₃
+        // makes every few hundred runs.
+        assert!(jumps_failed <= 2, "{jumps_failed} of 20 jumps of the runner's state failed");
+        assert!(steps_found >= 14, "{steps_found} of 20 steps found 12 runs on");
+    }
+
+    #[test]
     fn a_large_shift_in_wandering_noise_fails_every_check_from_its_twelfth_run_on() {
         // AR(1) noise (φ 0.6–0.8) and a shift of 6σ (at least 8 %) at run 270: the checks 12, 15,
         // 20 and 30 runs after it fail. Before, where the noise had raised a level by more than
