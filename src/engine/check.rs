@@ -2090,6 +2090,8 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
     // ... and so do their AR(1) models, fitted once for the worse and the better test alike.
     let mut model: Option<(usize, Option<evidence::AutoregressiveModel>)> = None;
+    // ... and the tail of their innovations, read on the first of them.
+    let mut innovations_tail: Option<Option<(f64, f64)>> = None;
     for &k in &judged.lengths {
         let stop = references.stop(k);
         if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
@@ -2155,7 +2157,9 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         .then(|| autocorrelation_of_levels(std::iter::once(values.as_slice())));
         let rho = if autoregressive { rho_estimate } else { rho };
         if autoregressive && model.as_ref().is_none_or(|(s, _)| *s != stop) {
-            model = Some((stop, evidence::AutoregressiveModel::fit(values, rho)));
+            let fitted = evidence::AutoregressiveModel::fit_with_tail(values, rho, innovations_tail);
+            innovations_tail = innovations_tail.or_else(|| fitted.as_ref().map(evidence::AutoregressiveModel::tail));
+            model = Some((stop, fitted));
         }
         let fitted = model.as_ref().filter(|(s, _)| autoregressive && *s == stop).and_then(|m| m.1.as_ref());
         let worse = evidence::Reference { values, center: reference.center, sigma: reference.sigma, worse_sign, rho };

@@ -407,7 +407,8 @@ pub struct AutoregressiveModel {
     last: f64,
     runs: usize,
     /// Where the innovations are heavier-tailed than normal beyond doubt: the degrees of freedom
-    /// of the Student's t they follow and its scale over σ_u ([`stats::heavy_tail_dof`]).
+    /// of the Student's t they follow and its scale, in the metric's unit
+    /// ([`stats::heavy_tail_dof`]).
     heavy: Option<(f64, f64)>,
 }
 
@@ -416,6 +417,14 @@ impl AutoregressiveModel {
     /// look-back's). `None` where it cannot be fitted.
     #[must_use]
     pub fn fit(values: &[f64], rho: f64) -> Option<AutoregressiveModel> {
+        AutoregressiveModel::fit_with_tail(values, rho, None)
+    }
+
+    /// [`AutoregressiveModel::fit`], with the innovations' tail ([`AutoregressiveModel::tail`])
+    /// where another reference of the same look-back has read it (`Some`): the tails of one
+    /// check share nearly all their reference runs, and reading it is most of a fit's time.
+    #[must_use]
+    pub fn fit_with_tail(values: &[f64], rho: f64, tail: Option<Option<(f64, f64)>>) -> Option<AutoregressiveModel> {
         let n = values.len();
         if n < MIN_REFERENCE_RUNS + 2 {
             return None;
@@ -460,11 +469,20 @@ impl AutoregressiveModel {
             let d = (values[t] - center).abs();
             fence > 0.0 && d > fence && values.get(t + 1).is_none_or(|&next| (next - center).abs() < 0.5 * phi * d)
         };
-        let unspiked: Vec<f64> = innovations.iter().enumerate().filter(|&(t, _)| !spike(t) && !spike(t + 1)).map(|(_, &u)| u).collect();
-        let heavy = stats::mad_sigma(&unspiked, mid)
-            .filter(|s| *s > 0.0)
-            .and_then(|mad| stats::heavy_tail_dof(&unspiked, mid).map(|(dof, scale)| (dof, scale * mad / sigma_u)));
+        let heavy = tail.unwrap_or_else(|| {
+            let unspiked: Vec<f64> = innovations.iter().enumerate().filter(|&(t, _)| !spike(t) && !spike(t + 1)).map(|(_, &u)| u).collect();
+            stats::mad_sigma(&unspiked, mid)
+                .filter(|s| *s > 0.0)
+                .and_then(|mad| stats::heavy_tail_dof(&unspiked, mid).map(|(dof, scale)| (dof, scale * mad)))
+        });
         Some(AutoregressiveModel { center, phi, sigma_u, widen: (1.0 + left) / (1.0 - left), last: clipped[n - 1], runs: n, heavy })
+    }
+
+    /// The innovations' tail: where heavier than normal, the degrees of freedom and scale (in the
+    /// metric's unit) of the Student's t they follow; `None` where normal.
+    #[must_use]
+    pub fn tail(&self) -> Option<(f64, f64)> {
+        self.heavy
     }
 
     /// The p-value that `tail` (the newest runs, `gap` runs after the reference's last) is worse,
@@ -509,7 +527,7 @@ impl AutoregressiveModel {
             };
             // Under a heavy tail, the innovation counts as the normal one of the same chance.
             let innovation = match heavy {
-                Some((dof, scale)) => var.sqrt() * stats::gaussian_equivalent(innovation / (var.sqrt() * scale), dof),
+                Some((dof, scale)) => var.sqrt() * stats::gaussian_equivalent(innovation / (var.sqrt() * scale / sigma_u), dof),
                 None => innovation,
             };
             score += effect * innovation / var;

@@ -599,11 +599,30 @@ const HEAVY_TAIL_DOFS: [f64; 8] = [2.0, 2.5, 3.0, 4.0, 5.0, 7.0, 10.0, 20.0];
 /// percentile 1.1-1.6), t₃ samples of 159 values in 92 %, of 80 in half, of 40 in a fifth.
 const HEAVY_TAIL_EVIDENCE: f64 = 2.71;
 
+/// [`HEAVY_TAIL_DOFS`] with each one's upper quartile and the log of its density's constant,
+/// found once.
+fn heavy_tail_candidates() -> &'static [(f64, f64, f64)] {
+    static CANDIDATES: std::sync::OnceLock<Vec<(f64, f64, f64)>> = std::sync::OnceLock::new();
+    CANDIDATES.get_or_init(|| {
+        HEAVY_TAIL_DOFS
+            .iter()
+            .filter_map(|&dof| {
+                let t = StudentsT::new(0.0, 1.0, dof).ok()?;
+                let log_norm = statrs::function::gamma::ln_gamma(0.5 * (dof + 1.0))
+                    - statrs::function::gamma::ln_gamma(0.5 * dof)
+                    - 0.5 * (dof * std::f64::consts::PI).ln();
+                Some((dof, t.inverse_cdf(0.75), log_norm))
+            })
+            .collect()
+    })
+}
+
 /// The degrees of freedom of the Student's t that the spread of `values` about `center` follows,
 /// where it is heavier-tailed than normal beyond doubt (without its farthest value); `None` where
-/// the normal fits as well (or there are under 20 values, or no spread). The t's scale is read off the median absolute
-/// deviation about `center` for each candidate (the t's own quartile), the degrees of freedom by
-/// the likelihood over a grid from 2 to 20. With the scale, as a multiple of the MAD's σ.
+/// the normal fits as well (or there are under 20 values, or no spread). The t's scale is read
+/// off the median absolute deviation about `center` for each candidate (the t's own quartile),
+/// the degrees of freedom by the likelihood over a grid from 2 to 20. With the scale, as a
+/// multiple of the MAD's σ.
 #[must_use]
 pub fn heavy_tail_dof(values: &[f64], center: f64) -> Option<(f64, f64)> {
     if values.len() < 20 {
@@ -625,15 +644,11 @@ pub fn heavy_tail_dof(values: &[f64], center: f64) -> Option<(f64, f64)> {
     }
     let normal_ll = -0.5 * n - n * (sd.ln() + 0.5 * (2.0 * std::f64::consts::PI).ln());
     let (mut best, mut best_ll) = (None, normal_ll + 0.5 * HEAVY_TAIL_EVIDENCE);
-    for dof in HEAVY_TAIL_DOFS {
-        let Ok(t) = StudentsT::new(0.0, 1.0, dof) else { continue };
+    for &(dof, quartile, log_norm) in heavy_tail_candidates() {
         // The t's scale that puts its quartiles where the values' are.
-        let scale = sigma / MAD_TO_SIGMA / t.inverse_cdf(0.75);
-        let log_norm = statrs::function::gamma::ln_gamma(0.5 * (dof + 1.0))
-            - statrs::function::gamma::ln_gamma(0.5 * dof)
-            - 0.5 * (dof * std::f64::consts::PI).ln()
-            - scale.ln();
-        let ll = values.iter().map(|&x| log_norm - 0.5 * (dof + 1.0) * (((x - center) / scale).powi(2) / dof).ln_1p()).sum::<f64>();
+        let scale = sigma / MAD_TO_SIGMA / quartile;
+        let (log_norm, half_power) = (log_norm - scale.ln(), 0.5 * (dof + 1.0));
+        let ll = values.iter().map(|&x| log_norm - half_power * (((x - center) / scale).powi(2) / dof).ln_1p()).sum::<f64>();
         if ll > best_ll {
             (best, best_ll) = (Some((dof, scale / sigma)), ll);
         }
