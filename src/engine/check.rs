@@ -1012,6 +1012,9 @@ struct TailTest {
     p_better: f64,
     /// The tail's median's relative worsening from the reference's centre.
     change: f64,
+    /// The reference's centre, noise σ and number of runs: the baseline a regression the test
+    /// found is measured from.
+    reference: (f64, f64, usize),
 }
 
 impl Scope<'_> {
@@ -1390,6 +1393,11 @@ impl Scope<'_> {
             Some((p, k, change)) if p <= settings.significance && !recovered => {
                 let first_bad = sequence_runs[total - k];
                 let open = levels.open.filter(|_| on_baseline_branch).map(|o| segmentation.segments[o].start);
+                // The baseline is the reference of the tail that found the regression, which its
+                // change is measured from: the newest run's holds the regression's first runs (a
+                // deterministic metric's +20 % step read "noise ±4.5 %" at its 2nd run).
+                let found = tests.iter().find(|t| t.runs == k).map(|t| t.reference);
+                let center = found.map_or(center, |(c, _, _)| c);
                 let severity = Severity::of(
                     Verdict::Regression,
                     budget.direction,
@@ -1400,6 +1408,11 @@ impl Scope<'_> {
                 );
                 let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
                 if let Some(b) = result.baseline.as_mut() {
+                    if let Some((center, sigma, runs)) = found {
+                        b.value = center;
+                        b.runs = runs.min(settings.baseline_runs.max(1));
+                        b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
+                    }
                     history.runs.run(last_good).id.clone_into(&mut b.last_run);
                     b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
                 }
@@ -2190,7 +2203,19 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
                 (true, _) => own.max(modelled.unwrap_or(own)),
             }
         };
-        tests.push(TailTest { runs: tail.len(), p_worse: p_of(&worse), p_better: p_of(&better), change });
+        tests.push(TailTest {
+            runs: tail.len(),
+            p_worse: p_of(&worse),
+            p_better: p_of(&better),
+            change,
+            // Runs that all read one value have no noise, whatever the run-to-run σ read up to
+            // the newest run but one (which holds a fresh step's first run) says.
+            reference: (
+                reference.center,
+                if values.iter().all(|x| x.to_bits() == values[0].to_bits()) { 0.0 } else { reference.sigma },
+                values.len(),
+            ),
+        });
     }
     tests.dedup_by_key(|t| t.runs);
     tests
@@ -2283,7 +2308,7 @@ fn short_reference_test(
     let worse = worse_sign(scope.budget.direction) * (newest.0 - before.0) > 0.0;
     let (p_worse, p_better) = if worse { (p, 1.0 - p) } else { (1.0 - p, p) };
     let change = stats::median(tail).and_then(|level| scope.budget.direction.relative_worsening(level, reference.center))?;
-    Some(TailTest { runs: k, p_worse, p_better, change })
+    Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, reference.sigma, reference.values.len()) })
 }
 
 /// The median of the look-back's level before the reference, where it has one.
@@ -3210,6 +3235,10 @@ mod tests {
             for end in first + 2..=first + 5 {
                 let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
                 assert!(regression_of(r).is_some(), "{first} first runs, {} after the step: {:?}", end - first, r.findings);
+                // Measured from the first runs, which have no noise (the newest run's reference,
+                // which holds the step's first runs, read ±4.5 %).
+                let baseline = r.baseline.as_ref().unwrap();
+                assert!((baseline.value - 10.0).abs() < 1e-9 && baseline.noise.is_none(), "{first}, {end}: {baseline:?}");
             }
             let steady = vec![10.0; first + 3];
             let r = &check(&workspace(budget, &noisy_runs("cap.latency", &steady)), &CheckOptions::default()).results[0];
