@@ -265,6 +265,15 @@ impl States {
                 }
             }
         }
+        // The gate's own open regression counts too where no change point shows it yet (a step's
+        // first few runs are too few for one): the status bar never says "0 open regressions"
+        // beside a check that names one.
+        for r in &report.results {
+            if r.open_regression.is_some() && r.budget < n && open_regressions[r.budget] == 0 {
+                open_regressions[r.budget] = 1;
+                counts.open_regressions += 1;
+            }
+        }
         // A regression within budget is a warning-level finding: never a green dot beside a
         // "regressed" tag.
         let own: Vec<Option<BudgetState>> = own

@@ -720,6 +720,21 @@ fn a_regression_put_back_only_in_part_stays_open_and_says_how_much_is_left() {
 }
 
 #[test]
+fn a_regression_too_fresh_for_a_change_point_is_an_open_regression_in_the_status_bar() {
+    // 40 ms, then 52 ms for the newest three runs: the check fails it ("open since r197"), and
+    // no change point has enough runs yet. The status bar said "0 open regressions" beside it.
+    let dir = stepped_workspace(&[(0, 40.0), (197, 52.0)]);
+    let state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let load = index_of(&state, "load");
+    let result = &state.report.results[0];
+    assert_eq!(result.status, Status::Fail, "{:?}", result.findings);
+    assert!(result.open_regression.is_some(), "{:?}", result.findings);
+    assert!(state.findings.rows.iter().all(|r| !state.findings.is_open(r, &state.analysis)));
+    assert_eq!(state.states.counts.open_regressions, 1);
+    assert!(state.is_regressed(load));
+}
+
+#[test]
 fn an_open_regression_the_gate_passes_is_a_warning_never_green() {
     use crate::gui::standing::BudgetState;
     // 40 → 41.2 ms at r150 (+3 %, under the gate's 5 % threshold): a change point nobody closed
