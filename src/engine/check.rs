@@ -2103,8 +2103,6 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
     // ... and so do their AR(1) models, fitted once for the worse and the better test alike.
     let mut model: Option<(usize, Option<evidence::AutoregressiveModel>)> = None;
-    // ... and the tail of their innovations, read on the first of them.
-    let mut innovations_tail: Option<Option<(f64, f64)>> = None;
     for &k in &judged.lengths {
         let stop = references.stop(k);
         if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
@@ -2170,9 +2168,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         .then(|| autocorrelation_of_levels(std::iter::once(values.as_slice())));
         let rho = if autoregressive { rho_estimate } else { rho };
         if autoregressive && model.as_ref().is_none_or(|(s, _)| *s != stop) {
-            let fitted = evidence::AutoregressiveModel::fit_with_tail(values, rho, innovations_tail);
-            innovations_tail = innovations_tail.or_else(|| fitted.as_ref().map(evidence::AutoregressiveModel::tail));
-            model = Some((stop, fitted));
+            model = Some((stop, evidence::AutoregressiveModel::fit(values, rho)));
         }
         let fitted = model.as_ref().filter(|(s, _)| autoregressive && *s == stop).and_then(|m| m.1.as_ref());
         let worse = evidence::Reference { values, center: reference.center, sigma: reference.sigma, worse_sign, rho };
@@ -3025,36 +3021,44 @@ mod tests {
     }
 
     #[test]
-    fn a_jump_of_a_heavy_tailed_runners_state_passes_and_a_step_of_its_size_still_fails() {
-        // AR(1) noise at φ 0.8 whose innovations are Student t₃ (σ 2 % of the level), 290 runs,
-        // then either the runner's state jumps by 4 σ and decays as φ (its 2nd and 3rd runs
-        // checked), or the level steps by as much and stays (checked at its 12th run).
+    fn a_large_step_in_wandering_heavy_tailed_noise_fails_within_its_first_five_runs() {
+        // AR(1) noise at φ 0.85 whose innovations are Student t₃ (σ 2 % of the level), 200 runs,
+        // then a sustained step of 16 % (8 σ), at once or as a ramp over 3 runs. A model that
+        // read the innovations' heavy tail and discounted a shift's first innovation by it asked
+        // for reruns on every check of such steps until the look-back held the new level (an
+        // adversarial review: +18-47 % steps never failed): the first runs are most of the
+        // evidence where φ is high. (README: AR(1) with heavy-tailed innovations, tried and dropped.)
         let budget = "cap:\n  max_latency_ms: 1000000\n";
-        let (mut jumps_failed, mut steps_found) = (0, 0);
-        for seed in 0..20 {
-            let mut rng = crate::engine::synthetic::Rng::new(4_000 + seed);
+        let mut missed = Vec::new();
+        for seed in 0..12 {
+            let mut rng = crate::engine::synthetic::Rng::new(7_000 + seed);
             let mut e = 0.0;
-            let noise: Vec<f64> = (0..302)
+            let noise: Vec<f64> = (0..206)
                 .map(|_| {
                     let chi: f64 = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
-                    e = 0.8 * e + 0.6 * rng.gaussian() / chi.sqrt() / 3f64.sqrt();
+                    e = 0.85 * e + (1.0 - 0.85f64 * 0.85).sqrt() * rng.gaussian() / chi.sqrt() / 3f64.sqrt();
                     100.0 * (1.0 + 0.02 * e)
                 })
                 .collect();
-            let jump: Vec<f64> =
-                noise.iter().enumerate().map(|(i, v)| if i >= 290 { v + 8.0 * 0.8f64.powi(i as i32 - 290) } else { *v }).collect();
-            let step: Vec<f64> = noise.iter().enumerate().map(|(i, v)| if i >= 290 { v + 8.0 } else { *v }).collect();
-            let failed = |values: &[f64]| {
-                regression_of(&check(&workspace(budget, &noisy_runs("cap.latency", values)), &CheckOptions::default()).results[0]).is_some()
-            };
-            jumps_failed += usize::from(failed(&jump[..292]) || failed(&jump[..293]));
-            steps_found += usize::from(failed(&step[..302]));
+            for ramp in [1, 3] {
+                let stepped: Vec<f64> = noise
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| if i >= 200 { v * (1.0 + 0.16 * ((i - 199) as f64 / f64::from(ramp)).min(1.0)) } else { *v })
+                    .collect();
+                let failed = (202..=206).any(|end| {
+                    regression_of(
+                        &check(&workspace(budget, &noisy_runs("cap.latency", &stepped[..end])), &CheckOptions::default()).results[0],
+                    )
+                    .is_some()
+                });
+                if !failed {
+                    missed.push((seed, ramp));
+                }
+            }
         }
-        // Before the innovations' tail was read, 18 of the 20 jumps failed (and 17 steps were
-        // found): one innovation of 6-7 σ_u is a step under normal innovations, and is what t₃
-        // makes every few hundred runs.
-        assert!(jumps_failed <= 2, "{jumps_failed} of 20 jumps of the runner's state failed");
-        assert!(steps_found >= 14, "{steps_found} of 20 steps found 12 runs on");
+        // The heavy-tail model missed 12 of these 24 (10 of the 12 ramps).
+        assert_eq!(missed, [], "(seed, ramp) whose first five runs passed");
     }
 
     #[test]
