@@ -327,7 +327,7 @@ pub fn first_runs_model_p_value(reference: &Reference<'_>, tail: &[f64], rho: f6
     // where it holds two runs), is the step's own then, and it left a +20 % step of such a metric
     // "within its noise" for three runs. (Read on these runs alone otherwise too, it found more
     // steps, and false-alarmed more: a cycle's busy phase, a second mode, +5 on 12 seeds.)
-    let sigma = if spread > 0.0 { reference.sigma.max(spread) } else { 0.0 } * centre;
+    let sigma = if stats::one_value(reference.values) { 0.0 } else { reference.sigma.max(spread) } * centre;
     if sigma.is_nan() {
         return None;
     }

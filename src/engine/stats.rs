@@ -182,6 +182,14 @@ pub fn variance(values: &[f64]) -> Option<f64> {
     Some(values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
 }
 
+/// Whether every one of `values` reads the same value (a count, a size, a deterministic metric),
+/// exactly: their variance may still read a rounding error above zero (15 runs of 0.1 have a mean
+/// of 0.10000000000000002). `false` for none.
+#[must_use]
+pub fn one_value(values: &[f64]) -> bool {
+    values.split_first().is_some_and(|(first, rest)| rest.iter().all(|x| x.to_bits() == first.to_bits()))
+}
+
 /// The noise of a series: the standard deviation of its point-to-point noise, estimated from
 /// first differences so that level shifts and slow drifts do not inflate it.
 ///
