@@ -8,7 +8,8 @@ Writes PER_KIND workspaces of 16 budgets x 400 runs for each kind into OUT, repl
 binary (`replay --format json`, no reruns: an inconclusive check is not an alarm) and prints the
 false alarms per check (an alarm before a budget's step, or on a budget with none, from run 20 on)
 and, for steps past the gate's 5 % threshold, how many failed by the 2nd check, within 12 and ever,
-by the step's size in noise σ. Three budgets in four step by 2-25 % at a run from 250 to 380 (one
+by the step's size in noise σ, and of the checks from each step's 12th run to the history's end the
+share that failed (held: a sustained step must never be absorbed into the baseline). Three budgets in four step by 2-25 % at a run from 250 to 380 (one
 step in five is a ramp over 2 or 4 runs, timed from its first run). Kinds (σ 1-10 % of the level):
 Gaussian; log-normal (σ of the log 2-20 %); bimodal (15-45 % of runs 5-25 % slower); Student t (2.5-4
 dof); AR(1) (φ 0.5-0.85); spikes (0.5-2 % of runs 20-80 % slower); a coarse timer (whole ms at 2-15 ms);
@@ -148,7 +149,7 @@ def score(truth, reports):
     """Prints the false alarms per check by kind, and the steps past 5 % caught by size."""
     fa = collections.Counter()
     checks = collections.Counter()
-    det = collections.defaultdict(lambda: [0, 0, 0, 0])  # steps, by the 2nd check, within 12, ever
+    det = collections.defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # steps, by the 2nd check, within 12, ever, held
     for ws, budgets in truth.items():
         kind = ws.rsplit('-', 1)[0]
         rep = reports[ws]
@@ -165,9 +166,15 @@ def score(truth, reports):
                 continue
             sz = '<2' if t["sigma"] < 2 else '2-4' if t["sigma"] < 4 else '4-8' if t["sigma"] < 8 else '>=8'
             first = min([max(i, t["at"]) for (i, n) in alarms.get(f"m{b}", []) if i + n > t["at"]], default=None)
+            # Held: of the checks from the step's 12th run to the history's end, how many fail (a
+            # sustained step must keep failing until a person accepts it, never be absorbed).
+            held_from = t["at"] + 11
+            held = sum(max(0, min(i + n, RUNS) - max(i, held_from)) for (i, n) in alarms.get(f"m{b}", []))
             for key in [(kind, sz), ('all', sz)]:
                 d = det[key]
                 d[0] += 1
+                d[4] += held
+                d[5] += max(0, RUNS - held_from)
                 if first is not None:
                     d[3] += 1
                     d[1] += first - t["at"] < 2
@@ -177,10 +184,10 @@ def score(truth, reports):
         print(f"| {k} | {checks[k]} | {fa[k]} | {100*fa[k]/max(1,checks[k]):.3f} % |")
     print(f"| all | {sum(checks.values())} | {sum(fa.values())} | {100*sum(fa.values())/max(1,sum(checks.values())):.3f} % |")
     print()
-    print("| kind | size (past 5 %) | steps | by 2nd | within 12 | ever |")
+    print("| kind | size (past 5 %) | steps | by 2nd | within 12 | ever | held from 12th |")
     for key in sorted(det):
-        c, w2, w12, ev = det[key]
-        print(f"| {key[0]} | {key[1]} | {c} | {100*w2/c:.1f} % | {100*w12/c:.1f} % | {100*ev/c:.1f} % |")
+        c, w2, w12, ev, held, after = det[key]
+        print(f"| {key[0]} | {key[1]} | {c} | {100*w2/c:.1f} % | {100*w12/c:.1f} % | {100*ev/c:.1f} % | {100*held/max(1, after):.1f} % |")
 
 
 def main():

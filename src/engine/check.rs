@@ -768,6 +768,9 @@ fn evaluate(
     if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
         scope.judge_previous_level(result, &judged, &noise);
     }
+    if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
+        scope.judge_open_start(result, &judged, &levels, &noise);
+    }
     // A worsening older than the look-back: only where nothing newer decided, on the baseline
     // branch (a pull request is judged against its base as the base is now). A check left
     // inconclusive by its newest run alone (far beyond the noise, unconfirmed) is not decided: a
@@ -839,32 +842,18 @@ struct NoiseModel {
 /// white noise over 160 runs by about 0.1, which lost a 4–8σ daily step by the 2nd check on three
 /// seeds of four.
 fn autocorrelation_within_levels(values: &[f64], segmentation: &Segmentation) -> f64 {
-    autocorrelation_of_levels(segmentation.segments.iter().map(|segment| &values[segment.start..segment.end.min(values.len())]))
+    autocorrelation_of_levels(
+        segmentation
+            .segments
+            .iter()
+            .filter(|s| s.start < values.len())
+            .map(|segment| &values[segment.start..segment.end.min(values.len())]),
+    )
 }
 
 /// [`autocorrelation_within_levels`] of the runs of the given levels.
 fn autocorrelation_of_levels<'a>(levels_runs: impl Iterator<Item = &'a [f64]>) -> f64 {
-    let (mut cov, mut var, mut runs, mut levels) = (0.0, 0.0, 0usize, 0usize);
-    for level in levels_runs {
-        if level.len() < 3 {
-            continue;
-        }
-        let Some(center) = stats::median(level) else { continue };
-        let Some(spread) = stats::mad_sigma(level, center).filter(|s| *s > 0.0) else { continue };
-        // Deviations clipped at 4 robust σ: a spike is not a runner's lasting state.
-        let clipped: Vec<f64> = level.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread)).collect();
-        let (level_var, level_cov) = stats::lag1_sums(&clipped, clipped.iter().sum::<f64>() / clipped.len() as f64);
-        var += level_var;
-        cov += level_cov;
-        runs += level.len();
-        levels += 1;
-    }
-    if runs < MIN_TEST_RUNS || var <= 0.0 {
-        return 0.0;
-    }
-    let n = runs as f64;
-    let lag1 = (cov / var).clamp(-0.95, 0.95);
-    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) * levels as f64 / n).clamp(0.0, 0.95)
+    stats::autocorrelation_within(levels_runs, MIN_TEST_RUNS)
 }
 
 impl NoiseModel {
@@ -1358,21 +1347,35 @@ impl Scope<'_> {
         // Without it, the reruns asked of runs with a few reference runs as far (RERUN_OUTLIER_SHARE)
         // put heavy-tailed noise over 0.05 % of checks on three seeds of six (gate_accuracy).
         let looks = |k: usize| judged.looks(k);
-        // The checked run back near the reference: two bad runs then a good one is what two
+        // The checked run back near a test's reference: two bad runs then a good one is what two
         // spikes in a row look like, and a sustained shift does not (its newest run would have to
         // fall back by the whole shift), so a tail of three runs or fewer no longer fails on the
         // older runs alone; a longer tail, with more runs of the new level, still may. Two spikes
-        // in a row failed the check after them too (`gate_accuracy` seed 3).
-        let newest_back = on_baseline_branch && relative(sequence[total - 1], center).is_some_and(|c| c < threshold / 2.0);
-        let pick = |p_of: fn(&TailTest) -> f64, effect: fn(f64) -> f64, shortest: usize| -> Option<(f64, usize, f64)> {
+        // in a row failed the check after them too (`gate_accuracy` seed 3). And the newest two
+        // runs both back near it: a regression that is being fixed (its level change confirms in
+        // a few runs) no longer fails on that test's evidence.
+        //
+        // Each test's own reference, the level its tail is worse than: where the change-point
+        // search did not separate a step (AR(1) noise whose look-back reads φ 0.95), the newest
+        // run's reference holds the step's runs among its newest 20, its centre is the new
+        // level, and the step's runs read "back at the reference": a sustained +18 % step (8σ)
+        // failed its first 10 runs, then passed 14 of its next 16 checks while its 12-run tail
+        // stood at p 1e-17 against the runs before it.
+        let back_near = |x: f64, center: f64| relative(x, center).is_some_and(|c| c < threshold / 2.0);
+        let newest_back = |center: f64| on_baseline_branch && back_near(sequence[total - 1], center);
+        let recovered_from = |center: f64| on_baseline_branch && total >= 2 && sequence[total - 2..].iter().all(|&x| back_near(x, center));
+        let pick = |p_of: fn(&TailTest) -> f64, effect: fn(f64) -> f64, keep: &dyn Fn(&TailTest) -> bool| -> Option<(f64, usize, f64)> {
             tests
                 .iter()
-                .filter(|t| effect(t.change) > threshold && t.runs >= shortest)
+                .filter(|t| effect(t.change) > threshold && keep(t))
                 .map(|t| ((p_of(t) * looks(t.runs) / weight(t.runs)).min(1.0), t.runs, effect(t.change)))
                 .min_by(|a, b| a.0.total_cmp(&b.0))
         };
-        let worst = pick(|t| t.p_worse, |c| c, if newest_back { SHORT_TAIL_RUNS + 1 } else { 0 });
-        let best = pick(|t| t.p_better, |c| -c, 0);
+        let worst = pick(|t| t.p_worse, |c| c, &|t| {
+            let from = t.reference.0;
+            !(recovered_from(from) || (t.runs <= SHORT_TAIL_RUNS && newest_back(from)))
+        });
+        let best = pick(|t| t.p_better, |c| -c, &|_| true);
         let newest = sequence[total - 1];
         let newest_change = relative(newest, center).unwrap_or(0.0);
         let newest_model_p = evidence::model_p_value(reference_of_newest, newest);
@@ -1384,13 +1387,10 @@ impl Scope<'_> {
                 .map_or(f64::INFINITY, |d| d / center.abs())
                 .max(threshold)
         });
-        // The newest two runs both back near the reference: a regression that is being fixed (its
-        // level change confirms in a few runs) no longer fails on the older runs' evidence.
-        let recovered = on_baseline_branch
-            && total >= 2
-            && sequence[total - 2..].iter().all(|&x| relative(x, center).is_some_and(|c| c < threshold / 2.0));
+        // The newest two runs both back near the newest run's reference: no rerun is asked below.
+        let recovered = recovered_from(center);
         match worst {
-            Some((p, k, change)) if p <= settings.significance && !recovered => {
+            Some((p, k, change)) if p <= settings.significance => {
                 let first_bad = sequence_runs[total - k];
                 let open = levels.open.filter(|_| on_baseline_branch).map(|o| segmentation.segments[o].start);
                 // The baseline is the reference of the tail that found the regression, which its
@@ -1527,6 +1527,7 @@ fn winsorized_spread_within_levels(values: &[f64], segmentation: &Segmentation) 
     let residuals: Vec<f64> = segmentation
         .segments
         .iter()
+        .filter(|s| s.start < values.len())
         .flat_map(|s| {
             let level = &values[s.start..s.end.min(values.len())];
             let center = stats::median(level).unwrap_or(0.0);
@@ -2050,6 +2051,243 @@ impl Scope<'_> {
     }
 }
 
+/// The share of the significance that the tests of an open regression's first runs get
+/// ([`Scope::judge_open_start`]), each at its tail's weight.
+pub const OPEN_START_SHARE: f64 = 0.1;
+
+/// The largest p-value of a level's runs since it began, against the reference, for its first
+/// runs to fail the check ([`Scope::judge_open_start`]).
+const HELD_P_VALUE: f64 = 0.01;
+
+/// How many of its reference's noise σ a level must still be worse by, beside the threshold, for
+/// its first runs to fail the check ([`Scope::judge_open_start`]).
+const HELD_SIGMAS: f64 = 2.0;
+
+/// The fewest runs of a level, and the newest runs whose level must still be past the threshold,
+/// for its first runs to fail the check ([`Scope::judge_open_start`]).
+const SETTLED_RUNS: usize = 12;
+
+impl Scope<'_> {
+    /// A level whose first runs were a regression is still one: a gate that failed a step then
+    /// must not pass it later because the tests of its newest runs, against a reference they now
+    /// stand far from in time, are weaker (in wandering noise they are widened by the long-run
+    /// variance at φ two standard errors high). A +18 % step (4.7σ) in AR(1) noise at φ 0.85
+    /// failed its 2nd and 3rd runs (p 2e-8), then passed every check from its 12th on, its open
+    /// level's 63 runs against the 98 before it reading p 0.08-0.15; where the change-point search
+    /// did not separate a step at all, it passed once the newest tails were all the step's.
+    ///
+    /// Where the level begins: the open level's change point, and the largest rise around it (the
+    /// search may place a step a few runs late, and its first runs then miss the jump); where the
+    /// search separated none, the largest rise of the look-back ([`Scope::jump`]). Its first 2, 3,
+    /// 5 ... 32 runs are judged against the runs before it as the checks of those runs judged
+    /// them (the model's first innovation, which a step's first run carries, is their strongest
+    /// evidence), at [`OPEN_START_SHARE`] of the significance, multiplied by the places read
+    /// ([`Scope::open_start_test`]). The regression is open since the level began, measured from
+    /// that reference.
+    fn judge_open_start(&self, result: &mut BudgetResult, judged: &Judged, levels: &Levels, noise: &NoiseModel) {
+        if !judged.on_baseline_branch {
+            return;
+        }
+        let total = judged.total();
+        let threshold = self.settings.regression_threshold;
+        let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
+        // Where the open level begins (the search's change point, which may lie a few runs off
+        // the step's first run, and where the runs around it jumped most the worse way); where
+        // the search separated none, where the runs jumped most the worse way (a step it did not
+        // see). The p-values are multiplied by the places read.
+        let (starts, places) = match levels.open {
+            Some(open) => {
+                let at = noise.segmentation.segments[open].start;
+                let jump = self.jump(judged, at.saturating_sub(2 * JUMP_SIDE_RUNS)..at + JUMP_SIDE_RUNS);
+                (std::iter::once(at).chain(jump.map(|j| j.0)).collect::<Vec<_>>(), jump.map_or(1, |j| j.1 + 1))
+            }
+            None if !self.may_have_held(judged) => return,
+            None => match self.jump(judged, 0..total) {
+                Some((at, places)) => (vec![at], places),
+                None => return,
+            },
+        };
+        let Some((p, test, start, now)) =
+            starts.into_iter().filter_map(|start| self.open_start_test(judged, noise, start, places)).min_by(|a, b| a.0.total_cmp(&b.0))
+        else {
+            return;
+        };
+        if p > self.settings.significance {
+            return;
+        }
+        let (center, sigma, runs) = test.reference;
+        let Some(change) = relative(now, center) else { return };
+        let history = self.history;
+        let runs_of = &judged.sequence_runs;
+        let (since, run, last_good) = (runs_of[start], runs_of[total - 1], runs_of[start.max(1) - 1]);
+        let severity = Severity::of(Verdict::Regression, self.budget.direction, center, now, Some(result.limit), result.warning);
+        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
+        if let Some(b) = result.baseline.as_mut() {
+            b.value = center;
+            b.runs = runs.min(self.settings.baseline_runs.max(1));
+            b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
+            history.runs.run(last_good).id.clone_into(&mut b.last_run);
+            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
+        }
+        result.open_regression = Some(OpenRegression {
+            since_run: history.runs.run(since).id.to_owned(),
+            first_commit: history.runs.run(since).commit.map(str::to_owned),
+            runs: total - start,
+            days: days_between(history, since, run),
+            evidence_runs: test.runs,
+        });
+        result.p_worse = Some(p);
+        result.p_value = Some(p);
+        result.findings.push(Finding::Regression { change, threshold, p_value: Some(p), severity });
+    }
+
+    /// The test of a level's first runs from `start` ([`Scope::judge_open_start`]): the smallest
+    /// p-value (multiplied by the `places` read, at the tail's weight in [`OPEN_START_SHARE`]) of
+    /// those whose level since and newest runs are still past the threshold and [`HELD_SIGMAS`]
+    /// of their reference, where the level is [`SETTLED_RUNS`] runs old or more and its runs
+    /// together are worse at [`HELD_P_VALUE`]; with its test, `start` and the level since. `None`
+    /// where none is.
+    fn open_start_test(&self, judged: &Judged, noise: &NoiseModel, start: usize, places: usize) -> Option<(f64, TailTest, usize, f64)> {
+        let (sequence, total) = (&judged.sequence, judged.total());
+        // A level of fewer runs is the newest tails' to judge (this holds one they failed).
+        if start < judged.reference.start + MIN_EVIDENCE_REFERENCE || start + SETTLED_RUNS > total {
+            return None;
+        }
+        let threshold = self.settings.regression_threshold;
+        let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
+        let back_near = |x: f64, center: f64| relative(x, center).is_some_and(|c| c < threshold / 2.0);
+        let reference = judged.reference.start..judged.reference.end.min(start);
+        let now = stats::median(&sequence[start..])?;
+        // ... and its newest runs too: a runner's state that jumped and is decaying back (AR(1)
+        // noise with heavy-tailed innovations) holds the level's median up longer than its newest
+        // runs.
+        let newest = stats::median(&sequence[start.max(total.saturating_sub(SETTLED_RUNS))..])?;
+        // Not past the threshold of the runs right before it: nothing to test.
+        let before =
+            stats::median(&sequence[reference.end.saturating_sub(self.settings.baseline_runs.max(1)).max(reference.start)..reference.end])?;
+        if relative(now, before).is_none_or(|c| c <= threshold) || relative(newest, before).is_none_or(|c| c <= threshold) {
+            return None;
+        }
+        // The level's first runs, each count as the check of its newest run judged them (the
+        // checked run is the newest tails' to judge).
+        let mut tests: Vec<TailTest> = Vec::new();
+        for &j in evidence::TAIL_LENGTHS.iter().filter(|&&j| start + j < total) {
+            let then = Judged {
+                sequence: sequence[..start + j].to_vec(),
+                sequence_runs: judged.sequence_runs[..start + j].to_vec(),
+                reference: reference.clone(),
+                lengths: vec![j],
+                on_baseline_branch: true,
+                commit_runs: 1,
+                previous: Vec::new(),
+            };
+            let references = References::new(&then, self.settings.baseline_runs);
+            tests.extend(tail_tests(self, &then, &references, noise));
+        }
+        // ... and the level since, all its runs, still beyond the noise of the reference (at a
+        // lenient bar: the evidence that it began is in its first runs; this asks that what
+        // followed still says so, which a wander of wandering noise past a small threshold does not).
+        let since = Judged {
+            sequence: sequence.clone(),
+            sequence_runs: judged.sequence_runs.clone(),
+            reference: reference.clone(),
+            lengths: vec![total - start],
+            on_baseline_branch: true,
+            commit_runs: 1,
+            previous: Vec::new(),
+        };
+        let held = tail_tests(self, &since, &References::new(&since, self.settings.baseline_runs), noise);
+        if held.iter().all(|t| t.p_worse > HELD_P_VALUE) {
+            return None;
+        }
+        tests
+            .iter()
+            .filter(|t| {
+                let (center, sigma, _) = t.reference;
+                // Past the threshold, and past HELD_SIGMAS of the reference's noise: where the noise
+                // is wider than the threshold, a level a fraction of it away is a wander.
+                let bar = threshold.max(HELD_SIGMAS * sigma / center.abs());
+                t.change > threshold
+                    && relative(now, center).is_some_and(|c| c > bar)
+                    && relative(newest, center).is_some_and(|c| c > bar)
+                    && !sequence[total.saturating_sub(2)..].iter().all(|&x| back_near(x, center))
+            })
+            .map(|t| ((t.p_worse * places as f64 / (OPEN_START_SHARE * tail_weight(&tests, t.runs))).min(1.0), *t, start, now))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    }
+
+    /// Whether the newest [`SETTLED_RUNS`] runs' level is past the threshold of the best tenth
+    /// of the runs before them (at least their 5th best): where it is not, no step the search did
+    /// not see is looked for. A step is held while its runs before it are a tenth of those (until
+    /// it is about 130 runs old; past the look-back, the level held before it takes over:
+    /// [`Scope::hold_to_anchor`]). One selection on every check that nothing else decided, where
+    /// the search reads a median at every place of the look-back. Values not all positive are
+    /// searched.
+    fn may_have_held(&self, judged: &Judged) -> bool {
+        let (sequence, total) = (&judged.sequence, judged.total());
+        let first = judged.reference.start;
+        if total < first + MIN_EVIDENCE_REFERENCE + SETTLED_RUNS {
+            return false;
+        }
+        let sign = worse_sign(self.budget.direction);
+        let mut before: Vec<f64> = sequence[first..total - SETTLED_RUNS].iter().map(|v| sign * v).collect();
+        let Some(newest) = stats::median(&sequence[total - SETTLED_RUNS..]) else { return false };
+        if before.iter().chain([&(sign * newest)]).any(|v| sign * v <= 0.0) {
+            return true;
+        }
+        let rank = (before.len() / 10).max(JUMP_SIDE_RUNS) - 1;
+        let (_, best_tenth, _) = before.select_nth_unstable_by(rank, f64::total_cmp);
+        self.budget.direction.relative_worsening(newest, sign * *best_tenth).is_none_or(|c| c > self.settings.regression_threshold)
+    }
+
+    /// Where the runs after the reference's first [`MIN_EVIDENCE_REFERENCE`], at `places`, jumped
+    /// most the worse way: the place whose next [`JUMP_SIDE_RUNS`] runs' median is furthest past the
+    /// median of the as many before it (a step or a ramp over a few runs; medians, so a spike is
+    /// not a jump), moved to the largest rise from one run to the next within as many runs either
+    /// side, with the number of places read. `None` where none is worse.
+    fn jump(&self, judged: &Judged, places: std::ops::Range<usize>) -> Option<(usize, usize)> {
+        let (sequence, total) = (&judged.sequence, judged.total());
+        let sign = worse_sign(self.budget.direction);
+        let first = (judged.reference.start + MIN_EVIDENCE_REFERENCE).max(places.start);
+        let last = total.checked_sub(3)?.min(places.end.checked_sub(1)?);
+        if first > last {
+            return None;
+        }
+        // Each run's median with the runs after it, once (a place's runs before it are the
+        // median of the place as many runs back, but near the start).
+        let window = |i: usize| median_of_few(&sequence[i..(i + JUMP_SIDE_RUNS).min(total)]);
+        let medians: Vec<f64> = (first.saturating_sub(JUMP_SIDE_RUNS)..=last).map(window).collect::<Option<_>>()?;
+        let at = |i: usize| medians[i + JUMP_SIDE_RUNS - first.max(JUMP_SIDE_RUNS)];
+        let mut best: Option<(usize, f64)> = None;
+        for i in first..=last {
+            let after = at(i);
+            let before = if i >= JUMP_SIDE_RUNS { at(i - JUMP_SIDE_RUNS) } else { median_of_few(&sequence[..i])? };
+            let rise = sign * (after - before);
+            if rise > 0.0 && best.is_none_or(|(_, b)| rise > b) {
+                best = Some((i, rise));
+            }
+        }
+        // The step's first run: the largest rise from one run to the next within the window either
+        // side (the model's evidence is the surprise of a step's first run).
+        let (around, _) = best?;
+        let step = (around.saturating_sub(JUMP_SIDE_RUNS - 1).max(first).max(1)..=(around + JUMP_SIDE_RUNS - 1).min(last))
+            .max_by(|&a, &b| (sign * (sequence[a] - sequence[a - 1])).total_cmp(&(sign * (sequence[b] - sequence[b - 1]))))?;
+        Some((step, last + 1 - first))
+    }
+}
+
+/// The runs either side of a place that [`Scope::jump`] compares.
+const JUMP_SIDE_RUNS: usize = 5;
+
+/// The median of at most [`JUMP_SIDE_RUNS`] values, selected on the stack ([`Scope::jump`] reads two
+/// at every place of the look-back, on every check that nothing else decided); `None` for none.
+fn median_of_few(values: &[f64]) -> Option<f64> {
+    let mut few = [0.0; JUMP_SIDE_RUNS];
+    let few = few.get_mut(..values.len())?;
+    few.copy_from_slice(values);
+    stats::median_in_place(few)
+}
+
 /// Whether one run far beyond the noise asks for a rerun of its commit, and its p-value (the
 /// model's, or its rank's on a timer's ticks); `None` where it does not.
 ///
@@ -2130,7 +2368,22 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             tests.push(test);
             continue;
         }
-        let tail = &sequence[total - k.min(values.len() / 2)..];
+        // Autocorrelated noise (not a cycle, which is taken out below) is judged by its AR(1)
+        // model; whether the noise is autocorrelated is what the look-back cannot rule out
+        // (`rho_estimate`).
+        let autoregressive = !short
+            && rho_estimate >= evidence::AUTOREGRESSIVE_RHO
+            && values.len() >= evidence::MIN_TAIL_FIT_RUNS
+            && noise.profile.is_none();
+        // The model reads the whole tail where it follows its reference directly (a level the
+        // change-point search separated, open since): it predicts each run from the one before,
+        // and the level's error is in its spread, so its reference need not be twice as long.
+        // Cut to half its reference, a step's open level of 63 runs against the 98 before it
+        // (AR(1) at φ 0.85, +18 %) was judged with a gap of its own runs between, where the model
+        // and the batch means (one degree of freedom at half the reference) must agree: p 0.15,
+        // and the step passed for as long as it lasted.
+        let whole = autoregressive && total - k == stop;
+        let tail = &sequence[total - if whole { k } else { k.min(values.len() / 2) }..];
         if tail.len() < 2 {
             continue;
         }
@@ -2140,18 +2393,12 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         let most = if tail.len() == judged.commit_runs && rho < EXCHANGEABLE_RHO { tail.len() } else { tail.len() / 2 + 1 };
         let Some(change) = stats::median(tail).and_then(|level| relative(level, reference.center)) else { continue };
         let gap = total - tail.len() - stop;
-        // Autocorrelated noise (not a cycle, which is taken out above) is judged by its AR(1)
-        // model where the tail follows its reference directly; where runs of an open regression
-        // lie between them, both the model and the tests of ranks and means must agree (the
-        // larger p-value: an intersection–union test, valid at the level of each). Whether the
-        // noise is autocorrelated is what the look-back cannot rule out (`rho_estimate`), and the
-        // model then takes at least that φ and discounts the ranks by it; where it is ruled out,
-        // the ranks are discounted by what is certain (`rho`), so white noise is not discounted
-        // for the chance autocorrelation of its look-back.
-        let autoregressive = !short
-            && rho_estimate >= evidence::AUTOREGRESSIVE_RHO
-            && values.len() >= evidence::MIN_TAIL_FIT_RUNS
-            && noise.profile.is_none();
+        // The AR(1) model judges where the tail follows its reference directly; where runs of an
+        // open regression lie between them, both the model and the tests of ranks and means must
+        // agree (the larger p-value: an intersection–union test, valid at the level of each). The
+        // model takes at least the φ the look-back cannot rule out and discounts the ranks by it;
+        // where it is ruled out, the ranks are discounted by what is certain (`rho`), so white
+        // noise is not discounted for the chance autocorrelation of its look-back.
         // A new benchmark's first 10-19 runs as the reference, right before the tail and with no
         // cycle taken out: too few for the tail fit, so their model judges with the ranks
         // ([`evidence::first_runs_model_p_value`]). Not where runs lie between (a cycle's second
@@ -3058,16 +3305,59 @@ mod tests {
     }
 
     #[test]
+    fn a_sustained_step_in_wandering_noise_is_never_absorbed_into_the_baseline() {
+        // AR(1) noise at φ 0.85 (σ 2.3 % of the level), with Gaussian or Student t₃ innovations,
+        // and a sustained step of +18 % (8σ) at run 63 of 120: the checks 12 to 57 runs after it
+        // all fail. Before, the step failed its first runs and then passed, absorbed: where the
+        // look-back read φ 0.95 no change point separated it and the newest run's reference (its
+        // newest 20 runs, most of them the step's) made the step's runs read "back at the
+        // reference" (an adversarial review's seed: passes 12-23 and 27-56 runs after it); where
+        // a change point did separate it, its open level against the runs before it read p
+        // 0.08-0.15 (the long-run variance of wandering noise), though its first runs had failed.
+        // 13 of these 96 checks passed (five of eight seeds); the one left is a t₃ series 47 runs after its step, whose
+        // level's runs together read p > 0.01 against the runs before it ([`HELD_P_VALUE`]).
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let mut passed = Vec::new();
+        for seed in 0..8 {
+            for heavy in [false, true] {
+                let mut rng = crate::engine::synthetic::Rng::new(8_100 + seed);
+                let mut e = rng.gaussian();
+                let values: Vec<f64> = (0..120)
+                    .map(|i| {
+                        let innovation = if heavy {
+                            let chi: f64 = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
+                            rng.gaussian() / chi.sqrt() / 3f64.sqrt()
+                        } else {
+                            rng.gaussian()
+                        };
+                        e = 0.85 * e + (1.0 - 0.85f64 * 0.85).sqrt() * innovation;
+                        100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 }
+                    })
+                    .collect();
+                for end in [75, 80, 90, 100, 110, 120] {
+                    let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
+                    if regression_of(r).is_none() {
+                        passed.push((seed, heavy, end));
+                    }
+                }
+            }
+        }
+        assert_eq!(passed, [(7, true, 110)], "(seed, heavy-tailed, runs) whose check passed the step");
+    }
+
+    #[test]
     fn a_large_shift_in_wandering_noise_fails_every_check_from_its_twelfth_run_on() {
         // AR(1) noise (φ 0.6–0.8) and a shift of 6σ (at least 8 %) at run 270: the checks 12, 15,
         // 20 and 30 runs after it fail. Before, where the noise had raised a level by more than
         // the threshold and never confirmed it (seed 23: +9 % over 109 runs), the reference was
         // the 22 to 41 runs before that level and the shift passed as "inconclusive in one run"
-        // at all four checks; the level before it now judges it (9 checks passed of 120, now 4).
-        // The four left (seeds 5, 17, 24) are one limitation, noted in the README: the look-back
-        // reads φ 0.86-0.95 from its differences once the shift is inside it (0.7 before), so no
-        // change point separates the shift, every test is widened by that φ, and the newest two
-        // runs dipping back near the look-back's median (which holds the shift) read as a fix.
+        // at all four checks; the level before it judges it (9 checks passed of 120, then 4).
+        // Those four (seeds 5, 17, 24) fail now: the look-back read φ 0.86-0.95 from its
+        // differences once the shift was inside it (0.7 before), so no change point separated the
+        // shift, and the newest two runs dipping back near the newest run's reference (which held
+        // the shift) read as a fix. The search's φ is now capped by φ within blocks, each tail is
+        // released only by its own reference, and a step the search did not see is found where
+        // the runs jumped ([`Scope::judge_open_start`]).
         use crate::engine::synthetic::{NoiseKind, Rng, gate_series};
         let budget = "cap:\n  max_latency_ms: 1000000\n";
         let mut passed = Vec::new();
@@ -3082,7 +3372,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(passed, [(5, 300), (17, 290), (17, 300), (24, 282)], "(seed, runs) whose check passed the shift");
+        assert_eq!(passed, [], "(seed, runs) whose check passed the shift");
     }
 
     #[test]
@@ -3257,9 +3547,11 @@ mod tests {
         // freedom, and the trimmed means of the whole tail were judged only where 6 noise σ
         // (widened by the autocorrelation) apart. All 4 in bimodal and heavy-tailed noise fail
         // now, and 20 of the 28 in AR(1) noise (two of them, seed 5, against the open regression's
-        // level: [`previous_levels`]). The 8 left are AR(1) noise: seeds 2 and 7, whose look-back
-        // reads φ near 0.95, so that the step is no change point (the limit in the README), and
-        // seeds 0 and 5 at the step's 36th run (not traced).
+        // level: [`previous_levels`]). Of the 8 left in AR(1) noise, where the look-back read φ
+        // near 0.95 and the step was no change point (seeds 2 and 7) or its open level's test was
+        // weak (seed 0), 7 fail now: the search's φ is capped by φ within blocks, and a step's
+        // first runs judge its level ([`Scope::judge_open_start`]). Seed 5 at the step's 36th run
+        // is left (not traced).
         use crate::engine::synthetic::{NoiseKind, Rng, gate_series};
         let budget = "cap:\n  max_latency_ms: 1000000\n";
         let mut passed = Vec::new();
@@ -3276,9 +3568,7 @@ mod tests {
                 }
             }
         }
-        let ar = NoiseKind::Autocorrelated;
-        let expected = [(ar, 0, 100), (ar, 2, 100), (ar, 2, 130), (ar, 2, 160), (ar, 5, 100), (ar, 7, 130), (ar, 7, 160), (ar, 7, 190)];
-        assert_eq!(passed, expected, "(noise, seed, runs) whose check passed the shift or asked for a rerun");
+        assert_eq!(passed, [(NoiseKind::Autocorrelated, 5, 100)], "(noise, seed, runs) whose check passed the shift or asked for a rerun");
     }
 
     #[test]

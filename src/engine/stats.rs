@@ -325,6 +325,42 @@ pub fn noise_autocorrelation(values: &[f64]) -> f64 {
     (phi - 1.7 / (n as f64).sqrt()).clamp(0.0, 0.95)
 }
 
+/// The lag-1 autocorrelation φ of the runs of the given levels, each less its own median: the
+/// Yule–Walker estimate within the levels (so level shifts do not inflate it), deviations clipped
+/// at 4 robust σ of their level (a spike is not a runner's lasting state), less the bias of the
+/// levels' means (Kendall: −(1 + 3φ)/n a level), clipped to [0, 0.95]. 0 where the levels of 3
+/// runs or more hold fewer than `min_runs` runs. Its error is about √((1 − φ²)/n); white noise
+/// reads 0 ± 1/√n.
+#[must_use]
+pub fn autocorrelation_within<'a>(levels_runs: impl Iterator<Item = &'a [f64]>, min_runs: usize) -> f64 {
+    let (mut cov, mut var, mut runs, mut levels) = (0.0, 0.0, 0usize, 0usize);
+    // One buffer for every level's median and MAD; the clipped deviations are read on the fly.
+    let mut scratch: Vec<f64> = Vec::new();
+    for level in levels_runs {
+        if level.len() < 3 {
+            continue;
+        }
+        scratch.clear();
+        scratch.extend_from_slice(level);
+        let Some(center) = median_in_place(&mut scratch) else { continue };
+        scratch.clear();
+        scratch.extend(level.iter().map(|v| (v - center).abs()));
+        let Some(spread) = median_in_place(&mut scratch).map(|m| m * MAD_TO_SIGMA).filter(|s| *s > 0.0) else { continue };
+        let clipped = || level.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread));
+        let mean = clipped().sum::<f64>() / level.len() as f64;
+        var += clipped().map(|d| (d - mean).powi(2)).sum::<f64>();
+        cov += clipped().zip(clipped().skip(1)).map(|(a, b)| (a - mean) * (b - mean)).sum::<f64>();
+        runs += level.len();
+        levels += 1;
+    }
+    if runs < min_runs.max(1) || var <= 0.0 {
+        return 0.0;
+    }
+    let n = runs as f64;
+    let lag1 = (cov / var).clamp(-0.95, 0.95);
+    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) * levels as f64 / n).clamp(0.0, 0.95)
+}
+
 /// How much autocorrelation φ widens the variance of a mean of many runs: (1 + φ)/(1 − φ).
 #[must_use]
 pub fn long_run_variance_factor(phi: f64) -> f64 {
