@@ -2107,7 +2107,7 @@ impl Scope<'_> {
                 None => return,
             },
         };
-        let Some((p, test, start, now)) =
+        let Some((p, test, start, newest)) =
             starts.into_iter().filter_map(|start| self.open_start_test(judged, noise, start, places)).min_by(|a, b| a.0.total_cmp(&b.0))
         else {
             return;
@@ -2116,11 +2116,12 @@ impl Scope<'_> {
             return;
         }
         let (center, sigma, runs) = test.reference;
-        let Some(change) = relative(now, center) else { return };
+        // How much worse it is now (its newest runs), not where it began.
+        let Some(change) = relative(newest, center) else { return };
         let history = self.history;
         let runs_of = &judged.sequence_runs;
         let (since, run, last_good) = (runs_of[start], runs_of[total - 1], runs_of[start.max(1) - 1]);
-        let severity = Severity::of(Verdict::Regression, self.budget.direction, center, now, Some(result.limit), result.warning);
+        let severity = Severity::of(Verdict::Regression, self.budget.direction, center, newest, Some(result.limit), result.warning);
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
         if let Some(b) = result.baseline.as_mut() {
             b.value = center;
@@ -2144,9 +2145,10 @@ impl Scope<'_> {
     /// The test of a level's first runs from `start` ([`Scope::judge_open_start`]): the smallest
     /// p-value (multiplied by the `places` read, at the tail's weight in [`OPEN_START_SHARE`]) of
     /// those whose level since and newest runs are still past the threshold and [`HELD_SIGMAS`]
-    /// of their reference, where the level is [`SETTLED_RUNS`] runs old or more and its runs
-    /// together are worse at [`HELD_P_VALUE`]; with its test, `start` and the level since. `None`
-    /// where none is.
+    /// of their reference and whose newest run is past the threshold (a runner's state decaying
+    /// back is released as soon as a run is back within it), where the level is [`SETTLED_RUNS`]
+    /// runs old or more and its runs together are worse at [`HELD_P_VALUE`]; with its test,
+    /// `start` and the level of its newest runs (how much worse it is now). `None` where none is.
     fn open_start_test(&self, judged: &Judged, noise: &NoiseModel, start: usize, places: usize) -> Option<(f64, TailTest, usize, f64)> {
         let (sequence, total) = (&judged.sequence, judged.total());
         // A level of fewer runs is the newest tails' to judge (this holds one they failed).
@@ -2155,7 +2157,6 @@ impl Scope<'_> {
         }
         let threshold = self.settings.regression_threshold;
         let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
-        let back_near = |x: f64, center: f64| relative(x, center).is_some_and(|c| c < threshold / 2.0);
         let reference = judged.reference.start..judged.reference.end.min(start);
         let now = stats::median(&sequence[start..])?;
         // ... and its newest runs too: a runner's state that jumped and is decaying back (AR(1)
@@ -2210,9 +2211,9 @@ impl Scope<'_> {
                 t.change > threshold
                     && relative(now, center).is_some_and(|c| c > bar)
                     && relative(newest, center).is_some_and(|c| c > bar)
-                    && !sequence[total.saturating_sub(2)..].iter().all(|&x| back_near(x, center))
+                    && relative(sequence[total - 1], center).is_some_and(|c| c > threshold)
             })
-            .map(|t| ((t.p_worse * places as f64 / (OPEN_START_SHARE * tail_weight(&tests, t.runs))).min(1.0), *t, start, now))
+            .map(|t| ((t.p_worse * places as f64 / (OPEN_START_SHARE * tail_weight(&tests, t.runs))).min(1.0), *t, start, newest))
             .min_by(|a, b| a.0.total_cmp(&b.0))
     }
 
