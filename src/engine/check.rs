@@ -2037,17 +2037,32 @@ impl Scope<'_> {
             history.runs.run(last_good).id.clone_into(&mut b.last_run);
             b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
         }
-        let run = runs_of[total - 1];
+        self.record_regression(result, (since, runs_of[total - 1]), (total - since_index, test.runs), p, test.change, severity);
+    }
+
+    /// Records a regression open since run `since` at the checked run `run` (indices into the
+    /// history's runs), open for `runs` runs and found by a test of `evidence_runs` at `p`: the open
+    /// regression, the p-values and the finding.
+    fn record_regression(
+        &self,
+        result: &mut BudgetResult,
+        (since, run): (usize, usize),
+        (runs, evidence_runs): (usize, usize),
+        p: f64,
+        change: f64,
+        severity: Severity,
+    ) {
+        let history = self.history;
         result.open_regression = Some(OpenRegression {
             since_run: history.runs.run(since).id.to_owned(),
             first_commit: history.runs.run(since).commit.map(str::to_owned),
-            runs: total - since_index,
+            runs,
             days: days_between(history, since, run),
-            evidence_runs: test.runs,
+            evidence_runs,
         });
         result.p_worse = Some(p);
         result.p_value = Some(p);
-        result.findings.push(Finding::Regression { change: test.change, threshold, p_value: Some(p), severity });
+        result.findings.push(Finding::Regression { change, threshold: self.settings.regression_threshold, p_value: Some(p), severity });
     }
 }
 
@@ -2089,7 +2104,6 @@ impl Scope<'_> {
             return;
         }
         let total = judged.total();
-        let threshold = self.settings.regression_threshold;
         let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
         // Where the open level begins (the search's change point, which may lie a few runs off
         // the step's first run, and where the runs around it jumped most the worse way); where
@@ -2130,16 +2144,7 @@ impl Scope<'_> {
             history.runs.run(last_good).id.clone_into(&mut b.last_run);
             b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
         }
-        result.open_regression = Some(OpenRegression {
-            since_run: history.runs.run(since).id.to_owned(),
-            first_commit: history.runs.run(since).commit.map(str::to_owned),
-            runs: total - start,
-            days: days_between(history, since, run),
-            evidence_runs: test.runs,
-        });
-        result.p_worse = Some(p);
-        result.p_value = Some(p);
-        result.findings.push(Finding::Regression { change, threshold, p_value: Some(p), severity });
+        self.record_regression(result, (since, run), (total - start, test.runs), p, change, severity);
     }
 
     /// The test of a level's first runs from `start` ([`Scope::judge_open_start`]): the smallest
