@@ -3269,6 +3269,24 @@ mod tests {
         assert!(regression_of(r).is_some_and(|c| (0.08..0.16).contains(&c)), "{r:?}");
     }
 
+    /// `n` states of AR(1) noise at φ 0.85 from `start`, of unit variance: Gaussian innovations, or
+    /// (`heavy`) Student t₃ ones scaled to unit variance (N / √(χ²₃/3) / √3).
+    fn ar1_states(rng: &mut crate::engine::synthetic::Rng, start: f64, n: usize, heavy: bool) -> Vec<f64> {
+        let mut e = start;
+        (0..n)
+            .map(|_| {
+                let innovation = if heavy {
+                    let chi: f64 = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
+                    rng.gaussian() / chi.sqrt() / 3f64.sqrt()
+                } else {
+                    rng.gaussian()
+                };
+                e = 0.85 * e + (1.0 - 0.85f64 * 0.85).sqrt() * innovation;
+                e
+            })
+            .collect()
+    }
+
     #[test]
     fn a_large_step_in_wandering_heavy_tailed_noise_fails_within_its_first_five_runs() {
         // AR(1) noise at φ 0.85 whose innovations are Student t₃ (σ 2 % of the level), 200 runs,
@@ -3281,14 +3299,7 @@ mod tests {
         let mut missed = Vec::new();
         for seed in 0..12 {
             let mut rng = crate::engine::synthetic::Rng::new(7_000 + seed);
-            let mut e = 0.0;
-            let noise: Vec<f64> = (0..206)
-                .map(|_| {
-                    let chi: f64 = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
-                    e = 0.85 * e + (1.0 - 0.85f64 * 0.85).sqrt() * rng.gaussian() / chi.sqrt() / 3f64.sqrt();
-                    100.0 * (1.0 + 0.02 * e)
-                })
-                .collect();
+            let noise: Vec<f64> = ar1_states(&mut rng, 0.0, 206, true).iter().map(|e| 100.0 * (1.0 + 0.02 * e)).collect();
             for ramp in [1, 3] {
                 let stepped: Vec<f64> = noise
                     .iter()
@@ -3327,18 +3338,11 @@ mod tests {
         for seed in 0..8 {
             for heavy in [false, true] {
                 let mut rng = crate::engine::synthetic::Rng::new(8_100 + seed);
-                let mut e = rng.gaussian();
-                let values: Vec<f64> = (0..120)
-                    .map(|i| {
-                        let innovation = if heavy {
-                            let chi: f64 = (0..3).map(|_| rng.gaussian().powi(2)).sum::<f64>() / 3.0;
-                            rng.gaussian() / chi.sqrt() / 3f64.sqrt()
-                        } else {
-                            rng.gaussian()
-                        };
-                        e = 0.85 * e + (1.0 - 0.85f64 * 0.85).sqrt() * innovation;
-                        100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 }
-                    })
+                let start = rng.gaussian();
+                let values: Vec<f64> = ar1_states(&mut rng, start, 120, heavy)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| 100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 })
                     .collect();
                 for end in [75, 80, 90, 100, 110, 120] {
                     let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
