@@ -738,7 +738,8 @@ fn evaluate(
         result.findings.push(Finding::NoBaseline);
         return;
     };
-    let noise = NoiseModel::fit(&mut lookback);
+    let mut noise = NoiseModel::fit(&mut lookback);
+    scope.split_at_acceptance(&mut noise.segmentation, &lookback);
     let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, settings.regression_threshold);
     if let Some((change, by)) = &levels.accepted {
         let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
@@ -1607,6 +1608,27 @@ impl Scope<'_> {
             oldest: found[count - 1].0,
             newest: found[0].0,
         })
+    }
+
+    /// A level starts at the run whose finding people accepted (a triage of won't fix or invalid
+    /// with an owner and a note, [`Scope::acceptance_floor`]), where the change-point search put
+    /// no boundary there: its segment is split, so that [`walk_levels`] reads the accepted level as
+    /// the reference. Without it, a step the search had not separated yet (AR(1) noise, its first
+    /// 10-15 runs) still failed its checks after the triage accepted it: the acceptance applied
+    /// only to a level that began at the triaged run.
+    fn split_at_acceptance(&self, segmentation: &mut Segmentation, lookback: &MetricValues) {
+        let (floor, _) = self.acceptance_floor();
+        if floor == 0 {
+            return;
+        }
+        let Some(at) = lookback.runs.iter().position(|&run| run >= floor).filter(|&at| at > 0) else { return };
+        let segments = &mut segmentation.segments;
+        let Some(k) = segments.iter().position(|s| s.start < at && at < s.end) else { return };
+        let (start, end) = (segments[k].start, segments[k].end);
+        let values = &lookback.values;
+        let level = |range: std::ops::Range<usize>| stats::median(&values[range.start..range.end.min(values.len())]).unwrap_or(0.0);
+        segments[k] = Segment { start, end: at, level: level(start..at) };
+        segments.insert(k + 1, Segment { start: at, end, level: level(at..end) });
     }
 
     /// Whether `run` is older than the newest acceptance (`floor`: a run index and a time).
@@ -3135,6 +3157,42 @@ mod tests {
         let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
         let r = &check(&w, &CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() }).results[0];
         assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_step_accepted_before_any_change_point_separates_it_no_longer_fails() {
+        // The sustained +18 % steps in AR(1) noise of the test below, accepted by a person (won't
+        // fix, with an owner and a note) at their first run, checked 2 to 17 runs after it, before
+        // the change-point search separates them. Before, the acceptance applied only to a level
+        // that began at the triaged run, so checks failed after the triage while the search saw no
+        // level there; the accepted run now starts one ([`Scope::split_at_acceptance`]).
+        let triage = "findings:\n  cap.latency@r63: {state: wont_fix, owner: maria, note: the new cache is worth it}\n";
+        let mut failed = Vec::new();
+        for seed in 0..8 {
+            for heavy in [false, true] {
+                let mut rng = crate::engine::synthetic::Rng::new(8_100 + seed);
+                let start = rng.gaussian();
+                let values: Vec<f64> = ar1_states(&mut rng, start, 80, heavy)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| 100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 })
+                    .collect();
+                for end in [65, 68, 70, 72, 75, 80] {
+                    let files = [
+                        ("b.yaml".to_owned(), "cap:\n  max_latency_ms: 1000000\n".to_owned()),
+                        ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values[..end])),
+                        ("triage.yaml".to_owned(), triage.to_owned()),
+                    ];
+                    let w = Workspace::from_files("w", &files);
+                    assert!(w.errors.is_empty(), "{:?}", w.errors);
+                    let r = &check(&w, &CheckOptions::default()).results[0];
+                    if regression_of(r).is_some() {
+                        failed.push((seed, heavy, end));
+                    }
+                }
+            }
+        }
+        assert_eq!(failed, [], "(seed, heavy-tailed, runs) whose check failed the accepted step");
     }
 
     /// `n` runs around `level` with ±2 % Gaussian noise.
