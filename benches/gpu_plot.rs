@@ -123,6 +123,7 @@ fn measure(frames: &mut Frames, count: usize, plot: &PlotData, result: &BudgetRe
             height: 0.0,
             proposed: None,
             gpu,
+            scale_to_limit: false,
         };
         let (c, w) = frames.frame(|ui| history_plot_ui(ui, plot, result, &options));
         if f >= 2 {

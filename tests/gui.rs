@@ -821,8 +821,24 @@ fn the_plot_speaks_one_colour_language_scaled_to_the_data_with_the_legend_outsid
     harness.run();
     let memory = egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap();
     let frame = *memory.transform().frame();
-    // Scaled to the data and the limit, not from zero.
-    assert!(memory.bounds().min()[1] > 0.0, "{:?}", memory.bounds());
+    // Scaled to the data, not from zero and not to its limit of 20 ms, twice the data's level
+    // (which squashed ±1.4 % of noise, and any regression, into a line along the bottom): the
+    // data fills the plot, and the limit and warning are named at its edge.
+    let fitted = *memory.bounds();
+    assert!(fitted.min()[1] > 9.0 && fitted.max()[1] < 11.0, "{fitted:?}");
+    let state = &harness.state().state;
+    let gateway = &state.report.results[state.result_of[&state.selected.unwrap()]];
+    let words = headroom::gui::widgets::plot::off_scale_words(gateway, None, "ms", fitted.min()[1], fitted.max()[1]);
+    assert_eq!(words, [Some("above the view: limit 20 ms · warning 18 ms".to_owned()), None]);
+    // "Scale to the limit" takes the limit in, and "the data" fits the data again.
+    harness.get_by_label("the limit").click();
+    harness.run();
+    let scaled = *egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap().bounds();
+    assert!(scaled.max()[1] >= 20.0 && scaled.min()[1] < 10.0, "{scaled:?}");
+    harness.get_by_label("the data").click();
+    harness.run();
+    let again = *egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap().bounds();
+    assert!(again.max()[1] < 11.0, "{again:?}");
     // The legend lies outside the data, its limit swatch named as the line.
     for legend in harness.get_all_by_label("limit 20 ms") {
         assert!(!frame.intersects(legend.rect()), "legend {:?} inside the plot {frame:?}", legend.rect());
@@ -841,9 +857,11 @@ fn plot_fits_the_window(size: egui::Vec2) {
     let frame = *memory.transform().frame();
     assert!(frame.max.x <= size.x && frame.max.y <= size.y, "the plot {frame:?} in a window of {size:?}");
     assert!(frame.width() > size.x * 0.3, "the plot is usable: {frame:?}");
-    // The newest run, where the budget is crossed, is in view, and so is the legend.
+    // The newest run, where the budget is crossed, is in view, and so is the legend. A limit the
+    // data passes is always in view, scaled to the data or not.
     let newest = harness.state().state.plot.data.main.last().unwrap()[0];
     assert!(memory.bounds().max()[0] >= newest, "{:?} {newest}", memory.bounds());
+    assert!((memory.bounds().min()[1]..=memory.bounds().max()[1]).contains(&200.0), "{:?}", memory.bounds());
     for label in harness.get_all_by_label("limit 200 KB") {
         let rect = label.rect();
         assert!(rect.max.x <= size.x && rect.max.y <= size.y, "{rect:?} in a window of {size:?}");

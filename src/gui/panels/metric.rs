@@ -73,6 +73,15 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 commands.push(Command::Plot(PlotCommand::SetStacked(true)));
             }
         }
+        if !state.plot.stacked || state.plot.data.stack.is_empty() {
+            ui.separator();
+            ui.label("Scale to");
+            for (on, words) in [(false, "the data"), (true, "the limit")] {
+                if ui.selectable_label(state.plot.scale_to_limit == on, words).clicked() {
+                    commands.push(Command::Plot(PlotCommand::SetScaleToLimit(on)));
+                }
+            }
+        }
         overlay_menu_ui(ui, state, commands);
         ui.separator();
         ui.label(
@@ -83,7 +92,16 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
     let (view, generation) = state.plot.view.map_or((None, 0), |v| (Some(v.x), v.generation));
     let proposed = state.proposals.draft.as_ref().filter(|d| d.budget == index && d.environment.is_none()).map(|d| d.new);
-    let options = PlotOptions { id: "history", view, generation, show_legend: true, height: 0.0, proposed, gpu: state.gpu_plot };
+    let options = PlotOptions {
+        id: "history",
+        view,
+        generation,
+        show_legend: true,
+        height: 0.0,
+        proposed,
+        gpu: state.gpu_plot,
+        scale_to_limit: state.plot.scale_to_limit,
+    };
     if state.plot.stacked && !state.plot.data.stack.is_empty() {
         stacked_plot_ui(ui, &state.plot.data, r, &options);
     } else {

@@ -98,8 +98,16 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
         && !state.plot.data.main.is_empty()
     {
         let (view, generation) = state.plot.view.map_or((None, 0), |v| (Some(v.x), v.generation));
-        let options =
-            PlotOptions { id: "review", view, generation, show_legend: true, height: 0.0, proposed: item.proposed, gpu: state.gpu_plot };
+        let options = PlotOptions {
+            id: "review",
+            view,
+            generation,
+            show_legend: true,
+            height: 0.0,
+            proposed: item.proposed,
+            gpu: state.gpu_plot,
+            scale_to_limit: state.plot.scale_to_limit,
+        };
         history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history));
     }
 }

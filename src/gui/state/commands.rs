@@ -175,6 +175,7 @@ impl AppState {
                 self.plot.request_range();
             }
             PlotCommand::SetStacked(stacked) => self.plot.stacked = stacked,
+            PlotCommand::SetScaleToLimit(on) => self.plot.scale_to_limit = on,
             PlotCommand::ToggleOverlay(index) => self.toggle_overlay(index),
         }
     }

@@ -16,6 +16,8 @@ pub enum PlotCommand {
     SetRange(TimeRange),
     /// Show a budget's allocations stacked against it, or its own history.
     SetStacked(bool),
+    /// Scale the value axis to take in the budget's lines wherever they are, or fit it to the data.
+    SetScaleToLimit(bool),
     /// Draw another budget's metric (its index) over the selected budget's plot, or stop drawing it.
     ToggleOverlay(usize),
 }
@@ -27,6 +29,9 @@ pub struct PlotView {
     pub data: PlotData,
     /// Whether the plot shows the allocations stacked.
     pub stacked: bool,
+    /// Whether the value axis takes in the budget's lines wherever they are (otherwise it fits
+    /// the data and names a line far from it at its edge).
+    pub scale_to_limit: bool,
     /// The budgets (by id, so a reload keeps them) whose metrics are drawn over the selected one's.
     pub overlays: Vec<String>,
     /// The range of history shown.

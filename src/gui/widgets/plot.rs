@@ -27,6 +27,98 @@ pub struct PlotOptions {
     pub proposed: Option<f64>,
     /// Draw a long series with the GPU (where eframe has wgpu) instead of egui_plot.
     pub gpu: bool,
+    /// Scale the value axis to take in the limit, the warning and a proposed limit wherever they
+    /// are; otherwise it fits the data, and a budget line far from it is named at the edge.
+    pub scale_to_limit: bool,
+}
+
+/// Whether a budget line at `value` is drawn inside a value axis fitted to data from `low` to
+/// `high`: always where the data passes it (a budget broken is never off the scale), and where
+/// it is near enough that the data still fills a third of the plot with it in view. A limit far
+/// from the data would squash the data into a flat line along one edge, where a regression of
+/// several times its noise is a pixel high; such a line is named at the plot's edge instead.
+#[must_use]
+pub fn budget_line_in_view(value: f64, low: f64, high: f64, direction: crate::model::units::Direction) -> bool {
+    if low.is_nan() || high.is_nan() || low > high || !value.is_finite() {
+        return true;
+    }
+    let passed = match direction {
+        crate::model::units::Direction::LowerIsBetter => high > value,
+        crate::model::units::Direction::HigherIsBetter => low < value,
+    };
+    let span = (high - low).max(smallest_value_span(low, high, value));
+    passed || high.max(value) - low.min(value) <= 3.0 * span
+}
+
+/// The least height the value axis shows around data from `low` to `high` (2 % of its size, or
+/// of a quarter of the limit where the data is near zero): a constant series is a line across the
+/// middle of a readable axis, not a line in an axis as tall as the time axis is wide.
+fn smallest_value_span(low: f64, high: f64, limit: f64) -> f64 {
+    let size = low.abs().max(high.abs()).max(0.25 * limit.abs());
+    if size > 0.0 && size.is_finite() { 0.02 * size } else { 1.0 }
+}
+
+/// The lowest and highest value of what a plot draws (the extent egui_plot fits its axis to).
+#[derive(Clone, Copy, Debug)]
+struct ValueExtent {
+    low: f64,
+    high: f64,
+}
+
+impl Default for ValueExtent {
+    fn default() -> ValueExtent {
+        ValueExtent { low: f64::INFINITY, high: f64::NEG_INFINITY }
+    }
+}
+
+impl ValueExtent {
+    fn take(&mut self, values: impl IntoIterator<Item = f64>) {
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            self.low = self.low.min(v);
+            self.high = self.high.max(v);
+        }
+    }
+
+    fn take_points(&mut self, points: &[[f64; 2]]) {
+        self.take(points.iter().map(|p| p[1]));
+    }
+}
+
+/// An item that draws nothing and widens the value axis to `low..=high` (a flat series gets a
+/// readable axis around it).
+struct ValueSpan {
+    base: egui_plot::PlotItemBase,
+    low: f64,
+    high: f64,
+}
+
+impl egui_plot::PlotItem for ValueSpan {
+    fn shapes(&self, _ui: &egui::Ui, _transform: &egui_plot::PlotTransform, _shapes: &mut Vec<egui::Shape>) {}
+
+    fn initialize(&mut self, _x_range: std::ops::RangeInclusive<f64>) {}
+
+    fn color(&self) -> egui::Color32 {
+        egui::Color32::TRANSPARENT
+    }
+
+    fn geometry(&self) -> egui_plot::PlotGeometry<'_> {
+        egui_plot::PlotGeometry::None
+    }
+
+    fn bounds(&self) -> egui_plot::PlotBounds {
+        let mut bounds = egui_plot::PlotBounds::NOTHING;
+        bounds.extend_with_y(self.low);
+        bounds.extend_with_y(self.high);
+        bounds
+    }
+
+    fn base(&self) -> &egui_plot::PlotItemBase {
+        &self.base
+    }
+
+    fn base_mut(&mut self) -> &mut egui_plot::PlotItemBase {
+        &mut self.base
+    }
 }
 
 /// An x value in words: a time to the second, or a run's number.
@@ -394,7 +486,7 @@ pub fn history_plot_with_runs_ui(
     options: &PlotOptions,
     history: Option<&crate::model::history::History>,
 ) {
-    use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Polygon, VLine};
+    use egui_plot::{Line, LineStyle, Plot, Points, Polygon, VLine};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
     let hover_unit = unit.clone();
@@ -405,9 +497,8 @@ pub fn history_plot_with_runs_ui(
     let mut chart =
         Plot::new(options.id)
             .id(plot_id(options.id))
-            // Scaled to the data and the limit (egui_plot fits the data; the limit is included so
-            // the distance to it shows), not from zero: the data fills the plot.
-            .include_y(r.limit)
+            // Scaled to the data, not from zero, and to the budget's lines where they are near
+            // it or passed (`budget_line_in_view`): the data fills the plot.
             .label_formatter(move |hover| match hover {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
                     let named = series_named(plot, plot_name)
@@ -420,9 +511,6 @@ pub fn history_plot_with_runs_ui(
                 }
                 egui_plot::HoverPosition::Elsewhere { .. } => None,
             });
-    if let Some(p) = options.proposed {
-        chart = chart.include_y(p);
-    }
     chart = with_axes(chart, is_time, format!("{} ({unit})", r.metric), ui.available_width());
     if let (Some(first), Some(last)) = (plot.main.first(), plot.main.last()) {
         chart = chart.include_x(first[0]).include_x(last[0]);
@@ -434,16 +522,24 @@ pub fn history_plot_with_runs_ui(
     let applied: u64 = ui.data(|d| d.get_temp(applied_id).unwrap_or(0));
     let request = options.view.filter(|_| options.generation != applied || options.id == "export");
     let lines = line_series(plot);
+    let rescale = scale_changed(ui, options);
+    let budget_lines: Vec<f64> = [Some(r.limit), r.warning, options.proposed].into_iter().flatten().collect();
     let shown = chart.show(ui, |plot_ui| {
+        let fitting_y = request.is_some() || rescale || plot_ui.auto_bounds().y;
         if let Some((a, b)) = request {
             plot_ui.set_plot_bounds_x(a..=b);
             plot_ui.set_auto_bounds(egui::Vec2b::new(false, true));
+        } else if rescale {
+            let auto = plot_ui.auto_bounds();
+            plot_ui.set_auto_bounds(egui::Vec2b::new(auto.x, true));
         }
+        let mut extent = ValueExtent::default();
         let bounds = plot_ui.plot_bounds();
         let columns = plot_ui.transform().frame().width().max(1.0) as usize;
         let (x_min, x_max) = (bounds.min()[0], bounds.max()[0]);
         let (x_min, x_max) = if x_max > x_min { (x_min, x_max) } else { (f64::MIN, f64::MAX) };
         if let Some((from, to, low, high)) = plot.baseline_band {
+            extent.take([low, high]);
             plot_ui.polygon(
                 Polygon::new(BAND_NAME, vec![[from, low], [to, low], [to, high], [from, high]])
                     .fill_color(theme::BAND)
@@ -456,6 +552,7 @@ pub fn history_plot_with_runs_ui(
                 Some(p) => p.0.view(x_min, x_max, columns),
                 None => reduced(plot_ui.ctx(), applied_id.with(k), series.points, x_min, x_max, columns),
             };
+            extent.take_points(&visible);
             match series.pyramid.filter(|_| options.gpu) {
                 // The GPU draws the line, in egui_plot's order of items; egui_plot gets the reduced
                 // points as a line of no width, for hover and bounds (nothing is tessellated).
@@ -467,6 +564,7 @@ pub fn history_plot_with_runs_ui(
             }
         }
         if !plot.levels.is_empty() {
+            extent.take_points(&plot.levels);
             plot_ui.line(Line::new(LEVEL_NAME, plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
         }
         change_point_marks_ui(plot_ui, plot);
@@ -477,20 +575,15 @@ pub fn history_plot_with_runs_ui(
         }
         if !plot.other.is_empty() {
             let others = m4(&plot.other, x_min, x_max, columns);
+            extent.take_points(&others);
             plot_ui.points(Points::new(OTHER, others).color(theme::OTHER_BRANCH).radius(2.5));
         }
-        if !plot.alarms.is_empty() {
-            let (confirmed, noise): (Vec<_>, Vec<_>) = plot.alarms.iter().partition(|a| a.2);
-            let to_points = |v: Vec<&(f64, f64, bool)>| v.iter().map(|a| [a.0, a.1]).collect::<Vec<_>>();
-            plot_ui.points(
-                Points::new("alarm, confirmed", to_points(confirmed)).shape(MarkerShape::Down).color(theme::FAIL).radius(6.0).filled(true),
-            );
-            plot_ui.points(Points::new("alarm, likely noise", to_points(noise)).shape(MarkerShape::Down).color(theme::WARN).radius(6.0));
-        }
-        budget_lines_ui(plot_ui, r, options.proposed, &unit, ink);
+        alarms_ui(plot_ui, plot);
+        // Alarms are runs' values, inside the lines' extent.
+        budget_lines_ui(plot_ui, r, options, &unit, ink, fitting_y.then_some(extent));
     });
-    let budget_lines: Vec<f64> = [Some(r.limit), r.warning, options.proposed].into_iter().flatten().collect();
-    noise_labels_ui(ui, &shown.transform, &plot.noise_changes, &budget_lines);
+    let off_scale = off_scale_label_ui(ui, &shown.transform, r, options.proposed, &unit, ink);
+    noise_labels_ui(ui, &shown.transform, &plot.noise_changes, &budget_lines, off_scale);
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
@@ -502,7 +595,13 @@ pub fn history_plot_with_runs_ui(
 /// the top would push the top up every frame). A label moves down, a line at a time, off the
 /// budget's horizontal lines (`budget_lines`, values: the limit usually runs along the top) and
 /// off an earlier label, so it covers neither.
-fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate::gui::state::NoiseMark], budget_lines: &[f64]) {
+fn noise_labels_ui(
+    ui: &Ui,
+    transform: &egui_plot::PlotTransform,
+    marks: &[crate::gui::state::NoiseMark],
+    budget_lines: &[f64],
+    taken: Option<egui::Rect>,
+) {
     let frame = *transform.frame();
     if marks.is_empty() || !frame.is_positive() {
         return;
@@ -512,7 +611,7 @@ fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate
     let background = ui.visuals().extreme_bg_color;
     let font = egui::TextStyle::Small.resolve(ui.style());
     let lines_y: Vec<f32> = budget_lines.iter().map(|&v| transform.position_from_point_y(v)).collect();
-    let mut taken: Vec<egui::Rect> = Vec::new();
+    let mut taken: Vec<egui::Rect> = taken.into_iter().collect();
     for mark in marks {
         let x = transform.position_from_point_x(mark.x);
         if !(frame.min.x..=frame.max.x).contains(&x) {
@@ -536,17 +635,116 @@ fn noise_labels_ui(ui: &Ui, transform: &egui_plot::PlotTransform, marks: &[crate
 }
 
 /// The limit (in the theme's ink, not a status colour), the warning (amber, dashed) and a
-/// proposed limit (ink, loosely dashed), as horizontal lines.
-fn budget_lines_ui(plot_ui: &mut egui_plot::PlotUi<'_>, r: &BudgetResult, proposed: Option<f64>, unit: &str, ink: egui::Color32) {
+/// proposed limit (ink, loosely dashed), as horizontal lines. Where the value axis is being fitted
+/// to `data` (the extent of what the plot draws), only the lines `budget_line_in_view` takes (the
+/// others would squash the data; [`off_scale_label_ui`] names them), and the axis is at least
+/// [`smallest_value_span`] tall.
+fn budget_lines_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    r: &BudgetResult,
+    options: &PlotOptions,
+    unit: &str,
+    ink: egui::Color32,
+    data: Option<ValueExtent>,
+) {
     use egui_plot::{HLine, LineStyle};
-    plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, unit)), r.limit).color(ink).width(2.0));
-    if let Some(w) = r.warning {
+    let in_view = |v: f64| options.scale_to_limit || data.is_none_or(|d| budget_line_in_view(v, d.low, d.high, r.direction));
+    if in_view(r.limit) {
+        plot_ui.hline(HLine::new(format!("limit {}", quantity(r.limit, unit)), r.limit).color(ink).width(2.0));
+    }
+    if let Some(w) = r.warning.filter(|&w| in_view(w)) {
         plot_ui.hline(HLine::new(format!("warning {}", quantity(w, unit)), w).color(theme::WARN).style(LineStyle::dashed_dense()));
     }
-    if let Some(p) = proposed {
+    if let Some(p) = options.proposed.filter(|&p| in_view(p)) {
         plot_ui
             .hline(HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(ink).width(2.0).style(LineStyle::dashed_loose()));
     }
+    let Some(mut extent) = data else { return };
+    extent.take([Some(r.limit), r.warning, options.proposed].into_iter().flatten().filter(|&v| in_view(v)));
+    let least = smallest_value_span(extent.low, extent.high, r.limit);
+    if extent.low <= extent.high && extent.high - extent.low < least {
+        let middle = 0.5 * (extent.low + extent.high);
+        let base = egui_plot::PlotItemBase::new(String::new());
+        plot_ui.add(ValueSpan { base, low: middle - 0.5 * least, high: middle + 0.5 * least });
+    }
+}
+
+/// The alarms of settings being tried, as markers over their runs: confirmed (filled, red) or
+/// likely noise (amber).
+fn alarms_ui(plot_ui: &mut egui_plot::PlotUi<'_>, plot: &PlotData) {
+    use egui_plot::{MarkerShape, Points};
+    if plot.alarms.is_empty() {
+        return;
+    }
+    let (confirmed, noise): (Vec<_>, Vec<_>) = plot.alarms.iter().partition(|a| a.2);
+    let to_points = |v: Vec<&(f64, f64, bool)>| v.iter().map(|a| [a.0, a.1]).collect::<Vec<_>>();
+    plot_ui
+        .points(Points::new("alarm, confirmed", to_points(confirmed)).shape(MarkerShape::Down).color(theme::FAIL).radius(6.0).filled(true));
+    plot_ui.points(Points::new("alarm, likely noise", to_points(noise)).shape(MarkerShape::Down).color(theme::WARN).radius(6.0));
+}
+
+/// Whether the plot's scale (to the data, or to the limit) changed since the last frame: a change
+/// fits the value axis again, even after the user panned it.
+fn scale_changed(ui: &Ui, options: &PlotOptions) -> bool {
+    let id = ui.make_persistent_id((options.id, "scale to limit"));
+    ui.data_mut(|d| {
+        let was = d.get_temp::<bool>(id);
+        d.insert_temp(id, options.scale_to_limit);
+        was.is_some_and(|was| was != options.scale_to_limit)
+    })
+}
+
+/// The budget's lines outside the value axis shown, named at the plot's top right corner (above
+/// the view) or bottom right (below it) beside a triangle pointing to them ([`off_scale_words`]):
+/// the plot never hides where the budget is. Returns where the label is.
+fn off_scale_label_ui(
+    ui: &Ui,
+    transform: &egui_plot::PlotTransform,
+    r: &BudgetResult,
+    proposed: Option<f64>,
+    unit: &str,
+    ink: egui::Color32,
+) -> Option<egui::Rect> {
+    let frame = *transform.frame();
+    let (low, high) = (transform.bounds().min()[1], transform.bounds().max()[1]);
+    if !frame.is_positive() || (high - low).partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    let painter = ui.painter_at(frame);
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let background = ui.visuals().extreme_bg_color;
+    let mut first = None;
+    for (above, text) in [true, false].into_iter().zip(off_scale_words(r, proposed, unit, low, high)) {
+        let Some(text) = text else { continue };
+        let galley = painter.layout_no_wrap(text, font.clone(), ink);
+        // A triangle pointing the way to the lines (the default fonts have no arrows).
+        let arrow = galley.size().y * 0.7;
+        let size = galley.size() + egui::vec2(arrow + 10.0, 2.0);
+        let min = if above { egui::pos2(frame.max.x - size.x - 3.0, frame.min.y + 3.0) } else { frame.max - size - egui::vec2(3.0, 3.0) };
+        let rect = egui::Rect::from_min_size(min, size);
+        painter.rect_filled(rect, 2.0, background);
+        let (center, half) = (egui::pos2(rect.min.x + 3.0 + arrow / 2.0, rect.center().y), arrow / 2.0);
+        let (tip, base) = if above { (center.y - half, center.y + half) } else { (center.y + half, center.y - half) };
+        let triangle = vec![egui::pos2(center.x, tip), egui::pos2(center.x + half, base), egui::pos2(center.x - half, base)];
+        painter.add(egui::Shape::convex_polygon(triangle, ink, egui::Stroke::NONE));
+        painter.galley(egui::pos2(rect.min.x + arrow + 7.0, rect.min.y + 1.0), galley, ink);
+        first = first.or(Some(rect));
+    }
+    first
+}
+
+/// The words of the budget's lines above a value axis from `low` to `high` and below it, e.g.
+/// `above the view: limit 20 ms · warning 18 ms`.
+#[must_use]
+pub fn off_scale_words(r: &BudgetResult, proposed: Option<f64>, unit: &str, low: f64, high: f64) -> [Option<String>; 2] {
+    let named = [("limit", Some(r.limit)), ("warning", r.warning), ("proposed limit", proposed)];
+    [true, false].map(|above| {
+        let off: Vec<String> = named
+            .iter()
+            .filter_map(|&(name, v)| v.filter(|&v| if above { v > high } else { v < low }).map(|v| format!("{name} {}", quantity(v, unit))))
+            .collect();
+        (!off.is_empty()).then(|| format!("{} the view: {}", if above { "above" } else { "below" }, off.join(" · ")))
+    })
 }
 
 /// A line on the history plot: the baseline branch's runs, or another budget's overlaid.
@@ -668,6 +866,29 @@ mod tests {
         assert_eq!(value_label(42.5, 0.5), "42.5");
         assert_eq!(value_label(40.0, 2.0), "40");
         assert_eq!(value_label(0.25, 0.05), "0.25");
+    }
+
+    #[test]
+    fn a_budget_line_far_from_the_data_is_left_off_the_scale_unless_the_data_passes_it() {
+        use crate::model::units::Direction::{HigherIsBetter, LowerIsBetter};
+        // ±1.4 % around 10 ms under a limit of 20 ms: in view, the data would be a line along the
+        // bottom tenth of the plot.
+        assert!(!budget_line_in_view(20.0, 9.5, 10.3, LowerIsBetter));
+        // Near: the data still fills a third of the plot or more.
+        assert!(budget_line_in_view(11.0, 9.5, 10.3, LowerIsBetter));
+        assert!(budget_line_in_view(30.0, 18.0, 23.5, LowerIsBetter));
+        // Passed, however far: a broken budget is never off the scale.
+        assert!(budget_line_in_view(10.0, 9.5, 60.0, LowerIsBetter));
+        assert!(budget_line_in_view(1.0, 9.5, 10.3, LowerIsBetter));
+        // A floor (higher is better): passed where the data falls below it.
+        assert!(budget_line_in_view(1_000.0, 400.0, 1_500.0, HigherIsBetter));
+        assert!(!budget_line_in_view(100.0, 1_400.0, 1_500.0, HigherIsBetter));
+        // A constant series: its axis is 2 % of its value tall, so only a limit within 6 % is near.
+        assert!(!budget_line_in_view(11.0, 10.0, 10.0, LowerIsBetter));
+        assert!(budget_line_in_view(10.5, 10.0, 10.0, LowerIsBetter));
+        // Nothing drawn: the lines are all there is.
+        assert!(budget_line_in_view(20.0, f64::INFINITY, f64::NEG_INFINITY, LowerIsBetter));
+        assert!((smallest_value_span(0.0, 0.0, 0.1) - 0.0005).abs() < 1e-12 && (smallest_value_span(0.0, 0.0, 0.0) - 1.0).abs() < 1e-12);
     }
 
     #[test]
