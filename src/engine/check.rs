@@ -1392,13 +1392,13 @@ impl Scope<'_> {
         let recovered = recovered_from(center);
         match worst {
             Some((p, k, change)) if p <= settings.significance => {
-                let first_bad = sequence_runs[total - k];
                 let open = levels.open.filter(|_| on_baseline_branch).map(|o| segmentation.segments[o].start);
                 // The baseline is the reference of the tail that found the regression, which its
                 // change is measured from: the newest run's holds the regression's first runs (a
                 // deterministic metric's +20 % step read "noise ±4.5 %" at its 2nd run).
                 let found = tests.iter().find(|t| t.runs == k).map(|t| t.reference);
                 let center = found.map_or(center, |(c, _, _)| c);
+                let start = open.unwrap_or(total - k + first_worse(&sequence[total - k..], center, threshold, budget.direction));
                 let severity = Severity::of(
                     Verdict::Regression,
                     budget.direction,
@@ -1407,7 +1407,7 @@ impl Scope<'_> {
                     Some(result.limit),
                     result.warning,
                 );
-                let last_good = sequence_runs[open.unwrap_or(total - k).max(1) - 1];
+                let last_good = sequence_runs[start.max(1) - 1];
                 if let Some(b) = result.baseline.as_mut() {
                     if let Some((center, sigma, runs)) = found {
                         b.value = center;
@@ -1417,11 +1417,11 @@ impl Scope<'_> {
                     history.runs.run(last_good).id.clone_into(&mut b.last_run);
                     b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
                 }
-                let since = open.map_or(first_bad, |o| sequence_runs[o]);
+                let since = sequence_runs[start];
                 result.open_regression = Some(OpenRegression {
                     since_run: history.runs.run(since).id.to_owned(),
                     first_commit: history.runs.run(since).commit.map(str::to_owned),
-                    runs: open.map_or(k, |o| total - o),
+                    runs: total - start,
                     days: days_between(history, since, run),
                     evidence_runs: k,
                 });
@@ -2488,6 +2488,15 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     tests
 }
 
+/// Where no change point marks where a regression began: the first run of the tail that found it
+/// whose value is past the threshold of `center` (the tail's runs before it are the old level; a
+/// noise-free step three runs old, found by the tail of five, read "open since" two runs before
+/// it, and its commit range missed the commit). Never past the tail's newest run.
+fn first_worse(tail: &[f64], center: f64, threshold: f64, direction: Direction) -> usize {
+    let before = tail.iter().take_while(|&&x| direction.relative_worsening(x, center).is_none_or(|c| c <= threshold)).count();
+    before.min(tail.len().saturating_sub(1))
+}
+
 /// The fewest noise σ between the trimmed means of a tail and a short reference that
 /// [`short_reference_test`] judges.
 const SHORT_REFERENCE_SIGMAS: f64 = 6.0;
@@ -2837,6 +2846,65 @@ mod tests {
         let report = check(&w, &CheckOptions::default());
         assert_eq!(report.results[0].findings, vec![Finding::OverWarning]);
         assert_eq!(report.exit_code(), 0);
+    }
+
+    /// A history of `values` on `main`, one commit a run, a minute apart.
+    fn history_of(metric: &str, values: &[f64]) -> String {
+        use std::fmt::Write as _;
+        values.iter().enumerate().fold(String::new(), |mut out, (i, v)| {
+            let time = format!("2026-05-01T{:02}:{:02}:00Z", i / 60, i % 60);
+            let _ = writeln!(
+                out,
+                "{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"{time}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"{metric}\":{v}}}}}"
+            );
+            out
+        })
+    }
+
+    #[test]
+    fn a_metric_that_was_zero_and_is_no_longer_fails_as_any_step_does() {
+        // No relative change measures a rise from zero (no allocations, no errors, no blocking
+        // time): it is past every relative threshold. Before, 0 → 1 passed every check, silently.
+        let budget = "cap:\n  max_latency_ms: 5\n";
+        for (before, after) in [(0.0, 1.0), (0.0, 0.25), (2.0, 3.0)] {
+            for (runs_after, failing) in [(1, false), (3, true), (12, true)] {
+                let values: Vec<f64> = (0..60).map(|i| if i >= 60 - runs_after { after } else { before }).collect();
+                let report = check(&workspace(budget, &history_of("cap.latency", &values)), &CheckOptions::default());
+                let r = &report.results[0];
+                if failing {
+                    assert_eq!(r.status, Status::Fail, "{before} → {after}, {runs_after} runs: {r:?}");
+                    // It began at the step's first run (the tail that found it held two runs of
+                    // the old level before it: "open since r55" for a step at r57).
+                    let open = r.open_regression.as_ref().unwrap();
+                    assert_eq!((open.since_run.clone(), open.runs), (format!("r{}", 60 - runs_after), runs_after), "{r:?}");
+                    assert_eq!(r.baseline.as_ref().map(|b| b.last_run.clone()), Some(format!("r{}", 59 - runs_after)));
+                } else {
+                    // One run: a rerun confirms it (exit code 3), as for any step.
+                    assert!(r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. })), "{before} → {after}: {r:?}");
+                }
+                if before == 0.0 {
+                    use crate::report::{Format, render};
+                    let w = workspace(budget, &history_of("cap.latency", &values));
+                    for format in [Format::Text, Format::Json, Format::Junit, Format::Markdown, Format::Github] {
+                        let words = render(format, &w, &report);
+                        assert!(!words.contains("inf") && !words.contains("NaN"), "{words}");
+                        assert!(format == Format::Json || words.contains("no longer zero"), "{words}");
+                    }
+                }
+            }
+        }
+        // Counts that are mostly zero (errors: one or two in some runs) are not a regression each
+        // time the newest runs hold one: the tests still judge how rare that is.
+        let mut rng = crate::engine::synthetic::Rng::new(7);
+        let counts: Vec<f64> = (0..240).map(|_| f64::from(u8::from(rng.uniform() < 0.15) + u8::from(rng.uniform() < 0.03))).collect();
+        let w = workspace(budget, &history_of("cap.latency", &counts));
+        let failed: Vec<usize> = (30..240)
+            .filter(|&t| {
+                let report = check(&w, &CheckOptions { run: Some(format!("r{t}")), ..CheckOptions::default() });
+                report.results[0].findings.iter().any(|f| matches!(f, Finding::Regression { .. }))
+            })
+            .collect();
+        assert!(failed.is_empty(), "{failed:?}");
     }
 
     #[test]

@@ -320,13 +320,19 @@ impl Direction {
     }
 
     /// How much worse `value` is than `reference`, as a fraction of `reference` (positive = worse).
-    /// `None` where the reference is zero.
+    /// From a reference of exactly zero (no allocations, no errors, no blocking time) any change is
+    /// infinitely large as a fraction: ±∞ the way it went (past every relative threshold), 0 where
+    /// the value is zero too. `None` where either is not finite.
     #[must_use]
     pub fn relative_worsening(self, value: f64, reference: f64) -> Option<f64> {
-        if reference == 0.0 || !reference.is_finite() || !value.is_finite() {
+        if !reference.is_finite() || !value.is_finite() {
             return None;
         }
-        let change = (value - reference) / reference.abs();
+        let change = if reference == 0.0 {
+            if value == 0.0 { 0.0 } else { value.signum() * f64::INFINITY }
+        } else {
+            (value - reference) / reference.abs()
+        };
         Some(match self {
             Direction::LowerIsBetter => change,
             Direction::HigherIsBetter => -change,

@@ -362,7 +362,7 @@ pub fn replay_text(history: &History, replay: &Replay) -> String {
             "  {:<id_width$}  {:<budget_width$}  {:>7}  severity {:<8} {:>3} run{}  {}\n",
             a.run_id,
             a.budget,
-            format!("{:+.1}%", a.change * 100.0),
+            super::percent(a.change),
             a.severity.as_str(),
             a.runs,
             if a.runs == 1 { " " } else { "s" },

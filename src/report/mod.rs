@@ -56,8 +56,16 @@ pub fn quantity(value: f64, unit: &str) -> String {
     if unit == "%" { format!("{trimmed}%") } else { format!("{trimmed} {unit}") }
 }
 
-fn percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0)
+/// A signed relative change, `+20.4%`; a change from a baseline of zero, which no percentage
+/// measures, `from 0`.
+pub(crate) fn percent(fraction: f64) -> String {
+    if fraction.is_infinite() { "from 0".to_owned() } else { format!("{:+.1}%", fraction * 100.0) }
+}
+
+/// How much worse, for the findings' words: `20.4% worse`, or `no longer zero, worse` from a
+/// baseline of zero (any rise from zero is past every relative threshold).
+fn worse(change: f64) -> String {
+    if change.is_infinite() { "no longer zero, worse".to_owned() } else { format!("{} worse", percent(change).trim_start_matches('+')) }
 }
 
 /// `1 − p` as a percentage with the digits that matter: `99.97%`.
@@ -240,8 +248,8 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             result.warning.map_or_else(String::new, |w| quantity(w, unit))
         ),
         Finding::Regression { change, threshold, p_value, severity } => format!(
-            "regression: {} worse than the baseline of {} (threshold {:.0}%){}; {}, severity {}",
-            percent(*change).trim_start_matches('+'),
+            "regression: {} than the baseline of {} (threshold {:.0}%){}; {}, severity {}",
+            worse(*change),
             baseline_words(result),
             threshold * 100.0,
             result.open_regression.as_ref().map_or_else(String::new, open_words),
@@ -249,30 +257,29 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             severity.as_str()
         ),
         Finding::Inconclusive { change, p_value, runs } => format!(
-            "inconclusive: {} worse than the baseline of {} in {}, beyond its noise (confidence {}) but not confirmed; rerun the benchmark on the same commit (exit code 3)",
-            percent(*change).trim_start_matches('+'),
+            "inconclusive: {} than the baseline of {} in {}, beyond its noise (confidence {}) but not confirmed; rerun the benchmark on the same commit (exit code 3)",
+            worse(*change),
             baseline_words(result),
             if *runs == 1 { "one run".to_owned() } else { format!("{runs} runs of this commit") },
             confidence(*p_value)
         ),
         Finding::BaseRegression { since, change, runs, days } => format!(
-            "the baseline branch has an open regression: {} worse since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",
-            percent(*change).trim_start_matches('+'),
+            "the baseline branch has an open regression: {} since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",
+            worse(*change),
             age_words(*runs, *days)
         ),
         Finding::WithinNoise { change, p_value } => format!(
-            "{} worse than the baseline of {}, but within its noise (confidence only {}): not a regression",
-            percent(*change).trim_start_matches('+'),
+            "{} than the baseline of {}, but within its noise (confidence only {}): not a regression",
+            worse(*change),
             baseline_words(result),
             confidence(*p_value)
         ),
-        Finding::Accepted { since, change, by } => format!(
-            "accepted: the baseline is a level {} worse than the one before it, since run `{since}`, accepted by {by}",
-            percent(*change).trim_start_matches('+')
-        ),
+        Finding::Accepted { since, change, by } => {
+            format!("accepted: the baseline is a level {} than the one before it, since run `{since}`, accepted by {by}", worse(*change))
+        }
         Finding::Improvement { change } => format!(
-            "improvement: {:.1}% better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
-            change * 100.0,
+            "improvement: {} better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
+            if change.is_infinite() { "no longer zero,".to_owned() } else { format!("{:.1}%", change * 100.0) },
             result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit)),
             result.id.replace('.', "-"),
             result.id,
