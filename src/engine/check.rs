@@ -318,10 +318,11 @@ impl BudgetResult {
         (self.limit != 0.0).then(|| headroom / self.limit)
     }
 
-    /// The change from the baseline as a fraction (positive = worse).
+    /// The change from the baseline as a fraction (positive = worse): of the baseline, or of the
+    /// limit where the baseline is zero ([`worsening`]).
     #[must_use]
     pub fn change(&self) -> Option<f64> {
-        self.direction.relative_worsening(self.value?, self.baseline.as_ref()?.value)
+        worsening(self.direction, self.value?, self.baseline.as_ref()?.value, self.limit)
     }
 }
 
@@ -725,7 +726,7 @@ fn evaluate(
     settings: &CheckSettings,
     context: &Context<'_>,
 ) {
-    let scope = Scope { budget, history, environment, baseline_branch, settings, context };
+    let scope = Scope { budget, limit: result.limit, history, environment, baseline_branch, settings, context };
     let Some(measured) = scope.measure(result, run_index) else { return };
     let value = measured.value;
     result.value = Some(value);
@@ -740,7 +741,7 @@ fn evaluate(
     };
     let mut noise = NoiseModel::fit(&mut lookback);
     scope.split_at_acceptance(&mut noise.segmentation, &lookback);
-    let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, settings.regression_threshold);
+    let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, (settings.regression_threshold, result.limit));
     if let Some((change, by)) = &levels.accepted {
         let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
         result.findings.push(Finding::Accepted { since, change: *change, by: by.clone() });
@@ -794,6 +795,8 @@ fn worse_sign(direction: Direction) -> f64 {
 /// What one budget's check reads: the budget, the history, and where and against what it checks.
 struct Scope<'a> {
     budget: &'a Budget,
+    /// The budget's limit in the checked environment (the scale of a change from zero).
+    limit: f64,
     history: &'a History,
     environment: Option<&'a str>,
     baseline_branch: &'a str,
@@ -1008,6 +1011,11 @@ struct TailTest {
 }
 
 impl Scope<'_> {
+    /// How much worse `level` is than `center`, as [`worsening`] measures it for this budget.
+    fn worse(&self, level: f64, center: f64) -> Option<f64> {
+        worsening(self.budget.direction, level, center, self.limit)
+    }
+
     /// The series that measures the budget and the checked run's value; where there is none, the
     /// finding that says why.
     fn measure(&self, result: &mut BudgetResult, run_index: Option<usize>) -> Option<Measured<'_>> {
@@ -1164,7 +1172,7 @@ impl Scope<'_> {
             let level = segments[index].level;
             let mut start = segments[index].start;
             for s in segments[..index].iter().rev() {
-                if budget.direction.relative_worsening(s.level, level).is_none_or(|c| c.abs() > settings.regression_threshold) {
+                if self.worse(s.level, level).is_none_or(|c| c.abs() > settings.regression_threshold) {
                     break;
                 }
                 start = s.start;
@@ -1177,11 +1185,7 @@ impl Scope<'_> {
         let reach_forward = |index: usize| {
             let mut range = reach_back(index);
             for s in &segments[index + 1..] {
-                if budget
-                    .direction
-                    .relative_worsening(s.level, segments[index].level)
-                    .is_none_or(|c| c.abs() > settings.regression_threshold)
-                {
+                if self.worse(s.level, segments[index].level).is_none_or(|c| c.abs() > settings.regression_threshold) {
                     break;
                 }
                 range.end = s.end;
@@ -1192,7 +1196,14 @@ impl Scope<'_> {
             (reach_forward(levels.reference), levels.open.map(|o| segments[o].start))
         } else {
             if let Some(open) = levels.open {
-                result.findings.push(open_finding(&segments[open], &segments[levels.reference], lookback, history, budget.direction, run));
+                result.findings.push(open_finding(
+                    &segments[open],
+                    &segments[levels.reference],
+                    lookback,
+                    history,
+                    (budget.direction, self.limit),
+                    run,
+                ));
             }
             (if segments.is_empty() { 0..lookback.values.len() } else { reach_back(segments.len() - 1) }, None)
         };
@@ -1279,7 +1290,7 @@ impl Scope<'_> {
             return None;
         }
         sequence[total - runs..total - 1].iter().find_map(|&x| {
-            let change = self.budget.direction.relative_worsening(x, reference.center)?;
+            let change = self.worse(x, reference.center)?;
             let model_p = evidence::model_p_value(reference, x);
             (change > self.settings.regression_threshold)
                 .then(|| rerun_p_value(reference, tests, x, model_p, self.settings.significance))
@@ -1338,7 +1349,7 @@ impl Scope<'_> {
         let run = sequence_runs[total - 1];
         let center = reference_of_newest.center;
         let threshold = settings.regression_threshold;
-        let relative = |level: f64, center: f64| budget.direction.relative_worsening(level, center);
+        let relative = |level: f64, center: f64| self.worse(level, center);
         // The counts share the significance (the reference's share of it) by weights.
         let weight = |k: usize| judged.share() * tail_weight(tests, k);
         // A rerun of a commit on the baseline branch is one more look at the run that asked for it
@@ -1398,7 +1409,7 @@ impl Scope<'_> {
                 // deterministic metric's +20 % step read "noise ±4.5 %" at its 2nd run).
                 let found = tests.iter().find(|t| t.runs == k).map(|t| t.reference);
                 let center = found.map_or(center, |(c, _, _)| c);
-                let start = open.unwrap_or(total - k + first_worse(&sequence[total - k..], center, threshold, budget.direction));
+                let start = open.unwrap_or(total - k + first_worse(&sequence[total - k..], center, threshold, relative));
                 let severity = Severity::of(
                     Verdict::Regression,
                     budget.direction,
@@ -1714,7 +1725,7 @@ impl Scope<'_> {
         let count = block.values.len().max(1);
         let past = |i: usize| {
             stats::median(&values[i..(i + count).min(values.len())])
-                .and_then(|m| self.budget.direction.relative_worsening(m, anchor))
+                .and_then(|m| self.worse(m, anchor))
                 .is_some_and(|c| c > self.settings.regression_threshold)
         };
         let stride = (count / 4).max(1);
@@ -1774,7 +1785,7 @@ impl Scope<'_> {
         }
         let Some(mut before) = self.block(measured, end, count, (0, None)) else { return };
         let Some((held, ..)) = trimmed_level(&mut before.values) else { return };
-        let Some(change) = self.budget.direction.relative_worsening(level, held).filter(|c| *c > self.settings.regression_threshold) else {
+        let Some(change) = self.worse(level, held).filter(|c| *c > self.settings.regression_threshold) else {
             return;
         };
         if let Some(by) = self.context.accepted(self.budget, self.history, &lookback.runs, accepted) {
@@ -1845,7 +1856,7 @@ impl Scope<'_> {
                 let Some(mut block) = self.block(measured, end, count, floor) else { break };
                 tested[share] += 1;
                 let Some((anchor, var, n, h)) = trimmed_level(&mut block.values) else { continue };
-                let Some(change) = self.budget.direction.relative_worsening(level, anchor) else { continue };
+                let Some(change) = self.worse(level, anchor) else { continue };
                 if change <= self.settings.regression_threshold {
                     continue;
                 }
@@ -1873,7 +1884,7 @@ impl Scope<'_> {
         let p_value = adjusted(&held);
         let HeldLevel { change, block, anchor, level, .. } = held;
         // The newest two runs back near the held level: a fix, as in [`Scope::decide`].
-        let relative = |x: f64| self.budget.direction.relative_worsening(x, anchor);
+        let relative = |x: f64| self.worse(x, anchor);
         if total >= 2 && sequence[total - 2..].iter().all(|&x| relative(x).is_some_and(|c| c < self.settings.regression_threshold / 2.0)) {
             return;
         }
@@ -1995,7 +2006,7 @@ impl Scope<'_> {
         }
         let (sequence, total) = (&judged.sequence, judged.total());
         let threshold = self.settings.regression_threshold;
-        let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
+        let relative = |level: f64, center: f64| self.worse(level, center);
         // The levels read, and each test with the index of its level.
         let mut read: Vec<LevelBefore> = Vec::new();
         let mut tests: Vec<(TailTest, usize)> = Vec::new();
@@ -2126,7 +2137,7 @@ impl Scope<'_> {
             return;
         }
         let total = judged.total();
-        let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
+        let relative = |level: f64, center: f64| self.worse(level, center);
         // Where the open level begins (the search's change point, which may lie a few runs off
         // the step's first run, and where the runs around it jumped most the worse way); where
         // the search separated none, where the runs jumped most the worse way (a step it did not
@@ -2183,7 +2194,7 @@ impl Scope<'_> {
             return None;
         }
         let threshold = self.settings.regression_threshold;
-        let relative = |level: f64, center: f64| self.budget.direction.relative_worsening(level, center);
+        let relative = |level: f64, center: f64| self.worse(level, center);
         let reference = judged.reference.start..judged.reference.end.min(start);
         let now = stats::median(&sequence[start..])?;
         // ... and its newest runs too: a runner's state that jumped and is decaying back (AR(1)
@@ -2265,7 +2276,7 @@ impl Scope<'_> {
         }
         let rank = (before.len() / 10).max(JUMP_SIDE_RUNS) - 1;
         let (_, best_tenth, _) = before.select_nth_unstable_by(rank, f64::total_cmp);
-        self.budget.direction.relative_worsening(newest, sign * *best_tenth).is_none_or(|c| c > self.settings.regression_threshold)
+        self.worse(newest, sign * *best_tenth).is_none_or(|c| c > self.settings.regression_threshold)
     }
 
     /// Where the runs after the reference's first [`MIN_EVIDENCE_REFERENCE`], at `places`, jumped
@@ -2360,7 +2371,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     let (sequence, total) = (&judged.sequence, judged.total());
     let worse_sign = worse_sign(scope.budget.direction);
     let (rho, rho_estimate) = (noise.rho, noise.rho_estimate);
-    let relative = |level: f64, center: f64| scope.budget.direction.relative_worsening(level, center);
+    let relative = |level: f64, center: f64| scope.worse(level, center);
     let mut tests: Vec<TailTest> = Vec::new();
     // The look-back's spread within its levels, for the tails judged against a short reference:
     // found once, where the first of them needs it.
@@ -2488,12 +2499,27 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     tests
 }
 
+/// How much worse `level` is than `center`, as a fraction of `center` (positive = worse); from a
+/// centre of exactly zero (no allocations, no errors, no blocking time), which no fraction of it
+/// measures, as a fraction of the limit: 0 → 1 ms under a 5 ms limit is 20 % worse, past a 5 %
+/// threshold, and a layout shift of 0 → 0.001 under 0.1 is 1 %, within it. Before, a change from
+/// zero had no size and was never past the threshold: 0 → 1 passed every check, silently.
+/// `None` where there is no scale (a zero centre under a zero limit, which the limit itself
+/// guards) or a value is not finite.
+#[must_use]
+pub fn worsening(direction: Direction, level: f64, center: f64, limit: f64) -> Option<f64> {
+    if center == 0.0 && limit != 0.0 && limit.is_finite() {
+        return direction.relative_worsening(level + limit.abs(), limit.abs());
+    }
+    direction.relative_worsening(level, center)
+}
+
 /// Where no change point marks where a regression began: the first run of the tail that found it
 /// whose value is past the threshold of `center` (the tail's runs before it are the old level; a
 /// noise-free step three runs old, found by the tail of five, read "open since" two runs before
 /// it, and its commit range missed the commit). Never past the tail's newest run.
-fn first_worse(tail: &[f64], center: f64, threshold: f64, direction: Direction) -> usize {
-    let before = tail.iter().take_while(|&&x| direction.relative_worsening(x, center).is_none_or(|c| c <= threshold)).count();
+fn first_worse(tail: &[f64], center: f64, threshold: f64, worse: impl Fn(f64, f64) -> Option<f64>) -> usize {
+    let before = tail.iter().take_while(|&&x| worse(x, center).is_none_or(|c| c <= threshold)).count();
     before.min(tail.len().saturating_sub(1))
 }
 
@@ -2583,7 +2609,7 @@ fn short_reference_test(
     let p = (yuen_p_value(newest, before, floor_var, reference.sigma * reference.sigma, lrv) * noise.runs as f64).min(1.0);
     let worse = worse_sign(scope.budget.direction) * (newest.0 - before.0) > 0.0;
     let (p_worse, p_better) = if worse { (p, 1.0 - p) } else { (1.0 - p, p) };
-    let change = stats::median(tail).and_then(|level| scope.budget.direction.relative_worsening(level, reference.center))?;
+    let change = stats::median(tail).and_then(|level| scope.worse(level, reference.center))?;
     Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, reference.sigma, reference.values.len()) })
 }
 
@@ -2648,12 +2674,12 @@ fn walk_levels(
     history: &History,
     budget: &Budget,
     context: &Context<'_>,
-    threshold: f64,
+    (threshold, limit): (f64, f64),
 ) -> Levels {
     let segments = &segmentation.segments;
     let mut levels = Levels { reference: 0, open: None, accepted: None };
     for s in 1..segments.len() {
-        let worse = budget.direction.relative_worsening(segments[s].level, segments[levels.reference].level).unwrap_or(0.0);
+        let worse = worsening(budget.direction, segments[s].level, segments[levels.reference].level, limit).unwrap_or(0.0);
         let start_run = lookback.runs[segments[s].start];
         if worse < -threshold {
             levels = Levels { reference: s, open: None, accepted: None };
@@ -2677,13 +2703,13 @@ fn open_finding(
     reference: &Segment,
     lookback: &MetricValues,
     history: &History,
-    direction: Direction,
+    (direction, limit): (Direction, f64),
     run: usize,
 ) -> Finding {
     let since = lookback.runs[open.start];
     Finding::BaseRegression {
         since: history.runs.run(since).id.to_owned(),
-        change: direction.relative_worsening(open.level, reference.level).unwrap_or(0.0),
+        change: worsening(direction, open.level, reference.level, limit).unwrap_or(0.0),
         runs: lookback.runs.len() - open.start,
         days: days_between(history, since, run),
     }
@@ -2863,15 +2889,20 @@ mod tests {
 
     #[test]
     fn a_metric_that_was_zero_and_is_no_longer_fails_as_any_step_does() {
-        // No relative change measures a rise from zero (no allocations, no errors, no blocking
-        // time): it is past every relative threshold. Before, 0 → 1 passed every check, silently.
+        // No fraction of zero measures a rise from zero (no allocations, no errors, no blocking
+        // time): it is measured against the limit. Before, 0 → 1 passed every check, silently.
         let budget = "cap:\n  max_latency_ms: 5\n";
-        for (before, after) in [(0.0, 1.0), (0.0, 0.25), (2.0, 3.0)] {
+        for (before, after, past) in [(0.0, 1.0, true), (2.0, 3.0, true), (0.0, 0.1, false)] {
             for (runs_after, failing) in [(1, false), (3, true), (12, true)] {
                 let values: Vec<f64> = (0..60).map(|i| if i >= 60 - runs_after { after } else { before }).collect();
-                let report = check(&workspace(budget, &history_of("cap.latency", &values)), &CheckOptions::default());
+                let w = workspace(budget, &history_of("cap.latency", &values));
+                let report = check(&w, &CheckOptions::default());
                 let r = &report.results[0];
-                if failing {
+                if !past {
+                    // 2 % of the limit, within the 5 % threshold: the change is real but too small
+                    // to matter (a layout shift of 0 → 0.001 under a limit of 0.1).
+                    assert_eq!(r.status, Status::Pass, "{before} → {after}, {runs_after} runs: {r:?}");
+                } else if failing {
                     assert_eq!(r.status, Status::Fail, "{before} → {after}, {runs_after} runs: {r:?}");
                     // It began at the step's first run (the tail that found it held two runs of
                     // the old level before it: "open since r55" for a step at r57).
@@ -2882,14 +2913,11 @@ mod tests {
                     // One run: a rerun confirms it (exit code 3), as for any step.
                     assert!(r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. })), "{before} → {after}: {r:?}");
                 }
-                if before == 0.0 {
-                    use crate::report::{Format, render};
-                    let w = workspace(budget, &history_of("cap.latency", &values));
-                    for format in [Format::Text, Format::Json, Format::Junit, Format::Markdown, Format::Github] {
-                        let words = render(format, &w, &report);
-                        assert!(!words.contains("inf") && !words.contains("NaN"), "{words}");
-                        assert!(format == Format::Json || words.contains("no longer zero"), "{words}");
-                    }
+                if before == 0.0 && past {
+                    assert!((r.change().unwrap() - 0.2).abs() < 1e-9, "a fifth of the limit: {r:?}");
+                    let text = crate::report::render(crate::report::Format::Text, &w, &report);
+                    assert!(text.contains("no longer zero (+20.0% of the limit), worse than the baseline of 0 ms"), "{text}");
+                    assert!(text.contains("from 0") && !text.contains("inf") && !text.contains("NaN"), "{text}");
                 }
             }
         }

@@ -99,11 +99,10 @@ impl Reversals {
 /// How much worse `level` is than `before`, as a fraction of `before` (0 or less: as good or
 /// better); where `before` is 0, in the metric's unit.
 fn worsening(direction: Direction, level: f64, before: f64) -> f64 {
-    let absolute = match direction {
+    direction.relative_worsening(level, before).unwrap_or(match direction {
         Direction::LowerIsBetter => level - before,
         Direction::HigherIsBetter => before - level,
-    };
-    if before == 0.0 { absolute } else { direction.relative_worsening(level, before).unwrap_or(absolute) }
+    })
 }
 
 /// Whether `level` is better than `than` for a metric with `direction`.
@@ -162,7 +161,7 @@ pub fn reversals(analysis: &Analysis, tolerance: impl Fn(&ChangeFinding) -> f64)
                     run_id: f.run_id.clone(),
                     level,
                     left: left_abs,
-                    left_relative: direction.relative_worsening(level, regression.before).filter(|x| x.is_finite()).map(|x| x.max(0.0)),
+                    left_relative: direction.relative_worsening(level, regression.before).map(|x| x.max(0.0)),
                     tolerance: t,
                     reverted,
                 });

@@ -320,19 +320,13 @@ impl Direction {
     }
 
     /// How much worse `value` is than `reference`, as a fraction of `reference` (positive = worse).
-    /// From a reference of exactly zero (no allocations, no errors, no blocking time) any change is
-    /// infinitely large as a fraction: ±∞ the way it went (past every relative threshold), 0 where
-    /// the value is zero too. `None` where either is not finite.
+    /// `None` where the reference is zero.
     #[must_use]
     pub fn relative_worsening(self, value: f64, reference: f64) -> Option<f64> {
-        if !reference.is_finite() || !value.is_finite() {
+        if reference == 0.0 || !reference.is_finite() || !value.is_finite() {
             return None;
         }
-        let change = if reference == 0.0 {
-            if value == 0.0 { 0.0 } else { value.signum() * f64::INFINITY }
-        } else {
-            (value - reference) / reference.abs()
-        };
+        let change = (value - reference) / reference.abs();
         Some(match self {
             Direction::LowerIsBetter => change,
             Direction::HigherIsBetter => -change,

@@ -362,7 +362,7 @@ pub fn replay_text(history: &History, replay: &Replay) -> String {
             "  {:<id_width$}  {:<budget_width$}  {:>7}  severity {:<8} {:>3} run{}  {}\n",
             a.run_id,
             a.budget,
-            super::percent(a.change),
+            format!("{:+.1}%", a.change * 100.0),
             a.severity.as_str(),
             a.runs,
             if a.runs == 1 { " " } else { "s" },

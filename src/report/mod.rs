@@ -56,16 +56,35 @@ pub fn quantity(value: f64, unit: &str) -> String {
     if unit == "%" { format!("{trimmed}%") } else { format!("{trimmed} {unit}") }
 }
 
-/// A signed relative change, `+20.4%`; a change from a baseline of zero, which no percentage
-/// measures, `from 0`.
-pub(crate) fn percent(fraction: f64) -> String {
-    if fraction.is_infinite() { "from 0".to_owned() } else { format!("{:+.1}%", fraction * 100.0) }
+/// A signed relative change: `+20.4%`.
+fn percent(fraction: f64) -> String {
+    format!("{:+.1}%", fraction * 100.0)
 }
 
-/// How much worse, for the findings' words: `20.4% worse`, or `no longer zero, worse` from a
-/// baseline of zero (any rise from zero is past every relative threshold).
-fn worse(change: f64) -> String {
-    if change.is_infinite() { "no longer zero, worse".to_owned() } else { format!("{} worse", percent(change).trim_start_matches('+')) }
+/// Whether the result's baseline is exactly zero: its change is then a fraction of the limit
+/// ([`crate::engine::check::worsening`]).
+fn from_zero(result: &BudgetResult) -> bool {
+    result.baseline.as_ref().is_some_and(|b| b.value == 0.0)
+}
+
+/// How much worse, for the findings' words: `20.4% worse`, or from a baseline of zero `no longer
+/// zero (+20.0% of the limit), worse`.
+fn worse(result: &BudgetResult, change: f64) -> String {
+    if from_zero(result) {
+        format!("no longer zero ({} of the limit), worse", percent(change))
+    } else {
+        format!("{} worse", percent(change).trim_start_matches('+'))
+    }
+}
+
+/// The change column of the text and Markdown tables: `+20.4%`, `from 0` where the baseline is
+/// zero (its change is a fraction of the limit, which the finding's words say), `-` where none.
+fn change_cell(result: &BudgetResult, none: &str) -> String {
+    match result.change() {
+        Some(_) if from_zero(result) => "from 0".to_owned(),
+        Some(c) => percent(c),
+        None => none.to_owned(),
+    }
 }
 
 /// `1 − p` as a percentage with the digits that matter: `99.97%`.
@@ -249,7 +268,7 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
         ),
         Finding::Regression { change, threshold, p_value, severity } => format!(
             "regression: {} than the baseline of {} (threshold {:.0}%){}; {}, severity {}",
-            worse(*change),
+            worse(result, *change),
             baseline_words(result),
             threshold * 100.0,
             result.open_regression.as_ref().map_or_else(String::new, open_words),
@@ -258,28 +277,31 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
         ),
         Finding::Inconclusive { change, p_value, runs } => format!(
             "inconclusive: {} than the baseline of {} in {}, beyond its noise (confidence {}) but not confirmed; rerun the benchmark on the same commit (exit code 3)",
-            worse(*change),
+            worse(result, *change),
             baseline_words(result),
             if *runs == 1 { "one run".to_owned() } else { format!("{runs} runs of this commit") },
             confidence(*p_value)
         ),
         Finding::BaseRegression { since, change, runs, days } => format!(
             "the baseline branch has an open regression: {} since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",
-            worse(*change),
+            worse(result, *change),
             age_words(*runs, *days)
         ),
         Finding::WithinNoise { change, p_value } => format!(
             "{} than the baseline of {}, but within its noise (confidence only {}): not a regression",
-            worse(*change),
+            worse(result, *change),
             baseline_words(result),
             confidence(*p_value)
         ),
         Finding::Accepted { since, change, by } => {
-            format!("accepted: the baseline is a level {} than the one before it, since run `{since}`, accepted by {by}", worse(*change))
+            format!(
+                "accepted: the baseline is a level {} than the one before it, since run `{since}`, accepted by {by}",
+                worse(result, *change)
+            )
         }
         Finding::Improvement { change } => format!(
-            "improvement: {} better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
-            if change.is_infinite() { "no longer zero,".to_owned() } else { format!("{:.1}%", change * 100.0) },
+            "improvement: {:.1}% better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
+            change * 100.0,
             result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit)),
             result.id.replace('.', "-"),
             result.id,
@@ -514,7 +536,7 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
         let unit = r.unit.symbol();
         let value = r.value.map_or_else(|| "-".to_owned(), |v| quantity(v, unit));
         let headroom = r.headroom().map_or_else(|| "-".to_owned(), |h| quantity(h, unit));
-        let change = r.change().map_or_else(|| "-".to_owned(), percent);
+        let change = change_cell(r, "-");
         out.push_str(&format!(
             "{:<6} {:<width$} {value:>12} {:>12} {headroom:>12} {change:>9}\n",
             r.status.as_str().to_uppercase(),
@@ -807,7 +829,7 @@ fn markdown(workspace: &Workspace, report: &CheckReport) -> String {
             r.value.map_or_else(|| "–".to_owned(), |v| quantity(v, unit)),
             quantity(r.limit, unit),
             r.headroom().map_or_else(|| "–".to_owned(), |h| quantity(h, unit)),
-            r.change().map_or_else(|| "–".to_owned(), percent),
+            change_cell(r, "–"),
             markdown_cell(&notes.join("; "))
         ));
     }
