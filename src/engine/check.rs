@@ -1016,6 +1016,11 @@ impl Scope<'_> {
         worsening(self.budget.direction, level, center, self.limit)
     }
 
+    /// The severity of a regression from `center` to `level` against the result's limits.
+    fn severity(&self, result: &BudgetResult, center: f64, level: f64) -> Severity {
+        Severity::of(Verdict::Regression, self.budget.direction, center, level, Some(result.limit), result.warning)
+    }
+
     /// The series that measures the budget and the checked run's value; where there is none, the
     /// finding that says why.
     fn measure(&self, result: &mut BudgetResult, run_index: Option<usize>) -> Option<Measured<'_>> {
@@ -1343,7 +1348,7 @@ impl Scope<'_> {
         reference_of_newest: &evidence::Reference<'_>,
         value: f64,
     ) {
-        let (budget, history, settings) = (self.budget, self.history, self.settings);
+        let (history, settings) = (self.history, self.settings);
         let (sequence, sequence_runs, total) = (&judged.sequence, &judged.sequence_runs, judged.total());
         let on_baseline_branch = judged.on_baseline_branch;
         let run = sequence_runs[total - 1];
@@ -1394,11 +1399,8 @@ impl Scope<'_> {
         result.p_worse = Some(worst.map_or(1.0, |w| w.0));
         result.p_value = Some(worst.map_or(1.0, |w| w.0));
         result.p_better = Some(best.map_or(1.0, |b| b.0));
-        result.smallest_flaggable = (center != 0.0).then(|| {
-            evidence::smallest_flaggable_deviation(reference_of_newest, settings.significance * KEY_WEIGHT)
-                .map_or(f64::INFINITY, |d| d / center.abs())
-                .max(threshold)
-        });
+        let newest_reference = (center, reference_of_newest.sigma, reference_of_newest.values.len());
+        result.smallest_flaggable = smallest_flaggable(settings, newest_reference, reference_of_newest.rho);
         // The newest two runs both back near the newest run's reference: no rerun is asked below.
         let recovered = recovered_from(center);
         match worst {
@@ -1410,15 +1412,15 @@ impl Scope<'_> {
                 let found = tests.iter().find(|t| t.runs == k).map(|t| t.reference);
                 let center = found.map_or(center, |(c, _, _)| c);
                 let start = open.unwrap_or(total - k + first_worse(&sequence[total - k..], center, threshold, relative));
-                let severity = Severity::of(
-                    Verdict::Regression,
-                    budget.direction,
-                    center,
-                    stats::median(&sequence[total - k..]).unwrap_or(value),
-                    Some(result.limit),
-                    result.warning,
-                );
+                // How much worse since it began: the tail that found it may hold runs of the level
+                // before (a step of 20 % four runs old, found by the tail of eight, read +10 %).
+                let now = stats::median(&sequence[start..]).filter(|&m| relative(m, center).is_some_and(|c| c > threshold));
+                let change = now.and_then(|m| relative(m, center)).unwrap_or(change);
+                let severity = self.severity(result, center, now.or_else(|| stats::median(&sequence[total - k..])).unwrap_or(value));
                 let last_good = sequence_runs[start.max(1) - 1];
+                // The smallest flaggable change of the baseline shown, as its noise is.
+                result.smallest_flaggable =
+                    found.map_or(result.smallest_flaggable, |f| smallest_flaggable(settings, f, reference_of_newest.rho));
                 if let Some(b) = result.baseline.as_mut() {
                     if let Some((center, sigma, runs)) = found {
                         b.value = center;
@@ -1891,7 +1893,7 @@ impl Scope<'_> {
         let history = self.history;
         let (next, runs, last_good) = self.began_after(measured, &block, current_end, anchor);
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
-        let severity = Severity::of(Verdict::Regression, self.budget.direction, anchor, level, Some(result.limit), result.warning);
+        let severity = self.severity(result, anchor, level);
         if let Some(b) = result.baseline.as_mut() {
             b.value = anchor;
             b.runs = block.values.len();
@@ -2060,32 +2062,49 @@ impl Scope<'_> {
         let since = runs_of[since_index];
         let last_good = runs_of[first.max(1) - 1];
         let level = stats::median(&sequence[total - test.runs..]).unwrap_or(center);
-        let severity = Severity::of(Verdict::Regression, self.budget.direction, center, level, Some(result.limit), result.warning);
+        let severity = self.severity(result, center, level);
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
         if let Some(b) = result.baseline.as_mut() {
-            b.value = center;
-            b.runs = runs;
-            b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
             b.since = Some(history.runs.run(runs_of[range.start]).id.to_owned());
-            history.runs.run(last_good).id.clone_into(&mut b.last_run);
-            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
         }
-        self.record_regression(result, (since, runs_of[total - 1]), (total - since_index, test.runs), p, test.change, severity);
+        let reference = Held { center, sigma, runs, shown_runs: runs, last_good, rho: noise.rho };
+        self.record_regression(
+            result,
+            &reference,
+            (since, runs_of[total - 1]),
+            (total - since_index, test.runs),
+            (p, test.change),
+            severity,
+        );
     }
 
     /// Records a regression open since run `since` at the checked run `run` (indices into the
     /// history's runs), open for `runs` runs and found by a test of `evidence_runs` at `p`: the open
     /// regression, the p-values and the finding.
+    ///
+    /// The baseline shown is the reference the regression is measured from, and so is the
+    /// smallest flaggable change: before, a regression held against the level before it (7.5 %)
+    /// was printed beside the newest run's "smallest flaggable change 22 %", read off a reference
+    /// that the regression itself had become.
     fn record_regression(
         &self,
         result: &mut BudgetResult,
+        reference: &Held,
         (since, run): (usize, usize),
         (runs, evidence_runs): (usize, usize),
-        p: f64,
-        change: f64,
+        (p, change): (f64, f64),
         severity: Severity,
     ) {
         let history = self.history;
+        let Held { center, sigma, runs: reference_runs, shown_runs, last_good, rho } = *reference;
+        if let Some(b) = result.baseline.as_mut() {
+            b.value = center;
+            b.runs = shown_runs;
+            b.noise = (reference_runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
+            history.runs.run(last_good).id.clone_into(&mut b.last_run);
+            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
+        }
+        result.smallest_flaggable = smallest_flaggable(self.settings, (center, sigma, reference_runs), rho);
         result.open_regression = Some(OpenRegression {
             since_run: history.runs.run(since).id.to_owned(),
             first_commit: history.runs.run(since).commit.map(str::to_owned),
@@ -2097,6 +2116,30 @@ impl Scope<'_> {
         result.p_value = Some(p);
         result.findings.push(Finding::Regression { change, threshold: self.settings.regression_threshold, p_value: Some(p), severity });
     }
+}
+
+/// The smallest change two runs in a row must both show to fail against a reference of `(centre,
+/// noise σ, runs)` with lag-1 autocorrelation `rho`, as a fraction of its centre and never under
+/// the threshold ([`evidence::smallest_flaggable_deviation`]; no reference: infinite); `None`
+/// for a centre of zero.
+fn smallest_flaggable(settings: &CheckSettings, (center, sigma, runs): (f64, f64, usize), rho: f64) -> Option<f64> {
+    (center != 0.0).then(|| {
+        evidence::smallest_flaggable_deviation(runs, sigma, rho, settings.significance * KEY_WEIGHT)
+            .map_or(f64::INFINITY, |d| d / center.abs())
+            .max(settings.regression_threshold)
+    })
+}
+
+/// The reference a held regression is measured from ([`Scope::record_regression`]): its centre,
+/// noise σ and runs (`shown_runs` as the baseline shows them), the newest run before the
+/// regression, and the look-back's autocorrelation.
+struct Held {
+    center: f64,
+    sigma: f64,
+    runs: usize,
+    shown_runs: usize,
+    last_good: usize,
+    rho: f64,
 }
 
 /// The share of the significance that the tests of an open regression's first runs get
@@ -2165,19 +2208,13 @@ impl Scope<'_> {
         let (center, sigma, runs) = test.reference;
         // How much worse it is now (its newest runs), not where it began.
         let Some(change) = relative(newest, center) else { return };
-        let history = self.history;
         let runs_of = &judged.sequence_runs;
         let (since, run, last_good) = (runs_of[start], runs_of[total - 1], runs_of[start.max(1) - 1]);
-        let severity = Severity::of(Verdict::Regression, self.budget.direction, center, newest, Some(result.limit), result.warning);
+        let severity = self.severity(result, center, newest);
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
-        if let Some(b) = result.baseline.as_mut() {
-            b.value = center;
-            b.runs = runs.min(self.settings.baseline_runs.max(1));
-            b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
-            history.runs.run(last_good).id.clone_into(&mut b.last_run);
-            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
-        }
-        self.record_regression(result, (since, run), (total - start, test.runs), p, change, severity);
+        let shown_runs = runs.min(self.settings.baseline_runs.max(1));
+        let reference = Held { center, sigma, runs, shown_runs, last_good, rho: noise.rho };
+        self.record_regression(result, &reference, (since, run), (total - start, test.runs), (p, change), severity);
     }
 
     /// The test of a level's first runs from `start` ([`Scope::judge_open_start`]): the smallest
@@ -2509,7 +2546,12 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
 #[must_use]
 pub fn worsening(direction: Direction, level: f64, center: f64, limit: f64) -> Option<f64> {
     if center == 0.0 && limit != 0.0 && limit.is_finite() {
-        return direction.relative_worsening(level + limit.abs(), limit.abs());
+        // Divided directly: (level + |limit|) − |limit| rounded 0.005 of 0.1 past 5 %.
+        let change = level / limit.abs();
+        return change.is_finite().then_some(match direction {
+            Direction::LowerIsBetter => change,
+            Direction::HigherIsBetter => -change,
+        });
     }
     direction.relative_worsening(level, center)
 }
@@ -2893,7 +2935,7 @@ mod tests {
         // time): it is measured against the limit. Before, 0 → 1 passed every check, silently.
         let budget = "cap:\n  max_latency_ms: 5\n";
         for (before, after, past) in [(0.0, 1.0, true), (2.0, 3.0, true), (0.0, 0.1, false)] {
-            for (runs_after, failing) in [(1, false), (3, true), (12, true)] {
+            for (runs_after, failing) in [(1, false), (3, true), (4, true), (12, true)] {
                 let values: Vec<f64> = (0..60).map(|i| if i >= 60 - runs_after { after } else { before }).collect();
                 let w = workspace(budget, &history_of("cap.latency", &values));
                 let report = check(&w, &CheckOptions::default());
@@ -3502,6 +3544,14 @@ mod tests {
                     let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
                     if regression_of(r).is_none() {
                         passed.push((seed, heavy, end));
+                    }
+                    // The smallest flaggable change shown is the baseline's shown, as its noise
+                    // is: before, "smallest flaggable change 21 %" (the newest run's reference,
+                    // which the step had become) beside a baseline of noise ±1.9 %.
+                    if let (Some(smallest), Some(b)) = (r.smallest_flaggable, r.baseline.as_ref())
+                        && let Some(noise) = b.noise.filter(|_| regression_of(r).is_some())
+                    {
+                        assert!(smallest <= (5.0 * noise / b.value).max(0.05) + 1e-9, "{seed} {heavy} {end}: {smallest} beside {b:?}");
                     }
                 }
             }

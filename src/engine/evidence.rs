@@ -641,19 +641,19 @@ pub fn as_far_count(reference: &Reference<'_>, x: f64) -> usize {
 }
 
 /// The smallest deviation (in the metric's unit) that two runs in a row must both show to fail
-/// at `significance` (the share of it the two-run test gets), were the reference's runs all
-/// within it and the model's chance of one run that far the only one.
+/// at `significance` (the share of it the two-run test gets), against a reference of `n` runs of
+/// noise σ `sigma` and lag-1 autocorrelation `rho`, were the reference's runs all within it and
+/// the model's chance of one run that far the only one.
 #[must_use]
-pub fn smallest_flaggable_deviation(reference: &Reference<'_>, significance: f64) -> Option<f64> {
-    let n = reference.values.len();
-    if n < MIN_REFERENCE_RUNS || reference.sigma <= 0.0 {
+pub fn smallest_flaggable_deviation(n: usize, sigma: f64, rho: f64, significance: f64) -> Option<f64> {
+    if n < MIN_REFERENCE_RUNS || sigma <= 0.0 {
         return None;
     }
-    let rho = reference.rho.clamp(0.0, 0.95);
+    let rho = rho.clamp(0.0, 0.95);
     let share = f64::midpoint(1.0, (1.0 - rho) / (1.0 + rho));
     let per_run = significance.powf(1.0 / (2.0 * share));
     let t = statrs::distribution::StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?;
-    Some(reference.sigma * statrs::distribution::ContinuousCDF::inverse_cdf(&t, 1.0 - per_run))
+    Some(sigma * statrs::distribution::ContinuousCDF::inverse_cdf(&t, 1.0 - per_run))
 }
 
 #[cfg(test)]

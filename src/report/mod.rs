@@ -41,6 +41,8 @@ pub fn render(format: Format, workspace: &Workspace, report: &CheckReport) -> St
 /// A value with its unit, rounded for people: `41.2 ms`.
 #[must_use]
 pub fn quantity(value: f64, unit: &str) -> String {
+    // −0 (a history of `-0.0`) reads 0.
+    let value = value + 0.0;
     let rounded = if value.abs() >= 100.0 {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
@@ -81,7 +83,7 @@ fn worse(result: &BudgetResult, change: f64) -> String {
 /// zero (its change is a fraction of the limit, which the finding's words say), `-` where none.
 fn change_cell(result: &BudgetResult, none: &str) -> String {
     match result.change() {
-        Some(_) if from_zero(result) => "from 0".to_owned(),
+        Some(c) if from_zero(result) && c != 0.0 => "from 0".to_owned(),
         Some(c) => percent(c),
         None => none.to_owned(),
     }
@@ -299,6 +301,13 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
                 worse(result, *change)
             )
         }
+        // From zero no share of the baseline measures the gain, and scaling the limit by a share of
+        // it proposed limits the new level already broke (0 → 300 rps under a minimum of 100: 400).
+        Finding::Improvement { change } if from_zero(result) => format!(
+            "improvement: no longer zero ({} of the limit), better than the baseline of {}; the baseline restarts at the new level",
+            percent(*change),
+            result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit))
+        ),
         Finding::Improvement { change } => format!(
             "improvement: {:.1}% better than the baseline of {}; the baseline restarts at the new level. To keep the gain, propose a tighter budget: `headroom propose --id tighten-{} --set {}={}`",
             change * 100.0,
