@@ -846,6 +846,29 @@ fn the_plot_speaks_one_colour_language_scaled_to_the_data_with_the_legend_outsid
     harness.get_by_label("gate passes (baseline ± smallest flaggable change)");
 }
 
+#[test]
+fn another_budget_is_shown_at_the_chosen_range_whatever_the_last_one_was_panned_to() {
+    // egui_plot keeps one view per plot: a budget in KB panned (its view no longer automatic),
+    // then one in % read an empty plot on the KB axis, and a zoomed window hid the newest runs.
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("Frontend bundle").click();
+    harness.run();
+    let id = headroom::gui::widgets::plot::plot_id("history");
+    let mut memory = egui_plot::PlotMemory::load(&harness.ctx, id).unwrap();
+    let x = (memory.bounds().min()[0], memory.bounds().max()[0]);
+    memory.auto_bounds = false.into();
+    memory.set_bounds(egui_plot::PlotBounds::from_min_max([x.0, 570.0], [x.0 + 0.3 * (x.1 - x.0), 640.0]));
+    memory.store(&harness.ctx, id);
+    harness.run();
+    harness.get_by_label_contains("Error rate").click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("error_rate"));
+    let bounds = *egui_plot::PlotMemory::load(&harness.ctx, id).unwrap().bounds();
+    let newest = harness.state().state.plot.data.main.last().unwrap()[0];
+    assert!(bounds.max()[1] < 1.0 && bounds.min()[1] > 0.0, "the error rate's values, about 0.06 %: {bounds:?}");
+    assert!(bounds.max()[0] >= newest, "the newest run in view: {bounds:?} {newest}");
+}
+
 fn plot_fits_the_window(size: egui::Vec2) {
     let mut harness = app_sized(Source::Example, size);
     harness.get_by_label_contains("Frontend bundle").click();

@@ -147,11 +147,15 @@ impl AppState {
         match command {
             TreeCommand::Select(index) => {
                 if index < self.workspace.budgets.len() {
-                    if self.selected != Some(index) {
+                    let other = self.selected != Some(index);
+                    if other {
                         self.plot.overlays.clear();
                     }
                     self.selected = Some(index);
                     self.derive_plot();
+                    if other {
+                        self.plot.fit_to_range();
+                    }
                 }
             }
             TreeCommand::SetFilter(filter) => self.set_filter(filter),

@@ -39,6 +39,8 @@ pub struct PlotView {
     /// A request to move the plot's view.
     pub view: Option<ViewRequest>,
     job: Option<Job<PlotData>>,
+    /// The view is to be fitted to the range once the plot being prepared arrives.
+    fit_pending: bool,
 }
 
 impl PlotView {
@@ -54,6 +56,7 @@ impl PlotView {
     /// with the change points that came in). Returns whether the plot is ready now.
     pub(super) fn derive(&mut self, selected: Option<(usize, PlotSource)>, waker: &Waker, keep_shown: bool) -> bool {
         self.job = None;
+        self.fit_pending = false;
         let Some((index, source)) = selected else {
             self.data = PlotData::default();
             return false;
@@ -74,15 +77,33 @@ impl PlotView {
     pub(super) fn poll(&mut self) -> bool {
         let Some(plot) = self.job.as_ref().and_then(Job::poll) else { return false };
         self.job = None;
-        self.data = plot;
+        self.arrived(plot);
         true
     }
 
     /// Waits for a plot being made in the background; whether one arrived.
     pub(super) fn wait(&mut self) -> bool {
         let Some(plot) = self.job.take().and_then(|job| job.wait()) else { return false };
-        self.data = plot;
+        self.arrived(plot);
         true
+    }
+
+    fn arrived(&mut self, plot: PlotData) {
+        self.data = plot;
+        if std::mem::take(&mut self.fit_pending) {
+            self.request_range();
+        }
+    }
+
+    /// Shows another budget's plot at the chosen range, whatever the last one was panned or
+    /// zoomed to (egui_plot keeps one view per plot: a budget in KB panned, then one in % read
+    /// an empty plot on the KB axis), now or when the plot being prepared arrives.
+    pub(super) fn fit_to_range(&mut self) {
+        if self.job.is_some() {
+            self.fit_pending = true;
+        } else {
+            self.request_range();
+        }
     }
 
     /// Marks the alarms of the settings tried (a replay) on budget `id`'s plot; none without a replay.
@@ -128,11 +149,13 @@ impl PlotView {
             _ => return,
         };
         let last = plot.other.last().map_or(last, |p| p[0].max(last));
-        let x = match self.range {
+        let (from, to) = match self.range {
             TimeRange::All => (first, last),
             TimeRange::Last(days) => (last - self.span_of(days), last),
         };
-        self.push_view(x);
+        // A margin each side, as egui_plot's own fit has: the newest run off the frame's edge.
+        let margin = 0.02 * (to - from);
+        self.push_view((from - margin, to + margin));
     }
 
     fn push_view(&mut self, x: (f64, f64)) {
