@@ -125,7 +125,14 @@ pub fn agenda(
 ) -> Agenda {
     let reversals = crate::engine::reversal::of_check(analysis, Some(report));
     let changes = change_items(workspace, triage, analysis, &reversals);
-    let mut items = budget_items(workspace, report, today);
+    let mut items = budget_items(workspace, report, today, triage.last_review);
+    // A regression the gate holds open is on the agenda: as its change point's item (with its
+    // triage) where the engine found one, else as the budget's own (a new user's workspace read
+    // FAILING, one open regression, and the review "Nothing is over budget, regressed or at risk").
+    items.retain(|item| {
+        !matches!(item.section, Section::NewRegressions | Section::StillOpen)
+            || !analysis.findings.iter().any(|f| f.verdict == Verdict::Regression && f.metric == item.metric)
+    });
     // One item per budget where a change point tells its story: a budget at risk that has an open
     // regression on the agenda is discussed there, its at-risk lines added to it.
     let mut changes = changes;
@@ -203,8 +210,9 @@ fn proposal_items(workspace: &Workspace, proposals: &[(Proposal, Evaluation)]) -
         .collect()
 }
 
-/// The budgets over their limit, past their warning, or drifting to their limit soon.
-fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -> Vec<AgendaItem> {
+/// The budgets over their limit, past their warning, or drifting to their limit soon; and those
+/// the gate fails by an open regression alone (new since the last review, `since`, or still open).
+fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp, since: Option<Timestamp>) -> Vec<AgendaItem> {
     let mut items = Vec::new();
     for r in &report.results {
         let budget = &workspace.budgets[r.budget];
@@ -228,6 +236,9 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
         let regression_only = !over && r.findings.iter().any(|f| matches!(f, Finding::Regression { .. }));
         let section = if r.status == Status::Fail && !regression_only {
             Section::OverBudget
+        } else if let Some(open) = r.open_regression.as_ref().filter(|_| regression_only) {
+            let began = workspace.history.runs.iter().find(|run| run.id == open.since_run).and_then(|run| run.timestamp);
+            if since.is_some_and(|s| began.is_some_and(|b| b.0 < s.0)) { Section::StillOpen } else { Section::NewRegressions }
         } else if regression_only {
             continue;
         } else if r.status == Status::Warn
@@ -236,6 +247,10 @@ fn budget_items(workspace: &Workspace, report: &CheckReport, today: Timestamp) -
             Section::AtRisk
         } else {
             continue;
+        };
+        let title = match r.open_regression.as_ref().filter(|_| matches!(section, Section::NewRegressions | Section::StillOpen)) {
+            Some(open) => format!("{}: regression open since run {}", display_name(budget), open.since_run),
+            None => title,
         };
         let severity = if over {
             Severity::Critical
@@ -461,6 +476,30 @@ mod tests {
         assert!(agenda.section(Section::NewRegressions).any(|i| i.metric == "services.auth"), "{agenda:#?}");
         assert_eq!(agenda.items[0].section, Section::OverBudget);
         assert!(agenda.context.contains("no review recorded yet"));
+    }
+
+    #[test]
+    fn a_regression_the_gate_holds_without_a_change_point_is_on_the_agenda() {
+        // 56 runs at zero, then four at 1 ms under a 5 ms limit: the gate fails (an open
+        // regression), and the change-point search has too few runs of the new level to place one.
+        let history = (0..60)
+            .map(|i| {
+                let v = if i >= 56 { 1.0 } else { 0.0 };
+                format!("{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"2026-05-01T00:{i:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{v}}}}}\n")
+            })
+            .collect::<Vec<String>>()
+            .concat();
+        let files = [("b.yaml".to_owned(), "cap:\n  max_latency_ms: 5\n".to_owned()), ("history/h.jsonl".to_owned(), history)];
+        let workspace = Workspace::from_files("w", &files);
+        let report = check(&workspace, &CheckOptions::default());
+        assert_eq!(report.results[0].status, Status::Fail, "{:?}", report.results[0]);
+        let filter = RunFilter { environment: report.environment.clone(), branch: Some("main".to_owned()) };
+        let analysis = analyze(&workspace.history, &filter, Some(&workspace), &DetectorSettings::default());
+        assert!(!analysis.findings.iter().any(|f| f.verdict == Verdict::Regression), "{:?}", analysis.findings);
+        let agenda = agenda(&workspace, &Triage::default(), &report, &analysis, &[], Timestamp::parse("2026-05-02").unwrap());
+        let item = agenda.section(Section::NewRegressions).next().unwrap_or_else(|| panic!("{agenda:#?}"));
+        assert_eq!(item.title, "cap latency: regression open since run r56");
+        assert!(item.lines.iter().any(|l| l.contains("no longer zero")), "{:?}", item.lines);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub fn findings_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let mut any = state.findings.filter.is_none() && over_budget_ui(ui, state, commands);
+        any |= state.findings.filter.is_none() && held_without_change_point_ui(ui, state, commands);
         for (row_index, row) in state.findings.rows.iter().enumerate() {
             if state.findings.filter.is_some_and(|s| row.triage.state != s) {
                 continue;
@@ -198,6 +199,37 @@ fn over_budget_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) ->
             RichText::new(format!("newest run {} against a limit of {}", quantity(value, unit), quantity(r.limit, unit)))
                 .color(theme::text(theme::FAIL, ui)),
         );
+        ui.separator();
+    }
+    any
+}
+
+/// The regressions the gate holds open on budgets where the engine found no change point (yet:
+/// a step a few runs old, or one too small for the search): the gate's own words, a click shows
+/// the budget. Before, the list read "1 regression open" and showed nothing to click.
+fn held_without_change_point_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) -> bool {
+    let mut any = false;
+    for r in &state.report.results {
+        let (Some(open), Some(finding)) =
+            (r.open_regression.as_ref(), r.findings.iter().find(|f| matches!(f, crate::engine::check::Finding::Regression { .. })))
+        else {
+            continue;
+        };
+        if state.findings.rows.iter().any(|row| row.budget == Some(r.budget) && state.finding(row).verdict == Verdict::Regression) {
+            continue;
+        }
+        any = true;
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 4.0, theme::FAIL);
+            let title = RichText::new(format!("{}: regression open since run {}", r.id, open.since_run)).strong();
+            if ui.selectable_label(false, title).on_hover_text("Show its history").clicked() {
+                commands.push(Command::Tree(TreeCommand::Select(r.budget)));
+            }
+            ui.label(RichText::new("NO CHANGE POINT YET").small().strong());
+        });
+        let text = crate::report::describe(&state.workspace, r, finding);
+        ui.label(words(ui.style(), &text, |t| t.color(theme::text(theme::FAIL, ui))));
         ui.separator();
     }
     any
