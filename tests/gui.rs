@@ -847,6 +847,34 @@ fn the_plot_speaks_one_colour_language_scaled_to_the_data_with_the_legend_outsid
 }
 
 #[test]
+fn a_regression_the_gate_holds_without_a_change_point_is_in_the_findings_and_the_review() {
+    // A metric at zero for 56 runs, then 1 ms under a 5 ms limit: the gate fails, and the engine has
+    // no change point yet. Before, Findings read "1 regression open" over an empty list, and the
+    // review "Nothing is over budget, regressed or at risk" while the status bar said FAILING.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), "cap:\n  max_latency_ms: 5\n").unwrap();
+    let history: Vec<String> = (0..60)
+        .map(|i| {
+            let v = if i >= 56 { 1.0 } else { 0.0 };
+            format!("{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"2026-05-01T00:{i:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{v}}}}}\n")
+        })
+        .collect();
+    std::fs::write(dir.path().join("history/h.jsonl"), history.concat()).unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("FAILING");
+    harness.get_by_label_contains("Findings (").click();
+    harness.run();
+    harness.get_by_label("cap.latency: regression open since run r56").click();
+    harness.run();
+    assert_eq!(selected_id(&harness).as_deref(), Some("cap.latency"));
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    assert!(harness.query_all_by_label_contains("regression open since run r56").count() >= 1);
+    assert!(harness.query_all_by_label_contains("Nothing is over budget").next().is_none());
+}
+
+#[test]
 fn another_budget_is_shown_at_the_chosen_range_whatever_the_last_one_was_panned_to() {
     // egui_plot keeps one view per plot: a budget in KB panned (its view no longer automatic),
     // then one in % read an empty plot on the KB axis, and a zoomed window hid the newest runs.

@@ -694,8 +694,8 @@ fn scale_changed(ui: &Ui, options: &PlotOptions) -> bool {
     })
 }
 
-/// The budget's lines outside the value axis shown, named at the plot's top right corner (above
-/// the view) or bottom right (below it) beside a triangle pointing to them ([`off_scale_words`]):
+/// The budget's lines outside the value axis shown, named at the plot's top left corner (above
+/// the view) or bottom left (below it) beside a triangle pointing to them ([`off_scale_words`]):
 /// the plot never hides where the budget is. Returns where the label is.
 fn off_scale_label_ui(
     ui: &Ui,
@@ -720,7 +720,12 @@ fn off_scale_label_ui(
         // A triangle pointing the way to the lines (the default fonts have no arrows).
         let arrow = galley.size().y * 0.7;
         let size = galley.size() + egui::vec2(arrow + 10.0, 2.0);
-        let min = if above { egui::pos2(frame.max.x - size.x - 3.0, frame.min.y + 3.0) } else { frame.max - size - egui::vec2(3.0, 3.0) };
+        // At the left, over the oldest runs: at the right it covered the newest, which a regression is.
+        let min = if above {
+            egui::pos2(frame.min.x + 3.0, frame.min.y + 3.0)
+        } else {
+            egui::pos2(frame.min.x + 3.0, frame.max.y - size.y - 3.0)
+        };
         let rect = egui::Rect::from_min_size(min, size);
         painter.rect_filled(rect, 2.0, background);
         let (center, half) = (egui::pos2(rect.min.x + 3.0 + arrow / 2.0, rect.center().y), arrow / 2.0);
