@@ -215,9 +215,16 @@ fn value_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     grid_marks(&[fine * 10.0, fine * 5.0, fine], low, high)
 }
 
-/// A value axis' label: as many decimals as the step needs (0.5 → one).
+/// A value axis' label: as many decimals as the step needs (0.5 → one, 0.0025 → four: the marks
+/// between two of 0.005 are at 0.0625, which three decimals printed "0.062" above "0.0620").
 fn value_label(value: f64, step: f64) -> String {
-    let decimals = if step > 0.0 { (-step.log10() - 1e-9).ceil().max(0.0) as usize } else { 0 };
+    let mut decimals = if step > 0.0 { (-step.log10() - 1e-9).ceil().max(0.0) as usize } else { 0 };
+    while step > 0.0 && decimals < 12 && {
+        let scaled = step * 10f64.powi(decimals as i32);
+        (scaled - scaled.round()).abs() > 1e-6 * scaled.max(1.0)
+    } {
+        decimals += 1;
+    }
     format!("{value:.decimals$}")
 }
 
@@ -871,6 +878,11 @@ mod tests {
         assert_eq!(value_label(42.5, 0.5), "42.5");
         assert_eq!(value_label(40.0, 2.0), "40");
         assert_eq!(value_label(0.25, 0.05), "0.25");
+        // Marks halfway between steps of 5: their step is 2.5, which needs a decimal more.
+        assert_eq!(value_label(0.0625, 0.0025), "0.0625");
+        assert_eq!(value_label(12.5, 2.5), "12.5");
+        assert_eq!(value_label(0.075, 0.025), "0.075");
+        assert_eq!(value_label(2.5, 2.5), "2.5");
     }
 
     #[test]
