@@ -554,3 +554,17 @@ fn every_command_takes_the_workspace_as_a_positional_or_as_workspace_alike() {
     let o = headroom(&["import", "--from", "bmf", "/no-such-file.json", "--workspace", ws]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("unexpected argument"));
 }
+
+#[test]
+fn the_project_folder_given_as_the_workspace_opens_its_budgets_folder() {
+    // A new user passed the repository's folder, not its `budgets/`: the budget files were found,
+    // the history in `budgets/history/` was not, and every budget read "the history has no runs".
+    let project = tempfile::tempdir().unwrap();
+    let history: String = (1..=20).map(|d| run_line(&format!("r{d}"), d, "main", "\"schema_validator.latency\":40.0")).collect();
+    write(project.path(), "budgets/capability_budgets.yaml", "schema_validator:\n  max_latency_ms: 50\n");
+    write(project.path(), "budgets/history/ci.jsonl", &history);
+    let out = headroom(&["check", project.path().to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("/budgets") && text.contains("run `r20`") && !text.contains("no runs"), "{text}");
+}

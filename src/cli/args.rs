@@ -125,13 +125,19 @@ pub struct WorkspaceArg {
     /// The same as WORKSPACE, as an option.
     #[arg(id = "workspace_option", long = "workspace", value_name = "WORKSPACE", conflicts_with = "workspace")]
     option: Option<PathBuf>,
+    /// The folder given, or the `budgets/` in it ([`crate::model::workspace::workspace_folder`]).
+    #[arg(skip)]
+    resolved: std::sync::OnceLock<PathBuf>,
 }
 
 impl std::ops::Deref for WorkspaceArg {
     type Target = std::path::Path;
 
     fn deref(&self) -> &std::path::Path {
-        self.option.as_deref().or(self.positional.as_deref()).unwrap_or(std::path::Path::new("budgets"))
+        self.resolved.get_or_init(|| {
+            let given = self.option.as_deref().or(self.positional.as_deref()).unwrap_or(std::path::Path::new("budgets"));
+            crate::model::workspace::workspace_folder(given)
+        })
     }
 }
 

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 /// Opens the app's window on a workspace folder, or where none is given, on `budgets/` here or the built-in example.
 pub fn run(workspace: Option<PathBuf>) -> anyhow::Result<()> {
     let source = match workspace {
-        Some(path) if path.is_dir() => Source::Folder(path),
+        Some(path) if path.is_dir() => Source::Folder(crate::model::workspace::workspace_folder(&path)),
         Some(path) => anyhow::bail!("{} is not a folder of budget files", path.display()),
         None => Source::default_here(),
     };

@@ -74,6 +74,16 @@ pub struct UnloadedFile {
     pub budgets: crate::model::budget::NamedBudgets,
 }
 
+/// The workspace folder meant by `dir`: `dir` itself, or where `dir` is a project folder (no
+/// `history/` nor `headroom.yaml` of its own) holding a `budgets/` folder, that one. A new user
+/// opened the project folder: its budget files were found (in `budgets/`), its history was not
+/// (`budgets/history/`), and every budget read "the history has no runs".
+#[must_use]
+pub fn workspace_folder(dir: &Path) -> std::path::PathBuf {
+    let inner = dir.join("budgets");
+    if !dir.join("history").exists() && !dir.join("headroom.yaml").exists() && inner.is_dir() { inner } else { dir.to_owned() }
+}
+
 /// Folders of a workspace that hold no budgets.
 impl Workspace {
     /// Loads the workspace in `dir`. Fails only where the folder itself cannot be read.
@@ -556,6 +566,18 @@ pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_folder_holding_budgets_opens_its_budgets_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("budgets/history")).unwrap();
+        assert_eq!(workspace_folder(dir.path()), dir.path().join("budgets"));
+        // A workspace of its own (a history or settings here) is the folder given.
+        let budgets = dir.path().join("budgets");
+        assert_eq!(workspace_folder(&budgets), budgets);
+        std::fs::create_dir_all(dir.path().join("history")).unwrap();
+        assert_eq!(workspace_folder(dir.path()), dir.path());
+    }
     use crate::model::disk::write_atomic;
 
     fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -121,7 +121,7 @@ impl AppState {
                     self.prompts.path = None;
                     self.message = None;
                     self.environment = None;
-                    self.begin_load(Source::Folder(path), None);
+                    self.begin_load(Source::Folder(crate::model::workspace::workspace_folder(&path)), None);
                 } else {
                     self.message = Some(format!("Cannot open {}: it is not a folder", path.display()));
                 }
