@@ -2427,6 +2427,20 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         // A short history (a new benchmark's first runs): the model alone judges, cautiously. A
         // short level within a long history is not judged alone (its σ is not known well enough).
         let short = values.len() < MIN_EVIDENCE_REFERENCE && noise.runs < MIN_EVIDENCE_REFERENCE;
+        // ... but a noise-free metric's (a bundle's size, an instruction count) first 3-9 runs, where
+        // the reference begins the look-back that holds the whole history, are its only level
+        // before a step, and its spread is known: none. The trimmed means judge the whole tail
+        // ([`short_reference_test`]). Before, a deterministic +50 % step after the first 5-8 runs
+        // asked for a rerun on every check while it lasted, and passed some (an adversarial review).
+        // Not in noise: a daily cycle's first runs, split off by the search, read 5 more false
+        // alarms in 1,608 checks (`gate_early.py` seed 2), and 5 noisy runs are too few anyway.
+        if !short
+            && noise_free_first_runs(judged, noise, reference, k)
+            && let Some(test) = short_reference_test(scope, judged, noise, reference, k, &mut spread_of_lookback)
+        {
+            tests.push(test);
+            continue;
+        }
         if values.len() < if short { evidence::MIN_MODEL_REFERENCE_RUNS } else { MIN_EVIDENCE_REFERENCE } {
             continue;
         }
@@ -2563,6 +2577,22 @@ pub fn worsening(direction: Direction, level: f64, center: f64, limit: f64) -> O
 fn first_worse(tail: &[f64], center: f64, threshold: f64, worse: impl Fn(f64, f64) -> Option<f64>) -> usize {
     let before = tail.iter().take_while(|&&x| worse(x, center).is_none_or(|c| c <= threshold)).count();
     before.min(tail.len().saturating_sub(1))
+}
+
+/// Whether `reference` is a noise-free metric's first 3-9 runs (fewer than
+/// [`MIN_EVIDENCE_REFERENCE`], beginning a look-back that holds the whole history, no spread in them
+/// nor within the look-back's levels) and the tail of `k` runs (three or more: noise-free, three
+/// runs at a new value are a new level) for the trimmed means ([`tail_tests`]).
+fn noise_free_first_runs(judged: &Judged, noise: &NoiseModel, reference: &ReferenceRuns, k: usize) -> bool {
+    let sequence = &judged.sequence[..noise.runs.min(judged.total())];
+    // Every level of the look-back one value, not a robust spread of none: a coarse timer's runs
+    // mostly read one tick (2 more false alarms in 29,139 checks, `gate_accuracy` seed 77).
+    reference.values.len() < MIN_EVIDENCE_REFERENCE
+        && reference.from == 0
+        && noise.runs < LOOKBACK_MIN_RUNS
+        && k >= 3
+        && stats::one_value(&reference.values)
+        && noise.segmentation.segments.iter().all(|s| sequence.get(s.start..s.end).is_some_and(stats::one_value))
 }
 
 /// The fewest noise σ between the trimmed means of a tail and a short reference that
@@ -2975,6 +3005,27 @@ mod tests {
             })
             .collect();
         assert!(failed.is_empty(), "{failed:?}");
+    }
+
+    #[test]
+    fn a_new_benchmarks_step_after_its_first_five_to_nine_runs_fails_while_it_lasts() {
+        // A deterministic metric (a bundle's size, an instruction count): 5-9 runs, then a
+        // sustained +6-50 % step. Before, its first runs were too few a reference for any tail
+        // test in a look-back of dozens of runs: every check from the step's 6th run on asked for
+        // a rerun (exit code 3), and some passed.
+        let budget = "cap:\n  max_latency_ms: 1000\n";
+        let mut rng = crate::engine::synthetic::Rng::new(11);
+        for first in 5..10 {
+            for (noise, step) in [(0.0, 1.5), (0.0, 1.2), (0.0, 1.06)] {
+                let values: Vec<f64> =
+                    (0..first + 60).map(|i| 100.0 * if i >= first { step } else { 1.0 } * (1.0 + noise * rng.gaussian())).collect();
+                for after in [10, 20, 40, 60] {
+                    let r = &check(&workspace(budget, &history_of("cap.latency", &values[..first + after])), &CheckOptions::default())
+                        .results[0];
+                    assert_eq!(r.status, Status::Fail, "{first} runs, noise {noise}, x{step}, {after} runs after: {r:?}");
+                }
+            }
+        }
     }
 
     #[test]
