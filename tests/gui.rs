@@ -868,6 +868,10 @@ fn a_regression_the_gate_holds_without_a_change_point_is_in_the_findings_and_the
     harness.get_by_label("cap.latency: regression open since run r56").click();
     harness.run();
     assert_eq!(selected_id(&harness).as_deref(), Some("cap.latency"));
+    // The plot marks where it began, in the legend too.
+    let open = harness.state().state.plot.data.open_since.clone();
+    assert_eq!(open.as_ref().map(|o| o.1.as_str()), Some("r56"));
+    harness.get_by_label("regression open since r56 (the gate)");
     harness.key_press(egui::Key::F11);
     harness.run();
     assert!(harness.query_all_by_label_contains("regression open since run r56").count() >= 1);

@@ -240,6 +240,9 @@ pub struct PlotData {
     pub levels: Vec<[f64; 2]>,
     /// The band the gate lets pass: (x from, x to, low, high), where there is a baseline.
     pub baseline_band: Option<(f64, f64, f64, f64)>,
+    /// Where the regression the gate holds open began (x, and its run's id), where there is one:
+    /// a step a few runs old has no change point of the engine's yet, and the plot marked nothing.
+    pub open_since: Option<(f64, String)>,
     /// Allocations stacked: (name, bars as (x, width, value)), in the parent's unit.
     pub stack: Vec<Layer>,
     /// Alarms of the tried settings on this metric: (x, value, confirmed).
@@ -401,6 +404,10 @@ impl PlotSource {
                 }
             }
         }
+        plot.open_since = self.result.as_ref().and_then(|r| r.open_regression.as_ref()).and_then(|open| {
+            let run = self.workspace.history.runs.iter().position(|run| run.id == open.since_run)?;
+            Some((x_of(run), open.since_run.clone()))
+        });
         if let Some(result) = &self.result
             && let (Some(b), Some(smallest)) = (&result.baseline, result.smallest_flaggable)
             && plot.main.len() >= b.runs

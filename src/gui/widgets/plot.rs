@@ -358,6 +358,8 @@ fn change_point_marks_ui(plot_ui: &mut egui_plot::PlotUi<'_>, plot: &PlotData) {
     }
 }
 
+/// The legend's name of where the regression the gate holds open began.
+const OPEN_NAME: &str = "regression open since (the gate)";
 /// The legend's name of a regression that a later change point reverted.
 const REVERTED_NAME: &str = "change point (reverted regression)";
 /// The legend's name of the engine's levels and trends.
@@ -406,6 +408,9 @@ fn history_legend(plot: &PlotData, r: &BudgetResult, proposed: Option<f64>, ink:
     }
     if plot.change_points.iter().any(|c| c.3) {
         entries.push((REVERTED_NAME.to_owned(), theme::REVERTED, Swatch::Vertical));
+    }
+    if let Some((_, run)) = &plot.open_since {
+        entries.push((format!("regression open since {run} (the gate)"), theme::FAIL, Swatch::DashedVertical));
     }
     if !plot.noise_changes.is_empty() {
         entries.push((NOISE_NAME.to_owned(), theme::NOISE, Swatch::DashedVertical));
@@ -575,6 +580,9 @@ pub fn history_plot_with_runs_ui(
             plot_ui.line(Line::new(LEVEL_NAME, plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
         }
         change_point_marks_ui(plot_ui, plot);
+        if let Some((x, _)) = &plot.open_since {
+            plot_ui.vline(VLine::new(OPEN_NAME, *x).color(theme::FAIL).width(1.5).style(LineStyle::dashed_loose()));
+        }
         for mark in &plot.noise_changes {
             plot_ui.vline(
                 VLine::new(format!("change of {}", mark.label), mark.x).color(theme::NOISE).width(1.5).style(LineStyle::dashed_dense()),
