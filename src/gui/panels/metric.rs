@@ -105,7 +105,10 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     if state.plot.stacked && !state.plot.data.stack.is_empty() {
         stacked_plot_ui(ui, &state.plot.data, r, &options);
     } else {
-        history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history));
+        // A double-click fits the chosen range (30 d, 90 d ...), as its lit button says.
+        if history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history)) {
+            commands.push(Command::Plot(PlotCommand::SetRange(state.plot.range)));
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! screen, large type, beside the agenda's overview (a click jumps to an item); arrow keys,
 //! Page Up/Down or Space move through it, Esc or F11 leaves.
 
-use crate::gui::state::{AppState, Command, FindingsCommand, PathPurpose, PromptCommand, Review, ReviewCommand, WorkspaceCommand};
+use crate::gui::state::{
+    AppState, Command, FindingsCommand, PathPurpose, PlotCommand, PromptCommand, Review, ReviewCommand, WorkspaceCommand,
+};
 use crate::gui::theme;
 use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui};
 use crate::gui::widgets::words::words;
@@ -108,7 +110,10 @@ fn review_item_ui(ui: &mut Ui, state: &AppState, review: &Review, commands: &mut
             gpu: state.gpu_plot,
             scale_to_limit: state.plot.scale_to_limit,
         };
-        history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history));
+        // A double-click fits the chosen range (30 d, 90 d ...), as its lit button says.
+        if history_plot_with_runs_ui(ui, &state.plot.data, r, &options, Some(&state.workspace.history)) {
+            commands.push(Command::Plot(PlotCommand::SetRange(state.plot.range)));
+        }
     }
 }
 

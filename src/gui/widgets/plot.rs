@@ -340,7 +340,7 @@ pub fn stacked_plot_id(name: &str) -> egui::Id {
 /// branches as points, the limit, the warning, the band the gate lets pass, the engine's levels
 /// and change points, its changes of noise (dashed, labelled), and the alarms of settings being tried.
 pub fn history_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: &PlotOptions) {
-    history_plot_with_runs_ui(ui, plot, r, options, None);
+    let _ = history_plot_with_runs_ui(ui, plot, r, options, None);
 }
 
 /// The legend's name of the band the gate lets pass.
@@ -490,14 +490,15 @@ fn legend_entry_ui(ui: &mut Ui, name: &str, color: egui::Color32, swatch: Swatch
     painter.galley(text_pos, galley, ui.visuals().text_color());
 }
 
-/// [`history_plot_ui`] with the history, for hover text naming runs and commits.
+/// [`history_plot_ui`] with the history, for hover text naming runs and commits. Returns whether
+/// the plot was double-clicked (egui_plot fits everything then; the caller shows its chosen range).
 pub fn history_plot_with_runs_ui(
     ui: &mut Ui,
     plot: &PlotData,
     r: &BudgetResult,
     options: &PlotOptions,
     history: Option<&crate::model::history::History>,
-) {
+) -> bool {
     use egui_plot::{Line, LineStyle, Plot, Points, Polygon, VLine};
     let unit = r.unit.symbol().to_owned();
     let is_time = plot.x_is_time;
@@ -602,6 +603,7 @@ pub fn history_plot_with_runs_ui(
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
+    shown.response.double_clicked()
 }
 
 /// The labels of the changes of noise (`noise ×2.6`), at the top of the plot beside their dashed
