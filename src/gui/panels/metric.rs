@@ -85,9 +85,11 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         overlay_menu_ui(ui, state, commands);
         ui.separator();
         ui.label(
-            RichText::new("drag or scroll to pan, Ctrl+scroll to zoom, right-drag a box to zoom into it, double-click to fit")
-                .weak()
-                .small(),
+            RichText::new(
+                "drag or scroll to pan, Ctrl+scroll to zoom, right-drag a box to zoom into it, double-click to return to the range",
+            )
+            .weak()
+            .small(),
         );
     });
     let (view, generation) = state.plot.view.map_or((None, 0), |v| (Some(v.x), v.generation));
