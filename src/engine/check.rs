@@ -100,8 +100,11 @@ pub enum Finding {
     BaseRegression {
         /// The first run of the worse level.
         since: String,
-        /// How much worse than the level before, as a fraction.
+        /// How much worse than the level before, as a fraction (of the limit where that level was
+        /// zero: `from_zero`).
         change: f64,
+        /// Whether the level before was zero ([`worsening`]).
+        from_zero: bool,
         /// Runs of the baseline branch since it began.
         runs: usize,
         /// Days since it began, where runs have times.
@@ -113,8 +116,11 @@ pub enum Finding {
     Accepted {
         /// The first run of the accepted level.
         since: String,
-        /// How much worse than the level before it, as a fraction.
+        /// How much worse than the level before it, as a fraction (of the limit where that level
+        /// was zero: `from_zero`).
         change: f64,
+        /// Whether the level before was zero ([`worsening`]).
+        from_zero: bool,
         /// Who accepted it, in words: the triage's owner, state and note, or the signed loosening.
         by: String,
     },
@@ -742,9 +748,9 @@ fn evaluate(
     let mut noise = NoiseModel::fit(&mut lookback);
     scope.split_at_acceptance(&mut noise.segmentation, &lookback);
     let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, (settings.regression_threshold, result.limit));
-    if let Some((change, by)) = &levels.accepted {
+    if let Some((change, by, from_zero)) = &levels.accepted {
         let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
-        result.findings.push(Finding::Accepted { since, change: *change, by: by.clone() });
+        result.findings.push(Finding::Accepted { since, change: *change, by: by.clone(), from_zero: *from_zero });
     }
     // The trend is analyze's own: the baseline branch's series of this environment up to the
     // checked run, so `check` and `analyze` never forecast different dates for one budget.
@@ -1792,7 +1798,7 @@ impl Scope<'_> {
         };
         if let Some(by) = self.context.accepted(self.budget, self.history, &lookback.runs, accepted) {
             let since = self.history.runs.run(accepted).id.to_owned();
-            result.findings.push(Finding::Accepted { since, change, by });
+            result.findings.push(Finding::Accepted { since, change, by, from_zero: held == 0.0 });
         }
     }
 
@@ -2729,7 +2735,7 @@ struct Levels {
     open: Option<usize>,
     /// Where the reference is a worse level that people accepted: how much worse than the level
     /// before it, and who accepted it.
-    accepted: Option<(f64, String)>,
+    accepted: Option<(f64, String, bool)>,
 }
 
 /// Walks the levels oldest first. A level better than the reference by more than the threshold
@@ -2757,7 +2763,8 @@ fn walk_levels(
             levels = Levels { reference: s, open: None, accepted: None };
         } else if let Some(by) = context.accepted(budget, history, &lookback.runs, start_run) {
             // A level within the threshold of an accepted one is still built on that acceptance.
-            let accepted = if worse > threshold { Some((worse, by)) } else { levels.accepted.take() };
+            let from_zero = segments[levels.reference].level == 0.0;
+            let accepted = if worse > threshold { Some((worse, by, from_zero)) } else { levels.accepted.take() };
             levels = Levels { reference: s, open: None, accepted };
         } else if worse > threshold {
             levels.open = levels.open.or(Some(s));
@@ -2782,6 +2789,7 @@ fn open_finding(
     Finding::BaseRegression {
         since: history.runs.run(since).id.to_owned(),
         change: worsening(direction, open.level, reference.level, limit).unwrap_or(0.0),
+        from_zero: reference.level == 0.0,
         runs: lookback.runs.len() - open.start,
         days: days_between(history, since, run),
     }
@@ -2993,6 +3001,17 @@ mod tests {
                 }
             }
         }
+        // A pull request against a base whose open regression rose from zero: its share of the
+        // limit, worded so (it read "20.0% worse" before, a share of a baseline of zero).
+        let values: Vec<f64> = (0..60).map(|i| if i >= 48 { 1.0 } else { 0.0 }).collect();
+        let pr = "{\"id\":\"pr1\",\"commit\":\"ff00000000000000000000000000000000000000\",\"timestamp\":\"2026-05-01T01:00:00Z\",\"branch\":\"feature\",\"environment\":\"ci\",\"metrics\":{\"cap.latency\":1.0}}\n";
+        let w = workspace(budget, &(history_of("cap.latency", &values) + pr));
+        let options = CheckOptions { run: Some("pr1".to_owned()), baseline_branch: Some("main".to_owned()), ..CheckOptions::default() };
+        let report = check(&w, &options);
+        let r = &report.results[0];
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::BaseRegression { from_zero: true, .. })), "{r:?}");
+        let text = crate::report::render(crate::report::Format::Text, &w, &report);
+        assert!(text.contains("open regression: no longer zero (+20.0% of the limit), worse since run `r48`"), "{text}");
         // Counts that are mostly zero (errors: one or two in some runs) are not a regression each
         // time the newest runs hold one: the tests still judge how rare that is.
         let mut rng = crate::engine::synthetic::Rng::new(7);
@@ -3418,8 +3437,10 @@ mod tests {
         let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
         assert_eq!((r.status, regression_of(r)), (Status::Pass, None), "{r:?}");
         // ... and every check says who accepted it, though its start left the look-back.
-        let said =
-            r.findings.iter().find_map(|f| if let Finding::Accepted { since, change, by } = f { Some((since, *change, by)) } else { None });
+        let said = r
+            .findings
+            .iter()
+            .find_map(|f| if let Finding::Accepted { since, change, by, .. } = f { Some((since, *change, by)) } else { None });
         assert!(said.is_some_and(|(since, change, by)| since == "r200" && (change - 0.2).abs() < 0.03 && by.contains("maria")), "{r:?}");
         // A triage of another environment's run (ids are unique within one) accepts nothing here.
         let prod = "{\"id\":\"p1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"branch\":\"main\",\"environment\":\"prod\",\"metrics\":{\"cap.latency\":36.0}}\n";

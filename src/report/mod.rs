@@ -72,7 +72,12 @@ fn from_zero(result: &BudgetResult) -> bool {
 /// How much worse, for the findings' words: `20.4% worse`, or from a baseline of zero `no longer
 /// zero (+20.0% of the limit), worse`.
 fn worse(result: &BudgetResult, change: f64) -> String {
-    if from_zero(result) {
+    worse_by(from_zero(result), change)
+}
+
+/// [`worse`] of a change from a level that was zero (`from_zero`: a fraction of the limit) or not.
+fn worse_by(from_zero: bool, change: f64) -> String {
+    if from_zero {
         format!("no longer zero ({} of the limit), worse", percent(change))
     } else {
         format!("{} worse", percent(change).trim_start_matches('+'))
@@ -284,9 +289,9 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             if *runs == 1 { "one run".to_owned() } else { format!("{runs} runs of this commit") },
             confidence(*p_value)
         ),
-        Finding::BaseRegression { since, change, runs, days } => format!(
+        Finding::BaseRegression { since, change, runs, days, from_zero } => format!(
             "the baseline branch has an open regression: {} since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",
-            worse(result, *change),
+            worse_by(*from_zero, *change),
             age_words(*runs, *days)
         ),
         Finding::WithinNoise { change, p_value } => format!(
@@ -295,10 +300,10 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             baseline_words(result),
             confidence(*p_value)
         ),
-        Finding::Accepted { since, change, by } => {
+        Finding::Accepted { since, change, by, from_zero } => {
             format!(
                 "accepted: the baseline is a level {} than the one before it, since run `{since}`, accepted by {by}",
-                worse(result, *change)
+                worse_by(*from_zero, *change)
             )
         }
         // From zero no share of the baseline measures the gain, and scaling the limit by a share of
