@@ -103,7 +103,7 @@ pub enum Finding {
         /// How much worse than the level before, as a fraction (of the limit where that level was
         /// zero: `from_zero`).
         change: f64,
-        /// Whether the level before was zero ([`worsening`]).
+        /// Whether the level before was zero, the change a fraction of the limit ([`against_limit`]).
         from_zero: bool,
         /// Runs of the baseline branch since it began.
         runs: usize,
@@ -119,7 +119,7 @@ pub enum Finding {
         /// How much worse than the level before it, as a fraction (of the limit where that level
         /// was zero: `from_zero`).
         change: f64,
-        /// Whether the level before was zero ([`worsening`]).
+        /// Whether the level before was zero, the change a fraction of the limit ([`against_limit`]).
         from_zero: bool,
         /// Who accepted it, in words: the triage's owner, state and note, or the signed loosening.
         by: String,
@@ -927,6 +927,21 @@ impl Judged {
         self.sequence.len()
     }
 
+    /// The first `end` runs of the sequence judged against the runs of `reference` by tails of
+    /// `lengths`, as the baseline branch's check of their newest run, with `commit_runs` runs of
+    /// its commit, would judge them (no levels before it judged beside).
+    fn against(&self, end: usize, reference: std::ops::Range<usize>, lengths: Vec<usize>, commit_runs: usize) -> Judged {
+        Judged {
+            sequence: self.sequence[..end].to_vec(),
+            sequence_runs: self.sequence_runs[..end].to_vec(),
+            reference,
+            lengths,
+            on_baseline_branch: true,
+            commit_runs,
+            previous: Vec::new(),
+        }
+    }
+
     /// The share of the significance the reference's tests get: all of it, but where the levels
     /// before the newest are also judged ([`PREVIOUS_LEVEL_SHARE`]).
     fn share(&self) -> f64 {
@@ -1354,7 +1369,7 @@ impl Scope<'_> {
         reference_of_newest: &evidence::Reference<'_>,
         value: f64,
     ) {
-        let (history, settings) = (self.history, self.settings);
+        let settings = self.settings;
         let (sequence, sequence_runs, total) = (&judged.sequence, &judged.sequence_runs, judged.total());
         let on_baseline_branch = judged.on_baseline_branch;
         let run = sequence_runs[total - 1];
@@ -1415,8 +1430,7 @@ impl Scope<'_> {
                 // The baseline is the reference of the tail that found the regression, which its
                 // change is measured from: the newest run's holds the regression's first runs (a
                 // deterministic metric's +20 % step read "noise ±4.5 %" at its 2nd run).
-                let found = tests.iter().find(|t| t.runs == k).map(|t| t.reference);
-                let center = found.map_or(center, |(c, _, _)| c);
+                let (center, sigma, reference_runs) = tests.iter().find(|t| t.runs == k).map_or(newest_reference, |t| t.reference);
                 let start = open.unwrap_or(total - k + first_worse(&sequence[total - k..], center, threshold, relative));
                 // How much worse since it began: the tail that found it may hold runs of the level
                 // before (a step of 20 % four runs old, found by the tail of eight, read +10 %).
@@ -1424,27 +1438,9 @@ impl Scope<'_> {
                 let change = now.and_then(|m| relative(m, center)).unwrap_or(change);
                 let severity = self.severity(result, center, now.or_else(|| stats::median(&sequence[total - k..])).unwrap_or(value));
                 let last_good = sequence_runs[start.max(1) - 1];
-                // The smallest flaggable change of the baseline shown, as its noise is.
-                result.smallest_flaggable =
-                    found.map_or(result.smallest_flaggable, |f| smallest_flaggable(settings, f, reference_of_newest.rho));
-                if let Some(b) = result.baseline.as_mut() {
-                    if let Some((center, sigma, runs)) = found {
-                        b.value = center;
-                        b.runs = runs.min(settings.baseline_runs.max(1));
-                        b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
-                    }
-                    history.runs.run(last_good).id.clone_into(&mut b.last_run);
-                    b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
-                }
-                let since = sequence_runs[start];
-                result.open_regression = Some(OpenRegression {
-                    since_run: history.runs.run(since).id.to_owned(),
-                    first_commit: history.runs.run(since).commit.map(str::to_owned),
-                    runs: total - start,
-                    days: days_between(history, since, run),
-                    evidence_runs: k,
-                });
-                result.findings.push(Finding::Regression { change, threshold, p_value: Some(p), severity });
+                let shown_runs = reference_runs.min(settings.baseline_runs.max(1));
+                let reference = Held { center, sigma, runs: reference_runs, shown_runs, last_good, rho: reference_of_newest.rho };
+                self.record_regression(result, &reference, (sequence_runs[start], run), (total - start, k), (p, change), severity);
             }
             _ => {
                 let better = best.is_some_and(|(p, _, _)| p <= settings.significance);
@@ -1798,7 +1794,7 @@ impl Scope<'_> {
         };
         if let Some(by) = self.context.accepted(self.budget, self.history, &lookback.runs, accepted) {
             let since = self.history.runs.run(accepted).id.to_owned();
-            result.findings.push(Finding::Accepted { since, change, by, from_zero: held == 0.0 });
+            result.findings.push(Finding::Accepted { since, change, by, from_zero: against_limit(held, self.limit) });
         }
     }
 
@@ -2019,15 +2015,7 @@ impl Scope<'_> {
         let mut read: Vec<LevelBefore> = Vec::new();
         let mut tests: Vec<(TailTest, usize)> = Vec::new();
         for (range, lengths) in &judged.previous {
-            let stacked = Judged {
-                sequence: sequence.clone(),
-                sequence_runs: judged.sequence_runs.clone(),
-                reference: range.clone(),
-                lengths: lengths.clone(),
-                on_baseline_branch: true,
-                commit_runs: judged.commit_runs,
-                previous: Vec::new(),
-            };
+            let stacked = judged.against(total, range.clone(), lengths.clone(), judged.commit_runs);
             let references = References::new(&stacked, self.settings.baseline_runs);
             let Some(first) = references.for_tail(1) else { continue };
             // The newest run back near that level (or still at it): a fix, or a spike, as in
@@ -2254,30 +2242,14 @@ impl Scope<'_> {
         // checked run is the newest tails' to judge).
         let mut tests: Vec<TailTest> = Vec::new();
         for &j in evidence::TAIL_LENGTHS.iter().filter(|&&j| start + j < total) {
-            let then = Judged {
-                sequence: sequence[..start + j].to_vec(),
-                sequence_runs: judged.sequence_runs[..start + j].to_vec(),
-                reference: reference.clone(),
-                lengths: vec![j],
-                on_baseline_branch: true,
-                commit_runs: 1,
-                previous: Vec::new(),
-            };
+            let then = judged.against(start + j, reference.clone(), vec![j], 1);
             let references = References::new(&then, self.settings.baseline_runs);
             tests.extend(tail_tests(self, &then, &references, noise));
         }
         // ... and the level since, all its runs, still beyond the noise of the reference (at a
         // lenient bar: the evidence that it began is in its first runs; this asks that what
         // followed still says so, which a wander of wandering noise past a small threshold does not).
-        let since = Judged {
-            sequence: sequence.clone(),
-            sequence_runs: judged.sequence_runs.clone(),
-            reference: reference.clone(),
-            lengths: vec![total - start],
-            on_baseline_branch: true,
-            commit_runs: 1,
-            previous: Vec::new(),
-        };
+        let since = judged.against(total, reference.clone(), vec![total - start], 1);
         let held = tail_tests(self, &since, &References::new(&since, self.settings.baseline_runs), noise);
         if held.iter().all(|t| t.p_worse > HELD_P_VALUE) {
             return None;
@@ -2433,35 +2405,28 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         // A short history (a new benchmark's first runs): the model alone judges, cautiously. A
         // short level within a long history is not judged alone (its σ is not known well enough).
         let short = values.len() < MIN_EVIDENCE_REFERENCE && noise.runs < MIN_EVIDENCE_REFERENCE;
-        // ... but a noise-free metric's (a bundle's size, an instruction count) first 3-9 runs, where
-        // the reference begins the look-back that holds the whole history, are its only level
-        // before a step, and its spread is known: none. The trimmed means judge the whole tail
-        // ([`short_reference_test`]). Before, a deterministic +50 % step after the first 5-8 runs
-        // asked for a rerun on every check while it lasted, and passed some (an adversarial review).
-        // Not in noise: a daily cycle's first runs, split off by the search, read 5 more false
-        // alarms in 1,608 checks (`gate_early.py` seed 2), and 5 noisy runs are too few anyway.
-        if !short
-            && noise_free_first_runs(judged, noise, reference, k)
-            && let Some(test) = short_reference_test(scope, judged, noise, reference, k, &mut spread_of_lookback)
-        {
-            tests.push(test);
-            continue;
-        }
-        if values.len() < if short { evidence::MIN_MODEL_REFERENCE_RUNS } else { MIN_EVIDENCE_REFERENCE } {
-            continue;
-        }
         // A reference shorter than twice the tail (a new benchmark's first 10-19 runs, or the runs
         // between two change points) has the tail cut to half its runs below, too few for ranks
         // to be strong evidence, and one slow run among them capped every rank test of the tail
         // at p 0.02-0.09: a +12 % step after 15 runs of 1 % noise passed or asked for reruns for as
         // long as it lasted. A shift far beyond the noise is then judged on the whole tail by the
         // trimmed means ([`short_reference_test`]); nearer ones as before.
+        // So is a noise-free metric's (a bundle's size, an instruction count) first 3-9 runs, where
+        // the reference begins the look-back that holds the whole history: its only level before
+        // a step, and its spread is known, none. Before, a deterministic +50 % step after the
+        // first 5-8 runs asked for a rerun on every check while it lasted, and passed some (an
+        // adversarial review). Not in noise: a daily cycle's first runs, split off by the search,
+        // read 5 more false alarms in 1,608 checks (`gate_early.py` seed 2), and 5 noisy runs are
+        // too few anyway.
+        let shorter_than_tail = values.len() >= MIN_EVIDENCE_REFERENCE && k >= evidence::MEAN_TEST_RUNS && values.len() < 2 * k;
         if !short
-            && k >= evidence::MEAN_TEST_RUNS
-            && values.len() < 2 * k
+            && (shorter_than_tail || noise_free_first_runs(judged, noise, reference, k))
             && let Some(test) = short_reference_test(scope, judged, noise, reference, k, &mut spread_of_lookback)
         {
             tests.push(test);
+            continue;
+        }
+        if values.len() < if short { evidence::MIN_MODEL_REFERENCE_RUNS } else { MIN_EVIDENCE_REFERENCE } {
             continue;
         }
         // Autocorrelated noise (not a cycle, which is taken out below) is judged by its AR(1)
@@ -2565,7 +2530,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
 /// guards) or a value is not finite.
 #[must_use]
 pub fn worsening(direction: Direction, level: f64, center: f64, limit: f64) -> Option<f64> {
-    if center == 0.0 && limit != 0.0 && limit.is_finite() {
+    if against_limit(center, limit) {
         // Divided directly: (level + |limit|) − |limit| rounded 0.005 of 0.1 past 5 %.
         let change = level / limit.abs();
         return change.is_finite().then_some(match direction {
@@ -2574,6 +2539,13 @@ pub fn worsening(direction: Direction, level: f64, center: f64, limit: f64) -> O
         });
     }
     direction.relative_worsening(level, center)
+}
+
+/// Whether [`worsening`] measures a change from `center` as a fraction of `limit`: a centre of
+/// exactly zero under a limit that is neither zero nor infinite (the words then say "of the limit").
+#[must_use]
+pub fn against_limit(center: f64, limit: f64) -> bool {
+    center == 0.0 && limit != 0.0 && limit.is_finite()
 }
 
 /// Where no change point marks where a regression began: the first run of the tail that found it
@@ -2763,7 +2735,7 @@ fn walk_levels(
             levels = Levels { reference: s, open: None, accepted: None };
         } else if let Some(by) = context.accepted(budget, history, &lookback.runs, start_run) {
             // A level within the threshold of an accepted one is still built on that acceptance.
-            let from_zero = segments[levels.reference].level == 0.0;
+            let from_zero = against_limit(segments[levels.reference].level, limit);
             let accepted = if worse > threshold { Some((worse, by, from_zero)) } else { levels.accepted.take() };
             levels = Levels { reference: s, open: None, accepted };
         } else if worse > threshold {
@@ -2789,7 +2761,7 @@ fn open_finding(
     Finding::BaseRegression {
         since: history.runs.run(since).id.to_owned(),
         change: worsening(direction, open.level, reference.level, limit).unwrap_or(0.0),
-        from_zero: reference.level == 0.0,
+        from_zero: against_limit(reference.level, limit),
         runs: lookback.runs.len() - open.start,
         days: days_between(history, since, run),
     }
@@ -2954,19 +2926,6 @@ mod tests {
         assert_eq!(report.exit_code(), 0);
     }
 
-    /// A history of `values` on `main`, one commit a run, a minute apart.
-    fn history_of(metric: &str, values: &[f64]) -> String {
-        use std::fmt::Write as _;
-        values.iter().enumerate().fold(String::new(), |mut out, (i, v)| {
-            let time = format!("2026-05-01T{:02}:{:02}:00Z", i / 60, i % 60);
-            let _ = writeln!(
-                out,
-                "{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"{time}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"{metric}\":{v}}}}}"
-            );
-            out
-        })
-    }
-
     #[test]
     fn a_metric_that_was_zero_and_is_no_longer_fails_as_any_step_does() {
         // No fraction of zero measures a rise from zero (no allocations, no errors, no blocking
@@ -2975,7 +2934,7 @@ mod tests {
         for (before, after, past) in [(0.0, 1.0, true), (2.0, 3.0, true), (0.0, 0.1, false)] {
             for (runs_after, failing) in [(1, false), (3, true), (4, true), (12, true)] {
                 let values: Vec<f64> = (0..60).map(|i| if i >= 60 - runs_after { after } else { before }).collect();
-                let w = workspace(budget, &history_of("cap.latency", &values));
+                let w = workspace(budget, &noisy_runs("cap.latency", &values));
                 let report = check(&w, &CheckOptions::default());
                 let r = &report.results[0];
                 if !past {
@@ -3005,7 +2964,7 @@ mod tests {
         // limit, worded so (it read "20.0% worse" before, a share of a baseline of zero).
         let values: Vec<f64> = (0..60).map(|i| if i >= 48 { 1.0 } else { 0.0 }).collect();
         let pr = "{\"id\":\"pr1\",\"commit\":\"ff00000000000000000000000000000000000000\",\"timestamp\":\"2026-05-01T01:00:00Z\",\"branch\":\"feature\",\"environment\":\"ci\",\"metrics\":{\"cap.latency\":1.0}}\n";
-        let w = workspace(budget, &(history_of("cap.latency", &values) + pr));
+        let w = workspace(budget, &(noisy_runs("cap.latency", &values) + pr));
         let options = CheckOptions { run: Some("pr1".to_owned()), baseline_branch: Some("main".to_owned()), ..CheckOptions::default() };
         let report = check(&w, &options);
         let r = &report.results[0];
@@ -3016,7 +2975,7 @@ mod tests {
         // time the newest runs hold one: the tests still judge how rare that is.
         let mut rng = crate::engine::synthetic::Rng::new(7);
         let counts: Vec<f64> = (0..240).map(|_| f64::from(u8::from(rng.uniform() < 0.15) + u8::from(rng.uniform() < 0.03))).collect();
-        let w = workspace(budget, &history_of("cap.latency", &counts));
+        let w = workspace(budget, &noisy_runs("cap.latency", &counts));
         let failed: Vec<usize> = (30..240)
             .filter(|&t| {
                 let report = check(&w, &CheckOptions { run: Some(format!("r{t}")), ..CheckOptions::default() });
@@ -3039,7 +2998,7 @@ mod tests {
                 let values: Vec<f64> =
                     (0..first + 60).map(|i| 100.0 * if i >= first { step } else { 1.0 } * (1.0 + noise * rng.gaussian())).collect();
                 for after in [10, 20, 40, 60] {
-                    let r = &check(&workspace(budget, &history_of("cap.latency", &values[..first + after])), &CheckOptions::default())
+                    let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..first + after])), &CheckOptions::default())
                         .results[0];
                     assert_eq!(r.status, Status::Fail, "{first} runs, noise {noise}, x{step}, {after} runs after: {r:?}");
                 }
@@ -3378,13 +3337,7 @@ mod tests {
         let mut failed = Vec::new();
         for seed in 0..8 {
             for heavy in [false, true] {
-                let mut rng = crate::engine::synthetic::Rng::new(8_100 + seed);
-                let start = rng.gaussian();
-                let values: Vec<f64> = ar1_states(&mut rng, start, 80, heavy)
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| 100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 })
-                    .collect();
+                let values = stepped_ar1(seed, heavy, 80);
                 for end in [65, 68, 70, 72, 75, 80] {
                     let files = [
                         ("b.yaml".to_owned(), "cap:\n  max_latency_ms: 1000000\n".to_owned()),
@@ -3555,6 +3508,18 @@ mod tests {
             .collect()
     }
 
+    /// `runs` runs around 100 of AR(1) noise at φ 0.85 (σ 2.3 %; `heavy`: t₃ innovations) with a
+    /// sustained step of +18 % (8σ) at run 63, from seed `8_100 + seed`.
+    fn stepped_ar1(seed: u64, heavy: bool, runs: usize) -> Vec<f64> {
+        let mut rng = crate::engine::synthetic::Rng::new(8_100 + seed);
+        let start = rng.gaussian();
+        ar1_states(&mut rng, start, runs, heavy)
+            .iter()
+            .enumerate()
+            .map(|(i, e)| 100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 })
+            .collect()
+    }
+
     #[test]
     fn a_large_step_in_wandering_heavy_tailed_noise_fails_within_its_first_five_runs() {
         // AR(1) noise at φ 0.85 whose innovations are Student t₃ (σ 2 % of the level), 200 runs,
@@ -3605,13 +3570,7 @@ mod tests {
         let mut passed = Vec::new();
         for seed in 0..8 {
             for heavy in [false, true] {
-                let mut rng = crate::engine::synthetic::Rng::new(8_100 + seed);
-                let start = rng.gaussian();
-                let values: Vec<f64> = ar1_states(&mut rng, start, 120, heavy)
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| 100.0 * (1.0 + 0.023 * e) * if i >= 63 { 1.18 } else { 1.0 })
-                    .collect();
+                let values = stepped_ar1(seed, heavy, 120);
                 for end in [75, 80, 90, 100, 110, 120] {
                     let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
                     if regression_of(r).is_none() {

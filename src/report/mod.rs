@@ -63,10 +63,10 @@ fn percent(fraction: f64) -> String {
     format!("{:+.1}%", fraction * 100.0)
 }
 
-/// Whether the result's baseline is exactly zero: its change is then a fraction of the limit
-/// ([`crate::engine::check::worsening`]).
+/// Whether the result's change is a fraction of the limit, its baseline being zero
+/// ([`crate::engine::check::against_limit`]).
 fn from_zero(result: &BudgetResult) -> bool {
-    result.baseline.as_ref().is_some_and(|b| b.value == 0.0)
+    result.baseline.as_ref().is_some_and(|b| crate::engine::check::against_limit(b.value, result.limit))
 }
 
 /// How much worse, for the findings' words: `20.4% worse`, or from a baseline of zero `no longer
