@@ -358,8 +358,15 @@ fn change_point_marks_ui(plot_ui: &mut egui_plot::PlotUi<'_>, plot: &PlotData) {
     }
 }
 
-/// The legend's name of where the regression the gate holds open began.
-const OPEN_NAME: &str = "regression open since (the gate)";
+/// The name (legend and hover) of where the regression the gate holds open began, at run `run`.
+fn open_name(run: &str) -> String {
+    format!("regression open since {run} (the gate)")
+}
+
+/// The budget's horizontal lines by name: the limit, the warning and a proposed limit, where set.
+fn named_budget_lines(r: &BudgetResult, proposed: Option<f64>) -> [(&'static str, Option<f64>); 3] {
+    [("limit", Some(r.limit)), ("warning", r.warning), ("proposed limit", proposed)]
+}
 /// The legend's name of a regression that a later change point reverted.
 const REVERTED_NAME: &str = "change point (reverted regression)";
 /// The legend's name of the engine's levels and trends.
@@ -410,7 +417,7 @@ fn history_legend(plot: &PlotData, r: &BudgetResult, proposed: Option<f64>, ink:
         entries.push((REVERTED_NAME.to_owned(), theme::REVERTED, Swatch::Vertical));
     }
     if let Some((_, run)) = &plot.open_since {
-        entries.push((format!("regression open since {run} (the gate)"), theme::FAIL, Swatch::DashedVertical));
+        entries.push((open_name(run), theme::FAIL, Swatch::DashedVertical));
     }
     if !plot.noise_changes.is_empty() {
         entries.push((NOISE_NAME.to_owned(), theme::NOISE, Swatch::DashedVertical));
@@ -536,7 +543,7 @@ pub fn history_plot_with_runs_ui(
     let request = options.view.filter(|_| options.generation != applied || options.id == "export");
     let lines = line_series(plot);
     let rescale = scale_changed(ui, options);
-    let budget_lines: Vec<f64> = [Some(r.limit), r.warning, options.proposed].into_iter().flatten().collect();
+    let budget_lines: Vec<f64> = named_budget_lines(r, options.proposed).into_iter().filter_map(|(_, v)| v).collect();
     let shown = chart.show(ui, |plot_ui| {
         let fitting_y = request.is_some() || rescale || plot_ui.auto_bounds().y;
         if let Some((a, b)) = request {
@@ -581,8 +588,8 @@ pub fn history_plot_with_runs_ui(
             plot_ui.line(Line::new(LEVEL_NAME, plot.levels.clone()).color(theme::LEVEL).width(1.0).style(LineStyle::dashed_loose()));
         }
         change_point_marks_ui(plot_ui, plot);
-        if let Some((x, _)) = &plot.open_since {
-            plot_ui.vline(VLine::new(OPEN_NAME, *x).color(theme::FAIL).width(1.5).style(LineStyle::dashed_loose()));
+        if let Some((x, run)) = &plot.open_since {
+            plot_ui.vline(VLine::new(open_name(run), *x).color(theme::FAIL).width(1.5).style(LineStyle::dashed_loose()));
         }
         for mark in &plot.noise_changes {
             plot_ui.vline(
@@ -677,7 +684,7 @@ fn budget_lines_ui(
             .hline(HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(ink).width(2.0).style(LineStyle::dashed_loose()));
     }
     let Some(mut extent) = data else { return };
-    extent.take([Some(r.limit), r.warning, options.proposed].into_iter().flatten().filter(|&v| in_view(v)));
+    extent.take(named_budget_lines(r, options.proposed).into_iter().filter_map(|(_, v)| v).filter(|&v| in_view(v)));
     let least = smallest_value_span(extent.low, extent.high, r.limit);
     if extent.low <= extent.high && extent.high - extent.low < least {
         let middle = 0.5 * (extent.low + extent.high);
@@ -759,7 +766,7 @@ fn off_scale_label_ui(
 /// `above the view: limit 20 ms · warning 18 ms`.
 #[must_use]
 pub fn off_scale_words(r: &BudgetResult, proposed: Option<f64>, unit: &str, low: f64, high: f64) -> [Option<String>; 2] {
-    let named = [("limit", Some(r.limit)), ("warning", r.warning), ("proposed limit", proposed)];
+    let named = named_budget_lines(r, proposed);
     [true, false].map(|above| {
         let off: Vec<String> = named
             .iter()
