@@ -1,0 +1,124 @@
+"""The gate on noise-free metrics (a bundle's size, an instruction count, an allocation count): every
+check of every run as CI makes them (`headroom check --run`), exit codes as CI sees them.
+
+    cargo build --release --no-default-features
+    python3 benches/compare/gate_noise_free.py target/release/headroom /tmp/gate-noise-free [SUITES]
+
+SUITES (default ABCDEFT), each printed as it runs:
+  A  exact values: 1-150 first runs at 100, then a sustained +3 % (within the 5 % threshold), +6, +10 or
+     +50 % step held 40 runs; one exit code per check from the step's first run (0 pass, 1 fail, 3 rerun).
+  B  staircases: +6, +10 or +20 % every 3, 5, 10 or 20 runs, five stairs, none accepted.
+  C  0.01 % and 0.1 % Gaussian jitter: +6 and +20 % steps after 3-30 first runs.
+  D  false alarms: a value that moves by under 1 % now and then (mean-reverting), 12 histories of 200 runs.
+  E  false alarms: one-run glitches (+10-60 %, 3 % of runs) on a value that moves by under 1 %.
+  F  the steps of C over three seeds, 3-12 first runs, +6, +10 and +50 %: how many steps have a check
+     that does not fail once confirmed (from the step's 2nd run after 5 first runs or more, its 3rd after
+     3-4).
+  T  coarse timers from a benchmark's first run (3 ms, 4 ms in 2-30 % of runs): fails and reruns.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+BIN, OUT = sys.argv[1], sys.argv[2]
+SUITES = sys.argv[3] if len(sys.argv) > 3 else 'ABCDEFT'
+BUDGET = "cap:\n  max_latency_ms: 1000\n"
+
+
+def workspace(path, values):
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    os.makedirs(path + '/budgets/history')
+    with open(path + '/budgets/b.yaml', 'w') as f:
+        f.write(BUDGET)
+    with open(path + '/budgets/history/h.jsonl', 'w') as f:
+        for i, v in enumerate(values):
+            stamp = f"2026-05-{1 + i // 1440:02d}T{(i % 1440) // 60:02d}:{i % 60:02d}:00Z"
+            f.write(json.dumps({"id": f"r{i}", "commit": f"{i + 1:040x}", "timestamp": stamp, "branch": "main",
+                                "environment": "ci", "metrics": {"cap.latency": v}}) + "\n")
+
+
+def codes(values, start, end, name):
+    path = f"{OUT}/{name}"
+    workspace(path, values)
+    return ''.join(str(subprocess.run([BIN, 'check', 'budgets', '--run', f'r{t}'], cwd=path,
+                                      capture_output=True).returncode) for t in range(start, end))
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    if 'A' in SUITES:
+        for pre in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 60, 150]:
+            for s in [0.03, 0.06, 0.10, 0.5]:
+                print(f'A pre={pre:3d} +{s * 100:4.0f}%: {codes([100.0] * pre + [100.0 * (1 + s)] * 40, pre, pre + 40, "A")}',
+                      flush=True)
+    if 'B' in SUITES:
+        for h in [3, 5, 10, 20]:
+            for s in [0.06, 0.10, 0.2]:
+                values, level = [], 100.0
+                for _ in range(5):
+                    values += [level] * h
+                    level *= 1 + s
+                c = codes(values, h, len(values), 'B')
+                print(f'B stairs h={h:2d} +{s * 100:3.0f}%: ' + ' '.join(c[i:i + h] for i in range(0, len(c), h)), flush=True)
+    if 'C' in SUITES:
+        rng = random.Random(5)
+        for pre in [3, 5, 8, 12, 30]:
+            for s in [0.06, 0.2]:
+                for j in [1e-4, 1e-3]:
+                    values = [100 * (1 + rng.gauss(0, j)) for _ in range(pre)]
+                    values += [100 * (1 + s) * (1 + rng.gauss(0, j)) for _ in range(40)]
+                    print(f'C jitter {j:g} pre={pre:3d} +{s * 100:3.0f}%: {codes(values, pre, pre + 40, "C")}', flush=True)
+    if 'D' in SUITES:
+        total = fails = reruns = 0
+        for seed in range(12):
+            rng, level, values = random.Random(100 + seed), 100.0, []
+            for _ in range(200):
+                if rng.random() < 0.25:
+                    level = 100 + 0.8 * (level - 100) + rng.gauss(0, 0.6)
+                values.append(round(level, 3))
+            c = codes(values, 20, 200, 'D')
+            total, fails, reruns = total + len(c), fails + c.count('1'), reruns + c.count('3')
+        print(f'D small changes: {fails} fails, {reruns} reruns in {total} checks', flush=True)
+    if 'E' in SUITES:
+        total = fails = 0
+        for seed in range(8):
+            rng, level, values = random.Random(300 + seed), 100.0, []
+            for _ in range(150):
+                if rng.random() < 0.05:
+                    level = 100 * (1 + rng.uniform(-0.01, 0.01))
+                values.append(level * (1 + rng.uniform(0.1, 0.6)) if rng.random() < 0.03 else level)
+            c = codes(values, 3, 150, 'E')
+            total, fails = total + len(c), fails + c.count('1')
+        print(f'E glitches: {fails} fails in {total} checks', flush=True)
+    if 'F' in SUITES:
+        total = missed = 0
+        for seed in range(3):
+            rng = random.Random(900 + seed)
+            for pre in range(3, 13):
+                for j in [1e-4, 1e-3]:
+                    for s in [0.06, 0.1, 0.5]:
+                        values = [100 * (1 + rng.gauss(0, j)) for _ in range(pre)]
+                        values += [100 * (1 + s) * (1 + rng.gauss(0, j)) for _ in range(40)]
+                        c = codes(values, pre, pre + 40, 'F')
+                        confirmed = 2 if pre >= 5 else 3
+                        total += 1
+                        if any(x != '1' for x in c[confirmed - 1:]):
+                            missed += 1
+                            print(f'F seed {seed} jitter {j:g} pre={pre:3d} +{s * 100:3.0f}%: {c}', flush=True)
+        print(f'F {missed} of {total} steps with a check that does not fail once confirmed', flush=True)
+    if 'T' in SUITES:
+        for q in [0.02, 0.05, 0.1, 0.2, 0.3]:
+            total = fails = reruns = 0
+            for seed in range(10):
+                rng = random.Random(500 + seed)
+                c = codes([4.0 if rng.random() < q else 3.0 for _ in range(120)], 3, 120, 'T')
+                total, fails, reruns = total + len(c), fails + c.count('1'), reruns + c.count('3')
+            print(f'T coarse timer q={q}: {fails} fails, {reruns} reruns in {total} checks', flush=True)
+
+
+if __name__ == '__main__':
+    main()
