@@ -2665,6 +2665,24 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
         return None;
     }
     let tail = &sequence[total - k..];
+    // Every newest run past the threshold on one side, the first condition tried (the others sort
+    // and scan the look-back): runs of noise seldom are.
+    let threshold = scope.settings.regression_threshold;
+    let side = |x: f64| {
+        scope.worse(x, reference.center).map(|c| {
+            if c > threshold {
+                1
+            } else if c < -threshold {
+                -1
+            } else {
+                0
+            }
+        })
+    };
+    let worse = side(tail[0])?;
+    if worse == 0 || tail.iter().any(|&x| side(x) != Some(worse)) {
+        return None;
+    }
     let level = stats::median(tail)?;
     let step = level - reference.center;
     let tolerance = step.abs() / NOISE_FREE_RATIO;
@@ -2672,9 +2690,6 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
         let (low, high) = runs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| (l.min(x), h.max(x)));
         runs.is_empty() || high - low <= tolerance
     };
-    let threshold = scope.settings.regression_threshold;
-    let changes: Vec<f64> = tail.iter().map(|&x| scope.worse(x, reference.center)).collect::<Option<_>>()?;
-    let past = changes.iter().all(|&c| c > threshold) || changes.iter().all(|&c| c < -threshold);
     let before_tail = noise.runs.min(total - k);
     let levels_flat =
         noise.segmentation.segments.iter().all(|s| spans(sequence.get(s.start.min(before_tail)..s.end.min(before_tail)).unwrap_or(&[])));
@@ -2684,7 +2699,7 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     // alarms in 1,595-1,622 checks, `gate_early.py` seeds 2 and 4). Such a step is the other
     // tests' to judge, as before.
     let tick = one_tick(&[values, tail], step);
-    if step == 0.0 || !past || tick || !spans(values) || !spans(tail) || !levels_flat {
+    if step == 0.0 || tick || !spans(values) || !spans(tail) || !levels_flat {
         return None;
     }
     // Student's test of the means on their pooled spread (each run less its own level's mean):
@@ -2698,8 +2713,7 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     let error = ((squares(tail, after) + squares(values, before)) / dof * (1.0 / k as f64 + 1.0 / values.len() as f64)).sqrt();
     let p = if error > 0.0 { stats::student_t_sf((after - before).abs() / error, dof) } else { 0.0 };
     let p = (p * noise.runs as f64).min(1.0);
-    let worse = changes[0] > 0.0;
-    let (p_worse, p_better) = if worse { (p, 1.0 - p) } else { (1.0 - p, p) };
+    let (p_worse, p_better) = if worse > 0 { (p, 1.0 - p) } else { (1.0 - p, p) };
     let change = scope.worse(level, reference.center)?;
     Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, sigma, values.len()) })
 }
