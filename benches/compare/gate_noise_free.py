@@ -5,9 +5,11 @@ check of every run as CI makes them (`headroom check --run`), exit codes as CI s
     python3 benches/compare/gate_noise_free.py target/release/headroom /tmp/gate-noise-free [SUITES]
 
 SUITES (default ABCDEFT), each printed as it runs:
-  A  exact values: 1-150 first runs at 100, then a sustained +3 % (within the 5 % threshold), +6, +10 or
-     +50 % step held 40 runs; one exit code per check from the step's first run (0 pass, 1 fail, 3 rerun).
-  B  staircases: +6, +10 or +20 % every 3, 5, 10 or 20 runs, five stairs, none accepted.
+  A  exact values: 1-150 first runs at 123.4, then a sustained +3 % (within the 5 % threshold), +6.3,
+     +11.7 or +47 % step held 40 runs; one exit code per check from the step's first run (0 pass, 1 fail,
+     3 rerun). Then round steps, 100 to 110 and 100 to 150: whole multiples of their step, as a coarse
+     timer's two ticks are, which the gate leaves to its other tests.
+  B  staircases: +6.3, +11.7 or +21.3 % every 3, 5, 10 or 20 runs, five stairs, none accepted.
   C  0.01 % and 0.1 % Gaussian jitter: +6 and +20 % steps after 3-30 first runs.
   D  false alarms: a value that moves by under 1 % now and then (mean-reverting), 12 histories of 200 runs.
   E  false alarms: one-run glitches (+10-60 %, 3 % of runs) on a value that moves by under 1 %.
@@ -51,19 +53,20 @@ def codes(values, start, end, name):
 def main():
     os.makedirs(OUT, exist_ok=True)
     if 'A' in SUITES:
-        for pre in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 60, 150]:
-            for s in [0.03, 0.06, 0.10, 0.5]:
-                print(f'A pre={pre:3d} +{s * 100:4.0f}%: {codes([100.0] * pre + [100.0 * (1 + s)] * 40, pre, pre + 40, "A")}',
-                      flush=True)
+        for base, steps in [(123.4, [0.03, 0.063, 0.117, 0.47]), (100.0, [0.1, 0.5])]:
+            for pre in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 60, 150]:
+                for s in steps:
+                    c = codes([base] * pre + [base * (1 + s)] * 40, pre, pre + 40, "A")
+                    print(f'A {base:g} pre={pre:3d} +{s * 100:4.1f}%: {c}', flush=True)
     if 'B' in SUITES:
         for h in [3, 5, 10, 20]:
-            for s in [0.06, 0.10, 0.2]:
-                values, level = [], 100.0
+            for s in [0.063, 0.117, 0.213]:
+                values, level = [], 123.4
                 for _ in range(5):
                     values += [level] * h
                     level *= 1 + s
                 c = codes(values, h, len(values), 'B')
-                print(f'B stairs h={h:2d} +{s * 100:3.0f}%: ' + ' '.join(c[i:i + h] for i in range(0, len(c), h)), flush=True)
+                print(f'B stairs h={h:2d} +{s * 100:4.1f}%: ' + ' '.join(c[i:i + h] for i in range(0, len(c), h)), flush=True)
     if 'C' in SUITES:
         rng = random.Random(5)
         for pre in [3, 5, 8, 12, 30]:

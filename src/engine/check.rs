@@ -2632,9 +2632,14 @@ fn flat_levels(values: &[f64]) -> Option<Vec<changepoint::Segment>> {
             start = end;
         }
     }
-    // Levels one tick apart are a coarse timer's, as likely ([`noise_free_test`]).
-    let ticks = levels.windows(2).any(|w| one_tick(&[values], w[1].level - w[0].level));
-    (levels.len() >= 2 && levels[0].end - levels[0].start >= FLAT_LEVEL_RUNS && !ticks).then_some(levels)
+    // Levels one tick apart are a coarse timer's, as likely ([`noise_free_test`]); a value the
+    // look-back held two levels or more before is a state it returns to (runners of two kinds
+    // whose instruction counts differ), not a new level each time: 100 and 112 by turns failed
+    // every return to 112 (an adversarial review).
+    let ticks = levels.windows(2).any(|w| one_tick(w[0].level, w[1].level));
+    let returns =
+        levels.iter().enumerate().any(|(i, l)| levels[..i.saturating_sub(1)].iter().any(|e| e.level.to_bits() == l.level.to_bits()));
+    (levels.len() >= 2 && levels[0].end - levels[0].start >= FLAT_LEVEL_RUNS && !ticks && !returns).then_some(levels)
 }
 
 /// The fewest runs of a noise-free metric's level before its newest ([`flat_levels`]).
@@ -2693,13 +2698,21 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     let before_tail = noise.runs.min(total - k);
     let levels_flat =
         noise.segmentation.segments.iter().all(|s| spans(sequence.get(s.start.min(before_tail)..s.end.min(before_tail)).unwrap_or(&[])));
-    // Not one tick of the values' resolution (3 ms to 4 ms, 12 to 13): a coarse timer's runs may
-    // read one tick many times running before the other shows (a timer at 5.5 ms read 5, 5, 5,
-    // then 6 eight times; one at 12.2 ms read 12 eight times, then 13 four times: 8 more false
-    // alarms in 1,595-1,622 checks, `gate_early.py` seeds 2 and 4). Such a step is the other
-    // tests' to judge, as before.
-    let tick = one_tick(&[values, tail], step);
-    if step == 0.0 || tick || !spans(values) || !spans(tail) || !levels_flat {
+    // Not one tick of a timer (the level before a whole multiple of the step: 3 → 4 ms, 12 → 13,
+    // 3.0 → 3.5): a coarse timer's runs may read one tick many times running before the other
+    // shows (a timer at 5.5 ms read 5, 5, 5, then 6 eight times; one at 12.2 ms read 12 eight
+    // times, then 13 four times: 8 more false alarms in 1,595-1,622 checks, `gate_early.py` seeds
+    // 2 and 4). Such a step is the other tests' to judge, as before.
+    let tick = one_tick(reference.center, level);
+    // A value the look-back held before, apart from the newest runs (before the reference, or
+    // between it and the runs at the newest value that lead up to the tail), is a state it returns
+    // to ([`flat_levels`]): 16 runs of 100 and 8 of 108 each day failed every night.
+    let near = |x: &f64| (x - level).abs() <= tolerance;
+    let leading = sequence[..before_tail].iter().rev().take_while(|x| near(x)).count();
+    let reference_end = (reference.from + values.len()).min(before_tail - leading);
+    let returns =
+        sequence[..reference.from.min(reference_end)].iter().any(near) || sequence[reference_end..before_tail - leading].iter().any(near);
+    if step == 0.0 || tick || returns || !spans(values) || !spans(tail) || !levels_flat {
         return None;
     }
     // Student's test of the means on their pooled spread (each run less its own level's mean):
@@ -2718,22 +2731,12 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, sigma, values.len()) })
 }
 
-/// Whether `step` is at most one unit of the resolution `values` are written in: the largest power
-/// of ten (from their magnitude down to 10⁻⁹ of it) of which every value is a whole multiple.
-fn one_tick(values: &[&[f64]], step: f64) -> bool {
-    let all = || values.iter().flat_map(|v| v.iter());
-    let largest = all().fold(0.0_f64, |m, x| m.max(x.abs()));
-    if largest == 0.0 || !largest.is_finite() {
-        return false;
-    }
-    let mut unit = 10f64.powf(largest.log10().floor());
-    for _ in 0..10 {
-        if all().all(|x| ((x / unit).round() * unit - x).abs() <= 1e-9 * largest) {
-            return step.abs() <= unit * (1.0 + 1e-9);
-        }
-        unit /= 10.0;
-    }
-    false
+/// Whether `from` is a whole multiple of the step to `to`: two readings of a timer that ticks by
+/// that step (3 → 4 ms, 3.0 → 3.5, 15.625 → 31.25, 12 → 13), as likely as a noise-free metric's step.
+fn one_tick(from: f64, to: f64) -> bool {
+    let step = (to - from).abs();
+    let ticks = from / step;
+    step > 0.0 && ticks.is_finite() && (ticks - ticks.round()).abs() <= 1e-6 * ticks.abs().max(1.0)
 }
 
 /// The fewest noise σ between the trimmed means of a tail and a short reference that
@@ -3181,7 +3184,9 @@ mod tests {
         let mut rng = crate::engine::synthetic::Rng::new(40);
         for first in 3..=12 {
             for jitter in [0.0, 1e-4] {
-                for step in [1.06, 1.1, 1.5] {
+                // Not exact ratios: 123.4 → 135.74 (+10 %) is ten ticks of 12.34 to eleven, as a
+                // coarse timer reads ([`one_tick`]).
+                for step in [1.063, 1.117, 1.47] {
                     let values: Vec<f64> =
                         (0..first + 40).map(|i| 123.4 * if i >= first { step } else { 1.0 } * (1.0 + jitter * rng.gaussian())).collect();
                     // Two runs at a new value after five or more, three after three or four.
@@ -3210,7 +3215,7 @@ mod tests {
         // checks, and after 10 runs its checks passed or asked for reruns.
         let budget = "cap:\n  max_latency_ms: 100000\n";
         for runs in [5, 10] {
-            for step in [1.06, 1.1, 1.2] {
+            for step in [1.063, 1.117, 1.213] {
                 let values: Vec<f64> = (0..5 * runs).map(|i| 123.4 * f64::powi(step, (i / runs) as i32)).collect();
                 for end in runs + 2..=values.len() {
                     if (end - 1) % runs == 0 {
@@ -3242,10 +3247,20 @@ mod tests {
         let r = &check(&workspace(budget, &noisy_runs("cap.latency", &timer)), &CheckOptions::default()).results[0];
         assert_ne!(r.status, Status::Fail, "{:?}", r.findings);
         // A new timer's first runs at one tick, then the other: 5, 5, 5, then 6 eight times (a
-        // timer at 5.5 ms, `gate_early.py` seed 2) is one tick, left to the other tests.
-        let timer = [5.0, 5.0, 5.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0];
-        for end in 6..=timer.len() {
-            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &timer[..end])), &CheckOptions::default()).results[0];
+        // timer at 5.5 ms, `gate_early.py` seed 2) is one tick, left to the other tests; so are
+        // ticks of 0.5 ms and Windows' 15.625 ms (an adversarial review).
+        for (from, to) in [(5.0, 6.0), (3.0, 3.5), (15.625, 31.25)] {
+            let timer: Vec<f64> = (0..11).map(|i| if i < 3 { from } else { to }).collect();
+            for end in 6..=timer.len() {
+                let r = &check(&workspace(budget, &noisy_runs("cap.latency", &timer[..end])), &CheckOptions::default()).results[0];
+                assert_ne!(r.status, Status::Fail, "{from} -> {to}, run {end}: {:?}", r.findings);
+            }
+        }
+        // Two exact values by turns (runners of two kinds): the first turn to the other is a step,
+        // the turns after it are a state the metric returns to. Before, every turn failed.
+        let turns: Vec<f64> = (0..40).map(|i| if (i / 4) % 2 == 1 { 137.9 } else { 123.4 }).collect();
+        for end in 17..=turns.len() {
+            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &turns[..end])), &CheckOptions::default()).results[0];
             assert_ne!(r.status, Status::Fail, "run {end}: {:?}", r.findings);
         }
     }
