@@ -901,6 +901,38 @@ fn another_budget_is_shown_at_the_chosen_range_whatever_the_last_one_was_panned_
     assert!(bounds.max()[0] >= newest, "the newest run in view: {bounds:?} {newest}");
 }
 
+#[test]
+fn a_pan_leaves_no_range_lit_and_the_range_button_returns_to_it() {
+    // The toolbar said "30 d" (lit) over a plot panned to other weeks: no button is lit while the
+    // view is elsewhere, and the button (as a double-click) returns to the range.
+    let mut harness = app_on_example();
+    harness.get_by_label_contains("API Gateway").click();
+    harness.run();
+    let lit = |harness: &Harness<'static, App>, label: &str| {
+        use egui_kittest::kittest::NodeT as _;
+        harness.get_by_label(label).accesskit_node().toggled().map(|t| t == egui::accesskit::Toggled::True)
+    };
+    let range = harness.state().state.plot.range.label();
+    assert_eq!(lit(&harness, &range), Some(true), "{range}");
+    harness.query_by_label("view moved").is_none().then_some(()).expect("not moved yet");
+    let id = headroom::gui::widgets::plot::plot_id("history");
+    let mut memory = egui_plot::PlotMemory::load(&harness.ctx, id).unwrap();
+    let (min, max) = (memory.bounds().min(), memory.bounds().max());
+    let shift = 0.4 * (max[0] - min[0]);
+    memory.auto_bounds = false.into();
+    memory.set_bounds(egui_plot::PlotBounds::from_min_max([min[0] - shift, min[1]], [max[0] - shift, max[1]]));
+    memory.store(&harness.ctx, id);
+    harness.run();
+    assert_ne!(lit(&harness, &range), Some(true), "{range} lit over a panned view");
+    harness.get_by_label("view moved");
+    harness.get_by_label(&range).click();
+    harness.run();
+    assert_eq!(lit(&harness, &range), Some(true));
+    assert!(harness.query_by_label("view moved").is_none());
+    let back = *egui_plot::PlotMemory::load(&harness.ctx, id).unwrap().bounds();
+    assert!((back.max()[0] - max[0]).abs() < 1e-3 * (max[0] - min[0]), "{back:?} against {max:?}");
+}
+
 fn plot_fits_the_window(size: egui::Vec2) {
     let mut harness = app_sized(Source::Example, size);
     harness.get_by_label_contains("Frontend bundle").click();

@@ -5,7 +5,7 @@ use crate::engine::check::{BudgetResult, Finding, Status};
 use crate::gui::state::{AppState, Command, PlotCommand, ProposalCommand, ProposalDraft, TimeRange, TreeCommand, slug};
 use crate::gui::theme;
 use crate::gui::widgets::budget::{allocation_sum_ui, row_text, status_dot_ui};
-use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui, stacked_plot_ui};
+use crate::gui::widgets::plot::{PlotOptions, history_plot_with_runs_ui, stacked_plot_ui, view_moved};
 use crate::gui::widgets::words::words;
 use crate::report::{describe, quantity};
 use egui::{RichText, Ui};
@@ -59,10 +59,15 @@ pub fn metric_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     // Wraps on a narrow window, so the plot below keeps the full width.
     ui.horizontal_wrapped(|ui| {
         ui.label("Show");
+        // Panned or zoomed away, no range is what the plot shows: none lit (one stayed lit).
+        let moved = view_moved(ui.ctx(), "history");
         for range in TimeRange::OFFERED {
-            if ui.selectable_label(state.plot.range == range, range.label()).clicked() {
+            if ui.selectable_label(state.plot.range == range && !moved, range.label()).clicked() {
                 commands.push(Command::Plot(PlotCommand::SetRange(range)));
             }
+        }
+        if moved {
+            ui.label(RichText::new("view moved").weak().small());
         }
         if !state.plot.data.stack.is_empty() {
             ui.separator();

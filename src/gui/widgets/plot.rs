@@ -610,7 +610,36 @@ pub fn history_plot_with_runs_ui(
     if request.is_some() {
         ui.data_mut(|d| d.insert_temp(applied_id, options.generation));
     }
+    note_view_moved(ui, options, request.is_none().then_some(&shown.transform));
     shown.response.double_clicked()
+}
+
+/// Notes whether the plot (its `transform`, where no request moved it this frame) shows other
+/// times than the range last chosen ([`view_moved`]): panned or zoomed away, its button is no
+/// longer lit.
+fn note_view_moved(ui: &Ui, options: &PlotOptions, transform: Option<&egui_plot::PlotTransform>) {
+    let moved = transform.zip(options.view).is_some_and(|(transform, (a, b))| {
+        let bounds = transform.bounds();
+        let tolerance = 1e-3 * (b - a).abs();
+        (bounds.min()[0] - a).abs() > tolerance || (bounds.max()[0] - b).abs() > tolerance
+    });
+    // The toolbar above was drawn from the frame before: another frame where this changed.
+    if view_moved(ui.ctx(), options.id) != moved {
+        ui.data_mut(|d| d.insert_temp(moved_id(options.id), moved));
+        ui.ctx().request_repaint();
+    }
+}
+
+fn moved_id(name: &str) -> egui::Id {
+    egui::Id::unique(("headroom plot moved", name))
+}
+
+/// Whether the plot drawn as `name` shows other times than the range last chosen for it (a pan, a
+/// scroll or a box zoom since): the range's button is then not lit, as it said while the view was
+/// elsewhere. A double-click or the button returns to it.
+#[must_use]
+pub fn view_moved(ctx: &egui::Context, name: &str) -> bool {
+    ctx.data(|d| d.get_temp(moved_id(name)).unwrap_or(false))
 }
 
 /// The labels of the changes of noise (`noise ×2.6`), at the top of the plot beside their dashed
