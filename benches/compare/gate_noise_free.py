@@ -16,6 +16,8 @@ SUITES (default ABCDEFT), each printed as it runs:
   F  the steps of C over three seeds, 3-12 first runs, +6, +10 and +50 %: how many steps have a check
      that does not fail once confirmed (from the step's 2nd run after 5 first runs or more, its 3rd after
      3-4).
+  G  glitches (one or two runs at another value) before a +11.7 % step: before it, long before it, inside
+     it, then the step after 10 runs and a revert; and glitches alone (no step).
   T  coarse timers from a benchmark's first run (3 ms, 4 ms in 2-30 % of runs): fails and reruns.
 """
 import json
@@ -26,7 +28,7 @@ import subprocess
 import sys
 
 BIN, OUT = sys.argv[1], sys.argv[2]
-SUITES = sys.argv[3] if len(sys.argv) > 3 else 'ABCDEFT'
+SUITES = sys.argv[3] if len(sys.argv) > 3 else 'ABCDEFGT'
 BUDGET = "cap:\n  max_latency_ms: 1000\n"
 
 
@@ -113,6 +115,19 @@ def main():
                             missed += 1
                             print(f'F seed {seed} jitter {j:g} pre={pre:3d} +{s * 100:3.0f}%: {c}', flush=True)
         print(f'F {missed} of {total} steps with a check that does not fail once confirmed', flush=True)
+    if 'G' in SUITES:
+        a, b = 123.4, 123.4 * 1.117
+        for name, values, start in [
+            ('glitch up, back, then the step', [a] * 10 + [b] + [a] * 3 + [b] * 30, 14),
+            ('glitch down, back, then the step', [a] * 10 + [74.0] + [a] * 3 + [b] * 30, 14),
+            ('glitch long before the step', [a] * 3 + [150.0] + [a] * 20 + [b] * 20, 24),
+            ('two glitch runs before the step', [a] * 8 + [150.0, 150.0] + [a] * 12 + [b] * 20, 22),
+            ('glitch inside the step', [a] * 10 + [b] * 5 + [180.0] + [b] * 20, 10),
+            ('glitch right before the step', [a] * 5 + [74.0] + [b] * 30, 6),
+            ('a glitch, no step', [a] * 8 + [150.0] + [a] * 30, 8),
+            ('a glitch in 20 runs, no step', [a if i % 20 != 7 else 160.0 for i in range(60)], 8),
+        ]:
+            print(f'G {name:34s}: {codes(values, start, len(values), "G")}', flush=True)
     if 'T' in SUITES:
         for q in [0.02, 0.05, 0.1, 0.2, 0.3]:
             total = fails = reruns = 0
