@@ -2683,17 +2683,18 @@ const NOISE_FREE_RATIO: f64 = 10.0;
 /// The test of a noise-free metric's step (a bundle's size, an instruction count, an allocation
 /// count): where the reference of the tail of `k` runs holds 3 runs or more, each level of the
 /// look-back before the tail, the reference and the tail itself span less than a tenth of the
-/// step (every run, not a robust spread: a coarse timer's level reads one tick but for a few
-/// runs, and then spans the whole step), and every run of the tail is past the threshold on the
-/// step's side, Yuen's test of the two trimmed means on their own spreads (the look-back's
-/// within its levels, and its autocorrelation, hold the step where the search has not separated
-/// it yet, nor has the run-to-run σ up to the newest run but one), corrected for the
-/// look-back's places as [`short_reference_test`] is. Two runs at a new value after five or more,
-/// three after three or four, are a new level. An adversarial review found a deterministic +10 %
-/// step after 3-4 first runs absorbed, after 6-10 passed on some of its 2nd-5th checks, and with
-/// 0.01-0.1 % jitter after 5-8 runs asked for reruns on every check while it lasted (a reference
-/// under 10 runs had no test but the newest run's); a staircase of +10 % steps every 5 runs passed
-/// its third step.
+/// step (every run but glitches, [`flat_levels`]: not a robust spread, for a coarse timer's level
+/// reads one tick but for a few runs, and then spans the whole step), and every run of the tail is
+/// past the threshold on the step's side, Student's test of the two means on their pooled own
+/// spread (the look-back's within its levels, and its autocorrelation, hold the step where the
+/// search has not separated it yet, and so does the run-to-run σ up to the newest run but one),
+/// corrected for the look-back's places as [`short_reference_test`] is. Two runs at a new value
+/// after five or more, three after three or four or where the metric has glitches, are a new
+/// level; not a step of one timer tick, nor to a value the look-back held before. An adversarial
+/// review found a deterministic +10 % step after 3-4 first runs absorbed, after 6-10 passed on
+/// some of its 2nd-5th checks, and with 0.01-0.1 % jitter after 5-8 runs asked for reruns on every
+/// check while it lasted (a reference under 10 runs had no test but the newest run's); a staircase
+/// of +10 % steps every 5 runs passed its third step.
 fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, reference: &ReferenceRuns, k: usize) -> Option<TailTest> {
     let (sequence, total) = (&judged.sequence, judged.total());
     let values = &reference.values;
