@@ -147,6 +147,14 @@ fn severity_status(severity: Severity) -> Status {
 /// The engine's segment levels.
 pub const LEVEL: Color32 = Color32::from_rgb(0x9a, 0xa5, 0xb1);
 
+/// The plot's grid: a grey well short of the text's (egui_plot's default base), so that its
+/// strongest lines, a major value on the axis, never read as the budget's limit, drawn in the
+/// theme's ink two points wide.
+#[must_use]
+pub fn grid_color(dark_mode: bool) -> Color32 {
+    if dark_mode { Color32::from_gray(0x58) } else { Color32::from_gray(0xb0) }
+}
+
 /// A change of a metric's noise (its spread, not its level): a teal that is neither a status
 /// colour (it is not a regression) nor one of the series' palette.
 pub const NOISE: Color32 = Color32::from_rgb(0x14, 0x9e, 0x96);

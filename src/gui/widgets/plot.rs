@@ -249,8 +249,9 @@ fn time_label(x: f64, step: f64) -> String {
 /// labels far enough apart never to touch, and none so near an end of a plot `width` points wide
 /// that it would be cut off there; y at steps of 1, 2 or 5 with a label on every line, at the
 /// text colour's full strength (egui_plot fades labels that are close together).
-fn with_axes(chart: egui_plot::Plot<'_>, is_time: bool, y_label: String, width: f32) -> egui_plot::Plot<'_> {
+fn with_axes<'a>(chart: egui_plot::Plot<'a>, is_time: bool, y_label: String, ui: &Ui) -> egui_plot::Plot<'a> {
     use egui_plot::AxisHints;
+    let width = ui.available_width();
     // The frame is the width less the value axis and its labels, about 60 points.
     let frame_points = f64::from((width - 60.0).max(1.0));
     let inside = move |value: f64, range: &std::ops::RangeInclusive<f64>| {
@@ -270,7 +271,12 @@ fn with_axes(chart: egui_plot::Plot<'_>, is_time: bool, y_label: String, width: 
         }
     });
     let y = AxisHints::new_y().label(y_label).formatter(|mark, _| value_label(mark.value, mark.step_size)).label_spacing(20.0..=21.0);
-    let chart = chart.grid_spacing(GRID_SPACING_MIN..=300.0).custom_x_axes(vec![x]).custom_y_axes(vec![y]).y_grid_spacer(value_grid);
+    let chart = chart
+        .grid_spacing(GRID_SPACING_MIN..=300.0)
+        .grid_color(theme::grid_color(ui.visuals().dark_mode))
+        .custom_x_axes(vec![x])
+        .custom_y_axes(vec![y])
+        .y_grid_spacer(value_grid);
     if is_time { chart.x_grid_spacer(time_grid) } else { chart }
 }
 
@@ -531,7 +537,7 @@ pub fn history_plot_with_runs_ui(
                 }
                 egui_plot::HoverPosition::Elsewhere { .. } => None,
             });
-    chart = with_axes(chart, is_time, format!("{} ({unit})", r.metric), ui.available_width());
+    chart = with_axes(chart, is_time, format!("{} ({unit})", r.metric), ui);
     if let (Some(first), Some(last)) = (plot.main.first(), plot.main.last()) {
         chart = chart.include_x(first[0]).include_x(last[0]);
     }
@@ -855,7 +861,7 @@ pub fn stacked_plot_ui(ui: &mut Ui, plot: &PlotData, r: &BudgetResult, options: 
         legend_ui(ui, &entries);
     }
     let chart = Plot::new((options.id, "stacked")).id(stacked_plot_id(options.id)).include_y(0.0).include_y(r.limit);
-    with_axes(chart, is_time, format!("{} ({unit}), allocations stacked", r.metric), ui.available_width()).show(ui, |plot_ui| {
+    with_axes(chart, is_time, format!("{} ({unit}), allocations stacked", r.metric), ui).show(ui, |plot_ui| {
         let mut charts: Vec<BarChart> = Vec::new();
         for (i, (name, bars)) in plot.stack.iter().enumerate() {
             let color = theme::stack_color(i);
