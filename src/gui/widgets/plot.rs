@@ -719,14 +719,30 @@ fn budget_lines_ui(
             .hline(HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(ink).width(2.0).style(LineStyle::dashed_loose()));
     }
     let Some(mut extent) = data else { return };
-    extent.take(named_budget_lines(r, options.proposed).into_iter().filter_map(|(_, v)| v).filter(|&v| in_view(v)));
+    let lines: Vec<f64> = named_budget_lines(r, options.proposed).into_iter().filter_map(|(_, v)| v).collect();
+    extent.take(lines.iter().copied().filter(|&v| in_view(v)));
     let least = smallest_value_span(extent.low, extent.high, r.limit);
     if extent.low <= extent.high && extent.high - extent.low < least {
         let middle = 0.5 * (extent.low + extent.high);
+        extent = ValueExtent { low: middle - 0.5 * least, high: middle + 0.5 * least };
         let base = egui_plot::PlotItemBase::new(String::new());
-        plot_ui.add(ValueSpan { base, low: middle - 0.5 * least, high: middle + 0.5 * least });
+        plot_ui.add(ValueSpan { base, low: extent.low, high: extent.high });
+    }
+    // Room for the words of a line off the scale ([`off_scale_label_ui`]) at the top or the
+    // bottom, so they cover no run: at the top left they covered the oldest runs where those
+    // were the highest.
+    let (above, below) = (lines.iter().any(|&v| !in_view(v) && v > extent.high), lines.iter().any(|&v| !in_view(v) && v < extent.low));
+    let height = f64::from(plot_ui.transform().frame().height());
+    if (above || below) && extent.low < extent.high && height > 4.0 * OFF_SCALE_ROOM {
+        let room = (extent.high - extent.low) * OFF_SCALE_ROOM / (height - 2.0 * OFF_SCALE_ROOM);
+        let base = egui_plot::PlotItemBase::new(String::new());
+        let (low, high) = (extent.low - if below { room } else { 0.0 }, extent.high + if above { room } else { 0.0 });
+        plot_ui.add(ValueSpan { base, low, high });
     }
 }
+
+/// The points of the plot's height kept free of runs for the words of a line off the scale.
+const OFF_SCALE_ROOM: f64 = 24.0;
 
 /// The alarms of settings being tried, as markers over their runs: confirmed (filled, red) or
 /// likely noise (amber).
