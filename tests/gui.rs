@@ -902,6 +902,24 @@ fn another_budget_is_shown_at_the_chosen_range_whatever_the_last_one_was_panned_
 }
 
 #[test]
+fn a_series_at_zero_has_no_negative_axis() {
+    // 60 runs of 0 ms under a 5 ms limit: the axis read -0.012 to 0.014 ms, half of it below zero.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), "cap:\n  max_latency_ms: 5\n").unwrap();
+    let history: Vec<String> = (0..60)
+        .map(|i| format!("{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"2026-05-01T00:{i:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":0}}}}\n"))
+        .collect();
+    std::fs::write(dir.path().join("history/h.jsonl"), history.concat()).unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains("cap latency").click();
+    harness.run();
+    let bounds = *egui_plot::PlotMemory::load(&harness.ctx, headroom::gui::widgets::plot::plot_id("history")).unwrap().bounds();
+    let (low, high) = (bounds.min()[1], bounds.max()[1]);
+    assert!(high > 0.0 && low > -0.1 * (high - low), "{bounds:?}");
+}
+
+#[test]
 fn a_pan_leaves_no_range_lit_and_the_range_button_returns_to_it() {
     // The toolbar said "30 d" (lit) over a plot panned to other weeks: no button is lit while the
     // view is elsewhere, and the button (as a double-click) returns to the range.

@@ -724,7 +724,10 @@ fn budget_lines_ui(
     let least = smallest_value_span(extent.low, extent.high, r.limit);
     if extent.low <= extent.high && extent.high - extent.low < least {
         let middle = 0.5 * (extent.low + extent.high);
-        extent = ValueExtent { low: middle - 0.5 * least, high: middle + 0.5 * least };
+        // Values of none below zero (a count, a time at zero) get no negative axis: the span
+        // starts at zero (a series at 0 ms read an axis from -0.012 to 0.014 ms).
+        let low = if extent.low >= 0.0 { (middle - 0.5 * least).max(0.0) } else { middle - 0.5 * least };
+        extent = ValueExtent { low, high: low + least };
         let base = egui_plot::PlotItemBase::new(String::new());
         plot_ui.add(ValueSpan { base, low: extent.low, high: extent.high });
     }
