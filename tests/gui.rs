@@ -846,21 +846,29 @@ fn the_plot_speaks_one_colour_language_scaled_to_the_data_with_the_legend_outsid
     harness.get_by_label("gate passes (baseline ± smallest flaggable change)");
 }
 
+/// A folder of budgets (`budgets`, as `b.yaml`) and a history of `cap.latency` on main, one run a
+/// minute from 2026-05-01.
+fn folder_of_runs(budgets: &str, values: &[f64]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), budgets).unwrap();
+    let history: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"2026-05-01T{:02}:{:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{v}}}}}\n", i / 60, i % 60)
+        })
+        .collect();
+    std::fs::write(dir.path().join("history/h.jsonl"), history.concat()).unwrap();
+    dir
+}
+
 #[test]
 fn a_regression_the_gate_holds_without_a_change_point_is_in_the_findings_and_the_review() {
     // A metric at zero for 56 runs, then 1 ms under a 5 ms limit: the gate fails, and the engine has
     // no change point yet. Before, Findings read "1 regression open" over an empty list, and the
     // review "Nothing is over budget, regressed or at risk" while the status bar said FAILING.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("history")).unwrap();
-    std::fs::write(dir.path().join("b.yaml"), "cap:\n  max_latency_ms: 5\n").unwrap();
-    let history: Vec<String> = (0..60)
-        .map(|i| {
-            let v = if i >= 56 { 1.0 } else { 0.0 };
-            format!("{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"2026-05-01T00:{i:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{v}}}}}\n")
-        })
-        .collect();
-    std::fs::write(dir.path().join("history/h.jsonl"), history.concat()).unwrap();
+    let dir = folder_of_runs("cap:\n  max_latency_ms: 5\n", &(0..60).map(|i| if i >= 56 { 1.0 } else { 0.0 }).collect::<Vec<_>>());
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
     harness.get_by_label_contains("FAILING");
     harness.get_by_label_contains("Findings (").click();
@@ -904,13 +912,7 @@ fn another_budget_is_shown_at_the_chosen_range_whatever_the_last_one_was_panned_
 #[test]
 fn a_series_at_zero_has_no_negative_axis() {
     // 60 runs of 0 ms under a 5 ms limit: the axis read -0.012 to 0.014 ms, half of it below zero.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("history")).unwrap();
-    std::fs::write(dir.path().join("b.yaml"), "cap:\n  max_latency_ms: 5\n").unwrap();
-    let history: Vec<String> = (0..60)
-        .map(|i| format!("{{\"id\":\"r{i}\",\"commit\":\"{i:040x}\",\"timestamp\":\"2026-05-01T00:{i:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":0}}}}\n"))
-        .collect();
-    std::fs::write(dir.path().join("history/h.jsonl"), history.concat()).unwrap();
+    let dir = folder_of_runs("cap:\n  max_latency_ms: 5\n", &[0.0; 60]);
     let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
     harness.get_by_label_contains("cap latency").click();
     harness.run();
