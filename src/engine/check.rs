@@ -2756,9 +2756,8 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     let tick = one_tick(reference.center, level);
     // A value the look-back held before (three runs or more, apart from the runs at it that lead
     // up to the tail) is a state it returns to ([`flat_levels`]): 16 runs of 100 and 8 of 108
-    // each day failed every night.
-    // Held, not a glitch's run or two: a run at the new value that landed, was reverted and lands
-    // again is a step.
+    // each day failed every night. Held, not a glitch's run or two: a run at the new value that
+    // landed, was reverted and lands again is a step.
     let near = |x: &&f64| (*x - level).abs() <= tolerance;
     let leading = sequence[..before_tail].iter().rev().take_while(near).count();
     let held = sequence[..before_tail - leading].iter().filter(near).count();
@@ -2780,11 +2779,10 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     // both levels' runs are one metric's jitter, and two runs alone have one degree of freedom
     // (Yuen's test of a 2-run tail against 9 runs of 0.1 % jitter, a 60σ step: p 0.004).
     let sigma = stats::mad_sigma(values, reference.center).unwrap_or(0.0);
-    let mean = |runs: &[f64]| runs.iter().sum::<f64>() / runs.len() as f64;
-    let (after, before) = (mean(tail), mean(values));
-    let squares = |runs: &[f64], m: f64| runs.iter().map(|x| (x - m) * (x - m)).sum::<f64>();
-    let dof = (k + values.len() - 2) as f64;
-    let error = ((squares(tail, after) + squares(values, before)) / dof * (1.0 / k as f64 + 1.0 / values.len() as f64)).sqrt();
+    let (after, before) = (stats::mean(tail)?, stats::mean(values)?);
+    let (n, dof) = (values.len() as f64, (k + values.len() - 2) as f64);
+    let pooled = (stats::variance(tail)? * (k as f64 - 1.0) + stats::variance(values)? * (n - 1.0)) / dof;
+    let error = (pooled * (1.0 / k as f64 + 1.0 / n)).sqrt();
     let p = if error > 0.0 { stats::student_t_sf((after - before).abs() / error, dof) } else { 0.0 };
     let p = (p * noise.runs as f64).min(1.0);
     let (p_worse, p_better) = if worse > 0 { (p, 1.0 - p) } else { (1.0 - p, p) };
