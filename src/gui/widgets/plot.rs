@@ -373,6 +373,7 @@ fn open_name(run: &str) -> String {
 fn named_budget_lines(r: &BudgetResult, proposed: Option<f64>) -> [(&'static str, Option<f64>); 3] {
     [("limit", Some(r.limit)), ("warning", r.warning), ("proposed limit", proposed)]
 }
+
 /// The legend's name of a regression that a later change point reverted.
 const REVERTED_NAME: &str = "change point (reverted regression)";
 /// The legend's name of the engine's levels and trends.
@@ -609,7 +610,7 @@ pub fn history_plot_with_runs_ui(
         }
         alarms_ui(plot_ui, plot);
         // Alarms are runs' values, inside the lines' extent.
-        budget_lines_ui(plot_ui, r, options, &unit, ink, fitting_y.then_some(extent));
+        budget_lines_ui(plot_ui, r, options, (&unit, ink), &budget_lines, fitting_y.then_some(extent));
     });
     let off_scale = off_scale_label_ui(ui, &shown.transform, r, options.proposed, &unit, ink);
     noise_labels_ui(ui, &shown.transform, &plot.noise_changes, &budget_lines, off_scale);
@@ -697,13 +698,13 @@ fn noise_labels_ui(
 /// proposed limit (ink, loosely dashed), as horizontal lines. Where the value axis is being fitted
 /// to `data` (the extent of what the plot draws), only the lines `budget_line_in_view` takes (the
 /// others would squash the data; [`off_scale_label_ui`] names them), and the axis is at least
-/// [`smallest_value_span`] tall.
+/// [`smallest_value_span`] tall. `lines` are the budget's lines' values ([`named_budget_lines`]).
 fn budget_lines_ui(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     r: &BudgetResult,
     options: &PlotOptions,
-    unit: &str,
-    ink: egui::Color32,
+    (unit, ink): (&str, egui::Color32),
+    lines: &[f64],
     data: Option<ValueExtent>,
 ) {
     use egui_plot::{HLine, LineStyle};
@@ -719,7 +720,6 @@ fn budget_lines_ui(
             .hline(HLine::new(format!("proposed limit {}", quantity(p, unit)), p).color(ink).width(2.0).style(LineStyle::dashed_loose()));
     }
     let Some(mut extent) = data else { return };
-    let lines: Vec<f64> = named_budget_lines(r, options.proposed).into_iter().filter_map(|(_, v)| v).collect();
     extent.take(lines.iter().copied().filter(|&v| in_view(v)));
     let least = smallest_value_span(extent.low, extent.high, r.limit);
     if extent.low <= extent.high && extent.high - extent.low < least {
