@@ -566,6 +566,7 @@ pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::disk::write_atomic;
 
     #[test]
     fn a_project_folder_holding_budgets_opens_its_budgets_folder() {
@@ -578,7 +579,6 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("history")).unwrap();
         assert_eq!(workspace_folder(dir.path()), dir.path());
     }
-    use crate::model::disk::write_atomic;
 
     fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
