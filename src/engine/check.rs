@@ -3524,6 +3524,36 @@ mod tests {
     }
 
     #[test]
+    fn two_runs_of_a_new_level_below_a_references_spikes_fail_where_two_spikes_do_not() {
+        // 160 runs of 2 % noise with three spikes 30-70 % slow, as 1 % of CI runs are: two runs
+        // of a +12 % step (6σ) rank below the three spikes, and ranks alone cannot make that rarer
+        // than 4·5 / (161·162) ≈ 7.7e-4: the step passed its 2nd and 3rd checks. Two runs that
+        // close to each other are the only pair so tight and so far out among the 162.
+        let with_spikes = |newest: &[f64]| {
+            let mut values = spiky_history(&[]);
+            for (at, spike) in [(31, 1.3), (77, 1.5), (128, 1.7)] {
+                values[at] *= spike;
+            }
+            values.extend_from_slice(newest);
+            values
+        };
+        let verdict = |newest: &[f64]| {
+            let w = workspace(BUDGET, &noisy_runs("cap.latency", &with_spikes(newest)));
+            check(&w, &CheckOptions::default()).results[0].clone()
+        };
+        let r = verdict(&[22.4, 22.5]);
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+        // Two spikes in a row, as far apart as spikes fall, are no such pair: not a regression.
+        let r = verdict(&[26.5, 30.5]);
+        assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+        // Nor is a pair just past the bulk, where runs of the reference lie near it.
+        let mut sorted = spiky_history(&[]);
+        sorted.sort_by(f64::total_cmp);
+        let r = verdict(&[sorted[155], sorted[156]]);
+        assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+    }
+
+    #[test]
     fn a_slow_machine_state_early_in_a_short_history_is_not_a_regression() {
         // Thirty runs are too few for the differences to show the autocorrelation (they read 0),
         // so the ten slow runs looked like ten independent ones: FAIL, p 0.00037. What the runs

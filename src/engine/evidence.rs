@@ -282,8 +282,88 @@ fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     } else {
         ranked
     };
+    // A reference with a few spikes far beyond its bulk: two runs of a new level between them
+    // rank no better than the spikes allow (two spikes in 160 runs cap both of two runs at p
+    // 4.7e-4), though two spikes are rarely as close to each other as the runs of one level are.
+    // The pair's own test then judges beside the ranks, each at half the weight.
+    let joint = match tight_pair_p_value(reference, tail, most, bar) {
+        Some(pair) => (2.0 * joint.min(pair)).min(1.0),
+        None => joint,
+    };
     joint.powf(independent_share(reference.rho, tail.len()))
 }
+
+/// Where both of two runs are judged against a reference with spikes ([`has_spikes`]), the exact
+/// chance of a pair as tight and as bad among the reference's runs and the two: of all pairs of
+/// those n + 2 runs, the share whose runs are both at least as bad as `bar` and within
+/// [`TIGHT_SIGMAS`] √2 σ of each other (the pair's own runs, where they are; where they are not,
+/// 1: the ranks judge alone), never below the Student-t model's chance of two runs that bad. A
+/// permutation test, exact for exchangeable runs as the ranks are: two new runs of one level,
+/// between the bulk and the spikes, are the only tight pair there, where both rank among the
+/// spikes' count. `None` for other tails, for references without spikes, on a timer's ticks and
+/// where the runs move together (the ranks judge with their whole weight).
+fn tight_pair_p_value(reference: &Reference<'_>, tail: &[f64], most: usize, bar: f64) -> Option<f64> {
+    let n = reference.values.len();
+    if tail.len() != 2 || most != 2 || reference.sigma <= 0.0 || n < MIN_TAIL_FIT_RUNS || reference.rho >= TIGHT_PAIR_RHO {
+        return None;
+    }
+    // A timer's whole ticks tie: every pair at one reading is tight, and the ranks judge alone.
+    if !has_spikes(reference) || tick(reference.values).is_some() {
+        return None;
+    }
+    let width = TIGHT_SIGMAS * std::f64::consts::SQRT_2 * reference.sigma;
+    if (tail[0] - tail[1]).abs() > width {
+        return Some(1.0);
+    }
+    let mut as_bad: Vec<f64> = reference.values.iter().chain(tail).map(|&x| reference.deviation(x)).filter(|&d| d >= bar).collect();
+    as_bad.sort_by(f64::total_cmp);
+    // Pairs within `width`: for each run, the runs after it (in sorted order) that near.
+    let mut tight = 0usize;
+    let mut end = 0;
+    for (i, &d) in as_bad.iter().enumerate() {
+        end = end.max(i + 1);
+        while end < as_bad.len() && as_bad[end] - d <= width {
+            end += 1;
+        }
+        tight += end - i - 1;
+    }
+    let pairs = ((n + 2) * (n + 1) / 2) as f64;
+    Some((tight as f64 / pairs).max(reference.model_sf(bar).powi(2)).min(1.0))
+}
+
+/// Whether the reference's worst runs stand apart from the rest as spikes do: at most one run in
+/// [`SPIKE_SHARE`], each more than [`SPIKE_SIGMAS`] σ worse than the centre and more than
+/// [`SPIKE_GAP`] times as far as every other run. A heavy tail's worst runs trail off from its
+/// bulk (of Student t₃'s 160 runs, the worst is 4 times the next in about one reference of 50;
+/// twice, in one of eight), a second mode is more than a few runs, and a spike is a run of
+/// another kind.
+fn has_spikes(reference: &Reference<'_>) -> bool {
+    let n = reference.values.len();
+    let most = n / SPIKE_SHARE;
+    if most == 0 {
+        return false;
+    }
+    let mut worst: Vec<f64> = reference.values.iter().map(|&x| reference.deviation(x)).collect();
+    worst.select_nth_unstable_by(most, |a, b| b.total_cmp(a));
+    worst.truncate(most + 1);
+    worst.sort_by(|a, b| b.total_cmp(a));
+    worst.windows(2).any(|w| w[0] > SPIKE_SIGMAS * reference.sigma && w[0] > SPIKE_GAP * w[1].max(0.0))
+}
+
+/// A reference run more than this many σ worse than its centre may be a spike ...
+const SPIKE_SIGMAS: f64 = 5.0;
+/// ... where at most one run in this many is one (more are a second mode, not spikes) ...
+const SPIKE_SHARE: usize = 20;
+/// ... and it is this many times as far as the runs below the spikes.
+const SPIKE_GAP: f64 = 4.0;
+/// Two runs of one level differ by under this many times √2 σ (99.7 % of normal pairs).
+const TIGHT_SIGMAS: f64 = 3.0;
+/// Runs that move together (a wandering machine state) are close to the runs beside them more
+/// often than exchangeable runs are: a pair's tightness is no evidence where the noise's lag-1
+/// autocorrelation is this or more (`check::EXCHANGEABLE_RHO`: runs of one commit are judged
+/// all together below it). Log-normal AR(1) noise at φ 0.5 with spikes, read as ρ 0.09, failed
+/// two runs of a wander 4σ up (`gate_shapes.py` seed 2).
+const TIGHT_PAIR_RHO: f64 = 0.05;
 
 /// The deviation that `most` of the tail's runs reach (1 ≤ `most` ≤ the tail's length).
 fn bar_of(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
@@ -659,6 +739,44 @@ pub fn smallest_flaggable_deviation(n: usize, sigma: f64, rho: f64, significance
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_two_run_test_beside_a_references_spikes_stays_exact_for_exchangeable_runs() {
+        // 162 runs drawn alike (2 % noise, 3 % of runs 20-60 % slow), the newest two judged against
+        // the 160 before: whatever the tight pair's test adds, two runs of the same noise fall at
+        // p ≤ a no more than a of the time (the permutation argument), where spikes make it apply.
+        let mut rng = crate::engine::synthetic::Rng::new(41);
+        let (mut applied, mut at_1, mut at_5, mut draws) = (0usize, 0usize, 0usize, 0usize);
+        for _ in 0..20_000 {
+            let values: Vec<f64> = (0..162)
+                .map(|_| 20.0 * (1.0 + 0.02 * rng.gaussian()) * if rng.uniform() < 0.03 { 1.0 + rng.range(0.2, 0.6) } else { 1.0 })
+                .collect();
+            let reference = Reference { values: &values[..160], center: 20.0, sigma: 0.4, worse_sign: 1.0, rho: 0.0 };
+            draws += 1;
+            applied += usize::from(has_spikes(&reference));
+            let p = all_runs_p_value(&reference, &values[160..]);
+            at_1 += usize::from(p <= 0.01);
+            at_5 += usize::from(p <= 0.05);
+        }
+        assert!(applied * 2 > draws, "the spikes' test applied in {applied} of {draws}");
+        let rate = |k: usize| k as f64 / draws as f64;
+        assert!(rate(at_1) <= 0.012, "p ≤ 0.01 in {:.4} of draws", rate(at_1));
+        assert!(rate(at_5) <= 0.055, "p ≤ 0.05 in {:.4} of draws", rate(at_5));
+        // Two runs of a new level between the bulk and the spikes: far stronger than their ranks.
+        // Four spikes (30-75 % slow, none near another): the ranks alone say C(6, 2) / C(162, 2).
+        let mut values: Vec<f64> = (0..160).map(|_| 20.0 * (1.0 + 0.02 * rng.gaussian())).collect();
+        for (i, spike) in [1.3, 1.45, 1.6, 1.75].into_iter().enumerate() {
+            values[7 + 40 * i] *= spike;
+        }
+        let reference = Reference { values: &values, center: 20.0, sigma: 0.4, worse_sign: 1.0, rho: 0.0 };
+        assert!(has_spikes(&reference));
+        let ranks = 15.0 / (161.0 * 81.0);
+        let p = all_runs_p_value(&reference, &[22.4, 22.5]);
+        assert!(p < ranks / 5.0, "{p} (ranks {ranks})");
+        // Two runs as far apart as spikes fall keep the ranks' p-value, at half the weight.
+        let p = all_runs_p_value(&reference, &[22.4, 25.0]);
+        assert!((p - 2.0 * ranks).abs() < 1e-9, "{p} (ranks {ranks})");
+    }
 
     #[test]
     fn two_spikes_in_a_long_tail_are_not_a_shift_of_its_mean() {
