@@ -1034,6 +1034,9 @@ struct TailTest {
     /// The reference's centre, noise σ and number of runs: the baseline a regression the test
     /// found is measured from.
     reference: (f64, f64, usize),
+    /// Whether the pair's test judged beside the ranks ([`evidence::tight_pair_applies`]): its
+    /// share of the significance comes out of the longer tails' ([`tail_weight`]).
+    paired: bool,
 }
 
 impl Scope<'_> {
@@ -1934,13 +1937,16 @@ impl Scope<'_> {
 
 /// The weight of the tail of `k` runs among `tests` (Bonferroni by weights): two runs, the
 /// earliest that may decide, get [`KEY_WEIGHT`] (a third: its rank test is exact, so its share is
-/// its false-alarm rate), the other counts the rest.
+/// its false-alarm rate), the other counts the rest. Where the pair's test judges beside the two
+/// runs' ranks (a reference with spikes), it gets [`evidence::TIGHT_PAIR_SHARE`] of their weight
+/// more, out of the others' share (with no others, the two share the whole).
 fn tail_weight(tests: &[TailTest], k: usize) -> f64 {
     let others = tests.iter().filter(|t| t.runs != 2).count();
+    let pair = if tests.iter().any(|t| t.runs == 2 && t.paired) { evidence::TIGHT_PAIR_SHARE } else { 0.0 };
     match (k == 2, others) {
-        (true, 0) => 1.0,
+        (true, 0) => 1.0 / (1.0 + pair),
         (true, _) => KEY_WEIGHT,
-        (false, _) => (if others < tests.len() { 1.0 - KEY_WEIGHT } else { 1.0 }) / others as f64,
+        (false, _) => (if others < tests.len() { 1.0 - KEY_WEIGHT * (1.0 + pair) } else { 1.0 }) / others as f64,
     }
 }
 
@@ -2526,6 +2532,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             p_worse: p_of(&worse),
             p_better: p_of(&better),
             change,
+            paired: !short && [&worse, &better].iter().any(|r| evidence::tight_pair_applies(r, tail.len(), most)),
             // Runs that all read one value have no noise, whatever the run-to-run σ read up to
             // the newest run but one (which holds a fresh step's first run) says.
             reference: (reference.center, if stats::one_value(values) { 0.0 } else { reference.sigma }, values.len()),
@@ -2787,7 +2794,7 @@ fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, refer
     let p = (p * noise.runs as f64).min(1.0);
     let (p_worse, p_better) = if worse > 0 { (p, 1.0 - p) } else { (1.0 - p, p) };
     let change = scope.worse(level, reference.center)?;
-    Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, sigma, values.len()) })
+    Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, sigma, values.len()), paired: false })
 }
 
 /// Whether `from` is a whole multiple of the step to `to`: two readings of a timer that ticks by
@@ -2885,7 +2892,14 @@ fn short_reference_test(
     let worse = worse_sign(scope.budget.direction) * (newest.0 - before.0) > 0.0;
     let (p_worse, p_better) = if worse { (p, 1.0 - p) } else { (1.0 - p, p) };
     let change = stats::median(tail).and_then(|level| scope.worse(level, reference.center))?;
-    Some(TailTest { runs: k, p_worse, p_better, change, reference: (reference.center, reference.sigma, reference.values.len()) })
+    Some(TailTest {
+        runs: k,
+        p_worse,
+        p_better,
+        change,
+        reference: (reference.center, reference.sigma, reference.values.len()),
+        paired: false,
+    })
 }
 
 /// The median of the look-back's level before the reference, where it has one.
