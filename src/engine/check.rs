@@ -1285,7 +1285,7 @@ impl Scope<'_> {
         // On the baseline branch, the checked commit's runs are also tested as one tail (all of
         // them: [`evidence::all_runs_p_value`]) where it has reruns and the noise shows no
         // autocorrelation (reruns minutes apart share a machine's state).
-        let commit_tail = (commit_runs >= 2 && noise.rho < EXCHANGEABLE_RHO).then_some(commit_runs);
+        let commit_tail = (commit_runs >= 2 && noise.rho < evidence::EXCHANGEABLE_RHO).then_some(commit_runs);
         let mut lengths: Vec<usize> = if on_baseline_branch {
             evidence::TAIL_LENGTHS.iter().copied().chain(evidence_start.map(|s| total - s)).chain(commit_tail).collect()
         } else {
@@ -1986,7 +1986,7 @@ fn previous_levels(
         return levels;
     }
     if outside(&segments[last]) {
-        let commit_tail = (judged.commit_runs >= 2 && rho < EXCHANGEABLE_RHO).then_some(judged.commit_runs);
+        let commit_tail = (judged.commit_runs >= 2 && rho < evidence::EXCHANGEABLE_RHO).then_some(judged.commit_runs);
         let mut lengths: Vec<usize> = evidence::TAIL_LENGTHS.iter().copied().chain(commit_tail).collect();
         lengths.retain(|&k| k >= 2 && k <= total && total - k > segments[last].start);
         lengths.sort_unstable();
@@ -2378,7 +2378,7 @@ fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest
     let far = evidence::as_far_count(reference, newest);
     let n = reference.values.len();
     let clearable = far <= n / RERUN_OUTLIER_SHARE
-        || reference.rho < EXCHANGEABLE_RHO && {
+        || reference.rho < evidence::EXCHANGEABLE_RHO && {
             let m = CI_RUNS_OF_A_COMMIT;
             let share = (1.0 - KEY_WEIGHT) / (tests.iter().filter(|t| t.runs != 2 && t.runs != m).count() + 1) as f64;
             evidence::all_as_far_p_value(n, far, m) * m as f64 / share <= significance
@@ -2471,7 +2471,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         // The runs of one commit measure one level: all of them must be as bad, where they are
         // exchangeable (no autocorrelation: runs that share a machine's state rise together); a
         // tail of several commits' runs needs most of them (one slow run cannot carry it).
-        let most = if tail.len() == judged.commit_runs && rho < EXCHANGEABLE_RHO { tail.len() } else { tail.len() / 2 + 1 };
+        let most = if tail.len() == judged.commit_runs && rho < evidence::EXCHANGEABLE_RHO { tail.len() } else { tail.len() / 2 + 1 };
         let Some(change) = stats::median(tail).and_then(|level| relative(level, reference.center)) else { continue };
         let gap = total - tail.len() - stop;
         // The AR(1) model judges where the tail follows its reference directly; where runs of an
@@ -3044,15 +3044,6 @@ pub const RERUN_OUTLIER_SHARE: usize = 50;
 /// The most runs of one commit the CI jobs in `docs/` make: the run and up to 3 reruns while the
 /// check is inconclusive (exit 3). A rerun is asked only where that many runs could decide.
 pub const CI_RUNS_OF_A_COMMIT: usize = 4;
-/// Below this lag-1 autocorrelation of the noise (estimated less its standard error, so white
-/// noise reads 0) the runs of one commit are judged exchangeable with the reference's: all of
-/// them, not most, must be as bad ([`evidence::all_runs_p_value`]). Above it, reruns share the
-/// machine's state and rise together: with all of four AR(1) reruns required, a slow state
-/// failed 5 more checks in 29,245 (gate_accuracy, seed 11). White noise reads ρ at or above it in
-/// some histories (the larger of two estimates, each less about one standard error); 0.13 (one
-/// more standard error at 160 runs) was tried and dropped: seeds 11, 5 and 9 changed by one 2–4σ
-/// step found within 12 runs and one false alarm more (gate_accuracy with reruns, KEY_WEIGHT ⅓).
-pub const EXCHANGEABLE_RHO: f64 = 0.05;
 /// The share of the significance that the test of the newest two runs gets; the longer tails
 /// share the rest. The two-run test is a rank test, exact on exchangeable noise: with n reference
 /// runs, two new runs both beyond all but c of them have a chance of (c+1)(c+2)/((n+1)(n+2)), so

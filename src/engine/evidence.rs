@@ -332,7 +332,7 @@ fn tight_pair_p_value(reference: &Reference<'_>, tail: &[f64], most: usize, bar:
 /// Whether the pair's test ([`tight_pair_p_value`]) judges a tail of `runs` runs, `most` of them
 /// required as bad, against `reference`: two runs, all of them, against 20 or more reference runs
 /// with spikes ([`has_spikes`]), not on a timer's ticks (readings tie: every pair at one reading is
-/// tight) and not where the runs move together ([`TIGHT_PAIR_RHO`]). Decided on the reference
+/// tight) and not where the runs move together ([`EXCHANGEABLE_RHO`]). Decided on the reference
 /// alone, so the gate can share out the significance before it sees the tail.
 #[must_use]
 pub fn tight_pair_applies(reference: &Reference<'_>, runs: usize, most: usize) -> bool {
@@ -340,7 +340,7 @@ pub fn tight_pair_applies(reference: &Reference<'_>, runs: usize, most: usize) -
         && most == 2
         && reference.sigma > 0.0
         && reference.values.len() >= MIN_TAIL_FIT_RUNS
-        && reference.rho < TIGHT_PAIR_RHO
+        && reference.rho < EXCHANGEABLE_RHO
         && has_spikes(reference)
         && tick(reference.values).is_none()
 }
@@ -375,12 +375,19 @@ const SPIKE_SHARE: usize = 20;
 const SPIKE_GAP: f64 = 4.0;
 /// Two runs of one level differ by under this many times √2 σ (99.7 % of normal pairs).
 const TIGHT_SIGMAS: f64 = 3.0;
-/// Runs that move together (a wandering machine state) are close to the runs beside them more
-/// often than exchangeable runs are: a pair's tightness is no evidence where the noise's lag-1
-/// autocorrelation is this or more (`check::EXCHANGEABLE_RHO`: runs of one commit are judged
-/// all together below it). Log-normal AR(1) noise at φ 0.5 with spikes, read as ρ 0.09, failed
-/// two runs of a wander 4σ up (`gate_shapes.py` seed 2).
-const TIGHT_PAIR_RHO: f64 = 0.05;
+/// Below this lag-1 autocorrelation of the noise (estimated less its standard error, so white
+/// noise reads 0) the runs of one commit are judged exchangeable with the reference's: all of
+/// them, not most, must be as bad ([`all_runs_p_value`]). Above it, reruns share the
+/// machine's state and rise together: with all of four AR(1) reruns required, a slow state
+/// failed 5 more checks in 29,245 (gate_accuracy, seed 11). White noise reads ρ at or above it in
+/// some histories (the larger of two estimates, each less about one standard error); 0.13 (one
+/// more standard error at 160 runs) was tried and dropped: seeds 11, 5 and 9 changed by one 2–4σ
+/// step found within 12 runs and one false alarm more (gate_accuracy with reruns, `check::KEY_WEIGHT` ⅓).
+/// A pair's tightness is no evidence either at or above it ([`tight_pair_applies`]): runs that
+/// move together (a wandering machine state) are close to the runs beside them more often than
+/// exchangeable runs are. Log-normal AR(1) noise at φ 0.5 with spikes, read as ρ 0.09, failed two
+/// runs of a wander 4σ up (`gate_shapes.py` seed 2).
+pub const EXCHANGEABLE_RHO: f64 = 0.05;
 
 /// The deviation that `most` of the tail's runs reach (1 ≤ `most` ≤ the tail's length).
 fn bar_of(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
