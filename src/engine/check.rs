@@ -3559,6 +3559,33 @@ mod tests {
     }
 
     #[test]
+    fn a_steps_own_two_runs_do_not_make_its_reference_read_as_autocorrelated() {
+        // White noise with two spikes: the reference's own runs read no autocorrelation, but with
+        // the step's two runs (+20 %, 10σ) in the look-back its estimate reads 0.11, over the
+        // 0.05 below which runs are exchangeable: the pair's test stood aside for the look-back's
+        // reading, the ranks (capped by the spikes) were discounted by it, and the step passed
+        // its 2nd check. The pair's test is decided, and discounted, on the
+        // reference's own runs.
+        let mut rng = crate::engine::synthetic::Rng::new(46);
+        let mut values: Vec<f64> = (0..160).map(|_| 20.0 * (1.0 + 0.02 * rng.gaussian())).collect();
+        for (at, spike) in [(31, 1.5), (128, 1.7)] {
+            values[at] *= spike;
+        }
+        assert!(stats::noise_autocorrelation(&values) < evidence::EXCHANGEABLE_RHO);
+        values.extend_from_slice(&[24.0, 24.1]);
+        assert!(stats::noise_autocorrelation(&values) > 2.0 * evidence::EXCHANGEABLE_RHO);
+        let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+        // Two runs of the same noise in their place still pass.
+        let n = values.len();
+        values[n - 2..].copy_from_slice(&[20.3, 20.5]);
+        let w = workspace(BUDGET, &noisy_runs("cap.latency", &values));
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+    }
+
+    #[test]
     fn a_slow_machine_state_early_in_a_short_history_is_not_a_regression() {
         // Thirty runs are too few for the differences to show the autocorrelation (they read 0),
         // so the ten slow runs looked like ten independent ones: FAIL, p 0.00037. What the runs
