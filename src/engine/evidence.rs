@@ -288,7 +288,7 @@ fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     // The pair's own test then judges beside the ranks at [`TIGHT_PAIR_SHARE`] of their weight,
     // which the gate takes from the longer tails' share ([`tight_pair_applies`]), so the ranks
     // keep theirs: a step with one spike as bad fails as soon as before. The ranks are discounted
-    // by the look-back's autocorrelation, which holds the tail's own runs; the pair's test, by
+    // by the look-back's autocorrelation, which may hold the tail's older run; the pair's test, by
     // the reference's own ([`tight_pair_rho`]).
     let joint = joint.powf(independent_share(reference.rho, tail.len()));
     match tight_pair_p_value(reference, tail, most, bar) {
@@ -342,10 +342,11 @@ pub fn tight_pair_applies(reference: &Reference<'_>, runs: usize, most: usize) -
 
 /// Where the pair's test judges ([`tight_pair_applies`]), the lag-1 autocorrelation of the
 /// reference's own runs ([`stats::noise_autocorrelation`]), below [`EXCHANGEABLE_RHO`]. Not the
-/// look-back's (`reference.rho`): that holds the tail's runs, and a fresh step's two runs add a
-/// large difference to its estimate, which then reads white noise as autocorrelated about twice as
-/// often (7 % of 160-run look-backs at ρ ≥ 0.05; 16–18 % with a 6–20σ step's two runs in them), so
-/// the pair's test stood aside, and the ranks were discounted, for the larger steps.
+/// look-back's (`reference.rho`): at a step's 2nd check that holds the step's first run (the
+/// look-back is the runs before the checked one), whose one large difference then reads white
+/// noise as autocorrelated about twice as often (7 % of 160-run look-backs at ρ ≥ 0.05; 12–15 %
+/// with a 4–20σ step's first run the newest), so the pair's test stood aside, and its p-value was
+/// discounted, for the larger steps.
 fn tight_pair_rho(reference: &Reference<'_>, runs: usize, most: usize) -> Option<f64> {
     if !(runs == 2
         && most == 2
