@@ -8,7 +8,8 @@ SUITES (default ABCDEFT), each printed as it runs:
   A  exact values: 1-150 first runs at 123.4, then a sustained +3 % (within the 5 % threshold), +6.3,
      +11.7 or +47 % step held 40 runs; one exit code per check from the step's first run (0 pass, 1 fail,
      3 rerun). Then round steps, 100 to 110 and 100 to 150: whole multiples of their step, as a coarse
-     timer's two ticks are, which the gate leaves to its other tests.
+     timer's two ticks are, which the gate leaves to its other tests until the stretches are too long for
+     a timer reading either tick (1 in 1,000: 17 runs after 3 first runs, 10 after 4).
   B  staircases: +6.3, +11.7 or +21.3 % every 3, 5, 10 or 20 runs, five stairs, none accepted.
   C  0.01 % and 0.1 % Gaussian jitter: +6 and +20 % steps after 3-30 first runs.
   D  false alarms: a value that moves by under 1 % now and then (mean-reverting), 12 histories of 200 runs.
