@@ -892,11 +892,10 @@ impl NoiseModel {
         // higher, from the newest level's own runs (which also see what is left of a cycle).
         let own_rho = segmentation.segments.last().map_or(0.0, |last| {
             let values = &lookback.values[last.start..];
-            let n = values.len();
-            if n < 10 {
+            if values.len() < 10 {
                 return 0.0;
             }
-            stats::lag1_autocorrelation(values).map_or(0.0, |r| (r - 1.0 / (n as f64).sqrt()).clamp(0.0, 0.95))
+            stats::lag1_autocorrelation_beyond_error(values)
         });
         let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
         let rho_within = autocorrelation_within_levels(&lookback.values, &segmentation);

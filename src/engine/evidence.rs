@@ -363,9 +363,7 @@ fn tight_pair_rho(reference: &Reference<'_>, runs: usize, most: usize) -> Option
     // As the look-back's is read (`check::NoiseModel`): the differences' estimate, or the runs'
     // own lag-1 less its standard error where higher (spikes that come two runs at a time: the
     // differences, clipped, read them as none).
-    let n = reference.values.len() as f64;
-    let own = stats::lag1_autocorrelation(reference.values).map_or(0.0, |r| (r - 1.0 / n.sqrt()).clamp(0.0, 0.95));
-    let rho = stats::noise_autocorrelation(reference.values).max(own);
+    let rho = stats::noise_autocorrelation(reference.values).max(stats::lag1_autocorrelation_beyond_error(reference.values));
     (rho < EXCHANGEABLE_RHO).then_some(rho)
 }
 

@@ -282,6 +282,15 @@ pub fn lag1_autocorrelation(values: &[f64]) -> Option<f64> {
     (var > 0.0).then(|| cov / var)
 }
 
+/// The lag-1 autocorrelation of `values` less its standard error (1/√n), clipped to [0, 0.95]:
+/// white noise reads 0. It sees what the differences' estimate ([`noise_autocorrelation`]),
+/// clipped, does not: spikes that come two runs at a time, what is left of a cycle.
+#[must_use]
+pub fn lag1_autocorrelation_beyond_error(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    lag1_autocorrelation(values).map_or(0.0, |r| (r - 1.0 / n.sqrt()).clamp(0.0, 0.95))
+}
+
 /// The lag-1 autocorrelation φ of a series' noise, estimated from its first differences so that
 /// level shifts do not inflate it: for AR(1) noise, consecutive differences correlate as
 /// −(1 − φ)/2, so φ = 1 + 2·corr(dₜ, dₜ₋₁). Differences beyond 3 robust σ are clipped first (a step
