@@ -124,6 +124,27 @@ pub enum Finding {
         /// Who accepted it, in words: the triage's owner, state and note, or the signed loosening.
         by: String,
     },
+    /// The whole history is two stretches of exact values, the newer one worse by more than the
+    /// threshold, too short yet to tell a step from a coarse timer reading two ticks in any order or
+    /// from a new benchmark's first runs ([`Scope::judge_two_stretches`]): never a pass in silence.
+    UnconfirmedStep {
+        /// The first run at the new value.
+        since: String,
+        /// How much worse the new value is than the old, as a fraction (of the limit where the old
+        /// value was zero: `from_zero`).
+        change: f64,
+        /// Whether the old value was zero ([`against_limit`]).
+        from_zero: bool,
+        /// The runs at the old value (the first runs).
+        before: usize,
+        /// The runs at the new value, the checked one included.
+        runs: usize,
+        /// Whether the two values are one tick of a coarse timer apart ([`one_tick`]).
+        tick: bool,
+        /// The run at the new value from which it fails if the old value does not come back;
+        /// `None` where no history of the look-back's length would tell (one first run).
+        fails_at: Option<usize>,
+    },
     /// Better than the baseline by more than the threshold.
     Improvement {
         /// How much better, as a fraction of the baseline (positive).
@@ -181,6 +202,7 @@ impl Finding {
             | Finding::OverWarning
             | Finding::NoBaseline
             | Finding::Inconclusive { .. }
+            | Finding::UnconfirmedStep { .. }
             | Finding::BaseRegression { .. } => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } | Finding::Ambiguous { .. } => Status::Fail,
             Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. } => Status::Pass,
@@ -198,6 +220,7 @@ impl Finding {
             Finding::Improvement { .. } => "improvement",
             Finding::Accepted { .. } => "accepted",
             Finding::Inconclusive { .. } => "inconclusive",
+            Finding::UnconfirmedStep { .. } => "unconfirmed_step",
             Finding::BaseRegression { .. } => "base_regression",
             Finding::WithinNoise { .. } => "within_noise",
             Finding::NoMetric { .. } => "no_metric",
@@ -766,6 +789,9 @@ fn evaluate(
     if first.values.len() < MIN_TEST_RUNS {
         scope.test_samples(result, &measured, &samples, judged.reference.end, references.window);
         decide_without_spread(result, settings);
+        if judged.on_baseline_branch && noise.runs < LOOKBACK_MIN_RUNS {
+            scope.judge_two_stretches(result, &judged);
+        }
         return;
     }
     let tests = tail_tests(&scope, &judged, &references, &noise);
@@ -787,6 +813,9 @@ fn evaluate(
     let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
         scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged);
+    }
+    if judged.on_baseline_branch && noise.runs < LOOKBACK_MIN_RUNS {
+        scope.judge_two_stretches(result, &judged);
     }
 }
 
@@ -2127,6 +2156,80 @@ impl Scope<'_> {
     }
 }
 
+impl Scope<'_> {
+    /// A history that is two stretches of exact values (a noise-free metric, or a coarse timer's
+    /// runs, since its first run or the newest acceptance), the newer one holding the checked run
+    /// and worse than the older by more than the threshold. Judged by the order alone: were the
+    /// runs of one level, read as either value in any order (a timer's two ticks, a metric whose
+    /// runners take one of two values), all of the old value's runs first happens 1 in
+    /// C(a + b, a) of the time ([`beyond_a_timers_stretches`]). Under [`TICK_STRETCHES_P`] it is a
+    /// regression open since the first run at the new value (the level before is too short for
+    /// the other tests: two first runs then +12 % held passed as "+0.0 %" from the step's 4th run
+    /// for ever); above it, where the check found nothing else to say (no regression, no
+    /// acceptance, no rerun asked), an [`Finding::UnconfirmedStep`] warning with the old value as
+    /// the baseline: a round step after a new benchmark's 3 first runs passed as "+0.0 %" from its
+    /// 6th run to its 17th, and after 2 for ever. The bar is the gate's significance, or a
+    /// timer's where that is looser.
+    fn judge_two_stretches(&self, result: &mut BudgetResult, judged: &Judged) {
+        // A regression without a test (a reference of one or two runs) is what this judges.
+        let decided = |f: &Finding| {
+            matches!(
+                f,
+                Finding::Regression { p_value: Some(_), .. }
+                    | Finding::Improvement { .. }
+                    | Finding::Accepted { .. }
+                    | Finding::Inconclusive { .. }
+            )
+        };
+        if result.findings.iter().any(decided) {
+            return;
+        }
+        let (sequence, total) = (&judged.sequence, judged.total());
+        let Some(&newest) = sequence.last() else { return };
+        let runs = sequence.iter().rev().take_while(|x| x.to_bits() == newest.to_bits()).count();
+        if runs < 2 || runs == total {
+            return;
+        }
+        let before = total - runs;
+        let old = sequence[before - 1];
+        let last_good = judged.sequence_runs[before - 1];
+        if sequence[..before].iter().any(|x| x.to_bits() != old.to_bits()) || self.before_floor(last_good, self.acceptance_floor()) {
+            return;
+        }
+        let Some(change) = self.worse(newest, old).filter(|&c| c > self.settings.regression_threshold) else { return };
+        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Regression { .. }));
+        // The gate's significance where it is stricter than a timer's ([`TICK_STRETCHES_P`]).
+        let significance = TICK_STRETCHES_P.min(self.settings.significance);
+        let since = judged.sequence_runs[before];
+        if stretch_orders(before, runs) * significance > 1.0 {
+            let p = 1.0 / stretch_orders(before, runs);
+            let severity = self.severity(result, old, newest);
+            let reference = Held { center: old, sigma: 0.0, runs: before, shown_runs: before, last_good, rho: 0.0 };
+            self.record_regression(result, &reference, (since, judged.sequence_runs[total - 1]), (runs, runs), (p, change), severity);
+            return;
+        }
+        let history = self.history;
+        if let Some(b) = result.baseline.as_mut() {
+            b.value = old;
+            b.runs = before;
+            b.noise = None;
+            history.runs.run(last_good).id.clone_into(&mut b.last_run);
+            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
+        }
+        // The run at the new value from which it fails, where a look-back would still hold both.
+        let fails_at = (runs..LOOKBACK_MIN_RUNS - before).find(|&b| stretch_orders(before, b) * significance > 1.0);
+        result.findings.push(Finding::UnconfirmedStep {
+            since: history.runs.run(since).id.to_owned(),
+            change,
+            from_zero: against_limit(old, self.limit),
+            before,
+            runs,
+            tick: one_tick(old, newest),
+            fails_at,
+        });
+    }
+}
+
 /// The smallest change two runs in a row must both show to fail against a reference of `(centre,
 /// noise σ, runs)` with lag-1 autocorrelation `rho`, as a fraction of its centre and never under
 /// the threshold ([`evidence::smallest_flaggable_deviation`]; no reference: infinite); `None`
@@ -2679,10 +2782,13 @@ fn flat_levels(values: &[f64]) -> Option<Vec<changepoint::Segment>> {
 /// one tick of 50 for as long as they lasted: the search, with no noise but the step to read, made
 /// them one level whose median is the new value, and the +50 % step was absorbed at its 6th run.
 fn beyond_a_timers_stretches(first: &changepoint::Segment, second: &changepoint::Segment) -> bool {
-    let (a, b) = (first.end - first.start, second.end - second.start);
+    stretch_orders(first.end - first.start, second.end - second.start) * TICK_STRETCHES_P > 1.0
+}
+
+/// In how many orders `a` runs of one value and `b` of another can come: C(a + b, a).
+fn stretch_orders(a: usize, b: usize) -> f64 {
     let (few, many) = (a.min(b), a.max(b));
-    let orders = (1..=few).fold(1.0, |c, i| c * (many + i) as f64 / i as f64);
-    orders * TICK_STRETCHES_P > 1.0
+    (1..=few).fold(1.0, |c, i| c * (many + i) as f64 / i as f64)
 }
 
 /// The chance under which two stretches of a coarse timer's two readings are levels
@@ -3363,32 +3469,60 @@ mod tests {
     }
 
     #[test]
-    fn a_round_step_after_a_new_benchmarks_first_runs_fails_once_no_timer_reads_so() {
-        // 3 runs at 100, then 150 (or 110) sustained: the level before is a whole multiple of the
-        // step, as a coarse timer's two ticks are, so the step was left to the other tests, and
-        // the search made one level of all the runs, whose median is the new value: the +50 %
-        // step passed as +0.0 % from its 6th run for as long as it lasted. A timer that reads
-        // either tick puts its runs in any order; all the first ones before all the others is 1
-        // in C(3 + 17, 3) = 1,140 (the look-back's levels before the newest run): from the step's
-        // 18th run it fails (after 4 first runs, its 11th), open since its first run, against the
-        // level before it.
+    fn a_step_after_a_new_benchmarks_first_runs_warns_until_told_from_noise_then_fails_and_never_passes() {
+        // 1-4 runs at 100, then 150, 110 (whole multiples of their step, as a coarse timer's two
+        // ticks are) or 112 sustained. Before, the search made one level of all the runs, whose
+        // median is the new value: after 3 first runs a round step passed as +0.0 % from its 6th
+        // run to its 17th, after 2 first runs any step passed from its 3rd run for ever. Were the
+        // runs one level read as either value in any order, all the first ones first is 1 in
+        // C(a + b, a): from the run that makes it under 1 in 1,000 it fails (after 4 first runs
+        // the 10th, after 3 the 17th, after 2 the 44th; after one, never within a look-back),
+        // open since its first run, against the level before it; until then it warns, with that
+        // level as the baseline and the run from which it fails.
         let budget = "cap:\n  max_latency_ms: 1000\n";
-        for (first, to, from_run) in [(3, 150.0, 18), (3, 110.0, 18), (4, 150.0, 11), (4, 110.0, 11)] {
-            let values: Vec<f64> = (0..first + 40).map(|i| if i < first { 100.0 } else { to }).collect();
-            for after in from_run..=40 {
-                let r =
-                    &check(&workspace(budget, &noisy_runs("cap.latency", &values[..first + after])), &CheckOptions::default()).results[0];
-                assert_eq!(r.status, Status::Fail, "{first} runs, then {to} for {after}: {:?}", r.findings);
-                assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(100.0), "{first}, {after}");
-                let open = r.open_regression.as_ref().expect("open");
-                assert_eq!(open.since_run, format!("r{first}"));
+        for first in 1..=4 {
+            for to in [150.0, 110.0, 112.0] {
+                let values: Vec<f64> = (0..first + 50).map(|i| if i < first { 100.0 } else { to }).collect();
+                let fails_from = match first {
+                    1 => usize::MAX,
+                    2 => 44,
+                    3 => 17,
+                    _ => 10,
+                };
+                for after in 2..=50 {
+                    let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..first + after])), &CheckOptions::default())
+                        .results[0];
+                    let case = format!("{first} runs, then {to} for {after}: {:?}", r.findings);
+                    assert_ne!(r.status, Status::Pass, "{case}");
+                    assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(100.0), "{case}");
+                    if after >= fails_from {
+                        assert_eq!(r.status, Status::Fail, "{case}");
+                        let open = r.open_regression.as_ref().expect("open");
+                        assert_eq!(open.since_run, format!("r{first}"), "{case}");
+                    } else if r.status == Status::Warn && !r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. })) {
+                        let told = r.findings.iter().find_map(|f| match f {
+                            Finding::UnconfirmedStep { since, runs, before, fails_at, tick, .. } => {
+                                Some((since, *runs, *before, *fails_at, *tick))
+                            }
+                            _ => None,
+                        });
+                        let expected = (&format!("r{first}"), after, first, (first > 1).then_some(fails_from), one_tick(100.0, to));
+                        assert_eq!(told, Some(expected), "{case}");
+                    }
+                }
             }
         }
         // A timer's two ticks in shorter stretches stay its noise: 5 ms three times, then 6 ms
-        // eight times (a timer at 5.5 ms, 1 in 165) passes, as in the test above.
+        // eight times (a timer at 5.5 ms, 1 in 165) warns, and fails nothing.
         let timer: Vec<f64> = (0..11).map(|i| if i < 3 { 5.0 } else { 6.0 }).collect();
         let r = &check(&workspace(budget, &noisy_runs("cap.latency", &timer)), &CheckOptions::default()).results[0];
-        assert_ne!(r.status, Status::Fail, "{:?}", r.findings);
+        assert_eq!(r.status, Status::Warn, "{:?}", r.findings);
+        // A step for the better, or one within the threshold, is no warning.
+        for to in [90.0, 103.0] {
+            let values: Vec<f64> = (0..12).map(|i| if i < 2 { 100.0 } else { to }).collect();
+            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default()).results[0];
+            assert!(!r.findings.iter().any(|f| matches!(f, Finding::UnconfirmedStep { .. })), "{to}: {:?}", r.findings);
+        }
     }
 
     #[test]

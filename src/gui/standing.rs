@@ -13,7 +13,7 @@
 //! | over budget | its value breaks the limit | fail |
 //! | regressed | the gate finds the newest run worse than the baseline | fail (warn without a test) |
 //! | regressed | within budget, with an open regression (a change point for the worse, not reverted, nobody closed) | warn |
-//! | warning | past the warning level, no baseline, inconclusive, the base's own regression | warn |
+//! | warning | past the warning level, no baseline, inconclusive, an unconfirmed step, the base's own regression | warn |
 //! | within budget | none of these | pass |
 //!
 //! An *open regression* is a change point for the worse (the engine's findings) that no later
@@ -100,7 +100,8 @@ impl BudgetState {
 pub enum Tally {
     /// Within budget.
     Pass,
-    /// Warnings: past the warning level, no baseline, inconclusive, a regression without a test.
+    /// Warnings: past the warning level, no baseline, inconclusive, an unconfirmed step, a regression
+    /// without a test.
     Warnings,
     /// Failing on a value: over budget, or a confirmed regression.
     Failing,

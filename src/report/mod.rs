@@ -294,6 +294,7 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             worse_by(*from_zero, *change),
             age_words(*runs, *days)
         ),
+        Finding::UnconfirmedStep { .. } => unconfirmed_words(result, finding),
         Finding::WithinNoise { change, p_value } => format!(
             "{} than the baseline of {}, but within its noise (confidence only {}): not a regression",
             worse(result, *change),
@@ -446,6 +447,43 @@ pub fn without_backticks(text: &str) -> String {
 #[must_use]
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// An unconfirmed step in words: where it began, why it is not told yet, when it fails, and how
+/// to accept it.
+fn unconfirmed_words(result: &BudgetResult, finding: &Finding) -> String {
+    let Finding::UnconfirmedStep { since, change, from_zero, before, runs, tick, fails_at } = finding else { return String::new() };
+    let unit = result.unit.symbol();
+    format!(
+        "unconfirmed step: {} since run `{since}` ({} at {} after {} at {}); {}, so the runs do not yet tell a step from noise: {}. To keep the new value, accept it: `headroom triage {}@{since} --state wont_fix --owner NAME --note WHY`",
+        worse_by(*from_zero, *change),
+        plural(*runs, "run", "runs"),
+        result.value.map_or_else(String::new, |v| quantity(v, unit)),
+        plural(*before, "run", "runs"),
+        result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit)),
+        if *tick {
+            "the two values are one tick of a coarse timer apart, which reads either in any order"
+        } else {
+            "the first runs are too few to show the metric's noise"
+        },
+        fails_at.map_or_else(
+            || "it stays a warning until someone accepts it or the old value comes back".to_owned(),
+            |n| format!("it fails from its {} run at the new value unless the old value comes back", ordinal(n))
+        ),
+        result.metric
+    )
+}
+
+/// `n` as an ordinal: 1st, 2nd, 3rd, 4th, 11th, 22nd.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// How long a regression has been open, in runs and days.
@@ -622,6 +660,22 @@ fn trend_json(t: &crate::engine::analyze::Trend) -> serde_json::Value {
     })
 }
 
+/// A finding's own fields in the JSON beside its code, status and message: a regression's severity
+/// and confidence, an unconfirmed step's runs.
+fn finding_fields(v: &mut serde_json::Value, f: &Finding) {
+    if let Finding::Regression { severity, p_value, .. } = f {
+        v["severity"] = serde_json::json!(severity.as_str());
+        v["confidence"] = number(p_value.map(|p| 1.0 - p));
+    }
+    if let Finding::UnconfirmedStep { since, change, runs, before, fails_at, .. } = f {
+        v["since_run"] = serde_json::json!(since);
+        v["change"] = serde_json::json!(change);
+        v["runs"] = serde_json::json!(runs);
+        v["runs_before"] = serde_json::json!(before);
+        v["fails_at_run"] = serde_json::json!(fails_at);
+    }
+}
+
 fn json(workspace: &Workspace, report: &CheckReport) -> String {
     use serde_json::json;
     let (pass, warn, fail) = report.counts();
@@ -666,10 +720,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                         "status": f.status(report.settings.for_budget(&r.id).missing_data).as_str(),
                         "message": describe(workspace, r, f),
                     });
-                    if let Finding::Regression { severity, p_value, .. } = f {
-                        v["severity"] = json!(severity.as_str());
-                        v["confidence"] = number(p_value.map(|p| 1.0 - p));
-                    }
+                    finding_fields(&mut v, f);
                     v
                 }).collect::<Vec<_>>(),
                 "hints": r.hints.as_ref().map(|h| json!({
