@@ -139,7 +139,8 @@ pub enum Finding {
         before: usize,
         /// The runs at the new value, the checked one included.
         runs: usize,
-        /// Whether the two values are one tick of a coarse timer apart ([`one_tick`]).
+        /// Whether the old value (not zero) is a whole multiple of the step, as a coarse timer's two
+        /// ticks are ([`one_tick`]).
         tick: bool,
         /// The run at the new value from which it fails if the old value does not come back;
         /// `None` where no history of the look-back's length would tell (one first run).
@@ -789,9 +790,7 @@ fn evaluate(
     if first.values.len() < MIN_TEST_RUNS {
         scope.test_samples(result, &measured, &samples, judged.reference.end, references.window);
         decide_without_spread(result, settings);
-        if judged.on_baseline_branch && noise.runs < LOOKBACK_MIN_RUNS {
-            scope.judge_two_stretches(result, &judged);
-        }
+        scope.judge_two_stretches(result, &judged, &measured, noise.runs >= LOOKBACK_MIN_RUNS);
         return;
     }
     let tests = tail_tests(&scope, &judged, &references, &noise);
@@ -814,9 +813,7 @@ fn evaluate(
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
         scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged);
     }
-    if judged.on_baseline_branch && noise.runs < LOOKBACK_MIN_RUNS {
-        scope.judge_two_stretches(result, &judged);
-    }
+    scope.judge_two_stretches(result, &judged, &measured, noise.runs >= LOOKBACK_MIN_RUNS);
 }
 
 /// +1 where larger values are worse, −1 where smaller are.
@@ -2157,20 +2154,60 @@ impl Scope<'_> {
 }
 
 impl Scope<'_> {
-    /// A history that is two stretches of exact values (a noise-free metric, or a coarse timer's
-    /// runs, since its first run or the newest acceptance), the newer one holding the checked run
-    /// and worse than the older by more than the threshold. Judged by the order alone: were the
-    /// runs of one level, read as either value in any order (a timer's two ticks, a metric whose
-    /// runners take one of two values), all of the old value's runs first happens 1 in
+    /// A history that is two stretches of a noise-free metric or a coarse timer's runs
+    /// ([`two_stretches`]: since its first run, or the newest acceptance), the newer one holding
+    /// the checked run and worse than the older by more than the threshold. Judged by the order
+    /// alone: were the runs of one level in any order (a timer's two ticks, a metric whose runners
+    /// take one of two values), all of the first runs before all of the others happens 1 in
     /// C(a + b, a) of the time ([`beyond_a_timers_stretches`]). Under [`TICK_STRETCHES_P`] it is a
-    /// regression open since the first run at the new value (the level before is too short for
-    /// the other tests: two first runs then +12 % held passed as "+0.0 %" from the step's 4th run
-    /// for ever); above it, where the check found nothing else to say (no regression, no
-    /// acceptance, no rerun asked), an [`Finding::UnconfirmedStep`] warning with the old value as
+    /// regression open since the first run of the later stretch (the level before is too short
+    /// for the other tests: two first runs then +12 % held passed as "+0.0 %" from the step's 3rd
+    /// run for ever); above it, where the check found nothing else to say (no regression, no
+    /// acceptance, no rerun asked), an [`Finding::UnconfirmedStep`] warning with the old level as
     /// the baseline: a round step after a new benchmark's 3 first runs passed as "+0.0 %" from its
-    /// 6th run to its 17th, and after 2 for ever. The bar is the gate's significance, or a
-    /// timer's where that is looser.
-    fn judge_two_stretches(&self, result: &mut BudgetResult, judged: &Judged) {
+    /// 6th run to its 17th. The bar is the gate's significance, or a timer's where that is looser.
+    ///
+    /// Where the look-back is `full` (it does not reach the history's first run), the runs before
+    /// it are read too, where they are few (under [`ANCHOR_RUNS`] commits: more are a held level,
+    /// [`Scope::hold_to_anchor`]'s): 2 first runs then +12 % held failed from the step's 44th run
+    /// to its 158th, then passed, absorbed as the first runs left the look-back.
+    fn judge_two_stretches(&self, result: &mut BudgetResult, judged: &Judged, measured: &Measured<'_>, full: bool) {
+        let threshold = self.settings.regression_threshold;
+        // On another branch (a pull request), the base's runs: a failing step there is the base's
+        // open regression, a warning beside the pull request's own check.
+        let base = if judged.on_baseline_branch { judged.total() } else { judged.reference.end };
+        let (mut sequence, mut sequence_runs) =
+            (std::borrow::Cow::Borrowed(&judged.sequence[..base]), std::borrow::Cow::Borrowed(&judged.sequence_runs[..base]));
+        if full {
+            let Some((values, runs)) = self.runs_before(measured, judged.sequence_runs[0], ANCHOR_RUNS) else { return };
+            sequence = std::borrow::Cow::Owned(values.into_iter().chain(judged.sequence[..base].iter().copied()).collect());
+            sequence_runs = std::borrow::Cow::Owned(runs.into_iter().chain(judged.sequence_runs[..base].iter().copied()).collect());
+        }
+        let total = sequence.len();
+        let Some((before, old, level)) = two_stretches(&sequence, |x, from| self.worse(x, from), threshold) else { return };
+        let runs = total - before;
+        let last_good = sequence_runs[before - 1];
+        if self.before_floor(last_good, self.acceptance_floor()) {
+            return;
+        }
+        let Some(change) = self.worse(level, old) else { return };
+        // The gate's significance where it is stricter than a timer's ([`TICK_STRETCHES_P`]).
+        let significance = TICK_STRETCHES_P.min(self.settings.significance);
+        let since = sequence_runs[before];
+        if !judged.on_baseline_branch {
+            if stretch_orders(before, runs) * significance > 1.0
+                && !result.findings.iter().any(|f| matches!(f, Finding::BaseRegression { .. }))
+            {
+                result.findings.push(Finding::BaseRegression {
+                    since: self.history.runs.run(since).id.to_owned(),
+                    change,
+                    from_zero: against_limit(old, self.limit),
+                    runs,
+                    days: days_between(self.history, since, measured.run),
+                });
+            }
+            return;
+        }
         // A regression without a test (a reference of one or two runs) is what this judges.
         let decided = |f: &Finding| {
             matches!(
@@ -2184,28 +2221,12 @@ impl Scope<'_> {
         if result.findings.iter().any(decided) {
             return;
         }
-        let (sequence, total) = (&judged.sequence, judged.total());
-        let Some(&newest) = sequence.last() else { return };
-        let runs = sequence.iter().rev().take_while(|x| x.to_bits() == newest.to_bits()).count();
-        if runs < 2 || runs == total {
-            return;
-        }
-        let before = total - runs;
-        let old = sequence[before - 1];
-        let last_good = judged.sequence_runs[before - 1];
-        if sequence[..before].iter().any(|x| x.to_bits() != old.to_bits()) || self.before_floor(last_good, self.acceptance_floor()) {
-            return;
-        }
-        let Some(change) = self.worse(newest, old).filter(|&c| c > self.settings.regression_threshold) else { return };
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Regression { .. }));
-        // The gate's significance where it is stricter than a timer's ([`TICK_STRETCHES_P`]).
-        let significance = TICK_STRETCHES_P.min(self.settings.significance);
-        let since = judged.sequence_runs[before];
         if stretch_orders(before, runs) * significance > 1.0 {
             let p = 1.0 / stretch_orders(before, runs);
-            let severity = self.severity(result, old, newest);
+            let severity = self.severity(result, old, level);
             let reference = Held { center: old, sigma: 0.0, runs: before, shown_runs: before, last_good, rho: 0.0 };
-            self.record_regression(result, &reference, (since, judged.sequence_runs[total - 1]), (runs, runs), (p, change), severity);
+            self.record_regression(result, &reference, (since, sequence_runs[total - 1]), (runs, runs), (p, change), severity);
             return;
         }
         let history = self.history;
@@ -2216,17 +2237,44 @@ impl Scope<'_> {
             history.runs.run(last_good).id.clone_into(&mut b.last_run);
             b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
         }
-        // The run at the new value from which it fails, where a look-back would still hold both.
-        let fails_at = (runs..LOOKBACK_MIN_RUNS - before).find(|&b| stretch_orders(before, b) * significance > 1.0);
+        // The run at the new value from which it fails (none within [`UNCONFIRMED_RUNS`]).
+        let fails_at = (runs..UNCONFIRMED_RUNS).find(|&b| stretch_orders(before, b) * significance > 1.0);
         result.findings.push(Finding::UnconfirmedStep {
             since: history.runs.run(since).id.to_owned(),
             change,
             from_zero: against_limit(old, self.limit),
             before,
             runs,
-            tick: one_tick(old, newest),
+            tick: old != 0.0 && one_tick(old, level),
             fails_at,
         });
+    }
+}
+
+impl Scope<'_> {
+    /// The baseline branch's runs before `first` (an index into the history's runs), one per
+    /// commit (its oldest run, as the look-back reads them), oldest first, with their runs;
+    /// `None` where there are `most` commits or more.
+    fn runs_before(&self, measured: &Measured<'_>, first: usize, most: usize) -> Option<(Vec<f64>, Vec<usize>)> {
+        let series = measured.series;
+        let (mut values, mut runs): (Vec<f64>, Vec<usize>) = (Vec::new(), Vec::new());
+        let mut last_commit: Option<&str> = None;
+        for i in 0..series.points_before(u32::try_from(first).ok()?) {
+            let point = series.point(i);
+            let run = point.run as usize;
+            let commit = self.history.runs.commit(run);
+            if !self.of_baseline_branch(run) || (commit.is_some() && commit == last_commit) {
+                continue;
+            }
+            let Some(value) = self.value_at(measured, &point) else { continue };
+            if values.len() + 1 >= most {
+                return None;
+            }
+            last_commit = commit;
+            values.push(value);
+            runs.push(run);
+        }
+        Some((values, runs))
     }
 }
 
@@ -2775,6 +2823,33 @@ fn flat_levels(values: &[f64]) -> Option<Vec<changepoint::Segment>> {
     (levels.len() >= 2 && !ticks && !returns).then_some(levels)
 }
 
+/// Where `sequence` (a whole history, oldest first) is two stretches of a noise-free metric: its
+/// first runs (those within the `threshold` of its first run), then two or more runs each worse
+/// (`worse(x, from)` above 0) than every first run, their median worse than the first runs' by more
+/// than the threshold, and each stretch within half a tenth of the step of its median
+/// ([`NOISE_FREE_RATIO`]) but for the later stretch's glitches (two, or one run in
+/// [`GLITCH_SHARE`]); the first stretch's length and both medians. A run at 111 among runs at 112
+/// (the adversarial review: it made the history three stretches, and a failing step passed from it
+/// on, absorbed), first runs at 100 and 100.5, or a new value with 0.001 jitter are still two.
+fn two_stretches(sequence: &[f64], worse: impl Fn(f64, f64) -> Option<f64>, threshold: f64) -> Option<(usize, f64, f64)> {
+    let &first = sequence.first()?;
+    let before = sequence.iter().take_while(|&&x| worse(x, first).is_some_and(|c| c.abs() <= threshold)).count();
+    let (old_runs, new_runs) = sequence.split_at(before);
+    if new_runs.len() < 2 {
+        return None;
+    }
+    let (old, new) = (stats::median(old_runs)?, stats::median(new_runs)?);
+    worse(new, old).filter(|&c| c > threshold)?;
+    let most_worse = old_runs.iter().copied().fold(first, |w, y| if worse(y, w).is_some_and(|c| c > 0.0) { y } else { w });
+    if new_runs.iter().any(|&x| worse(x, most_worse).is_none_or(|c| c <= 0.0)) {
+        return None;
+    }
+    let within = (new - old).abs() / NOISE_FREE_RATIO / 2.0;
+    let glitches = new_runs.iter().filter(|&&x| (x - new).abs() > within).count();
+    (old_runs.iter().all(|&x| (x - old).abs() <= within) && glitches <= MAX_GLITCH_RUNS.max(new_runs.len() / GLITCH_SHARE))
+        .then_some((before, old, new))
+}
+
 /// Whether two levels one tick apart ([`one_tick`]) are stretches too long for a coarse timer's
 /// readings of one level: a timer that reads either tick puts its runs in any order, and all of
 /// the first level's runs before all of the second's happen 1 in C(a + b, a) of the time; under
@@ -2795,6 +2870,10 @@ fn stretch_orders(a: usize, b: usize) -> f64 {
 /// ([`beyond_a_timers_stretches`]): the gate's significance. 3 runs then 17 (1 in 1,140), 4 then
 /// 10 (1 in 1,001), 5 then 8 (1 in 1,287).
 const TICK_STRETCHES_P: f64 = 0.001;
+
+/// The most runs at a new value for which an [`Finding::UnconfirmedStep`] names the run from which
+/// it fails: after one first run at the gate's significance, the 1,000th.
+const UNCONFIRMED_RUNS: usize = 10_000;
 
 /// The most runs in a row of a glitch ([`flat_levels`], [`noise_free_test`]).
 const MAX_GLITCH_RUNS: usize = 2;
@@ -3476,15 +3555,15 @@ mod tests {
         // run to its 17th, after 2 first runs any step passed from its 3rd run for ever. Were the
         // runs one level read as either value in any order, all the first ones first is 1 in
         // C(a + b, a): from the run that makes it under 1 in 1,000 it fails (after 4 first runs
-        // the 10th, after 3 the 17th, after 2 the 44th; after one, never within a look-back),
+        // the 10th, after 3 the 17th, after 2 the 44th, after one the 1,000th),
         // open since its first run, against the level before it; until then it warns, with that
-        // level as the baseline and the run from which it fails.
+        // level as the baseline and the run from which it fails (after one first run, the 1,000th).
         let budget = "cap:\n  max_latency_ms: 1000\n";
         for first in 1..=4 {
             for to in [150.0, 110.0, 112.0] {
                 let values: Vec<f64> = (0..first + 50).map(|i| if i < first { 100.0 } else { to }).collect();
                 let fails_from = match first {
-                    1 => usize::MAX,
+                    1 => 1000,
                     2 => 44,
                     3 => 17,
                     _ => 10,
@@ -3506,12 +3585,44 @@ mod tests {
                             }
                             _ => None,
                         });
-                        let expected = (&format!("r{first}"), after, first, (first > 1).then_some(fails_from), one_tick(100.0, to));
+                        let expected = (&format!("r{first}"), after, first, Some(fails_from), one_tick(100.0, to));
                         assert_eq!(told, Some(expected), "{case}");
                     }
                 }
             }
         }
+        // Nor does a glitch in the new stretch end it (a run at 111 among runs at 112 made three
+        // stretches, and a failing step passed from it on), nor first runs at 100 and 100.5, nor
+        // jitter of 0.001 on the new value, nor the first runs leaving the look-back (160 commits):
+        // each fails from the step's 44th run as before.
+        let glitch: Vec<f64> = [100.0, 100.0].into_iter().chain((0..60).map(|i| if i == 50 { 111.0 } else { 112.0 })).collect();
+        let uneven: Vec<f64> = [100.0, 100.5].into_iter().chain(std::iter::repeat_n(150.0, 50)).collect();
+        let jitter: Vec<f64> = [100.0, 100.0].into_iter().chain((0..50).map(|i| 112.0 + 0.001 * f64::from(i % 3))).collect();
+        let long: Vec<f64> = [100.0, 100.0].into_iter().chain(std::iter::repeat_n(112.0, 175)).collect();
+        for (name, values, ends) in [
+            ("glitch", &glitch, vec![46, 52, 53, 62]),
+            ("uneven", &uneven, vec![46, 52]),
+            ("jitter", &jitter, vec![46, 52]),
+            ("long", &long, vec![160, 161, 162, 163, 177]),
+        ] {
+            for end in ends {
+                let r = &check(&workspace(budget, &noisy_runs("cap.latency", &values[..end])), &CheckOptions::default()).results[0];
+                assert_eq!(r.status, Status::Fail, "{name}, run {end}: {:?}", r.findings);
+                assert_eq!(r.open_regression.as_ref().map(|o| o.since_run.as_str()), Some("r2"), "{name}, run {end}");
+            }
+        }
+        // A pull request on such a base is judged against the base as it is now, and warned of the
+        // base's open regression (before, it passed in silence).
+        let mut h = noisy_runs("cap.latency", &glitch[..52]);
+        h.push_str(&branch_run(52, "feature", "f1", 112.0));
+        let options = CheckOptions { baseline_branch: Some("main".into()), ..CheckOptions::default() };
+        let r = &check(&workspace(budget, &h), &options).results[0];
+        assert_eq!(r.status, Status::Warn, "{:?}", r.findings);
+        assert!(
+            r.findings.iter().any(|f| matches!(f, Finding::BaseRegression { since, runs: 50, .. } if since == "r2")),
+            "{:?}",
+            r.findings
+        );
         // A timer's two ticks in shorter stretches stay its noise: 5 ms three times, then 6 ms
         // eight times (a timer at 5.5 ms, 1 in 165) warns, and fails nothing.
         let timer: Vec<f64> = (0..11).map(|i| if i < 3 { 5.0 } else { 6.0 }).collect();

@@ -462,13 +462,13 @@ fn unconfirmed_words(result: &BudgetResult, finding: &Finding) -> String {
         plural(*before, "run", "runs"),
         result.baseline.as_ref().map_or_else(String::new, |b| quantity(b.value, unit)),
         if *tick {
-            "the two values are one tick of a coarse timer apart, which reads either in any order"
+            "the old value is a whole multiple of the step, as a coarse timer's two ticks are, and a timer reads either in any order"
         } else {
             "the first runs are too few to show the metric's noise"
         },
         fails_at.map_or_else(
-            || "it stays a warning until someone accepts it or the old value comes back".to_owned(),
-            |n| format!("it fails from its {} run at the new value unless the old value comes back", ordinal(n))
+            || "it warns until someone accepts it or runs at the old value come back".to_owned(),
+            |n| format!("it fails by its {} run at the new value at the latest, unless runs at the old value come back", ordinal(n))
         ),
         result.metric
     )
