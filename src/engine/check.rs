@@ -691,17 +691,24 @@ impl Context<'_> {
     /// where people did: a triage of won't-fix or invalid with an owner and a note, or a signed
     /// loosening of the budget at or after that run's time.
     fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> Option<String> {
+        self.acceptance(budget, history, lookback, run).map(|(_, by)| by)
+    }
+
+    /// [`Context::accepted`], with the key of the triage that accepted it (none for a signed
+    /// loosening).
+    fn acceptance<'t>(&'t self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> Option<(Option<&'t str>, String)> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| e.accepts_level());
         if let Some((key, e)) = triaged {
             let state = if e.state == TriageState::WontFix { "won't fix" } else { "invalid" };
-            return Some(format!("{} in the triage of `{key}` ({state}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim()));
+            let by = format!("{} in the triage of `{key}` ({state}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim());
+            return Some((Some(key), by));
         }
         let began = history.runs.run(run).timestamp?;
         self.budget_changes
             .iter()
             .find(|(id, at)| *id == budget.id && *at >= began)
-            .map(|(_, at)| format!("the signed loosening of `{}` applied at {at}", budget.id))
+            .map(|(_, at)| (None, format!("the signed loosening of `{}` applied at {at}", budget.id)))
     }
 }
 
@@ -3169,12 +3176,26 @@ fn walk_levels(
 ) -> Levels {
     let segments = &segmentation.segments;
     let mut levels = Levels { reference: 0, open: None, accepted: None };
+    // A triage accepts one level: the one that begins at its run, else the first near it
+    // ([`Triage::find`]). Before, one accepted at a +12 % step's first run accepted a +25 % step
+    // two runs later too (an adversarial review), and it passed for as long as it lasted.
+    let starts: Vec<&str> = segments.iter().map(|s| history.runs.run(lookback.runs[s.start]).id).collect();
+    let mut taken: Vec<&str> = Vec::new();
     for s in 1..segments.len() {
         let worse = worsening(budget.direction, segments[s].level, segments[levels.reference].level, limit).unwrap_or(0.0);
         let start_run = lookback.runs[segments[s].start];
+        let acceptance = context.acceptance(budget, history, &lookback.runs, start_run).filter(|(key, _)| {
+            key.is_none_or(|key| {
+                let run = key.strip_prefix(budget.metric.as_str()).and_then(|k| k.strip_prefix('@')).unwrap_or(key);
+                run == starts[s] || (!starts.contains(&run) && !taken.contains(&key))
+            })
+        });
+        if let Some((Some(key), _)) = acceptance {
+            taken.push(key);
+        }
         if worse < -threshold {
             levels = Levels { reference: s, open: None, accepted: None };
-        } else if let Some(by) = context.accepted(budget, history, &lookback.runs, start_run) {
+        } else if let Some((_, by)) = acceptance {
             // A level within the threshold of an accepted one is still built on that acceptance.
             let from_zero = against_limit(segments[levels.reference].level, limit);
             let accepted = if worse > threshold { Some((worse, by, from_zero)) } else { levels.accepted.take() };
@@ -4012,6 +4033,40 @@ mod tests {
         let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
         let r = &check(&w, &CheckOptions { budget_changes: vec![("cap.latency".into(), at)], ..CheckOptions::default() }).results[0];
         assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_triage_accepts_one_level_not_the_next_step_near_it() {
+        // +12 % accepted at its first run (r30), then +11.6 % more three runs later: the triage
+        // matched the second level too (its run within MATCH_RUNS of it), and +25 % passed as
+        // accepted for as long as it lasted (an adversarial review).
+        let budget = "cap:\n  max_latency_ms: 1000\n";
+        let values: Vec<f64> = (0..53)
+            .map(|i| {
+                if i < 30 {
+                    100.0
+                } else if i < 33 {
+                    112.0
+                } else {
+                    125.0
+                }
+            })
+            .collect();
+        let triage = "findings:\n  cap.latency@r30: {state: wont_fix, owner: maria, note: the new parser is worth it}\n";
+        let files = vec![
+            ("b.yaml".to_owned(), budget.to_owned()),
+            ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values)),
+            ("triage.yaml".to_owned(), triage.to_owned()),
+        ];
+        let w = Workspace::from_files("w", &files);
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Fail, "{:?}", r.findings);
+        assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(112.0));
+        assert_eq!(r.open_regression.as_ref().map(|o| o.since_run.as_str()), Some("r33"));
+        // The accepted step alone still passes.
+        let files = [files[0].clone(), ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values[..33])), files[2].clone()];
+        let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Pass, "{:?}", r.findings);
     }
 
     #[test]
