@@ -568,3 +568,59 @@ fn the_project_folder_given_as_the_workspace_opens_its_budgets_folder() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("/budgets") && text.contains("run `r20`") && !text.contains("no runs"), "{text}");
 }
+
+#[test]
+fn a_new_benchmarks_step_after_two_first_runs_warns_until_told_then_fails_and_a_triage_accepts_it() {
+    // Two runs at 30 ms, then 34 ms held (+13 %): too few first runs for a test. It warns (exit 0,
+    // `unconfirmed_step`, the old value as the baseline) until the order of the runs tells it
+    // from noise, at the step's 44th run, then fails; before, it passed as "+0.0 %" from the
+    // step's 3rd run for ever.
+    let line = |i: usize, v: u32| {
+        format!(
+            "{{\"id\":\"r{i}\",\"commit\":\"c{i}\",\"timestamp\":\"2026-05-01T{:02}:{:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{v},\"schema_validator.memory\":4}}}}\n",
+            i / 60,
+            i % 60
+        )
+    };
+    let history = |runs: usize| (0..runs).map(|i| line(i, if i < 2 { 30 } else { 34 })).collect::<String>();
+    let dir = workspace(&history(12));
+    let path = dir.path().to_str().unwrap();
+    let out = headroom(&["check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("unconfirmed step: 13.3% worse since run `r2` (10 runs at 34 ms after 2 runs at 30 ms)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("it fails by its 44th run at the new value at the latest"), "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_slice(&headroom(&["check", path, "--format", "json"]).stdout).unwrap();
+    let latency = json["results"].as_array().unwrap().iter().find(|r| r["budget"] == "schema_validator.latency").unwrap();
+    assert_eq!(latency["status"], "warn");
+    assert_eq!(latency["baseline"]["value"], 30.0);
+    let finding = &latency["findings"][0];
+    assert_eq!(
+        (finding["code"].as_str(), finding["since_run"].as_str(), finding["fails_at_run"].as_u64()),
+        (Some("unconfirmed_step"), Some("r2"), Some(44))
+    );
+
+    write(dir.path(), "history/ci.jsonl", &history(46));
+    let out = headroom(&["check", path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("open since run `r2` (open for 44 runs"), "{}", stdout(&out));
+
+    let triage = headroom(&[
+        "triage",
+        "schema_validator.latency@r2",
+        path,
+        "--state",
+        "wont_fix",
+        "--owner",
+        "maria",
+        "--note",
+        "the new schema is worth it",
+    ]);
+    assert_eq!(triage.status.code(), Some(0), "{}", String::from_utf8_lossy(&triage.stderr));
+    let out = headroom(&["check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("accepted by maria"), "{}", stdout(&out));
+}
