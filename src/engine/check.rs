@@ -2191,7 +2191,8 @@ impl Scope<'_> {
             sequence_runs = std::borrow::Cow::Owned(runs.into_iter().chain(judged.sequence_runs[..base].iter().copied()).collect());
         }
         let total = sequence.len();
-        let Some((before, old, level)) = two_stretches(&sequence, |x, from| self.worse(x, from), threshold) else { return };
+        let Some(stretches) = two_stretches(&sequence, |x, from| self.worse(x, from), threshold) else { return };
+        let TwoStretches { before, old, new: level, .. } = stretches;
         let runs = total - before;
         let last_good = sequence_runs[before - 1];
         // Accepted where people accepted the step itself (a triage at or near its first run, a
@@ -2206,9 +2207,7 @@ impl Scope<'_> {
         let significance = TICK_STRETCHES_P.min(self.settings.significance);
         let since = sequence_runs[before];
         if !judged.on_baseline_branch {
-            if stretch_orders(before, runs) * significance > 1.0
-                && !result.findings.iter().any(|f| matches!(f, Finding::BaseRegression { .. }))
-            {
+            if stretches.orders(runs) * significance > 1.0 && !result.findings.iter().any(|f| matches!(f, Finding::BaseRegression { .. })) {
                 result.findings.push(Finding::BaseRegression {
                     since: self.history.runs.run(since).id.to_owned(),
                     change,
@@ -2233,8 +2232,8 @@ impl Scope<'_> {
             return;
         }
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Regression { .. }));
-        if stretch_orders(before, runs) * significance > 1.0 {
-            let p = 1.0 / stretch_orders(before, runs);
+        if stretches.orders(runs) * significance > 1.0 {
+            let p = 1.0 / stretches.orders(runs);
             let severity = self.severity(result, old, level);
             let reference = Held { center: old, sigma: 0.0, runs: before, shown_runs: before, last_good, rho: 0.0 };
             self.record_regression(result, &reference, (since, sequence_runs[total - 1]), (runs, runs), (p, change), severity);
@@ -2249,7 +2248,7 @@ impl Scope<'_> {
             b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
         }
         // The run at the new value from which it fails (none within [`UNCONFIRMED_RUNS`]).
-        let fails_at = (runs..UNCONFIRMED_RUNS).find(|&b| stretch_orders(before, b) * significance > 1.0);
+        let fails_at = (runs..UNCONFIRMED_RUNS).find(|&b| stretches.orders(b) * significance > 1.0);
         result.findings.push(Finding::UnconfirmedStep {
             since: history.runs.run(since).id.to_owned(),
             change,
@@ -2860,13 +2859,14 @@ fn flat_levels(values: &[f64]) -> Option<Vec<changepoint::Segment>> {
 
 /// Where `sequence` (a whole history, oldest first) is two stretches of a noise-free metric: its
 /// first runs (those within the `threshold` of its first run), then two or more runs each worse
-/// (`worse(x, from)` above 0) than every first run, their median worse than the first runs' by more
+/// (`worse(x, from)` above 0) than every first run but for two at most (the newest never), their
+/// median worse than the first runs' by more
 /// than the threshold, and each stretch within half a tenth of the step of its median
 /// ([`NOISE_FREE_RATIO`]) but for the later stretch's glitches (two, or one run in
 /// [`GLITCH_SHARE`]); the first stretch's length and both medians. A run at 111 among runs at 112
 /// (the adversarial review: it made the history three stretches, and a failing step passed from it
 /// on, absorbed), first runs at 100 and 100.5, or a new value with 0.001 jitter are still two.
-fn two_stretches(sequence: &[f64], worse: impl Fn(f64, f64) -> Option<f64>, threshold: f64) -> Option<(usize, f64, f64)> {
+fn two_stretches(sequence: &[f64], worse: impl Fn(f64, f64) -> Option<f64>, threshold: f64) -> Option<TwoStretches> {
     let &first = sequence.first()?;
     let before = sequence.iter().take_while(|&&x| worse(x, first).is_some_and(|c| c.abs() <= threshold)).count();
     let (old_runs, new_runs) = sequence.split_at(before);
@@ -2875,14 +2875,37 @@ fn two_stretches(sequence: &[f64], worse: impl Fn(f64, f64) -> Option<f64>, thre
     }
     let (old, new) = (stats::median(old_runs)?, stats::median(new_runs)?);
     worse(new, old).filter(|&c| c > threshold)?;
+    // The later runs back among the first ones (a run at the old value: a rerun of an old commit,
+    // a flaky run), glitches too: before, one ended the reading, and the step passed from it on.
+    // Never the newest: a step being fixed is its newest runs back.
     let most_worse = old_runs.iter().copied().fold(first, |w, y| if worse(y, w).is_some_and(|c| c > 0.0) { y } else { w });
-    if new_runs.iter().any(|&x| worse(x, most_worse).is_none_or(|c| c <= 0.0)) {
+    let back = |x: f64| worse(x, most_worse).is_none_or(|c| c <= 0.0);
+    let backs = new_runs.iter().filter(|&&x| back(x)).count();
+    if backs > MAX_GLITCH_RUNS || new_runs.last().is_some_and(|&x| back(x)) {
         return None;
     }
     let within = (new - old).abs() / NOISE_FREE_RATIO / 2.0;
     let glitches = new_runs.iter().filter(|&&x| (x - new).abs() > within).count();
     (old_runs.iter().all(|&x| (x - old).abs() <= within) && glitches <= MAX_GLITCH_RUNS.max(new_runs.len() / GLITCH_SHARE))
-        .then_some((before, old, new))
+        .then_some(TwoStretches { before, old, new, backs })
+}
+
+/// Two stretches of a noise-free metric ([`two_stretches`]): how many first runs, the medians of
+/// the first and the later stretch, and how many later runs are back among the first ones.
+struct TwoStretches {
+    before: usize,
+    old: f64,
+    new: f64,
+    backs: usize,
+}
+
+impl TwoStretches {
+    /// In how many orders of the runs, were they of one level in any order, the later ones are as
+    /// far above the first ones as these or further (`backs` or fewer below the worst first run,
+    /// of `runs` later ones): C(a + b, a) / C(a + g, a), the reciprocal of the order's p-value.
+    fn orders(&self, runs: usize) -> f64 {
+        stretch_orders(self.before, runs) / stretch_orders(self.before, self.backs)
+    }
 }
 
 /// Whether two levels one tick apart ([`one_tick`]) are stretches too long for a coarse timer's
@@ -3694,6 +3717,17 @@ mod tests {
             let r = &check(&workspace(budget, &noisy_runs("cap.latency", &stairs[..end])), &CheckOptions::default()).results[0];
             assert_eq!(r.status, Status::Fail, "stairs, run {end}: {:?}", r.findings);
         }
+        // One run back at the old value (a rerun of an old commit): the order's p-value counts the
+        // orders as far or further, C(a + g, a) / C(a + b, a) for g runs back, and the step warns
+        // until the step's 76th run, then fails (before, it passed from that run on). A newest run
+        // back is a fix under way, for the other tests to judge.
+        let back: Vec<f64> = (0..83).map(|i| if i < 2 || i == 22 { 100.0 } else { 112.0 }).collect();
+        for (end, status) in [(30, Status::Warn), (77, Status::Warn), (78, Status::Fail), (83, Status::Fail)] {
+            let r = &check(&workspace(budget, &noisy_runs("cap.latency", &back[..end])), &CheckOptions::default()).results[0];
+            assert_eq!(r.status, status, "back, run {end}: {:?}", r.findings);
+        }
+        let r = &check(&workspace(budget, &noisy_runs("cap.latency", &back[..23])), &CheckOptions::default()).results[0];
+        assert!(!r.findings.iter().any(|f| matches!(f, Finding::UnconfirmedStep { .. })), "{:?}", r.findings);
         // A spike triaged as invalid after the step is no acceptance of the step: before, any
         // accepted triage after the first runs ended the judgement, and the step passed as +0.0 %.
         let spiked: Vec<f64> = (0..60)
