@@ -2186,7 +2186,8 @@ impl Scope<'_> {
         let (mut sequence, mut sequence_runs) =
             (std::borrow::Cow::Borrowed(&judged.sequence[..base]), std::borrow::Cow::Borrowed(&judged.sequence_runs[..base]));
         if full {
-            let Some((values, runs)) = self.runs_before(measured, judged.sequence_runs[0], judged.sequence[base - 1]) else { return };
+            let (Some(&first), Some(&newest)) = (sequence_runs.first(), sequence.last()) else { return };
+            let Some((values, runs)) = self.runs_before(measured, first, newest) else { return };
             sequence = std::borrow::Cow::Owned(values.into_iter().chain(judged.sequence[..base].iter().copied()).collect());
             sequence_runs = std::borrow::Cow::Owned(runs.into_iter().chain(judged.sequence_runs[..base].iter().copied()).collect());
         }
