@@ -2138,14 +2138,8 @@ impl Scope<'_> {
         severity: Severity,
     ) {
         let history = self.history;
-        let Held { center, sigma, runs: reference_runs, shown_runs, last_good, rho } = *reference;
-        if let Some(b) = result.baseline.as_mut() {
-            b.value = center;
-            b.runs = shown_runs;
-            b.noise = (reference_runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
-            history.runs.run(last_good).id.clone_into(&mut b.last_run);
-            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
-        }
+        let Held { center, sigma, runs: reference_runs, rho, .. } = *reference;
+        self.hold_baseline(result, reference);
         result.smallest_flaggable = smallest_flaggable(self.settings, (center, sigma, reference_runs), rho);
         result.open_regression = Some(OpenRegression {
             since_run: history.runs.run(since).id.to_owned(),
@@ -2157,6 +2151,20 @@ impl Scope<'_> {
         result.p_worse = Some(p);
         result.p_value = Some(p);
         result.findings.push(Finding::Regression { change, threshold: self.settings.regression_threshold, p_value: Some(p), severity });
+    }
+
+    /// Shows `reference` as the baseline: its centre, runs and noise, and the newest run before
+    /// what is judged against it.
+    fn hold_baseline(&self, result: &mut BudgetResult, reference: &Held) {
+        let Held { center, sigma, runs, shown_runs, last_good, .. } = *reference;
+        if let Some(b) = result.baseline.as_mut() {
+            let last = self.history.runs.run(last_good);
+            b.value = center;
+            b.runs = shown_runs;
+            b.noise = (runs >= MIN_TEST_RUNS && sigma > 0.0).then_some(sigma);
+            last.id.clone_into(&mut b.last_run);
+            b.last_commit = last.commit.map(str::to_owned);
+        }
     }
 }
 
@@ -2179,6 +2187,20 @@ impl Scope<'_> {
     /// runs then +12 % held failed from the step's 44th run to its 158th, then passed, absorbed as
     /// the first runs left the look-back.
     fn judge_two_stretches(&self, result: &mut BudgetResult, judged: &Judged, measured: &Measured<'_>, full: bool) {
+        // On the baseline branch, a regression without a test (a reference of one or two runs) is
+        // what this judges; anything else decided the check already, and no history is read.
+        let decided = |f: &Finding| {
+            matches!(
+                f,
+                Finding::Regression { p_value: Some(_), .. }
+                    | Finding::Improvement { .. }
+                    | Finding::Accepted { .. }
+                    | Finding::Inconclusive { .. }
+            )
+        };
+        if judged.on_baseline_branch && result.findings.iter().any(decided) {
+            return;
+        }
         let threshold = self.settings.regression_threshold;
         // On another branch (a pull request), the base's runs: a failing step there is the base's
         // open regression, a warning beside the pull request's own check.
@@ -2219,35 +2241,16 @@ impl Scope<'_> {
             }
             return;
         }
-        // A regression without a test (a reference of one or two runs) is what this judges.
-        let decided = |f: &Finding| {
-            matches!(
-                f,
-                Finding::Regression { p_value: Some(_), .. }
-                    | Finding::Improvement { .. }
-                    | Finding::Accepted { .. }
-                    | Finding::Inconclusive { .. }
-            )
-        };
-        if result.findings.iter().any(decided) {
-            return;
-        }
         result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Regression { .. }));
+        let reference = Held { center: old, sigma: 0.0, runs: before, shown_runs: before, last_good, rho: 0.0 };
         if stretches.orders(runs) * significance > 1.0 {
             let p = 1.0 / stretches.orders(runs);
             let severity = self.severity(result, old, level);
-            let reference = Held { center: old, sigma: 0.0, runs: before, shown_runs: before, last_good, rho: 0.0 };
             self.record_regression(result, &reference, (since, sequence_runs[total - 1]), (runs, runs), (p, change), severity);
             return;
         }
+        self.hold_baseline(result, &reference);
         let history = self.history;
-        if let Some(b) = result.baseline.as_mut() {
-            b.value = old;
-            b.runs = before;
-            b.noise = None;
-            history.runs.run(last_good).id.clone_into(&mut b.last_run);
-            b.last_commit = history.runs.run(last_good).commit.map(str::to_owned);
-        }
         // The run at the new value from which it fails (none within [`UNCONFIRMED_RUNS`]).
         let fails_at = (runs..UNCONFIRMED_RUNS).find(|&b| stretches.orders(b) * significance > 1.0);
         result.findings.push(Finding::UnconfirmedStep {

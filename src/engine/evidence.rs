@@ -772,15 +772,15 @@ pub fn as_far_count(reference: &Reference<'_>, x: f64) -> usize {
 /// the model's chance of one run that far the only one.
 #[must_use]
 pub fn smallest_flaggable_deviation(n: usize, sigma: f64, rho: f64, significance: f64) -> Option<f64> {
-    // Not finite where the runs' squares overflow (a run of 1e155): statrs' inverse asserts its
-    // argument is a probability, and a NaN one panicked the check (an adversarial review).
-    if n < MIN_REFERENCE_RUNS || !(sigma > 0.0 && sigma.is_finite() && rho.is_finite()) {
+    if n < MIN_REFERENCE_RUNS || sigma <= 0.0 {
         return None;
     }
     let rho = rho.clamp(0.0, 0.95);
     let share = f64::midpoint(1.0, (1.0 - rho) / (1.0 + rho));
     let per_run = significance.powf(1.0 / (2.0 * share));
     let t = statrs::distribution::StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?;
+    // Not a probability where the runs' squares overflow (a run of 1e155 reads ρ NaN): statrs'
+    // inverse asserts its argument is one, and a NaN panicked the check (an adversarial review).
     let quantile = 1.0 - per_run;
     (0.0..=1.0).contains(&quantile).then(|| sigma * statrs::distribution::ContinuousCDF::inverse_cdf(&t, quantile))
 }
