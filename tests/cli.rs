@@ -624,3 +624,57 @@ fn a_new_benchmarks_step_after_two_first_runs_warns_until_told_then_fails_and_a_
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("accepted by maria"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_triage_records_the_change_it_accepts_and_a_bigger_step_merged_into_it_fails_until_triaged_again() {
+    // 30 ms for 30 runs, then +13 % (34 ms): a regression, accepted with `headroom triage`, which
+    // records how much worse the level it accepts is. Three runs later 40 ms more: the change-point
+    // search merges the two steps into one level beginning at the triaged run; before, the triage
+    // accepted it as it accepted the first (+33 %, "accepted" on every check). Now it fails and
+    // says why; triaging it again accepts the level as it is then.
+    let line = |i: usize, v: u32| {
+        format!(
+            "{{\"id\":\"r{i}\",\"commit\":\"c{i}\",\"timestamp\":\"2026-05-01T{:02}:{:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{v},\"schema_validator.memory\":4}}}}\n",
+            i / 60,
+            i % 60
+        )
+    };
+    let history = |runs: usize| (0..runs).map(|i| line(i, [30, 34, 40][usize::from(i >= 30) + usize::from(i >= 33)])).collect::<String>();
+    let dir = workspace(&history(33));
+    let path = dir.path().to_str().unwrap();
+    assert_eq!(headroom(&["check", path]).status.code(), Some(1));
+    let args =
+        ["triage", "schema_validator.latency@r30", path, "--state", "wont_fix", "--owner", "maria", "--note", "the new schema is worth it"];
+    let triage = headroom(&args);
+    assert_eq!(triage.status.code(), Some(0), "{}", String::from_utf8_lossy(&triage.stderr));
+    assert!(stdout(&triage).contains("won't fix (accepts a level up to +13.3 % worse), owner maria"), "{}", stdout(&triage));
+    let record = std::fs::read_to_string(dir.path().join("triage/schema_validator.latency@r30.yaml")).unwrap();
+    assert!(record.contains("accepted_change: \"+13.33 %\""), "{record}");
+    let out = headroom(&["check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("won't fix up to +13.3 %"), "{}", stdout(&out));
+
+    write(dir.path(), "history/ci.jsonl", &history(50));
+    let out = headroom(&["check", path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "not accepted: the triage of `schema_validator.latency@r30` accepted a level 13.3% worse than the one before it; this level is 33.3% worse"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&headroom(&["check", path, "--format", "json"]).stdout).unwrap();
+    let latency = json["results"].as_array().unwrap().iter().find(|r| r["budget"] == "schema_validator.latency").unwrap();
+    let beyond = latency["findings"].as_array().unwrap().iter().find(|f| f["code"] == "beyond_accepted").expect("beyond_accepted");
+    assert_eq!(beyond["triage"], "schema_validator.latency@r30");
+
+    // Triaged again: the level as it is now is what it accepts.
+    assert_eq!(headroom(&args).status.code(), Some(0));
+    let out = headroom(&["check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("won't fix up to +33.3 %"), "{}", stdout(&out));
+    // Or a change given by hand: a smaller one fails again.
+    assert_eq!(headroom(&["triage", "schema_validator.latency@r30", path, "--accepted-change", "+10%"]).status.code(), Some(0));
+    assert_eq!(headroom(&["check", path]).status.code(), Some(1));
+}

@@ -214,6 +214,21 @@ pub struct TriageArgs {
     /// What the team knows.
     #[arg(long)]
     pub note: Option<String>,
+    /// With won't fix or invalid: the largest change it accepts (`+12%`, worse than the level before); default: the
+    /// change the history shows now, from the finding's run on. The gate accepts no bigger step with this triage.
+    #[arg(long, value_parser = parse_percentage, allow_hyphen_values = true)]
+    pub accepted_change: Option<f64>,
+}
+
+/// A percentage (`+12%`, `12 %`, `12.5`) as a fraction.
+fn parse_percentage(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches('%').trim().trim_start_matches('+');
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(|n| n / 100.0)
+        .ok_or_else(|| format!("`{text}` is not a percentage such as `+12%`"))
 }
 
 pub(super) fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, crate::model::error::UnknownWord> {

@@ -8,7 +8,10 @@ use crate::model::store::{TriageSaved, read_triage, save_triage_entry};
 use crate::model::triage::TriageEntry;
 
 /// Changes only the fields given, merged with what is on disk at the moment of writing (under the
-/// workspace's lock), so triage saved by others meanwhile is kept; with no field, shows it.
+/// workspace's lock), so triage saved by others meanwhile is kept; with no field, shows it. A state
+/// that accepts a worse level (won't fix, invalid) records how much worse it is
+/// (`accepted_change`: `--accepted-change`, else as the history shows it now,
+/// [`crate::engine::check::accepted_change`]), and the gate accepts no bigger step with it.
 pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
     if !args.finding.contains('@') {
         return Err(CliError::Invalid(format!("`{}` is not a finding: expected `metric@run`", args.finding)));
@@ -16,27 +19,38 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
     super::open::folder(&args.workspace)?;
     let shown = |e: &TriageEntry| {
         format!(
-            "{}: {}{}{}\n",
+            "{}: {}{}{}{}\n",
             args.finding,
             e.state.label(),
+            e.accepted_change
+                .filter(|_| e.accepts_level())
+                .map_or_else(String::new, |c| format!(" (accepts a level up to {:+.1} % worse)", c * 100.0)),
             if e.owner.is_empty() { String::new() } else { format!(", owner {}", e.owner) },
             if e.note.is_empty() { String::new() } else { format!(": {}", e.note) }
         )
     };
     let triage = read_triage(&args.workspace)?;
     let base = triage.entries.get(&args.finding).cloned().unwrap_or_default();
-    if args.state.is_none() && args.owner.is_none() && args.note.is_none() {
+    if args.state.is_none() && args.owner.is_none() && args.note.is_none() && args.accepted_change.is_none() {
         output(&shown(&base));
         return Ok(ExitCode::Pass);
     }
     // Only the fields given change; the base is the entry as read here, and the save merges it
     // with the disk under the lock, so a field someone else changed meanwhile is kept.
-    let ours = TriageEntry {
+    let mut ours = TriageEntry {
         state: args.state.unwrap_or(base.state),
         owner: args.owner.clone().unwrap_or_else(|| base.owner.clone()),
         note: args.note.clone().unwrap_or_else(|| base.note.clone()),
         updated: Some(crate::model::time::Timestamp::now()),
+        accepted_change: args.accepted_change.or(base.accepted_change),
     };
+    // Setting a state that accepts a worse level measures the level accepted now (a second triage
+    // of the same finding, after a bigger step, accepts that one).
+    if ours.accepts_level() && args.accepted_change.is_none() && (args.state.is_some() || ours.accepted_change.is_none()) {
+        let (metric, run) = args.finding.rsplit_once('@').unwrap_or_default();
+        let workspace = super::open::load(&args.workspace)?;
+        ours.accepted_change = crate::engine::check::accepted_change(&workspace, metric, run);
+    }
     match save_triage_entry(&args.workspace, &args.finding, &base, &ours)? {
         TriageSaved::Saved(entry) => {
             output(&shown(&entry));

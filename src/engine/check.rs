@@ -124,6 +124,21 @@ pub enum Finding {
         /// Who accepted it, in words: the triage's owner, state and note, or the signed loosening.
         by: String,
     },
+    /// A triage accepted a worse level at this level's first run (or a run or two from it), but
+    /// only up to the change it recorded (`accepted_change`): this level is worse than the one
+    /// before it by more than that and the threshold, so the triage does not accept it. Said
+    /// beside the regression it leaves open, so nobody wonders why an accepted finding fails.
+    BeyondAccepted {
+        /// The triage's key (`metric@run`).
+        key: String,
+        /// The change it accepted, as a fraction.
+        accepted: f64,
+        /// How much worse this level is than the one before it, as a fraction (of the limit where
+        /// that level was zero: `from_zero`).
+        change: f64,
+        /// Whether the level before was zero ([`against_limit`]).
+        from_zero: bool,
+    },
     /// The whole history is two stretches of exact values, the newer one worse by more than the
     /// threshold, too short yet to tell a step from a coarse timer reading two ticks in any order or
     /// from a new benchmark's first runs ([`Scope::judge_two_stretches`]): never a pass in silence.
@@ -206,7 +221,9 @@ impl Finding {
             | Finding::UnconfirmedStep { .. }
             | Finding::BaseRegression { .. } => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } | Finding::Ambiguous { .. } => Status::Fail,
-            Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. } => Status::Pass,
+            Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. } | Finding::BeyondAccepted { .. } => {
+                Status::Pass
+            }
             Finding::NoMetric { .. } | Finding::MappedMetricMissing { .. } | Finding::NotInRun { .. } | Finding::NoRun => missing_status,
         }
     }
@@ -220,6 +237,7 @@ impl Finding {
             Finding::Regression { .. } => "regression",
             Finding::Improvement { .. } => "improvement",
             Finding::Accepted { .. } => "accepted",
+            Finding::BeyondAccepted { .. } => "beyond_accepted",
             Finding::Inconclusive { .. } => "inconclusive",
             Finding::UnconfirmedStep { .. } => "unconfirmed_step",
             Finding::BaseRegression { .. } => "base_regression",
@@ -689,27 +707,107 @@ impl Context<'_> {
 impl Context<'_> {
     /// Who accepted the level that begins at `run` (an index into the history's runs), in words,
     /// where people did: a triage of won't-fix or invalid with an owner and a note, or a signed
-    /// loosening of the budget at or after that run's time.
-    fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> Option<String> {
-        self.acceptance(budget, history, lookback, run).map(|(_, by)| by)
+    /// loosening of the budget at or after that run's time. `step` is how much worse that level is
+    /// than the one before it and the threshold: a triage that recorded the change it accepted
+    /// accepts no level worse than that by more than the threshold.
+    fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize, step: (f64, f64)) -> Option<String> {
+        match self.acceptance(budget, history, lookback, run, step) {
+            Acceptance::By(_, by, _) => Some(by),
+            Acceptance::Beyond { .. } | Acceptance::None => None,
+        }
     }
 
     /// [`Context::accepted`], with the key of the triage that accepted it (none for a signed
-    /// loosening).
-    fn acceptance<'t>(&'t self, budget: &Budget, history: &History, lookback: &[usize], run: usize) -> Option<(Option<&'t str>, String)> {
+    /// loosening), or the triage whose recorded change this level is beyond.
+    fn acceptance<'t>(
+        &'t self,
+        budget: &Budget,
+        history: &History,
+        lookback: &[usize],
+        run: usize,
+        (change, threshold): (f64, f64),
+    ) -> Acceptance<'t> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| e.accepts_level());
         if let Some((key, e)) = triaged {
+            if let Some(accepted) = e.accepted_change
+                && change > accepted + threshold
+            {
+                return Acceptance::Beyond { key, accepted };
+            }
             let state = if e.state == TriageState::WontFix { "won't fix" } else { "invalid" };
-            let by = format!("{} in the triage of `{key}` ({state}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim());
-            return Some((Some(key), by));
+            let up_to = e.accepted_change.map_or_else(String::new, |c| format!(" up to {}", report_percent(c)));
+            let by =
+                format!("{} in the triage of `{key}` ({state}{up_to}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim());
+            return Acceptance::By(Some(key), by, e.accepted_change.is_some());
         }
-        let began = history.runs.run(run).timestamp?;
-        self.budget_changes
-            .iter()
-            .find(|(id, at)| *id == budget.id && *at >= began)
-            .map(|(_, at)| (None, format!("the signed loosening of `{}` applied at {at}", budget.id)))
+        let Some(began) = history.runs.run(run).timestamp else { return Acceptance::None };
+        self.budget_changes.iter().find(|(id, at)| *id == budget.id && *at >= began).map_or(Acceptance::None, |(_, at)| {
+            Acceptance::By(None, format!("the signed loosening of `{}` applied at {at}", budget.id), false)
+        })
     }
+}
+
+/// How much worse the level that begins at run `run_id` is than the level before it, for a triage
+/// of `metric@run_id` that accepts it to record (`accepted_change`): the median of the runs from it
+/// to the newest against the median of the [`ANCHOR_RUNS`] before it, of its environment and branch,
+/// in each budget's statistic; the largest over the budgets measured by `metric` and the
+/// environments that have such a run. `None` where no budget, run or runs before it tell.
+#[must_use]
+pub fn accepted_change(workspace: &Workspace, metric: &str, run_id: &str) -> Option<f64> {
+    let history = &workspace.history;
+    let series = history.series.get(metric)?;
+    let mut largest: Option<f64> = None;
+    for triaged in (0..history.runs.len()).filter(|&i| history.runs.run(i).id == run_id) {
+        let (branch, environment) = history.runs.branch_and_environment(triaged);
+        let ours = |run: usize| history.runs.branch_and_environment(run) == (branch, environment);
+        for budget in workspace.budgets.iter().filter(|b| b.metric == metric) {
+            let factor = match &series.unit {
+                None => Some(1.0),
+                Some(unit) => unit.convert(1.0, &budget.unit),
+            };
+            let (Some(factor), Some(limit)) = (factor, budget.limit_in(environment)) else { continue };
+            let (mut before, mut after) = (Vec::new(), Vec::new());
+            for point in series.points().filter(|p| ours(p.run as usize)) {
+                let Some(value) = point.statistic(budget.statistic).map(|v| v * factor) else { continue };
+                if (point.run as usize) < triaged { before.push(value) } else { after.push(value) }
+            }
+            let before = &before[before.len().saturating_sub(ANCHOR_RUNS)..];
+            let (Some(old), Some(new)) = (stats::median(before), stats::median(&after)) else { continue };
+            // With its noise's margin: accepted over a run or two of a noisy metric, the level
+            // measured is off by as much as the noise, and the gate must not fail the level people
+            // accepted when later runs show it a little worse (5 % noise, accepted after 1-5 runs:
+            // 52 of 600 checks failed without it). Three standard errors of the difference of the
+            // two medians (σ of the noisier side, robust), none where the runs are exact.
+            let sigma = [before, &after[..]]
+                .iter()
+                .filter(|v| v.len() >= 3)
+                .filter_map(|v| stats::mad_sigma(v, stats::median(v)?))
+                .fold(0.0, f64::max);
+            let margin = 3.0 * sigma * (1.0 / after.len() as f64 + 1.0 / before.len() as f64).sqrt();
+            if let Some(change) = worsening(budget.direction, new + worse_sign(budget.direction) * margin, old, limit) {
+                largest = Some(largest.map_or(change, |l| l.max(change)));
+            }
+        }
+    }
+    largest
+}
+
+/// Whether people accepted a worse level ([`Context::acceptance`]).
+enum Acceptance<'t> {
+    /// Nobody did.
+    None,
+    /// Accepted: by the triage of this key (none for a signed loosening), in words, and whether
+    /// the triage recorded the change it accepts.
+    By(Option<&'t str>, String, bool),
+    /// The triage of `key` accepted a change up to `accepted`, and the level is worse than that by
+    /// more than the threshold: not accepted.
+    Beyond { key: &'t str, accepted: f64 },
+}
+
+/// A fraction as a signed percentage, as the triage's `accepted_change` is written.
+fn report_percent(change: f64) -> String {
+    format!("{:+.1} %", change * 100.0)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -782,6 +880,9 @@ fn evaluate(
     if let Some((change, by, from_zero)) = &levels.accepted {
         let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
         result.findings.push(Finding::Accepted { since, change: *change, by: by.clone(), from_zero: *from_zero });
+    }
+    if let Some(beyond) = &levels.beyond {
+        result.findings.push(beyond.clone());
     }
     // The trend is analyze's own: the baseline branch's series of this environment up to the
     // checked run, so `check` and `analyze` never forecast different dates for one budget.
@@ -1677,7 +1778,7 @@ impl Scope<'_> {
     /// 10-15 runs) still failed its checks after the triage accepted it: the acceptance applied
     /// only to a level that began at the triaged run.
     fn split_at_acceptance(&self, segmentation: &mut Segmentation, lookback: &MetricValues) {
-        let (floor, _) = self.acceptance_floor();
+        let (floor, _) = self.acceptance_floor(None);
         if floor == 0 {
             return;
         }
@@ -1730,9 +1831,10 @@ impl Scope<'_> {
     }
 
     /// The newest acceptance of this budget's level: the run of its newest accepted triage (won't
-    /// fix or invalid, with an owner and a note) and the time of its newest signed change. Nothing
-    /// older is a level to hold the budget to.
-    fn acceptance_floor(&self) -> (usize, Option<Timestamp>) {
+    /// fix or invalid, with an owner and a note; not the run `void`, whose triage the level now is
+    /// beyond) and the time of its newest signed change. Nothing older is a level to hold the
+    /// budget to.
+    fn acceptance_floor(&self, void: Option<usize>) -> (usize, Option<Timestamp>) {
         let accepted: Vec<&str> =
             self.context.triage.of_metric(&self.budget.metric).filter(|(_, _, e)| e.accepts_level()).map(|(_, run, _)| run).collect();
         // The newest run of those ids in this environment (ids are unique within one: a triage of
@@ -1740,7 +1842,7 @@ impl Scope<'_> {
         let runs = &self.history.runs;
         let ours = |i: usize| {
             let (environment, id) = runs.key(i);
-            environment == self.environment && accepted.contains(&id)
+            environment == self.environment && accepted.contains(&id) && Some(i) != void
         };
         let run = if accepted.is_empty() { 0 } else { (0..runs.len()).rev().find(|&i| ours(i)).unwrap_or(0) };
         let at = self.context.budget_changes.iter().filter(|(id, _)| *id == self.budget.id).map(|(_, at)| *at).max();
@@ -1816,7 +1918,9 @@ impl Scope<'_> {
     /// Where a triage accepted a level older than the look-back (its run `accepted`) and the newest
     /// commits (at `level`) are still worse than the level before it by more than the threshold:
     /// said on every check, as [`Finding::Accepted`] is while the accepted level is in the
-    /// look-back, so that a reviewer still sees who waved a regression through.
+    /// look-back, so that a reviewer still sees who waved a regression through. Returns whether
+    /// the triage there recorded a smaller change than the level now is ([`Acceptance::Beyond`]):
+    /// then it accepts nothing, and [`Finding::BeyondAccepted`] says so.
     #[allow(clippy::too_many_arguments)]
     fn say_accepted(
         &self,
@@ -1827,19 +1931,29 @@ impl Scope<'_> {
         first_point: usize,
         count: usize,
         level: f64,
-    ) {
+    ) -> bool {
         let end = measured.series.points_before(u32::try_from(accepted).unwrap_or(u32::MAX));
         if accepted == 0 || end >= first_point {
-            return;
+            return false;
         }
-        let Some(mut before) = self.block(measured, end, count, (0, None)) else { return };
-        let Some((held, ..)) = trimmed_level(&mut before.values) else { return };
-        let Some(change) = self.worse(level, held).filter(|c| *c > self.settings.regression_threshold) else {
-            return;
+        let Some(mut before) = self.block(measured, end, count, (0, None)) else { return false };
+        let Some((held, ..)) = trimmed_level(&mut before.values) else { return false };
+        let threshold = self.settings.regression_threshold;
+        let Some(change) = self.worse(level, held).filter(|c| *c > threshold) else {
+            return false;
         };
-        if let Some(by) = self.context.accepted(self.budget, self.history, &lookback.runs, accepted) {
-            let since = self.history.runs.run(accepted).id.to_owned();
-            result.findings.push(Finding::Accepted { since, change, by, from_zero: against_limit(held, self.limit) });
+        let from_zero = against_limit(held, self.limit);
+        match self.context.acceptance(self.budget, self.history, &lookback.runs, accepted, (change, threshold)) {
+            Acceptance::By(_, by, _) => {
+                let since = self.history.runs.run(accepted).id.to_owned();
+                result.findings.push(Finding::Accepted { since, change, by, from_zero });
+                false
+            }
+            Acceptance::Beyond { key, accepted } => {
+                result.findings.push(Finding::BeyondAccepted { key: key.to_owned(), accepted, change, from_zero });
+                true
+            }
+            Acceptance::None => false,
         }
     }
 
@@ -1869,7 +1983,7 @@ impl Scope<'_> {
         };
         let Some(first_point) = series.position_of(oldest as u32) else { return };
         let period = noise.profile.as_ref().map_or(1, Vec::len).max(1);
-        let floor = self.acceptance_floor();
+        let mut floor = self.acceptance_floor(None);
         let span = current_end + 1 - first_point;
         let mut lrv: Option<f64> = None;
         let mut candidates: Vec<HeldLevel> = Vec::new();
@@ -1893,8 +2007,10 @@ impl Scope<'_> {
             let count = (ANCHOR_RUNS * scale).div_ceil(period) * period;
             let Some(mut current) = self.newest_commits(measured, lookback, noise, judged, count) else { break };
             let Some((level, current_var, current_n, current_h)) = trimmed_level(&mut current) else { break };
-            if length == 0 {
-                self.say_accepted(result, measured, lookback, floor.0, first_point, count, level);
+            if length == 0 && self.say_accepted(result, measured, lookback, floor.0, first_point, count, level) {
+                // The level now is beyond what that triage accepted: it is no floor (the bigger
+                // step merged into the accepted one passed once the look-back held only it).
+                floor = self.acceptance_floor(Some(floor.0));
             }
             // At distances that grow fourfold before the look-back, and the oldest block since the acceptance.
             let oldest_end = self.oldest_block_end(measured, first_point, count, floor);
@@ -2222,10 +2338,10 @@ impl Scope<'_> {
         // signed loosening since): an acceptance of a later run (a spike triaged as invalid) is no
         // acceptance of it. Before, any accepted triage after the first runs ended the judgement,
         // and the step passed as +0.0 % from then on (an adversarial review).
-        if self.context.accepted(self.budget, self.history, &sequence_runs, sequence_runs[before]).is_some() {
+        let Some(change) = self.worse(level, old) else { return };
+        if self.context.accepted(self.budget, self.history, &sequence_runs, sequence_runs[before], (change, threshold)).is_some() {
             return;
         }
-        let Some(change) = self.worse(level, old) else { return };
         // The gate's significance where it is stricter than a timer's ([`TICK_STRETCHES_P`]).
         let significance = TICK_STRETCHES_P.min(self.settings.significance);
         let since = sequence_runs[before];
@@ -3202,6 +3318,7 @@ fn days_between(history: &History, from: usize, to: usize) -> Option<f64> {
 }
 
 /// The reference level and the open regression of a look-back's segments.
+#[derive(Clone)]
 struct Levels {
     /// The segment whose level is the reference: the newest level that is no worse than the one
     /// before it, or that people accepted.
@@ -3211,6 +3328,9 @@ struct Levels {
     /// Where the reference is a worse level that people accepted: how much worse than the level
     /// before it, and who accepted it.
     accepted: Option<(f64, String, bool)>,
+    /// The newest level that a triage would have accepted but for the change it recorded: what
+    /// [`Finding::BeyondAccepted`] says.
+    beyond: Option<Finding>,
 }
 
 /// Walks the levels oldest first. A level better than the reference by more than the threshold
@@ -3230,30 +3350,69 @@ fn walk_levels(
     (threshold, limit): (f64, f64),
 ) -> Levels {
     let segments = &segmentation.segments;
-    let mut levels = Levels { reference: 0, open: None, accepted: None };
+    let mut levels = Levels { reference: 0, open: None, accepted: None, beyond: None };
     // A triage accepts one worsening: a level worse by more than the threshold that took it does
     // not leave it to another step near it. Before, +12 % accepted at its first run (r30) accepted
     // +11.6 % more landed at r33 too (an adversarial review), and +25 % passed as accepted for as
     // long as it lasted. A level within the threshold (a ramp's first run, where the triaged run
-    // starts a level: [`Scope::split_at_acceptance`]) leaves it to the level after it.
-    let mut taken: Vec<&str> = Vec::new();
+    // starts a level: [`Scope::split_at_acceptance`]) leaves it to the level after it. Each taken
+    // triage is kept with the level that took it and the walk as it stood before.
+    let mut taken: Vec<(&str, usize, Levels)> = Vec::new();
     for s in 1..segments.len() {
-        let worse = worsening(budget.direction, segments[s].level, segments[levels.reference].level, limit).unwrap_or(0.0);
         let start_run = lookback.runs[segments[s].start];
-        let acceptance =
-            context.acceptance(budget, history, &lookback.runs, start_run).filter(|(key, _)| key.is_none_or(|key| !taken.contains(&key)));
+        // A triage that recorded the change it accepted holds the level to it, measured from the
+        // level before the one it accepted (as `headroom triage` measured it): a bigger step merged
+        // into the accepted one by the change-point search, or landed after a revert, is not
+        // accepted, and where an earlier level took the triage, that acceptance is void too (the
+        // accepted level, a few runs long, made a reference too short to tell +34 % from noise).
+        let step_from = |from: usize| worsening(budget.direction, segments[s].level, segments[from].level, limit).unwrap_or(0.0);
+        let mut acceptance = context.acceptance(budget, history, &lookback.runs, start_run, (step_from(s - 1), threshold));
+        if let Acceptance::By(Some(key), ..) | Acceptance::Beyond { key, .. } = acceptance
+            && let Some(&(_, t, _)) = taken.iter().find(|(k, ..)| *k == key)
+        {
+            acceptance = match context.acceptance(budget, history, &lookback.runs, start_run, (step_from(t - 1), threshold)) {
+                // Within the change it recorded (a triage taken again after a bigger step, to
+                // accept it): accepted; a triage without one accepts one level only.
+                beyond @ Acceptance::Beyond { .. } => beyond,
+                bounded @ Acceptance::By(_, _, true) => bounded,
+                Acceptance::By(..) | Acceptance::None => Acceptance::None,
+            };
+        }
+        let acceptance = match acceptance {
+            Acceptance::By(key, by, _) => Some((key, by)),
+            Acceptance::Beyond { key, accepted } => {
+                // The walk goes back to where it stood before the level that took the triage, where
+                // that level is still the reference (no improvement since ended it).
+                let from = match taken.iter().position(|(k, ..)| *k == key) {
+                    Some(i) => {
+                        let (_, t, before) = taken.remove(i);
+                        if levels.reference == t {
+                            levels = Levels { open: before.open.or(Some(t)), beyond: levels.beyond.take(), ..before };
+                        }
+                        t - 1
+                    }
+                    None => s - 1,
+                };
+                let from_zero = against_limit(segments[from].level, limit);
+                levels.beyond = Some(Finding::BeyondAccepted { key: key.to_owned(), accepted, change: step_from(from), from_zero });
+                None
+            }
+            Acceptance::None => None,
+        };
+        let worse = worsening(budget.direction, segments[s].level, segments[levels.reference].level, limit).unwrap_or(0.0);
         if let Some((Some(key), _)) = acceptance
             && worse > threshold
+            && !taken.iter().any(|(k, ..)| *k == key)
         {
-            taken.push(key);
+            taken.push((key, s, levels.clone()));
         }
         if worse < -threshold {
-            levels = Levels { reference: s, open: None, accepted: None };
+            levels = Levels { reference: s, open: None, accepted: None, beyond: levels.beyond.take() };
         } else if let Some((_, by)) = acceptance {
             // A level within the threshold of an accepted one is still built on that acceptance.
             let from_zero = against_limit(segments[levels.reference].level, limit);
             let accepted = if worse > threshold { Some((worse, by, from_zero)) } else { levels.accepted.take() };
-            levels = Levels { reference: s, open: None, accepted };
+            levels = Levels { reference: s, open: None, accepted, beyond: levels.beyond.take() };
         } else if worse > threshold {
             levels.open = levels.open.or(Some(s));
         } else {
@@ -4207,6 +4366,120 @@ mod tests {
                 ];
                 let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
                 assert_eq!(r.status, Status::Pass, "triaged {at}, run {end}: {:?}", r.findings);
+            }
+        }
+    }
+
+    /// Each check's status from the `seen`th run (or the `checked.0`th to the `checked.1`th) to the
+    /// last of `values`, with the triage of `cap.latency@r{at}` as `headroom triage --state
+    /// wont_fix` writes it once `seen` runs are in (its `accepted_change` measured then), or
+    /// without one (as records written before it); and the last check's findings.
+    fn checks_after_a_triage(values: &[f64], at: usize, seen: usize, recorded: bool) -> (String, Vec<Finding>) {
+        checks_of_a_triage(values, at, seen, recorded, seen)
+    }
+
+    /// [`checks_after_a_triage`], checked from the `first`th run.
+    fn checks_of_a_triage(values: &[f64], at: usize, seen: usize, recorded: bool, first: usize) -> (String, Vec<Finding>) {
+        let budget = ("b.yaml".to_owned(), "cap:\n  max_latency_ms: 1000\n".to_owned());
+        let files = [budget.clone(), ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values[..seen]))];
+        let change = accepted_change(&Workspace::from_files("w", &files), "cap.latency", &format!("r{at}"));
+        let entry = crate::model::triage::TriageEntry {
+            state: TriageState::WontFix,
+            owner: "maria".into(),
+            note: "the new parser is worth it".into(),
+            accepted_change: change.filter(|_| recorded),
+            ..Default::default()
+        };
+        let triage = crate::model::triage::record_to_yaml(&format!("cap.latency@r{at}"), &entry);
+        let mut statuses = String::new();
+        let mut last = Vec::new();
+        for end in first..=values.len() {
+            let files = [
+                budget.clone(),
+                ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values[..end])),
+                (crate::model::triage::record_file(&format!("cap.latency@r{at}")), triage.clone()),
+            ];
+            let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
+            statuses.push(match r.status {
+                Status::Pass => '0',
+                Status::Warn => 'w',
+                Status::Fail => '1',
+            });
+            last.clone_from(&r.findings);
+        }
+        (statuses, last)
+    }
+
+    #[test]
+    fn a_triage_accepts_the_change_it_recorded_not_a_bigger_step_merged_into_it_or_after_a_revert() {
+        // +12 % accepted after its first two runs, then +25 % (the search merges the two into one
+        // level), or +50 % after one run back at the old level (a revert, then a worse change), or
+        // +25 % three runs after +12 % in 2 % noise: each passed as accepted for as long as it
+        // lasted with a triage that accepted a level of any size (as records without
+        // `accepted_change` still do). Now each fails, and says why the triage does not cover it.
+        let mut rng = crate::engine::synthetic::Rng::new(5);
+        let noise: Vec<f64> = (0..100).map(|_| 1.0 + 0.02 * rng.gaussian()).collect();
+        let merged: Vec<f64> = (0..60)
+            .map(|i| {
+                if i < 30 {
+                    100.0
+                } else if i < 32 {
+                    112.0
+                } else {
+                    125.0
+                }
+            })
+            .collect();
+        let revert: Vec<f64> = (0..60).map(|i| [100.0, 112.0, 100.0, 150.0][[30, 32, 33].iter().filter(|&&e| i >= e).count()]).collect();
+        let in_noise: Vec<f64> = (0..100)
+            .map(|i| {
+                noise[i]
+                    * if i < 60 {
+                        100.0
+                    } else if i < 63 {
+                        112.0
+                    } else {
+                        125.0
+                    }
+            })
+            .collect();
+        for (name, values, at, seen, fails_from) in
+            [("merged", &merged, 30, 32, 35), ("revert", &revert, 30, 32, 38), ("in noise", &in_noise, 60, 63, 70)]
+        {
+            let (before, _) = checks_after_a_triage(values, at, seen, false);
+            assert!(!before.contains('1'), "{name}: without a recorded change: {before}");
+            let (after, findings) = checks_after_a_triage(values, at, seen, true);
+            assert!(after[fails_from - seen..].chars().all(|c| c == '1'), "{name}: {after}");
+            let beyond = findings
+                .iter()
+                .find_map(|f| if let Finding::BeyondAccepted { key, accepted, .. } = f { Some((key, *accepted)) } else { None });
+            assert!(
+                beyond.is_some_and(|(key, accepted)| key == &format!("cap.latency@r{at}") && (0.09..0.2).contains(&accepted)),
+                "{name}: {findings:?}"
+            );
+        }
+        // Nor once the look-back (160 commits) holds only the bigger step: the triage is no floor
+        // for the level held before it any more (before, it passed from the step's 161st run on).
+        let mut rng = crate::engine::synthetic::Rng::new(6);
+        let long: Vec<f64> =
+            (0..400).map(|i| (1.0 + 0.01 * rng.gaussian()) * [100.0, 112.0, 125.0][usize::from(i >= 30) + usize::from(i >= 32)]).collect();
+        let (statuses, findings) = checks_of_a_triage(&long[..330], 30, 32, true, 330);
+        assert_eq!(statuses, "1", "{findings:?}");
+        assert!(findings.iter().any(|f| matches!(f, Finding::BeyondAccepted { .. })), "{findings:?}");
+        let alone: Vec<f64> = (0..400).map(|i| (1.0 + 0.01 * rng.gaussian()) * if i < 30 { 100.0 } else { 112.0 }).collect();
+        for end in [100, 200, 400] {
+            let (statuses, findings) = checks_of_a_triage(&alone[..end], 30, 32, true, end);
+            assert_eq!(statuses, "0", "accepted alone, {end} runs: {findings:?}");
+        }
+        // The level accepted alone never fails for its noise, however few runs it was accepted
+        // after (the recorded change carries three standard errors of its measurement): 5 %
+        // Gaussian noise, accepted after 1, 2 or 5 runs, 60 checks each.
+        for seed in 0..3 {
+            let mut rng = crate::engine::synthetic::Rng::new(100 + seed);
+            let values: Vec<f64> = (0..120).map(|i| (1.0 + 0.05 * rng.gaussian()) * if i < 60 { 100.0 } else { 112.0 }).collect();
+            for after in [1, 2, 5] {
+                let (with, _) = checks_after_a_triage(&values, 60, 60 + after, true);
+                assert!(!with.contains('1'), "seed {seed}, accepted after {after} runs: {with}");
             }
         }
     }

@@ -116,6 +116,14 @@ pub struct TriageEntry {
     pub note: String,
     /// When it last changed (a date).
     pub updated: Option<Timestamp>,
+    /// Where it accepts a worse level (won't fix or invalid): how much worse than the level before
+    /// that level was when people accepted it, as a fraction (of the limit where the level before
+    /// was zero), written `accepted_change: +12.0 %`. The gate holds later levels to it: a level
+    /// worse than this by more than the threshold is not accepted by it (a bigger step that the
+    /// change-point search merged into the accepted one, or that came back after a revert, fails).
+    /// `None` in records written before it was kept: then the triage accepts one worsening, as
+    /// large as it is.
+    pub accepted_change: Option<f64>,
 }
 
 impl TriageEntry {
@@ -200,6 +208,9 @@ impl Triage {
             if let Some(day) = entry.updated {
                 let _ = writeln!(out, "    updated: {}", day.date());
             }
+            if let Some(change) = entry.accepted_change {
+                let _ = writeln!(out, "    accepted_change: {}", write_percentage(change));
+            }
         }
         out
     }
@@ -211,9 +222,9 @@ fn quote(text: &str) -> String {
 }
 
 const TOP_FIELDS: &[&str] = &["last_review", "findings"];
-const ENTRY_FIELDS: &[&str] = &["state", "owner", "note", "updated"];
+const ENTRY_FIELDS: &[&str] = &["state", "owner", "note", "updated", "accepted_change"];
 const REVIEW_FIELDS: &[&str] = &["held"];
-const RECORD_FIELDS: &[&str] = &["finding", "state", "owner", "note", "updated"];
+const RECORD_FIELDS: &[&str] = &["finding", "state", "owner", "note", "updated", "accepted_change"];
 
 /// Parses `triage.yaml`; every problem names its line and field.
 pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
@@ -262,10 +273,11 @@ fn parse_entry(r: &mut FieldReader<'_>, fields: &[(Key, Node)], path: &str) -> T
                     r.error(value.pos, &field_path, format!("unknown state `{s}`{hint}"));
                 }
             }
-            "owner" | "note" if value.value == Value::Null => {}
+            "owner" | "note" | "accepted_change" if value.value == Value::Null => {}
             "owner" => entry.owner = r.text(value, &field_path).unwrap_or_default(),
             "note" => entry.note = r.text(value, &field_path).unwrap_or_default(),
             "updated" => entry.updated = date(r, value, &field_path),
+            "accepted_change" => entry.accepted_change = percentage(r, value, &field_path),
             _ => {}
         }
     }
@@ -351,6 +363,9 @@ pub fn record_to_yaml(key: &str, entry: &TriageEntry) -> String {
     if let Some(day) = entry.updated {
         let _ = writeln!(out, "updated: {}", day.date());
     }
+    if let Some(change) = entry.accepted_change {
+        let _ = writeln!(out, "accepted_change: {}", write_percentage(change));
+    }
     out
 }
 
@@ -396,7 +411,7 @@ pub struct FieldConflict {
 /// Merges two edits of one finding's triage made from the same `base`: `ours` (this edit) and
 /// `theirs` (what is on disk now). A field changed on one side only takes that side's value; a
 /// field changed on both sides to different values is a conflict, and then nothing is merged.
-/// `updated` is the later of the two.
+/// `updated` is the later of the two; `accepted_change` is ours where this edit measured it anew.
 pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry) -> Result<TriageEntry, Vec<FieldConflict>> {
     fn pick<T: PartialEq + Clone + std::fmt::Debug>(
         field: &'static str,
@@ -421,8 +436,28 @@ pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry)
         owner: pick("owner", String::clone, &base.owner, &ours.owner, &theirs.owner, &mut conflicts),
         note: pick("note", String::clone, &base.note, &ours.note, &theirs.note, &mut conflicts),
         updated: ours.updated.max(theirs.updated),
+        // Measured from the history when a state that accepts was set, not typed: the newer
+        // measurement (ours, where this edit made one) wins, never a conflict.
+        accepted_change: if ours.accepted_change == base.accepted_change { theirs.accepted_change } else { ours.accepted_change },
     };
     if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) }
+}
+
+/// A change written as a percentage (`+12.0 %`, `12%`), as a fraction.
+fn percentage(r: &mut FieldReader<'_>, node: &Node, field: &str) -> Option<f64> {
+    let text = r.text_as(node, field, "a percentage such as `+12.0 %`")?;
+    let parsed = text
+        .trim()
+        .strip_suffix('%')
+        .and_then(|n| n.trim().trim_start_matches('+').parse::<f64>().ok())
+        .filter(|n| n.is_finite())
+        .map(|n| n / 100.0);
+    r.check(node, field, parsed.ok_or_else(|| format!("`{text}` is not a percentage such as `+12.0 %`")))
+}
+
+/// A fraction as [`percentage`] reads it back: a signed percentage with two decimals.
+fn write_percentage(change: f64) -> String {
+    format!("\"{:+.2} %\"", change * 100.0)
 }
 
 /// A day (`2026-11-18`) or a moment.
@@ -456,6 +491,7 @@ mod tests {
                 owner: "maria".into(),
                 note: "TLS upgrade: \"accepted\"\nby the team".into(),
                 updated: Some(Timestamp::parse("2026-11-20").unwrap()),
+                accepted_change: Some(0.1234),
             },
         );
         triage.entries.insert(finding_key("untouched", "ci-1"), TriageEntry::default());
@@ -472,6 +508,19 @@ mod tests {
         assert_eq!(e[0].pos.line, 3);
         assert_eq!(e[0].field, "findings.a@r1.state");
         assert!(e[0].message.contains("did you mean `investigating`?"), "{}", e[0]);
+    }
+
+    #[test]
+    fn an_accepted_change_reads_as_a_percentage_and_anything_else_names_its_line() {
+        let record = "finding: a@r1\nstate: wont_fix\nowner: maria\nnote: fine\naccepted_change: \"+12.5 %\"\n";
+        let (_, entry) = parse_record("triage/a@r1.yaml", record).unwrap();
+        assert_eq!(entry.accepted_change, Some(0.125));
+        assert_eq!(parse_record("triage/a@r1.yaml", &record_to_yaml("a@r1", &entry)).unwrap().1, entry);
+        for bad in ["0.125", "twelve %", "\"inf %\""] {
+            let e = parse_record("triage/a@r1.yaml", &record.replace("\"+12.5 %\"", bad)).unwrap_err();
+            assert_eq!((e[0].pos.line, e[0].field.as_str()), (5, "accepted_change"), "{bad}: {}", e[0]);
+            assert!(e[0].message.contains("percentage such as `+12.0 %`"), "{bad}: {}", e[0]);
+        }
     }
 
     #[test]

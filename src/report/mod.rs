@@ -307,6 +307,11 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
                 worse_by(*from_zero, *change)
             )
         }
+        Finding::BeyondAccepted { key, accepted, change, from_zero } => format!(
+            "not accepted: the triage of `{key}` accepted a level {} than the one before it; this level is {}, more than that and the threshold (a bigger step since, or merged with it). Accept it by triaging `{key}` again",
+            worse_by(*from_zero, *accepted),
+            worse_by(*from_zero, *change)
+        ),
         // From zero no share of the baseline measures the gain, and scaling the limit by a share of
         // it proposed limits the new level already broke (0 → 300 rps under a minimum of 100: 400).
         Finding::Improvement { change } if from_zero(result) => format!(
@@ -597,7 +602,10 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
         ));
         for f in &r.findings {
             if f.status(report.settings.for_budget(&r.id).missing_data) != Status::Pass
-                || matches!(f, Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. })
+                || matches!(
+                    f,
+                    Finding::Improvement { .. } | Finding::WithinNoise { .. } | Finding::Accepted { .. } | Finding::BeyondAccepted { .. }
+                )
             {
                 out.push_str(&format!("       {:width$}   {}\n", "", describe(workspace, r, f)));
             }
@@ -673,6 +681,11 @@ fn finding_fields(v: &mut serde_json::Value, f: &Finding) {
         v["runs"] = serde_json::json!(runs);
         v["runs_before"] = serde_json::json!(before);
         v["fails_at_run"] = serde_json::json!(fails_at);
+    }
+    if let Finding::BeyondAccepted { key, accepted, change, .. } = f {
+        v["triage"] = serde_json::json!(key);
+        v["accepted_change"] = serde_json::json!(accepted);
+        v["change"] = serde_json::json!(change);
     }
 }
 

@@ -126,6 +126,11 @@ fn finding_row_ui(ui: &mut Ui, state: &AppState, row_index: usize, row: &Finding
                 if !row.triage.owner.is_empty() {
                     ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
                 }
+                if let Some(change) = row.triage.accepted_change.filter(|_| row.triage.accepts_level()) {
+                    ui.label(RichText::new(format!("accepts up to {:+.1} %", change * 100.0)).small()).on_hover_text(
+                        "How much worse the level was when it was accepted (with its noise's margin): a bigger step fails the gate again until triaged again",
+                    );
+                }
             });
         }
         if !row.triage.note.is_empty() {

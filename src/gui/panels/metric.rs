@@ -199,8 +199,12 @@ fn result_ui(ui: &mut Ui, r: &BudgetResult, statistic: &str, state: &AppState, i
         let status = finding.status(state.report.settings.for_budget(&r.id).missing_data);
         // A worse level people accepted passes, but it is no calmer for that: said in the warning's
         // colour, never in green.
-        let shown = if matches!(finding, Finding::Accepted { .. }) { Status::Warn } else { status };
-        if status != Status::Pass || matches!(finding, Finding::Improvement { .. } | Finding::Accepted { .. }) {
+        // Why an accepted finding fails again (a bigger step than the triage accepted) is said with
+        // the failure, in the warning's colour.
+        let shown = if matches!(finding, Finding::Accepted { .. } | Finding::BeyondAccepted { .. }) { Status::Warn } else { status };
+        if status != Status::Pass
+            || matches!(finding, Finding::Improvement { .. } | Finding::Accepted { .. } | Finding::BeyondAccepted { .. })
+        {
             let color = theme::text(theme::status_color(Some(shown)), ui);
             ui.label(words(ui.style(), &describe(&state.workspace, r, finding), |t| t.color(color)));
         }

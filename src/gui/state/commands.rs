@@ -192,7 +192,14 @@ impl AppState {
             FindingsCommand::EditTriage(key, entry) => self.findings.edit_triage(key, entry, &self.triage),
             FindingsCommand::CloseTriage => self.findings.close_triage(),
             FindingsCommand::ResolveTriage(field, keep) => self.findings.resolve_triage(&field, keep),
-            FindingsCommand::SetTriage(key, entry) => {
+            FindingsCommand::SetTriage(key, mut entry) => {
+                // A state that accepts a worse level records how much worse it is now (as
+                // `headroom triage` does): the gate accepts no bigger step with it.
+                let before = self.triage.entries.get(&key);
+                if entry.accepts_level() && (before.is_none_or(|b| b.state != entry.state) || entry.accepted_change.is_none()) {
+                    let (metric, run) = key.rsplit_once('@').unwrap_or_default();
+                    entry.accepted_change = crate::engine::check::accepted_change(&self.workspace, metric, run);
+                }
                 let root = match &self.source {
                     Source::Folder(root) => Some(root.clone()),
                     Source::Example => None,

@@ -225,6 +225,11 @@ impl FindingsView {
                     owner: if draft.owner == base.owner { theirs.owner.clone() } else { draft.owner.clone() },
                     note: if draft.note == base.note { theirs.note.clone() } else { draft.note.clone() },
                     updated: draft.updated,
+                    accepted_change: if draft.accepted_change == base.accepted_change {
+                        theirs.accepted_change
+                    } else {
+                        draft.accepted_change
+                    },
                 };
                 fields
             }

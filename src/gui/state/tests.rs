@@ -607,6 +607,11 @@ fn a_regression_accepted_by_triage_passes_in_the_app_as_in_headroom_check_and_re
         "{:?}",
         state.report.results[0].findings
     );
+    // The record keeps how much worse the level it accepts is, as `headroom triage` writes it, so
+    // that a bigger step later is not accepted with it.
+    let record = std::fs::read_to_string(root.join(crate::model::triage::record_file("load@r170"))).unwrap();
+    assert!(record.contains("accepted_change: \"+"), "{record}");
+    assert!(state.triage.entries["load@r170"].accepted_change.is_some_and(|c| c > 0.05), "{:?}", state.triage.entries["load@r170"]);
     // Opened again from disk: the same verdict as `headroom check` (which reads the triage with the workspace).
     let again = AppState::new(&Source::Folder(root.clone()));
     let cli = check(&crate::model::workspace::Workspace::load(&root).unwrap(), &CheckOptions::default());
