@@ -388,7 +388,7 @@ fn a_regression_accepted_by_a_triage_record_is_said_on_every_check_that_passes_i
     // ... but never in silence: the check says what was accepted, since when, by whom and how.
     assert!(
         out.contains(
-            "accepted: the baseline is a level 30.0% worse than the one before it, since run `r30`, accepted by mallory in the triage of `auth@r30` (won't fix: fine; a triage record, not signed)"
+            "accepted: the baseline is a level 30.0% worse than the one before it, since run `r30`, accepted by mallory in the triage of `auth@r30` (won't fix up to +31.0%: fine; a triage record, not signed)"
         ),
         "{out}"
     );

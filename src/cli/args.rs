@@ -222,13 +222,14 @@ pub struct TriageArgs {
 
 /// A percentage (`+12%`, `12 %`, `12.5`) as a fraction.
 fn parse_percentage(text: &str) -> Result<f64, String> {
-    let number = text.trim().trim_end_matches('%').trim().trim_start_matches('+');
+    let number = text.trim().trim_end_matches('%').trim();
+    let number = number.strip_prefix('+').filter(|rest| !rest.starts_with(['+', '-'])).unwrap_or(number);
     number
         .parse::<f64>()
         .ok()
-        .filter(|n| n.is_finite())
+        .filter(|n| (-100.0..=100_000.0).contains(n))
         .map(|n| n / 100.0)
-        .ok_or_else(|| format!("`{text}` is not a percentage such as `+12%`"))
+        .ok_or_else(|| format!("`{text}` is not a percentage from -100% to 100000%, such as `+12%`"))
 }
 
 pub(super) fn parse_triage_state(text: &str) -> Result<crate::model::triage::TriageState, crate::model::error::UnknownWord> {

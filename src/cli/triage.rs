@@ -24,7 +24,7 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
             e.state.label(),
             e.accepted_change
                 .filter(|_| e.accepts_level())
-                .map_or_else(String::new, |c| format!(" (accepts a level up to {:+.1} % worse)", c * 100.0)),
+                .map_or_else(String::new, |c| format!(" (accepts a level up to {:+.1}% worse)", c * 100.0)),
             if e.owner.is_empty() { String::new() } else { format!(", owner {}", e.owner) },
             if e.note.is_empty() { String::new() } else { format!(": {}", e.note) }
         )
@@ -50,6 +50,14 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
         let (metric, run) = args.finding.rsplit_once('@').unwrap_or_default();
         let workspace = super::open::load(&args.workspace)?;
         ours.accepted_change = crate::engine::check::accepted_change(&workspace, metric, run);
+        // A level nobody can measure yet (a run not in the history, one with no runs before it on
+        // its branch) is accepted at no size: that would accept any step that lands there later.
+        if ours.accepted_change.is_none() && workspace.budgets.iter().any(|b| b.metric == metric) {
+            return Err(CliError::Invalid(format!(
+                "cannot measure the level `{}` accepts: the history has no run `{run}` of `{metric}` with runs before it on its branch and environment; triage a run the history has (the first of the worse level), or give the change it accepts with --accepted-change",
+                args.finding
+            )));
+        }
     }
     match save_triage_entry(&args.workspace, &args.finding, &base, &ours)? {
         TriageSaved::Saved(entry) => {

@@ -118,7 +118,7 @@ pub struct TriageEntry {
     pub updated: Option<Timestamp>,
     /// Where it accepts a worse level (won't fix or invalid): how much worse than the level before
     /// that level was when people accepted it, as a fraction (of the limit where the level before
-    /// was zero), written `accepted_change: +12.0 %`. The gate holds later levels to it: a level
+    /// was zero), written `accepted_change: "+12.0%"`. The gate holds later levels to it: a level
     /// worse than this by more than the threshold is not accepted by it (a bigger step that the
     /// change-point search merged into the accepted one, or that came back after a revert, fails).
     /// `None` in records written before it was kept: then the triage accepts one worsening, as
@@ -443,21 +443,25 @@ pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry)
     if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) }
 }
 
-/// A change written as a percentage (`+12.0 %`, `12%`), as a fraction.
+/// The largest change a triage may record, in per cent (a level a thousand times worse).
+const PERCENTAGE_MAX: f64 = 100_000.0;
+
+/// A change written as a percentage (`+12.0%`, `12%`, -100 % to 100,000 %), as a fraction.
 fn percentage(r: &mut FieldReader<'_>, node: &Node, field: &str) -> Option<f64> {
-    let text = r.text_as(node, field, "a percentage such as `+12.0 %`")?;
+    let text = r.text_as(node, field, "a percentage such as `+12.0%`")?;
     let parsed = text
         .trim()
         .strip_suffix('%')
-        .and_then(|n| n.trim().trim_start_matches('+').parse::<f64>().ok())
-        .filter(|n| n.is_finite())
+        .map(str::trim)
+        .and_then(|n| n.strip_prefix('+').filter(|rest| !rest.starts_with(['+', '-'])).unwrap_or(n).parse::<f64>().ok())
+        .filter(|n| (-100.0..=PERCENTAGE_MAX).contains(n))
         .map(|n| n / 100.0);
-    r.check(node, field, parsed.ok_or_else(|| format!("`{text}` is not a percentage such as `+12.0 %`")))
+    r.check(node, field, parsed.ok_or_else(|| format!("`{text}` is not a percentage such as `+12.0%`")))
 }
 
 /// A fraction as [`percentage`] reads it back: a signed percentage with two decimals.
 fn write_percentage(change: f64) -> String {
-    format!("\"{:+.2} %\"", change * 100.0)
+    format!("\"{:+.2}%\"", change * 100.0)
 }
 
 /// A day (`2026-11-18`) or a moment.
@@ -516,10 +520,10 @@ mod tests {
         let (_, entry) = parse_record("triage/a@r1.yaml", record).unwrap();
         assert_eq!(entry.accepted_change, Some(0.125));
         assert_eq!(parse_record("triage/a@r1.yaml", &record_to_yaml("a@r1", &entry)).unwrap().1, entry);
-        for bad in ["0.125", "twelve %", "\"inf %\""] {
+        for bad in ["0.125", "twelve %", "\"inf %\"", "\"+-5 %\"", "\"+1e308 %\"", "\"-150 %\"", "\"nan %\""] {
             let e = parse_record("triage/a@r1.yaml", &record.replace("\"+12.5 %\"", bad)).unwrap_err();
             assert_eq!((e[0].pos.line, e[0].field.as_str()), (5, "accepted_change"), "{bad}: {}", e[0]);
-            assert!(e[0].message.contains("percentage such as `+12.0 %`"), "{bad}: {}", e[0]);
+            assert!(e[0].message.contains("percentage such as `+12.0%`"), "{bad}: {}", e[0]);
         }
     }
 
