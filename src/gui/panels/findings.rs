@@ -132,9 +132,35 @@ fn finding_row_ui(ui: &mut Ui, state: &AppState, row_index: usize, row: &Finding
                     );
                 }
             });
+            beyond_accepted_ui(ui, state, row, commands);
         }
         if !row.triage.note.is_empty() {
             ui.label(RichText::new(&row.triage.note).italics().small());
+        }
+    });
+}
+
+/// Where the gate fails a bigger step than the row's triage accepted: says so, and offers to accept
+/// the level as it is now. Accepting it is a decision of its own, never a side effect of editing
+/// the note.
+fn beyond_accepted_ui(ui: &mut Ui, state: &AppState, row: &FindingRow, commands: &mut Vec<Command>) {
+    if !row.triage.accepts_level() || row.triage.accepted_change.is_none() {
+        return;
+    }
+    let beyond = state.report.results.iter().flat_map(|r| &r.findings).find_map(|f| match f {
+        crate::engine::check::Finding::BeyondAccepted { key, change, .. } if *key == row.key => Some(*change),
+        _ => None,
+    });
+    let Some(now) = beyond else { return };
+    ui.horizontal_wrapped(|ui| {
+        let color = theme::text(theme::status_color(Some(crate::engine::check::Status::Fail)), ui);
+        ui.label(RichText::new(format!("the gate fails it: the level is {:+.1}% now", now * 100.0)).small().color(color));
+        let button = ui.small_button("Accept the level now").on_hover_text(
+            "Record the level as it is now as accepted by this triage (measured from the history, as `headroom triage` does)",
+        );
+        if button.clicked() {
+            let entry = crate::model::triage::TriageEntry { accepted_change: None, ..row.triage.clone() };
+            commands.push(Command::Findings(FindingsCommand::SetTriage(row.key.clone(), entry)));
         }
     });
 }

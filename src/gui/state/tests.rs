@@ -753,3 +753,41 @@ fn an_open_regression_the_gate_passes_is_a_warning_never_green() {
     assert_eq!(state.state_of(load), Some(BudgetState::Regressed(Status::Warn)));
     assert_eq!(state.status_of(load), Some(Status::Warn));
 }
+
+#[test]
+fn a_bigger_step_after_an_accepted_one_fails_in_the_app_until_the_level_now_is_accepted() {
+    use crate::engine::check::Finding;
+    use crate::model::triage::TriageState;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("capability_budgets.yaml"), "cap:\n  max_latency_ms: 200\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    let line = |i: usize| {
+        let level = [100.0, 112.0, 125.0][usize::from(i >= 40) + usize::from(i >= 42)];
+        format!(
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{:02}T{:02}:00:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{level}}}}}\n",
+            1 + i / 8,
+            (i % 8) * 3
+        )
+    };
+    let history = |runs: usize| (0..runs).map(line).collect::<String>();
+    std::fs::write(dir.path().join("history/ci.jsonl"), history(42)).unwrap();
+    let mut state = AppState::new(&Source::Folder(dir.path().to_path_buf()));
+    let cap = index_of(&state, "cap.latency");
+    let accept = TriageEntry { state: TriageState::WontFix, owner: "dana".into(), note: "new parser".into(), ..TriageEntry::default() };
+    state.apply(Command::Findings(FindingsCommand::SetTriage("cap.latency@r40".into(), accept)));
+    state.wait();
+    assert_eq!(state.triage.entries["cap.latency@r40"].accepted_change, Some(0.12));
+    // 25 ms more lands two runs later: the search merges it into the accepted level.
+    std::fs::write(dir.path().join("history/ci.jsonl"), history(60)).unwrap();
+    state.apply(Command::Workspace(WorkspaceCommand::Reload));
+    state.wait();
+    let findings = &state.report.results[0].findings;
+    assert_eq!(state.status_of(cap), Some(Status::Fail), "{findings:?}");
+    assert!(findings.iter().any(|f| matches!(f, Finding::BeyondAccepted { key, .. } if key == "cap.latency@r40")), "{findings:?}");
+    // "Accept the level now": the same triage with its change measured again.
+    let again = TriageEntry { accepted_change: None, ..state.triage.entries["cap.latency@r40"].clone() };
+    state.apply(Command::Findings(FindingsCommand::SetTriage("cap.latency@r40".into(), again)));
+    state.wait();
+    assert_eq!(state.triage.entries["cap.latency@r40"].accepted_change, Some(0.25));
+    assert_eq!(state.status_of(cap), Some(Status::Pass), "{:?}", state.report.results[0].findings);
+}
