@@ -708,9 +708,16 @@ impl Context<'_> {
     /// Who accepted the level that begins at `run` (an index into the history's runs), in words,
     /// where people did: a triage of won't-fix or invalid with an owner and a note, or a signed
     /// loosening of the budget at or after that run's time. `step` is how much worse that level is
-    /// than the one before it and the threshold: a triage that recorded the change it accepted
+    /// than the one before it (read only where a triage recorded a change) and the threshold: a triage that recorded the change it accepted
     /// accepts no level worse than that by more than the threshold.
-    fn accepted(&self, budget: &Budget, history: &History, lookback: &[usize], run: usize, step: (f64, f64)) -> Option<String> {
+    fn accepted(
+        &self,
+        budget: &Budget,
+        history: &History,
+        lookback: &[usize],
+        run: usize,
+        step: (&dyn Fn() -> f64, f64),
+    ) -> Option<String> {
         match self.acceptance(budget, history, lookback, run, step) {
             Acceptance::By(_, by, _) => Some(by),
             Acceptance::Beyond { .. } | Acceptance::None => None,
@@ -725,13 +732,13 @@ impl Context<'_> {
         history: &History,
         lookback: &[usize],
         run: usize,
-        (change, threshold): (f64, f64),
+        (change, threshold): (&dyn Fn() -> f64, f64),
     ) -> Acceptance<'t> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| e.accepts_level());
         if let Some((key, e)) = triaged {
             if let Some(accepted) = e.accepted_change
-                && change > accepted + threshold
+                && change() > accepted + threshold
             {
                 return Acceptance::Beyond { key, accepted, by: triage_words(key, e) };
             }
@@ -2009,7 +2016,7 @@ impl Scope<'_> {
             return false;
         };
         let from_zero = against_limit(held, self.limit);
-        match self.context.acceptance(self.budget, self.history, &lookback.runs, accepted, (change, threshold)) {
+        match self.context.acceptance(self.budget, self.history, &lookback.runs, accepted, (&|| change, threshold)) {
             Acceptance::Beyond { .. } if in_lookback => true,
             _ if in_lookback => false,
             Acceptance::By(_, by, _) => {
@@ -2407,7 +2414,7 @@ impl Scope<'_> {
         // acceptance of it. Before, any accepted triage after the first runs ended the judgement,
         // and the step passed as +0.0 % from then on (an adversarial review).
         let Some(change) = self.worse(level, old) else { return };
-        if self.context.accepted(self.budget, self.history, &sequence_runs, sequence_runs[before], (change, threshold)).is_some() {
+        if self.context.accepted(self.budget, self.history, &sequence_runs, sequence_runs[before], (&|| change, threshold)).is_some() {
             return;
         }
         // The gate's significance where it is stricter than a timer's ([`TICK_STRETCHES_P`]).
@@ -3445,11 +3452,11 @@ fn walk_levels(
             stats::median(&lookback.values[start.saturating_sub(ANCHOR_RUNS)..start]).unwrap_or(segments[t - 1].level)
         };
         let step_from = |t: usize| worsening(budget.direction, segments[s].level, before(t), limit).unwrap_or(0.0);
-        let mut acceptance = context.acceptance(budget, history, &lookback.runs, start_run, (step_from(s), threshold));
+        let mut acceptance = context.acceptance(budget, history, &lookback.runs, start_run, (&|| step_from(s), threshold));
         if let Acceptance::By(Some(key), ..) | Acceptance::Beyond { key, .. } = acceptance
             && let Some(&(_, t, ..)) = taken.iter().find(|(k, ..)| *k == key)
         {
-            acceptance = match context.acceptance(budget, history, &lookback.runs, start_run, (step_from(t), threshold)) {
+            acceptance = match context.acceptance(budget, history, &lookback.runs, start_run, (&|| step_from(t), threshold)) {
                 // Within the change it recorded (a triage taken again after a bigger step, to
                 // accept it): accepted; a triage without one accepts one level only.
                 beyond @ Acceptance::Beyond { .. } => beyond,
