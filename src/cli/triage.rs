@@ -54,7 +54,7 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
         // its branch) is accepted at no size: that would accept any step that lands there later.
         if ours.accepted_change.is_none() && workspace.budgets.iter().any(|b| b.metric == metric) {
             return Err(CliError::Invalid(format!(
-                "cannot measure the level `{}` accepts: the history has no run `{run}` of `{metric}` with runs before it on its branch and environment; triage a run the history has (the first of the worse level), or give the change it accepts with --accepted-change",
+                "cannot measure the level `{}` accepts: the history has no run `{run}` with `{metric}` and runs of it before on the same branch and environment (a run still to come, or a branch's first run); give the change it accepts with --accepted-change",
                 args.finding
             )));
         }

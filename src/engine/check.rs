@@ -1893,17 +1893,8 @@ impl Scope<'_> {
     /// beyond) and the time of its newest signed change. Nothing older is a level to hold the
     /// budget to.
     fn acceptance_floor(&self, void: Option<usize>) -> (usize, Option<Timestamp>) {
-        // A triage that recorded a change within the threshold accepted no worsening (a spike
-        // marked invalid once the runs after it were back): no floor (before, it hid a regression
-        // left open since long before it, and the check passed from then on).
-        let threshold = self.settings.regression_threshold;
-        let accepted: Vec<&str> = self
-            .context
-            .triage
-            .of_metric(&self.budget.metric)
-            .filter(|(_, _, e)| e.accepts_level() && e.accepted_change.is_none_or(|c| c > threshold))
-            .map(|(_, run, _)| run)
-            .collect();
+        let accepted: Vec<&str> =
+            self.context.triage.of_metric(&self.budget.metric).filter(|(_, _, e)| e.accepts_level()).map(|(_, run, _)| run).collect();
         // The newest run of those ids in this environment (ids are unique within one: a triage of
         // another environment's run accepts nothing here), read by key, not as whole runs.
         let runs = &self.history.runs;
@@ -1989,8 +1980,9 @@ impl Scope<'_> {
     /// commits (at `level`) are still worse than the level before it by more than the threshold:
     /// said on every check, as [`Finding::Accepted`] is while the accepted level is in the
     /// look-back, so that a reviewer still sees who waved a regression through. Returns whether
-    /// the triage there recorded a smaller change than the level now is ([`Acceptance::Beyond`]):
-    /// then it accepts nothing, and [`Finding::BeyondAccepted`] says so.
+    /// the triage there is no floor: it recorded a smaller change than the level now is
+    /// ([`Acceptance::Beyond`]: it accepts nothing, and [`Finding::BeyondAccepted`] says so), or
+    /// the level now is no worsening of the one before it.
     #[allow(clippy::too_many_arguments)]
     fn say_accepted(
         &self,
@@ -2012,8 +2004,13 @@ impl Scope<'_> {
         let Some(mut before) = self.block(measured, end, count, (0, None)) else { return false };
         let Some((held, ..)) = trimmed_level(&mut before.values) else { return false };
         let threshold = self.settings.regression_threshold;
+        // A triage is the floor of a level it accepted that is still there: where the level now is
+        // within the threshold of the one before the triaged run, it accepted nothing that lasts (a
+        // spike marked invalid, any run triaged with no step at it), and an older regression it
+        // hid fails again (before, a triage of any recent run passed a +30 % step open since long
+        // before it: an adversarial review).
         let Some(change) = self.worse(level, held).filter(|c| *c > threshold) else {
-            return false;
+            return true;
         };
         let from_zero = against_limit(held, self.limit);
         match self.context.acceptance(self.budget, self.history, &lookback.runs, accepted, (&|| change, threshold)) {
@@ -3464,19 +3461,6 @@ fn walk_levels(
                 Acceptance::By(..) | Acceptance::None => Acceptance::None,
             };
         }
-        // A later level, where it begins, is held to the change the accepted reference's triage
-        // recorded where that level is too short to be a reference of its own: +25 % ten runs after
-        // +12 % was accepted (in 2 % noise) was judged against the accepted level's ten runs alone
-        // and passed for 30 runs and more. Against a longer one the tests of the newest runs judge
-        // it as any step (held to the change recorded, the bar is that change's margin higher: a
-        // second step 30 runs after the first, in 2 % noise, failed 410 → 365 of 488 checks).
-        if matches!(acceptance, Acceptance::None)
-            && let Some(&(key, t, _, Some(accepted))) = taken.iter().find(|(_, t, ..)| *t == levels.reference)
-            && segments[t].end - segments[t].start < 2 * MIN_EVIDENCE_REFERENCE
-            && step_from(t) > accepted + threshold
-        {
-            acceptance = Acceptance::Beyond { key, accepted, by: String::new() };
-        }
         let acceptance = match acceptance {
             Acceptance::By(key, by, bound) => Some((key, by, bound)),
             Acceptance::Beyond { key, accepted, by } => {
@@ -4602,6 +4586,7 @@ mod tests {
 
     #[test]
     fn a_triage_that_accepted_no_worsening_or_a_pull_requests_run_hides_no_older_regression() {
+        use crate::model::triage::TriageEntry;
         // +20 % from r100, never accepted (the held level fails it once it is older than the
         // look-back); a one-run spike at r350 marked invalid once the runs after it were back
         // (the change it records is within the threshold), or one on a pull request's branch.
@@ -4623,7 +4608,7 @@ mod tests {
         let at_355 = [budget.clone(), ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values[..355]))];
         let change = accepted_change(&Workspace::from_files("w", &at_355), "cap.latency", "r350");
         assert!(change.is_some_and(|c| c < 0.05), "{change:?}");
-        let entry = crate::model::triage::TriageEntry {
+        let entry = TriageEntry {
             state: TriageState::Invalid,
             owner: "eve".into(),
             note: "a runner hiccup".into(),
@@ -4653,6 +4638,16 @@ mod tests {
             let files = [budget.clone(), ("history/h.jsonl".to_owned(), pr), unbounded];
             let r = &check(&Workspace::from_files("w", &files), &CheckOptions::default()).results[0];
             assert_eq!(r.status, Status::Fail, "pull request's run, run {end}: {:?}", r.findings);
+        }
+        // Any run with no step at it, triaged with a change past the threshold given by hand (or
+        // recorded with the margin of a run or two of noise): it accepted nothing that lasts.
+        let any = TriageEntry { accepted_change: Some(0.06), ..entry.clone() };
+        let record =
+            (crate::model::triage::record_file("cap.latency@r400"), crate::model::triage::record_to_yaml("cap.latency@r400", &any));
+        for end in [420, 480] {
+            let history = ("history/h.jsonl".to_owned(), noisy_runs("cap.latency", &values[..end]));
+            let r = &check(&Workspace::from_files("w", &[budget.clone(), history, record.clone()]), &CheckOptions::default()).results[0];
+            assert_eq!(r.status, Status::Fail, "a run with no step triaged, run {end}: {:?}", r.findings);
         }
     }
 
