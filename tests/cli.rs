@@ -690,3 +690,26 @@ fn a_triage_records_the_change_it_accepts_and_a_bigger_step_merged_into_it_fails
     assert!(!dir.path().join("triage/schema_validator.latency@r60.yaml").exists());
     assert_eq!(headroom(&[&ahead[..], &["--accepted-change", "+5%"]].concat()).status.code(), Some(0));
 }
+
+#[test]
+fn a_triage_measured_from_one_run_says_so() {
+    // One run of the new level measures it with that run's noise (a spike's whole size, where it
+    // was one): the triage says so, and how to narrow it.
+    let lines: String = (0..31)
+        .map(|i: u32| {
+            run_line(
+                &format!("r{i}"),
+                1 + i / 24,
+                "main",
+                &format!("\"schema_validator.latency\":{},\"schema_validator.memory\":4", if i < 30 { 30 } else { 34 }),
+            )
+        })
+        .collect();
+    let dir = workspace(&lines);
+    let path = dir.path().to_str().unwrap();
+    let out =
+        headroom(&["triage", "schema_validator.latency@r30", path, "--state", "invalid", "--owner", "eve", "--note", "a runner hiccup"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("note: measured from 1 run of the new level: the change it accepts (+13.3%)"), "{said}");
+}

@@ -22,9 +22,11 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
             "{}: {}{}{}{}\n",
             args.finding,
             e.state.label(),
-            e.accepted_change
-                .filter(|_| e.accepts_level())
-                .map_or_else(String::new, |c| format!(" (accepts a level up to {:+.1}% worse)", c * 100.0)),
+            e.accepted_change.filter(|_| e.accepts_level()).map_or_else(String::new, |c| if c > 0.0 {
+                format!(" (accepts a level up to {:+.1}% worse)", c * 100.0)
+            } else {
+                " (accepts no worse level)".to_owned()
+            }),
             if e.owner.is_empty() { String::new() } else { format!(", owner {}", e.owner) },
             if e.note.is_empty() { String::new() } else { format!(": {}", e.note) }
         )
@@ -50,6 +52,14 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
         let (metric, run) = args.finding.rsplit_once('@').unwrap_or_default();
         let workspace = super::open::load(&args.workspace)?;
         ours.accepted_change = crate::engine::check::accepted_change(&workspace, metric, run);
+        let runs = crate::engine::check::runs_since(&workspace, metric, run);
+        if let Some(change) = ours.accepted_change.filter(|_| runs < 3) {
+            super::output::note(&format!(
+                "note: measured from {runs} run{} of the new level: the change it accepts ({:+.1}%) carries their noise (a spike's whole size, where it was one); triage it again once more runs are in, or give --accepted-change",
+                if runs == 1 { "" } else { "s" },
+                change * 100.0
+            ));
+        }
         // A level nobody can measure yet (a run not in the history, one with no runs before it on
         // its branch) is accepted at no size: that would accept any step that lands there later.
         if ours.accepted_change.is_none() && workspace.budgets.iter().any(|b| b.metric == metric) {

@@ -798,6 +798,23 @@ pub fn accepted_change(workspace: &Workspace, metric: &str, run_id: &str) -> Opt
     largest
 }
 
+/// How many runs of `metric` the level that begins at run `run_id` has had so far (from it to the
+/// newest, of its environment and branch; the fewest where several environments have such a run):
+/// what [`accepted_change`] measured it from.
+#[must_use]
+pub fn runs_since(workspace: &Workspace, metric: &str, run_id: &str) -> usize {
+    let history = &workspace.history;
+    let Some(series) = history.series.get(metric) else { return 0 };
+    (0..history.runs.len())
+        .filter(|&i| history.runs.run(i).id == run_id)
+        .map(|triaged| {
+            let key = history.runs.branch_and_environment(triaged);
+            series.points().filter(|p| p.run as usize >= triaged && history.runs.branch_and_environment(p.run as usize) == key).count()
+        })
+        .min()
+        .unwrap_or(0)
+}
+
 /// The step between the values of runs that read a few values only (a coarse timer's ticks): the
 /// smallest gap between two distinct values on one side of the triaged run (across it is the step
 /// itself), where a side takes fewer than half as many values as it has runs, back and forth (a

@@ -127,7 +127,8 @@ fn finding_row_ui(ui: &mut Ui, state: &AppState, row_index: usize, row: &Finding
                     ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
                 }
                 if let Some(change) = row.triage.accepted_change.filter(|_| row.triage.accepts_level()) {
-                    ui.label(RichText::new(format!("accepts up to {:+.1}%", change * 100.0)).small()).on_hover_text(
+                    let words = if change > 0.0 { format!("accepts up to {:+.1}%", change * 100.0) } else { "accepts no worse level".to_owned() };
+                    ui.label(RichText::new(words).small()).on_hover_text(
                         "How much worse the level was when it was accepted (with its noise's margin): a bigger step fails the gate again until triaged again",
                     );
                 }
