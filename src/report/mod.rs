@@ -308,7 +308,7 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             )
         }
         Finding::BeyondAccepted { key, accepted, change, from_zero } => format!(
-            "not accepted: the triage of `{key}` accepted a level {} than the one before it; this level is {}, more than that and the threshold (a bigger step since, or merged with it). Accept it by triaging `{key}` again",
+            "not accepted: the triage of `{key}` accepted a level {} than the one before it; this level is {}, more than that and the threshold (a bigger step since, merged with it, or a regression nobody accepted before it). Triage `{key}` again to accept the level as it is now (a regression before it, at its own first run)",
             worse_by(*from_zero, *accepted),
             worse_by(*from_zero, *change)
         ),
