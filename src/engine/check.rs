@@ -126,8 +126,9 @@ pub enum Finding {
     },
     /// A triage accepted a worse level at this level's first run (or a run or two from it), but
     /// only up to the change it recorded (`accepted_change`): this level is worse than the one
-    /// before it by more than that and the threshold, so the triage does not accept it. Said
-    /// beside the regression it leaves open, so nobody wonders why an accepted finding fails.
+    /// before it (or than the baseline below a regression left open before it) by more than that
+    /// and the threshold, so the triage does not accept it. Said beside the regression it leaves
+    /// open, so nobody wonders why an accepted finding fails.
     BeyondAccepted {
         /// The triage's key (`metric@run`).
         key: String,
@@ -708,8 +709,9 @@ impl Context<'_> {
     /// Who accepted the level that begins at `run` (an index into the history's runs), in words,
     /// where people did: a triage of won't-fix or invalid with an owner and a note, or a signed
     /// loosening of the budget at or after that run's time. `step` is how much worse that level is
-    /// than the one before it (read only where a triage recorded a change) and the threshold: a triage that recorded the change it accepted
-    /// accepts no level worse than that by more than the threshold.
+    /// than the one before it (read only where a triage recorded a change) and the threshold: a
+    /// triage that recorded the change it accepted accepts no level worse than that by more than
+    /// the threshold.
     fn accepted(
         &self,
         budget: &Budget,
