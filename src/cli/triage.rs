@@ -22,7 +22,10 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
             "{}: {}{}{}{}\n",
             args.finding,
             e.state.label(),
-            e.accepted_change.filter(|_| e.accepts_level()).map_or_else(String::new, |c| if c > 0.0 {
+            e.accepted_change.filter(|_| e.accepts_level()).map_or_else(String::new, |c| if !e.accepted_by_environment.is_empty() {
+                let each: Vec<String> = e.accepted_by_environment.iter().map(|(env, c)| format!("{:+.1}% in {env}", c * 100.0)).collect();
+                format!(" (accepts a level up to {} worse)", each.join(", "))
+            } else if c > 0.0 {
                 format!(" (accepts a level up to {:+.1}% worse)", c * 100.0)
             } else {
                 " (accepts no worse level)".to_owned()
@@ -45,13 +48,19 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
         note: args.note.clone().unwrap_or_else(|| base.note.clone()),
         updated: Some(crate::model::time::Timestamp::now()),
         accepted_change: args.accepted_change.or(base.accepted_change),
+        // A change given by hand holds in every environment.
+        accepted_by_environment: if args.accepted_change.is_some() {
+            std::collections::BTreeMap::default()
+        } else {
+            base.accepted_by_environment.clone()
+        },
     };
     // Setting a state that accepts a worse level measures the level accepted now (a second triage
     // of the same finding, after a bigger step, accepts that one).
     if ours.accepts_level() && args.accepted_change.is_none() && (args.state.is_some() || ours.accepted_change.is_none()) {
         let (metric, run) = args.finding.rsplit_once('@').unwrap_or_default();
         let workspace = super::open::load(&args.workspace)?;
-        ours.accepted_change = crate::engine::check::accepted_change(&workspace, metric, run);
+        ours.set_accepted(&crate::engine::check::accepted_change_by_environment(&workspace, metric, run));
         let runs = crate::engine::check::runs_since(&workspace, metric, run);
         if let Some(change) = ours.accepted_change.filter(|_| runs < 3) {
             super::output::note(&format!(

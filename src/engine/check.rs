@@ -20,7 +20,7 @@ use crate::model::history::{History, PointRef, Run, RunRef, Series};
 use crate::model::measures::{self, Resolution};
 use crate::model::settings::{CheckSettings, MissingData, SettingOverride};
 use crate::model::time::Timestamp;
-use crate::model::triage::{Triage, TriageState};
+use crate::model::triage::{Triage, TriageEntry, TriageState};
 use crate::model::units::{Direction, Unit};
 use crate::model::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
@@ -656,6 +656,8 @@ struct Context<'a> {
     /// By run: whether it is the baseline branch's in the checked environment (empty where named
     /// baseline runs replace the branch).
     of_baseline_branch: Vec<bool>,
+    /// The checked environment (a triage may record its own change for it).
+    environment: Option<String>,
 }
 
 /// By run: whether it is `branch`'s in `environment`; nothing where named baseline runs replace the
@@ -691,6 +693,7 @@ impl<'a> Context<'a> {
             measures: &workspace.measures,
             taken: taken_metrics(workspace),
             of_baseline_branch: runs_of(&workspace.history, options, environment, baseline_branch),
+            environment: environment.map(str::to_owned),
         }
     }
 }
@@ -739,12 +742,13 @@ impl Context<'_> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| e.accepts_level());
         if let Some((key, e)) = triaged {
-            if let Some(accepted) = e.accepted_change
+            if let Some(accepted) = e.accepted_change_in(self.environment.as_deref())
                 && change() > accepted + threshold
             {
-                return Acceptance::Beyond { key, accepted, by: triage_words(key, e) };
+                return Acceptance::Beyond { key, accepted, by: triage_words(key, e, Some(accepted)) };
             }
-            return Acceptance::By(Some(key), triage_words(key, e), e.accepted_change);
+            let accepted = e.accepted_change_in(self.environment.as_deref());
+            return Acceptance::By(Some(key), triage_words(key, e, accepted), accepted);
         }
         let Some(began) = history.runs.run(run).timestamp else { return Acceptance::None };
         self.budget_changes.iter().find(|(id, at)| *id == budget.id && *at >= began).map_or(Acceptance::None, |(_, at)| {
@@ -760,9 +764,16 @@ impl Context<'_> {
 /// environments that have such a run. `None` where no budget, run or runs before it tell.
 #[must_use]
 pub fn accepted_change(workspace: &Workspace, metric: &str, run_id: &str) -> Option<f64> {
+    accepted_change_by_environment(workspace, metric, run_id).into_values().reduce(f64::max)
+}
+
+/// [`accepted_change`] in each environment that has the run `run_id` (ids are unique within one;
+/// a CI build number may name a run of several): what [`TriageEntry::set_accepted`] records.
+#[must_use]
+pub fn accepted_change_by_environment(workspace: &Workspace, metric: &str, run_id: &str) -> BTreeMap<Option<String>, f64> {
     let history = &workspace.history;
-    let series = history.series.get(metric)?;
-    let mut largest: Option<f64> = None;
+    let mut found: BTreeMap<Option<String>, f64> = BTreeMap::new();
+    let Some(series) = history.series.get(metric) else { return found };
     for triaged in (0..history.runs.len()).filter(|&i| history.runs.run(i).id == run_id) {
         let (branch, environment) = history.runs.branch_and_environment(triaged);
         let ours = |run: usize| history.runs.branch_and_environment(run) == (branch, environment);
@@ -793,11 +804,12 @@ pub fn accepted_change(workspace: &Workspace, metric: &str, run_id: &str) -> Opt
             // of it moves (3-5 ms timers, accepted at 4 ms, read 5 later and failed): at least one.
             let margin = (3.0 * sigma * (1.0 / after.len() as f64 + 1.0 / before.len() as f64).sqrt()).max(tick_of(before, &after));
             if let Some(change) = worsening(budget.direction, new + worse_sign(budget.direction) * margin, old, limit) {
-                largest = Some(largest.map_or(change, |l| l.max(change)));
+                let largest = found.entry(environment.map(str::to_owned)).or_insert(change);
+                *largest = largest.max(change);
             }
         }
     }
-    largest
+    found
 }
 
 /// How many runs of `metric` the level that begins at run `run_id` has had so far (from it to the
@@ -853,9 +865,9 @@ enum Acceptance<'t> {
 }
 
 /// Who accepted a level by the triage `key`, in words.
-fn triage_words(key: &str, e: &crate::model::triage::TriageEntry) -> String {
+fn triage_words(key: &str, e: &TriageEntry, accepted: Option<f64>) -> String {
     let state = if e.state == TriageState::WontFix { "won't fix" } else { "invalid" };
-    let up_to = e.accepted_change.map_or_else(String::new, |c| format!(" up to {}", report_percent(c)));
+    let up_to = accepted.map_or_else(String::new, |c| format!(" up to {}", report_percent(c)));
     format!("{} in the triage of `{key}` ({state}{up_to}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim())
 }
 
@@ -4699,6 +4711,41 @@ mod tests {
         let (statuses, findings) = checks_of_a_triage(&values, 80, 85, true, 100);
         assert!(statuses.chars().all(|c| c == '1'), "{statuses} {findings:?}");
         assert!(findings.iter().any(|f| matches!(f, Finding::BeyondAccepted { change, .. } if *change > 0.3)), "{findings:?}");
+    }
+
+    #[test]
+    fn a_triage_of_a_run_id_shared_by_two_environments_holds_each_to_its_own_change() {
+        // A CI build number names a run of two platforms: +12 % on linux, then 25 ms more merged
+        // into it; +45 % on mac. Recording the largest change for both accepted linux's bigger step.
+        let line = |environment: &str, i: usize, v: f64| {
+            format!(
+                "{{\"id\":\"r{i}\",\"timestamp\":\"2026-01-01T00:{:02}:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"{environment}\",\"metrics\":{{\"cap.latency\":{v}}}}}\n",
+                i % 60
+            )
+        };
+        let runs = |environment: &str, values: &[f64]| values.iter().enumerate().map(|(i, v)| line(environment, i, *v)).collect::<String>();
+        let linux: Vec<f64> = (0..60).map(|i| [100.0, 112.0, 125.0][usize::from(i >= 30) + usize::from(i >= 32)]).collect();
+        let mac: Vec<f64> = (0..60).map(|i| if i < 30 { 100.0 } else { 145.0 }).collect();
+        let files = |n: usize| {
+            vec![
+                ("b.yaml".to_owned(), "cap:\n  max_latency_ms: 1000\n".to_owned()),
+                ("history/linux.jsonl".to_owned(), runs("linux", &linux[..n])),
+                ("history/mac.jsonl".to_owned(), runs("mac", &mac[..n])),
+            ]
+        };
+        let mut entry = TriageEntry { state: TriageState::WontFix, owner: "maria".into(), note: "new parser".into(), ..Default::default() };
+        entry.set_accepted(&accepted_change_by_environment(&Workspace::from_files("w", &files(32)), "cap.latency", "r30"));
+        assert_eq!(entry.accepted_change, Some(0.45));
+        assert_eq!(entry.accepted_by_environment.get("linux"), Some(&0.12));
+        let record = crate::model::triage::record_to_yaml("cap.latency@r30", &entry);
+        let mut all = files(60);
+        all.push((crate::model::triage::record_file("cap.latency@r30"), record));
+        let w = Workspace::from_files("w", &all);
+        let on = |environment: &str| check(&w, &CheckOptions { environment: Some(environment.to_owned()), ..CheckOptions::default() });
+        let linux_check = on("linux");
+        assert_eq!(linux_check.results[0].status, Status::Fail, "{:?}", linux_check.results[0].findings);
+        let mac_check = on("mac");
+        assert_eq!(mac_check.results[0].status, Status::Pass, "{:?}", mac_check.results[0].findings);
     }
 
     #[test]

@@ -124,9 +124,30 @@ pub struct TriageEntry {
     /// `None` in records written before it was kept: then the triage accepts one worsening, as
     /// large as it is.
     pub accepted_change: Option<f64>,
+    /// Where the triaged run's id is a run of several environments (a CI build number shared by
+    /// its platforms) whose levels changed by different amounts: the change accepted in each,
+    /// written `accepted_change_by_environment: {linux: "+12.00%", mac: "+45.00%"}`;
+    /// `accepted_change` is then the largest. Empty where one change holds everywhere.
+    pub accepted_by_environment: BTreeMap<String, f64>,
 }
 
 impl TriageEntry {
+    /// The change it accepts in `environment` ([`TriageEntry::accepted_by_environment`], else
+    /// [`TriageEntry::accepted_change`]).
+    #[must_use]
+    pub fn accepted_change_in(&self, environment: Option<&str>) -> Option<f64> {
+        environment.and_then(|e| self.accepted_by_environment.get(e).copied()).or(self.accepted_change)
+    }
+
+    /// Records the changes measured in each environment ([`crate::engine::check::accepted_change`]):
+    /// the largest as `accepted_change`, and each where they differ.
+    pub fn set_accepted(&mut self, by_environment: &BTreeMap<Option<String>, f64>) {
+        self.accepted_change = by_environment.values().copied().reduce(f64::max);
+        let named: BTreeMap<String, f64> = by_environment.iter().filter_map(|(e, c)| e.clone().map(|e| (e, *c))).collect();
+        let differ = named.values().any(|c| Some(*c) != self.accepted_change);
+        self.accepted_by_environment = if differ { named } else { BTreeMap::new() };
+    }
+
     /// Whether it accepts a worse level as the baseline: won't fix or invalid, with an owner and
     /// a note (who waved it through, and why).
     #[must_use]
@@ -211,6 +232,9 @@ impl Triage {
             if let Some(change) = entry.accepted_change {
                 let _ = writeln!(out, "    accepted_change: {}", write_percentage(change));
             }
+            if !entry.accepted_by_environment.is_empty() {
+                let _ = writeln!(out, "    accepted_change_by_environment: {}", by_environment(entry));
+            }
         }
         out
     }
@@ -222,9 +246,9 @@ fn quote(text: &str) -> String {
 }
 
 const TOP_FIELDS: &[&str] = &["last_review", "findings"];
-const ENTRY_FIELDS: &[&str] = &["state", "owner", "note", "updated", "accepted_change"];
+const ENTRY_FIELDS: &[&str] = &["state", "owner", "note", "updated", "accepted_change", "accepted_change_by_environment"];
 const REVIEW_FIELDS: &[&str] = &["held"];
-const RECORD_FIELDS: &[&str] = &["finding", "state", "owner", "note", "updated", "accepted_change"];
+const RECORD_FIELDS: &[&str] = &["finding", "state", "owner", "note", "updated", "accepted_change", "accepted_change_by_environment"];
 
 /// Parses `triage.yaml`; every problem names its line and field.
 pub fn parse_triage(file: &str, text: &str) -> Result<Triage, Vec<LoadError>> {
@@ -278,6 +302,13 @@ fn parse_entry(r: &mut FieldReader<'_>, fields: &[(Key, Node)], path: &str) -> T
             "note" => entry.note = r.text(value, &field_path).unwrap_or_default(),
             "updated" => entry.updated = date(r, value, &field_path),
             "accepted_change" => entry.accepted_change = percentage(r, value, &field_path),
+            "accepted_change_by_environment" => {
+                for (environment, change) in r.map(value, &field_path, "a mapping of environments to percentages").unwrap_or_default() {
+                    if let Some(c) = percentage(r, change, &join(&field_path, &environment.name)) {
+                        entry.accepted_by_environment.insert(environment.name.clone(), c);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -366,7 +397,16 @@ pub fn record_to_yaml(key: &str, entry: &TriageEntry) -> String {
     if let Some(change) = entry.accepted_change {
         let _ = writeln!(out, "accepted_change: {}", write_percentage(change));
     }
+    if !entry.accepted_by_environment.is_empty() {
+        let _ = writeln!(out, "accepted_change_by_environment: {}", by_environment(entry));
+    }
     out
+}
+
+/// `accepted_change_by_environment` as a YAML flow mapping.
+fn by_environment(entry: &TriageEntry) -> String {
+    let pairs: Vec<String> = entry.accepted_by_environment.iter().map(|(e, c)| format!("{}: {}", quote(e), write_percentage(*c))).collect();
+    format!("{{{}}}", pairs.join(", "))
 }
 
 /// Parses one finding's record file (`finding:` and the fields of [`TriageEntry`]).
@@ -431,6 +471,7 @@ pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry)
         }
     }
     let mut conflicts = Vec::new();
+    let measured_anew = ours.accepted_change != base.accepted_change || ours.accepted_by_environment != base.accepted_by_environment;
     let merged = TriageEntry {
         state: pick("state", |s: &TriageState| s.label().to_owned(), &base.state, &ours.state, &theirs.state, &mut conflicts),
         owner: pick("owner", String::clone, &base.owner, &ours.owner, &theirs.owner, &mut conflicts),
@@ -438,7 +479,8 @@ pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry)
         updated: ours.updated.max(theirs.updated),
         // Measured from the history when a state that accepts was set, not typed: the newer
         // measurement (ours, where this edit made one) wins, never a conflict.
-        accepted_change: if ours.accepted_change == base.accepted_change { theirs.accepted_change } else { ours.accepted_change },
+        accepted_change: if measured_anew { ours.accepted_change } else { theirs.accepted_change },
+        accepted_by_environment: if measured_anew { ours.accepted_by_environment.clone() } else { theirs.accepted_by_environment.clone() },
     };
     if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) }
 }
@@ -496,6 +538,7 @@ mod tests {
                 note: "TLS upgrade: \"accepted\"\nby the team".into(),
                 updated: Some(Timestamp::parse("2026-11-20").unwrap()),
                 accepted_change: Some(0.1234),
+                accepted_by_environment: [("linux".to_owned(), 0.05), ("mac os".to_owned(), 0.1234)].into(),
             },
         );
         triage.entries.insert(finding_key("untouched", "ci-1"), TriageEntry::default());

@@ -198,7 +198,7 @@ impl AppState {
                 let before = self.triage.entries.get(&key);
                 if entry.accepts_level() && (before.is_none_or(|b| b.state != entry.state) || entry.accepted_change.is_none()) {
                     let (metric, run) = key.rsplit_once('@').unwrap_or_default();
-                    entry.accepted_change = crate::engine::check::accepted_change(&self.workspace, metric, run);
+                    entry.set_accepted(&crate::engine::check::accepted_change_by_environment(&self.workspace, metric, run));
                 }
                 let root = match &self.source {
                     Source::Folder(root) => Some(root.clone()),

@@ -230,6 +230,11 @@ impl FindingsView {
                     } else {
                         draft.accepted_change
                     },
+                    accepted_by_environment: if draft.accepted_by_environment == base.accepted_by_environment {
+                        theirs.accepted_by_environment.clone()
+                    } else {
+                        draft.accepted_by_environment.clone()
+                    },
                 };
                 fields
             }
