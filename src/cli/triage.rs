@@ -22,14 +22,7 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
             "{}: {}{}{}{}\n",
             args.finding,
             e.state.label(),
-            e.accepted_change.filter(|_| e.accepts_level()).map_or_else(String::new, |c| if !e.accepted_by_environment.is_empty() {
-                let each: Vec<String> = e.accepted_by_environment.iter().map(|(env, c)| format!("{:+.1}% in {env}", c * 100.0)).collect();
-                format!(" (accepts a level up to {} worse)", each.join(", "))
-            } else if c > 0.0 {
-                format!(" (accepts a level up to {:+.1}% worse)", c * 100.0)
-            } else {
-                " (accepts no worse level)".to_owned()
-            }),
+            crate::report::accepted_words(e).map_or_else(String::new, |words| format!(" ({words})")),
             if e.owner.is_empty() { String::new() } else { format!(", owner {}", e.owner) },
             if e.note.is_empty() { String::new() } else { format!(": {}", e.note) }
         )
@@ -64,9 +57,9 @@ pub fn run(args: &TriageArgs) -> Result<ExitCode, CliError> {
         let runs = crate::engine::check::runs_since(&workspace, metric, run);
         if let Some(change) = ours.accepted_change.filter(|_| runs < 3) {
             super::output::note(&format!(
-                "note: measured from {runs} run{} of the new level: the change it accepts ({:+.1}%) carries their noise (a spike's whole size, where it was one); triage it again once more runs are in, or give --accepted-change",
+                "note: measured from {runs} run{} of the new level: the change it accepts ({}) carries their noise (a spike's whole size, where it was one); triage it again once more runs are in, or give --accepted-change",
                 if runs == 1 { "" } else { "s" },
-                change * 100.0
+                crate::report::percent(change)
             ));
         }
         // A level nobody can measure yet (a run not in the history, one with no runs before it on

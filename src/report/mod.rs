@@ -59,8 +59,25 @@ pub fn quantity(value: f64, unit: &str) -> String {
 }
 
 /// A signed relative change: `+20.4%`.
-fn percent(fraction: f64) -> String {
+#[must_use]
+pub fn percent(fraction: f64) -> String {
     format!("{:+.1}%", fraction * 100.0)
+}
+
+/// What a triage that accepts a worse level accepts, in words (`accepts a level up to +12.0% worse`,
+/// each environment's where they differ), as `headroom triage` and the app's findings say it;
+/// `None` where it accepts no level or recorded no change.
+#[must_use]
+pub fn accepted_words(entry: &crate::model::triage::TriageEntry) -> Option<String> {
+    let change = entry.accepted_change.filter(|_| entry.accepts_level())?;
+    Some(if !entry.accepted_by_environment.is_empty() {
+        let each: Vec<String> = entry.accepted_by_environment.iter().map(|(env, c)| format!("{} in {env}", percent(*c))).collect();
+        format!("accepts a level up to {} worse", each.join(", "))
+    } else if change > 0.0 {
+        format!("accepts a level up to {} worse", percent(change))
+    } else {
+        "accepts no worse level".to_owned()
+    })
 }
 
 /// Whether the result's change is a fraction of the limit, its baseline being zero
@@ -958,6 +975,26 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_triage_accepts_reads_alike_everywhere_and_names_each_environment() {
+        use crate::model::triage::{TriageEntry, TriageState};
+        let mut e = TriageEntry {
+            state: TriageState::WontFix,
+            owner: "m".into(),
+            note: "n".into(),
+            accepted_change: Some(0.12),
+            ..TriageEntry::default()
+        };
+        assert_eq!(accepted_words(&e).as_deref(), Some("accepts a level up to +12.0% worse"));
+        e.accepted_by_environment = [("linux".to_owned(), 0.12), ("mac".to_owned(), 0.45)].into();
+        assert_eq!(accepted_words(&e).as_deref(), Some("accepts a level up to +12.0% in linux, +45.0% in mac worse"));
+        e.accepted_by_environment.clear();
+        e.accepted_change = Some(-0.2);
+        assert_eq!(accepted_words(&e).as_deref(), Some("accepts no worse level"));
+        e.state = TriageState::Investigating;
+        assert_eq!(accepted_words(&e), None);
+    }
     use crate::engine::check::{CheckOptions, Problem, check};
 
     #[test]

@@ -126,8 +126,7 @@ fn finding_row_ui(ui: &mut Ui, state: &AppState, row_index: usize, row: &Finding
                 if !row.triage.owner.is_empty() {
                     ui.label(RichText::new(format!("owner {}", row.triage.owner)).small());
                 }
-                if let Some(change) = row.triage.accepted_change.filter(|_| row.triage.accepts_level()) {
-                    let words = if change > 0.0 { format!("accepts up to {:+.1}%", change * 100.0) } else { "accepts no worse level".to_owned() };
+                if let Some(words) = crate::report::accepted_words(&row.triage) {
                     ui.label(RichText::new(words).small()).on_hover_text(
                         "How much worse the level was when it was accepted (with its noise's margin): a bigger step fails the gate again until triaged again",
                     );
@@ -155,7 +154,7 @@ fn beyond_accepted_ui(ui: &mut Ui, state: &AppState, row: &FindingRow, commands:
     let Some(now) = beyond else { return };
     ui.horizontal_wrapped(|ui| {
         let color = theme::text(theme::status_color(Some(crate::engine::check::Status::Fail)), ui);
-        ui.label(RichText::new(format!("the gate fails it: the level is {:+.1}% now", now * 100.0)).small().color(color));
+        ui.label(RichText::new(format!("the gate fails it: the level is {} now", crate::report::percent(now))).small().color(color));
         let button = ui.small_button("Accept the level now").on_hover_text(
             "Record the level as it is now as accepted by this triage (measured from the history, as `headroom triage` does)",
         );
