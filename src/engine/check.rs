@@ -774,9 +774,8 @@ pub fn accepted_change_by_environment(workspace: &Workspace, metric: &str, run_i
     let history = &workspace.history;
     let mut found: BTreeMap<Option<String>, f64> = BTreeMap::new();
     let Some(series) = history.series.get(metric) else { return found };
-    for triaged in (0..history.runs.len()).filter(|&i| history.runs.run(i).id == run_id) {
-        let (branch, environment) = history.runs.branch_and_environment(triaged);
-        let ours = |run: usize| history.runs.branch_and_environment(run) == (branch, environment);
+    for (triaged, ours) in runs_named(history, run_id) {
+        let environment = history.runs.branch_and_environment(triaged).1;
         for budget in workspace.budgets.iter().filter(|b| b.metric == metric) {
             let factor = match &series.unit {
                 None => Some(1.0),
@@ -819,14 +818,20 @@ pub fn accepted_change_by_environment(workspace: &Workspace, metric: &str, run_i
 pub fn runs_since(workspace: &Workspace, metric: &str, run_id: &str) -> usize {
     let history = &workspace.history;
     let Some(series) = history.series.get(metric) else { return 0 };
-    (0..history.runs.len())
-        .filter(|&i| history.runs.run(i).id == run_id)
-        .map(|triaged| {
-            let key = history.runs.branch_and_environment(triaged);
-            series.points().filter(|p| p.run as usize >= triaged && history.runs.branch_and_environment(p.run as usize) == key).count()
-        })
+    runs_named(history, run_id)
+        .map(|(triaged, ours)| series.points().filter(|p| p.run as usize >= triaged && ours(p.run as usize)).count())
         .min()
         .unwrap_or(0)
+}
+
+/// The runs of id `run_id` (one in each environment that has it), each with whether a run is of
+/// its branch and environment: the sides of a triaged level ([`accepted_change_by_environment`],
+/// [`runs_since`]).
+fn runs_named<'h>(history: &'h History, run_id: &'h str) -> impl Iterator<Item = (usize, impl Fn(usize) -> bool + 'h)> + 'h {
+    (0..history.runs.len()).filter(move |&i| history.runs.run(i).id == run_id).map(move |triaged| {
+        let key = history.runs.branch_and_environment(triaged);
+        (triaged, move |run: usize| history.runs.branch_and_environment(run) == key)
+    })
 }
 
 /// The step between the values of runs that read a few values only (a coarse timer's ticks): the
@@ -955,7 +960,7 @@ fn evaluate(
             held_to_triage = CheckSettings { regression_threshold: settings.regression_threshold.max(*threshold), ..settings.clone() };
             Scope { settings: &held_to_triage, ..scope }
         }
-        None => Scope { ..scope },
+        None => scope,
     };
     // The trend is analyze's own: the baseline branch's series of this environment up to the
     // checked run, so `check` and `analyze` never forecast different dates for one budget.
@@ -1022,6 +1027,7 @@ fn worse_sign(direction: Direction) -> f64 {
 }
 
 /// What one budget's check reads: the budget, the history, and where and against what it checks.
+#[derive(Clone, Copy)]
 struct Scope<'a> {
     budget: &'a Budget,
     /// The budget's limit in the checked environment (the scale of a change from zero).
