@@ -471,22 +471,30 @@ pub fn merge_entry(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry)
         }
     }
     let mut conflicts = Vec::new();
-    let measured_anew = ours.accepted_change != base.accepted_change || ours.accepted_by_environment != base.accepted_by_environment;
+    let (accepted_change, accepted_by_environment) = merge_accepted(base, ours, theirs);
     let merged = TriageEntry {
         state: pick("state", |s: &TriageState| s.label().to_owned(), &base.state, &ours.state, &theirs.state, &mut conflicts),
         owner: pick("owner", String::clone, &base.owner, &ours.owner, &theirs.owner, &mut conflicts),
         note: pick("note", String::clone, &base.note, &ours.note, &theirs.note, &mut conflicts),
         updated: ours.updated.max(theirs.updated),
-        // Measured from the history when a state that accepts was set, not typed: the newer
-        // measurement (ours, where this edit made one) wins, never a conflict.
-        accepted_change: if measured_anew { ours.accepted_change } else { theirs.accepted_change },
-        accepted_by_environment: if measured_anew { ours.accepted_by_environment.clone() } else { theirs.accepted_by_environment.clone() },
+        accepted_change,
+        accepted_by_environment,
     };
     if conflicts.is_empty() { Ok(merged) } else { Err(conflicts) }
 }
 
 /// The largest change a triage may record, in per cent (a level a thousand times worse).
 const PERCENTAGE_MAX: f64 = 100_000.0;
+
+/// The change a triage accepts, merged from two edits made from `base` ([`merge_entry`]): measured
+/// from the history when a state that accepts was set, not typed, so the newer measurement (ours,
+/// where this edit made one) wins, never a conflict; its environments' changes go with it.
+#[must_use]
+pub fn merge_accepted(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEntry) -> (Option<f64>, BTreeMap<String, f64>) {
+    let measured_anew = ours.accepted_change != base.accepted_change || ours.accepted_by_environment != base.accepted_by_environment;
+    let side = if measured_anew { ours } else { theirs };
+    (side.accepted_change, side.accepted_by_environment.clone())
+}
 
 /// A change written as a percentage (`+12.0%`, `12%`, -100 % to 100,000 %), as a fraction.
 fn percentage(r: &mut FieldReader<'_>, node: &Node, field: &str) -> Option<f64> {

@@ -15,7 +15,7 @@ use crate::engine::check::CheckReport;
 use crate::engine::reversal::{Reversal, Reversals, Undo};
 use crate::model::store::{StoreError, TriageSaved, save_triage_entry};
 use crate::model::time::Timestamp;
-use crate::model::triage::{FieldConflict, Triage, TriageEntry, TriageState, finding_key, merge_entry};
+use crate::model::triage::{FieldConflict, Triage, TriageEntry, TriageState, finding_key, merge_accepted, merge_entry};
 use crate::model::workspace::Workspace;
 use std::path::Path;
 
@@ -220,21 +220,14 @@ impl FindingsView {
             }
             Err(fields) => {
                 // Fields only one side changed still merge into the form.
+                let (accepted_change, accepted_by_environment) = merge_accepted(base, draft, &theirs);
                 *draft = TriageEntry {
                     state: if draft.state == base.state { theirs.state } else { draft.state },
                     owner: if draft.owner == base.owner { theirs.owner.clone() } else { draft.owner.clone() },
                     note: if draft.note == base.note { theirs.note.clone() } else { draft.note.clone() },
                     updated: draft.updated,
-                    accepted_change: if draft.accepted_change == base.accepted_change {
-                        theirs.accepted_change
-                    } else {
-                        draft.accepted_change
-                    },
-                    accepted_by_environment: if draft.accepted_by_environment == base.accepted_by_environment {
-                        theirs.accepted_by_environment.clone()
-                    } else {
-                        draft.accepted_by_environment.clone()
-                    },
+                    accepted_change,
+                    accepted_by_environment,
                 };
                 fields
             }
