@@ -1895,3 +1895,41 @@ fn a_mistyped_import_path_is_said_in_the_import_dialog_and_is_no_problem_of_the_
     harness.run();
     harness.get_by_label_contains("Give the tool's output file");
 }
+
+#[test]
+fn a_worse_level_accepted_by_a_triage_is_tagged_accepted_in_the_warnings_colour_never_green() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("capability_budgets.yaml"), "cap:\n  max_latency_ms: 200\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("history")).unwrap();
+    // 100 ms for 40 runs, then 112 ms (±0.5 ms), accepted as won't fix at r40.
+    let runs: String = (0..60)
+        .map(|i| {
+            let value = if i < 40 { 100.0 } else { 112.0 } + [0.0, 0.5, -0.5][i % 3];
+            format!(
+                "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{:02}T{:02}:00:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{value}}}}}\n",
+                1 + i / 8,
+                (i % 8) * 3
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("history/ci.jsonl"), runs).unwrap();
+    std::fs::create_dir_all(dir.path().join("triage")).unwrap();
+    std::fs::write(
+        dir.path().join("triage/cap.latency@r40.yaml"),
+        "finding: \"cap.latency@r40\"\nstate: wont_fix\nowner: \"dana\"\nnote: \"new parser\"\nupdated: 2026-12-05\naccepted_change: \"+13.00%\"\n",
+    )
+    .unwrap();
+    let mut harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    let state = &harness.state().state;
+    assert_eq!(state.report.results[0].status, headroom::engine::check::Status::Pass, "{:?}", state.report.results[0].findings);
+    // The gate passes it; the tree says it is accepted (its dot in the warning's colour), the
+    // status bar counts it with the warnings, and nothing reads "all within budget".
+    harness.get_by_label("ACCEPTED");
+    harness.get_by_label_contains("1 warning");
+    harness.get_by_label_contains("0 within budget");
+    assert!(harness.query_by_label_contains("ALL WITHIN BUDGET").is_none());
+    harness.get_by_label("cap latency   112 ms / 200 ms   44% left").click();
+    harness.run();
+    harness.get_by_label("accepted");
+    harness.get_by_label_contains("accepted: the baseline is a level 12.0% worse than the one before it, since run r40");
+}

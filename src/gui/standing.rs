@@ -14,6 +14,7 @@
 //! | regressed | the gate finds the newest run worse than the baseline | fail (warn without a test) |
 //! | regressed | within budget, with an open regression (a change point for the worse, not reverted, nobody closed) | warn |
 //! | warning | past the warning level, no baseline, inconclusive, an unconfirmed step, the base's own regression | warn |
+//! | accepted | the gate passes it at a worse level people accepted (a triage record or a signed loosening) | warn |
 //! | within budget | none of these | pass |
 //!
 //! An *open regression* is a change point for the worse (the engine's findings) that no later
@@ -32,6 +33,10 @@ use std::collections::HashMap;
 pub enum BudgetState {
     /// Within its limit, no regression, nothing to look at.
     Pass,
+    /// The gate passes it, at a worse level that people accepted (a triage record, which nobody
+    /// signs, or a signed loosening): shown in the warning's colour, as the metric view says the
+    /// `accepted` line, so that a waved-through regression never shows green.
+    Accepted,
     /// Something to look at: past the warning level, no baseline, inconclusive.
     Warning,
     /// The gate finds the newest run worse than the baseline (`Warn` where there was no test).
@@ -58,7 +63,7 @@ impl BudgetState {
         } else if has(|f| matches!(f, Finding::Regression { .. })) {
             BudgetState::Regressed(result.status)
         } else if result.status == Status::Pass {
-            BudgetState::Pass
+            if has(|f| matches!(f, Finding::Accepted { .. })) { BudgetState::Accepted } else { BudgetState::Pass }
         } else {
             BudgetState::Warning
         }
@@ -69,7 +74,7 @@ impl BudgetState {
     pub fn status(self) -> Status {
         match self {
             BudgetState::Pass => Status::Pass,
-            BudgetState::Warning => Status::Warn,
+            BudgetState::Warning | BudgetState::Accepted => Status::Warn,
             BudgetState::Regressed(s) | BudgetState::NoData(s) => s,
             BudgetState::OverBudget | BudgetState::NotLoaded => Status::Fail,
         }
@@ -81,6 +86,7 @@ impl BudgetState {
         match self {
             BudgetState::Pass => "within budget",
             BudgetState::Warning => "warning",
+            BudgetState::Accepted => "accepted",
             BudgetState::Regressed(_) => "regressed",
             BudgetState::NoData(_) => "no data",
             BudgetState::OverBudget => "over budget",
@@ -101,7 +107,7 @@ pub enum Tally {
     /// Within budget.
     Pass,
     /// Warnings: past the warning level, no baseline, inconclusive, an unconfirmed step, a regression
-    /// without a test.
+    /// without a test, a worse level people accepted.
     Warnings,
     /// Failing on a value: over budget, or a confirmed regression.
     Failing,
@@ -115,7 +121,7 @@ impl Tally {
     pub fn of(state: BudgetState) -> Option<Tally> {
         match state {
             BudgetState::Pass => Some(Tally::Pass),
-            BudgetState::Warning | BudgetState::Regressed(Status::Warn | Status::Pass) => Some(Tally::Warnings),
+            BudgetState::Warning | BudgetState::Accepted | BudgetState::Regressed(Status::Warn | Status::Pass) => Some(Tally::Warnings),
             BudgetState::OverBudget | BudgetState::Regressed(Status::Fail) => Some(Tally::Failing),
             BudgetState::NoData(_) => Some(Tally::NoData),
             BudgetState::NotLoaded => None,
@@ -281,7 +287,7 @@ impl States {
             .into_iter()
             .zip(&open_regressions)
             .map(|(state, &open)| match state {
-                Some(BudgetState::Pass) if open > 0 => Some(BudgetState::Regressed(Status::Warn)),
+                Some(BudgetState::Pass | BudgetState::Accepted) if open > 0 => Some(BudgetState::Regressed(Status::Warn)),
                 other => other,
             })
             .collect();

@@ -192,6 +192,10 @@ fn tags_ui(ui: &mut Ui, state: &AppState, index: usize) {
             _ => Status::Warn,
         };
         ui.label(RichText::new("REGRESSED").small().strong().color(theme::text(theme::status_color(Some(status)), ui)));
+    } else if state.state_of(index) == Some(BudgetState::Accepted) {
+        // The gate passes it at a worse level people accepted: said, never a plain green row.
+        ui.label(RichText::new("ACCEPTED").small().strong().color(theme::text(theme::status_color(Some(Status::Warn)), ui)))
+            .on_hover_text("a worse level accepted by a triage record or a signed loosening: the gate passes it");
     }
     // Each tag whole: where the row is full, a tag goes to the next line, never split in two
     // ("limit" at the end of one line and its date at the start of the next).

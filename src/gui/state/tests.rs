@@ -582,8 +582,9 @@ fn stepped_workspace(levels: &[(u32, f64)]) -> tempfile::TempDir {
 }
 
 #[test]
-fn a_regression_accepted_by_triage_passes_in_the_app_as_in_headroom_check_and_reopening_it_fails_again() {
+fn a_regression_accepted_by_triage_passes_in_the_app_as_in_headroom_check_never_green_and_reopening_it_fails_again() {
     use crate::engine::check::{CheckOptions, Finding, check};
+    use crate::gui::standing::{BudgetState, Overall, Tally};
     use crate::model::triage::TriageState;
     let dir = regressed_workspace();
     let root = dir.path().to_path_buf();
@@ -601,7 +602,13 @@ fn a_regression_accepted_by_triage_passes_in_the_app_as_in_headroom_check_and_re
     let accept = TriageEntry { state: TriageState::WontFix, owner: "dana".into(), note: "new parser".into(), ..TriageEntry::default() };
     state.apply(Command::Findings(FindingsCommand::SetTriage("load@r170".into(), accept)));
     state.wait();
-    assert_eq!(state.status_of(load), Some(Status::Pass), "{:?}", state.report.results[0].findings);
+    // The gate passes it; the app says it is accepted, in the warning's colour (the tree's dot and
+    // tag, the metric view's word, the status bar's warnings), never the green of a budget within it.
+    assert_eq!(state.report.results[0].status, Status::Pass, "{:?}", state.report.results[0].findings);
+    assert_eq!(state.state_of(load), Some(BudgetState::Accepted));
+    assert_eq!(state.status_of(load), Some(Status::Warn));
+    assert_eq!((state.states.count(Tally::Warnings), state.states.count(Tally::Pass)), (1, 0));
+    assert_eq!(state.states.overall, Overall::Checked(Status::Warn));
     assert!(
         state.report.results[0].findings.iter().any(|f| matches!(f, Finding::Accepted { .. })),
         "{:?}",
@@ -616,7 +623,8 @@ fn a_regression_accepted_by_triage_passes_in_the_app_as_in_headroom_check_and_re
     let again = AppState::new(&Source::Folder(root.clone()));
     let cli = check(&crate::model::workspace::Workspace::load(&root).unwrap(), &CheckOptions::default());
     assert_eq!(cli.results[0].status, Status::Pass);
-    assert_eq!(again.status_of(load), Some(Status::Pass), "the app judges as CI: {:?}", again.report.results[0].findings);
+    assert_eq!(again.report.results[0].status, Status::Pass, "the app judges as CI: {:?}", again.report.results[0].findings);
+    assert_eq!(again.state_of(load), Some(BudgetState::Accepted));
     // Reopened: the regression fails again.
     let mut state = again;
     let reopen = TriageEntry { state: TriageState::Investigating, owner: "dana".into(), ..TriageEntry::default() };
@@ -789,5 +797,6 @@ fn a_bigger_step_after_an_accepted_one_fails_in_the_app_until_the_level_now_is_a
     state.apply(Command::Findings(FindingsCommand::SetTriage("cap.latency@r40".into(), again)));
     state.wait();
     assert_eq!(state.triage.entries["cap.latency@r40"].accepted_change, Some(0.25));
-    assert_eq!(state.status_of(cap), Some(Status::Pass), "{:?}", state.report.results[0].findings);
+    assert_eq!(state.report.results[0].status, Status::Pass, "{:?}", state.report.results[0].findings);
+    assert_eq!(state.state_of(cap), Some(crate::gui::standing::BudgetState::Accepted));
 }
