@@ -70,9 +70,22 @@ pub fn percent(fraction: f64) -> String {
 #[must_use]
 pub fn accepted_words(entry: &crate::model::triage::TriageEntry) -> Option<String> {
     let change = entry.accepted_change.filter(|_| entry.accepts_level())?;
-    Some(if !entry.accepted_by_environment.is_empty() {
+    Some(if entry.accepted_by_environment.values().all(|c| *c > 0.0) && !entry.accepted_by_environment.is_empty() {
         let each: Vec<String> = entry.accepted_by_environment.iter().map(|(env, c)| format!("{} in {env}", percent(*c))).collect();
         format!("accepts a level up to {} worse", each.join(", "))
+    } else if !entry.accepted_by_environment.is_empty() {
+        // An environment that improved (or did not move) accepts nothing worse: said so, never
+        // "up to -20.0% worse".
+        let each: Vec<String> = entry
+            .accepted_by_environment
+            .iter()
+            .map(
+                |(env, c)| {
+                    if *c > 0.0 { format!("a level up to {} worse in {env}", percent(*c)) } else { format!("no worse level in {env}") }
+                },
+            )
+            .collect();
+        format!("accepts {}", each.join(", "))
     } else if change > 0.0 {
         format!("accepts a level up to {} worse", percent(change))
     } else {
@@ -989,6 +1002,11 @@ mod tests {
         assert_eq!(accepted_words(&e).as_deref(), Some("accepts a level up to +12.0% worse"));
         e.accepted_by_environment = [("linux".to_owned(), 0.12), ("mac".to_owned(), 0.45)].into();
         assert_eq!(accepted_words(&e).as_deref(), Some("accepts a level up to +12.0% in linux, +45.0% in mac worse"));
+        e.accepted_by_environment.insert("windows".to_owned(), -0.2);
+        assert_eq!(
+            accepted_words(&e).as_deref(),
+            Some("accepts a level up to +12.0% worse in linux, a level up to +45.0% worse in mac, no worse level in windows")
+        );
         e.accepted_by_environment.clear();
         e.accepted_change = Some(-0.2);
         assert_eq!(accepted_words(&e).as_deref(), Some("accepts no worse level"));

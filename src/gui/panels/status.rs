@@ -113,7 +113,11 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
             }
         }
         ui.separator();
-        ui.label(format!("{} runs, {} metrics", state.workspace.history.runs.len(), state.workspace.history.series.len()));
+        ui.label(format!(
+            "{}, {}",
+            crate::report::plural(state.workspace.history.runs.len(), "run", "runs"),
+            crate::report::plural(state.workspace.history.series.len(), "metric", "metrics")
+        ));
         history_source_ui(ui, state);
         if let Some(message) = &state.message {
             ui.separator();
