@@ -1902,16 +1902,15 @@ fn a_worse_level_accepted_by_a_triage_is_tagged_accepted_in_the_warnings_colour_
     std::fs::write(dir.path().join("capability_budgets.yaml"), "cap:\n  max_latency_ms: 200\n").unwrap();
     std::fs::create_dir_all(dir.path().join("history")).unwrap();
     // 100 ms for 40 runs, then 112 ms (±0.5 ms), accepted as won't fix at r40.
-    let runs: String = (0..60)
-        .map(|i| {
-            let value = if i < 40 { 100.0 } else { 112.0 } + [0.0, 0.5, -0.5][i % 3];
-            format!(
-                "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{:02}T{:02}:00:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{value}}}}}\n",
-                1 + i / 8,
-                (i % 8) * 3
-            )
-        })
-        .collect();
+    let line = |i: usize| -> String {
+        let value = if i < 40 { 100.0 } else { 112.0 } + [0.0, 0.5, -0.5][i % 3];
+        format!(
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-11-{:02}T{:02}:00:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{value}}}}}\n",
+            1 + i / 8,
+            (i % 8) * 3
+        )
+    };
+    let runs: String = (0..60).map(line).collect();
     std::fs::write(dir.path().join("history/ci.jsonl"), runs).unwrap();
     std::fs::create_dir_all(dir.path().join("triage")).unwrap();
     std::fs::write(
