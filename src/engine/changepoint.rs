@@ -1273,15 +1273,21 @@ fn prune(sums: &PrefixSums, points: &mut Vec<usize>, settings: &DetectorSettings
     }
 }
 
+/// How far past the significance a point's test alone must be for [`keep_the_one_that_passes_alone`]
+/// to keep it over its neighbour: a step beside a spurious cut read p 1e-12 alone; a cut in noise
+/// kept so (p 0.0009 alone, its neighbour 0.29) made the look-back's first 7 runs a level, and the
+/// gate judged a +10 % step against them and passed it on 2 of its 30 checks (an adversarial review).
+const RESCUED_SHARE: f64 = 1e-3;
+
 /// [`prune`]'s round, for two neighbouring points that both fail (`scores`), each weakened by the
-/// other: the one removed (`remove`) is the one whose neighbour then passes, where the other,
-/// left alone, would not. A spurious cut 2-5 runs past a real step leaves the step a level of a
-/// few runs after it, which a trend explains as well: the step was the weaker and went, then the
-/// cut and the step before it, each between levels that mixed the others, and a look-back of 123
-/// runs at 100, 15 at 88 and 22 at 114 had no change point at all (the gate passed that +30 %
-/// step, 10 σ, in silence). Where both would pass alone, the weaker goes, as before: keeping the
-/// stronger took the level before it apart, and another such look-back lost all three of its
-/// change points. The gate's search only (`curves` off, where levels are kept): in analysis a
+/// other: the one removed (`remove`) is the one whose neighbour then passes far beyond the
+/// significance ([`RESCUED_SHARE`]), where the other, left alone, would not pass. A spurious cut
+/// 2-5 runs past a real step leaves the step a level of a few runs after it, which a trend
+/// explains as well: the step was the weaker and went, then the cut and the step before it, each
+/// between levels that mixed the others, and a look-back of 123 runs at 100, 15 at 88 and 22 at
+/// 114 had no change point at all (the gate passed that +30 % step, 10 σ, in silence). Else the
+/// weaker goes, as before: keeping the stronger where both would pass alone took the level before
+/// it apart, and another such look-back lost all three of its change points. The gate's search only (`curves` off, where levels are kept): in analysis a
 /// curve's cuts are such neighbours too, and the one left alone passed (S-curves and a steep fall
 /// read 3-9 more change points in 60 series).
 fn keep_the_one_that_passes_alone(
@@ -1305,7 +1311,7 @@ fn keep_the_one_that_passes_alone(
         let without = |x: usize| -> Vec<usize> { points.iter().enumerate().filter(|&(j, _)| j != x).map(|(_, &p)| p).collect() };
         let kept_alone = score(&without(gone), if kept > gone { kept - 1 } else { kept });
         let gone_alone = score(&without(kept), if gone > kept { gone - 1 } else { gone });
-        if gone_alone <= significance && kept_alone > significance {
+        if gone_alone <= RESCUED_SHARE * significance && kept_alone > significance {
             remove[gone] = false;
             remove[kept] = true;
         }

@@ -3437,7 +3437,8 @@ const LONG_LEVEL_RUNS: usize = 2 * ANCHOR_RUNS;
 /// time reads as a short level of its own too, and its every return failed (an adversarial review:
 /// 0.10 → 1.87 % of checks; a real improvement whose first 10 runs were 7 % faster still, 0.03 →
 /// 5.65 %). A regression that returns the metric to a level it held long before a short better
-/// one is not told from that here: it passes, as it did.
+/// one is not told from that here: the short level's own test judges it, as before (it fails
+/// where the return is 6 σ and more).
 fn past_a_short_level(
     scope: &Scope<'_>,
     judged: &Judged,
