@@ -3416,10 +3416,12 @@ fn segment_before<'n>(judged: &Judged, noise: &'n NoiseModel) -> Option<&'n Segm
 }
 
 /// How many standard errors (of the look-back's noise, widened by its autocorrelation) a short
-/// reference must stand from the level before it for [`past_a_short_level`]: far past the largest
+/// reference must stand from the level before it for [`past_a_short_level`]: past the largest
 /// that the change-point search's choice among a look-back's every segment finds in noise (about
-/// 4.3 for 10,000 candidate segments of Gaussian noise).
-const SHORT_LEVEL_ERRORS: f64 = 8.0;
+/// 4.3 for 10,000 candidate segments of Gaussian noise). 8, tried first, left AR(1)'s improvement
+/// of 15 runs (7.4 of them) no level of its own, and a +25 % step after it inconclusive on most
+/// checks (`gate_short_level.py` table B: 93 → 128 and 78 → 130 of 160 failing with 6).
+const SHORT_LEVEL_ERRORS: f64 = 6.0;
 
 /// The fewest runs of the level before a short reference for [`past_a_short_level`]: two days of
 /// a daily cycle at one run an hour (the search splits a cycle's phases into levels of a dozen).
@@ -3948,8 +3950,8 @@ mod tests {
                 assert_ne!(r.status, Status::Fail, "seed {seed}, fast states, {end} runs: {:?}", r.findings);
             }
         }
-        // 36 of 198 before, 133 now; the rest ask for reruns (exit 3).
-        assert!(ar_failed * 5 >= 3 * 6 * 33, "AR(1): {ar_failed} of {} checks failed", 6 * 33);
+        // 36 of 198 before, 195 now; the rest ask for reruns (exit 3).
+        assert!(ar_failed * 10 >= 9 * 6 * 33, "AR(1): {ar_failed} of {} checks failed", 6 * 33);
     }
 
     #[test]
