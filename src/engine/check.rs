@@ -742,13 +742,13 @@ impl Context<'_> {
         let position = |id: &str| lookback.iter().position(|&r| history.runs.run(r).id == id);
         let triaged = self.triage.find(&budget.metric, history.runs.run(run).id, position).filter(|(_, e)| e.accepts_level());
         if let Some((key, e)) = triaged {
-            if let Some(accepted) = e.accepted_change_in(self.environment.as_deref())
-                && change() > accepted + threshold
-            {
-                return Acceptance::Beyond { key, accepted, by: triage_words(key, e, Some(accepted)) };
-            }
             let accepted = e.accepted_change_in(self.environment.as_deref());
-            return Acceptance::By(Some(key), triage_words(key, e, accepted), accepted);
+            return match accepted {
+                Some(accepted) if change() > accepted + threshold => {
+                    Acceptance::Beyond { key, accepted, by: triage_words(key, e, Some(accepted)) }
+                }
+                _ => Acceptance::By(Some(key), triage_words(key, e, accepted), accepted),
+            };
         }
         let Some(began) = history.runs.run(run).timestamp else { return Acceptance::None };
         self.budget_changes.iter().find(|(id, at)| *id == budget.id && *at >= began).map_or(Acceptance::None, |(_, at)| {
@@ -3535,9 +3535,8 @@ fn walk_levels(
     // +11.6 % more landed at r33 too (an adversarial review), and +25 % passed as accepted for as
     // long as it lasted. A level within the threshold (a ramp's first run, where the triaged run
     // starts a level: [`Scope::split_at_acceptance`]) leaves it to the level after it. Each taken
-    // triage is kept with the level that took it, the walk as it stood before, and the change it
-    // recorded.
-    let mut taken: Vec<(&str, usize, Levels, Option<f64>)> = Vec::new();
+    // triage is kept with the level that took it and the walk as it stood before.
+    let mut taken: Vec<(&str, usize, Levels)> = Vec::new();
     for s in 1..segments.len() {
         let start_run = lookback.runs[segments[s].start];
         // A triage that recorded the change it accepted holds the level to it, measured from the
@@ -3583,14 +3582,13 @@ fn walk_levels(
             acceptance = Acceptance::None;
         }
         let acceptance = match acceptance {
-            Acceptance::By(key, by, bound) => Some((key, by, bound)),
+            Acceptance::By(key, by, _) => Some((key, by)),
             Acceptance::Beyond { key, accepted, by } => {
-                let by = if by.is_empty() { levels.accepted.as_ref().map(|a| a.1.clone()).unwrap_or_default() } else { by };
                 // The walk goes back to where it stood before the level that took the triage, where
                 // that level is still the reference (no improvement since ended it).
                 let from = match taken.iter().position(|(k, ..)| *k == key) {
                     Some(i) => {
-                        let (_, t, before, _) = taken.remove(i);
+                        let (_, t, before) = taken.remove(i);
                         if levels.reference == t {
                             levels = Levels { open: before.open.or(Some(t)), beyond: levels.beyond.take(), ..before };
                         }
@@ -3610,15 +3608,15 @@ fn walk_levels(
             Acceptance::None => None,
         };
         let worse = worsening(budget.direction, segments[s].level, segments[levels.reference].level, limit).unwrap_or(0.0);
-        if let Some((Some(key), _, bound)) = acceptance
+        if let Some((Some(key), _)) = acceptance
             && worse > threshold
             && !taken.iter().any(|(k, ..)| *k == key)
         {
-            taken.push((key, s, levels.clone(), bound));
+            taken.push((key, s, levels.clone()));
         }
         if worse < -threshold {
             levels = Levels { reference: s, open: None, accepted: None, beyond: levels.beyond.take() };
-        } else if let Some((_, by, _)) = acceptance {
+        } else if let Some((_, by)) = acceptance {
             // A level within the threshold of an accepted one is still built on that acceptance.
             let from_zero = against_limit(segments[levels.reference].level, limit);
             let accepted = if worse > threshold { Some((worse, by, from_zero)) } else { levels.accepted.take() };
