@@ -222,13 +222,7 @@ pub struct TriageArgs {
 
 /// A percentage (`+12%`, `12 %`, `12.5`) as a fraction.
 fn parse_percentage(text: &str) -> Result<f64, String> {
-    let number = text.trim().trim_end_matches('%').trim();
-    let number = number.strip_prefix('+').filter(|rest| !rest.starts_with(['+', '-'])).unwrap_or(number);
-    number
-        .parse::<f64>()
-        .ok()
-        .filter(|n| (-100.0..=100_000.0).contains(n))
-        .map(|n| n / 100.0)
+    crate::model::triage::accepted_fraction(text.trim().trim_end_matches('%').trim())
         .ok_or_else(|| format!("`{text}` is not a percentage from -100% to 100000%, such as `+12%`"))
 }
 

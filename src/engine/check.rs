@@ -872,13 +872,8 @@ enum Acceptance<'t> {
 /// Who accepted a level by the triage `key`, in words.
 fn triage_words(key: &str, e: &TriageEntry, accepted: Option<f64>) -> String {
     let state = if e.state == TriageState::WontFix { "won't fix" } else { "invalid" };
-    let up_to = accepted.map_or_else(String::new, |c| format!(" up to {}", report_percent(c)));
+    let up_to = accepted.map_or_else(String::new, |c| format!(" up to {}", crate::model::units::percent(c)));
     format!("{} in the triage of `{key}` ({state}{up_to}: {}; a triage record, not signed)", e.owner.trim(), e.note.trim())
-}
-
-/// A fraction as a signed percentage, as the triage's `accepted_change` is written.
-fn report_percent(change: f64) -> String {
-    format!("{:+.1}%", change * 100.0)
 }
 
 #[allow(clippy::too_many_arguments)]

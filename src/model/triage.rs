@@ -499,14 +499,17 @@ pub fn merge_accepted(base: &TriageEntry, ours: &TriageEntry, theirs: &TriageEnt
 /// A change written as a percentage (`+12.0%`, `12%`, -100 % to 100,000 %), as a fraction.
 fn percentage(r: &mut FieldReader<'_>, node: &Node, field: &str) -> Option<f64> {
     let text = r.text_as(node, field, "a percentage such as `+12.0%`")?;
-    let parsed = text
-        .trim()
-        .strip_suffix('%')
-        .map(str::trim)
-        .and_then(|n| n.strip_prefix('+').filter(|rest| !rest.starts_with(['+', '-'])).unwrap_or(n).parse::<f64>().ok())
-        .filter(|n| (-100.0..=PERCENTAGE_MAX).contains(n))
-        .map(|n| n / 100.0);
+    let parsed = text.trim().strip_suffix('%').map(str::trim).and_then(accepted_fraction);
     r.check(node, field, parsed.ok_or_else(|| format!("`{text}` is not a percentage such as `+12.0%`")))
+}
+
+/// A change accepted, given as the number of a percentage (`+12.5`, `-3`; one sign at most, -100
+/// to 100,000), as a fraction: what a triage record's `accepted_change` and `headroom triage
+/// --accepted-change` read.
+#[must_use]
+pub fn accepted_fraction(number: &str) -> Option<f64> {
+    let number = number.strip_prefix('+').filter(|rest| !rest.starts_with(['+', '-'])).unwrap_or(number);
+    number.parse::<f64>().ok().filter(|n| (-100.0..=PERCENTAGE_MAX).contains(n)).map(|n| n / 100.0)
 }
 
 /// A fraction as [`percentage`] reads it back: a signed percentage with two decimals.

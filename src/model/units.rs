@@ -352,6 +352,13 @@ impl fmt::Display for Direction {
     }
 }
 
+/// A signed relative change with one decimal (`+20.4%`), as every account of a change reads it
+/// (the gate's findings, the reports, a triage's words).
+#[must_use]
+pub fn percent(fraction: f64) -> String {
+    format!("{:+.1}%", fraction * 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,10 +59,7 @@ pub fn quantity(value: f64, unit: &str) -> String {
 }
 
 /// A signed relative change: `+20.4%`.
-#[must_use]
-pub fn percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0)
-}
+pub use crate::model::units::percent;
 
 /// What a triage that accepts a worse level accepts, in words (`accepts a level up to +12.0% worse`,
 /// each environment's where they differ), as `headroom triage` and the app's findings say it;
