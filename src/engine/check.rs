@@ -3887,12 +3887,8 @@ mod tests {
         for seed in 1..=6 {
             let mut rng = crate::engine::synthetic::Rng::new(seed);
             for improved in [10, 15] {
-                let level = |i: usize| match i {
-                    i if i < 200 => 100.0,
-                    i if i < 200 + improved => 88.0,
-                    _ => 88.0 * 1.3,
-                };
-                let values: Vec<f64> = (0..240 + improved).map(|i| level(i) * (1.0 + 0.03 * rng.gaussian())).collect();
+                let levels = [(0, 100.0), (200, 88.0), (200 + improved, 88.0 * 1.3)];
+                let values: Vec<f64> = (0..240 + improved).map(|i| level_at(i, &levels) * (1.0 + 0.03 * rng.gaussian())).collect();
                 // Every check from the step's 8th run fails (a tail of 8 runs is the first judged
                 // against a short level). One history also lost both change points of its look-back
                 // on two checks (the search's pruning: `changepoint.rs`).
@@ -3909,13 +3905,7 @@ mod tests {
             let values: Vec<f64> = (0..255)
                 .map(|i| {
                     x = 0.7 * x + 0.02 * (1.0f64 - 0.49).sqrt() * rng.gaussian();
-                    (if i < 200 {
-                        100.0
-                    } else if i < 215 {
-                        88.0
-                    } else {
-                        88.0 * 1.25
-                    }) * (1.0 + x)
+                    level_at(i, &[(0, 100.0), (200, 88.0), (215, 88.0 * 1.25)]) * (1.0 + x)
                 })
                 .collect();
             ar_failed += (8..=40)
@@ -4315,6 +4305,12 @@ mod tests {
         out
     }
 
+    /// The level at run `i` of a history that holds each `(first run, level)` from its first run
+    /// on (the first from run 0).
+    fn level_at(i: usize, levels: &[(usize, f64)]) -> f64 {
+        levels.iter().rev().find(|(from, _)| i >= *from).map_or(levels[0].1, |l| l.1)
+    }
+
     /// 30 runs around 40 ms with ±3 % noise (a fixed pattern), then `last`.
     fn noisy_history(last: f64) -> Vec<f64> {
         let mut rng = crate::engine::synthetic::Rng::new(2);
@@ -4694,30 +4690,9 @@ mod tests {
         // `accepted_change` still do). Now each fails, and says why the triage does not cover it.
         let mut rng = crate::engine::synthetic::Rng::new(5);
         let noise: Vec<f64> = (0..100).map(|_| 1.0 + 0.02 * rng.gaussian()).collect();
-        let merged: Vec<f64> = (0..60)
-            .map(|i| {
-                if i < 30 {
-                    100.0
-                } else if i < 32 {
-                    112.0
-                } else {
-                    125.0
-                }
-            })
-            .collect();
-        let revert: Vec<f64> = (0..60).map(|i| [100.0, 112.0, 100.0, 150.0][[30, 32, 33].iter().filter(|&&e| i >= e).count()]).collect();
-        let in_noise: Vec<f64> = (0..100)
-            .map(|i| {
-                noise[i]
-                    * if i < 60 {
-                        100.0
-                    } else if i < 63 {
-                        112.0
-                    } else {
-                        125.0
-                    }
-            })
-            .collect();
+        let merged: Vec<f64> = (0..60).map(|i| level_at(i, &[(0, 100.0), (30, 112.0), (32, 125.0)])).collect();
+        let revert: Vec<f64> = (0..60).map(|i| level_at(i, &[(0, 100.0), (30, 112.0), (32, 100.0), (33, 150.0)])).collect();
+        let in_noise: Vec<f64> = (0..100).map(|i| noise[i] * level_at(i, &[(0, 100.0), (60, 112.0), (63, 125.0)])).collect();
         for (name, values, at, seen, fails_from) in
             [("merged", &merged, 30, 32, 35), ("revert", &revert, 30, 32, 38), ("in noise", &in_noise, 60, 63, 70)]
         {
