@@ -28,9 +28,6 @@
 //!    beyond all n reference runs: 2/((n+1)(n+2))), so a short reference cannot make a
 //!    rare-looking tail certain. Far beyond the bulk, reference runs within 2σ below the tail's
 //!    count as bad as it where they stand apart from the bulk (a slow state's runs, one level).
-//!    A reference with a second mode (one run in 20 or more far out, fewer than half) has its
-//!    longer tails judged by counts, not means: how many runs are out there, whether the newest
-//!    are all out there, and whether the rest moved (`second_mode_p_value`).
 //! 4. **Runs that move together.** Autocorrelated noise (a runner's state lasting several runs)
 //!    makes k runs worth fewer independent ones: with lag-1 autocorrelation ρ of the noise
 //!    (estimated from the look-back's differences, so level shifts do not inflate it),
@@ -687,9 +684,6 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     if n < MIN_REFERENCE_RUNS.max(2 * k) || k < 2 {
         return 1.0;
     }
-    if let Some(p) = second_mode_p_value(reference, tail) {
-        return p;
-    }
     let clip = |x: f64| x.clamp(reference.center - 4.0 * reference.sigma, reference.center + 4.0 * reference.sigma);
     if tail.iter().any(|&x| reference.deviation(x) > stats::SPIKE_SIGMAS * reference.sigma) {
         return trimmed_mean_p_value(reference, tail);
@@ -721,109 +715,6 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     let dof = (1.5 * (n as f64 / k as f64 - 1.0)).floor().max(1.0);
     stats::student_t_sf(d / se, dof)
 }
-
-/// [`mean_p_value`] where the reference holds a second mode: runs beyond [`stats::SPIKE_SIGMAS`]
-/// robust σ the worse way, as many as [`is_mode`] says (a second machine state, or spikes that come
-/// often). Four questions, Bonferroni-adjusted for asking them all:
-/// - Are more of the tail's runs out there than the reference's share says? The beta-binomial tail
-///   of their count: exact for exchangeable runs, as the ranks are, and discounted as they are for
-///   runs that move together.
-/// - Are the tail's other runs worse than the reference's other runs? The mean test of both
-///   without their far runs.
-/// - Are all of its newest 3, or 5, runs as bad as the least bad of them ([`all_runs_p_value`])? A
-///   step's first runs are the newest, all of them out there, where a mode's come a few in ten in
-///   any order.
-///
-/// A step lifts the runs past the fence (the count, the newest runs) or the bulk (the mean). The
-/// newest runs keep the trimmed mean's speed on a step's first runs among runs of the level before:
-/// without them, steps of 8-30 % in noise with 1-8 % of runs 1.5-5 times slower failed 1-3 runs
-/// later in 15 histories of 40 (2 by the count alone). Before, each far run
-/// was clipped at 4σ and the reference's every k runs read by their trimmed mean, whose spread a
-/// Student t does not describe where a few runs in ten are far: 4 slow runs of 8, where the slow
-/// state holds 15 % of the runs (p 0.03 by their count), read p 9e-5 and failed (bimodal noise, 5-30 %
-/// of runs 8-20 % slow: 0.1-0.2 % of checks). And a tail of the bulk alone was judged against a
-/// mean and a spread that the slow runs lifted: a 3σ step of the bulk read p 0.003 in 8 runs.
-/// `None` where the reference holds no second mode.
-fn second_mode_p_value(reference: &Reference<'_>, tail: &[f64]) -> Option<f64> {
-    // Counts are evidence of exchangeable runs. An AR(1) process's wander past the fence (σ is the
-    // run-to-run noise, a fraction of its spread) is not a mode: its runs come in long stretches, and
-    // counted, a 50-run wander 7 % up at φ 0.75-0.95 read p 8e-6 (its trimmed mean 0.07).
-    if reference.rho >= AUTOREGRESSIVE_RHO && !scattered_mode(reference) {
-        return None;
-    }
-    let fence = stats::SPIKE_SIGMAS * reference.sigma;
-    let mut beyond: Vec<f64> = reference.values.iter().map(|&x| reference.deviation(x)).filter(|&d| d > fence).collect();
-    if !is_mode(beyond.len(), reference.values.len()) {
-        return None;
-    }
-    // The far runs are those nearer the far runs' middle than the centre: a fence within the
-    // second state's spread (σ read on recent runs half of which were slow) split its runs between
-    // the two tests, and one slow run among the near ones moved their mean.
-    let split = (0.5 * stats::median_in_place(&mut beyond)?).min(fence);
-    let far = |x: &f64| reference.deviation(*x) > split;
-    let (n, k) = (reference.values.len(), tail.len());
-    let modal = reference.values.iter().filter(|x| far(x)).count();
-    let count = tail.iter().filter(|x| far(x)).count();
-    let counted = beta_binomial_tail(k, count, modal as f64 + 1.0, (n - modal) as f64).powf(independent_share(reference.rho, k));
-    let near: Vec<f64> = reference.values.iter().copied().filter(|x| !far(x)).collect();
-    let near_tail: Vec<f64> = tail.iter().copied().filter(|x| !far(x)).collect();
-    let moved = if near_tail.len() >= 2 { mean_p_value(&Reference { values: &near, ..reference.clone() }, &near_tail) } else { 1.0 };
-    let lately = NEWEST_RUNS.iter().filter(|&&m| m < k).map(|&m| all_runs_p_value(reference, &tail[k - m..])).fold(1.0, f64::min);
-    Some(((2 + NEWEST_RUNS.len()) as f64 * counted.min(moved).min(lately)).min(1.0))
-}
-
-/// Whether the reference holds a second mode the worse way ([`second_mode_p_value`]) apart from its
-/// bulk (no run within twice [`LEVEL_SIGMAS`] σ below the mode's least bad run), its runs scattered
-/// as a machine state's that each run lands on by chance: no more than twice as many of them right
-/// after another as their share expects, beyond two standard errors (the look-backs whose slow runs
-/// came a few in a row by chance are the ones that read as autocorrelated, up to about 1.5 times).
-/// The AR(1) model does not describe such noise: its innovations are Gaussian, and it took two runs
-/// of a slow state for a 27σ surprise (bimodal noise, 30 % of runs 20 % slow, read φ 0.33: 0.02 % of
-/// checks failed so), so the gate has it agree with the other tests there. An AR(1) process's runs
-/// trail off from its bulk; a noisy neighbour's slow runs come several in a row (bursts of 2-4 runs:
-/// ten times and more), which the model does describe.
-#[must_use]
-pub fn scattered_mode(reference: &Reference<'_>) -> bool {
-    let fence = stats::SPIKE_SIGMAS * reference.sigma;
-    let n = reference.values.len();
-    let (mut far, mut paired, mut bottom, mut top, mut before) = (0usize, 0usize, f64::INFINITY, f64::NEG_INFINITY, false);
-    for &x in reference.values {
-        let d = reference.deviation(x);
-        let out = d > fence;
-        if out {
-            far += 1;
-            paired += usize::from(before);
-            bottom = bottom.min(d);
-        } else {
-            top = top.max(d);
-        }
-        before = out;
-    }
-    let share = far as f64 / n as f64;
-    let expected = far as f64 * share;
-    is_mode(far, n)
-        && bottom - top > 2.0 * LEVEL_SIGMAS * reference.sigma
-        && (paired as f64) <= 2.0 * expected + 2.0 * (expected * (1.0 - share)).sqrt()
-}
-
-/// Whether `far` runs of `n` beyond the spike fence are a second mode: [`MODE_RUNS`] or more, one in
-/// [`SPIKE_SHARE`] or more (fewer are spikes), and fewer than half (more are the level the reference's
-/// newest runs left: 145 runs of a level before a 15-run improvement, against which a +25 % step
-/// after it, in AR(1) noise, was counted as runs of a mode 90 % of the runs hold).
-fn is_mode(far: usize, n: usize) -> bool {
-    far >= MODE_RUNS.max(n / SPIKE_SHARE) && 2 * far < n
-}
-
-/// The newest runs of a tail that [`second_mode_p_value`] asks to be all as bad.
-const NEWEST_RUNS: [usize; 2] = [3, 5];
-
-/// The fewest reference runs beyond the spike fence that are a second mode ([`is_mode`]), and never
-/// fewer than one in [`SPIKE_SHARE`]. Fewer are spikes, which the trimmed mean leaves out: counted,
-/// the first 3 runs of a 4.8σ step in 1 % spikes among 8 were 2 far runs where the reference held 3,
-/// and the step failed 2 runs later (`gate_accuracy` seed 2026). Or they are a step's first runs
-/// in the reference of its newest two: three runs of +29 % among 23 read as a mode, and the step's
-/// 5th check passed (the second review's `miss.py`, a step after a short improvement).
-const MODE_RUNS: usize = 5;
 
 /// The most runs beyond the spike fence that a mean test leaves out of a tail: a pair of spikes
 /// (one check in 10,000 at 1 % spikes) or one. More are what the code now does (a pause in one
@@ -1031,40 +922,6 @@ mod tests {
         assert!(p <= p_inside, "{p} against {p_inside}");
     }
     #[test]
-    fn runs_of_a_second_machine_state_are_counted_not_averaged() {
-        // Bimodal noise: 15 % of runs on a machine state 17 % slower, 0.75 % noise, 168 runs drawn
-        // alike, the newest 8 judged against the 160 before. Each slow run clipped at 4σ, the trimmed
-        // mean of 8 runs against the reference's every 8 runs read alike, whose spread a Student t
-        // does not describe: 4 slow runs in 8 (one check in 50 by chance) read p 1e-4. Counted, the
-        // tail's slow runs are as rare as the reference's share says, and p ≤ a holds about a of
-        // the time, as for the ranks.
-        let mut rng = Rng::new(43);
-        let draws = 20_000;
-        let mut at = [0usize; 3];
-        let bimodal = |rng: &mut Rng| 100.0 * (1.0 + 0.0075 * rng.gaussian()) * if rng.uniform() < 0.15 { 1.17 } else { 1.0 };
-        for _ in 0..draws {
-            let values: Vec<f64> = (0..168).map(|_| bimodal(&mut rng)).collect();
-            let p = mean_p_value(&reference(&values[..160]), &values[160..]);
-            for (i, a) in [0.001, 0.01, 0.05].into_iter().enumerate() {
-                at[i] += usize::from(p <= a);
-            }
-        }
-        for (i, a) in [0.001, 0.01, 0.05].into_iter().enumerate() {
-            let rate = at[i] as f64 / f64::from(draws);
-            assert!(rate <= 1.5 * a, "p ≤ {a} in {rate:.4} of draws");
-        }
-        // A step is still evident: of the bulk by 3σ (its runs stay near), or by 5σ (past the
-        // fence: every run of the tail is out there, where 15 % of the reference's were).
-        let values: Vec<f64> = (0..160).map(|_| bimodal(&mut rng)).collect();
-        let r = reference(&values);
-        for shift in [1.0225, 1.0375] {
-            let tail: Vec<f64> = (0..8).map(|_| bimodal(&mut rng) * shift).collect();
-            let p = mean_p_value(&r, &tail);
-            assert!(p < 1e-6, "+{:.2} %: {p}", (shift - 1.0) * 100.0);
-        }
-    }
-
-    #[test]
     fn two_runs_of_a_slow_state_seen_before_rank_with_its_runs_and_a_heavy_tail_keeps_its_extrapolation() {
         // 160 runs of 0.5 % noise, 4 of them on a state 20 % slow (119.6-120.4): two new runs at
         // the top of that state's spread ranked with the one reference run above the lower of
@@ -1090,34 +947,6 @@ mod tests {
         let r = Reference { values: &heavy, center: 100.0, sigma: 1.0, worse_sign: 1.0, rho: 0.0 };
         let p = all_runs_p_value(&r, &[109.6, 108.6]);
         assert!(p < 3e-4, "{p}");
-    }
-
-    #[test]
-    fn a_scattered_second_mode_is_told_from_bursts_an_autoregressive_wander_and_the_level_before() {
-        // A slow machine state each run lands on by chance (30 % of runs 20 % slow, 0.5 % noise).
-        let mut rng = Rng::new(47);
-        let bimodal: Vec<f64> =
-            (0..160).map(|_| 100.0 * (1.0 + 0.005 * rng.gaussian()) * if rng.uniform() < 0.3 { 1.2 } else { 1.0 }).collect();
-        let at = |values| Reference { values, center: 100.0, sigma: 0.5, worse_sign: 1.0, rho: 0.4 };
-        assert!(scattered_mode(&at(&bimodal)));
-        // A noisy neighbour: four bursts of 3 runs 30 % slow, the same share of slow runs as bursts.
-        let mut bursts: Vec<f64> = (0..160).map(|_| 100.0 * (1.0 + 0.005 * rng.gaussian())).collect();
-        for start in [20, 61, 95, 130] {
-            for v in &mut bursts[start..start + 3] {
-                *v *= 1.3;
-            }
-        }
-        assert!(!scattered_mode(&at(&bursts)));
-        // AR(1) at φ 0.9, whose runs trail off from the bulk (σ the run-to-run noise).
-        let wander = autoregressive(160, 0.9, 48);
-        let r = Reference { values: &wander, center: 100.0, sigma: 0.32, worse_sign: 1.0, rho: 0.9 };
-        assert!(!scattered_mode(&r));
-        // The level before a short improvement: 145 runs 12 % above the newest 15, the centre's.
-        let before: Vec<f64> = (0..160).map(|i| if i < 145 { 100.0 } else { 88.0 } * (1.0 + 0.005 * rng.gaussian())).collect();
-        let r = Reference { values: &before, center: 88.0, sigma: 0.44, worse_sign: 1.0, rho: 0.4 };
-        assert!(!scattered_mode(&r));
-        // And a mode needs as many runs as a mode has: 1 % spikes are not one, nor a step's first runs.
-        assert!(is_mode(8, 160) && !is_mode(7, 160) && !is_mode(80, 160) && !is_mode(4, 40) && is_mode(5, 40));
     }
 
     use crate::engine::synthetic::Rng;
