@@ -921,6 +921,7 @@ mod tests {
         let (p, p_inside) = (mean_p_value(&reference, &stepped), mean_p_value(&reference, &inside));
         assert!(p <= p_inside, "{p} against {p_inside}");
     }
+
     #[test]
     fn two_runs_of_a_slow_state_seen_before_rank_with_its_runs_and_a_heavy_tail_keeps_its_extrapolation() {
         // 160 runs of 0.5 % noise, 4 of them on a state 20 % slow (119.6-120.4): two new runs at
@@ -937,7 +938,7 @@ mod tests {
         let p = all_runs_p_value(&r, &[125.1, 124.8]);
         assert!(p < 1e-4, "{p}");
         // A heavy tail that trails off into the bulk (runs 2-8σ out, the worst three 6.7-8σ, the
-        // next 2σ below them): two runs 8.6-9.6σ out are beyond every one of them, extrapolated as
+        // next 2.8σ below them): two runs 8.6-9.6σ out are beyond every one of them, extrapolated as
         // before (t₃ noise, `gate_accuracy` seed 2026: counted with the three, p 1.3e-3, and a
         // 5.8σ step failed 4 runs later).
         let mut heavy: Vec<f64> = noise(160, 13).iter().map(|x| 100.0 + 0.5 * (x - 100.0)).collect();
