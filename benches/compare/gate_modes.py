@@ -13,7 +13,6 @@ C. Steps of 8-30 % at run 200 in bimodal noise (p 10-50 %, d 5-30 %, s 0.5-2 %) 
    checks after each: histories failed by the step's 2nd check and within 12 checks, the checks that
    failed, and the median first failure (checks after the step's first run).
 """
-import datetime
 import json
 import os
 import shutil
@@ -23,24 +22,13 @@ from multiprocessing import Pool
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gate_shapes  # noqa: E402  (its workspace writer)
+
 RUNS = 600
 STEP_AT = 200
 AFTER = 30
 EARLY = 40
-START = datetime.datetime(2026, 1, 1)
-
-
-def write(ws, values):
-    if os.path.exists(ws):
-        shutil.rmtree(ws)
-    os.makedirs(ws + "/history")
-    with open(ws + "/capability_budgets.yaml", "w") as f:
-        f.write("cap:\n  max_latency_ms: 1000\n")
-    with open(ws + "/history/ci.jsonl", "w") as f:
-        for i, v in enumerate(values):
-            stamp = (START + datetime.timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            run = {"id": f"r{i}", "commit": f"c{i}", "timestamp": stamp, "branch": "main", "environment": "ci", "metrics": {"cap.latency": float(v)}}
-            f.write(json.dumps(run) + "\n")
 
 
 def alarms(binary, ws):
@@ -85,7 +73,7 @@ def run(job):
     binaries, out, part, index, seed = job
     values, step = history((part, index, seed))
     ws = os.path.join(out, f"{part}{index}_{seed}")
-    write(ws, values)
+    gate_shapes.write_workspace(ws, [values])
     results = [alarms(b, ws) for b in binaries]
     shutil.rmtree(ws)
     return part, index, seed, step, results

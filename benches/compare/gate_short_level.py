@@ -12,15 +12,18 @@ failed, and each history's first failing run after it ('-' for none).
 
 Table A, 2 % noise, R of 0 (no regression: every failure false), 8 % and 15 % (the metric back near
 the level before the improvement). Table B, R of 25-35 % in 2-4 % noise: past the level before the
-improvement by 10-19 %, a regression by any reading. Standard library only.
+improvement by 10-19 %, a regression by any reading. Standard library only; workspaces are written by
+`gate_shapes.py`'s writer.
 """
 import json
 import math
 import os
 import random
-import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gate_shapes  # noqa: E402  (its workspace writer)
 
 BEFORE, AFTER = 200, 40
 IMPROVEMENT = 0.12
@@ -57,19 +60,6 @@ def history(kind, seed, improved, regression, s):
     return [v * (1 + e) for v, e in zip(level, noise(kind, rng, n, s))]
 
 
-def write(folder, values):
-    if os.path.exists(folder):
-        shutil.rmtree(folder)
-    os.makedirs(os.path.join(folder, 'history'))
-    with open(os.path.join(folder, 'capability_budgets.yaml'), 'w') as f:
-        f.write('cap:\n  max_latency_ms: 1000\n')
-    with open(os.path.join(folder, 'history', 'ci.jsonl'), 'w') as f:
-        for i, v in enumerate(values):
-            day, hour = divmod(i, 24)
-            f.write(json.dumps({'id': f'r{i}', 'commit': f'c{i}', 'timestamp': f'2026-{1 + day // 28:02}-{1 + day % 28:02}T{hour:02}:00:00Z',
-                                'branch': 'main', 'environment': 'ci', 'metrics': {'cap.latency': round(v, 4)}}) + '\n')
-
-
 def failing(binary, folder):
     """The indices of the runs whose check failed."""
     out = subprocess.run([binary, 'replay', folder, '--format', 'json'], capture_output=True, text=True, check=False)
@@ -85,7 +75,7 @@ def case(binaries, out, seeds, kind, improved, regression, s):
         first = []
         for seed in range(seeds):
             folder = os.path.join(out, f'{kind}-{improved}-{regression}-{s}-{seed}')
-            write(folder, history(kind, seed, improved, regression, s))
+            gate_shapes.write_workspace(folder, [history(kind, seed, improved, regression, s)])
             failed = failing(binary, folder)
             before += sum(1 for i in failed if i < step)
             later = sorted(i - step + 1 for i in failed if i >= step)
