@@ -3450,9 +3450,10 @@ fn past_a_short_level(
     segment_before(judged, noise).is_some_and(|before| {
         let runs = before.end - before.start;
         let error = |n: usize| widened * (1.0 / n as f64 + 1.0 / runs as f64).sqrt();
+        let of_short_level = error(reference.values.len());
         runs >= LONG_LEVEL_RUNS
-            && error(reference.values.len()) > 0.0
-            && (reference.center - before.level).abs() >= SHORT_LEVEL_ERRORS * error(reference.values.len())
+            && of_short_level > 0.0
+            && (reference.center - before.level).abs() >= SHORT_LEVEL_ERRORS * of_short_level
             && scope.worse(reference.center, before.level).is_some_and(|c| c.abs() > threshold)
             && scope.worse(newest, before.level).is_some_and(|c| c > threshold)
             && (newest - before.level).abs() >= LONG_TAIL_SIGMAS * error(k)
