@@ -92,7 +92,7 @@ impl Reference<'_> {
     /// skewed, bimodal, spiky and heavy-tailed references fit a longer tail and need a larger
     /// shift. The larger of this and the Student-t model is taken. `None` where the worst runs stand
     /// apart from the rest and are too few to fit: the ranks alone say how rare a run beyond them is.
-    fn beyond(&self, c: f64) -> Option<f64> {
+    fn beyond(&self, c: f64, scattered: bool) -> Option<f64> {
         let n = self.values.len();
         let mut deviations: Vec<f64> = self.values.iter().map(|&x| self.deviation(x)).collect();
         deviations.sort_by(|a, b| b.total_cmp(a));
@@ -110,7 +110,7 @@ impl Reference<'_> {
         // extrapolation, and a 7.5σ step failed 5 checks later (`gate_early.py` seed 3). Not on a
         // timer's ticks: one tick up from a bulk that reads one value is a ratio without end, not
         // a gap (a coarse timer's 5-6σ steps failed a check later, `gate_accuracy` seeds 31, 77).
-        let apart = (self.sigma > 0.0 && tick(self.values).is_none())
+        let apart = (scattered && self.sigma > 0.0 && tick(self.values).is_none())
             .then(|| {
                 (1..=fitted.min(n.saturating_sub(1))).rev().find(|&m| {
                     let gap = if m == 1 { SPIKE_GAP * SPIKE_GAP } else { SPIKE_GAP };
@@ -320,7 +320,9 @@ fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     // extrapolated tail says how far is how rare.
     let beyond_all = !reference.values.iter().any(|&x| reference.deviation(x) >= level_bar);
     // One run alone keeps the rank's bound: a kind of outlier never seen before is still one run.
-    let beyond = (beyond_all && tail.len() >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS).then(|| reference.beyond(bar)).flatten();
+    let beyond = (beyond_all && tail.len() >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS)
+        .then(|| reference.beyond(bar, !of_one_level(reference, tail, most)))
+        .flatten();
     let joint = match beyond {
         // Two tests of the same runs: the smaller p-value, Bonferroni-adjusted for the choice.
         Some(q) => (2.0 * ranked.min(binomial_tail(tail.len(), most, q))).min(1.0),
@@ -339,6 +341,19 @@ fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
         Some(pair) => joint.min(pair / TIGHT_PAIR_SHARE).min(1.0),
         None => joint,
     }
+}
+
+/// Whether the `most` worst runs of `tail` lie within one level's noise of each other
+/// ([`TIGHT_SIGMAS`] √2 σ, σ grown with the level as timings' noise grows with them: a run 3 times
+/// slower varies 3 times as much), as a step's runs do and scattered spikes rarely do.
+fn of_one_level(reference: &Reference<'_>, tail: &[f64], most: usize) -> bool {
+    let mut deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
+    deviations.sort_by(|a, b| b.total_cmp(a));
+    let worst = &deviations[..most.clamp(1, tail.len())];
+    let least = worst[worst.len() - 1];
+    let center = reference.center.abs();
+    let grown = if center > 0.0 { ((reference.center + reference.worse_sign * least).abs() / center).max(1.0) } else { 1.0 };
+    worst[0] - least <= TIGHT_SIGMAS * std::f64::consts::SQRT_2 * reference.sigma * grown
 }
 
 /// Far beyond the reference's bulk, runs this many σ apart are runs of one level ([`ranked_p_value`]).
@@ -997,14 +1012,14 @@ mod tests {
         // Both of two runs beyond them: their ranks, 2 / (161 · 162), not 6.8e-7.
         let p = all_runs_p_value(&r, &[350.0, 420.0]);
         assert!((p - 2.0 / (161.0 * 162.0)).abs() < 1e-12, "{p}");
-        // Eight spikes, enough to fit their own spread: runs a sixth of its range beyond the worst
-        // of them are weak evidence (their ranks, twice, for the choice of two tests; 2.1e-4 before).
+        // Eight spikes, enough to fit their own spread: two more scattered beyond the worst of them
+        // are weak evidence (their ranks, twice, for the choice of two tests).
         let mut many = noise(160, 22);
         for (i, spike) in [170.0, 310.0, 240.0, 205.0, 280.0, 190.0, 260.0, 225.0].into_iter().enumerate() {
             many[10 + 19 * i] = spike;
         }
         let r = Reference { values: &many, center: 100.0, sigma: 1.0, worse_sign: 1.0, rho: 0.0 };
-        let p = tail_p_value(&r, &[100.2, 355.0, 360.0]);
+        let p = tail_p_value(&r, &[100.2, 355.0, 420.0]);
         assert!(p > 4e-4, "{p}");
         // A level far beyond them (four times the worst spike's distance) still fails at once: the
         // spikes' own fitted tail says how rare that is.
