@@ -84,48 +84,19 @@ impl Reference<'_> {
 
     /// The chance of one run at least `c` worse than the centre, beyond every run of the
     /// reference: the reference's own upper tail extrapolated (peaks over a threshold). The worst
-    /// m of its n runs' deviations above the (m+1)-th (or, where the worst runs stand apart from
-    /// the rest, theirs above the least of them) are fitted with an exponential whose scale
+    /// m of its n runs' deviations above the (m+1)-th are fitted with an exponential whose scale
     /// is taken at an upper confidence bound (the fit is uncertain, and a heavier tail must not
     /// look lighter than it is), never below half the noise σ (quantised timers tie). An
     /// exponential tail is heavier than a normal one, so Gaussian noise is judged cautiously;
     /// skewed, bimodal, spiky and heavy-tailed references fit a longer tail and need a larger
-    /// shift. The larger of this and the Student-t model is taken. `None` where the worst runs stand
-    /// apart from the rest and are too few to fit: the ranks alone say how rare a run beyond them is.
-    fn beyond(&self, c: f64, scattered: bool) -> Option<f64> {
+    /// shift. The larger of this and the Student-t model is taken.
+    fn beyond(&self, c: f64) -> f64 {
         let n = self.values.len();
         let mut deviations: Vec<f64> = self.values.iter().map(|&x| self.deviation(x)).collect();
         deviations.sort_by(|a, b| b.total_cmp(a));
         let fitted = (n / TAIL_FIT_SHARE).clamp(TAIL_FIT_MIN, n.saturating_sub(1).max(1));
         let model = self.model_sf(c);
-        // The worst runs standing apart from the rest (spikes, a second machine state's runs):
-        // beyond them, the tail is theirs. Fitted across the gap, the bulk's small excesses made
-        // it light: two spikes in three runs, beyond the three seen in 160, read p 2e-6 where
-        // their ranks say 2.3e-4 (a false alarm where 1-8 % of runs are 1.5-5 times slower). The
-        // far runs' own excesses over the least of them fit it; fewer than [`TAIL_FIT_MIN`] + 1
-        // leave the ranks to judge alone. One run alone is a population of its own only where it
-        // stands [`SPIKE_GAP`]² times as far as the next: a tail as heavy as t₃'s puts its worst
-        // run 4 times as far as the next in about one reference in 64 (4⁻³), 16 times in one in
-        // 4,096, and a new benchmark's 24 runs of t₃ noise with one run 37 against 9 lost their
-        // extrapolation, and a 7.5σ step failed 5 checks later (`gate_early.py` seed 3). Not on a
-        // timer's ticks: one tick up from a bulk that reads one value is a ratio without end, not
-        // a gap (a coarse timer's 5-6σ steps failed a check later, `gate_accuracy` seeds 31, 77).
-        let apart = (scattered && self.sigma > 0.0 && tick(self.values).is_none())
-            .then(|| {
-                (1..=fitted.min(n.saturating_sub(1))).rev().find(|&m| {
-                    let gap = if m == 1 { SPIKE_GAP * SPIKE_GAP } else { SPIKE_GAP };
-                    deviations[m - 1] > SPIKE_SIGMAS * self.sigma && deviations[m - 1] > gap * deviations[m].max(0.0)
-                })
-            })
-            .flatten();
-        let (fitted, over) = match apart {
-            Some(m) if m > TAIL_FIT_MIN => (m - 1, deviations[m - 1]),
-            Some(_) => return None,
-            None => match deviations.get(fitted) {
-                Some(&over) => (fitted, over),
-                None => return Some(model),
-            },
-        };
+        let Some(&over) = deviations.get(fitted) else { return model };
         let mean_excess = deviations[..fitted].iter().map(|d| d - over).sum::<f64>() / fitted as f64;
         // An upper confidence bound of an exponential's mean from fitted excesses: 2m·mean / χ²(2m)
         // at its lower quantile (Wilson–Hilferty). Runs that move together come in clusters, so
@@ -142,7 +113,7 @@ impl Reference<'_> {
         } else {
             0.0
         };
-        Some(tail.max(model))
+        tail.max(model)
     }
 
     /// The Student-t model's chance of one run at least `c` worse (σ widened for the centre's
@@ -320,13 +291,11 @@ fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     // extrapolated tail says how far is how rare.
     let beyond_all = !reference.values.iter().any(|&x| reference.deviation(x) >= level_bar);
     // One run alone keeps the rank's bound: a kind of outlier never seen before is still one run.
-    let beyond = (beyond_all && tail.len() >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS)
-        .then(|| reference.beyond(bar, !of_one_level(reference, tail, most)))
-        .flatten();
-    let joint = match beyond {
+    let joint = if beyond_all && tail.len() >= 2 && reference.values.len() >= MIN_TAIL_FIT_RUNS {
         // Two tests of the same runs: the smaller p-value, Bonferroni-adjusted for the choice.
-        Some(q) => (2.0 * ranked.min(binomial_tail(tail.len(), most, q))).min(1.0),
-        None => ranked,
+        (2.0 * ranked.min(binomial_tail(tail.len(), most, reference.beyond(bar)))).min(1.0)
+    } else {
+        ranked
     };
     // A reference with a few spikes far beyond its bulk: two runs of a new level between them
     // rank no better than the spikes allow (two spikes in 160 runs cap both of two runs at p
@@ -341,19 +310,6 @@ fn ranked_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
         Some(pair) => joint.min(pair / TIGHT_PAIR_SHARE).min(1.0),
         None => joint,
     }
-}
-
-/// Whether the `most` worst runs of `tail` lie within one level's noise of each other
-/// ([`TIGHT_SIGMAS`] √2 σ, σ grown with the level as timings' noise grows with them: a run 3 times
-/// slower varies 3 times as much), as a step's runs do and scattered spikes rarely do.
-fn of_one_level(reference: &Reference<'_>, tail: &[f64], most: usize) -> bool {
-    let mut deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
-    deviations.sort_by(|a, b| b.total_cmp(a));
-    let worst = &deviations[..most.clamp(1, tail.len())];
-    let least = worst[worst.len() - 1];
-    let center = reference.center.abs();
-    let grown = if center > 0.0 { ((reference.center + reference.worse_sign * least).abs() / center).max(1.0) } else { 1.0 };
-    worst[0] - least <= TIGHT_SIGMAS * std::f64::consts::SQRT_2 * reference.sigma * grown
 }
 
 /// Far beyond the reference's bulk, runs this many σ apart are runs of one level ([`ranked_p_value`]).
@@ -992,49 +948,6 @@ mod tests {
         let r = Reference { values: &heavy, center: 100.0, sigma: 1.0, worse_sign: 1.0, rho: 0.0 };
         let p = all_runs_p_value(&r, &[109.6, 108.6]);
         assert!(p < 3e-4, "{p}");
-    }
-
-    #[test]
-    fn runs_beyond_every_spike_are_ranked_not_extrapolated_across_the_gap() {
-        // 160 runs of 1 % noise, 3 of them spikes 1.7-3.1 times slower: the worst 20 runs (the
-        // tail fit's) are 3 spikes and 17 runs of the bulk, whose small excesses made the fitted
-        // tail light. Two of three new runs beyond every spike are two spikes in three runs (one
-        // check in 500 where 8 % of runs spike); extrapolated across the gap they read p 2.0e-6.
-        let mut values = noise(160, 21);
-        for (i, spike) in [170.0, 310.0, 240.0].into_iter().enumerate() {
-            values[30 + 50 * i] = spike;
-        }
-        let r = Reference { values: &values, center: 100.0, sigma: 1.0, worse_sign: 1.0, rho: 0.0 };
-        let p = tail_p_value(&r, &[100.2, 350.0, 420.0]);
-        // Their ranks alone: two of three runs beyond all 160, exact for exchangeable runs.
-        let ranks = beta_binomial_tail(3, 2, 1.0, 160.0);
-        assert!((p - ranks).abs() < 1e-12 && p > 2e-4, "{p} {ranks}");
-        // Both of two runs beyond them: their ranks, 2 / (161 · 162), not 6.8e-7.
-        let p = all_runs_p_value(&r, &[350.0, 420.0]);
-        assert!((p - 2.0 / (161.0 * 162.0)).abs() < 1e-12, "{p}");
-        // Eight spikes, enough to fit their own spread: two more scattered beyond the worst of them
-        // are weak evidence (their ranks, twice, for the choice of two tests).
-        let mut many = noise(160, 22);
-        for (i, spike) in [170.0, 310.0, 240.0, 205.0, 280.0, 190.0, 260.0, 225.0].into_iter().enumerate() {
-            many[10 + 19 * i] = spike;
-        }
-        let r = Reference { values: &many, center: 100.0, sigma: 1.0, worse_sign: 1.0, rho: 0.0 };
-        let p = tail_p_value(&r, &[100.2, 355.0, 420.0]);
-        assert!(p > 4e-4, "{p}");
-        // A level far beyond them (four times the worst spike's distance) still fails at once: the
-        // spikes' own fitted tail says how rare that is.
-        let p = all_runs_p_value(&r, &[900.0, 905.0]);
-        assert!(p < 1e-5, "{p}");
-        // One run alone 4-16 times as far as the next may be a heavy tail's worst (t₃'s is 4 times
-        // the next in one reference in 64): a new benchmark's first 24 runs with one 12σ out keep
-        // the extrapolation, and a step's 6 runs at 14-15σ are far stronger evidence than their
-        // ranks alone (a 7.5σ step failed 5 checks later with those, `gate_early.py` seed 3).
-        let mut first: Vec<f64> = noise(24, 23).iter().map(|x| x.clamp(98.0, 102.0)).collect();
-        first[9] = 112.0;
-        let r = Reference { values: &first, center: 100.0, sigma: 1.0, worse_sign: 1.0, rho: 0.0 };
-        let p = tail_p_value(&r, &[114.4, 115.1, 114.0, 114.8, 114.2, 115.0]);
-        let ranks = beta_binomial_tail(6, 4, 1.0, 24.0);
-        assert!(p < ranks / 100.0, "{p} {ranks}");
     }
 
     use crate::engine::synthetic::Rng;
