@@ -555,15 +555,7 @@ pub struct AutoregressiveModel {
     /// The reference's newest run, from which the tail's first run is predicted.
     last: f64,
     runs: usize,
-    /// Where the reference holds a second mode ([`SECOND_MODE_SHARE`]): the fence at which its runs
-    /// were clipped, and the span of its runs beyond it (deviations from the level, least and most),
-    /// within which (a fence's width either way) the tail's runs are clipped too.
-    clip: Option<(f64, [(f64, f64); 2])>,
 }
-
-/// A reference with at least one run in this many beyond the model's clipping fence (both ways)
-/// has a second mode (a slower machine state, spikes that come often), not a rare spike.
-pub const SECOND_MODE_SHARE: usize = 20;
 
 impl AutoregressiveModel {
     /// The model of `values` (the reference's runs, oldest first), with φ at least `rho` (the
@@ -599,41 +591,18 @@ impl AutoregressiveModel {
             return None;
         }
         let left = stats::lag1_autocorrelation(&innovations).map_or(0.0, |r| r.clamp(0.0, 0.9));
-        // A second mode's runs, clipped in the reference, are clipped in the tail too: read whole,
-        // two runs of a slow state (30 % of the runs, 40σ slower) that an iid look-back of 83 runs
-        // read at φ 0.32 by chance were innovations 27σ_u out, p 1e-26, where the reference had
-        // held such runs all along (`gate_modes.py`, bimodal).
-        let far: Vec<f64> = values.iter().map(|&x| x - center).filter(|d| fence > 0.0 && d.abs() > fence).collect();
-        // Each way apart: a wander's run far below says nothing of a slow state's span above.
-        let span = |sign: f64| {
-            far.iter()
-                .filter(|&&d| d * sign > 0.0)
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &d| (a.min(d * sign), b.max(d * sign)))
-        };
-        let clip = (far.len() * SECOND_MODE_SHARE >= n).then(|| (fence, [span(1.0), span(-1.0)]));
-        Some(AutoregressiveModel { center, phi, sigma_u, widen: (1.0 + left) / (1.0 - left), last: clipped[n - 1], runs: n, clip })
+        Some(AutoregressiveModel { center, phi, sigma_u, widen: (1.0 + left) / (1.0 - left), last: clipped[n - 1], runs: n })
     }
 
     /// The p-value that `tail` (the newest runs, `gap` runs after the reference's last) is worse,
     /// `worse_sign` telling which way is worse, by chance. `None` for no runs.
     #[must_use]
     pub fn p_value(&self, worse_sign: f64, gap: usize, tail: &[f64]) -> Option<f64> {
-        let AutoregressiveModel { center, phi, sigma_u, widen, last, runs: n, clip } = *self;
+        let AutoregressiveModel { center, phi, sigma_u, widen, last, runs: n } = *self;
         if tail.is_empty() {
             return None;
         }
-        // A run within the span of the reference's second mode is one of its runs, read as they were;
-        // a new level between the bulk and that mode, or beyond it, is read whole.
-        let seen = |d: f64| {
-            clip.is_some_and(|(f, spans)| {
-                let (least, most) = spans[usize::from(d < 0.0)];
-                d.abs() > f && d.abs() >= least && d.abs() <= most
-            })
-        };
-        let dev = |x: f64| {
-            let d = x - center;
-            worse_sign * if seen(d) { d.clamp(-clip.map_or(0.0, |c| c.0), clip.map_or(0.0, |c| c.0)) } else { d }
-        };
+        let dev = |x: f64| worse_sign * (x - center);
         // One run cannot carry the tail: a run beyond SPIKE_SIGMAS of the noise's σ past the
         // tail's lower median (for two runs, the other one) counts at that median. A spike then
         // asks for a rerun as one run far beyond the noise does, and a shift, whose runs all
