@@ -2777,6 +2777,18 @@ fn median_of_few(values: &[f64]) -> Option<f64> {
 /// 7 ms, now and then 6, reads 8 after a 20 % step, 2σ by the model); the ranks can: a run beyond
 /// every reference run is 1 in n + 1, within [`INCONCLUSIVE_FACTOR`] of the significance at 160 runs.
 fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest: f64, model_p: f64, significance: f64) -> Option<f64> {
+    // The reference's newest runs, back to back past half this run's deviation, are this level's
+    // own first runs, not a record of runs as far: counted, a +210 % step's runs cleared its 3rd
+    // and 4th checks "within its noise" where the 1st and 2nd had asked for reruns (45 runs, 5
+    // of them 1.7-2.4 times slower, an adversarial review).
+    let d = reference.deviation(newest);
+    let own = reference.values.iter().rev().take_while(|&&x| reference.deviation(x) >= d / 2.0).count();
+    // Not where the runs before them read one value: a noise-free metric's step is the two
+    // stretches' to judge ([`Scope::judge_two_stretches`]), which a rerun asked here would pre-empt.
+    let n = reference.values.len();
+    let own = if 2 * own > n || stats::one_value(&reference.values[..n - own]) { 0 } else { own };
+    let earlier = evidence::Reference { values: &reference.values[..n - own], ..reference.clone() };
+    let reference = &earlier;
     let far = evidence::as_far_count(reference, newest);
     let n = reference.values.len();
     let clearable = far <= n / RERUN_OUTLIER_SHARE
@@ -4190,6 +4202,35 @@ mod tests {
             "{:?}",
             r.findings
         );
+    }
+
+    #[test]
+    fn a_step_far_beyond_every_spike_keeps_asking_for_reruns_until_it_fails() {
+        // 45 runs of 3 % noise, 5 of them 1.7-2.4 times slower, then a +210 % step (an adversarial
+        // review's history). The step's 1st and 2nd runs ask for a rerun; its 3rd and 4th passed
+        // "within its noise": the newest run's reference held the step's first runs, as far as it,
+        // so the rerun request stopped while no tail test could fail yet. They are the level's own
+        // runs, not a record of runs as far: the 3rd and 4th ask for reruns too, and the 5th fails.
+        let reference = [
+            99.3, 99.8, 99.4, 99.8, 102.4, 101.6, 99.3, 98.3, 100.7, 99.9, 100.5, 102.6, 97.1, 100.6, 101.2, 103.4, 97.8, 199.7, 100.0,
+            99.1, 169.8, 101.4, 98.7, 215.5, 101.2, 100.6, 99.6, 97.8, 102.6, 100.5, 97.5, 100.9, 99.3, 99.8, 99.1, 103.6, 97.3, 102.8,
+            98.5, 99.7, 212.1, 101.1, 99.9, 237.7, 101.7,
+        ];
+        let step = [310.8, 309.6, 310.2, 310.0, 314.9];
+        let budget = "cap:\n  max_latency_ms: 1000\n";
+        let codes: Vec<i32> = (1..=step.len())
+            .map(|k| {
+                let values: Vec<f64> = reference.iter().chain(&step[..k]).copied().collect();
+                let report = check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+                let r = &report.results[0];
+                let code = i32::from(report.exit_code());
+                if code == 3 {
+                    assert!(r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { runs: 1, .. })), "{k}: {r:?}");
+                }
+                code
+            })
+            .collect();
+        assert_eq!(codes, [3, 3, 3, 3, 1]);
     }
 
     #[test]
