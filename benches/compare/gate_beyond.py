@@ -3,7 +3,7 @@ or a fixed blip in its history, then a regression larger than any of them. Repla
 binary or two side by side.
 
     cargo build --release --no-default-features
-    python3 benches/compare/gate_beyond.py target/release/headroom[,OTHER_BINARY] /tmp/gate-beyond SEEDS
+    python3 benches/compare/gate_beyond.py target/release/headroom[,OTHER_BINARY] /tmp/gate-beyond SEEDS [checks]
 
 Such a step's runs are as unseen as a second spike beyond the first is, so a change that reads runs beyond
 every spike more cautiously (fewer false alarms in spiky noise) costs these steps: an adversarial review of
@@ -12,7 +12,9 @@ stop 47's try found them failed a check later in up to 75 of 100 histories. Each
 so its noise grows with its level). Prints, per shape and binary, the histories failed by the step's 2nd check
 and within 12 checks, the median first failing check (1 = the step's first run; none counts 99) and the share
 of checks failing before the step (the far runs themselves, a blip's above all, may fail: they are not all false
-alarms); then the histories where the binaries differ.
+alarms); then the histories where the binaries differ. With `checks`, each history is also checked after each of
+the step's first 12 runs as CI checks it (`headroom check`, its exit code): the checks that pass (exit 0) after the
+step and before its first failure, the screen calmer than the truth, and those that ask for a rerun (exit 3).
 """
 import json
 import os
@@ -112,8 +114,28 @@ def failing(binary, ws):
     return failed
 
 
+def exit_codes(binary, ws, values, step):
+    """The exit code of `headroom check` after each of the step's first 12 runs."""
+    codes = []
+    for k in range(step, min(step + 12, len(values))):
+        gate_shapes.write_workspace(ws, [values[:k + 1]])
+        codes.append(subprocess.run([binary, "check", ws], capture_output=True, check=False).returncode)
+    return codes
+
+
+def passes_and_reruns(codes):
+    """The checks that pass before the first failure, and those that ask for a rerun."""
+    passes = reruns = 0
+    for code in codes:
+        if code == 1:
+            break
+        passes += code == 0
+        reruns += code == 3
+    return passes, reruns
+
+
 def run(job):
-    binaries, out, index, seed = job
+    binaries, out, index, seed, by_check = job
     name = list(SHAPES)[index]
     values, step = SHAPES[name](np.random.default_rng([seed, index, 47]))
     ws = os.path.join(out, f"{index}_{seed}")
@@ -122,7 +144,8 @@ def run(job):
     for b in binaries:
         failed = failing(b, ws)
         after = sorted(i - step + 1 for i in failed if i >= step)
-        results.append((after[0] if after else 99, len([i for i in failed if i < step]), step))
+        codes = passes_and_reruns(exit_codes(b, ws, values, step)) if by_check else (0, 0)
+        results.append((after[0] if after else 99, len([i for i in failed if i < step]), step, codes))
     shutil.rmtree(ws)
     return name, seed, results
 
@@ -130,8 +153,9 @@ def run(job):
 def main():
     binaries = sys.argv[1].split(",")
     out, seeds = sys.argv[2], int(sys.argv[3])
+    by_check = len(sys.argv) > 4 and sys.argv[4] == "checks"
     os.makedirs(out, exist_ok=True)
-    jobs = [(binaries, out, i, s) for i in range(len(SHAPES)) for s in range(seeds)]
+    jobs = [(binaries, out, i, s, by_check) for i in range(len(SHAPES)) for s in range(seeds)]
     with Pool(2) as pool:
         done = pool.map(run, jobs)
     print("binaries: " + ", ".join(f"({i + 1}) {b}" for i, b in enumerate(binaries)))
@@ -149,6 +173,14 @@ def main():
                   f"{first[len(first) // 2]} | {100 * before / max(1, checks):.3f} % |")
         if len(binaries) > 1:
             differ += [(name, r[1], [x[0] for x in r[2]]) for r in rows if len({x[0] for x in r[2]}) > 1]
+    if by_check:
+        print()
+        print("| shape | binary | checks passing after the step before its first failure | checks asking for a rerun |")
+        print("|---|---|---|---|")
+        for name in SHAPES:
+            rows = [d for d in done if d[0] == name]
+            for i in range(len(binaries)):
+                print(f"| {name} | ({i + 1}) | {sum(r[2][i][3][0] for r in rows)} | {sum(r[2][i][3][1] for r in rows)} |")
     if len(binaries) > 1:
         print()
         print(f"histories whose first failure differs: {len(differ)}")
