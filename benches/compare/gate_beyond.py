@@ -114,13 +114,10 @@ def failing(binary, ws):
     return failed
 
 
-def exit_codes(binary, ws, values, step):
-    """The exit code of `headroom check` after each of the step's first 12 runs."""
-    codes = []
-    for k in range(step, min(step + 12, len(values))):
-        gate_shapes.write_workspace(ws, [values[:k + 1]])
-        codes.append(subprocess.run([binary, "check", ws], capture_output=True, check=False).returncode)
-    return codes
+def exit_codes(binary, ws, step, runs):
+    """The exit code of `headroom check --run` (the check CI made of that run) of each of the step's first 12 runs."""
+    return [subprocess.run([binary, "check", ws, "--run", f"r{k}"], capture_output=True, check=False).returncode
+            for k in range(step, min(step + 12, runs))]
 
 
 def passes_and_reruns(codes):
@@ -144,7 +141,7 @@ def run(job):
     for b in binaries:
         failed = failing(b, ws)
         after = sorted(i - step + 1 for i in failed if i >= step)
-        codes = passes_and_reruns(exit_codes(b, ws, values, step)) if by_check else (0, 0)
+        codes = passes_and_reruns(exit_codes(b, ws, step, len(values))) if by_check else (0, 0)
         results.append((after[0] if after else 99, len([i for i in failed if i < step]), step, codes))
     shutil.rmtree(ws)
     return name, seed, results
