@@ -2785,9 +2785,9 @@ fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest
     let own = reference.values.iter().rev().take_while(|&&x| reference.deviation(x) >= d / 2.0).count();
     // Not where the runs before them read one value: a noise-free metric's step is the two
     // stretches' to judge ([`Scope::judge_two_stretches`]), which a rerun asked here would pre-empt.
-    let n = reference.values.len();
-    let own = if 2 * own > n || stats::one_value(&reference.values[..n - own]) { 0 } else { own };
-    let earlier = evidence::Reference { values: &reference.values[..n - own], ..reference.clone() };
+    let all = reference.values.len();
+    let own = if 2 * own > all || stats::one_value(&reference.values[..all - own]) { 0 } else { own };
+    let earlier = evidence::Reference { values: &reference.values[..all - own], ..reference.clone() };
     let reference = &earlier;
     let far = evidence::as_far_count(reference, newest);
     let n = reference.values.len();
