@@ -383,10 +383,7 @@ fn tight_pair_rho(reference: &Reference<'_>, runs: usize, most: usize) -> Option
     {
         return None;
     }
-    // As the look-back's is read (`check::NoiseModel`): the differences' estimate, or the runs'
-    // own lag-1 less its standard error where higher (spikes that come two runs at a time: the
-    // differences, clipped, read them as none).
-    let rho = stats::noise_autocorrelation(reference.values).max(stats::lag1_autocorrelation_beyond_error(reference.values));
+    let rho = exchangeable_rho(reference.values);
     (rho < EXCHANGEABLE_RHO).then_some(rho)
 }
 
@@ -667,6 +664,67 @@ pub const AUTOREGRESSIVE_CAUTION: f64 = 10.0;
 
 /// The fewest reference runs the model alone may judge a tail by.
 pub const MIN_MODEL_REFERENCE_RUNS: usize = 5;
+
+/// The one-sided p-value that the newest `tail.len()` runs, back to back, all lie beyond every run
+/// of their reference by chance: a new level's first runs, before the change-point search can
+/// separate them (it needs five) and before the mean test judges (eight). Exact for
+/// exchangeable runs of any distribution, 1 / C(n + m, m), summed over the longer counts up to
+/// `longest` (the gate tests the most runs that are all beyond, so every count at least as long
+/// is a way to reach it). Most of a tail's runs are what its rank test requires, so that one slow
+/// run cannot carry it; past a reference whose worst runs stand far from its bulk (spikes, a slow
+/// state), most of three or five runs cannot be rarer than those runs allow, and the reference's
+/// extrapolated tail is fitted on them: a +210 % step behind 5 runs 1.7-2.4 times slower in 45
+/// passed, then asked for reruns, for 4 checks (an adversarial review), where all of its first
+/// 4 runs beyond all 45 happen by chance 1 in 211,876.
+///
+/// Only past a reference whose worst run lies far beyond its bulk ([`SPIKE_SIGMAS`] σ: spikes, a
+/// slow state, a far blip), where its tail is extrapolated from those runs. Past a reference
+/// without, the extrapolation judges a step beyond every run already, and this test added false
+/// alarms for few steps found sooner: 9 more in the gate's suites (Gaussian, log-normal, bimodal,
+/// t₃ and spiky noise; one of them 4 Gaussian runs in a row beyond all 111 before them, 1 in 6.8
+/// million, `gate_accuracy` seed 77).
+///
+/// `None` (the other tests judge alone) where a run of the tail is not beyond every reference run
+/// on this side, for a reference under [`MIN_TAIL_FIT_RUNS`] runs, and where the reference's own
+/// runs move together ([`EXCHANGEABLE_RHO`], read as the pair's test reads it: a wandering state's
+/// newest runs are its highest more often than exchangeable runs are). The reference's own, not
+/// the look-back's: the look-back holds the level's earlier runs, whose one jump reads white noise
+/// as autocorrelated (φ 0.25 after three runs of that step).
+#[must_use]
+pub fn new_level_p_value(reference: &Reference<'_>, tail: &[f64], longest: usize) -> Option<f64> {
+    let n = reference.values.len();
+    let m = tail.len();
+    if n < MIN_TAIL_FIT_RUNS || m < 2 {
+        return None;
+    }
+    let worst_before = reference.values.iter().map(|&x| reference.deviation(x)).fold(f64::NEG_INFINITY, f64::max);
+    // Beyond it by more than the runs of one level lie apart ([`LEVEL_SIGMAS`] σ, σ grown with the
+    // level, as timings' noise grows): runs just beyond the worst run may be of its kind (a burst
+    // of 3 runs 41 % slow beside spikes of 35-40 % failed where the ranks asked for a rerun; an
+    // adversarial review), where a new level beyond every one of them is not.
+    let at_worst = (reference.center + reference.worse_sign * worst_before).abs();
+    let grown = if reference.center.abs() > 0.0 { (at_worst / reference.center.abs()).max(1.0) } else { 1.0 };
+    let bar = worst_before + LEVEL_SIGMAS * reference.sigma * grown;
+    if !(worst_before > SPIKE_SIGMAS * reference.sigma && tail.iter().all(|&x| reference.deviation(x) > bar)) {
+        return None;
+    }
+    // Also the runs' own lag-1 within their level, clipped at 4 robust σ, less its standard error:
+    // a second mode's runs, drawn afresh, hide a wander of the bulk from the estimates above (AR(1)
+    // noise at φ 0.8 with 15 % of runs 15 % slower read 0.01; three slow runs of a wander's high
+    // beyond all 60 before them failed, an adversarial review's suite).
+    let within = stats::autocorrelation_within(std::iter::once(reference.values), MIN_TAIL_FIT_RUNS) - 1.0 / (n as f64).sqrt();
+    if exchangeable_rho(reference.values).max(within) >= EXCHANGEABLE_RHO {
+        return None;
+    }
+    Some((m..=longest.max(m)).map(|j| all_as_far_p_value(n, 0, j)).sum::<f64>().min(1.0))
+}
+
+/// The lag-1 autocorrelation of runs read as the look-back's is (`check::NoiseModel`): the
+/// differences' estimate, or the runs' own lag-1 less its standard error where higher (spikes that
+/// come two runs at a time: the differences, clipped, read them as none).
+fn exchangeable_rho(values: &[f64]) -> f64 {
+    stats::noise_autocorrelation(values).max(stats::lag1_autocorrelation_beyond_error(values))
+}
 
 /// The fewest runs whose mean is tested instead of the order statistic: with many runs the size
 /// of the shift, not only how many runs exceed it, is the evidence.
@@ -973,6 +1031,59 @@ mod tests {
         assert!((p - 2.0 / (81.0 * 82.0)).abs() < 1e-15, "{p}");
         // The same share seen in a short reference is less certain than the binomial says.
         assert!(beta_binomial_tail(3, 3, 1.0, 10.0) > binomial_tail(3, 3, 1.0 / 11.0));
+    }
+
+    #[test]
+    fn a_new_levels_runs_beyond_every_reference_run_are_judged_exactly_for_exchangeable_runs() {
+        // 27 runs drawn alike (2 % noise, 10 % of runs 1.5-3 times slower), the newest 3-7 judged
+        // as the gate picks them: the most that all lie beyond every one of the 20 runs before
+        // them. Under exchangeability P(p ≤ a) ≤ a, for a the p-value of three such runs.
+        let mut rng = crate::engine::synthetic::Rng::new(7);
+        let (n, longest) = (20, 7);
+        let at_three = (3..=longest).map(|j| all_as_far_p_value(n, 0, j)).sum::<f64>();
+        assert!(at_three > 1.0 / 1771.0 && at_three < 1.25 / 1771.0, "{at_three}");
+        let draws = 400_000;
+        let mut below = 0usize;
+        for _ in 0..draws {
+            let values: Vec<f64> = (0..n + longest)
+                .map(|_| 20.0 * (1.0 + 0.02 * rng.gaussian()) * if rng.uniform() < 0.1 { rng.range(1.5, 3.0) } else { 1.0 })
+                .collect();
+            let p = (3..=longest)
+                .rev()
+                .find_map(|m| {
+                    let reference =
+                        Reference { values: &values[longest - m..n + longest - m], center: 20.0, sigma: 0.4, worse_sign: 1.0, rho: 0.0 };
+                    new_level_p_value(&reference, &values[n + longest - m..], longest)
+                })
+                .unwrap_or(1.0);
+            below += usize::from(p <= at_three);
+        }
+        // Below it: three runs beyond every one of 20 judge only where the reference holds a far
+        // run too (a fourth slow run in 23, about one time in five).
+        let rate = below as f64 / draws as f64;
+        assert!(rate <= 1.2 * at_three && rate > 0.1 * at_three, "p ≤ {at_three:.2e} in {rate:.2e} of draws");
+        // Four runs of a +210 % step beyond 45 runs with 5 far ones: 1 / C(49, 4) and the longer counts.
+        let mut values: Vec<f64> = (0..45).map(|_| 100.0 * (1.0 + 0.03 * rng.gaussian())).collect();
+        for (i, far) in [1.7, 2.0, 2.1, 2.1, 2.4].into_iter().enumerate() {
+            values[5 + 9 * i] *= far;
+        }
+        let reference = Reference { values: &values, center: 100.0, sigma: 3.0, worse_sign: 1.0, rho: 0.0 };
+        let p = new_level_p_value(&reference, &[310.8, 309.6, 310.2, 310.0], 7).unwrap();
+        assert!(p < 1.15 / 211_876.0 && p > 1.0 / 211_876.0, "{p}");
+        // Not where one run of them is within the reference, nor on the better side.
+        assert!(new_level_p_value(&reference, &[310.8, 230.0, 310.2], 7).is_none());
+        assert!(new_level_p_value(&Reference { worse_sign: -1.0, ..reference.clone() }, &[310.8, 309.6, 310.2], 7).is_none());
+        // Nor where the reference's runs move together (a wandering state's newest runs are its
+        // highest more often than 1 in C(n + m, m)).
+        let mut state = 0.0;
+        let wander: Vec<f64> = (0..45)
+            .map(|_| {
+                state = 0.7 * state + rng.gaussian();
+                100.0 + 3.0 * state
+            })
+            .collect();
+        let reference = Reference { values: &wander, ..reference.clone() };
+        assert!(new_level_p_value(&reference, &[200.0, 201.0, 202.0], 7).is_none());
     }
 
     #[test]
