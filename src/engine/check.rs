@@ -2958,6 +2958,13 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             reference: (reference.center, if stats::one_value(values) { 0.0 } else { reference.sigma }, values.len()),
         });
     }
+    add_newest_levels(scope, judged, references, noise, &mut tests);
+    tests
+}
+
+/// The tests of the newest level's runs beside the tails' ([`tail_tests`]), each at its place by
+/// its count of runs.
+fn add_newest_levels(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel, tests: &mut Vec<TailTest>) {
     // A noise-free metric's newest level, where no tail above spans exactly its runs (the
     // change-point search, whose noise a noise-free step's one difference makes, does not
     // separate 3 runs from the 5 after them): its runs against the level before them.
@@ -2970,27 +2977,12 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
         tests.insert(at, test);
     }
     tests.dedup_by_key(|t| t.runs);
-    // A new level's first runs, all beyond every run of their reference ([`newest_level`]): tested
-    // as one level, all of them required ([`evidence::new_level_p_value`]), by a test of its own
-    // beside the tail of as many runs (where there is one), with its own share of the significance.
-    // Not the other tests on that count: it is chosen for the runs being all beyond, which that
-    // test's p-value allows for and theirs do not (the AR(1) model, handed the 4 runs since an
-    // AR(1) wander's jump, read p 2.4e-5 where it read 0.15 and 0.18 for the 3 and 5 newest runs:
-    // a false alarm, `gate_accuracy` seed 31). Nor combined with the tail of as many runs (the
-    // smaller p-value, doubled): where the level's test could not decide, the doubling made a step
-    // that the tail's test failed ask for a rerun instead (an adversarial review: 17 such checks,
-    // against 1,734 that failed sooner). It stands aside where the AR(1) model judges (runs that
-    // move together) and where a cycle was taken out.
-    if let Some(m) = newest_level(judged, references)
-        && noise.profile.is_none()
-        && let Some(reference) = references.for_tail(m)
-        && !(rho_estimate >= evidence::AUTOREGRESSIVE_RHO && reference.values.len() >= evidence::MIN_TAIL_FIT_RUNS)
-        && let Some(test) = new_level_test(scope, &reference, &sequence[total - m..])
-    {
-        let at = tests.partition_point(|t| t.runs <= m);
+    // A new level's first runs all beyond every reference run: a test of its own, after the tail
+    // of as many runs where there is one.
+    if let Some(test) = new_level_test(scope, judged, references, noise) {
+        let at = tests.partition_point(|t| t.runs <= test.runs);
         tests.insert(at, test);
     }
-    tests
 }
 
 /// The most of the newest runs, from [`NEW_LEVEL_RUNS`] up to the mean test's count less one, that
@@ -3014,11 +3006,25 @@ fn newest_level(judged: &Judged, references: &References<'_>) -> Option<usize> {
     (NEW_LEVEL_RUNS..evidence::MEAN_TEST_RUNS).rev().find(|&k| k < total && beyond(k))
 }
 
-/// The test of a new level's runs ([`newest_level`]) where their count is not one of the tail
-/// lengths: [`evidence::new_level_p_value`] alone, on the side they lie (the other side's p-value
-/// 1); `None` where it does not judge them.
-fn new_level_test(scope: &Scope<'_>, reference: &ReferenceRuns, tail: &[f64]) -> Option<TailTest> {
+/// A new level's first runs, all beyond every run of their reference ([`newest_level`]): tested
+/// as one level, all of them required ([`evidence::new_level_p_value`]), by a test of its own
+/// beside the tail of as many runs (where there is one), with its own share of the significance,
+/// on the side they lie (the other side's p-value 1). Not the other tests on that count: it is
+/// chosen for the runs being all beyond, which this test's p-value allows for and theirs do not
+/// (the AR(1) model, handed the 4 runs since an AR(1) wander's jump, read p 2.4e-5 where it read
+/// 0.15 and 0.18 for the 3 and 5 newest runs: a false alarm, `gate_accuracy` seed 31). Nor combined
+/// with the tail of as many runs (the smaller p-value, doubled): where this test could not decide,
+/// the doubling made a step that the tail's test failed ask for a rerun instead (an adversarial
+/// review: 17 such checks, against 1,734 that failed sooner). `None` where it does not judge: where
+/// the AR(1) model judges (runs that move together) and where a cycle was taken out.
+fn new_level_test(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Option<TailTest> {
+    let m = newest_level(judged, references)?;
+    let reference = references.for_tail(m)?;
     let values = &reference.values;
+    if noise.profile.is_some() || noise.rho_estimate >= evidence::AUTOREGRESSIVE_RHO && values.len() >= evidence::MIN_TAIL_FIT_RUNS {
+        return None;
+    }
+    let tail = &judged.sequence[judged.total() - m..];
     let worse_sign = worse_sign(scope.budget.direction);
     // The test reads the reference's own autocorrelation, not the look-back's.
     let rho = 0.0;
@@ -3031,7 +3037,7 @@ fn new_level_test(scope: &Scope<'_>, reference: &ReferenceRuns, tail: &[f64]) ->
     }
     let change = stats::median(tail).and_then(|level| scope.worse(level, reference.center))?;
     Some(TailTest {
-        runs: tail.len(),
+        runs: m,
         p_worse: p_worse.unwrap_or(1.0),
         p_better: p_better.unwrap_or(1.0),
         change,

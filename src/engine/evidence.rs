@@ -1042,7 +1042,7 @@ mod tests {
         let (n, longest) = (20, 7);
         let at_three = (3..=longest).map(|j| all_as_far_p_value(n, 0, j)).sum::<f64>();
         assert!(at_three > 1.0 / 1771.0 && at_three < 1.25 / 1771.0, "{at_three}");
-        let draws = 400_000;
+        let draws: usize = 400_000;
         let mut below = 0usize;
         for _ in 0..draws {
             let values: Vec<f64> = (0..n + longest)
