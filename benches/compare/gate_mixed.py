@@ -24,16 +24,15 @@ B. Regressions of 4.5 σ or more (at least 6 %) at run 130, 30 checks after, in 
 With two binaries, the histories where the second fails later or never, and where it fails more checks
 before the change, are listed (seed and first failures).
 """
-import json
 import os
 import shutil
-import subprocess
 import sys
 from multiprocessing import Pool
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gate_modes  # noqa: E402  (its replay's failing checks)
 import gate_shapes  # noqa: E402  (its workspace writer)
 
 RUNS = 400
@@ -41,15 +40,6 @@ CHANGE_AT = 300
 FIRST = 20
 PRE = 130
 AFTER = 30
-
-
-def failing(binary, ws):
-    out = subprocess.run([binary, "replay", ws, "--format", "json"], capture_output=True, text=True, check=False)
-    report = json.loads(out.stdout)
-    failed = set()
-    for a in report["alarms"]:
-        failed.update(range(a["index"], a["index"] + a["runs"]))
-    return failed
 
 
 def gauss(rng, n, s):
@@ -88,24 +78,29 @@ def spiky(rate, s, step, magnitude=(1.5, 5)):
     return make
 
 
-def ar_bimodal(phi, s, p, d, step):
+def autoregressive(phi, s, step, second):
+    """AR(1) noise (φ, σ) with a second kind of run (`second(rng, n)`: each run's factor), then a step."""
+
     def make(rng, n):
-        x = 100 * (1 + ar1(rng, n, phi, s)) * (1 + d * (rng.random(n) < p))
+        x = 100 * (1 + ar1(rng, n, phi, s)) * second(rng, n)
         x[CHANGE_AT:] *= 1 + step
         return x
 
     return make
+
+
+def ar_bimodal(phi, s, p, d, step):
+    return autoregressive(phi, s, step, lambda rng, n: 1 + d * (rng.random(n) < p))
 
 
 def ar_spikes(phi, s, rate, step):
-    def make(rng, n):
-        x = 100 * (1 + ar1(rng, n, phi, s))
+    def spikes(rng, n):
+        factor = np.ones(n)
         m = rng.random(n) < rate
-        x[m] *= rng.uniform(1.3, 3, m.sum())
-        x[CHANGE_AT:] *= 1 + step
-        return x
+        factor[m] = rng.uniform(1.3, 3, m.sum())
+        return factor
 
-    return make
+    return autoregressive(phi, s, step, spikes)
 
 
 def improved_then_stepped(noise, length, step):
@@ -203,7 +198,7 @@ def run(job):
     gate_shapes.write_workspace(ws, [list(map(float, values))])
     results = []
     for b in binaries:
-        failed = failing(b, ws)
+        failed = gate_modes.alarms(b, ws)[0]
         before = sum(1 for i in failed if first <= i < at)
         after = sorted(i - at for i in failed if i >= at)
         results.append((before, after))
