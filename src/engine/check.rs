@@ -1266,8 +1266,8 @@ struct TailTest {
     /// Whether the pair's test judged beside the ranks ([`evidence::tight_pair_applies`]): its
     /// share of the significance comes out of the longer tails' ([`tail_weight`]).
     paired: bool,
-    /// Whether this is a new level's first runs' test ([`new_level_test`]): its share of the
-    /// significance comes out of the longer tails' ([`tail_weight`]).
+    /// Whether this is a new level's first runs' test ([`new_level_test`]): it has its own share
+    /// of the significance, beside the tails' ([`NEW_LEVEL_SHARE`]).
     new_level: bool,
 }
 
@@ -3017,31 +3017,38 @@ fn newest_level(judged: &Judged, references: &References<'_>) -> Option<usize> {
         if range.len() < evidence::MIN_TAIL_FIT_RUNS || range.end != total - k {
             return false;
         }
-        let min_max = |values: &[f64]| values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-        let (low, high) = min_max(&sequence[range]);
-        let (tail_low, tail_high) = min_max(&sequence[total - k..]);
+        let (low, high) = extremes(&sequence[range]);
+        let (tail_low, tail_high) = extremes(&sequence[total - k..]);
         tail_low > high || tail_high < low
     };
     (NEW_LEVEL_RUNS..evidence::MEAN_TEST_RUNS).rev().find(|&k| k < total && beyond(k))
 }
 
-/// A new level's first runs, all beyond every run of their reference ([`newest_level`]): tested
-/// as one level, all of them required ([`evidence::new_level_p_value`]), by a test of its own
-/// beside the tail of as many runs (where there is one), with its own share of the significance
+/// The smallest and the largest of `values` (infinities where there are none).
+fn extremes(values: &[f64]) -> (f64, f64) {
+    values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), &x| (low.min(x), high.max(x)))
+}
+
+/// A new level's first runs, all beyond every run of their reference ([`newest_level`]): tested as
+/// one level, all of them required ([`evidence::new_level_p_value`]), by a test of its own beside
+/// the tail of as many runs (where there is one), with its own share of the significance
 /// ([`NEW_LEVEL_SHARE`]), on the side they lie (the other side's p-value 1), where every one of
-/// them is past the threshold from the reference's worst run on that side. Not the other tests on that count: it is
-/// chosen for the runs being all beyond, which this test's p-value allows for and theirs do not
-/// (the AR(1) model, handed the 4 runs since an AR(1) wander's jump, read p 2.4e-5 where it read
-/// 0.15 and 0.18 for the 3 and 5 newest runs: a false alarm, `gate_accuracy` seed 31). Nor combined
-/// with the tail of as many runs (the smaller p-value, doubled): where this test could not decide,
-/// the doubling made a step that the tail's test failed ask for a rerun instead (an adversarial
-/// review: 17 such checks, against 1,734 that failed sooner). `None` where it does not judge: where
-/// the AR(1) model judges (runs that move together) and where a cycle was taken out.
+/// them is past the threshold from the reference's worst run on that side. Not the other tests on
+/// that count: it is chosen for the runs being all beyond, which this test's p-value allows for and
+/// theirs do not (the AR(1) model, handed the 4 runs since an AR(1) wander's jump, read p 2.4e-5
+/// where it read 0.15 and 0.18 for the 3 and 5 newest runs: a false alarm, `gate_accuracy` seed
+/// 31). Nor combined with the tail of as many runs (the smaller p-value, doubled): where this test
+/// could not decide, the doubling made a step that the tail's test failed ask for a rerun instead
+/// (an adversarial review: 17 such checks, against 1,734 that failed sooner). `None` where it does
+/// not judge: where the AR(1) model judges (runs that move together) and where a cycle was taken
+/// out.
 fn new_level_test(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Option<TailTest> {
     let m = newest_level(judged, references)?;
     let reference = references.for_tail(m)?;
     let values = &reference.values;
-    if noise.profile.is_some() || noise.rho_estimate >= evidence::AUTOREGRESSIVE_RHO && values.len() >= evidence::MIN_TAIL_FIT_RUNS {
+    // Where the AR(1) model judges: its reference holds MIN_TAIL_FIT_RUNS runs or more (as
+    // [`newest_level`] asks of this one), and the look-back's φ reads past AUTOREGRESSIVE_RHO.
+    if noise.profile.is_some() || noise.rho_estimate >= evidence::AUTOREGRESSIVE_RHO {
         return None;
     }
     let tail = &judged.sequence[judged.total() - m..];
@@ -3049,7 +3056,7 @@ fn new_level_test(scope: &Scope<'_>, judged: &Judged, references: &References<'_
     // the runs may be of that run's kind and are no regression from it (a slow state's runs 0.2 %
     // above its earlier ones, three in a row, failed in 0.05 % noise: an adversarial review).
     let threshold = scope.settings.regression_threshold;
-    let (low, high) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let (low, high) = extremes(values);
     let past = |extreme: f64, sign: f64| tail.iter().all(|&x| scope.worse(x, extreme).is_some_and(|c| sign * c > threshold));
     let worse_sign = worse_sign(scope.budget.direction);
     // The test reads the reference's own autocorrelation, not the look-back's.
@@ -4327,6 +4334,12 @@ mod tests {
         );
     }
 
+    /// `check` of the newest of `values` (one run each, on `main`) against a budget of 1,000 ms
+    /// that they all keep: the gate's verdict alone decides the exit code.
+    fn check_within_budget(values: &[f64]) -> CheckReport {
+        check(&workspace("cap:\n  max_latency_ms: 1000\n", &noisy_runs("cap.latency", values)), &CheckOptions::default())
+    }
+
     #[test]
     fn a_step_far_beyond_every_spike_asks_for_reruns_then_fails_once_three_runs_are_beyond_them_all() {
         // 45 runs of 3 % noise, 5 of them 1.7-2.4 times slower, then a +210 % step (an adversarial
@@ -4343,11 +4356,10 @@ mod tests {
             98.5, 99.7, 212.1, 101.1, 99.9, 237.7, 101.7,
         ];
         let step = [310.8, 309.6, 310.2, 310.0, 314.9];
-        let budget = "cap:\n  max_latency_ms: 1000\n";
         let codes: Vec<i32> = (1..=step.len())
             .map(|k| {
                 let values: Vec<f64> = reference.iter().chain(&step[..k]).copied().collect();
-                let report = check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+                let report = check_within_budget(&values);
                 let r = &report.results[0];
                 let code = i32::from(report.exit_code());
                 if code == 3 {
@@ -4372,8 +4384,7 @@ mod tests {
             99.058, 104.374, 105.881, 105.405, 103.945, 140.0, 96.375, 99.987, 101.969, 96.135, 101.185, 101.29, 102.088, 96.448, 98.015,
             141.0, 142.0, 141.0,
         ];
-        let budget = "cap:\n  max_latency_ms: 1000\n";
-        let report = check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+        let report = check_within_budget(&values);
         assert_eq!(i32::from(report.exit_code()), 3, "{:?}", report.results[0].findings);
     }
 
@@ -4388,8 +4399,7 @@ mod tests {
             99.96, 100.01, 99.95, 100.06, 99.98, 99.98, 99.98, 100.0, 99.95, 100.03, 99.94, 100.03, 99.96, 99.98, 100.01, 100.04, 99.95,
             99.98, 100.03, 100.0, 115.03, 100.03, 100.12, 115.27, 115.3, 115.25,
         ];
-        let budget = "cap:\n  max_latency_ms: 1000\n";
-        let report = check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+        let report = check_within_budget(&values);
         assert_eq!(i32::from(report.exit_code()), 3, "{:?}", report.results[0].findings);
     }
 
@@ -4403,8 +4413,7 @@ mod tests {
             99.33, 97.99, 100.66, 99.98, 101.68, 114.94, 97.94, 99.02, 98.62, 99.35, 97.46, 99.62, 117.03, 101.7, 98.98, 98.16, 101.04,
             98.26, 98.3, 100.02, 98.71, 102.7, 98.99, 101.92, 100.28, 98.46, 190.63, 186.07, 199.53,
         ];
-        let budget = "cap:\n  max_latency_ms: 1000\n";
-        let report = check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+        let report = check_within_budget(&values);
         assert_eq!(i32::from(report.exit_code()), 1, "{:?}", report.results[0].findings);
     }
 
@@ -4422,8 +4431,7 @@ mod tests {
             76.2, 81.2, 81.4, 82.8, 84.3, 81.5, 83.9, 83.0, 82.8, 82.7, 80.0, 78.5, 78.1, 82.7, 86.7, 78.7, 77.7, 78.4, 76.7, 91.4, 91.5,
             89.1, 88.5,
         ];
-        let budget = "cap:\n  max_latency_ms: 1000\n";
-        let report = check(&workspace(budget, &noisy_runs("cap.latency", &values)), &CheckOptions::default());
+        let report = check_within_budget(&values);
         assert_eq!(i32::from(report.exit_code()), 0, "{:?}", report.results[0].findings);
     }
 

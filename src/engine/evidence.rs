@@ -685,7 +685,7 @@ pub const MIN_MODEL_REFERENCE_RUNS: usize = 5;
 /// million, `gate_accuracy` seed 77).
 ///
 /// `None` (the other tests judge alone) where a run of the tail is not beyond every reference run
-/// on this side, for a reference under [`MIN_TAIL_FIT_RUNS`] runs, and where the reference's own
+/// on this side and the worst of them by a level's noise (below), for a reference under [`MIN_TAIL_FIT_RUNS`] runs, and where the reference's own
 /// runs move together ([`EXCHANGEABLE_RHO`], read as the pair's test reads it: a wandering state's
 /// newest runs are its highest more often than exchangeable runs are). The reference's own, not
 /// the look-back's: the look-back holds the level's earlier runs, whose one jump reads white noise
