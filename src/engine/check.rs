@@ -4435,6 +4435,52 @@ mod tests {
         assert_eq!(i32::from(report.exit_code()), 0, "{:?}", report.results[0].findings);
     }
 
+    /// AR(1) noise at φ 0.8 (1 %) about 100 with 15 % of runs on a state 15 % slower, `n` runs.
+    fn autoregressive_with_a_slow_state(n: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
+        let mut rng = crate::engine::synthetic::Rng::new(seed);
+        let mut e = 0.0;
+        let slow: Vec<bool> = (0..n).map(|_| rng.uniform() < 0.15).collect();
+        let values = slow
+            .iter()
+            .map(|&s| {
+                e = 0.8 * e + 0.6 * 0.01 * rng.gaussian();
+                100.0 * (1.0 + e) * if s { 1.15 } else { 1.0 }
+            })
+            .collect();
+        (values, slow)
+    }
+
+    #[test]
+    fn two_slow_state_runs_in_a_row_in_autoregressive_noise_fail_half_as_often_and_a_step_beyond_them_still_fails() {
+        // 160 runs of AR(1) noise with a slow state 15 % slower in 15 % of runs (the shape of
+        // `gate_mixed.py` whose checks failed 0.58 % of the time), its newest two runs both slow:
+        // that happens every 44 checks, and the AR(1) model read it as a shift of 15 σ. Of 300
+        // such histories, main failed 26; now 12, each judged by its ranks, not by the model (the
+        // look-back reads no autocorrelation through the slow runs: still open).
+        let failed = (1..=300)
+            .filter(|&seed| {
+                let (mut values, slow) = autoregressive_with_a_slow_state(160, seed);
+                for (x, s) in values[158..].iter_mut().zip(&slow[158..]) {
+                    if !s {
+                        *x *= 1.15;
+                    }
+                }
+                check_within_budget(&values).exit_code() == 1
+            })
+            .count();
+        assert!(failed <= 15, "{failed} of 300 failed");
+        // A step of every run by 25 % (beyond the slow state; its slow runs 25 % slower too) fails
+        // by its 3rd run.
+        for seed in 1..=6 {
+            let (mut values, _) = autoregressive_with_a_slow_state(163, seed);
+            for x in &mut values[160..] {
+                *x *= 1.25;
+            }
+            let codes: Vec<i32> = (161..=163).map(|k| i32::from(check_within_budget(&values[..k]).exit_code())).collect();
+            assert!(codes.contains(&1), "seed {seed}: {codes:?}");
+        }
+    }
+
     #[test]
     fn a_regression_against_the_base_branch_fails_even_within_budget() {
         // The PR's previous commit was already slow; the baseline is main, not the previous run.
