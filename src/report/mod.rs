@@ -43,6 +43,14 @@ pub fn render(format: Format, workspace: &Workspace, report: &CheckReport) -> St
 pub fn quantity(value: f64, unit: &str) -> String {
     // −0 (a history of `-0.0`) reads 0.
     let value = value + 0.0;
+    // Past what a count of bytes or instructions reaches (and past f64's whole numbers), three
+    // significant digits: a run of 1e300 ms read as all of its 301 digits.
+    if value.abs() >= 1e15 {
+        let text = format!("{value:.2e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return if unit == "%" { format!("{mantissa}e{exponent}%") } else { format!("{mantissa}e{exponent} {unit}") };
+    }
     let rounded = if value.abs() >= 100.0 {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
@@ -985,6 +993,18 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_read_rounded_and_huge_ones_in_three_significant_digits() {
+        assert_eq!(quantity(41.234, "ms"), "41.2 ms");
+        assert_eq!(quantity(1234.6, "ms"), "1235 ms");
+        assert_eq!(quantity(0.0048, "MB"), "0.0048 MB");
+        assert_eq!(quantity(-0.0, "ms"), "0 ms");
+        assert_eq!(quantity(8_589_934_592.0, "B"), "8589934592 B");
+        assert_eq!(quantity(1e300, "ms"), "1e300 ms");
+        assert_eq!(quantity(-1.2345e20, "ms"), "-1.23e20 ms");
+        assert_eq!(quantity(2.5e15, "%"), "2.5e15%");
+    }
 
     #[test]
     fn what_a_triage_accepts_reads_alike_everywhere_and_names_each_environment() {
