@@ -555,14 +555,12 @@ pub struct AutoregressiveModel {
     since_last: usize,
     /// The reference's runs that the model keeps.
     runs: usize,
-    /// How far from `center` a run is clipped before the model reads it ([`stats::SPIKE_SIGMAS`]
-    /// robust σ) ...
-    fence: f64,
-    /// ... and the reference's runs beyond it above and below, as deviations from `center` (on
-    /// their side, positive), where they are scattered among the others: a second kind of run (a
-    /// slow machine state, spikes) that the model's Gaussian innovations do not describe; and
-    /// their share of the reference's runs (one more in one more, so that none is not zero).
-    far: [Vec<f64>; 2],
+    /// Above and below the centre: how far from it a run of a second kind lies (from, to:
+    /// [`second_kind_bounds`]; an empty range where the reference has none: [`second_kind_runs`],
+    /// a slow machine state, spikes, which the model's Gaussian innovations do not describe), and
+    /// the share of the reference's runs of that kind (one more in one more, so that none is not
+    /// zero).
+    second_bounds: [(f64, f64); 2],
     second_share: [f64; 2],
 }
 
@@ -570,10 +568,10 @@ pub struct AutoregressiveModel {
 /// kind of run: apart from the bulk (none of them within [`SECOND_KIND_GAP`] times the fence: a
 /// slow state's runs, spikes; a heavy tail's runs begin at the fence and thin out, and a step among
 /// them is of no kind) and coming one by one (fewer than half of them follow another). Runs in a
-/// block of [`SECOND_KIND_LEVEL_RUNS`] or more in a row, and those that end the reference, are a level's, not
-/// of the kind (an earlier short regression, a wander's excursion; a step's first runs, whose own
-/// count would otherwise raise the share that judges the step's next runs). Empty where there
-/// are fewer than [`SECOND_KIND_RUNS`].
+/// block of [`SECOND_KIND_LEVEL_RUNS`] or more in a row, and those that end the reference, are a
+/// level's, not of the kind (an earlier short regression, a wander's excursion; a step's first
+/// runs, whose own count would otherwise raise the share that judges the step's next runs). Empty
+/// where there are fewer than [`SECOND_KIND_RUNS`].
 fn second_kind_runs(values: &[f64], center: f64, fence: f64, side: f64) -> Vec<usize> {
     if fence <= 0.0 {
         return Vec::new();
@@ -601,6 +599,20 @@ pub const SECOND_KIND_LEVEL_RUNS: usize = 3;
 /// +8 % step among them (2 % noise, 30 runs before it) failed its 24th check instead of its 4th
 /// (`gate_short_level.py`).
 pub const SECOND_KIND_GAP: f64 = 2.0;
+
+/// How far from the centre (on its side, positive) a run of the second kind lies, given the
+/// reference's such runs `far` (deviations on that side), the AR(1) model's `fence` and its
+/// noise's σ: from the nearest of them, less two of the noise's σ and two of their own spread (a
+/// slow state's runs lie close together, spikes of 1.3-3 times far apart), and at least half as
+/// far as it (a step's runs between the bulk and the spikes are of neither); up to the farthest,
+/// plus two of the noise's σ (runs beyond every one of them are a new level's, or one spike further
+/// than any before, which the innovations' clip takes: a step beyond every spike failed up to 10
+/// checks later without this bound, `gate_beyond.py`). An empty range where there are none.
+fn second_kind_bounds(far: &[f64], fence: f64, noise: f64) -> (f64, f64) {
+    let (nearest, farthest) = far.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+    let spread = stats::median(far).and_then(|m| stats::mad_sigma(far, m)).filter(|_| far.len() >= 3).unwrap_or(0.0);
+    (fence.max(nearest / 2.0).max(nearest - 2.0 * (noise + spread)), farthest + 2.0 * noise)
+}
 
 /// The lag-1 autocorrelation of a series with missing runs (`None`): the mean product of the
 /// pairs of consecutive runs both present over the mean square, about the mean of `observed`
@@ -667,8 +679,12 @@ impl AutoregressiveModel {
         }
         let left = stats::lag1_autocorrelation(&innovations).map_or(0.0, |r| r.clamp(0.0, 0.9));
         let since_last = kept.iter().rev().take_while(|x| x.is_none()).count();
-        let far =
-            [1.0, -1.0].map(|side| places[usize::from(side < 0.0)].iter().map(|&i| side * (values[i] - center)).collect::<Vec<f64>>());
+        let noise = sigma_u / (1.0 - phi * phi).sqrt();
+        let second_bounds = [0, 1].map(|side| {
+            let sign = if side == 0 { 1.0 } else { -1.0 };
+            let far: Vec<f64> = places[side].iter().map(|&i| sign * (values[i] - center)).collect();
+            second_kind_bounds(&far, fence, noise)
+        });
         Some(AutoregressiveModel {
             center,
             phi,
@@ -677,9 +693,8 @@ impl AutoregressiveModel {
             last: observed[m - 1],
             since_last,
             runs: m,
-            fence,
-            second_share: [0, 1].map(|side| (far[side].len() + 1) as f64 / (n + 1) as f64),
-            far,
+            second_bounds,
+            second_share: places.each_ref().map(|p| (p.len() + 1) as f64 / (n + 1) as f64),
         })
     }
 
@@ -699,27 +714,16 @@ impl AutoregressiveModel {
     }
 
     /// The tail's deviations from the centre (worse positive), its runs of the reference's second
-    /// kind left out (`None`: as far out as the reference's such runs, on either side: below),
-    /// and, where some are on the worse side, the p-value that as many of the tail's runs are of
-    /// that kind by chance: the binomial tail at the reference's share of them, weighed beside
-    /// the innovations' test of the other runs ([`SECOND_KIND_SHARE`]). Without it, two slow runs in a row (15 % of runs on
-    /// a state 15 % slower, in AR(1) noise at φ 0.8) read as a shift of 15 σ: 0.53-0.78 % of
-    /// checks failed (`gate_mixed.py`), where their chance is about the share's square, 1 in 40.
+    /// kind left out (`None`: as far out as the reference's such runs, on either side:
+    /// [`second_kind_bounds`]), and, where some are on the worse side, the p-value that as many of
+    /// the tail's runs are of that kind by chance: the binomial tail at the reference's share of
+    /// them, weighed beside the innovations' test of the other runs ([`SECOND_KIND_SHARE`]).
+    /// Without it, two slow runs in a row (15 % of runs on a state 15 % slower, in AR(1) noise at
+    /// φ 0.8) read as a shift of 15 σ: 0.53-0.78 % of checks failed (`gate_mixed.py`), where their
+    /// chance is about the share's square, 1 in 40.
     fn second_kind(&self, worse_sign: f64, tail: &[f64]) -> (Vec<Option<f64>>, Option<f64>) {
-        let noise = self.sigma_u / (1.0 - self.phi * self.phi).sqrt();
-        // Per side (worse, better): how far a run of the second kind lies: from the nearest of the
-        // reference's such runs, less two of the noise's σ and two of their own spread (a slow
-        // state's runs lie close together, spikes of 1.3-3 times far apart), and at least half as
-        // far as it (a step's runs between the bulk and the spikes are of neither); up to the
-        // farthest, plus two of the noise's σ (runs beyond every one of them are a new level's, or
-        // one spike further than any before, which the innovations' clip below takes: a step
-        // beyond every spike failed up to 10 checks later without this bound, `gate_beyond.py`).
-        let bounds = [worse_sign, -worse_sign].map(|side| {
-            let far = &self.far[usize::from(side < 0.0)];
-            let (nearest, farthest) = far.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| (lo.min(d), hi.max(d)));
-            let spread = stats::median(far).and_then(|m| stats::mad_sigma(far, m)).filter(|_| far.len() >= 3).unwrap_or(0.0);
-            (self.fence.max(nearest / 2.0).max(nearest - 2.0 * (noise + spread)), farthest + 2.0 * noise)
-        });
+        let worse = usize::from(worse_sign < 0.0);
+        let bounds = [self.second_bounds[worse], self.second_bounds[1 - worse]];
         let of_kind = |d: f64, (from, to): (f64, f64)| d >= from && d <= to;
         let devs: Vec<Option<f64>> = tail
             .iter()
@@ -727,8 +731,7 @@ impl AutoregressiveModel {
             .map(|d| (!of_kind(d, bounds[0]) && !of_kind(-d, bounds[1])).then_some(d))
             .collect();
         let of_kind = tail.iter().filter(|&&x| of_kind(worse_sign * (x - self.center), bounds[0])).count();
-        let share = self.second_share[usize::from(worse_sign < 0.0)];
-        let second = (of_kind > 0).then(|| binomial_tail(tail.len(), of_kind, share));
+        let second = (of_kind > 0).then(|| binomial_tail(tail.len(), of_kind, self.second_share[worse]));
         (devs, second)
     }
 
@@ -1438,7 +1441,8 @@ mod tests {
         let fence = stats::mad_sigma(&values, center).unwrap() * stats::SPIKE_SIGMAS;
         assert!(second_kind_runs(&values, center, fence, 1.0).is_empty());
         let model = AutoregressiveModel::fit(&values, 0.0).unwrap();
-        assert!(model.far.iter().all(Vec::is_empty));
+        // No run of a second kind on either side: their ranges are empty.
+        assert!(model.second_bounds.iter().all(|(from, to)| from > to));
         let relanded = [center + 12.0, center + 12.3, center + 11.8];
         assert!(model.p_value(1.0, 0, &relanded).unwrap() < 1e-6);
         // The same six runs one by one among the others are a second kind of run.
