@@ -4451,6 +4451,21 @@ mod tests {
     }
 
     #[test]
+    fn a_history_of_huge_values_reads_its_noise_and_smallest_flaggable_change() {
+        // Runs near 1e300 ms with 2 % noise (an adversarial review's): their squares overflow, and
+        // the report read "noise ±inf%, smallest flaggable change inf%".
+        let mut rng = crate::engine::synthetic::Rng::new(8);
+        let values: Vec<f64> = (0..60).map(|_| 1e300 * (1.0 + 0.02 * rng.gaussian())).collect();
+        let report = check_within_budget(&values);
+        let r = &report.results[0];
+        let b = r.baseline.as_ref().unwrap();
+        let noise = b.noise.unwrap() / b.value;
+        assert!(noise > 0.01 && noise < 0.03, "noise {noise}");
+        let smallest = r.smallest_flaggable.unwrap();
+        assert!(smallest.is_finite() && smallest < 0.2, "smallest flaggable {smallest}");
+    }
+
+    #[test]
     fn two_slow_state_runs_in_a_row_in_autoregressive_noise_fail_half_as_often_and_a_step_beyond_them_still_fails() {
         // 160 runs of AR(1) noise with a slow state 15 % slower in 15 % of runs (the shape of
         // `gate_mixed.py` whose checks failed 0.58 % of the time), its newest two runs both slow:

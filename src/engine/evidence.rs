@@ -467,7 +467,7 @@ pub fn first_runs_model_p_value(reference: &Reference<'_>, tail: &[f64], rho: f6
     let lrv = stats::long_run_variance_factor(rho);
     let shortfall = (1.0 - lrv / n as f64).max(0.5);
     let centre = ((1.0 + std::f64::consts::PI * lrv / (2.0 * n as f64)) / (1.0 + std::f64::consts::PI / (2.0 * n as f64))).sqrt();
-    let spread = stats::variance(reference.values).map_or(0.0, f64::sqrt) / shortfall.sqrt();
+    let spread = stats::standard_deviation(reference.values).unwrap_or(0.0) / shortfall.sqrt();
     // First runs that all read the same value (a count, a size, a deterministic metric) have no
     // noise: the reference's run-to-run σ, read up to the newest run but one (the tail's first
     // where it holds two runs), is the step's own then, and it left a +20 % step of such a metric
@@ -672,8 +672,7 @@ impl AutoregressiveModel {
         };
         let innovations: Vec<f64> = kept.windows(2).filter_map(|w| Some((w[1]? - center) - phi * (w[0]? - center))).collect();
         let mid = stats::median(&innovations)?;
-        let sigma_u =
-            stats::mad_sigma(&innovations, mid).into_iter().chain(stats::variance(&innovations).map(f64::sqrt)).fold(0.0, f64::max);
+        let sigma_u = stats::mad_sigma(&innovations, mid).into_iter().chain(stats::standard_deviation(&innovations)).fold(0.0, f64::max);
         if sigma_u <= 0.0 {
             return None;
         }

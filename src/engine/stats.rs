@@ -182,6 +182,24 @@ pub fn variance(values: &[f64]) -> Option<f64> {
     Some(values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
 }
 
+/// The sample standard deviation (n − 1): the square root of [`variance`], and where that
+/// overflows (deviations past 1e154: a history of values near 1e300 read "noise ±inf%"), the same
+/// taken on the deviations scaled by the largest of them. `None` for fewer than 2 values.
+#[must_use]
+pub fn standard_deviation(values: &[f64]) -> Option<f64> {
+    let plain = variance(values)?.sqrt();
+    if plain.is_finite() {
+        return Some(plain);
+    }
+    let m = mean(values)?;
+    let scale = values.iter().map(|v| (v - m).abs()).fold(0.0, f64::max);
+    if !scale.is_finite() || scale <= 0.0 {
+        return Some(plain);
+    }
+    let sum: f64 = values.iter().map(|v| ((v - m) / scale).powi(2)).sum();
+    Some((sum / (values.len() - 1) as f64).sqrt() * scale)
+}
+
 /// Whether every one of `values` reads the same value (a count, a size, a deterministic metric),
 /// exactly: their variance may still read a rounding error above zero (15 runs of 0.1 have a mean
 /// of 0.10000000000000002). `false` for none.
@@ -251,7 +269,7 @@ fn trimmed_noise_sigma(values: &[f64], fence: Option<f64>) -> Option<f64> {
     let (low, high) = if low + high + 3 <= diffs.len() { (low, high) } else { (cut, cut) };
     let trimmed = &diffs[low..diffs.len() - high];
     // The standard deviation of a normal trimmed to its central 95 % is 0.8713 σ.
-    let trimmed_sigma = variance(trimmed).map_or(0.0, f64::sqrt) / 0.871_3 / std::f64::consts::SQRT_2;
+    let trimmed_sigma = standard_deviation(trimmed).unwrap_or(0.0) / 0.871_3 / std::f64::consts::SQRT_2;
     let sigma = mad.max(trimmed_sigma);
     if sigma > 0.0 {
         return Some(sigma);
@@ -279,6 +297,14 @@ pub fn lag1_autocorrelation(values: &[f64]) -> Option<f64> {
     }
     let mean = values.iter().sum::<f64>() / values.len() as f64;
     let (var, cov) = lag1_sums(values, mean);
+    if !var.is_finite() || !cov.is_finite() {
+        // Deviations past 1e154 overflow their squares (inf / inf read ρ NaN): the same ratio of
+        // the deviations scaled by the largest of them.
+        let scale = values.iter().map(|x| (x - mean).abs()).fold(0.0, f64::max);
+        let scaled: Vec<f64> = values.iter().map(|x| (x - mean) / scale).collect();
+        let (var, cov) = lag1_sums(&scaled, 0.0);
+        return (scale.is_finite() && var > 0.0).then(|| cov / var);
+    }
     (var > 0.0).then(|| cov / var)
 }
 
@@ -726,6 +752,25 @@ pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_noise_of_huge_values_is_measured_not_overflowed() {
+        // Values near 1e300 with 2 % noise: their differences, squared, overflow; the noise's σ
+        // (and the share the report prints) must not.
+        let mut rng = crate::engine::synthetic::Rng::new(3);
+        let values: Vec<f64> = (0..60).map(|_| 1e300 * (1.0 + 0.02 * rng.gaussian())).collect();
+        let sigma = noise_sigma(&values).unwrap();
+        assert!((sigma / 1e300 - 0.02).abs() < 0.006, "{sigma:e}");
+        let plain: Vec<f64> = values.iter().map(|v| v / 1e300).collect();
+        let expected = standard_deviation(&plain).unwrap() * 1e300;
+        assert!((standard_deviation(&values).unwrap() / expected - 1.0).abs() < 1e-12);
+        // Within f64's squares, the plain square root of the variance, to the bit.
+        assert_eq!(standard_deviation(&plain).unwrap().to_bits(), variance(&plain).unwrap().sqrt().to_bits());
+        assert_eq!(standard_deviation(&[1.0]), None);
+        // Their lag-1 autocorrelation is that of the same values scaled down.
+        let (huge, scaled) = (lag1_autocorrelation(&values).unwrap(), lag1_autocorrelation(&plain).unwrap());
+        assert!((huge - scaled).abs() < 1e-9, "{huge} against {scaled}");
+    }
 
     #[test]
     fn the_mad_of_sorted_values_is_the_mad_of_the_values() {
