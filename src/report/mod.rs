@@ -44,8 +44,10 @@ pub fn quantity(value: f64, unit: &str) -> String {
     // −0 (a history of `-0.0`) reads 0.
     let value = value + 0.0;
     // Past what a count of bytes or instructions reaches (and past f64's whole numbers), three
-    // significant digits: a run of 1e300 ms read as all of its 301 digits.
-    if value.abs() >= 1e15 {
+    // significant digits: a run of 1e300 ms read as all of its 301 digits. Below 1e-10, where the
+    // two significant digits below would need more than the 12 decimals they are clipped to, the
+    // same: a baseline of 1e-300 ms read "0 ms".
+    if value.abs() >= 1e15 || (value != 0.0 && value.abs() < 1e-10) {
         let text = format!("{value:.2e}");
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
         let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
@@ -995,7 +997,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantities_read_rounded_and_huge_ones_in_three_significant_digits() {
+    fn quantities_read_rounded_and_huge_or_tiny_ones_in_three_significant_digits() {
         assert_eq!(quantity(41.234, "ms"), "41.2 ms");
         assert_eq!(quantity(1234.6, "ms"), "1235 ms");
         assert_eq!(quantity(0.0048, "MB"), "0.0048 MB");
@@ -1004,6 +1006,9 @@ mod tests {
         assert_eq!(quantity(1e300, "ms"), "1e300 ms");
         assert_eq!(quantity(-1.2345e20, "ms"), "-1.23e20 ms");
         assert_eq!(quantity(2.5e15, "%"), "2.5e15%");
+        assert_eq!(quantity(1.02e-300, "ms"), "1.02e-300 ms");
+        assert_eq!(quantity(-4.8e-11, "s"), "-4.8e-11 s");
+        assert_eq!(quantity(1.5e-10, "s"), "0.00000000015 s");
     }
 
     #[test]
