@@ -212,8 +212,29 @@ impl Segmentation {
 /// Series shorter than 6 runs, and constant series, have no change points; series shorter than
 /// 15 runs (with [`DetectorSettings::curves`]) or than two minimum segments have levels of at
 /// least 3 runs.
+///
+/// Values beyond 2^±100 (past about 1e±30) are searched scaled by a power of two
+/// ([`stats::working_scale`]), exactly, and the levels and noise reported in their own scale.
 #[must_use]
 pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
+    let Some(scale) = stats::working_scale(values.iter().copied()) else { return detect_near_one(values, settings) };
+    let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
+    let mut segmentation = detect_near_one(&scaled, settings);
+    for c in &mut segmentation.change_points {
+        (c.before, c.after) = (c.before / scale, c.after / scale);
+    }
+    for s in &mut segmentation.segments {
+        s.level /= scale;
+    }
+    segmentation.noise = segmentation.noise.map(|n| n / scale);
+    for v in &mut segmentation.variance_changes {
+        (v.before, v.after) = (v.before / scale, v.after / scale);
+    }
+    segmentation
+}
+
+/// [`detect`] of values within 2^±[`stats::WORKING_RANGE`].
+fn detect_near_one(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     // A cycle (a daily one in runtime metrics) is not a string of level shifts: it is taken out
     // before the search, and the levels are those of the values less their cycle.
     let adjusted = if settings.deseasonalize { stats::deseasonalize(values) } else { None };
@@ -1321,6 +1342,37 @@ fn keep_the_one_that_passes_alone(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_is_segmented_alike_at_every_magnitude() {
+        // Welch's degrees of freedom take the fourth power of the noise: near 1e90 (2^300) a
+        // change point's p-value read 1e-303 where near 100 it read 1e-19, and near 1e-75 the
+        // search missed steps. Scaled by a power of two, a series now gets the same change points,
+        // p-values and shifts, its levels and noise scaled exactly.
+        let mut rng = crate::engine::synthetic::Rng::new(4);
+        let values: Vec<f64> = (0..120)
+            .map(|i| 100.0 * (1.0 + 0.02 * rng.gaussian()) * if i >= 70 { 1.25 } else { 1.0 } * if i >= 95 { 1.4 } else { 1.0 })
+            .collect();
+        let settings = DetectorSettings::default();
+        let near_one = detect(&values, &settings);
+        assert_eq!(near_one.change_points.iter().map(|c| c.index).collect::<Vec<_>>(), [70, 95]);
+        for exponent in [-1000, -250, 300, 1000] {
+            let scale = 2f64.powi(exponent);
+            let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
+            let mut expected = near_one.clone();
+            for c in &mut expected.change_points {
+                (c.before, c.after) = (c.before * scale, c.after * scale);
+            }
+            for s in &mut expected.segments {
+                s.level *= scale;
+            }
+            expected.noise = expected.noise.map(|n| n * scale);
+            for v in &mut expected.variance_changes {
+                (v.before, v.after) = (v.before * scale, v.after * scale);
+            }
+            assert_eq!(detect(&scaled, &settings), expected, "scaled by 2^{exponent}");
+        }
+    }
 
     #[test]
     fn a_spurious_cut_beside_a_step_is_pruned_not_the_step_and_its_neighbour() {

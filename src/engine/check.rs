@@ -928,7 +928,7 @@ fn evaluate(
     context: &Context<'_>,
 ) {
     let scope = Scope { budget, limit: result.limit, history, environment, baseline_branch, settings, context };
-    let Some(measured) = scope.measure(result, run_index) else { return };
+    let Some(mut measured) = scope.measure(result, run_index) else { return };
     let value = measured.value;
     result.value = Some(value);
     if budget.direction.exceeds(value, result.limit) {
@@ -940,6 +940,36 @@ fn evaluate(
         result.findings.push(Finding::NoBaseline);
         return;
     };
+    // The trend is analyze's own: the baseline branch's series of this environment up to the
+    // checked run, so `check` and `analyze` never forecast different dates for one budget.
+    let filter = analyze::RunFilter { environment: environment.map(str::to_owned), branch: Some(baseline_branch.to_owned()) };
+    result.trend = analyze::budget_trend(history, budget, &filter, measured.run, Some(result.limit));
+    // Values past 2^±100 (about 1e±30) are judged scaled by a power of two, exactly, and the
+    // result's quantities put back in the budget's unit: the same history near 1e300, 1e-75 and
+    // 100 gets the same verdicts.
+    let Some(scale) = stats::working_scale(lookback.values.iter().copied().chain([value])) else {
+        judge(result, &scope, &measured, lookback, &samples);
+        return;
+    };
+    let (limit, warning) = (result.limit, result.warning);
+    measured.factor *= scale;
+    measured.value *= scale;
+    for v in &mut lookback.values {
+        *v *= scale;
+    }
+    (result.limit, result.warning) = (limit * scale, warning.map(|w| w * scale));
+    judge(result, &Scope { limit: result.limit, ..scope }, &measured, lookback, &samples);
+    (result.limit, result.warning, result.value) = (limit, warning, Some(value));
+    if let Some(baseline) = &mut result.baseline {
+        baseline.value /= scale;
+        baseline.noise = baseline.noise.map(|n| n / scale);
+    }
+}
+
+/// [`evaluate`] from the look-back on, in the unit the look-back's values are in.
+fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, mut lookback: MetricValues, samples: &[Option<&[f64]>]) {
+    let (budget, history, settings, context) = (scope.budget, scope.history, scope.settings, scope.context);
+    let value = measured.value;
     let mut noise = NoiseModel::fit(&mut lookback);
     scope.split_at_acceptance(&mut noise.segmentation, &lookback);
     let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, (settings.regression_threshold, result.limit));
@@ -953,15 +983,11 @@ fn evaluate(
     let scope = match &levels.beyond {
         Some((threshold, ..)) => {
             held_to_triage = CheckSettings { regression_threshold: settings.regression_threshold.max(*threshold), ..settings.clone() };
-            Scope { settings: &held_to_triage, ..scope }
+            Scope { settings: &held_to_triage, ..*scope }
         }
-        None => scope,
+        None => Scope { ..*scope },
     };
-    // The trend is analyze's own: the baseline branch's series of this environment up to the
-    // checked run, so `check` and `analyze` never forecast different dates for one budget.
-    let filter = analyze::RunFilter { environment: environment.map(str::to_owned), branch: Some(baseline_branch.to_owned()) };
-    result.trend = analyze::budget_trend(history, budget, &filter, measured.run, Some(result.limit));
-    let judged = scope.judged(result, &measured, &lookback, &noise, &levels);
+    let judged = scope.judged(result, measured, &lookback, &noise, &levels);
     let references = References::new(&judged, settings.baseline_runs);
     let Some(first) = references.for_tail(1) else {
         result.findings.push(Finding::NoBaseline);
@@ -970,9 +996,9 @@ fn evaluate(
     };
     result.baseline = Some(scope.baseline(&judged, &first, references.window));
     if first.values.len() < MIN_TEST_RUNS {
-        scope.test_samples(result, &measured, &samples, judged.reference.end, references.window);
+        scope.test_samples(result, measured, samples, judged.reference.end, references.window);
         decide_without_spread(result, settings);
-        scope.judge_two_stretches(result, &judged, &measured, noise.runs >= LOOKBACK_MIN_RUNS);
+        scope.judge_two_stretches(result, &judged, measured, noise.runs >= LOOKBACK_MIN_RUNS);
         say_triage_bound(result, &levels);
         return;
     }
@@ -994,9 +1020,9 @@ fn evaluate(
     // on top of it must not turn the failure into a request for a rerun.
     let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
-        scope.hold_to_anchor(result, &measured, &lookback, &noise, &judged);
+        scope.hold_to_anchor(result, measured, &lookback, &noise, &judged);
     }
-    scope.judge_two_stretches(result, &judged, &measured, noise.runs >= LOOKBACK_MIN_RUNS);
+    scope.judge_two_stretches(result, &judged, measured, noise.runs >= LOOKBACK_MIN_RUNS);
     say_triage_bound(result, &levels);
 }
 
@@ -4463,6 +4489,42 @@ mod tests {
         assert!(noise > 0.01 && noise < 0.03, "noise {noise}");
         let smallest = r.smallest_flaggable.unwrap();
         assert!(smallest.is_finite() && smallest < 0.2, "smallest flaggable {smallest}");
+    }
+
+    #[test]
+    fn a_history_gets_the_same_verdicts_at_every_magnitude() {
+        // 60 runs of 2 % noise, then a +30 % step, scaled by powers of two. Near 1e300 (2^997) the
+        // step's 5th run asked for a rerun where near 100 every one from its 2nd failed, and near
+        // 1e-75 (2^-250) the change-point search did not separate it: squared differences and
+        // Welch's fourth powers leave the floating-point range. Every check is now the check near
+        // 100: the same findings, p-values and status, its quantities scaled exactly.
+        let mut rng = crate::engine::synthetic::Rng::new(5);
+        let history: Vec<f64> = (0..66).map(|i| 100.0 * (1.0 + 0.02 * rng.gaussian()) * if i >= 60 { 1.3 } else { 1.0 }).collect();
+        let check_at = |values: &[f64], scale: f64| {
+            let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
+            let budget = format!("cap:\n  max_latency_ms: {:?}\n", 1000.0 * scale);
+            check(&workspace(&budget, &noisy_runs("cap.latency", &scaled)), &CheckOptions::default()).results.remove(0)
+        };
+        for exponent in [-1000, -250, 300, 997] {
+            let scale = 2f64.powi(exponent);
+            for end in 58..=history.len() {
+                let mut expected = check_at(&history[..end], 1.0);
+                let got = check_at(&history[..end], scale);
+                expected.limit *= scale;
+                expected.warning = expected.warning.map(|w| w * scale);
+                expected.value = expected.value.map(|v| v * scale);
+                if let Some(b) = &mut expected.baseline {
+                    b.value *= scale;
+                    b.noise = b.noise.map(|n| n * scale);
+                }
+                if let Some(t) = &mut expected.trend {
+                    t.per_run *= scale;
+                    t.per_day = t.per_day.map(|d| d * scale);
+                }
+                assert_eq!(got, expected, "scaled by 2^{exponent}, {end} runs");
+            }
+            assert_eq!(check_at(&history, scale).status, Status::Fail);
+        }
     }
 
     #[test]
