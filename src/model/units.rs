@@ -353,15 +353,32 @@ impl fmt::Display for Direction {
 }
 
 /// A signed relative change with one decimal (`+20.4%`), as every account of a change reads it
-/// (the gate's findings, the reports, a triage's words).
+/// (the gate's findings, the reports, a triage's words); from 1e15 % on, in three significant
+/// digits (`+9.99e299%`: a run of 1e300 ms against a baseline of 100 ms read all 300 digits).
 #[must_use]
 pub fn percent(fraction: f64) -> String {
-    format!("{:+.1}%", fraction * 100.0)
+    let value = fraction * 100.0;
+    if value.abs() < 1e15 || !value.is_finite() {
+        return format!("{value:+.1}%");
+    }
+    let text = format!("{value:+.2e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    format!("{}e{exponent}%", mantissa.trim_end_matches('0').trim_end_matches('.'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_read_in_one_decimal_and_huge_ones_in_three_significant_digits() {
+        assert_eq!(percent(0.204), "+20.4%");
+        assert_eq!(percent(-0.05), "-5.0%");
+        assert_eq!(percent(1e13 - 1.0), "+999999999999900.0%");
+        assert_eq!(percent(9.99e297), "+9.99e299%");
+        assert_eq!(percent(-1e298), "-1e300%");
+        assert_eq!(percent(f64::INFINITY), "+inf%");
+    }
 
     #[test]
     fn units_of_one_dimension_convert() {
