@@ -215,9 +215,27 @@ fn value_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     grid_marks(&[fine * 10.0, fine * 5.0, fine], low, high)
 }
 
-/// A value axis' label: as many decimals as the step needs (0.5 → one, 0.0025 → four: the marks
-/// between two of 0.005 are at 0.0625, which three decimals printed "0.062" above "0.0620").
-fn value_label(value: f64, step: f64) -> String {
+/// A value axis' label on an axis over `range`: as many decimals as the step needs (0.5 → one,
+/// 0.0025 → four: the marks between two of 0.005 are at 0.0625, which three decimals printed "0.062"
+/// above "0.0620"). Where the axis reaches 1e9 or more, or stays below 1e-4, in scientific notation
+/// at the axis' power of ten, the mantissa with the decimals its step needs ("1.05e13"): the whole
+/// digits made labels of 14 to 300 characters ("13000000000000", "3799999999999999956890661630771"
+/// for 3.8e30), and near 1e300 the plot drew no axis at all.
+fn value_label(value: f64, step: f64, range: &std::ops::RangeInclusive<f64>) -> String {
+    let largest = range.start().abs().max(range.end().abs());
+    if largest.is_finite() && largest > 0.0 && !(1e-4..1e9).contains(&largest) {
+        if value == 0.0 {
+            return "0".to_owned();
+        }
+        let power = largest.log10().floor() as i32;
+        let unit = 10f64.powi(power);
+        return format!("{}e{power}", decimal_label(value / unit, step / unit));
+    }
+    decimal_label(value, step)
+}
+
+/// [`value_label`] in plain decimals.
+fn decimal_label(value: f64, step: f64) -> String {
     let mut decimals = if step > 0.0 { (-step.log10() - 1e-9).ceil().max(0.0) as usize } else { 0 };
     while step > 0.0 && decimals < 12 && {
         let scaled = step * 10f64.powi(decimals as i32);
@@ -270,7 +288,10 @@ fn with_axes<'a>(chart: egui_plot::Plot<'a>, is_time: bool, y_label: String, ui:
             String::new()
         }
     });
-    let y = AxisHints::new_y().label(y_label).formatter(|mark, _| value_label(mark.value, mark.step_size)).label_spacing(20.0..=21.0);
+    let y = AxisHints::new_y()
+        .label(y_label)
+        .formatter(|mark, range| value_label(mark.value, mark.step_size, range))
+        .label_spacing(20.0..=21.0);
     let chart = chart
         .grid_spacing(GRID_SPACING_MIN..=300.0)
         .grid_color(theme::grid_color(ui.visuals().dark_mode))
@@ -946,14 +967,24 @@ mod tests {
         assert!((nice_step_at_least(0.3) - 0.5).abs() < 1e-12);
         assert!((nice_step_at_least(1.07) - 2.0).abs() < 1e-12);
         assert!((nice_step_at_least(20.0) - 20.0).abs() < 1e-12);
-        assert_eq!(value_label(42.5, 0.5), "42.5");
-        assert_eq!(value_label(40.0, 2.0), "40");
-        assert_eq!(value_label(0.25, 0.05), "0.25");
+        let label = |value: f64, step: f64| value_label(value, step, &(0.0..=100.0));
+        assert_eq!(label(42.5, 0.5), "42.5");
+        assert_eq!(label(40.0, 2.0), "40");
+        assert_eq!(label(0.25, 0.05), "0.25");
         // Marks halfway between steps of 5: their step is 2.5, which needs a decimal more.
-        assert_eq!(value_label(0.0625, 0.0025), "0.0625");
-        assert_eq!(value_label(12.5, 2.5), "12.5");
-        assert_eq!(value_label(0.075, 0.025), "0.075");
-        assert_eq!(value_label(2.5, 2.5), "2.5");
+        assert_eq!(label(0.0625, 0.0025), "0.0625");
+        assert_eq!(label(12.5, 2.5), "12.5");
+        assert_eq!(label(0.075, 0.025), "0.075");
+        assert_eq!(label(2.5, 2.5), "2.5");
+        // Axes of terabytes, nanoseconds or 1e300: the mantissa at the axis' power of ten.
+        assert_eq!(value_label(1.05e13, 5e11, &(1.0e13..=1.35e13)), "1.05e13");
+        assert_eq!(value_label(1.2e13, 1e12, &(1.0e13..=1.35e13)), "1.2e13");
+        assert_eq!(value_label(1.15e-9, 5e-11, &(1.1e-9..=1.4e-9)), "1.15e-9");
+        assert_eq!(value_label(3.8e30, 1e29, &(2.8e30..=3.9e30)), "3.8e30");
+        assert_eq!(value_label(1.4e300, 2e298, &(1.2e300..=1.8e300)), "1.40e300");
+        assert_eq!(value_label(0.0, 5e12, &(-1e13..=1e13)), "0");
+        // Below 1e9, as before.
+        assert_eq!(value_label(120_000_000.0, 5_000_000.0, &(1e8..=2e8)), "120000000");
     }
 
     #[test]
