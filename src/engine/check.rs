@@ -1111,6 +1111,35 @@ fn autocorrelation_within_levels(values: &[f64], segmentation: &Segmentation) ->
     )
 }
 
+/// The lag-1 autocorrelation within the look-back's levels with their far runs (beyond
+/// [`stats::SPIKE_SIGMAS`] robust σ of their level's median) left out as missing, not clipped: in
+/// AR(1) noise at φ 0.9 with 10 % of runs 1.3-3 times slower, the clipped runs read φ 0-0.5 and
+/// these 0.8-0.9. With Kendall's bias taken off, in [0, 0.95].
+fn autocorrelation_without_far_runs(values: &[f64], segmentation: &Segmentation) -> f64 {
+    let (mut products, mut pairs, mut squares, mut runs) = (0.0, 0usize, 0.0, 0usize);
+    for segment in &segmentation.segments {
+        let Some(level) = values.get(segment.start..segment.end.min(values.len())).filter(|l| l.len() >= MIN_TEST_RUNS) else { continue };
+        let Some(center) = stats::median(level) else { continue };
+        let Some(spread) = stats::mad_sigma(level, center).filter(|s| *s > 0.0) else { continue };
+        let kept: Vec<Option<f64>> = level.iter().map(|&x| Some(x - center).filter(|d| d.abs() <= stats::SPIKE_SIGMAS * spread)).collect();
+        let observed: Vec<f64> = kept.iter().flatten().copied().collect();
+        let mean = observed.iter().sum::<f64>() / observed.len().max(1) as f64;
+        for w in kept.windows(2) {
+            if let (Some(a), Some(b)) = (w[0], w[1]) {
+                products += (a - mean) * (b - mean);
+                pairs += 1;
+            }
+        }
+        squares += observed.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+        runs += observed.len();
+    }
+    if pairs == 0 || squares <= 0.0 {
+        return 0.0;
+    }
+    let lag1 = (products / pairs as f64 / (squares / runs as f64)).clamp(-0.95, 0.95);
+    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) / runs as f64).clamp(0.0, 0.95)
+}
+
 /// [`autocorrelation_within_levels`] of the runs of the given levels.
 fn autocorrelation_of_levels<'a>(levels_runs: impl Iterator<Item = &'a [f64]>) -> f64 {
     stats::autocorrelation_within(levels_runs, MIN_TEST_RUNS)
@@ -1766,6 +1795,57 @@ struct Block {
 
 /// A block before the look-back whose level the newest commits are worse than by more than the
 /// threshold ([`Scope::hold_to_anchor`]).
+/// What the held level's blocks are judged by beside their own spread, read from the look-back
+/// once a check, where a block is past the threshold ([`HeldSpreads::p_value`]).
+#[derive(Default)]
+struct HeldSpreads {
+    /// The look-back's robust winsorised variance within its levels.
+    within_levels: Option<f64>,
+    /// The long-run variance factor of the look-back's autocorrelation.
+    lrv: Option<f64>,
+    /// The whole look-back's winsorised variance.
+    whole: Option<f64>,
+    /// The long-run variance factor read without the look-back's far runs.
+    without_far: Option<f64>,
+}
+
+impl HeldSpreads {
+    /// Yuen's p-value of a block's level `(anchor, var, n, h)` ([`trimmed_level`]) against the
+    /// newest commits' `current`, for blocks of `count` commits, the reference's σ `sigma`.
+    fn p_value(
+        &mut self,
+        lookback: &MetricValues,
+        noise: &NoiseModel,
+        current: (f64, f64, usize, usize),
+        (anchor, var, n, h): (f64, f64, usize, usize),
+        count: usize,
+        sigma: f64,
+    ) -> f64 {
+        // A block's own spread understates autocorrelated noise (its runs wander together): the
+        // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
+        // σ floors a timer's ticks that all read alike.
+        let floor_var = *self.within_levels.get_or_insert_with(|| winsorized_spread_within_levels(&lookback.values, &noise.segmentation));
+        let lrv =
+            *self.lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
+        if n >= count {
+            return yuen_p_value(current, (anchor, var, n, h), floor_var, sigma * sigma, lrv);
+        }
+        // A history's first 5 to 23 runs say too little of their own spread (two slow runs of ten
+        // where half are slow, trimmed away, read as quiet as the fast state, against 24 newest
+        // commits nearly all slow: `gate_modes.py` failed 4 checks so; 10 runs of a wander in AR(1)
+        // noise at φ 0.9 with spikes, whose look-back read no autocorrelation: `gate_mixed.py` 36):
+        // the spread of the newest commits and of the whole look-back (the new level alone, once
+        // the regression's start has left it) floor theirs, as the same noise's would; and their
+        // runs wander together as the look-back's do, read without its far runs (spikes clipped
+        // into it hid φ 0.9).
+        let whole = *self.whole.get_or_insert_with(|| trimmed_level(&mut lookback.values.clone()).map_or(0.0, |t| t.1));
+        let short_lrv = *self.without_far.get_or_insert_with(|| {
+            lrv.max(stats::long_run_variance_factor(autocorrelation_without_far_runs(&lookback.values, &noise.segmentation)))
+        });
+        yuen_p_value(current, (anchor, var.max(current.1).max(whole), n, h), floor_var, sigma * sigma, short_lrv)
+    }
+}
+
 struct HeldLevel {
     /// Yuen's p-value, before the Bonferroni adjustment within its share.
     p: f64,
@@ -1777,7 +1857,7 @@ struct HeldLevel {
     /// The level of as many newest commits.
     level: f64,
     /// The share of the significance it is tested in: 0 for the blocks of [`ANCHOR_RUNS`], 1 for
-    /// the longer ones.
+    /// the longer ones, 2 for the history's first runs alone ([`HELD_FIRST_BLOCKS`]).
     share: usize,
 }
 
@@ -1866,14 +1946,21 @@ fn detrended_autocorrelation(values: &[f64]) -> f64 {
 impl Scope<'_> {
     /// Up to `count` observations of the baseline branch in this environment, one per commit (its
     /// first run, as in the look-back), from the point before `end` back; none from before the
-    /// newest acceptance (`floor`: a run index and a time). `None` unless the block is full.
-    fn block(&self, measured: &Measured<'_>, end: usize, count: usize, floor: (usize, Option<Timestamp>)) -> Option<Block> {
+    /// newest acceptance (`floor`: a run index and a time). `None` unless the block is full, or
+    /// holds at least `least` where the history's start or the acceptance cuts it short.
+    fn block(
+        &self,
+        measured: &Measured<'_>,
+        end: usize,
+        (count, least): (usize, usize),
+        floor: (usize, Option<Timestamp>),
+    ) -> Option<Block> {
         let mut found: Vec<(usize, f64, Option<&str>)> = Vec::with_capacity(count);
         for i in (0..end).rev() {
             let point = measured.series.point(i);
             let run = point.run as usize;
             if self.before_floor(run, floor) {
-                return None;
+                break;
             }
             if !self.of_baseline_branch(run) {
                 continue;
@@ -1889,9 +1976,9 @@ impl Scope<'_> {
             }
             found.push((run, v, commit));
         }
-        (found.len() == count).then(|| Block {
+        (!found.is_empty() && found.len() >= least.min(count)).then(|| Block {
             values: found.iter().rev().map(|f| f.1).collect(),
-            oldest: found[count - 1].0,
+            oldest: found[found.len() - 1].0,
             newest: found[0].0,
         })
     }
@@ -1930,8 +2017,15 @@ impl Scope<'_> {
     }
 
     /// The point after the oldest block since the newest acceptance: the first `count` commits of
-    /// the baseline branch in this environment at or after `floor`, where there are as many.
-    fn oldest_block_end(&self, measured: &Measured<'_>, end: usize, count: usize, floor: (usize, Option<Timestamp>)) -> Option<usize> {
+    /// the baseline branch in this environment at or after `floor`, where there are as many before
+    /// `end`; else `end`, where at least `least` are.
+    fn oldest_block_end(
+        &self,
+        measured: &Measured<'_>,
+        end: usize,
+        (count, least): (usize, usize),
+        floor: (usize, Option<Timestamp>),
+    ) -> Option<usize> {
         let series = measured.series;
         let mut commits = 0;
         let mut last_commit: Option<&str> = None;
@@ -1952,7 +2046,7 @@ impl Scope<'_> {
                 return Some(i + 1);
             }
         }
-        None
+        (commits >= least.min(count) && commits > 0).then_some(end)
     }
 
     /// The newest acceptance of this budget's level: the run of its newest accepted triage (won't
@@ -2039,7 +2133,7 @@ impl Scope<'_> {
             Some(newest)
         } else {
             let current_end = measured.series.position_of(measured.run as u32)?;
-            self.block(measured, current_end + 1, count, (0, None)).map(|b| b.values)
+            self.block(measured, current_end + 1, (count, count), (0, None)).map(|b| b.values)
         }
     }
 
@@ -2068,7 +2162,7 @@ impl Scope<'_> {
         // Within the look-back the walk of its levels said who accepted what; the floor is still
         // this triage's only where the level now is within what it accepted.
         let in_lookback = end >= first_point;
-        let Some(mut before) = self.block(measured, end, count, (0, None)) else { return false };
+        let Some(mut before) = self.block(measured, end, (count, count), (0, None)) else { return false };
         let Some((held, ..)) = trimmed_level(&mut before.values) else { return false };
         let threshold = self.settings.regression_threshold;
         // A triage is the floor of a level it accepted that is still there: where the level now is
@@ -2124,15 +2218,12 @@ impl Scope<'_> {
         let period = noise.profile.as_ref().map_or(1, Vec::len).max(1);
         let mut floor = self.acceptance_floor(None);
         let span = current_end + 1 - first_point;
-        let mut lrv: Option<f64> = None;
         let mut candidates: Vec<HeldLevel> = Vec::new();
-        // Blocks read: of 24 commits, and of the longer lengths together (each its own share).
-        let mut tested = [0usize; 2];
+        // Blocks read: of 24 commits, of the longer lengths together, and of the history's first
+        // runs alone (each its own share).
+        let mut tested = [0usize; 3];
         let sigma = result.baseline.as_ref().and_then(|b| b.noise).unwrap_or(0.0);
-        // A block's own spread understates autocorrelated noise (its runs wander together): the
-        // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
-        // σ floors a timer's ticks that all read alike.
-        let mut spread_of_lookback: Option<f64> = None;
+        let mut spreads = HeldSpreads::default();
         let mut past_threshold = false;
         // Blocks of 24 commits, then (where a level past the threshold was seen and the history
         // holds them) 48 and 96: a shift of 2σ in noise that wanders (AR(1), φ 0.8) is within
@@ -2151,25 +2242,37 @@ impl Scope<'_> {
                 // step merged into the accepted one passed once the look-back held only it).
                 floor = self.acceptance_floor(Some(floor.0));
             }
-            // At distances that grow fourfold before the look-back, and the oldest block since the acceptance.
-            let oldest_end = self.oldest_block_end(measured, first_point, count, floor);
+            // At distances that grow fourfold before the look-back, and the oldest block since the
+            // acceptance; where the history (or the acceptance) is younger than 24 commits before
+            // the look-back, its runs there, where there are [`HELD_FIRST_RUNS`] (not within a
+            // cycle, whose phases differ; nor in the longer blocks, whose share they would thin).
+            let sizes = (count, if period == 1 && length == 0 { HELD_FIRST_RUNS } else { count });
+            let oldest_end = self.oldest_block_end(measured, first_point, sizes, floor);
+            // And the history's first 5 and 10 commits alone, where the oldest block is longer: a
+            // new benchmark's first level, where a regression began before its 24th run (the
+            // oldest block then holds both levels, and passed it once it left the look-back).
+            let first_blocks = HELD_FIRST_BLOCKS.iter().filter(|_| length == 0 && period == 1).filter_map(|&k| {
+                self.oldest_block_end(measured, first_point, (k, k), floor)
+                    .filter(|&e| oldest_end.is_some_and(|o| e < o))
+                    .map(|e| (e, (k, k), 2))
+            });
             let ends = (0..ANCHOR_PROBES)
                 .map_while(|j| first_point.checked_sub(((1usize << (2 * j)) - 1) / 3 * span).filter(|&e| oldest_end.is_some_and(|o| e > o)))
-                .chain(oldest_end);
-            for end in ends {
-                let Some(mut block) = self.block(measured, end, count, floor) else { break };
+                .chain(oldest_end)
+                .map(|e| (e, sizes, share))
+                .chain(first_blocks);
+            for (end, sizes, share) in ends {
+                let Some(mut block) = self.block(measured, end, sizes, floor) else { break };
                 tested[share] += 1;
                 let Some((anchor, var, n, h)) = trimmed_level(&mut block.values) else { continue };
                 let Some(change) = self.worse(level, anchor) else { continue };
                 if change <= self.settings.regression_threshold {
                     continue;
                 }
-                past_threshold = true;
-                let floor_var =
-                    *spread_of_lookback.get_or_insert_with(|| winsorized_spread_within_levels(&lookback.values, &noise.segmentation));
-                let lrv =
-                    *lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
-                let p = yuen_p_value((level, current_var, current_n, current_h), (anchor, var, n, h), floor_var, sigma * sigma, lrv);
+                // The first runs alone do not open the longer blocks: they differ from the blocks
+                // of 24 commits only where a level began among them.
+                past_threshold |= share < 2;
+                let p = spreads.p_value(lookback, noise, (level, current_var, current_n, current_h), (anchor, var, n, h), count, sigma);
                 candidates.push(HeldLevel { p, change, block, anchor, level, share });
             }
         }
@@ -2177,12 +2280,11 @@ impl Scope<'_> {
         // Each block's p-value, Bonferroni-adjusted within its share.
         let adjusted = |held: &HeldLevel| (held.p * tested[held.share].max(1) as f64 / ANCHOR_SHARE).min(1.0);
         // The best of the levels held, in the shortest blocks that tell it (they say best where it
-        // began): the worsening nobody accepted is measured from it.
-        let Some(held) = candidates
-            .into_iter()
-            .filter(|c| adjusted(c) <= self.settings.significance)
-            .min_by(|a, b| a.block.values.len().cmp(&b.block.values.len()).then(b.change.total_cmp(&a.change)))
-        else {
+        // began), the first runs alone only where no other block does: the worsening nobody
+        // accepted is measured from it.
+        let Some(held) = candidates.into_iter().filter(|c| adjusted(c) <= self.settings.significance).min_by(|a, b| {
+            (a.share == 2).cmp(&(b.share == 2)).then(a.block.values.len().cmp(&b.block.values.len())).then(b.change.total_cmp(&a.change))
+        }) else {
             return;
         };
         let p_value = adjusted(&held);
@@ -3819,6 +3921,16 @@ pub const LOOKBACK_MIN_RUNS: usize = 160;
 /// The commits whose level is compared with the level before the look-back
 /// ([`Scope::hold_to_anchor`]): a day of a daily cycle, and enough for a trimmed mean.
 pub const ANCHOR_RUNS: usize = 24;
+/// The fewest first runs of a history (or of the level since its newest acceptance) that the
+/// held level reads as its oldest block where fewer than [`ANCHOR_RUNS`] commits lie before the
+/// look-back. Without them a regression open since a new benchmark's 5th to 24th run passed once
+/// its start left the look-back (an adversarial review: a +20 % step at run 15 failed 150 checks,
+/// then passed the next 229).
+pub const HELD_FIRST_RUNS: usize = 5;
+/// The history's first commits that the held level also reads alone, where its oldest block is
+/// longer: a regression that began at a new benchmark's 6th to 24th run leaves its first level
+/// alone in one of them ([`Scope::hold_to_anchor`]).
+pub const HELD_FIRST_BLOCKS: [usize; 2] = [5, 10];
 /// The lengths of the blocks compared by the held level, in [`ANCHOR_RUNS`]: the longer ones are
 /// read only where a shorter block's level was past the threshold, and share an [`ANCHOR_SHARE`] of
 /// their own (Bonferroni within each share): had they shared the one of the blocks of 24, those
@@ -5716,6 +5828,49 @@ mod tests {
             }
         }
         assert_eq!(passed, [(NoiseKind::Autocorrelated, 5, 100)], "(noise, seed, runs) whose check passed the shift or asked for a rerun");
+    }
+
+    #[test]
+    fn a_regression_since_a_new_benchmarks_eighth_to_twentieth_run_fails_after_its_start_leaves_the_look_back() {
+        // A new benchmark's first 8-20 runs, then +20 % (13σ of 1.5 % noise), held: checked from
+        // the 160-commit look-back's leaving the step's start behind. Before, the held level read
+        // only blocks of 24 commits, none of which holds the first level alone: a step at run 15
+        // failed 150 checks and then passed the next 229 (an adversarial review); at runs 18-24,
+        // 8-11 checks passed before the first 24 runs were all before the look-back.
+        use crate::engine::synthetic::Rng;
+        let mut passed = Vec::new();
+        for first in [8, 12, 15, 20] {
+            for seed in 0..3 {
+                let mut rng = Rng::new(90 + seed);
+                let values: Vec<f64> =
+                    (0..260).map(|i| 100.0 * (1.0 + 0.015 * rng.gaussian()) * if i >= first { 1.2 } else { 1.0 }).collect();
+                for end in [first + 165, first + 170, 186, 200, 260] {
+                    let r = &check_within_budget(&values[..end]).results[0];
+                    if regression_of(r).is_none() {
+                        passed.push((first, seed, end));
+                    }
+                }
+            }
+        }
+        assert_eq!(passed, [], "(first runs, seed, runs) whose check passed the regression");
+    }
+
+    #[test]
+    fn a_bimodal_historys_quiet_first_runs_do_not_fail_newest_runs_mostly_slow() {
+        // Half the runs 20 % slower (0.5 % noise), the first ten with two slow ones, and the newest
+        // 24 with 20 (a window that happens in about one check in a hundred). The first ten's
+        // trimmed mean is the fast state's and their own spread that of one state: against the
+        // newest 24, all but trimmed away slow, Yuen's test read p 2e-8 (`gate_modes.py` failed
+        // 4 checks so). Their spread is now floored by the look-back's, as the same noise's.
+        use crate::engine::synthetic::Rng;
+        let mut rng = Rng::new(30);
+        let mut slow: Vec<bool> = (0..536).map(|i| if i < 10 { i == 4 || i == 9 } else { rng.uniform() < 0.5 }).collect();
+        for (k, s) in slow[512..].iter_mut().enumerate() {
+            *s = k % 6 != 0;
+        }
+        let values: Vec<f64> = slow.iter().map(|&s| 100.0 * (1.0 + 0.005 * rng.gaussian()) * if s { 1.2 } else { 1.0 }).collect();
+        let r = &check_within_budget(&values).results[0];
+        assert!(regression_of(r).is_none(), "{:?}", r.findings);
     }
 
     #[test]
