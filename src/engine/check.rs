@@ -1820,6 +1820,7 @@ impl HeldSpreads {
         (anchor, var, n, h): (f64, f64, usize, usize),
         count: usize,
         sigma: f64,
+        beyond: f64,
     ) -> f64 {
         // A block's own spread understates autocorrelated noise (its runs wander together): the
         // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
@@ -1842,7 +1843,15 @@ impl HeldSpreads {
         let short_lrv = *self.without_far.get_or_insert_with(|| {
             lrv.max(stats::long_run_variance_factor(autocorrelation_without_far_runs(&lookback.values, &noise.segmentation)))
         });
-        yuen_p_value(current, (anchor, var.max(current.1).max(whole), n, h), floor_var, sigma * sigma, short_lrv)
+        // Their level is read to a few runs' error, which a shift under the threshold crosses it by
+        // (first runs 3 % faster than the rest failed 11-16 checks in 24,320): the newest commits
+        // must be worse than it by more than the threshold beyond that error, measured from the
+        // threshold (`beyond`: the block's level moved the threshold the worse way), not from it.
+        let (shifted, sign) = (anchor + beyond, beyond.signum());
+        if sign * (current.0 - shifted) <= 0.0 {
+            return 1.0;
+        }
+        yuen_p_value(current, (shifted, var.max(current.1).max(whole), n, h), floor_var, sigma * sigma, short_lrv)
     }
 }
 
@@ -2102,10 +2111,17 @@ impl Scope<'_> {
                 .is_some_and(|c| c > self.settings.regression_threshold)
         };
         let stride = (count / 4).max(1);
+        // Where the first window is past already, the worsening began with the first run past the
+        // threshold itself within its first half (a step right after a history's first runs: half
+        // a window on named a commit five commits late).
+        let worse_run = |k: usize| self.worse(values[k], anchor).is_some_and(|c| c > self.settings.regression_threshold);
         let began = (0..values.len())
             .step_by(stride)
             .find(|&i| past(i))
-            .map_or(0, |i| (i.saturating_sub(stride - 1)..=i).find(|&j| past(j)).unwrap_or(i) + count / 2)
+            .map_or(0, |i| match (i.saturating_sub(stride - 1)..=i).find(|&j| past(j)).unwrap_or(i) {
+                0 => (0..=(count / 2).min(values.len().saturating_sub(1))).find(|&k| worse_run(k) && past(k)).unwrap_or(0),
+                j => j + count / 2,
+            })
             .min(values.len().saturating_sub(1));
         let next = stretch.get(began).map_or(measured.run, |s| s.0);
         let runs = stretch.len() - began.min(stretch.len());
@@ -2272,7 +2288,9 @@ impl Scope<'_> {
                 // The first runs alone do not open the longer blocks: they differ from the blocks
                 // of 24 commits only where a level began among them.
                 past_threshold |= share < 2;
-                let p = spreads.p_value(lookback, noise, (level, current_var, current_n, current_h), (anchor, var, n, h), count, sigma);
+                let beyond = worse_sign(self.budget.direction) * self.settings.regression_threshold * anchor.abs();
+                let p =
+                    spreads.p_value(lookback, noise, (level, current_var, current_n, current_h), (anchor, var, n, h), count, sigma, beyond);
                 candidates.push(HeldLevel { p, change, block, anchor, level, share });
             }
         }
@@ -5849,10 +5867,45 @@ mod tests {
                     if regression_of(r).is_none() {
                         passed.push((first, seed, end));
                     }
+                    // Open since the step's first run where a block of first runs ends before it
+                    // (12 and 15 first runs, held to the first 10), else the run after the block
+                    // that holds it (after 8, the first 10; after 20, the first 24): half a block
+                    // on named a run five later.
+                    if end == 200 {
+                        let since = r.open_regression.as_ref().map(|o| o.since_run.clone());
+                        let expected = if first == 8 {
+                            10
+                        } else if first == 20 {
+                            24
+                        } else {
+                            first
+                        };
+                        assert_eq!(since, Some(format!("r{expected}")), "first runs {first}, seed {seed}");
+                    }
                 }
             }
         }
         assert_eq!(passed, [], "(first runs, seed, runs) whose check passed the regression");
+    }
+
+    #[test]
+    fn first_runs_faster_by_less_than_the_threshold_do_not_fail_once_before_the_look_back() {
+        // A new benchmark's first 10 runs 4 % faster than the rest (a shift under the 5 %
+        // threshold), 1.5 % noise: from run 170 its first runs are held against the newest 24
+        // commits, whose level wanders. Tested from zero, not from the threshold, such histories
+        // failed 1-3 % of their checks there (an adversarial review: 465 and 723 of 24,320).
+        use crate::engine::synthetic::Rng;
+        let mut failed = Vec::new();
+        for seed in 0..16 {
+            let mut rng = Rng::new(300 + seed);
+            let values: Vec<f64> = (0..400).map(|i| 100.0 * (1.0 + 0.015 * rng.gaussian()) * if i < 10 { 0.96 } else { 1.0 }).collect();
+            for end in (170..=400).step_by(15) {
+                if regression_of(&check_within_budget(&values[..end]).results[0]).is_some() {
+                    failed.push((seed, end));
+                }
+            }
+        }
+        assert_eq!(failed, [], "(seed, runs) whose check failed");
     }
 
     #[test]
