@@ -1814,8 +1814,7 @@ impl HeldSpreads {
     /// newest commits' `current`, for blocks of `count` commits, the reference's σ `sigma`.
     fn p_value(
         &mut self,
-        lookback: &MetricValues,
-        noise: &NoiseModel,
+        (lookback, noise): (&MetricValues, &NoiseModel),
         current: (f64, f64, usize, usize),
         (anchor, var, n, h): (f64, f64, usize, usize),
         count: usize,
@@ -2289,8 +2288,14 @@ impl Scope<'_> {
                 // of 24 commits only where a level began among them.
                 past_threshold |= share < 2;
                 let beyond = worse_sign(self.budget.direction) * self.settings.regression_threshold * anchor.abs();
-                let p =
-                    spreads.p_value(lookback, noise, (level, current_var, current_n, current_h), (anchor, var, n, h), count, sigma, beyond);
+                let p = spreads.p_value(
+                    (lookback, noise),
+                    (level, current_var, current_n, current_h),
+                    (anchor, var, n, h),
+                    count,
+                    sigma,
+                    beyond,
+                );
                 candidates.push(HeldLevel { p, change, block, anchor, level, share });
             }
         }
