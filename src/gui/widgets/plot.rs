@@ -52,9 +52,13 @@ pub fn budget_line_in_view(value: f64, low: f64, high: f64, direction: crate::mo
 
 /// The least height the value axis shows around data from `low` to `high` (2 % of its size, or
 /// of a quarter of the limit where the data is near zero): a constant series is a line across the
-/// middle of a readable axis, not a line in an axis as tall as the time axis is wide.
+/// middle of a readable axis, not a line in an axis as tall as the time axis is wide. A limit more
+/// than 4,000 times the data is no scale for it (runs of 100 ms under a limit of 1e300 ms were a
+/// flat line along the bottom of an axis 5e297 ms tall, with "the data" chosen).
 fn smallest_value_span(low: f64, high: f64, limit: f64) -> f64 {
-    let size = low.abs().max(high.abs()).max(0.25 * limit.abs());
+    let data = low.abs().max(high.abs());
+    let from_limit = 0.25 * limit.abs();
+    let size = if data == 0.0 || from_limit <= 1_000.0 * data { data.max(from_limit) } else { data };
     if size > 0.0 && size.is_finite() { 0.02 * size } else { 1.0 }
 }
 
@@ -1008,6 +1012,9 @@ mod tests {
         // Nothing drawn: the lines are all there is.
         assert!(budget_line_in_view(20.0, f64::INFINITY, f64::NEG_INFINITY, LowerIsBetter));
         assert!((smallest_value_span(0.0, 0.0, 0.1) - 0.0005).abs() < 1e-12 && (smallest_value_span(0.0, 0.0, 0.0) - 1.0).abs() < 1e-12);
+        // Near zero, a quarter of the limit; a limit astronomically far is no scale for the data.
+        assert!((smallest_value_span(0.001, 0.002, 0.1) - 0.0005).abs() < 1e-12);
+        assert!((smallest_value_span(99.0, 121.0, 1e300) - 2.42).abs() < 1e-9);
     }
 
     #[test]
