@@ -1819,7 +1819,7 @@ impl HeldSpreads {
         (anchor, var, n, h): (f64, f64, usize, usize),
         count: usize,
         sigma: f64,
-        beyond: f64,
+        beyond: (f64, f64),
     ) -> f64 {
         // A block's own spread understates autocorrelated noise (its runs wander together): the
         // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
@@ -1845,8 +1845,10 @@ impl HeldSpreads {
         // Their level is read to a few runs' error, which a shift under the threshold crosses it by
         // (first runs 3 % faster than the rest failed 11-16 checks in 24,320): the newest commits
         // must be worse than it by more than the threshold beyond that error, measured from the
-        // threshold (`beyond`: the block's level moved the threshold the worse way), not from it.
-        let (shifted, sign) = (anchor + beyond, beyond.signum());
+        // threshold (`beyond`: the worse way's sign, and the threshold in the block's unit), not
+        // from it.
+        let (sign, margin) = beyond;
+        let shifted = anchor + sign * margin;
         if sign * (current.0 - shifted) <= 0.0 {
             return 1.0;
         }
@@ -2287,7 +2289,7 @@ impl Scope<'_> {
                 // The first runs alone do not open the longer blocks: they differ from the blocks
                 // of 24 commits only where a level began among them.
                 past_threshold |= share < 2;
-                let beyond = worse_sign(self.budget.direction) * self.settings.regression_threshold * anchor.abs();
+                let beyond = (worse_sign(self.budget.direction), self.settings.regression_threshold * anchor.abs());
                 let p = spreads.p_value(
                     (lookback, noise),
                     (level, current_var, current_n, current_h),
