@@ -198,6 +198,22 @@ pub struct Segmentation {
 }
 
 impl Segmentation {
+    /// Applies `f` to every quantity in the series' unit (levels, the noise, the noise before and
+    /// after a change), not to positions, p-values or shifts in noise units: [`detect`] puts a
+    /// search of scaled values back in their own scale so.
+    fn map_quantities(&mut self, f: impl Fn(f64) -> f64) {
+        for c in &mut self.change_points {
+            (c.before, c.after) = (f(c.before), f(c.after));
+        }
+        for s in &mut self.segments {
+            s.level = f(s.level);
+        }
+        self.noise = self.noise.map(&f);
+        for v in &mut self.variance_changes {
+            (v.before, v.after) = (f(v.before), f(v.after));
+        }
+    }
+
     /// The noise as a fraction of the newest level (where that level is not zero).
     #[must_use]
     pub fn relative_noise(&self) -> Option<f64> {
@@ -220,16 +236,7 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     let Some(scale) = stats::working_scale(values.iter().copied()) else { return detect_near_one(values, settings) };
     let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
     let mut segmentation = detect_near_one(&scaled, settings);
-    for c in &mut segmentation.change_points {
-        (c.before, c.after) = (c.before / scale, c.after / scale);
-    }
-    for s in &mut segmentation.segments {
-        s.level /= scale;
-    }
-    segmentation.noise = segmentation.noise.map(|n| n / scale);
-    for v in &mut segmentation.variance_changes {
-        (v.before, v.after) = (v.before / scale, v.after / scale);
-    }
+    segmentation.map_quantities(|x| x / scale);
     segmentation
 }
 
@@ -1360,16 +1367,7 @@ mod tests {
             let scale = 2f64.powi(exponent);
             let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
             let mut expected = near_one.clone();
-            for c in &mut expected.change_points {
-                (c.before, c.after) = (c.before * scale, c.after * scale);
-            }
-            for s in &mut expected.segments {
-                s.level *= scale;
-            }
-            expected.noise = expected.noise.map(|n| n * scale);
-            for v in &mut expected.variance_changes {
-                (v.before, v.after) = (v.before * scale, v.after * scale);
-            }
+            expected.map_quantities(|x| x * scale);
             assert_eq!(detect(&scaled, &settings), expected, "scaled by 2^{exponent}");
         }
     }
