@@ -4662,6 +4662,15 @@ mod tests {
             }
             assert_eq!(check_at(&history, scale).status, Status::Fail);
         }
+        // A step of 600 orders of magnitude (12 runs near 1e-300, then 1e300) is no change from
+        // zero: scaled down, its first level read 0 and its 88th run passed.
+        let mut rng = crate::engine::synthetic::Rng::new(6);
+        let huge_step: Vec<f64> = (0..100).map(|i| if i < 12 { 1e-300 } else { 1e300 } * (1.0 + 0.01 * rng.gaussian())).collect();
+        let budget = "cap:\n  max_latency_ms: 1.0e308\n";
+        assert_eq!(
+            check(&workspace(budget, &noisy_runs("cap.latency", &huge_step)), &CheckOptions::default()).results[0].status,
+            Status::Fail
+        );
     }
 
     #[test]

@@ -206,7 +206,8 @@ pub const WORKING_RANGE: i32 = 100;
 
 /// The power of two by which the engine scales a series before judging it: `None` where every
 /// finite value is zero or within 2^±[`WORKING_RANGE`] (judged as it is), else the one that brings
-/// the median magnitude near 1, no further than keeps the largest value below 2^1000. The engine squares differences
+/// the median magnitude near 1, no further than keeps every value between 2^-1000 and 2^1000
+/// (`None` where they span more). The engine squares differences
 /// and Welch's degrees of freedom take their fourth powers, which leave the floating-point range
 /// past about 1e77 and below about 1e-75 (a +29 % step in values near 1e300 asked for a rerun
 /// where the same history near 100 failed, and near 1e-75 the change-point search missed it); a
@@ -223,8 +224,16 @@ where
     }
     let mut magnitudes: Vec<f64> = values.into_iter().map(f64::abs).filter(|v| *v > 0.0 && v.is_finite()).collect();
     let largest = magnitudes.iter().copied().reduce(f64::max)?;
+    let smallest = magnitudes.iter().copied().reduce(f64::min)?;
+    // No value is scaled past 2^1000, nor below 2^-1000 (where it would lose digits or read 0: a
+    // level of 1e-300 under runs of 1e300, flushed to zero, read as a change from zero and passed).
+    // Where the values span more than that, they are judged as they are.
+    let (lowest, highest) = (-1000 - binary_exponent(smallest), 999 - binary_exponent(largest));
+    if lowest > highest {
+        return None;
+    }
     let median = median_in_place(&mut magnitudes)?;
-    let shift = (-binary_exponent(median)).min(999 - binary_exponent(largest)).clamp(-1022, 1023);
+    let shift = (-binary_exponent(median)).clamp(lowest, highest).clamp(-1022, 1023);
     Some(f64::from_bits(((shift + 1023) as u64) << 52))
 }
 
@@ -805,10 +814,12 @@ mod tests {
         // Subnormals, by the largest power of two there is: into the range judged as it is.
         let median = median_near_one(&[5e-324, 1e-320, 2e-320]);
         assert!(median > 2f64.powi(-WORKING_RANGE), "{median:e}");
-        // A huge value among tiny ones is not scaled past f64's range: the largest stays below 2^1000.
+        // A huge value among tiny ones is not scaled past f64's range: the largest stays below 2^1000,
+        // the smallest above 2^-1000; values spanning more are not scaled.
         let mixed = [1e-300, 2e-300, 3e-300, 1e300];
         let scale = working_scale(mixed.iter().copied()).unwrap();
-        assert!(mixed.iter().all(|v| (v * scale).is_finite() && v * scale < 2f64.powi(1000)), "{scale:e}");
+        assert!(mixed.iter().all(|v| v * scale < 2f64.powi(1000) && v * scale >= 2f64.powi(-1000)), "{scale:e}");
+        assert_eq!(working_scale([1e-310, 1e300, 1e300].into_iter()), None);
     }
 
     #[test]
