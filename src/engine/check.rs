@@ -970,7 +970,7 @@ fn evaluate(
 fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, mut lookback: MetricValues, samples: &[Option<&[f64]>]) {
     let (budget, history, settings, context) = (scope.budget, scope.history, scope.settings, scope.context);
     let value = measured.value;
-    let mut noise = NoiseModel::fit(&mut lookback);
+    let mut noise = NoiseModel::fit(&mut lookback, history);
     scope.split_at_acceptance(&mut noise.segmentation, &lookback);
     let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, (settings.regression_threshold, result.limit));
     if let Some((change, by, from_zero)) = &levels.accepted {
@@ -1077,6 +1077,9 @@ struct NoiseModel {
     runs: usize,
     /// The cycle's median profile by phase, where the look-back has one.
     profile: Option<Vec<f64>>,
+    /// The clock the look-back's cycle was read on, where its runs' times have gaps
+    /// ([`stats::clock_of`]); `None`: one commit a slot.
+    clock: Option<stats::Clock>,
     segmentation: Segmentation,
     /// The autocorrelation the look-back shows beyond doubt (an estimate less its standard error:
     /// white noise reads 0): what makes a commit's runs not exchangeable with the reference's.
@@ -1148,13 +1151,18 @@ fn autocorrelation_of_levels<'a>(levels_runs: impl Iterator<Item = &'a [f64]>) -
 impl NoiseModel {
     /// Takes a cycle (runtime metrics' daily one) out of the look-back, so that its peaks are
     /// neither levels nor regressions, and finds the levels and the noise's autocorrelation.
-    fn fit(lookback: &mut MetricValues) -> NoiseModel {
+    fn fit(lookback: &mut MetricValues, history: &History) -> NoiseModel {
         let runs = lookback.values.len();
         let mut profile: Option<Vec<f64>> = None;
-        if let Some(period) = stats::seasonal_period_beyond_noise(&lookback.values) {
+        // Runs on a regular clock with gaps (missing runs; reruns that took slots of their own)
+        // are placed in the cycle by their times; otherwise one commit is one slot.
+        let times: Option<Vec<i64>> = lookback.runs.iter().map(|&r| history.runs.timestamp(r).map(|t| t.0)).collect();
+        let clock = times.as_deref().and_then(stats::clock_of);
+        let slots = clock.as_ref().map(|c| c.slots.as_slice());
+        if let Some(period) = stats::seasonal_period_beyond_noise(&lookback.values, slots) {
             // Past runs less the others of their phase (leave one out), new runs less the cycle:
             // both then carry the same error of the phase's median.
-            let (residuals, prof) = stats::seasonal_residuals(&lookback.values, period);
+            let (residuals, prof) = stats::seasonal_residuals(&lookback.values, slots, period);
             lookback.values = residuals;
             profile = Some(prof);
         }
@@ -1179,12 +1187,16 @@ impl NoiseModel {
         let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
         let rho_within = autocorrelation_within_levels(&lookback.values, &segmentation);
         let rho_estimate = rho_within.max(rho);
-        NoiseModel { runs, profile, segmentation, rho, rho_estimate, rho_within }
+        let clock = clock.filter(|_| profile.is_some());
+        NoiseModel { runs, profile, clock, segmentation, rho, rho_estimate, rho_within }
     }
 
-    /// A newer run's value less the cycle at its place `i` in the sequence.
-    fn deseason(&self, i: usize, x: f64) -> f64 {
-        self.profile.as_ref().map_or(x, |prof| x - prof[i % prof.len()])
+    /// A newer run's value less the cycle at its place: one slot past the look-back (the checked
+    /// commit's), or on the look-back's clock by its `time`.
+    fn deseason(&self, time: Option<Timestamp>, x: f64) -> f64 {
+        let Some(prof) = &self.profile else { return x };
+        let slot = self.clock.as_ref().map_or(self.runs, |clock| clock.slot_of(time.map(|t| t.0)));
+        x - prof[slot % prof.len()]
     }
 }
 
@@ -1561,11 +1573,11 @@ impl Scope<'_> {
             }
             commit_runs += reruns.len();
             for (r, v) in reruns.into_iter().rev() {
-                sequence.push(noise.deseason(noise.runs, v));
+                sequence.push(noise.deseason(history.runs.timestamp(r), v));
                 sequence_runs.push(r);
             }
         }
-        sequence.push(noise.deseason(noise.runs, measured.value));
+        sequence.push(noise.deseason(history.runs.timestamp(run), measured.value));
         sequence_runs.push(run);
         let total = sequence.len();
         let tail_start = if on_baseline_branch { reference.start + 1 } else { reference.end };
@@ -6092,6 +6104,65 @@ mod tests {
         // Counted in runs (before): 17 false alarms, all in the first series; by commit: 2 (in
         // 730 commits' checks and 667 reruns' checks: each rerun is one more test).
         assert!(false_alarms.len() <= 3, "{} false alarms ({reruns} reruns): {false_alarms:?}", false_alarms.len());
+    }
+
+    #[test]
+    fn a_daily_cycle_with_runs_missing_or_reruns_taking_their_hour_still_holds_a_step() {
+        // Runtime metrics scraped hourly with a daily cycle of 4 σ, a step of 6 σ at hour 200 of
+        // 300. In one history 30 % of the hours lack the metric (the run measured others); in the
+        // other 40 % of the hours rerun the commit before (a slot each). Counted in commits, every
+        // gap shifted the phase of the cycle: it was not taken out, its swing hid the step, and
+        // after the step the checks passed in turn (counted in commits, 95 of 199 and 12 of 300
+        // checks failed after the step; on the runs' clock 196 and 296).
+        use crate::engine::synthetic::Rng;
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let mut rng = Rng::new(2027);
+        let mut tally = Vec::new();
+        for gaps in ["missing", "reruns"] {
+            let (mut fails_after, mut checks_after, mut false_alarms, mut checks_before) = (0, 0, 0, 0);
+            for _ in 0..3 {
+                let (sigma, phase) = (rng.range(0.01, 0.03), rng.range(0.0, 24.0));
+                let values: Vec<f64> = (0..300usize)
+                    .map(|h| {
+                        let cycle = 4.0 * sigma * (std::f64::consts::TAU * (h as f64 + phase) / 24.0).sin();
+                        let step = if h >= 200 { 6.0 * sigma } else { 0.0 };
+                        100.0 * (1.0 + sigma * rng.gaussian() + cycle) * (1.0 + step)
+                    })
+                    .collect();
+                let mut history = String::new();
+                let (mut commit, mut present) = (0, Vec::new());
+                for (hour, v) in values.iter().enumerate() {
+                    if gaps == "reruns" && hour > 0 && rng.uniform() < 0.4 {
+                        // The commit before, again.
+                    } else {
+                        commit += 1;
+                    }
+                    let metrics = if gaps == "missing" && rng.uniform() < 0.3 {
+                        "\"other\":1".to_owned()
+                    } else {
+                        present.push(hour);
+                        format!("\"cap.latency\":{v}")
+                    };
+                    history.push_str(&format!(
+                        "{{\"id\":\"r{hour}\",\"timestamp\":\"2026-01-{:02}T{:02}:00:00Z\",\"commit\":\"c{commit}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{metrics}}}}}\n",
+                        hour / 24 + 1,
+                        hour % 24
+                    ));
+                }
+                let w = workspace(budget, &history);
+                for &hour in present.iter().filter(|&&h| h >= 60) {
+                    let options = CheckOptions { run: Some(format!("r{hour}")), ..CheckOptions::default() };
+                    let failed = check(&w, &options).results[0].status == Status::Fail;
+                    if hour >= 200 {
+                        (fails_after, checks_after) = (fails_after + usize::from(failed), checks_after + 1);
+                    } else {
+                        (false_alarms, checks_before) = (false_alarms + usize::from(failed), checks_before + 1);
+                    }
+                }
+            }
+            tally.push(format!("{gaps}: {fails_after} of {checks_after} fail after the step, {false_alarms} of {checks_before} before"));
+            assert!(fails_after * 100 >= 95 * checks_after && false_alarms <= 1, "{tally:?}");
+        }
     }
 
     /// 160 runs of main in 2 % Gaussian noise around 20 ms, three of them spikes 30 % slower (CI's
