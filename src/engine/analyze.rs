@@ -263,7 +263,8 @@ impl Trend {
 
 /// The forecast of a drift of `per_run` from `level` (the trend's fitted level at the newest run,
 /// at time `newest`, runs `spacing_ms` apart) towards `limit`: over already where `level` is past
-/// it, else the runs (and date) until the line crosses it; `None` where it never does.
+/// it, else the runs (and date) until the line crosses it; `None` where it never does. A date
+/// past the year 9999 is none: the runs are still told.
 #[must_use]
 pub fn forecast(
     level: f64,
@@ -279,9 +280,17 @@ pub fn forecast(
     let runs = (limit - level) / per_run;
     (runs.is_finite() && runs >= 0.0).then(|| Forecast::Reaches {
         runs,
-        date: spacing_ms.zip(newest).map(|(spacing, newest)| Timestamp(newest + (runs * spacing) as i64)),
+        date: spacing_ms.zip(newest).and_then(|(spacing, newest)| {
+            let offset = runs * spacing;
+            (offset < LATEST_FORECAST_MS.saturating_sub(newest) as f64).then(|| Timestamp(newest + offset as i64))
+        }),
     })
 }
+
+/// The last moment a forecast dates: 9999-12-31T23:59:59.999Z, in milliseconds since 1970. A
+/// drift that slow reaches its limit in runs, not on a date (a date further on overflowed, and
+/// a limit of 1e300 ms was forecast for the year −292274999).
+const LATEST_FORECAST_MS: i64 = 253_402_300_799_999;
 
 /// Runs of the newest segment over which the trend is measured (Theil–Sen and Mann–Kendall are O(n²)).
 pub const TREND_RUNS: usize = 120;
@@ -664,6 +673,24 @@ fn allocation_moves(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forecast_past_the_year_9999_has_runs_but_no_date() {
+        let newest = Some(1_767_225_600_000); // 2026-01-01
+        let spacing = Some(600_000.0);
+        let far = forecast(100.0, 0.185, 1e300, Direction::LowerIsBetter, spacing, newest);
+        assert!(matches!(far, Some(Forecast::Reaches { date: None, runs }) if runs > 1e300), "{far:?}");
+        // Near the edge: 8,000 years of runs 10 minutes apart is dated, 8,000 years more is not.
+        let runs_a_year = 365.25 * 24.0 * 6.0;
+        let Some(Forecast::Reaches { date: Some(date), .. }) =
+            forecast(0.0, 1.0, 7_000.0 * runs_a_year, Direction::LowerIsBetter, spacing, newest)
+        else {
+            panic!("no date within 9999");
+        };
+        assert!(date.to_string().starts_with("9026-"), "{date}");
+        let beyond = forecast(0.0, 1.0, 8_000.0 * runs_a_year, Direction::LowerIsBetter, spacing, newest);
+        assert!(matches!(beyond, Some(Forecast::Reaches { date: None, .. })), "{beyond:?}");
+    }
 
     #[test]
     fn a_budgets_trend_at_the_newest_run_is_the_analysis_trend() {

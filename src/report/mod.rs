@@ -236,9 +236,15 @@ pub fn forecast_words(trend: &crate::engine::analyze::Trend) -> Option<String> {
     use crate::engine::analyze::Forecast;
     Some(match trend.forecast()? {
         Forecast::Over => "over the limit already".to_owned(),
-        Forecast::Reaches { runs, date: Some(d) } => format!("reaches the limit in about {runs:.0} runs ({})", d.date()),
-        Forecast::Reaches { runs, date: None } => format!("reaches the limit in about {runs:.0} runs"),
+        Forecast::Reaches { runs, date: Some(d) } => format!("reaches the limit in about {} runs ({})", run_count(runs), d.date()),
+        Forecast::Reaches { runs, date: None } => format!("reaches the limit in about {} runs", run_count(runs)),
     })
+}
+
+/// A forecast's count of runs: whole runs up to a million, then three significant digits
+/// (`5.40e300`; a limit of 1e300 ms printed all 301 digits).
+fn run_count(runs: f64) -> String {
+    if runs < 1e6 { format!("{runs:.0}") } else { format!("{runs:.2e}") }
 }
 
 /// [`forecast_words`] in a few words, for a row of the app's budget tree: "over the limit",
@@ -249,7 +255,7 @@ pub fn forecast_short(trend: &crate::engine::analyze::Trend) -> Option<String> {
     Some(match trend.forecast()? {
         Forecast::Over => "over the limit".to_owned(),
         Forecast::Reaches { date: Some(d), .. } => format!("limit {}", d.date()),
-        Forecast::Reaches { runs, date: None } => format!("limit in {runs:.0} runs"),
+        Forecast::Reaches { runs, date: None } => format!("limit in {} runs", run_count(runs)),
     })
 }
 
@@ -995,6 +1001,23 @@ fn github(workspace: &Workspace, report: &CheckReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forecast_in_words_has_a_readable_count_of_runs() {
+        let trend = |runs: f64, date: Option<crate::model::time::Timestamp>| crate::engine::analyze::Trend {
+            per_run: 0.185,
+            per_day: Some(18.8),
+            p_value: 1e-13,
+            worsening: true,
+            runs_to_limit: Some(runs),
+            date_at_limit: date,
+            over_limit: false,
+        };
+        assert_eq!(forecast_words(&trend(5.4e300, None)).as_deref(), Some("reaches the limit in about 5.40e300 runs"));
+        assert_eq!(forecast_short(&trend(5.4e300, None)).as_deref(), Some("limit in 5.40e300 runs"));
+        let date = crate::model::time::Timestamp::parse("2030-08-14T00:00:00Z").ok();
+        assert_eq!(forecast_words(&trend(1358.2, date)).as_deref(), Some("reaches the limit in about 1358 runs (2030-08-14)"));
+    }
 
     #[test]
     fn quantities_read_rounded_and_huge_or_tiny_ones_in_three_significant_digits() {
