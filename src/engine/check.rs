@@ -1155,11 +1155,23 @@ impl NoiseModel {
         let runs = lookback.values.len();
         let mut profile: Option<Vec<f64>> = None;
         // Runs on a regular clock with gaps (missing runs; reruns that took slots of their own)
-        // are placed in the cycle by their times; otherwise one commit is one slot.
+        // are placed in the cycle by their times where that fold leaves less of the look-back
+        // unexplained than one commit a slot does (or only it finds a cycle): a cycle longer than
+        // the search's 48 slots on a fine clock (CI polling every 15 minutes), or times whose
+        // zone jumped half a day, are read by commit, as before.
         let times: Option<Vec<i64>> = lookback.runs.iter().map(|&r| history.runs.timestamp(r).map(|t| t.0)).collect();
-        let clock = times.as_deref().and_then(stats::clock_of);
+        let mut clock = times.as_deref().and_then(stats::clock_of);
+        let by_commit = stats::cycle_beyond_noise(&lookback.values, None);
+        let on_clock = clock.as_ref().and_then(|c| stats::cycle_beyond_noise(&lookback.values, Some(&c.slots)));
+        let cycle = match on_clock {
+            Some(slots) if by_commit.is_none_or(|commits| slots.1 < commits.1) => Some(slots.0),
+            _ => {
+                clock = None;
+                by_commit.map(|commits| commits.0)
+            }
+        };
         let slots = clock.as_ref().map(|c| c.slots.as_slice());
-        if let Some(period) = stats::seasonal_period_beyond_noise(&lookback.values, slots) {
+        if let Some(period) = cycle {
             // Past runs less the others of their phase (leave one out), new runs less the cycle:
             // both then carry the same error of the phase's median.
             let (residuals, prof) = stats::seasonal_residuals(&lookback.values, slots, period);
@@ -6163,6 +6175,63 @@ mod tests {
             tally.push(format!("{gaps}: {fails_after} of {checks_after} fail after the step, {false_alarms} of {checks_before} before"));
             assert!(fails_after * 100 >= 95 * checks_after && false_alarms <= 1, "{tally:?}");
         }
+    }
+
+    #[test]
+    fn a_cycle_is_read_by_commit_where_the_runs_clock_fits_it_worse() {
+        // Hourly runs of a daily cycle of 4 σ, every hour present, but from run 150 the times are
+        // written half a day later (local times written as UTC): the jump is a gap of 12 ticks on
+        // the runs' clock, and read on it every later run was half a cycle off its phase. The
+        // commits' order fits the cycle better, and is kept. And 15-minute slots of CI polling
+        // (a run where a commit landed, every 2.5 slots on average) make a day 96 slots, past the
+        // search's 48: read by commit (about 38 a day) instead. A step of 6 σ at run 200. Read on
+        // the clock whenever it had gaps, the jump failed 12 of 420 checks before the step and 48
+        // of 300 after it, the polling 0 and 95 (now 0 and 297, 0 and 269).
+        use crate::engine::synthetic::Rng;
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let mut rng = Rng::new(2028);
+        let (mut tally, mut held) = (Vec::new(), Vec::new());
+        for clock in ["jump", "polling"] {
+            let (mut false_alarms, mut checks_before, mut fails_after, mut checks_after) = (0, 0, 0, 0);
+            for _ in 0..3 {
+                let (sigma, phase) = (rng.range(0.01, 0.03), rng.range(0.0, 24.0));
+                let mut history = String::new();
+                let mut minutes = 0u64;
+                for i in 0..300usize {
+                    let true_minutes = if clock == "jump" {
+                        i as u64 * 60
+                    } else {
+                        minutes += 15 * (1 + u64::from(rng.uniform() < 0.5) + u64::from(rng.uniform() < 0.5) * 2);
+                        minutes
+                    };
+                    let written = true_minutes + if clock == "jump" && i >= 150 { 720 } else { 0 };
+                    let hours = true_minutes as f64 / 60.0;
+                    let step = if i >= 200 { 1.0 + 6.0 * sigma } else { 1.0 };
+                    let v = 100.0
+                        * step
+                        * (1.0 + sigma * rng.gaussian() + 4.0 * sigma * (std::f64::consts::TAU * (hours + phase) / 24.0).sin());
+                    let stamp = crate::model::time::Timestamp(1_767_225_600_000 + written as i64 * 60_000);
+                    history.push_str(&format!(
+                        "{{\"id\":\"r{i}\",\"timestamp\":\"{stamp}\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"cap.latency\":{v}}}}}\n"
+                    ));
+                }
+                let w = workspace(budget, &history);
+                for run in 60..300 {
+                    let options = CheckOptions { run: Some(format!("r{run}")), ..CheckOptions::default() };
+                    let failed = usize::from(check(&w, &options).results[0].status == Status::Fail);
+                    if run < 200 {
+                        (false_alarms, checks_before) = (false_alarms + failed, checks_before + 1);
+                    } else {
+                        (fails_after, checks_after) = (fails_after + failed, checks_after + 1);
+                    }
+                }
+            }
+            tally.push(format!(
+                "{clock}: {false_alarms} of {checks_before} checks fail before the step, {fails_after} of {checks_after} after"
+            ));
+            held.push(false_alarms <= 1 && fails_after * 100 >= 85 * checks_after);
+        }
+        assert!(held.iter().all(|&h| h), "{tally:?}");
     }
 
     /// 160 runs of main in 2 % Gaussian noise around 20 ms, three of them spikes 30 % slower (CI's
