@@ -1078,7 +1078,7 @@ struct NoiseModel {
     /// The cycle's median profile by phase, where the look-back has one.
     profile: Option<Vec<f64>>,
     /// The clock the look-back's cycle was read on, where its runs' times have gaps
-    /// ([`stats::clock_of`]); `None`: one commit a slot.
+    /// ([`stats::clock_of`]) and its fold beat the commits'; `None`: one commit a slot.
     clock: Option<stats::Clock>,
     segmentation: Segmentation,
     /// The autocorrelation the look-back shows beyond doubt (an estimate less its standard error:
@@ -1199,7 +1199,6 @@ impl NoiseModel {
         let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
         let rho_within = autocorrelation_within_levels(&lookback.values, &segmentation);
         let rho_estimate = rho_within.max(rho);
-        let clock = clock.filter(|_| profile.is_some());
         NoiseModel { runs, profile, clock, segmentation, rho, rho_estimate, rho_within }
     }
 
