@@ -576,9 +576,9 @@ pub fn cycle_beyond_noise(values: &[f64], slots: Option<&[usize]>) -> Option<(us
     let d = &scan.d;
     let n = d.len();
     let variance: f64 = d.iter().map(|x| x * x).sum();
-    let at_period = autocorrelation_at(d, scan.slots.as_deref(), period, variance);
+    let at_period = autocorrelation_at(d, scan.slots, period, variance);
     // The residuals of the fold: the noise around the cycle (their mean is 0 by the fold).
-    let residuals: Vec<f64> = fold_residuals(d, scan.slots.as_deref(), period).collect();
+    let residuals: Vec<f64> = fold_residuals(d, scan.slots, period).collect();
     let (residual_variance, residual_cov) = lag1_sums(&residuals, 0.0);
     let phi = if residual_variance > 0.0 { (residual_cov / residual_variance).clamp(0.0, 0.95) } else { 0.0 };
     // Read through gaps, the estimate rests on fewer pairs than `n − period`, but its error is
@@ -595,7 +595,7 @@ pub fn cycle_beyond_noise(values: &[f64], slots: Option<&[usize]>) -> Option<(us
 const CYCLE_Z: f64 = 3.0;
 
 /// The period of a scan's cycle, put right by the fold (see [`seasonal_period_by_fold`]).
-fn period_by_fold(scan: &CycleScan) -> usize {
+fn period_by_fold(scan: &CycleScan<'_>) -> usize {
     let CycleScan { peak, d, slots } = scan;
     let (peak, n) = (*peak, d.len());
     // The autocorrelation of a cycle falls off slowly beside its period (cos 2π/24 = 0.97 at a
@@ -603,9 +603,8 @@ fn period_by_fold(scan: &CycleScan) -> usize {
     // the lags within two of it, the period is the one whose fold leaves the least variance per
     // degree of freedom (phase dispersion minimisation, Stellingwerf 1978): the series' phase means
     // under the wrong period smear the cycle out.
-    let dispersion = |period: usize| -> f64 {
-        fold_residuals(d, slots.as_deref(), period).map(|r| r * r).sum::<f64>() / n.saturating_sub(period).max(1) as f64
-    };
+    let dispersion =
+        |period: usize| -> f64 { fold_residuals(d, *slots, period).map(|r| r * r).sum::<f64>() / n.saturating_sub(period).max(1) as f64 };
     // A neighbour replaces the peak only where its fold is clearly tighter (the wrong period of a
     // daily cycle leaves 20–30 % more; noise and outliers move it by a few per cent).
     let peak_dispersion = dispersion(peak);
@@ -656,13 +655,13 @@ fn autocorrelation_at(d: &[f64], slots: Option<&[usize]>, lag: usize, variance: 
 
 /// What the autocorrelation scan for a cycle found: the peak's lag, the series it scanned (less
 /// its running mean, clipped, centred), and the slots of its values where they have gaps.
-struct CycleScan {
+struct CycleScan<'a> {
     peak: usize,
     d: Vec<f64>,
-    slots: Option<Vec<usize>>,
+    slots: Option<&'a [usize]>,
 }
 
-fn cycle_scan(values: &[f64], slots: Option<&[usize]>) -> Option<CycleScan> {
+fn cycle_scan<'a>(values: &[f64], slots: Option<&'a [usize]>) -> Option<CycleScan<'a>> {
     let from = values.len().saturating_sub(2000);
     let values = &values[from..];
     let slots = slots.map(|s| &s[from..]);
@@ -708,7 +707,7 @@ fn cycle_scan(values: &[f64], slots: Option<&[usize]>) -> Option<CycleScan> {
     let max_lag = (n / 3).min(SEASON_WINDOW - 1);
     let acf: Vec<f64> = (0..=max_lag + 1).map(|l| autocorrelation_at(&d, slots, l, variance)).collect();
     let peak = (4..=max_lag).find(|&p| acf[p] >= 0.3 && acf[p] >= acf[p - 1] && acf[p] >= acf[p + 1] && acf[p / 2] < 0.0)?;
-    Some(CycleScan { peak, d, slots: slots.map(<[usize]>::to_vec) })
+    Some(CycleScan { peak, d, slots })
 }
 
 /// How much tighter a neighbouring lag's fold must be than the autocorrelation peak's to be the
@@ -719,11 +718,29 @@ const PERIOD_NEIGHBOUR_MARGIN: f64 = 0.9;
 /// lies from the median of all. Subtracting it leaves the level and the noise.
 #[must_use]
 pub fn seasonal_profile(values: &[f64], period: usize) -> Vec<f64> {
-    let overall = median(values).unwrap_or(0.0);
-    (0..period.max(1))
-        .map(|phase| {
-            let at: Vec<f64> = values.iter().skip(phase).step_by(period.max(1)).copied().collect();
-            median(&at).map_or(0.0, |m| m - overall)
+    let period = period.max(1);
+    phase_profile(&phases(values, None, period), median(values).unwrap_or(0.0))
+}
+
+/// Each phase's values with their places, in the series' order: a value's phase is its slot's
+/// (`None`: its place's) modulo `period`.
+fn phases(values: &[f64], slots: Option<&[usize]>, period: usize) -> Vec<Vec<(f64, usize)>> {
+    let mut phases: Vec<Vec<(f64, usize)>> = vec![Vec::with_capacity(values.len() / period + 1); period];
+    for (i, &x) in values.iter().enumerate() {
+        phases[slots.map_or(i, |s| s[i]) % period].push((x, i));
+    }
+    phases
+}
+
+/// How far each phase's median lies from `overall` (0 for a phase without values).
+fn phase_profile(phases: &[Vec<(f64, usize)>], overall: f64) -> Vec<f64> {
+    let mut scratch = Vec::new();
+    phases
+        .iter()
+        .map(|at| {
+            scratch.clear();
+            scratch.extend(at.iter().map(|&(x, _)| x));
+            median(&scratch).map_or(0.0, |m| m - overall)
         })
         .collect()
 }
@@ -742,18 +759,10 @@ pub fn seasonal_profile(values: &[f64], period: usize) -> Vec<f64> {
 pub fn seasonal_residuals(values: &[f64], slots: Option<&[usize]>, period: usize) -> (Vec<f64>, Vec<f64>) {
     let period = period.max(1);
     let overall = median(values).unwrap_or(0.0);
-    // Each phase's values with their places, in the series' order.
-    let mut phases: Vec<Vec<(f64, usize)>> = vec![Vec::with_capacity(values.len() / period + 1); period];
-    for (i, &x) in values.iter().enumerate() {
-        phases[slots.map_or(i, |s| s[i]) % period].push((x, i));
-    }
-    let mut profile = Vec::with_capacity(period);
+    let phases = phases(values, slots, period);
+    let profile = phase_profile(&phases, overall);
     let mut residuals = values.to_vec();
-    let mut scratch = Vec::new();
     for mut at in phases {
-        scratch.clear();
-        scratch.extend(at.iter().map(|&(x, _)| x));
-        profile.push(median(&scratch).map_or(0.0, |m| m - overall));
         let m = at.len();
         if m < 2 {
             continue;
