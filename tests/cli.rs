@@ -16,6 +16,39 @@ fn headroom(args: &[&str]) -> Output {
         .expect("the headroom binary runs")
 }
 
+#[test]
+fn a_reader_that_stops_reading_ends_the_output_without_a_panic() {
+    // `headroom analyze wide.csv --format json | head -c 100`: 400 metrics make 200 kB of JSON, more
+    // than a pipe holds, so the pipe closes under the command while it writes; it must end with
+    // its own exit code, not panic on the broken pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("i");
+    for m in 0..400 {
+        csv.push_str(&format!(",metric_{m}"));
+    }
+    for r in 0..40 {
+        csv.push_str(&format!("\n{r}"));
+        for m in 0..400 {
+            csv.push_str(&format!(",{}", 100 + (r * 7 + m * 13) % 10));
+        }
+    }
+    write(dir.path(), "wide.csv", &csv);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_headroom"))
+        .args(["analyze", "wide.csv", "--format", "json"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the headroom binary runs");
+    let mut head = [0u8; 100];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -3,10 +3,17 @@
 
 use super::error::CliError;
 
-/// Prints a command's result to standard output.
-#[allow(clippy::print_stdout)]
+/// Prints a command's result to standard output. A reader that stopped reading (`headroom
+/// check | head`) ends the output there, quietly, with the command's own exit code (`print!`
+/// panicked on the broken pipe, with a backtrace); another failure to write says so on standard
+/// error.
 pub fn output(text: &str) {
-    print!("{text}");
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => note(&format!("error: cannot write to standard output: {e}")),
+        _ => {}
+    }
 }
 
 /// Prints a line to standard error: a `warning: ...` or `note: ...` a command goes on after.
