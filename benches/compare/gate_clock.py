@@ -8,10 +8,13 @@ of 1-3 % (KINDS, default daily, daily_ar, gauss, ar: a daily cycle of 24 runs an
 AR(1) noise at phi 0.6-0.9, and the two without a cycle), two budgets in three with a sustained step of 4-12
 sigma at run 60-240. MODES (default regular, missing, reruns, both, jitter): every run; 30 % of the runs
 without the metric (they measured others); 40 % of the runs a rerun of the commit before, each in a slot of
-its own; both; every run up to 2 minutes off its slot. `headroom replay --format json` checks every run as
-CI would have; printed per mode, kind and binary: failing checks before the step (and in the budgets with
-none), the share of checks after the step that fail (a sustained regression nobody accepted must fail them
-all), and the steps never failed.
+its own; both; every run up to 2 minutes off its slot; and, not by default: jump, 30 % missing and the
+written times 9-12 ticks later from a run at 100-250 on, as a zone change in local times writes them (the
+cycle goes on in true time); jump_only, that jump with every run present; outage, 30 % missing and no run
+at all for 9-12 ticks from a run at 100-250 (the cycle goes on through them). `headroom replay --format
+json` checks every run as CI would have; printed per mode, kind and binary: failing checks before the step
+(and in the budgets with none), the share of checks after the step that fail (a sustained regression nobody
+accepted must fail them all), and the steps never failed.
 """
 import datetime
 import json
@@ -62,7 +65,7 @@ def workspace(out, mode, kind, seed):
         v = 100 * noise(kind, rng, RUNS, s)
         if step:
             v[at:] *= 1 + sigmas * s
-        if mode in ("missing", "both"):
+        if mode in ("missing", "both", "jump", "outage"):
             v[rng.random(RUNS) < 0.3] = np.nan
         series.append(v)
         specs.append((step, at))
@@ -76,6 +79,16 @@ def workspace(out, mode, kind, seed):
     minutes = np.arange(RUNS) * 10.0
     if mode == "jitter":
         minutes = minutes + rng.uniform(-2, 2, RUNS)
+    if mode in ("jump", "jump_only", "outage"):
+        at, ticks = int(rng.integers(100, 250)), int(rng.integers(9, 13))
+        if mode == "outage":
+            # No run measures anything for 9-12 ticks; the cycle goes on through them.
+            for v in series:
+                v[at : at + ticks] = np.nan
+        else:
+            # The runner's written times move 9-12 ticks on (a zone change in naive local
+            # times) while the cycle, in true time, goes on: to the times alone it is an outage.
+            minutes[at:] += 10.0 * ticks
     d = os.path.join(out, "%s_%s_%d" % (mode, kind, seed))
     os.makedirs(d + "/history", exist_ok=True)
     with open(d + "/headroom.yaml", "w") as f:
