@@ -11,7 +11,9 @@ without the metric (they measured others); 40 % of the runs a rerun of the commi
 its own; both; every run up to 2 minutes off its slot; and, not by default: jump, 30 % missing and the
 written times 9-12 ticks later from a run at 100-250 on, as a zone change in local times writes them (the
 cycle goes on in true time); jump_only, that jump with every run present; outage, 30 % missing and no run
-at all for 9-12 ticks from a run at 100-250 (the cycle goes on through them). `headroom replay --format
+at all for 9-12 ticks from a run at 100-250 (the cycle goes on through them); two_jumps, the jump and a
+second of 4-8 ticks later on; jump_back, the jump undone later on (the times go backwards there); long_gap,
+30 % missing and 20 years without a run from a run at 100-250 on. `headroom replay --format
 json` checks every run as CI would have; printed per mode, kind and binary: failing checks before the step
 (and in the budgets with none), the share of checks after the step that fail (a sustained regression nobody
 accepted must fail them all), and the steps never failed.
@@ -65,7 +67,7 @@ def workspace(out, mode, kind, seed):
         v = 100 * noise(kind, rng, RUNS, s)
         if step:
             v[at:] *= 1 + sigmas * s
-        if mode in ("missing", "both", "jump", "outage"):
+        if mode in ("missing", "both", "jump", "outage", "two_jumps", "jump_back", "long_gap"):
             v[rng.random(RUNS) < 0.3] = np.nan
         series.append(v)
         specs.append((step, at))
@@ -79,9 +81,19 @@ def workspace(out, mode, kind, seed):
     minutes = np.arange(RUNS) * 10.0
     if mode == "jitter":
         minutes = minutes + rng.uniform(-2, 2, RUNS)
-    if mode in ("jump", "jump_only", "outage"):
+    if mode in ("jump", "jump_only", "outage", "two_jumps", "jump_back", "long_gap"):
         at, ticks = int(rng.integers(100, 250)), int(rng.integers(9, 13))
-        if mode == "outage":
+        later = int(rng.integers(at + 20, RUNS))
+        if mode == "two_jumps":
+            minutes[at:] += 10.0 * ticks
+            minutes[later:] += 10.0 * int(rng.integers(4, 9))
+        elif mode == "jump_back":
+            # On, then back: the times go backwards there, so no clock holds both sides.
+            minutes[at:later] += 10.0 * ticks
+        elif mode == "long_gap":
+            # 20 years without a run (more ticks than the clock counts in one gap).
+            minutes[at:] += 20 * 365 * 24 * 60.0
+        elif mode == "outage":
             # No run measures anything for 9-12 ticks; the cycle goes on through them.
             for v in series:
                 v[at : at + ticks] = np.nan
