@@ -490,14 +490,14 @@ impl Clock {
         if period < 2 || n < 2 * period {
             return None;
         }
-        let d = less_running_mean(&values[..n], period);
+        let d = less_running_mean(&values[..n], period, None);
         let mut mended = None;
-        // The one close that explains most, then the next: taken oldest first, closing an
-        // outage before a jump moved the runs after the jump some of the way and read better.
+        // The one close that explains most, then the next. Taken oldest first, a real gap before
+        // a jump was closed: that moved the runs after the jump part of the way and read better.
         loop {
             let slots = &self.slots[..n];
             let fold = PhaseSums::of(&d, slots, period);
-            let kept = fold.squares_closed(&fold.sums, 0);
+            let kept = fold.squares();
             let variance = kept / n.saturating_sub(period).max(1) as f64;
             // Each gap in order, with the phase sums of the values before it.
             let mut before = vec![(0.0, 0usize); period];
@@ -505,8 +505,7 @@ impl Clock {
             for i in 1..n {
                 let at = &mut before[slots[i - 1] % period];
                 *at = (at.0 + d[i - 1], at.1 + 1);
-                let empty = (slots[i] - slots[i - 1]).saturating_sub(1);
-                if empty >= JUMP_MIN_TICKS && !empty.is_multiple_of(period) {
+                if let Some(empty) = long_gap(slots, i).filter(|empty| !empty.is_multiple_of(period)) {
                     candidates.extend((empty - 2..=empty).map(|shift| (i, shift, fold.squares_closed(&before, shift % period))));
                 }
             }
@@ -530,8 +529,7 @@ impl Clock {
     #[must_use]
     pub fn fold_squares(&self, values: &[f64], period: usize) -> f64 {
         let n = values.len().min(self.slots.len());
-        let fold = PhaseSums::of(&less_running_mean(&values[..n], period), &self.slots[..n], period.max(1));
-        fold.squares_closed(&fold.sums, 0)
+        PhaseSums::of(&less_running_mean(&values[..n], period, None), &self.slots[..n], period.max(1)).squares()
     }
 
     /// The longest stretch of values with no gap of [`JUMP_MIN_TICKS`] empty slots or more in it
@@ -539,7 +537,7 @@ impl Clock {
     /// jump of the written times. `None` where there is no such gap.
     #[must_use]
     pub fn longest_unbroken(&self) -> Option<std::ops::Range<usize>> {
-        let mut breaks: Vec<usize> = (1..self.slots.len()).filter(|&i| self.slots[i] - self.slots[i - 1] > JUMP_MIN_TICKS).collect();
+        let mut breaks: Vec<usize> = (1..self.slots.len()).filter(|&i| long_gap(&self.slots, i).is_some()).collect();
         if breaks.is_empty() {
             return None;
         }
@@ -553,23 +551,41 @@ impl Clock {
 /// missing, or a change to summer time.
 const JUMP_MIN_TICKS: usize = 3;
 
+/// The empty slots before value `i`, where there are [`JUMP_MIN_TICKS`] or more.
+fn long_gap(slots: &[usize], i: usize) -> Option<usize> {
+    Some((slots[i] - slots[i - 1]).saturating_sub(1)).filter(|&empty| empty >= JUMP_MIN_TICKS)
+}
+
 /// How much smaller, in the fold's residual variance a value, the squared residuals of a closed gap
 /// must be to close it ([`Clock::mend_jumps`]): a χ² of one degree of freedom at about 0.3 %, to
 /// which 2 ln of the closes tried is added (the best of k beats its bar by chance about k times as
 /// often).
 const JUMP_EVIDENCE: f64 = 9.0;
 
-/// `values` less the mean of the `period` values on each side of each (by order; prefix sums).
-fn less_running_mean(values: &[f64], period: usize) -> Vec<f64> {
+/// Each of `values` less the mean of the values within `half` places of it, or on `slots` within
+/// `half` slots (`None`: one value a slot); O(n) from prefix sums.
+fn less_running_mean(values: &[f64], half: usize, slots: Option<&[usize]>) -> Vec<f64> {
     let n = values.len();
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push(0.0);
     for v in values {
         prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
     }
+    let (mut lo, mut hi) = (0, 0);
     (0..n)
         .map(|i| {
-            let (from, to) = (i.saturating_sub(period), (i + period + 1).min(n));
+            let (from, to) = match slots {
+                None => (i.saturating_sub(half), (i + half + 1).min(n)),
+                Some(s) => {
+                    while s[lo] + half < s[i] {
+                        lo += 1;
+                    }
+                    while hi < n && s[hi] <= s[i] + half {
+                        hi += 1;
+                    }
+                    (lo, hi)
+                }
+            };
             values[i] - (prefix[to] - prefix[from]) / (to - from) as f64
         })
         .collect()
@@ -584,12 +600,12 @@ struct PhaseSums {
 
 impl PhaseSums {
     fn of(d: &[f64], slots: &[usize], period: usize) -> PhaseSums {
-        let mut sums = vec![(0.0, 0usize); period];
-        for (&x, &slot) in d.iter().zip(slots) {
-            let at = &mut sums[slot % period];
-            *at = (at.0 + x, at.1 + 1);
-        }
-        PhaseSums { sums, squares: d.iter().map(|x| x * x).sum() }
+        PhaseSums { sums: phase_sums(d, Some(slots), period), squares: d.iter().map(|x| x * x).sum() }
+    }
+
+    /// The sum of squares about the phases' means, as the slots are.
+    fn squares(&self) -> f64 {
+        self.squares_closed(&self.sums, 0)
     }
 
     /// The sum of squares about the phases' means where the values after a gap (all but
@@ -752,13 +768,20 @@ fn period_by_fold(scan: &CycleScan<'_>) -> usize {
 /// Each value of `d` less the mean of its phase under `period` (the fold's residuals); a value's
 /// phase is its slot's (`None`: its place) modulo the period.
 fn fold_residuals<'a>(d: &'a [f64], slots: Option<&'a [usize]>, period: usize) -> impl Iterator<Item = f64> + 'a {
+    let sums = phase_sums(d, slots, period);
     let slot = move |i: usize| slots.map_or(i, |s| s[i]);
-    let mut sums = vec![(0.0, 0usize); period];
-    for (i, x) in d.iter().enumerate() {
-        sums[slot(i) % period].0 += x;
-        sums[slot(i) % period].1 += 1;
-    }
     d.iter().enumerate().map(move |(i, x)| x - sums[slot(i) % period].0 / sums[slot(i) % period].1.max(1) as f64)
+}
+
+/// Each phase's sum and count of `d` under `period`; a value's phase is its slot's (`None`: its
+/// place) modulo the period.
+fn phase_sums(d: &[f64], slots: Option<&[usize]>, period: usize) -> Vec<(f64, usize)> {
+    let mut sums = vec![(0.0, 0usize); period];
+    for (i, &x) in d.iter().enumerate() {
+        let at = &mut sums[slots.map_or(i, |s| s[i]) % period];
+        *at = (at.0 + x, at.1 + 1);
+    }
+    sums
 }
 
 /// The autocorrelation of `d` (centred, with `variance` its sum of squares) at `lag`: over the
@@ -805,30 +828,7 @@ fn cycle_scan<'a>(values: &[f64], slots: Option<&'a [usize]>) -> Option<CycleSca
     }
     // Less a running mean over 49 slots (two daily cycles of hourly runs; O(n) from prefix sums),
     // so a step or a drift does not make every lag look alike; the cycle averages out of it.
-    let half = SEASON_WINDOW / 2;
-    let mut prefix = Vec::with_capacity(n + 1);
-    prefix.push(0.0);
-    for v in values {
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
-    }
-    let (mut lo, mut hi) = (0, 0);
-    let detrended: Vec<f64> = (0..n)
-        .map(|i| {
-            let (from, to) = match slots {
-                None => (i.saturating_sub(half), (i + half + 1).min(n)),
-                Some(s) => {
-                    while s[lo] + half < s[i] {
-                        lo += 1;
-                    }
-                    while hi < n && s[hi] <= s[i] + half {
-                        hi += 1;
-                    }
-                    (lo, hi)
-                }
-            };
-            values[i] - (prefix[to] - prefix[from]) / (to - from) as f64
-        })
-        .collect();
+    let detrended = less_running_mean(values, SEASON_WINDOW / 2, slots);
     let center = median(&detrended)?;
     let spread = mad_sigma(&detrended, center).filter(|s| *s > 0.0)?;
     let clipped: Vec<f64> = detrended.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread)).collect();
