@@ -1005,6 +1005,84 @@ pub fn student_t_sf(t: f64, dof: f64) -> f64 {
     sf.unwrap_or_else(|| Normal::standard().sf(t)).clamp(0.0, 1.0)
 }
 
+/// The chance that the mean of `k` runs drawn at random (with replacement) from `values` is at
+/// least `at`: the empirical saddlepoint approximation (Lugannani–Rice, as Davison and Hinkley
+/// give it for the bootstrap's mean), in O(n) per step of the search for the tilt. Where the runs'
+/// values are skewed or bimodal (a slow machine state some runs land on), a mean of a few of them
+/// has a long tail on the slow side that a t-test's symmetric tail does not have: six slow runs of
+/// eight, where 15 % of runs are slow, read p 4e-5 by the t-test and are 3e-4 by the binomial. The
+/// runs are spread about their mean by √(1 + k / n) first, for the error of the reference's own
+/// share of slow runs, as the t-test widens its σ. 0 where `at` is beyond every value (the
+/// empirical distribution cannot reach it: the caller's model judges there), 1 at or below the
+/// mean. For callers that take the larger of this and a model's p-value.
+#[must_use]
+pub fn empirical_mean_sf(values: &[f64], k: usize, at: f64) -> f64 {
+    let count = values.len();
+    if count < 2 || k == 0 || !at.is_finite() {
+        return 1.0;
+    }
+    let mean = values.iter().sum::<f64>() / count as f64;
+    // In units of the farthest run from the mean (widened), so no power of a value overflows
+    // and the answer is the same at every magnitude.
+    let widen = (1.0 + k as f64 / count as f64).sqrt();
+    let scale = values.iter().fold(0.0f64, |m, &x| m.max((x - mean).abs())) * widen;
+    if !(scale.is_finite() && mean.is_finite()) || scale <= 0.0 {
+        return 1.0;
+    }
+    let unit = |x: f64| (x - mean) * widen / scale;
+    let (at, high) = ((at - mean) / scale, values.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(unit(x))));
+    if at <= 0.0 {
+        return 1.0;
+    }
+    if at >= high {
+        return 0.0;
+    }
+    // The tilted distribution's mean and variance at tilt λ (weights exp(λ (y − high)), which
+    // never overflow), and the log of the moment generating function.
+    let tilted = |lambda: f64| {
+        let (mut w_sum, mut wy, mut wyy) = (0.0, 0.0, 0.0);
+        for &x in values {
+            let y = unit(x);
+            let w = (lambda * (y - high)).exp();
+            w_sum += w;
+            wy += w * y;
+            wyy += w * y * y;
+        }
+        let m = wy / w_sum;
+        (m, (wyy / w_sum - m * m).max(0.0), (w_sum / count as f64).ln() + lambda * high)
+    };
+    // The tilted mean rises with λ: bisect for the λ whose tilted mean is `at`.
+    let (mut low, mut up) = (0.0, 1.0);
+    for _ in 0..64 {
+        if tilted(up).0 >= at {
+            break;
+        }
+        low = up;
+        up *= 2.0;
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (low + up);
+        if tilted(mid).0 < at {
+            low = mid;
+        } else {
+            up = mid;
+        }
+    }
+    let lambda = 0.5 * (low + up);
+    let (_, variance, cgf) = tilted(lambda);
+    let kf = k as f64;
+    let root = (2.0 * kf * (lambda * at - cgf)).max(0.0).sqrt();
+    let tilt = lambda * (kf * variance).sqrt();
+    let normal = Normal::standard();
+    let sf = if root > 1e-3 && tilt > 1e-12 {
+        let density = (-0.5 * root * root).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        normal.sf(root) + density * (1.0 / tilt - 1.0 / root)
+    } else {
+        normal.sf(root)
+    };
+    if sf.is_finite() { sf.clamp(0.0, 1.0) } else { 1.0 }
+}
+
 /// Benjamini–Hochberg adjusted p-values (q-values), in the input's order.
 ///
 /// A finding whose adjusted p-value is at most `q` is a discovery with the expected proportion of
@@ -1088,6 +1166,41 @@ pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mean_of_few_runs_of_a_bimodal_reference_has_the_binomials_long_slow_tail_and_of_gaussian_runs_the_normals() {
+        // 15 % of 200 runs slow (1), the rest 0: six slow of eight or more is the binomial's 2.4e-4
+        // (the normal's tail of the same mean and variance, 5e-7; the t-test's with 28 degrees of
+        // freedom, 3e-5). The saddlepoint reads the runs as a continuous scale, below the lattice's
+        // exact answer by a few times, far above the symmetric tails.
+        let two_point: Vec<f64> = (0..200).map(|i| if i % 20 < 3 { 1.0 } else { 0.0 }).collect();
+        let six_of_eight = empirical_mean_sf(&two_point, 8, 0.75);
+        assert!((5e-5..1e-3).contains(&six_of_eight), "{six_of_eight}");
+        // Beyond every run the runs cannot reach it; at or below their mean it is no evidence.
+        assert!(empirical_mean_sf(&two_point, 8, 1.1) <= 0.0);
+        assert!(empirical_mean_sf(&two_point, 8, 0.1) >= 1.0);
+        // Gaussian runs: the normal's tail of a mean of 8, at every magnitude.
+        let mut rng = crate::engine::synthetic::Rng::new(3);
+        let mut runs: Vec<f64> = (0..2000).map(|_| rng.gaussian()).collect();
+        let (center, spread) = (mean(&runs).unwrap(), standard_deviation(&runs).unwrap());
+        for x in &mut runs {
+            *x = (*x - center) / spread;
+        }
+        for at in [1.0, 1.3] {
+            let normal = Normal::standard().sf(at * 8f64.sqrt());
+            let sf = empirical_mean_sf(&runs, 8, at);
+            assert!((sf / normal - 1.0).abs() < 0.25, "{at}: {sf} against {normal}");
+            for scale in [1e-12, 1e12] {
+                let scaled: Vec<f64> = runs.iter().map(|x| x * scale + 5.0 * scale).collect();
+                let again = empirical_mean_sf(&scaled, 8, (at + 5.0) * scale);
+                assert!((again / sf - 1.0).abs() < 1e-6, "{scale}: {again} against {sf}");
+            }
+        }
+        // No panic and no NaN on degenerate runs.
+        assert!(empirical_mean_sf(&[2.0; 10], 3, 5.0) >= 1.0);
+        assert!(empirical_mean_sf(&[], 3, 5.0) >= 1.0);
+        assert!(empirical_mean_sf(&[f64::MAX, -f64::MAX, 0.0], 2, 1e300).is_finite());
+    }
 
     #[test]
     fn the_working_scale_is_one_for_every_ordinary_series_and_a_power_of_two_beyond() {
