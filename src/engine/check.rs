@@ -3743,22 +3743,20 @@ fn short_reference_test(
         reference.sigma * reference.sigma
     };
     // Where the reference holds runs as far out as the tail's level (two or more), that level is
-    // one the reference has seen, a machine state's: both hold the same mix of states, whose
-    // spread the larger winsorised variance reads. A slow state on a quarter or less of one
-    // side's runs is trimmed away and reads that side as quiet as the fast state alone: in noise
-    // with half the runs 20 % slow, the search chose 37 runs of which 22 % were slow before 124
-    // of which 61 % were, their interquartile means 14 % apart read p 2e-11, and the later level
-    // failed for as long as it lasted (`gate_modes.py`). A level beyond the reference's runs (a
-    // step) keeps each side's own spread: the tail's, which holds the step's start, would widen
-    // the reference's too (a second step after an accepted one failed 31 of 536 checks fewer two
-    // runs after it in bimodal noise, `triage_gate`).
+    // one the reference has seen, a machine state's, and its spread is at least the tail's: a slow
+    // state on a quarter or less of the reference's runs is trimmed away and reads it as quiet as
+    // the fast state alone. In noise with half the runs 20 % slower, the search chose 37 runs of
+    // which 22 % were slow before 124 of which 61 % were, their interquartile means 14 % apart read
+    // p 2e-11, and the later level failed for as long as it lasted (`gate_modes.py`). The tail
+    // keeps its own spread: a slow state that became permanent (every run slow) is a quiet level
+    // past the threshold, which the reference's wider spread must not hide (read so on both sides,
+    // a slow state on 30 % of runs that became every run's passed each of its checks from its 26th
+    // run on, an adversarial review). And a level beyond the
+    // reference's runs (a step) keeps the reference's: the tail's, which holds the step's start,
+    // would widen it (a second step after an accepted one failed 31 of 536 checks fewer two runs
+    // after it in bimodal noise, `triage_gate`).
     let seen = reference.values.iter().filter(|&&x| away * (x - newest.0) >= 0.0).count() >= SEEN_LEVEL_RUNS;
-    let (newest, before) = if seen {
-        let spread = newest.1.max(before.1);
-        ((newest.0, spread, newest.2, newest.3), (before.0, spread, before.2, before.3))
-    } else {
-        (newest, before)
-    };
+    let (newest, before) = if seen { (newest, (before.0, before.1.max(newest.1), before.2, before.3)) } else { (newest, before) };
     let p = (yuen_p_value(newest, before, floor_var, ties, lrv) * choices).min(1.0);
     let worse = worse_sign(scope.budget.direction) * (newest.0 - before.0) > 0.0;
     let (p_worse, p_better) = if worse { (p, 1.0 - p) } else { (1.0 - p, p) };
@@ -5018,6 +5016,22 @@ mod tests {
         let w = workspace(BUDGET, &noisy_runs("cap.latency", &stepped));
         let r = &check(&w, &CheckOptions::default()).results[0];
         assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_slow_state_that_every_run_lands_on_from_some_run_on_is_a_regression_that_keeps_failing() {
+        // 50 runs of which 15 land on a state 20 % slower, then 50 that all do: the median is 20 %
+        // worse. The newest 50 are a quiet level past the threshold, whose level the reference has
+        // seen (its slow runs): read with the reference's wider spread, it passed every check
+        // from its 26th run on (an adversarial review); it is the reference's spread that is
+        // floored by the tail's, never the tail's by the reference's.
+        let slow = "00100000000000000000110110001100101110100001000000".bytes().map(|b| b == b'1').chain([true; 50]);
+        let values = slow_state_runs(slow, 31);
+        for end in [80, 90, 100] {
+            let w = workspace(BUDGET, &noisy_runs("cap.latency", &values[..end]));
+            let r = &check(&w, &CheckOptions::default()).results[0];
+            assert!(r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{end}: {r:?}");
+        }
     }
 
     /// 160 runs around 20 ms with 2 % noise, then `newest`.
