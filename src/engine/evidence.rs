@@ -935,7 +935,8 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     // The tail has no run beyond the spike fence: its runs are draws from the reference's runs
     // within it (a mean of runs without a spike is not as likely as one with spikes).
     let fence = stats::SPIKE_SIGMAS * reference.sigma;
-    let within: Vec<f64> = reference.values.iter().map(|&x| reference.deviation(clip(x))).filter(|&d| d <= fence).collect();
+    let within: Vec<f64> =
+        reference.values.iter().filter(|&&x| reference.deviation(x) <= fence).map(|&x| reference.deviation(clip(x))).collect();
     p.max(stats::empirical_mean_sf(&within, k, reference.worse_sign * (tail_mean - reference.center)))
 }
 
