@@ -972,9 +972,10 @@ fn trimmed_mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     let reach = 4.0 * reference.sigma;
     // The statistic of k runs' deviations: the mean of those within the fence beyond their own
     // median (a step lifts the median, so its runs are not spikes of the new level), where at most
-    // MOST_SPIKES and a quarter are beyond it; else the mean of all. Each clipped at 4 σ.
+    // MOST_SPIKES and a quarter are beyond it; else the mean of all. Each clipped at 4 σ. With it,
+    // how many runs it is the mean of and the bar they lie within (none where it kept them all).
     let mut scratch: Vec<f64> = Vec::with_capacity(k);
-    let mut statistic = |deviations: &[f64]| {
+    let mut statistic = |deviations: &[f64]| -> (f64, usize, f64) {
         scratch.clear();
         scratch.extend_from_slice(deviations);
         let bar = fence + stats::median_in_place(&mut scratch).unwrap_or(0.0).max(0.0);
@@ -988,13 +989,13 @@ fn trimmed_mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
                 within += clipped;
             }
         }
-        if far <= MOST_SPIKES && 4 * far <= k { within / (k - far) as f64 } else { all / k as f64 }
+        if far <= MOST_SPIKES && 4 * far <= k { (within / (k - far) as f64, k - far, bar) } else { (all / k as f64, k, f64::INFINITY) }
     };
     let tail_deviations: Vec<f64> = tail.iter().map(|&x| reference.deviation(x)).collect();
-    let tail_statistic = statistic(&tail_deviations);
+    let (tail_statistic, draws, limit) = statistic(&tail_deviations);
     let deviations: Vec<f64> = reference.values.iter().map(|&x| reference.deviation(x)).collect();
     // Every k consecutive reference runs read the same way (O(n·k), only for tails with a far run).
-    let windows: Vec<f64> = (k..=n).map(|end| statistic(&deviations[end - k..end])).collect();
+    let windows: Vec<f64> = (k..=n).map(|end| statistic(&deviations[end - k..end]).0).collect();
     let (Some(reference_statistic), batch) = (stats::mean(&windows), stats::variance(&windows).unwrap_or(0.0)) else {
         return 1.0;
     };
@@ -1013,10 +1014,6 @@ fn trimmed_mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     // The tail's runs within its bar are draws from the reference's runs within it (spikes left
     // out, as the statistic leaves them); where the statistic kept every run (a level of slow
     // runs, not spikes), from all of the reference's.
-    let mut sorted = tail_deviations.clone();
-    let bar = fence + stats::median_in_place(&mut sorted).unwrap_or(0.0).max(0.0);
-    let far = tail_deviations.iter().filter(|&&d| d > bar).count();
-    let (draws, limit) = if far <= MOST_SPIKES && 4 * far <= k { (k - far, bar) } else { (k, f64::INFINITY) };
     let kept: Vec<f64> = deviations.iter().filter(|&&d| d <= limit).map(|d| d.clamp(-reach, reach)).collect();
     p.max(stats::empirical_mean_sf(&kept, draws, tail_statistic))
 }
