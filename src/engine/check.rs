@@ -6260,6 +6260,16 @@ mod tests {
         assert!(false_alarms.len() <= 3, "{} false alarms ({reruns} reruns): {false_alarms:?}", false_alarms.len());
     }
 
+    /// A run `r{id}` of commit `c{commit}` with `metrics` (JSON members), written at hour `written`
+    /// of January 2026 (hour 0 is the 1st at midnight, UTC).
+    fn hourly_run(id: usize, written: usize, commit: usize, metrics: &str) -> String {
+        format!(
+            "{{\"id\":\"r{id}\",\"timestamp\":\"2026-01-{:02}T{:02}:00:00Z\",\"commit\":\"c{commit}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{metrics}}}}}\n",
+            written / 24 + 1,
+            written % 24
+        )
+    }
+
     #[test]
     fn a_daily_cycle_with_runs_missing_or_reruns_taking_their_hour_still_holds_a_step() {
         // Runtime metrics scraped hourly with a daily cycle of 4 σ, a step of 6 σ at hour 200 of
@@ -6297,11 +6307,7 @@ mod tests {
                         present.push(hour);
                         format!("\"cap.latency\":{v}")
                     };
-                    history.push_str(&format!(
-                        "{{\"id\":\"r{hour}\",\"timestamp\":\"2026-01-{:02}T{:02}:00:00Z\",\"commit\":\"c{commit}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{metrics}}}}}\n",
-                        hour / 24 + 1,
-                        hour % 24
-                    ));
+                    history.push_str(&hourly_run(hour, hour, commit, &metrics));
                 }
                 let w = workspace(budget, &history);
                 for &hour in present.iter().filter(|&&h| h >= 60) {
@@ -6346,11 +6352,7 @@ mod tests {
                     format!("\"cap.latency\":{v}")
                 };
                 let written = if hour >= 140 { hour + 10 } else { hour };
-                history.push_str(&format!(
-                    "{{\"id\":\"r{hour}\",\"timestamp\":\"2026-01-{:02}T{:02}:00:00Z\",\"commit\":\"c{hour}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{metrics}}}}}\n",
-                    written / 24 + 1,
-                    written % 24
-                ));
+                history.push_str(&hourly_run(hour, written, hour, &metrics));
             }
             let w = workspace(budget, &history);
             for &hour in present.iter().filter(|&&h| h >= 60) {
