@@ -971,7 +971,10 @@ fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, 
     let (budget, history, settings, context) = (scope.budget, scope.history, scope.settings, scope.context);
     let value = measured.value;
     let mut noise = NoiseModel::fit(&mut lookback, history);
-    scope.split_at_acceptance(&mut noise.segmentation, &lookback);
+    // The newest acceptance, read once a check: the levels split at it, the first level's tests and
+    // the held level's blocks start there.
+    let floor = scope.acceptance_floor(None);
+    Scope::split_at_acceptance(&mut noise.segmentation, &lookback, floor.0);
     let levels = walk_levels(&noise.segmentation, &lookback, history, budget, context, (settings.regression_threshold, result.limit));
     if let Some((change, by, from_zero)) = &levels.accepted {
         let since = history.runs.run(lookback.runs[noise.segmentation.segments[levels.reference].start]).id.to_owned();
@@ -987,7 +990,7 @@ fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, 
         }
         None => Scope { ..*scope },
     };
-    let judged = scope.judged(result, measured, &lookback, &noise, &levels);
+    let judged = scope.judged(result, measured, &lookback, &noise, &levels, floor);
     let references = References::new(&judged, settings.baseline_runs);
     let Some(first) = references.for_tail(1) else {
         result.findings.push(Finding::NoBaseline);
@@ -1270,6 +1273,8 @@ struct Judged {
     /// since the newest acceptance): its first level is the history's, which nothing before it
     /// holds the budget to.
     from_history_start: bool,
+    /// The newest acceptance ([`Scope::acceptance_floor`]), read once a check.
+    floor: (usize, Option<Timestamp>),
 }
 
 impl Judged {
@@ -1290,6 +1295,7 @@ impl Judged {
             commit_runs,
             previous: Vec::new(),
             from_history_start: self.from_history_start,
+            floor: self.floor,
         }
     }
 
@@ -1550,6 +1556,7 @@ impl Scope<'_> {
         lookback: &MetricValues,
         noise: &NoiseModel,
         levels: &Levels,
+        floor: (usize, Option<Timestamp>),
     ) -> Judged {
         let (budget, history, settings) = (self.budget, self.history, self.settings);
         let (series, run) = (measured.series, measured.run);
@@ -1649,7 +1656,7 @@ impl Scope<'_> {
         lengths.retain(|&k| k >= 2 && k <= total && total - k >= tail_start);
         lengths.sort_unstable();
         lengths.dedup();
-        let from_history_start = self.lookback_from_history_start(measured, lookback);
+        let from_history_start = self.lookback_from_history_start(measured, lookback, floor);
         let mut judged = Judged {
             sequence,
             sequence_runs,
@@ -1659,6 +1666,7 @@ impl Scope<'_> {
             commit_runs,
             previous: Vec::new(),
             from_history_start,
+            floor,
         };
         judged.previous = previous_levels(&judged, &noise.segmentation, noise.rho, levels.open.filter(|_| on_baseline_branch));
         judged
@@ -1667,10 +1675,9 @@ impl Scope<'_> {
     /// Whether no commit of the baseline branch lies before the look-back, since the newest
     /// acceptance where that is no later than the look-back's start (an acceptance within it is a
     /// level of the look-back's, not its first runs).
-    fn lookback_from_history_start(&self, measured: &Measured<'_>, lookback: &MetricValues) -> bool {
+    fn lookback_from_history_start(&self, measured: &Measured<'_>, lookback: &MetricValues, floor: (usize, Option<Timestamp>)) -> bool {
         let series = measured.series;
         lookback.runs.first().and_then(|&oldest| series.position_of(oldest as u32)).is_some_and(|first_point| {
-            let floor = self.acceptance_floor(None);
             series.points_before(u32::try_from(floor.0).unwrap_or(u32::MAX)) <= first_point
                 && self.oldest_block_end(measured, first_point, (1, 1), floor).is_none()
         })
@@ -1915,11 +1922,10 @@ impl HeldSpreads {
         beyond: (f64, f64),
     ) -> f64 {
         // A block's own spread understates autocorrelated noise (its runs wander together): the
-        // look-back's robust σ within its levels, over 160 commits, floors it, and the smaller of
-        // the reference's σ and the look-back's floors a timer's ticks that all read alike.
+        // look-back's robust σ within its levels, over 160 commits, floors it, and the reference's
+        // σ (the look-back's run-to-run σ, for the history's first runs: below) floors a timer's
+        // ticks that all read alike.
         let floor = *self.within_levels.get_or_insert_with(|| winsorized_spread_within_levels(&lookback.values, &noise.segmentation));
-        let lookback_noise = *self.noise.get_or_insert_with(|| stats::noise_sigma_between_spikes(&lookback.values).unwrap_or(0.0));
-        let tie = tie_spread(reference, Some((lookback_noise, lookback.values.len())));
         let lrv =
             *self.lrv.get_or_insert_with(|| stats::long_run_variance_factor(noise.rho.max(detrended_autocorrelation(&lookback.values))));
         let current_side = YuenSide::of(current).floored(floor);
@@ -1968,6 +1974,8 @@ impl HeldSpreads {
         if sign * (current.0 - shifted) <= 0.0 {
             return 1.0;
         }
+        let lookback_noise = *self.noise.get_or_insert_with(|| stats::noise_sigma_between_spikes(&lookback.values).unwrap_or(0.0));
+        let tie = tie_spread(reference, Some((lookback_noise, lookback.values.len())));
         let block = YuenSide::of((shifted, var, n, h)).floored(YuenSide::of(current).spread).floored(whole).floored(floor);
         yuen_p_value(current_side, block, tie, short_lrv, true)
     }
@@ -2210,8 +2218,7 @@ impl Scope<'_> {
     /// the reference. Without it, a step the search had not separated yet (AR(1) noise, its first
     /// 10-15 runs) still failed its checks after the triage accepted it: the acceptance applied
     /// only to a level that began at the triaged run.
-    fn split_at_acceptance(&self, segmentation: &mut Segmentation, lookback: &MetricValues) {
-        let (floor, _) = self.acceptance_floor(None);
+    fn split_at_acceptance(segmentation: &mut Segmentation, lookback: &MetricValues, floor: usize) {
         if floor == 0 {
             return;
         }
@@ -2281,13 +2288,9 @@ impl Scope<'_> {
         k: usize,
         floor: (usize, Option<Timestamp>),
     ) -> Option<usize> {
-        let from_history_start =
-            oldest_end.is_none() && measured.series.points_before(u32::try_from(floor.0).unwrap_or(u32::MAX)) < first_point;
+        let few_before = oldest_end.is_none() && measured.series.points_before(u32::try_from(floor.0).unwrap_or(u32::MAX)) < first_point;
         self.oldest_block_end(measured, first_point, (k, k), floor).filter(|&e| oldest_end.is_some_and(|o| e < o)).or_else(|| {
-            from_history_start
-                .then(|| self.oldest_block_end(measured, first_point + k, (k, k), floor))
-                .flatten()
-                .filter(|&e| e > first_point)
+            few_before.then(|| self.oldest_block_end(measured, first_point + k, (k, k), floor)).flatten().filter(|&e| e > first_point)
         })
     }
 
@@ -2465,7 +2468,7 @@ impl Scope<'_> {
         };
         let Some(first_point) = series.position_of(oldest as u32) else { return };
         let period = noise.profile.as_ref().map_or(1, Vec::len).max(1);
-        let mut floor = self.acceptance_floor(None);
+        let mut floor = judged.floor;
         let span = current_end + 1 - first_point;
         let mut candidates: Vec<HeldLevel> = Vec::new();
         // Blocks read: of 24 commits, of the longer lengths together, and of the history's first
@@ -3232,7 +3235,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     let mut tests: Vec<TailTest> = Vec::new();
     // The look-back's spread within its levels, for the tails judged against a short reference:
     // found once, where the first of them needs it.
-    let mut spread_of_lookback: Option<(Spread, Option<f64>)> = None;
+    let mut spread_of_lookback: Option<Spread> = None;
     // Tails that reach back past the reference's end share one reference: computed once.
     let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
     // ... and so do their AR(1) models, fitted once for the worse and the better test alike.
@@ -3881,7 +3884,7 @@ fn short_reference_test(
     noise: &NoiseModel,
     reference: &ReferenceRuns,
     k: usize,
-    spread_of_lookback: &mut Option<(Spread, Option<f64>)>,
+    spread_of_lookback: &mut Option<Spread>,
 ) -> Option<TailTest> {
     let (sequence, total) = (&judged.sequence, judged.total());
     let tail = &sequence[total - k..];
@@ -3889,9 +3892,7 @@ fn short_reference_test(
     let newest = trimmed_level(&mut tail_runs)?;
     let before = trimmed_level(&mut reference_runs)?;
     let lookback = &sequence[..noise.runs.min(total)];
-    let (floor, lookback_noise) = *spread_of_lookback.get_or_insert_with(|| {
-        (winsorized_spread_within_levels(lookback, &noise.segmentation), stats::noise_sigma_between_spikes(lookback))
-    });
+    let floor = *spread_of_lookback.get_or_insert_with(|| winsorized_spread_within_levels(lookback, &noise.segmentation));
     let floor_var = floor.var;
     // The autocorrelation within the levels, which the search separated (a step left inside a
     // level reads as autocorrelation, and widens the test, as it should).
@@ -3928,6 +3929,9 @@ fn short_reference_test(
     // where it is a level of its own, which no choice among noise makes.
     let choices = if past_short_level { 1.0 } else { noise.runs as f64 };
     let runs = reference.values.len();
+    // A reference of fewer than 10 runs is a new benchmark's first level (of 5-9 runs, see
+    // [`tail_tests`]) or a noise-free metric's first 3-9 runs ([`noise_free_first_runs`]).
+    let few = runs < MIN_EVIDENCE_REFERENCE;
     // A new benchmark's first 5-9 runs, against a tail of a block ([`ANCHOR_RUNS`]) and more, read
     // their spreads as the held level does once they have left the look-back (their degrees of
     // freedom, the look-back's run-to-run σ for ties); every other reference as before. Tried for
@@ -3936,12 +3940,13 @@ fn short_reference_test(
     // AR(1) dip of 10 first runs failed (an adversarial review), and the look-back's σ, read at a
     // bimodal or spiky new level, widened 14-19 first runs' error past their step (196 checks that
     // failed before passed).
-    let pooled = k >= ANCHOR_RUNS && reference.values.len() < MIN_EVIDENCE_REFERENCE;
+    let pooled = k >= ANCHOR_RUNS && few;
     let ties = if past_short_level {
         let of_reference = Spread { var: reference.sigma * reference.sigma, dof: robust_dof(runs.saturating_sub(1)) };
         of_reference.min(Spread { var: floor_var / WINSORIZED_SHARE, dof: floor.dof })
     } else {
-        tie_spread((reference.sigma, runs), lookback_noise.filter(|_| pooled).map(|s| (s, lookback.len())))
+        let lookback_noise = pooled.then(|| stats::noise_sigma_between_spikes(lookback)).flatten();
+        tie_spread((reference.sigma, runs), lookback_noise.map(|s| (s, lookback.len())))
     };
     // Where the reference holds runs as far out as the tail's level (two or more), that level is
     // one the reference has seen, a machine state's, and its spread is at least the tail's: a slow
@@ -3963,9 +3968,11 @@ fn short_reference_test(
     // the threshold crosses it by: as the held level judges them once they have left the look-back,
     // the newest runs must be worse than it by more than the threshold beyond that error, measured
     // from the threshold. Without it, first 5 runs 3.5 % faster than the rest (a warm-up) in 1 %
-    // noise failed 46 checks in a row (an adversarial review).
+    // noise failed 46 checks in a row (an adversarial review). A noise-free metric's first 3-9
+    // runs are judged so too: its steps past the threshold are as decisive from it
+    // (`gate_noise_free.py` reads the same).
     let worse_sign = worse_sign(scope.budget.direction);
-    let before = if reference.values.len() < MIN_EVIDENCE_REFERENCE {
+    let before = if few {
         let shifted = YuenSide { level: before.level + worse_sign * scope.settings.regression_threshold * before.level.abs(), ..before };
         if worse_sign * (newest.level - shifted.level) <= 0.0 {
             return None;
