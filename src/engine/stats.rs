@@ -415,28 +415,59 @@ pub fn autocorrelation_within<'a>(levels_runs: impl Iterator<Item = &'a [f64]>, 
     // One buffer for every level's median and MAD; the clipped deviations are read on the fly.
     let mut scratch: Vec<f64> = Vec::new();
     for level in levels_runs {
-        if level.len() < 3 {
-            continue;
-        }
-        scratch.clear();
-        scratch.extend_from_slice(level);
-        let Some(center) = median_in_place(&mut scratch) else { continue };
-        scratch.clear();
-        scratch.extend(level.iter().map(|v| (v - center).abs()));
-        let Some(spread) = median_in_place(&mut scratch).map(|m| m * MAD_TO_SIGMA).filter(|s| *s > 0.0) else { continue };
-        let clipped = || level.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread));
-        let mean = clipped().sum::<f64>() / level.len() as f64;
-        var += clipped().map(|d| (d - mean).powi(2)).sum::<f64>();
-        cov += clipped().zip(clipped().skip(1)).map(|(a, b)| (a - mean) * (b - mean)).sum::<f64>();
+        let Some((c, v)) = lag1_sums_about_median(level, &mut scratch) else { continue };
+        cov += c;
+        var += v;
         runs += level.len();
         levels += 1;
     }
     if runs < min_runs.max(1) || var <= 0.0 {
         return 0.0;
     }
-    let n = runs as f64;
-    let lag1 = (cov / var).clamp(-0.95, 0.95);
-    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) * levels as f64 / n).clamp(0.0, 0.95)
+    bias_corrected_phi(cov / var, levels as f64 / runs as f64)
+}
+
+/// [`autocorrelation_within`] of each block on its own, and the median of those: a level shift
+/// inside one block moves one estimate of many, where in the pooled sums the block that holds a
+/// large step outweighs all the others (its deviations are the step's half). `None` where no
+/// block has a spread.
+#[must_use]
+pub fn autocorrelation_median_of_blocks<'a>(blocks: impl Iterator<Item = &'a [f64]>) -> Option<f64> {
+    let mut scratch: Vec<f64> = Vec::new();
+    let mut each: Vec<f64> = blocks
+        .filter_map(|block| {
+            let (cov, var) = lag1_sums_about_median(block, &mut scratch).filter(|s| s.1 > 0.0)?;
+            Some(bias_corrected_phi(cov / var, 1.0 / block.len() as f64))
+        })
+        .collect();
+    median_in_place(&mut each)
+}
+
+/// A level's lag-1 sums (cross products, squares) of its runs less its median, each deviation
+/// clipped at 4 robust σ (a spike is not a runner's lasting state), about their mean. `None` for
+/// fewer than 3 runs or no spread.
+fn lag1_sums_about_median(level: &[f64], scratch: &mut Vec<f64>) -> Option<(f64, f64)> {
+    if level.len() < 3 {
+        return None;
+    }
+    scratch.clear();
+    scratch.extend_from_slice(level);
+    let center = median_in_place(scratch)?;
+    scratch.clear();
+    scratch.extend(level.iter().map(|v| (v - center).abs()));
+    let spread = median_in_place(scratch).map(|m| m * MAD_TO_SIGMA).filter(|s| *s > 0.0)?;
+    let clipped = || level.iter().map(|x| (x - center).clamp(-4.0 * spread, 4.0 * spread));
+    let mean = clipped().sum::<f64>() / level.len() as f64;
+    let var = clipped().map(|d| (d - mean).powi(2)).sum::<f64>();
+    let cov = clipped().zip(clipped().skip(1)).map(|(a, b)| (a - mean) * (b - mean)).sum::<f64>();
+    Some((cov, var))
+}
+
+/// A lag-1 autocorrelation less the bias of its levels' means (Kendall: −(1 + 3φ)/n a level;
+/// `levels_per_run` is the levels over the runs), clipped to [0, 0.95].
+fn bias_corrected_phi(lag1: f64, levels_per_run: f64) -> f64 {
+    let lag1 = lag1.clamp(-0.95, 0.95);
+    (lag1 + (1.0 + 3.0 * lag1.max(0.0)) * levels_per_run).clamp(0.0, 0.95)
 }
 
 /// How much autocorrelation φ widens the variance of a mean of many runs: (1 + φ)/(1 − φ).
@@ -1317,6 +1348,33 @@ mod tests {
         // subtracted, the extreme runs of a phase looked closer to it than they are.
         let in_sample: Vec<f64> = values.iter().enumerate().map(|(i, x)| x - profile[i % 2]).collect();
         assert!(variance(&residuals).unwrap() > variance(&in_sample).unwrap());
+    }
+
+    #[test]
+    fn a_step_inside_one_block_moves_the_blocks_median_autocorrelation_little_and_the_pooled_one_to_its_cap() {
+        // Six blocks of 20 runs of AR(1) noise at φ 0.7, the second holding a step of 10 times the
+        // noise's σ at its middle (a new benchmark's regression at run 30 of 120).
+        let mut pooled = Vec::new();
+        let mut medians = Vec::new();
+        for seed in 1..=20u64 {
+            let mut rng = crate::engine::synthetic::Rng::new(seed);
+            let mut e = 0.0;
+            let values: Vec<f64> = (0..120)
+                .map(|i| {
+                    e = 0.7 * e + (1.0f64 - 0.49).sqrt() * rng.gaussian();
+                    e + if i >= 30 { 10.0 } else { 0.0 }
+                })
+                .collect();
+            let blocks = || values.chunks(20);
+            pooled.push(autocorrelation_within(blocks(), 0));
+            medians.push(autocorrelation_median_of_blocks(blocks()).expect("spread"));
+        }
+        let median = |v: &mut Vec<f64>| median_in_place(v).expect("values");
+        let (pooled, medians) = (median(&mut pooled), median(&mut medians));
+        assert!(pooled > 0.9, "{pooled}");
+        assert!((0.55..0.85).contains(&medians), "{medians}");
+        // No block with a spread: none.
+        assert_eq!(autocorrelation_median_of_blocks([[1.0; 20], [1.0; 20]].iter().map(|b| &b[..])), None);
     }
 
     #[test]
