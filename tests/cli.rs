@@ -603,6 +603,44 @@ fn the_project_folder_given_as_the_workspace_opens_its_budgets_folder() {
 }
 
 #[test]
+fn a_new_benchmarks_step_after_six_noisy_first_runs_warns_as_unconfirmed_never_passes() {
+    // Six first runs of about 1.8 % noise at 30 ms, then 33 ms held (+10 %). No test judges the
+    // step until 24 runs follow it (every tail test needs 10 reference runs), and the newest run
+    // alone is within 6 runs' noise: before stop 56 it passed ("within its noise ...: not a
+    // regression"), with 8 runs at the new value. It warns now (exit 0), the first runs' level as the baseline, and says from
+    // which run the tests judge it.
+    let first = [30.0, 30.9, 29.25, 30.45, 29.55, 30.15];
+    let wiggle = [0.12, -0.18, 0.09, -0.06, 0.15, -0.12, 0.03, -0.09];
+    let mut history = String::new();
+    for i in 0..14 {
+        let v = if i < 6 { first[i] } else { 33.0 + wiggle[i % 8] };
+        history.push_str(&format!(
+            "{{\"id\":\"r{i}\",\"commit\":\"c{i}\",\"timestamp\":\"2026-05-01T00:{i:02}:00Z\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{v},\"schema_validator.memory\":4}}}}\n"
+        ));
+    }
+    let dir = workspace(&history);
+    let path = dir.path().to_str().unwrap();
+    let out = headroom(&["check", path]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("unconfirmed step: 9.7% worse since run `r6` (8 runs at 32.9 ms after 6 runs at 30.1 ms)"), "{text}");
+    assert!(
+        text.contains("from its 24th run at the new value it fails once it is worse than the first runs' level by more than the threshold"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&headroom(&["check", path, "--format", "json"]).stdout).unwrap();
+    let latency = json["results"].as_array().unwrap().iter().find(|r| r["budget"] == "schema_validator.latency").unwrap();
+    assert_eq!(latency["status"], "warn");
+    assert!((latency["baseline"]["value"].as_f64().unwrap() - 30.075).abs() < 1e-9, "{latency}");
+    let finding = &latency["findings"][0];
+    assert_eq!(
+        (finding["code"].as_str(), finding["since_run"].as_str(), finding["runs_before"].as_u64(), finding["judged_at_run"].as_u64()),
+        (Some("unconfirmed_step"), Some("r6"), Some(6), Some(24))
+    );
+    assert!(finding["fails_at_run"].is_null(), "{finding}");
+}
+
+#[test]
 fn a_new_benchmarks_step_after_two_first_runs_warns_until_told_then_fails_and_a_triage_accepts_it() {
     // Two runs at 30 ms, then 34 ms held (+13 %): too few first runs for a test. It warns (exit 0,
     // `unconfirmed_step`, the old value as the baseline) until the order of the runs tells it

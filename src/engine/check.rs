@@ -159,8 +159,13 @@ pub enum Finding {
         /// ticks are ([`one_tick`]).
         tick: bool,
         /// The run at the new value from which it fails if the old value does not come back;
-        /// `None` where no history of the look-back's length would tell (one first run).
+        /// `None` where no history of the look-back's length would tell (one first run), or where
+        /// the first runs are noisy (`judged_at`).
         fails_at: Option<usize>,
+        /// Noisy first runs (5-9, [`Scope::young_step`]): the run at the new value from which the
+        /// tests judge it against the first runs' level moved by the threshold (it fails once it is
+        /// worse by more than the threshold beyond their error).
+        judged_at: Option<usize>,
     },
     /// Better than the baseline by more than the threshold.
     Improvement {
@@ -1025,6 +1030,10 @@ fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, 
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
         scope.hold_to_anchor(result, measured, &lookback, &noise, &judged);
     }
+    // A young step's warning ([`Scope::young_step`]) gives way to a regression found after it.
+    if result.findings.iter().any(|f| matches!(f, Finding::Regression { .. })) {
+        result.findings.retain(|f| !matches!(f, Finding::UnconfirmedStep { .. }));
+    }
     scope.judge_two_stretches(result, &judged, measured, noise.runs >= LOOKBACK_MIN_RUNS);
     say_triage_bound(result, &levels);
 }
@@ -1869,6 +1878,9 @@ impl Scope<'_> {
                     } else if !on_baseline_branch && pooled.is_some_and(|p| p <= INCONCLUSIVE_FACTOR * settings.significance) {
                         let runs = worst.map_or(1, |w| w.1.runs);
                         result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
+                    } else if let Some(step) = self.young_step(judged, reference_of_newest) {
+                        self.hold_baseline(result, &step.0);
+                        result.findings.push(step.1);
                     } else {
                         result.findings.push(Finding::WithinNoise {
                             change: newest_change,
@@ -2914,7 +2926,57 @@ impl Scope<'_> {
             runs,
             tick: old != 0.0 && one_tick(old, level),
             fails_at,
+            judged_at: None,
         });
+    }
+}
+
+impl Scope<'_> {
+    /// A step after a new benchmark's first level of 5-9 noisy runs that nothing decided: the level
+    /// held as the baseline and an [`Finding::UnconfirmedStep`] warning, where the runs since it are
+    /// worse by more than the threshold (their median). Until 24 runs follow it no test judges it
+    /// (every tail test needs 10 reference runs, the first level's tails of 24), so only the newest
+    /// run did, against 5-9 runs' error: a +10 % step (10 σ) after 6 first runs in 1 % noise passed
+    /// "within its noise (confidence only 99.87 %)" at 2-4 of its first 10 checks on five seeds of
+    /// eight, with 8-10 runs at the new value; and from then the first level's test, which must
+    /// find it worse by more than the threshold beyond 5-9 runs' error, may not (one seed passed at
+    /// +9.9 %, 25 runs after). A warning, not exit code 3: reruns of the commit cannot tell it
+    /// sooner, and a warm-up under the threshold reads past it as often. Only on the baseline branch
+    /// (a pull request is judged against its base).
+    fn young_step(&self, judged: &Judged, reference: &evidence::Reference<'_>) -> Option<(Held, Finding)> {
+        let first = &judged.reference;
+        let tail = judged.sequence.get(first.end..)?;
+        let young = judged.on_baseline_branch
+            && judged.from_history_start
+            && first.start == 0
+            && (HELD_FIRST_RUNS..MIN_EVIDENCE_REFERENCE).contains(&first.len())
+            && reference.sigma > 0.0
+            && tail.len() >= 2;
+        if !young {
+            return None;
+        }
+        let old = reference.center;
+        let change = stats::median(tail).and_then(|level| self.worse(level, old)).filter(|&c| c > self.settings.regression_threshold)?;
+        let runs = &judged.sequence_runs;
+        let held = Held {
+            center: old,
+            sigma: reference.sigma,
+            runs: first.len(),
+            shown_runs: first.len(),
+            last_good: runs[first.end - 1],
+            rho: reference.rho,
+        };
+        let finding = Finding::UnconfirmedStep {
+            since: self.history.runs.run(runs[first.end]).id.to_owned(),
+            change,
+            from_zero: against_limit(old, self.limit),
+            before: first.len(),
+            runs: tail.len(),
+            tick: false,
+            fails_at: None,
+            judged_at: Some(ANCHOR_RUNS),
+        };
+        Some((held, finding))
     }
 }
 

@@ -500,7 +500,9 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 /// An unconfirmed step in words: where it began, why it is not told yet, when it fails, and how
 /// to accept it.
 fn unconfirmed_words(result: &BudgetResult, finding: &Finding) -> String {
-    let Finding::UnconfirmedStep { since, change, from_zero, before, runs, tick, fails_at } = finding else { return String::new() };
+    let Finding::UnconfirmedStep { since, change, from_zero, before, runs, tick, fails_at, judged_at } = finding else {
+        return String::new();
+    };
     let unit = result.unit.symbol();
     format!(
         "unconfirmed step: {} since run `{since}` ({} at {} after {} at {}); {}, so the runs do not yet tell a step from noise: {}. To keep the new value, accept it: `headroom triage {}@{since} --state wont_fix --owner NAME --note WHY`",
@@ -514,10 +516,15 @@ fn unconfirmed_words(result: &BudgetResult, finding: &Finding) -> String {
         } else {
             "the first runs are too few to show the metric's noise"
         },
-        fails_at.map_or_else(
-            || "it warns until someone accepts it or runs at the old value come back".to_owned(),
-            |n| format!("it fails by its {} run at the new value at the latest, unless runs at the old value come back", ordinal(n))
-        ),
+        match (fails_at, judged_at) {
+            (Some(n), _) =>
+                format!("it fails by its {} run at the new value at the latest, unless runs at the old value come back", ordinal(*n)),
+            (None, Some(n)) => format!(
+                "from its {} run at the new value it fails once it is worse than the first runs' level by more than the threshold beyond their error",
+                ordinal(*n)
+            ),
+            (None, None) => "it warns until someone accepts it or runs at the old value come back".to_owned(),
+        },
         result.metric
     )
 }
@@ -718,12 +725,13 @@ fn finding_fields(v: &mut serde_json::Value, f: &Finding) {
         v["severity"] = serde_json::json!(severity.as_str());
         v["confidence"] = number(p_value.map(|p| 1.0 - p));
     }
-    if let Finding::UnconfirmedStep { since, change, runs, before, fails_at, .. } = f {
+    if let Finding::UnconfirmedStep { since, change, runs, before, fails_at, judged_at, .. } = f {
         v["since_run"] = serde_json::json!(since);
         v["change"] = serde_json::json!(change);
         v["runs"] = serde_json::json!(runs);
         v["runs_before"] = serde_json::json!(before);
         v["fails_at_run"] = serde_json::json!(fails_at);
+        v["judged_at_run"] = serde_json::json!(judged_at);
     }
     if let Finding::BeyondAccepted { key, accepted, change, .. } = f {
         v["triage"] = serde_json::json!(key);
