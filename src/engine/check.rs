@@ -1990,15 +1990,10 @@ impl HeldSpreads {
         // must be worse than it by more than the threshold beyond that error, measured from the
         // threshold (`beyond`: the worse way's sign, and the threshold in the block's unit), not
         // from it.
-        let (sign, margin) = beyond;
-        let shifted = anchor + sign * margin;
-        if sign * (current.0 - shifted) <= 0.0 {
-            return 1.0;
-        }
         let lookback_noise = *self.noise.get_or_insert_with(|| stats::noise_sigma_between_spikes(&lookback.values).unwrap_or(0.0));
         let tie = tie_spread(reference, Some((lookback_noise, lookback.values.len())));
-        let block = YuenSide::of((shifted, var, n, h)).floored(YuenSide::of(current).spread).floored(whole).floored(floor);
-        yuen_p_value(current_side, block, tie, short_lrv, true)
+        let block = YuenSide::of((anchor, var, n, h)).floored(YuenSide::of(current).spread).floored(whole).floored(floor);
+        beyond_threshold_p_value(current_side, block, beyond, tie, short_lrv, true).unwrap_or(1.0)
     }
 }
 
@@ -2961,7 +2956,6 @@ impl Scope<'_> {
         let tail = judged.sequence.get(first.end..)?;
         let young = judged.on_baseline_branch
             && judged.from_history_start
-            && first.start == 0
             && (HELD_FIRST_RUNS..MIN_EVIDENCE_REFERENCE).contains(&first.len())
             && tail.len() >= 2;
         if !young {
@@ -3946,15 +3940,16 @@ const SHORT_REFERENCE_SIGMAS: f64 = 6.0;
 /// for the search's choice of the reference. With [`LONG_TAIL_SIGMAS`] there (widened), a step of
 /// 9 σ in AR(1) noise at φ 0.7 is 3 of the long-run σ, and was never judged on its long tail. A new
 /// benchmark's first level keeps [`LONG_TAIL_SIGMAS`] for that test, and is judged from this bar by
-/// [`first_level_p_value`]: with this one, warm-ups of 2-5 % over the first 10-23 runs whose tail
+/// [`beyond_threshold_p_value`]: with this one, warm-ups of 2-5 % over the first 10-23 runs whose tail
 /// read just past the threshold failed more (an adversarial review).
 const LONG_REFERENCE_SIGMAS: f64 = 3.0;
 
 /// The fewest noise σ (widened by the autocorrelation, as for a short reference) between the
 /// trimmed means that [`short_reference_test`] judges where the tail holds [`ANCHOR_RUNS`] runs
 /// or more and the reference fewer (since stop 56, a new benchmark's first level, or fewer than
-/// [`MIN_EVIDENCE_REFERENCE`] runs: a longer one is judged from [`LONG_REFERENCE_SIGMAS`]), and the newest runs are as far (the same way)
-/// from the level before the reference, where there is one. A new benchmark's first 12-25 runs are its only
+/// [`MIN_EVIDENCE_REFERENCE`] runs: a longer one is judged from [`LONG_REFERENCE_SIGMAS`]), and the
+/// newest runs are as far (the same way) from the level before the reference, where there is one.
+/// A new benchmark's first 12-25 runs are its only
 /// reference: with the short reference's 6 σ there too, a step of 4-8 σ after them
 /// (`gate_early.py`) was never caught on 27 of 71 budgets (seed 1) and 51 of 77 (seed 2), though 55-68 runs after it
 /// held the new level; a 4σ step of 6.6 % in Gaussian noise after 15 runs read "within its
@@ -4012,7 +4007,7 @@ fn short_reference_test(
     let past_short_level = past_a_short_level(scope, judged, noise, reference, (newest.0, k), of_lookback);
     // A new benchmark's first 10-23 runs (the history's first level, the look-back holding it from
     // its start) against a tail of a block and more: judged from the threshold as well, from 3 σ of
-    // the runs' own noise ([`first_level_p_value`]), beside the test below at its bar as before
+    // the runs' own noise ([`beyond_threshold_p_value`]), beside the test below at its bar as before
     // (at the lower bar, warm-ups of 2-5 % whose tail read just past the threshold failed more).
     let first_level = k >= ANCHOR_RUNS
         && reference.from == 0
@@ -4091,28 +4086,36 @@ fn short_reference_test(
     // runs are judged so too: its steps past the threshold are as decisive from it
     // (`gate_noise_free.py` reads the same).
     let worse_sign = worse_sign(scope.budget.direction);
-    let before = if few {
-        let shifted = YuenSide { level: before.level + worse_sign * scope.settings.regression_threshold * before.level.abs(), ..before };
-        if worse_sign * (newest.level - shifted.level) <= 0.0 {
-            return None;
-        }
-        shifted
+    let beyond = (worse_sign, scope.settings.regression_threshold * before.level.abs());
+    let (newest, before) = (newest.floored(floor), before.floored(floor));
+    let p = if few {
+        beyond_threshold_p_value(newest, before, beyond, ties, lrv, pooled)?
     } else {
-        before
+        yuen_p_value(newest, before, ties, lrv, pooled)
     };
-    let p = (yuen_p_value(newest.floored(floor), before.floored(floor), ties, lrv, pooled) * choices).min(1.0);
-    let worse = worse_sign * (newest.level - before.level) > 0.0;
+    let p = (p * choices).min(1.0);
+    let worse = few || worse_sign * (newest.level - before.level) > 0.0;
     let (mut p_worse, p_better) = match (judged_as_before, worse) {
         (true, true) => (p, 1.0 - p),
         (true, false) => (1.0 - p, p),
         (false, true) => (1.0, 1.0),
         (false, false) => return None,
     };
+    // A new benchmark's first level of 10-23 runs is also judged as the held level reads the same
+    // runs once they have left the look-back, and the smaller p-value is taken: against the level
+    // moved by the threshold, its error and degrees of freedom the look-back's (its noise, its
+    // autocorrelation over the runs' counts, its run-to-run σ for ties). With its own 5-11 degrees
+    // of freedom alone, a +20 % step (9 σ) after 10-20 first runs of AR(1) noise at φ 0.7 read t
+    // 7.1 and p 1e-4, and passed or asked for reruns on 654 of 2,540 checks while the look-back held
+    // its start (565 with this test and the means' long-run factor of their own runs,
+    // [`finite_long_run_factor`]). Without the threshold, tried first, warm-ups of 2-5 % over the
+    // first 10-23 runs failed where the tail's level read just past it (an adversarial review:
+    // 2,221 → 2,757 false alarms in Gaussian noise, 2,446 → 3,449 in AR(1)); and instead of the own
+    // test, bimodal noise lost a step's checks the own test had failed.
     if judged_from_threshold && worse {
-        let threshold = worse_sign * scope.settings.regression_threshold * before.level.abs();
         let lookback_noise = stats::noise_sigma_between_spikes(lookback).map(|s| (s, lookback.len()));
         let ties = tie_spread((reference.sigma, runs), lookback_noise);
-        if let Some(first) = first_level_p_value(newest.floored(floor), before.floored(floor), threshold, ties, lrv) {
+        if let Some(first) = beyond_threshold_p_value(newest, before, beyond, ties, lrv, true) {
             p_worse = p_worse.min((first * choices).min(1.0));
         }
     }
@@ -4128,24 +4131,21 @@ fn short_reference_test(
     })
 }
 
-/// The test of a new benchmark's first level of 10-23 runs (`before`) against a tail of a block and
-/// more (`newest`), beside [`short_reference_test`]'s own, whose smaller p-value is taken: Yuen's
-/// test of the newest runs against the first level moved by the threshold (`threshold`, signed the
-/// worse way), their error and degrees of freedom read from the look-back (its noise, its
-/// autocorrelation over the runs' counts, its run-to-run σ for ties), as the held level reads the
-/// same runs once they have left the look-back. `None` where the newest runs are not beyond it.
-///
-/// With the first level's own 5-11 degrees of freedom alone, a +20 % step (9 σ) after 10-20 first
-/// runs of AR(1) noise at φ 0.7 read t 7.1 and p 1e-4, and passed or asked for reruns on 654 of
-/// 2,540 checks while the look-back held its start (565 with this test and the means' long-run
-/// factor of their own runs, [`finite_long_run_factor`]). Without the threshold, tried first, a warm-up
-/// of 2-5 % over the first 10-23 runs failed where the tail's level read just past the threshold
-/// (an adversarial review: 2,221 → 2,757 false alarms in Gaussian noise, 2,446 → 3,449 in AR(1));
-/// and instead of the first level's own test, bimodal noise lost a step's checks the own test had
-/// failed.
-fn first_level_p_value(newest: YuenSide, before: YuenSide, threshold: f64, ties: Spread, lrv: f64) -> Option<f64> {
-    let shifted = YuenSide { level: before.level + threshold, ..before };
-    (threshold.signum() * (newest.level - shifted.level) > 0.0).then(|| yuen_p_value(newest, shifted, ties, lrv, true))
+/// Yuen's p-value of `newest` against `before` moved the worse way by the threshold (`beyond`: the
+/// worse way's sign, and the threshold in their unit): how the history's first runs are judged
+/// where their few runs know their level only to an error a shift under the threshold crosses (the
+/// held level's blocks of them, a first level of 5-23 runs in the look-back). `None` where the
+/// newest runs are not beyond it.
+fn beyond_threshold_p_value(
+    newest: YuenSide,
+    before: YuenSide,
+    (sign, margin): (f64, f64),
+    ties: Spread,
+    lrv: f64,
+    pooled: bool,
+) -> Option<f64> {
+    let shifted = YuenSide { level: before.level + sign * margin, ..before };
+    (sign * (newest.level - shifted.level) > 0.0).then(|| yuen_p_value(newest, shifted, ties, lrv, pooled))
 }
 
 /// The fewest reference runs as far out as a tail's level for [`short_reference_test`] to read that
