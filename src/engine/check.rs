@@ -3436,7 +3436,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             } else if most == tail.len() {
                 evidence::all_runs_p_value(r, tail)
             } else {
-                evidence::tail_p_value(r, tail)
+                evidence::tail_p_value(r, tail, noise.profile.is_none())
             };
             // A new benchmark's first runs: their model judges with the ranks, all of the tail's
             // runs beyond (the smaller p-value, Bonferroni-adjusted for the choice; most of them
@@ -5463,6 +5463,37 @@ mod tests {
         sorted.sort_by(f64::total_cmp);
         let r = verdict(&[sorted[155], sorted[156]]);
         assert!(!r.findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_step_below_a_references_spikes_fails_once_three_of_its_runs_are_all_beyond_them() {
+        // 160 runs of 2 % noise with three spikes 25-60 % slow, two of them as close to each other
+        // as two runs of one level (so the pair's own test cannot tell the step's first two runs
+        // from them), then a +12 % step (6σ), one commit a run. Most of three runs (two) beyond
+        // all but the three spikes happen by chance 3·4·5 / (161·162) ≈ 2.3e-3 of the time; all
+        // three, 4·5·6 / (161·162·163) ≈ 2.9e-5. Before, only most of the tail's runs counted and
+        // the step asked for reruns through its 4th run (`gate_accuracy` seed 2026, 1 % spikes).
+        let mut values = spiky_history(&[]);
+        for (at, spike) in [(31, 1.25), (77, 1.26), (128, 1.6)] {
+            values[at] *= spike;
+        }
+        let mut lines: Vec<String> = values.iter().enumerate().map(|(i, &v)| branch_run(i, "main", &format!("c{i}"), v)).collect();
+        let mut verdicts: Vec<Vec<&str>> = Vec::new();
+        for (k, v) in [22.4, 22.5, 22.3, 22.45].into_iter().enumerate() {
+            lines.push(branch_run(160 + k, "main", &format!("s{k}"), v));
+            let report = check(&workspace(BUDGET, &lines.concat()), &CheckOptions::default());
+            verdicts.push(report.results[0].findings.iter().map(Finding::code).collect());
+        }
+        assert_eq!(verdicts[0], ["inconclusive"], "{verdicts:?}");
+        assert_eq!(verdicts[2], ["regression"], "{verdicts:?}");
+        assert_eq!(verdicts[3], ["regression"], "{verdicts:?}");
+        // Three spikes in a row as far apart as spikes fall are no such tail.
+        let mut lines: Vec<String> = values.iter().enumerate().map(|(i, &v)| branch_run(i, "main", &format!("c{i}"), v)).collect();
+        for (k, v) in [26.0, 31.0, 24.2].into_iter().enumerate() {
+            lines.push(branch_run(160 + k, "main", &format!("s{k}"), v));
+        }
+        let report = check(&workspace(BUDGET, &lines.concat()), &CheckOptions::default());
+        assert!(!report.results[0].findings.iter().any(|f| matches!(f, Finding::Regression { .. })), "{report:?}");
     }
 
     #[test]
