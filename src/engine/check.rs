@@ -5477,7 +5477,8 @@ mod tests {
         for (at, spike) in [(31, 1.25), (77, 1.26), (128, 1.6)] {
             values[at] *= spike;
         }
-        let mut lines: Vec<String> = values.iter().enumerate().map(|(i, &v)| branch_run(i, "main", &format!("c{i}"), v)).collect();
+        let main_runs = || -> Vec<String> { values.iter().enumerate().map(|(i, &v)| branch_run(i, "main", &format!("c{i}"), v)).collect() };
+        let mut lines = main_runs();
         let mut verdicts: Vec<Vec<&str>> = Vec::new();
         for (k, v) in [22.4, 22.5, 22.3, 22.45].into_iter().enumerate() {
             lines.push(branch_run(160 + k, "main", &format!("s{k}"), v));
@@ -5488,7 +5489,7 @@ mod tests {
         assert_eq!(verdicts[2], ["regression"], "{verdicts:?}");
         assert_eq!(verdicts[3], ["regression"], "{verdicts:?}");
         // Three spikes in a row as far apart as spikes fall are no such tail.
-        let mut lines: Vec<String> = values.iter().enumerate().map(|(i, &v)| branch_run(i, "main", &format!("c{i}"), v)).collect();
+        let mut lines = main_runs();
         for (k, v) in [26.0, 31.0, 24.2].into_iter().enumerate() {
             lines.push(branch_run(160 + k, "main", &format!("s{k}"), v));
         }

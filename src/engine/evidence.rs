@@ -230,7 +230,7 @@ pub fn tail_p_value(reference: &Reference<'_>, tail: &[f64], exchangeable: bool)
     if reference.values.windows(2).any(|w| far(w[0]) && far(w[1])) {
         return p_most;
     }
-    (2.0 * p_most.min(ranked_p_value(reference, tail, tail.len()))).min(1.0)
+    (2.0 * p_most.min(all_runs_p_value(reference, tail))).min(1.0)
 }
 
 /// The one-sided p-value that every run of `runs`, the runs of one commit (a run and its reruns),
