@@ -6900,6 +6900,43 @@ mod tests {
     }
 
     #[test]
+    fn a_regression_in_a_daily_cycle_fails_for_as_long_as_it_lasts_while_its_look_back_holds_the_step() {
+        // Runtime metrics scraped hourly with a daily cycle of ±15-20 % and 2-4 % noise; a step of
+        // +65-120 % at hour 237 of 360 (the cycle grows with the level). With the step in the
+        // look-back, the running mean's residuals held it as a ramp, the cycle went unread, the
+        // look-back read as AR(1) noise at φ 0.95, and the step passed with no finding: here 14
+        // of one history's 121 checks after it (71 failed); in an independent suite's daily
+        // cycles, 8 steps of 4σ or more (+62 % to +204 %) passed their last 24 to 115 checks.
+        use crate::engine::synthetic::Rng;
+        let budget = "cap:\n  max_latency_ms: 1000000\n";
+        let mut rng = Rng::new(237);
+        let mut tally = Vec::new();
+        for _ in 0..3 {
+            let (sigma, amplitude, step, phase) = (rng.range(0.02, 0.04), rng.range(0.15, 0.2), rng.range(0.65, 1.2), rng.range(0.0, 24.0));
+            let mut history = String::new();
+            for hour in 0..360usize {
+                let cycle = amplitude * (std::f64::consts::TAU * (hour as f64 + phase) / 24.0).sin();
+                let level = if hour >= 237 { 1.0 + step } else { 1.0 };
+                let v = 360.0 * (1.0 + sigma * rng.gaussian()) * (1.0 + cycle) * level;
+                history.push_str(&hourly_run(hour, hour, hour, &format!("\"cap.latency\":{v}")));
+            }
+            let w = workspace(budget, &history);
+            let status =
+                |hour: usize| check(&w, &CheckOptions { run: Some(format!("r{hour}")), ..CheckOptions::default() }).results[0].status;
+            let after: Vec<Status> = (239..360).map(status).collect();
+            let passed: Vec<usize> = (239..360).filter(|&hour| after[hour - 239] == Status::Pass).collect();
+            let failed = after.iter().filter(|&&s| s == Status::Fail).count();
+            let false_alarms = (60..237).filter(|&hour| status(hour) == Status::Fail).count();
+            tally.push(format!(
+                "+{:.0} % in ±{:.0} %: {failed} of 121 failed, passed at {passed:?}, {false_alarms} false alarms",
+                step * 100.0,
+                amplitude * 100.0
+            ));
+        }
+        assert!(tally.iter().all(|t| t.contains("passed at [],") && t.ends_with(" 0 false alarms")), "{tally:#?}");
+    }
+
+    #[test]
     fn written_times_that_jump_in_a_history_with_gaps_neither_fail_the_cycle_nor_hide_a_step() {
         // Hourly runs of a daily cycle of 4 σ, 30 % of the hours without the metric; from hour 140
         // the written times are 10 hours later (a runner's zone changed in naive local times),
