@@ -6900,6 +6900,30 @@ mod tests {
     }
 
     #[test]
+    fn a_new_benchmarks_first_runs_judge_its_next_ones_by_their_own_spread() {
+        // Nine runs of a new benchmark in white noise of about 6 % (an independent suite's
+        // Gaussian noise with rare spikes; no step): the first five read 477-558 ms, the next
+        // four 532-588. The short reference's model took its σ from a robust spread (±3.3 %)
+        // with Student's t at 4 degrees of freedom, which holds only for the runs' own standard
+        // deviation (5.6 %): the 9th run failed as a +12 % regression open for 3 runs. Young
+        // histories failed so in 41 of 5,120 checks in ten kinds of noise, 32 now.
+        let values = [512.45, 558.3, 489.43, 477.42, 492.8, 532.05, 563.28, 587.66, 535.7];
+        let history: String = values.iter().enumerate().map(|(i, v)| hourly_run(i, i, i, &format!("\"cap.latency\":{v}"))).collect();
+        let w = workspace("cap:\n  max_latency_ms: 1000000\n", &history);
+        let r = &check(&w, &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Pass, "{r:?}");
+        // A step far beyond that spread after the same first runs still fails by its 2nd run.
+        let stepped: String = values[..6]
+            .iter()
+            .chain(&[760.0, 771.0])
+            .enumerate()
+            .map(|(i, v)| hourly_run(i, i, i, &format!("\"cap.latency\":{v}")))
+            .collect();
+        let r = &check(&workspace("cap:\n  max_latency_ms: 1000000\n", &stepped), &CheckOptions::default()).results[0];
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+    }
+
+    #[test]
     fn a_regression_in_a_daily_cycle_fails_for_as_long_as_it_lasts_while_its_look_back_holds_the_step() {
         // Runtime metrics scraped hourly with a daily cycle of ±15-20 % and 2-4 % noise; a step of
         // +65-120 % at hour 237 of 360 (the cycle grows with the level). With the step in the

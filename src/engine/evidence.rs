@@ -533,6 +533,14 @@ fn independent_share(rho: f64, runs: usize) -> f64 {
 /// of the value `most` of them exceed (most of them, ⌊k/2⌋ + 1; all of them for the runs of one
 /// commit), at the Student-t model's chance of one run that far, with n − 1 degrees of freedom
 /// (wide for a few runs), and the same share for runs that move together.
+///
+/// The model's σ is at least the reference runs' own standard deviation: Student's t with n − 1
+/// degrees of freedom is the law of a new run for that estimate, not for a robust one, which 5-9
+/// runs make small by chance (five runs of 6 % white noise read ±3.3 %, and the next four, no
+/// higher than the noise allows, failed as a +12 % regression). Not of the reference's newest
+/// runs that are as far as half the tail's bar, back to back (a step's first runs, which the
+/// reference still holds before the change-point search can split them; counted, a step's 3rd
+/// to 5th checks after 5-9 first runs passed where they had failed), while 5 runs are left.
 #[must_use]
 pub fn model_tail_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) -> f64 {
     if tail.is_empty() || reference.values.len() < MIN_MODEL_REFERENCE_RUNS {
@@ -540,7 +548,12 @@ pub fn model_tail_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) 
     }
     let most = most.clamp(1, tail.len());
     let bar = bar_of(reference, tail, most);
-    binomial_tail(tail.len(), most, reference.model_sf(bar)).powf(independent_share(reference.rho, tail.len()))
+    let n = reference.values.len();
+    let own = reference.values.iter().rev().take_while(|&&x| reference.deviation(x) >= bar / 2.0).count();
+    let earlier = &reference.values[..if n - own >= MIN_MODEL_REFERENCE_RUNS { n - own } else { n }];
+    let sd = stats::standard_deviation(earlier).filter(|s| s.is_finite()).unwrap_or(0.0);
+    let model = Reference { sigma: reference.sigma.max(sd), ..reference.clone() };
+    binomial_tail(tail.len(), most, model.model_sf(bar)).powf(independent_share(reference.rho, tail.len()))
 }
 
 /// The lag-1 autocorrelation from which a metric's noise is judged by its autoregressive model
