@@ -789,7 +789,9 @@ fn without_level_shift(values: &[f64], period: usize) -> Option<Vec<f64>> {
     let (at, shift) = shifts.iter().copied().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
     let differences: Vec<f64> = values.windows(2).map(|w| w[1] - w[0]).collect();
     let noise = median(&differences).and_then(|m| mad_sigma(&differences, m))? / std::f64::consts::SQRT_2;
-    shifts.iter_mut().for_each(|s| *s = s.abs());
+    for s in &mut shifts {
+        *s = s.abs();
+    }
     let typical = median_in_place(&mut shifts)?;
     (shift.is_finite() && shift.abs() >= LEVEL_SHIFT_NOISES * noise && shift.abs() >= LEVEL_SHIFT_TYPICAL * typical)
         .then(|| values.iter().enumerate().map(|(i, &x)| if i >= at + period { x - shift } else { x }).collect())
