@@ -3278,7 +3278,7 @@ fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest
     // and 4th checks "within its noise" where the 1st and 2nd had asked for reruns (45 runs, 5
     // of them 1.7-2.4 times slower, an adversarial review).
     let d = reference.deviation(newest);
-    let own = reference.values.iter().rev().take_while(|&&x| reference.deviation(x) >= d / 2.0).count();
+    let own = reference.newest_as_far(d / 2.0);
     // Not where the runs before them read one value: a noise-free metric's step is the two
     // stretches' to judge ([`Scope::judge_two_stretches`]), which a rerun asked here would pre-empt.
     let all = reference.values.len();

@@ -72,6 +72,14 @@ impl Reference<'_> {
         self.worse_sign * (x - self.center)
     }
 
+    /// How many of the reference's newest runs, back to back, are at least `deviation` worse than
+    /// its centre: a new level's first runs, which the reference still holds, where `deviation`
+    /// is half the newer runs' own.
+    #[must_use]
+    pub fn newest_as_far(&self, deviation: f64) -> usize {
+        self.values.iter().rev().take_while(|&&x| self.deviation(x) >= deviation).count()
+    }
+
     /// How many of the reference's runs one run as bad as `c` is worth: the larger of the runs at
     /// least as bad and what the Student-t model expects of n runs (σ widened for the centre's own
     /// uncertainty, a prediction interval).
@@ -549,7 +557,7 @@ pub fn model_tail_p_value(reference: &Reference<'_>, tail: &[f64], most: usize) 
     let most = most.clamp(1, tail.len());
     let bar = bar_of(reference, tail, most);
     let n = reference.values.len();
-    let own = reference.values.iter().rev().take_while(|&&x| reference.deviation(x) >= bar / 2.0).count();
+    let own = reference.newest_as_far(bar / 2.0);
     let earlier = &reference.values[..if n - own >= MIN_MODEL_REFERENCE_RUNS { n - own } else { n }];
     let sd = stats::standard_deviation(earlier).filter(|s| s.is_finite()).unwrap_or(0.0);
     let model = Reference { sigma: reference.sigma.max(sd), ..reference.clone() };

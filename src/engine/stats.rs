@@ -593,15 +593,22 @@ fn long_gap(slots: &[usize], i: usize) -> Option<usize> {
 /// often).
 const JUMP_EVIDENCE: f64 = 9.0;
 
-/// Each of `values` less the mean of the values within `half` places of it, or on `slots` within
-/// `half` slots (`None`: one value a slot); O(n) from prefix sums.
-fn less_running_mean(values: &[f64], half: usize, slots: Option<&[usize]>) -> Vec<f64> {
-    let n = values.len();
-    let mut prefix = Vec::with_capacity(n + 1);
+/// The sums of `values`' first 0, 1, …, n values (n + 1 of them): the sum of `values[a..b]` is
+/// the `b`th less the `a`th.
+fn prefix_sums(values: &[f64]) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(values.len() + 1);
     prefix.push(0.0);
     for v in values {
         prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
     }
+    prefix
+}
+
+/// Each of `values` less the mean of the values within `half` places of it, or on `slots` within
+/// `half` slots (`None`: one value a slot); O(n) from prefix sums.
+fn less_running_mean(values: &[f64], half: usize, slots: Option<&[usize]>) -> Vec<f64> {
+    let n = values.len();
+    let prefix = prefix_sums(values);
     let (mut lo, mut hi) = (0, 0);
     (0..n)
         .map(|i| {
@@ -779,11 +786,7 @@ fn without_level_shift(values: &[f64], period: usize) -> Option<Vec<f64>> {
     if period < 4 || n < 3 * period {
         return None;
     }
-    let mut prefix = Vec::with_capacity(n + 1);
-    prefix.push(0.0);
-    for &x in values {
-        prefix.push(prefix[prefix.len() - 1] + x);
-    }
+    let prefix = prefix_sums(values);
     let sum = |a: usize, b: usize| prefix[b] - prefix[a];
     let mut shifts: Vec<f64> = (period..=n - period).map(|s| (sum(s, s + period) - sum(s - period, s)) / period as f64).collect();
     let (at, shift) = shifts.iter().copied().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
