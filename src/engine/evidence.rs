@@ -577,7 +577,7 @@ pub const AUTOREGRESSIVE_RHO: f64 = 0.3;
 /// (a coarse timer whose reference runs all read the same tick); the other tests judge then.
 #[must_use]
 pub fn autoregressive_p_value(reference: &Reference<'_>, gap: usize, tail: &[f64]) -> Option<f64> {
-    AutoregressiveModel::fit(reference.values, reference.rho, reference.worse_sign)?.p_value(reference.worse_sign, gap, tail)
+    AutoregressiveModel::fit(reference.values, reference.rho)?.p_value(reference.worse_sign, gap, tail)
 }
 
 /// An AR(1) model of a reference's noise, fitted once for every tail it judges, worse and better
@@ -614,9 +614,6 @@ pub struct AutoregressiveModel {
     /// zero).
     second_bounds: [(f64, f64); 2],
     second_share: [f64; 2],
-    /// How the reference's runs go in and out of that kind (a two-state Markov chain:
-    /// [`StateChain`]).
-    second_chain: [Option<StateChain>; 2],
 }
 
 /// The places of the runs of `values` more than `fence` from `center` on `side` that are a second
@@ -644,145 +641,6 @@ fn second_kind_runs(values: &[f64], center: f64, fence: f64, side: f64) -> Vec<u
     let following = places.windows(2).filter(|w| w[1] == w[0] + 1).count();
     let apart = places.iter().all(|&i| side * (values[i] - center) >= SECOND_KIND_GAP * fence);
     if apart && 2 * following < places.len() && places.len() >= SECOND_KIND_RUNS { places } else { Vec::new() }
-}
-
-/// The places of the runs of `values` on `side` of `center` that are a state the runner goes back
-/// to for a few runs at a time (a slow machine state 30 % of the time, for 2-3 runs), and from how
-/// far out (its edge, half its runs' median distance): found where the runs more than `fence` out
-/// are at least one run in [`STATE_SHARE`], in [`STATE_SPELLS`] or more spells of fewer than
-/// [`STATE_SPELL_RUNS`] runs, not those that end the reference (a step's first runs), close
-/// together ([`STATE_SPREAD`]) and well apart from the bulk ([`STATE_APART`]). Their runs
-/// follow one another, so they are no second kind of run ([`second_kind_runs`]), but the AR(1)
-/// model describes them no better: clipped at the fence, they left its innovations' spread that of
-/// the other state's noise, and two runs of the state in a row read as a shift of 4-5 σ (1.2-1.6 %
-/// of checks failed, an independent examiner's suite); read as they are, the state's jumps widened
-/// it so much that a +25 % step beyond the state passed (an adversarial review). Left out of the
-/// model, as a second kind's runs are, they are counted by the state's chain ([`StateChain`]).
-/// `None` where there is none.
-fn state_runs(values: &[f64], center: f64, fence: f64, side: f64) -> Option<(Vec<usize>, f64)> {
-    if fence <= 0.0 {
-        return None;
-    }
-    // Its spells of runs beyond `edge`, not the one that ends the reference, and how many.
-    let spells_beyond = |edge: f64| {
-        let far: Vec<bool> = values.iter().map(|&x| side * (x - center) > edge).collect();
-        let (mut places, mut spells) = (Vec::new(), 0);
-        let mut start = 0;
-        while start < far.len() {
-            let end = start + far[start..].iter().take_while(|&&f| f == far[start]).count();
-            if far[start] && end - start < STATE_SPELL_RUNS && end < far.len() {
-                places.extend(start..end);
-                spells += 1;
-            }
-            start = end;
-        }
-        (places, spells)
-    };
-    let (places, spells) = spells_beyond(fence);
-    if spells < STATE_SPELLS || places.len() * STATE_SHARE < values.len() {
-        return None;
-    }
-    // Its runs are those beyond half its typical distance: at the fence, its runs that the
-    // bulk's wander took below it stayed in the fit, in pairs, and read φ 0.95 of a runner at 0.77
-    // (an adversarial review's AR(1) noise with a state on 10-20 % of runs, +15-30 %).
-    let far: Vec<f64> = places.iter().map(|&i| side * (values[i] - center)).collect();
-    let typical = stats::median(&far)?;
-    // A state's runs lie close together, about a level of their own; spikes 30-200 σ out do not
-    // (half their median distance put the nearer ones among the bulk's, as a shift of 70 σ).
-    if stats::mad_sigma(&far, typical)? * STATE_SPREAD > typical {
-        return None;
-    }
-    let edge = typical / 2.0;
-    // Only a state well apart from the bulk (its typical run [`STATE_APART`] of the bulk's σ out):
-    // closer, a step onto it, or between it and the bulk, reads as the state's runs and is
-    // counted only by how long it lasts (+10 % steps beside a state 10-25 % slow in 2-4 % AR(1)
-    // noise failed 20-70 % of their checks before, 0-20 % so: an adversarial review), where apart,
-    // such a step's runs lie beyond half the state's distance or beyond its runs.
-    let bulk: Vec<f64> = values.iter().copied().filter(|&x| side * (x - center) <= edge).collect();
-    let bulk_sigma = stats::mad_sigma(&bulk, stats::median(&bulk)?)?;
-    (2.0 * edge >= STATE_APART * bulk_sigma).then(|| (spells_beyond(edge).0, edge))
-}
-
-/// A state's runs ([`state_runs`]) are at least one run in this many ...
-pub const STATE_SHARE: usize = 10;
-/// ... in at least this many spells (fewer tell too little of how long its spells last; from 4, a
-/// regression that came and went 4-6 times for 3-7 runs and then came back for good read as the
-/// state, and +40 % steps went unflagged in 23 of 100 budgets, 6 before: an adversarial review) ...
-pub const STATE_SPELLS: usize = 8;
-/// ... of fewer runs than this each (longer is a level's) ...
-pub const STATE_SPELL_RUNS: usize = 8;
-/// ... and its runs this many of the bulk's σ out (the median of them).
-pub const STATE_APART: f64 = 8.0;
-/// A state's runs' robust σ is at most their median distance over this ([`state_runs`]).
-pub const STATE_SPREAD: f64 = 6.0;
-
-/// How a reference's runs go in and out of a state ([`state_runs`]): a two-state Markov chain, its
-/// chance of entering the state read off the reference's pairs of consecutive runs (one half more
-/// in one more), its chance of staying as uncertain as they leave it (a Beta distribution of one
-/// half more stays and leaves than counted), and whether the reference ends in it. A state of 30 %
-/// of runs that lasts 2.5 runs on average puts three runs in a row in it 6 times in 100 after a
-/// run out of it, where the share's binomial says 3 in 100. A spell that goes on (a regression onto
-/// the state's level) grows rarer with every run, by the chance of staying, which a few dozen
-/// spells tell only roughly: taken at two standard errors above its estimate, a +25 % step onto a
-/// state 30 % slow failed 29 runs late (an adversarial review); taken at the estimate, spells of 10
-/// runs, 1 in 100 at a stay of 0.6, read as 1 in 1,300 where the estimate came out at 0.45.
-#[derive(Clone, Debug)]
-struct StateChain {
-    /// The chances of staying to weigh, with their weights (summing to 1).
-    stays: Vec<(f64, f64)>,
-    enter: f64,
-    /// Whether the reference's newest run is in the state.
-    in_state: bool,
-}
-
-/// The grid of chances of staying over which [`StateChain`] weighs its count.
-const STAY_GRID: usize = 64;
-
-impl StateChain {
-    /// The chain of `kinds` (whether each run is in the state, oldest first).
-    fn of(kinds: &[bool]) -> StateChain {
-        let (mut from_state, mut stay, mut from_other, mut enter) = (0usize, 0usize, 0usize, 0usize);
-        for pair in kinds.windows(2) {
-            if pair[0] {
-                from_state += 1;
-                stay += usize::from(pair[1]);
-            } else {
-                from_other += 1;
-                enter += usize::from(pair[1]);
-            }
-        }
-        let (stays, leaves) = (stay as f64 + 0.5, (from_state - stay) as f64 + 0.5);
-        let log_density = |a: f64| (stays - 1.0) * a.ln() + (leaves - 1.0) * (1.0 - a).ln();
-        let grid: Vec<(f64, f64)> = (0..STAY_GRID).map(|g| (g as f64 + 0.5) / STAY_GRID as f64).map(|a| (a, log_density(a))).collect();
-        let top = grid.iter().map(|g| g.1).fold(f64::NEG_INFINITY, f64::max);
-        let weighed: Vec<(f64, f64)> = grid.into_iter().map(|(a, l)| (a, (l - top).exp())).filter(|g| g.1 > 1e-9).collect();
-        let total: f64 = weighed.iter().map(|g| g.1).sum();
-        StateChain {
-            stays: weighed.into_iter().map(|(a, w)| (a, w / total)).collect(),
-            enter: (enter as f64 + 0.5) / (from_other as f64 + 1.0),
-            in_state: kinds.last() == Some(&true),
-        }
-    }
-
-    /// The chance that at least `count` of the next `runs` runs are in the state.
-    fn at_least(&self, runs: usize, count: usize) -> f64 {
-        let given = |stay: f64| {
-            // chances[c][s]: c runs in the state so far, the last one in it (s = 1) or not.
-            let mut chances = vec![[0.0f64; 2]; runs + 1];
-            chances[0][usize::from(self.in_state)] = 1.0;
-            for step in 0..runs {
-                let mut next = vec![[0.0f64; 2]; runs + 1];
-                for (c, &[out, inside]) in chances.iter().enumerate().take(step + 1) {
-                    let into = out * self.enter + inside * stay;
-                    next[c][0] += out + inside - into;
-                    next[c + 1][1] += into;
-                }
-                chances = next;
-            }
-            chances[count.min(runs)..].iter().map(|&[out, inside]| out + inside).sum::<f64>()
-        };
-        self.stays.iter().map(|&(stay, weight)| weight * given(stay)).sum::<f64>().clamp(0.0, 1.0)
-    }
 }
 
 /// Far runs in a row from which they are a level's, not a second kind of run ([`second_kind_runs`]).
@@ -820,10 +678,9 @@ fn lag1_of_pairs(kept: &[Option<f64>], observed: &[f64]) -> Option<f64> {
 
 impl AutoregressiveModel {
     /// The model of `values` (the reference's runs, oldest first), with φ at least `rho` (the
-    /// look-back's), `worse_sign` telling which way is worse (a state that lasts a few runs is
-    /// looked for on that side: [`state_runs`]). `None` where it cannot be fitted.
+    /// look-back's). `None` where it cannot be fitted.
     #[must_use]
-    pub fn fit(values: &[f64], rho: f64, worse_sign: f64) -> Option<AutoregressiveModel> {
+    pub fn fit(values: &[f64], rho: f64) -> Option<AutoregressiveModel> {
         let n = values.len();
         if n < MIN_REFERENCE_RUNS + 2 {
             return None;
@@ -846,17 +703,7 @@ impl AutoregressiveModel {
         // two slow runs ([`Self::p_value`]). A few spikes are clipped as before: left out, two of
         // 140 raised φ from 0.39 to 0.48 and a +7 % step in AR(1) noise with spikes failed 20
         // checks fewer (`gate_shapes.py` seed 1).
-        // A state that lasts a few runs is asked for first: its runs follow one another, and
-        // those a second kind's rule keeps (one or two at a time) were a fifth to a half of them.
-        // Only on the worse side: a state that is faster than the bulk is no regression's look,
-        // and left out of the fit it left the bulk's runs between its spells to predict from (a
-        // fast state on 30 % of runs: 621 → 914 failing checks of 51,440, an adversarial review).
-        let sides = [1.0, -1.0].map(|side| match state_runs(values, center, fence, side).filter(|_| side * worse_sign > 0.0) {
-            Some((state, edge)) => (state, Some(edge)),
-            None => (second_kind_runs(values, center, fence, side), None),
-        });
-        let edges = sides.each_ref().map(|s| s.1);
-        let places = sides.map(|s| s.0);
+        let places = [1.0, -1.0].map(|side| second_kind_runs(values, center, fence, side));
         let mut left_out = vec![false; n];
         for side in places.iter().filter(|p| p.len() * SECOND_KIND_MODE >= n) {
             for &i in side {
@@ -887,17 +734,7 @@ impl AutoregressiveModel {
         let second_bounds = [0, 1].map(|side| {
             let sign = if side == 0 { 1.0 } else { -1.0 };
             let far: Vec<f64> = places[side].iter().map(|&i| sign * (values[i] - center)).collect();
-            let (from, to) = second_kind_bounds(&far, fence, noise);
-            (edges[side].unwrap_or(from), to)
-        });
-        // A state's runs go in and out of it as a two-state chain: every run within its bounds is
-        // in it, the spell that ends the reference too (its places above leave it out of the fit:
-        // it may be a step's first runs, which the chain then reads as a spell that goes on).
-        let chains = [0, 1].map(|side| {
-            let sign = if side == 0 { 1.0 } else { -1.0 };
-            let (from, to) = second_bounds[side];
-            let kinds: Vec<bool> = values.iter().map(|&x| (from..=to).contains(&(sign * (x - center)))).collect();
-            edges[side].map(|_| StateChain::of(&kinds))
+            second_kind_bounds(&far, fence, noise)
         });
         Some(AutoregressiveModel {
             center,
@@ -909,7 +746,6 @@ impl AutoregressiveModel {
             runs: m,
             second_bounds,
             second_share: places.each_ref().map(|p| (p.len() + 1) as f64 / (n + 1) as f64),
-            second_chain: chains,
         })
     }
 
@@ -932,8 +768,7 @@ impl AutoregressiveModel {
     /// kind left out (`None`: as far out as the reference's such runs, on either side:
     /// [`second_kind_bounds`]), and, where some are on the worse side, the p-value that as many of
     /// the tail's runs are of that kind by chance: the binomial tail at the reference's share of
-    /// them, or for a state that lasts a few runs its chain's ([`StateChain`]), weighed beside the
-    /// innovations' test of the other runs ([`SECOND_KIND_SHARE`]).
+    /// them, weighed beside the innovations' test of the other runs ([`SECOND_KIND_SHARE`]).
     /// Without it, two slow runs in a row (15 % of runs on a state 15 % slower, in AR(1) noise at
     /// φ 0.8) read as a shift of 15 σ: 0.53-0.78 % of checks failed (`gate_mixed.py`), where their
     /// chance is about the share's square, 1 in 40.
@@ -947,10 +782,7 @@ impl AutoregressiveModel {
             .map(|d| (!of_kind(d, bounds[0]) && !of_kind(-d, bounds[1])).then_some(d))
             .collect();
         let of_kind = tail.iter().filter(|&&x| of_kind(worse_sign * (x - self.center), bounds[0])).count();
-        let second = (of_kind > 0).then(|| match &self.second_chain[worse] {
-            Some(chain) => chain.at_least(tail.len(), of_kind),
-            None => binomial_tail(tail.len(), of_kind, self.second_share[worse]),
-        });
+        let second = (of_kind > 0).then(|| binomial_tail(tail.len(), of_kind, self.second_share[worse]));
         (devs, second)
     }
 
@@ -1632,45 +1464,6 @@ mod tests {
 
     /// AR(1) noise at φ (σ 1 about 100) with a second kind of run: each run, with chance `share`,
     /// `second(rng)` σ further (a slow state's runs, spikes).
-    #[test]
-    fn a_states_chain_counts_its_runs_exactly_and_reads_its_spells_off_the_reference() {
-        // Against every sequence of up to 8 runs: the chance of at least `count` in the state.
-        for chain in [
-            StateChain { stays: vec![(0.6, 1.0)], enter: 0.17, in_state: false },
-            StateChain { stays: vec![(0.9, 1.0)], enter: 0.02, in_state: true },
-        ] {
-            for runs in 1..=8usize {
-                for count in 0..=runs {
-                    let exact: f64 = (0u32..1 << runs)
-                        .filter(|bits| bits.count_ones() as usize >= count)
-                        .map(|bits| {
-                            let mut was = chain.in_state;
-                            (0..runs).fold(1.0, |chance, i| {
-                                let is = bits >> i & 1 == 1;
-                                let into = if was { chain.stays[0].0 } else { chain.enter };
-                                was = is;
-                                chance * if is { into } else { 1.0 - into }
-                            })
-                        })
-                        .sum();
-                    assert!((chain.at_least(runs, count) - exact).abs() < 1e-12, "{chain:?} {count} of {runs}");
-                }
-            }
-        }
-        // Weighed over its chances of staying, a spell is likelier to go on than at their mean.
-        let uncertain = StateChain { stays: vec![(0.4, 0.5), (0.8, 0.5)], enter: 0.2, in_state: false };
-        let sure = StateChain { stays: vec![(0.6, 1.0)], ..uncertain.clone() };
-        assert!(uncertain.at_least(12, 12) > 10.0 * sure.at_least(12, 12));
-        // Read off 40 spells of 2 runs, 6 runs apart: stay about 1/2, enter about 1/6, and the
-        // reference ends out of the state.
-        let kinds: Vec<bool> = (0..320).map(|i| i % 8 >= 6).collect();
-        let chain = StateChain::of(&kinds[..318]);
-        let stay: f64 = chain.stays.iter().map(|(a, w)| a * w).sum();
-        assert!((stay - 0.5).abs() < 0.03 && (chain.enter - 1.0 / 6.0).abs() < 0.01, "{chain:?}");
-        assert!((chain.stays.iter().map(|g| g.1).sum::<f64>() - 1.0).abs() < 1e-9);
-        assert!(!chain.in_state && StateChain::of(&kinds).in_state);
-    }
-
     fn autoregressive_with(n: usize, phi: f64, share: f64, seed: u64, second: impl Fn(&mut Rng) -> f64) -> Vec<f64> {
         let mut rng = Rng::new(seed);
         let mut values = autoregressive(n, phi, seed + 1);
@@ -1690,7 +1483,7 @@ mod tests {
             .map(|seed| {
                 let values = autoregressive_with(163, phi, share, 7_000 + seed, second);
                 let (before, after) = values.split_at(160);
-                let model = AutoregressiveModel::fit(before, 0.0, 1.0).unwrap();
+                let model = AutoregressiveModel::fit(before, 0.0).unwrap();
                 let shifted: Vec<f64> = after.iter().map(|x| x + shift).collect();
                 [&shifted[1..], &shifted[..]].iter().filter(|tail| model.p_value(1.0, 0, tail).is_some_and(|p| p <= bar)).count()
             })
@@ -1726,7 +1519,7 @@ mod tests {
         let center = stats::median(&values).unwrap();
         let fence = stats::mad_sigma(&values, center).unwrap() * stats::SPIKE_SIGMAS;
         assert!(second_kind_runs(&values, center, fence, 1.0).is_empty());
-        let model = AutoregressiveModel::fit(&values, 0.0, 1.0).unwrap();
+        let model = AutoregressiveModel::fit(&values, 0.0).unwrap();
         // No run of a second kind on either side: their ranges are empty.
         assert!(model.second_bounds.iter().all(|(from, to)| from > to));
         let relanded = [center + 12.0, center + 12.3, center + 11.8];
