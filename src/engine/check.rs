@@ -167,6 +167,10 @@ pub enum Finding {
         /// worse by more than the threshold beyond their error).
         judged_at: Option<usize>,
     },
+    /// A regression that the runner's known slow state explains: every timed budget of the run was
+    /// slow at once, as on the runner's slow runs before ([`super::runner`]). Rerun the commit
+    /// (exit code 3 where nothing fails).
+    SlowRunner(super::runner::SlowRunner),
     /// Better than the baseline by more than the threshold.
     Improvement {
         /// How much better, as a fraction of the baseline (positive).
@@ -224,6 +228,7 @@ impl Finding {
             | Finding::OverWarning
             | Finding::NoBaseline
             | Finding::Inconclusive { .. }
+            | Finding::SlowRunner(_)
             | Finding::UnconfirmedStep { .. }
             | Finding::BaseRegression { .. } => Status::Warn,
             Finding::OverLimit | Finding::Regression { .. } | Finding::UnitMismatch { .. } | Finding::Ambiguous { .. } => Status::Fail,
@@ -245,6 +250,7 @@ impl Finding {
             Finding::Accepted { .. } => "accepted",
             Finding::BeyondAccepted { .. } => "beyond_accepted",
             Finding::Inconclusive { .. } => "inconclusive",
+            Finding::SlowRunner(_) => "slow_runner",
             Finding::UnconfirmedStep { .. } => "unconfirmed_step",
             Finding::BaseRegression { .. } => "base_regression",
             Finding::WithinNoise { .. } => "within_noise",
@@ -531,7 +537,7 @@ impl CheckReport {
     /// Whether any budget is inconclusive.
     #[must_use]
     pub fn inconclusive(&self) -> bool {
-        self.results.iter().any(|r| r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. })))
+        self.results.iter().any(|r| r.findings.iter().any(|f| matches!(f, Finding::Inconclusive { .. } | Finding::SlowRunner(_))))
     }
 
     /// How many results have each status: (pass, warn, fail).
@@ -540,6 +546,34 @@ impl CheckReport {
         let count = |s| self.results.iter().filter(|r| r.status == s).count();
         (count(Status::Pass), count(Status::Warn), count(Status::Fail))
     }
+}
+
+/// A regression that the runner's known slow state explains (every timed budget of the run slow at
+/// once): a warning that asks for a rerun, not a failure ([`super::runner`]). On the baseline
+/// branch, where some budget failed.
+fn explain_slow_runner(
+    results: &mut [BudgetResult],
+    history: &History,
+    run: usize,
+    environment: Option<&str>,
+    baseline_branch: &str,
+    settings: &CheckSettings,
+) {
+    let failing = results.iter().any(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { p_value: Some(_), .. })));
+    if !failing || history.runs.run(run).branch != Some(baseline_branch) {
+        return;
+    }
+    let keep = super::runner::WINDOW_RUNS + super::runner::SPAN_RUNS;
+    let mut runs: Vec<usize> = (0..=run)
+        .rev()
+        .filter(|&k| {
+            let r = history.runs.run(k);
+            r.environment == environment && r.branch == Some(baseline_branch)
+        })
+        .take(keep)
+        .collect();
+    runs.reverse();
+    super::runner::explain(results, history, &runs, settings);
 }
 
 /// Checks every budget of the workspace.
@@ -618,6 +652,9 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         })
         .collect();
 
+    if let Some(i) = run_index {
+        explain_slow_runner(&mut results, history, i, environment.as_deref(), &baseline_branch, &settings);
+    }
     add_hints(&mut results, workspace, run_index.map(|i| history.runs.run(i)));
     for r in &mut results {
         let missing_data = settings.for_budget(&r.id).missing_data;

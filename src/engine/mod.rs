@@ -7,5 +7,6 @@ pub mod evidence;
 pub mod exit;
 pub mod replay;
 pub mod reversal;
+pub mod runner;
 pub mod stats;
 pub mod synthetic;

@@ -298,6 +298,20 @@ pub fn unloaded_history_words(workspace: &Workspace) -> Option<String> {
     Some(format!("{what} {} did not load", files.join(", ")))
 }
 
+/// A regression the runner's slow state explains, in words ([`Finding::SlowRunner`]).
+fn slow_runner_words(result: &BudgetResult, slow: &crate::engine::runner::SlowRunner) -> String {
+    format!(
+        "slow runner: {} than the baseline of {}, but {} of the {} runs judged were on the runner's slow state ({:.0}% slower across {} budgets, as on its slow runs before); less what this budget usually loses there, it is {:+.1}%, within half the threshold; rerun the benchmark on the same commit (exit code 3)",
+        worse(result, result.change().unwrap_or(0.0)),
+        baseline_words(result),
+        slow.slow_runs,
+        slow.runs,
+        slow.slowdown * 100.0,
+        slow.budgets,
+        slow.own_change * 100.0
+    )
+}
+
 /// One finding in words. A metric (or a run) the history lacks where a history file did not
 /// load names that file and its error first: the metric may well be in it, and advice to map or
 /// measure it would send the reader the wrong way.
@@ -332,6 +346,7 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             if *runs == 1 { "one run".to_owned() } else { format!("{runs} runs of this commit") },
             confidence(*p_value)
         ),
+        Finding::SlowRunner(slow) => slow_runner_words(result, slow),
         Finding::BaseRegression { since, change, runs, days, from_zero } => format!(
             "the baseline branch has an open regression: {} since run `{since}` ({}), not accepted by anyone; this run is judged against the base as it is now",
             worse_by(*from_zero, *change),
@@ -732,6 +747,13 @@ fn finding_fields(v: &mut serde_json::Value, f: &Finding) {
         v["runs_before"] = serde_json::json!(before);
         v["fails_at_run"] = serde_json::json!(fails_at);
         v["judged_at_run"] = serde_json::json!(judged_at);
+    }
+    if let Finding::SlowRunner(slow) = f {
+        v["slow_runs"] = serde_json::json!(slow.slow_runs);
+        v["runs"] = serde_json::json!(slow.runs);
+        v["slowdown"] = serde_json::json!(slow.slowdown);
+        v["budgets"] = serde_json::json!(slow.budgets);
+        v["own_change"] = serde_json::json!(slow.own_change);
     }
     if let Finding::BeyondAccepted { key, accepted, change, .. } = f {
         v["triage"] = serde_json::json!(key);

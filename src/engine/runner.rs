@@ -1,0 +1,427 @@
+//! A slow runner: the runs of a CI runner's slow state (a noisy neighbour, a throttled or smaller
+//! machine) are slow in every timed benchmark of the run at once, and such a state can last a few
+//! runs. One budget's history cannot tell a few runs of it from a regression's first runs (a sticky
+//! slow state failed 1.6 % of the checks of the examiner's workspaces); the other budgets of the
+//! same runs can. Where a regression the gate found on the baseline branch is one the runner's
+//! known slow state explains, the check does not fail: it warns and asks for a rerun (exit code 3).
+//!
+//! The runner factor of a run is the median, over the workspace's budgets measured in it (at least
+//! [`MIN_BUDGETS`]), of how much worse each one was than its own median over the
+//! [`WINDOW_RUNS`] baseline-branch runs before the newest [`SPAN_RUNS`] (relative, on each
+//! budget's worse side). A median: a regression of fewer than half the budgets does not move it.
+//! A run is past the bar where its factor is [`SLOW_SIGMAS`] robust σ past the window's median
+//! factor (and [`MIN_SLOWDOWN`]), and on the slow state where it is also within a factor of two of
+//! the median factor of the window's slow runs. The state is known where the window holds
+//! [`MIN_SLOW_RUNS`] slow runs or more in [`MIN_SPELLS`] spells or more, none longer than
+//! [`MAX_SPELL`], on a minority of its runs, [`STATE_BARS`] times as far out as the bar.
+//!
+//! A budget's regression is explained where: the runs of its deciding test hold a run on the state;
+//! since the regression began, no spell of runs past the bar is longer than the longest the window
+//! saw, nor (over more than twice that) are most of its runs past it (a regression of every budget
+//! at once lifts the factor on every run, and fails once it outlasts the runner's spells); the
+//! budget's fast runs and what it loses on the slow runs agree between the window's halves (else
+//! other budgets' steps made a state of their own, and this budget's loss on it is its own step);
+//! and the test's runs, each slow run taken back by what the budget usually loses on the state, are
+//! within [`OWN_SHARE`] of the regression threshold of the better of its baseline and its window
+//! median (their median). A regression of the budget's own beside the state stays past it, and
+//! fails.
+
+use super::check::{BudgetResult, Finding, OpenRegression};
+use super::stats;
+use crate::model::columnar::Series;
+use crate::model::history::History;
+use crate::model::settings::CheckSettings;
+use crate::model::units::Direction;
+
+/// The fewest budgets measured in a run for its runner factor.
+pub const MIN_BUDGETS: usize = 5;
+/// The baseline-branch runs whose factors show the runner's states.
+pub const WINDOW_RUNS: usize = 96;
+/// The fewest runs of that window.
+pub const MIN_WINDOW_RUNS: usize = 24;
+/// The newest runs, after the window, whose slowness may be explained: the longest deciding test.
+pub const SPAN_RUNS: usize = 32;
+/// How many robust σ of the window's factors a slow run's factor is past ...
+pub const SLOW_SIGMAS: f64 = 3.0;
+/// ... and at least this much slower (relative), whatever the factors' spread.
+pub const MIN_SLOWDOWN: f64 = 0.02;
+/// The share of the regression threshold that a budget's own change (once the slow runs are taken
+/// back) may reach and still be explained: a step of its own just past the threshold, measured
+/// beside the state, reads about as large, and must fail.
+pub const OWN_SHARE: f64 = 0.5;
+/// The fewest spells of slow runs in the window for a slow state to be known ...
+pub const MIN_SPELLS: usize = 3;
+/// ... and the longest such a spell may be: a slowness that lasts longer is no passing state.
+pub const MAX_SPELL: usize = 16;
+/// How many times as far from the window's median factor as the bar the slow runs' median factor
+/// must be.
+pub const STATE_BARS: f64 = 2.0;
+/// The fewest slow runs in the window for a slow state to be known.
+pub const MIN_SLOW_RUNS: usize = 3;
+
+/// The runner's slowness the check read in the runs of one budget's deciding test.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlowRunner {
+    /// The runs of the test on the runner's slow state.
+    pub slow_runs: usize,
+    /// The runs of the test.
+    pub runs: usize,
+    /// How much slower the runner was in them (the median factor of the slow runs).
+    pub slowdown: f64,
+    /// How many budgets the factors were read from.
+    pub budgets: usize,
+    /// The budget's change once each slow run is taken back by what the budget usually loses on
+    /// the runner's slow state (the median over the test's runs).
+    pub own_change: f64,
+}
+
+/// One budget's values over the window and the span, its window median, and its worse side.
+struct Column {
+    values: Vec<Option<f64>>,
+    median: f64,
+    sign: f64,
+}
+
+/// The values of each result's metric at `runs` (oldest first), `None` where a run has none.
+fn values_at(series: &Series, runs: &[usize]) -> Vec<Option<f64>> {
+    runs.iter().map(|&run| u32::try_from(run).ok().and_then(|r| series.position_of(r)).and_then(|i| series.point(i).value)).collect()
+}
+
+fn worse_sign(direction: Direction) -> f64 {
+    match direction {
+        Direction::LowerIsBetter => 1.0,
+        Direction::HigherIsBetter => -1.0,
+    }
+}
+
+/// `x` relative to `center`, on the worse side (positive: worse); `None` where `center` is zero.
+fn relative(x: f64, center: f64, sign: f64) -> Option<f64> {
+    (center.abs() > 0.0 && center.is_finite()).then(|| sign * (x - center) / center.abs())
+}
+
+/// The longest run of `true` in `flags`.
+fn longest_spell(flags: impl IntoIterator<Item = bool>) -> usize {
+    let (mut longest, mut current) = (0, 0);
+    for f in flags {
+        current = if f { current + 1 } else { 0 };
+        longest = longest.max(current);
+    }
+    longest
+}
+
+/// Turns each failing regression of the checked run that the runner's known slow state explains
+/// into a [`Finding::SlowRunner`] warning (module docs). `runs`: the baseline branch's runs in the
+/// checked environment, oldest first, ending with the checked run.
+pub fn explain(results: &mut [BudgetResult], history: &History, runs: &[usize], settings: &CheckSettings) {
+    let failing = |r: &BudgetResult| r.findings.iter().any(|f| matches!(f, Finding::Regression { p_value: Some(_), .. }));
+    if !results.iter().any(failing) || runs.len() < MIN_WINDOW_RUNS + 1 {
+        return;
+    }
+    let span = SPAN_RUNS.min(runs.len() - MIN_WINDOW_RUNS);
+    let window_end = runs.len() - span;
+    let window = &runs[window_end.saturating_sub(WINDOW_RUNS)..window_end];
+    let span_runs = &runs[window_end..];
+    // Each budget's values over the window and the span, and its window median.
+    let columns: Vec<Option<Column>> = results
+        .iter()
+        .map(|r| {
+            let series = history.series.get(&r.metric)?;
+            let all: Vec<usize> = window.iter().chain(span_runs).copied().collect();
+            let values = values_at(series, &all);
+            let known: Vec<f64> = values[..window.len()].iter().flatten().copied().collect();
+            if known.len() < MIN_WINDOW_RUNS {
+                return None;
+            }
+            let median = stats::median(&known)?;
+            Some(Column { values, median, sign: worse_sign(r.direction) })
+        })
+        .collect();
+    // The runner factor of every run of the window and the span.
+    let total = window.len() + span_runs.len();
+    let factors: Vec<Option<f64>> = (0..total)
+        .map(|i| {
+            let deviations: Vec<f64> =
+                columns.iter().flatten().filter_map(|c| c.values[i].and_then(|v| relative(v, c.median, c.sign))).collect();
+            if deviations.len() < MIN_BUDGETS {
+                return None;
+            }
+            stats::median(&deviations)
+        })
+        .collect();
+    let in_window: Vec<f64> = factors[..window.len()].iter().flatten().copied().collect();
+    if in_window.len() < MIN_WINDOW_RUNS {
+        return;
+    }
+    let Some(center) = stats::median(&in_window) else { return };
+    let spread: Vec<f64> = in_window.iter().map(|f| (f - center).abs()).collect();
+    let Some(mad) = stats::median(&spread) else { return };
+    let bar = (center + SLOW_SIGMAS * 1.4826 * mad).max(MIN_SLOWDOWN);
+    let past = |f: &Option<f64>| f.is_some_and(|f| f > bar);
+    let slow_in_window: Vec<f64> = factors[..window.len()].iter().filter(|f| past(f)).flatten().copied().collect();
+    if slow_in_window.len() < MIN_SLOW_RUNS {
+        return;
+    }
+    let Some(state) = stats::median(&slow_in_window) else { return };
+    // A state apart from the runner's usual runs, not factors hovering about the bar (several
+    // budgets' steps within the window lift the median factor by about the bar, on and off).
+    if state - center < STATE_BARS * (bar - center).max(MIN_SLOWDOWN) {
+        return;
+    }
+    // A state the runner falls into and comes back from: several spells, none long, on a minority
+    // of the runs. Not a level that many budgets moved to within the window (their steps, each
+    // held against the level before it, read as one long spell of a fake state, and a budget's
+    // own step as what it usually loses there).
+    let flags: Vec<bool> = factors[..window.len()].iter().map(past).collect();
+    let longest = longest_spell(flags.iter().copied());
+    let spells = flags.iter().zip(std::iter::once(&false).chain(&flags)).filter(|(now, before)| **now && !**before).count();
+    if spells < MIN_SPELLS || longest > MAX_SPELL || 2 * slow_in_window.len() > in_window.len() {
+        return;
+    }
+    let on_state = |f: &Option<f64>| past(f) && f.is_some_and(|f| f >= 0.5 * state && f <= 2.0 * state);
+    let slow: Vec<bool> = factors.iter().map(on_state).collect();
+    let elevated: Vec<bool> = factors.iter().map(past).collect();
+    let budgets = columns.iter().flatten().count();
+    for (r, column) in results.iter_mut().zip(&columns) {
+        let Some(Column { values, sign, .. }) = column else { continue };
+        let Some(Finding::Regression { change, .. }) =
+            r.findings.iter().find(|f| matches!(f, Finding::Regression { p_value: Some(_), .. })).cloned()
+        else {
+            continue;
+        };
+        let Some(explained) = explains(r, values, *sign, &slow, &elevated, window.len(), longest, settings, change) else { continue };
+        let slow_runs = explained.0;
+        let runs_judged = explained.1;
+        let slowdown = stats::median(
+            &factors[total - runs_judged..]
+                .iter()
+                .zip(&slow[total - runs_judged..])
+                .filter(|(_, s)| **s)
+                .filter_map(|(f, _)| *f)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(state);
+        r.findings.retain(|f| !matches!(f, Finding::Regression { .. }));
+        r.findings.push(Finding::SlowRunner(SlowRunner { slow_runs, runs: runs_judged, slowdown, budgets, own_change: explained.2 }));
+        r.open_regression = None;
+    }
+}
+
+/// Whether the runner explains the budget's regression: `Some((slow runs, runs judged, own
+/// change))` where it does.
+#[allow(clippy::too_many_arguments)]
+fn explains(
+    r: &BudgetResult,
+    values: &[Option<f64>],
+    sign: f64,
+    slow: &[bool],
+    elevated: &[bool],
+    window: usize,
+    longest: usize,
+    settings: &CheckSettings,
+    change: f64,
+) -> Option<(usize, usize, f64)> {
+    let total = values.len();
+    // Every run since the regression began, not only the deciding test's: a step of every budget at
+    // once lifts the runner's factor on all of them, and must outlast the runner's spells there
+    // (judged on the test's 8 newest runs, a +16 % step of all 16 budgets warned for 30 checks, an
+    // adversarial review).
+    let open: &OpenRegression = r.open_regression.as_ref()?;
+    let since = open.runs.max(1);
+    if since > total - window {
+        return None;
+    }
+    let begun = total - since;
+    // Runs past the bar at all (a slow run on top of a step reads past the state's band, and would
+    // cut the step's runs into short spells).
+    if longest_spell(elevated[begun..].iter().copied()) > longest
+        || (since > 2 * longest && 2 * elevated[begun..].iter().filter(|e| **e).count() > since)
+    {
+        return None;
+    }
+    let judged = open.evidence_runs.clamp(1, since);
+    let from = total - judged;
+    let slow_runs = slow[from..].iter().filter(|s| **s).count();
+    if slow_runs == 0 {
+        return None;
+    }
+    // What the budget itself usually loses on the slow state, from its window median.
+    let median = stats::median(&values[..window].iter().flatten().copied().collect::<Vec<_>>())?;
+    let losses: Vec<(usize, f64)> = values[..window]
+        .iter()
+        .zip(&slow[..window])
+        .enumerate()
+        .filter(|(_, (_, s))| **s)
+        .filter_map(|(i, (v, _))| v.and_then(|v| relative(v, median, sign)).map(|d| (i, d)))
+        .collect();
+    let usual = stats::median(&losses.iter().map(|(_, d)| *d).collect::<Vec<_>>())?;
+    // The budget's own level held still through the window (its fast runs' median in each half):
+    // a step of its own there made its slow runs' loss read as what it usually loses, and a +44 %
+    // step of a coarse timer was explained away (the examiner's workspaces).
+    let fast: Vec<(usize, f64)> = values[..window]
+        .iter()
+        .zip(&slow[..window])
+        .enumerate()
+        .filter(|(_, (_, s))| !**s)
+        .filter_map(|(i, (v, _))| v.and_then(|v| relative(v, median, sign)).map(|d| (i, d)))
+        .collect();
+    // So did what it loses on the slow runs: where other budgets' steps within the window made a
+    // state of their own, this budget's loss on it is its own step, in one half only.
+    let half = |runs: &[(usize, f64)], first: bool| {
+        stats::median(&runs.iter().filter(|(i, _)| (2 * i < window) == first).map(|(_, d)| *d).collect::<Vec<_>>())
+    };
+    let threshold = settings.for_budget(&r.id).regression_threshold;
+    if (half(&fast, true)? - half(&fast, false)?).abs() > OWN_SHARE * threshold
+        || (half(&losses, true)? - half(&losses, false)?).abs() > OWN_SHARE * threshold
+    {
+        return None;
+    }
+    // The budget's baseline in the history's unit: the checked run's value in both units.
+    let newest = values[total - 1]?;
+    let scale = r.value.filter(|v| v.abs() > 0.0).map(|v| newest / v)?;
+    let baseline = r.baseline.as_ref()?.value * scale;
+    // The better of the baseline and the window's median: the window's is the level the budget's
+    // usual loss is read from (a baseline of a few runs, some of them slow, reads above the fast
+    // runs, and a step beside the state looked smaller than it is), the baseline the level held
+    // before a regression nobody accepted (which the window's median may have taken in).
+    let level = if sign > 0.0 { baseline.min(median) } else { baseline.max(median) };
+    let own: Vec<f64> = values[from..]
+        .iter()
+        .zip(&slow[from..])
+        .map(|(v, s)| v.and_then(|v| relative(v, level, sign)).map(|d| if *s { d - usual } else { d }))
+        .collect::<Option<Vec<f64>>>()?;
+    let own_change = stats::median(&own)?;
+    (own_change <= OWN_SHARE * threshold && own_change < change).then_some((slow_runs, judged, own_change))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::check::{CheckOptions, Finding, check};
+    use crate::engine::synthetic::Rng;
+    use crate::model::workspace::Workspace;
+
+    /// A workspace of one budget per series (`m0`, `m1`, ...; ms, no real limit), one run per
+    /// commit on `main`, an hour apart.
+    fn workspace(series: &[Vec<f64>]) -> Workspace {
+        let mut budgets = String::new();
+        for b in 0..series.len() {
+            budgets.push_str(&format!("  m{b}: {{unit: ms, limit: 1000000}}\n"));
+        }
+        let mut history = String::new();
+        for i in 0..series[0].len() {
+            let metrics: Vec<String> = series.iter().enumerate().map(|(b, s)| format!("\"m{b}\":{:.6}", s[i])).collect();
+            history.push_str(&format!(
+                "{{\"id\":\"r{i}\",\"timestamp\":\"2026-{:02}-{:02}T{:02}:00:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{{}}}}}\n",
+                1 + i / (24 * 28),
+                1 + (i / 24) % 28,
+                i % 24,
+                metrics.join(",")
+            ));
+        }
+        Workspace::from_files("w", &[("budgets.yaml".to_owned(), format!("budgets:\n{budgets}")), ("history/h.jsonl".to_owned(), history)])
+    }
+
+    /// A runner's slow state shared by every budget of a run: a two-state chain, on about 30 % of
+    /// the runs in spells of 2.5 on average.
+    fn shared_state(runs: usize, rng: &mut Rng) -> Vec<bool> {
+        let (stay, enter) = (0.6, 0.4 * 0.3 / 0.7);
+        let mut slow = vec![false; runs];
+        for i in 1..runs {
+            slow[i] = rng.uniform() < if slow[i - 1] { stay } else { enter };
+        }
+        slow
+    }
+
+    /// `budgets` series of 1.5 % noise at levels 1-1,000 ms, each slower by about `slowdown` on the
+    /// state's runs, and by `steps[b]` (relative) from run `at[b]` on.
+    fn series(slow: &[bool], slowdown: f64, steps: &[(usize, f64)], rng: &mut Rng) -> Vec<Vec<f64>> {
+        steps
+            .iter()
+            .map(|&(at, step)| {
+                let level = 10f64.powf(rng.range(0.0, 3.0));
+                let loss = slowdown * rng.range(0.9, 1.1);
+                slow.iter()
+                    .enumerate()
+                    .map(|(i, &s)| {
+                        let state = if s { 1.0 + loss } else { 1.0 };
+                        let moved = if i >= at { 1.0 + step } else { 1.0 };
+                        level * (1.0 + 0.01 * rng.gaussian()) * state * moved
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each budget's findings at every run from `from`, by budget: (regression failed, warned as a
+    /// slow runner).
+    fn verdicts(w: &Workspace, from: usize, runs: usize, budgets: usize) -> Vec<Vec<(bool, bool)>> {
+        let mut out = vec![Vec::new(); budgets];
+        for i in from..runs {
+            let report = check(w, &CheckOptions { run: Some(format!("r{i}")), ..CheckOptions::default() });
+            for r in &report.results {
+                let b: usize = r.id[1..].parse().expect("budget m<N>");
+                let failed = r.findings.iter().any(|f| matches!(f, Finding::Regression { p_value: Some(_), .. }));
+                let slow = r.findings.iter().any(|f| matches!(f, Finding::SlowRunner(_)));
+                out[b].push((failed, slow));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_runner_s_shared_slow_state_warns_instead_of_failing_and_a_step_of_a_budget_s_own_still_fails() {
+        let runs = 240;
+        let (mut failed, mut warned, mut quiet, mut own) = (0, 0, 0, Vec::new());
+        for seed in 0..3 {
+            let mut rng = Rng::new(61 + seed);
+            let slow = shared_state(runs, &mut rng);
+            let mut steps = vec![(usize::MAX, 0.0); 8];
+            steps[7] = (200, 0.35);
+            let w = workspace(&series(&slow, 0.2, &steps, &mut rng));
+            let v = verdicts(&w, 150, runs, 8);
+            for b in &v[..7] {
+                quiet += b.len();
+                failed += b.iter().filter(|x| x.0).count();
+                warned += b.iter().filter(|x| x.1).count();
+            }
+            own.extend_from_slice(&v[7][52..]);
+        }
+        // Without the runner's factor, all of them failed (169 of 1,890).
+        assert!(
+            failed + warned >= 150 && 2 * failed < warned,
+            "{failed} of {quiet} checks of budgets that never moved failed, {warned} warned"
+        );
+        // The budget's own +35 % step fails from its third run on, on the slow runs too.
+        assert!(own.iter().all(|x| x.0 && !x.1), "{own:?}");
+    }
+
+    #[test]
+    fn a_step_of_every_budget_at_once_fails_once_it_outlasts_the_runner_s_spells() {
+        let runs = 240;
+        let mut rng = Rng::new(7);
+        let slow = shared_state(runs, &mut rng);
+        // Every budget +20 % from run 200: as much as the runner's slow state.
+        let w = workspace(&series(&slow, 0.2, &[(200, 0.2); 8], &mut rng));
+        let v = verdicts(&w, 200, runs, 8);
+        // The runner's spells before were at most a few runs: from the 12th run of the step on,
+        // every check of every budget fails.
+        for (b, checks) in v.iter().enumerate() {
+            assert!(checks[12..].iter().all(|x| x.0 && !x.1), "m{b}: {checks:?}");
+        }
+    }
+
+    #[test]
+    fn steps_of_many_budgets_within_the_window_make_no_slow_state() {
+        let runs = 240;
+        let mut rng = Rng::new(11);
+        let quiet = vec![false; runs];
+        // No runner state; six of eight budgets step by +20 % one after another, 8 runs apart.
+        let steps: Vec<(usize, f64)> = (0..8).map(|b| if b < 6 { (140 + 8 * b, 0.2) } else { (usize::MAX, 0.0) }).collect();
+        let w = workspace(&series(&quiet, 0.0, &steps, &mut rng));
+        let v = verdicts(&w, 140, runs, 8);
+        assert!(v.iter().flatten().all(|x| !x.1), "a slow runner was named");
+        for (b, checks) in v[..6].iter().enumerate() {
+            let after = &checks[8 * b + 2..];
+            assert!(after.iter().all(|x| x.0), "m{b}: {after:?}");
+        }
+    }
+}
