@@ -1101,7 +1101,7 @@ fn say_triage_bound(result: &mut BudgetResult, levels: &Levels) {
 }
 
 /// +1 where larger values are worse, −1 where smaller are.
-fn worse_sign(direction: Direction) -> f64 {
+pub(crate) fn worse_sign(direction: Direction) -> f64 {
     match direction {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,

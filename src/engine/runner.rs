@@ -26,12 +26,11 @@
 //! median (their median). A regression of the budget's own beside the state stays past it, and
 //! fails.
 
-use super::check::{BudgetResult, Finding, OpenRegression};
+use super::check::{BudgetResult, Finding, OpenRegression, worse_sign};
 use super::stats;
 use crate::model::columnar::Series;
 use crate::model::history::History;
 use crate::model::settings::CheckSettings;
-use crate::model::units::Direction;
 
 /// The fewest budgets measured in a run for its runner factor.
 pub const MIN_BUDGETS: usize = 5;
@@ -85,13 +84,6 @@ struct Column {
 /// The values of each result's metric at `runs` (oldest first), `None` where a run has none.
 fn values_at(series: &Series, runs: &[usize]) -> Vec<Option<f64>> {
     runs.iter().map(|&run| u32::try_from(run).ok().and_then(|r| series.position_of(r)).and_then(|i| series.point(i).value)).collect()
-}
-
-fn worse_sign(direction: Direction) -> f64 {
-    match direction {
-        Direction::LowerIsBetter => 1.0,
-        Direction::HigherIsBetter => -1.0,
-    }
 }
 
 /// `x` relative to `center`, on the worse side (positive: worse); `None` where `center` is zero.
