@@ -573,7 +573,32 @@ fn explain_slow_runner(
         .take(keep)
         .collect();
     runs.reverse();
-    super::runner::explain(results, history, &runs, settings);
+    let budgets: Vec<super::runner::Budget<'_>> = results
+        .iter()
+        .map(|r| super::runner::Budget {
+            metric: &r.metric,
+            sign: worse_sign(r.direction),
+            regression: r.findings.iter().find_map(|f| match f {
+                Finding::Regression { change, p_value: Some(_), .. } => Some(super::runner::Regression {
+                    change: *change,
+                    since: r.open_regression.as_ref()?.runs,
+                    evidence: r.open_regression.as_ref()?.evidence_runs,
+                    baseline: r.baseline.as_ref()?.value,
+                    value: r.value?,
+                    threshold: settings.for_budget(&r.id).regression_threshold,
+                }),
+                _ => None,
+            }),
+        })
+        .collect();
+    let explained = super::runner::explain(&budgets, history, &runs);
+    for (r, slow) in results.iter_mut().zip(explained) {
+        if let Some(slow) = slow {
+            r.findings.retain(|f| !matches!(f, Finding::Regression { .. }));
+            r.findings.push(Finding::SlowRunner(slow));
+            r.open_regression = None;
+        }
+    }
 }
 
 /// Checks every budget of the workspace.
@@ -1101,7 +1126,7 @@ fn say_triage_bound(result: &mut BudgetResult, levels: &Levels) {
 }
 
 /// +1 where larger values are worse, −1 where smaller are.
-pub(crate) fn worse_sign(direction: Direction) -> f64 {
+fn worse_sign(direction: Direction) -> f64 {
     match direction {
         Direction::LowerIsBetter => 1.0,
         Direction::HigherIsBetter => -1.0,

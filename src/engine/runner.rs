@@ -26,11 +26,9 @@
 //! median (their median). A regression of the budget's own beside the state stays past it, and
 //! fails.
 
-use super::check::{BudgetResult, Finding, OpenRegression, worse_sign};
 use super::stats;
 use crate::model::columnar::Series;
 use crate::model::history::History;
-use crate::model::settings::CheckSettings;
 
 /// The fewest budgets measured in a run for its runner factor.
 pub const MIN_BUDGETS: usize = 5;
@@ -74,6 +72,34 @@ pub struct SlowRunner {
     pub own_change: f64,
 }
 
+/// One budget of the checked run, as the check hands it over: its metric, its worse side, and its
+/// failing regression where it has one.
+pub struct Budget<'a> {
+    /// The metric it limits (a series of the history).
+    pub metric: &'a str,
+    /// +1 where larger values are worse, −1 where smaller are.
+    pub sign: f64,
+    /// Its failing regression, where it has one.
+    pub regression: Option<Regression>,
+}
+
+/// A failing regression, for the runner to explain.
+pub struct Regression {
+    /// How much worse than the baseline (relative).
+    pub change: f64,
+    /// Runs of the baseline branch since it began, the checked one included.
+    pub since: usize,
+    /// How many of the newest runs the deciding test took together.
+    pub evidence: usize,
+    /// The baseline and the checked run's value, in the budget's unit (their ratio carries the
+    /// baseline into the history's unit).
+    pub baseline: f64,
+    /// The checked run's value.
+    pub value: f64,
+    /// The budget's regression threshold.
+    pub threshold: f64,
+}
+
 /// One budget's values over the window and the span, its window median, and its worse side.
 struct Column {
     values: Vec<Option<f64>>,
@@ -101,35 +127,35 @@ fn longest_spell(flags: impl IntoIterator<Item = bool>) -> usize {
     longest
 }
 
-/// Turns each failing regression of the checked run that the runner's known slow state explains
-/// into a [`Finding::SlowRunner`] warning (module docs). `runs`: the baseline branch's runs in the
-/// checked environment, oldest first, ending with the checked run.
-pub fn explain(results: &mut [BudgetResult], history: &History, runs: &[usize], settings: &CheckSettings) {
-    let failing = |r: &BudgetResult| r.findings.iter().any(|f| matches!(f, Finding::Regression { p_value: Some(_), .. }));
-    if !results.iter().any(failing) || runs.len() < MIN_WINDOW_RUNS + 1 {
-        return;
+/// The [`SlowRunner`] of each budget whose failing regression the runner's known slow state explains
+/// (module docs), `None` for the others. `runs`: the baseline branch's runs in the checked
+/// environment, oldest first, ending with the checked run.
+#[must_use]
+pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec<Option<SlowRunner>> {
+    let mut out: Vec<Option<SlowRunner>> = budgets.iter().map(|_| None).collect();
+    if budgets.iter().all(|b| b.regression.is_none()) || runs.len() < MIN_WINDOW_RUNS + 1 {
+        return out;
     }
     let span = SPAN_RUNS.min(runs.len() - MIN_WINDOW_RUNS);
     let window_end = runs.len() - span;
     let window = &runs[window_end.saturating_sub(WINDOW_RUNS)..window_end];
     let span_runs = &runs[window_end..];
     // Each budget's values over the window and the span, and its window median.
-    let columns: Vec<Option<Column>> = results
+    let all: Vec<usize> = window.iter().chain(span_runs).copied().collect();
+    let columns: Vec<Option<Column>> = budgets
         .iter()
-        .map(|r| {
-            let series = history.series.get(&r.metric)?;
-            let all: Vec<usize> = window.iter().chain(span_runs).copied().collect();
-            let values = values_at(series, &all);
+        .map(|b| {
+            let values = values_at(history.series.get(b.metric)?, &all);
             let known: Vec<f64> = values[..window.len()].iter().flatten().copied().collect();
             if known.len() < MIN_WINDOW_RUNS {
                 return None;
             }
             let median = stats::median(&known)?;
-            Some(Column { values, median, sign: worse_sign(r.direction) })
+            Some(Column { values, median, sign: b.sign })
         })
         .collect();
     // The runner factor of every run of the window and the span.
-    let total = window.len() + span_runs.len();
+    let total = all.len();
     let factors: Vec<Option<f64>> = (0..total)
         .map(|i| {
             let deviations: Vec<f64> =
@@ -140,61 +166,70 @@ pub fn explain(results: &mut [BudgetResult], history: &History, runs: &[usize], 
             stats::median(&deviations)
         })
         .collect();
-    let in_window: Vec<f64> = factors[..window.len()].iter().flatten().copied().collect();
-    if in_window.len() < MIN_WINDOW_RUNS {
-        return;
-    }
-    let Some(center) = stats::median(&in_window) else { return };
-    let spread: Vec<f64> = in_window.iter().map(|f| (f - center).abs()).collect();
-    let Some(mad) = stats::median(&spread) else { return };
-    let bar = (center + SLOW_SIGMAS * 1.4826 * mad).max(MIN_SLOWDOWN);
-    let past = |f: &Option<f64>| f.is_some_and(|f| f > bar);
-    let slow_in_window: Vec<f64> = factors[..window.len()].iter().filter(|f| past(f)).flatten().copied().collect();
-    if slow_in_window.len() < MIN_SLOW_RUNS {
-        return;
-    }
-    let Some(state) = stats::median(&slow_in_window) else { return };
-    // A state apart from the runner's usual runs, not factors hovering about the bar (several
-    // budgets' steps within the window lift the median factor by about the bar, on and off).
-    if state - center < STATE_BARS * (bar - center).max(MIN_SLOWDOWN) {
-        return;
-    }
-    // A state the runner falls into and comes back from: several spells, none long, on a minority
-    // of the runs. Not a level that many budgets moved to within the window (their steps, each
-    // held against the level before it, read as one long spell of a fake state, and a budget's
-    // own step as what it usually loses there).
-    let flags: Vec<bool> = factors[..window.len()].iter().map(past).collect();
-    let longest = longest_spell(flags.iter().copied());
-    let spells = flags.iter().zip(std::iter::once(&false).chain(&flags)).filter(|(now, before)| **now && !**before).count();
-    if spells < MIN_SPELLS || longest > MAX_SPELL || 2 * slow_in_window.len() > in_window.len() {
-        return;
-    }
-    let on_state = |f: &Option<f64>| past(f) && f.is_some_and(|f| f >= 0.5 * state && f <= 2.0 * state);
-    let slow: Vec<bool> = factors.iter().map(on_state).collect();
-    let elevated: Vec<bool> = factors.iter().map(past).collect();
-    let budgets = columns.iter().flatten().count();
-    for (r, column) in results.iter_mut().zip(&columns) {
-        let Some(Column { values, sign, .. }) = column else { continue };
-        let Some(Finding::Regression { change, .. }) =
-            r.findings.iter().find(|f| matches!(f, Finding::Regression { p_value: Some(_), .. })).cloned()
-        else {
+    let Some(state) = State::read(&factors[..window.len()]) else { return out };
+    let slow: Vec<bool> = factors.iter().map(|f| state.on(*f)).collect();
+    let elevated: Vec<bool> = factors.iter().map(|f| state.past(*f)).collect();
+    let counted = columns.iter().flatten().count();
+    for ((b, column), slot) in budgets.iter().zip(&columns).zip(&mut out) {
+        let (Some(regression), Some(column)) = (&b.regression, column) else { continue };
+        let Some((slow_runs, judged, own_change)) = explains(regression, column, &slow, &elevated, window.len(), state.longest) else {
             continue;
         };
-        let Some(explained) = explains(r, values, *sign, &slow, &elevated, window.len(), longest, settings, change) else { continue };
-        let slow_runs = explained.0;
-        let runs_judged = explained.1;
         let slowdown = stats::median(
-            &factors[total - runs_judged..]
-                .iter()
-                .zip(&slow[total - runs_judged..])
-                .filter(|(_, s)| **s)
-                .filter_map(|(f, _)| *f)
-                .collect::<Vec<_>>(),
+            &factors[total - judged..].iter().zip(&slow[total - judged..]).filter(|(_, s)| **s).filter_map(|(f, _)| *f).collect::<Vec<_>>(),
         )
-        .unwrap_or(state);
-        r.findings.retain(|f| !matches!(f, Finding::Regression { .. }));
-        r.findings.push(Finding::SlowRunner(SlowRunner { slow_runs, runs: runs_judged, slowdown, budgets, own_change: explained.2 }));
-        r.open_regression = None;
+        .unwrap_or(state.level);
+        *slot = Some(SlowRunner { slow_runs, runs: judged, slowdown, budgets: counted, own_change });
+    }
+    out
+}
+
+/// The runner's known slow state, read off the window's factors (module docs).
+struct State {
+    /// The bar a slow run's factor is past.
+    bar: f64,
+    /// The slow runs' median factor.
+    level: f64,
+    /// The longest spell of slow runs in the window.
+    longest: usize,
+}
+
+impl State {
+    fn read(window: &[Option<f64>]) -> Option<State> {
+        let in_window: Vec<f64> = window.iter().flatten().copied().collect();
+        if in_window.len() < MIN_WINDOW_RUNS {
+            return None;
+        }
+        let center = stats::median(&in_window)?;
+        let mad = stats::median(&in_window.iter().map(|f| (f - center).abs()).collect::<Vec<_>>())?;
+        let bar = (center + SLOW_SIGMAS * 1.4826 * mad).max(MIN_SLOWDOWN);
+        let flags: Vec<bool> = window.iter().map(|f| f.is_some_and(|f| f > bar)).collect();
+        let slow: Vec<f64> = in_window.iter().copied().filter(|&f| f > bar).collect();
+        if slow.len() < MIN_SLOW_RUNS {
+            return None;
+        }
+        let level = stats::median(&slow)?;
+        // A state apart from the runner's usual runs, not factors hovering about the bar (several
+        // budgets' steps within the window lift the median factor by about the bar, on and off) ...
+        if level - center < STATE_BARS * (bar - center).max(MIN_SLOWDOWN) {
+            return None;
+        }
+        // ... that the runner falls into and comes back from: several spells, none long, on a
+        // minority of the runs. Not a level that many budgets moved to within the window (their
+        // steps, each held against the level before it, read as one long spell of a fake state).
+        let longest = longest_spell(flags.iter().copied());
+        let spells = flags.iter().zip(std::iter::once(&false).chain(&flags)).filter(|(now, before)| **now && !**before).count();
+        (spells >= MIN_SPELLS && longest <= MAX_SPELL && 2 * slow.len() <= in_window.len()).then_some(State { bar, level, longest })
+    }
+
+    /// Past the bar at all.
+    fn past(&self, factor: Option<f64>) -> bool {
+        factor.is_some_and(|f| f > self.bar)
+    }
+
+    /// On the state: past the bar and within a factor of two of its level.
+    fn on(&self, factor: Option<f64>) -> bool {
+        self.past(factor) && factor.is_some_and(|f| f >= 0.5 * self.level && f <= 2.0 * self.level)
     }
 }
 
@@ -202,23 +237,21 @@ pub fn explain(results: &mut [BudgetResult], history: &History, runs: &[usize], 
 /// change))` where it does.
 #[allow(clippy::too_many_arguments)]
 fn explains(
-    r: &BudgetResult,
-    values: &[Option<f64>],
-    sign: f64,
+    regression: &Regression,
+    column: &Column,
     slow: &[bool],
     elevated: &[bool],
     window: usize,
     longest: usize,
-    settings: &CheckSettings,
-    change: f64,
 ) -> Option<(usize, usize, f64)> {
+    let Column { values, median, sign } = column;
+    let (median, sign) = (*median, *sign);
     let total = values.len();
     // Every run since the regression began, not only the deciding test's: a step of every budget at
     // once lifts the runner's factor on all of them, and must outlast the runner's spells there
     // (judged on the test's 8 newest runs, a +16 % step of all 16 budgets warned for 30 checks, an
     // adversarial review).
-    let open: &OpenRegression = r.open_regression.as_ref()?;
-    let since = open.runs.max(1);
+    let since = regression.since.max(1);
     if since > total - window {
         return None;
     }
@@ -230,14 +263,13 @@ fn explains(
     {
         return None;
     }
-    let judged = open.evidence_runs.clamp(1, since);
+    let judged = regression.evidence.clamp(1, since);
     let from = total - judged;
     let slow_runs = slow[from..].iter().filter(|s| **s).count();
     if slow_runs == 0 {
         return None;
     }
     // What the budget itself usually loses on the slow state, from its window median.
-    let median = stats::median(&values[..window].iter().flatten().copied().collect::<Vec<_>>())?;
     let losses: Vec<(usize, f64)> = values[..window]
         .iter()
         .zip(&slow[..window])
@@ -261,7 +293,7 @@ fn explains(
     let half = |runs: &[(usize, f64)], first: bool| {
         stats::median(&runs.iter().filter(|(i, _)| (2 * i < window) == first).map(|(_, d)| *d).collect::<Vec<_>>())
     };
-    let threshold = settings.for_budget(&r.id).regression_threshold;
+    let threshold = regression.threshold;
     if (half(&fast, true)? - half(&fast, false)?).abs() > OWN_SHARE * threshold
         || (half(&losses, true)? - half(&losses, false)?).abs() > OWN_SHARE * threshold
     {
@@ -269,8 +301,10 @@ fn explains(
     }
     // The budget's baseline in the history's unit: the checked run's value in both units.
     let newest = values[total - 1]?;
-    let scale = r.value.filter(|v| v.abs() > 0.0).map(|v| newest / v)?;
-    let baseline = r.baseline.as_ref()?.value * scale;
+    if regression.value.abs() <= 0.0 {
+        return None;
+    }
+    let baseline = regression.baseline * newest / regression.value;
     // The better of the baseline and the window's median: the window's is the level the budget's
     // usual loss is read from (a baseline of a few runs, some of them slow, reads above the fast
     // runs, and a step beside the state looked smaller than it is), the baseline the level held
@@ -282,7 +316,7 @@ fn explains(
         .map(|(v, s)| v.and_then(|v| relative(v, level, sign)).map(|d| if *s { d - usual } else { d }))
         .collect::<Option<Vec<f64>>>()?;
     let own_change = stats::median(&own)?;
-    (own_change <= OWN_SHARE * threshold && own_change < change).then_some((slow_runs, judged, own_change))
+    (own_change <= OWN_SHARE * threshold && own_change < regression.change).then_some((slow_runs, judged, own_change))
 }
 
 #[cfg(test)]
