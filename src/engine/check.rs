@@ -573,6 +573,23 @@ fn explain_slow_runner(
         .take(keep)
         .collect();
     runs.reverse();
+    // The open regression counts commits (the look-back reads one run per commit); the runner reads
+    // runs, reruns included: the newest `commits` commits' runs. Counted in commits, a step of every
+    // budget whose commits were each run twice hid for twice the runner's longest spell (an
+    // adversarial review).
+    let runs_of = |commits: usize| {
+        let mut seen: Vec<Option<&str>> = Vec::new();
+        runs.iter()
+            .rev()
+            .take_while(|&&k| {
+                let commit = history.runs.commit(k);
+                if commit.is_none() || !seen.contains(&commit) {
+                    seen.push(commit);
+                }
+                seen.len() <= commits
+            })
+            .count()
+    };
     let budgets: Vec<super::runner::Budget<'_>> = results
         .iter()
         .map(|r| super::runner::Budget {
@@ -581,8 +598,8 @@ fn explain_slow_runner(
             regression: r.findings.iter().find_map(|f| match f {
                 Finding::Regression { change, p_value: Some(_), .. } => Some(super::runner::Regression {
                     change: *change,
-                    since: r.open_regression.as_ref()?.runs,
-                    evidence: r.open_regression.as_ref()?.evidence_runs,
+                    since: runs_of(r.open_regression.as_ref()?.runs),
+                    evidence: runs_of(r.open_regression.as_ref()?.evidence_runs),
                     baseline: r.baseline.as_ref()?.value,
                     value: r.value?,
                     threshold: settings.for_budget(&r.id).regression_threshold,
