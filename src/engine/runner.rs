@@ -16,15 +16,16 @@
 //! [`MAX_SPELL`], on a minority of its runs, [`STATE_BARS`] times as far out as the bar.
 //!
 //! A budget's regression is explained where: the runs of its deciding test hold a run on the state;
-//! since the regression began, no spell of runs past the bar is longer than the longest the window
-//! saw, nor (over more than twice that) are most of its runs past it (a regression of every budget
-//! at once lifts the factor on every run, and fails once it outlasts the runner's spells); the
-//! budget's fast runs and what it loses on the slow runs agree between the window's halves (else
-//! other budgets' steps made a state of their own, and this budget's loss on it is its own step);
-//! and the test's runs, each slow run taken back by what the budget usually loses on the state, are
-//! within [`OWN_SHARE`] of the regression threshold of the better of its baseline and its window
-//! median (their median). A regression of the budget's own beside the state stays past it, and
-//! fails.
+//! since the regression began (its commits' runs, reruns included), no spell of runs past the bar
+//! (or without a factor) is longer than the longest the window saw, nor (over more than twice that)
+//! are most of its runs past it (a regression of every budget at once lifts the factor on every
+//! run, and fails once it outlasts the runner's spells); the budget's fast runs and what it loses
+//! on the slow runs agree between the window's halves (else other budgets' steps made a state of
+//! their own, and this budget's loss on it is its own step); the test's runs, each slow run taken
+//! back by what the budget usually loses on the state, are within [`OWN_SHARE`] of the regression
+//! threshold of the better of its baseline and its window median (their median); and so are the
+//! newest of them that the state did not slow, on their own. A regression of the budget's own
+//! beside the state stays past it, and fails.
 
 use super::stats;
 use crate::model::columnar::Series;
