@@ -136,7 +136,7 @@ fn longest_spell(flags: impl IntoIterator<Item = bool>) -> usize {
 /// environment, oldest first, ending with the checked run.
 #[must_use]
 pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec<Option<SlowRunner>> {
-    let mut out: Vec<Option<SlowRunner>> = budgets.iter().map(|_| None).collect();
+    let mut out: Vec<Option<SlowRunner>> = vec![None; budgets.len()];
     if budgets.iter().all(|b| b.regression.is_none()) || runs.len() < MIN_WINDOW_RUNS + 1 {
         return out;
     }
@@ -207,8 +207,7 @@ impl State {
             return None;
         }
         let center = stats::median(&in_window)?;
-        let mad = stats::median(&in_window.iter().map(|f| (f - center).abs()).collect::<Vec<_>>())?;
-        let bar = (center + SLOW_SIGMAS * 1.4826 * mad).max(MIN_SLOWDOWN);
+        let bar = (center + SLOW_SIGMAS * stats::mad_sigma(&in_window, center)?).max(MIN_SLOWDOWN);
         let flags: Vec<bool> = window.iter().map(|f| f.is_some_and(|f| f > bar)).collect();
         let slow: Vec<f64> = in_window.iter().copied().filter(|&f| f > bar).collect();
         if slow.len() < MIN_SLOW_RUNS {
@@ -241,7 +240,6 @@ impl State {
 
 /// Whether the runner explains the budget's regression: `Some((slow runs, runs judged, own
 /// change))` where it does.
-#[allow(clippy::too_many_arguments)]
 fn explains(
     regression: &Regression,
     column: &Column,
@@ -275,29 +273,23 @@ fn explains(
     if slow_runs == 0 {
         return None;
     }
-    // What the budget itself usually loses on the slow state, from its window median.
-    let losses: Vec<(usize, f64)> = values[..window]
+    // The budget's window runs from its window median, on the slow state (its losses there) and off
+    // it (its fast runs).
+    let (losses, fast): (Vec<_>, Vec<_>) = values[..window]
         .iter()
         .zip(&slow[..window])
         .enumerate()
-        .filter(|(_, (_, s))| **s)
-        .filter_map(|(i, (v, _))| v.and_then(|v| relative(v, median, sign)).map(|d| (i, d)))
-        .collect();
-    let usual = stats::median(&losses.iter().map(|(_, d)| *d).collect::<Vec<_>>())?;
+        .filter_map(|(i, (v, s))| v.and_then(|v| relative(v, median, sign)).map(|d| (i, d, *s)))
+        .partition(|(_, _, s)| *s);
+    // What the budget itself usually loses on the slow state.
+    let usual = stats::median(&losses.iter().map(|(_, d, _)| *d).collect::<Vec<_>>())?;
     // The budget's own level held still through the window (its fast runs' median in each half):
     // a step of its own there made its slow runs' loss read as what it usually loses, and a +44 %
     // step of a coarse timer was explained away (the examiner's workspaces).
-    let fast: Vec<(usize, f64)> = values[..window]
-        .iter()
-        .zip(&slow[..window])
-        .enumerate()
-        .filter(|(_, (_, s))| !**s)
-        .filter_map(|(i, (v, _))| v.and_then(|v| relative(v, median, sign)).map(|d| (i, d)))
-        .collect();
     // So did what it loses on the slow runs: where other budgets' steps within the window made a
     // state of their own, this budget's loss on it is its own step, in one half only.
-    let half = |runs: &[(usize, f64)], first: bool| {
-        stats::median(&runs.iter().filter(|(i, _)| (2 * i < window) == first).map(|(_, d)| *d).collect::<Vec<_>>())
+    let half = |runs: &[(usize, f64, bool)], first: bool| {
+        stats::median(&runs.iter().filter(|(i, _, _)| (2 * i < window) == first).map(|(_, d, _)| *d).collect::<Vec<_>>())
     };
     let threshold = regression.threshold;
     if (half(&fast, true)? - half(&fast, false)?).abs() > OWN_SHARE * threshold
@@ -372,8 +364,8 @@ mod tests {
         slow
     }
 
-    /// `budgets` series of 1.5 % noise at levels 1-1,000 ms, each slower by about `slowdown` on the
-    /// state's runs, and by `steps[b]` (relative) from run `at[b]` on.
+    /// One series of 1 % noise per `(at, step)` of `steps`, at a level of 1-1,000 ms, slower by about
+    /// `slowdown` on the state's runs and by `step` (relative) from run `at` on.
     fn series(slow: &[bool], slowdown: f64, steps: &[(usize, f64)], rng: &mut Rng) -> Vec<Vec<f64>> {
         steps
             .iter()
