@@ -9,23 +9,28 @@
 //! [`MIN_BUDGETS`]), of how much worse each one was than its own median over the
 //! [`WINDOW_RUNS`] baseline-branch runs before the newest [`SPAN_RUNS`] (relative, on each
 //! budget's worse side). A median: a regression of fewer than half the budgets does not move it.
-//! A run is past the bar where its factor is [`SLOW_SIGMAS`] robust σ past the window's median
-//! factor (and [`MIN_SLOWDOWN`]), and on the slow state where it is also within a factor of two of
-//! the median factor of the window's slow runs. The state is known where the window holds
-//! [`MIN_SLOW_RUNS`] slow runs or more in [`MIN_SPELLS`] spells or more, none longer than
-//! [`MAX_SPELL`], on a minority of its runs, [`STATE_BARS`] times as far out as the bar.
+//! A run is past the bar where its factor is [`SLOW_SIGMAS`] robust σ (read on the factors' faster
+//! side, which no slow state reaches) past the window's median factor (and [`MIN_SLOWDOWN`]), and on
+//! the slow state where it is also within a factor of two of the median factor of the window's slow
+//! runs. The state is known where the window holds [`MIN_SLOW_RUNS`] slow runs or more in
+//! [`MIN_SPELLS`] spells or more of [`MAX_SPELL`] runs or fewer (a longer spell is set aside), on a
+//! minority of its runs, [`STATE_BARS`] times as far out as the bar.
 //!
 //! A budget's regression is explained where: the runs of its deciding test hold a run on the state;
 //! since the regression began (its commits' runs, reruns included), no spell of runs past the bar
-//! (or without a factor) is longer than the longest the window saw, nor (over more than twice that)
-//! are most of its runs past it (a regression of every budget at once lifts the factor on every
-//! run, and fails once it outlasts the runner's spells); the budget's fast runs and what it loses
-//! on the slow runs agree between the window's halves (else other budgets' steps made a state of
-//! their own, and this budget's loss on it is its own step); the test's runs, each slow run taken
-//! back by what the budget usually loses on the state, are within [`OWN_SHARE`] of the regression
-//! threshold of the better of its baseline and its window median (their median); and so are the
-//! newest of them that the state did not slow, on their own. A regression of the budget's own
-//! beside the state stays past it, and fails.
+//! (or without a factor) is longer than the longest the window saw (or, up to [`MAX_SPELL`], than
+//! [`SPELL_TAIL`] of the state's spells reach at their mean length), nor (over more than twice that)
+//! are most of its runs past it unless [`MIN_FAST_RUNS`] of them were plainly fast, within
+//! [`MAX_FAST_SPAN`] runs (a regression of
+//! every budget at once lifts the factor on every run, and fails once it outlasts the runner's
+//! spells); the budget's fast runs and what it loses on the slow runs agree between the window's
+//! halves (else other budgets' steps made a state of their own, and this budget's loss on it is its
+//! own step); the test's runs, each slow run taken back by what the budget usually loses on the
+//! state, are within [`OWN_SHARE`] of the regression threshold of the better of its baseline and its
+//! window median (their median), or within the threshold where the slow runs' excess is within
+//! [`SCATTER_SIGMAS`] of the budget's scatter on the state; and so are the newest of them that the
+//! state did not slow, on their own (within [`OWN_SHARE`]). A regression of the budget's own beside
+//! the state stays past it, and fails.
 
 use super::stats;
 use crate::model::columnar::Series;
@@ -47,16 +52,30 @@ pub const MIN_SLOWDOWN: f64 = 0.02;
 /// back) may reach and still be explained: a step of its own just past the threshold, measured
 /// beside the state, reads about as large, and must fail.
 pub const OWN_SHARE: f64 = 0.5;
+/// How many of its scatter a budget's slow runs may read past its usual loss on the state, where
+/// their own change is past [`OWN_SHARE`] of the threshold but within it, for the state to explain
+/// them.
+pub const SCATTER_SIGMAS: f64 = 3.0;
 /// The newest of a test's runs whose runs off the state must be within [`OWN_SHARE`] of the
 /// threshold on their own.
 pub const NEWEST_FAST_RUNS: usize = 8;
 /// The fewest spells of slow runs in the window for a slow state to be known ...
 pub const MIN_SPELLS: usize = 3;
-/// ... and the longest such a spell may be: a slowness that lasts longer is no passing state.
+/// ... and the longest such a spell may be (a longer one is set aside), and the longest a spell since
+/// a regression began may be.
 pub const MAX_SPELL: usize = 8;
 /// How many times as far from the window's median factor as the bar the slow runs' median factor
 /// must be.
 pub const STATE_BARS: f64 = 2.0;
+/// The fewest fast runs since a regression began, over more than twice the window's longest spell
+/// and with most of its runs past the bar, for the state to explain it.
+pub const MIN_FAST_RUNS: usize = 3;
+/// The most runs since a regression began, most of them past the bar, that [`MIN_FAST_RUNS`] fast
+/// runs among them let the state explain.
+pub const MAX_FAST_SPAN: usize = 2 * MAX_SPELL;
+/// The share of the state's spells (geometric, at the window's mean length) that are longer than
+/// the longest a spell since a regression began may be, where the window saw none as long.
+pub const SPELL_TAIL: f64 = 0.05;
 /// The fewest slow runs in the window for a slow state to be known.
 pub const MIN_SLOW_RUNS: usize = 3;
 
@@ -121,6 +140,21 @@ fn relative(x: f64, center: f64, sign: f64) -> Option<f64> {
     (center.abs() > 0.0 && center.is_finite()).then(|| sign * (x - center) / center.abs())
 }
 
+/// The length of every run of `true` in `flags`, oldest first.
+fn spell_lengths(flags: &[bool]) -> Vec<usize> {
+    let mut lengths = Vec::new();
+    let mut current = 0;
+    for &flag in flags.iter().chain(std::iter::once(&false)) {
+        if flag {
+            current += 1;
+        } else if current > 0 {
+            lengths.push(current);
+            current = 0;
+        }
+    }
+    lengths
+}
+
 /// The longest run of `true` in `flags`.
 fn longest_spell(flags: impl IntoIterator<Item = bool>) -> usize {
     let (mut longest, mut current) = (0, 0);
@@ -175,10 +209,12 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec
     // A run with too few budgets for a factor may have been slow: it breaks no spell of the span's
     // (a step of every budget, on runs where half the budgets were missing, hid 15 checks).
     let elevated: Vec<bool> = factors.iter().enumerate().map(|(i, f)| state.past(*f) || (i >= window.len() && f.is_none())).collect();
+    let fast: Vec<bool> = factors.iter().map(|f| state.fast(*f)).collect();
     let counted = columns.iter().flatten().count();
     for ((b, column), slot) in budgets.iter().zip(&columns).zip(&mut out) {
         let (Some(regression), Some(column)) = (&b.regression, column) else { continue };
-        let Some((slow_runs, judged, own_change)) = explains(regression, column, &slow, &elevated, window.len(), state.longest) else {
+        let Some((slow_runs, judged, own_change)) = explains(regression, column, (&slow, &elevated, &fast), window.len(), state.longest)
+        else {
             continue;
         };
         let slowdown = stats::median(
@@ -192,11 +228,13 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec
 
 /// The runner's known slow state, read off the window's factors (module docs).
 struct State {
+    /// The window's median factor.
+    center: f64,
     /// The bar a slow run's factor is past.
     bar: f64,
     /// The slow runs' median factor.
     level: f64,
-    /// The longest spell of slow runs in the window.
+    /// The longest spell of runs past the bar a regression's runs may hold (module docs).
     longest: usize,
 }
 
@@ -207,7 +245,7 @@ impl State {
             return None;
         }
         let center = stats::median(&in_window)?;
-        let bar = (center + SLOW_SIGMAS * stats::mad_sigma(&in_window, center)?).max(MIN_SLOWDOWN);
+        let bar = (center + SLOW_SIGMAS * faster_side_sigma(&in_window, center)?).max(MIN_SLOWDOWN);
         let flags: Vec<bool> = window.iter().map(|f| f.is_some_and(|f| f > bar)).collect();
         let slow: Vec<f64> = in_window.iter().copied().filter(|&f| f > bar).collect();
         if slow.len() < MIN_SLOW_RUNS {
@@ -222,14 +260,32 @@ impl State {
         // ... that the runner falls into and comes back from: several spells, none long, on a
         // minority of the runs. Not a level that many budgets moved to within the window (their
         // steps, each held against the level before it, read as one long spell of a fake state).
-        let longest = longest_spell(flags.iter().copied());
-        let spells = flags.iter().zip(std::iter::once(&false).chain(&flags)).filter(|(now, before)| **now && !**before).count();
-        (spells >= MIN_SPELLS && longest <= MAX_SPELL && 2 * slow.len() <= in_window.len()).then_some(State { bar, level, longest })
+        // A spell longer than [`MAX_SPELL`] is set aside (a slowness of the code's that came and went,
+        // or the state's rare long spell): the state is known from the others, and no spell since a
+        // regression began may be longer than they were. Rejecting the state for it left a sticky
+        // state's windows with a spell of 9-15 unknown (15 of 30 sampled false alarms the state did
+        // not explain, the stop-62 examiner).
+        let lengths = spell_lengths(&flags);
+        let spells = lengths.iter().filter(|&&l| l <= MAX_SPELL).count();
+        let short: Vec<usize> = lengths.iter().copied().filter(|&l| l <= MAX_SPELL).collect();
+        let seen = short.iter().copied().max().unwrap_or(0);
+        // The spells the state makes are about geometric (it leaves at a rate of its own): past the
+        // longest the window happened to see, one as long as [`SPELL_TAIL`] of its spells reach.
+        let mean = short.iter().sum::<usize>() as f64 / short.len().max(1) as f64;
+        let stay = 1.0 - 1.0 / mean;
+        let tail = if stay > 0.0 { (SPELL_TAIL.ln() / stay.ln()).ceil() } else { 0.0 };
+        let longest = seen.max((tail as usize).min(MAX_SPELL));
+        (spells >= MIN_SPELLS && 2 * slow.len() <= in_window.len()).then_some(State { center, bar, level, longest })
     }
 
     /// Past the bar at all.
     fn past(&self, factor: Option<f64>) -> bool {
         factor.is_some_and(|f| f > self.bar)
+    }
+
+    /// Fast: no further past the window's median factor than half the way to the bar.
+    fn fast(&self, factor: Option<f64>) -> bool {
+        factor.is_some_and(|f| f <= self.center + 0.5 * (self.bar - self.center))
     }
 
     /// On the state: past the bar and within a factor of two of its level.
@@ -238,13 +294,22 @@ impl State {
     }
 }
 
+/// The robust σ of the runner's usual runs, read on their faster side of `center` (the median of
+/// `factors`): the MAD of the factors at or below it. A slow state lies on the slower side only, and
+/// on 35-45 % of a window's runs (a sticky state's share wanders) it widened the MAD of all the
+/// factors to a bar its runs were not twice as far out as: the state was not known, and its spells
+/// failed (54 of 150 false alarms sampled from the stop-62 examiner's sticky workspaces).
+fn faster_side_sigma(factors: &[f64], center: f64) -> Option<f64> {
+    let below: Vec<f64> = factors.iter().filter(|&&f| f <= center).map(|&f| center - f).collect();
+    stats::median(&below).map(|mad| mad * stats::MAD_TO_SIGMA)
+}
+
 /// Whether the runner explains the budget's regression: `Some((slow runs, runs judged, own
 /// change))` where it does.
 fn explains(
     regression: &Regression,
     column: &Column,
-    slow: &[bool],
-    elevated: &[bool],
+    (slow, elevated, fast): (&[bool], &[bool], &[bool]),
     window: usize,
     longest: usize,
 ) -> Option<(usize, usize, f64)> {
@@ -262,8 +327,17 @@ fn explains(
     let begun = total - since;
     // Runs past the bar at all (a slow run on top of a step reads past the state's band, and would
     // cut the step's runs into short spells).
+    // Over more than twice that, most runs past the bar are the state's only where the runner was
+    // still fast between its spells: [`MIN_FAST_RUNS`] runs or more whose factor is no further out
+    // than half the way to the bar, and for no more than [`MAX_FAST_SPAN`] runs. A step of every
+    // budget leaves none (its factor hovers at the step's size, about the bar where that is small);
+    // a sticky state whose share wandered up to most of a regression's runs, held open through its
+    // spells, leaves many. So does a step of every budget on only some runs (a slower path on one
+    // machine type of a pool): unbounded, one that hit 60-85 % of the runs warned for up to 11
+    // checks in a row (an adversarial review); within 16 runs, for up to 4.
+    let count = |flags: &[bool]| flags[begun..].iter().filter(|f| **f).count();
     if longest_spell(elevated[begun..].iter().copied()) > longest
-        || (since > 2 * longest && 2 * elevated[begun..].iter().filter(|e| **e).count() > since)
+        || (since > 2 * longest && 2 * count(elevated) > since && (count(fast) < MIN_FAST_RUNS || since > MAX_FAST_SPAN))
     {
         return None;
     }
@@ -323,7 +397,20 @@ fn explains(
     if off_state.len() >= 2 && stats::median(&off_state)? > OWN_SHARE * threshold {
         return None;
     }
-    (own_change <= OWN_SHARE * threshold && own_change < regression.change).then_some((slow_runs, judged, own_change))
+    // Past half the threshold but within it, the test's slow runs may still be the state's: the
+    // gate fails where they read worse than its earlier ones, which is where their own noise lifted
+    // them. Explained where their mean, past the budget's usual loss, is within its scatter: what
+    // its window's slow runs spread by, over as many runs, times [`SCATTER_SIGMAS`] (2 slow runs
+    // of a budget in 2.4 % noise losing 28 % where it usually loses 24 % failed, own change 4.1 %).
+    let within_scatter = || {
+        let on: Vec<f64> = own.iter().zip(&slow[from..]).filter(|(_, s)| **s).map(|(d, _)| *d).collect();
+        let loss_values: Vec<f64> = losses.iter().map(|(_, d, _)| *d).collect();
+        let spread = stats::mad_sigma(&loss_values, usual)?;
+        let mean = on.iter().sum::<f64>() / on.len() as f64;
+        Some(mean <= SCATTER_SIGMAS * spread / (on.len() as f64).sqrt())
+    };
+    let explained = own_change <= OWN_SHARE * threshold || (own_change <= threshold && within_scatter() == Some(true));
+    (explained && own_change < regression.change).then_some((slow_runs, judged, own_change))
 }
 
 #[cfg(test)]
@@ -353,10 +440,10 @@ mod tests {
         Workspace::from_files("w", &[("budgets.yaml".to_owned(), format!("budgets:\n{budgets}")), ("history/h.jsonl".to_owned(), history)])
     }
 
-    /// A runner's slow state shared by every budget of a run: a two-state chain, on about 30 % of
+    /// A runner's slow state shared by every budget of a run: a two-state chain, on about `share` of
     /// the runs in spells of 2.5 on average.
-    fn shared_state(runs: usize, rng: &mut Rng) -> Vec<bool> {
-        let (stay, enter) = (0.6, 0.4 * 0.3 / 0.7);
+    fn shared_state(runs: usize, share: f64, rng: &mut Rng) -> Vec<bool> {
+        let (stay, enter) = (0.6, 0.4 * share / (1.0 - share));
         let mut slow = vec![false; runs];
         for i in 1..runs {
             slow[i] = rng.uniform() < if slow[i - 1] { stay } else { enter };
@@ -364,9 +451,9 @@ mod tests {
         slow
     }
 
-    /// One series of 1 % noise per `(at, step)` of `steps`, at a level of 1-1,000 ms, slower by about
-    /// `slowdown` on the state's runs and by `step` (relative) from run `at` on.
-    fn series(slow: &[bool], slowdown: f64, steps: &[(usize, f64)], rng: &mut Rng) -> Vec<Vec<f64>> {
+    /// One series of `noise` (relative σ) per `(at, step)` of `steps`, at a level of 1-1,000 ms,
+    /// slower by about `slowdown` on the state's runs and by `step` (relative) from run `at` on.
+    fn series(slow: &[bool], (slowdown, noise): (f64, f64), steps: &[(usize, f64)], rng: &mut Rng) -> Vec<Vec<f64>> {
         steps
             .iter()
             .map(|&(at, step)| {
@@ -377,7 +464,7 @@ mod tests {
                     .map(|(i, &s)| {
                         let state = if s { 1.0 + loss } else { 1.0 };
                         let moved = if i >= at { 1.0 + step } else { 1.0 };
-                        level * (1.0 + 0.01 * rng.gaussian()) * state * moved
+                        level * (1.0 + noise * rng.gaussian()) * state * moved
                     })
                     .collect()
             })
@@ -406,10 +493,10 @@ mod tests {
         let (mut failed, mut warned, mut quiet, mut own) = (0, 0, 0, Vec::new());
         for seed in 0..3 {
             let mut rng = Rng::new(61 + seed);
-            let slow = shared_state(runs, &mut rng);
+            let slow = shared_state(runs, 0.3, &mut rng);
             let mut steps = vec![(usize::MAX, 0.0); 8];
             steps[7] = (200, 0.35);
-            let w = workspace(&series(&slow, 0.2, &steps, &mut rng));
+            let w = workspace(&series(&slow, (0.2, 0.01), &steps, &mut rng));
             let v = verdicts(&w, 150, runs, 8);
             for b in &v[..7] {
                 quiet += b.len();
@@ -428,12 +515,54 @@ mod tests {
     }
 
     #[test]
+    fn a_state_whose_share_wanders_is_known_in_noisier_budgets_and_a_step_of_a_budget_s_own_still_fails() {
+        let runs = 300;
+        let (mut failed, mut warned, mut own) = (0, 0, Vec::new());
+        for seed in 0..3 {
+            let mut rng = Rng::new(62 + seed);
+            // Spells of 2.8 runs on average, on 30 % of the runs over time: some windows hold half as
+            // many, some half again as many.
+            let (stay, enter) = (1.0 - 1.0 / 2.8, 0.3 / 2.8 / 0.7);
+            let mut slow = vec![false; runs];
+            for i in 1..runs {
+                slow[i] = rng.uniform() < if slow[i - 1] { stay } else { enter };
+            }
+            // 16 budgets in 1-6 % noise, each 10-25 % slower on the state; the last one (in 1 % noise)
+            // +20 % from run 250.
+            let series: Vec<Vec<f64>> = (0..16)
+                .map(|b| {
+                    let (level, noise, loss) = (10f64.powf(rng.range(0.0, 3.0)), rng.range(0.01, 0.06), rng.range(0.1, 0.25));
+                    let noise = if b == 15 { 0.01 } else { noise };
+                    (0..runs)
+                        .map(|i| {
+                            let moved = if b == 15 && i >= 250 { 1.2 } else { 1.0 };
+                            level * (1.0 + noise * rng.gaussian()) * if slow[i] { 1.0 + loss } else { 1.0 } * moved
+                        })
+                        .collect()
+                })
+                .collect();
+            let v = verdicts(&workspace(&series), 100, runs, 16);
+            for b in &v[..15] {
+                failed += b.iter().filter(|x| x.0).count();
+                warned += b.iter().filter(|x| x.1).count();
+            }
+            own.extend_from_slice(&v[15][161..]);
+        }
+        // Before stop 62, 141 of the 9,000 checks of budgets that never moved failed (101 warned): the
+        // state's share wandered up to most of a regression's runs, its spells ran to 9-15 runs, and
+        // its slow runs in noisier budgets read past half the threshold.
+        assert!(failed <= 110 && warned >= 130, "{failed} checks of budgets that never moved failed, {warned} warned");
+        // The budget's own +20 % step fails from its 12th run on, on the slow runs too.
+        assert!(own.iter().all(|x| x.0 && !x.1), "{own:?}");
+    }
+
+    #[test]
     fn a_step_of_every_budget_at_once_fails_once_it_outlasts_the_runner_s_spells() {
         let runs = 240;
         let mut rng = Rng::new(7);
-        let slow = shared_state(runs, &mut rng);
+        let slow = shared_state(runs, 0.3, &mut rng);
         // Every budget +20 % from run 200: as much as the runner's slow state.
-        let w = workspace(&series(&slow, 0.2, &[(200, 0.2); 8], &mut rng));
+        let w = workspace(&series(&slow, (0.2, 0.01), &[(200, 0.2); 8], &mut rng));
         let v = verdicts(&w, 200, runs, 8);
         // The runner's spells before were at most a few runs: from the 12th run of the step on,
         // every check of every budget fails.
@@ -443,13 +572,49 @@ mod tests {
     }
 
     #[test]
+    fn a_step_of_every_budget_on_most_runs_warns_as_the_state_for_a_few_checks_at_most() {
+        let runs = 260;
+        let mut longest = 0;
+        for seed in 0..8 {
+            let mut rng = Rng::new(63 + seed);
+            let slow = shared_state(runs, 0.3, &mut rng);
+            // From run 200 every budget is slower by the state's size (18 %, each budget's within a
+            // fifth of it) on 60 % of the runs: a slower path on one machine type of a pool.
+            let hit: Vec<bool> = (0..runs).map(|i| i >= 200 && rng.uniform() < 0.6).collect();
+            let series: Vec<Vec<f64>> = (0..16)
+                .map(|_| {
+                    let (level, noise, loss) = (10f64.powf(rng.range(0.0, 3.0)), rng.range(0.01, 0.05), 0.18 * rng.range(0.8, 1.2));
+                    (0..runs)
+                        .map(|i| {
+                            let state = if slow[i] { 1.0 + loss } else { 1.0 };
+                            let moved = if hit[i] { 1.18 } else { 1.0 };
+                            level * (1.0 + noise * rng.gaussian()) * state * moved
+                        })
+                        .collect()
+                })
+                .collect();
+            for checks in verdicts(&workspace(&series), 200, runs, 16) {
+                let (mut stretch, mut worst) = (0, 0);
+                for &(_, warned) in &checks {
+                    stretch = if warned { stretch + 1 } else { 0 };
+                    worst = usize::max(worst, stretch);
+                }
+                longest = longest.max(worst);
+            }
+        }
+        // A few checks at most: 2 here (6 where 3 fast runs among most runs past the bar explained
+        // it for as long as it lasted; an adversarial review's pools read 9-11 then, and 3-4 now).
+        assert!(longest <= 4, "a budget warned as a slow runner for {longest} checks in a row");
+    }
+
+    #[test]
     fn steps_of_many_budgets_within_the_window_make_no_slow_state() {
         let runs = 240;
         let mut rng = Rng::new(11);
         let quiet = vec![false; runs];
         // No runner state; six of eight budgets step by +20 % one after another, 8 runs apart.
         let steps: Vec<(usize, f64)> = (0..8).map(|b| if b < 6 { (140 + 8 * b, 0.2) } else { (usize::MAX, 0.0) }).collect();
-        let w = workspace(&series(&quiet, 0.0, &steps, &mut rng));
+        let w = workspace(&series(&quiet, (0.0, 0.01), &steps, &mut rng));
         let v = verdicts(&w, 140, runs, 8);
         assert!(v.iter().flatten().all(|x| !x.1), "a slow runner was named");
         for (b, checks) in v[..6].iter().enumerate() {
