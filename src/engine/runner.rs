@@ -21,11 +21,10 @@
 //! (or without a factor) is longer than the longest the window saw (or, up to [`MAX_SPELL`], than
 //! [`SPELL_TAIL`] of the state's spells reach at their mean length), nor (over more than twice that)
 //! are most of its runs past it unless [`MIN_FAST_RUNS`] of them were plainly fast, within
-//! [`MAX_FAST_SPAN`] runs (a regression of
-//! every budget at once lifts the factor on every run, and fails once it outlasts the runner's
-//! spells); the budget's fast runs and what it loses on the slow runs agree between the window's
-//! halves (else other budgets' steps made a state of their own, and this budget's loss on it is its
-//! own step); the test's runs, each slow run taken back by what the budget usually loses on the
+//! [`MAX_FAST_SPAN`] runs (a regression of every budget at once lifts the factor on every run, and
+//! fails once it outlasts the runner's spells); the budget's fast runs and what it loses on the slow
+//! runs agree between the window's halves (else other budgets' steps made a state of their own, and
+//! this budget's loss on it is its own step); the test's runs, each slow run taken back by what the budget usually loses on the
 //! state, are within [`OWN_SHARE`] of the regression threshold of the better of its baseline and its
 //! window median (their median), or within the threshold where the slow runs' excess is within
 //! [`SCATTER_SIGMAS`] of the budget's scatter on the state; and so are the newest of them that the
@@ -265,9 +264,7 @@ impl State {
         // regression began may be longer than they were. Rejecting the state for it left a sticky
         // state's windows with a spell of 9-15 unknown (15 of 30 sampled false alarms the state did
         // not explain, the stop-62 examiner).
-        let lengths = spell_lengths(&flags);
-        let spells = lengths.iter().filter(|&&l| l <= MAX_SPELL).count();
-        let short: Vec<usize> = lengths.iter().copied().filter(|&l| l <= MAX_SPELL).collect();
+        let short: Vec<usize> = spell_lengths(&flags).into_iter().filter(|&l| l <= MAX_SPELL).collect();
         let seen = short.iter().copied().max().unwrap_or(0);
         // The spells the state makes are about geometric (it leaves at a rate of its own): past the
         // longest the window happened to see, one as long as [`SPELL_TAIL`] of its spells reach.
@@ -275,7 +272,7 @@ impl State {
         let stay = 1.0 - 1.0 / mean;
         let tail = if stay > 0.0 { (SPELL_TAIL.ln() / stay.ln()).ceil() } else { 0.0 };
         let longest = seen.max((tail as usize).min(MAX_SPELL));
-        (spells >= MIN_SPELLS && 2 * slow.len() <= in_window.len()).then_some(State { center, bar, level, longest })
+        (short.len() >= MIN_SPELLS && 2 * slow.len() <= in_window.len()).then_some(State { center, bar, level, longest })
     }
 
     /// Past the bar at all.
@@ -298,7 +295,8 @@ impl State {
 /// `factors`): the MAD of the factors at or below it. A slow state lies on the slower side only, and
 /// on 35-45 % of a window's runs (a sticky state's share wanders) it widened the MAD of all the
 /// factors to a bar its runs were not twice as far out as: the state was not known, and its spells
-/// failed (54 of 150 false alarms sampled from the stop-62 examiner's sticky workspaces).
+/// failed (the state was unknown at 54 of 150 false alarms sampled from the stop-62 examiner's
+/// sticky workspaces, many of them so).
 fn faster_side_sigma(factors: &[f64], center: f64) -> Option<f64> {
     let below: Vec<f64> = factors.iter().filter(|&&f| f <= center).map(|&f| center - f).collect();
     stats::median(&below).map(|mad| mad * stats::MAD_TO_SIGMA)
