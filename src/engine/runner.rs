@@ -154,16 +154,6 @@ fn spell_lengths(flags: &[bool]) -> Vec<usize> {
     lengths
 }
 
-/// The longest run of `true` in `flags`.
-fn longest_spell(flags: impl IntoIterator<Item = bool>) -> usize {
-    let (mut longest, mut current) = (0, 0);
-    for f in flags {
-        current = if f { current + 1 } else { 0 };
-        longest = longest.max(current);
-    }
-    longest
-}
-
 /// The [`SlowRunner`] of each budget whose failing regression the runner's known slow state explains
 /// (module docs), `None` for the others. `runs`: the baseline branch's runs in the checked
 /// environment, oldest first, ending with the checked run.
@@ -334,7 +324,7 @@ fn explains(
     // machine type of a pool): unbounded, one that hit 60-85 % of the runs warned for up to 11
     // checks in a row (an adversarial review); within 16 runs, for up to 4.
     let count = |flags: &[bool]| flags[begun..].iter().filter(|f| **f).count();
-    if longest_spell(elevated[begun..].iter().copied()) > longest
+    if spell_lengths(&elevated[begun..]).into_iter().max().unwrap_or(0) > longest
         || (since > 2 * longest && 2 * count(elevated) > since && (count(fast) < MIN_FAST_RUNS || since > MAX_FAST_SPAN))
     {
         return None;
@@ -353,8 +343,9 @@ fn explains(
         .enumerate()
         .filter_map(|(i, (v, s))| v.and_then(|v| relative(v, median, sign)).map(|d| (i, d, *s)))
         .partition(|(_, _, s)| *s);
-    // What the budget itself usually loses on the slow state.
-    let usual = stats::median(&losses.iter().map(|(_, d, _)| *d).collect::<Vec<_>>())?;
+    // What the budget itself usually loses on the slow state (and its scatter there, below).
+    let loss_values: Vec<f64> = losses.iter().map(|(_, d, _)| *d).collect();
+    let usual = stats::median(&loss_values)?;
     // The budget's own level held still through the window (its fast runs' median in each half):
     // a step of its own there made its slow runs' loss read as what it usually loses, and a +44 %
     // step of a coarse timer was explained away (the examiner's workspaces).
@@ -402,7 +393,6 @@ fn explains(
     // of a budget in 2.4 % noise losing 28 % where it usually loses 24 % failed, own change 4.1 %).
     let within_scatter = || {
         let on: Vec<f64> = own.iter().zip(&slow[from..]).filter(|(_, s)| **s).map(|(d, _)| *d).collect();
-        let loss_values: Vec<f64> = losses.iter().map(|(_, d, _)| *d).collect();
         let spread = stats::mad_sigma(&loss_values, usual)?;
         let mean = on.iter().sum::<f64>() / on.len() as f64;
         Some(mean <= SCATTER_SIGMAS * spread / (on.len() as f64).sqrt())
