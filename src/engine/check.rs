@@ -5246,8 +5246,8 @@ mod tests {
         assert!(failed.iter().sum::<usize>() <= 7, "{failed:?} of 400 and 400 failed");
         // A step of 30 % (6σ), a spike of 50 % on its first run, fails by its 3rd run in 18
         // histories of 20, as before; two ask for reruns at all three, as before (one's level
-        // changed 84 runs back). Left out instead of counted at the run after it, the spike hid
-        // the step's best evidence, its first run: 17, one step passing its 2nd and 3rd runs
+        // changed 84 runs back). Left out instead of counted at the tail's lower median, the spike
+        // hid the step's best evidence, its first run: 17, one step passing its 2nd and 3rd runs
         // where the wander had stood high before it.
         let caught = (1..=20u64)
             .filter(|&seed| {

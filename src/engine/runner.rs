@@ -538,10 +538,10 @@ mod tests {
         }
         // Before stop 62, 141 of the 9,000 checks of budgets that never moved failed (101 warned): the
         // state's share wandered up to most of a regression's runs, its spells ran to 9-15 runs, and
-        // its slow runs in noisier budgets read past half the threshold. Stop 62: 110 and 132. Since
-        // a spike among wandering runs counts at the run after it (`evidence::level_spikes`), 108
-        // and 129: five of those checks pass.
-        assert!(failed <= 110 && warned >= 125, "{failed} checks of budgets that never moved failed, {warned} warned");
+        // its slow runs in noisier budgets read past half the threshold. Stop 62: 110 and 132; since
+        // a spike on wandering runs counts at the tail's lower median (`evidence::spikes_of`), 109
+        // and 132.
+        assert!(failed <= 110 && warned >= 130, "{failed} checks of budgets that never moved failed, {warned} warned");
         // The budget's own +20 % step fails from its 12th run on, on the slow runs too.
         assert!(own.iter().all(|x| x.0 && !x.1), "{own:?}");
     }
