@@ -429,9 +429,10 @@ mod tests {
     }
 
     /// A runner's slow state shared by every budget of a run: a two-state chain, on about `share` of
-    /// the runs in spells of 2.5 on average.
-    fn shared_state(runs: usize, share: f64, rng: &mut Rng) -> Vec<bool> {
-        let (stay, enter) = (0.6, 0.4 * share / (1.0 - share));
+    /// the runs in spells of `spell` on average.
+    fn shared_state(runs: usize, (share, spell): (f64, f64), rng: &mut Rng) -> Vec<bool> {
+        let stay = 1.0 - 1.0 / spell;
+        let enter = (1.0 - stay) * share / (1.0 - share);
         let mut slow = vec![false; runs];
         for i in 1..runs {
             slow[i] = rng.uniform() < if slow[i - 1] { stay } else { enter };
@@ -481,7 +482,7 @@ mod tests {
         let (mut failed, mut warned, mut quiet, mut own) = (0, 0, 0, Vec::new());
         for seed in 0..3 {
             let mut rng = Rng::new(61 + seed);
-            let slow = shared_state(runs, 0.3, &mut rng);
+            let slow = shared_state(runs, (0.3, 2.5), &mut rng);
             let mut steps = vec![(usize::MAX, 0.0); 8];
             steps[7] = (200, 0.35);
             let w = workspace(&series(&slow, (0.2, 0.01), &steps, &mut rng));
@@ -510,11 +511,7 @@ mod tests {
             let mut rng = Rng::new(62 + seed);
             // Spells of 2.8 runs on average, on 30 % of the runs over time: some windows hold half as
             // many, some half again as many.
-            let (stay, enter) = (1.0 - 1.0 / 2.8, 0.3 / 2.8 / 0.7);
-            let mut slow = vec![false; runs];
-            for i in 1..runs {
-                slow[i] = rng.uniform() < if slow[i - 1] { stay } else { enter };
-            }
+            let slow = shared_state(runs, (0.3, 2.8), &mut rng);
             // 16 budgets in 1-6 % noise, each 10-25 % slower on the state; the last one (in 1 % noise)
             // +20 % from run 250.
             let series: Vec<Vec<f64>> = (0..16)
@@ -550,7 +547,7 @@ mod tests {
     fn a_step_of_every_budget_at_once_fails_once_it_outlasts_the_runner_s_spells() {
         let runs = 240;
         let mut rng = Rng::new(7);
-        let slow = shared_state(runs, 0.3, &mut rng);
+        let slow = shared_state(runs, (0.3, 2.5), &mut rng);
         // Every budget +20 % from run 200: as much as the runner's slow state.
         let w = workspace(&series(&slow, (0.2, 0.01), &[(200, 0.2); 8], &mut rng));
         let v = verdicts(&w, 200, runs, 8);
@@ -567,7 +564,7 @@ mod tests {
         let mut longest = 0;
         for seed in 0..8 {
             let mut rng = Rng::new(63 + seed);
-            let slow = shared_state(runs, 0.3, &mut rng);
+            let slow = shared_state(runs, (0.3, 2.5), &mut rng);
             // From run 200 every budget is slower by the state's size (18 %, each budget's within a
             // fifth of it) on 60 % of the runs: a slower path on one machine type of a pool.
             let hit: Vec<bool> = (0..runs).map(|i| i >= 200 && rng.uniform() < 0.6).collect();
