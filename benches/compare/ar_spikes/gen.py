@@ -45,7 +45,7 @@ def metric(rng, scen, n):
     t3 = scen == 't3'
     e = ar1(rng, n, phi, sd, t3)
     base = 100 * (1 + e)
-    f = bg_spikes(rng, n) if scen not in ('t3_nospike',) else np.ones(n)
+    f = bg_spikes(rng, n)
     step_at = int(rng.integers(200, n - 60))
     sig = rng.uniform(2, 5) if weak else rng.uniform(2, 10)
     step = min(max(sig * sd, 0.08), 0.40)
@@ -81,7 +81,6 @@ def metric(rng, scen, n):
     elif scen == 'flap':
         mult[step_at] *= 1 + step
         mult[step_at + 2:] *= 1 + step
-        info['step_at'] = step_at  # first slow run
     elif scen == 'flap2':
         # slow, normal, slow, normal, then sustained
         mult[step_at] *= 1 + step; mult[step_at + 2] *= 1 + step
