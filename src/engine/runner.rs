@@ -66,13 +66,14 @@ pub const NEWEST_FAST_RUNS: usize = 8;
 pub const MIN_SPELLS: usize = 3;
 /// ... and the longest such a spell may be (a longer one is set aside), and the longest a spell since
 /// a regression began may be. A state whose spells average 2-3 runs makes one of 9-15 runs now and
-/// then (at 8, one in 25 of a sticky state's spells failed the budgets it slowed: the stop-64
-/// examiner's sticky workspaces, 0.7-0.9 % of their checks).
+/// then: at 8 (and the 5 % tail at the window's estimate, below), such spells failed the budgets
+/// they slowed, two thirds of the sticky state's false alarms on stop 63's examiner (0.7-0.9 % of
+/// its checks).
 pub const MAX_SPELL: usize = 16;
 /// How many times as far from the window's median factor as the bar the slow runs' median factor
 /// must be. At 2, a state 12-16 % slower went unknown in windows where other budgets' steps had
-/// spread the factors' faster side to 2-3 %: a tenth of the sticky state's remaining false alarms
-/// (the stop-64 examiner).
+/// spread the factors' faster side to 2-3 % (the examiner's sticky workspaces: 0.24 → 0.21 % of
+/// their checks false alarms, the rest of this stop's changes made).
 pub const STATE_BARS: f64 = 1.5;
 /// The fewest fast runs since a regression began, over more than twice the window's longest spell
 /// and with most of its runs past the bar, for the state to explain it.
@@ -589,10 +590,10 @@ mod tests {
         let w = workspace(&series(&slow, (0.2, 0.01), &[(200, 0.2); 8], &mut rng));
         let v = verdicts(&w, 200, runs, 8);
         // The runner's spells before were at most a few runs. Wherever the state's slow runs land
-        // on top of the step they read far past the state, and the check fails: every check of every
-        // budget fails but one, where the 8 newest runs held one slow run only (stop 63: from the
-        // 12th run on, the step outlasting the state's longest spell of 8). Past the longest the
-        // state's spells may be, every check fails.
+        // on top of the step they read far past the state, and the check fails: every check of
+        // every budget fails but at most one, where few of the newest runs were slow (stop 63: from
+        // the 12th run on, the step outlasting the state's longest spell of 8). Past the longest
+        // the state's spells may be, every check fails.
         for (b, checks) in v.iter().enumerate() {
             assert!(checks.iter().filter(|x| !x.0).count() <= 1, "m{b}: {checks:?}");
             assert!(checks[super::MAX_SPELL + 1..].iter().all(|x| x.0 && !x.1), "m{b}: {checks:?}");
