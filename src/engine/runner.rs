@@ -31,9 +31,10 @@
 //! window runs off the state), or within the threshold where the slow runs' excess is within
 //! [`SCATTER_SIGMAS`] of the budget's scatter on the state; and so are the newest of them that the
 //! state did not slow, on their own (within [`OWN_SHARE`]). A regression of the budget's own beside
-//! the state stays past it, and fails. A step of every budget at once, by about what each loses on
-//! the state, reads as one of its spells where no slow run lands on top of it: it warns (exit code
-//! 3, never a pass) until it outlasts the state's spells, [`MAX_SPELL`] runs at most.
+//! the state stays past it, and fails. A step of every budget at once (or of most of them: the
+//! factor is a median), by about what each loses on the state, reads as one of its spells where no
+//! slow run lands on top of it: it warns (exit code 3, never a pass) until it outlasts the state's
+//! spells, [`MAX_SPELL`] runs at most.
 
 use super::stats;
 use crate::model::columnar::Series;
