@@ -10,7 +10,9 @@ in 1-8 % Gaussian noise; 2-8 budgets step by 6-30 % (worse) at runs 25-80. `none
 `incidents_eq`: the same, each step as large as the incidents. Prints per binary and scenario the stepped
 budgets (past the 5 % threshold) failing by the 2nd check, within 12 runs and ever, and the failing checks
 before a budget's step or on budgets that never step (from run 10; not an incident's own runs). Stop 64's second adversarial review found
-steps after such incidents ever caught 55-75 % of the time, 6σ ones among those never caught.
+steps after such incidents ever caught 55-75 % of the time, 6σ ones among those never caught. Since stop 65 the
+check leaves the runner's brief incidents out of every baseline (`runner::incident_runs`): seed 1, ever 112 -> 134
+of 163 and 110 -> 128 of 161.
 """
 import datetime
 import json

@@ -503,6 +503,9 @@ pub struct CheckReport {
     pub problems: Vec<Problem>,
     /// Metrics of the checked run that no budget limits.
     pub unbudgeted: Vec<String>,
+    /// The runs (ids) that every budget's baseline left out as the runner's brief incidents
+    /// ([`super::runner::incident_runs`]): every budget slower at once, then back.
+    pub incidents: Vec<String>,
     /// Whether any input file was invalid.
     pub invalid_input: bool,
     /// The gate settings a command line gave over the workspace's signed ones (`headroom check
@@ -672,7 +675,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         found
     };
 
-    let context = Context::new(workspace, options, environment.as_deref(), &baseline_branch);
+    let context = Context::new(workspace, options, environment.as_deref(), &baseline_branch, run_index);
     if let Some(from) = &options.baseline_from
         && !history.runs.iter().any(|r| r.environment == environment.as_deref() && from.includes(r))
     {
@@ -723,6 +726,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         results,
         problems,
         unbudgeted,
+        incidents: context.incidents.iter().map(|&i| history.runs.run(i).id.to_owned()).collect(),
         invalid_input: !workspace.errors.is_empty(),
         overridden: Vec::new(),
     }
@@ -742,6 +746,8 @@ struct Context<'a> {
     of_baseline_branch: Vec<bool>,
     /// The checked environment (a triage may record its own change for it).
     environment: Option<String>,
+    /// The runner's brief incidents before the checked run, sorted: the look-backs leave them out.
+    incidents: Vec<usize>,
 }
 
 /// By run: whether it is `branch`'s in `environment`; nothing where named baseline runs replace the
@@ -769,8 +775,15 @@ fn taken_metrics(workspace: &Workspace) -> BTreeSet<&str> {
 }
 
 impl<'a> Context<'a> {
-    fn new(workspace: &'a Workspace, options: &'a CheckOptions, environment: Option<&str>, baseline_branch: &str) -> Context<'a> {
-        Context {
+    /// The context of a check of `run` (where there is one).
+    fn new(
+        workspace: &'a Workspace,
+        options: &'a CheckOptions,
+        environment: Option<&str>,
+        baseline_branch: &str,
+        run: Option<usize>,
+    ) -> Context<'a> {
+        let mut context = Context {
             triage: options.triage.as_ref().unwrap_or(&workspace.triage),
             budget_changes: &options.budget_changes,
             baseline_from: options.baseline_from.as_ref(),
@@ -778,7 +791,40 @@ impl<'a> Context<'a> {
             taken: taken_metrics(workspace),
             of_baseline_branch: runs_of(&workspace.history, options, environment, baseline_branch),
             environment: environment.map(str::to_owned),
+            incidents: Vec::new(),
+        };
+        if let Some(run) = run {
+            context.leave_out_incidents(workspace, environment, run);
         }
+        context
+    }
+
+    /// The checked run's look-backs leave out the runner's brief incidents before it
+    /// ([`super::runner::incident_runs`]): on the baseline branch's runs, not named baseline runs.
+    fn leave_out_incidents(&mut self, workspace: &Workspace, environment: Option<&str>, run: usize) {
+        if self.of_baseline_branch.is_empty() {
+            return;
+        }
+        let mut budgets: Vec<(&str, f64)> = Vec::new();
+        for budget in workspace.budgets.iter().filter(|b| b.is_checked() && b.limit_in(environment).is_some()) {
+            if !budgets.iter().any(|(m, _)| *m == budget.metric) {
+                budgets.push((budget.metric.as_str(), worse_sign(budget.direction)));
+            }
+        }
+        // The checked run closes a spell before it (its own factor reads whether the runner is back),
+        // on the baseline branch; a pull request's run is not the runner's baseline.
+        let mut runs: Vec<usize> =
+            (0..run).rev().filter(|&k| self.of_baseline_branch[k]).take(super::runner::INCIDENT_WINDOW_RUNS).collect();
+        runs.reverse();
+        if self.of_baseline_branch[run] {
+            runs.push(run);
+        }
+        self.incidents = super::runner::incident_runs(&workspace.history, &budgets, &runs);
+    }
+
+    /// Whether `run` is one of the runner's brief incidents that the look-backs leave out.
+    fn incident(&self, run: usize) -> bool {
+        self.incidents.binary_search(&run).is_ok()
     }
 }
 
@@ -1613,7 +1659,7 @@ impl Scope<'_> {
                 let r = self.history.runs.run(run);
                 r.environment == self.environment && self.context.in_baseline(r, self.baseline_branch)
             };
-            if !in_baseline {
+            if !in_baseline || self.context.incident(run) {
                 continue;
             }
             let commit = self.history.runs.commit(run);

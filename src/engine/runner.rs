@@ -35,6 +35,10 @@
 //! factor is a median), by about what each loses on the state, reads as one of its spells where no
 //! slow run lands on top of it: it warns (exit code 3, never a pass) until it outlasts the state's
 //! spells, [`MAX_SPELL`] runs at most.
+//!
+//! Before any budget is judged, the runner's brief incidents ([`incident_runs`]: every budget slower
+//! at once for a few runs, then back, rarely) are left out of every budget's look-back: they are
+//! the runner's, not a budget's noise.
 
 use super::stats;
 use crate::model::columnar::Series;
@@ -235,6 +239,121 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec
     }
     out
 }
+
+/// The runs before a check that read a brief incident of the runner: every budget slower at once for
+/// at most [`MAX_INCIDENT_RUNS`] runs in a row, then back, where such spells are rare
+/// ([`MAX_INCIDENT_SPELLS`]). Each budget's look-back leaves them out: they are the runner's, not
+/// the budget's noise. Kept, two incidents of 1-3 runs 8-25 % slower in a history's first 25-80
+/// runs doubled every budget's run-to-run σ and read as a wandering (autocorrelated) runner, so a
+/// later step of a few budgets by as much was never caught on a third of them, and the check right
+/// after an incident held it in its newest runs and failed (`gate_early_incidents.py`).
+///
+/// A run's factor here is the deviation that 3 in 4 budgets exceed ([`INCIDENT_QUANTILE_OF`]), each
+/// from its own median over the runs read; its spell is past the runner just before it (the median
+/// factor of the [`INCIDENT_BEFORE_RUNS`] runs before) and the window's median factor by
+/// [`INCIDENT_SIGMAS`] of the factors' run-to-run σ and [`MIN_INCIDENT_SLOWDOWN`], and the run after
+/// it is back within half that. A state the runner falls into often (a sticky state, a nightly job)
+/// makes more spells, and stays in the look-back: [`explain`] reads it. A spell still open at the
+/// newest run read is never left out (a step of every budget is not an incident), nor one longer
+/// than [`MAX_INCIDENT_RUNS`].
+///
+/// `budgets`: each budget's metric and worse side (+1 where larger is worse), each metric once;
+/// `runs`: the baseline branch's runs in the checked environment up to the checked run, oldest
+/// first (the newest only closes a spell before it). Sorted run indices.
+#[must_use]
+pub fn incident_runs(history: &History, budgets: &[(&str, f64)], runs: &[usize]) -> Vec<usize> {
+    let runs = &runs[runs.len().saturating_sub(INCIDENT_WINDOW_RUNS)..];
+    if runs.len() < MIN_WINDOW_RUNS || budgets.len() < MIN_BUDGETS {
+        return Vec::new();
+    }
+    let columns: Vec<Column> = budgets
+        .iter()
+        .filter_map(|&(metric, sign)| {
+            let values = values_at(history.series.get(metric)?, runs);
+            let known: Vec<f64> = values.iter().flatten().copied().collect();
+            if known.len() < MIN_WINDOW_RUNS {
+                return None;
+            }
+            Some(Column { median: stats::median(&known)?, values, sign })
+        })
+        .collect();
+    if columns.len() < MIN_BUDGETS {
+        return Vec::new();
+    }
+    let mut deviations: Vec<f64> = Vec::with_capacity(columns.len());
+    let factors: Vec<Option<f64>> = (0..runs.len())
+        .map(|i| {
+            deviations.clear();
+            deviations.extend(columns.iter().filter_map(|c| c.values[i].and_then(|v| relative(v, c.median, c.sign))));
+            if deviations.len() < MIN_BUDGETS {
+                return None;
+            }
+            deviations.sort_by(f64::total_cmp);
+            Some(deviations[deviations.len() / INCIDENT_QUANTILE_OF])
+        })
+        .collect();
+    // The factors' run-to-run noise ([`stats::noise_sigma_between_spikes`]: their differences, so a
+    // drift of the factor, budgets stepping one after another, is not noise, and an incident's two
+    // jumps are two differences of many; a timer's ticks read by their mean difference) ...
+    let known: Vec<f64> = factors.iter().flatten().copied().collect();
+    let Some(sigma) = stats::noise_sigma_between_spikes(&known) else { return Vec::new() };
+    let bar = (INCIDENT_SIGMAS * sigma).max(MIN_INCIDENT_SLOWDOWN);
+    // ... and past the window's median factor too (a timer's ticks make factors of a few values,
+    // and the runs before may sit a tick low).
+    let Some(center) = stats::median(&known) else { return Vec::new() };
+    // Each run against the runner as it was just before (the median factor of the runs before it).
+    let level_before = |i: usize| {
+        let before: Vec<f64> = factors[i.saturating_sub(INCIDENT_BEFORE_RUNS)..i].iter().flatten().copied().collect();
+        (before.len() >= MIN_BUDGETS).then(|| stats::median(&before)).flatten()
+    };
+    let mut out = Vec::new();
+    let (mut spells, mut i) = (0, 0);
+    while i < factors.len() {
+        let Some(base) = level_before(i).map(|b| b.max(center)) else {
+            i += 1;
+            continue;
+        };
+        let past = |j: usize| factors[j].is_some_and(|f| f - base > bar);
+        if !past(i) {
+            i += 1;
+            continue;
+        }
+        let end = i + (i..factors.len()).take_while(|&j| past(j)).count();
+        spells += 1;
+        // Short, and over: the run after it reads the runner back where it was (a step of every
+        // budget stays up; its first runs are not left out).
+        let back = factors.get(end).copied().flatten().is_some_and(|f| f - base <= 0.5 * bar);
+        if end - i <= MAX_INCIDENT_RUNS && back {
+            out.extend_from_slice(&runs[i..end]);
+        }
+        i = end;
+    }
+    // Spells this often are a state the runner falls into, for [`explain`]; incidents are rare.
+    if spells > MAX_INCIDENT_SPELLS.min(factors.len() / RUNS_PER_INCIDENT) {
+        return Vec::new();
+    }
+    out
+}
+
+/// An incident's factor is the deviation that all but one in this many budgets exceed (the
+/// lower quartile): every budget slower at once, where a step of half of them leaves it put.
+pub const INCIDENT_QUANTILE_OF: usize = 4;
+/// The runs before a run whose median factor is the runner as it was just before it.
+pub const INCIDENT_BEFORE_RUNS: usize = 8;
+/// How many robust σ of the factors (run to run) an incident's are past the runner before it ...
+pub const INCIDENT_SIGMAS: f64 = 5.0;
+/// ... and at least this much slower (relative).
+pub const MIN_INCIDENT_SLOWDOWN: f64 = 0.05;
+/// The newest runs before a check whose factors [`incident_runs`] reads.
+pub const INCIDENT_WINDOW_RUNS: usize = 256;
+/// The longest spell of runs past the bar that is an incident ([`incident_runs`]).
+pub const MAX_INCIDENT_RUNS: usize = 4;
+/// The most spells past the bar in the runs read for them to be incidents, and at most one in
+/// [`RUNS_PER_INCIDENT`] runs: more are a state the runner falls into (a sticky state's 6 spells
+/// in 48 runs, a nightly job's 10 in 256), which [`explain`] reads.
+pub const MAX_INCIDENT_SPELLS: usize = 2;
+/// See [`MAX_INCIDENT_SPELLS`].
+pub const RUNS_PER_INCIDENT: usize = 24;
 
 /// The runner's known slow state, read off the window's factors (module docs).
 struct State {
@@ -638,6 +757,93 @@ mod tests {
         // whose spells average 2-3 runs makes spells of 9-15 now and then, and they failed every
         // budget they slowed). Such a step warns (exit code 3), it never passes.
         assert!(longest <= super::MAX_FAST_SPAN, "a budget warned as a slow runner for {longest} checks in a row");
+    }
+
+    /// 16 budgets in 1-6 % noise over `runs` runs, every one of them slower together by 12-25 %
+    /// on the runs of `incidents` (each incident by its own amount, each budget within a tenth of
+    /// it), and the first `stepping` of them worse by 5 of their σ from run `at` on.
+    fn incidents_then_steps(
+        runs: usize,
+        incidents: &[std::ops::Range<usize>],
+        (stepping, at): (usize, usize),
+        rng: &mut Rng,
+    ) -> Vec<Vec<f64>> {
+        let sizes: Vec<f64> = incidents.iter().map(|_| rng.range(0.12, 0.25)).collect();
+        (0..16)
+            .map(|b| {
+                let (level, noise) = (10f64.powf(rng.range(0.0, 3.0)), rng.range(0.01, 0.06));
+                let shares: Vec<f64> = sizes.iter().map(|s| s * rng.range(0.9, 1.1)).collect();
+                (0..runs)
+                    .map(|i| {
+                        let incident: f64 = incidents.iter().zip(&shares).filter(|(r, _)| r.contains(&i)).map(|(_, s)| s).sum();
+                        let moved = if b < stepping && i >= at { 1.0 + 5.0 * noise } else { 1.0 };
+                        level * (1.0 + noise * rng.gaussian()) * (1.0 + incident) * moved
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_brief_incidents_of_every_budget_leave_each_budget_s_noise_its_own_and_a_later_step_fails() {
+        let (runs, at) = (110, 60);
+        let (mut late, mut after_incident, mut quiet) = (Vec::new(), 0, 0);
+        for seed in 0..4 {
+            let mut rng = Rng::new(65 + seed);
+            let series = incidents_then_steps(runs, &[20..23, 40..42], (4, at), &mut rng);
+            let w = workspace(&series);
+            // The report names the runs every baseline left out.
+            let report = check(&w, &CheckOptions { run: Some(format!("r{at}")), ..CheckOptions::default() });
+            assert_eq!(report.incidents, ["r20", "r21", "r22", "r40", "r41"]);
+            let v = verdicts(&w, 23, runs, 16);
+            for (b, checks) in v.iter().enumerate() {
+                if b < 4 {
+                    // A 5σ step of the budget's own, 60 runs into the history: failed by its 4th
+                    // check, and at most 5 of its 50 checks passed.
+                    let after = &checks[at - 23..];
+                    let first = after.iter().position(|x| x.0);
+                    let missed = after.iter().filter(|x| !x.0).count();
+                    if first.is_none_or(|f| f > 3) || missed > 5 {
+                        late.push((seed, b, first, missed));
+                    }
+                } else {
+                    // The checks right after each incident (runs 23-25 and 42-44), and all but the
+                    // incident's own (runs 40 and 41, every budget slower: they may fail).
+                    after_incident += [0, 1, 2, 19, 20, 21].iter().filter(|&&k| checks[k].0).count();
+                    quiet += checks.iter().enumerate().filter(|&(k, x)| x.0 && !(17..19).contains(&k)).count();
+                }
+            }
+        }
+        // Kept in the look-back, the incidents read as each budget's noise (twice its own) and as a
+        // wandering runner: 14 of these 16 steps were caught late, at their 5th-22nd check, one
+        // never; and the checks right after an incident held it in their newest runs, and failed
+        // (gate_early_incidents.py, before stop 65: steps ever caught 68-72 %).
+        assert!(late.is_empty(), "steps caught late (seed, budget, first failing check from the step, checks passed since): {late:?}");
+        assert!(after_incident == 0 && quiet == 0, "{after_incident} checks right after an incident failed, {quiet} in all");
+    }
+
+    #[test]
+    fn incidents_are_brief_rare_and_over_and_a_state_or_a_step_of_every_budget_is_none() {
+        let runs = 120;
+        let mut rng = Rng::new(66);
+        let list = |series: &[Vec<f64>]| {
+            let w = workspace(series);
+            let metrics: Vec<String> = (0..series.len()).map(|b| format!("m{b}")).collect();
+            let budgets: Vec<(&str, f64)> = metrics.iter().map(|m| (m.as_str(), 1.0)).collect();
+            super::incident_runs(&w.history, &budgets, &(0..runs).collect::<Vec<_>>())
+        };
+        // Two brief incidents: exactly their runs.
+        assert_eq!(list(&incidents_then_steps(runs, &[20..23, 70..72], (0, 0), &mut rng)), vec![20, 21, 22, 70, 71]);
+        // One still going at the newest run read is not over; one of 5 runs is not brief.
+        assert_eq!(list(&incidents_then_steps(runs, &[20..23, 118..120], (0, 0), &mut rng)), vec![20, 21, 22]);
+        assert_eq!(list(&incidents_then_steps(runs, std::slice::from_ref(&(20..25)), (0, 0), &mut rng)), Vec::<usize>::new());
+        // Three in 120 runs are no longer rare: a state the runner falls into, for `explain`.
+        assert!(list(&incidents_then_steps(runs, &[20..22, 50..52, 80..82], (0, 0), &mut rng)).is_empty());
+        // A step of every budget for good, a step of half of them, and a sticky state: none.
+        assert!(list(&incidents_then_steps(runs, &[], (16, 60), &mut rng)).is_empty());
+        assert!(list(&incidents_then_steps(runs, &[], (8, 60), &mut rng)).is_empty());
+        let slow = shared_state(runs, (0.3, 2.5), &mut rng);
+        assert!(list(&series(&slow, (0.2, 0.01), &[(usize::MAX, 0.0); 16], &mut rng)).is_empty());
     }
 
     #[test]

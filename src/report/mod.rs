@@ -703,6 +703,12 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
     if !report.unbudgeted.is_empty() {
         out.push_str(&format!("\nMetrics with no budget: {}\n", report.unbudgeted.join(", ")));
     }
+    if !report.incidents.is_empty() {
+        out.push_str(&format!(
+            "\nLeft out of every baseline as the runner's brief incidents (every budget slower at once, then back): {}\n",
+            report.incidents.join(", ")
+        ));
+    }
     out.push_str(&format!("\n{}\n", summary_line(workspace, report)));
     out
 }
@@ -850,6 +856,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
             "file": e.file, "line": e.pos.line, "column": e.pos.column, "field": e.field, "message": e.message,
         })).collect::<Vec<_>>(),
         "unbudgeted_metrics": report.unbudgeted,
+        "incident_runs": report.incidents,
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
