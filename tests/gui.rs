@@ -1932,3 +1932,37 @@ fn a_worse_level_accepted_by_a_triage_is_tagged_accepted_in_the_warnings_colour_
     harness.get_by_label("accepted");
     harness.get_by_label_contains("accepted: the baseline is a level 12.0% worse than the one before it, since run r40");
 }
+
+#[test]
+fn the_runs_every_baseline_left_out_as_the_runner_s_incidents_are_named_in_the_status_strip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut budgets = String::from("budgets:\n");
+    for b in 0..8 {
+        budgets.push_str(&format!("  m{b}: {{unit: ms, limit: 1000}}\n"));
+    }
+    std::fs::write(dir.path().join("budgets.yaml"), budgets).unwrap();
+    std::fs::create_dir(dir.path().join("history")).unwrap();
+    // 8 budgets in about 1 % noise (a fixed scramble), every one of them 20 % slower on runs 20 and
+    // 21, back on run 22: the runner's brief incident.
+    let mut lines = String::new();
+    for i in 0..60usize {
+        let metrics: Vec<String> = (0..8usize)
+            .map(|b| {
+                let jitter = ((i * 7919 + b * 104_729) % 1000) as f64 / 1000.0 - 0.5;
+                let incident = if (20..22).contains(&i) { 1.2 } else { 1.0 };
+                format!("\"m{b}\":{:.4}", (10.0 + b as f64) * (1.0 + 0.02 * jitter) * incident)
+            })
+            .collect();
+        lines.push_str(&format!(
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-01-{:02}T{:02}:00:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"metrics\":{{{}}}}}\n",
+            1 + i / 24,
+            i % 24,
+            metrics.join(",")
+        ));
+    }
+    std::fs::write(dir.path().join("history/runs.jsonl"), lines).unwrap();
+    let harness = app_on(Source::Folder(dir.path().to_path_buf()));
+    harness.get_by_label_contains(
+        "Left out of every baseline as the runner's brief incidents (every budget slower at once, then back): r20, r21",
+    );
+}

@@ -127,10 +127,7 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
             }
         }
     });
-    for problem in &state.report.problems {
-        let color = theme::text(theme::status_color(Some(problem.status)), ui);
-        ui.label(words(ui.style(), &problem.message, |t| t.color(color)));
-    }
+    problems_ui(ui, state);
     let errors = state.load_errors().count();
     if errors > 0 {
         egui::CollapsingHeader::new(
@@ -148,5 +145,21 @@ pub fn status_bar_ui(ui: &mut Ui, state: &AppState, left_tab: &mut LeftTab, comm
                 }
             });
         });
+    }
+}
+
+/// The check's problems, and the runs every baseline left out as the runner's brief incidents (said,
+/// so that no verdict reads calmer than the runs behind it).
+fn problems_ui(ui: &mut Ui, state: &AppState) {
+    for problem in &state.report.problems {
+        let color = theme::text(theme::status_color(Some(problem.status)), ui);
+        ui.label(words(ui.style(), &problem.message, |t| t.color(color)));
+    }
+    if !state.report.incidents.is_empty() {
+        let message = format!(
+            "Left out of every baseline as the runner's brief incidents (every budget slower at once, then back): {}",
+            state.report.incidents.join(", ")
+        );
+        ui.label(words(ui.style(), &message, |t| t.color(theme::text(theme::WARN, ui))));
     }
 }
