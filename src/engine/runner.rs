@@ -154,6 +154,24 @@ struct Column {
     sign: f64,
 }
 
+impl Column {
+    /// The values of `metric` at `runs`, with the median of the first `median_over` of them (at least
+    /// [`MIN_WINDOW_RUNS`] known); `None` where the history has no such series or too few values.
+    fn read(history: &History, (metric, sign): (&str, f64), runs: &[usize], median_over: usize) -> Option<Column> {
+        let values = values_at(history.series.get(metric)?, runs);
+        let known: Vec<f64> = values[..median_over].iter().flatten().copied().collect();
+        if known.len() < MIN_WINDOW_RUNS {
+            return None;
+        }
+        Some(Column { median: stats::median(&known)?, values, sign })
+    }
+
+    /// How much worse than its median the budget was at the `i`-th run (relative), where it was measured.
+    fn deviation(&self, i: usize) -> Option<f64> {
+        self.values[i].and_then(|v| relative(v, self.median, self.sign))
+    }
+}
+
 /// The values of each result's metric at `runs` (oldest first), `None` where a run has none.
 fn values_at(series: &Series, runs: &[usize]) -> Vec<Option<f64>> {
     runs.iter().map(|&run| u32::try_from(run).ok().and_then(|r| series.position_of(r)).and_then(|i| series.point(i).value)).collect()
@@ -194,24 +212,12 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec
     let span_runs = &runs[window_end..];
     // Each budget's values over the window and the span, and its window median.
     let all: Vec<usize> = window.iter().chain(span_runs).copied().collect();
-    let columns: Vec<Option<Column>> = budgets
-        .iter()
-        .map(|b| {
-            let values = values_at(history.series.get(b.metric)?, &all);
-            let known: Vec<f64> = values[..window.len()].iter().flatten().copied().collect();
-            if known.len() < MIN_WINDOW_RUNS {
-                return None;
-            }
-            let median = stats::median(&known)?;
-            Some(Column { values, median, sign: b.sign })
-        })
-        .collect();
+    let columns: Vec<Option<Column>> = budgets.iter().map(|b| Column::read(history, (b.metric, b.sign), &all, window.len())).collect();
     // The runner factor of every run of the window and the span.
     let total = all.len();
     let factors: Vec<Option<f64>> = (0..total)
         .map(|i| {
-            let deviations: Vec<f64> =
-                columns.iter().flatten().filter_map(|c| c.values[i].and_then(|v| relative(v, c.median, c.sign))).collect();
+            let deviations: Vec<f64> = columns.iter().flatten().filter_map(|c| c.deviation(i)).collect();
             if deviations.len() < MIN_BUDGETS {
                 return None;
             }
@@ -266,17 +272,7 @@ pub fn incident_runs(history: &History, budgets: &[(&str, f64)], runs: &[usize])
     if runs.len() < MIN_WINDOW_RUNS || budgets.len() < MIN_BUDGETS {
         return Vec::new();
     }
-    let columns: Vec<Column> = budgets
-        .iter()
-        .filter_map(|&(metric, sign)| {
-            let values = values_at(history.series.get(metric)?, runs);
-            let known: Vec<f64> = values.iter().flatten().copied().collect();
-            if known.len() < MIN_WINDOW_RUNS {
-                return None;
-            }
-            Some(Column { median: stats::median(&known)?, values, sign })
-        })
-        .collect();
+    let columns: Vec<Column> = budgets.iter().filter_map(|&budget| Column::read(history, budget, runs, runs.len())).collect();
     if columns.len() < MIN_BUDGETS {
         return Vec::new();
     }
@@ -284,7 +280,7 @@ pub fn incident_runs(history: &History, budgets: &[(&str, f64)], runs: &[usize])
     let factors: Vec<Option<f64>> = (0..runs.len())
         .map(|i| {
             deviations.clear();
-            deviations.extend(columns.iter().filter_map(|c| c.values[i].and_then(|v| relative(v, c.median, c.sign))));
+            deviations.extend(columns.iter().filter_map(|c| c.deviation(i)));
             if deviations.len() < MIN_BUDGETS {
                 return None;
             }

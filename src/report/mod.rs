@@ -703,14 +703,23 @@ fn text(workspace: &Workspace, report: &CheckReport) -> String {
     if !report.unbudgeted.is_empty() {
         out.push_str(&format!("\nMetrics with no budget: {}\n", report.unbudgeted.join(", ")));
     }
-    if !report.incidents.is_empty() {
-        out.push_str(&format!(
-            "\nLeft out of every baseline as the runner's brief incidents (every budget slower at once, then back): {}\n",
-            report.incidents.join(", ")
-        ));
+    if let Some(line) = incidents_line(report) {
+        out.push_str(&format!("\n{line}\n"));
     }
     out.push_str(&format!("\n{}\n", summary_line(workspace, report)));
     out
+}
+
+/// The runs every baseline left out as the runner's brief incidents, in words (the CLI's text and
+/// the app's status strip); `None` where there were none.
+#[must_use]
+pub fn incidents_line(report: &CheckReport) -> Option<String> {
+    (!report.incidents.is_empty()).then(|| {
+        format!(
+            "Left out of every baseline as the runner's brief incidents (every budget slower at once, then back): {}",
+            report.incidents.join(", ")
+        )
+    })
 }
 
 fn number(v: Option<f64>) -> serde_json::Value {

@@ -155,11 +155,7 @@ fn problems_ui(ui: &mut Ui, state: &AppState) {
         let color = theme::text(theme::status_color(Some(problem.status)), ui);
         ui.label(words(ui.style(), &problem.message, |t| t.color(color)));
     }
-    if !state.report.incidents.is_empty() {
-        let message = format!(
-            "Left out of every baseline as the runner's brief incidents (every budget slower at once, then back): {}",
-            state.report.incidents.join(", ")
-        );
+    if let Some(message) = crate::report::incidents_line(&state.report) {
         ui.label(words(ui.style(), &message, |t| t.color(theme::text(theme::WARN, ui))));
     }
 }
