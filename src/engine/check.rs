@@ -23,6 +23,7 @@ use crate::model::time::Timestamp;
 use crate::model::triage::{Triage, TriageEntry, TriageState};
 use crate::model::units::{Direction, Unit};
 use crate::model::workspace::Workspace;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a budget, or the whole check, came out. Ordered: `Fail` is the worst.
@@ -1648,7 +1649,7 @@ impl Scope<'_> {
         // head; a branch's runs elsewhere are not in the baseline), so only the newest entry's
         // commit is compared: no map per budget (a hash map cost check of 1,000 budgets x 10,000
         // runs 40 % of its engine time).
-        let mut found: Vec<Observation<'m, '_>> = Vec::new();
+        let mut found: Vec<Observation<'m, '_>> = Vec::with_capacity(lookback_runs.min(end));
         for p in series.points().take(end).rev() {
             let run = p.run as usize;
             // A branch's runs are told by their branch and environment alone (cheaper than the
@@ -1681,8 +1682,8 @@ impl Scope<'_> {
             }
             found.push(observation);
         }
-        let mut lookback = MetricValues::default();
-        let mut samples: Vec<Option<&[f64]>> = Vec::new();
+        let mut lookback = MetricValues { runs: Vec::with_capacity(found.len()), values: Vec::with_capacity(found.len()) };
+        let mut samples: Vec<Option<&[f64]>> = Vec::with_capacity(found.len());
         for Observation { run, value, samples: run_samples, .. } in found.into_iter().rev() {
             lookback.runs.push(run);
             lookback.values.push(value);
@@ -3442,16 +3443,17 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
     // The look-back's spread within its levels, for the tails judged against a short reference:
     // found once, where the first of them needs it.
     let mut spread_of_lookback: Option<Spread> = None;
-    // Tails that reach back past the reference's end share one reference: computed once.
-    let mut cached: Option<(usize, Option<ReferenceRuns>)> = None;
+    // Tails that reach back past the reference's end share one reference: computed once, with
+    // their mean tests' spread (read where the first needs it, for every tail and both sides).
+    let mut cached: Option<(usize, Option<ReferenceRuns>, OnceCell<evidence::MeanSpread>)> = None;
     // ... and so do their AR(1) models, fitted once for the worse and the better test alike.
     let mut model: Option<(usize, Option<evidence::AutoregressiveModel>)> = None;
     for &k in &judged.lengths {
         let stop = references.stop(k);
-        if cached.as_ref().is_none_or(|(s, _)| *s != stop) {
-            cached = Some((stop, references.for_tail(k)));
+        if cached.as_ref().is_none_or(|(s, ..)| *s != stop) {
+            cached = Some((stop, references.for_tail(k), OnceCell::new()));
         }
-        let Some(reference) = cached.as_ref().and_then(|c| c.1.as_ref()) else { continue };
+        let Some((_, Some(reference), spread)) = cached.as_ref() else { continue };
         let values = &reference.values;
         // A short history (a new benchmark's first runs): the model alone judges, cautiously. A
         // short level within a long history is not judged alone (its σ is not known well enough).
@@ -3555,7 +3557,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
             let own = if short {
                 evidence::model_tail_p_value(r, tail, most)
             } else if tail.len() >= evidence::MEAN_TEST_RUNS {
-                evidence::mean_p_value(r, tail)
+                evidence::mean_p_value_in(r, tail, spread.get_or_init(|| evidence::MeanSpread::of(r)))
             } else if most == tail.len() && !judged.on_baseline_branch && tail.len() >= 3 {
                 evidence::some_runs_p_value(r, tail)
             } else if most == tail.len() {

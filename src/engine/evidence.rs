@@ -989,6 +989,67 @@ pub const MEAN_TEST_RUNS: usize = 8;
 /// scale of k runs; never less than independent runs would give.
 #[must_use]
 pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
+    mean_p_value_in(reference, tail, &MeanSpread::of(reference))
+}
+
+/// What [`mean_p_value`] reads off its reference whatever the tail and whichever side is worse:
+/// the runs clipped at 4 σ about the centre (symmetric), their prefix sums, mean and variance, and
+/// the standard error of the newest tail length asked. The gate tests many tails of a reference,
+/// each for the worse and the better side: read once, not every time (the same sums in the same
+/// order, so the same p-values).
+pub struct MeanSpread {
+    prefix: Vec<f64>,
+    mean: f64,
+    /// The clipped runs' variance about `mean` (over n − 1), for independent runs.
+    variance: f64,
+    /// The standard error of the mean of the newest tail length asked, with that length.
+    last: std::cell::Cell<Option<(usize, f64)>>,
+}
+
+impl MeanSpread {
+    /// Reads `reference`'s runs (its values, centre and σ: not its worse side).
+    #[must_use]
+    pub fn of(reference: &Reference<'_>) -> MeanSpread {
+        let n = reference.values.len();
+        let clip = |x: f64| x.clamp(reference.center - 4.0 * reference.sigma, reference.center + 4.0 * reference.sigma);
+        let mean = reference.values.iter().map(|&x| clip(x)).sum::<f64>() / n as f64;
+        let mut prefix = Vec::with_capacity(n + 1);
+        prefix.push(0.0);
+        for &v in reference.values {
+            prefix.push(prefix.last().copied().unwrap_or(0.0) + clip(v));
+        }
+        let variance = reference.values.iter().map(|&x| (clip(x) - mean) * (clip(x) - mean)).sum::<f64>() / n.saturating_sub(1) as f64;
+        MeanSpread { prefix, mean, variance, last: std::cell::Cell::new(None) }
+    }
+
+    /// The standard error of a mean of `k` runs less the reference's mean: the larger of the
+    /// overlapping batch means' spread and independent runs', widened for the reference's own error.
+    fn standard_error(&self, k: usize) -> f64 {
+        if let Some((asked, se)) = self.last.get()
+            && asked == k
+        {
+            return se;
+        }
+        let (prefix, n) = (&self.prefix, self.prefix.len() - 1);
+        let window_means = || (k..=n).map(|end| (prefix[end] - prefix[end - k]) / k as f64);
+        let windows = (n - k + 1) as f64;
+        let batch = if n - k + 1 < 2 {
+            0.0
+        } else {
+            let m = window_means().sum::<f64>() / windows;
+            window_means().map(|v| (v - m) * (v - m)).sum::<f64>() / (windows - 1.0)
+        };
+        let independent = self.variance / k as f64;
+        let se = (batch.max(independent) * (1.0 + k as f64 / n as f64)).sqrt();
+        self.last.set(Some((k, se)));
+        se
+    }
+}
+
+/// [`mean_p_value`] with the reference's `spread` read before ([`MeanSpread::of`] of a reference
+/// with the same runs, centre and σ).
+#[must_use]
+pub fn mean_p_value_in(reference: &Reference<'_>, tail: &[f64], spread: &MeanSpread) -> f64 {
     let (n, k) = (reference.values.len(), tail.len());
     if n < MIN_REFERENCE_RUNS.max(2 * k) || k < 2 {
         return 1.0;
@@ -997,27 +1058,9 @@ pub fn mean_p_value(reference: &Reference<'_>, tail: &[f64]) -> f64 {
     if tail.iter().any(|&x| reference.deviation(x) > stats::SPIKE_SIGMAS * reference.sigma) {
         return trimmed_mean_p_value(reference, tail);
     }
-    // The gate calls this for every tail of every budget: the clipped values and the batch means
-    // are read on the fly, not collected (the same sums in the same order as collected).
     let tail_mean = tail.iter().map(|&x| clip(x)).sum::<f64>() / k as f64;
-    let reference_mean = reference.values.iter().map(|&x| clip(x)).sum::<f64>() / n as f64;
-    let d = reference.worse_sign * (tail_mean - reference_mean);
-    let mut prefix = Vec::with_capacity(n + 1);
-    prefix.push(0.0);
-    for &v in reference.values {
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + clip(v));
-    }
-    let window_means = || (k..=n).map(|end| (prefix[end] - prefix[end - k]) / k as f64);
-    let windows = (n - k + 1) as f64;
-    let batch = if n - k + 1 < 2 {
-        0.0
-    } else {
-        let m = window_means().sum::<f64>() / windows;
-        window_means().map(|v| (v - m) * (v - m)).sum::<f64>() / (windows - 1.0)
-    };
-    let independent =
-        reference.values.iter().map(|&x| (clip(x) - reference_mean) * (clip(x) - reference_mean)).sum::<f64>() / (n - 1) as f64 / k as f64;
-    let se = (batch.max(independent) * (1.0 + k as f64 / n as f64)).sqrt();
+    let d = reference.worse_sign * (tail_mean - spread.mean);
+    let se = spread.standard_error(k);
     if se <= 0.0 {
         return if d > 0.0 { 0.0 } else { 1.0 };
     }

@@ -41,7 +41,6 @@
 //! the runner's, not a budget's noise.
 
 use super::stats;
-use crate::model::columnar::Series;
 use crate::model::history::History;
 
 /// The fewest budgets measured in a run for its runner factor.
@@ -158,7 +157,7 @@ impl Column {
     /// The values of `metric` at `runs`, with the median of the first `median_over` of them (at least
     /// [`MIN_WINDOW_RUNS`] known); `None` where the history has no such series or too few values.
     fn read(history: &History, (metric, sign): (&str, f64), runs: &[usize], median_over: usize) -> Option<Column> {
-        let values = values_at(history.series.get(metric)?, runs);
+        let values = history.series.get(metric)?.values_at(runs);
         let known: Vec<f64> = values[..median_over].iter().flatten().copied().collect();
         if known.len() < MIN_WINDOW_RUNS {
             return None;
@@ -170,11 +169,6 @@ impl Column {
     fn deviation(&self, i: usize) -> Option<f64> {
         self.values[i].and_then(|v| relative(v, self.median, self.sign))
     }
-}
-
-/// The values of each result's metric at `runs` (oldest first), `None` where a run has none.
-fn values_at(series: &Series, runs: &[usize]) -> Vec<Option<f64>> {
-    runs.iter().map(|&run| u32::try_from(run).ok().and_then(|r| series.position_of(r)).and_then(|i| series.point(i).value)).collect()
 }
 
 /// `x` relative to `center`, on the worse side (positive: worse); `None` where `center` is zero.
@@ -284,8 +278,8 @@ pub fn incident_runs(history: &History, budgets: &[(&str, f64)], runs: &[usize])
             if deviations.len() < MIN_BUDGETS {
                 return None;
             }
-            deviations.sort_by(f64::total_cmp);
-            Some(deviations[deviations.len() / INCIDENT_QUANTILE_OF])
+            let quantile = deviations.len() / INCIDENT_QUANTILE_OF;
+            Some(*deviations.select_nth_unstable_by(quantile, f64::total_cmp).1)
         })
         .collect();
     // The factors' run-to-run noise ([`stats::noise_sigma_between_spikes`]: their differences, so a

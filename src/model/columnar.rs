@@ -690,6 +690,34 @@ impl Series {
         self.runs.binary_search(&run).ok()
     }
 
+    /// The value at each of `runs` (run positions, ascending), `None` where the run has no point or
+    /// the point no value: one walk forward (galloping from the point found before), not a search
+    /// over the whole series per run. Runs out of order are found too, by a search from the start.
+    #[must_use]
+    pub fn values_at(&self, runs: &[usize]) -> Vec<Option<f64>> {
+        let mut at = 0;
+        runs.iter()
+            .map(|&run| {
+                let run = u32::try_from(run).ok()?;
+                if at > 0 && self.runs[at - 1] >= run {
+                    at = 0;
+                }
+                let rest = &self.runs[at..];
+                let mut bound = 1;
+                while bound < rest.len() && rest[bound - 1] < run {
+                    bound *= 2;
+                }
+                at += rest[..bound.min(rest.len())].partition_point(|&r| r < run);
+                if self.runs.get(at) != Some(&run) {
+                    return None;
+                }
+                let value = self.values[at];
+                at += 1;
+                (value.to_bits() != NO_VALUE).then_some(value)
+            })
+            .collect()
+    }
+
     /// How many points belong to runs before `run`.
     #[must_use]
     pub fn points_before(&self, run: u32) -> usize {
@@ -822,5 +850,34 @@ mod tests {
         assert_eq!(twice.len(), 6);
         assert_eq!(twice.point(4), PointRef { run: 12, value: None, samples: Some(&[3.0, 4.0][..]) });
         assert_eq!(twice.point(1), series.point(1));
+    }
+
+    #[test]
+    fn values_at_runs_read_in_one_walk_are_the_points_found_one_by_one() {
+        // Series with gaps of every length, points without values, and runs asked in order, out
+        // of order, repeated, before the first point, past the last, and beyond u32.
+        let mut series = Series::new(None);
+        let mut run = 0u32;
+        for k in 0..300u32 {
+            run += 1 + (k * 7919) % 13 * u32::from(k % 5 == 0) + u32::from(k % 97 == 0) * 500;
+            series.push(run, (k % 11 != 3).then_some(f64::from(k) * 0.5), None);
+        }
+        let last = run as usize;
+        let asks: Vec<Vec<usize>> = vec![
+            Vec::new(),
+            (0..=last + 3).collect(),
+            (0..=last + 3).step_by(7).collect(),
+            (last - 40..last + 2).collect(),
+            vec![5, 5, 6, 2, 900, 3, 1, last, 0, last + 1, usize::MAX, 4],
+            (0..=last).rev().step_by(3).collect(),
+        ];
+        for runs in asks {
+            let one_by_one: Vec<Option<f64>> = runs
+                .iter()
+                .map(|&r| u32::try_from(r).ok().and_then(|r| series.position_of(r)).and_then(|i| series.point(i).value))
+                .collect();
+            assert_eq!(series.values_at(&runs), one_by_one, "{runs:?}");
+        }
+        assert_eq!(Series::new(None).values_at(&[0, 1]), vec![None, None]);
     }
 }
