@@ -195,6 +195,10 @@ pub struct Segmentation {
     pub outliers: Vec<usize>,
     /// Changes of the noise's size, in order (where [`DetectorSettings::variances`] is on).
     pub variance_changes: Vec<VarianceChange>,
+    /// [`stats::noise_autocorrelation`] of the values searched, where the search read it of them
+    /// as given (`None` for a series too short to search, or one searched less its cycle or on its
+    /// logarithms). A ratio: the same for the values scaled by a power of two.
+    pub differences_phi: Option<f64>,
 }
 
 impl Segmentation {
@@ -289,7 +293,10 @@ fn detect_near_one(values: &[f64], settings: &DetectorSettings) -> Segmentation 
     // Autocorrelated noise (runs that drift together) makes means of neighbouring runs vary more
     // than independent runs would: every test widens by the long-run variance. σ from
     // differences is σ·√(1 − φ) of the marginal σ; the long-run σ of a mean is σ·√((1 + φ)/(1 − φ)).
-    let phi = early_phi.unwrap_or_else(|| autocorrelation_of_search(values));
+    let (phi, differences_phi) = early_phi.unwrap_or_else(|| autocorrelation_of_search(values));
+    // The differences' estimate of the values as given (not less a cycle, nor their logarithms),
+    // for the gate's noise model, which reads it of the same values.
+    result.differences_phi = (adjusted.is_none() && logs.is_none()).then_some(differences_phi);
     let variance_factor = stats::long_run_variance_factor(phi);
     let long_run_sigma = sigma / (1.0 - phi).sqrt() * variance_factor.sqrt();
     let mut sums = PrefixSums::new(cleaned);
@@ -358,9 +365,11 @@ const PHI_BLOCK_RUNS: usize = 20;
 /// of AR(1) noise at φ 0.85 it read 0.49-0.95 (10th-90th percentiles; the blocks 0.73-0.92), and
 /// where it read 0.95 (a long-run σ √39 times the runs' own) no step was a change point: an
 /// adversarial review's +18 % step (8σ) was one level with the runs before it 57 runs later, and
-/// the gate absorbed it. The blocks' estimate moves with a step by one block's share.
-fn autocorrelation_of_search(values: &[f64]) -> f64 {
-    stats::noise_autocorrelation(values).min(autocorrelation_in_blocks(values).unwrap_or(1.0))
+/// the gate absorbed it. The blocks' estimate moves with a step by one block's share. With the
+/// differences' estimate itself.
+fn autocorrelation_of_search(values: &[f64]) -> (f64, f64) {
+    let differences = stats::noise_autocorrelation(values);
+    (differences.min(autocorrelation_in_blocks(values).unwrap_or(1.0)), differences)
 }
 
 /// The lag-1 autocorrelation within consecutive blocks of [`PHI_BLOCK_RUNS`] runs, each less its own

@@ -1386,7 +1386,7 @@ impl NoiseModel {
             }
             stats::lag1_autocorrelation_beyond_error(values)
         });
-        let rho = stats::noise_autocorrelation(&lookback.values).max(own_rho);
+        let rho = segmentation.differences_phi.unwrap_or_else(|| stats::noise_autocorrelation(&lookback.values)).max(own_rho);
         let rho_within = autocorrelation_within_levels(&lookback.values, &segmentation);
         let rho_estimate = rho_within.max(rho);
         NoiseModel { runs, profile, clock, segmentation, rho, rho_estimate, rho_within }

@@ -1012,12 +1012,17 @@ impl MeanSpread {
     pub fn of(reference: &Reference<'_>) -> MeanSpread {
         let n = reference.values.len();
         let clip = |x: f64| x.clamp(reference.center - 4.0 * reference.sigma, reference.center + 4.0 * reference.sigma);
-        let mean = reference.values.iter().map(|&x| clip(x)).sum::<f64>() / n as f64;
+        // The sum (from −0, as `Iterator::sum`) and the prefix sums (from 0) in one pass, each in
+        // order as alone.
+        let (mut sum, mut running) = (-0.0f64, 0.0f64);
         let mut prefix = Vec::with_capacity(n + 1);
-        prefix.push(0.0);
+        prefix.push(running);
         for &v in reference.values {
-            prefix.push(prefix.last().copied().unwrap_or(0.0) + clip(v));
+            sum += clip(v);
+            running += clip(v);
+            prefix.push(running);
         }
+        let mean = sum / n as f64;
         let variance = reference.values.iter().map(|&x| (clip(x) - mean) * (clip(x) - mean)).sum::<f64>() / n.saturating_sub(1) as f64;
         MeanSpread { prefix, mean, variance, last: std::cell::Cell::new(None) }
     }

@@ -1275,18 +1275,18 @@ pub fn long_lag_slope(y: &[f64]) -> Option<f64> {
 /// Mann–Kendall's S of `y` (the pairs of runs whose later one is larger less those whose later one
 /// is smaller; ties, as `<` and `>` read them, count neither way) and the ties' term of its
 /// variance (Σ t(t − 1)(2t + 5) over the groups of equal values, in the total order). In
-/// O(n log n): one sort of the values' [`total_key`]s gives both the groups and each run's rank,
-/// and the runs in order are counted against the earlier runs' ranks in a Fenwick tree, where all
-/// pairs took 7,000 comparisons for the trend's 120 runs of every budget at every check. All pairs
-/// where a value is NaN (not in the engine's input, but then as before).
+/// O(n log n): one sort of the values' [`total_key`]s (plain integers) gives both the groups and
+/// each run's rank, and the runs in order are counted against the earlier runs' ranks in a Fenwick
+/// tree, where all pairs took 7,000 comparisons for the trend's 120 runs of every budget at every
+/// check. All pairs where a value is NaN (not in the engine's input, but then as before).
 fn kendall_s_and_ties(y: &[f64]) -> (i64, f64) {
     let n = y.len();
-    let mut order: Vec<(u64, usize)> = y.iter().enumerate().map(|(i, &v)| (total_key(v), i)).collect();
-    order.sort_unstable();
+    let mut sorted: Vec<u64> = y.iter().map(|&v| total_key(v)).collect();
+    sorted.sort_unstable();
     let mut ties = 0.0;
     let mut run = 1usize;
     for i in 1..=n {
-        if i < n && order[i].0 == order[i - 1].0 {
+        if i < n && sorted[i] == sorted[i - 1] {
             run += 1;
         } else {
             let t = run as f64;
@@ -1298,16 +1298,19 @@ fn kendall_s_and_ties(y: &[f64]) -> (i64, f64) {
         let s = (0..n).map(|i| y[i + 1..].iter().map(|&b| i64::from(b > y[i]) - i64::from(b < y[i])).sum::<i64>()).sum();
         return (s, ties);
     }
-    // Dense ranks in the order of `<`: 0 and −0 (next to each other in the total order, and not
-    // one below the other) are one.
-    let mut rank = vec![0usize; n];
-    let mut r = 0;
-    for w in 1..n {
-        if y[order[w - 1].1] < y[order[w].1] {
-            r += 1;
-        }
-        rank[order[w].1] = r;
-    }
+    // Each run's dense rank in the order of `<`, by its key among the distinct keys: −0 is read as
+    // 0 (`v + 0.0`), as `<` reads it.
+    let rank_key = |v: f64| total_key(v + 0.0);
+    let mut distinct = if y.iter().any(|v| v.to_bits() == (-0.0f64).to_bits()) {
+        let mut keys: Vec<u64> = y.iter().map(|&v| rank_key(v)).collect();
+        keys.sort_unstable();
+        keys
+    } else {
+        sorted
+    };
+    distinct.dedup();
+    let rank: Vec<usize> = y.iter().map(|&v| distinct.partition_point(|&k| k < rank_key(v))).collect();
+    let r = distinct.len().saturating_sub(1);
     // A Fenwick tree of how many earlier runs hold each rank (1-based).
     let mut tree = vec![0i64; r + 2];
     let below = |tree: &[i64], mut end: usize| {
@@ -1332,7 +1335,7 @@ fn kendall_s_and_ties(y: &[f64]) -> (i64, f64) {
 }
 
 /// The Mann–Kendall trend test: the two-sided p-value that `y` (in order) has no monotonic trend.
-/// Normal approximation with the variance corrected for ties. O(n²): callers pass a recent window.
+/// Normal approximation with the variance corrected for ties. O(n log n) ([`kendall_s_and_ties`]).
 #[must_use]
 pub fn mann_kendall_p_value(y: &[f64]) -> Option<f64> {
     let n = y.len();
