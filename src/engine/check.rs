@@ -562,6 +562,7 @@ fn explain_slow_runner(
     environment: Option<&str>,
     baseline_branch: &str,
     settings: &CheckSettings,
+    reads: &super::runner::Reads<'_>,
 ) {
     let failing = results.iter().any(|r| r.findings.iter().any(|f| matches!(f, Finding::Regression { p_value: Some(_), .. })));
     if !failing || history.runs.run(run).branch != Some(baseline_branch) {
@@ -612,7 +613,7 @@ fn explain_slow_runner(
             }),
         })
         .collect();
-    let explained = super::runner::explain(&budgets, history, &runs);
+    let explained = super::runner::explain(&budgets, history, &runs, reads);
     for (r, slow) in results.iter_mut().zip(explained) {
         if let Some(slow) = slow {
             r.findings.retain(|f| !matches!(f, Finding::Regression { .. }));
@@ -699,7 +700,7 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         .collect();
 
     if let Some(i) = run_index {
-        explain_slow_runner(&mut results, history, i, environment.as_deref(), &baseline_branch, &settings);
+        explain_slow_runner(&mut results, history, i, environment.as_deref(), &baseline_branch, &settings, &context.reads);
     }
     add_hints(&mut results, workspace, run_index.map(|i| history.runs.run(i)));
     for r in &mut results {
@@ -749,6 +750,9 @@ struct Context<'a> {
     environment: Option<String>,
     /// The runner's brief incidents before the checked run, sorted: the look-backs leave them out.
     incidents: Vec<usize>,
+    /// The budgets' values at the runs the incidents were read from, read again to explain a
+    /// failing check by the runner's state.
+    reads: super::runner::Reads<'a>,
 }
 
 /// By run: whether it is `branch`'s in `environment`; nothing where named baseline runs replace the
@@ -793,6 +797,7 @@ impl<'a> Context<'a> {
             of_baseline_branch: runs_of(&workspace.history, options, environment, baseline_branch),
             environment: environment.map(str::to_owned),
             incidents: Vec::new(),
+            reads: super::runner::Reads::default(),
         };
         if let Some(run) = run {
             context.leave_out_incidents(workspace, environment, run);
@@ -802,7 +807,7 @@ impl<'a> Context<'a> {
 
     /// The checked run's look-backs leave out the runner's brief incidents before it
     /// ([`super::runner::incident_runs`]): on the baseline branch's runs, not named baseline runs.
-    fn leave_out_incidents(&mut self, workspace: &Workspace, environment: Option<&str>, run: usize) {
+    fn leave_out_incidents(&mut self, workspace: &'a Workspace, environment: Option<&str>, run: usize) {
         if self.of_baseline_branch.is_empty() {
             return;
         }
@@ -823,7 +828,7 @@ impl<'a> Context<'a> {
         if self.of_baseline_branch[run] {
             runs.push(run);
         }
-        self.incidents = super::runner::incident_runs(&workspace.history, &budgets, &runs);
+        (self.incidents, self.reads) = super::runner::incident_runs_reading(&workspace.history, &budgets, &runs);
     }
 
     /// Whether `run` is one of the runner's brief incidents that the look-backs leave out.

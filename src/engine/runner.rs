@@ -42,6 +42,7 @@
 
 use super::stats;
 use crate::model::history::History;
+use std::collections::BTreeMap;
 
 /// The fewest budgets measured in a run for its runner factor.
 pub const MIN_BUDGETS: usize = 5;
@@ -146,18 +147,43 @@ pub struct Regression {
     pub threshold: f64,
 }
 
+/// The values of the budgets' metrics at the baseline branch's newest runs, read once a check:
+/// [`incident_runs`] reads them, and [`explain`] the newest of them again (its runs end the same
+/// list), instead of every series a second time.
+#[derive(Debug, Default)]
+pub struct Reads<'h> {
+    runs: Vec<usize>,
+    values: BTreeMap<&'h str, Vec<Option<f64>>>,
+}
+
+impl<'h> Reads<'h> {
+    /// The values of each of `metrics` that has a series, at `runs`.
+    fn read<'m>(history: &'h History, metrics: impl Iterator<Item = &'m str>, runs: &[usize]) -> Reads<'h> {
+        let values = metrics
+            .filter_map(|metric| history.series.get_key_value(metric))
+            .map(|(metric, series)| (metric.as_str(), series.values_at(runs)))
+            .collect();
+        Reads { runs: runs.to_vec(), values }
+    }
+
+    /// `metric`'s values at `runs`, where these were read and `runs` end the runs read.
+    fn get(&self, metric: &str, runs: &[usize]) -> Option<&[Option<f64>]> {
+        let values = self.values.get(metric).filter(|_| self.runs.ends_with(runs))?;
+        Some(&values[values.len() - runs.len()..])
+    }
+}
+
 /// One budget's values over the window and the span, its window median, and its worse side.
-struct Column {
-    values: Vec<Option<f64>>,
+struct Column<'v> {
+    values: &'v [Option<f64>],
     median: f64,
     sign: f64,
 }
 
-impl Column {
-    /// The values of `metric` at `runs`, with the median of the first `median_over` of them (at least
-    /// [`MIN_WINDOW_RUNS`] known); `None` where the history has no such series or too few values.
-    fn read(history: &History, (metric, sign): (&str, f64), runs: &[usize], median_over: usize) -> Option<Column> {
-        let values = history.series.get(metric)?.values_at(runs);
+impl<'v> Column<'v> {
+    /// `values` with the median of the first `median_over` of them (at least [`MIN_WINDOW_RUNS`]
+    /// known); `None` where there are too few.
+    fn of(values: &'v [Option<f64>], sign: f64, median_over: usize) -> Option<Column<'v>> {
         let mut known: Vec<f64> = Vec::with_capacity(median_over);
         known.extend(values[..median_over].iter().flatten());
         if known.len() < MIN_WINDOW_RUNS {
@@ -176,7 +202,7 @@ impl Column {
 /// [`Column::deviation`] at the `i`-th run, in the columns' order, NaN where it has none. The
 /// runner's factor of a run reads one row; read down 1,000 columns a run, the factors cost more
 /// than the rest of the check's runner work.
-fn deviation_rows<'c>(columns: impl ExactSizeIterator<Item = &'c Column>, runs: usize) -> (Vec<f64>, usize) {
+fn deviation_rows<'c, 'v: 'c>(columns: impl ExactSizeIterator<Item = &'c Column<'v>>, runs: usize) -> (Vec<f64>, usize) {
     let width = columns.len();
     let mut rows = vec![f64::NAN; width * runs];
     for (c, column) in columns.enumerate() {
@@ -220,7 +246,7 @@ fn spell_lengths(flags: &[bool]) -> Vec<usize> {
 /// (module docs), `None` for the others. `runs`: the baseline branch's runs in the checked
 /// environment, oldest first, ending with the checked run.
 #[must_use]
-pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec<Option<SlowRunner>> {
+pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize], reads: &Reads<'_>) -> Vec<Option<SlowRunner>> {
     let mut out: Vec<Option<SlowRunner>> = vec![None; budgets.len()];
     if budgets.iter().all(|b| b.regression.is_none()) || runs.len() < MIN_WINDOW_RUNS + 1 {
         return out;
@@ -231,7 +257,16 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec
     let span_runs = &runs[window_end..];
     // Each budget's values over the window and the span, and its window median.
     let all: Vec<usize> = window.iter().chain(span_runs).copied().collect();
-    let columns: Vec<Option<Column>> = budgets.iter().map(|b| Column::read(history, (b.metric, b.sign), &all, window.len())).collect();
+    // Read again only where [`incident_runs`] did not read them.
+    let own: Vec<Option<Vec<Option<f64>>>> = budgets
+        .iter()
+        .map(|b| if reads.get(b.metric, &all).is_some() { None } else { history.series.get(b.metric).map(|s| s.values_at(&all)) })
+        .collect();
+    let columns: Vec<Option<Column>> = budgets
+        .iter()
+        .zip(&own)
+        .map(|(b, own)| Column::of(own.as_deref().or_else(|| reads.get(b.metric, &all))?, b.sign, window.len()))
+        .collect();
     // The runner factor of every run of the window and the span.
     let total = all.len();
     let rows = deviation_rows(columns.iter().flatten().collect::<Vec<_>>().into_iter(), total);
@@ -289,11 +324,25 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize]) -> Vec
 /// first (the newest only closes a spell before it). Sorted run indices.
 #[must_use]
 pub fn incident_runs(history: &History, budgets: &[(&str, f64)], runs: &[usize]) -> Vec<usize> {
+    incident_runs_reading(history, budgets, runs).0
+}
+
+/// [`incident_runs`], with the values it read, for [`explain`].
+#[must_use]
+pub fn incident_runs_reading<'h>(history: &'h History, budgets: &[(&str, f64)], runs: &[usize]) -> (Vec<usize>, Reads<'h>) {
     let runs = &runs[runs.len().saturating_sub(INCIDENT_WINDOW_RUNS)..];
     if runs.len() < MIN_WINDOW_RUNS || budgets.len() < MIN_BUDGETS {
-        return Vec::new();
+        return (Vec::new(), Reads::default());
     }
-    let columns: Vec<Column> = budgets.iter().filter_map(|&budget| Column::read(history, budget, runs, runs.len())).collect();
+    let reads = Reads::read(history, budgets.iter().map(|b| b.0), runs);
+    (incidents_in(budgets, &reads), reads)
+}
+
+/// [`incident_runs`] of the values read.
+fn incidents_in(budgets: &[(&str, f64)], reads: &Reads<'_>) -> Vec<usize> {
+    let runs = reads.runs.as_slice();
+    let columns: Vec<Column> =
+        budgets.iter().filter_map(|&(metric, sign)| Column::of(reads.values.get(metric)?, sign, runs.len())).collect();
     if columns.len() < MIN_BUDGETS {
         return Vec::new();
     }
