@@ -195,9 +195,9 @@ pub struct Segmentation {
     pub outliers: Vec<usize>,
     /// Changes of the noise's size, in order (where [`DetectorSettings::variances`] is on).
     pub variance_changes: Vec<VarianceChange>,
-    /// [`stats::noise_autocorrelation`] of the values searched, where the search read it of them
-    /// as given (`None` for a series too short to search, or one searched less its cycle or on its
-    /// logarithms). A ratio: the same for the values scaled by a power of two.
+    /// [`stats::noise_autocorrelation`] of the values, where the search read it of them as given
+    /// (`None` for a series too short to search, or one searched less its cycle, on its logarithms,
+    /// or scaled by a power of two for being far from 1).
     pub differences_phi: Option<f64>,
 }
 
@@ -241,6 +241,10 @@ pub fn detect(values: &[f64], settings: &DetectorSettings) -> Segmentation {
     let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
     let mut segmentation = detect_near_one(&scaled, settings);
     segmentation.map_quantities(|x| x / scale);
+    // Read of the scaled values, not of these: where these underflow or overflow (differences of
+    // runs near 1e-300 square to 0), their own estimate differs, and the gate's noise model reads
+    // theirs (an adversarial review: a verdict changed).
+    segmentation.differences_phi = None;
     segmentation
 }
 
@@ -1384,7 +1388,35 @@ mod tests {
             let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
             let mut expected = near_one.clone();
             expected.map_quantities(|x| x * scale);
+            // The differences' autocorrelation is kept only of values searched as given.
+            expected.differences_phi = None;
             assert_eq!(detect(&scaled, &settings), expected, "scaled by 2^{exponent}");
+        }
+    }
+
+    #[test]
+    fn the_differences_autocorrelation_a_search_keeps_is_the_values_own_at_every_magnitude() {
+        // The gate's noise model reads the search's estimate instead of its own, so it must be the
+        // values' own: near 1e-300 the differences' squares underflow and the values' own estimate
+        // reads 0, where the search, scaled near 1, read the AR(1) noise's (an adversarial review:
+        // a check's verdict changed).
+        let mut rng = crate::engine::synthetic::Rng::new(8);
+        let mut e = 0.0;
+        let ar: Vec<f64> = (0..160)
+            .map(|_| {
+                e = 0.8 * e + rng.gaussian();
+                100.0 + 2.0 * e
+            })
+            .collect();
+        let settings = DetectorSettings { deseasonalize: false, curves: false, variances: false, ..DetectorSettings::default() };
+        for exponent in [0, -600, -990, -1000, 300, 1000] {
+            let values: Vec<f64> = ar.iter().map(|v| v * 2f64.powi(exponent)).collect();
+            let own = stats::noise_autocorrelation(&values);
+            let kept = detect(&values, &settings).differences_phi;
+            assert_eq!(kept.unwrap_or(own).to_bits(), own.to_bits(), "scaled by 2^{exponent}: kept {kept:?}, own {own}");
+            if exponent == 0 {
+                assert!(kept.is_some() && own > 0.3, "{kept:?} {own}");
+            }
         }
     }
 
