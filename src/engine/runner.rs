@@ -198,28 +198,34 @@ impl<'v> Column<'v> {
     }
 }
 
-/// The deviations of `columns` (each `runs` long) by run: row `i` holds every column's
+/// The deviations of columns (each as long) by run: row `i` holds every column's
 /// [`Column::deviation`] at the `i`-th run, in the columns' order, NaN where it has none. The
 /// runner's factor of a run reads one row; read down 1,000 columns a run, the factors cost more
 /// than the rest of the check's runner work.
-fn deviation_rows<'c, 'v: 'c>(columns: impl ExactSizeIterator<Item = &'c Column<'v>>, runs: usize) -> (Vec<f64>, usize) {
-    let width = columns.len();
-    let mut rows = vec![f64::NAN; width * runs];
-    for (c, column) in columns.enumerate() {
-        for i in 0..runs {
-            if let Some(d) = column.deviation(i) {
-                rows[i * width + c] = d;
-            }
-        }
-    }
-    (rows, width)
+struct DeviationRows {
+    values: Vec<f64>,
+    width: usize,
 }
 
-/// The known deviations of row `i` of [`deviation_rows`] into `out`, in the columns' order.
-fn row_deviations(rows: &(Vec<f64>, usize), i: usize, out: &mut Vec<f64>) {
-    let (rows, width) = (&rows.0, rows.1);
-    out.clear();
-    out.extend(rows[i * width..(i + 1) * width].iter().copied().filter(|d| !d.is_nan()));
+impl DeviationRows {
+    fn of(columns: &[&Column<'_>], runs: usize) -> DeviationRows {
+        let width = columns.len();
+        let mut values = vec![f64::NAN; width * runs];
+        for (c, column) in columns.iter().enumerate() {
+            for i in 0..runs {
+                if let Some(d) = column.deviation(i) {
+                    values[i * width + c] = d;
+                }
+            }
+        }
+        DeviationRows { values, width }
+    }
+
+    /// The known deviations of row `i` into `out`, in the columns' order.
+    fn known(&self, i: usize, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(self.values[i * self.width..(i + 1) * self.width].iter().copied().filter(|d| !d.is_nan()));
+    }
 }
 
 /// `x` relative to `center`, on the worse side (positive: worse); `None` where `center` is zero.
@@ -269,11 +275,11 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize], reads:
         .collect();
     // The runner factor of every run of the window and the span.
     let total = all.len();
-    let rows = deviation_rows(columns.iter().flatten().collect::<Vec<_>>().into_iter(), total);
-    let mut deviations: Vec<f64> = Vec::with_capacity(rows.1);
+    let rows = DeviationRows::of(&columns.iter().flatten().collect::<Vec<_>>(), total);
+    let mut deviations: Vec<f64> = Vec::with_capacity(rows.width);
     let factors: Vec<Option<f64>> = (0..total)
         .map(|i| {
-            row_deviations(&rows, i, &mut deviations);
+            rows.known(i, &mut deviations);
             if deviations.len() < MIN_BUDGETS {
                 return None;
             }
@@ -346,11 +352,11 @@ fn incidents_in(budgets: &[(&str, f64)], reads: &Reads<'_>) -> Vec<usize> {
     if columns.len() < MIN_BUDGETS {
         return Vec::new();
     }
-    let rows = deviation_rows(columns.iter(), runs.len());
-    let mut deviations: Vec<f64> = Vec::with_capacity(columns.len());
+    let rows = DeviationRows::of(&columns.iter().collect::<Vec<_>>(), runs.len());
+    let mut deviations: Vec<f64> = Vec::with_capacity(rows.width);
     let factors: Vec<Option<f64>> = (0..runs.len())
         .map(|i| {
-            row_deviations(&rows, i, &mut deviations);
+            rows.known(i, &mut deviations);
             if deviations.len() < MIN_BUDGETS {
                 return None;
             }
@@ -369,8 +375,8 @@ fn incidents_in(budgets: &[(&str, f64)], reads: &Reads<'_>) -> Vec<usize> {
     let Some(center) = stats::median(&known) else { return Vec::new() };
     // Each run against the runner as it was just before (the median factor of the runs before it).
     let level_before = |i: usize| {
-        let before: Vec<f64> = factors[i.saturating_sub(INCIDENT_BEFORE_RUNS)..i].iter().flatten().copied().collect();
-        (before.len() >= MIN_BUDGETS).then(|| stats::median(&before)).flatten()
+        let mut before: Vec<f64> = factors[i.saturating_sub(INCIDENT_BEFORE_RUNS)..i].iter().flatten().copied().collect();
+        (before.len() >= MIN_BUDGETS).then(|| stats::median_in_place(&mut before)).flatten()
     };
     let mut out = Vec::new();
     let (mut spells, mut i) = (0, 0);

@@ -19,16 +19,12 @@ pub fn median_in_place(values: &mut [f64]) -> Option<f64> {
     if n == 0 {
         return None;
     }
-    for v in values.iter_mut() {
-        *v = f64::from_bits(total_key(*v));
-    }
     let mid = n / 2;
-    let (low, upper, _) = values.select_nth_unstable_by_key(mid, |v| v.to_bits());
-    let upper_key = upper.to_bits();
-    let lower_key = if n % 2 == 1 { upper_key } else { low.iter().map(|v| v.to_bits()).max().unwrap_or(upper_key) };
-    for v in values.iter_mut() {
-        *v = value_of_total_key(v.to_bits());
-    }
+    let (lower_key, upper_key) = as_total_keys(values, |keys| {
+        let (low, upper, _) = keys.select_nth_unstable_by_key(mid, |v| v.to_bits());
+        let upper_key = upper.to_bits();
+        (if n % 2 == 1 { upper_key } else { low.iter().map(|v| v.to_bits()).max().unwrap_or(upper_key) }, upper_key)
+    });
     let upper = value_of_total_key(upper_key);
     Some(if n % 2 == 1 { upper } else { 0.5 * (value_of_total_key(lower_key) + upper) })
 }
@@ -43,6 +39,19 @@ fn total_key(v: f64) -> u64 {
 /// The inverse of [`total_key`]: a key with its top bit set was a positive value.
 fn value_of_total_key(key: u64) -> f64 {
     f64::from_bits(if key >> 63 == 1 { key ^ 1 << 63 } else { !key })
+}
+
+/// `f` of `values` with each value's [`total_key`] held in its own bits (ordered, sorted or
+/// selected as integers, in the order of [`f64::total_cmp`]), the values turned back after.
+fn as_total_keys<R>(values: &mut [f64], f: impl FnOnce(&mut [f64]) -> R) -> R {
+    for v in values.iter_mut() {
+        *v = f64::from_bits(total_key(*v));
+    }
+    let result = f(values);
+    for v in values.iter_mut() {
+        *v = value_of_total_key(v.to_bits());
+    }
+    result
 }
 
 /// The median of `values` sorted in the total order: the same as [`median_in_place`]'s.
@@ -66,22 +75,15 @@ pub fn sort_total(values: &mut [f64]) {
     const DIGIT_BITS: u32 = 11;
     const BUCKETS: usize = 1 << DIGIT_BITS;
     const PASSES: usize = 6; // 6 × 11 ≥ 64
-    let (ordered, value_of) = (total_key, value_of_total_key);
     if values.len() < RADIX_FROM {
-        // Each value's key held in its own bits, sorted as integers, and turned back: the same
-        // sequence as sorting by `f64::total_cmp`, with a plain integer comparison (the gate sorts
-        // a few short look-backs per budget, and the comparison was most of it).
-        for v in values.iter_mut() {
-            *v = f64::from_bits(ordered(*v));
-        }
-        values.sort_unstable_by_key(|v| v.to_bits());
-        for v in values.iter_mut() {
-            *v = value_of(v.to_bits());
-        }
+        // Sorted as integers and turned back: the same sequence as sorting by `f64::total_cmp`,
+        // with a plain integer comparison (the gate sorts a few short look-backs per budget, and
+        // the comparison was most of it).
+        as_total_keys(values, |keys| keys.sort_unstable_by_key(|v| v.to_bits()));
         return;
     }
     let digit = |key: u64, pass: usize| (key >> (pass as u32 * DIGIT_BITS)) as usize & (BUCKETS - 1);
-    let mut keys: Vec<u64> = values.iter().map(|&v| ordered(v)).collect();
+    let mut keys: Vec<u64> = values.iter().map(|&v| total_key(v)).collect();
     let mut counts = vec![[0usize; BUCKETS]; PASSES];
     for &key in &keys {
         for (pass, count) in counts.iter_mut().enumerate() {
@@ -117,11 +119,11 @@ pub fn sort_total(values: &mut [f64]) {
     }
     if in_keys {
         for (value, &key) in values.iter_mut().zip(&keys) {
-            *value = value_of(key);
+            *value = value_of_total_key(key);
         }
     } else {
         for value in values.iter_mut() {
-            *value = value_of(value.to_bits());
+            *value = value_of_total_key(value.to_bits());
         }
     }
 }
@@ -896,10 +898,6 @@ fn phase_sums(d: &[f64], slots: Option<&[usize]>, period: usize) -> Vec<(f64, us
     sums
 }
 
-/// The autocorrelation of `d` (centred, with `variance` its sum of squares) at `lag`: over the
-/// pairs of values `lag` slots apart. Where slots are empty, the sum
-/// over the pairs found is scaled to as many pairs as `lag` values apart in the series' order
-/// would give (`n − lag`), so that a cycle read through gaps stands as high as one read without.
 /// [`autocorrelation_at`] of every lag from 0 to `last`. Without slots, four lags share a pass over
 /// the values: each lag's products are summed in the same order as alone (the same bits), with four
 /// sums in flight where each addition waited on the one before (the cycle scan of every budget's
@@ -932,6 +930,10 @@ fn autocorrelations(d: &[f64], slots: Option<&[usize]>, last: usize, variance: f
     out
 }
 
+/// The autocorrelation of `d` (centred, with `variance` its sum of squares) at `lag`: over the
+/// pairs of values `lag` slots apart. Where slots are empty, the sum
+/// over the pairs found is scaled to as many pairs as `lag` values apart in the series' order
+/// would give (`n − lag`), so that a cycle read through gaps stands as high as one read without.
 fn autocorrelation_at(d: &[f64], slots: Option<&[usize]>, lag: usize, variance: f64) -> f64 {
     let n = d.len();
     let Some(slots) = slots else {
@@ -1276,9 +1278,10 @@ pub fn long_lag_slope(y: &[f64]) -> Option<f64> {
 /// is smaller; ties, as `<` and `>` read them, count neither way) and the ties' term of its
 /// variance (Σ t(t − 1)(2t + 5) over the groups of equal values, in the total order). In
 /// O(n log n): one sort of the values' [`total_key`]s with their places (plain integers) gives both
-/// the groups and each run's rank, and the runs in order are counted against the earlier runs' ranks in a Fenwick
-/// tree, where all pairs took 7,000 comparisons for the trend's 120 runs of every budget at every
-/// check. All pairs where a value is NaN (not in the engine's input, but then as before).
+/// the groups and each run's rank, and the runs in order are counted against the earlier runs'
+/// ranks in a Fenwick tree, where all pairs took 7,000 comparisons for the trend's 120 runs of every
+/// budget at every check. All pairs where a value is NaN (not in the engine's input, but then as
+/// before).
 fn kendall_s_and_ties(y: &[f64]) -> (i64, f64) {
     let n = y.len();
     // Each run's key above its place, one integer: sorted, the runs in the total order.
