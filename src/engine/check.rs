@@ -1939,11 +1939,13 @@ impl Scope<'_> {
         // in a row failed the check after them too (`gate_accuracy` seed 3). And the newest two
         // runs both back near it: a regression that is being fixed (its level change confirms in
         // a few runs) no longer fails on that test's evidence.
-        // Nor any run of such a tail after its first far one: back within half the threshold or
-        // a quarter of the tail's change, it tells the far runs around it from a shift (a spike, a
-        // run back and another spike failed 278 of 400 histories in AR(1) noise, whose model read
-        // the tail's two far runs of three as its level). Runs back before the first far one are
-        // the level before a step, which the tail may begin with.
+        // Nor a run of such a tail between its first far one and its newest: back within half the
+        // threshold or a quarter of the tail's change (but within the threshold), it tells the far
+        // runs around it from a shift (a spike, a run back and another spike failed 278 of 400
+        // histories in AR(1) noise, whose model read the tail's two far runs of three as its
+        // level). Runs back before the first far one are the level before a step, which the tail
+        // may begin with. The newest run is back only within half the threshold, as before: one
+        // run at +6 % after two at +40 % passed with the quarter (an adversarial review).
         //
         // Each test's own reference, the level its tail is worse than: where the change-point
         // search did not separate a step (AR(1) noise whose look-back reads φ 0.95), the newest
@@ -1953,8 +1955,9 @@ impl Scope<'_> {
         // stood at p 1e-17 against the runs before it.
         let back_near = |x: f64, center: f64| relative(x, center).is_some_and(|c| c < threshold / 2.0);
         let back_in = |k: usize, center: f64, change: f64| {
-            let back = |x: &f64| relative(*x, center).is_some_and(|c| c < (threshold / 2.0).max(change / 4.0));
-            on_baseline_branch && sequence[total - k..].iter().skip_while(|x| back(x)).any(back)
+            let between = |x: &f64| relative(*x, center).is_some_and(|c| c < threshold.min((threshold / 2.0).max(change / 4.0)));
+            let older = &sequence[total.saturating_sub(k)..total - 1];
+            on_baseline_branch && (back_near(sequence[total - 1], center) || older.iter().skip_while(|x| between(x)).any(between))
         };
         let recovered_from = |center: f64| on_baseline_branch && total >= 2 && sequence[total - 2..].iter().all(|&x| back_near(x, center));
         // Each with its test's reference: the levels before the newest are judged by tails of the
@@ -4578,7 +4581,8 @@ pub const MIN_TEST_RUNS: usize = 3;
 /// inconclusive: one more rerun decides.
 pub const INCONCLUSIVE_FACTOR: f64 = 10.0;
 
-/// The longest tail that cannot fail when its newest run is back near the reference.
+/// The longest tail that cannot fail when its newest run, or one between its first far run and its
+/// newest, is back near the reference.
 pub const SHORT_TAIL_RUNS: usize = 3;
 /// Where the noise is autocorrelated, a run beyond the noise model asks for a rerun where at most
 /// one in this many reference runs were as far (3 of 160: a record of a few spikes); where runs
@@ -5342,8 +5346,10 @@ mod tests {
                 failed += 1;
             }
         }
-        // Before, 278 of the 400 failed; now 17, and 348 ask for a rerun (exit code 3).
-        assert!(failed <= 20, "{failed} of 400 failed");
+        // Before, 278 of the 400 failed; now 54, and 312 ask for a rerun (exit code 3). (With any
+        // run after the first far one back within a quarter of the tail's change, the newest too,
+        // and past the threshold: 17 and 348, but a run at +6 % in a +40 % regression passed.)
+        assert!(failed <= 60, "{failed} of 400 failed");
         // A +30 % step (6σ) fails by its 3rd run in 18 histories of 20, as before. Where its second
         // run is back at the level (a flapping start), its third run's tail is no longer evidence:
         // 14 of 20 fail by its 4th run (16 before). Of their checks from the 3rd run to the 8th, 4

@@ -258,9 +258,10 @@ pub fn explain(budgets: &[Budget<'_>], history: &History, runs: &[usize], reads:
         return out;
     }
     // Where the history is too short for a whole window before the span, the span holds the oldest
-    // regression's runs and no more, and the window the runs before them: a span of 32 left a
-    // history's first 50-60 runs a window of 25 or so, too few spells of a sticky state to know
-    // it, and its spells failed budgets (a quarter of the examiner's sticky false alarms).
+    // regression's runs (and the runs past a whole window, if more) and no more, and the window the
+    // runs before them: a span of 32 left a history's first 50-60 runs a window of 25 or so, too
+    // few spells of a sticky state to know it, and its spells failed budgets (a fifth of the
+    // examiner's sticky false alarms).
     let since = budgets.iter().filter_map(|b| b.regression.as_ref()).map(|r| r.since.max(1)).max().unwrap_or(1);
     let span =
         if runs.len() >= WINDOW_RUNS + SPAN_RUNS { SPAN_RUNS } else { SPAN_RUNS.min(since.max(runs.len().saturating_sub(WINDOW_RUNS))) };
