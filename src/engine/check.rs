@@ -2036,9 +2036,15 @@ impl Scope<'_> {
                         let runs = worst.map_or(1, |w| w.1.runs);
                         result.findings.push(Finding::Inconclusive { change: newest_change, p_value: pooled.unwrap_or(1.0), runs });
                     } else {
+                        // The p-value of what decided: the tests', or where none could judge (each
+                        // tail's run back, too few runs), the newest run's rank among its reference's
+                        // own runs, as far as some of them were. The newest run's model p-value
+                        // alone read "within its noise (confidence only >99.99%)".
+                        let n = reference_of_newest.values.len();
+                        let ranked = (evidence::as_far_count(reference_of_newest, newest) + 1) as f64 / (n + 1) as f64;
                         result.findings.push(Finding::WithinNoise {
                             change: newest_change,
-                            p_value: newest_model_p.max(pooled.unwrap_or(0.0)).min(1.0),
+                            p_value: newest_model_p.max(pooled.unwrap_or(ranked)).min(1.0),
                         });
                     }
                 }
@@ -5376,6 +5382,39 @@ mod tests {
         assert!(fails_by(&step, 3) >= 18 && fails_by(&flap, 4) >= 14, "{} and {}", fails_by(&step, 3), fails_by(&flap, 4));
         let passed = flap.iter().flatten().filter(|c| **c == crate::engine::exit::ExitCode::Pass).count();
         assert!(passed <= 4, "{flap:?}");
+    }
+
+    #[test]
+    fn a_run_within_its_noise_never_reads_a_confidence_past_the_significance() {
+        // A bimodal metric's first runs, one of them on its slow state, then another slow run (an
+        // adversarial review's workspace): no tail past the threshold is judged, and the check
+        // passes it as within its noise. It read "within its noise (confidence only >99.99%)",
+        // the newest run's model alone; now the confidence of its rank among the runs before it,
+        // one of which was as slow (77.8 %).
+        let values = [36.7683, 36.7071, 36.2143, 36.6792, 36.5814, 37.4734, 42.7025, 34.2565, 42.3149];
+        let report = check_within_budget(&values);
+        let within: Vec<f64> = report.results[0]
+            .findings
+            .iter()
+            .filter_map(|f| match f {
+                Finding::WithinNoise { p_value, .. } => Some(*p_value),
+                _ => None,
+            })
+            .collect();
+        assert!(!within.is_empty() && within.iter().all(|&p| p > report.settings.significance), "{:?}", report.results[0]);
+        // And over AR(1) histories ending in a spike, a run back and another spike (whose short
+        // tails no longer judge): every "within its noise" reads a confidence short of it.
+        for seed in 1..=100u64 {
+            let mut values = autoregressive_with_spikes(160, (0.7, 0.05), seed);
+            values[157] *= 1.4;
+            values[159] *= 1.4;
+            let report = check_within_budget(&values);
+            for f in &report.results[0].findings {
+                if let Finding::WithinNoise { p_value, .. } = f {
+                    assert!(*p_value > report.settings.significance, "seed {seed}: {:?}", report.results[0]);
+                }
+            }
+        }
     }
 
     #[test]
