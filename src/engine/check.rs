@@ -82,7 +82,8 @@ pub enum Finding {
     WithinNoise {
         /// How much worse, as a fraction of the baseline.
         change: f64,
-        /// The test's weighted p-value, above the significance level.
+        /// The weighted p-value of what decided, above the significance level: the tests', or,
+        /// where none could judge, the newest run's rank among its reference's runs.
         p_value: f64,
     },
     /// The newest run is far beyond the baseline's noise and past the threshold, but nothing
