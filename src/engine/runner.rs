@@ -709,14 +709,20 @@ mod tests {
             .map(|&(at, step)| {
                 let level = 10f64.powf(rng.range(0.0, 3.0));
                 let loss = slowdown * rng.range(0.9, 1.1);
-                slow.iter()
-                    .enumerate()
-                    .map(|(i, &s)| {
-                        let state = if s { 1.0 + loss } else { 1.0 };
-                        let moved = if i >= at { 1.0 + step } else { 1.0 };
-                        level * (1.0 + noise * rng.gaussian()) * state * moved
-                    })
-                    .collect()
+                one_series(slow, (level, noise, loss), (at, step), rng)
+            })
+            .collect()
+    }
+
+    /// One budget's runs at `level` in `noise` (relative σ), `loss` slower on the state's runs and
+    /// `step` slower from run `at` on.
+    fn one_series(slow: &[bool], (level, noise, loss): (f64, f64, f64), (at, step): (usize, f64), rng: &mut Rng) -> Vec<f64> {
+        slow.iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let state = if s { 1.0 + loss } else { 1.0 };
+                let moved = if i >= at { 1.0 + step } else { 1.0 };
+                level * (1.0 + noise * rng.gaussian()) * state * moved
             })
             .collect()
     }
@@ -734,14 +740,7 @@ mod tests {
             .map(|b| {
                 let (level, drawn, loss) = (10f64.powf(rng.range(0.0, 3.0)), rng.range(noise.0, noise.1), rng.range(0.1, 0.25));
                 let (noise, (at, step)) = budget(b, drawn, rng);
-                slow.iter()
-                    .enumerate()
-                    .map(|(i, &s)| {
-                        let state = if s { 1.0 + loss } else { 1.0 };
-                        let moved = if i >= at { 1.0 + step } else { 1.0 };
-                        level * (1.0 + noise * rng.gaussian()) * state * moved
-                    })
-                    .collect()
+                one_series(slow, (level, noise, loss), (at, step), rng)
             })
             .collect()
     }
