@@ -1956,7 +1956,8 @@ impl Scope<'_> {
         // stood at p 1e-17 against the runs before it.
         let back_near = |x: f64, center: f64| relative(x, center).is_some_and(|c| c < threshold / 2.0);
         let back_in = |k: usize, center: f64, change: f64| {
-            let between = |x: &f64| relative(*x, center).is_some_and(|c| c < threshold.min((threshold / 2.0).max(change / 4.0)));
+            let near = threshold.min((threshold / 2.0).max(change / 4.0));
+            let between = |x: &f64| relative(*x, center).is_some_and(|c| c < near);
             let older = &sequence[total.saturating_sub(k)..total - 1];
             on_baseline_branch && (back_near(sequence[total - 1], center) || older.iter().skip_while(|x| between(x)).any(between))
         };
@@ -5339,6 +5340,7 @@ mod tests {
 
     #[test]
     fn a_spike_a_run_back_and_another_spike_ask_for_a_rerun_and_a_step_with_a_run_back_at_its_start_still_fails() {
+        use crate::engine::exit::ExitCode;
         // AR(1) noise at φ 0.6-0.8 (5 %), then a spike, a run back at the level and another spike
         // (20-60 % slower): two spikes three runs apart, a few checks in 10,000 where 1 % of runs
         // spike (`examiner` mix_ar1_spikes). The three-run tail's lower median is a spike, so both
@@ -5376,12 +5378,10 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let fails_by = |codes: &[Vec<crate::engine::exit::ExitCode>], runs: usize| {
-            codes.iter().filter(|c| c[..runs - 2].contains(&crate::engine::exit::ExitCode::Fail)).count()
-        };
+        let fails_by = |codes: &[Vec<ExitCode>], runs: usize| codes.iter().filter(|c| c[..runs - 2].contains(&ExitCode::Fail)).count();
         let (step, flap) = (checks(false), checks(true));
         assert!(fails_by(&step, 3) >= 18 && fails_by(&flap, 4) >= 14, "{} and {}", fails_by(&step, 3), fails_by(&flap, 4));
-        let passed = flap.iter().flatten().filter(|c| **c == crate::engine::exit::ExitCode::Pass).count();
+        let passed = flap.iter().flatten().filter(|c| **c == ExitCode::Pass).count();
         assert!(passed <= 4, "{flap:?}");
     }
 
