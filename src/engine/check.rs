@@ -556,8 +556,10 @@ impl CheckReport {
 /// A regression that the runner's known slow state explains (every timed budget of the run slow at
 /// once): a warning that asks for a rerun, not a failure ([`super::runner`]). On the baseline
 /// branch, where some budget failed.
+#[allow(clippy::too_many_arguments)]
 fn explain_slow_runner(
     results: &mut [BudgetResult],
+    others: &[(&str, f64)],
     history: &History,
     run: usize,
     environment: Option<&str>,
@@ -613,6 +615,7 @@ fn explain_slow_runner(
                 _ => None,
             }),
         })
+        .chain(others.iter().map(|&(metric, sign)| super::runner::Budget { metric, sign, regression: None }))
         .collect();
     let explained = super::runner::explain(&budgets, history, &runs, reads);
     for (r, slow) in results.iter_mut().zip(explained) {
@@ -696,12 +699,12 @@ pub fn check(workspace: &Workspace, options: &CheckOptions) -> CheckReport {
         .filter_map(|(i, budget)| {
             let limit = budget.limit_in(environment.as_deref())?;
             let own = settings.for_budget(&budget.id);
-            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &own, &context))
+            Some(check_budget(i, budget, limit, history, run_index, environment.as_deref(), &baseline_branch, &own, &context, false))
         })
         .collect();
 
     if let Some(i) = run_index {
-        explain_slow_runner(&mut results, history, i, environment.as_deref(), &baseline_branch, &settings, &context.reads);
+        explain_slow_runner(&mut results, &[], history, i, environment.as_deref(), &baseline_branch, &settings, &context.reads);
     }
     add_hints(&mut results, workspace, run_index.map(|i| history.runs.run(i)));
     for r in &mut results {
@@ -754,6 +757,17 @@ struct Context<'a> {
     /// The budgets' values at the runs the incidents were read from, read again to explain a
     /// failing check by the runner's state.
     reads: super::runner::Reads<'a>,
+    /// The metrics the runner's state is read from (each checked budget's, once) and their worse
+    /// sides' signs.
+    runner_budgets: Vec<(&'a str, f64)>,
+    /// What the check reads, so an earlier run's check can be made again ([`Scope::recheck`]).
+    workspace: &'a Workspace,
+    options: &'a CheckOptions,
+    /// The contexts of the earlier runs whose checks were made again, by run: read once a check
+    /// for all the budgets that recall a run (a step of many budgets at one commit recalls the
+    /// same runs for each; a replay of 200 budgets x 600 runs, 140 of them stepping, took 35 %
+    /// longer with a context read for every budget).
+    recalled: std::cell::RefCell<Vec<(usize, std::rc::Rc<Context<'a>>)>>,
 }
 
 /// By run: whether it is `branch`'s in `environment`; nothing where named baseline runs replace the
@@ -799,6 +813,10 @@ impl<'a> Context<'a> {
             environment: environment.map(str::to_owned),
             incidents: Vec::new(),
             reads: super::runner::Reads::default(),
+            runner_budgets: Vec::new(),
+            workspace,
+            options,
+            recalled: std::cell::RefCell::new(Vec::new()),
         };
         if let Some(run) = run {
             context.leave_out_incidents(workspace, environment, run);
@@ -815,12 +833,13 @@ impl<'a> Context<'a> {
         // Each metric once, at its first budget (a set of those seen: searched in the list, 1,000
         // budgets were half a million comparisons of names a check).
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let budgets: Vec<(&str, f64)> = workspace
+        self.runner_budgets = workspace
             .budgets
             .iter()
             .filter(|b| b.is_checked() && b.limit_in(environment).is_some() && seen.insert(b.metric.as_str()))
             .map(|b| (b.metric.as_str(), worse_sign(b.direction)))
             .collect();
+        let budgets = &self.runner_budgets;
         // The checked run closes a spell before it (its own factor reads whether the runner is back),
         // on the baseline branch; a pull request's run is not the runner's baseline.
         let mut runs: Vec<usize> =
@@ -829,7 +848,23 @@ impl<'a> Context<'a> {
         if self.of_baseline_branch[run] {
             runs.push(run);
         }
-        (self.incidents, self.reads) = super::runner::incident_runs_reading(&workspace.history, &budgets, &runs);
+        (self.incidents, self.reads) = super::runner::incident_runs_reading(&workspace.history, budgets, &runs);
+    }
+
+    /// The context of a check of the earlier `run` of `baseline_branch` ([`Scope::recheck`]), read
+    /// once a check.
+    fn of_earlier(&self, run: usize, baseline_branch: &str) -> std::rc::Rc<Context<'a>> {
+        if let Some((_, context)) = self.recalled.borrow().iter().find(|(r, _)| *r == run) {
+            return std::rc::Rc::clone(context);
+        }
+        let context = std::rc::Rc::new(Context::new(self.workspace, self.options, self.environment.as_deref(), baseline_branch, Some(run)));
+        let mut recalled = self.recalled.borrow_mut();
+        // The newest few: each holds the budgets' values over the runner's window.
+        if recalled.len() == RECALLED_CONTEXTS {
+            recalled.remove(0);
+        }
+        recalled.push((run, std::rc::Rc::clone(&context)));
+        context
     }
 
     /// Whether `run` is one of the runner's brief incidents that the look-backs leave out.
@@ -1027,6 +1062,7 @@ fn check_budget(
     baseline_branch: &str,
     settings: &CheckSettings,
     context: &Context<'_>,
+    recalling: bool,
 ) -> BudgetResult {
     let mut result = BudgetResult {
         budget: index,
@@ -1048,7 +1084,7 @@ fn check_budget(
         hints: None,
         open_regression: None,
     };
-    evaluate(&mut result, budget, history, run_index, environment, baseline_branch, settings, context);
+    evaluate(&mut result, budget, history, run_index, environment, baseline_branch, settings, context, recalling);
     result
 }
 
@@ -1066,8 +1102,9 @@ fn evaluate(
     baseline_branch: &str,
     settings: &CheckSettings,
     context: &Context<'_>,
+    recalling: bool,
 ) {
-    let scope = Scope { budget, limit: result.limit, history, environment, baseline_branch, settings, context };
+    let scope = Scope { budget, limit: result.limit, history, environment, baseline_branch, settings, context, recalling };
     let Some(mut measured) = scope.measure(result, run_index) else { return };
     let value = measured.value;
     result.value = Some(value);
@@ -1082,8 +1119,11 @@ fn evaluate(
     };
     // The trend is analyze's own: the baseline branch's series of this environment up to the
     // checked run, so `check` and `analyze` never forecast different dates for one budget.
-    let filter = analyze::RunFilter { environment: environment.map(str::to_owned), branch: Some(baseline_branch.to_owned()) };
-    result.trend = analyze::budget_trend(history, budget, &filter, measured.run, Some(result.limit));
+    // (An earlier run's check read again needs none.)
+    if !recalling {
+        let filter = analyze::RunFilter { environment: environment.map(str::to_owned), branch: Some(baseline_branch.to_owned()) };
+        result.trend = analyze::budget_trend(history, budget, &filter, measured.run, Some(result.limit));
+    }
     // Values past 2^±100 (about 1e±30) are judged scaled by a power of two, exactly, and the
     // result's quantities put back in the budget's unit: the same history near 1e300, 1e-75 and
     // 100 gets the same verdicts.
@@ -1107,7 +1147,13 @@ fn evaluate(
 }
 
 /// [`evaluate`] from the look-back on, in the unit the look-back's values are in.
-fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, mut lookback: MetricValues, samples: &[Option<&[f64]>]) {
+fn judge(
+    result: &mut BudgetResult,
+    scope: &Scope<'_, '_>,
+    measured: &Measured<'_>,
+    mut lookback: MetricValues,
+    samples: &[Option<&[f64]>],
+) {
     let (budget, history, settings, context) = (scope.budget, scope.history, scope.settings, scope.context);
     let value = measured.value;
     let mut noise = NoiseModel::fit(&mut lookback, history);
@@ -1153,8 +1199,14 @@ fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, 
     if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
         scope.judge_previous_level(result, &judged, &noise);
     }
+    // Where an open level began, read once for the tests of its first runs and the failures
+    // recalled.
+    let mut open_starts = None;
     if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
-        scope.judge_open_start(result, &judged, &levels, &noise);
+        open_starts = scope.open_level_starts(&judged, &levels, &noise);
+        if let Some(starts) = &open_starts {
+            scope.judge_open_start(result, &judged, starts, &noise);
+        }
     }
     // A worsening older than the look-back: only where nothing newer decided, on the baseline
     // branch (a pull request is judged against its base as the base is now). A check left
@@ -1164,6 +1216,13 @@ fn judge(result: &mut BudgetResult, scope: &Scope<'_>, measured: &Measured<'_>, 
     let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
     if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
         scope.hold_to_anchor(result, measured, &lookback, &noise, &judged);
+    }
+    // A regression that an earlier check failed, still there: it stays failed.
+    let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
+    if let Some((starts, _)) =
+        open_starts.as_ref().filter(|_| levels.accepted.is_none() && levels.beyond.is_none() && !decided && !scope.recalling)
+    {
+        scope.recall(result, &judged, starts[0], &noise);
     }
     // A step after a new benchmark's 5-9 noisy first runs that nothing decided: a warning, never a
     // pass in silence ([`Scope::young_step`]).
@@ -1208,7 +1267,7 @@ fn worse_sign(direction: Direction) -> f64 {
 
 /// What one budget's check reads: the budget, the history, and where and against what it checks.
 #[derive(Clone, Copy)]
-struct Scope<'a> {
+struct Scope<'a, 'c> {
     budget: &'a Budget,
     /// The budget's limit in the checked environment (the scale of a change from zero).
     limit: f64,
@@ -1216,7 +1275,10 @@ struct Scope<'a> {
     environment: Option<&'a str>,
     baseline_branch: &'a str,
     settings: &'a CheckSettings,
-    context: &'a Context<'a>,
+    context: &'a Context<'c>,
+    /// Whether this is an earlier run's check read again by a later check ([`Scope::recall`]),
+    /// which recalls nothing itself.
+    recalling: bool,
 }
 
 /// The metric that measures a budget, and the checked run's value in the budget's unit.
@@ -1556,7 +1618,7 @@ struct TailTest {
     new_level: bool,
 }
 
-impl Scope<'_> {
+impl Scope<'_, '_> {
     /// How much worse `level` is than `center`, as [`worsening`] measures it for this budget.
     fn worse(&self, level: f64, center: f64) -> Option<f64> {
         worsening(self.budget.direction, level, center, self.limit)
@@ -2359,7 +2421,7 @@ fn detrended_autocorrelation(values: &[f64]) -> f64 {
     (lag1 + (1.0 + 3.0 * lag1.max(0.0)) / n as f64).clamp(0.0, 0.95)
 }
 
-impl Scope<'_> {
+impl Scope<'_, '_> {
     /// Up to `count` observations of the baseline branch in this environment, one per commit (its
     /// first run, as in the look-back), from the point before `end` back; none from before the
     /// newest acceptance (`floor`: a run index and a time). `None` unless the block is full, or
@@ -2866,7 +2928,7 @@ struct LevelBefore {
 /// tests keep the rest, so a check's false alarms stay within its significance.
 pub const PREVIOUS_LEVEL_SHARE: f64 = 0.25;
 
-impl Scope<'_> {
+impl Scope<'_, '_> {
     /// The newest runs against the level right before them, where that is not the reference: a
     /// level past the threshold that never confirmed (wandering noise, a small shift) leaves the
     /// reference behind it, short or far back, and a step after it was judged only against that.
@@ -2990,7 +3052,7 @@ impl Scope<'_> {
     }
 }
 
-impl Scope<'_> {
+impl Scope<'_, '_> {
     /// A history that is two stretches of a noise-free metric or a coarse timer's runs
     /// ([`two_stretches`]: since its first run, or the newest acceptance), the newer one holding
     /// the checked run and worse than the older by more than the threshold. Judged by the order
@@ -3088,7 +3150,7 @@ impl Scope<'_> {
     }
 }
 
-impl Scope<'_> {
+impl Scope<'_, '_> {
     /// A step after a new benchmark's first level of 5-9 noisy runs that nothing decided: the level
     /// held as the baseline and an [`Finding::UnconfirmedStep`] warning, where the runs since it are
     /// worse by more than the threshold (their median). Until 24 runs follow it no test judges it
@@ -3134,7 +3196,7 @@ impl Scope<'_> {
     }
 }
 
-impl Scope<'_> {
+impl Scope<'_, '_> {
     /// The baseline branch's runs before `first` (an index into the history's runs), one per
     /// commit (its oldest run, as the look-back reads them), oldest first, with their runs, where
     /// they may begin two stretches ([`two_stretches`]) whose newer one holds `newest`: each run
@@ -3219,7 +3281,40 @@ const HELD_SIGMAS: f64 = 2.0;
 /// for its first runs to fail the check ([`Scope::judge_open_start`]).
 const SETTLED_RUNS: usize = 12;
 
-impl Scope<'_> {
+/// The runs of a level, counted from its first, whose checks [`Scope::recall`] reads again: the
+/// first runs, where a step is failed first, and further apart after (a step in wandering noise
+/// is failed once its whole level, 30 to 40 runs, is read together).
+const RECALLED_RUNS: &[usize] = &[1, 2, 3, 5, 8, 12, 20, 32, 48, 72, 108];
+
+/// The most contexts of earlier runs a check keeps ([`Context::of_earlier`]): as many as one
+/// budget recalls.
+const RECALLED_CONTEXTS: usize = 11;
+
+/// The fewest runs of the reference before a level whose earlier failure [`Scope::recall`] holds
+/// to (two blocks of [`ANCHOR_RUNS`]): a new benchmark's first quiet runs read the noise too
+/// narrow, and a wander after them held a false alarm for a hundred checks.
+const RECALL_REFERENCE_RUNS: usize = 2 * ANCHOR_RUNS;
+
+/// The largest p-value of a level's runs since it began, against the reference before it
+/// ([`held_by_levels`]), for [`Scope::recall`] to hold an earlier failure (its newer half alone
+/// must be within [`HELD_P_VALUE`]).
+const RECALL_HELD_P: f64 = 0.001;
+
+/// The level since a change point against the reference before it ([`Scope::recall`]): Yuen's
+/// test of their trimmed means, each side's error widened by the long-run variance factor of the
+/// autocorrelation read within the two levels (each less its own median, so the step between
+/// them is not read as wander), one standard error high.
+fn held_by_levels(reference: &[f64], level: &[f64]) -> f64 {
+    let (Some(before), Some(since)) = (trimmed_level(&mut reference.to_vec()), trimmed_level(&mut level.to_vec())) else { return 1.0 };
+    let runs = (reference.len() + level.len()) as f64;
+    let phi = stats::autocorrelation_within([reference, level].into_iter(), MIN_TEST_RUNS);
+    let phi = (phi + ((1.0 - phi * phi) / runs).sqrt()).min(0.95);
+    let sigma = stats::noise_sigma_between_spikes(reference).unwrap_or(0.0);
+    let tie = tie_spread((sigma, reference.len()), None);
+    yuen_p_value(YuenSide::of(since), YuenSide::of(before), tie, stats::long_run_variance_factor(phi), false)
+}
+
+impl Scope<'_, '_> {
     /// A level whose first runs were a regression is still one: a gate that failed a step then
     /// must not pass it later because the tests of its newest runs, against a reference they now
     /// stand far from in time, are weaker (in wandering noise they are widened by the long-run
@@ -3236,30 +3331,15 @@ impl Scope<'_> {
     /// evidence), at [`OPEN_START_SHARE`] of the significance, multiplied by the places read
     /// ([`Scope::open_start_test`]). The regression is open since the level began, measured from
     /// that reference.
-    fn judge_open_start(&self, result: &mut BudgetResult, judged: &Judged, levels: &Levels, noise: &NoiseModel) {
-        if !judged.on_baseline_branch {
-            return;
-        }
+    fn judge_open_start(&self, result: &mut BudgetResult, judged: &Judged, (starts, places): &(Vec<usize>, usize), noise: &NoiseModel) {
         let total = judged.total();
         let relative = |level: f64, center: f64| self.worse(level, center);
-        // Where the open level begins (the search's change point, which may lie a few runs off
-        // the step's first run, and where the runs around it jumped most the worse way); where
-        // the search separated none, where the runs jumped most the worse way (a step it did not
-        // see). The p-values are multiplied by the places read.
-        let (starts, places) = match levels.open {
-            Some(open) => {
-                let at = noise.segmentation.segments[open].start;
-                let jump = self.jump(judged, at.saturating_sub(2 * JUMP_SIDE_RUNS)..at + JUMP_SIDE_RUNS);
-                (std::iter::once(at).chain(jump.map(|j| j.0)).collect::<Vec<_>>(), jump.map_or(1, |j| j.1 + 1))
-            }
-            None if !self.may_have_held(judged) => return,
-            None => match self.jump(judged, 0..total) {
-                Some((at, places)) => (vec![at], places),
-                None => return,
-            },
-        };
-        let Some((p, test, start, newest)) =
-            starts.into_iter().filter_map(|start| self.open_start_test(judged, noise, start, places)).min_by(|a, b| a.0.total_cmp(&b.0))
+        let places = *places;
+        let Some((p, test, start, newest)) = starts
+            .iter()
+            .copied()
+            .filter_map(|start| self.open_start_test(judged, noise, start, places))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
         else {
             return;
         };
@@ -3276,6 +3356,27 @@ impl Scope<'_> {
         let shown_runs = runs.min(self.settings.baseline_runs.max(1));
         let reference = Held { center, sigma, runs, shown_runs, last_good, rho: noise.rho };
         self.record_regression(result, &reference, (since, run), (total - start, test.runs), (p, change), severity);
+    }
+
+    /// Where an open level begins, on the baseline branch: the search's change point, which may
+    /// lie a few runs off the step's first run, and where the runs around it jumped most the worse
+    /// way; where the search separated none, where the runs jumped most the worse way (a step it
+    /// did not see, looked for only where the newest runs may hold one: [`Scope::may_have_held`]).
+    /// With the places read (the first runs' p-values are multiplied by them). `None` where
+    /// there is none.
+    fn open_level_starts(&self, judged: &Judged, levels: &Levels, noise: &NoiseModel) -> Option<(Vec<usize>, usize)> {
+        if !judged.on_baseline_branch {
+            return None;
+        }
+        match levels.open {
+            Some(open) => {
+                let at = noise.segmentation.segments[open].start;
+                let jump = self.jump(judged, at.saturating_sub(2 * JUMP_SIDE_RUNS)..at + JUMP_SIDE_RUNS);
+                Some((std::iter::once(at).chain(jump.map(|j| j.0)).collect(), jump.map_or(1, |j| j.1 + 1)))
+            }
+            None if !self.may_have_held(judged) => None,
+            None => self.jump(judged, 0..judged.total()).map(|(at, places)| (vec![at], places)),
+        }
     }
 
     /// The test of a level's first runs from `start` ([`Scope::judge_open_start`]): the smallest
@@ -3335,6 +3436,122 @@ impl Scope<'_> {
             })
             .map(|t| ((t.p_worse * places as f64 / (OPEN_START_SHARE * tail_weight(&tests, t))).min(1.0), *t, start, newest))
             .min_by(|a, b| a.0.total_cmp(&b.0))
+    }
+
+    /// A regression that an earlier check failed is still one while it lasts: the gate must not
+    /// pass it later because the tests of its newest runs, against a reference they now stand far
+    /// from, are weaker than the test that failed it. Each check judges afresh, and before, a
+    /// failed step was lost on 8,365 of the later checks of 858 steps on the examiner's seed 101
+    /// (1,000 of them passed with no finding at all, against a baseline already at the new level):
+    /// the reference of an open level shrinks as the level ages (the look-back is 160 runs), a
+    /// tail cut to half of it has one degree of freedom in the batch means, a step read as
+    /// autocorrelation widens every test, and the change-point search does not always split the
+    /// step again.
+    ///
+    /// Where a level began after a reference of [`RECALL_REFERENCE_RUNS`] runs or more (the open
+    /// level's change point, or where the runs jumped most the worse way: [`Scope::jump`]) and is
+    /// still past the threshold ([`Scope::still_held`]: the level since, its newest
+    /// [`SETTLED_RUNS`] runs and the checked run) and beyond the reference's noise
+    /// ([`held_by_levels`] at [`RECALL_HELD_P`], its newer half at [`HELD_P_VALUE`]), the checks of
+    /// its first runs ([`RECALLED_RUNS`]) are made again as the gate made them then
+    /// ([`Scope::recheck`]); one that failed a regression that began there (within
+    /// [`JUMP_SIDE_RUNS`] × 2 runs) fails this check too, at that check's p-value, measured from
+    /// the reference before the level. Read only where the level is still past the threshold, so
+    /// a check of 1,000 budgets of noise makes no check again.
+    fn recall(&self, result: &mut BudgetResult, judged: &Judged, start: usize, noise: &NoiseModel) {
+        let total = judged.total();
+        if self.still_held(judged, noise, start).is_none() {
+            return;
+        }
+        // The look-back's runs (the checked commit's reruns and run follow them).
+        let lookback_runs = total - judged.commit_runs;
+        let slack = 2 * JUMP_SIDE_RUNS;
+        for &j in RECALLED_RUNS {
+            let at = start + j - 1;
+            if at >= lookback_runs {
+                break;
+            }
+            let then = self.recheck(judged.sequence_runs[at]);
+            let failed = then.findings.iter().find_map(|f| match f {
+                Finding::Regression { p_value: Some(p), .. } => Some(*p),
+                _ => None,
+            });
+            let (Some(p), Some(open)) = (failed, then.open_regression.as_ref()) else { continue };
+            let Some(since) = judged.sequence_runs[..=at].iter().rposition(|&r| self.history.runs.run(r).id == open.since_run) else {
+                continue;
+            };
+            if since + slack < start || since > start + slack {
+                continue;
+            }
+            let Some((reference, now)) = self.still_held(judged, noise, since) else { continue };
+            let Some(change) = self.worse(now, reference.center) else { continue };
+            let severity = self.severity(result, reference.center, now);
+            result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
+            let runs_of = &judged.sequence_runs;
+            self.record_regression(
+                result,
+                &reference,
+                (runs_of[since], runs_of[total - 1]),
+                (total - since, open.evidence_runs),
+                (p, change),
+                severity,
+            );
+            return;
+        }
+    }
+
+    /// Where a level that began at `start` is still a regression ([`Scope::recall`]): the
+    /// reference before it (its centre the median of the runs right before the level, or of the
+    /// whole reference where that is worse) and the level since (its median); `None` where it is
+    /// not.
+    fn still_held(&self, judged: &Judged, noise: &NoiseModel, start: usize) -> Option<(Held, f64)> {
+        let (sequence, total) = (&judged.sequence, judged.total());
+        let first = judged.reference.start;
+        if start < first + MIN_EVIDENCE_REFERENCE || start + MIN_TEST_RUNS > total {
+            return None;
+        }
+        let reference = &sequence[first..judged.reference.end.min(start)];
+        if reference.len() < RECALL_REFERENCE_RUNS {
+            return None;
+        }
+        // The level it is measured from: the runs right before it, or the whole reference where
+        // that is worse (a level that decayed to +3 % read +5.3 % against 20 runs before it that
+        // were 2.2 % better than the reference, and its failure was held: an adversarial review).
+        let shown = self.settings.baseline_runs.max(1);
+        let before = stats::median(&sequence[start.saturating_sub(shown).max(first)..start])?;
+        let whole = stats::median(reference)?;
+        let center = if self.worse(before, whole).is_some_and(|c| c > 0.0) { before } else { whole };
+        let now = stats::median(&sequence[start..])?;
+        let newest = stats::median(&sequence[total.saturating_sub(SETTLED_RUNS).max(start)..])?;
+        let threshold = self.settings.regression_threshold;
+        let past = |x: f64| self.worse(x, center).is_some_and(|c| c > threshold);
+        if !(past(now) && past(newest) && past(sequence[total - 1])) {
+            return None;
+        }
+        // The level since, and its newer half alone (a wander of wandering noise drifts back; a
+        // step stays), beyond the reference's noise.
+        let half = start + (total - start) / 2;
+        if held_by_levels(reference, &sequence[start..]) > RECALL_HELD_P || held_by_levels(reference, &sequence[half..]) > HELD_P_VALUE {
+            return None;
+        }
+        let sigma = stats::mad_sigma(reference, whole).unwrap_or(0.0);
+        let runs = reference.len();
+        let last_good = judged.sequence_runs[start - 1];
+        Some((Held { center, sigma, runs, shown_runs: runs.min(shown), last_good, rho: noise.rho }, now))
+    }
+
+    /// The check of the earlier `run` of the baseline branch, as the gate made it then: with the
+    /// runs before it, the runner's incidents before it left out, and a failure the runner's slow
+    /// state explains then a warning; recalling nothing itself.
+    fn recheck(&self, run: usize) -> BudgetResult {
+        let limit = self.budget.limit_in(self.environment).unwrap_or(f64::INFINITY);
+        let (history, environment, branch, settings) = (self.history, self.environment, self.baseline_branch, self.settings);
+        let context = self.context.of_earlier(run, branch);
+        let mut then = [check_budget(0, self.budget, limit, history, Some(run), environment, branch, settings, &context, true)];
+        let others: Vec<(&str, f64)> = context.runner_budgets.iter().filter(|(metric, _)| *metric != self.budget.metric).copied().collect();
+        explain_slow_runner(&mut then, &others, history, run, environment, branch, settings, &context.reads);
+        let [then] = then;
+        then
     }
 
     /// Whether the newest [`SETTLED_RUNS`] runs' level is past the threshold of the best tenth
@@ -3461,7 +3678,7 @@ fn rerun_p_value(reference: &evidence::Reference<'_>, tests: &[TailTest], newest
 /// better. A tail longer than half its reference is cut to that (a centre of n runs cannot vouch
 /// for many more), but where it stands far beyond the noise ([`short_reference_test`]); counts cut
 /// to the same tail are tested once.
-fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Vec<TailTest> {
+fn tail_tests(scope: &Scope<'_, '_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Vec<TailTest> {
     let (sequence, total) = (&judged.sequence, judged.total());
     let worse_sign = worse_sign(scope.budget.direction);
     let (rho, rho_estimate) = (noise.rho, noise.rho_estimate);
@@ -3624,7 +3841,7 @@ fn tail_tests(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, n
 
 /// The tests of the newest level's runs beside the tails' ([`tail_tests`]), each at its place by
 /// its count of runs.
-fn add_newest_levels(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel, tests: &mut Vec<TailTest>) {
+fn add_newest_levels(scope: &Scope<'_, '_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel, tests: &mut Vec<TailTest>) {
     // A noise-free metric's newest level, where no tail above spans exactly its runs (the
     // change-point search, whose noise a noise-free step's one difference makes, does not
     // separate 3 runs from the 5 after them): its runs against the level before them.
@@ -3683,7 +3900,7 @@ fn extremes(values: &[f64]) -> (f64, f64) {
 /// (an adversarial review: 17 such checks, against 1,734 that failed sooner). `None` where it does
 /// not judge: where the AR(1) model judges (runs that move together) and where a cycle was taken
 /// out.
-fn new_level_test(scope: &Scope<'_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Option<TailTest> {
+fn new_level_test(scope: &Scope<'_, '_>, judged: &Judged, references: &References<'_>, noise: &NoiseModel) -> Option<TailTest> {
     let m = newest_level(judged, references)?;
     let reference = references.for_tail(m)?;
     let values = &reference.values;
@@ -3732,7 +3949,7 @@ const NEW_LEVEL_RUNS: usize = 3;
 /// The newest runs within a tenth of the threshold of the newest run ([`NOISE_FREE_RATIO`]), where
 /// two or more and the run before them is past the threshold from it: a noise-free metric's newest
 /// level, on the baseline branch.
-fn newest_flat_runs(scope: &Scope<'_>, judged: &Judged) -> Option<usize> {
+fn newest_flat_runs(scope: &Scope<'_, '_>, judged: &Judged) -> Option<usize> {
     let sequence = &judged.sequence;
     let newest = *sequence.last()?;
     let threshold = scope.settings.regression_threshold;
@@ -3960,7 +4177,7 @@ const NOISE_FREE_RATIO: f64 = 10.0;
 /// some of its 2nd-5th checks, and with 0.01-0.1 % jitter after 5-8 runs asked for reruns on every
 /// check while it lasted (a reference under 10 runs had no test but the newest run's); a staircase
 /// of +10 % steps every 5 runs passed its third step.
-fn noise_free_test(scope: &Scope<'_>, judged: &Judged, noise: &NoiseModel, reference: &ReferenceRuns, k: usize) -> Option<TailTest> {
+fn noise_free_test(scope: &Scope<'_, '_>, judged: &Judged, noise: &NoiseModel, reference: &ReferenceRuns, k: usize) -> Option<TailTest> {
     let (sequence, total) = (&judged.sequence, judged.total());
     let values = &reference.values;
     if values.len() < FLAT_LEVEL_RUNS || k < if values.len() >= 5 { 2 } else { 3 } || k > total {
@@ -4126,7 +4343,7 @@ const LONG_TAIL_SIGMAS: f64 = 3.0;
 /// runs kept. `spread_of_lookback` holds the look-back's winsorised spread within its levels once
 /// a first tail has found it.
 fn short_reference_test(
-    scope: &Scope<'_>,
+    scope: &Scope<'_, '_>,
     judged: &Judged,
     noise: &NoiseModel,
     reference: &ReferenceRuns,
@@ -4346,7 +4563,7 @@ const LONG_LEVEL_RUNS: usize = 2 * ANCHOR_RUNS;
 /// one is not told from that here: the short level's own test judges it, as before (it fails
 /// where the return is 6 σ and more).
 fn past_a_short_level(
-    scope: &Scope<'_>,
+    scope: &Scope<'_, '_>,
     judged: &Judged,
     noise: &NoiseModel,
     reference: &ReferenceRuns,
@@ -6386,6 +6603,40 @@ mod tests {
     }
 
     #[test]
+    fn a_regression_a_check_failed_keeps_failing_while_it_lasts_in_wandering_noise() {
+        // +10 % at run 130 in AR(1) noise (φ 0.85, 3 %: 3.3σ), checked at every other run after.
+        // Each check judges afresh, and the tests of an open level's newest runs weaken as it ages
+        // (its reference shrinks within the look-back, the step reads as autocorrelation): before,
+        // a step failed its first checks and then passed later ones, some against a baseline that
+        // had become the new level: 231 of the 750 checks after the ten steps, all of which had
+        // failed. A failed step is held while its level is still past the threshold and beyond
+        // the noise ([`Scope::recall`]): 172 (the rest are runs where the wander took the level
+        // back within the threshold). The same noise without the step fails nothing.
+        let (mut lost, mut failed_steps, mut false_alarms) = (0, 0, 0);
+        for seed in 0..10 {
+            let mut rng = crate::engine::synthetic::Rng::new(4100 + seed);
+            let noise = ar1_states(&mut rng, 0.0, 280, false);
+            let stepped: Vec<f64> =
+                noise.iter().enumerate().map(|(i, e)| if i >= 130 { 110.0 } else { 100.0 } * (1.0 + 0.03 * e)).collect();
+            let quiet: Vec<f64> = noise.iter().map(|e| 100.0 * (1.0 + 0.03 * e)).collect();
+            let fails = |values: &[f64], run: usize| {
+                let w = workspace("cap:\n  max_latency_ms: 1000000\n", &noisy_runs("cap.latency", values));
+                let options = CheckOptions { run: Some(format!("r{run}")), ..CheckOptions::default() };
+                regression_of(&check(&w, &options).results[0]).is_some()
+            };
+            let verdicts: Vec<bool> = (131..280).step_by(2).map(|run| fails(&stepped, run)).collect();
+            if let Some(first) = verdicts.iter().position(|&f| f) {
+                failed_steps += 1;
+                lost += verdicts[first..].iter().filter(|&&f| !f).count();
+            }
+            false_alarms += (131..280).step_by(6).filter(|&run| fails(&quiet, run)).count();
+        }
+        assert_eq!(failed_steps, 10);
+        assert!(lost <= 180, "{lost} checks passed after their step had failed");
+        assert_eq!(false_alarms, 0);
+    }
+
+    #[test]
     fn a_spike_on_a_level_held_since_before_the_look_back_does_not_turn_its_failure_into_a_rerun() {
         // +12 % left open for 249 runs (past the look-back of 160), and the newest run 60 % slow:
         // before, the spike made the check inconclusive (exit 3) and the held level was not read.
@@ -6473,8 +6724,9 @@ mod tests {
         // reference" (an adversarial review's seed: passes 12-23 and 27-56 runs after it); where
         // a change point did separate it, its open level against the runs before it read p
         // 0.08-0.15 (the long-run variance of wandering noise), though its first runs had failed.
-        // 13 of these 96 checks passed (five of eight seeds); the one left is a t₃ series 47 runs after its step, whose
-        // level's runs together read p > 0.01 against the runs before it ([`HELD_P_VALUE`]).
+        // 13 of these 96 checks passed (five of eight seeds); then one, a t₃ series 47 runs after its
+        // step, whose level's runs together read p > 0.01 against the runs before it
+        // ([`HELD_P_VALUE`]); now none: a check of its first runs failed it ([`Scope::recall`]).
         let budget = "cap:\n  max_latency_ms: 1000000\n";
         let mut passed = Vec::new();
         for seed in 0..8 {
@@ -6496,7 +6748,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(passed, [(7, true, 110)], "(seed, heavy-tailed, runs) whose check passed the step");
+        assert_eq!(passed, [], "(seed, heavy-tailed, runs) whose check passed the step");
     }
 
     #[test]
