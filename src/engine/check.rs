@@ -303,6 +303,10 @@ pub struct OpenRegression {
     pub days: Option<f64>,
     /// How many of the newest runs the deciding test took together.
     pub evidence_runs: usize,
+    /// Where this check holds a failure that an earlier check made (a level its newest runs'
+    /// tests no longer tell from the noise, still past the threshold): the run whose check failed
+    /// it ([`Scope::recall`]).
+    pub failed_at: Option<String>,
 }
 
 /// Where to look for the cause of a regression.
@@ -2824,6 +2828,7 @@ impl Scope<'_, '_> {
             runs,
             days: days_between(history, next, measured.run),
             evidence_runs: block.values.len(),
+            failed_at: None,
         });
         result.p_worse = Some(p_value);
         result.p_value = Some(p_value);
@@ -3031,6 +3036,7 @@ impl Scope<'_, '_> {
             runs,
             days: days_between(history, since, run),
             evidence_runs,
+            failed_at: None,
         });
         result.p_worse = Some(p);
         result.p_value = Some(p);
@@ -3496,6 +3502,9 @@ impl Scope<'_, '_> {
                 (p, change),
                 severity,
             );
+            if let Some(open) = result.open_regression.as_mut() {
+                open.failed_at = Some(self.history.runs.run(judged.sequence_runs[at]).id.to_owned());
+            }
             return;
         }
     }
@@ -6611,18 +6620,27 @@ mod tests {
         // had become the new level: 231 of the 750 checks after the ten steps, all of which had
         // failed. A failed step is held while its level is still past the threshold and beyond
         // the noise ([`Scope::recall`]): 172 (the rest are runs where the wander took the level
-        // back within the threshold). The same noise without the step fails nothing.
-        let (mut lost, mut failed_steps, mut false_alarms) = (0, 0, 0);
+        // back within the threshold); the 59 checks held so name the run whose check failed the
+        // step. The same noise without the step fails nothing.
+        let (mut lost, mut failed_steps, mut false_alarms, mut held) = (0, 0, 0, 0);
         for seed in 0..10 {
             let mut rng = crate::engine::synthetic::Rng::new(4100 + seed);
             let noise = ar1_states(&mut rng, 0.0, 280, false);
             let stepped: Vec<f64> =
                 noise.iter().enumerate().map(|(i, e)| if i >= 130 { 110.0 } else { 100.0 } * (1.0 + 0.03 * e)).collect();
             let quiet: Vec<f64> = noise.iter().map(|e| 100.0 * (1.0 + 0.03 * e)).collect();
-            let fails = |values: &[f64], run: usize| {
+            let mut fails = |values: &[f64], run: usize| {
                 let w = workspace("cap:\n  max_latency_ms: 1000000\n", &noisy_runs("cap.latency", values));
                 let options = CheckOptions { run: Some(format!("r{run}")), ..CheckOptions::default() };
-                regression_of(&check(&w, &options).results[0]).is_some()
+                let r = &check(&w, &options).results[0];
+                // A failure held from an earlier check names that check's run, in words too.
+                if let Some(at) = r.open_regression.as_ref().and_then(|o| o.failed_at.as_ref()) {
+                    held += 1;
+                    let finding = r.findings.iter().find(|f| matches!(f, Finding::Regression { .. })).expect("a regression");
+                    let words = crate::report::describe(&w, r, finding);
+                    assert!(words.contains(&format!("failed at the check of run `{at}`")), "{words}");
+                }
+                regression_of(r).is_some()
             };
             let verdicts: Vec<bool> = (131..280).step_by(2).map(|run| fails(&stepped, run)).collect();
             if let Some(first) = verdicts.iter().position(|&f| f) {
@@ -6633,6 +6651,7 @@ mod tests {
         }
         assert_eq!(failed_steps, 10);
         assert!(lost <= 180, "{lost} checks passed after their step had failed");
+        assert_eq!(held, 59, "failures held from an earlier check");
         assert_eq!(false_alarms, 0);
     }
 

@@ -566,10 +566,15 @@ fn age_words(runs: usize, days: Option<f64>) -> String {
     }
 }
 
-/// " since run X (open for N runs, D days)" for a regression the baseline branch carries.
+/// " since run X (open for N runs, D days)" for a regression the baseline branch carries, and the
+/// earlier run whose check failed it where this check holds that failure.
 fn open_words(open: &OpenRegression) -> String {
+    let held = open
+        .failed_at
+        .as_ref()
+        .map_or_else(String::new, |run| format!(", failed at the check of run `{run}` and still past the threshold"));
     format!(
-        "; open since run `{}` ({}), never accepted: the baseline stays at the level before it",
+        "; open since run `{}` ({}){held}, never accepted: the baseline stays at the level before it",
         open.since_run,
         age_words(open.runs, open.days)
     )
@@ -836,6 +841,7 @@ fn json(workspace: &Workspace, report: &CheckReport) -> String {
                     "runs": o.runs,
                     "days": number(o.days),
                     "evidence_runs": o.evidence_runs,
+                    "failed_at": o.failed_at,
                 })),
             })
         })
