@@ -1150,6 +1150,12 @@ fn evaluate(
     }
 }
 
+/// Whether a check has decided: a regression or an improvement found (what the tests after the
+/// newest runs' look for only where none is).
+fn decided(result: &BudgetResult) -> bool {
+    result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }))
+}
+
 /// [`evaluate`] from the look-back on, in the unit the look-back's values are in.
 fn judge(
     result: &mut BudgetResult,
@@ -1200,13 +1206,13 @@ fn judge(
     let reference_of_newest =
         evidence::Reference { values: &first.values, center: first.center, sigma: first.sigma, worse_sign, rho: noise.rho };
     scope.decide(result, &judged, &levels, &noise.segmentation, &tests, &reference_of_newest, value);
-    if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
+    if !decided(result) {
         scope.judge_previous_level(result, &judged, &noise);
     }
     // Where an open level began, read once for the tests of its first runs and the failures
     // recalled.
     let mut open_starts = None;
-    if !result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. })) {
+    if !decided(result) {
         open_starts = scope.open_level_starts(&judged, &levels, &noise);
         if let Some(starts) = &open_starts {
             scope.judge_open_start(result, &judged, starts, &noise);
@@ -1217,14 +1223,12 @@ fn judge(
     // inconclusive by its newest run alone (far beyond the noise, unconfirmed) is not decided: a
     // level held since before the look-back is read over 24 commits and more, and one slow run
     // on top of it must not turn the failure into a request for a rerun.
-    let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
-    if judged.on_baseline_branch && levels.accepted.is_none() && !decided {
+    if judged.on_baseline_branch && levels.accepted.is_none() && !decided(result) {
         scope.hold_to_anchor(result, measured, &lookback, &noise, &judged);
     }
     // A regression that an earlier check failed, still there: it stays failed.
-    let decided = result.findings.iter().any(|f| matches!(f, Finding::Regression { .. } | Finding::Improvement { .. }));
     if let Some((starts, _)) =
-        open_starts.as_ref().filter(|_| levels.accepted.is_none() && levels.beyond.is_none() && !decided && !scope.recalling)
+        open_starts.as_ref().filter(|_| levels.accepted.is_none() && levels.beyond.is_none() && !decided(result) && !scope.recalling)
     {
         scope.recall(result, &judged, starts[0], &noise);
     }
@@ -3262,6 +3266,7 @@ fn smallest_flaggable(settings: &CheckSettings, (center, sigma, runs): (f64, f64
 /// The reference a held regression is measured from ([`Scope::record_regression`]): its centre,
 /// noise σ and runs (`shown_runs` as the baseline shows them), the newest run before the
 /// regression, and the look-back's autocorrelation.
+#[derive(Clone, Copy)]
 struct Held {
     center: f64,
     sigma: f64,
@@ -3466,9 +3471,7 @@ impl Scope<'_, '_> {
     /// a check of 1,000 budgets of noise makes no check again.
     fn recall(&self, result: &mut BudgetResult, judged: &Judged, start: usize, noise: &NoiseModel) {
         let total = judged.total();
-        if self.still_held(judged, noise, start).is_none() {
-            return;
-        }
+        let Some(at_start) = self.still_held(judged, noise, start) else { return };
         // The look-back's runs (the checked commit's reruns and run follow them).
         let lookback_runs = total - judged.commit_runs;
         let slack = 2 * JUMP_SIDE_RUNS;
@@ -3489,7 +3492,8 @@ impl Scope<'_, '_> {
             if since + slack < start || since > start + slack {
                 continue;
             }
-            let Some((reference, now)) = self.still_held(judged, noise, since) else { continue };
+            let held = if since == start { Some(at_start) } else { self.still_held(judged, noise, since) };
+            let Some((reference, now)) = held else { continue };
             let Some(change) = self.worse(now, reference.center) else { continue };
             let severity = self.severity(result, reference.center, now);
             result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
