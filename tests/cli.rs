@@ -784,3 +784,36 @@ fn a_triage_measured_from_one_run_says_so() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("note: measured from 1 run of the new level: the change it accepts (+13.3%)"), "{said}");
 }
+
+#[test]
+fn a_regressions_json_carries_its_levels_change_and_its_words_name_the_checked_runs_own() {
+    // 60 runs of 30 ms (±1 %), then three at +22 %, +23 % and +11 %: the regression is the level of
+    // the newest runs (its change, in the finding and in its words), the checked run 11 % worse
+    // (the result's `change`, the tables' column). Before, the words gave the level's change alone
+    // beside the run's value and baseline, which read as a wrong sum.
+    let pattern = [0.0, 1.0, -0.6, 0.4, -1.2, 0.8, -0.2, 1.3, -0.9, 0.1, 0.5, -0.7];
+    let mut values: Vec<f64> = (0..60).map(|i| 30.0 * (1.0 + 0.01 * pattern[i % 12])).collect();
+    values.extend([36.6, 36.9, 33.3]);
+    let mut history = String::new();
+    for (i, v) in values.iter().enumerate() {
+        let line = format!(
+            "{{\"id\":\"r{i}\",\"timestamp\":\"2026-05-01T{:02}:{:02}:00Z\",\"commit\":\"c{i}\",\"branch\":\"main\",\"environment\":\"ci\",\"metrics\":{{\"schema_validator.latency\":{v}}}}}\n",
+            i / 60,
+            i % 60
+        );
+        history.push_str(&line);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "capability_budgets.yaml", "schema_validator:\n  max_latency_ms: 50\n");
+    write(dir.path(), "history/ci.jsonl", &history);
+    let out = headroom(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let result = &doc["results"][0];
+    let finding = result["findings"].as_array().unwrap().iter().find(|f| f["code"] == "regression").expect("a regression");
+    let (run, level) = (result["change"].as_f64().unwrap(), finding["change"].as_f64().unwrap());
+    assert!((run - 0.11).abs() < 0.02 && level > run + 0.05, "{result:#}");
+    let words = finding["message"].as_str().unwrap();
+    assert!(words.starts_with(&format!("regression: {:.1}% worse than the baseline", level * 100.0)), "{words}");
+    assert!(words.contains(&format!("this run {:.1}% worse", run * 100.0)), "{words}");
+}

@@ -312,6 +312,25 @@ fn slow_runner_words(result: &BudgetResult, slow: &crate::engine::runner::SlowRu
     )
 }
 
+/// Where a regression's change (its level's: the median of the runs judged, or a held level's
+/// mean) reads otherwise than the checked run's own (the JSON's `change`, the tables' column), the
+/// run's, so no reader takes one for the other: "8.5% worse" beside a run 13.2% worse read as a
+/// wrong sum. Nothing where both read the same to the digit shown.
+fn newest_run_words(result: &BudgetResult, change: f64) -> String {
+    let Some(newest) = result.change() else { return String::new() };
+    if from_zero(result) || percent(newest) == percent(change) {
+        return String::new();
+    }
+    let judged = result.open_regression.as_ref().map_or(1, |o| o.evidence_runs);
+    let level = if judged > 1 { format!(" in the {judged} runs judged") } else { String::new() };
+    let run = if newest > 0.0 {
+        format!("{} worse", percent(newest).trim_start_matches('+'))
+    } else {
+        format!("{} better", percent(-newest).trim_start_matches('+'))
+    };
+    format!("{level}, this run {run}")
+}
+
 /// One finding in words. A metric (or a run) the history lacks where a history file did not
 /// load names that file and its error first: the metric may well be in it, and advice to map or
 /// measure it would send the reader the wrong way.
@@ -331,9 +350,10 @@ pub fn describe(workspace: &Workspace, result: &BudgetResult, finding: &Finding)
             result.warning.map_or_else(String::new, |w| quantity(w, unit))
         ),
         Finding::Regression { change, threshold, p_value, severity } => format!(
-            "regression: {} than the baseline of {} (threshold {:.0}%){}; {}, severity {}",
+            "regression: {} than the baseline of {}{} (threshold {:.0}%){}; {}, severity {}",
             worse(result, *change),
             baseline_words(result),
+            newest_run_words(result, *change),
             threshold * 100.0,
             result.open_regression.as_ref().map_or_else(String::new, open_words),
             p_value.map_or_else(|| "too few baseline runs for a confidence".to_owned(), |p| format!("confidence {}", confidence(p))),
@@ -759,6 +779,14 @@ fn finding_fields(v: &mut serde_json::Value, f: &Finding) {
     if let Finding::Regression { severity, p_value, .. } = f {
         v["severity"] = serde_json::json!(severity.as_str());
         v["confidence"] = number(p_value.map(|p| 1.0 - p));
+    }
+    // The change the finding's words give: a regression's level (the result's `change` is the
+    // checked run's), the newest run's where it asks for a rerun or is within the noise.
+    if let Finding::Regression { change, .. } | Finding::Inconclusive { change, .. } | Finding::WithinNoise { change, .. } = f {
+        v["change"] = number(Some(*change));
+    }
+    if let Finding::Improvement { change } = f {
+        v["change"] = number(Some(-*change));
     }
     if let Finding::UnconfirmedStep { since, change, runs, before, fails_at, judged_at, .. } = f {
         v["since_run"] = serde_json::json!(since);
