@@ -1,7 +1,7 @@
 //! Replay: what would `headroom check`, with given settings, have flagged over the past history?
 //!
 //! Every run of the baseline branch is checked, in order, exactly as CI would have checked it then
-//! (the same [`check`] with only the runs before it as baseline). Each alarm is compared with the
+//! (the same [`super::check::check`] with only the runs before it as baseline). Each alarm is compared with the
 //! change points the offline analysis finds over the whole history: an alarm near a change point
 //! for the worse, or while the level one set is still on (the gate never absorbs a regression, so
 //! it keeps alarming until the level comes back), is *confirmed* (a real shift); one with none is
@@ -11,7 +11,7 @@
 
 use super::analyze::{Analysis, RunFilter, Severity, Verdict, analyze};
 use super::changepoint::DetectorSettings;
-use super::check::{CheckOptions, Finding, check};
+use super::check::{CheckOptions, Finding, Rechecks, check_remembering};
 use crate::model::settings::CheckSettings;
 use crate::model::workspace::Workspace;
 
@@ -97,6 +97,8 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
     let mut alarms: Vec<Alarm> = Vec::new();
     // The open episode of each budget: index into `alarms` and the position of its last run.
     let mut open: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    // Each run's check is made again by the checks of the runs after it that recall it: once.
+    let rechecks = Rechecks::default();
     for (position, &run) in runs.iter().enumerate() {
         let options = CheckOptions {
             environment: environment.clone(),
@@ -108,7 +110,7 @@ pub fn replay(workspace: &Workspace, environment: Option<String>, settings: &Che
             now: None,
             triage: None,
         };
-        let report = check(workspace, &options);
+        let report = check_remembering(workspace, &options, &rechecks);
         for r in &report.results {
             let Some((change, severity)) = r.findings.iter().find_map(|f| match f {
                 Finding::Regression { change, severity, p_value: Some(_), .. } => Some((*change, *severity)),

@@ -847,7 +847,10 @@ mod tests {
         // 4,312 checks of budgets that never moved failed (106 warned). Now the window is every
         // run before the regressions' runs: 71 and 137. Those left fail where the runs so far hold
         // fewer than three spells (checks 30-50 of one seed): a step of every budget looks the same.
-        assert!(failed <= 80 && warned >= 125, "{failed} of {quiet} checks of budgets that never moved failed, {warned} warned");
+        // Since stop 70, 114 and 137: a spell's failure is held while every run since is past the
+        // threshold ([`crate::engine::check`]'s recall of the last runs' checks), and these spells,
+        // before the runner knows the state, run 2-8 runs.
+        assert!(failed <= 120 && warned >= 125, "{failed} of {quiet} checks of budgets that never moved failed, {warned} warned");
         // The budget's own +35 % step is never explained by the state, and fails from its third
         // run on but for two checks of one seed that ask for a rerun (exit 3): its look-back there
         // is split at the state's spells, and the autocorrelated reference that is left reads the
@@ -1014,7 +1017,10 @@ mod tests {
         // never; and the checks right after an incident held it in their newest runs, and failed
         // (gate_early_incidents.py, before stop 65: steps ever caught 68-72 %).
         assert!(late.is_empty(), "steps caught late (seed, budget, first failing check from the step, checks passed since): {late:?}");
-        assert!(after_incident == 0 && quiet == 0, "{after_incident} checks right after an incident failed, {quiet} in all");
+        // Since stop 70 one check right after an incident fails: its run is still 5.5 % slower
+        // than the level before it, so the check holds the incident's own failure (every run since
+        // past the threshold) one run more.
+        assert!(after_incident <= 1 && quiet <= 1, "{after_incident} checks right after an incident failed, {quiet} in all");
     }
 
     #[test]
