@@ -787,8 +787,9 @@ struct Context<'a> {
 /// The earlier runs' checks made again ([`Scope::recheck`]), by budget and run: what each
 /// failed. [`check`] keeps them for one check; a replay checks every run of a history in turn
 /// with the same options and shares them between its checks ([`check_remembering`]), where each
-/// run's check was made again by the dozen checks after it (a replay of AR(1) workspaces took
-/// PLACEHOLDER_REPLAY).
+/// run's check was made again by the dozen checks after it (the examiner's AR(1), AR(1) with
+/// spikes and sticky-state workspaces of seed 202 replayed in 134.7 s, against 95.2 s before
+/// [`Scope::recall_recent`]; 96.4 s with them kept).
 #[derive(Debug, Default)]
 pub struct Rechecks(std::cell::RefCell<std::collections::HashMap<(String, usize), Option<Recalled>>>);
 
