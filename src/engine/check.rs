@@ -3531,31 +3531,14 @@ impl Scope<'_, '_> {
                 break;
             }
             let Some(open) = self.recheck(judged.sequence_runs[at]) else { continue };
-            let p = open.p;
-            let Some(since) = judged.sequence_runs[..=at].iter().rposition(|&r| self.history.runs.run(r).id == open.since_run) else {
-                continue;
-            };
+            let Some(since) = self.recalled_since(judged, at, &open) else { continue };
             if since + slack < start || since > start + slack {
                 continue;
             }
             let held = if since == start { Some(at_start) } else { self.still_held(judged, noise, since) };
-            let Some((reference, now)) = held else { continue };
-            let Some(change) = self.worse(now, reference.center) else { continue };
-            let severity = self.severity(result, reference.center, now);
-            result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
-            let runs_of = &judged.sequence_runs;
-            self.record_regression(
-                result,
-                &reference,
-                (runs_of[since], runs_of[total - 1]),
-                (total - since, open.evidence_runs),
-                (p, change),
-                severity,
-            );
-            if let Some(open) = result.open_regression.as_mut() {
-                open.failed_at = Some(self.history.runs.run(judged.sequence_runs[at]).id.to_owned());
+            if held.is_some_and(|held| self.hold_recalled(result, judged, &open, (since, at), held)) {
+                return;
             }
-            return;
         }
     }
 
@@ -3588,28 +3571,49 @@ impl Scope<'_, '_> {
                 return;
             }
             let Some(open) = self.recheck(judged.sequence_runs[at]) else { continue };
-            let p = open.p;
-            let Some(since) = judged.sequence_runs[..=at].iter().rposition(|&r| self.history.runs.run(r).id == open.since_run) else {
-                continue;
-            };
-            let Some((reference, now)) = self.held_since(judged, noise, since) else { return };
-            let Some(change) = self.worse(now, reference.center) else { return };
-            let severity = self.severity(result, reference.center, now);
-            result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
-            let runs_of = &judged.sequence_runs;
-            self.record_regression(
-                result,
-                &reference,
-                (runs_of[since], runs_of[total - 1]),
-                (total - since, open.evidence_runs),
-                (p, change),
-                severity,
-            );
-            if let Some(open) = result.open_regression.as_mut() {
-                open.failed_at = Some(self.history.runs.run(judged.sequence_runs[at]).id.to_owned());
+            let Some(since) = self.recalled_since(judged, at, &open) else { continue };
+            if let Some(held) = self.held_since(judged, noise, since) {
+                self.hold_recalled(result, judged, &open, (since, at), held);
             }
             return;
         }
+    }
+
+    /// Where the regression an earlier check failed (the check of the sequence's run `at`,
+    /// [`Scope::recheck`]) began in the sequence; `None` where that run is not in it.
+    fn recalled_since(&self, judged: &Judged, at: usize, open: &Recalled) -> Option<usize> {
+        judged.sequence_runs[..=at].iter().rposition(|&r| self.history.runs.run(r).id == open.since_run)
+    }
+
+    /// Fails the check by the regression an earlier check failed (`open`, the check of the
+    /// sequence's run `at`), open since the sequence's `since`, measured from the reference held
+    /// before it to the level since (`now`), at that check's p-value and naming its run
+    /// ([`Scope::recall`], [`Scope::recall_recent`]). False where no change can be read.
+    fn hold_recalled(
+        &self,
+        result: &mut BudgetResult,
+        judged: &Judged,
+        open: &Recalled,
+        (since, at): (usize, usize),
+        (reference, now): (Held, f64),
+    ) -> bool {
+        let Some(change) = self.worse(now, reference.center) else { return false };
+        let severity = self.severity(result, reference.center, now);
+        result.findings.retain(|f| !matches!(f, Finding::WithinNoise { .. } | Finding::Inconclusive { .. }));
+        let runs_of = &judged.sequence_runs;
+        let total = judged.total();
+        self.record_regression(
+            result,
+            &reference,
+            (runs_of[since], runs_of[total - 1]),
+            (total - since, open.evidence_runs),
+            (open.p, change),
+            severity,
+        );
+        if let Some(held) = result.open_regression.as_mut() {
+            held.failed_at = Some(self.history.runs.run(runs_of[at]).id.to_owned());
+        }
+        true
     }
 
     /// Where every run of a level that began at `start` is past the threshold of the runs before
@@ -3624,21 +3628,37 @@ impl Scope<'_, '_> {
             return None;
         }
         let reference = &sequence[first..start];
-        let shown = self.settings.baseline_runs.max(1);
-        let before = stats::median(&sequence[start.saturating_sub(shown).max(first)..start])?;
-        let whole = stats::median(reference)?;
-        let center = if self.worse(before, whole).is_some_and(|c| c > 0.0) { before } else { whole };
+        let (center, whole) = self.center_before(sequence, first, reference, start)?;
         // Past the threshold, and past the reference's noise σ where that is wider: there a run
         // past the threshold alone is one in three of the noise.
-        let sigma = stats::mad_sigma(reference, whole).unwrap_or(0.0);
-        let bar = self.settings.regression_threshold.max(RECENT_HELD_SIGMAS * sigma / center.abs());
+        let held = self.held_before(judged, noise, reference, (center, whole), start);
+        let bar = self.settings.regression_threshold.max(RECENT_HELD_SIGMAS * held.sigma / center.abs());
         if !sequence[start..].iter().all(|&x| self.worse(x, center).is_some_and(|c| c > bar)) {
             return None;
         }
-        let now = stats::median(&sequence[start..])?;
+        Some((held, stats::median(&sequence[start..])?))
+    }
+
+    /// The centre a level that began at `start` is measured from, with `reference` (the
+    /// sequence's runs from `first`, before the level) ([`Scope::still_held`],
+    /// [`Scope::held_since`]): the median of the runs right before the level, or of the whole
+    /// reference where that is worse (a level that decayed to +3 % read +5.3 % against 20 runs
+    /// before it that were 2.2 % better than the reference, and its failure was held: an
+    /// adversarial review). With the reference's median.
+    fn center_before(&self, sequence: &[f64], first: usize, reference: &[f64], start: usize) -> Option<(f64, f64)> {
+        let shown = self.settings.baseline_runs.max(1);
+        let before = stats::median(&sequence[start.saturating_sub(shown).max(first)..start])?;
+        let whole = stats::median(reference)?;
+        Some((if self.worse(before, whole).is_some_and(|c| c > 0.0) { before } else { whole }, whole))
+    }
+
+    /// The reference a level that began at `start` is held to: `reference`'s runs and noise σ
+    /// (about its median `whole`) at `center` ([`Scope::center_before`]).
+    fn held_before(&self, judged: &Judged, noise: &NoiseModel, reference: &[f64], (center, whole): (f64, f64), start: usize) -> Held {
+        let sigma = stats::mad_sigma(reference, whole).unwrap_or(0.0);
         let runs = reference.len();
-        let last_good = judged.sequence_runs[start - 1];
-        Some((Held { center, sigma, runs, shown_runs: runs.min(shown), last_good, rho: noise.rho }, now))
+        let shown_runs = runs.min(self.settings.baseline_runs.max(1));
+        Held { center, sigma, runs, shown_runs, last_good: judged.sequence_runs[start - 1], rho: noise.rho }
     }
 
     /// Where a level that began at `start` is still a regression ([`Scope::recall`]): the
@@ -3655,13 +3675,7 @@ impl Scope<'_, '_> {
         if reference.len() < RECALL_REFERENCE_RUNS {
             return None;
         }
-        // The level it is measured from: the runs right before it, or the whole reference where
-        // that is worse (a level that decayed to +3 % read +5.3 % against 20 runs before it that
-        // were 2.2 % better than the reference, and its failure was held: an adversarial review).
-        let shown = self.settings.baseline_runs.max(1);
-        let before = stats::median(&sequence[start.saturating_sub(shown).max(first)..start])?;
-        let whole = stats::median(reference)?;
-        let center = if self.worse(before, whole).is_some_and(|c| c > 0.0) { before } else { whole };
+        let (center, whole) = self.center_before(sequence, first, reference, start)?;
         let now = stats::median(&sequence[start..])?;
         let newest = stats::median(&sequence[total.saturating_sub(SETTLED_RUNS).max(start)..])?;
         let threshold = self.settings.regression_threshold;
@@ -3675,10 +3689,7 @@ impl Scope<'_, '_> {
         if held_by_levels(reference, &sequence[start..]) > RECALL_HELD_P || held_by_levels(reference, &sequence[half..]) > HELD_P_VALUE {
             return None;
         }
-        let sigma = stats::mad_sigma(reference, whole).unwrap_or(0.0);
-        let runs = reference.len();
-        let last_good = judged.sequence_runs[start - 1];
-        Some((Held { center, sigma, runs, shown_runs: runs.min(shown), last_good, rho: noise.rho }, now))
+        Some((self.held_before(judged, noise, reference, (center, whole), start), now))
     }
 
     /// The regression the check of the earlier `run` of the baseline branch failed, as the gate

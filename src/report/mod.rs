@@ -323,11 +323,7 @@ fn newest_run_words(result: &BudgetResult, change: f64) -> String {
     }
     let judged = result.open_regression.as_ref().map_or(1, |o| o.evidence_runs);
     let level = if judged > 1 { format!(" in the {judged} runs judged") } else { String::new() };
-    let run = if newest > 0.0 {
-        format!("{} worse", percent(newest).trim_start_matches('+'))
-    } else {
-        format!("{} better", percent(-newest).trim_start_matches('+'))
-    };
+    let run = if newest > 0.0 { worse_by(false, newest) } else { format!("{} better", percent(-newest).trim_start_matches('+')) };
     format!("{level}, this run {run}")
 }
 
